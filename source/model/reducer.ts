@@ -1,0 +1,332 @@
+import type {AsyncmonEvent, HeaderEvent, Ms, ProtocolLine} from '../protocol/events.js';
+import {
+	OUTPUT_RETAINED_LINES,
+	SERIES_RETAINED_POINTS,
+	type Block,
+	type ModelState,
+	type NodeState,
+	type SeriesPoint,
+	type TaskNode,
+	isTaskKind,
+} from './state.js';
+
+/**
+ * Applies one protocol line to the model. The state is mutated in place:
+ * replaying a million events must not allocate a million states.
+ */
+export function apply(state: ModelState, line: ProtocolLine): void {
+	state.version++;
+	if (line.type === 'header') {
+		state.header = line as HeaderEvent;
+		return;
+	}
+	const event = line as AsyncmonEvent;
+	if (event.t > state.nowMs) state.nowMs = event.t;
+	switch (event.type) {
+		case 'task.start': {
+			const node = addNode(state, {
+				id: event.id,
+				parentId: event.parent,
+				kind: event.kind,
+				name: event.name,
+				location: event.loc,
+				startMs: event.t,
+				state: 'running',
+			});
+			if (event.thread !== undefined) node.thread = event.thread;
+			openSpan(node, 'running', event.t);
+			state.tasksInFlight++;
+			if (state.tasksInFlight > state.maxTasksInFlight) state.maxTasksInFlight = state.tasksInFlight;
+			pushSeries(state.inFlightSeries, event.t, state.tasksInFlight);
+			break;
+		}
+		case 'task.await': {
+			const node = state.nodes.get(event.id);
+			if (!node || isDone(node)) break;
+			node.busyMs = event.busy;
+			node.accountedAt = event.t;
+			node.awaitCount++;
+			node.wait = {site: event.site, on: event.on, since: event.t};
+			node.readyAt = null;
+			setState(state, node, 'waiting', event.t);
+			break;
+		}
+		case 'task.ready': {
+			const node = state.nodes.get(event.id);
+			if (!node || node.state !== 'waiting') break;
+			node.readyAt = event.t;
+			setState(state, node, 'ready', event.t);
+			break;
+		}
+		case 'task.resume': {
+			const node = state.nodes.get(event.id);
+			if (!node || isDone(node)) break;
+			if (node.wait) recordAwaitSite(node, node.wait.site, event.readyAt - node.wait.since);
+			if (node.state === 'waiting' && event.readyAt < event.t) setState(state, node, 'ready', event.readyAt);
+			node.waitMs = event.wait;
+			node.schedDelayMs = event.sched;
+			node.accountedAt = event.t;
+			node.wait = null;
+			node.readyAt = null;
+			addBlockedDelay(state, node, event.readyAt, event.t);
+			setState(state, node, 'running', event.t);
+			break;
+		}
+		case 'task.end': {
+			const node = state.nodes.get(event.id);
+			if (!node || isDone(node)) break;
+			node.busyMs = event.busy;
+			node.waitMs = event.wait;
+			node.schedDelayMs = event.sched;
+			node.awaitCount = Math.max(node.awaitCount, event.awaits);
+			node.accountedAt = event.t;
+			node.wait = null;
+			if (event.error) node.error = event.error;
+			finish(state, node, event.ok ? 'finished' : 'failed', event.t);
+			state.tasksInFlight--;
+			pushSeries(state.inFlightSeries, event.t, state.tasksInFlight);
+			break;
+		}
+		case 'op.start': {
+			const node = addNode(state, {
+				id: event.id,
+				parentId: event.parent,
+				kind: event.kind,
+				name: event.name,
+				location: event.loc ?? null,
+				startMs: event.t,
+				state: 'waiting',
+			});
+			openSpan(node, 'waiting', event.t);
+			if (event.http) {
+				node.http = {method: event.http.method, url: event.http.url, phases: {}};
+				state.httpInFlight++;
+				if (state.httpInFlight > state.maxInFlightHttp) state.maxInFlightHttp = state.httpInFlight;
+			}
+			if (event.timer) node.timer = {delayMs: event.timer.delayMs, repeat: event.timer.repeat, fires: 0, lateMs: 0};
+			break;
+		}
+		case 'op.phase': {
+			const http = state.nodes.get(event.id)?.http;
+			if (!http) break;
+			if (event.phase === 'sent') {
+				http.sentAt = event.t;
+				http.phases.queueMs = event.queueMs ?? 0;
+				http.phases.connectMs = event.connectMs ?? 0;
+			} else {
+				http.headersAt = event.t;
+				http.status = event.status;
+				if (http.sentAt !== undefined) http.phases.ttfbMs = event.t - http.sentAt;
+			}
+			break;
+		}
+		case 'op.fire': {
+			const timer = state.nodes.get(event.id)?.timer;
+			if (!timer) break;
+			timer.fires++;
+			timer.lateMs = Math.max(timer.lateMs, event.lateMs);
+			break;
+		}
+		case 'op.end': {
+			const node = state.nodes.get(event.id);
+			if (!node || isDone(node)) break;
+			if (node.http) {
+				if (event.status !== undefined) node.http.status = event.status;
+				if (event.bytes !== undefined) node.http.bytes = event.bytes;
+				if (node.http.headersAt !== undefined) node.http.phases.downloadMs = event.t - node.http.headersAt;
+				state.httpInFlight--;
+			}
+			if (node.timer && event.lateMs !== undefined) {
+				node.timer.fires++;
+				node.timer.lateMs = Math.max(node.timer.lateMs, event.lateMs);
+			}
+			if (event.error) node.error = event.error;
+			finish(state, node, event.ok ? 'finished' : 'failed', event.t);
+			break;
+		}
+		case 'block.start': {
+			const block = blockById(state, event.id);
+			block.startMs = event.t;
+			block.detectedAt = event.detectedAt;
+			block.taskId = event.task;
+			block.location = locationOfTask(state, event.task) ?? block.location;
+			if (block.durationMs === null) state.activeBlockId = block.id;
+			break;
+		}
+		case 'block.stack': {
+			const block = blockById(state, event.id);
+			block.frames = event.frames;
+			if (event.frames[0]) block.location = event.frames[0].loc;
+			break;
+		}
+		case 'block.end': {
+			const block = blockById(state, event.id);
+			block.durationMs = event.durationMs;
+			block.exact = event.exact;
+			if (block.startMs === 0 && block.detectedAt === 0) block.startMs = event.t - event.durationMs;
+			if (event.task !== null) block.taskId = event.task;
+			block.location ??= locationOfTask(state, block.taskId);
+			if (state.activeBlockId === block.id) state.activeBlockId = null;
+			break;
+		}
+		case 'loop':
+			pushSeries(state.loopDelaySeries, event.t, event.delayMs);
+			break;
+		case 'output':
+			state.output.push({t: event.t, stream: event.stream, text: event.text});
+			if (state.output.length > OUTPUT_RETAINED_LINES) {
+				const excess = state.output.length - OUTPUT_RETAINED_LINES;
+				state.output.splice(0, excess);
+				state.outputDropped += excess;
+			}
+			break;
+		case 'fatal':
+			state.fatal = {kind: event.kind, message: event.message, loc: event.loc, frame: event.frame};
+			break;
+		case 'uncaught':
+			state.uncaught.push({t: event.t, origin: event.origin, error: event.error, taskId: event.task});
+			break;
+		case 'exit':
+			state.exit = {t: event.t, code: event.code, signal: event.signal};
+			if (state.activeBlockId !== null) state.activeBlockId = null;
+			break;
+		case 'dropped':
+			state.droppedEvents += event.count;
+			break;
+	}
+}
+
+interface NewNode {
+	id: number;
+	parentId: number | null;
+	kind: TaskNode['kind'];
+	name: string;
+	location: string | null;
+	startMs: Ms;
+	state: NodeState;
+}
+
+function addNode(state: ModelState, init: NewNode): TaskNode {
+	const node: TaskNode = {
+		...init,
+		endMs: null,
+		busyMs: 0,
+		waitMs: 0,
+		schedDelayMs: 0,
+		accountedAt: init.startMs,
+		awaitCount: 0,
+		wait: null,
+		readyAt: null,
+		awaitSites: [],
+		spans: [],
+		children: [],
+		childTaskCount: 0,
+		blockedDelayMs: 0,
+	};
+	state.nodes.set(node.id, node);
+	state.order.push(node.id);
+	const parent = node.parentId === null ? undefined : state.nodes.get(node.parentId);
+	if (parent) {
+		parent.children.push(node.id);
+		if (isTaskKind(node.kind)) parent.childTaskCount++;
+	} else {
+		state.rootIds.push(node.id);
+	}
+	if (isTaskKind(node.kind)) state.taskCounts[node.state]++;
+	return node;
+}
+
+function isDone(node: TaskNode): boolean {
+	return node.state === 'finished' || node.state === 'failed';
+}
+
+function setState(state: ModelState, node: TaskNode, next: NodeState, t: Ms): void {
+	if (node.state === next) return;
+	if (isTaskKind(node.kind)) {
+		state.taskCounts[node.state]--;
+		state.taskCounts[next]++;
+	}
+	node.state = next;
+	closeSpan(node, t);
+	if (next === 'running' || next === 'waiting' || next === 'ready') openSpan(node, next, t);
+}
+
+function finish(state: ModelState, node: TaskNode, final: 'finished' | 'failed', t: Ms): void {
+	setState(state, node, final, t);
+	node.endMs = t;
+}
+
+function openSpan(node: TaskNode, spanState: 'running' | 'waiting' | 'ready', t: Ms): void {
+	node.spans.push({state: spanState, startMs: t, endMs: null});
+}
+
+function closeSpan(node: TaskNode, t: Ms): void {
+	const last = node.spans[node.spans.length - 1];
+	if (last && last.endMs === null) last.endMs = Math.max(t, last.startMs);
+}
+
+function recordAwaitSite(node: TaskNode, site: string | null, waited: Ms): void {
+	let stats = node.awaitSites.find(s => s.site === site);
+	if (!stats) {
+		stats = {site, count: 0, totalMs: 0};
+		node.awaitSites.push(stats);
+	}
+	stats.count++;
+	stats.totalMs += Math.max(0, waited);
+}
+
+/** A task made ready during a block could not run until the block ended. */
+function addBlockedDelay(state: ModelState, node: TaskNode, readyAt: Ms, resumedAt: Ms): void {
+	for (let i = state.blocks.length - 1; i >= 0; i--) {
+		const block = state.blocks[i]!;
+		const end = block.startMs + (block.durationMs ?? resumedAt - block.startMs);
+		if (end < readyAt) break;
+		if (block.taskId !== node.id && readyAt <= end && resumedAt >= end - 0.001) {
+			node.blockedDelayMs += Math.max(0, Math.min(end, resumedAt) - Math.max(readyAt, block.startMs));
+			return;
+		}
+	}
+}
+
+function blockById(state: ModelState, id: number): Block {
+	let block = state.blocks.find(b => b.id === id);
+	if (!block) {
+		block = {id, startMs: 0, detectedAt: 0, durationMs: null, taskId: null, location: null, frames: [], exact: false};
+		state.blocks.push(block);
+	}
+	return block;
+}
+
+function locationOfTask(state: ModelState, id: number | null): string | null {
+	return id === null ? null : (state.nodes.get(id)?.location ?? null);
+}
+
+function pushSeries(series: SeriesPoint[], t: Ms, value: number): void {
+	const last = series[series.length - 1];
+	if (last && t - last.t < 50) {
+		last.value = Math.max(last.value, value);
+		return;
+	}
+	series.push({t, value});
+	if (series.length > SERIES_RETAINED_POINTS * 2) series.splice(0, SERIES_RETAINED_POINTS);
+}
+
+/** Live totals: the accounted totals plus the time spent in the current state since. */
+export function liveTimes(node: TaskNode, nowMs: Ms): {totalMs: Ms; busyMs: Ms; waitMs: Ms; schedDelayMs: Ms} {
+	const end = node.endMs ?? nowMs;
+	const since = Math.max(0, nowMs - node.accountedAt);
+	let {busyMs, waitMs, schedDelayMs} = node;
+	if (node.endMs === null) {
+		if (node.state === 'running') busyMs += since;
+		else if (node.state === 'waiting') waitMs += since;
+		else if (node.state === 'ready') {
+			const readyAt = node.readyAt ?? node.accountedAt;
+			waitMs += Math.max(0, readyAt - node.accountedAt);
+			schedDelayMs += Math.max(0, nowMs - readyAt);
+		}
+	}
+	if (!isTaskKind(node.kind)) {
+		waitMs = end - node.startMs;
+	}
+	return {totalMs: end - node.startMs, busyMs, waitMs, schedDelayMs};
+}

@@ -1,0 +1,165 @@
+import type {ErrorInfo, Location, Ms, NodeKind} from '../protocol/events.js';
+import {liveTimes} from './reducer.js';
+import type {HttpPhases, ModelState, TaskNode} from './state.js';
+
+/** The JSON report: a contract. Fields may be added, never renamed. */
+export interface SessionReport {
+	version: 1;
+	script: string;
+	exitCode: number | null;
+	signal: string | null;
+	durationMs: Ms;
+	tasks: ReportTask[];
+	blocks: ReportBlock[];
+	summary: ReportSummary;
+}
+
+export interface ReportTask {
+	id: number;
+	parentId: number | null;
+	kind: NodeKind;
+	name: string;
+	location: Location | null;
+	state: 'finished' | 'failed' | 'pending';
+	startMs: Ms;
+	endMs: Ms | null;
+	busyMs: Ms;
+	waitMs: Ms;
+	schedDelayMs: Ms;
+	awaits: number;
+	http?: {method: string; url: string; status: number | null; bytes: number | null; phases: Required<HttpPhases>};
+	timer?: {delayMs: number; repeat: boolean; fires: number; lateMs: Ms};
+	error?: ErrorInfo;
+}
+
+export interface ReportBlock {
+	startMs: Ms;
+	durationMs: Ms;
+	taskId: number | null;
+	location: Location | null;
+	stack: string[];
+}
+
+export interface ReportSummary {
+	taskCount: number;
+	taskTimeMs: Ms;
+	concurrency: number;
+	maxInFlight: number;
+	maxInFlightHttp: number;
+	longestBlockMs: Ms;
+	failedCount: number;
+	httpCount: number;
+}
+
+const round = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+/** Session length: to the exit, or to the last event seen. */
+export function sessionDuration(state: ModelState): Ms {
+	return state.exit?.t ?? state.nowMs;
+}
+
+/** Leaf tasks: of kind `task`, with no child task. The seed's "requests". */
+export function leafTasks(state: ModelState): TaskNode[] {
+	const leaves: TaskNode[] = [];
+	for (const node of state.nodes.values()) if (node.kind === 'task' && node.childTaskCount === 0) leaves.push(node);
+	return leaves;
+}
+
+export function summarize(state: ModelState): ReportSummary {
+	const durationMs = sessionDuration(state);
+	const leaves = leafTasks(state);
+	let taskTimeMs = 0;
+	for (const leaf of leaves) taskTimeMs += (leaf.endMs ?? durationMs) - leaf.startMs;
+	let taskCount = 0;
+	let failedCount = 0;
+	let httpCount = 0;
+	for (const node of state.nodes.values()) {
+		if (node.kind === 'task') taskCount++;
+		if (node.state === 'failed' && node.kind === 'task') failedCount++;
+		if (node.kind === 'http') httpCount++;
+	}
+	let longestBlockMs = 0;
+	for (const block of state.blocks) longestBlockMs = Math.max(longestBlockMs, block.durationMs ?? durationMs - block.startMs);
+	return {
+		taskCount,
+		taskTimeMs: round(taskTimeMs),
+		concurrency: durationMs > 0 ? Math.round((taskTimeMs / durationMs) * 100) / 100 : 0,
+		maxInFlight: maxOverlap(leaves, durationMs),
+		maxInFlightHttp: state.maxInFlightHttp,
+		longestBlockMs: round(longestBlockMs),
+		failedCount,
+		httpCount,
+	};
+}
+
+/** The largest number of intervals open at once; an end at the same instant as a start does not overlap it. */
+function maxOverlap(nodes: TaskNode[], fallbackEnd: Ms): number {
+	const edges: Array<[Ms, number]> = [];
+	for (const node of nodes) {
+		edges.push([node.startMs, 1], [node.endMs ?? fallbackEnd, -1]);
+	}
+	edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+	let open = 0;
+	let max = 0;
+	for (const [, delta] of edges) {
+		open += delta;
+		if (open > max) max = open;
+	}
+	return max;
+}
+
+function reportTask(node: TaskNode, nowMs: Ms): ReportTask {
+	const times = liveTimes(node, nowMs);
+	const task: ReportTask = {
+		id: node.id,
+		parentId: node.parentId,
+		kind: node.kind,
+		name: node.name,
+		location: node.location,
+		state: node.state === 'finished' || node.state === 'failed' ? node.state : 'pending',
+		startMs: round(node.startMs),
+		endMs: node.endMs === null ? null : round(node.endMs),
+		busyMs: round(times.busyMs),
+		waitMs: round(times.waitMs),
+		schedDelayMs: round(times.schedDelayMs),
+		awaits: node.awaitCount,
+	};
+	if (node.http) {
+		const p = node.http.phases;
+		task.http = {
+			method: node.http.method,
+			url: node.http.url,
+			status: node.http.status ?? null,
+			bytes: node.http.bytes ?? null,
+			phases: {
+				queueMs: round(p.queueMs ?? 0),
+				connectMs: round(p.connectMs ?? 0),
+				ttfbMs: round(p.ttfbMs ?? 0),
+				downloadMs: round(p.downloadMs ?? 0),
+			},
+		};
+	}
+	if (node.timer) task.timer = {...node.timer, lateMs: round(node.timer.lateMs)};
+	if (node.error) task.error = node.error;
+	return task;
+}
+
+export function buildReport(state: ModelState): SessionReport {
+	const durationMs = sessionDuration(state);
+	return {
+		version: 1,
+		script: state.header?.script ?? '',
+		exitCode: state.exit?.code ?? null,
+		signal: state.exit?.signal ?? null,
+		durationMs: round(durationMs),
+		tasks: state.order.map(id => reportTask(state.nodes.get(id)!, durationMs)),
+		blocks: state.blocks.map(block => ({
+			startMs: round(block.startMs),
+			durationMs: round(block.durationMs ?? durationMs - block.startMs),
+			taskId: block.taskId,
+			location: block.location,
+			stack: block.frames.map(f => `${f.fn} (${f.loc})`),
+		})),
+		summary: summarize(state),
+	};
+}

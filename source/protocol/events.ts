@@ -1,0 +1,255 @@
+/**
+ * The asyncmon event protocol, version 1: the only contract shared by the
+ * instrumented child process and the monitor. Live streams and recordings
+ * are both NDJSON files of these events, header first. See docs/protocol.md.
+ */
+export const PROTOCOL_VERSION = 1;
+
+/** Milliseconds since the script started, with microsecond precision. */
+export type Ms = number;
+
+/** `path:line:col`, path relative to the script's working directory. */
+export type Location = string;
+
+export type TaskKind = 'script' | 'task' | 'worker';
+export type OpKind = 'http' | 'timer' | 'fs' | 'dns';
+export type NodeKind = TaskKind | OpKind;
+
+export interface ErrorInfo {
+	name: string;
+	message: string;
+	stack?: string;
+	location?: Location;
+}
+
+/** What a task is suspended on at an await. */
+export type WaitTarget =
+	| { kind: 'task'; id: number }
+	| { kind: 'op'; id: number }
+	| { kind: 'promise' }
+	| { kind: 'value' };
+
+export interface HeaderEvent {
+	type: 'header';
+	protocol: typeof PROTOCOL_VERSION;
+	script: string;
+	argv: string[];
+	cwd: string;
+	node: string;
+	pid: number;
+	/** Wall clock at t = 0, epoch milliseconds. */
+	startedAt: number;
+	blockThresholdMs: number;
+	redacted: boolean;
+}
+
+export interface TaskStartEvent {
+	type: 'task.start';
+	t: Ms;
+	id: number;
+	parent: number | null;
+	kind: TaskKind;
+	name: string;
+	loc: Location | null;
+	/** Worker thread id when the task runs off the main thread. */
+	thread?: number;
+}
+
+export interface TaskAwaitEvent {
+	type: 'task.await';
+	t: Ms;
+	id: number;
+	site: Location | null;
+	on: WaitTarget;
+	/** Busy time so far, ms. */
+	busy: Ms;
+}
+
+export interface TaskReadyEvent {
+	type: 'task.ready';
+	t: Ms;
+	id: number;
+}
+
+export interface TaskResumeEvent {
+	type: 'task.resume';
+	t: Ms;
+	id: number;
+	/** When what it awaited settled. */
+	readyAt: Ms;
+	/** Waiting and scheduling-delay totals so far, ms. */
+	wait: Ms;
+	sched: Ms;
+}
+
+export interface TaskEndEvent {
+	type: 'task.end';
+	t: Ms;
+	id: number;
+	ok: boolean;
+	error?: ErrorInfo;
+	busy: Ms;
+	wait: Ms;
+	sched: Ms;
+	awaits: number;
+}
+
+export interface HttpDetails {
+	method: string;
+	url: string;
+}
+
+export interface TimerDetails {
+	delayMs: number;
+	repeat: boolean;
+}
+
+export interface OpStartEvent {
+	type: 'op.start';
+	t: Ms;
+	id: number;
+	parent: number | null;
+	kind: OpKind;
+	name: string;
+	loc?: Location | null;
+	http?: HttpDetails;
+	timer?: TimerDetails;
+}
+
+/** HTTP progress: `sent` ends the queue and connect phases, `headers` ends time to first byte. */
+export interface OpPhaseEvent {
+	type: 'op.phase';
+	t: Ms;
+	id: number;
+	phase: 'sent' | 'headers';
+	queueMs?: Ms;
+	connectMs?: Ms;
+	status?: number;
+}
+
+/** A repeating timer fired; `lateMs` is how long after its due time. */
+export interface OpFireEvent {
+	type: 'op.fire';
+	t: Ms;
+	id: number;
+	lateMs: Ms;
+}
+
+export interface OpEndEvent {
+	type: 'op.end';
+	t: Ms;
+	id: number;
+	ok: boolean;
+	status?: number;
+	bytes?: number;
+	error?: ErrorInfo;
+	lateMs?: Ms;
+	cancelled?: boolean;
+}
+
+export interface BlockStartEvent {
+	type: 'block.start';
+	/** When the blocking slice began. */
+	t: Ms;
+	id: number;
+	task: number | null;
+	/** When the watchdog noticed, while the loop was still blocked. */
+	detectedAt: Ms;
+}
+
+export interface BlockStackEvent {
+	type: 'block.stack';
+	t: Ms;
+	id: number;
+	frames: StackFrame[];
+}
+
+export interface StackFrame {
+	fn: string;
+	loc: Location;
+}
+
+export interface BlockEndEvent {
+	type: 'block.end';
+	t: Ms;
+	id: number;
+	durationMs: Ms;
+	task: number | null;
+	/** True when measured at task-slice boundaries, false when estimated from the loop heartbeat. */
+	exact: boolean;
+}
+
+export interface LoopEvent {
+	type: 'loop';
+	t: Ms;
+	/** Largest event-loop delay in the sample window, ms. */
+	delayMs: Ms;
+	/** Event-loop utilisation in the window, 0..1. */
+	utilization: number;
+}
+
+export interface OutputEvent {
+	type: 'output';
+	t: Ms;
+	stream: 'stdout' | 'stderr';
+	text: string;
+}
+
+export type FatalKind = 'syntax' | 'load' | 'internal';
+
+/** The script could not be run at all (it never started). */
+export interface FatalEvent {
+	type: 'fatal';
+	t: Ms;
+	kind: FatalKind;
+	message: string;
+	loc?: Location;
+	frame?: string;
+}
+
+/** An exception or rejection nothing handled; the process is about to die. */
+export interface UncaughtEvent {
+	type: 'uncaught';
+	t: Ms;
+	origin: 'uncaughtException' | 'unhandledRejection';
+	error: ErrorInfo;
+	task: number | null;
+}
+
+export interface ExitEvent {
+	type: 'exit';
+	t: Ms;
+	code: number | null;
+	signal: string | null;
+}
+
+/** The monitor could not keep up and discarded events; never silent. */
+export interface DroppedEvent {
+	type: 'dropped';
+	t: Ms;
+	count: number;
+}
+
+export type AsyncmonEvent =
+	| TaskStartEvent
+	| TaskAwaitEvent
+	| TaskReadyEvent
+	| TaskResumeEvent
+	| TaskEndEvent
+	| OpStartEvent
+	| OpPhaseEvent
+	| OpFireEvent
+	| OpEndEvent
+	| BlockStartEvent
+	| BlockStackEvent
+	| BlockEndEvent
+	| LoopEvent
+	| OutputEvent
+	| FatalEvent
+	| UncaughtEvent
+	| ExitEvent
+	| DroppedEvent;
+
+export type EventType = AsyncmonEvent['type'];
+
+export type ProtocolLine = HeaderEvent | AsyncmonEvent;

@@ -1,5 +1,6 @@
 import type {AsyncmonEvent, HeaderEvent, Ms, ProtocolLine} from '../protocol/events.js';
 import {
+	AWAITS_RETAINED,
 	OUTPUT_RETAINED_LINES,
 	SERIES_RETAINED_POINTS,
 	type Block,
@@ -47,6 +48,9 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			node.accountedAt = event.t;
 			node.awaitCount++;
 			node.wait = {site: event.site, on: event.on, since: event.t};
+			if (node.awaits.length < AWAITS_RETAINED) {
+				node.awaits.push({site: event.site, on: event.on, dependent: event.dependent === true, startMs: event.t, readyMs: null, resumedMs: null});
+			}
 			node.readyAt = null;
 			setState(state, node, 'waiting', event.t);
 			break;
@@ -61,7 +65,14 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 		case 'task.resume': {
 			const node = state.nodes.get(event.id);
 			if (!node || isDone(node)) break;
-			if (node.wait) recordAwaitSite(node, node.wait.site, event.readyAt - node.wait.since);
+			if (node.wait) {
+				recordAwaitSite(node, node.wait.site, event.readyAt - node.wait.since);
+				const last = node.awaits[node.awaits.length - 1];
+				if (last && last.resumedMs === null && last.startMs === node.wait.since) {
+					last.readyMs = event.readyAt;
+					last.resumedMs = event.t;
+				}
+			}
 			if (node.state === 'waiting' && event.readyAt < event.t) setState(state, node, 'ready', event.readyAt);
 			node.waitMs = event.wait;
 			node.schedDelayMs = event.sched;
@@ -218,6 +229,7 @@ function addNode(state: ModelState, init: NewNode): TaskNode {
 		wait: null,
 		readyAt: null,
 		awaitSites: [],
+		awaits: [],
 		spans: [],
 		children: [],
 		childTaskCount: 0,

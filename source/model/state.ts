@@ -41,6 +41,19 @@ export interface CurrentWait {
 	since: Ms;
 }
 
+/** One emitted await of a task, oldest first; capped at AWAITS_RETAINED per task. */
+export interface AwaitRecord {
+	site: Location | null;
+	on: WaitTarget;
+	dependent: boolean;
+	startMs: Ms;
+	/** When what it awaited settled. */
+	readyMs: Ms | null;
+	resumedMs: Ms | null;
+}
+
+export const AWAITS_RETAINED = 256;
+
 /** A span of one state, for timelines. Only emitted transitions are kept. */
 export interface StateSpan {
 	state: 'running' | 'waiting' | 'ready';
@@ -68,6 +81,7 @@ export interface TaskNode {
 	wait: CurrentWait | null;
 	readyAt: Ms | null;
 	awaitSites: AwaitSiteStats[];
+	awaits: AwaitRecord[];
 	spans: StateSpan[];
 	children: number[];
 	childTaskCount: number;

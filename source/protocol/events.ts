@@ -61,6 +61,11 @@ export interface TaskAwaitEvent {
 	id: number;
 	site: Location | null;
 	on: WaitTarget;
+	/**
+	 * Set when the awaited expression reads a variable assigned from an earlier
+	 * await in the same function: the awaits could not have run together.
+	 */
+	dependent?: boolean;
 	/** Busy time so far, ms. */
 	busy: Ms;
 }

@@ -10,6 +10,7 @@ await build({
 		preload: 'source/runtime/preload.ts',
 		watchdog: 'source/runtime/watchdog-thread.ts',
 		api: 'source/api.ts',
+		'bench-frame': 'bench/frame.tsx',
 	},
 	outdir: 'dist',
 	bundle: true,

@@ -24,10 +24,12 @@ export interface ErrorInfo {
 
 /** What a task is suspended on at an await. */
 export type WaitTarget =
-	| { kind: 'task'; id: number }
-	| { kind: 'op'; id: number }
-	| { kind: 'promise' }
-	| { kind: 'value' };
+	| {kind: 'task'; id: number}
+	| {kind: 'op'; id: number}
+	/** A combination (e.g. `Promise.all`) of the tasks and ops the awaiting task started just before. */
+	| {kind: 'promise'; tasks?: number[]; ops?: number[]}
+	/** Not a promise: the await only yields to the microtask queue. */
+	| {kind: 'value'};
 
 export interface HeaderEvent {
 	type: 'header';

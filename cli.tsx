@@ -1,0 +1,157 @@
+#!/usr/bin/env node
+import yargs, {type Argv} from 'yargs';
+import {hideBin} from 'yargs/helpers';
+import {runScript, type RunOptions} from './source/monitor/run-command.js';
+import {UsageError} from './source/monitor/usage-error.js';
+import {DEMO_URL_ENV, DEMOS, examplePath, findDemo} from './source/demo/catalog.js';
+import {startDemoServer} from './source/demo/server.js';
+import {REPORT_FORMATS, type ReportFormat} from './source/sessions/formats.js';
+import {runReport} from './source/sessions/report-command.js';
+import {SessionFileError} from './source/sessions/reader.js';
+
+/** The child's preload sits next to this file in dist/. */
+const PRELOAD = new URL('./preload.js', import.meta.url);
+
+const color = !('NO_COLOR' in process.env) && process.stdout.isTTY === true;
+
+function withRunOptions<T>(command: Argv<T>) {
+	return command
+		.option('plain', {type: 'boolean', default: false, describe: 'Print lines instead of the dashboard (automatic when stdout is not a terminal)'})
+		.option('record', {type: 'string', describe: 'Record the session to this file (NDJSON, mode 0600)'})
+		.option('redact', {type: 'boolean', default: true, describe: 'Redact URL credentials and token-like query values in events (--no-redact keeps them)'})
+		.option('block-threshold', {type: 'number', default: 50, describe: 'A synchronous slice longer than this many ms is a block'})
+		.option('fail-on-block', {type: 'number', describe: `Exit with code 3 when the script succeeds but a block lasted longer than this many ms`})
+		.option('exit-on-end', {type: 'boolean', default: false, describe: 'Close the dashboard as soon as the script ends'})
+		.option('ascii', {type: 'boolean', default: false, describe: 'ASCII icons and bars'});
+}
+
+interface RunArgs {
+	plain: boolean;
+	record?: string;
+	redact: boolean;
+	blockThreshold: number;
+	failOnBlock?: number;
+	exitOnEnd: boolean;
+	ascii: boolean;
+}
+
+function runOptions(args: RunArgs, script: string, scriptArgs: string[], env?: Record<string, string>): RunOptions {
+	if (!(args.blockThreshold > 0)) throw new UsageError('--block-threshold must be a positive number of milliseconds');
+	return {
+		script,
+		args: scriptArgs,
+		plain: args.plain || !process.stdout.isTTY,
+		record: args.record,
+		redact: args.redact,
+		blockThresholdMs: args.blockThreshold,
+		failOnBlockMs: args.failOnBlock,
+		exitOnEnd: args.exitOnEnd,
+		ascii: args.ascii,
+		color,
+		env,
+		preload: PRELOAD,
+		stdout: process.stdout,
+		stderr: process.stderr,
+	};
+}
+
+/** Options of asyncmon's own that take a value, so the value is not mistaken for the script. */
+const VALUE_OPTIONS = new Set(['--record', '--block-threshold', '--fail-on-block']);
+const OTHER_COMMANDS = new Set(['demo', 'report', 'replay']);
+
+/** Everything after the script belongs to the script, options included: `asyncmon app.ts --port 3000`. */
+function splitAtScript(argv: string[]): {own: string[]; scriptArgs: string[]} {
+	let seenRun = false;
+	for (let i = 0; i < argv.length; i++) {
+		const arg = argv[i]!;
+		if (arg === '--') return {own: argv.slice(0, i), scriptArgs: argv.slice(i + 1)};
+		if (arg.startsWith('-')) {
+			if (VALUE_OPTIONS.has(arg)) i++;
+			continue;
+		}
+		if (!seenRun && arg === 'run') {
+			seenRun = true;
+			continue;
+		}
+		if (!seenRun && OTHER_COMMANDS.has(arg)) break;
+		return {own: argv.slice(0, i + 1), scriptArgs: argv.slice(i + 1)};
+	}
+	return {own: argv, scriptArgs: []};
+}
+
+async function main(): Promise<number> {
+	let exitCode = 0;
+	const {own, scriptArgs: afterScript} = splitAtScript(hideBin(process.argv));
+	const scriptArgs = (_argv: unknown) => afterScript;
+	await yargs(own)
+		.scriptName('asyncmon')
+		.usage('$0 [run] [options] <script> [script args…]\n\nRun a script on an instrumented event loop and watch its tasks live.')
+		.command(
+			['run <script>', '$0 <script>'],
+			'Run a TypeScript or JavaScript script and monitor it',
+			command => withRunOptions(command).positional('script', {type: 'string', demandOption: true}),
+			async argv => {
+				exitCode = await runScript(runOptions(argv, argv.script, scriptArgs(argv)));
+			},
+		)
+		.command(
+			'demo [name]',
+			'Run a bundled example against the built-in local HTTP server',
+			command =>
+				withRunOptions(command)
+					.positional('name', {type: 'string', describe: 'Which demo (see --list); the HTTP fan-out by default'})
+					.option('list', {type: 'boolean', default: false, describe: 'List the demos'}),
+			async argv => {
+				if (argv.list) {
+					for (const demo of DEMOS) process.stdout.write(`${demo.name.padEnd(18)} ${demo.description}\n`);
+					return;
+				}
+				const demo = findDemo(argv.name);
+				if (!demo) throw new UsageError(`no demo called '${argv.name}'; try: asyncmon demo --list`);
+				const server = await startDemoServer();
+				try {
+					exitCode = await runScript(runOptions(argv, examplePath(demo.file), scriptArgs(argv), {[DEMO_URL_ENV]: server.url}));
+				} finally {
+					await server.close();
+				}
+			},
+		)
+		.command(
+			'report <file>',
+			'Summarise a recorded session',
+			command =>
+				command
+					.positional('file', {type: 'string', demandOption: true})
+					.option('format', {choices: REPORT_FORMATS, default: 'text' as ReportFormat, describe: 'Output format'})
+					.option('o', {alias: 'out', type: 'string', describe: 'Write to this file instead of stdout'})
+					.option('lenient', {type: 'boolean', default: false, describe: 'Skip corrupt lines instead of failing'}),
+			async argv => {
+				const {warnings} = await runReport({
+					file: argv.file,
+					format: argv.format,
+					out: argv.o,
+					lenient: argv.lenient,
+					progress: process.stderr.isTTY ? process.stderr : null,
+				});
+				for (const warning of warnings) process.stderr.write(`asyncmon: ${warning}\n`);
+			},
+		)
+		.strictCommands()
+		.demandCommand(1, 'Name a script to run, e.g. asyncmon examples/06-seed-requests.ts (or try: asyncmon demo)')
+		.help()
+		.version()
+		.fail((message, error) => {
+			throw error ?? new UsageError(message ?? 'invalid arguments');
+		})
+		.parseAsync();
+	return exitCode;
+}
+
+try {
+	process.exitCode = await main();
+} catch (error) {
+	const known = error instanceof UsageError || error instanceof SessionFileError;
+	const message = error instanceof Error ? error.message : String(error);
+	process.stderr.write(`asyncmon: ${known ? message : `internal error: ${message}`}\n`);
+	process.exitCode = known ? 1 : 70;
+}

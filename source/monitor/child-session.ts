@@ -1,0 +1,160 @@
+import {spawn, type ChildProcess} from 'node:child_process';
+import {constants} from 'node:os';
+import {resolve} from 'node:path';
+import type {Readable} from 'node:stream';
+import {fileURLToPath} from 'node:url';
+import {CHILD_CONFIG_ENV, type ChildConfig} from '../protocol/child-config.js';
+import {PROTOCOL_VERSION, type HeaderEvent, type ProtocolLine} from '../protocol/events.js';
+import {LineSplitter, serializeLine} from '../protocol/ndjson.js';
+
+const EVENTS_FD = 3;
+const WATCHDOG_FD = 4;
+
+export interface ChildSessionOptions {
+	script: string;
+	args: string[];
+	blockThresholdMs: number;
+	redact: boolean;
+	/** Extra environment for the script (the demo server's URL, say). */
+	env?: Record<string, string>;
+	/** Pass the terminal's stdin to the script (plain mode); the dashboard keeps it. */
+	inheritStdin: boolean;
+	preload: URL;
+}
+
+/** Each protocol line with its serialized form, which recordings store as is. */
+export type LineListener = (line: ProtocolLine, raw: string) => void;
+
+/** 128 + N for a script killed by signal N, as shells report it. */
+export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
+	if (code !== null) return code;
+	return 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
+}
+
+/**
+ * The script in its child process, and the event stream it sends back. The
+ * child gets its own process group, so a Ctrl-C reaches it once, forwarded
+ * by the monitor, not twice.
+ */
+export class ChildSession {
+	readonly child: ChildProcess;
+	header: HeaderEvent | null = null;
+	private readonly listeners: LineListener[] = [];
+	/** Lines that arrived before the header, which must come first. */
+	private early: Array<[ProtocolLine, string]> = [];
+	private readonly spawnedAt = epochNow();
+	readonly exited: Promise<{code: number | null; signal: NodeJS.Signals | null}>;
+	badLines = 0;
+
+	constructor(private readonly options: ChildSessionOptions) {
+		const config: ChildConfig = {
+			script: resolve(options.script),
+			scriptName: options.script,
+			eventsFd: EVENTS_FD,
+			watchdogFd: WATCHDOG_FD,
+			blockThresholdMs: options.blockThresholdMs,
+			redact: options.redact,
+		};
+		const nodeFlags = Number(process.versions.node.split('.')[0]) < 24 ? ['--experimental-async-context-frame'] : [];
+		this.child = spawn(process.execPath, [...nodeFlags, '--import', fileURLToPath(options.preload), config.script, ...options.args], {
+			stdio: [options.inheritStdin ? 'inherit' : 'ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+			env: {...process.env, ...options.env, [CHILD_CONFIG_ENV]: JSON.stringify(config)},
+			detached: true,
+		});
+		this.readLines(this.child.stdio[EVENTS_FD] as Readable);
+		this.readLines(this.child.stdio[WATCHDOG_FD] as Readable);
+		this.readOutput(this.child.stdout!, 'stdout');
+		this.readOutput(this.child.stderr!, 'stderr');
+		this.exited = new Promise(resolveExit => {
+			this.child.once('close', (code, signal) => {
+				this.emit({type: 'exit', t: this.now(), code, signal});
+				resolveExit({code, signal});
+			});
+			this.child.once('error', error => {
+				this.emit({type: 'fatal', t: this.now(), kind: 'internal', message: `could not start node: ${error.message}`});
+			});
+		});
+	}
+
+	onLine(listener: LineListener): void {
+		this.listeners.push(listener);
+	}
+
+	signal(signal: NodeJS.Signals): void {
+		if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+		try {
+			this.child.kill(signal);
+		} catch {
+			// Already gone.
+		}
+	}
+
+	private now(): number {
+		return epochNow() - (this.header?.startedAt ?? this.spawnedAt);
+	}
+
+	private readLines(stream: Readable): void {
+		const splitter = new LineSplitter();
+		stream.setEncoding('utf8');
+		stream.on('data', (chunk: string) => splitter.push(chunk, text => this.receive(text)));
+		stream.on('end', () => {
+			const rest = splitter.rest();
+			if (rest) this.receive(rest);
+		});
+	}
+
+	private receive(text: string): void {
+		let line: ProtocolLine;
+		try {
+			line = JSON.parse(text) as ProtocolLine;
+		} catch {
+			this.badLines++;
+			return;
+		}
+		this.emit(line, `${text}\n`);
+	}
+
+	private readOutput(stream: Readable, name: 'stdout' | 'stderr'): void {
+		stream.setEncoding('utf8');
+		stream.on('data', (text: string) => this.emit({type: 'output', t: this.now(), stream: name, text}));
+	}
+
+	private emit(line: ProtocolLine, raw?: string): void {
+		if (line.type === 'header') {
+			this.header = line;
+			this.deliver(line, raw ?? serializeLine(line));
+			const early = this.early;
+			this.early = [];
+			for (const [earlyLine, earlyRaw] of early) this.deliver(earlyLine, earlyRaw);
+			return;
+		}
+		if (!this.header && line.type !== 'exit') {
+			this.early.push([line, raw ?? serializeLine(line)]);
+			return;
+		}
+		if (!this.header) this.emit(this.syntheticHeader());
+		this.deliver(line, raw ?? serializeLine(line));
+	}
+
+	private deliver(line: ProtocolLine, raw: string): void {
+		for (const listener of this.listeners) listener(line, raw);
+	}
+
+	/** The child died before saying hello: the session still gets a valid header. */
+	private syntheticHeader(): HeaderEvent {
+		return {
+			type: 'header',
+			protocol: PROTOCOL_VERSION,
+			script: this.options.script,
+			argv: this.options.args,
+			cwd: process.cwd(),
+			node: process.version,
+			pid: this.child.pid ?? 0,
+			startedAt: this.spawnedAt,
+			blockThresholdMs: this.options.blockThresholdMs,
+			redacted: this.options.redact,
+		};
+	}
+}
+
+const epochNow = (): number => performance.timeOrigin + performance.now();

@@ -1,0 +1,95 @@
+import {existsSync, statSync} from 'node:fs';
+import {apply} from '../model/reducer.js';
+import {createState, type ModelState} from '../model/state.js';
+import {PlainPrinter, blockCulprit} from '../plain/printer.js';
+import {Recorder} from '../sessions/recorder.js';
+import {ChildSession, exitCodeOf} from './child-session.js';
+import {LiveSource} from './live-source.js';
+import {UsageError} from './usage-error.js';
+
+/** Exit code when the script succeeded but a block lasted longer than --fail-on-block. */
+export const EXIT_BLOCK_BUDGET = 3;
+/** How long the dashboard waits for a script that fails at once, so its error lands on the normal screen. */
+const DASHBOARD_GRACE_MS = 300;
+
+export interface RunOptions {
+	script: string;
+	args: string[];
+	plain: boolean;
+	record?: string;
+	redact: boolean;
+	blockThresholdMs: number;
+	failOnBlockMs?: number;
+	exitOnEnd: boolean;
+	ascii: boolean;
+	color: boolean;
+	env?: Record<string, string>;
+	preload: URL;
+	stdout: NodeJS.WriteStream;
+	stderr: NodeJS.WriteStream;
+}
+
+export async function runScript(options: RunOptions): Promise<number> {
+	if (!existsSync(options.script) || !statSync(options.script).isFile()) {
+		throw new UsageError(`cannot find script '${options.script}'`);
+	}
+	const state = createState();
+	const recorder = options.record ? new Recorder(options.record) : null;
+	const live = new LiveSource(state);
+	const printer = options.plain ? new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color}) : null;
+	const session = new ChildSession({
+		script: options.script,
+		args: options.args,
+		blockThresholdMs: options.blockThresholdMs,
+		redact: options.redact,
+		env: options.env,
+		inheritStdin: options.plain && !process.stdin.isTTY,
+		preload: options.preload,
+	});
+	session.onLine((line, raw) => {
+		apply(state, line);
+		recorder?.write(raw);
+		printer?.handle(line, state);
+		live.changed();
+	});
+	const forward = (signal: NodeJS.Signals) => () => session.signal(signal);
+	const forwarders = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map(signal => [signal, forward(signal)] as const);
+	for (const [signal, handler] of forwarders) process.on(signal, handler);
+	try {
+		if (!printer) await runDashboardUntilQuit(options, session, live);
+		const {code, signal} = await session.exited;
+		recorder?.close();
+		const summaryPrinter = printer ?? new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color});
+		summaryPrinter.finish(state);
+		return blockBudgetExceeded(state, options, code === 0) ?? exitCodeOf(code, signal);
+	} finally {
+		for (const [signal, handler] of forwarders) process.off(signal, handler);
+	}
+}
+
+async function runDashboardUntilQuit(options: RunOptions, session: ChildSession, live: LiveSource): Promise<void> {
+	const grace = new Promise(resolve => setTimeout(resolve, DASHBOARD_GRACE_MS));
+	await Promise.race([session.exited, grace]);
+	if (live.state.fatal) return;
+	const {runDashboard} = await import('../ui/dashboard.js');
+	await runDashboard({
+		source: live,
+		title: options.script,
+		ascii: options.ascii,
+		color: options.color,
+		exitOnEnd: options.exitOnEnd,
+		onInterrupt: () => session.signal('SIGINT'),
+	});
+	// Quitting while the script still runs ends it; its recording is still completed.
+	session.signal('SIGTERM');
+}
+
+function blockBudgetExceeded(state: ModelState, options: RunOptions, succeeded: boolean): number | null {
+	if (options.failOnBlockMs === undefined || !succeeded) return null;
+	const worst = state.blocks.reduce<(typeof state.blocks)[number] | null>((max, block) => ((block.durationMs ?? 0) > (max?.durationMs ?? -1) ? block : max), null);
+	if (!worst || (worst.durationMs ?? 0) <= options.failOnBlockMs) return null;
+	options.stderr.write(
+		`asyncmon: --fail-on-block ${options.failOnBlockMs}: the loop was blocked for ${Math.round(worst.durationMs ?? 0)} ms by ${blockCulprit(state, worst.taskId)}${worst.location ? ` at ${worst.location}` : ''}\n`,
+	);
+	return EXIT_BLOCK_BUDGET;
+}

@@ -1,0 +1,105 @@
+import type {ProtocolLine} from '../protocol/events.js';
+import {describeWait, formatMs, httpProgress} from '../model/describe.js';
+import type {ModelState, TaskNode} from '../model/state.js';
+import {summaryLines} from './summary.js';
+
+export interface TextSink {
+	write(text: string): unknown;
+}
+
+export interface PlainOptions {
+	out: TextSink;
+	err: TextSink;
+	color: boolean;
+}
+
+const STYLES = {dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], cyan: [36, 39], bold: [1, 22]} as const;
+export type Style = keyof typeof STYLES;
+
+export function paint(color: boolean, style: Style, text: string): string {
+	if (!color) return text;
+	const [open, close] = STYLES[style];
+	return `\u001B[${open}m${text}\u001B[${close}m`;
+}
+
+/**
+ * Plain mode: one readable line per task start, await, finish or failure,
+ * per HTTP request and per block, interleaved with the script's own output.
+ */
+export class PlainPrinter {
+	constructor(private readonly options: PlainOptions) {}
+
+	/** Called after the line was applied to `state`. */
+	handle(line: ProtocolLine, state: ModelState): void {
+		const {out, err} = this.options;
+		switch (line.type) {
+			case 'output':
+				(line.stream === 'stdout' ? out : err).write(line.text);
+				return;
+			case 'task.start': {
+				const node = state.nodes.get(line.id);
+				if (node && node.kind !== 'script') this.say(line.t, 'cyan', '▶ start ', `${node.name}  ${this.dim(node.location ?? '')}`);
+				return;
+			}
+			case 'task.await': {
+				const node = state.nodes.get(line.id);
+				if (node) this.say(line.t, 'yellow', '⏸ await ', `${node.name} on ${describeWait(state, node)}  ${this.dim(line.site ?? '')}`);
+				return;
+			}
+			case 'task.end': {
+				const node = state.nodes.get(line.id);
+				if (!node || node.kind === 'script') return;
+				if (line.ok) this.say(line.t, 'green', '✔ done  ', `${node.name} in ${formatMs(line.t - node.startMs)} ${this.dim(timings(node))}`);
+				else this.say(line.t, 'red', '✖ failed', `${node.name} after ${formatMs(line.t - node.startMs)}: ${line.error?.name ?? 'Error'}: ${line.error?.message ?? ''} ${this.dim(line.error?.location ?? '')}`);
+				return;
+			}
+			case 'op.end': {
+				const node = state.nodes.get(line.id);
+				if (!node?.http) return;
+				const phases = node.http.phases;
+				const detail = `queue ${formatMs(phases.queueMs ?? 0)} · connect ${formatMs(phases.connectMs ?? 0)} · ttfb ${formatMs(phases.ttfbMs ?? 0)} · download ${formatMs(phases.downloadMs ?? 0)}`;
+				const outcome = line.ok ? httpProgress(node, state.nowMs) : `${line.error?.name ?? 'Error'}: ${line.error?.message ?? ''}`;
+				this.say(line.t, line.ok ? 'green' : 'red', '↳ http  ', `${node.http.method} ${node.http.url} ${outcome} in ${formatMs(line.t - node.startMs)} ${this.dim(detail)}`);
+				return;
+			}
+			case 'block.start': {
+				const block = state.blocks.find(b => b.id === line.id);
+				const who = blockCulprit(state, block?.taskId ?? null);
+				this.say(line.detectedAt, 'red', '⚠ BLOCKED', `event loop blocked for over ${formatMs(line.detectedAt - line.t)} by ${who} ${this.dim(block?.location ?? '')} (still blocked)`);
+				return;
+			}
+			case 'block.end': {
+				const block = state.blocks.find(b => b.id === line.id);
+				this.say(line.t, 'red', '⚠ block ', `loop was blocked for ${formatMs(line.durationMs)} by ${blockCulprit(state, block?.taskId ?? null)} ${this.dim(block?.location ?? '')}`);
+				return;
+			}
+			case 'uncaught':
+				this.say(line.t, 'red', '✖ uncaught', `${line.origin === 'unhandledRejection' ? 'unhandled rejection' : 'exception'}: ${line.error.name}: ${line.error.message} ${this.dim(line.error.location ?? '')}`);
+				return;
+			default:
+		}
+	}
+
+	/** The closing summary, modelled on the seed's last example. */
+	finish(state: ModelState): void {
+		for (const line of summaryLines(state, this.options.color)) this.options.out.write(`${line}\n`);
+	}
+
+	private dim(text: string): string {
+		return paint(this.options.color, 'dim', text);
+	}
+
+	private say(t: number, style: Style, label: string, text: string): void {
+		const stamp = this.dim(`[${(t / 1000).toFixed(3).padStart(8)}s]`);
+		this.options.out.write(`${stamp} ${paint(this.options.color, style, label)} ${text.trimEnd()}\n`);
+	}
+}
+
+function timings(node: TaskNode): string {
+	return `(busy ${formatMs(node.busyMs)} · waiting ${formatMs(node.waitMs)} · sched ${formatMs(node.schedDelayMs)})`;
+}
+
+export function blockCulprit(state: ModelState, taskId: number | null): string {
+	if (taskId === null) return 'a callback';
+	return state.nodes.get(taskId)?.name ?? `task #${taskId}`;
+}

@@ -1,0 +1,32 @@
+import type {ModelState} from '../model/state.js';
+import {sessionDuration, summarize} from '../model/summary.js';
+import {paint} from './printer.js';
+
+/** `All done in 3.00s · 3 tasks · 6.00s of task time · concurrency 2.0× · longest block 0 ms`, then what went wrong. */
+export function summaryLines(state: ModelState, color: boolean): string[] {
+	const lines: string[] = [];
+	if (state.fatal) {
+		lines.push(paint(color, 'red', `asyncmon: ${state.fatal.kind === 'syntax' ? 'syntax error' : 'error'} in ${state.fatal.loc ?? state.header?.script ?? 'script'}: ${state.fatal.message}`));
+		if (state.fatal.frame) lines.push(state.fatal.frame);
+		return lines;
+	}
+	const summary = summarize(state);
+	const duration = sessionDuration(state);
+	const exit = state.exit;
+	const outcome =
+		exit?.signal ? `Killed by ${exit.signal} after` : exit && exit.code !== 0 ? `Exited with code ${exit.code} after` : exit ? 'All done in' : 'Stopped after';
+	lines.push(
+		paint(
+			color,
+			'bold',
+			`${outcome} ${(duration / 1000).toFixed(2)}s · ${summary.taskCount} task${summary.taskCount === 1 ? '' : 's'} · ${(summary.taskTimeMs / 1000).toFixed(2)}s of task time · concurrency ${summary.concurrency.toFixed(1)}× · longest block ${Math.round(summary.longestBlockMs)} ms`,
+		),
+	);
+	if (summary.httpCount > 0) lines.push(`HTTP: ${summary.httpCount} request${summary.httpCount === 1 ? '' : 's'}, at most ${summary.maxInFlightHttp} in flight`);
+	if (summary.failedCount > 0) lines.push(paint(color, 'red', `${summary.failedCount} task${summary.failedCount === 1 ? '' : 's'} failed`));
+	for (const uncaught of state.uncaught) {
+		lines.push(paint(color, 'red', `✖ ${uncaught.origin === 'unhandledRejection' ? 'Unhandled rejection' : 'Uncaught exception'}: ${uncaught.error.name}: ${uncaught.error.message}${uncaught.error.location ? ` at ${uncaught.error.location}` : ''}`));
+	}
+	if (state.droppedEvents > 0) lines.push(paint(color, 'yellow', `asyncmon dropped ${state.droppedEvents} events it could not keep up with`));
+	return lines;
+}

@@ -1,0 +1,13 @@
+/** How the monitor tells the child's preload what to do: one JSON environment variable. */
+export const CHILD_CONFIG_ENV = 'ASYNCMON_CHILD_CONFIG';
+
+export interface ChildConfig {
+	/** Absolute path of the script. */
+	script: string;
+	/** The script as the user named it, for display. */
+	scriptName: string;
+	eventsFd: number;
+	watchdogFd: number;
+	blockThresholdMs: number;
+	redact: boolean;
+}

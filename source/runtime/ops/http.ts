@@ -1,0 +1,138 @@
+import diagnostics from 'node:diagnostics_channel';
+import type {ClientRequest, IncomingMessage} from 'node:http';
+import type {Socket} from 'node:net';
+import type {EventSink} from '../event-sink.js';
+import {redactUrl} from '../redact.js';
+import type {Tracker} from '../tracker.js';
+
+interface Pending {
+	id: number;
+	created: number;
+	bytes: number;
+	status?: number;
+}
+
+interface Connection {
+	start: number;
+	end: number;
+	/** The first request on a new socket paid for the connection. */
+	charged: boolean;
+}
+
+/**
+ * HTTP requests become ops through diagnostics channels: undici's (npm
+ * undici and Node's global fetch publish the same names) and node:http's
+ * (axios, got). Subscribers run synchronously inside the client, so the
+ * task current at creation is the one that made the request.
+ */
+export function instrumentHttp(tracker: Tracker, sink: EventSink, redact: boolean): void {
+	const shown = (url: string): string => (redact ? redactUrl(url) : url);
+	const start = (method: string, url: string): Pending => {
+		const path = safePath(url);
+		const id = tracker.startOp('http', `${method} ${path}`, {http: {method, url: shown(url)}});
+		return {id, created: performance.now(), bytes: 0};
+	};
+	const sent = (pending: Pending, connection: Connection | undefined): void => {
+		const now = performance.now();
+		let connectMs = 0;
+		if (connection && !connection.charged) {
+			connection.charged = true;
+			connectMs = Math.max(0, connection.end - Math.max(connection.start, pending.created));
+		}
+		sink.push({type: 'op.phase', t: now, id: pending.id, phase: 'sent', queueMs: Math.max(0, now - pending.created - connectMs), connectMs});
+	};
+	const headers = (pending: Pending, status: number): void => {
+		pending.status = status;
+		sink.push({type: 'op.phase', t: performance.now(), id: pending.id, phase: 'headers', status});
+	};
+	const finished = (pending: Pending, error?: unknown): void => {
+		sink.push({
+			type: 'op.end',
+			t: performance.now(),
+			id: pending.id,
+			ok: error === undefined,
+			...(pending.status !== undefined ? {status: pending.status} : {}),
+			bytes: pending.bytes,
+			...(error !== undefined ? {error: tracker.errorInfo(error)} : {}),
+		});
+	};
+
+	const undiciRequests = new WeakMap<object, Pending>();
+	const connecting = new WeakMap<object, number>();
+	const connections = new WeakMap<object, Connection>();
+	const on = (channel: string, handler: (message: any) => void): void => diagnostics.subscribe(channel, handler);
+
+	on('undici:request:create', ({request}) => {
+		undiciRequests.set(request, start(String(request.method), `${request.origin}${request.path}`));
+	});
+	on('undici:client:beforeConnect', ({connectParams}) => connecting.set(connectParams, performance.now()));
+	on('undici:client:connected', ({socket, connectParams}) => {
+		connections.set(socket, {start: connecting.get(connectParams) ?? performance.now(), end: performance.now(), charged: false});
+	});
+	on('undici:client:sendHeaders', ({request, socket}) => {
+		const pending = undiciRequests.get(request);
+		if (pending) sent(pending, connections.get(socket));
+	});
+	on('undici:request:headers', ({request, response}) => {
+		const pending = undiciRequests.get(request);
+		if (pending) headers(pending, response.statusCode);
+	});
+	on('undici:request:bodyChunkReceived', ({request, chunk}) => {
+		const pending = undiciRequests.get(request);
+		if (pending) pending.bytes += chunk.length;
+	});
+	on('undici:request:trailers', ({request}) => {
+		const pending = undiciRequests.get(request);
+		if (!pending) return;
+		undiciRequests.delete(request);
+		finished(pending);
+	});
+	on('undici:request:error', ({request, error}) => {
+		const pending = undiciRequests.get(request);
+		if (!pending) return;
+		undiciRequests.delete(request);
+		finished(pending, error);
+	});
+
+	const nodeRequests = new WeakMap<ClientRequest, Pending>();
+	on('http.client.request.created', ({request}: {request: ClientRequest}) => {
+		const pending = start(request.method, `${request.protocol}//${request.getHeader('host') ?? request.host}${request.path}`);
+		nodeRequests.set(request, pending);
+		request.once('socket', (socket: Socket) => {
+			const assigned = performance.now();
+			const connection: Connection = {start: assigned, end: assigned, charged: !socket.connecting};
+			if (socket.connecting) socket.once('connect', () => (connection.end = performance.now()));
+			request.once('finish', () => sent(pending, connection));
+		});
+	});
+	on('http.client.response.finish', ({request, response}: {request: ClientRequest; response: IncomingMessage}) => {
+		const pending = nodeRequests.get(request);
+		if (!pending) return;
+		headers(pending, response.statusCode ?? 0);
+		const socket = response.socket;
+		const readBefore = socket?.bytesRead ?? 0;
+		const done = (error?: unknown): void => {
+			if (!nodeRequests.delete(request)) return;
+			const length = Number(response.headers['content-length']);
+			pending.bytes = Number.isFinite(length) ? length : Math.max(0, (socket?.bytesRead ?? readBefore) - readBefore);
+			finished(pending, error);
+		};
+		// No 'error' listener: one would stop an unhandled response error from crashing, as it does under node.
+		response.once('end', () => done());
+		response.once('close', () => done(response.complete ? undefined : new Error('response closed before it was complete')));
+	});
+	on('http.client.request.error', ({request, error}: {request: ClientRequest; error: unknown}) => {
+		const pending = nodeRequests.get(request);
+		if (!pending || !nodeRequests.delete(request)) return;
+		finished(pending, error);
+	});
+}
+
+function safePath(url: string): string {
+	try {
+		const parsed = new URL(url);
+		return parsed.pathname + (parsed.search ? '?…' : '');
+	} catch {
+		return url;
+	}
+}

@@ -1,0 +1,36 @@
+const MAX_ARGS = 4;
+const MAX_STRING = 24;
+const MAX_PREVIEW = 60;
+
+/** A call rendered like asyncio's task repr: `simulateRequest("request-A", 1000)`. */
+export function formatCall(name: string, args: ArrayLike<unknown>): string {
+	const parts: string[] = [];
+	const count = Math.min(args.length, MAX_ARGS);
+	for (let i = 0; i < count; i++) parts.push(formatValue(args[i]));
+	if (args.length > MAX_ARGS) parts.push('…');
+	let preview = parts.join(', ');
+	if (preview.length > MAX_PREVIEW) preview = `${preview.slice(0, MAX_PREVIEW - 1)}…`;
+	return `${name}(${preview})`;
+}
+
+export function formatValue(value: unknown): string {
+	switch (typeof value) {
+		case 'string':
+			return JSON.stringify(value.length > MAX_STRING ? `${value.slice(0, MAX_STRING - 1)}…` : value);
+		case 'number':
+		case 'boolean':
+		case 'undefined':
+			return String(value);
+		case 'bigint':
+			return `${value}n`;
+		case 'symbol':
+			return value.toString();
+		case 'function':
+			return value.name ? `ƒ ${value.name}` : 'ƒ';
+		default:
+			if (value === null) return 'null';
+			if (Array.isArray(value)) return `[…${value.length}]`;
+			if (value instanceof URL) return JSON.stringify(value.href.length > MAX_STRING ? `${value.href.slice(0, MAX_STRING - 1)}…` : value.href);
+			return `{${(value as object).constructor?.name ?? ''}…}`.replace('{Object…}', '{…}');
+	}
+}

@@ -1,0 +1,366 @@
+import {AsyncLocalStorage} from 'node:async_hooks';
+import type {ErrorInfo, Location, OpKind, OpStartEvent, TaskKind, WaitTarget} from '../protocol/events.js';
+import type {EventSink} from './event-sink.js';
+import {formatCall} from './preview.js';
+import type {SiteTable} from './site-table.js';
+import {describeError} from './errors.js';
+
+const enum Phase {
+	Running,
+	Waiting,
+	Ready,
+	Done,
+}
+
+/** Waits shorter than this that no flush saw are folded into the totals instead of emitted. */
+const VISIBLE_WAIT_MS = 1;
+const TRACKED_SLICE_CHILDREN = 8;
+/** A timer this late was held up by the loop, not by its delay. */
+const LATE_TIMER_MS = 1;
+
+export class Task {
+	phase = Phase.Running;
+	busy = 0;
+	wait = 0;
+	sched = 0;
+	awaits = 0;
+	sliceStart: number;
+	waitStart = 0;
+	readyAt = -1;
+	waitSite = -1;
+	waitOn: WaitTarget = {kind: 'value'};
+	/** The await event for the current wait is already in the stream. */
+	waitEmitted = false;
+	/** Until its first suspension the task runs inside its caller's synchronous code. */
+	firstSlice = true;
+	failed = false;
+	error: unknown = undefined;
+	returnPending = false;
+	sliceTasks: number[] = [];
+	sliceOps: number[] = [];
+	/** Attached to what the task awaits; marks it ready. */
+	onSettle: () => void = () => {};
+
+	constructor(
+		readonly id: number,
+		readonly parent: Task | null,
+		readonly prevRunning: Task | null,
+		readonly prevStore: Task | undefined,
+		startedAt: number,
+	) {
+		this.sliceStart = startedAt;
+	}
+}
+
+export interface TrackerOptions {
+	sink: EventSink;
+	sites: SiteTable;
+	/** asyncmon's own files, left out of error locations. */
+	runtimeDirectory: string;
+	/** Called whenever the running task changes, for the watchdog. */
+	onRunning: (task: Task | null, sliceStart: number) => void;
+	/** Called when a task slice ends, with its duration. */
+	onSliceEnd: (task: Task, start: number, end: number) => void;
+}
+
+/**
+ * The runtime behind instrumented code: `e`nter, `w`ait, `r`esume, `c`atch,
+ * `ret`urn, `f`ail and `l`eave. One synchronous thread runs one slice at a
+ * time, so "which task runs now" is a variable, not a hook; an
+ * AsyncLocalStorage carries the task into callbacks and library code so the
+ * ops they start are attributed to it.
+ */
+export class Tracker {
+	readonly context = new AsyncLocalStorage<Task>();
+	root: Task;
+	private running: Task | null = null;
+	private nextId = 1;
+	private readonly sink: EventSink;
+	private readonly sites: SiteTable;
+	private readonly runtimeDirectory: string;
+	private readonly onRunning: TrackerOptions['onRunning'];
+	private readonly onSliceEnd: TrackerOptions['onSliceEnd'];
+	/** Due times of timers that fired late, by op id: a task awaiting one was ready at its due time. */
+	private readonly lateTimers = new Map<number, number>();
+	/** Tasks that began waiting since the last flush; the flush emits those still waiting. */
+	private waitsSinceFlush: Task[] = [];
+
+	constructor(options: TrackerOptions) {
+		this.sink = options.sink;
+		this.sites = options.sites;
+		this.runtimeDirectory = options.runtimeDirectory;
+		this.onRunning = options.onRunning;
+		this.onSliceEnd = options.onSliceEnd;
+		this.root = this.startTask('script', this.sites.scriptName, `${this.sites.scriptName}:1:1`, null, null);
+		this.sink.beforeFlush = () => this.emitPendingWaits();
+	}
+
+	newId(): number {
+		return this.nextId++;
+	}
+
+	/** The task that code running now belongs to. */
+	current(): Task {
+		return this.running ?? this.context.getStore() ?? this.root;
+	}
+
+	private startTask(kind: TaskKind, name: string | (() => string), loc: Location | null, parent: Task | null, args: ArrayLike<unknown> | null): Task {
+		const now = performance.now();
+		const running = this.running;
+		if (running) running.busy += now - running.sliceStart;
+		const task = new Task(this.nextId++, parent, running, this.context.getStore(), now);
+		task.onSettle = () => this.settle(task);
+		if (parent) noteSliceChild(parent.sliceTasks, task.id);
+		this.running = task;
+		this.sink.push({
+			type: 'task.start',
+			t: now,
+			id: task.id,
+			parent: parent?.id ?? null,
+			kind,
+			get name() {
+				return typeof name === 'string' ? (args ? formatCall(name, args) : name) : name();
+			},
+			loc,
+		});
+		this.onRunning(task, now);
+		return task;
+	}
+
+	/** Enter: a call of an instrumented async function starts a task. */
+	e(functionId: number, args: ArrayLike<unknown>): Task {
+		const site = this.sites.functionAt(functionId);
+		const task = this.startTask('task', site.name, site.loc, this.current(), args);
+		this.context.enterWith(task);
+		return task;
+	}
+
+	/** Explicit API: `task(name, fn)` names a unit of work. */
+	named<T>(name: string, fn: () => T): T {
+		const task = this.startTask('task', name, null, this.current(), null);
+		this.context.enterWith(task);
+		try {
+			return this.ret(task, fn()) as T;
+		} catch (error) {
+			this.f(task, error);
+			throw error;
+		} finally {
+			this.l(task);
+		}
+	}
+
+	/** Wait: the task is about to suspend at an await of `value`. */
+	w<T>(task: Task, value: T, siteId: number): T {
+		const now = performance.now();
+		this.endSlice(task, now);
+		task.phase = Phase.Waiting;
+		task.waitStart = now;
+		task.waitSite = siteId;
+		task.waitOn = this.targetOf(task, value);
+		task.waitEmitted = false;
+		task.readyAt = -1;
+		if (value instanceof Promise) value.then(task.onSettle, task.onSettle);
+		else task.onSettle();
+		this.waitsSinceFlush.push(task);
+		return value;
+	}
+
+	/** Resume after a fulfilled await. */
+	r<T>(task: Task, value: T): T {
+		this.resume(task);
+		return value;
+	}
+
+	/** At the start of a catch or finally clause: a rejected await resumes here. */
+	c(task: Task): void {
+		if (task.phase === Phase.Waiting || task.phase === Phase.Ready) this.resume(task);
+	}
+
+	/** Return: a returned promise keeps the task pending until it settles. */
+	ret<T>(task: Task, value: T): T {
+		if (value instanceof Promise) {
+			task.returnPending = true;
+			task.waitOn = this.targetOf(task, value);
+			value.then(
+				() => this.finish(task),
+				(error: unknown) => {
+					task.failed = true;
+					task.error = error;
+					this.finish(task);
+				},
+			);
+		}
+		return value;
+	}
+
+	/** Fail: an exception leaves the function. */
+	f(task: Task, error: unknown): void {
+		task.failed = true;
+		task.error = error;
+	}
+
+	/** Leave: the function body is done (its finally clause). */
+	l(task: Task): void {
+		if (task.phase === Phase.Waiting || task.phase === Phase.Ready) this.resume(task);
+		const now = performance.now();
+		this.endSlice(task, now);
+		if (task.returnPending) {
+			task.phase = Phase.Waiting;
+			task.waitStart = now;
+			task.readyAt = -1;
+		} else {
+			this.finish(task, now);
+		}
+	}
+
+	startOp(kind: OpKind, name: string, details: Pick<OpStartEvent, 'http' | 'timer'> = {}, owner: Task = this.current()): number {
+		const id = this.nextId++;
+		noteSliceChild(owner.sliceOps, id);
+		this.sink.push({type: 'op.start', t: performance.now(), id, parent: owner.id, kind, name, ...details});
+		return id;
+	}
+
+	/**
+	 * Runs a callback `task` scheduled (a timer's, say) so that a block in it
+	 * is blamed on that task. Ops it starts already are: the context flows there.
+	 */
+	attributeTo<T>(task: Task, fn: () => T): T {
+		if (this.running) return fn();
+		this.onRunning(task, performance.now());
+		try {
+			return fn();
+		} finally {
+			this.onRunning(this.running, performance.now());
+		}
+	}
+
+	/** Time spent compiling modules is asyncmon's, not the running task's. */
+	excludeFromSlice(spentMs: number): void {
+		if (this.running) this.running.sliceStart += spentMs;
+	}
+
+	/** The root task ends when the entry module has evaluated. */
+	rootDone(): void {
+		if (this.root.phase === Phase.Waiting || this.root.phase === Phase.Ready) this.resume(this.root);
+		this.finish(this.root, performance.now());
+	}
+
+	errorInfo(error: unknown): ErrorInfo {
+		return describeError(error, this.sites.scriptDirectory, this.runtimeDirectory);
+	}
+
+	timerFired(opId: number, due: number, firedAt: number): void {
+		if (firedAt - due >= LATE_TIMER_MS) this.lateTimers.set(opId, due);
+	}
+
+	private settle(task: Task): void {
+		if (task.phase !== Phase.Waiting) return;
+		task.readyAt = performance.now();
+		task.phase = Phase.Ready;
+		if (task.waitOn.kind === 'op' && this.lateTimers.size > 0) {
+			const due = this.lateTimers.get(task.waitOn.id);
+			if (due !== undefined) {
+				this.lateTimers.delete(task.waitOn.id);
+				task.readyAt = Math.max(task.waitStart, due);
+			}
+		}
+	}
+
+	private resume(task: Task): void {
+		const now = performance.now();
+		const readyAt = task.readyAt >= 0 ? task.readyAt : now;
+		task.wait += readyAt - task.waitStart;
+		task.sched += now - readyAt;
+		task.awaits++;
+		task.phase = Phase.Running;
+		task.sliceStart = now;
+		task.sliceTasks.length = 0;
+		task.sliceOps.length = 0;
+		const previous = this.running;
+		if (previous && previous !== task) previous.busy += now - previous.sliceStart;
+		this.running = task;
+		if (this.context.getStore() !== task) this.context.enterWith(task);
+		if (task.waitEmitted || now - task.waitStart >= VISIBLE_WAIT_MS) {
+			this.emitWait(task);
+			this.sink.push({type: 'task.resume', t: now, id: task.id, readyAt, wait: task.wait, sched: task.sched});
+		}
+		this.onRunning(task, now);
+	}
+
+	private endSlice(task: Task, now: number): void {
+		if (task.phase !== Phase.Running) return;
+		task.busy += now - task.sliceStart;
+		this.onSliceEnd(task, task.sliceStart, now);
+		if (task.firstSlice) {
+			task.firstSlice = false;
+			this.running = task.prevRunning;
+			if (this.running) this.running.sliceStart = now;
+			this.context.enterWith(task.prevStore as Task);
+		} else if (this.running === task) {
+			this.running = null;
+		}
+		this.onRunning(this.running, now);
+	}
+
+	private finish(task: Task, now = performance.now()): void {
+		if (task.phase === Phase.Done) return;
+		if (task.phase === Phase.Waiting || task.phase === Phase.Ready) {
+			const readyAt = task.readyAt >= 0 ? task.readyAt : now;
+			task.wait += readyAt - task.waitStart;
+			task.sched += now - readyAt;
+		}
+		task.phase = Phase.Done;
+		const error = task.failed ? this.errorInfo(task.error) : undefined;
+		this.sink.push({
+			type: 'task.end',
+			t: now,
+			id: task.id,
+			ok: !task.failed,
+			...(error ? {error} : {}),
+			busy: task.busy,
+			wait: task.wait,
+			sched: task.sched,
+			awaits: task.awaits,
+		});
+	}
+
+	private emitWait(task: Task): void {
+		if (task.waitEmitted) return;
+		task.waitEmitted = true;
+		const site = task.waitSite >= 0 ? this.sites.awaitAt(task.waitSite) : null;
+		this.sink.push({
+			type: 'task.await',
+			t: task.waitStart,
+			id: task.id,
+			site: site?.loc ?? null,
+			on: task.waitOn,
+			...(site?.dependent ? {dependent: true} : {}),
+			busy: task.busy,
+		});
+	}
+
+	private emitPendingWaits(): void {
+		const waits = this.waitsSinceFlush;
+		this.waitsSinceFlush = [];
+		for (const task of waits) {
+			if (task.phase !== Phase.Waiting && task.phase !== Phase.Ready) continue;
+			if (!task.waitEmitted) this.emitWait(task);
+			if (task.phase === Phase.Ready) this.sink.push({type: 'task.ready', t: task.readyAt, id: task.id});
+			else this.waitsSinceFlush.push(task);
+		}
+	}
+
+	private targetOf(task: Task, value: unknown): WaitTarget {
+		if (!(value instanceof Promise)) return {kind: 'value'};
+		const tasks = task.sliceTasks;
+		const ops = task.sliceOps;
+		if (tasks.length === 1 && ops.length === 0) return {kind: 'task', id: tasks[0]!};
+		if (ops.length === 1 && tasks.length === 0) return {kind: 'op', id: ops[0]!};
+		if (tasks.length + ops.length === 0) return {kind: 'promise'};
+		return {kind: 'promise', ...(tasks.length ? {tasks: [...tasks]} : {}), ...(ops.length ? {ops: [...ops]} : {})};
+	}
+}
+
+function noteSliceChild(list: number[], id: number): void {
+	if (list.length < TRACKED_SLICE_CHILDREN) list.push(id);
+}

@@ -1,0 +1,299 @@
+import {parse, type Node} from 'acorn';
+import MagicString from 'magic-string';
+
+/**
+ * The instrumentation transform: every async function (declaration,
+ * expression, arrow, method) becomes a task, and every await in it reports
+ * when the task suspends and resumes. Names stay as they are, so `this`,
+ * `arguments`, return values and exceptions are unchanged; generators and
+ * async generators are left alone.
+ *
+ * For `async function f(a) { body }` the output is, on the same lines:
+ *   async function f(a) { const __amT = __am.e(ID, arguments); try { body' }
+ *     catch (__amE) { __am.f(__amT, __amE); throw __amE } finally { __am.l(__amT) } }
+ * where in body' `await x` is `__am.r(__amT, await __am.w(__amT, x, SITE))`,
+ * `return x` is `return __am.ret(__amT, x)`, and every catch and finally
+ * clause starts with `__am.c(__amT)` (a rejected await resumes there).
+ */
+
+export interface FunctionSite {
+	name: string;
+	/** Generated position of the function, mapped to the original by the caller. */
+	line: number;
+	column: number;
+}
+
+export interface AwaitSite {
+	line: number;
+	column: number;
+	/** The awaited expression reads a variable assigned from an earlier await in the same function. */
+	dependent: boolean;
+}
+
+/** Hands out the numeric ids that the instrumented code passes to the runtime. */
+export interface SiteRegistry {
+	addFunction(site: FunctionSite): number;
+	addAwait(site: AwaitSite): number;
+}
+
+export interface TransformInput {
+	code: string;
+	sourceType: 'module' | 'commonjs';
+	/** Top-level awaits belong to the root task (the script). */
+	registry: SiteRegistry;
+}
+
+export interface TransformOutput {
+	code: string;
+	magic: MagicString;
+	changed: boolean;
+}
+
+/** The global through which instrumented code reaches the runtime; a bare global read is as fast as a local after warm-up. */
+export const RUNTIME_GLOBAL = '__asyncmon';
+const TASK = '__amT';
+const ERR = '__amE';
+
+type AnyNode = Node & Record<string, any>;
+
+interface FunctionScope {
+	node: AnyNode;
+	instrumented: boolean;
+	/** Variable names assigned from an await of this function so far. */
+	awaitedNames: Set<string>;
+	taskRef: string;
+}
+
+export function parseProgram(code: string, sourceType: 'module' | 'script'): AnyNode {
+	return parse(code, {
+		ecmaVersion: 'latest',
+		sourceType,
+		locations: true,
+		allowHashBang: true,
+		allowAwaitOutsideFunction: sourceType === 'script',
+		allowReturnOutsideFunction: sourceType === 'script',
+	}) as AnyNode;
+}
+
+export function instrument(input: TransformInput): TransformOutput {
+	const program = parseProgram(input.code, input.sourceType === 'module' ? 'module' : 'script');
+	const magic = new MagicString(input.code);
+	const rt = RUNTIME_GLOBAL;
+	let changed = false;
+
+	const scopes: FunctionScope[] = [
+		{node: program, instrumented: false, awaitedNames: new Set(), taskRef: `${rt}.root`},
+	];
+	const classNames: string[] = [];
+
+	const current = (): FunctionScope => scopes[scopes.length - 1]!;
+
+	const visitFunction = (fn: AnyNode, parent: AnyNode | null, visitBody: () => void): void => {
+		const instrumented = fn.async === true && fn.generator !== true;
+		scopes.push({node: fn, instrumented, awaitedNames: new Set(), taskRef: TASK});
+		visitBody();
+		scopes.pop();
+		if (!instrumented) return;
+		changed = true;
+		const id = input.registry.addFunction({
+			name: functionName(fn, parent, classNames[classNames.length - 1]),
+			line: fn.loc!.start.line,
+			column: fn.loc!.start.column,
+		});
+		const args = fn.type === 'ArrowFunctionExpression' ? arrowArguments(fn) : 'arguments';
+		const enter = `const ${TASK}=${rt}.e(${id},${args});try{`;
+		const exit = `}catch(${ERR}){${rt}.f(${TASK},${ERR});throw ${ERR}}finally{${rt}.l(${TASK})}`;
+		if (fn.body.type === 'BlockStatement') {
+			magic.prependRight(fn.body.start + 1, enter);
+			magic.appendLeft(fn.body.end - 1, exit);
+		} else {
+			const arrowEnd = input.code.indexOf('=>', fn.params.length ? fn.params[fn.params.length - 1].end : fn.start) + 2;
+			magic.prependRight(arrowEnd, `{${enter}return ${rt}.ret(${TASK},`);
+			magic.appendLeft(fn.end, `)${exit}}`);
+		}
+	};
+
+	const visit = (node: AnyNode, parent: AnyNode | null): void => {
+		switch (node.type) {
+			case 'FunctionDeclaration':
+			case 'FunctionExpression':
+			case 'ArrowFunctionExpression':
+				visitFunction(node, parent, () => {
+					for (const param of node.params) visit(param, node);
+					visit(node.body, node);
+				});
+				return;
+			case 'ClassDeclaration':
+			case 'ClassExpression': {
+				classNames.push(node.id?.name ?? (parent?.type === 'VariableDeclarator' ? parent.id?.name : undefined) ?? '<class>');
+				visitChildren(node);
+				classNames.pop();
+				return;
+			}
+			case 'AwaitExpression': {
+				visit(node.argument, node);
+				const scope = current();
+				if (!scope.instrumented && scope.node !== program) return;
+				if (scope.node === program && input.sourceType !== 'module') return;
+				changed = true;
+				const site = input.registry.addAwait({
+					line: node.loc!.start.line,
+					column: node.loc!.start.column,
+					dependent: readsAny(node.argument, scope.awaitedNames),
+				});
+				magic.prependRight(node.start, `${rt}.r(${scope.taskRef},`);
+				magic.prependRight(node.argument.start, `${rt}.w(${scope.taskRef},(`);
+				magic.appendLeft(node.argument.end, `),${site})`);
+				magic.appendLeft(node.end, ')');
+				return;
+			}
+			case 'ForOfStatement':
+				// `for await` awaits implicitly; it is counted as running time (see README limits).
+				visitChildren(node);
+				return;
+			case 'ReturnStatement': {
+				visitChildren(node);
+				const scope = current();
+				if (scope.instrumented && node.argument) {
+					changed = true;
+					magic.prependRight(node.argument.start, `${rt}.ret(${TASK},(`);
+					magic.appendLeft(node.argument.end, '))');
+				}
+				return;
+			}
+			case 'CatchClause':
+			case 'TryStatement': {
+				visitChildren(node);
+				if (!current().instrumented) return;
+				const block = node.type === 'CatchClause' ? node.body : node.finalizer;
+				if (block) {
+					changed = true;
+					magic.prependRight(block.start + 1, `${rt}.c(${TASK});`);
+				}
+				return;
+			}
+			case 'VariableDeclarator':
+				visitChildren(node);
+				if (node.init && containsOwnAwait(node.init)) collectNames(node.id, current().awaitedNames);
+				return;
+			case 'AssignmentExpression':
+				visitChildren(node);
+				if (containsOwnAwait(node.right)) collectNames(node.left, current().awaitedNames);
+				return;
+			default:
+				visitChildren(node);
+		}
+	};
+
+	const visitChildren = (node: AnyNode): void => {
+		for (const key in node) {
+			if (key === 'loc' || key === 'type' || key === 'start' || key === 'end') continue;
+			const value = node[key];
+			if (Array.isArray(value)) {
+				for (const child of value) if (child && typeof child.type === 'string') visit(child, node);
+			} else if (value && typeof value.type === 'string') {
+				visit(value, node);
+			}
+		}
+	};
+
+	visit(program, null);
+	return {code: changed ? magic.toString() : input.code, magic, changed};
+}
+
+function functionName(fn: AnyNode, parent: AnyNode | null, className: string | undefined): string {
+	if (fn.id?.name) return fn.id.name;
+	if (!parent) return '<anonymous>';
+	const keyName = (key: AnyNode, computed: boolean): string | undefined =>
+		computed ? undefined : key.type === 'Identifier' ? key.name : key.type === 'PrivateIdentifier' ? `#${key.name}` : key.type === 'Literal' ? String(key.value) : undefined;
+	switch (parent.type) {
+		case 'VariableDeclarator':
+			return parent.id.type === 'Identifier' ? parent.id.name : '<anonymous>';
+		case 'AssignmentExpression':
+		case 'AssignmentPattern': {
+			const left = parent.left;
+			if (left.type === 'Identifier') return left.name;
+			if (left.type === 'MemberExpression') return keyName(left.property, left.computed) ?? '<anonymous>';
+			return '<anonymous>';
+		}
+		case 'MethodDefinition':
+		case 'PropertyDefinition': {
+			const name = keyName(parent.key, parent.computed) ?? '<computed>';
+			return className ? `${className}.${name}` : name;
+		}
+		case 'Property':
+			return keyName(parent.key, parent.computed) ?? '<anonymous>';
+		default:
+			return '<anonymous>';
+	}
+}
+
+/** Arrows have no `arguments`: pass their parameters, with patterns as a placeholder. */
+function arrowArguments(fn: AnyNode): string {
+	const parts = fn.params.map((param: AnyNode) => {
+		if (param.type === 'Identifier') return param.name;
+		if (param.type === 'AssignmentPattern' && param.left.type === 'Identifier') return param.left.name;
+		if (param.type === 'RestElement' && param.argument.type === 'Identifier') return `...${param.argument.name}`;
+		return 'undefined';
+	});
+	return `[${parts.join(',')}]`;
+}
+
+const isFunction = (node: AnyNode): boolean =>
+	node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression';
+
+/** Whether an await of the enclosing function occurs in this expression (not in nested functions). */
+function containsOwnAwait(node: AnyNode): boolean {
+	if (node.type === 'AwaitExpression') return true;
+	if (isFunction(node)) return false;
+	for (const key in node) {
+		if (key === 'loc') continue;
+		const value = node[key];
+		if (Array.isArray(value)) {
+			for (const child of value) if (child && typeof child.type === 'string' && containsOwnAwait(child)) return true;
+		} else if (value && typeof value.type === 'string' && containsOwnAwait(value)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+function collectNames(pattern: AnyNode, into: Set<string>): void {
+	switch (pattern.type) {
+		case 'Identifier':
+			into.add(pattern.name);
+			break;
+		case 'ObjectPattern':
+			for (const prop of pattern.properties) collectNames(prop.type === 'RestElement' ? prop.argument : prop.value, into);
+			break;
+		case 'ArrayPattern':
+			for (const element of pattern.elements) if (element) collectNames(element, into);
+			break;
+		case 'AssignmentPattern':
+			collectNames(pattern.left, into);
+			break;
+		case 'RestElement':
+			collectNames(pattern.argument, into);
+			break;
+		case 'MemberExpression':
+			if (pattern.object.type === 'Identifier') into.add(pattern.object.name);
+			break;
+	}
+}
+
+/** Whether the expression reads any of the names (a static, scope-insensitive approximation). */
+function readsAny(node: AnyNode, names: Set<string>): boolean {
+	if (names.size === 0) return false;
+	if (node.type === 'Identifier') return names.has(node.name);
+	for (const key in node) {
+		if (key === 'loc') continue;
+		if ((node.type === 'MemberExpression' && key === 'property' && !node.computed) || (node.type === 'Property' && key === 'key' && !node.computed)) continue;
+		const value = node[key];
+		if (Array.isArray(value)) {
+			for (const child of value) if (child && typeof child.type === 'string' && readsAny(child, names)) return true;
+		} else if (value && typeof value.type === 'string' && readsAny(value, names)) {
+			return true;
+		}
+	}
+	return false;
+}

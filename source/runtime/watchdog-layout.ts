@@ -1,0 +1,30 @@
+/** The SharedArrayBuffer that the main thread and the watchdog thread share. */
+export const WATCH_BUFFER_BYTES = 64;
+
+/** Float64 slots: times in epoch milliseconds. */
+export const F64_HEARTBEAT = 0;
+export const F64_SLICE_START = 1;
+
+/** Int32 slots. */
+export const I32_TASK = 4;
+/** The id of the block the watchdog reported and has not seen end. */
+export const I32_OPEN_BLOCK = 5;
+export const I32_BLOCK_COUNTER = 6;
+/** Non-zero while asyncmon itself holds the thread (compiling a module): not the script's block. */
+export const I32_PAUSED = 7;
+
+/** How often the main thread proves its loop turns. */
+export const HEARTBEAT_MS = 10;
+/** How often the watchdog looks. */
+export const POLL_MS = 10;
+
+export interface WatchdogData {
+	buffer: SharedArrayBuffer;
+	fd: number;
+	thresholdMs: number;
+	/** Epoch ms of t = 0. */
+	startedAt: number;
+	cwd: string;
+}
+
+export const epochNow = (): number => performance.timeOrigin + performance.now();

@@ -1,0 +1,149 @@
+import {writeSync} from 'node:fs';
+import {Session} from 'node:inspector';
+import {relative} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {workerData} from 'node:worker_threads';
+import {TraceMap, originalPositionFor} from '@jridgewell/trace-mapping';
+import type {AsyncmonEvent, StackFrame} from '../protocol/events.js';
+import {serializeLine} from '../protocol/ndjson.js';
+import {
+	F64_HEARTBEAT,
+	F64_SLICE_START,
+	HEARTBEAT_MS,
+	I32_BLOCK_COUNTER,
+	I32_OPEN_BLOCK,
+	I32_PAUSED,
+	I32_TASK,
+	POLL_MS,
+	epochNow,
+	type WatchdogData,
+} from './watchdog-layout.js';
+
+/**
+ * The watchdog thread: it polls the heartbeat the main thread writes and,
+ * when the loop has not turned for longer than the threshold, reports the
+ * block at once, then pauses the main thread through the inspector to read
+ * its stack. It never waits on the main thread's loop.
+ */
+const data = workerData as WatchdogData;
+const f64 = new Float64Array(data.buffer);
+const i32 = new Int32Array(data.buffer);
+const MAX_FRAMES = 12;
+const STACK_TIMEOUT_MS = 1000;
+
+const relativeTime = (epoch: number): number => epoch - data.startedAt;
+
+function emit(event: AsyncmonEvent): void {
+	const text = serializeLine(event);
+	for (;;) {
+		try {
+			writeSync(data.fd, text);
+			return;
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+		}
+	}
+}
+
+let openBlock: {id: number; start: number; heartbeat: number} | null = null;
+
+function poll(): void {
+	const now = epochNow();
+	const heartbeat = f64[F64_HEARTBEAT]!;
+	if (openBlock) {
+		if (heartbeat !== openBlock.heartbeat) {
+			// Still ours: no task slice claimed it with an exact measurement.
+			if (Atomics.compareExchange(i32, I32_OPEN_BLOCK, openBlock.id, 0) === openBlock.id) {
+				const end = Math.max(openBlock.start, heartbeat - HEARTBEAT_MS);
+				emit({type: 'block.end', t: relativeTime(end), id: openBlock.id, durationMs: end - openBlock.start, task: taskOrNull(), exact: false});
+			}
+			openBlock = null;
+		}
+		return;
+	}
+	if (now - heartbeat < data.thresholdMs + HEARTBEAT_MS || Atomics.load(i32, I32_PAUSED) !== 0) return;
+	const sliceStart = f64[F64_SLICE_START]!;
+	const start = sliceStart > heartbeat ? sliceStart : heartbeat;
+	if (now - start < data.thresholdMs) return;
+	const id = Atomics.add(i32, I32_BLOCK_COUNTER, 1) + 1;
+	if (Atomics.compareExchange(i32, I32_OPEN_BLOCK, 0, id) !== 0) return;
+	openBlock = {id, start, heartbeat};
+	emit({type: 'block.start', t: relativeTime(start), id, task: taskOrNull(), detectedAt: relativeTime(now)});
+	captureStack(id);
+}
+
+function taskOrNull(): number | null {
+	const task = i32[I32_TASK]!;
+	return task === 0 ? null : task;
+}
+
+interface CallFrame {
+	functionName: string;
+	url: string;
+	location: {scriptId: string; lineNumber: number; columnNumber: number};
+}
+
+/** Source maps of instrumented scripts, by script id, from the inspector's scriptParsed events. */
+const sourceMaps = new Map<string, TraceMap | null>();
+const mapUrls = new Map<string, string>();
+let session: Session | null = null;
+
+function captureStack(blockId: number): void {
+	try {
+		session ??= connect();
+	} catch {
+		return;
+	}
+	const active = session;
+	const timer = setTimeout(() => active.post('Debugger.resume'), STACK_TIMEOUT_MS);
+	active.once('Debugger.paused', message => {
+		clearTimeout(timer);
+		const frames = (message.params.callFrames as CallFrame[]).map(toStackFrame).filter((frame): frame is StackFrame => frame !== null);
+		active.post('Debugger.resume');
+		if (frames.length > 0) emit({type: 'block.stack', t: relativeTime(epochNow()), id: blockId, frames: frames.slice(0, MAX_FRAMES)});
+	});
+	active.post('Debugger.pause');
+}
+
+function connect(): Session {
+	const created = new Session();
+	created.connectToMainThread();
+	created.on('Debugger.scriptParsed', message => {
+		const {scriptId, sourceMapURL} = message.params as {scriptId: string; sourceMapURL?: string};
+		if (sourceMapURL?.startsWith('data:')) mapUrls.set(scriptId, sourceMapURL);
+	});
+	created.post('Debugger.enable');
+	return created;
+}
+
+function mapFor(scriptId: string): TraceMap | null {
+	let map = sourceMaps.get(scriptId);
+	if (map !== undefined) return map;
+	const url = mapUrls.get(scriptId);
+	map = null;
+	if (url) {
+		try {
+			map = new TraceMap(Buffer.from(url.slice(url.indexOf(',') + 1), 'base64').toString('utf8'));
+		} catch {
+			map = null;
+		}
+	}
+	sourceMaps.set(scriptId, map);
+	return map;
+}
+
+function toStackFrame(frame: CallFrame): StackFrame | null {
+	if (!frame.url.startsWith('file:') || frame.url.includes('/node_modules/')) return null;
+	const map = mapFor(frame.location.scriptId);
+	let file = fileURLToPath(frame.url);
+	let line = frame.location.lineNumber + 1;
+	let column = frame.location.columnNumber;
+	if (!map) return null;
+	const original = originalPositionFor(map, {line, column});
+	if (original.source) file = original.source.startsWith('file:') ? fileURLToPath(original.source) : original.source;
+	line = original.line ?? line;
+	column = original.column ?? column;
+	return {fn: frame.functionName || '<anonymous>', loc: `${relative(data.cwd, file)}:${line}:${column + 1}`};
+}
+
+setInterval(poll, POLL_MS);

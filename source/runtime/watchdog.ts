@@ -1,0 +1,81 @@
+import {Worker} from 'node:worker_threads';
+import type {EventSink} from './event-sink.js';
+import type {Task} from './tracker.js';
+import {
+	F64_HEARTBEAT,
+	F64_SLICE_START,
+	HEARTBEAT_MS,
+	I32_BLOCK_COUNTER,
+	I32_OPEN_BLOCK,
+	I32_PAUSED,
+	I32_TASK,
+	WATCH_BUFFER_BYTES,
+	type WatchdogData,
+} from './watchdog-layout.js';
+
+export interface LoopWatchOptions {
+	sink: EventSink;
+	fd: number;
+	thresholdMs: number;
+	startedAt: number;
+	cwd: string;
+	watchdogFile: URL;
+	setInterval: typeof setInterval;
+}
+
+/**
+ * The main thread's half of block detection. It publishes which task runs
+ * and a heartbeat; a watchdog thread notices a loop that stopped turning
+ * while it still has not, and reports it. A task slice that ran past the
+ * threshold is then measured exactly here, when it ends.
+ */
+export class LoopWatch {
+	private readonly f64: Float64Array;
+	private readonly i32: Int32Array;
+	private readonly worker: Worker;
+	private readonly toEpoch: number;
+
+	constructor(private readonly options: LoopWatchOptions) {
+		const buffer = new SharedArrayBuffer(WATCH_BUFFER_BYTES);
+		this.f64 = new Float64Array(buffer);
+		this.i32 = new Int32Array(buffer);
+		this.toEpoch = performance.timeOrigin;
+		this.beat();
+		const workerData: WatchdogData = {buffer, fd: options.fd, thresholdMs: options.thresholdMs, startedAt: options.startedAt, cwd: options.cwd};
+		// No --import preload in the watchdog: it must not be instrumented itself.
+		this.worker = new Worker(options.watchdogFile, {workerData, execArgv: []});
+		this.worker.unref();
+		options.setInterval(() => this.beat(), HEARTBEAT_MS).unref();
+	}
+
+	private beat(): void {
+		this.f64[F64_HEARTBEAT] = this.toEpoch + performance.now();
+	}
+
+	/** Runs asyncmon's own synchronous work, which the watchdog must not blame on the script. */
+	excluded<T>(fn: () => T): T {
+		Atomics.store(this.i32, I32_PAUSED, 1);
+		try {
+			return fn();
+		} finally {
+			this.beat();
+			Atomics.store(this.i32, I32_PAUSED, 0);
+		}
+	}
+
+	running(task: Task | null, sliceStart: number): void {
+		this.i32[I32_TASK] = task?.id ?? 0;
+		this.f64[F64_SLICE_START] = task ? this.toEpoch + sliceStart : 0;
+	}
+
+	sliceEnded(task: Task, start: number, end: number): void {
+		if (end - start < this.options.thresholdMs) return;
+		const sink = this.options.sink;
+		let id = Atomics.exchange(this.i32, I32_OPEN_BLOCK, 0);
+		if (id === 0) {
+			id = Atomics.add(this.i32, I32_BLOCK_COUNTER, 1) + 1;
+			sink.push({type: 'block.start', t: start, id, task: task.id, detectedAt: end});
+		}
+		sink.push({type: 'block.end', t: end, id, durationMs: end - start, task: task.id, exact: true});
+	}
+}

@@ -1,0 +1,24 @@
+import type {ModelState} from './state.js';
+import {blockedLoop} from './insights/blocked-loop.js';
+import {concurrency} from './insights/concurrency.js';
+import {httpInsights} from './insights/http.js';
+import type {Insight, InsightOptions, InsightRule} from './insights/insight.js';
+import {neverSettled} from './insights/never-settled.js';
+import {sequentialAwaits} from './insights/sequential-awaits.js';
+import {unhandledRejection} from './insights/unhandled-rejection.js';
+
+export type {Insight, InsightKind, InsightOptions} from './insights/insight.js';
+
+/** Used when neither the options nor the session header give a threshold. */
+export const DEFAULT_BLOCK_THRESHOLD_MS = 100;
+
+/** Most urgent first: crashes and hangs, then the loop, then lost time. */
+const RULES: readonly InsightRule[] = [unhandledRejection, neverSettled, blockedLoop, sequentialAwaits, httpInsights, concurrency];
+
+/** What the session suggests changing; pure, so it can run on every redraw or once on a recording. */
+export function computeInsights(state: ModelState, options: InsightOptions = {}): Insight[] {
+	const resolved: Required<InsightOptions> = {
+		blockThresholdMs: options.blockThresholdMs ?? state.header?.blockThresholdMs ?? DEFAULT_BLOCK_THRESHOLD_MS,
+	};
+	return RULES.flatMap(rule => rule(state, resolved));
+}

@@ -1,0 +1,21 @@
+import type {ModelState} from '../state.js';
+import {leafTasks, sessionDuration, summarize} from '../summary.js';
+import {formatDuration} from './format.js';
+import type {Insight} from './insight.js';
+
+/** The seed's figure: the leaf tasks' total time against the wall-clock time it took. */
+export function concurrency(state: ModelState): Insight[] {
+	const leaves = leafTasks(state);
+	const durationMs = sessionDuration(state);
+	const summary = summarize(state);
+	if (leaves.length < 2 || durationMs <= 0 || summary.taskTimeMs <= 0) return [];
+	return [
+		{
+			kind: 'concurrency',
+			message:
+				`${leaves.length} requests took ${formatDuration(summary.taskTimeMs)} of waiting in ${formatDuration(durationMs)}: ` +
+				`concurrency ${summary.concurrency.toFixed(1)}×`,
+			taskIds: leaves.map(leaf => leaf.id),
+		},
+	];
+}

@@ -1,0 +1,114 @@
+import type {Ms} from '../../protocol/events.js';
+import type {HttpInfo, ModelState, TaskNode} from '../state.js';
+import {counted, formatDuration, percent} from './format.js';
+import {maxOverlap} from './overlap.js';
+import type {Insight} from './insight.js';
+
+/** Average queueing below this is normal scheduling noise. */
+export const MIN_AVERAGE_QUEUE_MS = 10;
+
+type Request = TaskNode & {http: HttpInfo};
+
+/** Per host: time queued for a connection, errors and retries; across hosts: the slowest. */
+export function httpInsights(state: ModelState): Insight[] {
+	const hosts = requestsByHost(state);
+	const insights: Insight[] = [];
+	for (const [host, requests] of hosts) {
+		insights.push(...connectionQueueing(state, host, requests), ...errorsAndRetries(host, requests));
+	}
+	insights.push(...slowestHost(hosts));
+	return insights;
+}
+
+/** Hosts in the order of their first request. */
+function requestsByHost(state: ModelState): Map<string, Request[]> {
+	const hosts = new Map<string, Request[]>();
+	for (const id of state.order) {
+		const node = state.nodes.get(id);
+		if (!node?.http) continue;
+		const host = hostOf(node.http.url);
+		const requests = hosts.get(host) ?? [];
+		requests.push(node as Request);
+		hosts.set(host, requests);
+	}
+	return hosts;
+}
+
+function hostOf(url: string): string {
+	try {
+		return new URL(url).host;
+	} catch {
+		return url;
+	}
+}
+
+function connectionQueueing(state: ModelState, host: string, requests: Request[]): Insight[] {
+	const sent = requests.filter(request => request.http.phases.queueMs !== undefined && request.http.sentAt !== undefined);
+	if (sent.length === 0) return [];
+	const averageQueueMs = sent.reduce((total, request) => total + (request.http.phases.queueMs ?? 0), 0) / sent.length;
+	if (averageQueueMs < MIN_AVERAGE_QUEUE_MS) return [];
+	// What the client actually had on the wire at once: between being sent and ending.
+	const connections = maxOverlap(sent.map(request => [request.http.sentAt!, request.endMs ?? state.nowMs] as const));
+	return [
+		{
+			kind: 'http',
+			message:
+				`Requests to ${host} waited ${formatDuration(averageQueueMs)} on average for one of ${counted(connections, 'connection')}; ` +
+				'if the server can take more, raise the connection limit (undici Pool or Agent `connections`)',
+			taskIds: sent.filter(request => (request.http.phases.queueMs ?? 0) > 0).map(request => request.id),
+		},
+	];
+}
+
+function failed(request: Request): boolean {
+	return request.state === 'failed' || (request.http.status ?? 0) >= 500;
+}
+
+/** A retry is the same method and URL requested again after an earlier request for it failed. */
+function isRetry(request: Request, earlier: Request[]): boolean {
+	return earlier.some(
+		previous =>
+			failed(previous) &&
+			previous.http.method === request.http.method &&
+			previous.http.url === request.http.url &&
+			previous.endMs !== null &&
+			previous.endMs <= request.startMs,
+	);
+}
+
+function errorsAndRetries(host: string, requests: Request[]): Insight[] {
+	const failures = requests.filter(failed);
+	if (failures.length === 0) return [];
+	const retries = requests.filter((request, index) => isRetry(request, requests.slice(0, index)));
+	const retryPart = retries.length > 0 ? `; ${counted(retries.length, 'was a retry', 'were retries')} of a failed request (${percent(retries.length, requests.length)})` : '';
+	return [
+		{
+			kind: 'http',
+			message: `${failures.length} of ${counted(requests.length, 'request')} to ${host} failed (${percent(failures.length, requests.length)})${retryPart}`,
+			taskIds: [...failures, ...retries].map(request => request.id),
+		},
+	];
+}
+
+/** Compares hosts by time from sending to the end of the response, so our own queueing does not count. */
+function slowestHost(hosts: Map<string, Request[]>): Insight[] {
+	const averages: Array<{host: string; averageMs: Ms; requests: Request[]}> = [];
+	for (const [host, requests] of hosts) {
+		const finished = requests.filter(request => request.endMs !== null);
+		if (finished.length === 0) continue;
+		const totalMs = finished.reduce((total, request) => total + request.endMs! - (request.http.sentAt ?? request.startMs), 0);
+		averages.push({host, averageMs: totalMs / finished.length, requests: finished});
+	}
+	if (averages.length < 2) return [];
+	averages.sort((a, b) => b.averageMs - a.averageMs);
+	const [slowest, next] = averages as [(typeof averages)[number], (typeof averages)[number]];
+	return [
+		{
+			kind: 'http',
+			message:
+				`${slowest.host} is the slowest host: ${formatDuration(slowest.averageMs)} per request on average, ` +
+				`against ${formatDuration(next.averageMs)} for ${next.host}`,
+			taskIds: slowest.requests.map(request => request.id),
+		},
+	];
+}

@@ -1,0 +1,85 @@
+import type {Ms} from '../../protocol/events.js';
+import {type AwaitRecord, type ModelState, type TaskNode, isTaskKind} from '../state.js';
+import {formatDuration} from './format.js';
+import type {Insight} from './insight.js';
+
+/** Waits shorter than this are not worth restructuring code for. */
+export const MIN_SEQUENTIAL_WAIT_MS = 10;
+/** More work than this between two awaits may be what the second operation needs. */
+export const MAX_BUSY_GAP_MS = 10;
+
+/** One await of a task on a task or op that it then waited for. */
+interface Step {
+	record: AwaitRecord & {readyMs: Ms; resumedMs: Ms};
+	target: TaskNode;
+	/** How long the awaited operation ran: what it would still take if started together with the others. */
+	durationMs: Ms;
+}
+
+/**
+ * Finds runs of awaits that could have overlapped. Consecutive emitted awaits
+ * of one task form a run when each one:
+ * - waits on a task or an op (not a bare promise or value) for at least MIN_SEQUENTIAL_WAIT_MS;
+ * - is not `dependent`: its expression does not read a value from an earlier await;
+ * - waits on an operation created after the previous await resumed, so it was
+ *   not already running alongside it (awaiting tasks started together is fine);
+ * - follows the previous await's resume after at most MAX_BUSY_GAP_MS of work.
+ * Run together, the operations would take about as long as the longest one:
+ * the saving is their sum minus their maximum.
+ */
+export function sequentialAwaits(state: ModelState): Insight[] {
+	const insights: Insight[] = [];
+	for (const task of state.nodes.values()) {
+		if (!isTaskKind(task.kind)) continue;
+		for (const run of sequentialRuns(state, task)) insights.push(describeRun(task, run));
+	}
+	return insights;
+}
+
+function sequentialRuns(state: ModelState, task: TaskNode): Step[][] {
+	const runs: Step[][] = [];
+	let run: Step[] = [];
+	for (const record of task.awaits) {
+		const step = awaitedOperation(state, record);
+		const previous = run[run.length - 1];
+		if (step && previous && followsSequentially(previous, step)) {
+			run.push(step);
+			continue;
+		}
+		if (run.length > 1) runs.push(run);
+		run = step ? [step] : [];
+	}
+	if (run.length > 1) runs.push(run);
+	return runs;
+}
+
+function awaitedOperation(state: ModelState, record: AwaitRecord): Step | undefined {
+	if (record.on.kind !== 'task' && record.on.kind !== 'op') return undefined;
+	const target = state.nodes.get(record.on.id);
+	const {readyMs, resumedMs} = record;
+	if (!target || readyMs === null || resumedMs === null) return undefined;
+	if (readyMs - record.startMs < MIN_SEQUENTIAL_WAIT_MS) return undefined;
+	return {record: {...record, readyMs, resumedMs}, target, durationMs: (target.endMs ?? readyMs) - target.startMs};
+}
+
+function followsSequentially(previous: Step, next: Step): boolean {
+	return (
+		!next.record.dependent &&
+		next.target.startMs >= previous.record.resumedMs &&
+		next.record.startMs - previous.record.resumedMs <= MAX_BUSY_GAP_MS
+	);
+}
+
+function describeRun(task: TaskNode, run: Step[]): Insight {
+	const durations = run.map(step => step.durationMs);
+	const sum = durations.reduce((total, ms) => total + ms, 0);
+	const longest = Math.max(...durations);
+	return {
+		kind: 'sequential-awaits',
+		message:
+			`${task.name} awaited ${run.length} operations in sequence (${formatDuration(sum)}); ` +
+			`started together with Promise.all they would take ~${formatDuration(longest)}`,
+		taskIds: [task.id, ...run.map(step => step.target.id)],
+		savesMs: sum - longest,
+	};
+}

@@ -1,0 +1,292 @@
+import {describe, expect, it} from 'vitest';
+import {computeInsights, type Insight, type InsightKind} from '../../source/model/insights.js';
+import {SessionBuilder, onOp, onPromise, onTask} from '../fixtures/insights/builder.js';
+
+function ofKind(session: SessionBuilder, kind: InsightKind, options?: {blockThresholdMs?: number}): Insight[] {
+	return computeInsights(session.state, options).filter(insight => insight.kind === kind);
+}
+
+/**
+ * main() awaits fetchA() (1 s), then a timer (2 s), then fetchC() (3 s); each
+ * one created `gapMs` after the previous await resumed.
+ */
+function threeAwaitsInARow({dependent = [false, false, false], gapMs = 0.5} = {}) {
+	const session = new SessionBuilder();
+	const main = session.task(0, 'main()');
+	const a = session.task(1, 'fetchA()', main);
+	session.end(1001, a).awaits(main, onTask(a), {from: 1.2, ready: 1001, resumed: 1001.5, dependent: dependent[0]});
+	const bStart = 1001.5 + gapMs;
+	const b = session.timer(bStart, bStart + 2000, main);
+	session.awaits(main, onOp(b), {from: bStart + 0.2, ready: bStart + 2000, resumed: bStart + 2000.5, dependent: dependent[1]});
+	const cStart = bStart + 2000.5 + gapMs;
+	const c = session.task(cStart, 'fetchC()', main);
+	session.end(cStart + 3000, c).awaits(main, onTask(c), {from: cStart + 0.2, ready: cStart + 3000, dependent: dependent[2]});
+	session.end(cStart + 3001, main).exit(cStart + 3002);
+	return {session, ids: [main, a, b, c] as const};
+}
+
+describe('sequential-awaits', () => {
+	it('flags independent operations awaited one after another, estimating sum minus max', () => {
+		const {session, ids} = threeAwaitsInARow();
+		expect(ofKind(session, 'sequential-awaits')).toEqual([
+			{
+				kind: 'sequential-awaits',
+				message: 'main() awaited 3 operations in sequence (6.0 s); started together with Promise.all they would take ~3.0 s',
+				taskIds: [...ids],
+				savesMs: 3000,
+			},
+		]);
+	});
+
+	it('stays silent when each await uses the result of the one before', () => {
+		const {session} = threeAwaitsInARow({dependent: [false, true, true]});
+		expect(ofKind(session, 'sequential-awaits')).toEqual([]);
+	});
+
+	it('starts a new run after a dependent await: only the independent pair is flagged', () => {
+		const {session, ids} = threeAwaitsInARow({dependent: [false, true, false]});
+		const [main, , b, c] = ids;
+		expect(ofKind(session, 'sequential-awaits')).toEqual([
+			expect.objectContaining({
+				message: 'main() awaited 2 operations in sequence (5.0 s); started together with Promise.all they would take ~3.0 s',
+				taskIds: [main, b, c],
+				savesMs: 2000,
+			}),
+		]);
+	});
+
+	it('stays silent when the task did real work between the awaits', () => {
+		const {session} = threeAwaitsInARow({gapMs: 200});
+		expect(ofKind(session, 'sequential-awaits')).toEqual([]);
+	});
+
+	it('stays silent for awaits of tasks that were already running together', () => {
+		const session = new SessionBuilder();
+		const main = session.task(0, 'main()');
+		const tasks = [1000, 2000, 3000].map((ms, i) => session.task(1, `request(${i})`, main));
+		tasks.forEach((id, i) => session.end(1 + (i + 1) * 1000, id));
+		session
+			.awaits(main, onTask(tasks[0]!), {from: 1.5, ready: 1001, resumed: 1001.2})
+			.awaits(main, onTask(tasks[1]!), {from: 1001.4, ready: 2001, resumed: 2001.2})
+			.awaits(main, onTask(tasks[2]!), {from: 2001.4, ready: 3001, resumed: 3001.2});
+		expect(ofKind(session, 'sequential-awaits')).toEqual([]);
+	});
+
+	it('ignores tiny waits and waits on bare promises', () => {
+		const session = new SessionBuilder();
+		const main = session.task(0, 'main()');
+		let t = 1;
+		for (let i = 0; i < 3; i++) {
+			const op = session.timer(t, t + 5, main);
+			session.awaits(main, onOp(op), {from: t + 0.1, ready: t + 5, resumed: t + 5.1});
+			t += 5.2;
+		}
+		session.awaits(main, onPromise, {from: t, ready: t + 1000}).awaits(main, onPromise, {from: t + 1000.1, ready: t + 2000});
+		expect(ofKind(session, 'sequential-awaits')).toEqual([]);
+	});
+});
+
+/** crunch() blocks 100..1500 ms; five ticks become ready at 200..600 ms and resume only after it. */
+function blockedTicks(blockMs = 1400, thresholdMs = 100) {
+	const session = new SessionBuilder(thresholdMs);
+	const main = session.task(0, 'main()');
+	const crunch = session.task(100, 'crunch(1500)', main);
+	session.block(100, blockMs, crunch, {fn: 'crunch', loc: 'cpu.ts:12:3'});
+	const end = 100 + blockMs;
+	const ticks = [200, 300, 400, 500, 600].map((due, i) => {
+		const tick = session.task(10, `tick(${i + 1})`, main);
+		const timer = session.timer(10, due, tick);
+		session.awaits(tick, onOp(timer), {from: 10.5, ready: due, resumed: Math.max(due, end) + i * 0.1});
+		return tick;
+	});
+	// Ready only after the block ended: not delayed by it.
+	const late = session.task(10, 'late()', main);
+	session.awaits(late, onOp(session.timer(10, end + 100, late)), {from: 10.5, ready: end + 100});
+	return {session, crunch, ticks, late};
+}
+
+describe('blocked-loop', () => {
+	it('names the blocking function and the tasks it kept waiting', () => {
+		const {session, crunch, ticks} = blockedTicks();
+		expect(ofKind(session, 'blocked-loop')).toEqual([
+			{
+				kind: 'blocked-loop',
+				message:
+					'crunch() at cpu.ts:12 blocked the event loop for 1.4 s; 5 tasks were ready and waited up to 1.3 s; move CPU-bound work to a worker thread',
+				taskIds: [crunch, ...ticks],
+				savesMs: 1300,
+			},
+		]);
+	});
+
+	it('stays silent for a block shorter than the session threshold', () => {
+		const {session} = blockedTicks(50, 100);
+		expect(ofKind(session, 'blocked-loop')).toEqual([]);
+	});
+
+	it('lets the options override the session threshold, and leaves out waiting tasks when none were ready', () => {
+		const {session, crunch} = blockedTicks(50, 100);
+		expect(ofKind(session, 'blocked-loop', {blockThresholdMs: 20})).toEqual([
+			{
+				kind: 'blocked-loop',
+				message: 'crunch() at cpu.ts:12 blocked the event loop for 50 ms; move CPU-bound work to a worker thread',
+				taskIds: [crunch],
+			},
+		]);
+	});
+});
+
+describe('concurrency', () => {
+	it("gives the seed's figure for requests run together", () => {
+		const session = new SessionBuilder();
+		const main = session.task(0, 'main()');
+		const requests = [1000, 3000, 2000].map((ms, i) => session.task(0, `simulateRequest("request-${'ABC'[i]}", ${ms})`, main));
+		[1000, 3000, 2000].forEach((ms, i) => session.end(ms, requests[i]!));
+		session.end(3000, main).exit(3000);
+		expect(ofKind(session, 'concurrency')).toEqual([
+			{kind: 'concurrency', message: '3 requests took 6.0 s of waiting in 3.0 s: concurrency 2.0×', taskIds: requests},
+		]);
+	});
+
+	it('stays silent with a single task', () => {
+		const session = new SessionBuilder();
+		session.end(1000, session.task(0, 'main()')).exit(1000);
+		expect(ofKind(session, 'concurrency')).toEqual([]);
+	});
+});
+
+describe('unhandled-rejection', () => {
+	it('reports a rejection nothing handled, with its task and location', () => {
+		const session = new SessionBuilder();
+		const load = session.task(0, 'loadUser(7)');
+		session.unhandledRejection(5, {name: 'TypeError', message: 'boom', location: 'app.ts:3:9'}, load).exit(6, 1);
+		expect(ofKind(session, 'unhandled-rejection')).toEqual([
+			{
+				kind: 'unhandled-rejection',
+				message: 'A promise rejected with nothing handling it in loadUser(7): TypeError: boom (app.ts:3); await it or add .catch() where it is created',
+				taskIds: [load],
+			},
+		]);
+	});
+
+	it('stays silent for an uncaught exception', () => {
+		const session = new SessionBuilder();
+		session.uncaughtException(5, {name: 'Error', message: 'thrown'}, null).exit(6, 1);
+		expect(ofKind(session, 'unhandled-rejection')).toEqual([]);
+	});
+});
+
+describe('never-settled', () => {
+	function hangingSession() {
+		const session = new SessionBuilder();
+		const main = session.task(0, 'main()');
+		const forever = session.task(1, 'waitForever()', main);
+		session.suspends(forever, onPromise, 2, 'app.ts:5:3').suspends(main, onTask(forever), 3, 'app.ts:9:9');
+		const done = session.task(1, 'quick()', main);
+		session.end(4, done);
+		return {session, main, forever};
+	}
+
+	it('lists the tasks still waiting at exit and what each waited on', () => {
+		const {session, main, forever} = hangingSession();
+		session.exit(10, 13);
+		expect(ofKind(session, 'never-settled')).toEqual([
+			{
+				kind: 'never-settled',
+				message:
+					'2 tasks never settled before the process exited: main() was waiting on waitForever() at app.ts:9; ' +
+					'waitForever() was waiting on a promise at app.ts:5. Make sure what they wait on resolves or rejects, or stop waiting on it',
+				taskIds: [main, forever],
+			},
+		]);
+	});
+
+	it('stays silent while the process is still running', () => {
+		expect(ofKind(hangingSession().session, 'never-settled')).toEqual([]);
+	});
+
+	it('stays silent when every task settled', () => {
+		const session = new SessionBuilder();
+		session.end(5, session.task(0, 'main()')).exit(6);
+		expect(ofKind(session, 'never-settled')).toEqual([]);
+	});
+});
+
+describe('http', () => {
+	const host = '127.0.0.1:4000';
+	const url = (path: string) => `http://${host}${path}`;
+
+	it('reports queueing for a connection, with the number of connections actually used', () => {
+		const session = new SessionBuilder();
+		for (let i = 0; i < 4; i++) session.request(url(`/delay/500?${i}`), {start: 0, status: 200, end: 500});
+		const queued = [4, 5, 6, 7].map(i => session.request(url(`/delay/500?${i}`), {start: 0, queueMs: 500, status: 200, end: 1000}));
+		session.exit(1001);
+		expect(ofKind(session, 'http')).toEqual([
+			{
+				kind: 'http',
+				message:
+					'Requests to 127.0.0.1:4000 waited 250 ms on average for one of 4 connections; ' +
+					'if the server can take more, raise the connection limit (undici Pool or Agent `connections`)',
+				taskIds: queued,
+			},
+		]);
+	});
+
+	it('stays silent about queueing when requests were sent at once', () => {
+		const session = new SessionBuilder();
+		for (let i = 0; i < 8; i++) session.request(url(`/delay/500?${i}`), {start: 0, status: 200, end: 500});
+		session.exit(501);
+		expect(ofKind(session, 'http')).toEqual([]);
+	});
+
+	it('gives error and retry rates per host', () => {
+		const session = new SessionBuilder();
+		const failed = session.request(url('/flaky'), {start: 0, status: 500, end: 100});
+		const retry = session.request(url('/flaky'), {start: 110, status: 200, end: 200});
+		session.request(url('/json'), {start: 0, status: 200, end: 50});
+		const reset = session.request(url('/other'), {start: 0, end: 30});
+		session.exit(300);
+		expect(ofKind(session, 'http')).toEqual([
+			{
+				kind: 'http',
+				message: '2 of 4 requests to 127.0.0.1:4000 failed (50%); 1 was a retry of a failed request (25%)',
+				taskIds: [failed, reset, retry],
+			},
+		]);
+	});
+
+	it('does not count a concurrent request for the same URL as a retry', () => {
+		const session = new SessionBuilder();
+		session.request(url('/flaky'), {start: 0, status: 500, end: 100});
+		session.request(url('/flaky'), {start: 50, status: 200, end: 150});
+		session.exit(200);
+		expect(ofKind(session, 'http').map(insight => insight.message)).toEqual(['1 of 2 requests to 127.0.0.1:4000 failed (50%)']);
+	});
+
+	it('names the slowest of several hosts, not counting our own queueing', () => {
+		const session = new SessionBuilder();
+		session.request('http://fast.test/a', {start: 0, status: 200, end: 100});
+		session.request('http://fast.test/b', {start: 0, queueMs: 5, status: 200, end: 105});
+		const slow = session.request('https://slow.test/a', {start: 0, status: 200, end: 800});
+		session.exit(900);
+		expect(ofKind(session, 'http')).toEqual([
+			{kind: 'http', message: 'slow.test is the slowest host: 800 ms per request on average, against 100 ms for fast.test', taskIds: [slow]},
+		]);
+	});
+});
+
+describe('computeInsights', () => {
+	it('finds nothing to change in a clean run of one task', () => {
+		const session = new SessionBuilder();
+		const main = session.task(0, 'main()');
+		session.awaits(main, onOp(session.timer(0.5, 1000.5, main)), {from: 0.6, ready: 1000.5});
+		session.end(1001, main).exit(1002);
+		expect(computeInsights(session.state)).toEqual([]);
+	});
+
+	it('puts crashes and hangs before lost time', () => {
+		const {session} = threeAwaitsInARow();
+		session.unhandledRejection(7000, {name: 'Error', message: 'late'}, null);
+		expect(computeInsights(session.state).map(insight => insight.kind)).toEqual(['unhandled-rejection', 'sequential-awaits', 'concurrency']);
+	});
+});

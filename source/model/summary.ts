@@ -1,4 +1,5 @@
 import type {ErrorInfo, Location, Ms, NodeKind} from '../protocol/events.js';
+import {maxOverlap} from './overlap.js';
 import {liveTimes} from './reducer.js';
 import type {HttpPhases, ModelState, TaskNode} from './state.js';
 
@@ -72,11 +73,11 @@ export function summarize(state: ModelState): ReportSummary {
 	for (const leaf of leaves) taskTimeMs += (leaf.endMs ?? durationMs) - leaf.startMs;
 	let taskCount = 0;
 	let failedCount = 0;
-	let httpCount = 0;
+	const requests: TaskNode[] = [];
 	for (const node of state.nodes.values()) {
 		if (node.kind === 'task') taskCount++;
 		if (node.state === 'failed' && node.kind === 'task') failedCount++;
-		if (node.kind === 'http') httpCount++;
+		if (node.kind === 'http') requests.push(node);
 	}
 	let longestBlockMs = 0;
 	for (const block of state.blocks) longestBlockMs = Math.max(longestBlockMs, block.durationMs ?? durationMs - block.startMs);
@@ -84,28 +85,17 @@ export function summarize(state: ModelState): ReportSummary {
 		taskCount,
 		taskTimeMs: round(taskTimeMs),
 		concurrency: durationMs > 0 ? Math.round((taskTimeMs / durationMs) * 100) / 100 : 0,
-		maxInFlight: maxOverlap(leaves, durationMs),
-		maxInFlightHttp: state.maxInFlightHttp,
+		maxInFlight: maxOverlap(spans(leaves, durationMs)),
+		// From the intervals, not the live counter: a request queued in a pool starts before its first event arrives.
+		maxInFlightHttp: maxOverlap(spans(requests, durationMs)),
 		longestBlockMs: round(longestBlockMs),
 		failedCount,
-		httpCount,
+		httpCount: requests.length,
 	};
 }
 
-/** The largest number of intervals open at once; an end at the same instant as a start does not overlap it. */
-function maxOverlap(nodes: TaskNode[], fallbackEnd: Ms): number {
-	const edges: Array<[Ms, number]> = [];
-	for (const node of nodes) {
-		edges.push([node.startMs, 1], [node.endMs ?? fallbackEnd, -1]);
-	}
-	edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-	let open = 0;
-	let max = 0;
-	for (const [, delta] of edges) {
-		open += delta;
-		if (open > max) max = open;
-	}
-	return max;
+function spans(nodes: TaskNode[], fallbackEnd: Ms): Array<[Ms, Ms]> {
+	return nodes.map(node => [node.startMs, node.endMs ?? fallbackEnd]);
 }
 
 function reportTask(node: TaskNode, nowMs: Ms): ReportTask {

@@ -21,6 +21,13 @@ const LOADERS: Record<string, Loader> = {
 	'.jsx': 'jsx',
 };
 
+/**
+ * npm undici's dispatcher base class: a Pool queues requests before the
+ * diagnostics channels see them, so its dispatch() is wrapped to learn which
+ * task asked, and when.
+ */
+const UNDICI_DISPATCHER_BASE = '/node_modules/undici/lib/dispatcher/dispatcher-base.js';
+
 /** What `import './x.js'` may mean in a TypeScript project, in the order tsc tries. */
 const RESOLVE_FALLBACKS: Record<string, string[]> = {
 	'.js': ['.ts', '.tsx'],
@@ -66,6 +73,10 @@ export function installHooks(options: HookOptions): void {
 			}
 		},
 		load(url, context, nextLoad) {
+			if (url.endsWith(UNDICI_DISPATCHER_BASE)) {
+				const loaded = nextLoad(url, context);
+				return {...loaded, source: `${String(loaded.source)}\n;globalThis.${RUNTIME_GLOBAL}.patchDispatcher(module.exports);\n`};
+			}
 			const file = userFile(url);
 			if (!file) return nextLoad(url, context);
 			const extension = /\.[cm]?[jt]sx?$/.exec(file)?.[0] ?? '';

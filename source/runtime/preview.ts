@@ -1,4 +1,5 @@
-const MAX_ARGS = 4;
+/** Arguments shown; a call keeps one more, to know whether to show `…`. */
+export const MAX_ARGS = 4;
 const MAX_STRING = 24;
 const MAX_PREVIEW = 60;
 

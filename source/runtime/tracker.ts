@@ -1,7 +1,7 @@
 import {AsyncLocalStorage} from 'node:async_hooks';
 import type {ErrorInfo, Location, OpKind, OpStartEvent, TaskKind, WaitTarget} from '../protocol/events.js';
 import type {EventSink} from './event-sink.js';
-import {formatCall} from './preview.js';
+import {formatCall, MAX_ARGS} from './preview.js';
 import type {SiteTable} from './site-table.js';
 import {describeError} from './errors.js';
 
@@ -130,7 +130,9 @@ export class Tracker {
 	/** Enter: a call of an instrumented async function starts a task. */
 	e(functionId: number, args: ArrayLike<unknown>): Task {
 		const site = this.sites.functionAt(functionId);
-		const task = this.startTask('task', site.name, site.loc, this.current(), args);
+		// Named at the next flush, with the values it was called with even if the body reassigns them.
+		const called = Array.prototype.slice.call(args, 0, MAX_ARGS + 1);
+		const task = this.startTask('task', site.name, site.loc, this.current(), called);
 		this.context.enterWith(task);
 		return task;
 	}
@@ -160,7 +162,8 @@ export class Tracker {
 		task.waitEmitted = false;
 		task.readyAt = -1;
 		if (value instanceof Promise) value.then(task.onSettle, task.onSettle);
-		else task.onSettle();
+		// A thenable's `then` may start work (a query builder's does): never call it a second time.
+		else if (!isThenable(value)) task.onSettle();
 		this.waitsSinceFlush.push(task);
 		return value;
 	}
@@ -213,7 +216,10 @@ export class Tracker {
 		}
 	}
 
-	startOp(kind: OpKind, name: string, details: Pick<OpStartEvent, 'http' | 'timer'> = {}, owner: Task = this.current()): number {
+	/** Installed by the HTTP instrumentation; called by npm undici's dispatcher module as it loads. */
+	patchDispatcher: (dispatcherBase: never) => void = () => {};
+
+	startOp(kind: OpKind, name: string, details: Partial<Pick<OpStartEvent, 'http' | 'timer' | 't'>> = {}, owner: Task = this.current()): number {
 		const id = this.nextId++;
 		noteSliceChild(owner.sliceOps, id);
 		this.sink.push({type: 'op.start', t: performance.now(), id, parent: owner.id, kind, name, ...details});
@@ -359,6 +365,10 @@ export class Tracker {
 		if (tasks.length + ops.length === 0) return {kind: 'promise'};
 		return {kind: 'promise', ...(tasks.length ? {tasks: [...tasks]} : {}), ...(ops.length ? {ops: [...ops]} : {})};
 	}
+}
+
+function isThenable(value: unknown): boolean {
+	return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as {then?: unknown}).then === 'function';
 }
 
 function noteSliceChild(list: number[], id: number): void {

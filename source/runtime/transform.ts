@@ -87,6 +87,8 @@ export function instrument(input: TransformInput): TransformOutput {
 	const classNames: string[] = [];
 
 	const current = (): FunctionScope => scopes[scopes.length - 1]!;
+	/** Instrumented functions, and a module's top level, whose awaits belong to the root task. */
+	const tracksAwaits = (scope: FunctionScope): boolean => scope.instrumented || (scope.node === program && input.sourceType === 'module');
 
 	const visitFunction = (fn: AnyNode, parent: AnyNode | null, visitBody: () => void): void => {
 		const instrumented = fn.async === true && fn.generator !== true;
@@ -104,8 +106,9 @@ export function instrument(input: TransformInput): TransformOutput {
 		const enter = `const ${TASK}=${rt}.e(${id},${args});try{`;
 		const exit = `}catch(${ERR}){${rt}.f(${TASK},${ERR});throw ${ERR}}finally{${rt}.l(${TASK})}`;
 		if (fn.body.type === 'BlockStatement') {
-			magic.prependRight(fn.body.start + 1, enter);
-			magic.appendLeft(fn.body.end - 1, exit);
+			// Left of children's openings and right of their closings, also when the body is empty.
+			magic.appendLeft(afterDirectives(fn.body), enter);
+			magic.prependRight(fn.body.end - 1, exit);
 		} else {
 			const arrowEnd = input.code.indexOf('=>', fn.params.length ? fn.params[fn.params.length - 1].end : fn.start) + 2;
 			magic.prependRight(arrowEnd, `{${enter}return ${rt}.ret(${TASK},`);
@@ -133,8 +136,7 @@ export function instrument(input: TransformInput): TransformOutput {
 			case 'AwaitExpression': {
 				visit(node.argument, node);
 				const scope = current();
-				if (!scope.instrumented && scope.node !== program) return;
-				if (scope.node === program && input.sourceType !== 'module') return;
+				if (!tracksAwaits(scope)) return;
 				changed = true;
 				const site = input.registry.addAwait({
 					line: node.loc!.start.line,
@@ -164,11 +166,12 @@ export function instrument(input: TransformInput): TransformOutput {
 			case 'CatchClause':
 			case 'TryStatement': {
 				visitChildren(node);
-				if (!current().instrumented) return;
+				const scope = current();
+				if (!tracksAwaits(scope)) return;
 				const block = node.type === 'CatchClause' ? node.body : node.finalizer;
 				if (block) {
 					changed = true;
-					magic.prependRight(block.start + 1, `${rt}.c(${TASK});`);
+					magic.appendLeft(block.start + 1, `${rt}.c(${scope.taskRef});`);
 				}
 				return;
 			}
@@ -237,6 +240,16 @@ function arrowArguments(fn: AnyNode): string {
 		return 'undefined';
 	});
 	return `[${parts.join(',')}]`;
+}
+
+/** Where code may go at the top of a function body without ending its directive prologue ('use strict'). */
+function afterDirectives(body: AnyNode): number {
+	let index = body.start + 1;
+	for (const statement of body.body) {
+		if (statement.type !== 'ExpressionStatement' || typeof statement.directive !== 'string') break;
+		index = statement.end;
+	}
+	return index;
 }
 
 const isFunction = (node: AnyNode): boolean =>

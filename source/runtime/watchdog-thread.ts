@@ -83,34 +83,37 @@ interface CallFrame {
 	location: {scriptId: string; lineNumber: number; columnNumber: number};
 }
 
-/** Source maps of instrumented scripts, by script id, from the inspector's scriptParsed events. */
+/** Instrumented scripts by id, from the inspector's scriptParsed events (call frames of modules carry no url). */
 const sourceMaps = new Map<string, TraceMap | null>();
-const mapUrls = new Map<string, string>();
-let session: Session | null = null;
+const scripts = new Map<string, {url: string; mapUrl: string}>();
 
 function captureStack(blockId: number): void {
+	let session: Session;
 	try {
-		session ??= connect();
+		session = connect();
 	} catch {
 		return;
 	}
-	const active = session;
-	const timer = setTimeout(() => active.post('Debugger.resume'), STACK_TIMEOUT_MS);
-	active.once('Debugger.paused', message => {
+	// A connected session makes the process wait for it at exit: let go as soon as the stack is read.
+	const release = (): void => {
 		clearTimeout(timer);
+		session.post('Debugger.resume', () => session.disconnect());
+	};
+	const timer = setTimeout(release, STACK_TIMEOUT_MS);
+	session.once('Debugger.paused', message => {
 		const frames = (message.params.callFrames as CallFrame[]).map(toStackFrame).filter((frame): frame is StackFrame => frame !== null);
-		active.post('Debugger.resume');
+		release();
 		if (frames.length > 0) emit({type: 'block.stack', t: relativeTime(epochNow()), id: blockId, frames: frames.slice(0, MAX_FRAMES)});
 	});
-	active.post('Debugger.pause');
+	session.post('Debugger.pause');
 }
 
 function connect(): Session {
 	const created = new Session();
 	created.connectToMainThread();
 	created.on('Debugger.scriptParsed', message => {
-		const {scriptId, sourceMapURL} = message.params as {scriptId: string; sourceMapURL?: string};
-		if (sourceMapURL?.startsWith('data:')) mapUrls.set(scriptId, sourceMapURL);
+		const {scriptId, url, sourceMapURL} = message.params as {scriptId: string; url: string; sourceMapURL?: string};
+		if (sourceMapURL?.startsWith('data:') && url.startsWith('file:')) scripts.set(scriptId, {url, mapUrl: sourceMapURL});
 	});
 	created.post('Debugger.enable');
 	return created;
@@ -119,7 +122,7 @@ function connect(): Session {
 function mapFor(scriptId: string): TraceMap | null {
 	let map = sourceMaps.get(scriptId);
 	if (map !== undefined) return map;
-	const url = mapUrls.get(scriptId);
+	const url = scripts.get(scriptId)?.mapUrl;
 	map = null;
 	if (url) {
 		try {
@@ -132,18 +135,15 @@ function mapFor(scriptId: string): TraceMap | null {
 	return map;
 }
 
+/** Only the user's own, instrumented code: its original file, line and column. */
 function toStackFrame(frame: CallFrame): StackFrame | null {
-	if (!frame.url.startsWith('file:') || frame.url.includes('/node_modules/')) return null;
-	const map = mapFor(frame.location.scriptId);
-	let file = fileURLToPath(frame.url);
-	let line = frame.location.lineNumber + 1;
-	let column = frame.location.columnNumber;
-	if (!map) return null;
-	const original = originalPositionFor(map, {line, column});
-	if (original.source) file = original.source.startsWith('file:') ? fileURLToPath(original.source) : original.source;
-	line = original.line ?? line;
-	column = original.column ?? column;
-	return {fn: frame.functionName || '<anonymous>', loc: `${relative(data.cwd, file)}:${line}:${column + 1}`};
+	const script = scripts.get(frame.location.scriptId);
+	const map = script ? mapFor(frame.location.scriptId) : null;
+	if (!script || !map) return null;
+	const original = originalPositionFor(map, {line: frame.location.lineNumber + 1, column: frame.location.columnNumber});
+	const source = original.source ?? script.url;
+	const file = source.startsWith('file:') ? fileURLToPath(source) : source;
+	return {fn: frame.functionName || '<anonymous>', loc: `${relative(data.cwd, file)}:${original.line ?? frame.location.lineNumber + 1}:${(original.column ?? frame.location.columnNumber) + 1}`};
 }
 
 setInterval(poll, POLL_MS);

@@ -1,7 +1,7 @@
 import type {Ms} from '../../protocol/events.js';
 import type {HttpInfo, ModelState, TaskNode} from '../state.js';
 import {counted, formatDuration, percent} from './format.js';
-import {maxOverlap} from './overlap.js';
+import {maxOverlap} from '../overlap.js';
 import type {Insight} from './insight.js';
 
 /** Average queueing below this is normal scheduling noise. */

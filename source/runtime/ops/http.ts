@@ -3,13 +3,19 @@ import type {ClientRequest, IncomingMessage} from 'node:http';
 import type {Socket} from 'node:net';
 import type {EventSink} from '../event-sink.js';
 import {redactUrl} from '../redact.js';
-import type {Tracker} from '../tracker.js';
+import type {Task, Tracker} from '../tracker.js';
 
 interface Pending {
 	id: number;
 	created: number;
 	bytes: number;
 	status?: number;
+}
+
+/** Which task handed a request to an undici dispatcher, and when: where its queueing began. */
+interface DispatchOrigin {
+	task: Task;
+	at: number;
 }
 
 interface Connection {
@@ -27,10 +33,10 @@ interface Connection {
  */
 export function instrumentHttp(tracker: Tracker, sink: EventSink, redact: boolean): void {
 	const shown = (url: string): string => (redact ? redactUrl(url) : url);
-	const start = (method: string, url: string): Pending => {
+	const start = (method: string, url: string, origin?: DispatchOrigin): Pending => {
 		const path = safePath(url);
-		const id = tracker.startOp('http', `${method} ${path}`, {http: {method, url: shown(url)}});
-		return {id, created: performance.now(), bytes: 0};
+		const id = tracker.startOp('http', `${method} ${path}`, {http: {method, url: shown(url)}, ...(origin ? {t: origin.at} : {})}, origin?.task);
+		return {id, created: origin?.at ?? performance.now(), bytes: 0};
 	};
 	const sent = (pending: Pending, connection: Connection | undefined): void => {
 		const now = performance.now();
@@ -62,8 +68,24 @@ export function instrumentHttp(tracker: Tracker, sink: EventSink, redact: boolea
 	const connections = new WeakMap<object, Connection>();
 	const on = (channel: string, handler: (message: any) => void): void => diagnostics.subscribe(channel, handler);
 
+	const origins = new WeakMap<object, DispatchOrigin>();
+	tracker.patchDispatcher = (dispatcherBase: {prototype: {dispatch: (opts: unknown, handler: unknown) => boolean}}) => {
+		const dispatch = dispatcherBase.prototype.dispatch;
+		dispatcherBase.prototype.dispatch = function (this: unknown, opts: unknown, handler: unknown) {
+			// Agents hand the same handler down to a Pool and a Client: the outermost call is the one that asked.
+			if (handler && typeof handler === 'object' && !origins.has(handler)) origins.set(handler, {task: tracker.current(), at: performance.now()});
+			return dispatch.call(this, opts, handler);
+		};
+	};
+	let handlerKey: symbol | undefined;
+	const originOf = (request: object): DispatchOrigin | undefined => {
+		handlerKey ??= Object.getOwnPropertySymbols(request).find(symbol => symbol.description === 'handler');
+		const handler = handlerKey ? (request as Record<symbol, object | undefined>)[handlerKey] : undefined;
+		return handler ? origins.get(handler) : undefined;
+	};
+
 	on('undici:request:create', ({request}) => {
-		undiciRequests.set(request, start(String(request.method), `${request.origin}${request.path}`));
+		undiciRequests.set(request, start(String(request.method), `${request.origin}${request.path}`, originOf(request)));
 	});
 	on('undici:client:beforeConnect', ({connectParams}) => connecting.set(connectParams, performance.now()));
 	on('undici:client:connected', ({socket, connectParams}) => {

@@ -1,4 +1,4 @@
-import type {Ms} from '../../protocol/events.js';
+import type {Ms} from '../protocol/events.js';
 
 /** The most intervals open at once; one ending at the instant another starts does not overlap it. */
 export function maxOverlap(intervals: ReadonlyArray<readonly [start: Ms, end: Ms]>): number {

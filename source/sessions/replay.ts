@@ -1,0 +1,263 @@
+import type {Ms, ProtocolLine} from '../protocol/events.js';
+import {apply} from '../model/reducer.js';
+import type {ModelSource} from '../model/source.js';
+import {createState, type ModelState} from '../model/state.js';
+import type {ReplayControls} from '../ui/replay-controls.js';
+import {loadWarnings, readSession, type ReadOptions} from './reader.js';
+
+/** Time and timers, injectable so tests drive playback without sleeping. */
+export interface ReplayClock {
+	now(): number;
+	setTimeout(callback: () => void, ms: number): unknown;
+	clearTimeout(handle: unknown): void;
+}
+
+export const systemClock: ReplayClock = {
+	now: () => performance.now(),
+	setTimeout: (callback, ms) => setTimeout(callback, ms),
+	clearTimeout: handle => clearTimeout(handle as NodeJS.Timeout),
+};
+
+export const MIN_SPEED = 0.25;
+export const MAX_SPEED = 64;
+/** Playback frames and subscriber notifications: at most 15 a second. */
+export const FRAME_MS = 1000 / 15;
+
+export interface ReplayOptions {
+	clock?: ReplayClock;
+	/** Start paused instead of playing. */
+	paused?: boolean;
+	/** Lines between state checkpoints; the default keeps about 64 of them. */
+	checkpointEvery?: number;
+}
+
+interface Checkpoint {
+	/** How many lines were applied to make `state`. */
+	applied: number;
+	/** Never handed out: seeking works on a clone, since the reducer mutates what it is given. */
+	state: ModelState;
+}
+
+/**
+ * Plays a recording back as a ModelSource: the state at position P is
+ * exactly the live state once every line that had arrived by P was applied.
+ * A line "arrives" at the latest `t` seen so far, since a few events (a
+ * block's start) carry an earlier `t` than the events written before them.
+ */
+export class ReplayEngine implements ModelSource, ReplayControls {
+	readonly durationMs: Ms;
+	private current: ModelState = createState();
+	private applied = 0;
+	private readonly arrivals: Float64Array;
+	private readonly checkpoints: Checkpoint[] = [];
+	private position: Ms = 0;
+	private playbackSpeed = 1;
+	private isPaused: boolean;
+	private readonly clock: ReplayClock;
+	/** Clock time up to which playback has been accounted into `position`. */
+	private accountedAt: number;
+	private frameTimer: unknown = null;
+	private notifyTimer: unknown = null;
+	private lastNotifyAt = Number.NEGATIVE_INFINITY;
+	private readonly listeners = new Set<() => void>();
+
+	constructor(
+		private readonly lines: readonly ProtocolLine[],
+		options: ReplayOptions = {},
+	) {
+		this.clock = options.clock ?? systemClock;
+		this.arrivals = arrivalTimes(lines);
+		this.durationMs = lines.length > 0 ? this.arrivals[lines.length - 1]! : 0;
+		this.buildCheckpoints(options.checkpointEvery ?? Math.max(1000, Math.ceil(lines.length / 64)));
+		this.moveTo(0);
+		this.accountedAt = this.clock.now();
+		this.isPaused = options.paused ?? false;
+		if (!this.isPaused) this.scheduleFrame();
+	}
+
+	get state(): ModelState {
+		return this.current;
+	}
+
+	get positionMs(): Ms {
+		return this.position;
+	}
+
+	get speed(): number {
+		return this.playbackSpeed;
+	}
+
+	get paused(): boolean {
+		return this.isPaused;
+	}
+
+	subscribe(listener: () => void): () => void {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	}
+
+	/** Playing at the end starts over, as media players do. */
+	togglePause(): void {
+		if (this.isPaused) {
+			if (this.position >= this.durationMs) this.moveTo(0);
+			this.isPaused = false;
+			this.accountedAt = this.clock.now();
+			this.scheduleFrame();
+		} else {
+			this.catchUp();
+			this.isPaused = true;
+			this.cancelFrame();
+		}
+		this.requestNotify();
+	}
+
+	faster(): void {
+		this.setSpeed(this.playbackSpeed * 2);
+	}
+
+	slower(): void {
+		this.setSpeed(this.playbackSpeed / 2);
+	}
+
+	step(deltaMs: Ms): void {
+		this.catchUp();
+		this.moveTo(this.position + deltaMs);
+		this.requestNotify();
+	}
+
+	seekStart(): void {
+		this.catchUp();
+		this.moveTo(0);
+		this.requestNotify();
+	}
+
+	seekEnd(): void {
+		this.catchUp();
+		this.moveTo(this.durationMs);
+		this.requestNotify();
+	}
+
+	/** Stops the timers; the engine is inert afterwards. */
+	dispose(): void {
+		this.isPaused = true;
+		this.cancelFrame();
+		if (this.notifyTimer !== null) this.clock.clearTimeout(this.notifyTimer);
+		this.notifyTimer = null;
+		this.listeners.clear();
+	}
+
+	private setSpeed(speed: number): void {
+		// Time played so far counts at the old speed.
+		this.catchUp();
+		this.playbackSpeed = Math.min(MAX_SPEED, Math.max(MIN_SPEED, speed));
+		this.requestNotify();
+	}
+
+	/** Moves the position by the clock time elapsed while playing. */
+	private catchUp(): void {
+		const now = this.clock.now();
+		if (!this.isPaused) this.moveTo(this.position + (now - this.accountedAt) * this.playbackSpeed);
+		this.accountedAt = now;
+	}
+
+	private moveTo(targetMs: Ms): void {
+		this.position = Math.min(this.durationMs, Math.max(0, targetMs));
+		const target = linesArrivedBy(this.arrivals, this.position);
+		if (target < this.applied) this.restoreCheckpoint(target);
+		for (; this.applied < target; this.applied++) apply(this.current, this.lines[this.applied]!);
+	}
+
+	private restoreCheckpoint(atMost: number): void {
+		let nearest: Checkpoint | undefined;
+		for (const checkpoint of this.checkpoints) if (checkpoint.applied <= atMost) nearest = checkpoint;
+		this.current = nearest ? structuredClone(nearest.state) : createState();
+		this.applied = nearest?.applied ?? 0;
+	}
+
+	private buildCheckpoints(every: number): void {
+		const state = createState();
+		for (let i = 0; i < this.lines.length; i++) {
+			apply(state, this.lines[i]!);
+			if ((i + 1) % every === 0) this.checkpoints.push({applied: i + 1, state: structuredClone(state)});
+		}
+	}
+
+	private scheduleFrame(): void {
+		if (this.frameTimer !== null) return;
+		this.frameTimer = this.clock.setTimeout(() => {
+			this.frameTimer = null;
+			this.onFrame();
+		}, FRAME_MS);
+	}
+
+	private cancelFrame(): void {
+		if (this.frameTimer !== null) this.clock.clearTimeout(this.frameTimer);
+		this.frameTimer = null;
+	}
+
+	private onFrame(): void {
+		if (this.isPaused) return;
+		this.catchUp();
+		if (this.position >= this.durationMs) this.isPaused = true;
+		else this.scheduleFrame();
+		this.requestNotify();
+	}
+
+	private requestNotify(): void {
+		const now = this.clock.now();
+		if (now - this.lastNotifyAt >= FRAME_MS) {
+			this.notifyNow(now);
+			return;
+		}
+		this.notifyTimer ??= this.clock.setTimeout(
+			() => {
+				this.notifyTimer = null;
+				this.notifyNow(this.clock.now());
+			},
+			this.lastNotifyAt + FRAME_MS - now,
+		);
+	}
+
+	private notifyNow(now: number): void {
+		this.lastNotifyAt = now;
+		for (const listener of [...this.listeners]) listener();
+	}
+}
+
+/** Running maximum of the event times; the header arrives at 0. */
+function arrivalTimes(lines: readonly ProtocolLine[]): Float64Array {
+	const arrivals = new Float64Array(lines.length);
+	let latest = 0;
+	lines.forEach((line, i) => {
+		if (line.type !== 'header' && line.t > latest) latest = line.t;
+		arrivals[i] = latest;
+	});
+	return arrivals;
+}
+
+/** How many lines had arrived by `ms` (binary search: arrivals never decrease). */
+function linesArrivedBy(arrivals: Float64Array, ms: Ms): number {
+	let low = 0;
+	let high = arrivals.length;
+	while (low < high) {
+		const mid = (low + high) >>> 1;
+		if (arrivals[mid]! <= ms) low = mid + 1;
+		else high = mid;
+	}
+	return low;
+}
+
+export interface LoadedReplay {
+	replay: ReplayEngine;
+	warnings: string[];
+}
+
+/** Reads a whole recording into memory for playback. */
+export async function loadReplay(path: string, options: ReplayOptions & Pick<ReadOptions, 'lenient'> = {}): Promise<LoadedReplay> {
+	const reader = readSession(path, {lenient: options.lenient});
+	const lines: ProtocolLine[] = [];
+	for await (const line of reader) lines.push(line);
+	let droppedEvents = 0;
+	for (const line of lines) if (line.type === 'dropped') droppedEvents += line.count;
+	return {replay: new ReplayEngine(lines, options), warnings: loadWarnings(reader.stats, droppedEvents)};
+}

@@ -1,0 +1,67 @@
+import {stat, writeFile} from 'node:fs/promises';
+import type {ModelState} from '../model/state.js';
+import {renderReport, type ReportFormat} from './formats.js';
+import type {Insight} from '../model/insights.js';
+import {loadSession} from './reader.js';
+
+export interface ReportCommandOptions {
+	file: string;
+	format: ReportFormat;
+	/** Output file; stdout when absent. */
+	out?: string;
+	lenient: boolean;
+	/** Where to draw read progress for big files (the CLI passes stderr when it is a TTY), or null for none. */
+	progress: NodeJS.WritableStream | null;
+	insights?: (state: ModelState) => Insight[];
+	/** Defaults to process.stdout. */
+	stdout?: NodeJS.WritableStream;
+}
+
+/** Smaller files read in well under a second: a progress line would only flicker. */
+export const PROGRESS_MIN_BYTES = 5 * 1024 * 1024;
+
+export async function runReport(options: ReportCommandOptions): Promise<{warnings: string[]}> {
+	const {size} = await stat(options.file);
+	const progress = options.progress && size > PROGRESS_MIN_BYTES ? progressWriter(options.progress, options.file) : null;
+	let loaded;
+	try {
+		loaded = await loadSession(options.file, {lenient: options.lenient, onProgress: progress?.update});
+	} finally {
+		progress?.clear();
+	}
+	const text = renderReport(options.format, loaded.state, options.insights?.(loaded.state));
+	if (options.out) await writeFile(options.out, text);
+	else await writeAll(options.stdout ?? process.stdout, text);
+	return {warnings: loaded.warnings};
+}
+
+/** `reading big.ndjson  42% (28.1 of 66.9 MB)`, fit for redrawing in place. */
+export function formatProgress(file: string, bytesRead: number, totalBytes: number): string {
+	const percent = totalBytes > 0 ? Math.floor((bytesRead / totalBytes) * 100) : 100;
+	const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
+	return `reading ${file}  ${String(percent).padStart(3)}% (${mb(bytesRead)} of ${mb(totalBytes)} MB)`;
+}
+
+/** Redraws only when the whole percentage changes: a chunk arrives every 64 kB. */
+function progressWriter(stream: NodeJS.WritableStream, file: string): {update: (read: number, total: number) => void; clear: () => void} {
+	let shownPercent = -1;
+	let drawn = false;
+	return {
+		update(read, total) {
+			const percent = total > 0 ? Math.floor((read / total) * 100) : 100;
+			if (percent === shownPercent) return;
+			shownPercent = percent;
+			drawn = true;
+			stream.write(`\r${formatProgress(file, read, total)}`);
+		},
+		clear() {
+			if (drawn) stream.write('\r\x1b[K');
+		},
+	};
+}
+
+function writeAll(stream: NodeJS.WritableStream, text: string): Promise<void> {
+	return new Promise((resolve, reject) => {
+		stream.write(text, error => (error ? reject(error) : resolve()));
+	});
+}

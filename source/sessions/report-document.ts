@@ -1,0 +1,158 @@
+import type {ErrorInfo} from '../protocol/events.js';
+import type {ModelState} from '../model/state.js';
+import {buildReport, type ReportTask, type SessionReport} from '../model/summary.js';
+import {formatDuration} from '../ui/view-model/format.js';
+import {HTTP_PHASES, httpStatsByHost} from './http-stats.js';
+import type {Insight} from '../model/insights.js';
+
+/**
+ * The content the human-readable reports (text, md, html) share, as plain
+ * tables: each format only decides how a table looks.
+ */
+export interface ReportDocument {
+	title: string;
+	/** One line: exit status and duration. */
+	subtitle: string;
+	sections: ReportSection[];
+}
+
+export interface ReportSection {
+	title: string;
+	columns: Column[];
+	rows: string[][];
+	/** Said under the table, e.g. how many rows were left out. */
+	note?: string;
+}
+
+export interface Column {
+	header: string;
+	align: 'left' | 'right';
+}
+
+export const SLOWEST_TASKS_SHOWN = 10;
+export const BLOCKS_SHOWN = 10;
+
+export function reportDocument(state: ModelState, insights: readonly Insight[] = []): ReportDocument {
+	const report = buildReport(state);
+	const sections = [
+		summarySection(report),
+		insightsSection(insights),
+		slowestTasksSection(report),
+		...httpSections(state),
+		blocksSection(report),
+		failuresSection(state, report),
+	].filter((section): section is ReportSection => section !== null && section.rows.length > 0);
+	return {title: `asyncmon report: ${report.script || '(unknown script)'}`, subtitle: subtitleOf(report), sections};
+}
+
+function subtitleOf(report: SessionReport): string {
+	const exit = report.signal ? `killed by ${report.signal}` : report.exitCode === null ? 'no exit recorded' : `exit code ${report.exitCode}`;
+	return `${exit}, ran ${formatDuration(report.durationMs)}`;
+}
+
+const left = (header: string): Column => ({header, align: 'left'});
+const right = (header: string): Column => ({header, align: 'right'});
+
+function summarySection(report: SessionReport): ReportSection {
+	const s = report.summary;
+	return {
+		title: 'Summary',
+		columns: [left('measure'), right('value')],
+		rows: [
+			['duration', formatDuration(report.durationMs)],
+			['tasks', String(s.taskCount)],
+			['failed tasks', String(s.failedCount)],
+			['task time (leaf tasks)', formatDuration(s.taskTimeMs)],
+			['concurrency (task time / duration)', s.concurrency.toFixed(2)],
+			['max tasks in flight', String(s.maxInFlight)],
+			['HTTP requests', String(s.httpCount)],
+			['max HTTP in flight', String(s.maxInFlightHttp)],
+			['longest block', formatDuration(s.longestBlockMs)],
+		],
+	};
+}
+
+function insightsSection(insights: readonly Insight[]): ReportSection {
+	return {title: 'Insights', columns: [left('kind'), left('insight')], rows: insights.map(i => [i.kind, i.message])};
+}
+
+function taskTotalMs(task: ReportTask, durationMs: number): number {
+	return (task.endMs ?? durationMs) - task.startMs;
+}
+
+function slowestTasksSection(report: SessionReport): ReportSection {
+	// The script root always spans the whole session: it is never the news.
+	const tasks = report.tasks.filter(t => t.kind === 'task' || t.kind === 'worker');
+	const total = (task: ReportTask): number => taskTotalMs(task, report.durationMs);
+	const slowest = [...tasks].sort((a, b) => total(b) - total(a) || a.id - b.id).slice(0, SLOWEST_TASKS_SHOWN);
+	return {
+		title: 'Slowest tasks',
+		columns: [left('task'), right('total'), right('busy'), right('waiting'), right('sched delay'), right('awaits'), left('state'), left('location')],
+		rows: slowest.map(t => [
+			t.name,
+			formatDuration(total(t)),
+			formatDuration(t.busyMs),
+			formatDuration(t.waitMs),
+			formatDuration(t.schedDelayMs),
+			String(t.awaits),
+			t.state,
+			t.location ?? '',
+		]),
+		note: tasks.length > slowest.length ? `${tasks.length - slowest.length} faster tasks not shown` : undefined,
+	};
+}
+
+function httpSections(state: ModelState): ReportSection[] {
+	const hosts = httpStatsByHost(state);
+	const requests: ReportSection = {
+		title: 'HTTP by host',
+		columns: [left('host'), right('requests'), right('errors')],
+		rows: hosts.map(h => [h.host, String(h.requests), String(h.errors)]),
+	};
+	const latency: ReportSection = {
+		title: 'HTTP latency by phase',
+		columns: [left('host'), left('phase'), right('samples'), right('p50'), right('p90'), right('p99'), right('max')],
+		rows: hosts.flatMap(h =>
+			HTTP_PHASES.flatMap(phase => {
+				const stats = h.latency[phase];
+				if (!stats) return [];
+				return [[h.host, phase, String(stats.samples), ...[stats.p50Ms, stats.p90Ms, stats.p99Ms, stats.maxMs].map(formatDuration)]];
+			}),
+		),
+		note: 'queue and connect end when the request is sent; ttfb runs to the response headers; download to the end of the body',
+	};
+	return [requests, latency];
+}
+
+function blocksSection(report: SessionReport): ReportSection {
+	const taskName = new Map(report.tasks.map(t => [t.id, t.name]));
+	const longest = [...report.blocks].sort((a, b) => b.durationMs - a.durationMs || a.startMs - b.startMs).slice(0, BLOCKS_SHOWN);
+	return {
+		title: 'Event loop blocks',
+		columns: [right('at'), right('blocked for'), left('task'), left('location'), left('stack')],
+		rows: longest.map(b => [
+			formatDuration(b.startMs),
+			formatDuration(b.durationMs),
+			b.taskId === null ? '' : (taskName.get(b.taskId) ?? `#${b.taskId}`),
+			b.location ?? 'unknown',
+			b.stack.slice(0, 3).join(' ← '),
+		]),
+		note: report.blocks.length > longest.length ? `${report.blocks.length - longest.length} shorter blocks not shown` : undefined,
+	};
+}
+
+function failuresSection(state: ModelState, report: SessionReport): ReportSection {
+	const rows: string[][] = [];
+	if (state.fatal) rows.push([`script (${state.fatal.kind})`, state.fatal.message, state.fatal.loc ?? '']);
+	for (const task of report.tasks) {
+		if (task.state !== 'failed') continue;
+		const what = task.http ? `${task.http.method} ${task.http.url}${task.http.status ? ` (${task.http.status})` : ''}` : task.name;
+		rows.push([what, task.error ? errorText(task.error) : 'failed', task.error?.location ?? task.location ?? '']);
+	}
+	for (const uncaught of state.uncaught) rows.push([uncaught.origin, errorText(uncaught.error), uncaught.error.location ?? '']);
+	return {title: 'Failures', columns: [left('what'), left('error'), left('location')], rows};
+}
+
+function errorText(error: ErrorInfo): string {
+	return `${error.name}: ${error.message}`;
+}

@@ -1,0 +1,105 @@
+import {useEffect, useMemo, useRef, useState} from 'react';
+import {useInput} from 'ink';
+import type {ModelSource} from '../../model/source.js';
+import {summarize} from '../../model/summary.js';
+import {runReplayAction, type ReplayControls} from '../replay-controls.js';
+import {viewNow} from '../view-model/clock.js';
+import {commandForKey} from '../view-model/keys.js';
+import {buildScreen, type TerminalSize} from '../view-model/screen.js';
+import {buildTreeRows, sortsByTime} from '../view-model/tree-rows.js';
+import {INITIAL_UI, quitOutcome, reduceUi, type Command, type UiState, type Viewport} from '../view-model/ui-state.js';
+import {LinesView} from './lines-view.js';
+
+export interface DashboardViewProps {
+	source: ModelSource;
+	title: string;
+	ascii: boolean;
+	color: boolean;
+	exitOnEnd: boolean;
+	replay?: ReplayControls;
+	onInterrupt: () => void;
+	onQuit: () => void;
+	size: TerminalSize;
+	/** Wall clock, epoch ms; tests pin it. */
+	wallClock?: () => number;
+}
+
+/** Clock ticks between model notifications, so elapsed times and a live BLOCKED banner keep moving. */
+const TICK_MS = 250;
+
+/** The dashboard's one stateful component: it holds the key-driven UI state and hands pure view-model output to LinesView. */
+export function DashboardView({source, title, ascii, color, exitOnEnd, replay, onInterrupt, onQuit, size, wallClock = Date.now}: DashboardViewProps) {
+	const [ui, setUi] = useState<UiState>(INITIAL_UI);
+	const uiRef = useRef(ui);
+	const frozen = ui.frozenNowMs !== null;
+	const version = useModelVersion(source, frozen);
+	const state = source.state;
+	const ended = state.exit !== null;
+	const [, setTick] = useState(0);
+	useTicker(!ended && !frozen && !(replay?.paused ?? false), () => setTick(tick => tick + 1));
+
+	const nowMs = ui.frozenNowMs ?? viewNow(state, replay, wallClock());
+	// The model is mutated in place: `version` is what tells these memos it changed.
+	const sortClock = sortsByTime(ui.query.sort) ? nowMs : 0;
+	const rows = useMemo(() => buildTreeRows(state, ui.query, nowMs), [state, version, ui.query, sortClock]);
+	const summary = useMemo(() => (ended ? summarize(state) : null), [state, version, ended]);
+	const screen = buildScreen({state, ui, rows, nowMs, size, title, ascii, replay, summary});
+	const viewportRef = useRef<Viewport>(screen.viewport);
+	viewportRef.current = screen.viewport;
+
+	useEffect(() => {
+		if (exitOnEnd && ended) onQuit();
+	}, [exitOnEnd, ended, onQuit]);
+
+	const dispatch = (command: Command): void => {
+		// Keys can arrive faster than React re-renders; each must see the state the previous one left.
+		uiRef.current = reduceUi(uiRef.current, command, viewportRef.current);
+		setUi(uiRef.current);
+	};
+
+	useInput((input, key) => {
+		const command = commandForKey(input, key, uiRef.current, replay !== undefined);
+		if (!command) return;
+		if (command.type === 'quit') {
+			const scriptRunning = replay === undefined && !ended;
+			if (quitOutcome(uiRef.current, scriptRunning) === 'quit') return onQuit();
+			onInterrupt();
+			return dispatch({type: 'interruptSent'});
+		}
+		if (command.type === 'replay') {
+			if (replay) runReplayAction(replay, command.action);
+			return setTick(tick => tick + 1);
+		}
+		dispatch(command);
+	});
+
+	return <LinesView lines={screen.lines} width={size.columns} color={color} />;
+}
+
+/** The model's version, held still while the view is paused; notifications keep arriving either way. */
+function useModelVersion(source: ModelSource, frozen: boolean): number {
+	const [version, setVersion] = useState(source.state.version);
+	const frozenRef = useRef(frozen);
+	frozenRef.current = frozen;
+	useEffect(
+		() =>
+			source.subscribe(() => {
+				if (!frozenRef.current) setVersion(source.state.version);
+			}),
+		[source],
+	);
+	useEffect(() => {
+		if (!frozen) setVersion(source.state.version);
+	}, [source, frozen]);
+	return version;
+}
+
+function useTicker(active: boolean, onTick: () => void): void {
+	const onTickRef = useRef(onTick);
+	onTickRef.current = onTick;
+	useEffect(() => {
+		if (!active) return;
+		const timer = setInterval(() => onTickRef.current(), TICK_MS);
+		return () => clearInterval(timer);
+	}, [active]);
+}

@@ -1,0 +1,52 @@
+import {render, useApp, useWindowSize} from 'ink';
+import type {ModelSource} from '../model/source.js';
+import {DashboardView} from './components/dashboard-view.js';
+import type {ReplayControls} from './replay-controls.js';
+
+export type {ReplayControls} from './replay-controls.js';
+
+export interface DashboardOptions {
+	/** Live or replayed model. */
+	source: ModelSource;
+	/** Script name shown in the header. */
+	title: string;
+	/** --ascii: ASCII icons and bars. */
+	ascii: boolean;
+	/** False when NO_COLOR is set. */
+	color: boolean;
+	/** --exit-on-end: quit as soon as the script has exited. */
+	exitOnEnd: boolean;
+	/** First `q` (or Ctrl-C) while the script runs: the caller sends SIGINT to the script. */
+	onInterrupt: () => void;
+	/** Present in replay mode. */
+	replay?: ReplayControls;
+	stdin?: NodeJS.ReadStream;
+	stdout?: NodeJS.WriteStream;
+}
+
+/** Full-screen until the user quits. Ink leaves the alternate screen, shows the cursor and turns raw mode off on unmount, which also runs on process exit. */
+export async function runDashboard(options: DashboardOptions): Promise<void> {
+	const {stdin = process.stdin, stdout = process.stdout, ...props} = options;
+	const instance = render(<SizedDashboard {...props} />, {
+		stdin,
+		stdout,
+		alternateScreen: true,
+		exitOnCtrlC: false,
+		patchConsole: false,
+		maxFps: 20,
+	});
+	try {
+		await instance.waitUntilExit();
+	} finally {
+		instance.unmount();
+	}
+}
+
+type SizedDashboardProps = Omit<DashboardOptions, 'stdin' | 'stdout'>;
+
+/** Ties the view to the real terminal: its size, and Ink's exit. */
+function SizedDashboard(props: SizedDashboardProps) {
+	const {columns, rows} = useWindowSize();
+	const {exit} = useApp();
+	return <DashboardView {...props} size={{columns, rows}} onQuit={exit} />;
+}

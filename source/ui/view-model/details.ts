@@ -1,0 +1,168 @@
+import type {Ms} from '../../protocol/events.js';
+import {liveTimes} from '../../model/reducer.js';
+import type {HttpInfo, ModelState, TaskNode} from '../../model/state.js';
+import {formatBytes, formatDuration} from './format.js';
+import type {Line} from './line.js';
+import {truncate} from './text.js';
+import {STATE_STYLES, stateIcon, type Glyphs} from './theme.js';
+import {describeOp, describeTarget} from './waiting-on.js';
+
+export interface DetailsInput {
+	state: ModelState;
+	id: number;
+	nowMs: Ms;
+	width: number;
+	ascii: boolean;
+	glyphs: Glyphs;
+}
+
+const LISTED_CHILDREN = 20;
+
+/** Everything known about one task or op, as lines the details pane scrolls through. */
+export function detailLines(input: DetailsInput): Line[] {
+	const node = input.state.nodes.get(input.id);
+	if (!node) return [[{text: `#${input.id} is no longer in the model`, dim: true}]];
+	return [
+		...identity(node, input),
+		...family(node, input),
+		...awaitSites(node),
+		...httpRequests(node, input),
+		...(node.error ? errorLines(node, input.width) : []),
+		...blockLines(node, input),
+	];
+}
+
+function identity(node: TaskNode, {state, nowMs, ascii}: DetailsInput): Line[] {
+	const style = STATE_STYLES[node.state];
+	const times = liveTimes(node, nowMs);
+	const lines: Line[] = [
+		[
+			{text: `${stateIcon(node.state, ascii)} `, color: style.color},
+			{text: node.name, bold: true},
+			{text: `  ${node.kind} #${node.id}  `, dim: true},
+			{text: style.label, color: style.color},
+		],
+		[{text: `  at ${node.location ?? 'unknown location'}`, dim: true}],
+		[{text: `  started ${formatDuration(node.startMs)}  total ${formatDuration(times.totalMs)}  busy ${formatDuration(times.busyMs)}  waiting ${formatDuration(times.waitMs)}  sched delay ${formatDuration(times.schedDelayMs)}  awaits ${node.awaitCount}`}],
+	];
+	if (node.blockedDelayMs > 0) lines.push([{text: `  delayed ${formatDuration(node.blockedDelayMs)} by a blocked loop`, color: 'red'}]);
+	if (node.wait && node.endMs === null) {
+		lines.push([{text: `  waiting on ${describeTarget(state, node.wait.on, nowMs)} for ${formatDuration(nowMs - node.wait.since)} at ${node.wait.site ?? '?'}`, color: 'yellow'}]);
+	}
+	if (node.timer) {
+		lines.push([{text: `  timer ${formatDuration(node.timer.delayMs)}${node.timer.repeat ? ' repeating' : ''}, fired ${node.timer.fires}x, at most ${formatDuration(node.timer.lateMs)} late`}]);
+	}
+	return lines;
+}
+
+function family(node: TaskNode, {state, nowMs, ascii}: DetailsInput): Line[] {
+	const chain: string[] = [];
+	for (let parent = parentOf(state, node); parent; parent = parentOf(state, parent)) chain.unshift(`${parent.name} #${parent.id}`);
+	const lines: Line[] = [[], [{text: 'Parents  ', bold: true}, {text: chain.length > 0 ? chain.join(' › ') : '(none: a root)'}]];
+	lines.push([{text: `Children (${node.children.length})`, bold: true}]);
+	for (const id of node.children.slice(0, LISTED_CHILDREN)) {
+		const child = state.nodes.get(id);
+		if (!child) continue;
+		const label = child.http || child.timer ? describeOp(child, nowMs) : child.name;
+		lines.push([
+			{text: `  ${stateIcon(child.state, ascii)} `, color: STATE_STYLES[child.state].color},
+			{text: `${child.kind} #${child.id} ${label}  `},
+			{text: formatDuration(liveTimes(child, nowMs).totalMs), dim: true},
+		]);
+	}
+	if (node.children.length > LISTED_CHILDREN) lines.push([{text: `  … ${node.children.length - LISTED_CHILDREN} more`, dim: true}]);
+	return lines;
+}
+
+function parentOf(state: ModelState, node: TaskNode): TaskNode | undefined {
+	return node.parentId === null ? undefined : state.nodes.get(node.parentId);
+}
+
+function awaitSites(node: TaskNode): Line[] {
+	if (node.awaitSites.length === 0) return [];
+	const sites = [...node.awaitSites].sort((a, b) => b.totalMs - a.totalMs);
+	return [
+		[],
+		[{text: 'Await sites', bold: true}, {text: '  (time waited)', dim: true}],
+		...sites.map(site => [{text: `  ${formatDuration(site.totalMs).padStart(7)}  ${String(site.count).padStart(4)}x  ${site.site ?? 'unknown site'}`}]),
+	];
+}
+
+const LISTED_REQUESTS = 5;
+
+/** The node's own request, or those it made: their phases say where the waiting went. */
+function httpRequests(node: TaskNode, input: DetailsInput): Line[] {
+	if (node.http) return httpWaterfall(node.http, node, input);
+	const requests: TaskNode[] = [];
+	for (const id of node.children) {
+		const child = input.state.nodes.get(id);
+		if (child?.http && requests.length < LISTED_REQUESTS) requests.push(child);
+	}
+	return requests.flatMap(request => httpWaterfall(request.http!, request, input));
+}
+
+const PHASES = [
+	{key: 'queueMs', label: 'queue'},
+	{key: 'connectMs', label: 'connect'},
+	{key: 'ttfbMs', label: 'ttfb'},
+	{key: 'downloadMs', label: 'download'},
+] as const;
+
+/** The request's phases laid end to end, each bar offset by the phases before it. */
+function httpWaterfall(http: HttpInfo, node: TaskNode, {nowMs, width, glyphs}: DetailsInput): Line[] {
+	const phases = livePhases(http, node, nowMs);
+	const total = phases.reduce((sum, phase) => sum + (phase.ms ?? 0), 0);
+	const barWidth = Math.max(10, Math.min(50, width - 30));
+	const status = http.status === undefined ? '' : ` → ${http.status}`;
+	const bytes = http.bytes === undefined ? '' : `  ${formatBytes(http.bytes)}`;
+	const lines: Line[] = [[], [{text: 'HTTP  ', bold: true}, {text: `${http.method} ${http.url}${status}${bytes}`}]];
+	let offset = 0;
+	for (const phase of phases) {
+		if (phase.ms === undefined) {
+			lines.push([{text: `  ${phase.label.padEnd(9)}`, dim: true}, {text: '–', dim: true}]);
+			continue;
+		}
+		const start = total > 0 ? Math.round((offset / total) * barWidth) : 0;
+		const length = total > 0 ? Math.max(1, Math.round((phase.ms / total) * barWidth)) : 1;
+		offset += phase.ms;
+		lines.push([
+			{text: `  ${phase.label.padEnd(9)}${' '.repeat(start)}`},
+			{text: glyphs.barFull.repeat(Math.min(length, barWidth - start + 1)), color: 'cyan'},
+			{text: ` ${formatDuration(phase.ms)}`},
+		]);
+	}
+	return lines;
+}
+
+/** Recorded phases, plus the one in progress measured to now. */
+function livePhases(http: HttpInfo, node: TaskNode, nowMs: Ms): Array<{label: string; ms: Ms | undefined}> {
+	const live = {...http.phases};
+	if (node.endMs === null) {
+		if (http.headersAt !== undefined) live.downloadMs = nowMs - http.headersAt;
+		else if (http.sentAt !== undefined) live.ttfbMs = nowMs - http.sentAt;
+	}
+	return PHASES.map(phase => ({label: phase.label, ms: live[phase.key]}));
+}
+
+function errorLines(node: TaskNode, width: number): Line[] {
+	const error = node.error!;
+	const stack = (error.stack ?? '').split('\n').filter(frame => frame.trim() !== '' && !frame.startsWith(`${error.name}:`));
+	return [
+		[],
+		[{text: `${error.name}: ${error.message}`, color: 'red', bold: true}],
+		...(error.location ? [[{text: `  at ${error.location}`, dim: true}]] : []),
+		...stack.map(frame => [{text: truncate(`  ${frame.trim()}`, width), dim: true}]),
+	];
+}
+
+function blockLines(node: TaskNode, {state, nowMs}: DetailsInput): Line[] {
+	const blocks = state.blocks.filter(block => block.taskId === node.id);
+	if (blocks.length === 0) return [];
+	const lines: Line[] = [[], [{text: `Blocked the event loop ${blocks.length}x`, bold: true, color: 'red'}]];
+	for (const block of blocks) {
+		const duration = block.durationMs ?? nowMs - block.startMs;
+		lines.push([{text: `  ${formatDuration(duration)} at ${formatDuration(block.startMs)}${block.durationMs === null ? ' (still blocked)' : ''}  ${block.location ?? ''}`, color: 'red'}]);
+		for (const frame of block.frames) lines.push([{text: `      ${frame.fn} (${frame.loc})`, dim: true}]);
+	}
+	return lines;
+}

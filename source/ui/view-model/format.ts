@@ -1,0 +1,32 @@
+import type {Ms} from '../../protocol/events.js';
+
+/** Compact durations that fit a 6-cell column: 0.4ms 12ms 1.23s 12.3s 2m05s 1h02m. */
+export function formatDuration(ms: Ms): string {
+	const value = Math.max(0, ms);
+	if (value < 10) return `${trimZero(value.toFixed(1))}ms`;
+	if (value < 1000) return `${Math.round(value)}ms`;
+	if (value < 10_000) return `${(value / 1000).toFixed(2)}s`;
+	if (value < 60_000) return `${(value / 1000).toFixed(1)}s`;
+	const totalSeconds = Math.floor(value / 1000);
+	if (totalSeconds < 3600) return `${Math.floor(totalSeconds / 60)}m${pad2(totalSeconds % 60)}s`;
+	const totalMinutes = Math.floor(totalSeconds / 60);
+	return `${Math.floor(totalMinutes / 60)}h${pad2(totalMinutes % 60)}m`;
+}
+
+/** Elapsed-time clock for the header: 00:12.3, or 1:02:03 past an hour. */
+export function formatClock(ms: Ms): string {
+	const tenths = Math.floor(Math.max(0, ms) / 100);
+	const seconds = Math.floor(tenths / 10);
+	const minutes = Math.floor(seconds / 60);
+	if (minutes >= 60) return `${Math.floor(minutes / 60)}:${pad2(minutes % 60)}:${pad2(seconds % 60)}`;
+	return `${pad2(minutes)}:${pad2(seconds % 60)}.${tenths % 10}`;
+}
+
+export function formatBytes(bytes: number): string {
+	if (bytes < 1024) return `${bytes}B`;
+	if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)}kB`;
+	return `${(bytes / 1024 / 1024).toFixed(1)}MB`;
+}
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+const trimZero = (text: string): string => text.replace(/\.0$/, '');

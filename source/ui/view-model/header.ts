@@ -1,0 +1,122 @@
+import type {Ms} from '../../protocol/events.js';
+import {NODE_STATES, type ModelState, type SeriesPoint} from '../../model/state.js';
+import {leafTasks} from '../../model/summary.js';
+import {formatClock, formatDuration} from './format.js';
+import type {Line, Segment} from './line.js';
+import {textWidth, truncate, truncateStart} from './text.js';
+import {STATE_STYLES, stateIcon, type Glyphs} from './theme.js';
+
+/** The replay numbers the header shows; ReplayControls satisfies it. */
+export interface ReplayStatus {
+	readonly positionMs: number;
+	readonly durationMs: number;
+	readonly speed: number;
+	readonly paused: boolean;
+}
+
+export interface HeaderInput {
+	state: ModelState;
+	title: string;
+	nowMs: Ms;
+	width: number;
+	ascii: boolean;
+	glyphs: Glyphs;
+	viewPaused: boolean;
+	replay: ReplayStatus | undefined;
+}
+
+export function headerLines(input: HeaderInput): Line[] {
+	const lines = [titleLine(input), countsLine(input), loopLine(input)];
+	if (input.replay) lines.push(replayLine(input.replay, input.width, input.glyphs));
+	return lines;
+}
+
+export function scriptStatus(state: ModelState): Segment {
+	if (state.fatal) return {text: `could not start: ${state.fatal.message}`, color: 'red', bold: true};
+	const exit = state.exit;
+	if (!exit) return {text: 'running', color: 'green', bold: true};
+	if (exit.signal) return {text: `killed by ${exit.signal}`, color: 'red', bold: true};
+	return {text: `exited with code ${exit.code ?? '?'}`, color: exit.code === 0 ? 'green' : 'red', bold: true};
+}
+
+function titleLine({state, title, nowMs, viewPaused, width}: HeaderInput): Line {
+	const line: Line = [
+		{text: 'asyncmon ', bold: true, color: 'cyan'},
+		{text: truncateStart(title, Math.max(8, width - 50)), bold: true},
+		{text: `  ${formatClock(nowMs)}  `},
+		scriptStatus(state),
+	];
+	if (viewPaused) line.push({text: '  VIEW PAUSED (space)', color: 'yellow', bold: true});
+	return line;
+}
+
+function countsLine({state, nowMs, ascii}: HeaderInput): Line {
+	const line: Line = [];
+	for (const nodeState of NODE_STATES) {
+		const style = STATE_STYLES[nodeState];
+		line.push({text: `${stateIcon(nodeState, ascii)} ${state.taskCounts[nodeState]} ${style.label}`, color: style.color}, {text: '  '});
+	}
+	line.push({text: `concurrency ${concurrencySoFar(state, nowMs).toFixed(1)}x  `}, {text: `http ${state.httpInFlight} in flight`});
+	return line;
+}
+
+/**
+ * Σ leaf task time / elapsed, as summarize() defines it, but without its
+ * O(n log n) overlap count, which a 10,000-task frame cannot afford.
+ */
+function concurrencySoFar(state: ModelState, nowMs: Ms): number {
+	if (nowMs <= 0) return 0;
+	let taskTimeMs = 0;
+	for (const leaf of leafTasks(state)) taskTimeMs += (leaf.endMs ?? nowMs) - leaf.startMs;
+	return taskTimeMs / nowMs;
+}
+
+function loopLine({state, nowMs, width, glyphs}: HeaderInput): Line {
+	const status = loopStatus(state, nowMs);
+	const labelsWidth = 25;
+	const sparkWidth = Math.min(30, Math.floor((width - textWidth(status.text) - labelsWidth) / 2));
+	const line: Line = [status];
+	if (sparkWidth >= 4) {
+		line.push(
+			{text: '  in flight ', dim: true},
+			{text: sparkline(state.inFlightSeries, sparkWidth, glyphs), color: 'cyan'},
+			{text: '  loop delay ', dim: true},
+			{text: sparkline(state.loopDelaySeries, sparkWidth, glyphs), color: 'yellow'},
+		);
+	}
+	return line;
+}
+
+/** `loop OK`, or the live banner naming who blocks the loop and where. */
+function loopStatus(state: ModelState, nowMs: Ms): Segment {
+	const block = state.activeBlockId === null ? undefined : state.blocks.find(b => b.id === state.activeBlockId);
+	if (!block) {
+		const history = state.blocks.length > 0 ? ` (${state.blocks.length} block${state.blocks.length === 1 ? '' : 's'} so far)` : '';
+		return {text: `loop OK${history}`, color: 'green'};
+	}
+	const task = block.taskId === null ? undefined : state.nodes.get(block.taskId);
+	const culprit = task ? ` by ${task.name}` : '';
+	const where = block.location ? ` ${block.location}` : '';
+	return {text: `BLOCKED ${formatDuration(nowMs - block.startMs)}${culprit}${where}`, color: 'red', bold: true, inverse: true};
+}
+
+/** The latest `width` points, scaled to the largest of them. */
+function sparkline(series: readonly SeriesPoint[], width: number, glyphs: Glyphs): string {
+	const points = series.slice(-width);
+	const max = points.reduce((m, p) => Math.max(m, p.value), 0);
+	const top = glyphs.sparks.length - 1;
+	const chars = points.map(p => glyphs.sparks[max <= 0 ? 0 : Math.round((p.value / max) * top)]!);
+	return chars.join('').padEnd(width, ' ');
+}
+
+function replayLine(replay: ReplayStatus, width: number, glyphs: Glyphs): Line {
+	const label = `${replay.paused ? 'paused' : 'playing'} ${replay.speed}x  ${formatDuration(replay.positionMs)} / ${formatDuration(replay.durationMs)}`;
+	const barWidth = Math.max(0, width - label.length - 10);
+	const done = replay.durationMs > 0 ? Math.round((Math.min(replay.positionMs, replay.durationMs) / replay.durationMs) * barWidth) : 0;
+	return [
+		{text: 'replay ', bold: true, color: 'cyan'},
+		{text: glyphs.barFull.repeat(done), color: 'cyan'},
+		{text: glyphs.barEmpty.repeat(barWidth - done), dim: true},
+		{text: ` ${truncate(label, width)}`, color: replay.paused ? 'yellow' : undefined},
+	];
+}

@@ -1,0 +1,233 @@
+import type {Ms} from '../../protocol/events.js';
+import type {ModelState} from '../../model/state.js';
+import type {ReportSummary} from '../../model/summary.js';
+import {detailLines} from './details.js';
+import {formatDuration} from './format.js';
+import {headerLines, scriptStatus, type ReplayStatus} from './header.js';
+import {helpLines} from './help.js';
+import {highlighted, type Line} from './line.js';
+import {outputWindow} from './output.js';
+import {headerLine, rowLine, tableColumns, type RowContext} from './table.js';
+import {fit, textWidth, truncate} from './text.js';
+import {glyphs as glyphsFor, stateIcon, STATE_STYLES, type Glyphs} from './theme.js';
+import {blockedMask, cellSegments, nodeCells, overlayBlocked, sessionAxis, type TimeAxis} from './timeline.js';
+import {isDescending, type TreeRow} from './tree-rows.js';
+import {keepInView, selectedIndex, type UiState, type Viewport} from './ui-state.js';
+
+export const MIN_COLUMNS = 40;
+export const MIN_ROWS = 10;
+
+export interface TerminalSize {
+	columns: number;
+	rows: number;
+}
+
+export interface ScreenInput {
+	state: ModelState;
+	ui: UiState;
+	rows: readonly TreeRow[];
+	nowMs: Ms;
+	size: TerminalSize;
+	title: string;
+	ascii: boolean;
+	replay: ReplayStatus | undefined;
+	/** Present once the script has ended. */
+	summary: ReportSummary | null;
+}
+
+export interface Screen {
+	/** Never more than the terminal's rows, each cut to its columns. */
+	lines: Line[];
+	viewport: Viewport;
+}
+
+export function buildScreen(input: ScreenInput): Screen {
+	const {size, ui} = input;
+	if (size.columns < MIN_COLUMNS || size.rows < MIN_ROWS) {
+		return {lines: [[{text: truncate(`terminal too small (min ${MIN_COLUMNS}x${MIN_ROWS})`, size.columns)}]], viewport: {nowMs: input.nowMs, rows: input.rows, pageSize: 1, maxScroll: 0}};
+	}
+	const glyphs = glyphsFor(input.ascii);
+	const header = headerLines({...input, width: size.columns, glyphs, viewPaused: ui.frozenNowMs !== null});
+	const footer = footerLines(input, glyphs);
+	const bodyHeight = size.rows - header.length - footer.length;
+	const outputHeight = ui.showOutput && bodyHeight >= 8 ? Math.max(3, Math.floor(bodyHeight * 0.35)) : 0;
+	const main = mainPane(input, glyphs, bodyHeight - outputHeight);
+	const lines = [...header, ...main.lines];
+	let maxScroll = main.maxScroll;
+	if (outputHeight > 0) {
+		lines.push(...outputPane(input, outputHeight));
+		if (ui.focus === 'output') maxScroll = Math.max(0, input.state.output.length - (outputHeight - 1));
+	}
+	lines.push(...footer);
+	return {lines: lines.slice(0, size.rows).map(line => clip(line, size.columns)), viewport: {nowMs: input.nowMs, rows: input.rows, pageSize: main.pageSize, maxScroll}};
+}
+
+interface Pane {
+	lines: Line[];
+	pageSize: number;
+	maxScroll: number;
+}
+
+function mainPane(input: ScreenInput, glyphs: Glyphs, height: number): Pane {
+	const {ui} = input;
+	if (ui.help) return scrolled(helpLines(input.replay !== undefined), 0, height);
+	if (ui.detailsId !== null) {
+		const details = detailLines({state: input.state, id: ui.detailsId, nowMs: input.nowMs, width: input.size.columns, ascii: input.ascii, glyphs});
+		return scrolled(details, ui.detailsScroll, height);
+	}
+	return rowList(input, glyphs, height);
+}
+
+function scrolled(lines: Line[], scroll: number, height: number): Pane {
+	const maxScroll = Math.max(0, lines.length - height);
+	const top = Math.min(scroll, maxScroll);
+	return {lines: padTo(lines.slice(top, top + height), height), pageSize: height, maxScroll};
+}
+
+/** The table or the timeline: a title row, then only the rows that fit, with counts of those above and below. */
+function rowList(input: ScreenInput, glyphs: Glyphs, height: number): Pane {
+	const {rows, ui} = input;
+	const available = Math.max(1, height - 1);
+	const overflow = rows.length > available;
+	const pageSize = overflow ? Math.max(1, available - 2) : available;
+	const cursor = selectedIndex(ui, rows);
+	const top = keepInView(ui.scrollTop, Math.max(0, cursor), pageSize, rows.length);
+	const visible = rows.slice(top, top + pageSize);
+	const draw = ui.view === 'table' ? tableDrawer(input, glyphs) : timelineDrawer(input, glyphs);
+	const lines: Line[] = [[{text: ' '}, ...draw.title]];
+	if (overflow) lines.push(moreLine(`${glyphs.up} ${top} more`, top));
+	visible.forEach((row, index) => {
+		// The gutter marks the cursor even where inverse video is not shown.
+		const selected = top + index === cursor && ui.focus === 'main';
+		const line: Line = [{text: selected ? glyphs.cursor : ' ', bold: true}, ...draw.row(row)];
+		lines.push(selected ? highlighted(line) : line);
+	});
+	if (rows.length === 0) lines.push([{text: emptyMessage(input), dim: true}]);
+	if (overflow) {
+		lines.push(...padTo([], pageSize - visible.length));
+		const below = rows.length - top - visible.length;
+		lines.push(moreLine(`${glyphs.down} ${below} more`, below));
+	}
+	return {lines: padTo(lines, height), pageSize, maxScroll: 0};
+}
+
+function moreLine(text: string, count: number): Line {
+	return count > 0 ? [{text, dim: true}] : [];
+}
+
+function emptyMessage({state, ui}: ScreenInput): string {
+	if (state.nodes.size === 0) return 'no tasks yet';
+	if (ui.query.filter !== '') return `nothing matches "${ui.query.filter}"`;
+	return 'every task has finished (c shows them)';
+}
+
+interface RowDrawer {
+	title: Line;
+	row(row: TreeRow): Line;
+}
+
+/** Row drawers get the width left of the one-cell cursor gutter. */
+const GUTTER = 1;
+
+function tableDrawer(input: ScreenInput, glyphs: Glyphs): RowDrawer {
+	const columns = tableColumns(input.size.columns - GUTTER);
+	const timeline = columns.find(column => column.id === 'timeline');
+	const context: RowContext = {state: input.state, nowMs: input.nowMs, ascii: input.ascii, glyphs, axis: sessionAxis(input.nowMs, timeline?.width ?? 0)};
+	return {title: headerLine(columns, input.ui.query, glyphs), row: row => rowLine(row, columns, context)};
+}
+
+/** Waterfall: one row per task across the whole session, blocked spans marked on every row. */
+function timelineDrawer(input: ScreenInput, glyphs: Glyphs): RowDrawer {
+	const {state, nowMs} = input;
+	const width = input.size.columns - GUTTER;
+	const nameWidth = Math.min(32, Math.floor(width * 0.3));
+	const axis: TimeAxis = sessionAxis(nowMs, width - nameWidth - 3);
+	const mask = blockedMask(state.blocks, axis, nowMs);
+	const end = formatDuration(axis.endMs);
+	const ruler = axis.width > end.length + 3 ? `0${glyphs.rule.repeat(axis.width - end.length - 1)}${end}` : ' '.repeat(axis.width);
+	const title: Line = [{text: fit('task', nameWidth + 3), bold: true}];
+	for (let cell = 0; cell < axis.width; cell++) {
+		const mark = ruler[cell]!;
+		title.push(mask[cell] && mark === glyphs.rule ? {text: glyphs.blocked, color: 'red', bold: true} : {text: mark, dim: true});
+	}
+	return {
+		title,
+		row: row => {
+			const node = state.nodes.get(row.id)!;
+			const name = '  '.repeat(Math.min(row.depth, 8)) + node.name;
+			return [
+				{text: fit(stateIcon(node.state, input.ascii), 2), color: STATE_STYLES[node.state].color},
+				{text: fit(name, nameWidth) + ' '},
+				...cellSegments(overlayBlocked(nodeCells(node, axis, nowMs), mask), glyphs),
+			];
+		},
+	};
+}
+
+function outputPane({state, ui, size}: ScreenInput, height: number): Line[] {
+	const window = outputWindow(state.output, height - 1, size.columns, ui.outputScroll);
+	const focused = ui.focus === 'output';
+	const dropped = state.outputDropped > 0 ? `, ${state.outputDropped} older dropped` : '';
+	const position = window.below > 0 ? ` · ${window.below} newer below` : '';
+	const title: Line = [{text: fit(`output (${state.output.length} lines${dropped})${position}`, size.columns), bold: true, inverse: focused}];
+	return [title, ...padTo(window.lines, height - 1)];
+}
+
+function footerLines(input: ScreenInput, glyphs: Glyphs): Line[] {
+	const lines: Line[] = [];
+	if (input.summary) lines.push(summaryLine(input));
+	lines.push(hintLine(input, glyphs));
+	return lines;
+}
+
+function summaryLine({state, summary}: ScreenInput): Line {
+	const s = summary!;
+	const failed = s.failedCount > 0 ? `, ${s.failedCount} failed` : '';
+	const text = ` after ${formatDuration(state.exit?.t ?? state.nowMs)} · ${s.taskCount} tasks${failed} · concurrency ${s.concurrency}x · longest block ${formatDuration(s.longestBlockMs)} · `;
+	return [scriptStatus(state), {text}, {text: 'q to exit', bold: true, inverse: true}];
+}
+
+function hintLine({ui, replay, state}: ScreenInput, glyphs: Glyphs): Line {
+	if (ui.editingFilter) return [{text: `/${ui.query.filter}█`, bold: true}, {text: '  Enter keep · Esc clear', dim: true}];
+	const line: Line = [];
+	if (ui.interruptSent && !state.exit) line.push({text: 'interrupt sent; q again to quit', color: 'yellow', bold: true}, {text: '  '});
+	if (ui.query.filter !== '') line.push({text: `filter "${ui.query.filter}"`, color: 'cyan'}, {text: '  '});
+	const arrow = isDescending(ui.query) ? glyphs.descending : glyphs.ascending;
+	const hints =
+		ui.help || ui.detailsId !== null
+			? ['Esc back', 'j/k scroll', 'q quit']
+			: [
+					'q quit',
+					'? help',
+					'/ filter',
+					`s sort:${ui.query.sort}${arrow}`,
+					'i invert',
+					ui.query.hideFinished ? 'c show done' : 'c hide done',
+					ui.view === 'table' ? 't timeline' : 't table',
+					'o output',
+					'Enter details',
+					replay ? 'Space play/pause' : 'Space pause',
+					...(replay ? ['+/- speed', ',/. step', 'Home/End'] : []),
+				];
+	line.push({text: hints.join('  '), dim: true});
+	return line;
+}
+
+function padTo(lines: Line[], height: number): Line[] {
+	const padded = [...lines];
+	while (padded.length < height) padded.push([]);
+	return padded;
+}
+
+/** Cuts a line's segments so their total stays within the width: nothing a frame holds may wrap. */
+function clip(line: Line, width: number): Line {
+	const clipped: Line = [];
+	let room = width;
+	for (const segment of line) {
+		if (room <= 0) break;
+		const text = truncate(segment.text, room);
+		clipped.push({...segment, text});
+		room -= textWidth(text);
+	}
+	return clipped;
+}

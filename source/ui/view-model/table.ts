@@ -1,0 +1,147 @@
+import type {Ms} from '../../protocol/events.js';
+import {liveTimes} from '../../model/reducer.js';
+import {isTaskKind, type ModelState, type TaskNode} from '../../model/state.js';
+import {formatDuration} from './format.js';
+import type {Line, Segment} from './line.js';
+import {fit, truncateStart} from './text.js';
+import {STATE_STYLES, stateIcon, type Glyphs} from './theme.js';
+import {cellSegments, nodeCells, type TimeAxis} from './timeline.js';
+import {isDescending, type RowQuery, type SortColumn, type TreeRow} from './tree-rows.js';
+import {waitingOn} from './waiting-on.js';
+
+export type ColumnId = 'state' | 'name' | 'location' | 'total' | 'busy' | 'wait' | 'sched' | 'waitingOn' | 'timeline';
+
+export interface Column {
+	id: ColumnId;
+	width: number;
+}
+
+interface ColumnSpec {
+	title: string;
+	sort: SortColumn;
+	align: 'left' | 'right';
+	width: number;
+	/** How far spare width may grow it. */
+	maxWidth: number;
+}
+
+const SPECS: Readonly<Record<ColumnId, ColumnSpec>> = {
+	state: {title: '', sort: 'state', align: 'left', width: 2, maxWidth: 2},
+	name: {title: 'name', sort: 'name', align: 'left', width: 14, maxWidth: 40},
+	location: {title: 'location', sort: 'location', align: 'left', width: 16, maxWidth: 28},
+	total: {title: 'total', sort: 'total', align: 'right', width: 7, maxWidth: 7},
+	busy: {title: 'busy', sort: 'busy', align: 'right', width: 7, maxWidth: 7},
+	wait: {title: 'wait', sort: 'wait', align: 'right', width: 7, maxWidth: 7},
+	sched: {title: 'sched', sort: 'sched', align: 'right', width: 7, maxWidth: 7},
+	waitingOn: {title: 'waiting on', sort: 'waitingOn', align: 'left', width: 20, maxWidth: 36},
+	timeline: {title: 'timeline', sort: 'start', align: 'left', width: 10, maxWidth: 48},
+};
+
+const ALL_COLUMNS: readonly ColumnId[] = ['state', 'name', 'location', 'total', 'busy', 'wait', 'sched', 'waitingOn', 'timeline'];
+/** Narrow terminals lose the least telling columns first. */
+const DROP_ORDER: readonly ColumnId[] = ['timeline', 'location', 'waitingOn', 'sched', 'wait', 'busy'];
+const GROW_ORDER: readonly ColumnId[] = ['name', 'waitingOn', 'location', 'timeline'];
+
+/** Columns and widths for a terminal width; one space separates columns. */
+export function tableColumns(terminalColumns: number): Column[] {
+	let ids = [...ALL_COLUMNS];
+	const used = (list: readonly ColumnId[]): number => list.reduce((sum, id) => sum + SPECS[id].width, 0) + list.length - 1;
+	for (const drop of DROP_ORDER) {
+		if (used(ids) <= terminalColumns) break;
+		ids = ids.filter(id => id !== drop);
+	}
+	const columns = ids.map(id => ({id, width: SPECS[id].width}));
+	let spare = terminalColumns - used(ids);
+	for (const grow of GROW_ORDER) {
+		const column = columns.find(c => c.id === grow);
+		if (!column || spare <= 0) continue;
+		const extra = Math.min(spare, SPECS[grow].maxWidth - column.width);
+		column.width += extra;
+		spare -= extra;
+	}
+	const name = columns.find(c => c.id === 'name')!;
+	name.width += Math.max(0, spare);
+	return columns;
+}
+
+export function headerLine(columns: readonly Column[], query: RowQuery, glyphs: Glyphs): Line {
+	const arrow = isDescending(query) ? glyphs.descending : glyphs.ascending;
+	return joinCells(
+		columns.map(column => {
+			const spec = SPECS[column.id];
+			const sorted = spec.sort === query.sort;
+			const title = sorted ? `${spec.title}${arrow}` : spec.title;
+			const segment: Segment = {text: fit(title, column.width, spec.align), bold: true};
+			if (sorted) segment.color = 'cyan';
+			return [segment];
+		}),
+	);
+}
+
+export interface RowContext {
+	state: ModelState;
+	nowMs: Ms;
+	ascii: boolean;
+	glyphs: Glyphs;
+	axis: TimeAxis;
+}
+
+const MAX_INDENT_DEPTH = 12;
+
+export function rowLine(row: TreeRow, columns: readonly Column[], context: RowContext): Line {
+	const node = context.state.nodes.get(row.id)!;
+	const times = liveTimes(node, context.nowMs);
+	return joinCells(columns.map(column => cell(column, node, row.depth, times, context)));
+}
+
+function cell(column: Column, node: TaskNode, depth: number, times: ReturnType<typeof liveTimes>, context: RowContext): Segment[] {
+	const {width} = column;
+	switch (column.id) {
+		case 'state':
+			return [{text: fit(stateIcon(node.state, context.ascii), width), color: STATE_STYLES[node.state].color}];
+		case 'name':
+			return [nameSegment(node, depth, width)];
+		case 'location':
+			return [{text: fit(truncateStart(node.location ?? '', width), width), dim: true}];
+		case 'total':
+			return [timeSegment(times.totalMs, width)];
+		case 'busy':
+			return [timeSegment(times.busyMs, width)];
+		case 'wait':
+			return [timeSegment(times.waitMs, width)];
+		case 'sched':
+			return [timeSegment(times.schedDelayMs, width, times.schedDelayMs >= 10 ? 'red' : undefined)];
+		case 'waitingOn': {
+			const segment: Segment = {text: fit(waitingOn(context.state, node, context.nowMs), width)};
+			if (node.state === 'ready') segment.color = 'red';
+			return [segment];
+		}
+		case 'timeline':
+			return cellSegments(nodeCells(node, context.axis, context.nowMs), context.glyphs);
+	}
+}
+
+function nameSegment(node: TaskNode, depth: number, width: number): Segment {
+	const indent = '  '.repeat(Math.min(depth, MAX_INDENT_DEPTH));
+	const label = isTaskKind(node.kind) ? node.name : `${node.kind} ${node.name}`;
+	const segment: Segment = {text: fit(indent + label, width)};
+	if (node.state === 'failed') segment.color = 'red';
+	else if (!isTaskKind(node.kind)) segment.color = 'cyan';
+	if (node.endMs !== null) segment.dim = true;
+	return segment;
+}
+
+function timeSegment(ms: Ms, width: number, color?: Segment['color']): Segment {
+	const segment: Segment = {text: fit(formatDuration(ms), width, 'right')};
+	if (color) segment.color = color;
+	return segment;
+}
+
+function joinCells(cells: readonly Segment[][]): Line {
+	const line: Line = [];
+	cells.forEach((segments, index) => {
+		if (index > 0) line.push({text: ' '});
+		line.push(...segments);
+	});
+	return line;
+}

@@ -1,0 +1,74 @@
+import type {NodeState} from '../../model/state.js';
+import type {Color} from './line.js';
+
+export interface StateStyle {
+	icon: string;
+	asciiIcon: string;
+	label: string;
+	color: Color;
+}
+
+export const STATE_STYLES: Readonly<Record<NodeState, StateStyle>> = {
+	running: {icon: '▶', asciiIcon: '>', label: 'running', color: 'green'},
+	waiting: {icon: '⏸', asciiIcon: '=', label: 'waiting', color: 'yellow'},
+	ready: {icon: '⏫', asciiIcon: '^', label: 'ready', color: 'magenta'},
+	finished: {icon: '✔', asciiIcon: 'v', label: 'done', color: 'gray'},
+	failed: {icon: '✖', asciiIcon: 'x', label: 'failed', color: 'red'},
+};
+
+export function stateIcon(state: NodeState, ascii: boolean): string {
+	const style = STATE_STYLES[state];
+	return ascii ? style.asciiIcon : style.icon;
+}
+
+export interface Glyphs {
+	running: string;
+	waiting: string;
+	ready: string;
+	blocked: string;
+	barFull: string;
+	barEmpty: string;
+	sparks: readonly string[];
+	up: string;
+	down: string;
+	ascending: string;
+	descending: string;
+	cursor: string;
+	rule: string;
+}
+
+const UNICODE: Glyphs = {
+	running: '█',
+	waiting: '░',
+	ready: '▓',
+	blocked: '┃',
+	barFull: '█',
+	barEmpty: '░',
+	sparks: ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'],
+	up: '↑',
+	down: '↓',
+	ascending: '▲',
+	descending: '▼',
+	cursor: '›',
+	rule: '─',
+};
+
+const ASCII: Glyphs = {
+	running: '#',
+	waiting: '-',
+	ready: '!',
+	blocked: '|',
+	barFull: '#',
+	barEmpty: '.',
+	sparks: ['_', '.', '-', '~', '=', '*', '#', '@'],
+	up: '^',
+	down: 'v',
+	ascending: '^',
+	descending: 'v',
+	cursor: '*',
+	rule: '-',
+};
+
+export function glyphs(ascii: boolean): Glyphs {
+	return ascii ? ASCII : UNICODE;
+}

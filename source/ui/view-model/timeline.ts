@@ -1,0 +1,112 @@
+import type {Ms} from '../../protocol/events.js';
+import type {Block, StateSpan, TaskNode} from '../../model/state.js';
+import type {Glyphs} from './theme.js';
+import type {Color, Segment} from './line.js';
+
+/** `blocked`: the loop was blocked and the row had nothing running; `stalled`: it was waiting through a block. */
+export type CellKind = 'none' | 'running' | 'waiting' | 'ready' | 'blocked' | 'stalled';
+
+/** The session's time range drawn over `width` cells. */
+export interface TimeAxis {
+	startMs: Ms;
+	endMs: Ms;
+	width: number;
+}
+
+/** Zoomed to fit: the whole session so far, so the view follows a live run. */
+export function sessionAxis(nowMs: Ms, width: number): TimeAxis {
+	return {startMs: 0, endMs: Math.max(nowMs, 1), width};
+}
+
+const SPAN_STATES: ReadonlyArray<StateSpan['state']> = ['running', 'waiting', 'ready'];
+
+/** Each cell shows the state the node spent most of that cell's time in. */
+export function nodeCells(node: TaskNode, axis: TimeAxis, nowMs: Ms): CellKind[] {
+	const coverage = new Float64Array(axis.width * SPAN_STATES.length);
+	for (const span of node.spans) {
+		const slot = SPAN_STATES.indexOf(span.state);
+		forEachCellOverlap(axis, span.startMs, span.endMs ?? node.endMs ?? nowMs, (cell, overlap) => {
+			coverage[cell * SPAN_STATES.length + slot]! += overlap;
+		});
+	}
+	const cells: CellKind[] = [];
+	for (let cell = 0; cell < axis.width; cell++) {
+		let best: CellKind = 'none';
+		let bestCoverage = 0;
+		for (let slot = 0; slot < SPAN_STATES.length; slot++) {
+			const value = coverage[cell * SPAN_STATES.length + slot]!;
+			if (value > bestCoverage) {
+				bestCoverage = value;
+				best = SPAN_STATES[slot]!;
+			}
+		}
+		cells.push(best);
+	}
+	return cells;
+}
+
+/** Cells during which the event loop was blocked; an open block runs to now. */
+export function blockedMask(blocks: readonly Block[], axis: TimeAxis, nowMs: Ms): boolean[] {
+	const mask = new Array<boolean>(axis.width).fill(false);
+	for (const block of blocks) {
+		forEachCellOverlap(axis, block.startMs, block.startMs + (block.durationMs ?? nowMs - block.startMs), cell => {
+			mask[cell] = true;
+		});
+	}
+	return mask;
+}
+
+/** A blocked loop shows on every row, without hiding what the row itself was doing. */
+export function overlayBlocked(cells: CellKind[], mask: readonly boolean[]): CellKind[] {
+	return cells.map((kind, cell) => {
+		if (!mask[cell]) return kind;
+		if (kind === 'none') return 'blocked';
+		return kind === 'waiting' ? 'stalled' : kind;
+	});
+}
+
+const CELL_COLORS: Readonly<Record<CellKind, Color | undefined>> = {
+	none: undefined,
+	running: 'green',
+	waiting: 'yellow',
+	ready: 'red',
+	blocked: 'red',
+	stalled: 'red',
+};
+
+function cellGlyph(kind: CellKind, glyphs: Glyphs): string {
+	if (kind === 'none') return ' ';
+	return kind === 'stalled' ? glyphs.waiting : glyphs[kind];
+}
+
+/** Runs of equal cells become one segment each, to keep the frame's node count low. */
+export function cellSegments(cells: readonly CellKind[], glyphs: Glyphs): Segment[] {
+	const segments: Segment[] = [];
+	let start = 0;
+	for (let i = 1; i <= cells.length; i++) {
+		if (i < cells.length && cells[i] === cells[start]) continue;
+		const kind = cells[start]!;
+		const segment: Segment = {text: cellGlyph(kind, glyphs).repeat(i - start)};
+		const color = CELL_COLORS[kind];
+		if (color) segment.color = color;
+		segments.push(segment);
+		start = i;
+	}
+	return segments;
+}
+
+function forEachCellOverlap(axis: TimeAxis, fromMs: Ms, toMs: Ms, visit: (cell: number, overlapMs: Ms) => void): void {
+	const range = axis.endMs - axis.startMs;
+	if (range <= 0 || axis.width <= 0) return;
+	const cellMs = range / axis.width;
+	const from = Math.max(fromMs, axis.startMs);
+	const to = Math.min(Math.max(toMs, fromMs), axis.endMs);
+	if (to < from) return;
+	const first = Math.min(axis.width - 1, Math.floor((from - axis.startMs) / cellMs));
+	const last = Math.min(axis.width - 1, Math.floor((to - axis.startMs) / cellMs));
+	for (let cell = first; cell <= last; cell++) {
+		const cellStart = axis.startMs + cell * cellMs;
+		// Instant spans still count, so a short task leaves a mark.
+		visit(cell, Math.max(Math.min(to, cellStart + cellMs) - Math.max(from, cellStart), 1e-6));
+	}
+}

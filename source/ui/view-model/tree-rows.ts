@@ -1,0 +1,131 @@
+import type {Ms} from '../../protocol/events.js';
+import {liveTimes} from '../../model/reducer.js';
+import {NODE_STATES, type ModelState, type TaskNode} from '../../model/state.js';
+import {waitingOn} from './waiting-on.js';
+
+export type SortColumn = 'start' | 'state' | 'name' | 'location' | 'total' | 'busy' | 'wait' | 'sched' | 'waitingOn';
+
+/** In the order `s`/`>` cycles through them; `start` is the timeline column. */
+export const SORT_COLUMNS: readonly SortColumn[] = ['start', 'state', 'name', 'location', 'total', 'busy', 'wait', 'sched', 'waitingOn'];
+
+/** Times sort largest first, as the interesting rows are the slow ones; text sorts A to Z. */
+const LARGEST_FIRST: ReadonlySet<SortColumn> = new Set(['total', 'busy', 'wait', 'sched']);
+
+export interface RowQuery {
+	sort: SortColumn;
+	/** Against the column's natural order. */
+	inverted: boolean;
+	filter: string;
+	hideFinished: boolean;
+}
+
+export interface TreeRow {
+	id: number;
+	depth: number;
+}
+
+/** Rows sorted by a time column move as the clock runs; the others only when the model changes. */
+export function sortsByTime(column: SortColumn): boolean {
+	return LARGEST_FIRST.has(column) || column === 'waitingOn';
+}
+
+export function isDescending(query: Pick<RowQuery, 'sort' | 'inverted'>): boolean {
+	return LARGEST_FIRST.has(query.sort) !== query.inverted;
+}
+
+/**
+ * The table's rows: a depth-first walk of the task tree, siblings sorted by the
+ * sort column. Filtering and hiding finished rows keep the ancestors of every
+ * shown row, so each row still sits under its parent.
+ */
+export function buildTreeRows(state: ModelState, query: RowQuery, nowMs: Ms): TreeRow[] {
+	const shown = shownIds(state, query);
+	const order = siblingOrder(state, query, nowMs);
+	const rows: TreeRow[] = [];
+	const stack: TreeRow[] = [];
+	const pushChildren = (ids: readonly number[], depth: number): void => {
+		const kept = shown ? ids.filter(id => shown.has(id)) : ids;
+		const sorted = order(kept);
+		for (let i = sorted.length - 1; i >= 0; i--) stack.push({id: sorted[i]!, depth});
+	};
+	pushChildren(state.rootIds, 0);
+	while (stack.length > 0) {
+		const row = stack.pop()!;
+		rows.push(row);
+		const node = state.nodes.get(row.id);
+		if (node && node.children.length > 0) pushChildren(node.children, row.depth + 1);
+	}
+	return rows;
+}
+
+function matchesFilter(node: TaskNode, needle: string): boolean {
+	return (
+		node.name.toLowerCase().includes(needle) ||
+		(node.location?.toLowerCase().includes(needle) ?? false) ||
+		(node.http?.url.toLowerCase().includes(needle) ?? false)
+	);
+}
+
+/** Null when every row is shown. Children start after their parents, so one reverse pass settles each subtree. */
+function shownIds(state: ModelState, query: RowQuery): Set<number> | null {
+	const needle = query.filter.trim().toLowerCase();
+	if (needle === '' && !query.hideFinished) return null;
+	const shown = new Set<number>();
+	for (let i = state.order.length - 1; i >= 0; i--) {
+		const id = state.order[i]!;
+		const node = state.nodes.get(id)!;
+		const selfShown = (!query.hideFinished || node.endMs === null) && (needle === '' || matchesFilter(node, needle));
+		if (selfShown || shown.has(id)) {
+			shown.add(id);
+			if (node.parentId !== null) shown.add(node.parentId);
+		}
+	}
+	return shown;
+}
+
+type SortKey = number | string;
+
+function siblingOrder(state: ModelState, query: RowQuery, nowMs: Ms): (ids: readonly number[]) => readonly number[] {
+	const descending = isDescending(query);
+	if (query.sort === 'start') return ids => (descending ? [...ids].reverse() : ids);
+	const keyOf = sortKeyReader(state, query.sort, nowMs);
+	const keys = new Map<number, SortKey>();
+	const key = (id: number): SortKey => {
+		let value = keys.get(id);
+		if (value === undefined) {
+			value = keyOf(state.nodes.get(id)!);
+			keys.set(id, value);
+		}
+		return value;
+	};
+	const direction = descending ? -1 : 1;
+	return ids =>
+		[...ids].sort((a, b) => {
+			const ka = key(a);
+			const kb = key(b);
+			if (ka < kb) return -direction;
+			if (ka > kb) return direction;
+			return a - b;
+		});
+}
+
+function sortKeyReader(state: ModelState, column: Exclude<SortColumn, 'start'>, nowMs: Ms): (node: TaskNode) => SortKey {
+	switch (column) {
+		case 'state':
+			return node => NODE_STATES.indexOf(node.state);
+		case 'name':
+			return node => node.name.toLowerCase();
+		case 'location':
+			return node => node.location ?? '';
+		case 'total':
+			return node => liveTimes(node, nowMs).totalMs;
+		case 'busy':
+			return node => liveTimes(node, nowMs).busyMs;
+		case 'wait':
+			return node => liveTimes(node, nowMs).waitMs;
+		case 'sched':
+			return node => liveTimes(node, nowMs).schedDelayMs;
+		case 'waitingOn':
+			return node => waitingOn(state, node, nowMs);
+	}
+}

@@ -1,0 +1,52 @@
+import type {Ms, WaitTarget} from '../../protocol/events.js';
+import {isTaskKind, type ModelState, type TaskNode} from '../../model/state.js';
+import {formatDuration} from './format.js';
+
+/** What a row is stuck on right now, in a few words: `GET /api/x · ttfb 120ms`, `timer 1000ms`, `task #4 load`. */
+export function waitingOn(state: ModelState, node: TaskNode, nowMs: Ms): string {
+	if (!isTaskKind(node.kind)) return node.endMs === null ? describeOp(node, nowMs) : '';
+	if (node.state === 'ready') return `ready for ${formatDuration(nowMs - (node.readyAt ?? nowMs))}`;
+	if (node.state !== 'waiting' || !node.wait) return '';
+	return describeTarget(state, node.wait.on, nowMs);
+}
+
+export function describeTarget(state: ModelState, target: WaitTarget, nowMs: Ms): string {
+	switch (target.kind) {
+		case 'promise':
+			return 'a promise';
+		case 'value':
+			return 'a value';
+		case 'task': {
+			const task = state.nodes.get(target.id);
+			return task ? `task #${task.id} ${task.name}` : `task #${target.id}`;
+		}
+		case 'op': {
+			const op = state.nodes.get(target.id);
+			return op ? describeOp(op, nowMs) : `op #${target.id}`;
+		}
+	}
+}
+
+/** An op with its current phase: the part of an HTTP request that is taking the time. */
+export function describeOp(op: TaskNode, nowMs: Ms): string {
+	if (op.http) {
+		const {http} = op;
+		const request = `${http.method} ${shortUrl(http.url)}`;
+		if (op.endMs !== null) return http.status === undefined ? request : `${request} · ${http.status}`;
+		if (http.headersAt !== undefined) return `${request} · download ${formatDuration(nowMs - http.headersAt)}`;
+		if (http.sentAt !== undefined) return `${request} · ttfb ${formatDuration(nowMs - http.sentAt)}`;
+		return `${request} · connecting`;
+	}
+	if (op.timer) return `${op.timer.repeat ? 'interval' : 'timer'} ${formatDuration(op.timer.delayMs)}`;
+	return op.name;
+}
+
+/** The path is what tells requests apart; the origin is in the details view. */
+function shortUrl(url: string): string {
+	try {
+		const parsed = new URL(url);
+		return parsed.pathname + parsed.search;
+	} catch {
+		return url;
+	}
+}

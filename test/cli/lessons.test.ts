@@ -1,0 +1,130 @@
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {startDemoServer, type DemoServer} from '../../source/demo/server.js';
+import {readRecording, taskNamed} from '../helpers/recorded.js';
+import {runCli, tempFile} from '../helpers/run-cli.js';
+
+let server: DemoServer;
+beforeAll(async () => {
+	server = await startDemoServer();
+});
+afterAll(async () => {
+	await server.close();
+});
+
+async function record(script: string, extra: string[] = [], env: Record<string, string> = {}) {
+	const file = tempFile('session.ndjson');
+	const result = await runCli(['--plain', '--record', file, ...extra, script], {env: {ASYNCMON_DEMO_URL: server.url, ...env}});
+	return {result, ...(await readRecording(file))};
+}
+
+describe('the seed lessons, run through the real CLI', () => {
+	it('gather: three requests overlap, so 600 ms of task time pass in about 300 ms', async () => {
+		const {result, report} = await record('gather.ts');
+		expect(result.code).toBe(0);
+		const names = ['request-A', 'request-B', 'request-C'].map((name, i) => `simulateRequest("${name}", ${[100, 300, 200][i]})`);
+		for (const [i, name] of names.entries()) {
+			const task = taskNamed(report, name);
+			expect(task.state).toBe('finished');
+			expect(task.location).toBe('gather.ts:4:1');
+			expect(task.endMs! - task.startMs).toBeGreaterThanOrEqual([100, 300, 200][i]! - 1);
+			expect(task.endMs! - task.startMs).toBeLessThan([100, 300, 200][i]! + 80);
+			expect(task.waitMs).toBeGreaterThan(task.busyMs);
+		}
+		const main = taskNamed(report, 'main()');
+		expect(report.tasks.filter(t => t.parentId === main.id && t.kind === 'task')).toHaveLength(3);
+		expect(report.summary.taskTimeMs).toBeGreaterThan(595);
+		expect(report.summary.taskTimeMs).toBeLessThan(700);
+		expect(report.summary.maxInFlight).toBe(3);
+		expect(main.endMs! - main.startMs).toBeLessThan(400);
+		// The script's output reaches the user, interleaved with asyncmon's lines.
+		expect(result.stdout).toMatch(/request-A: starting[\s\S]*request-A: finished after 100ms/);
+		expect(result.stdout).toMatch(/▶ start +simulateRequest\("request-B", 300\)/);
+		expect(result.stdout).toMatch(/⏸ await +simulateRequest\("request-B", 300\) on timer 300ms/);
+		expect(result.stdout).toMatch(/All done in \d+\.\d\ds · 4 tasks · 0\.6\ds of task time · concurrency \d\.\d× · longest block 0 ms/);
+	});
+
+	it('sequential awaits add up: one request in flight at a time', async () => {
+		const {result, report} = await record('sequential.ts');
+		expect(result.code).toBe(0);
+		expect(report.summary.maxInFlight).toBe(1);
+		const main = taskNamed(report, 'main()');
+		expect(main.endMs! - main.startMs).toBeGreaterThanOrEqual(599);
+		expect(report.summary.taskTimeMs).toBeGreaterThan(595);
+		const b = taskNamed(report, 'simulateRequest("request-B", 300)');
+		const a = taskNamed(report, 'simulateRequest("request-A", 100)');
+		expect(b.startMs).toBeGreaterThanOrEqual(a.endMs!);
+	});
+
+	it('a CPU-bound task is reported while it blocks the loop, then measured exactly', async () => {
+		const {result, state, report} = await record('cpu-block.ts', ['--block-threshold', '100']);
+		expect(result.code).toBe(0);
+		expect(report.blocks).toHaveLength(1);
+		const block = state.blocks[0]!;
+		const crunch = taskNamed(report, 'crunch(400)');
+		expect(block.taskId).toBe(crunch.id);
+		expect(block.exact).toBe(true);
+		expect(block.durationMs).toBeGreaterThanOrEqual(399);
+		expect(block.durationMs).toBeLessThan(500);
+		// Seen while still blocked: within 100 ms of crossing the threshold, before the block ended.
+		expect(block.detectedAt - block.startMs).toBeLessThan(100 + 100);
+		expect(block.detectedAt).toBeLessThan(block.startMs + block.durationMs!);
+		expect(block.frames[0]).toEqual({fn: 'spin', loc: expect.stringMatching(/^cpu-block\.ts:7:\d+$/)});
+		expect(block.location).toMatch(/^cpu-block\.ts:7:\d+$/);
+		// The waiters' timers came due during the block: they were ready, and delayed.
+		for (const name of ['tick("waiter-1")', 'tick("waiter-2")']) {
+			const waiter = state.nodes.get(taskNamed(report, name).id)!;
+			expect(waiter.schedDelayMs).toBeGreaterThan(250);
+			expect(waiter.blockedDelayMs).toBeGreaterThan(250);
+		}
+		const detected = result.stdout.indexOf('⚠ BLOCKED');
+		expect(detected).toBeGreaterThan(-1);
+		expect(result.stdout.indexOf('⚠ block ')).toBeGreaterThan(detected);
+		expect(result.stdout).toMatch(/longest block 4\d\d ms/);
+	});
+
+	it('--fail-on-block fails a successful script whose block was too long, naming it', async () => {
+		const failing = await runCli(['--plain', '--fail-on-block', '150', 'cpu-block.ts'], {env: {SPIN_MS: '300'}});
+		expect(failing.code).toBe(3);
+		expect(failing.stderr).toMatch(/--fail-on-block 150: the loop was blocked for 3\d\d ms by crunch\(300\) at cpu-block\.ts:7:\d+/);
+		const passing = await runCli(['--plain', '--fail-on-block', '1000', 'cpu-block.ts'], {env: {SPIN_MS: '300'}});
+		expect(passing.code).toBe(0);
+	});
+
+	it('HTTP fan-out through an undici Pool of 2 connections: each request an op with phases', async () => {
+		const {result, report} = await record('undici-pool.ts');
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('200,200,200,200,200,200');
+		const fanOut = taskNamed(report, 'fanOut()');
+		const gets = report.tasks.filter(t => t.name === 'get({Pool…}, "/delay/100")');
+		expect(gets).toHaveLength(6);
+		const requests = report.tasks.filter(t => t.kind === 'http' && t.http!.url.endsWith('/delay/100'));
+		expect(requests).toHaveLength(6);
+		for (const request of requests) {
+			expect(gets.map(g => g.id)).toContain(request.parentId);
+			expect(request.http).toMatchObject({method: 'GET', status: 200});
+			expect(request.http!.bytes).toBeGreaterThan(0);
+			expect(request.http!.phases.ttfbMs).toBeGreaterThanOrEqual(99);
+			expect(request.http!.phases.ttfbMs).toBeLessThan(200);
+		}
+		// Two connections: two requests pay for connecting, the rest queue for a free one.
+		expect(requests.filter(r => r.http!.phases.connectMs > 0)).toHaveLength(2);
+		expect(requests.filter(r => r.http!.phases.queueMs >= 90)).toHaveLength(4);
+		expect(report.summary.maxInFlightHttp).toBe(6);
+		expect(fanOut.state).toBe('finished');
+		const fetched = report.tasks.find(t => t.kind === 'http' && t.http!.url.endsWith('/bytes/1000'))!;
+		expect(fetched.parentId).toBe(taskNamed(report, 'viaFetch()').id);
+		expect(fetched.http).toMatchObject({status: 200, bytes: 1000});
+	});
+
+	it("node:http requests are ops of the task that made them", async () => {
+		const {result, report} = await record('node-http.ts');
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('status 200');
+		const request = report.tasks.find(t => t.kind === 'http')!;
+		expect(request.parentId).toBe(taskNamed(report, 'fetchStatus()').id);
+		expect(request.http!.url).toBe(`${server.url}/delay/80`);
+		expect(request.http!.status).toBe(200);
+		expect(request.http!.phases.ttfbMs).toBeGreaterThanOrEqual(79);
+		expect(request.state).toBe('finished');
+	});
+});

@@ -1,0 +1,380 @@
+import {describe, expect, it} from 'vitest';
+import {apply, liveTimes} from '../../source/model/reducer.js';
+import {AWAITS_RETAINED, OUTPUT_RETAINED_LINES, createState, type ModelState, type TaskNode} from '../../source/model/state.js';
+import {PROTOCOL_VERSION, type ProtocolLine} from '../../source/protocol/events.js';
+
+function feed(...lines: ProtocolLine[]): ModelState {
+	const state = createState();
+	for (const line of lines) apply(state, line);
+	return state;
+}
+
+const node = (state: ModelState, id: number): TaskNode => state.nodes.get(id)!;
+
+const header: ProtocolLine = {
+	type: 'header',
+	protocol: PROTOCOL_VERSION,
+	script: 'app.ts',
+	argv: ['--fast'],
+	cwd: '/work/app',
+	node: 'v24.0.0',
+	pid: 42,
+	startedAt: 1_700_000_000_000,
+	blockThresholdMs: 50,
+	redacted: true,
+};
+
+const start = (t: number, id: number, parent: number | null, name = `task${id}`, kind: 'script' | 'task' | 'worker' = 'task'): ProtocolLine => ({
+	type: 'task.start',
+	t,
+	id,
+	parent,
+	kind,
+	name,
+	loc: `app.ts:${id}:1`,
+});
+
+describe('reducer: tasks', () => {
+	it('stores the header and tracks the latest time and a version per event', () => {
+		const state = feed(header, start(0, 1, null, 'app.ts', 'script'), start(5, 2, 1));
+		expect(state.header).toEqual(header);
+		expect(state.nowMs).toBe(5);
+		expect(state.version).toBe(3);
+	});
+
+	it('a task.start adds a running node under its parent and counts it', () => {
+		const state = feed(start(0, 1, null, 'app.ts', 'script'), start(1, 2, 1, 'main()'), {...start(2, 3, 2), thread: 7} as ProtocolLine);
+		expect(state.order).toEqual([1, 2, 3]);
+		expect(state.rootIds).toEqual([1]);
+		expect(node(state, 1).children).toEqual([2]);
+		expect(node(state, 1).childTaskCount).toBe(1);
+		expect(node(state, 2)).toMatchObject({parentId: 1, kind: 'task', name: 'main()', location: 'app.ts:2:1', state: 'running', startMs: 1, endMs: null});
+		expect(node(state, 3).thread).toBe(7);
+		expect(node(state, 2).spans).toEqual([{state: 'running', startMs: 1, endMs: null}]);
+		expect(state.taskCounts).toEqual({running: 3, waiting: 0, ready: 0, finished: 0, failed: 0});
+		expect(state.tasksInFlight).toBe(3);
+		expect(state.maxTasksInFlight).toBe(3);
+	});
+
+	it('a task whose parent is unknown becomes a root', () => {
+		expect(feed(start(0, 5, 99)).rootIds).toEqual([5]);
+	});
+
+	it('walks running → waiting → ready → running → finished with counts, spans and await history', () => {
+		const state = feed(
+			start(0, 1, null),
+			{type: 'task.await', t: 2, id: 1, site: 'app.ts:3:3', on: {kind: 'op', id: 9}, busy: 2},
+		);
+		const task = node(state, 1);
+		expect(task.state).toBe('waiting');
+		expect(task.busyMs).toBe(2);
+		expect(task.accountedAt).toBe(2);
+		expect(task.awaitCount).toBe(1);
+		expect(task.wait).toEqual({site: 'app.ts:3:3', on: {kind: 'op', id: 9}, since: 2});
+		expect(state.taskCounts).toMatchObject({running: 0, waiting: 1});
+
+		apply(state, {type: 'task.ready', t: 12, id: 1});
+		expect(task.state).toBe('ready');
+		expect(task.readyAt).toBe(12);
+		expect(state.taskCounts).toMatchObject({waiting: 0, ready: 1});
+
+		apply(state, {type: 'task.resume', t: 13, id: 1, readyAt: 12, wait: 10, sched: 1});
+		expect(task.state).toBe('running');
+		expect(task.waitMs).toBe(10);
+		expect(task.schedDelayMs).toBe(1);
+		expect(task.wait).toBeNull();
+		expect(task.readyAt).toBeNull();
+		expect(task.awaitSites).toEqual([{site: 'app.ts:3:3', count: 1, totalMs: 10}]);
+		expect(task.awaits).toEqual([{site: 'app.ts:3:3', on: {kind: 'op', id: 9}, dependent: false, startMs: 2, readyMs: 12, resumedMs: 13}]);
+		expect(state.taskCounts).toMatchObject({ready: 0, running: 1});
+
+		apply(state, {type: 'task.end', t: 15, id: 1, ok: true, busy: 4, wait: 10, sched: 1, awaits: 1});
+		expect(task.state).toBe('finished');
+		expect(task.endMs).toBe(15);
+		expect(task.busyMs).toBe(4);
+		expect(state.taskCounts).toEqual({running: 0, waiting: 0, ready: 0, finished: 1, failed: 0});
+		expect(state.tasksInFlight).toBe(0);
+		expect(task.spans).toEqual([
+			{state: 'running', startMs: 0, endMs: 2},
+			{state: 'waiting', startMs: 2, endMs: 12},
+			{state: 'ready', startMs: 12, endMs: 13},
+			{state: 'running', startMs: 13, endMs: 15},
+		]);
+	});
+
+	it('a resume with no task.ready before it still records the ready span from readyAt', () => {
+		const state = feed(
+			start(0, 1, null),
+			{type: 'task.await', t: 1, id: 1, site: null, on: {kind: 'promise'}, busy: 1},
+			{type: 'task.resume', t: 6, id: 1, readyAt: 5, wait: 4, sched: 1},
+		);
+		expect(node(state, 1).spans.map(s => [s.state, s.startMs, s.endMs])).toEqual([
+			['running', 0, 1],
+			['waiting', 1, 5],
+			['ready', 5, 6],
+			['running', 6, null],
+		]);
+	});
+
+	it('keeps the dependent flag and accumulates await sites', () => {
+		const state = feed(
+			start(0, 1, null),
+			{type: 'task.await', t: 1, id: 1, site: 's:1', on: {kind: 'task', id: 2}, busy: 1},
+			{type: 'task.resume', t: 11, id: 1, readyAt: 11, wait: 10, sched: 0},
+			{type: 'task.await', t: 12, id: 1, site: 's:1', on: {kind: 'task', id: 3}, dependent: true, busy: 2},
+			{type: 'task.resume', t: 32, id: 1, readyAt: 32, wait: 30, sched: 0},
+		);
+		const task = node(state, 1);
+		expect(task.awaits.map(a => a.dependent)).toEqual([false, true]);
+		expect(task.awaitSites).toEqual([{site: 's:1', count: 2, totalMs: 30}]);
+		expect(task.awaitCount).toBe(2);
+	});
+
+	it('retains at most AWAITS_RETAINED awaits per task but counts them all', () => {
+		const state = feed(start(0, 1, null));
+		for (let i = 0; i < AWAITS_RETAINED + 5; i++) {
+			apply(state, {type: 'task.await', t: i * 2 + 1, id: 1, site: null, on: {kind: 'value'}, busy: 0});
+			apply(state, {type: 'task.resume', t: i * 2 + 2, id: 1, readyAt: i * 2 + 2, wait: 0, sched: 0});
+		}
+		expect(node(state, 1).awaits.length).toBe(AWAITS_RETAINED);
+		expect(node(state, 1).awaitCount).toBe(AWAITS_RETAINED + 5);
+	});
+
+	it('a failed task keeps its error and counts as failed', () => {
+		const error = {name: 'TypeError', message: 'bad', location: 'app.ts:4:9'};
+		const state = feed(start(0, 1, null), {type: 'task.end', t: 3, id: 1, ok: false, error, busy: 3, wait: 0, sched: 0, awaits: 0});
+		expect(node(state, 1).state).toBe('failed');
+		expect(node(state, 1).error).toEqual(error);
+		expect(state.taskCounts.failed).toBe(1);
+	});
+
+	it('ignores events for unknown tasks and anything after a task ended', () => {
+		const state = feed(
+			start(0, 1, null),
+			{type: 'task.end', t: 3, id: 1, ok: true, busy: 3, wait: 0, sched: 0, awaits: 0},
+			{type: 'task.await', t: 4, id: 1, site: null, on: {kind: 'value'}, busy: 9},
+			{type: 'task.ready', t: 5, id: 1},
+			{type: 'task.resume', t: 6, id: 1, readyAt: 5, wait: 1, sched: 1},
+			{type: 'task.end', t: 7, id: 1, ok: false, busy: 0, wait: 0, sched: 0, awaits: 0},
+			{type: 'task.await', t: 8, id: 77, site: null, on: {kind: 'value'}, busy: 0},
+			{type: 'task.ready', t: 8, id: 77},
+		);
+		expect(node(state, 1)).toMatchObject({state: 'finished', endMs: 3, busyMs: 3, awaitCount: 0});
+		expect(state.taskCounts).toEqual({running: 0, waiting: 0, ready: 0, finished: 1, failed: 0});
+		expect(state.tasksInFlight).toBe(0);
+		expect(state.nodes.size).toBe(1);
+	});
+
+	it('task.ready only applies to a waiting task', () => {
+		const state = feed(start(0, 1, null), {type: 'task.ready', t: 1, id: 1});
+		expect(node(state, 1).state).toBe('running');
+	});
+
+	it('tracks the in-flight series and its maximum', () => {
+		const state = feed(start(0, 1, null), start(1, 2, 1), {type: 'task.end', t: 100, id: 2, ok: true, busy: 0, wait: 0, sched: 0, awaits: 0});
+		expect(state.maxTasksInFlight).toBe(2);
+		expect(state.tasksInFlight).toBe(1);
+		// Points closer than 50 ms merge, keeping the max.
+		expect(state.inFlightSeries).toEqual([
+			{t: 0, value: 2},
+			{t: 100, value: 1},
+		]);
+	});
+});
+
+describe('reducer: ops', () => {
+	const http = (t: number, id: number, parent: number): ProtocolLine => ({
+		type: 'op.start',
+		t,
+		id,
+		parent,
+		kind: 'http',
+		name: 'GET /items',
+		loc: 'app.ts:9:3',
+		http: {method: 'GET', url: 'https://api.example.com/items'},
+	});
+
+	it('an op is a waiting node that is not counted among tasks', () => {
+		const state = feed(start(0, 1, null), http(1, 2, 1));
+		expect(node(state, 2)).toMatchObject({kind: 'http', state: 'waiting', parentId: 1, location: 'app.ts:9:3'});
+		expect(node(state, 1).children).toEqual([2]);
+		expect(node(state, 1).childTaskCount).toBe(0);
+		expect(state.taskCounts).toEqual({running: 1, waiting: 0, ready: 0, finished: 0, failed: 0});
+		expect(state.tasksInFlight).toBe(1);
+	});
+
+	it('derives the HTTP phases: queue and connect at sent, ttfb = sent→headers, download = headers→end', () => {
+		const state = feed(
+			start(0, 1, null),
+			http(10, 2, 1),
+			http(11, 3, 1),
+			{type: 'op.phase', t: 40, id: 2, phase: 'sent', queueMs: 5, connectMs: 25},
+			{type: 'op.phase', t: 100, id: 2, phase: 'headers', status: 200},
+			{type: 'op.end', t: 160, id: 2, ok: true, status: 200, bytes: 5120},
+		);
+		expect(node(state, 2).http).toEqual({
+			method: 'GET',
+			url: 'https://api.example.com/items',
+			status: 200,
+			bytes: 5120,
+			sentAt: 40,
+			headersAt: 100,
+			phases: {queueMs: 5, connectMs: 25, ttfbMs: 60, downloadMs: 60},
+		});
+		expect(node(state, 2)).toMatchObject({state: 'finished', endMs: 160});
+		expect(state.maxInFlightHttp).toBe(2);
+		expect(state.httpInFlight).toBe(1);
+	});
+
+	it('an HTTP request that fails before headers has no ttfb or download', () => {
+		const error = {name: 'Error', message: 'ECONNREFUSED'};
+		const state = feed(start(0, 1, null), http(1, 2, 1), {type: 'op.end', t: 5, id: 2, ok: false, error});
+		expect(node(state, 2).state).toBe('failed');
+		expect(node(state, 2).error).toEqual(error);
+		expect(node(state, 2).http!.phases).toEqual({});
+		expect(state.httpInFlight).toBe(0);
+	});
+
+	it('a sent phase without queue/connect fields defaults them to 0', () => {
+		const state = feed(start(0, 1, null), http(1, 2, 1), {type: 'op.phase', t: 3, id: 2, phase: 'sent'});
+		expect(node(state, 2).http!.phases).toEqual({queueMs: 0, connectMs: 0});
+	});
+
+	it('counts timer firings and keeps the largest lateness', () => {
+		const state = feed(
+			start(0, 1, null),
+			{type: 'op.start', t: 1, id: 2, parent: 1, kind: 'timer', name: 'setInterval 10ms', timer: {delayMs: 10, repeat: true}},
+			{type: 'op.fire', t: 11, id: 2, lateMs: 0.2},
+			{type: 'op.fire', t: 31, id: 2, lateMs: 9.5},
+			{type: 'op.fire', t: 41, id: 2, lateMs: 1},
+			{type: 'op.end', t: 45, id: 2, ok: true, cancelled: true},
+			{type: 'op.start', t: 2, id: 3, parent: 1, kind: 'timer', name: 'setTimeout 100ms', timer: {delayMs: 100, repeat: false}},
+			{type: 'op.end', t: 150, id: 3, ok: true, lateMs: 48},
+		);
+		expect(node(state, 2).timer).toEqual({delayMs: 10, repeat: true, fires: 3, lateMs: 9.5});
+		expect(node(state, 3).timer).toEqual({delayMs: 100, repeat: false, fires: 1, lateMs: 48});
+		expect(node(state, 3)).toMatchObject({state: 'finished', endMs: 150});
+	});
+
+	it('op.phase and op.fire for ops of another kind are ignored', () => {
+		const state = feed(
+			{type: 'op.start', t: 1, id: 2, parent: null, kind: 'fs', name: 'readFile'},
+			{type: 'op.phase', t: 2, id: 2, phase: 'sent'},
+			{type: 'op.fire', t: 2, id: 2, lateMs: 3},
+		);
+		expect(node(state, 2).http).toBeUndefined();
+		expect(node(state, 2).timer).toBeUndefined();
+		expect(node(state, 2).location).toBeNull();
+	});
+});
+
+describe('reducer: blocks', () => {
+	it('block.start opens the active block, located at its task; block.stack locates it; block.end closes it', () => {
+		const state = feed(start(0, 1, null), start(1, 2, 1));
+		apply(state, {type: 'block.start', t: 10, id: 1, task: 2, detectedAt: 70});
+		expect(state.activeBlockId).toBe(1);
+		expect(state.blocks).toEqual([{id: 1, startMs: 10, detectedAt: 70, durationMs: null, taskId: 2, location: 'app.ts:2:1', frames: [], exact: false}]);
+
+		const frames = [
+			{fn: 'parseBody', loc: 'app.ts:6:5'},
+			{fn: 'handler', loc: 'app.ts:5:3'},
+		];
+		apply(state, {type: 'block.stack', t: 72, id: 1, frames});
+		expect(state.blocks[0]!.frames).toEqual(frames);
+		expect(state.blocks[0]!.location).toBe('app.ts:6:5');
+
+		apply(state, {type: 'block.end', t: 260, id: 1, durationMs: 250, task: 2, exact: true});
+		expect(state.activeBlockId).toBeNull();
+		expect(state.blocks[0]).toMatchObject({durationMs: 250, exact: true, startMs: 10, location: 'app.ts:6:5'});
+	});
+
+	it('a block.end with no block.start (a slice measured exactly) derives its start', () => {
+		const state = feed(start(0, 1, null), {type: 'block.end', t: 300, id: 4, durationMs: 120, task: 1, exact: true});
+		expect(state.blocks).toEqual([{id: 4, startMs: 180, detectedAt: 0, durationMs: 120, taskId: 1, location: 'app.ts:1:1', frames: [], exact: true}]);
+		expect(state.activeBlockId).toBeNull();
+	});
+
+	it('a block ended by an estimate keeps exact = false and the task of its start', () => {
+		const state = feed(
+			start(0, 1, null),
+			{type: 'block.start', t: 10, id: 1, task: 1, detectedAt: 70},
+			{type: 'block.end', t: 200, id: 1, durationMs: 190, task: null, exact: false},
+		);
+		expect(state.blocks[0]).toMatchObject({taskId: 1, exact: false, durationMs: 190});
+	});
+
+	it('charges a task made ready during a block with the delay the block caused', () => {
+		const state = feed(
+			start(0, 1, null),
+			start(0, 2, null),
+			{type: 'task.await', t: 1, id: 2, site: null, on: {kind: 'op', id: 9}, busy: 1},
+			{type: 'block.start', t: 10, id: 1, task: 1, detectedAt: 70},
+			{type: 'block.end', t: 210, id: 1, durationMs: 200, task: 1, exact: true},
+			{type: 'task.resume', t: 211, id: 2, readyAt: 50, wait: 49, sched: 161},
+		);
+		expect(node(state, 2).blockedDelayMs).toBe(160);
+		expect(node(state, 1).blockedDelayMs).toBe(0);
+	});
+
+	it('an exit clears the active block', () => {
+		const state = feed(start(0, 1, null), {type: 'block.start', t: 10, id: 1, task: 1, detectedAt: 70}, {type: 'exit', t: 80, code: null, signal: 'SIGKILL'});
+		expect(state.activeBlockId).toBeNull();
+		expect(state.exit).toEqual({t: 80, code: null, signal: 'SIGKILL'});
+	});
+});
+
+describe('reducer: output, loop, exit and failures', () => {
+	it('keeps the last OUTPUT_RETAINED_LINES output events and counts the dropped ones', () => {
+		const state = createState();
+		for (let i = 0; i < OUTPUT_RETAINED_LINES + 10; i++) apply(state, {type: 'output', t: i, stream: i % 2 ? 'stderr' : 'stdout', text: `line ${i}\n`});
+		expect(state.output.length).toBe(OUTPUT_RETAINED_LINES);
+		expect(state.outputDropped).toBe(10);
+		expect(state.output[0]).toEqual({t: 10, stream: 'stdout', text: 'line 10\n'});
+		expect(state.output.at(-1)!.text).toBe(`line ${OUTPUT_RETAINED_LINES + 9}\n`);
+	});
+
+	it('records loop delay samples', () => {
+		const state = feed({type: 'loop', t: 250, delayMs: 1.5, utilization: 0.1}, {type: 'loop', t: 500, delayMs: 80, utilization: 0.9});
+		expect(state.loopDelaySeries).toEqual([
+			{t: 250, value: 1.5},
+			{t: 500, value: 80},
+		]);
+	});
+
+	it('records exit, fatal, uncaught and dropped events', () => {
+		const error = {name: 'Error', message: 'boom'};
+		const state = feed(
+			{type: 'fatal', t: 0, kind: 'syntax', message: 'Unexpected token', loc: 'app.ts:3:7', frame: '> 3 | x =;'},
+			{type: 'uncaught', t: 5, origin: 'unhandledRejection', error, task: 2},
+			{type: 'dropped', t: 6, count: 100},
+			{type: 'dropped', t: 7, count: 5},
+			{type: 'exit', t: 9, code: 1, signal: null},
+		);
+		expect(state.fatal).toEqual({kind: 'syntax', message: 'Unexpected token', loc: 'app.ts:3:7', frame: '> 3 | x =;'});
+		expect(state.uncaught).toEqual([{t: 5, origin: 'unhandledRejection', error, taskId: 2}]);
+		expect(state.droppedEvents).toBe(105);
+		expect(state.exit).toEqual({t: 9, code: 1, signal: null});
+		expect(state.nowMs).toBe(9);
+	});
+});
+
+describe('liveTimes', () => {
+	it('adds the time since the last accounting to the current state', () => {
+		const state = feed(start(0, 1, null), {type: 'task.await', t: 4, id: 1, site: null, on: {kind: 'promise'}, busy: 4});
+		expect(liveTimes(node(state, 1), 10)).toEqual({totalMs: 10, busyMs: 4, waitMs: 6, schedDelayMs: 0});
+		apply(state, {type: 'task.ready', t: 12, id: 1});
+		expect(liveTimes(node(state, 1), 15)).toEqual({totalMs: 15, busyMs: 4, waitMs: 8, schedDelayMs: 3});
+		apply(state, {type: 'task.resume', t: 16, id: 1, readyAt: 12, wait: 8, sched: 4});
+		expect(liveTimes(node(state, 1), 20)).toEqual({totalMs: 20, busyMs: 8, waitMs: 8, schedDelayMs: 4});
+	});
+
+	it('an ended task reports its final totals; an op is all wait', () => {
+		const state = feed(
+			start(0, 1, null),
+			{type: 'task.end', t: 5, id: 1, ok: true, busy: 5, wait: 0, sched: 0, awaits: 0},
+			{type: 'op.start', t: 1, id: 2, parent: 1, kind: 'dns', name: 'lookup example.com'},
+		);
+		expect(liveTimes(node(state, 1), 100)).toEqual({totalMs: 5, busyMs: 5, waitMs: 0, schedDelayMs: 0});
+		expect(liveTimes(node(state, 2), 11)).toMatchObject({totalMs: 10, waitMs: 10});
+	});
+});

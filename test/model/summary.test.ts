@@ -1,0 +1,203 @@
+import {readFileSync} from 'node:fs';
+import {describe, expect, it} from 'vitest';
+import {apply} from '../../source/model/reducer.js';
+import {createState, type ModelState} from '../../source/model/state.js';
+import {buildReport, leafTasks, sessionDuration, summarize} from '../../source/model/summary.js';
+import {PROTOCOL_VERSION, type ProtocolLine} from '../../source/protocol/events.js';
+
+function feed(lines: ProtocolLine[]): ModelState {
+	const state = createState();
+	for (const line of lines) apply(state, line);
+	return state;
+}
+
+const header: ProtocolLine = {
+	type: 'header',
+	protocol: PROTOCOL_VERSION,
+	script: 'seed.ts',
+	argv: [],
+	cwd: '/work',
+	node: 'v24.0.0',
+	pid: 1,
+	startedAt: 0,
+	blockThresholdMs: 50,
+	redacted: false,
+};
+
+const taskStart = (t: number, id: number, parent: number | null, name: string, kind: 'script' | 'task' = 'task'): ProtocolLine => ({
+	type: 'task.start',
+	t,
+	id,
+	parent,
+	kind,
+	name,
+	loc: null,
+});
+const taskEnd = (t: number, id: number, ok = true): ProtocolLine => ({type: 'task.end', t, id, ok, busy: 0, wait: 0, sched: 0, awaits: 1});
+
+/** The seed: main() runs three requests of 1 s, 3 s and 2 s, concurrently or one after another. */
+function seed(concurrent: boolean): ModelState {
+	const lines: ProtocolLine[] = [header, taskStart(0, 1, null, 'seed.ts', 'script'), taskStart(0, 2, 1, 'main()')];
+	if (concurrent) {
+		lines.push(taskStart(0, 3, 2, 'simulateRequest("request-A", 1000)'));
+		lines.push(taskStart(0, 4, 2, 'simulateRequest("request-B", 3000)'));
+		lines.push(taskStart(0, 5, 2, 'simulateRequest("request-C", 2000)'));
+		lines.push(taskEnd(1000, 3), taskEnd(2000, 5), taskEnd(3000, 4), taskEnd(3000, 2), taskEnd(3000, 1));
+		lines.push({type: 'exit', t: 3000, code: 0, signal: null});
+	} else {
+		lines.push(taskStart(0, 3, 2, 'simulateRequest("request-A", 1000)'), taskEnd(1000, 3));
+		lines.push(taskStart(1000, 4, 2, 'simulateRequest("request-B", 3000)'), taskEnd(4000, 4));
+		lines.push(taskStart(4000, 5, 2, 'simulateRequest("request-C", 2000)'), taskEnd(6000, 5));
+		lines.push(taskEnd(6000, 2), taskEnd(6000, 1), {type: 'exit', t: 6000, code: 0, signal: null});
+	}
+	return feed(lines);
+}
+
+describe('summary definitions', () => {
+	it('leaf tasks are tasks of kind `task` with no child task', () => {
+		const state = seed(true);
+		expect(leafTasks(state).map(task => task.id)).toEqual([3, 4, 5]);
+	});
+
+	it('three concurrent requests: 6 s of task time over 3 s, concurrency 2.0, 3 in flight', () => {
+		const summary = summarize(seed(true));
+		expect(summary.taskTimeMs).toBe(6000);
+		expect(summary.concurrency).toBe(2);
+		expect(summary.maxInFlight).toBe(3);
+		expect(summary.taskCount).toBe(4);
+		expect(summary.failedCount).toBe(0);
+	});
+
+	it('the same requests awaited one after another: 6 s, concurrency 1.0, 1 in flight', () => {
+		const summary = summarize(seed(false));
+		expect(summary.taskTimeMs).toBe(6000);
+		expect(summary.concurrency).toBe(1);
+		expect(summary.maxInFlight).toBe(1);
+	});
+
+	it('an end at the same instant as a start does not overlap it', () => {
+		const state = seed(false);
+		expect(state.nodes.get(3)!.endMs).toBe(state.nodes.get(4)!.startMs);
+		expect(summarize(state).maxInFlight).toBe(1);
+	});
+
+	it('ops do not make a task a non-leaf, and a pending leaf counts up to the session end', () => {
+		const state = feed([
+			header,
+			taskStart(0, 1, null, 'seed.ts', 'script'),
+			taskStart(10, 2, 1, 'poll()'),
+			{type: 'op.start', t: 11, id: 3, parent: 2, kind: 'timer', name: 'setTimeout 100ms', timer: {delayMs: 100, repeat: false}},
+			{type: 'op.start', t: 12, id: 4, parent: 2, kind: 'http', name: 'GET /', http: {method: 'GET', url: 'http://x/'}},
+			{type: 'loop', t: 510, delayMs: 1, utilization: 0},
+		]);
+		expect(sessionDuration(state)).toBe(510);
+		const summary = summarize(state);
+		expect(summary.taskTimeMs).toBe(500);
+		expect(summary.maxInFlight).toBe(1);
+		expect(summary.httpCount).toBe(1);
+		expect(summary.maxInFlightHttp).toBe(1);
+		expect(summary.concurrency).toBe(0.98);
+	});
+
+	it('counts failed tasks and the longest block (an open block runs to the session end)', () => {
+		const state = feed([
+			header,
+			taskStart(0, 1, null, 'seed.ts', 'script'),
+			taskStart(0, 2, 1, 'a()'),
+			taskEnd(10, 2, false),
+			{type: 'block.end', t: 100, id: 1, durationMs: 80, task: 1, exact: true},
+			{type: 'block.start', t: 150, id: 2, task: 1, detectedAt: 210},
+			{type: 'loop', t: 400, delayMs: 250, utilization: 1},
+		]);
+		const summary = summarize(state);
+		expect(summary.failedCount).toBe(1);
+		expect(summary.longestBlockMs).toBe(250);
+	});
+
+	it('an empty session has zero concurrency', () => {
+		expect(summarize(createState())).toEqual({
+			taskCount: 0,
+			taskTimeMs: 0,
+			concurrency: 0,
+			maxInFlight: 0,
+			maxInFlightHttp: 0,
+			longestBlockMs: 0,
+			failedCount: 0,
+			httpCount: 0,
+		});
+	});
+});
+
+describe('buildReport', () => {
+	it('is the JSON contract: version, script, exit, duration, tasks in start order, blocks, summary', () => {
+		const report = buildReport(seed(true));
+		expect(report).toMatchObject({version: 1, script: 'seed.ts', exitCode: 0, signal: null, durationMs: 3000});
+		expect(report.tasks.map(task => task.id)).toEqual([1, 2, 3, 4, 5]);
+		expect(report.tasks[2]).toEqual({
+			id: 3,
+			parentId: 2,
+			kind: 'task',
+			name: 'simulateRequest("request-A", 1000)',
+			location: null,
+			state: 'finished',
+			startMs: 0,
+			endMs: 1000,
+			busyMs: 0,
+			waitMs: 0,
+			schedDelayMs: 0,
+			awaits: 1,
+		});
+		expect(report.summary).toMatchObject({taskTimeMs: 6000, concurrency: 2, maxInFlight: 3});
+		expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+	});
+
+	it('reports http phases, timers, errors, pending tasks and blocks', () => {
+		const error = {name: 'Error', message: 'boom'};
+		const state = feed([
+			header,
+			taskStart(0, 1, null, 'seed.ts', 'script'),
+			{type: 'op.start', t: 1, id: 2, parent: 1, kind: 'http', name: 'GET /a', http: {method: 'GET', url: 'https://x/a'}},
+			{type: 'op.phase', t: 11, id: 2, phase: 'sent', queueMs: 2.0004, connectMs: 8},
+			{type: 'op.phase', t: 31, id: 2, phase: 'headers', status: 404},
+			{type: 'op.end', t: 36, id: 2, ok: true, status: 404, bytes: 12},
+			{type: 'op.start', t: 1, id: 3, parent: 1, kind: 'http', name: 'GET /b', http: {method: 'GET', url: 'https://x/b'}},
+			{type: 'op.start', t: 2, id: 4, parent: 1, kind: 'timer', name: 'setTimeout 5ms', timer: {delayMs: 5, repeat: false}},
+			{type: 'op.end', t: 9, id: 4, ok: true, lateMs: 2},
+			taskStart(3, 5, 1, 'fails()'),
+			{type: 'task.end', t: 4, id: 5, ok: false, error, busy: 1, wait: 0, sched: 0, awaits: 0},
+			{type: 'block.start', t: 40, id: 1, task: 1, detectedAt: 95},
+			{type: 'block.stack', t: 96, id: 1, frames: [{fn: 'spin', loc: 'seed.ts:3:1'}]},
+			{type: 'block.end', t: 140, id: 1, durationMs: 100, task: 1, exact: true},
+			{type: 'exit', t: 200, code: null, signal: 'SIGTERM'},
+		]);
+		const report = buildReport(state);
+		expect(report.exitCode).toBeNull();
+		expect(report.signal).toBe('SIGTERM');
+		const byId = new Map(report.tasks.map(task => [task.id, task]));
+		expect(byId.get(2)!.http).toEqual({method: 'GET', url: 'https://x/a', status: 404, bytes: 12, phases: {queueMs: 2, connectMs: 8, ttfbMs: 20, downloadMs: 5}});
+		expect(byId.get(3)!.http).toEqual({method: 'GET', url: 'https://x/b', status: null, bytes: null, phases: {queueMs: 0, connectMs: 0, ttfbMs: 0, downloadMs: 0}});
+		expect(byId.get(3)!.state).toBe('pending');
+		expect(byId.get(3)!.endMs).toBeNull();
+		expect(byId.get(4)!.timer).toEqual({delayMs: 5, repeat: false, fires: 1, lateMs: 2});
+		expect(byId.get(5)).toMatchObject({state: 'failed', error});
+		expect(report.blocks).toEqual([{startMs: 40, durationMs: 100, taskId: 1, location: 'seed.ts:3:1', stack: ['spin (seed.ts:3:1)']}]);
+		expect(report.summary).toMatchObject({httpCount: 2, maxInFlightHttp: 2, failedCount: 1, longestBlockMs: 100});
+	});
+
+	it("the recorded three-requests fixture summarizes as three concurrent requests (with request-A's block)", () => {
+		const text = readFileSync(new URL('../fixtures/sessions/three-requests.ndjson', import.meta.url), 'utf8');
+		const state = feed(
+			text
+				.split('\n')
+				.filter(line => line.trim() !== '')
+				.map(line => JSON.parse(line) as ProtocolLine),
+		);
+		const {summary} = buildReport(state);
+		expect(summary.maxInFlight).toBe(3);
+		// request-A is held 250 ms longer by a block in it: 1250.9 + 3000.6 + 2000.1 over 3002.5 ms.
+		expect(summary.taskTimeMs).toBe(6251.6);
+		expect(summary.concurrency).toBe(2.08);
+		expect(summary.longestBlockMs).toBe(250);
+		expect(summary.failedCount).toBe(1);
+	});
+});

@@ -1,0 +1,81 @@
+import type {Insight} from '../../source/model/insights.js';
+import {describe, expect, it} from 'vitest';
+import {buildReport} from '../../source/model/summary.js';
+import {formatMarkdown} from '../../source/sessions/format-markdown.js';
+import {formatText} from '../../source/sessions/format-text.js';
+import {REPORT_FORMATS, renderReport} from '../../source/sessions/formats.js';
+import {httpStatsByHost} from '../../source/sessions/http-stats.js';
+import {loadSession} from '../../source/sessions/reader.js';
+import {THREE_REQUESTS_FILE} from './session-fixtures.js';
+
+const insights: Insight[] = [{kind: 'sequential-awaits', message: 'main awaited fetchUser | then fetchOrders', taskIds: [2]}];
+
+describe('report formats', () => {
+	it('give identical output for two loads of the same recording', async () => {
+		const first = (await loadSession(THREE_REQUESTS_FILE)).state;
+		const second = (await loadSession(THREE_REQUESTS_FILE)).state;
+		for (const format of REPORT_FORMATS) {
+			expect(renderReport(format, second, insights), format).toBe(renderReport(format, first, insights));
+		}
+	});
+
+	it('json is the report contract, plus insights only when given', async () => {
+		const {state} = await loadSession(THREE_REQUESTS_FILE);
+		expect(JSON.parse(renderReport('json', state))).toEqual(buildReport(state));
+		expect(JSON.parse(renderReport('json', state, insights))).toEqual({...buildReport(state), insights});
+	});
+
+	it('computes HTTP percentiles per host and phase', async () => {
+		const {state} = await loadSession(THREE_REQUESTS_FILE);
+		const [api, cdn] = httpStatsByHost(state);
+		expect(api).toMatchObject({host: 'api.example.com', requests: 2, errors: 1});
+		// ttfb samples 60 and 63 ms; total 94 and 123.7 ms
+		// Percentiles are exact to 3 significant digits (the histogram's bucket), max is exact.
+		const near = (actual: number | undefined, expected: number): void => expect(Math.abs(actual! - expected)).toBeLessThanOrEqual(expected / 1000);
+		const ttfb = api!.latency.ttfb!;
+		expect(ttfb.samples).toBe(2);
+		near(ttfb.p50Ms, 60);
+		near(ttfb.p90Ms, 63);
+		near(ttfb.p99Ms, 63);
+		expect(ttfb.maxMs).toBe(63);
+		near(api!.latency.total!.p50Ms, 93.7);
+		expect(api!.latency.total!.maxMs).toBe(123.7);
+		expect(Object.keys(api!.latency)).toEqual(['queue', 'connect', 'ttfb', 'download', 'total']);
+		expect(cdn).toMatchObject({host: 'cdn.example.net', requests: 1, errors: 0});
+		expect(cdn!.latency.download!.maxMs).toBe(300);
+		near(cdn!.latency.download!.p99Ms, 300);
+	});
+
+	it('text holds the summary, slowest tasks, HTTP, blocks and failures', async () => {
+		const {state} = await loadSession(THREE_REQUESTS_FILE);
+		const text = formatText(state);
+		expect(text).toMatch(/^asyncmon report: examples\/three-requests\.ts\n\nexit code 0, ran 3\.00s/);
+		expect(text).toMatch(/concurrency \(task time \/ duration\) +2\.08/);
+		expect(text).toMatch(/max tasks in flight +3/);
+		const slowest = text.split('Slowest tasks\n')[1]!.split('\n\n')[0]!.split('\n').slice(2);
+		expect(slowest.map(row => row.split(/ {2,}/)[0])).toEqual([
+			'main',
+			'simulateRequest("request-B", 3000)',
+			'simulateRequest("request-C", 2000)',
+			'simulateRequest("request-A", 1000)',
+		]);
+		expect(text).toMatch(/api\.example\.com +ttfb +2 +60ms +63ms +63ms +63ms/);
+		expect(text).toMatch(/1\.00s +250ms +simulateRequest\("request-A", 1000\) +examples\/three-requests\.ts:6:5 +parseBody/);
+		expect(text).toContain('Error: request-B failed: upstream <503> | "busy"');
+		expect(text).not.toContain('Insights');
+		expect(formatText(state, insights)).toContain('sequential-awaits  main awaited fetchUser | then fetchOrders');
+	});
+
+	it('md renders tables and escapes user strings that would break them', async () => {
+		const {state} = await loadSession(THREE_REQUESTS_FILE);
+		const md = formatMarkdown(state, insights);
+		expect(md).toContain('### Slowest tasks\n\n| task | total | busy | waiting | sched delay | awaits | state | location |\n| :--- | ---: |');
+		expect(md).toContain('| sequential-awaits | main awaited fetchUser \\| then fetchOrders |');
+		expect(md).toContain('Error: request-B failed: upstream \\<503\\> \\| "busy"');
+		for (const table of md.split('\n\n').filter(block => block.startsWith('|'))) {
+			const separators = table.trimEnd().split('\n').map(row => row.replace(/\\\|/g, '').split('|').length);
+			expect(new Set(separators).size, table).toBe(1);
+		}
+		expect(formatMarkdown(state)).not.toContain('### Insights');
+	});
+});

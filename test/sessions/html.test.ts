@@ -1,0 +1,81 @@
+import {describe, expect, it} from 'vitest';
+import {sessionDuration} from '../../source/model/summary.js';
+import {CHART, escapeHtml, formatHtml} from '../../source/sessions/format-html.js';
+import {header, reduce, threeRequestsEvents} from './session-fixtures.js';
+
+interface Tag {
+	name: string;
+	attributes: Record<string, string>;
+}
+
+/** Start tags with their attributes: enough of an HTML parser for generated markup. */
+function tags(html: string): Tag[] {
+	return [...html.matchAll(/<([a-zA-Z][\w-]*)((?:\s+[\w:-]+(?:="[^"]*")?)*)\s*\/?>/g)].map(match => ({
+		name: match[1]!.toLowerCase(),
+		attributes: Object.fromEntries([...match[2]!.matchAll(/([\w:-]+)(?:="([^"]*)")?/g)].map(a => [a[1]!, a[2] ?? ''])),
+	}));
+}
+
+describe('html report', () => {
+	const lines = threeRequestsEvents();
+	const state = reduce(lines);
+	const html = formatHtml(state, [{kind: 'concurrency', message: 'insight <b>kept</b> as text', taskIds: []}]);
+	const all = tags(html);
+
+	it('is one self-contained file: no scripts, stylesheets, or remote fetches', () => {
+		expect(html.startsWith('<!doctype html>')).toBe(true);
+		expect(all.filter(t => t.name === 'script' || t.name === 'link' || t.name === 'img' || t.name === 'iframe')).toEqual([]);
+		expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)(?!api\.example\.com|cdn\.example\.net)/);
+		expect(html).not.toMatch(/@import|url\(/);
+	});
+
+	it('draws one bar per task, with x and width proportional to the time axis', () => {
+		const bars = all.filter(t => t.attributes.class === 'task-bar');
+		const tasks = [...state.nodes.values()].filter(n => n.kind === 'script' || n.kind === 'task');
+		expect(bars.map(b => Number(b.attributes['data-task-id'])).sort()).toEqual(tasks.map(t => t.id).sort());
+		const duration = sessionDuration(state);
+		const plotWidth = CHART.plotRight - CHART.plotLeft;
+		for (const task of tasks) {
+			const bar = bars.find(b => b.attributes['data-task-id'] === String(task.id))!;
+			expect(Number(bar.attributes.x)).toBeCloseTo(CHART.plotLeft + (task.startMs / duration) * plotWidth, 1);
+			expect(Number(bar.attributes.width)).toBeCloseTo(((task.endMs! - task.startMs) / duration) * plotWidth, 1);
+		}
+		const width = (id: number): number => Number(bars.find(b => b.attributes['data-task-id'] === String(id))!.attributes.width);
+		// request-B (3 s) against request-A (1.25 s)
+		expect(width(4) / width(3)).toBeCloseTo((3001.2 - 0.9) / (1251.5 - 0.6), 2);
+	});
+
+	it('colours bars by state over time and marks blocks across the chart', () => {
+		const segments = all.filter(t => t.name === 'rect' && t.attributes.class?.startsWith('seg seg-'));
+		expect(new Set(segments.map(s => s.attributes.class))).toEqual(new Set(['seg seg-running', 'seg seg-waiting', 'seg seg-connect', 'seg seg-ttfb', 'seg seg-download']));
+		const blocks = all.filter(t => t.attributes.class === 'block-span');
+		expect(blocks).toHaveLength(1);
+		const svg = all.find(t => t.name === 'svg')!;
+		const chartHeight = Number(svg.attributes.viewBox!.split(' ')[3]);
+		expect(Number(blocks[0]!.attributes.height)).toBeGreaterThan(chartHeight - CHART.axisHeight);
+		expect(html).toMatch(/<title>event loop blocked 250ms at 1\.00s\nexamples\/three-requests\.ts:6:5, parseBody<\/title>/);
+	});
+
+	it('gives every bar a hover title with its details, and holds the summary tables', () => {
+		expect(html).toContain('<title>simulateRequest(&#34;request-B&#34;, 3000)\ntask #4, failed\n');
+		expect(html).toContain('Error: request-B failed: upstream &#60;503&#62; | &#34;busy&#34;</title>');
+		for (const heading of ['Summary', 'Insights', 'Slowest tasks', 'HTTP by host', 'HTTP latency by phase', 'Event loop blocks', 'Failures']) {
+			expect(html).toContain(`<h2>${heading}</h2>`);
+		}
+		expect(html).toContain('insight &#60;b&#62;kept&#60;/b&#62; as text');
+	});
+
+	it('escapes task names from user code everywhere', () => {
+		const hostile = '<script>alert("x")</script>&';
+		const evil = reduce([
+			header({script: hostile}),
+			{type: 'task.start', t: 0, id: 1, parent: null, kind: 'script', name: hostile, loc: `"><svg onload=alert(1)>`},
+			{type: 'task.end', t: 5, id: 1, ok: false, error: {name: 'Error', message: hostile}, busy: 5, wait: 0, sched: 0, awaits: 0},
+		]);
+		const page = formatHtml(evil);
+		expect(page).not.toContain('<script');
+		expect(page).not.toContain('<svg onload');
+		expect(page).toContain(escapeHtml(hostile));
+		expect(tags(page).filter(t => t.attributes.class === 'task-bar')).toHaveLength(1);
+	});
+});

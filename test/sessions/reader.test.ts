@@ -1,0 +1,164 @@
+import {createWriteStream, readFileSync, statSync} from 'node:fs';
+import {join} from 'node:path';
+import {once} from 'node:events';
+import {setFlagsFromString} from 'node:v8';
+import {runInNewContext} from 'node:vm';
+import {describe, expect, it} from 'vitest';
+import type {ProtocolLine} from '../../source/protocol/events.js';
+import {loadSession, readSession, SessionFileError} from '../../source/sessions/reader.js';
+import {header, reduce, tempDir, THREE_REQUESTS_FILE, threeRequestsEvents, toNdjson, writeTemp} from './session-fixtures.js';
+
+/** Measuring retained memory needs a collection first; garbage would blur the figure. */
+function exposeGc(): () => void {
+	setFlagsFromString('--expose-gc');
+	return runInNewContext('gc') as () => void;
+}
+
+async function readError(path: string, lenient = false): Promise<SessionFileError> {
+	const error = await loadSession(path, {lenient}).then(
+		() => null,
+		(e: unknown) => e,
+	);
+	expect(error).toBeInstanceOf(SessionFileError);
+	expect((error as Error).message).not.toContain('\n');
+	return error as SessionFileError;
+}
+
+describe('reading a recording', () => {
+	const lines = threeRequestsEvents();
+
+	it('the checked-in fixture is what the generator writes', () => {
+		expect(readFileSync(THREE_REQUESTS_FILE, 'utf8')).toBe(toNdjson(lines));
+	});
+
+	it('streams every line and reduces to the same state as applying them in memory', async () => {
+		const read: ProtocolLine[] = [];
+		const session = readSession(THREE_REQUESTS_FILE);
+		for await (const line of session) read.push(line);
+		expect(read).toEqual(lines);
+		expect(session.stats).toEqual({eventCount: lines.length - 1, badLines: 0, truncated: false});
+
+		const loaded = await loadSession(THREE_REQUESTS_FILE);
+		expect(loaded.state).toEqual(reduce(lines));
+		expect(loaded).toMatchObject({warnings: [], badLines: 0, truncated: false, eventCount: lines.length - 1});
+	});
+
+	it('rejects an empty file, and one holding only blank lines', async () => {
+		const dir = tempDir();
+		expect((await readError(writeTemp(dir, 'empty.ndjson', ''))).problem).toBe('empty');
+		expect((await readError(writeTemp(dir, 'blank.ndjson', '\n  \n'))).problem).toBe('empty');
+	});
+
+	it('says "not an asyncmon session" when the first line is not JSON or not a header', async () => {
+		const dir = tempDir();
+		for (const [name, content] of [
+			['text.ndjson', 'hello world\n{"type":"loop","t":1,"delayMs":1,"utilization":0}\n'],
+			['event-first.ndjson', toNdjson(lines.slice(1))],
+			['no-protocol.ndjson', toNdjson([{...header(), protocol: 'one'}])],
+			['array.ndjson', '[1,2,3]\n'],
+		] as const) {
+			const error = await readError(writeTemp(dir, name, content));
+			expect(error.problem).toBe('not-a-session');
+			expect(error.message).toContain('not an asyncmon session');
+		}
+	});
+
+	it('names the protocol of a recording from a newer asyncmon', async () => {
+		const path = writeTemp(tempDir(), 'future.ndjson', toNdjson([header({protocol: 2 as 1}), ...lines.slice(1)]));
+		const error = await readError(path);
+		expect(error.problem).toBe('unsupported-protocol');
+		expect(error.message).toContain('recorded with protocol 2, this asyncmon reads 1');
+	});
+
+	it('fails on a corrupt line in the middle, naming its 1-based line number', async () => {
+		const text = toNdjson(lines).split('\n');
+		text[6] = '{"type":"task.await","t":0.7,"id":3,'; // line 7
+		const path = writeTemp(tempDir(), 'corrupt.ndjson', text.join('\n'));
+		const error = await readError(path);
+		expect(error.problem).toBe('corrupt-line');
+		expect(error.line).toBe(7);
+		expect(error.message).toContain(':7:');
+	});
+
+	it('treats well-formed JSON without an event shape as corrupt', async () => {
+		const text = toNdjson(lines).split('\n');
+		text[3] = '{"type":"loop"}';
+		const error = await readError(writeTemp(tempDir(), 'no-time.ndjson', text.join('\n')));
+		expect(error.line).toBe(4);
+	});
+
+	it('in lenient mode skips and counts corrupt lines, keeping all the others', async () => {
+		const text = toNdjson(lines).split('\n');
+		text[6] = 'garbage';
+		text[20] = '{"type":';
+		const path = writeTemp(tempDir(), 'corrupt.ndjson', text.join('\n'));
+		const loaded = await loadSession(path, {lenient: true});
+		expect(loaded.badLines).toBe(2);
+		expect(loaded.eventCount).toBe(lines.length - 3);
+		expect(loaded.warnings).toEqual(['skipped 2 corrupt lines']);
+		expect(loaded.state).toEqual(reduce(lines.filter((_, i) => i !== 6 && i !== 20)));
+	});
+
+	it('keeps everything up to a last line cut off mid-write, as a warning', async () => {
+		const whole = toNdjson(lines);
+		const cut = whole.slice(0, whole.length - 15); // inside the last line, and no newline
+		const loaded = await loadSession(writeTemp(tempDir(), 'crashed.ndjson', cut));
+		expect(loaded.truncated).toBe(true);
+		expect(loaded.badLines).toBe(0);
+		expect(loaded.eventCount).toBe(lines.length - 2);
+		expect(loaded.state).toEqual(reduce(lines.slice(0, -1)));
+		expect(loaded.warnings.join()).toContain('ends mid-line');
+	});
+
+	it('accepts a complete last line that merely lacks its newline', async () => {
+		const loaded = await loadSession(writeTemp(tempDir(), 'no-eol.ndjson', toNdjson(lines).trimEnd()));
+		expect(loaded.truncated).toBe(false);
+		expect(loaded.state).toEqual(reduce(lines));
+	});
+
+	it('reports progress up to the whole file', async () => {
+		const calls: Array<[number, number]> = [];
+		await loadSession(THREE_REQUESTS_FILE, {onProgress: (read, total) => calls.push([read, total])});
+		const size = statSync(THREE_REQUESTS_FILE).size;
+		expect(calls.at(-1)).toEqual([size, size]);
+	});
+
+	it('streams 1,000,000 events with memory bounded well below the file size', async () => {
+		const path = join(tempDir(), 'million.ndjson');
+		const out = createWriteStream(path);
+		out.write(JSON.stringify(header()) + '\n');
+		const batch = 20_000;
+		for (let start = 0; start < 1_000_000; start += batch) {
+			let text = '';
+			for (let i = start; i < start + batch; i++) {
+				text +=
+					i % 4 === 0
+						? `{"type":"output","t":${i / 10},"stream":"stdout","text":"line ${i} of a long-running script's output"}\n`
+						: `{"type":"loop","t":${i / 10},"delayMs":${(i % 97) / 10},"utilization":0.${i % 10}}\n`;
+			}
+			if (!out.write(text)) await once(out, 'drain');
+		}
+		out.end();
+		await once(out, 'finish');
+		const fileSize = statSync(path).size;
+		expect(fileSize).toBeGreaterThan(60 * 1024 * 1024);
+
+		const gc = exposeGc();
+		gc();
+		const baseline = process.memoryUsage().heapUsed;
+		let peak = baseline;
+		let chunks = 0;
+		const loaded = await loadSession(path, {
+			onProgress: () => {
+				if (++chunks % 100 !== 0) return;
+				gc();
+				peak = Math.max(peak, process.memoryUsage().heapUsed);
+			},
+		});
+		expect(loaded.eventCount).toBe(1_000_000);
+		expect(loaded.state.nowMs).toBe(99_999.9);
+		expect(chunks).toBeGreaterThan(500);
+		// What stays reachable mid-read: the model (bounded series and output) and one chunk.
+		expect(peak - baseline).toBeLessThan(fileSize / 10);
+	}, 30_000);
+});

@@ -1,0 +1,244 @@
+import {afterEach, describe, expect, it} from 'vitest';
+import {cleanup} from 'ink-testing-library';
+import type {ReplayControls} from '../../source/ui/replay-controls.js';
+import {busySession, FixtureSession, largeSession} from './fixtures.js';
+import {KEYS, renderDashboard, type Rendered} from './render.js';
+
+afterEach(() => cleanup());
+
+/** The table or timeline row of a task: gutter, state icon, indentation, then its name. */
+const rowOf = (view: Rendered, name: string): string => view.lines().find(line => new RegExp(`^[ ›*]\\S+ +${name} `).test(line)) ?? '';
+const indentOf = (view: Rendered, name: string): number => {
+	const line = rowOf(view, name);
+	return line.indexOf(name) - 4;
+};
+
+describe('dashboard: header and table', () => {
+	it('counts tasks per state with icons, and shows concurrency and HTTP in flight', async () => {
+		const view = await renderDashboard(busySession(), {nowMs: 1400});
+		expect(view.lines()[0]).toMatch(/^asyncmon server\.ts\s+00:01\.4\s+running/);
+		expect(view.lines()[1]).toContain('▶ 1 running  ⏸ 3 waiting  ⏫ 0 ready  ✔ 1 done  ✖ 1 failed');
+		expect(view.lines()[1]).toMatch(/concurrency \d+\.\dx  http 1 in flight/);
+		expect(rowOf(view, 'crunch')).toMatch(/^ ▶ /);
+		expect(rowOf(view, 'boot')).toMatch(/^ ✔ /);
+		expect(rowOf(view, 'flaky')).toMatch(/^ ✖ /);
+	});
+
+	it('shows the live BLOCKED banner with duration, culprit and location, then loop OK', async () => {
+		const session = busySession();
+		const view = await renderDashboard(session, {nowMs: 1400});
+		expect(view.lines()[2]).toContain('BLOCKED 1.20s by crunch src/cpu.ts:12:7');
+		session.blockEnd(1, 6, 1500, 1300);
+		await view.press();
+		expect(view.lines()[2]).toMatch(/^loop OK \(1 block so far\)/);
+	});
+
+	it('indents children under parents and ops under the task that made them', async () => {
+		const view = await renderDashboard(busySession(), {nowMs: 1400, columns: 160});
+		expect(indentOf(view, 'fetchUsers')).toBe(indentOf(view, 'main') + 2);
+		expect(rowOf(view, 'http')).toContain('http GET https://api.example');
+		expect(indentOf(view, 'http')).toBe(indentOf(view, 'fetchUsers') + 2);
+		expect(rowOf(view, 'fetchUsers')).toContain('GET /api/users?page=2 · ttfb 1.36s');
+		expect(rowOf(view, 'sleepy')).toContain('timer 1.00s');
+		expect(rowOf(view, 'main')).toContain('task #3 fetchUsers');
+	});
+
+	it('sorts by the column picked with s / < / >, shown in the header row, and i inverts', async () => {
+		const view = await renderDashboard(busySession(), {nowMs: 1400});
+		await view.press('s', 's', 's', 's');
+		expect(view.frame()).toContain('total▼');
+		const order = (): string[] => ['boot', 'fetchUsers', 'sleepy', 'flaky', 'crunch'].sort((a, b) => view.lines().indexOf(rowOf(view, a)) - view.lines().indexOf(rowOf(view, b)));
+		expect(order()).toEqual(['fetchUsers', 'sleepy', 'crunch', 'flaky', 'boot']);
+		await view.press('i');
+		expect(view.frame()).toContain('total▲');
+		expect(order()).toEqual(['boot', 'flaky', 'crunch', 'sleepy', 'fetchUsers']);
+		await view.press('<');
+		expect(view.frame()).toContain('location▲');
+	});
+
+	it('filters with / by name, location or URL, and Esc clears', async () => {
+		const view = await renderDashboard(busySession(), {nowMs: 1400});
+		await view.press('/', 'c', 'p', 'u');
+		expect(view.lines().at(-1)).toContain('/cpu█');
+		await view.press(KEYS.enter);
+		expect(view.frame()).toContain('crunch');
+		expect(view.frame()).not.toContain('sleepy');
+		expect(view.lines().at(-1)).toContain('filter "cpu"');
+		await view.press(KEYS.escape);
+		expect(view.frame()).toContain('sleepy');
+	});
+
+	it('hides and shows finished rows with c', async () => {
+		const view = await renderDashboard(busySession(), {nowMs: 1400});
+		await view.press('c');
+		expect(view.frame()).not.toContain(' boot ');
+		expect(view.frame()).toContain('crunch');
+		await view.press('c');
+		expect(view.frame()).toContain(' boot ');
+	});
+});
+
+describe('dashboard: details, timeline, output, help', () => {
+	it('opens details with Enter: parents, children, await sites, HTTP phases; Esc goes back', async () => {
+		const session = busySession()
+			.emit({type: 'op.phase', t: 300, id: 10, phase: 'headers', status: 200})
+			.opEnd(10, 350, 200)
+			.resume(3, 352, 350, {wait: 319, sched: 2});
+		const view = await renderDashboard(session, {nowMs: 1400, rows: 40});
+		await view.press('j', 'j', KEYS.enter);
+		const frame = view.frame();
+		expect(frame).toContain('fetchUsers  task #3');
+		expect(frame).toContain('at src/users.ts:14:3');
+		expect(frame).toContain('Parents  main #1');
+		expect(frame).toContain('Children (1)');
+		expect(frame).toMatch(/Await sites.*\n\s+319ms\s+1x  src\/users\.ts:15:5/);
+		expect(frame).toContain('GET https://api.example.com/api/users?page=2 → 200');
+		expect(frame).toMatch(/queue\s+█+ 2ms/);
+		expect(frame).toMatch(/connect\s+█+ 7ms/);
+		expect(frame).toMatch(/ttfb\s+█+ 260ms/);
+		expect(frame).toMatch(/download\s+█+ 50ms/);
+		await view.press(KEYS.escape);
+		expect(view.frame()).toContain('waiting on');
+	});
+
+	it('shows an error with its stack, and the stack of a block', async () => {
+		const view = await renderDashboard(busySession(), {nowMs: 1400, rows: 40});
+		await view.press('G', KEYS.enter);
+		expect(view.frame()).toContain('Blocked the event loop 1x');
+		expect(view.frame()).toMatch(/1\.20s at 200ms \(still blocked\)/);
+		expect(view.frame()).toContain('hashAll (src/cpu.ts:30:3)');
+		await view.press(KEYS.escape, 'k', KEYS.enter);
+		expect(view.frame()).toContain('TypeError: boom');
+		expect(view.frame()).toContain('at flaky (src/flaky.ts:9:11)');
+	});
+
+	it('draws the timeline with running, waiting and blocked spans', async () => {
+		const view = await renderDashboard(busySession(), {nowMs: 1400, ascii: true});
+		await view.press('t');
+		const title = view.lines()[3]!;
+		expect(title).toMatch(/^ task\s+0-{11}\|+1\.40s$/);
+		expect(rowOf(view, 'crunch')).toMatch(/crunch\s+ *#+$/);
+		expect(rowOf(view, 'boot')).toMatch(/boot\s+#+ *\|+$/);
+		expect(rowOf(view, 'sleepy')).toMatch(/sleepy\s+ *-+$/);
+	});
+
+	it('shows output in its own pane, cleaned and cut to the width', async () => {
+		const session = busySession().output(300, `\x1b[31mred\x1b[0m ${'long '.repeat(40)}`).output(310, 'oops', 'stderr');
+		const view = await renderDashboard(session, {nowMs: 1400, columns: 80});
+		await view.press('o');
+		expect(view.frame()).toContain('output (2 lines)');
+		const line = view.lines().find(l => l.startsWith('00:00.3 red long'))!;
+		expect(line.length).toBe(80);
+		expect(line.endsWith('…')).toBe(true);
+		expect(view.frame()).toContain('00:00.3 oops');
+	});
+
+	it('opens help with ? and closes it with Esc', async () => {
+		const view = await renderDashboard(busySession(), {nowMs: 1400});
+		await view.press('?');
+		expect(view.frame()).toContain('filter by name, location or URL');
+		await view.press(KEYS.escape);
+		expect(view.frame()).not.toContain('filter by name, location or URL');
+	});
+});
+
+describe('dashboard: terminal and modes', () => {
+	it('never draws a frame taller than the terminal, and counts rows out of view', async () => {
+		const view = await renderDashboard(largeSession(300), {nowMs: 200, rows: 20, columns: 100});
+		expect(view.lines()).toHaveLength(20);
+		expect(view.frame()).toContain('↓ ');
+		await view.press('G');
+		expect(view.lines()).toHaveLength(20);
+		expect(view.frame()).toMatch(/↑ \d+ more/);
+		expect(view.frame()).toContain('GET /item/299 ·');
+		view.rerenderAt(60, 12);
+		await view.press();
+		expect(view.lines()).toHaveLength(12);
+		expect(Math.max(...view.lines().map(line => line.length))).toBeLessThanOrEqual(60);
+	});
+
+	it('shows only "terminal too small" below 40x10', async () => {
+		const view = await renderDashboard(busySession(), {columns: 39, rows: 30});
+		expect(view.frame()).toBe('terminal too small (min 40x10)');
+		view.rerenderAt(80, 9);
+		await view.press();
+		expect(view.frame()).toMatch(/^terminal too small/);
+		view.rerenderAt(80, 10);
+		await view.press();
+		expect(view.frame()).toContain('asyncmon');
+	});
+
+	it('uses ASCII icons and bars with --ascii', async () => {
+		const view = await renderDashboard(busySession(), {nowMs: 1400, ascii: true});
+		expect(view.lines()[1]).toContain('> 1 running  = 3 waiting  ^ 0 ready  v 1 done  x 1 failed');
+		expect(view.frame()).not.toMatch(/[▶⏸⏫✔✖█░▁▂▃▄▅▆▇↑↓▲▼›]/);
+	});
+
+	it('interrupts on the first q while the script runs, quits on the second', async () => {
+		const view = await renderDashboard(busySession(), {nowMs: 1400});
+		await view.press('q');
+		expect([view.interrupts, view.quits]).toEqual([1, 0]);
+		expect(view.lines().at(-1)).toContain('q again to quit');
+		await view.press(KEYS.ctrlC);
+		expect([view.interrupts, view.quits]).toEqual([1, 1]);
+	});
+
+	it('stays after the script ends with a summary and "q to exit"; q then quits at once', async () => {
+		const session = busySession().exit(1500, null, 'SIGINT');
+		const view = await renderDashboard(session);
+		expect(view.lines()[0]).toContain('killed by SIGINT');
+		expect(view.lines().at(-2)).toMatch(/killed by SIGINT after 1\.50s · 5 tasks, 1 failed · concurrency [\d.]+x · longest block .* · q to exit/);
+		await view.press('q');
+		expect([view.interrupts, view.quits]).toEqual([0, 1]);
+	});
+
+	it('quits as soon as the script exits with exitOnEnd', async () => {
+		const session = busySession();
+		const view = await renderDashboard(session, {exitOnEnd: true});
+		expect(view.quits).toBe(0);
+		session.exit(1500, 0);
+		await view.press();
+		expect(view.quits).toBe(1);
+	});
+
+	it('pauses the view with Space while events keep arriving', async () => {
+		const session = busySession();
+		const view = await renderDashboard(session, {nowMs: 1400});
+		await view.press(' ');
+		expect(view.lines()[0]).toContain('VIEW PAUSED');
+		session.task(20, 'latecomer', 1300, {parent: 1});
+		await view.press();
+		expect(view.frame()).not.toContain('latecomer');
+		await view.press(' ');
+		expect(view.frame()).toContain('latecomer');
+	});
+
+	it('drives replay controls and shows playback progress', async () => {
+		const calls: string[] = [];
+		const replay: ReplayControls = {
+			positionMs: 1000,
+			durationMs: 4000,
+			speed: 2,
+			paused: false,
+			togglePause: () => calls.push('pause'),
+			faster: () => calls.push('faster'),
+			slower: () => calls.push('slower'),
+			step: delta => calls.push(`step ${delta}`),
+			seekStart: () => calls.push('start'),
+			seekEnd: () => calls.push('end'),
+		};
+		const view = await renderDashboard(busySession(), {replay, columns: 100});
+		expect(view.lines()[3]).toMatch(/^replay █+░+ playing 2x  1.00s \/ 4.00s$/);
+		expect(view.lines()[3]!.match(/█/g)).toHaveLength(16);
+		await view.press(' ', '+', '-', '.', ',', '\x1b[H', '\x1b[F', 'q');
+		expect(calls).toEqual(['pause', 'faster', 'slower', 'step 1000', 'step -1000', 'start', 'end']);
+		expect([view.interrupts, view.quits]).toEqual([0, 1]);
+	});
+});
+
+describe('dashboard: a fresh session', () => {
+	it('says so before any task starts', async () => {
+		const view = await renderDashboard(new FixtureSession());
+		expect(view.frame()).toContain('no tasks yet');
+	});
+});

@@ -1,0 +1,149 @@
+import {describe, expect, it} from 'vitest';
+import {lineToAnsi} from '../../source/ui/components/ansi.js';
+import {viewNow} from '../../source/ui/view-model/clock.js';
+import {formatClock, formatDuration} from '../../source/ui/view-model/format.js';
+import {commandForKey, type KeyPress} from '../../source/ui/view-model/keys.js';
+import {outputWindow} from '../../source/ui/view-model/output.js';
+import {tableColumns} from '../../source/ui/view-model/table.js';
+import {fit, sanitize, textWidth, truncate, truncateStart} from '../../source/ui/view-model/text.js';
+import {glyphs} from '../../source/ui/view-model/theme.js';
+import {blockedMask, cellSegments, nodeCells, overlayBlocked, sessionAxis} from '../../source/ui/view-model/timeline.js';
+import {buildTreeRows, type RowQuery} from '../../source/ui/view-model/tree-rows.js';
+import {INITIAL_UI, quitOutcome, reduceUi, type Viewport} from '../../source/ui/view-model/ui-state.js';
+import {busySession, FixtureSession} from './fixtures.js';
+
+const NO_KEY: KeyPress = {upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageUp: false, pageDown: false, home: false, end: false, return: false, escape: false, ctrl: false, tab: false, backspace: false, delete: false};
+const query = (change: Partial<RowQuery> = {}): RowQuery => ({...INITIAL_UI.query, ...change});
+const names = (session: FixtureSession, q: RowQuery, nowMs = 1400): string[] =>
+	buildTreeRows(session.state, q, nowMs).map(row => `${'.'.repeat(row.depth)}${session.state.nodes.get(row.id)!.name}`);
+
+describe('formatting', () => {
+	it('keeps durations compact at every scale', () => {
+		expect([0.42, 12.4, 999, 1234, 12_345, 125_000, 3_725_000].map(formatDuration)).toEqual(['0.4ms', '12ms', '999ms', '1.23s', '12.3s', '2m05s', '1h02m']);
+		expect(formatClock(12_345)).toBe('00:12.3');
+		expect(formatClock(3_723_000)).toBe('1:02:03');
+	});
+
+	it('measures, cuts and pads by terminal cells', () => {
+		expect(textWidth('⏫ 中')).toBe(5);
+		expect(truncate('abcdefgh', 5)).toBe('abcd…');
+		expect(fit('ab', 4, 'right')).toBe('  ab');
+		expect(truncateStart('src/deep/path/file.ts:12', 10)).toBe('…ile.ts:12');
+		expect(sanitize('\x1b[31mred\x1b[0m\tx\r')).toBe('red  x');
+	});
+
+	it('paints segments as ANSI, dropping only colour without colour', () => {
+		const line = [{text: 'a', color: 'red' as const}, {text: 'b', color: 'red' as const}, {text: 'c', bold: true}];
+		expect(lineToAnsi(line, true)).toBe('\x1b[31mab\x1b[0m\x1b[1mc\x1b[0m');
+		expect(lineToAnsi(line, false)).toBe('ab\x1b[1mc\x1b[0m');
+	});
+});
+
+describe('tree rows', () => {
+	it('walks the tree depth first, ops under the task that made them', () => {
+		expect(names(busySession(), query())).toEqual(['main', '.boot', '.fetchUsers', '..GET https://api.example.com/api/users?page=2', '.sleepy', '..setTimeout', '.flaky', '.crunch']);
+	});
+
+	it('sorts siblings by a column without breaking the tree, and inverts', () => {
+		const session = busySession();
+		expect(names(session, query({sort: 'total'})).filter(name => name.startsWith('.') && !name.startsWith('..'))).toEqual(['.fetchUsers', '.sleepy', '.crunch', '.flaky', '.boot']);
+		expect(names(session, query({sort: 'name', inverted: true})).slice(0, 3)).toEqual(['main', '.sleepy', '..setTimeout']);
+	});
+
+	it('filters by name, location or URL, keeping the ancestors of matches', () => {
+		const session = busySession();
+		expect(names(session, query({filter: 'cpu.ts'}))).toEqual(['main', '.crunch']);
+		expect(names(session, query({filter: 'PAGE=2'}))).toEqual(['main', '.fetchUsers', '..GET https://api.example.com/api/users?page=2']);
+	});
+
+	it('hides finished rows on request', () => {
+		expect(names(busySession(), query({hideFinished: true}))).not.toContain('.boot');
+		expect(names(busySession(), query({hideFinished: true}))).not.toContain('.flaky');
+	});
+});
+
+describe('timeline cells', () => {
+	it('shows the dominant state per cell, and marks blocked spans', () => {
+		const session = new FixtureSession().task(1, 'main', 0).await(1, 400, {kind: 'promise'}).ready(1, 600).resume(1, 800, 600).end(1, 1000);
+		const node = session.state.nodes.get(1)!;
+		const axis = sessionAxis(1000, 10);
+		const cells = nodeCells(node, axis, 1000);
+		expect(cells).toEqual(['running', 'running', 'running', 'running', 'waiting', 'waiting', 'ready', 'ready', 'running', 'running']);
+		session.block(1, null, 450).blockEnd(1, null, 650, 200);
+		const mask = blockedMask(session.state.blocks, axis, 1000);
+		expect(overlayBlocked(cells, mask).slice(4, 7)).toEqual(['stalled', 'stalled', 'ready']);
+		expect(cellSegments(cells, glyphs(true)).map(s => s.text).join('')).toBe('####--!!##');
+	});
+});
+
+describe('columns', () => {
+	it('fill the width exactly and drop the least telling columns when narrow', () => {
+		for (const width of [40, 80, 100, 160, 240]) {
+			const columns = tableColumns(width);
+			expect(columns.reduce((sum, c) => sum + c.width, 0) + columns.length - 1).toBe(width);
+		}
+		expect(tableColumns(60).map(c => c.id)).toEqual(['state', 'name', 'total', 'busy', 'wait', 'sched']);
+		expect(tableColumns(45).map(c => c.id)).toEqual(['state', 'name', 'total', 'busy', 'wait']);
+		expect(tableColumns(100).map(c => c.id)).toContain('timeline');
+	});
+});
+
+describe('keys and UI state', () => {
+	const viewport = (rows: number, pageSize = 5): Viewport => ({nowMs: 500, rows: Array.from({length: rows}, (_, i) => ({id: i + 1, depth: 0})), pageSize, maxScroll: 3});
+
+	it('maps keys by mode: typing into the filter, replay keys only in replay', () => {
+		expect(commandForKey('q', NO_KEY, INITIAL_UI, false)).toEqual({type: 'quit'});
+		expect(commandForKey('q', NO_KEY, {...INITIAL_UI, editingFilter: true}, false)).toEqual({type: 'filterType', text: 'q'});
+		expect(commandForKey('c', {...NO_KEY, ctrl: true}, {...INITIAL_UI, editingFilter: true}, false)).toEqual({type: 'quit'});
+		expect(commandForKey(' ', NO_KEY, INITIAL_UI, true)).toEqual({type: 'replay', action: 'togglePause'});
+		expect(commandForKey(' ', NO_KEY, INITIAL_UI, false)).toEqual({type: 'togglePause'});
+		expect(commandForKey('', {...NO_KEY, end: true}, INITIAL_UI, true)).toEqual({type: 'replay', action: 'seekEnd'});
+		expect(commandForKey('+', NO_KEY, INITIAL_UI, false)).toBeNull();
+	});
+
+	it('moves the cursor, keeps it in view, and follows the selected row by id', () => {
+		let ui = reduceUi(INITIAL_UI, {type: 'move', delta: 7}, viewport(20));
+		expect(ui).toMatchObject({cursor: 7, selectedId: 8, scrollTop: 3});
+		ui = reduceUi(ui, {type: 'move', delta: -1}, viewport(20));
+		expect(ui).toMatchObject({cursor: 6, scrollTop: 3});
+		ui = reduceUi(ui, {type: 'jump', to: 'last'}, viewport(20));
+		expect(ui).toMatchObject({cursor: 19, selectedId: 20, scrollTop: 15});
+		const reordered = {...viewport(20), rows: [...viewport(20).rows].reverse()};
+		expect(reduceUi(ui, {type: 'move', delta: 1}, reordered)).toMatchObject({cursor: 1, selectedId: 19});
+	});
+
+	it('scrolls details within bounds and freezes the clock on pause', () => {
+		const details = reduceUi(INITIAL_UI, {type: 'openDetails'}, viewport(3));
+		expect(details.detailsId).toBe(1);
+		expect(reduceUi(details, {type: 'jump', to: 'last'}, viewport(3)).detailsScroll).toBe(3);
+		expect(reduceUi(details, {type: 'back'}, viewport(3)).detailsId).toBeNull();
+		const paused = reduceUi(INITIAL_UI, {type: 'togglePause'}, viewport(3));
+		expect(paused.frozenNowMs).toBe(500);
+		expect(reduceUi(paused, {type: 'togglePause'}, viewport(3)).frozenNowMs).toBeNull();
+	});
+
+	it('interrupts a running script first, then quits', () => {
+		expect(quitOutcome(INITIAL_UI, true)).toBe('interrupt');
+		expect(quitOutcome({...INITIAL_UI, interruptSent: true}, true)).toBe('quit');
+		expect(quitOutcome(INITIAL_UI, false)).toBe('quit');
+	});
+});
+
+describe('clock and output', () => {
+	it('runs a live clock from the wall clock, stops at exit, follows a replay position', () => {
+		const session = busySession();
+		expect(viewNow(session.state, undefined, session.clockAt(5000)())).toBe(5000);
+		expect(viewNow(session.state, {positionMs: 123, durationMs: 1000, speed: 1, paused: false}, 0)).toBe(123);
+		session.exit(2000, 0);
+		expect(viewNow(session.state, undefined, session.clockAt(5000)())).toBe(2000);
+	});
+
+	it('keeps the newest output lines, cut to the width and scrollable', () => {
+		const lines = Array.from({length: 10}, (_, i) => ({t: i * 1000, stream: 'stdout' as const, text: `line ${i} ${'x'.repeat(100)}`}));
+		const window = outputWindow(lines, 3, 40, 0);
+		expect(window.lines.map(line => line.map(s => s.text).join(''))).toHaveLength(3);
+		expect(window.lines[2]!.map(s => s.text).join('')).toMatch(/^00:09\.0 line 9 x+…$/);
+		expect(textWidth(window.lines[0]!.map(s => s.text).join(''))).toBe(40);
+		expect(outputWindow(lines, 3, 40, 2).lines[2]!.map(s => s.text).join('')).toContain('line 7');
+	});
+});

@@ -147,7 +147,14 @@ async function main(): Promise<number> {
 	return exitCode;
 }
 
+/** module.registerHooks and undici 8 need 22.19; npm scripts and npx use the pinned node@24. */
+function nodeTooOld(): boolean {
+	const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+	return major < 22 || (major === 22 && minor < 19);
+}
+
 try {
+	if (nodeTooOld()) throw new UsageError(`needs Node.js 22.19 or later, this is ${process.version}; run it as \`npx asyncmon …\` to use the project's Node 24`);
 	process.exitCode = await main();
 } catch (error) {
 	const known = error instanceof UsageError || error instanceof SessionFileError;

@@ -6,7 +6,9 @@ import {UsageError} from './source/monitor/usage-error.js';
 import {DEMO_URL_ENV, DEMOS, examplePath, findDemo} from './source/demo/catalog.js';
 import {startDemoServer} from './source/demo/server.js';
 import {REPORT_FORMATS, type ReportFormat} from './source/sessions/formats.js';
+import {computeInsights} from './source/model/insights.js';
 import {runReport} from './source/sessions/report-command.js';
+import {runReplay} from './source/sessions/replay-command.js';
 import {SessionFileError} from './source/sessions/reader.js';
 
 /** The child's preload sits next to this file in dist/. */
@@ -132,6 +134,32 @@ async function main(): Promise<number> {
 					out: argv.o,
 					lenient: argv.lenient,
 					progress: process.stderr.isTTY ? process.stderr : null,
+					insights: computeInsights,
+				});
+				for (const warning of warnings) process.stderr.write(`asyncmon: ${warning}\n`);
+			},
+		)
+		.command(
+			'replay <file>',
+			'Play a recorded session back in the dashboard',
+			command =>
+				command
+					.positional('file', {type: 'string', demandOption: true})
+					.option('speed', {type: 'number', default: 1, describe: 'Playback speed (0.25 to 64); + and - change it while playing'})
+					.option('plain', {type: 'boolean', default: false, describe: 'Print the plain-mode lines instead (automatic when stdout is not a terminal)'})
+					.option('lenient', {type: 'boolean', default: false, describe: 'Skip corrupt lines instead of failing'})
+					.option('ascii', {type: 'boolean', default: false, describe: 'ASCII icons and bars'}),
+			async argv => {
+				if (!(argv.speed > 0)) throw new UsageError('--speed must be a positive number');
+				const {warnings} = await runReplay({
+					file: argv.file,
+					plain: argv.plain || !process.stdout.isTTY,
+					speed: argv.speed,
+					lenient: argv.lenient,
+					ascii: argv.ascii,
+					color,
+					stdout: process.stdout,
+					stderr: process.stderr,
 				});
 				for (const warning of warnings) process.stderr.write(`asyncmon: ${warning}\n`);
 			},

@@ -10,7 +10,7 @@ import {unhandledRejection} from './insights/unhandled-rejection.js';
 export type {Insight, InsightKind, InsightOptions} from './insights/insight.js';
 
 /** Used when neither the options nor the session header give a threshold. */
-export const DEFAULT_BLOCK_THRESHOLD_MS = 100;
+export const DEFAULT_BLOCK_THRESHOLD_MS = 50;
 
 /** Most urgent first: crashes and hangs, then the loop, then lost time. */
 const RULES: readonly InsightRule[] = [unhandledRejection, neverSettled, blockedLoop, sequentialAwaits, httpInsights, concurrency];

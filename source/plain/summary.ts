@@ -1,3 +1,4 @@
+import {computeInsights} from '../model/insights.js';
 import type {ModelState} from '../model/state.js';
 import {sessionDuration, summarize} from '../model/summary.js';
 import {paint} from './printer.js';
@@ -28,5 +29,6 @@ export function summaryLines(state: ModelState, color: boolean): string[] {
 		lines.push(paint(color, 'red', `✖ ${uncaught.origin === 'unhandledRejection' ? 'Unhandled rejection' : 'Uncaught exception'}: ${uncaught.error.name}: ${uncaught.error.message}${uncaught.error.location ? ` at ${uncaught.error.location}` : ''}`));
 	}
 	if (state.droppedEvents > 0) lines.push(paint(color, 'yellow', `asyncmon dropped ${state.droppedEvents} events it could not keep up with`));
+	for (const insight of computeInsights(state)) lines.push(`${paint(color, 'yellow', '→')} ${insight.message}`);
 	return lines;
 }

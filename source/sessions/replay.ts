@@ -27,6 +27,8 @@ export interface ReplayOptions {
 	clock?: ReplayClock;
 	/** Start paused instead of playing. */
 	paused?: boolean;
+	/** Initial playback speed, clamped to MIN_SPEED..MAX_SPEED; 1 is real time. */
+	speed?: number;
 	/** Lines between state checkpoints; the default keeps about 64 of them. */
 	checkpointEvery?: number;
 }
@@ -66,6 +68,7 @@ export class ReplayEngine implements ModelSource, ReplayControls {
 		options: ReplayOptions = {},
 	) {
 		this.clock = options.clock ?? systemClock;
+		this.playbackSpeed = clampSpeed(options.speed ?? 1);
 		this.arrivals = arrivalTimes(lines);
 		this.durationMs = lines.length > 0 ? this.arrivals[lines.length - 1]! : 0;
 		this.buildCheckpoints(options.checkpointEvery ?? Math.max(1000, Math.ceil(lines.length / 64)));
@@ -149,7 +152,7 @@ export class ReplayEngine implements ModelSource, ReplayControls {
 	private setSpeed(speed: number): void {
 		// Time played so far counts at the old speed.
 		this.catchUp();
-		this.playbackSpeed = Math.min(MAX_SPEED, Math.max(MIN_SPEED, speed));
+		this.playbackSpeed = clampSpeed(speed);
 		this.requestNotify();
 	}
 
@@ -253,6 +256,10 @@ export interface LoadedReplay {
 }
 
 /** Reads a whole recording into memory for playback. */
+function clampSpeed(speed: number): number {
+	return Math.min(MAX_SPEED, Math.max(MIN_SPEED, speed));
+}
+
 export async function loadReplay(path: string, options: ReplayOptions & Pick<ReadOptions, 'lenient'> = {}): Promise<LoadedReplay> {
 	const reader = readSession(path, {lenient: options.lenient});
 	const lines: ProtocolLine[] = [];

@@ -112,7 +112,10 @@ async function main(): Promise<number> {
 				if (!demo) throw new UsageError(`no demo called '${argv.name}'; try: asyncmon demo --list`);
 				const server = await startDemoServer();
 				try {
-					exitCode = await runScript(runOptions(argv, examplePath(demo.file), scriptArgs(argv), {[DEMO_URL_ENV]: server.url}));
+					exitCode = await runScript({
+						...runOptions(argv, examplePath(demo.file), scriptArgs(argv), {[DEMO_URL_ENV]: server.url}),
+						scriptName: `examples/${demo.file}`,
+					});
 				} finally {
 					await server.close();
 				}

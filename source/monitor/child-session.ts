@@ -12,6 +12,7 @@ const WATCHDOG_FD = 4;
 
 export interface ChildSessionOptions {
 	script: string;
+	scriptName: string;
 	args: string[];
 	blockThresholdMs: number;
 	redact: boolean;
@@ -49,7 +50,7 @@ export class ChildSession {
 	constructor(private readonly options: ChildSessionOptions) {
 		const config: ChildConfig = {
 			script: resolve(options.script),
-			scriptName: options.script,
+			scriptName: options.scriptName,
 			eventsFd: EVENTS_FD,
 			watchdogFd: WATCHDOG_FD,
 			blockThresholdMs: options.blockThresholdMs,
@@ -145,7 +146,7 @@ export class ChildSession {
 		return {
 			type: 'header',
 			protocol: PROTOCOL_VERSION,
-			script: this.options.script,
+			script: this.options.scriptName,
 			argv: this.options.args,
 			cwd: process.cwd(),
 			node: process.version,

@@ -14,6 +14,8 @@ const DASHBOARD_GRACE_MS = 300;
 
 export interface RunOptions {
 	script: string;
+	/** How to show the script, when not as `script` (a bundled demo's long path). */
+	scriptName?: string;
 	args: string[];
 	plain: boolean;
 	record?: string;
@@ -39,6 +41,7 @@ export async function runScript(options: RunOptions): Promise<number> {
 	const printer = options.plain ? new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color}) : null;
 	const session = new ChildSession({
 		script: options.script,
+		scriptName: options.scriptName ?? options.script,
 		args: options.args,
 		blockThresholdMs: options.blockThresholdMs,
 		redact: options.redact,
@@ -74,7 +77,7 @@ async function runDashboardUntilQuit(options: RunOptions, session: ChildSession,
 	const {runDashboard} = await import('../ui/dashboard.js');
 	await runDashboard({
 		source: live,
-		title: options.script,
+		title: options.scriptName ?? options.script,
 		ascii: options.ascii,
 		color: options.color,
 		exitOnEnd: options.exitOnEnd,

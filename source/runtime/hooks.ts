@@ -1,12 +1,12 @@
 import {existsSync, readFileSync} from 'node:fs';
-import module from 'node:module';
+import module, {type LoadFnOutput, type LoadHookContext, type LoadHookSync} from 'node:module';
 import {relative} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import remapping from '@jridgewell/remapping';
 import {TraceMap, originalPositionFor} from '@jridgewell/trace-mapping';
 import {transformSync, type Loader, type TransformFailure} from 'esbuild';
 import {parse} from 'acorn';
-import {instrument, RUNTIME_GLOBAL, type SiteRegistry} from './transform.js';
+import {afterDirectives, instrument, parseProgram, RUNTIME_GLOBAL, type SiteRegistry} from './transform.js';
 import type {SiteTable} from './site-table.js';
 import {findTsconfig, packageType} from './project-files.js';
 
@@ -50,8 +50,8 @@ export interface HookOptions {
 	entry: string;
 	/** The script cannot be compiled: report and stop. */
 	onSyntaxError: (problem: SyntaxProblem) => never;
-	/** Wraps asyncmon's own compile work, which is no part of the script's time. */
-	compiling: <T>(compile: () => T) => T;
+	/** Wraps module loading and asyncmon's own compile work, which are no part of the script's time. */
+	loading: <T>(load: () => T) => T;
 }
 
 type ModuleFormat = 'module' | 'commonjs';
@@ -73,6 +73,12 @@ export function installHooks(options: HookOptions): void {
 			}
 		},
 		load(url, context, nextLoad) {
+			return options.loading(() => load(url, context, nextLoad, options));
+		},
+	});
+}
+
+function load(url: string, context: LoadHookContext, nextLoad: Parameters<LoadHookSync>[2], options: HookOptions): LoadFnOutput {
 			if (url.endsWith(UNDICI_DISPATCHER_BASE)) {
 				const loaded = nextLoad(url, context);
 				return {...loaded, source: `${String(loaded.source)}\n;globalThis.${RUNTIME_GLOBAL}.patchDispatcher(module.exports);\n`};
@@ -83,10 +89,8 @@ export function installHooks(options: HookOptions): void {
 			const loader = LOADERS[extension];
 			if (!loader) return nextLoad(url, context);
 			const source = readFileSync(file, 'utf8');
-			const compiled = options.compiling(() => compile(source, file, loader, options));
+			const compiled = compile(source, file, loader, options);
 			return {format: compiled.format, source: compiled.code, shortCircuit: true};
-		},
-	});
 }
 
 function userFile(url: string): string | null {
@@ -145,7 +149,10 @@ function compile(source: string, file: string, loader: Loader, options: HookOpti
 		addAwait: site => options.sites.addAwait({loc: locate(site.line, site.column), dependent: site.dependent}),
 	};
 	const result = instrument({code: esbuildOutput.code, sourceType: format, registry});
-	if (file === options.entry) result.magic.append(`\n;${RUNTIME_GLOBAL}.rootDone();\n`);
+	if (file === options.entry) {
+		result.magic.appendLeft(afterDirectives(parseProgram(esbuildOutput.code, format === 'module' ? 'module' : 'script')), `${RUNTIME_GLOBAL}.entryStarted();`);
+		result.magic.append(`\n;${RUNTIME_GLOBAL}.rootDone();\n`);
+	}
 	const map = remapping(
 		[result.magic.generateMap({hires: 'boundary', source: file, includeContent: false}).toString(), esbuildOutput.map],
 		() => null,

@@ -60,17 +60,19 @@ const tracker = new Tracker({
 	runtimeDirectory: dirname(fileURLToPath(import.meta.url)),
 	onRunning: (task, sliceStart) => watch.running(task, sliceStart),
 	onSliceEnd: (task, start, end) => watch.sliceEnded(task, start, end),
+	onEntryStarted: () => watch.entryStarted(),
 });
 Object.defineProperty(globalThis, RUNTIME_GLOBAL, {value: tracker, enumerable: false});
+watch.holdUntilEntry();
 
 process.setSourceMapsEnabled(true);
 installHooks({
 	sites,
 	entry: config.script,
-	compiling(compile) {
+	loading(load) {
 		const start = performance.now();
 		try {
-			return watch.excluded(compile);
+			return watch.excluded(load);
 		} finally {
 			tracker.excludeFromSlice(performance.now() - start);
 		}

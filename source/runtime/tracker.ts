@@ -61,6 +61,8 @@ export interface TrackerOptions {
 	onRunning: (task: Task | null, sliceStart: number) => void;
 	/** Called when a task slice ends, with its duration. */
 	onSliceEnd: (task: Task, start: number, end: number) => void;
+	/** The entry module's own code starts running. */
+	onEntryStarted: () => void;
 }
 
 /**
@@ -80,6 +82,7 @@ export class Tracker {
 	private readonly runtimeDirectory: string;
 	private readonly onRunning: TrackerOptions['onRunning'];
 	private readonly onSliceEnd: TrackerOptions['onSliceEnd'];
+	private readonly onEntryStarted: TrackerOptions['onEntryStarted'];
 	/** Due times of timers that fired late, by op id: a task awaiting one was ready at its due time. */
 	private readonly lateTimers = new Map<number, number>();
 	/** Tasks that began waiting since the last flush; the flush emits those still waiting. */
@@ -91,6 +94,7 @@ export class Tracker {
 		this.runtimeDirectory = options.runtimeDirectory;
 		this.onRunning = options.onRunning;
 		this.onSliceEnd = options.onSliceEnd;
+		this.onEntryStarted = options.onEntryStarted;
 		this.root = this.startTask('script', this.sites.scriptName, `${this.sites.scriptName}:1:1`, null, null);
 		this.sink.beforeFlush = () => this.emitPendingWaits();
 	}
@@ -243,6 +247,14 @@ export class Tracker {
 	/** Time spent compiling modules is asyncmon's, not the running task's. */
 	excludeFromSlice(spentMs: number): void {
 		if (this.running) this.running.sliceStart += spentMs;
+	}
+
+	/** The entry module's code starts: its imports are loaded, and the root task's own work begins. */
+	entryStarted(): void {
+		const now = performance.now();
+		this.root.sliceStart = now;
+		this.onRunning(this.root, now);
+		this.onEntryStarted();
 	}
 
 	/** The root task ends when the entry module has evaluated. */

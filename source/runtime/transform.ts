@@ -242,9 +242,10 @@ function arrowArguments(fn: AnyNode): string {
 	return `[${parts.join(',')}]`;
 }
 
-/** Where code may go at the top of a function body without ending its directive prologue ('use strict'). */
-function afterDirectives(body: AnyNode): number {
-	let index = body.start + 1;
+/** Where code may go at the top of a function body or program without ending its directive prologue ('use strict'). */
+export function afterDirectives(body: AnyNode): number {
+	// A program starts at its first statement (past any hashbang), a function body past its `{`.
+	let index = body.type === 'Program' ? (body.body[0]?.start ?? body.end) : body.start + 1;
 	for (const statement of body.body) {
 		if (statement.type !== 'ExpressionStatement' || typeof statement.directive !== 'string') break;
 		index = statement.end;

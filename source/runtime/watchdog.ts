@@ -52,15 +52,28 @@ export class LoopWatch {
 		this.f64[F64_HEARTBEAT] = this.toEpoch + performance.now();
 	}
 
-	/** Runs asyncmon's own synchronous work, which the watchdog must not blame on the script. */
+	/**
+	 * Runs work that is no block of the script's: asyncmon's compiling, and
+	 * module loading before the script's own code starts. Nests.
+	 */
 	excluded<T>(fn: () => T): T {
-		Atomics.store(this.i32, I32_PAUSED, 1);
+		Atomics.add(this.i32, I32_PAUSED, 1);
 		try {
 			return fn();
 		} finally {
 			this.beat();
-			Atomics.store(this.i32, I32_PAUSED, 0);
+			Atomics.sub(this.i32, I32_PAUSED, 1);
 		}
+	}
+
+	/** Until the entry module's code runs, the loop is only loading modules. */
+	holdUntilEntry(): void {
+		Atomics.add(this.i32, I32_PAUSED, 1);
+	}
+
+	entryStarted(): void {
+		this.beat();
+		Atomics.sub(this.i32, I32_PAUSED, 1);
 	}
 
 	running(task: Task | null, sliceStart: number): void {

@@ -1,4 +1,7 @@
-import {syncBuiltinESMExports} from 'node:module';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {createRequire, syncBuiltinESMExports} from 'node:module';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import timers from 'node:timers';
 import timersPromises from 'node:timers/promises';
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest';
@@ -50,6 +53,7 @@ beforeAll(() => {
 		runtimeDirectory: '/nonexistent/asyncmon/dist',
 		onRunning: () => {},
 		onSliceEnd: (task, start, end) => slices.push({task: task.id, start, end}),
+		onEntryStarted: () => {},
 	});
 	(globalThis as Record<string, unknown>)[RUNTIME_GLOBAL] = tracker;
 	// The real timer instrumentation: timers become ops owned by the current task.
@@ -85,10 +89,21 @@ const endOf = (id: number): TaskEndEvent => ofType('task.end').find(event => eve
 const awaitsOf = (id: number): TaskAwaitEvent[] => ofType('task.await').filter(event => event.id === id);
 const resumesOf = (id: number): TaskResumeEvent[] => ofType('task.resume').filter(event => event.id === id);
 
-/** Instruments a CommonJS-style snippet (ending in `return {...}`) and runs it. */
+const tmp = mkdtempSync(join(tmpdir(), 'asyncmon-tracker-'));
+const requireFile = createRequire(join(tmp, 'index.cjs'));
+let fileCount = 0;
+afterAll(() => rmSync(tmp, {recursive: true, force: true}));
+
+/**
+ * Instruments a CommonJS-style snippet (ending in `return {...}`) and loads it
+ * from a real .cjs file, as user code is: the runtime tells user code from
+ * library code by the caller's file.
+ */
 function load<T = Record<string, (...args: any[]) => Promise<any>>>(code: string): T {
 	const out = instrument({code, sourceType: 'commonjs', registry});
-	return new Function(out.code)() as T;
+	const file = join(tmp, `script${fileCount++}.cjs`);
+	writeFileSync(file, `module.exports = (function () {${out.code}\n})();\n`);
+	return requireFile(file) as T;
 }
 
 const HELPERS = 'const sleep = (ms, value) => new Promise(resolve => setTimeout(() => resolve(value), ms));\n';

@@ -2,6 +2,7 @@ import {syncBuiltinESMExports} from 'node:module';
 import timers from 'node:timers';
 import timersPromises from 'node:timers/promises';
 import type {EventSink} from '../event-sink.js';
+import {calledFromUserCode} from '../caller.js';
 import type {Tracker} from '../tracker.js';
 
 /** Node's own rule: a delay that is not a number in [1, 2^31 - 1] becomes 1 ms. */
@@ -28,8 +29,9 @@ export function instrumentTimers(tracker: Tracker, sink: EventSink): void {
 		sink.push({type: 'op.end', t: performance.now(), id, ok: true, ...fields});
 	};
 
+	// Libraries' own timers (undici's keep-alive and header timeouts, say) would bury the script's.
 	function setTimeout(this: unknown, callback: (...args: unknown[]) => void, delay?: number, ...args: unknown[]) {
-		if (typeof callback !== 'function') return original.setTimeout(callback, delay, ...args);
+		if (typeof callback !== 'function' || !calledFromUserCode(setTimeout)) return original.setTimeout(callback, delay, ...args);
 		const ms = effectiveDelay(delay);
 		const owner = tracker.current();
 		const id = tracker.startOp('timer', `setTimeout ${ms}ms`, {timer: {delayMs: ms, repeat: false}}, owner);
@@ -45,7 +47,7 @@ export function instrumentTimers(tracker: Tracker, sink: EventSink): void {
 	}
 
 	function setInterval(this: unknown, callback: (...args: unknown[]) => void, delay?: number, ...args: unknown[]) {
-		if (typeof callback !== 'function') return original.setInterval(callback, delay, ...args);
+		if (typeof callback !== 'function' || !calledFromUserCode(setInterval)) return original.setInterval(callback, delay, ...args);
 		const ms = effectiveDelay(delay);
 		const owner = tracker.current();
 		const id = tracker.startOp('timer', `setInterval ${ms}ms`, {timer: {delayMs: ms, repeat: true}}, owner);
@@ -72,6 +74,7 @@ export function instrumentTimers(tracker: Tracker, sink: EventSink): void {
 	}
 
 	async function sleep<T>(delay?: number, value?: T, options?: timers.TimerOptions): Promise<T> {
+		if (!calledFromUserCode(sleep)) return original.sleep(delay, value, options) as Promise<T>;
 		const ms = effectiveDelay(delay);
 		const id = tracker.startOp('timer', `sleep ${ms}ms`, {timer: {delayMs: ms, repeat: false}});
 		const due = performance.now() + ms;

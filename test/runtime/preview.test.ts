@@ -1,0 +1,57 @@
+import {describe, expect, it} from 'vitest';
+import {formatCall, formatValue} from '../../source/runtime/preview.js';
+
+describe('formatCall', () => {
+	it('renders a call like asyncio repr', () => {
+		expect(formatCall('simulateRequest', ['request-A', 1000])).toBe('simulateRequest("request-A", 1000)');
+		expect(formatCall('main', [])).toBe('main()');
+	});
+
+	it('accepts an arguments object', () => {
+		function capture(..._args: unknown[]) {
+			// eslint-disable-next-line prefer-rest-params
+			return arguments;
+		}
+		expect(formatCall('f', capture(1, 'two', true))).toBe('f(1, "two", true)');
+	});
+
+	it('shows at most 4 arguments, then an ellipsis', () => {
+		expect(formatCall('f', [1, 2, 3, 4])).toBe('f(1, 2, 3, 4)');
+		expect(formatCall('f', [1, 2, 3, 4, 5, 6])).toBe('f(1, 2, 3, 4, …)');
+	});
+
+	it('truncates long strings to 24 characters', () => {
+		expect(formatCall('f', ['a'.repeat(24)])).toBe(`f("${'a'.repeat(24)}")`);
+		expect(formatCall('f', ['a'.repeat(30)])).toBe(`f("${'a'.repeat(23)}…")`);
+	});
+
+	it('truncates the whole argument list to 60 characters', () => {
+		const name = formatCall('f', ['x'.repeat(24), 'y'.repeat(24), 'z'.repeat(24)]);
+		const inner = name.slice(2, -1);
+		expect(inner.length).toBe(60);
+		expect(inner.endsWith('…')).toBe(true);
+		expect(name.startsWith('f("xxx')).toBe(true);
+	});
+});
+
+describe('formatValue', () => {
+	it('renders each kind of value', () => {
+		expect(formatValue('s')).toBe('"s"');
+		expect(formatValue('quote"d')).toBe('"quote\\"d"');
+		expect(formatValue(1.5)).toBe('1.5');
+		expect(formatValue(Number.NaN)).toBe('NaN');
+		expect(formatValue(false)).toBe('false');
+		expect(formatValue(undefined)).toBe('undefined');
+		expect(formatValue(null)).toBe('null');
+		expect(formatValue(10n)).toBe('10n');
+		expect(formatValue(Symbol('tag'))).toBe('Symbol(tag)');
+		expect(formatValue(function named() {})).toBe('ƒ named');
+		expect(formatValue(() => {})).toBe('ƒ');
+		expect(formatValue([1, 2, 3])).toBe('[…3]');
+		expect(formatValue({a: 1})).toBe('{…}');
+		expect(formatValue(new Map())).toBe('{Map…}');
+		expect(formatValue(Object.create(null))).toBe('{…}');
+		expect(formatValue(new URL('https://example.com/a'))).toBe('"https://example.com/a"');
+		expect(formatValue(new URL('https://example.com/a/very/long/path'))).toBe('"https://example.com/a/v…"');
+	});
+});

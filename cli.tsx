@@ -184,6 +184,11 @@ function nodeTooOld(): boolean {
 	return major < 22 || (major === 22 && minor < 19);
 }
 
+// A reader that went away (`| head`) ends the printing, not the script or its recording.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+	if (error.code !== 'EPIPE') throw error;
+});
+
 try {
 	if (nodeTooOld()) throw new UsageError(`needs Node.js 22.19 or later, this is ${process.version}; run it as \`npx asyncmon …\` to use the project's Node 24`);
 	process.exitCode = await main();

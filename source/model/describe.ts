@@ -1,51 +1,56 @@
-import type {Ms} from '../protocol/events.js';
-import type {ModelState, TaskNode} from './state.js';
+import type {Ms, WaitTarget} from '../protocol/events.js';
+import {isTaskKind, type ModelState, type TaskNode} from './state.js';
+import {formatDuration} from '../format/durations.js';
 
-/** Compact durations: `0.3ms`, `12ms`, `1.24s`, `2m05s`. */
-export function formatMs(ms: Ms): string {
-	if (ms < 1) return `${ms.toFixed(1)}ms`;
-	if (ms < 1000) return `${Math.round(ms)}ms`;
-	if (ms < 60_000) return `${(ms / 1000).toFixed(2)}s`;
-	const minutes = Math.floor(ms / 60_000);
-	return `${minutes}m${String(Math.floor((ms % 60_000) / 1000)).padStart(2, '0')}s`;
+/** What a row is stuck on right now, in a few words: `GET /api/x · ttfb 120ms`, `timer 1000ms`, `task #4 load`. */
+export function waitingOn(state: ModelState, node: TaskNode, nowMs: Ms): string {
+	if (!isTaskKind(node.kind)) return node.endMs === null ? describeOp(node, nowMs) : '';
+	if (node.state === 'ready') return `ready for ${formatDuration(nowMs - (node.readyAt ?? nowMs))}`;
+	if (node.state !== 'waiting' || !node.wait) return '';
+	return describeTarget(state, node.wait.on, nowMs);
 }
 
-/** What an op is, in a few words: `GET /api/x`, `timer 1000ms`, `readFile a.json`. */
-export function describeOp(node: TaskNode): string {
-	if (node.timer) return `timer ${node.timer.delayMs}ms`;
-	return node.name;
-}
-
-/** Where an HTTP request is now: queued, waiting for the first byte, downloading. */
-export function httpProgress(node: TaskNode, nowMs: Ms): string {
-	const http = node.http;
-	if (!http) return '';
-	if (node.endMs !== null) return http.status === undefined ? 'failed' : `${http.status}`;
-	if (http.headersAt !== undefined) return `download ${formatMs(nowMs - http.headersAt)}`;
-	if (http.sentAt !== undefined) return `ttfb ${formatMs(nowMs - http.sentAt)}`;
-	return `queued ${formatMs(nowMs - node.startMs)}`;
-}
-
-/** What a waiting task waits on, e.g. `GET /api/x · ttfb 120ms`, `timer 1000ms`, `task #4 fetchUser(3)`. */
-export function describeWait(state: ModelState, node: TaskNode): string {
-	const wait = node.wait;
-	if (!wait) return '';
-	const target = wait.on;
+export function describeTarget(state: ModelState, target: WaitTarget, nowMs: Ms): string {
 	switch (target.kind) {
+		case 'promise': {
+			const parts = [counted(target.tasks?.length ?? 0, 'task'), counted(target.ops?.length ?? 0, 'op')].filter(part => !part.startsWith('0 '));
+			return parts.length > 0 ? parts.join(' + ') : 'a promise';
+		}
+		case 'value':
+			return 'a value';
 		case 'task': {
 			const task = state.nodes.get(target.id);
 			return task ? `task #${task.id} ${task.name}` : `task #${target.id}`;
 		}
 		case 'op': {
 			const op = state.nodes.get(target.id);
-			if (!op) return 'an operation';
-			return op.http ? `${op.name} · ${httpProgress(op, state.nowMs)}` : describeOp(op);
+			return op ? describeOp(op, nowMs) : `op #${target.id}`;
 		}
-		case 'promise': {
-			const count = (target.tasks?.length ?? 0) + (target.ops?.length ?? 0);
-			return count > 0 ? `${count} operations` : 'a promise';
-		}
-		case 'value':
-			return 'the microtask queue';
+	}
+}
+
+/** An op with its current phase: the part of an HTTP request that is taking the time. */
+export function describeOp(op: TaskNode, nowMs: Ms): string {
+	if (op.http) {
+		const {http} = op;
+		const request = `${http.method} ${shortUrl(http.url)}`;
+		if (op.endMs !== null) return http.status === undefined ? request : `${request} · ${http.status}`;
+		if (http.headersAt !== undefined) return `${request} · download ${formatDuration(nowMs - http.headersAt)}`;
+		if (http.sentAt !== undefined) return `${request} · ttfb ${formatDuration(nowMs - http.sentAt)}`;
+		return `${request} · connecting`;
+	}
+	if (op.timer) return `${op.timer.repeat ? 'interval' : 'timer'} ${formatDuration(op.timer.delayMs)}`;
+	return op.name;
+}
+
+const counted = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
+/** The path is what tells requests apart; the origin is in the details view. */
+function shortUrl(url: string): string {
+	try {
+		const parsed = new URL(url);
+		return parsed.pathname + parsed.search;
+	} catch {
+		return url;
 	}
 }

@@ -11,6 +11,8 @@ import {UsageError} from './usage-error.js';
 export const EXIT_BLOCK_BUDGET = 3;
 /** How long the dashboard waits for a script that fails at once, so its error lands on the normal screen. */
 const DASHBOARD_GRACE_MS = 300;
+/** How long a script that was asked to stop may take before it is killed. */
+const KILL_GRACE_MS = 2000;
 
 export interface RunOptions {
 	script: string;
@@ -55,11 +57,16 @@ export async function runScript(options: RunOptions): Promise<number> {
 		printer?.handle(line, state);
 		live.changed();
 	});
-	const forward = (signal: NodeJS.Signals) => () => session.signal(signal);
+	// Signals to asyncmon go to the script; SIGTERM and SIGHUP also close the dashboard, restoring the terminal.
+	const closeDashboard = new AbortController();
+	const forward = (signal: NodeJS.Signals) => () => {
+		session.signal(signal);
+		if (signal !== 'SIGINT') closeDashboard.abort();
+	};
 	const forwarders = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map(signal => [signal, forward(signal)] as const);
 	for (const [signal, handler] of forwarders) process.on(signal, handler);
 	try {
-		if (!printer) await runDashboardUntilQuit(options, session, live);
+		if (!printer) await runDashboardUntilQuit(options, session, live, closeDashboard.signal);
 		const {code, signal} = await session.exited;
 		recorder?.close();
 		const summaryPrinter = printer ?? new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color});
@@ -70,10 +77,10 @@ export async function runScript(options: RunOptions): Promise<number> {
 	}
 }
 
-async function runDashboardUntilQuit(options: RunOptions, session: ChildSession, live: LiveSource): Promise<void> {
+async function runDashboardUntilQuit(options: RunOptions, session: ChildSession, live: LiveSource, signal: AbortSignal): Promise<void> {
 	const grace = new Promise(resolve => setTimeout(resolve, DASHBOARD_GRACE_MS));
 	await Promise.race([session.exited, grace]);
-	if (live.state.fatal) return;
+	if (live.state.fatal || signal.aborted) return;
 	const {runDashboard} = await import('../ui/dashboard.js');
 	await runDashboard({
 		source: live,
@@ -82,9 +89,15 @@ async function runDashboardUntilQuit(options: RunOptions, session: ChildSession,
 		color: options.color,
 		exitOnEnd: options.exitOnEnd,
 		onInterrupt: () => session.signal('SIGINT'),
+		signal,
 	});
-	// Quitting while the script still runs ends it; its recording is still completed.
+	// Quitting while the script still runs ends it, and its recording is completed. A script
+	// whose loop is blocked cannot run its signal handlers: it gets SIGKILL after a grace period.
 	session.signal('SIGTERM');
+	const kill = setTimeout(() => session.signal('SIGKILL'), KILL_GRACE_MS);
+	kill.unref();
+	await session.exited;
+	clearTimeout(kill);
 }
 
 function blockBudgetExceeded(state: ModelState, options: RunOptions, succeeded: boolean): number | null {

@@ -1,5 +1,6 @@
 import type {ProtocolLine} from '../protocol/events.js';
-import {describeWait, formatMs, httpProgress} from '../model/describe.js';
+import {formatDuration} from '../format/durations.js';
+import {waitingOn} from '../model/describe.js';
 import type {ModelState, TaskNode} from '../model/state.js';
 import {summaryLines} from './summary.js';
 
@@ -43,34 +44,34 @@ export class PlainPrinter {
 			}
 			case 'task.await': {
 				const node = state.nodes.get(line.id);
-				if (node) this.say(line.t, 'yellow', '⏸ await ', `${node.name} on ${describeWait(state, node)}  ${this.dim(line.site ?? '')}`);
+				if (node) this.say(line.t, 'yellow', '⏸ await ', `${node.name} on ${waitingOn(state, node, line.t)}  ${this.dim(line.site ?? '')}`);
 				return;
 			}
 			case 'task.end': {
 				const node = state.nodes.get(line.id);
 				if (!node || node.kind === 'script') return;
-				if (line.ok) this.say(line.t, 'green', '✔ done  ', `${node.name} in ${formatMs(line.t - node.startMs)} ${this.dim(timings(node))}`);
-				else this.say(line.t, 'red', '✖ failed', `${node.name} after ${formatMs(line.t - node.startMs)}: ${line.error?.name ?? 'Error'}: ${line.error?.message ?? ''} ${this.dim(line.error?.location ?? '')}`);
+				if (line.ok) this.say(line.t, 'green', '✔ done  ', `${node.name} in ${formatDuration(line.t - node.startMs)} ${this.dim(timings(node))}`);
+				else this.say(line.t, 'red', '✖ failed', `${node.name} after ${formatDuration(line.t - node.startMs)}: ${line.error?.name ?? 'Error'}: ${line.error?.message ?? ''} ${this.dim(line.error?.location ?? '')}`);
 				return;
 			}
 			case 'op.end': {
 				const node = state.nodes.get(line.id);
 				if (!node?.http) return;
 				const phases = node.http.phases;
-				const detail = `queue ${formatMs(phases.queueMs ?? 0)} · connect ${formatMs(phases.connectMs ?? 0)} · ttfb ${formatMs(phases.ttfbMs ?? 0)} · download ${formatMs(phases.downloadMs ?? 0)}`;
-				const outcome = line.ok ? httpProgress(node, state.nowMs) : `${line.error?.name ?? 'Error'}: ${line.error?.message ?? ''}`;
-				this.say(line.t, line.ok ? 'green' : 'red', '↳ http  ', `${node.http.method} ${node.http.url} ${outcome} in ${formatMs(line.t - node.startMs)} ${this.dim(detail)}`);
+				const detail = `queue ${formatDuration(phases.queueMs ?? 0)} · connect ${formatDuration(phases.connectMs ?? 0)} · ttfb ${formatDuration(phases.ttfbMs ?? 0)} · download ${formatDuration(phases.downloadMs ?? 0)}`;
+				const outcome = line.ok ? String(node.http.status ?? '') : `${line.error?.name ?? 'Error'}: ${line.error?.message ?? ''}`;
+				this.say(line.t, line.ok ? 'green' : 'red', '↳ http  ', `${node.http.method} ${node.http.url} ${outcome} in ${formatDuration(line.t - node.startMs)} ${this.dim(detail)}`);
 				return;
 			}
 			case 'block.start': {
 				const block = state.blocks.find(b => b.id === line.id);
 				const who = blockCulprit(state, block?.taskId ?? null);
-				this.say(line.detectedAt, 'red', '⚠ BLOCKED', `event loop blocked for over ${formatMs(line.detectedAt - line.t)} by ${who} ${this.dim(block?.location ?? '')} (still blocked)`);
+				this.say(line.detectedAt, 'red', '⚠ BLOCKED', `event loop blocked for over ${formatDuration(line.detectedAt - line.t)} by ${who} ${this.dim(block?.location ?? '')} (still blocked)`);
 				return;
 			}
 			case 'block.end': {
 				const block = state.blocks.find(b => b.id === line.id);
-				this.say(line.t, 'red', '⚠ block ', `loop was blocked for ${formatMs(line.durationMs)} by ${blockCulprit(state, block?.taskId ?? null)} ${this.dim(block?.location ?? '')}`);
+				this.say(line.t, 'red', '⚠ block ', `loop was blocked for ${formatDuration(line.durationMs)} by ${blockCulprit(state, block?.taskId ?? null)} ${this.dim(block?.location ?? '')}`);
 				return;
 			}
 			case 'uncaught':
@@ -96,7 +97,7 @@ export class PlainPrinter {
 }
 
 function timings(node: TaskNode): string {
-	return `(busy ${formatMs(node.busyMs)} · waiting ${formatMs(node.waitMs)} · sched ${formatMs(node.schedDelayMs)})`;
+	return `(busy ${formatDuration(node.busyMs)} · waiting ${formatDuration(node.waitMs)} · sched ${formatDuration(node.schedDelayMs)})`;
 }
 
 export function blockCulprit(state: ModelState, taskId: number | null): string {

@@ -20,13 +20,15 @@ export interface DashboardOptions {
 	onInterrupt: () => void;
 	/** Present in replay mode. */
 	replay?: ReplayControls;
+	/** Closes the dashboard from outside (asyncmon itself got SIGTERM, say). */
+	signal?: AbortSignal;
 	stdin?: NodeJS.ReadStream;
 	stdout?: NodeJS.WriteStream;
 }
 
 /** Full-screen until the user quits. Ink leaves the alternate screen, shows the cursor and turns raw mode off on unmount, which also runs on process exit. */
 export async function runDashboard(options: DashboardOptions): Promise<void> {
-	const {stdin = process.stdin, stdout = process.stdout, ...props} = options;
+	const {stdin = process.stdin, stdout = process.stdout, signal, ...props} = options;
 	const instance = render(<SizedDashboard {...props} />, {
 		stdin,
 		stdout,
@@ -35,9 +37,12 @@ export async function runDashboard(options: DashboardOptions): Promise<void> {
 		patchConsole: false,
 		maxFps: 20,
 	});
+	const close = (): void => instance.unmount();
+	signal?.addEventListener('abort', close, {once: true});
 	try {
-		await instance.waitUntilExit();
+		if (!signal?.aborted) await instance.waitUntilExit();
 	} finally {
+		signal?.removeEventListener('abort', close);
 		instance.unmount();
 	}
 }

@@ -1,11 +1,11 @@
 import {describe, expect, it} from 'vitest';
 import {lineToAnsi} from '../../source/ui/components/ansi.js';
 import {viewNow} from '../../source/ui/view-model/clock.js';
-import {formatClock, formatDuration} from '../../source/ui/view-model/format.js';
-import {commandForKey, type KeyPress} from '../../source/ui/view-model/keys.js';
+import {formatClock, formatDuration} from '../../source/format/durations.js';
+import {commandForKey, keyPresses, type KeyPress} from '../../source/ui/view-model/keys.js';
 import {outputWindow} from '../../source/ui/view-model/output.js';
 import {tableColumns} from '../../source/ui/view-model/table.js';
-import {fit, sanitize, textWidth, truncate, truncateStart} from '../../source/ui/view-model/text.js';
+import {fit, sanitize, textWidth, truncate, truncateStart} from '../../source/format/text.js';
 import {glyphs} from '../../source/ui/view-model/theme.js';
 import {blockedMask, cellSegments, nodeCells, overlayBlocked, sessionAxis} from '../../source/ui/view-model/timeline.js';
 import {buildTreeRows, type RowQuery} from '../../source/ui/view-model/tree-rows.js';
@@ -145,5 +145,19 @@ describe('clock and output', () => {
 		expect(window.lines[2]!.map(s => s.text).join('')).toMatch(/^00:09\.0 line 9 x+…$/);
 		expect(textWidth(window.lines[0]!.map(s => s.text).join(''))).toBe(40);
 		expect(outputWindow(lines, 3, 40, 2).lines[2]!.map(s => s.text).join('')).toContain('line 7');
+	});
+});
+
+describe('key presses that arrive in one chunk', () => {
+	const none = keyPresses('x', {} as KeyPress)[0]![1];
+	it('splits text into one press per character, control characters as their keys', () => {
+		const presses = keyPresses('/ab\r\r', none);
+		expect(presses.map(([input]) => input)).toEqual(['/', 'a', 'b', '', '']);
+		expect(presses.slice(3).every(([, key]) => key.return)).toBe(true);
+	});
+	it('leaves a single key and special keys alone', () => {
+		expect(keyPresses('q', none)).toEqual([['q', none]]);
+		const escape = {...none, escape: true};
+		expect(keyPresses('[A', escape)).toEqual([['[A', escape]]);
 	});
 });

@@ -4,7 +4,7 @@ import type {ModelSource} from '../../model/source.js';
 import {summarize} from '../../model/summary.js';
 import {runReplayAction, type ReplayControls} from '../replay-controls.js';
 import {viewNow} from '../view-model/clock.js';
-import {commandForKey} from '../view-model/keys.js';
+import {commandForKey, keyPresses, type KeyPress} from '../view-model/keys.js';
 import {buildScreen, type TerminalSize} from '../view-model/screen.js';
 import {buildTreeRows, sortsByTime} from '../view-model/tree-rows.js';
 import {INITIAL_UI, quitOutcome, reduceUi, type Command, type UiState, type Viewport} from '../view-model/ui-state.js';
@@ -57,7 +57,7 @@ export function DashboardView({source, title, ascii, color, exitOnEnd, replay, o
 		setUi(uiRef.current);
 	};
 
-	useInput((input, key) => {
+	const press = (input: string, key: KeyPress): void => {
 		const command = commandForKey(input, key, uiRef.current, replay !== undefined);
 		if (!command) return;
 		if (command.type === 'quit') {
@@ -71,6 +71,10 @@ export function DashboardView({source, title, ascii, color, exitOnEnd, replay, o
 			return setTick(tick => tick + 1);
 		}
 		dispatch(command);
+	};
+
+	useInput((input, key) => {
+		for (const [each, eachKey] of keyPresses(input, key)) press(each, eachKey);
 	});
 
 	return <LinesView lines={screen.lines} width={size.columns} color={color} />;

@@ -1,11 +1,11 @@
 import type {Ms} from '../../protocol/events.js';
 import {liveTimes} from '../../model/reducer.js';
 import type {HttpInfo, ModelState, TaskNode} from '../../model/state.js';
-import {formatBytes, formatDuration} from './format.js';
+import {formatBytes, formatDuration} from '../../format/durations.js';
 import type {Line} from './line.js';
-import {truncate} from './text.js';
+import {truncate} from '../../format/text.js';
 import {STATE_STYLES, stateIcon, type Glyphs} from './theme.js';
-import {describeOp, describeTarget} from './waiting-on.js';
+import {describeOp, describeTarget} from '../../model/describe.js';
 
 export interface DetailsInput {
 	state: ModelState;

@@ -19,6 +19,42 @@ export interface KeyPress {
 	delete: boolean;
 }
 
+const NO_KEY: KeyPress = {
+	upArrow: false,
+	downArrow: false,
+	leftArrow: false,
+	rightArrow: false,
+	pageUp: false,
+	pageDown: false,
+	home: false,
+	end: false,
+	return: false,
+	escape: false,
+	ctrl: false,
+	tab: false,
+	backspace: false,
+	delete: false,
+};
+
+/** Control characters that can arrive inside a chunk of text, and the key each one is. */
+const CONTROL_KEYS: Readonly<Record<string, Partial<KeyPress>>> = {
+	'\r': {return: true},
+	'\n': {return: true},
+	'\t': {tab: true},
+	'\u007f': {backspace: true},
+	'\b': {backspace: true},
+};
+
+/** Keys that arrive in one chunk (fast typing, a paste, `/name` then Enter) are one key press per character. */
+export function keyPresses(input: string, key: KeyPress): Array<[string, KeyPress]> {
+	const special = Object.values(key).some(Boolean);
+	if (special || [...input].length <= 1) return [[input, key]];
+	return [...input].map(character => {
+		const control = CONTROL_KEYS[character];
+		return control ? ['', {...NO_KEY, ...control}] : [character, NO_KEY];
+	});
+}
+
 export function commandForKey(input: string, key: KeyPress, ui: UiState, replay: boolean): Command | null {
 	if (key.ctrl && input === 'c') return {type: 'quit'};
 	if (ui.editingFilter) return filterCommand(input, key);

@@ -1,7 +1,7 @@
 import type {OutputLine} from '../../model/state.js';
-import {formatClock} from './format.js';
+import {formatClock} from '../../format/durations.js';
 import type {Line} from './line.js';
-import {sanitize, truncate} from './text.js';
+import {sanitize, truncate} from '../../format/text.js';
 
 export interface OutputWindow {
 	lines: Line[];

@@ -1,4 +1,4 @@
-import type {Ms} from '../../protocol/events.js';
+import type {Ms} from '../protocol/events.js';
 
 /** Compact durations that fit a 6-cell column: 0.4ms 12ms 1.23s 12.3s 2m05s 1h02m. */
 export function formatDuration(ms: Ms): string {

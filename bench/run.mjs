@@ -1,0 +1,362 @@
+// `npm run bench`: asyncmon's overhead, side by side with plain node and with a
+// peer tracker (async_hooks + AsyncLocalStorage), in one run.
+//
+// For each workload, every round runs each setup once (in a rotated order, so
+// no setup always goes first); the headline is the median over rounds of each
+// setup's wall time divided by plain node's in the same round.
+//
+//   BENCH_RUNS=N        rounds per workload (default 5; 2 with BENCH_QUICK)
+//   BENCH_QUICK=1       shrink every count for a smoke run; budgets are then only indicative,
+//                       and docs/benchmarks.md is not rewritten (unless BENCH_WRITE_DOCS=1)
+//   BENCH_ONLY=a,b      only these workloads (ids as in WORKLOADS below)
+//   BENCH_HTTP_DELAY_MS server delay per response for http-fanout (default 0)
+//   BENCH_WRITE_DOCS=0  do not rewrite docs/benchmarks.md
+import {spawn, spawnSync} from 'node:child_process';
+import {createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {cpus, tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {integer, median, megabytes, ratio, seconds, table} from './lib/stats.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const node = process.execPath;
+const cli = join(root, 'dist/cli.js');
+const quick = process.env.BENCH_QUICK === '1';
+const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? (quick ? 2 : 5)));
+const httpDelayMs = Number(process.env.BENCH_HTTP_DELAY_MS ?? 0);
+const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
+const writeDocs = process.env.BENCH_WRITE_DOCS ? process.env.BENCH_WRITE_DOCS === '1' : !quick;
+const RUN_TIMEOUT_MS = 180_000;
+const work = mkdtempSync(join(tmpdir(), 'asyncmon-bench-'));
+const q = (full, small) => (quick ? small : full);
+
+/**
+ * The workloads. `budget` is the issue's budget for `asyncmon --plain --record`
+ * vs node (a wall-time ratio); workloads without one are for information.
+ */
+const WORKLOADS = [
+	{id: 'startup', label: 'startup, trivial script (time to exit)', file: 'startup.ts', args: [], budget: 2.0},
+	{id: 'http-fanout', label: `${integer(q(2000, 200))} HTTP requests, 64 in flight`, file: 'http-fanout.ts', args: [String(q(2000, 200)), '64'], server: true, budget: 1.1, bytesPerEventBudget: 120},
+	{id: 'http-fanout-5ms', label: `${integer(q(2000, 200))} HTTP requests, 64 in flight, 5 ms server delay`, file: 'http-fanout.ts', args: [String(q(2000, 200)), '64', '5'], server: true},
+	{id: 'awaits-200k', label: `${integer(q(200_000, 20_000))} awaits of Promise.resolve() (issue 1)`, file: 'awaits.ts', args: ['value', String(q(200_000, 20_000))]},
+	{id: 'awaits-1m', label: `${integer(q(1_000_000, 100_000))} awaits, short timer-free promise (Promise.resolve)`, file: 'awaits.ts', args: ['value', String(q(1_000_000, 100_000))], budget: 3.0},
+	{id: 'awaits-tiny', label: `${integer(q(200_000, 20_000))} awaits of a tiny async function (one task each)`, file: 'awaits.ts', args: ['short', String(q(200_000, 20_000))]},
+	{id: 'awaits-sleep', label: `${integer(q(2000, 200))} awaits of sleep(0), sequential`, file: 'awaits.ts', args: ['sleep', String(q(2000, 200))], budget: 1.5},
+	{
+		id: 'tasks',
+		label: `${integer(q(100_000, 10_000))} short tasks in waves of 1,000`,
+		file: 'tasks.ts',
+		args: [String(q(100, 10)), '1000'],
+		budget: 2.0,
+		rssBudget: 300 * 1024 * 1024,
+		expectedTasks: q(100, 10) * 1000 + q(100, 10),
+	},
+].filter(w => !only || only.has(w.id));
+
+const SETUPS = [
+	{id: 'node', label: 'node'},
+	{id: 'asyncmon', label: 'asyncmon --plain'},
+	{id: 'record', label: 'asyncmon --plain --record'},
+	{id: 'peer', label: 'peer (async_hooks + ALS)'},
+];
+
+function command(setup, workload, files) {
+	const script = join(root, 'bench/workloads', workload.file);
+	const probe = ['--import', join(root, 'bench/lib/rss-probe.mjs')];
+	switch (setup.id) {
+		case 'node':
+			return [script, ...workload.args];
+		case 'asyncmon':
+			return [...probe, cli, '--plain', script, ...workload.args];
+		case 'record':
+			return [...probe, cli, '--plain', '--record', files.recording, script, ...workload.args];
+		case 'peer':
+			return ['--import', join(root, 'bench/peer/tracker.mjs'), script, ...workload.args];
+	}
+	throw new Error(setup.id);
+}
+
+/** One timed run: wall time to exit and to the first byte of stdout, which is drained as it comes. */
+function runOnce(args, env) {
+	return new Promise(resolve => {
+		const started = performance.now();
+		let firstOutput = NaN;
+		let stdoutTail = '';
+		let stderrTail = '';
+		const child = spawn(node, args, {cwd: root, env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']});
+		const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+		child.stdout.on('data', chunk => {
+			if (Number.isNaN(firstOutput)) firstOutput = performance.now() - started;
+			stdoutTail = (stdoutTail + chunk.toString('utf8')).slice(-2000);
+		});
+		child.stderr.on('data', chunk => (stderrTail = (stderrTail + chunk.toString('utf8')).slice(-2000)));
+		child.on('close', (code, signal) => {
+			clearTimeout(timer);
+			resolve({wallMs: performance.now() - started, firstOutputMs: firstOutput, code, signal, stdoutTail, stderrTail});
+		});
+	});
+}
+
+async function startServer() {
+	const server = spawn(node, [join(root, 'bench/lib/server.mjs')], {
+		env: {...process.env, BENCH_SERVER_DELAY_MS: String(httpDelayMs)},
+		stdio: ['pipe', 'pipe', 'inherit'],
+	});
+	const url = await new Promise((resolve, reject) => {
+		let text = '';
+		server.stdout.on('data', chunk => {
+			text += chunk;
+			if (text.includes('\n')) resolve(text.trim());
+		});
+		server.once('exit', code => reject(new Error(`benchmark server exited with ${code}`)));
+	});
+	return {url, stop: () => server.stdin.end()};
+}
+
+/** Lines (events) of a recording and how many are `dropped` notices, read as a stream. */
+async function scanRecording(file) {
+	let lines = 0;
+	let dropped = 0;
+	let carry = '';
+	for await (const chunk of createReadStream(file, {encoding: 'utf8', highWaterMark: 1 << 20})) {
+		const text = carry + chunk;
+		let start = 0;
+		for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+			lines++;
+			if (text.startsWith('{"type":"dropped"', start)) dropped++;
+			start = end + 1;
+		}
+		carry = text.slice(start);
+	}
+	if (carry) lines++;
+	return {bytes: statSync(file).size, lines, dropped};
+}
+
+/** `asyncmon report FILE --format json`: the task count it finds, and any warnings it prints. */
+function reportOf(file) {
+	const started = performance.now();
+	const result = spawnSync(node, [cli, 'report', file, '--format', 'json'], {cwd: root, encoding: 'utf8', maxBuffer: 1 << 30});
+	const ms = performance.now() - started;
+	if (result.status !== 0) return {error: `report exited ${result.status}: ${result.stderr.slice(-500)}`, ms};
+	const report = JSON.parse(result.stdout);
+	const warnings = result.stderr.split('\n').filter(line => line.startsWith('asyncmon:'));
+	return {taskCount: report.summary.taskCount, warnings, ms};
+}
+
+function readNumber(file) {
+	try {
+		return Number(readFileSync(file, 'utf8'));
+	} catch {
+		return NaN;
+	}
+}
+
+function log(text) {
+	process.stderr.write(`${text}\n`);
+}
+
+// ---------------------------------------------------------------------------
+
+const benchStarted = performance.now();
+if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `node scripts/build.mjs` (npm run bench does)');
+log(`asyncmon bench: ${runs} round(s) per workload${quick ? ', QUICK counts' : ''}; node ${process.version}; scratch ${work}`);
+const server = WORKLOADS.some(w => w.server) ? await startServer() : null;
+const results = [];
+const failures = [];
+
+try {
+	// Warm the file cache and the compile cache of each setup once, untimed.
+	const warm = WORKLOADS.find(w => w.id === 'startup') ?? {file: 'startup.ts', args: []};
+	for (const setup of SETUPS) await runOnce(command(setup, warm, {recording: join(work, 'warm.ndjson')}), {BENCH_RSS_OUT: join(work, 'warm.rss')});
+
+	for (const workload of WORKLOADS) {
+		const samples = Object.fromEntries(SETUPS.map(s => [s.id, []]));
+		const recordings = [];
+		const rss = {asyncmon: [], record: []};
+		let report = null;
+		for (let round = 0; round < runs; round++) {
+			const order = SETUPS.map((_, i) => SETUPS[(i + round) % SETUPS.length]);
+			for (const setup of order) {
+				const files = {recording: join(work, `${workload.id}-${round}.ndjson`), rss: join(work, `${workload.id}-${setup.id}-${round}.rss`)};
+				const env = {BENCH_RSS_OUT: files.rss, BENCH_PEER_OUT: join(work, `${workload.id}-peer.json`), ...(server ? {BENCH_URL: server.url} : {})};
+				const result = await runOnce(command(setup, workload, files), env);
+				if (result.code !== 0) {
+					failures.push(`${workload.id} / ${setup.label}: exit ${result.code ?? result.signal}\n${result.stderrTail || result.stdoutTail}`);
+					log(`  ${workload.id} ${setup.id}: FAILED (exit ${result.code ?? result.signal})`);
+				}
+				samples[setup.id].push(result.code === 0 ? result : {wallMs: NaN, firstOutputMs: NaN});
+				if (setup.id in rss) rss[setup.id].push(readNumber(files.rss));
+				if (setup.id === 'record' && existsSync(files.recording)) {
+					recordings.push(await scanRecording(files.recording));
+					if (round === 0) report = reportOf(files.recording);
+					rmSync(files.recording, {force: true});
+				}
+			}
+			const line = SETUPS.map(s => `${s.id} ${seconds(samples[s.id][round].wallMs)}`).join(', ');
+			log(`  ${workload.id} round ${round + 1}/${runs}: ${line}`);
+		}
+		const perRound = key => setupId => median(samples[setupId].map((s, i) => s[key] / samples.node[i][key]));
+		const wall = perRound('wallMs');
+		const first = perRound('firstOutputMs');
+		results.push({
+			workload,
+			medianMs: Object.fromEntries(SETUPS.map(s => [s.id, median(samples[s.id].map(x => x.wallMs))])),
+			ratio: Object.fromEntries(SETUPS.map(s => [s.id, wall(s.id)])),
+			firstOutputRatio: Object.fromEntries(SETUPS.map(s => [s.id, first(s.id)])),
+			firstOutputMs: Object.fromEntries(SETUPS.map(s => [s.id, median(samples[s.id].map(x => x.firstOutputMs))])),
+			recording: recordings.length
+				? {
+						bytes: median(recordings.map(r => r.bytes)),
+						events: median(recordings.map(r => r.lines)),
+						bytesPerEvent: median(recordings.map(r => r.bytes / r.lines)),
+						dropped: Math.max(...recordings.map(r => r.dropped)),
+					}
+				: null,
+			report,
+			rssPeak: {asyncmon: Math.max(...rss.asyncmon), record: Math.max(...rss.record)},
+		});
+	}
+} finally {
+	server?.stop();
+}
+
+// ---------------------------------------------------------------------------
+// The tables.
+
+const byId = Object.fromEntries(results.map(r => [r.workload.id, r]));
+const verdict = ok => (ok === null ? 'n/a' : ok ? 'PASS' : 'MISS');
+
+const ratioTable = table(
+	['workload', 'node (median)', ...SETUPS.slice(1).map(s => s.label), 'budget (--record)', 'result'],
+	results.map(r => {
+		const budget = r.workload.budget;
+		return [
+			r.workload.label,
+			seconds(r.medianMs.node),
+			...SETUPS.slice(1).map(s => ratio(r.ratio[s.id])),
+			budget ? `≤ ${budget.toFixed(2)}×` : '—',
+			budget ? verdict(Number.isFinite(r.ratio.record) ? r.ratio.record <= budget : false) : '(info)',
+		];
+	}),
+	['left', 'right', 'right', 'right', 'right', 'right', 'left'],
+);
+
+const budgetRows = [];
+const pushBudget = (what, budget, measured, ok) => budgetRows.push([what, budget, measured, verdict(ok)]);
+const ratioRow = (id, what, budget) => {
+	const r = byId[id];
+	if (!r) return;
+	const value = r.ratio.record;
+	pushBudget(what, `≤ ${budget.toFixed(2)}×`, ratio(value), Number.isFinite(value) && value <= budget);
+};
+ratioRow('http-fanout', byId['http-fanout']?.workload.label ?? '', 1.1);
+ratioRow('awaits-1m', byId['awaits-1m']?.workload.label ?? '', 3.0);
+ratioRow('awaits-sleep', byId['awaits-sleep']?.workload.label ?? '', 1.5);
+if (byId.tasks) {
+	const r = byId.tasks;
+	const value = r.ratio.record;
+	const rssPeak = Math.max(r.rssPeak.record, r.rssPeak.asyncmon);
+	const dropped = (r.recording?.dropped ?? NaN) + (r.report?.warnings?.filter(w => /dropped/.test(w)).length ?? NaN);
+	const found = r.report?.taskCount;
+	const expected = r.workload.expectedTasks;
+	pushBudget(`${r.workload.label}: wall`, '≤ 2.00×', ratio(value), Number.isFinite(value) && value <= 2.0);
+	pushBudget(`${r.workload.label}: monitor RSS (peak)`, '≤ 300 MB', megabytes(rssPeak), Number.isFinite(rssPeak) && rssPeak <= r.workload.rssBudget);
+	pushBudget(
+		`${r.workload.label}: no dropped events`,
+		`0 dropped; ${integer(expected)} tasks`,
+		`${Number.isFinite(dropped) ? dropped : 'n/a'} dropped; ${integer(found)} tasks found`,
+		dropped === 0 && found === expected,
+	);
+}
+if (byId.startup) {
+	const r = byId.startup;
+	pushBudget('startup to first output, trivial script', '≤ 2.00×', ratio(r.firstOutputRatio.record), r.firstOutputRatio.record <= 2.0);
+	pushBudget('startup to exit, trivial script', '≤ 2.00×', ratio(r.ratio.record), r.ratio.record <= 2.0);
+}
+if (byId['http-fanout']?.recording) {
+	const value = byId['http-fanout'].recording.bytesPerEvent;
+	pushBudget('recording size on fan-out', '≤ 120 bytes/event', `${value.toFixed(1)} bytes/event`, value <= 120);
+}
+const budgetTable = table(['budget row (asyncmon --plain --record vs node)', 'budget', 'measured', 'result'], budgetRows, ['left', 'left', 'right', 'left']);
+
+const recordingTable = table(
+	['workload', 'events (lines)', 'recording', 'bytes/event', 'dropped', 'report: tasks', 'report time', 'monitor RSS peak (--plain / --record)'],
+	results
+		.filter(r => r.recording)
+		.map(r => [
+			r.workload.label,
+			integer(r.recording.events),
+			megabytes(r.recording.bytes).replace(/^0 MB$/, `${integer(r.recording.bytes)} B`),
+			r.recording.bytesPerEvent.toFixed(1),
+			String(r.recording.dropped + (r.report?.warnings?.filter(w => /dropped/.test(w)).length ?? 0)),
+			r.report?.error ? 'error' : `${integer(r.report?.taskCount)}${r.workload.expectedTasks ? ` (expected ${integer(r.workload.expectedTasks)})` : ''}`,
+			seconds(r.report?.ms),
+			`${megabytes(r.rssPeak.asyncmon)} / ${megabytes(r.rssPeak.record)}`,
+		]),
+	['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+);
+
+const absoluteTable = table(
+	['workload', ...SETUPS.map(s => s.label), 'first output: node / --record'],
+	results.map(r => [
+		r.workload.label,
+		...SETUPS.map(s => seconds(r.medianMs[s.id])),
+		// Elsewhere --plain prints task lines before the script's own output: only startup's first output means something.
+		r.workload.id === 'startup' ? `${seconds(r.firstOutputMs.node)} / ${seconds(r.firstOutputMs.record)}` : '—',
+	]),
+	['left', 'right', 'right', 'right', 'right', 'right'],
+);
+
+let frameSection = '';
+if (existsSync(join(root, 'dist/bench-frame.js')) && !only) {
+	log('  dashboard frame build (dist/bench-frame.js)...');
+	const frame = spawnSync(node, [join(root, 'dist/bench-frame.js')], {cwd: root, encoding: 'utf8', timeout: 120_000});
+	frameSection = frame.status === 0 ? frame.stdout.trim() : `bench-frame failed (exit ${frame.status ?? frame.signal}): ${(frame.stderr ?? '').slice(-500)}`;
+}
+
+const cpuModel = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
+const machine = `${cpus().length} CPUs (nproc ${spawnSync('nproc', {encoding: 'utf8'}).stdout.trim() || '?'}), ${cpuModel}, Node ${process.version}, ${process.platform}/${process.arch}`;
+const totalSeconds = ((performance.now() - benchStarted) / 1000).toFixed(0);
+const conditions = [
+	`- Machine: ${machine}`,
+	`- Date: ${new Date().toISOString()}`,
+	`- Rounds: ${runs} per workload (setups interleaved, rotated order each round); ratio = median over rounds of (setup wall time / node wall time in the same round)${quick ? '; **QUICK run: counts shrunk, budgets indicative only**' : ''}`,
+	`- HTTP server: separate process on 127.0.0.1, keep-alive, ${httpDelayMs} ms delay per response`,
+	`- Whole bench took ${totalSeconds} s`,
+].join('\n');
+
+const output = [
+	'## Overhead vs plain node (median wall-time ratio)',
+	'',
+	ratioTable,
+	'',
+	'## Budgets',
+	'',
+	budgetTable,
+	'',
+	'## Recordings (asyncmon --plain --record)',
+	'',
+	recordingTable,
+	'',
+	'## Median wall times (for reference)',
+	'',
+	absoluteTable,
+	'',
+	...(frameSection ? ['## Dashboard frame build (dist/bench-frame.js)', '', '```', frameSection, '```', ''] : []),
+	'## Conditions',
+	'',
+	conditions,
+	...(failures.length ? ['', '## Failed runs', '', '```', ...failures, '```'] : []),
+].join('\n');
+
+process.stdout.write(`\n${output}\n`);
+writeFileSync(join(work, 'results.json'), JSON.stringify({machine, runs, quick, results, failures}, null, 2));
+log(`raw results: ${join(work, 'results.json')}`);
+
+if (writeDocs) {
+	const docs = readFileSync(join(root, 'bench/lib/benchmarks-intro.md'), 'utf8').replace('<!-- RESULTS -->', output);
+	writeFileSync(join(root, 'docs/benchmarks.md'), docs);
+	log('wrote docs/benchmarks.md');
+}
+// Recordings are removed as they are read; the scratch directory keeps only results.json and the small RSS files.
+process.exitCode = failures.length ? 1 : 0;

@@ -1,0 +1,128 @@
+import {readFileSync, statSync} from 'node:fs';
+import {describe, expect, it} from 'vitest';
+import {readRecording} from '../helpers/recorded.js';
+import {runCli, startCli, tempFile} from '../helpers/run-cli.js';
+
+const noStackFromAsyncmon = (stderr: string) => expect(stderr).not.toMatch(/at .*dist\/(cli|preload|chunks)/);
+
+async function waitFor<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = probe();
+		if (value !== undefined) return value;
+		if (Date.now() > deadline) throw new Error('timed out');
+		await new Promise(resolve => setTimeout(resolve, 20));
+	}
+}
+
+/** What the recording holds so far; nothing before it is created. */
+function recorded(file: string): string {
+	try {
+		return readFileSync(file, 'utf8');
+	} catch {
+		return '';
+	}
+}
+
+function headerPid(file: string): number | undefined {
+	const first = recorded(file).split('\n')[0];
+	return first ? (JSON.parse(first) as {pid: number}).pid : undefined;
+}
+
+describe('bad input gets a clear message and the right exit code', () => {
+	it('a missing script: one line, exit 1', async () => {
+		const result = await runCli(['--plain', 'no-such-script.ts']);
+		expect(result.code).toBe(1);
+		expect(result.stderr).toBe("asyncmon: cannot find script 'no-such-script.ts'\n");
+	});
+
+	it('a syntax error: file:line:col and a code frame, exit 1, no stack', async () => {
+		const result = await runCli(['--plain', 'syntax-error.ts']);
+		expect(result.code).toBe(1);
+		expect(result.stdout).toContain('asyncmon: syntax error in syntax-error.ts:2:17: Unexpected ";"\n2 | const broken = (;\n                    ^\n');
+		expect(result.stdout.trim().split('\n')).toHaveLength(3);
+		noStackFromAsyncmon(result.stderr + result.stdout);
+	});
+
+	it('an unhandled rejection: exit 1, the failure named with its location', async () => {
+		const result = await runCli(['--plain', 'uncaught.ts']);
+		expect(result.code).toBe(1);
+		expect(result.stdout).toMatch(/✖ failed explode\(\) after \d+ms: Error: boom uncaught\.ts:3:8/);
+		expect(result.stdout).toContain('✖ Unhandled rejection: Error: boom at uncaught.ts:3:8');
+		// The script's own report of its crash still reaches stderr, as under node.
+		expect(result.stderr).toContain('Error: boom');
+		noStackFromAsyncmon(result.stderr);
+	});
+
+	it('process.exit(7) is forwarded', async () => {
+		const result = await runCli(['--plain', 'exit-code.ts']);
+		expect(result.code).toBe(7);
+		expect(result.stdout).toContain('leaving early');
+		expect(result.stdout).toContain('Exited with code 7');
+	});
+
+	it('an unknown option of asyncmon is a usage error before the script', async () => {
+		const result = await runCli(['--plain', '--block-threshold', '-5', 'gather.ts']);
+		expect(result.code).toBe(1);
+		expect(result.stderr).toBe('asyncmon: --block-threshold must be a positive number of milliseconds\n');
+	});
+
+	it('SIGTERM to asyncmon is forwarded to the script; the recording is complete', async () => {
+		const file = tempFile('term.ndjson');
+		const run = startCli(['--plain', '--record', file, 'long-running.ts']);
+		await waitFor(() => (recorded(file).includes('tick 3') ? true : undefined));
+		run.child.kill('SIGTERM');
+		const result = await run.result;
+		expect(result.code).toBe(143);
+		expect(result.stdout).toContain('Killed by SIGTERM');
+		const {state} = await readRecording(file);
+		expect(state.exit).toMatchObject({signal: 'SIGTERM'});
+	});
+});
+
+describe('recordings', () => {
+	it('stay readable after the script is killed with SIGKILL, and are private (0600)', async () => {
+		const file = tempFile('killed.ndjson');
+		const run = startCli(['--plain', '--record', file, 'long-running.ts']);
+		const pid = await waitFor(() => headerPid(file));
+		await waitFor(() => (recorded(file).includes('tick 5') ? true : undefined));
+		process.kill(pid, 'SIGKILL');
+		const result = await run.result;
+		expect(result.code).toBe(137);
+		expect(statSync(file).mode & 0o777).toBe(0o600);
+		const {state, report} = await readRecording(file);
+		expect(state.exit).toMatchObject({code: null, signal: 'SIGKILL'});
+		expect(report.tasks.find(t => t.name === 'forever()')?.state).toBe('pending');
+		expect(state.output.map(o => o.text).join('')).toContain('tick 5');
+		const report2 = await runCli(['report', file, '--format', 'json']);
+		expect(report2.code).toBe(0);
+		expect(JSON.parse(report2.stdout)).toMatchObject({signal: 'SIGKILL', exitCode: null});
+	});
+
+	it('redact URL credentials and token-like query values unless --no-redact', async () => {
+		const {startDemoServer} = await import('../../source/demo/server.js');
+		const server = await startDemoServer();
+		try {
+			const secretUrl = server.url.replace('http://', 'http://alice:s3cret@') + '/delay/1?token=abc123&page=2';
+			const script = 'fetch-url.ts';
+			const redacted = tempFile('redacted.ndjson');
+			const kept = tempFile('kept.ndjson');
+			expect((await runCli(['--plain', '--record', redacted, script], {env: {TARGET_URL: secretUrl}})).code).toBe(0);
+			expect((await runCli(['--plain', '--no-redact', '--record', kept, script], {env: {TARGET_URL: secretUrl}})).code).toBe(0);
+			const redactedText = readFileSync(redacted, 'utf8');
+			expect(redactedText).not.toContain('s3cret');
+			expect(redactedText).not.toContain('abc123');
+			expect(redactedText).toContain('token=REDACTED&page=2');
+			expect(readFileSync(kept, 'utf8')).toContain('token=abc123');
+		} finally {
+			await server.close();
+		}
+	});
+
+	it('pass arguments, working directory and environment through', async () => {
+		const result = await runCli(['--plain', 'passthrough.ts', '--port', '3000', 'x'], {env: {PASSTHROUGH_VALUE: 'kept'}});
+		expect(result.code).toBe(0);
+		const line = result.stdout.split('\n').find(l => l.startsWith('{'))!;
+		expect(JSON.parse(line)).toEqual({args: ['--port', '3000', 'x'], cwd: expect.stringMatching(/test\/fixtures\/scripts$/), env: 'kept'});
+	});
+});

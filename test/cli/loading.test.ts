@@ -1,0 +1,33 @@
+import {describe, expect, it} from 'vitest';
+import {readRecording, taskNamed} from '../helpers/recorded.js';
+import {runCli, tempFile} from '../helpers/run-cli.js';
+
+describe('scripts load as node would run them', () => {
+	it('TypeScript runtime syntax: enums, namespaces, parameter properties, decorators, top-level await', async () => {
+		const file = tempFile('features.ndjson');
+		const result = await runCli(['--plain', '--record', file, 'typescript-features.ts']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('logged paint 1 blue');
+		const {report} = await readRecording(file);
+		expect(taskNamed(report, 'Painter.slowPaint()').location).toMatch(/^typescript-features\.ts:25:\d+$/);
+	});
+
+	it('CommonJS (.cts) with require.main === module', async () => {
+		const result = await runCli(['--plain', 'commonjs.cts']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('cjs 42');
+		expect(result.stdout).toMatch(/▶ start +work\(21\) +commonjs\.cts:3:1/);
+	});
+
+	it('TSX', async () => {
+		const result = await runCli(['--plain', 'component.tsx']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('rendered <b>bold</b>');
+	});
+
+	it("stacks point at the user's own lines", async () => {
+		const result = await runCli(['--plain', 'stack.ts']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toMatch(/at fail \(.*test\/fixtures\/scripts\/stack\.ts:6:8\)/);
+	});
+});

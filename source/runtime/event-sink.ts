@@ -37,11 +37,16 @@ export class EventSink {
 		this.buffer = [];
 		let text = '';
 		for (const event of events) {
-			if ('t' in event) event.t -= this.origin;
 			shiftTimes(event, this.origin);
 			text += serializeLine(event);
 		}
-		this.write(Buffer.from(text));
+		const data = Buffer.from(text);
+		// Worker threads write to the same pipe: writes of whole lines up to PIPE_BUF never interleave.
+		for (let start = 0; start < data.length && !this.broken; ) {
+			const end = chunkEnd(data, start);
+			this.write(data.subarray(start, end));
+			start = end;
+		}
 	}
 
 	private write(data: Buffer): void {
@@ -60,8 +65,22 @@ export class EventSink {
 	}
 }
 
-/** Fields other than `t` that hold absolute `performance.now()` times. */
+/** Linux's PIPE_BUF: a write this small to a pipe is atomic. */
+const PIPE_BUF = 4096;
+
+/** The end of the next chunk: whole lines up to PIPE_BUF, or one longer line alone. */
+function chunkEnd(data: Buffer, start: number): number {
+	if (data.length - start <= PIPE_BUF) return data.length;
+	const lastNewline = data.lastIndexOf(0x0a, start + PIPE_BUF - 1);
+	if (lastNewline >= start) return lastNewline + 1;
+	const nextNewline = data.indexOf(0x0a, start);
+	return nextNewline === -1 ? data.length : nextNewline + 1;
+}
+
+/** Events carry `performance.now()` readings until they are written: then they become times since t = 0. */
 function shiftTimes(event: AsyncmonEvent | HeaderEvent, origin: number): void {
+	if (event.type === 'header') return;
+	event.t -= origin;
 	switch (event.type) {
 		case 'task.resume':
 			event.readyAt -= origin;

@@ -1,122 +1,166 @@
-import {PROTOCOL_VERSION} from '../protocol/events.js';
+import {dirname, relative} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {getEnvironmentData, isMainThread, setEnvironmentData, threadId} from 'node:worker_threads';
 import {CHILD_CONFIG_ENV, type ChildConfig} from '../protocol/child-config.js';
-import {EventSink, FLUSH_INTERVAL_MS} from './event-sink.js';
+import {PROTOCOL_VERSION} from '../protocol/events.js';
 import {codeFrame} from './code-frame.js';
-import {installHooks} from './hooks.js';
+import {EventSink, FLUSH_INTERVAL_MS} from './event-sink.js';
+import {installHooks, type HookOptions} from './hooks.js';
 import {sampleLoop} from './loop-sampler.js';
 import {instrumentFsAndDns} from './ops/fs-dns.js';
 import {instrumentHttp} from './ops/http.js';
 import {instrumentTimers} from './ops/timers.js';
 import {captureOutput} from './output-capture.js';
 import {SiteTable} from './site-table.js';
-import {Tracker} from './tracker.js';
+import {Tracker, type TrackerOptions} from './tracker.js';
 import {RUNTIME_GLOBAL} from './transform.js';
 import {LoopWatch} from './watchdog.js';
-import {dirname, relative} from 'node:path';
-import {fileURLToPath} from 'node:url';
 
 /**
- * Runs first in the child process (`node --import preload script`): it
- * installs the instrumentation, then Node runs the script as its main module,
- * exactly as `node script` would.
+ * Runs first in the child process (`node --import preload script`) and in
+ * each worker thread the script starts: it installs the instrumentation, then
+ * Node runs the script (or the worker's code) exactly as `node` would.
  */
-const config = JSON.parse(process.env[CHILD_CONFIG_ENV]!) as ChildConfig;
-// The script sees the environment it was given, not asyncmon's plumbing.
-delete process.env[CHILD_CONFIG_ENV];
+interface ThreadConfig extends ChildConfig {
+	/** Epoch ms of t = 0, shared by every thread's clock. */
+	startedAt: number;
+}
 
-const origin = performance.now();
-const startedAt = performance.timeOrigin + origin;
-const cwd = process.cwd();
+const CONFIG_KEY = 'asyncmon:config';
 const plainSetInterval = setInterval;
+const runtimeDirectory = dirname(fileURLToPath(import.meta.url));
+const cwd = process.cwd();
 
-const sink = new EventSink(config.eventsFd, origin);
-sink.push({
-	type: 'header',
-	protocol: PROTOCOL_VERSION,
-	script: config.scriptName,
-	argv: process.argv.slice(2),
-	cwd,
-	node: process.version,
-	pid: process.pid,
-	startedAt,
-	blockThresholdMs: config.blockThresholdMs,
-	redacted: config.redact,
-});
-sink.flush();
+if (isMainThread) {
+	const child = JSON.parse(process.env[CHILD_CONFIG_ENV]!) as ChildConfig;
+	// The script sees the environment it was given, not asyncmon's plumbing.
+	delete process.env[CHILD_CONFIG_ENV];
+	const config: ThreadConfig = {...child, startedAt: performance.timeOrigin + performance.now()};
+	setEnvironmentData(CONFIG_KEY, config);
+	instrumentMainThread(config);
+} else {
+	// Workers inherit the preload; asyncmon's own watchdog has none, and a worker of an unmonitored process has no config.
+	const config = getEnvironmentData(CONFIG_KEY) as ThreadConfig | undefined;
+	if (config) instrumentWorkerThread(config);
+}
 
-const sites = new SiteTable(config.scriptName, cwd);
-const watch = new LoopWatch({
-	sink,
-	fd: config.watchdogFd,
-	thresholdMs: config.blockThresholdMs,
-	startedAt,
-	cwd,
-	watchdogFile: new URL('./watchdog.js', import.meta.url),
-	setInterval: plainSetInterval,
-});
-const tracker = new Tracker({
-	sink,
-	sites,
-	runtimeDirectory: dirname(fileURLToPath(import.meta.url)),
-	onRunning: (task, sliceStart) => watch.running(task, sliceStart),
-	onSliceEnd: (task, start, end) => watch.sliceEnded(task, start, end),
-	onEntryStarted: () => watch.entryStarted(),
-});
-Object.defineProperty(globalThis, RUNTIME_GLOBAL, {value: tracker, enumerable: false});
-watch.holdUntilEntry();
-
-process.setSourceMapsEnabled(true);
-installHooks({
-	sites,
-	entry: config.script,
-	loading(load) {
-		const start = performance.now();
-		try {
-			return watch.excluded(load);
-		} finally {
-			tracker.excludeFromSlice(performance.now() - start);
-		}
-	},
-	onSyntaxError(problem) {
-		sink.push({
-			type: 'fatal',
-			t: performance.now(),
-			kind: 'syntax',
-			message: problem.message,
-			loc: `${relative(cwd, problem.file)}:${problem.line}:${problem.column}`,
-			frame: codeFrame(problem.lineText, problem.column, problem.line),
-		});
-		sink.flush();
-		process.exit(1);
-	},
-});
-instrumentTimers(tracker, sink);
-instrumentHttp(tracker, sink, config.redact);
-instrumentFsAndDns(tracker, sink);
-captureOutput(sink);
-sampleLoop(sink, plainSetInterval);
-plainSetInterval(() => sink.flush(), FLUSH_INTERVAL_MS).unref();
-
-process.on('uncaughtExceptionMonitor', (error, origin) => {
-	const task = tracker.current();
+function instrumentMainThread(config: ThreadConfig): void {
+	const sink = new EventSink(config.eventsFd, config.startedAt - performance.timeOrigin);
 	sink.push({
-		type: 'uncaught',
-		t: performance.now(),
-		origin: origin === 'unhandledRejection' ? 'unhandledRejection' : 'uncaughtException',
-		error: tracker.errorInfo(error),
-		task: task.id,
+		type: 'header',
+		protocol: PROTOCOL_VERSION,
+		script: config.scriptName,
+		argv: process.argv.slice(2),
+		cwd,
+		node: process.version,
+		pid: process.pid,
+		startedAt: config.startedAt,
+		blockThresholdMs: config.blockThresholdMs,
+		redacted: config.redact,
 	});
 	sink.flush();
-});
-process.on('exit', () => sink.flush());
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-	const flushThenDie = (): void => {
+	const sites = new SiteTable(config.scriptName, cwd);
+	const watch = new LoopWatch({
+		sink,
+		fd: config.watchdogFd,
+		thresholdMs: config.blockThresholdMs,
+		startedAt: config.startedAt,
+		cwd,
+		watchdogFile: new URL('./watchdog.js', import.meta.url),
+		setInterval: plainSetInterval,
+	});
+	const tracker = startTracker(config, {
+		sink,
+		sites,
+		runtimeDirectory,
+		onRunning: (task, sliceStart) => watch.running(task, sliceStart),
+		onSliceEnd: (task, start, end) => watch.sliceEnded(task, start, end),
+		onEntryStarted: () => watch.entryStarted(),
+	});
+	watch.holdUntilEntry();
+	installHooks(hookOptions(config, sink, sites, tracker, load => watch.excluded(load)));
+	captureOutput(sink);
+	sampleLoop(sink, plainSetInterval);
+
+	process.on('uncaughtExceptionMonitor', (error, origin) => {
+		sink.push({
+			type: 'uncaught',
+			t: performance.now(),
+			origin: origin === 'unhandledRejection' ? 'unhandledRejection' : 'uncaughtException',
+			error: tracker.errorInfo(error),
+			task: tracker.current().id,
+		});
 		sink.flush();
-		// With no handler of the script's own, the signal ends the process as it would under node.
-		if (process.listenerCount(signal) === 1) {
-			process.off(signal, flushThenDie);
-			process.kill(process.pid, signal);
-		}
+	});
+	process.on('exit', () => sink.flush());
+	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+		const flushThenDie = (): void => {
+			sink.flush();
+			// With no handler of the script's own, the signal ends the process as it would under node.
+			if (process.listenerCount(signal) === 1) {
+				process.off(signal, flushThenDie);
+				process.kill(process.pid, signal);
+			}
+		};
+		process.on(signal, flushThenDie);
+	}
+}
+
+/** A worker is a lane of its own: its root task is the thread, running in parallel with the main loop. */
+function instrumentWorkerThread(config: ThreadConfig): void {
+	const sink = new EventSink(config.eventsFd, config.startedAt - performance.timeOrigin);
+	const sites = new SiteTable(config.scriptName, cwd);
+	const tracker = startTracker(config, {
+		sink,
+		sites,
+		runtimeDirectory,
+		onRunning: () => {},
+		onSliceEnd: () => {},
+		onEntryStarted: () => {},
+		thread: {id: threadId, name: `worker thread #${threadId}`},
+	});
+	installHooks(hookOptions(config, sink, sites, tracker, load => load()));
+	process.on('exit', () => {
+		tracker.rootDone();
+		sink.flush();
+	});
+}
+
+function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
+	const tracker = new Tracker(options);
+	Object.defineProperty(globalThis, RUNTIME_GLOBAL, {value: tracker, enumerable: false});
+	process.setSourceMapsEnabled(true);
+	instrumentTimers(tracker, options.sink);
+	instrumentHttp(tracker, options.sink, config.redact);
+	instrumentFsAndDns(tracker, options.sink);
+	plainSetInterval(() => options.sink.flush(), FLUSH_INTERVAL_MS).unref();
+	return tracker;
+}
+
+function hookOptions(config: ThreadConfig, sink: EventSink, sites: SiteTable, tracker: Tracker, exclude: HookOptions['loading']): HookOptions {
+	return {
+		sites,
+		// Only the main thread's entry is the script; a worker's module is just more user code.
+		entry: isMainThread ? config.script : '',
+		loading(load) {
+			const start = performance.now();
+			try {
+				return exclude(load);
+			} finally {
+				tracker.excludeFromSlice(performance.now() - start);
+			}
+		},
+		onSyntaxError(problem) {
+			sink.push({
+				type: 'fatal',
+				t: performance.now(),
+				kind: 'syntax',
+				message: problem.message,
+				loc: `${relative(cwd, problem.file)}:${problem.line}:${problem.column}`,
+				frame: codeFrame(problem.lineText, problem.column, problem.line),
+			});
+			sink.flush();
+			process.exit(1);
+		},
 	};
-	process.on(signal, flushThenDie);
 }

@@ -63,7 +63,12 @@ export interface TrackerOptions {
 	onSliceEnd: (task: Task, start: number, end: number) => void;
 	/** The entry module's own code starts running. */
 	onEntryStarted: () => void;
+	/** Set in a worker thread: its root task is the worker, and its ids are its own range. */
+	thread?: {id: number; name: string};
 }
+
+/** Each worker thread numbers its tasks from its own range, so ids stay unique across threads. */
+const IDS_PER_THREAD = 1_000_000_000;
 
 /**
  * The runtime behind instrumented code: `e`nter, `w`ait, `r`esume, `c`atch,
@@ -95,7 +100,13 @@ export class Tracker {
 		this.onRunning = options.onRunning;
 		this.onSliceEnd = options.onSliceEnd;
 		this.onEntryStarted = options.onEntryStarted;
-		this.root = this.startTask('script', this.sites.scriptName, `${this.sites.scriptName}:1:1`, null, null);
+		const thread = options.thread;
+		if (thread) {
+			this.nextId = thread.id * IDS_PER_THREAD + 1;
+			this.root = this.startTask('worker', thread.name, null, null, null, thread.id);
+		} else {
+			this.root = this.startTask('script', this.sites.scriptName, `${this.sites.scriptName}:1:1`, null, null);
+		}
 		this.sink.beforeFlush = () => this.emitPendingWaits();
 	}
 
@@ -108,7 +119,7 @@ export class Tracker {
 		return this.running ?? this.context.getStore() ?? this.root;
 	}
 
-	private startTask(kind: TaskKind, name: string | (() => string), loc: Location | null, parent: Task | null, args: ArrayLike<unknown> | null): Task {
+	private startTask(kind: TaskKind, name: string | (() => string), loc: Location | null, parent: Task | null, args: ArrayLike<unknown> | null, thread?: number): Task {
 		const now = performance.now();
 		const running = this.running;
 		if (running) running.busy += now - running.sliceStart;
@@ -126,6 +137,7 @@ export class Tracker {
 				return typeof name === 'string' ? (args ? formatCall(name, args) : name) : name();
 			},
 			loc,
+			...(thread === undefined ? {} : {thread}),
 		});
 		this.onRunning(task, now);
 		return task;
@@ -260,7 +272,9 @@ export class Tracker {
 	/** The root task ends when the entry module has evaluated. */
 	rootDone(): void {
 		if (this.root.phase === Phase.Waiting || this.root.phase === Phase.Ready) this.resume(this.root);
-		this.finish(this.root, performance.now());
+		const now = performance.now();
+		if (this.root.phase === Phase.Running) this.root.busy += now - this.root.sliceStart;
+		this.finish(this.root, now);
 	}
 
 	errorInfo(error: unknown): ErrorInfo {

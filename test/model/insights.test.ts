@@ -38,6 +38,19 @@ describe('sequential-awaits', () => {
 		]);
 	});
 
+	it('stays silent for a polling loop that sleeps at one await site', () => {
+		const session = new SessionBuilder();
+		const poll = session.task(0, 'poll()');
+		let t = 1;
+		for (let i = 0; i < 5; i++) {
+			const sleep = session.timer(t, t + 250, poll);
+			session.awaits(poll, onOp(sleep), {from: t + 0.1, ready: t + 250, resumed: t + 250.2, site: 'poll.ts:4:3'});
+			t += 250.5;
+		}
+		session.end(t, poll).exit(t + 1);
+		expect(ofKind(session, 'sequential-awaits')).toEqual([]);
+	});
+
 	it('stays silent when each await uses the result of the one before', () => {
 		const {session} = threeAwaitsInARow({dependent: [false, true, true]});
 		expect(ofKind(session, 'sequential-awaits')).toEqual([]);

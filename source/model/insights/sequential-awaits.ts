@@ -25,13 +25,14 @@ interface Step {
  *   not already running alongside it (awaiting tasks started together is fine);
  * - follows the previous await's resume after at most MAX_BUSY_GAP_MS of work.
  * Run together, the operations would take about as long as the longest one:
- * the saving is their sum minus their maximum.
+ * the saving is their sum minus their maximum. A run that only sleeps at one
+ * await site is a polling or pacing loop: waiting is its purpose, so it is left out.
  */
 export function sequentialAwaits(state: ModelState): Insight[] {
 	const insights: Insight[] = [];
 	for (const task of state.nodes.values()) {
 		if (!isTaskKind(task.kind)) continue;
-		for (const run of sequentialRuns(state, task)) insights.push(describeRun(task, run));
+		for (const run of sequentialRuns(state, task)) if (!isPacingLoop(run)) insights.push(describeRun(task, run));
 	}
 	return insights;
 }
@@ -68,6 +69,11 @@ function followsSequentially(previous: Step, next: Step): boolean {
 		next.target.startMs >= previous.record.resumedMs &&
 		next.record.startMs - previous.record.resumedMs <= MAX_BUSY_GAP_MS
 	);
+}
+
+function isPacingLoop(run: Step[]): boolean {
+	const site = run[0]!.record.site;
+	return run.every(step => step.target.kind === 'timer' && step.record.site === site);
 }
 
 function describeRun(task: TaskNode, run: Step[]): Insight {

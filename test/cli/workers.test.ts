@@ -1,0 +1,24 @@
+import {join} from 'node:path';
+import {expect, it} from 'vitest';
+import {readRecording} from '../helpers/recorded.js';
+import {ROOT, runCli, tempFile} from '../helpers/run-cli.js';
+
+it('worker threads are lanes of their own, busy in parallel while the main loop stays free', async () => {
+	const file = tempFile('workers.ndjson');
+	const result = await runCli(['--plain', '--record', file, join(ROOT, 'examples/08-worker-threads.ts')]);
+	expect(result.code).toBe(0);
+	const {state, report} = await readRecording(file);
+	const workers = report.tasks.filter(t => t.kind === 'worker');
+	expect(workers).toHaveLength(2);
+	for (const worker of workers) {
+		expect(worker.name).toMatch(/^worker thread #\d+$/);
+		expect(state.nodes.get(worker.id)!.thread).toBeGreaterThan(0);
+		expect(worker.state).toBe('finished');
+		expect(worker.busyMs).toBeGreaterThan(1300);
+	}
+	const [a, b] = workers as [(typeof workers)[0], (typeof workers)[0]];
+	const overlap = Math.min(a.endMs!, b.endMs!) - Math.max(a.startMs, b.startMs);
+	expect(overlap).toBeGreaterThan(1000);
+	expect(report.blocks).toEqual([]);
+	expect(result.stdout).toMatch(/main loop: still responsive at 1\.\d\ds/);
+});

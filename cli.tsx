@@ -1,15 +1,15 @@
 #!/usr/bin/env node
-import yargs, {type Argv} from 'yargs';
-import {hideBin} from 'yargs/helpers';
+import type {Argv} from 'yargs';
 import {runScript, type RunOptions} from './source/monitor/run-command.js';
 import {UsageError} from './source/monitor/usage-error.js';
 import {DEMO_URL_ENV, DEMOS, examplePath, findDemo} from './source/demo/catalog.js';
-import {startDemoServer} from './source/demo/server.js';
-import {REPORT_FORMATS, type ReportFormat} from './source/sessions/formats.js';
-import {computeInsights} from './source/model/insights.js';
-import {runReport} from './source/sessions/report-command.js';
-import {runReplay} from './source/sessions/replay-command.js';
-import {SessionFileError} from './source/sessions/reader.js';
+import type {ReportFormat} from './source/sessions/formats.js';
+// The demo server, reports and replays are loaded when their command runs: `asyncmon script.ts` starts without them.
+
+/** The report formats (as in sessions/formats.ts, whose renderers load only with `report`); the type checks that none is missing. */
+const REPORT_FORMATS = ['text', 'md', 'json', 'chrome-trace', 'html'] as const satisfies readonly ReportFormat[];
+const everyFormat: Exclude<ReportFormat, (typeof REPORT_FORMATS)[number]> extends never ? true : false = true;
+void everyFormat;
 
 /** The child's preload sits next to this file in dist/. */
 const PRELOAD = new URL('./preload.js', import.meta.url);
@@ -81,10 +81,57 @@ function splitAtScript(argv: string[]): {own: string[]; scriptArgs: string[]} {
 	return {own: argv, scriptArgs: []};
 }
 
+const FLAGS: Record<string, Partial<RunArgs>> = {
+	'--plain': {plain: true},
+	'--redact': {redact: true},
+	'--no-redact': {redact: false},
+	'--exit-on-end': {exitOnEnd: true},
+	'--ascii': {ascii: true},
+};
+
+/**
+ * `asyncmon [run] [flags] script [args…]` with nothing but asyncmon's own run
+ * options, each at most once, spelt as `--help` shows them: read without
+ * yargs, which takes about 35 ms to load. Anything else (another command,
+ * --help, `--x=y`, a typo) is yargs' to read, errors included.
+ */
+function quickRun(own: string[]): {args: RunArgs; script: string} | null {
+	const script = own[own.length - 1];
+	if (!script || script.startsWith('-') || script === 'run' || OTHER_COMMANDS.has(script)) return null;
+	const args: RunArgs = {plain: false, redact: true, blockThreshold: 50, exitOnEnd: false, ascii: false};
+	const seen = new Set<string>();
+	for (let i = 0; i < own.length - 1; i++) {
+		const arg = own[i]!;
+		if (arg === 'run' && i === 0) continue;
+		const key = arg === '--no-redact' ? '--redact' : arg;
+		if (seen.has(key)) return null;
+		seen.add(key);
+		if (arg in FLAGS) {
+			Object.assign(args, FLAGS[arg]);
+			continue;
+		}
+		const value = own[i + 1];
+		if (!VALUE_OPTIONS.has(arg) || value === undefined || i + 1 === own.length - 1 || value.startsWith('-')) return null;
+		i++;
+		if (arg === '--record') {
+			args.record = value;
+			continue;
+		}
+		const number = Number(value);
+		if (value.trim() === '' || Number.isNaN(number)) return null;
+		if (arg === '--block-threshold') args.blockThreshold = number;
+		else args.failOnBlock = number;
+	}
+	return {args, script};
+}
+
 async function main(): Promise<number> {
 	let exitCode = 0;
-	const {own, scriptArgs: afterScript} = splitAtScript(hideBin(process.argv));
+	const {own, scriptArgs: afterScript} = splitAtScript(process.argv.slice(2));
+	const quick = quickRun(own);
+	if (quick) return runScript(runOptions(quick.args, quick.script, afterScript));
 	const scriptArgs = (_argv: unknown) => afterScript;
+	const {default: yargs} = await import('yargs');
 	await yargs(own)
 		.scriptName('asyncmon')
 		.usage('$0 [run] [options] <script> [script args…]\n\nRun a script on an instrumented event loop and watch its tasks live.')
@@ -110,6 +157,7 @@ async function main(): Promise<number> {
 				}
 				const demo = findDemo(argv.name);
 				if (!demo) throw new UsageError(`no demo called '${argv.name}'; try: asyncmon demo --list`);
+				const {startDemoServer} = await import('./source/demo/server.js');
 				const server = await startDemoServer();
 				try {
 					exitCode = await runScript({
@@ -131,6 +179,7 @@ async function main(): Promise<number> {
 					.option('o', {alias: 'out', type: 'string', describe: 'Write to this file instead of stdout'})
 					.option('lenient', {type: 'boolean', default: false, describe: 'Skip corrupt lines instead of failing'}),
 			async argv => {
+				const [{runReport}, {computeInsights}] = await Promise.all([import('./source/sessions/report-command.js'), import('./source/model/insights.js')]);
 				const {warnings} = await runReport({
 					file: argv.file,
 					format: argv.format,
@@ -154,6 +203,7 @@ async function main(): Promise<number> {
 					.option('ascii', {type: 'boolean', default: false, describe: 'ASCII icons and bars'}),
 			async argv => {
 				if (!(argv.speed > 0)) throw new UsageError('--speed must be a positive number');
+				const {runReplay} = await import('./source/sessions/replay-command.js');
 				const {warnings} = await runReplay({
 					file: argv.file,
 					plain: argv.plain || !process.stdout.isTTY,
@@ -193,7 +243,8 @@ try {
 	if (nodeTooOld()) throw new UsageError(`needs Node.js 22.19 or later, this is ${process.version}; run it as \`npx asyncmon …\` to use the project's Node 24`);
 	process.exitCode = await main();
 } catch (error) {
-	const known = error instanceof UsageError || error instanceof SessionFileError;
+	// SessionFileError is known by name: its module is only loaded by the commands that read sessions.
+	const known = error instanceof UsageError || (error instanceof Error && error.name === 'SessionFileError');
 	const message = error instanceof Error ? error.message : String(error);
 	process.stderr.write(`asyncmon: ${known ? message : `internal error: ${message}`}\n`);
 	process.exitCode = known ? 1 : 70;

@@ -1,12 +1,14 @@
 // Bundles the CLI, the child-process preload and the watchdog worker into dist/.
 // Packages stay external: they are installed next to dist/ by npm.
 import {build} from 'esbuild';
-import {chmodSync, rmSync} from 'node:fs';
+import {chmodSync, rmSync, writeFileSync} from 'node:fs';
 
 rmSync(new URL('../dist', import.meta.url), {recursive: true, force: true});
 await build({
 	entryPoints: {
-		cli: 'cli.tsx',
+		// dist/cli.js (written below) enables the compile cache, then loads this.
+		'cli-main': 'cli.tsx',
+		'compile-cache': 'source/monitor/compile-cache.ts',
 		preload: 'source/runtime/preload.ts',
 		watchdog: 'source/runtime/watchdog-thread.ts',
 		api: 'source/api.ts',
@@ -25,4 +27,9 @@ await build({
 	banner: {js: ''},
 	logLevel: 'warning',
 });
+// Static imports are compiled before a module's body runs: the cache must be on before the CLI's are loaded.
+writeFileSync(
+	new URL('../dist/cli.js', import.meta.url),
+	"#!/usr/bin/env node\n// asyncmon's command line: see cli-main.js.\nimport './compile-cache.js';\nawait import('./cli-main.js');\n",
+);
 chmodSync(new URL('../dist/cli.js', import.meta.url), 0o755);

@@ -3,6 +3,8 @@ import {blockedLoop} from './insights/blocked-loop.js';
 import {concurrency} from './insights/concurrency.js';
 import {httpInsights} from './insights/http.js';
 import type {Insight, InsightOptions, InsightRule} from './insights/insight.js';
+import {floatingPromise} from './insights/floating-promise.js';
+import {keepsAlive} from './insights/keeps-alive.js';
 import {neverSettled} from './insights/never-settled.js';
 import {sequentialAwaits} from './insights/sequential-awaits.js';
 import {unhandledRejection} from './insights/unhandled-rejection.js';
@@ -13,7 +15,7 @@ export type {Insight, InsightKind, InsightOptions} from './insights/insight.js';
 export const DEFAULT_BLOCK_THRESHOLD_MS = 50;
 
 /** Most urgent first: crashes and hangs, then the loop, then lost time. */
-const RULES: readonly InsightRule[] = [unhandledRejection, neverSettled, blockedLoop, sequentialAwaits, httpInsights, concurrency];
+const RULES: readonly InsightRule[] = [unhandledRejection, keepsAlive, neverSettled, floatingPromise, blockedLoop, sequentialAwaits, httpInsights, concurrency];
 
 /** What the session suggests changing; pure, so it can run on every redraw or once on a recording. */
 export function computeInsights(state: ModelState, options: InsightOptions = {}): Insight[] {

@@ -204,6 +204,12 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 		case 'dropped':
 			state.droppedEvents += event.count;
 			break;
+		case 'floating':
+			state.floating.push({t: event.t, taskId: event.task, callerId: event.by, site: event.site});
+			break;
+		case 'alive':
+			state.keptAlive = {t: event.t, idleSince: event.idleSince, resources: event.resources};
+			break;
 	}
 }
 

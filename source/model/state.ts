@@ -134,6 +134,21 @@ export interface Uncaught {
 	taskId: number | null;
 }
 
+/** A promise of the script's own async function that a statement dropped. */
+export interface DroppedPromise {
+	t: Ms;
+	taskId: number | null;
+	callerId: number;
+	site: Location;
+}
+
+/** What held the process alive while nothing ran. */
+export interface KeptAlive {
+	t: Ms;
+	idleSince: Ms;
+	resources: Record<string, number>;
+}
+
 export interface Counters {
 	running: number;
 	waiting: number;
@@ -165,6 +180,8 @@ export interface ModelState {
 	exit: ScriptExit | null;
 	fatal: Fatal | null;
 	uncaught: Uncaught[];
+	floating: DroppedPromise[];
+	keptAlive: KeptAlive | null;
 	droppedEvents: number;
 	/** Bumped on every applied event, so views can tell when to redraw. */
 	version: number;
@@ -199,6 +216,8 @@ export function createState(): ModelState {
 		exit: null,
 		fatal: null,
 		uncaught: [],
+		floating: [],
+		keptAlive: null,
 		droppedEvents: 0,
 		version: 0,
 	};

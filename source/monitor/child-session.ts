@@ -1,4 +1,5 @@
 import {spawn, type ChildProcess} from 'node:child_process';
+import {existsSync} from 'node:fs';
 import {constants} from 'node:os';
 import {resolve} from 'node:path';
 import type {Readable} from 'node:stream';
@@ -57,7 +58,7 @@ export class ChildSession {
 			redact: options.redact,
 		};
 		const nodeFlags = Number(process.versions.node.split('.')[0]) < 24 ? ['--experimental-async-context-frame'] : [];
-		this.child = spawn(process.execPath, [...nodeFlags, '--import', fileURLToPath(options.preload), config.script, ...options.args], {
+		this.child = spawn(process.execPath, [...nodeFlags, ...compileCacheImport(options.preload), '--import', fileURLToPath(options.preload), config.script, ...options.args], {
 			stdio: [options.inheritStdin ? 'inherit' : 'ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
 			env: {...process.env, ...options.env, [CHILD_CONFIG_ENV]: JSON.stringify(config)},
 			detached: true,
@@ -156,6 +157,12 @@ export class ChildSession {
 			redacted: this.options.redact,
 		};
 	}
+}
+
+/** The compile cache, switched on next to the preload when it was built with it (see compile-cache.ts). */
+function compileCacheImport(preload: URL): string[] {
+	const file = fileURLToPath(new URL('./compile-cache.js', preload));
+	return existsSync(file) ? ['--import', file] : [];
 }
 
 const epochNow = (): number => performance.timeOrigin + performance.now();

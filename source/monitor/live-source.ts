@@ -22,5 +22,7 @@ export class LiveSource implements ModelSource {
 			this.timer = null;
 			for (const listener of this.listeners) listener();
 		}, REDRAW_INTERVAL_MS);
+		// A pending redraw never keeps the monitor alive: plain mode has no view, and the dashboard keeps its own handles.
+		this.timer.unref();
 	}
 }

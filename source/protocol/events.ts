@@ -230,6 +230,27 @@ export interface ExitEvent {
 	signal: string | null;
 }
 
+/** A statement called an async function of the script's and dropped its promise: nothing awaits it. Once per site. */
+export interface FloatingEvent {
+	type: 'floating';
+	t: Ms;
+	/** The task whose promise was dropped, when the call started one. */
+	task: number | null;
+	/** The task that made the call. */
+	by: number;
+	site: Location;
+}
+
+/** The loop has been idle with no task running, yet the process stays alive: what holds it. */
+export interface AliveEvent {
+	type: 'alive';
+	t: Ms;
+	/** Since when nothing ran. */
+	idleSince: Ms;
+	/** Node's active resources by type (`Timeout`, `TCPServerWrap`, …), asyncmon's own left out. */
+	resources: Record<string, number>;
+}
+
 /** The monitor could not keep up and discarded events; never silent. */
 export interface DroppedEvent {
 	type: 'dropped';
@@ -255,6 +276,8 @@ export type AsyncmonEvent =
 	| FatalEvent
 	| UncaughtEvent
 	| ExitEvent
+	| FloatingEvent
+	| AliveEvent
 	| DroppedEvent;
 
 export type EventType = AsyncmonEvent['type'];

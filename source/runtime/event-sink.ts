@@ -88,5 +88,8 @@ function shiftTimes(event: AsyncmonEvent | HeaderEvent, origin: number): void {
 		case 'block.start':
 			event.detectedAt -= origin;
 			break;
+		case 'alive':
+			event.idleSince -= origin;
+			break;
 	}
 }

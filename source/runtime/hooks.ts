@@ -1,14 +1,35 @@
 import {existsSync, readFileSync} from 'node:fs';
-import module, {type LoadFnOutput, type LoadHookContext, type LoadHookSync} from 'node:module';
+import module, {createRequire, type LoadFnOutput, type LoadHookContext, type LoadHookSync} from 'node:module';
 import {relative} from 'node:path';
 import {fileURLToPath} from 'node:url';
-import remapping from '@jridgewell/remapping';
-import {TraceMap, originalPositionFor} from '@jridgewell/trace-mapping';
-import {transformSync, type Loader, type TransformFailure} from 'esbuild';
+import type remappingFunction from '@jridgewell/remapping';
+import type * as TraceMapping from '@jridgewell/trace-mapping';
+import type * as Esbuild from 'esbuild';
+import type {Loader, TransformFailure} from 'esbuild';
 import {parse} from 'acorn';
 import {afterDirectives, instrument, parseProgram, RUNTIME_GLOBAL, type SiteRegistry} from './transform.js';
 import type {SiteTable} from './site-table.js';
 import {findTsconfig, packageType} from './project-files.js';
+
+/**
+ * esbuild (and the source-map chaining its output needs) is loaded only when
+ * a file needs it: its service process costs about 100 ms to start, which
+ * plain JavaScript and erasable TypeScript never pay.
+ */
+const lazyRequire = createRequire(import.meta.url);
+let esbuildModule: typeof Esbuild | null = null;
+const esbuild = (): typeof Esbuild => (esbuildModule ??= lazyRequire('esbuild') as typeof Esbuild);
+let mapsModule: {remapping: typeof remappingFunction; trace: typeof TraceMapping} | null = null;
+const maps = (): {remapping: typeof remappingFunction; trace: typeof TraceMapping} => {
+	if (!mapsModule) {
+		const remapping = lazyRequire('@jridgewell/remapping') as typeof remappingFunction | {default: typeof remappingFunction};
+		mapsModule = {
+			remapping: typeof remapping === 'function' ? remapping : remapping.default,
+			trace: lazyRequire('@jridgewell/trace-mapping') as typeof TraceMapping,
+		};
+	}
+	return mapsModule;
+};
 
 const LOADERS: Record<string, Loader> = {
 	'.ts': 'ts',
@@ -113,10 +134,141 @@ function tsAlternative(specifier: string, parentURL: string | undefined, error: 
 	return null;
 }
 
+interface Compiled {
+	code: string;
+	/** Source map from `code` to the user's file; null when `code` keeps the file's lines and columns. */
+	map: string | null;
+}
+
 function compile(source: string, file: string, loader: Loader, options: HookOptions): {code: string; format: ModuleFormat} {
-	let esbuildOutput: {code: string; map: string};
+	const compiled = compileFast(source, file, loader) ?? compileWithEsbuild(source, file, loader, options);
+	const format = moduleFormat(file, compiled.code);
+	const cwd = options.sites.scriptDirectory;
+	const shown = relative(cwd, file);
+	let locate: (line: number, column: number) => string;
+	if (compiled.map === null) {
+		locate = (line, column) => `${shown}:${line}:${column + 1}`;
+	} else {
+		const {trace} = maps();
+		const originalMap = new trace.TraceMap(compiled.map);
+		locate = (line, column) => {
+			const original = trace.originalPositionFor(originalMap, {line, column});
+			return `${shown}:${original.line ?? line}:${(original.column ?? column) + 1}`;
+		};
+	}
+	const registry: SiteRegistry = {
+		addFunction: site => options.sites.addFunction({name: site.name, loc: locate(site.line, site.column)}),
+		addAwait: site => options.sites.addAwait({loc: locate(site.line, site.column), dependent: site.dependent}),
+		addDroppedCall: site => options.sites.addDroppedCall(locate(site.line, site.column)),
+	};
+	let result: ReturnType<typeof instrument>;
 	try {
-		esbuildOutput = transformSync(source, {
+		result = instrument({code: compiled.code, sourceType: format, registry});
+	} catch (error) {
+		// Only esbuild names syntax errors the way users expect: let it find the problem.
+		if (compiled.map === null) compileWithEsbuild(source, file, loader, options);
+		throw error;
+	}
+	if (file === options.entry) {
+		result.magic.appendLeft(afterDirectives(parseProgram(compiled.code, format === 'module' ? 'module' : 'script')), `${RUNTIME_GLOBAL}.entryStarted();`);
+		result.magic.append(`\n;${RUNTIME_GLOBAL}.rootDone();\n`);
+	}
+	const ownMap = result.magic.generateMap({hires: 'boundary', source: file, includeContent: false});
+	let mapText: string;
+	if (compiled.map === null) {
+		ownMap.sourcesContent = [source];
+		mapText = ownMap.toString();
+	} else {
+		const map = maps().remapping([ownMap.toString(), compiled.map], () => null);
+		map.sourcesContent = [source];
+		mapText = map.toString();
+	}
+	const inlineMap = Buffer.from(mapText).toString('base64');
+	return {
+		code: `${result.magic.toString()}\n//# sourceMappingURL=data:application/json;base64,${inlineMap}\n`,
+		format,
+	};
+}
+
+/**
+ * Without esbuild: JavaScript as it is, and TypeScript through Node's own
+ * type stripping, which blanks types out and so keeps every line and column.
+ * Null when the file needs esbuild: JSX, TypeScript that only compiles
+ * (enums, namespaces, parameter properties), decorators, tsconfig options
+ * that change the emitted code, or imports that esbuild would elide.
+ */
+function compileFast(source: string, file: string, loader: Loader): Compiled | null {
+	if (loader === 'js') return source.includes('@') && hasDecorator(source) ? null : {code: source, map: null};
+	if (loader !== 'ts' || typeof module.stripTypeScriptTypes !== 'function') return null;
+	const tsconfig = findTsconfig(file);
+	if (/"(experimentalDecorators|useDefineForClassFields|emitDecoratorMetadata|jsxFactory|preserveValueImports|importsNotUsedAsValues)"/.test(tsconfig)) return null;
+	let code: string;
+	try {
+		code = quietly(() => module.stripTypeScriptTypes(source, {mode: 'strip'}));
+	} catch {
+		return null;
+	}
+	if (code.includes('@') && hasDecorator(code)) return null;
+	if (!/\bverbatimModuleSyntax"\s*:\s*true/.test(tsconfig) && hasElidedImport(code)) return null;
+	return {code, map: null};
+}
+
+/** Decorators are not JavaScript Node runs yet: esbuild lowers them. A cheap test that may say yes wrongly, never no. */
+function hasDecorator(code: string): boolean {
+	return /(^|[\s(;{}])@[A-Za-z_$]/m.test(code);
+}
+
+/**
+ * esbuild drops an import binding used only as a type (without `import type`),
+ * and the import with it when none is left; type stripping keeps them. Such a
+ * file goes through esbuild, so it runs as it always did.
+ */
+function hasElidedImport(code: string): boolean {
+	if (!/\bimport\b/.test(code)) return false;
+	const imports = /(?:^|[;\n])\s*import\s+([\w$]+\s*,?\s*)?(\{[^}]*\}|\*\s*as\s+[\w$]+)?\s*from\s*['"][^'"]+['"]/g;
+	const names: string[] = [];
+	let spans = '';
+	for (let match = imports.exec(code); match; match = imports.exec(code)) {
+		spans += match[0];
+		if (match[1]) names.push(match[1].replace(/[\s,]/g, ''));
+		const braces = match[2];
+		if (!braces) continue;
+		if (braces.startsWith('*')) {
+			names.push(braces.replace(/^\*\s*as\s+/, ''));
+			continue;
+		}
+		for (const part of braces.slice(1, -1).split(',')) {
+			const local = part.trim().split(/\s+as\s+/).pop()?.trim();
+			if (local) names.push(local);
+		}
+	}
+	if (names.length === 0) return false;
+	for (const name of names) {
+		const uses = code.match(new RegExp(`(?<![\\w$.])${name.replace(/\$/g, '\\$')}(?![\\w$])`, 'g'))?.length ?? 0;
+		const inImports = spans.match(new RegExp(`(?<![\\w$.])${name.replace(/\$/g, '\\$')}(?![\\w$])`, 'g'))?.length ?? 0;
+		if (uses - inImports < 1) return true;
+	}
+	return false;
+}
+
+/** Node warns that type stripping is experimental, on the script's stderr: not asyncmon's to say. */
+function quietly<T>(run: () => T): T {
+	const emitWarning = process.emitWarning;
+	process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+		const text = typeof warning === 'string' ? warning : warning.message;
+		if (/stripTypeScriptTypes|Type Stripping/i.test(text)) return;
+		(emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+	}) as typeof process.emitWarning;
+	try {
+		return run();
+	} finally {
+		process.emitWarning = emitWarning;
+	}
+}
+
+function compileWithEsbuild(source: string, file: string, loader: Loader, options: HookOptions): Compiled {
+	try {
+		const output = esbuild().transformSync(source, {
 			loader,
 			sourcefile: file,
 			sourcemap: 'external',
@@ -126,10 +278,11 @@ function compile(source: string, file: string, loader: Loader, options: HookOpti
 			tsconfigRaw: findTsconfig(file),
 			logLevel: 'silent',
 		});
+		return {code: output.code, map: output.map};
 	} catch (error) {
 		const first = (error as TransformFailure).errors?.[0];
 		if (!first) throw error;
-		options.onSyntaxError({
+		return options.onSyntaxError({
 			message: first.text,
 			file,
 			line: first.location?.line ?? 1,
@@ -137,32 +290,6 @@ function compile(source: string, file: string, loader: Loader, options: HookOpti
 			lineText: first.location?.lineText ?? '',
 		});
 	}
-	const format = moduleFormat(file, esbuildOutput.code);
-	const originalMap = new TraceMap(esbuildOutput.map);
-	const cwd = options.sites.scriptDirectory;
-	const locate = (line: number, column: number): string => {
-		const original = originalPositionFor(originalMap, {line, column});
-		return `${relative(cwd, file)}:${original.line ?? line}:${(original.column ?? column) + 1}`;
-	};
-	const registry: SiteRegistry = {
-		addFunction: site => options.sites.addFunction({name: site.name, loc: locate(site.line, site.column)}),
-		addAwait: site => options.sites.addAwait({loc: locate(site.line, site.column), dependent: site.dependent}),
-	};
-	const result = instrument({code: esbuildOutput.code, sourceType: format, registry});
-	if (file === options.entry) {
-		result.magic.appendLeft(afterDirectives(parseProgram(esbuildOutput.code, format === 'module' ? 'module' : 'script')), `${RUNTIME_GLOBAL}.entryStarted();`);
-		result.magic.append(`\n;${RUNTIME_GLOBAL}.rootDone();\n`);
-	}
-	const map = remapping(
-		[result.magic.generateMap({hires: 'boundary', source: file, includeContent: false}).toString(), esbuildOutput.map],
-		() => null,
-	);
-	map.sourcesContent = [source];
-	const inlineMap = Buffer.from(map.toString()).toString('base64');
-	return {
-		code: `${result.magic.toString()}\n//# sourceMappingURL=data:application/json;base64,${inlineMap}\n`,
-		format,
-	};
 }
 
 /** Node's rules: the extension, then package.json "type", then whether the code uses ES module syntax. */

@@ -2,17 +2,49 @@ import {monitorEventLoopDelay, performance as perf} from 'node:perf_hooks';
 import type {EventSink} from './event-sink.js';
 
 export const LOOP_SAMPLE_MS = 250;
+/** Below this utilisation the loop is doing nothing but wait (asyncmon's own sampling aside). */
+const IDLE_UTILIZATION = 0.05;
+/** Idle this long and still alive: the script looks hung, so say what holds it. */
+export const KEEPALIVE_REPORT_MS = 2000;
 
-/** Loop delay and utilisation over time, for the sparklines and trace counters. */
-export function sampleLoop(sink: EventSink, every: typeof setInterval): void {
+/**
+ * Loop delay and utilisation over time, for the sparklines and trace
+ * counters; and, once the loop has sat idle for a while with the process
+ * still alive, the resources that keep it alive.
+ */
+export function sampleLoop(sink: EventSink, every: typeof setInterval, lastActivity: () => number): void {
 	const delay = monitorEventLoopDelay({resolution: 10});
 	delay.enable();
+	// asyncmon's own handles are there from the start; only what the script adds is its.
+	const baseline = countResources();
 	let last = perf.eventLoopUtilization();
+	let reportedFor = -1;
 	every(() => {
-		const now = perf.eventLoopUtilization();
-		const window = perf.eventLoopUtilization(now, last);
-		last = now;
-		sink.push({type: 'loop', t: performance.now(), delayMs: delay.max / 1e6, utilization: window.utilization});
+		const now = performance.now();
+		const current = perf.eventLoopUtilization();
+		const window = perf.eventLoopUtilization(current, last);
+		last = current;
+		sink.push({type: 'loop', t: now, delayMs: delay.max / 1e6, utilization: window.utilization});
 		delay.reset();
+		const idleSince = lastActivity();
+		if (window.utilization >= IDLE_UTILIZATION || now - idleSince < KEEPALIVE_REPORT_MS || reportedFor === idleSince) return;
+		reportedFor = idleSince;
+		const resources = scriptResources(baseline);
+		if (Object.keys(resources).length > 0) sink.push({type: 'alive', t: now, idleSince, resources});
 	}, LOOP_SAMPLE_MS).unref();
+}
+
+function countResources(): Map<string, number> {
+	const counts = new Map<string, number>();
+	for (const type of process.getActiveResourcesInfo()) counts.set(type, (counts.get(type) ?? 0) + 1);
+	return counts;
+}
+
+function scriptResources(baseline: Map<string, number>): Record<string, number> {
+	const held: Record<string, number> = {};
+	for (const [type, count] of countResources()) {
+		const own = count - (baseline.get(type) ?? 0);
+		if (own > 0) held[type] = own;
+	}
+	return held;
 }

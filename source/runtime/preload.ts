@@ -80,7 +80,7 @@ function instrumentMainThread(config: ThreadConfig): void {
 	watch.holdUntilEntry();
 	installHooks(hookOptions(config, sink, sites, tracker, load => watch.excluded(load)));
 	captureOutput(sink);
-	sampleLoop(sink, plainSetInterval);
+	sampleLoop(sink, plainSetInterval, () => tracker.lastActivityAt);
 
 	process.on('uncaughtExceptionMonitor', (error, origin) => {
 		sink.push({

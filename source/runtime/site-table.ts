@@ -14,6 +14,7 @@ export interface AwaitMeta {
 export class SiteTable {
 	private readonly functions: FunctionMeta[] = [];
 	private readonly awaits: AwaitMeta[] = [];
+	private readonly droppedCalls: Location[] = [];
 
 	constructor(
 		readonly scriptName: string,
@@ -26,6 +27,14 @@ export class SiteTable {
 
 	addAwait(meta: AwaitMeta): number {
 		return this.awaits.push(meta) - 1;
+	}
+
+	addDroppedCall(loc: Location): number {
+		return this.droppedCalls.push(loc) - 1;
+	}
+
+	droppedCallAt(id: number): Location {
+		return this.droppedCalls[id]!;
 	}
 
 	functionAt(id: number): FunctionMeta {

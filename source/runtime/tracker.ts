@@ -81,6 +81,8 @@ export class Tracker {
 	readonly context = new AsyncLocalStorage<Task>();
 	root: Task;
 	private running: Task | null = null;
+	/** When a task last started, resumed or suspended: how long the script has been doing nothing. */
+	lastActivityAt = 0;
 	private nextId = 1;
 	private readonly sink: EventSink;
 	private readonly sites: SiteTable;
@@ -88,6 +90,7 @@ export class Tracker {
 	private readonly onRunning: TrackerOptions['onRunning'];
 	private readonly onSliceEnd: TrackerOptions['onSliceEnd'];
 	private readonly onEntryStarted: TrackerOptions['onEntryStarted'];
+	private readonly droppedSites = new Set<number>();
 	/** Due times of timers that fired late, by op id: a task awaiting one was ready at its due time. */
 	private readonly lateTimers = new Map<number, number>();
 	/** Tasks that began waiting since the last flush; the flush emits those still waiting. */
@@ -123,6 +126,7 @@ export class Tracker {
 		const now = performance.now();
 		const running = this.running;
 		if (running) running.busy += now - running.sliceStart;
+		this.lastActivityAt = now;
 		const task = new Task(this.nextId++, parent, running, this.context.getStore(), now);
 		task.onSettle = () => this.settle(task);
 		if (parent) noteSliceChild(parent.sliceTasks, task.id);
@@ -151,6 +155,15 @@ export class Tracker {
 		const task = this.startTask('task', site.name, site.loc, this.current(), called);
 		this.context.enterWith(task);
 		return task;
+	}
+
+	/** A statement dropped the promise of a call of an async function: reported once per site. */
+	fl(value: unknown, siteId: number): void {
+		if (!(value instanceof Promise) || this.droppedSites.has(siteId)) return;
+		this.droppedSites.add(siteId);
+		const caller = this.current();
+		const task = caller.sliceTasks[caller.sliceTasks.length - 1] ?? null;
+		this.sink.push({type: 'floating', t: performance.now(), task, by: caller.id, site: this.sites.droppedCallAt(siteId)});
 	}
 
 	/** Explicit API: `task(name, fn)` names a unit of work. */
@@ -300,6 +313,7 @@ export class Tracker {
 
 	private resume(task: Task): void {
 		const now = performance.now();
+		this.lastActivityAt = now;
 		const readyAt = task.readyAt >= 0 ? task.readyAt : now;
 		task.wait += readyAt - task.waitStart;
 		task.sched += now - readyAt;
@@ -321,6 +335,7 @@ export class Tracker {
 
 	private endSlice(task: Task, now: number): void {
 		if (task.phase !== Phase.Running) return;
+		this.lastActivityAt = now;
 		task.busy += now - task.sliceStart;
 		this.onSliceEnd(task, task.sliceStart, now);
 		if (task.firstSlice) {

@@ -14,6 +14,8 @@ import MagicString from 'magic-string';
  * where in body' `await x` is `__am.r(__amT, await __am.w(__amT, x, SITE))`,
  * `return x` is `return __am.ret(__amT, x)`, and every catch and finally
  * clause starts with `__am.c(__amT)` (a rejected await resumes there).
+ * A statement that only calls one of the module's own async functions,
+ * `load();`, becomes `__am.fl(load(), SITE);`: a promise nobody awaits.
  */
 
 export interface FunctionSite {
@@ -30,10 +32,17 @@ export interface AwaitSite {
 	dependent: boolean;
 }
 
+/** A statement that calls one of the module's own async functions and drops the promise. */
+export interface CallSite {
+	line: number;
+	column: number;
+}
+
 /** Hands out the numeric ids that the instrumented code passes to the runtime. */
 export interface SiteRegistry {
 	addFunction(site: FunctionSite): number;
 	addAwait(site: AwaitSite): number;
+	addDroppedCall(site: CallSite): number;
 }
 
 export interface TransformInput {
@@ -85,6 +94,7 @@ export function instrument(input: TransformInput): TransformOutput {
 		{node: program, instrumented: false, awaitedNames: new Set(), taskRef: `${rt}.root`},
 	];
 	const classNames: string[] = [];
+	const asyncNames = ownAsyncFunctionNames(program);
 
 	const current = (): FunctionScope => scopes[scopes.length - 1]!;
 	/** Instrumented functions, and a module's top level, whose awaits belong to the root task. */
@@ -175,6 +185,16 @@ export function instrument(input: TransformInput): TransformOutput {
 				}
 				return;
 			}
+			case 'ExpressionStatement': {
+				visitChildren(node);
+				const call = node.expression;
+				if (call.type !== 'CallExpression' || !callsOwnAsyncFunction(call, asyncNames)) return;
+				changed = true;
+				const site = input.registry.addDroppedCall({line: call.loc!.start.line, column: call.loc!.start.column});
+				magic.prependRight(call.start, `${rt}.fl(`);
+				magic.appendLeft(call.end, `,${site})`);
+				return;
+			}
 			case 'VariableDeclarator':
 				visitChildren(node);
 				if (node.init && containsOwnAwait(node.init)) collectNames(node.id, current().awaitedNames);
@@ -202,6 +222,37 @@ export function instrument(input: TransformInput): TransformOutput {
 
 	visit(program, null);
 	return {code: changed ? magic.toString() : input.code, magic, changed};
+}
+
+/** Names the module gives its own async functions: declarations, variables, methods. */
+function ownAsyncFunctionNames(program: AnyNode): Set<string> {
+	const names = new Set<string>();
+	const visit = (node: AnyNode): void => {
+		const fn = node.type === 'VariableDeclarator' || node.type === 'Property' || node.type === 'MethodDefinition' || node.type === 'PropertyDefinition' ? (node.init ?? node.value) : node;
+		if (fn && isFunction(fn) && fn.async && !fn.generator) {
+			const name = node.id?.name ?? (node.key && !node.computed ? (node.key.name ?? node.key.value) : undefined);
+			if (typeof name === 'string') names.add(name);
+		}
+		for (const key in node) {
+			if (key === 'loc') continue;
+			const value = node[key];
+			if (Array.isArray(value)) {
+				for (const child of value) if (child && typeof child.type === 'string') visit(child);
+			} else if (value && typeof value.type === 'string') {
+				visit(value);
+			}
+		}
+	};
+	visit(program);
+	return names;
+}
+
+/** `load()`, `this.load()`, `api.load()` where `load` is one of the module's async functions. */
+function callsOwnAsyncFunction(call: AnyNode, names: Set<string>): boolean {
+	const callee = call.callee;
+	if (callee.type === 'Identifier') return names.has(callee.name);
+	if (callee.type === 'MemberExpression' && !callee.computed && callee.property.type === 'Identifier') return names.has(callee.property.name);
+	return false;
 }
 
 function functionName(fn: AnyNode, parent: AnyNode | null, className: string | undefined): string {

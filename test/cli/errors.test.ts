@@ -126,3 +126,22 @@ describe('recordings', () => {
 		expect(JSON.parse(line)).toEqual({args: ['--port', '3000', 'x'], cwd: expect.stringMatching(/test\/fixtures\/scripts$/), env: 'kept'});
 	});
 });
+
+describe('what the runtime notices for the insights', () => {
+	it('a dropped promise and a process kept alive by an interval, with what holds it', async () => {
+		const file = tempFile('alive.ndjson');
+		const run = startCli(['--plain', '--record', file, 'dropped-and-alive.ts']);
+		await waitFor(() => (recorded(file).includes('"type":"alive"') ? true : undefined));
+		run.child.kill('SIGTERM');
+		const result = await run.result;
+		expect(result.code).toBe(143);
+		const {state} = await readRecording(file);
+		expect(state.floating).toHaveLength(1);
+		expect(state.floating[0]).toMatchObject({site: 'dropped-and-alive.ts:7:2'});
+		expect(state.nodes.get(state.floating[0]!.taskId!)!.name).toBe('save(1)');
+		expect(state.keptAlive?.resources).toEqual({Timeout: 1});
+		expect(result.stdout).toContain('→ save(1) was called without await at dropped-and-alive.ts:7 in main()');
+		expect(result.stdout).toMatch(/→ Nothing ran for \d\.\d s, yet the process stayed alive, held by 1 timer \(setInterval 1000ms made by the top level of the script\)/);
+		expect(result.stdout).not.toContain('save(3) was called');
+	});
+});

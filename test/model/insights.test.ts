@@ -303,3 +303,49 @@ describe('computeInsights', () => {
 		expect(computeInsights(session.state).map(insight => insight.kind)).toEqual(['unhandled-rejection', 'sequential-awaits', 'concurrency']);
 	});
 });
+
+describe('floating-promise', () => {
+	it('names the dropped task, where it was called and by whom', () => {
+		const session = new SessionBuilder();
+		const main = session.task(0, 'main()');
+		const save = session.task(1, 'save(1)', main);
+		session.emit({type: 'floating', t: 1, task: save, by: main, site: 'app.ts:6:2'});
+		expect(ofKind(session, 'floating-promise')).toEqual([
+			{
+				kind: 'floating-promise',
+				message:
+					'save(1) was called without await at app.ts:6 in main(): nothing waits for it or handles its errors. Await it, return it, or write `void` before the call if running it in the background is intended',
+				taskIds: [save],
+			},
+		]);
+	});
+
+	it('stays silent when every promise was awaited', () => {
+		const session = new SessionBuilder();
+		const main = session.task(0, 'main()');
+		const save = session.task(1, 'save(1)', main);
+		session.end(20, save).awaits(main, onTask(save), {from: 1, ready: 20, resumed: 20.1});
+		expect(ofKind(session, 'floating-promise')).toEqual([]);
+	});
+});
+
+describe('keeps-alive', () => {
+	it('names what held a process that sat idle, with the task that made each timer', () => {
+		const session = new SessionBuilder();
+		const poll = session.task(0, 'poll()');
+		session.emit({type: 'op.start', t: 1, id: 99, parent: poll, kind: 'timer', name: 'setInterval 1000ms', timer: {delayMs: 1000, repeat: true}});
+		session.end(2, poll);
+		session.emit({type: 'alive', t: 2100, idleSince: 2, resources: {Timeout: 1, TCPServerWrap: 1}}).exit(5002);
+		const [insight] = ofKind(session, 'keeps-alive');
+		expect(insight?.message).toBe(
+			'Nothing ran for 5.0 s, yet the process stayed alive, held by 1 timer, 1 TCP server (setInterval 1000ms made by poll()). Clear intervals, close servers and sockets when done, or unref() what should not keep it alive',
+		);
+		expect(insight?.taskIds).toEqual([99]);
+	});
+
+	it('stays silent when the process never sat idle', () => {
+		const session = new SessionBuilder();
+		session.end(5, session.task(0, 'main()')).exit(6);
+		expect(ofKind(session, 'keeps-alive')).toEqual([]);
+	});
+});

@@ -37,6 +37,7 @@ let slices: Array<{task: number; start: number; end: number}> = [];
 const registry: SiteRegistry = {
 	addFunction: site => sites.addFunction({name: site.name, loc: `${SCRIPT}:${site.line}:${site.column + 1}`}),
 	addAwait: site => sites.addAwait({loc: `${SCRIPT}:${site.line}:${site.column + 1}`, dependent: site.dependent}),
+	addDroppedCall: site => sites.addDroppedCall(`${SCRIPT}:${site.line}:${site.column + 1}`),
 };
 
 const saved = {

@@ -4,27 +4,30 @@ import {join} from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {parse} from 'acorn';
 import {afterAll, afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {instrument, RUNTIME_GLOBAL, type AwaitSite, type FunctionSite} from '../../source/runtime/transform.js';
+import {instrument, RUNTIME_GLOBAL, type AwaitSite, type CallSite, type FunctionSite} from '../../source/runtime/transform.js';
 
 interface Instrumented {
 	code: string;
 	changed: boolean;
 	functions: FunctionSite[];
 	awaits: AwaitSite[];
+	droppedCalls: CallSite[];
 }
 
 function transform(code: string, sourceType: 'module' | 'commonjs' = 'commonjs'): Instrumented {
 	const functions: FunctionSite[] = [];
 	const awaits: AwaitSite[] = [];
+	const droppedCalls: CallSite[] = [];
 	const out = instrument({
 		code,
 		sourceType,
 		registry: {
 			addFunction: site => functions.push(site) - 1,
 			addAwait: site => awaits.push(site) - 1,
+			addDroppedCall: site => droppedCalls.push(site) - 1,
 		},
 	});
-	return {code: out.code, changed: out.changed, functions, awaits};
+	return {code: out.code, changed: out.changed, functions, awaits, droppedCalls};
 }
 
 const names = (code: string, sourceType: 'module' | 'commonjs' = 'commonjs'): string[] => transform(code, sourceType).functions.map(f => f.name);
@@ -639,5 +642,20 @@ async function nestedTry() { try { try { await a(); } finally { await b(); } } c
 		const commonjs = sample.replace(/^import .*$/m, '').replace(/^export const config .*$/m, '').replace('export default async function ()', 'async function fallback()').replace(/^export /gm, '');
 		const out = transform(commonjs, 'commonjs');
 		expect(() => parse(out.code, {ecmaVersion: 'latest', sourceType: 'script'})).not.toThrow();
+	});
+});
+
+describe('instrument: dropped promises', () => {
+	it("wraps a statement that only calls one of the module's async functions, and nothing else", () => {
+		const out = transform(`async function save() {}\nconst api = {async load() {}};\nsave();\napi.load();\nvoid save();\nconsole.log(1);\nconst p = save();\n`);
+		expect(out.code).toContain(`${RUNTIME_GLOBAL}.fl(save(),0);`);
+		expect(out.code).toContain(`${RUNTIME_GLOBAL}.fl(api.load(),1);`);
+		expect(out.code).toContain('void save();');
+		expect(out.code).toContain('console.log(1);');
+		expect(out.code).toContain('const p = save();');
+		expect(out.droppedCalls).toEqual([
+			{line: 3, column: 0},
+			{line: 4, column: 0},
+		]);
 	});
 });

@@ -1,7 +1,15 @@
 import type {Ms} from '../../protocol/events.js';
 import type {ModelState} from '../state.js';
 
-export type InsightKind = 'sequential-awaits' | 'blocked-loop' | 'concurrency' | 'unhandled-rejection' | 'never-settled' | 'http';
+export type InsightKind =
+	| 'sequential-awaits'
+	| 'blocked-loop'
+	| 'concurrency'
+	| 'unhandled-rejection'
+	| 'never-settled'
+	| 'floating-promise'
+	| 'keeps-alive'
+	| 'http';
 
 /** A finding about the session, phrased as what to change. */
 export interface Insight {

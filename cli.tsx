@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import {existsSync, statSync} from 'node:fs';
 import type {Argv} from 'yargs';
 import {runScript, type RunOptions} from './source/monitor/run-command.js';
 import {UsageError} from './source/monitor/usage-error.js';
@@ -55,6 +56,10 @@ function runOptions(args: RunArgs, script: string, scriptArgs: string[], env?: R
 		stdout: process.stdout,
 		stderr: process.stderr,
 	};
+}
+
+function requireFile(path: string): void {
+	if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`cannot find recording '${path}'`);
 }
 
 /** Options of asyncmon's own that take a value, so the value is not mistaken for the script. */
@@ -179,6 +184,7 @@ async function main(): Promise<number> {
 					.option('o', {alias: 'out', type: 'string', describe: 'Write to this file instead of stdout'})
 					.option('lenient', {type: 'boolean', default: false, describe: 'Skip corrupt lines instead of failing'}),
 			async argv => {
+				requireFile(argv.file);
 				const [{runReport}, {computeInsights}] = await Promise.all([import('./source/sessions/report-command.js'), import('./source/model/insights.js')]);
 				const {warnings} = await runReport({
 					file: argv.file,
@@ -203,6 +209,7 @@ async function main(): Promise<number> {
 					.option('ascii', {type: 'boolean', default: false, describe: 'ASCII icons and bars'}),
 			async argv => {
 				if (!(argv.speed > 0)) throw new UsageError('--speed must be a positive number');
+				requireFile(argv.file);
 				const {runReplay} = await import('./source/sessions/replay-command.js');
 				const {warnings} = await runReplay({
 					file: argv.file,

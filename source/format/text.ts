@@ -90,3 +90,20 @@ export function sanitize(text: string): string {
 		.replace(/\t/g, '  ')
 		.replace(/[\x00-\x1f\x7f]/g, '');
 }
+
+/** Words laid out in lines of at most `width` columns; a word longer than that is cut. */
+export function wrapText(text: string, width: number): string[] {
+	const lines: string[] = [];
+	let line = '';
+	for (const word of text.split(/\s+/).filter(Boolean)) {
+		const candidate = line ? `${line} ${word}` : word;
+		if (textWidth(candidate) <= width) {
+			line = candidate;
+			continue;
+		}
+		if (line) lines.push(line);
+		line = textWidth(word) <= width ? word : truncate(word, width);
+	}
+	if (line) lines.push(line);
+	return lines;
+}

@@ -1,5 +1,6 @@
 import type {AsyncmonEvent, HeaderEvent, Ms, ProtocolLine} from '../protocol/events.js';
 import {
+	type AggregatedName,
 	AWAITS_RETAINED,
 	OUTPUT_RETAINED_LINES,
 	SERIES_RETAINED_POINTS,
@@ -49,7 +50,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			node.awaitCount++;
 			node.wait = {site: event.site, on: event.on, since: event.t};
 			if (node.awaits.length < AWAITS_RETAINED) {
-				node.awaits.push({site: event.site, on: event.on, dependent: event.dependent === true, startMs: event.t, readyMs: null, resumedMs: null});
+				node.awaits = append(node.awaits, {site: event.site, on: event.on, dependent: event.dependent === true, startMs: event.t, readyMs: null, resumedMs: null});
 			}
 			node.readyAt = null;
 			setState(state, node, 'waiting', event.t);
@@ -96,6 +97,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			finish(state, node, event.ok ? 'finished' : 'failed', event.t);
 			state.tasksInFlight--;
 			pushSeries(state.inFlightSeries, event.t, state.tasksInFlight);
+			if (state.aggregated.limit !== Infinity && node.kind === 'task') retire(state, node);
 			break;
 		}
 		case 'op.start': {
@@ -213,6 +215,75 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 	}
 }
 
+/** The empty array nodes share; never pushed to (see append). */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+
+/** `list` with `item` at its end: the shared empty array is replaced, never modified. */
+function append<T>(list: T[], item: T): T[] {
+	if (list === NONE) return [item];
+	list.push(item);
+	return list;
+}
+
+/** Finished tasks in finish order, per live state with a retention limit. */
+const finishedTasks = new WeakMap<ModelState, {ids: number[]; head: number}>();
+
+/** A finished task counts towards the limit; past it (by a batch, so the lists are compacted rarely), the oldest finished leaves are aggregated. */
+function retire(state: ModelState, node: TaskNode): void {
+	let book = finishedTasks.get(state);
+	if (!book) finishedTasks.set(state, (book = {ids: [], head: 0}));
+	book.ids.push(node.id);
+	const limit = state.aggregated.limit;
+	if (book.ids.length - book.head < limit + Math.max(1000, limit >> 2)) return;
+	const gone = new Set<number>();
+	const parents = new Set<TaskNode>();
+	let roots = false;
+	while (book.ids.length - book.head > limit) {
+		const id = book.ids[book.head++]!;
+		const old = state.nodes.get(id);
+		// Only leaves go: a task with children (tasks or ops) stays, as the tree needs it.
+		if (!old || !isDone(old) || old.childTaskCount > 0 || old.children.length > 0) continue;
+		aggregate(state, old);
+		state.nodes.delete(id);
+		gone.add(id);
+		const parent = old.parentId === null ? undefined : state.nodes.get(old.parentId);
+		if (parent) parents.add(parent);
+		else roots = true;
+	}
+	book.ids = book.ids.slice(book.head);
+	book.head = 0;
+	if (gone.size === 0) return;
+	const kept = (id: number): boolean => !gone.has(id);
+	state.order = state.order.filter(kept);
+	for (const parent of parents) parent.children = parent.children.filter(kept);
+	if (roots) state.rootIds = state.rootIds.filter(kept);
+}
+
+function aggregate(state: ModelState, node: TaskNode): void {
+	const totals = state.aggregated;
+	const end = node.endMs ?? node.startMs;
+	if (totals.intervals.length < 2 * (totals.tasks + 1)) {
+		const grown = new Float64Array(Math.max(1024, totals.intervals.length * 2));
+		grown.set(totals.intervals);
+		totals.intervals = grown;
+	}
+	totals.intervals[2 * totals.tasks] = node.startMs;
+	totals.intervals[2 * totals.tasks + 1] = end;
+	totals.tasks++;
+	const failed = node.state === 'failed' ? 1 : 0;
+	totals.failed += failed;
+	totals.taskTimeMs += end - node.startMs;
+	// `work(41)` and `work(42)` are one function: named without their arguments.
+	const name = node.name.replace(/\(.*$/s, '()');
+	let byName: AggregatedName | undefined = totals.byName.get(name);
+	if (!byName) totals.byName.set(name, (byName = {count: 0, failed: 0, totalMs: 0, busyMs: 0, waitMs: 0}));
+	byName.count++;
+	byName.failed += failed;
+	byName.totalMs += end - node.startMs;
+	byName.busyMs += node.busyMs;
+	byName.waitMs += node.waitMs;
+}
+
 interface NewNode {
 	id: number;
 	parentId: number | null;
@@ -234,10 +305,11 @@ function addNode(state: ModelState, init: NewNode): TaskNode {
 		awaitCount: 0,
 		wait: null,
 		readyAt: null,
-		awaitSites: [],
-		awaits: [],
+		// Most nodes never await twice at one site, or have children: they share one empty array until they do.
+		awaitSites: NONE,
+		awaits: NONE,
 		spans: [],
-		children: [],
+		children: NONE,
 		childTaskCount: 0,
 		blockedDelayMs: 0,
 	};
@@ -245,7 +317,7 @@ function addNode(state: ModelState, init: NewNode): TaskNode {
 	state.order.push(node.id);
 	const parent = node.parentId === null ? undefined : state.nodes.get(node.parentId);
 	if (parent) {
-		parent.children.push(node.id);
+		parent.children = append(parent.children, node.id);
 		if (isTaskKind(node.kind)) parent.childTaskCount++;
 	} else {
 		state.rootIds.push(node.id);
@@ -287,7 +359,7 @@ function recordAwaitSite(node: TaskNode, site: string | null, waited: Ms): void 
 	let stats = node.awaitSites.find(s => s.site === site);
 	if (!stats) {
 		stats = {site, count: 0, totalMs: 0};
-		node.awaitSites.push(stats);
+		node.awaitSites = append(node.awaitSites, stats);
 	}
 	stats.count++;
 	stats.totalMs += Math.max(0, waited);

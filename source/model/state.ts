@@ -149,6 +149,43 @@ export interface KeptAlive {
 	resources: Record<string, number>;
 }
 
+/** Per-name figures of tasks that were aggregated (see ModelState.aggregated). */
+export interface AggregatedName {
+	count: number;
+	failed: number;
+	/** Sum of their durations (end - start), ms. */
+	totalMs: Ms;
+	busyMs: Ms;
+	waitMs: Ms;
+}
+
+/**
+ * Finished leaf tasks the live monitor no longer keeps one by one: beyond
+ * `limit` of them, the oldest are folded into these totals and dropped from
+ * `nodes`, `order` and their parent's `children`. Summary figures stay exact
+ * (summarize() adds these in); views should say how many were aggregated.
+ */
+export interface Aggregated {
+	/** How many finished leaf tasks are kept with full detail; Infinity keeps all. */
+	limit: number;
+	/** Tasks folded in so far. */
+	tasks: number;
+	failed: number;
+	/** Sum of their durations, ms (summary's task time). */
+	taskTimeMs: Ms;
+	/** Their [start, end] intervals, packed (start0, end0, start1, end1, …) in `intervals[0 .. 2 * tasks)`, for exact overlap figures. */
+	intervals: Float64Array;
+	byName: Map<string, AggregatedName>;
+}
+
+/** What the live monitor keeps with full detail, finished leaf tasks beyond it being aggregated. */
+export const LIVE_RETAINED_FINISHED_TASKS = 20_000;
+
+export interface StateOptions {
+	/** Finished leaf tasks kept one by one (default: all of them, as reports and replays need). */
+	retainFinishedTasks?: number;
+}
+
 export interface Counters {
 	running: number;
 	waiting: number;
@@ -183,6 +220,8 @@ export interface ModelState {
 	floating: DroppedPromise[];
 	keptAlive: KeptAlive | null;
 	droppedEvents: number;
+	/** Finished leaf tasks folded into totals to bound memory; `aggregated.tasks` is 0 unless a limit applies. */
+	aggregated: Aggregated;
 	/** Bumped on every applied event, so views can tell when to redraw. */
 	version: number;
 }
@@ -195,7 +234,7 @@ export function isTaskKind(kind: NodeKind): boolean {
 	return kind === 'script' || kind === 'task' || kind === 'worker';
 }
 
-export function createState(): ModelState {
+export function createState(options: StateOptions = {}): ModelState {
 	return {
 		header: null,
 		nowMs: 0,
@@ -219,6 +258,7 @@ export function createState(): ModelState {
 		floating: [],
 		keptAlive: null,
 		droppedEvents: 0,
+		aggregated: {limit: options.retainFinishedTasks ?? Infinity, tasks: 0, failed: 0, taskTimeMs: 0, intervals: new Float64Array(0), byName: new Map()},
 		version: 0,
 	};
 }

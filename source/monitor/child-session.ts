@@ -42,6 +42,7 @@ export class ChildSession {
 	readonly child: ChildProcess;
 	header: HeaderEvent | null = null;
 	private readonly listeners: LineListener[] = [];
+	private readonly batchListeners: Array<() => void> = [];
 	/** Lines that arrived before the header, which must come first. */
 	private early: Array<[ProtocolLine, string]> = [];
 	private readonly spawnedAt = epochNow();
@@ -70,16 +71,27 @@ export class ChildSession {
 		this.exited = new Promise(resolveExit => {
 			this.child.once('close', (code, signal) => {
 				this.emit({type: 'exit', t: this.now(), code, signal});
+				this.batchEnd();
 				resolveExit({code, signal});
 			});
 			this.child.once('error', error => {
 				this.emit({type: 'fatal', t: this.now(), kind: 'internal', message: `could not start node: ${error.message}`});
+				this.batchEnd();
 			});
 		});
 	}
 
 	onLine(listener: LineListener): void {
 		this.listeners.push(listener);
+	}
+
+	/** After the lines of one chunk read from the child (or one synthetic line) were delivered: a moment to write out. */
+	onBatchEnd(listener: () => void): void {
+		this.batchListeners.push(listener);
+	}
+
+	private batchEnd(): void {
+		for (const listener of this.batchListeners) listener();
 	}
 
 	signal(signal: NodeJS.Signals): void {
@@ -91,17 +103,23 @@ export class ChildSession {
 		}
 	}
 
+	/** For the events the monitor makes itself, at the precision a recording keeps: live and replayed states match. */
 	private now(): number {
-		return epochNow() - (this.header?.startedAt ?? this.spawnedAt);
+		return Math.round((epochNow() - (this.header?.startedAt ?? this.spawnedAt)) * 1000) / 1000;
 	}
 
 	private readLines(stream: Readable): void {
 		const splitter = new LineSplitter();
 		stream.setEncoding('utf8');
-		stream.on('data', (chunk: string) => splitter.push(chunk, text => this.receive(text)));
+		const receive = (text: string): void => this.receive(text);
+		stream.on('data', (chunk: string) => {
+			splitter.push(chunk, receive);
+			this.batchEnd();
+		});
 		stream.on('end', () => {
 			const rest = splitter.rest();
 			if (rest) this.receive(rest);
+			this.batchEnd();
 		});
 	}
 
@@ -118,7 +136,10 @@ export class ChildSession {
 
 	private readOutput(stream: Readable, name: 'stdout' | 'stderr'): void {
 		stream.setEncoding('utf8');
-		stream.on('data', (text: string) => this.emit({type: 'output', t: this.now(), stream: name, text}));
+		stream.on('data', (text: string) => {
+			this.emit({type: 'output', t: this.now(), stream: name, text});
+			this.batchEnd();
+		});
 	}
 
 	private emit(line: ProtocolLine, raw?: string): void {

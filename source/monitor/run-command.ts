@@ -40,7 +40,7 @@ export async function runScript(options: RunOptions): Promise<number> {
 	const state = createState();
 	const recorder = options.record ? new Recorder(options.record) : null;
 	const live = new LiveSource(state);
-	const printer = options.plain ? new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color}) : null;
+	const printer = options.plain ? new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color, buffered: true}) : null;
 	const session = new ChildSession({
 		script: options.script,
 		scriptName: options.scriptName ?? options.script,
@@ -55,6 +55,12 @@ export async function runScript(options: RunOptions): Promise<number> {
 		apply(state, line);
 		recorder?.write(raw);
 		printer?.handle(line, state);
+	});
+	// Once per chunk read from the child, not per line: one write to stdout, one redraw request.
+	session.onBatchEnd(() => {
+		printer?.flush();
+		// Written while its lines are young: held for the recorder's timer they outlive a scavenge and bloat the old space.
+		recorder?.flush();
 		live.changed();
 	});
 	// Signals to asyncmon go to the script; SIGTERM and SIGHUP also close the dashboard, restoring the terminal.

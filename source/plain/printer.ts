@@ -12,7 +12,16 @@ export interface PlainOptions {
 	out: TextSink;
 	err: TextSink;
 	color: boolean;
+	/**
+	 * Collect the lines for `out` and write them with flush(), one write per
+	 * batch of events instead of one per line. The caller must flush (the
+	 * live monitor does after each chunk it reads). stderr is never held back.
+	 */
+	buffered?: boolean;
 }
+
+/** A buffered printer writes at least this often, however long the batch. */
+const MAX_PENDING_CHARS = 1 << 16;
 
 const STYLES = {dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], cyan: [36, 39], bold: [1, 22]} as const;
 export type Style = keyof typeof STYLES;
@@ -28,14 +37,28 @@ export function paint(color: boolean, style: Style, text: string): string {
  * per HTTP request and per block, interleaved with the script's own output.
  */
 export class PlainPrinter {
+	private pending = '';
+
 	constructor(private readonly options: PlainOptions) {}
+
+	/** Writes what a buffered printer holds. */
+	flush(): void {
+		if (!this.pending) return;
+		const text = this.pending;
+		this.pending = '';
+		this.options.out.write(text);
+	}
 
 	/** Called after the line was applied to `state`. */
 	handle(line: ProtocolLine, state: ModelState): void {
-		const {out, err} = this.options;
 		switch (line.type) {
 			case 'output':
-				(line.stream === 'stdout' ? out : err).write(line.text);
+				if (line.stream === 'stdout') this.out(line.text);
+				else {
+					// What was printed before stays before.
+					this.flush();
+					this.options.err.write(line.text);
+				}
 				return;
 			case 'task.start': {
 				const node = state.nodes.get(line.id);
@@ -83,7 +106,17 @@ export class PlainPrinter {
 
 	/** The closing summary, modelled on the seed's last example. */
 	finish(state: ModelState): void {
+		this.flush();
 		for (const line of summaryLines(state, this.options.color)) this.options.out.write(`${line}\n`);
+	}
+
+	private out(text: string): void {
+		if (!this.options.buffered) {
+			this.options.out.write(text);
+			return;
+		}
+		this.pending += text;
+		if (this.pending.length >= MAX_PENDING_CHARS) this.flush();
 	}
 
 	private dim(text: string): string {
@@ -92,7 +125,7 @@ export class PlainPrinter {
 
 	private say(t: number, style: Style, label: string, text: string): void {
 		const stamp = this.dim(`[${(t / 1000).toFixed(3).padStart(8)}s]`);
-		this.options.out.write(`${stamp} ${paint(this.options.color, style, label)} ${text.trimEnd()}\n`);
+		this.out(`${stamp} ${paint(this.options.color, style, label)} ${text.trimEnd()}\n`);
 	}
 }
 

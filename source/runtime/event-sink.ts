@@ -1,6 +1,6 @@
 import {writeSync} from 'node:fs';
 import type {AsyncmonEvent, HeaderEvent} from '../protocol/events.js';
-import {serializeLine} from '../protocol/ndjson.js';
+import {serializeOwnedLine} from '../protocol/ndjson.js';
 
 /** How often buffered events reach the monitor; a SIGKILL loses at most this much. */
 export const FLUSH_INTERVAL_MS = 50;
@@ -38,7 +38,7 @@ export class EventSink {
 		let text = '';
 		for (const event of events) {
 			shiftTimes(event, this.origin);
-			text += serializeLine(event);
+			text += serializeOwnedLine(event);
 		}
 		const data = Buffer.from(text);
 		// Worker threads write to the same pipe: writes of whole lines up to PIPE_BUF never interleave.

@@ -133,6 +133,18 @@ describe('dashboard: details, timeline, output, help', () => {
 		expect(view.frame()).toContain('00:00.3 oops');
 	});
 
+	it('shows an insights badge in the header; n opens the insights pane and Esc closes it', async () => {
+		const session = busySession();
+		session.blockEnd(1, 6, 1500, 1300);
+		const view = await renderDashboard(session, {nowMs: 1600, columns: 120});
+		expect(view.lines()[0]).toMatch(/\d+ insights? \(n\)/);
+		await view.press('n');
+		expect(view.frame()).toContain('▸ blocked-loop');
+		expect(view.frame()).toMatch(/crunch\(\)? at src\/cpu\.ts:12 blocked the event loop for 1\.3 s/);
+		await view.press(KEYS.escape);
+		expect(view.frame()).not.toContain('▸ blocked-loop');
+	});
+
 	it('opens help with ? and closes it with Esc', async () => {
 		const view = await renderDashboard(busySession(), {nowMs: 1400});
 		await view.press('?');

@@ -1,6 +1,7 @@
 import {useEffect, useMemo, useRef, useState} from 'react';
 import {useInput} from 'ink';
 import type {ModelSource} from '../../model/source.js';
+import {computeInsights} from '../../model/insights.js';
 import {summarize} from '../../model/summary.js';
 import {runReplayAction, type ReplayControls} from '../replay-controls.js';
 import {viewNow} from '../view-model/clock.js';
@@ -26,6 +27,7 @@ export interface DashboardViewProps {
 
 /** Clock ticks between model notifications, so elapsed times and a live BLOCKED banner keep moving. */
 const TICK_MS = 250;
+const INSIGHTS_EVERY_MS = 1000;
 
 /** The dashboard's one stateful component: it holds the key-driven UI state and hands pure view-model output to LinesView. */
 export function DashboardView({source, title, ascii, color, exitOnEnd, replay, onInterrupt, onQuit, size, wallClock = Date.now}: DashboardViewProps) {
@@ -43,7 +45,10 @@ export function DashboardView({source, title, ascii, color, exitOnEnd, replay, o
 	const sortClock = sortsByTime(ui.query.sort) ? nowMs : 0;
 	const rows = useMemo(() => buildTreeRows(state, ui.query, nowMs), [state, version, ui.query, sortClock]);
 	const summary = useMemo(() => (ended ? summarize(state) : null), [state, version, ended]);
-	const screen = buildScreen({state, ui, rows, nowMs, size, title, ascii, replay, summary});
+	// Insights scan every task: at most once a second while events stream in.
+	const insightsClock = Math.floor(nowMs / INSIGHTS_EVERY_MS);
+	const insights = useMemo(() => computeInsights(state), [state, ended ? version : insightsClock]);
+	const screen = buildScreen({state, ui, rows, nowMs, size, title, ascii, replay, summary, insights});
 	const viewportRef = useRef<Viewport>(screen.viewport);
 	viewportRef.current = screen.viewport;
 

@@ -23,6 +23,8 @@ export interface HeaderInput {
 	glyphs: Glyphs;
 	viewPaused: boolean;
 	replay: ReplayStatus | undefined;
+	/** Shown after the script's state: the insights badge. */
+	badge: Line;
 }
 
 export function headerLines(input: HeaderInput): Line[] {
@@ -39,12 +41,13 @@ export function scriptStatus(state: ModelState): Segment {
 	return {text: `exited with code ${exit.code ?? '?'}`, color: exit.code === 0 ? 'green' : 'red', bold: true};
 }
 
-function titleLine({state, title, nowMs, viewPaused, width}: HeaderInput): Line {
+function titleLine({state, title, nowMs, viewPaused, width, badge}: HeaderInput): Line {
 	const line: Line = [
 		{text: 'asyncmon ', bold: true, color: 'cyan'},
 		{text: truncateStart(title, Math.max(8, width - 50)), bold: true},
 		{text: `  ${formatClock(nowMs)}  `},
 		scriptStatus(state),
+		...badge,
 	];
 	if (viewPaused) line.push({text: '  VIEW PAUSED (space)', color: 'yellow', bold: true});
 	return line;

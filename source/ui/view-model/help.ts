@@ -13,6 +13,7 @@ const KEYS: ReadonlyArray<readonly [string, string]> = [
 	['c', 'hide / show finished rows'],
 	['t', 'table / timeline view'],
 	['o', 'show / hide the output pane'],
+	['n', 'insights: what to change, in plain words'],
 	['Tab', 'switch between the main and output panes'],
 	['Space', 'pause the view (live) / playback (replay)'],
 	['?', 'this help'],

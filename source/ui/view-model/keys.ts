@@ -101,6 +101,7 @@ const CHARACTER_KEYS: Readonly<Record<string, Command>> = {
 	o: {type: 'toggleOutput'},
 	c: {type: 'toggleFinished'},
 	'?': {type: 'toggleHelp'},
+	n: {type: 'toggleInsights'},
 };
 
 function filterCommand(input: string, key: KeyPress): Command | null {

@@ -5,6 +5,8 @@ import {detailLines} from './details.js';
 import {formatDuration} from '../../format/durations.js';
 import {headerLines, scriptStatus, type ReplayStatus} from './header.js';
 import {helpLines} from './help.js';
+import {insightBadge, insightLines} from './insights.js';
+import type {Insight} from '../../model/insights.js';
 import {highlighted, type Line} from './line.js';
 import {outputWindow} from './output.js';
 import {headerLine, rowLine, tableColumns, type RowContext} from './table.js';
@@ -33,6 +35,7 @@ export interface ScreenInput {
 	replay: ReplayStatus | undefined;
 	/** Present once the script has ended. */
 	summary: ReportSummary | null;
+	insights: readonly Insight[];
 }
 
 export interface Screen {
@@ -47,7 +50,7 @@ export function buildScreen(input: ScreenInput): Screen {
 		return {lines: [[{text: truncate(`terminal too small (min ${MIN_COLUMNS}x${MIN_ROWS})`, size.columns)}]], viewport: {nowMs: input.nowMs, rows: input.rows, pageSize: 1, maxScroll: 0}};
 	}
 	const glyphs = glyphsFor(input.ascii);
-	const header = headerLines({...input, width: size.columns, glyphs, viewPaused: ui.frozenNowMs !== null});
+	const header = headerLines({...input, width: size.columns, glyphs, viewPaused: ui.frozenNowMs !== null, badge: insightBadge(input.insights)});
 	const footer = footerLines(input, glyphs);
 	const bodyHeight = size.rows - header.length - footer.length;
 	const outputHeight = ui.showOutput && bodyHeight >= 8 ? Math.max(3, Math.floor(bodyHeight * 0.35)) : 0;
@@ -71,6 +74,7 @@ interface Pane {
 function mainPane(input: ScreenInput, glyphs: Glyphs, height: number): Pane {
 	const {ui} = input;
 	if (ui.help) return scrolled(helpLines(input.replay !== undefined), 0, height);
+	if (ui.insights) return scrolled(insightLines(input.insights, input.size.columns), 0, height);
 	if (ui.detailsId !== null) {
 		const details = detailLines({state: input.state, id: ui.detailsId, nowMs: input.nowMs, width: input.size.columns, ascii: input.ascii, glyphs});
 		return scrolled(details, ui.detailsScroll, height);
@@ -194,11 +198,12 @@ function hintLine({ui, replay, state}: ScreenInput, glyphs: Glyphs): Line {
 	if (ui.query.filter !== '') line.push({text: `filter "${ui.query.filter}"`, color: 'cyan'}, {text: '  '});
 	const arrow = isDescending(ui.query) ? glyphs.descending : glyphs.ascending;
 	const hints =
-		ui.help || ui.detailsId !== null
+		ui.help || ui.insights || ui.detailsId !== null
 			? ['Esc back', 'j/k scroll', 'q quit']
 			: [
 					'q quit',
 					'? help',
+					'n insights',
 					'/ filter',
 					`s sort:${ui.query.sort}${arrow}`,
 					'i invert',

@@ -9,6 +9,8 @@ export interface UiState {
 	view: MainView;
 	detailsId: number | null;
 	help: boolean;
+	/** The insights pane: what asyncmon suggests changing. */
+	insights: boolean;
 	showOutput: boolean;
 	focus: Pane;
 	query: RowQuery;
@@ -29,6 +31,7 @@ export const INITIAL_UI: UiState = {
 	view: 'table',
 	detailsId: null,
 	help: false,
+	insights: false,
 	showOutput: false,
 	focus: 'main',
 	query: {sort: 'start', inverted: false, filter: '', hideFinished: false},
@@ -61,6 +64,7 @@ export type Command =
 	| {type: 'switchPane'}
 	| {type: 'toggleFinished'}
 	| {type: 'toggleHelp'}
+	| {type: 'toggleInsights'}
 	| {type: 'interruptSent'}
 	| {type: 'replay'; action: ReplayAction};
 
@@ -105,12 +109,13 @@ export function reduceUi(ui: UiState, command: Command, viewport: Viewport): UiS
 		case 'jump':
 			return move(ui, command.to === 'first' ? -Infinity : Infinity, viewport);
 		case 'openDetails': {
-			if (ui.help || ui.detailsId !== null) return ui;
+			if (ui.help || ui.insights || ui.detailsId !== null) return ui;
 			const row = viewport.rows[selectedIndex(ui, viewport.rows)];
 			return row ? {...ui, detailsId: row.id, detailsScroll: 0, focus: 'main'} : ui;
 		}
 		case 'back':
 			if (ui.help) return {...ui, help: false};
+			if (ui.insights) return {...ui, insights: false};
 			if (ui.detailsId !== null) return {...ui, detailsId: null};
 			if (ui.query.filter !== '' || ui.editingFilter) return withQuery({...ui, editingFilter: false}, {filter: ''});
 			if (ui.focus === 'output') return {...ui, focus: 'main'};
@@ -143,6 +148,8 @@ export function reduceUi(ui: UiState, command: Command, viewport: Viewport): UiS
 			return withQuery(ui, {hideFinished: !ui.query.hideFinished});
 		case 'toggleHelp':
 			return {...ui, help: !ui.help};
+		case 'toggleInsights':
+			return {...ui, insights: !ui.insights, help: false, detailsId: null};
 		case 'interruptSent':
 			return {...ui, interruptSent: true};
 		case 'quit':

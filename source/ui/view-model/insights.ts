@@ -1,0 +1,21 @@
+import type {Insight} from '../../model/insights.js';
+import type {Line} from './line.js';
+import {wrapText} from '../../format/text.js';
+
+/** The insights pane: each finding as a short heading and its advice, wrapped to the width. */
+export function insightLines(insights: readonly Insight[], width: number): Line[] {
+	if (insights.length === 0) return [[{text: 'No insights yet: nothing to change so far.', dim: true}]];
+	const lines: Line[] = [[{text: 'Insights', bold: true}, {text: `  ${insights.length} · Esc or n to close`, dim: true}], []];
+	for (const insight of insights) {
+		lines.push([{text: `▸ ${insight.kind}`, color: 'yellow', bold: true}]);
+		for (const part of wrapText(insight.message, Math.max(10, width - 4))) lines.push([{text: `  ${part}`}]);
+		lines.push([]);
+	}
+	return lines;
+}
+
+/** The header's badge: `3 insights (n)`, or nothing. */
+export function insightBadge(insights: readonly Insight[]): Line {
+	if (insights.length === 0) return [];
+	return [{text: `  ${insights.length} insight${insights.length === 1 ? '' : 's'} (n)`, color: 'yellow', bold: true}];
+}

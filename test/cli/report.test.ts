@@ -1,0 +1,78 @@
+import {appendFileSync, readFileSync, writeFileSync} from 'node:fs';
+import {describe, expect, it} from 'vitest';
+import {runCli, tempFile} from '../helpers/run-cli.js';
+
+async function recordGather(): Promise<string> {
+	const file = tempFile('gather.ndjson');
+	expect((await runCli(['--plain', '--record', file, 'gather.ts'])).code).toBe(0);
+	return file;
+}
+
+describe('asyncmon report and replay on recordings', () => {
+	it('reports the same figures twice in a row, in every format', async () => {
+		const file = await recordGather();
+		for (const format of ['text', 'md', 'json', 'chrome-trace', 'html']) {
+			const first = await runCli(['report', file, '--format', format]);
+			const second = await runCli(['report', file, '--format', format]);
+			expect(first.code).toBe(0);
+			expect(first.stdout.length).toBeGreaterThan(100);
+			expect(second.stdout).toBe(first.stdout);
+		}
+		const json = JSON.parse((await runCli(['report', file, '--format', 'json'])).stdout);
+		expect(json.summary).toMatchObject({maxInFlight: 3, taskCount: 4});
+		expect(json.insights.map((insight: {kind: string}) => insight.kind)).toContain('concurrency');
+	});
+
+	it('writes to a file with -o', async () => {
+		const file = await recordGather();
+		const out = tempFile('report.html');
+		expect((await runCli(['report', file, '--format', 'html', '-o', out])).code).toBe(0);
+		expect(readFileSync(out, 'utf8')).toMatch(/^<!doctype html>/i);
+	});
+
+	it('replays in plain mode with the same lines as the live run', async () => {
+		const file = tempFile('gather.ndjson');
+		const live = await runCli(['--plain', '--record', file, 'gather.ts']);
+		const replayed = await runCli(['replay', file, '--plain']);
+		expect(replayed.code).toBe(0);
+		const taskLines = (text: string) => text.split('\n').filter(line => /^\[ *\d/.test(line));
+		expect(taskLines(replayed.stdout)).toEqual(taskLines(live.stdout));
+	});
+
+	it('a truncated recording: everything up to the last whole line, and a warning', async () => {
+		const file = await recordGather();
+		appendFileSync(file, '{"type":"task.start","t":9');
+		const result = await runCli(['report', file, '--format', 'json']);
+		expect(result.code).toBe(0);
+		expect(JSON.parse(result.stdout).summary.maxInFlight).toBe(3);
+		expect(result.stderr).toMatch(/^asyncmon: the recording ends mid-line/);
+	});
+
+	it('a corrupt line: one line naming it and exit 1, unless --lenient', async () => {
+		const file = await recordGather();
+		const lines = readFileSync(file, 'utf8').split('\n');
+		lines.splice(3, 0, 'not json at all');
+		writeFileSync(file, lines.join('\n'));
+		const strict = await runCli(['report', file]);
+		expect(strict.code).toBe(1);
+		expect(strict.stderr.trim().split('\n')).toHaveLength(1);
+		expect(strict.stderr).toMatch(/^asyncmon: .*gather\.ndjson:4: corrupt line/);
+		const lenient = await runCli(['report', file, '--lenient']);
+		expect(lenient.code).toBe(0);
+		expect(lenient.stderr).toMatch(/skipped 1/);
+	});
+
+	it('an empty file, a file that is no session, and a future protocol version', async () => {
+		const empty = tempFile('empty.ndjson');
+		writeFileSync(empty, '');
+		const notSession = tempFile('notes.txt');
+		writeFileSync(notSession, 'hello\n');
+		const future = tempFile('future.ndjson');
+		writeFileSync(future, `${JSON.stringify({type: 'header', protocol: 9, script: 'x.ts', argv: [], cwd: '/', node: 'v24', pid: 1, startedAt: 0, blockThresholdMs: 50, redacted: true})}\n`);
+		for (const file of [empty, notSession, future, tempFile('missing.ndjson')]) {
+			const result = await runCli(['report', file]);
+			expect(result.code).toBe(1);
+			expect(result.stderr).toMatch(/^asyncmon: [^\n]+\n$/);
+		}
+	});
+});

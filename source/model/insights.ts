@@ -6,6 +6,7 @@ import type {Insight, InsightOptions, InsightRule} from './insights/insight.js';
 import {floatingPromise} from './insights/floating-promise.js';
 import {keepsAlive} from './insights/keeps-alive.js';
 import {neverSettled} from './insights/never-settled.js';
+import {parallelism} from './insights/parallelism.js';
 import {sequentialAwaits} from './insights/sequential-awaits.js';
 import {unhandledRejection} from './insights/unhandled-rejection.js';
 
@@ -15,7 +16,7 @@ export type {Insight, InsightKind, InsightOptions} from './insights/insight.js';
 export const DEFAULT_BLOCK_THRESHOLD_MS = 50;
 
 /** Most urgent first: crashes and hangs, then the loop, then lost time. */
-const RULES: readonly InsightRule[] = [unhandledRejection, keepsAlive, neverSettled, floatingPromise, blockedLoop, sequentialAwaits, httpInsights, concurrency];
+const RULES: readonly InsightRule[] = [unhandledRejection, keepsAlive, neverSettled, floatingPromise, blockedLoop, sequentialAwaits, httpInsights, concurrency, parallelism];
 
 /** What the session suggests changing; pure, so it can run on every redraw or once on a recording. */
 export function computeInsights(state: ModelState, options: InsightOptions = {}): Insight[] {

@@ -218,9 +218,13 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 /** The empty array nodes share; never pushed to (see append). */
 const NONE: never[] = Object.freeze([]) as unknown as never[];
 
-/** `list` with `item` at its end: the shared empty array is replaced, never modified. */
+/**
+ * `list` with `item` at its end. An empty list is replaced, never modified:
+ * it may be the shared NONE, or (in a structuredClone of a state, as replay
+ * checkpoints are) one array that several nodes share.
+ */
 function append<T>(list: T[], item: T): T[] {
-	if (list === NONE) return [item];
+	if (list.length === 0) return [item];
 	list.push(item);
 	return list;
 }

@@ -69,10 +69,12 @@ export function leafTasks(state: ModelState): TaskNode[] {
 export function summarize(state: ModelState): ReportSummary {
 	const durationMs = sessionDuration(state);
 	const leaves = leafTasks(state);
-	let taskTimeMs = 0;
+	// Finished leaf tasks the live monitor aggregated (state.aggregated) count as they would have one by one.
+	const aggregated = state.aggregated;
+	let taskTimeMs = aggregated.taskTimeMs;
 	for (const leaf of leaves) taskTimeMs += (leaf.endMs ?? durationMs) - leaf.startMs;
-	let taskCount = 0;
-	let failedCount = 0;
+	let taskCount = aggregated.tasks;
+	let failedCount = aggregated.failed;
 	const requests: TaskNode[] = [];
 	for (const node of state.nodes.values()) {
 		if (node.kind === 'task') taskCount++;
@@ -85,13 +87,20 @@ export function summarize(state: ModelState): ReportSummary {
 		taskCount,
 		taskTimeMs: round(taskTimeMs),
 		concurrency: durationMs > 0 ? Math.round((taskTimeMs / durationMs) * 100) / 100 : 0,
-		maxInFlight: maxOverlap(spans(leaves, durationMs)),
+		maxInFlight: maxOverlap(spans(leaves, durationMs).concat(aggregatedSpans(state))),
 		// From the intervals, not the live counter: a request queued in a pool starts before its first event arrives.
 		maxInFlightHttp: maxOverlap(spans(requests, durationMs)),
 		longestBlockMs: round(longestBlockMs),
 		failedCount,
 		httpCount: requests.length,
 	};
+}
+
+function aggregatedSpans(state: ModelState): Array<[Ms, Ms]> {
+	const {intervals, tasks} = state.aggregated;
+	const out: Array<[Ms, Ms]> = [];
+	for (let i = 0; i < tasks; i++) out.push([intervals[2 * i]!, intervals[2 * i + 1]!]);
+	return out;
 }
 
 function spans(nodes: TaskNode[], fallbackEnd: Ms): Array<[Ms, Ms]> {

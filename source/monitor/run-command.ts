@@ -1,6 +1,6 @@
 import {existsSync, statSync} from 'node:fs';
 import {apply} from '../model/reducer.js';
-import {createState, type ModelState} from '../model/state.js';
+import {createState, LIVE_RETAINED_FINISHED_TASKS, type ModelState} from '../model/state.js';
 import {PlainPrinter, blockCulprit} from '../plain/printer.js';
 import {Recorder} from '../sessions/recorder.js';
 import {ChildSession, exitCodeOf} from './child-session.js';
@@ -37,7 +37,8 @@ export async function runScript(options: RunOptions): Promise<number> {
 	if (!existsSync(options.script) || !statSync(options.script).isFile()) {
 		throw new UsageError(`cannot find script '${options.script}'`);
 	}
-	const state = createState();
+	// A long run keeps the most recent finished tasks in full; older finished leaves become per-name totals (state.aggregated).
+	const state = createState({retainFinishedTasks: LIVE_RETAINED_FINISHED_TASKS});
 	const recorder = options.record ? new Recorder(options.record) : null;
 	const live = new LiveSource(state);
 	const printer = options.plain ? new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color, buffered: true}) : null;

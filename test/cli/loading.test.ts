@@ -31,3 +31,18 @@ describe('scripts load as node would run them', () => {
 		expect(result.stdout).toMatch(/at fail \(.*test\/fixtures\/scripts\/stack\.ts:6:8\)/);
 	});
 });
+
+describe('ops and the explicit API', () => {
+	it('a file read is an fs op of its task; task(name, fn) names a unit of work', async () => {
+		const file = tempFile('fs.ndjson');
+		const result = await runCli(['--plain', '--record', file, 'fs-and-api.ts']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('read some bytes');
+		const {report} = await readRecording(file);
+		const named = taskNamed(report, 'load the source');
+		const load = taskNamed(report, 'load()');
+		expect(load.parentId).toBe(named.id);
+		const read = report.tasks.find(t => t.kind === 'fs')!;
+		expect(read).toMatchObject({name: 'readFile fs-and-api.ts', parentId: load.id, state: 'finished'});
+	});
+});

@@ -349,3 +349,24 @@ describe('keeps-alive', () => {
 		expect(ofKind(session, 'keeps-alive')).toEqual([]);
 	});
 });
+
+describe('parallelism', () => {
+	function workers(secondStart: number) {
+		const session = new SessionBuilder();
+		for (const [id, start] of [[1, 0], [2, secondStart]] as const) {
+			session.emit({type: 'task.start', t: start, id: id * 1000, parent: null, kind: 'worker', name: `worker thread #${id}`, loc: null, thread: id});
+			session.emit({type: 'task.end', t: start + 1500, id: id * 1000, ok: true, busy: 1500, wait: 0, sched: 0, awaits: 0});
+		}
+		return session.exit(secondStart + 1600);
+	}
+
+	it('measures worker threads busy at the same time', () => {
+		expect(ofKind(workers(10), 'parallelism').map(insight => insight.message)).toEqual([
+			'2 worker threads computed for 3.0 s in 1.5 s: parallelism 2.0×, while the main loop stayed free',
+		]);
+	});
+
+	it('stays silent when the workers ran one after the other', () => {
+		expect(ofKind(workers(1500), 'parallelism')).toEqual([]);
+	});
+});

@@ -13,7 +13,7 @@ export function concurrency(state: ModelState): Insight[] {
 		{
 			kind: 'concurrency',
 			message:
-				`${leaves.length} requests took ${formatDuration(summary.taskTimeMs)} of waiting in ${formatDuration(durationMs)}: ` +
+				`${leaves.length + state.aggregated.tasks} requests took ${formatDuration(summary.taskTimeMs)} of waiting in ${formatDuration(durationMs)}: ` +
 				`concurrency ${summary.concurrency.toFixed(1)}×`,
 			taskIds: leaves.map(leaf => leaf.id),
 		},

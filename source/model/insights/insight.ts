@@ -9,6 +9,7 @@ export type InsightKind =
 	| 'never-settled'
 	| 'floating-promise'
 	| 'keeps-alive'
+	| 'parallelism'
 	| 'http';
 
 /** A finding about the session, phrased as what to change. */

@@ -1,0 +1,56 @@
+import {describe, expect, it} from 'vitest';
+import {computeInsights, type InsightKind} from '../../source/model/insights.js';
+import {readRecording} from '../helpers/recorded.js';
+import {runCli, tempFile} from '../helpers/run-cli.js';
+
+/** Each lesson of the seed, run as `asyncmon demo NAME`, and the insights it must (and must not) produce. */
+const LESSONS: Array<{demo: string; expects: InsightKind[]; never: InsightKind[]; check?: (messages: string[]) => void}> = [
+	{demo: 'event-loop', expects: [], never: ['blocked-loop', 'sequential-awaits', 'never-settled']},
+	{demo: 'calling-async', expects: [], never: ['blocked-loop', 'floating-promise', 'never-settled']},
+	{
+		demo: 'sequential',
+		expects: ['sequential-awaits'],
+		never: ['blocked-loop'],
+		check: messages => expect(messages.join('\n')).toMatch(/main\(\) awaited 2 operations in sequence \(3\.0 s\); started together with Promise\.all they would take ~2\.0 s/),
+	},
+	{demo: 'concurrent-tasks', expects: ['concurrency'], never: ['sequential-awaits', 'blocked-loop']},
+	{demo: 'gather', expects: ['concurrency'], never: ['sequential-awaits', 'unhandled-rejection']},
+	{
+		demo: 'seed-requests',
+		expects: ['concurrency'],
+		never: ['sequential-awaits', 'blocked-loop'],
+		check: messages => expect(messages.join('\n')).toMatch(/3 requests took 6\.0 s of waiting in 3\.\d s: concurrency (1\.9|2\.0)×/),
+	},
+	{
+		demo: 'cpu-bound',
+		expects: ['blocked-loop'],
+		never: [],
+		check: messages => expect(messages.join('\n')).toMatch(/crunch\(\) at \S*examples\/07-cpu-bound\.ts:\d+ blocked the event loop for 1\.5 s; \d tasks were ready and waited up to 1\.\d s; move CPU-bound work to a worker thread/),
+	},
+	{demo: 'worker-threads', expects: ['parallelism'], never: ['blocked-loop', 'sequential-awaits']},
+	{demo: 'http-fanout', expects: ['http', 'concurrency'], never: ['blocked-loop']},
+];
+
+describe('the examples, run by asyncmon demo', () => {
+	for (const lesson of LESSONS) {
+		it(`${lesson.demo}: ${lesson.expects.join(', ') || 'no insight about problems'}`, async () => {
+			const file = tempFile(`${lesson.demo}.ndjson`);
+			const result = await runCli(['demo', lesson.demo, '--plain', '--record', file]);
+			expect(result.code).toBe(0);
+			const {state} = await readRecording(file);
+			const insights = computeInsights(state);
+			const kinds = insights.map(insight => insight.kind);
+			for (const kind of lesson.expects) expect(kinds).toContain(kind);
+			for (const kind of lesson.never) expect(kinds).not.toContain(kind);
+			lesson.check?.(insights.map(insight => insight.message));
+			// Plain mode prints the same insights in its summary.
+			for (const insight of insights) expect(result.stdout).toContain(`→ ${insight.message.slice(0, 40)}`);
+		});
+	}
+
+	it('demo --list names every demo', async () => {
+		const result = await runCli(['demo', '--list']);
+		expect(result.code).toBe(0);
+		for (const lesson of LESSONS) expect(result.stdout).toMatch(new RegExp(`^${lesson.demo} `, 'm'));
+	});
+});

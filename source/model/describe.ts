@@ -1,5 +1,5 @@
 import type {Ms, WaitTarget} from '../protocol/events.js';
-import {isTaskKind, type ModelState, type TaskNode} from './state.js';
+import {isTaskKind, type Block, type ModelState, type TaskNode} from './state.js';
 import {formatDuration} from '../format/durations.js';
 
 /** What a row is stuck on right now, in a few words: `GET /api/x · ttfb 120ms`, `timer 1000ms`, `task #4 load`. */
@@ -39,9 +39,17 @@ export function describeOp(op: TaskNode, nowMs: Ms): string {
 		if (http.sentAt !== undefined) return `${request} · ttfb ${formatDuration(nowMs - http.sentAt)}`;
 		return `${request} · connecting`;
 	}
-	if (op.timer) return `${op.timer.repeat ? 'interval' : 'timer'} ${formatDuration(op.timer.delayMs)}`;
+	if (op.timer) {
+		const timer = `${op.timer.repeat ? 'interval' : 'timer'} ${formatDuration(op.timer.delayMs)}`;
+		// Due but not fired: the loop is too busy to run it (a block, while it lasts).
+		const overdue = op.endMs === null && !op.timer.repeat ? nowMs - (op.startMs + op.timer.delayMs) : 0;
+		return overdue >= OVERDUE_MS ? `${timer} · overdue ${formatDuration(overdue)}` : timer;
+	}
 	return op.name;
 }
+
+/** Timers fire a little late all the time; this late means the loop is held up. */
+const OVERDUE_MS = 20;
 
 const counted = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
@@ -53,4 +61,17 @@ function shortUrl(url: string): string {
 	} catch {
 		return url;
 	}
+}
+
+/**
+ * Who blocked the loop: the innermost function of the user's on the blocked
+ * stack, with the task it ran in when that is another name; else the task.
+ */
+export function blockCulprit(state: ModelState, block: Block): string {
+	const task = block.taskId === null ? undefined : state.nodes.get(block.taskId);
+	const frame = block.frames[0];
+	if (!frame) return task?.name ?? 'a callback';
+	const fn = `${frame.fn}()`;
+	const sameFunction = task !== undefined && (task.name === frame.fn || task.name.startsWith(`${frame.fn}(`));
+	return task && task.kind === 'task' && !sameFunction ? `${fn} in ${task.name}` : fn;
 }

@@ -1,7 +1,8 @@
 import {existsSync, statSync} from 'node:fs';
 import {apply} from '../model/reducer.js';
 import {createState, LIVE_RETAINED_FINISHED_TASKS, type ModelState} from '../model/state.js';
-import {PlainPrinter, blockCulprit} from '../plain/printer.js';
+import {blockCulprit} from '../model/describe.js';
+import {PlainPrinter} from '../plain/printer.js';
 import {Recorder} from '../sessions/recorder.js';
 import {ChildSession, exitCodeOf} from './child-session.js';
 import {LiveSource} from './live-source.js';
@@ -112,7 +113,7 @@ function blockBudgetExceeded(state: ModelState, options: RunOptions, succeeded: 
 	const worst = state.blocks.reduce<(typeof state.blocks)[number] | null>((max, block) => ((block.durationMs ?? 0) > (max?.durationMs ?? -1) ? block : max), null);
 	if (!worst || (worst.durationMs ?? 0) <= options.failOnBlockMs) return null;
 	options.stderr.write(
-		`asyncmon: --fail-on-block ${options.failOnBlockMs}: the loop was blocked for ${Math.round(worst.durationMs ?? 0)} ms by ${blockCulprit(state, worst.taskId)}${worst.location ? ` at ${worst.location}` : ''}\n`,
+		`asyncmon: --fail-on-block ${options.failOnBlockMs}: the loop was blocked for ${Math.round(worst.durationMs ?? 0)} ms by ${blockCulprit(state, worst)}${worst.location ? ` at ${worst.location}` : ''}\n`,
 	);
 	return EXIT_BLOCK_BUDGET;
 }

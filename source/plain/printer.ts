@@ -1,6 +1,6 @@
 import type {ProtocolLine} from '../protocol/events.js';
 import {formatDuration} from '../format/durations.js';
-import {waitingOn} from '../model/describe.js';
+import {blockCulprit, waitingOn} from '../model/describe.js';
 import type {ModelState, TaskNode} from '../model/state.js';
 import {summaryLines} from './summary.js';
 
@@ -88,13 +88,13 @@ export class PlainPrinter {
 			}
 			case 'block.start': {
 				const block = state.blocks.find(b => b.id === line.id);
-				const who = blockCulprit(state, block?.taskId ?? null);
+				const who = block ? blockCulprit(state, block) : 'a callback';
 				this.say(line.detectedAt, 'red', '⚠ BLOCKED', `event loop blocked for over ${formatDuration(line.detectedAt - line.t)} by ${who} ${this.dim(block?.location ?? '')} (still blocked)`);
 				return;
 			}
 			case 'block.end': {
 				const block = state.blocks.find(b => b.id === line.id);
-				this.say(line.t, 'red', '⚠ block ', `loop was blocked for ${formatDuration(line.durationMs)} by ${blockCulprit(state, block?.taskId ?? null)} ${this.dim(block?.location ?? '')}`);
+				this.say(line.t, 'red', '⚠ block ', `loop was blocked for ${formatDuration(line.durationMs)} by ${block ? blockCulprit(state, block) : 'a callback'} ${this.dim(block?.location ?? '')}`);
 				return;
 			}
 			case 'uncaught':
@@ -133,7 +133,3 @@ function timings(node: TaskNode): string {
 	return `(busy ${formatDuration(node.busyMs)} · waiting ${formatDuration(node.waitMs)} · sched ${formatDuration(node.schedDelayMs)})`;
 }
 
-export function blockCulprit(state: ModelState, taskId: number | null): string {
-	if (taskId === null) return 'a callback';
-	return state.nodes.get(taskId)?.name ?? `task #${taskId}`;
-}

@@ -25,7 +25,7 @@ const LESSONS: Array<{demo: string; expects: InsightKind[]; never: InsightKind[]
 		demo: 'cpu-bound',
 		expects: ['blocked-loop'],
 		never: [],
-		check: messages => expect(messages.join('\n')).toMatch(/crunch\(\) at \S*examples\/07-cpu-bound\.ts:\d+ blocked the event loop for 1\.5 s; \d tasks were ready and waited up to 1\.\d s; move CPU-bound work to a worker thread/),
+		check: messages => expect(messages.join('\n')).toMatch(/crunch\(\) in main\(\) at \S*examples\/07-cpu-bound\.ts:\d+ blocked the event loop for 1\.5 s; \d tasks were ready and waited up to 1\.\d s; move CPU-bound work to a worker thread/),
 	},
 	{demo: 'worker-threads', expects: ['parallelism'], never: ['blocked-loop', 'sequential-awaits']},
 	{demo: 'http-fanout', expects: ['http', 'concurrency'], never: ['blocked-loop']},

@@ -378,3 +378,37 @@ describe('liveTimes', () => {
 		expect(liveTimes(node(state, 2), 11)).toMatchObject({totalMs: 10, waitMs: 10});
 	});
 });
+
+describe('retention of finished tasks (the live monitor bounds its memory)', () => {
+	const run = (limit?: number): ModelState => {
+		const state = createState(limit === undefined ? {} : {retainFinishedTasks: limit});
+		const lines: ProtocolLine[] = [header, start(0, 1, null, 'app.ts', 'script'), start(0, 2, 1, 'wave()')];
+		for (let i = 0; i < 5000; i++) {
+			const id = 10 + i;
+			lines.push(start(i * 0.5, id, 2, `work(${i})`));
+			lines.push({type: 'task.end', t: i * 0.5 + (i % 7) + 0.25, id, ok: i % 100 !== 0, busy: 0.1, wait: 1, sched: 0, awaits: 1});
+		}
+		for (const line of lines) apply(state, line);
+		return state;
+	};
+
+	it('keeps every task by default', () => {
+		const state = run();
+		expect(state.nodes.size).toBe(5002);
+		expect(state.aggregated.tasks).toBe(0);
+	});
+
+	it('folds the oldest finished leaves into per-name totals past the limit; summary figures stay exact', async () => {
+		const {summarize} = await import('../../source/model/summary.js');
+		const all = run();
+		const bounded = run(1000);
+		expect(bounded.aggregated.tasks).toBeGreaterThanOrEqual(3000);
+		expect(bounded.nodes.size).toBe(5002 - bounded.aggregated.tasks);
+		expect(bounded.order).toHaveLength(bounded.nodes.size);
+		expect(bounded.nodes.get(2)!.children).toHaveLength(5000 - bounded.aggregated.tasks);
+		expect(bounded.nodes.get(2)!.childTaskCount).toBe(5000);
+		expect(bounded.aggregated.byName.get('work()')).toMatchObject({count: bounded.aggregated.tasks, failed: bounded.aggregated.failed});
+		expect(bounded.taskCounts).toEqual(all.taskCounts);
+		expect(summarize(bounded)).toEqual(summarize(all));
+	});
+});

@@ -27,7 +27,7 @@ describe('dashboard: header and table', () => {
 	it('shows the live BLOCKED banner with duration, culprit and location, then loop OK', async () => {
 		const session = busySession();
 		const view = await renderDashboard(session, {nowMs: 1400});
-		expect(view.lines()[2]).toContain('BLOCKED 1.20s by crunch src/cpu.ts:12:7');
+		expect(view.lines()[2]).toContain('BLOCKED 1.20s by crunch() src/cpu.ts:12:7');
 		session.blockEnd(1, 6, 1500, 1300);
 		await view.press();
 		expect(view.lines()[2]).toMatch(/^loop OK \(1 block so far\)/);

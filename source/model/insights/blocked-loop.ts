@@ -1,4 +1,5 @@
 import type {Ms} from '../../protocol/events.js';
+import {blockCulprit} from '../describe.js';
 import {type Block, type ModelState, type TaskNode, isTaskKind} from '../state.js';
 import {counted, formatDuration, lineLocation} from './format.js';
 import type {Insight, InsightOptions} from './insight.js';
@@ -36,7 +37,7 @@ function victimsOf(state: ModelState, block: Block, durationMs: Ms): Victim[] {
 }
 
 function describeBlock(state: ModelState, block: Block, durationMs: Ms, victims: Victim[]): Insight {
-	const culprit = block.frames[0]?.fn ? `${block.frames[0].fn}()` : (nameOf(state, block.taskId) ?? 'Synchronous code');
+	const culprit = blockCulprit(state, block);
 	const where = block.location ? ` at ${lineLocation(block.location)}` : '';
 	const longestDelay = victims[0]?.delayMs;
 	const waited =
@@ -52,6 +53,3 @@ function describeBlock(state: ModelState, block: Block, durationMs: Ms, victims:
 	return insight;
 }
 
-function nameOf(state: ModelState, id: number | null): string | undefined {
-	return id === null ? undefined : state.nodes.get(id)?.name;
-}

@@ -1,5 +1,6 @@
 import type {Ms} from '../../protocol/events.js';
 import {NODE_STATES, type ModelState, type SeriesPoint} from '../../model/state.js';
+import {blockCulprit} from '../../model/describe.js';
 import {leafTasks} from '../../model/summary.js';
 import {formatClock, formatDuration} from '../../format/durations.js';
 import type {Line, Segment} from './line.js';
@@ -97,8 +98,7 @@ function loopStatus(state: ModelState, nowMs: Ms): Segment {
 		const history = state.blocks.length > 0 ? ` (${state.blocks.length} block${state.blocks.length === 1 ? '' : 's'} so far)` : '';
 		return {text: `loop OK${history}`, color: 'green'};
 	}
-	const task = block.taskId === null ? undefined : state.nodes.get(block.taskId);
-	const culprit = task ? ` by ${task.name}` : '';
+	const culprit = ` by ${blockCulprit(state, block)}`;
 	const where = block.location ? ` ${block.location}` : '';
 	return {text: `BLOCKED ${formatDuration(nowMs - block.startMs)}${culprit}${where}`, color: 'red', bold: true, inverse: true};
 }

@@ -1,0 +1,48 @@
+import {describe, expect, it} from 'vitest';
+import {blockCulprit, waitingOn} from '../../source/model/describe.js';
+import {apply} from '../../source/model/reducer.js';
+import {createState, type ModelState} from '../../source/model/state.js';
+import type {AsyncmonEvent} from '../../source/protocol/events.js';
+
+function stateOf(events: AsyncmonEvent[]): ModelState {
+	const state = createState();
+	for (const event of events) apply(state, event);
+	return state;
+}
+
+const sleeper: AsyncmonEvent[] = [
+	{type: 'task.start', t: 0, id: 1, parent: null, kind: 'task', name: 'tick()', loc: 'a.ts:1:1'},
+	{type: 'op.start', t: 1, id: 2, parent: 1, kind: 'timer', name: 'setTimeout 100ms', timer: {delayMs: 100, repeat: false}},
+	{type: 'task.await', t: 1, id: 1, site: 'a.ts:2:3', on: {kind: 'op', id: 2}, busy: 0.1},
+];
+
+describe('what a task waits on', () => {
+	it('a timer, and once it is well past due without firing, by how much it is overdue', () => {
+		const state = stateOf(sleeper);
+		const task = state.nodes.get(1)!;
+		expect(waitingOn(state, task, 50)).toBe('timer 100ms');
+		expect(waitingOn(state, task, 110)).toBe('timer 100ms');
+		expect(waitingOn(state, task, 1101)).toBe('timer 100ms · overdue 1.00s');
+	});
+});
+
+describe('who blocked the loop', () => {
+	const blocked = (frames: Array<{fn: string; loc: string}>) =>
+		stateOf([
+			{type: 'task.start', t: 0, id: 1, parent: null, kind: 'task', name: 'main()', loc: 'a.ts:1:1'},
+			{type: 'block.start', t: 5, id: 1, task: 1, detectedAt: 60},
+			...(frames.length ? [{type: 'block.stack' as const, t: 70, id: 1, frames}] : []),
+		]);
+
+	it('the innermost function on the stack, in the task it ran in', () => {
+		const state = blocked([{fn: 'crunch', loc: 'a.ts:9:3'}]);
+		expect(blockCulprit(state, state.blocks[0]!)).toBe('crunch() in main()');
+	});
+
+	it('the task alone while the stack is not known, or when the task is that function', () => {
+		const unknown = blocked([]);
+		expect(blockCulprit(unknown, unknown.blocks[0]!)).toBe('main()');
+		const same = blocked([{fn: 'main', loc: 'a.ts:2:3'}]);
+		expect(blockCulprit(same, same.blocks[0]!)).toBe('main()');
+	});
+});

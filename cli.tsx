@@ -4,13 +4,9 @@ import type {Argv} from 'yargs';
 import {runScript, type RunOptions} from './source/monitor/run-command.js';
 import {UsageError} from './source/monitor/usage-error.js';
 import {DEMO_URL_ENV, DEMOS, examplePath, findDemo} from './source/demo/catalog.js';
-import type {ReportFormat} from './source/sessions/formats.js';
+import {REPORT_FORMATS, type ReportFormat} from './source/sessions/report-formats.js';
+import {quickRunArguments, RUN_OPTIONS, splitAtScript, type RunArgs} from './source/cli/run-arguments.js';
 // The demo server, reports and replays are loaded when their command runs: `asyncmon script.ts` starts without them.
-
-/** The report formats (as in sessions/formats.ts, whose renderers load only with `report`); the type checks that none is missing. */
-const REPORT_FORMATS = ['text', 'md', 'json', 'chrome-trace', 'html'] as const satisfies readonly ReportFormat[];
-const everyFormat: Exclude<ReportFormat, (typeof REPORT_FORMATS)[number]> extends never ? true : false = true;
-void everyFormat;
 
 /** The child's preload sits next to this file in dist/. */
 const PRELOAD = new URL('./preload.js', import.meta.url);
@@ -18,24 +14,7 @@ const PRELOAD = new URL('./preload.js', import.meta.url);
 const color = !('NO_COLOR' in process.env) && process.stdout.isTTY === true;
 
 function withRunOptions<T>(command: Argv<T>) {
-	return command
-		.option('plain', {type: 'boolean', default: false, describe: 'Print lines instead of the dashboard (automatic when stdout is not a terminal)'})
-		.option('record', {type: 'string', describe: 'Record the session to this file (NDJSON, mode 0600)'})
-		.option('redact', {type: 'boolean', default: true, describe: 'Redact URL credentials and token-like query values in events (--no-redact keeps them)'})
-		.option('block-threshold', {type: 'number', default: 50, describe: 'A synchronous slice longer than this many ms is a block'})
-		.option('fail-on-block', {type: 'number', describe: `Exit with code 3 when the script succeeds but a block lasted longer than this many ms`})
-		.option('exit-on-end', {type: 'boolean', default: false, describe: 'Close the dashboard as soon as the script ends'})
-		.option('ascii', {type: 'boolean', default: false, describe: 'ASCII icons and bars'});
-}
-
-interface RunArgs {
-	plain: boolean;
-	record?: string;
-	redact: boolean;
-	blockThreshold: number;
-	failOnBlock?: number;
-	exitOnEnd: boolean;
-	ascii: boolean;
+	return command.options(RUN_OPTIONS);
 }
 
 function runOptions(args: RunArgs, script: string, scriptArgs: string[], env?: Record<string, string>): RunOptions {
@@ -62,78 +41,10 @@ function requireFile(path: string): void {
 	if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`cannot find recording '${path}'`);
 }
 
-/** Options of asyncmon's own that take a value, so the value is not mistaken for the script. */
-const VALUE_OPTIONS = new Set(['--record', '--block-threshold', '--fail-on-block']);
-const OTHER_COMMANDS = new Set(['demo', 'report', 'replay']);
-
-/** Everything after the script belongs to the script, options included: `asyncmon app.ts --port 3000`. */
-function splitAtScript(argv: string[]): {own: string[]; scriptArgs: string[]} {
-	let seenRun = false;
-	for (let i = 0; i < argv.length; i++) {
-		const arg = argv[i]!;
-		if (arg === '--') return {own: argv.slice(0, i), scriptArgs: argv.slice(i + 1)};
-		if (arg.startsWith('-')) {
-			if (VALUE_OPTIONS.has(arg)) i++;
-			continue;
-		}
-		if (!seenRun && arg === 'run') {
-			seenRun = true;
-			continue;
-		}
-		if (!seenRun && OTHER_COMMANDS.has(arg)) break;
-		return {own: argv.slice(0, i + 1), scriptArgs: argv.slice(i + 1)};
-	}
-	return {own: argv, scriptArgs: []};
-}
-
-const FLAGS: Record<string, Partial<RunArgs>> = {
-	'--plain': {plain: true},
-	'--redact': {redact: true},
-	'--no-redact': {redact: false},
-	'--exit-on-end': {exitOnEnd: true},
-	'--ascii': {ascii: true},
-};
-
-/**
- * `asyncmon [run] [flags] script [args…]` with nothing but asyncmon's own run
- * options, each at most once, spelt as `--help` shows them: read without
- * yargs, which takes about 35 ms to load. Anything else (another command,
- * --help, `--x=y`, a typo) is yargs' to read, errors included.
- */
-function quickRun(own: string[]): {args: RunArgs; script: string} | null {
-	const script = own[own.length - 1];
-	if (!script || script.startsWith('-') || script === 'run' || OTHER_COMMANDS.has(script)) return null;
-	const args: RunArgs = {plain: false, redact: true, blockThreshold: 50, exitOnEnd: false, ascii: false};
-	const seen = new Set<string>();
-	for (let i = 0; i < own.length - 1; i++) {
-		const arg = own[i]!;
-		if (arg === 'run' && i === 0) continue;
-		const key = arg === '--no-redact' ? '--redact' : arg;
-		if (seen.has(key)) return null;
-		seen.add(key);
-		if (arg in FLAGS) {
-			Object.assign(args, FLAGS[arg]);
-			continue;
-		}
-		const value = own[i + 1];
-		if (!VALUE_OPTIONS.has(arg) || value === undefined || i + 1 === own.length - 1 || value.startsWith('-')) return null;
-		i++;
-		if (arg === '--record') {
-			args.record = value;
-			continue;
-		}
-		const number = Number(value);
-		if (value.trim() === '' || Number.isNaN(number)) return null;
-		if (arg === '--block-threshold') args.blockThreshold = number;
-		else args.failOnBlock = number;
-	}
-	return {args, script};
-}
-
 async function main(): Promise<number> {
 	let exitCode = 0;
 	const {own, scriptArgs: afterScript} = splitAtScript(process.argv.slice(2));
-	const quick = quickRun(own);
+	const quick = quickRunArguments(own);
 	if (quick) return runScript(runOptions(quick.args, quick.script, afterScript));
 	const scriptArgs = (_argv: unknown) => afterScript;
 	const {default: yargs} = await import('yargs');

@@ -6,12 +6,9 @@ import {formatMarkdown} from './format-markdown.js';
 import {formatText} from './format-text.js';
 import type {Insight} from '../model/insights.js';
 
-export const REPORT_FORMATS = ['text', 'md', 'json', 'chrome-trace', 'html'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+import type {ReportFormat} from './report-formats.js';
 
-export function isReportFormat(name: string): name is ReportFormat {
-	return (REPORT_FORMATS as readonly string[]).includes(name);
-}
+export {REPORT_FORMATS, isReportFormat, type ReportFormat} from './report-formats.js';
 
 /** Pure: the whole report as one string. The trace has no place for insights. */
 export function renderReport(format: ReportFormat, state: ModelState, insights?: readonly Insight[]): string {

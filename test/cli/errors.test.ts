@@ -67,17 +67,20 @@ describe('bad input gets a clear message and the right exit code', () => {
 		expect(result.stderr).toBe('asyncmon: --block-threshold must be a positive number of milliseconds\n');
 	});
 
-	it('SIGTERM to asyncmon is forwarded to the script; the recording is complete', async () => {
-		const file = tempFile('term.ndjson');
-		const run = startCli(['--plain', '--record', file, 'long-running.ts']);
-		await waitFor(() => (recorded(file).includes('tick 3') ? true : undefined));
-		run.child.kill('SIGTERM');
-		const result = await run.result;
-		expect(result.code).toBe(143);
-		expect(result.stdout).toContain('Killed by SIGTERM');
-		const {state} = await readRecording(file);
-		expect(state.exit).toMatchObject({signal: 'SIGTERM'});
-	});
+	for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+		it(`${signal} to asyncmon is forwarded to the script; the recording is complete`, async () => {
+			const file = tempFile('signal.ndjson');
+			const run = startCli(['--plain', '--record', file, 'long-running.ts']);
+			await waitFor(() => (recorded(file).includes('tick 3') ? true : undefined));
+			run.child.kill(signal);
+			const result = await run.result;
+			expect(result.code).toBe(code);
+			expect(result.stdout).toContain(`Killed by ${signal}`);
+			const {state} = await readRecording(file);
+			expect(state.exit).toMatchObject({signal});
+			expect(state.output.map(o => o.text).join('')).toContain('tick 3');
+		});
+	}
 });
 
 describe('recordings', () => {

@@ -82,3 +82,27 @@ describe('serializeLine', () => {
 		expect(lines.map(line => JSON.parse(line))).toEqual(events);
 	});
 });
+
+describe('serializeOwnedLine', () => {
+	it('writes what serializeLine writes, for hot and other events alike', async () => {
+		const {serializeOwnedLine} = await import('../../source/protocol/ndjson.js');
+		const events = (): ProtocolLine[] => [
+			{type: 'task.start', t: 0.123456, id: 2, parent: 1, kind: 'task', name: 'main()', loc: 'a.ts:1:1'},
+			{type: 'task.await', t: 1.0000004, id: 2, site: 'a.ts:2:3', on: {kind: 'promise', tasks: [3, 4]}, dependent: true, busy: 0.33333},
+			{type: 'task.ready', t: 2.5555555, id: 2},
+			{type: 'task.resume', t: 1.23456789, id: 3, readyAt: 0.0004999, wait: 2.0005001, sched: 1 / 3},
+			{type: 'task.end', t: 3.1415926, id: 2, ok: true, busy: 1.11111, wait: 2.22222, sched: 0.00001, awaits: 2},
+			{type: 'task.end', t: 3.1415926, id: 2, ok: false, error: {name: 'Error', message: 'x'}, busy: 1.11111, wait: 2, sched: 0, awaits: 2},
+			{type: 'op.start', t: 5, id: 9, parent: null, kind: 'timer', name: 'setTimeout 1.5ms', timer: {delayMs: 1.23456, repeat: false}},
+			{type: 'loop', t: 250.0000001, delayMs: 12.3456, utilization: 0.123456},
+		];
+		const expected = events().map(serializeLine);
+		expect(events().map(serializeOwnedLine)).toEqual(expected);
+	});
+
+	it('serializeLine leaves the event as it was', () => {
+		const op: ProtocolLine = {type: 'op.start', t: 5.55555, id: 9, parent: null, kind: 'timer', name: 't', timer: {delayMs: 1.23456, repeat: false}};
+		serializeLine(op);
+		expect(op).toEqual({type: 'op.start', t: 5.55555, id: 9, parent: null, kind: 'timer', name: 't', timer: {delayMs: 1.23456, repeat: false}});
+	});
+});

@@ -1,0 +1,95 @@
+/**
+ * The options of `asyncmon [run]` and `asyncmon demo`, declared once: yargs
+ * is configured from this table, and the quick path that reads a plain
+ * `asyncmon script.ts` without loading yargs reads it too.
+ */
+export const RUN_OPTIONS = {
+	plain: {type: 'boolean', default: false, describe: 'Print lines instead of the dashboard (automatic when stdout is not a terminal)'},
+	record: {type: 'string', describe: 'Record the session to this file (NDJSON, mode 0600)'},
+	redact: {type: 'boolean', default: true, describe: 'Redact URL credentials and token-like query values in events (--no-redact keeps them)'},
+	'block-threshold': {type: 'number', default: 50, describe: 'A synchronous slice longer than this many ms is a block'},
+	'fail-on-block': {type: 'number', describe: 'Exit with code 3 when the script succeeds but a block lasted longer than this many ms'},
+	'exit-on-end': {type: 'boolean', default: false, describe: 'Close the dashboard as soon as the script ends'},
+	ascii: {type: 'boolean', default: false, describe: 'ASCII icons and bars'},
+} as const;
+
+type RunOptionName = keyof typeof RUN_OPTIONS;
+
+export interface RunArgs {
+	plain: boolean;
+	record?: string;
+	redact: boolean;
+	blockThreshold: number;
+	failOnBlock?: number;
+	exitOnEnd: boolean;
+	ascii: boolean;
+}
+
+const COMMANDS = new Set(['run', 'demo', 'report', 'replay']);
+
+const camelCase = (name: string): string => name.replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase());
+
+function optionOf(arg: string): {name: RunOptionName; negated: boolean} | null {
+	if (!arg.startsWith('--')) return null;
+	const negated = arg.startsWith('--no-');
+	const name = (negated ? arg.slice(5) : arg.slice(2)) as RunOptionName;
+	const spec = RUN_OPTIONS[name];
+	if (!spec || (negated && spec.type !== 'boolean')) return null;
+	return {name, negated};
+}
+
+/** Everything after the script belongs to the script, options included: `asyncmon app.ts --port 3000`. */
+export function splitAtScript(argv: string[]): {own: string[]; scriptArgs: string[]} {
+	let seenRun = false;
+	for (let i = 0; i < argv.length; i++) {
+		const arg = argv[i]!;
+		if (arg === '--') return {own: argv.slice(0, i), scriptArgs: argv.slice(i + 1)};
+		if (arg.startsWith('-')) {
+			const option = optionOf(arg);
+			if (option && RUN_OPTIONS[option.name].type !== 'boolean') i++;
+			continue;
+		}
+		if (!seenRun && arg === 'run') {
+			seenRun = true;
+			continue;
+		}
+		if (!seenRun && COMMANDS.has(arg)) break;
+		return {own: argv.slice(0, i + 1), scriptArgs: argv.slice(i + 1)};
+	}
+	return {own: argv, scriptArgs: []};
+}
+
+/**
+ * `asyncmon [run] [options] script`, each option of RUN_OPTIONS at most once
+ * and spelt as `--help` shows it, read without yargs (about 35 ms of start-up).
+ * Anything else (another command, --help, `--x=y`, a typo) is null: yargs'
+ * to read, errors included.
+ */
+export function quickRunArguments(own: string[]): {args: RunArgs; script: string} | null {
+	const script = own[own.length - 1];
+	if (!script || script.startsWith('-') || COMMANDS.has(script)) return null;
+	const values: Record<string, unknown> = {};
+	for (const [name, spec] of Object.entries(RUN_OPTIONS)) if ('default' in spec) values[camelCase(name)] = spec.default;
+	const seen = new Set<string>();
+	for (let i = own[0] === 'run' ? 1 : 0; i < own.length - 1; i++) {
+		const option = optionOf(own[i]!);
+		if (!option || seen.has(option.name)) return null;
+		seen.add(option.name);
+		const spec = RUN_OPTIONS[option.name];
+		const key = camelCase(option.name);
+		if (spec.type === 'boolean') {
+			values[key] = !option.negated;
+			continue;
+		}
+		const value = own[++i];
+		if (value === undefined || i === own.length - 1 || value.startsWith('-')) return null;
+		if (spec.type === 'string') {
+			values[key] = value;
+			continue;
+		}
+		const number = Number(value);
+		if (value.trim() === '' || Number.isNaN(number)) return null;
+		values[key] = number;
+	}
+	return {args: values as unknown as RunArgs, script};
+}

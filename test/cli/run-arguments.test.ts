@@ -1,0 +1,27 @@
+import {describe, expect, it} from 'vitest';
+import {quickRunArguments, splitAtScript} from '../../source/cli/run-arguments.js';
+
+const defaults = {plain: false, redact: true, blockThreshold: 50, exitOnEnd: false, ascii: false};
+
+describe('reading `asyncmon [run] [options] script [args…]`', () => {
+	it('gives everything after the script to the script', () => {
+		expect(splitAtScript(['--record', 'x.ndjson', 'app.ts', '--port', '3000'])).toEqual({own: ['--record', 'x.ndjson', 'app.ts'], scriptArgs: ['--port', '3000']});
+		expect(splitAtScript(['run', '--plain', 'app.ts', 'a'])).toEqual({own: ['run', '--plain', 'app.ts'], scriptArgs: ['a']});
+		expect(splitAtScript(['--plain', '--', 'app.ts', 'x'])).toEqual({own: ['--plain'], scriptArgs: ['app.ts', 'x']});
+		expect(splitAtScript(['report', 'a.ndjson', '--format', 'md'])).toEqual({own: ['report', 'a.ndjson', '--format', 'md'], scriptArgs: []});
+	});
+
+	it('reads the run options with their defaults, without yargs', () => {
+		expect(quickRunArguments(['app.ts'])).toEqual({args: defaults, script: 'app.ts'});
+		expect(quickRunArguments(['run', '--plain', '--no-redact', '--record', 'r.ndjson', '--block-threshold', '100', '--fail-on-block', '250', 'app.ts'])).toEqual({
+			args: {...defaults, plain: true, redact: false, record: 'r.ndjson', blockThreshold: 100, failOnBlock: 250},
+			script: 'app.ts',
+		});
+	});
+
+	it('leaves anything unusual to yargs', () => {
+		for (const own of [['--help'], ['--plain'], ['demo'], ['--plian', 'app.ts'], ['--plain', '--plain', 'app.ts'], ['--block-threshold', 'fast', 'app.ts'], ['--record=x', 'app.ts'], ['--no-record', 'x', 'app.ts']]) {
+			expect(quickRunArguments(own)).toBeNull();
+		}
+	});
+});

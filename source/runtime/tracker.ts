@@ -8,7 +8,6 @@ import {describeError} from './errors.js';
 const enum Phase {
 	Running,
 	Waiting,
-	Ready,
 	Done,
 }
 
@@ -17,6 +16,7 @@ const VISIBLE_WAIT_MS = 1;
 const TRACKED_SLICE_CHILDREN = 8;
 /** A timer this late was held up by the loop, not by its delay. */
 const LATE_TIMER_MS = 1;
+const MAX_LATE_TIMERS = 1024;
 
 export class Task {
 	phase = Phase.Running;
@@ -26,11 +26,12 @@ export class Task {
 	awaits = 0;
 	sliceStart: number;
 	waitStart = 0;
-	readyAt = -1;
 	waitSite = -1;
 	waitOn: WaitTarget = {kind: 'value'};
 	/** The await event for the current wait is already in the stream. */
 	waitEmitted = false;
+	/** Listed for the next flush, which emits its wait if it is still waiting then. */
+	awaitingFlush = false;
 	/** Until its first suspension the task runs inside its caller's synchronous code. */
 	firstSlice = true;
 	failed = false;
@@ -38,8 +39,6 @@ export class Task {
 	returnPending = false;
 	sliceTasks: number[] = [];
 	sliceOps: number[] = [];
-	/** Attached to what the task awaits; marks it ready. */
-	onSettle: () => void = () => {};
 
 	constructor(
 		readonly id: number,
@@ -128,7 +127,6 @@ export class Tracker {
 		if (running) running.busy += now - running.sliceStart;
 		this.lastActivityAt = now;
 		const task = new Task(this.nextId++, parent, running, this.context.getStore(), now);
-		task.onSettle = () => this.settle(task);
 		if (parent) noteSliceChild(parent.sliceTasks, task.id);
 		this.running = task;
 		this.sink.push({
@@ -189,11 +187,10 @@ export class Tracker {
 		task.waitSite = siteId;
 		task.waitOn = this.targetOf(task, value);
 		task.waitEmitted = false;
-		task.readyAt = -1;
-		if (value instanceof Promise) value.then(task.onSettle, task.onSettle);
-		// A thenable's `then` may start work (a query builder's does): never call it a second time.
-		else if (!isThenable(value)) task.onSettle();
-		this.waitsSinceFlush.push(task);
+		if (!task.awaitingFlush) {
+			task.awaitingFlush = true;
+			this.waitsSinceFlush.push(task);
+		}
 		return value;
 	}
 
@@ -205,7 +202,7 @@ export class Tracker {
 
 	/** At the start of a catch or finally clause: a rejected await resumes here. */
 	c(task: Task): void {
-		if (task.phase === Phase.Waiting || task.phase === Phase.Ready) this.resume(task);
+		if (task.phase === Phase.Waiting) this.resume(task);
 	}
 
 	/** Return: a returned promise keeps the task pending until it settles. */
@@ -233,13 +230,12 @@ export class Tracker {
 
 	/** Leave: the function body is done (its finally clause). */
 	l(task: Task): void {
-		if (task.phase === Phase.Waiting || task.phase === Phase.Ready) this.resume(task);
+		if (task.phase === Phase.Waiting) this.resume(task);
 		const now = performance.now();
 		this.endSlice(task, now);
 		if (task.returnPending) {
 			task.phase = Phase.Waiting;
 			task.waitStart = now;
-			task.readyAt = -1;
 		} else {
 			this.finish(task, now);
 		}
@@ -284,7 +280,7 @@ export class Tracker {
 
 	/** The root task ends when the entry module has evaluated. */
 	rootDone(): void {
-		if (this.root.phase === Phase.Waiting || this.root.phase === Phase.Ready) this.resume(this.root);
+		if (this.root.phase === Phase.Waiting) this.resume(this.root);
 		const now = performance.now();
 		if (this.root.phase === Phase.Running) this.root.busy += now - this.root.sliceStart;
 		this.finish(this.root, now);
@@ -295,26 +291,30 @@ export class Tracker {
 	}
 
 	timerFired(opId: number, due: number, firedAt: number): void {
-		if (firedAt - due >= LATE_TIMER_MS) this.lateTimers.set(opId, due);
+		if (firedAt - due < LATE_TIMER_MS) return;
+		// Late timers nobody awaited are never looked up: keep the map small.
+		if (this.lateTimers.size >= MAX_LATE_TIMERS) this.lateTimers.clear();
+		this.lateTimers.set(opId, due);
 	}
 
-	private settle(task: Task): void {
-		if (task.phase !== Phase.Waiting) return;
-		task.readyAt = performance.now();
-		task.phase = Phase.Ready;
-		if (task.waitOn.kind === 'op' && this.lateTimers.size > 0) {
-			const due = this.lateTimers.get(task.waitOn.id);
-			if (due !== undefined) {
-				this.lateTimers.delete(task.waitOn.id);
-				task.readyAt = Math.max(task.waitStart, due);
-			}
-		}
+	/**
+	 * When what the task awaits became ready. A promise's own settling runs
+	 * right before the await resumes (they are adjacent reactions), so it adds
+	 * nothing; a timer that fired late was ready at its due time, and the
+	 * difference is time the loop kept the task from running.
+	 */
+	private readyTime(task: Task, now: number): number {
+		if (task.waitOn.kind !== 'op' || this.lateTimers.size === 0) return now;
+		const due = this.lateTimers.get(task.waitOn.id);
+		if (due === undefined) return now;
+		this.lateTimers.delete(task.waitOn.id);
+		return Math.max(task.waitStart, due);
 	}
 
 	private resume(task: Task): void {
 		const now = performance.now();
 		this.lastActivityAt = now;
-		const readyAt = task.readyAt >= 0 ? task.readyAt : now;
+		const readyAt = this.readyTime(task, now);
 		task.wait += readyAt - task.waitStart;
 		task.sched += now - readyAt;
 		task.awaits++;
@@ -351,11 +351,7 @@ export class Tracker {
 
 	private finish(task: Task, now = performance.now()): void {
 		if (task.phase === Phase.Done) return;
-		if (task.phase === Phase.Waiting || task.phase === Phase.Ready) {
-			const readyAt = task.readyAt >= 0 ? task.readyAt : now;
-			task.wait += readyAt - task.waitStart;
-			task.sched += now - readyAt;
-		}
+		if (task.phase === Phase.Waiting) task.wait += now - task.waitStart;
 		task.phase = Phase.Done;
 		const error = task.failed ? this.errorInfo(task.error) : undefined;
 		this.sink.push({
@@ -390,10 +386,11 @@ export class Tracker {
 		const waits = this.waitsSinceFlush;
 		this.waitsSinceFlush = [];
 		for (const task of waits) {
-			if (task.phase !== Phase.Waiting && task.phase !== Phase.Ready) continue;
+			task.awaitingFlush = false;
+			if (task.phase !== Phase.Waiting) continue;
 			if (!task.waitEmitted) this.emitWait(task);
-			if (task.phase === Phase.Ready) this.sink.push({type: 'task.ready', t: task.readyAt, id: task.id});
-			else this.waitsSinceFlush.push(task);
+			task.awaitingFlush = true;
+			this.waitsSinceFlush.push(task);
 		}
 	}
 
@@ -406,10 +403,6 @@ export class Tracker {
 		if (tasks.length + ops.length === 0) return {kind: 'promise'};
 		return {kind: 'promise', ...(tasks.length ? {tasks: [...tasks]} : {}), ...(ops.length ? {ops: [...ops]} : {})};
 	}
-}
-
-function isThenable(value: unknown): boolean {
-	return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as {then?: unknown}).then === 'function';
 }
 
 function noteSliceChild(list: number[], id: number): void {

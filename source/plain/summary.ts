@@ -28,6 +28,12 @@ export function summaryLines(state: ModelState, color: boolean): string[] {
 	for (const uncaught of state.uncaught) {
 		lines.push(paint(color, 'red', `✖ ${uncaught.origin === 'unhandledRejection' ? 'Unhandled rejection' : 'Uncaught exception'}: ${uncaught.error.name}: ${uncaught.error.message}${uncaught.error.location ? ` at ${uncaught.error.location}` : ''}`));
 	}
+	const aggregated = state.aggregated;
+	if (aggregated.tasks > 0) {
+		lines.push(
+			paint(color, 'yellow', `${aggregated.tasks} finished tasks were folded into per-name totals to bound memory (details kept for the latest ${aggregated.limit}); the figures above include them, and a recording (--record) keeps every task`),
+		);
+	}
 	if (state.droppedEvents > 0) lines.push(paint(color, 'yellow', `asyncmon dropped ${state.droppedEvents} events it could not keep up with`));
 	for (const insight of computeInsights(state)) lines.push(`${paint(color, 'yellow', '→')} ${insight.message}`);
 	return lines;

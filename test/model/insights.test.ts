@@ -68,6 +68,23 @@ describe('sequential-awaits', () => {
 		]);
 	});
 
+	it('gives one finding per task, for its costliest run, when a dependent await splits the awaits', () => {
+		const session = new SessionBuilder();
+		const main = session.task(0, 'main()');
+		let t = 1;
+		const run = (durations: number[], dependentFirst: boolean): void => {
+			for (const [i, duration] of durations.entries()) {
+				const op = session.task(t, `fetch${t}()`, main);
+				session.end(t + duration, op).awaits(main, onTask(op), {from: t + 0.1, ready: t + duration, resumed: t + duration + 0.1, dependent: dependentFirst && i === 0});
+				t += duration + 0.2;
+			}
+		};
+		run([100, 100], false);
+		run([500, 500, 500], true);
+		session.end(t, main).exit(t + 1);
+		expect(ofKind(session, 'sequential-awaits').map(insight => insight.savesMs)).toEqual([1000]);
+	});
+
 	it('stays silent when the task did real work between the awaits', () => {
 		const {session} = threeAwaitsInARow({gapMs: 200});
 		expect(ofKind(session, 'sequential-awaits')).toEqual([]);

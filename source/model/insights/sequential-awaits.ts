@@ -32,7 +32,10 @@ export function sequentialAwaits(state: ModelState): Insight[] {
 	const insights: Insight[] = [];
 	for (const task of state.nodes.values()) {
 		if (!isTaskKind(task.kind)) continue;
-		for (const run of sequentialRuns(state, task)) if (!isPacingLoop(run)) insights.push(describeRun(task, run));
+		// One finding per task, its costliest run: a loop would otherwise repeat the same advice.
+		const runs = sequentialRuns(state, task).filter(run => !isPacingLoop(run)).map(run => describeRun(task, run));
+		const worst = runs.reduce<Insight | undefined>((best, run) => (!best || (run.savesMs ?? 0) > (best.savesMs ?? 0) ? run : best), undefined);
+		if (worst) insights.push(worst);
 	}
 	return insights;
 }

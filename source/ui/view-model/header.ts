@@ -61,6 +61,8 @@ function countsLine({state, nowMs, ascii}: HeaderInput): Line {
 		line.push({text: `${stateIcon(nodeState, ascii)} ${state.taskCounts[nodeState]} ${style.label}`, color: style.color}, {text: '  '});
 	}
 	line.push({text: `concurrency ${concurrencySoFar(state, nowMs).toFixed(1)}x  `}, {text: `http ${state.httpInFlight} in flight`});
+	// Rows of old finished tasks were dropped to bound memory: say so, since the table no longer lists them.
+	if (state.aggregated.tasks > 0) line.push({text: `  ${state.aggregated.tasks} done folded into totals`, color: 'yellow'});
 	return line;
 }
 

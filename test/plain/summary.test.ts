@@ -1,0 +1,30 @@
+import {describe, expect, it} from 'vitest';
+import {apply} from '../../source/model/reducer.js';
+import {createState} from '../../source/model/state.js';
+import {summaryLines} from '../../source/plain/summary.js';
+
+/** `count` short tasks under main(), each finished, with only `retained` kept in detail. */
+function finishedTasks(count: number, retained: number) {
+	const state = createState({retainFinishedTasks: retained});
+	apply(state, {type: 'task.start', t: 0, id: 1, parent: null, kind: 'task', name: 'main()', loc: 'a.ts:1:1'});
+	for (let i = 0; i < count; i++) {
+		const id = 100 + i;
+		apply(state, {type: 'task.start', t: i, id, parent: 1, kind: 'task', name: 'work()', loc: 'a.ts:5:1'});
+		apply(state, {type: 'task.end', t: i + 10, id, ok: true, busy: 1, wait: 9, sched: 0, awaits: 1});
+	}
+	apply(state, {type: 'task.end', t: count + 20, id: 1, ok: true, busy: 1, wait: count, sched: 0, awaits: 1});
+	apply(state, {type: 'exit', t: count + 21, code: 0, signal: null});
+	return state;
+}
+
+describe('the plain summary', () => {
+	it('says when finished tasks were folded into totals, and counts them in the figures', () => {
+		const folded = summaryLines(finishedTasks(5000, 100), false);
+		expect(folded[0]).toMatch(/^All done in 5\.02s · 5001 tasks · 50\.00s of task time/);
+		expect(folded.join('\n')).toMatch(/\d+ finished tasks were folded into per-name totals to bound memory \(details kept for the latest 100\)/);
+	});
+
+	it('says nothing of it when every task is kept', () => {
+		expect(summaryLines(finishedTasks(50, 100), false).join('\n')).not.toContain('folded');
+	});
+});

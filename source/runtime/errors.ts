@@ -2,7 +2,7 @@ import {relative} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import type {ErrorInfo} from '../protocol/events.js';
 
-const FRAME = /\(?((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?$/;
+const FRAME = /(?:\(|at )((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?$/;
 
 /** Name, message, stack and the first frame in the user's own files. */
 /** `runtimeDirectory` holds asyncmon's own bundle, whose frames are never the user's. */

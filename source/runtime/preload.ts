@@ -27,6 +27,7 @@ interface ThreadConfig extends ChildConfig {
 }
 
 const CONFIG_KEY = 'asyncmon:config';
+const LOAD_ERRORS = new Set(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND', 'ERR_UNSUPPORTED_DIR_IMPORT', 'ERR_UNKNOWN_FILE_EXTENSION', 'ERR_PACKAGE_PATH_NOT_EXPORTED']);
 const plainSetInterval = setInterval;
 const runtimeDirectory = dirname(fileURLToPath(import.meta.url));
 const cwd = process.cwd();
@@ -83,6 +84,9 @@ function instrumentMainThread(config: ThreadConfig): void {
 	sampleLoop(sink, plainSetInterval, () => tracker.lastActivityAt);
 
 	process.on('uncaughtExceptionMonitor', (error, origin) => {
+		// The script, or something it imports, could not be found: it never ran, and that is all there is to say.
+		const code = (error as NodeJS.ErrnoException | undefined)?.code;
+		if (code !== undefined && LOAD_ERRORS.has(code)) sink.push({type: 'fatal', t: performance.now(), kind: 'load', message: error.message.split('\n')[0]!});
 		sink.push({
 			type: 'uncaught',
 			t: performance.now(),

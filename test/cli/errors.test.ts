@@ -148,3 +148,10 @@ describe('what the runtime notices for the insights', () => {
 		expect(result.stdout).not.toContain('save(3) was called');
 	});
 });
+
+it('an import that cannot be found: one line naming it, exit 1', async () => {
+	const result = await runCli(['--plain', 'missing-import.ts']);
+	expect(result.code).toBe(1);
+	expect(result.stdout).toMatch(/^asyncmon: error in missing-import\.ts: Cannot find package 'no-such-package-anywhere' imported from \S+missing-import\.ts$/m);
+	expect(result.stdout).not.toContain('Unhandled rejection');
+});

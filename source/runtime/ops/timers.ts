@@ -29,38 +29,35 @@ export function instrumentTimers(tracker: Tracker, sink: EventSink): void {
 		sink.push({type: 'op.end', t: performance.now(), id, ok: true, ...fields});
 	};
 
-	// Libraries' own timers (undici's keep-alive and header timeouts, say) would bury the script's.
-	function setTimeout(this: unknown, callback: (...args: unknown[]) => void, delay?: number, ...args: unknown[]) {
-		if (typeof callback !== 'function' || !calledFromUserCode(setTimeout)) return original.setTimeout(callback, delay, ...args);
-		const ms = effectiveDelay(delay);
-		const owner = tracker.current();
-		const id = tracker.startOp('timer', `setTimeout ${ms}ms`, {timer: {delayMs: ms, repeat: false}}, owner);
-		const due = performance.now() + ms;
-		const handle = original.setTimeout(function (this: unknown, ...callArgs: unknown[]) {
-			const now = performance.now();
-			tracker.timerFired(id, due, now);
-			end(id, {lateMs: Math.max(0, now - due)});
-			return tracker.attributeTo(owner, () => callback.apply(this, callArgs));
-		}, delay, ...args);
-		opByHandle.set(handle, id);
-		return handle;
-	}
+	type Schedule = typeof original.setTimeout;
 
-	function setInterval(this: unknown, callback: (...args: unknown[]) => void, delay?: number, ...args: unknown[]) {
-		if (typeof callback !== 'function' || !calledFromUserCode(setInterval)) return original.setInterval(callback, delay, ...args);
-		const ms = effectiveDelay(delay);
-		const owner = tracker.current();
-		const id = tracker.startOp('timer', `setInterval ${ms}ms`, {timer: {delayMs: ms, repeat: true}}, owner);
-		let due = performance.now() + ms;
-		const handle = original.setInterval(function (this: unknown, ...callArgs: unknown[]) {
-			const now = performance.now();
-			sink.push({type: 'op.fire', t: now, id, lateMs: Math.max(0, now - due)});
-			due = now + ms;
-			return tracker.attributeTo(owner, () => callback.apply(this, callArgs));
-		}, delay, ...args);
-		opByHandle.set(handle, id);
-		return handle;
-	}
+	/**
+	 * A setTimeout or setInterval that makes the timer an op of the task that
+	 * set it. Libraries' own timers (undici's keep-alive and header timeouts,
+	 * say) are left out: they would bury the script's.
+	 */
+	const timerOf = (schedule: Schedule, repeat: boolean) =>
+		function wrapped(this: unknown, callback: (...args: unknown[]) => void, delay?: number, ...args: unknown[]) {
+			if (typeof callback !== 'function' || !calledFromUserCode(wrapped)) return schedule(callback, delay, ...args);
+			const ms = effectiveDelay(delay);
+			const owner = tracker.current();
+			const id = tracker.startOp('timer', `${repeat ? 'setInterval' : 'setTimeout'} ${ms}ms`, {timer: {delayMs: ms, repeat}}, owner);
+			let due = performance.now() + ms;
+			const handle = schedule(function (this: unknown, ...callArgs: unknown[]) {
+				const now = performance.now();
+				const lateMs = Math.max(0, now - due);
+				if (repeat) {
+					sink.push({type: 'op.fire', t: now, id, lateMs});
+					due = now + ms;
+				} else {
+					tracker.timerFired(id, due, now);
+					end(id, {lateMs});
+				}
+				return tracker.attributeTo(owner, () => callback.apply(this, callArgs));
+			}, delay, ...args);
+			opByHandle.set(handle, id);
+			return handle;
+		};
 
 	function clear(originalClear: (handle?: NodeJS.Timeout | string | number) => void) {
 		return function (handle?: NodeJS.Timeout | string | number) {
@@ -91,8 +88,8 @@ export function instrumentTimers(tracker: Tracker, sink: EventSink): void {
 	}
 
 	const patched = {
-		setTimeout: Object.assign(setTimeout, {[Symbol.for('nodejs.util.promisify.custom')]: sleep}),
-		setInterval,
+		setTimeout: Object.assign(timerOf(original.setTimeout, false), {[Symbol.for('nodejs.util.promisify.custom')]: sleep}),
+		setInterval: timerOf(original.setInterval as Schedule, true),
 		clearTimeout: clear(original.clearTimeout),
 		clearInterval: clear(original.clearInterval),
 	};

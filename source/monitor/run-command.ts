@@ -1,3 +1,4 @@
+import {loadDashboard} from '../ui/load-dashboard.js';
 import {existsSync, statSync} from 'node:fs';
 import {apply} from '../model/reducer.js';
 import {createState, LIVE_RETAINED_FINISHED_TASKS, type ModelState} from '../model/state.js';
@@ -89,7 +90,7 @@ async function runDashboardUntilQuit(options: RunOptions, session: ChildSession,
 	const grace = new Promise(resolve => setTimeout(resolve, DASHBOARD_GRACE_MS));
 	await Promise.race([session.exited, grace]);
 	if (live.state.fatal || signal.aborted) return;
-	const {runDashboard} = await import('../ui/dashboard.js');
+	const {runDashboard} = await loadDashboard();
 	await runDashboard({
 		source: live,
 		title: options.scriptName ?? options.script,

@@ -56,7 +56,11 @@ export class EventSink {
 				offset += writeSync(this.fd, data, offset);
 			} catch (error) {
 				const code = (error as NodeJS.ErrnoException).code;
-				if (code === 'EAGAIN') continue;
+				if (code === 'EAGAIN') {
+					// The monitor is behind: wait for it without spinning a core.
+					Atomics.wait(PAUSE, 0, 0, 1);
+					continue;
+				}
 				// The monitor is gone (EPIPE): the script goes on, unobserved.
 				this.broken = true;
 				return;
@@ -64,6 +68,8 @@ export class EventSink {
 		}
 	}
 }
+
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 /** Linux's PIPE_BUF: a write this small to a pipe is atomic. */
 const PIPE_BUF = 4096;

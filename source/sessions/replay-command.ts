@@ -1,3 +1,4 @@
+import {loadDashboard} from '../ui/load-dashboard.js';
 import {apply} from '../model/reducer.js';
 import {createState} from '../model/state.js';
 import {PlainPrinter} from '../plain/printer.js';
@@ -19,7 +20,7 @@ export interface ReplayCommandOptions {
 export async function runReplay(options: ReplayCommandOptions): Promise<{warnings: string[]}> {
 	if (options.plain) return printPlain(options);
 	const {replay, warnings} = await loadReplay(options.file, {lenient: options.lenient, speed: options.speed});
-	const {runDashboard} = await import('../ui/dashboard.js');
+	const {runDashboard} = await loadDashboard();
 	try {
 		await runDashboard({
 			source: replay,

@@ -35,7 +35,7 @@ export async function runDashboard(options: DashboardOptions): Promise<void> {
 		alternateScreen: true,
 		exitOnCtrlC: false,
 		patchConsole: false,
-		maxFps: 20,
+		maxFps: 15,
 	});
 	const close = (): void => instance.unmount();
 	signal?.addEventListener('abort', close, {once: true});

@@ -85,6 +85,23 @@ describe('sequential-awaits', () => {
 		expect(ofKind(session, 'sequential-awaits').map(insight => insight.savesMs)).toEqual([1000]);
 	});
 
+	it('stays silent for a pool of workers of one function, each sequential on purpose', () => {
+		const session = new SessionBuilder();
+		const main = session.task(0, 'main()');
+		for (const id of [1, 2]) {
+			const worker = session.task(0.5, `worker(${id})`, main);
+			let t = 1;
+			for (let i = 0; i < 3; i++) {
+				const request = session.task(t, `fetchOne(${i})`, worker);
+				session.end(t + 100, request).awaits(worker, onTask(request), {from: t + 0.1, ready: t + 100, resumed: t + 100.1});
+				t += 100.2;
+			}
+			session.end(t, worker);
+		}
+		session.end(400, main).exit(401);
+		expect(ofKind(session, 'sequential-awaits')).toEqual([]);
+	});
+
 	it('stays silent when the task did real work between the awaits', () => {
 		const {session} = threeAwaitsInARow({gapMs: 200});
 		expect(ofKind(session, 'sequential-awaits')).toEqual([]);

@@ -27,17 +27,48 @@ interface Step {
  * Run together, the operations would take about as long as the longest one:
  * the saving is their sum minus their maximum. A run that only sleeps at one
  * await site is a polling or pacing loop: waiting is its purpose, so it is left out.
+ * So is a task that runs alongside siblings of the same function: a pool of
+ * workers, each sequential on purpose, whose concurrency is the pool's size.
  */
 export function sequentialAwaits(state: ModelState): Insight[] {
 	const insights: Insight[] = [];
+	const pools = poolMembers(state);
 	for (const task of state.nodes.values()) {
-		if (!isTaskKind(task.kind)) continue;
+		if (!isTaskKind(task.kind) || pools.has(task.id)) continue;
 		// One finding per task, its costliest run: a loop would otherwise repeat the same advice.
 		const runs = sequentialRuns(state, task).filter(run => !isPacingLoop(run)).map(run => describeRun(task, run));
 		const worst = runs.reduce<Insight | undefined>((best, run) => (!best || (run.savesMs ?? 0) > (best.savesMs ?? 0) ? run : best), undefined);
 		if (worst) insights.push(worst);
 	}
 	return insights;
+}
+
+/** Tasks that ran at the same time as a sibling of the same function (same parent). */
+function poolMembers(state: ModelState): Set<number> {
+	const groups = new Map<string, TaskNode[]>();
+	for (const task of state.nodes.values()) {
+		if (task.kind !== 'task' || task.parentId === null) continue;
+		const key = `${task.parentId} ${task.name.replace(/\(.*$/s, '')}`;
+		const group = groups.get(key);
+		if (group) group.push(task);
+		else groups.set(key, [task]);
+	}
+	const members = new Set<number>();
+	for (const group of groups.values()) {
+		if (group.length < 2) continue;
+		group.sort((a, b) => a.startMs - b.startMs);
+		// Sorted by start: a task overlaps an earlier one exactly when it starts before the latest end so far.
+		let latest: TaskNode | undefined;
+		for (const task of group) {
+			const latestEnd = latest ? (latest.endMs ?? Infinity) : -Infinity;
+			if (latest && task.startMs < latestEnd) {
+				members.add(task.id);
+				members.add(latest.id);
+			}
+			if (!latest || (task.endMs ?? Infinity) > latestEnd) latest = task;
+		}
+	}
+	return members;
 }
 
 function sequentialRuns(state: ModelState, task: TaskNode): Step[][] {

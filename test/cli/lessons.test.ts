@@ -111,9 +111,29 @@ describe('the seed lessons, run through the real CLI', () => {
 		expect(requests.filter(r => r.http!.phases.queueMs >= 90)).toHaveLength(4);
 		expect(report.summary.maxInFlightHttp).toBe(6);
 		expect(fanOut.state).toBe('finished');
+		// fetch through the same kind of pool: 2 of the 4 requests queue for a connection.
+		expect(result.stdout).toContain('pool fetch 200,200,200,200');
+		const pooled = report.tasks.filter(t => t.kind === 'http' && t.http!.url.endsWith('/delay/50'));
+		expect(pooled).toHaveLength(4);
+		const fetchers = report.tasks.filter(t => t.name.startsWith('fetchThroughPool(')).map(t => t.id);
+		for (const request of pooled) expect(fetchers).toContain(request.parentId);
+		expect(pooled.filter(r => r.http!.phases.queueMs >= 40)).toHaveLength(2);
 		const fetched = report.tasks.find(t => t.kind === 'http' && t.http!.url.endsWith('/bytes/1000'))!;
 		expect(fetched.parentId).toBe(taskNamed(report, 'viaFetch()').id);
 		expect(fetched.http).toMatchObject({status: 200, bytes: 1000});
+	});
+
+	it('reports a 1 s sleep and a 200 ms request within 2 ms of the script\'s own clock', async () => {
+		const {result, report} = await record('timing.ts');
+		expect(result.code).toBe(0);
+		const own = JSON.parse(result.stdout.split('\n').find(line => line.startsWith('{"slept"'))!) as {slept: number; requested: number};
+		const sleeper = taskNamed(report, 'sleepASecond()');
+		expect(Math.abs(sleeper.endMs! - sleeper.startMs - own.slept)).toBeLessThan(2);
+		const requester = taskNamed(report, 'slowRequest()');
+		expect(Math.abs(requester.endMs! - requester.startMs - own.requested)).toBeLessThan(2);
+		const request = report.tasks.find(t => t.kind === 'http' && t.parentId === requester.id)!;
+		expect(request.http!.phases.ttfbMs).toBeGreaterThanOrEqual(199);
+		expect(request.http!.phases.ttfbMs).toBeLessThan(230);
 	});
 
 	it("node:http requests are ops of the task that made them", async () => {

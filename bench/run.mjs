@@ -268,6 +268,12 @@ if (byId.tasks) {
 		dropped === 0 && found === expected,
 	);
 }
+if (byId.tasks?.recording && byId.tasks.report?.ms) {
+	// The monitor's own path (split lines, parse, reduce) over the biggest recording, start-up included: a lower bound.
+	const r = byId.tasks;
+	const perSecond = r.recording.events / (r.report.ms / 1000);
+	pushBudget(`event ingest: report over the ${r.workload.label} recording`, '≥ 200,000 events/s', `${integer(Math.round(perSecond))} events/s`, perSecond >= 200_000);
+}
 if (byId.startup) {
 	const r = byId.startup;
 	pushBudget('startup to first output, trivial script', '≤ 2.00×', ratio(r.firstOutputRatio.record), r.firstOutputRatio.record <= 2.0);

@@ -241,7 +241,7 @@ describe('never-settled', () => {
 			{
 				kind: 'never-settled',
 				message:
-					'2 tasks never settled before the process exited: main() was waiting on waitForever() at app.ts:9; ' +
+					'2 tasks never settled before the process exited: main() was waiting on task #2 waitForever() at app.ts:9; ' +
 					'waitForever() was waiting on a promise at app.ts:5. Make sure what they wait on resolves or rejects, or stop waiting on it',
 				taskIds: [main, forever],
 			},

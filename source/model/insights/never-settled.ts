@@ -1,4 +1,4 @@
-import type {WaitTarget} from '../../protocol/events.js';
+import {describeTarget} from '../describe.js';
 import type {ModelState, TaskNode} from '../state.js';
 import {counted, lineLocation} from './format.js';
 import type {Insight} from './insight.js';
@@ -32,11 +32,5 @@ export function neverSettled(state: ModelState): Insight[] {
 function describeWait(state: ModelState, task: TaskNode): string {
 	if (task.state === 'ready' || !task.wait) return 'was ready to resume but never ran';
 	const site = task.wait.site ? ` at ${lineLocation(task.wait.site)}` : '';
-	return `was waiting on ${describeTarget(state, task.wait.on)}${site}`;
-}
-
-function describeTarget(state: ModelState, target: WaitTarget): string {
-	if (target.kind === 'promise') return 'a promise';
-	if (target.kind === 'value') return 'a plain value';
-	return state.nodes.get(target.id)?.name ?? `${target.kind} #${target.id}`;
+	return `was waiting on ${describeTarget(state, task.wait.on, state.exit?.t ?? state.nowMs)}${site}`;
 }

@@ -117,4 +117,21 @@ describe('the dashboard in a real terminal', () => {
 		keys('q');
 		await until('asyncmon to exit', text => /EXIT:\d+/.test(text));
 	});
+
+	it('honours NO_COLOR, and re-lays out at once when the terminal is resized', async () => {
+		const colours = /\u001B\[(?:[0-9;]*;)?(?:3[0-7]|9[0-7]|38;5;\d+)m/;
+		const styled = (): string => tmux('capture-pane', '-p', '-e', '-t', SESSION);
+		openTerminal(asyncmon('long-running.ts'));
+		await until('the dashboard', text => text.includes('forever()'));
+		expect(styled()).toMatch(colours);
+		openTerminal(`NO_COLOR=1 ${asyncmon('long-running.ts')}`);
+		await until('the dashboard', text => text.includes('forever()'));
+		expect(styled()).not.toMatch(colours);
+		tmux('resize-window', '-t', SESSION, '-x', '70', '-y', '20');
+		const narrow = await until('the narrower layout', text => text.split('\n').every(line => line.length <= 70) && text.includes('forever()'));
+		expect(narrow.trimEnd().split('\n').length).toBeLessThanOrEqual(20);
+		keys('q');
+		keys('q');
+		await until('asyncmon to exit', text => /EXIT:\d+/.test(text));
+	});
 });

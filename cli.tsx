@@ -5,8 +5,10 @@ import {runScript, type RunOptions} from './source/monitor/run-command.js';
 import {UsageError} from './source/monitor/usage-error.js';
 import {DEMO_URL_ENV, DEMOS, examplePath, findDemo} from './source/demo/catalog.js';
 import {REPORT_FORMATS, type ReportFormat} from './source/sessions/report-formats.js';
-import {quickRunArguments, RUN_OPTIONS, splitAtScript, type RunArgs} from './source/cli/run-arguments.js';
+import {quickRunArguments, RUN_OPTIONS, splitAtScript, unknownRunOption, type RunArgs} from './source/cli/run-arguments.js';
 // The demo server, reports and replays are loaded when their command runs: `asyncmon script.ts` starts without them.
+
+const NO_SCRIPT = 'name a script to run, e.g. asyncmon app.ts (or try: asyncmon demo; see asyncmon --help)';
 
 /** The child's preload sits next to this file in dist/. */
 const PRELOAD = new URL('./preload.js', import.meta.url);
@@ -44,6 +46,8 @@ function requireFile(path: string): void {
 async function main(): Promise<number> {
 	let exitCode = 0;
 	const {own, scriptArgs: afterScript} = splitAtScript(process.argv.slice(2));
+	const unknown = unknownRunOption(own);
+	if (unknown) throw new UsageError(`unknown option ${unknown} (see asyncmon --help; options for the script go after it)`);
 	const quick = quickRunArguments(own);
 	if (quick) return runScript(runOptions(quick.args, quick.script, afterScript));
 	const scriptArgs = (_argv: unknown) => afterScript;
@@ -135,12 +139,19 @@ async function main(): Promise<number> {
 				for (const warning of warnings) process.stderr.write(`asyncmon: ${warning}\n`);
 			},
 		)
-		.strictCommands()
-		.demandCommand(1, 'Name a script to run, e.g. asyncmon examples/06-seed-requests.ts (or try: asyncmon demo)')
+		.strict()
+		.demandCommand(1, NO_SCRIPT)
 		.help()
 		.version()
 		.fail((message, error) => {
-			throw error ?? new UsageError(message ?? 'invalid arguments');
+			if (error) throw error;
+			// yargs' words for a missing script say nothing of what to do.
+			if (/not enough non-option arguments: got 0/i.test(message ?? '')) {
+				throw new UsageError(own[0] === 'report' || own[0] === 'replay' ? `name a recording: asyncmon ${own[0]} <file>` : NO_SCRIPT);
+			}
+			// yargs words some messages over several lines; the error is one.
+			const oneLine = (message ?? 'invalid arguments').replace(/\s*\n\s*/g, ' ');
+			throw new UsageError(`${oneLine} (see asyncmon --help)`);
 		})
 		.parseAsync();
 	return exitCode;

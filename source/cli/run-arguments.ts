@@ -93,3 +93,17 @@ export function quickRunArguments(own: string[]): {args: RunArgs; script: string
 	}
 	return {args: values as unknown as RunArgs, script};
 }
+
+/** For `asyncmon [run] …`: the first option that is not one of asyncmon's, which yargs would take for a flag with a value. */
+export function unknownRunOption(own: string[]): string | undefined {
+	if (own[0] !== undefined && own[0] !== 'run' && COMMANDS.has(own[0])) return undefined;
+	for (let i = 0; i < own.length; i++) {
+		const arg = own[i]!;
+		if (!arg.startsWith('-') || arg === '--help' || arg === '--version') continue;
+		const option = optionOf(arg.split('=')[0]!);
+		if (!option) return arg;
+		// A value may look like an option (`--block-threshold -5`): it is yargs' to judge, not a name.
+		if (RUN_OPTIONS[option.name].type !== 'boolean' && !arg.includes('=')) i++;
+	}
+	return undefined;
+}

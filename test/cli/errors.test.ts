@@ -155,3 +155,21 @@ it('an import that cannot be found: one line naming it, exit 1', async () => {
 	expect(result.stdout).toMatch(/^asyncmon: error in missing-import\.ts: Cannot find package 'no-such-package-anywhere' imported from \S+missing-import\.ts$/m);
 	expect(result.stdout).not.toContain('Unhandled rejection');
 });
+
+describe('usage errors', () => {
+	it('say what to do in one line, exit 1', async () => {
+		const cases: Array<[string[], RegExp]> = [
+			[[], /^asyncmon: name a script to run, e\.g\. asyncmon app\.ts/],
+			[['--bogus', 'gather.ts'], /^asyncmon: unknown option --bogus/],
+			[['report'], /^asyncmon: name a recording: asyncmon report <file>$/],
+			[['demo', 'nope'], /^asyncmon: no demo called 'nope'; try: asyncmon demo --list$/],
+			[['report', 'x.ndjson', '--format', 'pdf'], /^asyncmon: .*pdf/],
+		];
+		for (const [args, message] of cases) {
+			const result = await runCli(args);
+			expect(result.code).toBe(1);
+			expect(result.stderr.trim().split('\n')).toHaveLength(1);
+			expect(result.stderr.trim()).toMatch(message);
+		}
+	});
+});

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {quickRunArguments, splitAtScript} from '../../source/cli/run-arguments.js';
+import {quickRunArguments, splitAtScript, unknownRunOption} from '../../source/cli/run-arguments.js';
 
 const defaults = {plain: false, redact: true, blockThreshold: 50, exitOnEnd: false, ascii: false};
 
@@ -23,5 +23,14 @@ describe('reading `asyncmon [run] [options] script [args…]`', () => {
 		for (const own of [['--help'], ['--plain'], ['demo'], ['--plian', 'app.ts'], ['--plain', '--plain', 'app.ts'], ['--block-threshold', 'fast', 'app.ts'], ['--record=x', 'app.ts'], ['--no-record', 'x', 'app.ts']]) {
 			expect(quickRunArguments(own)).toBeNull();
 		}
+	});
+});
+
+describe('options asyncmon does not know', () => {
+	it('are named before yargs could take the script for their value', () => {
+		expect(unknownRunOption(['--bogus', 'x.ts'])).toBe('--bogus');
+		expect(unknownRunOption(['run', '--plain', '--record=x', 'x.ts'])).toBeUndefined();
+		expect(unknownRunOption(['--no-redact', '--help'])).toBeUndefined();
+		expect(unknownRunOption(['report', 'a.ndjson', '--format', 'md'])).toBeUndefined();
 	});
 });

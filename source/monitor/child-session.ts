@@ -9,6 +9,8 @@ import {PROTOCOL_VERSION, type HeaderEvent, type ProtocolLine} from '../protocol
 import {LineSplitter, serializeLine} from '../protocol/ndjson.js';
 
 const EVENTS_FD = 3;
+/** How long output may still arrive after the script exited. */
+const OUTPUT_GRACE_MS = 250;
 const WATCHDOG_FD = 4;
 
 export interface ChildSessionOptions {
@@ -68,9 +70,19 @@ export class ChildSession {
 		this.readLines(this.child.stdio[WATCHDOG_FD] as Readable);
 		this.readOutput(this.child.stdout!, 'stdout');
 		this.readOutput(this.child.stderr!, 'stderr');
+		let exitedAt: number | null = null;
+		this.child.once('exit', () => {
+			exitedAt = this.now();
+			// A process the script started may hold its stdout and stderr open (a daemon with stdio 'inherit'):
+			// once the script has exited, take what is there and stop waiting for them.
+			setTimeout(() => {
+				this.child.stdout?.destroy();
+				this.child.stderr?.destroy();
+			}, OUTPUT_GRACE_MS).unref();
+		});
 		this.exited = new Promise(resolveExit => {
 			this.child.once('close', (code, signal) => {
-				this.emit({type: 'exit', t: this.now(), code, signal});
+				this.emit({type: 'exit', t: exitedAt ?? this.now(), code, signal});
 				this.batchEnd();
 				resolveExit({code, signal});
 			});

@@ -173,3 +173,12 @@ describe('usage errors', () => {
 		}
 	});
 });
+
+it('a process the script leaves behind holding its output does not keep asyncmon waiting', async () => {
+	const started = Date.now();
+	const result = await runCli(['--plain', 'daemon.mjs']);
+	expect(result.code).toBe(0);
+	expect(result.stdout).toContain('spawned a daemon');
+	expect(result.stdout).toMatch(/All done in 0\.\d\ds/);
+	expect(Date.now() - started).toBeLessThan(3000);
+});

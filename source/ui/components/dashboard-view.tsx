@@ -1,7 +1,7 @@
 import {useEffect, useMemo, useRef, useState} from 'react';
 import {useInput} from 'ink';
 import type {ModelSource} from '../../model/source.js';
-import {computeInsights} from '../../model/insights.js';
+import {computeInsights, type Insight} from '../../model/insights.js';
 import {summarize} from '../../model/summary.js';
 import {runReplayAction, type ReplayControls} from '../replay-controls.js';
 import {viewNow} from '../view-model/clock.js';
@@ -45,9 +45,7 @@ export function DashboardView({source, title, ascii, color, exitOnEnd, replay, o
 	const sortClock = sortsByTime(ui.query.sort) ? nowMs : 0;
 	const rows = useMemo(() => buildTreeRows(state, ui.query, nowMs), [state, version, ui.query, sortClock]);
 	const summary = useMemo(() => (ended ? summarize(state) : null), [state, version, ended]);
-	// Insights scan every task: at most once a second while events stream in.
-	const insightsClock = Math.floor(nowMs / INSIGHTS_EVERY_MS);
-	const insights = useMemo(() => computeInsights(state), [state, ended ? version : insightsClock]);
+	const insights = useInsights(source, ended);
 	const screen = buildScreen({state, ui, rows, nowMs, size, title, ascii, replay, summary, insights});
 	const viewportRef = useRef<Viewport>(screen.viewport);
 	viewportRef.current = screen.viewport;
@@ -83,6 +81,22 @@ export function DashboardView({source, title, ascii, color, exitOnEnd, replay, o
 	});
 
 	return <LinesView lines={screen.lines} width={size.columns} color={color} />;
+}
+
+/**
+ * Insights scan every task: they are worked out once a second (and once more
+ * when the script ends), apart from drawing, so no frame pays for them.
+ */
+function useInsights(source: ModelSource, ended: boolean): Insight[] {
+	const [insights, setInsights] = useState<Insight[]>([]);
+	useEffect(() => {
+		const update = (): void => setInsights(computeInsights(source.state));
+		update();
+		if (ended) return;
+		const timer = setInterval(update, INSIGHTS_EVERY_MS);
+		return () => clearInterval(timer);
+	}, [source, ended]);
+	return insights;
 }
 
 /** The model's version, held still while the view is paused; notifications keep arriving either way. */

@@ -3,12 +3,15 @@ import {leafTasks, sessionDuration, summarize} from '../summary.js';
 import {formatDuration} from './format.js';
 import type {Insight} from './insight.js';
 
+const MIN_CONCURRENCY = 1;
+
 /** The seed's figure: the leaf tasks' total time against the wall-clock time it took. */
 export function concurrency(state: ModelState): Insight[] {
 	const leaves = leafTasks(state);
 	const durationMs = sessionDuration(state);
 	const summary = summarize(state);
-	if (leaves.length < 2 || durationMs <= 0 || summary.taskTimeMs <= 0) return [];
+	// Below 1× nothing overlapped: the figure says nothing the sequential-awaits finding would not.
+	if (leaves.length < 2 || durationMs <= 0 || summary.taskTimeMs <= 0 || summary.concurrency < MIN_CONCURRENCY) return [];
 	return [
 		{
 			kind: 'concurrency',

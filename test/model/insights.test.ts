@@ -334,7 +334,13 @@ describe('computeInsights', () => {
 	it('puts crashes and hangs before lost time', () => {
 		const {session} = threeAwaitsInARow();
 		session.unhandledRejection(7000, {name: 'Error', message: 'late'}, null);
-		expect(computeInsights(session.state).map(insight => insight.kind)).toEqual(['unhandled-rejection', 'sequential-awaits', 'concurrency']);
+		// Nothing overlapped, so the concurrency figure is left out.
+		expect(computeInsights(session.state).map(insight => insight.kind)).toEqual(['unhandled-rejection', 'sequential-awaits']);
+	});
+
+	it('leaves out the concurrency figure when tasks ran one after another', () => {
+		const {session} = threeAwaitsInARow();
+		expect(computeInsights(session.state).map(insight => insight.kind)).not.toContain('concurrency');
 	});
 });
 

@@ -1,6 +1,7 @@
 import {dirname, relative} from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {getEnvironmentData, isMainThread, setEnvironmentData, threadId} from 'node:worker_threads';
+import {syncBuiltinESMExports} from 'node:module';
+import workerThreads, {getEnvironmentData, isMainThread, setEnvironmentData, threadId} from 'node:worker_threads';
 import {CHILD_CONFIG_ENV, type ChildConfig} from '../protocol/child-config.js';
 import {PROTOCOL_VERSION} from '../protocol/events.js';
 import {codeFrame} from './code-frame.js';
@@ -27,6 +28,8 @@ interface ThreadConfig extends ChildConfig {
 }
 
 const CONFIG_KEY = 'asyncmon:config';
+/** The task that constructs a Worker, handed to the new thread (environment data is copied at construction). */
+const STARTED_BY_KEY = 'asyncmon:started-by';
 const LOAD_ERRORS = new Set(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND', 'ERR_UNSUPPORTED_DIR_IMPORT', 'ERR_UNKNOWN_FILE_EXTENSION', 'ERR_PACKAGE_PATH_NOT_EXPORTED']);
 const plainSetInterval = setInterval;
 const runtimeDirectory = dirname(fileURLToPath(import.meta.url));
@@ -79,6 +82,7 @@ function instrumentMainThread(config: ThreadConfig): void {
 		onEntryStarted: () => watch.entryStarted(),
 	});
 	watch.holdUntilEntry();
+	attributeWorkers(() => tracker.current().id);
 	installHooks(hookOptions(config, sink, sites, tracker, load => watch.excluded(load)));
 	captureOutput(sink);
 	sampleLoop(sink, plainSetInterval, () => tracker.lastActivityAt);
@@ -110,6 +114,18 @@ function instrumentMainThread(config: ThreadConfig): void {
 	}
 }
 
+/** Each Worker the script constructs hands the current task's id to its thread, which hangs its root under it. */
+function attributeWorkers(currentTaskId: () => number): void {
+	const Original = workerThreads.Worker;
+	workerThreads.Worker = class Worker extends Original {
+		constructor(...args: ConstructorParameters<typeof Original>) {
+			setEnvironmentData(STARTED_BY_KEY, currentTaskId());
+			super(...args);
+		}
+	};
+	syncBuiltinESMExports();
+}
+
 /** A worker is a lane of its own: its root task is the thread, running in parallel with the main loop. */
 function instrumentWorkerThread(config: ThreadConfig): void {
 	const sink = new EventSink(config.eventsFd, config.startedAt - performance.timeOrigin);
@@ -121,7 +137,7 @@ function instrumentWorkerThread(config: ThreadConfig): void {
 		onRunning: () => {},
 		onSliceEnd: () => {},
 		onEntryStarted: () => {},
-		thread: {id: threadId, name: `worker thread #${threadId}`},
+		thread: {id: threadId, name: `worker thread #${threadId}`, startedBy: (getEnvironmentData(STARTED_BY_KEY) as number | undefined) ?? null},
 	});
 	installHooks(hookOptions(config, sink, sites, tracker, load => load()));
 	process.on('exit', () => {

@@ -63,7 +63,7 @@ export interface TrackerOptions {
 	/** The entry module's own code starts running. */
 	onEntryStarted: () => void;
 	/** Set in a worker thread: its root task is the worker, and its ids are its own range. */
-	thread?: {id: number; name: string};
+	thread?: {id: number; name: string; startedBy: number | null};
 }
 
 /** Each worker thread numbers its tasks from its own range, so ids stay unique across threads. */
@@ -105,7 +105,7 @@ export class Tracker {
 		const thread = options.thread;
 		if (thread) {
 			this.nextId = thread.id * IDS_PER_THREAD + 1;
-			this.root = this.startTask('worker', thread.name, null, null, null, thread.id);
+			this.root = this.startTask('worker', thread.name, null, null, null, thread);
 		} else {
 			this.root = this.startTask('script', this.sites.scriptName, `${this.sites.scriptName}:1:1`, null, null);
 		}
@@ -121,7 +121,14 @@ export class Tracker {
 		return this.running ?? this.context.getStore() ?? this.root;
 	}
 
-	private startTask(kind: TaskKind, name: string | (() => string), loc: Location | null, parent: Task | null, args: ArrayLike<unknown> | null, thread?: number): Task {
+	private startTask(
+		kind: TaskKind,
+		name: string | (() => string),
+		loc: Location | null,
+		parent: Task | null,
+		args: ArrayLike<unknown> | null,
+		thread?: TrackerOptions['thread'],
+	): Task {
 		const now = performance.now();
 		const running = this.running;
 		if (running) running.busy += now - running.sliceStart;
@@ -133,13 +140,14 @@ export class Tracker {
 			type: 'task.start',
 			t: now,
 			id: task.id,
-			parent: parent?.id ?? null,
+			// A worker's root belongs to the main-thread task that started the worker.
+			parent: parent?.id ?? thread?.startedBy ?? null,
 			kind,
 			get name() {
 				return typeof name === 'string' ? (args ? formatCall(name, args) : name) : name();
 			},
 			loc,
-			...(thread === undefined ? {} : {thread}),
+			...(thread === undefined ? {} : {thread: thread.id}),
 		});
 		this.onRunning(task, now);
 		return task;

@@ -10,8 +10,11 @@ it('worker threads are lanes of their own, busy in parallel while the main loop 
 	const {state, report} = await readRecording(file);
 	const workers = report.tasks.filter(t => t.kind === 'worker');
 	expect(workers).toHaveLength(2);
+	const main = report.tasks.find(t => t.name === 'main()')!;
 	for (const worker of workers) {
 		expect(worker.name).toMatch(/^worker thread #\d+$/);
+		// Each lane hangs under the task that started its worker.
+		expect(worker.parentId).toBe(main.id);
 		expect(state.nodes.get(worker.id)!.thread).toBeGreaterThan(0);
 		expect(worker.state).toBe('finished');
 		expect(worker.busyMs).toBeGreaterThan(1300);

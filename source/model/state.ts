@@ -1,4 +1,4 @@
-import type {ErrorInfo, HeaderEvent, Location, Ms, NodeKind, OpKind, StackFrame, WaitTarget} from '../protocol/events.js';
+import type {ErrorInfo, HeaderEvent, Location, Ms, NodeKind, StackFrame, WaitTarget} from '../protocol/events.js';
 
 export type NodeState = 'running' | 'waiting' | 'ready' | 'finished' | 'failed';
 
@@ -228,7 +228,6 @@ export interface ModelState {
 
 export const OUTPUT_RETAINED_LINES = 5000;
 export const SERIES_RETAINED_POINTS = 600;
-export const OP_KINDS: readonly OpKind[] = ['http', 'timer', 'fs', 'dns'];
 
 export function isTaskKind(kind: NodeKind): boolean {
 	return kind === 'script' || kind === 'task' || kind === 'worker';

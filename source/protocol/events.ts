@@ -280,6 +280,4 @@ export type AsyncmonEvent =
 	| AliveEvent
 	| DroppedEvent;
 
-export type EventType = AsyncmonEvent['type'];
-
 export type ProtocolLine = HeaderEvent | AsyncmonEvent;

@@ -112,10 +112,6 @@ export class Tracker {
 		this.sink.beforeFlush = () => this.emitPendingWaits();
 	}
 
-	newId(): number {
-		return this.nextId++;
-	}
-
 	/** The task that code running now belongs to. */
 	current(): Task {
 		return this.running ?? this.context.getStore() ?? this.root;

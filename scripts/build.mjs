@@ -11,6 +11,7 @@ await build({
 		'compile-cache': 'source/monitor/compile-cache.ts',
 		preload: 'source/runtime/preload.ts',
 		watchdog: 'source/runtime/watchdog-thread.ts',
+		'pipe-writer': 'source/runtime/pipe-writer-thread.ts',
 		api: 'source/api.ts',
 		'bench-frame': 'bench/frame.tsx',
 	},

@@ -49,7 +49,7 @@ if (isMainThread) {
 }
 
 function instrumentMainThread(config: ThreadConfig): void {
-	const sink = new EventSink(config.eventsFd, config.startedAt - performance.timeOrigin);
+	const sink = new EventSink(config.eventsFd, config.startedAt - performance.timeOrigin, new URL('./pipe-writer.js', import.meta.url));
 	sink.push({
 		type: 'header',
 		protocol: PROTOCOL_VERSION,
@@ -98,12 +98,12 @@ function instrumentMainThread(config: ThreadConfig): void {
 			error: tracker.errorInfo(error),
 			task: tracker.current().id,
 		});
-		sink.flush();
+		sink.flushNow();
 	});
-	process.on('exit', () => sink.flush());
+	process.on('exit', () => sink.flushNow());
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 		const flushThenDie = (): void => {
-			sink.flush();
+			sink.flushNow();
 			// With no handler of the script's own, the signal ends the process as it would under node.
 			if (process.listenerCount(signal) === 1) {
 				process.off(signal, flushThenDie);
@@ -179,7 +179,7 @@ function hookOptions(config: ThreadConfig, sink: EventSink, sites: SiteTable, tr
 				loc: `${relative(cwd, problem.file)}:${problem.line}:${problem.column}`,
 				frame: codeFrame(problem.lineText, problem.column, problem.line),
 			});
-			sink.flush();
+			sink.flushNow();
 			process.exit(1);
 		},
 	};

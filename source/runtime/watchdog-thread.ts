@@ -1,4 +1,3 @@
-import {writeSync} from 'node:fs';
 import {Session} from 'node:inspector';
 import {relative} from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -6,6 +5,7 @@ import {workerData} from 'node:worker_threads';
 import {TraceMap, originalPositionFor} from '@jridgewell/trace-mapping';
 import type {AsyncmonEvent, StackFrame} from '../protocol/events.js';
 import {serializeLine} from '../protocol/ndjson.js';
+import {writeWhole} from './pipe-write.js';
 import {
 	F64_HEARTBEAT,
 	F64_SLICE_START,
@@ -34,15 +34,7 @@ const STACK_TIMEOUT_MS = 1000;
 const relativeTime = (epoch: number): number => epoch - data.startedAt;
 
 function emit(event: AsyncmonEvent): void {
-	const text = serializeLine(event);
-	for (;;) {
-		try {
-			writeSync(data.fd, text);
-			return;
-		} catch (error) {
-			if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
-		}
-	}
+	writeWhole(data.fd, Buffer.from(serializeLine(event)));
 }
 
 let openBlock: {id: number; start: number; heartbeat: number} | null = null;

@@ -182,3 +182,15 @@ it('a process the script leaves behind holding its output does not keep asyncmon
 	expect(result.stdout).toMatch(/All done in 0\.\d\ds/);
 	expect(Date.now() - started).toBeLessThan(3000);
 });
+
+it('a busy script that exits abruptly loses no event: the writer thread is drained at exit', async () => {
+	const file = tempFile('many.ndjson');
+	const result = await runCli(['--plain', '--record', file, 'many-tasks.ts']);
+	expect(result.code).toBe(0);
+	const {report} = await readRecording(file);
+	const works = report.tasks.filter(task => task.name.startsWith('work('));
+	expect(works).toHaveLength(30_000);
+	expect(works.every(task => task.state === 'finished')).toBe(true);
+	expect(report.tasks.filter(task => task.name.startsWith('wave(') && task.state === 'finished')).toHaveLength(30);
+	expect(recorded(file).endsWith('\n')).toBe(true);
+});

@@ -1,0 +1,65 @@
+import {Worker} from 'node:worker_threads';
+import {writeWhole} from './pipe-write.js';
+import {I32_SENT, I32_WRITTEN, PIPE_WRITER_BUFFER_BYTES, type PipeWriterData} from './pipe-writer-layout.js';
+
+/** A batch this large means a busy script: from then on a thread of its own does the writing. */
+const HAND_OFF_BYTES = 32 * 1024;
+/** Batches handed over and not yet written before the script waits: a slow monitor slows it, as a full pipe would. */
+const MAX_IN_FLIGHT = 8;
+/** What a final flush waits at most for the writer to finish. */
+const DRAIN_TIMEOUT_MS = 2000;
+
+/**
+ * The main thread's way to the monitor's pipe. Small batches are written at
+ * once; once the script is busy, a writer thread takes them, so the script
+ * runs on while the monitor reads (a synchronous write to a full pipe would
+ * stop it). `drain()` makes sure everything handed over is written.
+ */
+export class PipeWriter {
+	private worker: Worker | null = null;
+	private readonly state = new Int32Array(new SharedArrayBuffer(PIPE_WRITER_BUFFER_BYTES));
+	private broken = false;
+
+	constructor(
+		private readonly fd: number,
+		/** The writer thread's code; null to always write on this thread. */
+		private readonly writerFile: URL | null,
+	) {}
+
+	/** `data` must own its buffer: it is handed to the writer thread. */
+	write(data: Uint8Array): void {
+		if (this.broken) return;
+		if (!this.worker && this.writerFile && data.length >= HAND_OFF_BYTES) this.start(this.writerFile);
+		if (!this.worker) {
+			// The monitor is gone (EPIPE): the script goes on, unobserved.
+			if (!writeWhole(this.fd, data)) this.broken = true;
+			return;
+		}
+		this.waitUntil(() => Atomics.load(this.state, I32_SENT) - Atomics.load(this.state, I32_WRITTEN) < MAX_IN_FLIGHT, Infinity);
+		Atomics.add(this.state, I32_SENT, 1);
+		this.worker.postMessage(data, [data.buffer as ArrayBuffer]);
+	}
+
+	/** Returns once every batch handed to the writer is in the pipe (or after DRAIN_TIMEOUT_MS). */
+	drain(): void {
+		if (!this.worker) return;
+		this.waitUntil(() => Atomics.load(this.state, I32_WRITTEN) >= Atomics.load(this.state, I32_SENT), DRAIN_TIMEOUT_MS);
+	}
+
+	private start(file: URL): void {
+		const workerData: PipeWriterData = {fd: this.fd, buffer: this.state.buffer as SharedArrayBuffer};
+		// No --import preload in the writer: it must not be instrumented itself.
+		this.worker = new Worker(file, {workerData, execArgv: []});
+		this.worker.unref();
+	}
+
+	private waitUntil(done: () => boolean, timeoutMs: number): void {
+		const deadline = performance.now() + timeoutMs;
+		while (!done()) {
+			const written = Atomics.load(this.state, I32_WRITTEN);
+			const left = deadline - performance.now();
+			if (left <= 0) return;
+			Atomics.wait(this.state, I32_WRITTEN, written, Math.min(left, 50));
+		}
+	}
+}

@@ -386,13 +386,19 @@ export class Tracker {
 		});
 	}
 
+	/**
+	 * A flush shows the waits that have lasted: those under VISIBLE_WAIT_MS may
+	 * still fold away (a flush forced by a full buffer comes mid-burst), and
+	 * stay listed for the next one.
+	 */
 	private emitPendingWaits(): void {
 		const waits = this.waitsSinceFlush;
 		this.waitsSinceFlush = [];
+		const now = performance.now();
 		for (const task of waits) {
 			task.awaitingFlush = false;
 			if (task.phase !== Phase.Waiting) continue;
-			if (!task.waitEmitted) this.emitWait(task);
+			if (!task.waitEmitted && now - task.waitStart >= VISIBLE_WAIT_MS) this.emitWait(task);
 			task.awaitingFlush = true;
 			this.waitsSinceFlush.push(task);
 		}

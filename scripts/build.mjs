@@ -1,7 +1,8 @@
 // Bundles the CLI, the child-process preload and the watchdog worker into dist/.
 // Packages stay external: they are installed next to dist/ by npm.
 import {build} from 'esbuild';
-import {chmodSync, rmSync, writeFileSync} from 'node:fs';
+import {chmodSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import ts from 'typescript';
 
 rmSync(new URL('../dist', import.meta.url), {recursive: true, force: true});
 await build({
@@ -34,3 +35,6 @@ writeFileSync(
 	"#!/usr/bin/env node\n// asyncmon's command line: see cli-main.js.\nimport './compile-cache.js';\nawait import('./cli-main.js');\n",
 );
 chmodSync(new URL('../dist/cli.js', import.meta.url), 0o755);
+// The package's one import, `import {task} from 'asyncmon'`, comes with its types.
+const api = readFileSync(new URL('../source/api.ts', import.meta.url), 'utf8');
+writeFileSync(new URL('../dist/api.d.ts', import.meta.url), ts.transpileDeclaration(api, {fileName: 'api.ts'}).outputText);

@@ -1,6 +1,8 @@
 import {describe, expect, it} from 'vitest';
 import {readRecording, taskNamed} from '../helpers/recorded.js';
-import {runCli, tempFile} from '../helpers/run-cli.js';
+import {readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {ROOT, runCli, tempFile} from '../helpers/run-cli.js';
 
 describe('scripts load as node would run them', () => {
 	it('TypeScript runtime syntax: enums, namespaces, parameter properties, decorators, top-level await', async () => {
@@ -45,4 +47,8 @@ describe('ops and the explicit API', () => {
 		const read = report.tasks.find(t => t.kind === 'fs')!;
 		expect(read).toMatchObject({name: 'readFile fs-and-api.ts', parentId: load.id, state: 'finished'});
 	});
+});
+
+it("the package's API ships with its type declaration", () => {
+	expect(readFileSync(join(ROOT, 'dist/api.d.ts'), 'utf8')).toContain('export declare function task<T>(name: string, fn: () => T): T;');
 });

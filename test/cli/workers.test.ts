@@ -25,3 +25,23 @@ it('worker threads are lanes of their own, busy in parallel while the main loop 
 	expect(report.blocks).toEqual([]);
 	expect(result.stdout).toMatch(/main loop: still responsive at 1\.\d\ds/);
 });
+
+it("a worker's async functions are tasks under its lane, with their timers", async () => {
+	const file = tempFile('worker-tasks.ndjson');
+	const result = await runCli(['--plain', '--record', file, 'worker-tasks.ts']);
+	expect(result.code).toBe(0);
+	expect(result.stdout).toContain('worker says 6');
+	const {report} = await readRecording(file);
+	const worker = report.tasks.find(t => t.kind === 'worker')!;
+	expect(worker.parentId).toBe(report.tasks.find(t => t.name === 'startWorker()')!.id);
+	const inWorker = report.tasks.find(t => t.name === 'inWorker()')!;
+	expect(inWorker.parentId).toBe(worker.id);
+	expect(inWorker.state).toBe('finished');
+	const steps = report.tasks.filter(t => t.name.startsWith('step('));
+	expect(steps.map(s => s.name).sort()).toEqual(['step(1)', 'step(2)']);
+	for (const step of steps) {
+		expect(step.parentId).toBe(inWorker.id);
+		expect(step.endMs! - step.startMs).toBeGreaterThanOrEqual(19);
+		expect(report.tasks.some(t => t.kind === 'timer' && t.parentId === step.id)).toBe(true);
+	}
+});

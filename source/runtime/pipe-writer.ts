@@ -4,8 +4,8 @@ import {I32_SENT, I32_WRITTEN, PIPE_WRITER_BUFFER_BYTES, type PipeWriterData} fr
 
 /** A batch this large means a busy script: from then on a thread of its own does the writing. */
 const HAND_OFF_BYTES = 32 * 1024;
-/** Batches handed over and not yet written before the script waits: a slow monitor slows it, as a full pipe would. */
-const MAX_IN_FLIGHT = 8;
+/** Batches handed over and not yet written before the script waits, as it would on a full pipe: a few batches (a busy script fills one in 15-25 ms), so a SIGKILL still loses about 100 ms of events at most. */
+const MAX_IN_FLIGHT = 4;
 /** What a final flush waits at most for the writer to finish. */
 const DRAIN_TIMEOUT_MS = 2000;
 

@@ -38,7 +38,6 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			if (event.thread !== undefined) node.thread = event.thread;
 			openSpan(node, 'running', event.t);
 			state.tasksInFlight++;
-			if (state.tasksInFlight > state.maxTasksInFlight) state.maxTasksInFlight = state.tasksInFlight;
 			pushSeries(state.inFlightSeries, event.t, state.tasksInFlight);
 			break;
 		}
@@ -114,7 +113,6 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			if (event.http) {
 				node.http = {method: event.http.method, url: event.http.url, phases: {}};
 				state.httpInFlight++;
-				if (state.httpInFlight > state.maxInFlightHttp) state.maxInFlightHttp = state.httpInFlight;
 			}
 			if (event.timer) node.timer = {delayMs: event.timer.delayMs, repeat: event.timer.repeat, fires: 0, lateMs: 0};
 			break;

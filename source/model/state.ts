@@ -206,8 +206,6 @@ export interface ModelState {
 	taskCounts: Counters;
 	tasksInFlight: number;
 	httpInFlight: number;
-	maxTasksInFlight: number;
-	maxInFlightHttp: number;
 	blocks: Block[];
 	activeBlockId: number | null;
 	output: OutputLine[];
@@ -243,8 +241,6 @@ export function createState(options: StateOptions = {}): ModelState {
 		taskCounts: {running: 0, waiting: 0, ready: 0, finished: 0, failed: 0},
 		tasksInFlight: 0,
 		httpInFlight: 0,
-		maxTasksInFlight: 0,
-		maxInFlightHttp: 0,
 		blocks: [],
 		activeBlockId: null,
 		output: [],

@@ -7,7 +7,7 @@ import type * as TraceMapping from '@jridgewell/trace-mapping';
 import type * as Esbuild from 'esbuild';
 import type {Loader, TransformFailure} from 'esbuild';
 import {parse} from 'acorn';
-import {afterDirectives, instrument, parseProgram, RUNTIME_GLOBAL, type SiteRegistry} from './transform.js';
+import {afterDirectives, instrument, RUNTIME_GLOBAL, type SiteRegistry} from './transform.js';
 import type {SiteTable} from './site-table.js';
 import {findTsconfig, packageType} from './project-files.js';
 
@@ -170,7 +170,7 @@ function compile(source: string, file: string, loader: Loader, options: HookOpti
 		throw error;
 	}
 	if (file === options.entry) {
-		result.magic.appendLeft(afterDirectives(parseProgram(compiled.code, format === 'module' ? 'module' : 'script')), `${RUNTIME_GLOBAL}.entryStarted();`);
+		result.magic.appendLeft(afterDirectives(result.program), `${RUNTIME_GLOBAL}.entryStarted();`);
 		result.magic.append(`\n;${RUNTIME_GLOBAL}.rootDone();\n`);
 	}
 	const ownMap = result.magic.generateMap({hires: 'boundary', source: file, includeContent: false});

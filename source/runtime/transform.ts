@@ -53,6 +53,8 @@ export interface TransformInput {
 }
 
 export interface TransformOutput {
+	/** The parsed input, for callers that need more of it. */
+	program: AnyNode;
 	code: string;
 	magic: MagicString;
 	changed: boolean;
@@ -209,19 +211,11 @@ export function instrument(input: TransformInput): TransformOutput {
 	};
 
 	const visitChildren = (node: AnyNode): void => {
-		for (const key in node) {
-			if (key === 'loc' || key === 'type' || key === 'start' || key === 'end') continue;
-			const value = node[key];
-			if (Array.isArray(value)) {
-				for (const child of value) if (child && typeof child.type === 'string') visit(child, node);
-			} else if (value && typeof value.type === 'string') {
-				visit(value, node);
-			}
-		}
+		for (const [, child] of childNodes(node)) visit(child, node);
 	};
 
 	visit(program, null);
-	return {code: changed ? magic.toString() : input.code, magic, changed};
+	return {program, code: changed ? magic.toString() : input.code, magic, changed};
 }
 
 /** Names the module gives its own async functions: declarations, variables, methods. */
@@ -233,15 +227,7 @@ function ownAsyncFunctionNames(program: AnyNode): Set<string> {
 			const name = node.id?.name ?? (node.key && !node.computed ? (node.key.name ?? node.key.value) : undefined);
 			if (typeof name === 'string') names.add(name);
 		}
-		for (const key in node) {
-			if (key === 'loc') continue;
-			const value = node[key];
-			if (Array.isArray(value)) {
-				for (const child of value) if (child && typeof child.type === 'string') visit(child);
-			} else if (value && typeof value.type === 'string') {
-				visit(value);
-			}
-		}
+		for (const [, child] of childNodes(node)) visit(child);
 	};
 	visit(program);
 	return names;
@@ -304,6 +290,19 @@ export function afterDirectives(body: AnyNode): number {
 	return index;
 }
 
+/** The child nodes of a node, with the key each sits under. */
+function* childNodes(node: AnyNode): Generator<[key: string, child: AnyNode]> {
+	for (const key in node) {
+		if (key === 'loc') continue;
+		const value = node[key];
+		if (Array.isArray(value)) {
+			for (const child of value) if (child && typeof child.type === 'string') yield [key, child];
+		} else if (value && typeof value.type === 'string') {
+			yield [key, value];
+		}
+	}
+}
+
 const isFunction = (node: AnyNode): boolean =>
 	node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression';
 
@@ -311,15 +310,7 @@ const isFunction = (node: AnyNode): boolean =>
 function containsOwnAwait(node: AnyNode): boolean {
 	if (node.type === 'AwaitExpression') return true;
 	if (isFunction(node)) return false;
-	for (const key in node) {
-		if (key === 'loc') continue;
-		const value = node[key];
-		if (Array.isArray(value)) {
-			for (const child of value) if (child && typeof child.type === 'string' && containsOwnAwait(child)) return true;
-		} else if (value && typeof value.type === 'string' && containsOwnAwait(value)) {
-			return true;
-		}
-	}
+	for (const [, child] of childNodes(node)) if (containsOwnAwait(child)) return true;
 	return false;
 }
 
@@ -350,15 +341,10 @@ function collectNames(pattern: AnyNode, into: Set<string>): void {
 function readsAny(node: AnyNode, names: Set<string>): boolean {
 	if (names.size === 0) return false;
 	if (node.type === 'Identifier') return names.has(node.name);
-	for (const key in node) {
-		if (key === 'loc') continue;
+	for (const [key, child] of childNodes(node)) {
+		// `a.name` and `{name: …}` name a property, not a variable.
 		if ((node.type === 'MemberExpression' && key === 'property' && !node.computed) || (node.type === 'Property' && key === 'key' && !node.computed)) continue;
-		const value = node[key];
-		if (Array.isArray(value)) {
-			for (const child of value) if (child && typeof child.type === 'string' && readsAny(child, names)) return true;
-		} else if (value && typeof value.type === 'string' && readsAny(value, names)) {
-			return true;
-		}
+		if (readsAny(child, names)) return true;
 	}
 	return false;
 }

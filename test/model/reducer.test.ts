@@ -53,7 +53,6 @@ describe('reducer: tasks', () => {
 		expect(node(state, 2).spans).toEqual([{state: 'running', startMs: 1, endMs: null}]);
 		expect(state.taskCounts).toEqual({running: 3, waiting: 0, ready: 0, finished: 0, failed: 0});
 		expect(state.tasksInFlight).toBe(3);
-		expect(state.maxTasksInFlight).toBe(3);
 	});
 
 	it('a task whose parent is unknown becomes a root', () => {
@@ -170,9 +169,8 @@ describe('reducer: tasks', () => {
 		expect(node(state, 1).state).toBe('running');
 	});
 
-	it('tracks the in-flight series and its maximum', () => {
+	it('tracks the in-flight series', () => {
 		const state = feed(start(0, 1, null), start(1, 2, 1), {type: 'task.end', t: 100, id: 2, ok: true, busy: 0, wait: 0, sched: 0, awaits: 0});
-		expect(state.maxTasksInFlight).toBe(2);
 		expect(state.tasksInFlight).toBe(1);
 		// Points closer than 50 ms merge, keeping the max.
 		expect(state.inFlightSeries).toEqual([
@@ -222,7 +220,6 @@ describe('reducer: ops', () => {
 			phases: {queueMs: 5, connectMs: 25, ttfbMs: 60, downloadMs: 60},
 		});
 		expect(node(state, 2)).toMatchObject({state: 'finished', endMs: 160});
-		expect(state.maxInFlightHttp).toBe(2);
 		expect(state.httpInFlight).toBe(1);
 	});
 

@@ -1,6 +1,6 @@
 import {readFileSync, statSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
-import {readRecording} from '../helpers/recorded.js';
+import {readRecording, recordRun} from '../helpers/recorded.js';
 import {runCli, startCli, tempFile} from '../helpers/run-cli.js';
 
 const noStackFromAsyncmon = (stderr: string) => expect(stderr).not.toMatch(/at .*dist\/(cli|preload|chunks)/);
@@ -184,10 +184,8 @@ it('a process the script leaves behind holding its output does not keep asyncmon
 });
 
 it('a busy script that exits abruptly loses no event: the writer thread is drained at exit', async () => {
-	const file = tempFile('many.ndjson');
-	const result = await runCli(['--plain', '--record', file, 'many-tasks.ts']);
+	const {result, file, report} = await recordRun(['many-tasks.ts']);
 	expect(result.code).toBe(0);
-	const {report} = await readRecording(file);
 	const works = report.tasks.filter(task => task.name.startsWith('work('));
 	expect(works).toHaveLength(30_000);
 	expect(works.every(task => task.state === 'finished')).toBe(true);

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {computeInsights, type InsightKind} from '../../source/model/insights.js';
-import {readRecording} from '../helpers/recorded.js';
-import {runCli, tempFile} from '../helpers/run-cli.js';
+import {recordRun} from '../helpers/recorded.js';
+import {runCli} from '../helpers/run-cli.js';
 
 /** Each lesson of the seed, run as `asyncmon demo NAME`, and the insights it must (and must not) produce. */
 const LESSONS: Array<{demo: string; expects: InsightKind[]; never: InsightKind[]; check?: (messages: string[]) => void}> = [
@@ -34,10 +34,8 @@ const LESSONS: Array<{demo: string; expects: InsightKind[]; never: InsightKind[]
 describe('the examples, run by asyncmon demo', () => {
 	for (const lesson of LESSONS) {
 		it(`${lesson.demo}: ${lesson.expects.join(', ') || 'no insight about problems'}`, async () => {
-			const file = tempFile(`${lesson.demo}.ndjson`);
-			const result = await runCli(['demo', lesson.demo, '--plain', '--record', file]);
+			const {result, state} = await recordRun(['demo', lesson.demo]);
 			expect(result.code).toBe(0);
-			const {state} = await readRecording(file);
 			const insights = computeInsights(state);
 			const kinds = insights.map(insight => insight.kind);
 			for (const kind of lesson.expects) expect(kinds).toContain(kind);

@@ -1,7 +1,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {startDemoServer, type DemoServer} from '../../source/demo/server.js';
-import {readRecording, taskNamed} from '../helpers/recorded.js';
-import {runCli, tempFile} from '../helpers/run-cli.js';
+import {readRecording, taskNamed, recordRun} from '../helpers/recorded.js';
+import {runCli} from '../helpers/run-cli.js';
 
 let server: DemoServer;
 beforeAll(async () => {
@@ -11,11 +11,7 @@ afterAll(async () => {
 	await server.close();
 });
 
-async function record(script: string, extra: string[] = [], env: Record<string, string> = {}) {
-	const file = tempFile('session.ndjson');
-	const result = await runCli(['--plain', '--record', file, ...extra, script], {env: {ASYNCMON_DEMO_URL: server.url, ...env}});
-	return {result, ...(await readRecording(file))};
-}
+const record = (script: string, extra: string[] = [], env: Record<string, string> = {}) => recordRun([...extra, script], {env: {ASYNCMON_DEMO_URL: server.url, ...env}});
 
 type ReportTask = Awaited<ReturnType<typeof readRecording>>['report']['tasks'][number];
 

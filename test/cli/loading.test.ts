@@ -1,16 +1,14 @@
 import {describe, expect, it} from 'vitest';
-import {readRecording, taskNamed} from '../helpers/recorded.js';
+import {taskNamed, recordRun} from '../helpers/recorded.js';
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {ROOT, runCli, tempFile} from '../helpers/run-cli.js';
+import {ROOT, runCli} from '../helpers/run-cli.js';
 
 describe('scripts load as node would run them', () => {
 	it('TypeScript runtime syntax: enums, namespaces, parameter properties, decorators, top-level await', async () => {
-		const file = tempFile('features.ndjson');
-		const result = await runCli(['--plain', '--record', file, 'typescript-features.ts']);
+		const {result, report} = await recordRun(['typescript-features.ts']);
 		expect(result.code).toBe(0);
 		expect(result.stdout).toContain('logged paint 1 blue');
-		const {report} = await readRecording(file);
 		expect(taskNamed(report, 'Painter.slowPaint()').location).toMatch(/^typescript-features\.ts:25:\d+$/);
 	});
 
@@ -36,11 +34,9 @@ describe('scripts load as node would run them', () => {
 
 describe('ops and the explicit API', () => {
 	it('a file read is an fs op of its task; task(name, fn) names a unit of work', async () => {
-		const file = tempFile('fs.ndjson');
-		const result = await runCli(['--plain', '--record', file, 'fs-and-api.ts']);
+		const {result, report} = await recordRun(['fs-and-api.ts']);
 		expect(result.code).toBe(0);
 		expect(result.stdout).toContain('read some bytes');
-		const {report} = await readRecording(file);
 		const named = taskNamed(report, 'load the source');
 		const load = taskNamed(report, 'load()');
 		expect(load.parentId).toBe(named.id);

@@ -1,13 +1,11 @@
 import {join} from 'node:path';
 import {expect, it} from 'vitest';
-import {readRecording} from '../helpers/recorded.js';
-import {ROOT, runCli, tempFile} from '../helpers/run-cli.js';
+import {recordRun} from '../helpers/recorded.js';
+import {ROOT} from '../helpers/run-cli.js';
 
 it('worker threads are lanes of their own, busy in parallel while the main loop stays free', async () => {
-	const file = tempFile('workers.ndjson');
-	const result = await runCli(['--plain', '--record', file, join(ROOT, 'examples/08-worker-threads.ts')]);
+	const {result, state, report} = await recordRun([join(ROOT, 'examples/08-worker-threads.ts')]);
 	expect(result.code).toBe(0);
-	const {state, report} = await readRecording(file);
 	const workers = report.tasks.filter(t => t.kind === 'worker');
 	expect(workers).toHaveLength(2);
 	const main = report.tasks.find(t => t.name === 'main()')!;
@@ -27,11 +25,9 @@ it('worker threads are lanes of their own, busy in parallel while the main loop 
 });
 
 it("a worker's async functions are tasks under its lane, with their timers", async () => {
-	const file = tempFile('worker-tasks.ndjson');
-	const result = await runCli(['--plain', '--record', file, 'worker-tasks.ts']);
+	const {result, report} = await recordRun(['worker-tasks.ts']);
 	expect(result.code).toBe(0);
 	expect(result.stdout).toContain('worker says 6');
-	const {report} = await readRecording(file);
 	const worker = report.tasks.find(t => t.kind === 'worker')!;
 	expect(worker.parentId).toBe(report.tasks.find(t => t.name === 'startWorker()')!.id);
 	const inWorker = report.tasks.find(t => t.name === 'inWorker()')!;

@@ -1,6 +1,7 @@
 import {buildReport, type SessionReport} from '../../source/model/summary.js';
 import type {ModelState} from '../../source/model/state.js';
 import {loadSession} from '../../source/sessions/reader.js';
+import {runCli, tempFile} from './run-cli.js';
 
 export interface Recorded {
 	state: ModelState;
@@ -17,4 +18,15 @@ export function taskNamed(report: SessionReport, name: string) {
 	const task = report.tasks.find(t => t.name === name);
 	if (!task) throw new Error(`no task named ${name}; tasks: ${report.tasks.map(t => t.name).join(', ')}`);
 	return task;
+}
+
+/**
+ * Runs `asyncmon --plain --record FILE <args…>` through the real CLI and
+ * reads the recording back: the run's result with its model and report.
+ * `args` ends with the script (and its own arguments).
+ */
+export async function recordRun(args: string[], options: {env?: Record<string, string>; file?: string} = {}) {
+	const file = options.file ?? tempFile('session.ndjson');
+	const result = await runCli(['--plain', '--record', file, ...args], {env: options.env});
+	return {result, file, ...(await readRecording(file))};
 }

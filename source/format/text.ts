@@ -107,3 +107,8 @@ export function wrapText(text: string, width: number): string[] {
 	if (line) lines.push(line);
 	return lines;
 }
+
+/** `1 task`, `3 tasks`. */
+export function counted(count: number, singular: string, pluralForm = `${singular}s`): string {
+	return `${count} ${count === 1 ? singular : pluralForm}`;
+}

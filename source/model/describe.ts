@@ -1,6 +1,7 @@
 import type {Ms, WaitTarget} from '../protocol/events.js';
 import {isTaskKind, type Block, type ModelState, type TaskNode} from './state.js';
 import {formatDuration} from '../format/durations.js';
+import {counted} from '../format/text.js';
 
 /** What a row is stuck on right now, in a few words: `GET /api/x · ttfb 120ms`, `timer 1000ms`, `task #4 load`. */
 export function waitingOn(state: ModelState, node: TaskNode, nowMs: Ms): string {
@@ -50,8 +51,6 @@ export function describeOp(op: TaskNode, nowMs: Ms): string {
 
 /** Timers fire a little late all the time; this late means the loop is held up. */
 const OVERDUE_MS = 20;
-
-const counted = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 /** The path is what tells requests apart; the origin is in the details view. */
 function shortUrl(url: string): string {

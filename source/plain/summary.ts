@@ -1,3 +1,4 @@
+import {counted} from '../format/text.js';
 import {computeInsights} from '../model/insights.js';
 import type {ModelState} from '../model/state.js';
 import {sessionDuration, summarize} from '../model/summary.js';
@@ -20,11 +21,11 @@ export function summaryLines(state: ModelState, color: boolean): string[] {
 		paint(
 			color,
 			'bold',
-			`${outcome} ${(duration / 1000).toFixed(2)}s · ${summary.taskCount} task${summary.taskCount === 1 ? '' : 's'} · ${(summary.taskTimeMs / 1000).toFixed(2)}s of task time · concurrency ${summary.concurrency.toFixed(1)}× · longest block ${Math.round(summary.longestBlockMs)} ms`,
+			`${outcome} ${(duration / 1000).toFixed(2)}s · ${counted(summary.taskCount, 'task')} · ${(summary.taskTimeMs / 1000).toFixed(2)}s of task time · concurrency ${summary.concurrency.toFixed(1)}× · longest block ${Math.round(summary.longestBlockMs)} ms`,
 		),
 	);
-	if (summary.httpCount > 0) lines.push(`HTTP: ${summary.httpCount} request${summary.httpCount === 1 ? '' : 's'}, at most ${summary.maxInFlightHttp} in flight`);
-	if (summary.failedCount > 0) lines.push(paint(color, 'red', `${summary.failedCount} task${summary.failedCount === 1 ? '' : 's'} failed`));
+	if (summary.httpCount > 0) lines.push(`HTTP: ${counted(summary.httpCount, 'request')}, at most ${summary.maxInFlightHttp} in flight`);
+	if (summary.failedCount > 0) lines.push(paint(color, 'red', `${counted(summary.failedCount, 'task')} failed`));
 	for (const uncaught of state.uncaught) {
 		lines.push(paint(color, 'red', `✖ ${uncaught.origin === 'unhandledRejection' ? 'Unhandled rejection' : 'Uncaught exception'}: ${uncaught.error.name}: ${uncaught.error.message}${uncaught.error.location ? ` at ${uncaught.error.location}` : ''}`));
 	}

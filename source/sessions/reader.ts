@@ -3,6 +3,7 @@ import {stat} from 'node:fs/promises';
 import {PROTOCOL_VERSION, type HeaderEvent, type ProtocolLine} from '../protocol/events.js';
 import {apply} from '../model/reducer.js';
 import {createState, type ModelState} from '../model/state.js';
+import {counted} from '../format/text.js';
 
 export type SessionFileProblem = 'empty' | 'not-a-session' | 'unsupported-protocol' | 'corrupt-line';
 
@@ -174,7 +175,7 @@ export async function loadSession(path: string, options: ReadOptions = {}): Prom
 
 export function loadWarnings(stats: ReadStats, droppedEvents: number): string[] {
 	const warnings: string[] = [];
-	if (stats.badLines > 0) warnings.push(`skipped ${stats.badLines} corrupt line${stats.badLines === 1 ? '' : 's'}`);
+	if (stats.badLines > 0) warnings.push(`skipped ${counted(stats.badLines, 'corrupt line')}`);
 	if (stats.truncated) warnings.push('the recording ends mid-line (the process probably died while writing it); the cut-off last line was ignored');
 	if (droppedEvents > 0) warnings.push(`the monitor dropped ${droppedEvents} events while recording; figures may be incomplete`);
 	return warnings;

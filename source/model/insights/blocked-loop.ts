@@ -1,7 +1,8 @@
 import type {Ms} from '../../protocol/events.js';
 import {blockCulprit} from '../describe.js';
 import {type Block, type ModelState, type TaskNode, isTaskKind} from '../state.js';
-import {counted, formatDuration, lineLocation} from './format.js';
+import {formatDuration, lineLocation} from './format.js';
+import {counted} from '../../format/text.js';
 import type {Insight, InsightOptions} from './insight.js';
 
 interface Victim {

@@ -5,11 +5,6 @@ export function formatDuration(ms: Ms): string {
 	return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** `1 task`, `3 tasks`. */
-export function counted(count: number, singular: string, pluralForm = `${singular}s`): string {
-	return `${count} ${count === 1 ? singular : pluralForm}`;
-}
-
 export function percent(part: number, whole: number): string {
 	return `${Math.round((part / whole) * 100)}%`;
 }

@@ -1,6 +1,7 @@
 import type {Ms} from '../../protocol/events.js';
 import type {HttpInfo, ModelState, TaskNode} from '../state.js';
-import {counted, formatDuration, percent} from './format.js';
+import {formatDuration, percent} from './format.js';
+import {counted} from '../../format/text.js';
 import {maxOverlap} from '../overlap.js';
 import type {Insight} from './insight.js';
 

@@ -1,5 +1,6 @@
 import type {ModelState, TaskNode} from '../state.js';
-import {counted, formatDuration, lineLocation} from './format.js';
+import {formatDuration, lineLocation} from './format.js';
+import {counted} from '../../format/text.js';
 import type {Insight} from './insight.js';
 
 /** Node's resource type names, in words. */

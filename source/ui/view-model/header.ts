@@ -4,7 +4,7 @@ import {blockCulprit} from '../../model/describe.js';
 import {leafTasks} from '../../model/summary.js';
 import {formatClock, formatDuration} from '../../format/durations.js';
 import type {Line, Segment} from './line.js';
-import {textWidth, truncate, truncateStart} from '../../format/text.js';
+import {counted, textWidth, truncate, truncateStart} from '../../format/text.js';
 import {STATE_STYLES, stateIcon, type Glyphs} from './theme.js';
 
 /** The replay numbers the header shows; ReplayControls satisfies it. */
@@ -97,7 +97,7 @@ function loopLine({state, nowMs, width, glyphs}: HeaderInput): Line {
 function loopStatus(state: ModelState, nowMs: Ms): Segment {
 	const block = state.activeBlockId === null ? undefined : state.blocks.find(b => b.id === state.activeBlockId);
 	if (!block) {
-		const history = state.blocks.length > 0 ? ` (${state.blocks.length} block${state.blocks.length === 1 ? '' : 's'} so far)` : '';
+		const history = state.blocks.length > 0 ? ` (${counted(state.blocks.length, 'block')} so far)` : '';
 		return {text: `loop OK${history}`, color: 'green'};
 	}
 	const culprit = ` by ${blockCulprit(state, block)}`;

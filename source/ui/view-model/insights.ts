@@ -1,6 +1,6 @@
 import type {Insight} from '../../model/insights.js';
 import type {Line} from './line.js';
-import {wrapText} from '../../format/text.js';
+import {counted, wrapText} from '../../format/text.js';
 
 /** The insights pane: each finding as a short heading and its advice, wrapped to the width. */
 export function insightLines(insights: readonly Insight[], width: number): Line[] {
@@ -17,5 +17,5 @@ export function insightLines(insights: readonly Insight[], width: number): Line[
 /** The header's badge: `3 insights (n)`, or nothing. */
 export function insightBadge(insights: readonly Insight[]): Line {
 	if (insights.length === 0) return [];
-	return [{text: `  ${insights.length} insight${insights.length === 1 ? '' : 's'} (n)`, color: 'yellow', bold: true}];
+	return [{text: `  ${counted(insights.length, 'insight')} (n)`, color: 'yellow', bold: true}];
 }

@@ -33,6 +33,8 @@ export async function runDashboard(options: DashboardOptions): Promise<void> {
 		stdin,
 		stdout,
 		alternateScreen: true,
+		// The caller chose the dashboard because stdout is a terminal; Ink would otherwise draw nothing until exit wherever CI is set.
+		interactive: true,
 		exitOnCtrlC: false,
 		patchConsole: false,
 		maxFps: 15,

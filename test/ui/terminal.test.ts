@@ -49,7 +49,8 @@ afterAll(async () => {
 	await server.close();
 });
 
-const asyncmon = (args: string): string => `ASYNCMON_DEMO_URL=${server.url} ${process.execPath} ${CLI} ${args}`;
+/** CI=true as on CI runners: the dashboard must draw wherever stdout is a terminal. */
+const asyncmon = (args: string): string => `CI=true ASYNCMON_DEMO_URL=${server.url} ${process.execPath} ${CLI} ${args}`;
 
 describe('the dashboard in a real terminal', () => {
 	it('shows tasks and a live BLOCKED banner, filters, opens details, quits with q and restores the terminal', async () => {

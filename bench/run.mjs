@@ -36,6 +36,8 @@ const q = (full, small) => (quick ? small : full);
  */
 const WORKLOADS = [
 	{id: 'startup', label: 'startup, trivial script (time to exit)', file: 'startup.ts', args: [], budget: 2.0},
+	// A script's first run under asyncmon (or any run with the cache off) compiles it: for information.
+	{id: 'startup-cold', label: 'startup, trivial script, transform cache off (a first run)', file: 'startup.ts', args: [], env: {ASYNCMON_NO_CACHE: '1'}},
 	{id: 'http-fanout', label: `${integer(q(2000, 200))} HTTP requests, 64 in flight`, file: 'http-fanout.ts', args: [String(q(2000, 200)), '64'], server: true, budget: 1.1, bytesPerEventBudget: 120},
 	{id: 'http-fanout-5ms', label: `${integer(q(2000, 200))} HTTP requests, 64 in flight, 5 ms server delay`, file: 'http-fanout.ts', args: [String(q(2000, 200)), '64', '5'], server: true},
 	{id: 'awaits-200k', label: `${integer(q(200_000, 20_000))} awaits of Promise.resolve() (issue 1)`, file: 'awaits.ts', args: ['value', String(q(200_000, 20_000))]},
@@ -178,7 +180,7 @@ try {
 			const order = SETUPS.map((_, i) => SETUPS[(i + round) % SETUPS.length]);
 			for (const setup of order) {
 				const files = {recording: join(work, `${workload.id}-${round}.ndjson`), rss: join(work, `${workload.id}-${setup.id}-${round}.rss`)};
-				const env = {BENCH_RSS_OUT: files.rss, BENCH_PEER_OUT: join(work, `${workload.id}-peer.json`), ...(server ? {BENCH_URL: server.url} : {})};
+				const env = {BENCH_RSS_OUT: files.rss, BENCH_PEER_OUT: join(work, `${workload.id}-peer.json`), ...(server ? {BENCH_URL: server.url} : {}), ...workload.env};
 				const result = await runOnce(command(setup, workload, files), env);
 				if (result.code !== 0) {
 					failures.push(`${workload.id} / ${setup.label}: exit ${result.code ?? result.signal}\n${result.stderrTail || result.stdoutTail}`);

@@ -1,7 +1,8 @@
 // Bundles the CLI, the child-process preload and the watchdog worker into dist/.
 // Packages stay external: they are installed next to dist/ by npm.
 import {build} from 'esbuild';
-import {chmodSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {hash} from 'node:crypto';
+import {chmodSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import ts from 'typescript';
 
 rmSync(new URL('../dist', import.meta.url), {recursive: true, force: true});
@@ -35,6 +36,13 @@ writeFileSync(
 	"#!/usr/bin/env node\n// asyncmon's command line: see cli-main.js.\nimport './compile-cache.js';\nawait import('./cli-main.js');\n",
 );
 chmodSync(new URL('../dist/cli.js', import.meta.url), 0o755);
+// Keys the child's transform cache: a rebuild, or other versions of the compiler's libraries, start it afresh.
+const outputs = readdirSync(new URL('../dist', import.meta.url), {recursive: true})
+	.filter(name => name.endsWith('.js'))
+	.sort()
+	.map(name => readFileSync(new URL(`../dist/${name}`, import.meta.url)));
+const lock = readFileSync(new URL('../package-lock.json', import.meta.url));
+writeFileSync(new URL('../dist/build-id', import.meta.url), `${hash('sha256', Buffer.concat([...outputs, lock])).slice(0, 16)}\n`);
 // The package's one import, `import {task} from 'asyncmon'`, comes with its types.
 const api = readFileSync(new URL('../source/api.ts', import.meta.url), 'utf8');
 writeFileSync(new URL('../dist/api.d.ts', import.meta.url), ts.transpileDeclaration(api, {fileName: 'api.ts'}).outputText);

@@ -1,35 +1,13 @@
 import {existsSync, readFileSync} from 'node:fs';
-import module, {createRequire, type LoadFnOutput, type LoadHookContext, type LoadHookSync} from 'node:module';
+import module, {type LoadFnOutput, type LoadHookContext, type LoadHookSync} from 'node:module';
 import {relative} from 'node:path';
 import {fileURLToPath} from 'node:url';
-import type remappingFunction from '@jridgewell/remapping';
-import type * as TraceMapping from '@jridgewell/trace-mapping';
-import type * as Esbuild from 'esbuild';
 import type {Loader, TransformFailure} from 'esbuild';
-import {parse} from 'acorn';
 import {afterDirectives, instrument, RUNTIME_GLOBAL, type SiteRegistry} from './transform.js';
 import type {SiteTable} from './site-table.js';
 import {findTsconfig, packageType} from './project-files.js';
-
-/**
- * esbuild (and the source-map chaining its output needs) is loaded only when
- * a file needs it: its service process costs about 100 ms to start, which
- * plain JavaScript and erasable TypeScript never pay.
- */
-const lazyRequire = createRequire(import.meta.url);
-let esbuildModule: typeof Esbuild | null = null;
-const esbuild = (): typeof Esbuild => (esbuildModule ??= lazyRequire('esbuild') as typeof Esbuild);
-let mapsModule: {remapping: typeof remappingFunction; trace: typeof TraceMapping} | null = null;
-const maps = (): {remapping: typeof remappingFunction; trace: typeof TraceMapping} => {
-	if (!mapsModule) {
-		const remapping = lazyRequire('@jridgewell/remapping') as typeof remappingFunction | {default: typeof remappingFunction};
-		mapsModule = {
-			remapping: typeof remapping === 'function' ? remapping : remapping.default,
-			trace: lazyRequire('@jridgewell/trace-mapping') as typeof TraceMapping,
-		};
-	}
-	return mapsModule;
-};
+import {acorn, esbuild, maps} from './lazy-modules.js';
+import {TransformCache, type ModuleFormat} from './transform-cache.js';
 
 const LOADERS: Record<string, Loader> = {
 	'.ts': 'ts',
@@ -67,6 +45,7 @@ export interface SyntaxProblem {
 
 export interface HookOptions {
 	sites: SiteTable;
+	cache: TransformCache | null;
 	/** Absolute path of the script asyncmon runs: its top level is the root task. */
 	entry: string;
 	/** The script cannot be compiled: report and stop. */
@@ -74,8 +53,6 @@ export interface HookOptions {
 	/** Wraps module loading and asyncmon's own compile work, which are no part of the script's time. */
 	loading: <T>(load: () => T) => T;
 }
-
-type ModuleFormat = 'module' | 'commonjs';
 
 /**
  * Loader hooks, run on the loading thread for `import` and `require` alike:
@@ -110,7 +87,7 @@ function load(url: string, context: LoadHookContext, nextLoad: Parameters<LoadHo
 			const loader = LOADERS[extension];
 			if (!loader) return nextLoad(url, context);
 			const source = readFileSync(file, 'utf8');
-			const compiled = compile(source, file, loader, options);
+			const compiled = compileCached(source, file, loader, options);
 			return {format: compiled.format, source: compiled.code, shortCircuit: true};
 }
 
@@ -132,6 +109,23 @@ function tsAlternative(specifier: string, parentURL: string | undefined, error: 
 		if (existsSync(url)) return url.href;
 	}
 	return null;
+}
+
+/** The cache key holds all that the output depends on, the ids the file's sites get included. */
+function compileCached(source: string, file: string, loader: Loader, options: HookOptions): {code: string; format: ModuleFormat} {
+	const {cache, sites} = options;
+	if (!cache) return compile(source, file, loader, options);
+	const mark = sites.mark();
+	const entry = file === options.entry ? 'entry' : 'module';
+	const key = TransformCache.key([file, sites.scriptDirectory, entry, findTsconfig(file), packageType(file), JSON.stringify(mark), source]);
+	const cached = cache.get(key);
+	if (cached) {
+		sites.restore(cached.sites);
+		return cached;
+	}
+	const compiled = compile(source, file, loader, options);
+	cache.set(key, {...compiled, sites: sites.since(mark)});
+	return compiled;
 }
 
 interface Compiled {
@@ -304,7 +298,7 @@ function moduleFormat(file: string, code: string): ModuleFormat {
 /** Node's syntax detection: code that does not parse as CommonJS but does as a module is a module. */
 function usesModuleSyntax(code: string): boolean {
 	try {
-		parse(code, {ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true, allowHashBang: true});
+		acorn().parse(code, {ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true, allowHashBang: true});
 		return false;
 	} catch {
 		return true;

@@ -15,6 +15,7 @@ import {captureOutput} from './output-capture.js';
 import {SiteTable} from './site-table.js';
 import {Tracker, type TrackerOptions} from './tracker.js';
 import {RUNTIME_GLOBAL} from './transform.js';
+import {TransformCache} from './transform-cache.js';
 import {LoopWatch} from './watchdog.js';
 
 /**
@@ -160,6 +161,7 @@ function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
 function hookOptions(config: ThreadConfig, sink: EventSink, sites: SiteTable, tracker: Tracker, exclude: HookOptions['loading']): HookOptions {
 	return {
 		sites,
+		cache: TransformCache.open(new URL('./build-id', import.meta.url)),
 		// Only the main thread's entry is the script; a worker's module is just more user code.
 		entry: isMainThread ? config.script : '',
 		loading(load) {

@@ -10,6 +10,20 @@ export interface AwaitMeta {
 	dependent: boolean;
 }
 
+/** Where each list of a SiteTable stood: ids handed out after it follow on from these counts. */
+export interface SiteMark {
+	functions: number;
+	awaits: number;
+	droppedCalls: number;
+}
+
+/** The sites one module added, in order: enough to add them again with the same ids. */
+export interface ModuleSites {
+	functions: FunctionMeta[];
+	awaits: AwaitMeta[];
+	droppedCalls: Location[];
+}
+
 /** The names and original locations of instrumented functions and awaits, by the ids baked into the code. */
 export class SiteTable {
 	private readonly functions: FunctionMeta[] = [];
@@ -31,6 +45,25 @@ export class SiteTable {
 
 	addDroppedCall(loc: Location): number {
 		return this.droppedCalls.push(loc) - 1;
+	}
+
+	mark(): SiteMark {
+		return {functions: this.functions.length, awaits: this.awaits.length, droppedCalls: this.droppedCalls.length};
+	}
+
+	since(mark: SiteMark): ModuleSites {
+		return {
+			functions: this.functions.slice(mark.functions),
+			awaits: this.awaits.slice(mark.awaits),
+			droppedCalls: this.droppedCalls.slice(mark.droppedCalls),
+		};
+	}
+
+	/** A cached module's sites, added at the same mark they were first added at, so the ids in its code hold. */
+	restore(sites: ModuleSites): void {
+		this.functions.push(...sites.functions);
+		this.awaits.push(...sites.awaits);
+		this.droppedCalls.push(...sites.droppedCalls);
 	}
 
 	droppedCallAt(id: number): Location {

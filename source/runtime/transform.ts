@@ -1,5 +1,6 @@
-import {parse, type Node} from 'acorn';
-import MagicString from 'magic-string';
+import type {Node} from 'acorn';
+import type MagicStringClass from 'magic-string';
+import {acorn, MagicString} from './lazy-modules.js';
 
 /**
  * The instrumentation transform: every async function (declaration,
@@ -56,7 +57,7 @@ export interface TransformOutput {
 	/** The parsed input, for callers that need more of it. */
 	program: AnyNode;
 	code: string;
-	magic: MagicString;
+	magic: MagicStringClass;
 	changed: boolean;
 }
 
@@ -76,7 +77,7 @@ interface FunctionScope {
 }
 
 export function parseProgram(code: string, sourceType: 'module' | 'script'): AnyNode {
-	return parse(code, {
+	return acorn().parse(code, {
 		ecmaVersion: 'latest',
 		sourceType,
 		locations: true,
@@ -88,7 +89,7 @@ export function parseProgram(code: string, sourceType: 'module' | 'script'): Any
 
 export function instrument(input: TransformInput): TransformOutput {
 	const program = parseProgram(input.code, input.sourceType === 'module' ? 'module' : 'script');
-	const magic = new MagicString(input.code);
+	const magic = new (MagicString())(input.code);
 	const rt = RUNTIME_GLOBAL;
 	let changed = false;
 

@@ -1,0 +1,105 @@
+import {chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {pathToFileURL} from 'node:url';
+import {describe, expect, it} from 'vitest';
+import {CACHE_DIR_ENV, NO_CACHE_ENV, TransformCache, type CompiledModule} from '../../source/runtime/transform-cache.js';
+import {recordRun} from '../helpers/recorded.js';
+
+const temporaryDirectory = (): string => mkdtempSync(join(tmpdir(), 'asyncmon-cache-test-'));
+
+function buildIdFile(): URL {
+	const file = join(temporaryDirectory(), 'build-id');
+	writeFileSync(file, 'test-build\n');
+	return pathToFileURL(file);
+}
+
+const entry: CompiledModule = {
+	code: 'export {};',
+	format: 'module',
+	sites: {functions: [{name: 'f', loc: 'a.ts:1:1'}], awaits: [{loc: 'a.ts:2:3', dependent: false}], droppedCalls: []},
+};
+
+/** Every entry file under a cache directory. */
+function entries(base: string): string[] {
+	return readdirSync(base, {recursive: true, withFileTypes: true})
+		.filter(item => item.isFile())
+		.map(item => join(item.parentPath, item.name));
+}
+
+describe('the transform cache', () => {
+	it('keeps entries in a private directory, readable by their owner only', () => {
+		const base = join(temporaryDirectory(), 'cache');
+		const cache = TransformCache.open(buildIdFile(), {[CACHE_DIR_ENV]: base})!;
+		expect(cache).not.toBeNull();
+		const key = TransformCache.key(['a.ts', 'source']);
+		expect(cache.get(key)).toBeNull();
+		cache.set(key, entry);
+		expect(cache.get(key)).toEqual(entry);
+		expect(statSync(base).mode & 0o777).toBe(0o700);
+		const [file] = entries(base);
+		expect(statSync(file!).mode & 0o777).toBe(0o600);
+	});
+
+	it('a key changes with each of its parts', () => {
+		expect(TransformCache.key(['a', 'b'])).not.toBe(TransformCache.key(['a', 'c']));
+		expect(TransformCache.key(['a', 'bc'])).not.toBe(TransformCache.key(['ab', 'c']));
+	});
+
+	it('is off where others could write, through a symlink, when asked, or without a build id', () => {
+		const shared = join(temporaryDirectory(), 'shared');
+		mkdirSync(shared, {mode: 0o777});
+		chmodSync(shared, 0o777);
+		expect(TransformCache.open(buildIdFile(), {[CACHE_DIR_ENV]: shared})).toBeNull();
+
+		const real = join(temporaryDirectory(), 'real');
+		mkdirSync(real, {mode: 0o700});
+		const link = join(temporaryDirectory(), 'link');
+		symlinkSync(real, link);
+		expect(TransformCache.open(buildIdFile(), {[CACHE_DIR_ENV]: link})).toBeNull();
+
+		expect(TransformCache.open(buildIdFile(), {[CACHE_DIR_ENV]: join(temporaryDirectory(), 'c'), [NO_CACHE_ENV]: '1'})).toBeNull();
+		expect(TransformCache.open(pathToFileURL(join(temporaryDirectory(), 'no-build-id')), {[CACHE_DIR_ENV]: join(temporaryDirectory(), 'c')})).toBeNull();
+	});
+
+	it('a second run of an unchanged script comes from the cache and reports the same tasks, sites and stack lines', async () => {
+		const base = join(temporaryDirectory(), 'cache');
+		const directory = temporaryDirectory();
+		const script = join(directory, 'cached.ts');
+		writeFileSync(
+			script,
+			[
+				'// Tasks, awaits and a stack line, all located by the transform.',
+				'const pause = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms));',
+				'async function fail(kind: string): Promise<number> {',
+				'\tawait pause(20);',
+				'\tthrow new Error(`bad ${kind}`);',
+				'}',
+				"try { await fail('circle'); } catch (error) { console.log((error as Error).stack?.split('\\n')[1]?.trim()); }",
+				'',
+			].join('\n'),
+		);
+		const env = {[CACHE_DIR_ENV]: base};
+		const shape = (run: Awaited<ReturnType<typeof recordRun>>) => ({
+			code: run.result.code,
+			stdout: run.result.stdout.split('\n').filter(line => line.includes('cached.ts:')).map(line => line.replace(/\d+(\.\d+)?m?s\b/g, 'T')),
+			tasks: run.report.tasks.map(task => [task.name, task.location, task.awaits]),
+		});
+
+		const first = shape(await recordRun([script], {env}));
+		expect(entries(base)).toHaveLength(1);
+		const cachedAt = statSync(entries(base)[0]!).mtimeMs;
+		const second = shape(await recordRun([script], {env}));
+		expect(second).toEqual(first);
+		expect(first.stdout.join('\n')).toMatch(/at fail \(.*cached\.ts:5:8\)/);
+		expect(entries(base)).toHaveLength(1);
+		expect(statSync(entries(base)[0]!).mtimeMs).toBe(cachedAt);
+
+		// An edit is a new entry, and the output follows it: every line moved down by one.
+		writeFileSync(script, `// edited\n${readFileSync(script, 'utf8')}`);
+		const edited = shape(await recordRun([script], {env}));
+		expect(entries(base)).toHaveLength(2);
+		expect(edited.stdout.join('\n')).toMatch(/at fail \(.*cached\.ts:6:8\)/);
+		expect(edited.tasks).toContainEqual(['fail("circle")', expect.stringMatching(/\/cached\.ts:4:1$/), 1]);
+	});
+});

@@ -13,7 +13,7 @@ import {instrumentHttp} from './ops/http.js';
 import {instrumentTimers} from './ops/timers.js';
 import {captureOutput} from './output-capture.js';
 import {SiteTable} from './site-table.js';
-import {Tracker, type TrackerOptions} from './tracker.js';
+import {NO_WATCH, Tracker, type TrackerOptions} from './tracker.js';
 import {RUNTIME_GLOBAL} from './transform.js';
 import {TransformCache} from './transform-cache.js';
 import {LoopWatch} from './watchdog.js';
@@ -78,9 +78,7 @@ function instrumentMainThread(config: ThreadConfig): void {
 		sink,
 		sites,
 		runtimeDirectory,
-		onRunning: (task, sliceStart) => watch.running(task, sliceStart),
-		onSliceEnd: (task, start, end) => watch.sliceEnded(task, start, end),
-		onEntryStarted: () => watch.entryStarted(),
+		watch,
 	});
 	watch.holdUntilEntry();
 	attributeWorkers(() => tracker.current().id);
@@ -135,9 +133,7 @@ function instrumentWorkerThread(config: ThreadConfig): void {
 		sink,
 		sites,
 		runtimeDirectory,
-		onRunning: () => {},
-		onSliceEnd: () => {},
-		onEntryStarted: () => {},
+		watch: NO_WATCH,
 		thread: {id: threadId, name: `worker thread #${threadId}`, startedBy: (getEnvironmentData(STARTED_BY_KEY) as number | undefined) ?? null},
 	});
 	installHooks(hookOptions(config, sink, sites, tracker, load => load()));

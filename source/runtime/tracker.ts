@@ -1,3 +1,4 @@
+import {performance} from 'node:perf_hooks';
 import {AsyncLocalStorage} from 'node:async_hooks';
 import type {ErrorInfo, Location, OpKind, OpStartEvent, TaskKind, WaitTarget} from '../protocol/events.js';
 import type {EventSink} from './event-sink.js';
@@ -27,13 +28,18 @@ export class Task {
 	sliceStart: number;
 	waitStart = 0;
 	waitSite = -1;
-	waitOn: WaitTarget = {kind: 'value'};
+	waitOn: WaitTarget = VALUE;
 	/** The await event for the current wait is already in the stream. */
 	waitEmitted = false;
 	/** Listed for the next flush, which emits its wait if it is still waiting then. */
 	awaitingFlush = false;
 	/** Until its first suspension the task runs inside its caller's synchronous code. */
 	firstSlice = true;
+	/**
+	 * Its first suspension handed the context back to its caller, so the
+	 * continuation resumes with the caller's store; later ones keep its own.
+	 */
+	resumesInCallerStore = false;
 	failed = false;
 	error: unknown = undefined;
 	returnPending = false;
@@ -51,17 +57,28 @@ export class Task {
 	}
 }
 
+/** What watches the loop for blocks: told which task runs, and of slices that ran past its threshold. */
+export interface SliceWatch {
+	readonly thresholdMs: number;
+	running(task: Task | null, sliceStart: number): void;
+	longSlice(task: Task, start: number, end: number): void;
+	/** The entry module's own code starts running. */
+	entryStarted(): void;
+}
+
+/** Worker threads' blocks are nobody else's: nothing watches them. */
+export const NO_WATCH: SliceWatch = {thresholdMs: Infinity, running() {}, longSlice() {}, entryStarted() {}};
+
+/** Wait targets that carry no ids are shared, not made per await. */
+const VALUE: WaitTarget = Object.freeze({kind: 'value'});
+const PROMISE: WaitTarget = Object.freeze({kind: 'promise'});
+
 export interface TrackerOptions {
 	sink: EventSink;
 	sites: SiteTable;
 	/** asyncmon's own files, left out of error locations. */
 	runtimeDirectory: string;
-	/** Called whenever the running task changes, for the watchdog. */
-	onRunning: (task: Task | null, sliceStart: number) => void;
-	/** Called when a task slice ends, with its duration. */
-	onSliceEnd: (task: Task, start: number, end: number) => void;
-	/** The entry module's own code starts running. */
-	onEntryStarted: () => void;
+	watch: SliceWatch;
 	/** Set in a worker thread: its root task is the worker, and its ids are its own range. */
 	thread?: {id: number; name: string; startedBy: number | null};
 }
@@ -86,9 +103,8 @@ export class Tracker {
 	private readonly sink: EventSink;
 	private readonly sites: SiteTable;
 	private readonly runtimeDirectory: string;
-	private readonly onRunning: TrackerOptions['onRunning'];
-	private readonly onSliceEnd: TrackerOptions['onSliceEnd'];
-	private readonly onEntryStarted: TrackerOptions['onEntryStarted'];
+	private readonly watch: SliceWatch;
+	private readonly blockThresholdMs: number;
 	private readonly droppedSites = new Set<number>();
 	/** Due times of timers that fired late, by op id: a task awaiting one was ready at its due time. */
 	private readonly lateTimers = new Map<number, number>();
@@ -99,9 +115,8 @@ export class Tracker {
 		this.sink = options.sink;
 		this.sites = options.sites;
 		this.runtimeDirectory = options.runtimeDirectory;
-		this.onRunning = options.onRunning;
-		this.onSliceEnd = options.onSliceEnd;
-		this.onEntryStarted = options.onEntryStarted;
+		this.watch = options.watch;
+		this.blockThresholdMs = options.watch.thresholdMs;
 		const thread = options.thread;
 		if (thread) {
 			this.nextId = thread.id * IDS_PER_THREAD + 1;
@@ -145,7 +160,7 @@ export class Tracker {
 			loc,
 			...(thread === undefined ? {} : {thread: thread.id}),
 		});
-		this.onRunning(task, now);
+		this.watch.running(task, now);
 		return task;
 	}
 
@@ -261,11 +276,11 @@ export class Tracker {
 	 */
 	attributeTo<T>(task: Task, fn: () => T): T {
 		if (this.running) return fn();
-		this.onRunning(task, performance.now());
+		this.watch.running(task, performance.now());
 		try {
 			return fn();
 		} finally {
-			this.onRunning(this.running, performance.now());
+			this.watch.running(this.running, performance.now());
 		}
 	}
 
@@ -278,8 +293,8 @@ export class Tracker {
 	entryStarted(): void {
 		const now = performance.now();
 		this.root.sliceStart = now;
-		this.onRunning(this.root, now);
-		this.onEntryStarted();
+		this.watch.running(this.root, now);
+		this.watch.entryStarted();
 	}
 
 	/** The root task ends when the entry module has evaluated. */
@@ -324,33 +339,37 @@ export class Tracker {
 		task.awaits++;
 		task.phase = Phase.Running;
 		task.sliceStart = now;
-		task.sliceTasks.length = 0;
-		task.sliceOps.length = 0;
+		if (task.sliceTasks.length !== 0) task.sliceTasks.length = 0;
+		if (task.sliceOps.length !== 0) task.sliceOps.length = 0;
 		const previous = this.running;
 		if (previous && previous !== task) previous.busy += now - previous.sliceStart;
 		this.running = task;
-		if (this.context.getStore() !== task) this.context.enterWith(task);
+		if (task.resumesInCallerStore) {
+			task.resumesInCallerStore = false;
+			this.context.enterWith(task);
+		}
 		if (task.waitEmitted || now - task.waitStart >= VISIBLE_WAIT_MS) {
 			this.emitWait(task);
 			this.sink.push({type: 'task.resume', t: now, id: task.id, readyAt, wait: task.wait, sched: task.sched});
 		}
-		this.onRunning(task, now);
+		this.watch.running(task, now);
 	}
 
 	private endSlice(task: Task, now: number): void {
 		if (task.phase !== Phase.Running) return;
 		this.lastActivityAt = now;
 		task.busy += now - task.sliceStart;
-		this.onSliceEnd(task, task.sliceStart, now);
+		if (now - task.sliceStart >= this.blockThresholdMs) this.watch.longSlice(task, task.sliceStart, now);
 		if (task.firstSlice) {
 			task.firstSlice = false;
 			this.running = task.prevRunning;
 			if (this.running) this.running.sliceStart = now;
 			this.context.enterWith(task.prevStore as Task);
+			task.resumesInCallerStore = true;
 		} else if (this.running === task) {
 			this.running = null;
 		}
-		this.onRunning(this.running, now);
+		this.watch.running(this.running, now);
 	}
 
 	private finish(task: Task, now = performance.now()): void {
@@ -405,12 +424,12 @@ export class Tracker {
 	}
 
 	private targetOf(task: Task, value: unknown): WaitTarget {
-		if (!(value instanceof Promise)) return {kind: 'value'};
+		if (!(value instanceof Promise)) return VALUE;
 		const tasks = task.sliceTasks;
 		const ops = task.sliceOps;
 		if (tasks.length === 1 && ops.length === 0) return {kind: 'task', id: tasks[0]!};
 		if (ops.length === 1 && tasks.length === 0) return {kind: 'op', id: ops[0]!};
-		if (tasks.length + ops.length === 0) return {kind: 'promise'};
+		if (tasks.length + ops.length === 0) return PROMISE;
 		return {kind: 'promise', ...(tasks.length ? {tasks: [...tasks]} : {}), ...(ops.length ? {ops: [...ops]} : {})};
 	}
 }

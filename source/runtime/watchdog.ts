@@ -1,6 +1,7 @@
+import {performance} from 'node:perf_hooks';
 import {Worker} from 'node:worker_threads';
 import type {EventSink} from './event-sink.js';
-import type {Task} from './tracker.js';
+import type {SliceWatch, Task} from './tracker.js';
 import {
 	F64_HEARTBEAT,
 	F64_SLICE_START,
@@ -29,17 +30,19 @@ export interface LoopWatchOptions {
  * while it still has not, and reports it. A task slice that ran past the
  * threshold is then measured exactly here, when it ends.
  */
-export class LoopWatch {
+export class LoopWatch implements SliceWatch {
 	private readonly f64: Float64Array;
 	private readonly i32: Int32Array;
 	private readonly worker: Worker;
 	private readonly toEpoch: number;
+	readonly thresholdMs: number;
 
 	constructor(private readonly options: LoopWatchOptions) {
 		const buffer = new SharedArrayBuffer(WATCH_BUFFER_BYTES);
 		this.f64 = new Float64Array(buffer);
 		this.i32 = new Int32Array(buffer);
 		this.toEpoch = performance.timeOrigin;
+		this.thresholdMs = options.thresholdMs;
 		this.beat();
 		const workerData: WatchdogData = {buffer, fd: options.fd, thresholdMs: options.thresholdMs, startedAt: options.startedAt, cwd: options.cwd};
 		// No --import preload in the watchdog: it must not be instrumented itself.
@@ -81,8 +84,8 @@ export class LoopWatch {
 		this.f64[F64_SLICE_START] = task ? this.toEpoch + sliceStart : 0;
 	}
 
-	sliceEnded(task: Task, start: number, end: number): void {
-		if (end - start < this.options.thresholdMs) return;
+	/** A slice past the threshold, measured exactly as it ends. */
+	longSlice(task: Task, start: number, end: number): void {
 		const sink = this.options.sink;
 		let id = Atomics.exchange(this.i32, I32_OPEN_BLOCK, 0);
 		if (id === 0) {

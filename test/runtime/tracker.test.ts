@@ -40,6 +40,8 @@ const registry: SiteRegistry = {
 	addDroppedCall: site => sites.addDroppedCall(`${SCRIPT}:${site.line}:${site.column + 1}`),
 };
 
+const BLOCK_THRESHOLD_MS = 4;
+
 const saved = {
 	timers: {setTimeout: timers.setTimeout, setInterval: timers.setInterval, clearTimeout: timers.clearTimeout, clearInterval: timers.clearInterval},
 	global: {setTimeout: globalThis.setTimeout, setInterval: globalThis.setInterval, clearTimeout: globalThis.clearTimeout, clearInterval: globalThis.clearInterval},
@@ -52,9 +54,12 @@ beforeAll(() => {
 		sink: sink as unknown as EventSink,
 		sites,
 		runtimeDirectory: '/nonexistent/asyncmon/dist',
-		onRunning: () => {},
-		onSliceEnd: (task, start, end) => slices.push({task: task.id, start, end}),
-		onEntryStarted: () => {},
+		watch: {
+			thresholdMs: BLOCK_THRESHOLD_MS,
+			running() {},
+			longSlice: (task, start, end) => slices.push({task: task.id, start, end}),
+			entryStarted() {},
+		},
 	});
 	(globalThis as Record<string, unknown>)[RUNTIME_GLOBAL] = tracker;
 	// The real timer instrumentation: timers become ops owned by the current task.
@@ -320,7 +325,7 @@ return {passthrough};`);
 		expect(end.wait).toBeGreaterThanOrEqual(20);
 	});
 
-	it('reports task slices to onSliceEnd', async () => {
+	it('reports a slice past the block threshold to the watch, measured exactly', async () => {
 		const {busy} = load(`${HELPERS}
 async function busy() {
 	const start = performance.now();
@@ -334,7 +339,7 @@ return {busy};`);
 		expect(first.end - first.start).toBeGreaterThanOrEqual(4.5);
 	});
 
-	// BUG: a non-native thenable (a query builder, a promise from another
+	// Guards a fixed bug, where a non-native thenable (a query builder, a promise from another
 	// realm or library) is treated like a plain value: `w` marks the task
 	// ready at once, so the whole time it waited is counted as scheduling
 	// delay (sched) instead of wait, and the target is `value`.
@@ -351,7 +356,7 @@ return {thenable};`);
 		expect(end.sched).toBeLessThan(10);
 	});
 
-	// BUG: task.start's `name` is a lazy getter that formats the live
+	// Guards a fixed bug, where task.start's `name` is a lazy getter that formats the live
 	// `arguments` object when the event is serialized (at the next flush, up
 	// to 50 ms later). In sloppy-mode (CommonJS) code parameters are aliased
 	// to `arguments`, so a task that reassigns a parameter before the flush is

@@ -280,7 +280,7 @@ describe('instrument: output shape', () => {
 		expect(out.code).toBe(code);
 	});
 
-	// BUG: for an empty body `{}`, the enter and exit strings land at the same
+	// Guards a fixed bug, where for an empty body `{}`, the enter and exit strings land at the same
 	// offset and the exit comes first, producing `{}catch(...)...const __amT=...;try{}`.
 	// esbuild prints empty bodies as `{\n}`, which hides this in the preload, but
 	// `instrument()` itself must not emit invalid code.
@@ -523,7 +523,7 @@ describe('instrument: semantics are unchanged (executed against a fake runtime)'
 		expect(await new instrumented.B().hello()).toBe('BA');
 	});
 
-	// BUG: the prologue `const __amT=...;try{` is inserted before the body's
+	// Guards a fixed bug, where the prologue `const __amT=...;try{` is inserted before the body's
 	// directive prologue, so `'use strict'` stops being a directive and a
 	// sloppy (CommonJS) async function loses strict mode: `this` becomes the
 	// global object, assigning to an undeclared name creates a global.
@@ -567,7 +567,7 @@ describe('instrument: top-level await', () => {
 		expect(transform(code, 'module').code).toBe(code);
 	});
 
-	// BUG: top-level awaits are reported (w/r on __asyncmon.root) but catch and
+	// Guards a fixed bug, where top-level awaits are reported (w/r on __asyncmon.root) but catch and
 	// finally clauses at the top level get no `__asyncmon.c(__asyncmon.root)`, so
 	// after a rejected top-level await the root task is never resumed: it stays
 	// "waiting" while the module goes on running, and the time is misattributed.

@@ -8,6 +8,7 @@ import {Recorder} from '../sessions/recorder.js';
 import {ChildSession, exitCodeOf} from './child-session.js';
 import {LiveSource} from './live-source.js';
 import {UsageError} from './usage-error.js';
+import {capYoungGeneration} from './young-generation-cap.js';
 
 /** Exit code when the script succeeded but a block lasted longer than --fail-on-block. */
 export const EXIT_BLOCK_BUDGET = 3;
@@ -39,6 +40,7 @@ export async function runScript(options: RunOptions): Promise<number> {
 	if (!existsSync(options.script) || !statSync(options.script).isFile()) {
 		throw new UsageError(`cannot find script '${options.script}'`);
 	}
+	capYoungGeneration();
 	// A long run keeps the most recent finished tasks in full; older finished leaves become per-name totals (state.aggregated).
 	const state = createState({retainFinishedTasks: LIVE_RETAINED_FINISHED_TASKS});
 	const recorder = options.record ? new Recorder(options.record) : null;

@@ -1,6 +1,6 @@
 import {performance} from 'node:perf_hooks';
 import {AsyncLocalStorage} from 'node:async_hooks';
-import type {ErrorInfo, Location, OpKind, OpStartEvent, TaskKind, WaitTarget} from '../protocol/events.js';
+import type {ErrorInfo, Location, OpKind, OpStartEvent, TaskKind, TaskStartEvent, WaitTarget} from '../protocol/events.js';
 import type {EventSink} from './event-sink.js';
 import {formatCall, MAX_ARGS} from './preview.js';
 import type {SiteTable} from './site-table.js';
@@ -43,8 +43,9 @@ export class Task {
 	failed = false;
 	error: unknown = undefined;
 	returnPending = false;
-	sliceTasks: number[] = [];
-	sliceOps: number[] = [];
+	/** The tasks and ops it started in its current slice, made on first use: most tasks start none. */
+	sliceTasks: number[] | null = null;
+	sliceOps: number[] | null = null;
 
 	constructor(
 		readonly id: number,
@@ -108,6 +109,9 @@ export class Tracker {
 	private readonly droppedSites = new Set<number>();
 	/** Due times of timers that fired late, by op id: a task awaiting one was ready at its due time. */
 	private readonly lateTimers = new Map<number, number>();
+	/** Task starts whose names still lack their arguments: formatted at the flush, off the call path. */
+	private unnamed: TaskStartEvent[] = [];
+	private unnamedArgs: ArrayLike<unknown>[] = [];
 	/** Tasks that began waiting since the last flush; the flush emits those still waiting. */
 	private waitsSinceFlush: Task[] = [];
 
@@ -124,7 +128,10 @@ export class Tracker {
 		} else {
 			this.root = this.startTask('script', this.sites.scriptName, `${this.sites.scriptName}:1:1`, null, null);
 		}
-		this.sink.beforeFlush = () => this.emitPendingWaits();
+		this.sink.beforeFlush = () => {
+			this.nameTasks();
+			this.emitPendingWaits();
+		};
 	}
 
 	/** The task that code running now belongs to. */
@@ -134,7 +141,7 @@ export class Tracker {
 
 	private startTask(
 		kind: TaskKind,
-		name: string | (() => string),
+		name: string,
 		loc: Location | null,
 		parent: Task | null,
 		args: ArrayLike<unknown> | null,
@@ -145,21 +152,25 @@ export class Tracker {
 		if (running) running.busy += now - running.sliceStart;
 		this.lastActivityAt = now;
 		const task = new Task(this.nextId++, parent, running, this.context.getStore(), now);
-		if (parent) noteSliceChild(parent.sliceTasks, task.id);
+		if (parent) parent.sliceTasks = noteSliceChild(parent.sliceTasks, task.id);
 		this.running = task;
-		this.sink.push({
+		const event: TaskStartEvent = {
 			type: 'task.start',
 			t: now,
 			id: task.id,
 			// A worker's root belongs to the main-thread task that started the worker.
 			parent: parent?.id ?? thread?.startedBy ?? null,
 			kind,
-			get name() {
-				return typeof name === 'string' ? (args ? formatCall(name, args) : name) : name();
-			},
+			name,
 			loc,
-			...(thread === undefined ? {} : {thread: thread.id}),
-		});
+		};
+		if (thread) event.thread = thread.id;
+		// Listed first: the push may flush, which names the listed.
+		if (args) {
+			this.unnamed.push(event);
+			this.unnamedArgs.push(args);
+		}
+		this.sink.push(event);
 		this.watch.running(task, now);
 		return task;
 	}
@@ -179,7 +190,7 @@ export class Tracker {
 		if (!(value instanceof Promise) || this.droppedSites.has(siteId)) return;
 		this.droppedSites.add(siteId);
 		const caller = this.current();
-		const task = caller.sliceTasks[caller.sliceTasks.length - 1] ?? null;
+		const task = caller.sliceTasks?.at(-1) ?? null;
 		this.sink.push({type: 'floating', t: performance.now(), task, by: caller.id, site: this.sites.droppedCallAt(siteId)});
 	}
 
@@ -204,7 +215,7 @@ export class Tracker {
 		task.phase = Phase.Waiting;
 		task.waitStart = now;
 		task.waitSite = siteId;
-		task.waitOn = this.targetOf(task, value);
+		task.waitOn = this.takeTarget(task, value);
 		task.waitEmitted = false;
 		if (!task.awaitingFlush) {
 			task.awaitingFlush = true;
@@ -228,7 +239,7 @@ export class Tracker {
 	ret<T>(task: Task, value: T): T {
 		if (value instanceof Promise) {
 			task.returnPending = true;
-			task.waitOn = this.targetOf(task, value);
+			task.waitOn = this.takeTarget(task, value);
 			value.then(
 				() => this.finish(task),
 				(error: unknown) => {
@@ -265,7 +276,7 @@ export class Tracker {
 
 	startOp(kind: OpKind, name: string, details: Partial<Pick<OpStartEvent, 'http' | 'timer' | 't'>> = {}, owner: Task = this.current()): number {
 		const id = this.nextId++;
-		noteSliceChild(owner.sliceOps, id);
+		owner.sliceOps = noteSliceChild(owner.sliceOps, id);
 		this.sink.push({type: 'op.start', t: performance.now(), id, parent: owner.id, kind, name, ...details});
 		return id;
 	}
@@ -339,8 +350,8 @@ export class Tracker {
 		task.awaits++;
 		task.phase = Phase.Running;
 		task.sliceStart = now;
-		if (task.sliceTasks.length !== 0) task.sliceTasks.length = 0;
-		if (task.sliceOps.length !== 0) task.sliceOps.length = 0;
+		task.sliceTasks = null;
+		task.sliceOps = null;
 		const previous = this.running;
 		if (previous && previous !== task) previous.busy += now - previous.sliceStart;
 		this.running = task;
@@ -405,6 +416,14 @@ export class Tracker {
 		});
 	}
 
+	private nameTasks(): void {
+		const events = this.unnamed;
+		const args = this.unnamedArgs;
+		this.unnamed = [];
+		this.unnamedArgs = [];
+		for (let i = 0; i < events.length; i++) events[i]!.name = formatCall(events[i]!.name, args[i]!);
+	}
+
 	/**
 	 * A flush shows the waits that have lasted: those under VISIBLE_WAIT_MS may
 	 * still fold away (a flush forced by a full buffer comes mid-burst), and
@@ -423,17 +442,21 @@ export class Tracker {
 		}
 	}
 
-	private targetOf(task: Task, value: unknown): WaitTarget {
+	/** What the task now waits on. The slice's lists become the target's: a callback that starts more while it waits starts new lists. */
+	private takeTarget(task: Task, value: unknown): WaitTarget {
 		if (!(value instanceof Promise)) return VALUE;
 		const tasks = task.sliceTasks;
 		const ops = task.sliceOps;
-		if (tasks.length === 1 && ops.length === 0) return {kind: 'task', id: tasks[0]!};
-		if (ops.length === 1 && tasks.length === 0) return {kind: 'op', id: ops[0]!};
-		if (tasks.length + ops.length === 0) return PROMISE;
-		return {kind: 'promise', ...(tasks.length ? {tasks: [...tasks]} : {}), ...(ops.length ? {ops: [...ops]} : {})};
+		task.sliceTasks = null;
+		task.sliceOps = null;
+		if (!ops) return tasks ? (tasks.length === 1 ? {kind: 'task', id: tasks[0]!} : {kind: 'promise', tasks}) : PROMISE;
+		if (!tasks) return ops.length === 1 ? {kind: 'op', id: ops[0]!} : {kind: 'promise', ops};
+		return {kind: 'promise', tasks, ops};
 	}
 }
 
-function noteSliceChild(list: number[], id: number): void {
+function noteSliceChild(list: number[] | null, id: number): number[] {
+	if (!list) return [id];
 	if (list.length < TRACKED_SLICE_CHILDREN) list.push(id);
+	return list;
 }

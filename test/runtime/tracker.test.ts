@@ -82,7 +82,11 @@ beforeEach(() => {
 });
 
 /** Events pushed since the current test began. */
-const recent = (): AsyncmonEvent[] => sink.events.slice(mark) as AsyncmonEvent[];
+/** The events since the test began, as a flush would write them (task names get their arguments there). */
+const recent = (): AsyncmonEvent[] => {
+	sink.flush();
+	return sink.events.slice(mark) as AsyncmonEvent[];
+};
 const ofType = <T extends AsyncmonEvent['type']>(type: T): Array<Extract<AsyncmonEvent, {type: T}>> =>
 	recent().filter((event): event is Extract<AsyncmonEvent, {type: T}> => event.type === type);
 

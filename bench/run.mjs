@@ -78,14 +78,18 @@ function command(setup, workload, files) {
 	throw new Error(setup.id);
 }
 
-/** One timed run: wall time to exit and to the first byte of stdout, which is drained as it comes. */
+/** One timed run of node: wall time to exit and to the first byte of stdout, which is drained as it comes. */
 function runOnce(args, env) {
+	return runCommand(node, args, env);
+}
+
+function runCommand(file, args, env) {
 	return new Promise(resolve => {
 		const started = performance.now();
 		let firstOutput = NaN;
 		let stdoutTail = '';
 		let stderrTail = '';
-		const child = spawn(node, args, {cwd: root, env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']});
+		const child = spawn(file, args, {cwd: root, env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']});
 		const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
 		child.stdout.on('data', chunk => {
 			if (Number.isNaN(firstOutput)) firstOutput = performance.now() - started;
@@ -153,6 +157,29 @@ function readNumber(file) {
 	}
 }
 
+const shellQuote = text => `'${String(text).replaceAll("'", "'\\''")}'`;
+
+/**
+ * The monitor's CPU time, as a share of one core, while the dashboard shows a
+ * steady fan-out: asyncmon runs in a real pseudo-terminal of 140x40 (util-linux
+ * `script`), and bench/lib/cpu-probe.mjs times it from 1 s after start to exit.
+ */
+async function measureDashboardCpu(url) {
+	if (spawnSync('script', ['--version']).error) return {error: 'util-linux `script` not found'};
+	const seconds = quick ? 2 : 5;
+	const percents = [];
+	for (let round = 0; round < (quick ? 1 : 3); round++) {
+		const out = join(work, `dashboard-${round}.json`);
+		const inner = [node, '--import', join(root, 'bench/lib/cpu-probe.mjs'), cli, '--exit-on-end', join(root, 'bench/workloads/steady-fanout.ts'), String(seconds)].map(shellQuote).join(' ');
+		const result = await runCommand('script', ['-q', '-e', '-c', `stty cols 140 rows 40; exec ${inner}`, '/dev/null'], {BENCH_URL: url, BENCH_CPU_OUT: out});
+		if (result.code !== 0) return {error: `exit ${result.code ?? result.signal}: ${result.stderrTail.slice(-300)}`};
+		const {cpuMs, wallMs} = JSON.parse(readFileSync(out, 'utf8'));
+		percents.push((100 * cpuMs) / wallMs);
+		log(`  dashboard round ${round + 1}: monitor CPU ${percents.at(-1).toFixed(1)} % of one core`);
+	}
+	return {percents, seconds};
+}
+
 function log(text) {
 	process.stderr.write(`${text}\n`);
 }
@@ -162,9 +189,12 @@ function log(text) {
 const benchStarted = performance.now();
 if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `node scripts/build.mjs` (npm run bench does)');
 log(`asyncmon bench: ${runs} round(s) per workload${quick ? ', QUICK counts' : ''}; node ${process.version}; scratch ${work}`);
-const server = WORKLOADS.some(w => w.server) ? await startServer() : null;
+const measuresDashboard = !only || only.has('dashboard');
+const server = WORKLOADS.some(w => w.server) || measuresDashboard ? await startServer() : null;
 const results = [];
 const failures = [];
+/** The dashboard's CPU during a steady fan-out: {percents, seconds} or {error}. */
+let dashboard = null;
 
 try {
 	// Warm the file cache and the compile cache of each setup once, untimed.
@@ -218,6 +248,7 @@ try {
 			rssPeak: {asyncmon: Math.max(...rss.asyncmon), record: Math.max(...rss.record)},
 		});
 	}
+	if (server && measuresDashboard) dashboard = await measureDashboardCpu(server.url);
 } finally {
 	server?.stop();
 }
@@ -275,6 +306,14 @@ if (byId.tasks?.recording && byId.tasks.report?.ms) {
 	const r = byId.tasks;
 	const perSecond = r.recording.events / (r.report.ms / 1000);
 	pushBudget(`event ingest: report over the ${r.workload.label} recording`, '≥ 200,000 events/s', `${integer(Math.round(perSecond))} events/s`, perSecond >= 200_000);
+}
+if (dashboard) {
+	const what = 'dashboard: monitor CPU during a steady fan-out (140×40, 32 in flight, 20 ms per response)';
+	if (dashboard.error) pushBudget(what, '≤ 15 % of one core', `n/a: ${dashboard.error}`, null);
+	else {
+		const percent = median(dashboard.percents);
+		pushBudget(what, '≤ 15 % of one core', `${percent.toFixed(1)} % (median of ${dashboard.percents.length}: ${dashboard.percents.map(p => p.toFixed(1)).join(', ')})`, percent <= 15);
+	}
 }
 if (byId.startup) {
 	const r = byId.startup;

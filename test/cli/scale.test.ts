@@ -1,0 +1,37 @@
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {startDemoServer, type DemoServer} from '../../source/demo/server.js';
+import {readRecording, recordRun} from '../helpers/recorded.js';
+import {ROOT} from '../helpers/run-cli.js';
+import {join} from 'node:path';
+
+let server: DemoServer;
+beforeAll(async () => {
+	server = await startDemoServer();
+});
+afterAll(async () => {
+	await server.close();
+});
+
+describe('scale', () => {
+	it('10,000 concurrent HTTP requests complete, each one a request in the report', async () => {
+		const {result, report} = await recordRun(['concurrent-requests.ts'], {env: {ASYNCMON_DEMO_URL: server.url}});
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('10000 of 10000 ok');
+		const requests = report.tasks.filter(task => task.kind === 'http');
+		expect(requests).toHaveLength(10_000);
+		expect(requests.every(request => request.state === 'finished')).toBe(true);
+		expect(report.summary.maxInFlightHttp).toBeGreaterThan(200);
+	}, 60_000);
+
+	it('100,000 short tasks complete with no dropped event, finished ones past the retention limit aggregated and said so', async () => {
+		const {result, file} = await recordRun([join(ROOT, 'bench/workloads/tasks.ts')]);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('tasks: 100000 tasks in 100 waves of 1000');
+		// A report reads the whole recording: every task is there, nothing was dropped.
+		const {state, report} = await readRecording(file);
+		expect(report.summary.taskCount).toBe(100_100);
+		expect(state.droppedEvents).toBe(0);
+		// Live, the monitor kept the newest finished tasks in full and folded the rest into totals, and says so.
+		expect(result.stdout).toMatch(/\d+ finished tasks were folded into per-name totals to bound memory/);
+	}, 60_000);
+});

@@ -1,6 +1,6 @@
 import {performance} from 'node:perf_hooks';
 import {AsyncLocalStorage} from 'node:async_hooks';
-import type {ErrorInfo, Location, OpKind, OpStartEvent, TaskKind, TaskStartEvent, WaitTarget} from '../protocol/events.js';
+import type {ErrorInfo, Location, OpKind, OpStartEvent, TaskAwaitEvent, TaskEndEvent, TaskKind, TaskStartEvent, WaitTarget} from '../protocol/events.js';
 import type {EventSink} from './event-sink.js';
 import {formatCall, MAX_ARGS} from './preview.js';
 import type {SiteTable} from './site-table.js';
@@ -277,7 +277,10 @@ export class Tracker {
 	startOp(kind: OpKind, name: string, details: Partial<Pick<OpStartEvent, 'http' | 'timer' | 't'>> = {}, owner: Task = this.current()): number {
 		const id = this.nextId++;
 		owner.sliceOps = noteSliceChild(owner.sliceOps, id);
-		this.sink.push({type: 'op.start', t: performance.now(), id, parent: owner.id, kind, name, ...details});
+		const event: OpStartEvent = {type: 'op.start', t: details.t ?? performance.now(), id, parent: owner.id, kind, name};
+		if (details.http) event.http = details.http;
+		if (details.timer) event.timer = details.timer;
+		this.sink.push(event);
 		return id;
 	}
 
@@ -387,33 +390,19 @@ export class Tracker {
 		if (task.phase === Phase.Done) return;
 		if (task.phase === Phase.Waiting) task.wait += now - task.waitStart;
 		task.phase = Phase.Done;
-		const error = task.failed ? this.errorInfo(task.error) : undefined;
-		this.sink.push({
-			type: 'task.end',
-			t: now,
-			id: task.id,
-			ok: !task.failed,
-			...(error ? {error} : {}),
-			busy: task.busy,
-			wait: task.wait,
-			sched: task.sched,
-			awaits: task.awaits,
-		});
+		const event: TaskEndEvent = {type: 'task.end', t: now, id: task.id, ok: !task.failed, busy: task.busy, wait: task.wait, sched: task.sched, awaits: task.awaits};
+		// Optional fields are set, not spread in: hot events keep one shape.
+		if (task.failed) event.error = this.errorInfo(task.error);
+		this.sink.push(event);
 	}
 
 	private emitWait(task: Task): void {
 		if (task.waitEmitted) return;
 		task.waitEmitted = true;
 		const site = task.waitSite >= 0 ? this.sites.awaitAt(task.waitSite) : null;
-		this.sink.push({
-			type: 'task.await',
-			t: task.waitStart,
-			id: task.id,
-			site: site?.loc ?? null,
-			on: task.waitOn,
-			...(site?.dependent ? {dependent: true} : {}),
-			busy: task.busy,
-		});
+		const event: TaskAwaitEvent = {type: 'task.await', t: task.waitStart, id: task.id, site: site?.loc ?? null, on: task.waitOn, busy: task.busy};
+		if (site?.dependent) event.dependent = true;
+		this.sink.push(event);
 	}
 
 	private nameTasks(): void {

@@ -1,6 +1,7 @@
 import diagnostics from 'node:diagnostics_channel';
 import type {ClientRequest, IncomingMessage} from 'node:http';
 import type {Socket} from 'node:net';
+import type {OpEndEvent} from '../../protocol/events.js';
 import type {EventSink} from '../event-sink.js';
 import {redactUrl} from '../redact.js';
 import type {Task, Tracker} from '../tracker.js';
@@ -35,7 +36,8 @@ export function instrumentHttp(tracker: Tracker, sink: EventSink, redact: boolea
 	const shown = (url: string): string => (redact ? redactUrl(url) : url);
 	const start = (method: string, url: string, origin?: DispatchOrigin): Pending => {
 		const path = safePath(url);
-		const id = tracker.startOp('http', `${method} ${path}`, {http: {method, url: shown(url)}, ...(origin ? {t: origin.at} : {})}, origin?.task);
+		const http = {method, url: shown(url)};
+		const id = tracker.startOp('http', `${method} ${path}`, origin ? {http, t: origin.at} : {http}, origin?.task);
 		return {id, created: origin?.at ?? performance.now(), bytes: 0};
 	};
 	const sent = (pending: Pending, connection: Connection | undefined): void => {
@@ -52,15 +54,10 @@ export function instrumentHttp(tracker: Tracker, sink: EventSink, redact: boolea
 		sink.push({type: 'op.phase', t: performance.now(), id: pending.id, phase: 'headers', status});
 	};
 	const finished = (pending: Pending, error?: unknown): void => {
-		sink.push({
-			type: 'op.end',
-			t: performance.now(),
-			id: pending.id,
-			ok: error === undefined,
-			...(pending.status !== undefined ? {status: pending.status} : {}),
-			bytes: pending.bytes,
-			...(error !== undefined ? {error: tracker.errorInfo(error)} : {}),
-		});
+		const event: OpEndEvent = {type: 'op.end', t: performance.now(), id: pending.id, ok: error === undefined, bytes: pending.bytes};
+		if (pending.status !== undefined) event.status = pending.status;
+		if (error !== undefined) event.error = tracker.errorInfo(error);
+		sink.push(event);
 	};
 
 	const undiciRequests = new WeakMap<object, Pending>();

@@ -25,8 +25,12 @@ describe('redactUrl', () => {
 		expect(redacted.searchParams.get('x')).toBe('1');
 	});
 
-	it('leaves a URL without secrets as it is (normalized by URL)', () => {
+	it('leaves a URL without secrets as it is', () => {
 		expect(redactUrl('http://localhost:8080/health')).toBe('http://localhost:8080/health');
+	});
+
+	it('returns a URL with neither userinfo nor a query as it was given', () => {
+		for (const raw of ['http://127.0.0.1:8080/a%20b/./c', 'https://api.example.com/items#section']) expect(redactUrl(raw)).toBe(raw);
 	});
 
 	it('returns invalid URLs unchanged', () => {

@@ -147,7 +147,13 @@ export function instrumentHttp(tracker: Tracker, sink: EventSink, redact: boolea
 	});
 }
 
+/** Scheme, host and path only: the path is the rest, as the client sent it. */
+const PLAIN_URL = /^[a-z][a-z\d+.-]*:\/\/[^/?#@]*(\/[^?#]*)?$/i;
+
+/** The request's path with its query hidden: `GET /items?…`. */
 function safePath(url: string): string {
+	const plain = PLAIN_URL.exec(url);
+	if (plain) return plain[1] || '/';
 	try {
 		const parsed = new URL(url);
 		return parsed.pathname + (parsed.search ? '?…' : '');

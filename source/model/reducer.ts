@@ -162,6 +162,9 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			block.taskId = event.task;
 			block.location = locationOfTask(state, event.task) ?? block.location;
 			if (block.durationMs === null) state.activeBlockId = block.id;
+			// The blocking task is running, whatever its last events said: its resume is stuck in the blocked thread's buffer.
+			const blocking = event.task === null ? undefined : state.nodes.get(event.task);
+			if (blocking && !isDone(blocking)) setState(state, blocking, 'running', event.t);
 			break;
 		}
 		case 'block.stack': {

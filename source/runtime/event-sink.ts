@@ -11,8 +11,12 @@ const MAX_BUFFERED = 4096;
  * syscall per event; `flushNow` makes sure nothing is lost at exit.
  */
 export class EventSink {
-	/** Runs right before each flush, to emit state that only a flush makes visible. */
-	beforeFlush: (() => void) | null = null;
+	/**
+	 * Runs right before each flush, to emit state that only a flush makes
+	 * visible. `midBurst`: the buffer filled up inside the script's synchronous
+	 * code, not between its callbacks.
+	 */
+	beforeFlush: ((midBurst: boolean) => void) | null = null;
 	private buffer: Array<AsyncmonEvent | HeaderEvent> = [];
 	private readonly writer: PipeWriter;
 
@@ -28,11 +32,11 @@ export class EventSink {
 
 	push(event: AsyncmonEvent | HeaderEvent): void {
 		this.buffer.push(event);
-		if (this.buffer.length >= MAX_BUFFERED) this.flush();
+		if (this.buffer.length >= MAX_BUFFERED) this.flush(true);
 	}
 
-	flush(): void {
-		this.beforeFlush?.();
+	flush(midBurst = false): void {
+		this.beforeFlush?.(midBurst);
 		if (this.buffer.length === 0) return;
 		const events = this.buffer;
 		this.buffer = [];

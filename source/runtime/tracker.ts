@@ -128,9 +128,9 @@ export class Tracker {
 		} else {
 			this.root = this.startTask('script', this.sites.scriptName, `${this.sites.scriptName}:1:1`, null, null);
 		}
-		this.sink.beforeFlush = () => {
+		this.sink.beforeFlush = midBurst => {
 			this.nameTasks();
-			this.emitPendingWaits();
+			this.emitPendingWaits(midBurst);
 		};
 	}
 
@@ -414,18 +414,20 @@ export class Tracker {
 	}
 
 	/**
-	 * A flush shows the waits that have lasted: those under VISIBLE_WAIT_MS may
-	 * still fold away (a flush forced by a full buffer comes mid-burst), and
-	 * stay listed for the next one.
+	 * A flush between the script's callbacks shows every task still waiting:
+	 * the script is idle, so they are suspended for real, and the monitor's
+	 * picture is exact should the loop block next. A flush forced by a full
+	 * buffer comes mid-burst: waits under VISIBLE_WAIT_MS may still fold away,
+	 * so they stay listed for the next one.
 	 */
-	private emitPendingWaits(): void {
+	private emitPendingWaits(midBurst: boolean): void {
 		const waits = this.waitsSinceFlush;
 		this.waitsSinceFlush = [];
 		const now = performance.now();
 		for (const task of waits) {
 			task.awaitingFlush = false;
 			if (task.phase !== Phase.Waiting) continue;
-			if (!task.waitEmitted && now - task.waitStart >= VISIBLE_WAIT_MS) this.emitWait(task);
+			if (!task.waitEmitted && (!midBurst || now - task.waitStart >= VISIBLE_WAIT_MS)) this.emitWait(task);
 			task.awaitingFlush = true;
 			this.waitsSinceFlush.push(task);
 		}

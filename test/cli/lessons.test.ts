@@ -2,6 +2,10 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {startDemoServer, type DemoServer} from '../../source/demo/server.js';
 import {readRecording, taskNamed, recordRun} from '../helpers/recorded.js';
 import {runCli} from '../helpers/run-cli.js';
+import {readFileSync} from 'node:fs';
+import {apply} from '../../source/model/reducer.js';
+import {createState} from '../../source/model/state.js';
+import type {ProtocolLine} from '../../source/protocol/events.js';
 
 let server: DemoServer;
 beforeAll(async () => {
@@ -99,6 +103,23 @@ describe('the seed lessons, run through the real CLI', () => {
 		expect(detected).toBeGreaterThan(-1);
 		expect(result.stdout.indexOf('⚠ block ')).toBeGreaterThan(detected);
 		expect(result.stdout).toMatch(/longest block 4\d\d ms/);
+	});
+
+	it('while the loop is blocked the monitor knows who waits and who blocks: the picture as of the block.start line', async () => {
+		const {result, file} = await record('block-after-waits.ts', ['--block-threshold', '100']);
+		expect(result.code).toBe(0);
+		// The model exactly as the live monitor had it when the watchdog reported the block.
+		const lines = readFileSync(file, 'utf8').trim().split('\n').map(line => JSON.parse(line) as ProtocolLine);
+		const state = createState();
+		for (const line of lines) {
+			apply(state, line);
+			if (line.type === 'block.start') break;
+		}
+		expect(state.activeBlockId).not.toBeNull();
+		const byName = (name: string) => [...state.nodes.values()].find(node => node.name === name)!;
+		expect(byName('blocker()').state).toBe('running');
+		expect(byName('waiter("a")').state).toBe('waiting');
+		expect(byName('waiter("b")').state).toBe('waiting');
 	});
 
 	it('--fail-on-block fails a successful script whose block was too long, naming it', async () => {

@@ -285,6 +285,18 @@ describe('reducer: blocks', () => {
 		expect(state.blocks[0]).toMatchObject({durationMs: 250, exact: true, startMs: 10, location: 'app.ts:6:5'});
 	});
 
+	it('block.start shows the blocking task running, though its resume is still in the blocked thread; the late resume keeps its totals', () => {
+		const state = feed(start(0, 1, null), start(1, 2, 1), {type: 'task.await', t: 2, id: 2, site: 'app.ts:3:2', on: {kind: 'promise'}, busy: 1});
+		expect(node(state, 2).state).toBe('waiting');
+		apply(state, {type: 'block.start', t: 50, id: 1, task: 2, detectedAt: 110});
+		expect(node(state, 2).state).toBe('running');
+		expect(node(state, 2).spans.at(-1)).toEqual({state: 'running', startMs: 50, endMs: null});
+		// What the child flushes once the block is over.
+		apply(state, {type: 'task.resume', t: 50, id: 2, readyAt: 50, wait: 48, sched: 0});
+		apply(state, {type: 'block.end', t: 300, id: 1, durationMs: 250, task: 2, exact: true});
+		expect(node(state, 2)).toMatchObject({state: 'running', waitMs: 48, wait: null});
+	});
+
 	it('a block.end with no block.start (a slice measured exactly) derives its start', () => {
 		const state = feed(start(0, 1, null), {type: 'block.end', t: 300, id: 4, durationMs: 120, task: 1, exact: true});
 		expect(state.blocks).toEqual([{id: 4, startMs: 180, detectedAt: 0, durationMs: 120, taskId: 1, location: 'app.ts:1:1', frames: [], exact: true}]);

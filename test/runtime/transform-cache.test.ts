@@ -82,7 +82,8 @@ describe('the transform cache', () => {
 		const env = {[CACHE_DIR_ENV]: base};
 		const shape = (run: Awaited<ReturnType<typeof recordRun>>) => ({
 			code: run.result.code,
-			stdout: run.result.stdout.split('\n').filter(line => line.includes('cached.ts:')).map(line => line.replace(/\d+(\.\d+)?m?s\b/g, 'T')),
+			// Sorted: when a flush comes decides where an await line falls.
+			stdout: run.result.stdout.split('\n').filter(line => line.includes('cached.ts:')).map(line => line.replace(/\d+(\.\d+)?m?s\b/g, 'T')).sort(),
 			tasks: run.report.tasks.map(task => [task.name, task.location, task.awaits]),
 		});
 

@@ -3,6 +3,7 @@ import {existsSync, statSync} from 'node:fs';
 import {apply} from '../model/reducer.js';
 import {createState, LIVE_RETAINED_FINISHED_TASKS, type ModelState} from '../model/state.js';
 import {blockCulprit} from '../model/describe.js';
+import {readyDuringBlock} from '../model/blocked-readiness.js';
 import {PlainPrinter} from '../plain/printer.js';
 import {Recorder} from '../sessions/recorder.js';
 import {ChildSession, exitCodeOf} from './child-session.js';
@@ -68,6 +69,7 @@ export async function runScript(options: RunOptions): Promise<number> {
 		recorder?.flush();
 		live.changed();
 	});
+	const stopDeriving = deriveReadinessWhileBlocked(session, state);
 	// Signals to asyncmon go to the script; SIGTERM and SIGHUP also close the dashboard, restoring the terminal.
 	const closeDashboard = new AbortController();
 	const forward = (signal: NodeJS.Signals) => () => {
@@ -79,6 +81,7 @@ export async function runScript(options: RunOptions): Promise<number> {
 	try {
 		if (!printer) await runDashboardUntilQuit(options, session, live, closeDashboard.signal);
 		const {code, signal} = await session.exited;
+		stopDeriving();
 		recorder?.close();
 		const summaryPrinter = printer ?? new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color});
 		summaryPrinter.finish(state);
@@ -86,6 +89,19 @@ export async function runScript(options: RunOptions): Promise<number> {
 	} finally {
 		for (const [signal, handler] of forwarders) process.off(signal, handler);
 	}
+}
+
+/** How often, while the script's loop is blocked, the monitor looks for tasks whose timers came due. */
+const BLOCKED_READINESS_MS = 50;
+
+/** The blocked thread cannot say which of its tasks became ready: the monitor derives it (see readyDuringBlock). */
+function deriveReadinessWhileBlocked(session: ChildSession, state: ModelState): () => void {
+	const timer = setInterval(() => {
+		if (state.activeBlockId === null || state.exit) return;
+		for (const event of readyDuringBlock(state, session.now())) session.derive(event);
+	}, BLOCKED_READINESS_MS);
+	timer.unref();
+	return () => clearInterval(timer);
 }
 
 async function runDashboardUntilQuit(options: RunOptions, session: ChildSession, live: LiveSource, signal: AbortSignal): Promise<void> {

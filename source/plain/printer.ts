@@ -70,6 +70,11 @@ export class PlainPrinter {
 				if (node) this.say(line.t, 'yellow', '⏸ await ', `${node.name} on ${waitingOn(state, node, line.t)}  ${this.dim(line.site ?? '')}`);
 				return;
 			}
+			case 'task.ready': {
+				const node = state.nodes.get(line.id);
+				if (node) this.say(line.t, 'red', '⏫ ready ', `${node.name}: what it awaited is done, but the loop is busy`);
+				return;
+			}
 			case 'task.end': {
 				const node = state.nodes.get(line.id);
 				if (!node || node.kind === 'script') return;

@@ -11,6 +11,9 @@ export type Ms = number;
 /** `path:line:col`, path relative to the script's working directory. */
 export type Location = string;
 
+/** Each worker thread numbers its tasks and ops from `threadId × IDS_PER_THREAD + 1`; the main thread's ids are below it. */
+export const IDS_PER_THREAD = 1_000_000_000;
+
 export type TaskKind = 'script' | 'task' | 'worker';
 export type OpKind = 'http' | 'timer' | 'fs' | 'dns';
 export type NodeKind = TaskKind | OpKind;

@@ -1,6 +1,6 @@
 import {performance} from 'node:perf_hooks';
 import {AsyncLocalStorage} from 'node:async_hooks';
-import type {ErrorInfo, Location, OpKind, OpStartEvent, TaskAwaitEvent, TaskEndEvent, TaskKind, TaskStartEvent, WaitTarget} from '../protocol/events.js';
+import {IDS_PER_THREAD, type ErrorInfo, type Location, type OpKind, type OpStartEvent, type TaskAwaitEvent, type TaskEndEvent, type TaskKind, type TaskStartEvent, type WaitTarget} from '../protocol/events.js';
 import type {EventSink} from './event-sink.js';
 import {formatCall, MAX_ARGS} from './preview.js';
 import type {SiteTable} from './site-table.js';
@@ -84,8 +84,6 @@ export interface TrackerOptions {
 	thread?: {id: number; name: string; startedBy: number | null};
 }
 
-/** Each worker thread numbers its tasks from its own range, so ids stay unique across threads. */
-const IDS_PER_THREAD = 1_000_000_000;
 
 /**
  * The runtime behind instrumented code: `e`nter, `w`ait, `r`esume, `c`atch,

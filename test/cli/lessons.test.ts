@@ -105,7 +105,7 @@ describe('the seed lessons, run through the real CLI', () => {
 		expect(result.stdout).toMatch(/longest block 4\d\d ms/);
 	});
 
-	it('while the loop is blocked the monitor knows who waits and who blocks: the picture as of the block.start line', async () => {
+	it('while the loop is blocked the monitor knows who waits, who blocks, and who became ready', async () => {
 		const {result, file} = await record('block-after-waits.ts', ['--block-threshold', '100']);
 		expect(result.code).toBe(0);
 		// The model exactly as the live monitor had it when the watchdog reported the block.
@@ -120,6 +120,22 @@ describe('the seed lessons, run through the real CLI', () => {
 		expect(byName('blocker()').state).toBe('running');
 		expect(byName('waiter("a")').state).toBe('waiting');
 		expect(byName('waiter("b")').state).toBe('waiting');
+
+		// Their timers came due during the block: the monitor said they were ready, at the due time, before the block was over.
+		const blockEnd = lines.findIndex(line => line.type === 'block.end');
+		for (const name of ['waiter("a")', 'waiter("b")']) {
+			const waiter = byName(name);
+			const ready = lines.findIndex(line => line.type === 'task.ready' && line.id === waiter.id);
+			expect(ready, name).toBeGreaterThan(-1);
+			expect(ready, name).toBeLessThan(blockEnd);
+			const readyAt = (lines[ready] as {t: number}).t;
+			expect(readyAt - waiter.startMs).toBeGreaterThanOrEqual(149);
+			expect(readyAt - waiter.startMs).toBeLessThan(200);
+			// The child's own resume, after the block, agrees.
+			const resume = lines.find(line => line.type === 'task.resume' && line.id === waiter.id) as {readyAt: number} | undefined;
+			expect(resume?.readyAt).toBeCloseTo(readyAt, 0);
+		}
+		expect(result.stdout).toMatch(/⏫ ready +waiter\("a"\): what it awaited is done, but the loop is busy/);
 	});
 
 	it('--fail-on-block fails a successful script whose block was too long, naming it', async () => {

@@ -211,7 +211,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			state.floating.push({t: event.t, taskId: event.task, callerId: event.by, site: event.site});
 			break;
 		case 'alive':
-			state.keptAlive = {t: event.t, idleSince: event.idleSince, resources: event.resources};
+			state.keptAlive = {t: event.t, idleSince: event.idleSince, resources: event.resources, servers: event.servers ?? []};
 			break;
 	}
 }

@@ -1,4 +1,4 @@
-import type {ErrorInfo, HeaderEvent, Location, Ms, NodeKind, StackFrame, WaitTarget} from '../protocol/events.js';
+import type {ErrorInfo, HeaderEvent, ListeningServer, Location, Ms, NodeKind, StackFrame, WaitTarget} from '../protocol/events.js';
 
 export type NodeState = 'running' | 'waiting' | 'ready' | 'finished' | 'failed';
 
@@ -147,6 +147,7 @@ export interface KeptAlive {
 	t: Ms;
 	idleSince: Ms;
 	resources: Record<string, number>;
+	servers: ListeningServer[];
 }
 
 /** Per-name figures of tasks that were aggregated (see ModelState.aggregated). */

@@ -252,6 +252,15 @@ export interface AliveEvent {
 	idleSince: Ms;
 	/** Node's active resources by type (`Timeout`, `TCPServerWrap`, …), asyncmon's own left out. */
 	resources: Record<string, number>;
+	/** The script's servers still listening, with where its code started them. */
+	servers?: ListeningServer[];
+}
+
+export interface ListeningServer {
+	/** `host:port`, or a pipe's path. */
+	address: string;
+	/** Where the script's own code called `listen()`. */
+	loc: Location | null;
 }
 
 /** The monitor could not keep up and discarded events; never silent. */

@@ -1,25 +1,58 @@
+import {findSourceMap} from 'node:module';
+import {relative} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import type {Location} from '../protocol/events.js';
+
 type CallSites = NodeJS.CallSite[];
 
 /**
- * Whether the code that called `fn` is the user's own (not node_modules, not
- * Node's internals). Structured call sites skip stack formatting, which is
- * most of a stack trace's cost; used where a call is rare next to its work.
+ * The call sites above `fn`. Structured call sites skip stack formatting,
+ * which is most of a stack trace's cost.
  */
-export function calledFromUserCode(fn: Function): boolean {
+function callSites(fn: Function, limit: number): CallSites {
 	const previous = Error.prepareStackTrace;
 	const previousLimit = Error.stackTraceLimit;
 	Error.prepareStackTrace = (_error, sites) => sites;
-	Error.stackTraceLimit = 1;
+	Error.stackTraceLimit = limit;
 	const holder: {stack?: CallSites} = {};
-	let sites: CallSites | undefined;
 	try {
 		Error.captureStackTrace(holder, fn);
 		// The stack is formatted when first read: read it while the structured formatter is in place.
-		sites = holder.stack;
+		return holder.stack ?? [];
 	} finally {
 		Error.prepareStackTrace = previous;
 		Error.stackTraceLimit = previousLimit;
 	}
-	const file = sites?.[0]?.getFileName() ?? '';
-	return file !== '' && !file.startsWith('node:') && !file.includes('/node_modules/');
+}
+
+const isUserFile = (file: string): boolean => file !== '' && !file.startsWith('node:') && !file.includes('/node_modules/');
+
+/** Whether the code that called `fn` is the user's own (not node_modules, not Node's internals); cheap enough for every timer. */
+export function calledFromUserCode(fn: Function): boolean {
+	return isUserFile(callSites(fn, 1)[0]?.getFileName() ?? '');
+}
+
+/** How far up the stack to look for the user's own frame, past a framework's. */
+const USER_FRAME_DEPTH = 16;
+
+/**
+ * Where the user's own code led to this call of `fn` (a framework in
+ * node_modules may be in between): `path:line:col` in the original file,
+ * relative to `cwd`. For rare calls: it reads a stack and a source map.
+ */
+export function userCallSite(fn: Function, cwd: string): Location | null {
+	for (const site of callSites(fn, USER_FRAME_DEPTH)) {
+		const file = site.getFileName() ?? '';
+		if (!isUserFile(file)) continue;
+		let line = site.getLineNumber() ?? 1;
+		let column = site.getColumnNumber() ?? 1;
+		const original = findSourceMap(file)?.findEntry(line - 1, column - 1);
+		if (original && 'originalLine' in original) {
+			line = original.originalLine + 1;
+			column = original.originalColumn + 1;
+		}
+		const path = file.startsWith('file:') ? fileURLToPath(file) : file;
+		return `${relative(cwd, path)}:${line}:${column}`;
+	}
+	return null;
 }

@@ -1,4 +1,5 @@
 import {monitorEventLoopDelay, performance as perf} from 'node:perf_hooks';
+import type {ListeningServer} from '../protocol/events.js';
 import type {EventSink} from './event-sink.js';
 
 export const LOOP_SAMPLE_MS = 250;
@@ -12,7 +13,7 @@ export const KEEPALIVE_REPORT_MS = 2000;
  * counters; and, once the loop has sat idle for a while with the process
  * still alive, the resources that keep it alive.
  */
-export function sampleLoop(sink: EventSink, every: typeof setInterval, lastActivity: () => number): void {
+export function sampleLoop(sink: EventSink, every: typeof setInterval, lastActivity: () => number, listening: () => ListeningServer[]): void {
 	const delay = monitorEventLoopDelay({resolution: 10});
 	delay.enable();
 	// asyncmon's own handles are there from the start; only what the script adds is its.
@@ -30,7 +31,9 @@ export function sampleLoop(sink: EventSink, every: typeof setInterval, lastActiv
 		if (window.utilization >= IDLE_UTILIZATION || now - idleSince < KEEPALIVE_REPORT_MS || reportedFor === idleSince) return;
 		reportedFor = idleSince;
 		const resources = scriptResources(baseline);
-		if (Object.keys(resources).length > 0) sink.push({type: 'alive', t: now, idleSince, resources});
+		if (Object.keys(resources).length === 0) return;
+		const servers = listening();
+		sink.push({type: 'alive', t: now, idleSince, resources, ...(servers.length > 0 ? {servers} : {})});
 	}, LOOP_SAMPLE_MS).unref();
 }
 

@@ -11,6 +11,7 @@ import {sampleLoop} from './loop-sampler.js';
 import {instrumentFsAndDns} from './ops/fs-dns.js';
 import {instrumentHttp} from './ops/http.js';
 import {instrumentTimers} from './ops/timers.js';
+import {trackServers} from './ops/servers.js';
 import {captureOutput} from './output-capture.js';
 import {SiteTable} from './site-table.js';
 import {NO_WATCH, Tracker, type TrackerOptions} from './tracker.js';
@@ -84,7 +85,7 @@ function instrumentMainThread(config: ThreadConfig): void {
 	attributeWorkers(() => tracker.current().id);
 	installHooks(hookOptions(config, sink, sites, tracker, load => watch.excluded(load)));
 	captureOutput(sink);
-	sampleLoop(sink, plainSetInterval, () => tracker.lastActivityAt);
+	sampleLoop(sink, plainSetInterval, () => tracker.lastActivityAt, trackServers(cwd));
 
 	process.on('uncaughtExceptionMonitor', (error, origin) => {
 		// The script, or something it imports, could not be found: it never ran, and that is all there is to say.

@@ -147,6 +147,19 @@ describe('what the runtime notices for the insights', () => {
 		expect(result.stdout).toMatch(/→ Nothing ran for \d\.\d s, yet the process stayed alive, held by 1 timer \(setInterval 1000ms made by the top level of the script\)/);
 		expect(result.stdout).not.toContain('save(3) was called');
 	});
+
+	it('a process kept alive by a server nobody closed names the server and where the script started it', async () => {
+		const file = tempFile('server.ndjson');
+		const run = startCli(['--plain', '--record', file, 'server-left-open.ts']);
+		await waitFor(() => (recorded(file).includes('"type":"alive"') ? true : undefined));
+		run.child.kill('SIGTERM');
+		const result = await run.result;
+		const port = /from port (\d+)/.exec(result.stdout)?.[1];
+		expect(port).toBeDefined();
+		const {state} = await readRecording(file);
+		expect(state.keptAlive?.servers).toEqual([{address: `127.0.0.1:${port}`, loc: 'server-left-open.ts:5:43'}]);
+		expect(result.stdout).toMatch(new RegExp(`held by 1 TCP server[^(]*\\(a server listening on 127\\.0\\.0\\.1:${port} from server-left-open\\.ts:5\\)`));
+	});
 });
 
 it('an import that cannot be found: one line naming it, exit 1', async () => {

@@ -383,6 +383,16 @@ describe('keeps-alive', () => {
 		expect(insight?.taskIds).toEqual([99]);
 	});
 
+	it('names a server still listening, and where the script started it', () => {
+		const session = new SessionBuilder();
+		session.end(2, session.task(0, 'main()'));
+		session.emit({type: 'alive', t: 2100, idleSince: 2, resources: {TCPServerWrap: 1}, servers: [{address: '127.0.0.1:3000', loc: 'server.ts:12:10'}]}).exit(3002);
+		const [insight] = ofKind(session, 'keeps-alive');
+		expect(insight?.message).toBe(
+			'Nothing ran for 3.0 s, yet the process stayed alive, held by 1 TCP server (a server listening on 127.0.0.1:3000 from server.ts:12). Clear intervals, close servers and sockets when done, or unref() what should not keep it alive',
+		);
+	});
+
 	it('stays silent when the process never sat idle', () => {
 		const session = new SessionBuilder();
 		session.end(5, session.task(0, 'main()')).exit(6);

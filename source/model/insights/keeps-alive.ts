@@ -22,8 +22,9 @@ const RESOURCE_NAMES: Readonly<Record<string, [singular: string, plural: string]
 
 /**
  * The script looked hung: the loop sat idle while the process stayed alive.
- * Name what holds it: Node's open resources, and the script's timers that
- * are still pending, with the task that made each.
+ * Name what holds it: Node's open resources, the script's servers still
+ * listening, with where it started them, and its timers still pending, with
+ * the task that made each.
  */
 export function keepsAlive(state: ModelState): Insight[] {
 	const held = state.keptAlive;
@@ -33,7 +34,10 @@ export function keepsAlive(state: ModelState): Insight[] {
 		return counted(count, singular, plural);
 	});
 	const timers = pendingTimers(state, held.t);
-	const made = timers.slice(0, 3).map(timer => `${timer.name} made by ${madeBy(state, timer)}`);
+	const made = [
+		...held.servers.slice(0, 3).map(server => `a server listening on ${server.address}${server.loc ? ` from ${lineLocation(server.loc)}` : ''}`),
+		...timers.slice(0, 3).map(timer => `${timer.name} made by ${madeBy(state, timer)}`),
+	];
 	const idleFor = (state.exit?.t ?? state.nowMs) - held.idleSince;
 	return [
 		{

@@ -1,0 +1,30 @@
+import net from 'node:net';
+import type {ListeningServer} from '../../protocol/events.js';
+import {userCallSite} from '../caller.js';
+
+/**
+ * Servers the script has listening, with where its code started each: what
+ * holds a process that looks hung is most often a server nobody closed.
+ * `net.Server` is the base of http, https and net servers alike.
+ */
+export function trackServers(cwd: string): () => ListeningServer[] {
+	const sites = new WeakMap<net.Server, string | null>();
+	const listening = new Set<net.Server>();
+	const listen = net.Server.prototype.listen;
+	net.Server.prototype.listen = function listenTracked(this: net.Server, ...args: unknown[]) {
+		if (!sites.has(this)) {
+			sites.set(this, userCallSite(listenTracked, cwd));
+			this.on('listening', () => listening.add(this));
+			this.on('close', () => listening.delete(this));
+		}
+		return (listen as (...rest: unknown[]) => net.Server).apply(this, args);
+	} as typeof listen;
+	return () => [...listening].filter(server => server.listening).map(server => ({address: addressOf(server), loc: sites.get(server) ?? null}));
+}
+
+function addressOf(server: net.Server): string {
+	const address = server.address();
+	if (address === null) return 'unknown';
+	if (typeof address === 'string') return address;
+	return address.family === 'IPv6' ? `[${address.address}]:${address.port}` : `${address.address}:${address.port}`;
+}

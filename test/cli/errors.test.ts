@@ -130,15 +130,20 @@ describe('recordings', () => {
 	});
 });
 
+/** Records a script that stays alive with nothing to do, until the runtime says so; then stops it with SIGTERM. */
+async function recordUntilAlive(script: string) {
+	const file = tempFile('alive.ndjson');
+	const run = startCli(['--plain', '--record', file, script]);
+	await waitFor(() => (recorded(file).includes('"type":"alive"') ? true : undefined));
+	run.child.kill('SIGTERM');
+	const result = await run.result;
+	return {result, ...(await readRecording(file))};
+}
+
 describe('what the runtime notices for the insights', () => {
 	it('a dropped promise and a process kept alive by an interval, with what holds it', async () => {
-		const file = tempFile('alive.ndjson');
-		const run = startCli(['--plain', '--record', file, 'dropped-and-alive.ts']);
-		await waitFor(() => (recorded(file).includes('"type":"alive"') ? true : undefined));
-		run.child.kill('SIGTERM');
-		const result = await run.result;
+		const {result, state} = await recordUntilAlive('dropped-and-alive.ts');
 		expect(result.code).toBe(143);
-		const {state} = await readRecording(file);
 		expect(state.floating).toHaveLength(1);
 		expect(state.floating[0]).toMatchObject({site: 'dropped-and-alive.ts:7:2'});
 		expect(state.nodes.get(state.floating[0]!.taskId!)!.name).toBe('save(1)');
@@ -149,14 +154,9 @@ describe('what the runtime notices for the insights', () => {
 	});
 
 	it('a process kept alive by a server nobody closed names the server and where the script started it', async () => {
-		const file = tempFile('server.ndjson');
-		const run = startCli(['--plain', '--record', file, 'server-left-open.ts']);
-		await waitFor(() => (recorded(file).includes('"type":"alive"') ? true : undefined));
-		run.child.kill('SIGTERM');
-		const result = await run.result;
+		const {result, state} = await recordUntilAlive('server-left-open.ts');
 		const port = /from port (\d+)/.exec(result.stdout)?.[1];
 		expect(port).toBeDefined();
-		const {state} = await readRecording(file);
 		expect(state.keptAlive?.servers).toEqual([{address: `127.0.0.1:${port}`, loc: 'server-left-open.ts:5:43'}]);
 		expect(result.stdout).toMatch(new RegExp(`held by 1 TCP server[^(]*\\(a server listening on 127\\.0\\.0\\.1:${port} from server-left-open\\.ts:5\\)`));
 	});

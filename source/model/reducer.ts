@@ -207,6 +207,9 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 		case 'dropped':
 			state.droppedEvents += event.count;
 			break;
+		case 'backpressure':
+			state.heldBackMs += event.heldMs;
+			break;
 		case 'floating':
 			state.floating.push({t: event.t, taskId: event.task, callerId: event.by, site: event.site});
 			break;

@@ -50,6 +50,8 @@ export interface ReportSummary {
 	longestBlockMs: Ms;
 	failedCount: number;
 	httpCount: number;
+	/** How long asyncmon held the script back while the monitor caught up with its events. */
+	heldBackMs: Ms;
 }
 
 const round = (ms: number): number => Math.round(ms * 1000) / 1000;
@@ -93,6 +95,7 @@ export function summarize(state: ModelState): ReportSummary {
 		longestBlockMs: round(longestBlockMs),
 		failedCount,
 		httpCount: requests.length,
+		heldBackMs: round(state.heldBackMs),
 	};
 }
 

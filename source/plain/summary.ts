@@ -3,6 +3,10 @@ import {computeInsights} from '../model/insights.js';
 import type {ModelState} from '../model/state.js';
 import {sessionDuration, summarize} from '../model/summary.js';
 import {paint} from './printer.js';
+import {formatDuration} from '../format/durations.js';
+
+/** Below this the monitor kept up, as far as anyone could tell. */
+const HELD_BACK_WORTH_SAYING_MS = 1;
 
 /** `All done in 3.00s · 3 tasks · 6.00s of task time · concurrency 2.0× · longest block 0 ms`, then what went wrong. */
 export function summaryLines(state: ModelState, color: boolean): string[] {
@@ -36,6 +40,11 @@ export function summaryLines(state: ModelState, color: boolean): string[] {
 		);
 	}
 	if (state.droppedEvents > 0) lines.push(paint(color, 'yellow', `asyncmon dropped ${state.droppedEvents} events it could not keep up with`));
+	if (state.heldBackMs >= HELD_BACK_WORTH_SAYING_MS) {
+		lines.push(
+			paint(color, 'yellow', `asyncmon held the script back ${formatDuration(state.heldBackMs)} in all while the monitor caught up with its events; no event was lost, and no task's busy time includes it`),
+		);
+	}
 	for (const insight of computeInsights(state)) lines.push(`${paint(color, 'yellow', '→')} ${insight.message}`);
 	return lines;
 }

@@ -263,6 +263,17 @@ export interface ListeningServer {
 	loc: Location | null;
 }
 
+/**
+ * The script's main thread waited for the monitor to take its events (the
+ * monitor was behind): asyncmon slowed the script by `heldMs` since the
+ * previous such event. Nothing is lost; that time is in no task's busy time.
+ */
+export interface BackpressureEvent {
+	type: 'backpressure';
+	t: Ms;
+	heldMs: Ms;
+}
+
 /** The monitor could not keep up and discarded events; never silent. */
 export interface DroppedEvent {
 	type: 'dropped';
@@ -290,6 +301,7 @@ export type AsyncmonEvent =
 	| ExitEvent
 	| FloatingEvent
 	| AliveEvent
+	| BackpressureEvent
 	| DroppedEvent;
 
 export type ProtocolLine = HeaderEvent | AsyncmonEvent;

@@ -17,6 +17,8 @@ export class EventSink {
 	 * code, not between its callbacks.
 	 */
 	beforeFlush: ((midBurst: boolean) => void) | null = null;
+	/** Runs a flush as asyncmon's own work, not the script's (see Tracker.ownWork). */
+	ownWork: <T>(fn: () => T) => T = fn => fn();
 	private buffer: Array<AsyncmonEvent | HeaderEvent> = [];
 	private readonly writer: PipeWriter;
 
@@ -36,16 +38,20 @@ export class EventSink {
 	}
 
 	flush(midBurst = false): void {
-		this.beforeFlush?.(midBurst);
-		if (this.buffer.length === 0) return;
-		const events = this.buffer;
-		this.buffer = [];
-		let text = '';
-		for (const event of events) {
-			shiftTimes(event, this.origin);
-			text += serializeOwnedLine(event);
-		}
-		this.writer.write(ENCODER.encode(text));
+		this.ownWork(() => {
+			this.beforeFlush?.(midBurst);
+			const heldMs = this.writer.takeHeldBackMs();
+			if (heldMs > 0) this.buffer.push({type: 'backpressure', t: performance.now(), heldMs});
+			if (this.buffer.length === 0) return;
+			const events = this.buffer;
+			this.buffer = [];
+			let text = '';
+			for (const event of events) {
+				shiftTimes(event, this.origin);
+				text += serializeOwnedLine(event);
+			}
+			this.writer.write(ENCODER.encode(text));
+		});
 	}
 
 	/** Flushes, then waits until everything reached the pipe: at exit, on a crash or a signal. */

@@ -17,6 +17,8 @@ const DRAIN_TIMEOUT_MS = 2000;
  */
 export class PipeWriter {
 	private worker: Worker | null = null;
+	/** How long the script waited for the monitor to take its batches, since takeHeldBackMs last asked. */
+	private heldBackMs = 0;
 	private readonly state = new Int32Array(new SharedArrayBuffer(PIPE_WRITER_BUFFER_BYTES));
 	private broken = false;
 
@@ -35,9 +37,17 @@ export class PipeWriter {
 			if (!writeWhole(this.fd, data)) this.broken = true;
 			return;
 		}
+		const waitFrom = performance.now();
 		this.waitUntil(() => Atomics.load(this.state, I32_SENT) - Atomics.load(this.state, I32_WRITTEN) < MAX_IN_FLIGHT, Infinity);
+		this.heldBackMs += performance.now() - waitFrom;
 		Atomics.add(this.state, I32_SENT, 1);
 		this.worker.postMessage(data, [data.buffer as ArrayBuffer]);
+	}
+
+	takeHeldBackMs(): number {
+		const held = this.heldBackMs;
+		this.heldBackMs = 0;
+		return held;
 	}
 
 	/** Returns once every batch handed to the writer is in the pipe (or after DRAIN_TIMEOUT_MS). */

@@ -83,7 +83,7 @@ function instrumentMainThread(config: ThreadConfig): void {
 	});
 	watch.holdUntilEntry();
 	attributeWorkers(() => tracker.current().id);
-	installHooks(hookOptions(config, sink, sites, tracker, load => watch.excluded(load)));
+	installHooks(hookOptions(config, sink, sites, tracker));
 	captureOutput(sink);
 	sampleLoop(sink, plainSetInterval, () => tracker.lastActivityAt, trackServers(cwd));
 
@@ -137,7 +137,7 @@ function instrumentWorkerThread(config: ThreadConfig): void {
 		watch: NO_WATCH,
 		thread: {id: threadId, name: `worker thread #${threadId}`, startedBy: (getEnvironmentData(STARTED_BY_KEY) as number | undefined) ?? null},
 	});
-	installHooks(hookOptions(config, sink, sites, tracker, load => load()));
+	installHooks(hookOptions(config, sink, sites, tracker));
 	process.on('exit', () => {
 		tracker.rootDone();
 		sink.flush();
@@ -155,20 +155,13 @@ function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
 	return tracker;
 }
 
-function hookOptions(config: ThreadConfig, sink: EventSink, sites: SiteTable, tracker: Tracker, exclude: HookOptions['loading']): HookOptions {
+function hookOptions(config: ThreadConfig, sink: EventSink, sites: SiteTable, tracker: Tracker): HookOptions {
 	return {
 		sites,
 		cache: TransformCache.open(new URL('./build-id', import.meta.url)),
 		// Only the main thread's entry is the script; a worker's module is just more user code.
 		entry: isMainThread ? config.script : '',
-		loading(load) {
-			const start = performance.now();
-			try {
-				return exclude(load);
-			} finally {
-				tracker.excludeFromSlice(performance.now() - start);
-			}
-		},
+		loading: load => tracker.ownWork(load),
 		onSyntaxError(problem) {
 			sink.push({
 				type: 'fatal',

@@ -65,10 +65,12 @@ export interface SliceWatch {
 	longSlice(task: Task, start: number, end: number): void;
 	/** The entry module's own code starts running. */
 	entryStarted(): void;
+	/** Runs work that is no block of the script's. */
+	excluded<T>(fn: () => T): T;
 }
 
 /** Worker threads' blocks are nobody else's: nothing watches them. */
-export const NO_WATCH: SliceWatch = {thresholdMs: Infinity, running() {}, longSlice() {}, entryStarted() {}};
+export const NO_WATCH: SliceWatch = {thresholdMs: Infinity, running() {}, longSlice() {}, entryStarted() {}, excluded: fn => fn()};
 
 /** Wait targets that carry no ids are shared, not made per await. */
 const VALUE: WaitTarget = Object.freeze({kind: 'value'});
@@ -126,6 +128,7 @@ export class Tracker {
 		} else {
 			this.root = this.startTask('script', this.sites.scriptName, `${this.sites.scriptName}:1:1`, null, null);
 		}
+		this.sink.ownWork = fn => this.ownWork(fn);
 		this.sink.beforeFlush = midBurst => {
 			this.nameTasks();
 			this.emitPendingWaits(midBurst);
@@ -296,9 +299,22 @@ export class Tracker {
 		}
 	}
 
-	/** Time spent compiling modules is asyncmon's, not the running task's. */
-	excludeFromSlice(spentMs: number): void {
-		if (this.running) this.running.sliceStart += spentMs;
+	/**
+	 * Runs asyncmon's own work inside the script's thread (compiling a module,
+	 * writing events, waiting for the monitor to read them): it is no part of
+	 * the running task's busy time, and no block.
+	 */
+	ownWork<T>(fn: () => T): T {
+		const start = performance.now();
+		try {
+			return this.watch.excluded(fn);
+		} finally {
+			const running = this.running;
+			if (running) {
+				running.sliceStart += performance.now() - start;
+				this.watch.running(running, running.sliceStart);
+			}
+		}
 	}
 
 	/** The entry module's code starts: its imports are loaded, and the root task's own work begins. */

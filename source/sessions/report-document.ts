@@ -68,6 +68,7 @@ function summarySection(report: SessionReport): ReportSection {
 			['HTTP requests', String(s.httpCount)],
 			['max HTTP in flight', String(s.maxInFlightHttp)],
 			['longest block', formatDuration(s.longestBlockMs)],
+			['script held back by asyncmon (backpressure)', formatDuration(s.heldBackMs)],
 		],
 	};
 }

@@ -3,6 +3,8 @@ import {startDemoServer, type DemoServer} from '../../source/demo/server.js';
 import {readRecording, recordRun} from '../helpers/recorded.js';
 import {ROOT} from '../helpers/run-cli.js';
 import {join} from 'node:path';
+import {readFileSync} from 'node:fs';
+import {formatDuration} from '../../source/format/durations.js';
 
 let server: DemoServer;
 beforeAll(async () => {
@@ -33,5 +35,12 @@ describe('scale', () => {
 		expect(state.droppedEvents).toBe(0);
 		// Live, the monitor kept the newest finished tasks in full and folded the rest into totals, and says so.
 		expect(result.stdout).toMatch(/\d+ finished tasks were folded into per-name totals to bound memory/);
+		// Where the child had to wait for the monitor, the recording says how long, and so does plain mode.
+		const held = readFileSync(file, 'utf8')
+			.split('\n')
+			.filter(line => line.startsWith('{"type":"backpressure"'))
+			.reduce((sum, line) => sum + (JSON.parse(line) as {heldMs: number}).heldMs, 0);
+		expect(report.summary.heldBackMs).toBeCloseTo(held, 2);
+		if (held >= 1) expect(result.stdout).toContain(`asyncmon held the script back ${formatDuration(state.heldBackMs)} in all`);
 	}, 60_000);
 });

@@ -124,6 +124,7 @@ describe('summary definitions', () => {
 			longestBlockMs: 0,
 			failedCount: 0,
 			httpCount: 0,
+			heldBackMs: 0,
 		});
 	});
 });

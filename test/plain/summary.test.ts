@@ -27,4 +27,14 @@ describe('the plain summary', () => {
 	it('says nothing of it when every task is kept', () => {
 		expect(summaryLines(finishedTasks(50, 100), false).join('\n')).not.toContain('folded');
 	});
+
+	it('says how long asyncmon held the script back while the monitor caught up, and not when it kept up', () => {
+		const state = finishedTasks(50, 100);
+		expect(summaryLines(state, false).join('\n')).not.toContain('held the script back');
+		apply(state, {type: 'backpressure', t: 10, heldMs: 120});
+		apply(state, {type: 'backpressure', t: 30, heldMs: 80.5});
+		expect(summaryLines(state, false)).toContain(
+			"asyncmon held the script back 201ms in all while the monitor caught up with its events; no event was lost, and no task's busy time includes it",
+		);
+	});
 });

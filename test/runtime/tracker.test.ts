@@ -59,6 +59,7 @@ beforeAll(() => {
 			running() {},
 			longSlice: (task, start, end) => slices.push({task: task.id, start, end}),
 			entryStarted() {},
+			excluded: fn => fn(),
 		},
 	});
 	(globalThis as Record<string, unknown>)[RUNTIME_GLOBAL] = tracker;
@@ -356,6 +357,27 @@ return {busy};`);
 		const id = startOf('busy()').id;
 		const first = slices.find(slice => slice.task === id)!;
 		expect(first.end - first.start).toBeGreaterThanOrEqual(4.5);
+	});
+
+	it("asyncmon's own work inside a slice (writing events, compiling) is no part of the task's busy time, nor a block", async () => {
+		const {busyWithOwnWork} = load(`${HELPERS}
+async function busyWithOwnWork() {
+	const start = performance.now();
+	globalThis.__ownWork(() => {
+		while (performance.now() - start < 8) {}
+	});
+	await sleep(1);
+}
+return {busyWithOwnWork};`);
+		(globalThis as Record<string, unknown>).__ownWork = (fn: () => void) => tracker.ownWork(fn);
+		try {
+			await busyWithOwnWork!();
+		} finally {
+			delete (globalThis as Record<string, unknown>).__ownWork;
+		}
+		const task = startOf('busyWithOwnWork()');
+		expect(endOf(task.id).busy).toBeLessThan(3);
+		expect(slices.some(slice => slice.task === task.id)).toBe(false);
 	});
 
 	// Guards a fixed bug, where a non-native thenable (a query builder, a promise from another

@@ -61,7 +61,8 @@ export class Task {
 /** What watches the loop for blocks: told which task runs, and of slices that ran past its threshold. */
 export interface SliceWatch {
 	readonly thresholdMs: number;
-	running(task: Task | null, sliceStart: number): void;
+	/** Which task runs, since when its synchronous stretch (see Tracker.stretchStart) began. */
+	running(task: Task | null, stretchStart: number): void;
 	longSlice(task: Task, start: number, end: number): void;
 	/** The entry module's own code starts running. */
 	entryStarted(): void;
@@ -112,6 +113,14 @@ export class Tracker {
 	/** Task starts whose names still lack their arguments: formatted at the flush, off the call path. */
 	private unnamed: TaskStartEvent[] = [];
 	private unnamedArgs: ArrayLike<unknown>[] = [];
+	/**
+	 * The synchronous stretch of task code under way: from a task starting or
+	 * resuming with none running to none running again. A stretch that calls
+	 * many short tasks is cut into many short slices, yet blocks the loop all
+	 * along: it is measured whole, unless one of its slices was reported.
+	 */
+	private stretchStart = 0;
+	private stretchReported = false;
 	/** Tasks that began waiting since the last flush; the flush emits those still waiting. */
 	private waitsSinceFlush: Task[] = [];
 
@@ -151,6 +160,7 @@ export class Tracker {
 		const now = performance.now();
 		const running = this.running;
 		if (running) running.busy += now - running.sliceStart;
+		else this.beginStretch(now);
 		this.lastActivityAt = now;
 		const task = new Task(this.nextId++, parent, running, this.context.getStore(), now);
 		if (parent) parent.sliceTasks = noteSliceChild(parent.sliceTasks, task.id);
@@ -172,7 +182,7 @@ export class Tracker {
 			this.unnamedArgs.push(args);
 		}
 		this.sink.push(event);
-		this.watch.running(task, now);
+		this.watch.running(task, this.stretchStart);
 		return task;
 	}
 
@@ -311,8 +321,10 @@ export class Tracker {
 		} finally {
 			const running = this.running;
 			if (running) {
-				running.sliceStart += performance.now() - start;
-				this.watch.running(running, running.sliceStart);
+				const spent = performance.now() - start;
+				running.sliceStart += spent;
+				this.stretchStart += spent;
+				this.watch.running(running, this.stretchStart);
 			}
 		}
 	}
@@ -321,7 +333,8 @@ export class Tracker {
 	entryStarted(): void {
 		const now = performance.now();
 		this.root.sliceStart = now;
-		this.watch.running(this.root, now);
+		this.beginStretch(now);
+		this.watch.running(this.root, this.stretchStart);
 		this.watch.entryStarted();
 	}
 
@@ -371,6 +384,7 @@ export class Tracker {
 		task.sliceOps = null;
 		const previous = this.running;
 		if (previous && previous !== task) previous.busy += now - previous.sliceStart;
+		if (!previous) this.beginStretch(now);
 		this.running = task;
 		if (task.resumesInCallerStore) {
 			task.resumesInCallerStore = false;
@@ -380,14 +394,17 @@ export class Tracker {
 			this.emitWait(task);
 			this.sink.push({type: 'task.resume', t: now, id: task.id, readyAt, wait: task.wait, sched: task.sched});
 		}
-		this.watch.running(task, now);
+		this.watch.running(task, this.stretchStart);
 	}
 
 	private endSlice(task: Task, now: number): void {
 		if (task.phase !== Phase.Running) return;
 		this.lastActivityAt = now;
 		task.busy += now - task.sliceStart;
-		if (now - task.sliceStart >= this.blockThresholdMs) this.watch.longSlice(task, task.sliceStart, now);
+		if (now - task.sliceStart >= this.blockThresholdMs) {
+			this.watch.longSlice(task, task.sliceStart, now);
+			this.stretchReported = true;
+		}
 		if (task.firstSlice) {
 			task.firstSlice = false;
 			this.running = task.prevRunning;
@@ -397,7 +414,13 @@ export class Tracker {
 		} else if (this.running === task) {
 			this.running = null;
 		}
-		this.watch.running(this.running, now);
+		if (!this.running && !this.stretchReported && now - this.stretchStart >= this.blockThresholdMs) this.watch.longSlice(task, this.stretchStart, now);
+		this.watch.running(this.running, this.stretchStart);
+	}
+
+	private beginStretch(now: number): void {
+		this.stretchStart = now;
+		this.stretchReported = false;
 	}
 
 	private finish(task: Task, now = performance.now()): void {

@@ -3,9 +3,13 @@ export const WATCH_BUFFER_BYTES = 64;
 
 /** Float64 slots: times in epoch milliseconds. */
 export const F64_HEARTBEAT = 0;
-export const F64_SLICE_START = 1;
+/** When the running code's synchronous stretch began (0: no task runs): a block cannot be older. */
+export const F64_STRETCH_START = 1;
 
-/** Int32 slots. */
+/** asyncmon's own time in the script's thread since the last heartbeat, ms: no part of the loop's silence. */
+export const F64_EXCLUDED = 4;
+
+/** Int32 slots (bytes 16 to 31, between the Float64 slots 1 and 4). */
 export const I32_TASK = 4;
 /** The id of the block the watchdog reported and has not seen end. */
 export const I32_OPEN_BLOCK = 5;

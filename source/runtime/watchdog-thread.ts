@@ -7,8 +7,9 @@ import type {AsyncmonEvent, StackFrame} from '../protocol/events.js';
 import {serializeLine} from '../protocol/ndjson.js';
 import {writeWhole} from './pipe-write.js';
 import {
+	F64_EXCLUDED,
 	F64_HEARTBEAT,
-	F64_SLICE_START,
+	F64_STRETCH_START,
 	HEARTBEAT_MS,
 	I32_BLOCK_COUNTER,
 	I32_OPEN_BLOCK,
@@ -53,10 +54,11 @@ function poll(): void {
 		}
 		return;
 	}
-	if (now - heartbeat < data.thresholdMs + HEARTBEAT_MS || Atomics.load(i32, I32_PAUSED) !== 0) return;
-	const sliceStart = f64[F64_SLICE_START]!;
-	const start = sliceStart > heartbeat ? sliceStart : heartbeat;
-	if (now - start < data.thresholdMs) return;
+	const excluded = f64[F64_EXCLUDED]!;
+	if (now - heartbeat - excluded < data.thresholdMs + HEARTBEAT_MS || Atomics.load(i32, I32_PAUSED) !== 0) return;
+	const stretchStart = f64[F64_STRETCH_START]!;
+	const start = stretchStart > heartbeat ? stretchStart : heartbeat;
+	if (now - start - excluded < data.thresholdMs) return;
 	const id = Atomics.add(i32, I32_BLOCK_COUNTER, 1) + 1;
 	if (Atomics.compareExchange(i32, I32_OPEN_BLOCK, 0, id) !== 0) return;
 	openBlock = {id, start, heartbeat};

@@ -3,8 +3,9 @@ import {Worker} from 'node:worker_threads';
 import type {EventSink} from './event-sink.js';
 import type {SliceWatch, Task} from './tracker.js';
 import {
+	F64_EXCLUDED,
 	F64_HEARTBEAT,
-	F64_SLICE_START,
+	F64_STRETCH_START,
 	HEARTBEAT_MS,
 	I32_BLOCK_COUNTER,
 	I32_OPEN_BLOCK,
@@ -53,6 +54,7 @@ export class LoopWatch implements SliceWatch {
 
 	private beat(): void {
 		this.f64[F64_HEARTBEAT] = this.toEpoch + performance.now();
+		this.f64[F64_EXCLUDED] = 0;
 	}
 
 	/**
@@ -61,10 +63,12 @@ export class LoopWatch implements SliceWatch {
 	 */
 	excluded<T>(fn: () => T): T {
 		Atomics.add(this.i32, I32_PAUSED, 1);
+		const start = performance.now();
 		try {
 			return fn();
 		} finally {
-			this.beat();
+			// Not a beat: the loop has not turned. The script's own silence so far still counts; asyncmon's time does not.
+			this.f64[F64_EXCLUDED] = this.f64[F64_EXCLUDED]! + (performance.now() - start);
 			Atomics.sub(this.i32, I32_PAUSED, 1);
 		}
 	}
@@ -79,9 +83,9 @@ export class LoopWatch implements SliceWatch {
 		Atomics.sub(this.i32, I32_PAUSED, 1);
 	}
 
-	running(task: Task | null, sliceStart: number): void {
+	running(task: Task | null, stretchStart: number): void {
 		this.i32[I32_TASK] = task?.id ?? 0;
-		this.f64[F64_SLICE_START] = task ? this.toEpoch + sliceStart : 0;
+		this.f64[F64_STRETCH_START] = task ? this.toEpoch + stretchStart : 0;
 	}
 
 	/** A slice past the threshold, measured exactly as it ends. */

@@ -138,6 +138,22 @@ describe('the seed lessons, run through the real CLI', () => {
 		expect(result.stdout).toMatch(/⏫ ready +waiter\("a"\): what it awaited is done, but the loop is busy/);
 	});
 
+	it('CPU-bound code that calls async functions as it goes is one block, seen while it lasts and measured whole', async () => {
+		const {result, state} = await record('busy-with-events.ts', ['--block-threshold', '100']);
+		expect(result.code).toBe(0);
+		const ownMs = Number(/steps in (\d+) ms/.exec(result.stdout)?.[1]);
+		// Thousands of short task slices (a call of record() every 500 numbers), one stretch without a loop turn.
+		expect(state.blocks).toHaveLength(1);
+		const block = state.blocks[0]!;
+		expect(block.exact).toBe(true);
+		expect(block.detectedAt - block.startMs).toBeLessThan(100 + 100);
+		expect(block.detectedAt).toBeLessThan(block.startMs + block.durationMs!);
+		expect(block.frames[0]?.fn).toBe('collatzSteps');
+		// The script's own clock includes asyncmon's share of the stretch (writing events), which no block counts.
+		expect(block.durationMs!).toBeLessThanOrEqual(ownMs + 5);
+		expect(block.durationMs!).toBeGreaterThan(ownMs * 0.6);
+	});
+
 	it('--fail-on-block fails a successful script whose block was too long, naming it', async () => {
 		const failing = await runCli(['--plain', '--fail-on-block', '150', 'cpu-block.ts'], {env: {SPIN_MS: '300'}});
 		expect(failing.code).toBe(3);

@@ -359,6 +359,24 @@ return {busy};`);
 		expect(first.end - first.start).toBeGreaterThanOrEqual(4.5);
 	});
 
+	it('a stretch that calls many short tasks without yielding is one long slice, measured whole', async () => {
+		const {stretch} = load(`${HELPERS}
+async function tick(i) {
+	return i;
+}
+async function stretch() {
+	await sleep(1);
+	const start = performance.now();
+	while (performance.now() - start < 6) tick(0);
+}
+return {stretch};`);
+		await stretch!();
+		const id = startOf('stretch()').id;
+		const long = slices.filter(slice => slice.task === id);
+		expect(long).toHaveLength(1);
+		expect(long[0]!.end - long[0]!.start).toBeGreaterThanOrEqual(5.5);
+	});
+
 	it("asyncmon's own work inside a slice (writing events, compiling) is no part of the task's busy time, nor a block", async () => {
 		const {busyWithOwnWork} = load(`${HELPERS}
 async function busyWithOwnWork() {

@@ -8,7 +8,25 @@ export function waitingOn(state: ModelState, node: TaskNode, nowMs: Ms): string 
 	if (!isTaskKind(node.kind)) return node.endMs === null ? describeOp(node, nowMs) : '';
 	if (node.state === 'ready') return `ready for ${formatDuration(nowMs - (node.readyAt ?? nowMs))}`;
 	if (node.state !== 'waiting' || !node.wait) return '';
-	return describeTarget(state, node.wait.on, nowMs);
+	const on = node.wait.on;
+	// A request queued in a pool starts after the await that waits for it: the task's one open op is the better answer.
+	if (on.kind === 'promise' && !on.tasks && !on.ops) {
+		const op = soleOpenOp(state, node);
+		if (op) return describeOp(op, nowMs);
+	}
+	return describeTarget(state, on, nowMs);
+}
+
+/** The task's only op still in flight, if it has exactly one. */
+function soleOpenOp(state: ModelState, node: TaskNode): TaskNode | null {
+	let found: TaskNode | null = null;
+	for (const id of node.children) {
+		const child = state.nodes.get(id);
+		if (!child || isTaskKind(child.kind) || child.endMs !== null) continue;
+		if (found) return null;
+		found = child;
+	}
+	return found;
 }
 
 export function describeTarget(state: ModelState, target: WaitTarget, nowMs: Ms): string {

@@ -26,6 +26,29 @@ describe('what a task waits on', () => {
 	});
 });
 
+describe('what a task waits on, when its await only saw a promise', () => {
+	const queued = (...extra: AsyncmonEvent[]) =>
+		stateOf([
+			{type: 'task.start', t: 0, id: 1, parent: null, kind: 'task', name: 'get()', loc: 'a.ts:1:1'},
+			{type: 'task.await', t: 1, id: 1, site: 'a.ts:2:3', on: {kind: 'promise'}, busy: 0.1},
+			// Queued in a pool, the request starts after the await.
+			{type: 'op.start', t: 40, id: 2, parent: 1, kind: 'http', name: 'GET /items', http: {method: 'GET', url: 'http://127.0.0.1:9/items'}},
+			...extra,
+		]);
+
+	it('is its one request in flight', () => {
+		const state = queued();
+		expect(waitingOn(state, state.nodes.get(1)!, 50)).toBe('GET /items · connecting');
+	});
+
+	it('stays "a promise" with two ops in flight, or none', () => {
+		const two = queued({type: 'op.start', t: 41, id: 3, parent: 1, kind: 'http', name: 'GET /more', http: {method: 'GET', url: 'http://127.0.0.1:9/more'}});
+		expect(waitingOn(two, two.nodes.get(1)!, 50)).toBe('a promise');
+		const none = queued({type: 'op.end', t: 45, id: 2, ok: true, status: 200, bytes: 10});
+		expect(waitingOn(none, none.nodes.get(1)!, 50)).toBe('a promise');
+	});
+});
+
 describe('who blocked the loop', () => {
 	const blocked = (frames: Array<{fn: string; loc: string}>) =>
 		stateOf([

@@ -106,7 +106,6 @@ export class Tracker {
 	private readonly sites: SiteTable;
 	private readonly runtimeDirectory: string;
 	private readonly watch: SliceWatch;
-	private readonly blockThresholdMs: number;
 	private readonly droppedSites = new Set<number>();
 	/** Due times of timers that fired late, by op id: a task awaiting one was ready at its due time. */
 	private readonly lateTimers = new Map<number, number>();
@@ -129,7 +128,6 @@ export class Tracker {
 		this.sites = options.sites;
 		this.runtimeDirectory = options.runtimeDirectory;
 		this.watch = options.watch;
-		this.blockThresholdMs = options.watch.thresholdMs;
 		const thread = options.thread;
 		if (thread) {
 			this.nextId = thread.id * IDS_PER_THREAD + 1;
@@ -401,7 +399,7 @@ export class Tracker {
 		if (task.phase !== Phase.Running) return;
 		this.lastActivityAt = now;
 		task.busy += now - task.sliceStart;
-		if (now - task.sliceStart >= this.blockThresholdMs) {
+		if (now - task.sliceStart >= this.watch.thresholdMs) {
 			this.watch.longSlice(task, task.sliceStart, now);
 			this.stretchReported = true;
 		}
@@ -414,7 +412,7 @@ export class Tracker {
 		} else if (this.running === task) {
 			this.running = null;
 		}
-		if (!this.running && !this.stretchReported && now - this.stretchStart >= this.blockThresholdMs) this.watch.longSlice(task, this.stretchStart, now);
+		if (!this.running && !this.stretchReported && now - this.stretchStart >= this.watch.thresholdMs) this.watch.longSlice(task, this.stretchStart, now);
 		this.watch.running(this.running, this.stretchStart);
 	}
 

@@ -269,39 +269,41 @@ return {quick, slow};`);
 		expect(resumesOf(slowTask.id).length).toBe(1);
 	});
 
-	it('a flush forced mid-burst emits the await of a task still waiting once it has lasted 1 ms, and only once', async () => {
+	/** Starts a task that waits 30 ms on a timer; `finished` resolves once it has, and checks its await and resume were emitted once each. */
+	function waitingTask(): {id: number; finished: () => Promise<void>} {
 		const {waiter} = load(`${HELPERS}
 async function waiter() {
 	await sleep(30);
 }
 return {waiter};`);
 		const done = waiter!();
-		sink.flush(true);
-		const task = startOf('waiter()');
+		const id = startOf('waiter()').id;
+		return {
+			id,
+			async finished() {
+				await done;
+				expect(awaitsOf(id).length).toBe(1);
+				expect(resumesOf(id).length).toBe(1);
+			},
+		};
+	}
+
+	it('a flush forced mid-burst emits the await of a task still waiting once it has lasted 1 ms, and only once', async () => {
+		const task = waitingTask();
 		// Too fresh to show: it may still fold away.
 		expect(awaitsOf(task.id).length).toBe(0);
 		const start = performance.now();
 		while (performance.now() - start < 2) {}
 		sink.flush(true);
 		expect(awaitsOf(task.id).length).toBe(1);
-		await done;
-		expect(awaitsOf(task.id).length).toBe(1);
-		expect(resumesOf(task.id).length).toBe(1);
+		await task.finished();
 	});
 
 	it('a flush between callbacks emits every task still waiting, however fresh: the monitor is exact should the loop block next', async () => {
-		const {waiter} = load(`${HELPERS}
-async function waiter() {
-	await sleep(30);
-}
-return {waiter};`);
-		const done = waiter!();
+		const task = waitingTask();
 		sink.flush();
-		const task = startOf('waiter()');
 		expect(awaitsOf(task.id).length).toBe(1);
-		await done;
-		expect(awaitsOf(task.id).length).toBe(1);
-		expect(resumesOf(task.id).length).toBe(1);
+		await task.finished();
 	});
 
 	it('awaiting a non-promise value is a `value` wait', async () => {

@@ -209,7 +209,7 @@ describe('dashboard: terminal and modes', () => {
 		const view = await renderDashboard(session, {exitOnEnd: true});
 		expect(view.quits).toBe(0);
 		session.exit(1500, 0);
-		await view.press();
+		await view.until(() => view.quits > 0);
 		expect(view.quits).toBe(1);
 	});
 

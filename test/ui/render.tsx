@@ -8,6 +8,8 @@ export interface Rendered {
 	lines(): string[];
 	/** Types keys and waits for the frame they produce; with no keys, waits for pending updates. */
 	press(...keys: string[]): Promise<void>;
+	/** Waits until `check` holds (an effect's callback, say), for at most `timeoutMs`: a loaded machine renders late. */
+	until(check: () => boolean, timeoutMs?: number): Promise<void>;
 	rerenderAt(columns: number, rows: number): void;
 	interrupts: number;
 	quits: number;
@@ -50,6 +52,10 @@ export async function renderDashboard(
 				await settle();
 			}
 			await settle();
+		},
+		async until(check, timeoutMs = 2000) {
+			const deadline = Date.now() + timeoutMs;
+			while (!check() && Date.now() < deadline) await settle();
 		},
 		rerenderAt(columns, rows) {
 			instance.rerender(element(columns, rows));

@@ -1,7 +1,7 @@
 import type {Ms, WaitTarget} from '../protocol/events.js';
 import {isTaskKind, type Block, type ModelState, type TaskNode} from './state.js';
-import {formatDuration} from '../format/durations.js';
-import {counted} from '../format/text.js';
+import {formatDuration} from '../present/durations.js';
+import {counted} from '../present/text.js';
 
 /** What a row is stuck on right now, in a few words: `GET /api/x · ttfb 120ms`, `timer 1000ms`, `task #4 load`. */
 export function waitingOn(state: ModelState, node: TaskNode, nowMs: Ms): string {

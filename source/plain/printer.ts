@@ -1,5 +1,5 @@
 import type {ProtocolLine} from '../protocol/events.js';
-import {formatDuration} from '../format/durations.js';
+import {formatDuration} from '../present/durations.js';
 import {blockCulprit, waitingOn} from '../model/describe.js';
 import type {ModelState, TaskNode} from '../model/state.js';
 import {summaryLines} from './summary.js';

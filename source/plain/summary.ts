@@ -1,9 +1,9 @@
-import {counted} from '../format/text.js';
+import {counted} from '../present/text.js';
 import {computeInsights} from '../model/insights.js';
 import type {ModelState} from '../model/state.js';
 import {sessionDuration, summarize} from '../model/summary.js';
 import {paint} from './printer.js';
-import {formatDuration} from '../format/durations.js';
+import {formatDuration} from '../present/durations.js';
 
 /** Below this the monitor kept up, as far as anyone could tell. */
 const HELD_BACK_WORTH_SAYING_MS = 1;

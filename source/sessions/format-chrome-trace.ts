@@ -1,7 +1,7 @@
 import type {Ms} from '../protocol/events.js';
 import {isTaskKind, type ModelState, type SeriesPoint, type TaskNode} from '../model/state.js';
 import {sessionDuration} from '../model/summary.js';
-import {formatDuration} from '../format/durations.js';
+import {formatDuration} from '../present/durations.js';
 
 /**
  * Chrome trace event format, as Perfetto (ui.perfetto.dev) imports it:

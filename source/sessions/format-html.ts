@@ -2,8 +2,8 @@ import type {Ms} from '../protocol/events.js';
 import {liveTimes} from '../model/reducer.js';
 import {isTaskKind, type ModelState, type TaskNode} from '../model/state.js';
 import {sessionDuration} from '../model/summary.js';
-import {formatDuration} from '../format/durations.js';
-import {truncate} from '../format/text.js';
+import {formatDuration} from '../present/durations.js';
+import {truncate} from '../present/text.js';
 import type {Insight} from '../model/insights.js';
 import {reportDocument, type ReportSection} from './report-document.js';
 

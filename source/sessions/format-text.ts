@@ -1,5 +1,5 @@
 import type {ModelState} from '../model/state.js';
-import {fit, sanitize, textWidth} from '../format/text.js';
+import {fit, sanitize, textWidth} from '../present/text.js';
 import type {Insight} from '../model/insights.js';
 import {reportDocument, type ReportSection} from './report-document.js';
 

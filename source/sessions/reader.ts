@@ -3,7 +3,7 @@ import {stat} from 'node:fs/promises';
 import {PROTOCOL_VERSION, type HeaderEvent, type ProtocolLine} from '../protocol/events.js';
 import {apply} from '../model/reducer.js';
 import {createState, type ModelState} from '../model/state.js';
-import {counted} from '../format/text.js';
+import {counted} from '../present/text.js';
 
 export type SessionFileProblem = 'empty' | 'not-a-session' | 'unsupported-protocol' | 'corrupt-line';
 

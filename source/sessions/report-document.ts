@@ -1,7 +1,7 @@
 import type {ErrorInfo} from '../protocol/events.js';
 import type {ModelState} from '../model/state.js';
 import {buildReport, type ReportTask, type SessionReport} from '../model/summary.js';
-import {formatDuration} from '../format/durations.js';
+import {formatDuration} from '../present/durations.js';
 import {HTTP_PHASES, httpStatsByHost} from './http-stats.js';
 import type {Insight} from '../model/insights.js';
 

@@ -4,7 +4,7 @@ import {readRecording, recordRun} from '../helpers/recorded.js';
 import {ROOT} from '../helpers/run-cli.js';
 import {join} from 'node:path';
 import {readFileSync} from 'node:fs';
-import {formatDuration} from '../../source/format/durations.js';
+import {formatDuration} from '../../source/present/durations.js';
 
 let server: DemoServer;
 beforeAll(async () => {

@@ -1,11 +1,11 @@
 import {describe, expect, it} from 'vitest';
 import {lineToAnsi} from '../../source/ui/components/ansi.js';
 import {viewNow} from '../../source/ui/view-model/clock.js';
-import {formatClock, formatDuration} from '../../source/format/durations.js';
+import {formatClock, formatDuration} from '../../source/present/durations.js';
 import {commandForKey, keyPresses, type KeyPress} from '../../source/ui/view-model/keys.js';
 import {outputWindow} from '../../source/ui/view-model/output.js';
 import {tableColumns} from '../../source/ui/view-model/table.js';
-import {fit, sanitize, textWidth, truncate, truncateStart} from '../../source/format/text.js';
+import {fit, sanitize, textWidth, truncate, truncateStart} from '../../source/present/text.js';
 import {glyphs} from '../../source/ui/view-model/theme.js';
 import {blockedMask, cellSegments, nodeCells, overlayBlocked, sessionAxis} from '../../source/ui/view-model/timeline.js';
 import {buildTreeRows, type RowQuery} from '../../source/ui/view-model/tree-rows.js';

@@ -2,7 +2,7 @@ import type {Ms} from '../../protocol/events.js';
 import {blockCulprit} from '../describe.js';
 import {type Block, type ModelState, type TaskNode, isTaskKind} from '../state.js';
 import {formatDuration, lineLocation} from './format.js';
-import {counted} from '../../format/text.js';
+import {counted} from '../../present/text.js';
 import type {Insight, InsightOptions} from './insight.js';
 
 interface Victim {

@@ -1,7 +1,7 @@
 import type {Ms} from '../../protocol/events.js';
 import type {HttpInfo, ModelState, TaskNode} from '../state.js';
 import {formatDuration, percent} from './format.js';
-import {counted} from '../../format/text.js';
+import {counted} from '../../present/text.js';
 import {maxOverlap} from '../overlap.js';
 import type {Insight} from './insight.js';
 

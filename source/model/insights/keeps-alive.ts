@@ -1,6 +1,6 @@
 import type {ModelState, TaskNode} from '../state.js';
 import {formatDuration, lineLocation} from './format.js';
-import {counted} from '../../format/text.js';
+import {counted} from '../../present/text.js';
 import type {Insight} from './insight.js';
 
 /** Node's resource type names, in words. */

@@ -1,7 +1,7 @@
 import {describeTarget} from '../describe.js';
 import type {ModelState, TaskNode} from '../state.js';
 import {lineLocation} from './format.js';
-import {counted} from '../../format/text.js';
+import {counted} from '../../present/text.js';
 import type {Insight} from './insight.js';
 
 const NAMED_AT_MOST = 3;

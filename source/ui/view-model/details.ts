@@ -1,9 +1,9 @@
 import type {Ms} from '../../protocol/events.js';
 import {liveTimes} from '../../model/reducer.js';
 import type {HttpInfo, ModelState, TaskNode} from '../../model/state.js';
-import {formatBytes, formatDuration} from '../../format/durations.js';
+import {formatBytes, formatDuration} from '../../present/durations.js';
 import type {Line} from './line.js';
-import {truncate} from '../../format/text.js';
+import {truncate} from '../../present/text.js';
 import {STATE_STYLES, stateIcon, type Glyphs} from './theme.js';
 import {describeOp, describeTarget} from '../../model/describe.js';
 

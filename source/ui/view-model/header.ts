@@ -2,9 +2,9 @@ import type {Ms} from '../../protocol/events.js';
 import {NODE_STATES, type ModelState, type SeriesPoint} from '../../model/state.js';
 import {blockCulprit} from '../../model/describe.js';
 import {leafTasks} from '../../model/summary.js';
-import {formatClock, formatDuration} from '../../format/durations.js';
+import {formatClock, formatDuration} from '../../present/durations.js';
 import type {Line, Segment} from './line.js';
-import {counted, textWidth, truncate, truncateStart} from '../../format/text.js';
+import {counted, textWidth, truncate, truncateStart} from '../../present/text.js';
 import {STATE_STYLES, stateIcon, type Glyphs} from './theme.js';
 
 /** The replay numbers the header shows; ReplayControls satisfies it. */

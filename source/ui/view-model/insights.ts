@@ -1,6 +1,6 @@
 import type {Insight} from '../../model/insights.js';
 import type {Line} from './line.js';
-import {counted, wrapText} from '../../format/text.js';
+import {counted, wrapText} from '../../present/text.js';
 
 /** The insights pane: each finding as a short heading and its advice, wrapped to the width. */
 export function insightLines(insights: readonly Insight[], width: number): Line[] {

@@ -1,7 +1,7 @@
 import type {OutputLine} from '../../model/state.js';
-import {formatClock} from '../../format/durations.js';
+import {formatClock} from '../../present/durations.js';
 import type {Line} from './line.js';
-import {sanitize, truncate} from '../../format/text.js';
+import {sanitize, truncate} from '../../present/text.js';
 
 export interface OutputWindow {
 	lines: Line[];

@@ -1,9 +1,9 @@
 import type {Ms} from '../../protocol/events.js';
 import {liveTimes} from '../../model/reducer.js';
 import {isTaskKind, type ModelState, type TaskNode} from '../../model/state.js';
-import {formatDuration} from '../../format/durations.js';
+import {formatDuration} from '../../present/durations.js';
 import type {Line, Segment} from './line.js';
-import {fit, truncateStart} from '../../format/text.js';
+import {fit, truncateStart} from '../../present/text.js';
 import {STATE_STYLES, stateIcon, type Glyphs} from './theme.js';
 import {cellSegments, nodeCells, type TimeAxis} from './timeline.js';
 import {isDescending, type RowQuery, type SortColumn, type TreeRow} from './tree-rows.js';

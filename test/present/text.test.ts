@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {textWidth, wrapText} from '../../source/format/text.js';
+import {textWidth, wrapText} from '../../source/present/text.js';
 
 describe('wrapping text', () => {
 	it('lays words out in lines no wider than the width', () => {

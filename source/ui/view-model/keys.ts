@@ -1,23 +1,8 @@
-import type {ReplayAction} from '../replay-controls.js';
+import {KEY_BINDINGS, keyMode, SPECIAL_KEYS, worksIn, type KeyMatch, type SpecialKey} from './key-bindings.js';
 import type {Command, UiState} from './ui-state.js';
 
 /** The subset of Ink's `Key` the dashboard reads; Ink's own type satisfies it. */
-export interface KeyPress {
-	upArrow: boolean;
-	downArrow: boolean;
-	leftArrow: boolean;
-	rightArrow: boolean;
-	pageUp: boolean;
-	pageDown: boolean;
-	home: boolean;
-	end: boolean;
-	return: boolean;
-	escape: boolean;
-	ctrl: boolean;
-	tab: boolean;
-	backspace: boolean;
-	delete: boolean;
-}
+export type KeyPress = Readonly<Record<SpecialKey | 'ctrl', boolean>>;
 
 const NO_KEY: KeyPress = {
 	upArrow: false,
@@ -56,58 +41,22 @@ export function keyPresses(input: string, key: KeyPress): Array<[string, KeyPres
 }
 
 export function commandForKey(input: string, key: KeyPress, ui: UiState, replay: boolean): Command | null {
-	if (key.ctrl && input === 'c') return {type: 'quit'};
-	if (ui.editingFilter) return filterCommand(input, key);
-	if (key.escape) return {type: 'back'};
-	if (key.return) return {type: 'openDetails'};
-	if (key.tab) return {type: 'switchPane'};
-	if (key.upArrow) return {type: 'move', delta: -1};
-	if (key.downArrow) return {type: 'move', delta: 1};
-	if (key.pageUp) return {type: 'page', direction: -1};
-	if (key.pageDown) return {type: 'page', direction: 1};
-	if (key.leftArrow) return {type: 'sort', step: -1};
-	if (key.rightArrow) return {type: 'sort', step: 1};
-	if (key.home) return replay ? {type: 'replay', action: 'seekStart'} : {type: 'jump', to: 'first'};
-	if (key.end) return replay ? {type: 'replay', action: 'seekEnd'} : {type: 'jump', to: 'last'};
-	if (replay) {
-		const action = REPLAY_KEYS[input];
-		if (action) return {type: 'replay', action};
-	}
-	return CHARACTER_KEYS[input] ?? null;
+	const {session, screen} = keyMode(ui, replay);
+	const actions = KEY_BINDINGS.filter(binding => binding.screens.includes(screen)).flatMap(binding => binding.actions);
+	const action = actions.find(each => worksIn(each, session) && each.keys.some(match => matches(match, input, key)));
+	if (!action) return null;
+	return typeof action.command === 'function' ? action.command(printable(input)) : action.command;
 }
 
-const REPLAY_KEYS: Readonly<Record<string, ReplayAction>> = {
-	' ': 'togglePause',
-	'+': 'faster',
-	'=': 'faster',
-	'-': 'slower',
-	'.': 'stepForward',
-	',': 'stepBack',
-};
+function matches(match: KeyMatch, input: string, key: KeyPress): boolean {
+	if ('special' in match) return key[match.special];
+	if ('ctrl' in match) return key.ctrl && input === match.ctrl;
+	// The text that comes with a special key (Enter's "\r") is not typing.
+	if (SPECIAL_KEYS.some(name => key[name])) return false;
+	if ('char' in match) return input === match.char;
+	return !key.ctrl && printable(input) !== '';
+}
 
-const CHARACTER_KEYS: Readonly<Record<string, Command>> = {
-	q: {type: 'quit'},
-	j: {type: 'move', delta: 1},
-	k: {type: 'move', delta: -1},
-	g: {type: 'jump', to: 'first'},
-	G: {type: 'jump', to: 'last'},
-	'/': {type: 'startFilter'},
-	s: {type: 'sort', step: 1},
-	'>': {type: 'sort', step: 1},
-	'<': {type: 'sort', step: -1},
-	i: {type: 'invertSort'},
-	' ': {type: 'togglePause'},
-	t: {type: 'toggleTimeline'},
-	o: {type: 'toggleOutput'},
-	c: {type: 'toggleFinished'},
-	'?': {type: 'toggleHelp'},
-	n: {type: 'toggleInsights'},
-};
-
-function filterCommand(input: string, key: KeyPress): Command | null {
-	if (key.escape) return {type: 'back'};
-	if (key.return) return {type: 'filterCommit'};
-	if (key.backspace || key.delete) return {type: 'filterErase'};
-	const printable = input.replace(/[\x00-\x1f\x7f]/g, '');
-	return printable === '' || key.ctrl ? null : {type: 'filterType', text: printable};
+function printable(input: string): string {
+	return input.replace(/[\x00-\x1f\x7f]/g, '');
 }

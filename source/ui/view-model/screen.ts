@@ -5,6 +5,7 @@ import {detailLines} from './details.js';
 import {formatDuration} from '../../present/durations.js';
 import {headerLines, scriptStatus, type ReplayStatus} from './header.js';
 import {helpLines} from './help.js';
+import {footerHints, keyMode, sessionOf} from './key-bindings.js';
 import {insightBadge, insightLines} from './insights.js';
 import type {Insight} from '../../model/insights.js';
 import {highlighted, type Line} from './line.js';
@@ -13,7 +14,7 @@ import {headerLine, rowLine, tableColumns, type RowContext} from './table.js';
 import {fit, textWidth, truncate} from '../../present/text.js';
 import {glyphs as glyphsFor, stateIcon, STATE_STYLES, type Glyphs} from './theme.js';
 import {blockedMask, cellSegments, nodeCells, overlayBlocked, sessionAxis, type TimeAxis} from './timeline.js';
-import {isDescending, type TreeRow} from './tree-rows.js';
+import type {TreeRow} from './tree-rows.js';
 import {keepInView, selectedIndex, type UiState, type Viewport} from './ui-state.js';
 
 export const MIN_COLUMNS = 40;
@@ -73,7 +74,7 @@ interface Pane {
 
 function mainPane(input: ScreenInput, glyphs: Glyphs, height: number): Pane {
 	const {ui} = input;
-	if (ui.help) return scrolled(helpLines(input.replay !== undefined), 0, height);
+	if (ui.help) return scrolled(helpLines(sessionOf(input.replay !== undefined), input.ascii), 0, height);
 	if (ui.insights) return scrolled(insightLines(input.insights, input.size.columns), 0, height);
 	if (ui.detailsId !== null) {
 		const details = detailLines({state: input.state, id: ui.detailsId, nowMs: input.nowMs, width: input.size.columns, ascii: input.ascii, glyphs});
@@ -192,28 +193,12 @@ function summaryLine({state, summary}: ScreenInput): Line {
 }
 
 function hintLine({ui, replay, state}: ScreenInput, glyphs: Glyphs): Line {
-	if (ui.editingFilter) return [{text: `/${ui.query.filter}█`, bold: true}, {text: '  Enter keep · Esc clear', dim: true}];
+	const mode = keyMode(ui, replay !== undefined);
+	const hints = footerHints(mode, ui, glyphs);
+	if (mode.screen === 'filter') return [{text: `/${ui.query.filter}█`, bold: true}, {text: `  ${hints.join(' · ')}`, dim: true}];
 	const line: Line = [];
 	if (ui.interruptSent && !state.exit) line.push({text: 'interrupt sent; q again to quit', color: 'yellow', bold: true}, {text: '  '});
 	if (ui.query.filter !== '') line.push({text: `filter "${ui.query.filter}"`, color: 'cyan'}, {text: '  '});
-	const arrow = isDescending(ui.query) ? glyphs.descending : glyphs.ascending;
-	const hints =
-		ui.help || ui.insights || ui.detailsId !== null
-			? ['Esc back', 'j/k scroll', 'q quit']
-			: [
-					'q quit',
-					'? help',
-					'n insights',
-					'/ filter',
-					`s sort:${ui.query.sort}${arrow}`,
-					'i invert',
-					ui.query.hideFinished ? 'c show done' : 'c hide done',
-					ui.view === 'table' ? 't timeline' : 't table',
-					'o output',
-					'Enter details',
-					replay ? 'Space play/pause' : 'Space pause',
-					...(replay ? ['+/- speed', ',/. step', 'Home/End'] : []),
-				];
 	line.push({text: hints.join('  '), dim: true});
 	return line;
 }

@@ -27,6 +27,7 @@ export interface BlockedLoopInsight extends Finding {
 	kind: 'blocked-loop';
 	/** The block itself: its stack and task say who blocked, its location where. */
 	block: Block;
+	/** The block's duration: it has ended. */
 	durationMs: Ms;
 	/** Tasks that became ready during the block and resumed only when it ended. */
 	delayedTasks: number;

@@ -21,7 +21,7 @@ const RESOURCE_NAMES: Readonly<Record<string, [singular: string, plural: string]
 	Worker: ['worker thread', 'worker threads'],
 };
 
-/** Servers and timers named in the sentence, of each; the resource counts cover the rest. */
+/** How many servers, and how many timers, the sentence names; the resource counts cover the rest. */
 const NAMED_AT_MOST = 3;
 
 export function keepsAliveMessage(insight: KeepsAliveInsight): string {

@@ -37,4 +37,4 @@ await main();
 // What you should see in asyncmon:
 // three simulateRequest(...) tasks under main(), started together, waiting side
 // by side and finishing at 1 s, 2 s and 3 s. The summary reads "3 requests took
-// 6.0 s of waiting in 3.0 s: concurrency 2.0×".
+// 6.00s of waiting in 3.00s: concurrency 2.0×".

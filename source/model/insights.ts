@@ -10,7 +10,25 @@ import {parallelism} from './insights/parallelism.js';
 import {sequentialAwaits} from './insights/sequential-awaits.js';
 import {unhandledRejection} from './insights/unhandled-rejection.js';
 
-export type {Insight, InsightKind, InsightOptions} from './insights/insight.js';
+export type {
+	BlockedLoopInsight,
+	ConcurrencyInsight,
+	ConnectionQueueingInsight,
+	FloatingPromiseInsight,
+	HttpFailuresInsight,
+	HttpInsight,
+	Insight,
+	InsightKind,
+	InsightOptions,
+	KeepsAliveInsight,
+	NeverSettledInsight,
+	ParallelismInsight,
+	PendingTask,
+	PendingTimer,
+	SequentialAwaitsInsight,
+	SlowestHostInsight,
+	UnhandledRejectionInsight,
+} from './insights/insight.js';
 
 /** Used when neither the options nor the session header give a threshold. */
 export const DEFAULT_BLOCK_THRESHOLD_MS = 50;

@@ -1,5 +1,6 @@
 import {counted} from '../present/text.js';
 import {computeInsights} from '../model/insights.js';
+import {insightMessage} from '../present/insights.js';
 import type {ModelState} from '../model/state.js';
 import {sessionDuration, summarize} from '../model/summary.js';
 import {paint} from './printer.js';
@@ -45,6 +46,6 @@ export function summaryLines(state: ModelState, color: boolean): string[] {
 			paint(color, 'yellow', `asyncmon held the script back ${formatDuration(state.heldBackMs)} in all while the monitor caught up with its events; no event was lost, and no task's busy time includes it`),
 		);
 	}
-	for (const insight of computeInsights(state)) lines.push(`${paint(color, 'yellow', '→')} ${insight.message}`);
+	for (const insight of computeInsights(state)) lines.push(`${paint(color, 'yellow', '→')} ${insightMessage(state, insight)}`);
 	return lines;
 }

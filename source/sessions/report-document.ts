@@ -4,6 +4,7 @@ import {buildReport, type ReportTask, type SessionReport} from '../model/summary
 import {formatDuration} from '../present/durations.js';
 import {HTTP_PHASES, httpStatsByHost} from './http-stats.js';
 import type {Insight} from '../model/insights.js';
+import {insightMessage} from '../present/insights.js';
 
 /**
  * The content the human-readable reports (text, md, html) share, as plain
@@ -36,7 +37,7 @@ export function reportDocument(state: ModelState, insights: readonly Insight[] =
 	const report = buildReport(state);
 	const sections = [
 		summarySection(report),
-		insightsSection(insights),
+		insightsSection(state, insights),
 		slowestTasksSection(report),
 		...httpSections(state),
 		blocksSection(report),
@@ -73,8 +74,8 @@ function summarySection(report: SessionReport): ReportSection {
 	};
 }
 
-function insightsSection(insights: readonly Insight[]): ReportSection {
-	return {title: 'Insights', columns: [left('kind'), left('insight')], rows: insights.map(i => [i.kind, i.message])};
+function insightsSection(state: ModelState, insights: readonly Insight[]): ReportSection {
+	return {title: 'Insights', columns: [left('kind'), left('insight')], rows: insights.map(i => [i.kind, insightMessage(state, i)])};
 }
 
 function taskTotalMs(task: ReportTask, durationMs: number): number {

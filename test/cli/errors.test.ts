@@ -149,7 +149,7 @@ describe('what the runtime notices for the insights', () => {
 		expect(state.nodes.get(state.floating[0]!.taskId!)!.name).toBe('save(1)');
 		expect(state.keptAlive?.resources).toEqual({Timeout: 1});
 		expect(result.stdout).toContain('→ save(1) was called without await at dropped-and-alive.ts:7 in main()');
-		expect(result.stdout).toMatch(/→ Nothing ran for \d\.\d s, yet the process stayed alive, held by 1 timer \(setInterval 1000ms made by the top level of the script\)/);
+		expect(result.stdout).toMatch(/→ Nothing ran for \d\.\d\ds, yet the process stayed alive, held by 1 timer \(setInterval 1000ms made by the top level of the script\)/);
 		expect(result.stdout).not.toContain('save(3) was called');
 	});
 

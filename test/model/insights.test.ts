@@ -2,8 +2,8 @@ import {describe, expect, it} from 'vitest';
 import {computeInsights, type Insight, type InsightKind} from '../../source/model/insights.js';
 import {SessionBuilder, onOp, onPromise, onTask} from '../fixtures/insights/builder.js';
 
-function ofKind(session: SessionBuilder, kind: InsightKind, options?: {blockThresholdMs?: number}): Insight[] {
-	return computeInsights(session.state, options).filter(insight => insight.kind === kind);
+function ofKind<K extends InsightKind>(session: SessionBuilder, kind: K, options?: {blockThresholdMs?: number}): Array<Extract<Insight, {kind: K}>> {
+	return computeInsights(session.state, options).filter((insight): insight is Extract<Insight, {kind: K}> => insight.kind === kind);
 }
 
 /**
@@ -29,12 +29,7 @@ describe('sequential-awaits', () => {
 	it('flags independent operations awaited one after another, estimating sum minus max', () => {
 		const {session, ids} = threeAwaitsInARow();
 		expect(ofKind(session, 'sequential-awaits')).toEqual([
-			{
-				kind: 'sequential-awaits',
-				message: 'main() awaited 3 operations in sequence (6.0 s); started together with Promise.all they would take ~3.0 s',
-				taskIds: [...ids],
-				savesMs: 3000,
-			},
+			{kind: 'sequential-awaits', taskName: 'main()', operations: 3, sequenceMs: 6000, longestMs: 3000, taskIds: [...ids], savesMs: 3000},
 		]);
 	});
 
@@ -60,11 +55,7 @@ describe('sequential-awaits', () => {
 		const {session, ids} = threeAwaitsInARow({dependent: [false, true, false]});
 		const [main, , b, c] = ids;
 		expect(ofKind(session, 'sequential-awaits')).toEqual([
-			expect.objectContaining({
-				message: 'main() awaited 2 operations in sequence (5.0 s); started together with Promise.all they would take ~3.0 s',
-				taskIds: [main, b, c],
-				savesMs: 2000,
-			}),
+			expect.objectContaining({operations: 2, sequenceMs: 5000, longestMs: 3000, taskIds: [main, b, c], savesMs: 2000}),
 		]);
 	});
 
@@ -158,8 +149,10 @@ describe('blocked-loop', () => {
 		expect(ofKind(session, 'blocked-loop')).toEqual([
 			{
 				kind: 'blocked-loop',
-				message:
-					'crunch() at cpu.ts:12 blocked the event loop for 1.4 s; 5 tasks were ready and waited up to 1.3 s; move CPU-bound work to a worker thread',
+				block: session.state.blocks[0],
+				durationMs: 1400,
+				delayedTasks: 5,
+				longestDelayMs: 1300,
 				taskIds: [crunch, ...ticks],
 				savesMs: 1300,
 			},
@@ -174,11 +167,7 @@ describe('blocked-loop', () => {
 	it('lets the options override the session threshold, and leaves out waiting tasks when none were ready', () => {
 		const {session, crunch} = blockedTicks(50, 100);
 		expect(ofKind(session, 'blocked-loop', {blockThresholdMs: 20})).toEqual([
-			{
-				kind: 'blocked-loop',
-				message: 'crunch() at cpu.ts:12 blocked the event loop for 50 ms; move CPU-bound work to a worker thread',
-				taskIds: [crunch],
-			},
+			{kind: 'blocked-loop', block: session.state.blocks[0], durationMs: 50, delayedTasks: 0, longestDelayMs: null, taskIds: [crunch]},
 		]);
 	});
 });
@@ -191,7 +180,7 @@ describe('concurrency', () => {
 		[1000, 3000, 2000].forEach((ms, i) => session.end(ms, requests[i]!));
 		session.end(3000, main).exit(3000);
 		expect(ofKind(session, 'concurrency')).toEqual([
-			{kind: 'concurrency', message: '3 requests took 6.0 s of waiting in 3.0 s: concurrency 2.0×', taskIds: requests},
+			{kind: 'concurrency', requests: 3, taskTimeMs: 6000, durationMs: 3000, concurrency: 2, taskIds: requests},
 		]);
 	});
 
@@ -206,14 +195,9 @@ describe('unhandled-rejection', () => {
 	it('reports a rejection nothing handled, with its task and location', () => {
 		const session = new SessionBuilder();
 		const load = session.task(0, 'loadUser(7)');
-		session.unhandledRejection(5, {name: 'TypeError', message: 'boom', location: 'app.ts:3:9'}, load).exit(6, 1);
-		expect(ofKind(session, 'unhandled-rejection')).toEqual([
-			{
-				kind: 'unhandled-rejection',
-				message: 'A promise rejected with nothing handling it in loadUser(7): TypeError: boom (app.ts:3); await it or add .catch() where it is created',
-				taskIds: [load],
-			},
-		]);
+		const error = {name: 'TypeError', message: 'boom', location: 'app.ts:3:9'};
+		session.unhandledRejection(5, error, load).exit(6, 1);
+		expect(ofKind(session, 'unhandled-rejection')).toEqual([{kind: 'unhandled-rejection', error, taskName: 'loadUser(7)', taskIds: [load]}]);
 	});
 
 	it('stays silent for an uncaught exception', () => {
@@ -240,9 +224,11 @@ describe('never-settled', () => {
 		expect(ofKind(session, 'never-settled')).toEqual([
 			{
 				kind: 'never-settled',
-				message:
-					'2 tasks never settled before the process exited: main() was waiting on task #2 waitForever() at app.ts:9; ' +
-					'waitForever() was waiting on a promise at app.ts:5. Make sure what they wait on resolves or rejects, or stop waiting on it',
+				exitMs: 10,
+				pending: [
+					{name: 'main()', wait: {on: onTask(forever), site: 'app.ts:9:9', since: 3}},
+					{name: 'waitForever()', wait: {on: onPromise, site: 'app.ts:5:3', since: 2}},
+				],
 				taskIds: [main, forever],
 			},
 		]);
@@ -269,13 +255,7 @@ describe('http', () => {
 		const queued = [4, 5, 6, 7].map(i => session.request(url(`/delay/500?${i}`), {start: 0, queueMs: 500, status: 200, end: 1000}));
 		session.exit(1001);
 		expect(ofKind(session, 'http')).toEqual([
-			{
-				kind: 'http',
-				message:
-					'Requests to 127.0.0.1:4000 waited 250 ms on average for one of 4 connections; ' +
-					'if the server can take more, raise the connection limit (undici Pool or Agent `connections`)',
-				taskIds: queued,
-			},
+			{kind: 'http', finding: 'connection-queueing', host, averageQueueMs: 250, connections: 4, taskIds: queued},
 		]);
 	});
 
@@ -294,11 +274,7 @@ describe('http', () => {
 		const reset = session.request(url('/other'), {start: 0, end: 30});
 		session.exit(300);
 		expect(ofKind(session, 'http')).toEqual([
-			{
-				kind: 'http',
-				message: '2 of 4 requests to 127.0.0.1:4000 failed (50%); 1 was a retry of a failed request (25%)',
-				taskIds: [failed, reset, retry],
-			},
+			{kind: 'http', finding: 'failures', host, requests: 4, failures: 2, retries: 1, taskIds: [failed, reset, retry]},
 		]);
 	});
 
@@ -307,7 +283,7 @@ describe('http', () => {
 		session.request(url('/flaky'), {start: 0, status: 500, end: 100});
 		session.request(url('/flaky'), {start: 50, status: 200, end: 150});
 		session.exit(200);
-		expect(ofKind(session, 'http').map(insight => insight.message)).toEqual(['1 of 2 requests to 127.0.0.1:4000 failed (50%)']);
+		expect(ofKind(session, 'http')).toEqual([expect.objectContaining({finding: 'failures', requests: 2, failures: 1, retries: 0})]);
 	});
 
 	it('names the slowest of several hosts, not counting our own queueing', () => {
@@ -317,7 +293,7 @@ describe('http', () => {
 		const slow = session.request('https://slow.test/a', {start: 0, status: 200, end: 800});
 		session.exit(900);
 		expect(ofKind(session, 'http')).toEqual([
-			{kind: 'http', message: 'slow.test is the slowest host: 800 ms per request on average, against 100 ms for fast.test', taskIds: [slow]},
+			{kind: 'http', finding: 'slowest-host', host: 'slow.test', averageMs: 800, next: {host: 'fast.test', averageMs: 100}, taskIds: [slow]},
 		]);
 	});
 });
@@ -351,12 +327,7 @@ describe('floating-promise', () => {
 		const save = session.task(1, 'save(1)', main);
 		session.emit({type: 'floating', t: 1, task: save, by: main, site: 'app.ts:6:2'});
 		expect(ofKind(session, 'floating-promise')).toEqual([
-			{
-				kind: 'floating-promise',
-				message:
-					'save(1) was called without await at app.ts:6 in main(): nothing waits for it or handles its errors. Await it, return it, or write `void` before the call if running it in the background is intended',
-				taskIds: [save],
-			},
+			{kind: 'floating-promise', task: {name: 'save(1)', failed: false}, callerName: 'main()', site: 'app.ts:6:2', taskIds: [save]},
 		]);
 	});
 
@@ -376,21 +347,32 @@ describe('keeps-alive', () => {
 		session.emit({type: 'op.start', t: 1, id: 99, parent: poll, kind: 'timer', name: 'setInterval 1000ms', timer: {delayMs: 1000, repeat: true}});
 		session.end(2, poll);
 		session.emit({type: 'alive', t: 2100, idleSince: 2, resources: {Timeout: 1, TCPServerWrap: 1}}).exit(5002);
-		const [insight] = ofKind(session, 'keeps-alive');
-		expect(insight?.message).toBe(
-			'Nothing ran for 5.0 s, yet the process stayed alive, held by 1 timer, 1 TCP server (setInterval 1000ms made by poll()). Clear intervals, close servers and sockets when done, or unref() what should not keep it alive',
-		);
-		expect(insight?.taskIds).toEqual([99]);
+		expect(ofKind(session, 'keeps-alive')).toEqual([
+			{
+				kind: 'keeps-alive',
+				idleMs: 5000,
+				resources: {Timeout: 1, TCPServerWrap: 1},
+				servers: [],
+				timers: [{name: 'setInterval 1000ms', madeBy: {name: 'poll()', location: null}}],
+				taskIds: [99],
+			},
+		]);
 	});
 
 	it('names a server still listening, and where the script started it', () => {
 		const session = new SessionBuilder();
 		session.end(2, session.task(0, 'main()'));
 		session.emit({type: 'alive', t: 2100, idleSince: 2, resources: {TCPServerWrap: 1}, servers: [{address: '127.0.0.1:3000', loc: 'server.ts:12:10'}]}).exit(3002);
-		const [insight] = ofKind(session, 'keeps-alive');
-		expect(insight?.message).toBe(
-			'Nothing ran for 3.0 s, yet the process stayed alive, held by 1 TCP server (a server listening on 127.0.0.1:3000 from server.ts:12). Clear intervals, close servers and sockets when done, or unref() what should not keep it alive',
-		);
+		expect(ofKind(session, 'keeps-alive')).toEqual([
+			{
+				kind: 'keeps-alive',
+				idleMs: 3000,
+				resources: {TCPServerWrap: 1},
+				servers: [{address: '127.0.0.1:3000', loc: 'server.ts:12:10'}],
+				timers: [],
+				taskIds: [],
+			},
+		]);
 	});
 
 	it('stays silent when the process never sat idle', () => {
@@ -411,8 +393,8 @@ describe('parallelism', () => {
 	}
 
 	it('measures worker threads busy at the same time', () => {
-		expect(ofKind(workers(10), 'parallelism').map(insight => insight.message)).toEqual([
-			'2 worker threads computed for 3.0 s in 1.5 s: parallelism 2.0×, while the main loop stayed free',
+		expect(ofKind(workers(10), 'parallelism')).toEqual([
+			{kind: 'parallelism', workers: 2, busyMs: 3000, wallMs: 1510, parallelism: 3000 / 1510, loopBlocked: false, taskIds: [1000, 2000]},
 		]);
 	});
 

@@ -8,7 +8,8 @@ import {httpStatsByHost} from '../../source/sessions/http-stats.js';
 import {loadSession} from '../../source/sessions/reader.js';
 import {THREE_REQUESTS_FILE} from './session-fixtures.js';
 
-const insights: Insight[] = [{kind: 'sequential-awaits', message: 'main awaited fetchUser | then fetchOrders', taskIds: [2]}];
+const insights: Insight[] = [{kind: 'sequential-awaits', taskName: 'main(user | orders)', operations: 2, sequenceMs: 1500, longestMs: 1000, taskIds: [2], savesMs: 500}];
+const message = 'main(user | orders) awaited 2 operations in sequence (1.50s); started together with Promise.all they would take ~1.00s';
 
 describe('report formats', () => {
 	it('give identical output for two loads of the same recording', async () => {
@@ -19,10 +20,13 @@ describe('report formats', () => {
 		}
 	});
 
-	it('json is the report contract, plus insights only when given', async () => {
+	it('json is the report contract, plus insights in words only when given', async () => {
 		const {state} = await loadSession(THREE_REQUESTS_FILE);
 		expect(JSON.parse(renderReport('json', state))).toEqual(buildReport(state));
-		expect(JSON.parse(renderReport('json', state, insights))).toEqual({...buildReport(state), insights});
+		expect(JSON.parse(renderReport('json', state, insights))).toStrictEqual({
+			...buildReport(state),
+			insights: [{kind: 'sequential-awaits', message, taskIds: [2], savesMs: 500}],
+		});
 	});
 
 	it('computes HTTP percentiles per host and phase', async () => {
@@ -63,14 +67,15 @@ describe('report formats', () => {
 		expect(text).toMatch(/1\.00s +250ms +simulateRequest\("request-A", 1000\) +examples\/three-requests\.ts:6:5 +parseBody/);
 		expect(text).toContain('Error: request-B failed: upstream <503> | "busy"');
 		expect(text).not.toContain('Insights');
-		expect(formatText(state, insights)).toContain('sequential-awaits  main awaited fetchUser | then fetchOrders');
+		// Cut to the column's width, with an ellipsis.
+		expect(formatText(state, insights)).toContain('sequential-awaits  main(user | orders) awaited 2 operations in sequence (1.50s…');
 	});
 
 	it('md renders tables and escapes user strings that would break them', async () => {
 		const {state} = await loadSession(THREE_REQUESTS_FILE);
 		const md = formatMarkdown(state, insights);
 		expect(md).toContain('### Slowest tasks\n\n| task | total | busy | waiting | sched delay | awaits | state | location |\n| :--- | ---: |');
-		expect(md).toContain('| sequential-awaits | main awaited fetchUser \\| then fetchOrders |');
+		expect(md).toContain('| sequential-awaits | main(user \\| orders) awaited 2 operations in sequence (1.50s); started together with Promise.all they would take \\~1.00s |');
 		expect(md).toContain('Error: request-B failed: upstream \\<503\\> \\| "busy"');
 		for (const table of md.split('\n\n').filter(block => block.startsWith('|'))) {
 			const separators = table.trimEnd().split('\n').map(row => row.replace(/\\\|/g, '').split('|').length);

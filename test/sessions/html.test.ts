@@ -19,7 +19,7 @@ function tags(html: string): Tag[] {
 describe('html report', () => {
 	const lines = threeRequestsEvents();
 	const state = reduce(lines);
-	const html = formatHtml(state, [{kind: 'concurrency', message: 'insight <b>kept</b> as text', taskIds: []}]);
+	const html = formatHtml(state, [{kind: 'unhandled-rejection', error: {name: 'Error', message: 'insight <b>kept</b> as text'}, taskName: null, taskIds: []}]);
 	const all = tags(html);
 
 	it('is one self-contained file: no scripts, stylesheets, or remote fetches', () => {

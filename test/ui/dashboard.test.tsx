@@ -140,7 +140,7 @@ describe('dashboard: details, timeline, output, help', () => {
 		expect(view.lines()[0]).toMatch(/\d+ insights? \(n\)/);
 		await view.press('n');
 		expect(view.frame()).toContain('▸ blocked-loop');
-		expect(view.frame()).toMatch(/crunch\(\)? at src\/cpu\.ts:12 blocked the event loop for 1\.3 s/);
+		expect(view.frame()).toMatch(/crunch\(\)? at src\/cpu\.ts:12 blocked the event loop for 1\.30s/);
 		await view.press(KEYS.escape);
 		expect(view.frame()).not.toContain('▸ blocked-loop');
 	});

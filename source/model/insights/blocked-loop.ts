@@ -1,9 +1,6 @@
 import type {Ms} from '../../protocol/events.js';
-import {blockCulprit} from '../describe.js';
 import {type Block, type ModelState, type TaskNode, isTaskKind} from '../state.js';
-import {formatDuration, lineLocation} from './format.js';
-import {counted} from '../../present/text.js';
-import type {Insight, InsightOptions} from './insight.js';
+import type {BlockedLoopInsight, InsightOptions} from './insight.js';
 
 interface Victim {
 	task: TaskNode;
@@ -12,11 +9,11 @@ interface Victim {
 }
 
 /** Each finished block of at least the threshold, with the tasks it kept from running. */
-export function blockedLoop(state: ModelState, options: Required<InsightOptions>): Insight[] {
-	const insights: Insight[] = [];
+export function blockedLoop(state: ModelState, options: Required<InsightOptions>): BlockedLoopInsight[] {
+	const insights: BlockedLoopInsight[] = [];
 	for (const block of state.blocks) {
 		if (block.durationMs === null || block.durationMs < options.blockThresholdMs) continue;
-		insights.push(describeBlock(state, block, block.durationMs, victimsOf(state, block, block.durationMs)));
+		insights.push(blockFinding(block, block.durationMs, victimsOf(state, block, block.durationMs)));
 	}
 	return insights;
 }
@@ -37,20 +34,16 @@ function victimsOf(state: ModelState, block: Block, durationMs: Ms): Victim[] {
 	return victims.sort((a, b) => b.delayMs - a.delayMs);
 }
 
-function describeBlock(state: ModelState, block: Block, durationMs: Ms, victims: Victim[]): Insight {
-	const culprit = blockCulprit(state, block);
-	const where = block.location ? ` at ${lineLocation(block.location)}` : '';
-	const longestDelay = victims[0]?.delayMs;
-	const waited =
-		longestDelay === undefined
-			? ''
-			: `${counted(victims.length, 'task was', 'tasks were')} ready and waited up to ${formatDuration(longestDelay)}; `;
-	const insight: Insight = {
+function blockFinding(block: Block, durationMs: Ms, victims: Victim[]): BlockedLoopInsight {
+	const longestDelayMs = victims[0]?.delayMs ?? null;
+	const insight: BlockedLoopInsight = {
 		kind: 'blocked-loop',
-		message: `${culprit}${where} blocked the event loop for ${formatDuration(durationMs)}; ${waited}move CPU-bound work to a worker thread`,
+		block,
+		durationMs,
+		delayedTasks: victims.length,
+		longestDelayMs,
 		taskIds: [...(block.taskId === null ? [] : [block.taskId]), ...victims.map(victim => victim.task.id)],
 	};
-	if (longestDelay !== undefined) insight.savesMs = longestDelay;
+	if (longestDelayMs !== null) insight.savesMs = longestDelayMs;
 	return insight;
 }
-

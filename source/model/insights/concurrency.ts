@@ -1,12 +1,11 @@
 import type {ModelState} from '../state.js';
 import {leafTasks, sessionDuration, summarize} from '../summary.js';
-import {formatDuration} from './format.js';
-import type {Insight} from './insight.js';
+import type {ConcurrencyInsight} from './insight.js';
 
 const MIN_CONCURRENCY = 1;
 
 /** The seed's figure: the leaf tasks' total time against the wall-clock time it took. */
-export function concurrency(state: ModelState): Insight[] {
+export function concurrency(state: ModelState): ConcurrencyInsight[] {
 	const leaves = leafTasks(state);
 	const durationMs = sessionDuration(state);
 	const summary = summarize(state);
@@ -15,9 +14,10 @@ export function concurrency(state: ModelState): Insight[] {
 	return [
 		{
 			kind: 'concurrency',
-			message:
-				`${leaves.length + state.aggregated.tasks} requests took ${formatDuration(summary.taskTimeMs)} of waiting in ${formatDuration(durationMs)}: ` +
-				`concurrency ${summary.concurrency.toFixed(1)}×`,
+			requests: leaves.length + state.aggregated.tasks,
+			taskTimeMs: summary.taskTimeMs,
+			durationMs,
+			concurrency: summary.concurrency,
 			taskIds: leaves.map(leaf => leaf.id),
 		},
 	];

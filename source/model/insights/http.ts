@@ -1,9 +1,7 @@
 import type {Ms} from '../../protocol/events.js';
 import type {HttpInfo, ModelState, TaskNode} from '../state.js';
-import {formatDuration, percent} from './format.js';
-import {counted} from '../../present/text.js';
 import {maxOverlap} from '../overlap.js';
-import type {Insight} from './insight.js';
+import type {ConnectionQueueingInsight, HttpFailuresInsight, HttpInsight, SlowestHostInsight} from './insight.js';
 
 /** Average queueing below this is normal scheduling noise. */
 export const MIN_AVERAGE_QUEUE_MS = 10;
@@ -11,9 +9,9 @@ export const MIN_AVERAGE_QUEUE_MS = 10;
 type Request = TaskNode & {http: HttpInfo};
 
 /** Per host: time queued for a connection, errors and retries; across hosts: the slowest. */
-export function httpInsights(state: ModelState): Insight[] {
+export function httpInsights(state: ModelState): HttpInsight[] {
 	const hosts = requestsByHost(state);
-	const insights: Insight[] = [];
+	const insights: HttpInsight[] = [];
 	for (const [host, requests] of hosts) {
 		insights.push(...connectionQueueing(state, host, requests), ...errorsAndRetries(host, requests));
 	}
@@ -43,7 +41,7 @@ function hostOf(url: string): string {
 	}
 }
 
-function connectionQueueing(state: ModelState, host: string, requests: Request[]): Insight[] {
+function connectionQueueing(state: ModelState, host: string, requests: Request[]): ConnectionQueueingInsight[] {
 	const sent = requests.filter(request => request.http.phases.queueMs !== undefined && request.http.sentAt !== undefined);
 	if (sent.length === 0) return [];
 	const averageQueueMs = sent.reduce((total, request) => total + (request.http.phases.queueMs ?? 0), 0) / sent.length;
@@ -53,9 +51,10 @@ function connectionQueueing(state: ModelState, host: string, requests: Request[]
 	return [
 		{
 			kind: 'http',
-			message:
-				`Requests to ${host} waited ${formatDuration(averageQueueMs)} on average for one of ${counted(connections, 'connection')}; ` +
-				'if the server can take more, raise the connection limit (undici Pool or Agent `connections`)',
+			finding: 'connection-queueing',
+			host,
+			averageQueueMs,
+			connections,
 			taskIds: sent.filter(request => (request.http.phases.queueMs ?? 0) > 0).map(request => request.id),
 		},
 	];
@@ -77,22 +76,25 @@ function isRetry(request: Request, earlier: Request[]): boolean {
 	);
 }
 
-function errorsAndRetries(host: string, requests: Request[]): Insight[] {
+function errorsAndRetries(host: string, requests: Request[]): HttpFailuresInsight[] {
 	const failures = requests.filter(failed);
 	if (failures.length === 0) return [];
 	const retries = requests.filter((request, index) => isRetry(request, requests.slice(0, index)));
-	const retryPart = retries.length > 0 ? `; ${counted(retries.length, 'was a retry', 'were retries')} of a failed request (${percent(retries.length, requests.length)})` : '';
 	return [
 		{
 			kind: 'http',
-			message: `${failures.length} of ${counted(requests.length, 'request')} to ${host} failed (${percent(failures.length, requests.length)})${retryPart}`,
+			finding: 'failures',
+			host,
+			requests: requests.length,
+			failures: failures.length,
+			retries: retries.length,
 			taskIds: [...failures, ...retries].map(request => request.id),
 		},
 	];
 }
 
 /** Compares hosts by time from sending to the end of the response, so our own queueing does not count. */
-function slowestHost(hosts: Map<string, Request[]>): Insight[] {
+function slowestHost(hosts: Map<string, Request[]>): SlowestHostInsight[] {
 	const averages: Array<{host: string; averageMs: Ms; requests: Request[]}> = [];
 	for (const [host, requests] of hosts) {
 		const finished = requests.filter(request => request.endMs !== null);
@@ -106,9 +108,10 @@ function slowestHost(hosts: Map<string, Request[]>): Insight[] {
 	return [
 		{
 			kind: 'http',
-			message:
-				`${slowest.host} is the slowest host: ${formatDuration(slowest.averageMs)} per request on average, ` +
-				`against ${formatDuration(next.averageMs)} for ${next.host}`,
+			finding: 'slowest-host',
+			host: slowest.host,
+			averageMs: slowest.averageMs,
+			next: {host: next.host, averageMs: next.averageMs},
 			taskIds: slowest.requests.map(request => request.id),
 		},
 	];

@@ -1,26 +1,161 @@
-import type {Ms} from '../../protocol/events.js';
-import type {ModelState} from '../state.js';
+import type {ErrorInfo, ListeningServer, Location, Ms} from '../../protocol/events.js';
+import type {Block, CurrentWait, ModelState} from '../state.js';
 
-export type InsightKind =
-	| 'sequential-awaits'
-	| 'blocked-loop'
-	| 'concurrency'
-	| 'unhandled-rejection'
-	| 'never-settled'
-	| 'floating-promise'
-	| 'keeps-alive'
-	| 'parallelism'
-	| 'http';
-
-/** A finding about the session, phrased as what to change. */
-export interface Insight {
-	kind: InsightKind;
-	message: string;
+/** What every finding carries, whatever it is about. */
+interface Finding {
 	/** Nodes (tasks and ops) the finding is about, most relevant first. */
 	taskIds: number[];
 	/** Estimated wall-clock time the suggested change would save. */
 	savesMs?: Ms;
 }
+
+/** A task awaited independent operations one after another; its costliest such run. */
+export interface SequentialAwaitsInsight extends Finding {
+	kind: 'sequential-awaits';
+	taskName: string;
+	/** How many operations the run awaited. */
+	operations: number;
+	/** Their durations added up: what the run took in sequence. */
+	sequenceMs: Ms;
+	/** The longest of them: about what they would take if started together. */
+	longestMs: Ms;
+	savesMs: Ms;
+}
+
+/** A finished block of at least the threshold, with the tasks it kept from running. */
+export interface BlockedLoopInsight extends Finding {
+	kind: 'blocked-loop';
+	/** The block itself: its stack and task say who blocked, its location where. */
+	block: Block;
+	/** The block's duration: it has ended. */
+	durationMs: Ms;
+	/** Tasks that became ready during the block and resumed only when it ended. */
+	delayedTasks: number;
+	/** The longest of their delays; null when no task was kept waiting. */
+	longestDelayMs: Ms | null;
+}
+
+/** The leaf tasks' total time against the wall-clock time it took. */
+export interface ConcurrencyInsight extends Finding {
+	kind: 'concurrency';
+	/** Leaf tasks, counting those folded into per-name totals. */
+	requests: number;
+	taskTimeMs: Ms;
+	durationMs: Ms;
+	/** Task time over duration. */
+	concurrency: number;
+}
+
+/** A promise rejected and nothing handled it. */
+export interface UnhandledRejectionInsight extends Finding {
+	kind: 'unhandled-rejection';
+	error: ErrorInfo;
+	/** The task it rejected in, when known. */
+	taskName: string | null;
+}
+
+/** Tasks still suspended when the process exited. */
+export interface NeverSettledInsight extends Finding {
+	kind: 'never-settled';
+	/** When the process exited: what each task waited on is as of then. */
+	exitMs: Ms;
+	/** In creation order. */
+	pending: PendingTask[];
+}
+
+export interface PendingTask {
+	name: string;
+	/** What it was waiting on; null when it was ready to resume but never ran. */
+	wait: CurrentWait | null;
+}
+
+/** A statement called one of the script's async functions and dropped the promise. */
+export interface FloatingPromiseInsight extends Finding {
+	kind: 'floating-promise';
+	/** The dropped task, when known. */
+	task: {name: string; failed: boolean} | null;
+	/** The function that dropped it; null at the top level of the script. */
+	callerName: string | null;
+	site: Location;
+}
+
+/** The loop sat idle while the process stayed alive. */
+export interface KeepsAliveInsight extends Finding {
+	kind: 'keeps-alive';
+	idleMs: Ms;
+	/** Node's open resources by type name (`Timeout`, `TCPServerWrap`), with how many of each. */
+	resources: Record<string, number>;
+	/** The script's servers still listening. */
+	servers: ListeningServer[];
+	/** Its timers still pending, each with the task that made it. */
+	timers: PendingTimer[];
+}
+
+export interface PendingTimer {
+	name: string;
+	/** The task that made it; null for the top level of the script. */
+	madeBy: {name: string; location: Location | null} | null;
+}
+
+/** Worker threads busy at the same time. */
+export interface ParallelismInsight extends Finding {
+	kind: 'parallelism';
+	workers: number;
+	/** Their busy time added up. */
+	busyMs: Ms;
+	/** From the first worker's start to the last one's end. */
+	wallMs: Ms;
+	/** Busy time over wall time. */
+	parallelism: number;
+	/** Whether the main loop was blocked while they ran. */
+	loopBlocked: boolean;
+}
+
+/** Requests to one host waited for a free connection. */
+export interface ConnectionQueueingInsight extends Finding {
+	kind: 'http';
+	finding: 'connection-queueing';
+	host: string;
+	averageQueueMs: Ms;
+	/** Most requests the client had on the wire at once. */
+	connections: number;
+}
+
+/** Requests to one host failed, and some were retries. */
+export interface HttpFailuresInsight extends Finding {
+	kind: 'http';
+	finding: 'failures';
+	host: string;
+	requests: number;
+	failures: number;
+	/** Requests that repeated an earlier failed one. */
+	retries: number;
+}
+
+/** The slowest of several hosts, against the next slowest. */
+export interface SlowestHostInsight extends Finding {
+	kind: 'http';
+	finding: 'slowest-host';
+	host: string;
+	averageMs: Ms;
+	next: {host: string; averageMs: Ms};
+}
+
+export type HttpInsight = ConnectionQueueingInsight | HttpFailuresInsight | SlowestHostInsight;
+
+/** A finding about the session, as data: present/insights puts it in words, as what to change. */
+export type Insight =
+	| SequentialAwaitsInsight
+	| BlockedLoopInsight
+	| ConcurrencyInsight
+	| UnhandledRejectionInsight
+	| NeverSettledInsight
+	| FloatingPromiseInsight
+	| KeepsAliveInsight
+	| ParallelismInsight
+	| HttpInsight;
+
+export type InsightKind = Insight['kind'];
 
 export interface InsightOptions {
 	/** Blocks shorter than this are not reported; defaults to the session header's threshold. */

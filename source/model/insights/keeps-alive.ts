@@ -1,24 +1,5 @@
 import type {ModelState, TaskNode} from '../state.js';
-import {formatDuration, lineLocation} from './format.js';
-import {counted} from '../../present/text.js';
-import type {Insight} from './insight.js';
-
-/** Node's resource type names, in words. */
-const RESOURCE_NAMES: Readonly<Record<string, [singular: string, plural: string]>> = {
-	Timeout: ['timer', 'timers'],
-	Immediate: ['setImmediate', 'setImmediates'],
-	TCPServerWrap: ['TCP server', 'TCP servers'],
-	TCPSocketWrap: ['TCP socket', 'TCP sockets'],
-	PipeServerWrap: ['pipe server', 'pipe servers'],
-	PipeWrap: ['pipe', 'pipes'],
-	UDPWrap: ['UDP socket', 'UDP sockets'],
-	FSReqCallback: ['file operation', 'file operations'],
-	FSEventWrap: ['file watcher', 'file watchers'],
-	StatWatcher: ['file watcher', 'file watchers'],
-	ProcessWrap: ['child process', 'child processes'],
-	MessagePort: ['message port', 'message ports'],
-	Worker: ['worker thread', 'worker threads'],
-};
+import type {KeepsAliveInsight, PendingTimer} from './insight.js';
 
 /**
  * The script looked hung: the loop sat idle while the process stayed alive.
@@ -26,26 +7,17 @@ const RESOURCE_NAMES: Readonly<Record<string, [singular: string, plural: string]
  * listening, with where it started them, and its timers still pending, with
  * the task that made each.
  */
-export function keepsAlive(state: ModelState): Insight[] {
+export function keepsAlive(state: ModelState): KeepsAliveInsight[] {
 	const held = state.keptAlive;
 	if (!held) return [];
-	const resources = Object.entries(held.resources).map(([type, count]) => {
-		const [singular, plural] = RESOURCE_NAMES[type] ?? [type, type];
-		return counted(count, singular, plural);
-	});
 	const timers = pendingTimers(state, held.t);
-	const made = [
-		...held.servers.slice(0, 3).map(server => `a server listening on ${server.address}${server.loc ? ` from ${lineLocation(server.loc)}` : ''}`),
-		...timers.slice(0, 3).map(timer => `${timer.name} made by ${madeBy(state, timer)}`),
-	];
-	const idleFor = (state.exit?.t ?? state.nowMs) - held.idleSince;
 	return [
 		{
 			kind: 'keeps-alive',
-			message:
-				`Nothing ran for ${formatDuration(idleFor)}, yet the process stayed alive, held by ${resources.join(', ')}` +
-				(made.length > 0 ? ` (${made.join('; ')})` : '') +
-				'. Clear intervals, close servers and sockets when done, or unref() what should not keep it alive',
+			idleMs: (state.exit?.t ?? state.nowMs) - held.idleSince,
+			resources: held.resources,
+			servers: held.servers,
+			timers: timers.map(timer => ({name: timer.name, madeBy: madeBy(state, timer)})),
 			taskIds: timers.map(timer => timer.id),
 		},
 	];
@@ -55,8 +27,8 @@ function pendingTimers(state: ModelState, at: number): TaskNode[] {
 	return [...state.nodes.values()].filter(node => node.timer && node.startMs <= at && (node.endMs === null || node.endMs > at));
 }
 
-function madeBy(state: ModelState, op: TaskNode): string {
+function madeBy(state: ModelState, op: TaskNode): PendingTimer['madeBy'] {
 	const owner = op.parentId === null ? undefined : state.nodes.get(op.parentId);
-	if (!owner || owner.kind === 'script') return 'the top level of the script';
-	return owner.location ? `${owner.name} at ${lineLocation(owner.location)}` : owner.name;
+	if (!owner || owner.kind === 'script') return null;
+	return {name: owner.name, location: owner.location};
 }

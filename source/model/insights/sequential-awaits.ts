@@ -1,7 +1,6 @@
 import type {Ms} from '../../protocol/events.js';
 import {type AwaitRecord, type ModelState, type TaskNode, isTaskKind} from '../state.js';
-import {formatDuration} from './format.js';
-import type {Insight} from './insight.js';
+import type {SequentialAwaitsInsight} from './insight.js';
 
 /** Waits shorter than this are not worth restructuring code for. */
 export const MIN_SEQUENTIAL_WAIT_MS = 10;
@@ -30,14 +29,14 @@ interface Step {
  * So is a task that runs alongside siblings of the same function: a pool of
  * workers, each sequential on purpose, whose concurrency is the pool's size.
  */
-export function sequentialAwaits(state: ModelState): Insight[] {
-	const insights: Insight[] = [];
+export function sequentialAwaits(state: ModelState): SequentialAwaitsInsight[] {
+	const insights: SequentialAwaitsInsight[] = [];
 	const pools = poolMembers(state);
 	for (const task of state.nodes.values()) {
 		if (!isTaskKind(task.kind) || pools.has(task.id)) continue;
 		// One finding per task, its costliest run: a loop would otherwise repeat the same advice.
-		const runs = sequentialRuns(state, task).filter(run => !isPacingLoop(run)).map(run => describeRun(task, run));
-		const worst = runs.reduce<Insight | undefined>((best, run) => (!best || (run.savesMs ?? 0) > (best.savesMs ?? 0) ? run : best), undefined);
+		const runs = sequentialRuns(state, task).filter(run => !isPacingLoop(run)).map(run => runFinding(task, run));
+		const worst = runs.reduce<SequentialAwaitsInsight | undefined>((best, run) => (!best || run.savesMs > best.savesMs ? run : best), undefined);
 		if (worst) insights.push(worst);
 	}
 	return insights;
@@ -110,16 +109,17 @@ function isPacingLoop(run: Step[]): boolean {
 	return run.every(step => step.target.kind === 'timer' && step.record.site === site);
 }
 
-function describeRun(task: TaskNode, run: Step[]): Insight {
+function runFinding(task: TaskNode, run: Step[]): SequentialAwaitsInsight {
 	const durations = run.map(step => step.durationMs);
-	const sum = durations.reduce((total, ms) => total + ms, 0);
-	const longest = Math.max(...durations);
+	const sequenceMs = durations.reduce((total, ms) => total + ms, 0);
+	const longestMs = Math.max(...durations);
 	return {
 		kind: 'sequential-awaits',
-		message:
-			`${task.name} awaited ${run.length} operations in sequence (${formatDuration(sum)}); ` +
-			`started together with Promise.all they would take ~${formatDuration(longest)}`,
+		taskName: task.name,
+		operations: run.length,
+		sequenceMs,
+		longestMs,
 		taskIds: [task.id, ...run.map(step => step.target.id)],
-		savesMs: sum - longest,
+		savesMs: sequenceMs - longestMs,
 	};
 }

@@ -75,7 +75,7 @@ interface Pane {
 function mainPane(input: ScreenInput, glyphs: Glyphs, height: number): Pane {
 	const {ui} = input;
 	if (ui.help) return scrolled(helpLines(sessionOf(input.replay !== undefined), input.ascii), 0, height);
-	if (ui.insights) return scrolled(insightLines(input.insights, input.size.columns), 0, height);
+	if (ui.insights) return scrolled(insightLines(input.state, input.insights, input.size.columns), 0, height);
 	if (ui.detailsId !== null) {
 		const details = detailLines({state: input.state, id: ui.detailsId, nowMs: input.nowMs, width: input.size.columns, ascii: input.ascii, glyphs});
 		return scrolled(details, ui.detailsScroll, height);

@@ -1,0 +1,33 @@
+import type {ConnectionQueueingInsight, HttpFailuresInsight, HttpInsight, SlowestHostInsight} from '../../model/insights.js';
+import {formatDuration} from '../durations.js';
+import {formatPercent} from '../numbers.js';
+import {counted} from '../text.js';
+
+export function httpMessage(insight: HttpInsight): string {
+	switch (insight.finding) {
+		case 'connection-queueing':
+			return connectionQueueingMessage(insight);
+		case 'failures':
+			return failuresMessage(insight);
+		case 'slowest-host':
+			return slowestHostMessage(insight);
+	}
+}
+
+function connectionQueueingMessage(insight: ConnectionQueueingInsight): string {
+	return (
+		`Requests to ${insight.host} waited ${formatDuration(insight.averageQueueMs)} on average for one of ${counted(insight.connections, 'connection')}; ` +
+		'if the server can take more, raise the connection limit (undici Pool or Agent `connections`)'
+	);
+}
+
+function failuresMessage(insight: HttpFailuresInsight): string {
+	const {requests, failures, retries} = insight;
+	const retryPart = retries > 0 ? `; ${counted(retries, 'was a retry', 'were retries')} of a failed request (${formatPercent(retries, requests)})` : '';
+	return `${failures} of ${counted(requests, 'request')} to ${insight.host} failed (${formatPercent(failures, requests)})${retryPart}`;
+}
+
+function slowestHostMessage(insight: SlowestHostInsight): string {
+	const {next} = insight;
+	return `${insight.host} is the slowest host: ${formatDuration(insight.averageMs)} per request on average, against ${formatDuration(next.averageMs)} for ${next.host}`;
+}

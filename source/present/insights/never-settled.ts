@@ -1,0 +1,25 @@
+import type {NeverSettledInsight, PendingTask} from '../../model/insights.js';
+import {describeTarget} from '../../model/describe.js';
+import type {ModelState} from '../../model/state.js';
+import type {Ms} from '../../protocol/events.js';
+import {lineLocation} from '../locations.js';
+import {counted} from '../text.js';
+
+/** More would drown the advice; the rest are counted. */
+const NAMED_AT_MOST = 3;
+
+export function neverSettledMessage(state: ModelState, insight: NeverSettledInsight): string {
+	const {pending} = insight;
+	const named = pending.slice(0, NAMED_AT_MOST).map(task => `${task.name} ${describeWait(state, task, insight.exitMs)}`);
+	if (pending.length > NAMED_AT_MOST) named.push(`${pending.length - NAMED_AT_MOST} more`);
+	return (
+		`${counted(pending.length, 'task')} never settled before the process exited: ${named.join('; ')}. ` +
+		'Make sure what they wait on resolves or rejects, or stop waiting on it'
+	);
+}
+
+function describeWait(state: ModelState, task: PendingTask, exitMs: Ms): string {
+	if (!task.wait) return 'was ready to resume but never ran';
+	const site = task.wait.site ? ` at ${lineLocation(task.wait.site)}` : '';
+	return `was waiting on ${describeTarget(state, task.wait.on, exitMs)}${site}`;
+}

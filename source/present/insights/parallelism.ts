@@ -1,0 +1,10 @@
+import type {ParallelismInsight} from '../../model/insights.js';
+import {formatDuration} from '../durations.js';
+import {formatTimes} from '../numbers.js';
+
+export function parallelismMessage(insight: ParallelismInsight): string {
+	return (
+		`${insight.workers} worker threads computed for ${formatDuration(insight.busyMs)} in ${formatDuration(insight.wallMs)}: parallelism ${formatTimes(insight.parallelism)}, ` +
+		(insight.loopBlocked ? 'but the main loop was blocked meanwhile' : 'while the main loop stayed free')
+	);
+}

@@ -1,0 +1,9 @@
+import type {SequentialAwaitsInsight} from '../../model/insights.js';
+import {formatDuration} from '../durations.js';
+
+export function sequentialAwaitsMessage(insight: SequentialAwaitsInsight): string {
+	return (
+		`${insight.taskName} awaited ${insight.operations} operations in sequence (${formatDuration(insight.sequenceMs)}); ` +
+		`started together with Promise.all they would take ~${formatDuration(insight.longestMs)}`
+	);
+}

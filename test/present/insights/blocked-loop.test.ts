@@ -1,0 +1,27 @@
+import {describe, expect, it} from 'vitest';
+import {blockedLoopMessage} from '../../../source/present/insights/blocked-loop.js';
+import {SessionBuilder} from '../../fixtures/insights/builder.js';
+
+/** crunch(1500) under main() blocks the loop inside crunch at cpu.ts:12:3. */
+function crunchBlocking(durationMs: number) {
+	const session = new SessionBuilder();
+	const crunch = session.task(100, 'crunch(1500)', session.task(0, 'main()'));
+	session.block(100, durationMs, crunch, {fn: 'crunch', loc: 'cpu.ts:12:3'});
+	return {state: session.state, block: session.state.blocks[0]!, crunch};
+}
+
+describe('blocked-loop in words', () => {
+	it('names the blocking function, where it is, and the tasks it kept waiting', () => {
+		const {state, block, crunch} = crunchBlocking(1400);
+		expect(blockedLoopMessage(state, {kind: 'blocked-loop', block, durationMs: 1400, delayedTasks: 5, longestDelayMs: 1300, taskIds: [crunch], savesMs: 1300})).toBe(
+			'crunch() at cpu.ts:12 blocked the event loop for 1.40s; 5 tasks were ready and waited up to 1.30s; move CPU-bound work to a worker thread',
+		);
+	});
+
+	it('leaves out the waiting tasks when none were ready', () => {
+		const {state, block, crunch} = crunchBlocking(50);
+		expect(blockedLoopMessage(state, {kind: 'blocked-loop', block, durationMs: 50, delayedTasks: 0, longestDelayMs: null, taskIds: [crunch]})).toBe(
+			'crunch() at cpu.ts:12 blocked the event loop for 50ms; move CPU-bound work to a worker thread',
+		);
+	});
+});

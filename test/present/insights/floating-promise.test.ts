@@ -1,0 +1,21 @@
+import {describe, expect, it} from 'vitest';
+import {floatingPromiseMessage} from '../../../source/present/insights/floating-promise.js';
+
+const ADVICE = 'nothing waits for it or handles its errors. Await it, return it, or write `void` before the call if running it in the background is intended';
+
+describe('floating-promise in words', () => {
+	it('names the dropped task, where it was called and by whom', () => {
+		expect(floatingPromiseMessage({kind: 'floating-promise', task: {name: 'save(1)', failed: false}, callerName: 'main()', site: 'app.ts:6:2', taskIds: [2]})).toBe(
+			`save(1) was called without await at app.ts:6 in main(): ${ADVICE}`,
+		);
+	});
+
+	it('says when the dropped task failed, and makes do without its name or caller', () => {
+		expect(floatingPromiseMessage({kind: 'floating-promise', task: {name: 'save(1)', failed: true}, callerName: null, site: 'app.ts:6:2', taskIds: [2]})).toBe(
+			`save(1) was called without await at app.ts:6 (it failed, and nothing handled it): ${ADVICE}`,
+		);
+		expect(floatingPromiseMessage({kind: 'floating-promise', task: null, callerName: null, site: 'app.ts:6:2', taskIds: []})).toBe(
+			`an async function was called without await at app.ts:6: ${ADVICE}`,
+		);
+	});
+});

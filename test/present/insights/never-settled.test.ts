@@ -1,0 +1,34 @@
+import {describe, expect, it} from 'vitest';
+import type {PendingTask} from '../../../source/model/insights.js';
+import {neverSettledMessage} from '../../../source/present/insights/never-settled.js';
+import {SessionBuilder, onPromise, onTask} from '../../fixtures/insights/builder.js';
+
+/** main() waits on waitForever(), which waits on a promise: task #2 is the one that names it. */
+function hanging() {
+	const session = new SessionBuilder();
+	const forever = session.task(1, 'waitForever()', session.task(0, 'main()'));
+	const pending: PendingTask[] = [
+		{name: 'main()', wait: {on: onTask(forever), site: 'app.ts:9:9', since: 3}},
+		{name: 'waitForever()', wait: {on: onPromise, site: 'app.ts:5:3', since: 2}},
+	];
+	return {state: session.state, pending};
+}
+
+describe('never-settled in words', () => {
+	it('lists the tasks still waiting at exit and what each waited on', () => {
+		const {state, pending} = hanging();
+		expect(neverSettledMessage(state, {kind: 'never-settled', exitMs: 10, pending, taskIds: [1, 2]})).toBe(
+			'2 tasks never settled before the process exited: main() was waiting on task #2 waitForever() at app.ts:9; ' +
+				'waitForever() was waiting on a promise at app.ts:5. Make sure what they wait on resolves or rejects, or stop waiting on it',
+		);
+	});
+
+	it('names three tasks and counts the rest, and says which were ready but never ran', () => {
+		const {state, pending} = hanging();
+		const ready = (name: string): PendingTask => ({name, wait: null});
+		expect(neverSettledMessage(state, {kind: 'never-settled', exitMs: 10, pending: [ready('a()'), ...pending, ready('b()')], taskIds: []})).toBe(
+			'4 tasks never settled before the process exited: a() was ready to resume but never ran; main() was waiting on task #2 waitForever() at app.ts:9; ' +
+				'waitForever() was waiting on a promise at app.ts:5; 1 more. Make sure what they wait on resolves or rejects, or stop waiting on it',
+		);
+	});
+});

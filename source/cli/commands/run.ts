@@ -13,7 +13,7 @@ import {terminalColor, wantsPlain} from '../terminal.js';
 import {UsageError} from '../usage-error.js';
 
 /** Exit code when the script succeeded but a block lasted longer than --fail-on-block. */
-export const EXIT_BLOCK_BUDGET = 3;
+const EXIT_BLOCK_BUDGET = 3;
 /** How long the dashboard waits for a script that fails at once, so its error lands on the normal screen. */
 const DASHBOARD_GRACE_MS = 300;
 /** How long a script that was asked to stop may take before it is killed. */

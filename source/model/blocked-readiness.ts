@@ -8,6 +8,8 @@ import type {ModelState} from './state.js';
  * that say so, timed at the due time, for the tasks the model still has
  * waiting. The task's resume, once the block is over, carries the same
  * `readyAt`. Worker threads' tasks are not held up by the main loop.
+ * The live monitor asks for them while it runs (its blocked thread cannot
+ * say them) and passes them on into the stream like the child's events.
  */
 export function readyDuringBlock(state: ModelState, nowMs: Ms): TaskReadyEvent[] {
 	if (state.activeBlockId === null) return [];

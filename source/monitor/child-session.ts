@@ -115,15 +115,6 @@ export class ChildSession {
 		}
 	}
 
-	/**
-	 * An event the monitor derives itself (from the model and its clock), into
-	 * the stream like the child's: recorded, applied, printed.
-	 */
-	derive(line: ProtocolLine): void {
-		this.emit(line);
-		this.batchEnd();
-	}
-
 	/** For the events the monitor makes itself, at the precision a recording keeps: live and replayed states match. */
 	now(): number {
 		return Math.round((epochNow() - (this.header?.startedAt ?? this.spawnedAt)) * 1000) / 1000;

@@ -1,8 +1,7 @@
 import type {Ms, ProtocolLine} from '../protocol/events.js';
 import {apply} from '../model/reducer.js';
-import type {ModelSource} from '../model/source.js';
+import type {ModelSource, ReplayControls} from '../model/source.js';
 import {createState, type ModelState} from '../model/state.js';
-import type {ReplayControls} from '../ui/replay-controls.js';
 import {loadWarnings, readSession, type ReadOptions} from './reader.js';
 
 /** Time and timers, injectable so tests drive playback without sleeping. */

@@ -1,9 +1,6 @@
 import {render, useApp, useWindowSize} from 'ink';
-import type {ModelSource} from '../model/source.js';
+import type {ModelSource, ReplayControls} from '../model/source.js';
 import {DashboardView} from './components/dashboard-view.js';
-import type {ReplayControls} from './replay-controls.js';
-
-export type {ReplayControls} from './replay-controls.js';
 
 export interface DashboardOptions {
 	/** Live or replayed model. */

@@ -1,17 +1,6 @@
-/** Playback of a recorded session, driven by the dashboard's replay keys. */
-export interface ReplayControls {
-	readonly positionMs: number;
-	readonly durationMs: number;
-	readonly speed: number;
-	readonly paused: boolean;
-	togglePause(): void;
-	faster(): void;
-	slower(): void;
-	step(deltaMs: number): void;
-	seekStart(): void;
-	seekEnd(): void;
-}
+import type {ReplayControls} from '../model/source.js';
 
+/** What the dashboard's replay keys ask of a replay. */
 export type ReplayAction = 'togglePause' | 'faster' | 'slower' | 'stepForward' | 'stepBack' | 'seekStart' | 'seekEnd';
 
 /** `.` and `,` move playback by one second. */

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest';
 import type {ProtocolLine} from '../../source/protocol/events.js';
 import {buildReport} from '../../source/model/summary.js';
 import type {ModelState} from '../../source/model/state.js';
-import type {ReplayControls} from '../../source/ui/replay-controls.js';
+import type {ReplayControls} from '../../source/model/source.js';
 import {FRAME_MS, loadReplay, MAX_SPEED, MIN_SPEED, ReplayEngine} from '../../source/sessions/replay.js';
 import {ManualClock} from './manual-clock.js';
 import {reduce, THREE_REQUESTS_FILE, threeRequestsEvents} from './session-fixtures.js';

@@ -1,6 +1,6 @@
 import {afterEach, describe, expect, it} from 'vitest';
 import {cleanup} from 'ink-testing-library';
-import type {ReplayControls} from '../../source/ui/replay-controls.js';
+import type {ReplayControls} from '../../source/model/source.js';
 import {busySession, FixtureSession, largeSession} from './fixtures.js';
 import {KEYS, renderDashboard, type Rendered} from './render.js';
 

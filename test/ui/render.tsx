@@ -1,5 +1,5 @@
 import {render} from 'ink-testing-library';
-import type {ReplayControls} from '../../source/ui/replay-controls.js';
+import type {ReplayControls} from '../../source/model/source.js';
 import {DashboardView} from '../../source/ui/components/dashboard-view.js';
 import type {FixtureSession} from './fixtures.js';
 

@@ -1,9 +1,9 @@
 import {useEffect, useMemo, useRef, useState} from 'react';
 import {useInput} from 'ink';
-import type {ModelSource} from '../../model/source.js';
+import type {ModelSource, ReplayControls} from '../../model/source.js';
 import {computeInsights, type Insight} from '../../model/insights.js';
 import {summarize} from '../../model/summary.js';
-import {runReplayAction, type ReplayControls} from '../replay-controls.js';
+import {runReplayAction} from '../replay-controls.js';
 import {viewNow} from '../view-model/clock.js';
 import {commandForKey, keyPresses, type KeyPress} from '../view-model/keys.js';
 import {buildScreen, type TerminalSize} from '../view-model/screen.js';

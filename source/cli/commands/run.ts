@@ -1,28 +1,37 @@
-import {loadDashboard} from '../ui/load-dashboard.js';
+import {loadDashboard} from '../../ui/load-dashboard.js';
 import {existsSync, statSync} from 'node:fs';
-import {apply} from '../model/reducer.js';
-import {createState, LIVE_RETAINED_FINISHED_TASKS, type ModelState} from '../model/state.js';
-import {blockCulprit} from '../model/describe.js';
-import {readyDuringBlock} from '../model/blocked-readiness.js';
-import {PlainPrinter} from '../plain/printer.js';
-import {Recorder} from '../sessions/recorder.js';
-import {ChildSession, exitCodeOf} from './child-session.js';
-import {LiveSource} from './live-source.js';
-import {UsageError} from './usage-error.js';
-import {capYoungGeneration} from './young-generation-cap.js';
+import {createState, LIVE_RETAINED_FINISHED_TASKS, type ModelState} from '../../model/state.js';
+import {blockCulprit} from '../../model/describe.js';
+import {PlainPrinter} from '../../plain/printer.js';
+import {Recorder} from '../../sessions/recorder.js';
+import {ChildSession, exitCodeOf} from '../../monitor/child-session.js';
+import {capYoungGeneration} from '../../monitor/young-generation-cap.js';
+import {LiveSource} from '../live-source.js';
+import type {RunArgs} from '../run-arguments.js';
+import {deriveReadinessWhileBlocked, SessionPipeline} from '../session-pipeline.js';
+import {terminalColor, wantsPlain} from '../terminal.js';
+import {UsageError} from '../usage-error.js';
 
 /** Exit code when the script succeeded but a block lasted longer than --fail-on-block. */
-export const EXIT_BLOCK_BUDGET = 3;
+const EXIT_BLOCK_BUDGET = 3;
 /** How long the dashboard waits for a script that fails at once, so its error lands on the normal screen. */
 const DASHBOARD_GRACE_MS = 300;
 /** How long a script that was asked to stop may take before it is killed. */
 const KILL_GRACE_MS = 2000;
 
-export interface RunOptions {
+/** The script to run and how to start it, besides the options of the command line. */
+export interface ScriptLaunch {
 	script: string;
 	/** How to show the script, when not as `script` (a bundled demo's long path). */
 	scriptName?: string;
 	args: string[];
+	/** Extra environment for the script (the demo server's URL, say). */
+	env?: Record<string, string>;
+	/** The child's preload, dist/preload.js. */
+	preload: URL;
+}
+
+interface RunOptions extends ScriptLaunch {
 	plain: boolean;
 	record?: string;
 	redact: boolean;
@@ -31,13 +40,29 @@ export interface RunOptions {
 	exitOnEnd: boolean;
 	ascii: boolean;
 	color: boolean;
-	env?: Record<string, string>;
-	preload: URL;
 	stdout: NodeJS.WriteStream;
 	stderr: NodeJS.WriteStream;
 }
 
-export async function runScript(options: RunOptions): Promise<number> {
+/** `asyncmon [run] [options] script`: the script's exit code, or EXIT_BLOCK_BUDGET. */
+export function runCommand(args: RunArgs, launch: ScriptLaunch): Promise<number> {
+	if (!(args.blockThreshold > 0)) throw new UsageError('--block-threshold must be a positive number of milliseconds');
+	return runScript({
+		...launch,
+		plain: wantsPlain(args.plain),
+		record: args.record,
+		redact: args.redact,
+		blockThresholdMs: args.blockThreshold,
+		failOnBlockMs: args.failOnBlock,
+		exitOnEnd: args.exitOnEnd,
+		ascii: args.ascii,
+		color: terminalColor(),
+		stdout: process.stdout,
+		stderr: process.stderr,
+	});
+}
+
+async function runScript(options: RunOptions): Promise<number> {
 	if (!existsSync(options.script) || !statSync(options.script).isFile()) {
 		throw new UsageError(`cannot find script '${options.script}'`);
 	}
@@ -47,6 +72,7 @@ export async function runScript(options: RunOptions): Promise<number> {
 	const recorder = options.record ? new Recorder(options.record) : null;
 	const live = new LiveSource(state);
 	const printer = options.plain ? new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color, buffered: true}) : null;
+	const pipeline = new SessionPipeline(state, {recorder, printer, onFlush: () => live.changed()});
 	const session = new ChildSession({
 		script: options.script,
 		scriptName: options.scriptName ?? options.script,
@@ -57,19 +83,10 @@ export async function runScript(options: RunOptions): Promise<number> {
 		inheritStdin: options.plain && !process.stdin.isTTY,
 		preload: options.preload,
 	});
-	session.onLine((line, raw) => {
-		apply(state, line);
-		recorder?.write(raw);
-		printer?.handle(line, state);
-	});
-	// Once per chunk read from the child, not per line: one write to stdout, one redraw request.
-	session.onBatchEnd(() => {
-		printer?.flush();
-		// Written while its lines are young: held for the recorder's timer they outlive a scavenge and bloat the old space.
-		recorder?.flush();
-		live.changed();
-	});
-	const stopDeriving = deriveReadinessWhileBlocked(session, state);
+	session.onLine((line, raw) => pipeline.take(line, raw));
+	// Once per chunk read from the child, not per line.
+	session.onBatchEnd(() => pipeline.flush());
+	const stopDeriving = deriveReadinessWhileBlocked(pipeline, () => session.now());
 	// Signals to asyncmon go to the script; SIGTERM and SIGHUP also close the dashboard, restoring the terminal.
 	const closeDashboard = new AbortController();
 	const forward = (signal: NodeJS.Signals) => () => {
@@ -89,19 +106,6 @@ export async function runScript(options: RunOptions): Promise<number> {
 	} finally {
 		for (const [signal, handler] of forwarders) process.off(signal, handler);
 	}
-}
-
-/** How often, while the script's loop is blocked, the monitor looks for tasks whose timers came due. */
-const BLOCKED_READINESS_MS = 50;
-
-/** The blocked thread cannot say which of its tasks became ready: the monitor derives it (see readyDuringBlock). */
-function deriveReadinessWhileBlocked(session: ChildSession, state: ModelState): () => void {
-	const timer = setInterval(() => {
-		if (state.activeBlockId === null || state.exit) return;
-		for (const event of readyDuringBlock(state, session.now())) session.derive(event);
-	}, BLOCKED_READINESS_MS);
-	timer.unref();
-	return () => clearInterval(timer);
 }
 
 async function runDashboardUntilQuit(options: RunOptions, session: ChildSession, live: LiveSource, signal: AbortSignal): Promise<void> {

@@ -1,0 +1,61 @@
+import {loadDashboard} from '../../ui/load-dashboard.js';
+import {createState} from '../../model/state.js';
+import {PlainPrinter} from '../../plain/printer.js';
+import {readSession, loadWarnings} from '../../sessions/reader.js';
+import {loadReplay} from '../../sessions/replay.js';
+import {SessionPipeline} from '../session-pipeline.js';
+import {terminalColor, wantsPlain} from '../terminal.js';
+import {UsageError} from '../usage-error.js';
+import {printWarnings, requireRecording} from './recording-file.js';
+
+export interface ReplayArgs {
+	file: string;
+	speed: number;
+	plain: boolean;
+	lenient: boolean;
+	ascii: boolean;
+}
+
+interface ReplayOptions extends ReplayArgs {
+	color: boolean;
+	stdout: NodeJS.WriteStream;
+	stderr: NodeJS.WriteStream;
+}
+
+/** `asyncmon replay <file>`: the live dashboard driven by a recording, or its plain-mode lines. */
+export async function replayCommand(args: ReplayArgs): Promise<void> {
+	if (!(args.speed > 0)) throw new UsageError('--speed must be a positive number');
+	requireRecording(args.file);
+	const options: ReplayOptions = {...args, plain: wantsPlain(args.plain), color: terminalColor(), stdout: process.stdout, stderr: process.stderr};
+	const {warnings} = options.plain ? await printPlain(options) : await playInDashboard(options);
+	printWarnings(warnings);
+}
+
+async function playInDashboard(options: ReplayOptions): Promise<{warnings: string[]}> {
+	const {replay, warnings} = await loadReplay(options.file, {lenient: options.lenient, speed: options.speed});
+	const {runDashboard} = await loadDashboard();
+	try {
+		await runDashboard({
+			source: replay,
+			replay,
+			title: replay.state.header?.script ?? options.file,
+			ascii: options.ascii,
+			color: options.color,
+			exitOnEnd: false,
+			onInterrupt: () => {},
+		});
+	} finally {
+		replay.dispose();
+	}
+	return {warnings};
+}
+
+async function printPlain(options: ReplayOptions): Promise<{warnings: string[]}> {
+	const state = createState();
+	const printer = new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color});
+	const pipeline = new SessionPipeline(state, {printer});
+	const lines = readSession(options.file, {lenient: options.lenient});
+	for await (const line of lines) pipeline.take(line);
+	printer.finish(state);
+	return {warnings: loadWarnings(lines.stats, state.droppedEvents)};
+}

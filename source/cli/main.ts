@@ -1,0 +1,38 @@
+import {UsageError} from './usage-error.js';
+
+/** A mistake the user can fix (bad arguments, a recording that cannot be read): one line, no stack. */
+const EXIT_USAGE = 1;
+/** EX_SOFTWARE (sysexits.h): asyncmon's own fault. */
+const EXIT_INTERNAL = 70;
+
+/**
+ * Runs asyncmon's command and sets its exit code: the only place that does.
+ * A command returns its code (the script's, for `run` and `demo`); an
+ * error becomes one line on stderr, exit 1 if the user can fix it, else 70.
+ */
+export async function main(command: () => Promise<number>): Promise<void> {
+	// A reader that went away (`| head`) ends the printing, not the script or its recording.
+	process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+		if (error.code !== 'EPIPE') throw error;
+	});
+	try {
+		if (nodeTooOld()) throw new UsageError(`needs Node.js 22.19 or later, this is ${process.version}; run it as \`npx asyncmon …\` to use the project's Node 24`);
+		process.exitCode = await command();
+	} catch (error) {
+		const known = isUsersMistake(error);
+		const message = error instanceof Error ? error.message : String(error);
+		process.stderr.write(`asyncmon: ${known ? message : `internal error: ${message}`}\n`);
+		process.exitCode = known ? EXIT_USAGE : EXIT_INTERNAL;
+	}
+}
+
+/** SessionFileError is known by name: its module is only loaded by the commands that read sessions. */
+function isUsersMistake(error: unknown): boolean {
+	return error instanceof UsageError || (error instanceof Error && error.name === 'SessionFileError');
+}
+
+/** module.registerHooks and undici 8 need 22.19; npm scripts and npx use the pinned node@24. */
+function nodeTooOld(): boolean {
+	const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+	return major < 22 || (major === 22 && minor < 19);
+}

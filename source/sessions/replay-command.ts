@@ -39,7 +39,7 @@ export async function runReplay(options: ReplayCommandOptions): Promise<{warning
 
 async function printPlain(options: ReplayCommandOptions): Promise<{warnings: string[]}> {
 	const state = createState();
-	const printer = new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color});
+	const printer = new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color, ascii: options.ascii});
 	const lines = readSession(options.file, {lenient: options.lenient});
 	for await (const line of lines) {
 		apply(state, line);

@@ -1,5 +1,5 @@
 import type {Ms} from '../../protocol/events.js';
-import {blockCulprit} from '../describe.js';
+import {blockCulprit} from '../../present/holdups.js';
 import {type Block, type ModelState, type TaskNode, isTaskKind} from '../state.js';
 import {formatDuration, lineLocation} from './format.js';
 import {counted} from '../../present/text.js';

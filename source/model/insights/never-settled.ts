@@ -1,4 +1,4 @@
-import {describeTarget} from '../describe.js';
+import {describeTarget} from '../../present/holdups.js';
 import type {ModelState, TaskNode} from '../state.js';
 import {lineLocation} from './format.js';
 import {counted} from '../../present/text.js';

@@ -28,9 +28,10 @@ const COLOR_CODES: Readonly<Record<Color, number>> = {
 };
 
 /**
- * Styled segments as one ANSI string. The dashboard paints a frame as one
- * string per line: a nested <Text> per segment costs Ink a node, a style pass
- * and a layout box each, which a 10,000-task frame cannot afford.
+ * Styled segments as one ANSI string: plain mode's lines, and each line of a
+ * dashboard frame. A nested <Text> per segment costs Ink a node, a style pass
+ * and a layout box each: painting a 10,000-task frame that way blew the 10 ms
+ * frame budget, one string per line keeps it.
  */
 export function paint(segments: readonly Segment[], ansi: Ansi): string {
 	if (ansi === 'none') return segments.map(segment => segment.text).join('');

@@ -1,7 +1,10 @@
-import type {ProtocolLine} from '../protocol/events.js';
-import {formatDuration} from '../present/durations.js';
-import {blockCulprit, waitingOn} from '../model/describe.js';
-import type {ModelState, TaskNode} from '../model/state.js';
+import type {ErrorInfo, ProtocolLine} from '../protocol/events.js';
+import type {ModelState, NodeState, TaskNode} from '../model/state.js';
+import {formatDuration, formatOffset} from '../present/durations.js';
+import {blockCulprit, waitingOn} from '../present/holdups.js';
+import {paint, type Ansi, type Color, type Segment} from '../present/paint.js';
+import {glyphs, stateIcon, type Glyphs} from '../present/states.js';
+import {sanitize} from '../present/text.js';
 import {summaryLines} from './summary.js';
 
 export interface TextSink {
@@ -12,6 +15,8 @@ export interface PlainOptions {
 	out: TextSink;
 	err: TextSink;
 	color: boolean;
+	/** asyncmon's own icons and marks in ASCII; the script's output passes as it is. */
+	ascii: boolean;
 	/**
 	 * Collect the lines for `out` and write them with flush(), one write per
 	 * batch of events instead of one per line. The caller must flush (the
@@ -23,13 +28,11 @@ export interface PlainOptions {
 /** A buffered printer writes at least this often, however long the batch. */
 const MAX_PENDING_CHARS = 1 << 16;
 
-const STYLES = {dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], cyan: [36, 39], bold: [1, 22]} as const;
-export type Style = keyof typeof STYLES;
-
-export function paint(color: boolean, style: Style, text: string): string {
-	if (!color) return text;
-	const [open, close] = STYLES[style];
-	return `\u001B[${open}m${text}\u001B[${close}m`;
+/** What kind of event a line tells of: an icon and a word, in the label column. */
+interface Mark {
+	icon: string;
+	word: string;
+	color: Color;
 }
 
 /**
@@ -38,8 +41,14 @@ export function paint(color: boolean, style: Style, text: string): string {
  */
 export class PlainPrinter {
 	private pending = '';
+	private readonly ansi: Ansi;
+	private readonly glyphs: Glyphs;
 
-	constructor(private readonly options: PlainOptions) {}
+	constructor(private readonly options: PlainOptions) {
+		// Plain output is often piped or saved: without colour it carries no escapes at all.
+		this.ansi = options.color ? 'color' : 'none';
+		this.glyphs = glyphs(options.ascii);
+	}
 
 	/** Writes what a buffered printer holds. */
 	flush(): void {
@@ -62,49 +71,63 @@ export class PlainPrinter {
 				return;
 			case 'task.start': {
 				const node = state.nodes.get(line.id);
-				if (node && node.kind !== 'script') this.say(line.t, 'cyan', '▶ start ', `${node.name}  ${this.dim(node.location ?? '')}`);
+				if (node && node.kind !== 'script') this.say(line.t, this.stateMark('running', 'start', 'cyan'), [{text: `${node.name}  `}, dim(node.location)]);
 				return;
 			}
 			case 'task.await': {
 				const node = state.nodes.get(line.id);
-				if (node) this.say(line.t, 'yellow', '⏸ await ', `${node.name} on ${waitingOn(state, node, line.t)}  ${this.dim(line.site ?? '')}`);
+				if (node) this.say(line.t, this.stateMark('waiting', 'await', 'yellow'), [{text: `${node.name} on ${waitingOn(state, node, line.t, this.options.ascii)}  `}, dim(line.site)]);
 				return;
 			}
 			case 'task.ready': {
 				const node = state.nodes.get(line.id);
-				if (node) this.say(line.t, 'red', '⏫ ready ', `${node.name}: what it awaited is done, but the loop is busy`);
+				if (node) this.say(line.t, this.stateMark('ready', 'ready', 'red'), [{text: `${node.name}: what it awaited is done, but the loop is busy`}]);
 				return;
 			}
 			case 'task.end': {
 				const node = state.nodes.get(line.id);
 				if (!node || node.kind === 'script') return;
-				if (line.ok) this.say(line.t, 'green', '✔ done  ', `${node.name} in ${formatDuration(line.t - node.startMs)} ${this.dim(timings(node))}`);
-				else this.say(line.t, 'red', '✖ failed', `${node.name} after ${formatDuration(line.t - node.startMs)}: ${line.error?.name ?? 'Error'}: ${line.error?.message ?? ''} ${this.dim(line.error?.location ?? '')}`);
+				const took = formatDuration(line.t - node.startMs);
+				if (line.ok) this.say(line.t, this.stateMark('finished', 'done', 'green'), [{text: `${node.name} in ${took} `}, dim(this.timings(node))]);
+				else this.say(line.t, this.stateMark('failed', 'failed', 'red'), [{text: `${node.name} after ${took}: ${errorText(line.error)} `}, dim(line.error?.location)]);
 				return;
 			}
 			case 'op.end': {
 				const node = state.nodes.get(line.id);
 				if (!node?.http) return;
 				const phases = node.http.phases;
-				const detail = `queue ${formatDuration(phases.queueMs ?? 0)} · connect ${formatDuration(phases.connectMs ?? 0)} · ttfb ${formatDuration(phases.ttfbMs ?? 0)} · download ${formatDuration(phases.downloadMs ?? 0)}`;
-				const outcome = line.ok ? String(node.http.status ?? '') : `${line.error?.name ?? 'Error'}: ${line.error?.message ?? ''}`;
-				this.say(line.t, line.ok ? 'green' : 'red', '↳ http  ', `${node.http.method} ${node.http.url} ${outcome} in ${formatDuration(line.t - node.startMs)} ${this.dim(detail)}`);
+				const detail = this.listed([
+					`queue ${formatDuration(phases.queueMs ?? 0)}`,
+					`connect ${formatDuration(phases.connectMs ?? 0)}`,
+					`ttfb ${formatDuration(phases.ttfbMs ?? 0)}`,
+					`download ${formatDuration(phases.downloadMs ?? 0)}`,
+				]);
+				const outcome = line.ok ? String(node.http.status ?? '') : errorText(line.error);
+				const mark = {icon: this.glyphs.child, word: 'http', color: line.ok ? 'green' : 'red'} as const;
+				this.say(line.t, mark, [{text: `${node.http.method} ${node.http.url} ${outcome} in ${formatDuration(line.t - node.startMs)} `}, dim(detail)]);
 				return;
 			}
 			case 'block.start': {
 				const block = state.blocks.find(b => b.id === line.id);
 				const who = block ? blockCulprit(state, block) : 'a callback';
-				this.say(line.detectedAt, 'red', '⚠ BLOCKED', `event loop blocked for over ${formatDuration(line.detectedAt - line.t)} by ${who} ${this.dim(block?.location ?? '')} (still blocked)`);
+				this.say(line.detectedAt, this.blockMark('BLOCKED'), [
+					{text: `event loop blocked for over ${formatDuration(line.detectedAt - line.t)} by ${who} `},
+					dim(block?.location),
+					{text: ' (still blocked)'},
+				]);
 				return;
 			}
 			case 'block.end': {
 				const block = state.blocks.find(b => b.id === line.id);
-				this.say(line.t, 'red', '⚠ block ', `loop was blocked for ${formatDuration(line.durationMs)} by ${block ? blockCulprit(state, block) : 'a callback'} ${this.dim(block?.location ?? '')}`);
+				const who = block ? blockCulprit(state, block) : 'a callback';
+				this.say(line.t, this.blockMark('block'), [{text: `loop was blocked for ${formatDuration(line.durationMs)} by ${who} `}, dim(block?.location)]);
 				return;
 			}
-			case 'uncaught':
-				this.say(line.t, 'red', '✖ uncaught', `${line.origin === 'unhandledRejection' ? 'unhandled rejection' : 'exception'}: ${line.error.name}: ${line.error.message} ${this.dim(line.error.location ?? '')}`);
+			case 'uncaught': {
+				const what = line.origin === 'unhandledRejection' ? 'unhandled rejection' : 'exception';
+				this.say(line.t, this.stateMark('failed', 'uncaught', 'red'), [{text: `${what}: ${errorText(line.error)} `}, dim(line.error.location)]);
 				return;
+			}
 			default:
 		}
 	}
@@ -112,7 +135,7 @@ export class PlainPrinter {
 	/** The closing summary, modelled on the seed's last example. */
 	finish(state: ModelState): void {
 		this.flush();
-		for (const line of summaryLines(state, this.options.color)) this.options.out.write(`${line}\n`);
+		for (const line of summaryLines(state, this.options.ascii)) this.options.out.write(`${paint(line, this.ansi)}\n`);
 	}
 
 	private out(text: string): void {
@@ -124,17 +147,48 @@ export class PlainPrinter {
 		if (this.pending.length >= MAX_PENDING_CHARS) this.flush();
 	}
 
-	private dim(text: string): string {
-		return paint(this.options.color, 'dim', text);
+	private stateMark(state: NodeState, word: string, color: Color): Mark {
+		return {icon: stateIcon(state, this.options.ascii), word, color};
 	}
 
-	private say(t: number, style: Style, label: string, text: string): void {
-		const stamp = this.dim(`[${(t / 1000).toFixed(3).padStart(8)}s]`);
-		this.out(`${stamp} ${paint(this.options.color, style, label)} ${text.trimEnd()}\n`);
+	private blockMark(word: string): Mark {
+		return {icon: this.glyphs.warning, word, color: 'red'};
+	}
+
+	private listed(parts: readonly string[]): string {
+		return parts.join(` ${this.glyphs.separator} `);
+	}
+
+	private timings(node: TaskNode): string {
+		return `(${this.listed([`busy ${formatDuration(node.busyMs)}`, `waiting ${formatDuration(node.waitMs)}`, `sched ${formatDuration(node.schedDelayMs)}`])})`;
+	}
+
+	/** One event line; names, locations, URLs and errors come from the script, so each part is sanitized. */
+	private say(t: number, mark: Mark, text: readonly Segment[]): void {
+		const line: Segment[] = [
+			{text: `[${formatOffset(t)}]`, dim: true},
+			{text: ' '},
+			{text: `${mark.icon} ${mark.word.padEnd(6)}`, color: mark.color},
+			{text: ' '},
+			...text.map(segment => ({...segment, text: sanitize(segment.text)})),
+		];
+		this.out(`${paint(trimEnd(line), this.ansi)}\n`);
 	}
 }
 
-function timings(node: TaskNode): string {
-	return `(busy ${formatDuration(node.busyMs)} · waiting ${formatDuration(node.waitMs)} · sched ${formatDuration(node.schedDelayMs)})`;
+const dim = (text: string | null | undefined): Segment => ({text: text ?? '', dim: true});
+
+function errorText(error: ErrorInfo | undefined): string {
+	return `${error?.name ?? 'Error'}: ${error?.message ?? ''}`;
 }
 
+/** An event without a location would end its line in blanks. */
+function trimEnd(line: readonly Segment[]): Segment[] {
+	const kept = [...line];
+	while (kept.length > 0) {
+		const last = kept.pop()!;
+		const text = last.text.trimEnd();
+		if (text !== '') return [...kept, {...last, text}];
+	}
+	return kept;
+}

@@ -22,6 +22,11 @@ export function formatClock(ms: Ms): string {
 	return `${pad2(minutes)}:${pad2(seconds % 60)}.${tenths % 10}`;
 }
 
+/** Time since the session began, to the millisecond, for a log's column: `   1.234s`, `1234.567s`. */
+export function formatOffset(ms: Ms): string {
+	return `${(ms / 1000).toFixed(3).padStart(8)}s`;
+}
+
 export function formatBytes(bytes: number): string {
 	if (bytes < 1024) return `${bytes}B`;
 	if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)}kB`;

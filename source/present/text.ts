@@ -82,11 +82,16 @@ export function truncateStart(text: string, width: number): string {
 	return '…' + chars.slice(start).join('');
 }
 
-/** Script output may carry colours, cursor moves and tabs: none of it may reach the layout. */
+/**
+ * Text from the script (its output, names, URLs, error messages) may carry
+ * colours, cursor moves, tabs and line breaks: none of it may reach the layout.
+ * A message's lines become one line, its words kept apart.
+ */
 export function sanitize(text: string): string {
 	return text
 		.replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '')
 		.replace(/\x1b\][^\x07\x1b]*(\x07|\x1b\\)/g, '')
+		.replace(/(?<=\S)\s*\n\s*(?=\S)/g, ' ')
 		.replace(/\t/g, '  ')
 		.replace(/[\x00-\x1f\x7f]/g, '');
 }

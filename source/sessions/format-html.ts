@@ -3,7 +3,7 @@ import {liveTimes} from '../model/reducer.js';
 import {isTaskKind, type ModelState, type TaskNode} from '../model/state.js';
 import {sessionDuration} from '../model/summary.js';
 import {formatDuration} from '../present/durations.js';
-import {truncate} from '../present/text.js';
+import {counted, truncate} from '../present/text.js';
 import type {Insight} from '../model/insights.js';
 import {reportDocument, type ReportSection} from './report-document.js';
 
@@ -171,7 +171,7 @@ function tooltip(node: TaskNode, durationMs: Ms): string {
 	const lines = [labelOf(node), `${node.kind} #${node.id}, ${state}`];
 	lines.push(`${formatDuration(node.startMs)} → ${formatDuration(node.endMs ?? durationMs)} (${formatDuration(times.totalMs)})`);
 	if (isTaskKind(node.kind)) {
-		lines.push(`busy ${formatDuration(times.busyMs)}, waiting ${formatDuration(times.waitMs)}, sched delay ${formatDuration(times.schedDelayMs)}, ${node.awaitCount} awaits`);
+		lines.push(`busy ${formatDuration(times.busyMs)}, waiting ${formatDuration(times.waitMs)}, sched delay ${formatDuration(times.schedDelayMs)}, ${counted(node.awaitCount, 'await')}`);
 	}
 	if (node.http) {
 		const p = node.http.phases;

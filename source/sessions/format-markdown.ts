@@ -26,7 +26,6 @@ const row = (cells: string[]): string => `| ${cells.join(' | ')} |`;
 /** Task names and error messages come from user code: they must not break the table or inject markup. */
 function escapeInline(text: string): string {
 	return text
-		.replace(/[\r\n]+/g, ' ')
 		.replace(/[\\`*_[\]<>|#~]/g, char => `\\${char}`)
 		.replace(/&/g, '&amp;');
 }

@@ -1,5 +1,5 @@
 import type {ModelState} from '../model/state.js';
-import {fit, sanitize, textWidth} from '../present/text.js';
+import {fit, textWidth} from '../present/text.js';
 import type {Insight} from '../model/insights.js';
 import {reportDocument, type ReportSection} from './report-document.js';
 
@@ -8,14 +8,13 @@ const MAX_COLUMN_WIDTH = 60;
 
 export function formatText(state: ModelState, insights: readonly Insight[] = []): string {
 	const doc = reportDocument(state, insights);
-	const parts = [sanitize(doc.title), sanitize(doc.subtitle), ...doc.sections.map(textSection)];
+	const parts = [doc.title, doc.subtitle, ...doc.sections.map(textSection)];
 	return parts.join('\n\n') + '\n';
 }
 
 function textSection(section: ReportSection): string {
-	const rows = section.rows.map(row => row.map(cell => sanitize(cell)));
 	const widths = section.columns.map((column, i) =>
-		Math.min(MAX_COLUMN_WIDTH, Math.max(textWidth(column.header), ...rows.map(row => textWidth(row[i] ?? '')))),
+		Math.min(MAX_COLUMN_WIDTH, Math.max(textWidth(column.header), ...section.rows.map(row => textWidth(row[i] ?? '')))),
 	);
 	const line = (cells: string[]): string =>
 		cells
@@ -26,8 +25,8 @@ function textSection(section: ReportSection): string {
 		section.title,
 		line(section.columns.map(c => c.header)),
 		line(widths.map(w => '-'.repeat(w))),
-		...rows.map(line),
+		...section.rows.map(line),
 	];
-	if (section.note) lines.push(sanitize(section.note));
+	if (section.note) lines.push(section.note);
 	return lines.join('\n');
 }

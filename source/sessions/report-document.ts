@@ -2,6 +2,8 @@ import type {ErrorInfo} from '../protocol/events.js';
 import type {ModelState} from '../model/state.js';
 import {buildReport, type ReportTask, type SessionReport} from '../model/summary.js';
 import {formatDuration} from '../present/durations.js';
+import {formatTimes} from '../present/numbers.js';
+import {counted, sanitize} from '../present/text.js';
 import {HTTP_PHASES, httpStatsByHost} from './http-stats.js';
 import type {Insight} from '../model/insights.js';
 import {insightMessage} from '../present/insights.js';
@@ -43,7 +45,12 @@ export function reportDocument(state: ModelState, insights: readonly Insight[] =
 		blocksSection(report),
 		failuresSection(state, report),
 	].filter((section): section is ReportSection => section !== null && section.rows.length > 0);
-	return {title: `asyncmon report: ${report.script || '(unknown script)'}`, subtitle: subtitleOf(report), sections};
+	return {title: sanitize(`asyncmon report: ${report.script || '(unknown script)'}`), subtitle: subtitleOf(report), sections: sections.map(sanitizeSection)};
+}
+
+/** Names, locations, URLs and errors come from the script: every format gets them sanitized. */
+function sanitizeSection(section: ReportSection): ReportSection {
+	return {...section, rows: section.rows.map(row => row.map(sanitize)), note: section.note === undefined ? undefined : sanitize(section.note)};
 }
 
 function subtitleOf(report: SessionReport): string {
@@ -64,7 +71,7 @@ function summarySection(report: SessionReport): ReportSection {
 			['tasks', String(s.taskCount)],
 			['failed tasks', String(s.failedCount)],
 			['task time (leaf tasks)', formatDuration(s.taskTimeMs)],
-			['concurrency (task time / duration)', s.concurrency.toFixed(2)],
+			['concurrency (task time / duration)', formatTimes(s.concurrency)],
 			['max tasks in flight', String(s.maxInFlight)],
 			['HTTP requests', String(s.httpCount)],
 			['max HTTP in flight', String(s.maxInFlightHttp)],
@@ -100,7 +107,7 @@ function slowestTasksSection(report: SessionReport): ReportSection {
 			t.state,
 			t.location ?? '',
 		]),
-		note: tasks.length > slowest.length ? `${tasks.length - slowest.length} faster tasks not shown` : undefined,
+		note: tasks.length > slowest.length ? `${counted(tasks.length - slowest.length, 'faster task')} not shown` : undefined,
 	};
 }
 
@@ -139,7 +146,7 @@ function blocksSection(report: SessionReport): ReportSection {
 			b.location ?? 'unknown',
 			b.stack.slice(0, 3).join(' ← '),
 		]),
-		note: report.blocks.length > longest.length ? `${report.blocks.length - longest.length} shorter blocks not shown` : undefined,
+		note: report.blocks.length > longest.length ? `${counted(report.blocks.length - longest.length, 'shorter block')} not shown` : undefined,
 	};
 }
 

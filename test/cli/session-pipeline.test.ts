@@ -25,7 +25,7 @@ function livePipeline() {
 	const file = tempFile('session.ndjson');
 	const recorder = new Recorder(file);
 	const printed: string[] = [];
-	const printer = new PlainPrinter({out: {write: text => printed.push(text)}, err: {write: () => {}}, color: false, buffered: true});
+	const printer = new PlainPrinter({out: {write: text => printed.push(text)}, err: {write: () => {}}, color: false, ascii: false, buffered: true});
 	let flushes = 0;
 	const pipeline = new SessionPipeline(createState(), {recorder, printer, onFlush: () => flushes++});
 	for (const line of CHILD_LINES) pipeline.take(line, serializeLine(line));

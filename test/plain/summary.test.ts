@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest';
 import {apply} from '../../source/model/reducer.js';
-import {createState} from '../../source/model/state.js';
+import {createState, type ModelState} from '../../source/model/state.js';
 import {summaryLines} from '../../source/plain/summary.js';
+import {paint} from '../../source/present/paint.js';
 
 /** `count` short tasks under main(), each finished, with only `retained` kept in detail. */
 function finishedTasks(count: number, retained: number) {
@@ -17,23 +18,25 @@ function finishedTasks(count: number, retained: number) {
 	return state;
 }
 
+const summaryText = (state: ModelState): string[] => summaryLines(state, false).map(line => paint(line, 'none'));
+
 describe('the plain summary', () => {
 	it('says when finished tasks were folded into totals, and counts them in the figures', () => {
-		const folded = summaryLines(finishedTasks(5000, 100), false);
-		expect(folded[0]).toMatch(/^All done in 5\.02s · 5001 tasks · 50\.00s of task time/);
+		const folded = summaryText(finishedTasks(5000, 100));
+		expect(folded[0]).toMatch(/^All done in 5\.02s · 5001 tasks · 50\.0s of task time/);
 		expect(folded.join('\n')).toMatch(/\d+ finished tasks were folded into per-name totals to bound memory \(details kept for the latest 100\)/);
 	});
 
 	it('says nothing of it when every task is kept', () => {
-		expect(summaryLines(finishedTasks(50, 100), false).join('\n')).not.toContain('folded');
+		expect(summaryText(finishedTasks(50, 100)).join('\n')).not.toContain('folded');
 	});
 
 	it('says how long asyncmon held the script back while the monitor caught up, and not when it kept up', () => {
 		const state = finishedTasks(50, 100);
-		expect(summaryLines(state, false).join('\n')).not.toContain('held the script back');
+		expect(summaryText(state).join('\n')).not.toContain('held the script back');
 		apply(state, {type: 'backpressure', t: 10, heldMs: 120});
 		apply(state, {type: 'backpressure', t: 30, heldMs: 80.5});
-		expect(summaryLines(state, false)).toContain(
+		expect(summaryText(state)).toContain(
 			"asyncmon held the script back 201ms in all while the monitor caught up with its events; no event was lost, and no task's busy time includes it",
 		);
 	});

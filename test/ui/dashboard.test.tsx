@@ -18,7 +18,7 @@ describe('dashboard: header and table', () => {
 		const view = await renderDashboard(busySession(), {nowMs: 1400});
 		expect(view.lines()[0]).toMatch(/^asyncmon server\.ts\s+00:01\.4\s+running/);
 		expect(view.lines()[1]).toContain('▶ 1 running  ⏸ 3 waiting  ⏫ 0 ready  ✔ 1 done  ✖ 1 failed');
-		expect(view.lines()[1]).toMatch(/concurrency \d+\.\dx  http 1 in flight/);
+		expect(view.lines()[1]).toMatch(/concurrency \d+\.\d×  http 1 in flight/);
 		expect(rowOf(view, 'crunch')).toMatch(/^ ▶ /);
 		expect(rowOf(view, 'boot')).toMatch(/^ ✔ /);
 		expect(rowOf(view, 'flaky')).toMatch(/^ ✖ /);
@@ -199,7 +199,7 @@ describe('dashboard: terminal and modes', () => {
 		const session = busySession().exit(1500, null, 'SIGINT');
 		const view = await renderDashboard(session);
 		expect(view.lines()[0]).toContain('killed by SIGINT');
-		expect(view.lines().at(-2)).toMatch(/killed by SIGINT after 1\.50s · 5 tasks, 1 failed · concurrency [\d.]+x · longest block .* · q to exit/);
+		expect(view.lines().at(-2)).toMatch(/killed by SIGINT after 1\.50s · 5 tasks, 1 failed · concurrency \d+\.\d× · longest block .* · q to exit/);
 		await view.press('q');
 		expect([view.interrupts, view.quits]).toEqual([0, 1]);
 	});

@@ -1,12 +1,10 @@
 import {describe, expect, it} from 'vitest';
-import {lineToAnsi} from '../../source/ui/components/ansi.js';
 import {viewNow} from '../../source/ui/view-model/clock.js';
-import {formatClock, formatDuration} from '../../source/present/durations.js';
 import {commandForKey, keyPresses, type KeyPress} from '../../source/ui/view-model/keys.js';
 import {outputWindow} from '../../source/ui/view-model/output.js';
 import {tableColumns} from '../../source/ui/view-model/table.js';
-import {fit, sanitize, textWidth, truncate, truncateStart} from '../../source/present/text.js';
-import {glyphs} from '../../source/ui/view-model/theme.js';
+import {glyphs} from '../../source/present/states.js';
+import {textWidth} from '../../source/present/text.js';
 import {blockedMask, cellSegments, nodeCells, overlayBlocked, sessionAxis} from '../../source/ui/view-model/timeline.js';
 import {buildTreeRows, type RowQuery} from '../../source/ui/view-model/tree-rows.js';
 import {INITIAL_UI, quitOutcome, reduceUi, type Viewport} from '../../source/ui/view-model/ui-state.js';
@@ -16,28 +14,6 @@ const NO_KEY: KeyPress = {upArrow: false, downArrow: false, leftArrow: false, ri
 const query = (change: Partial<RowQuery> = {}): RowQuery => ({...INITIAL_UI.query, ...change});
 const names = (session: FixtureSession, q: RowQuery, nowMs = 1400): string[] =>
 	buildTreeRows(session.state, q, nowMs).map(row => `${'.'.repeat(row.depth)}${session.state.nodes.get(row.id)!.name}`);
-
-describe('formatting', () => {
-	it('keeps durations compact at every scale', () => {
-		expect([0.42, 12.4, 999, 1234, 12_345, 125_000, 3_725_000].map(formatDuration)).toEqual(['0.4ms', '12ms', '999ms', '1.23s', '12.3s', '2m05s', '1h02m']);
-		expect(formatClock(12_345)).toBe('00:12.3');
-		expect(formatClock(3_723_000)).toBe('1:02:03');
-	});
-
-	it('measures, cuts and pads by terminal cells', () => {
-		expect(textWidth('⏫ 中')).toBe(5);
-		expect(truncate('abcdefgh', 5)).toBe('abcd…');
-		expect(fit('ab', 4, 'right')).toBe('  ab');
-		expect(truncateStart('src/deep/path/file.ts:12', 10)).toBe('…ile.ts:12');
-		expect(sanitize('\x1b[31mred\x1b[0m\tx\r')).toBe('red  x');
-	});
-
-	it('paints segments as ANSI, dropping only colour without colour', () => {
-		const line = [{text: 'a', color: 'red' as const}, {text: 'b', color: 'red' as const}, {text: 'c', bold: true}];
-		expect(lineToAnsi(line, true)).toBe('\x1b[31mab\x1b[0m\x1b[1mc\x1b[0m');
-		expect(lineToAnsi(line, false)).toBe('ab\x1b[1mc\x1b[0m');
-	});
-});
 
 describe('tree rows', () => {
 	it('walks the tree depth first, ops under the task that made them', () => {

@@ -52,7 +52,7 @@ async function playInDashboard(options: ReplayOptions): Promise<{warnings: strin
 
 async function printPlain(options: ReplayOptions): Promise<{warnings: string[]}> {
 	const state = createState();
-	const printer = new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color});
+	const printer = new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color, ascii: options.ascii});
 	const pipeline = new SessionPipeline(state, {printer});
 	const lines = readSession(options.file, {lenient: options.lenient});
 	for await (const line of lines) pipeline.take(line);

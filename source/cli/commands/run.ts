@@ -1,7 +1,7 @@
 import {loadDashboard} from '../../ui/load-dashboard.js';
 import {existsSync, statSync} from 'node:fs';
 import {createState, LIVE_RETAINED_FINISHED_TASKS, type ModelState} from '../../model/state.js';
-import {blockCulprit} from '../../model/describe.js';
+import {blockCulprit} from '../../present/holdups.js';
 import {PlainPrinter} from '../../plain/printer.js';
 import {Recorder} from '../../sessions/recorder.js';
 import {ChildSession, exitCodeOf} from '../../monitor/child-session.js';
@@ -71,7 +71,7 @@ async function runScript(options: RunOptions): Promise<number> {
 	const state = createState({retainFinishedTasks: LIVE_RETAINED_FINISHED_TASKS});
 	const recorder = options.record ? new Recorder(options.record) : null;
 	const live = new LiveSource(state);
-	const printer = options.plain ? new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color, buffered: true}) : null;
+	const printer = options.plain ? new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color, ascii: options.ascii, buffered: true}) : null;
 	const pipeline = new SessionPipeline(state, {recorder, printer, onFlush: () => live.changed()});
 	const session = new ChildSession({
 		script: options.script,
@@ -100,7 +100,7 @@ async function runScript(options: RunOptions): Promise<number> {
 		const {code, signal} = await session.exited;
 		stopDeriving();
 		recorder?.close();
-		const summaryPrinter = printer ?? new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color});
+		const summaryPrinter = printer ?? new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color, ascii: options.ascii});
 		summaryPrinter.finish(state);
 		return blockBudgetExceeded(state, options, code === 0) ?? exitCodeOf(code, signal);
 	} finally {

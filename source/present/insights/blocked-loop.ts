@@ -1,5 +1,5 @@
 import type {BlockedLoopInsight} from '../../model/insights.js';
-import {blockCulprit} from '../../model/describe.js';
+import {blockCulprit} from '../holdups.js';
 import type {ModelState} from '../../model/state.js';
 import {formatDuration} from '../durations.js';
 import {lineLocation} from '../locations.js';

@@ -1,5 +1,5 @@
 import type {NeverSettledInsight, PendingTask} from '../../model/insights.js';
-import {describeTarget} from '../../model/describe.js';
+import {describeTarget} from '../holdups.js';
 import type {ModelState} from '../../model/state.js';
 import type {Ms} from '../../protocol/events.js';
 import {lineLocation} from '../locations.js';

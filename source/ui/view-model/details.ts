@@ -4,8 +4,8 @@ import type {HttpInfo, ModelState, TaskNode} from '../../model/state.js';
 import {formatBytes, formatDuration} from '../../present/durations.js';
 import type {Line} from './line.js';
 import {truncate} from '../../present/text.js';
-import {STATE_STYLES, stateIcon, type Glyphs} from './theme.js';
-import {describeOp, describeTarget} from '../../model/describe.js';
+import {STATE_STYLES, stateIcon, type Glyphs} from '../../present/states.js';
+import {describeOp, describeTarget} from '../../present/holdups.js';
 
 export interface DetailsInput {
 	state: ModelState;
@@ -47,7 +47,7 @@ function identity(node: TaskNode, {state, nowMs, ascii}: DetailsInput): Line[] {
 	];
 	if (node.blockedDelayMs > 0) lines.push([{text: `  delayed ${formatDuration(node.blockedDelayMs)} by a blocked loop`, color: 'red'}]);
 	if (node.wait && node.endMs === null) {
-		lines.push([{text: `  waiting on ${describeTarget(state, node.wait.on, nowMs)} for ${formatDuration(nowMs - node.wait.since)} at ${node.wait.site ?? '?'}`, color: 'yellow'}]);
+		lines.push([{text: `  waiting on ${describeTarget(state, node.wait.on, nowMs, ascii)} for ${formatDuration(nowMs - node.wait.since)} at ${node.wait.site ?? '?'}`, color: 'yellow'}]);
 	}
 	if (node.timer) {
 		lines.push([{text: `  timer ${formatDuration(node.timer.delayMs)}${node.timer.repeat ? ' repeating' : ''}, fired ${node.timer.fires}x, at most ${formatDuration(node.timer.lateMs)} late`}]);
@@ -63,7 +63,7 @@ function family(node: TaskNode, {state, nowMs, ascii}: DetailsInput): Line[] {
 	for (const id of node.children.slice(0, LISTED_CHILDREN)) {
 		const child = state.nodes.get(id);
 		if (!child) continue;
-		const label = child.http || child.timer ? describeOp(child, nowMs) : child.name;
+		const label = child.http || child.timer ? describeOp(child, nowMs, ascii) : child.name;
 		lines.push([
 			{text: `  ${stateIcon(child.state, ascii)} `, color: STATE_STYLES[child.state].color},
 			{text: `${child.kind} #${child.id} ${label}  `},

@@ -1,11 +1,13 @@
 import type {Ms} from '../../protocol/events.js';
 import {NODE_STATES, type ModelState, type SeriesPoint} from '../../model/state.js';
-import {blockCulprit} from '../../model/describe.js';
+import {blockCulprit} from '../../present/holdups.js';
 import {leafTasks} from '../../model/summary.js';
 import {formatClock, formatDuration} from '../../present/durations.js';
-import type {Line, Segment} from './line.js';
+import {formatTimes} from '../../present/numbers.js';
+import type {Line} from './line.js';
+import type {Segment} from '../../present/paint.js';
 import {counted, textWidth, truncate, truncateStart} from '../../present/text.js';
-import {STATE_STYLES, stateIcon, type Glyphs} from './theme.js';
+import {STATE_STYLES, stateIcon, type Glyphs} from '../../present/states.js';
 
 /** The replay numbers the header shows; ReplayControls satisfies it. */
 export interface ReplayStatus {
@@ -60,7 +62,7 @@ function countsLine({state, nowMs, ascii}: HeaderInput): Line {
 		const style = STATE_STYLES[nodeState];
 		line.push({text: `${stateIcon(nodeState, ascii)} ${state.taskCounts[nodeState]} ${style.label}`, color: style.color}, {text: '  '});
 	}
-	line.push({text: `concurrency ${concurrencySoFar(state, nowMs).toFixed(1)}x  `}, {text: `http ${state.httpInFlight} in flight`});
+	line.push({text: `concurrency ${formatTimes(concurrencySoFar(state, nowMs), ascii)}  `}, {text: `http ${state.httpInFlight} in flight`});
 	// Rows of old finished tasks were dropped to bound memory: say so, since the table no longer lists them.
 	if (state.aggregated.tasks > 0) line.push({text: `  ${state.aggregated.tasks} done folded into totals`, color: 'yellow'});
 	return line;

@@ -1,5 +1,5 @@
 import type {ReplayAction} from '../replay-controls.js';
-import type {Glyphs} from './theme.js';
+import type {Glyphs} from '../../present/states.js';
 import {isDescending} from './tree-rows.js';
 import type {Command, UiState} from './ui-state.js';
 

@@ -3,6 +3,7 @@ import type {ModelState} from '../../model/state.js';
 import type {ReportSummary} from '../../model/summary.js';
 import {detailLines} from './details.js';
 import {formatDuration} from '../../present/durations.js';
+import {formatTimes} from '../../present/numbers.js';
 import {headerLines, scriptStatus, type ReplayStatus} from './header.js';
 import {helpLines} from './help.js';
 import {footerHints, keyMode, sessionOf} from './key-bindings.js';
@@ -11,8 +12,8 @@ import type {Insight} from '../../model/insights.js';
 import {highlighted, type Line} from './line.js';
 import {outputWindow} from './output.js';
 import {headerLine, rowLine, tableColumns, type RowContext} from './table.js';
-import {fit, textWidth, truncate} from '../../present/text.js';
-import {glyphs as glyphsFor, stateIcon, STATE_STYLES, type Glyphs} from './theme.js';
+import {counted, fit, textWidth, truncate} from '../../present/text.js';
+import {glyphs as glyphsFor, stateIcon, STATE_STYLES, type Glyphs} from '../../present/states.js';
 import {blockedMask, cellSegments, nodeCells, overlayBlocked, sessionAxis, type TimeAxis} from './timeline.js';
 import type {TreeRow} from './tree-rows.js';
 import {keepInView, selectedIndex, type UiState, type Viewport} from './ui-state.js';
@@ -185,10 +186,10 @@ function footerLines(input: ScreenInput, glyphs: Glyphs): Line[] {
 	return lines;
 }
 
-function summaryLine({state, summary}: ScreenInput): Line {
+function summaryLine({state, summary, ascii}: ScreenInput): Line {
 	const s = summary!;
 	const failed = s.failedCount > 0 ? `, ${s.failedCount} failed` : '';
-	const text = ` after ${formatDuration(state.exit?.t ?? state.nowMs)} · ${s.taskCount} tasks${failed} · concurrency ${s.concurrency}x · longest block ${formatDuration(s.longestBlockMs)} · `;
+	const text = ` after ${formatDuration(state.exit?.t ?? state.nowMs)} · ${counted(s.taskCount, 'task')}${failed} · concurrency ${formatTimes(s.concurrency, ascii)} · longest block ${formatDuration(s.longestBlockMs)} · `;
 	return [scriptStatus(state), {text}, {text: 'q to exit', bold: true, inverse: true}];
 }
 

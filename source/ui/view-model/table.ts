@@ -2,12 +2,13 @@ import type {Ms} from '../../protocol/events.js';
 import {liveTimes} from '../../model/reducer.js';
 import {isTaskKind, type ModelState, type TaskNode} from '../../model/state.js';
 import {formatDuration} from '../../present/durations.js';
-import type {Line, Segment} from './line.js';
+import type {Line} from './line.js';
+import type {Segment} from '../../present/paint.js';
 import {fit, truncateStart} from '../../present/text.js';
-import {STATE_STYLES, stateIcon, type Glyphs} from './theme.js';
+import {STATE_STYLES, stateIcon, type Glyphs} from '../../present/states.js';
 import {cellSegments, nodeCells, type TimeAxis} from './timeline.js';
 import {isDescending, type RowQuery, type SortColumn, type TreeRow} from './tree-rows.js';
-import {waitingOn} from '../../model/describe.js';
+import {waitingOn} from '../../present/holdups.js';
 
 export type ColumnId = 'state' | 'name' | 'location' | 'total' | 'busy' | 'wait' | 'sched' | 'waitingOn' | 'timeline';
 
@@ -112,7 +113,7 @@ function cell(column: Column, node: TaskNode, depth: number, times: ReturnType<t
 		case 'sched':
 			return [timeSegment(times.schedDelayMs, width, times.schedDelayMs >= 10 ? 'red' : undefined)];
 		case 'waitingOn': {
-			const segment: Segment = {text: fit(waitingOn(context.state, node, context.nowMs), width)};
+			const segment: Segment = {text: fit(waitingOn(context.state, node, context.nowMs, context.ascii), width)};
 			if (node.state === 'ready') segment.color = 'red';
 			return [segment];
 		}

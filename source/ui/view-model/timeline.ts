@@ -1,7 +1,7 @@
 import type {Ms} from '../../protocol/events.js';
 import type {Block, StateSpan, TaskNode} from '../../model/state.js';
-import type {Glyphs} from './theme.js';
-import type {Color, Segment} from './line.js';
+import type {Glyphs} from '../../present/states.js';
+import type {Color, Segment} from '../../present/paint.js';
 
 /** `blocked`: the loop was blocked and the row had nothing running; `stalled`: it was waiting through a block. */
 export type CellKind = 'none' | 'running' | 'waiting' | 'ready' | 'blocked' | 'stalled';

@@ -1,7 +1,7 @@
 import type {Ms} from '../../protocol/events.js';
 import {liveTimes} from '../../model/reducer.js';
 import {NODE_STATES, type ModelState, type TaskNode} from '../../model/state.js';
-import {waitingOn} from '../../model/describe.js';
+import {waitingOn} from '../../present/holdups.js';
 
 export type SortColumn = 'start' | 'state' | 'name' | 'location' | 'total' | 'busy' | 'wait' | 'sched' | 'waitingOn';
 

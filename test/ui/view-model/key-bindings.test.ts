@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest';
 import {helpLines} from '../../../source/ui/view-model/help.js';
 import {footerHints, KEY_BINDINGS, keyMode, servesSession, worksIn, type KeyAction, type KeyMatch, type Screen, type Session, type SpecialKey} from '../../../source/ui/view-model/key-bindings.js';
 import {commandForKey, type KeyPress} from '../../../source/ui/view-model/keys.js';
-import {glyphs} from '../../../source/ui/view-model/theme.js';
+import {glyphs} from '../../../source/present/states.js';
 import {INITIAL_UI, type Command, type UiState} from '../../../source/ui/view-model/ui-state.js';
 
 const NO_KEY: KeyPress = {upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageUp: false, pageDown: false, home: false, end: false, return: false, escape: false, ctrl: false, tab: false, backspace: false, delete: false};

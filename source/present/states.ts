@@ -1,5 +1,5 @@
-import type {NodeState} from '../../model/state.js';
-import type {Color} from './line.js';
+import type {NodeState} from '../model/state.js';
+import type {Color} from './paint.js';
 
 export interface StateStyle {
 	icon: string;
@@ -21,6 +21,7 @@ export function stateIcon(state: NodeState, ascii: boolean): string {
 	return ascii ? style.asciiIcon : style.icon;
 }
 
+/** Every other character asyncmon draws with, so that --ascii reaches all of them. */
 export interface Glyphs {
 	running: string;
 	waiting: string;
@@ -35,6 +36,14 @@ export interface Glyphs {
 	descending: string;
 	cursor: string;
 	rule: string;
+	/** Between the parts of one description: `GET /items · ttfb 120ms`. */
+	separator: string;
+	/** Marks a line about an op of a task, such as its HTTP request. */
+	child: string;
+	/** Marks a line about the event loop being blocked. */
+	warning: string;
+	/** Leads to advice: an insight. */
+	pointer: string;
 }
 
 const UNICODE: Glyphs = {
@@ -51,6 +60,10 @@ const UNICODE: Glyphs = {
 	descending: '▼',
 	cursor: '›',
 	rule: '─',
+	separator: '·',
+	child: '↳',
+	warning: '⚠',
+	pointer: '→',
 };
 
 const ASCII: Glyphs = {
@@ -67,6 +80,10 @@ const ASCII: Glyphs = {
 	descending: 'v',
 	cursor: '*',
 	rule: '-',
+	separator: '|',
+	child: '-',
+	warning: '!',
+	pointer: '->',
 };
 
 export function glyphs(ascii: boolean): Glyphs {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {blockCulprit, waitingOn} from '../../source/model/describe.js';
+import {blockCulprit, describeTarget, waitingOn} from '../../source/present/holdups.js';
 import {apply} from '../../source/model/reducer.js';
 import {createState, type ModelState} from '../../source/model/state.js';
 import type {AsyncmonEvent} from '../../source/protocol/events.js';
@@ -23,6 +23,27 @@ describe('what a task waits on', () => {
 		expect(waitingOn(state, task, 50)).toBe('timer 100ms');
 		expect(waitingOn(state, task, 110)).toBe('timer 100ms');
 		expect(waitingOn(state, task, 1101)).toBe('timer 100ms · overdue 1.00s');
+	});
+
+	it('in ASCII when asked', () => {
+		const state = stateOf(sleeper);
+		expect(waitingOn(state, state.nodes.get(1)!, 1101, true)).toBe('timer 100ms | overdue 1.00s');
+	});
+});
+
+describe('what an await targets', () => {
+	const state = stateOf(sleeper);
+
+	it('counts what a promise gathers, leaving out what it has none of', () => {
+		expect(describeTarget(state, {kind: 'promise', tasks: [1, 2, 3], ops: [4]}, 0)).toBe('3 tasks + 1 op');
+		expect(describeTarget(state, {kind: 'promise', ops: [4, 5]}, 0)).toBe('2 ops');
+		expect(describeTarget(state, {kind: 'value'}, 0)).toBe('a value');
+	});
+
+	it('names a task it still knows, and gives the id of one it does not', () => {
+		expect(describeTarget(state, {kind: 'task', id: 1}, 0)).toBe('task #1 tick()');
+		expect(describeTarget(state, {kind: 'task', id: 9}, 0)).toBe('task #9');
+		expect(describeTarget(state, {kind: 'op', id: 9}, 0)).toBe('op #9');
 	});
 });
 

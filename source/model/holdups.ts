@@ -1,0 +1,73 @@
+import type {Ms, WaitTarget} from '../protocol/events.js';
+import {isTaskKind, type Block, type ModelState, type TaskNode} from './state.js';
+
+/** What holds a row up right now: the facts that present/holdups.ts puts into words. */
+export type Holdup =
+	/** What the task awaited is done, but the loop has not resumed it yet. */
+	| {kind: 'ready'; sinceMs: Ms | null}
+	/** An op in flight, or a task; `node` is missing once the model no longer holds it. */
+	| {kind: 'op' | 'task'; id: number; node: TaskNode | undefined}
+	/** A promise gathering this many tasks and ops (none when the await only saw the promise). */
+	| {kind: 'promise'; tasks: number; ops: number}
+	| {kind: 'value'};
+
+export function holdupOf(state: ModelState, node: TaskNode): Holdup | null {
+	if (!isTaskKind(node.kind)) return node.endMs === null ? {kind: 'op', id: node.id, node} : null;
+	if (node.state === 'ready') return {kind: 'ready', sinceMs: node.readyAt};
+	if (node.state !== 'waiting' || !node.wait) return null;
+	const on = node.wait.on;
+	// A request queued in a pool starts after the await that waits for it: the task's one open op is the better answer.
+	if (on.kind === 'promise' && !on.tasks && !on.ops) {
+		const op = soleOpenOp(state, node);
+		if (op) return {kind: 'op', id: op.id, node: op};
+	}
+	return targetHoldup(state, on);
+}
+
+/** The task's only op still in flight, if it has exactly one. */
+function soleOpenOp(state: ModelState, node: TaskNode): TaskNode | null {
+	let found: TaskNode | null = null;
+	for (const id of node.children) {
+		const child = state.nodes.get(id);
+		if (!child || isTaskKind(child.kind) || child.endMs !== null) continue;
+		if (found) return null;
+		found = child;
+	}
+	return found;
+}
+
+export function targetHoldup(state: ModelState, target: WaitTarget): Holdup {
+	switch (target.kind) {
+		case 'promise':
+			return {kind: 'promise', tasks: target.tasks?.length ?? 0, ops: target.ops?.length ?? 0};
+		case 'value':
+			return {kind: 'value'};
+		case 'task':
+		case 'op':
+			return {kind: target.kind, id: target.id, node: state.nodes.get(target.id)};
+	}
+}
+
+/** Timers fire a little late all the time; this late means the loop is held up. */
+const OVERDUE_MS = 20;
+
+/** How long a one-shot timer is past due without having fired (the loop is too busy to run it), or 0 while that is only the usual lateness. */
+export function timerOverdueMs(op: TaskNode, nowMs: Ms): Ms {
+	if (!op.timer || op.timer.repeat || op.endMs !== null) return 0;
+	const overdue = nowMs - (op.startMs + op.timer.delayMs);
+	return overdue >= OVERDUE_MS ? overdue : 0;
+}
+
+/** Who blocked the loop: the innermost function of the user's on the blocked stack, if known, and the task it ran in when that says more. */
+export interface Culprit {
+	fn: string | null;
+	task: TaskNode | undefined;
+}
+
+export function culpritOf(state: ModelState, block: Block): Culprit {
+	const task = block.taskId === null ? undefined : state.nodes.get(block.taskId);
+	const frame = block.frames[0];
+	if (!frame) return {fn: null, task};
+	const sameFunction = task !== undefined && (task.name === frame.fn || task.name.startsWith(`${frame.fn}(`));
+	return {fn: frame.fn, task: task?.kind === 'task' && !sameFunction ? task : undefined};
+}

@@ -1,0 +1,71 @@
+import type {Ms, WaitTarget} from '../protocol/events.js';
+import {culpritOf, holdupOf, targetHoldup, timerOverdueMs, type Holdup} from '../model/holdups.js';
+import type {Block, ModelState, TaskNode} from '../model/state.js';
+import {formatDuration} from './durations.js';
+import {glyphs} from './states.js';
+import {counted} from './text.js';
+
+/** What a row is stuck on right now, in a few words: `GET /api/x · ttfb 120ms`, `timer 1000ms`, `task #4 load`. */
+export function waitingOn(state: ModelState, node: TaskNode, nowMs: Ms, ascii = false): string {
+	const holdup = holdupOf(state, node);
+	return holdup ? describeHoldup(holdup, nowMs, ascii) : '';
+}
+
+export function describeTarget(state: ModelState, target: WaitTarget, nowMs: Ms, ascii = false): string {
+	return describeHoldup(targetHoldup(state, target), nowMs, ascii);
+}
+
+function describeHoldup(holdup: Holdup, nowMs: Ms, ascii: boolean): string {
+	switch (holdup.kind) {
+		case 'ready':
+			return `ready for ${formatDuration(nowMs - (holdup.sinceMs ?? nowMs))}`;
+		case 'promise': {
+			const parts: string[] = [];
+			if (holdup.tasks > 0) parts.push(counted(holdup.tasks, 'task'));
+			if (holdup.ops > 0) parts.push(counted(holdup.ops, 'op'));
+			return parts.length > 0 ? parts.join(' + ') : 'a promise';
+		}
+		case 'value':
+			return 'a value';
+		case 'task':
+			return holdup.node ? `task #${holdup.node.id} ${holdup.node.name}` : `task #${holdup.id}`;
+		case 'op':
+			return holdup.node ? describeOp(holdup.node, nowMs, ascii) : `op #${holdup.id}`;
+	}
+}
+
+/** An op with its current phase: the part of an HTTP request that is taking the time. */
+export function describeOp(op: TaskNode, nowMs: Ms, ascii = false): string {
+	const and = ` ${glyphs(ascii).separator} `;
+	if (op.http) {
+		const {http} = op;
+		const request = `${http.method} ${shortUrl(http.url)}`;
+		if (op.endMs !== null) return http.status === undefined ? request : `${request}${and}${http.status}`;
+		if (http.headersAt !== undefined) return `${request}${and}download ${formatDuration(nowMs - http.headersAt)}`;
+		if (http.sentAt !== undefined) return `${request}${and}ttfb ${formatDuration(nowMs - http.sentAt)}`;
+		return `${request}${and}connecting`;
+	}
+	if (op.timer) {
+		const timer = `${op.timer.repeat ? 'interval' : 'timer'} ${formatDuration(op.timer.delayMs)}`;
+		const overdue = timerOverdueMs(op, nowMs);
+		return overdue > 0 ? `${timer}${and}overdue ${formatDuration(overdue)}` : timer;
+	}
+	return op.name;
+}
+
+/** The path is what tells requests apart; the origin is in the details view. */
+function shortUrl(url: string): string {
+	try {
+		const parsed = new URL(url);
+		return parsed.pathname + parsed.search;
+	} catch {
+		return url;
+	}
+}
+
+/** Who blocked the loop, in words: `crunch() in main()`, `crunch()`, `main()` or `a callback`. */
+export function blockCulprit(state: ModelState, block: Block): string {
+	const {fn, task} = culpritOf(state, block);
+	if (fn === null) return task?.name ?? 'a callback';
+	return task ? `${fn}() in ${task.name}` : `${fn}()`;
+}

@@ -1,0 +1,72 @@
+import {describe, expect, it} from 'vitest';
+import {apply} from '../../source/model/reducer.js';
+import {createState} from '../../source/model/state.js';
+import {PlainPrinter} from '../../source/plain/printer.js';
+import type {AsyncmonEvent} from '../../source/protocol/events.js';
+
+const SCRIPT_OUTPUT = 'café ✓ naïve\n';
+
+/** One of each line plain mode prints, one task after another (nothing overlaps, so no concurrency figure). */
+const session: AsyncmonEvent[] = [
+	{type: 'task.start', t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts', loc: 'app.ts:1:1'},
+	{type: 'task.start', t: 1, id: 2, parent: 1, kind: 'task', name: 'fetchAll()', loc: 'app.ts:3:1'},
+	{type: 'op.start', t: 2, id: 3, parent: 2, kind: 'http', name: 'GET /items', http: {method: 'GET', url: 'http://127.0.0.1:9/items'}},
+	{type: 'task.await', t: 3, id: 2, site: 'app.ts:4:3', on: {kind: 'promise'}, busy: 1},
+	{type: 'op.phase', t: 10, id: 3, phase: 'sent', queueMs: 2, connectMs: 6},
+	{type: 'op.phase', t: 50, id: 3, phase: 'headers', status: 200},
+	{type: 'op.end', t: 60, id: 3, ok: true, status: 200, bytes: 10},
+	{type: 'output', t: 61, stream: 'stdout', text: SCRIPT_OUTPUT},
+	{type: 'task.ready', t: 61, id: 2},
+	{type: 'task.resume', t: 62, id: 2, readyAt: 61, wait: 58, sched: 1},
+	{type: 'task.end', t: 63, id: 2, ok: true, busy: 2, wait: 58, sched: 1, awaits: 1},
+	{type: 'task.start', t: 64, id: 4, parent: 1, kind: 'task', name: 'crunch()', loc: 'app.ts:9:1'},
+	{type: 'block.start', t: 64, id: 1, task: 4, detectedAt: 114},
+	{type: 'block.stack', t: 115, id: 1, frames: [{fn: 'spin', loc: 'app.ts:10:3'}]},
+	{type: 'block.end', t: 264, id: 1, durationMs: 200, task: 4, exact: true},
+	{type: 'task.end', t: 265, id: 4, ok: false, error: {name: 'Error', message: 'too hot:\n  stop', location: 'app.ts:11:9'}, busy: 201, wait: 0, sched: 0, awaits: 0},
+	{type: 'uncaught', t: 266, origin: 'unhandledRejection', error: {name: 'Error', message: 'lost', location: 'app.ts:12:5'}, task: null},
+	{type: 'exit', t: 270, code: 1, signal: null},
+];
+
+function printed(options: {ascii: boolean; color?: boolean}): string {
+	let out = '';
+	const sink = {write: (text: string) => (out += text)};
+	const printer = new PlainPrinter({out: sink, err: sink, color: options.color ?? false, ascii: options.ascii});
+	const state = createState();
+	for (const event of session) {
+		apply(state, event);
+		printer.handle(event, state);
+	}
+	printer.finish(state);
+	return out;
+}
+
+describe('plain mode', () => {
+	it('tells each event on a line of its own, the script output in between', () => {
+		const lines = printed({ascii: false}).split('\n');
+		expect(lines).toContain('[   0.001s] ▶ start  fetchAll()  app.ts:3:1');
+		expect(lines).toContain('[   0.003s] ⏸ await  fetchAll() on GET /items · connecting  app.ts:4:3');
+		expect(lines).toContain('[   0.060s] ↳ http   GET http://127.0.0.1:9/items 200 in 58ms queue 2ms · connect 6ms · ttfb 40ms · download 10ms');
+		expect(lines).toContain('café ✓ naïve');
+		expect(lines).toContain('[   0.063s] ✔ done   fetchAll() in 62ms (busy 2ms · waiting 58ms · sched 1ms)');
+		expect(lines).toContain('[   0.114s] ⚠ BLOCKED event loop blocked for over 50ms by crunch() app.ts:9:1 (still blocked)');
+		expect(lines).toContain('[   0.264s] ⚠ block  loop was blocked for 200ms by spin() in crunch() app.ts:10:3');
+		expect(lines).toContain('[   0.265s] ✖ failed crunch() after 201ms: Error: too hot: stop app.ts:11:9');
+		expect(lines).toContain('✖ Unhandled rejection: Error: lost at app.ts:12:5');
+	});
+
+	it('with --ascii says everything of its own in ASCII, and passes the script output as it is', () => {
+		const output = printed({ascii: true});
+		expect(output).toContain(`\n${SCRIPT_OUTPUT}`);
+		const own = output.replace(SCRIPT_OUTPUT, '');
+		expect(own.match(/[^\x00-\x7f]/g) ?? []).toEqual([]);
+		expect(own).toContain('] ! BLOCKED event loop blocked');
+		expect(own).toContain('] = await  fetchAll() on GET /items | connecting');
+		expect(own).toContain('x Unhandled rejection');
+	});
+
+	it('paints only when colour is on', () => {
+		expect(printed({ascii: false})).not.toContain('\x1b');
+		expect(printed({ascii: false, color: true})).toContain('\x1b[36m▶ start \x1b[0m');
+	});
+});

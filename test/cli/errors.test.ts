@@ -1,7 +1,8 @@
 import {readFileSync, statSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
 import {readRecording, recordRun} from '../helpers/recorded.js';
-import {runCli, startCli, tempFile} from '../helpers/run-cli.js';
+import {runCli, startCli} from '../helpers/run-cli.js';
+import {tempFile} from '../helpers/temp.js';
 
 const noStackFromAsyncmon = (stderr: string) => expect(stderr).not.toMatch(/at .*dist\/(cli|preload|chunks)/);
 

@@ -1,5 +1,4 @@
-import {mkdtempSync, writeFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import type {AsyncmonEvent, HeaderEvent, ProtocolLine} from '../../source/protocol/events.js';
@@ -106,11 +105,6 @@ export function reduce(lines: Iterable<ProtocolLine>): ModelState {
 	const state = createState();
 	for (const line of lines) apply(state, line);
 	return state;
-}
-
-/** A fresh temporary directory per call; tests write their broken files here. */
-export function tempDir(): string {
-	return mkdtempSync(join(tmpdir(), 'asyncmon-sessions-'));
 }
 
 export function writeTemp(dir: string, name: string, content: string): string {

@@ -1,15 +1,20 @@
 import {execFileSync} from 'node:child_process';
-import {mkdtempSync, readFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
-import {join} from 'node:path';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {startDemoServer, type DemoServer} from '../../source/demo/server.js';
+import {randomUUID} from 'node:crypto';
+import {readFileSync} from 'node:fs';
+import {afterAll, describe, expect, it} from 'vitest';
+import {useDemoServer} from '../helpers/demo-server.js';
 import {CLI, SCRIPTS} from '../helpers/run-cli.js';
+import {tempFile} from '../helpers/temp.js';
 
-/** A real terminal: tmux runs the CLI in a pseudo-terminal; capture-pane reads the screen. */
+/**
+ * A real terminal: tmux runs the CLI in a pseudo-terminal; capture-pane reads
+ * the screen. The tests have a tmux server of their own, on a private socket
+ * and without the user's configuration: the user's sessions stay untouched.
+ */
+const SOCKET = `asyncmon-test-${process.pid}-${randomUUID().slice(0, 8)}`;
 let SESSION = '';
 let sessions = 0;
-const tmux = (...args: string[]): string => execFileSync('tmux', args, {encoding: 'utf8'});
+const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], {encoding: 'utf8'});
 const screen = (): string => tmux('capture-pane', '-p', '-t', SESSION);
 const keys = (...names: string[]): void => void tmux('send-keys', '-t', SESSION, ...names);
 const paneFlag = (name: string): string => tmux('display-message', '-p', '-t', SESSION, `#{${name}}`).trim();
@@ -40,13 +45,13 @@ async function until(what: string, check: (text: string) => boolean, timeoutMs =
 	}
 }
 
-let server: DemoServer;
-beforeAll(async () => {
-	server = await startDemoServer();
-});
-afterAll(async () => {
-	closeTerminal();
-	await server.close();
+const server = useDemoServer();
+afterAll(() => {
+	try {
+		tmux('kill-server');
+	} catch {
+		// Its last session closed, the server is gone already.
+	}
 });
 
 /** CI=true as on CI runners: the dashboard must draw wherever stdout is a terminal. */
@@ -99,7 +104,7 @@ describe('the dashboard in a real terminal', () => {
 	});
 
 	it('SIGTERM to asyncmon closes the dashboard, restores the terminal and forwards the exit', async () => {
-		const pidFile = join(mkdtempSync(join(tmpdir(), 'asyncmon-e2e-')), 'asyncmon.pid');
+		const pidFile = tempFile('asyncmon.pid');
 		openTerminal(`sh -c 'echo $$ > ${pidFile}; exec env ${asyncmon('long-running.ts')}'`);
 		await until('the dashboard', text => text.includes('forever()'));
 		process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGTERM');

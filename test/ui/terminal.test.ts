@@ -1,20 +1,25 @@
 import {execFileSync} from 'node:child_process';
-import {randomUUID} from 'node:crypto';
-import {readFileSync} from 'node:fs';
+import {readFileSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
 import {useDemoServer} from '../helpers/demo-server.js';
 import {CLI, SCRIPTS} from '../helpers/run-cli.js';
-import {tempFile} from '../helpers/temp.js';
+import {tempDir, tempFile} from '../helpers/temp.js';
 
 /**
  * A real terminal: tmux runs the CLI in a pseudo-terminal; capture-pane reads
- * the screen. The tests have a tmux server of their own, on a private socket
- * and without the user's configuration: the user's sessions stay untouched.
+ * the screen. The tests have a tmux server of their own, with a configuration
+ * of their own, so the user's sessions stay untouched. Its socket is a path in
+ * a temporary folder rather than a name (-L), which tmux would leave behind in
+ * /tmp/tmux-UID. It stays up between terminals, so that opening one never
+ * races the server's exit after the last one closed, until the tests end.
  */
-const SOCKET = `asyncmon-test-${process.pid}-${randomUUID().slice(0, 8)}`;
+const TMUX_DIR = tempDir();
+writeFileSync(join(TMUX_DIR, 'tmux.conf'), 'set-option -g exit-empty off\n');
+const tmux = (...args: string[]): string =>
+	execFileSync('tmux', ['-S', join(TMUX_DIR, 'socket'), '-f', join(TMUX_DIR, 'tmux.conf'), ...args], {encoding: 'utf8'});
 let SESSION = '';
 let sessions = 0;
-const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], {encoding: 'utf8'});
 const screen = (): string => tmux('capture-pane', '-p', '-t', SESSION);
 const keys = (...names: string[]): void => void tmux('send-keys', '-t', SESSION, ...names);
 const paneFlag = (name: string): string => tmux('display-message', '-p', '-t', SESSION, `#{${name}}`).trim();
@@ -50,7 +55,7 @@ afterAll(() => {
 	try {
 		tmux('kill-server');
 	} catch {
-		// Its last session closed, the server is gone already.
+		// No terminal was opened (the tests were filtered out): no server to stop.
 	}
 });
 

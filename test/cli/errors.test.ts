@@ -1,7 +1,9 @@
 import {readFileSync, statSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
+import {useDemoServer} from '../helpers/demo-server.js';
 import {readRecording, recordRun} from '../helpers/recorded.js';
-import {runCli, startCli, tempFile} from '../helpers/run-cli.js';
+import {runCli, startCli} from '../helpers/run-cli.js';
+import {tempFile} from '../helpers/temp.js';
 
 const noStackFromAsyncmon = (stderr: string) => expect(stderr).not.toMatch(/at .*dist\/(cli|preload|chunks)/);
 
@@ -84,6 +86,8 @@ describe('bad input gets a clear message and the right exit code', () => {
 });
 
 describe('recordings', () => {
+	const server = useDemoServer();
+
 	it('stay readable after the script is killed with SIGKILL, and are private (0600)', async () => {
 		const file = tempFile('killed.ndjson');
 		const run = startCli(['--plain', '--record', file, 'long-running.ts']);
@@ -103,23 +107,17 @@ describe('recordings', () => {
 	});
 
 	it('redact URL credentials and token-like query values unless --no-redact', async () => {
-		const {startDemoServer} = await import('../../source/demo/server.js');
-		const server = await startDemoServer();
-		try {
-			const secretUrl = server.url.replace('http://', 'http://alice:s3cret@') + '/delay/1?token=abc123&page=2';
-			const script = 'fetch-url.ts';
-			const redacted = tempFile('redacted.ndjson');
-			const kept = tempFile('kept.ndjson');
-			expect((await runCli(['--plain', '--record', redacted, script], {env: {TARGET_URL: secretUrl}})).code).toBe(0);
-			expect((await runCli(['--plain', '--no-redact', '--record', kept, script], {env: {TARGET_URL: secretUrl}})).code).toBe(0);
-			const redactedText = readFileSync(redacted, 'utf8');
-			expect(redactedText).not.toContain('s3cret');
-			expect(redactedText).not.toContain('abc123');
-			expect(redactedText).toContain('token=REDACTED&page=2');
-			expect(readFileSync(kept, 'utf8')).toContain('token=abc123');
-		} finally {
-			await server.close();
-		}
+		const secretUrl = server.url.replace('http://', 'http://alice:s3cret@') + '/delay/1?token=abc123&page=2';
+		const script = 'fetch-url.ts';
+		const redacted = tempFile('redacted.ndjson');
+		const kept = tempFile('kept.ndjson');
+		expect((await runCli(['--plain', '--record', redacted, script], {env: {TARGET_URL: secretUrl}})).code).toBe(0);
+		expect((await runCli(['--plain', '--no-redact', '--record', kept, script], {env: {TARGET_URL: secretUrl}})).code).toBe(0);
+		const redactedText = readFileSync(redacted, 'utf8');
+		expect(redactedText).not.toContain('s3cret');
+		expect(redactedText).not.toContain('abc123');
+		expect(redactedText).toContain('token=REDACTED&page=2');
+		expect(readFileSync(kept, 'utf8')).toContain('token=abc123');
 	});
 
 	it('pass arguments, working directory and environment through', async () => {

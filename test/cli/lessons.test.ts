@@ -1,5 +1,5 @@
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {startDemoServer, type DemoServer} from '../../source/demo/server.js';
+import {describe, expect, it} from 'vitest';
+import {useDemoServer} from '../helpers/demo-server.js';
 import {readRecording, taskNamed, recordRun} from '../helpers/recorded.js';
 import {runCli} from '../helpers/run-cli.js';
 import {readFileSync} from 'node:fs';
@@ -7,13 +7,7 @@ import {apply} from '../../source/model/reducer.js';
 import {createState} from '../../source/model/state.js';
 import type {ProtocolLine} from '../../source/protocol/events.js';
 
-let server: DemoServer;
-beforeAll(async () => {
-	server = await startDemoServer();
-});
-afterAll(async () => {
-	await server.close();
-});
+const server = useDemoServer();
 
 const record = (script: string, extra: string[] = [], env: Record<string, string> = {}) => recordRun([...extra, script], {env: {ASYNCMON_DEMO_URL: server.url, ...env}});
 

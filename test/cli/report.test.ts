@@ -1,6 +1,7 @@
 import {appendFileSync, readFileSync, writeFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
-import {runCli, tempFile} from '../helpers/run-cli.js';
+import {runCli} from '../helpers/run-cli.js';
+import {tempFile} from '../helpers/temp.js';
 
 async function recordGather(): Promise<string> {
 	const file = tempFile('gather.ndjson');

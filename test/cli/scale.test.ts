@@ -1,18 +1,12 @@
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {startDemoServer, type DemoServer} from '../../source/demo/server.js';
+import {describe, expect, it} from 'vitest';
+import {useDemoServer} from '../helpers/demo-server.js';
 import {readRecording, recordRun} from '../helpers/recorded.js';
 import {ROOT} from '../helpers/run-cli.js';
 import {join} from 'node:path';
 import {readFileSync} from 'node:fs';
 import {formatDuration} from '../../source/present/durations.js';
 
-let server: DemoServer;
-beforeAll(async () => {
-	server = await startDemoServer();
-});
-afterAll(async () => {
-	await server.close();
-});
+const server = useDemoServer();
 
 describe('scale', () => {
 	it('10,000 concurrent HTTP requests complete, each one a request in the report', async () => {

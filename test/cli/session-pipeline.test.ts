@@ -7,8 +7,8 @@ import {PlainPrinter} from '../../source/plain/printer.js';
 import type {ProtocolLine} from '../../source/protocol/events.js';
 import {serializeLine} from '../../source/protocol/ndjson.js';
 import {Recorder} from '../../source/sessions/recorder.js';
-import {tempFile} from '../helpers/run-cli.js';
-import {header} from '../sessions/session-fixtures.js';
+import {tempFile} from '../helpers/temp.js';
+import {header} from '../helpers/events.js';
 
 /** Task 2 sleeps 50 ms; task 3 blocks the loop from t = 10. */
 const CHILD_LINES: ProtocolLine[] = [

@@ -1,9 +1,9 @@
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
-import {afterEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {DEFAULT_DEMO_NAME, DEMOS, examplePath, findDemo, packageRoot} from '../../source/demo/catalog.js';
+import {tempDir} from '../helpers/temp.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 
@@ -33,11 +33,8 @@ describe('demo catalogue', () => {
 });
 
 describe('packageRoot in an installed package', () => {
-	let scratch: string;
-	afterEach(() => rmSync(scratch, {recursive: true, force: true}));
-
 	function installedLayout(): string {
-		scratch = mkdtempSync(join(tmpdir(), 'asyncmon-catalog-'));
+		const scratch = tempDir();
 		const pkg = join(scratch, 'node_modules', 'asyncmon');
 		mkdirSync(join(pkg, 'dist', 'chunks'), {recursive: true});
 		writeFileSync(join(scratch, 'package.json'), JSON.stringify({name: 'user-app'}));
@@ -57,7 +54,7 @@ describe('packageRoot in an installed package', () => {
 	});
 
 	it('fails clearly outside any asyncmon package', () => {
-		scratch = mkdtempSync(join(tmpdir(), 'asyncmon-catalog-'));
+		const scratch = tempDir();
 		const stray = join(scratch, 'lib', 'x.js');
 		expect(() => packageRoot(pathToFileURL(stray))).toThrow(/asyncmon's package.json not found/);
 	});

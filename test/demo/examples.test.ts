@@ -1,8 +1,8 @@
 import {execFile} from 'node:child_process';
 import {promisify} from 'node:util';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {DEMO_URL_ENV, examplePath} from '../../source/demo/catalog.js';
-import {type DemoServer, startDemoServer} from '../../source/demo/server.js';
+import {useDemoServer} from '../helpers/demo-server.js';
 
 const run = promisify(execFile);
 
@@ -18,13 +18,7 @@ function seconds(output: string, pattern: RegExp): number {
 	return Number(match[1]);
 }
 
-let server: DemoServer;
-beforeAll(async () => {
-	server = await startDemoServer();
-});
-afterAll(async () => {
-	await server.close();
-});
+const server = useDemoServer();
 
 describe('examples under plain Node', {timeout: 15_000}, () => {
 	it('01 sleeps between start and end', async () => {

@@ -1,17 +1,10 @@
 import {performance} from 'node:perf_hooks';
 import {Agent, request} from 'undici';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {type DemoServer, MAX_BYTES, MAX_DRIP_CHUNKS, startDemoServer} from '../../source/demo/server.js';
+import {describe, expect, it} from 'vitest';
+import {MAX_BYTES, MAX_DRIP_CHUNKS, startDemoServer} from '../../source/demo/server.js';
+import {useDemoServer} from '../helpers/demo-server.js';
 
-let server: DemoServer;
-
-beforeAll(async () => {
-	server = await startDemoServer();
-});
-
-afterAll(async () => {
-	await server.close();
-});
+const server = useDemoServer();
 
 async function get(path: string, base = server.url) {
 	const started = performance.now();

@@ -1,7 +1,8 @@
 import {buildReport, type SessionReport} from '../../source/model/summary.js';
 import type {ModelState} from '../../source/model/state.js';
 import {loadSession} from '../../source/sessions/reader.js';
-import {runCli, tempFile} from './run-cli.js';
+import {runCli} from './run-cli.js';
+import {tempFile} from './temp.js';
 
 export interface Recorded {
 	state: ModelState;

@@ -1,6 +1,4 @@
 import {spawn, type ChildProcess} from 'node:child_process';
-import {mkdtempSync} from 'node:fs';
-import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
@@ -39,8 +37,4 @@ export function startCli(args: string[], options: {cwd?: string; env?: Record<st
 
 export function runCli(args: string[], options: {cwd?: string; env?: Record<string, string>} = {}): Promise<CliResult> {
 	return startCli(args, options).result;
-}
-
-export function tempFile(name: string): string {
-	return join(mkdtempSync(join(tmpdir(), 'asyncmon-test-')), name);
 }

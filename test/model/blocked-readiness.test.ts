@@ -1,17 +1,17 @@
 import {describe, expect, it} from 'vitest';
 import {readyDuringBlock} from '../../source/model/blocked-readiness.js';
 import {apply} from '../../source/model/reducer.js';
-import {createState, type ModelState} from '../../source/model/state.js';
-import {IDS_PER_THREAD, type ProtocolLine} from '../../source/protocol/events.js';
+import type {ModelState} from '../../source/model/state.js';
+import {IDS_PER_THREAD} from '../../source/protocol/events.js';
+import {event, reduce} from '../helpers/events.js';
 
 const WORKER_TASK = 2 * IDS_PER_THREAD + 1;
 
 /** A script whose tasks 2, 3, 4 and a worker's task wait; task 9 blocks the loop from t = 20. */
 function blockedScript(): ModelState {
-	const state = createState();
-	const lines: ProtocolLine[] = [
+	return reduce([
 		{type: 'task.start', t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts', loc: 'app.ts:1:1'},
-		...[2, 3, 4, 5, WORKER_TASK, 9].map((id): ProtocolLine => ({type: 'task.start', t: 1, id, parent: 1, kind: 'task', name: `task${id}()`, loc: null})),
+		...[2, 3, 4, 5, WORKER_TASK, 9].map(id => event('task.start', {t: 1, id, parent: 1, name: `task${id}()`})),
 		{type: 'op.start', t: 2, id: 12, parent: 2, kind: 'timer', name: 'sleep 50ms', timer: {delayMs: 50, repeat: false}},
 		{type: 'op.start', t: 2, id: 13, parent: 3, kind: 'timer', name: 'sleep 500ms', timer: {delayMs: 500, repeat: false}},
 		{type: 'op.start', t: 2, id: 14, parent: 4, kind: 'timer', name: 'setInterval 10ms', timer: {delayMs: 10, repeat: true}},
@@ -22,9 +22,7 @@ function blockedScript(): ModelState {
 		{type: 'task.await', t: 3, id: 5, site: null, on: {kind: 'task', id: 2}, busy: 1},
 		{type: 'task.await', t: 3, id: WORKER_TASK, site: null, on: {kind: 'op', id: WORKER_TASK + 1}, busy: 1},
 		{type: 'task.await', t: 3, id: 9, site: null, on: {kind: 'promise'}, busy: 1},
-	];
-	for (const line of lines) apply(state, line);
-	return state;
+	]);
 }
 
 describe('readiness while the loop is blocked', () => {

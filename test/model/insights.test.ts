@@ -1,8 +1,8 @@
 import {describe, expect, it} from 'vitest';
 import {computeInsights, type Insight, type InsightKind} from '../../source/model/insights.js';
-import {SessionBuilder, onOp, onPromise, onTask} from '../fixtures/insights/builder.js';
+import {InsightSession, onOp, onPromise, onTask} from '../fixtures/insights/session.js';
 
-function ofKind<K extends InsightKind>(session: SessionBuilder, kind: K, options?: {blockThresholdMs?: number}): Array<Extract<Insight, {kind: K}>> {
+function ofKind<K extends InsightKind>(session: InsightSession, kind: K, options?: {blockThresholdMs?: number}): Array<Extract<Insight, {kind: K}>> {
 	return computeInsights(session.state, options).filter((insight): insight is Extract<Insight, {kind: K}> => insight.kind === kind);
 }
 
@@ -11,17 +11,17 @@ function ofKind<K extends InsightKind>(session: SessionBuilder, kind: K, options
  * one created `gapMs` after the previous await resumed.
  */
 function threeAwaitsInARow({dependent = [false, false, false], gapMs = 0.5} = {}) {
-	const session = new SessionBuilder();
+	const session = new InsightSession();
 	const main = session.task(0, 'main()');
 	const a = session.task(1, 'fetchA()', main);
-	session.end(1001, a).awaits(main, onTask(a), {from: 1.2, ready: 1001, resumed: 1001.5, dependent: dependent[0]});
+	session.emit('task.end', {t: 1001, id: a}).awaits(main, onTask(a), {from: 1.2, ready: 1001, resumed: 1001.5, dependent: dependent[0]});
 	const bStart = 1001.5 + gapMs;
 	const b = session.timer(bStart, bStart + 2000, main);
 	session.awaits(main, onOp(b), {from: bStart + 0.2, ready: bStart + 2000, resumed: bStart + 2000.5, dependent: dependent[1]});
 	const cStart = bStart + 2000.5 + gapMs;
 	const c = session.task(cStart, 'fetchC()', main);
-	session.end(cStart + 3000, c).awaits(main, onTask(c), {from: cStart + 0.2, ready: cStart + 3000, dependent: dependent[2]});
-	session.end(cStart + 3001, main).exit(cStart + 3002);
+	session.emit('task.end', {t: cStart + 3000, id: c}).awaits(main, onTask(c), {from: cStart + 0.2, ready: cStart + 3000, dependent: dependent[2]});
+	session.emit('task.end', {t: cStart + 3001, id: main}).emit('exit', {t: cStart + 3002});
 	return {session, ids: [main, a, b, c] as const};
 }
 
@@ -34,7 +34,7 @@ describe('sequential-awaits', () => {
 	});
 
 	it('stays silent for a polling loop that sleeps at one await site', () => {
-		const session = new SessionBuilder();
+		const session = new InsightSession();
 		const poll = session.task(0, 'poll()');
 		let t = 1;
 		for (let i = 0; i < 5; i++) {
@@ -42,7 +42,7 @@ describe('sequential-awaits', () => {
 			session.awaits(poll, onOp(sleep), {from: t + 0.1, ready: t + 250, resumed: t + 250.2, site: 'poll.ts:4:3'});
 			t += 250.5;
 		}
-		session.end(t, poll).exit(t + 1);
+		session.emit('task.end', {t, id: poll}).emit('exit', {t: t + 1});
 		expect(ofKind(session, 'sequential-awaits')).toEqual([]);
 	});
 
@@ -60,36 +60,36 @@ describe('sequential-awaits', () => {
 	});
 
 	it('gives one finding per task, for its costliest run, when a dependent await splits the awaits', () => {
-		const session = new SessionBuilder();
+		const session = new InsightSession();
 		const main = session.task(0, 'main()');
 		let t = 1;
 		const run = (durations: number[], dependentFirst: boolean): void => {
 			for (const [i, duration] of durations.entries()) {
 				const op = session.task(t, `fetch${t}()`, main);
-				session.end(t + duration, op).awaits(main, onTask(op), {from: t + 0.1, ready: t + duration, resumed: t + duration + 0.1, dependent: dependentFirst && i === 0});
+				session.emit('task.end', {t: t + duration, id: op}).awaits(main, onTask(op), {from: t + 0.1, ready: t + duration, resumed: t + duration + 0.1, dependent: dependentFirst && i === 0});
 				t += duration + 0.2;
 			}
 		};
 		run([100, 100], false);
 		run([500, 500, 500], true);
-		session.end(t, main).exit(t + 1);
+		session.emit('task.end', {t, id: main}).emit('exit', {t: t + 1});
 		expect(ofKind(session, 'sequential-awaits').map(insight => insight.savesMs)).toEqual([1000]);
 	});
 
 	it('stays silent for a pool of workers of one function, each sequential on purpose', () => {
-		const session = new SessionBuilder();
+		const session = new InsightSession();
 		const main = session.task(0, 'main()');
 		for (const id of [1, 2]) {
 			const worker = session.task(0.5, `worker(${id})`, main);
 			let t = 1;
 			for (let i = 0; i < 3; i++) {
 				const request = session.task(t, `fetchOne(${i})`, worker);
-				session.end(t + 100, request).awaits(worker, onTask(request), {from: t + 0.1, ready: t + 100, resumed: t + 100.1});
+				session.emit('task.end', {t: t + 100, id: request}).awaits(worker, onTask(request), {from: t + 0.1, ready: t + 100, resumed: t + 100.1});
 				t += 100.2;
 			}
-			session.end(t, worker);
+			session.emit('task.end', {t, id: worker});
 		}
-		session.end(400, main).exit(401);
+		session.emit('task.end', {t: 400, id: main}).emit('exit', {t: 401});
 		expect(ofKind(session, 'sequential-awaits')).toEqual([]);
 	});
 
@@ -99,10 +99,10 @@ describe('sequential-awaits', () => {
 	});
 
 	it('stays silent for awaits of tasks that were already running together', () => {
-		const session = new SessionBuilder();
+		const session = new InsightSession();
 		const main = session.task(0, 'main()');
 		const tasks = [1000, 2000, 3000].map((ms, i) => session.task(1, `request(${i})`, main));
-		tasks.forEach((id, i) => session.end(1 + (i + 1) * 1000, id));
+		tasks.forEach((id, i) => session.emit('task.end', {t: 1 + (i + 1) * 1000, id}));
 		session
 			.awaits(main, onTask(tasks[0]!), {from: 1.5, ready: 1001, resumed: 1001.2})
 			.awaits(main, onTask(tasks[1]!), {from: 1001.4, ready: 2001, resumed: 2001.2})
@@ -111,7 +111,7 @@ describe('sequential-awaits', () => {
 	});
 
 	it('ignores tiny waits and waits on bare promises', () => {
-		const session = new SessionBuilder();
+		const session = new InsightSession();
 		const main = session.task(0, 'main()');
 		let t = 1;
 		for (let i = 0; i < 3; i++) {
@@ -126,7 +126,7 @@ describe('sequential-awaits', () => {
 
 /** crunch() blocks 100..1500 ms; five ticks become ready at 200..600 ms and resume only after it. */
 function blockedTicks(blockMs = 1400, thresholdMs = 100) {
-	const session = new SessionBuilder(thresholdMs);
+	const session = new InsightSession(thresholdMs);
 	const main = session.task(0, 'main()');
 	const crunch = session.task(100, 'crunch(1500)', main);
 	session.block(100, blockMs, crunch, {fn: 'crunch', loc: 'cpu.ts:12:3'});
@@ -174,53 +174,53 @@ describe('blocked-loop', () => {
 
 describe('concurrency', () => {
 	it("gives the seed's figure for requests run together", () => {
-		const session = new SessionBuilder();
+		const session = new InsightSession();
 		const main = session.task(0, 'main()');
 		const requests = [1000, 3000, 2000].map((ms, i) => session.task(0, `simulateRequest("request-${'ABC'[i]}", ${ms})`, main));
-		[1000, 3000, 2000].forEach((ms, i) => session.end(ms, requests[i]!));
-		session.end(3000, main).exit(3000);
+		[1000, 3000, 2000].forEach((ms, i) => session.emit('task.end', {t: ms, id: requests[i]!}));
+		session.emit('task.end', {t: 3000, id: main}).emit('exit', {t: 3000});
 		expect(ofKind(session, 'concurrency')).toEqual([
 			{kind: 'concurrency', requests: 3, taskTimeMs: 6000, durationMs: 3000, concurrency: 2, taskIds: requests},
 		]);
 	});
 
 	it('stays silent with a single task', () => {
-		const session = new SessionBuilder();
-		session.end(1000, session.task(0, 'main()')).exit(1000);
+		const session = new InsightSession();
+		session.emit('task.end', {t: 1000, id: session.task(0, 'main()')}).emit('exit', {t: 1000});
 		expect(ofKind(session, 'concurrency')).toEqual([]);
 	});
 });
 
 describe('unhandled-rejection', () => {
 	it('reports a rejection nothing handled, with its task and location', () => {
-		const session = new SessionBuilder();
+		const session = new InsightSession();
 		const load = session.task(0, 'loadUser(7)');
 		const error = {name: 'TypeError', message: 'boom', location: 'app.ts:3:9'};
-		session.unhandledRejection(5, error, load).exit(6, 1);
+		session.emit('uncaught', {t: 5, origin: 'unhandledRejection', error, task: load}).emit('exit', {t: 6, code: 1});
 		expect(ofKind(session, 'unhandled-rejection')).toEqual([{kind: 'unhandled-rejection', error, taskName: 'loadUser(7)', taskIds: [load]}]);
 	});
 
 	it('stays silent for an uncaught exception', () => {
-		const session = new SessionBuilder();
-		session.uncaughtException(5, {name: 'Error', message: 'thrown'}, null).exit(6, 1);
+		const session = new InsightSession();
+		session.emit('uncaught', {t: 5, origin: 'uncaughtException', error: {name: 'Error', message: 'thrown'}, task: null}).emit('exit', {t: 6, code: 1});
 		expect(ofKind(session, 'unhandled-rejection')).toEqual([]);
 	});
 });
 
 describe('never-settled', () => {
 	function hangingSession() {
-		const session = new SessionBuilder();
+		const session = new InsightSession();
 		const main = session.task(0, 'main()');
 		const forever = session.task(1, 'waitForever()', main);
-		session.suspends(forever, onPromise, 2, 'app.ts:5:3').suspends(main, onTask(forever), 3, 'app.ts:9:9');
+		session.emit('task.await', {t: 2, id: forever, site: 'app.ts:5:3', on: onPromise}).emit('task.await', {t: 3, id: main, site: 'app.ts:9:9', on: onTask(forever)});
 		const done = session.task(1, 'quick()', main);
-		session.end(4, done);
+		session.emit('task.end', {t: 4, id: done});
 		return {session, main, forever};
 	}
 
 	it('lists the tasks still waiting at exit and what each waited on', () => {
 		const {session, main, forever} = hangingSession();
-		session.exit(10, 13);
+		session.emit('exit', {t: 10, code: 13});
 		expect(ofKind(session, 'never-settled')).toEqual([
 			{
 				kind: 'never-settled',
@@ -239,8 +239,8 @@ describe('never-settled', () => {
 	});
 
 	it('stays silent when every task settled', () => {
-		const session = new SessionBuilder();
-		session.end(5, session.task(0, 'main()')).exit(6);
+		const session = new InsightSession();
+		session.emit('task.end', {t: 5, id: session.task(0, 'main()')}).emit('exit', {t: 6});
 		expect(ofKind(session, 'never-settled')).toEqual([]);
 	});
 });
@@ -250,48 +250,48 @@ describe('http', () => {
 	const url = (path: string) => `http://${host}${path}`;
 
 	it('reports queueing for a connection, with the number of connections actually used', () => {
-		const session = new SessionBuilder();
+		const session = new InsightSession();
 		for (let i = 0; i < 4; i++) session.request(url(`/delay/500?${i}`), {start: 0, status: 200, end: 500});
 		const queued = [4, 5, 6, 7].map(i => session.request(url(`/delay/500?${i}`), {start: 0, queueMs: 500, status: 200, end: 1000}));
-		session.exit(1001);
+		session.emit('exit', {t: 1001});
 		expect(ofKind(session, 'http')).toEqual([
 			{kind: 'http', finding: 'connection-queueing', host, averageQueueMs: 250, connections: 4, taskIds: queued},
 		]);
 	});
 
 	it('stays silent about queueing when requests were sent at once', () => {
-		const session = new SessionBuilder();
+		const session = new InsightSession();
 		for (let i = 0; i < 8; i++) session.request(url(`/delay/500?${i}`), {start: 0, status: 200, end: 500});
-		session.exit(501);
+		session.emit('exit', {t: 501});
 		expect(ofKind(session, 'http')).toEqual([]);
 	});
 
 	it('gives error and retry rates per host', () => {
-		const session = new SessionBuilder();
+		const session = new InsightSession();
 		const failed = session.request(url('/flaky'), {start: 0, status: 500, end: 100});
 		const retry = session.request(url('/flaky'), {start: 110, status: 200, end: 200});
 		session.request(url('/json'), {start: 0, status: 200, end: 50});
 		const reset = session.request(url('/other'), {start: 0, end: 30});
-		session.exit(300);
+		session.emit('exit', {t: 300});
 		expect(ofKind(session, 'http')).toEqual([
 			{kind: 'http', finding: 'failures', host, requests: 4, failures: 2, retries: 1, taskIds: [failed, reset, retry]},
 		]);
 	});
 
 	it('does not count a concurrent request for the same URL as a retry', () => {
-		const session = new SessionBuilder();
+		const session = new InsightSession();
 		session.request(url('/flaky'), {start: 0, status: 500, end: 100});
 		session.request(url('/flaky'), {start: 50, status: 200, end: 150});
-		session.exit(200);
+		session.emit('exit', {t: 200});
 		expect(ofKind(session, 'http')).toEqual([expect.objectContaining({finding: 'failures', requests: 2, failures: 1, retries: 0})]);
 	});
 
 	it('names the slowest of several hosts, not counting our own queueing', () => {
-		const session = new SessionBuilder();
+		const session = new InsightSession();
 		session.request('http://fast.test/a', {start: 0, status: 200, end: 100});
 		session.request('http://fast.test/b', {start: 0, queueMs: 5, status: 200, end: 105});
 		const slow = session.request('https://slow.test/a', {start: 0, status: 200, end: 800});
-		session.exit(900);
+		session.emit('exit', {t: 900});
 		expect(ofKind(session, 'http')).toEqual([
 			{kind: 'http', finding: 'slowest-host', host: 'slow.test', averageMs: 800, next: {host: 'fast.test', averageMs: 100}, taskIds: [slow]},
 		]);
@@ -300,16 +300,16 @@ describe('http', () => {
 
 describe('computeInsights', () => {
 	it('finds nothing to change in a clean run of one task', () => {
-		const session = new SessionBuilder();
+		const session = new InsightSession();
 		const main = session.task(0, 'main()');
 		session.awaits(main, onOp(session.timer(0.5, 1000.5, main)), {from: 0.6, ready: 1000.5});
-		session.end(1001, main).exit(1002);
+		session.emit('task.end', {t: 1001, id: main}).emit('exit', {t: 1002});
 		expect(computeInsights(session.state)).toEqual([]);
 	});
 
 	it('puts crashes and hangs before lost time', () => {
 		const {session} = threeAwaitsInARow();
-		session.unhandledRejection(7000, {name: 'Error', message: 'late'}, null);
+		session.emit('uncaught', {t: 7000, origin: 'unhandledRejection', error: {name: 'Error', message: 'late'}, task: null});
 		// Nothing overlapped, so the concurrency figure is left out.
 		expect(computeInsights(session.state).map(insight => insight.kind)).toEqual(['unhandled-rejection', 'sequential-awaits']);
 	});
@@ -322,31 +322,31 @@ describe('computeInsights', () => {
 
 describe('floating-promise', () => {
 	it('names the dropped task, where it was called and by whom', () => {
-		const session = new SessionBuilder();
+		const session = new InsightSession();
 		const main = session.task(0, 'main()');
 		const save = session.task(1, 'save(1)', main);
-		session.emit({type: 'floating', t: 1, task: save, by: main, site: 'app.ts:6:2'});
+		session.emit('floating', {t: 1, task: save, by: main, site: 'app.ts:6:2'});
 		expect(ofKind(session, 'floating-promise')).toEqual([
 			{kind: 'floating-promise', task: {name: 'save(1)', failed: false}, callerName: 'main()', site: 'app.ts:6:2', taskIds: [save]},
 		]);
 	});
 
 	it('stays silent when every promise was awaited', () => {
-		const session = new SessionBuilder();
+		const session = new InsightSession();
 		const main = session.task(0, 'main()');
 		const save = session.task(1, 'save(1)', main);
-		session.end(20, save).awaits(main, onTask(save), {from: 1, ready: 20, resumed: 20.1});
+		session.emit('task.end', {t: 20, id: save}).awaits(main, onTask(save), {from: 1, ready: 20, resumed: 20.1});
 		expect(ofKind(session, 'floating-promise')).toEqual([]);
 	});
 });
 
 describe('keeps-alive', () => {
 	it('names what held a process that sat idle, with the task that made each timer', () => {
-		const session = new SessionBuilder();
+		const session = new InsightSession();
 		const poll = session.task(0, 'poll()');
-		session.emit({type: 'op.start', t: 1, id: 99, parent: poll, kind: 'timer', name: 'setInterval 1000ms', timer: {delayMs: 1000, repeat: true}});
-		session.end(2, poll);
-		session.emit({type: 'alive', t: 2100, idleSince: 2, resources: {Timeout: 1, TCPServerWrap: 1}}).exit(5002);
+		session.emit('op.start', {t: 1, id: 99, parent: poll, kind: 'timer', name: 'setInterval 1000ms', timer: {delayMs: 1000, repeat: true}});
+		session.emit('task.end', {t: 2, id: poll});
+		session.emit('alive', {t: 2100, idleSince: 2, resources: {Timeout: 1, TCPServerWrap: 1}}).emit('exit', {t: 5002});
 		expect(ofKind(session, 'keeps-alive')).toEqual([
 			{
 				kind: 'keeps-alive',
@@ -360,9 +360,9 @@ describe('keeps-alive', () => {
 	});
 
 	it('names a server still listening, and where the script started it', () => {
-		const session = new SessionBuilder();
-		session.end(2, session.task(0, 'main()'));
-		session.emit({type: 'alive', t: 2100, idleSince: 2, resources: {TCPServerWrap: 1}, servers: [{address: '127.0.0.1:3000', loc: 'server.ts:12:10'}]}).exit(3002);
+		const session = new InsightSession();
+		session.emit('task.end', {t: 2, id: session.task(0, 'main()')});
+		session.emit('alive', {t: 2100, idleSince: 2, resources: {TCPServerWrap: 1}, servers: [{address: '127.0.0.1:3000', loc: 'server.ts:12:10'}]}).emit('exit', {t: 3002});
 		expect(ofKind(session, 'keeps-alive')).toEqual([
 			{
 				kind: 'keeps-alive',
@@ -376,20 +376,20 @@ describe('keeps-alive', () => {
 	});
 
 	it('stays silent when the process never sat idle', () => {
-		const session = new SessionBuilder();
-		session.end(5, session.task(0, 'main()')).exit(6);
+		const session = new InsightSession();
+		session.emit('task.end', {t: 5, id: session.task(0, 'main()')}).emit('exit', {t: 6});
 		expect(ofKind(session, 'keeps-alive')).toEqual([]);
 	});
 });
 
 describe('parallelism', () => {
 	function workers(secondStart: number) {
-		const session = new SessionBuilder();
+		const session = new InsightSession();
 		for (const [id, start] of [[1, 0], [2, secondStart]] as const) {
-			session.emit({type: 'task.start', t: start, id: id * 1000, parent: null, kind: 'worker', name: `worker thread #${id}`, loc: null, thread: id});
-			session.emit({type: 'task.end', t: start + 1500, id: id * 1000, ok: true, busy: 1500, wait: 0, sched: 0, awaits: 0});
+			session.emit('task.start', {t: start, id: id * 1000, kind: 'worker', name: `worker thread #${id}`, thread: id});
+			session.emit('task.end', {t: start + 1500, id: id * 1000, busy: 1500});
 		}
-		return session.exit(secondStart + 1600);
+		return session.emit('exit', {t: secondStart + 1600});
 	}
 
 	it('measures worker threads busy at the same time', () => {

@@ -1,49 +1,26 @@
 import {describe, expect, it} from 'vitest';
 import {apply, liveTimes} from '../../source/model/reducer.js';
 import {AWAITS_RETAINED, OUTPUT_RETAINED_LINES, createState, type ModelState, type TaskNode} from '../../source/model/state.js';
-import {PROTOCOL_VERSION, type ProtocolLine} from '../../source/protocol/events.js';
-
-function feed(...lines: ProtocolLine[]): ModelState {
-	const state = createState();
-	for (const line of lines) apply(state, line);
-	return state;
-}
+import type {ProtocolLine, TaskKind, TaskStartEvent} from '../../source/protocol/events.js';
+import {event, header, reduce} from '../helpers/events.js';
 
 const node = (state: ModelState, id: number): TaskNode => state.nodes.get(id)!;
 
-const header: ProtocolLine = {
-	type: 'header',
-	protocol: PROTOCOL_VERSION,
-	script: 'app.ts',
-	argv: ['--fast'],
-	cwd: '/work/app',
-	node: 'v24.0.0',
-	pid: 42,
-	startedAt: 1_700_000_000_000,
-	blockThresholdMs: 50,
-	redacted: true,
-};
+const HEADER = header({argv: ['--fast'], redacted: true});
 
-const start = (t: number, id: number, parent: number | null, name = `task${id}`, kind: 'script' | 'task' | 'worker' = 'task'): ProtocolLine => ({
-	type: 'task.start',
-	t,
-	id,
-	parent,
-	kind,
-	name,
-	loc: `app.ts:${id}:1`,
-});
+const start = (t: number, id: number, parent: number | null, name = `task${id}`, kind: TaskKind = 'task'): TaskStartEvent =>
+	event('task.start', {t, id, parent, kind, name, loc: `app.ts:${id}:1`});
 
 describe('reducer: tasks', () => {
 	it('stores the header and tracks the latest time and a version per event', () => {
-		const state = feed(header, start(0, 1, null, 'app.ts', 'script'), start(5, 2, 1));
-		expect(state.header).toEqual(header);
+		const state = reduce([HEADER, start(0, 1, null, 'app.ts', 'script'), start(5, 2, 1)]);
+		expect(state.header).toEqual(HEADER);
 		expect(state.nowMs).toBe(5);
 		expect(state.version).toBe(3);
 	});
 
 	it('a task.start adds a running node under its parent and counts it', () => {
-		const state = feed(start(0, 1, null, 'app.ts', 'script'), start(1, 2, 1, 'main()'), {...start(2, 3, 2), thread: 7} as ProtocolLine);
+		const state = reduce([start(0, 1, null, 'app.ts', 'script'), start(1, 2, 1, 'main()'), {...start(2, 3, 2), thread: 7} as ProtocolLine]);
 		expect(state.order).toEqual([1, 2, 3]);
 		expect(state.rootIds).toEqual([1]);
 		expect(node(state, 1).children).toEqual([2]);
@@ -56,14 +33,14 @@ describe('reducer: tasks', () => {
 	});
 
 	it('a task whose parent is unknown becomes a root', () => {
-		expect(feed(start(0, 5, 99)).rootIds).toEqual([5]);
+		expect(reduce([start(0, 5, 99)]).rootIds).toEqual([5]);
 	});
 
 	it('walks running → waiting → ready → running → finished with counts, spans and await history', () => {
-		const state = feed(
+		const state = reduce([
 			start(0, 1, null),
 			{type: 'task.await', t: 2, id: 1, site: 'app.ts:3:3', on: {kind: 'op', id: 9}, busy: 2},
-		);
+		]);
 		const task = node(state, 1);
 		expect(task.state).toBe('waiting');
 		expect(task.busyMs).toBe(2);
@@ -102,11 +79,11 @@ describe('reducer: tasks', () => {
 	});
 
 	it('a resume with no task.ready before it still records the ready span from readyAt', () => {
-		const state = feed(
+		const state = reduce([
 			start(0, 1, null),
 			{type: 'task.await', t: 1, id: 1, site: null, on: {kind: 'promise'}, busy: 1},
 			{type: 'task.resume', t: 6, id: 1, readyAt: 5, wait: 4, sched: 1},
-		);
+		]);
 		expect(node(state, 1).spans.map(s => [s.state, s.startMs, s.endMs])).toEqual([
 			['running', 0, 1],
 			['waiting', 1, 5],
@@ -116,13 +93,13 @@ describe('reducer: tasks', () => {
 	});
 
 	it('keeps the dependent flag and accumulates await sites', () => {
-		const state = feed(
+		const state = reduce([
 			start(0, 1, null),
 			{type: 'task.await', t: 1, id: 1, site: 's:1', on: {kind: 'task', id: 2}, busy: 1},
 			{type: 'task.resume', t: 11, id: 1, readyAt: 11, wait: 10, sched: 0},
 			{type: 'task.await', t: 12, id: 1, site: 's:1', on: {kind: 'task', id: 3}, dependent: true, busy: 2},
 			{type: 'task.resume', t: 32, id: 1, readyAt: 32, wait: 30, sched: 0},
-		);
+		]);
 		const task = node(state, 1);
 		expect(task.awaits.map(a => a.dependent)).toEqual([false, true]);
 		expect(task.awaitSites).toEqual([{site: 's:1', count: 2, totalMs: 30}]);
@@ -130,7 +107,7 @@ describe('reducer: tasks', () => {
 	});
 
 	it('retains at most AWAITS_RETAINED awaits per task but counts them all', () => {
-		const state = feed(start(0, 1, null));
+		const state = reduce([start(0, 1, null)]);
 		for (let i = 0; i < AWAITS_RETAINED + 5; i++) {
 			apply(state, {type: 'task.await', t: i * 2 + 1, id: 1, site: null, on: {kind: 'value'}, busy: 0});
 			apply(state, {type: 'task.resume', t: i * 2 + 2, id: 1, readyAt: i * 2 + 2, wait: 0, sched: 0});
@@ -141,14 +118,14 @@ describe('reducer: tasks', () => {
 
 	it('a failed task keeps its error and counts as failed', () => {
 		const error = {name: 'TypeError', message: 'bad', location: 'app.ts:4:9'};
-		const state = feed(start(0, 1, null), {type: 'task.end', t: 3, id: 1, ok: false, error, busy: 3, wait: 0, sched: 0, awaits: 0});
+		const state = reduce([start(0, 1, null), {type: 'task.end', t: 3, id: 1, ok: false, error, busy: 3, wait: 0, sched: 0, awaits: 0}]);
 		expect(node(state, 1).state).toBe('failed');
 		expect(node(state, 1).error).toEqual(error);
 		expect(state.taskCounts.failed).toBe(1);
 	});
 
 	it('ignores events for unknown tasks and anything after a task ended', () => {
-		const state = feed(
+		const state = reduce([
 			start(0, 1, null),
 			{type: 'task.end', t: 3, id: 1, ok: true, busy: 3, wait: 0, sched: 0, awaits: 0},
 			{type: 'task.await', t: 4, id: 1, site: null, on: {kind: 'value'}, busy: 9},
@@ -157,7 +134,7 @@ describe('reducer: tasks', () => {
 			{type: 'task.end', t: 7, id: 1, ok: false, busy: 0, wait: 0, sched: 0, awaits: 0},
 			{type: 'task.await', t: 8, id: 77, site: null, on: {kind: 'value'}, busy: 0},
 			{type: 'task.ready', t: 8, id: 77},
-		);
+		]);
 		expect(node(state, 1)).toMatchObject({state: 'finished', endMs: 3, busyMs: 3, awaitCount: 0});
 		expect(state.taskCounts).toEqual({running: 0, waiting: 0, ready: 0, finished: 1, failed: 0});
 		expect(state.tasksInFlight).toBe(0);
@@ -165,12 +142,12 @@ describe('reducer: tasks', () => {
 	});
 
 	it('task.ready only applies to a waiting task', () => {
-		const state = feed(start(0, 1, null), {type: 'task.ready', t: 1, id: 1});
+		const state = reduce([start(0, 1, null), {type: 'task.ready', t: 1, id: 1}]);
 		expect(node(state, 1).state).toBe('running');
 	});
 
 	it('tracks the in-flight series', () => {
-		const state = feed(start(0, 1, null), start(1, 2, 1), {type: 'task.end', t: 100, id: 2, ok: true, busy: 0, wait: 0, sched: 0, awaits: 0});
+		const state = reduce([start(0, 1, null), start(1, 2, 1), {type: 'task.end', t: 100, id: 2, ok: true, busy: 0, wait: 0, sched: 0, awaits: 0}]);
 		expect(state.tasksInFlight).toBe(1);
 		// Points closer than 50 ms merge, keeping the max.
 		expect(state.inFlightSeries).toEqual([
@@ -181,19 +158,11 @@ describe('reducer: tasks', () => {
 });
 
 describe('reducer: ops', () => {
-	const http = (t: number, id: number, parent: number): ProtocolLine => ({
-		type: 'op.start',
-		t,
-		id,
-		parent,
-		kind: 'http',
-		name: 'GET /items',
-		loc: 'app.ts:9:3',
-		http: {method: 'GET', url: 'https://api.example.com/items'},
-	});
+	const http = (t: number, id: number, parent: number) =>
+		event('op.start', {t, id, parent, kind: 'http', name: 'GET /items', loc: 'app.ts:9:3', http: {method: 'GET', url: 'https://api.example.com/items'}});
 
 	it('an op is a waiting node that is not counted among tasks', () => {
-		const state = feed(start(0, 1, null), http(1, 2, 1));
+		const state = reduce([start(0, 1, null), http(1, 2, 1)]);
 		expect(node(state, 2)).toMatchObject({kind: 'http', state: 'waiting', parentId: 1, location: 'app.ts:9:3'});
 		expect(node(state, 1).children).toEqual([2]);
 		expect(node(state, 1).childTaskCount).toBe(0);
@@ -202,14 +171,14 @@ describe('reducer: ops', () => {
 	});
 
 	it('derives the HTTP phases: queue and connect at sent, ttfb = sent→headers, download = headers→end', () => {
-		const state = feed(
+		const state = reduce([
 			start(0, 1, null),
 			http(10, 2, 1),
 			http(11, 3, 1),
 			{type: 'op.phase', t: 40, id: 2, phase: 'sent', queueMs: 5, connectMs: 25},
 			{type: 'op.phase', t: 100, id: 2, phase: 'headers', status: 200},
 			{type: 'op.end', t: 160, id: 2, ok: true, status: 200, bytes: 5120},
-		);
+		]);
 		expect(node(state, 2).http).toEqual({
 			method: 'GET',
 			url: 'https://api.example.com/items',
@@ -225,7 +194,7 @@ describe('reducer: ops', () => {
 
 	it('an HTTP request that fails before headers has no ttfb or download', () => {
 		const error = {name: 'Error', message: 'ECONNREFUSED'};
-		const state = feed(start(0, 1, null), http(1, 2, 1), {type: 'op.end', t: 5, id: 2, ok: false, error});
+		const state = reduce([start(0, 1, null), http(1, 2, 1), {type: 'op.end', t: 5, id: 2, ok: false, error}]);
 		expect(node(state, 2).state).toBe('failed');
 		expect(node(state, 2).error).toEqual(error);
 		expect(node(state, 2).http!.phases).toEqual({});
@@ -233,12 +202,12 @@ describe('reducer: ops', () => {
 	});
 
 	it('a sent phase without queue/connect fields defaults them to 0', () => {
-		const state = feed(start(0, 1, null), http(1, 2, 1), {type: 'op.phase', t: 3, id: 2, phase: 'sent'});
+		const state = reduce([start(0, 1, null), http(1, 2, 1), {type: 'op.phase', t: 3, id: 2, phase: 'sent'}]);
 		expect(node(state, 2).http!.phases).toEqual({queueMs: 0, connectMs: 0});
 	});
 
 	it('counts timer firings and keeps the largest lateness', () => {
-		const state = feed(
+		const state = reduce([
 			start(0, 1, null),
 			{type: 'op.start', t: 1, id: 2, parent: 1, kind: 'timer', name: 'setInterval 10ms', timer: {delayMs: 10, repeat: true}},
 			{type: 'op.fire', t: 11, id: 2, lateMs: 0.2},
@@ -247,18 +216,18 @@ describe('reducer: ops', () => {
 			{type: 'op.end', t: 45, id: 2, ok: true, cancelled: true},
 			{type: 'op.start', t: 2, id: 3, parent: 1, kind: 'timer', name: 'setTimeout 100ms', timer: {delayMs: 100, repeat: false}},
 			{type: 'op.end', t: 150, id: 3, ok: true, lateMs: 48},
-		);
+		]);
 		expect(node(state, 2).timer).toEqual({delayMs: 10, repeat: true, fires: 3, lateMs: 9.5});
 		expect(node(state, 3).timer).toEqual({delayMs: 100, repeat: false, fires: 1, lateMs: 48});
 		expect(node(state, 3)).toMatchObject({state: 'finished', endMs: 150});
 	});
 
 	it('op.phase and op.fire for ops of another kind are ignored', () => {
-		const state = feed(
+		const state = reduce([
 			{type: 'op.start', t: 1, id: 2, parent: null, kind: 'fs', name: 'readFile'},
 			{type: 'op.phase', t: 2, id: 2, phase: 'sent'},
 			{type: 'op.fire', t: 2, id: 2, lateMs: 3},
-		);
+		]);
 		expect(node(state, 2).http).toBeUndefined();
 		expect(node(state, 2).timer).toBeUndefined();
 		expect(node(state, 2).location).toBeNull();
@@ -267,7 +236,7 @@ describe('reducer: ops', () => {
 
 describe('reducer: blocks', () => {
 	it('block.start opens the active block, located at its task; block.stack locates it; block.end closes it', () => {
-		const state = feed(start(0, 1, null), start(1, 2, 1));
+		const state = reduce([start(0, 1, null), start(1, 2, 1)]);
 		apply(state, {type: 'block.start', t: 10, id: 1, task: 2, detectedAt: 70});
 		expect(state.activeBlockId).toBe(1);
 		expect(state.blocks).toEqual([{id: 1, startMs: 10, detectedAt: 70, durationMs: null, taskId: 2, location: 'app.ts:2:1', frames: [], exact: false}]);
@@ -286,7 +255,7 @@ describe('reducer: blocks', () => {
 	});
 
 	it('block.start shows the blocking task running, though its resume is still in the blocked thread; the late resume keeps its totals', () => {
-		const state = feed(start(0, 1, null), start(1, 2, 1), {type: 'task.await', t: 2, id: 2, site: 'app.ts:3:2', on: {kind: 'promise'}, busy: 1});
+		const state = reduce([start(0, 1, null), start(1, 2, 1), {type: 'task.await', t: 2, id: 2, site: 'app.ts:3:2', on: {kind: 'promise'}, busy: 1}]);
 		expect(node(state, 2).state).toBe('waiting');
 		apply(state, {type: 'block.start', t: 50, id: 1, task: 2, detectedAt: 110});
 		expect(node(state, 2).state).toBe('running');
@@ -298,35 +267,35 @@ describe('reducer: blocks', () => {
 	});
 
 	it('a block.end with no block.start (a slice measured exactly) derives its start', () => {
-		const state = feed(start(0, 1, null), {type: 'block.end', t: 300, id: 4, durationMs: 120, task: 1, exact: true});
+		const state = reduce([start(0, 1, null), {type: 'block.end', t: 300, id: 4, durationMs: 120, task: 1, exact: true}]);
 		expect(state.blocks).toEqual([{id: 4, startMs: 180, detectedAt: 0, durationMs: 120, taskId: 1, location: 'app.ts:1:1', frames: [], exact: true}]);
 		expect(state.activeBlockId).toBeNull();
 	});
 
 	it('a block ended by an estimate keeps exact = false and the task of its start', () => {
-		const state = feed(
+		const state = reduce([
 			start(0, 1, null),
 			{type: 'block.start', t: 10, id: 1, task: 1, detectedAt: 70},
 			{type: 'block.end', t: 200, id: 1, durationMs: 190, task: null, exact: false},
-		);
+		]);
 		expect(state.blocks[0]).toMatchObject({taskId: 1, exact: false, durationMs: 190});
 	});
 
 	it('charges a task made ready during a block with the delay the block caused', () => {
-		const state = feed(
+		const state = reduce([
 			start(0, 1, null),
 			start(0, 2, null),
 			{type: 'task.await', t: 1, id: 2, site: null, on: {kind: 'op', id: 9}, busy: 1},
 			{type: 'block.start', t: 10, id: 1, task: 1, detectedAt: 70},
 			{type: 'block.end', t: 210, id: 1, durationMs: 200, task: 1, exact: true},
 			{type: 'task.resume', t: 211, id: 2, readyAt: 50, wait: 49, sched: 161},
-		);
+		]);
 		expect(node(state, 2).blockedDelayMs).toBe(160);
 		expect(node(state, 1).blockedDelayMs).toBe(0);
 	});
 
 	it('an exit clears the active block', () => {
-		const state = feed(start(0, 1, null), {type: 'block.start', t: 10, id: 1, task: 1, detectedAt: 70}, {type: 'exit', t: 80, code: null, signal: 'SIGKILL'});
+		const state = reduce([start(0, 1, null), {type: 'block.start', t: 10, id: 1, task: 1, detectedAt: 70}, {type: 'exit', t: 80, code: null, signal: 'SIGKILL'}]);
 		expect(state.activeBlockId).toBeNull();
 		expect(state.exit).toEqual({t: 80, code: null, signal: 'SIGKILL'});
 	});
@@ -343,7 +312,7 @@ describe('reducer: output, loop, exit and failures', () => {
 	});
 
 	it('records loop delay samples', () => {
-		const state = feed({type: 'loop', t: 250, delayMs: 1.5, utilization: 0.1}, {type: 'loop', t: 500, delayMs: 80, utilization: 0.9});
+		const state = reduce([{type: 'loop', t: 250, delayMs: 1.5, utilization: 0.1}, {type: 'loop', t: 500, delayMs: 80, utilization: 0.9}]);
 		expect(state.loopDelaySeries).toEqual([
 			{t: 250, value: 1.5},
 			{t: 500, value: 80},
@@ -352,13 +321,13 @@ describe('reducer: output, loop, exit and failures', () => {
 
 	it('records exit, fatal, uncaught and dropped events', () => {
 		const error = {name: 'Error', message: 'boom'};
-		const state = feed(
+		const state = reduce([
 			{type: 'fatal', t: 0, kind: 'syntax', message: 'Unexpected token', loc: 'app.ts:3:7', frame: '> 3 | x =;'},
 			{type: 'uncaught', t: 5, origin: 'unhandledRejection', error, task: 2},
 			{type: 'dropped', t: 6, count: 100},
 			{type: 'dropped', t: 7, count: 5},
 			{type: 'exit', t: 9, code: 1, signal: null},
-		);
+		]);
 		expect(state.fatal).toEqual({kind: 'syntax', message: 'Unexpected token', loc: 'app.ts:3:7', frame: '> 3 | x =;'});
 		expect(state.uncaught).toEqual([{t: 5, origin: 'unhandledRejection', error, taskId: 2}]);
 		expect(state.droppedEvents).toBe(105);
@@ -369,7 +338,7 @@ describe('reducer: output, loop, exit and failures', () => {
 
 describe('liveTimes', () => {
 	it('adds the time since the last accounting to the current state', () => {
-		const state = feed(start(0, 1, null), {type: 'task.await', t: 4, id: 1, site: null, on: {kind: 'promise'}, busy: 4});
+		const state = reduce([start(0, 1, null), {type: 'task.await', t: 4, id: 1, site: null, on: {kind: 'promise'}, busy: 4}]);
 		expect(liveTimes(node(state, 1), 10)).toEqual({totalMs: 10, busyMs: 4, waitMs: 6, schedDelayMs: 0});
 		apply(state, {type: 'task.ready', t: 12, id: 1});
 		expect(liveTimes(node(state, 1), 15)).toEqual({totalMs: 15, busyMs: 4, waitMs: 8, schedDelayMs: 3});
@@ -378,11 +347,11 @@ describe('liveTimes', () => {
 	});
 
 	it('an ended task reports its final totals; an op is all wait', () => {
-		const state = feed(
+		const state = reduce([
 			start(0, 1, null),
 			{type: 'task.end', t: 5, id: 1, ok: true, busy: 5, wait: 0, sched: 0, awaits: 0},
 			{type: 'op.start', t: 1, id: 2, parent: 1, kind: 'dns', name: 'lookup example.com'},
-		);
+		]);
 		expect(liveTimes(node(state, 1), 100)).toEqual({totalMs: 5, busyMs: 5, waitMs: 0, schedDelayMs: 0});
 		expect(liveTimes(node(state, 2), 11)).toMatchObject({totalMs: 10, waitMs: 10});
 	});
@@ -390,15 +359,13 @@ describe('liveTimes', () => {
 
 describe('retention of finished tasks (the live monitor bounds its memory)', () => {
 	const run = (limit?: number): ModelState => {
-		const state = createState(limit === undefined ? {} : {retainFinishedTasks: limit});
-		const lines: ProtocolLine[] = [header, start(0, 1, null, 'app.ts', 'script'), start(0, 2, 1, 'wave()')];
+		const lines: ProtocolLine[] = [HEADER, start(0, 1, null, 'app.ts', 'script'), start(0, 2, 1, 'wave()')];
 		for (let i = 0; i < 5000; i++) {
 			const id = 10 + i;
 			lines.push(start(i * 0.5, id, 2, `work(${i})`));
 			lines.push({type: 'task.end', t: i * 0.5 + (i % 7) + 0.25, id, ok: i % 100 !== 0, busy: 0.1, wait: 1, sched: 0, awaits: 1});
 		}
-		for (const line of lines) apply(state, line);
-		return state;
+		return reduce(lines, limit === undefined ? {} : {retainFinishedTasks: limit});
 	};
 
 	it('keeps every task by default', () => {

@@ -1,43 +1,18 @@
 import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
-import {apply} from '../../source/model/reducer.js';
 import {createState, type ModelState} from '../../source/model/state.js';
 import {buildReport, leafTasks, sessionDuration, summarize} from '../../source/model/summary.js';
-import {PROTOCOL_VERSION, type ProtocolLine} from '../../source/protocol/events.js';
+import type {ProtocolLine, TaskKind} from '../../source/protocol/events.js';
+import {event, header, reduce} from '../helpers/events.js';
 
-function feed(lines: ProtocolLine[]): ModelState {
-	const state = createState();
-	for (const line of lines) apply(state, line);
-	return state;
-}
+const HEADER = header({script: 'seed.ts'});
 
-const header: ProtocolLine = {
-	type: 'header',
-	protocol: PROTOCOL_VERSION,
-	script: 'seed.ts',
-	argv: [],
-	cwd: '/work',
-	node: 'v24.0.0',
-	pid: 1,
-	startedAt: 0,
-	blockThresholdMs: 50,
-	redacted: false,
-};
-
-const taskStart = (t: number, id: number, parent: number | null, name: string, kind: 'script' | 'task' = 'task'): ProtocolLine => ({
-	type: 'task.start',
-	t,
-	id,
-	parent,
-	kind,
-	name,
-	loc: null,
-});
-const taskEnd = (t: number, id: number, ok = true): ProtocolLine => ({type: 'task.end', t, id, ok, busy: 0, wait: 0, sched: 0, awaits: 1});
+const taskStart = (t: number, id: number, parent: number | null, name: string, kind: TaskKind = 'task') => event('task.start', {t, id, parent, kind, name});
+const taskEnd = (t: number, id: number, ok = true) => event('task.end', {t, id, ok, awaits: 1});
 
 /** The seed: main() runs three requests of 1 s, 3 s and 2 s, concurrently or one after another. */
 function seed(concurrent: boolean): ModelState {
-	const lines: ProtocolLine[] = [header, taskStart(0, 1, null, 'seed.ts', 'script'), taskStart(0, 2, 1, 'main()')];
+	const lines: ProtocolLine[] = [HEADER, taskStart(0, 1, null, 'seed.ts', 'script'), taskStart(0, 2, 1, 'main()')];
 	if (concurrent) {
 		lines.push(taskStart(0, 3, 2, 'simulateRequest("request-A", 1000)'));
 		lines.push(taskStart(0, 4, 2, 'simulateRequest("request-B", 3000)'));
@@ -50,7 +25,7 @@ function seed(concurrent: boolean): ModelState {
 		lines.push(taskStart(4000, 5, 2, 'simulateRequest("request-C", 2000)'), taskEnd(6000, 5));
 		lines.push(taskEnd(6000, 2), taskEnd(6000, 1), {type: 'exit', t: 6000, code: 0, signal: null});
 	}
-	return feed(lines);
+	return reduce(lines);
 }
 
 describe('summary definitions', () => {
@@ -82,8 +57,8 @@ describe('summary definitions', () => {
 	});
 
 	it('ops do not make a task a non-leaf, and a pending leaf counts up to the session end', () => {
-		const state = feed([
-			header,
+		const state = reduce([
+			HEADER,
 			taskStart(0, 1, null, 'seed.ts', 'script'),
 			taskStart(10, 2, 1, 'poll()'),
 			{type: 'op.start', t: 11, id: 3, parent: 2, kind: 'timer', name: 'setTimeout 100ms', timer: {delayMs: 100, repeat: false}},
@@ -100,8 +75,8 @@ describe('summary definitions', () => {
 	});
 
 	it('counts failed tasks and the longest block (an open block runs to the session end)', () => {
-		const state = feed([
-			header,
+		const state = reduce([
+			HEADER,
 			taskStart(0, 1, null, 'seed.ts', 'script'),
 			taskStart(0, 2, 1, 'a()'),
 			taskEnd(10, 2, false),
@@ -154,8 +129,8 @@ describe('buildReport', () => {
 
 	it('reports http phases, timers, errors, pending tasks and blocks', () => {
 		const error = {name: 'Error', message: 'boom'};
-		const state = feed([
-			header,
+		const state = reduce([
+			HEADER,
 			taskStart(0, 1, null, 'seed.ts', 'script'),
 			{type: 'op.start', t: 1, id: 2, parent: 1, kind: 'http', name: 'GET /a', http: {method: 'GET', url: 'https://x/a'}},
 			{type: 'op.phase', t: 11, id: 2, phase: 'sent', queueMs: 2.0004, connectMs: 8},
@@ -187,7 +162,7 @@ describe('buildReport', () => {
 
 	it("the recorded three-requests fixture summarizes as three concurrent requests (with request-A's block)", () => {
 		const text = readFileSync(new URL('../fixtures/sessions/three-requests.ndjson', import.meta.url), 'utf8');
-		const state = feed(
+		const state = reduce(
 			text
 				.split('\n')
 				.filter(line => line.trim() !== '')

@@ -1,21 +1,20 @@
 import {describe, expect, it} from 'vitest';
 import {apply} from '../../source/model/reducer.js';
-import {createState, type ModelState} from '../../source/model/state.js';
+import type {ModelState} from '../../source/model/state.js';
 import {summaryLines} from '../../source/plain/summary.js';
 import {paint} from '../../source/present/paint.js';
+import type {AsyncmonEvent} from '../../source/protocol/events.js';
+import {event, reduce} from '../helpers/events.js';
 
 /** `count` short tasks under main(), each finished, with only `retained` kept in detail. */
 function finishedTasks(count: number, retained: number) {
-	const state = createState({retainFinishedTasks: retained});
-	apply(state, {type: 'task.start', t: 0, id: 1, parent: null, kind: 'task', name: 'main()', loc: 'a.ts:1:1'});
+	const lines: AsyncmonEvent[] = [event('task.start', {t: 0, id: 1, name: 'main()', loc: 'a.ts:1:1'})];
 	for (let i = 0; i < count; i++) {
 		const id = 100 + i;
-		apply(state, {type: 'task.start', t: i, id, parent: 1, kind: 'task', name: 'work()', loc: 'a.ts:5:1'});
-		apply(state, {type: 'task.end', t: i + 10, id, ok: true, busy: 1, wait: 9, sched: 0, awaits: 1});
+		lines.push(event('task.start', {t: i, id, parent: 1, name: 'work()', loc: 'a.ts:5:1'}), event('task.end', {t: i + 10, id, busy: 1, wait: 9, awaits: 1}));
 	}
-	apply(state, {type: 'task.end', t: count + 20, id: 1, ok: true, busy: 1, wait: count, sched: 0, awaits: 1});
-	apply(state, {type: 'exit', t: count + 21, code: 0, signal: null});
-	return state;
+	lines.push(event('task.end', {t: count + 20, id: 1, busy: 1, wait: count, awaits: 1}), event('exit', {t: count + 21}));
+	return reduce(lines, {retainFinishedTasks: retained});
 }
 
 const summaryText = (state: ModelState): string[] => summaryLines(state, false).map(line => paint(line, 'none'));

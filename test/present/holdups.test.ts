@@ -1,14 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {blockCulprit, describeTarget, waitingOn} from '../../source/present/holdups.js';
-import {apply} from '../../source/model/reducer.js';
-import {createState, type ModelState} from '../../source/model/state.js';
 import type {AsyncmonEvent} from '../../source/protocol/events.js';
-
-function stateOf(events: AsyncmonEvent[]): ModelState {
-	const state = createState();
-	for (const event of events) apply(state, event);
-	return state;
-}
+import {reduce} from '../helpers/events.js';
 
 const sleeper: AsyncmonEvent[] = [
 	{type: 'task.start', t: 0, id: 1, parent: null, kind: 'task', name: 'tick()', loc: 'a.ts:1:1'},
@@ -18,7 +11,7 @@ const sleeper: AsyncmonEvent[] = [
 
 describe('what a task waits on', () => {
 	it('a timer, and once it is well past due without firing, by how much it is overdue', () => {
-		const state = stateOf(sleeper);
+		const state = reduce(sleeper);
 		const task = state.nodes.get(1)!;
 		expect(waitingOn(state, task, 50)).toBe('timer 100ms');
 		expect(waitingOn(state, task, 110)).toBe('timer 100ms');
@@ -26,13 +19,13 @@ describe('what a task waits on', () => {
 	});
 
 	it('in ASCII when asked', () => {
-		const state = stateOf(sleeper);
+		const state = reduce(sleeper);
 		expect(waitingOn(state, state.nodes.get(1)!, 1101, true)).toBe('timer 100ms | overdue 1.00s');
 	});
 });
 
 describe('what an await targets', () => {
-	const state = stateOf(sleeper);
+	const state = reduce(sleeper);
 
 	it('counts what a promise gathers, leaving out what it has none of', () => {
 		expect(describeTarget(state, {kind: 'promise', tasks: [1, 2, 3], ops: [4]}, 0)).toBe('3 tasks + 1 op');
@@ -49,7 +42,7 @@ describe('what an await targets', () => {
 
 describe('what a task waits on, when its await only saw a promise', () => {
 	const queued = (...extra: AsyncmonEvent[]) =>
-		stateOf([
+		reduce([
 			{type: 'task.start', t: 0, id: 1, parent: null, kind: 'task', name: 'get()', loc: 'a.ts:1:1'},
 			{type: 'task.await', t: 1, id: 1, site: 'a.ts:2:3', on: {kind: 'promise'}, busy: 0.1},
 			// Queued in a pool, the request starts after the await.
@@ -72,7 +65,7 @@ describe('what a task waits on, when its await only saw a promise', () => {
 
 describe('who blocked the loop', () => {
 	const blocked = (frames: Array<{fn: string; loc: string}>) =>
-		stateOf([
+		reduce([
 			{type: 'task.start', t: 0, id: 1, parent: null, kind: 'task', name: 'main()', loc: 'a.ts:1:1'},
 			{type: 'block.start', t: 5, id: 1, task: 1, detectedAt: 60},
 			...(frames.length ? [{type: 'block.stack' as const, t: 70, id: 1, frames}] : []),

@@ -1,6 +1,5 @@
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {writeFileSync} from 'node:fs';
 import {createRequire, syncBuiltinESMExports} from 'node:module';
-import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import timers from 'node:timers';
 import timersPromises from 'node:timers/promises';
@@ -10,6 +9,7 @@ import type {EventSink} from '../../source/runtime/event-sink.js';
 import {instrumentTimers} from '../../source/runtime/ops/timers.js';
 import {SiteTable} from '../../source/runtime/site-table.js';
 import {Tracker} from '../../source/runtime/tracker.js';
+import {tempDir} from '../helpers/temp.js';
 import {instrument, RUNTIME_GLOBAL, type SiteRegistry} from '../../source/runtime/transform.js';
 
 /**
@@ -100,10 +100,9 @@ const endOf = (id: number): TaskEndEvent => ofType('task.end').find(event => eve
 const awaitsOf = (id: number): TaskAwaitEvent[] => ofType('task.await').filter(event => event.id === id);
 const resumesOf = (id: number): TaskResumeEvent[] => ofType('task.resume').filter(event => event.id === id);
 
-const tmp = mkdtempSync(join(tmpdir(), 'asyncmon-tracker-'));
+const tmp = tempDir();
 const requireFile = createRequire(join(tmp, 'index.cjs'));
 let fileCount = 0;
-afterAll(() => rmSync(tmp, {recursive: true, force: true}));
 
 /**
  * Instruments a CommonJS-style snippet (ending in `return {...}`) and loads it

@@ -1,15 +1,13 @@
-import {chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {describe, expect, it} from 'vitest';
 import {CACHE_DIR_ENV, NO_CACHE_ENV, TransformCache, type CompiledModule} from '../../source/runtime/transform-cache.js';
 import {recordRun} from '../helpers/recorded.js';
-
-const temporaryDirectory = (): string => mkdtempSync(join(tmpdir(), 'asyncmon-cache-test-'));
+import {tempDir} from '../helpers/temp.js';
 
 function buildIdFile(): URL {
-	const file = join(temporaryDirectory(), 'build-id');
+	const file = join(tempDir(), 'build-id');
 	writeFileSync(file, 'test-build\n');
 	return pathToFileURL(file);
 }
@@ -29,7 +27,7 @@ function entries(base: string): string[] {
 
 describe('the transform cache', () => {
 	it('keeps entries in a private directory, readable by their owner only', () => {
-		const base = join(temporaryDirectory(), 'cache');
+		const base = join(tempDir(), 'cache');
 		const cache = TransformCache.open(buildIdFile(), {[CACHE_DIR_ENV]: base})!;
 		expect(cache).not.toBeNull();
 		const key = TransformCache.key(['a.ts', 'source']);
@@ -47,24 +45,24 @@ describe('the transform cache', () => {
 	});
 
 	it('is off where others could write, through a symlink, when asked, or without a build id', () => {
-		const shared = join(temporaryDirectory(), 'shared');
+		const shared = join(tempDir(), 'shared');
 		mkdirSync(shared, {mode: 0o777});
 		chmodSync(shared, 0o777);
 		expect(TransformCache.open(buildIdFile(), {[CACHE_DIR_ENV]: shared})).toBeNull();
 
-		const real = join(temporaryDirectory(), 'real');
+		const real = join(tempDir(), 'real');
 		mkdirSync(real, {mode: 0o700});
-		const link = join(temporaryDirectory(), 'link');
+		const link = join(tempDir(), 'link');
 		symlinkSync(real, link);
 		expect(TransformCache.open(buildIdFile(), {[CACHE_DIR_ENV]: link})).toBeNull();
 
-		expect(TransformCache.open(buildIdFile(), {[CACHE_DIR_ENV]: join(temporaryDirectory(), 'c'), [NO_CACHE_ENV]: '1'})).toBeNull();
-		expect(TransformCache.open(pathToFileURL(join(temporaryDirectory(), 'no-build-id')), {[CACHE_DIR_ENV]: join(temporaryDirectory(), 'c')})).toBeNull();
+		expect(TransformCache.open(buildIdFile(), {[CACHE_DIR_ENV]: join(tempDir(), 'c'), [NO_CACHE_ENV]: '1'})).toBeNull();
+		expect(TransformCache.open(pathToFileURL(join(tempDir(), 'no-build-id')), {[CACHE_DIR_ENV]: join(tempDir(), 'c')})).toBeNull();
 	});
 
 	it('a second run of an unchanged script comes from the cache and reports the same tasks, sites and stack lines', async () => {
-		const base = join(temporaryDirectory(), 'cache');
-		const directory = temporaryDirectory();
+		const base = join(tempDir(), 'cache');
+		const directory = tempDir();
 		const script = join(directory, 'cached.ts');
 		writeFileSync(
 			script,

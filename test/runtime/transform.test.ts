@@ -1,10 +1,10 @@
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {parse} from 'acorn';
-import {afterAll, afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {instrument, RUNTIME_GLOBAL, type AwaitSite, type CallSite, type FunctionSite} from '../../source/runtime/transform.js';
+import {tempDir} from '../helpers/temp.js';
 
 interface Instrumented {
 	code: string;
@@ -105,9 +105,8 @@ function both<T = any>(code: string): {original: T; instrumented: T; out: Instru
 	return {original, instrumented, out};
 }
 
-const tmp = mkdtempSync(join(tmpdir(), 'asyncmon-transform-'));
+const tmp = tempDir();
 let moduleCount = 0;
-afterAll(() => rmSync(tmp, {recursive: true, force: true}));
 
 /** Writes module code to a temporary .mjs and imports it. */
 async function importModule(code: string): Promise<Record<string, any>> {

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {chromeTrace, formatChromeTrace, MAIN_THREAD_TID, nestSlices, type Slice, type TraceEvent} from '../../source/sessions/format-chrome-trace.js';
-import {reduce, threeRequestsEvents} from './session-fixtures.js';
+import {reduce} from '../helpers/events.js';
+import {threeRequestsEvents} from './session-fixtures.js';
 
 const trace = chromeTrace(reduce(threeRequestsEvents()));
 const events = trace.traceEvents;

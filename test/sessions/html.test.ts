@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest';
 import {sessionDuration} from '../../source/model/summary.js';
 import {CHART, escapeHtml, formatHtml} from '../../source/sessions/format-html.js';
-import {header, reduce, threeRequestsEvents} from './session-fixtures.js';
+import {event, header, reduce} from '../helpers/events.js';
+import {threeRequestsEvents} from './session-fixtures.js';
 
 interface Tag {
 	name: string;
@@ -69,8 +70,8 @@ describe('html report', () => {
 		const hostile = '<script>alert("x")</script>&';
 		const evil = reduce([
 			header({script: hostile}),
-			{type: 'task.start', t: 0, id: 1, parent: null, kind: 'script', name: hostile, loc: `"><svg onload=alert(1)>`},
-			{type: 'task.end', t: 5, id: 1, ok: false, error: {name: 'Error', message: hostile}, busy: 5, wait: 0, sched: 0, awaits: 0},
+			event('task.start', {t: 0, id: 1, kind: 'script', name: hostile, loc: `"><svg onload=alert(1)>`}),
+			event('task.end', {t: 5, id: 1, ok: false, error: {name: 'Error', message: hostile}, busy: 5}),
 		]);
 		const page = formatHtml(evil);
 		expect(page).not.toContain('<script');

@@ -5,7 +5,8 @@ import {createState, type ModelState} from '../../source/model/state.js';
 import {buildReport} from '../../source/model/summary.js';
 import {loadReplay} from '../../source/sessions/replay.js';
 import {Recorder} from '../../source/sessions/recorder.js';
-import {ROOT, SCRIPTS, tempFile} from '../helpers/run-cli.js';
+import {ROOT, SCRIPTS} from '../helpers/run-cli.js';
+import {tempFile} from '../helpers/temp.js';
 import {join} from 'node:path';
 import {pathToFileURL} from 'node:url';
 

@@ -6,7 +6,9 @@ import {runInNewContext} from 'node:vm';
 import {describe, expect, it} from 'vitest';
 import type {ProtocolLine} from '../../source/protocol/events.js';
 import {loadSession, readSession, SessionFileError} from '../../source/sessions/reader.js';
-import {header, reduce, tempDir, THREE_REQUESTS_FILE, threeRequestsEvents, toNdjson, writeTemp} from './session-fixtures.js';
+import {header, reduce} from '../helpers/events.js';
+import {tempDir} from '../helpers/temp.js';
+import {THREE_REQUESTS_FILE, threeRequestsEvents, toNdjson, writeTemp} from './session-fixtures.js';
 
 /** Measuring retained memory needs a collection first; garbage would blur the figure. */
 function exposeGc(): () => void {

@@ -5,7 +5,8 @@ import type {ModelState} from '../../source/model/state.js';
 import type {ReplayControls} from '../../source/model/source.js';
 import {FRAME_MS, loadReplay, MAX_SPEED, MIN_SPEED, ReplayEngine} from '../../source/sessions/replay.js';
 import {ManualClock} from './manual-clock.js';
-import {reduce, THREE_REQUESTS_FILE, threeRequestsEvents} from './session-fixtures.js';
+import {reduce} from '../helpers/events.js';
+import {THREE_REQUESTS_FILE, threeRequestsEvents} from './session-fixtures.js';
 
 const lines = threeRequestsEvents();
 

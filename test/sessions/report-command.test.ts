@@ -5,7 +5,9 @@ import {PassThrough} from 'node:stream';
 import {describe, expect, it} from 'vitest';
 import {formatMarkdown} from '../../source/sessions/format-markdown.js';
 import {formatProgress, PROGRESS_MIN_BYTES, runReport} from '../../source/sessions/report-command.js';
-import {header, reduce, tempDir, THREE_REQUESTS_FILE, threeRequestsEvents, toNdjson, writeTemp} from './session-fixtures.js';
+import {header, reduce} from '../helpers/events.js';
+import {tempDir} from '../helpers/temp.js';
+import {THREE_REQUESTS_FILE, threeRequestsEvents, toNdjson, writeTemp} from './session-fixtures.js';
 
 function collect(): {stream: PassThrough; text: () => string} {
 	const stream = new PassThrough();

@@ -1,29 +1,11 @@
-import {mkdtempSync, writeFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
-import type {AsyncmonEvent, HeaderEvent, ProtocolLine} from '../../source/protocol/events.js';
-import {apply} from '../../source/model/reducer.js';
-import {createState, type ModelState} from '../../source/model/state.js';
+import type {AsyncmonEvent, ProtocolLine} from '../../source/protocol/events.js';
+import {header} from '../helpers/events.js';
 
-export const FIXTURES_DIR = fileURLToPath(new URL('../fixtures/sessions/', import.meta.url));
+const FIXTURES_DIR = fileURLToPath(new URL('../fixtures/sessions/', import.meta.url));
 export const THREE_REQUESTS_FILE = join(FIXTURES_DIR, 'three-requests.ndjson');
-
-export function header(overrides: Partial<HeaderEvent> = {}): HeaderEvent {
-	return {
-		type: 'header',
-		protocol: 1,
-		script: 'examples/three-requests.ts',
-		argv: [],
-		cwd: '/work/app',
-		node: 'v24.21.0',
-		pid: 4242,
-		startedAt: 1_790_000_000_000,
-		blockThresholdMs: 50,
-		redacted: false,
-		...overrides,
-	};
-}
 
 const LOC = 'examples/three-requests.ts';
 
@@ -31,7 +13,9 @@ const LOC = 'examples/three-requests.ts';
  * The seed example: a script runs `main`, which starts three
  * `simulateRequest` tasks (timers of 1000, 3000 and 2000 ms) and three HTTP
  * requests, then waits for all of them. request-A blocks the loop for 250 ms
- * after its timer; request-B fails; one HTTP request gets a 500.
+ * after its timer; request-B fails; one HTTP request gets a 500. Its events
+ * are written out whole, in the runtime's field order: the checked-in
+ * recording is these lines, byte for byte.
  */
 export function threeRequestsEvents(): ProtocolLine[] {
 	const requests: Array<{task: number; timer: number; label: string; delay: number; startAt: number}> = [
@@ -95,22 +79,11 @@ export function threeRequestsEvents(): ProtocolLine[] {
 		{type: 'task.end', t: 3001.9, id: 1, ok: true, busy: 1.1, wait: 3000, sched: 0.1, awaits: 1},
 		{type: 'exit', t: 3002.5, code: 0, signal: null},
 	);
-	return [header(), ...events];
+	return [header({script: LOC, cwd: '/work/app', node: 'v24.21.0', pid: 4242, startedAt: 1_790_000_000_000}), ...events];
 }
 
 export function toNdjson(lines: readonly unknown[]): string {
 	return lines.map(line => JSON.stringify(line)).join('\n') + '\n';
-}
-
-export function reduce(lines: Iterable<ProtocolLine>): ModelState {
-	const state = createState();
-	for (const line of lines) apply(state, line);
-	return state;
-}
-
-/** A fresh temporary directory per call; tests write their broken files here. */
-export function tempDir(): string {
-	return mkdtempSync(join(tmpdir(), 'asyncmon-sessions-'));
 }
 
 export function writeTemp(dir: string, name: string, content: string): string {

@@ -1,7 +1,8 @@
 import {afterEach, describe, expect, it} from 'vitest';
 import {cleanup} from 'ink-testing-library';
 import type {ReplayControls} from '../../source/model/source.js';
-import {busySession, FixtureSession, largeSession} from './fixtures.js';
+import {FakeSession} from '../helpers/events.js';
+import {busySession, largeSession} from './fixtures.js';
 import {KEYS, renderDashboard, type Rendered} from './render.js';
 
 afterEach(() => cleanup());
@@ -28,7 +29,7 @@ describe('dashboard: header and table', () => {
 		const session = busySession();
 		const view = await renderDashboard(session, {nowMs: 1400});
 		expect(view.lines()[2]).toContain('BLOCKED 1.20s by crunch() src/cpu.ts:12:7');
-		session.blockEnd(1, 6, 1500, 1300);
+		session.emit('block.end', {t: 1500, id: 1, durationMs: 1300, task: 6});
 		await view.press();
 		expect(view.lines()[2]).toMatch(/^loop OK \(1 block so far\)/);
 	});
@@ -81,9 +82,9 @@ describe('dashboard: header and table', () => {
 describe('dashboard: details, timeline, output, help', () => {
 	it('opens details with Enter: parents, children, await sites, HTTP phases; Esc goes back', async () => {
 		const session = busySession()
-			.emit({type: 'op.phase', t: 300, id: 10, phase: 'headers', status: 200})
-			.opEnd(10, 350, 200)
-			.resume(3, 352, 350, {wait: 319, sched: 2});
+			.emit('op.phase', {t: 300, id: 10, phase: 'headers', status: 200})
+			.emit('op.end', {t: 350, id: 10, status: 200})
+			.emit('task.resume', {t: 352, id: 3, readyAt: 350, wait: 319, sched: 2});
 		const view = await renderDashboard(session, {nowMs: 1400, rows: 40});
 		await view.press('j', 'j', KEYS.enter);
 		const frame = view.frame();
@@ -123,7 +124,9 @@ describe('dashboard: details, timeline, output, help', () => {
 	});
 
 	it('shows output in its own pane, cleaned and cut to the width', async () => {
-		const session = busySession().output(300, `\x1b[31mred\x1b[0m ${'long '.repeat(40)}`).output(310, 'oops', 'stderr');
+		const session = busySession()
+			.emit('output', {t: 300, text: `\x1b[31mred\x1b[0m ${'long '.repeat(40)}`})
+			.emit('output', {t: 310, text: 'oops', stream: 'stderr'});
 		const view = await renderDashboard(session, {nowMs: 1400, columns: 80});
 		await view.press('o');
 		expect(view.frame()).toContain('output (2 lines)');
@@ -135,7 +138,7 @@ describe('dashboard: details, timeline, output, help', () => {
 
 	it('shows an insights badge in the header; n opens the insights pane and Esc closes it', async () => {
 		const session = busySession();
-		session.blockEnd(1, 6, 1500, 1300);
+		session.emit('block.end', {t: 1500, id: 1, durationMs: 1300, task: 6});
 		const view = await renderDashboard(session, {nowMs: 1600, columns: 120});
 		expect(view.lines()[0]).toMatch(/\d+ insights? \(n\)/);
 		await view.press('n');
@@ -196,7 +199,7 @@ describe('dashboard: terminal and modes', () => {
 	});
 
 	it('stays after the script ends with a summary and "q to exit"; q then quits at once', async () => {
-		const session = busySession().exit(1500, null, 'SIGINT');
+		const session = busySession().emit('exit', {t: 1500, code: null, signal: 'SIGINT'});
 		const view = await renderDashboard(session);
 		expect(view.lines()[0]).toContain('killed by SIGINT');
 		expect(view.lines().at(-2)).toMatch(/killed by SIGINT after 1\.50s · 5 tasks, 1 failed · concurrency \d+\.\d× · longest block .* · q to exit/);
@@ -208,7 +211,7 @@ describe('dashboard: terminal and modes', () => {
 		const session = busySession();
 		const view = await renderDashboard(session, {exitOnEnd: true});
 		expect(view.quits).toBe(0);
-		session.exit(1500, 0);
+		session.emit('exit', {t: 1500});
 		await view.until(() => view.quits > 0);
 		expect(view.quits).toBe(1);
 	});
@@ -218,7 +221,7 @@ describe('dashboard: terminal and modes', () => {
 		const view = await renderDashboard(session, {nowMs: 1400});
 		await view.press(' ');
 		expect(view.lines()[0]).toContain('VIEW PAUSED');
-		session.task(20, 'latecomer', 1300, {parent: 1});
+		session.emit('task.start', {t: 1300, id: 20, parent: 1, name: 'latecomer', loc: 'src/latecomer.ts:1:1'});
 		await view.press();
 		expect(view.frame()).not.toContain('latecomer');
 		await view.press(' ');
@@ -250,7 +253,7 @@ describe('dashboard: terminal and modes', () => {
 
 describe('dashboard: a fresh session', () => {
 	it('says so before any task starts', async () => {
-		const view = await renderDashboard(new FixtureSession());
+		const view = await renderDashboard(new FakeSession());
 		expect(view.frame()).toContain('no tasks yet');
 	});
 });

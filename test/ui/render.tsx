@@ -1,7 +1,7 @@
 import {render} from 'ink-testing-library';
 import type {ReplayControls} from '../../source/model/source.js';
 import {DashboardView} from '../../source/ui/components/dashboard-view.js';
-import type {FixtureSession} from './fixtures.js';
+import type {FakeSession} from '../helpers/events.js';
 
 export interface Rendered {
 	frame(): string;
@@ -21,7 +21,7 @@ export const KEYS = {escape: '\x1b', enter: '\r', tab: '\t', up: '\x1b[A', down:
 const settle = (): Promise<void> => new Promise(resolve => setTimeout(resolve, 30));
 
 export async function renderDashboard(
-	session: FixtureSession,
+	session: FakeSession,
 	options: {nowMs?: number; columns?: number; rows?: number; ascii?: boolean; exitOnEnd?: boolean; replay?: ReplayControls} = {},
 ): Promise<Rendered> {
 	const counters = {interrupts: 0, quits: 0};

@@ -1,15 +1,25 @@
 import {execFileSync} from 'node:child_process';
-import {mkdtempSync, readFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {startDemoServer, type DemoServer} from '../../source/demo/server.js';
+import {afterAll, describe, expect, it} from 'vitest';
+import {useDemoServer} from '../helpers/demo-server.js';
 import {CLI, SCRIPTS} from '../helpers/run-cli.js';
+import {tempDir, tempFile} from '../helpers/temp.js';
 
-/** A real terminal: tmux runs the CLI in a pseudo-terminal; capture-pane reads the screen. */
+/**
+ * A real terminal: tmux runs the CLI in a pseudo-terminal; capture-pane reads
+ * the screen. The tests have a tmux server of their own, with a configuration
+ * of their own, so the user's sessions stay untouched. Its socket is a path in
+ * a temporary folder rather than a name (-L), which tmux would leave behind in
+ * /tmp/tmux-UID. It stays up between terminals, so that opening one never
+ * races the server's exit after the last one closed, until the tests end.
+ */
+const TMUX_DIR = tempDir();
+writeFileSync(join(TMUX_DIR, 'tmux.conf'), 'set-option -g exit-empty off\n');
+const tmux = (...args: string[]): string =>
+	execFileSync('tmux', ['-S', join(TMUX_DIR, 'socket'), '-f', join(TMUX_DIR, 'tmux.conf'), ...args], {encoding: 'utf8'});
 let SESSION = '';
 let sessions = 0;
-const tmux = (...args: string[]): string => execFileSync('tmux', args, {encoding: 'utf8'});
 const screen = (): string => tmux('capture-pane', '-p', '-t', SESSION);
 const keys = (...names: string[]): void => void tmux('send-keys', '-t', SESSION, ...names);
 const paneFlag = (name: string): string => tmux('display-message', '-p', '-t', SESSION, `#{${name}}`).trim();
@@ -40,13 +50,13 @@ async function until(what: string, check: (text: string) => boolean, timeoutMs =
 	}
 }
 
-let server: DemoServer;
-beforeAll(async () => {
-	server = await startDemoServer();
-});
-afterAll(async () => {
-	closeTerminal();
-	await server.close();
+const server = useDemoServer();
+afterAll(() => {
+	try {
+		tmux('kill-server');
+	} catch {
+		// No terminal was opened (the tests were filtered out): no server to stop.
+	}
 });
 
 /** CI=true as on CI runners: the dashboard must draw wherever stdout is a terminal. */
@@ -99,7 +109,7 @@ describe('the dashboard in a real terminal', () => {
 	});
 
 	it('SIGTERM to asyncmon closes the dashboard, restores the terminal and forwards the exit', async () => {
-		const pidFile = join(mkdtempSync(join(tmpdir(), 'asyncmon-e2e-')), 'asyncmon.pid');
+		const pidFile = tempFile('asyncmon.pid');
 		openTerminal(`sh -c 'echo $$ > ${pidFile}; exec env ${asyncmon('long-running.ts')}'`);
 		await until('the dashboard', text => text.includes('forever()'));
 		process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGTERM');

@@ -8,11 +8,12 @@ import {textWidth} from '../../source/present/text.js';
 import {blockedMask, cellSegments, nodeCells, overlayBlocked, sessionAxis} from '../../source/ui/view-model/timeline.js';
 import {buildTreeRows, type RowQuery} from '../../source/ui/view-model/tree-rows.js';
 import {INITIAL_UI, quitOutcome, reduceUi, type Viewport} from '../../source/ui/view-model/ui-state.js';
-import {busySession, FixtureSession} from './fixtures.js';
+import {FakeSession} from '../helpers/events.js';
+import {busySession} from './fixtures.js';
 
 const NO_KEY: KeyPress = {upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageUp: false, pageDown: false, home: false, end: false, return: false, escape: false, ctrl: false, tab: false, backspace: false, delete: false};
 const query = (change: Partial<RowQuery> = {}): RowQuery => ({...INITIAL_UI.query, ...change});
-const names = (session: FixtureSession, q: RowQuery, nowMs = 1400): string[] =>
+const names = (session: FakeSession, q: RowQuery, nowMs = 1400): string[] =>
 	buildTreeRows(session.state, q, nowMs).map(row => `${'.'.repeat(row.depth)}${session.state.nodes.get(row.id)!.name}`);
 
 describe('tree rows', () => {
@@ -40,12 +41,17 @@ describe('tree rows', () => {
 
 describe('timeline cells', () => {
 	it('shows the dominant state per cell, and marks blocked spans', () => {
-		const session = new FixtureSession().task(1, 'main', 0).await(1, 400, {kind: 'promise'}).ready(1, 600).resume(1, 800, 600).end(1, 1000);
+		const session = new FakeSession()
+			.emit('task.start', {t: 0, id: 1, kind: 'script', name: 'main', loc: 'src/main.ts:1:1'})
+			.emit('task.await', {t: 400, id: 1, on: {kind: 'promise'}})
+			.emit('task.ready', {t: 600, id: 1})
+			.emit('task.resume', {t: 800, id: 1, readyAt: 600})
+			.emit('task.end', {t: 1000, id: 1});
 		const node = session.state.nodes.get(1)!;
 		const axis = sessionAxis(1000, 10);
 		const cells = nodeCells(node, axis, 1000);
 		expect(cells).toEqual(['running', 'running', 'running', 'running', 'waiting', 'waiting', 'ready', 'ready', 'running', 'running']);
-		session.block(1, null, 450).blockEnd(1, null, 650, 200);
+		session.emit('block.start', {t: 450, id: 1, task: null, detectedAt: 500}).emit('block.end', {t: 650, id: 1, durationMs: 200});
 		const mask = blockedMask(session.state.blocks, axis, 1000);
 		expect(overlayBlocked(cells, mask).slice(4, 7)).toEqual(['stalled', 'stalled', 'ready']);
 		expect(cellSegments(cells, glyphs(true)).map(s => s.text).join('')).toBe('####--!!##');
@@ -110,7 +116,7 @@ describe('clock and output', () => {
 		const session = busySession();
 		expect(viewNow(session.state, undefined, session.clockAt(5000)())).toBe(5000);
 		expect(viewNow(session.state, {positionMs: 123, durationMs: 1000, speed: 1, paused: false}, 0)).toBe(123);
-		session.exit(2000, 0);
+		session.emit('exit', {t: 2000});
 		expect(viewNow(session.state, undefined, session.clockAt(5000)())).toBe(2000);
 	});
 

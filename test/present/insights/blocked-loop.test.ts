@@ -1,10 +1,10 @@
 import {describe, expect, it} from 'vitest';
 import {blockedLoopMessage} from '../../../source/present/insights/blocked-loop.js';
-import {SessionBuilder} from '../../fixtures/insights/builder.js';
+import {InsightSession} from '../../fixtures/insights/session.js';
 
 /** crunch(1500) under main() blocks the loop inside crunch at cpu.ts:12:3. */
 function crunchBlocking(durationMs: number) {
-	const session = new SessionBuilder();
+	const session = new InsightSession();
 	const crunch = session.task(100, 'crunch(1500)', session.task(0, 'main()'));
 	session.block(100, durationMs, crunch, {fn: 'crunch', loc: 'cpu.ts:12:3'});
 	return {state: session.state, block: session.state.blocks[0]!, crunch};

@@ -1,11 +1,11 @@
 import {describe, expect, it} from 'vitest';
 import type {PendingTask} from '../../../source/model/insights.js';
 import {neverSettledMessage} from '../../../source/present/insights/never-settled.js';
-import {SessionBuilder, onPromise, onTask} from '../../fixtures/insights/builder.js';
+import {InsightSession, onPromise, onTask} from '../../fixtures/insights/session.js';
 
 /** main() waits on waitForever(), which waits on a promise: task #2 is the one that names it. */
 function hanging() {
-	const session = new SessionBuilder();
+	const session = new InsightSession();
 	const forever = session.task(1, 'waitForever()', session.task(0, 'main()'));
 	const pending: PendingTask[] = [
 		{name: 'main()', wait: {on: onTask(forever), site: 'app.ts:9:9', since: 3}},

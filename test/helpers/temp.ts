@@ -1,0 +1,24 @@
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterAll} from 'vitest';
+
+const made: string[] = [];
+
+// Registered while the test file that imports this module is collected
+// (each file loads its own copy), so it runs after that file's tests.
+afterAll(() => {
+	for (const dir of made.splice(0)) rmSync(dir, {recursive: true, force: true});
+});
+
+/** A fresh directory under the system's temporary folder, removed once the test file is done. */
+export function tempDir(): string {
+	const dir = mkdtempSync(join(tmpdir(), 'asyncmon-test-'));
+	made.push(dir);
+	return dir;
+}
+
+/** A path named `name` in a fresh temporary directory; nothing is written there yet. */
+export function tempFile(name: string): string {
+	return join(tempDir(), name);
+}

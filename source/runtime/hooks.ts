@@ -3,7 +3,7 @@ import module, {type LoadFnOutput, type LoadHookContext, type LoadHookSync} from
 import {relative} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import type {Loader, TransformFailure} from 'esbuild';
-import {afterDirectives, instrument, RUNTIME_GLOBAL, type SiteRegistry} from './transform.js';
+import {insertAtTop, instrument, RUNTIME_GLOBAL, type SiteRegistry} from './transform.js';
 import type {SiteTable} from './site-table.js';
 import {findTsconfig, packageType} from './project-files.js';
 import {acorn, esbuild, maps} from './lazy-modules.js';
@@ -164,7 +164,7 @@ function compile(source: string, file: string, loader: Loader, options: HookOpti
 		throw error;
 	}
 	if (file === options.entry) {
-		result.magic.appendLeft(afterDirectives(result.program), `${RUNTIME_GLOBAL}.entryStarted();`);
+		insertAtTop(result.magic, result.program, `${RUNTIME_GLOBAL}.entryStarted();`);
 		result.magic.append(`\n;${RUNTIME_GLOBAL}.rootDone();\n`);
 	}
 	const ownMap = result.magic.generateMap({hires: 'boundary', source: file, includeContent: false});

@@ -119,8 +119,8 @@ export function instrument(input: TransformInput): TransformOutput {
 		const enter = `const ${TASK}=${rt}.e(${id},${args});try{`;
 		const exit = `}catch(${ERR}){${rt}.f(${TASK},${ERR});throw ${ERR}}finally{${rt}.l(${TASK})}`;
 		if (fn.body.type === 'BlockStatement') {
-			// Left of children's openings and right of their closings, also when the body is empty.
-			magic.appendLeft(afterDirectives(fn.body), enter);
+			insertAtTop(magic, fn.body, enter);
+			// Right of children's closings, also when the body is empty.
 			magic.prependRight(fn.body.end - 1, exit);
 		} else {
 			const arrowEnd = input.code.indexOf('=>', fn.params.length ? fn.params[fn.params.length - 1].end : fn.start) + 2;
@@ -280,15 +280,21 @@ function arrowArguments(fn: AnyNode): string {
 	return `[${parts.join(',')}]`;
 }
 
-/** Where code may go at the top of a function body or program without ending its directive prologue ('use strict'). */
-export function afterDirectives(body: AnyNode): number {
+/**
+ * Puts `code` at the top of a function body or program without ending its directive prologue ('use strict'):
+ * after the directives, behind a `;` since a directive may end without one (`'use strict'` then a newline).
+ */
+export function insertAtTop(magic: MagicStringClass, body: AnyNode, code: string): void {
 	// A program starts at its first statement (past any hashbang), a function body past its `{`.
 	let index = body.type === 'Program' ? (body.body[0]?.start ?? body.end) : body.start + 1;
+	let afterDirective = false;
 	for (const statement of body.body) {
 		if (statement.type !== 'ExpressionStatement' || typeof statement.directive !== 'string') break;
 		index = statement.end;
+		afterDirective = true;
 	}
-	return index;
+	// Left of children's openings, also when the body is empty.
+	magic.appendLeft(index, afterDirective ? `;${code}` : code);
 }
 
 /** The child nodes of a node, with the key each sits under. */

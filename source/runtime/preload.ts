@@ -73,6 +73,7 @@ function instrumentMainThread(config: ThreadConfig): void {
 		thresholdMs: config.blockThresholdMs,
 		startedAt: config.startedAt,
 		cwd,
+		monitorPid: config.monitorPid,
 		watchdogFile: new URL('./watchdog.js', import.meta.url),
 		setInterval: plainSetInterval,
 	});

@@ -59,6 +59,7 @@ export class ChildSession {
 			watchdogFd: WATCHDOG_FD,
 			blockThresholdMs: options.blockThresholdMs,
 			redact: options.redact,
+			monitorPid: process.pid,
 		};
 		const nodeFlags = Number(process.versions.node.split('.')[0]) < 24 ? ['--experimental-async-context-frame'] : [];
 		this.child = spawn(process.execPath, [...nodeFlags, ...compileCacheImport(options.preload), '--import', fileURLToPath(options.preload), config.script, ...options.args], {

@@ -10,4 +10,6 @@ export interface ChildConfig {
 	watchdogFd: number;
 	blockThresholdMs: number;
 	redact: boolean;
+	/** The monitor's pid: a child whose parent is no longer this process lost its monitor and ends itself. */
+	monitorPid: number;
 }

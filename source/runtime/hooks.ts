@@ -1,9 +1,9 @@
 import {existsSync, readFileSync} from 'node:fs';
-import module, {type LoadFnOutput, type LoadHookContext, type LoadHookSync} from 'node:module';
+import module, {type LoadFnOutput, type LoadHookContext, type LoadHookSync, type ResolveFnOutput} from 'node:module';
 import {relative} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import type {Loader, TransformFailure} from 'esbuild';
-import {afterDirectives, instrument, RUNTIME_GLOBAL, type SiteRegistry} from './transform.js';
+import {insertAtTop, instrument, RUNTIME_GLOBAL, type SiteRegistry} from './transform.js';
 import type {SiteTable} from './site-table.js';
 import {findTsconfig, packageType} from './project-files.js';
 import {acorn, esbuild, maps} from './lazy-modules.js';
@@ -62,13 +62,24 @@ export interface HookOptions {
 export function installHooks(options: HookOptions): void {
 	module.registerHooks({
 		resolve(specifier, context, nextResolve) {
-			try {
-				return nextResolve(specifier, context);
-			} catch (error) {
-				const alternative = tsAlternative(specifier, context.parentURL, error);
-				if (!alternative) throw error;
-				return nextResolve(alternative, context);
+			const resolveTs = (wanted: string): ResolveFnOutput => {
+				try {
+					return nextResolve(wanted, context);
+				} catch (error) {
+					const alternative = tsAlternative(wanted, context.parentURL, error);
+					if (!alternative) throw error;
+					return nextResolve(alternative, context);
+				}
+			};
+			// As in tsc and tsx, a tsconfig alias comes before node_modules.
+			for (const candidate of aliasCandidates(specifier, context.parentURL)) {
+				try {
+					return resolveTs(candidate);
+				} catch {
+					// The next candidate, then the specifier as Node reads it.
+				}
 			}
+			return resolveTs(specifier);
 		},
 		load(url, context, nextLoad) {
 			return options.loading(() => load(url, context, nextLoad, options));
@@ -97,6 +108,13 @@ function userFile(url: string): string | null {
 	return file.includes('/node_modules/') ? null : file;
 }
 
+/** The files a bare specifier may mean under the `paths` of the importing user file's tsconfig. */
+function aliasCandidates(specifier: string, parentURL: string | undefined): string[] {
+	if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.includes(':') || !parentURL) return [];
+	const parent = userFile(parentURL);
+	return parent ? (findTsconfig(parent).paths?.(specifier) ?? []) : [];
+}
+
 function tsAlternative(specifier: string, parentURL: string | undefined, error: unknown): string | null {
 	const code = (error as NodeJS.ErrnoException).code;
 	if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') return null;
@@ -117,7 +135,7 @@ function compileCached(source: string, file: string, loader: Loader, options: Ho
 	if (!cache) return compile(source, file, loader, options);
 	const mark = sites.mark();
 	const entry = file === options.entry ? 'entry' : 'module';
-	const key = TransformCache.key([file, sites.scriptDirectory, entry, findTsconfig(file), packageType(file), JSON.stringify(mark), source]);
+	const key = TransformCache.key([file, sites.scriptDirectory, entry, findTsconfig(file).text, packageType(file), JSON.stringify(mark), source]);
 	const cached = cache.get(key);
 	if (cached) {
 		sites.restore(cached.sites);
@@ -164,7 +182,7 @@ function compile(source: string, file: string, loader: Loader, options: HookOpti
 		throw error;
 	}
 	if (file === options.entry) {
-		result.magic.appendLeft(afterDirectives(result.program), `${RUNTIME_GLOBAL}.entryStarted();`);
+		insertAtTop(result.magic, result.program, `${RUNTIME_GLOBAL}.entryStarted();`);
 		result.magic.append(`\n;${RUNTIME_GLOBAL}.rootDone();\n`);
 	}
 	const ownMap = result.magic.generateMap({hires: 'boundary', source: file, includeContent: false});
@@ -194,7 +212,7 @@ function compile(source: string, file: string, loader: Loader, options: HookOpti
 function compileFast(source: string, file: string, loader: Loader): Compiled | null {
 	if (loader === 'js') return source.includes('@') && hasDecorator(source) ? null : {code: source, map: null};
 	if (loader !== 'ts' || typeof module.stripTypeScriptTypes !== 'function') return null;
-	const tsconfig = findTsconfig(file);
+	const tsconfig = findTsconfig(file).text;
 	if (/"(experimentalDecorators|useDefineForClassFields|emitDecoratorMetadata|jsxFactory|preserveValueImports|importsNotUsedAsValues)"/.test(tsconfig)) return null;
 	let code: string;
 	try {
@@ -269,7 +287,7 @@ function compileWithEsbuild(source: string, file: string, loader: Loader, option
 			target: 'esnext',
 			// Node runs no decorators yet: always lower them.
 			supported: {decorators: false},
-			tsconfigRaw: findTsconfig(file),
+			tsconfigRaw: findTsconfig(file).text,
 			logLevel: 'silent',
 		});
 		return {code: output.code, map: output.map};

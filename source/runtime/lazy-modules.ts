@@ -3,6 +3,7 @@ import type remappingFunction from '@jridgewell/remapping';
 import type * as TraceMapping from '@jridgewell/trace-mapping';
 import type * as Acorn from 'acorn';
 import type * as Esbuild from 'esbuild';
+import type * as GetTsconfig from 'get-tsconfig';
 import type MagicStringClass from 'magic-string';
 
 /**
@@ -20,6 +21,8 @@ function once<T>(load: () => T): () => T {
 export const acorn = once(() => lazyRequire('acorn') as typeof Acorn);
 
 export const MagicString = once(() => (lazyRequire('magic-string') as {MagicString: typeof MagicStringClass}).MagicString);
+
+export const getTsconfigModule = once(() => lazyRequire('get-tsconfig') as typeof GetTsconfig);
 
 export const esbuild = once(() => lazyRequire('esbuild') as typeof Esbuild);
 

@@ -39,8 +39,9 @@ const cwd = process.cwd();
 
 if (isMainThread) {
 	const child = JSON.parse(process.env[CHILD_CONFIG_ENV]!) as ChildConfig;
-	// The script sees the environment it was given, not asyncmon's plumbing.
+	// The script sees the environment and the Node options it was given, not asyncmon's plumbing.
 	delete process.env[CHILD_CONFIG_ENV];
+	withoutOwnFlags(process.execArgv);
 	const config: ThreadConfig = {...child, startedAt: performance.timeOrigin + performance.now()};
 	setEnvironmentData(CONFIG_KEY, config);
 	instrumentMainThread(config);
@@ -72,6 +73,7 @@ function instrumentMainThread(config: ThreadConfig): void {
 		thresholdMs: config.blockThresholdMs,
 		startedAt: config.startedAt,
 		cwd,
+		monitorPid: config.monitorPid,
 		watchdogFile: new URL('./watchdog.js', import.meta.url),
 		setInterval: plainSetInterval,
 	});
@@ -111,6 +113,20 @@ function instrumentMainThread(config: ThreadConfig): void {
 			}
 		};
 		process.on(signal, flushThenDie);
+	}
+}
+
+/**
+ * Takes asyncmon's own flags out of `execArgv` (the `--import`s of files beside this one, and the
+ * AsyncContextFrame switch the monitor adds on Node 22): the script reads `[]` as under node, and a process it
+ * forks with the default execArgv starts as node would start it instead of loading a preload with no config.
+ * Worker threads still get the preload: they inherit the options Node parsed, not this array.
+ */
+function withoutOwnFlags(execArgv: string[]): void {
+	for (let i = execArgv.length - 1; i >= 0; i--) {
+		const flag = execArgv[i]!;
+		if (flag === '--import' && dirname(execArgv[i + 1] ?? '') === runtimeDirectory) execArgv.splice(i, 2);
+		else if (flag === '--experimental-async-context-frame' && Number(process.versions.node.split('.')[0]) < 24) execArgv.splice(i, 1);
 	}
 }
 

@@ -1,5 +1,7 @@
 import {readFileSync} from 'node:fs';
-import {dirname, join} from 'node:path';
+import {basename, dirname, join} from 'node:path';
+import type {PathsMatcher} from 'get-tsconfig';
+import {getTsconfigModule} from './lazy-modules.js';
 
 const DEFAULT_TSCONFIG = JSON.stringify({compilerOptions: {jsx: 'react-jsx'}});
 
@@ -33,13 +35,36 @@ function readText(path: string): string | null {
 	}
 }
 
-const tsconfigs = new Map<string, string | null>();
+/** The tsconfig.json that governs a file, as esbuild and module resolution need it. */
+export interface ProjectTsconfig {
+	/** Its compiler options as JSON text, with any `extends` chain merged in. */
+	text: string;
+	/** Its `paths` aliases, if it has any: a specifier's candidate files. */
+	paths: PathsMatcher | null;
+}
+
+const NO_TSCONFIG: ProjectTsconfig = {text: DEFAULT_TSCONFIG, paths: null};
+const tsconfigs = new Map<string, ProjectTsconfig | null>();
 type PackageType = 'module' | 'commonjs' | 'unspecified';
 const packageTypes = new Map<string, PackageType | null>();
 
-/** The project's tsconfig.json text, which esbuild reads for decorators, JSX and class fields. */
-export function findTsconfig(file: string): string {
-	return nearest(tsconfigs, file, 'tsconfig.json', readText) ?? DEFAULT_TSCONFIG;
+/** The project's tsconfig.json, which esbuild reads for decorators, JSX and class fields, and resolution for `paths`. */
+export function findTsconfig(file: string): ProjectTsconfig {
+	return nearest(tsconfigs, file, 'tsconfig.json', readTsconfig) ?? NO_TSCONFIG;
+}
+
+/**
+ * Most tsconfigs stand alone and are read as they are. One that extends another or maps paths goes through
+ * get-tsconfig (tsx's resolver), loaded only then: it costs about 20 ms of start-up.
+ */
+function readTsconfig(path: string): ProjectTsconfig | null {
+	const text = readText(path);
+	if (text === null) return null;
+	if (!/"(extends|paths)"/.test(text)) return {text, paths: null};
+	const {getTsconfig, createPathsMatcher} = getTsconfigModule();
+	const resolved = getTsconfig(dirname(path), basename(path));
+	if (!resolved) return {text, paths: null};
+	return {text: JSON.stringify(resolved.config), paths: createPathsMatcher(resolved)};
 }
 
 /** The nearest package.json's "type"; with none, Node detects the format from the syntax. */

@@ -1,8 +1,48 @@
-/** Query parameters whose values are secrets often enough that recordings never keep them. */
-const SECRET_PARAM = /(token|key|secret|password|passwd|pwd|auth|session|signature|sig|credential|code)/i;
+/**
+ * Names whose values are secrets often enough that recordings never keep them: a query parameter is
+ * redacted when its whole name, or any word of it (`access_token`, `X-Amz-Signature`, `sessionId`), is one
+ * of these. The README's "Security" section lists them.
+ */
+export const SECRET_NAMES: ReadonlySet<string> = new Set([
+	'token',
+	'access_token',
+	'refresh_token',
+	'id_token',
+	'api_key',
+	'apikey',
+	'key',
+	'secret',
+	'client_secret',
+	'password',
+	'passwd',
+	'pass',
+	'pwd',
+	'auth',
+	'authorization',
+	'credential',
+	'credentials',
+	'jwt',
+	'bearer',
+	'session',
+	'sid',
+	'sig',
+	'signature',
+	'x-amz-signature',
+	'x-amz-credential',
+	'code',
+	'private',
+	'private_key',
+]);
 export const REDACTED = 'REDACTED';
 
-/** URL userinfo and token-like query values are replaced; everything else is kept. */
+/** Word boundaries inside a parameter name: separators, and lower-to-upper case changes. */
+const WORDS = /[-_.]+|(?<=[a-z0-9])(?=[A-Z])/;
+
+export function isSecretName(name: string): boolean {
+	return SECRET_NAMES.has(name.toLowerCase()) || name.split(WORDS).some(word => SECRET_NAMES.has(word.toLowerCase()));
+}
+
+/** URL userinfo and secret-named query values are replaced; everything else is kept. */
 export function redactUrl(raw: string): string {
 	// No '@', no '?': no userinfo and no query, so nothing to redact and no parse (a few µs a request).
 	if (!raw.includes('@') && !raw.includes('?')) return raw;
@@ -15,7 +55,26 @@ export function redactUrl(raw: string): string {
 	if (url.username) url.username = REDACTED;
 	if (url.password) url.password = REDACTED;
 	for (const name of [...url.searchParams.keys()]) {
-		if (SECRET_PARAM.test(name)) url.searchParams.set(name, REDACTED);
+		if (isSecretName(name)) url.searchParams.set(name, REDACTED);
 	}
 	return url.href;
+}
+
+/** An absolute URL inside some text; it ends at white space, a quote or a closing bracket. */
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s'"`<>()[\]{}]+/gi;
+/** `?name=value` or `&name=value` inside some text, with or without the URL around it. */
+const PARAM_IN_TEXT = /([?&;])([^=&;\s?#'"`]+)=([^&;\s#'"`]*)/g;
+/** An HTTP credential written out: `Bearer eyJ…`, `Basic dXNlcjpw…`. */
+const CREDENTIAL_IN_TEXT = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/g;
+
+/**
+ * Every URL and query-like `name=value` in an error message, a stack, a task's argument preview or a
+ * command line, redacted as redactUrl does, and written-out bearer or basic credentials.
+ */
+export function redactText(text: string): string {
+	if (!text.includes('=') && !text.includes('://') && !/Bearer|Basic/.test(text)) return text;
+	return text
+		.replace(URL_IN_TEXT, redactUrl)
+		.replace(PARAM_IN_TEXT, (whole, mark: string, name: string) => (isSecretName(name) ? `${mark}${name}=${REDACTED}` : whole))
+		.replace(CREDENTIAL_IN_TEXT, (_whole, scheme: string) => `${scheme} ${REDACTED}`);
 }

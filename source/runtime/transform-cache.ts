@@ -1,5 +1,5 @@
 import {hash} from 'node:crypto';
-import {lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import type {ModuleSites} from './site-table.js';
@@ -8,6 +8,10 @@ export const CACHE_DIR_ENV = 'ASYNCMON_CACHE_DIR';
 export const NO_CACHE_ENV = 'ASYNCMON_NO_CACHE';
 /** Other builds' entries nobody added to for this long are removed. */
 const STALE_BUILD_MS = 7 * 24 * 3600 * 1000;
+/** The most one build's entries may take on disk; past it, the least recently used go. */
+export const MAX_CACHE_BYTES = 256 * 1024 * 1024;
+/** A larger compiled file is not kept: it would push out everything else (a generated 50 MB script made a 460 MB entry). */
+export const MAX_ENTRY_BYTES = 16 * 1024 * 1024;
 
 export type ModuleFormat = 'module' | 'commonjs';
 
@@ -27,19 +31,26 @@ export interface CompiledModule {
  * turns the cache off rather than run code someone else could have written.
  */
 export class TransformCache {
-	private constructor(private readonly directory: string) {}
+	/** Bytes this build's entries take, counted on the first write of a run: reads never pay for the count. */
+	private bytes: number | null = null;
+
+	private constructor(
+		private readonly directory: string,
+		private readonly limits = {maxBytes: MAX_CACHE_BYTES, maxEntryBytes: MAX_ENTRY_BYTES},
+	) {}
 
 	/** `buildIdFile` is written by the build; without it (running from source) nothing is cached. */
-	static open(buildIdFile: URL, env: NodeJS.ProcessEnv = process.env): TransformCache | null {
+	static open(buildIdFile: URL, env: NodeJS.ProcessEnv = process.env, limits?: {maxBytes: number; maxEntryBytes: number}): TransformCache | null {
 		if (env[NO_CACHE_ENV] === '1') return null;
 		try {
 			const buildId = readFileSync(buildIdFile, 'utf8').trim();
-			const base = env[CACHE_DIR_ENV] || join(tmpdir(), `asyncmon-cache-${process.getuid?.() ?? 'user'}`);
+			// Without its trailing slash, since `link/` names the directory a symlink points to, and lstat would follow it.
+			const base = (env[CACHE_DIR_ENV] || join(tmpdir(), `asyncmon-cache-${process.getuid?.() ?? 'user'}`)).replace(/(.)\/+$/, '$1');
 			mkdirSync(base, {recursive: true, mode: 0o700});
 			if (!isPrivateDirectory(base)) return null;
 			const directory = join(base, `${buildId}-node${process.versions.node}`);
 			if (mkdirSync(directory, {recursive: true, mode: 0o700}) !== undefined) removeStaleBuilds(base, directory);
-			return new TransformCache(directory);
+			return new TransformCache(directory, limits);
 		} catch {
 			return null;
 		}
@@ -50,8 +61,13 @@ export class TransformCache {
 	}
 
 	get(key: string): CompiledModule | null {
+		const file = join(this.directory, key);
 		try {
-			return JSON.parse(readFileSync(join(this.directory, key), 'utf8')) as CompiledModule;
+			const entry = JSON.parse(readFileSync(file, 'utf8')) as CompiledModule;
+			// Used now: the eviction below goes by modification time, so this entry goes last.
+			const now = new Date();
+			utimesSync(file, now, now);
+			return entry;
 		} catch {
 			return null;
 		}
@@ -59,14 +75,43 @@ export class TransformCache {
 
 	/** Best effort, and atomic: a concurrent run reads a whole entry or none. */
 	set(key: string, entry: CompiledModule): void {
+		const text = JSON.stringify(entry);
+		const size = Buffer.byteLength(text);
+		if (size > this.limits.maxEntryBytes) return;
+		this.makeRoom(size);
 		const file = join(this.directory, key);
 		const temporary = `${file}.${process.pid}.tmp`;
 		try {
-			writeFileSync(temporary, JSON.stringify(entry), {mode: 0o600, flag: 'wx'});
+			writeFileSync(temporary, text, {mode: 0o600, flag: 'wx'});
 			renameSync(temporary, file);
+			this.bytes! += size;
 		} catch {
 			rmSync(temporary, {force: true});
 		}
+	}
+
+	/** Removes the least recently used entries until `size` more bytes fit under the limit. */
+	private makeRoom(size: number): void {
+		this.bytes ??= this.entries().reduce((sum, file) => sum + file.bytes, 0);
+		if (this.bytes + size <= this.limits.maxBytes) return;
+		for (const file of this.entries().sort((a, b) => a.usedAt - b.usedAt)) {
+			rmSync(file.path, {force: true});
+			this.bytes -= file.bytes;
+			if (this.bytes + size <= this.limits.maxBytes) return;
+		}
+	}
+
+	private entries(): Array<{path: string; bytes: number; usedAt: number}> {
+		return readdirSync(this.directory).flatMap(name => {
+			const path = join(this.directory, name);
+			try {
+				const stats = statSync(path);
+				return [{path, bytes: stats.size, usedAt: stats.mtimeMs}];
+			} catch {
+				// Removed by another run meanwhile.
+				return [];
+			}
+		});
 	}
 }
 

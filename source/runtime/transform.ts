@@ -119,8 +119,8 @@ export function instrument(input: TransformInput): TransformOutput {
 		const enter = `const ${TASK}=${rt}.e(${id},${args});try{`;
 		const exit = `}catch(${ERR}){${rt}.f(${TASK},${ERR});throw ${ERR}}finally{${rt}.l(${TASK})}`;
 		if (fn.body.type === 'BlockStatement') {
-			// Left of children's openings and right of their closings, also when the body is empty.
-			magic.appendLeft(afterDirectives(fn.body), enter);
+			insertAtTop(magic, fn.body, enter);
+			// Right of children's closings, also when the body is empty.
 			magic.prependRight(fn.body.end - 1, exit);
 		} else {
 			const arrowEnd = input.code.indexOf('=>', fn.params.length ? fn.params[fn.params.length - 1].end : fn.start) + 2;
@@ -212,7 +212,7 @@ export function instrument(input: TransformInput): TransformOutput {
 	};
 
 	const visitChildren = (node: AnyNode): void => {
-		for (const [, child] of childNodes(node)) visit(child, node);
+		someChild(node, child => void visit(child, node));
 	};
 
 	visit(program, null);
@@ -228,7 +228,7 @@ function ownAsyncFunctionNames(program: AnyNode): Set<string> {
 			const name = node.id?.name ?? (node.key && !node.computed ? (node.key.name ?? node.key.value) : undefined);
 			if (typeof name === 'string') names.add(name);
 		}
-		for (const [, child] of childNodes(node)) visit(child);
+		someChild(node, child => void visit(child));
 	};
 	visit(program);
 	return names;
@@ -280,28 +280,49 @@ function arrowArguments(fn: AnyNode): string {
 	return `[${parts.join(',')}]`;
 }
 
-/** Where code may go at the top of a function body or program without ending its directive prologue ('use strict'). */
-export function afterDirectives(body: AnyNode): number {
+/**
+ * Puts `code` at the top of a function body or program without ending its directive prologue ('use strict'):
+ * after the directives, behind a `;` since a directive may end without one (`'use strict'` then a newline).
+ */
+export function insertAtTop(magic: MagicStringClass, body: AnyNode, code: string): void {
 	// A program starts at its first statement (past any hashbang), a function body past its `{`.
 	let index = body.type === 'Program' ? (body.body[0]?.start ?? body.end) : body.start + 1;
+	let afterDirective = false;
 	for (const statement of body.body) {
 		if (statement.type !== 'ExpressionStatement' || typeof statement.directive !== 'string') break;
 		index = statement.end;
+		afterDirective = true;
 	}
-	return index;
+	// Left of children's openings, also when the body is empty.
+	magic.appendLeft(index, afterDirective ? `;${code}` : code);
 }
 
-/** The child nodes of a node, with the key each sits under. */
-function* childNodes(node: AnyNode): Generator<[key: string, child: AnyNode]> {
-	for (const key in node) {
-		if (key === 'loc') continue;
+/** Per node type, the keys that may hold child nodes: a node's primitive fields (its name, operator, flags) are left out. */
+const childKeysByType = new Map<string, string[]>();
+
+function childKeys(node: AnyNode): string[] {
+	let keys = childKeysByType.get(node.type);
+	if (!keys) {
+		keys = Object.keys(node).filter(key => key !== 'loc' && (node[key] === null || typeof node[key] === 'object'));
+		childKeysByType.set(node.type, keys);
+	}
+	return keys;
+}
+
+/**
+ * Calls `each` on a node's children in source order, with the key each sits under, until it returns true.
+ * A plain loop over cached keys: a generator of tuples made walking a large file slow and heavy on the GC.
+ */
+function someChild(node: AnyNode, each: (child: AnyNode, key: string) => boolean | void): boolean {
+	for (const key of childKeys(node)) {
 		const value = node[key];
 		if (Array.isArray(value)) {
-			for (const child of value) if (child && typeof child.type === 'string') yield [key, child];
-		} else if (value && typeof value.type === 'string') {
-			yield [key, value];
+			for (const child of value) if (child && typeof child.type === 'string' && each(child, key) === true) return true;
+		} else if (value && typeof value.type === 'string' && each(value, key) === true) {
+			return true;
 		}
 	}
+	return false;
 }
 
 const isFunction = (node: AnyNode): boolean =>
@@ -311,8 +332,7 @@ const isFunction = (node: AnyNode): boolean =>
 function containsOwnAwait(node: AnyNode): boolean {
 	if (node.type === 'AwaitExpression') return true;
 	if (isFunction(node)) return false;
-	for (const [, child] of childNodes(node)) if (containsOwnAwait(child)) return true;
-	return false;
+	return someChild(node, containsOwnAwait);
 }
 
 function collectNames(pattern: AnyNode, into: Set<string>): void {
@@ -342,10 +362,9 @@ function collectNames(pattern: AnyNode, into: Set<string>): void {
 function readsAny(node: AnyNode, names: Set<string>): boolean {
 	if (names.size === 0) return false;
 	if (node.type === 'Identifier') return names.has(node.name);
-	for (const [key, child] of childNodes(node)) {
+	return someChild(node, (child, key) => {
 		// `a.name` and `{name: …}` name a property, not a variable.
-		if ((node.type === 'MemberExpression' && key === 'property' && !node.computed) || (node.type === 'Property' && key === 'key' && !node.computed)) continue;
-		if (readsAny(child, names)) return true;
-	}
-	return false;
+		if ((node.type === 'MemberExpression' && key === 'property' && !node.computed) || (node.type === 'Property' && key === 'key' && !node.computed)) return false;
+		return readsAny(child, names);
+	});
 }

@@ -29,6 +29,8 @@ export interface WatchdogData {
 	/** Epoch ms of t = 0. */
 	startedAt: number;
 	cwd: string;
+	/** The process that must stay this one's parent (see ChildConfig.monitorPid). */
+	monitorPid: number;
 }
 
 export const epochNow = (): number => performance.timeOrigin + performance.now();

@@ -140,4 +140,24 @@ function toStackFrame(frame: CallFrame): StackFrame | null {
 	return {fn: frame.functionName || '<anonymous>', loc: `${relative(data.cwd, file)}:${original.line ?? frame.location.lineNumber + 1}:${(original.column ?? frame.location.columnNumber) + 1}`};
 }
 
-setInterval(poll, POLL_MS);
+/** How long a script asked to stop because its monitor died may take before it is killed. */
+const ORPHAN_GRACE_MS = 500;
+let orphanedAt: number | null = null;
+
+/** Polled with the heartbeat: a killed or crashed monitor leaves its child to another parent (init or a subreaper). */
+function endIfOrphaned(): void {
+	if (orphanedAt === null) {
+		// The monitor's own pid, not a reading of ppid at this thread's start: the monitor may already be gone by then.
+		if (process.ppid === data.monitorPid) return;
+		orphanedAt = epochNow();
+		// A script with handlers of its own may close its servers; a blocked one cannot run them, hence the SIGKILL below.
+		process.kill(process.pid, 'SIGTERM');
+	} else if (epochNow() - orphanedAt >= ORPHAN_GRACE_MS) {
+		process.kill(process.pid, 'SIGKILL');
+	}
+}
+
+setInterval(() => {
+	endIfOrphaned();
+	poll();
+}, POLL_MS);

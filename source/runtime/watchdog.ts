@@ -21,6 +21,7 @@ export interface LoopWatchOptions {
 	thresholdMs: number;
 	startedAt: number;
 	cwd: string;
+	monitorPid: number;
 	watchdogFile: URL;
 	setInterval: typeof setInterval;
 }
@@ -45,7 +46,7 @@ export class LoopWatch implements SliceWatch {
 		this.toEpoch = performance.timeOrigin;
 		this.thresholdMs = options.thresholdMs;
 		this.beat();
-		const workerData: WatchdogData = {buffer, fd: options.fd, thresholdMs: options.thresholdMs, startedAt: options.startedAt, cwd: options.cwd};
+		const workerData: WatchdogData = {buffer, fd: options.fd, thresholdMs: options.thresholdMs, startedAt: options.startedAt, cwd: options.cwd, monitorPid: options.monitorPid};
 		// No --import preload in the watchdog: it must not be instrumented itself.
 		this.worker = new Worker(options.watchdogFile, {workerData, execArgv: []});
 		this.worker.unref();

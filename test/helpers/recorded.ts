@@ -26,8 +26,8 @@ export function taskNamed(report: SessionReport, name: string) {
  * reads the recording back: the run's result with its model and report.
  * `args` ends with the script (and its own arguments).
  */
-export async function recordRun(args: string[], options: {env?: Record<string, string>; file?: string} = {}) {
+export async function recordRun(args: string[], options: {env?: Record<string, string>; file?: string; cwd?: string} = {}) {
 	const file = options.file ?? tempFile('session.ndjson');
-	const result = await runCli(['--plain', '--record', file, ...args], {env: options.env});
+	const result = await runCli(['--plain', '--record', file, ...args], {env: options.env, cwd: options.cwd});
 	return {result, file, ...(await readRecording(file))};
 }

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {REDACTED, redactUrl} from '../../source/runtime/redact.js';
+import {isSecretName, REDACTED, redactText, redactUrl} from '../../source/runtime/redact.js';
 
 describe('redactUrl', () => {
 	it('replaces URL userinfo', () => {
@@ -35,5 +35,39 @@ describe('redactUrl', () => {
 
 	it('returns invalid URLs unchanged', () => {
 		for (const raw of ['not a url', '/relative/path?token=x', '', 'http://[::1']) expect(redactUrl(raw)).toBe(raw);
+	});
+});
+
+describe('secret names', () => {
+	it('covers the usual ones, as whole names and as words of a name', () => {
+		for (const name of ['token', 'access_token', 'refresh_token', 'id_token', 'api_key', 'apikey', 'apiKey', 'key', 'secret', 'client_secret', 'password', 'passwd', 'pass', 'pwd', 'auth', 'jwt', 'bearer', 'session', 'sessionId', 'sid', 'sig', 'signature', 'X-Amz-Signature', 'code', 'private', 'private_key']) {
+			expect(isSecretName(name), name).toBe(true);
+		}
+	});
+
+	it('leaves names that only contain one inside a word', () => {
+		for (const name of ['monkey', 'keyword', 'passage', 'q', 'page', 'limit']) expect(isSecretName(name), name).toBe(false);
+	});
+});
+
+describe('redactText', () => {
+	it('redacts a URL with credentials inside an error message, as fetch repeats it', () => {
+		expect(redactText('Request cannot be constructed from a URL that includes credentials: http://bob:fetchpw77@127.0.0.1:9/x')).toBe(
+			`Request cannot be constructed from a URL that includes credentials: http://${REDACTED}:${REDACTED}@127.0.0.1:9/x`,
+		);
+	});
+
+	it('redacts secret query values with or without the URL around them, in stacks too', () => {
+		const stack = 'Error: GET /items?token=abc123&page=2 failed\n    at load (file:///app/a.ts:3:9)';
+		expect(redactText(stack)).toBe(`Error: GET /items?token=${REDACTED}&page=2 failed\n    at load (file:///app/a.ts:3:9)`);
+		expect(redactText('call("https://api.test/x?jwt=e.y.j&q=1")')).toBe(`call("https://api.test/x?jwt=${REDACTED}&q=1")`);
+	});
+
+	it('redacts written-out bearer and basic credentials', () => {
+		expect(redactText('sent Authorization: Bearer eyJhbGciOi.payload.sig')).toBe(`sent Authorization: Bearer ${REDACTED}`);
+	});
+
+	it('returns text with nothing secret in it as it was', () => {
+		for (const text of ['load("a.json", 3)', 'x = 1 + 2', 'see https://example.com/docs#top']) expect(redactText(text)).toBe(text);
 	});
 });

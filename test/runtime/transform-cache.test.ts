@@ -1,4 +1,4 @@
-import {chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync} from 'node:fs';
+import {chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {describe, expect, it} from 'vitest';
@@ -39,6 +39,29 @@ describe('the transform cache', () => {
 		expect(statSync(file!).mode & 0o777).toBe(0o600);
 	});
 
+	it('stays under its size: an entry too large is not kept, and the least recently used go first', () => {
+		const base = join(tempDir(), 'cache');
+		const size = Buffer.byteLength(JSON.stringify(entry));
+		const cache = TransformCache.open(buildIdFile(), {[CACHE_DIR_ENV]: base}, {maxBytes: 3 * size, maxEntryBytes: size})!;
+		const [a, b, c, d] = ['a', 'b', 'c', 'd'].map(name => TransformCache.key([name]));
+		cache.set(a!, entry);
+		cache.set(b!, entry);
+		cache.set(c!, entry);
+		// Entries are used in the order a, c, b (times set apart by hand: file times are coarse on some systems).
+		const past = (seconds: number) => new Date(Date.now() - seconds * 1000);
+		const directory = join(base, readdirSync(base)[0]!);
+		utimesSync(join(directory, a!), past(30), past(30));
+		utimesSync(join(directory, c!), past(20), past(20));
+		utimesSync(join(directory, b!), past(10), past(10));
+		cache.set(d!, entry);
+		expect(cache.get(a!)).toBeNull();
+		expect([b, c, d].map(key => cache.get(key!))).toEqual([entry, entry, entry]);
+		cache.set(TransformCache.key(['large']), {...entry, code: 'x'.repeat(size)});
+		expect(cache.get(TransformCache.key(['large']))).toBeNull();
+		const total = entries(base).reduce((sum, file) => sum + statSync(file).size, 0);
+		expect(total).toBeLessThanOrEqual(3 * size);
+	});
+
 	it('a key changes with each of its parts', () => {
 		expect(TransformCache.key(['a', 'b'])).not.toBe(TransformCache.key(['a', 'c']));
 		expect(TransformCache.key(['a', 'bc'])).not.toBe(TransformCache.key(['ab', 'c']));
@@ -55,6 +78,8 @@ describe('the transform cache', () => {
 		const link = join(tempDir(), 'link');
 		symlinkSync(real, link);
 		expect(TransformCache.open(buildIdFile(), {[CACHE_DIR_ENV]: link})).toBeNull();
+		expect(TransformCache.open(buildIdFile(), {[CACHE_DIR_ENV]: `${link}/`})).toBeNull();
+		expect(TransformCache.open(buildIdFile(), {[CACHE_DIR_ENV]: `${link}//`})).toBeNull();
 
 		expect(TransformCache.open(buildIdFile(), {[CACHE_DIR_ENV]: join(tempDir(), 'c'), [NO_CACHE_ENV]: '1'})).toBeNull();
 		expect(TransformCache.open(pathToFileURL(join(tempDir(), 'no-build-id')), {[CACHE_DIR_ENV]: join(tempDir(), 'c')})).toBeNull();

@@ -539,6 +539,22 @@ describe('instrument: semantics are unchanged (executed against a fake runtime)'
 		expect(await originalF()).toBe(true);
 		expect(await instrumentedF()).toBe(true);
 	});
+
+	// No-semicolon code (standard style, autocannon's CLI) ends a directive with a newline: code put right
+	// behind it (`'use strict'__amT=…`) was a SyntaxError.
+	it("keeps a 'use strict' directive that ends without a semicolon in effect, and the code valid", async () => {
+		const {original, instrumented} = both(`
+			async function f() {
+				'use strict'
+				return this === undefined
+			}
+			return {f}
+		`);
+		const originalF = original.f;
+		const instrumentedF = instrumented.f;
+		expect(await originalF()).toBe(true);
+		expect(await instrumentedF()).toBe(true);
+	});
 });
 
 describe('instrument: top-level await', () => {

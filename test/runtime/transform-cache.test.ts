@@ -112,12 +112,13 @@ describe('the transform cache', () => {
 
 		const first = shape(await recordRun([script], {env}));
 		expect(entries(base)).toHaveLength(1);
-		const cachedAt = statSync(entries(base)[0]!).mtimeMs;
+		// An entry is written whole to a new file, then renamed into place: the same inode means it was read, not written again.
+		const written = statSync(entries(base)[0]!).ino;
 		const second = shape(await recordRun([script], {env}));
 		expect(second).toEqual(first);
 		expect(first.stdout.join('\n')).toMatch(/at fail \(.*cached\.ts:5:8\)/);
 		expect(entries(base)).toHaveLength(1);
-		expect(statSync(entries(base)[0]!).mtimeMs).toBe(cachedAt);
+		expect(statSync(entries(base)[0]!).ino).toBe(written);
 
 		// An edit is a new entry, and the output follows it: every line moved down by one.
 		writeFileSync(script, `// edited\n${readFileSync(script, 'utf8')}`);

@@ -4,7 +4,7 @@ import {runCommand} from './source/cli/commands/run.js';
 import {main} from './source/cli/main.js';
 import {quickRunArguments, RUN_OPTIONS, splitAtScript, unknownRunOption} from './source/cli/run-arguments.js';
 import {UsageError} from './source/cli/usage-error.js';
-import {REPORT_FORMATS, type ReportFormat} from './source/sessions/report-formats.js';
+import {REPORT_OPTIONS} from './source/cli/report-arguments.js';
 // The other commands (the demo server, reports, replays) are loaded when they run: `asyncmon script.ts` starts without them.
 
 const NO_SCRIPT = 'name a script to run, e.g. asyncmon app.ts (or try: asyncmon demo; see asyncmon --help)';
@@ -53,9 +53,7 @@ await main(async () => {
 			command =>
 				command
 					.positional('file', {type: 'string', demandOption: true})
-					.option('format', {choices: REPORT_FORMATS, default: 'text' as ReportFormat, describe: 'Output format'})
-					.option('o', {alias: 'out', type: 'string', describe: 'Write to this file instead of stdout'})
-					.option('lenient', {type: 'boolean', default: false, describe: 'Skip corrupt lines instead of failing'}),
+					.options(REPORT_OPTIONS),
 			async argv => {
 				const {reportCommand} = await import('./source/cli/commands/report.js');
 				await reportCommand({file: argv.file, format: argv.format, out: argv.o, lenient: argv.lenient});

@@ -151,7 +151,7 @@ describe('the seed lessons, run through the real CLI', () => {
 	it('--fail-on-block fails a successful script whose block was too long, naming it', async () => {
 		const failing = await runCli(['--plain', '--fail-on-block', '150', 'cpu-block.ts'], {env: {SPIN_MS: '300'}});
 		expect(failing.code).toBe(3);
-		expect(failing.stderr).toMatch(/--fail-on-block 150: the loop was blocked for 3\d\d ms by spin\(\) in crunch\(300\) at cpu-block\.ts:7:\d+/);
+		expect(failing.stderr).toMatch(/--fail-on-block 150: the loop was blocked for 3\d\dms by spin\(\) in crunch\(300\) at cpu-block\.ts:7:\d+/);
 		const passing = await runCli(['--plain', '--fail-on-block', '1000', 'cpu-block.ts'], {env: {SPIN_MS: '300'}});
 		expect(passing.code).toBe(0);
 	});

@@ -1,4 +1,5 @@
 import {loadDashboard} from '../../ui/load-dashboard.js';
+import {formatDuration} from '../../present/durations.js';
 import {existsSync, statSync} from 'node:fs';
 import {createState, LIVE_RETAINED_FINISHED_TASKS, type ModelState} from '../../model/state.js';
 import {blockCulprit} from '../../present/holdups.js';
@@ -136,7 +137,7 @@ function blockBudgetExceeded(state: ModelState, options: RunOptions, succeeded: 
 	const worst = state.blocks.reduce<(typeof state.blocks)[number] | null>((max, block) => ((block.durationMs ?? 0) > (max?.durationMs ?? -1) ? block : max), null);
 	if (!worst || (worst.durationMs ?? 0) <= options.failOnBlockMs) return null;
 	options.stderr.write(
-		`asyncmon: --fail-on-block ${options.failOnBlockMs}: the loop was blocked for ${Math.round(worst.durationMs ?? 0)} ms by ${blockCulprit(state, worst)}${worst.location ? ` at ${worst.location}` : ''}\n`,
+		`asyncmon: --fail-on-block ${options.failOnBlockMs}: the loop was blocked for ${formatDuration(worst.durationMs ?? 0)} by ${blockCulprit(state, worst)}${worst.location ? ` at ${worst.location}` : ''}\n`,
 	);
 	return EXIT_BLOCK_BUDGET;
 }

@@ -6,6 +6,7 @@ import {blockCulprit} from '../../present/holdups.js';
 import {PlainPrinter} from '../../plain/printer.js';
 import {Recorder} from '../../sessions/recorder.js';
 import {ChildSession, exitCodeOf} from '../../monitor/child-session.js';
+import {StopRule} from '../../monitor/stop-rule.js';
 import {capYoungGeneration} from '../../monitor/young-generation-cap.js';
 import {LiveSource} from '../live-source.js';
 import type {RunArgs} from '../run-arguments.js';
@@ -17,8 +18,6 @@ import {UsageError} from '../usage-error.js';
 const EXIT_BLOCK_BUDGET = 3;
 /** How long the dashboard waits for a script that fails at once, so its error lands on the normal screen. */
 const DASHBOARD_GRACE_MS = 300;
-/** How long a script that was asked to stop may take before it is killed. */
-const KILL_GRACE_MS = 2000;
 
 /** The script to run and how to start it, besides the options of the command line. */
 export interface ScriptLaunch {
@@ -88,17 +87,19 @@ async function runScript(options: RunOptions): Promise<number> {
 	// Once per chunk read from the child, not per line.
 	session.onBatchEnd(() => pipeline.flush());
 	const stopDeriving = deriveReadinessWhileBlocked(pipeline, () => session.now());
-	// Signals to asyncmon go to the script; SIGTERM and SIGHUP also close the dashboard, restoring the terminal.
+	// Signals to asyncmon go to the script by the stop rule; SIGTERM and SIGHUP also close the dashboard, restoring the terminal.
+	const stopRule = new StopRule(session);
 	const closeDashboard = new AbortController();
 	const forward = (signal: NodeJS.Signals) => () => {
-		session.signal(signal);
+		stopRule.deliver(signal);
 		if (signal !== 'SIGINT') closeDashboard.abort();
 	};
 	const forwarders = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map(signal => [signal, forward(signal)] as const);
 	for (const [signal, handler] of forwarders) process.on(signal, handler);
 	try {
-		if (!printer) await runDashboardUntilQuit(options, session, live, closeDashboard.signal);
+		if (!printer) await runDashboardUntilQuit(options, session, stopRule, live, closeDashboard.signal);
 		const {code, signal} = await session.exited;
+		stopRule.dispose();
 		stopDeriving();
 		recorder?.close();
 		const summaryPrinter = printer ?? new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color, ascii: options.ascii});
@@ -109,7 +110,7 @@ async function runScript(options: RunOptions): Promise<number> {
 	}
 }
 
-async function runDashboardUntilQuit(options: RunOptions, session: ChildSession, live: LiveSource, signal: AbortSignal): Promise<void> {
+async function runDashboardUntilQuit(options: RunOptions, session: ChildSession, stopRule: StopRule, live: LiveSource, signal: AbortSignal): Promise<void> {
 	const grace = new Promise(resolve => setTimeout(resolve, DASHBOARD_GRACE_MS));
 	await Promise.race([session.exited, grace]);
 	if (live.state.fatal || signal.aborted) return;
@@ -120,16 +121,12 @@ async function runDashboardUntilQuit(options: RunOptions, session: ChildSession,
 		ascii: options.ascii,
 		color: options.color,
 		exitOnEnd: options.exitOnEnd,
-		onInterrupt: () => session.signal('SIGINT'),
+		onInterrupt: () => stopRule.deliver('SIGINT'),
 		signal,
 	});
-	// Quitting while the script still runs ends it, and its recording is completed. A script
-	// whose loop is blocked cannot run its signal handlers: it gets SIGKILL after a grace period.
-	session.signal('SIGTERM');
-	const kill = setTimeout(() => session.signal('SIGKILL'), KILL_GRACE_MS);
-	kill.unref();
+	// Quitting while the script still runs ends it, and its recording is completed.
+	stopRule.deliver('SIGTERM');
 	await session.exited;
-	clearTimeout(kill);
 }
 
 function blockBudgetExceeded(state: ModelState, options: RunOptions, succeeded: boolean): number | null {

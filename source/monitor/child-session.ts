@@ -21,10 +21,17 @@ export interface ChildSessionOptions {
 	redact: boolean;
 	/** Extra environment for the script (the demo server's URL, say). */
 	env?: Record<string, string>;
-	/** Pass the terminal's stdin to the script (plain mode); the dashboard keeps it. */
-	inheritStdin: boolean;
+	stdin: ScriptStdin;
 	preload: URL;
 }
+
+/**
+ * What the script reads: nothing while the dashboard keeps the terminal for its keys; asyncmon's own stdin
+ * in plain mode. When that is a terminal, the script joins the terminal's foreground process group, as
+ * under node, since a process outside it is stopped (SIGTTIN) when it reads: the terminal's Ctrl-C then
+ * reaches the script itself.
+ */
+export type ScriptStdin = 'none' | 'inherit' | 'terminal';
 
 /** Each protocol line with its serialized form, which recordings store as is. */
 export type LineListener = (line: ProtocolLine, raw: string) => void;
@@ -36,9 +43,9 @@ export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): 
 }
 
 /**
- * The script in its child process, and the event stream it sends back. The
- * child gets its own process group, so a Ctrl-C reaches it once, forwarded
- * by the monitor, not twice.
+ * The script in its child process, and the event stream it sends back. Unless
+ * it reads the terminal, the child gets its own process group, so a Ctrl-C
+ * reaches it once, forwarded by the monitor, not twice.
  */
 export class ChildSession {
 	readonly child: ChildProcess;
@@ -63,9 +70,9 @@ export class ChildSession {
 		};
 		const nodeFlags = Number(process.versions.node.split('.')[0]) < 24 ? ['--experimental-async-context-frame'] : [];
 		this.child = spawn(process.execPath, [...nodeFlags, ...compileCacheImport(options.preload), '--import', fileURLToPath(options.preload), config.script, ...options.args], {
-			stdio: [options.inheritStdin ? 'inherit' : 'ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+			stdio: [options.stdin === 'none' ? 'ignore' : 'inherit', 'pipe', 'pipe', 'pipe', 'pipe'],
 			env: {...process.env, ...options.env, [CHILD_CONFIG_ENV]: JSON.stringify(config)},
-			detached: true,
+			detached: options.stdin !== 'terminal',
 		});
 		this.readLines(this.child.stdio[EVENTS_FD] as Readable);
 		this.readLines(this.child.stdio[WATCHDOG_FD] as Readable);

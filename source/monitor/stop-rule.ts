@@ -15,11 +15,16 @@ export class StopRule {
 	private interrupted = false;
 	private deadline: NodeJS.Timeout | null = null;
 
-	constructor(private readonly script: Signalable) {}
+	constructor(
+		private readonly script: Signalable,
+		/** The script shares asyncmon's terminal: a Ctrl-C typed there reached it already, and must not twice. */
+		private readonly sharesTerminal = false,
+	) {}
 
 	deliver(signal: NodeJS.Signals): void {
 		if (signal === 'SIGINT') {
-			this.script.signal(this.interrupted ? 'SIGKILL' : 'SIGINT');
+			if (this.interrupted) this.script.signal('SIGKILL');
+			else if (!this.sharesTerminal) this.script.signal('SIGINT');
 			this.interrupted = true;
 			return;
 		}

@@ -3,7 +3,7 @@ import {readRecording} from '../helpers/recorded.js';
 import {startCli} from '../helpers/run-cli.js';
 import {tempFile} from '../helpers/temp.js';
 
-const pause = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+const pause = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms));
 
 /** Resolves once the script printed its pid, and then some: it is spinning in synchronous code by then. */
 function spinning(stdout: NodeJS.ReadableStream): Promise<void> {

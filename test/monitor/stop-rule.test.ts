@@ -38,3 +38,14 @@ describe('the stop rule', () => {
 		expect(sent).toEqual(['SIGTERM']);
 	});
 });
+
+describe('the stop rule, when the script shares the terminal', () => {
+	it('forwards no Ctrl-C, which the terminal gave the script already, and kills on the second', () => {
+		const sent: NodeJS.Signals[] = [];
+		const rule = new StopRule({signal: signal => sent.push(signal)}, true);
+		rule.deliver('SIGINT');
+		expect(sent).toEqual([]);
+		rule.deliver('SIGINT');
+		expect(sent).toEqual(['SIGKILL']);
+	});
+});

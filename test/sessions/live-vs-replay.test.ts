@@ -29,7 +29,7 @@ it('a live run and a replay of its recording end in the same model state', async
 			args: [],
 			blockThresholdMs: 100,
 			redact: true,
-			inheritStdin: false,
+			stdin: 'none',
 			preload: pathToFileURL(join(ROOT, 'dist/preload.js')),
 			env: {SPIN_MS: '200'},
 		});

@@ -5,7 +5,7 @@ import {createState, LIVE_RETAINED_FINISHED_TASKS, type ModelState} from '../../
 import {blockCulprit} from '../../present/holdups.js';
 import {PlainPrinter} from '../../plain/printer.js';
 import {Recorder} from '../../sessions/recorder.js';
-import {ChildSession, exitCodeOf} from '../../monitor/child-session.js';
+import {ChildSession, exitCodeOf, type ScriptStdin} from '../../monitor/child-session.js';
 import {StopRule} from '../../monitor/stop-rule.js';
 import {capYoungGeneration} from '../../monitor/young-generation-cap.js';
 import {LiveSource} from '../live-source.js';
@@ -73,6 +73,7 @@ async function runScript(options: RunOptions): Promise<number> {
 	const live = new LiveSource(state);
 	const printer = options.plain ? new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color, ascii: options.ascii, buffered: true}) : null;
 	const pipeline = new SessionPipeline(state, {recorder, printer, onFlush: () => live.changed()});
+	const scriptStdin: ScriptStdin = !options.plain ? 'none' : process.stdin.isTTY ? 'terminal' : 'inherit';
 	const session = new ChildSession({
 		script: options.script,
 		scriptName: options.scriptName ?? options.script,
@@ -80,7 +81,7 @@ async function runScript(options: RunOptions): Promise<number> {
 		blockThresholdMs: options.blockThresholdMs,
 		redact: options.redact,
 		env: options.env,
-		inheritStdin: options.plain && !process.stdin.isTTY,
+		stdin: scriptStdin,
 		preload: options.preload,
 	});
 	session.onLine((line, raw) => pipeline.take(line, raw));
@@ -88,7 +89,7 @@ async function runScript(options: RunOptions): Promise<number> {
 	session.onBatchEnd(() => pipeline.flush());
 	const stopDeriving = deriveReadinessWhileBlocked(pipeline, () => session.now());
 	// Signals to asyncmon go to the script by the stop rule; SIGTERM and SIGHUP also close the dashboard, restoring the terminal.
-	const stopRule = new StopRule(session);
+	const stopRule = new StopRule(session, scriptStdin === 'terminal');
 	const closeDashboard = new AbortController();
 	const forward = (signal: NodeJS.Signals) => () => {
 		stopRule.deliver(signal);

@@ -26,9 +26,9 @@ export async function main(command: () => Promise<number>): Promise<void> {
 	}
 }
 
-/** SessionFileError is known by name: its module is only loaded by the commands that read sessions. */
+/** The sessions' errors are known by name: their modules are only loaded by the commands that use them. */
 function isUsersMistake(error: unknown): boolean {
-	return error instanceof UsageError || (error instanceof Error && error.name === 'SessionFileError');
+	return error instanceof UsageError || (error instanceof Error && (error.name === 'SessionFileError' || error.name === 'OutputFileError'));
 }
 
 /** module.registerHooks and undici 8 need 22.19; npm scripts and npx use the pinned node@24. */

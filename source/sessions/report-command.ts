@@ -1,8 +1,9 @@
-import {stat, writeFile} from 'node:fs/promises';
+import {stat} from 'node:fs/promises';
 import type {ModelState} from '../model/state.js';
 import {renderReport, type ReportFormat} from './formats.js';
 import type {Insight} from '../model/insights.js';
 import {loadSession} from './reader.js';
+import {writePrivateFile} from './private-file.js';
 
 export interface ReportCommandOptions {
 	file: string;
@@ -30,7 +31,7 @@ export async function runReport(options: ReportCommandOptions): Promise<{warning
 		progress?.clear();
 	}
 	const text = renderReport(options.format, loaded.state, options.insights?.(loaded.state));
-	if (options.out) await writeFile(options.out, text);
+	if (options.out) writePrivateFile(options.out, text, 'report');
 	else await writeAll(options.stdout ?? process.stdout, text);
 	return {warnings: loaded.warnings};
 }

@@ -16,6 +16,8 @@ import {UsageError} from '../usage-error.js';
 
 /** Exit code when the script succeeded but a block lasted longer than --fail-on-block. */
 const EXIT_BLOCK_BUDGET = 3;
+/** Exit code when the script succeeded but its recording could not be written whole (a full disk, an I/O error). */
+const EXIT_RECORDING_FAILED = 4;
 /** How long the dashboard waits for a script that fails at once, so its error lands on the normal screen. */
 const DASHBOARD_GRACE_MS = 300;
 
@@ -44,7 +46,7 @@ interface RunOptions extends ScriptLaunch {
 	stderr: NodeJS.WriteStream;
 }
 
-/** `asyncmon [run] [options] script`: the script's exit code, or EXIT_BLOCK_BUDGET. */
+/** `asyncmon [run] [options] script`: the script's exit code, or EXIT_BLOCK_BUDGET, or EXIT_RECORDING_FAILED. */
 export function runCommand(args: RunArgs, launch: ScriptLaunch): Promise<number> {
 	if (!(args.blockThreshold > 0)) throw new UsageError('--block-threshold must be a positive number of milliseconds');
 	return runScript({
@@ -69,7 +71,8 @@ async function runScript(options: RunOptions): Promise<number> {
 	capYoungGeneration();
 	// A long run keeps the most recent finished tasks in full; older finished leaves become per-name totals (state.aggregated).
 	const state = createState({retainFinishedTasks: LIVE_RETAINED_FINISHED_TASKS});
-	const recorder = options.record ? new Recorder(options.record) : null;
+	// In plain mode the warning goes out at once; the dashboard's screen would swallow it, so it comes after.
+	const recorder = options.record ? new Recorder(options.record, message => options.plain && options.stderr.write(`asyncmon: ${message}\n`)) : null;
 	const live = new LiveSource(state);
 	const printer = options.plain ? new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color, ascii: options.ascii, buffered: true}) : null;
 	const pipeline = new SessionPipeline(state, {recorder, printer, onFlush: () => live.changed()});
@@ -105,7 +108,8 @@ async function runScript(options: RunOptions): Promise<number> {
 		recorder?.close();
 		const summaryPrinter = printer ?? new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color, ascii: options.ascii});
 		summaryPrinter.finish(state);
-		return blockBudgetExceeded(state, options, code === 0) ?? exitCodeOf(code, signal);
+		if (recorder?.failure && !options.plain) options.stderr.write(`asyncmon: ${recorder.failure}\n`);
+		return blockBudgetExceeded(state, options, code === 0) ?? (recorder?.failure && code === 0 ? EXIT_RECORDING_FAILED : exitCodeOf(code, signal));
 	} finally {
 		for (const [signal, handler] of forwarders) process.off(signal, handler);
 	}

@@ -1,0 +1,60 @@
+import {spawn} from 'node:child_process';
+import {mkdirSync, statSync, symlinkSync, writeFileSync, readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {readRecording} from '../helpers/recorded.js';
+import {CLI, runCli, SCRIPTS} from '../helpers/run-cli.js';
+import {tempDir} from '../helpers/temp.js';
+
+const FIXTURE_RECORDING = join(SCRIPTS, '../sessions/three-requests.ndjson');
+
+describe('where recordings and reports are written', () => {
+	it('a --record path that cannot be written is the user’s mistake: one line, exit 1, and the script never ran', async () => {
+		const directory = tempDir();
+		const victim = join(directory, 'victim');
+		writeFileSync(victim, 'precious');
+		symlinkSync(victim, join(directory, 'link.ndjson'));
+		mkdirSync(join(directory, 'folder'));
+		for (const [path, reason] of [
+			[join(directory, 'missing', 'x.ndjson'), 'its directory does not exist'],
+			[join(directory, 'folder'), 'it is a directory'],
+			[join(directory, 'link.ndjson'), 'it is a symbolic link, which asyncmon does not write through'],
+		] as const) {
+			const result = await runCli(['--plain', '--record', path, 'gather.ts']);
+			expect(result.code, path).toBe(1);
+			expect(result.stderr).toBe(`asyncmon: cannot write the recording '${path}': ${reason}\n`);
+			expect(result.stdout).not.toContain('All done');
+		}
+		expect(readFileSync(victim, 'utf8')).toBe('precious');
+	});
+
+	it('a report written with -o is private (0600), and -o through a symbolic link is refused', async () => {
+		const directory = tempDir();
+		const out = join(directory, 'report.md');
+		const written = await runCli(['report', FIXTURE_RECORDING, '--format', 'md', '-o', out]);
+		expect(written.code).toBe(0);
+		expect(statSync(out).mode & 0o777).toBe(0o600);
+		symlinkSync(out, join(directory, 'link.md'));
+		const refused = await runCli(['report', FIXTURE_RECORDING, '-o', join(directory, 'link.md')]);
+		expect(refused.code).toBe(1);
+		expect(refused.stderr).toMatch(/^asyncmon: cannot write the report '.*link\.md': it is a symbolic link/);
+	});
+
+	it('a recording that fails mid-run (here a file size limit) says so once, stays readable, and asyncmon exits 4', async () => {
+		const file = join(tempDir(), 'session.ndjson');
+		// `ulimit -f 16`: writes past 8 kB fail with EFBIG, as they would on a full disk with ENOSPC.
+		const child = spawn('sh', ['-c', `ulimit -f 16; exec "${process.execPath}" "${CLI}" --plain --record "${file}" many-tasks.ts`], {cwd: SCRIPTS, env: {...process.env, NO_COLOR: '1'}});
+		let stdout = '';
+		let stderr = '';
+		child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+		child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+		const code = await new Promise(resolve => child.once('close', resolve));
+		expect(code).toBe(4);
+		expect(stderr.match(/asyncmon: the recording .* stopped: EFBIG while writing it/g)).toHaveLength(1);
+		// Monitoring went on: the run's summary covers every task.
+		expect(stdout).toMatch(/All done in [^·]+· 300[0-9]{2} tasks/);
+		const {state} = await readRecording(file);
+		expect(state.header?.script).toBe("many-tasks.ts");
+		expect(state.nodes.size).toBeGreaterThan(0);
+	});
+});

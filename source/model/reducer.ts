@@ -233,21 +233,17 @@ function append<T>(list: T[], item: T): T[] {
 	return list;
 }
 
-/** Finished tasks in finish order, per live state with a retention limit. */
-const finishedTasks = new WeakMap<ModelState, {ids: number[]; head: number}>();
-
 /** A finished task counts towards the limit; past it (by a batch, so the lists are compacted rarely), the oldest finished leaves are aggregated. */
 function retire(state: ModelState, node: TaskNode): void {
-	let book = finishedTasks.get(state);
-	if (!book) finishedTasks.set(state, (book = {ids: [], head: 0}));
-	book.ids.push(node.id);
+	const candidates = state.aggregated.candidates;
+	candidates.ids.push(node.id);
 	const limit = state.aggregated.limit;
-	if (book.ids.length - book.head < limit + Math.max(1000, limit >> 2)) return;
+	if (candidates.ids.length - candidates.head < limit + Math.max(1000, limit >> 2)) return;
 	const gone = new Set<number>();
 	const parents = new Set<TaskNode>();
 	let roots = false;
-	while (book.ids.length - book.head > limit) {
-		const id = book.ids[book.head++]!;
+	while (candidates.ids.length - candidates.head > limit) {
+		const id = candidates.ids[candidates.head++]!;
 		const old = state.nodes.get(id);
 		// Only leaves go: a task with children (tasks or ops) stays, as the tree needs it.
 		if (!old || !isDone(old) || old.childTaskCount > 0 || old.children.length > 0) continue;
@@ -258,8 +254,8 @@ function retire(state: ModelState, node: TaskNode): void {
 		if (parent) parents.add(parent);
 		else roots = true;
 	}
-	book.ids = book.ids.slice(book.head);
-	book.head = 0;
+	candidates.ids = candidates.ids.slice(candidates.head);
+	candidates.head = 0;
 	if (gone.size === 0) return;
 	const kept = (id: number): boolean => !gone.has(id);
 	state.order = state.order.filter(kept);
@@ -407,24 +403,4 @@ function pushSeries(series: SeriesPoint[], t: Ms, value: number): void {
 	}
 	series.push({t, value});
 	if (series.length > SERIES_RETAINED_POINTS * 2) series.splice(0, SERIES_RETAINED_POINTS);
-}
-
-/** Live totals: the accounted totals plus the time spent in the current state since. */
-export function liveTimes(node: TaskNode, nowMs: Ms): {totalMs: Ms; busyMs: Ms; waitMs: Ms; schedDelayMs: Ms} {
-	const end = node.endMs ?? nowMs;
-	const since = Math.max(0, nowMs - node.accountedAt);
-	let {busyMs, waitMs, schedDelayMs} = node;
-	if (node.endMs === null) {
-		if (node.state === 'running') busyMs += since;
-		else if (node.state === 'waiting') waitMs += since;
-		else if (node.state === 'ready') {
-			const readyAt = node.readyAt ?? node.accountedAt;
-			waitMs += Math.max(0, readyAt - node.accountedAt);
-			schedDelayMs += Math.max(0, nowMs - readyAt);
-		}
-	}
-	if (!isTaskKind(node.kind)) {
-		waitMs = end - node.startMs;
-	}
-	return {totalMs: end - node.startMs, busyMs, waitMs, schedDelayMs};
 }

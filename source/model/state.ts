@@ -177,6 +177,8 @@ export interface Aggregated {
 	/** Their [start, end] intervals, packed (start0, end0, start1, end1, …) in `intervals[0 .. 2 * tasks)`, for exact overlap figures. */
 	intervals: Float64Array;
 	byName: Map<string, AggregatedName>;
+	/** Finished tasks in finish order, the oldest at `head`: the next to fold in. A queue compacted in batches. */
+	candidates: {ids: number[]; head: number};
 }
 
 /** What the live monitor keeps with full detail, finished leaf tasks beyond it being aggregated. */
@@ -257,7 +259,7 @@ export function createState(options: StateOptions = {}): ModelState {
 		keptAlive: null,
 		droppedEvents: 0,
 		heldBackMs: 0,
-		aggregated: {limit: options.retainFinishedTasks ?? Infinity, tasks: 0, failed: 0, taskTimeMs: 0, intervals: new Float64Array(0), byName: new Map()},
+		aggregated: {limit: options.retainFinishedTasks ?? Infinity, tasks: 0, failed: 0, taskTimeMs: 0, intervals: new Float64Array(0), byName: new Map(), candidates: {ids: [], head: 0}},
 		version: 0,
 	};
 }

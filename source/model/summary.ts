@@ -1,6 +1,6 @@
 import type {ErrorInfo, Location, Ms, NodeKind} from '../protocol/events.js';
 import {maxOverlap} from './overlap.js';
-import {liveTimes} from './reducer.js';
+import {liveTimes} from './live-times.js';
 import type {HttpPhases, ModelState, TaskNode} from './state.js';
 
 /** The JSON report: a contract. Fields may be added, never renamed. */

@@ -1,6 +1,6 @@
 import {monitorEventLoopDelay, performance as perf} from 'node:perf_hooks';
 import type {ListeningServer} from '../protocol/events.js';
-import type {EventSink} from './event-sink.js';
+import type {Tracker} from './tracker.js';
 
 export const LOOP_SAMPLE_MS = 250;
 /** Below this utilisation the loop is doing nothing but wait (asyncmon's own sampling aside). */
@@ -13,7 +13,7 @@ export const KEEPALIVE_REPORT_MS = 2000;
  * counters; and, once the loop has sat idle for a while with the process
  * still alive, the resources that keep it alive.
  */
-export function sampleLoop(sink: EventSink, every: typeof setInterval, lastActivity: () => number, listening: () => ListeningServer[]): void {
+export function sampleLoop(tracker: Tracker, every: typeof setInterval, listening: () => ListeningServer[]): void {
 	const delay = monitorEventLoopDelay({resolution: 10});
 	delay.enable();
 	// asyncmon's own handles are there from the start; only what the script adds is its.
@@ -25,15 +25,15 @@ export function sampleLoop(sink: EventSink, every: typeof setInterval, lastActiv
 		const current = perf.eventLoopUtilization();
 		const window = perf.eventLoopUtilization(current, last);
 		last = current;
-		sink.push({type: 'loop', t: now, delayMs: delay.max / 1e6, utilization: window.utilization});
+		tracker.emit({type: 'loop', t: now, delayMs: delay.max / 1e6, utilization: window.utilization});
 		delay.reset();
-		const idleSince = lastActivity();
+		const idleSince = tracker.lastActivityAt;
 		if (window.utilization >= IDLE_UTILIZATION || now - idleSince < KEEPALIVE_REPORT_MS || reportedFor === idleSince) return;
 		reportedFor = idleSince;
 		const resources = scriptResources(baseline);
 		if (Object.keys(resources).length === 0) return;
 		const servers = listening();
-		sink.push({type: 'alive', t: now, idleSince, resources, ...(servers.length > 0 ? {servers} : {})});
+		tracker.emit({type: 'alive', t: now, idleSince, resources, ...(servers.length > 0 ? {servers} : {})});
 	}, LOOP_SAMPLE_MS).unref();
 }
 

@@ -5,7 +5,7 @@ import workerThreads, {getEnvironmentData, isMainThread, setEnvironmentData, thr
 import {CHILD_CONFIG_ENV, type ChildConfig} from '../protocol/child-config.js';
 import {PROTOCOL_VERSION} from '../protocol/events.js';
 import {codeFrame} from './code-frame.js';
-import {EventSink, FLUSH_INTERVAL_MS} from './event-sink.js';
+import {EventSink} from './event-sink.js';
 import {installHooks, type HookOptions} from './hooks.js';
 import {sampleLoop} from './loop-sampler.js';
 import {instrumentFsAndDns} from './ops/fs-dns.js';
@@ -68,7 +68,6 @@ function instrumentMainThread(config: ThreadConfig): void {
 	sink.flush();
 	const sites = new SiteTable(config.scriptName, cwd);
 	const watch = new LoopWatch({
-		sink,
 		fd: config.watchdogFd,
 		thresholdMs: config.blockThresholdMs,
 		startedAt: config.startedAt,
@@ -85,27 +84,27 @@ function instrumentMainThread(config: ThreadConfig): void {
 	});
 	watch.holdUntilEntry();
 	attributeWorkers(() => tracker.current().id);
-	installHooks(hookOptions(config, sink, sites, tracker));
-	captureOutput(sink);
-	sampleLoop(sink, plainSetInterval, () => tracker.lastActivityAt, trackServers(cwd));
+	installHooks(hookOptions(config, sites, tracker));
+	captureOutput(tracker);
+	sampleLoop(tracker, plainSetInterval, trackServers(cwd));
 
 	process.on('uncaughtExceptionMonitor', (error, origin) => {
 		// The script, or something it imports, could not be found: it never ran, and that is all there is to say.
 		const code = (error as NodeJS.ErrnoException | undefined)?.code;
-		if (code !== undefined && LOAD_ERRORS.has(code)) sink.push({type: 'fatal', t: performance.now(), kind: 'load', message: error.message.split('\n')[0]!});
-		sink.push({
+		if (code !== undefined && LOAD_ERRORS.has(code)) tracker.emit({type: 'fatal', t: performance.now(), kind: 'load', message: error.message.split('\n')[0]!});
+		tracker.emit({
 			type: 'uncaught',
 			t: performance.now(),
 			origin: origin === 'unhandledRejection' ? 'unhandledRejection' : 'uncaughtException',
 			error: tracker.errorInfo(error),
 			task: tracker.current().id,
 		});
-		sink.flushNow();
+		tracker.flushNow();
 	});
-	process.on('exit', () => sink.flushNow());
+	process.on('exit', () => tracker.flushNow());
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 		const flushThenDie = (): void => {
-			sink.flushNow();
+			tracker.flushNow();
 			// With no handler of the script's own, the signal ends the process as it would under node.
 			if (process.listenerCount(signal) === 1) {
 				process.off(signal, flushThenDie);
@@ -153,10 +152,10 @@ function instrumentWorkerThread(config: ThreadConfig): void {
 		watch: NO_WATCH,
 		thread: {id: threadId, name: `worker thread #${threadId}`, startedBy: (getEnvironmentData(STARTED_BY_KEY) as number | undefined) ?? null},
 	});
-	installHooks(hookOptions(config, sink, sites, tracker));
+	installHooks(hookOptions(config, sites, tracker));
 	process.on('exit', () => {
 		tracker.rootDone();
-		sink.flush();
+		tracker.flush();
 	});
 }
 
@@ -164,14 +163,14 @@ function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
 	const tracker = new Tracker(options);
 	Object.defineProperty(globalThis, RUNTIME_GLOBAL, {value: tracker, enumerable: false});
 	process.setSourceMapsEnabled(true);
-	instrumentTimers(tracker, options.sink);
-	instrumentHttp(tracker, options.sink, config.redact);
-	instrumentFsAndDns(tracker, options.sink);
-	plainSetInterval(() => options.sink.flush(), FLUSH_INTERVAL_MS).unref();
+	instrumentTimers(tracker);
+	instrumentHttp(tracker, config.redact);
+	instrumentFsAndDns(tracker);
+	tracker.startFlushTimer(plainSetInterval);
 	return tracker;
 }
 
-function hookOptions(config: ThreadConfig, sink: EventSink, sites: SiteTable, tracker: Tracker): HookOptions {
+function hookOptions(config: ThreadConfig, sites: SiteTable, tracker: Tracker): HookOptions {
 	return {
 		sites,
 		cache: TransformCache.open(new URL('./build-id', import.meta.url)),
@@ -179,7 +178,7 @@ function hookOptions(config: ThreadConfig, sink: EventSink, sites: SiteTable, tr
 		entry: isMainThread ? config.script : '',
 		loading: load => tracker.ownWork(load),
 		onSyntaxError(problem) {
-			sink.push({
+			tracker.emit({
 				type: 'fatal',
 				t: performance.now(),
 				kind: 'syntax',
@@ -187,7 +186,7 @@ function hookOptions(config: ThreadConfig, sink: EventSink, sites: SiteTable, tr
 				loc: `${relative(cwd, problem.file)}:${problem.line}:${problem.column}`,
 				frame: codeFrame(problem.lineText, problem.column, problem.line),
 			});
-			sink.flushNow();
+			tracker.flushNow();
 			process.exit(1);
 		},
 	};

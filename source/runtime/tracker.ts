@@ -1,6 +1,6 @@
 import {performance} from 'node:perf_hooks';
 import {AsyncLocalStorage} from 'node:async_hooks';
-import {IDS_PER_THREAD, type ErrorInfo, type Location, type OpKind, type OpStartEvent, type TaskAwaitEvent, type TaskEndEvent, type TaskKind, type TaskStartEvent, type WaitTarget} from '../protocol/events.js';
+import {IDS_PER_THREAD, type AsyncmonEvent, type BlockEndEvent, type BlockStartEvent, type ErrorInfo, type Location, type OpKind, type OpStartEvent, type TaskAwaitEvent, type TaskEndEvent, type TaskKind, type TaskStartEvent, type WaitTarget} from '../protocol/events.js';
 import type {EventSink} from './event-sink.js';
 import {formatCall, MAX_ARGS} from './preview.js';
 import type {SiteTable} from './site-table.js';
@@ -12,6 +12,8 @@ const enum Phase {
 	Done,
 }
 
+/** How often buffered events reach the monitor; a SIGKILL loses at most this much. */
+export const FLUSH_INTERVAL_MS = 50;
 /** Waits shorter than this that no flush saw are folded into the totals instead of emitted. */
 const VISIBLE_WAIT_MS = 1;
 const TRACKED_SLICE_CHILDREN = 8;
@@ -31,8 +33,8 @@ export class Task {
 	waitOn: WaitTarget = VALUE;
 	/** The await event for the current wait is already in the stream. */
 	waitEmitted = false;
-	/** Listed for the next flush, which emits its wait if it is still waiting then. */
-	awaitingFlush = false;
+	/** In Tracker.pendingAwaits: it began waiting since the last flush, which shows its wait if still unsent. */
+	awaitPending = false;
 	/** Until its first suspension the task runs inside its caller's synchronous code. */
 	firstSlice = true;
 	/**
@@ -63,7 +65,8 @@ export interface SliceWatch {
 	readonly thresholdMs: number;
 	/** Which task runs, since when its synchronous stretch (see Tracker.stretchStart) began. */
 	running(task: Task | null, stretchStart: number): void;
-	longSlice(task: Task, start: number, end: number): void;
+	/** A slice ran past the threshold: the events that measure its block exactly, for the tracker to emit. */
+	longSlice(task: Task, start: number, end: number): Array<BlockStartEvent | BlockEndEvent>;
 	/** The entry module's own code starts running. */
 	entryStarted(): void;
 	/** Runs work that is no block of the script's. */
@@ -71,7 +74,7 @@ export interface SliceWatch {
 }
 
 /** Worker threads' blocks are nobody else's: nothing watches them. */
-export const NO_WATCH: SliceWatch = {thresholdMs: Infinity, running() {}, longSlice() {}, entryStarted() {}, excluded: fn => fn()};
+export const NO_WATCH: SliceWatch = {thresholdMs: Infinity, running() {}, longSlice: () => [], entryStarted() {}, excluded: fn => fn()};
 
 /** Wait targets that carry no ids are shared, not made per await. */
 const VALUE: WaitTarget = Object.freeze({kind: 'value'});
@@ -94,6 +97,9 @@ export interface TrackerOptions {
  * time, so "which task runs now" is a variable, not a hook; an
  * AsyncLocalStorage carries the task into callbacks and library code so the
  * ops they start are attributed to it.
+ *
+ * It alone decides what goes into the thread's sink and when the sink is
+ * flushed: on its timer, when the sink says it is full, and at exit.
  */
 export class Tracker {
 	readonly context = new AsyncLocalStorage<Task>();
@@ -120,8 +126,11 @@ export class Tracker {
 	 */
 	private stretchStart = 0;
 	private stretchReported = false;
-	/** Tasks that began waiting since the last flush; the flush emits those still waiting. */
-	private waitsSinceFlush: Task[] = [];
+	/**
+	 * Tasks that began waiting since the last flush and whose wait is not in
+	 * the stream yet: all a flush looks at, however many tasks wait.
+	 */
+	private pendingAwaits: Task[] = [];
 
 	constructor(options: TrackerOptions) {
 		this.sink = options.sink;
@@ -135,11 +144,40 @@ export class Tracker {
 		} else {
 			this.root = this.startTask('script', this.sites.scriptName, `${this.sites.scriptName}:1:1`, null, null);
 		}
-		this.sink.ownWork = fn => this.ownWork(fn);
-		this.sink.beforeFlush = midBurst => {
+	}
+
+	/** The flush timer: `every` is setInterval as it was before the script's timers were instrumented. */
+	startFlushTimer(every: typeof setInterval): void {
+		every(() => this.flush(), FLUSH_INTERVAL_MS).unref();
+	}
+
+	/** Every event of the thread's comes through here, the script's ops' too. */
+	emit(event: AsyncmonEvent): void {
+		if (this.sink.push(event)) this.flush(true);
+	}
+
+	/**
+	 * Completes the buffered events and writes them, as asyncmon's own work.
+	 * `midBurst`: the buffer filled up inside the script's synchronous code,
+	 * not between its callbacks.
+	 */
+	flush(midBurst = false): void {
+		this.ownWork(() => {
 			this.nameTasks();
-			this.emitPendingWaits(midBurst);
-		};
+			this.showPendingAwaits(midBurst);
+			this.sink.flush();
+		});
+	}
+
+	/** Flushes, then waits until everything reached the pipe: at exit, on a crash or a signal. */
+	flushNow(): void {
+		this.flush();
+		this.sink.drain();
+	}
+
+	/** How many tasks the next flush looks at. */
+	get pendingAwaitCount(): number {
+		return this.pendingAwaits.length;
 	}
 
 	/** The task that code running now belongs to. */
@@ -174,12 +212,12 @@ export class Tracker {
 			loc,
 		};
 		if (thread) event.thread = thread.id;
-		// Listed first: the push may flush, which names the listed.
+		// Listed first: the emit may flush, which names the listed.
 		if (args) {
 			this.unnamed.push(event);
 			this.unnamedArgs.push(args);
 		}
-		this.sink.push(event);
+		this.emit(event);
 		this.watch.running(task, this.stretchStart);
 		return task;
 	}
@@ -200,7 +238,7 @@ export class Tracker {
 		this.droppedSites.add(siteId);
 		const caller = this.current();
 		const task = caller.sliceTasks?.at(-1) ?? null;
-		this.sink.push({type: 'floating', t: performance.now(), task, by: caller.id, site: this.sites.droppedCallAt(siteId)});
+		this.emit({type: 'floating', t: performance.now(), task, by: caller.id, site: this.sites.droppedCallAt(siteId)});
 	}
 
 	/** Explicit API: `task(name, fn)` names a unit of work. */
@@ -226,9 +264,9 @@ export class Tracker {
 		task.waitSite = siteId;
 		task.waitOn = this.takeTarget(task, value);
 		task.waitEmitted = false;
-		if (!task.awaitingFlush) {
-			task.awaitingFlush = true;
-			this.waitsSinceFlush.push(task);
+		if (!task.awaitPending) {
+			task.awaitPending = true;
+			this.pendingAwaits.push(task);
 		}
 		return value;
 	}
@@ -289,7 +327,7 @@ export class Tracker {
 		const event: OpStartEvent = {type: 'op.start', t: details.t ?? performance.now(), id, parent: owner.id, kind, name};
 		if (details.http) event.http = details.http;
 		if (details.timer) event.timer = details.timer;
-		this.sink.push(event);
+		this.emit(event);
 		return id;
 	}
 
@@ -388,10 +426,7 @@ export class Tracker {
 			task.resumesInCallerStore = false;
 			this.context.enterWith(task);
 		}
-		if (task.waitEmitted || now - task.waitStart >= VISIBLE_WAIT_MS) {
-			this.emitWait(task);
-			this.sink.push({type: 'task.resume', t: now, id: task.id, readyAt, wait: task.wait, sched: task.sched});
-		}
+		if (this.showWait(task, now, false)) this.emit({type: 'task.resume', t: now, id: task.id, readyAt, wait: task.wait, sched: task.sched});
 		this.watch.running(task, this.stretchStart);
 	}
 
@@ -400,7 +435,7 @@ export class Tracker {
 		this.lastActivityAt = now;
 		task.busy += now - task.sliceStart;
 		if (now - task.sliceStart >= this.watch.thresholdMs) {
-			this.watch.longSlice(task, task.sliceStart, now);
+			this.emitLongSlice(task, task.sliceStart, now);
 			this.stretchReported = true;
 		}
 		if (task.firstSlice) {
@@ -412,8 +447,12 @@ export class Tracker {
 		} else if (this.running === task) {
 			this.running = null;
 		}
-		if (!this.running && !this.stretchReported && now - this.stretchStart >= this.watch.thresholdMs) this.watch.longSlice(task, this.stretchStart, now);
+		if (!this.running && !this.stretchReported && now - this.stretchStart >= this.watch.thresholdMs) this.emitLongSlice(task, this.stretchStart, now);
 		this.watch.running(this.running, this.stretchStart);
+	}
+
+	private emitLongSlice(task: Task, start: number, end: number): void {
+		for (const event of this.watch.longSlice(task, start, end)) this.emit(event);
 	}
 
 	private beginStretch(now: number): void {
@@ -428,16 +467,25 @@ export class Tracker {
 		const event: TaskEndEvent = {type: 'task.end', t: now, id: task.id, ok: !task.failed, busy: task.busy, wait: task.wait, sched: task.sched, awaits: task.awaits};
 		// Optional fields are set, not spread in: hot events keep one shape.
 		if (task.failed) event.error = this.errorInfo(task.error);
-		this.sink.push(event);
+		this.emit(event);
 	}
 
-	private emitWait(task: Task): void {
-		if (task.waitEmitted) return;
+	/**
+	 * The one place that decides whether a wait is shown: it puts the task's
+	 * current wait in the stream once it has lasted VISIBLE_WAIT_MS, or at
+	 * once when `fresh` ones show too. Shorter waits that no flush showed fold
+	 * into the totals. True when the wait is in the stream.
+	 */
+	private showWait(task: Task, now: number, fresh: boolean): boolean {
+		if (task.waitEmitted) return true;
+		if (!fresh && now - task.waitStart < VISIBLE_WAIT_MS) return false;
 		task.waitEmitted = true;
 		const site = task.waitSite >= 0 ? this.sites.awaitAt(task.waitSite) : null;
 		const event: TaskAwaitEvent = {type: 'task.await', t: task.waitStart, id: task.id, site: site?.loc ?? null, on: task.waitOn, busy: task.busy};
 		if (site?.dependent) event.dependent = true;
+		// Pushed, not emitted: a resume event or the flush under way comes next, and a full sink is flushed by that.
 		this.sink.push(event);
+		return true;
 	}
 
 	private nameTasks(): void {
@@ -453,18 +501,17 @@ export class Tracker {
 	 * the script is idle, so they are suspended for real, and the monitor's
 	 * picture is exact should the loop block next. A flush forced by a full
 	 * buffer comes mid-burst: waits under VISIBLE_WAIT_MS may still fold away,
-	 * so they stay listed for the next one.
+	 * so they stay listed for the next one. A shown wait leaves the list.
 	 */
-	private emitPendingWaits(midBurst: boolean): void {
-		const waits = this.waitsSinceFlush;
-		this.waitsSinceFlush = [];
+	private showPendingAwaits(midBurst: boolean): void {
+		const pending = this.pendingAwaits;
+		this.pendingAwaits = [];
 		const now = performance.now();
-		for (const task of waits) {
-			task.awaitingFlush = false;
-			if (task.phase !== Phase.Waiting) continue;
-			if (!task.waitEmitted && (!midBurst || now - task.waitStart >= VISIBLE_WAIT_MS)) this.emitWait(task);
-			task.awaitingFlush = true;
-			this.waitsSinceFlush.push(task);
+		for (const task of pending) {
+			task.awaitPending = false;
+			if (task.phase !== Phase.Waiting || this.showWait(task, now, !midBurst)) continue;
+			task.awaitPending = true;
+			this.pendingAwaits.push(task);
 		}
 	}
 

@@ -1,6 +1,6 @@
 import {performance} from 'node:perf_hooks';
 import {Worker} from 'node:worker_threads';
-import type {EventSink} from './event-sink.js';
+import type {BlockEndEvent, BlockStartEvent} from '../protocol/events.js';
 import type {SliceWatch, Task} from './tracker.js';
 import {
 	F64_EXCLUDED,
@@ -16,7 +16,6 @@ import {
 } from './watchdog-layout.js';
 
 export interface LoopWatchOptions {
-	sink: EventSink;
 	fd: number;
 	thresholdMs: number;
 	startedAt: number;
@@ -39,7 +38,7 @@ export class LoopWatch implements SliceWatch {
 	private readonly toEpoch: number;
 	readonly thresholdMs: number;
 
-	constructor(private readonly options: LoopWatchOptions) {
+	constructor(options: LoopWatchOptions) {
 		const buffer = new SharedArrayBuffer(WATCH_BUFFER_BYTES);
 		this.f64 = new Float64Array(buffer);
 		this.i32 = new Int32Array(buffer);
@@ -89,14 +88,11 @@ export class LoopWatch implements SliceWatch {
 		this.f64[F64_STRETCH_START] = task ? this.toEpoch + stretchStart : 0;
 	}
 
-	/** A slice past the threshold, measured exactly as it ends. */
-	longSlice(task: Task, start: number, end: number): void {
-		const sink = this.options.sink;
-		let id = Atomics.exchange(this.i32, I32_OPEN_BLOCK, 0);
-		if (id === 0) {
-			id = Atomics.add(this.i32, I32_BLOCK_COUNTER, 1) + 1;
-			sink.push({type: 'block.start', t: start, id, task: task.id, detectedAt: end});
-		}
-		sink.push({type: 'block.end', t: end, id, durationMs: end - start, task: task.id, exact: true});
+	/** A slice past the threshold, measured exactly as it ends; its start is new unless the watchdog saw the block already. */
+	longSlice(task: Task, start: number, end: number): Array<BlockStartEvent | BlockEndEvent> {
+		const open = Atomics.exchange(this.i32, I32_OPEN_BLOCK, 0);
+		const id = open === 0 ? Atomics.add(this.i32, I32_BLOCK_COUNTER, 1) + 1 : open;
+		const blockEnd: BlockEndEvent = {type: 'block.end', t: end, id, durationMs: end - start, task: task.id, exact: true};
+		return open === 0 ? [{type: 'block.start', t: start, id, task: task.id, detectedAt: end}, blockEnd] : [blockEnd];
 	}
 }

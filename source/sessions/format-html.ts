@@ -1,5 +1,5 @@
 import type {Ms} from '../protocol/events.js';
-import {liveTimes} from '../model/reducer.js';
+import {liveTimes} from '../model/live-times.js';
 import {isTaskKind, type ModelState, type TaskNode} from '../model/state.js';
 import {sessionDuration} from '../model/summary.js';
 import {formatDuration} from '../present/durations.js';

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {apply, liveTimes} from '../../source/model/reducer.js';
+import {apply} from '../../source/model/reducer.js';
 import {AWAITS_RETAINED, OUTPUT_RETAINED_LINES, createState, type ModelState, type TaskNode} from '../../source/model/state.js';
 import type {ProtocolLine, TaskKind, TaskStartEvent} from '../../source/protocol/events.js';
 import {event, header, reduce} from '../helpers/events.js';
@@ -336,35 +336,14 @@ describe('reducer: output, loop, exit and failures', () => {
 	});
 });
 
-describe('liveTimes', () => {
-	it('adds the time since the last accounting to the current state', () => {
-		const state = reduce([start(0, 1, null), {type: 'task.await', t: 4, id: 1, site: null, on: {kind: 'promise'}, busy: 4}]);
-		expect(liveTimes(node(state, 1), 10)).toEqual({totalMs: 10, busyMs: 4, waitMs: 6, schedDelayMs: 0});
-		apply(state, {type: 'task.ready', t: 12, id: 1});
-		expect(liveTimes(node(state, 1), 15)).toEqual({totalMs: 15, busyMs: 4, waitMs: 8, schedDelayMs: 3});
-		apply(state, {type: 'task.resume', t: 16, id: 1, readyAt: 12, wait: 8, sched: 4});
-		expect(liveTimes(node(state, 1), 20)).toEqual({totalMs: 20, busyMs: 8, waitMs: 8, schedDelayMs: 4});
-	});
-
-	it('an ended task reports its final totals; an op is all wait', () => {
-		const state = reduce([
-			start(0, 1, null),
-			{type: 'task.end', t: 5, id: 1, ok: true, busy: 5, wait: 0, sched: 0, awaits: 0},
-			{type: 'op.start', t: 1, id: 2, parent: 1, kind: 'dns', name: 'lookup example.com'},
-		]);
-		expect(liveTimes(node(state, 1), 100)).toEqual({totalMs: 5, busyMs: 5, waitMs: 0, schedDelayMs: 0});
-		expect(liveTimes(node(state, 2), 11)).toMatchObject({totalMs: 10, waitMs: 10});
-	});
-});
-
 describe('retention of finished tasks (the live monitor bounds its memory)', () => {
+	const lines: ProtocolLine[] = [HEADER, start(0, 1, null, 'app.ts', 'script'), start(0, 2, 1, 'wave()')];
+	for (let i = 0; i < 5000; i++) {
+		const id = 10 + i;
+		lines.push(start(i * 0.5, id, 2, `work(${i})`));
+		lines.push({type: 'task.end', t: i * 0.5 + (i % 7) + 0.25, id, ok: i % 100 !== 0, busy: 0.1, wait: 1, sched: 0, awaits: 1});
+	}
 	const run = (limit?: number): ModelState => {
-		const lines: ProtocolLine[] = [HEADER, start(0, 1, null, 'app.ts', 'script'), start(0, 2, 1, 'wave()')];
-		for (let i = 0; i < 5000; i++) {
-			const id = 10 + i;
-			lines.push(start(i * 0.5, id, 2, `work(${i})`));
-			lines.push({type: 'task.end', t: i * 0.5 + (i % 7) + 0.25, id, ok: i % 100 !== 0, busy: 0.1, wait: 1, sched: 0, awaits: 1});
-		}
 		return reduce(lines, limit === undefined ? {} : {retainFinishedTasks: limit});
 	};
 
@@ -386,5 +365,19 @@ describe('retention of finished tasks (the live monitor bounds its memory)', () 
 		expect(bounded.aggregated.byName.get('work()')).toMatchObject({count: bounded.aggregated.tasks, failed: bounded.aggregated.failed});
 		expect(bounded.taskCounts).toEqual(all.taskCounts);
 		expect(summarize(bounded)).toEqual(summarize(all));
+	});
+
+	it('a copy of a bounded state folds on as the original does: what to fold next is part of the state', () => {
+		const original = createState({retainFinishedTasks: 1000});
+		const half = lines.length / 2;
+		for (const line of lines.slice(0, half)) apply(original, line);
+		// As replay checkpoints are taken.
+		const copy = structuredClone(original);
+		for (const line of lines.slice(half)) {
+			apply(original, line);
+			apply(copy, line);
+		}
+		expect(copy.aggregated.tasks).toBeGreaterThan(0);
+		expect(copy).toEqual(original);
 	});
 });

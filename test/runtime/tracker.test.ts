@@ -13,19 +13,22 @@ import {tempDir} from '../helpers/temp.js';
 import {instrument, RUNTIME_GLOBAL, type SiteRegistry} from '../../source/runtime/transform.js';
 
 /**
- * The surface of EventSink that Tracker and the timer instrumentation use:
- * `push`, and the `beforeFlush` hook that `flush` runs first. Events keep
- * absolute `performance.now()` times here (the real sink shifts them at flush).
+ * The surface of EventSink that Tracker uses. Events are recorded as they
+ * are pushed, and keep absolute `performance.now()` times (the real sink
+ * shifts them at flush); `full` makes every push say the buffer is full.
  */
 class RecordingSink {
-	beforeFlush: ((midBurst: boolean) => void) | null = null;
 	readonly events: Array<AsyncmonEvent | HeaderEvent> = [];
-	push(event: AsyncmonEvent | HeaderEvent): void {
+	full = false;
+	flushes = 0;
+	push(event: AsyncmonEvent | HeaderEvent): boolean {
 		this.events.push(event);
+		return this.full;
 	}
-	flush(midBurst = false): void {
-		this.beforeFlush?.(midBurst);
+	flush(): void {
+		this.flushes++;
 	}
+	drain(): void {}
 }
 
 const SCRIPT = 'script.js';
@@ -57,14 +60,17 @@ beforeAll(() => {
 		watch: {
 			thresholdMs: BLOCK_THRESHOLD_MS,
 			running() {},
-			longSlice: (task, start, end) => slices.push({task: task.id, start, end}),
+			longSlice(task, start, end) {
+				slices.push({task: task.id, start, end});
+				return [];
+			},
 			entryStarted() {},
 			excluded: fn => fn(),
 		},
 	});
 	(globalThis as Record<string, unknown>)[RUNTIME_GLOBAL] = tracker;
 	// The real timer instrumentation: timers become ops owned by the current task.
-	instrumentTimers(tracker, sink as unknown as EventSink);
+	instrumentTimers(tracker);
 });
 
 afterAll(() => {
@@ -85,7 +91,7 @@ beforeEach(() => {
 /** Events pushed since the current test began. */
 /** The events since the test began, as a flush would write them (task names get their arguments there); a mid-burst flush, so no wait is shown early. */
 const recent = (): AsyncmonEvent[] => {
-	sink.flush(true);
+	tracker.flush(true);
 	return sink.events.slice(mark) as AsyncmonEvent[];
 };
 const ofType = <T extends AsyncmonEvent['type']>(type: T): Array<Extract<AsyncmonEvent, {type: T}>> =>
@@ -293,15 +299,30 @@ return {waiter};`);
 		expect(awaitsOf(task.id).length).toBe(0);
 		const start = performance.now();
 		while (performance.now() - start < 2) {}
-		sink.flush(true);
+		tracker.flush(true);
 		expect(awaitsOf(task.id).length).toBe(1);
 		await task.finished();
 	});
 
 	it('a flush between callbacks emits every task still waiting, however fresh: the monitor is exact should the loop block next', async () => {
 		const task = waitingTask();
-		sink.flush();
+		tracker.flush();
 		expect(awaitsOf(task.id).length).toBe(1);
+		await task.finished();
+	});
+
+	it('a sink that says it is full is flushed at once, mid-burst', async () => {
+		const task = waitingTask();
+		const flushes = sink.flushes;
+		sink.full = true;
+		try {
+			tracker.emit({type: 'output', t: performance.now(), stream: 'stdout', text: 'x'});
+		} finally {
+			sink.full = false;
+		}
+		expect(sink.flushes).toBe(flushes + 1);
+		// Mid-burst: the fresh wait may still fold away, so it is not shown yet.
+		expect(sink.events.filter(event => event.type === 'task.await' && event.id === task.id)).toEqual([]);
 		await task.finished();
 	});
 
@@ -432,5 +453,31 @@ async function countdown(n) {
 return {countdown};`);
 		await countdown!(3);
 		expect(ofType('task.start').map(event => event.name)).toContain('countdown(3)');
+	});
+
+	// Last, so that its thousand tasks' garbage is collected after the tests that time slices, not during them.
+	it('a flush looks only at tasks that began waiting since the last one: a wait it showed leaves its list', async () => {
+		const {held} = load(`
+async function held(gate) {
+	await gate;
+}
+return {held};`);
+		tracker.flush();
+		let open!: () => void;
+		const gate = new Promise<void>(resolve => (open = resolve));
+		const tasks = Array.from({length: 1000}, () => held!(gate));
+		expect(tracker.pendingAwaitCount).toBe(1000);
+		tracker.flush();
+		expect(tracker.pendingAwaitCount).toBe(0);
+		const shown = sink.events.length;
+		// The 1,000 tasks still wait; their awaits are in the stream, and the next flush neither looks at them nor repeats them.
+		tracker.flush();
+		expect(sink.events.length).toBe(shown);
+		open();
+		await Promise.all(tasks);
+		const ids = new Set(ofType('task.start').filter(event => event.name.startsWith('held(')).map(event => event.id));
+		expect(ids.size).toBe(1000);
+		expect(ofType('task.await').filter(event => ids.has(event.id))).toHaveLength(1000);
+		expect(ofType('task.resume').filter(event => ids.has(event.id))).toHaveLength(1000);
 	});
 });

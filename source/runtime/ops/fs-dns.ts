@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import {syncBuiltinESMExports} from 'node:module';
 import {basename} from 'node:path';
 import type {OpKind} from '../../protocol/events.js';
-import type {EventSink} from '../event-sink.js';
 import type {Tracker} from '../tracker.js';
 
 const FS_CALLS = ['readFile', 'writeFile', 'appendFile', 'readdir', 'stat', 'lstat', 'access', 'mkdir', 'rm', 'rmdir', 'unlink', 'rename', 'copyFile', 'open', 'readlink', 'realpath', 'mkdtemp'] as const;
@@ -12,7 +11,7 @@ const DNS_CALLS = ['lookup', 'resolve', 'resolve4', 'resolve6', 'resolveAny', 'r
 type PromiseFunction = (...args: unknown[]) => Promise<unknown>;
 
 /** The promise APIs of fs and dns become ops: one wrapper call and two events each, cheap next to the I/O. */
-export function instrumentFsAndDns(tracker: Tracker, sink: EventSink): void {
+export function instrumentFsAndDns(tracker: Tracker): void {
 	const wrap = (target: Record<string, unknown>, calls: readonly string[], kind: OpKind, describe: (arg: unknown) => string): void => {
 		for (const name of calls) {
 			const original = target[name] as PromiseFunction | undefined;
@@ -23,11 +22,11 @@ export function instrumentFsAndDns(tracker: Tracker, sink: EventSink): void {
 					// The caller gets the derived promise, so an unhandled rejection stays unhandled.
 					return original.apply(this, args).then(
 						value => {
-							sink.push({type: 'op.end', t: performance.now(), id, ok: true});
+							tracker.emit({type: 'op.end', t: performance.now(), id, ok: true});
 							return value;
 						},
 						(error: unknown) => {
-							sink.push({type: 'op.end', t: performance.now(), id, ok: false, error: tracker.errorInfo(error)});
+							tracker.emit({type: 'op.end', t: performance.now(), id, ok: false, error: tracker.errorInfo(error)});
 							throw error;
 						},
 					);

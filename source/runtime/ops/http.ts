@@ -2,7 +2,6 @@ import diagnostics from 'node:diagnostics_channel';
 import type {ClientRequest, IncomingMessage} from 'node:http';
 import type {Socket} from 'node:net';
 import type {OpEndEvent} from '../../protocol/events.js';
-import type {EventSink} from '../event-sink.js';
 import {redactUrl} from '../redact.js';
 import type {Task, Tracker} from '../tracker.js';
 
@@ -32,7 +31,7 @@ interface Connection {
  * (axios, got). Subscribers run synchronously inside the client, so the
  * task current at creation is the one that made the request.
  */
-export function instrumentHttp(tracker: Tracker, sink: EventSink, redact: boolean): void {
+export function instrumentHttp(tracker: Tracker, redact: boolean): void {
 	const shown = (url: string): string => (redact ? redactUrl(url) : url);
 	const start = (method: string, url: string, origin?: DispatchOrigin): Pending => {
 		const path = safePath(url);
@@ -47,17 +46,17 @@ export function instrumentHttp(tracker: Tracker, sink: EventSink, redact: boolea
 			connection.charged = true;
 			connectMs = Math.max(0, connection.end - Math.max(connection.start, pending.created));
 		}
-		sink.push({type: 'op.phase', t: now, id: pending.id, phase: 'sent', queueMs: Math.max(0, now - pending.created - connectMs), connectMs});
+		tracker.emit({type: 'op.phase', t: now, id: pending.id, phase: 'sent', queueMs: Math.max(0, now - pending.created - connectMs), connectMs});
 	};
 	const headers = (pending: Pending, status: number): void => {
 		pending.status = status;
-		sink.push({type: 'op.phase', t: performance.now(), id: pending.id, phase: 'headers', status});
+		tracker.emit({type: 'op.phase', t: performance.now(), id: pending.id, phase: 'headers', status});
 	};
 	const finished = (pending: Pending, error?: unknown): void => {
 		const event: OpEndEvent = {type: 'op.end', t: performance.now(), id: pending.id, ok: error === undefined, bytes: pending.bytes};
 		if (pending.status !== undefined) event.status = pending.status;
 		if (error !== undefined) event.error = tracker.errorInfo(error);
-		sink.push(event);
+		tracker.emit(event);
 	};
 
 	const undiciRequests = new WeakMap<object, Pending>();

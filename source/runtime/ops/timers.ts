@@ -1,7 +1,6 @@
 import {syncBuiltinESMExports} from 'node:module';
 import timers from 'node:timers';
 import timersPromises from 'node:timers/promises';
-import type {EventSink} from '../event-sink.js';
 import {calledFromUserCode} from '../caller.js';
 import type {Tracker} from '../tracker.js';
 
@@ -15,7 +14,7 @@ function effectiveDelay(delay: unknown): number {
  * Timers become ops with their delay. A firing later than due means the loop
  * was busy: that lateness is what a blocked loop cost the task.
  */
-export function instrumentTimers(tracker: Tracker, sink: EventSink): void {
+export function instrumentTimers(tracker: Tracker): void {
 	const original = {
 		setTimeout: timers.setTimeout,
 		setInterval: timers.setInterval,
@@ -26,7 +25,7 @@ export function instrumentTimers(tracker: Tracker, sink: EventSink): void {
 	const opByHandle = new WeakMap<object, number>();
 
 	const end = (id: number, fields: {lateMs?: number; cancelled?: boolean}): void => {
-		sink.push({type: 'op.end', t: performance.now(), id, ok: true, ...fields});
+		tracker.emit({type: 'op.end', t: performance.now(), id, ok: true, ...fields});
 	};
 
 	type Schedule = typeof original.setTimeout;
@@ -47,7 +46,7 @@ export function instrumentTimers(tracker: Tracker, sink: EventSink): void {
 				const now = performance.now();
 				const lateMs = Math.max(0, now - due);
 				if (repeat) {
-					sink.push({type: 'op.fire', t: now, id, lateMs});
+					tracker.emit({type: 'op.fire', t: now, id, lateMs});
 					due = now + ms;
 				} else {
 					tracker.timerFired(id, due, now);
@@ -82,7 +81,7 @@ export function instrumentTimers(tracker: Tracker, sink: EventSink): void {
 			end(id, {lateMs: Math.max(0, now - due)});
 			return result as T;
 		} catch (error) {
-			sink.push({type: 'op.end', t: performance.now(), id, ok: false, cancelled: true, error: tracker.errorInfo(error)});
+			tracker.emit({type: 'op.end', t: performance.now(), id, ok: false, cancelled: true, error: tracker.errorInfo(error)});
 			throw error;
 		}
 	}

@@ -1,5 +1,5 @@
 import type {Ms} from '../../protocol/events.js';
-import {liveTimes} from '../../model/reducer.js';
+import {liveTimes} from '../../model/live-times.js';
 import type {HttpInfo, ModelState, TaskNode} from '../../model/state.js';
 import {formatBytes, formatDuration} from '../../present/durations.js';
 import type {Line} from './line.js';

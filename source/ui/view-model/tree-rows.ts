@@ -1,5 +1,5 @@
 import type {Ms} from '../../protocol/events.js';
-import {liveTimes} from '../../model/reducer.js';
+import {liveTimes} from '../../model/live-times.js';
 import {NODE_STATES, type ModelState, type TaskNode} from '../../model/state.js';
 import {waitingOn} from '../../present/holdups.js';
 

@@ -40,6 +40,7 @@ export function summaryLines(state: ModelState, color: boolean): string[] {
 		);
 	}
 	if (state.droppedEvents > 0) lines.push(paint(color, 'yellow', `asyncmon dropped ${state.droppedEvents} events it could not keep up with`));
+	if (state.corruptLines > 0) lines.push(paint(color, 'yellow', `asyncmon skipped ${counted(state.corruptLines, 'corrupt line')} in the script's event stream; figures may be incomplete`));
 	if (state.heldBackMs >= HELD_BACK_WORTH_SAYING_MS) {
 		lines.push(
 			paint(color, 'yellow', `asyncmon held the script back ${formatDuration(state.heldBackMs)} in all while the monitor caught up with its events; no event was lost, and no task's busy time includes it`),

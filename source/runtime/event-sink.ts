@@ -1,5 +1,5 @@
 import type {AsyncmonEvent, HeaderEvent} from '../protocol/events.js';
-import {serializeOwnedLine} from '../protocol/ndjson.js';
+import {serializeOwnedLine} from '../protocol/encode.js';
 import {PipeWriter} from './pipe-writer.js';
 
 /** How often buffered events reach the monitor; a SIGKILL loses at most this much. */

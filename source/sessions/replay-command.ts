@@ -46,5 +46,5 @@ async function printPlain(options: ReplayCommandOptions): Promise<{warnings: str
 		printer.handle(line, state);
 	}
 	printer.finish(state);
-	return {warnings: loadWarnings(lines.stats, state.droppedEvents)};
+	return {warnings: loadWarnings(lines.stats, state)};
 }

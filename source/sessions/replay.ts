@@ -3,7 +3,7 @@ import {apply} from '../model/reducer.js';
 import type {ModelSource} from '../model/source.js';
 import {createState, type ModelState} from '../model/state.js';
 import type {ReplayControls} from '../ui/replay-controls.js';
-import {loadWarnings, readSession, type ReadOptions} from './reader.js';
+import {loadWarnings, readSession, type ReadOptions, type RecordedLosses} from './reader.js';
 
 /** Time and timers, injectable so tests drive playback without sleeping. */
 export interface ReplayClock {
@@ -264,7 +264,10 @@ export async function loadReplay(path: string, options: ReplayOptions & Pick<Rea
 	const reader = readSession(path, {lenient: options.lenient});
 	const lines: ProtocolLine[] = [];
 	for await (const line of reader) lines.push(line);
-	let droppedEvents = 0;
-	for (const line of lines) if (line.type === 'dropped') droppedEvents += line.count;
-	return {replay: new ReplayEngine(lines, options), warnings: loadWarnings(reader.stats, droppedEvents)};
+	const losses: RecordedLosses = {droppedEvents: 0, corruptLines: 0};
+	for (const line of lines) {
+		if (line.type === 'dropped') losses.droppedEvents += line.count;
+		else if (line.type === 'corrupt') losses.corruptLines += line.count;
+	}
+	return {replay: new ReplayEngine(lines, options), warnings: loadWarnings(reader.stats, losses)};
 }

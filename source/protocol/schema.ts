@@ -11,8 +11,6 @@ export interface Shape<in out V> {
 	readonly what: string;
 	readonly test: (value: unknown) => boolean;
 	readonly optional: false;
-	/** Never set: ties the shape to its field's type. */
-	readonly type?: V;
 }
 
 /** A field that may be absent (`undefined` is absent: JSON has none). */
@@ -68,9 +66,9 @@ function listOf<V>(what: string, item: Shape<V>): Shape<V[]> {
 	});
 }
 
-export function fieldsOf<T>(shapes: FieldShapes<T, keyof T>): readonly Field[];
-export function fieldsOf(shapes: Record<string, Shape<unknown> | OptionalShape<unknown>>): readonly Field[] {
-	return Object.entries(shapes).map(([name, {what, test, optional}]) => ({name, what, test, optional}));
+/** A table of FieldShapes as the decoder's loop reads it. */
+export function fieldsOf(shapes: object): readonly Field[] {
+	return Object.entries(shapes as Record<string, Omit<Field, 'name'>>).map(([name, {what, test, optional}]) => ({name, what, test, optional}));
 }
 
 /**
@@ -92,13 +90,13 @@ export function fieldProblem(record: Record<string, unknown>, fields: readonly F
 }
 
 function objectOf<T>(what: string, shapes: FieldShapes<T>): Shape<T> {
-	const fields = fieldsOf(shapes as FieldShapes<unknown, never>);
+	const fields = fieldsOf(shapes);
 	return shape(what, value => isRecord(value) && fieldProblem(value, fields) === null);
 }
 
 /** A union told apart by its `kind`, like WaitTarget. */
 function variantsOf<V extends {kind: string}>(what: string, variants: {readonly [K in V['kind']]: FieldShapes<Extract<V, {kind: K}>, 'kind'>}): Shape<V> {
-	const byKind = new Map<unknown, readonly Field[]>(Object.entries<FieldShapes<unknown, never>>(variants).map(([kind, shapes]) => [kind, fieldsOf(shapes)]));
+	const byKind = new Map<unknown, readonly Field[]>(Object.entries(variants as Record<string, object>).map(([kind, shapes]) => [kind, fieldsOf(shapes)]));
 	return shape(what, value => {
 		if (!isRecord(value)) return false;
 		const fields = byKind.get(value.kind);
@@ -106,9 +104,9 @@ function variantsOf<V extends {kind: string}>(what: string, variants: {readonly 
 	});
 }
 
-const COUNTS_BY_NAME = shape<Record<string, number>>('an object of counts', value => {
+const COUNTS_BY_NAME = shape<Record<string, number>>('an object of whole numbers', value => {
 	if (!isRecord(value)) return false;
-	for (const key in value) if (!NUMBER.test(value[key])) return false;
+	for (const key in value) if (!COUNT.test(value[key])) return false;
 	return true;
 });
 

@@ -1,5 +1,5 @@
 import type {Ms, ProtocolLine} from '../protocol/events.js';
-import {serializeLine} from '../protocol/ndjson.js';
+import {serializeLine} from '../protocol/encode.js';
 import {readyDuringBlock} from '../model/blocked-readiness.js';
 import {apply} from '../model/reducer.js';
 import type {ModelState} from '../model/state.js';

@@ -207,6 +207,9 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 		case 'dropped':
 			state.droppedEvents += event.count;
 			break;
+		case 'corrupt':
+			state.corruptLines += event.count;
+			break;
 		case 'backpressure':
 			state.heldBackMs += event.heldMs;
 			break;

@@ -6,7 +6,9 @@ import type {Readable} from 'node:stream';
 import {fileURLToPath} from 'node:url';
 import {CHILD_CONFIG_ENV, type ChildConfig} from '../protocol/child-config.js';
 import {PROTOCOL_VERSION, type HeaderEvent, type ProtocolLine} from '../protocol/events.js';
-import {LineSplitter, serializeLine} from '../protocol/ndjson.js';
+import {decodeLine, type CorruptReason} from '../protocol/decode.js';
+import {serializeLine} from '../protocol/encode.js';
+import {LineSplitter} from '../protocol/line-splitter.js';
 
 const EVENTS_FD = 3;
 /** How long output may still arrive after the script exited. */
@@ -56,7 +58,8 @@ export class ChildSession {
 	private early: Array<[ProtocolLine, string]> = [];
 	private readonly spawnedAt = epochNow();
 	readonly exited: Promise<{code: number | null; signal: NodeJS.Signals | null}>;
-	badLines = 0;
+	/** Corrupt lines not yet reported in a `corrupt` event, and why the first of them is. */
+	private corrupt: {count: number; reason: CorruptReason} | null = null;
 
 	constructor(private readonly options: ChildSessionOptions) {
 		const config: ChildConfig = {
@@ -111,6 +114,11 @@ export class ChildSession {
 	}
 
 	private batchEnd(): void {
+		if (this.corrupt) {
+			const {count, reason} = this.corrupt;
+			this.corrupt = null;
+			this.emit({type: 'corrupt', t: this.now(), count, reason});
+		}
 		for (const listener of this.batchListeners) listener();
 	}
 
@@ -143,15 +151,12 @@ export class ChildSession {
 		});
 	}
 
+	/** A corrupt line is skipped, and reported once the chunk it came in is delivered: recorded, counted, shown. */
 	private receive(text: string): void {
-		let line: ProtocolLine;
-		try {
-			line = JSON.parse(text) as ProtocolLine;
-		} catch {
-			this.badLines++;
-			return;
-		}
-		this.emit(line, `${text}\n`);
+		const line = decodeLine(text);
+		if (typeof line !== 'string') this.emit(line, `${text}\n`);
+		else if (this.corrupt) this.corrupt.count++;
+		else this.corrupt = {count: 1, reason: line};
 	}
 
 	private readOutput(stream: Readable, name: 'stdout' | 'stderr'): void {

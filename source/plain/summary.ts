@@ -54,6 +54,7 @@ export function summaryLines(state: ModelState, ascii: boolean): Segment[][] {
 		);
 	}
 	if (state.droppedEvents > 0) say(`asyncmon dropped ${counted(state.droppedEvents, 'event')} it could not keep up with`, {color: 'yellow'});
+	if (state.corruptLines > 0) say(`asyncmon skipped ${counted(state.corruptLines, 'corrupt line')} in the script's event stream; figures may be incomplete`, {color: 'yellow'});
 	if (state.heldBackMs >= HELD_BACK_WORTH_SAYING_MS) {
 		say(`asyncmon held the script back ${formatDuration(state.heldBackMs)} in all while the monitor caught up with its events; no event was lost, and no task's busy time includes it`, {
 			color: 'yellow',

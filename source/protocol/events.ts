@@ -281,6 +281,19 @@ export interface DroppedEvent {
 	count: number;
 }
 
+/**
+ * The monitor received lines from the child it could not decode (see
+ * decode.ts) and skipped them; never silent. Made by the monitor, like `exit`.
+ */
+export interface CorruptEvent {
+	type: 'corrupt';
+	t: Ms;
+	/** Corrupt lines since the previous `corrupt` event. */
+	count: number;
+	/** Why the first of them is corrupt: `task.await: 'on' is missing`. */
+	reason: string;
+}
+
 export type AsyncmonEvent =
 	| TaskStartEvent
 	| TaskAwaitEvent
@@ -302,6 +315,7 @@ export type AsyncmonEvent =
 	| FloatingEvent
 	| AliveEvent
 	| BackpressureEvent
-	| DroppedEvent;
+	| DroppedEvent
+	| CorruptEvent;
 
 export type ProtocolLine = HeaderEvent | AsyncmonEvent;

@@ -1,5 +1,5 @@
 import type {AsyncmonEvent, HeaderEvent} from '../protocol/events.js';
-import {serializeOwnedLine} from '../protocol/ndjson.js';
+import {serializeOwnedLine} from '../protocol/encode.js';
 import {PipeWriter} from './pipe-writer.js';
 
 const MAX_BUFFERED = 4096;

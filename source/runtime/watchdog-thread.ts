@@ -4,7 +4,7 @@ import {fileURLToPath} from 'node:url';
 import {workerData} from 'node:worker_threads';
 import {TraceMap, originalPositionFor} from '@jridgewell/trace-mapping';
 import type {AsyncmonEvent, StackFrame} from '../protocol/events.js';
-import {serializeLine} from '../protocol/ndjson.js';
+import {serializeLine} from '../protocol/encode.js';
 import {writeWhole} from './pipe-write.js';
 import {
 	F64_EXCLUDED,

@@ -1,5 +1,6 @@
 import {createReadStream} from 'node:fs';
 import {stat} from 'node:fs/promises';
+import {decodeEvent, decodeHeader, NOT_JSON, type CorruptReason} from '../protocol/decode.js';
 import {PROTOCOL_VERSION, type HeaderEvent, type ProtocolLine} from '../protocol/events.js';
 import {apply} from '../model/reducer.js';
 import {createState, type ModelState} from '../model/state.js';
@@ -93,23 +94,28 @@ export class SessionLines implements AsyncIterable<ProtocolLine> {
 	/** A newline-terminated line: corrupt means an error, or a skip when lenient. Blank lines are ignored. */
 	private parseWholeLine(text: string, lineNumber: number, sawHeader: boolean): ProtocolLine | null {
 		if (text.trim() === '') return null;
-		if (!sawHeader) return parseHeader(text, this.path);
-		const event = parseEvent(text);
-		if (event) return event;
-		if (!this.options.lenient) {
-			throw new SessionFileError('corrupt-line', `${this.path}:${lineNumber}: corrupt line (use --lenient to skip corrupt lines)`, lineNumber);
-		}
-		this.stats.badLines++;
+		if (!sawHeader) return readHeader(text, this.path, lineNumber);
+		const event = decodeEvent(text);
+		return typeof event === 'string' ? this.corrupt(event, lineNumber) : event;
+	}
+
+	/** The last line has no newline: if it is not JSON, the writer died mid-line. */
+	private parseLastLine(text: string, lineNumber: number, sawHeader: boolean): ProtocolLine | null {
+		if (text.trim() === '') return null;
+		if (!sawHeader) return readHeader(text, this.path, lineNumber);
+		const event = decodeEvent(text);
+		if (typeof event !== 'string') return event;
+		if (event !== NOT_JSON) return this.corrupt(event, lineNumber);
+		this.stats.truncated = true;
 		return null;
 	}
 
-	/** The last line has no newline: if it does not parse, the writer died mid-line. */
-	private parseLastLine(text: string, lineNumber: number, sawHeader: boolean): ProtocolLine | null {
-		if (text.trim() === '') return null;
-		if (!sawHeader) return parseHeader(text, this.path);
-		const event = parseEvent(text);
-		if (!event) this.stats.truncated = true;
-		return event;
+	private corrupt(reason: CorruptReason, lineNumber: number): null {
+		if (!this.options.lenient) {
+			throw new SessionFileError('corrupt-line', `${this.path}:${lineNumber}: corrupt line (${reason}) (use --lenient to skip corrupt lines)`, lineNumber);
+		}
+		this.stats.badLines++;
+		return null;
 	}
 }
 
@@ -117,43 +123,25 @@ export function readSession(path: string, options: ReadOptions = {}): SessionLin
 	return new SessionLines(path, options);
 }
 
-function parseJsonObject(text: string): Record<string, unknown> | null {
-	try {
-		const value: unknown = JSON.parse(text);
-		return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-	} catch {
-		return null;
-	}
-}
-
 function notASession(path: string): SessionFileError {
 	return new SessionFileError('not-a-session', `${path}: not an asyncmon session (the first line is not an asyncmon header)`);
 }
 
-function parseHeader(text: string, path: string): HeaderEvent {
-	const value = parseJsonObject(text);
-	if (!value || value.type !== 'header' || typeof value.protocol !== 'number' || !Number.isInteger(value.protocol) || value.protocol < 1) {
-		throw notASession(path);
+function readHeader(text: string, path: string, lineNumber: number): HeaderEvent {
+	const header = decodeHeader(text);
+	if (!('problem' in header)) return header;
+	switch (header.problem) {
+		case 'not-a-header':
+			throw notASession(path);
+		case 'newer-protocol':
+			throw new SessionFileError(
+				'unsupported-protocol',
+				`${path}: recorded with protocol ${header.protocol}, this asyncmon reads ${PROTOCOL_VERSION}; upgrade asyncmon to read it`,
+			);
+		case 'corrupt':
+			// No --lenient: without its header a session cannot be read at all.
+			throw new SessionFileError('corrupt-line', `${path}:${lineNumber}: corrupt line (${header.reason})`, lineNumber);
 	}
-	if (value.protocol > PROTOCOL_VERSION) {
-		throw new SessionFileError(
-			'unsupported-protocol',
-			`${path}: recorded with protocol ${value.protocol}, this asyncmon reads ${PROTOCOL_VERSION}; upgrade asyncmon to read it`,
-		);
-	}
-	return value as unknown as HeaderEvent;
-}
-
-/**
- * Checks the shape every event shares; unknown event types pass, since the
- * reducer ignores them (a newer minor writer may add some).
- */
-function parseEvent(text: string): ProtocolLine | null {
-	const value = parseJsonObject(text);
-	if (!value || typeof value.type !== 'string' || value.type === 'header' || typeof value.t !== 'number' || !Number.isFinite(value.t)) {
-		return null;
-	}
-	return value as unknown as ProtocolLine;
 }
 
 export interface LoadedSession {
@@ -170,13 +158,17 @@ export async function loadSession(path: string, options: ReadOptions = {}): Prom
 	const state = createState();
 	const lines = readSession(path, options);
 	for await (const line of lines) apply(state, line);
-	return {state, warnings: loadWarnings(lines.stats, state.droppedEvents), ...lines.stats};
+	return {state, warnings: loadWarnings(lines.stats, state), ...lines.stats};
 }
 
-export function loadWarnings(stats: ReadStats, droppedEvents: number): string[] {
+/** What the monitor itself said went missing while it recorded: its `dropped` and `corrupt` events. */
+export type RecordedLosses = Pick<ModelState, 'droppedEvents' | 'corruptLines'>;
+
+export function loadWarnings(stats: ReadStats, {droppedEvents, corruptLines}: RecordedLosses): string[] {
 	const warnings: string[] = [];
 	if (stats.badLines > 0) warnings.push(`skipped ${counted(stats.badLines, 'corrupt line')}`);
 	if (stats.truncated) warnings.push('the recording ends mid-line (the process probably died while writing it); the cut-off last line was ignored');
 	if (droppedEvents > 0) warnings.push(`the monitor dropped ${droppedEvents} events while recording; figures may be incomplete`);
+	if (corruptLines > 0) warnings.push(`the monitor skipped ${counted(corruptLines, 'corrupt line')} from the script while recording; figures may be incomplete`);
 	return warnings;
 }

@@ -2,7 +2,7 @@ import type {Ms, ProtocolLine} from '../protocol/events.js';
 import {apply} from '../model/reducer.js';
 import type {ModelSource, ReplayControls} from '../model/source.js';
 import {createState, type ModelState} from '../model/state.js';
-import {loadWarnings, readSession, type ReadOptions} from './reader.js';
+import {loadWarnings, readSession, type ReadOptions, type RecordedLosses} from './reader.js';
 
 /** Time and timers, injectable so tests drive playback without sleeping. */
 export interface ReplayClock {
@@ -263,7 +263,10 @@ export async function loadReplay(path: string, options: ReplayOptions & Pick<Rea
 	const reader = readSession(path, {lenient: options.lenient});
 	const lines: ProtocolLine[] = [];
 	for await (const line of reader) lines.push(line);
-	let droppedEvents = 0;
-	for (const line of lines) if (line.type === 'dropped') droppedEvents += line.count;
-	return {replay: new ReplayEngine(lines, options), warnings: loadWarnings(reader.stats, droppedEvents)};
+	const losses: RecordedLosses = {droppedEvents: 0, corruptLines: 0};
+	for (const line of lines) {
+		if (line.type === 'dropped') losses.droppedEvents += line.count;
+		else if (line.type === 'corrupt') losses.corruptLines += line.count;
+	}
+	return {replay: new ReplayEngine(lines, options), warnings: loadWarnings(reader.stats, losses)};
 }

@@ -63,6 +63,18 @@ describe('asyncmon report and replay on recordings', () => {
 		expect(lenient.stderr).toMatch(/skipped 1/);
 	});
 
+	it('a well-formed JSON line missing a field: one line naming it and exit 1, not a crash', async () => {
+		const file = await recordGather();
+		const lines = readFileSync(file, 'utf8').split('\n');
+		lines.splice(3, 0, '{"type":"task.await","t":1,"id":2,"site":null,"busy":0}');
+		writeFileSync(file, lines.join('\n'));
+		for (const format of ['text', 'html']) {
+			const strict = await runCli(['report', file, '--format', format]);
+			expect(strict.code).toBe(1);
+			expect(strict.stderr).toMatch(/^asyncmon: .*gather\.ndjson:4: corrupt line \(task\.await: 'on' is missing\)[^\n]*\n$/);
+		}
+	});
+
 	it('an empty file, a file that is no session, and a future protocol version', async () => {
 		const empty = tempFile('empty.ndjson');
 		writeFileSync(empty, '');

@@ -5,7 +5,7 @@ import {readyDuringBlock} from '../../source/model/blocked-readiness.js';
 import {createState} from '../../source/model/state.js';
 import {PlainPrinter} from '../../source/plain/printer.js';
 import type {ProtocolLine} from '../../source/protocol/events.js';
-import {serializeLine} from '../../source/protocol/ndjson.js';
+import {serializeLine} from '../../source/protocol/encode.js';
 import {Recorder} from '../../source/sessions/recorder.js';
 import {tempFile} from '../helpers/temp.js';
 import {header} from '../helpers/events.js';

@@ -89,6 +89,53 @@ describe('reading a recording', () => {
 		expect(error.line).toBe(4);
 	});
 
+	it('treats a JSON line with a missing or mistyped field as corrupt, naming the line and the field', async () => {
+		const text = toNdjson(lines).split('\n');
+		text[6] = '{"type":"task.await","t":0.7,"id":3,"site":null,"busy":0.1}'; // line 7: no `on`
+		const error = await readError(writeTemp(tempDir(), 'no-on.ndjson', text.join('\n')));
+		expect(error.problem).toBe('corrupt-line');
+		expect(error.line).toBe(7);
+		expect(error.message).toMatch(/no-on\.ndjson:7: corrupt line \(task\.await: 'on' is missing\) \(use --lenient to skip corrupt lines\)$/);
+
+		text[6] = '{"type":"task.start","t":0.7,"id":3.5,"parent":null,"kind":"task","name":"x","loc":null}';
+		expect((await readError(writeTemp(tempDir(), 'fraction.ndjson', text.join('\n')))).message).toContain("(task.start: 'id' is not an id (a positive integer))");
+	});
+
+	it('in lenient mode skips and counts lines of the wrong shape like any corrupt line', async () => {
+		const text = toNdjson(lines).split('\n');
+		text[6] = '{"type":"task.start","t":0.7,"id":3,"parent":null,"kind":"task","name":42,"loc":null}';
+		const loaded = await loadSession(writeTemp(tempDir(), 'numeric-name.ndjson', text.join('\n')), {lenient: true});
+		expect(loaded.badLines).toBe(1);
+		expect(loaded.warnings).toEqual(['skipped 1 corrupt line']);
+		expect(loaded.state).toEqual(reduce(lines.filter((_, i) => i !== 6)));
+	});
+
+	it('a last line of the wrong shape is corrupt, not cut off', async () => {
+		const text = toNdjson(lines).trimEnd().split('\n');
+		text[text.length - 1] = '{"type":"block.stack","t":1,"id":1,"frames":"parse"}';
+		const error = await readError(writeTemp(tempDir(), 'last.ndjson', text.join('\n')));
+		expect(error.line).toBe(text.length);
+		expect(error.message).toContain("(block.stack: 'frames' is not a list of stack frames {fn, loc})");
+	});
+
+	it('a header with a mistyped field is corrupt, with no --lenient way around it', async () => {
+		const path = writeTemp(tempDir(), 'bad-header.ndjson', `\n${toNdjson([{...header(), pid: 'x'} as unknown as ProtocolLine, ...lines.slice(1)])}`);
+		const error = await readError(path, true);
+		expect(error.problem).toBe('corrupt-line');
+		expect(error.line).toBe(2);
+		expect(error.message).toBe(`${path}:2: corrupt line (header: 'pid' is not a whole number)`);
+	});
+
+	it('warns of the lines the monitor skipped while recording, as of the events it dropped', async () => {
+		const recorded: ProtocolLine[] = [...lines, {type: 'corrupt', t: 3000, count: 2, reason: 'not JSON'}, {type: 'dropped', t: 3001, count: 5}];
+		const loaded = await loadSession(writeTemp(tempDir(), 'losses.ndjson', toNdjson(recorded)));
+		expect(loaded.state.corruptLines).toBe(2);
+		expect(loaded.warnings).toEqual([
+			'the monitor dropped 5 events while recording; figures may be incomplete',
+			'the monitor skipped 2 corrupt lines from the script while recording; figures may be incomplete',
+		]);
+	});
+
 	it('in lenient mode skips and counts corrupt lines, keeping all the others', async () => {
 		const text = toNdjson(lines).split('\n');
 		text[6] = 'garbage';

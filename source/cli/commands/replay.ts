@@ -57,5 +57,5 @@ async function printPlain(options: ReplayOptions): Promise<{warnings: string[]}>
 	const lines = readSession(options.file, {lenient: options.lenient});
 	for await (const line of lines) pipeline.take(line);
 	printer.finish(state);
-	return {warnings: loadWarnings(lines.stats, state.droppedEvents)};
+	return {warnings: loadWarnings(lines.stats, state)};
 }

@@ -1,9 +1,10 @@
 import diagnostics from 'node:diagnostics_channel';
-import type {ClientRequest, IncomingMessage} from 'node:http';
+import type {ClientRequest} from 'node:http';
 import type {Socket} from 'node:net';
 import type {OpEndEvent} from '../../protocol/events.js';
 import {redactUrl} from '../redact.js';
 import type {Task, Tracker} from '../tracker.js';
+import type {HttpChannelMessages, UndiciConnectParams, UndiciRequest} from './http-channels.js';
 
 interface Pending {
 	id: number;
@@ -59,10 +60,11 @@ export function instrumentHttp(tracker: Tracker, redact: boolean): void {
 		tracker.emit(event);
 	};
 
-	const undiciRequests = new WeakMap<object, Pending>();
-	const connecting = new WeakMap<object, number>();
-	const connections = new WeakMap<object, Connection>();
-	const on = (channel: string, handler: (message: any) => void): void => diagnostics.subscribe(channel, handler);
+	const undiciRequests = new WeakMap<UndiciRequest, Pending>();
+	const connecting = new WeakMap<UndiciConnectParams, number>();
+	const connections = new WeakMap<Socket, Connection>();
+	const on = <C extends keyof HttpChannelMessages>(channel: C, handler: (message: HttpChannelMessages[C]) => void): void =>
+		diagnostics.subscribe(channel, handler as (message: unknown) => void);
 
 	const origins = new WeakMap<object, DispatchOrigin>();
 	tracker.patchDispatcher = (dispatcherBase: {prototype: {dispatch: (opts: unknown, handler: unknown) => boolean}}) => {
@@ -74,9 +76,9 @@ export function instrumentHttp(tracker: Tracker, redact: boolean): void {
 		};
 	};
 	let handlerKey: symbol | undefined;
-	const originOf = (request: object): DispatchOrigin | undefined => {
+	const originOf = (request: UndiciRequest): DispatchOrigin | undefined => {
 		handlerKey ??= Object.getOwnPropertySymbols(request).find(symbol => symbol.description === 'handler');
-		const handler = handlerKey ? (request as Record<symbol, object | undefined>)[handlerKey] : undefined;
+		const handler = handlerKey ? (request[handlerKey] as object | undefined) : undefined;
 		return handler ? origins.get(handler) : undefined;
 	};
 
@@ -113,7 +115,7 @@ export function instrumentHttp(tracker: Tracker, redact: boolean): void {
 	});
 
 	const nodeRequests = new WeakMap<ClientRequest, Pending>();
-	on('http.client.request.created', ({request}: {request: ClientRequest}) => {
+	on('http.client.request.created', ({request}) => {
 		const pending = start(request.method, `${request.protocol}//${request.getHeader('host') ?? request.host}${request.path}`);
 		nodeRequests.set(request, pending);
 		request.once('socket', (socket: Socket) => {
@@ -123,7 +125,7 @@ export function instrumentHttp(tracker: Tracker, redact: boolean): void {
 			request.once('finish', () => sent(pending, connection));
 		});
 	});
-	on('http.client.response.finish', ({request, response}: {request: ClientRequest; response: IncomingMessage}) => {
+	on('http.client.response.finish', ({request, response}) => {
 		const pending = nodeRequests.get(request);
 		if (!pending) return;
 		headers(pending, response.statusCode ?? 0);
@@ -139,7 +141,7 @@ export function instrumentHttp(tracker: Tracker, redact: boolean): void {
 		response.once('end', () => done());
 		response.once('close', () => done(response.complete ? undefined : new Error('response closed before it was complete')));
 	});
-	on('http.client.request.error', ({request, error}: {request: ClientRequest; error: unknown}) => {
+	on('http.client.request.error', ({request, error}) => {
 		const pending = nodeRequests.get(request);
 		if (!pending || !nodeRequests.delete(request)) return;
 		finished(pending, error);

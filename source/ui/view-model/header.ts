@@ -65,6 +65,7 @@ function countsLine({state, nowMs, ascii}: HeaderInput): Line {
 	line.push({text: `concurrency ${formatTimes(concurrencySoFar(state, nowMs), ascii)}  `}, {text: `http ${state.httpInFlight} in flight`});
 	// Rows of old finished tasks were dropped to bound memory: say so, since the table no longer lists them.
 	if (state.aggregated.tasks > 0) line.push({text: `  ${state.aggregated.tasks} done folded into totals`, color: 'yellow'});
+	if (state.corruptLines > 0) line.push({text: `  ${counted(state.corruptLines, 'corrupt line')} skipped`, color: 'red'});
 	return line;
 }
 

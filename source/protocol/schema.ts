@@ -1,0 +1,180 @@
+import type {AsyncmonEvent, ErrorInfo, HeaderEvent, HttpDetails, ListeningServer, StackFrame, TimerDetails, WaitTarget} from './events.js';
+
+/**
+ * What one field of a protocol line must hold. `V` is the field's type in
+ * events.ts, and exactly it (`in out`): the tables below are checked against
+ * the event interfaces, so a field cannot be missing here, nor checked as a
+ * string where events.ts says `string | null`.
+ */
+export interface Shape<in out V> {
+	/** How a corrupt line's reason names what was expected: `'id' is not an id (a positive integer)`. */
+	readonly what: string;
+	readonly test: (value: unknown) => boolean;
+	readonly optional: false;
+}
+
+/** A field that may be absent (`undefined` is absent: JSON has none). */
+export interface OptionalShape<in out V> extends Omit<Shape<V>, 'optional'> {
+	readonly optional: true;
+}
+
+type OptionalKeys<T> = {[K in keyof T]-?: {} extends Pick<T, K> ? K : never}[keyof T];
+
+/** One shape per field of `T` but the `Skip`ped ones, optional exactly where `T`'s field is. */
+export type FieldShapes<T, Skip extends keyof T = never> = {
+	readonly [K in Exclude<keyof T, Skip>]-?: K extends OptionalKeys<T> ? OptionalShape<Exclude<T[K], undefined>> : Shape<T[K]>;
+};
+
+/** A field table flattened for the decoder's loop. */
+export interface Field {
+	readonly name: string;
+	readonly what: string;
+	readonly test: (value: unknown) => boolean;
+	readonly optional: boolean;
+}
+
+const shape = <V>(what: string, test: (value: unknown) => boolean): Shape<V> => ({what, test, optional: false});
+
+export function optional<V>(required: Shape<V>): OptionalShape<V> {
+	return {what: required.what, test: required.test, optional: true};
+}
+
+export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Ids are positive integers: reports write them into HTML attributes and element ids. */
+const ID = shape<number>('an id (a positive integer)', value => Number.isInteger(value) && (value as number) > 0);
+const ID_OR_NULL = shape<number | null>('an id (a positive integer) or null', value => value === null || (Number.isInteger(value) && (value as number) > 0));
+const COUNT = shape<number>('a whole number', value => Number.isInteger(value) && (value as number) >= 0);
+const INTEGER_OR_NULL = shape<number | null>('an integer or null', value => value === null || Number.isInteger(value));
+/** Finite: JSON has no NaN, but `1e999` parses as Infinity. */
+const NUMBER = shape<number>('a finite number', value => typeof value === 'number' && Number.isFinite(value));
+const STRING = shape<string>('a string', value => typeof value === 'string');
+const STRING_OR_NULL = shape<string | null>('a string or null', value => value === null || typeof value === 'string');
+const BOOLEAN = shape<boolean>('a boolean', value => typeof value === 'boolean');
+
+function oneOf<const V extends string>(...values: V[]): Shape<V> {
+	const allowed = new Set<unknown>(values);
+	return shape(`one of ${values.map(value => `'${value}'`).join(', ')}`, value => allowed.has(value));
+}
+
+function listOf<V>(what: string, item: Shape<V>): Shape<V[]> {
+	const test = item.test;
+	return shape(what, value => {
+		if (!Array.isArray(value)) return false;
+		for (let i = 0; i < value.length; i++) if (!test(value[i])) return false;
+		return true;
+	});
+}
+
+/** A table of FieldShapes as the decoder's loop reads it. */
+export function fieldsOf(shapes: object): readonly Field[] {
+	return Object.entries(shapes as Record<string, Omit<Field, 'name'>>).map(([name, {what, test, optional}]) => ({name, what, test, optional}));
+}
+
+/**
+ * The first field of `record` that breaks its shape, as a reason
+ * (`'on' is missing`), or null. Fields not in the table pass: a newer
+ * writer may add some.
+ */
+export function fieldProblem(record: Record<string, unknown>, fields: readonly Field[]): string | null {
+	for (let i = 0; i < fields.length; i++) {
+		const field = fields[i]!;
+		const value = record[field.name];
+		if (value === undefined) {
+			if (!field.optional) return `'${field.name}' is missing`;
+		} else if (!field.test(value)) {
+			return `'${field.name}' is not ${field.what}`;
+		}
+	}
+	return null;
+}
+
+function objectOf<T>(what: string, shapes: FieldShapes<T>): Shape<T> {
+	const fields = fieldsOf(shapes);
+	return shape(what, value => isRecord(value) && fieldProblem(value, fields) === null);
+}
+
+/** A union told apart by its `kind`, like WaitTarget. */
+function variantsOf<V extends {kind: string}>(what: string, variants: {readonly [K in V['kind']]: FieldShapes<Extract<V, {kind: K}>, 'kind'>}): Shape<V> {
+	const byKind = new Map<unknown, readonly Field[]>(Object.entries(variants as Record<string, object>).map(([kind, shapes]) => [kind, fieldsOf(shapes)]));
+	return shape(what, value => {
+		if (!isRecord(value)) return false;
+		const fields = byKind.get(value.kind);
+		return fields !== undefined && fieldProblem(value, fields) === null;
+	});
+}
+
+const COUNTS_BY_NAME = shape<Record<string, number>>('an object of whole numbers', value => {
+	if (!isRecord(value)) return false;
+	for (const key in value) if (!COUNT.test(value[key])) return false;
+	return true;
+});
+
+const IDS = listOf('a list of ids', ID);
+const ERROR_INFO = objectOf<ErrorInfo>('an ErrorInfo {name, message, stack?, location?}', {
+	name: STRING,
+	message: STRING,
+	stack: optional(STRING),
+	location: optional(STRING),
+});
+const WAIT_TARGET = variantsOf<WaitTarget>("a WaitTarget ({kind: 'task' | 'op', id}, {kind: 'promise', tasks?, ops?} or {kind: 'value'})", {
+	task: {id: ID},
+	op: {id: ID},
+	promise: {tasks: optional(IDS), ops: optional(IDS)},
+	value: {},
+});
+const STACK_FRAMES = listOf('a list of stack frames {fn, loc}', objectOf<StackFrame>('a stack frame', {fn: STRING, loc: STRING}));
+
+/** The header's fields; `protocol` has rules of its own (see decodeHeader). */
+export const HEADER_SHAPES: FieldShapes<HeaderEvent, 'type' | 'protocol'> = {
+	script: STRING,
+	argv: listOf('a list of strings', STRING),
+	cwd: STRING,
+	node: STRING,
+	pid: COUNT,
+	startedAt: NUMBER,
+	blockThresholdMs: NUMBER,
+	redacted: BOOLEAN,
+};
+
+/**
+ * Every event type's fields but `type` and `t`, which all events share. This
+ * is the one place that says what a well-formed line holds: the readers
+ * (reducer, printers, reports) rely on nothing else.
+ */
+export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldShapes<E, 'type' | 't'>} = {
+	'task.start': {id: ID, parent: ID_OR_NULL, kind: oneOf('script', 'task', 'worker'), name: STRING, loc: STRING_OR_NULL, thread: optional(COUNT)},
+	'task.await': {id: ID, site: STRING_OR_NULL, on: WAIT_TARGET, dependent: optional(BOOLEAN), busy: NUMBER},
+	'task.ready': {id: ID},
+	'task.resume': {id: ID, readyAt: NUMBER, wait: NUMBER, sched: NUMBER},
+	'task.end': {id: ID, ok: BOOLEAN, error: optional(ERROR_INFO), busy: NUMBER, wait: NUMBER, sched: NUMBER, awaits: COUNT},
+	'op.start': {
+		id: ID,
+		parent: ID_OR_NULL,
+		kind: oneOf('http', 'timer', 'fs', 'dns'),
+		name: STRING,
+		loc: optional(STRING_OR_NULL),
+		http: optional(objectOf<HttpDetails>('HTTP details {method, url}', {method: STRING, url: STRING})),
+		timer: optional(objectOf<TimerDetails>('timer details {delayMs, repeat}', {delayMs: NUMBER, repeat: BOOLEAN})),
+	},
+	'op.phase': {id: ID, phase: oneOf('sent', 'headers'), queueMs: optional(NUMBER), connectMs: optional(NUMBER), status: optional(COUNT)},
+	'op.fire': {id: ID, lateMs: NUMBER},
+	'op.end': {id: ID, ok: BOOLEAN, status: optional(COUNT), bytes: optional(COUNT), error: optional(ERROR_INFO), lateMs: optional(NUMBER), cancelled: optional(BOOLEAN)},
+	'block.start': {id: ID, task: ID_OR_NULL, detectedAt: NUMBER},
+	'block.stack': {id: ID, frames: STACK_FRAMES},
+	'block.end': {id: ID, durationMs: NUMBER, task: ID_OR_NULL, exact: BOOLEAN},
+	loop: {delayMs: NUMBER, utilization: NUMBER},
+	output: {stream: oneOf('stdout', 'stderr'), text: STRING},
+	fatal: {kind: oneOf('syntax', 'load', 'internal'), message: STRING, loc: optional(STRING), frame: optional(STRING)},
+	uncaught: {origin: oneOf('uncaughtException', 'unhandledRejection'), error: ERROR_INFO, task: ID_OR_NULL},
+	exit: {code: INTEGER_OR_NULL, signal: STRING_OR_NULL},
+	floating: {task: ID_OR_NULL, by: ID, site: STRING},
+	alive: {
+		idleSince: NUMBER,
+		resources: COUNTS_BY_NAME,
+		servers: optional(listOf('a list of servers {address, loc}', objectOf<ListeningServer>('a server', {address: STRING, loc: STRING_OR_NULL}))),
+	},
+	backpressure: {heldMs: NUMBER},
+	dropped: {count: COUNT},
+	corrupt: {count: COUNT, reason: STRING},
+};

@@ -1,0 +1,39 @@
+import type {ClientRequest, IncomingMessage} from 'node:http';
+import type {Socket} from 'node:net';
+
+/**
+ * The messages of the diagnostics channels asyncmon subscribes to for HTTP,
+ * with the fields it reads. undici (npm undici, and Node's global fetch,
+ * which bundles it) and node:http publish them; nothing checks them at run
+ * time, so these types are asyncmon's reading of those libraries' contracts.
+ */
+export interface HttpChannelMessages {
+	'undici:request:create': {request: UndiciRequest};
+	'undici:client:beforeConnect': {connectParams: UndiciConnectParams};
+	'undici:client:connected': {socket: Socket; connectParams: UndiciConnectParams};
+	'undici:client:sendHeaders': {request: UndiciRequest; socket: Socket};
+	'undici:request:headers': {request: UndiciRequest; response: {statusCode: number}};
+	'undici:request:bodyChunkReceived': {request: UndiciRequest; chunk: Uint8Array};
+	'undici:request:trailers': {request: UndiciRequest};
+	'undici:request:error': {request: UndiciRequest; error: unknown};
+	'http.client.request.created': {request: ClientRequest};
+	'http.client.response.finish': {request: ClientRequest; response: IncomingMessage};
+	'http.client.request.error': {request: ClientRequest; error: unknown};
+}
+
+/** undici's request as its channels publish it: a dispatcher's internal object, its handler under a symbol. */
+export interface UndiciRequest {
+	/** `https://host:port`; undici's own types allow a URL. */
+	origin?: string | URL;
+	method?: string;
+	/** Path and query, as sent. */
+	path: string;
+	/** undici's internals, the request's handler among them. */
+	[internal: symbol]: unknown;
+}
+
+/** What a client connects to; asyncmon only pairs `beforeConnect` with `connected` by it. */
+export interface UndiciConnectParams {
+	host: string;
+	protocol: string;
+}

@@ -1,0 +1,26 @@
+import {readFileSync} from 'node:fs';
+import {describe, expect, it} from 'vitest';
+import {readRecording} from '../helpers/recorded.js';
+import {runCli} from '../helpers/run-cli.js';
+import {tempFile} from '../helpers/temp.js';
+
+describe('the child\'s event stream', () => {
+	it('a corrupt line is skipped, but counted, recorded and shown', async () => {
+		const file = tempFile('corrupt.ndjson');
+		const live = await runCli(['--plain', '--record', file, 'corrupt-events.ts']);
+		expect(live.code).toBe(0);
+		expect(live.stdout).toContain('wrote two corrupt lines');
+		expect(live.stdout).toContain("asyncmon skipped 2 corrupt lines in the script's event stream; figures may be incomplete");
+
+		const recorded = readFileSync(file, 'utf8').trimEnd().split('\n').map(line => JSON.parse(line) as {type: string; count?: number; reason?: string});
+		const corrupt = recorded.filter(line => line.type === 'corrupt');
+		expect(corrupt.reduce((sum, line) => sum + line.count!, 0)).toBe(2);
+		expect(corrupt[0]!.reason).toBe('not JSON');
+		expect(recorded.at(-1)!.type).toBe('exit');
+		expect((await readRecording(file)).state.corruptLines).toBe(2);
+
+		const report = await runCli(['report', file]);
+		expect(report.code).toBe(0);
+		expect(report.stderr).toContain('the monitor skipped 2 corrupt lines from the script while recording');
+	});
+});

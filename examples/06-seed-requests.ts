@@ -36,5 +36,5 @@ await main();
 
 // What you should see in asyncmon:
 // three simulateRequest(...) tasks under main(), started together, waiting side
-// by side and finishing at 1 s, 2 s and 3 s. The summary reads "3 requests took
-// 6.00s of waiting in 3.00s: concurrency 2.0×".
+// by side and finishing at 1 s, 2 s and 3 s. The summary reads "3 tasks ran or
+// waited 6.00s in all, in 3.00s: concurrency 2.0×".

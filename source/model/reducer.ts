@@ -200,6 +200,12 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 		case 'uncaught':
 			state.uncaught.push({t: event.t, origin: event.origin, error: event.error, taskId: event.task});
 			break;
+		case 'script.start':
+			state.scriptStartMs = event.t;
+			break;
+		case 'script.exit':
+			state.scriptExitMs = event.t;
+			break;
 		case 'exit':
 			state.exit = {t: event.t, code: event.code, signal: event.signal};
 			if (state.activeBlockId !== null) state.activeBlockId = null;

@@ -216,6 +216,10 @@ export interface ModelState {
 	inFlightSeries: SeriesPoint[];
 	loopDelaySeries: SeriesPoint[];
 	exit: ScriptExit | null;
+	/** When the entry module's first line ran (after start-up and compiling); null until then. */
+	scriptStartMs: Ms | null;
+	/** When the script's process began to exit, by its own clock (before asyncmon's teardown); null until then. */
+	scriptExitMs: Ms | null;
 	fatal: Fatal | null;
 	uncaught: Uncaught[];
 	floating: DroppedPromise[];
@@ -255,6 +259,8 @@ export function createState(options: StateOptions = {}): ModelState {
 		inFlightSeries: [],
 		loopDelaySeries: [],
 		exit: null,
+		scriptStartMs: null,
+		scriptExitMs: null,
 		fatal: null,
 		uncaught: [],
 		floating: [],

@@ -56,25 +56,65 @@ export interface ReportSummary {
 
 const round = (ms: number): number => Math.round(ms * 1000) / 1000;
 
-/** Session length: to the exit, or to the last event seen. */
-export function sessionDuration(state: ModelState): Ms {
-	return state.exit?.t ?? state.nowMs;
+/** Where the session ends, on the stream's clock: where the script began to exit, else its process's exit, else now. */
+export function sessionEnd(state: ModelState): Ms {
+	return state.scriptExitMs ?? state.exit?.t ?? state.nowMs;
 }
 
-/** Leaf tasks: of kind `task`, with no child task. The seed's "requests". */
+/**
+ * When the script's first line ran, on the stream's clock: process start-up and compiling come before it.
+ * Recordings made before `script.start` existed count from their script task's start.
+ */
+export function scriptStart(state: ModelState): Ms {
+	if (state.scriptStartMs !== null) return state.scriptStartMs;
+	const root = state.rootIds.length > 0 ? state.nodes.get(state.rootIds[0]!) : undefined;
+	return root?.kind === 'script' ? root.startMs : 0;
+}
+
+/** Session length, as the script itself would measure it: from its first line to its exit (or now). */
+export function sessionDuration(state: ModelState, nowMs: Ms = sessionEnd(state)): Ms {
+	return Math.max(0, nowMs - scriptStart(state));
+}
+
+/**
+ * The units of work whose overlap is concurrency: leaf tasks (of kind `task`, with no child task, the seed's
+ * "requests") and worker threads that started no task of their own, whose busy time runs in parallel.
+ */
 export function leafTasks(state: ModelState): TaskNode[] {
 	const leaves: TaskNode[] = [];
-	for (const node of state.nodes.values()) if (node.kind === 'task' && node.childTaskCount === 0) leaves.push(node);
+	for (const node of state.nodes.values()) if ((node.kind === 'task' || node.kind === 'worker') && node.childTaskCount === 0) leaves.push(node);
 	return leaves;
 }
 
+/**
+ * Concurrency, defined once for the header, the summary and the insight (the help overlay says it in words):
+ * the time the leaf tasks spent running or waiting on something, over the session's duration. Time a task spent
+ * ready but not running, because the loop was busy with another, is no concurrency: CPU-bound tasks started
+ * together still run one at a time, and read about 1.0×.
+ */
+export function concurrencyAt(state: ModelState, nowMs: Ms = sessionEnd(state)): number {
+	const durationMs = sessionDuration(state, nowMs);
+	return durationMs > 0 ? activeTime(state, nowMs) / durationMs : 0;
+}
+
+/** The leaf tasks' time running or waiting on something, folded ones included: concurrency's numerator. */
+export function activeTime(state: ModelState, nowMs: Ms = sessionEnd(state)): Ms {
+	let activeMs = 0;
+	for (const folded of state.aggregated.byName.values()) activeMs += folded.busyMs + folded.waitMs;
+	for (const leaf of leafTasks(state)) {
+		const times = liveTimes(leaf, nowMs);
+		activeMs += times.busyMs + times.waitMs;
+	}
+	return activeMs;
+}
+
 export function summarize(state: ModelState): ReportSummary {
-	const durationMs = sessionDuration(state);
+	const endMs = sessionEnd(state);
 	const leaves = leafTasks(state);
 	// Finished leaf tasks the live monitor aggregated (state.aggregated) count as they would have one by one.
 	const aggregated = state.aggregated;
 	let taskTimeMs = aggregated.taskTimeMs;
-	for (const leaf of leaves) taskTimeMs += (leaf.endMs ?? durationMs) - leaf.startMs;
+	for (const leaf of leaves) taskTimeMs += (leaf.endMs ?? endMs) - leaf.startMs;
 	let taskCount = aggregated.tasks;
 	let failedCount = aggregated.failed;
 	const requests: TaskNode[] = [];
@@ -84,14 +124,14 @@ export function summarize(state: ModelState): ReportSummary {
 		if (node.kind === 'http') requests.push(node);
 	}
 	let longestBlockMs = 0;
-	for (const block of state.blocks) longestBlockMs = Math.max(longestBlockMs, block.durationMs ?? durationMs - block.startMs);
+	for (const block of state.blocks) longestBlockMs = Math.max(longestBlockMs, block.durationMs ?? endMs - block.startMs);
 	return {
 		taskCount,
 		taskTimeMs: round(taskTimeMs),
-		concurrency: durationMs > 0 ? Math.round((taskTimeMs / durationMs) * 100) / 100 : 0,
-		maxInFlight: maxOverlap(spans(leaves, durationMs).concat(aggregatedSpans(state))),
+		concurrency: Math.round(concurrencyAt(state, endMs) * 100) / 100,
+		maxInFlight: maxOverlap(spans(leaves, endMs).concat(aggregatedSpans(state))),
 		// From the intervals, not the live counter: a request queued in a pool starts before its first event arrives.
-		maxInFlightHttp: maxOverlap(spans(requests, durationMs)),
+		maxInFlightHttp: maxOverlap(spans(requests, endMs)),
 		longestBlockMs: round(longestBlockMs),
 		failedCount,
 		httpCount: requests.length,
@@ -147,17 +187,17 @@ function reportTask(node: TaskNode, nowMs: Ms): ReportTask {
 }
 
 export function buildReport(state: ModelState): SessionReport {
-	const durationMs = sessionDuration(state);
+	const endMs = sessionEnd(state);
 	return {
 		version: 1,
 		script: state.header?.script ?? '',
 		exitCode: state.exit?.code ?? null,
 		signal: state.exit?.signal ?? null,
-		durationMs: round(durationMs),
-		tasks: state.order.map(id => reportTask(state.nodes.get(id)!, durationMs)),
+		durationMs: round(sessionDuration(state)),
+		tasks: state.order.map(id => reportTask(state.nodes.get(id)!, endMs)),
 		blocks: state.blocks.map(block => ({
 			startMs: round(block.startMs),
-			durationMs: round(block.durationMs ?? durationMs - block.startMs),
+			durationMs: round(block.durationMs ?? endMs - block.startMs),
 			taskId: block.taskId,
 			location: block.location,
 			stack: block.frames.map(f => `${f.fn} (${f.loc})`),

@@ -60,6 +60,6 @@ export function summaryLines(state: ModelState, ascii: boolean): Segment[][] {
 			color: 'yellow',
 		});
 	}
-	for (const insight of computeInsights(state)) lines.push([{text: pointer, color: 'yellow'}, {text: ` ${sanitize(insightMessage(state, insight))}`}]);
+	for (const insight of computeInsights(state)) lines.push([{text: pointer, color: 'yellow'}, {text: ` ${sanitize(insightMessage(state, insight, ascii))}`}]);
 	return lines;
 }

@@ -15,14 +15,15 @@ import {unhandledRejectionMessage} from './insights/unhandled-rejection.js';
  * insight was computed from: a block's culprit and a wait's target are named
  * from it.
  */
-export function insightMessage(state: ModelState, insight: Insight): string {
+/** `ascii`: multiples as `2.0x`, for --ascii; other wording is ASCII already, apart from the user's own names. */
+export function insightMessage(state: ModelState, insight: Insight, ascii = false): string {
 	switch (insight.kind) {
 		case 'sequential-awaits':
 			return sequentialAwaitsMessage(insight);
 		case 'blocked-loop':
 			return blockedLoopMessage(state, insight);
 		case 'concurrency':
-			return concurrencyMessage(insight);
+			return concurrencyMessage(insight, ascii);
 		case 'unhandled-rejection':
 			return unhandledRejectionMessage(insight);
 		case 'never-settled':
@@ -32,7 +33,7 @@ export function insightMessage(state: ModelState, insight: Insight): string {
 		case 'keeps-alive':
 			return keepsAliveMessage(insight);
 		case 'parallelism':
-			return parallelismMessage(insight);
+			return parallelismMessage(insight, ascii);
 		case 'http':
 			return httpMessage(insight);
 	}

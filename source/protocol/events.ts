@@ -226,6 +226,26 @@ export interface UncaughtEvent {
 	task: number | null;
 }
 
+/**
+ * The entry module's own first line runs: start-up, the preload and compiling came before. The session's duration
+ * is counted from here.
+ */
+export interface ScriptStartEvent {
+	type: 'script.start';
+	t: Ms;
+}
+
+/**
+ * The script's process began to exit (Node's 'exit' event: the loop ran dry, or process.exit()), sent by the
+ * child before asyncmon's own teardown. The session's duration ends here; the monitor's `exit` comes later by
+ * that teardown. Absent when a signal ended the process.
+ */
+export interface ScriptExitEvent {
+	type: 'script.exit';
+	t: Ms;
+	code: number;
+}
+
 export interface ExitEvent {
 	type: 'exit';
 	t: Ms;
@@ -311,6 +331,8 @@ export type AsyncmonEvent =
 	| OutputEvent
 	| FatalEvent
 	| UncaughtEvent
+	| ScriptStartEvent
+	| ScriptExitEvent
 	| ExitEvent
 	| FloatingEvent
 	| AliveEvent

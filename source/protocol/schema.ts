@@ -46,6 +46,7 @@ const ID = shape<number>('an id (a positive integer)', value => Number.isInteger
 const ID_OR_NULL = shape<number | null>('an id (a positive integer) or null', value => value === null || (Number.isInteger(value) && (value as number) > 0));
 const COUNT = shape<number>('a whole number', value => Number.isInteger(value) && (value as number) >= 0);
 const INTEGER_OR_NULL = shape<number | null>('an integer or null', value => value === null || Number.isInteger(value));
+const INTEGER = shape<number>('an integer', value => Number.isInteger(value));
 /** Finite: JSON has no NaN, but `1e999` parses as Infinity. */
 const NUMBER = shape<number>('a finite number', value => typeof value === 'number' && Number.isFinite(value));
 const STRING = shape<string>('a string', value => typeof value === 'string');
@@ -167,6 +168,8 @@ export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldSha
 	output: {stream: oneOf('stdout', 'stderr'), text: STRING},
 	fatal: {kind: oneOf('syntax', 'load', 'internal'), message: STRING, loc: optional(STRING), frame: optional(STRING)},
 	uncaught: {origin: oneOf('uncaughtException', 'unhandledRejection'), error: ERROR_INFO, task: ID_OR_NULL},
+	'script.start': {},
+	'script.exit': {code: INTEGER},
 	exit: {code: INTEGER_OR_NULL, signal: STRING_OR_NULL},
 	floating: {task: ID_OR_NULL, by: ID, site: STRING},
 	alive: {

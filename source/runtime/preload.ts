@@ -101,7 +101,10 @@ function instrumentMainThread(config: ThreadConfig): void {
 		});
 		tracker.flushNow();
 	});
-	process.on('exit', () => tracker.flushNow());
+	process.on('exit', code => {
+		tracker.emit({type: 'script.exit', t: performance.now(), code});
+		tracker.flushNow();
+	});
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 		const flushThenDie = (): void => {
 			tracker.flushNow();

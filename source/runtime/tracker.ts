@@ -368,6 +368,7 @@ export class Tracker {
 	/** The entry module's code starts: its imports are loaded, and the root task's own work begins. */
 	entryStarted(): void {
 		const now = performance.now();
+		this.emit({type: 'script.start', t: now});
 		this.root.sliceStart = now;
 		this.beginStretch(now);
 		this.watch.running(this.root, this.stretchStart);

@@ -1,7 +1,7 @@
 import type {Ms} from '../protocol/events.js';
 import {liveTimes} from '../model/live-times.js';
 import {isTaskKind, type ModelState, type TaskNode} from '../model/state.js';
-import {sessionDuration} from '../model/summary.js';
+import {sessionEnd} from '../model/summary.js';
 import {formatDuration} from '../present/durations.js';
 import {counted, truncate} from '../present/text.js';
 import type {Insight} from '../model/insights.js';
@@ -85,7 +85,7 @@ function waterfallNodes(state: ModelState): Array<{node: TaskNode; depth: number
 }
 
 function waterfallSvg(state: ModelState): string {
-	const durationMs = Math.max(sessionDuration(state), state.nowMs);
+	const durationMs = Math.max(sessionEnd(state), state.nowMs);
 	const all = waterfallNodes(state);
 	const rows = all.slice(0, MAX_WATERFALL_ROWS);
 	const plotWidth = CHART.plotRight - CHART.plotLeft;

@@ -20,7 +20,7 @@ const LESSONS: Array<{demo: string; expects: InsightKind[]; never: InsightKind[]
 		demo: 'seed-requests',
 		expects: ['concurrency'],
 		never: ['sequential-awaits', 'blocked-loop'],
-		check: messages => expect(messages.join('\n')).toMatch(/3 requests took 6\.0\ds of waiting in 3\.\d\ds: concurrency (1\.9|2\.0)×/),
+		check: messages => expect(messages.join('\n')).toMatch(/3 tasks ran or waited 6\.0\ds in all, in 3\.\d\ds: concurrency (1\.9|2\.0)×/),
 	},
 	{
 		demo: 'cpu-bound',

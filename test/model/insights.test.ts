@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {computeInsights, type Insight, type InsightKind} from '../../source/model/insights.js';
+import {summarize} from '../../source/model/summary.js';
 import {InsightSession, onOp, onPromise, onTask} from '../fixtures/insights/session.js';
 
 function ofKind<K extends InsightKind>(session: InsightSession, kind: K, options?: {blockThresholdMs?: number}): Array<Extract<Insight, {kind: K}>> {
@@ -177,11 +178,20 @@ describe('concurrency', () => {
 		const session = new InsightSession();
 		const main = session.task(0, 'main()');
 		const requests = [1000, 3000, 2000].map((ms, i) => session.task(0, `simulateRequest("request-${'ABC'[i]}", ${ms})`, main));
-		[1000, 3000, 2000].forEach((ms, i) => session.emit('task.end', {t: ms, id: requests[i]!}));
-		session.emit('task.end', {t: 3000, id: main}).emit('exit', {t: 3000});
-		expect(ofKind(session, 'concurrency')).toEqual([
-			{kind: 'concurrency', requests: 3, taskTimeMs: 6000, durationMs: 3000, concurrency: 2, taskIds: requests},
-		]);
+		[1000, 3000, 2000].forEach((ms, i) => session.emit('task.end', {t: ms, id: requests[i]!, wait: ms}));
+		session.emit('task.end', {t: 3000, id: main, wait: 3000}).emit('exit', {t: 3000});
+		expect(ofKind(session, 'concurrency')).toEqual([{kind: 'concurrency', tasks: 3, activeMs: 6000, durationMs: 3000, concurrency: 2, taskIds: requests}]);
+	});
+
+	it('counts no time a task spent ready while the loop ran another: CPU-bound tasks started together read 1.0×', () => {
+		const session = new InsightSession();
+		const main = session.task(0, 'main()');
+		// Three 1 s computations started at once run one after another: the second is ready for 1 s, the third for 2 s.
+		const crunches = [0, 1, 2].map(i => session.task(0, `crunch(${i})`, main));
+		crunches.forEach((id, i) => session.emit('task.end', {t: (i + 1) * 1000, id, busy: 1000, sched: i * 1000}));
+		session.emit('task.end', {t: 3000, id: main, wait: 3000}).emit('exit', {t: 3000});
+		expect(summarize(session.state).concurrency).toBe(1);
+		expect(summarize(session.state).taskTimeMs).toBe(6000);
 	});
 
 	it('stays silent with a single task', () => {

@@ -8,7 +8,8 @@ import {event, header, reduce} from '../helpers/events.js';
 const HEADER = header({script: 'seed.ts'});
 
 const taskStart = (t: number, id: number, parent: number | null, name: string, kind: TaskKind = 'task') => event('task.start', {t, id, parent, kind, name});
-const taskEnd = (t: number, id: number, ok = true) => event('task.end', {t, id, ok, awaits: 1});
+/** The seed's tasks only sleep: all of their time is waiting. */
+const taskEnd = (t: number, id: number, waitMs: number, ok = true) => event('task.end', {t, id, ok, wait: waitMs, awaits: 1});
 
 /** The seed: main() runs three requests of 1 s, 3 s and 2 s, concurrently or one after another. */
 function seed(concurrent: boolean): ModelState {
@@ -17,13 +18,13 @@ function seed(concurrent: boolean): ModelState {
 		lines.push(taskStart(0, 3, 2, 'simulateRequest("request-A", 1000)'));
 		lines.push(taskStart(0, 4, 2, 'simulateRequest("request-B", 3000)'));
 		lines.push(taskStart(0, 5, 2, 'simulateRequest("request-C", 2000)'));
-		lines.push(taskEnd(1000, 3), taskEnd(2000, 5), taskEnd(3000, 4), taskEnd(3000, 2), taskEnd(3000, 1));
+		lines.push(taskEnd(1000, 3, 1000), taskEnd(2000, 5, 2000), taskEnd(3000, 4, 3000), taskEnd(3000, 2, 3000), taskEnd(3000, 1, 3000));
 		lines.push({type: 'exit', t: 3000, code: 0, signal: null});
 	} else {
-		lines.push(taskStart(0, 3, 2, 'simulateRequest("request-A", 1000)'), taskEnd(1000, 3));
-		lines.push(taskStart(1000, 4, 2, 'simulateRequest("request-B", 3000)'), taskEnd(4000, 4));
-		lines.push(taskStart(4000, 5, 2, 'simulateRequest("request-C", 2000)'), taskEnd(6000, 5));
-		lines.push(taskEnd(6000, 2), taskEnd(6000, 1), {type: 'exit', t: 6000, code: 0, signal: null});
+		lines.push(taskStart(0, 3, 2, 'simulateRequest("request-A", 1000)'), taskEnd(1000, 3, 1000));
+		lines.push(taskStart(1000, 4, 2, 'simulateRequest("request-B", 3000)'), taskEnd(4000, 4, 3000));
+		lines.push(taskStart(4000, 5, 2, 'simulateRequest("request-C", 2000)'), taskEnd(6000, 5, 2000));
+		lines.push(taskEnd(6000, 2, 6000), taskEnd(6000, 1, 6000), {type: 'exit', t: 6000, code: 0, signal: null});
 	}
 	return reduce(lines);
 }
@@ -79,7 +80,7 @@ describe('summary definitions', () => {
 			HEADER,
 			taskStart(0, 1, null, 'seed.ts', 'script'),
 			taskStart(0, 2, 1, 'a()'),
-			taskEnd(10, 2, false),
+			taskEnd(10, 2, 10, false),
 			{type: 'block.end', t: 100, id: 1, durationMs: 80, task: 1, exact: true},
 			{type: 'block.start', t: 150, id: 2, task: 1, detectedAt: 210},
 			{type: 'loop', t: 400, delayMs: 250, utilization: 1},
@@ -119,7 +120,7 @@ describe('buildReport', () => {
 			startMs: 0,
 			endMs: 1000,
 			busyMs: 0,
-			waitMs: 0,
+			waitMs: 1000,
 			schedDelayMs: 0,
 			awaits: 1,
 		});
@@ -175,5 +176,23 @@ describe('buildReport', () => {
 		expect(summary.concurrency).toBe(2.08);
 		expect(summary.longestBlockMs).toBe(250);
 		expect(summary.failedCount).toBe(1);
+	});
+});
+
+describe('the session runs from the script’s first line', () => {
+	it('start-up and compiling before it are no part of the duration or of concurrency', () => {
+		const state = reduce([
+			HEADER,
+			taskStart(90, 1, null, 'seed.ts', 'script'),
+			taskStart(90, 2, 1, 'a()'),
+			taskStart(90, 3, 1, 'b()'),
+			taskEnd(3090, 2, 3000),
+			taskEnd(3090, 3, 3000),
+			taskEnd(3090, 1, 3000),
+			{type: 'exit', t: 3090, code: 0, signal: null},
+		]);
+		expect(sessionDuration(state)).toBe(3000);
+		expect(summarize(state).concurrency).toBe(2);
+		expect(buildReport(state).durationMs).toBe(3000);
 	});
 });

@@ -36,6 +36,8 @@ const EVERY_TYPE: AsyncmonEvent[] = [
 	{type: 'output', t: 251, stream: 'stderr', text: 'a\nb'},
 	{type: 'fatal', t: 0, kind: 'syntax', message: 'Unexpected token', loc: 'app.ts:1:5', frame: '> 1 | let ='},
 	{type: 'uncaught', t: 300, origin: 'unhandledRejection', error: {name: 'Error', message: 'x'}, task: null},
+	{type: 'script.start', t: 0.2},
+	{type: 'script.exit', t: 299, code: 0},
 	{type: 'exit', t: 301, code: null, signal: 'SIGKILL'},
 	{type: 'floating', t: 4, task: 3, by: 2, site: 'app.ts:9:3'},
 	{type: 'alive', t: 2400, idleSince: 400, resources: {Timeout: 1, TCPServerWrap: 1}, servers: [{address: '127.0.0.1:3000', loc: null}]},

@@ -39,10 +39,12 @@ export interface BlockedLoopInsight extends Finding {
 export interface ConcurrencyInsight extends Finding {
 	kind: 'concurrency';
 	/** Leaf tasks, counting those folded into per-name totals. */
-	requests: number;
-	taskTimeMs: Ms;
+	tasks: number;
+	/** Their time running or waiting on something (not ready and held up by a busy loop). */
+	activeMs: Ms;
+	/** From the script's first line. */
 	durationMs: Ms;
-	/** Task time over duration. */
+	/** Active time over duration (see concurrencyAt). */
 	concurrency: number;
 }
 

@@ -1,10 +1,12 @@
 import type {ConcurrencyInsight} from '../../model/insights.js';
 import {formatDuration} from '../durations.js';
 import {formatTimes} from '../numbers.js';
+import {counted} from '../text.js';
 
-export function concurrencyMessage(insight: ConcurrencyInsight): string {
+/** Tasks, not requests: HTTP requests are one kind of work among timers, files and plain computation. */
+export function concurrencyMessage(insight: ConcurrencyInsight, ascii = false): string {
 	return (
-		`${insight.requests} requests took ${formatDuration(insight.taskTimeMs)} of waiting in ${formatDuration(insight.durationMs)}: ` +
-		`concurrency ${formatTimes(insight.concurrency)}`
+		`${counted(insight.tasks, 'task')} ran or waited ${formatDuration(insight.activeMs)} in all, in ${formatDuration(insight.durationMs)}: ` +
+		`concurrency ${formatTimes(insight.concurrency, ascii)}`
 	);
 }

@@ -1,7 +1,7 @@
 import type {Ms} from '../../protocol/events.js';
 import {NODE_STATES, type ModelState, type SeriesPoint} from '../../model/state.js';
 import {blockCulprit} from '../../present/holdups.js';
-import {leafTasks} from '../../model/summary.js';
+import {concurrencyAt} from '../../model/summary.js';
 import {formatClock, formatDuration} from '../../present/durations.js';
 import {formatTimes} from '../../present/numbers.js';
 import type {Line} from './line.js';
@@ -62,22 +62,11 @@ function countsLine({state, nowMs, ascii}: HeaderInput): Line {
 		const style = STATE_STYLES[nodeState];
 		line.push({text: `${stateIcon(nodeState, ascii)} ${state.taskCounts[nodeState]} ${style.label}`, color: style.color}, {text: '  '});
 	}
-	line.push({text: `concurrency ${formatTimes(concurrencySoFar(state, nowMs), ascii)}  `}, {text: `http ${state.httpInFlight} in flight`});
+	line.push({text: `concurrency ${formatTimes(concurrencyAt(state, nowMs), ascii)}  `}, {text: `http ${state.httpInFlight} in flight`});
 	// Rows of old finished tasks were dropped to bound memory: say so, since the table no longer lists them.
 	if (state.aggregated.tasks > 0) line.push({text: `  ${state.aggregated.tasks} done folded into totals`, color: 'yellow'});
 	if (state.corruptLines > 0) line.push({text: `  ${counted(state.corruptLines, 'corrupt line')} skipped`, color: 'red'});
 	return line;
-}
-
-/**
- * Σ leaf task time / elapsed, as summarize() defines it, but without its
- * O(n log n) overlap count, which a 10,000-task frame cannot afford.
- */
-function concurrencySoFar(state: ModelState, nowMs: Ms): number {
-	if (nowMs <= 0) return 0;
-	let taskTimeMs = 0;
-	for (const leaf of leafTasks(state)) taskTimeMs += (leaf.endMs ?? nowMs) - leaf.startMs;
-	return taskTimeMs / nowMs;
 }
 
 function loopLine({state, nowMs, width, glyphs}: HeaderInput): Line {

@@ -17,5 +17,9 @@ export function helpLines(session: Session, ascii: boolean): Line[] {
 		[],
 		[{text: 'Row states: ', bold: true}, {text: 'running, waiting, ready (resolved but not yet resumed: the loop is busy), done, failed'}],
 		[{text: 'Timeline: ', bold: true}, {text: 'solid running, light waiting, red ready-but-delayed, red bars where the loop was blocked'}],
+		[
+			{text: 'Concurrency: ', bold: true},
+			{text: "the time tasks spent running or waiting on something, over the time since the script's first line; time a task sat ready while the loop ran another does not count"},
+		],
 	];
 }

@@ -1,6 +1,6 @@
 import type {Ms} from '../../protocol/events.js';
 import type {ModelState} from '../../model/state.js';
-import type {ReportSummary} from '../../model/summary.js';
+import {sessionDuration, type ReportSummary} from '../../model/summary.js';
 import {detailLines} from './details.js';
 import {formatDuration} from '../../present/durations.js';
 import {formatTimes} from '../../present/numbers.js';
@@ -189,7 +189,7 @@ function footerLines(input: ScreenInput, glyphs: Glyphs): Line[] {
 function summaryLine({state, summary, ascii}: ScreenInput): Line {
 	const s = summary!;
 	const failed = s.failedCount > 0 ? `, ${s.failedCount} failed` : '';
-	const text = ` after ${formatDuration(state.exit?.t ?? state.nowMs)} · ${counted(s.taskCount, 'task')}${failed} · concurrency ${formatTimes(s.concurrency, ascii)} · longest block ${formatDuration(s.longestBlockMs)} · `;
+	const text = ` after ${formatDuration(sessionDuration(state))} · ${counted(s.taskCount, 'task')}${failed} · concurrency ${formatTimes(s.concurrency, ascii)} · longest block ${formatDuration(s.longestBlockMs)} · `;
 	return [scriptStatus(state), {text}, {text: 'q to exit', bold: true, inverse: true}];
 }
 

@@ -152,7 +152,9 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 				node.timer.lateMs = Math.max(node.timer.lateMs, event.lateMs);
 			}
 			if (event.error) node.error = event.error;
-			finish(state, node, event.ok ? 'finished' : 'failed', event.t);
+			const failed = !event.ok || (node.http !== undefined && httpFailed(node.http.status));
+			if (failed && node.http) state.httpFailed++;
+			finish(state, node, failed ? 'failed' : 'finished', event.t);
 			break;
 		}
 		case 'block.start': {
@@ -412,4 +414,9 @@ function pushSeries(series: SeriesPoint[], t: Ms, value: number): void {
 	}
 	series.push({t, value});
 	if (series.length > SERIES_RETAINED_POINTS * 2) series.splice(0, SERIES_RETAINED_POINTS);
+}
+
+/** A server error is a failed request, whatever the client library made of it; a 4xx is the server's answer, and finished. */
+export function httpFailed(status: number | undefined): boolean {
+	return status !== undefined && status >= 500;
 }

@@ -209,6 +209,8 @@ export interface ModelState {
 	taskCounts: Counters;
 	tasksInFlight: number;
 	httpInFlight: number;
+	/** Requests that ended in a network error or a 5xx status. */
+	httpFailed: number;
 	blocks: Block[];
 	activeBlockId: number | null;
 	output: OutputLine[];
@@ -252,6 +254,7 @@ export function createState(options: StateOptions = {}): ModelState {
 		taskCounts: {running: 0, waiting: 0, ready: 0, finished: 0, failed: 0},
 		tasksInFlight: 0,
 		httpInFlight: 0,
+		httpFailed: 0,
 		blocks: [],
 		activeBlockId: null,
 		output: [],

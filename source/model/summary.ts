@@ -50,6 +50,8 @@ export interface ReportSummary {
 	longestBlockMs: Ms;
 	failedCount: number;
 	httpCount: number;
+	/** HTTP requests that ended in a network error or a 5xx status. */
+	failedHttp: number;
 	/** How long asyncmon held the script back while the monitor caught up with its events. */
 	heldBackMs: Ms;
 }
@@ -135,6 +137,7 @@ export function summarize(state: ModelState): ReportSummary {
 		longestBlockMs: round(longestBlockMs),
 		failedCount,
 		httpCount: requests.length,
+		failedHttp: state.httpFailed,
 		heldBackMs: round(state.heldBackMs),
 	};
 }

@@ -40,7 +40,10 @@ export function summaryLines(state: ModelState, ascii: boolean): Segment[][] {
 		`longest block ${formatDuration(summary.longestBlockMs)}`,
 	];
 	say(figures.join(` ${separator} `), {bold: true});
-	if (summary.httpCount > 0) say(`HTTP: ${counted(summary.httpCount, 'request')}, at most ${summary.maxInFlightHttp} in flight`);
+	if (summary.httpCount > 0) {
+		const failed = summary.failedHttp > 0 ? `, ${summary.failedHttp} failed (a network error or a 5xx status)` : '';
+		say(`HTTP: ${counted(summary.httpCount, 'request')}, at most ${summary.maxInFlightHttp} in flight${failed}`, summary.failedHttp > 0 ? {color: 'red'} : {});
+	}
 	if (summary.failedCount > 0) say(`${counted(summary.failedCount, 'task')} failed`, {color: 'red'});
 	for (const {origin, error} of state.uncaught) {
 		const what = origin === 'unhandledRejection' ? 'Unhandled rejection' : 'Uncaught exception';

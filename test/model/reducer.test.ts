@@ -199,6 +199,19 @@ describe('reducer: ops', () => {
 		expect(node(state, 2).error).toEqual(error);
 		expect(node(state, 2).http!.phases).toEqual({});
 		expect(state.httpInFlight).toBe(0);
+		expect(state.httpFailed).toBe(1);
+	});
+
+	it('a 5xx response is a failed request, whatever the client made of it; a 4xx is the server’s answer, finished', () => {
+		const state = reduce([
+			start(0, 1, null),
+			http(1, 2, 1),
+			http(1, 3, 1),
+			{type: 'op.end', t: 5, id: 2, ok: true, status: 500},
+			{type: 'op.end', t: 6, id: 3, ok: true, status: 404},
+		]);
+		expect([node(state, 2).state, node(state, 3).state]).toEqual(['failed', 'finished']);
+		expect(state.httpFailed).toBe(1);
 	});
 
 	it('a sent phase without queue/connect fields defaults them to 0', () => {

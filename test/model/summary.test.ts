@@ -100,6 +100,7 @@ describe('summary definitions', () => {
 			longestBlockMs: 0,
 			failedCount: 0,
 			httpCount: 0,
+			failedHttp: 0,
 			heldBackMs: 0,
 		});
 	});

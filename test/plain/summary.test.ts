@@ -39,4 +39,13 @@ describe('the plain summary', () => {
 			"asyncmon held the script back 201ms in all while the monitor caught up with its events; no event was lost, and no task's busy time includes it",
 		);
 	});
+
+	it('counts failed HTTP requests: a network error or a 5xx', () => {
+		const lines: AsyncmonEvent[] = [event('task.start', {t: 0, id: 1, name: 'main()'})];
+		for (const [id, end] of [[2, {ok: true, status: 500}], [3, {ok: true, status: 200}], [4, {ok: false}]] as const) {
+			lines.push(event('op.start', {t: 1, id, parent: 1, kind: 'http', name: 'GET /', http: {method: 'GET', url: 'http://127.0.0.1/'}}), event('op.end', {t: 2, id, ...end}));
+		}
+		lines.push(event('task.end', {t: 3, id: 1, busy: 1, wait: 2}), event('exit', {t: 3}));
+		expect(summaryText(reduce(lines))).toContain('HTTP: 3 requests, at most 3 in flight, 2 failed (a network error or a 5xx status)');
+	});
 });

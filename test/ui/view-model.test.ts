@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest';
 import {viewNow} from '../../source/ui/view-model/clock.js';
 import {commandForKey, keyPresses, type KeyPress} from '../../source/ui/view-model/keys.js';
 import {outputWindow} from '../../source/ui/view-model/output.js';
-import {tableColumns} from '../../source/ui/view-model/table.js';
+import {rowLine, tableColumns} from '../../source/ui/view-model/table.js';
 import {glyphs} from '../../source/present/states.js';
 import {textWidth} from '../../source/present/text.js';
 import {blockedMask, cellSegments, nodeCells, overlayBlocked, sessionAxis} from '../../source/ui/view-model/timeline.js';
@@ -67,6 +67,36 @@ describe('columns', () => {
 		expect(tableColumns(60).map(c => c.id)).toEqual(['state', 'name', 'total', 'busy', 'wait', 'sched']);
 		expect(tableColumns(45).map(c => c.id)).toEqual(['state', 'name', 'total', 'busy', 'wait']);
 		expect(tableColumns(100).map(c => c.id)).toContain('timeline');
+	});
+
+	it('a status column: 5xx and network errors in red, 4xx in yellow, nothing for tasks', () => {
+		const session = new FakeSession();
+		session.emit('task.start', {t: 0, id: 1, name: 'main()'});
+		const requests = [
+			[2, {ok: true, status: 500}],
+			[3, {ok: true, status: 404}],
+			[4, {ok: false, error: {name: 'TypeError', message: 'fetch failed'}}],
+			[5, {ok: true, status: 200}],
+		] as const;
+		for (const [id, end] of requests) {
+			session.emit('op.start', {t: 1, id, parent: 1, kind: 'http', name: `GET /${id}`, http: {method: 'GET', url: `http://127.0.0.1/${id}`}});
+			session.emit('op.end', {t: 2, id, ...end});
+		}
+		const columns = tableColumns(160);
+		const context = {state: session.state, nowMs: 3, ascii: false, glyphs: glyphs(false), axis: sessionAxis(3, 10)};
+		const statusOf = (id: number) => {
+			const line = rowLine({id, depth: 0}, columns, context);
+			const index = columns.findIndex(column => column.id === 'status');
+			const cell = line.filter(segment => segment.text !== ' ')[index]!;
+			return [cell.text.trim(), cell.color];
+		};
+		expect([1, 2, 3, 4, 5].map(statusOf)).toEqual([
+			['', undefined],
+			['500', 'red'],
+			['404', 'yellow'],
+			['ERR', 'red'],
+			['200', undefined],
+		]);
 	});
 });
 

@@ -63,6 +63,7 @@ function countsLine({state, nowMs, ascii}: HeaderInput): Line {
 		line.push({text: `${stateIcon(nodeState, ascii)} ${state.taskCounts[nodeState]} ${style.label}`, color: style.color}, {text: '  '});
 	}
 	line.push({text: `concurrency ${formatTimes(concurrencyAt(state, nowMs), ascii)}  `}, {text: `http ${state.httpInFlight} in flight`});
+	if (state.httpFailed > 0) line.push({text: `, ${state.httpFailed} failed`, color: 'red'});
 	// Rows of old finished tasks were dropped to bound memory: say so, since the table no longer lists them.
 	if (state.aggregated.tasks > 0) line.push({text: `  ${state.aggregated.tasks} done folded into totals`, color: 'yellow'});
 	if (state.corruptLines > 0) line.push({text: `  ${counted(state.corruptLines, 'corrupt line')} skipped`, color: 'red'});

@@ -9,8 +9,9 @@ import {STATE_STYLES, stateIcon, type Glyphs} from '../../present/states.js';
 import {cellSegments, nodeCells, type TimeAxis} from './timeline.js';
 import {isDescending, type RowQuery, type SortColumn, type TreeRow} from './tree-rows.js';
 import {waitingOn} from '../../present/holdups.js';
+import {httpStatusColor, httpStatusText} from '../../present/http.js';
 
-export type ColumnId = 'state' | 'name' | 'location' | 'total' | 'busy' | 'wait' | 'sched' | 'waitingOn' | 'timeline';
+export type ColumnId = 'state' | 'name' | 'status' | 'location' | 'total' | 'busy' | 'wait' | 'sched' | 'waitingOn' | 'timeline';
 
 export interface Column {
 	id: ColumnId;
@@ -29,6 +30,7 @@ interface ColumnSpec {
 const SPECS: Readonly<Record<ColumnId, ColumnSpec>> = {
 	state: {title: '', sort: 'state', align: 'left', width: 2, maxWidth: 2},
 	name: {title: 'name', sort: 'name', align: 'left', width: 14, maxWidth: 40},
+	status: {title: 'status', sort: 'state', align: 'right', width: 6, maxWidth: 6},
 	location: {title: 'location', sort: 'location', align: 'left', width: 16, maxWidth: 28},
 	total: {title: 'total', sort: 'total', align: 'right', width: 7, maxWidth: 7},
 	busy: {title: 'busy', sort: 'busy', align: 'right', width: 7, maxWidth: 7},
@@ -38,9 +40,9 @@ const SPECS: Readonly<Record<ColumnId, ColumnSpec>> = {
 	timeline: {title: 'timeline', sort: 'start', align: 'left', width: 10, maxWidth: 48},
 };
 
-const ALL_COLUMNS: readonly ColumnId[] = ['state', 'name', 'location', 'total', 'busy', 'wait', 'sched', 'waitingOn', 'timeline'];
+const ALL_COLUMNS: readonly ColumnId[] = ['state', 'name', 'status', 'location', 'total', 'busy', 'wait', 'sched', 'waitingOn', 'timeline'];
 /** Narrow terminals lose the least telling columns first. */
-const DROP_ORDER: readonly ColumnId[] = ['timeline', 'location', 'waitingOn', 'sched', 'wait', 'busy'];
+const DROP_ORDER: readonly ColumnId[] = ['status', 'timeline', 'location', 'waitingOn', 'sched', 'wait', 'busy'];
 const GROW_ORDER: readonly ColumnId[] = ['name', 'waitingOn', 'location', 'timeline'];
 
 /** Columns and widths for a terminal width; one space separates columns. */
@@ -102,6 +104,14 @@ function cell(column: Column, node: TaskNode, depth: number, times: ReturnType<t
 			return [{text: fit(stateIcon(node.state, context.ascii), width), color: STATE_STYLES[node.state].color}];
 		case 'name':
 			return [nameSegment(node, depth, width)];
+		case 'status': {
+			if (!node.http) return [{text: fit('', width)}];
+			const failed = node.state === 'failed';
+			const segment: Segment = {text: fit(httpStatusText(node.http, failed), width, 'right')};
+			const color = httpStatusColor(node.http, failed);
+			if (color) segment.color = color;
+			return [segment];
+		}
 		case 'location':
 			return [{text: fit(truncateStart(node.location ?? '', width), width), dim: true}];
 		case 'total':
@@ -126,7 +136,9 @@ function nameSegment(node: TaskNode, depth: number, width: number): Segment {
 	const indent = '  '.repeat(Math.min(depth, MAX_INDENT_DEPTH));
 	const label = isTaskKind(node.kind) ? node.name : `${node.kind} ${node.name}`;
 	const segment: Segment = {text: fit(indent + label, width)};
+	const httpColor = node.http ? httpStatusColor(node.http, node.state === 'failed') : undefined;
 	if (node.state === 'failed') segment.color = 'red';
+	else if (httpColor) segment.color = httpColor;
 	else if (!isTaskKind(node.kind)) segment.color = 'cyan';
 	if (node.endMs !== null) segment.dim = true;
 	return segment;

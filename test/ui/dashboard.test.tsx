@@ -228,6 +228,23 @@ describe('dashboard: terminal and modes', () => {
 		expect(view.frame()).toContain('latecomer');
 	});
 
+	it('Space freezes the whole view: rows, states, counts and times stay as they were while keys still move the cursor', async () => {
+		const session = busySession();
+		const view = await renderDashboard(session, {nowMs: 1400});
+		// fetchUsers' own row, without the cursor column: the cursor does move.
+		const row = (location: string) => (view.lines().find(line => line.includes(location)) ?? '').slice(1);
+		await view.press(' ');
+		const before = {fetchUsers: row('users.ts:14'), counts: view.lines()[1]};
+		expect(before.fetchUsers).toContain('⏸');
+		// fetchUsers' request answers and the task ends while the view is paused.
+		session.emit('op.end', {t: 1350, id: 10, ok: true, status: 200}).emit('task.end', {t: 1360, id: 3, busy: 2, wait: 1329});
+		await view.press('j');
+		expect(row('users.ts:14')).toBe(before.fetchUsers);
+		expect(view.lines()[1]).toBe(before.counts);
+		await view.press(' ');
+		expect(row('users.ts:14')).toContain('✔');
+	});
+
 	it('drives replay controls and shows playback progress', async () => {
 		const calls: string[] = [];
 		const replay: ReplayControls = {

@@ -35,7 +35,10 @@ export function DashboardView({source, title, ascii, color, exitOnEnd, replay, o
 	const uiRef = useRef(ui);
 	const frozen = ui.frozenNowMs !== null;
 	const version = useModelVersion(source, frozen);
-	const state = source.state;
+	// The model is mutated in place as events arrive: a paused view draws a copy taken when it paused, so rows,
+	// states, counts and timers all hold still, not just the clock.
+	const snapshot = useMemo(() => (frozen ? structuredClone(source.state) : null), [source, frozen]);
+	const state = snapshot ?? source.state;
 	const ended = state.exit !== null;
 	const [, setTick] = useState(0);
 	useTicker(!ended && !frozen && !(replay?.paused ?? false), () => setTick(tick => tick + 1));
@@ -45,7 +48,7 @@ export function DashboardView({source, title, ascii, color, exitOnEnd, replay, o
 	const sortClock = sortsByTime(ui.query.sort) ? nowMs : 0;
 	const rows = useMemo(() => buildTreeRows(state, ui.query, nowMs), [state, version, ui.query, sortClock]);
 	const summary = useMemo(() => (ended ? summarize(state) : null), [state, version, ended]);
-	const insights = useInsights(source, ended);
+	const insights = useInsights(source, ended, frozen);
 	const screen = buildScreen({state, ui, rows, nowMs, size, title, ascii, replay, summary, insights});
 	const viewportRef = useRef<Viewport>(screen.viewport);
 	viewportRef.current = screen.viewport;
@@ -87,15 +90,16 @@ export function DashboardView({source, title, ascii, color, exitOnEnd, replay, o
  * Insights scan every task: they are worked out once a second (and once more
  * when the script ends), apart from drawing, so no frame pays for them.
  */
-function useInsights(source: ModelSource, ended: boolean): Insight[] {
+function useInsights(source: ModelSource, ended: boolean, frozen: boolean): Insight[] {
 	const [insights, setInsights] = useState<Insight[]>([]);
 	useEffect(() => {
+		if (frozen) return;
 		const update = (): void => setInsights(computeInsights(source.state));
 		update();
 		if (ended) return;
 		const timer = setInterval(update, INSIGHTS_EVERY_MS);
 		return () => clearInterval(timer);
-	}, [source, ended]);
+	}, [source, ended, frozen]);
 	return insights;
 }
 

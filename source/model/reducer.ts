@@ -337,7 +337,7 @@ function addNode(state: ModelState, init: NewNode): TaskNode {
 	} else {
 		state.rootIds.push(node.id);
 	}
-	if (isTaskKind(node.kind)) state.taskCounts[node.state]++;
+	if (node.kind === 'task') state.taskCounts[node.state]++;
 	return node;
 }
 
@@ -347,7 +347,7 @@ function isDone(node: TaskNode): boolean {
 
 function setState(state: ModelState, node: TaskNode, next: NodeState, t: Ms): void {
 	if (node.state === next) return;
-	if (isTaskKind(node.kind)) {
+	if (node.kind === 'task') {
 		state.taskCounts[node.state]--;
 		state.taskCounts[next]++;
 	}

@@ -205,7 +205,10 @@ export interface ModelState {
 	/** Ids in start order. */
 	order: number[];
 	rootIds: number[];
-	/** Per-state counts of tasks (not ops). */
+	/**
+	 * Per-state counts of tasks of kind `task` (the script's async function calls; not its top level, worker
+	 * threads or ops), as the summary's taskCount counts them: the header's and the summary's figures agree.
+	 */
 	taskCounts: Counters;
 	tasksInFlight: number;
 	httpInFlight: number;

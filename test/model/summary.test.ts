@@ -197,3 +197,12 @@ describe('the session runs from the script’s first line', () => {
 		expect(buildReport(state).durationMs).toBe(3000);
 	});
 });
+
+describe('one count of tasks', () => {
+	it('the header’s per-state counts add up to the summary’s taskCount once everything ended', () => {
+		const state = seed(true);
+		const {running, waiting, ready, finished, failed} = state.taskCounts;
+		expect(running + waiting + ready).toBe(0);
+		expect(finished + failed).toBe(summarize(state).taskCount);
+	});
+});

@@ -18,7 +18,7 @@ describe('dashboard: header and table', () => {
 	it('counts tasks per state with icons, and shows concurrency and HTTP in flight', async () => {
 		const view = await renderDashboard(busySession(), {nowMs: 1400});
 		expect(view.lines()[0]).toMatch(/^asyncmon server\.ts\s+00:01\.4\s+running/);
-		expect(view.lines()[1]).toContain('▶ 1 running  ⏸ 3 waiting  ⏫ 0 ready  ✔ 1 done  ✖ 1 failed');
+		expect(view.lines()[1]).toContain('▶ 1 running  ⏸ 2 waiting  ⏫ 0 ready  ✔ 1 done  ✖ 1 failed');
 		expect(view.lines()[1]).toMatch(/concurrency \d+\.\d×  http 1 in flight/);
 		expect(rowOf(view, 'crunch')).toMatch(/^ ▶ /);
 		expect(rowOf(view, 'boot')).toMatch(/^ ✔ /);
@@ -185,7 +185,7 @@ describe('dashboard: terminal and modes', () => {
 
 	it('uses ASCII icons and bars with --ascii', async () => {
 		const view = await renderDashboard(busySession(), {nowMs: 1400, ascii: true});
-		expect(view.lines()[1]).toContain('> 1 running  = 3 waiting  ^ 0 ready  v 1 done  x 1 failed');
+		expect(view.lines()[1]).toContain('> 1 running  = 2 waiting  ^ 0 ready  v 1 done  x 1 failed');
 		expect(view.frame()).not.toMatch(/[▶⏸⏫✔✖█░▁▂▃▄▅▆▇↑↓▲▼›]/);
 	});
 

@@ -45,6 +45,10 @@ export function summaryLines(state: ModelState, ascii: boolean): Segment[][] {
 		say(`HTTP: ${counted(summary.httpCount, 'request')}, at most ${summary.maxInFlightHttp} in flight${failed}`, summary.failedHttp > 0 ? {color: 'red'} : {});
 	}
 	if (summary.failedCount > 0) say(`${counted(summary.failedCount, 'task')} failed`, {color: 'red'});
+	if (exit?.signal) {
+		const interrupted = state.taskCounts.running + state.taskCounts.waiting + state.taskCounts.ready;
+		if (interrupted > 0) say(`${counted(interrupted, 'task')} interrupted by ${exit.signal} before settling`, {color: 'yellow'});
+	}
 	for (const {origin, error} of state.uncaught) {
 		const what = origin === 'unhandledRejection' ? 'Unhandled rejection' : 'Uncaught exception';
 		say(sanitize(`${stateIcon('failed', ascii)} ${what}: ${error.name}: ${error.message}${error.location ? ` at ${error.location}` : ''}`), {color: 'red'});

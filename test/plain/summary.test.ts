@@ -48,4 +48,15 @@ describe('the plain summary', () => {
 		lines.push(event('task.end', {t: 3, id: 1, busy: 1, wait: 2}), event('exit', {t: 3}));
 		expect(summaryText(reduce(lines))).toContain('HTTP: 3 requests, at most 3 in flight, 2 failed (a network error or a 5xx status)');
 	});
+
+	it('says tasks a signal cut short were interrupted, and gives no never-settled advice about them', () => {
+		const lines: AsyncmonEvent[] = [
+			event('task.start', {t: 0, id: 1, name: 'serve()'}),
+			event('task.await', {t: 1, id: 1, on: {kind: 'promise'}}),
+			event('exit', {t: 500, code: null, signal: 'SIGINT'}),
+		];
+		const text = summaryText(reduce(lines)).join('\n');
+		expect(text).toContain('1 task interrupted by SIGINT before settling');
+		expect(text).not.toContain('never settled');
+	});
 });

@@ -3,11 +3,12 @@ import type {NeverSettledInsight} from './insight.js';
 
 /**
  * Tasks still suspended (waiting, or ready but never resumed) when the process
- * exited. A task still running at exit is the one that ended the process, not
- * one left behind.
+ * exited by itself. A task still running at exit is the one that ended the
+ * process, not one left behind; and tasks a signal cut short (Ctrl-C, quitting
+ * the dashboard) were interrupted, not forgotten: the summary says so instead.
  */
 export function neverSettled(state: ModelState): NeverSettledInsight[] {
-	if (!state.exit) return [];
+	if (!state.exit || state.exit.signal !== null) return [];
 	const pending = [...state.nodes.values()].filter(
 		node => (node.kind === 'task' || node.kind === 'worker') && (node.state === 'waiting' || node.state === 'ready'),
 	);

@@ -9,6 +9,7 @@ import {EventSink} from './event-sink.js';
 import {installHooks, type HookOptions} from './hooks.js';
 import {sampleLoop} from './loop-sampler.js';
 import {instrumentFsAndDns} from './ops/fs-dns.js';
+import {flushBeforeChildProcesses} from './ops/child-processes.js';
 import {instrumentHttp} from './ops/http.js';
 import {instrumentTimers} from './ops/timers.js';
 import {trackServers} from './ops/servers.js';
@@ -169,6 +170,7 @@ function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
 	instrumentTimers(tracker);
 	instrumentHttp(tracker, config.redact);
 	instrumentFsAndDns(tracker);
+	flushBeforeChildProcesses(tracker);
 	tracker.startFlushTimer(plainSetInterval);
 	return tracker;
 }

@@ -210,7 +210,7 @@ function compile(source: string, file: string, loader: Loader, options: HookOpti
  * that change the emitted code, or imports that esbuild would elide.
  */
 function compileFast(source: string, file: string, loader: Loader): Compiled | null {
-	if (loader === 'js') return source.includes('@') && hasDecorator(source) ? null : {code: source, map: null};
+	if (loader === 'js') return needsLowering(source) ? null : {code: source, map: null};
 	if (loader !== 'ts' || typeof module.stripTypeScriptTypes !== 'function') return null;
 	const tsconfig = findTsconfig(file).text;
 	if (/"(experimentalDecorators|useDefineForClassFields|emitDecoratorMetadata|jsxFactory|preserveValueImports|importsNotUsedAsValues)"/.test(tsconfig)) return null;
@@ -220,9 +220,25 @@ function compileFast(source: string, file: string, loader: Loader): Compiled | n
 	} catch {
 		return null;
 	}
-	if (code.includes('@') && hasDecorator(code)) return null;
+	if (needsLowering(code)) return null;
 	if (!/\bverbatimModuleSyntax"\s*:\s*true/.test(tsconfig) && hasElidedImport(code)) return null;
 	return {code, map: null};
+}
+
+/** `using` declarations (Node 24 parses them, Node 22 does not): where Node cannot, esbuild lowers them. */
+const NODE_PARSES_USING = ((): boolean => {
+	try {
+		new Function('{ using resource = null; }');
+		return true;
+	} catch {
+		// A SyntaxError, or code generation from strings turned off: esbuild's lowering is right either way.
+		return false;
+	}
+})();
+
+/** Syntax this Node does not run, which esbuild lowers: decorators, and `using` before Node 24. Cheap tests that may say yes wrongly, never no. */
+function needsLowering(code: string): boolean {
+	return (code.includes('@') && hasDecorator(code)) || (!NODE_PARSES_USING && code.includes('using') && /\busing\s+[\w$]/.test(code));
 }
 
 /** Decorators are not JavaScript Node runs yet: esbuild lowers them. A cheap test that may say yes wrongly, never no. */
@@ -284,7 +300,8 @@ function compileWithEsbuild(source: string, file: string, loader: Loader, option
 			loader,
 			sourcefile: file,
 			sourcemap: 'external',
-			target: 'esnext',
+			// The running Node's own syntax: `await using` and the like are lowered where this Node cannot parse them.
+			target: `node${process.versions.node}`,
 			// Node runs no decorators yet: always lower them.
 			supported: {decorators: false},
 			tsconfigRaw: findTsconfig(file).text,

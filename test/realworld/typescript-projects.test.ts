@@ -44,3 +44,24 @@ describe('TypeScript that node runs by stripping types: the same output and exit
 		expect(countTo.parentId).toBe(taskNamed(report, 'count(3)').id);
 	});
 });
+
+it('`await using` disposes in reverse order, also when its block throws (lowered where this Node cannot parse it)', async () => {
+	const {asyncmon, report} = await underAsyncmon('await-using.mts', [], TYPESCRIPT);
+	const opened = 'open source\nopen target\n';
+	const closed = 'close target\nclose source\n';
+	expect(asyncmon).toEqual({
+		code: 0,
+		stdout: `${opened}transferred\n${closed}${opened}${closed}caught: transfer from source to target failed\n`,
+		stderr: '',
+	});
+	expect(taskNamed(report, 'transfer(true)').error?.message).toBe('transfer from source to target failed');
+	const transfers = report.tasks.filter(task => task.name.startsWith('transfer(')).map(task => task.id);
+	// Line 12 is the dispose method; esbuild's lowering, where it runs, can move the mapped column by one.
+	const disposals = report.tasks.filter(task => task.location?.startsWith('await-using.mts:12:'));
+	expect(disposals.map(task => [transfers.indexOf(task.parentId!), task.state])).toEqual([
+		[0, 'finished'],
+		[0, 'finished'],
+		[1, 'finished'],
+		[1, 'finished'],
+	]);
+});

@@ -92,7 +92,7 @@ function load(url: string, context: LoadHookContext, nextLoad: Parameters<LoadHo
 				const loaded = nextLoad(url, context);
 				return {...loaded, source: `${String(loaded.source)}\n;globalThis.${RUNTIME_GLOBAL}.patchDispatcher(module.exports);\n`};
 			}
-			const file = userFile(url);
+			const file = userFile(url, options.entry);
 			if (!file) return nextLoad(url, context);
 			const extension = /\.[cm]?[jt]sx?$/.exec(file)?.[0] ?? '';
 			const loader = LOADERS[extension];
@@ -102,10 +102,15 @@ function load(url: string, context: LoadHookContext, nextLoad: Parameters<LoadHo
 			return {format: compiled.format, source: compiled.code, shortCircuit: true};
 }
 
-function userFile(url: string): string | null {
+/**
+ * The files asyncmon compiles and instruments: the user's own, not node_modules, except the entry itself. A tool
+ * run from node_modules (npm's cli.js, a bin of a package) is what the user asked to watch, and its top level is
+ * the root task.
+ */
+function userFile(url: string, entry?: string): string | null {
 	if (!url.startsWith('file:')) return null;
 	const file = fileURLToPath(url);
-	return file.includes('/node_modules/') ? null : file;
+	return file.includes('/node_modules/') && file !== entry ? null : file;
 }
 
 /** The files a bare specifier may mean under the `paths` of the importing user file's tsconfig. */

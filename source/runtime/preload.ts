@@ -1,3 +1,4 @@
+import {realpathSync} from 'node:fs';
 import {dirname, relative} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {syncBuiltinESMExports} from 'node:module';
@@ -180,7 +181,8 @@ function hookOptions(config: ThreadConfig, sites: SiteTable, tracker: Tracker): 
 		sites,
 		cache: TransformCache.open(new URL('./build-id', import.meta.url)),
 		// Only the main thread's entry is the script; a worker's module is just more user code.
-		entry: isMainThread ? config.script : '',
+		// As Node loads it: the real path, past a node_modules/.bin link.
+		entry: isMainThread ? realEntry(config.script) : '',
 		loading: load => tracker.ownWork(load),
 		onSyntaxError(problem) {
 			tracker.emit({
@@ -195,4 +197,13 @@ function hookOptions(config: ThreadConfig, sites: SiteTable, tracker: Tracker): 
 			process.exit(1);
 		},
 	};
+}
+
+function realEntry(script: string): string {
+	try {
+		return realpathSync(script);
+	} catch {
+		// Not there: Node says so when it loads it.
+		return script;
+	}
 }

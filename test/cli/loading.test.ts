@@ -1,8 +1,9 @@
 import {describe, expect, it} from 'vitest';
 import {taskNamed, recordRun} from '../helpers/recorded.js';
-import {readFileSync} from 'node:fs';
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {ROOT, runCli} from '../helpers/run-cli.js';
+import {tempDir} from '../helpers/temp.js';
 
 describe('scripts load as node would run them', () => {
 	it('TypeScript runtime syntax: enums, namespaces, parameter properties, decorators, top-level await', async () => {
@@ -47,4 +48,18 @@ describe('ops and the explicit API', () => {
 
 it("the package's API ships with its type declaration", () => {
 	expect(readFileSync(join(ROOT, 'dist/api.d.ts'), 'utf8')).toContain('export declare function task<T>(name: string, fn: () => T): T;');
+});
+
+it('a tool run from node_modules (npm\'s cli.js, a package\'s bin) is watched like any script: its top level ends, its block is seen', async () => {
+	const project = tempDir();
+	mkdirSync(join(project, 'node_modules', 'tool'), {recursive: true});
+	writeFileSync(
+		join(project, 'node_modules', 'tool', 'busy.mjs'),
+		'const start = Date.now();\nwhile (Date.now() - start < 300);\nawait new Promise(resolve => setTimeout(resolve, 50));\nconsole.log("done");\n',
+	);
+	const {result, report} = await recordRun(['--block-threshold', '100', 'node_modules/tool/busy.mjs'], {cwd: project});
+	expect(result.code).toBe(0);
+	expect(result.stdout).toContain('done');
+	expect(report.tasks[0]).toMatchObject({kind: 'script', state: 'finished'});
+	expect(report.blocks.length).toBeGreaterThan(0);
 });

@@ -160,7 +160,9 @@ function stateSegments(node: TaskNode, durationMs: Ms): Array<[string, Ms, Ms]> 
 }
 
 function httpSegments(node: TaskNode): Array<[string, Ms, Ms]> {
-	const http = node.http!;
+	const http = node.http;
+	// An op of kind 'http' without its details is well-formed (they are optional): it has no phases to draw.
+	if (!http) return [];
 	const segments: Array<[string, Ms, Ms]> = [];
 	if (http.sentAt !== undefined) segments.push(['connect', node.startMs, http.sentAt]);
 	if (http.sentAt !== undefined && http.headersAt !== undefined) segments.push(['ttfb', http.sentAt, http.headersAt]);

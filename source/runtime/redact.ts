@@ -85,11 +85,12 @@ const CREDENTIAL_IN_TEXT = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/g;
  * command line, redacted as redactUrl does, and written-out bearer or basic credentials.
  */
 export function redactText(text: string): string {
-	if (!text.includes('=') && !text.includes('://') && !/Bearer|Basic/.test(text)) return text;
-	return text
-		.replace(URL_IN_TEXT, redactUrl)
-		.replace(PARAM_IN_TEXT, (whole, mark: string, name: string) => (isSecretName(name) ? `${mark}${name}=${REDACTED}` : whole))
-		.replace(CREDENTIAL_IN_TEXT, (_whole, scheme: string) => `${scheme} ${REDACTED}`);
+	// Each rule runs only where its mark is: most previews and messages have none, and are returned untouched.
+	let redacted = text;
+	if (redacted.includes('://')) redacted = redacted.replace(URL_IN_TEXT, redactUrl);
+	if (redacted.includes('=')) redacted = redacted.replace(PARAM_IN_TEXT, (whole, mark: string, name: string) => (isSecretName(name) ? `${mark}${name}=${REDACTED}` : whole));
+	if (redacted.includes('Bearer') || redacted.includes('Basic')) redacted = redacted.replace(CREDENTIAL_IN_TEXT, (_whole, scheme: string) => `${scheme} ${REDACTED}`);
+	return redacted;
 }
 
 /**

@@ -4,7 +4,7 @@ import {formatDuration, formatOffset} from '../present/durations.js';
 import {blockCulprit, waitingOn} from '../present/holdups.js';
 import {paint, type Ansi, type Color, type Segment} from '../present/paint.js';
 import {glyphs, stateIcon, type Glyphs} from '../present/states.js';
-import {sanitize} from '../present/text.js';
+import {sanitize, sanitizeLines} from '../present/text.js';
 import {summaryLines} from './summary.js';
 
 export interface TextSink {
@@ -17,6 +17,13 @@ export interface PlainOptions {
 	color: boolean;
 	/** asyncmon's own icons and marks in ASCII; the script's output passes as it is. */
 	ascii: boolean;
+	/**
+	 * The script's own stdout and stderr. A live run passes them through byte
+	 * for byte ('as-is'): the user's program talks to their terminal, as under
+	 * node. Read back from a recording they are anyone's data, and are
+	 * 'sanitized' (the default) like every other string in it.
+	 */
+	scriptOutput?: 'as-is' | 'sanitized';
 	/**
 	 * Collect the lines for `out` and write them with flush(), one write per
 	 * batch of events instead of one per line. The caller must flush (the
@@ -61,14 +68,16 @@ export class PlainPrinter {
 	/** Called after the line was applied to `state`. */
 	handle(line: ProtocolLine, state: ModelState): void {
 		switch (line.type) {
-			case 'output':
-				if (line.stream === 'stdout') this.out(line.text);
+			case 'output': {
+				const text = this.options.scriptOutput === 'as-is' ? line.text : sanitizeLines(line.text);
+				if (line.stream === 'stdout') this.out(text);
 				else {
 					// What was printed before stays before.
 					this.flush();
-					this.options.err.write(line.text);
+					this.options.err.write(text);
 				}
 				return;
+			}
 			case 'task.start': {
 				const node = state.nodes.get(line.id);
 				if (node && node.kind !== 'script') this.say(line.t, this.stateMark('running', 'start', 'cyan'), [{text: `${node.name}  `}, dim(node.location)]);

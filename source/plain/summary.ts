@@ -6,7 +6,7 @@ import {formatDuration} from '../present/durations.js';
 import {formatTimes} from '../present/numbers.js';
 import type {Segment} from '../present/paint.js';
 import {glyphs, stateIcon} from '../present/states.js';
-import {counted, sanitize} from '../present/text.js';
+import {counted, sanitize, sanitizeLines} from '../present/text.js';
 
 /** Below this the monitor kept up, as far as anyone could tell. */
 const HELD_BACK_WORTH_SAYING_MS = 1;
@@ -24,14 +24,14 @@ export function summaryLines(state: ModelState, ascii: boolean): Segment[][] {
 	if (state.fatal) {
 		const what = state.fatal.kind === 'syntax' ? 'syntax error' : 'error';
 		say(`asyncmon: ${what} in ${sanitize(state.fatal.loc ?? state.header?.script ?? 'script')}: ${sanitize(state.fatal.message)}`, {color: 'red'});
-		// The code frame lines its caret up under the column: it stays as the compiler gave it.
-		if (state.fatal.frame) say(state.fatal.frame);
+		// The code frame lines its caret up under the column: it keeps its lines and spaces.
+		if (state.fatal.frame) say(sanitizeLines(state.fatal.frame));
 		return lines;
 	}
 	const summary = summarize(state);
 	const exit = state.exit;
 	const outcome =
-		exit?.signal ? `Killed by ${exit.signal} after` : exit && exit.code !== 0 ? `Exited with code ${exit.code} after` : exit ? 'All done in' : 'Stopped after';
+		exit?.signal ? `Killed by ${sanitize(exit.signal)} after` : exit && exit.code !== 0 ? `Exited with code ${exit.code} after` : exit ? 'All done in' : 'Stopped after';
 	const figures = [
 		`${outcome} ${formatDuration(sessionDuration(state))}`,
 		counted(summary.taskCount, 'task'),

@@ -36,21 +36,23 @@ function codePointWidth(code: number): number {
 
 const isAscii = (text: string): boolean => /^[\x20-\x7e]*$/.test(text);
 
+/** Width in cells of the text as it is shown: sanitized (see sanitize), so colours and controls take none. */
 export function textWidth(text: string): number {
 	if (isAscii(text)) return text.length;
 	let width = 0;
-	for (const char of text) width += codePointWidth(char.codePointAt(0)!);
+	for (const char of sanitize(text)) width += codePointWidth(char.codePointAt(0)!);
 	return width;
 }
 
-/** Cuts to at most `width` cells, marking the cut with an ellipsis. */
+/** Sanitized (see sanitize), then cut to at most `width` cells, the cut marked with an ellipsis. */
 export function truncate(text: string, width: number): string {
 	if (width <= 0) return '';
 	if (isAscii(text)) return text.length <= width ? text : text.slice(0, width - 1) + '…';
-	if (textWidth(text) <= width) return text;
+	const shown = sanitize(text);
+	if (textWidth(shown) <= width) return shown;
 	let used = 0;
 	let out = '';
-	for (const char of text) {
+	for (const char of shown) {
 		const w = codePointWidth(char.codePointAt(0)!);
 		if (used + w > width - 1) break;
 		out += char;
@@ -59,18 +61,19 @@ export function truncate(text: string, width: number): string {
 	return out + '…';
 }
 
-/** Exactly `width` cells: truncated, then padded. */
+/** Exactly `width` cells: sanitized, truncated, then padded. */
 export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
 	const cut = truncate(text, width);
 	const pad = ' '.repeat(Math.max(0, width - textWidth(cut)));
 	return align === 'left' ? cut + pad : pad + cut;
 }
 
-/** Keeps the end of a long text (paths, URLs), where the telling part is. */
+/** Keeps the end of a long text (paths, URLs), where the telling part is; sanitized like truncate. */
 export function truncateStart(text: string, width: number): string {
-	if (textWidth(text) <= width) return text;
-	if (width <= 1) return truncate(text, width);
-	const chars = [...text];
+	const shown = sanitize(text);
+	if (textWidth(shown) <= width) return shown;
+	if (width <= 1) return truncate(shown, width);
+	const chars = [...shown];
 	let used = 0;
 	let start = chars.length;
 	while (start > 0) {
@@ -82,25 +85,49 @@ export function truncateStart(text: string, width: number): string {
 	return '…' + chars.slice(start).join('');
 }
 
+/** Every sanitizing rule starts from one of these: text without any is left as it is, unread. */
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
+/**
+ * Whole escape sequences: CSI (colours, cursor moves, erasing) and the string
+ * commands, OSC (window titles, links, the clipboard), DCS, SOS, PM and APC,
+ * up to their terminator. A sequence cut short loses its ESC with the other controls.
+ */
+const ESCAPE_SEQUENCES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)/g;
+/** C0 controls (bare CR and backspace among them), DEL and C1 controls, which some terminals obey as ESC sequences. */
+const CONTROLS = /[\x00-\x1f\x7f-\x9f]/g;
+const CONTROLS_BUT_LINES = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+/** A run of white space with a line break in it, matched whole from its start: linear however long the run. */
+const LINE_BREAKS = /(?<!\s)\s*\n\s*/g;
+
 /**
  * Text from the script (its output, names, URLs, error messages) may carry
- * colours, cursor moves, tabs and line breaks: none of it may reach the layout.
- * A message's lines become one line, its words kept apart.
+ * colours, cursor moves, window titles, tabs and line breaks: none of it may
+ * reach the layout or the terminal. A message's lines become one line, its
+ * words kept apart.
  */
 export function sanitize(text: string): string {
+	if (!CONTROL.test(text)) return text;
 	return text
-		.replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '')
-		.replace(/\x1b\][^\x07\x1b]*(\x07|\x1b\\)/g, '')
-		.replace(/(?<=\S)\s*\n\s*(?=\S)/g, ' ')
+		.replace(ESCAPE_SEQUENCES, '')
+		.replace(LINE_BREAKS, (run: string, at: number, whole: string) => (at === 0 || at + run.length === whole.length ? '' : ' '))
 		.replace(/\t/g, '  ')
-		.replace(/[\x00-\x1f\x7f]/g, '');
+		.replace(CONTROLS, '');
 }
 
-/** Words laid out in lines of at most `width` columns; a word longer than that is cut. */
+/**
+ * Text from the script that is shown as lines (a code frame, output read back
+ * from a recording): sanitized like sanitize, but its line breaks and tabs stay.
+ */
+export function sanitizeLines(text: string): string {
+	if (!CONTROL.test(text)) return text;
+	return text.replace(ESCAPE_SEQUENCES, '').replace(/\r\n/g, '\n').replace(CONTROLS_BUT_LINES, '');
+}
+
+/** Words laid out in lines of at most `width` columns, sanitized; a word longer than that is cut. */
 export function wrapText(text: string, width: number): string[] {
 	const lines: string[] = [];
 	let line = '';
-	for (const word of text.split(/\s+/).filter(Boolean)) {
+	for (const word of sanitize(text).split(/\s+/).filter(Boolean)) {
 		const candidate = line ? `${line} ${word}` : word;
 		if (textWidth(candidate) <= width) {
 			line = candidate;

@@ -1,16 +1,20 @@
 import {relative} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import type {ErrorInfo} from '../protocol/events.js';
+import {recordedText} from './redact.js';
 
 const FRAME = /(?:\(|at )((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?$/;
 
-/** Name, message, stack and the first frame in the user's own files. */
-/** `runtimeDirectory` holds asyncmon's own bundle, whose frames are never the user's. */
+/**
+ * Name, message, stack and the first frame in the user's own files. Messages and stacks repeat the URLs
+ * that failed (fetch's does, credentials and all): they are recorded redacted.
+ * `runtimeDirectory` holds asyncmon's own bundle, whose frames are never the user's.
+ */
 export function describeError(error: unknown, cwd: string, runtimeDirectory: string): ErrorInfo {
-	if (!(error instanceof Error)) return {name: typeof error, message: safeString(error)};
-	const info: ErrorInfo = {name: error.name, message: error.message};
+	if (!(error instanceof Error)) return {name: typeof error, message: recordedText(safeString(error))};
+	const info: ErrorInfo = {name: recordedText(safeString(error.name)), message: recordedText(safeString(error.message))};
 	if (typeof error.stack === 'string') {
-		info.stack = error.stack;
+		info.stack = recordedText(error.stack);
 		const location = firstUserFrame(error.stack, cwd, runtimeDirectory);
 		if (location) info.location = location;
 	}

@@ -15,6 +15,7 @@ import {instrumentHttp} from './ops/http.js';
 import {instrumentTimers} from './ops/timers.js';
 import {trackServers} from './ops/servers.js';
 import {captureOutput} from './output-capture.js';
+import {recordedText, setRedaction} from './redact.js';
 import {SiteTable} from './site-table.js';
 import {NO_WATCH, Tracker, type TrackerOptions} from './tracker.js';
 import {RUNTIME_GLOBAL} from './transform.js';
@@ -54,12 +55,13 @@ if (isMainThread) {
 }
 
 function instrumentMainThread(config: ThreadConfig): void {
+	setRedaction(config.redact);
 	const sink = new EventSink(config.eventsFd, config.startedAt - performance.timeOrigin, new URL('./pipe-writer.js', import.meta.url));
 	sink.push({
 		type: 'header',
 		protocol: PROTOCOL_VERSION,
 		script: config.scriptName,
-		argv: process.argv.slice(2),
+		argv: process.argv.slice(2).map(recordedText),
 		cwd,
 		node: process.version,
 		pid: process.pid,
@@ -93,7 +95,7 @@ function instrumentMainThread(config: ThreadConfig): void {
 	process.on('uncaughtExceptionMonitor', (error, origin) => {
 		// The script, or something it imports, could not be found: it never ran, and that is all there is to say.
 		const code = (error as NodeJS.ErrnoException | undefined)?.code;
-		if (code !== undefined && LOAD_ERRORS.has(code)) tracker.emit({type: 'fatal', t: performance.now(), kind: 'load', message: error.message.split('\n')[0]!});
+		if (code !== undefined && LOAD_ERRORS.has(code)) tracker.emit({type: 'fatal', t: performance.now(), kind: 'load', message: recordedText(error.message.split('\n')[0]!)});
 		tracker.emit({
 			type: 'uncaught',
 			t: performance.now(),
@@ -148,6 +150,7 @@ function attributeWorkers(currentTaskId: () => number): void {
 
 /** A worker is a lane of its own: its root task is the thread, running in parallel with the main loop. */
 function instrumentWorkerThread(config: ThreadConfig): void {
+	setRedaction(config.redact);
 	const sink = new EventSink(config.eventsFd, config.startedAt - performance.timeOrigin);
 	const sites = new SiteTable(config.scriptName, cwd);
 	const tracker = startTracker(config, {
@@ -169,7 +172,7 @@ function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
 	Object.defineProperty(globalThis, RUNTIME_GLOBAL, {value: tracker, enumerable: false});
 	process.setSourceMapsEnabled(true);
 	instrumentTimers(tracker);
-	instrumentHttp(tracker, config.redact);
+	instrumentHttp(tracker);
 	instrumentFsAndDns(tracker);
 	flushBeforeChildProcesses(tracker);
 	tracker.startFlushTimer(plainSetInterval);
@@ -189,9 +192,10 @@ function hookOptions(config: ThreadConfig, sites: SiteTable, tracker: Tracker): 
 				type: 'fatal',
 				t: performance.now(),
 				kind: 'syntax',
-				message: problem.message,
+				message: recordedText(problem.message),
 				loc: `${relative(cwd, problem.file)}:${problem.line}:${problem.column}`,
-				frame: codeFrame(problem.lineText, problem.column, problem.line),
+				// A line with credentials in it loses them, and its caret may stand off: a leak is worse.
+				frame: codeFrame(recordedText(problem.lineText), problem.column, problem.line),
 			});
 			tracker.flushNow();
 			process.exit(1);

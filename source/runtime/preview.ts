@@ -1,7 +1,14 @@
+import {recordedText} from './redact.js';
+
 /** Arguments shown; a call keeps one more, to know whether to show `…`. */
 export const MAX_ARGS = 4;
 const MAX_STRING = 24;
 const MAX_PREVIEW = 60;
+/**
+ * How much of a string argument is redacted before it is cut to MAX_STRING: enough to hold a whole URL
+ * up to its query, so a cut never splits the credentials from what marks them as such.
+ */
+const MAX_REDACTED = 2048;
 
 /** A call rendered like asyncio's task repr: `simulateRequest("request-A", 1000)`. */
 export function formatCall(name: string, args: ArrayLike<unknown>): string {
@@ -17,7 +24,7 @@ export function formatCall(name: string, args: ArrayLike<unknown>): string {
 export function formatValue(value: unknown): string {
 	switch (typeof value) {
 		case 'string':
-			return JSON.stringify(value.length > MAX_STRING ? `${value.slice(0, MAX_STRING - 1)}…` : value);
+			return quoted(value);
 		case 'number':
 		case 'boolean':
 		case 'undefined':
@@ -31,7 +38,13 @@ export function formatValue(value: unknown): string {
 		default:
 			if (value === null) return 'null';
 			if (Array.isArray(value)) return `[…${value.length}]`;
-			if (value instanceof URL) return JSON.stringify(value.href.length > MAX_STRING ? `${value.href.slice(0, MAX_STRING - 1)}…` : value.href);
+			if (value instanceof URL) return quoted(value.href);
 			return `{${(value as object).constructor?.name ?? ''}…}`.replace('{Object…}', '{…}');
 	}
+}
+
+/** A string argument, redacted (a URL with credentials is a common one), then cut and quoted. */
+function quoted(value: string): string {
+	const shown = recordedText(value.length > MAX_REDACTED ? value.slice(0, MAX_REDACTED) : value);
+	return JSON.stringify(shown.length > MAX_STRING ? `${shown.slice(0, MAX_STRING - 1)}…` : shown);
 }

@@ -42,7 +42,10 @@ export function isSecretName(name: string): boolean {
 	return SECRET_NAMES.has(name.toLowerCase()) || name.split(WORDS).some(word => SECRET_NAMES.has(word.toLowerCase()));
 }
 
-/** URL userinfo and secret-named query values are replaced; everything else is kept. */
+/** `scheme://userinfo@`, for a URL the parser refuses (cut short, say) whose credentials must still go. */
+const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/i;
+
+/** URL userinfo and secret-named query values are replaced; everything else is kept, as it was written. */
 export function redactUrl(raw: string): string {
 	// No '@', no '?': no userinfo and no query, so nothing to redact and no parse (a few µs a request).
 	if (!raw.includes('@') && !raw.includes('?')) return raw;
@@ -50,14 +53,24 @@ export function redactUrl(raw: string): string {
 	try {
 		url = new URL(raw);
 	} catch {
-		return raw;
+		return raw.replace(USERINFO, `$1${REDACTED}@`);
 	}
-	if (url.username) url.username = REDACTED;
-	if (url.password) url.password = REDACTED;
+	let changed = false;
+	if (url.username) {
+		url.username = REDACTED;
+		changed = true;
+	}
+	if (url.password) {
+		url.password = REDACTED;
+		changed = true;
+	}
 	for (const name of [...url.searchParams.keys()]) {
-		if (isSecretName(name)) url.searchParams.set(name, REDACTED);
+		if (!isSecretName(name)) continue;
+		url.searchParams.set(name, REDACTED);
+		changed = true;
 	}
-	return url.href;
+	// The parser normalises what it reads (case, escapes): a URL with no secret in it is kept byte for byte.
+	return changed ? url.href : raw;
 }
 
 /** An absolute URL inside some text; it ends at white space, a quote or a closing bracket. */
@@ -72,9 +85,31 @@ const CREDENTIAL_IN_TEXT = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/g;
  * command line, redacted as redactUrl does, and written-out bearer or basic credentials.
  */
 export function redactText(text: string): string {
-	if (!text.includes('=') && !text.includes('://') && !/Bearer|Basic/.test(text)) return text;
-	return text
-		.replace(URL_IN_TEXT, redactUrl)
-		.replace(PARAM_IN_TEXT, (whole, mark: string, name: string) => (isSecretName(name) ? `${mark}${name}=${REDACTED}` : whole))
-		.replace(CREDENTIAL_IN_TEXT, (_whole, scheme: string) => `${scheme} ${REDACTED}`);
+	// Each rule runs only where its mark is: most previews and messages have none, and are returned untouched.
+	let redacted = text;
+	if (redacted.includes('://')) redacted = redacted.replace(URL_IN_TEXT, redactUrl);
+	if (redacted.includes('=')) redacted = redacted.replace(PARAM_IN_TEXT, (whole, mark: string, name: string) => (isSecretName(name) ? `${mark}${name}=${REDACTED}` : whole));
+	if (redacted.includes('Bearer') || redacted.includes('Basic')) redacted = redacted.replace(CREDENTIAL_IN_TEXT, (_whole, scheme: string) => `${scheme} ${REDACTED}`);
+	return redacted;
+}
+
+/**
+ * Whether recorded strings are redacted: the run's `redact` option (`--no-redact` turns it off). The preload
+ * sets it in each thread before the script runs; the ops, error descriptions and argument previews read it,
+ * so none of them needs the option handed down.
+ */
+let redacting = true;
+
+export function setRedaction(on: boolean): void {
+	redacting = on;
+}
+
+/** A string bound for the recording (a message, a stack, a preview, a command line), as the run's option wants it. */
+export function recordedText(text: string): string {
+	return redacting ? redactText(text) : text;
+}
+
+/** A URL bound for the recording, as the run's option wants it. */
+export function recordedUrl(url: string): string {
+	return redacting ? redactUrl(url) : url;
 }

@@ -2,6 +2,7 @@ import type {Ms} from '../protocol/events.js';
 import {isTaskKind, type ModelState, type SeriesPoint, type TaskNode} from '../model/state.js';
 import {sessionDuration} from '../model/summary.js';
 import {formatDuration} from '../present/durations.js';
+import {safeJson} from './safe-json.js';
 
 /**
  * Chrome trace event format, as Perfetto (ui.perfetto.dev) imports it:
@@ -40,7 +41,7 @@ const WORKER_TID_BASE = 1000;
 const us = (ms: Ms): number => Math.round(ms * 1000);
 
 export function formatChromeTrace(state: ModelState): string {
-	return JSON.stringify(chromeTrace(state));
+	return safeJson(chromeTrace(state));
 }
 
 export function chromeTrace(state: ModelState): ChromeTrace {

@@ -3,7 +3,7 @@ import {liveTimes} from '../model/live-times.js';
 import {isTaskKind, type ModelState, type TaskNode} from '../model/state.js';
 import {sessionEnd} from '../model/summary.js';
 import {formatDuration} from '../present/durations.js';
-import {counted, truncate} from '../present/text.js';
+import {counted, sanitize, truncate} from '../present/text.js';
 import type {Insight} from '../model/insights.js';
 import {reportDocument, type ReportSection} from './report-document.js';
 
@@ -21,7 +21,10 @@ export const CHART = {
 /** More rows than this make a page nobody scrolls; the tables still cover everything. */
 export const MAX_WATERFALL_ROWS = 1500;
 
-/** One self-contained page: inline CSS and SVG, no script, nothing fetched. */
+/**
+ * One self-contained page: inline CSS and SVG, no script, nothing fetched.
+ * Every text node and attribute value from the recording goes through escapeHtml.
+ */
 export function formatHtml(state: ModelState, insights: readonly Insight[] = []): string {
 	const doc = reportDocument(state, insights);
 	return `<!doctype html>
@@ -96,7 +99,7 @@ function waterfallSvg(state: ModelState): string {
 	for (const block of state.blocks) {
 		const blockedMs = block.durationMs ?? durationMs - block.startMs;
 		const left = x(block.startMs);
-		const where = [block.location, block.frames[0]?.fn].filter(Boolean).join(', ');
+		const where = sanitize([block.location, block.frames[0]?.fn].filter(Boolean).join(', '));
 		parts.push(
 			`<rect class="block-span" x="${num(left)}" y="${CHART.axisHeight - 6}" width="${num(Math.max(1, x(block.startMs + blockedMs) - left))}" height="${num(height - CHART.axisHeight + 6)}">` +
 				`<title>${escapeHtml(`event loop blocked ${formatDuration(blockedMs)} at ${formatDuration(block.startMs)}${where ? `\n${where}` : ''}`)}</title></rect>`,
@@ -138,14 +141,14 @@ function waterfallRow(node: TaskNode, depth: number, top: number, x: (ms: Ms) =>
 	const state = node.endMs === null ? 'pending' : node.state;
 	const isTask = isTaskKind(node.kind);
 	const label = `<text class="label" x="${8 + depth * 12}" y="${num(top + CHART.rowHeight / 2 + 4)}">${escapeHtml(truncate(labelOf(node), 40 - depth * 2))}</text>`;
-	const bar = `<rect class="${isTask ? 'task-bar' : 'op-bar'}" data-${isTask ? 'task' : 'op'}-id="${node.id}" data-state="${state}" x="${num(left)}" y="${num(barY)}" width="${num(width)}" height="${CHART.barHeight}" rx="2"/>`;
+	const bar = `<rect class="${isTask ? 'task-bar' : 'op-bar'}" data-${isTask ? 'task' : 'op'}-id="${escapeHtml(String(node.id))}" data-state="${escapeHtml(state)}" x="${num(left)}" y="${num(barY)}" width="${num(width)}" height="${CHART.barHeight}" rx="2"/>`;
 	const segments = (isTask ? stateSegments(node, durationMs) : httpSegments(node)).map(([kind, from, to]) => {
 		const segLeft = x(from);
 		const segWidth = x(to) - segLeft;
 		// Thinner than a tenth of a unit draws nothing but still costs bytes.
 		return segWidth < 0.1 ? '' : `<rect class="seg seg-${kind}" x="${num(segLeft)}" y="${num(barY)}" width="${num(segWidth)}" height="${CHART.barHeight}"/>`;
 	});
-	return `<g class="row row-${state}"><title>${escapeHtml(tooltip(node, durationMs))}</title>${label}${bar}${segments.join('')}</g>`;
+	return `<g class="row row-${escapeHtml(state)}"><title>${escapeHtml(tooltip(node, durationMs))}</title>${label}${bar}${segments.join('')}</g>`;
 }
 
 function labelOf(node: TaskNode): string {
@@ -157,7 +160,9 @@ function stateSegments(node: TaskNode, durationMs: Ms): Array<[string, Ms, Ms]> 
 }
 
 function httpSegments(node: TaskNode): Array<[string, Ms, Ms]> {
-	const http = node.http!;
+	const http = node.http;
+	// An op of kind 'http' without its details is well-formed (they are optional): it has no phases to draw.
+	if (!http) return [];
 	const segments: Array<[string, Ms, Ms]> = [];
 	if (http.sentAt !== undefined) segments.push(['connect', node.startMs, http.sentAt]);
 	if (http.sentAt !== undefined && http.headersAt !== undefined) segments.push(['ttfb', http.sentAt, http.headersAt]);
@@ -180,7 +185,8 @@ function tooltip(node: TaskNode, durationMs: Ms): string {
 	}
 	if (node.location) lines.push(node.location);
 	if (node.error) lines.push(`${node.error.name}: ${node.error.message}`);
-	return lines.join('\n');
+	// Names, URLs and errors come from the script: a page printed to a terminal must not drive it.
+	return lines.map(sanitize).join('\n');
 }
 
 const num = (value: number): string => String(Math.round(value * 100) / 100);

@@ -3,6 +3,7 @@ import type {ModelState} from '../model/state.js';
 import {buildReport} from '../model/summary.js';
 import type {Insight, InsightKind} from '../model/insights.js';
 import {insightMessage} from '../present/insights.js';
+import {safeJson} from './safe-json.js';
 
 /** An insight as the JSON report gives it: its kind, its words, the nodes it is about. */
 interface ReportInsight {
@@ -15,7 +16,7 @@ interface ReportInsight {
 /** The JSON report contract (`SessionReport`), plus `insights` when a caller computed them. */
 export function formatJson(state: ModelState, insights?: readonly Insight[]): string {
 	const report = buildReport(state);
-	return JSON.stringify(insights ? {...report, insights: insights.map(insight => reportInsight(state, insight))} : report, null, 2) + '\n';
+	return safeJson(insights ? {...report, insights: insights.map(insight => reportInsight(state, insight))} : report, 2) + '\n';
 }
 
 function reportInsight(state: ModelState, insight: Insight): ReportInsight {

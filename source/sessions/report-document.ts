@@ -45,10 +45,10 @@ export function reportDocument(state: ModelState, insights: readonly Insight[] =
 		blocksSection(report),
 		failuresSection(state, report),
 	].filter((section): section is ReportSection => section !== null && section.rows.length > 0);
-	return {title: sanitize(`asyncmon report: ${report.script || '(unknown script)'}`), subtitle: subtitleOf(report), sections: sections.map(sanitizeSection)};
+	return {title: sanitize(`asyncmon report: ${report.script || '(unknown script)'}`), subtitle: sanitize(subtitleOf(report)), sections: sections.map(sanitizeSection)};
 }
 
-/** Names, locations, URLs and errors come from the script: every format gets them sanitized. */
+/** Names, locations, URLs, errors and the exit signal come from the recording: every format gets them sanitized. */
 function sanitizeSection(section: ReportSection): ReportSection {
 	return {...section, rows: section.rows.map(row => row.map(sanitize)), note: section.note === undefined ? undefined : sanitize(section.note)};
 }

@@ -1,8 +1,10 @@
 import {describe, expect, it} from 'vitest';
 import {apply} from '../../source/model/reducer.js';
 import {createState} from '../../source/model/state.js';
-import {PlainPrinter} from '../../source/plain/printer.js';
-import type {AsyncmonEvent} from '../../source/protocol/events.js';
+import {PlainPrinter, type PlainOptions} from '../../source/plain/printer.js';
+import type {AsyncmonEvent, ProtocolLine} from '../../source/protocol/events.js';
+import {event} from '../helpers/events.js';
+import {controlCharacters, HOSTILE_STRINGS, hostileSession} from '../helpers/hostile.js';
 
 const SCRIPT_OUTPUT = 'café ✓ naïve\n';
 
@@ -28,14 +30,14 @@ const session: AsyncmonEvent[] = [
 	{type: 'exit', t: 270, code: 1, signal: null},
 ];
 
-function printed(options: {ascii: boolean; color?: boolean}): string {
+function printed(options: {ascii: boolean; color?: boolean; scriptOutput?: PlainOptions['scriptOutput']}, lines: readonly ProtocolLine[] = session): string {
 	let out = '';
 	const sink = {write: (text: string) => (out += text)};
-	const printer = new PlainPrinter({out: sink, err: sink, color: options.color ?? false, ascii: options.ascii});
+	const printer = new PlainPrinter({out: sink, err: sink, color: options.color ?? false, ascii: options.ascii, scriptOutput: options.scriptOutput});
 	const state = createState();
-	for (const event of session) {
-		apply(state, event);
-		printer.handle(event, state);
+	for (const line of lines) {
+		apply(state, line);
+		printer.handle(line, state);
 	}
 	printer.finish(state);
 	return out;
@@ -68,5 +70,21 @@ describe('plain mode', () => {
 	it('paints only when colour is on', () => {
 		expect(printed({ascii: false})).not.toContain('\x1b');
 		expect(printed({ascii: false, color: true})).toContain('\x1b[36m▶ start \x1b[0m');
+	});
+
+	it("passes the script's output byte for byte when live, and sanitizes it read back from a recording", () => {
+		const raw = '\x1b[31mred\x1b[0m\r\nprogress 50%\rprogress 100%\n\x1b]2;title\x07';
+		const lines = [event('output', {t: 1, text: raw}), event('output', {t: 2, stream: 'stderr', text: raw})];
+		expect(printed({ascii: false, scriptOutput: 'as-is'}, lines)).toContain(raw + raw);
+		const replayed = 'red\nprogress 50%progress 100%\n';
+		expect(printed({ascii: false}, lines)).toContain(replayed + replayed);
+	});
+
+	it('lets no escape from a crafted recording reach the terminal', () => {
+		for (const text of HOSTILE_STRINGS) {
+			const out = printed({ascii: false}, hostileSession(text));
+			expect(controlCharacters(out), JSON.stringify(text)).toBeNull();
+			expect(out, JSON.stringify(text)).toContain('failed load(');
+		}
 	});
 });

@@ -59,4 +59,18 @@ describe('the plain summary', () => {
 		expect(text).toContain('1 task interrupted by SIGINT before settling');
 		expect(text).not.toContain('never settled');
 	});
+
+	it('keeps a code frame on its lines, caret in place, with no escape from a crafted recording', () => {
+		const state = reduce([
+			event('fatal', {t: 1, kind: 'syntax', message: 'Unexpected \x1b]2;x\x07";"', loc: 'a.ts:2:17', frame: '2 | const broken = (;\x1b[2J\r\n                    ^'}),
+			event('exit', {t: 2, code: 1}),
+		]);
+		expect(summaryText(state)).toEqual(['asyncmon: syntax error in a.ts:2:17: Unexpected ";"', '2 | const broken = (;\n                    ^']);
+	});
+
+	it('names the signal that ended the script sanitized', () => {
+		const state = finishedTasks(1, 100);
+		apply(state, event('exit', {t: 40, code: null, signal: 'SIG\x1b]2;x\x07TERM'}));
+		expect(summaryText(state)[0]).toMatch(/^Killed by SIGTERM after/);
+	});
 });

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {counted, fit, sanitize, textWidth, truncate, truncateStart, wrapText} from '../../source/present/text.js';
+import {counted, fit, sanitize, sanitizeLines, textWidth, truncate, truncateStart, wrapText} from '../../source/present/text.js';
 
 describe('terminal cells', () => {
 	it('measures, cuts and pads by terminal cells', () => {
@@ -17,6 +17,44 @@ describe('sanitizing text from the script', () => {
 
 	it('puts a message of several lines on one, its words kept apart', () => {
 		expect(sanitize('Expected values to be equal:\n\n  1 !== 2\n')).toBe('Expected values to be equal: 1 !== 2');
+	});
+
+	it('drops whole escape sequences: window titles, links, the clipboard, device controls', () => {
+		expect(sanitize('a\x1b]2;title\x07b\x1b]8;;http://x/\x1b\\link\x1b]8;;\x1b\\c\x1b]52;c;eA==\x1b\\d\x1bPq\x1b\\e')).toBe('ablinkcde');
+		expect(sanitize('\x1b[2J\x1b[H\x1b[?25lcleared')).toBe('cleared');
+	});
+
+	it('drops bare CR, backspace, DEL, C1 controls and what is left of a sequence cut short', () => {
+		expect(sanitize('over\rwritten back\bspace del\x7f \x9b31mC1\x9d \x1b]2;no end')).toBe('overwritten backspace del 31mC1 ]2;no end');
+	});
+
+	it('leaves text without a control character as it is', () => {
+		const text = 'café ✓ naïve — 中文';
+		expect(sanitize(text)).toBe(text);
+		expect(sanitizeLines(text)).toBe(text);
+	});
+
+	it('takes linear time on long runs of line breaks', () => {
+		const started = performance.now();
+		expect(sanitize(`x${'\n'.repeat(200_000)}`)).toBe('x');
+		expect(sanitize(`x${' \n'.repeat(200_000)}y`)).toBe('x y');
+		expect(performance.now() - started).toBeLessThan(1000);
+	});
+});
+
+describe('sanitizing lines from the script', () => {
+	it('keeps line breaks and tabs, and drops escapes and other controls', () => {
+		expect(sanitizeLines('a\r\n\x1b[31mb\x1b[0m\tc\rd\x1b]2;t\x07\n')).toBe('a\nb\tcd\n');
+	});
+});
+
+describe('measuring text from the script', () => {
+	it('measures, cuts and pads what is shown: escapes take no cells', () => {
+		expect(textWidth('\x1b[31mred\x1b[0m')).toBe(3);
+		expect(fit('\x1b]2;title\x07ab', 4)).toBe('ab  ');
+		expect(truncate('\x1b[31m中文字\x1b[0m', 5)).toBe('中文…');
+		expect(truncateStart('\x1b[31msrc/file.ts\x1b[0m', 8)).toBe('…file.ts');
+		expect(wrapText('one\x1b[31m two\rthree', 20)).toEqual(['one twothree']);
 	});
 });
 

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
-import {firstUserFrame} from '../../source/runtime/errors.js';
+import {describeError, firstUserFrame} from '../../source/runtime/errors.js';
+import {REDACTED} from '../../source/runtime/redact.js';
 
 describe("an error's location", () => {
 	it("is the first frame in the user's own files, relative to the working directory", () => {
@@ -15,5 +16,22 @@ describe("an error's location", () => {
 
 	it('is unknown when no frame is the user\'s', () => {
 		expect(firstUserFrame('Error: x\n    at Object.run (node:internal/modules/run_main:1:1)', '/app', '/opt/asyncmon/dist')).toBeUndefined();
+	});
+});
+
+describe('an error as recorded', () => {
+	it('has URL credentials and secret query values redacted from its message and stack', () => {
+		const error = new TypeError('Request cannot be constructed from a URL that includes credentials: http://bob:fetchpw77@127.0.0.1:9/');
+		const info = describeError(error, '/app', '/opt/asyncmon/dist');
+		expect(info.message).toBe(`Request cannot be constructed from a URL that includes credentials: http://${REDACTED}:${REDACTED}@127.0.0.1:9/`);
+		expect(info.stack).toContain(info.message);
+		expect(JSON.stringify(info)).not.toContain('fetchpw77');
+		expect(describeError(new Error('GET /x?token=abc failed'), '/app', '/opt').message).toBe(`GET /x?token=${REDACTED} failed`);
+	});
+
+	it('is a string even when what was thrown is not an Error', () => {
+		expect(describeError('see http://u:p@h/', '/app', '/opt')).toEqual({name: 'string', message: `see http://${REDACTED}:${REDACTED}@h/`});
+		const odd = Object.assign(new Error('x'), {message: 42});
+		expect(describeError(odd, '/app', '/opt').message).toBe('42');
 	});
 });

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {formatCall, formatValue} from '../../source/runtime/preview.js';
+import {REDACTED} from '../../source/runtime/redact.js';
 
 describe('formatCall', () => {
 	it('renders a call like asyncio repr', () => {
@@ -31,6 +32,11 @@ describe('formatCall', () => {
 		expect(inner.length).toBe(60);
 		expect(inner.endsWith('…')).toBe(true);
 		expect(name.startsWith('f("xxx')).toBe(true);
+	});
+
+	it('redacts URL credentials and secret query values before cutting an argument short', () => {
+		expect(formatCall('call', ['http://user:pass@127.0.0.1:8080/'])).toBe(`call("http://${REDACTED}:REDACTE…")`);
+		expect(formatCall('get', ['/items?jwt=abc', new URL('https://bob:pw@x.test/')])).toBe(`get("/items?jwt=${REDACTED}", "https://${REDACTED}:REDACT…")`);
 	});
 });
 

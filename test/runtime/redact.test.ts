@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {isSecretName, REDACTED, redactText, redactUrl} from '../../source/runtime/redact.js';
+import {isSecretName, recordedText, recordedUrl, REDACTED, redactText, redactUrl, setRedaction} from '../../source/runtime/redact.js';
 
 describe('redactUrl', () => {
 	it('replaces URL userinfo', () => {
@@ -31,6 +31,14 @@ describe('redactUrl', () => {
 
 	it('returns a URL with neither userinfo nor a query as it was given', () => {
 		for (const raw of ['http://127.0.0.1:8080/a%20b/./c', 'https://api.example.com/items#section']) expect(redactUrl(raw)).toBe(raw);
+	});
+
+	it('keeps a URL with no secret in it byte for byte, where the parser would normalise it', () => {
+		for (const raw of ['HTTP://Example.COM/a?b=c%2f&d', 'http://h/?q=a+b&x=%7e']) expect(redactUrl(raw)).toBe(raw);
+	});
+
+	it('still drops the credentials of a URL the parser refuses', () => {
+		expect(redactUrl('http://user:pw@[bad/x')).toBe(`http://${REDACTED}@[bad/x`);
 	});
 
 	it('returns invalid URLs unchanged', () => {
@@ -69,5 +77,20 @@ describe('redactText', () => {
 
 	it('returns text with nothing secret in it as it was', () => {
 		for (const text of ['load("a.json", 3)', 'x = 1 + 2', 'see https://example.com/docs#top']) expect(redactText(text)).toBe(text);
+	});
+});
+
+describe('the run\'s redact option', () => {
+	it('redacts recorded strings and URLs unless turned off', () => {
+		const url = 'http://u:p@h/?token=t';
+		try {
+			expect(recordedUrl(url)).toBe(`http://${REDACTED}:${REDACTED}@h/?token=${REDACTED}`);
+			expect(recordedText(`failed: ${url}`)).toBe(`failed: http://${REDACTED}:${REDACTED}@h/?token=${REDACTED}`);
+			setRedaction(false);
+			expect(recordedUrl(url)).toBe(url);
+			expect(recordedText(`failed: ${url}`)).toBe(`failed: ${url}`);
+		} finally {
+			setRedaction(true);
+		}
 	});
 });

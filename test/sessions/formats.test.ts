@@ -6,6 +6,9 @@ import {formatText} from '../../source/sessions/format-text.js';
 import {REPORT_FORMATS, renderReport} from '../../source/sessions/formats.js';
 import {httpStatsByHost} from '../../source/sessions/http-stats.js';
 import {loadSession} from '../../source/sessions/reader.js';
+import {computeInsights} from '../../source/model/insights.js';
+import {reduce} from '../helpers/events.js';
+import {controlCharacters, foreignMarkup, HOSTILE_STRINGS, hostileSession} from '../helpers/hostile.js';
 import {THREE_REQUESTS_FILE} from './session-fixtures.js';
 
 const insights: Insight[] = [{kind: 'sequential-awaits', taskName: 'main(user | orders)', operations: 2, sequenceMs: 1500, longestMs: 1000, taskIds: [2], savesMs: 500}];
@@ -82,5 +85,15 @@ describe('report formats', () => {
 			expect(new Set(separators).size, table).toBe(1);
 		}
 		expect(formatMarkdown(state)).not.toContain('### Insights');
+	});
+
+	it('hold no escape and no markup from a crafted recording: text, md and html', () => {
+		for (const text of HOSTILE_STRINGS) {
+			const state = reduce(hostileSession(text));
+			const reports = Object.fromEntries((['text', 'md', 'html'] as const).map(format => [format, renderReport(format, state, computeInsights(state))]));
+			for (const [format, report] of Object.entries(reports)) expect(controlCharacters(report), `${format} ${JSON.stringify(text)}`).toBeNull();
+			expect(foreignMarkup(reports.html!), JSON.stringify(text)).toBeNull();
+			expect(reports.text).toContain('load(');
+		}
 	});
 });

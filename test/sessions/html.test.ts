@@ -79,4 +79,16 @@ describe('html report', () => {
 		expect(page).toContain(escapeHtml(hostile));
 		expect(tags(page).filter(t => t.attributes.class === 'task-bar')).toHaveLength(1);
 	});
+
+	it('draws an HTTP op that came without its details, as a crafted recording may have it', () => {
+		const page = formatHtml(
+			reduce([
+				header(),
+				event('task.start', {t: 0, id: 1, kind: 'script', name: 'app.ts'}),
+				event('op.start', {t: 1, id: 2, parent: 1, kind: 'http', name: 'GET /x'}),
+				event('op.end', {t: 5, id: 2}),
+			]),
+		);
+		expect(tags(page).filter(t => t.attributes['data-op-id'] === '2')).toHaveLength(1);
+	});
 });

@@ -1,7 +1,10 @@
 import {afterEach, describe, expect, it} from 'vitest';
 import {cleanup} from 'ink-testing-library';
 import type {ReplayControls} from '../../source/model/source.js';
+import {apply} from '../../source/model/reducer.js';
+import {textWidth} from '../../source/present/text.js';
 import {FakeSession} from '../helpers/events.js';
+import {controlCharacters, HOSTILE_STRINGS, hostileSession} from '../helpers/hostile.js';
 import {busySession, largeSession} from './fixtures.js';
 import {KEYS, renderDashboard, type Rendered} from './render.js';
 
@@ -170,6 +173,31 @@ describe('dashboard: terminal and modes', () => {
 		await view.press();
 		expect(view.lines()).toHaveLength(12);
 		expect(Math.max(...view.lines().map(line => line.length))).toBeLessThanOrEqual(60);
+	});
+
+	it('draws a crafted recording with no escape reaching the terminal, its columns measured after sanitising', async () => {
+		for (const text of HOSTILE_STRINGS) {
+			const session = new FakeSession();
+			for (const line of hostileSession(text).slice(1)) apply(session.state, line);
+			const view = await renderDashboard(session, {nowMs: 140, columns: 100, rows: 40});
+			const frames = [view.frame()];
+			for (const keys of [['j', 'j', KEYS.enter], [KEYS.escape, 't'], ['t', 'o']]) {
+				await view.press(...keys);
+				frames.push(view.frame());
+			}
+			for (const frame of frames) {
+				expect(controlCharacters(frame), JSON.stringify(text)).toBeNull();
+				for (const line of frame.split('\n')) expect(textWidth(line), line).toBeLessThanOrEqual(100);
+			}
+			// The table's cells are padded to their columns: the crafted row's times line up with the script's.
+			const table = frames[0]!.split('\n');
+			const timesAt = (name: string): number => {
+				const line = table.find(row => row.includes(name))!;
+				return textWidth(line.slice(0, line.search(/\d+ms/)));
+			};
+			expect(timesAt('load('), JSON.stringify(text)).toBe(timesAt('app'));
+			view.unmount();
+		}
 	});
 
 	it('shows only "terminal too small" below 40x10', async () => {

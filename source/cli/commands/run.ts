@@ -74,7 +74,7 @@ async function runScript(options: RunOptions): Promise<number> {
 	// In plain mode the warning goes out at once; the dashboard's screen would swallow it, so it comes after.
 	const recorder = options.record ? new Recorder(options.record, message => options.plain && options.stderr.write(`asyncmon: ${message}\n`)) : null;
 	const live = new LiveSource(state);
-	const printer = options.plain ? new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color, ascii: options.ascii, buffered: true}) : null;
+	const printer = options.plain ? new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color, ascii: options.ascii, buffered: true, scriptOutput: 'as-is'}) : null;
 	const pipeline = new SessionPipeline(state, {recorder, printer, onFlush: () => live.changed()});
 	const scriptStdin: ScriptStdin = !options.plain ? 'none' : process.stdin.isTTY ? 'terminal' : 'inherit';
 	const session = new ChildSession({

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import {syncBuiltinESMExports} from 'node:module';
 import {basename} from 'node:path';
 import type {OpKind} from '../../protocol/events.js';
+import {recordedText} from '../redact.js';
 import type {Tracker} from '../tracker.js';
 
 const FS_CALLS = ['readFile', 'writeFile', 'appendFile', 'readdir', 'stat', 'lstat', 'access', 'mkdir', 'rm', 'rmdir', 'unlink', 'rename', 'copyFile', 'open', 'readlink', 'realpath', 'mkdtemp'] as const;
@@ -18,7 +19,7 @@ export function instrumentFsAndDns(tracker: Tracker): void {
 			if (typeof original !== 'function') continue;
 			target[name] = {
 				[name](this: unknown, ...args: unknown[]) {
-					const id = tracker.startOp(kind, `${name} ${describe(args[0])}`);
+					const id = tracker.startOp(kind, `${name} ${recordedText(describe(args[0]))}`);
 					// The caller gets the derived promise, so an unhandled rejection stays unhandled.
 					return original.apply(this, args).then(
 						value => {

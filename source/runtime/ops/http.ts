@@ -2,7 +2,7 @@ import diagnostics from 'node:diagnostics_channel';
 import type {ClientRequest} from 'node:http';
 import type {Socket} from 'node:net';
 import type {OpEndEvent} from '../../protocol/events.js';
-import {redactUrl} from '../redact.js';
+import {recordedText, recordedUrl} from '../redact.js';
 import type {Task, Tracker} from '../tracker.js';
 import type {HttpChannelMessages, UndiciConnectParams, UndiciRequest} from './http-channels.js';
 
@@ -31,12 +31,14 @@ interface Connection {
  * undici and Node's global fetch publish the same names) and node:http's
  * (axios, got). Subscribers run synchronously inside the client, so the
  * task current at creation is the one that made the request.
+ * Headers are never read: Authorization, Cookie and Proxy-Authorization, and
+ * the response's Set-Cookie, never reach a recording. The URL is recorded
+ * redacted (see redact.ts); the op's name never holds the query.
  */
-export function instrumentHttp(tracker: Tracker, redact: boolean): void {
-	const shown = (url: string): string => (redact ? redactUrl(url) : url);
+export function instrumentHttp(tracker: Tracker): void {
 	const start = (method: string, url: string, origin?: DispatchOrigin): Pending => {
 		const path = safePath(url);
-		const http = {method, url: shown(url)};
+		const http = {method, url: recordedUrl(url)};
 		const id = tracker.startOp('http', `${method} ${path}`, origin ? {http, t: origin.at} : {http}, origin?.task);
 		return {id, created: origin?.at ?? performance.now(), bytes: 0};
 	};
@@ -159,6 +161,6 @@ function safePath(url: string): string {
 		const parsed = new URL(url);
 		return parsed.pathname + (parsed.search ? '?…' : '');
 	} catch {
-		return url;
+		return recordedText(url);
 	}
 }

@@ -1,0 +1,49 @@
+import {readFileSync} from 'node:fs';
+import {describe, expect, it} from 'vitest';
+import {runCli} from '../helpers/run-cli.js';
+import {tempFile} from '../helpers/temp.js';
+
+/** Where test/fixtures/scripts/secrets.ts puts each secret, by the secret. */
+const REDACTED_SECRETS = {
+	fetchpw77: 'a URL with credentials that global fetch refuses: its message, stack and the uncaught rejection repeat it',
+	'token-secret-1': 'a thrown Error with ?token= in its message',
+	argpw55: 'a string argument, in the task name',
+	'jwt-secret-2': 'a jwt query value of a request',
+	'bearer-secret-3': 'a bearer query value',
+	'pass-secret-4': 'a pass query value',
+	'private-secret-5': 'a private query value',
+	'fs-secret-10': 'an fs op name and its ENOENT message',
+	'argv-secret-11': "the script's arguments, in the header",
+};
+/** Headers, recorded with --no-redact as without: never. */
+const HEADER_SECRETS = {
+	'authorization-secret-6': 'an Authorization request header',
+	'cookie-secret-7': 'a Cookie request header',
+	'proxy-secret-8': 'a Proxy-Authorization request header',
+	'setcookie-secret-9': 'a Set-Cookie response header',
+};
+
+async function record(redact: boolean): Promise<string> {
+	const file = tempFile('secrets.ndjson');
+	const options = redact ? [] : ['--no-redact'];
+	const result = await runCli(['--plain', ...options, '--record', file, 'secrets.ts', 'https://argvuser:argv-secret-11@example.com/']);
+	expect(result.code, result.stderr).toBe(1);
+	return readFileSync(file, 'utf8');
+}
+
+describe('a recording keeps no secret', () => {
+	it('redacts URL credentials and secret-named query values wherever they appear, and never records auth headers', async () => {
+		const recording = await record(true);
+		for (const [secret, where] of Object.entries({...REDACTED_SECRETS, ...HEADER_SECRETS})) expect(recording, where).not.toContain(secret);
+		expect(recording).toContain('http://REDACTED:REDACTED@127.0.0.1:');
+		expect(recording).toContain('?token=REDACTED failed');
+		expect(recording).toContain('jwt=REDACTED&bearer=REDACTED&pass=REDACTED&private=REDACTED&page=2');
+		expect(recording).toMatch(/"type":"uncaught".*REDACTED:REDACTED@/);
+	});
+
+	it('keeps them with --no-redact, all but the headers', async () => {
+		const recording = await record(false);
+		for (const [secret, where] of Object.entries(REDACTED_SECRETS)) expect(recording, where).toContain(secret);
+		for (const [secret, where] of Object.entries(HEADER_SECRETS)) expect(recording, where).not.toContain(secret);
+	});
+});

@@ -374,11 +374,15 @@ export class Tracker {
 		this.watch.entryStarted();
 	}
 
-	/** The root task ends when the entry module has evaluated. */
+	/**
+	 * The root task ends when the entry module has evaluated. Its code hands
+	 * the thread back to the event loop here: the stretch ends, and whatever
+	 * runs next starts one of its own, however long the loop sat idle.
+	 */
 	rootDone(): void {
 		if (this.root.phase === Phase.Waiting) this.resume(this.root);
 		const now = performance.now();
-		if (this.root.phase === Phase.Running) this.root.busy += now - this.root.sliceStart;
+		this.endSlice(this.root, now);
 		this.finish(this.root, now);
 	}
 

@@ -3,12 +3,16 @@ import {relative} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {workerData} from 'node:worker_threads';
 import {TraceMap, originalPositionFor} from '@jridgewell/trace-mapping';
-import type {AsyncmonEvent, StackFrame} from '../protocol/events.js';
+import type {AsyncmonEvent, BlockEndEvent, StackFrame} from '../protocol/events.js';
 import {serializeLine} from '../protocol/encode.js';
 import {writeWhole} from './pipe-write.js';
+import {isScriptsBlock, mainThreadQueuedClock, stallOf} from './stall.js';
 import {
+	F64_BEAT_QUEUED,
 	F64_EXCLUDED,
 	F64_HEARTBEAT,
+	F64_HELD,
+	F64_HELD_QUEUED,
 	F64_STRETCH_START,
 	HEARTBEAT_MS,
 	I32_BLOCK_COUNTER,
@@ -31,6 +35,7 @@ const f64 = new Float64Array(data.buffer);
 const i32 = new Int32Array(data.buffer);
 const MAX_FRAMES = 12;
 const STACK_TIMEOUT_MS = 1000;
+const mainThreadQueued = mainThreadQueuedClock();
 
 const relativeTime = (epoch: number): number => epoch - data.startedAt;
 
@@ -38,7 +43,8 @@ function emit(event: AsyncmonEvent): void {
 	writeWhole(data.fd, Buffer.from(serializeLine(event)));
 }
 
-let openBlock: {id: number; start: number; heartbeat: number} | null = null;
+/** The block reported and not seen ending; `queuedAtBeat`: the main thread's wait for a CPU at the last beat before it. */
+let openBlock: {id: number; start: number; heartbeat: number; queuedAtBeat: number} | null = null;
 
 function poll(): void {
 	const now = epochNow();
@@ -48,7 +54,11 @@ function poll(): void {
 			// Still ours: no task slice claimed it with an exact measurement.
 			if (Atomics.compareExchange(i32, I32_OPEN_BLOCK, openBlock.id, 0) === openBlock.id) {
 				const end = Math.max(openBlock.start, heartbeat - HEARTBEAT_MS);
-				emit({type: 'block.end', t: relativeTime(end), id: openBlock.id, durationMs: end - openBlock.start, task: taskOrNull(), exact: false});
+				// The beat that ended it read the wait for a CPU first.
+				const stall = stallOf(end - openBlock.start, f64[F64_HELD]!, f64[F64_BEAT_QUEUED]! - openBlock.queuedAtBeat - f64[F64_HELD_QUEUED]!);
+				const event: BlockEndEvent = {type: 'block.end', t: relativeTime(end), id: openBlock.id, durationMs: stall.durationMs, task: taskOrNull(), exact: false};
+				if (!Number.isNaN(stall.queuedMs)) event.queuedMs = stall.queuedMs;
+				emit(event);
 			}
 			openBlock = null;
 		}
@@ -59,9 +69,14 @@ function poll(): void {
 	const stretchStart = f64[F64_STRETCH_START]!;
 	const start = stretchStart > heartbeat ? stretchStart : heartbeat;
 	if (now - start - excluded < data.thresholdMs) return;
+	// A thread that waited for a CPU most of the time is starved, not blocked: looked at again at the next poll.
+	const queuedAtBeat = f64[F64_BEAT_QUEUED]!;
+	if (!isScriptsBlock(stallOf(now - start - excluded, 0, mainThreadQueued() - queuedAtBeat), data.thresholdMs)) return;
 	const id = Atomics.add(i32, I32_BLOCK_COUNTER, 1) + 1;
 	if (Atomics.compareExchange(i32, I32_OPEN_BLOCK, 0, id) !== 0) return;
-	openBlock = {id, start, heartbeat};
+	openBlock = {id, start, heartbeat, queuedAtBeat};
+	f64[F64_HELD] = 0;
+	f64[F64_HELD_QUEUED] = 0;
 	emit({type: 'block.start', t: relativeTime(start), id, task: taskOrNull(), detectedAt: relativeTime(now)});
 	captureStack(id);
 }
@@ -81,6 +96,14 @@ interface CallFrame {
 const sourceMaps = new Map<string, TraceMap | null>();
 const scripts = new Map<string, {url: string; mapUrl: string}>();
 
+/**
+ * Pauses the main thread to read its stack. That holds the script's thread:
+ * enabling the debugger has the main thread describe every script it has
+ * loaded (tens of ms), then it stays paused until the frames are mapped. The
+ * hold is measured, from the moment the main thread answers a first, empty
+ * request (it may be stuck in a synchronous call that answers nothing
+ * meanwhile) to the resume, and left out of the block: it is asyncmon's time.
+ */
 function captureStack(blockId: number): void {
 	let session: Session;
 	try {
@@ -88,6 +111,7 @@ function captureStack(blockId: number): void {
 	} catch {
 		return;
 	}
+	let answered: {at: number; queued: number} | null = null;
 	// A connected session makes the process wait for it at exit: let go as soon as the stack is read.
 	const release = (): void => {
 		clearTimeout(timer);
@@ -96,9 +120,16 @@ function captureStack(blockId: number): void {
 	const timer = setTimeout(release, STACK_TIMEOUT_MS);
 	session.once('Debugger.paused', message => {
 		const frames = (message.params.callFrames as CallFrame[]).map(toStackFrame).filter((frame): frame is StackFrame => frame !== null);
+		// Written before the resume: the main thread claims the block only once it runs again.
+		if (answered) {
+			f64[F64_HELD] = epochNow() - answered.at;
+			f64[F64_HELD_QUEUED] = mainThreadQueued() - answered.queued;
+		}
 		release();
 		if (frames.length > 0) emit({type: 'block.stack', t: relativeTime(epochNow()), id: blockId, frames: frames.slice(0, MAX_FRAMES)});
 	});
+	session.post('Schema.getDomains', () => (answered = {at: epochNow(), queued: mainThreadQueued()}));
+	session.post('Debugger.enable');
 	session.post('Debugger.pause');
 }
 
@@ -109,7 +140,6 @@ function connect(): Session {
 		const {scriptId, url, sourceMapURL} = message.params as {scriptId: string; url: string; sourceMapURL?: string};
 		if (sourceMapURL?.startsWith('data:') && url.startsWith('file:')) scripts.set(scriptId, {url, mapUrl: sourceMapURL});
 	});
-	created.post('Debugger.enable');
 	return created;
 }
 

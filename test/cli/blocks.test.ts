@@ -20,6 +20,18 @@ describe('blocks, through the real CLI', () => {
 		expect(result.stdout).not.toMatch(/blocked/);
 	});
 
+	it('top-level code that computes is one block, on the script, ending where the top level returns', async () => {
+		const {result, state} = await recordRun(['--block-threshold', '100', 'sleep-then-catch.cjs'], {env: {SPIN_MS: '300'}});
+		expect(result.code).toBe(0);
+		expect(state.blocks).toHaveLength(1);
+		const block = state.blocks[0]!;
+		expect(block.exact).toBe(true);
+		expect(block.taskId).toBe(state.order[0]);
+		// Not the 600 ms of sleep after it.
+		expect(block.endMs! - block.startMs).toBeGreaterThanOrEqual(299);
+		expect(block.endMs! - block.startMs).toBeLessThan(500);
+	});
+
 	it('an idle node:http server, then one request: no block', async () => {
 		const {result, state} = await recordRun(['idle-server.ts']);
 		expect(result.code).toBe(0);

@@ -175,6 +175,12 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 		}
 		case 'block.end': {
 			const block = blockById(state, event.id);
+			if (state.activeBlockId === block.id) state.activeBlockId = null;
+			// Shown while it lasted, but the machine's: the thread waited for a CPU. No block.
+			if (event.starved) {
+				state.blocks.splice(state.blocks.indexOf(block), 1);
+				break;
+			}
 			block.durationMs = event.durationMs;
 			block.endMs = event.t;
 			block.queuedMs = event.queuedMs ?? 0;
@@ -182,7 +188,6 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			if (block.startMs === 0 && block.detectedAt === 0) block.startMs = event.t - event.durationMs;
 			if (event.task !== null) block.taskId = event.task;
 			block.location ??= locationOfTask(state, block.taskId);
-			if (state.activeBlockId === block.id) state.activeBlockId = null;
 			break;
 		}
 		case 'loop':

@@ -190,6 +190,8 @@ export interface BlockEndEvent {
 	exact: boolean;
 	/** Of `durationMs`, how long the thread was ready to run but waited for a CPU (the machine was busy). Where the system says (Linux). */
 	queuedMs?: Ms;
+	/** The stall reported while it lasted was the machine's, not the script's (see queuedMs): no block. */
+	starved?: boolean;
 }
 
 export interface LoopEvent {

@@ -1,4 +1,5 @@
 import {openSync, readSync} from 'node:fs';
+import type {BlockEndEvent} from '../protocol/events.js';
 
 /**
  * A stall: a stretch in which the main thread's loop did not turn. It is the
@@ -29,26 +30,64 @@ export function stallOf(spanMs: number, heldMs: number, queuedMs: number): Stall
 export const isScriptsBlock = (stall: Stall, thresholdMs: number): boolean => stall.durationMs - (Number.isNaN(stall.queuedMs) ? 0 : stall.queuedMs) >= thresholdMs;
 
 /**
- * A clock of how long the main thread has waited for a CPU while ready to
- * run, in ms: the second field of Linux's schedstat for the thread (its id
- * is the process id), read the same from any thread. NaN elsewhere, or where
- * the kernel keeps no such count.
+ * Completes a stall's block.end: its wait for a CPU where known, and whether
+ * that wait is what made it a stall (starved: the watchdog reported it while
+ * it lasted, yet it is no block).
  */
-export function mainThreadQueuedClock(): () => number {
+export function stallEnd(event: BlockEndEvent, stall: Stall, thresholdMs: number): BlockEndEvent {
+	if (!Number.isNaN(stall.queuedMs)) event.queuedMs = stall.queuedMs;
+	if (!isScriptsBlock(stall, thresholdMs)) event.starved = true;
+	return event;
+}
+
+/** The main thread as the scheduler sees it, in ms since it started: NaN where the system does not say. */
+export interface ThreadTimes {
+	/** On a CPU. */
+	runMs: number;
+	/** Ready to run, waiting for a CPU. Counted when the thread gets one: a wait under way is not in it yet. */
+	queuedMs: number;
+}
+
+const UNKNOWN_TIMES: ThreadTimes = Object.freeze({runMs: Number.NaN, queuedMs: Number.NaN});
+
+/**
+ * The main thread's times (Linux: its schedstat; its thread id is the
+ * process id), read the same from any thread. Elsewhere, or where the kernel
+ * keeps no such count, NaN.
+ */
+export function mainThreadTimes(): () => ThreadTimes {
+	const read = procFile('schedstat');
+	return () => {
+		// "<ns on a CPU> <ns waiting for one> <timeslices>\n"
+		const fields = read()?.split(' ');
+		return fields ? {runMs: Number(fields[0]) / 1e6, queuedMs: Number(fields[1]) / 1e6} : UNKNOWN_TIMES;
+	};
+}
+
+/** Whether the main thread is running or ready to run (state R), rather than asleep; false where the system does not say. */
+export function mainThreadRunnable(): () => boolean {
+	const read = procFile('stat');
+	return () => {
+		// "<pid> (<name>) <state> …": the name may hold spaces and parentheses.
+		const text = read();
+		return text !== null && text[text.lastIndexOf(')') + 2] === 'R';
+	};
+}
+
+/** A file of the main thread's in /proc, read afresh from the start at every call; null if there is none. */
+function procFile(name: string): () => string | null {
 	let fd: number;
 	try {
-		fd = openSync(`/proc/self/task/${process.pid}/schedstat`, 'r');
+		fd = openSync(`/proc/self/task/${process.pid}/${name}`, 'r');
 	} catch {
-		return () => Number.NaN;
+		return () => null;
 	}
-	const buffer = Buffer.alloc(96);
+	const buffer = Buffer.alloc(1024);
 	return () => {
 		try {
-			// "<ns on a CPU> <ns waiting for one> <timeslices>\n", current at every read from the start.
-			const text = buffer.toString('latin1', 0, readSync(fd, buffer, 0, buffer.length, 0));
-			return Number(text.split(' ')[1]) / 1e6;
+			return buffer.toString('latin1', 0, readSync(fd, buffer, 0, buffer.length, 0));
 		} catch {
-			return Number.NaN;
+			return null;
 		}
 	};
 }

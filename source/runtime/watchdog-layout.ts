@@ -8,7 +8,7 @@ export const F64_STRETCH_START = 1;
 
 /** asyncmon's own time in the script's thread since the last heartbeat, ms: no part of the loop's silence. */
 export const F64_EXCLUDED = 4;
-/** How long the main thread had waited for a CPU, ms, at the last heartbeat (see mainThreadQueuedClock). */
+/** How long the main thread had waited for a CPU, ms, at the last heartbeat (see mainThreadTimes). */
 export const F64_BEAT_QUEUED = 5;
 /** How long the watchdog held the main thread to read the open block's stack, ms: no part of the block. */
 export const F64_HELD = 6;

@@ -3,10 +3,10 @@ import {relative} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {workerData} from 'node:worker_threads';
 import {TraceMap, originalPositionFor} from '@jridgewell/trace-mapping';
-import type {AsyncmonEvent, BlockEndEvent, StackFrame} from '../protocol/events.js';
+import type {AsyncmonEvent, StackFrame} from '../protocol/events.js';
 import {serializeLine} from '../protocol/encode.js';
 import {writeWhole} from './pipe-write.js';
-import {isScriptsBlock, mainThreadQueuedClock, stallOf} from './stall.js';
+import {isScriptsBlock, mainThreadRunnable, mainThreadTimes, stallEnd, stallOf} from './stall.js';
 import {
 	F64_BEAT_QUEUED,
 	F64_EXCLUDED,
@@ -35,7 +35,8 @@ const f64 = new Float64Array(data.buffer);
 const i32 = new Int32Array(data.buffer);
 const MAX_FRAMES = 12;
 const STACK_TIMEOUT_MS = 1000;
-const mainThreadQueued = mainThreadQueuedClock();
+const mainThread = mainThreadTimes();
+const mainThreadIsRunnable = mainThreadRunnable();
 
 const relativeTime = (epoch: number): number => epoch - data.startedAt;
 
@@ -45,6 +46,8 @@ function emit(event: AsyncmonEvent): void {
 
 /** The block reported and not seen ending; `queuedAtBeat`: the main thread's wait for a CPU at the last beat before it. */
 let openBlock: {id: number; start: number; heartbeat: number; queuedAtBeat: number} | null = null;
+/** The main thread's time on a CPU at the last look during a silence past the threshold that was not reported. */
+let runAtLastLook = Number.NaN;
 
 function poll(): void {
 	const now = epochNow();
@@ -56,22 +59,22 @@ function poll(): void {
 				const end = Math.max(openBlock.start, heartbeat - HEARTBEAT_MS);
 				// The beat that ended it read the wait for a CPU first.
 				const stall = stallOf(end - openBlock.start, f64[F64_HELD]!, f64[F64_BEAT_QUEUED]! - openBlock.queuedAtBeat - f64[F64_HELD_QUEUED]!);
-				const event: BlockEndEvent = {type: 'block.end', t: relativeTime(end), id: openBlock.id, durationMs: stall.durationMs, task: taskOrNull(), exact: false};
-				if (!Number.isNaN(stall.queuedMs)) event.queuedMs = stall.queuedMs;
-				emit(event);
+				emit(stallEnd({type: 'block.end', t: relativeTime(end), id: openBlock.id, durationMs: stall.durationMs, task: taskOrNull(), exact: false}, stall, data.thresholdMs));
 			}
 			openBlock = null;
 		}
 		return;
 	}
 	const excluded = f64[F64_EXCLUDED]!;
-	if (now - heartbeat - excluded < data.thresholdMs + HEARTBEAT_MS || Atomics.load(i32, I32_PAUSED) !== 0) return;
+	if (now - heartbeat - excluded < data.thresholdMs + HEARTBEAT_MS || Atomics.load(i32, I32_PAUSED) !== 0) {
+		runAtLastLook = Number.NaN;
+		return;
+	}
 	const stretchStart = f64[F64_STRETCH_START]!;
 	const start = stretchStart > heartbeat ? stretchStart : heartbeat;
-	if (now - start - excluded < data.thresholdMs) return;
-	// A thread that waited for a CPU most of the time is starved, not blocked: looked at again at the next poll.
+	const silenceMs = now - start - excluded;
+	if (silenceMs < data.thresholdMs || starvedSoFar(silenceMs)) return;
 	const queuedAtBeat = f64[F64_BEAT_QUEUED]!;
-	if (!isScriptsBlock(stallOf(now - start - excluded, 0, mainThreadQueued() - queuedAtBeat), data.thresholdMs)) return;
 	const id = Atomics.add(i32, I32_BLOCK_COUNTER, 1) + 1;
 	if (Atomics.compareExchange(i32, I32_OPEN_BLOCK, 0, id) !== 0) return;
 	openBlock = {id, start, heartbeat, queuedAtBeat};
@@ -79,6 +82,21 @@ function poll(): void {
 	f64[F64_HELD_QUEUED] = 0;
 	emit({type: 'block.start', t: relativeTime(start), id, task: taskOrNull(), detectedAt: relativeTime(now)});
 	captureStack(id);
+}
+
+/**
+ * Whether the silence so far is the machine's rather than the script's: less
+ * the main thread's wait for a CPU it is under the threshold, or the thread
+ * waits for one right now (ready to run, with no time on a CPU since the
+ * last look), a wait the scheduler counts only once it is over. Looked at
+ * again at the next poll.
+ */
+function starvedSoFar(silenceMs: number): boolean {
+	const times = mainThread();
+	const lastRun = runAtLastLook;
+	runAtLastLook = times.runMs;
+	if (!isScriptsBlock(stallOf(silenceMs, 0, times.queuedMs - f64[F64_BEAT_QUEUED]!), data.thresholdMs)) return true;
+	return !(times.runMs > lastRun) && mainThreadIsRunnable();
 }
 
 function taskOrNull(): number | null {
@@ -123,12 +141,12 @@ function captureStack(blockId: number): void {
 		// Written before the resume: the main thread claims the block only once it runs again.
 		if (answered) {
 			f64[F64_HELD] = epochNow() - answered.at;
-			f64[F64_HELD_QUEUED] = mainThreadQueued() - answered.queued;
+			f64[F64_HELD_QUEUED] = mainThread().queuedMs - answered.queued;
 		}
 		release();
 		if (frames.length > 0) emit({type: 'block.stack', t: relativeTime(epochNow()), id: blockId, frames: frames.slice(0, MAX_FRAMES)});
 	});
-	session.post('Schema.getDomains', () => (answered = {at: epochNow(), queued: mainThreadQueued()}));
+	session.post('Schema.getDomains', () => (answered = {at: epochNow(), queued: mainThread().queuedMs}));
 	session.post('Debugger.enable');
 	session.post('Debugger.pause');
 }

@@ -1,7 +1,7 @@
 import {performance} from 'node:perf_hooks';
 import {Worker} from 'node:worker_threads';
 import type {BlockEndEvent, BlockStartEvent} from '../protocol/events.js';
-import {isScriptsBlock, mainThreadQueuedClock, stallOf} from './stall.js';
+import {isScriptsBlock, mainThreadTimes, stallEnd, stallOf} from './stall.js';
 import type {SliceWatch, Task} from './tracker.js';
 import {
 	F64_BEAT_QUEUED,
@@ -40,7 +40,7 @@ export class LoopWatch implements SliceWatch {
 	private readonly i32: Int32Array;
 	private readonly worker: Worker;
 	private readonly toEpoch: number;
-	private readonly queuedClock = mainThreadQueuedClock();
+	private readonly times = mainThreadTimes();
 	readonly thresholdMs: number;
 
 	constructor(options: LoopWatchOptions) {
@@ -59,7 +59,7 @@ export class LoopWatch implements SliceWatch {
 
 	private beat(): void {
 		// Before the heartbeat: a watchdog that sees the beat reads the wait for a CPU up to it.
-		this.f64[F64_BEAT_QUEUED] = this.queuedClock();
+		this.f64[F64_BEAT_QUEUED] = this.times().queuedMs;
 		this.f64[F64_HEARTBEAT] = this.toEpoch + performance.now();
 		this.f64[F64_EXCLUDED] = 0;
 	}
@@ -98,18 +98,17 @@ export class LoopWatch implements SliceWatch {
 	/**
 	 * A slice past the threshold, measured exactly as it ends; its start is
 	 * new unless the watchdog saw the block already. A stall the script did
-	 * not take (its thread waited for a CPU) is no block, unless the watchdog
-	 * reported it already: that one is closed as measured.
+	 * not take (its thread waited for a CPU) is no block: not reported, or,
+	 * if the watchdog reported it while it lasted, closed as starved.
 	 */
 	longSlice(task: Task, start: number, end: number): Array<BlockStartEvent | BlockEndEvent> {
 		const open = Atomics.exchange(this.i32, I32_OPEN_BLOCK, 0);
 		// No beat since the stretch began: the wait for a CPU since the last one is the stretch's, give or take a beat.
-		const queuedMs = this.queuedClock() - this.f64[F64_BEAT_QUEUED]!;
+		const queuedMs = this.times().queuedMs - this.f64[F64_BEAT_QUEUED]!;
 		const stall = open === 0 ? stallOf(end - start, 0, queuedMs) : stallOf(end - start, this.f64[F64_HELD]!, queuedMs - this.f64[F64_HELD_QUEUED]!);
 		if (open === 0 && !isScriptsBlock(stall, this.thresholdMs)) return [];
 		const id = open === 0 ? Atomics.add(this.i32, I32_BLOCK_COUNTER, 1) + 1 : open;
-		const blockEnd: BlockEndEvent = {type: 'block.end', t: end, id, durationMs: stall.durationMs, task: task.id, exact: true};
-		if (!Number.isNaN(stall.queuedMs)) blockEnd.queuedMs = stall.queuedMs;
+		const blockEnd = stallEnd({type: 'block.end', t: end, id, durationMs: stall.durationMs, task: task.id, exact: true}, stall, this.thresholdMs);
 		return open === 0 ? [{type: 'block.start', t: start, id, task: task.id, detectedAt: end}, blockEnd] : [blockEnd];
 	}
 }

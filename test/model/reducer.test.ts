@@ -308,6 +308,14 @@ describe('reducer: blocks', () => {
 		expect(node(state, 2).blockedDelayMs).toBe(210);
 	});
 
+	it('a stall reported while it lasted and then found starved (the thread waited for a CPU) is no block', () => {
+		const state = reduce([start(0, 1, null), {type: 'block.start', t: 10, id: 1, task: null, detectedAt: 70}]);
+		expect(state.activeBlockId).toBe(1);
+		apply(state, {type: 'block.end', t: 140, id: 1, durationMs: 130, task: null, exact: false, queuedMs: 120, starved: true});
+		expect(state.activeBlockId).toBeNull();
+		expect(state.blocks).toEqual([]);
+	});
+
 	it('an exit clears the active block', () => {
 		const state = reduce([start(0, 1, null), {type: 'block.start', t: 10, id: 1, task: 1, detectedAt: 70}, {type: 'exit', t: 80, code: null, signal: 'SIGKILL'}]);
 		expect(state.activeBlockId).toBeNull();

@@ -28,12 +28,12 @@ const session: AsyncmonEvent[] = [
 	{type: 'exit', t: 270, code: 1, signal: null},
 ];
 
-function printed(options: {ascii: boolean; color?: boolean}): string {
+function printed(options: {ascii: boolean; color?: boolean}, events: AsyncmonEvent[] = session): string {
 	let out = '';
 	const sink = {write: (text: string) => (out += text)};
 	const printer = new PlainPrinter({out: sink, err: sink, color: options.color ?? false, ascii: options.ascii});
 	const state = createState();
-	for (const event of session) {
+	for (const event of events) {
 		apply(state, event);
 		printer.handle(event, state);
 	}
@@ -53,6 +53,17 @@ describe('plain mode', () => {
 		expect(lines).toContain('[   0.264s] ⚠ block  loop was blocked for 200ms by spin() in crunch() app.ts:10:3');
 		expect(lines).toContain('[   0.265s] ✖ failed crunch() after 201ms: Error: too hot: stop app.ts:11:9');
 		expect(lines).toContain('✖ Unhandled rejection: Error: lost at app.ts:12:5');
+	});
+
+	it('says a stall reported while it lasted was starved, not a block, when the thread waited for a CPU', () => {
+		const lines = printed({ascii: false}, [
+			session[0]!,
+			{type: 'block.start', t: 10, id: 1, task: null, detectedAt: 70},
+			{type: 'block.end', t: 140, id: 1, durationMs: 130, task: null, exact: false, queuedMs: 120, starved: true},
+			{type: 'exit', t: 150, code: 0, signal: null},
+		]).split('\n');
+		expect(lines).toContain("[   0.140s] ⚠ starved the loop stalled for 130ms, but the script's thread spent 120ms of it waiting for a CPU (the machine was busy): no block");
+		expect(lines.join('\n')).toMatch(/longest block 0ms/);
 	});
 
 	it('with --ascii says everything of its own in ASCII, and passes the script output as it is', () => {

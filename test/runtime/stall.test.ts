@@ -1,6 +1,6 @@
 import {existsSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
-import {isScriptsBlock, mainThreadQueuedClock, stallOf} from '../../source/runtime/stall.js';
+import {isScriptsBlock, mainThreadRunnable, mainThreadTimes, stallEnd, stallOf} from '../../source/runtime/stall.js';
 
 const THRESHOLD_MS = 50;
 
@@ -42,14 +42,30 @@ describe('a stall of the loop, and whose it was', () => {
 		expect(isScriptsBlock(stall, THRESHOLD_MS)).toBe(true);
 	});
 
-	it("reads the main thread's wait for a CPU as a clock that never goes back, or NaN where the system keeps none", () => {
-		const clock = mainThreadQueuedClock();
-		const first = clock();
+	it('a stall reported while it lasted is closed with its wait for a CPU, and as starved when that wait made it', () => {
+		const end = (stall: ReturnType<typeof stallOf>) => stallEnd({type: 'block.end', t: 300, id: 1, durationMs: stall.durationMs, task: null, exact: false}, stall, THRESHOLD_MS);
+		expect(end(stallOf(300, 0, 20))).toEqual({type: 'block.end', t: 300, id: 1, durationMs: 300, task: null, exact: false, queuedMs: 20});
+		expect(end(stallOf(300, 0, 280))).toMatchObject({queuedMs: 280, starved: true});
+		expect(end(stallOf(300, 0, Number.NaN))).toEqual({type: 'block.end', t: 300, id: 1, durationMs: 300, task: null, exact: false});
+	});
+
+	it("reads the main thread's times on a CPU and waiting for one, clocks that never go back, or NaN where the system keeps none", () => {
+		const times = mainThreadTimes();
+		const first = times();
 		if (!existsSync(`/proc/self/task/${process.pid}/schedstat`)) {
-			expect(first).toBeNaN();
+			expect(first).toEqual({runMs: Number.NaN, queuedMs: Number.NaN});
 			return;
 		}
-		expect(first).toBeGreaterThanOrEqual(0);
-		expect(clock()).toBeGreaterThanOrEqual(first);
+		let spun = 0;
+		for (let i = 0; i < 20_000_000; i++) spun += i;
+		const second = times();
+		expect(spun).toBeGreaterThan(0);
+		expect(first.queuedMs).toBeGreaterThanOrEqual(0);
+		expect(second.runMs).toBeGreaterThan(first.runMs);
+		expect(second.queuedMs).toBeGreaterThanOrEqual(first.queuedMs);
+	});
+
+	it('the main thread, running this test, is runnable where the system says', () => {
+		expect(mainThreadRunnable()()).toBe(existsSync(`/proc/self/task/${process.pid}/stat`));
 	});
 });

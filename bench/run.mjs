@@ -8,7 +8,7 @@
 //   BENCH_RUNS=N        rounds per workload (default 5; 2 with BENCH_QUICK)
 //   BENCH_QUICK=1       shrink every count for a smoke run; budgets are then only indicative,
 //                       and docs/benchmarks.md is not rewritten (unless BENCH_WRITE_DOCS=1)
-//   BENCH_ONLY=a,b      only these workloads (ids as in WORKLOADS below)
+//   BENCH_ONLY=a,b      only these workloads (ids as in WORKLOADS below, or `dashboard`, `block-accuracy`)
 //   BENCH_HTTP_DELAY_MS server delay per response for http-fanout (default 0)
 //   BENCH_WRITE_DOCS=0  do not rewrite docs/benchmarks.md
 import {spawn, spawnSync} from 'node:child_process';
@@ -180,6 +180,93 @@ async function measureDashboardCpu(url) {
 	return {percents, seconds};
 }
 
+/** The stretches of bench/workloads/stretches.ts, in ms of work (iterations calibrated under node). */
+const STRETCH_SIZES = [50, 200, 500];
+/** The block accuracy target: within this share of node's gap, or this many ms, whichever is larger. */
+const BLOCK_ACCURACY = {share: 0.1, ms: 10};
+
+/**
+ * Block accuracy: the same CPU stretches under node, each timed by the script with performance.now()
+ * around it, and under `asyncmon --record`, whose block durations are read from the recording. Both
+ * sides also say how long the thread waited for a CPU (Linux): on a busy machine that wait is the
+ * machine's, and differs from run to run, so the comparison less that wait is the one judged.
+ */
+async function measureBlockAccuracy() {
+	const script = join(root, 'bench/workloads/stretches.ts');
+	const calibration = await runCommand(node, [script, 'calibrate']);
+	const perMs = Number(calibration.stdoutTail.trim());
+	if (calibration.code !== 0 || !(perMs > 0)) return {error: `calibration failed: ${calibration.stderrTail.slice(-300)}`};
+	const args = [String(perMs), ...STRETCH_SIZES.map(String)];
+	const bySize = new Map(STRETCH_SIZES.map(ms => [ms, {node: [], block: [], script: []}]));
+	for (let round = 0; round < runs; round++) {
+		const recording = join(work, `stretches-${round}.ndjson`);
+		const order = round % 2 === 0 ? ['node', 'record'] : ['record', 'node'];
+		for (const setup of order) {
+			const run =
+				setup === 'node' ? await runCommand(node, [script, ...args]) : await runCommand(node, [cli, '--plain', '--block-threshold', '5', '--record', recording, script, ...args]);
+			if (run.code !== 0) {
+				failures.push(`block accuracy / ${setup}: exit ${run.code ?? run.signal}\n${run.stderrTail || run.stdoutTail}`);
+				continue;
+			}
+			if (setup === 'node') {
+				for (const gap of stretchLines(run.stdoutTail)) bySize.get(gap.ms)?.node.push(gap);
+			} else {
+				const {gaps, blocks} = readStretchRecording(recording);
+				for (const gap of gaps) bySize.get(gap.ms)?.script.push(gap);
+				for (const block of blocks) bySize.get(block.ms)?.block.push(block);
+				rmSync(recording, {force: true});
+			}
+		}
+		log(`  block accuracy round ${round + 1}/${runs}: ${STRETCH_SIZES.map(ms => `${ms} ms: node ${bySize.get(ms).node.at(-1)?.gapMs.toFixed(0)}, block ${bySize.get(ms).block.at(-1)?.gapMs.toFixed(0)}`).join('; ')}`);
+	}
+	const own = gap => (gap.queuedMs === null ? NaN : gap.gapMs - gap.queuedMs);
+	return {
+		perMs,
+		rows: STRETCH_SIZES.map(ms => {
+			const {node: nodeGaps, block, script} = bySize.get(ms);
+			return {
+				ms,
+				nodeMs: median(nodeGaps.map(g => g.gapMs)),
+				blockMs: median(block.map(g => g.gapMs)),
+				scriptMs: median(script.map(g => g.gapMs)),
+				nodeOwnMs: median(nodeGaps.map(own)),
+				blockOwnMs: median(block.map(own)),
+				blocksFound: block.length,
+			};
+		}),
+	};
+}
+
+/** The JSON lines of bench/workloads/stretches.ts: {ms, gapMs, queuedMs}. */
+function stretchLines(text) {
+	return text
+		.split('\n')
+		.filter(line => line.startsWith('{"ms"'))
+		.map(line => JSON.parse(line));
+}
+
+/** From an asyncmon recording of the stretches: the script's own gaps (its output) and each stretch's block, as {ms, gapMs, queuedMs}. */
+function readStretchRecording(file) {
+	const events = readFileSync(file, 'utf8')
+		.split('\n')
+		.filter(Boolean)
+		.map(line => JSON.parse(line));
+	const sizeOfTask = new Map();
+	const taskOfBlock = new Map();
+	const gaps = [];
+	const blocks = [];
+	for (const event of events) {
+		if (event.type === 'task.start') sizeOfTask.set(event.id, Number(/^stretch\((\d+)/.exec(event.name)?.[1]));
+		else if (event.type === 'block.start') taskOfBlock.set(event.id, event.task);
+		else if (event.type === 'output' && event.stream === 'stdout') gaps.push(...stretchLines(event.text));
+		else if (event.type === 'block.end') blocks.push({ms: sizeOfTask.get(event.task ?? taskOfBlock.get(event.id)), gapMs: event.durationMs, queuedMs: event.queuedMs ?? null});
+	}
+	return {gaps, blocks};
+}
+
+/** Within the target: BLOCK_ACCURACY.share of the node gap, or BLOCK_ACCURACY.ms. */
+const accurate = (blockMs, nodeMs) => Math.abs(blockMs - nodeMs) <= Math.max(BLOCK_ACCURACY.ms, BLOCK_ACCURACY.share * nodeMs);
+
 function log(text) {
 	process.stderr.write(`${text}\n`);
 }
@@ -190,11 +277,14 @@ const benchStarted = performance.now();
 if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `node scripts/build.mjs` (npm run bench does)');
 log(`asyncmon bench: ${runs} round(s) per workload${quick ? ', QUICK counts' : ''}; node ${process.version}; scratch ${work}`);
 const measuresDashboard = !only || only.has('dashboard');
+const measuresBlocks = !only || only.has('block-accuracy');
 const server = WORKLOADS.some(w => w.server) || measuresDashboard ? await startServer() : null;
 const results = [];
 const failures = [];
 /** The dashboard's CPU during a steady fan-out: {percents, seconds} or {error}. */
 let dashboard = null;
+/** Block durations against node's gaps: {perMs, rows} or {error}. */
+let blockAccuracy = null;
 
 try {
 	// Warm the file cache and the compile cache of each setup once, untimed.
@@ -249,6 +339,7 @@ try {
 		});
 	}
 	if (server && measuresDashboard) dashboard = await measureDashboardCpu(server.url);
+	if (measuresBlocks) blockAccuracy = await measureBlockAccuracy();
 } finally {
 	server?.stop();
 }
@@ -324,6 +415,16 @@ if (byId['http-fanout']?.recording) {
 	const value = byId['http-fanout'].recording.bytesPerEvent;
 	pushBudget('recording size on fan-out', '≤ 120 bytes/event', `${value.toFixed(1)} bytes/event`, value <= 120);
 }
+if (blockAccuracy) {
+	const what = `block durations vs node's own gaps (${STRETCH_SIZES.join(', ')} ms stretches), less the wait for a CPU`;
+	const budget = `within ${BLOCK_ACCURACY.share * 100} % or ${BLOCK_ACCURACY.ms} ms`;
+	if (blockAccuracy.error) pushBudget(what, budget, `n/a: ${blockAccuracy.error}`, null);
+	else {
+		const rows = blockAccuracy.rows;
+		const judged = rows.map(r => (Number.isFinite(r.nodeOwnMs) ? [r.blockOwnMs, r.nodeOwnMs] : [r.blockMs, r.nodeMs]));
+		pushBudget(what, budget, judged.map(([block, gap]) => ratio(block / gap)).join(', '), judged.every(([block, gap]) => accurate(block, gap)));
+	}
+}
 const budgetTable = table(['budget row (asyncmon --plain --record vs node)', 'budget', 'measured', 'result'], budgetRows, ['left', 'left', 'right', 'left']);
 
 const recordingTable = table(
@@ -353,6 +454,28 @@ const absoluteTable = table(
 	]),
 	['left', 'right', 'right', 'right', 'right', 'right'],
 );
+
+const milliseconds = ms => (Number.isFinite(ms) ? `${ms.toFixed(1)} ms` : 'n/a');
+const blockTable =
+	blockAccuracy && !blockAccuracy.error
+		? table(
+				['stretch (ms of work)', 'node: gap', 'asyncmon: block', 'block / gap', "the script's own gap under asyncmon", 'less the wait for a CPU: node / block', 'block / gap', 'within 10 % or 10 ms'],
+				blockAccuracy.rows.map(r => {
+					const judged = Number.isFinite(r.nodeOwnMs) ? accurate(r.blockOwnMs, r.nodeOwnMs) : accurate(r.blockMs, r.nodeMs);
+					return [
+						`${r.ms}${r.blocksFound < runs ? ` (${r.blocksFound} of ${runs} runs had its block)` : ''}`,
+						milliseconds(r.nodeMs),
+						milliseconds(r.blockMs),
+						ratio(r.blockMs / r.nodeMs),
+						milliseconds(r.scriptMs),
+						`${milliseconds(r.nodeOwnMs)} / ${milliseconds(r.blockOwnMs)}`,
+						ratio(r.blockOwnMs / r.nodeOwnMs),
+						verdict(r.blocksFound > 0 && judged),
+					];
+				}),
+				['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+			)
+		: '';
 
 let frameSection = '';
 if (existsSync(join(root, 'dist/bench-frame.js')) && !only) {
@@ -389,6 +512,7 @@ const output = [
 	'',
 	recordingTable,
 	'',
+	...(blockTable ? ["## Block accuracy against node's own gaps (medians)", '', blockTable, '', `Busy-loop iterations per ms (calibrated under node): ${integer(blockAccuracy.perMs)}.`, ''] : []),
 	'## Median wall times (for reference)',
 	'',
 	absoluteTable,
@@ -401,7 +525,7 @@ const output = [
 ].join('\n');
 
 process.stdout.write(`\n${output}\n`);
-writeFileSync(join(work, 'results.json'), JSON.stringify({machine, runs, quick, results, failures}, null, 2));
+writeFileSync(join(work, 'results.json'), JSON.stringify({machine, runs, quick, results, blockAccuracy, failures}, null, 2));
 log(`raw results: ${join(work, 'results.json')}`);
 
 if (writeDocs) {

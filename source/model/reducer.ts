@@ -177,12 +177,19 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 		}
 		case 'block.end': {
 			const block = blockById(state, event.id);
+			if (state.activeBlockId === block.id) state.activeBlockId = null;
+			// Shown while it lasted, but the machine's: the thread waited for a CPU. No block.
+			if (event.starved) {
+				state.blocks.splice(state.blocks.indexOf(block), 1);
+				break;
+			}
 			block.durationMs = event.durationMs;
+			block.endMs = event.t;
+			block.queuedMs = event.queuedMs ?? 0;
 			block.exact = event.exact;
 			if (block.startMs === 0 && block.detectedAt === 0) block.startMs = event.t - event.durationMs;
 			if (event.task !== null) block.taskId = event.task;
 			block.location ??= locationOfTask(state, block.taskId);
-			if (state.activeBlockId === block.id) state.activeBlockId = null;
 			break;
 		}
 		case 'loop':
@@ -384,7 +391,7 @@ function recordAwaitSite(node: TaskNode, site: string | null, waited: Ms): void 
 function addBlockedDelay(state: ModelState, node: TaskNode, readyAt: Ms, resumedAt: Ms): void {
 	for (let i = state.blocks.length - 1; i >= 0; i--) {
 		const block = state.blocks[i]!;
-		const end = block.startMs + (block.durationMs ?? resumedAt - block.startMs);
+		const end = block.endMs ?? resumedAt;
 		if (end < readyAt) break;
 		if (block.taskId !== node.id && readyAt <= end && resumedAt >= end - 0.001) {
 			node.blockedDelayMs += Math.max(0, Math.min(end, resumedAt) - Math.max(readyAt, block.startMs));
@@ -396,7 +403,7 @@ function addBlockedDelay(state: ModelState, node: TaskNode, readyAt: Ms, resumed
 function blockById(state: ModelState, id: number): Block {
 	let block = state.blocks.find(b => b.id === id);
 	if (!block) {
-		block = {id, startMs: 0, detectedAt: 0, durationMs: null, taskId: null, location: null, frames: [], exact: false};
+		block = {id, startMs: 0, detectedAt: 0, durationMs: null, endMs: null, queuedMs: 0, taskId: null, location: null, frames: [], exact: false};
 		state.blocks.push(block);
 	}
 	return block;

@@ -96,7 +96,12 @@ export interface Block {
 	id: number;
 	startMs: Ms;
 	detectedAt: Ms;
+	/** The script's own synchronous time in it (asyncmon's own left out); null while it lasts. */
 	durationMs: Ms | null;
+	/** When the loop turned again: `startMs + durationMs` plus asyncmon's own time in it. */
+	endMs: Ms | null;
+	/** Of `durationMs`, how long the thread waited for a CPU: the machine's share (0 where unknown). */
+	queuedMs: Ms;
 	taskId: number | null;
 	location: Location | null;
 	frames: StackFrame[];

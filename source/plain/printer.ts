@@ -1,7 +1,7 @@
 import type {ErrorInfo, ProtocolLine} from '../protocol/events.js';
 import type {ModelState, NodeState, TaskNode} from '../model/state.js';
 import {formatDuration, formatOffset} from '../present/durations.js';
-import {blockCulprit, waitingOn} from '../present/holdups.js';
+import {blockCulprit, starvedStall, waitingOn} from '../present/holdups.js';
 import {paint, type Ansi, type Color, type Segment} from '../present/paint.js';
 import {glyphs, stateIcon, type Glyphs} from '../present/states.js';
 import {sanitize, sanitizeLines} from '../present/text.js';
@@ -127,6 +127,10 @@ export class PlainPrinter {
 				return;
 			}
 			case 'block.end': {
+				if (line.starved) {
+					this.say(line.t, this.blockMark('starved'), [{text: starvedStall(line.durationMs, line.queuedMs)}]);
+					return;
+				}
 				const block = state.blocks.find(b => b.id === line.id);
 				const who = block ? blockCulprit(state, block) : 'a callback';
 				this.say(line.t, this.blockMark('block'), [{text: `loop was blocked for ${formatDuration(line.durationMs)} by ${who} `}, dim(block?.location)]);

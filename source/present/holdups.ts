@@ -63,6 +63,12 @@ function shortUrl(url: string): string {
 	}
 }
 
+/** A stall reported while it lasted that was the machine's, not the script's: no block, and nothing to move to a worker. */
+export function starvedStall(durationMs: Ms, queuedMs: Ms | undefined): string {
+	const waiting = queuedMs === undefined ? 'waited for a CPU' : `spent ${formatDuration(queuedMs)} of it waiting for a CPU`;
+	return `the loop stalled for ${formatDuration(durationMs)}, but the script's thread ${waiting} (the machine was busy): no block`;
+}
+
 /** Who blocked the loop, in words: `crunch() in main()`, `crunch()`, `main()` or `a callback`. */
 export function blockCulprit(state: ModelState, block: Block): string {
 	const {fn, task} = culpritOf(state, block);

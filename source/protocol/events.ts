@@ -183,10 +183,15 @@ export interface BlockEndEvent {
 	type: 'block.end';
 	t: Ms;
 	id: number;
+	/** The script's own synchronous time: the block's span less asyncmon's own time in it. */
 	durationMs: Ms;
 	task: number | null;
 	/** True when measured at task-slice boundaries, false when estimated from the loop heartbeat. */
 	exact: boolean;
+	/** Of `durationMs`, how long the thread was ready to run but waited for a CPU (the machine was busy). Where the system says (Linux). */
+	queuedMs?: Ms;
+	/** The stall reported while it lasted was the machine's, not the script's (see queuedMs): no block. */
+	starved?: boolean;
 }
 
 export interface LoopEvent {

@@ -163,7 +163,7 @@ export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldSha
 	'op.end': {id: ID, ok: BOOLEAN, status: optional(COUNT), bytes: optional(COUNT), error: optional(ERROR_INFO), lateMs: optional(NUMBER), cancelled: optional(BOOLEAN)},
 	'block.start': {id: ID, task: ID_OR_NULL, detectedAt: NUMBER},
 	'block.stack': {id: ID, frames: STACK_FRAMES},
-	'block.end': {id: ID, durationMs: NUMBER, task: ID_OR_NULL, exact: BOOLEAN},
+	'block.end': {id: ID, durationMs: NUMBER, task: ID_OR_NULL, exact: BOOLEAN, queuedMs: optional(NUMBER), starved: optional(BOOLEAN)},
 	loop: {delayMs: NUMBER, utilization: NUMBER},
 	output: {stream: oneOf('stdout', 'stderr'), text: STRING},
 	fatal: {kind: oneOf('syntax', 'load', 'internal'), message: STRING, loc: optional(STRING), frame: optional(STRING)},

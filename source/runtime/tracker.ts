@@ -65,7 +65,7 @@ export interface SliceWatch {
 	readonly thresholdMs: number;
 	/** Which task runs, since when its synchronous stretch (see Tracker.stretchStart) began. */
 	running(task: Task | null, stretchStart: number): void;
-	/** A slice ran past the threshold: the events that measure its block exactly, for the tracker to emit. */
+	/** A slice ran past the threshold: the events that measure its block exactly, for the tracker to emit; none if it was no block of the script's. */
 	longSlice(task: Task, start: number, end: number): Array<BlockStartEvent | BlockEndEvent>;
 	/** The entry module's own code starts running. */
 	entryStarted(): void;
@@ -375,11 +375,15 @@ export class Tracker {
 		this.watch.entryStarted();
 	}
 
-	/** The root task ends when the entry module has evaluated. */
+	/**
+	 * The root task ends when the entry module has evaluated. Its code hands
+	 * the thread back to the event loop here: the stretch ends, and whatever
+	 * runs next starts one of its own, however long the loop sat idle.
+	 */
 	rootDone(): void {
 		if (this.root.phase === Phase.Waiting) this.resume(this.root);
 		const now = performance.now();
-		if (this.root.phase === Phase.Running) this.root.busy += now - this.root.sliceStart;
+		this.endSlice(this.root, now);
 		this.finish(this.root, now);
 	}
 
@@ -435,10 +439,7 @@ export class Tracker {
 		if (task.phase !== Phase.Running) return;
 		this.lastActivityAt = now;
 		task.busy += now - task.sliceStart;
-		if (now - task.sliceStart >= this.watch.thresholdMs) {
-			this.emitLongSlice(task, task.sliceStart, now);
-			this.stretchReported = true;
-		}
+		if (now - task.sliceStart >= this.watch.thresholdMs && this.emitLongSlice(task, task.sliceStart, now)) this.stretchReported = true;
 		if (task.firstSlice) {
 			task.firstSlice = false;
 			this.running = task.prevRunning;
@@ -452,8 +453,11 @@ export class Tracker {
 		this.watch.running(this.running, this.stretchStart);
 	}
 
-	private emitLongSlice(task: Task, start: number, end: number): void {
-		for (const event of this.watch.longSlice(task, start, end)) this.emit(event);
+	/** True when the watch found it a block. */
+	private emitLongSlice(task: Task, start: number, end: number): boolean {
+		const events = this.watch.longSlice(task, start, end);
+		for (const event of events) this.emit(event);
+		return events.length > 0;
 	}
 
 	private beginStretch(now: number): void {

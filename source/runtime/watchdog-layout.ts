@@ -8,6 +8,12 @@ export const F64_STRETCH_START = 1;
 
 /** asyncmon's own time in the script's thread since the last heartbeat, ms: no part of the loop's silence. */
 export const F64_EXCLUDED = 4;
+/** How long the main thread had waited for a CPU, ms, at the last heartbeat (see mainThreadTimes). */
+export const F64_BEAT_QUEUED = 5;
+/** How long the watchdog held the main thread to read the open block's stack, ms: no part of the block. */
+export const F64_HELD = 6;
+/** Of F64_HELD, how long the main thread waited for a CPU: no part of the block's wait for one either. */
+export const F64_HELD_QUEUED = 7;
 
 /** Int32 slots (bytes 16 to 31, between the Float64 slots 1 and 4). */
 export const I32_TASK = 4;

@@ -6,9 +6,13 @@ import {TraceMap, originalPositionFor} from '@jridgewell/trace-mapping';
 import type {AsyncmonEvent, StackFrame} from '../protocol/events.js';
 import {serializeLine} from '../protocol/encode.js';
 import {writeWhole} from './pipe-write.js';
+import {isScriptsBlock, mainThreadRunnable, mainThreadTimes, stallEnd, stallOf} from './stall.js';
 import {
+	F64_BEAT_QUEUED,
 	F64_EXCLUDED,
 	F64_HEARTBEAT,
+	F64_HELD,
+	F64_HELD_QUEUED,
 	F64_STRETCH_START,
 	HEARTBEAT_MS,
 	I32_BLOCK_COUNTER,
@@ -31,6 +35,8 @@ const f64 = new Float64Array(data.buffer);
 const i32 = new Int32Array(data.buffer);
 const MAX_FRAMES = 12;
 const STACK_TIMEOUT_MS = 1000;
+const mainThread = mainThreadTimes();
+const mainThreadIsRunnable = mainThreadRunnable();
 
 const relativeTime = (epoch: number): number => epoch - data.startedAt;
 
@@ -38,7 +44,10 @@ function emit(event: AsyncmonEvent): void {
 	writeWhole(data.fd, Buffer.from(serializeLine(event)));
 }
 
-let openBlock: {id: number; start: number; heartbeat: number} | null = null;
+/** The block reported and not seen ending; `queuedAtBeat`: the main thread's wait for a CPU at the last beat before it. */
+let openBlock: {id: number; start: number; heartbeat: number; queuedAtBeat: number} | null = null;
+/** The main thread's time on a CPU at the last look during a silence past the threshold that was not reported. */
+let runAtLastLook = Number.NaN;
 
 function poll(): void {
 	const now = epochNow();
@@ -48,22 +57,46 @@ function poll(): void {
 			// Still ours: no task slice claimed it with an exact measurement.
 			if (Atomics.compareExchange(i32, I32_OPEN_BLOCK, openBlock.id, 0) === openBlock.id) {
 				const end = Math.max(openBlock.start, heartbeat - HEARTBEAT_MS);
-				emit({type: 'block.end', t: relativeTime(end), id: openBlock.id, durationMs: end - openBlock.start, task: taskOrNull(), exact: false});
+				// The beat that ended it read the wait for a CPU first.
+				const stall = stallOf(end - openBlock.start, f64[F64_HELD]!, f64[F64_BEAT_QUEUED]! - openBlock.queuedAtBeat - f64[F64_HELD_QUEUED]!);
+				emit(stallEnd({type: 'block.end', t: relativeTime(end), id: openBlock.id, durationMs: stall.durationMs, task: taskOrNull(), exact: false}, stall, data.thresholdMs));
 			}
 			openBlock = null;
 		}
 		return;
 	}
 	const excluded = f64[F64_EXCLUDED]!;
-	if (now - heartbeat - excluded < data.thresholdMs + HEARTBEAT_MS || Atomics.load(i32, I32_PAUSED) !== 0) return;
+	if (now - heartbeat - excluded < data.thresholdMs + HEARTBEAT_MS || Atomics.load(i32, I32_PAUSED) !== 0) {
+		runAtLastLook = Number.NaN;
+		return;
+	}
 	const stretchStart = f64[F64_STRETCH_START]!;
 	const start = stretchStart > heartbeat ? stretchStart : heartbeat;
-	if (now - start - excluded < data.thresholdMs) return;
+	const silenceMs = now - start - excluded;
+	if (silenceMs < data.thresholdMs || starvedSoFar(silenceMs)) return;
+	const queuedAtBeat = f64[F64_BEAT_QUEUED]!;
 	const id = Atomics.add(i32, I32_BLOCK_COUNTER, 1) + 1;
 	if (Atomics.compareExchange(i32, I32_OPEN_BLOCK, 0, id) !== 0) return;
-	openBlock = {id, start, heartbeat};
+	openBlock = {id, start, heartbeat, queuedAtBeat};
+	f64[F64_HELD] = 0;
+	f64[F64_HELD_QUEUED] = 0;
 	emit({type: 'block.start', t: relativeTime(start), id, task: taskOrNull(), detectedAt: relativeTime(now)});
 	captureStack(id);
+}
+
+/**
+ * Whether the silence so far is the machine's rather than the script's: less
+ * the main thread's wait for a CPU it is under the threshold, or the thread
+ * waits for one right now (ready to run, with no time on a CPU since the
+ * last look), a wait the scheduler counts only once it is over. Looked at
+ * again at the next poll.
+ */
+function starvedSoFar(silenceMs: number): boolean {
+	const times = mainThread();
+	const lastRun = runAtLastLook;
+	runAtLastLook = times.runMs;
+	if (!isScriptsBlock(stallOf(silenceMs, 0, times.queuedMs - f64[F64_BEAT_QUEUED]!), data.thresholdMs)) return true;
+	return !(times.runMs > lastRun) && mainThreadIsRunnable();
 }
 
 function taskOrNull(): number | null {
@@ -81,6 +114,14 @@ interface CallFrame {
 const sourceMaps = new Map<string, TraceMap | null>();
 const scripts = new Map<string, {url: string; mapUrl: string}>();
 
+/**
+ * Pauses the main thread to read its stack. That holds the script's thread:
+ * enabling the debugger has the main thread describe every script it has
+ * loaded (tens of ms), then it stays paused until the frames are mapped. The
+ * hold is measured, from the moment the main thread answers a first, empty
+ * request (it may be stuck in a synchronous call that answers nothing
+ * meanwhile) to the resume, and left out of the block: it is asyncmon's time.
+ */
 function captureStack(blockId: number): void {
 	let session: Session;
 	try {
@@ -88,6 +129,7 @@ function captureStack(blockId: number): void {
 	} catch {
 		return;
 	}
+	let answered: {at: number; queued: number} | null = null;
 	// A connected session makes the process wait for it at exit: let go as soon as the stack is read.
 	const release = (): void => {
 		clearTimeout(timer);
@@ -96,9 +138,16 @@ function captureStack(blockId: number): void {
 	const timer = setTimeout(release, STACK_TIMEOUT_MS);
 	session.once('Debugger.paused', message => {
 		const frames = (message.params.callFrames as CallFrame[]).map(toStackFrame).filter((frame): frame is StackFrame => frame !== null);
+		// Written before the resume: the main thread claims the block only once it runs again.
+		if (answered) {
+			f64[F64_HELD] = epochNow() - answered.at;
+			f64[F64_HELD_QUEUED] = mainThread().queuedMs - answered.queued;
+		}
 		release();
 		if (frames.length > 0) emit({type: 'block.stack', t: relativeTime(epochNow()), id: blockId, frames: frames.slice(0, MAX_FRAMES)});
 	});
+	session.post('Schema.getDomains', () => (answered = {at: epochNow(), queued: mainThread().queuedMs}));
+	session.post('Debugger.enable');
 	session.post('Debugger.pause');
 }
 
@@ -109,7 +158,6 @@ function connect(): Session {
 		const {scriptId, url, sourceMapURL} = message.params as {scriptId: string; url: string; sourceMapURL?: string};
 		if (sourceMapURL?.startsWith('data:') && url.startsWith('file:')) scripts.set(scriptId, {url, mapUrl: sourceMapURL});
 	});
-	created.post('Debugger.enable');
 	return created;
 }
 

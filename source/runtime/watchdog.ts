@@ -1,10 +1,14 @@
 import {performance} from 'node:perf_hooks';
 import {Worker} from 'node:worker_threads';
 import type {BlockEndEvent, BlockStartEvent} from '../protocol/events.js';
+import {isScriptsBlock, mainThreadTimes, stallEnd, stallOf} from './stall.js';
 import type {SliceWatch, Task} from './tracker.js';
 import {
+	F64_BEAT_QUEUED,
 	F64_EXCLUDED,
 	F64_HEARTBEAT,
+	F64_HELD,
+	F64_HELD_QUEUED,
 	F64_STRETCH_START,
 	HEARTBEAT_MS,
 	I32_BLOCK_COUNTER,
@@ -36,6 +40,7 @@ export class LoopWatch implements SliceWatch {
 	private readonly i32: Int32Array;
 	private readonly worker: Worker;
 	private readonly toEpoch: number;
+	private readonly times = mainThreadTimes();
 	readonly thresholdMs: number;
 
 	constructor(options: LoopWatchOptions) {
@@ -53,6 +58,8 @@ export class LoopWatch implements SliceWatch {
 	}
 
 	private beat(): void {
+		// Before the heartbeat: a watchdog that sees the beat reads the wait for a CPU up to it.
+		this.f64[F64_BEAT_QUEUED] = this.times().queuedMs;
 		this.f64[F64_HEARTBEAT] = this.toEpoch + performance.now();
 		this.f64[F64_EXCLUDED] = 0;
 	}
@@ -88,11 +95,20 @@ export class LoopWatch implements SliceWatch {
 		this.f64[F64_STRETCH_START] = task ? this.toEpoch + stretchStart : 0;
 	}
 
-	/** A slice past the threshold, measured exactly as it ends; its start is new unless the watchdog saw the block already. */
+	/**
+	 * A slice past the threshold, measured exactly as it ends; its start is
+	 * new unless the watchdog saw the block already. A stall the script did
+	 * not take (its thread waited for a CPU) is no block: not reported, or,
+	 * if the watchdog reported it while it lasted, closed as starved.
+	 */
 	longSlice(task: Task, start: number, end: number): Array<BlockStartEvent | BlockEndEvent> {
 		const open = Atomics.exchange(this.i32, I32_OPEN_BLOCK, 0);
+		// No beat since the stretch began: the wait for a CPU since the last one is the stretch's, give or take a beat.
+		const queuedMs = this.times().queuedMs - this.f64[F64_BEAT_QUEUED]!;
+		const stall = open === 0 ? stallOf(end - start, 0, queuedMs) : stallOf(end - start, this.f64[F64_HELD]!, queuedMs - this.f64[F64_HELD_QUEUED]!);
+		if (open === 0 && !isScriptsBlock(stall, this.thresholdMs)) return [];
 		const id = open === 0 ? Atomics.add(this.i32, I32_BLOCK_COUNTER, 1) + 1 : open;
-		const blockEnd: BlockEndEvent = {type: 'block.end', t: end, id, durationMs: end - start, task: task.id, exact: true};
+		const blockEnd = stallEnd({type: 'block.end', t: end, id, durationMs: stall.durationMs, task: task.id, exact: true}, stall, this.thresholdMs);
 		return open === 0 ? [{type: 'block.start', t: start, id, task: task.id, detectedAt: end}, blockEnd] : [blockEnd];
 	}
 }

@@ -253,7 +253,7 @@ describe('reducer: blocks', () => {
 		const state = reduce([start(0, 1, null), start(1, 2, 1)]);
 		apply(state, {type: 'block.start', t: 10, id: 1, task: 2, detectedAt: 70});
 		expect(state.activeBlockId).toBe(1);
-		expect(state.blocks).toEqual([{id: 1, startMs: 10, detectedAt: 70, durationMs: null, taskId: 2, location: 'app.ts:2:1', frames: [], exact: false}]);
+		expect(state.blocks).toEqual([{id: 1, startMs: 10, detectedAt: 70, durationMs: null, endMs: null, queuedMs: 0, taskId: 2, location: 'app.ts:2:1', frames: [], exact: false}]);
 
 		const frames = [
 			{fn: 'parseBody', loc: 'app.ts:6:5'},
@@ -265,7 +265,7 @@ describe('reducer: blocks', () => {
 
 		apply(state, {type: 'block.end', t: 260, id: 1, durationMs: 250, task: 2, exact: true});
 		expect(state.activeBlockId).toBeNull();
-		expect(state.blocks[0]).toMatchObject({durationMs: 250, exact: true, startMs: 10, location: 'app.ts:6:5'});
+		expect(state.blocks[0]).toMatchObject({durationMs: 250, endMs: 260, queuedMs: 0, exact: true, startMs: 10, location: 'app.ts:6:5'});
 	});
 
 	it('block.start shows the blocking task running, though its resume is still in the blocked thread; the late resume keeps its totals', () => {
@@ -282,7 +282,7 @@ describe('reducer: blocks', () => {
 
 	it('a block.end with no block.start (a slice measured exactly) derives its start', () => {
 		const state = reduce([start(0, 1, null), {type: 'block.end', t: 300, id: 4, durationMs: 120, task: 1, exact: true}]);
-		expect(state.blocks).toEqual([{id: 4, startMs: 180, detectedAt: 0, durationMs: 120, taskId: 1, location: 'app.ts:1:1', frames: [], exact: true}]);
+		expect(state.blocks).toEqual([{id: 4, startMs: 180, detectedAt: 0, durationMs: 120, endMs: 300, queuedMs: 0, taskId: 1, location: 'app.ts:1:1', frames: [], exact: true}]);
 		expect(state.activeBlockId).toBeNull();
 	});
 
@@ -306,6 +306,28 @@ describe('reducer: blocks', () => {
 		]);
 		expect(node(state, 2).blockedDelayMs).toBe(160);
 		expect(node(state, 1).blockedDelayMs).toBe(0);
+	});
+
+	it("a block lasts to its end, asyncmon's own time in it included, though its duration is the script's alone", () => {
+		const state = reduce([
+			start(0, 1, null),
+			start(0, 2, null),
+			{type: 'task.await', t: 1, id: 2, site: null, on: {kind: 'op', id: 9}, busy: 1},
+			{type: 'block.start', t: 10, id: 1, task: 1, detectedAt: 70},
+			// 250 ms from start to end, 50 of them asyncmon's (reading the stack); 30 the thread waited for a CPU.
+			{type: 'block.end', t: 260, id: 1, durationMs: 200, task: 1, exact: true, queuedMs: 30},
+			{type: 'task.resume', t: 261, id: 2, readyAt: 50, wait: 49, sched: 211},
+		]);
+		expect(state.blocks[0]).toMatchObject({startMs: 10, durationMs: 200, endMs: 260, queuedMs: 30});
+		expect(node(state, 2).blockedDelayMs).toBe(210);
+	});
+
+	it('a stall reported while it lasted and then found starved (the thread waited for a CPU) is no block', () => {
+		const state = reduce([start(0, 1, null), {type: 'block.start', t: 10, id: 1, task: null, detectedAt: 70}]);
+		expect(state.activeBlockId).toBe(1);
+		apply(state, {type: 'block.end', t: 140, id: 1, durationMs: 130, task: null, exact: false, queuedMs: 120, starved: true});
+		expect(state.activeBlockId).toBeNull();
+		expect(state.blocks).toEqual([]);
 	});
 
 	it('an exit clears the active block', () => {

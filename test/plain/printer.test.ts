@@ -57,6 +57,17 @@ describe('plain mode', () => {
 		expect(lines).toContain('✖ Unhandled rejection: Error: lost at app.ts:12:5');
 	});
 
+	it('says a stall reported while it lasted was starved, not a block, when the thread waited for a CPU', () => {
+		const lines = printed({ascii: false}, [
+			session[0]!,
+			{type: 'block.start', t: 10, id: 1, task: null, detectedAt: 70},
+			{type: 'block.end', t: 140, id: 1, durationMs: 130, task: null, exact: false, queuedMs: 120, starved: true},
+			{type: 'exit', t: 150, code: 0, signal: null},
+		]).split('\n');
+		expect(lines).toContain("[   0.140s] ⚠ starved the loop stalled for 130ms, but the script's thread spent 120ms of it waiting for a CPU (the machine was busy): no block");
+		expect(lines.join('\n')).toMatch(/longest block 0ms/);
+	});
+
 	it('with --ascii says everything of its own in ASCII, and passes the script output as it is', () => {
 		const output = printed({ascii: true});
 		expect(output).toContain(`\n${SCRIPT_OUTPUT}`);

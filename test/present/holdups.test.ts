@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {blockCulprit, describeTarget, waitingOn} from '../../source/present/holdups.js';
+import {blockCulprit, describeTarget, starvedStall, waitingOn} from '../../source/present/holdups.js';
 import type {AsyncmonEvent} from '../../source/protocol/events.js';
 import {reduce} from '../helpers/events.js';
 
@@ -81,5 +81,12 @@ describe('who blocked the loop', () => {
 		expect(blockCulprit(unknown, unknown.blocks[0]!)).toBe('main()');
 		const same = blocked([{fn: 'main', loc: 'a.ts:2:3'}]);
 		expect(blockCulprit(same, same.blocks[0]!)).toBe('main()');
+	});
+});
+
+describe('a stall that was the machine’s', () => {
+	it('says the thread waited for a CPU, and that it was no block', () => {
+		expect(starvedStall(130, 120)).toBe("the loop stalled for 130ms, but the script's thread spent 120ms of it waiting for a CPU (the machine was busy): no block");
+		expect(starvedStall(130, undefined)).toBe("the loop stalled for 130ms, but the script's thread waited for a CPU (the machine was busy): no block");
 	});
 });

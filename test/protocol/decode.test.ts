@@ -31,7 +31,7 @@ const EVERY_TYPE: AsyncmonEvent[] = [
 	{type: 'op.end', t: 12, id: 5, ok: false, status: 500, bytes: 120, error, lateMs: 0.1, cancelled: false},
 	{type: 'block.start', t: 20, id: 1, task: 2, detectedAt: 75},
 	{type: 'block.stack', t: 76, id: 1, frames: [{fn: 'parse', loc: 'app.ts:6:5'}]},
-	{type: 'block.end', t: 270, id: 1, durationMs: 250, task: null, exact: false},
+	{type: 'block.end', t: 270, id: 1, durationMs: 250, task: null, exact: false, queuedMs: 12, starved: false},
 	{type: 'loop', t: 250, delayMs: 1.2, utilization: 0.5},
 	{type: 'output', t: 251, stream: 'stderr', text: 'a\nb'},
 	{type: 'fatal', t: 0, kind: 'syntax', message: 'Unexpected token', loc: 'app.ts:1:5', frame: '> 1 | let ='},

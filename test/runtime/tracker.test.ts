@@ -481,3 +481,39 @@ return {held};`);
 		expect(ofType('task.resume').filter(event => ids.has(event.id))).toHaveLength(1000);
 	});
 });
+
+describe('Tracker: the top level hands the thread back to the event loop', () => {
+	it('the idle time after the entry module ends is no part of the next stretch', async () => {
+		const own = new RecordingSink();
+		const ownSites = new SiteTable(SCRIPT, '/work/app');
+		const longSlices: Array<{task: number; start: number; end: number}> = [];
+		const running: Array<number | null> = [];
+		const top = new Tracker({
+			sink: own as unknown as EventSink,
+			sites: ownSites,
+			runtimeDirectory: '/nonexistent/asyncmon/dist',
+			watch: {
+				thresholdMs: BLOCK_THRESHOLD_MS,
+				running: task => running.push(task?.id ?? null),
+				longSlice(task, start, end) {
+					longSlices.push({task: task.id, start, end});
+					return [];
+				},
+				entryStarted() {},
+				excluded: fn => fn(),
+			},
+		});
+		const main = ownSites.addFunction({name: 'main', loc: `${SCRIPT}:1:1`});
+		const sleepSite = ownSites.addAwait({loc: `${SCRIPT}:2:3`, dependent: false});
+		// `main().catch(…)` in a CommonJS entry: main() suspends, the module ends, the loop sits idle.
+		top.entryStarted();
+		const task = top.e(main, []);
+		const slept = new Promise(resolve => setTimeout(resolve, 3 * BLOCK_THRESHOLD_MS));
+		top.w(task, slept, sleepSite);
+		top.rootDone();
+		expect(running.at(-1)).toBeNull();
+		top.r(task, await slept);
+		top.l(task);
+		expect(longSlices).toEqual([]);
+	});
+});

@@ -12,15 +12,14 @@ interface Victim {
 export function blockedLoop(state: ModelState, options: Required<InsightOptions>): BlockedLoopInsight[] {
 	const insights: BlockedLoopInsight[] = [];
 	for (const block of state.blocks) {
-		if (block.durationMs === null || block.durationMs < options.blockThresholdMs) continue;
-		insights.push(blockFinding(block, block.durationMs, victimsOf(state, block, block.durationMs)));
+		if (block.durationMs === null || block.endMs === null || block.durationMs < options.blockThresholdMs) continue;
+		insights.push(blockFinding(block, block.durationMs, victimsOf(state, block, block.endMs)));
 	}
 	return insights;
 }
 
 /** Tasks whose awaits became ready during the block but resumed only when it ended. */
-function victimsOf(state: ModelState, block: Block, durationMs: Ms): Victim[] {
-	const end = block.startMs + durationMs;
+function victimsOf(state: ModelState, block: Block, end: Ms): Victim[] {
 	const victims: Victim[] = [];
 	for (const task of state.nodes.values()) {
 		if (!isTaskKind(task.kind) || task.id === block.taskId) continue;

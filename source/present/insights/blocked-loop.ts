@@ -5,10 +5,14 @@ import {formatDuration} from '../durations.js';
 import {lineLocation} from '../locations.js';
 import {counted} from '../text.js';
 
+/** A block whose thread waited for a CPU this share of it or more says so: part of it was the machine's load. */
+const NOTABLE_QUEUE_SHARE = 0.1;
+
 export function blockedLoopMessage(state: ModelState, insight: BlockedLoopInsight): string {
 	const {block, longestDelayMs} = insight;
 	const where = block.location ? ` at ${lineLocation(block.location)}` : '';
+	const queued = block.queuedMs > 0 && block.queuedMs >= insight.durationMs * NOTABLE_QUEUE_SHARE ? ` (for ${formatDuration(block.queuedMs)} of it the thread waited for a CPU: the machine was busy)` : '';
 	const waited =
 		longestDelayMs === null ? '' : `${counted(insight.delayedTasks, 'task was', 'tasks were')} ready and waited up to ${formatDuration(longestDelayMs)}; `;
-	return `${blockCulprit(state, block)}${where} blocked the event loop for ${formatDuration(insight.durationMs)}; ${waited}move CPU-bound work to a worker thread`;
+	return `${blockCulprit(state, block)}${where} blocked the event loop for ${formatDuration(insight.durationMs)}${queued}; ${waited}move CPU-bound work to a worker thread`;
 }

@@ -3,10 +3,10 @@ import {blockedLoopMessage} from '../../../source/present/insights/blocked-loop.
 import {InsightSession} from '../../fixtures/insights/session.js';
 
 /** crunch(1500) under main() blocks the loop inside crunch at cpu.ts:12:3. */
-function crunchBlocking(durationMs: number) {
+function crunchBlocking(durationMs: number, queuedMs?: number) {
 	const session = new InsightSession();
 	const crunch = session.task(100, 'crunch(1500)', session.task(0, 'main()'));
-	session.block(100, durationMs, crunch, {fn: 'crunch', loc: 'cpu.ts:12:3'});
+	session.block(100, durationMs, crunch, {fn: 'crunch', loc: 'cpu.ts:12:3'}, queuedMs);
 	return {state: session.state, block: session.state.blocks[0]!, crunch};
 }
 
@@ -22,6 +22,17 @@ describe('blocked-loop in words', () => {
 		const {state, block, crunch} = crunchBlocking(50);
 		expect(blockedLoopMessage(state, {kind: 'blocked-loop', block, durationMs: 50, delayedTasks: 0, longestDelayMs: null, taskIds: [crunch]})).toBe(
 			'crunch() at cpu.ts:12 blocked the event loop for 50ms; move CPU-bound work to a worker thread',
+		);
+	});
+
+	it('says how much of the block the thread waited for a CPU, when that was a notable share', () => {
+		const loaded = crunchBlocking(1400, 300);
+		expect(blockedLoopMessage(loaded.state, {kind: 'blocked-loop', block: loaded.block, durationMs: 1400, delayedTasks: 0, longestDelayMs: null, taskIds: [loaded.crunch]})).toBe(
+			'crunch() at cpu.ts:12 blocked the event loop for 1.40s (for 300ms of it the thread waited for a CPU: the machine was busy); move CPU-bound work to a worker thread',
+		);
+		const quiet = crunchBlocking(1400, 20);
+		expect(blockedLoopMessage(quiet.state, {kind: 'blocked-loop', block: quiet.block, durationMs: 1400, delayedTasks: 0, longestDelayMs: null, taskIds: [quiet.crunch]})).toBe(
+			'crunch() at cpu.ts:12 blocked the event loop for 1.40s; move CPU-bound work to a worker thread',
 		);
 	});
 });

@@ -1,0 +1,87 @@
+import {execFileSync, spawn, spawnSync, type ChildProcess} from 'node:child_process';
+import {existsSync} from 'node:fs';
+import {availableParallelism} from 'node:os';
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {readRecording, recordRun} from '../helpers/recorded.js';
+import {CLI, ROOT, runCli, SCRIPTS} from '../helpers/run-cli.js';
+import {tempFile} from '../helpers/temp.js';
+
+/** Blocks are the script's own synchronous stretches: idle time between them is no block. */
+describe('blocks, through the real CLI', () => {
+	it('a task that only awaits a worker thread blocks nothing while the main loop sits idle', async () => {
+		const {result, state} = await recordRun(['awaits-worker.mjs']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('sum 499999500000');
+		expect(state.blocks).toEqual([]);
+		expect(result.stdout).toMatch(/longest block 0ms/);
+	});
+
+	it('CommonJS main().catch(…) that sleeps 600 ms passes --fail-on-block 200, as node exits 0', async () => {
+		const result = await runCli(['--plain', '--fail-on-block', '200', 'sleep-then-catch.cjs']);
+		expect(result.stderr).not.toContain('--fail-on-block');
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('slept');
+		expect(result.stdout).not.toMatch(/blocked/);
+	});
+
+	it('top-level code that computes is one block, on the script, ending where the top level returns', async () => {
+		const {result, state} = await recordRun(['--block-threshold', '100', 'sleep-then-catch.cjs'], {env: {SPIN_MS: '300'}});
+		expect(result.code).toBe(0);
+		expect(state.blocks).toHaveLength(1);
+		const block = state.blocks[0]!;
+		expect(block.exact).toBe(true);
+		expect(block.taskId).toBe(state.order[0]);
+		// Not the 600 ms of sleep after it.
+		expect(block.endMs! - block.startMs).toBeGreaterThanOrEqual(299);
+		expect(block.endMs! - block.startMs).toBeLessThan(500);
+	});
+
+	it('an idle node:http server, then one request: no block', async () => {
+		const {result, state} = await recordRun(['idle-server.ts']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('{"id":1,"name":"Ada"}');
+		expect(state.blocks).toEqual([]);
+	});
+
+	// Linux says how long a thread waited for a CPU; taskset crowds one CPU with busy processes.
+	it.runIf(existsSync('/proc/self/schedstat') && !spawnSync('taskset', ['--version']).error)(
+		'on a CPU crowded with busy processes a short stretch, drawn out past the threshold, is starved: no block; a long one still is',
+		async () => {
+			const stretches = join(ROOT, 'bench/workloads/stretches.ts');
+			// Iterations per ms of the thread's own CPU time: the same work whatever the load.
+			const perMs = execFileSync(process.execPath, [stretches, 'calibrate'], {encoding: 'utf8'}).trim();
+			const cpu = String(availableParallelism() - 1);
+			const competitors = await Promise.all(Array.from({length: 6}, () => busyProcessOn(cpu)));
+			try {
+				const file = tempFile('starved.ndjson');
+				const stdout = execFileSync('taskset', ['-c', cpu, process.execPath, CLI, '--plain', '--block-threshold', '30', '--record', file, stretches, perMs, '12', '60'], {
+					cwd: SCRIPTS,
+					encoding: 'utf8',
+					env: {...process.env, NO_COLOR: '1'},
+				});
+				const gaps = stdout
+					.split('\n')
+					.filter(line => line.startsWith('{"ms"'))
+					.map(line => JSON.parse(line) as {ms: number; gapMs: number; queuedMs: number});
+				// 12 ms of work stalled the loop past the 30 ms threshold, waiting for the crowded CPU.
+				expect(gaps[0]!.gapMs).toBeGreaterThan(30);
+				expect(gaps[0]!.gapMs - gaps[0]!.queuedMs).toBeLessThan(30);
+				const {state} = await readRecording(file);
+				expect(state.blocks).toHaveLength(1);
+				const [block] = state.blocks;
+				expect(state.nodes.get(block!.taskId!)?.name).toMatch(/^stretch\(60, /);
+				expect(block!.queuedMs).toBeGreaterThan(0);
+				expect(block!.durationMs! - block!.queuedMs).toBeGreaterThanOrEqual(30);
+			} finally {
+				for (const competitor of competitors) competitor.kill();
+			}
+		},
+	);
+});
+
+/** A process that spins on one CPU, once it spins. */
+function busyProcessOn(cpu: string): Promise<ChildProcess> {
+	const child = spawn('taskset', ['-c', cpu, process.execPath, '-e', "process.stdout.write('spinning\\n'); for (;;);"], {stdio: ['ignore', 'pipe', 'ignore']});
+	return new Promise(resolve => child.stdout!.once('data', () => resolve(child)));
+}

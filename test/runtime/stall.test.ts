@@ -1,0 +1,71 @@
+import {existsSync} from 'node:fs';
+import {describe, expect, it} from 'vitest';
+import {isScriptsBlock, mainThreadRunnable, mainThreadTimes, stallEnd, stallOf} from '../../source/runtime/stall.js';
+
+const THRESHOLD_MS = 50;
+
+describe('a stall of the loop, and whose it was', () => {
+	it('a thread that computed all along blocked the loop', () => {
+		const stall = stallOf(300, 0, 2);
+		expect(stall).toEqual({durationMs: 300, queuedMs: 2});
+		expect(isScriptsBlock(stall, THRESHOLD_MS)).toBe(true);
+	});
+
+	it('a thread that waited for a CPU most of the stall was starved, not blocked', () => {
+		expect(isScriptsBlock(stallOf(300, 0, 280), THRESHOLD_MS)).toBe(false);
+	});
+
+	it('a thread starved for part of a long stall still blocked the loop for its own share', () => {
+		const stall = stallOf(300, 0, 200);
+		expect(isScriptsBlock(stall, THRESHOLD_MS)).toBe(true);
+		expect(stall.queuedMs).toBe(200);
+	});
+
+	it('a thread asleep in a synchronous call (readFileSync, execSync, Atomics.wait) blocked the loop: it waited for no CPU', () => {
+		expect(isScriptsBlock(stallOf(300, 0, 0), THRESHOLD_MS)).toBe(true);
+	});
+
+	it("asyncmon's own hold on the thread (reading its stack) is no part of the block", () => {
+		const stall = stallOf(130, 40, 0);
+		expect(stall.durationMs).toBe(90);
+		expect(isScriptsBlock(stallOf(80, 40, 0), THRESHOLD_MS)).toBe(false);
+	});
+
+	it('the wait for a CPU is at most the stall, and a reading that went backwards is none', () => {
+		expect(stallOf(100, 0, 140).queuedMs).toBe(100);
+		expect(stallOf(100, 0, -3).queuedMs).toBe(0);
+	});
+
+	it('where the system does not say how long the thread waited for a CPU, every stall is the script', () => {
+		const stall = stallOf(300, 0, Number.NaN);
+		expect(stall.queuedMs).toBeNaN();
+		expect(isScriptsBlock(stall, THRESHOLD_MS)).toBe(true);
+	});
+
+	it('a stall reported while it lasted is closed with its wait for a CPU, and as starved when that wait made it', () => {
+		const end = (stall: ReturnType<typeof stallOf>) => stallEnd({type: 'block.end', t: 300, id: 1, durationMs: stall.durationMs, task: null, exact: false}, stall, THRESHOLD_MS);
+		expect(end(stallOf(300, 0, 20))).toEqual({type: 'block.end', t: 300, id: 1, durationMs: 300, task: null, exact: false, queuedMs: 20});
+		expect(end(stallOf(300, 0, 280))).toMatchObject({queuedMs: 280, starved: true});
+		expect(end(stallOf(300, 0, Number.NaN))).toEqual({type: 'block.end', t: 300, id: 1, durationMs: 300, task: null, exact: false});
+	});
+
+	it("reads the main thread's times on a CPU and waiting for one, clocks that never go back, or NaN where the system keeps none", () => {
+		const times = mainThreadTimes();
+		const first = times();
+		if (!existsSync(`/proc/self/task/${process.pid}/schedstat`)) {
+			expect(first).toEqual({runMs: Number.NaN, queuedMs: Number.NaN});
+			return;
+		}
+		let spun = 0;
+		for (let i = 0; i < 20_000_000; i++) spun += i;
+		const second = times();
+		expect(spun).toBeGreaterThan(0);
+		expect(first.queuedMs).toBeGreaterThanOrEqual(0);
+		expect(second.runMs).toBeGreaterThan(first.runMs);
+		expect(second.queuedMs).toBeGreaterThanOrEqual(first.queuedMs);
+	});
+
+	it('the main thread, running this test, is runnable where the system says', () => {
+		expect(mainThreadRunnable()()).toBe(existsSync(`/proc/self/task/${process.pid}/stat`));
+	});
+});

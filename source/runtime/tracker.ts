@@ -5,6 +5,7 @@ import type {EventSink} from './event-sink.js';
 import {formatCall, MAX_ARGS} from './preview.js';
 import type {SiteTable} from './site-table.js';
 import {describeError} from './errors.js';
+import {recordedText} from './redact.js';
 
 const enum Phase {
 	Running,
@@ -243,7 +244,7 @@ export class Tracker {
 
 	/** Explicit API: `task(name, fn)` names a unit of work. */
 	named<T>(name: string, fn: () => T): T {
-		const task = this.startTask('task', name, null, this.current(), null);
+		const task = this.startTask('task', recordedText(name), null, this.current(), null);
 		this.context.enterWith(task);
 		try {
 			return this.ret(task, fn()) as T;

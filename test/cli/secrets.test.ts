@@ -14,6 +14,7 @@ const REDACTED_SECRETS = {
 	'private-secret-5': 'a private query value',
 	'fs-secret-10': 'an fs op name and its ENOENT message',
 	'argv-secret-11': "the script's arguments, in the header",
+	'named-secret-12': 'a name given with task(name, fn)',
 };
 /** Headers, recorded with --no-redact as without: never. */
 const HEADER_SECRETS = {

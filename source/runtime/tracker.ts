@@ -103,6 +103,8 @@ export interface TrackerOptions {
  * flushed: on its timer, when the sink says it is full, and at exit.
  */
 export class Tracker {
+	/** Set once the process began to exit (see exit()). */
+	private exiting = false;
 	readonly context = new AsyncLocalStorage<Task>();
 	root: Task;
 	private running: Task | null = null;
@@ -154,7 +156,18 @@ export class Tracker {
 
 	/** Every event of the thread's comes through here, the script's ops' too. */
 	emit(event: AsyncmonEvent): void {
-		if (this.sink.push(event)) this.flush(true);
+		const full = this.sink.push(event);
+		if (this.exiting) this.flushNow();
+		else if (full) this.flush(true);
+	}
+
+	/**
+	 * The process is exiting: what is buffered goes out now, and so does each event after it, one flush each,
+	 * since the script's own 'exit' listeners run after asyncmon's and may still print.
+	 */
+	exit(): void {
+		this.exiting = true;
+		this.flushNow();
 	}
 
 	/**

@@ -37,6 +37,12 @@ function npmProject(): {project: string; npmArgs: string[]} {
 }
 
 describe('real programs run as under node', () => {
+	it("output written from a process 'exit' listener, as npm writes its last error line, arrives as under node", async () => {
+		const {node, asyncmon} = await underNodeAndAsyncmon('exit-listener.cjs', [], PROGRAMS);
+		expect(node).toEqual({code: 1, stdout: 'main done\nstdout from an exit listener\n', stderr: 'stderr from an exit listener, code 1\n'});
+		expect(asyncmon).toEqual(node);
+	});
+
 	it("no-semicolon CommonJS with 'use strict' directives: same output and exit code, and its tasks seen", async () => {
 		const {node, asyncmon, report} = await underNodeAndAsyncmon('no-semicolons.cjs', [], PROGRAMS);
 		expect(node).toEqual({code: 0, stdout: 'a:strict b:strict\n', stderr: 'to stderr\n'});

@@ -107,6 +107,7 @@ function instrumentMainThread(config: ThreadConfig): void {
 	});
 	process.on('exit', code => {
 		tracker.emit({type: 'script.exit', t: performance.now(), code});
+		watch.exiting();
 		tracker.exit();
 	});
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {

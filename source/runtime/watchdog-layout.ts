@@ -1,5 +1,5 @@
 /** The SharedArrayBuffer that the main thread and the watchdog thread share. */
-export const WATCH_BUFFER_BYTES = 64;
+export const WATCH_BUFFER_BYTES = 72;
 
 /** Float64 slots: times in epoch milliseconds. */
 export const F64_HEARTBEAT = 0;
@@ -22,6 +22,10 @@ export const I32_OPEN_BLOCK = 5;
 export const I32_BLOCK_COUNTER = 6;
 /** Non-zero while asyncmon itself holds the thread (compiling a module): not the script's block. */
 export const I32_PAUSED = 7;
+/** 1 while the watchdog has an inspector session on the main thread, to read a block's stack. */
+export const I32_STACK_SESSION = 16;
+/** 1 once the main thread began to exit: the watchdog lets go of any session at once. */
+export const I32_EXITING = 17;
 
 /** How often the main thread proves its loop turns. */
 export const HEARTBEAT_MS = 10;

@@ -16,8 +16,10 @@ import {
 	F64_STRETCH_START,
 	HEARTBEAT_MS,
 	I32_BLOCK_COUNTER,
+	I32_EXITING,
 	I32_OPEN_BLOCK,
 	I32_PAUSED,
+	I32_STACK_SESSION,
 	I32_TASK,
 	POLL_MS,
 	epochNow,
@@ -122,6 +124,20 @@ const scripts = new Map<string, {url: string; mapUrl: string}>();
  * request (it may be stuck in a synchronous call that answers nothing
  * meanwhile) to the resume, and left out of the block: it is asyncmon's time.
  */
+/** The inspector session reading a block's stack, if one is open. */
+let openSession: Session | null = null;
+
+/**
+ * Ends the stack-reading session. A session still connected when the process exits makes Node print
+ * "Waiting for the debugger to disconnect..." and wait: the main thread waits for this instead (LoopWatch.exiting).
+ */
+function disconnect(): void {
+	openSession?.disconnect();
+	openSession = null;
+	Atomics.store(i32, I32_STACK_SESSION, 0);
+	Atomics.notify(i32, I32_STACK_SESSION);
+}
+
 function captureStack(blockId: number): void {
 	let session: Session;
 	try {
@@ -129,11 +145,13 @@ function captureStack(blockId: number): void {
 	} catch {
 		return;
 	}
+	openSession = session;
+	Atomics.store(i32, I32_STACK_SESSION, 1);
 	let answered: {at: number; queued: number} | null = null;
 	// A connected session makes the process wait for it at exit: let go as soon as the stack is read.
 	const release = (): void => {
 		clearTimeout(timer);
-		session.post('Debugger.resume', () => session.disconnect());
+		session.post('Debugger.resume', disconnect);
 	};
 	const timer = setTimeout(release, STACK_TIMEOUT_MS);
 	session.once('Debugger.paused', message => {
@@ -207,5 +225,6 @@ function endIfOrphaned(): void {
 
 setInterval(() => {
 	endIfOrphaned();
+	if (openSession && Atomics.load(i32, I32_EXITING) === 1) disconnect();
 	poll();
 }, POLL_MS);

@@ -12,12 +12,17 @@ import {
 	F64_STRETCH_START,
 	HEARTBEAT_MS,
 	I32_BLOCK_COUNTER,
+	I32_EXITING,
 	I32_OPEN_BLOCK,
 	I32_PAUSED,
+	I32_STACK_SESSION,
 	I32_TASK,
 	WATCH_BUFFER_BYTES,
 	type WatchdogData,
 } from './watchdog-layout.js';
+
+/** At most this long at exit for the watchdog to close its inspector session: it polls every 10 ms. */
+const EXIT_WAIT_MS = 250;
 
 export interface LoopWatchOptions {
 	fd: number;
@@ -88,6 +93,15 @@ export class LoopWatch implements SliceWatch {
 	entryStarted(): void {
 		this.beat();
 		Atomics.sub(this.i32, I32_PAUSED, 1);
+	}
+
+	/**
+	 * The process is exiting: the watchdog lets go of a session reading a block's stack, which would make Node
+	 * wait for it and print "Waiting for the debugger to disconnect...". Waits for that, briefly.
+	 */
+	exiting(): void {
+		Atomics.store(this.i32, I32_EXITING, 1);
+		Atomics.wait(this.i32, I32_STACK_SESSION, 1, EXIT_WAIT_MS);
 	}
 
 	running(task: Task | null, stretchStart: number): void {

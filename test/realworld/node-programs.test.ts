@@ -37,6 +37,14 @@ function npmProject(): {project: string; npmArgs: string[]} {
 }
 
 describe('real programs run as under node', () => {
+	it('a script that blocks, then calls process.exit() at once, exits as under node: no wait for the watchdog\'s debugger session', async () => {
+		for (let run = 0; run < 3; run++) {
+			const {node, asyncmon} = await underNodeAndAsyncmon('block-then-exit.mjs', [], PROGRAMS);
+			expect(node).toEqual({code: 0, stdout: 'computed\n', stderr: ''});
+			expect(asyncmon).toEqual(node);
+		}
+	});
+
 	it("output written from a process 'exit' listener, as npm writes its last error line, arrives as under node", async () => {
 		const {node, asyncmon} = await underNodeAndAsyncmon('exit-listener.cjs', [], PROGRAMS);
 		expect(node).toEqual({code: 1, stdout: 'main done\nstdout from an exit listener\n', stderr: 'stderr from an exit listener, code 1\n'});

@@ -54,18 +54,25 @@ describe('blocks, through the real CLI', () => {
 			const cpu = String(availableParallelism() - 1);
 			const competitors = await Promise.all(Array.from({length: 6}, () => busyProcessOn(cpu)));
 			try {
-				const file = tempFile('starved.ndjson');
-				const stdout = execFileSync('taskset', ['-c', cpu, process.execPath, CLI, '--plain', '--block-threshold', '30', '--record', file, stretches, perMs, '12', '60'], {
-					cwd: SCRIPTS,
-					encoding: 'utf8',
-					env: {...process.env, NO_COLOR: '1'},
-				});
-				const gaps = stdout
-					.split('\n')
-					.filter(line => line.startsWith('{"ms"'))
-					.map(line => JSON.parse(line) as {ms: number; gapMs: number; queuedMs: number});
+				// The scheduler favours a thread that slept, so the crowd does not always draw the short stretch out:
+				// a run where it did not proves nothing either way, and is run again (the setup, never the verdict).
+				let run: {file: string; gaps: Array<{ms: number; gapMs: number; queuedMs: number}>} | null = null;
+				for (let attempt = 0; attempt < 6 && !(run && run.gaps[0]!.gapMs > 30); attempt++) {
+					const file = tempFile(`starved-${attempt}.ndjson`);
+					const stdout = execFileSync('taskset', ['-c', cpu, process.execPath, CLI, '--plain', '--block-threshold', '30', '--record', file, stretches, perMs, '12', '60'], {
+						cwd: SCRIPTS,
+						encoding: 'utf8',
+						env: {...process.env, NO_COLOR: '1'},
+					});
+					const gaps = stdout
+						.split('\n')
+						.filter(line => line.startsWith('{"ms"'))
+						.map(line => JSON.parse(line) as {ms: number; gapMs: number; queuedMs: number});
+					run = {file, gaps};
+				}
+				const {file, gaps} = run!;
 				// 12 ms of work stalled the loop past the 30 ms threshold, waiting for the crowded CPU.
-				expect(gaps[0]!.gapMs).toBeGreaterThan(30);
+				expect(gaps[0]!.gapMs, 'the crowd never drew the short stretch out past the threshold in 6 runs').toBeGreaterThan(30);
 				expect(gaps[0]!.gapMs - gaps[0]!.queuedMs).toBeLessThan(30);
 				const {state} = await readRecording(file);
 				expect(state.blocks).toHaveLength(1);

@@ -85,7 +85,7 @@ function instrumentMainThread(config: ThreadConfig): void {
 	watch.holdUntilEntry();
 	attributeWorkers(() => tracker.current().id);
 	installHooks(hookOptions(config, sites, tracker));
-	captureOutput(tracker);
+	const endOutput = captureOutput(tracker);
 	sampleLoop(tracker, plainSetInterval, trackServers(cwd));
 
 	process.on('uncaughtExceptionMonitor', (error, origin) => {
@@ -101,7 +101,10 @@ function instrumentMainThread(config: ThreadConfig): void {
 		});
 		tracker.flushNow();
 	});
-	process.on('exit', () => tracker.flushNow());
+	process.on('exit', () => {
+		endOutput();
+		tracker.flushNow();
+	});
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 		const flushThenDie = (): void => {
 			tracker.flushNow();

@@ -169,10 +169,10 @@ export class Tracker {
 		});
 	}
 
-	/** Flushes, then waits until everything reached the pipe: at exit, on a crash or a signal. */
+	/** Flushes, then waits until everything reached the pipe: at exit, on a crash or a signal. The wait for the monitor is no block of the script's. */
 	flushNow(): void {
 		this.flush();
-		this.sink.drain();
+		this.ownWork(() => this.sink.drain());
 	}
 
 	/** How many tasks the next flush looks at. */

@@ -63,6 +63,13 @@ describe('bad input gets a clear message and the right exit code', () => {
 		expect(result.stdout).toContain('Exited with code 7');
 	});
 
+	it('events lost on their way: said, and exit 5 though the script succeeded', async () => {
+		const result = await runCli(['--plain', 'dropped-events.ts']);
+		expect(result.stdout).toContain('said 3 events were dropped');
+		expect(result.stdout).toContain('asyncmon dropped 3 events it could not keep up with');
+		expect(result.code).toBe(5);
+	});
+
 	it('an unknown option of asyncmon is a usage error before the script', async () => {
 		const result = await runCli(['--plain', '--block-threshold', '-5', 'gather.ts']);
 		expect(result.code).toBe(1);

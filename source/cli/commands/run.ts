@@ -51,6 +51,7 @@ interface RunOptions extends ScriptLaunch {
 /** `asyncmon [run] [options] script`: the script's exit code, or EXIT_BLOCK_BUDGET, EXIT_RECORDING_FAILED or EXIT_EVENTS_LOST. */
 export function runCommand(args: RunArgs, launch: ScriptLaunch): Promise<number> {
 	if (!(args.blockThreshold > 0)) throw new UsageError('--block-threshold must be a positive number of milliseconds');
+	if (args.failOnBlock !== undefined && !(args.failOnBlock >= 0)) throw new UsageError('--fail-on-block must be a number of milliseconds, 0 or more');
 	return runScript({
 		...launch,
 		plain: wantsPlain(args.plain),

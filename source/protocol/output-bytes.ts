@@ -23,16 +23,10 @@ export class OutputDecoder {
 	}
 
 	/**
-	 * A string written as UTF-8: text as it is (the common case costs no
-	 * encoding). What was carried cannot be completed by it, since UTF-8
-	 * text starts with no continuation byte: it goes first, alone.
+	 * What is still carried, at the end of the stream, or before text written
+	 * as a string: UTF-8 text starts with no continuation byte, so it cannot
+	 * complete what was carried.
 	 */
-	pushText(text: string): OutputChunk[] {
-		const carried = this.end();
-		return carried ? [carried, {text}] : [{text}];
-	}
-
-	/** What is still carried, at the end of the stream. */
 	end(): OutputChunk | null {
 		const carry = this.carry;
 		this.carry = null;

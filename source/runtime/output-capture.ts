@@ -1,5 +1,6 @@
 import {Buffer} from 'node:buffer';
-import {OutputDecoder} from '../protocol/output-bytes.js';
+import type {OutputEvent} from '../protocol/events.js';
+import {OutputDecoder, type OutputChunk} from '../protocol/output-bytes.js';
 import type {Tracker} from './tracker.js';
 
 type Write = typeof process.stdout.write;
@@ -19,13 +20,21 @@ export function captureOutput(tracker: Tracker): () => void {
 	const ends: Array<() => void> = [];
 	for (const stream of ['stdout', 'stderr'] as const) {
 		const decoder = new OutputDecoder();
-		const emit = (chunk: {text: string; base64?: string} | null): void => {
-			if (chunk) tracker.emit({type: 'output', t: performance.now(), stream, ...chunk});
+		const emit = (chunk: OutputChunk | null): void => {
+			if (!chunk) return;
+			const event: OutputEvent = {type: 'output', t: performance.now(), stream, text: chunk.text};
+			if (chunk.base64 !== undefined) event.base64 = chunk.base64;
+			tracker.emit(event);
 		};
 		const write = function (chunk: unknown, encodingOrCallback?: unknown, callback?: unknown): boolean {
 			const encoding = typeof encodingOrCallback === 'string' ? encodingOrCallback : undefined;
-			if (typeof chunk === 'string' && (encoding === undefined || UTF8.test(encoding))) for (const part of decoder.pushText(chunk)) emit(part);
-			else emit(decoder.push(typeof chunk === 'string' ? Buffer.from(chunk, encoding as BufferEncoding) : bytesOf(chunk)));
+			if (typeof chunk === 'string' && (encoding === undefined || UTF8.test(encoding))) {
+				// The text itself: the common case costs no encoding. Half a character written before it goes first.
+				emit(decoder.end());
+				emit({text: chunk});
+			} else {
+				emit(decoder.push(typeof chunk === 'string' ? Buffer.from(chunk, encoding as BufferEncoding) : bytesOf(chunk)));
+			}
 			const done = typeof encodingOrCallback === 'function' ? encodingOrCallback : callback;
 			if (typeof done === 'function') process.nextTick(done as () => void);
 			return true;

@@ -35,3 +35,20 @@ describe("the script's output", () => {
 		expect(asyncmon.stderr.equals(node.stderr)).toBe(true);
 	});
 });
+
+describe('a process the script leaves behind holding its stdout', () => {
+	it('is listened to while it writes, until it is quiet', async () => {
+		const result = await runCli(['--plain', 'chatty-daemon.mjs', '6']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('spawned a chatty daemon');
+		expect(result.stdout).toContain('tick 6');
+	});
+
+	it('keeps asyncmon no longer than 2 s after the script exits, however long it writes', async () => {
+		const started = Date.now();
+		const result = await runCli(['--plain', 'chatty-daemon.mjs', '100']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toMatch(/All done in \d+ms/);
+		expect(Date.now() - started).toBeLessThan(4000);
+	});
+});

@@ -376,12 +376,12 @@ function moduleFormat(file: string, code: string): ModuleFormat {
 	return usesModuleSyntax(code) ? 'module' : 'commonjs';
 }
 
-/** Node's syntax detection, where a module is the likelier: code that does not parse as CommonJS. */
+/** Node's syntax detection for a `.js` file: code that does not parse as CommonJS is a module (code that parses as neither fails as one). */
 function usesModuleSyntax(code: string): boolean {
 	return !parses(code, 'script');
 }
 
-/** Node's syntax detection, where CommonJS is the likelier: code that parses as a module only. */
+/** Node's syntax detection for an entry its CommonJS loader runs: only code that parses as a module, not as CommonJS, is one. */
 function isModuleOnly(code: string): boolean {
 	return !parses(code, 'script') && parses(code, 'module');
 }

@@ -2,7 +2,7 @@
 import type {Argv} from 'yargs';
 import {runCommand} from './source/cli/commands/run.js';
 import {main} from './source/cli/main.js';
-import {quickRunArguments, RUN_OPTIONS, splitAtScript, unknownRunOption} from './source/cli/run-arguments.js';
+import {forYargs, quickRunArguments, RUN_OPTIONS, splitAtScript, unknownRunOption} from './source/cli/run-arguments.js';
 import {UsageError} from './source/cli/usage-error.js';
 import {REPORT_OPTIONS} from './source/cli/report-arguments.js';
 // The other commands (the demo server, reports, replays) are loaded when they run: `asyncmon script.ts` starts without them.
@@ -24,7 +24,7 @@ await main(async () => {
 	const quick = quickRunArguments(own);
 	if (quick) return runCommand(quick.args, {script: quick.script, args: scriptArgs, preload: PRELOAD});
 	const {default: yargs} = await import('yargs');
-	await yargs(own)
+	await yargs(forYargs(own))
 		.scriptName('asyncmon')
 		.usage('$0 [run] [options] <script> [script args…]\n\nRun a script on an instrumented event loop and watch its tasks live.')
 		.command(

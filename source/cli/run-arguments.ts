@@ -1,3 +1,5 @@
+import {isAbsolute} from 'node:path';
+
 /**
  * The options of `asyncmon [run]` and `asyncmon demo`, declared once: yargs
  * is configured from this table, and the quick path that reads a plain
@@ -38,12 +40,15 @@ function optionOf(arg: string): {name: RunOptionName; negated: boolean} | null {
 	return {name, negated};
 }
 
-/** Everything after the script belongs to the script, options included: `asyncmon app.ts --port 3000`. */
+/**
+ * Everything after the script belongs to the script, options included: `asyncmon app.ts --port 3000`.
+ * `--` ends asyncmon's options: what follows is the script, whatever its name (`asyncmon -- -x.ts`).
+ */
 export function splitAtScript(argv: string[]): {own: string[]; scriptArgs: string[]} {
 	let seenRun = false;
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i]!;
-		if (arg === '--') return {own: argv.slice(0, i), scriptArgs: argv.slice(i + 1)};
+		if (arg === '--') return {own: argv.slice(0, i + 2), scriptArgs: argv.slice(i + 2)};
 		if (arg.startsWith('-')) {
 			const option = optionOf(arg);
 			if (option && RUN_OPTIONS[option.name].type !== 'boolean') i++;
@@ -60,6 +65,17 @@ export function splitAtScript(argv: string[]): {own: string[]; scriptArgs: strin
 }
 
 /**
+ * `own` as yargs can read it: yargs binds no positional after `--`, so a
+ * script named there goes in as a path it cannot take for an option or a
+ * command (`-x.ts` as `./-x.ts`).
+ */
+export function forYargs(own: string[]): string[] {
+	if (own[own.length - 2] !== '--') return own;
+	const script = own[own.length - 1]!;
+	return [...own.slice(0, -2), isAbsolute(script) ? script : `./${script}`];
+}
+
+/**
  * `asyncmon [run] [options] script`, each option of RUN_OPTIONS at most once
  * and spelt as `--help` shows it, read without yargs (about 35 ms of start-up).
  * Anything else (another command, --help, `--x=y`, a typo) is null: yargs'
@@ -67,11 +83,13 @@ export function splitAtScript(argv: string[]): {own: string[]; scriptArgs: strin
  */
 export function quickRunArguments(own: string[]): {args: RunArgs; script: string} | null {
 	const script = own[own.length - 1];
-	if (!script || script.startsWith('-') || COMMANDS.has(script)) return null;
+	const named = own[own.length - 2] === '--';
+	if (!script || (!named && (script.startsWith('-') || COMMANDS.has(script)))) return null;
+	const end = own.length - (named ? 2 : 1);
 	const values: Record<string, unknown> = {};
 	for (const [name, spec] of Object.entries(RUN_OPTIONS)) if ('default' in spec) values[camelCase(name)] = spec.default;
 	const seen = new Set<string>();
-	for (let i = own[0] === 'run' ? 1 : 0; i < own.length - 1; i++) {
+	for (let i = own[0] === 'run' ? 1 : 0; i < end; i++) {
 		const option = optionOf(own[i]!);
 		if (!option || seen.has(option.name)) return null;
 		seen.add(option.name);
@@ -82,7 +100,7 @@ export function quickRunArguments(own: string[]): {args: RunArgs; script: string
 			continue;
 		}
 		const value = own[++i];
-		if (value === undefined || i === own.length - 1 || value.startsWith('-')) return null;
+		if (value === undefined || i >= end || value.startsWith('-')) return null;
 		if (spec.type === 'string') {
 			values[key] = value;
 			continue;
@@ -99,6 +117,8 @@ export function unknownRunOption(own: string[]): string | undefined {
 	if (own[0] !== undefined && own[0] !== 'run' && COMMANDS.has(own[0])) return undefined;
 	for (let i = 0; i < own.length; i++) {
 		const arg = own[i]!;
+		// What follows is the script.
+		if (arg === '--') return undefined;
 		if (!arg.startsWith('-') || arg === '--help' || arg === '--version') continue;
 		const option = optionOf(arg.split('=')[0]!);
 		if (!option) return arg;

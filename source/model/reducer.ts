@@ -222,6 +222,9 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 		case 'dropped':
 			state.droppedEvents += event.count;
 			break;
+		case 'notice':
+			state.notices.push(event.message);
+			break;
 		case 'corrupt':
 			state.corruptLines += event.count;
 			break;

@@ -235,6 +235,8 @@ export interface ModelState {
 	floating: DroppedPromise[];
 	keptAlive: KeptAlive | null;
 	droppedEvents: number;
+	/** What the runtime said it did differently (a file it left uninstrumented, a cache it could not use), in order. */
+	notices: string[];
 	/** Lines from the child the monitor could not decode and skipped (its `corrupt` events). */
 	corruptLines: number;
 	/** How long the script waited for the monitor to take its events (backpressure), ms. */
@@ -277,6 +279,7 @@ export function createState(options: StateOptions = {}): ModelState {
 		floating: [],
 		keptAlive: null,
 		droppedEvents: 0,
+		notices: [],
 		corruptLines: 0,
 		heldBackMs: 0,
 		aggregated: {limit: options.retainFinishedTasks ?? Infinity, tasks: 0, failed: 0, taskTimeMs: 0, intervals: new Float64Array(0), byName: new Map(), candidates: {ids: [], head: 0}},

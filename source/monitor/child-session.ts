@@ -9,10 +9,16 @@ import {PROTOCOL_VERSION, type HeaderEvent, type ProtocolLine} from '../protocol
 import {decodeLine, type CorruptReason} from '../protocol/decode.js';
 import {serializeLine} from '../protocol/encode.js';
 import {LineSplitter} from '../protocol/line-splitter.js';
+import {OutputDecoder, type OutputChunk} from '../protocol/output-bytes.js';
 
 const EVENTS_FD = 3;
-/** How long output may still arrive after the script exited. */
+/**
+ * After the script exited, how long its stdout and stderr may be quiet before they are closed: a process it
+ * started may hold them open (a daemon). What the script wrote is in the pipe already, and all of it is read.
+ */
 const OUTPUT_GRACE_MS = 250;
+/** A process the script left behind that keeps writing is listened to no longer than this after the exit. */
+const OUTPUT_GRACE_MAX_MS = 2000;
 const WATCHDOG_FD = 4;
 
 export interface ChildSessionOptions {
@@ -79,17 +85,11 @@ export class ChildSession {
 		});
 		this.readLines(this.child.stdio[EVENTS_FD] as Readable);
 		this.readLines(this.child.stdio[WATCHDOG_FD] as Readable);
-		this.readOutput(this.child.stdout!, 'stdout');
-		this.readOutput(this.child.stderr!, 'stderr');
+		const outputs = [this.readOutput(this.child.stdout!, 'stdout'), this.readOutput(this.child.stderr!, 'stderr')];
 		let exitedAt: number | null = null;
 		this.child.once('exit', () => {
 			exitedAt = this.now();
-			// A process the script started may hold its stdout and stderr open (a daemon with stdio 'inherit'):
-			// once the script has exited, take what is there and stop waiting for them.
-			setTimeout(() => {
-				this.child.stdout?.destroy();
-				this.child.stderr?.destroy();
-			}, OUTPUT_GRACE_MS).unref();
+			for (const output of outputs) output.closeWhenQuiet();
 		});
 		this.exited = new Promise(resolveExit => {
 			this.child.once('close', (code, signal) => {
@@ -159,12 +159,44 @@ export class ChildSession {
 		else this.corrupt = {count: 1, reason: line};
 	}
 
-	private readOutput(stream: Readable, name: 'stdout' | 'stderr'): void {
-		stream.setEncoding('utf8');
-		stream.on('data', (text: string) => {
-			this.emit({type: 'output', t: this.now(), stream: name, text});
+	/** The script's raw writes to fd 1 or 2 (a child process sharing them, Node's own crash report), byte for byte. */
+	private readOutput(stream: Readable, name: 'stdout' | 'stderr'): {closeWhenQuiet(): void} {
+		const decoder = new OutputDecoder();
+		const emit = (chunk: OutputChunk | null): void => {
+			if (!chunk) return;
+			this.emit({type: 'output', t: this.now(), stream: name, ...chunk});
 			this.batchEnd();
+		};
+		let quiet: NodeJS.Timeout | null = null;
+		let closing: NodeJS.Immediate | null = null;
+		/** Past OUTPUT_GRACE_MAX_MS: data no longer keeps the pipe open. */
+		let overdue = false;
+		const close = (): void => {
+			stream.destroy();
+			emit(decoder.end());
+		};
+		// After one more poll of the loop: what the pipe holds by then is read before it closes.
+		const closeSoon = (): void => {
+			closing ??= setImmediate(close);
+		};
+		stream.on('data', (bytes: Buffer) => {
+			emit(decoder.push(bytes));
+			if (!quiet || overdue) return;
+			// The quiet time counts from the last data.
+			if (closing) clearImmediate(closing);
+			closing = null;
+			quiet.refresh();
 		});
+		stream.on('end', () => emit(decoder.end()));
+		return {
+			closeWhenQuiet() {
+				quiet = setTimeout(closeSoon, OUTPUT_GRACE_MS).unref();
+				setTimeout(() => {
+					overdue = true;
+					closeSoon();
+				}, OUTPUT_GRACE_MAX_MS).unref();
+			},
+		};
 	}
 
 	private emit(line: ProtocolLine, raw?: string): void {

@@ -5,10 +5,12 @@ import {blockCulprit, starvedStall, waitingOn} from '../present/holdups.js';
 import {paint, type Ansi, type Color, type Segment} from '../present/paint.js';
 import {glyphs, stateIcon, type Glyphs} from '../present/states.js';
 import {sanitize, sanitizeLines} from '../present/text.js';
+import {outputBytes} from '../protocol/output-bytes.js';
 import {summaryLines} from './summary.js';
 
+/** Where the lines go; the script's output is bytes where it was not UTF-8. */
 export interface TextSink {
-	write(text: string): unknown;
+	write(chunk: string | Uint8Array): unknown;
 }
 
 export interface PlainOptions {
@@ -69,15 +71,20 @@ export class PlainPrinter {
 	handle(line: ProtocolLine, state: ModelState): void {
 		switch (line.type) {
 			case 'output': {
-				const text = this.options.scriptOutput === 'as-is' ? line.text : sanitizeLines(line.text);
-				if (line.stream === 'stdout') this.out(text);
+				// Live, byte for byte as the script wrote it; read back from a recording, untrusted text, sanitised.
+				const chunk = this.options.scriptOutput !== 'as-is' ? sanitizeLines(line.text) : line.base64 === undefined ? line.text : outputBytes(line);
+				if (line.stream === 'stdout') this.out(chunk);
 				else {
 					// What was printed before stays before.
 					this.flush();
-					this.options.err.write(text);
+					this.options.err.write(chunk);
 				}
 				return;
 			}
+			case 'notice':
+				this.flush();
+				this.options.err.write(noticeText(line.message));
+				return;
 			case 'task.start': {
 				const node = state.nodes.get(line.id);
 				if (node && node.kind !== 'script') this.say(line.t, this.stateMark('running', 'start', 'cyan'), [{text: `${node.name}  `}, dim(node.location)]);
@@ -151,8 +158,9 @@ export class PlainPrinter {
 		for (const line of summaryLines(state, this.options.ascii)) this.options.out.write(`${paint(line, this.ansi)}\n`);
 	}
 
-	private out(text: string): void {
-		if (!this.options.buffered) {
+	private out(text: string | Uint8Array): void {
+		if (!this.options.buffered || typeof text !== 'string') {
+			this.flush();
 			this.options.out.write(text);
 			return;
 		}
@@ -187,6 +195,11 @@ export class PlainPrinter {
 		];
 		this.out(`${paint(trimEnd(line), this.ansi)}\n`);
 	}
+}
+
+/** A notice of the runtime's, as asyncmon says it on stderr. */
+export function noticeText(message: string): string {
+	return `asyncmon: ${sanitize(message)}\n`;
 }
 
 const dim = (text: string | null | undefined): Segment => ({text: text ?? '', dim: true});

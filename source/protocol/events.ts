@@ -203,11 +203,22 @@ export interface LoopEvent {
 	utilization: number;
 }
 
+/** A chunk of the script's stdout or stderr, byte for byte (see output-bytes.ts). */
 export interface OutputEvent {
 	type: 'output';
 	t: Ms;
 	stream: 'stdout' | 'stderr';
+	/** What was written, as text; where the bytes are not valid UTF-8, with U+FFFD in their place. */
 	text: string;
+	/** The exact bytes, base64-encoded, when they are not valid UTF-8 (binary output): they, not `text`, are what was written. */
+	base64?: string;
+}
+
+/** Something the runtime did differently from what the user may expect, said once, in one line: the monitor shows it and it is recorded. */
+export interface NoticeEvent {
+	type: 'notice';
+	t: Ms;
+	message: string;
 }
 
 export type FatalKind = 'syntax' | 'load' | 'internal';
@@ -334,6 +345,7 @@ export type AsyncmonEvent =
 	| BlockEndEvent
 	| LoopEvent
 	| OutputEvent
+	| NoticeEvent
 	| FatalEvent
 	| UncaughtEvent
 	| ScriptStartEvent

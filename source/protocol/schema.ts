@@ -51,6 +51,8 @@ const INTEGER = shape<number>('an integer', value => Number.isInteger(value));
 const NUMBER = shape<number>('a finite number', value => typeof value === 'number' && Number.isFinite(value));
 const STRING = shape<string>('a string', value => typeof value === 'string');
 const STRING_OR_NULL = shape<string | null>('a string or null', value => value === null || typeof value === 'string');
+/** Only the base64 alphabet, padded: readers decode it as the script's bytes. */
+const BASE64 = shape<string>('base64 text', value => typeof value === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(value) && value.length % 4 === 0);
 const BOOLEAN = shape<boolean>('a boolean', value => typeof value === 'boolean');
 
 function oneOf<const V extends string>(...values: V[]): Shape<V> {
@@ -165,7 +167,8 @@ export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldSha
 	'block.stack': {id: ID, frames: STACK_FRAMES},
 	'block.end': {id: ID, durationMs: NUMBER, task: ID_OR_NULL, exact: BOOLEAN, queuedMs: optional(NUMBER), starved: optional(BOOLEAN)},
 	loop: {delayMs: NUMBER, utilization: NUMBER},
-	output: {stream: oneOf('stdout', 'stderr'), text: STRING},
+	output: {stream: oneOf('stdout', 'stderr'), text: STRING, base64: optional(BASE64)},
+	notice: {message: STRING},
 	fatal: {kind: oneOf('syntax', 'load', 'internal'), message: STRING, loc: optional(STRING), frame: optional(STRING)},
 	uncaught: {origin: oneOf('uncaughtException', 'unhandledRejection'), error: ERROR_INFO, task: ID_OR_NULL},
 	'script.start': {},

@@ -1,6 +1,6 @@
-import {existsSync, readFileSync} from 'node:fs';
+import {existsSync, readFileSync, statSync} from 'node:fs';
 import module, {type LoadFnOutput, type LoadHookContext, type LoadHookSync, type ResolveFnOutput} from 'node:module';
-import {relative} from 'node:path';
+import {extname, relative} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import type {Loader, TransformFailure} from 'esbuild';
 import {insertAtTop, instrument, RUNTIME_GLOBAL, type SiteRegistry} from './transform.js';
@@ -19,6 +19,15 @@ const LOADERS: Record<string, Loader> = {
 	'.cjs': 'js',
 	'.jsx': 'jsx',
 };
+
+/**
+ * Files larger than this load uninstrumented. Instrumenting takes 1 s (JavaScript) to 5 s (TypeScript through
+ * esbuild) per MB, and some 150 MB of memory per MB, once: the result is cached.
+ */
+export const MAX_INSTRUMENTED_BYTES = 2 * 1024 * 1024;
+
+/** Extensions Node loads in a way of its own, not as JavaScript: an entry of another extension runs as JavaScript, as under node. */
+const NODE_KNOWS = new Set(['.json', '.node', '.wasm']);
 
 /**
  * npm undici's dispatcher base class: a Pool queues requests before the
@@ -48,10 +57,31 @@ export interface HookOptions {
 	cache: TransformCache | null;
 	/** Absolute path of the script asyncmon runs: its top level is the root task. */
 	entry: string;
+	/** The entry's code starts: what its instrumented code says itself, for an entry left uninstrumented. */
+	entryStarted: () => void;
+	/** Tells the user, in one line, what asyncmon did differently. */
+	notice: (message: string) => void;
 	/** The script cannot be compiled: report and stop. */
 	onSyntaxError: (problem: SyntaxProblem) => never;
 	/** Wraps module loading and asyncmon's own compile work, which are no part of the script's time. */
 	loading: <T>(load: () => T) => T;
+}
+
+/** Errors the hooks passed on: a module that could not be resolved, read or compiled. */
+const loadFailures = new WeakSet<object>();
+
+export function failedToLoad(error: unknown): boolean {
+	return typeof error === 'object' && error !== null && loadFailures.has(error);
+}
+
+/** Runs a hook step; an error it throws is marked as a failure to load. */
+function loadStep<T>(step: () => T): T {
+	try {
+		return step();
+	} catch (error) {
+		if (typeof error === 'object' && error !== null) loadFailures.add(error);
+		throw error;
+	}
 }
 
 /**
@@ -79,10 +109,13 @@ export function installHooks(options: HookOptions): void {
 					// The next candidate, then the specifier as Node reads it.
 				}
 			}
-			return resolveTs(specifier);
+			return loadStep(() => resolveTs(specifier));
 		},
 		load(url, context, nextLoad) {
-			return options.loading(() => load(url, context, nextLoad, options));
+			const loaded = options.loading(() => loadStep(() => load(url, context, nextLoad, options)));
+			// Once loaded, after asyncmon's own work: its code starts next.
+			if (uninstrumentedEntries.has(loaded)) options.entryStarted();
+			return loaded;
 		},
 	});
 }
@@ -94,13 +127,43 @@ function load(url: string, context: LoadHookContext, nextLoad: Parameters<LoadHo
 			}
 			const file = userFile(url, options.entry);
 			if (!file) return nextLoad(url, context);
-			const extension = /\.[cm]?[jt]sx?$/.exec(file)?.[0] ?? '';
+			const extension = extname(file);
 			const loader = LOADERS[extension];
-			if (!loader) return nextLoad(url, context);
+			if (!loader && (file !== options.entry || NODE_KNOWS.has(extension))) return nextLoad(url, context);
+			const size = statSync(file).size;
+			if (size > MAX_INSTRUMENTED_BYTES) return loadUninstrumented(url, context, nextLoad, file, size, options);
 			const source = readFileSync(file, 'utf8');
-			const compiled = compileCached(source, file, loader, options);
+			// An entry of an extension Node does not know runs through its CommonJS loader, as JavaScript; as an ES module Node refuses it, and so do we.
+			if (!loader && (packageType(file) === 'module' || isModuleOnly(source))) return nextLoad(url, context);
+			const compiled = compileCached(source, file, loader ?? 'js', options);
 			return {format: compiled.format, source: compiled.code, shortCircuit: true};
 }
+
+/**
+ * A file too large to instrument in reasonable time and memory (a generated
+ * bundle, say) loads as Node loads it, and the user is told. The entry still
+ * tells the tracker when it ends; that it starts, the hook says once it is loaded.
+ */
+function loadUninstrumented(url: string, context: LoadHookContext, nextLoad: Parameters<LoadHookSync>[2], file: string, size: number, options: HookOptions): LoadFnOutput {
+	options.notice(`${relative(options.sites.scriptDirectory, file)} is ${megabytes(size)}, over the ${megabytes(MAX_INSTRUMENTED_BYTES)} asyncmon instruments: it runs uninstrumented, and its async functions are not tasks`);
+	const loaded = stripped(nextLoad(url, context));
+	if (file !== options.entry) return loaded;
+	const entry = {...loaded, source: `${String(loaded.source)}\n;globalThis.${RUNTIME_GLOBAL}.rootDone();\n`};
+	uninstrumentedEntries.add(entry);
+	return entry;
+}
+
+/** The entry as loadUninstrumented hands it to Node: its code cannot say when it starts. */
+const uninstrumentedEntries = new WeakSet<LoadFnOutput>();
+
+/** TypeScript as Node would strip it, but here, as asyncmon's own work: Node would do it as the script's first code ran. */
+function stripped(loaded: LoadFnOutput): LoadFnOutput {
+	const format = /^(module|commonjs)-typescript$/.exec(loaded.format ?? '')?.[1];
+	if (!format) return loaded;
+	return {...loaded, format: format as ModuleFormat, source: quietly(() => module.stripTypeScriptTypes(String(loaded.source), {mode: 'strip'}))};
+}
+
+const megabytes = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 
 /**
  * The files asyncmon compiles and instruments: the user's own, not node_modules, except the entry itself. A tool
@@ -335,12 +398,21 @@ function moduleFormat(file: string, code: string): ModuleFormat {
 	return usesModuleSyntax(code) ? 'module' : 'commonjs';
 }
 
-/** Node's syntax detection: code that does not parse as CommonJS but does as a module is a module. */
+/** Node's syntax detection for a `.js` file: code that does not parse as CommonJS is a module (code that parses as neither fails as one). */
 function usesModuleSyntax(code: string): boolean {
+	return !parses(code, 'script');
+}
+
+/** Node's syntax detection for an entry its CommonJS loader runs: only code that parses as a module, not as CommonJS, is one. */
+function isModuleOnly(code: string): boolean {
+	return !parses(code, 'script') && parses(code, 'module');
+}
+
+function parses(code: string, sourceType: 'script' | 'module'): boolean {
 	try {
-		acorn().parse(code, {ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true, allowHashBang: true});
-		return false;
-	} catch {
+		acorn().parse(code, {ecmaVersion: 'latest', sourceType, allowReturnOutsideFunction: sourceType === 'script', allowHashBang: true});
 		return true;
+	} catch {
+		return false;
 	}
 }

@@ -7,7 +7,7 @@ import {CHILD_CONFIG_ENV, type ChildConfig} from '../protocol/child-config.js';
 import {PROTOCOL_VERSION} from '../protocol/events.js';
 import {codeFrame} from './code-frame.js';
 import {EventSink} from './event-sink.js';
-import {installHooks, type HookOptions} from './hooks.js';
+import {failedToLoad, installHooks, type HookOptions} from './hooks.js';
 import {sampleLoop} from './loop-sampler.js';
 import {instrumentFsAndDns} from './ops/fs-dns.js';
 import {flushBeforeChildProcesses} from './ops/child-processes.js';
@@ -89,17 +89,20 @@ function instrumentMainThread(config: ThreadConfig): void {
 	watch.holdUntilEntry();
 	attributeWorkers(() => tracker.current().id);
 	installHooks(hookOptions(config, sites, tracker));
-	captureOutput(tracker);
+	const endOutput = captureOutput(tracker);
 	sampleLoop(tracker, plainSetInterval, trackServers(cwd));
 
+	// Node has made its report's message by now, so reading the error's stack no longer changes where it points.
 	process.on('uncaughtExceptionMonitor', (error, origin) => {
-		// The script, or something it imports, could not be found: it never ran, and that is all there is to say.
-		const code = (error as NodeJS.ErrnoException | undefined)?.code;
-		if (code !== undefined && LOAD_ERRORS.has(code)) tracker.emit({type: 'fatal', t: performance.now(), kind: 'load', message: recordedText(error.message.split('\n')[0]!)});
+		const leftTopLevel = tracker.leftTopLevel(error);
+		const loadError = leftTopLevel && isLoadError(error);
+		// The script, or something it imports, could not be loaded: it never ran, and that is all there is to say.
+		if (loadError) tracker.emit({type: 'fatal', t: performance.now(), kind: 'load', message: recordedText(String((error as Error).message).split('\n')[0]!)});
 		tracker.emit({
 			type: 'uncaught',
 			t: performance.now(),
-			origin: origin === 'unhandledRejection' ? 'unhandledRejection' : 'uncaughtException',
+			// An error that left the top level is thrown, not rejected, whatever path Node took.
+			origin: origin === 'unhandledRejection' && !leftTopLevel ? 'unhandledRejection' : 'uncaughtException',
 			error: tracker.errorInfo(error),
 			task: tracker.current().id,
 		});
@@ -107,6 +110,7 @@ function instrumentMainThread(config: ThreadConfig): void {
 	});
 	process.on('exit', code => {
 		tracker.emit({type: 'script.exit', t: performance.now(), code});
+		endOutput();
 		watch.exiting();
 		tracker.exit();
 	});
@@ -121,6 +125,12 @@ function instrumentMainThread(config: ThreadConfig): void {
 		};
 		process.on(signal, flushThenDie);
 	}
+}
+
+/** A module that could not be found, read or recognised: Node's words for it, or an error the loader hooks passed on. */
+function isLoadError(error: unknown): boolean {
+	const code = (error as NodeJS.ErrnoException | undefined)?.code;
+	return (code !== undefined && LOAD_ERRORS.has(code)) || failedToLoad(error);
 }
 
 /**
@@ -181,12 +191,16 @@ function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
 }
 
 function hookOptions(config: ThreadConfig, sites: SiteTable, tracker: Tracker): HookOptions {
+	const notice = (message: string): void => tracker.emit({type: 'notice', t: performance.now(), message});
 	return {
 		sites,
-		cache: TransformCache.open(new URL('./build-id', import.meta.url)),
+		// Every thread opens the cache; the main thread says why it could not, once.
+		cache: TransformCache.open(new URL('./build-id', import.meta.url), process.env, undefined, isMainThread ? notice : undefined),
 		// Only the main thread's entry is the script; a worker's module is just more user code.
 		// As Node loads it: the real path, past a node_modules/.bin link.
 		entry: isMainThread ? realEntry(config.script) : '',
+		entryStarted: () => tracker.entryStarted(),
+		notice,
 		loading: load => tracker.ownWork(load),
 		onSyntaxError(problem) {
 			tracker.emit({

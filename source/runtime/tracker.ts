@@ -122,6 +122,16 @@ export class Tracker {
 	private unnamed: TaskStartEvent[] = [];
 	private unnamedArgs: ArrayLike<unknown>[] = [];
 	/**
+	 * Failed tasks' ends whose errors are described at the flush: reading
+	 * `error.stack` formats it, after which V8 can no longer tell Node where
+	 * the error was thrown, and a crash report would point at Node's
+	 * internals instead of the user's throw.
+	 */
+	private undescribed: Array<[TaskEndEvent, unknown]> = [];
+	/** A task the top level awaits failed, with this error: see leftTopLevel. */
+	private topLevelAwaitFailed = false;
+	private topLevelAwaitError: unknown = undefined;
+	/**
 	 * The synchronous stretch of task code under way: from a task starting or
 	 * resuming with none running to none running again. A stretch that calls
 	 * many short tasks is cut into many short slices, yet blocks the loop all
@@ -178,15 +188,16 @@ export class Tracker {
 	flush(midBurst = false): void {
 		this.ownWork(() => {
 			this.nameTasks();
+			this.describeErrors();
 			this.showPendingAwaits(midBurst);
 			this.sink.flush();
 		});
 	}
 
-	/** Flushes, then waits until everything reached the pipe: at exit, on a crash or a signal. */
+	/** Flushes, then waits until everything reached the pipe: at exit, on a crash or a signal. The wait for the monitor is no block of the script's. */
 	flushNow(): void {
 		this.flush();
-		this.sink.drain();
+		this.ownWork(() => this.sink.drain());
 	}
 
 	/** How many tasks the next flush looks at. */
@@ -401,6 +412,18 @@ export class Tracker {
 		this.finish(this.root, now);
 	}
 
+	/**
+	 * Whether `error`, reaching the process now, left the script's top level:
+	 * thrown there (the top level has not finished, nor is it suspended), or
+	 * the failure of a task it awaits, rethrown at the await. Node calls such
+	 * an error of an ES module's evaluation a rejection; it is the script's
+	 * uncaught exception.
+	 */
+	leftTopLevel(error: unknown): boolean {
+		if (this.root.phase === Phase.Running) return true;
+		return this.root.phase === Phase.Waiting && this.topLevelAwaitFailed && error === this.topLevelAwaitError;
+	}
+
 	errorInfo(error: unknown): ErrorInfo {
 		return describeError(error, this.sites.scriptDirectory, this.runtimeDirectory);
 	}
@@ -484,8 +507,14 @@ export class Tracker {
 		if (task.phase === Phase.Waiting) task.wait += now - task.waitStart;
 		task.phase = Phase.Done;
 		const event: TaskEndEvent = {type: 'task.end', t: now, id: task.id, ok: !task.failed, busy: task.busy, wait: task.wait, sched: task.sched, awaits: task.awaits};
-		// Optional fields are set, not spread in: hot events keep one shape.
-		if (task.failed) event.error = this.errorInfo(task.error);
+		if (task.failed) {
+			// Listed first: the emit may flush, which describes the listed.
+			this.undescribed.push([event, task.error]);
+			if (awaitsTask(this.root, task.id)) {
+				this.topLevelAwaitFailed = true;
+				this.topLevelAwaitError = task.error;
+			}
+		}
 		this.emit(event);
 	}
 
@@ -513,6 +542,13 @@ export class Tracker {
 		this.unnamed = [];
 		this.unnamedArgs = [];
 		for (let i = 0; i < events.length; i++) events[i]!.name = formatCall(events[i]!.name, args[i]!);
+	}
+
+	private describeErrors(): void {
+		const undescribed = this.undescribed;
+		this.undescribed = [];
+		// Optional fields are set, not spread in: hot events keep one shape.
+		for (const [event, error] of undescribed) event.error = this.errorInfo(error);
 	}
 
 	/**
@@ -545,6 +581,11 @@ export class Tracker {
 		if (!tasks) return ops.length === 1 ? {kind: 'op', id: ops[0]!} : {kind: 'promise', ops};
 		return {kind: 'promise', tasks, ops};
 	}
+}
+
+/** Awaits that task's own promise: a combination (`Promise.all`) may hold tasks it does not await. */
+function awaitsTask(task: Task, id: number): boolean {
+	return task.phase === Phase.Waiting && task.waitOn.kind === 'task' && task.waitOn.id === id;
 }
 
 function noteSliceChild(list: number[] | null, id: number): number[] {

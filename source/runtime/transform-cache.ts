@@ -39,20 +39,38 @@ export class TransformCache {
 		private readonly limits = {maxBytes: MAX_CACHE_BYTES, maxEntryBytes: MAX_ENTRY_BYTES},
 	) {}
 
-	/** `buildIdFile` is written by the build; without it (running from source) nothing is cached. */
-	static open(buildIdFile: URL, env: NodeJS.ProcessEnv = process.env, limits?: {maxBytes: number; maxEntryBytes: number}): TransformCache | null {
+	/**
+	 * `buildIdFile` is written by the build; without it (running from source) nothing is cached. A
+	 * directory that cannot be made, or is not private, is `refused`: the run goes on without a cache.
+	 */
+	static open(
+		buildIdFile: URL,
+		env: NodeJS.ProcessEnv = process.env,
+		limits?: {maxBytes: number; maxEntryBytes: number},
+		refused: (message: string) => void = () => {},
+	): TransformCache | null {
 		if (env[NO_CACHE_ENV] === '1') return null;
+		let buildId: string;
 		try {
-			const buildId = readFileSync(buildIdFile, 'utf8').trim();
-			// Without its trailing slash, since `link/` names the directory a symlink points to, and lstat would follow it.
-			const base = (env[CACHE_DIR_ENV] || join(tmpdir(), `asyncmon-cache-${process.getuid?.() ?? 'user'}`)).replace(/(.)\/+$/, '$1');
+			buildId = readFileSync(buildIdFile, 'utf8').trim();
+		} catch {
+			return null;
+		}
+		// Without its trailing slash, since `link/` names the directory a symlink points to, and lstat would follow it.
+		const base = (env[CACHE_DIR_ENV] || join(tmpdir(), `asyncmon-cache-${process.getuid?.() ?? 'user'}`)).replace(/(.)\/+$/, '$1');
+		const refuse = (why: string): null => {
+			refused(`not using the transform cache ${base}: ${why}; every run compiles the script's files anew (${CACHE_DIR_ENV} names another directory)`);
+			return null;
+		};
+		try {
 			mkdirSync(base, {recursive: true, mode: 0o700});
-			if (!isPrivateDirectory(base)) return null;
+			const problem = privacyProblem(base);
+			if (problem) return refuse(problem);
 			const directory = join(base, `${buildId}-node${process.versions.node}`);
 			if (mkdirSync(directory, {recursive: true, mode: 0o700}) !== undefined) removeStaleBuilds(base, directory);
 			return new TransformCache(directory, limits);
-		} catch {
-			return null;
+		} catch (error) {
+			return refuse((error as Error).message);
 		}
 	}
 
@@ -115,10 +133,15 @@ export class TransformCache {
 	}
 }
 
-function isPrivateDirectory(path: string): boolean {
+/** Why `path` is not a directory only its user may use, or null when it is one. */
+function privacyProblem(path: string): string | null {
 	const stats = lstatSync(path);
 	const owner = process.getuid?.();
-	return stats.isDirectory() && (owner === undefined || stats.uid === owner) && (stats.mode & 0o077) === 0;
+	if (stats.isSymbolicLink()) return 'it is a symlink';
+	if (!stats.isDirectory()) return 'it is not a directory';
+	if (owner !== undefined && stats.uid !== owner) return `it belongs to another user (uid ${stats.uid})`;
+	if ((stats.mode & 0o077) !== 0) return `others may use it (mode ${(stats.mode & 0o777).toString(8).padStart(4, '0')})`;
+	return null;
 }
 
 function removeStaleBuilds(base: string, current: string): void {

@@ -1,9 +1,10 @@
-import {readFileSync, statSync} from 'node:fs';
+import {chmodSync, copyFileSync, readFileSync, statSync} from 'node:fs';
+import {dirname, join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {useDemoServer} from '../helpers/demo-server.js';
 import {readRecording, recordRun} from '../helpers/recorded.js';
-import {runCli, startCli} from '../helpers/run-cli.js';
-import {tempFile} from '../helpers/temp.js';
+import {runCli, SCRIPTS, startCli, UNPRIVILEGED} from '../helpers/run-cli.js';
+import {tempDir, tempFile} from '../helpers/temp.js';
 
 const noStackFromAsyncmon = (stderr: string) => expect(stderr).not.toMatch(/at .*dist\/(cli|preload|chunks)/);
 
@@ -61,6 +62,13 @@ describe('bad input gets a clear message and the right exit code', () => {
 		expect(result.code).toBe(7);
 		expect(result.stdout).toContain('leaving early');
 		expect(result.stdout).toContain('Exited with code 7');
+	});
+
+	it('events lost on their way: said, and exit 5 though the script succeeded', async () => {
+		const result = await runCli(['--plain', 'dropped-events.ts']);
+		expect(result.stdout).toContain('said 3 events were dropped');
+		expect(result.stdout).toContain('asyncmon dropped 3 events it could not keep up with');
+		expect(result.code).toBe(5);
 	});
 
 	it('an unknown option of asyncmon is a usage error before the script', async () => {
@@ -175,6 +183,9 @@ describe('usage errors', () => {
 			[['report'], /^asyncmon: name a recording: asyncmon report <file>$/],
 			[['demo', 'nope'], /^asyncmon: no demo called 'nope'; try: asyncmon demo --list$/],
 			[['report', 'x.ndjson', '--format', 'pdf'], /^asyncmon: .*pdf/],
+			[['--plain', '--fail-on-block', 'NaN', 'gather.ts'], /^asyncmon: --fail-on-block must be a number of milliseconds, 0 or more$/],
+			[['--plain', '--fail-on-block', '-5', 'gather.ts'], /^asyncmon: --fail-on-block must be a number of milliseconds, 0 or more$/],
+			[['--fail-on-block=-5', 'gather.ts'], /^asyncmon: --fail-on-block must be a number of milliseconds, 0 or more$/],
 		];
 		for (const [args, message] of cases) {
 			const result = await runCli(args);
@@ -183,6 +194,29 @@ describe('usage errors', () => {
 			expect(result.stderr.trim()).toMatch(message);
 		}
 	});
+});
+
+it('an unreadable recording: one line, exit 1', async () => {
+	const file = tempFile('private.ndjson');
+	copyFileSync(join(SCRIPTS, '../sessions/three-requests.ndjson'), file);
+	chmodSync(dirname(file), 0o755);
+	chmodSync(file, 0o000);
+	for (const command of ['report', 'replay']) {
+		const result = await runCli([command, file], {user: UNPRIVILEGED});
+		expect(result.stderr).toBe(`asyncmon: cannot read recording '${file}': permission denied\n`);
+		expect(result.code).toBe(1);
+	}
+});
+
+it('`--` ends asyncmon\'s options: a script whose name starts with a dash runs', async () => {
+	const directory = tempDir();
+	copyFileSync(join(SCRIPTS, 'gather.ts'), join(directory, '-x.ts'));
+	for (const args of [['--plain', '--', '-x.ts'], ['--plain', '--record=r.ndjson', '--', '-x.ts']]) {
+		const result = await runCli(args, {cwd: directory});
+		expect(result.stderr).toBe('');
+		expect(result.stdout).toMatch(/All done in/);
+		expect(result.code).toBe(0);
+	}
 });
 
 it('a process the script leaves behind holding its output does not keep asyncmon waiting', async () => {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {quickRunArguments, splitAtScript, unknownRunOption} from '../../source/cli/run-arguments.js';
+import {forYargs, quickRunArguments, splitAtScript, unknownRunOption} from '../../source/cli/run-arguments.js';
 
 const defaults = {plain: false, redact: true, blockThreshold: 50, exitOnEnd: false, ascii: false};
 
@@ -7,8 +7,19 @@ describe('reading `asyncmon [run] [options] script [args…]`', () => {
 	it('gives everything after the script to the script', () => {
 		expect(splitAtScript(['--record', 'x.ndjson', 'app.ts', '--port', '3000'])).toEqual({own: ['--record', 'x.ndjson', 'app.ts'], scriptArgs: ['--port', '3000']});
 		expect(splitAtScript(['run', '--plain', 'app.ts', 'a'])).toEqual({own: ['run', '--plain', 'app.ts'], scriptArgs: ['a']});
-		expect(splitAtScript(['--plain', '--', 'app.ts', 'x'])).toEqual({own: ['--plain'], scriptArgs: ['app.ts', 'x']});
 		expect(splitAtScript(['report', 'a.ndjson', '--format', 'md'])).toEqual({own: ['report', 'a.ndjson', '--format', 'md'], scriptArgs: []});
+	});
+
+	it('takes what follows `--` for the script, whatever its name', () => {
+		expect(splitAtScript(['--plain', '--', 'app.ts', 'x'])).toEqual({own: ['--plain', '--', 'app.ts'], scriptArgs: ['x']});
+		expect(splitAtScript(['--', '-x.ts', '--plain'])).toEqual({own: ['--', '-x.ts'], scriptArgs: ['--plain']});
+		expect(quickRunArguments(['--plain', '--', '-x.ts'])).toEqual({args: {...defaults, plain: true}, script: '-x.ts'});
+		expect(quickRunArguments(['--', 'run'])).toEqual({args: defaults, script: 'run'});
+		expect(quickRunArguments(['--record', '--', '-x.ts'])).toBeNull();
+		expect(unknownRunOption(['--plain', '--', '-x.ts'])).toBeUndefined();
+		expect(forYargs(['--record=r.ndjson', '--', '-x.ts'])).toEqual(['--record=r.ndjson', './-x.ts']);
+		expect(forYargs(['--', '/abs/-x.ts'])).toEqual(['/abs/-x.ts']);
+		expect(forYargs(['--plain', 'app.ts'])).toEqual(['--plain', 'app.ts']);
 	});
 
 	it('reads the run options with their defaults, without yargs', () => {

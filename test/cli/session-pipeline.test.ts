@@ -24,7 +24,7 @@ const CHILD_LINES: ProtocolLine[] = [
 function livePipeline() {
 	const file = tempFile('session.ndjson');
 	const recorder = new Recorder(file);
-	const printed: string[] = [];
+	const printed: Array<string | Uint8Array> = [];
 	const printer = new PlainPrinter({out: {write: text => printed.push(text)}, err: {write: () => {}}, color: false, ascii: false, buffered: true});
 	let flushes = 0;
 	const pipeline = new SessionPipeline(createState(), {recorder, printer, onFlush: () => flushes++});

@@ -1,5 +1,6 @@
 import {type ChildProcess, spawn} from 'node:child_process';
 import type {Readable} from 'node:stream';
+import {outputBytes} from '../../source/protocol/output-bytes.js';
 import {readSession} from '../../source/sessions/reader.js';
 import {readRecording} from './recorded.js';
 import {startCli} from './run-cli.js';
@@ -11,46 +12,64 @@ export interface Outcome {
 	stderr: string;
 }
 
+/** An outcome byte for byte, for output that need not be text. */
+export interface ByteOutcome {
+	code: number | null;
+	stdout: Buffer;
+	stderr: Buffer;
+}
+
 interface Started {
 	child: ChildProcess;
-	result: Promise<Outcome>;
+	result: Promise<ByteOutcome>;
 }
 
 /** `node script args…`, as the user would run it without asyncmon. */
 function startNode(script: string, args: string[], cwd: string): Started {
 	const child = spawn(process.execPath, [script, ...args], {cwd, stdio: ['ignore', 'pipe', 'pipe']});
-	let stdout = '';
-	let stderr = '';
-	child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-	child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-	return {child, result: new Promise(resolve => child.once('close', code => resolve({code, stdout, stderr})))};
+	const stdout: Buffer[] = [];
+	const stderr: Buffer[] = [];
+	child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+	child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+	return {child, result: new Promise(resolve => child.once('close', code => resolve({code, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr)})))};
 }
 
-export function runNode(script: string, args: string[], cwd: string): Promise<Outcome> {
+export async function runNode(script: string, args: string[], cwd: string): Promise<Outcome> {
+	return asText(await runNodeBytes(script, args, cwd));
+}
+
+export function runNodeBytes(script: string, args: string[], cwd: string): Promise<ByteOutcome> {
 	return startNode(script, args, cwd).result;
 }
 
-/** `asyncmon --record FILE script args…`, started; `finished` gives its outcome as `underAsyncmon` does. */
+/** `asyncmon --record FILE script args…`, started; `finished` gives its outcome as `underAsyncmonBytes` does. */
 function startAsyncmon(script: string, args: string[], cwd: string) {
 	const file = tempFile('session.ndjson');
 	const {child, result} = startCli(['--record', file, script, ...args], {cwd});
 	const finished = async () => {
 		const monitored = await result;
-		const asyncmon: Outcome = {code: monitored.code, ...(await recordedOutput(file))};
+		const asyncmon: ByteOutcome = {code: monitored.code, ...(await recordedOutput(file))};
 		return {asyncmon, monitored, ...(await readRecording(file))};
 	};
 	return {child, finished};
 }
 
 /** `asyncmon --record FILE script args…`: its exit code with the script's output as the recording holds it, and the recording's report. */
-export function underAsyncmon(script: string, args: string[], cwd: string) {
-	return startAsyncmon(script, args, cwd).finished();
+export async function underAsyncmon(script: string, args: string[], cwd: string) {
+	const {asyncmon, ...run} = await startAsyncmon(script, args, cwd).finished();
+	return {asyncmon: asText(asyncmon), ...run};
 }
 
 /** The same script under node and under `asyncmon --record`: node's outcome, and asyncmon's as `underAsyncmon` gives it. */
 export async function underNodeAndAsyncmon(script: string, args: string[], cwd: string) {
-	const node = await runNode(script, args, cwd);
-	return {node, ...(await underAsyncmon(script, args, cwd))};
+	const {node, asyncmon, ...run} = await underNodeAndAsyncmonBytes(script, args, cwd);
+	return {node: asText(node), asyncmon: asText(asyncmon), ...run};
+}
+
+/** underNodeAndAsyncmon, byte for byte. */
+export async function underNodeAndAsyncmonBytes(script: string, args: string[], cwd: string) {
+	const node = await runNodeBytes(script, args, cwd);
+	return {node, ...(await startAsyncmon(script, args, cwd).finished())};
 }
 
 /**
@@ -61,10 +80,11 @@ export async function underNodeAndAsyncmon(script: string, args: string[], cwd: 
 export async function servedUnderNodeAndAsyncmon<T>(script: string, args: string[], cwd: string, ready: string, drive: () => Promise<T>) {
 	const underNode = startNode(script, args, cwd);
 	const nodeDriven = await serve(underNode.child, ready, drive);
-	const node = await underNode.result;
+	const node = asText(await underNode.result);
 	const underAsyncmon = startAsyncmon(script, args, cwd);
 	const asyncmonDriven = await serve(underAsyncmon.child, ready, drive);
-	return {node, nodeDriven, asyncmonDriven, ...(await underAsyncmon.finished())};
+	const {asyncmon, ...run} = await underAsyncmon.finished();
+	return {node, nodeDriven, asyncmonDriven, asyncmon: asText(asyncmon), ...run};
 }
 
 async function serve<T>(child: ChildProcess, ready: string, drive: () => Promise<T>): Promise<T> {
@@ -91,9 +111,13 @@ function appears(stream: Readable, text: string): Promise<void> {
 	});
 }
 
-/** The script's stdout and stderr as the recording holds them. */
-async function recordedOutput(file: string): Promise<Pick<Outcome, 'stdout' | 'stderr'>> {
-	const output = {stdout: '', stderr: ''};
-	for await (const line of readSession(file)) if (line.type === 'output') output[line.stream] += line.text;
-	return output;
+/** The script's stdout and stderr, reassembled byte for byte from a recording's output events. */
+export async function recordedOutput(file: string): Promise<{stdout: Buffer; stderr: Buffer}> {
+	const chunks = {stdout: [] as Buffer[], stderr: [] as Buffer[]};
+	for await (const line of readSession(file)) if (line.type === 'output') chunks[line.stream].push(outputBytes(line));
+	return {stdout: Buffer.concat(chunks.stdout), stderr: Buffer.concat(chunks.stderr)};
+}
+
+function asText({code, stdout, stderr}: ByteOutcome): Outcome {
+	return {code, stdout: stdout.toString('utf8'), stderr: stderr.toString('utf8')};
 }

@@ -18,12 +18,20 @@ export interface CliRun {
 	result: Promise<CliResult>;
 }
 
+export interface CliOptions {
+	cwd?: string;
+	env?: Record<string, string>;
+	/** Run as this user (and group), as a test run by root must to meet a permission it lacks. */
+	user?: {uid: number; gid: number};
+}
+
 /** Starts the real CLI (the built dist/cli.js) on the same Node as the tests, with no terminal attached. */
-export function startCli(args: string[], options: {cwd?: string; env?: Record<string, string>} = {}): CliRun {
+export function startCli(args: string[], options: CliOptions = {}): CliRun {
 	const child = spawn(process.execPath, [CLI, ...args], {
 		cwd: options.cwd ?? SCRIPTS,
 		env: {...process.env, NO_COLOR: '1', ...options.env},
 		stdio: ['ignore', 'pipe', 'pipe'],
+		...options.user,
 	});
 	let stdout = '';
 	let stderr = '';
@@ -35,6 +43,9 @@ export function startCli(args: string[], options: {cwd?: string; env?: Record<st
 	return {child, result};
 }
 
-export function runCli(args: string[], options: {cwd?: string; env?: Record<string, string>} = {}): Promise<CliResult> {
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
 	return startCli(args, options).result;
 }
+
+/** A user who cannot read what root's tests make private: `nobody` when the tests run as root, else the tests' own. */
+export const UNPRIVILEGED = process.getuid?.() === 0 ? {uid: 65534, gid: 65534} : undefined;

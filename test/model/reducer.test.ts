@@ -347,6 +347,14 @@ describe('reducer: output, loop, exit and failures', () => {
 		expect(state.output.at(-1)!.text).toBe(`line ${OUTPUT_RETAINED_LINES + 9}\n`);
 	});
 
+	it("keeps the runtime's notices, in order", () => {
+		const state = reduce([
+			{type: 'notice', t: 1, message: 'not using the transform cache /tmp/c: it is a symlink'},
+			{type: 'notice', t: 2, message: 'huge.js is 3.0 MB, over the 2.0 MB asyncmon instruments'},
+		]);
+		expect(state.notices).toEqual(['not using the transform cache /tmp/c: it is a symlink', 'huge.js is 3.0 MB, over the 2.0 MB asyncmon instruments']);
+	});
+
 	it('records loop delay samples', () => {
 		const state = reduce([{type: 'loop', t: 250, delayMs: 1.5, utilization: 0.1}, {type: 'loop', t: 500, delayMs: 80, utilization: 0.9}]);
 		expect(state.loopDelaySeries).toEqual([

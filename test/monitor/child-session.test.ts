@@ -1,7 +1,8 @@
 import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
 import {readRecording} from '../helpers/recorded.js';
-import {runCli} from '../helpers/run-cli.js';
+import {underNodeAndAsyncmonBytes} from '../helpers/node-parity.js';
+import {runCli, SCRIPTS} from '../helpers/run-cli.js';
 import {tempFile} from '../helpers/temp.js';
 
 describe('the child\'s event stream', () => {
@@ -22,5 +23,32 @@ describe('the child\'s event stream', () => {
 		const report = await runCli(['report', file]);
 		expect(report.code).toBe(0);
 		expect(report.stderr).toContain('the monitor skipped 2 corrupt lines from the script while recording');
+	});
+});
+
+describe("the script's output", () => {
+	it('is recorded byte for byte as node writes it: binary bytes, and characters cut across writes', async () => {
+		const {node, asyncmon} = await underNodeAndAsyncmonBytes('binary-output.mjs', [], SCRIPTS);
+		expect(node.stdout.includes(Buffer.from([0xff, 0x00, 0xfe, 0x80]))).toBe(true);
+		expect(asyncmon.code).toBe(node.code);
+		expect(asyncmon.stdout.equals(node.stdout)).toBe(true);
+		expect(asyncmon.stderr.equals(node.stderr)).toBe(true);
+	});
+});
+
+describe('a process the script leaves behind holding its stdout', () => {
+	it('is listened to while it writes, until it is quiet', async () => {
+		const result = await runCli(['--plain', 'chatty-daemon.mjs', '6']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('spawned a chatty daemon');
+		expect(result.stdout).toContain('tick 6');
+	});
+
+	it('keeps asyncmon no longer than 2 s after the script exits, however long it writes', async () => {
+		const started = Date.now();
+		const result = await runCli(['--plain', 'chatty-daemon.mjs', '100']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toMatch(/All done in \d+ms/);
+		expect(Date.now() - started).toBeLessThan(4000);
 	});
 });

@@ -99,3 +99,29 @@ describe('plain mode', () => {
 		}
 	});
 });
+
+describe("the script's output and the runtime's notices", () => {
+	it('writes output that is no UTF-8 as its bytes, in order with the text around it', () => {
+		const written: Array<string | Uint8Array> = [];
+		const printer = new PlainPrinter({out: {write: chunk => written.push(chunk)}, err: {write: () => {}}, color: false, ascii: false, buffered: true});
+		const state = createState();
+		const binary = Buffer.from([0xff, 0x00, 0x80]);
+		for (const event of [
+			{type: 'output', t: 1, stream: 'stdout', text: 'before\n'},
+			{type: 'output', t: 2, stream: 'stdout', text: '\uFFFD\u0000\uFFFD', base64: binary.toString('base64')},
+			{type: 'output', t: 3, stream: 'stdout', text: 'after\n'},
+		] satisfies AsyncmonEvent[]) {
+			apply(state, event);
+			printer.handle(event, state);
+		}
+		printer.flush();
+		expect(Buffer.concat(written.map(chunk => Buffer.from(chunk))).equals(Buffer.concat([Buffer.from('before\n'), binary, Buffer.from('after\n')]))).toBe(true);
+	});
+
+	it('says a notice on stderr, as asyncmon', () => {
+		let err = '';
+		const printer = new PlainPrinter({out: {write: () => {}}, err: {write: text => (err += String(text))}, color: false, ascii: false});
+		printer.handle({type: 'notice', t: 5, message: 'huge.js (3.1 MB) runs uninstrumented\x1b[2J'}, createState());
+		expect(err).toBe('asyncmon: huge.js (3.1 MB) runs uninstrumented\n');
+	});
+});

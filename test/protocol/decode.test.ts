@@ -33,7 +33,8 @@ const EVERY_TYPE: AsyncmonEvent[] = [
 	{type: 'block.stack', t: 76, id: 1, frames: [{fn: 'parse', loc: 'app.ts:6:5'}]},
 	{type: 'block.end', t: 270, id: 1, durationMs: 250, task: null, exact: false, queuedMs: 12, starved: false},
 	{type: 'loop', t: 250, delayMs: 1.2, utilization: 0.5},
-	{type: 'output', t: 251, stream: 'stderr', text: 'a\nb'},
+	{type: 'output', t: 251, stream: 'stderr', text: 'a\uFFFD', base64: 'YYA='},
+	{type: 'notice', t: 5, message: 'huge.js (3.0 MB) runs uninstrumented'},
 	{type: 'fatal', t: 0, kind: 'syntax', message: 'Unexpected token', loc: 'app.ts:1:5', frame: '> 1 | let ='},
 	{type: 'uncaught', t: 300, origin: 'unhandledRejection', error: {name: 'Error', message: 'x'}, task: null},
 	{type: 'script.start', t: 0.2},
@@ -109,6 +110,12 @@ describe('decodeEvent', () => {
 			expect(decodeEvent(line({...awaiting, on})), JSON.stringify(on)).toMatch(/^task\.await: 'on' is not a WaitTarget/);
 		}
 		expect(decodeEvent(line({...awaiting, on: {kind: 'value'}}))).toEqual({...awaiting, on: {kind: 'value'}});
+	});
+
+	it('takes base64 output only in the base64 alphabet', () => {
+		for (const base64 of ['YYA', 'Y YA=', 'YY\nA=', '****']) {
+			expect(decodeEvent(line({type: 'output', t: 1, stream: 'stdout', text: 'a', base64})), base64).toBe("output: 'base64' is not base64 text");
+		}
 	});
 
 	it('checks nested objects: ErrorInfo, stack frames, HTTP details, resources', () => {

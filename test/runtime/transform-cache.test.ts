@@ -85,6 +85,20 @@ describe('the transform cache', () => {
 		expect(TransformCache.open(pathToFileURL(join(tempDir(), 'no-build-id')), {[CACHE_DIR_ENV]: join(tempDir(), 'c')})).toBeNull();
 	});
 
+	it('a directory it refuses is said once, with why, and the run goes on without it', async () => {
+		const shared = join(tempDir(), 'shared');
+		mkdirSync(shared, {mode: 0o777});
+		chmodSync(shared, 0o777);
+		const said: string[] = [];
+		expect(TransformCache.open(buildIdFile(), {[CACHE_DIR_ENV]: shared}, undefined, message => said.push(message))).toBeNull();
+		expect(said).toEqual([`not using the transform cache ${shared}: others may use it (mode 0777); every run compiles the script's files anew (ASYNCMON_CACHE_DIR names another directory)`]);
+
+		const {result, state} = await recordRun(['worker-tasks.ts'], {env: {[CACHE_DIR_ENV]: shared}});
+		expect(result.code).toBe(0);
+		expect(result.stderr).toBe(`asyncmon: ${said[0]}\n`);
+		expect(state.notices).toEqual(said);
+	});
+
 	it('a second run of an unchanged script comes from the cache and reports the same tasks, sites and stack lines', async () => {
 		const base = join(tempDir(), 'cache');
 		const directory = tempDir();

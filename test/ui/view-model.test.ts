@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {viewNow} from '../../source/ui/view-model/clock.js';
+import {headerLines} from '../../source/ui/view-model/header.js';
 import {commandForKey, keyPresses, type KeyPress} from '../../source/ui/view-model/keys.js';
 import {outputWindow} from '../../source/ui/view-model/output.js';
 import {rowLine, tableColumns} from '../../source/ui/view-model/table.js';
@@ -157,6 +158,17 @@ describe('clock and output', () => {
 		expect(window.lines[2]!.map(s => s.text).join('')).toMatch(/^00:09\.0 line 9 x+…$/);
 		expect(textWidth(window.lines[0]!.map(s => s.text).join(''))).toBe(40);
 		expect(outputWindow(lines, 3, 40, 2).lines[2]!.map(s => s.text).join('')).toContain('line 7');
+	});
+});
+
+describe('header', () => {
+	it("shows the runtime's latest notice, and how many came before", () => {
+		const session = busySession();
+		const header = (): string[] => headerLines({state: session.state, title: 'app.ts', nowMs: 1000, width: 120, ascii: false, glyphs: glyphs(false), viewPaused: false, replay: undefined, badge: []}).map(line => line.map(s => s.text).join(''));
+		const before = header();
+		session.emit('notice', {t: 10, message: 'first'});
+		session.emit('notice', {t: 20, message: 'big.js runs uninstrumented\x1b[2J'});
+		expect(header()).toEqual([...before, 'asyncmon: big.js runs uninstrumented (+1 more)']);
 	});
 });
 

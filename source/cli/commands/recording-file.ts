@@ -1,9 +1,14 @@
-import {existsSync, statSync} from 'node:fs';
+import {accessSync, constants, existsSync, statSync} from 'node:fs';
 import {UsageError} from '../usage-error.js';
 
-/** A wrong path is the user's mistake: one line and exit 1, not the reader's ENOENT as an internal error. */
+/** A wrong path or an unreadable file is the user's mistake: one line and exit 1, not the reader's error as an internal one. */
 export function requireRecording(path: string): void {
 	if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`cannot find recording '${path}'`);
+	try {
+		accessSync(path, constants.R_OK);
+	} catch (error) {
+		throw new UsageError(`cannot read recording '${path}': ${(error as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (error as Error).message}`);
+	}
 }
 
 /** What reading a recording skipped or found cut short: said on stderr, the command still succeeds. */

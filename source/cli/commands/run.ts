@@ -3,7 +3,7 @@ import {formatDuration} from '../../present/durations.js';
 import {existsSync, statSync} from 'node:fs';
 import {createState, LIVE_RETAINED_FINISHED_TASKS, type ModelState} from '../../model/state.js';
 import {blockCulprit} from '../../present/holdups.js';
-import {PlainPrinter} from '../../plain/printer.js';
+import {noticeText, PlainPrinter} from '../../plain/printer.js';
 import {Recorder} from '../../sessions/recorder.js';
 import {ChildSession, exitCodeOf, type ScriptStdin} from '../../monitor/child-session.js';
 import {StopRule} from '../../monitor/stop-rule.js';
@@ -18,6 +18,8 @@ import {UsageError} from '../usage-error.js';
 const EXIT_BLOCK_BUDGET = 3;
 /** Exit code when the script succeeded but its recording could not be written whole (a full disk, an I/O error). */
 const EXIT_RECORDING_FAILED = 4;
+/** Exit code when the script succeeded but events were lost on their way (a `dropped` event): the session is incomplete. */
+const EXIT_EVENTS_LOST = 5;
 /** How long the dashboard waits for a script that fails at once, so its error lands on the normal screen. */
 const DASHBOARD_GRACE_MS = 300;
 
@@ -46,9 +48,10 @@ interface RunOptions extends ScriptLaunch {
 	stderr: NodeJS.WriteStream;
 }
 
-/** `asyncmon [run] [options] script`: the script's exit code, or EXIT_BLOCK_BUDGET, or EXIT_RECORDING_FAILED. */
+/** `asyncmon [run] [options] script`: the script's exit code, or EXIT_BLOCK_BUDGET, EXIT_RECORDING_FAILED or EXIT_EVENTS_LOST. */
 export function runCommand(args: RunArgs, launch: ScriptLaunch): Promise<number> {
 	if (!(args.blockThreshold > 0)) throw new UsageError('--block-threshold must be a positive number of milliseconds');
+	if (args.failOnBlock !== undefined && !(args.failOnBlock >= 0)) throw new UsageError('--fail-on-block must be a number of milliseconds, 0 or more');
 	return runScript({
 		...launch,
 		plain: wantsPlain(args.plain),
@@ -108,8 +111,13 @@ async function runScript(options: RunOptions): Promise<number> {
 		recorder?.close();
 		const summaryPrinter = printer ?? new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color, ascii: options.ascii});
 		summaryPrinter.finish(state);
-		if (recorder?.failure && !options.plain) options.stderr.write(`asyncmon: ${recorder.failure}\n`);
-		return blockBudgetExceeded(state, options, code === 0) ?? (recorder?.failure && code === 0 ? EXIT_RECORDING_FAILED : exitCodeOf(code, signal));
+		if (!options.plain) {
+			// Said in the dashboard while it ran; its screen is gone now.
+			for (const notice of state.notices) options.stderr.write(noticeText(notice));
+			if (recorder?.failure) options.stderr.write(`asyncmon: ${recorder.failure}\n`);
+		}
+		if (code !== 0) return exitCodeOf(code, signal);
+		return blockBudgetExceeded(state, options) ?? (recorder?.failure ? EXIT_RECORDING_FAILED : state.droppedEvents > 0 ? EXIT_EVENTS_LOST : 0);
 	} finally {
 		for (const [signal, handler] of forwarders) process.off(signal, handler);
 	}
@@ -134,8 +142,8 @@ async function runDashboardUntilQuit(options: RunOptions, session: ChildSession,
 	await session.exited;
 }
 
-function blockBudgetExceeded(state: ModelState, options: RunOptions, succeeded: boolean): number | null {
-	if (options.failOnBlockMs === undefined || !succeeded) return null;
+function blockBudgetExceeded(state: ModelState, options: RunOptions): number | null {
+	if (options.failOnBlockMs === undefined) return null;
 	const worst = state.blocks.reduce<(typeof state.blocks)[number] | null>((max, block) => ((block.durationMs ?? 0) > (max?.durationMs ?? -1) ? block : max), null);
 	if (!worst || (worst.durationMs ?? 0) <= options.failOnBlockMs) return null;
 	options.stderr.write(

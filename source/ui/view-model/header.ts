@@ -6,7 +6,7 @@ import {formatClock, formatDuration} from '../../present/durations.js';
 import {formatTimes} from '../../present/numbers.js';
 import type {Line} from './line.js';
 import type {Segment} from '../../present/paint.js';
-import {counted, textWidth, truncate, truncateStart} from '../../present/text.js';
+import {counted, sanitize, textWidth, truncate, truncateStart} from '../../present/text.js';
 import {STATE_STYLES, stateIcon, type Glyphs} from '../../present/states.js';
 
 /** The replay numbers the header shows; ReplayControls satisfies it. */
@@ -32,6 +32,7 @@ export interface HeaderInput {
 
 export function headerLines(input: HeaderInput): Line[] {
 	const lines = [titleLine(input), countsLine(input), loopLine(input)];
+	if (input.state.notices.length > 0) lines.push(noticeLine(input.state.notices));
 	if (input.replay) lines.push(replayLine(input.replay, input.width, input.glyphs));
 	return lines;
 }
@@ -54,6 +55,12 @@ function titleLine({state, title, nowMs, viewPaused, width, badge}: HeaderInput)
 	];
 	if (viewPaused) line.push({text: '  VIEW PAUSED (space)', color: 'yellow', bold: true});
 	return line;
+}
+
+/** The runtime's latest notice, with how many came before: they are few, and each matters once. */
+function noticeLine(notices: readonly string[]): Line {
+	const earlier = notices.length > 1 ? ` (+${notices.length - 1} more)` : '';
+	return [{text: `asyncmon: ${sanitize(notices.at(-1)!)}${earlier}`, color: 'yellow'}];
 }
 
 function countsLine({state, nowMs, ascii}: HeaderInput): Line {

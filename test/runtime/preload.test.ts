@@ -1,0 +1,37 @@
+import {join} from 'node:path';
+import {pathToFileURL} from 'node:url';
+import {describe, expect, it} from 'vitest';
+import {underNodeAndAsyncmon} from '../helpers/node-parity.js';
+import {runCli, SCRIPTS} from '../helpers/run-cli.js';
+
+describe('a crash reads as under node', () => {
+	it("an uncaught async error: Node's report points at the user's throw, its line and a caret under it", async () => {
+		const {node, asyncmon} = await underNodeAndAsyncmon('async-throw.mjs', [], SCRIPTS);
+		const [nodeWhere, ...nodeFrame] = node.stderr.split('\n');
+		const [where, ...frame] = asyncmon.stderr.split('\n');
+		expect(nodeWhere).toBe(`${pathToFileURL(join(SCRIPTS, 'async-throw.mjs')).href}:1`);
+		// With source maps on (asyncmon needs them for the user's own lines and columns), Node names the file by its path.
+		expect(where).toBe(`${join(SCRIPTS, 'async-throw.mjs')}:1`);
+		expect(frame.slice(0, 4)).toEqual(nodeFrame.slice(0, 4));
+		expect(asyncmon.code).toBe(node.code);
+	});
+
+	it('a throw at the top level is an uncaught exception, not a rejection to add .catch() to', async () => {
+		const result = await runCli(['--plain', 'top-level-throw.mjs']);
+		expect(result.code).toBe(1);
+		expect(result.stdout).toContain('✖ Uncaught exception: Error: top-level boom at top-level-throw.mjs:2:');
+		expect(result.stdout).not.toMatch(/unhandled rejection|\.catch\(\)/i);
+	});
+
+	it('so is a failure of what the top level awaits', async () => {
+		const result = await runCli(['--plain', 'await-failing-main.mjs']);
+		expect(result.code).toBe(1);
+		expect(result.stdout).toContain('✖ Uncaught exception: Error: main failed at await-failing-main.mjs:3:8');
+		expect(result.stdout).not.toMatch(/unhandled rejection|\.catch\(\)/i);
+	});
+
+	it('a promise nobody handles is still an unhandled rejection', async () => {
+		const result = await runCli(['--plain', 'async-throw.mjs']);
+		expect(result.stdout).toContain('✖ Unhandled rejection: Error: async boom at async-throw.mjs:1:43');
+	});
+});

@@ -101,9 +101,9 @@ describe('plain mode', () => {
 });
 
 describe("the script's output and the runtime's notices", () => {
-	it('writes output that is no UTF-8 as its bytes, in order with the text around it', () => {
+	it("writes the live script's output that is no UTF-8 as its bytes, in order with the text around it", () => {
 		const written: Array<string | Uint8Array> = [];
-		const printer = new PlainPrinter({out: {write: chunk => written.push(chunk)}, err: {write: () => {}}, color: false, ascii: false, buffered: true});
+		const printer = new PlainPrinter({out: {write: chunk => written.push(chunk)}, err: {write: () => {}}, color: false, ascii: false, buffered: true, scriptOutput: 'as-is'});
 		const state = createState();
 		const binary = Buffer.from([0xff, 0x00, 0x80]);
 		for (const event of [

@@ -5,6 +5,7 @@ import {resolve} from 'node:path';
 import type {Readable} from 'node:stream';
 import {fileURLToPath} from 'node:url';
 import {CHILD_CONFIG_ENV, type ChildConfig} from '../protocol/child-config.js';
+import {redactText} from '../protocol/redaction.js';
 import {PROTOCOL_VERSION, type HeaderEvent, type ProtocolLine} from '../protocol/events.js';
 import {decodeLine, type CorruptReason} from '../protocol/decode.js';
 import {serializeLine} from '../protocol/encode.js';
@@ -226,7 +227,8 @@ export class ChildSession {
 			type: 'header',
 			protocol: PROTOCOL_VERSION,
 			script: this.options.scriptName,
-			argv: this.options.args,
+			// Redacted as the runtime would have: the recording keeps no secret the script was given as an argument.
+			argv: this.options.redact ? this.options.args.map(redactText) : this.options.args,
 			cwd: process.cwd(),
 			node: process.version,
 			pid: this.child.pid ?? 0,

@@ -1,4 +1,7 @@
-import {readFileSync} from 'node:fs';
+import {readFileSync, writeFileSync} from 'node:fs';
+import {pathToFileURL} from 'node:url';
+import {ChildSession} from '../../source/monitor/child-session.js';
+import type {HeaderEvent, ProtocolLine} from '../../source/protocol/events.js';
 import {describe, expect, it} from 'vitest';
 import {readRecording} from '../helpers/recorded.js';
 import {underNodeAndAsyncmonBytes} from '../helpers/node-parity.js';
@@ -50,5 +53,28 @@ describe('a process the script leaves behind holding its stdout', () => {
 		expect(result.code).toBe(0);
 		expect(result.stdout).toMatch(/All done in [\d.]+ms/);
 		expect(Date.now() - started).toBeLessThan(4000);
+	});
+});
+
+describe('a child that dies before saying hello', () => {
+	it('still gets a header, made by the monitor, that keeps no secret of its arguments', async () => {
+		// A preload that ends the process before asyncmon's could write anything.
+		const preload = tempFile('dies-at-once.mjs');
+		writeFileSync(preload, 'process.exit(3);\n');
+		const session = new ChildSession({
+			script: 'gather.ts',
+			scriptName: 'gather.ts',
+			args: ['--db', 'postgres://app:db-secret-13@127.0.0.1/app'],
+			blockThresholdMs: 100,
+			redact: true,
+			stdin: 'none',
+			preload: pathToFileURL(preload),
+		});
+		const lines: ProtocolLine[] = [];
+		session.onLine(line => lines.push(line));
+		expect((await session.exited).code).toBe(3);
+		const header = lines[0] as HeaderEvent;
+		expect(header.type).toBe('header');
+		expect(header.argv).toEqual(['--db', 'postgres://REDACTED:REDACTED@127.0.0.1/app']);
 	});
 });

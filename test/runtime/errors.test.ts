@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {describeError, firstUserFrame} from '../../source/runtime/errors.js';
-import {REDACTED} from '../../source/runtime/redact.js';
+import {REDACTED} from '../../source/protocol/redaction.js';
 
 describe("an error's location", () => {
 	it("is the first frame in the user's own files, relative to the working directory", () => {

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {formatCall, formatValue} from '../../source/runtime/preview.js';
-import {REDACTED} from '../../source/runtime/redact.js';
+import {REDACTED} from '../../source/protocol/redaction.js';
 
 describe('formatCall', () => {
 	it('renders a call like asyncio repr', () => {

@@ -1,0 +1,96 @@
+// The rules for what a recording never keeps, shared by both sides: the runtime applies them to what the script
+// does, the monitor to what it records itself (a header it makes up for a child that died before saying hello).
+/**
+ * Names whose values are secrets often enough that recordings never keep them: a query parameter is
+ * redacted when its whole name, or any word of it (`access_token`, `X-Amz-Signature`, `sessionId`), is one
+ * of these. The README's "Security" section lists them.
+ */
+export const SECRET_NAMES: ReadonlySet<string> = new Set([
+	'token',
+	'access_token',
+	'refresh_token',
+	'id_token',
+	'api_key',
+	'apikey',
+	'key',
+	'secret',
+	'client_secret',
+	'password',
+	'passwd',
+	'pass',
+	'pwd',
+	'auth',
+	'authorization',
+	'credential',
+	'credentials',
+	'jwt',
+	'bearer',
+	'session',
+	'sid',
+	'sig',
+	'signature',
+	'x-amz-signature',
+	'x-amz-credential',
+	'code',
+	'private',
+	'private_key',
+]);
+export const REDACTED = 'REDACTED';
+
+/** Word boundaries inside a parameter name: separators, and lower-to-upper case changes. */
+const WORDS = /[-_.]+|(?<=[a-z0-9])(?=[A-Z])/;
+
+export function isSecretName(name: string): boolean {
+	return SECRET_NAMES.has(name.toLowerCase()) || name.split(WORDS).some(word => SECRET_NAMES.has(word.toLowerCase()));
+}
+
+/** `scheme://userinfo@`, for a URL the parser refuses (cut short, say) whose credentials must still go. */
+const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/i;
+
+/** URL userinfo and secret-named query values are replaced; everything else is kept, as it was written. */
+export function redactUrl(raw: string): string {
+	// No '@', no '?': no userinfo and no query, so nothing to redact and no parse (a few µs a request).
+	if (!raw.includes('@') && !raw.includes('?')) return raw;
+	let url: URL;
+	try {
+		url = new URL(raw);
+	} catch {
+		return raw.replace(USERINFO, `$1${REDACTED}@`);
+	}
+	let changed = false;
+	if (url.username) {
+		url.username = REDACTED;
+		changed = true;
+	}
+	if (url.password) {
+		url.password = REDACTED;
+		changed = true;
+	}
+	for (const name of [...url.searchParams.keys()]) {
+		if (!isSecretName(name)) continue;
+		url.searchParams.set(name, REDACTED);
+		changed = true;
+	}
+	// The parser normalises what it reads (case, escapes): a URL with no secret in it is kept byte for byte.
+	return changed ? url.href : raw;
+}
+
+/** An absolute URL inside some text; it ends at white space, a quote or a closing bracket. */
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s'"`<>()[\]{}]+/gi;
+/** `?name=value` or `&name=value` inside some text, with or without the URL around it. */
+const PARAM_IN_TEXT = /([?&;])([^=&;\s?#'"`]+)=([^&;\s#'"`]*)/g;
+/** An HTTP credential written out: `Bearer eyJ…`, `Basic dXNlcjpw…`. */
+const CREDENTIAL_IN_TEXT = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/g;
+
+/**
+ * Every URL and query-like `name=value` in an error message, a stack, a task's argument preview or a
+ * command line, redacted as redactUrl does, and written-out bearer or basic credentials.
+ */
+export function redactText(text: string): string {
+	// Each rule runs only where its mark is: most previews and messages have none, and are returned untouched.
+	let redacted = text;
+	if (redacted.includes('://')) redacted = redacted.replace(URL_IN_TEXT, redactUrl);
+	if (redacted.includes('=')) redacted = redacted.replace(PARAM_IN_TEXT, (whole, mark: string, name: string) => (isSecretName(name) ? `${mark}${name}=${REDACTED}` : whole));
+	if (redacted.includes('Bearer') || redacted.includes('Basic')) redacted = redacted.replace(CREDENTIAL_IN_TEXT, (_whole, scheme: string) => `${scheme} ${REDACTED}`);
+	return redacted;
+}

@@ -1,0 +1,81 @@
+import {describe, expect, it} from 'vitest';
+import {isSecretName, REDACTED, redactText, redactUrl} from '../../source/protocol/redaction.js';
+
+describe('redactUrl', () => {
+	it('replaces URL userinfo', () => {
+		expect(redactUrl('https://alice:hunter2@api.example.com/items')).toBe(`https://${REDACTED}:${REDACTED}@api.example.com/items`);
+		expect(redactUrl('https://token123@api.example.com/')).toBe(`https://${REDACTED}@api.example.com/`);
+	});
+
+	it('replaces token-like query values', () => {
+		const redacted = new URL(redactUrl('https://api.example.com/x?access_token=abc&api_key=k&client_secret=s&password=p&sig=1&code=2&sessionId=3&Authorization=4'));
+		for (const name of ['access_token', 'api_key', 'client_secret', 'password', 'sig', 'code', 'sessionId', 'Authorization']) {
+			expect(redacted.searchParams.get(name), name).toBe(REDACTED);
+		}
+	});
+
+	it('keeps non-secret parameters, their order, the path and the fragment', () => {
+		expect(redactUrl('https://api.example.com/search?q=cats&page=2&token=t0k#top')).toBe(`https://api.example.com/search?q=cats&page=2&token=${REDACTED}#top`);
+		expect(redactUrl('https://api.example.com/search?q=cats&limit=10')).toBe('https://api.example.com/search?q=cats&limit=10');
+	});
+
+	it('redacts every value of a repeated secret parameter', () => {
+		const redacted = new URL(redactUrl('http://h/?key=a&key=b&x=1'));
+		expect(redacted.searchParams.getAll('key')).toEqual([REDACTED]);
+		expect(redacted.searchParams.get('x')).toBe('1');
+	});
+
+	it('leaves a URL without secrets as it is', () => {
+		expect(redactUrl('http://localhost:8080/health')).toBe('http://localhost:8080/health');
+	});
+
+	it('returns a URL with neither userinfo nor a query as it was given', () => {
+		for (const raw of ['http://127.0.0.1:8080/a%20b/./c', 'https://api.example.com/items#section']) expect(redactUrl(raw)).toBe(raw);
+	});
+
+	it('keeps a URL with no secret in it byte for byte, where the parser would normalise it', () => {
+		for (const raw of ['HTTP://Example.COM/a?b=c%2f&d', 'http://h/?q=a+b&x=%7e']) expect(redactUrl(raw)).toBe(raw);
+	});
+
+	it('still drops the credentials of a URL the parser refuses', () => {
+		expect(redactUrl('http://user:pw@[bad/x')).toBe(`http://${REDACTED}@[bad/x`);
+	});
+
+	it('returns invalid URLs unchanged', () => {
+		for (const raw of ['not a url', '/relative/path?token=x', '', 'http://[::1']) expect(redactUrl(raw)).toBe(raw);
+	});
+});
+
+describe('secret names', () => {
+	it('covers the usual ones, as whole names and as words of a name', () => {
+		for (const name of ['token', 'access_token', 'refresh_token', 'id_token', 'api_key', 'apikey', 'apiKey', 'key', 'secret', 'client_secret', 'password', 'passwd', 'pass', 'pwd', 'auth', 'jwt', 'bearer', 'session', 'sessionId', 'sid', 'sig', 'signature', 'X-Amz-Signature', 'code', 'private', 'private_key']) {
+			expect(isSecretName(name), name).toBe(true);
+		}
+	});
+
+	it('leaves names that only contain one inside a word', () => {
+		for (const name of ['monkey', 'keyword', 'passage', 'q', 'page', 'limit']) expect(isSecretName(name), name).toBe(false);
+	});
+});
+
+describe('redactText', () => {
+	it('redacts a URL with credentials inside an error message, as fetch repeats it', () => {
+		expect(redactText('Request cannot be constructed from a URL that includes credentials: http://bob:fetchpw77@127.0.0.1:9/x')).toBe(
+			`Request cannot be constructed from a URL that includes credentials: http://${REDACTED}:${REDACTED}@127.0.0.1:9/x`,
+		);
+	});
+
+	it('redacts secret query values with or without the URL around them, in stacks too', () => {
+		const stack = 'Error: GET /items?token=abc123&page=2 failed\n    at load (file:///app/a.ts:3:9)';
+		expect(redactText(stack)).toBe(`Error: GET /items?token=${REDACTED}&page=2 failed\n    at load (file:///app/a.ts:3:9)`);
+		expect(redactText('call("https://api.test/x?jwt=e.y.j&q=1")')).toBe(`call("https://api.test/x?jwt=${REDACTED}&q=1")`);
+	});
+
+	it('redacts written-out bearer and basic credentials', () => {
+		expect(redactText('sent Authorization: Bearer eyJhbGciOi.payload.sig')).toBe(`sent Authorization: Bearer ${REDACTED}`);
+	});
+
+	it('returns text with nothing secret in it as it was', () => {
+		for (const text of ['load("a.json", 3)', 'x = 1 + 2', 'see https://example.com/docs#top']) expect(redactText(text)).toBe(text);
+	});
+});

@@ -1,10 +1,10 @@
-import {chmodSync, copyFileSync, readFileSync, statSync} from 'node:fs';
-import {dirname, join} from 'node:path';
+import {copyFileSync, readFileSync, statSync} from 'node:fs';
+import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {useDemoServer} from '../helpers/demo-server.js';
 import {readRecording, recordRun} from '../helpers/recorded.js';
-import {runCli, SCRIPTS, startCli, UNPRIVILEGED} from '../helpers/run-cli.js';
-import {tempDir, tempFile} from '../helpers/temp.js';
+import {runCli, SCRIPTS, startCli} from '../helpers/run-cli.js';
+import {tempDir, tempFile, unreadableFile} from '../helpers/temp.js';
 
 const noStackFromAsyncmon = (stderr: string) => expect(stderr).not.toMatch(/at .*dist\/(cli|preload|chunks)/);
 
@@ -197,12 +197,10 @@ describe('usage errors', () => {
 });
 
 it('an unreadable recording: one line, exit 1', async () => {
-	const file = tempFile('private.ndjson');
-	copyFileSync(join(SCRIPTS, '../sessions/three-requests.ndjson'), file);
-	chmodSync(dirname(file), 0o755);
-	chmodSync(file, 0o000);
+	const file = unreadableFile('private.ndjson', join(SCRIPTS, '../sessions/three-requests.ndjson'));
+	expect(() => readFileSync(file)).toThrow(/EACCES/);
 	for (const command of ['report', 'replay']) {
-		const result = await runCli([command, file], {user: UNPRIVILEGED});
+		const result = await runCli([command, file]);
 		expect(result.stderr).toBe(`asyncmon: cannot read recording '${file}': permission denied\n`);
 		expect(result.code).toBe(1);
 	}

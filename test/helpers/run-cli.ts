@@ -21,8 +21,6 @@ export interface CliRun {
 export interface CliOptions {
 	cwd?: string;
 	env?: Record<string, string>;
-	/** Run as this user (and group), as a test run by root must to meet a permission it lacks. */
-	user?: {uid: number; gid: number};
 }
 
 /** Starts the real CLI (the built dist/cli.js) on the same Node as the tests, with no terminal attached. */
@@ -31,7 +29,6 @@ export function startCli(args: string[], options: CliOptions = {}): CliRun {
 		cwd: options.cwd ?? SCRIPTS,
 		env: {...process.env, NO_COLOR: '1', ...options.env},
 		stdio: ['ignore', 'pipe', 'pipe'],
-		...options.user,
 	});
 	let stdout = '';
 	let stderr = '';
@@ -47,5 +44,3 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
 	return startCli(args, options).result;
 }
 
-/** A user who cannot read what root's tests make private: `nobody` when the tests run as root, else the tests' own. */
-export const UNPRIVILEGED = process.getuid?.() === 0 ? {uid: 65534, gid: 65534} : undefined;

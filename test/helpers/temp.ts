@@ -1,4 +1,4 @@
-import {mkdtempSync, rmSync} from 'node:fs';
+import {chmodSync, copyFileSync, mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll} from 'vitest';
@@ -21,4 +21,16 @@ export function tempDir(): string {
 /** A path named `name` in a fresh temporary directory; nothing is written there yet. */
 export function tempFile(name: string): string {
 	return join(tempDir(), name);
+}
+
+/**
+ * A file the tests' own user may not read, named `name` (a copy of `from`, mode 000). Root reads any file whatever
+ * its mode, but not a write-only control file of the kernel's: that one stands in when the tests run as root.
+ */
+export function unreadableFile(name: string, from: string): string {
+	if (process.getuid?.() === 0) return '/proc/sys/vm/compact_memory';
+	const file = tempFile(name);
+	copyFileSync(from, file);
+	chmodSync(file, 0o000);
+	return file;
 }

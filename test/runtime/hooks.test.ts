@@ -1,10 +1,10 @@
-import {chmodSync, copyFileSync, writeFileSync} from 'node:fs';
+import {writeFileSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {underNodeAndAsyncmon} from '../helpers/node-parity.js';
 import {recordRun} from '../helpers/recorded.js';
-import {runCli, SCRIPTS, UNPRIVILEGED} from '../helpers/run-cli.js';
-import {tempFile} from '../helpers/temp.js';
+import {runCli, SCRIPTS} from '../helpers/run-cli.js';
+import {tempFile, unreadableFile} from '../helpers/temp.js';
 
 describe('the files node runs, asyncmon runs', () => {
 	it('an entry with an extension Node does not know runs as CommonJS, as under node', async () => {
@@ -14,13 +14,10 @@ describe('the files node runs, asyncmon runs', () => {
 	});
 
 	it('an unreadable script is a load error: said in one line, no rejection', async () => {
-		const script = tempFile('unreadable.mjs');
-		copyFileSync(join(SCRIPTS, 'gather.ts'), script);
-		chmodSync(dirname(script), 0o755);
-		chmodSync(script, 0o000);
-		const result = await runCli(['--plain', script], {user: UNPRIVILEGED});
+		const script = unreadableFile('unreadable.mjs', join(SCRIPTS, 'gather.ts'));
+		const result = await runCli(['--plain', script]);
 		expect(result.code).toBe(1);
-		expect(result.stdout).toMatch(/^asyncmon: error in \S*unreadable\.mjs: EACCES: permission denied/m);
+		expect(result.stdout).toMatch(/^asyncmon: error in \S*(unreadable\.mjs|compact_memory): EACCES: permission denied/m);
 		expect(result.stdout).not.toMatch(/unhandled rejection|\.catch\(\)/i);
 	});
 });

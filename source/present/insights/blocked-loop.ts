@@ -14,5 +14,8 @@ export function blockedLoopMessage(state: ModelState, insight: BlockedLoopInsigh
 	const queued = block.queuedMs > 0 && block.queuedMs >= insight.durationMs * NOTABLE_QUEUE_SHARE ? ` (for ${formatDuration(block.queuedMs)} of it the thread waited for a CPU: the machine was busy)` : '';
 	const waited =
 		longestDelayMs === null ? '' : `${counted(insight.delayedTasks, 'task was', 'tasks were')} ready and waited up to ${formatDuration(longestDelayMs)}; `;
-	return `${blockCulprit(state, block)}${where} blocked the event loop for ${formatDuration(insight.durationMs)}${queued}; ${waited}move CPU-bound work to a worker thread`;
+	// Advice needs a place to act on: a block seen in no code of the script's (a native call, a callback of a
+	// library's) says what it cost and where to look, not what to move.
+	const advice = block.location ? 'move CPU-bound work to a worker thread' : 'no code of the script\'s was running: look for a synchronous call into a library or native code';
+	return `${blockCulprit(state, block)}${where} blocked the event loop for ${formatDuration(insight.durationMs)}${queued}; ${waited}${advice}`;
 }

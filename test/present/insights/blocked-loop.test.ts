@@ -35,4 +35,14 @@ describe('blocked-loop in words', () => {
 			'crunch() at cpu.ts:12 blocked the event loop for 1.40s; move CPU-bound work to a worker thread',
 		);
 	});
+
+	it('gives no worker-thread advice for a block in no code of the script\'s: there is nothing to move', () => {
+		const session = new InsightSession();
+		session.block(100, 300, null);
+		const block = session.state.blocks[0]!;
+		expect(block.location).toBeNull();
+		const message = blockedLoopMessage(session.state, {kind: 'blocked-loop', block, durationMs: 300, delayedTasks: 0, longestDelayMs: null, taskIds: []});
+		expect(message).toMatch(/blocked the event loop for 300ms; no code of the script's was running: look for a synchronous call into a library or native code$/);
+		expect(message).not.toContain('worker thread');
+	});
 });

@@ -112,6 +112,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			openSpan(node, 'waiting', event.t);
 			if (event.http) {
 				node.http = {method: event.http.method, url: event.http.url, phases: {}};
+				if (event.http.client) node.http.client = event.http.client;
 				state.httpInFlight++;
 			}
 			if (event.timer) node.timer = {delayMs: event.timer.delayMs, repeat: event.timer.repeat, fires: 0, lateMs: 0};

@@ -1,4 +1,4 @@
-import type {ErrorInfo, HeaderEvent, ListeningServer, Location, Ms, NodeKind, StackFrame, WaitTarget} from '../protocol/events.js';
+import type {ErrorInfo, HeaderEvent, HttpClient, ListeningServer, Location, Ms, NodeKind, StackFrame, WaitTarget} from '../protocol/events.js';
 
 export type NodeState = 'running' | 'waiting' | 'ready' | 'finished' | 'failed';
 
@@ -14,6 +14,8 @@ export interface HttpPhases {
 export interface HttpInfo {
 	method: string;
 	url: string;
+	/** The client library that sent it, where the recording says. */
+	client?: HttpClient;
 	status?: number;
 	bytes?: number;
 	sentAt?: Ms;

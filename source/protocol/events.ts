@@ -104,9 +104,14 @@ export interface TaskEndEvent {
 	awaits: number;
 }
 
+/** Which client library sent a request: its connection limit is set in different ways. */
+export type HttpClient = 'undici' | 'node:http';
+
 export interface HttpDetails {
 	method: string;
 	url: string;
+	/** `undici`: npm undici and Node's global fetch; `node:http`: Node's http/https (axios, got, node-fetch). */
+	client?: HttpClient;
 }
 
 export interface TimerDetails {

@@ -1,4 +1,4 @@
-import type {AsyncmonEvent, ErrorInfo, HeaderEvent, HttpDetails, ListeningServer, StackFrame, TimerDetails, WaitTarget} from './events.js';
+import type {AsyncmonEvent, ErrorInfo, HeaderEvent, HttpClient, HttpDetails, ListeningServer, StackFrame, TimerDetails, WaitTarget} from './events.js';
 
 /**
  * What one field of a protocol line must hold. `V` is the field's type in
@@ -157,7 +157,7 @@ export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldSha
 		kind: oneOf('http', 'timer', 'fs', 'dns'),
 		name: STRING,
 		loc: optional(STRING_OR_NULL),
-		http: optional(objectOf<HttpDetails>('HTTP details {method, url}', {method: STRING, url: STRING})),
+		http: optional(objectOf<HttpDetails>('HTTP details {method, url, client?}', {method: STRING, url: STRING, client: optional(oneOf<HttpClient>('undici', 'node:http'))})),
 		timer: optional(objectOf<TimerDetails>('timer details {delayMs, repeat}', {delayMs: NUMBER, repeat: BOOLEAN})),
 	},
 	'op.phase': {id: ID, phase: oneOf('sent', 'headers'), queueMs: optional(NUMBER), connectMs: optional(NUMBER), status: optional(COUNT)},

@@ -262,10 +262,10 @@ describe('http', () => {
 	it('reports queueing for a connection, with the number of connections actually used', () => {
 		const session = new InsightSession();
 		for (let i = 0; i < 4; i++) session.request(url(`/delay/500?${i}`), {start: 0, status: 200, end: 500});
-		const queued = [4, 5, 6, 7].map(i => session.request(url(`/delay/500?${i}`), {start: 0, queueMs: 500, status: 200, end: 1000}));
+		const queued = [4, 5, 6, 7].map(i => session.request(url(`/delay/500?${i}`), {start: 0, queueMs: 500, status: 200, end: 1000, client: 'node:http'}));
 		session.emit('exit', {t: 1001});
 		expect(ofKind(session, 'http')).toEqual([
-			{kind: 'http', finding: 'connection-queueing', host, averageQueueMs: 250, connections: 4, taskIds: queued},
+			{kind: 'http', finding: 'connection-queueing', host, averageQueueMs: 250, connections: 4, client: 'node:http', taskIds: queued},
 		]);
 	});
 

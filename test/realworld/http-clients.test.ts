@@ -1,6 +1,8 @@
 import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
+import {computeInsights} from '../../source/model/insights.js';
 import type {SessionReport} from '../../source/model/summary.js';
+import {insightMessage} from '../../source/present/insights.js';
 import {useCountingServer} from '../helpers/counting-server.js';
 import {runNode, underAsyncmon} from '../helpers/node-parity.js';
 
@@ -57,7 +59,7 @@ describe('HTTP clients against a local server: the same output as under node, on
 	});
 
 	it('an undici Pool of two connections: five requests queue for them, and the report shows the queueing', async () => {
-		const {node, asyncmon, report, served} = await run('undici-pool.mjs');
+		const {node, asyncmon, report, state, served} = await run('undici-pool.mjs');
 		expect(node).toEqual({code: 0, stdout: 'item-1 item-2 item-3 item-4 item-5\necho {"hello":"pool"}\nmissing 404\n', stderr: ''});
 		expect(asyncmon).toEqual(node);
 		expect(served).toBe(7);
@@ -70,5 +72,8 @@ describe('HTTP clients against a local server: the same output as under node, on
 		// Each item takes 30 ms on the server; with two connections, three of the five wait at least one turn.
 		const queued = report.tasks.filter(task => task.name.startsWith('GET /items/') && task.http!.phases.queueMs >= 25);
 		expect(queued.length).toBeGreaterThanOrEqual(3);
+		// The advice names where undici sets its limit, not node:http's.
+		const advice = computeInsights(state).find(insight => insight.kind === 'http' && insight.finding === 'connection-queueing');
+		expect(advice && insightMessage(state, advice)).toContain('the `connections` option of the undici Pool or Agent');
 	});
 });

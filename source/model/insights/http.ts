@@ -1,4 +1,4 @@
-import type {Ms} from '../../protocol/events.js';
+import type {HttpClient, Ms} from '../../protocol/events.js';
 import type {HttpInfo, ModelState, TaskNode} from '../state.js';
 import {maxOverlap} from '../overlap.js';
 import type {ConnectionQueueingInsight, HttpFailuresInsight, HttpInsight, SlowestHostInsight} from './insight.js';
@@ -55,6 +55,7 @@ function connectionQueueing(state: ModelState, host: string, requests: Request[]
 			host,
 			averageQueueMs,
 			connections,
+			client: queuedThrough(sent),
 			taskIds: sent.filter(request => (request.http.phases.queueMs ?? 0) > 0).map(request => request.id),
 		},
 	];
@@ -115,4 +116,13 @@ function slowestHost(hosts: Map<string, Request[]>): SlowestHostInsight[] {
 			taskIds: slowest.requests.map(request => request.id),
 		},
 	];
+}
+
+/** The client most of the queued requests went through; null when the recording does not say. */
+function queuedThrough(requests: Request[]): HttpClient | null {
+	const counts = new Map<HttpClient, number>();
+	for (const request of requests) if (request.http.client && (request.http.phases.queueMs ?? 0) > 0) counts.set(request.http.client, (counts.get(request.http.client) ?? 0) + 1);
+	let most: HttpClient | null = null;
+	for (const [client, count] of counts) if (most === null || count > counts.get(most)!) most = client;
+	return most;
 }

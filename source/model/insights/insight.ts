@@ -1,4 +1,4 @@
-import type {ErrorInfo, ListeningServer, Location, Ms} from '../../protocol/events.js';
+import type {ErrorInfo, HttpClient, ListeningServer, Location, Ms} from '../../protocol/events.js';
 import type {Block, CurrentWait, ModelState} from '../state.js';
 
 /** What every finding carries, whatever it is about. */
@@ -121,6 +121,8 @@ export interface ConnectionQueueingInsight extends Finding {
 	averageQueueMs: Ms;
 	/** Most requests the client had on the wire at once. */
 	connections: number;
+	/** The client library the queued requests went through, when the recording says: its limit is set its own way. */
+	client: HttpClient | null;
 }
 
 /** Requests to one host failed, and some were retries. */

@@ -1,6 +1,7 @@
 import type {ConnectionQueueingInsight, HttpFailuresInsight, HttpInsight, SlowestHostInsight} from '../../model/insights.js';
 import {formatDuration} from '../durations.js';
 import {formatPercent} from '../numbers.js';
+import type {HttpClient} from '../../protocol/events.js';
 import {counted} from '../text.js';
 
 export function httpMessage(insight: HttpInsight): string {
@@ -14,10 +15,17 @@ export function httpMessage(insight: HttpInsight): string {
 	}
 }
 
+/** Where each client sets how many connections it opens to one host. */
+const CONNECTION_LIMIT: Readonly<Record<HttpClient, string>> = {
+	undici: 'the `connections` option of the undici Pool or Agent (for global fetch, an Agent given to setGlobalDispatcher)',
+	'node:http': 'the http.Agent `maxSockets` option of the agent the requests use',
+};
+
 function connectionQueueingMessage(insight: ConnectionQueueingInsight): string {
+	const limit = insight.client ? CONNECTION_LIMIT[insight.client] : 'undici `connections`, or http.Agent `maxSockets`';
 	return (
 		`Requests to ${insight.host} waited ${formatDuration(insight.averageQueueMs)} on average for one of ${counted(insight.connections, 'connection')}; ` +
-		'if the server can take more, raise the connection limit (undici Pool or Agent `connections`)'
+		`if the server can take more, raise the connection limit: ${limit}`
 	);
 }
 

@@ -1,7 +1,7 @@
 import diagnostics from 'node:diagnostics_channel';
 import type {ClientRequest} from 'node:http';
 import type {Socket} from 'node:net';
-import type {OpEndEvent} from '../../protocol/events.js';
+import type {HttpClient, OpEndEvent} from '../../protocol/events.js';
 import {recordedText, recordedUrl} from '../redact.js';
 import type {Task, Tracker} from '../tracker.js';
 import type {HttpChannelMessages, UndiciConnectParams, UndiciRequest} from './http-channels.js';
@@ -36,9 +36,9 @@ interface Connection {
  * redacted (see redact.ts); the op's name never holds the query.
  */
 export function instrumentHttp(tracker: Tracker): void {
-	const start = (method: string, url: string, origin?: DispatchOrigin): Pending => {
+	const start = (client: HttpClient, method: string, url: string, origin?: DispatchOrigin): Pending => {
 		const path = safePath(url);
-		const http = {method, url: recordedUrl(url)};
+		const http = {method, url: recordedUrl(url), client};
 		const id = tracker.startOp('http', `${method} ${path}`, origin ? {http, t: origin.at} : {http}, origin?.task);
 		return {id, created: origin?.at ?? performance.now(), bytes: 0};
 	};
@@ -85,7 +85,7 @@ export function instrumentHttp(tracker: Tracker): void {
 	};
 
 	on('undici:request:create', ({request}) => {
-		undiciRequests.set(request, start(String(request.method), `${request.origin}${request.path}`, originOf(request)));
+		undiciRequests.set(request, start('undici', String(request.method), `${request.origin}${request.path}`, originOf(request)));
 	});
 	on('undici:client:beforeConnect', ({connectParams}) => connecting.set(connectParams, performance.now()));
 	on('undici:client:connected', ({socket, connectParams}) => {
@@ -118,7 +118,7 @@ export function instrumentHttp(tracker: Tracker): void {
 
 	const nodeRequests = new WeakMap<ClientRequest, Pending>();
 	on('http.client.request.created', ({request}) => {
-		const pending = start(request.method, `${request.protocol}//${request.getHeader('host') ?? request.host}${request.path}`);
+		const pending = start('node:http', request.method, `${request.protocol}//${request.getHeader('host') ?? request.host}${request.path}`);
 		nodeRequests.set(request, pending);
 		request.once('socket', (socket: Socket) => {
 			const assigned = performance.now();

@@ -4,11 +4,14 @@ import {httpMessage} from '../../../source/present/insights/http.js';
 const host = '127.0.0.1:4000';
 
 describe('http in words', () => {
-	it('gives the average queueing and the connections actually used', () => {
-		expect(httpMessage({kind: 'http', finding: 'connection-queueing', host, averageQueueMs: 250, connections: 4, taskIds: []})).toBe(
-			'Requests to 127.0.0.1:4000 waited 250ms on average for one of 4 connections; ' +
-				'if the server can take more, raise the connection limit (undici Pool or Agent `connections`)',
-		);
+	it('gives the average queueing and the connections actually used, and where the client in use sets its limit', () => {
+		const queueing = (client: 'undici' | 'node:http' | null) =>
+			httpMessage({kind: 'http', finding: 'connection-queueing', host, averageQueueMs: 250, connections: 4, client, taskIds: []});
+		const waited = 'Requests to 127.0.0.1:4000 waited 250ms on average for one of 4 connections; if the server can take more, raise the connection limit';
+		expect(queueing('undici')).toBe(`${waited}: the \`connections\` option of the undici Pool or Agent (for global fetch, an Agent given to setGlobalDispatcher)`);
+		expect(queueing('node:http')).toBe(`${waited}: the http.Agent \`maxSockets\` option of the agent the requests use`);
+		// A recording that does not say which client: both ways.
+		expect(queueing(null)).toBe(`${waited}: undici \`connections\`, or http.Agent \`maxSockets\``);
 	});
 
 	it('gives error and retry rates', () => {

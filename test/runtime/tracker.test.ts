@@ -395,8 +395,11 @@ return {stretch};`);
 		await stretch!();
 		const id = startOf('stretch()').id;
 		const long = slices.filter(slice => slice.task === id);
-		expect(long).toHaveLength(1);
-		expect(long[0]!.end - long[0]!.start).toBeGreaterThanOrEqual(5.5);
+		// One slice spans the whole stretch. A pause of the process between two calls (a GC, a preempted CPU) longer
+		// than this test's 4 ms threshold is a long slice of its own, inside that one: the machine's, not a cut.
+		const whole = long.filter(slice => slice.end - slice.start >= 5.5);
+		expect(whole).toHaveLength(1);
+		for (const part of long) expect(part.start >= whole[0]!.start && part.end <= whole[0]!.end).toBe(true);
 	});
 
 	it("asyncmon's own work inside a slice (writing events, compiling) is no part of the task's busy time, nor a block", async () => {

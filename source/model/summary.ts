@@ -67,7 +67,7 @@ export function sessionEnd(state: ModelState): Ms {
  * When the script's first line ran, on the stream's clock: process start-up and compiling come before it.
  * Recordings made before `script.start` existed count from their script task's start.
  */
-export function scriptStart(state: ModelState): Ms {
+function scriptStart(state: ModelState): Ms {
 	if (state.scriptStartMs !== null) return state.scriptStartMs;
 	const root = state.rootIds.length > 0 ? state.nodes.get(state.rootIds[0]!) : undefined;
 	return root?.kind === 'script' ? root.startMs : 0;
@@ -95,8 +95,10 @@ export function leafTasks(state: ModelState): TaskNode[] {
  * together still run one at a time, and read about 1.0×.
  */
 export function concurrencyAt(state: ModelState, nowMs: Ms = sessionEnd(state)): number {
-	const durationMs = sessionDuration(state, nowMs);
-	return durationMs > 0 ? activeTime(state, nowMs) / durationMs : 0;
+	// Once the script exited, a view's clock runs on past its end: the figure is the summary's.
+	const at = state.exit ? sessionEnd(state) : nowMs;
+	const durationMs = sessionDuration(state, at);
+	return durationMs > 0 ? activeTime(state, at) / durationMs : 0;
 }
 
 /** The leaf tasks' time running or waiting on something, folded ones included: concurrency's numerator. */

@@ -9,9 +9,9 @@ export const NO_CACHE_ENV = 'ASYNCMON_NO_CACHE';
 /** Other builds' entries nobody added to for this long are removed. */
 const STALE_BUILD_MS = 7 * 24 * 3600 * 1000;
 /** The most one build's entries may take on disk; past it, the least recently used go. */
-export const MAX_CACHE_BYTES = 256 * 1024 * 1024;
+const MAX_CACHE_BYTES = 256 * 1024 * 1024;
 /** A larger compiled file is not kept: it would push out everything else (a generated 50 MB script made a 460 MB entry). */
-export const MAX_ENTRY_BYTES = 16 * 1024 * 1024;
+const MAX_ENTRY_BYTES = 16 * 1024 * 1024;
 
 export type ModuleFormat = 'module' | 'commonjs';
 

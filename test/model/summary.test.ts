@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
 import {createState, type ModelState} from '../../source/model/state.js';
-import {buildReport, leafTasks, sessionDuration, summarize} from '../../source/model/summary.js';
+import {buildReport, concurrencyAt, leafTasks, sessionDuration, summarize} from '../../source/model/summary.js';
 import type {ProtocolLine, TaskKind} from '../../source/protocol/events.js';
 import {event, header, reduce} from '../helpers/events.js';
 
@@ -204,5 +204,12 @@ describe('one count of tasks', () => {
 		const {running, waiting, ready, finished, failed} = state.taskCounts;
 		expect(running + waiting + ready).toBe(0);
 		expect(finished + failed).toBe(summarize(state).taskCount);
+	});
+});
+
+describe('concurrency at a moment', () => {
+	it('once the script exited, reads as the summary whatever the view clock says', () => {
+		const state = seed(true);
+		expect(concurrencyAt(state, 4500)).toBe(summarize(state).concurrency);
 	});
 });

@@ -117,7 +117,10 @@ async function runScript(options: RunOptions): Promise<number> {
 			if (recorder?.failure) options.stderr.write(`asyncmon: ${recorder.failure}\n`);
 		}
 		if (code !== 0) return exitCodeOf(code, signal);
-		return blockBudgetExceeded(state, options) ?? (recorder?.failure ? EXIT_RECORDING_FAILED : state.droppedEvents > 0 ? EXIT_EVENTS_LOST : 0);
+		// The script succeeded: asyncmon's own verdicts, most telling first.
+		if (blockBudgetExceeded(state, options)) return EXIT_BLOCK_BUDGET;
+		if (recorder?.failure) return EXIT_RECORDING_FAILED;
+		return state.droppedEvents > 0 ? EXIT_EVENTS_LOST : 0;
 	} finally {
 		for (const [signal, handler] of forwarders) process.off(signal, handler);
 	}
@@ -142,12 +145,13 @@ async function runDashboardUntilQuit(options: RunOptions, session: ChildSession,
 	await session.exited;
 }
 
-function blockBudgetExceeded(state: ModelState, options: RunOptions): number | null {
-	if (options.failOnBlockMs === undefined) return null;
+/** Whether a block lasted longer than --fail-on-block; if so, says which on stderr. */
+function blockBudgetExceeded(state: ModelState, options: RunOptions): boolean {
+	if (options.failOnBlockMs === undefined) return false;
 	const worst = state.blocks.reduce<(typeof state.blocks)[number] | null>((max, block) => ((block.durationMs ?? 0) > (max?.durationMs ?? -1) ? block : max), null);
-	if (!worst || (worst.durationMs ?? 0) <= options.failOnBlockMs) return null;
+	if (!worst || (worst.durationMs ?? 0) <= options.failOnBlockMs) return false;
 	options.stderr.write(
 		`asyncmon: --fail-on-block ${options.failOnBlockMs}: the loop was blocked for ${formatDuration(worst.durationMs ?? 0)} by ${blockCulprit(state, worst)}${worst.location ? ` at ${worst.location}` : ''}\n`,
 	);
-	return EXIT_BLOCK_BUDGET;
+	return true;
 }

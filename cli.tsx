@@ -5,6 +5,7 @@ import {main} from './source/cli/main.js';
 import {forYargs, quickRunArguments, RUN_OPTIONS, splitAtScript, unknownRunOption} from './source/cli/run-arguments.js';
 import {UsageError} from './source/cli/usage-error.js';
 import {REPORT_OPTIONS} from './source/cli/report-arguments.js';
+import {RETENTION_OPTIONS} from './source/cli/retention-arguments.js';
 // The other commands (the demo server, reports, replays) are loaded when they run: `asyncmon script.ts` starts without them.
 
 const NO_SCRIPT = 'name a script to run, e.g. asyncmon app.ts (or try: asyncmon demo; see asyncmon --help)';
@@ -56,7 +57,7 @@ await main(async () => {
 					.options(REPORT_OPTIONS),
 			async argv => {
 				const {reportCommand} = await import('./source/cli/commands/report.js');
-				await reportCommand({file: argv.file, format: argv.format, out: argv.o, lenient: argv.lenient});
+				await reportCommand({file: argv.file, format: argv.format, out: argv.o, lenient: argv.lenient, retain: argv.retain});
 			},
 		)
 		.command(
@@ -68,7 +69,8 @@ await main(async () => {
 					.option('speed', {type: 'number', default: 1, describe: 'Playback speed (0.25 to 64); + and - change it while playing'})
 					.option('plain', {type: 'boolean', default: false, describe: 'Print the plain-mode lines instead (automatic when stdout is not a terminal)'})
 					.option('lenient', {type: 'boolean', default: false, describe: 'Skip corrupt lines instead of failing'})
-					.option('ascii', {type: 'boolean', default: false, describe: 'ASCII icons and bars'}),
+					.option('ascii', {type: 'boolean', default: false, describe: 'ASCII icons and bars'})
+					.options(RETENTION_OPTIONS),
 			async argv => {
 				const {replayCommand} = await import('./source/cli/commands/replay.js');
 				await replayCommand(argv);

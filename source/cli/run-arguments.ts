@@ -1,4 +1,5 @@
 import {isAbsolute} from 'node:path';
+import {RETENTION_OPTIONS, type RetentionArgs} from './retention-arguments.js';
 
 /**
  * The options of `asyncmon [run]` and `asyncmon demo`, declared once: yargs
@@ -13,11 +14,12 @@ export const RUN_OPTIONS = {
 	'fail-on-block': {type: 'number', describe: 'Exit with code 3 when the script succeeds but a block lasted longer than this many ms'},
 	'exit-on-end': {type: 'boolean', default: false, describe: 'Close the dashboard as soon as the script ends'},
 	ascii: {type: 'boolean', default: false, describe: 'ASCII icons and bars'},
+	...RETENTION_OPTIONS,
 } as const;
 
 type RunOptionName = keyof typeof RUN_OPTIONS;
 
-export interface RunArgs {
+export interface RunArgs extends RetentionArgs {
 	plain: boolean;
 	record?: string;
 	redact: boolean;

@@ -1,6 +1,6 @@
 import type {AsyncmonEvent, HeaderEvent, Ms, ProtocolLine} from '../protocol/events.js';
+import {retire} from './retention.js';
 import {
-	type AggregatedName,
 	AWAITS_RETAINED,
 	OUTPUT_RETAINED_LINES,
 	SERIES_RETAINED_POINTS,
@@ -96,7 +96,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			finish(state, node, event.ok ? 'finished' : 'failed', event.t);
 			state.tasksInFlight--;
 			pushSeries(state.inFlightSeries, event.t, state.tasksInFlight);
-			if (state.aggregated.limit !== Infinity && node.kind === 'task') retire(state, node);
+			retire(state, node);
 			break;
 		}
 		case 'op.start': {
@@ -156,6 +156,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			const failed = !event.ok || (node.http !== undefined && httpFailed(node.http.status));
 			if (failed && node.http) state.httpFailed++;
 			finish(state, node, failed ? 'failed' : 'finished', event.t);
+			retire(state, node);
 			break;
 		}
 		case 'block.start': {
@@ -253,61 +254,6 @@ function append<T>(list: T[], item: T): T[] {
 	if (list.length === 0) return [item];
 	list.push(item);
 	return list;
-}
-
-/** A finished task counts towards the limit; past it (by a batch, so the lists are compacted rarely), the oldest finished leaves are aggregated. */
-function retire(state: ModelState, node: TaskNode): void {
-	const candidates = state.aggregated.candidates;
-	candidates.ids.push(node.id);
-	const limit = state.aggregated.limit;
-	if (candidates.ids.length - candidates.head < limit + Math.max(1000, limit >> 2)) return;
-	const gone = new Set<number>();
-	const parents = new Set<TaskNode>();
-	let roots = false;
-	while (candidates.ids.length - candidates.head > limit) {
-		const id = candidates.ids[candidates.head++]!;
-		const old = state.nodes.get(id);
-		// Only leaves go: a task with children (tasks or ops) stays, as the tree needs it.
-		if (!old || !isDone(old) || old.childTaskCount > 0 || old.children.length > 0) continue;
-		aggregate(state, old);
-		state.nodes.delete(id);
-		gone.add(id);
-		const parent = old.parentId === null ? undefined : state.nodes.get(old.parentId);
-		if (parent) parents.add(parent);
-		else roots = true;
-	}
-	candidates.ids = candidates.ids.slice(candidates.head);
-	candidates.head = 0;
-	if (gone.size === 0) return;
-	const kept = (id: number): boolean => !gone.has(id);
-	state.order = state.order.filter(kept);
-	for (const parent of parents) parent.children = parent.children.filter(kept);
-	if (roots) state.rootIds = state.rootIds.filter(kept);
-}
-
-function aggregate(state: ModelState, node: TaskNode): void {
-	const totals = state.aggregated;
-	const end = node.endMs ?? node.startMs;
-	if (totals.intervals.length < 2 * (totals.tasks + 1)) {
-		const grown = new Float64Array(Math.max(1024, totals.intervals.length * 2));
-		grown.set(totals.intervals);
-		totals.intervals = grown;
-	}
-	totals.intervals[2 * totals.tasks] = node.startMs;
-	totals.intervals[2 * totals.tasks + 1] = end;
-	totals.tasks++;
-	const failed = node.state === 'failed' ? 1 : 0;
-	totals.failed += failed;
-	totals.taskTimeMs += end - node.startMs;
-	// `work(41)` and `work(42)` are one function: named without their arguments.
-	const name = node.name.replace(/\(.*$/s, '()');
-	let byName: AggregatedName | undefined = totals.byName.get(name);
-	if (!byName) totals.byName.set(name, (byName = {count: 0, failed: 0, totalMs: 0, busyMs: 0, waitMs: 0}));
-	byName.count++;
-	byName.failed += failed;
-	byName.totalMs += end - node.startMs;
-	byName.busyMs += node.busyMs;
-	byName.waitMs += node.waitMs;
 }
 
 interface NewNode {

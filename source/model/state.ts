@@ -1,4 +1,5 @@
 import type {ErrorInfo, HeaderEvent, HttpClient, ListeningServer, Location, Ms, NodeKind, StackFrame, WaitTarget} from '../protocol/events.js';
+import {copyLatency, type Latency} from './latency.js';
 
 export type NodeState = 'running' | 'waiting' | 'ready' | 'finished' | 'failed';
 
@@ -157,43 +158,92 @@ export interface KeptAlive {
 	servers: ListeningServer[];
 }
 
-/** Per-name figures of tasks that were aggregated (see ModelState.aggregated). */
-export interface AggregatedName {
+/** The finished tasks and ops of one site (kind, name without arguments, location), folded into totals. */
+export interface SiteAggregate {
+	/** Negative and stable, so a view selects the row as it selects a node's. */
+	id: number;
+	kind: NodeKind;
+	/** `getUser()` for a task; `GET host` for a request; the op's name otherwise. */
+	name: string;
+	location: Location | null;
 	count: number;
 	failed: number;
-	/** Sum of their durations (end - start), ms. */
+	/** Exact sums, ms; the histograms give percentiles. */
 	totalMs: Ms;
 	busyMs: Ms;
 	waitMs: Ms;
+	total: Latency;
+	busy: Latency;
+	wait: Latency;
+	lastEndMs: Ms;
 }
+
+/** A request's phases, in order; `total` runs from its start to its end. */
+export const HTTP_PHASES = ['queue', 'connect', 'ttfb', 'download', 'total'] as const;
+export type HttpPhaseName = (typeof HTTP_PHASES)[number];
+
+/** Folded requests to one host: counts and a histogram per phase. */
+export interface HostAggregate {
+	requests: number;
+	errors: number;
+	phases: Partial<Record<HttpPhaseName, Latency>>;
+}
+
+/** [start, end] intervals, packed (start0, end0, start1, end1, …) in `data[0 .. 2 * count)`: exact overlap figures from 16 bytes a node. */
+export interface Intervals {
+	data: Float64Array;
+	count: number;
+}
+
+/** Which finished tasks and ops a view keeps one by one; older ones are folded into per-site aggregates. */
+export interface Retention {
+	/** The latest this many finished tasks and ops are kept in full. */
+	maxFinished: number;
+	/** Those that finished longer ago than this are folded, however few. */
+	maxAgeMs: Ms;
+}
+
+/** What the live dashboard, plain mode and replay keep: 10,000 finished tasks, or 5 minutes. */
+export const LIVE_RETENTION: Retention = {maxFinished: 10_000, maxAgeMs: 5 * 60_000};
+
+/** What a report keeps: the same count, but no age limit, as a report looks at the whole session at once. */
+export const REPORT_RETENTION: Retention = {maxFinished: LIVE_RETENTION.maxFinished, maxAgeMs: Infinity};
 
 /**
- * Finished leaf tasks the live monitor no longer keeps one by one: beyond
- * `limit` of them, the oldest are folded into these totals and dropped from
- * `nodes`, `order` and their parent's `children`. Summary figures stay exact
- * (summarize() adds these in); views should say how many were aggregated.
+ * Finished tasks and ops no longer kept one by one: beyond the retention
+ * window, a finished node whose children are gone is folded into these
+ * totals and dropped from `nodes`, `order` and its parent's `children`.
+ * Summary figures stay exact (summarize() adds these in); views say how
+ * many were folded. Running, waiting and ready tasks are never folded, and
+ * neither is a task while any of its children is kept.
  */
 export interface Aggregated {
-	/** How many finished leaf tasks are kept with full detail; Infinity keeps all. */
-	limit: number;
-	/** Tasks folded in so far. */
+	/** Null keeps every node. */
+	retention: Retention | null;
+	/** Folded tasks of kind `task` (the summary's task count), and how many of them failed. */
 	tasks: number;
 	failed: number;
-	/** Sum of their durations, ms (summary's task time). */
+	/** Folded nodes of every kind. */
+	nodes: number;
+	/** Folded leaf tasks (see leafTasks): their summed durations and running-or-waiting time, and their intervals. */
 	taskTimeMs: Ms;
-	/** Their [start, end] intervals, packed (start0, end0, start1, end1, …) in `intervals[0 .. 2 * tasks)`, for exact overlap figures. */
-	intervals: Float64Array;
-	byName: Map<string, AggregatedName>;
-	/** Finished tasks in finish order, the oldest at `head`: the next to fold in. A queue compacted in batches. */
+	activeMs: Ms;
+	leafIntervals: Intervals;
+	/** Folded HTTP requests: their intervals (max in flight) and per-host figures. */
+	httpIntervals: Intervals;
+	hosts: Map<string, HostAggregate>;
+	sites: Map<string, SiteAggregate>;
+	/** The slowest folded tasks, slowest first, so "slowest tasks" stays true. */
+	slowest: TaskNode[];
+	/** Finished nodes in finish order, the oldest at `head`: the next to fold. A queue compacted in batches. */
 	candidates: {ids: number[]; head: number};
+	/** Finished nodes passed over because a child was still kept: queued again once their last child goes. */
+	heldByChildren: Set<number>;
 }
 
-/** What the live monitor keeps with full detail, finished leaf tasks beyond it being aggregated. */
-export const LIVE_RETAINED_FINISHED_TASKS = 20_000;
-
 export interface StateOptions {
-	/** Finished leaf tasks kept one by one (default: all of them, as reports and replays need). */
-	retainFinishedTasks?: number;
+	/** Which finished nodes are kept one by one; by default every one. */
+	retention?: Retention | null;
 }
 
 export interface Counters {
@@ -243,7 +293,7 @@ export interface ModelState {
 	corruptLines: number;
 	/** How long the script waited for the monitor to take its events (backpressure), ms. */
 	heldBackMs: Ms;
-	/** Finished leaf tasks folded into totals to bound memory; `aggregated.tasks` is 0 unless a limit applies. */
+	/** Finished tasks and ops folded into totals to bound memory; empty unless a retention applies. */
 	aggregated: Aggregated;
 	/** Bumped on every applied event, so views can tell when to redraw. */
 	version: number;
@@ -284,7 +334,40 @@ export function createState(options: StateOptions = {}): ModelState {
 		notices: [],
 		corruptLines: 0,
 		heldBackMs: 0,
-		aggregated: {limit: options.retainFinishedTasks ?? Infinity, tasks: 0, failed: 0, taskTimeMs: 0, intervals: new Float64Array(0), byName: new Map(), candidates: {ids: [], head: 0}},
+		aggregated: {
+			retention: options.retention ?? null,
+			tasks: 0,
+			failed: 0,
+			nodes: 0,
+			taskTimeMs: 0,
+			activeMs: 0,
+			leafIntervals: {data: new Float64Array(0), count: 0},
+			httpIntervals: {data: new Float64Array(0), count: 0},
+			hosts: new Map(),
+			sites: new Map(),
+			slowest: [],
+			candidates: {ids: [], head: 0},
+			heldByChildren: new Set(),
+		},
 		version: 0,
 	};
+}
+
+/**
+ * A copy that shares nothing with `state`, for a paused view or a replay
+ * checkpoint. The folded histograms are objects with methods, which
+ * `structuredClone` would strip: they are copied one by one.
+ */
+export function cloneState(state: ModelState): ModelState {
+	const {sites, hosts} = state.aggregated;
+	const copy = structuredClone({...state, aggregated: {...state.aggregated, sites: new Map(), hosts: new Map()}});
+	for (const [key, site] of sites) {
+		copy.aggregated.sites.set(key, {...site, total: copyLatency(site.total), busy: copyLatency(site.busy), wait: copyLatency(site.wait)});
+	}
+	for (const [host, figures] of hosts) {
+		const phases: HostAggregate['phases'] = {};
+		for (const phase of HTTP_PHASES) if (figures.phases[phase]) phases[phase] = copyLatency(figures.phases[phase]);
+		copy.aggregated.hosts.set(host, {...figures, phases});
+	}
+	return copy;
 }

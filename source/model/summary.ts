@@ -1,7 +1,9 @@
 import type {ErrorInfo, Location, Ms, NodeKind} from '../protocol/events.js';
 import {maxOverlap} from './overlap.js';
 import {liveTimes} from './live-times.js';
-import type {HttpPhases, ModelState, TaskNode} from './state.js';
+import {intervalSpans} from './retention.js';
+import type {HttpPhases, ModelState, SiteAggregate, TaskNode} from './state.js';
+import {latencyStats} from './latency.js';
 
 /** The JSON report: a contract. Fields may be added, never renamed. */
 export interface SessionReport {
@@ -13,6 +15,35 @@ export interface SessionReport {
 	tasks: ReportTask[];
 	blocks: ReportBlock[];
 	summary: ReportSummary;
+	/** Present only when finished tasks and ops were folded into per-site totals (see `--retain`); `tasks` then lists the rest. */
+	folded?: ReportFolded;
+}
+
+export interface ReportFolded {
+	/** Folded tasks and ops, and of them tasks of kind `task`; the summary's figures include them. */
+	nodes: number;
+	tasks: number;
+	retention: {maxFinished: number; maxAgeMs: Ms | null};
+	/** Most numerous first. */
+	sites: ReportSite[];
+	/** The slowest folded tasks, whole, slowest first. */
+	slowest: ReportTask[];
+}
+
+/** The folded tasks or ops of one site: counts, exact sums, and percentiles of their total times. */
+export interface ReportSite {
+	kind: NodeKind;
+	name: string;
+	location: Location | null;
+	count: number;
+	failed: number;
+	totalMs: Ms;
+	busyMs: Ms;
+	waitMs: Ms;
+	p50Ms: Ms;
+	p90Ms: Ms;
+	p99Ms: Ms;
+	maxMs: Ms;
 }
 
 export interface ReportTask {
@@ -103,8 +134,7 @@ export function concurrencyAt(state: ModelState, nowMs: Ms = sessionEnd(state)):
 
 /** The leaf tasks' time running or waiting on something, folded ones included: concurrency's numerator. */
 export function activeTime(state: ModelState, nowMs: Ms = sessionEnd(state)): Ms {
-	let activeMs = 0;
-	for (const folded of state.aggregated.byName.values()) activeMs += folded.busyMs + folded.waitMs;
+	let activeMs = state.aggregated.activeMs;
 	for (const leaf of leafTasks(state)) {
 		const times = liveTimes(leaf, nowMs);
 		activeMs += times.busyMs + times.waitMs;
@@ -115,7 +145,7 @@ export function activeTime(state: ModelState, nowMs: Ms = sessionEnd(state)): Ms
 export function summarize(state: ModelState): ReportSummary {
 	const endMs = sessionEnd(state);
 	const leaves = leafTasks(state);
-	// Finished leaf tasks the live monitor aggregated (state.aggregated) count as they would have one by one.
+	// Finished tasks and requests that were folded (state.aggregated) count as they would have one by one.
 	const aggregated = state.aggregated;
 	let taskTimeMs = aggregated.taskTimeMs;
 	for (const leaf of leaves) taskTimeMs += (leaf.endMs ?? endMs) - leaf.startMs;
@@ -133,22 +163,15 @@ export function summarize(state: ModelState): ReportSummary {
 		taskCount,
 		taskTimeMs: round(taskTimeMs),
 		concurrency: Math.round(concurrencyAt(state, endMs) * 100) / 100,
-		maxInFlight: maxOverlap(spans(leaves, endMs).concat(aggregatedSpans(state))),
+		maxInFlight: maxOverlap(spans(leaves, endMs).concat(intervalSpans(aggregated.leafIntervals))),
 		// From the intervals, not the live counter: a request queued in a pool starts before its first event arrives.
-		maxInFlightHttp: maxOverlap(spans(requests, endMs)),
+		maxInFlightHttp: maxOverlap(spans(requests, endMs).concat(intervalSpans(aggregated.httpIntervals))),
 		longestBlockMs: round(longestBlockMs),
 		failedCount,
-		httpCount: requests.length,
+		httpCount: requests.length + aggregated.httpIntervals.count,
 		failedHttp: state.httpFailed,
 		heldBackMs: round(state.heldBackMs),
 	};
-}
-
-function aggregatedSpans(state: ModelState): Array<[Ms, Ms]> {
-	const {intervals, tasks} = state.aggregated;
-	const out: Array<[Ms, Ms]> = [];
-	for (let i = 0; i < tasks; i++) out.push([intervals[2 * i]!, intervals[2 * i + 1]!]);
-	return out;
 }
 
 function spans(nodes: TaskNode[], fallbackEnd: Ms): Array<[Ms, Ms]> {
@@ -208,5 +231,36 @@ export function buildReport(state: ModelState): SessionReport {
 			stack: block.frames.map(f => `${f.fn} (${f.loc})`),
 		})),
 		summary: summarize(state),
+		...(state.aggregated.nodes > 0 ? {folded: reportFolded(state, endMs)} : {}),
+	};
+}
+
+function reportFolded(state: ModelState, endMs: Ms): ReportFolded {
+	const {aggregated} = state;
+	const retention = aggregated.retention!;
+	return {
+		nodes: aggregated.nodes,
+		tasks: aggregated.tasks,
+		retention: {maxFinished: retention.maxFinished, maxAgeMs: retention.maxAgeMs === Infinity ? null : retention.maxAgeMs},
+		sites: [...aggregated.sites.values()].sort((a, b) => b.count - a.count || a.id - b.id).map(reportSite),
+		slowest: aggregated.slowest.map(node => reportTask(node, endMs)),
+	};
+}
+
+export function reportSite(site: SiteAggregate): ReportSite {
+	const total = latencyStats(site.total);
+	return {
+		kind: site.kind,
+		name: site.name,
+		location: site.location,
+		count: site.count,
+		failed: site.failed,
+		totalMs: round(site.totalMs),
+		busyMs: round(site.busyMs),
+		waitMs: round(site.waitMs),
+		p50Ms: round(total.p50Ms),
+		p90Ms: round(total.p90Ms),
+		p99Ms: round(total.p99Ms),
+		maxMs: round(total.maxMs),
 	};
 }

@@ -1,17 +1,7 @@
-import * as hdr from 'hdr-histogram-js';
-import type {Ms} from '../protocol/events.js';
 import type {ModelState, TaskNode} from '../model/state.js';
-
-export const HTTP_PHASES = ['queue', 'connect', 'ttfb', 'download', 'total'] as const;
-export type HttpPhaseName = (typeof HTTP_PHASES)[number];
-
-export interface LatencyStats {
-	samples: number;
-	p50Ms: Ms;
-	p90Ms: Ms;
-	p99Ms: Ms;
-	maxMs: Ms;
-}
+import {HTTP_PHASES, type HttpPhaseName} from '../model/state.js';
+import {hostOf, isHttpError, phaseMs} from '../model/http-phases.js';
+import {latencyStats, type LatencyStats} from '../model/latency.js';
 
 export interface HostStats {
 	host: string;
@@ -22,7 +12,7 @@ export interface HostStats {
 	latency: Partial<Record<HttpPhaseName, LatencyStats>>;
 }
 
-/** Per-host request counts and latency percentiles, busiest host first. */
+/** Per-host request counts and latency percentiles, busiest host first; folded requests count as they would one by one. */
 export function httpStatsByHost(state: ModelState): HostStats[] {
 	const byHost = new Map<string, TaskNode[]>();
 	for (const id of state.order) {
@@ -33,55 +23,22 @@ export function httpStatsByHost(state: ModelState): HostStats[] {
 		if (!requests) byHost.set(host, (requests = []));
 		requests.push(node);
 	}
+	for (const host of state.aggregated.hosts.keys()) if (!byHost.has(host)) byHost.set(host, []);
 	const stats: HostStats[] = [];
 	for (const [host, requests] of byHost) {
+		const folded = state.aggregated.hosts.get(host);
 		const latency: HostStats['latency'] = {};
 		for (const phase of HTTP_PHASES) {
-			const samples = requests.map(node => phaseMs(node, phase)).filter((ms): ms is Ms => ms !== undefined);
-			if (samples.length > 0) latency[phase] = latencyStats(samples);
+			const samples = requests.map(node => phaseMs(node, phase)).filter((ms): ms is number => ms !== undefined);
+			const foldedPhase = folded?.phases[phase] ?? null;
+			if (samples.length > 0 || foldedPhase) latency[phase] = latencyStats(foldedPhase, samples);
 		}
-		stats.push({host, requests: requests.length, errors: requests.filter(isHttpError).length, latency});
+		stats.push({
+			host,
+			requests: requests.length + (folded?.requests ?? 0),
+			errors: requests.filter(isHttpError).length + (folded?.errors ?? 0),
+			latency,
+		});
 	}
 	return stats.sort((a, b) => b.requests - a.requests || a.host.localeCompare(b.host));
-}
-
-function hostOf(url: string): string {
-	try {
-		return new URL(url).host || url;
-	} catch {
-		return url;
-	}
-}
-
-function isHttpError(node: TaskNode): boolean {
-	return node.state === 'failed' || (node.http?.status ?? 0) >= 400;
-}
-
-/** A phase counts only once it is over, so a request cut off mid-download adds no download time. */
-function phaseMs(node: TaskNode, phase: HttpPhaseName): Ms | undefined {
-	const phases = node.http!.phases;
-	switch (phase) {
-		case 'queue':
-			return phases.queueMs;
-		case 'connect':
-			return phases.connectMs;
-		case 'ttfb':
-			return phases.ttfbMs;
-		case 'download':
-			return phases.downloadMs;
-		case 'total':
-			return node.endMs === null ? undefined : node.endMs - node.startMs;
-	}
-}
-
-/** Histogram in whole microseconds, 3 significant digits. */
-function latencyStats(samplesMs: Ms[]): LatencyStats {
-	const histogram = hdr.build({numberOfSignificantValueDigits: 3});
-	for (const ms of samplesMs) histogram.recordValue(Math.max(0, Math.round(ms * 1000)));
-	const maxUs = histogram.maxValue;
-	// A percentile is the top of its bucket, which can lie above the largest sample.
-	const at = (percentile: number): Ms => Math.min(histogram.getValueAtPercentile(percentile), maxUs) / 1000;
-	const stats = {samples: samplesMs.length, p50Ms: at(50), p90Ms: at(90), p99Ms: at(99), maxMs: maxUs / 1000};
-	histogram.destroy();
-	return stats;
 }

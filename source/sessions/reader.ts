@@ -3,7 +3,7 @@ import {stat} from 'node:fs/promises';
 import {decodeEvent, decodeHeader, NOT_JSON, type CorruptReason} from '../protocol/decode.js';
 import {PROTOCOL_VERSION, type HeaderEvent, type ProtocolLine} from '../protocol/events.js';
 import {apply} from '../model/reducer.js';
-import {createState, type ModelState} from '../model/state.js';
+import {createState, type ModelState, type Retention} from '../model/state.js';
 import {counted} from '../present/text.js';
 
 export type SessionFileProblem = 'empty' | 'not-a-session' | 'unsupported-protocol' | 'corrupt-line';
@@ -29,6 +29,11 @@ export interface ReadOptions {
 	lenient?: boolean;
 	/** Called after every chunk read. */
 	onProgress?: ProgressListener;
+}
+
+export interface LoadOptions extends ReadOptions {
+	/** Which finished nodes the model keeps one by one; by default every one. */
+	retention?: Retention | null;
 }
 
 export interface ReadStats {
@@ -154,8 +159,8 @@ export interface LoadedSession {
 }
 
 /** Reduces a whole recording into a model, streaming it. */
-export async function loadSession(path: string, options: ReadOptions = {}): Promise<LoadedSession> {
-	const state = createState();
+export async function loadSession(path: string, options: LoadOptions = {}): Promise<LoadedSession> {
+	const state = createState({retention: options.retention});
 	const lines = readSession(path, options);
 	for await (const line of lines) apply(state, line);
 	return {state, warnings: loadWarnings(lines.stats, state), ...lines.stats};

@@ -1,7 +1,7 @@
 import type {Ms, ProtocolLine} from '../protocol/events.js';
 import {apply} from '../model/reducer.js';
 import type {ModelSource, ReplayControls} from '../model/source.js';
-import {createState, type ModelState} from '../model/state.js';
+import {cloneState, createState, LIVE_RETENTION, type ModelState, type Retention} from '../model/state.js';
 import {loadWarnings, readSession, type ReadOptions, type RecordedLosses} from './reader.js';
 
 /** Time and timers, injectable so tests drive playback without sleeping. */
@@ -30,6 +30,8 @@ export interface ReplayOptions {
 	speed?: number;
 	/** Lines between state checkpoints; the default keeps about 64 of them. */
 	checkpointEvery?: number;
+	/** Which finished nodes each state keeps one by one, as the live run did; by default the live dashboard's. */
+	retention?: Retention | null;
 }
 
 interface Checkpoint {
@@ -47,7 +49,8 @@ interface Checkpoint {
  */
 export class ReplayEngine implements ModelSource, ReplayControls {
 	readonly durationMs: Ms;
-	private current: ModelState = createState();
+	private readonly retention: Retention | null;
+	private current: ModelState;
 	private applied = 0;
 	private readonly arrivals: Float64Array;
 	private readonly checkpoints: Checkpoint[] = [];
@@ -67,6 +70,8 @@ export class ReplayEngine implements ModelSource, ReplayControls {
 		options: ReplayOptions = {},
 	) {
 		this.clock = options.clock ?? systemClock;
+		this.retention = options.retention === undefined ? LIVE_RETENTION : options.retention;
+		this.current = this.freshState();
 		this.playbackSpeed = clampSpeed(options.speed ?? 1);
 		this.arrivals = arrivalTimes(lines);
 		this.durationMs = lines.length > 0 ? this.arrivals[lines.length - 1]! : 0;
@@ -172,16 +177,20 @@ export class ReplayEngine implements ModelSource, ReplayControls {
 	private restoreCheckpoint(atMost: number): void {
 		let nearest: Checkpoint | undefined;
 		for (const checkpoint of this.checkpoints) if (checkpoint.applied <= atMost) nearest = checkpoint;
-		this.current = nearest ? structuredClone(nearest.state) : createState();
+		this.current = nearest ? cloneState(nearest.state) : this.freshState();
 		this.applied = nearest?.applied ?? 0;
 	}
 
 	private buildCheckpoints(every: number): void {
-		const state = createState();
+		const state = this.freshState();
 		for (let i = 0; i < this.lines.length; i++) {
 			apply(state, this.lines[i]!);
-			if ((i + 1) % every === 0) this.checkpoints.push({applied: i + 1, state: structuredClone(state)});
+			if ((i + 1) % every === 0) this.checkpoints.push({applied: i + 1, state: cloneState(state)});
 		}
+	}
+
+	private freshState(): ModelState {
+		return createState({retention: this.retention});
 	}
 
 	private scheduleFrame(): void {

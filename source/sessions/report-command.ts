@@ -1,5 +1,5 @@
 import {stat} from 'node:fs/promises';
-import type {ModelState} from '../model/state.js';
+import type {ModelState, Retention} from '../model/state.js';
 import {renderReport, type ReportFormat} from './formats.js';
 import type {Insight} from '../model/insights.js';
 import {loadSession} from './reader.js';
@@ -16,6 +16,8 @@ export interface ReportCommandOptions {
 	insights?: (state: ModelState) => Insight[];
 	/** Defaults to process.stdout. */
 	stdout?: NodeJS.WritableStream;
+	/** Which finished nodes are kept one by one; the rest fold into per-site totals. By default every one. */
+	retention?: Retention | null;
 }
 
 /** Smaller files read in well under a second: a progress line would only flicker. */
@@ -26,7 +28,7 @@ export async function runReport(options: ReportCommandOptions): Promise<{warning
 	const progress = options.progress && size > PROGRESS_MIN_BYTES ? progressWriter(options.progress, options.file) : null;
 	let loaded;
 	try {
-		loaded = await loadSession(options.file, {lenient: options.lenient, onProgress: progress?.update});
+		loaded = await loadSession(options.file, {lenient: options.lenient, onProgress: progress?.update, retention: options.retention});
 	} finally {
 		progress?.clear();
 	}

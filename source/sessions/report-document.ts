@@ -4,7 +4,9 @@ import {buildReport, type ReportTask, type SessionReport} from '../model/summary
 import {formatDuration} from '../present/durations.js';
 import {formatTimes} from '../present/numbers.js';
 import {counted, sanitize} from '../present/text.js';
-import {HTTP_PHASES, httpStatsByHost} from './http-stats.js';
+import {formatCount} from '../present/folded.js';
+import {httpStatsByHost} from './http-stats.js';
+import {HTTP_PHASES} from '../model/state.js';
 import type {Insight} from '../model/insights.js';
 import {insightMessage} from '../present/insights.js';
 
@@ -41,6 +43,7 @@ export function reportDocument(state: ModelState, insights: readonly Insight[] =
 		summarySection(report),
 		insightsSection(state, insights),
 		slowestTasksSection(report),
+		foldedSection(report),
 		...httpSections(state),
 		blocksSection(report),
 		failuresSection(state, report),
@@ -90,8 +93,10 @@ function taskTotalMs(task: ReportTask, durationMs: number): number {
 }
 
 function slowestTasksSection(report: SessionReport): ReportSection {
-	// The script root always spans the whole session: it is never the news.
-	const tasks = report.tasks.filter(t => t.kind === 'task' || t.kind === 'worker');
+	// The script root always spans the whole session: it is never the news. Folded tasks were slow too.
+	const isTask = (t: ReportTask): boolean => t.kind === 'task' || t.kind === 'worker';
+	const tasks = report.tasks.concat(report.folded?.slowest ?? []).filter(isTask);
+	const notShown = report.tasks.filter(isTask).length + (report.folded?.tasks ?? 0) - Math.min(tasks.length, SLOWEST_TASKS_SHOWN);
 	const total = (task: ReportTask): number => taskTotalMs(task, report.durationMs);
 	const slowest = [...tasks].sort((a, b) => total(b) - total(a) || a.id - b.id).slice(0, SLOWEST_TASKS_SHOWN);
 	return {
@@ -107,7 +112,27 @@ function slowestTasksSection(report: SessionReport): ReportSection {
 			t.state,
 			t.location ?? '',
 		]),
-		note: tasks.length > slowest.length ? `${counted(tasks.length - slowest.length, 'faster task')} not shown` : undefined,
+		note: notShown > 0 ? `${counted(notShown, 'faster task')} not shown` : undefined,
+	};
+}
+
+/** Folded tasks and ops, a row per site: a report of a long run is mostly these. */
+function foldedSection(report: SessionReport): ReportSection | null {
+	const folded = report.folded;
+	if (!folded) return null;
+	const age = folded.retention.maxAgeMs === null ? '' : ` or finished within ${formatDuration(folded.retention.maxAgeMs)}`;
+	return {
+		title: 'Folded into per-site totals',
+		columns: [left('site'), right('count'), right('failed'), right('total'), right('p50'), right('p90'), right('p99'), right('max'), left('location')],
+		rows: folded.sites.map(site => [
+			site.kind === 'task' ? site.name : `${site.kind} ${site.name}`,
+			formatCount(site.count),
+			formatCount(site.failed),
+			formatDuration(site.totalMs),
+			...[site.p50Ms, site.p90Ms, site.p99Ms, site.maxMs].map(formatDuration),
+			site.location ?? '',
+		]),
+		note: `${formatCount(folded.nodes)} finished tasks and ops were folded to bound memory (kept one by one: the latest ${formatCount(folded.retention.maxFinished)}${age}; --retain all keeps every one); the summary includes them`,
 	};
 }
 

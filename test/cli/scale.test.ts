@@ -27,8 +27,8 @@ describe('scale', () => {
 		const {state, report} = await readRecording(file);
 		expect(report.summary.taskCount).toBe(100_100);
 		expect(state.droppedEvents).toBe(0);
-		// Live, the monitor kept the newest finished tasks in full and folded the rest into totals, and says so.
-		expect(result.stdout).toMatch(/\d+ finished tasks were folded into per-name totals to bound memory/);
+		// Live, the monitor kept the newest finished tasks in full and folded the rest into per-site totals, and says so.
+		expect(result.stdout).toMatch(/[\d,]+ finished tasks and ops were folded into [\d,]+ per-site totals? to bound memory/);
 		// Where the child had to wait for the monitor, the recording says how long, and so does plain mode.
 		const held = readFileSync(file, 'utf8')
 			.split('\n')

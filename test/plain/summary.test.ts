@@ -14,7 +14,7 @@ function finishedTasks(count: number, retained: number) {
 		lines.push(event('task.start', {t: i, id, parent: 1, name: 'work()', loc: 'a.ts:5:1'}), event('task.end', {t: i + 10, id, busy: 1, wait: 9, awaits: 1}));
 	}
 	lines.push(event('task.end', {t: count + 20, id: 1, busy: 1, wait: count, awaits: 1}), event('exit', {t: count + 21}));
-	return reduce(lines, {retainFinishedTasks: retained});
+	return reduce(lines, {retention: {maxFinished: retained, maxAgeMs: Infinity}});
 }
 
 const summaryText = (state: ModelState): string[] => summaryLines(state, false).map(line => paint(line, 'none'));
@@ -23,7 +23,7 @@ describe('the plain summary', () => {
 	it('says when finished tasks were folded into totals, and counts them in the figures', () => {
 		const folded = summaryText(finishedTasks(5000, 100));
 		expect(folded[0]).toMatch(/^All done in 5\.02s · 5001 tasks · 50\.0s of task time/);
-		expect(folded.join('\n')).toMatch(/\d+ finished tasks were folded into per-name totals to bound memory \(details kept for the latest 100\)/);
+		expect(folded.join('\n')).toMatch(/[\d,]+ finished tasks and ops were folded into 1 per-site total to bound memory \(kept one by one: the latest 100\)/);
 	});
 
 	it('says nothing of it when every task is kept', () => {

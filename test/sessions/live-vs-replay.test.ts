@@ -1,7 +1,7 @@
 import {expect, it} from 'vitest';
 import {ChildSession} from '../../source/monitor/child-session.js';
 import {apply} from '../../source/model/reducer.js';
-import {createState, type ModelState} from '../../source/model/state.js';
+import {createState, LIVE_RETENTION, type ModelState} from '../../source/model/state.js';
 import {buildReport} from '../../source/model/summary.js';
 import {loadReplay} from '../../source/sessions/replay.js';
 import {Recorder} from '../../source/sessions/recorder.js';
@@ -18,7 +18,8 @@ function comparable(state: ModelState) {
 
 it('a live run and a replay of its recording end in the same model state', async () => {
 	const file = tempFile('live.ndjson');
-	const live = createState();
+	// As `asyncmon script` keeps it by default.
+	const live = createState({retention: LIVE_RETENTION});
 	const recorder = new Recorder(file);
 	const previous = process.cwd();
 	process.chdir(SCRIPTS);

@@ -1,12 +1,15 @@
 import {describe, expect, it} from 'vitest';
 import type {ProtocolLine} from '../../source/protocol/events.js';
 import {buildReport} from '../../source/model/summary.js';
-import type {ModelState} from '../../source/model/state.js';
+import {LIVE_RETENTION, type ModelState} from '../../source/model/state.js';
 import type {ReplayControls} from '../../source/model/source.js';
 import {FRAME_MS, loadReplay, MAX_SPEED, MIN_SPEED, ReplayEngine} from '../../source/sessions/replay.js';
 import {ManualClock} from './manual-clock.js';
 import {reduce} from '../helpers/events.js';
 import {THREE_REQUESTS_FILE, threeRequestsEvents} from './session-fixtures.js';
+
+/** A replay keeps what the live dashboard kept. */
+const LIVE = {retention: LIVE_RETENTION};
 
 const lines = threeRequestsEvents();
 
@@ -19,7 +22,7 @@ function liveStateAt(ms: number): ModelState {
 		if (latest > ms) break;
 		arrived.push(line);
 	}
-	return reduce(arrived);
+	return reduce(arrived, LIVE);
 }
 
 function expectSameAsLive(replay: ReplayEngine, ms: number): void {
@@ -55,7 +58,7 @@ describe('replay engine', () => {
 			const {replay} = pausedReplay(checkpointEvery);
 			replay.seekEnd();
 			expectSameAsLive(replay, 3002.5);
-			expect(replay.state).toEqual(reduce(lines));
+			expect(replay.state).toEqual(reduce(lines, LIVE));
 			for (const back of [-1000, -1000, -500.5]) {
 				const target = replay.positionMs + back;
 				replay.step(back);
@@ -91,7 +94,7 @@ describe('replay engine', () => {
 		clock.advance(5000);
 		expect(replay.positionMs).toBe(3002.5);
 		expect(replay.paused).toBe(true);
-		expect(replay.state).toEqual(reduce(lines));
+		expect(replay.state).toEqual(reduce(lines, LIVE));
 		expect(clock.pendingTimers).toBe(0);
 		replay.togglePause(); // at the end: plays again from the start
 		expect(replay.positionMs).toBe(0);
@@ -175,6 +178,6 @@ describe('replay engine', () => {
 		const {replay, warnings} = await loadReplay(THREE_REQUESTS_FILE, {clock: new ManualClock(), paused: true});
 		expect(warnings).toEqual([]);
 		replay.seekEnd();
-		expect(replay.state).toEqual(reduce(lines));
+		expect(replay.state).toEqual(reduce(lines, LIVE));
 	});
 });

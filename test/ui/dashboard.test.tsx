@@ -302,3 +302,51 @@ describe('dashboard: a fresh session', () => {
 		expect(view.frame()).toContain('no tasks yet');
 	});
 });
+
+describe('dashboard: folded tasks', () => {
+	/** A long run: 2,000 finished getUser() calls under main, only the latest 300 kept one by one. */
+	function longRun(): FakeSession {
+		const session = new FakeSession();
+		session.state.aggregated.retention = {maxFinished: 300, maxAgeMs: Infinity};
+		session.emit('task.start', {t: 0, id: 1, kind: 'script', name: 'server.ts', loc: null});
+		for (let i = 0; i < 2000; i++) {
+			const id = 10 + i;
+			session.emit('task.start', {t: i, id, parent: 1, name: `getUser(${i})`, loc: 'src/users.ts:4:1'});
+			session.emit('task.end', {t: i + 1 + (i % 10), id, ok: i % 500 !== 0, busy: 0.2, wait: 1 + (i % 10), awaits: 1});
+		}
+		session.emit('task.start', {t: 2100, id: 5000, parent: 1, name: 'pending()', loc: 'src/users.ts:9:1'});
+		return session;
+	}
+
+	it('shows the folded ones as one row per site, with their count and p50/p99, under the script', async () => {
+		const session = longRun();
+		const view = await renderDashboard(session, {nowMs: 2200, columns: 160, rows: 40});
+		const folded = session.state.aggregated.sites.values().next().value!;
+		const row = view.lines().find(line => line.includes('getUser()')) ?? '';
+		expect(row).toMatch(new RegExp(`^ ✔ +×${folded.count.toLocaleString('en-US')} getUser\\(\\) +src/users\\.ts:4:1`));
+		expect(row).toMatch(/p50 \d+(\.\d)?ms {2}p99 \d+(\.\d)?ms {2}\d failed/);
+		expect(indentOf(view, `×${folded.count.toLocaleString('en-US')}`)).toBe(indentOf(view, 'server.ts') + 2);
+		expect(view.lines()[1]).toContain(`${session.state.aggregated.nodes.toLocaleString('en-US')} done folded into per-site rows`);
+		// The timeline has no spans left to draw for them: the row says what they were.
+		await view.press('t');
+		expect(view.lines().find(line => line.includes('getUser()'))).toMatch(new RegExp(`^ ✔ {3}×${folded.count.toLocaleString('en-US')} getUser\\(\\)`));
+	});
+
+	it('opens the folded row in the details pane, with percentiles of total, busy and wait', async () => {
+		const view = await renderDashboard(longRun(), {nowMs: 2200, columns: 160, rows: 40});
+		// The folded row sits right under the script, before the newer tasks kept one by one.
+		await view.press(KEYS.down, KEYS.enter);
+		expect(view.frame()).toContain('task, folded into totals');
+		expect(view.frame()).toMatch(/total +p50 \S+ {2}p90 \S+ {2}p99 \S+ {2}max 10ms/);
+		expect(view.frame()).toMatch(/wait +p50/);
+	});
+
+	it('writes x for × under --ascii, and hides folded rows with the finished ones', async () => {
+		const view = await renderDashboard(longRun(), {nowMs: 2200, columns: 160, rows: 40, ascii: true});
+		expect(view.frame()).toMatch(/x[\d,]+ getUser\(\)/);
+		expect(view.frame()).not.toContain('×');
+		await view.press('c');
+		expect(view.frame()).not.toContain('getUser()');
+		expect(view.frame()).toContain('pending()');
+	});
+});

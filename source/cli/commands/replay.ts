@@ -1,5 +1,6 @@
 import {loadDashboard} from '../../ui/load-dashboard.js';
-import {createState} from '../../model/state.js';
+import {createState, type Retention} from '../../model/state.js';
+import {retentionOf} from '../retention-arguments.js';
 import {PlainPrinter} from '../../plain/printer.js';
 import {readSession, loadWarnings} from '../../sessions/reader.js';
 import {loadReplay} from '../../sessions/replay.js';
@@ -14,9 +15,12 @@ export interface ReplayArgs {
 	plain: boolean;
 	lenient: boolean;
 	ascii: boolean;
+	retain: string;
+	retainFor?: number;
 }
 
 interface ReplayOptions extends ReplayArgs {
+	retention: Retention | null;
 	color: boolean;
 	stdout: NodeJS.WriteStream;
 	stderr: NodeJS.WriteStream;
@@ -26,13 +30,13 @@ interface ReplayOptions extends ReplayArgs {
 export async function replayCommand(args: ReplayArgs): Promise<void> {
 	if (!(args.speed > 0)) throw new UsageError('--speed must be a positive number');
 	requireRecording(args.file);
-	const options: ReplayOptions = {...args, plain: wantsPlain(args.plain), color: terminalColor(), stdout: process.stdout, stderr: process.stderr};
+	const options: ReplayOptions = {...args, retention: retentionOf(args), plain: wantsPlain(args.plain), color: terminalColor(), stdout: process.stdout, stderr: process.stderr};
 	const {warnings} = options.plain ? await printPlain(options) : await playInDashboard(options);
 	printWarnings(warnings);
 }
 
 async function playInDashboard(options: ReplayOptions): Promise<{warnings: string[]}> {
-	const {replay, warnings} = await loadReplay(options.file, {lenient: options.lenient, speed: options.speed});
+	const {replay, warnings} = await loadReplay(options.file, {lenient: options.lenient, speed: options.speed, retention: options.retention});
 	const {runDashboard} = await loadDashboard();
 	try {
 		await runDashboard({
@@ -51,7 +55,7 @@ async function playInDashboard(options: ReplayOptions): Promise<{warnings: strin
 }
 
 async function printPlain(options: ReplayOptions): Promise<{warnings: string[]}> {
-	const state = createState();
+	const state = createState({retention: options.retention});
 	const printer = new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color, ascii: options.ascii});
 	const pipeline = new SessionPipeline(state, {printer});
 	const lines = readSession(options.file, {lenient: options.lenient});

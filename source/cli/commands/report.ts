@@ -2,6 +2,7 @@ import {computeInsights} from '../../model/insights.js';
 import type {ReportFormat} from '../../sessions/report-formats.js';
 import {runReport} from '../../sessions/report-command.js';
 import {printWarnings, requireRecording} from './recording-file.js';
+import {retentionOf} from '../retention-arguments.js';
 
 export interface ReportArgs {
 	file: string;
@@ -9,6 +10,7 @@ export interface ReportArgs {
 	/** Output file; stdout when absent. */
 	out?: string;
 	lenient: boolean;
+	retain: string;
 }
 
 /** `asyncmon report <file>`: a recorded session summarised, its insights included. */
@@ -21,6 +23,7 @@ export async function reportCommand(args: ReportArgs): Promise<void> {
 		lenient: args.lenient,
 		progress: process.stderr.isTTY ? process.stderr : null,
 		insights: computeInsights,
+		retention: retentionOf({retain: args.retain}),
 	});
 	printWarnings(warnings);
 }

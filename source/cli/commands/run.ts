@@ -1,7 +1,8 @@
 import {loadDashboard} from '../../ui/load-dashboard.js';
 import {formatDuration} from '../../present/durations.js';
 import {existsSync, statSync} from 'node:fs';
-import {createState, LIVE_RETAINED_FINISHED_TASKS, type ModelState} from '../../model/state.js';
+import {createState, type ModelState, type Retention} from '../../model/state.js';
+import {retentionOf} from '../retention-arguments.js';
 import {blockCulprit} from '../../present/holdups.js';
 import {noticeText, PlainPrinter} from '../../plain/printer.js';
 import {Recorder} from '../../sessions/recorder.js';
@@ -36,6 +37,7 @@ export interface ScriptLaunch {
 }
 
 interface RunOptions extends ScriptLaunch {
+	retention: Retention | null;
 	plain: boolean;
 	record?: string;
 	redact: boolean;
@@ -54,6 +56,7 @@ export function runCommand(args: RunArgs, launch: ScriptLaunch): Promise<number>
 	if (args.failOnBlock !== undefined && !(args.failOnBlock >= 0)) throw new UsageError('--fail-on-block must be a number of milliseconds, 0 or more');
 	return runScript({
 		...launch,
+		retention: retentionOf(args),
 		plain: wantsPlain(args.plain),
 		record: args.record,
 		redact: args.redact,
@@ -72,8 +75,8 @@ async function runScript(options: RunOptions): Promise<number> {
 		throw new UsageError(`cannot find script '${options.script}'`);
 	}
 	capYoungGeneration();
-	// A long run keeps the most recent finished tasks in full; older finished leaves become per-name totals (state.aggregated).
-	const state = createState({retainFinishedTasks: LIVE_RETAINED_FINISHED_TASKS});
+	// A long run keeps the latest finished tasks in full; older ones fold into per-site totals (state.aggregated).
+	const state = createState({retention: options.retention});
 	// In plain mode the warning goes out at once; the dashboard's screen would swallow it, so it comes after.
 	const recorder = options.record ? new Recorder(options.record, message => options.plain && options.stderr.write(`asyncmon: ${message}\n`)) : null;
 	const live = new LiveSource(state);

@@ -3,6 +3,7 @@ import {useInput} from 'ink';
 import type {ModelSource, ReplayControls} from '../../model/source.js';
 import {computeInsights, type Insight} from '../../model/insights.js';
 import {summarize} from '../../model/summary.js';
+import {cloneState} from '../../model/state.js';
 import {runReplayAction} from '../replay-controls.js';
 import {viewNow} from '../view-model/clock.js';
 import {commandForKey, keyPresses, type KeyPress} from '../view-model/keys.js';
@@ -37,7 +38,7 @@ export function DashboardView({source, title, ascii, color, exitOnEnd, replay, o
 	const version = useModelVersion(source, frozen);
 	// The model is mutated in place as events arrive: a paused view draws a copy taken when it paused, so rows,
 	// states, counts and timers all hold still, not just the clock.
-	const snapshot = useMemo(() => (frozen ? structuredClone(source.state) : null), [source, frozen]);
+	const snapshot = useMemo(() => (frozen ? cloneState(source.state) : null), [source, frozen]);
 	const state = snapshot ?? source.state;
 	const ended = state.exit !== null;
 	const [, setTick] = useState(0);

@@ -1,6 +1,9 @@
 import type {Ms} from '../../protocol/events.js';
 import {liveTimes} from '../../model/live-times.js';
-import type {HttpInfo, ModelState, TaskNode} from '../../model/state.js';
+import type {HttpInfo, ModelState, SiteAggregate, TaskNode} from '../../model/state.js';
+import {foldedSite} from '../../model/retention.js';
+import {latencyStats, type Latency} from '../../model/latency.js';
+import {foldedCountLabel, foldedState, formatCount} from '../../present/folded.js';
 import {formatBytes, formatDuration} from '../../present/durations.js';
 import type {Line} from './line.js';
 import {truncate} from '../../present/text.js';
@@ -18,9 +21,33 @@ export interface DetailsInput {
 
 const LISTED_CHILDREN = 20;
 
+/** A folded site: how many, how they ended, and the spread of their times. */
+function foldedSiteLines(site: SiteAggregate, ascii: boolean): Line[] {
+	const state = foldedState(site);
+	const row = (label: string, latency: Latency): Line => {
+		const stats = latencyStats(latency);
+		return [{text: `  ${label.padEnd(6)} p50 ${formatDuration(stats.p50Ms)}  p90 ${formatDuration(stats.p90Ms)}  p99 ${formatDuration(stats.p99Ms)}  max ${formatDuration(stats.maxMs)}`}];
+	};
+	return [
+		[
+			{text: `${stateIcon(state, ascii)} `, color: STATE_STYLES[state].color},
+			{text: `${foldedCountLabel(site, ascii)} ${site.name}`, bold: true},
+			{text: `  ${site.kind}, folded into totals`, dim: true},
+		],
+		[{text: `  at ${site.location ?? 'unknown location'}`, dim: true}],
+		[{text: `  ${formatCount(site.count)} finished, ${formatCount(site.failed)} failed; the latest ended at ${formatDuration(site.lastEndMs)}`}],
+		row('total', site.total),
+		row('busy', site.busy),
+		row('wait', site.wait),
+		[{text: '  each one was finished beyond the retention window (--retain, --retain-for); a recording keeps them all', dim: true}],
+	];
+}
+
 /** Everything known about one task or op, as lines the details pane scrolls through. */
 export function detailLines(input: DetailsInput): Line[] {
 	const node = input.state.nodes.get(input.id);
+	const site = node ? undefined : foldedSite(input.state, input.id);
+	if (site) return foldedSiteLines(site, input.ascii);
 	if (!node) return [[{text: `#${input.id} is no longer in the model`, dim: true}]];
 	return [
 		...identity(node, input),

@@ -1,4 +1,5 @@
 import type {Ms} from '../../protocol/events.js';
+import {foldedShort} from '../../present/folded.js';
 import {NODE_STATES, type ModelState, type SeriesPoint} from '../../model/state.js';
 import {blockCulprit} from '../../present/holdups.js';
 import {concurrencyAt} from '../../model/summary.js';
@@ -72,7 +73,8 @@ function countsLine({state, nowMs, ascii}: HeaderInput): Line {
 	line.push({text: `concurrency ${formatTimes(concurrencyAt(state, nowMs), ascii)}  `}, {text: `http ${state.httpInFlight} in flight`});
 	if (state.httpFailed > 0) line.push({text: `, ${state.httpFailed} failed`, color: 'red'});
 	// Rows of old finished tasks were dropped to bound memory: say so, since the table no longer lists them.
-	if (state.aggregated.tasks > 0) line.push({text: `  ${state.aggregated.tasks} done folded into totals`, color: 'yellow'});
+	const folded = foldedShort(state.aggregated);
+	if (folded) line.push({text: `  ${folded}`, color: 'yellow'});
 	if (state.corruptLines > 0) line.push({text: `  ${counted(state.corruptLines, 'corrupt line')} skipped`, color: 'red'});
 	return line;
 }

@@ -1,4 +1,6 @@
 import type {Ms} from '../../protocol/events.js';
+import {foldedLabel, foldedState} from '../../present/folded.js';
+import {foldedSite} from '../../model/retention.js';
 import type {ModelState} from '../../model/state.js';
 import {sessionDuration, type ReportSummary} from '../../model/summary.js';
 import {detailLines} from './details.js';
@@ -159,6 +161,15 @@ function timelineDrawer(input: ScreenInput, glyphs: Glyphs): RowDrawer {
 	return {
 		title,
 		row: row => {
+			// Folded tasks have no spans left to draw: their row says what they were.
+			const site = row.id < 0 ? foldedSite(state, row.id) : undefined;
+			if (site) {
+				const ended = foldedState(site);
+				return [
+					{text: fit(stateIcon(ended, input.ascii), 2), color: STATE_STYLES[ended].color},
+					{text: fit('  '.repeat(Math.min(row.depth, 8)) + foldedLabel(state, row.id, input.ascii), width - 2), dim: true},
+				];
+			}
 			const node = state.nodes.get(row.id)!;
 			const name = '  '.repeat(Math.min(row.depth, 8)) + node.name;
 			return [

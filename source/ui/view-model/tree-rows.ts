@@ -20,6 +20,7 @@ export interface RowQuery {
 }
 
 export interface TreeRow {
+	/** A node's id; negative for a row of folded tasks (a SiteAggregate's id). */
 	id: number;
 	depth: number;
 }
@@ -55,7 +56,22 @@ export function buildTreeRows(state: ModelState, query: RowQuery, nowMs: Ms): Tr
 		const node = state.nodes.get(row.id);
 		if (node && node.children.length > 0) pushChildren(node.children, row.depth + 1);
 	}
-	return rows;
+	const folded = foldedRows(state, query, rows.length > 0 ? 1 : 0);
+	if (folded.length === 0) return rows;
+	// Under the script, as most of them ran in it, and where their start puts them: before the tasks kept, which are newer.
+	if (rows.length === 0) return folded;
+	return query.sort === 'start' && isDescending(query) ? rows.concat(folded) : [rows[0]!, ...folded, ...rows.slice(1)];
+}
+
+/** Folded tasks, a row per site; finished by definition, they go with `hideFinished`. The most numerous come first. */
+function foldedRows(state: ModelState, query: RowQuery, depth: number): TreeRow[] {
+	if (query.hideFinished || state.aggregated.sites.size === 0) return [];
+	const needle = query.filter.trim().toLowerCase();
+	const sites = [...state.aggregated.sites.values()].filter(
+		site => needle === '' || site.name.toLowerCase().includes(needle) || (site.location?.toLowerCase().includes(needle) ?? false),
+	);
+	sites.sort((a, b) => b.count - a.count || a.id - b.id);
+	return sites.map(site => ({id: site.id, depth}));
 }
 
 function matchesFilter(node: TaskNode, needle: string): boolean {

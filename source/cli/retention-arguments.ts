@@ -1,0 +1,33 @@
+import {LIVE_RETENTION, type Retention} from '../model/state.js';
+import {UsageError} from './usage-error.js';
+
+/** `--retain` and `--retain-for`, declared once for every command that reduces a session. */
+export const RETENTION_OPTIONS = {
+	retain: {
+		type: 'string',
+		default: String(LIVE_RETENTION.maxFinished),
+		describe: 'Finished tasks and ops kept one by one (a count, or "all"); older ones fold into per-site totals with p50/p99',
+	},
+	'retain-for': {
+		type: 'number',
+		default: LIVE_RETENTION.maxAgeMs / 1000,
+		describe: 'Seconds a finished task is kept one by one, however few finished (0: no age limit)',
+	},
+} as const;
+
+export interface RetentionArgs {
+	retain: string;
+	retainFor?: number;
+}
+
+/** The retention the options ask for; null keeps everything. An age of 0 (or none given) sets no age limit. */
+export function retentionOf(args: RetentionArgs): Retention | null {
+	if (args.retain === 'all') return null;
+	const maxFinished = Number(args.retain);
+	if (args.retain.trim() === '' || !Number.isInteger(maxFinished) || maxFinished < 1) {
+		throw new UsageError(`--retain must be a whole number of tasks, 1 or more, or "all" (got '${args.retain}')`);
+	}
+	const seconds = args.retainFor ?? 0;
+	if (!(seconds >= 0)) throw new UsageError('--retain-for must be a number of seconds, 0 or more');
+	return {maxFinished, maxAgeMs: seconds === 0 ? Infinity : seconds * 1000};
+}

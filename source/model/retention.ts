@@ -1,0 +1,180 @@
+import type {Ms} from '../protocol/events.js';
+import {hostOf, isHttpError, phaseMs} from './http-phases.js';
+import {newLatency, recordLatency} from './latency.js';
+import {HTTP_PHASES, type Aggregated, type Intervals, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
+
+/** How many slowest folded tasks are kept whole. */
+const SLOWEST_KEPT = 20;
+
+/** Threads and the script's top level are few, and the tree hangs from them: they are never folded. */
+export function isFoldable(node: TaskNode): boolean {
+	return node.kind !== 'script' && node.kind !== 'worker';
+}
+
+/**
+ * A node finished: it joins the queue of finished nodes, and once enough of
+ * them lie beyond the window (a batch, so the lists are compacted rarely),
+ * the oldest are folded.
+ */
+export function retire(state: ModelState, node: TaskNode): void {
+	const aggregated = state.aggregated;
+	const retention = aggregated.retention;
+	if (!retention || !isFoldable(node)) return;
+	const candidates = aggregated.candidates;
+	candidates.ids.push(node.id);
+	// Compacting the lists costs a pass over what is kept: a batch at a time makes it rare, and a bounded one keeps the age limit near.
+	const batch = Math.max(256, Math.min(4096, retention.maxFinished >> 3));
+	const queued = candidates.ids.length - candidates.head;
+	const overCount = queued >= retention.maxFinished + batch;
+	const overAge = queued > batch && endOf(state, candidates.ids[candidates.head + batch]!) < state.nowMs - retention.maxAgeMs;
+	if (overCount || overAge) foldBeyondWindow(state);
+}
+
+function endOf(state: ModelState, id: number): Ms {
+	return state.nodes.get(id)?.endMs ?? Infinity;
+}
+
+function foldBeyondWindow(state: ModelState): void {
+	const aggregated = state.aggregated;
+	const {candidates, heldByChildren} = aggregated;
+	const retention = aggregated.retention!;
+	const horizon = state.nowMs - retention.maxAgeMs;
+	const gone = new Set<number>();
+	const parents = new Set<TaskNode>();
+	let roots = false;
+	while (candidates.head < candidates.ids.length) {
+		const id = candidates.ids[candidates.head]!;
+		const node = state.nodes.get(id);
+		const beyond = candidates.ids.length - candidates.head > retention.maxFinished || (node?.endMs ?? Infinity) < horizon;
+		if (!beyond) break;
+		candidates.head++;
+		if (!node || node.endMs === null) continue;
+		// A child still kept needs its parent in the tree: the parent waits for it.
+		if (!node.children.every(child => gone.has(child))) {
+			heldByChildren.add(id);
+			continue;
+		}
+		fold(aggregated, node);
+		state.nodes.delete(id);
+		gone.add(id);
+		const parent = node.parentId === null ? undefined : state.nodes.get(node.parentId);
+		if (parent) parents.add(parent);
+		else roots = true;
+	}
+	candidates.ids = candidates.ids.slice(candidates.head);
+	candidates.head = 0;
+	if (gone.size === 0) return;
+	const kept = (id: number): boolean => !gone.has(id);
+	state.order = state.order.filter(kept);
+	for (const parent of parents) {
+		parent.children = parent.children.filter(kept);
+		if (parent.children.length === 0 && heldByChildren.delete(parent.id)) candidates.ids.push(parent.id);
+	}
+	if (roots) state.rootIds = state.rootIds.filter(kept);
+}
+
+function fold(aggregated: Aggregated, node: TaskNode): void {
+	const end = node.endMs!;
+	const totalMs = end - node.startMs;
+	const failed = node.state === 'failed';
+	aggregated.nodes++;
+	if (node.kind === 'task') {
+		aggregated.tasks++;
+		if (failed) aggregated.failed++;
+		keepIfSlowest(aggregated.slowest, node);
+		// A leaf as leafTasks() counts it: concurrency and the summary's task time keep it.
+		if (node.childTaskCount === 0) {
+			aggregated.taskTimeMs += totalMs;
+			aggregated.activeMs += node.busyMs + node.waitMs;
+			pushInterval(aggregated.leafIntervals, node.startMs, end);
+		}
+	}
+	if (node.http) foldRequest(aggregated, node);
+	const site = siteOf(aggregated, node);
+	site.count++;
+	if (failed) site.failed++;
+	site.totalMs += totalMs;
+	site.busyMs += node.busyMs;
+	site.waitMs += node.waitMs;
+	recordLatency(site.total, totalMs);
+	recordLatency(site.busy, node.busyMs);
+	recordLatency(site.wait, node.waitMs);
+	site.lastEndMs = Math.max(site.lastEndMs, end);
+}
+
+function foldRequest(aggregated: Aggregated, node: TaskNode): void {
+	pushInterval(aggregated.httpIntervals, node.startMs, node.endMs!);
+	const host = hostOf(node.http!.url);
+	let figures = aggregated.hosts.get(host);
+	if (!figures) aggregated.hosts.set(host, (figures = {requests: 0, errors: 0, phases: {}}));
+	figures.requests++;
+	if (isHttpError(node)) figures.errors++;
+	for (const phase of HTTP_PHASES) {
+		const ms = phaseMs(node, phase);
+		if (ms !== undefined) recordLatency((figures.phases[phase] ??= newLatency()), ms);
+	}
+}
+
+/** `work(41)` and `work(42)` are one function; requests are one site per method and host. */
+export function siteName(node: TaskNode): string {
+	if (node.http) return `${node.http.method} ${hostOf(node.http.url)}`;
+	return node.name.replace(/\(.*$/s, '()');
+}
+
+function siteOf(aggregated: Aggregated, node: TaskNode): SiteAggregate {
+	const name = siteName(node);
+	const key = `${node.kind}\u0000${name}\u0000${node.location ?? ''}`;
+	let site = aggregated.sites.get(key);
+	if (!site) {
+		site = {
+			id: -(aggregated.sites.size + 1),
+			kind: node.kind,
+			name,
+			location: node.location,
+			count: 0,
+			failed: 0,
+			totalMs: 0,
+			busyMs: 0,
+			waitMs: 0,
+			total: newLatency(),
+			busy: newLatency(),
+			wait: newLatency(),
+			lastEndMs: 0,
+		};
+		aggregated.sites.set(key, site);
+	}
+	return site;
+}
+
+function keepIfSlowest(slowest: TaskNode[], node: TaskNode): void {
+	const totalOf = (n: TaskNode): Ms => n.endMs! - n.startMs;
+	if (slowest.length === SLOWEST_KEPT && totalOf(slowest[SLOWEST_KEPT - 1]!) >= totalOf(node)) return;
+	// Kept whole but for what no view of a folded task reads.
+	const kept: TaskNode = {...node, spans: [], awaits: [], children: []};
+	const at = slowest.findIndex(other => totalOf(other) < totalOf(node));
+	slowest.splice(at === -1 ? slowest.length : at, 0, kept);
+	if (slowest.length > SLOWEST_KEPT) slowest.pop();
+}
+
+function pushInterval(intervals: Intervals, start: Ms, end: Ms): void {
+	if (intervals.data.length < 2 * (intervals.count + 1)) {
+		const grown = new Float64Array(Math.max(1024, intervals.data.length * 2));
+		grown.set(intervals.data);
+		intervals.data = grown;
+	}
+	intervals.data[2 * intervals.count] = start;
+	intervals.data[2 * intervals.count + 1] = end;
+	intervals.count++;
+}
+
+export function intervalSpans(intervals: Intervals): Array<[Ms, Ms]> {
+	const out: Array<[Ms, Ms]> = [];
+	for (let i = 0; i < intervals.count; i++) out.push([intervals.data[2 * i]!, intervals.data[2 * i + 1]!]);
+	return out;
+}
+
+/** The folded site a view's row stands for (rows of folded sites have the site's negative id). */
+export function foldedSite(state: ModelState, id: number): SiteAggregate | undefined {
+	for (const site of state.aggregated.sites.values()) if (site.id === id) return site;
+	return undefined;
+}

@@ -1,0 +1,160 @@
+import {describe, expect, it} from 'vitest';
+import {apply} from '../../source/model/reducer.js';
+import {cloneState, createState, type ModelState, type Retention} from '../../source/model/state.js';
+import {latencyStats} from '../../source/model/latency.js';
+import {summarize} from '../../source/model/summary.js';
+import type {ProtocolLine} from '../../source/protocol/events.js';
+import {httpStatsByHost} from '../../source/sessions/http-stats.js';
+import {event, header, reduce} from '../helpers/events.js';
+
+const KEEP_1000: Retention = {maxFinished: 1000, maxAgeMs: Infinity};
+
+/**
+ * A server's life: `count` handled requests under the script, each a task with a fetch (an op) and a timer, the
+ * fetch to one of two hosts; one in 100 fails.
+ */
+function served(count: number): ProtocolLine[] {
+	const lines: ProtocolLine[] = [header(), event('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'server.ts', loc: null})];
+	let id = 10;
+	for (let i = 0; i < count; i++) {
+		const t = i * 2;
+		const task = id++;
+		const fetch = id++;
+		const timer = id++;
+		const failed = i % 100 === 0;
+		const host = i % 2 === 0 ? 'db.local:5000' : 'cache.local:6000';
+		lines.push(
+			event('task.start', {t, id: task, parent: 1, name: `handle(${i})`, loc: 'server.ts:4:1'}),
+			event('op.start', {t, id: fetch, parent: task, kind: 'http', name: `GET http://${host}/item`, http: {method: 'GET', url: `http://${host}/item?n=${i}`}}),
+			event('op.phase', {t: t + 0.2, id: fetch, phase: 'sent', queueMs: 0.1, connectMs: 0.1}),
+			event('op.phase', {t: t + 1, id: fetch, phase: 'headers', status: failed ? 503 : 200}),
+			event('op.end', {t: t + 1.2, id: fetch, ok: true, status: failed ? 503 : 200}),
+			event('op.start', {t: t + 1.2, id: timer, parent: task, kind: 'timer', name: 'setTimeout', timer: {delayMs: 1, repeat: false}}),
+			event('op.end', {t: t + 2.2, id: timer, ok: true}),
+			event('task.end', {t: t + 2.5 + (i % 7), id: task, ok: !failed, busy: 0.3, wait: 2.2, sched: 0, awaits: 2}),
+		);
+	}
+	lines.push(event('task.end', {t: count * 2 + 20, id: 1, ok: true, busy: 1, wait: 0, sched: 0, awaits: 0}), event('exit', {t: count * 2 + 21, code: 0, signal: null}));
+	return lines;
+}
+
+const kinds = (state: ModelState): Record<string, number> => {
+	const out: Record<string, number> = {};
+	for (const node of state.nodes.values()) out[node.kind] = (out[node.kind] ?? 0) + 1;
+	return out;
+};
+
+describe('retention: finished tasks, with their finished ops, fold into per-site aggregates', () => {
+	const lines = served(5000);
+	const all = reduce(lines);
+	const bounded = reduce(lines, {retention: KEEP_1000});
+
+	it('keeps every node without a retention', () => {
+		expect(all.nodes.size).toBe(1 + 5000 * 3);
+		expect(all.aggregated.nodes).toBe(0);
+	});
+
+	it('folds handlers together with their requests and timers, keeping memory to the window', () => {
+		// The window, plus at most one batch waiting to be folded.
+		expect(bounded.nodes.size).toBeLessThanOrEqual(1 + 1000 + 256 + 1);
+		expect(bounded.aggregated.nodes).toBe(5000 * 3 - (bounded.nodes.size - 1));
+		expect(bounded.order).toHaveLength(bounded.nodes.size);
+		// No node is left whose parent was folded: the tree stays whole.
+		for (const node of bounded.nodes.values()) if (node.parentId !== null) expect(bounded.nodes.has(node.parentId)).toBe(true);
+		expect(bounded.nodes.get(1)!.children).toHaveLength(kinds(bounded).task ?? 0);
+	});
+
+	it('keeps every summary figure exact', () => {
+		expect(summarize(bounded)).toEqual(summarize(all));
+		expect(bounded.taskCounts).toEqual(all.taskCounts);
+	});
+
+	it('counts each site once per folded node, with failures and exact sums', () => {
+		const sites = [...bounded.aggregated.sites.values()];
+		const handle = sites.find(site => site.kind === 'task')!;
+		expect(handle).toMatchObject({name: 'handle()', location: 'server.ts:4:1'});
+		expect(handle.count).toBe(bounded.aggregated.tasks);
+		expect(handle.failed).toBe(bounded.aggregated.failed);
+		expect(handle.busyMs).toBeCloseTo(0.3 * handle.count, 6);
+		// Two request sites (one per host) and the timer's.
+		expect(sites.filter(site => site.kind === 'http').map(site => site.name).sort()).toEqual(['GET cache.local:6000', 'GET db.local:5000']);
+		expect(sites.find(site => site.kind === 'timer')!.count).toBe(handle.count);
+	});
+
+	it('gives percentiles of the folded times', () => {
+		const handle = [...bounded.aggregated.sites.values()].find(site => site.kind === 'task')!;
+		const totals = latencyStats(handle.total);
+		// Totals run 2.5ms to 8.5ms, evenly by i % 7.
+		expect(totals.samples).toBe(handle.count);
+		expect(totals.p50Ms).toBeGreaterThanOrEqual(5.4);
+		expect(totals.p50Ms).toBeLessThanOrEqual(5.6);
+		expect(totals.p99Ms).toBeGreaterThanOrEqual(8.4);
+		expect(totals.p99Ms).toBeLessThanOrEqual(8.6);
+	});
+
+	it('keeps HTTP by host exact: requests, errors and sample counts', () => {
+		const stats = (state: ModelState) => httpStatsByHost(state).map(h => ({host: h.host, requests: h.requests, errors: h.errors, samples: h.latency.total?.samples}));
+		expect(stats(bounded)).toEqual(stats(all));
+		expect(stats(all)).toEqual([
+			{host: 'cache.local:6000', requests: 2500, errors: 0, samples: 2500},
+			{host: 'db.local:5000', requests: 2500, errors: 50, samples: 2500},
+		]);
+	});
+
+	it('keeps the slowest folded tasks whole, so "slowest" stays true', () => {
+		const slowest = bounded.aggregated.slowest;
+		expect(slowest.length).toBeGreaterThan(0);
+		const totals = slowest.map(task => task.endMs! - task.startMs);
+		expect(totals).toEqual([...totals].sort((a, b) => b - a));
+		expect(totals[0]).toBeCloseTo(8.5, 6);
+	});
+
+	it('never folds a running or waiting task, nor a finished one whose child still runs', () => {
+		const state = createState({retention: {maxFinished: 10, maxAgeMs: Infinity}});
+		const feed = (line: ProtocolLine): void => apply(state, line);
+		feed(event('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts', loc: null}));
+		// A parent that finishes while its child still waits: it must stay, and go once the child did.
+		feed(event('task.start', {t: 0, id: 2, parent: 1, name: 'parent()', loc: 'app.ts:1:1'}));
+		feed(event('task.start', {t: 0, id: 3, parent: 2, name: 'child()', loc: 'app.ts:2:1'}));
+		feed(event('task.await', {t: 0, id: 3, site: 'app.ts:2:5', on: {kind: 'value'}, busy: 0}));
+		feed(event('task.end', {t: 1, id: 2, ok: true, busy: 0, wait: 1, sched: 0, awaits: 0}));
+		for (let i = 0; i < 2000; i++) {
+			feed(event('task.start', {t: 2 + i, id: 100 + i, parent: 1, name: 'tick()', loc: 'app.ts:3:1'}));
+			feed(event('task.end', {t: 2.5 + i, id: 100 + i, ok: true, busy: 0.5, wait: 0, sched: 0, awaits: 0}));
+		}
+		expect(state.nodes.get(2)?.state).toBe('finished');
+		expect(state.nodes.get(3)?.state).toBe('waiting');
+		feed(event('task.end', {t: 3000, id: 3, ok: true, busy: 0, wait: 2999, sched: 0, awaits: 1}));
+		for (let i = 0; i < 2000; i++) {
+			feed(event('task.start', {t: 3001 + i, id: 5000 + i, parent: 1, name: 'tick()', loc: 'app.ts:3:1'}));
+			feed(event('task.end', {t: 3001.5 + i, id: 5000 + i, ok: true, busy: 0.5, wait: 0, sched: 0, awaits: 0}));
+		}
+		expect(state.nodes.has(3)).toBe(false);
+		expect(state.nodes.has(2)).toBe(false);
+		expect([...state.aggregated.sites.values()].map(site => site.name)).toEqual(expect.arrayContaining(['parent()', 'child()', 'tick()']));
+	});
+
+	it('folds what finished longer ago than the age limit, however few', () => {
+		const state = reduce(served(2000), {retention: {maxFinished: 100_000, maxAgeMs: 1000}});
+		// 2 ms apart: about 500 requests finished in the last second, and a batch may wait.
+		expect(state.aggregated.tasks).toBeGreaterThan(1000);
+		const oldestKept = Math.min(...[...state.nodes.values()].filter(node => node.kind === 'task').map(node => node.endMs!));
+		expect(oldestKept).toBeGreaterThan(4000 - 1000 - 2 * 256 - 10);
+	});
+
+	it('a copy folds on as the original does, histograms included: what to fold next is part of the state', () => {
+		const original = createState({retention: KEEP_1000});
+		const half = lines.length / 2;
+		for (const line of lines.slice(0, half)) apply(original, line);
+		// As replay checkpoints and the paused view are taken.
+		const copy = cloneState(original);
+		for (const line of lines.slice(half)) {
+			apply(original, line);
+			apply(copy, line);
+		}
+		expect(summarize(copy)).toEqual(summarize(original));
+		const percentiles = (state: ModelState) => [...state.aggregated.sites.values()].map(site => [site.name, site.count, latencyStats(site.total)]);
+		expect(percentiles(copy)).toEqual(percentiles(original));
+		expect(copy.nodes.size).toBe(original.nodes.size);
+	});
+});

@@ -1,4 +1,4 @@
-import type {ErrorInfo, ProtocolLine} from '../protocol/events.js';
+import type {ErrorInfo, Ms, ProtocolLine} from '../protocol/events.js';
 import type {ModelState, NodeState, TaskNode} from '../model/state.js';
 import {formatDuration, formatOffset} from '../present/durations.js';
 import {blockCulprit, starvedStall, waitingOn} from '../present/holdups.js';
@@ -7,6 +7,8 @@ import {glyphs, stateIcon, type Glyphs} from '../present/states.js';
 import {sanitize, sanitizeLines} from '../present/text.js';
 import {outputBytes} from '../protocol/output-bytes.js';
 import {summaryLines} from './summary.js';
+import {LoadGate, PLAIN_LINES_PER_SECOND, type Ended, type LineKind, type SecondSummary} from './load-summary.js';
+import {formatCount} from '../present/folded.js';
 
 /** Where the lines go; the script's output is bytes where it was not UTF-8. */
 export interface TextSink {
@@ -50,6 +52,7 @@ interface Mark {
  */
 export class PlainPrinter {
 	private pending = '';
+	private readonly gate = new LoadGate();
 	private readonly ansi: Ansi;
 	private readonly glyphs: Glyphs;
 
@@ -87,22 +90,26 @@ export class PlainPrinter {
 				return;
 			case 'task.start': {
 				const node = state.nodes.get(line.id);
-				if (node && node.kind !== 'script') this.say(line.t, this.stateMark('running', 'start', 'cyan'), [{text: `${node.name}  `}, dim(node.location)]);
+				if (!node || node.kind === 'script' || !this.admit(line.t, 'start', state, null)) return;
+				this.say(line.t, this.stateMark('running', 'start', 'cyan'), [{text: `${node.name}  `}, dim(node.location)]);
 				return;
 			}
 			case 'task.await': {
 				const node = state.nodes.get(line.id);
-				if (node) this.say(line.t, this.stateMark('waiting', 'await', 'yellow'), [{text: `${node.name} on ${waitingOn(state, node, line.t, this.options.ascii)}  `}, dim(line.site)]);
+				if (!node || !this.admit(line.t, 'await', state, null)) return;
+				this.say(line.t, this.stateMark('waiting', 'await', 'yellow'), [{text: `${node.name} on ${waitingOn(state, node, line.t, this.options.ascii)}  `}, dim(line.site)]);
 				return;
 			}
 			case 'task.ready': {
 				const node = state.nodes.get(line.id);
-				if (node) this.say(line.t, this.stateMark('ready', 'ready', 'red'), [{text: `${node.name}: what it awaited is done, but the loop is busy`}]);
+				if (!node || !this.admit(line.t, 'ready', state, null)) return;
+				this.say(line.t, this.stateMark('ready', 'ready', 'red'), [{text: `${node.name}: what it awaited is done, but the loop is busy`}]);
 				return;
 			}
 			case 'task.end': {
 				const node = state.nodes.get(line.id);
 				if (!node || node.kind === 'script') return;
+				if (!this.admit(line.t, 'end', state, {name: node.name, ms: line.t - node.startMs, failed: !line.ok})) return;
 				const took = formatDuration(line.t - node.startMs);
 				if (line.ok) this.say(line.t, this.stateMark('finished', 'done', 'green'), [{text: `${node.name} in ${took} `}, dim(this.timings(node))]);
 				else this.say(line.t, this.stateMark('failed', 'failed', 'red'), [{text: `${node.name} after ${took}: ${errorText(line.error)} `}, dim(line.error?.location)]);
@@ -111,6 +118,7 @@ export class PlainPrinter {
 			case 'op.end': {
 				const node = state.nodes.get(line.id);
 				if (!node?.http) return;
+				if (!this.admit(line.t, 'request', state, {name: `${node.http.method} ${node.http.url}`, ms: line.t - node.startMs, failed: node.state === 'failed'})) return;
 				const phases = node.http.phases;
 				const detail = this.listed([
 					`queue ${formatDuration(phases.queueMs ?? 0)}`,
@@ -154,6 +162,8 @@ export class PlainPrinter {
 
 	/** The closing summary, modelled on the seed's last example. */
 	finish(state: ModelState): void {
+		const last = this.gate.finish();
+		if (last) this.saySecond(last);
 		this.flush();
 		for (const line of summaryLines(state, this.options.ascii)) this.options.out.write(`${paint(line, this.ansi)}\n`);
 	}
@@ -166,6 +176,34 @@ export class PlainPrinter {
 		}
 		this.pending += text;
 		if (this.pending.length >= MAX_PENDING_CHARS) this.flush();
+	}
+
+	/** Whether a task or request line is printed, or counted into its second's summary line (see LoadGate). */
+	private admit(t: Ms, kind: LineKind, state: ModelState, ended: Ended | null): boolean {
+		const wasSummarizing = this.gate.summarizing;
+		const {print, done, resumed} = this.gate.admit(t, kind, state, ended);
+		if (done) this.saySecond(done);
+		if (resumed) this.say(t, this.loadMark(), [{text: 'fewer task lines a second again: a line per event from here'}]);
+		if (!wasSummarizing && this.gate.summarizing) {
+			this.say(t, this.loadMark(), [
+				{text: `over ${PLAIN_LINES_PER_SECOND} task lines a second: one summary line a second from here (a recording keeps every event; blocks and errors still print)`},
+			]);
+		}
+		return print;
+	}
+
+	/** `[00:12.000] ≡ 1s     1,204 started · 1,198 done · 3 failed · 612 requests · slowest handle() 45ms · 12 running, 30 waiting` */
+	private saySecond(summary: SecondSummary): void {
+		const parts = [`${formatCount(summary.started)} started`, `${formatCount(summary.finished)} done`];
+		if (summary.failed > 0) parts.push(`${formatCount(summary.failed)} failed`);
+		if (summary.requests > 0) parts.push(`${formatCount(summary.requests)} requests${summary.failedRequests > 0 ? ` (${formatCount(summary.failedRequests)} failed)` : ''}`);
+		if (summary.slowest) parts.push(`slowest ${summary.slowest.name} ${formatDuration(summary.slowest.ms)}`);
+		parts.push(`${formatCount(summary.running)} running, ${formatCount(summary.waiting)} waiting${summary.ready > 0 ? `, ${formatCount(summary.ready)} ready` : ''}`);
+		this.say(summary.startMs + 1000, this.loadMark(), [{text: this.listed(parts)}]);
+	}
+
+	private loadMark(): Mark {
+		return {icon: this.glyphs.separator, word: '1s', color: 'cyan'};
 	}
 
 	private stateMark(state: NodeState, word: string, color: Color): Mark {

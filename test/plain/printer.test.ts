@@ -125,3 +125,57 @@ describe("the script's output and the runtime's notices", () => {
 		expect(err).toBe('asyncmon: huge.js (3.1 MB) runs uninstrumented\n');
 	});
 });
+
+describe('plain mode under load', () => {
+	/** `perSecond` short tasks a second for `seconds` seconds, then a quiet second with a few, then the exit. */
+	function busy(perSecond: number, seconds: number): AsyncmonEvent[] {
+		const lines: AsyncmonEvent[] = [{type: 'task.start', t: 0, id: 1, parent: null, kind: 'script', name: 'server.ts', loc: null}];
+		let id = 10;
+		for (let s = 0; s < seconds; s++) {
+			for (let i = 0; i < perSecond; i++) {
+				const t = s * 1000 + (i * 1000) / perSecond;
+				const failed = i === 7;
+				lines.push(
+					{type: 'task.start', t, id, parent: 1, kind: 'task', name: `handle(${i})`, loc: 'server.ts:3:1'},
+					{type: 'task.end', t: t + (i === 3 ? 0.9 : 0.5), id, ok: !failed, busy: 0.5, wait: 0, sched: 0, awaits: 0, ...(failed ? {error: {name: 'Error', message: 'nope'}} : {})},
+				);
+				id++;
+			}
+		}
+		// Two quiet seconds: one can only be known to be quiet once it is over, so lines resume in the second.
+		for (let i = 0; i < 6; i++) {
+			const t = seconds * 1000 + 500 + (i < 3 ? i : 1000 + i);
+			lines.push({type: 'task.start', t, id, parent: 1, kind: 'task', name: 'late()', loc: 'server.ts:9:1'}, {type: 'task.end', t: t + 0.5, id, ok: true, busy: 0.5, wait: 0, sched: 0, awaits: 0});
+			id++;
+		}
+		lines.push({type: 'block.start', t: seconds * 1000 + 1600, id: 1, task: null, detectedAt: seconds * 1000 + 1650});
+		lines.push({type: 'exit', t: seconds * 1000 + 1900, code: 0, signal: null});
+		return lines;
+	}
+
+	it('prints a line a second instead of one per task above the rate, and lines again once it is quiet', () => {
+		const lines = printed({ascii: false}, busy(1000, 3)).split('\n');
+		// Up to the rate, lines as usual; then the switch is said once.
+		expect(lines.filter(line => line.includes('▶ start  handle('))).toHaveLength(100);
+		expect(lines.filter(line => line.includes('one summary line a second from here'))).toHaveLength(1);
+		const seconds = lines.filter(line => /· 1s +[\d,]+ started/.test(line));
+		expect(seconds).toEqual([
+			// The first second's first 100 tasks had lines of their own (handle(3) and handle(7) among them).
+			'[   1.000s] · 1s     900 started · 900 done · slowest handle(100) 0.5ms · 0 running, 0 waiting',
+			'[   2.000s] · 1s     1,000 started · 999 done · 1 failed · slowest handle(3) 0.9ms · 0 running, 0 waiting',
+			'[   3.000s] · 1s     1,000 started · 999 done · 1 failed · slowest handle(3) 0.9ms · 0 running, 0 waiting',
+			'[   4.000s] · 1s     3 started · 3 done · slowest late() 0.5ms · 0 running, 0 waiting',
+		]);
+		// After the quiet second, per-task lines resume; the block is said as always.
+		expect(lines.filter(line => line.includes('a line per event from here'))).toHaveLength(1);
+		expect(lines.filter(line => /(start|done) +late\(\)/.test(line))).toHaveLength(6);
+		expect(lines.some(line => line.includes('BLOCKED event loop blocked'))).toBe(true);
+		expect(lines.length).toBeLessThan(300);
+	});
+
+	it('stays a line per event at or under the rate', () => {
+		const lines = printed({ascii: true}, busy(100, 3)).split('\n');
+		expect(lines.filter(line => line.includes('start  handle('))).toHaveLength(300);
+		expect(lines.some(line => line.includes('summary line a second'))).toBe(false);
+	});
+});

@@ -1,0 +1,109 @@
+import type {Ms} from '../protocol/events.js';
+import type {ModelState} from '../model/state.js';
+
+/**
+ * Above this many task and request lines in one second of the script's time,
+ * plain mode stops printing a line each and prints one summary line a
+ * second instead: a server at 1,000 requests a second would otherwise
+ * print several thousand lines a second that nobody reads, at a cost to the
+ * monitor. The recording keeps every event either way.
+ */
+export const PLAIN_LINES_PER_SECOND = 200;
+
+/** What happened in one second while per-task lines were held back. */
+export interface SecondSummary {
+	/** The second's start, ms on the session's clock. */
+	startMs: Ms;
+	started: number;
+	finished: number;
+	failed: number;
+	requests: number;
+	failedRequests: number;
+	/** The slowest task or request that ended in the second. */
+	slowest: {name: string; ms: Ms} | null;
+	/** Tasks running, waiting and ready as of the second's last event. */
+	running: number;
+	waiting: number;
+	ready: number;
+}
+
+export type LineKind = 'start' | 'await' | 'ready' | 'end' | 'request';
+
+export interface Ended {
+	name: string;
+	ms: Ms;
+	failed: boolean;
+}
+
+/**
+ * Decides, line by line, whether plain mode prints a task's line or counts it
+ * into the summary of its second. It goes back to lines once a second stays
+ * under the rate.
+ */
+export class LoadGate {
+	private second = -1;
+	private linesThisSecond = 0;
+	private summary = false;
+	private current: SecondSummary | null = null;
+
+	constructor(private readonly limit = PLAIN_LINES_PER_SECOND) {}
+
+	/** Printing a summary line a second instead of a line per task. */
+	get summarizing(): boolean {
+		return this.summary;
+	}
+
+	/**
+	 * Called for each task or request line, at its time: true to print it. `done`
+	 * is the second just over, to print before this line, if it was summarised.
+	 */
+	admit(t: Ms, kind: LineKind, state: ModelState, ended: Ended | null): {print: boolean; done: SecondSummary | null; resumed: boolean} {
+		const second = Math.floor(t / 1000);
+		let done: SecondSummary | null = null;
+		let resumed = false;
+		if (second !== this.second) {
+			done = this.close();
+			// A quiet second (or more) ends summary mode: lines resume.
+			if (this.summary && this.linesThisSecond < this.limit) {
+				this.summary = false;
+				resumed = true;
+			}
+			this.second = second;
+			this.linesThisSecond = 0;
+		}
+		this.linesThisSecond++;
+		if (!this.summary && this.linesThisSecond > this.limit) this.summary = true;
+		if (!this.summary) return {print: true, done, resumed};
+		this.count(kind, ended, state);
+		return {print: false, done, resumed};
+	}
+
+	/** The summary still open, at the end of the session. */
+	finish(): SecondSummary | null {
+		return this.close();
+	}
+
+	private close(): SecondSummary | null {
+		const summary = this.current;
+		this.current = null;
+		return summary;
+	}
+
+	private count(kind: LineKind, ended: Ended | null, state: ModelState): void {
+		const summary = (this.current ??= {startMs: this.second * 1000, started: 0, finished: 0, failed: 0, requests: 0, failedRequests: 0, slowest: null, running: 0, waiting: 0, ready: 0});
+		if (kind === 'start') summary.started++;
+		if (kind === 'end') {
+			if (ended?.failed) summary.failed++;
+			else summary.finished++;
+		}
+		if (kind === 'request') {
+			summary.requests++;
+			if (ended?.failed) summary.failedRequests++;
+		}
+		if (ended && (summary.slowest === null || ended.ms > summary.slowest.ms)) summary.slowest = {name: ended.name, ms: ended.ms};
+		// As of the second's last event.
+		summary.running = state.taskCounts.running;
+		summary.waiting = state.taskCounts.waiting;
+		summary.ready = state.taskCounts.ready;
+	}
+}

@@ -4,7 +4,7 @@ import {buildReport, type ReportTask, type SessionReport} from '../model/summary
 import {formatDuration} from '../present/durations.js';
 import {formatTimes} from '../present/numbers.js';
 import {counted, sanitize} from '../present/text.js';
-import {HTTP_PHASES, httpStatsByHost} from './http-stats.js';
+import {HTTP_PHASES, httpStatsByHost} from '../model/http-stats.js';
 import type {Insight} from '../model/insights.js';
 import {insightMessage} from '../present/insights.js';
 

@@ -1,17 +1,9 @@
-import * as hdr from 'hdr-histogram-js';
 import type {Ms} from '../protocol/events.js';
-import type {ModelState, TaskNode} from '../model/state.js';
+import {durationStats, type DurationStats} from './percentiles.js';
+import type {ModelState, TaskNode} from './state.js';
 
 export const HTTP_PHASES = ['queue', 'connect', 'ttfb', 'download', 'total'] as const;
 export type HttpPhaseName = (typeof HTTP_PHASES)[number];
-
-export interface LatencyStats {
-	samples: number;
-	p50Ms: Ms;
-	p90Ms: Ms;
-	p99Ms: Ms;
-	maxMs: Ms;
-}
 
 export interface HostStats {
 	host: string;
@@ -19,7 +11,7 @@ export interface HostStats {
 	/** Failed requests and responses with status 400 or above. */
 	errors: number;
 	/** Only phases that some request completed appear. */
-	latency: Partial<Record<HttpPhaseName, LatencyStats>>;
+	latency: Partial<Record<HttpPhaseName, DurationStats>>;
 }
 
 /** Per-host request counts and latency percentiles, busiest host first. */
@@ -38,7 +30,7 @@ export function httpStatsByHost(state: ModelState): HostStats[] {
 		const latency: HostStats['latency'] = {};
 		for (const phase of HTTP_PHASES) {
 			const samples = requests.map(node => phaseMs(node, phase)).filter((ms): ms is Ms => ms !== undefined);
-			if (samples.length > 0) latency[phase] = latencyStats(samples);
+			if (samples.length > 0) latency[phase] = durationStats(samples);
 		}
 		stats.push({host, requests: requests.length, errors: requests.filter(isHttpError).length, latency});
 	}
@@ -72,16 +64,4 @@ function phaseMs(node: TaskNode, phase: HttpPhaseName): Ms | undefined {
 		case 'total':
 			return node.endMs === null ? undefined : node.endMs - node.startMs;
 	}
-}
-
-/** Histogram in whole microseconds, 3 significant digits. */
-function latencyStats(samplesMs: Ms[]): LatencyStats {
-	const histogram = hdr.build({numberOfSignificantValueDigits: 3});
-	for (const ms of samplesMs) histogram.recordValue(Math.max(0, Math.round(ms * 1000)));
-	const maxUs = histogram.maxValue;
-	// A percentile is the top of its bucket, which can lie above the largest sample.
-	const at = (percentile: number): Ms => Math.min(histogram.getValueAtPercentile(percentile), maxUs) / 1000;
-	const stats = {samples: samplesMs.length, p50Ms: at(50), p90Ms: at(90), p99Ms: at(99), maxMs: maxUs / 1000};
-	histogram.destroy();
-	return stats;
 }

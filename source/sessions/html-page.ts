@@ -1,3 +1,4 @@
+import type {Tone} from '../present/changes.js';
 import type {ReportSection} from './report-document.js';
 
 /**
@@ -30,10 +31,14 @@ export function escapeHtml(text: string): string {
 }
 
 export function htmlSection(section: ReportSection): string {
-	const cell = (tag: 'td' | 'th', text: string, align: 'left' | 'right'): string =>
-		`<${tag}${align === 'right' ? ' class="num"' : ''}>${escapeHtml(text)}</${tag}>`;
+	const cell = (tag: 'td' | 'th', text: string, align: 'left' | 'right', tone?: Tone | null): string => {
+		const classes = [align === 'right' ? 'num' : '', tone ?? ''].filter(Boolean).join(' ');
+		return `<${tag}${classes ? ` class="${classes}"` : ''}>${escapeHtml(text)}</${tag}>`;
+	};
 	const head = section.columns.map(c => cell('th', c.header, c.align)).join('');
-	const body = section.rows.map(row => `<tr>${row.map((text, i) => cell('td', text, section.columns[i]!.align)).join('')}</tr>`).join('\n');
+	const body = section.rows
+		.map((row, r) => `<tr>${row.map((text, i) => cell('td', text, section.columns[i]!.align, section.tones?.[r]?.[i])).join('')}</tr>`)
+		.join('\n');
 	const note = section.note ? `\n<p class="note">${escapeHtml(section.note)}</p>` : '';
 	return `<section>
 <h2>${escapeHtml(section.title)}</h2>
@@ -87,4 +92,6 @@ th { background: var(--panel); font-weight: 600; }
 td { word-break: break-word; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tbody tr:hover { background: var(--panel); }
+.better { color: var(--running); } .worse { color: var(--failed); }
+h3 { font-size: 14px; margin: 16px 0 6px; }
 `;

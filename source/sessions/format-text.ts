@@ -34,7 +34,10 @@ export function textSection(section: ReportSection, {ansi = 'none', wholeLastCol
 			.map((cell, i) => {
 				const tone = tones[i];
 				const text = fit(cell, widths[i]!, section.columns[i]!.align);
-				return tone ? paint([{text, color: TONE_COLORS[tone]}], ansi) : text;
+				if (!tone) return text;
+				// The padding stays outside the colour, so a line's end still trims.
+				const [, before, content, after] = /^( *)(.*?)( *)$/s.exec(text)!;
+				return before + paint([{text: content!, color: TONE_COLORS[tone]}], ansi) + after;
 			})
 			.join('  ')
 			.trimEnd();

@@ -4,19 +4,32 @@ import {beforeAll, describe, expect, it} from 'vitest';
 import {serializeLine} from '../../source/protocol/encode.js';
 import {controlCharacters, foreignMarkup, HOSTILE_STRINGS, hostileSession} from '../helpers/hostile.js';
 import {recordRun} from '../helpers/recorded.js';
-import {ROOT, runCli, SCRIPTS} from '../helpers/run-cli.js';
+import {ROOT, runCli} from '../helpers/run-cli.js';
 import {tempDir, tempFile} from '../helpers/temp.js';
 
 /**
  * The seed's story as a user lives it: seed.ts awaits its three requests one after another (6 s) and is
  * recorded; then it gathers them with Promise.all (examples/06-seed-requests.ts, 3 s) and is recorded again.
+ * (examples/03-sequential.ts and 05-gather.ts are other scripts, with no function in common to match.)
  */
 const dir = tempDir();
 const BEFORE = join(dir, 'before.ndjson');
 const AFTER = join(dir, 'after.ndjson');
 
+/** The example with its requests awaited in turn: the same lines, simulateRequest at the same place. */
+function sequentialSeed(): string {
+	const gathered = readFileSync(join(ROOT, 'examples/06-seed-requests.ts'), 'utf8');
+	const sequential = gathered
+		.replace('await Promise.all([', '[')
+		.replace(/^(\t\t)(simulateRequest\()/gm, '$1await $2')
+		.replace(/^\t\]\);$/m, '\t];');
+	expect(sequential.match(/await simulateRequest\(/g)).toHaveLength(3);
+	expect(sequential).not.toContain('Promise.all');
+	return sequential;
+}
+
 beforeAll(async () => {
-	copyFileSync(join(SCRIPTS, 'seed-sequential.ts'), join(dir, 'seed.ts'));
+	writeFileSync(join(dir, 'seed.ts'), sequentialSeed());
 	expect((await recordRun(['seed.ts'], {cwd: dir, file: BEFORE})).result.code).toBe(0);
 	copyFileSync(join(ROOT, 'examples/06-seed-requests.ts'), join(dir, 'seed.ts'));
 	expect((await recordRun(['seed.ts'], {cwd: dir, file: AFTER})).result.code).toBe(0);

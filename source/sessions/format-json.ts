@@ -6,7 +6,7 @@ import {insightMessage} from '../present/insights.js';
 import {safeJson} from './safe-json.js';
 
 /** An insight as the JSON report gives it: its kind, its words, the nodes it is about. */
-export interface ReportInsight {
+interface ReportInsight {
 	kind: InsightKind;
 	message: string;
 	taskIds: number[];

@@ -4,7 +4,7 @@ import {runCommand} from './source/cli/commands/run.js';
 import {main} from './source/cli/main.js';
 import {forYargs, quickRunArguments, RUN_OPTIONS, splitAtScript, unknownRunOption} from './source/cli/run-arguments.js';
 import {UsageError} from './source/cli/usage-error.js';
-import {REPORT_OPTIONS} from './source/cli/report-arguments.js';
+import {DIFF_OPTIONS, REPORT_OPTIONS} from './source/cli/report-arguments.js';
 import {RETENTION_OPTIONS} from './source/cli/retention-arguments.js';
 // The other commands (the demo server, reports, replays) are loaded when they run: `asyncmon script.ts` starts without them.
 
@@ -61,6 +61,19 @@ await main(async () => {
 			},
 		)
 		.command(
+			'diff <before> <after>',
+			'Compare two recorded sessions: did the change help?',
+			command =>
+				command
+					.positional('before', {type: 'string', demandOption: true, describe: 'The recording before the change'})
+					.positional('after', {type: 'string', demandOption: true, describe: 'The recording after it'})
+					.options(DIFF_OPTIONS),
+			async argv => {
+				const {diffCommand} = await import('./source/cli/commands/diff.js');
+				await diffCommand({before: argv.before, after: argv.after, format: argv.format, out: argv.o, lenient: argv.lenient});
+			},
+		)
+		.command(
 			'replay <file>',
 			'Play a recorded session back in the dashboard',
 			command =>
@@ -83,6 +96,9 @@ await main(async () => {
 		.fail((message, error) => {
 			if (error) throw error;
 			// yargs' words for a missing script say nothing of what to do.
+			if (own[0] === 'diff' && /not enough non-option arguments/i.test(message ?? '')) {
+				throw new UsageError('name two recordings: asyncmon diff <before> <after>');
+			}
 			if (/not enough non-option arguments: got 0/i.test(message ?? '')) {
 				throw new UsageError(own[0] === 'report' || own[0] === 'replay' ? `name a recording: asyncmon ${own[0]} <file>` : NO_SCRIPT);
 			}

@@ -1,3 +1,4 @@
+import {DIFF_FORMATS, type DiffFormat} from '../sessions/diff-formats.js';
 import {REPORT_FORMATS, type ReportFormat} from '../sessions/report-formats.js';
 import {RETENTION_OPTIONS} from './retention-arguments.js';
 
@@ -7,4 +8,10 @@ export const REPORT_OPTIONS = {
 	o: {alias: 'out', type: 'string', describe: 'Write to this file instead of stdout'},
 	lenient: {type: 'boolean', default: false, describe: 'Skip corrupt lines instead of failing'},
 	retain: RETENTION_OPTIONS.retain,
+} as const;
+
+/** `asyncmon diff`'s options: the report's, with the formats a diff is written in. */
+export const DIFF_OPTIONS = {
+	...REPORT_OPTIONS,
+	format: {choices: DIFF_FORMATS, default: 'text' as DiffFormat, describe: 'Output format'},
 } as const;

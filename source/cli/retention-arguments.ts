@@ -1,11 +1,11 @@
-import {LIVE_RETENTION, type Retention} from '../model/state.js';
+import {LIVE_RETENTION, REPORT_RETENTION, type Retention} from '../model/state.js';
 import {UsageError} from './usage-error.js';
 
 /** `--retain` and `--retain-for`, declared once for every command that reduces a session. */
 export const RETENTION_OPTIONS = {
 	retain: {
 		type: 'string',
-		default: String(LIVE_RETENTION.maxFinished),
+		default: String(REPORT_RETENTION.maxFinished),
 		describe: 'Finished tasks and ops kept one by one (a count, or "all"); older ones fold into per-site totals with p50/p99',
 	},
 	'retain-for': {

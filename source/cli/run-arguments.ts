@@ -29,7 +29,7 @@ export interface RunArgs extends RetentionArgs {
 	ascii: boolean;
 }
 
-const COMMANDS = new Set(['run', 'demo', 'report', 'replay']);
+const COMMANDS = new Set(['run', 'demo', 'report', 'replay', 'diff']);
 
 const camelCase = (name: string): string => name.replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase());
 

@@ -1,6 +1,7 @@
 import type {Ms} from '../protocol/events.js';
 import {hostOf, isHttpError, phaseMs} from './http-phases.js';
 import {newLatency, recordLatency} from './latency.js';
+import {functionName} from './names.js';
 import {HTTP_PHASES, type Aggregated, type Intervals, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
 
 /** How many slowest folded tasks are kept whole. */
@@ -115,10 +116,10 @@ function foldRequest(aggregated: Aggregated, node: TaskNode): void {
 	}
 }
 
-/** `work(41)` and `work(42)` are one function; requests are one site per method and host. */
-export function siteName(node: TaskNode): string {
+/** `work(41)` and `work(42)` are one function, `work()`; requests are one site per method and host. */
+function siteName(node: TaskNode): string {
 	if (node.http) return `${node.http.method} ${hostOf(node.http.url)}`;
-	return node.name.replace(/\(.*$/s, '()');
+	return `${functionName(node.name)}()`;
 }
 
 function siteOf(aggregated: Aggregated, node: TaskNode): SiteAggregate {

@@ -19,7 +19,7 @@ export function formatJson(state: ModelState, insights?: readonly Insight[]): st
 	return safeJson(insights ? {...report, insights: insights.map(insight => reportInsight(state, insight))} : report, 2) + '\n';
 }
 
-function reportInsight(state: ModelState, insight: Insight): ReportInsight {
+export function reportInsight(state: ModelState, insight: Insight): ReportInsight {
 	const {kind, taskIds, savesMs} = insight;
 	// JSON leaves out an undefined savesMs, as the report always has.
 	return {kind, message: insightMessage(state, insight), taskIds, savesMs};

@@ -9,7 +9,7 @@ export function formatMarkdown(state: ModelState, insights: readonly Insight[] =
 	return parts.join('\n\n') + '\n';
 }
 
-function markdownSection(section: ReportSection): string {
+export function markdownSection(section: ReportSection): string {
 	const lines = [
 		`### ${escapeInline(section.title)}`,
 		'',
@@ -24,7 +24,7 @@ function markdownSection(section: ReportSection): string {
 const row = (cells: string[]): string => `| ${cells.join(' | ')} |`;
 
 /** Task names and error messages come from user code: they must not break the table or inject markup. */
-function escapeInline(text: string): string {
+export function escapeInline(text: string): string {
 	return text
 		.replace(/[\\`*_[\]<>|#~]/g, char => `\\${char}`)
 		.replace(/&/g, '&amp;');

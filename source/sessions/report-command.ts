@@ -24,18 +24,30 @@ export interface ReportCommandOptions {
 export const PROGRESS_MIN_BYTES = 5 * 1024 * 1024;
 
 export async function runReport(options: ReportCommandOptions): Promise<{warnings: string[]}> {
-	const {size} = await stat(options.file);
-	const progress = options.progress && size > PROGRESS_MIN_BYTES ? progressWriter(options.progress, options.file) : null;
-	let loaded;
+	const loaded = await loadRecording(options.file, options);
+	const text = renderReport(options.format, loaded.state, options.insights?.(loaded.state));
+	await writeReport(text, options);
+	return {warnings: loaded.warnings};
+}
+
+/** A recording read for a report, with a progress line for a big one. */
+export async function loadRecording(
+	file: string,
+	options: {lenient: boolean; progress: NodeJS.WritableStream | null; retention?: Retention | null},
+): Promise<{state: ModelState; warnings: string[]}> {
+	const {size} = await stat(file);
+	const progress = options.progress && size > PROGRESS_MIN_BYTES ? progressWriter(options.progress, file) : null;
 	try {
-		loaded = await loadSession(options.file, {lenient: options.lenient, onProgress: progress?.update, retention: options.retention});
+		return await loadSession(file, {lenient: options.lenient, onProgress: progress?.update, retention: options.retention});
 	} finally {
 		progress?.clear();
 	}
-	const text = renderReport(options.format, loaded.state, options.insights?.(loaded.state));
+}
+
+/** A report into its file (private, see writePrivateFile), or to stdout. */
+export async function writeReport(text: string, options: {out?: string; stdout?: NodeJS.WritableStream}): Promise<void> {
 	if (options.out) writePrivateFile(options.out, text, 'report');
 	else await writeAll(options.stdout ?? process.stdout, text);
-	return {warnings: loaded.warnings};
 }
 
 /** `reading big.ndjson  42% (28.1 of 66.9 MB)`, fit for redrawing in place. */

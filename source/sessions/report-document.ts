@@ -5,10 +5,11 @@ import {formatDuration} from '../present/durations.js';
 import {formatTimes} from '../present/numbers.js';
 import {counted, sanitize} from '../present/text.js';
 import {formatCount} from '../present/folded.js';
-import {httpStatsByHost} from './http-stats.js';
+import {httpStatsByHost} from '../model/http-stats.js';
 import {HTTP_PHASES} from '../model/state.js';
 import type {Insight} from '../model/insights.js';
 import {insightMessage} from '../present/insights.js';
+import type {Tone} from '../present/changes.js';
 
 /**
  * The content the human-readable reports (text, md, html) share, as plain
@@ -27,6 +28,8 @@ export interface ReportSection {
 	rows: string[][];
 	/** Said under the table, e.g. how many rows were left out. */
 	note?: string;
+	/** Per cell, whether it tells of a change for the better or the worse, for the formats that colour it. */
+	tones?: Array<Array<Tone | null>>;
 }
 
 export interface Column {
@@ -52,7 +55,7 @@ export function reportDocument(state: ModelState, insights: readonly Insight[] =
 }
 
 /** Names, locations, URLs, errors and the exit signal come from the recording: every format gets them sanitized. */
-function sanitizeSection(section: ReportSection): ReportSection {
+export function sanitizeSection(section: ReportSection): ReportSection {
 	return {...section, rows: section.rows.map(row => row.map(sanitize)), note: section.note === undefined ? undefined : sanitize(section.note)};
 }
 
@@ -61,8 +64,8 @@ function subtitleOf(report: SessionReport): string {
 	return `${exit}, ran ${formatDuration(report.durationMs)}`;
 }
 
-const left = (header: string): Column => ({header, align: 'left'});
-const right = (header: string): Column => ({header, align: 'right'});
+export const left = (header: string): Column => ({header, align: 'left'});
+export const right = (header: string): Column => ({header, align: 'right'});
 
 function summarySection(report: SessionReport): ReportSection {
 	const s = report.summary;

@@ -30,7 +30,7 @@ export function controlCharacters(text: string): string | null {
 	return at === -1 ? null : JSON.stringify(text.slice(Math.max(0, at - 40), at + 40));
 }
 
-const OWN_TAGS = new Set(['html', 'head', 'meta', 'title', 'style', 'body', 'header', 'h1', 'h2', 'p', 'section', 'svg', 'rect', 'line', 'text', 'g', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'footer', 'span']);
+const OWN_TAGS = new Set(['html', 'head', 'meta', 'title', 'style', 'body', 'header', 'h1', 'h2', 'h3', 'p', 'section', 'svg', 'rect', 'line', 'text', 'g', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'footer', 'span']);
 const OWN_ATTRIBUTES = new Set(['lang', 'charset', 'name', 'content', 'class', 'xmlns', 'viewBox', 'width', 'height', 'role', 'aria-label', 'x', 'y', 'x1', 'x2', 'y1', 'y2', 'rx', 'data-task-id', 'data-op-id', 'data-state']);
 const TAG = /^<\/?([a-z][a-z0-9]*)((?:\s+[a-zA-Z][\w:-]*="[^"<>]*")*)\s*\/?>/;
 

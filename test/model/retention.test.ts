@@ -4,7 +4,7 @@ import {cloneState, createState, type ModelState, type Retention} from '../../so
 import {latencyStats} from '../../source/model/latency.js';
 import {summarize} from '../../source/model/summary.js';
 import type {ProtocolLine} from '../../source/protocol/events.js';
-import {httpStatsByHost} from '../../source/sessions/http-stats.js';
+import {httpStatsByHost} from '../../source/model/http-stats.js';
 import {event, header, reduce} from '../helpers/events.js';
 
 const KEEP_1000: Retention = {maxFinished: 1000, maxAgeMs: Infinity};

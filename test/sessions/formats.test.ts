@@ -4,7 +4,7 @@ import {buildReport} from '../../source/model/summary.js';
 import {formatMarkdown} from '../../source/sessions/format-markdown.js';
 import {formatText} from '../../source/sessions/format-text.js';
 import {REPORT_FORMATS, renderReport} from '../../source/sessions/formats.js';
-import {httpStatsByHost} from '../../source/sessions/http-stats.js';
+import {httpStatsByHost} from '../../source/model/http-stats.js';
 import {loadSession} from '../../source/sessions/reader.js';
 import {computeInsights} from '../../source/model/insights.js';
 import {reduce} from '../helpers/events.js';

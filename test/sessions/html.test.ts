@@ -1,5 +1,7 @@
 import {describe, expect, it} from 'vitest';
-import {CHART, escapeHtml, formatHtml} from '../../source/sessions/format-html.js';
+import {formatHtml} from '../../source/sessions/format-html.js';
+import {escapeHtml} from '../../source/sessions/html-page.js';
+import {CHART} from '../../source/sessions/waterfall-svg.js';
 import {event, header, reduce} from '../helpers/events.js';
 import {threeRequestsEvents} from './session-fixtures.js';
 

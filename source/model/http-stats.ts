@@ -1,7 +1,7 @@
-import type {ModelState, TaskNode} from '../model/state.js';
-import {HTTP_PHASES, type HttpPhaseName} from '../model/state.js';
-import {hostOf, isHttpError, phaseMs} from '../model/http-phases.js';
-import {latencyStats, type LatencyStats} from '../model/latency.js';
+import type {ModelState, TaskNode} from './state.js';
+import {HTTP_PHASES, type HttpPhaseName} from './state.js';
+import {hostOf, isHttpError, phaseMs} from './http-phases.js';
+import {latencyStats, type LatencyStats} from './latency.js';
 
 export interface HostStats {
 	host: string;

@@ -1,0 +1,29 @@
+import {functionName} from '../names.js';
+import type {Insight} from './insight.js';
+
+/**
+ * What makes findings of two sessions the same one: what it is about (a function, a location, a host), never
+ * its ids, times or counts, which differ from run to run.
+ */
+export function insightIdentity(insight: Insight): string {
+	switch (insight.kind) {
+		case 'sequential-awaits':
+			return identity(insight.kind, functionName(insight.taskName));
+		case 'blocked-loop':
+			return identity(insight.kind, insight.block.location ?? insight.block.frames[0]?.fn ?? '');
+		case 'unhandled-rejection':
+			return identity(insight.kind, insight.error.name, insight.error.location ?? insight.error.message);
+		case 'never-settled':
+			return identity(insight.kind, ...[...new Set(insight.pending.map(task => functionName(task.name)))].sort());
+		case 'floating-promise':
+			return identity(insight.kind, insight.site);
+		case 'http':
+			return identity(insight.kind, insight.finding, insight.host);
+		case 'concurrency':
+		case 'keeps-alive':
+		case 'parallelism':
+			return insight.kind;
+	}
+}
+
+const identity = (...parts: string[]): string => parts.join('\u0000');

@@ -1,0 +1,171 @@
+import type {Ms} from '../protocol/events.js';
+import type {Comparison, HostFigures, SessionFigures, SiteComparison} from '../model/comparison.js';
+import type {Insight} from '../model/insights.js';
+import type {SiteFigures} from '../model/site-statistics.js';
+import type {ModelState} from '../model/state.js';
+import {countChange, durationChange, lowerIsBetter, timesChange, type Tone} from '../present/changes.js';
+import {formatDuration} from '../present/durations.js';
+import {insightMessage} from '../present/insights.js';
+import {formatTimes} from '../present/numbers.js';
+import {sanitize} from '../present/text.js';
+import {left, right, sanitizeSection, type ReportDocument, type ReportSection} from './report-document.js';
+
+/** The two recordings compared: their files, and the states their insights are worded from. */
+export interface DiffSides {
+	before: {file: string; state: ModelState};
+	after: {file: string; state: ModelState};
+}
+
+const ARROW = '→';
+/** Said for a figure a side has not got: a site or host only in the other session. */
+const NONE = '–';
+
+/** The content the human-readable diffs (text, md, html) share, as the report's plain tables. */
+export function diffDocument(comparison: Comparison, sides: DiffSides): ReportDocument {
+	const {before, after} = comparison;
+	const scripts = before.script === after.script ? before.script : `${before.script} ${ARROW} ${after.script}`;
+	const sections = [
+		sessionsSection(comparison, sides),
+		summarySection(before, after),
+		sitesSection(comparison.sites),
+		hostsSection(comparison),
+		insightsSection('Insights that went away', comparison.insights.gone, sides.before.state),
+		insightsSection('New insights', comparison.insights.new, sides.after.state),
+		insightsSection('Insights in both', comparison.insights.kept, sides.after.state),
+	].filter(section => section.rows.length > 0);
+	return {
+		title: sanitize(`asyncmon diff: ${scripts || '(unknown script)'}`),
+		subtitle: sanitize(`duration ${formatDuration(before.durationMs)} ${ARROW} ${formatDuration(after.durationMs)} (${durationChange(before.durationMs, after.durationMs)})`),
+		sections: sections.map(sanitizeSection),
+	};
+}
+
+/** `6.00s → 3.00s`. */
+const durations = (beforeMs: Ms | null | undefined, afterMs: Ms | null | undefined): string =>
+	`${beforeMs == null ? NONE : formatDuration(beforeMs)} ${ARROW} ${afterMs == null ? NONE : formatDuration(afterMs)}`;
+const counts = (before: number | null | undefined, after: number | null | undefined): string => `${before ?? NONE} ${ARROW} ${after ?? NONE}`;
+
+function exitOf(figures: SessionFigures): string {
+	return figures.signal ? `killed by ${figures.signal}` : figures.exitCode === null ? 'no exit recorded' : `exit code ${figures.exitCode}`;
+}
+
+function sessionsSection(comparison: Comparison, sides: DiffSides): ReportSection {
+	const {before, after} = comparison;
+	return {
+		title: 'Sessions',
+		columns: [left(''), left('before'), left('after')],
+		rows: [
+			['recording', sides.before.file, sides.after.file],
+			['script', before.script, after.script],
+			['exit', exitOf(before), exitOf(after)],
+		],
+	};
+}
+
+/** One figure of each session, the change between them and its tone. */
+interface Row {
+	cells: string[];
+	tones: Array<Tone | null>;
+}
+
+function summarySection(before: SessionFigures, after: SessionFigures): ReportSection {
+	const duration = (measure: string, b: Ms, a: Ms): Row => ({
+		cells: [measure, formatDuration(b), formatDuration(a), durationChange(b, a)],
+		tones: [null, null, null, lowerIsBetter(b, a)],
+	});
+	const count = (measure: string, b: number, a: number, lessIsBetter: boolean): Row => ({
+		cells: [measure, String(b), String(a), countChange(b, a)],
+		tones: [null, null, null, lessIsBetter ? lowerIsBetter(b, a) : null],
+	});
+	const rows: Row[] = [
+		duration('duration', before.durationMs, after.durationMs),
+		{
+			cells: ['concurrency', formatTimes(before.concurrency), formatTimes(after.concurrency), timesChange(before.concurrency, after.concurrency)],
+			tones: [null, null, null, null],
+		},
+		duration('longest block', before.longestBlockMs, after.longestBlockMs),
+		count('tasks', before.taskCount, after.taskCount, false),
+		count('failed tasks', before.failedCount, after.failedCount, true),
+		count('max tasks in flight', before.maxInFlight, after.maxInFlight, false),
+		count('HTTP requests', before.httpCount, after.httpCount, false),
+		count('failed HTTP requests', before.failedHttp, after.failedHttp, true),
+	];
+	return {
+		title: 'Summary',
+		columns: [left('measure'), right('before'), right('after'), left('change')],
+		rows: rows.map(row => row.cells),
+		tones: rows.map(row => row.tones),
+	};
+}
+
+function siteWhere(site: SiteComparison): string {
+	const where = site.site ?? '(no location)';
+	return site.status === 'moved' ? `${where} (was ${site.movedFrom ?? 'unknown'})` : where;
+}
+
+/** How the site's total time moved; a site on one side only is gone or new. */
+function siteChange(site: SiteComparison): {text: string; tone: Tone | null} {
+	if (!site.before) return {text: 'new', tone: null};
+	if (!site.after) return {text: 'gone', tone: null};
+	return {text: durationChange(site.before.totalMs, site.after.totalMs), tone: lowerIsBetter(site.before.totalMs, site.after.totalMs)};
+}
+
+function sitesSection(sites: readonly SiteComparison[]): ReportSection {
+	const figure = (site: SiteComparison, pick: (figures: SiteFigures) => Ms): string => durations(site.before && pick(site.before), site.after && pick(site.after));
+	const rows = sites.map(site => {
+		const change = siteChange(site);
+		return {
+			cells: [
+				site.name,
+				siteWhere(site),
+				counts(site.before?.count, site.after?.count),
+				figure(site, f => f.totalMs),
+				figure(site, f => f.busyMs),
+				figure(site, f => f.waitMs),
+				figure(site, f => f.p50Ms),
+				figure(site, f => f.p99Ms),
+				change.text,
+			],
+			tones: [null, null, null, null, null, null, null, null, change.tone],
+		};
+	});
+	return {
+		title: 'Tasks by site',
+		columns: [left('function'), left('location'), right('count'), right('total'), right('busy'), right('waiting'), right('p50'), right('p99'), left('total change')],
+		rows: rows.map(row => row.cells),
+		tones: rows.map(row => row.tones),
+		note: 'matched by function and location; total, busy and waiting add up the tasks, p50 and p99 are of one task',
+	};
+}
+
+/** A percentile of a host's queueing or latency; null where the host or the figure is missing. */
+function hostPercentile(figures: HostFigures | null, of: 'queue' | 'latency', at: 'p50Ms' | 'p99Ms'): Ms | null {
+	return figures?.[of]?.[at] ?? null;
+}
+
+function hostsSection(comparison: Comparison): ReportSection {
+	const rows = comparison.hosts.map(({host, before, after}) => {
+		const percentiles = (of: 'queue' | 'latency', at: 'p50Ms' | 'p99Ms'): [Ms | null, Ms | null] => [hostPercentile(before, of, at), hostPercentile(after, of, at)];
+		const figures = [percentiles('queue', 'p50Ms'), percentiles('queue', 'p99Ms'), percentiles('latency', 'p50Ms'), percentiles('latency', 'p99Ms')];
+		return {
+			cells: [host, counts(before?.requests, after?.requests), counts(before?.failures, after?.failures), ...figures.map(([b, a]) => durations(b, a))],
+			tones: [
+				null,
+				null,
+				before && after ? lowerIsBetter(before.failures, after.failures) : null,
+				...figures.map(([b, a]) => (b !== null && a !== null ? lowerIsBetter(b, a) : null)),
+			],
+		};
+	});
+	return {
+		title: 'HTTP by host',
+		columns: [left('host'), right('requests'), right('failures'), right('queued p50'), right('queued p99'), right('latency p50'), right('latency p99')],
+		rows: rows.map(row => row.cells),
+		tones: rows.map(row => row.tones),
+		note: 'queued: time a request waited for a connection; latency: the whole request, to the end of its body',
+	};
+}
+
+function insightsSection(title: string, insights: readonly Insight[], state: ModelState): ReportSection {
+	return {title, columns: [left('kind'), left('insight')], rows: insights.map(insight => [insight.kind, insightMessage(state, insight)])};
+}

@@ -385,6 +385,16 @@ describe('keeps-alive', () => {
 		]);
 	});
 
+	it('stays silent while a task awaits something: a long sleep is quiet, not held for no reason', () => {
+		const session = new InsightSession();
+		const request = session.task(0, 'simulateRequest("request-B", 3000)');
+		session.emit('op.start', {t: 1, id: 99, parent: request, kind: 'timer', name: 'sleep 3000ms', timer: {delayMs: 3000, repeat: false}});
+		session.emit('alive', {t: 2100, idleSince: 2, resources: {Timeout: 1}});
+		session.emit('op.end', {t: 3001, id: 99, ok: true});
+		session.emit('task.end', {t: 3002, id: request}).emit('exit', {t: 3003});
+		expect(ofKind(session, 'keeps-alive')).toEqual([]);
+	});
+
 	it('stays silent when the process never sat idle', () => {
 		const session = new InsightSession();
 		session.emit('task.end', {t: 5, id: session.task(0, 'main()')}).emit('exit', {t: 6});

@@ -9,7 +9,8 @@ import type {KeepsAliveInsight, PendingTimer} from './insight.js';
  */
 export function keepsAlive(state: ModelState): KeepsAliveInsight[] {
 	const held = state.keptAlive;
-	if (!held) return [];
+	// A task still awaiting something (a 3 s sleep, a slow reply) explains the quiet: nothing is held for no reason.
+	if (!held || awaitingAt(state, held.t)) return [];
 	const timers = pendingTimers(state, held.t);
 	return [
 		{
@@ -21,6 +22,13 @@ export function keepsAlive(state: ModelState): KeepsAliveInsight[] {
 			taskIds: timers.map(timer => timer.id),
 		},
 	];
+}
+
+function awaitingAt(state: ModelState, at: number): boolean {
+	for (const node of state.nodes.values()) {
+		if ((node.kind === 'task' || node.kind === 'script') && node.startMs <= at && (node.endMs === null || node.endMs > at)) return true;
+	}
+	return false;
 }
 
 function pendingTimers(state: ModelState, at: number): TaskNode[] {

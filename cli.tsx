@@ -56,7 +56,7 @@ await main(async () => {
 					.options(REPORT_OPTIONS),
 			async argv => {
 				const {reportCommand} = await import('./source/cli/commands/report.js');
-				await reportCommand({file: argv.file, format: argv.format, out: argv.o, lenient: argv.lenient});
+				await reportCommand({file: argv.file, format: argv.format, out: argv.o, lenient: argv.lenient, otlp: argv.otlp});
 			},
 		)
 		.command(

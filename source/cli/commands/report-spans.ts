@@ -10,8 +10,8 @@ import {counted} from '../../present/text.js';
 import {UsageError} from '../usage-error.js';
 import {printWarnings} from './recording-file.js';
 
-/** Sending a recording may wait for a collector longer than a live run does: the user waits for nothing else. */
-const EXPORT_TIMEOUT_MS = 10_000;
+/** Sending a recording waits for a collector longer than a live run does (retries included): the user waits for nothing else. */
+const EXPORT_TIMEOUT_MS = 5000;
 
 export interface ReportSpansOptions {
 	file: string;

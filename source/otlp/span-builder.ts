@@ -174,7 +174,7 @@ export class SpanBuilder {
 			}
 			case 'op.start': {
 				const attributes: Attributes = {[ATTR.id]: event.id, [ATTR.kind]: event.kind, ...codeAttributes(event.loc ?? null)};
-				let name = event.name;
+				let name = redactText(event.name);
 				if (event.http) {
 					Object.assign(attributes, clientRequestAttributes(event.http));
 					name = httpMethod(event.http.method).method;

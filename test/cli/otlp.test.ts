@@ -182,10 +182,11 @@ describe('asyncmon --otlp: spans to an OpenTelemetry collector', () => {
 	);
 
 	it(
-		'keeps the script and its exit code when the collector is not listening, and says so once',
+		'keeps the script and its exit code when the collector is not listening, and says so once; a report to it fails',
 		async () => {
 			const nobody = `http://127.0.0.1:${await freePort()}`;
-			const result = await runFanout(['--otlp', nobody]);
+			const file = tempFile('fanout.ndjson');
+			const result = await runFanout(['--record', file, '--otlp', nobody]);
 			expect(result.code).toBe(0);
 			expect(result.stdout).toContain('3 items, legacy 200');
 			expect(result.stderr.match(/OTLP export to .* failed/g)).toEqual([`OTLP export to ${nobody}/v1/traces failed`]);
@@ -194,6 +195,11 @@ describe('asyncmon --otlp: spans to an OpenTelemetry collector', () => {
 			const exiting = await runCli(['run', '--plain', '--otlp', nobody, 'exit-code.ts']);
 			expect(exiting.code).toBe(7);
 			expect(exiting.stdout).toContain('leaving early');
+
+			// Sending a recording is all `report --otlp` does: a collector that does not take it is an error.
+			const report = await runCli(['report', file, '--otlp', nobody]);
+			expect(report.code).toBe(1);
+			expect(report.stderr).toMatch(new RegExp(`^asyncmon: could not send the spans to ${nobody}/v1/traces: connect ECONNREFUSED [^\\n]*\\n$`));
 		},
 		TIMEOUT,
 	);
@@ -236,6 +242,20 @@ describe('asyncmon --otlp: spans to an OpenTelemetry collector', () => {
 			expect((await runFanout(['--otlp', receiver().url])).code).toBe(0);
 			expect(target().requests).toHaveLength(5);
 			for (const request of target().requests) expect(request.headers.traceparent).toBeUndefined();
+		},
+		TIMEOUT,
+	);
+
+	it(
+		'leaves a traceparent the script set itself as it is',
+		async () => {
+			target().requests.splice(0);
+			const result = await runCli(['run', '--plain', '--otlp-propagate', 'own-traceparent.ts'], {env: {TARGET_URL: target().url}});
+			expect(result.code).toBe(0);
+			expect(target().requests.map(request => [request.path, request.headers.traceparent])).toEqual([
+				['/items/1', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'],
+				['/items/2', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'],
+			]);
 		},
 		TIMEOUT,
 	);

@@ -19,6 +19,7 @@ module.exports = {
 		only('plain', ['present', 'model', 'protocol']),
 		only('sessions', ['present', 'model', 'protocol']),
 		only('monitor', ['protocol']),
+		only('otlp', ['protocol']),
 		only('demo', []),
 		{
 			name: 'only-cli-composes',

@@ -57,7 +57,7 @@ await main(async () => {
 					.options(REPORT_OPTIONS),
 			async argv => {
 				const {reportCommand} = await import('./source/cli/commands/report.js');
-				await reportCommand({file: argv.file, format: argv.format, out: argv.o, lenient: argv.lenient, retain: argv.retain});
+				await reportCommand({file: argv.file, format: argv.format, out: argv.o, lenient: argv.lenient, retain: argv.retain, otlp: argv.otlp});
 			},
 		)
 		.command(

@@ -15,6 +15,8 @@ export const RUN_OPTIONS = {
 	'exit-on-end': {type: 'boolean', default: false, describe: 'Close the dashboard as soon as the script ends'},
 	ascii: {type: 'boolean', default: false, describe: 'ASCII icons and bars'},
 	...RETENTION_OPTIONS,
+	otlp: {type: 'string', describe: 'Send spans live to this OpenTelemetry collector (OTLP/HTTP base URL, e.g. http://127.0.0.1:4318)'},
+	'otlp-propagate': {type: 'boolean', default: false, describe: "Add a W3C traceparent header to the script's outgoing HTTP requests, so the services it calls join its trace"},
 } as const;
 
 type RunOptionName = keyof typeof RUN_OPTIONS;
@@ -27,6 +29,9 @@ export interface RunArgs extends RetentionArgs {
 	failOnBlock?: number;
 	exitOnEnd: boolean;
 	ascii: boolean;
+	/** The OTLP collector's base URL. */
+	otlp?: string;
+	otlpPropagate: boolean;
 }
 
 const COMMANDS = new Set(['run', 'demo', 'report', 'replay', 'diff']);

@@ -3,12 +3,15 @@ import {serializeLine} from '../protocol/encode.js';
 import {readyDuringBlock} from '../model/blocked-readiness.js';
 import {apply} from '../model/reducer.js';
 import type {ModelState} from '../model/state.js';
+import type {LiveSpanExport} from '../otlp/live-export.js';
 import type {PlainPrinter} from '../plain/printer.js';
 import type {Recorder} from '../sessions/recorder.js';
 
 export interface PipelineOutputs {
 	recorder?: Recorder | null;
 	printer?: PlainPrinter | null;
+	/** `--otlp`: the session's spans, sent live. */
+	spans?: LiveSpanExport | null;
 	/** After each batch: the views' cue to redraw. */
 	onFlush?: () => void;
 }
@@ -16,7 +19,7 @@ export interface PipelineOutputs {
 /**
  * Where each line of a session goes, in the order it arrived: into the
  * model, then the recording, then the plain printer (which reads the model
- * the line has just changed). A recording is therefore exactly the stream
+ * the line has just changed), then the live span export. A recording is therefore exactly the stream
  * the model was built from, and a replay of it ends in the same state.
  */
 export class SessionPipeline {
@@ -30,6 +33,7 @@ export class SessionPipeline {
 		apply(this.state, line);
 		this.outputs.recorder?.write(raw ?? serializeLine(line));
 		this.outputs.printer?.handle(line, this.state);
+		this.outputs.spans?.take(line);
 	}
 
 	/**

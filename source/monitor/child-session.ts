@@ -6,6 +6,7 @@ import type {Readable} from 'node:stream';
 import {fileURLToPath} from 'node:url';
 import {CHILD_CONFIG_ENV, type ChildConfig} from '../protocol/child-config.js';
 import {redactText} from '../protocol/redaction.js';
+import {newTraceId} from '../protocol/trace-context.js';
 import {PROTOCOL_VERSION, type HeaderEvent, type ProtocolLine} from '../protocol/events.js';
 import {decodeLine, type CorruptReason} from '../protocol/decode.js';
 import {serializeLine} from '../protocol/encode.js';
@@ -32,6 +33,8 @@ export interface ChildSessionOptions {
 	env?: Record<string, string>;
 	stdin: ScriptStdin;
 	preload: URL;
+	/** `--otlp-propagate`: the script's outgoing HTTP requests carry a `traceparent` (see trace-context.ts). */
+	propagateTrace?: boolean;
 }
 
 /**
@@ -64,6 +67,8 @@ export class ChildSession {
 	/** Lines that arrived before the header, which must come first. */
 	private early: Array<[ProtocolLine, string]> = [];
 	private readonly spawnedAt = epochNow();
+	/** The session's trace, which the child writes in its header and names in the `traceparent`s it adds. */
+	private readonly traceId = newTraceId();
 	readonly exited: Promise<{code: number | null; signal: NodeJS.Signals | null}>;
 	/** Corrupt lines not yet reported in a `corrupt` event, and why the first of them is. */
 	private corrupt: {count: number; reason: CorruptReason} | null = null;
@@ -77,6 +82,8 @@ export class ChildSession {
 			blockThresholdMs: options.blockThresholdMs,
 			redact: options.redact,
 			monitorPid: process.pid,
+			traceId: this.traceId,
+			propagateTrace: options.propagateTrace ?? false,
 		};
 		const nodeFlags = Number(process.versions.node.split('.')[0]) < 24 ? ['--experimental-async-context-frame'] : [];
 		this.child = spawn(process.execPath, [...nodeFlags, ...compileCacheImport(options.preload), '--import', fileURLToPath(options.preload), config.script, ...options.args], {
@@ -235,6 +242,7 @@ export class ChildSession {
 			startedAt: this.spawnedAt,
 			blockThresholdMs: this.options.blockThresholdMs,
 			redacted: this.options.redact,
+			traceId: this.traceId,
 		};
 	}
 }

@@ -12,4 +12,8 @@ export interface ChildConfig {
 	redact: boolean;
 	/** The monitor's pid: a child whose parent is no longer this process lost its monitor and ends itself. */
 	monitorPid: number;
+	/** The session's W3C trace id (see trace-context.ts). */
+	traceId: string;
+	/** `--otlp-propagate`: outgoing HTTP requests carry a `traceparent` naming the span asyncmon exports for them. */
+	propagateTrace: boolean;
 }

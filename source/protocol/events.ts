@@ -14,7 +14,7 @@ export type Location = string;
 /** Each worker thread numbers its tasks and ops from `threadId × IDS_PER_THREAD + 1`; the main thread's ids are below it. */
 export const IDS_PER_THREAD = 1_000_000_000;
 
-export type TaskKind = 'script' | 'task' | 'worker';
+export type TaskKind = 'script' | 'task' | 'worker' | 'server';
 export type OpKind = 'http' | 'timer' | 'fs' | 'dns';
 export type NodeKind = TaskKind | OpKind;
 
@@ -46,6 +46,8 @@ export interface HeaderEvent {
 	startedAt: number;
 	blockThresholdMs: number;
 	redacted: boolean;
+	/** The session's W3C trace id, which its OpenTelemetry spans belong to (see trace-context.ts); absent in older recordings. */
+	traceId?: string;
 }
 
 export interface TaskStartEvent {
@@ -58,6 +60,17 @@ export interface TaskStartEvent {
 	loc: Location | null;
 	/** Worker thread id when the task runs off the main thread. */
 	thread?: number;
+	/** A `server` task: the request it handles. */
+	http?: ServerRequestDetails;
+}
+
+export interface ServerRequestDetails {
+	method: string;
+	/** Path and query, redacted. */
+	url: string;
+	host?: string;
+	/** The request's W3C `traceparent` header, when it came with one. */
+	traceparent?: string;
 }
 
 export interface TaskAwaitEvent {
@@ -102,6 +115,8 @@ export interface TaskEndEvent {
 	wait: Ms;
 	sched: Ms;
 	awaits: number;
+	/** A `server` task: the response's status code. */
+	status?: number;
 }
 
 /** Which client library sent a request: its connection limit is set in different ways. */

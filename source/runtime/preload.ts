@@ -12,6 +12,7 @@ import {sampleLoop} from './loop-sampler.js';
 import {instrumentFsAndDns} from './ops/fs-dns.js';
 import {flushBeforeChildProcesses} from './ops/child-processes.js';
 import {instrumentHttp} from './ops/http.js';
+import {TracePropagation} from './ops/trace-propagation.js';
 import {instrumentTimers} from './ops/timers.js';
 import {trackServers} from './ops/servers.js';
 import {captureOutput} from './output-capture.js';
@@ -68,6 +69,7 @@ function instrumentMainThread(config: ThreadConfig): void {
 		startedAt: config.startedAt,
 		blockThresholdMs: config.blockThresholdMs,
 		redacted: config.redact,
+		traceId: config.traceId,
 	});
 	sink.flush();
 	const sites = new SiteTable(config.scriptName, cwd);
@@ -183,7 +185,7 @@ function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
 	Object.defineProperty(globalThis, RUNTIME_GLOBAL, {value: tracker, enumerable: false});
 	process.setSourceMapsEnabled(true);
 	instrumentTimers(tracker);
-	instrumentHttp(tracker);
+	instrumentHttp(tracker, config.propagateTrace ? new TracePropagation(config.traceId) : null);
 	instrumentFsAndDns(tracker);
 	flushBeforeChildProcesses(tracker);
 	tracker.startFlushTimer(plainSetInterval);

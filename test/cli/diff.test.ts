@@ -83,10 +83,11 @@ describe('asyncmon diff <before> <after>', () => {
 		const simulate = json.sites.find((site: {name: string}) => site.name === 'simulateRequest');
 		expect(simulate).toMatchObject({site: 'seed.ts:6:1', status: 'same', before: {count: 3}, after: {count: 3}});
 		for (const side of [simulate.before, simulate.after]) {
-			// 1 s + 3 s + 2 s of waiting whether awaited in turn or together.
-			expect(side.totalMs).toBeGreaterThanOrEqual(6000);
+			// 1 s + 3 s + 2 s of waiting whether awaited in turn or together. A timer is due by the loop's clock,
+			// cached when it was set, so a sleep can measure a fraction of a millisecond short.
+			expect(side.totalMs).toBeGreaterThanOrEqual(5997);
 			expect(side.totalMs).toBeLessThan(6600);
-			expect(side.p99Ms).toBeGreaterThanOrEqual(3000);
+			expect(side.p99Ms).toBeGreaterThanOrEqual(2999);
 			expect(side.p99Ms).toBeLessThan(3300);
 		}
 		const main = json.sites.find((site: {name: string}) => site.name === 'main');

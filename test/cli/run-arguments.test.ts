@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {forYargs, quickRunArguments, splitAtScript, unknownRunOption} from '../../source/cli/run-arguments.js';
 
-const defaults = {plain: false, redact: true, blockThreshold: 50, exitOnEnd: false, ascii: false, retain: '10000', retainFor: 300};
+const defaults = {plain: false, redact: true, blockThreshold: 50, exitOnEnd: false, ascii: false, retain: '10000', retainFor: 300, otlpPropagate: false};
 
 describe('reading `asyncmon [run] [options] script [args…]`', () => {
 	it('gives everything after the script to the script', () => {
@@ -26,6 +26,10 @@ describe('reading `asyncmon [run] [options] script [args…]`', () => {
 		expect(quickRunArguments(['app.ts'])).toEqual({args: defaults, script: 'app.ts'});
 		expect(quickRunArguments(['run', '--plain', '--no-redact', '--record', 'r.ndjson', '--block-threshold', '100', '--fail-on-block', '250', 'app.ts'])).toEqual({
 			args: {...defaults, plain: true, redact: false, record: 'r.ndjson', blockThreshold: 100, failOnBlock: 250},
+			script: 'app.ts',
+		});
+		expect(quickRunArguments(['--otlp', 'http://127.0.0.1:4318', '--otlp-propagate', 'app.ts'])).toEqual({
+			args: {...defaults, otlp: 'http://127.0.0.1:4318', otlpPropagate: true},
 			script: 'app.ts',
 		});
 	});

@@ -93,7 +93,7 @@ describe('decodeEvent', () => {
 		expect(decodeEvent(line({type: 'task.start', t: 1, id: 2, parent: null, kind: 'task', name: 42, loc: null}))).toBe("task.start: 'name' is not a string");
 		expect(decodeEvent(line({type: 'block.stack', t: 1, id: 1, frames: 'parse (app.ts:6:5)'}))).toBe("block.stack: 'frames' is not a list of stack frames {fn, loc}");
 		expect(decodeEvent(line({type: 'task.start', t: 1, id: 2, parent: null, kind: 'thread', name: 'x', loc: null}))).toBe(
-			"task.start: 'kind' is not one of 'script', 'task', 'worker'",
+			"task.start: 'kind' is not one of 'script', 'task', 'worker', 'server'",
 		);
 		expect(decodeEvent(line({type: 'task.end', t: 1, id: 2, ok: 'yes', busy: 0, wait: 0, sched: 0, awaits: 0}))).toBe("task.end: 'ok' is not a boolean");
 		expect(decodeEvent(line({type: 'exit', t: 1, code: 0}))).toBe("exit: 'signal' is missing");

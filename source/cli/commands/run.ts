@@ -14,6 +14,8 @@ import type {RunArgs} from '../run-arguments.js';
 import {deriveReadinessWhileBlocked, SessionPipeline} from '../session-pipeline.js';
 import {terminalColor, wantsPlain} from '../terminal.js';
 import {UsageError} from '../usage-error.js';
+import {shownEndpoint, tracesEndpoint} from '../../otlp/endpoint.js';
+import type {LiveSpanExport} from '../../otlp/live-export.js';
 
 /** Exit code when the script succeeded but a block lasted longer than --fail-on-block. */
 const EXIT_BLOCK_BUDGET = 3;
@@ -45,6 +47,9 @@ interface RunOptions extends ScriptLaunch {
 	failOnBlockMs?: number;
 	exitOnEnd: boolean;
 	ascii: boolean;
+	/** `--otlp`: the collector's traces URL. */
+	otlpEndpoint?: string;
+	otlpPropagate: boolean;
 	color: boolean;
 	stdout: NodeJS.WriteStream;
 	stderr: NodeJS.WriteStream;
@@ -54,6 +59,8 @@ interface RunOptions extends ScriptLaunch {
 export function runCommand(args: RunArgs, launch: ScriptLaunch): Promise<number> {
 	if (!(args.blockThreshold > 0)) throw new UsageError('--block-threshold must be a positive number of milliseconds');
 	if (args.failOnBlock !== undefined && !(args.failOnBlock >= 0)) throw new UsageError('--fail-on-block must be a number of milliseconds, 0 or more');
+	const otlpEndpoint = args.otlp === undefined ? undefined : tracesEndpoint(args.otlp);
+	if (otlpEndpoint === null) throw new UsageError(`--otlp needs the collector's http(s) base URL, e.g. http://127.0.0.1:4318; got '${args.otlp}'`);
 	return runScript({
 		...launch,
 		retention: retentionOf(args),
@@ -64,6 +71,8 @@ export function runCommand(args: RunArgs, launch: ScriptLaunch): Promise<number>
 		failOnBlockMs: args.failOnBlock,
 		exitOnEnd: args.exitOnEnd,
 		ascii: args.ascii,
+		otlpEndpoint,
+		otlpPropagate: args.otlpPropagate,
 		color: terminalColor(),
 		stdout: process.stdout,
 		stderr: process.stderr,
@@ -81,7 +90,8 @@ async function runScript(options: RunOptions): Promise<number> {
 	const recorder = options.record ? new Recorder(options.record, message => options.plain && options.stderr.write(`asyncmon: ${message}\n`)) : null;
 	const live = new LiveSource(state);
 	const printer = options.plain ? new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color, ascii: options.ascii, buffered: true, scriptOutput: 'as-is'}) : null;
-	const pipeline = new SessionPipeline(state, {recorder, printer, onFlush: () => live.changed()});
+	const spans = options.otlpEndpoint ? await liveSpanExport(options.otlpEndpoint, message => pipeline.derive([{type: 'notice', t: session.now(), message}])) : null;
+	const pipeline = new SessionPipeline(state, {recorder, printer, spans, onFlush: () => live.changed()});
 	const scriptStdin: ScriptStdin = !options.plain ? 'none' : process.stdin.isTTY ? 'terminal' : 'inherit';
 	const session = new ChildSession({
 		script: options.script,
@@ -92,6 +102,7 @@ async function runScript(options: RunOptions): Promise<number> {
 		env: options.env,
 		stdin: scriptStdin,
 		preload: options.preload,
+		propagateTrace: options.otlpPropagate,
 	});
 	session.onLine((line, raw) => pipeline.take(line, raw));
 	// Once per chunk read from the child, not per line.
@@ -111,6 +122,8 @@ async function runScript(options: RunOptions): Promise<number> {
 		const {code, signal} = await session.exited;
 		stopRule.dispose();
 		stopDeriving();
+		// Before the recording closes: a failure it says at the end is recorded with the rest.
+		const exported = await spans?.close();
 		recorder?.close();
 		const summaryPrinter = printer ?? new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color, ascii: options.ascii});
 		summaryPrinter.finish(state);
@@ -119,6 +132,7 @@ async function runScript(options: RunOptions): Promise<number> {
 			for (const notice of state.notices) options.stderr.write(noticeText(notice));
 			if (recorder?.failure) options.stderr.write(`asyncmon: ${recorder.failure}\n`);
 		}
+		if (exported?.undelivered) options.stderr.write(`asyncmon: OTLP export: ${exported.undelivered} of ${exported.spans} spans were not delivered to ${shownEndpoint(options.otlpEndpoint!)}\n`);
 		if (code !== 0) return exitCodeOf(code, signal);
 		// The script succeeded: asyncmon's own verdicts, most telling first.
 		if (blockBudgetExceeded(state, options)) return EXIT_BLOCK_BUDGET;
@@ -146,6 +160,12 @@ async function runDashboardUntilQuit(options: RunOptions, session: ChildSession,
 	// Quitting while the script still runs ends it, and its recording is completed.
 	stopRule.deliver('SIGTERM');
 	await session.exited;
+}
+
+/** The export module and the OpenTelemetry SDK load only for `--otlp`: a plain run starts without them. */
+async function liveSpanExport(endpoint: string, onFailure: (message: string) => void): Promise<LiveSpanExport> {
+	const {LiveSpanExport} = await import('../../otlp/live-export.js');
+	return new LiveSpanExport({endpoint, onFailure});
 }
 
 /** Whether a block lasted longer than --fail-on-block; if so, says which on stderr. */

@@ -28,6 +28,10 @@ export interface UndiciRequest {
 	method?: string;
 	/** Path and query, as sent. */
 	path: string;
+	/** `[name, value, …]`; a `name: value\r\n…` string before undici 7. */
+	headers?: unknown;
+	/** Adds a request header; the request is not sent yet when `undici:request:create` fires. */
+	addHeader(name: string, value: string): unknown;
 	/** undici's internals, the request's handler among them. */
 	[internal: symbol]: unknown;
 }

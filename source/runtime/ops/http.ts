@@ -5,9 +5,12 @@ import type {HttpClient, OpEndEvent} from '../../protocol/events.js';
 import {recordedText, recordedUrl} from '../redact.js';
 import type {Task, Tracker} from '../tracker.js';
 import type {HttpChannelMessages, UndiciConnectParams, UndiciRequest} from './http-channels.js';
+import type {TracePropagation} from './trace-propagation.js';
 
 interface Pending {
 	id: number;
+	/** The task that made the request. */
+	owner: Task;
 	created: number;
 	bytes: number;
 	status?: number;
@@ -34,13 +37,22 @@ interface Connection {
  * Headers are never read: Authorization, Cookie and Proxy-Authorization, and
  * the response's Set-Cookie, never reach a recording. The URL is recorded
  * redacted (see redact.ts); the op's name never holds the query.
+ * With `propagation` (`--otlp-propagate`), each request gets a `traceparent` header, unless it has one already.
  */
-export function instrumentHttp(tracker: Tracker): void {
+export function instrumentHttp(tracker: Tracker, propagation: TracePropagation | null = null): void {
 	const start = (client: HttpClient, method: string, url: string, origin?: DispatchOrigin): Pending => {
 		const path = safePath(url);
 		const http = {method, url: recordedUrl(url), client};
-		const id = tracker.startOp('http', `${method} ${path}`, origin ? {http, t: origin.at} : {http}, origin?.task);
-		return {id, created: origin?.at ?? performance.now(), bytes: 0};
+		const owner = origin?.task ?? tracker.current();
+		const id = tracker.startOp('http', `${method} ${path}`, origin ? {http, t: origin.at} : {http}, owner);
+		return {id, owner, created: origin?.at ?? performance.now(), bytes: 0};
+	};
+	// A subscriber that throws would surface as an uncaught exception of the script's: a header it cannot add is left out.
+	const propagate = (pending: Pending, add: (value: string) => void): void => {
+		if (!propagation) return;
+		try {
+			add(propagation.traceparent(pending.owner, pending.id));
+		} catch {}
 	};
 	const sent = (pending: Pending, connection: Connection | undefined): void => {
 		const now = performance.now();
@@ -85,7 +97,11 @@ export function instrumentHttp(tracker: Tracker): void {
 	};
 
 	on('undici:request:create', ({request}) => {
-		undiciRequests.set(request, start('undici', String(request.method), `${request.origin}${request.path}`, originOf(request)));
+		const pending = start('undici', String(request.method), `${request.origin}${request.path}`, originOf(request));
+		undiciRequests.set(request, pending);
+		propagate(pending, value => {
+			if (!hasUndiciHeader(request, TRACEPARENT)) request.addHeader(TRACEPARENT, value);
+		});
 	});
 	on('undici:client:beforeConnect', ({connectParams}) => connecting.set(connectParams, performance.now()));
 	on('undici:client:connected', ({socket, connectParams}) => {
@@ -120,6 +136,9 @@ export function instrumentHttp(tracker: Tracker): void {
 	on('http.client.request.created', ({request}) => {
 		const pending = start('node:http', request.method, `${request.protocol}//${request.getHeader('host') ?? request.host}${request.path}`);
 		nodeRequests.set(request, pending);
+		propagate(pending, value => {
+			if (!request.headersSent && !request.hasHeader(TRACEPARENT)) request.setHeader(TRACEPARENT, value);
+		});
 		request.once('socket', (socket: Socket) => {
 			const assigned = performance.now();
 			const connection: Connection = {start: assigned, end: assigned, charged: !socket.connecting};
@@ -148,6 +167,17 @@ export function instrumentHttp(tracker: Tracker): void {
 		if (!pending || !nodeRequests.delete(request)) return;
 		finished(pending, error);
 	});
+}
+
+const TRACEPARENT = 'traceparent';
+
+/** undici keeps a request's headers as `[name, value, …]` (as `name: value\r\n…` before undici 7). */
+function hasUndiciHeader(request: UndiciRequest, name: string): boolean {
+	const headers = request.headers;
+	if (typeof headers === 'string') return headers.toLowerCase().split('\r\n').some(line => line.startsWith(`${name}:`));
+	if (!Array.isArray(headers)) return false;
+	for (let i = 0; i < headers.length; i += 2) if (String(headers[i]).toLowerCase() === name) return true;
+	return false;
 }
 
 /** Scheme, host and path only: the path is the rest, as the client sent it. */

@@ -22,6 +22,8 @@ export async function main(command: () => Promise<number>): Promise<void> {
 		const known = isUsersMistake(error);
 		const message = error instanceof Error ? error.message : String(error);
 		process.stderr.write(`asyncmon: ${known ? message : `internal error: ${message}`}\n`);
+		// Our own bug: ASYNCMON_DEBUG=1 shows where, for a bug report.
+		if (!known && process.env.ASYNCMON_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
 		process.exitCode = known ? EXIT_USAGE : EXIT_INTERNAL;
 	}
 }

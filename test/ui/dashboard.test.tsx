@@ -341,6 +341,20 @@ describe('dashboard: folded tasks', () => {
 		expect(view.frame()).toMatch(/wait +p50/);
 	});
 
+	it('draws the model as it is when it redraws, though tasks it showed were folded since', async () => {
+		const session = longRun();
+		const view = await renderDashboard(session, {nowMs: 2200, columns: 160, rows: 40});
+		// Events applied as a live run applies them, between two announcements: a key redraws first.
+		for (let i = 0; i < 2000; i++) {
+			const id = 10_000 + i;
+			apply(session.state, {type: 'task.start', t: 2200 + i, id, parent: 1, kind: 'task', name: `getUser(${i})`, loc: 'src/users.ts:4:1'});
+			apply(session.state, {type: 'task.end', t: 2201 + i, id, ok: true, busy: 0.2, wait: 0.8, sched: 0, awaits: 1});
+		}
+		await view.press(KEYS.down);
+		const folded = session.state.aggregated.sites.values().next().value!;
+		expect(view.frame()).toContain(`×${folded.count.toLocaleString('en-US')} getUser()`);
+	});
+
 	it('writes x for × under --ascii, and hides folded rows with the finished ones', async () => {
 		const view = await renderDashboard(longRun(), {nowMs: 2200, columns: 160, rows: 40, ascii: true});
 		expect(view.frame()).toMatch(/x[\d,]+ getUser\(\)/);

@@ -35,7 +35,8 @@ export function DashboardView({source, title, ascii, color, exitOnEnd, replay, o
 	const [ui, setUi] = useState<UiState>(INITIAL_UI);
 	const uiRef = useRef(ui);
 	const frozen = ui.frozenNowMs !== null;
-	const version = useModelVersion(source, frozen);
+	// Re-renders when the source says the model changed (at most 15 times a second).
+	useModelVersion(source, frozen);
 	// The model is mutated in place as events arrive: a paused view draws a copy taken when it paused, so rows,
 	// states, counts and timers all hold still, not just the clock.
 	const snapshot = useMemo(() => (frozen ? cloneState(source.state) : null), [source, frozen]);
@@ -45,10 +46,11 @@ export function DashboardView({source, title, ascii, color, exitOnEnd, replay, o
 	useTicker(!ended && !frozen && !(replay?.paused ?? false), () => setTick(tick => tick + 1));
 
 	const nowMs = ui.frozenNowMs ?? viewNow(state, replay, wallClock());
-	// The model is mutated in place: `version` is what tells these memos it changed.
+	// The model is mutated in place: its own version is what tells these memos it changed. Not the `version`
+	// the source last announced: a clock tick may draw a model changed since, whose folded rows are gone.
 	const sortClock = sortsByTime(ui.query.sort) ? nowMs : 0;
-	const rows = useMemo(() => buildTreeRows(state, ui.query, nowMs), [state, version, ui.query, sortClock]);
-	const summary = useMemo(() => (ended ? summarize(state) : null), [state, version, ended]);
+	const rows = useMemo(() => buildTreeRows(state, ui.query, nowMs), [state, state.version, ui.query, sortClock]);
+	const summary = useMemo(() => (ended ? summarize(state) : null), [state, state.version, ended]);
 	const insights = useInsights(source, ended, frozen);
 	const screen = buildScreen({state, ui, rows, nowMs, size, title, ascii, replay, summary, insights});
 	const viewportRef = useRef<Viewport>(screen.viewport);

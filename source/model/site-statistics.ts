@@ -1,6 +1,6 @@
 import type {Location, Ms} from '../protocol/events.js';
 import {liveTimes} from './live-times.js';
-import {latencyStats, type Latency} from './latency.js';
+import {latencyStats} from './latency.js';
 import {functionName} from './names.js';
 import type {ModelState, SiteAggregate, TaskNode} from './state.js';
 import {sessionEnd} from './summary.js';

@@ -161,10 +161,14 @@ export class ChildSession {
 
 	/** A corrupt line is skipped, and reported once the chunk it came in is delivered: recorded, counted, shown. */
 	private receive(text: string): void {
-		const line = decodeLine(text);
-		if (typeof line !== 'string') this.emit(line, `${text}\n`);
-		else if (this.corrupt) this.corrupt.count++;
-		else this.corrupt = {count: 1, reason: line};
+		const lines = decodeLine(text);
+		if (typeof lines === 'string') {
+			if (this.corrupt) this.corrupt.count++;
+			else this.corrupt = {count: 1, reason: lines};
+			return;
+		}
+		// A span line is two events: the line is recorded once, with the first.
+		for (let i = 0; i < lines.length; i++) this.emit(lines[i]!, i === 0 ? `${text}\n` : '');
 	}
 
 	/** The script's raw writes to fd 1 or 2 (a child process sharing them, Node's own crash report), byte for byte. */

@@ -1,5 +1,6 @@
 import {PROTOCOL_VERSION, type AsyncmonEvent, type HeaderEvent, type ProtocolLine} from './events.js';
 import {EVENT_SHAPES, HEADER_SHAPES, fieldProblem, fieldsOf, isRecord, type Field} from './schema.js';
+import {expandCompact} from './compact.js';
 
 /** Why a line is corrupt, in a few words fit for one line of an error: `task.await: 'on' is missing`. */
 export type CorruptReason = string;
@@ -22,30 +23,33 @@ const HEADER_FIELDS = fieldsOf(HEADER_SHAPES);
  * protocol may have changed them.
  */
 export function decodeHeader(text: string): HeaderEvent | HeaderProblem {
-	const value = parseObject(text);
-	if (typeof value === 'string' || value.type !== 'header') return {problem: 'not-a-header'};
+	const value = parseLine(text);
+	if (typeof value === 'string' || Array.isArray(value) || value.type !== 'header') return {problem: 'not-a-header'};
 	return checkHeader(value);
 }
 
 /**
- * One event line. Unknown event types pass with only the shape all events
+ * The events of one line after the header: one, or two for a compact span
+ * (see compact.ts). Unknown event types pass with only the shape all events
  * share (`type`, a finite `t`): a newer minor writer may add types, and
  * readers ignore them.
  */
-export function decodeEvent(text: string): AsyncmonEvent | CorruptReason {
-	const value = parseObject(text);
+export function decodeEvent(text: string): AsyncmonEvent[] | CorruptReason {
+	const value = parseLine(text);
 	if (typeof value === 'string') return value;
+	if (Array.isArray(value)) return checkCompact(value);
 	if (value.type === 'header') return 'a second header';
-	return checkEvent(value);
+	return one(checkEvent(value));
 }
 
 /** A line of the live stream, where the header may come after the watchdog's first lines. */
-export function decodeLine(text: string): ProtocolLine | CorruptReason {
-	const value = parseObject(text);
+export function decodeLine(text: string): ProtocolLine[] | CorruptReason {
+	const value = parseLine(text);
 	if (typeof value === 'string') return value;
-	if (value.type !== 'header') return checkEvent(value);
+	if (Array.isArray(value)) return checkCompact(value);
+	if (value.type !== 'header') return one(checkEvent(value));
 	const header = checkHeader(value);
-	if (!('problem' in header)) return header;
+	if (!('problem' in header)) return [header];
 	switch (header.problem) {
 		case 'not-a-header':
 			return "header: 'protocol' is not a version number";
@@ -56,14 +60,32 @@ export function decodeLine(text: string): ProtocolLine | CorruptReason {
 	}
 }
 
-function parseObject(text: string): Record<string, unknown> | CorruptReason {
+/** An event object (protocol 1 and 2) or a compact array (protocol 2). */
+function parseLine(text: string): Record<string, unknown> | unknown[] | CorruptReason {
 	let value: unknown;
 	try {
 		value = JSON.parse(text);
 	} catch {
 		return NOT_JSON;
 	}
-	return isRecord(value) ? value : 'not a JSON object';
+	return isRecord(value) || Array.isArray(value) ? value : 'not a JSON object or array';
+}
+
+function one(event: AsyncmonEvent | CorruptReason): AsyncmonEvent[] | CorruptReason {
+	return typeof event === 'string' ? event : [event];
+}
+
+/** A compact line's events, each checked as an object line is. */
+function checkCompact(values: unknown[]): AsyncmonEvent[] | CorruptReason {
+	const records = expandCompact(values);
+	if (typeof records === 'string') return records;
+	const events: AsyncmonEvent[] = [];
+	for (const record of records) {
+		const event = checkEvent(record);
+		if (typeof event === 'string') return event;
+		events.push(event);
+	}
+	return events;
 }
 
 function checkHeader(value: Record<string, unknown>): HeaderEvent | HeaderProblem {

@@ -1,92 +1,90 @@
-import type {ProtocolLine} from './events.js';
+import type {AsyncmonEvent, HeaderEvent, ProtocolLine, WaitTarget} from './events.js';
+import {compactText, isCompactType, spanText} from './compact.js';
+import {rounded} from './rounding.js';
 
-/** Times carry microsecond precision, no more: shorter lines, same meaning. */
-function roundMs(value: number): number {
-	return Number.isInteger(value) ? value : Math.round(value * 1000) / 1000;
-}
-
-/**
- * `value` with every non-integer number rounded to microseconds, at any
- * depth. A copy where something changed; parts that need no change are
- * shared, and nothing passed in is modified.
- */
-function rounded(value: unknown): unknown {
-	if (typeof value === 'number') return roundMs(value);
-	if (value === null || typeof value !== 'object') return value;
-	if (Array.isArray(value)) {
-		let copy: unknown[] | null = null;
-		for (let i = 0; i < value.length; i++) {
-			const item: unknown = value[i];
-			const next = rounded(item);
-			if (next !== item) (copy ??= value.slice())[i] = next;
-		}
-		return copy ?? value;
-	}
-	if (typeof (value as {toJSON?: unknown}).toJSON === 'function') return value;
-	let copy: Record<string, unknown> | null = null;
-	const record = value as Record<string, unknown>;
-	for (const key of Object.keys(record)) {
-		const item = record[key];
-		const next = rounded(item);
-		if (next !== item) (copy ??= {...record})[key] = next;
-	}
-	return copy ?? value;
-}
-
-/** Rounds the top-level numbers of an event in place; nested values are replaced by rounded copies, never modified. */
-function roundInPlace(line: Record<string, unknown>): void {
-	for (const key of Object.keys(line)) {
-		const item = line[key];
-		if (typeof item === 'number') {
-			if (!Number.isInteger(item)) line[key] = Math.round(item * 1000) / 1000;
-		} else if (item !== null && typeof item === 'object') {
-			const next = rounded(item);
-			if (next !== item) line[key] = next;
-		}
-	}
-}
-
-/** One line of NDJSON; `line` itself is left as it is. */
-export function serializeLine(line: ProtocolLine): string {
+/** One line of protocol 1's NDJSON, every event an object: what `report --format ndjson` writes for jq. */
+export function readableLine(line: ProtocolLine): string {
 	return `${JSON.stringify(rounded(line))}\n`;
 }
 
+/** One line of the stream, compact where the event's type is (see compact.ts); `line` itself is left as it is. */
+export function serializeLine(line: ProtocolLine): string {
+	return isCompactType(line.type) ? `${compactText(line as Parameters<typeof compactText>[0])}\n` : readableLine(line);
+}
+
 /**
- * The same line as serializeLine, for an event the caller owns and will not
- * read again (the child's event sink): its numbers are rounded in place, so
- * the hot events (task start, await, ready, resume, end) cost one native
- * JSON.stringify and no copy. Fields that only some events carry are
- * handled generically, so new event types need nothing here.
+ * A batch of the child's events, one flush, as lines: a task or an op whose
+ * start and end are both in the batch, with nothing between them that names
+ * it (a child, an await on it, its own await), is one span line, written
+ * where its start was. The reader expands it into the same two events, so
+ * the model sees what it would have seen; only the order of that end among
+ * events unrelated to it moves.
  */
-export function serializeOwnedLine(line: ProtocolLine): string {
-	const event = line as unknown as Record<string, unknown> & {t: number};
-	switch (line.type) {
-		case 'task.resume':
-			event.t = roundMs(event.t);
-			line.readyAt = roundMs(line.readyAt);
-			line.wait = roundMs(line.wait);
-			line.sched = roundMs(line.sched);
-			break;
-		case 'task.await':
-			event.t = roundMs(event.t);
-			line.busy = roundMs(line.busy);
-			break;
-		case 'task.ready':
-		case 'task.start':
-			event.t = roundMs(event.t);
-			break;
-		case 'task.end':
-			if (line.error) {
-				roundInPlace(event);
+export function serializeBatch(events: ReadonlyArray<AsyncmonEvent | HeaderEvent>): string {
+	const spans = pairedEnds(events);
+	const written = new Set<number>(spans.values());
+	let text = '';
+	for (let i = 0; i < events.length; i++) {
+		if (written.has(i)) continue;
+		const end = spans.get(i);
+		text += end === undefined ? serializeLine(events[i]!) : `${spanText(events[i] as never, events[end] as never)}\n`;
+	}
+	return text;
+}
+
+/** The index of each task's or op's start that can be one span with its end, to the end's index. */
+function pairedEnds(events: ReadonlyArray<AsyncmonEvent | HeaderEvent>): Map<number, number> {
+	const pairs = new Map<number, number>();
+	/** Starts in this batch not yet ended, by id (tasks and ops have ids of their own: one counter). */
+	const open = new Map<number, number>();
+	for (let i = 0; i < events.length; i++) {
+		const event = events[i]!;
+		switch (event.type) {
+			case 'task.start':
+			case 'op.start':
+				taint(open, event.parent);
+				open.set(event.id, i);
+				break;
+			case 'task.end':
+			case 'op.end': {
+				const start = open.get(event.id);
+				if (start !== undefined && events[start]!.type === (event.type === 'task.end' ? 'task.start' : 'op.start')) pairs.set(start, i);
+				open.delete(event.id);
 				break;
 			}
-			event.t = roundMs(event.t);
-			line.busy = roundMs(line.busy);
-			line.wait = roundMs(line.wait);
-			line.sched = roundMs(line.sched);
-			break;
-		default:
-			roundInPlace(event);
+			case 'task.await':
+				open.delete(event.id);
+				taintTarget(open, event.on);
+				break;
+			case 'task.ready':
+			case 'task.resume':
+			case 'op.phase':
+			case 'op.fire':
+				open.delete(event.id);
+				break;
+			case 'block.start':
+			case 'block.end':
+			case 'uncaught':
+				taint(open, event.task);
+				break;
+			case 'floating':
+				taint(open, event.task);
+				taint(open, event.by);
+				break;
+			default:
+		}
 	}
-	return `${JSON.stringify(line)}\n`;
+	return pairs;
+}
+
+function taint(open: Map<number, number>, id: number | null): void {
+	if (id !== null) open.delete(id);
+}
+
+function taintTarget(open: Map<number, number>, on: WaitTarget): void {
+	if (on.kind === 'task' || on.kind === 'op') open.delete(on.id);
+	else if (on.kind === 'promise') {
+		for (const id of on.tasks ?? []) open.delete(id);
+		for (const id of on.ops ?? []) open.delete(id);
+	}
 }

@@ -1,9 +1,12 @@
 /**
- * The asyncmon event protocol, version 1: the only contract shared by the
- * instrumented child process and the monitor. Live streams and recordings
- * are both NDJSON files of these events, header first. See docs/protocol.md.
+ * The asyncmon event protocol: the only contract shared by the instrumented
+ * child process and the monitor. Live streams and recordings are both
+ * newline-separated JSON, header first. Version 2 writes the busy events as
+ * compact arrays (compact.ts); version 1, all objects, stays readable. In
+ * memory every event is the object below, whichever way it was written.
+ * See docs/protocol.md.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Milliseconds since the script started, with microsecond precision. */
 export type Ms = number;
@@ -36,7 +39,8 @@ export type WaitTarget =
 
 export interface HeaderEvent {
 	type: 'header';
-	protocol: typeof PROTOCOL_VERSION;
+	/** The version the writer wrote: 1 or 2 (PROTOCOL_VERSION). */
+	protocol: number;
 	script: string;
 	argv: string[];
 	cwd: string;

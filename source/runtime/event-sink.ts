@@ -1,5 +1,5 @@
 import type {AsyncmonEvent, HeaderEvent} from '../protocol/events.js';
-import {serializeOwnedLine} from '../protocol/encode.js';
+import {serializeBatch} from '../protocol/encode.js';
 import {PipeWriter} from './pipe-writer.js';
 
 const MAX_BUFFERED = 4096;
@@ -34,12 +34,8 @@ export class EventSink {
 		if (this.buffer.length === 0) return;
 		const events = this.buffer;
 		this.buffer = [];
-		let text = '';
-		for (const event of events) {
-			shiftTimes(event, this.origin);
-			text += serializeOwnedLine(event);
-		}
-		this.writer.write(ENCODER.encode(text));
+		for (const event of events) shiftTimes(event, this.origin);
+		this.writer.write(ENCODER.encode(serializeBatch(events)));
 	}
 
 	/** Waits until everything flushed so far reached the pipe: at exit, on a crash or a signal. */

@@ -46,6 +46,7 @@ export interface ReadStats {
 }
 
 const NEWLINE = 0x0a;
+const NONE: readonly ProtocolLine[] = [];
 /** A header is a few hundred bytes; a longer first line means some other file, not worth buffering. */
 const MAX_HEADER_BYTES = 1024 * 1024;
 
@@ -73,12 +74,13 @@ export class SessionLines implements AsyncIterable<ProtocolLine> {
 			let start = 0;
 			for (let end = data.indexOf(NEWLINE, start); end !== -1; end = data.indexOf(NEWLINE, start)) {
 				lineNumber++;
-				const line = this.parseWholeLine(data.toString('utf8', start, end), lineNumber, sawHeader);
+				const lines = this.parseWholeLine(data.toString('utf8', start, end), lineNumber, sawHeader);
 				start = end + 1;
-				if (line === null) continue;
-				if (sawHeader) this.stats.eventCount++;
-				sawHeader = true;
-				yield line;
+				for (const line of lines) {
+					if (sawHeader) this.stats.eventCount++;
+					sawHeader = true;
+					yield line;
+				}
 			}
 			pending = start < data.length ? data.subarray(start) : null;
 			if (!sawHeader && pending && pending.length > MAX_HEADER_BYTES) throw notASession(this.path);
@@ -86,8 +88,7 @@ export class SessionLines implements AsyncIterable<ProtocolLine> {
 		}
 		if (pending) {
 			lineNumber++;
-			const line = this.parseLastLine(pending.toString('utf8'), lineNumber, sawHeader);
-			if (line) {
+			for (const line of this.parseLastLine(pending.toString('utf8'), lineNumber, sawHeader)) {
 				if (sawHeader) this.stats.eventCount++;
 				sawHeader = true;
 				yield line;
@@ -96,31 +97,31 @@ export class SessionLines implements AsyncIterable<ProtocolLine> {
 		if (!sawHeader) throw new SessionFileError('empty', `${this.path}: the file is empty, not an asyncmon session`);
 	}
 
-	/** A newline-terminated line: corrupt means an error, or a skip when lenient. Blank lines are ignored. */
-	private parseWholeLine(text: string, lineNumber: number, sawHeader: boolean): ProtocolLine | null {
-		if (text.trim() === '') return null;
-		if (!sawHeader) return readHeader(text, this.path, lineNumber);
-		const event = decodeEvent(text);
-		return typeof event === 'string' ? this.corrupt(event, lineNumber) : event;
+	/** A newline-terminated line's events (two for a span): corrupt means an error, or a skip when lenient. Blank lines are ignored. */
+	private parseWholeLine(text: string, lineNumber: number, sawHeader: boolean): readonly ProtocolLine[] {
+		if (text.trim() === '') return NONE;
+		if (!sawHeader) return [readHeader(text, this.path, lineNumber)];
+		const events = decodeEvent(text);
+		return typeof events === 'string' ? this.corrupt(events, lineNumber) : events;
 	}
 
 	/** The last line has no newline: if it is not JSON, the writer died mid-line. */
-	private parseLastLine(text: string, lineNumber: number, sawHeader: boolean): ProtocolLine | null {
-		if (text.trim() === '') return null;
-		if (!sawHeader) return readHeader(text, this.path, lineNumber);
-		const event = decodeEvent(text);
-		if (typeof event !== 'string') return event;
-		if (event !== NOT_JSON) return this.corrupt(event, lineNumber);
+	private parseLastLine(text: string, lineNumber: number, sawHeader: boolean): readonly ProtocolLine[] {
+		if (text.trim() === '') return NONE;
+		if (!sawHeader) return [readHeader(text, this.path, lineNumber)];
+		const events = decodeEvent(text);
+		if (typeof events !== 'string') return events;
+		if (events !== NOT_JSON) return this.corrupt(events, lineNumber);
 		this.stats.truncated = true;
-		return null;
+		return NONE;
 	}
 
-	private corrupt(reason: CorruptReason, lineNumber: number): null {
+	private corrupt(reason: CorruptReason, lineNumber: number): readonly ProtocolLine[] {
 		if (!this.options.lenient) {
 			throw new SessionFileError('corrupt-line', `${this.path}:${lineNumber}: corrupt line (${reason}) (use --lenient to skip corrupt lines)`, lineNumber);
 		}
 		this.stats.badLines++;
-		return null;
+		return NONE;
 	}
 }
 

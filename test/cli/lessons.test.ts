@@ -1,12 +1,10 @@
 import {describe, expect, it} from 'vitest';
 import {useDemoServer} from '../helpers/demo-server.js';
-import {readRecording, taskNamed, recordRun} from '../helpers/recorded.js';
+import {readRecording, recordedLines, taskNamed, recordRun} from '../helpers/recorded.js';
 import {runCli} from '../helpers/run-cli.js';
-import {readFileSync} from 'node:fs';
 import {apply} from '../../source/model/reducer.js';
 import {createState} from '../../source/model/state.js';
 import {formatDuration} from '../../source/present/durations.js';
-import type {ProtocolLine} from '../../source/protocol/events.js';
 
 const server = useDemoServer();
 
@@ -107,7 +105,7 @@ describe('the seed lessons, run through the real CLI', () => {
 		const {result, file} = await record('block-after-waits.ts', ['--block-threshold', '100']);
 		expect(result.code).toBe(0);
 		// The model exactly as the live monitor had it when the watchdog reported the block.
-		const lines = readFileSync(file, 'utf8').trim().split('\n').map(line => JSON.parse(line) as ProtocolLine);
+		const lines = recordedLines(file);
 		const state = createState();
 		for (const line of lines) {
 			apply(state, line);

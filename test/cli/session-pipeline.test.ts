@@ -1,4 +1,4 @@
-import {readFileSync} from 'node:fs';
+import {recordedLines} from '../helpers/recorded.js';
 import {expect, it} from 'vitest';
 import {SessionPipeline} from '../../source/cli/session-pipeline.js';
 import {readyDuringBlock} from '../../source/model/blocked-readiness.js';
@@ -16,7 +16,7 @@ const CHILD_LINES: ProtocolLine[] = [
 	{type: 'task.start', t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts', loc: 'app.ts:1:1'},
 	{type: 'task.start', t: 1, id: 2, parent: 1, kind: 'task', name: 'sleeper()', loc: null},
 	{type: 'task.start', t: 1, id: 3, parent: 1, kind: 'task', name: 'crunch()', loc: null},
-	{type: 'op.start', t: 2, id: 12, parent: 2, kind: 'timer', name: 'sleep 50ms', timer: {delayMs: 50, repeat: false}},
+	{type: 'op.start', t: 2, id: 12, parent: 2, kind: 'timer', name: 'sleep 50ms', loc: null, timer: {delayMs: 50, repeat: false}},
 	{type: 'task.await', t: 3, id: 2, site: null, on: {kind: 'op', id: 12}, busy: 1},
 	{type: 'block.start', t: 10, id: 1, task: 3, detectedAt: 60},
 ];
@@ -40,7 +40,7 @@ it("derived lines take the child's path: applied, recorded after the child's, pr
 	pipeline.derive(derived);
 	recorder.close();
 	expect(pipeline.state.nodes.get(2)!.state).toBe('ready');
-	const recorded = readFileSync(file, 'utf8').trimEnd().split('\n').map(line => JSON.parse(line) as ProtocolLine);
+	const recorded = recordedLines(file);
 	expect(recorded).toEqual([...CHILD_LINES, ...derived]);
 	expect(printed.join('')).toMatch(/⏫ ready +sleeper\(\): what it awaited is done, but the loop is busy/);
 	expect(flushes()).toBe(2);

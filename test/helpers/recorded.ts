@@ -1,3 +1,6 @@
+import {readFileSync} from 'node:fs';
+import {decodeLine} from '../../source/protocol/decode.js';
+import type {ProtocolLine} from '../../source/protocol/events.js';
 import {buildReport, type SessionReport} from '../../source/model/summary.js';
 import type {ModelState} from '../../source/model/state.js';
 import {loadSession} from '../../source/sessions/reader.js';
@@ -30,4 +33,16 @@ export async function recordRun(args: string[], options: {env?: Record<string, s
 	const file = options.file ?? tempFile('session.ndjson');
 	const result = await runCli(['--plain', '--record', file, ...args], {env: options.env, cwd: options.cwd});
 	return {result, file, ...(await readRecording(file))};
+}
+
+/** Every line of a recording as the events it holds (a compact span line is two), read with the protocol's decoder. */
+export function recordedLines(path: string): ProtocolLine[] {
+	return readFileSync(path, 'utf8')
+		.trimEnd()
+		.split('\n')
+		.flatMap(line => {
+			const decoded = decodeLine(line);
+			if (typeof decoded === 'string') throw new Error(`${path}: ${decoded}: ${line}`);
+			return decoded;
+		});
 }

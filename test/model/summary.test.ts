@@ -1,4 +1,5 @@
-import {readFileSync} from 'node:fs';
+import {fileURLToPath} from 'node:url';
+import {recordedLines} from '../helpers/recorded.js';
 import {describe, expect, it} from 'vitest';
 import {createState, type ModelState} from '../../source/model/state.js';
 import {buildReport, concurrencyAt, leafTasks, sessionDuration, summarize} from '../../source/model/summary.js';
@@ -163,13 +164,7 @@ describe('buildReport', () => {
 	});
 
 	it("the recorded three-requests fixture summarizes as three concurrent requests (with request-A's block)", () => {
-		const text = readFileSync(new URL('../fixtures/sessions/three-requests.ndjson', import.meta.url), 'utf8');
-		const state = reduce(
-			text
-				.split('\n')
-				.filter(line => line.trim() !== '')
-				.map(line => JSON.parse(line) as ProtocolLine),
-		);
+		const state = reduce(recordedLines(fileURLToPath(new URL('../fixtures/sessions/three-requests.ndjson', import.meta.url))));
 		const {summary} = buildReport(state);
 		expect(summary.maxInFlight).toBe(3);
 		// request-A is held 250 ms longer by a block in it: 1250.9 + 3000.6 + 2000.1 over 3002.5 ms.

@@ -1,4 +1,5 @@
-import {readFileSync, writeFileSync} from 'node:fs';
+import {writeFileSync} from 'node:fs';
+import {recordedLines} from '../helpers/recorded.js';
 import {pathToFileURL} from 'node:url';
 import {ChildSession} from '../../source/monitor/child-session.js';
 import type {HeaderEvent, ProtocolLine} from '../../source/protocol/events.js';
@@ -16,7 +17,7 @@ describe('the child\'s event stream', () => {
 		expect(live.stdout).toContain('wrote two corrupt lines');
 		expect(live.stdout).toContain("asyncmon skipped 2 corrupt lines in the script's event stream; figures may be incomplete");
 
-		const recorded = readFileSync(file, 'utf8').trimEnd().split('\n').map(line => JSON.parse(line) as {type: string; count?: number; reason?: string});
+		const recorded = recordedLines(file);
 		const corrupt = recorded.filter(line => line.type === 'corrupt');
 		expect(corrupt.reduce((sum, line) => sum + line.count!, 0)).toBe(2);
 		expect(corrupt[0]!.reason).toBe('not JSON');

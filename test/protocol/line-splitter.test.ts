@@ -1,4 +1,5 @@
 import {describe, expect, it} from 'vitest';
+import {decodeLine} from '../../source/protocol/decode.js';
 import type {ProtocolLine} from '../../source/protocol/events.js';
 import {serializeLine} from '../../source/protocol/encode.js';
 import {LineSplitter} from '../../source/protocol/line-splitter.js';
@@ -54,6 +55,6 @@ describe('LineSplitter', () => {
 		const text = events.map(serializeLine).join('');
 		const {lines, rest} = split([text.slice(0, 17), text.slice(17, 60), text.slice(60)]);
 		expect(rest).toBe('');
-		expect(lines.map(line => JSON.parse(line))).toEqual(events);
+		expect(lines.flatMap(line => decodeLine(line) as ProtocolLine[])).toEqual(events);
 	});
 });

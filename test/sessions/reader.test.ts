@@ -4,7 +4,9 @@ import {once} from 'node:events';
 import {setFlagsFromString} from 'node:v8';
 import {runInNewContext} from 'node:vm';
 import {describe, expect, it} from 'vitest';
-import type {ProtocolLine} from '../../source/protocol/events.js';
+import type {AsyncmonEvent, HeaderEvent, ProtocolLine} from '../../source/protocol/events.js';
+import {serializeBatch, serializeLine} from '../../source/protocol/encode.js';
+import {buildReport} from '../../source/model/summary.js';
 import {loadSession, readSession, SessionFileError} from '../../source/sessions/reader.js';
 import {header, reduce} from '../helpers/events.js';
 import {tempDir} from '../helpers/temp.js';
@@ -45,6 +47,18 @@ describe('reading a recording', () => {
 		expect(loaded).toMatchObject({warnings: [], badLines: 0, truncated: false, eventCount: lines.length - 1});
 	});
 
+	it('reads protocol 2, compact lines and spans, to the same events as protocol 1', async () => {
+		const [first, ...events] = lines;
+		// As the child writes them: in batches, a task or op that started and ended in one as a span.
+		const text = serializeLine({...(first as HeaderEvent), protocol: 2}) + serializeBatch(events.slice(0, 20) as AsyncmonEvent[]) + serializeBatch(events.slice(20) as AsyncmonEvent[]);
+		expect(text.split('\n').some(line => line.startsWith('['))).toBe(true);
+		const path = writeTemp(tempDir(), 'v2.ndjson', text);
+		const loaded = await loadSession(path);
+		const v1 = await loadSession(THREE_REQUESTS_FILE);
+		expect(buildReport(loaded.state)).toEqual(buildReport(v1.state));
+		expect(loaded.eventCount).toBe(v1.eventCount);
+	});
+
 	it('rejects an empty file, and one holding only blank lines', async () => {
 		const dir = tempDir();
 		expect((await readError(writeTemp(dir, 'empty.ndjson', ''))).problem).toBe('empty');
@@ -66,10 +80,10 @@ describe('reading a recording', () => {
 	});
 
 	it('names the protocol of a recording from a newer asyncmon', async () => {
-		const path = writeTemp(tempDir(), 'future.ndjson', toNdjson([header({protocol: 2 as 1}), ...lines.slice(1)]));
+		const path = writeTemp(tempDir(), 'future.ndjson', toNdjson([header({protocol: 3}), ...lines.slice(1)]));
 		const error = await readError(path);
 		expect(error.problem).toBe('unsupported-protocol');
-		expect(error.message).toContain('recorded with protocol 2, this asyncmon reads 1');
+		expect(error.message).toContain('recorded with protocol 3, this asyncmon reads 2');
 	});
 
 	it('fails on a corrupt line in the middle, naming its 1-based line number', async () => {

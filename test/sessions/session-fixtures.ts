@@ -15,7 +15,7 @@ const LOC = 'examples/three-requests.ts';
  * requests, then waits for all of them. request-A blocks the loop for 250 ms
  * after its timer; request-B fails; one HTTP request gets a 500. Its events
  * are written out whole, in the runtime's field order: the checked-in
- * recording is these lines, byte for byte.
+ * recording is these lines, byte for byte, as protocol 1 wrote them.
  */
 export function threeRequestsEvents(): ProtocolLine[] {
 	const requests: Array<{task: number; timer: number; label: string; delay: number; startAt: number}> = [
@@ -79,7 +79,8 @@ export function threeRequestsEvents(): ProtocolLine[] {
 		{type: 'task.end', t: 3001.9, id: 1, ok: true, busy: 1.1, wait: 3000, sched: 0.1, awaits: 1},
 		{type: 'exit', t: 3002.5, code: 0, signal: null},
 	);
-	return [header({script: LOC, cwd: '/work/app', node: 'v24.21.0', pid: 4242, startedAt: 1_790_000_000_000}), ...events];
+	// Written by protocol 1, every event an object: it stays readable.
+	return [header({protocol: 1, script: LOC, cwd: '/work/app', node: 'v24.21.0', pid: 4242, startedAt: 1_790_000_000_000}), ...events];
 }
 
 export function toNdjson(lines: readonly unknown[]): string {

@@ -24,7 +24,10 @@ export async function reportCommand(args: ReportArgs): Promise<void> {
 	const endpoint = args.otlp === undefined ? undefined : tracesEndpoint(args.otlp);
 	if (endpoint === null) throw new UsageError(`--otlp needs the collector's http(s) base URL, e.g. http://127.0.0.1:4318; got '${args.otlp}'`);
 	const format = args.format ?? (endpoint && args.out === undefined ? undefined : 'text');
-	if (format !== undefined && format !== 'otlp-json') {
+	if (format === 'ndjson') {
+		const {exportNdjson} = await import('../../sessions/ndjson-export.js');
+		printWarnings((await exportNdjson({file: args.file, out: args.out, lenient: args.lenient})).warnings);
+	} else if (format !== undefined && format !== 'otlp-json') {
 		const {warnings} = await runReport({
 			file: args.file,
 			format,

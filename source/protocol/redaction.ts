@@ -47,10 +47,20 @@ export function isSecretName(name: string): boolean {
 /** `scheme://userinfo@`, for a URL the parser refuses (cut short, say) whose credentials must still go. */
 const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/i;
 
-/** URL userinfo and secret-named query values are replaced; everything else is kept, as it was written. */
+/** Put before a request target (`/path?query`) to parse it: joined as text, so `//host/x` stays a path. */
+const TARGET_ORIGIN = 'http://target.invalid';
+
+/**
+ * URL userinfo and secret-named query values are replaced; everything else is kept, as it was written.
+ * `raw` is an absolute URL, or the path and query a server received (`/users?token=…`).
+ */
 export function redactUrl(raw: string): string {
 	// No '@', no '?': no userinfo and no query, so nothing to redact and no parse (a few µs a request).
 	if (!raw.includes('@') && !raw.includes('?')) return raw;
+	if (raw.startsWith('/')) {
+		const redacted = redactUrl(TARGET_ORIGIN + raw);
+		return redacted.startsWith(`${TARGET_ORIGIN}/`) ? redacted.slice(TARGET_ORIGIN.length) : raw;
+	}
 	let url: URL;
 	try {
 		url = new URL(raw);

@@ -1,4 +1,4 @@
-import type {AsyncmonEvent, ErrorInfo, HeaderEvent, HttpClient, HttpDetails, ListeningServer, StackFrame, TimerDetails, WaitTarget} from './events.js';
+import type {AsyncmonEvent, ErrorInfo, HeaderEvent, HttpClient, HttpDetails, ListeningServer, ServerRequestDetails, StackFrame, TimerDetails, WaitTarget} from './events.js';
 
 /**
  * What one field of a protocol line must hold. `V` is the field's type in
@@ -146,11 +146,31 @@ export const HEADER_SHAPES: FieldShapes<HeaderEvent, 'type' | 'protocol'> = {
  * (reducer, printers, reports) rely on nothing else.
  */
 export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldShapes<E, 'type' | 't'>} = {
-	'task.start': {id: ID, parent: ID_OR_NULL, kind: oneOf('script', 'task', 'worker'), name: STRING, loc: STRING_OR_NULL, thread: optional(COUNT)},
+	'task.start': {
+		id: ID,
+		parent: ID_OR_NULL,
+		kind: oneOf('script', 'task', 'worker', 'server'),
+		name: STRING,
+		loc: STRING_OR_NULL,
+		thread: optional(COUNT),
+		http: optional(
+			objectOf<ServerRequestDetails>('request details {method, url, host?, traceparent?}', {method: STRING, url: STRING, host: optional(STRING), traceparent: optional(STRING)}),
+		),
+	},
 	'task.await': {id: ID, site: STRING_OR_NULL, on: WAIT_TARGET, dependent: optional(BOOLEAN), busy: NUMBER},
 	'task.ready': {id: ID},
 	'task.resume': {id: ID, readyAt: NUMBER, wait: NUMBER, sched: NUMBER},
-	'task.end': {id: ID, ok: BOOLEAN, error: optional(ERROR_INFO), busy: NUMBER, wait: NUMBER, sched: NUMBER, awaits: COUNT},
+	'task.end': {
+		id: ID,
+		ok: BOOLEAN,
+		error: optional(ERROR_INFO),
+		busy: NUMBER,
+		wait: NUMBER,
+		sched: NUMBER,
+		awaits: COUNT,
+		status: optional(COUNT),
+		aborted: optional(BOOLEAN),
+	},
 	'op.start': {
 		id: ID,
 		parent: ID_OR_NULL,

@@ -12,6 +12,7 @@ import {sampleLoop} from './loop-sampler.js';
 import {instrumentFsAndDns} from './ops/fs-dns.js';
 import {flushBeforeChildProcesses} from './ops/child-processes.js';
 import {instrumentHttp} from './ops/http.js';
+import {instrumentServerRequests} from './ops/server-requests.js';
 import {instrumentTimers} from './ops/timers.js';
 import {trackServers} from './ops/servers.js';
 import {captureOutput} from './output-capture.js';
@@ -184,6 +185,7 @@ function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
 	process.setSourceMapsEnabled(true);
 	instrumentTimers(tracker);
 	instrumentHttp(tracker);
+	instrumentServerRequests(tracker);
 	instrumentFsAndDns(tracker);
 	flushBeforeChildProcesses(tracker);
 	tracker.startFlushTimer(plainSetInterval);

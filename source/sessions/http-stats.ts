@@ -45,6 +45,37 @@ export function httpStatsByHost(state: ModelState): HostStats[] {
 	return stats.sort((a, b) => b.requests - a.requests || a.host.localeCompare(b.host));
 }
 
+export interface RouteStats {
+	/** `GET /users/7`: the method and the path, without the query. */
+	route: string;
+	requests: number;
+	/** Answered with a 5xx status, or left by their client before the response finished. */
+	failures: number;
+	/** Arrival to the response's end, of those that ended. */
+	latency?: LatencyStats;
+}
+
+/** Requests the script's servers received, per route, busiest first. */
+export function servedStatsByRoute(state: ModelState): RouteStats[] {
+	const byRoute = new Map<string, TaskNode[]>();
+	for (const id of state.order) {
+		const node = state.nodes.get(id)!;
+		if (!node.request) continue;
+		const route = `${node.request.method} ${node.request.url.split('?')[0]}`;
+		let requests = byRoute.get(route);
+		if (!requests) byRoute.set(route, (requests = []));
+		requests.push(node);
+	}
+	const stats: RouteStats[] = [];
+	for (const [route, requests] of byRoute) {
+		const samples = requests.flatMap(node => (node.endMs === null ? [] : [node.endMs - node.startMs]));
+		const routeStats: RouteStats = {route, requests: requests.length, failures: requests.filter(node => node.state === 'failed').length};
+		if (samples.length > 0) routeStats.latency = latencyStats(samples);
+		stats.push(routeStats);
+	}
+	return stats.sort((a, b) => b.requests - a.requests || a.route.localeCompare(b.route));
+}
+
 function hostOf(url: string): string {
 	try {
 		return new URL(url).host || url;

@@ -1,6 +1,6 @@
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {ServerRequestDetails} from '../../protocol/events.js';
-import {recordedText, recordedUrl} from '../redact.js';
+import {recordedRequestTarget, recordedText} from '../redact.js';
 import type {Task, Tracker} from '../tracker.js';
 import {onHttpChannel} from './http-channels.js';
 import {safePath} from './http.js';
@@ -40,7 +40,7 @@ export function instrumentServerRequests(tracker: Tracker): void {
 }
 
 function requestDetails(request: IncomingMessage, method: string, url: string): ServerRequestDetails {
-	const details: ServerRequestDetails = {method, url: recordedUrl(url)};
+	const details: ServerRequestDetails = {method, url: recordedRequestTarget(url)};
 	const host = request.headers.host;
 	if (host) details.host = recordedText(host);
 	const traceparent = request.headers.traceparent;

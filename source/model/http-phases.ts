@@ -30,3 +30,8 @@ export function phaseMs(node: TaskNode, phase: HttpPhaseName): Ms | undefined {
 			return node.endMs === null ? undefined : node.endMs - node.startMs;
 	}
 }
+
+/** `GET /users/7`: a received request's method and path, without its query. */
+export function routeOf(request: {method: string; url: string}): string {
+	return `${request.method} ${request.url.split('?')[0]}`;
+}

@@ -1,6 +1,6 @@
-import type {ModelState, TaskNode} from './state.js';
+import type {ModelState, SiteAggregate, TaskNode} from './state.js';
 import {HTTP_PHASES, type HttpPhaseName} from './state.js';
-import {hostOf, isHttpError, phaseMs} from './http-phases.js';
+import {hostOf, isHttpError, phaseMs, routeOf} from './http-phases.js';
 import {latencyStats, type LatencyStats} from './latency.js';
 
 export interface HostStats {
@@ -41,4 +41,46 @@ export function httpStatsByHost(state: ModelState): HostStats[] {
 		});
 	}
 	return stats.sort((a, b) => b.requests - a.requests || a.host.localeCompare(b.host));
+}
+
+export interface RouteStats {
+	/** `GET /users/7`: the method and the path, without the query. */
+	route: string;
+	requests: number;
+	/** Answered with a 5xx status, or left by their client before the response finished. */
+	failures: number;
+	/** Arrival to the response's end, of those that ended. */
+	latency?: LatencyStats;
+}
+
+/** Requests the script's servers received, per route, busiest first; folded ones count as they would one by one. */
+export function servedStatsByRoute(state: ModelState): RouteStats[] {
+	const byRoute = new Map<string, TaskNode[]>();
+	for (const id of state.order) {
+		const node = state.nodes.get(id)!;
+		if (!node.request) continue;
+		const route = routeOf(node.request);
+		let requests = byRoute.get(route);
+		if (!requests) byRoute.set(route, (requests = []));
+		requests.push(node);
+	}
+	const folded = new Map<string, SiteAggregate>();
+	for (const site of state.aggregated.sites.values()) {
+		if (site.kind !== 'server') continue;
+		folded.set(site.name, site);
+		if (!byRoute.has(site.name)) byRoute.set(site.name, []);
+	}
+	const stats: RouteStats[] = [];
+	for (const [route, requests] of byRoute) {
+		const site = folded.get(route);
+		const samples = requests.flatMap(node => (node.endMs === null ? [] : [node.endMs - node.startMs]));
+		const routeStats: RouteStats = {
+			route,
+			requests: requests.length + (site?.count ?? 0),
+			failures: requests.filter(node => node.state === 'failed').length + (site?.failed ?? 0),
+		};
+		if (samples.length > 0 || site) routeStats.latency = latencyStats(site?.total ?? null, samples);
+		stats.push(routeStats);
+	}
+	return stats.sort((a, b) => b.requests - a.requests || a.route.localeCompare(b.route));
 }

@@ -9,6 +9,7 @@ import {
 	type NodeState,
 	type SeriesPoint,
 	type TaskNode,
+	isCountedTask,
 	isTaskKind,
 } from './state.js';
 
@@ -36,6 +37,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 				state: 'running',
 			});
 			if (event.thread !== undefined) node.thread = event.thread;
+			if (event.http) node.request = {...event.http, aborted: false};
 			openSpan(node, 'running', event.t);
 			state.tasksInFlight++;
 			pushSeries(state.inFlightSeries, event.t, state.tasksInFlight);
@@ -93,7 +95,12 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			node.accountedAt = event.t;
 			node.wait = null;
 			if (event.error) node.error = event.error;
-			finish(state, node, event.ok ? 'finished' : 'failed', event.t);
+			if (node.request) {
+				node.request.status = event.status;
+				node.request.aborted = event.aborted === true;
+			}
+			// A request served with a server error failed, as a request sent that got one does.
+			finish(state, node, event.ok && !httpFailed(event.status) ? 'finished' : 'failed', event.t);
 			state.tasksInFlight--;
 			pushSeries(state.inFlightSeries, event.t, state.tasksInFlight);
 			retire(state, node);
@@ -294,7 +301,7 @@ function addNode(state: ModelState, init: NewNode): TaskNode {
 	} else {
 		state.rootIds.push(node.id);
 	}
-	if (node.kind === 'task') state.taskCounts[node.state]++;
+	if (isCountedTask(node.kind)) state.taskCounts[node.state]++;
 	return node;
 }
 
@@ -304,7 +311,7 @@ function isDone(node: TaskNode): boolean {
 
 function setState(state: ModelState, node: TaskNode, next: NodeState, t: Ms): void {
 	if (node.state === next) return;
-	if (node.kind === 'task') {
+	if (isCountedTask(node.kind)) {
 		state.taskCounts[node.state]--;
 		state.taskCounts[next]++;
 	}

@@ -1,8 +1,8 @@
 import type {Ms} from '../protocol/events.js';
-import {hostOf, isHttpError, phaseMs} from './http-phases.js';
+import {hostOf, isHttpError, phaseMs, routeOf} from './http-phases.js';
 import {newLatency, recordLatency} from './latency.js';
 import {functionName} from './names.js';
-import {HTTP_PHASES, type Aggregated, type Intervals, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
+import {HTTP_PHASES, isCountedTask, type Aggregated, type Intervals, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
 
 /** How many slowest folded tasks are kept whole. */
 const SLOWEST_KEPT = 20;
@@ -79,7 +79,7 @@ function fold(aggregated: Aggregated, node: TaskNode): void {
 	const totalMs = end - node.startMs;
 	const failed = node.state === 'failed';
 	aggregated.nodes++;
-	if (node.kind === 'task') {
+	if (isCountedTask(node.kind)) {
 		aggregated.tasks++;
 		if (failed) aggregated.failed++;
 		keepIfSlowest(aggregated.slowest, node);
@@ -116,9 +116,10 @@ function foldRequest(aggregated: Aggregated, node: TaskNode): void {
 	}
 }
 
-/** `work(41)` and `work(42)` are one function, `work()`; requests are one site per method and host. */
+/** `work(41)` and `work(42)` are one function, `work()`; requests sent are one site per method and host, received ones per route. */
 function siteName(node: TaskNode): string {
 	if (node.http) return `${node.http.method} ${hostOf(node.http.url)}`;
+	if (node.request) return routeOf(node.request);
 	return `${functionName(node.name)}()`;
 }
 

@@ -24,6 +24,19 @@ export interface HttpInfo {
 	phases: HttpPhases;
 }
 
+/** The request a `server` task received, and how it ended. */
+export interface ServerRequestInfo {
+	method: string;
+	/** Path and query, the query redacted. */
+	url: string;
+	host?: string;
+	traceparent?: string;
+	/** The response's status, once it finished. */
+	status?: number;
+	/** The client went away before the response finished. */
+	aborted: boolean;
+}
+
 export interface TimerInfo {
 	delayMs: number;
 	repeat: boolean;
@@ -88,7 +101,10 @@ export interface TaskNode {
 	spans: StateSpan[];
 	children: number[];
 	childTaskCount: number;
+	/** A request the script sent (an op of kind `http`). */
 	http?: HttpInfo;
+	/** A request one of the script's servers received (a task of kind `server`). */
+	request?: ServerRequestInfo;
 	timer?: TimerInfo;
 	error?: ErrorInfo;
 	/** Delay this task suffered because the loop was blocked while it was ready. */
@@ -263,8 +279,9 @@ export interface ModelState {
 	order: number[];
 	rootIds: number[];
 	/**
-	 * Per-state counts of tasks of kind `task` (the script's async function calls; not its top level, worker
-	 * threads or ops), as the summary's taskCount counts them: the header's and the summary's figures agree.
+	 * Per-state counts of tasks of kind `task` and `server` (the script's async function calls and the requests
+	 * its servers received; not its top level, worker threads or ops), as the summary's taskCount counts them:
+	 * the header's and the summary's figures agree.
 	 */
 	taskCounts: Counters;
 	tasksInFlight: number;
@@ -303,7 +320,12 @@ export const OUTPUT_RETAINED_LINES = 5000;
 export const SERIES_RETAINED_POINTS = 600;
 
 export function isTaskKind(kind: NodeKind): boolean {
-	return kind === 'script' || kind === 'task' || kind === 'worker';
+	return kind === 'script' || kind === 'task' || kind === 'worker' || kind === 'server';
+}
+
+/** The tasks counted as the script's units of work: its async function calls and the requests its servers received. */
+export function isCountedTask(kind: NodeKind): boolean {
+	return kind === 'task' || kind === 'server';
 }
 
 export function createState(options: StateOptions = {}): ModelState {

@@ -2,7 +2,7 @@ import type {ErrorInfo, Location, Ms, NodeKind} from '../protocol/events.js';
 import {maxOverlap} from './overlap.js';
 import {liveTimes} from './live-times.js';
 import {intervalSpans} from './retention.js';
-import type {HttpPhases, ModelState, SiteAggregate, TaskNode} from './state.js';
+import {isCountedTask, type HttpPhases, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
 import {latencyStats} from './latency.js';
 
 /** The JSON report: a contract. Fields may be added, never renamed. */
@@ -59,7 +59,10 @@ export interface ReportTask {
 	waitMs: Ms;
 	schedDelayMs: Ms;
 	awaits: number;
+	/** A request the script sent (kind `http`). */
 	http?: {method: string; url: string; status: number | null; bytes: number | null; phases: Required<HttpPhases>};
+	/** A request one of the script's servers received (kind `server`): `status` null until its response finished. */
+	request?: {method: string; url: string; host: string | null; traceparent: string | null; status: number | null; aborted: boolean};
 	timer?: {delayMs: number; repeat: boolean; fires: number; lateMs: Ms};
 	error?: ErrorInfo;
 }
@@ -110,12 +113,12 @@ export function sessionDuration(state: ModelState, nowMs: Ms = sessionEnd(state)
 }
 
 /**
- * The units of work whose overlap is concurrency: leaf tasks (of kind `task`, with no child task, the seed's
- * "requests") and worker threads that started no task of their own, whose busy time runs in parallel.
+ * The units of work whose overlap is concurrency: leaf tasks (of kind `task` or `server`, with no child task,
+ * the seed's "requests") and worker threads that started no task of their own, whose busy time runs in parallel.
  */
 export function leafTasks(state: ModelState): TaskNode[] {
 	const leaves: TaskNode[] = [];
-	for (const node of state.nodes.values()) if ((node.kind === 'task' || node.kind === 'worker') && node.childTaskCount === 0) leaves.push(node);
+	for (const node of state.nodes.values()) if ((isCountedTask(node.kind) || node.kind === 'worker') && node.childTaskCount === 0) leaves.push(node);
 	return leaves;
 }
 
@@ -153,8 +156,8 @@ export function summarize(state: ModelState): ReportSummary {
 	let failedCount = aggregated.failed;
 	const requests: TaskNode[] = [];
 	for (const node of state.nodes.values()) {
-		if (node.kind === 'task') taskCount++;
-		if (node.state === 'failed' && node.kind === 'task') failedCount++;
+		if (isCountedTask(node.kind)) taskCount++;
+		if (node.state === 'failed' && isCountedTask(node.kind)) failedCount++;
 		if (node.kind === 'http') requests.push(node);
 	}
 	let longestBlockMs = 0;
@@ -208,6 +211,10 @@ function reportTask(node: TaskNode, nowMs: Ms): ReportTask {
 				downloadMs: round(p.downloadMs ?? 0),
 			},
 		};
+	}
+	if (node.request) {
+		const {method, url, host, traceparent, status, aborted} = node.request;
+		task.request = {method, url, host: host ?? null, traceparent: traceparent ?? null, status: status ?? null, aborted};
 	}
 	if (node.timer) task.timer = {...node.timer, lateMs: round(node.timer.lateMs)};
 	if (node.error) task.error = node.error;

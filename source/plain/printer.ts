@@ -1,6 +1,7 @@
 import type {ErrorInfo, Ms, ProtocolLine} from '../protocol/events.js';
 import type {ModelState, NodeState, TaskNode} from '../model/state.js';
 import {formatDuration, formatOffset} from '../present/durations.js';
+import {servedOutcome, taskLabel} from '../present/http.js';
 import {blockCulprit, starvedStall, waitingOn} from '../present/holdups.js';
 import {paint, type Ansi, type Color, type Segment} from '../present/paint.js';
 import {glyphs, stateIcon, type Glyphs} from '../present/states.js';
@@ -91,7 +92,7 @@ export class PlainPrinter {
 			case 'task.start': {
 				const node = state.nodes.get(line.id);
 				if (!node || node.kind === 'script' || !this.admit(line.t, 'start', state, null)) return;
-				this.say(line.t, this.stateMark('running', 'start', 'cyan'), [{text: `${node.name}  `}, dim(node.location)]);
+				this.say(line.t, this.stateMark('running', 'start', 'cyan'), [{text: `${taskLabel(node, this.options.ascii)}  `}, dim(node.location)]);
 				return;
 			}
 			case 'task.await': {
@@ -111,7 +112,10 @@ export class PlainPrinter {
 				if (!node || node.kind === 'script') return;
 				if (!this.admit(line.t, 'end', state, {name: node.name, ms: line.t - node.startMs, failed: !line.ok})) return;
 				const took = formatDuration(line.t - node.startMs);
-				if (line.ok) this.say(line.t, this.stateMark('finished', 'done', 'green'), [{text: `${node.name} in ${took} `}, dim(this.timings(node))]);
+				if (node.request) {
+					const served = node.state === 'failed' ? this.stateMark('failed', 'failed', 'red') : this.stateMark('finished', 'done', 'green');
+					this.say(line.t, served, [{text: `${taskLabel(node, this.options.ascii)} ${servedOutcome(node.request, took)} `}, dim(this.timings(node))]);
+				} else if (line.ok) this.say(line.t, this.stateMark('finished', 'done', 'green'), [{text: `${node.name} in ${took} `}, dim(this.timings(node))]);
 				else this.say(line.t, this.stateMark('failed', 'failed', 'red'), [{text: `${node.name} after ${took}: ${errorText(line.error)} `}, dim(line.error?.location)]);
 				return;
 			}

@@ -40,6 +40,8 @@ export interface Glyphs {
 	separator: string;
 	/** Marks a line about an op of a task, such as its HTTP request. */
 	child: string;
+	/** Marks a request one of the script's servers received: `⇠ GET /users/7`. */
+	received: string;
 	/** Marks a line about the event loop being blocked. */
 	warning: string;
 	/** Leads to advice: an insight. */
@@ -62,6 +64,7 @@ const UNICODE: Glyphs = {
 	rule: '─',
 	separator: '·',
 	child: '↳',
+	received: '⇠',
 	warning: '⚠',
 	pointer: '→',
 };
@@ -82,6 +85,7 @@ const ASCII: Glyphs = {
 	rule: '-',
 	separator: '|',
 	child: '-',
+	received: '<-',
 	warning: '!',
 	pointer: '->',
 };

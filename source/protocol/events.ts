@@ -17,6 +17,7 @@ export type Location = string;
 /** Each worker thread numbers its tasks and ops from `threadId × IDS_PER_THREAD + 1`; the main thread's ids are below it. */
 export const IDS_PER_THREAD = 1_000_000_000;
 
+/** `server`: a request one of the script's HTTP servers received, its listener and all it started. */
 export type TaskKind = 'script' | 'task' | 'worker' | 'server';
 export type OpKind = 'http' | 'timer' | 'fs' | 'dns';
 export type NodeKind = TaskKind | OpKind;
@@ -64,16 +65,18 @@ export interface TaskStartEvent {
 	loc: Location | null;
 	/** Worker thread id when the task runs off the main thread. */
 	thread?: number;
-	/** A `server` task: the request it handles. */
+	/** The request of a task of kind `server`. */
 	http?: ServerRequestDetails;
 }
 
+/** A request a server of the script's received, as its `server` task starts. */
 export interface ServerRequestDetails {
 	method: string;
-	/** Path and query, redacted. */
+	/** Path and query as the client sent them, the query redacted (see redaction.ts). */
 	url: string;
+	/** The Host header, when the client sent one. */
 	host?: string;
-	/** The request's W3C `traceparent` header, when it came with one. */
+	/** The W3C `traceparent` header, when the client sent a well-formed one: the caller's trace. */
 	traceparent?: string;
 }
 
@@ -119,8 +122,10 @@ export interface TaskEndEvent {
 	wait: Ms;
 	sched: Ms;
 	awaits: number;
-	/** A `server` task: the response's status code. */
+	/** A `server` task's response status, once the response finished. */
 	status?: number;
+	/** A `server` task whose client went away before the response finished (`ok` is false). */
+	aborted?: boolean;
 }
 
 /** Which client library sent a request: its connection limit is set in different ways. */

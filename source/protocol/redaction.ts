@@ -47,6 +47,9 @@ export function isSecretName(name: string): boolean {
 /** `scheme://userinfo@`, for a URL the parser refuses (cut short, say) whose credentials must still go. */
 const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/i;
 
+/** Put before a request target (`/path?query`) to parse it: joined as text, so `//host/x` stays a path. */
+const TARGET_ORIGIN = 'http://target.invalid';
+
 /** URL userinfo and secret-named query values are replaced; everything else is kept, as it was written. */
 export function redactUrl(raw: string): string {
 	// No '@', no '?': no userinfo and no query, so nothing to redact and no parse (a few µs a request).
@@ -73,6 +76,16 @@ export function redactUrl(raw: string): string {
 	}
 	// The parser normalises what it reads (case, escapes): a URL with no secret in it is kept byte for byte.
 	return changed ? url.href : raw;
+}
+
+/**
+ * A request's target as a server received it, redacted as redactUrl redacts a URL: the path and query
+ * (`/users?token=…`), or an absolute URL (a proxy's request).
+ */
+export function redactRequestTarget(target: string): string {
+	if (!target.startsWith('/')) return redactUrl(target);
+	const redacted = redactUrl(TARGET_ORIGIN + target);
+	return redacted.startsWith(`${TARGET_ORIGIN}/`) ? redacted.slice(TARGET_ORIGIN.length) : target;
 }
 
 /** An absolute URL inside some text; it ends at white space, a quote or a closing bracket. */

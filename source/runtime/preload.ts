@@ -13,6 +13,7 @@ import {instrumentFsAndDns} from './ops/fs-dns.js';
 import {flushBeforeChildProcesses} from './ops/child-processes.js';
 import {instrumentHttp} from './ops/http.js';
 import {TracePropagation} from './ops/trace-propagation.js';
+import {instrumentServerRequests} from './ops/server-requests.js';
 import {instrumentTimers} from './ops/timers.js';
 import {trackServers} from './ops/servers.js';
 import {captureOutput} from './output-capture.js';
@@ -186,6 +187,7 @@ function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
 	process.setSourceMapsEnabled(true);
 	instrumentTimers(tracker);
 	instrumentHttp(tracker, config.propagateTrace ? new TracePropagation(config.traceId) : null);
+	instrumentServerRequests(tracker);
 	instrumentFsAndDns(tracker);
 	flushBeforeChildProcesses(tracker);
 	tracker.startFlushTimer(plainSetInterval);

@@ -1,4 +1,4 @@
-import {redactText, redactUrl} from '../protocol/redaction.js';
+import {redactRequestTarget, redactText, redactUrl} from '../protocol/redaction.js';
 
 /**
  * Whether recorded strings are redacted: the run's `redact` option (`--no-redact` turns it off). The preload
@@ -19,4 +19,9 @@ export function recordedText(text: string): string {
 /** A URL bound for the recording, as the run's option wants it. */
 export function recordedUrl(url: string): string {
 	return redacting ? redactUrl(url) : url;
+}
+
+/** The path and query a server received, bound for the recording, as the run's option wants it. */
+export function recordedRequestTarget(target: string): string {
+	return redacting ? redactRequestTarget(target) : target;
 }

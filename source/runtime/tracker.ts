@@ -1,6 +1,6 @@
 import {performance} from 'node:perf_hooks';
 import {AsyncLocalStorage} from 'node:async_hooks';
-import {IDS_PER_THREAD, type AsyncmonEvent, type BlockEndEvent, type BlockStartEvent, type ErrorInfo, type Location, type OpKind, type OpStartEvent, type TaskAwaitEvent, type TaskEndEvent, type TaskKind, type TaskStartEvent, type WaitTarget} from '../protocol/events.js';
+import {IDS_PER_THREAD, type AsyncmonEvent, type BlockEndEvent, type BlockStartEvent, type ErrorInfo, type Location, type OpKind, type OpStartEvent, type ServerRequestDetails, type TaskAwaitEvent, type TaskEndEvent, type TaskKind, type TaskStartEvent, type WaitTarget} from '../protocol/events.js';
 import type {EventSink} from './event-sink.js';
 import {formatCall, MAX_ARGS} from './preview.js';
 import type {SiteTable} from './site-table.js';
@@ -77,6 +77,9 @@ export interface SliceWatch {
 /** Worker threads' blocks are nobody else's: nothing watches them. */
 export const NO_WATCH: SliceWatch = {thresholdMs: Infinity, running() {}, longSlice: () => [], entryStarted() {}, excluded: fn => fn()};
 
+/** How a `server` task's request ended: its response finished with a status, or its client went away first. */
+export type ServedResponse = {status: number} | {aborted: true};
+
 /** Wait targets that carry no ids are shared, not made per await. */
 const VALUE: WaitTarget = Object.freeze({kind: 'value'});
 const PROMISE: WaitTarget = Object.freeze({kind: 'promise'});
@@ -108,6 +111,8 @@ export class Tracker {
 	readonly context = new AsyncLocalStorage<Task>();
 	root: Task;
 	private running: Task | null = null;
+	/** The `server` task whose request listener runs in the current synchronous stretch. */
+	private serving: Task | null = null;
 	/** When a task last started, resumed or suspended: how long the script has been doing nothing. */
 	lastActivityAt = 0;
 	private nextId = 1;
@@ -217,6 +222,7 @@ export class Tracker {
 		parent: Task | null,
 		args: ArrayLike<unknown> | null,
 		thread?: TrackerOptions['thread'],
+		http?: ServerRequestDetails,
 	): Task {
 		const now = performance.now();
 		const running = this.running;
@@ -237,6 +243,7 @@ export class Tracker {
 			loc,
 		};
 		if (thread) event.thread = thread.id;
+		if (http) event.http = http;
 		// Listed first: the emit may flush, which names the listed.
 		if (args) {
 			this.unnamed.push(event);
@@ -284,16 +291,32 @@ export class Tracker {
 	w<T>(task: Task, value: T, siteId: number): T {
 		const now = performance.now();
 		this.endSlice(task, now);
-		task.phase = Phase.Waiting;
-		task.waitStart = now;
-		task.waitSite = siteId;
-		task.waitOn = this.takeTarget(task, value);
-		task.waitEmitted = false;
-		if (!task.awaitPending) {
-			task.awaitPending = true;
-			this.pendingAwaits.push(task);
-		}
+		this.suspend(task, now, siteId, this.takeTarget(task, value));
 		return value;
+	}
+
+	/**
+	 * A request one of the script's servers received: its task starts, and
+	 * the request listener, which Node calls next in this synchronous stretch,
+	 * runs inside it. Node says nothing once the listener returned: the
+	 * task's first slice ends at the next microtask, or when the next request
+	 * on the connection starts first. It then waits on what the listener
+	 * started until the response finishes (see served).
+	 */
+	serve(name: string, http: ServerRequestDetails): Task {
+		if (this.serving) this.listenerReturned(this.serving);
+		const task = this.startTask('server', name, null, this.current(), null, undefined, http);
+		this.context.enterWith(task);
+		this.serving = task;
+		queueMicrotask(() => this.listenerReturned(task));
+		return task;
+	}
+
+	/** A `server` task's response finished, or its client went away first. */
+	served(task: Task, response: ServedResponse): void {
+		this.listenerReturned(task);
+		if ('aborted' in response) task.failed = true;
+		this.finish(task, performance.now(), response);
 	}
 
 	/** Resume after a fulfilled await. */
@@ -472,6 +495,28 @@ export class Tracker {
 		this.watch.running(task, this.stretchStart);
 	}
 
+	/** A server task's listener has returned: it waits for its response on what the listener started. */
+	private listenerReturned(task: Task): void {
+		if (this.serving !== task) return;
+		this.serving = null;
+		if (task.phase !== Phase.Running || this.running !== task) return;
+		const now = performance.now();
+		this.endSlice(task, now);
+		this.suspend(task, now, -1, this.sliceTarget(task));
+	}
+
+	private suspend(task: Task, now: number, siteId: number, on: WaitTarget): void {
+		task.phase = Phase.Waiting;
+		task.waitStart = now;
+		task.waitSite = siteId;
+		task.waitOn = on;
+		task.waitEmitted = false;
+		if (!task.awaitPending) {
+			task.awaitPending = true;
+			this.pendingAwaits.push(task);
+		}
+	}
+
 	private endSlice(task: Task, now: number): void {
 		if (task.phase !== Phase.Running) return;
 		this.lastActivityAt = now;
@@ -502,11 +547,16 @@ export class Tracker {
 		this.stretchReported = false;
 	}
 
-	private finish(task: Task, now = performance.now()): void {
+	/** `response`: how a `server` task's request ended. */
+	private finish(task: Task, now = performance.now(), response?: ServedResponse): void {
 		if (task.phase === Phase.Done) return;
 		if (task.phase === Phase.Waiting) task.wait += now - task.waitStart;
 		task.phase = Phase.Done;
 		const event: TaskEndEvent = {type: 'task.end', t: now, id: task.id, ok: !task.failed, busy: task.busy, wait: task.wait, sched: task.sched, awaits: task.awaits};
+		if (response) {
+			if ('aborted' in response) event.aborted = true;
+			else event.status = response.status;
+		}
 		if (task.failed) {
 			// Listed first: the emit may flush, which describes the listed.
 			this.undescribed.push([event, task.error]);
@@ -570,9 +620,13 @@ export class Tracker {
 		}
 	}
 
-	/** What the task now waits on. The slice's lists become the target's: a callback that starts more while it waits starts new lists. */
+	/** What the task now waits on at an await of `value`. */
 	private takeTarget(task: Task, value: unknown): WaitTarget {
-		if (!(value instanceof Promise)) return VALUE;
+		return value instanceof Promise ? this.sliceTarget(task) : VALUE;
+	}
+
+	/** What the slice started: its lists become the target's, and a callback that starts more while it waits starts new lists. */
+	private sliceTarget(task: Task): WaitTarget {
 		const tasks = task.sliceTasks;
 		const ops = task.sliceOps;
 		task.sliceTasks = null;

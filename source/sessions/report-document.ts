@@ -5,7 +5,7 @@ import {formatDuration} from '../present/durations.js';
 import {formatTimes} from '../present/numbers.js';
 import {counted, sanitize} from '../present/text.js';
 import {formatCount} from '../present/folded.js';
-import {httpStatsByHost} from '../model/http-stats.js';
+import {httpStatsByHost, servedStatsByRoute} from '../model/http-stats.js';
 import {HTTP_PHASES} from '../model/state.js';
 import type {Insight} from '../model/insights.js';
 import {insightMessage} from '../present/insights.js';
@@ -97,7 +97,7 @@ function taskTotalMs(task: ReportTask, durationMs: number): number {
 
 function slowestTasksSection(report: SessionReport): ReportSection {
 	// The script root always spans the whole session: it is never the news. Folded tasks were slow too.
-	const isTask = (t: ReportTask): boolean => t.kind === 'task' || t.kind === 'worker';
+	const isTask = (t: ReportTask): boolean => t.kind === 'task' || t.kind === 'server' || t.kind === 'worker';
 	const tasks = report.tasks.concat(report.folded?.slowest ?? []).filter(isTask);
 	const notShown = report.tasks.filter(isTask).length + (report.folded?.tasks ?? 0) - Math.min(tasks.length, SLOWEST_TASKS_SHOWN);
 	const total = (task: ReportTask): number => taskTotalMs(task, report.durationMs);
@@ -158,7 +158,14 @@ function httpSections(state: ModelState): ReportSection[] {
 		),
 		note: 'queue and connect end when the request is sent; ttfb runs to the response headers; download to the end of the body',
 	};
-	return [requests, latency];
+	const routes = servedStatsByRoute(state);
+	const served: ReportSection = {
+		title: 'HTTP received by route',
+		columns: [left('route'), right('requests'), right('failures'), right('p50'), right('p99'), right('max')],
+		rows: routes.map(r => [r.route, String(r.requests), String(r.failures), ...(r.latency ? [r.latency.p50Ms, r.latency.p99Ms, r.latency.maxMs].map(formatDuration) : ['', '', ''])]),
+		note: "requests the script's servers received, from arrival to the response's end; failures are 5xx responses and clients that went away",
+	};
+	return [requests, latency, served];
 }
 
 function blocksSection(report: SessionReport): ReportSection {
@@ -184,10 +191,16 @@ function failuresSection(state: ModelState, report: SessionReport): ReportSectio
 	for (const task of report.tasks) {
 		if (task.state !== 'failed') continue;
 		const what = task.http ? `${task.http.method} ${task.http.url}${task.http.status ? ` (${task.http.status})` : ''}` : task.name;
-		rows.push([what, task.error ? errorText(task.error) : 'failed', task.error?.location ?? task.location ?? '']);
+		rows.push([what, task.error ? errorText(task.error) : failure(task), task.error?.location ?? task.location ?? '']);
 	}
 	for (const uncaught of state.uncaught) rows.push([uncaught.origin, errorText(uncaught.error), uncaught.error.location ?? '']);
 	return {title: 'Failures', columns: [left('what'), left('error'), left('location')], rows};
+}
+
+/** A failure with no error: a received request's, said as it happened. */
+function failure(task: ReportTask): string {
+	if (task.request?.aborted) return 'the client went away before the response finished';
+	return task.request?.status ? `answered ${task.request.status}` : 'failed';
 }
 
 function errorText(error: ErrorInfo): string {

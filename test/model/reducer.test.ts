@@ -379,3 +379,32 @@ describe('reducer: output, loop, exit and failures', () => {
 		expect(state.nowMs).toBe(9);
 	});
 });
+
+describe('reducer: requests a server received', () => {
+	const served = (t: number, id: number, parent: number, url: string): ProtocolLine =>
+		event('task.start', {t, id, parent, kind: 'server', name: `GET ${url.split('?')[0]}`, loc: null, http: {method: 'GET', url, host: 'localhost:3000'}});
+
+	it('is a task, counted as one, with its request, its status, and failed when it answered 5xx or its client left', () => {
+		const state = reduce([
+			start(0, 1, null, 'app.ts', 'script'),
+			served(1, 2, 1, '/users/7?token=REDACTED'),
+			start(1.5, 3, 2, 'handler()'),
+			served(2, 4, 1, '/fail'),
+			served(3, 5, 1, '/slow'),
+			event('task.end', {t: 4, id: 3}),
+			event('task.end', {t: 5, id: 2, status: 200}),
+			event('task.end', {t: 6, id: 4, status: 503}),
+			event('task.end', {t: 7, id: 5, ok: false, aborted: true}),
+		]);
+		expect(node(state, 2)).toMatchObject({kind: 'server', state: 'finished', request: {method: 'GET', url: '/users/7?token=REDACTED', host: 'localhost:3000', status: 200, aborted: false}});
+		expect(node(state, 1).childTaskCount).toBe(3);
+		expect(node(state, 2).childTaskCount).toBe(1);
+		expect(node(state, 4)).toMatchObject({state: 'failed', request: {status: 503, aborted: false}});
+		expect(node(state, 5)).toMatchObject({state: 'failed', request: {aborted: true}});
+		expect(node(state, 5).request!.status).toBeUndefined();
+		expect(node(state, 2).http).toBeUndefined();
+		expect(state.taskCounts).toEqual({running: 0, waiting: 0, ready: 0, finished: 2, failed: 2});
+		// Requests sent are counted apart: these were received.
+		expect([state.httpInFlight, state.httpFailed]).toEqual([0, 0]);
+	});
+});

@@ -4,7 +4,7 @@ import {cloneState, createState, type ModelState, type Retention} from '../../so
 import {latencyStats} from '../../source/model/latency.js';
 import {summarize} from '../../source/model/summary.js';
 import type {ProtocolLine} from '../../source/protocol/events.js';
-import {httpStatsByHost} from '../../source/model/http-stats.js';
+import {httpStatsByHost, servedStatsByRoute} from '../../source/model/http-stats.js';
 import {event, header, reduce} from '../helpers/events.js';
 
 const KEEP_1000: Retention = {maxFinished: 1000, maxAgeMs: Infinity};
@@ -156,5 +156,25 @@ describe('retention: finished tasks, with their finished ops, fold into per-site
 		const percentiles = (state: ModelState) => [...state.aggregated.sites.values()].map(site => [site.name, site.count, latencyStats(site.total)]);
 		expect(percentiles(copy)).toEqual(percentiles(original));
 		expect(copy.nodes.size).toBe(original.nodes.size);
+	});
+});
+
+describe('retention: requests the script received', () => {
+	it('fold per route, and the report by route stays exact', () => {
+		const lines: ProtocolLine[] = [header(), event('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'server.ts', loc: null})];
+		for (let i = 0; i < 3000; i++) {
+			const url = i % 3 === 0 ? `/users/${i % 5}?token=REDACTED` : '/health';
+			const path = url.split('?')[0];
+			lines.push(
+				event('task.start', {t: i, id: 10 + i, parent: 1, kind: 'server', name: `GET ${path}`, loc: null, http: {method: 'GET', url}}),
+				event('task.end', {t: i + 1 + (i % 4), id: 10 + i, ok: i % 100 !== 0, busy: 0.1, wait: 0.5, sched: 0, awaits: 1, status: i % 100 === 0 ? 500 : 200}),
+			);
+		}
+		const all = reduce(lines);
+		const bounded = reduce(lines, {retention: {maxFinished: 300, maxAgeMs: Infinity}});
+		expect(bounded.aggregated.tasks).toBeGreaterThan(2000);
+		const routes = (state: ModelState) => servedStatsByRoute(state).map(route => [route.route, route.requests, route.failures, route.latency?.samples]);
+		expect(routes(bounded)).toEqual(routes(all));
+		expect(summarize(bounded)).toEqual(summarize(all));
 	});
 });

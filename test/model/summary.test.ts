@@ -163,6 +163,25 @@ describe('buildReport', () => {
 		expect(report.summary).toMatchObject({httpCount: 2, maxInFlightHttp: 2, failedCount: 1, longestBlockMs: 100});
 	});
 
+	it('reports a request a server received as a task with its request: counted, a leaf when it started no task, failed at 5xx', () => {
+		const state = reduce([
+			HEADER,
+			taskStart(0, 1, null, 'seed.ts', 'script'),
+			event('task.start', {t: 1, id: 2, parent: 1, kind: 'server', name: 'GET /users/7?…', loc: null, http: {method: 'GET', url: '/users/7?token=REDACTED', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'}}),
+			event('task.end', {t: 11, id: 2, status: 500, wait: 10}),
+			event('task.start', {t: 12, id: 3, parent: 1, kind: 'server', name: 'GET /slow', loc: null, http: {method: 'GET', url: '/slow', host: 'h:1'}}),
+			event('task.end', {t: 20, id: 3, ok: false, aborted: true}),
+			{type: 'exit', t: 30, code: 0, signal: null},
+		]);
+		const report = buildReport(state);
+		expect(report.tasks[1]).toMatchObject({kind: 'server', state: 'failed', request: {method: 'GET', url: '/users/7?token=REDACTED', host: null, status: 500, aborted: false}});
+		expect(report.tasks[1]!.request!.traceparent).toBe('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
+		expect(report.tasks[2]!.request).toEqual({method: 'GET', url: '/slow', host: 'h:1', traceparent: null, status: null, aborted: true});
+		expect(report.tasks[1]!.http).toBeUndefined();
+		expect(leafTasks(state).map(task => task.id)).toEqual([2, 3]);
+		expect(report.summary).toMatchObject({taskCount: 2, failedCount: 2, httpCount: 0, failedHttp: 0});
+	});
+
 	it("the recorded three-requests fixture summarizes as three concurrent requests (with request-A's block)", () => {
 		const state = reduce(recordedLines(fileURLToPath(new URL('../fixtures/sessions/three-requests.ndjson', import.meta.url))));
 		const {summary} = buildReport(state);

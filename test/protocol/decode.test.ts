@@ -20,11 +20,21 @@ const error = {name: 'Error', message: 'disk full', stack: 'Error: disk full\n  
 
 /** One event of every type, each with all its optional fields. */
 const EVERY_TYPE: AsyncmonEvent[] = [
-	{type: 'task.start', t: 0.5, id: 2, parent: 1, kind: 'task', name: 'main()', loc: 'app.ts:1:1', thread: 1},
+	{
+		type: 'task.start',
+		t: 0.5,
+		id: 2,
+		parent: 1,
+		kind: 'server',
+		name: 'GET /users/7',
+		loc: 'app.ts:1:1',
+		thread: 1,
+		http: {method: 'GET', url: '/users/7?token=REDACTED', host: 'localhost:3000', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'},
+	},
 	{type: 'task.await', t: 1, id: 2, site: 'app.ts:2:3', on: {kind: 'promise', tasks: [3, 4], ops: [5]}, dependent: true, busy: 0.4},
 	{type: 'task.ready', t: 2, id: 2},
 	{type: 'task.resume', t: 2.5, id: 2, readyAt: 2, wait: 1, sched: 0.5},
-	{type: 'task.end', t: 3, id: 2, ok: false, error, busy: 1, wait: 1, sched: 0.5, awaits: 2},
+	{type: 'task.end', t: 3, id: 2, ok: false, error, busy: 1, wait: 1, sched: 0.5, awaits: 2, status: 500, aborted: false},
 	{type: 'op.start', t: 1, id: 5, parent: 2, kind: 'http', name: 'GET /items', loc: null, http: {method: 'GET', url: 'https://example.com/items'}, timer: {delayMs: 10, repeat: false}},
 	{type: 'op.phase', t: 1.5, id: 5, phase: 'sent', queueMs: 0.1, connectMs: 0.2, status: 200},
 	{type: 'op.fire', t: 11, id: 6, lateMs: 0.3},

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {isSecretName, REDACTED, redactText, redactUrl} from '../../source/protocol/redaction.js';
+import {isSecretName, REDACTED, redactRequestTarget, redactText, redactUrl} from '../../source/protocol/redaction.js';
 
 describe('redactUrl', () => {
 	it('replaces URL userinfo', () => {
@@ -43,6 +43,18 @@ describe('redactUrl', () => {
 
 	it('returns invalid URLs unchanged', () => {
 		for (const raw of ['not a url', '/relative/path?token=x', '', 'http://[::1']) expect(redactUrl(raw)).toBe(raw);
+	});
+});
+
+describe('redactRequestTarget', () => {
+	it('redacts the query of the path a server received, keeping it a path', () => {
+		expect(redactRequestTarget('/users/7?token=abc&page=2')).toBe(`/users/7?token=${REDACTED}&page=2`);
+		expect(redactRequestTarget('//evil.example/x?api_key=k')).toBe(`//evil.example/x?api_key=${REDACTED}`);
+		for (const raw of ['/users/7?page=2', '/a%20b?q=x+y', '/plain', '*']) expect(redactRequestTarget(raw)).toBe(raw);
+	});
+
+	it('redacts an absolute target, a proxy\'s request, as a URL', () => {
+		expect(redactRequestTarget('http://u:p@h/x?sig=1')).toBe(`http://${REDACTED}:${REDACTED}@h/x?sig=${REDACTED}`);
 	});
 });
 

@@ -4,10 +4,10 @@ import {buildReport} from '../../source/model/summary.js';
 import {formatMarkdown} from '../../source/sessions/format-markdown.js';
 import {formatText} from '../../source/sessions/format-text.js';
 import {REPORT_FORMATS, renderReport} from '../../source/sessions/formats.js';
-import {httpStatsByHost} from '../../source/model/http-stats.js';
+import {httpStatsByHost, servedStatsByRoute} from '../../source/model/http-stats.js';
 import {loadSession} from '../../source/sessions/reader.js';
 import {computeInsights} from '../../source/model/insights.js';
-import {reduce} from '../helpers/events.js';
+import {event, header, reduce} from '../helpers/events.js';
 import {controlCharacters, foreignMarkup, HOSTILE_STRINGS, hostileSession} from '../helpers/hostile.js';
 import {THREE_REQUESTS_FILE} from './session-fixtures.js';
 
@@ -51,6 +51,31 @@ describe('report formats', () => {
 		expect(cdn).toMatchObject({host: 'cdn.example.net', requests: 1, errors: 0});
 		expect(cdn!.latency.download!.maxMs).toBe(300);
 		near(cdn!.latency.download!.p99Ms, 300);
+	});
+
+	it('text lists the requests the script\'s servers received per route, apart from those it sent, and says how they failed', () => {
+		const served = (t: number, id: number, url: string) => event('task.start', {t, id, parent: 1, kind: 'server', name: `GET ${url.split('?')[0]}`, loc: null, http: {method: 'GET', url}});
+		const state = reduce([
+			header(),
+			event('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts', loc: null}),
+			served(1, 2, '/users?page=1'),
+			event('task.end', {t: 11, id: 2, status: 200}),
+			served(12, 3, '/users?page=2'),
+			event('task.end', {t: 42, id: 3, status: 500}),
+			served(43, 4, '/health'),
+			event('task.end', {t: 45, id: 4, ok: false, aborted: true}),
+			{type: 'exit', t: 50, code: 0, signal: null},
+		]);
+		expect(httpStatsByHost(state)).toEqual([]);
+		expect(servedStatsByRoute(state)).toMatchObject([
+			{route: 'GET /users', requests: 2, failures: 1, latency: {samples: 2, maxMs: 30}},
+			{route: 'GET /health', requests: 1, failures: 1, latency: {samples: 1}},
+		]);
+		const text = formatText(state);
+		expect(text).toMatch(/HTTP received by route\n.*\n.*\nGET \/users +2 +1 +10ms +30ms +30ms\nGET \/health +1 +1 /);
+		expect(text).not.toContain('HTTP by host');
+		expect(text).toMatch(/GET \/users +answered 500/);
+		expect(text).toMatch(/GET \/health +the client went away before the response finished/);
 	});
 
 	it('text holds the summary, slowest tasks, HTTP, blocks and failures', async () => {

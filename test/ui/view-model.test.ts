@@ -99,6 +99,33 @@ describe('columns', () => {
 			['200', undefined],
 		]);
 	});
+
+	it('a request a server received: marked ⇠ (<- in ASCII), its status, GONE in red when its client left', () => {
+		const session = new FakeSession();
+		session.emit('task.start', {t: 0, id: 1, kind: 'script', name: 'app.ts'});
+		const served = [
+			[2, {status: 200}],
+			[3, {status: 503}],
+			[4, {ok: false, aborted: true}],
+		] as const;
+		for (const [id, end] of served) {
+			session.emit('task.start', {t: 1, id, parent: 1, kind: 'server', name: `GET /${id}`, loc: null, http: {method: 'GET', url: `/${id}`}});
+			session.emit('task.end', {t: 2, id, ...end});
+		}
+		const columns = tableColumns(160);
+		const cells = (id: number, ascii: boolean) => {
+			const context = {state: session.state, nowMs: 3, ascii, glyphs: glyphs(ascii), axis: sessionAxis(3, 10)};
+			const line = rowLine({id, depth: 0}, columns, context).filter(segment => segment.text !== ' ');
+			const [name, status] = ['name', 'status'].map(id => line[columns.findIndex(column => column.id === id)]!);
+			return [name!.text.trim(), status!.text.trim(), status!.color];
+		};
+		expect([2, 3, 4].map(id => cells(id, false))).toEqual([
+			['⇠ GET /2', '200', undefined],
+			['⇠ GET /3', '503', 'red'],
+			['⇠ GET /4', 'GONE', 'red'],
+		]);
+		expect(cells(2, true)[0]).toBe('<- GET /2');
+	});
 });
 
 describe('keys and UI state', () => {

@@ -1,4 +1,4 @@
-import type {ModelState} from '../state.js';
+import {isCountedTask, type ModelState} from '../state.js';
 import type {NeverSettledInsight} from './insight.js';
 
 /**
@@ -10,7 +10,7 @@ import type {NeverSettledInsight} from './insight.js';
 export function neverSettled(state: ModelState): NeverSettledInsight[] {
 	if (!state.exit || state.exit.signal !== null) return [];
 	const pending = [...state.nodes.values()].filter(
-		node => (node.kind === 'task' || node.kind === 'worker') && (node.state === 'waiting' || node.state === 'ready'),
+		node => (isCountedTask(node.kind) || node.kind === 'worker') && (node.state === 'waiting' || node.state === 'ready'),
 	);
 	if (pending.length === 0) return [];
 	return [

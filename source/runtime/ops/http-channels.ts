@@ -1,4 +1,5 @@
-import type {ClientRequest, IncomingMessage} from 'node:http';
+import diagnostics from 'node:diagnostics_channel';
+import type {ClientRequest, IncomingMessage, ServerResponse} from 'node:http';
 import type {Socket} from 'node:net';
 
 /**
@@ -19,6 +20,9 @@ export interface HttpChannelMessages {
 	'http.client.request.created': {request: ClientRequest};
 	'http.client.response.finish': {request: ClientRequest; response: IncomingMessage};
 	'http.client.request.error': {request: ClientRequest; error: unknown};
+	/** Published as a server parsed a request's headers, before it calls the request listener. */
+	'http.server.request.start': {request: IncomingMessage; response: ServerResponse};
+	'http.server.response.finish': {response: ServerResponse};
 }
 
 /** undici's request as its channels publish it: a dispatcher's internal object, its handler under a symbol. */
@@ -40,4 +44,9 @@ export interface UndiciRequest {
 export interface UndiciConnectParams {
 	host: string;
 	protocol: string;
+}
+
+/** Subscribes to one of the HTTP channels, with its message's type. */
+export function onHttpChannel<C extends keyof HttpChannelMessages>(channel: C, handler: (message: HttpChannelMessages[C]) => void): void {
+	diagnostics.subscribe(channel, handler as (message: unknown) => void);
 }

@@ -1,10 +1,9 @@
-import diagnostics from 'node:diagnostics_channel';
 import type {ClientRequest} from 'node:http';
 import type {Socket} from 'node:net';
 import type {HttpClient, OpEndEvent} from '../../protocol/events.js';
 import {recordedText, recordedUrl} from '../redact.js';
 import type {Task, Tracker} from '../tracker.js';
-import type {HttpChannelMessages, UndiciConnectParams, UndiciRequest} from './http-channels.js';
+import {onHttpChannel as on, type UndiciConnectParams, type UndiciRequest} from './http-channels.js';
 import type {TracePropagation} from './trace-propagation.js';
 
 interface Pending {
@@ -77,8 +76,6 @@ export function instrumentHttp(tracker: Tracker, propagation: TracePropagation |
 	const undiciRequests = new WeakMap<UndiciRequest, Pending>();
 	const connecting = new WeakMap<UndiciConnectParams, number>();
 	const connections = new WeakMap<Socket, Connection>();
-	const on = <C extends keyof HttpChannelMessages>(channel: C, handler: (message: HttpChannelMessages[C]) => void): void =>
-		diagnostics.subscribe(channel, handler as (message: unknown) => void);
 
 	const origins = new WeakMap<object, DispatchOrigin>();
 	tracker.patchDispatcher = (dispatcherBase: {prototype: {dispatch: (opts: unknown, handler: unknown) => boolean}}) => {
@@ -183,8 +180,12 @@ function hasUndiciHeader(request: UndiciRequest, name: string): boolean {
 /** Scheme, host and path only: the path is the rest, as the client sent it. */
 const PLAIN_URL = /^[a-z][a-z\d+.-]*:\/\/[^/?#@]*(\/[^?#]*)?$/i;
 
-/** The request's path with its query hidden: `GET /items?…`. */
-function safePath(url: string): string {
+/** The request's path with its query hidden: `GET /items?…`. `url` is absolute, or the path and query a server received. */
+export function safePath(url: string): string {
+	if (url.startsWith('/')) {
+		const query = url.indexOf('?');
+		return recordedText(query === -1 ? url : `${url.slice(0, query)}?…`);
+	}
 	const plain = PLAIN_URL.exec(url);
 	if (plain) return plain[1] || '/';
 	try {

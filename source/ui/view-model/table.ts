@@ -12,7 +12,7 @@ import {STATE_STYLES, stateIcon, type Glyphs} from '../../present/states.js';
 import {cellSegments, nodeCells, type TimeAxis} from './timeline.js';
 import {isDescending, type RowQuery, type SortColumn, type TreeRow} from './tree-rows.js';
 import {waitingOn} from '../../present/holdups.js';
-import {httpStatusColor, httpStatusText} from '../../present/http.js';
+import {httpStatusColor, httpStatusText, requestOf, taskLabel} from '../../present/http.js';
 
 export type ColumnId = 'state' | 'name' | 'status' | 'location' | 'total' | 'busy' | 'wait' | 'sched' | 'waitingOn' | 'timeline';
 
@@ -108,12 +108,13 @@ function cell(column: Column, node: TaskNode, depth: number, times: ReturnType<t
 		case 'state':
 			return [{text: fit(stateIcon(node.state, context.ascii), width), color: STATE_STYLES[node.state].color}];
 		case 'name':
-			return [nameSegment(node, depth, width)];
+			return [nameSegment(node, depth, width, context.ascii)];
 		case 'status': {
-			if (!node.http) return [{text: fit('', width)}];
+			const request = requestOf(node);
+			if (!request) return [{text: fit('', width)}];
 			const failed = node.state === 'failed';
-			const segment: Segment = {text: fit(httpStatusText(node.http, failed), width, 'right')};
-			const color = httpStatusColor(node.http, failed);
+			const segment: Segment = {text: fit(httpStatusText(request, failed), width, 'right')};
+			const color = httpStatusColor(request, failed);
 			if (color) segment.color = color;
 			return [segment];
 		}
@@ -166,11 +167,12 @@ function foldedCell(column: Column, site: SiteAggregate, depth: number, {state, 
 	}
 }
 
-function nameSegment(node: TaskNode, depth: number, width: number): Segment {
+function nameSegment(node: TaskNode, depth: number, width: number, ascii: boolean): Segment {
 	const indent = '  '.repeat(Math.min(depth, MAX_INDENT_DEPTH));
-	const label = isTaskKind(node.kind) ? node.name : `${node.kind} ${node.name}`;
+	const label = isTaskKind(node.kind) ? taskLabel(node, ascii) : `${node.kind} ${node.name}`;
 	const segment: Segment = {text: fit(indent + label, width)};
-	const httpColor = node.http ? httpStatusColor(node.http, node.state === 'failed') : undefined;
+	const request = requestOf(node);
+	const httpColor = request ? httpStatusColor(request, node.state === 'failed') : undefined;
 	if (node.state === 'failed') segment.color = 'red';
 	else if (httpColor) segment.color = httpColor;
 	else if (!isTaskKind(node.kind)) segment.color = 'cyan';

@@ -1,0 +1,52 @@
+import type {IncomingMessage, ServerResponse} from 'node:http';
+import type {ServerRequestDetails} from '../../protocol/events.js';
+import {recordedRequestTarget, recordedText} from '../redact.js';
+import type {Task, Tracker} from '../tracker.js';
+import {onHttpChannel} from './http-channels.js';
+import {safePath} from './http.js';
+import {continueRemoteTrace} from './trace-propagation.js';
+import {parseTraceparent} from '../../protocol/trace-context.js';
+
+/** Version 00's length, which later versions begin with: what is kept of a well-formed header. */
+const TRACEPARENT_LENGTH = 55;
+
+/**
+ * Each request an http or https server of the script's receives (plain
+ * node:http, Express, Fastify: all parse requests in node:http) becomes a
+ * task of kind `server`, from its arrival to its response's end. Node
+ * publishes `http.server.request.start` synchronously just before it calls
+ * the request listener, so the listener, and all it starts, runs in the task.
+ * Only the Host and traceparent headers are read; the query is recorded
+ * redacted and never named.
+ */
+export function instrumentServerRequests(tracker: Tracker): void {
+	const requests = new WeakMap<ServerResponse, Task>();
+	onHttpChannel('http.server.request.start', ({request, response}) => {
+		const method = request.method ?? 'GET';
+		const url = request.url ?? '/';
+		const details = requestDetails(request, method, url);
+		const task = tracker.serve(`${method} ${safePath(url)}`, details);
+		// With --otlp-propagate, what the request's subtree sends carries the caller's trace.
+		if (details.traceparent) continueRemoteTrace(task, details.traceparent);
+		requests.set(response, task);
+		// Node's own 'close' comes after 'finish', or alone when the client went away first.
+		response.once('close', () => {
+			if (requests.delete(response)) tracker.served(task, {aborted: true});
+		});
+	});
+	onHttpChannel('http.server.response.finish', ({response}) => {
+		const task = requests.get(response);
+		if (!task) return;
+		requests.delete(response);
+		tracker.served(task, {status: response.statusCode});
+	});
+}
+
+function requestDetails(request: IncomingMessage, method: string, url: string): ServerRequestDetails {
+	const details: ServerRequestDetails = {method, url: recordedRequestTarget(url)};
+	const host = request.headers.host;
+	if (host) details.host = recordedText(host);
+	const traceparent = request.headers.traceparent;
+	if (typeof traceparent === 'string' && parseTraceparent(traceparent)) details.traceparent = traceparent.trim().slice(0, TRACEPARENT_LENGTH);
+	return details;
+}

@@ -27,7 +27,7 @@ export interface RunArgs {
 	ascii: boolean;
 }
 
-const COMMANDS = new Set(['run', 'demo', 'report', 'replay']);
+const COMMANDS = new Set(['run', 'demo', 'report', 'replay', 'ps', 'connect']);
 
 const camelCase = (name: string): string => name.replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase());
 

@@ -1,4 +1,4 @@
-import type {AsyncmonEvent, HeaderEvent, Ms, ProtocolLine} from '../protocol/events.js';
+import type {AsyncmonEvent, HeaderEvent, JoinedEvent, Ms, ProtocolLine} from '../protocol/events.js';
 import {
 	type AggregatedName,
 	AWAITS_RETAINED,
@@ -238,6 +238,10 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 		case 'alive':
 			state.keptAlive = {t: event.t, idleSince: event.idleSince, resources: event.resources, servers: event.servers ?? []};
 			break;
+		case 'joined':
+			state.joinedMs = event.t;
+			joinFolded(state, event.folded);
+			break;
 	}
 }
 
@@ -288,26 +292,40 @@ function retire(state: ModelState, node: TaskNode): void {
 function aggregate(state: ModelState, node: TaskNode): void {
 	const totals = state.aggregated;
 	const end = node.endMs ?? node.startMs;
-	if (totals.intervals.length < 2 * (totals.tasks + 1)) {
+	if (totals.intervals.length < 2 * (totals.spanned + 1)) {
 		const grown = new Float64Array(Math.max(1024, totals.intervals.length * 2));
 		grown.set(totals.intervals);
 		totals.intervals = grown;
 	}
-	totals.intervals[2 * totals.tasks] = node.startMs;
-	totals.intervals[2 * totals.tasks + 1] = end;
-	totals.tasks++;
+	totals.intervals[2 * totals.spanned] = node.startMs;
+	totals.intervals[2 * totals.spanned + 1] = end;
+	totals.spanned++;
 	const failed = node.state === 'failed' ? 1 : 0;
-	totals.failed += failed;
-	totals.taskTimeMs += end - node.startMs;
 	// `work(41)` and `work(42)` are one function: named without their arguments.
-	const name = node.name.replace(/\(.*$/s, '()');
+	foldIn(totals, node.name.replace(/\(.*$/s, '()'), {count: 1, failed, totalMs: end - node.startMs, busyMs: node.busyMs, waitMs: node.waitMs});
+}
+
+/** Adds finished tasks' figures to the per-name totals. */
+function foldIn(totals: ModelState['aggregated'], name: string, figures: AggregatedName): void {
+	totals.tasks += figures.count;
+	totals.failed += figures.failed;
+	totals.taskTimeMs += figures.totalMs;
 	let byName: AggregatedName | undefined = totals.byName.get(name);
 	if (!byName) totals.byName.set(name, (byName = {count: 0, failed: 0, totalMs: 0, busyMs: 0, waitMs: 0}));
-	byName.count++;
-	byName.failed += failed;
-	byName.totalMs += end - node.startMs;
-	byName.busyMs += node.busyMs;
-	byName.waitMs += node.waitMs;
+	byName.count += figures.count;
+	byName.failed += figures.failed;
+	byName.totalMs += figures.totalMs;
+	byName.busyMs += figures.busyMs;
+	byName.waitMs += figures.waitMs;
+}
+
+/** A client joined a running service: the tasks its agent had folded before count as finished, by name. */
+function joinFolded(state: ModelState, folded: JoinedEvent['folded']): void {
+	for (const [name, figures] of Object.entries(folded.byName)) {
+		foldIn(state.aggregated, name, figures);
+		state.taskCounts.finished += figures.count - figures.failed;
+		state.taskCounts.failed += figures.failed;
+	}
 }
 
 interface NewNode {

@@ -181,8 +181,10 @@ export interface Aggregated {
 	failed: number;
 	/** Sum of their durations, ms (summary's task time). */
 	taskTimeMs: Ms;
-	/** Their [start, end] intervals, packed (start0, end0, start1, end1, …) in `intervals[0 .. 2 * tasks)`, for exact overlap figures. */
+	/** Their [start, end] intervals, packed (start0, end0, start1, end1, …) in `intervals[0 .. 2 * spanned)`, for exact overlap figures. */
 	intervals: Float64Array;
+	/** Of `tasks`, those with an interval: a running service's agent sends totals without them (a `joined` event). */
+	spanned: number;
 	byName: Map<string, AggregatedName>;
 	/** Finished tasks in finish order, the oldest at `head`: the next to fold in. A queue compacted in batches. */
 	candidates: {ids: number[]; head: number};
@@ -232,6 +234,8 @@ export interface ModelState {
 	scriptStartMs: Ms | null;
 	/** When the script's process began to exit, by its own clock (before asyncmon's teardown); null until then. */
 	scriptExitMs: Ms | null;
+	/** When this session joined a service that was already running (`asyncmon connect`); null for a session that saw it start. */
+	joinedMs: Ms | null;
 	fatal: Fatal | null;
 	uncaught: Uncaught[];
 	floating: DroppedPromise[];
@@ -276,6 +280,7 @@ export function createState(options: StateOptions = {}): ModelState {
 		exit: null,
 		scriptStartMs: null,
 		scriptExitMs: null,
+		joinedMs: null,
 		fatal: null,
 		uncaught: [],
 		floating: [],
@@ -284,7 +289,7 @@ export function createState(options: StateOptions = {}): ModelState {
 		notices: [],
 		corruptLines: 0,
 		heldBackMs: 0,
-		aggregated: {limit: options.retainFinishedTasks ?? Infinity, tasks: 0, failed: 0, taskTimeMs: 0, intervals: new Float64Array(0), byName: new Map(), candidates: {ids: [], head: 0}},
+		aggregated: {limit: options.retainFinishedTasks ?? Infinity, tasks: 0, failed: 0, taskTimeMs: 0, intervals: new Float64Array(0), spanned: 0, byName: new Map(), candidates: {ids: [], head: 0}},
 		version: 0,
 	};
 }

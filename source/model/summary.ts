@@ -10,6 +10,8 @@ export interface SessionReport {
 	exitCode: number | null;
 	signal: string | null;
 	durationMs: Ms;
+	/** Present when the session joined a running service (`asyncmon connect`): when it joined; what came before is the agent's snapshot. */
+	joinedMs?: Ms;
 	tasks: ReportTask[];
 	blocks: ReportBlock[];
 	summary: ReportSummary;
@@ -145,9 +147,9 @@ export function summarize(state: ModelState): ReportSummary {
 }
 
 function aggregatedSpans(state: ModelState): Array<[Ms, Ms]> {
-	const {intervals, tasks} = state.aggregated;
+	const {intervals, spanned} = state.aggregated;
 	const out: Array<[Ms, Ms]> = [];
-	for (let i = 0; i < tasks; i++) out.push([intervals[2 * i]!, intervals[2 * i + 1]!]);
+	for (let i = 0; i < spanned; i++) out.push([intervals[2 * i]!, intervals[2 * i + 1]!]);
 	return out;
 }
 
@@ -199,6 +201,7 @@ export function buildReport(state: ModelState): SessionReport {
 		exitCode: state.exit?.code ?? null,
 		signal: state.exit?.signal ?? null,
 		durationMs: round(sessionDuration(state)),
+		...(state.joinedMs === null ? {} : {joinedMs: round(state.joinedMs)}),
 		tasks: state.order.map(id => reportTask(state.nodes.get(id)!, endMs)),
 		blocks: state.blocks.map(block => ({
 			startMs: round(block.startMs),

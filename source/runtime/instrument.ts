@@ -9,6 +9,7 @@ import {ChannelWriter} from './agent-channel.js';
 import {PROTOCOL_VERSION} from '../protocol/events.js';
 import {codeFrame} from './code-frame.js';
 import {EventSink} from './event-sink.js';
+import {isOwnThread} from './own-thread.js';
 import {PipeWriter, type WriterThread} from './pipe-writer.js';
 import {failedToLoad, installHooks, type HookOptions} from './hooks.js';
 import {sampleLoop} from './loop-sampler.js';
@@ -65,7 +66,7 @@ export function instrumentThread(entry: string, config: ThreadConfig | null, onE
 	if (isMainThread && config) {
 		setEnvironmentData(CONFIG_KEY, config);
 		instrumentMainThread(config, onExit);
-	} else if (!isMainThread) {
+	} else if (!isMainThread && !isOwnThread()) {
 		// Workers inherit the --import; asyncmon's own threads have none, and a worker of an unmonitored process has no config.
 		const inherited = getEnvironmentData(CONFIG_KEY) as ThreadConfig | undefined;
 		if (inherited) instrumentWorkerThread(inherited);

@@ -1,5 +1,6 @@
-import {Worker} from 'node:worker_threads';
+import type {Worker} from 'node:worker_threads';
 import type {BatchWriter} from './event-sink.js';
+import {startOwnThread} from './own-thread.js';
 import {writeWhole} from './pipe-write.js';
 import {I32_SENT, I32_WRITTEN, PIPE_WRITER_BUFFER_BYTES, type PipeWriterData} from './pipe-writer-layout.js';
 
@@ -78,9 +79,7 @@ export class PipeWriter implements BatchWriter {
 
 	private start(thread: WriterThread): void {
 		const workerData: PipeWriterData = {...thread.data, fd: this.fd, buffer: this.state.buffer as SharedArrayBuffer};
-		// No --import preload in the writer: it must not be instrumented itself.
-		this.worker = new Worker(thread.file, {workerData, execArgv: []});
-		this.worker.unref();
+		this.worker = startOwnThread(thread.file, workerData);
 	}
 
 	private waitUntil(done: () => boolean): void {

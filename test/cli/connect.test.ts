@@ -1,5 +1,5 @@
 import {spawnSync} from 'node:child_process';
-import {readdirSync, readFileSync, statSync} from 'node:fs';
+import {chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync} from 'node:fs';
 import {connect as connectSocket, createServer} from 'node:net';
 import type {AddressInfo} from 'node:net';
 import {dirname} from 'node:path';
@@ -204,5 +204,50 @@ describe('clients never affect the service', () => {
 		expect(status.gaps.events).toBeGreaterThan(0);
 		stalled.destroy();
 		expect(await stop(service)).toEqual({code: 0, signal: null});
+	});
+
+	it('a client that fell behind and reads again hears how many events it missed, then its stream ends', async () => {
+		const service = await startService();
+		const slow = connectSocket(service.files.socket);
+		slow.pause();
+		slow.write('{"want":"stream"}\n');
+		await eventually('the slow client to be streaming', async () => (await psJson(service))[0]!.status!.clients === 1);
+		for (let round = 0; round < 6; round++) expect((await service.get('/burst?n=20000')).status).toBe(200);
+		const missed = (await psJson(service))[0]!.status!.gaps.events;
+		expect(missed).toBeGreaterThan(0);
+		let text = '';
+		slow.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+		slow.resume();
+		await new Promise(resolve => slow.once('end', resolve));
+		const [dropped, notice] = text.trimEnd().split('\n').slice(-2).map(line => JSON.parse(line));
+		expect(dropped).toMatchObject({type: 'dropped', count: missed});
+		expect(notice.message).toBe(`this client fell behind the service and was dropped from its stream after ${missed} events; connect again for a fresh snapshot`);
+		expect((await service.get('/1')).body).toBe('item-1\n');
+		await stop(service);
+	});
+});
+
+describe("the agent's directory", () => {
+	it('is refused when others may write to it, or when it is a symbolic link: the service runs untouched, and says so', async () => {
+		for (const prepare of [
+			(directory: string) => {
+				mkdirSync(directory, {mode: 0o700});
+				chmodSync(directory, 0o777);
+				return `asyncmon agent: not listening: ${directory} is writable by others\n`;
+			},
+			(directory: string) => {
+				const elsewhere = tempDir();
+				symlinkSync(elsewhere, directory);
+				return `asyncmon agent: not listening: ${directory} is a symbolic link\n`;
+			},
+		]) {
+			const runtimeDir = tempDir();
+			const said = prepare(`${runtimeDir}/asyncmon-${process.getuid!()}`);
+			const run = spawnSync(process.execPath, ['--import', AGENT, 'agent-finishes.mjs'], {cwd: SCRIPTS, env: {...process.env, XDG_RUNTIME_DIR: runtimeDir}, encoding: 'utf8'});
+			expect({status: run.status, stdout: run.stdout, stderr: run.stderr}).toEqual({status: 3, stdout: 'squares 1 4 9\n', stderr: `${said}to stderr\n`});
+			const ps = await runCli(['ps'], {env: {XDG_RUNTIME_DIR: runtimeDir}});
+			expect(ps.code).toBe(1);
+			expect(ps.stderr).toBe(`asyncmon: refusing the agents' directory: ${said.replace('asyncmon agent: not listening: ', '')}`);
+		}
 	});
 });

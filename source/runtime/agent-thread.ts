@@ -81,12 +81,24 @@ function endWithGap(client: Client): void {
 const now = (): number => performance.timeOrigin + performance.now() - plan.meta.startedAt;
 
 parentPort!.on('message', (batch: Uint8Array) => {
-	take(batch);
-	Atomics.add(state, I32_WRITTEN, 1);
-	Atomics.notify(state, I32_WRITTEN);
+	try {
+		take(batch);
+	} catch {
+		// The agent's own fault must never reach the service: the batch is lost to clients, nothing more.
+	} finally {
+		// The main thread waits for this count: it goes up whatever happened.
+		Atomics.add(state, I32_WRITTEN, 1);
+		Atomics.notify(state, I32_WRITTEN);
+	}
 });
 const channel = new BroadcastChannel(AGENT_CHANNEL);
-channel.onmessage = message => take((message as {data: Uint8Array}).data);
+channel.onmessage = message => {
+	try {
+		take((message as {data: Uint8Array}).data);
+	} catch {
+		// As above: never the service's problem.
+	}
+};
 
 function serve(socket: Socket, needsToken: boolean): void {
 	socket.on('error', () => socket.destroy());

@@ -10,6 +10,8 @@ const OWN_THREAD = 'asyncmon:own-thread';
 export function startOwnThread(file: URL, data: object): Worker {
 	const worker = new Worker(file, {workerData: {...data, [OWN_THREAD]: true}, execArgv: []});
 	worker.unref();
+	// A failure of asyncmon's own thread is never the script's uncaught error.
+	worker.on('error', () => {});
 	return worker;
 }
 

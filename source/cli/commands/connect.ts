@@ -51,7 +51,8 @@ export async function connectCommand(args: ConnectArgs): Promise<number> {
 		pipeline.flush();
 		if (state.joinedMs !== null) snapshotRead();
 	});
-	const stopDeriving = deriveReadinessWhileBlocked(pipeline, () => state.nowMs);
+	// The service's clock, read from the wall: while its loop is blocked it sends nothing to go by.
+	const stopDeriving = deriveReadinessWhileBlocked(pipeline, () => (state.header ? Date.now() - state.header.startedAt : state.nowMs));
 	let left = false;
 	const leave = (): void => {
 		left = true;

@@ -124,6 +124,25 @@ describe('asyncmon ps and connect on a service started with node --import asyncm
 	});
 });
 
+describe('several clients at once', () => {
+	it('each gets the snapshot and the live events; ps counts them', async () => {
+		const service = await startService();
+		const clients = [0, 1, 2].map(() => {
+			const client = startCli(['connect', String(service.pid), '--plain'], cliEnv(service));
+			const seen = {text: ''};
+			client.child.stdout!.on('data', (chunk: Buffer) => (seen.text += chunk.toString()));
+			return {client, seen};
+		});
+		await eventually('every snapshot', () => clients.every(({seen}) => seen.text.includes('joined')));
+		expect((await psJson(service))[0]!.status!.clients).toBe(3);
+		expect((await service.get('/42')).body).toBe('item-42\n');
+		await eventually('the live request in every client', () => clients.every(({seen}) => seen.text.includes('lookup("42", 5) in')));
+		for (const {client} of clients) client.child.kill('SIGINT');
+		for (const {client} of clients) expect((await client.result).code).toBe(0);
+		await stop(service);
+	});
+});
+
 describe('where the agent listens', () => {
 	it('a private directory (0700) and socket (0600); TCP only on loopback, with a token file (0600)', async () => {
 		const port = await freePort();

@@ -108,6 +108,18 @@ describe('asyncmon ps and connect on a service started with node --import asyncm
 		expect(readdirSync(`${runtimeDir}/asyncmon-${process.getuid!()}`)).toEqual([]);
 	});
 
+	it('a service with no handler of its own dies of SIGTERM as under node, and its agent files go with it', async () => {
+		const outcomes = [];
+		for (const agent of [false, true]) {
+			const service = await startService({agent, script: 'agent-idle.mjs'});
+			outcomes.push({exit: await stop(service), stdout: service.stdout(), stderr: service.stderr()});
+			expect(readdirSync(service.runtimeDir)).toEqual(agent ? [`asyncmon-${process.getuid!()}`] : []);
+			if (agent) expect(readdirSync(dirname(service.files.socket))).toEqual([]);
+		}
+		expect(outcomes[1]).toEqual(outcomes[0]);
+		expect(outcomes[0]!.exit).toEqual({code: null, signal: 'SIGTERM'});
+	});
+
 	it('says the service ended, with its exit code, when it exits while a client is connected', async () => {
 		const service = await startService();
 		const recording = tempFile('ended.ndjson');

@@ -1,14 +1,14 @@
 import {spawnSync} from 'node:child_process';
-import {chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync} from 'node:fs';
+import {chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync} from 'node:fs';
 import {connect as connectSocket, createServer} from 'node:net';
 import type {AddressInfo} from 'node:net';
-import {dirname} from 'node:path';
+import {dirname, join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import type {AgentStatus} from '../../source/protocol/agent.js';
 import {AGENT, eventually, startService, type Service} from '../helpers/agent-service.js';
 import {useCountingServer} from '../helpers/counting-server.js';
 import {readRecording} from '../helpers/recorded.js';
-import {runCli, SCRIPTS, startCli} from '../helpers/run-cli.js';
+import {ROOT, runCli, SCRIPTS, startCli} from '../helpers/run-cli.js';
 import {tempDir, tempFile} from '../helpers/temp.js';
 
 const upstream = useCountingServer();
@@ -106,6 +106,14 @@ describe('asyncmon ps and connect on a service started with node --import asyncm
 			expect({status: other.status, signal: other.signal, stdout: other.stdout, stderr: other.stderr}).toEqual({status: 3, signal: null, stdout: underNode.stdout, stderr: 'to stderr\n'});
 		}
 		expect(readdirSync(`${runtimeDir}/asyncmon-${process.getuid!()}`)).toEqual([]);
+
+		// By the package's name, as users write it: `asyncmon/agent` is in its exports.
+		const app = tempDir();
+		mkdirSync(join(app, 'node_modules'));
+		symlinkSync(ROOT, join(app, 'node_modules/asyncmon'));
+		copyFileSync(join(SCRIPTS, 'agent-finishes.mjs'), join(app, 'agent-finishes.mjs'));
+		const byName = spawnSync(process.execPath, ['--import', 'asyncmon/agent', 'agent-finishes.mjs'], {cwd: app, env: {...process.env, XDG_RUNTIME_DIR: runtimeDir}, encoding: 'utf8'});
+		expect({status: byName.status, stdout: byName.stdout, stderr: byName.stderr}).toEqual({status: 3, stdout: underNode.stdout, stderr: 'to stderr\n'});
 	});
 
 	it('a service with no handler of its own dies of SIGTERM as under node, and its agent files go with it', async () => {

@@ -89,6 +89,32 @@ await main(async () => {
 				await replayCommand(argv);
 			},
 		)
+		.command(
+			'ps',
+			'List the running services started with node --import asyncmon/agent that you can connect to',
+			command => command.option('json', {type: 'boolean', default: false, describe: 'Print JSON instead of a table'}),
+			async argv => {
+				const {psCommand} = await import('./source/cli/commands/ps.js');
+				exitCode = await psCommand(argv);
+			},
+		)
+		.command(
+			'connect <target>',
+			'Open the dashboard on a running service (node --import asyncmon/agent): <pid>, <socket> or <host:port>',
+			command =>
+				command
+					.positional('target', {type: 'string', demandOption: true, describe: 'The service\'s pid (see asyncmon ps), its agent\'s socket, or 127.0.0.1:PORT'})
+					.option('plain', RUN_OPTIONS.plain)
+					.option('record', RUN_OPTIONS.record)
+					.option('ascii', RUN_OPTIONS.ascii)
+					.option('otlp', RUN_OPTIONS.otlp)
+					.options(RETENTION_OPTIONS)
+					.option('token', {type: 'string', describe: 'The agent\'s token, for host:port (read from its file when not given)'}),
+			async argv => {
+				const {connectCommand} = await import('./source/cli/commands/connect.js');
+				exitCode = await connectCommand(argv);
+			},
+		)
 		.strict()
 		.demandCommand(1, NO_SCRIPT)
 		.help()
@@ -100,6 +126,7 @@ await main(async () => {
 				throw new UsageError('name two recordings: asyncmon diff <before> <after>');
 			}
 			if (/not enough non-option arguments: got 0/i.test(message ?? '')) {
+				if (own[0] === 'connect') throw new UsageError('name a service: asyncmon connect <pid|socket|host:port> (see asyncmon ps)');
 				throw new UsageError(own[0] === 'report' || own[0] === 'replay' ? `name a recording: asyncmon ${own[0]} <file>` : NO_SCRIPT);
 			}
 			// yargs words some messages over several lines; the error is one.

@@ -1,4 +1,4 @@
-// Bundles the CLI, the child-process preload and the watchdog worker into dist/.
+// Bundles the CLI, the child-process preload, the agent and their worker threads into dist/.
 // Packages stay external: they are installed next to dist/ by npm.
 import {build} from 'esbuild';
 import {hash} from 'node:crypto';
@@ -12,6 +12,8 @@ await build({
 		'cli-main': 'cli.tsx',
 		'compile-cache': 'source/monitor/compile-cache.ts',
 		preload: 'source/runtime/preload.ts',
+		agent: 'source/runtime/agent.ts',
+		'agent-thread': 'source/runtime/agent-thread.ts',
 		watchdog: 'source/runtime/watchdog-thread.ts',
 		'pipe-writer': 'source/runtime/pipe-writer-thread.ts',
 		api: 'source/api.ts',

@@ -34,7 +34,7 @@ export interface RunArgs extends RetentionArgs {
 	otlpPropagate: boolean;
 }
 
-const COMMANDS = new Set(['run', 'demo', 'report', 'replay', 'diff']);
+const COMMANDS = new Set(['run', 'demo', 'report', 'replay', 'diff', 'ps', 'connect']);
 
 const camelCase = (name: string): string => name.replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase());
 

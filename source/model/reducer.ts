@@ -1,5 +1,5 @@
-import type {AsyncmonEvent, HeaderEvent, Ms, ProtocolLine} from '../protocol/events.js';
-import {retire} from './retention.js';
+import type {AsyncmonEvent, HeaderEvent, JoinedEvent, Ms, ProtocolLine} from '../protocol/events.js';
+import {foldTotals, retire} from './retention.js';
 import {
 	AWAITS_RETAINED,
 	OUTPUT_RETAINED_LINES,
@@ -246,6 +246,10 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 		case 'alive':
 			state.keptAlive = {t: event.t, idleSince: event.idleSince, resources: event.resources, servers: event.servers ?? []};
 			break;
+		case 'joined':
+			state.joinedMs = event.t;
+			joinFolded(state, event.folded);
+			break;
 	}
 }
 
@@ -261,6 +265,15 @@ function append<T>(list: T[], item: T): T[] {
 	if (list.length === 0) return [item];
 	list.push(item);
 	return list;
+}
+
+/** A client joined a running service: the tasks its agent had folded before count as finished, by name. */
+function joinFolded(state: ModelState, folded: JoinedEvent['folded']): void {
+	for (const [name, figures] of Object.entries(folded.byName)) {
+		foldTotals(state.aggregated, name, figures);
+		state.taskCounts.finished += figures.count - figures.failed;
+		state.taskCounts.failed += figures.failed;
+	}
 }
 
 interface NewNode {

@@ -1,4 +1,4 @@
-import type {Ms} from '../protocol/events.js';
+import type {FoldedName, Location, Ms, NodeKind} from '../protocol/events.js';
 import {hostOf, isHttpError, phaseMs, routeOf} from './http-phases.js';
 import {newLatency, recordLatency} from './latency.js';
 import {functionName} from './names.js';
@@ -103,6 +103,30 @@ function fold(aggregated: Aggregated, node: TaskNode): void {
 	site.lastEndMs = Math.max(site.lastEndMs, end);
 }
 
+/**
+ * Finished tasks a running service's agent folded before a client joined (its `joined` event): counts and
+ * sums by name, without their durations one by one or their intervals. Their site's percentiles take each
+ * at the mean, which is all that is known.
+ */
+export function foldTotals(aggregated: Aggregated, name: string, figures: FoldedName): void {
+	aggregated.nodes += figures.count;
+	aggregated.tasks += figures.count;
+	aggregated.failed += figures.failed;
+	aggregated.taskTimeMs += figures.totalMs;
+	aggregated.activeMs += figures.busyMs + figures.waitMs;
+	const site = siteFor(aggregated, 'task', name, null);
+	site.count += figures.count;
+	site.failed += figures.failed;
+	site.totalMs += figures.totalMs;
+	site.busyMs += figures.busyMs;
+	site.waitMs += figures.waitMs;
+	if (figures.count === 0) return;
+	const us = (ms: Ms): number => Math.max(0, Math.round((ms / figures.count) * 1000));
+	site.total.recordValueWithCount(us(figures.totalMs), figures.count);
+	site.busy.recordValueWithCount(us(figures.busyMs), figures.count);
+	site.wait.recordValueWithCount(us(figures.waitMs), figures.count);
+}
+
 function foldRequest(aggregated: Aggregated, node: TaskNode): void {
 	pushInterval(aggregated.httpIntervals, node.startMs, node.endMs!);
 	const host = hostOf(node.http!.url);
@@ -124,15 +148,18 @@ function siteName(node: TaskNode): string {
 }
 
 function siteOf(aggregated: Aggregated, node: TaskNode): SiteAggregate {
-	const name = siteName(node);
-	const key = `${node.kind}\u0000${name}\u0000${node.location ?? ''}`;
+	return siteFor(aggregated, node.kind, siteName(node), node.location);
+}
+
+function siteFor(aggregated: Aggregated, kind: NodeKind, name: string, location: Location | null): SiteAggregate {
+	const key = `${kind}\u0000${name}\u0000${location ?? ''}`;
 	let site = aggregated.sites.get(key);
 	if (!site) {
 		site = {
 			id: -(aggregated.sites.size + 1),
-			kind: node.kind,
+			kind,
 			name,
-			location: node.location,
+			location,
 			count: 0,
 			failed: 0,
 			totalMs: 0,

@@ -299,6 +299,8 @@ export interface ModelState {
 	scriptStartMs: Ms | null;
 	/** When the script's process began to exit, by its own clock (before asyncmon's teardown); null until then. */
 	scriptExitMs: Ms | null;
+	/** When this session joined a service that was already running (`asyncmon connect`); null for a session that saw it start. */
+	joinedMs: Ms | null;
 	fatal: Fatal | null;
 	uncaught: Uncaught[];
 	floating: DroppedPromise[];
@@ -348,6 +350,7 @@ export function createState(options: StateOptions = {}): ModelState {
 		exit: null,
 		scriptStartMs: null,
 		scriptExitMs: null,
+		joinedMs: null,
 		fatal: null,
 		uncaught: [],
 		floating: [],

@@ -12,6 +12,8 @@ export interface SessionReport {
 	exitCode: number | null;
 	signal: string | null;
 	durationMs: Ms;
+	/** Present when the session joined a running service (`asyncmon connect`): when it joined; what came before is the agent's snapshot. */
+	joinedMs?: Ms;
 	tasks: ReportTask[];
 	blocks: ReportBlock[];
 	summary: ReportSummary;
@@ -229,6 +231,7 @@ export function buildReport(state: ModelState): SessionReport {
 		exitCode: state.exit?.code ?? null,
 		signal: state.exit?.signal ?? null,
 		durationMs: round(sessionDuration(state)),
+		...(state.joinedMs === null ? {} : {joinedMs: round(state.joinedMs)}),
 		tasks: state.order.map(id => reportTask(state.nodes.get(id)!, endMs)),
 		blocks: state.blocks.map(block => ({
 			startMs: round(block.startMs),

@@ -160,6 +160,13 @@ export class PlainPrinter {
 				this.say(line.t, this.stateMark('failed', 'uncaught', 'red'), [{text: `${what}: ${errorText(line.error)} `}, dim(line.error.location)]);
 				return;
 			}
+			case 'joined': {
+				// What came before this line is the running service's snapshot; what follows is live.
+				const running = state.taskCounts.running + state.taskCounts.waiting + state.taskCounts.ready;
+				const earlier = line.folded.tasks > 0 ? `, ${line.folded.tasks} earlier tasks in per-name totals` : '';
+				this.say(line.t, {icon: this.glyphs.child, word: 'joined', color: 'cyan'}, [{text: `the running service: ${running} tasks in flight, ${state.taskCounts.finished + state.taskCounts.failed} finished${earlier}; live from here`}]);
+				return;
+			}
 			default:
 		}
 	}

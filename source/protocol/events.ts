@@ -359,6 +359,29 @@ export interface CorruptEvent {
 	reason: string;
 }
 
+/** Per-name totals of finished tasks that are no longer kept one by one (see JoinedEvent). */
+export interface FoldedName {
+	count: number;
+	failed: number;
+	/** Sum of their durations (end - start), ms. */
+	totalMs: Ms;
+	busyMs: Ms;
+	waitMs: Ms;
+}
+
+/**
+ * A client of a running service's agent (`asyncmon connect`) joined at `t`. The lines before it are the agent's
+ * snapshot: the header, then what it kept of the running tasks and the recent finished ones, in their order;
+ * the lines after it are live. `folded` is what the agent no longer kept one by one: finished tasks, by name,
+ * since the service started. `omitted` counts the events of the snapshot's tasks the agent compacted away.
+ */
+export interface JoinedEvent {
+	type: 'joined';
+	t: Ms;
+	folded: {tasks: number; failed: number; taskTimeMs: Ms; byName: Record<string, FoldedName>};
+	omitted: number;
+}
+
 export type AsyncmonEvent =
 	| TaskStartEvent
 	| TaskAwaitEvent
@@ -384,6 +407,7 @@ export type AsyncmonEvent =
 	| AliveEvent
 	| BackpressureEvent
 	| DroppedEvent
-	| CorruptEvent;
+	| CorruptEvent
+	| JoinedEvent;
 
 export type ProtocolLine = HeaderEvent | AsyncmonEvent;

@@ -1,4 +1,4 @@
-import type {AsyncmonEvent, ErrorInfo, HeaderEvent, HttpClient, HttpDetails, ListeningServer, ServerRequestDetails, StackFrame, TimerDetails, WaitTarget} from './events.js';
+import type {AsyncmonEvent, ErrorInfo, FoldedName, JoinedEvent, HeaderEvent, HttpClient, HttpDetails, ListeningServer, ServerRequestDetails, StackFrame, TimerDetails, WaitTarget} from './events.js';
 
 /**
  * What one field of a protocol line must hold. `V` is the field's type in
@@ -113,6 +113,18 @@ const COUNTS_BY_NAME = shape<Record<string, number>>('an object of whole numbers
 	return true;
 });
 
+const FOLDED_NAME = objectOf<FoldedName>('per-name totals {count, failed, totalMs, busyMs, waitMs}', {count: COUNT, failed: COUNT, totalMs: NUMBER, busyMs: NUMBER, waitMs: NUMBER});
+const FOLDED = objectOf<JoinedEvent['folded']>('folded totals {tasks, failed, taskTimeMs, byName}', {
+	tasks: COUNT,
+	failed: COUNT,
+	taskTimeMs: NUMBER,
+	byName: shape('an object of per-name totals', value => {
+		if (!isRecord(value)) return false;
+		for (const key in value) if (!FOLDED_NAME.test(value[key])) return false;
+		return true;
+	}),
+});
+
 const IDS = listOf('a list of ids', ID);
 const ERROR_INFO = objectOf<ErrorInfo>('an ErrorInfo {name, message, stack?, location?}', {
 	name: STRING,
@@ -204,4 +216,5 @@ export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldSha
 	backpressure: {heldMs: NUMBER},
 	dropped: {count: COUNT},
 	corrupt: {count: COUNT, reason: STRING},
+	joined: {folded: FOLDED, omitted: COUNT},
 };

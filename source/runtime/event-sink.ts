@@ -1,6 +1,15 @@
 import type {AsyncmonEvent, HeaderEvent} from '../protocol/events.js';
 import {serializeBatch} from '../protocol/encode.js';
-import {PipeWriter} from './pipe-writer.js';
+
+/** Where the sink's batches go: the monitor's pipe (PipeWriter) or the agent's thread (ChannelWriter, PipeWriter). */
+export interface BatchWriter {
+	/** `data` must own its buffer: it may be handed to another thread. */
+	write(data: Uint8Array): void;
+	/** Returns once everything written so far is where it goes. */
+	drain(): void;
+	/** How long the script waited for the reader since the last call, ms. */
+	takeHeldBackMs(): number;
+}
 
 const MAX_BUFFERED = 4096;
 
@@ -11,17 +20,12 @@ const MAX_BUFFERED = 4096;
  */
 export class EventSink {
 	private buffer: Array<AsyncmonEvent | HeaderEvent> = [];
-	private readonly writer: PipeWriter;
 
 	constructor(
-		fd: number,
+		private readonly writer: BatchWriter,
 		/** Event times are relative to this `performance.now()` reading. */
 		private readonly origin: number,
-		/** The pipe writer thread's code, for the main thread; null in worker threads, which write themselves. */
-		writerFile: URL | null = null,
-	) {
-		this.writer = new PipeWriter(fd, writerFile);
-	}
+	) {}
 
 	/** Buffers the event; true once the buffer is full and wants a flush. */
 	push(event: AsyncmonEvent | HeaderEvent): boolean {

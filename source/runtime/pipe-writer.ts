@@ -1,4 +1,6 @@
-import {Worker} from 'node:worker_threads';
+import type {Worker} from 'node:worker_threads';
+import type {BatchWriter} from './event-sink.js';
+import {startOwnThread} from './own-thread.js';
 import {writeWhole} from './pipe-write.js';
 import {I32_SENT, I32_WRITTEN, PIPE_WRITER_BUFFER_BYTES, type PipeWriterData} from './pipe-writer-layout.js';
 
@@ -7,13 +9,23 @@ const HAND_OFF_BYTES = 32 * 1024;
 /** Batches handed over and not yet written before the script waits, as it would on a full pipe: a few batches (a busy script fills one in 15-25 ms), so a SIGKILL still loses about 100 ms of events at most. */
 const MAX_IN_FLIGHT = 4;
 
+/** A thread that takes the main thread's batches: the pipe writer, or the agent (which has no pipe and takes them all from the start). */
+export interface WriterThread {
+	file: URL;
+	/** More for its workerData. */
+	data?: object;
+	/** Started at once and given every batch: there is no pipe to write small ones to. */
+	always?: boolean;
+}
+
 /**
  * The main thread's way to the monitor's pipe. Small batches are written at
  * once; once the script is busy, a writer thread takes them, so the script
  * runs on while the monitor reads (a synchronous write to a full pipe would
  * stop it). `drain()` makes sure everything handed over is written.
+ * Under the agent, its thread takes every batch the same way.
  */
-export class PipeWriter {
+export class PipeWriter implements BatchWriter {
 	private worker: Worker | null = null;
 	/** How long the script waited for the monitor to take its batches, since takeHeldBackMs last asked. */
 	private heldBackMs = 0;
@@ -22,22 +34,28 @@ export class PipeWriter {
 
 	constructor(
 		private readonly fd: number,
-		/** The writer thread's code; null to always write on this thread. */
-		private readonly writerFile: URL | null,
-	) {}
+		/** The writer thread; null to always write on this thread. */
+		private readonly thread: WriterThread | null,
+	) {
+		if (thread?.always) this.start(thread);
+	}
 
 	/** `data` must own its buffer: it is handed to the writer thread. */
 	write(data: Uint8Array): void {
 		if (this.broken) return;
-		if (!this.worker && this.writerFile && data.length >= HAND_OFF_BYTES) this.start(this.writerFile);
+		if (!this.worker && this.thread && data.length >= HAND_OFF_BYTES) this.start(this.thread);
 		if (!this.worker) {
 			// The monitor is gone (EPIPE): the script goes on, unobserved.
 			if (!writeWhole(this.fd, data)) this.broken = true;
 			return;
 		}
-		const waitFrom = performance.now();
-		this.waitUntil(() => Atomics.load(this.state, I32_SENT) - Atomics.load(this.state, I32_WRITTEN) < MAX_IN_FLIGHT);
-		this.heldBackMs += performance.now() - waitFrom;
+		const roomForOne = (): boolean => Atomics.load(this.state, I32_SENT) - Atomics.load(this.state, I32_WRITTEN) < MAX_IN_FLIGHT;
+		// Only a real wait is held-back time: a batch that finds room costs the script nothing to report.
+		if (!roomForOne()) {
+			const waitFrom = performance.now();
+			this.waitUntil(roomForOne);
+			this.heldBackMs += performance.now() - waitFrom;
+		}
 		Atomics.add(this.state, I32_SENT, 1);
 		this.worker.postMessage(data, [data.buffer as ArrayBuffer]);
 	}
@@ -59,11 +77,9 @@ export class PipeWriter {
 		this.waitUntil(() => Atomics.load(this.state, I32_WRITTEN) >= Atomics.load(this.state, I32_SENT));
 	}
 
-	private start(file: URL): void {
-		const workerData: PipeWriterData = {fd: this.fd, buffer: this.state.buffer as SharedArrayBuffer};
-		// No --import preload in the writer: it must not be instrumented itself.
-		this.worker = new Worker(file, {workerData, execArgv: []});
-		this.worker.unref();
+	private start(thread: WriterThread): void {
+		const workerData: PipeWriterData = {...thread.data, fd: this.fd, buffer: this.state.buffer as SharedArrayBuffer};
+		this.worker = startOwnThread(thread.file, workerData);
 	}
 
 	private waitUntil(done: () => boolean): void {

@@ -34,12 +34,13 @@ export const POLL_MS = 10;
 
 export interface WatchdogData {
 	buffer: SharedArrayBuffer;
+	/** The monitor's pipe; -1 under the agent, whose thread takes the events. */
 	fd: number;
 	thresholdMs: number;
 	/** Epoch ms of t = 0. */
 	startedAt: number;
 	cwd: string;
-	/** The process that must stay this one's parent (see ChildConfig.monitorPid). */
+	/** The process that must stay this one's parent (see ChildConfig.monitorPid); 0 under the agent. */
 	monitorPid: number;
 }
 

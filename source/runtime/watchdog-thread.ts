@@ -5,6 +5,7 @@ import {workerData} from 'node:worker_threads';
 import {TraceMap, originalPositionFor} from '@jridgewell/trace-mapping';
 import type {AsyncmonEvent, StackFrame} from '../protocol/events.js';
 import {serializeLine} from '../protocol/encode.js';
+import {ChannelWriter} from './agent-channel.js';
 import {writeWhole} from './pipe-write.js';
 import {isScriptsBlock, mainThreadRunnable, mainThreadTimes, stallEnd, stallOf} from './stall.js';
 import {
@@ -42,8 +43,13 @@ const mainThreadIsRunnable = mainThreadRunnable();
 
 const relativeTime = (epoch: number): number => epoch - data.startedAt;
 
+/** Under the agent (no monitor, no pipe) blocks go to the agent's thread. */
+const agent = data.fd < 0 ? new ChannelWriter() : null;
+
 function emit(event: AsyncmonEvent): void {
-	writeWhole(data.fd, Buffer.from(serializeLine(event)));
+	const line = Buffer.from(serializeLine(event));
+	if (agent) agent.write(line);
+	else writeWhole(data.fd, line);
 }
 
 /** The block reported and not seen ending; `queuedAtBeat`: the main thread's wait for a CPU at the last beat before it. */
@@ -212,6 +218,8 @@ let orphanedAt: number | null = null;
 
 /** Polled with the heartbeat: a killed or crashed monitor leaves its child to another parent (init or a subreaper). */
 function endIfOrphaned(): void {
+	// Under the agent the service has no monitor to lose.
+	if (data.monitorPid === 0) return;
 	if (orphanedAt === null) {
 		// The monitor's own pid, not a reading of ppid at this thread's start: the monitor may already be gone by then.
 		if (process.ppid === data.monitorPid) return;

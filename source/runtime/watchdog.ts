@@ -1,5 +1,5 @@
 import {performance} from 'node:perf_hooks';
-import {Worker} from 'node:worker_threads';
+import {startOwnThread} from './own-thread.js';
 import type {BlockEndEvent, BlockStartEvent} from '../protocol/events.js';
 import {isScriptsBlock, mainThreadTimes, stallEnd, stallOf} from './stall.js';
 import type {SliceWatch, Task} from './tracker.js';
@@ -43,7 +43,6 @@ export interface LoopWatchOptions {
 export class LoopWatch implements SliceWatch {
 	private readonly f64: Float64Array;
 	private readonly i32: Int32Array;
-	private readonly worker: Worker;
 	private readonly toEpoch: number;
 	private readonly times = mainThreadTimes();
 	readonly thresholdMs: number;
@@ -56,9 +55,7 @@ export class LoopWatch implements SliceWatch {
 		this.thresholdMs = options.thresholdMs;
 		this.beat();
 		const workerData: WatchdogData = {buffer, fd: options.fd, thresholdMs: options.thresholdMs, startedAt: options.startedAt, cwd: options.cwd, monitorPid: options.monitorPid};
-		// No --import preload in the watchdog: it must not be instrumented itself.
-		this.worker = new Worker(options.watchdogFile, {workerData, execArgv: []});
-		this.worker.unref();
+		startOwnThread(options.watchdogFile, workerData);
 		options.setInterval(() => this.beat(), HEARTBEAT_MS).unref();
 	}
 

@@ -61,7 +61,8 @@ export function sanitizeSection(section: ReportSection): ReportSection {
 
 function subtitleOf(report: SessionReport): string {
 	const exit = report.signal ? `killed by ${report.signal}` : report.exitCode === null ? 'no exit recorded' : `exit code ${report.exitCode}`;
-	return `${exit}, ran ${formatDuration(report.durationMs)}`;
+	const joined = report.joinedMs === undefined ? '' : `, joined the running service at ${formatDuration(report.joinedMs)} (earlier: its agent's snapshot)`;
+	return `${exit}, ran ${formatDuration(report.durationMs)}${joined}`;
 }
 
 export const left = (header: string): Column => ({header, align: 'left'});

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {apply} from '../../source/model/reducer.js';
+import {summarize} from '../../source/model/summary.js';
 import {AWAITS_RETAINED, OUTPUT_RETAINED_LINES, createState, type ModelState, type TaskNode} from '../../source/model/state.js';
 import type {ProtocolLine, TaskKind, TaskStartEvent} from '../../source/protocol/events.js';
 import {event, header, reduce} from '../helpers/events.js';
@@ -406,5 +407,25 @@ describe('reducer: requests a server received', () => {
 		expect(state.taskCounts).toEqual({running: 0, waiting: 0, ready: 0, finished: 2, failed: 2});
 		// Requests sent are counted apart: these were received.
 		expect([state.httpInFlight, state.httpFailed]).toEqual([0, 0]);
+	});
+});
+
+describe('joined (a client of a running service)', () => {
+	it("counts the tasks the agent folded before it joined, by name, and says when it joined", () => {
+		const byName = {'work()': {count: 5, failed: 2, totalMs: 50, busyMs: 5, waitMs: 45}};
+		const state = reduce([
+			header(),
+			event('task.start', {t: 100, id: 7, name: 'work(7)'}),
+			event('joined', {t: 120, folded: {tasks: 5, failed: 2, taskTimeMs: 50, byName}, omitted: 3}),
+		]);
+		expect(state.joinedMs).toBe(120);
+		expect(state.taskCounts).toMatchObject({running: 1, finished: 3, failed: 2});
+		expect(state.aggregated).toMatchObject({tasks: 5, failed: 2, taskTimeMs: 50});
+		// Folded with no intervals: nothing to overlap.
+		expect(state.aggregated.leafIntervals.count).toBe(0);
+		const site = [...state.aggregated.sites.values()].find(s => s.name === 'work()')!;
+		expect(site).toMatchObject({kind: 'task', count: 5, failed: 2, totalMs: 50, busyMs: 5, waitMs: 45});
+		const summary = summarize(state);
+		expect({taskCount: summary.taskCount, failedCount: summary.failedCount, maxInFlight: summary.maxInFlight}).toEqual({taskCount: 6, failedCount: 2, maxInFlight: 1});
 	});
 });

@@ -55,6 +55,7 @@ const EVERY_TYPE: AsyncmonEvent[] = [
 	{type: 'backpressure', t: 500, heldMs: 12.5},
 	{type: 'dropped', t: 600, count: 105},
 	{type: 'corrupt', t: 700, count: 2, reason: "task.await: 'on' is missing"},
+	{type: 'joined', t: 800, folded: {tasks: 3, failed: 1, taskTimeMs: 30, byName: {'work()': {count: 3, failed: 1, totalMs: 30, busyMs: 3, waitMs: 27}}}, omitted: 4},
 ];
 
 const line = (value: unknown): string => JSON.stringify(value);
@@ -191,5 +192,12 @@ describe('decodeLine', () => {
 		expect(decodeLine(line({...header, protocol: 'one'}))).toBe("header: 'protocol' is not a version number");
 		expect(decodeLine(line({type: 'task.ready', t: 1}))).toBe("task.ready: 'id' is missing");
 		expect(decodeLine('')).toBe(NOT_JSON);
+	});
+});
+
+describe('the joined event', () => {
+	it('is corrupt when its folded totals are not per-name figures', () => {
+		const joined = {type: 'joined', t: 1, folded: {tasks: 1, failed: 0, taskTimeMs: 1, byName: {'work()': {count: 'one'}}}, omitted: 0};
+		expect(decodeEvent(line(joined))).toMatch(/^joined: 'folded' is not folded totals/);
 	});
 });

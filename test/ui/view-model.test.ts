@@ -197,6 +197,14 @@ describe('header', () => {
 		session.emit('notice', {t: 20, message: 'big.js runs uninstrumented\x1b[2J'});
 		expect(header()).toEqual([...before, 'asyncmon: big.js runs uninstrumented (+1 more)']);
 	});
+
+	it('says when a client of a running service joined it', () => {
+		const session = busySession();
+		const title = (): string => headerLines({state: session.state, title: 'app.ts', nowMs: 1000, width: 120, ascii: false, glyphs: glyphs(false), viewPaused: false, replay: undefined, badge: []})[0]!.map(s => s.text).join('');
+		expect(title()).not.toContain('joined');
+		session.emit('joined', {t: 900, folded: {tasks: 0, failed: 0, taskTimeMs: 0, byName: {}}, omitted: 0});
+		expect(title()).toMatch(/^asyncmon app\.ts  00:01\.0  joined at 00:00\.9  running/);
+	});
 });
 
 describe('key presses that arrive in one chunk', () => {

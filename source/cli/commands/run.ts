@@ -14,8 +14,7 @@ import type {RunArgs} from '../run-arguments.js';
 import {deriveReadinessWhileBlocked, SessionPipeline} from '../session-pipeline.js';
 import {terminalColor, wantsPlain} from '../terminal.js';
 import {UsageError} from '../usage-error.js';
-import {shownEndpoint, tracesEndpoint} from '../../otlp/endpoint.js';
-import type {LiveSpanExport} from '../../otlp/live-export.js';
+import {liveSpanExport, otlpEndpointOf, undeliveredText} from '../live-spans.js';
 
 /** Exit code when the script succeeded but a block lasted longer than --fail-on-block. */
 const EXIT_BLOCK_BUDGET = 3;
@@ -59,8 +58,7 @@ interface RunOptions extends ScriptLaunch {
 export function runCommand(args: RunArgs, launch: ScriptLaunch): Promise<number> {
 	if (!(args.blockThreshold > 0)) throw new UsageError('--block-threshold must be a positive number of milliseconds');
 	if (args.failOnBlock !== undefined && !(args.failOnBlock >= 0)) throw new UsageError('--fail-on-block must be a number of milliseconds, 0 or more');
-	const otlpEndpoint = args.otlp === undefined ? undefined : tracesEndpoint(args.otlp);
-	if (otlpEndpoint === null) throw new UsageError(`--otlp needs the collector's http(s) base URL, e.g. http://127.0.0.1:4318; got '${args.otlp}'`);
+	const otlpEndpoint = otlpEndpointOf(args.otlp);
 	return runScript({
 		...launch,
 		retention: retentionOf(args),
@@ -132,7 +130,8 @@ async function runScript(options: RunOptions): Promise<number> {
 			for (const notice of state.notices) options.stderr.write(noticeText(notice));
 			if (recorder?.failure) options.stderr.write(`asyncmon: ${recorder.failure}\n`);
 		}
-		if (exported?.undelivered) options.stderr.write(`asyncmon: OTLP export: ${exported.undelivered} of ${exported.spans} spans were not delivered to ${shownEndpoint(options.otlpEndpoint!)}\n`);
+		const undelivered = undeliveredText(exported, options.otlpEndpoint);
+		if (undelivered) options.stderr.write(undelivered);
 		if (code !== 0) return exitCodeOf(code, signal);
 		// The script succeeded: asyncmon's own verdicts, most telling first.
 		if (blockBudgetExceeded(state, options)) return EXIT_BLOCK_BUDGET;
@@ -162,11 +161,6 @@ async function runDashboardUntilQuit(options: RunOptions, session: ChildSession,
 	await session.exited;
 }
 
-/** The export module and the OpenTelemetry SDK load only for `--otlp`: a plain run starts without them. */
-async function liveSpanExport(endpoint: string, onFailure: (message: string) => void): Promise<LiveSpanExport> {
-	const {LiveSpanExport} = await import('../../otlp/live-export.js');
-	return new LiveSpanExport({endpoint, onFailure});
-}
 
 /** Whether a block lasted longer than --fail-on-block; if so, says which on stderr. */
 function blockBudgetExceeded(state: ModelState, options: RunOptions): boolean {

@@ -54,6 +54,8 @@ function titleLine({state, title, nowMs, viewPaused, width, badge}: HeaderInput)
 		scriptStatus(state),
 		...badge,
 	];
+	// A client of a running service (`asyncmon connect`): what came before this is the agent's snapshot.
+	if (state.joinedMs !== null) line.splice(3, 0, {text: `joined at ${formatClock(state.joinedMs)}  `, dim: true});
 	if (viewPaused) line.push({text: '  VIEW PAUSED (space)', color: 'yellow', bold: true});
 	return line;
 }

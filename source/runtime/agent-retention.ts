@@ -1,0 +1,170 @@
+import {decodeLine} from '../protocol/decode.js';
+import {serializeLine} from '../protocol/encode.js';
+import type {FoldedName, JoinedEvent, OpEndEvent, OpStartEvent, TaskEndEvent, TaskStartEvent} from '../protocol/events.js';
+
+/** Finished tasks and ops kept event by event for a client that joins; older finished tasks fold into per-name totals. */
+export const RETAINED_FINISHED = 2000;
+/** Events kept per running task or op: its start, then its latest ones (a task resumes from its latest await). */
+export const RETAINED_PER_NODE = 32;
+/** Other events kept (blocks, notices, uncaught errors, dropped promises…), the latest ones. */
+export const RETAINED_OTHER = 1000;
+/** Loop samples kept: the dashboard's loop-delay sparkline. */
+export const RETAINED_LOOP = 300;
+
+type Line = [seq: number, type: string, text: string];
+
+interface Kept {
+	lines: Line[];
+	/** The script's async function calls (kind `task`), as the model counts them. */
+	isTask: boolean;
+	name: string;
+	startMs: number;
+	/** Its end, once it ended. */
+	end: TaskEndEvent | OpEndEvent | null;
+}
+
+/**
+ * What the agent keeps of the service's stream, in memory and bounded, so that a client that joins late
+ * starts from a snapshot: every running task and op (its start and its latest events), the latest
+ * RETAINED_FINISHED finished ones, the latest of the other events, and per-name totals of the finished tasks
+ * it let go. It keeps the lines as they were sent: a snapshot is those lines, in their order.
+ */
+export class AgentRetention {
+	private header: Line | null = null;
+	private readonly nodes = new Map<number, Kept>();
+	/** Finished ids, oldest first, from `head`. */
+	private finished: number[] = [];
+	private head = 0;
+	private others: Line[] = [];
+	private loops: Line[] = [];
+	private alive: Line | null = null;
+	private scriptStart: Line | null = null;
+	private seq = 0;
+	/** Events of kept tasks let go to bound them, and events about tasks no longer kept. */
+	private omitted = 0;
+	private readonly folded: JoinedEvent['folded'] = {tasks: 0, failed: 0, taskTimeMs: 0, byName: Object.create(null) as Record<string, FoldedName>};
+	/** Tasks (kind `task`) running now, and finished since the start. */
+	running = 0;
+	finishedTasks = 0;
+
+	/** One line of the stream, as sent. Lines that do not decode are not kept (the client's decoder would skip them too). */
+	take(text: string): void {
+		const events = decodeLine(text);
+		if (typeof events === 'string') return;
+		const head = events[0]!;
+		const line: Line = [this.seq++, head.type, text];
+		switch (head.type) {
+			case 'header':
+				this.header = line;
+				return;
+			case 'task.start':
+			case 'op.start':
+				this.start(head, line);
+				// A span line: the task's or op's start and end in one, kept as one line.
+				if (events.length === 2) this.end(events[1] as TaskEndEvent | OpEndEvent, null);
+				return;
+			case 'task.await':
+			case 'task.ready':
+			case 'task.resume':
+			case 'op.phase':
+			case 'op.fire':
+				this.addTo(head.id, line);
+				return;
+			case 'task.end':
+			case 'op.end':
+				this.end(head, line);
+				return;
+			case 'loop':
+				this.loops = keepLatest(this.loops, line, RETAINED_LOOP);
+				return;
+			case 'alive':
+				this.alive = line;
+				return;
+			case 'script.start':
+				this.scriptStart = line;
+				return;
+			default:
+				this.others = keepLatest(this.others, line, RETAINED_OTHER);
+		}
+	}
+
+	/** The snapshot a joining client starts from: the kept lines in the order they came, then `joined` at `t`. */
+	snapshot(t: number): string[] {
+		const lines: Line[] = [...this.others.slice(-RETAINED_OTHER), ...this.loops.slice(-RETAINED_LOOP)];
+		for (const line of [this.header, this.scriptStart, this.alive]) if (line) lines.push(line);
+		for (const node of this.nodes.values()) lines.push(...node.lines);
+		lines.sort((a, b) => a[0] - b[0]);
+		const joined: JoinedEvent = {type: 'joined', t, folded: this.folded, omitted: this.omitted};
+		return [...lines.map(line => line[2]), serializeLine(joined).trimEnd()];
+	}
+
+	private addTo(id: number, line: Line): void {
+		const node = this.nodes.get(id);
+		if (!node) {
+			this.omitted++;
+			return;
+		}
+		node.lines.push(line);
+		if (node.lines.length <= RETAINED_PER_NODE) return;
+		// Let the oldest events after the start go, up to the next await: a task's later resume needs the await before it.
+		let cut = 2;
+		while (cut < node.lines.length - 1 && node.lines[cut]![1] !== 'task.await' && node.lines[cut]![1] !== 'op.fire') cut++;
+		this.omitted += cut - 1;
+		node.lines.splice(1, cut - 1);
+	}
+
+	private start(event: TaskStartEvent | OpStartEvent, line: Line): void {
+		const isTask = event.type === 'task.start' && event.kind === 'task';
+		this.nodes.set(event.id, {lines: [line], isTask, name: event.name, startMs: event.t, end: null});
+		if (isTask) this.running++;
+	}
+
+	/** `line` is null for a span line, already kept as the start's. */
+	private end(event: TaskEndEvent | OpEndEvent, line: Line | null): void {
+		const node = this.nodes.get(event.id);
+		if (!node) {
+			this.omitted++;
+			return;
+		}
+		if (line) node.lines.push(line);
+		node.end = event;
+		if (node.isTask) {
+			this.running--;
+			this.finishedTasks++;
+		}
+		this.finished.push(event.id);
+		if (this.finished.length - this.head > RETAINED_FINISHED) this.letGo();
+	}
+
+	/** The oldest finished task or op is no longer kept; a task's figures go into its name's totals. */
+	private letGo(): void {
+		const id = this.finished[this.head++]!;
+		const node = this.nodes.get(id)!;
+		this.nodes.delete(id);
+		if (this.head > RETAINED_FINISHED) {
+			this.finished = this.finished.slice(this.head);
+			this.head = 0;
+		}
+		const end = node.end;
+		if (!node.isTask || end?.type !== 'task.end') return;
+		const failed = end.ok ? 0 : 1;
+		const totalMs = end.t - node.startMs;
+		// As the monitor names them: `work(41)` and `work(42)` are one function.
+		const name = node.name.replace(/\(.*$/s, '()');
+		const byName: FoldedName = (this.folded.byName[name] ??= {count: 0, failed: 0, totalMs: 0, busyMs: 0, waitMs: 0});
+		byName.count++;
+		byName.failed += failed;
+		byName.totalMs += totalMs;
+		byName.busyMs += end.busy;
+		byName.waitMs += end.wait;
+		this.folded.tasks++;
+		this.folded.failed += failed;
+		this.folded.taskTimeMs += totalMs;
+	}
+}
+
+/** `lines` with `line` at the end, the oldest let go past `limit` (in batches, so the array is copied rarely). */
+function keepLatest(lines: Line[], line: Line, limit: number): Line[] {
+	lines.push(line);
+	return lines.length > limit * 2 ? lines.slice(-limit) : lines;
+}

@@ -1,0 +1,243 @@
+import {realpathSync} from 'node:fs';
+import {dirname, relative} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {syncBuiltinESMExports} from 'node:module';
+import workerThreads, {getEnvironmentData, isMainThread, setEnvironmentData, threadId} from 'node:worker_threads';
+import type {AgentFiles, AgentMeta} from '../protocol/agent.js';
+import type {ChildConfig} from '../protocol/child-config.js';
+import {ChannelWriter} from './agent-channel.js';
+import {PROTOCOL_VERSION} from '../protocol/events.js';
+import {codeFrame} from './code-frame.js';
+import {EventSink} from './event-sink.js';
+import {isOwnThread} from './own-thread.js';
+import {PipeWriter, type WriterThread} from './pipe-writer.js';
+import {failedToLoad, installHooks, type HookOptions} from './hooks.js';
+import {sampleLoop} from './loop-sampler.js';
+import {instrumentFsAndDns} from './ops/fs-dns.js';
+import {flushBeforeChildProcesses} from './ops/child-processes.js';
+import {instrumentHttp} from './ops/http.js';
+import {TracePropagation} from './ops/trace-propagation.js';
+import {instrumentServerRequests} from './ops/server-requests.js';
+import {instrumentTimers} from './ops/timers.js';
+import {trackServers} from './ops/servers.js';
+import {captureOutput} from './output-capture.js';
+import {recordedText, setRedaction} from './redact.js';
+import {SiteTable} from './site-table.js';
+import {NO_WATCH, Tracker, type TrackerOptions} from './tracker.js';
+import {RUNTIME_GLOBAL} from './transform.js';
+import {TransformCache} from './transform-cache.js';
+import {LoopWatch} from './watchdog.js';
+
+/**
+ * The instrumentation every entry shares: the preload of `asyncmon app.js`'s child process (preload.ts) and
+ * the agent of a service started with `node --import asyncmon/agent` (agent.ts). They differ only in where
+ * events go: the monitor's pipes, or the agent's thread.
+ */
+export interface ThreadConfig extends ChildConfig {
+	/** Epoch ms of t = 0, shared by every thread's clock. */
+	startedAt: number;
+	/** Set under the agent: its thread takes the events (the fds are -1, and there is no monitor). */
+	agent: AgentPlan | null;
+}
+
+/** What the agent's thread needs to serve clients, made on the main thread before the script runs. */
+export interface AgentPlan {
+	files: AgentFiles;
+	tcp: {host: string; port: number; token: string} | null;
+	meta: AgentMeta;
+}
+
+const CONFIG_KEY = 'asyncmon:config';
+/** The task that constructs a Worker, handed to the new thread (environment data is copied at construction). */
+const STARTED_BY_KEY = 'asyncmon:started-by';
+const LOAD_ERRORS = new Set(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND', 'ERR_UNSUPPORTED_DIR_IMPORT', 'ERR_UNKNOWN_FILE_EXTENSION', 'ERR_PACKAGE_PATH_NOT_EXPORTED']);
+const plainSetInterval = setInterval;
+const cwd = process.cwd();
+/** dist/, where the entry that loaded this module sits beside the threads' code (this module may be in a chunk below it). */
+let dist = new URL('.', import.meta.url);
+/** asyncmon's own bundle, whose frames are never the user's. */
+let runtimeDirectory = '';
+
+/**
+ * Instruments this thread: the main thread with `config`, a worker of an instrumented process with its parent's.
+ * `entry` is the entry module's URL; `onExit` runs as the process exits (or dies of a signal it does not handle).
+ */
+export function instrumentThread(entry: string, config: ThreadConfig | null, onExit: () => void = () => {}): void {
+	dist = new URL('.', entry);
+	runtimeDirectory = dirname(fileURLToPath(entry));
+	if (isMainThread && config) {
+		setEnvironmentData(CONFIG_KEY, config);
+		instrumentMainThread(config, onExit);
+	} else if (!isMainThread && !isOwnThread()) {
+		// Workers inherit the --import; asyncmon's own threads have none, and a worker of an unmonitored process has no config.
+		const inherited = getEnvironmentData(CONFIG_KEY) as ThreadConfig | undefined;
+		if (inherited) instrumentWorkerThread(inherited);
+	}
+}
+
+function instrumentMainThread(config: ThreadConfig, onExit: () => void): void {
+	setRedaction(config.redact);
+	const thread: WriterThread = config.agent
+		? {file: new URL('agent-thread.js', dist), data: {agent: config.agent}, always: true}
+		: {file: new URL('pipe-writer.js', dist)};
+	const sink = new EventSink(new PipeWriter(config.eventsFd, thread), config.startedAt - performance.timeOrigin);
+	sink.push({
+		type: 'header',
+		protocol: PROTOCOL_VERSION,
+		script: config.scriptName,
+		argv: process.argv.slice(2).map(recordedText),
+		cwd,
+		node: process.version,
+		pid: process.pid,
+		startedAt: config.startedAt,
+		blockThresholdMs: config.blockThresholdMs,
+		redacted: config.redact,
+		traceId: config.traceId,
+	});
+	sink.flush();
+	const sites = new SiteTable(config.scriptName, cwd);
+	const watch = new LoopWatch({
+		fd: config.watchdogFd,
+		thresholdMs: config.blockThresholdMs,
+		startedAt: config.startedAt,
+		cwd,
+		monitorPid: config.monitorPid,
+		watchdogFile: new URL('watchdog.js', dist),
+		setInterval: plainSetInterval,
+	});
+	const tracker = startTracker(config, {
+		sink,
+		sites,
+		runtimeDirectory,
+		watch,
+	});
+	watch.holdUntilEntry();
+	attributeWorkers(() => tracker.current().id);
+	installHooks(hookOptions(config, sites, tracker));
+	// Under the agent the script's output is its own, untouched, as under node.
+	const endOutput = config.agent ? () => {} : captureOutput(tracker);
+	sampleLoop(tracker, plainSetInterval, trackServers(cwd));
+
+	// Node has made its report's message by now, so reading the error's stack no longer changes where it points.
+	process.on('uncaughtExceptionMonitor', (error, origin) => {
+		const leftTopLevel = tracker.leftTopLevel(error);
+		const loadError = leftTopLevel && isLoadError(error);
+		// The script, or something it imports, could not be loaded: it never ran, and that is all there is to say.
+		if (loadError) tracker.emit({type: 'fatal', t: performance.now(), kind: 'load', message: recordedText(String((error as Error).message).split('\n')[0]!)});
+		tracker.emit({
+			type: 'uncaught',
+			t: performance.now(),
+			// An error that left the top level is thrown, not rejected, whatever path Node took.
+			origin: origin === 'unhandledRejection' && !leftTopLevel ? 'unhandledRejection' : 'uncaughtException',
+			error: tracker.errorInfo(error),
+			task: tracker.current().id,
+		});
+		tracker.flushNow();
+	});
+	process.on('exit', code => {
+		tracker.emit({type: 'script.exit', t: performance.now(), code});
+		endOutput();
+		watch.exiting();
+		tracker.exit();
+		onExit();
+	});
+	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+		const flushThenDie = (): void => {
+			tracker.flushNow();
+			// With no handler of the script's own, the signal ends the process as it would under node.
+			if (process.listenerCount(signal) === 1) {
+				onExit();
+				process.off(signal, flushThenDie);
+				process.kill(process.pid, signal);
+			}
+		};
+		process.on(signal, flushThenDie);
+	}
+}
+
+/** A module that could not be found, read or recognised: Node's words for it, or an error the loader hooks passed on. */
+function isLoadError(error: unknown): boolean {
+	const code = (error as NodeJS.ErrnoException | undefined)?.code;
+	return (code !== undefined && LOAD_ERRORS.has(code)) || failedToLoad(error);
+}
+
+/** Each Worker the script constructs hands the current task's id to its thread, which hangs its root under it. */
+function attributeWorkers(currentTaskId: () => number): void {
+	const Original = workerThreads.Worker;
+	workerThreads.Worker = class Worker extends Original {
+		constructor(...args: ConstructorParameters<typeof Original>) {
+			setEnvironmentData(STARTED_BY_KEY, currentTaskId());
+			super(...args);
+		}
+	};
+	syncBuiltinESMExports();
+}
+
+/** A worker is a lane of its own: its root task is the thread, running in parallel with the main loop. */
+function instrumentWorkerThread(config: ThreadConfig): void {
+	setRedaction(config.redact);
+	const sink = new EventSink(config.agent ? new ChannelWriter() : new PipeWriter(config.eventsFd, null), config.startedAt - performance.timeOrigin);
+	const sites = new SiteTable(config.scriptName, cwd);
+	const tracker = startTracker(config, {
+		sink,
+		sites,
+		runtimeDirectory,
+		watch: NO_WATCH,
+		thread: {id: threadId, name: `worker thread #${threadId}`, startedBy: (getEnvironmentData(STARTED_BY_KEY) as number | undefined) ?? null},
+	});
+	installHooks(hookOptions(config, sites, tracker));
+	process.on('exit', () => {
+		tracker.rootDone();
+		tracker.flush();
+	});
+}
+
+function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
+	const tracker = new Tracker(options);
+	Object.defineProperty(globalThis, RUNTIME_GLOBAL, {value: tracker, enumerable: false});
+	process.setSourceMapsEnabled(true);
+	instrumentTimers(tracker);
+	instrumentHttp(tracker, config.propagateTrace ? new TracePropagation(config.traceId) : null);
+	instrumentServerRequests(tracker);
+	instrumentFsAndDns(tracker);
+	flushBeforeChildProcesses(tracker);
+	tracker.startFlushTimer(plainSetInterval);
+	return tracker;
+}
+
+function hookOptions(config: ThreadConfig, sites: SiteTable, tracker: Tracker): HookOptions {
+	const notice = (message: string): void => tracker.emit({type: 'notice', t: performance.now(), message});
+	return {
+		sites,
+		// Every thread opens the cache; the main thread says why it could not, once.
+		cache: TransformCache.open(new URL('build-id', dist), process.env, undefined, isMainThread ? notice : undefined),
+		// Only the main thread's entry is the script; a worker's module is just more user code.
+		// As Node loads it: the real path, past a node_modules/.bin link.
+		entry: isMainThread ? realEntry(config.script) : '',
+		entryStarted: () => tracker.entryStarted(),
+		notice,
+		loading: load => tracker.ownWork(load),
+		onSyntaxError(problem) {
+			tracker.emit({
+				type: 'fatal',
+				t: performance.now(),
+				kind: 'syntax',
+				message: recordedText(problem.message),
+				loc: `${relative(cwd, problem.file)}:${problem.line}:${problem.column}`,
+				// A line with credentials in it loses them, and its caret may stand off: a leak is worse.
+				frame: codeFrame(recordedText(problem.lineText), problem.column, problem.line),
+			});
+			tracker.flushNow();
+			process.exit(1);
+		},
+	};
+}
+
+function realEntry(script: string): string {
+	try {
+		return realpathSync(script);
+	} catch {
+		// Not there: Node says so when it loads it.
+		return script;
+	}
+}

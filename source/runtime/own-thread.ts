@@ -1,0 +1,20 @@
+import {Worker, workerData} from 'node:worker_threads';
+
+const OWN_THREAD = 'asyncmon:own-thread';
+
+/**
+ * Starts one of asyncmon's own threads (the pipe writer, the watchdog, the agent), unref'd: it never keeps
+ * the script alive. No --import in it; and where one reaches it anyway (NODE_OPTIONS=--import=asyncmon/agent
+ * reaches every thread), isOwnThread() tells the entry not to instrument it.
+ */
+export function startOwnThread(file: URL, data: object): Worker {
+	const worker = new Worker(file, {workerData: {...data, [OWN_THREAD]: true}, execArgv: []});
+	worker.unref();
+	// A failure of asyncmon's own thread is never the script's uncaught error.
+	worker.on('error', () => {});
+	return worker;
+}
+
+export function isOwnThread(): boolean {
+	return typeof workerData === 'object' && workerData !== null && OWN_THREAD in workerData;
+}

@@ -1,0 +1,112 @@
+import {describe, expect, it} from 'vitest';
+import {decodeLine} from '../../source/protocol/decode.js';
+import type {AsyncmonEvent, JoinedEvent, ProtocolLine} from '../../source/protocol/events.js';
+import {serializeBatch, serializeLine} from '../../source/protocol/encode.js';
+import {AgentRetention, RETAINED_FINISHED, RETAINED_OTHER, RETAINED_PER_NODE} from '../../source/runtime/agent-retention.js';
+import {summarize} from '../../source/model/summary.js';
+import {event, header, reduce} from '../helpers/events.js';
+
+function retain(lines: ProtocolLine[]): AgentRetention {
+	const retention = new AgentRetention();
+	for (const line of lines) retention.take(JSON.stringify(line));
+	return retention;
+}
+
+/** The snapshot as a client reads it. */
+function snapshotOf(retention: AgentRetention, t = 1000): ProtocolLine[] {
+	return retention.snapshot(t).flatMap(text => {
+		const lines = decodeLine(text);
+		if (typeof lines === 'string') throw new Error(`${lines}: ${text}`);
+		return lines;
+	});
+}
+
+const joinedOf = (lines: ProtocolLine[]): JoinedEvent => lines.at(-1) as JoinedEvent;
+
+/** A task `id` that starts, awaits a timer `id + 1` and ends at `t`. */
+function finishedTask(id: number, t: number, name = `work(${id})`, ok = true): ProtocolLine[] {
+	return [
+		event('task.start', {t, id, name, parent: 1}),
+		event('op.start', {t, id: id + 1, parent: id, kind: 'timer', name: 'sleep 1ms'}),
+		event('task.await', {t, id, on: {kind: 'op', id: id + 1}}),
+		event('op.end', {t: t + 1, id: id + 1}),
+		event('task.resume', {t: t + 1, id, readyAt: t + 1}),
+		event('task.end', {t: t + 2, id, ok, busy: 0.5, wait: 1, sched: 0.5}),
+	];
+}
+
+describe('AgentRetention', () => {
+	it('a snapshot is the header and every line of running and recent tasks, in the order they came, then `joined`', () => {
+		const lines: ProtocolLine[] = [
+			header(),
+			event('task.start', {t: 0, id: 1, kind: 'script', name: 'app.ts'}),
+			event('script.start', {t: 1}),
+			...finishedTask(2, 10),
+			event('task.start', {t: 20, id: 4, name: 'serve()', parent: 1}),
+			event('task.await', {t: 21, id: 4, on: {kind: 'value'}}),
+			event('block.start', {t: 22, id: 1, task: 4, detectedAt: 80}),
+		];
+		const retention = retain(lines);
+		const snapshot = snapshotOf(retention, 100);
+		expect(snapshot.slice(0, -1)).toEqual(lines);
+		expect(joinedOf(snapshot)).toEqual({type: 'joined', t: 100, folded: {tasks: 0, failed: 0, taskTimeMs: 0, byName: {}}, omitted: 0});
+		expect({running: retention.running, finished: retention.finishedTasks}).toEqual({running: 1, finished: 1});
+	});
+
+	it('keeps a running task bounded: its start and its latest events, from an await on', () => {
+		const lines: ProtocolLine[] = [header(), event('task.start', {t: 0, id: 2, name: 'loop()'})];
+		for (let i = 1; i <= 1000; i++) {
+			lines.push(event('task.await', {t: i, id: 2, on: {kind: 'value'}, busy: i}), event('task.resume', {t: i + 0.5, id: 2, readyAt: i}));
+		}
+		const snapshot = snapshotOf(retain(lines));
+		const kept = snapshot.filter(line => line.type !== 'header' && line.type !== 'joined');
+		expect(kept.length).toBeLessThanOrEqual(RETAINED_PER_NODE);
+		expect(kept[0]).toEqual(lines[1]);
+		expect(kept[1]!.type).toBe('task.await');
+		expect(kept.at(-1)).toEqual(lines.at(-1));
+		expect(joinedOf(snapshot).omitted).toBe(2000 - (kept.length - 1));
+		// The model built from the snapshot has the task as it is now: running, with its latest busy time.
+		const state = reduce(snapshot);
+		expect(state.nodes.get(2)).toMatchObject({state: 'running', busyMs: 1000});
+	});
+
+	it('keeps the latest finished tasks; older ones fold into per-name totals, and the model counts them', () => {
+		const lines: ProtocolLine[] = [header(), event('task.start', {t: 0, id: 1, kind: 'script', name: 'app.ts'})];
+		const total = RETAINED_FINISHED + 500;
+		// Each task has an op: tasks and ops both count towards the window.
+		for (let i = 0; i < total; i++) lines.push(...finishedTask(10 + 2 * i, 10 + i, `work(${i})`, i % 10 !== 0));
+		const retention = retain(lines);
+		const snapshot = snapshotOf(retention, 1e6);
+		const folded = joinedOf(snapshot).folded;
+		expect(folded.tasks + snapshot.filter(line => line.type === 'task.end').length).toBe(total);
+		expect(folded.byName['work()']).toEqual({count: folded.tasks, failed: folded.failed, totalMs: 2 * folded.tasks, busyMs: 0.5 * folded.tasks, waitMs: folded.tasks});
+		expect(folded.failed).toBe(Math.ceil(folded.tasks / 10));
+		expect(snapshot.filter(line => line.type === 'task.end' || line.type === 'op.end')).toHaveLength(RETAINED_FINISHED);
+		expect(retention.finishedTasks).toBe(total);
+
+		const state = reduce(snapshot);
+		expect(state.taskCounts.finished + state.taskCounts.failed).toBe(total);
+		expect(state.taskCounts.failed).toBe(total / 10);
+		expect(summarize(state).taskCount).toBe(total);
+		expect(state.joinedMs).toBe(1e6);
+	});
+
+	it('keeps the latest of the other events', () => {
+		const lines: ProtocolLine[] = [header()];
+		for (let i = 0; i < 3 * RETAINED_OTHER; i++) lines.push(event('notice', {t: i, message: `notice ${i}`}));
+		const notices = snapshotOf(retain(lines)).filter(line => line.type === 'notice');
+		expect(notices).toEqual(lines.slice(-RETAINED_OTHER));
+	});
+});
+
+describe('protocol 2 lines', () => {
+	it('keeps a span line (a task that started and ended in one flush) as the finished task it is', () => {
+		const retention = new AgentRetention();
+		retention.take(serializeLine(header()).trimEnd());
+		const lines = [event('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts', loc: null}), event('task.start', {t: 1, id: 2, name: 'work(2)', parent: 1}), event('task.end', {t: 2, id: 2, ok: false})];
+		for (const text of serializeBatch(lines as AsyncmonEvent[]).trimEnd().split('\n')) retention.take(text);
+		expect(retention.finishedTasks).toBe(1);
+		const snapshot = snapshotOf(retention);
+		expect(snapshot.filter(line => line.type === 'task.start' || line.type === 'task.end').map(line => line.type)).toEqual(['task.start', 'task.start', 'task.end']);
+	});
+});

@@ -1,17 +1,19 @@
 import {spawnSync} from 'node:child_process';
 import {chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync} from 'node:fs';
-import {connect as connectSocket, createServer} from 'node:net';
-import type {AddressInfo} from 'node:net';
+import {connect as connectSocket} from 'node:net';
 import {dirname, join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import type {AgentStatus} from '../../source/protocol/agent.js';
 import {AGENT, eventually, startService, type Service} from '../helpers/agent-service.js';
 import {useCountingServer} from '../helpers/counting-server.js';
+import {freePort} from '../helpers/free-port.js';
+import {spansOf, useOtlpReceiver} from '../helpers/otlp-receiver.js';
 import {readRecording} from '../helpers/recorded.js';
 import {ROOT, runCli, SCRIPTS, startCli} from '../helpers/run-cli.js';
 import {tempDir, tempFile} from '../helpers/temp.js';
 
 const upstream = useCountingServer();
+const receiver = useOtlpReceiver();
 
 function cliEnv(service: Service): {env: Record<string, string>} {
 	return {env: {XDG_RUNTIME_DIR: service.runtimeDir}};
@@ -28,16 +30,32 @@ async function stop(service: Service): Promise<{code: number | null; signal: Nod
 	return service.exited;
 }
 
-/** A free loopback port: listened on, then let go. */
-async function freePort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-	const {port} = server.address() as AddressInfo;
-	await new Promise(resolve => server.close(resolve));
-	return port;
-}
-
 describe('asyncmon ps and connect on a service started with node --import asyncmon/agent', () => {
+	it('connect --otlp sends the live service\'s spans to a collector: each request received a SERVER span over its handler and its fetch', async () => {
+		const service = await startService({env: {UPSTREAM_URL: upstream().url}});
+		const client = startCli(['connect', String(service.pid), '--plain', '--otlp', receiver().url], cliEnv(service));
+		let seen = '';
+		client.child.stdout!.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+		await eventually('the snapshot', () => seen.includes('joined'));
+		expect((await service.get('/5?token=s3cret')).body).toBe('item-5\n');
+		await eventually('the live request', () => /✔ done\s+handle/.test(seen.slice(seen.indexOf('joined'))));
+		client.child.kill('SIGINT');
+		const result = await client.result;
+		expect(result.code, result.stderr).toBe(0);
+		const spans = spansOf(receiver().traces);
+		const request = spans.find(span => span.kind === 'SPAN_KIND_SERVER' && span.attributes['url.path'] === '/5');
+		expect(request, JSON.stringify(spans.map(span => [span.kind, span.name]))).toBeDefined();
+		expect(request!.attributes).toMatchObject({'http.request.method': 'GET', 'http.response.status_code': 200});
+		expect(JSON.stringify(request!.attributes)).not.toContain('s3cret');
+		const handler = spans.find(span => span.name === 'handle' && span.parentSpanId === request!.spanId);
+		expect(handler).toBeDefined();
+		const lookup = spans.find(span => span.name === 'lookup' && span.parentSpanId === handler!.spanId)!;
+		const fetch = spans.find(span => span.kind === 'SPAN_KIND_CLIENT' && span.parentSpanId === lookup.spanId);
+		expect(fetch?.attributes['url.full']).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/items\/5$/);
+		expect(new Set([request, handler, lookup, fetch].map(span => span!.traceId)).size).toBe(1);
+		expect(await stop(service)).toEqual({code: 0, signal: null});
+	});
+
 	it('ps lists it; connect --plain --record shows its tasks live, from a snapshot; the recording says when it joined', async () => {
 		const service = await startService({env: {UPSTREAM_URL: upstream().url}});
 		for (const id of [1, 2, 3]) expect((await service.get(`/${id}`)).body).toBe(`item-${id}\n`);

@@ -5,7 +5,7 @@ import type {AddressInfo} from 'node:net';
 import {describe, expect, it} from 'vitest';
 import {freePort} from '../helpers/free-port.js';
 import {normalized, resourcesOf, spansOf, useOtlpReceiver, type ReceivedSpan, type ReceivedTrace} from '../helpers/otlp-receiver.js';
-import {runCli} from '../helpers/run-cli.js';
+import {runCli, startCli} from '../helpers/run-cli.js';
 import {tempFile} from '../helpers/temp.js';
 import {useStarted} from '../helpers/use-started.js';
 
@@ -242,6 +242,39 @@ describe('asyncmon --otlp: spans to an OpenTelemetry collector', () => {
 			expect((await runFanout(['--otlp', receiver().url])).code).toBe(0);
 			expect(target().requests).toHaveLength(5);
 			for (const request of target().requests) expect(request.headers.traceparent).toBeUndefined();
+		},
+		TIMEOUT,
+	);
+
+	it(
+		"a request received with a caller's traceparent is a SERVER span in the caller's trace; with --otlp-propagate, what it sends carries that trace on",
+		async () => {
+			receiver().clear();
+			target().requests.splice(0);
+			const caller = {traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7'};
+			const service = startCli(['run', '--plain', '--otlp', receiver().url, '--otlp-propagate', 'otlp-server.ts'], {env: {TARGET_URL: target().url}});
+			let seen = '';
+			service.child.stdout!.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+			const port = await new Promise<number>(resolve => {
+				const check = (): void => {
+					const match = /listening (\d+)/.exec(seen);
+					if (match) resolve(Number(match[1]));
+					else setTimeout(check, 20);
+				};
+				check();
+			});
+			const response = await fetch(`http://127.0.0.1:${port}/orders/7`, {headers: {traceparent: `00-${caller.traceId}-${caller.spanId}-01`}});
+			expect(await response.text()).toBe('{"id":1}');
+			expect((await service.result).code).toBe(0);
+			const spans = spansOf(receiver().traces);
+			const server = spans.find(span => span.kind === 'SPAN_KIND_SERVER')!;
+			expect(server).toMatchObject({traceId: caller.traceId, parentSpanId: caller.spanId, name: 'GET'});
+			expect(server.attributes).toMatchObject({'http.request.method': 'GET', 'url.path': '/orders/7', 'http.response.status_code': 200});
+			const client = spans.find(span => span.kind === 'SPAN_KIND_CLIENT')!;
+			// Its whole subtree joined the caller's trace: the fetch the handler made is in it.
+			expect(client.traceId).toBe(caller.traceId);
+			const [sent] = target().requests;
+			expect(sent!.headers.traceparent).toBe(`00-${caller.traceId}-${client.spanId}-01`);
 		},
 		TIMEOUT,
 	);

@@ -1,9 +1,14 @@
 import {describe, expect, it} from 'vitest';
 import {useDemoServer} from '../helpers/demo-server.js';
 import {readRecording, recordRun} from '../helpers/recorded.js';
-import {ROOT} from '../helpers/run-cli.js';
+import {ROOT, runCli} from '../helpers/run-cli.js';
 import {join} from 'node:path';
-import {readFileSync} from 'node:fs';
+import {closeSync, openSync, readFileSync, writeSync} from 'node:fs';
+import {serializeBatch, serializeLine} from '../../source/protocol/encode.js';
+import type {AsyncmonEvent} from '../../source/protocol/events.js';
+import type {SessionReport} from '../../source/model/summary.js';
+import {header} from '../helpers/events.js';
+import {tempFile} from '../helpers/temp.js';
 import {formatDuration} from '../../source/present/durations.js';
 
 const server = useDemoServer();
@@ -40,4 +45,48 @@ describe('scale', () => {
 		expect(report.summary.heldBackMs).toBeCloseTo(held, 2);
 		if (held >= 1) expect(result.stdout).toContain(`asyncmon held the script back ${formatDuration(state.heldBackMs)} in all`);
 	}, 60_000);
+});
+
+describe('a 1,000,000-event recording', () => {
+	/** 500,000 tasks under one, each started and ended in one flush (a span line: two events), in batches as the child writes them. */
+	function millionEvents(): string {
+		const file = tempFile('million.ndjson');
+		const fd = openSync(file, 'w');
+		writeSync(fd, serializeLine(header()));
+		writeSync(fd, serializeBatch([{type: 'task.start', t: 0, id: 1, parent: null, kind: 'script', name: 'million.ts', loc: null}]));
+		const perBatch = 5000;
+		for (let batch = 0; batch < 100; batch++) {
+			const events: AsyncmonEvent[] = [];
+			for (let i = 0; i < perBatch; i++) {
+				const id = 2 + batch * perBatch + i;
+				const t = id * 0.01;
+				events.push(
+					{type: 'task.start', t, id, parent: 1, kind: 'task', name: `tiny(${id})`, loc: 'million.ts:3:1'},
+					{type: 'task.end', t: t + 0.005, id, ok: id % 1000 !== 0, busy: 0.005, wait: 0, sched: 0, awaits: 0},
+				);
+			}
+			writeSync(fd, serializeBatch(events));
+		}
+		writeSync(fd, serializeBatch([{type: 'task.end', t: 5001, id: 1, ok: true, busy: 1, wait: 0, sched: 0, awaits: 0}, {type: 'exit', t: 5002, code: 0, signal: null}]));
+		closeSync(fd);
+		return file;
+	}
+
+	it('is read by report and replay --plain in a bounded heap: totals exact, the rest folded into per-site rows', async () => {
+		const file = millionEvents();
+		// A heap of 160 MB: the whole session as objects would need several times that.
+		const bounded = {env: {NODE_OPTIONS: '--max-old-space-size=160'}};
+		const result = await runCli(['report', file, '--format', 'json'], bounded);
+		expect(result.stderr).toBe('');
+		expect(result.code).toBe(0);
+		const report = JSON.parse(result.stdout) as SessionReport;
+		expect(report.summary.taskCount).toBe(500_000);
+		expect(report.summary.failedCount).toBe(500);
+		expect(report.folded!.sites.find(site => site.name === 'tiny()')!.count + report.tasks.filter(task => task.name.startsWith('tiny(')).length).toBe(500_000);
+		const replayed = await runCli(['replay', file, '--plain'], bounded);
+		expect(replayed.code, replayed.stderr).toBe(0);
+		expect(replayed.stdout).toMatch(/All done in [\d.]+s · 500000 tasks/);
+		const ndjson = await runCli(['report', file, '--format', 'ndjson', '-o', tempFile('million-v1.ndjson')], bounded);
+		expect(ndjson.code, ndjson.stderr).toBe(0);
+	}, 120_000);
 });

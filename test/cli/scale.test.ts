@@ -30,7 +30,8 @@ describe('scale', () => {
 		expect(result.stdout).toContain('tasks: 100000 tasks in 100 waves of 1000');
 		// Plain mode printed a summary line a second, not 200,000 task lines; the recording has every event.
 		expect(result.stdout).toContain('one summary line a second from here');
-		expect(result.stdout.split('\n').length).toBeLessThan(2000);
+		// At most 200 task lines in any second, and a line a second: a tenth of the 200,000 it would be, however slow the machine.
+		expect(result.stdout.split('\n').length).toBeLessThan(20_000);
 		// A report reads the whole recording: every task is there, nothing was dropped.
 		const {state, report} = await readRecording(file);
 		expect(report.summary.taskCount).toBe(100_100);

@@ -6,8 +6,12 @@ import type {Ms} from '../protocol/events.js';
 let hdr: typeof Hdr | undefined;
 const load = (): typeof Hdr => (hdr ??= createRequire(import.meta.url)('hdr-histogram-js') as typeof Hdr);
 
-/** Durations in whole microseconds, 3 significant digits: a percentile within 0.1 %, a few KB a histogram. */
-const SHAPE = {bitBucketSize: 'packed', numberOfSignificantValueDigits: 3} as const;
+/**
+ * Durations in whole microseconds, 3 significant digits: a percentile within 0.1 %. 32-bit counts: a value
+ * recorded in 0.06 µs (the packed form takes 0.35 µs, and a folded task records three), for 30 to 90 KB a
+ * histogram as the longest duration grows from 50 ms to an hour.
+ */
+const SHAPE = {bitBucketSize: 32, numberOfSignificantValueDigits: 3} as const;
 
 export type Latency = Hdr.Histogram;
 

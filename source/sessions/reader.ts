@@ -56,6 +56,8 @@ const MAX_HEADER_BYTES = 1024 * 1024;
  */
 export class SessionLines implements AsyncIterable<ProtocolLine> {
 	readonly stats: ReadStats = {eventCount: 0, badLines: 0, truncated: false};
+	/** Where in the file the line of the event just yielded starts, in bytes: a replay seeks back to it. */
+	lineOffset = 0;
 
 	constructor(
 		readonly path: string,
@@ -69,12 +71,14 @@ export class SessionLines implements AsyncIterable<ProtocolLine> {
 		let sawHeader = false;
 		let pending: Buffer | null = null;
 		for await (const chunk of createReadStream(this.path) as AsyncIterable<Buffer>) {
+			const dataOffset = bytesRead - (pending?.length ?? 0);
 			bytesRead += chunk.length;
 			const data: Buffer = pending ? Buffer.concat([pending, chunk]) : chunk;
 			let start = 0;
 			for (let end = data.indexOf(NEWLINE, start); end !== -1; end = data.indexOf(NEWLINE, start)) {
 				lineNumber++;
 				const lines = this.parseWholeLine(data.toString('utf8', start, end), lineNumber, sawHeader);
+				this.lineOffset = dataOffset + start;
 				start = end + 1;
 				for (const line of lines) {
 					if (sawHeader) this.stats.eventCount++;
@@ -88,6 +92,7 @@ export class SessionLines implements AsyncIterable<ProtocolLine> {
 		}
 		if (pending) {
 			lineNumber++;
+			this.lineOffset = bytesRead - pending.length;
 			for (const line of this.parseLastLine(pending.toString('utf8'), lineNumber, sawHeader)) {
 				if (sawHeader) this.stats.eventCount++;
 				sawHeader = true;

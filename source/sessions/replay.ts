@@ -3,6 +3,7 @@ import {apply} from '../model/reducer.js';
 import type {ModelSource, ReplayControls} from '../model/source.js';
 import {cloneState, createState, LIVE_RETENTION, type ModelState, type Retention} from '../model/state.js';
 import {loadWarnings, readSession, type ReadOptions, type RecordedLosses} from './reader.js';
+import {eventsArrivedBy, FileLines, MemoryLines, type ReplayLines} from './replay-lines.js';
 
 /** Time and timers, injectable so tests drive playback without sleeping. */
 export interface ReplayClock {
@@ -28,7 +29,7 @@ export interface ReplayOptions {
 	paused?: boolean;
 	/** Initial playback speed, clamped to MIN_SPEED..MAX_SPEED; 1 is real time. */
 	speed?: number;
-	/** Lines between state checkpoints; the default keeps about 64 of them. */
+	/** Events between state checkpoints; by default an eighth of the recording (a seek back reads at most that much again). */
 	checkpointEvery?: number;
 	/** Which finished nodes each state keeps one by one, as the live run did; by default the live dashboard's. */
 	retention?: Retention | null;
@@ -49,9 +50,12 @@ interface Checkpoint {
  */
 export class ReplayEngine implements ModelSource, ReplayControls {
 	readonly durationMs: Ms;
+	private readonly lines: ReplayLines;
 	private readonly retention: Retention | null;
 	private current: ModelState;
 	private applied = 0;
+	/** The events from `applied` on. */
+	private reading: Iterator<ProtocolLine>;
 	private readonly arrivals: Float64Array;
 	private readonly checkpoints: Checkpoint[] = [];
 	private position: Ms = 0;
@@ -66,16 +70,19 @@ export class ReplayEngine implements ModelSource, ReplayControls {
 	private readonly listeners = new Set<() => void>();
 
 	constructor(
-		private readonly lines: readonly ProtocolLine[],
+		lines: ReplayLines | readonly ProtocolLine[],
 		options: ReplayOptions = {},
 	) {
+		this.lines = 'from' in lines ? lines : new MemoryLines(lines);
 		this.clock = options.clock ?? systemClock;
 		this.retention = options.retention === undefined ? LIVE_RETENTION : options.retention;
 		this.current = this.freshState();
+		this.reading = this.lines.from(0);
 		this.playbackSpeed = clampSpeed(options.speed ?? 1);
-		this.arrivals = arrivalTimes(lines);
-		this.durationMs = lines.length > 0 ? this.arrivals[lines.length - 1]! : 0;
-		this.buildCheckpoints(options.checkpointEvery ?? Math.max(1000, Math.ceil(lines.length / 64)));
+		this.arrivals = this.lines.arrivals;
+		this.durationMs = this.lines.count > 0 ? this.arrivals[this.lines.count - 1]! : 0;
+		// Few copies of the state: each is as big as the retention window lets a state be.
+		this.buildCheckpoints(options.checkpointEvery ?? Math.max(1000, Math.ceil(this.lines.count / 8)));
 		this.moveTo(0);
 		this.accountedAt = this.clock.now();
 		this.isPaused = options.paused ?? false;
@@ -146,6 +153,7 @@ export class ReplayEngine implements ModelSource, ReplayControls {
 
 	/** Stops the timers; the engine is inert afterwards. */
 	dispose(): void {
+		this.reading.return?.();
 		this.isPaused = true;
 		this.cancelFrame();
 		if (this.notifyTimer !== null) this.clock.clearTimeout(this.notifyTimer);
@@ -169,9 +177,9 @@ export class ReplayEngine implements ModelSource, ReplayControls {
 
 	private moveTo(targetMs: Ms): void {
 		this.position = Math.min(this.durationMs, Math.max(0, targetMs));
-		const target = linesArrivedBy(this.arrivals, this.position);
+		const target = eventsArrivedBy(this.arrivals, this.position);
 		if (target < this.applied) this.restoreCheckpoint(target);
-		for (; this.applied < target; this.applied++) apply(this.current, this.lines[this.applied]!);
+		for (; this.applied < target; this.applied++) apply(this.current, this.reading.next().value as ProtocolLine);
 	}
 
 	private restoreCheckpoint(atMost: number): void {
@@ -179,14 +187,19 @@ export class ReplayEngine implements ModelSource, ReplayControls {
 		for (const checkpoint of this.checkpoints) if (checkpoint.applied <= atMost) nearest = checkpoint;
 		this.current = nearest ? cloneState(nearest.state) : this.freshState();
 		this.applied = nearest?.applied ?? 0;
+		// The reading it replaces holds the recording open until told it is done.
+		this.reading.return?.();
+		this.reading = this.lines.from(this.applied);
 	}
 
 	private buildCheckpoints(every: number): void {
 		const state = this.freshState();
-		for (let i = 0; i < this.lines.length; i++) {
-			apply(state, this.lines[i]!);
+		const events = this.lines.from(0);
+		for (let i = 0; i < this.lines.count; i++) {
+			apply(state, events.next().value as ProtocolLine);
 			if ((i + 1) % every === 0) this.checkpoints.push({applied: i + 1, state: cloneState(state)});
 		}
+		events.return?.();
 	}
 
 	private freshState(): ModelState {
@@ -235,29 +248,6 @@ export class ReplayEngine implements ModelSource, ReplayControls {
 	}
 }
 
-/** Running maximum of the event times; the header arrives at 0. */
-function arrivalTimes(lines: readonly ProtocolLine[]): Float64Array {
-	const arrivals = new Float64Array(lines.length);
-	let latest = 0;
-	lines.forEach((line, i) => {
-		if (line.type !== 'header' && line.t > latest) latest = line.t;
-		arrivals[i] = latest;
-	});
-	return arrivals;
-}
-
-/** How many lines had arrived by `ms` (binary search: arrivals never decrease). */
-function linesArrivedBy(arrivals: Float64Array, ms: Ms): number {
-	let low = 0;
-	let high = arrivals.length;
-	while (low < high) {
-		const mid = (low + high) >>> 1;
-		if (arrivals[mid]! <= ms) low = mid + 1;
-		else high = mid;
-	}
-	return low;
-}
-
 export interface LoadedReplay {
 	replay: ReplayEngine;
 	warnings: string[];
@@ -268,12 +258,16 @@ function clampSpeed(speed: number): number {
 	return Math.min(MAX_SPEED, Math.max(MIN_SPEED, speed));
 }
 
+/**
+ * A recording for playback. Its events are not kept: one read notes when each arrived and where to find it
+ * again, then the engine reads the file as it plays, and again from a checkpoint when it seeks back.
+ */
 export async function loadReplay(path: string, options: ReplayOptions & Pick<ReadOptions, 'lenient'> = {}): Promise<LoadedReplay> {
 	const reader = readSession(path, {lenient: options.lenient});
-	const lines: ProtocolLine[] = [];
-	for await (const line of reader) lines.push(line);
+	const lines = new FileLines(path);
 	const losses: RecordedLosses = {droppedEvents: 0, corruptLines: 0};
-	for (const line of lines) {
+	for await (const line of reader) {
+		lines.add(line, reader.lineOffset);
 		if (line.type === 'dropped') losses.droppedEvents += line.count;
 		else if (line.type === 'corrupt') losses.corruptLines += line.count;
 	}

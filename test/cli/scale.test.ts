@@ -3,11 +3,9 @@ import {useDemoServer} from '../helpers/demo-server.js';
 import {readRecording, recordRun} from '../helpers/recorded.js';
 import {ROOT, runCli} from '../helpers/run-cli.js';
 import {join} from 'node:path';
-import {closeSync, openSync, readFileSync, writeSync} from 'node:fs';
-import {serializeBatch, serializeLine} from '../../source/protocol/encode.js';
-import type {AsyncmonEvent} from '../../source/protocol/events.js';
+import {readFileSync} from 'node:fs';
 import type {SessionReport} from '../../source/model/summary.js';
-import {header} from '../helpers/events.js';
+import {millionEventRecording} from '../helpers/million.js';
 import {tempFile} from '../helpers/temp.js';
 import {formatDuration} from '../../source/present/durations.js';
 
@@ -49,32 +47,8 @@ describe('scale', () => {
 });
 
 describe('a 1,000,000-event recording', () => {
-	/** 500,000 tasks under one, each started and ended in one flush (a span line: two events), in batches as the child writes them. */
-	function millionEvents(): string {
-		const file = tempFile('million.ndjson');
-		const fd = openSync(file, 'w');
-		writeSync(fd, serializeLine(header()));
-		writeSync(fd, serializeBatch([{type: 'task.start', t: 0, id: 1, parent: null, kind: 'script', name: 'million.ts', loc: null}]));
-		const perBatch = 5000;
-		for (let batch = 0; batch < 100; batch++) {
-			const events: AsyncmonEvent[] = [];
-			for (let i = 0; i < perBatch; i++) {
-				const id = 2 + batch * perBatch + i;
-				const t = id * 0.01;
-				events.push(
-					{type: 'task.start', t, id, parent: 1, kind: 'task', name: `tiny(${id})`, loc: 'million.ts:3:1'},
-					{type: 'task.end', t: t + 0.005, id, ok: id % 1000 !== 0, busy: 0.005, wait: 0, sched: 0, awaits: 0},
-				);
-			}
-			writeSync(fd, serializeBatch(events));
-		}
-		writeSync(fd, serializeBatch([{type: 'task.end', t: 5001, id: 1, ok: true, busy: 1, wait: 0, sched: 0, awaits: 0}, {type: 'exit', t: 5002, code: 0, signal: null}]));
-		closeSync(fd);
-		return file;
-	}
-
 	it('is read by report and replay --plain in a bounded heap: totals exact, the rest folded into per-site rows', async () => {
-		const file = millionEvents();
+		const file = millionEventRecording();
 		// A heap of 160 MB: the whole session as objects would need several times that.
 		const bounded = {env: {NODE_OPTIONS: '--max-old-space-size=160'}};
 		const result = await runCli(['report', file, '--format', 'json'], bounded);

@@ -4,6 +4,7 @@ import {useDemoServer} from '../helpers/demo-server.js';
 import {CLI} from '../helpers/run-cli.js';
 import {tempFile} from '../helpers/temp.js';
 import {useTerminal} from '../helpers/terminal.js';
+import {millionEventRecording} from '../helpers/million.js';
 
 const terminal = useTerminal();
 const server = useDemoServer();
@@ -68,6 +69,20 @@ describe('the dashboard in a real terminal', () => {
 		expect(terminal.paneFlag('alternate_on')).toBe('0');
 		expect(terminal.paneFlag('cursor_flag')).toBe('1');
 	});
+
+	it('replays a 1,000,000-event recording within a 200 MB heap, seeking to its end and back', async () => {
+		const file = millionEventRecording();
+		terminal.open(`NODE_OPTIONS=--max-old-space-size=200 ${asyncmon(`replay ${file}`)}`);
+		await terminal.until('the replay', text => /^replay /m.test(text), 90_000);
+		terminal.keys('End');
+		// 500,000 tasks, one in 1,000 failed; most of them folded into one row.
+		const end = await terminal.until('the end of the session', text => text.includes('499500 done') && text.includes('500 failed'), 60_000);
+		expect(end).toMatch(/×[\d,]+ tiny\(\)/);
+		terminal.keys('Home');
+		await terminal.until('the start of the session', text => text.includes('0 done') && !text.includes('499500 done'), 60_000);
+		terminal.keys('q');
+		await terminal.until('the replay to end', text => text.includes('EXIT:0'));
+	}, 240_000);
 
 	it('says the terminal is too small instead of drawing garbage', async () => {
 		terminal.open(asyncmon('long-running.ts'), 36, 8);

@@ -98,6 +98,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			if (node.request) {
 				node.request.status = event.status;
 				node.request.aborted = event.aborted === true;
+				if (event.route !== undefined) node.request.route = event.route;
 			}
 			// A request served with a server error failed, as a request sent that got one does.
 			finish(state, node, event.ok && !httpFailed(event.status) ? 'finished' : 'failed', event.t);

@@ -6,6 +6,9 @@ import {HTTP_PHASES, isCountedTask, type Aggregated, type Intervals, type ModelS
 
 /** How many slowest folded tasks are kept whole. */
 const SLOWEST_KEPT = 20;
+/** Sites kept apart; past them, new ones share one row per kind, so memory stays bounded whatever the names. */
+export const MAX_SITES = 2000;
+export const OTHER_SITES = '(other sites)';
 
 /** Threads and the script's top level are few, and the tree hangs from them: they are never folded. */
 export function isFoldable(node: TaskNode): boolean {
@@ -152,8 +155,12 @@ function siteOf(aggregated: Aggregated, node: TaskNode): SiteAggregate {
 }
 
 function siteFor(aggregated: Aggregated, kind: NodeKind, name: string, location: Location | null): SiteAggregate {
-	const key = `${kind}\u0000${name}\u0000${location ?? ''}`;
+	let key = `${kind}\u0000${name}\u0000${location ?? ''}`;
 	let site = aggregated.sites.get(key);
+	if (!site && aggregated.sites.size >= MAX_SITES) {
+		[key, name, location] = [`${kind}\u0000${OTHER_SITES}`, OTHER_SITES, null];
+		site = aggregated.sites.get(key);
+	}
 	if (!site) {
 		site = {
 			id: -(aggregated.sites.size + 1),

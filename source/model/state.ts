@@ -35,6 +35,8 @@ export interface ServerRequestInfo {
 	status?: number;
 	/** The client went away before the response finished. */
 	aborted: boolean;
+	/** The route template its framework matched (`/users/:id`), once the response finished. */
+	route?: string;
 }
 
 export interface TimerInfo {

@@ -64,7 +64,7 @@ export interface ReportTask {
 	/** A request the script sent (kind `http`). */
 	http?: {method: string; url: string; status: number | null; bytes: number | null; phases: Required<HttpPhases>};
 	/** A request one of the script's servers received (kind `server`): `status` null until its response finished. */
-	request?: {method: string; url: string; host: string | null; traceparent: string | null; status: number | null; aborted: boolean};
+	request?: {method: string; url: string; host: string | null; traceparent: string | null; status: number | null; aborted: boolean; route: string | null};
 	timer?: {delayMs: number; repeat: boolean; fires: number; lateMs: Ms};
 	error?: ErrorInfo;
 }
@@ -215,8 +215,8 @@ function reportTask(node: TaskNode, nowMs: Ms): ReportTask {
 		};
 	}
 	if (node.request) {
-		const {method, url, host, traceparent, status, aborted} = node.request;
-		task.request = {method, url, host: host ?? null, traceparent: traceparent ?? null, status: status ?? null, aborted};
+		const {method, url, host, traceparent, status, aborted, route} = node.request;
+		task.request = {method, url, host: host ?? null, traceparent: traceparent ?? null, status: status ?? null, aborted, route: route ?? null};
 	}
 	if (node.timer) task.timer = {...node.timer, lateMs: round(node.timer.lateMs)};
 	if (node.error) task.error = node.error;

@@ -126,6 +126,8 @@ export interface TaskEndEvent {
 	status?: number;
 	/** A `server` task whose client went away before the response finished (`ok` is false). */
 	aborted?: boolean;
+	/** A `server` task's route template, when its framework matched one (Express: `/users/:id`). */
+	route?: string;
 }
 
 /** Which client library sent a request: its connection limit is set in different ways. */

@@ -183,6 +183,7 @@ export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldSha
 		awaits: COUNT,
 		status: optional(COUNT),
 		aborted: optional(BOOLEAN),
+		route: optional(STRING),
 	},
 	'op.start': {
 		id: ID,

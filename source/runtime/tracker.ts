@@ -78,7 +78,8 @@ export interface SliceWatch {
 export const NO_WATCH: SliceWatch = {thresholdMs: Infinity, running() {}, longSlice: () => [], entryStarted() {}, excluded: fn => fn()};
 
 /** How a `server` task's request ended: its response finished with a status, or its client went away first. */
-export type ServedResponse = {status: number} | {aborted: true};
+/** How a request ended: its status (and the route template its framework matched, when it says), or its client left. */
+export type ServedResponse = {status: number; route?: string} | {aborted: true};
 
 /** Wait targets that carry no ids are shared, not made per await. */
 const VALUE: WaitTarget = Object.freeze({kind: 'value'});
@@ -555,7 +556,10 @@ export class Tracker {
 		const event: TaskEndEvent = {type: 'task.end', t: now, id: task.id, ok: !task.failed, busy: task.busy, wait: task.wait, sched: task.sched, awaits: task.awaits};
 		if (response) {
 			if ('aborted' in response) event.aborted = true;
-			else event.status = response.status;
+			else {
+				event.status = response.status;
+				if (response.route !== undefined) event.route = recordedText(response.route);
+			}
 		}
 		if (task.failed) {
 			// Listed first: the emit may flush, which describes the listed.

@@ -1,5 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {apply} from '../../source/model/reducer.js';
+import {MAX_SITES, OTHER_SITES} from '../../source/model/retention.js';
+import {routeOf} from '../../source/model/http-phases.js';
 import {cloneState, createState, type ModelState, type Retention} from '../../source/model/state.js';
 import {latencyStats} from '../../source/model/latency.js';
 import {summarize} from '../../source/model/summary.js';
@@ -176,5 +178,36 @@ describe('retention: requests the script received', () => {
 		const routes = (state: ModelState) => servedStatsByRoute(state).map(route => [route.route, route.requests, route.failures, route.latency?.samples]);
 		expect(routes(bounded)).toEqual(routes(all));
 		expect(summarize(bounded)).toEqual(summarize(all));
+	});
+});
+
+describe('retention: sites stay bounded', () => {
+	it('groups requests received by route shape, and past MAX_SITES folds new sites into one row per kind', () => {
+		const lines: ProtocolLine[] = [header(), event('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'server.ts', loc: null})];
+		let id = 10;
+		// 3,000 users, each its own path; and 3,000 functions of distinct names (generated code, say).
+		for (let i = 0; i < 3000; i++) {
+			lines.push(
+				event('task.start', {t: i, id, parent: 1, kind: 'server', name: `GET /users/${1000 + i}`, loc: null, http: {method: 'GET', url: `/users/${1000 + i}`}}),
+				event('task.end', {t: i + 1, id: id++, ok: true, busy: 0.1, wait: 0.5, sched: 0, awaits: 1, status: 200}),
+				event('task.start', {t: i, id, parent: 1, name: `handler${i}()`, loc: `gen.ts:${i + 1}:1`}),
+				event('task.end', {t: i + 1, id: id++, ok: true, busy: 0.1, wait: 0, sched: 0, awaits: 0}),
+			);
+		}
+		const state = reduce(lines, {retention: {maxFinished: 100, maxAgeMs: Infinity}});
+		const sites = [...state.aggregated.sites.values()];
+		expect(sites.length).toBeLessThanOrEqual(MAX_SITES + 2);
+		expect(sites.find(site => site.kind === 'server')).toMatchObject({name: 'GET /users/:id'});
+		const other = sites.find(site => site.name === OTHER_SITES && site.kind === 'task')!;
+		expect(other.count).toBeGreaterThan(0);
+		expect(sites.filter(site => site.kind === 'task').reduce((sum, site) => sum + site.count, 0) + [...state.nodes.values()].filter(node => node.kind === 'task').length).toBe(3000);
+	});
+
+	it('names a route by its template where the framework said one, else by its shape', () => {
+		expect(routeOf({method: 'GET', url: '/users/7?token=REDACTED', route: '/users/:id'})).toBe('GET /users/:id');
+		expect(routeOf({method: 'GET', url: '/users/7/orders/123e4567-e89b-12d3-a456-426614174000?x=1'})).toBe('GET /users/:id/orders/:id');
+		expect(routeOf({method: 'POST', url: '/files/0123456789abcdef01'})).toBe('POST /files/:id');
+		expect(routeOf({method: 'GET', url: '/health'})).toBe('GET /health');
+		expect(routeOf({method: 'GET', url: '/v2/items'})).toBe('GET /v2/items');
 	});
 });

@@ -3,6 +3,7 @@ import autocannon from 'autocannon';
 import {describe, expect, it} from 'vitest';
 import {servedUnderNodeAndAsyncmon, underAsyncmon} from '../helpers/node-parity.js';
 import {freePort} from '../helpers/free-port.js';
+import {servedStatsByRoute} from '../../source/model/http-stats.js';
 
 const SERVERS = fileURLToPath(new URL('../fixtures/realworld/servers', import.meta.url));
 /** A fixed number of requests, not a duration, so the server's own count is the same under node and asyncmon. */
@@ -48,13 +49,16 @@ describe("each request a framework's server receives is a server task, the route
 			expect(asyncmon.stderr).toContain("request for './index.js' is not in cache");
 			return;
 		}
-		const {node, asyncmon, asyncmonDriven, report} = await servedUnderNodeAndAsyncmon(script, [String(port)], SERVERS, 'listening\n', load);
+		const {node, asyncmon, asyncmonDriven, report, state} = await servedUnderNodeAndAsyncmon(script, [String(port)], SERVERS, 'listening\n', load);
 		expect(asyncmonDriven).toEqual(Array.from({length: ROUTED}, () => ({id: '7', name: 'user-7'})));
 		expect(asyncmon).toEqual(node);
 		const served = report.tasks.filter(task => task.kind === 'server');
 		expect(served).toHaveLength(ROUTED);
 		expect(served.every(task => task.name === 'GET /users/7?…' && task.state === 'finished' && task.request?.status === 200)).toBe(true);
 		expect(served.every(task => task.request?.url === '/users/7?token=REDACTED')).toBe(true);
+		// Express says which route it matched; for Fastify the path's id-like segment stands for it. Either way one route.
+		expect(served.every(task => task.request?.route === (script === 'express.mjs' ? '/users/:id' : null))).toBe(true);
+		expect(servedStatsByRoute(state).map(route => [route.route, route.requests])).toEqual([['GET /users/:id', ROUTED]]);
 		// Under each request: the route's async handler, and under it the loadUser call it awaited, and its timer.
 		const byId = new Map(report.tasks.map(task => [task.id, task]));
 		const loads = report.tasks.filter(task => task.name === 'loadUser("7")');

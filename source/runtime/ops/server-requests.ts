@@ -38,7 +38,7 @@ export function instrumentServerRequests(tracker: Tracker): void {
 		const task = requests.get(response);
 		if (!task) return;
 		requests.delete(response);
-		tracker.served(task, {status: response.statusCode});
+		tracker.served(task, {status: response.statusCode, ...routeOf(response)});
 	});
 }
 
@@ -49,4 +49,23 @@ function requestDetails(request: IncomingMessage, method: string, url: string): 
 	const traceparent = request.headers.traceparent;
 	if (typeof traceparent === 'string' && parseTraceparent(traceparent)) details.traceparent = traceparent.trim().slice(0, TRACEPARENT_LENGTH);
 	return details;
+}
+
+/** What Express leaves on the request it routed: the mount path and the matched route's path. */
+interface RoutedRequest {
+	baseUrl?: unknown;
+	route?: {path?: unknown};
+}
+
+/**
+ * The route template the framework matched, read (never written) from the request once it is answered:
+ * Express sets `req.route` and `req.baseUrl`. Other frameworks leave the path, which the model groups by
+ * its shape (see routeOf in model/http-phases.ts).
+ */
+function routeOf(response: ServerResponse): {route?: string} {
+	const request = response.req as (IncomingMessage & RoutedRequest) | undefined;
+	const path = request?.route?.path;
+	if (typeof path !== 'string') return {};
+	const base = typeof request?.baseUrl === 'string' ? request.baseUrl : '';
+	return {route: base + path};
 }

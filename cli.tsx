@@ -120,7 +120,8 @@ await main(async () => {
 		.help()
 		.version()
 		.fail((message, error) => {
-			if (error) throw error;
+			// A command's own error passes on; yargs' own (a missing value, say) is the user's mistake, said below.
+			if (error && error.name !== 'YError') throw error;
 			// yargs' words for a missing script say nothing of what to do.
 			if (own[0] === 'diff' && /not enough non-option arguments/i.test(message ?? '')) {
 				throw new UsageError('name two recordings: asyncmon diff <before> <after>');

@@ -5,11 +5,14 @@ import {UsageError} from './usage-error.js';
 export const RETENTION_OPTIONS = {
 	retain: {
 		type: 'string',
+		// Without it, yargs reads a bare `--retain` as the default.
+		requiresArg: true,
 		default: String(REPORT_RETENTION.maxFinished),
 		describe: 'Finished tasks and ops kept one by one (a count, or "all"); older ones fold into per-site totals with p50/p99',
 	},
 	'retain-for': {
 		type: 'number',
+		requiresArg: true,
 		default: LIVE_RETENTION.maxAgeMs / 1000,
 		describe: 'Seconds a finished task is kept one by one, however few finished (0: no age limit)',
 	},

@@ -39,7 +39,7 @@ function soleOpenOp(state: ModelState, node: TaskNode): TaskNode | null {
 export function targetHoldup(state: ModelState, target: WaitTarget): Holdup {
 	switch (target.kind) {
 		case 'promise':
-			return {kind: 'promise', tasks: target.tasks?.length ?? 0, ops: target.ops?.length ?? 0};
+			return {kind: 'promise', tasks: target.taskCount ?? target.tasks?.length ?? 0, ops: target.opCount ?? target.ops?.length ?? 0};
 		case 'value':
 			return {kind: 'value'};
 		case 'task':

@@ -2,7 +2,7 @@ import type {FoldedName, Location, Ms, NodeKind} from '../protocol/events.js';
 import {hostOf, isHttpError, phaseMs, routeOf} from './http-phases.js';
 import {newLatency, recordLatency} from './latency.js';
 import {functionName} from './names.js';
-import {HTTP_PHASES, isCountedTask, type Aggregated, type Intervals, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
+import {HTTP_PHASES, isCountedTask, isTaskKind, type Aggregated, type Intervals, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
 
 /** How many slowest folded tasks are kept whole. */
 const SLOWEST_KEPT = 20;
@@ -147,7 +147,7 @@ function foldRequest(aggregated: Aggregated, node: TaskNode): void {
 function siteName(node: TaskNode): string {
 	if (node.http) return `${node.http.method} ${hostOf(node.http.url)}`;
 	if (node.request) return routeOf(node.request);
-	return `${functionName(node.name)}()`;
+	return isTaskKind(node.kind) ? `${functionName(node.name)}()` : node.name;
 }
 
 function siteOf(aggregated: Aggregated, node: TaskNode): SiteAggregate {

@@ -41,9 +41,14 @@ export function foldedShort(aggregated: Aggregated): string | null {
 export function foldedSentence(aggregated: Aggregated): string | null {
 	const retention = aggregated.retention;
 	if (aggregated.nodes === 0 || !retention) return null;
-	const age = retention.maxAgeMs === Infinity ? '' : ` or finished within ${formatDuration(retention.maxAgeMs)}`;
 	return (
 		`${formatCount(aggregated.nodes)} finished tasks and ops were folded into ${formatCount(aggregated.sites.size)} per-site ${aggregated.sites.size === 1 ? 'total' : 'totals'} to bound memory ` +
-		`(kept one by one: the latest ${formatCount(retention.maxFinished)}${age}); the figures above include them, and a recording (--record) keeps every one`
+		`(kept one by one: ${keptOneByOne(retention.maxFinished, retention.maxAgeMs)}); the figures above include them, and a recording (--record) keeps every one`
 	);
+}
+
+/** `the latest 10,000, if they finished within the last 5m00s`: which finished tasks a view keeps whole. */
+export function keptOneByOne(maxFinished: number, maxAgeMs: number | null): string {
+	const age = maxAgeMs === null || maxAgeMs === Infinity ? '' : `, if they finished within the last ${formatDuration(maxAgeMs)}`;
+	return `the latest ${formatCount(maxFinished)}${age}`;
 }

@@ -34,7 +34,8 @@ export type WaitTarget =
 	| {kind: 'task'; id: number}
 	| {kind: 'op'; id: number}
 	/** A combination (e.g. `Promise.all`) of the tasks and ops the awaiting task started just before. */
-	| {kind: 'promise'; tasks?: number[]; ops?: number[]}
+	/** `tasks` and `ops` list the first 8 of each; `taskCount` and `opCount` say how many there were when more. */
+	| {kind: 'promise'; tasks?: number[]; ops?: number[]; taskCount?: number; opCount?: number}
 	/** Not a promise: the await only yields to the microtask queue. */
 	| {kind: 'value'};
 

@@ -135,7 +135,7 @@ const ERROR_INFO = objectOf<ErrorInfo>('an ErrorInfo {name, message, stack?, loc
 const WAIT_TARGET = variantsOf<WaitTarget>("a WaitTarget ({kind: 'task' | 'op', id}, {kind: 'promise', tasks?, ops?} or {kind: 'value'})", {
 	task: {id: ID},
 	op: {id: ID},
-	promise: {tasks: optional(IDS), ops: optional(IDS)},
+	promise: {tasks: optional(IDS), ops: optional(IDS), taskCount: optional(COUNT), opCount: optional(COUNT)},
 	value: {},
 });
 const STACK_FRAMES = listOf('a list of stack frames {fn, loc}', objectOf<StackFrame>('a stack frame', {fn: STRING, loc: STRING}));

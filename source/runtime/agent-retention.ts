@@ -114,7 +114,8 @@ export class AgentRetention {
 	}
 
 	private start(event: TaskStartEvent | OpStartEvent, line: Line): void {
-		const isTask = event.type === 'task.start' && event.kind === 'task';
+		// As the model counts them: the script's async calls and the requests its servers received.
+		const isTask = event.type === 'task.start' && (event.kind === 'task' || event.kind === 'server');
 		this.nodes.set(event.id, {lines: [line], isTask, name: event.name, startMs: event.t, end: null});
 		if (isTask) this.running++;
 	}

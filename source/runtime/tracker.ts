@@ -46,9 +46,13 @@ export class Task {
 	failed = false;
 	error: unknown = undefined;
 	returnPending = false;
-	/** The tasks and ops it started in its current slice, made on first use: most tasks start none. */
+	/** The tasks and ops it started in its current slice (the first TRACKED_SLICE_CHILDREN of each), made on first use: most tasks start none. */
 	sliceTasks: number[] | null = null;
 	sliceOps: number[] | null = null;
+	/** How many it started in the slice, listed or not, and the latest task. */
+	sliceTaskCount = 0;
+	sliceOpCount = 0;
+	sliceLastTask: number | null = null;
 
 	constructor(
 		readonly id: number,
@@ -231,7 +235,11 @@ export class Tracker {
 		else this.beginStretch(now);
 		this.lastActivityAt = now;
 		const task = new Task(this.nextId++, parent, running, this.context.getStore(), now);
-		if (parent) parent.sliceTasks = noteSliceChild(parent.sliceTasks, task.id);
+		if (parent) {
+			parent.sliceTasks = noteSliceChild(parent.sliceTasks, task.id);
+			parent.sliceTaskCount++;
+			parent.sliceLastTask = task.id;
+		}
 		this.running = task;
 		const event: TaskStartEvent = {
 			type: 'task.start',
@@ -270,7 +278,7 @@ export class Tracker {
 		if (!(value instanceof Promise) || this.droppedSites.has(siteId)) return;
 		this.droppedSites.add(siteId);
 		const caller = this.current();
-		const task = caller.sliceTasks?.at(-1) ?? null;
+		const task = caller.sliceLastTask;
 		this.emit({type: 'floating', t: performance.now(), task, by: caller.id, site: this.sites.droppedCallAt(siteId)});
 	}
 
@@ -373,6 +381,7 @@ export class Tracker {
 	startOp(kind: OpKind, name: string, details: Partial<Pick<OpStartEvent, 'http' | 'timer' | 't'>> = {}, owner: Task = this.current()): number {
 		const id = this.nextId++;
 		owner.sliceOps = noteSliceChild(owner.sliceOps, id);
+		owner.sliceOpCount++;
 		const event: OpStartEvent = {type: 'op.start', t: details.t ?? performance.now(), id, parent: owner.id, kind, name};
 		if (details.http) event.http = details.http;
 		if (details.timer) event.timer = details.timer;
@@ -466,6 +475,8 @@ export class Tracker {
 	 * difference is time the loop kept the task from running.
 	 */
 	private readyTime(task: Task, now: number): number {
+		// `await 5`, `await null`: nothing to wait for; what passes until the resume is the queue's, time ready.
+		if (task.waitOn.kind === 'value') return task.waitStart;
 		if (task.waitOn.kind !== 'op' || this.lateTimers.size === 0) return now;
 		const due = this.lateTimers.get(task.waitOn.id);
 		if (due === undefined) return now;
@@ -482,8 +493,7 @@ export class Tracker {
 		task.awaits++;
 		task.phase = Phase.Running;
 		task.sliceStart = now;
-		task.sliceTasks = null;
-		task.sliceOps = null;
+		clearSlice(task);
 		const previous = this.running;
 		if (previous && previous !== task) previous.busy += now - previous.sliceStart;
 		if (!previous) this.beginStretch(now);
@@ -631,19 +641,35 @@ export class Tracker {
 
 	/** What the slice started: its lists become the target's, and a callback that starts more while it waits starts new lists. */
 	private sliceTarget(task: Task): WaitTarget {
-		const tasks = task.sliceTasks;
-		const ops = task.sliceOps;
-		task.sliceTasks = null;
-		task.sliceOps = null;
-		if (!ops) return tasks ? (tasks.length === 1 ? {kind: 'task', id: tasks[0]!} : {kind: 'promise', tasks}) : PROMISE;
-		if (!tasks) return ops.length === 1 ? {kind: 'op', id: ops[0]!} : {kind: 'promise', ops};
-		return {kind: 'promise', tasks, ops};
+		const {sliceTasks: tasks, sliceOps: ops, sliceTaskCount: taskCount, sliceOpCount: opCount} = task;
+		clearSlice(task);
+		if (!ops) return tasks ? (taskCount === 1 ? {kind: 'task', id: tasks[0]!} : promiseOf(tasks, taskCount, null, 0)) : PROMISE;
+		if (!tasks) return opCount === 1 ? {kind: 'op', id: ops[0]!} : promiseOf(null, 0, ops, opCount);
+		return promiseOf(tasks, taskCount, ops, opCount);
 	}
 }
 
 /** Awaits that task's own promise: a combination (`Promise.all`) may hold tasks it does not await. */
 function awaitsTask(task: Task, id: number): boolean {
 	return task.phase === Phase.Waiting && task.waitOn.kind === 'task' && task.waitOn.id === id;
+}
+
+function clearSlice(task: Task): void {
+	task.sliceTasks = null;
+	task.sliceOps = null;
+	task.sliceTaskCount = 0;
+	task.sliceOpCount = 0;
+	task.sliceLastTask = null;
+}
+
+/** A promise over these tasks and ops: the lists hold the first few; the counts, when larger, say how many there were. */
+function promiseOf(tasks: number[] | null, taskCount: number, ops: number[] | null, opCount: number): WaitTarget {
+	const target: WaitTarget & {kind: 'promise'} = {kind: 'promise'};
+	if (tasks) target.tasks = tasks;
+	if (ops) target.ops = ops;
+	if (tasks && taskCount > tasks.length) target.taskCount = taskCount;
+	if (ops && opCount > ops.length) target.opCount = opCount;
+	return target;
 }
 
 function noteSliceChild(list: number[] | null, id: number): number[] {

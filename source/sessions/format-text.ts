@@ -10,7 +10,7 @@ const MAX_COLUMN_WIDTH = 60;
 
 export function formatText(state: ModelState, insights: readonly Insight[] = []): string {
 	const doc = reportDocument(state, insights);
-	const parts = [doc.title, doc.subtitle, ...doc.sections.map(section => textSection(section))];
+	const parts = [doc.title, doc.subtitle, ...doc.sections.map(section => textSection(section, {wholeLastColumn: true}))];
 	return parts.join('\n\n') + '\n';
 }
 

@@ -186,6 +186,12 @@ describe('usage errors', () => {
 			[['--plain', '--fail-on-block', 'NaN', 'gather.ts'], /^asyncmon: --fail-on-block must be a number of milliseconds, 0 or more$/],
 			[['--plain', '--fail-on-block', '-5', 'gather.ts'], /^asyncmon: --fail-on-block must be a number of milliseconds, 0 or more$/],
 			[['--fail-on-block=-5', 'gather.ts'], /^asyncmon: --fail-on-block must be a number of milliseconds, 0 or more$/],
+			// A file option without its file would record nothing, silently.
+			[['--record', '--plain', 'gather.ts'], /^asyncmon: --record needs a file name/],
+			[['--plain', '--record=', 'gather.ts'], /^asyncmon: --record needs a file name/],
+			[['report', '../sessions/three-requests.ndjson', '-o', ''], /^asyncmon: -o needs a file name/],
+			// yargs would take a bare --retain for its default.
+			[['report', '../sessions/three-requests.ndjson', '--retain'], /^asyncmon: Not enough arguments following: retain/],
 		];
 		for (const [args, message] of cases) {
 			const result = await runCli(args);

@@ -217,3 +217,28 @@ describe('the seed lessons, run through the real CLI', () => {
 		expect(request.state).toBe('finished');
 	});
 });
+
+describe('awaits of plain values', () => {
+	it('are ready at once: the time until the resume is scheduling, not waiting, so tasks that only await values overlap nothing', async () => {
+		const {result, report} = await recordRun(['awaits-values.ts']);
+		expect(result.code).toBe(0);
+		const tiny = report.tasks.filter(task => task.name.startsWith('tiny('));
+		expect(tiny).toHaveLength(1000);
+		expect(tiny.every(task => task.waitMs === 0)).toBe(true);
+		expect(report.summary.concurrency).toBeLessThan(1.5);
+		// A timer's name shows its delay as a person would write it; the op keeps it to the protocol's microsecond.
+		const timer = report.tasks.find(task => task.kind === 'timer')!;
+		expect(timer.name).toBe('setTimeout 17.9ms');
+		expect(timer.timer!.delayMs).toBe(17.877);
+	});
+});
+
+describe('a Promise.all over many tasks', () => {
+	it('says how many it waits on, past the eight it lists; a dropped promise names the call that made it, however many came before', async () => {
+		const {result, report, state} = await recordRun(['all-twenty.ts']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toMatch(/⏸ await +main\(\) on 20 tasks/);
+		const dropped = state.floating[0]!;
+		expect(report.tasks.find(task => task.id === dropped.taskId)!.name).toBe('getUser(999)');
+	});
+});

@@ -28,7 +28,7 @@ describe('retention through the real CLI: a long run folds finished tasks, and e
 		const {result, file, report: whole} = await recordRun(['--retain', '500', 'handlers.ts', '3000']);
 		expect(result.code).toBe(0);
 		expect(result.stdout).toContain('handled 3000, 30 failed');
-		expect(result.stdout).toMatch(/[\d,]+ finished tasks and ops were folded into [\d,]+ per-site totals? to bound memory \(kept one by one: the latest 500 or finished within 5m00s\)/);
+		expect(result.stdout).toMatch(/[\d,]+ finished tasks and ops were folded into [\d,]+ per-site totals? to bound memory \(kept one by one: the latest 500, if they finished within the last 5m00s\)/);
 		// The recording keeps every task, whatever the live view folded.
 		expect(whole.tasks.filter(task => task.name.startsWith('handle('))).toHaveLength(3000);
 

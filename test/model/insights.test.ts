@@ -395,6 +395,14 @@ describe('keeps-alive', () => {
 		expect(ofKind(session, 'keeps-alive')).toEqual([]);
 	});
 
+	it('stays silent when work came after the quiet: a server idle between requests was waiting for them', () => {
+		const session = new InsightSession();
+		session.emit('task.end', {t: 2, id: session.task(0, 'main()')});
+		session.emit('alive', {t: 2100, idleSince: 2, resources: {TCPServerWrap: 1}, servers: [{address: '127.0.0.1:3000', loc: 'server.ts:12:10'}]});
+		session.emit('task.end', {t: 3900, id: session.task(3895, 'handle()')}).emit('exit', {t: 4400, code: null, signal: 'SIGINT'});
+		expect(ofKind(session, 'keeps-alive')).toEqual([]);
+	});
+
 	it('stays silent when the process never sat idle', () => {
 		const session = new InsightSession();
 		session.emit('task.end', {t: 5, id: session.task(0, 'main()')}).emit('exit', {t: 6});

@@ -106,7 +106,10 @@ describe('protocol 2 lines', () => {
 		const lines = [event('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts', loc: null}), event('task.start', {t: 1, id: 2, name: 'work(2)', parent: 1}), event('task.end', {t: 2, id: 2, ok: false})];
 		for (const text of serializeBatch(lines as AsyncmonEvent[]).trimEnd().split('\n')) retention.take(text);
 		expect(retention.finishedTasks).toBe(1);
+		// A request the service received counts as a task, as the dashboard counts it.
+		retention.take(serializeLine(event('task.start', {t: 3, id: 5, parent: 1, kind: 'server', name: 'GET /', loc: null})).trimEnd());
+		expect(retention.running).toBe(1);
 		const snapshot = snapshotOf(retention);
-		expect(snapshot.filter(line => line.type === 'task.start' || line.type === 'task.end').map(line => line.type)).toEqual(['task.start', 'task.start', 'task.end']);
+		expect(snapshot.filter(line => line.type === 'task.start' || line.type === 'task.end').map(line => line.type)).toEqual(['task.start', 'task.start', 'task.end', 'task.start']);
 	});
 });

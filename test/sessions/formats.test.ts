@@ -96,7 +96,7 @@ describe('report formats', () => {
 		expect(text).toContain('Error: request-B failed: upstream <503> | "busy"');
 		expect(text).not.toContain('Insights');
 		// Cut to the column's width, with an ellipsis.
-		expect(formatText(state, insights)).toContain('sequential-awaits  main(user | orders) awaited 2 operations in sequence (1.50s…');
+		expect(formatText(state, insights)).toContain('sequential-awaits  main(user | orders) awaited 2 operations in sequence (1.50s); started together with Promise.all they would take ~1.00s');
 	});
 
 	it('md renders tables and escapes user strings that would break them', async () => {
@@ -120,5 +120,14 @@ describe('report formats', () => {
 			expect(foreignMarkup(reports.html!), JSON.stringify(text)).toBeNull();
 			expect(reports.text).toContain('load(');
 		}
+	});
+});
+
+describe('the text report', () => {
+	it('prints each insight whole, however long: advice cut at 60 columns cannot be followed', async () => {
+		const {state} = await loadSession(THREE_REQUESTS_FILE);
+		const text = formatText(state, computeInsights(state));
+		expect(text).toContain('if the server can take more, raise the connection limit: undici `connections`, or http.Agent `maxSockets`');
+		expect(text).toContain('move CPU-bound work to a worker thread');
 	});
 });

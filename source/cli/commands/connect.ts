@@ -9,7 +9,7 @@ import type {ExitEvent, NoticeEvent} from '../../protocol/events.js';
 import {LiveSource} from '../live-source.js';
 import {deriveReadinessWhileBlocked, SessionPipeline} from '../session-pipeline.js';
 import {terminalColor, wantsPlain} from '../terminal.js';
-import {UsageError} from '../usage-error.js';
+import {requireFileName, UsageError} from '../usage-error.js';
 
 /** Exit code when events were lost on their way: the agent dropped this client, which fell behind (as `run`'s). */
 const EXIT_EVENTS_LOST = 5;
@@ -39,6 +39,7 @@ export async function connectCommand(args: ConnectArgs): Promise<number> {
 	} catch (error) {
 		throw asUsageError(error);
 	}
+	requireFileName(args.record, '--record');
 	const otlpEndpoint = otlpEndpointOf(args.otlp);
 	const state = createState({retention: retentionOf(args)});
 	const recorder = args.record ? new Recorder(args.record, message => plain && process.stderr.write(`asyncmon: ${message}\n`)) : null;

@@ -2,7 +2,7 @@ import {computeInsights} from '../../model/insights.js';
 import {runReport} from '../../sessions/report-command.js';
 import {tracesEndpoint} from '../../otlp/endpoint.js';
 import type {ReportCommandFormat} from '../report-arguments.js';
-import {UsageError} from '../usage-error.js';
+import {requireFileName, UsageError} from '../usage-error.js';
 import {printWarnings, requireRecording} from './recording-file.js';
 import {retentionOf} from '../retention-arguments.js';
 
@@ -21,6 +21,7 @@ export interface ReportArgs {
 /** `asyncmon report <file>`: a recorded session summarised, its insights included; or its spans, written or sent. */
 export async function reportCommand(args: ReportArgs): Promise<void> {
 	requireRecording(args.file);
+	requireFileName(args.out, '-o');
 	const endpoint = args.otlp === undefined ? undefined : tracesEndpoint(args.otlp);
 	if (endpoint === null) throw new UsageError(`--otlp needs the collector's http(s) base URL, e.g. http://127.0.0.1:4318; got '${args.otlp}'`);
 	const format = args.format ?? (endpoint && args.out === undefined ? undefined : 'text');

@@ -13,7 +13,7 @@ import {LiveSource} from '../live-source.js';
 import type {RunArgs} from '../run-arguments.js';
 import {deriveReadinessWhileBlocked, SessionPipeline} from '../session-pipeline.js';
 import {terminalColor, wantsPlain} from '../terminal.js';
-import {UsageError} from '../usage-error.js';
+import {requireFileName, UsageError} from '../usage-error.js';
 import {liveSpanExport, otlpEndpointOf, undeliveredText} from '../live-spans.js';
 
 /** Exit code when the script succeeded but a block lasted longer than --fail-on-block. */
@@ -58,6 +58,7 @@ interface RunOptions extends ScriptLaunch {
 export function runCommand(args: RunArgs, launch: ScriptLaunch): Promise<number> {
 	if (!(args.blockThreshold > 0)) throw new UsageError('--block-threshold must be a positive number of milliseconds');
 	if (args.failOnBlock !== undefined && !(args.failOnBlock >= 0)) throw new UsageError('--fail-on-block must be a number of milliseconds, 0 or more');
+	requireFileName(args.record, '--record');
 	const otlpEndpoint = otlpEndpointOf(args.otlp);
 	return runScript({
 		...launch,

@@ -10,7 +10,8 @@ import type {KeepsAliveInsight, PendingTimer} from './insight.js';
 export function keepsAlive(state: ModelState): KeepsAliveInsight[] {
 	const held = state.keptAlive;
 	// A task still awaiting something (a 3 s sleep, a slow reply) explains the quiet: nothing is held for no reason.
-	if (!held || awaitingAt(state, held.t)) return [];
+	// Work that came later (a server's next request) ended the quiet: the process was waiting for it, not hung.
+	if (!held || awaitingAt(state, held.t) || activeAfter(state, held.t)) return [];
 	const timers = pendingTimers(state, held.t);
 	return [
 		{
@@ -29,6 +30,11 @@ function awaitingAt(state: ModelState, at: number): boolean {
 		if ((node.kind === 'task' || node.kind === 'script') && node.startMs <= at && (node.endMs === null || node.endMs > at)) return true;
 	}
 	return false;
+}
+
+function activeAfter(state: ModelState, at: number): boolean {
+	for (const node of state.nodes.values()) if (node.startMs > at) return true;
+	return state.aggregated.sites.size > 0 && [...state.aggregated.sites.values()].some(site => site.lastEndMs > at);
 }
 
 function pendingTimers(state: ModelState, at: number): TaskNode[] {

@@ -5,6 +5,11 @@ import {calledFromUserCode} from '../caller.js';
 import type {Tracker} from '../tracker.js';
 
 /** Node's own rule: a delay that is not a number in [1, 2^31 - 1] becomes 1 ms. */
+/** A delay as a name shows it: `setTimeout 17.9ms`, not `setTimeout 17.8769081960055ms` (the op's `delayMs` keeps it whole). */
+function delayText(ms: number): string {
+	return String(Math.round(ms * 10) / 10);
+}
+
 function effectiveDelay(delay: unknown): number {
 	const ms = Number(delay);
 	return ms >= 1 && ms <= 2 ** 31 - 1 ? ms : 1;
@@ -40,7 +45,7 @@ export function instrumentTimers(tracker: Tracker): void {
 			if (typeof callback !== 'function' || !calledFromUserCode(wrapped)) return schedule(callback, delay, ...args);
 			const ms = effectiveDelay(delay);
 			const owner = tracker.current();
-			const id = tracker.startOp('timer', `${repeat ? 'setInterval' : 'setTimeout'} ${ms}ms`, {timer: {delayMs: ms, repeat}}, owner);
+			const id = tracker.startOp('timer', `${repeat ? 'setInterval' : 'setTimeout'} ${delayText(ms)}ms`, {timer: {delayMs: ms, repeat}}, owner);
 			let due = performance.now() + ms;
 			const handle = schedule(function (this: unknown, ...callArgs: unknown[]) {
 				const now = performance.now();
@@ -72,7 +77,7 @@ export function instrumentTimers(tracker: Tracker): void {
 	async function sleep<T>(delay?: number, value?: T, options?: timers.TimerOptions): Promise<T> {
 		if (!calledFromUserCode(sleep)) return original.sleep(delay, value, options) as Promise<T>;
 		const ms = effectiveDelay(delay);
-		const id = tracker.startOp('timer', `sleep ${ms}ms`, {timer: {delayMs: ms, repeat: false}});
+		const id = tracker.startOp('timer', `sleep ${delayText(ms)}ms`, {timer: {delayMs: ms, repeat: false}});
 		const due = performance.now() + ms;
 		try {
 			const result = await original.sleep(delay, value, options);

@@ -636,7 +636,9 @@ export class Tracker {
 
 	/** What the task now waits on at an await of `value`. */
 	private takeTarget(task: Task, value: unknown): WaitTarget {
-		return value instanceof Promise ? this.sliceTarget(task) : VALUE;
+		if (value instanceof Promise) return this.sliceTarget(task);
+		// A thenable is waited on for real, for as long as it takes; only a plain value is ready at once.
+		return isThenable(value) ? PROMISE : VALUE;
 	}
 
 	/** What the slice started: its lists become the target's, and a callback that starts more while it waits starts new lists. */
@@ -652,6 +654,10 @@ export class Tracker {
 /** Awaits that task's own promise: a combination (`Promise.all`) may hold tasks it does not await. */
 function awaitsTask(task: Task, id: number): boolean {
 	return task.phase === Phase.Waiting && task.waitOn.kind === 'task' && task.waitOn.id === id;
+}
+
+function isThenable(value: unknown): boolean {
+	return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as {then?: unknown}).then === 'function';
 }
 
 function clearSlice(task: Task): void {

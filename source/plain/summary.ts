@@ -31,8 +31,10 @@ export function summaryLines(state: ModelState, ascii: boolean): Segment[][] {
 	}
 	const summary = summarize(state);
 	const exit = state.exit;
+	// A client of a running service that left ends its session, not the service's.
+	const stopped = state.joinedMs !== null ? 'Left the running service after' : 'Stopped after';
 	const outcome =
-		exit?.signal ? `Killed by ${sanitize(exit.signal)} after` : exit && exit.code !== 0 ? `Exited with code ${exit.code} after` : exit ? 'All done in' : 'Stopped after';
+		exit?.signal ? `Killed by ${sanitize(exit.signal)} after` : exit && exit.code !== 0 ? `Exited with code ${exit.code} after` : exit ? 'All done in' : stopped;
 	const figures = [
 		`${outcome} ${formatDuration(sessionDuration(state))}`,
 		counted(summary.taskCount, 'task'),

@@ -74,3 +74,14 @@ describe('the plain summary', () => {
 		expect(summaryText(state)[0]).toMatch(/^Killed by SIGTERM after/);
 	});
 });
+
+describe('the plain summary of a client of a running service', () => {
+	it('says the client left, not that the service stopped', () => {
+		const state = reduce([
+			event('task.start', {t: 0, id: 1, name: 'handle()', loc: 'a.ts:1:1'}),
+			event('joined', {t: 5, folded: {tasks: 0, failed: 0, taskTimeMs: 0, byName: {}}, omitted: 0}),
+			event('task.end', {t: 9, id: 1, busy: 1, wait: 8, awaits: 1}),
+		]);
+		expect(summaryText(state)[0]).toMatch(/^Left the running service after /);
+	});
+});

@@ -63,11 +63,12 @@ describe('asyncmon ps and connect on a service started with node --import asyncm
 		const table = await runCli(['ps'], cliEnv(service));
 		expect(table.code, table.stderr).toBe(0);
 		expect(table.stdout).toMatch(/PID\s+SCRIPT\s+UPTIME\s+TASKS\s+CLIENTS/);
-		expect(table.stdout).toMatch(new RegExp(`${service.pid}\\s+agent-service\\.mjs\\s+\\S+\\s+0 running, 6 finished\\s+none`));
+		// Three requests received, each a task with its handler and lookup under it: nine, as the dashboard counts them.
+		expect(table.stdout).toMatch(new RegExp(`${service.pid}\\s+agent-service\\.mjs\\s+\\S+\\s+0 running, 9 finished\\s+none`));
 
 		// A request still waiting when the client joins: the snapshot has it running.
 		const held = service.get('/7?wait=1500');
-		await eventually('the held request to start', async () => (await psJson(service))[0]!.status!.running === 2);
+		await eventually('the held request to start', async () => (await psJson(service))[0]!.status!.running === 3);
 		const recording = tempFile('connect.ndjson');
 		const client = startCli(['connect', String(service.pid), '--plain', '--record', recording], cliEnv(service));
 		let seen = '';

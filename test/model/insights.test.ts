@@ -276,6 +276,14 @@ describe('http', () => {
 		expect(ofKind(session, 'http')).toEqual([]);
 	});
 
+	it('stays silent about queueing when there were never more requests than connections: the time before sending went elsewhere', () => {
+		const session = new InsightSession();
+		// 20 requests, 20 connections: each took 25 ms to be sent (a new connection's set-up), none waited for a free one.
+		for (let i = 0; i < 20; i++) session.request(url(`/users/${i}`), {start: 0, queueMs: 25, status: 200, end: 60});
+		session.emit('exit', {t: 61});
+		expect(ofKind(session, 'http')).toEqual([]);
+	});
+
 	it('gives error and retry rates per host', () => {
 		const session = new InsightSession();
 		const failed = session.request(url('/flaky'), {start: 0, status: 500, end: 100});

@@ -48,6 +48,9 @@ function connectionQueueing(state: ModelState, host: string, requests: Request[]
 	if (averageQueueMs < MIN_AVERAGE_QUEUE_MS) return [];
 	// What the client actually had on the wire at once: between being sent and ending.
 	const connections = maxOverlap(sent.map(request => [request.http.sentAt!, request.endMs ?? state.nowMs] as const));
+	// Never more requests at once than connections: none waited for one to be free, whatever the time before sending went to.
+	const wanted = maxOverlap(sent.map(request => [request.startMs, request.endMs ?? state.nowMs] as const));
+	if (wanted <= connections) return [];
 	return [
 		{
 			kind: 'http',

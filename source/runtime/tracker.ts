@@ -70,8 +70,13 @@ export interface SliceWatch {
 	readonly thresholdMs: number;
 	/** Which task runs, since when its synchronous stretch (see Tracker.stretchStart) began. */
 	running(task: Task | null, stretchStart: number): void;
-	/** A slice ran past the threshold: the events that measure its block exactly, for the tracker to emit; none if it was no block of the script's. */
-	longSlice(task: Task, start: number, end: number): Array<BlockStartEvent | BlockEndEvent>;
+	/**
+	 * A slice ran past the threshold: the events that measure its block exactly, for the tracker to emit; none if
+	 * it was no block of the script's. `heldMs`: how long asyncmon held the thread in it (see takeHeldMs).
+	 */
+	longSlice(task: Task, start: number, end: number, heldMs: number): Array<BlockStartEvent | BlockEndEvent>;
+	/** How long the watchdog held the thread to read a block's stack since it last said: no task's busy time. */
+	takeHeldMs(): number;
 	/** The entry module's own code starts running. */
 	entryStarted(): void;
 	/** Runs work that is no block of the script's. */
@@ -79,7 +84,7 @@ export interface SliceWatch {
 }
 
 /** Worker threads' blocks are nobody else's: nothing watches them. */
-export const NO_WATCH: SliceWatch = {thresholdMs: Infinity, running() {}, longSlice: () => [], entryStarted() {}, excluded: fn => fn()};
+export const NO_WATCH: SliceWatch = {thresholdMs: Infinity, running() {}, longSlice: () => [], takeHeldMs: () => 0, entryStarted() {}, excluded: fn => fn()};
 
 /** How a `server` task's request ended: its response finished with a status, or its client went away first. */
 /** How a request ended: its status (and the route template its framework matched, when it says), or its client left. */
@@ -531,8 +536,12 @@ export class Tracker {
 	private endSlice(task: Task, now: number): void {
 		if (task.phase !== Phase.Running) return;
 		this.lastActivityAt = now;
-		task.busy += now - task.sliceStart;
-		if (now - task.sliceStart >= this.watch.thresholdMs && this.emitLongSlice(task, task.sliceStart, now)) this.stretchReported = true;
+		// The watchdog's pause to read a blocked stack is asyncmon's time, not the task's; only a slice as long as a
+		// block can hold one (a shorter one must leave it to the watchdog, which measures blocks outside tasks).
+		const long = now - task.sliceStart >= this.watch.thresholdMs;
+		const heldMs = long ? this.watch.takeHeldMs() : 0;
+		task.busy += now - task.sliceStart - heldMs;
+		if (long && this.emitLongSlice(task, task.sliceStart, now, heldMs)) this.stretchReported = true;
 		if (task.firstSlice) {
 			task.firstSlice = false;
 			this.running = task.prevRunning;
@@ -542,13 +551,13 @@ export class Tracker {
 		} else if (this.running === task) {
 			this.running = null;
 		}
-		if (!this.running && !this.stretchReported && now - this.stretchStart >= this.watch.thresholdMs) this.emitLongSlice(task, this.stretchStart, now);
+		if (!this.running && !this.stretchReported && now - this.stretchStart >= this.watch.thresholdMs) this.emitLongSlice(task, this.stretchStart, now, heldMs);
 		this.watch.running(this.running, this.stretchStart);
 	}
 
 	/** True when the watch found it a block. */
-	private emitLongSlice(task: Task, start: number, end: number): boolean {
-		const events = this.watch.longSlice(task, start, end);
+	private emitLongSlice(task: Task, start: number, end: number, heldMs: number): boolean {
+		const events = this.watch.longSlice(task, start, end, heldMs);
 		for (const event of events) this.emit(event);
 		return events.length > 0;
 	}

@@ -101,6 +101,13 @@ export class LoopWatch implements SliceWatch {
 		Atomics.wait(this.i32, I32_STACK_SESSION, 1, EXIT_WAIT_MS);
 	}
 
+	/** Read once: the next slices were not held. The watchdog writes it, before it lets the thread go, for the block it reads. */
+	takeHeldMs(): number {
+		const held = this.f64[F64_HELD]!;
+		if (held !== 0) this.f64[F64_HELD] = 0;
+		return held;
+	}
+
 	running(task: Task | null, stretchStart: number): void {
 		this.i32[I32_TASK] = task?.id ?? 0;
 		this.f64[F64_STRETCH_START] = task ? this.toEpoch + stretchStart : 0;
@@ -112,11 +119,11 @@ export class LoopWatch implements SliceWatch {
 	 * not take (its thread waited for a CPU) is no block: not reported, or,
 	 * if the watchdog reported it while it lasted, closed as starved.
 	 */
-	longSlice(task: Task, start: number, end: number): Array<BlockStartEvent | BlockEndEvent> {
+	longSlice(task: Task, start: number, end: number, heldMs: number): Array<BlockStartEvent | BlockEndEvent> {
 		const open = Atomics.exchange(this.i32, I32_OPEN_BLOCK, 0);
 		// No beat since the stretch began: the wait for a CPU since the last one is the stretch's, give or take a beat.
 		const queuedMs = this.times().queuedMs - this.f64[F64_BEAT_QUEUED]!;
-		const stall = open === 0 ? stallOf(end - start, 0, queuedMs) : stallOf(end - start, this.f64[F64_HELD]!, queuedMs - this.f64[F64_HELD_QUEUED]!);
+		const stall = open === 0 ? stallOf(end - start, 0, queuedMs) : stallOf(end - start, heldMs, queuedMs - this.f64[F64_HELD_QUEUED]!);
 		if (open === 0 && !isScriptsBlock(stall, this.thresholdMs)) return [];
 		const id = open === 0 ? Atomics.add(this.i32, I32_BLOCK_COUNTER, 1) + 1 : open;
 		const blockEnd = stallEnd({type: 'block.end', t: end, id, durationMs: stall.durationMs, task: task.id, exact: true}, stall, this.thresholdMs);

@@ -84,6 +84,8 @@ describe('the seed lessons, run through the real CLI', () => {
 		expect(block.endMs! - block.startMs).toBeGreaterThanOrEqual(399);
 		expect(block.endMs! - block.startMs).toBeLessThan(500);
 		expect(block.durationMs).toBeLessThanOrEqual(block.endMs! - block.startMs);
+		// The task's busy time leaves that hold out too: it is the block's, give or take the task's few lines around it.
+		expect(Math.abs(crunch.busyMs - block.durationMs!)).toBeLessThan(20);
 		// Seen while still blocked: within 100 ms of crossing the threshold, before the block ended.
 		expect(block.detectedAt - block.startMs).toBeLessThan(100 + 100);
 		expect(block.detectedAt).toBeLessThan(block.endMs!);

@@ -64,6 +64,7 @@ beforeAll(() => {
 				slices.push({task: task.id, start, end});
 				return [];
 			},
+			takeHeldMs: () => 0,
 			entryStarted() {},
 			excluded: fn => fn(),
 		},
@@ -498,6 +499,7 @@ describe('Tracker: the top level hands the thread back to the event loop', () =>
 			watch: {
 				thresholdMs: BLOCK_THRESHOLD_MS,
 				running: task => running.push(task?.id ?? null),
+				takeHeldMs: () => 0,
 				longSlice(task, start, end) {
 					longSlices.push({task: task.id, start, end});
 					return [];

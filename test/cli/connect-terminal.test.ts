@@ -16,8 +16,8 @@ describe('asyncmon connect <pid> in a terminal', () => {
 	it("shows the running service's tasks live in the dashboard; killing the client, or quitting it, leaves the service answering", async () => {
 		const service = await startService();
 		const before = service.get('/snapshot?wait=6000');
-		// Running before the client joins: the dashboard shows it from the agent's snapshot.
-		await eventually('the first request to be running', async () => (await agentStatus({socket: service.files.socket})).running === 2);
+		// Running before the client joins (the request received, its handler and its lookup): the dashboard shows it from the agent's snapshot.
+		await eventually('the first request to be running', async () => (await agentStatus({socket: service.files.socket})).running === 3);
 		terminal.open(`XDG_RUNTIME_DIR=${service.runtimeDir} ${process.execPath} ${CLI} connect ${service.pid}`);
 		await terminal.until('the snapshot in the dashboard', screen => screen.includes(`agent-service.mjs (pid ${service.pid})`) && screen.includes('lookup("snapshot", 6000)'));
 		// Live: a request made after the client joined shows up too.

@@ -8,13 +8,15 @@
 //   SOAK_MINUTES=N        the monitored run (default 10)
 //   SOAK_BASELINE_MINUTES the node run (default 2: its RSS settles within a minute)
 //   SOAK_RATE=N           requests a second (default 1000)
-import {execFileSync, spawn} from 'node:child_process';
-import {existsSync, mkdtempSync, readFileSync, readdirSync, rmSync} from 'node:fs';
+import {spawn} from 'node:child_process';
+import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import autocannon from 'autocannon';
+import {childrenOf, commandOf, cpuOf, rssOf, waitFor} from './lib/proc.mjs';
 import {megabytes, table} from './lib/stats.mjs';
+import {openTerminal} from './lib/tmux.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const node = process.execPath;
@@ -24,27 +26,6 @@ const rate = Number(process.env.SOAK_RATE ?? 1000);
 const SAMPLE_MS = 5000;
 const server = join(root, 'bench/workloads/express-server.ts');
 const work = mkdtempSync(join(tmpdir(), 'asyncmon-soak-'));
-const CLOCK_TICKS = 100;
-
-const rssOf = pid => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024;
-/** User plus system CPU seconds of a process so far. */
-const cpuOf = pid => {
-	const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-	return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-};
-const childrenOf = pid =>
-	readdirSync(`/proc/${pid}/task`).flatMap(task => readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
-const commandOf = pid => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-
-async function waitFor(check, what, timeoutMs = 30_000) {
-	const until = Date.now() + timeoutMs;
-	for (;;) {
-		const value = check();
-		if (value) return value;
-		if (Date.now() > until) throw new Error(`soak: timed out waiting for ${what}`);
-		await new Promise(resolve => setTimeout(resolve, 100));
-	}
-}
 
 /** Runs the load for `seconds`, sampling `sample()` every SAMPLE_MS; resolves with autocannon's result and the samples. */
 async function load(port, seconds, sample) {
@@ -66,14 +47,12 @@ async function baseline() {
 
 async function monitored() {
 	const portFile = join(work, 'asyncmon.port');
-	const socket = join(work, 'tmux.sock');
-	const tmux = (...args) => execFileSync('tmux', ['-S', socket, '-f', '/dev/null', ...args], {encoding: 'utf8'});
 	const recording = join(work, 'soak.ndjson');
 	const cli = `${node} ${join(root, 'dist/cli.js')} --record ${recording} ${server}`;
-	tmux('new-session', '-d', '-s', 'soak', '-x', '160', '-y', '45', `SERVER_PORT_FILE=${portFile} exec ${cli}`);
+	const terminal = openTerminal(work, `SERVER_PORT_FILE=${portFile} exec ${cli}`, {name: 'soak'});
 	try {
 		const monitor = await waitFor(() => {
-			const pane = Number(tmux('display-message', '-p', '-t', 'soak', '#{pane_pid}').trim());
+			const pane = terminal.pid();
 			return commandOf(pane).some(arg => arg.endsWith('dist/cli.js')) ? pane : null;
 		}, 'the monitor');
 		const port = await waitFor(() => existsSync(portFile) && readFileSync(portFile, 'utf8'), 'the monitored server');
@@ -87,13 +66,11 @@ async function monitored() {
 			[lastCpu, lastAt] = [cpu, now];
 			return {rss: rssOf(monitor), cpu: share, scriptRss: rssOf(script)};
 		});
-		const screen = tmux('capture-pane', '-p', '-t', 'soak');
-		tmux('send-keys', '-t', 'soak', 'q');
+		const screen = terminal.screen();
+		terminal.keys('q');
 		return {...run, screen};
 	} finally {
-		try {
-			tmux('kill-server');
-		} catch {}
+		terminal.close();
 	}
 }
 

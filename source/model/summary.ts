@@ -137,6 +137,11 @@ export function concurrencyAt(state: ModelState, nowMs: Ms = sessionEnd(state)):
 	return durationMs > 0 ? activeTime(state, at) / durationMs : 0;
 }
 
+/** Concurrency as the summary and the insight state it: to two decimals. */
+export function roundedConcurrency(state: ModelState, nowMs: Ms = sessionEnd(state)): number {
+	return Math.round(concurrencyAt(state, nowMs) * 100) / 100;
+}
+
 /** The leaf tasks' time running or waiting on something, folded ones included: concurrency's numerator. */
 export function activeTime(state: ModelState, nowMs: Ms = sessionEnd(state)): Ms {
 	let activeMs = state.aggregated.activeMs;
@@ -167,7 +172,7 @@ export function summarize(state: ModelState): ReportSummary {
 	return {
 		taskCount,
 		taskTimeMs: round(taskTimeMs),
-		concurrency: Math.round(concurrencyAt(state, endMs) * 100) / 100,
+		concurrency: roundedConcurrency(state, endMs),
 		maxInFlight: maxOverlap(spans(leaves, endMs).concat(intervalSpans(aggregated.leafIntervals))),
 		// From the intervals, not the live counter: a request queued in a pool starts before its first event arrives.
 		maxInFlightHttp: maxOverlap(spans(requests, endMs).concat(intervalSpans(aggregated.httpIntervals))),

@@ -1,5 +1,5 @@
 import type {ModelState} from '../state.js';
-import {activeTime, leafTasks, sessionDuration, summarize} from '../summary.js';
+import {activeTime, leafTasks, roundedConcurrency, sessionDuration} from '../summary.js';
 import type {ConcurrencyInsight} from './insight.js';
 
 /** At 1.0× or below nothing overlapped: the figure says nothing the sequential-awaits finding would not. */
@@ -9,15 +9,16 @@ const MIN_CONCURRENCY = 1;
 export function concurrency(state: ModelState): ConcurrencyInsight[] {
 	const leaves = leafTasks(state);
 	const durationMs = sessionDuration(state);
-	const summary = summarize(state);
-	if (leaves.length < 2 || durationMs <= 0 || summary.concurrency <= MIN_CONCURRENCY) return [];
+	// Not summarize(): the dashboard asks every second, and the summary's peak in flight sorts every folded task.
+	const concurrency = roundedConcurrency(state);
+	if (leaves.length < 2 || durationMs <= 0 || concurrency <= MIN_CONCURRENCY) return [];
 	return [
 		{
 			kind: 'concurrency',
-			tasks: leaves.length + state.aggregated.tasks,
+			tasks: leaves.length + state.aggregated.leafIntervals.count,
 			activeMs: activeTime(state),
 			durationMs,
-			concurrency: summary.concurrency,
+			concurrency,
 			taskIds: leaves.map(leaf => leaf.id),
 		},
 	];

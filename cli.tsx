@@ -130,6 +130,9 @@ await main(async () => {
 				if (own[0] === 'connect') throw new UsageError('name a service: asyncmon connect <pid|socket|host:port> (see asyncmon ps)');
 				throw new UsageError(own[0] === 'report' || own[0] === 'replay' ? `name a recording: asyncmon ${own[0]} <file>` : NO_SCRIPT);
 			}
+			// `Invalid values: Argument: format, Given: "xml", Choices: "text", …` in asyncmon's words.
+			const choices = /^Invalid values:\s*Argument: (\S+), Given: (.*), Choices: (.*)$/s.exec(message ?? '');
+			if (choices) throw new UsageError(`--${choices[1]} must be one of ${choices[3]!.replace(/\s+/g, ' ')} (got ${choices[2]})`);
 			// yargs words some messages over several lines; the error is one.
 			const oneLine = (message ?? 'invalid arguments').replace(/\s*\n\s*/g, ' ');
 			throw new UsageError(`${oneLine} (see asyncmon --help)`);

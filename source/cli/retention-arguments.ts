@@ -31,6 +31,6 @@ export function retentionOf(args: RetentionArgs): Retention | null {
 		throw new UsageError(`--retain must be a whole number of tasks, 1 or more, or "all" (got '${args.retain}')`);
 	}
 	const seconds = args.retainFor ?? 0;
-	if (!(seconds >= 0)) throw new UsageError('--retain-for must be a number of seconds, 0 or more');
+	if (!(seconds >= 0)) throw new UsageError(`--retain-for must be a number of seconds, 0 or more (got '${args.retainFor}')`);
 	return {maxFinished, maxAgeMs: seconds === 0 ? Infinity : seconds * 1000};
 }

@@ -182,7 +182,7 @@ describe('usage errors', () => {
 			[['--bogus', 'gather.ts'], /^asyncmon: unknown option --bogus/],
 			[['report'], /^asyncmon: name a recording: asyncmon report <file>$/],
 			[['demo', 'nope'], /^asyncmon: no demo called 'nope'; try: asyncmon demo --list$/],
-			[['report', 'x.ndjson', '--format', 'pdf'], /^asyncmon: .*pdf/],
+			[['report', 'x.ndjson', '--format', 'pdf'], /^asyncmon: --format must be one of "text", "md", .* \(got "pdf"\)$/],
 			[['--plain', '--fail-on-block', 'NaN', 'gather.ts'], /^asyncmon: --fail-on-block must be a number of milliseconds, 0 or more$/],
 			[['--plain', '--fail-on-block', '-5', 'gather.ts'], /^asyncmon: --fail-on-block must be a number of milliseconds, 0 or more$/],
 			[['--fail-on-block=-5', 'gather.ts'], /^asyncmon: --fail-on-block must be a number of milliseconds, 0 or more$/],

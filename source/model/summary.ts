@@ -1,4 +1,4 @@
-import type {ErrorInfo, Location, Ms, NodeKind} from '../protocol/events.js';
+import type {ErrorInfo, Location, Ms, NodeKind, WaitTarget} from '../protocol/events.js';
 import {maxOverlap} from './overlap.js';
 import {liveTimes} from './live-times.js';
 import {intervalSpans} from './retention.js';
@@ -61,6 +61,8 @@ export interface ReportTask {
 	waitMs: Ms;
 	schedDelayMs: Ms;
 	awaits: number;
+	/** Where it awaited, for the awaits that were seen waiting (see docs/protocol.md, folded short awaits): most waiting first. */
+	awaitSites: ReportAwaitSite[];
 	/** A request the script sent (kind `http`). */
 	http?: {method: string; url: string; status: number | null; bytes: number | null; phases: Required<HttpPhases>};
 	/** A request one of the script's servers received (kind `server`): `status` null until its response finished. */
@@ -68,6 +70,24 @@ export interface ReportTask {
 	timer?: {delayMs: number; repeat: boolean; fires: number; lateMs: Ms};
 	error?: ErrorInfo;
 }
+
+export interface ReportAwaitSite {
+	site: Location | null;
+	count: number;
+	waitMs: Ms;
+	/** Up to 5 distinct things awaited there. */
+	on: ReportAwaitTarget[];
+}
+
+export type ReportAwaitTarget =
+	| {kind: 'tasks'; ids: number[]}
+	| {kind: 'op'; id: number}
+	| {kind: 'timer'; delayMs: number}
+	| {kind: 'promise'}
+	| {kind: 'value'};
+
+/** How many distinct targets an await site lists. */
+const TARGETS_LISTED = 5;
 
 export interface ReportBlock {
 	startMs: Ms;
@@ -188,7 +208,7 @@ function spans(nodes: TaskNode[], fallbackEnd: Ms): Array<[Ms, Ms]> {
 	return nodes.map(node => [node.startMs, node.endMs ?? fallbackEnd]);
 }
 
-function reportTask(node: TaskNode, nowMs: Ms): ReportTask {
+function reportTask(node: TaskNode, nowMs: Ms, state: ModelState): ReportTask {
 	const times = liveTimes(node, nowMs);
 	const task: ReportTask = {
 		id: node.id,
@@ -203,6 +223,7 @@ function reportTask(node: TaskNode, nowMs: Ms): ReportTask {
 		waitMs: round(times.waitMs),
 		schedDelayMs: round(times.schedDelayMs),
 		awaits: node.awaitCount,
+		awaitSites: reportAwaitSites(node, state),
 	};
 	if (node.http) {
 		const p = node.http.phases;
@@ -228,6 +249,37 @@ function reportTask(node: TaskNode, nowMs: Ms): ReportTask {
 	return task;
 }
 
+function reportAwaitSites(node: TaskNode, state: ModelState): ReportAwaitSite[] {
+	return [...node.awaitSites]
+		.sort((a, b) => b.totalMs - a.totalMs)
+		.map(stats => {
+			const on = new Map<string, ReportAwaitTarget>();
+			for (const record of node.awaits) {
+				if (record.site !== stats.site || on.size >= TARGETS_LISTED) continue;
+				for (const target of reportTargets(record.on, state)) if (on.size < TARGETS_LISTED) on.set(JSON.stringify(target), target);
+			}
+			return {site: stats.site, count: stats.count, waitMs: round(stats.totalMs), on: [...on.values()]};
+		});
+}
+
+function reportTargets(on: WaitTarget, state: ModelState): ReportAwaitTarget[] {
+	const op = (id: number): ReportAwaitTarget => {
+		const timer = state.nodes.get(id)?.timer;
+		return timer ? {kind: 'timer', delayMs: timer.delayMs} : {kind: 'op', id};
+	};
+	switch (on.kind) {
+		case 'task':
+			return [{kind: 'tasks', ids: [on.id]}];
+		case 'op':
+			return [op(on.id)];
+		case 'promise':
+			if (on.tasks) return [{kind: 'tasks', ids: on.tasks}];
+			return on.ops ? on.ops.map(op) : [{kind: 'promise'}];
+		case 'value':
+			return [{kind: 'value'}];
+	}
+}
+
 export function buildReport(state: ModelState): SessionReport {
 	const endMs = sessionEnd(state);
 	return {
@@ -237,7 +289,7 @@ export function buildReport(state: ModelState): SessionReport {
 		signal: state.exit?.signal ?? null,
 		durationMs: round(sessionDuration(state)),
 		...(state.joinedMs === null ? {} : {joinedMs: round(state.joinedMs)}),
-		tasks: state.order.map(id => reportTask(state.nodes.get(id)!, endMs)),
+		tasks: state.order.map(id => reportTask(state.nodes.get(id)!, endMs, state)),
 		blocks: state.blocks.map(block => ({
 			startMs: round(block.startMs),
 			durationMs: round(block.durationMs ?? endMs - block.startMs),
@@ -258,7 +310,7 @@ function reportFolded(state: ModelState, endMs: Ms): ReportFolded {
 		tasks: aggregated.tasks,
 		retention: {maxFinished: retention.maxFinished, maxAgeMs: retention.maxAgeMs === Infinity ? null : retention.maxAgeMs},
 		sites: [...aggregated.sites.values()].sort((a, b) => b.count - a.count || a.id - b.id).map(reportSite),
-		slowest: aggregated.slowest.map(node => reportTask(node, endMs)),
+		slowest: aggregated.slowest.map(node => reportTask(node, endMs, state)),
 	};
 }
 

@@ -125,9 +125,43 @@ describe('buildReport', () => {
 			waitMs: 1000,
 			schedDelayMs: 0,
 			awaits: 1,
+			awaitSites: [],
 		});
 		expect(report.summary).toMatchObject({taskTimeMs: 6000, concurrency: 2, maxInFlight: 3});
 		expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+	});
+
+	it('says where each task awaited, how often and how long, and on what: tasks, a timer, an op, a value', () => {
+		const state = reduce([
+			HEADER,
+			taskStart(0, 1, null, 'seed.ts', 'script'),
+			taskStart(0, 2, 1, 'main()'),
+			taskStart(0, 3, 2, 'a()'),
+			taskStart(0, 4, 2, 'b()'),
+			{type: 'task.await', t: 1, id: 2, site: 'seed.ts:5:3', on: {kind: 'promise', tasks: [3, 4]}, busy: 1},
+			{type: 'task.end', t: 50, id: 3, ok: true, busy: 1, wait: 49, sched: 0, awaits: 0},
+			{type: 'task.end', t: 60, id: 4, ok: true, busy: 1, wait: 59, sched: 0, awaits: 0},
+			{type: 'task.resume', t: 61, id: 2, readyAt: 60, wait: 59, sched: 1},
+			{type: 'op.start', t: 62, id: 5, parent: 2, kind: 'timer', name: 'sleep 50ms', timer: {delayMs: 50, repeat: false}},
+			{type: 'task.await', t: 62, id: 2, site: 'seed.ts:6:3', on: {kind: 'op', id: 5}, busy: 2},
+			{type: 'op.end', t: 112, id: 5, ok: true},
+			{type: 'task.resume', t: 112, id: 2, readyAt: 112, wait: 109, sched: 1},
+			{type: 'op.start', t: 113, id: 6, parent: 2, kind: 'timer', name: 'sleep 50ms', timer: {delayMs: 50, repeat: false}},
+			{type: 'task.await', t: 113, id: 2, site: 'seed.ts:6:3', on: {kind: 'op', id: 6}, busy: 3},
+			{type: 'op.end', t: 163, id: 6, ok: true},
+			{type: 'task.resume', t: 163, id: 2, readyAt: 163, wait: 159, sched: 1},
+			{type: 'op.start', t: 164, id: 7, parent: 2, kind: 'fs', name: 'readFile', loc: null},
+			{type: 'task.await', t: 164, id: 2, site: 'seed.ts:7:3', on: {kind: 'op', id: 7}, busy: 4},
+			{type: 'op.end', t: 170, id: 7, ok: true},
+			{type: 'task.resume', t: 170, id: 2, readyAt: 170, wait: 165, sched: 1},
+			{type: 'task.end', t: 171, id: 2, ok: true, busy: 5, wait: 165, sched: 1, awaits: 4},
+		]);
+		const main = buildReport(state).tasks.find(task => task.name === 'main()')!;
+		expect(main.awaitSites).toEqual([
+			{site: 'seed.ts:6:3', count: 2, waitMs: 100, on: [{kind: 'timer', delayMs: 50}]},
+			{site: 'seed.ts:5:3', count: 1, waitMs: 59, on: [{kind: 'tasks', ids: [3, 4]}]},
+			{site: 'seed.ts:7:3', count: 1, waitMs: 6, on: [{kind: 'op', id: 7}]},
+		]);
 	});
 
 	it('reports http phases, timers, errors, pending tasks and blocks', () => {

@@ -386,8 +386,10 @@ export function createState(options: StateOptions = {}): ModelState {
  * `structuredClone` would strip: they are copied one by one.
  */
 export function cloneState(state: ModelState): ModelState {
-	const {sites, hosts} = state.aggregated;
-	const copy = structuredClone({...state, aggregated: {...state.aggregated, sites: new Map(), hosts: new Map()}});
+	const {sites, hosts, leafIntervals, httpIntervals} = state.aggregated;
+	// The interval arrays grow by doubling: a copy holds only what is used (a replay keeps eight of them).
+	const used = (intervals: Intervals): Intervals => ({data: intervals.data.slice(0, 2 * intervals.count), count: intervals.count});
+	const copy = structuredClone({...state, aggregated: {...state.aggregated, sites: new Map(), hosts: new Map(), leafIntervals: used(leafIntervals), httpIntervals: used(httpIntervals)}});
 	for (const [key, site] of sites) {
 		copy.aggregated.sites.set(key, {...site, total: copyLatency(site.total), busy: copyLatency(site.busy), wait: copyLatency(site.wait)});
 	}

@@ -1,5 +1,4 @@
-import {isTaskKind, type Aggregated, type ModelState, type SiteAggregate} from '../model/state.js';
-import {foldedSite} from '../model/retention.js';
+import {isTaskKind, type Aggregated, type SiteAggregate} from '../model/state.js';
 import {latencyStats} from '../model/latency.js';
 import {formatDuration} from './durations.js';
 
@@ -18,10 +17,8 @@ export function foldedState(site: SiteAggregate): 'finished' | 'failed' {
 	return site.failed === site.count ? 'failed' : 'finished';
 }
 
-/** `×55,210 getUser()`, the op's kind before an op's name; `(folded)` for a site no longer known. */
-export function foldedLabel(state: ModelState, id: number, ascii = false): string {
-	const site = foldedSite(state, id);
-	if (!site) return '(folded)';
+/** `×55,210 getUser()`, the op's kind before an op's name. */
+export function foldedLabel(site: SiteAggregate, ascii = false): string {
 	return `${foldedCountLabel(site, ascii)} ${isTaskKind(site.kind) ? site.name : `${site.kind} ${site.name}`}`;
 }
 

@@ -253,7 +253,6 @@ export interface LoadedReplay {
 	warnings: string[];
 }
 
-/** Reads a whole recording into memory for playback. */
 function clampSpeed(speed: number): number {
 	return Math.min(MAX_SPEED, Math.max(MIN_SPEED, speed));
 }

@@ -1,4 +1,5 @@
 import type {HttpClient, Ms} from '../../protocol/events.js';
+import {hostOf} from '../http-phases.js';
 import type {HttpInfo, ModelState, TaskNode} from '../state.js';
 import {maxOverlap} from '../overlap.js';
 import type {ConnectionQueueingInsight, HttpFailuresInsight, HttpInsight, SlowestHostInsight} from './insight.js';
@@ -31,14 +32,6 @@ function requestsByHost(state: ModelState): Map<string, Request[]> {
 		hosts.set(host, requests);
 	}
 	return hosts;
-}
-
-function hostOf(url: string): string {
-	try {
-		return new URL(url).host;
-	} catch {
-		return url;
-	}
 }
 
 function connectionQueueing(state: ModelState, host: string, requests: Request[]): ConnectionQueueingInsight[] {

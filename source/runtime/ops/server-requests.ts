@@ -38,7 +38,7 @@ export function instrumentServerRequests(tracker: Tracker): void {
 		const task = requests.get(response);
 		if (!task) return;
 		requests.delete(response);
-		tracker.served(task, {status: response.statusCode, ...routeOf(response)});
+		tracker.served(task, {status: response.statusCode, ...matchedRoute(response)});
 	});
 }
 
@@ -60,9 +60,9 @@ interface RoutedRequest {
 /**
  * The route template the framework matched, read (never written) from the request once it is answered:
  * Express sets `req.route` and `req.baseUrl`. Other frameworks leave the path, which the model groups by
- * its shape (see routeOf in model/http-phases.ts).
+ * its shape (see routeOf in model/http-phases.ts, the one that names routes).
  */
-function routeOf(response: ServerResponse): {route?: string} {
+function matchedRoute(response: ServerResponse): {route?: string} {
 	const request = response.req as (IncomingMessage & RoutedRequest) | undefined;
 	const path = request?.route?.path;
 	if (typeof path !== 'string') return {};

@@ -167,7 +167,7 @@ function timelineDrawer(input: ScreenInput, glyphs: Glyphs): RowDrawer {
 				const ended = foldedState(site);
 				return [
 					{text: fit(stateIcon(ended, input.ascii), 2), color: STATE_STYLES[ended].color},
-					{text: fit('  '.repeat(Math.min(row.depth, 8)) + foldedLabel(state, row.id, input.ascii), width - 2), dim: true},
+					{text: fit('  '.repeat(Math.min(row.depth, 8)) + foldedLabel(site, input.ascii), width - 2), dim: true},
 				];
 			}
 			const node = state.nodes.get(row.id)!;

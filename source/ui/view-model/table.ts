@@ -146,7 +146,7 @@ function foldedCell(column: Column, site: SiteAggregate, depth: number, {state, 
 		case 'state':
 			return [{text: fit(stateIcon(ended, ascii), width), color: STATE_STYLES[ended].color}];
 		case 'name':
-			return [{text: fit(`${'  '.repeat(Math.min(depth, MAX_INDENT_DEPTH))}${foldedLabel(state, site.id, ascii)}`, width), dim: true}];
+			return [{text: fit(`${'  '.repeat(Math.min(depth, MAX_INDENT_DEPTH))}${foldedLabel(site, ascii)}`, width), dim: true}];
 		case 'location':
 			return [{text: fit(truncateStart(site.location ?? '', width), width), dim: true}];
 		case 'total':

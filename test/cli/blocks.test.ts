@@ -54,10 +54,14 @@ describe('blocks, through the real CLI', () => {
 			const cpu = String(availableParallelism() - 1);
 			const competitors = await Promise.all(Array.from({length: 6}, () => busyProcessOn(cpu)));
 			try {
-				// The scheduler favours a thread that slept, so the crowd does not always draw the short stretch out:
-				// a run where it did not proves nothing either way, and is run again (the setup, never the verdict).
+				// The scheduler favours a thread that slept, so the crowd does not always draw the short stretch out;
+				// and on a virtual machine the host may take the CPU away unseen (steal time, which schedstat does
+				// not count), or a busy sibling hyperthread may slow the work itself. The scenario is a stretch the
+				// run queue alone drew out, by the stretch's own measurement: a run that is not that scenario proves
+				// nothing either way, and is run again (the setup, never the verdict).
+				const isScenario = (gap: {gapMs: number; queuedMs: number}) => gap.gapMs > 30 && gap.gapMs - gap.queuedMs < 30;
 				let run: {file: string; gaps: Array<{ms: number; gapMs: number; queuedMs: number}>} | null = null;
-				for (let attempt = 0; attempt < 6 && !(run && run.gaps[0]!.gapMs > 30); attempt++) {
+				for (let attempt = 0; attempt < 10 && !(run && isScenario(run.gaps[0]!)); attempt++) {
 					const file = tempFile(`starved-${attempt}.ndjson`);
 					const stdout = execFileSync('taskset', ['-c', cpu, process.execPath, CLI, '--plain', '--block-threshold', '30', '--record', file, stretches, perMs, '12', '60'], {
 						cwd: SCRIPTS,
@@ -72,8 +76,7 @@ describe('blocks, through the real CLI', () => {
 				}
 				const {file, gaps} = run!;
 				// 12 ms of work stalled the loop past the 30 ms threshold, waiting for the crowded CPU.
-				expect(gaps[0]!.gapMs, 'the crowd never drew the short stretch out past the threshold in 6 runs').toBeGreaterThan(30);
-				expect(gaps[0]!.gapMs - gaps[0]!.queuedMs).toBeLessThan(30);
+				expect(gaps[0], 'in 10 runs the run queue never drew the short stretch out past the threshold on its own').toSatisfy(isScenario);
 				const {state} = await readRecording(file);
 				expect(state.blocks).toHaveLength(1);
 				const [block] = state.blocks;

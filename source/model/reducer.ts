@@ -1,5 +1,5 @@
 import type {AsyncmonEvent, HeaderEvent, JoinedEvent, Ms, ProtocolLine} from '../protocol/events.js';
-import {foldTotals, retire} from './retention.js';
+import {foldSent, foldTotals, retire} from './retention.js';
 import {
 	AWAITS_RETAINED,
 	OUTPUT_RETAINED_LINES,
@@ -247,6 +247,16 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 		case 'alive':
 			state.keptAlive = {t: event.t, idleSince: event.idleSince, resources: event.resources, servers: event.servers ?? []};
 			break;
+		case 'fold': {
+			if (!foldSent(state.aggregated, event)) {
+				state.corruptLines++;
+				break;
+			}
+			state.taskCounts.finished += event.count;
+			const parent = event.parent === null ? undefined : state.nodes.get(event.parent);
+			if (parent) parent.childTaskCount += event.count;
+			break;
+		}
 		case 'joined':
 			state.joinedMs = event.t;
 			joinFolded(state, event.folded);

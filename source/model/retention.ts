@@ -1,4 +1,5 @@
-import type {FoldedName, Location, Ms, NodeKind} from '../protocol/events.js';
+import type {FoldedName, FoldEvent, Location, Ms, NodeKind} from '../protocol/events.js';
+import {forEachFoldedTask} from '../protocol/fold.js';
 import {hostOf, isHttpError, phaseMs, routeOf} from './http-phases.js';
 import {newLatency, recordLatency} from './latency.js';
 import {functionName} from './names.js';
@@ -100,10 +101,40 @@ function fold(aggregated: Aggregated, node: TaskNode): void {
 	site.totalMs += totalMs;
 	site.busyMs += node.busyMs;
 	site.waitMs += node.waitMs;
-	recordLatency(site.total, totalMs);
-	recordLatency(site.busy, node.busyMs);
-	recordLatency(site.wait, node.waitMs);
+	recordTimes(site, totalMs, node.busyMs, node.waitMs);
 	site.lastEndMs = Math.max(site.lastEndMs, end);
+}
+
+function recordTimes(site: SiteAggregate, totalMs: Ms, busyMs: Ms, waitMs: Ms): void {
+	recordLatency(site.total, totalMs);
+	recordLatency(site.busy, busyMs);
+	recordLatency(site.wait, waitMs);
+}
+
+/**
+ * Quick tasks the child folded (a `fold` line): counted as if each had been kept, then folded here. They
+ * are leaves that succeeded, so each adds to the task time, the active time and the overlap. False, and
+ * nothing counted, if the line's packed times do not match its count.
+ */
+export function foldSent(aggregated: Aggregated, fold: FoldEvent): boolean {
+	const site = siteFor(aggregated, 'task', taskSiteName(fold.name), fold.loc);
+	const intervals = aggregated.leafIntervals;
+	const valid = forEachFoldedTask(fold, task => {
+		recordTimes(site, task.totalMs, task.busyMs, task.waitMs);
+		pushInterval(intervals, task.startMs, task.startMs + task.totalMs);
+	});
+	if (!valid) return false;
+	aggregated.nodes += fold.count;
+	aggregated.tasks += fold.count;
+	aggregated.atSource += fold.count;
+	aggregated.taskTimeMs += fold.totalMs;
+	aggregated.activeMs += fold.busyMs + fold.waitMs;
+	site.count += fold.count;
+	site.totalMs += fold.totalMs;
+	site.busyMs += fold.busyMs;
+	site.waitMs += fold.waitMs;
+	site.lastEndMs = Math.max(site.lastEndMs, fold.t);
+	return true;
 }
 
 /**
@@ -147,7 +178,11 @@ function foldRequest(aggregated: Aggregated, node: TaskNode): void {
 function siteName(node: TaskNode): string {
 	if (node.http) return `${node.http.method} ${hostOf(node.http.url)}`;
 	if (node.request) return routeOf(node.request);
-	return isTaskKind(node.kind) ? `${functionName(node.name)}()` : node.name;
+	return isTaskKind(node.kind) ? taskSiteName(node.name) : node.name;
+}
+
+function taskSiteName(name: string): string {
+	return `${functionName(name)}()`;
 }
 
 function siteOf(aggregated: Aggregated, node: TaskNode): SiteAggregate {
@@ -201,12 +236,6 @@ function pushInterval(intervals: Intervals, start: Ms, end: Ms): void {
 	intervals.data[2 * intervals.count] = start;
 	intervals.data[2 * intervals.count + 1] = end;
 	intervals.count++;
-}
-
-export function intervalSpans(intervals: Intervals): Array<[Ms, Ms]> {
-	const out: Array<[Ms, Ms]> = [];
-	for (let i = 0; i < intervals.count; i++) out.push([intervals.data[2 * i]!, intervals.data[2 * i + 1]!]);
-	return out;
 }
 
 /** The folded site a view's row stands for (rows of folded sites have the site's negative id). */

@@ -243,6 +243,8 @@ export interface Aggregated {
 	failed: number;
 	/** Folded nodes of every kind. */
 	nodes: number;
+	/** Of the folded tasks, those the script's process folded before sending them (`fold` lines). */
+	atSource: number;
 	/** Folded leaf tasks (see leafTasks): their summed durations and running-or-waiting time, and their intervals. */
 	taskTimeMs: Ms;
 	activeMs: Ms;
@@ -366,6 +368,7 @@ export function createState(options: StateOptions = {}): ModelState {
 			tasks: 0,
 			failed: 0,
 			nodes: 0,
+			atSource: 0,
 			taskTimeMs: 0,
 			activeMs: 0,
 			leafIntervals: {data: new Float64Array(0), count: 0},

@@ -1,7 +1,6 @@
 import type {ErrorInfo, Location, Ms, NodeKind, WaitTarget} from '../protocol/events.js';
 import {maxOverlap} from './overlap.js';
 import {liveTimes} from './live-times.js';
-import {intervalSpans} from './retention.js';
 import {isCountedTask, type HttpPhases, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
 import {latencyStats} from './latency.js';
 
@@ -25,7 +24,10 @@ export interface ReportFolded {
 	/** Folded tasks and ops, and of them tasks of kind `task`; the summary's figures include them. */
 	nodes: number;
 	tasks: number;
-	retention: {maxFinished: number; maxAgeMs: Ms | null};
+	/** Of those tasks, how many the script's process folded before sending (`fold` lines), not the reader. */
+	atSource: number;
+	/** The reader's window; null when it kept every task it was sent (`--retain all`). */
+	retention: {maxFinished: number; maxAgeMs: Ms | null} | null;
 	/** Most numerous first. */
 	sites: ReportSite[];
 	/** The slowest folded tasks, whole, slowest first. */
@@ -193,9 +195,9 @@ export function summarize(state: ModelState): ReportSummary {
 		taskCount,
 		taskTimeMs: round(taskTimeMs),
 		concurrency: roundedConcurrency(state, endMs),
-		maxInFlight: maxOverlap(spans(leaves, endMs).concat(intervalSpans(aggregated.leafIntervals))),
+		maxInFlight: maxOverlap(spans(leaves, endMs), aggregated.leafIntervals),
 		// From the intervals, not the live counter: a request queued in a pool starts before its first event arrives.
-		maxInFlightHttp: maxOverlap(spans(requests, endMs).concat(intervalSpans(aggregated.httpIntervals))),
+		maxInFlightHttp: maxOverlap(spans(requests, endMs), aggregated.httpIntervals),
 		longestBlockMs: round(longestBlockMs),
 		failedCount,
 		httpCount: requests.length + aggregated.httpIntervals.count,
@@ -304,11 +306,12 @@ export function buildReport(state: ModelState): SessionReport {
 
 function reportFolded(state: ModelState, endMs: Ms): ReportFolded {
 	const {aggregated} = state;
-	const retention = aggregated.retention!;
+	const retention = aggregated.retention;
 	return {
 		nodes: aggregated.nodes,
 		tasks: aggregated.tasks,
-		retention: {maxFinished: retention.maxFinished, maxAgeMs: retention.maxAgeMs === Infinity ? null : retention.maxAgeMs},
+		atSource: aggregated.atSource,
+		retention: retention && {maxFinished: retention.maxFinished, maxAgeMs: retention.maxAgeMs === Infinity ? null : retention.maxAgeMs},
 		sites: [...aggregated.sites.values()].sort((a, b) => b.count - a.count || a.id - b.id).map(reportSite),
 		slowest: aggregated.slowest.map(node => reportTask(node, endMs, state)),
 	};

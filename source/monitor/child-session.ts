@@ -35,6 +35,8 @@ export interface ChildSessionOptions {
 	preload: URL;
 	/** `--otlp-propagate`: the script's outgoing HTTP requests carry a `traceparent` (see trace-context.ts). */
 	propagateTrace?: boolean;
+	/** False keeps every task one by one in the stream (`--retain all`): see ChildConfig. */
+	foldQuickTasks?: boolean;
 }
 
 /**
@@ -84,6 +86,7 @@ export class ChildSession {
 			monitorPid: process.pid,
 			traceId: this.traceId,
 			propagateTrace: options.propagateTrace ?? false,
+			foldQuickTasks: options.foldQuickTasks ?? true,
 		};
 		const nodeFlags = Number(process.versions.node.split('.')[0]) < 24 ? ['--experimental-async-context-frame'] : [];
 		this.child = spawn(process.execPath, [...nodeFlags, ...compileCacheImport(options.preload), '--import', fileURLToPath(options.preload), config.script, ...options.args], {

@@ -6,7 +6,7 @@ import type {ModelState} from '../model/state.js';
  * plain mode stops printing a line each and prints one summary line a
  * second instead: a server at 1,000 requests a second would otherwise
  * print several thousand lines a second that nobody reads, at a cost to the
- * monitor. The recording keeps every event either way.
+ * monitor. The recording keeps them either way.
  */
 export const PLAIN_LINES_PER_SECOND = 200;
 
@@ -27,7 +27,8 @@ export interface SecondSummary {
 	ready: number;
 }
 
-export type LineKind = 'start' | 'await' | 'ready' | 'end' | 'request';
+/** `folded`: quick tasks the child folded into one line, each a start and an end. */
+export type LineKind = 'start' | 'await' | 'ready' | 'end' | 'request' | 'folded';
 
 export interface Ended {
 	name: string;
@@ -55,9 +56,9 @@ export class LoadGate {
 
 	/**
 	 * Called for each task or request line, at its time: true to print it. `done`
-	 * is the second just over, to print before this line, if it was summarised.
+	 * is the second just over, to print before this line, if it was summarised. `tasks`: how many a folded line holds.
 	 */
-	admit(t: Ms, kind: LineKind, state: ModelState, ended: Ended | null): {print: boolean; done: SecondSummary | null; resumed: boolean} {
+	admit(t: Ms, kind: LineKind, state: ModelState, ended: Ended | null, tasks = 1): {print: boolean; done: SecondSummary | null; resumed: boolean} {
 		const second = Math.floor(t / 1000);
 		let done: SecondSummary | null = null;
 		let resumed = false;
@@ -71,10 +72,11 @@ export class LoadGate {
 			this.second = second;
 			this.linesThisSecond = 0;
 		}
-		this.linesThisSecond++;
+		// A folded line stands for the lines of its tasks' starts and ends.
+		this.linesThisSecond += kind === 'folded' ? 2 * tasks : 1;
 		if (!this.summary && this.linesThisSecond > this.limit) this.summary = true;
 		if (!this.summary) return {print: true, done, resumed};
-		this.count(kind, ended, state);
+		this.count(kind, ended, state, tasks);
 		return {print: false, done, resumed};
 	}
 
@@ -89,9 +91,13 @@ export class LoadGate {
 		return summary;
 	}
 
-	private count(kind: LineKind, ended: Ended | null, state: ModelState): void {
+	private count(kind: LineKind, ended: Ended | null, state: ModelState, tasks: number): void {
 		const summary = (this.current ??= {startMs: this.second * 1000, started: 0, finished: 0, failed: 0, requests: 0, failedRequests: 0, slowest: null, running: 0, waiting: 0, ready: 0});
 		if (kind === 'start') summary.started++;
+		if (kind === 'folded') {
+			summary.started += tasks;
+			summary.finished += tasks;
+		}
 		if (kind === 'end') {
 			if (ended?.failed) summary.failed++;
 			else summary.finished++;

@@ -160,6 +160,12 @@ export class PlainPrinter {
 				this.say(line.t, this.stateMark('failed', 'uncaught', 'red'), [{text: `${what}: ${errorText(line.error)} `}, dim(line.error.location)]);
 				return;
 			}
+			case 'fold': {
+				if (!this.admit(line.t, 'folded', state, null, line.count)) return;
+				const each = formatDuration(line.totalMs / line.count);
+				this.say(line.t, this.stateMark('finished', 'done', 'green'), [{text: `×${line.count} ${line.name}() in ${each} on average `}, dim('quick calls, folded into their site')]);
+				return;
+			}
 			case 'joined': {
 				// What came before this line is the running service's snapshot; what follows is live.
 				const running = state.taskCounts.running + state.taskCounts.waiting + state.taskCounts.ready;
@@ -190,14 +196,14 @@ export class PlainPrinter {
 	}
 
 	/** Whether a task or request line is printed, or counted into its second's summary line (see LoadGate). */
-	private admit(t: Ms, kind: LineKind, state: ModelState, ended: Ended | null): boolean {
+	private admit(t: Ms, kind: LineKind, state: ModelState, ended: Ended | null, tasks = 1): boolean {
 		const wasSummarizing = this.gate.summarizing;
-		const {print, done, resumed} = this.gate.admit(t, kind, state, ended);
+		const {print, done, resumed} = this.gate.admit(t, kind, state, ended, tasks);
 		if (done) this.saySecond(done);
 		if (resumed) this.say(t, this.loadMark(), [{text: 'fewer task lines a second again: a line per event from here'}]);
 		if (!wasSummarizing && this.gate.summarizing) {
 			this.say(t, this.loadMark(), [
-				{text: `over ${PLAIN_LINES_PER_SECOND} task lines a second: one summary line a second from here (a recording keeps every event; blocks and errors still print)`},
+				{text: `over ${PLAIN_LINES_PER_SECOND} task lines a second: one summary line a second from here (a recording keeps them; blocks and errors still print)`},
 			]);
 		}
 		return print;

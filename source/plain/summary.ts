@@ -1,5 +1,5 @@
 import {computeInsights} from '../model/insights.js';
-import {foldedSentence} from '../present/folded.js';
+import {foldedFiguresOf, foldedSentence} from '../present/folded.js';
 import {insightMessage} from '../present/insights.js';
 import type {ModelState} from '../model/state.js';
 import {sessionDuration, summarize} from '../model/summary.js';
@@ -56,7 +56,7 @@ export function summaryLines(state: ModelState, ascii: boolean): Segment[][] {
 		const what = origin === 'unhandledRejection' ? 'Unhandled rejection' : 'Uncaught exception';
 		say(sanitize(`${stateIcon('failed', ascii)} ${what}: ${error.name}: ${error.message}${error.location ? ` at ${error.location}` : ''}`), {color: 'red'});
 	}
-	const folded = foldedSentence(state.aggregated);
+	const folded = foldedSentence(foldedFiguresOf(state.aggregated));
 	if (folded) say(folded, {color: 'yellow'});
 	if (state.droppedEvents > 0) say(`asyncmon dropped ${counted(state.droppedEvents, 'event')} it could not keep up with`, {color: 'yellow'});
 	if (state.corruptLines > 0) say(`asyncmon skipped ${counted(state.corruptLines, 'corrupt line')} in the script's event stream; figures may be incomplete`, {color: 'yellow'});

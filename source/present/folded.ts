@@ -1,6 +1,7 @@
 import {isTaskKind, type Aggregated, type SiteAggregate} from '../model/state.js';
 import {latencyStats} from '../model/latency.js';
 import {formatDuration} from './durations.js';
+import {SENT_BURST, SENT_PER_SECOND} from '../protocol/fold.js';
 
 /** `55,210`: counts of folded tasks run large. */
 export function formatCount(count: number): string {
@@ -34,18 +35,46 @@ export function foldedShort(aggregated: Aggregated): string | null {
 	return aggregated.nodes > 0 ? `${formatCount(aggregated.nodes)} done folded into per-site rows` : null;
 }
 
-/** The summary's sentence on what was folded and why; null when nothing was. */
-export function foldedSentence(aggregated: Aggregated): string | null {
+/** What was folded, by whom, and how to keep every one: a report's note and plain mode's closing line. */
+export interface FoldedFigures {
+	/** Folded tasks and ops, all told. */
+	nodes: number;
+	/** Of them, the quick calls the script's process folded before sending (see protocol/fold.ts). */
+	atSource: number;
+	/** The per-site totals they were folded into. */
+	sites: number;
+	/** The reader's window, null when it kept every one it was sent. */
+	retention: {maxFinished: number; maxAgeMs: number | null} | null;
+}
+
+/** The sentence on what was folded and why; null when nothing was. */
+export function foldedSentence(figures: FoldedFigures): string | null {
+	const {nodes, atSource, sites, retention} = figures;
+	if (nodes === 0) return null;
+	const totals = `${formatCount(sites)} per-site ${sites === 1 ? 'total' : 'totals'}`;
+	const parts: string[] = [];
+	const byReader = nodes - atSource;
+	if (byReader > 0 && retention) {
+		parts.push(
+			`${formatCount(byReader)} finished tasks and ops were folded into ${totals} to bound memory (kept one by one: ${keptOneByOne(retention.maxFinished, retention.maxAgeMs)}), and --retain all keeps every one`,
+		);
+	}
+	if (atSource > 0) {
+		parts.push(
+			`${formatCount(atSource)} quick calls were folded ${byReader > 0 ? '' : `into ${totals} `}by the script's process, beyond ${formatCount(SENT_BURST)} at once and ${formatCount(SENT_PER_SECOND)} a second per function (a run with --retain all sends every one)`,
+		);
+	}
+	return `${parts.join('; ')}; the figures include them`;
+}
+
+/** Figures of a live model's folds, for foldedSentence. */
+export function foldedFiguresOf(aggregated: Aggregated): FoldedFigures {
 	const retention = aggregated.retention;
-	if (aggregated.nodes === 0 || !retention) return null;
-	return (
-		`${formatCount(aggregated.nodes)} finished tasks and ops were folded into ${formatCount(aggregated.sites.size)} per-site ${aggregated.sites.size === 1 ? 'total' : 'totals'} to bound memory ` +
-		`(kept one by one: ${keptOneByOne(retention.maxFinished, retention.maxAgeMs)}); the figures above include them, and a recording (--record) keeps every one`
-	);
+	return {nodes: aggregated.nodes, atSource: aggregated.atSource, sites: aggregated.sites.size, retention: retention && {maxFinished: retention.maxFinished, maxAgeMs: retention.maxAgeMs}};
 }
 
 /** `the latest 10,000, if they finished within the last 5m00s`: which finished tasks a view keeps whole. */
-export function keptOneByOne(maxFinished: number, maxAgeMs: number | null): string {
+function keptOneByOne(maxFinished: number, maxAgeMs: number | null): string {
 	const age = maxAgeMs === null || maxAgeMs === Infinity ? '' : `, if they finished within the last ${formatDuration(maxAgeMs)}`;
 	return `the latest ${formatCount(maxFinished)}${age}`;
 }

@@ -16,4 +16,6 @@ export interface ChildConfig {
 	traceId: string;
 	/** `--otlp-propagate`: outgoing HTTP requests carry a `traceparent` naming the span asyncmon exports for them. */
 	propagateTrace: boolean;
+	/** Quick tasks beyond a site's rate fold in the child (runtime/span-folder.ts); off under `--retain all`, which keeps every task. */
+	foldQuickTasks: boolean;
 }

@@ -20,71 +20,89 @@ export function serializeLine(line: ProtocolLine): string {
  * the model sees what it would have seen; only the order of that end among
  * events unrelated to it moves.
  */
-export function serializeBatch(events: ReadonlyArray<AsyncmonEvent | HeaderEvent>): string {
-	const spans = pairedEnds(events);
-	const written = new Set<number>(spans.values());
+export function serializeBatch(events: ReadonlyArray<AsyncmonEvent | HeaderEvent>, spans: Spans = pairedEnds(events)): string {
+	const written = new Uint8Array(events.length);
 	let text = '';
 	for (let i = 0; i < events.length; i++) {
-		if (written.has(i)) continue;
-		const end = spans.get(i);
-		text += end === undefined ? serializeLine(events[i]!) : `${spanText(events[i] as never, events[end] as never)}\n`;
+		if (written[i]) continue;
+		const end = spans[i]!;
+		if (end < 0) text += serializeLine(events[i]!);
+		else {
+			written[end] = 1;
+			text += `${spanText(events[i] as never, events[end] as never)}\n`;
+		}
 	}
 	return text;
 }
 
-/** The index of each task's or op's start that can be one span with its end, to the end's index. */
-function pairedEnds(events: ReadonlyArray<AsyncmonEvent | HeaderEvent>): Map<number, number> {
-	const pairs = new Map<number, number>();
-	/** Starts in this batch not yet ended, by id (tasks and ops have ids of their own: one counter). */
-	const open = new Map<number, number>();
+/** By an event's index in a batch: for a task's or op's start that can be one span with its end, the end's index; else -1. */
+export type Spans = Int32Array;
+
+/**
+ * Pairs each start with its end, where nothing between them names it. Called on every flush of a busy
+ * script, so the starts still open are found by id in an array over the batch's range of new ids, not a Map.
+ */
+export function pairedEnds(events: ReadonlyArray<AsyncmonEvent | HeaderEvent>): Spans {
+	const spans = new Int32Array(events.length).fill(-1);
+	let first = Infinity;
+	let last = -Infinity;
+	for (const event of events) {
+		if (event.type === 'task.start' || event.type === 'op.start') {
+			if (event.id < first) first = event.id;
+			if (event.id > last) last = event.id;
+		}
+	}
+	if (first > last) return spans;
+	/** Starts in this batch not yet ended, by id less `first`: their index, or -1 (tasks and ops share one counter). */
+	const open = new Int32Array(last - first + 1).fill(-1);
+	const close = (id: number | null): number => {
+		if (id === null || id < first || id > last) return -1;
+		const at = open[id - first]!;
+		open[id - first] = -1;
+		return at;
+	};
+	const closeTarget = (on: WaitTarget): void => {
+		if (on.kind === 'task' || on.kind === 'op') close(on.id);
+		else if (on.kind === 'promise') {
+			for (const id of on.tasks ?? []) close(id);
+			for (const id of on.ops ?? []) close(id);
+		}
+	};
 	for (let i = 0; i < events.length; i++) {
 		const event = events[i]!;
 		switch (event.type) {
 			case 'task.start':
 			case 'op.start':
-				taint(open, event.parent);
-				open.set(event.id, i);
+				close(event.parent);
+				open[event.id - first] = i;
 				break;
 			case 'task.end':
 			case 'op.end': {
-				const start = open.get(event.id);
-				if (start !== undefined && events[start]!.type === (event.type === 'task.end' ? 'task.start' : 'op.start')) pairs.set(start, i);
-				open.delete(event.id);
+				const start = close(event.id);
+				if (start >= 0 && events[start]!.type === (event.type === 'task.end' ? 'task.start' : 'op.start')) spans[start] = i;
 				break;
 			}
 			case 'task.await':
-				open.delete(event.id);
-				taintTarget(open, event.on);
+				close(event.id);
+				closeTarget(event.on);
 				break;
 			case 'task.ready':
 			case 'task.resume':
 			case 'op.phase':
 			case 'op.fire':
-				open.delete(event.id);
+				close(event.id);
 				break;
 			case 'block.start':
 			case 'block.end':
 			case 'uncaught':
-				taint(open, event.task);
+				close(event.task);
 				break;
 			case 'floating':
-				taint(open, event.task);
-				taint(open, event.by);
+				close(event.task);
+				close(event.by);
 				break;
 			default:
 		}
 	}
-	return pairs;
-}
-
-function taint(open: Map<number, number>, id: number | null): void {
-	if (id !== null) open.delete(id);
-}
-
-function taintTarget(open: Map<number, number>, on: WaitTarget): void {
-	if (on.kind === 'task' || on.kind === 'op') open.delete(on.id);
-	else if (on.kind === 'promise') {
-		for (const id of on.tasks ?? []) open.delete(id);
-		for (const id of on.ops ?? []) open.delete(id);
-	}
+	return spans;
 }

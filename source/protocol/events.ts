@@ -362,6 +362,29 @@ export interface CorruptEvent {
 	reason: string;
 }
 
+/**
+ * Quick tasks the child folded instead of sending them one by one (runtime/span-folder.ts): calls of one async
+ * function, under one parent, that each started and succeeded within one flush, started no task or op, and were
+ * not named by any other event, beyond what their site may send a second. Their counts and sums are exact; `tasks`
+ * keeps each one's times, for percentiles and overlap. The line sits where the first of them started.
+ */
+export interface FoldEvent {
+	type: 'fold';
+	/** When the last of them ended. */
+	t: Ms;
+	/** The function's name and location, as their `task.start` would have given them (without arguments). */
+	name: string;
+	loc: Location | null;
+	parent: number | null;
+	count: number;
+	/** Sums over them, ms: durations (end - start), busy and waiting time. */
+	totalMs: Ms;
+	busyMs: Ms;
+	waitMs: Ms;
+	/** Per task: its start and end (relative to `t`, so negative or 0), busy and waiting time, as int32 microseconds, little-endian, base64 (see fold.ts). */
+	tasks: string;
+}
+
 /** Per-name totals of finished tasks that are no longer kept one by one (see JoinedEvent). */
 export interface FoldedName {
 	count: number;
@@ -411,6 +434,7 @@ export type AsyncmonEvent =
 	| BackpressureEvent
 	| DroppedEvent
 	| CorruptEvent
-	| JoinedEvent;
+	| JoinedEvent
+	| FoldEvent;
 
 export type ProtocolLine = HeaderEvent | AsyncmonEvent;

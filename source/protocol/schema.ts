@@ -218,4 +218,5 @@ export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldSha
 	dropped: {count: COUNT},
 	corrupt: {count: COUNT, reason: STRING},
 	joined: {folded: FOLDED, omitted: COUNT},
+	fold: {name: STRING, loc: STRING_OR_NULL, parent: ID_OR_NULL, count: COUNT, totalMs: NUMBER, busyMs: NUMBER, waitMs: NUMBER, tasks: BASE64},
 };

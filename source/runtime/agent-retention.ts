@@ -74,6 +74,11 @@ export class AgentRetention {
 			case 'op.end':
 				this.end(head, line);
 				return;
+			case 'fold':
+				// Quick tasks folded at the source: straight into their name's totals.
+				this.addToTotals(`${head.name}()`, head.count, 0, head.totalMs, head.busyMs, head.waitMs);
+				this.finishedTasks += head.count;
+				return;
 			case 'loop':
 				this.loops = keepLatest(this.loops, line, RETAINED_LOOP);
 				return;
@@ -148,17 +153,18 @@ export class AgentRetention {
 		}
 		const end = node.end;
 		if (!node.isTask || end?.type !== 'task.end') return;
-		const failed = end.ok ? 0 : 1;
-		const totalMs = end.t - node.startMs;
 		// As the monitor names them: `work(41)` and `work(42)` are one function.
-		const name = node.name.replace(/\(.*$/s, '()');
+		this.addToTotals(node.name.replace(/\(.*$/s, '()'), 1, end.ok ? 0 : 1, end.t - node.startMs, end.busy, end.wait);
+	}
+
+	private addToTotals(name: string, count: number, failed: number, totalMs: number, busyMs: number, waitMs: number): void {
 		const byName: FoldedName = (this.folded.byName[name] ??= {count: 0, failed: 0, totalMs: 0, busyMs: 0, waitMs: 0});
-		byName.count++;
+		byName.count += count;
 		byName.failed += failed;
 		byName.totalMs += totalMs;
-		byName.busyMs += end.busy;
-		byName.waitMs += end.wait;
-		this.folded.tasks++;
+		byName.busyMs += busyMs;
+		byName.waitMs += waitMs;
+		this.folded.tasks += count;
 		this.folded.failed += failed;
 		this.folded.taskTimeMs += totalMs;
 	}

@@ -33,6 +33,7 @@ if (!isMainThread) {
 				// A trace of the service's own, for a client that exports spans; the agent never adds headers to its requests.
 				traceId: newTraceId(),
 				propagateTrace: false,
+				foldQuickTasks: true,
 				agent: plan,
 			},
 			() => removeAgentFiles(plan.files),

@@ -1,5 +1,6 @@
 import type {AsyncmonEvent, HeaderEvent} from '../protocol/events.js';
-import {serializeBatch} from '../protocol/encode.js';
+import {pairedEnds, serializeBatch} from '../protocol/encode.js';
+import {NONE_FOLDED, type IsFolded, type SpanFolder} from './span-folder.js';
 
 /** Where the sink's batches go: the monitor's pipe (PipeWriter) or the agent's thread (ChannelWriter, PipeWriter). */
 export interface BatchWriter {
@@ -25,6 +26,8 @@ export class EventSink {
 		private readonly writer: BatchWriter,
 		/** Event times are relative to this `performance.now()` reading. */
 		private readonly origin: number,
+		/** Null sends every task one by one. */
+		private readonly folder: SpanFolder | null = null,
 	) {}
 
 	/** Buffers the event; true once the buffer is full and wants a flush. */
@@ -32,14 +35,23 @@ export class EventSink {
 		return this.buffer.push(event) >= MAX_BUFFERED;
 	}
 
-	flush(): void {
+	/** `beforeWrite` completes the events that are sent, told which tasks were folded and are not. */
+	flush(beforeWrite?: (isFolded: IsFolded) => void): void {
 		const heldMs = this.writer.takeHeldBackMs();
 		if (heldMs > 0) this.buffer.push({type: 'backpressure', t: performance.now(), heldMs});
-		if (this.buffer.length === 0) return;
-		const events = this.buffer;
+		let events = this.buffer;
 		this.buffer = [];
+		// First: a fold line's times are written as its tasks' own would have been, relative to t = 0.
 		for (const event of events) shiftTimes(event, this.origin);
-		this.writer.write(ENCODER.encode(serializeBatch(events)));
+		let spans = pairedEnds(events);
+		let isFolded = NONE_FOLDED;
+		if (this.folder) {
+			const folded = this.folder.fold(events, spans);
+			if (folded.events !== events) [events, spans, isFolded] = [folded.events, pairedEnds(folded.events), folded.isFolded];
+		}
+		beforeWrite?.(isFolded);
+		if (events.length === 0) return;
+		this.writer.write(ENCODER.encode(serializeBatch(events, spans)));
 	}
 
 	/** Waits until everything flushed so far reached the pipe: at exit, on a crash or a signal. */

@@ -8,6 +8,7 @@ import type {ChildConfig} from '../protocol/child-config.js';
 import {ChannelWriter} from './agent-channel.js';
 import {PROTOCOL_VERSION} from '../protocol/events.js';
 import {codeFrame} from './code-frame.js';
+import {SpanFolder} from './span-folder.js';
 import {EventSink} from './event-sink.js';
 import {isOwnThread} from './own-thread.js';
 import {PipeWriter, type WriterThread} from './pipe-writer.js';
@@ -80,7 +81,7 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void): void {
 	const thread: WriterThread = config.agent
 		? {file: new URL('agent-thread.js', dist), data: {agent: config.agent}, always: true}
 		: {file: new URL('pipe-writer.js', dist)};
-	const sink = new EventSink(new PipeWriter(config.eventsFd, thread), config.startedAt - performance.timeOrigin);
+	const sink = new EventSink(new PipeWriter(config.eventsFd, thread), config.startedAt - performance.timeOrigin, folderOf(config));
 	sink.push({
 		type: 'header',
 		protocol: PROTOCOL_VERSION,
@@ -176,7 +177,7 @@ function attributeWorkers(currentTaskId: () => number): void {
 /** A worker is a lane of its own: its root task is the thread, running in parallel with the main loop. */
 function instrumentWorkerThread(config: ThreadConfig): void {
 	setRedaction(config.redact);
-	const sink = new EventSink(config.agent ? new ChannelWriter() : new PipeWriter(config.eventsFd, null), config.startedAt - performance.timeOrigin);
+	const sink = new EventSink(config.agent ? new ChannelWriter() : new PipeWriter(config.eventsFd, null), config.startedAt - performance.timeOrigin, folderOf(config));
 	const sites = new SiteTable(config.scriptName, cwd);
 	const tracker = startTracker(config, {
 		sink,
@@ -190,6 +191,10 @@ function instrumentWorkerThread(config: ThreadConfig): void {
 		tracker.rootDone();
 		tracker.flush();
 	});
+}
+
+function folderOf(config: ThreadConfig): SpanFolder | null {
+	return config.foldQuickTasks ? new SpanFolder() : null;
 }
 
 function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {

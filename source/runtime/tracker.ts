@@ -2,6 +2,7 @@ import {performance} from 'node:perf_hooks';
 import {AsyncLocalStorage} from 'node:async_hooks';
 import {IDS_PER_THREAD, type AsyncmonEvent, type BlockEndEvent, type BlockStartEvent, type ErrorInfo, type Location, type OpKind, type OpStartEvent, type ServerRequestDetails, type TaskAwaitEvent, type TaskEndEvent, type TaskKind, type TaskStartEvent, type WaitTarget} from '../protocol/events.js';
 import type {EventSink} from './event-sink.js';
+import type {IsFolded} from './span-folder.js';
 import {formatCall, MAX_ARGS} from './preview.js';
 import type {SiteTable} from './site-table.js';
 import {describeError} from './errors.js';
@@ -43,6 +44,8 @@ export class Task {
 	 * continuation resumes with the caller's store; later ones keep its own.
 	 */
 	resumesInCallerStore = false;
+	/** Its first slice ran with it in the context (see Tracker.e). */
+	entered = false;
 	failed = false;
 	error: unknown = undefined;
 	returnPending = false;
@@ -202,10 +205,9 @@ export class Tracker {
 	 */
 	flush(midBurst = false): void {
 		this.ownWork(() => {
-			this.nameTasks();
 			this.describeErrors();
 			this.showPendingAwaits(midBurst);
-			this.sink.flush();
+			this.sink.flush(isFolded => this.nameTasks(isFolded));
 		});
 	}
 
@@ -273,9 +275,11 @@ export class Tracker {
 		const site = this.sites.functionAt(functionId);
 		// Named at the next flush, with the values it was called with even if the body reassigns them.
 		const called = Array.prototype.slice.call(args, 0, MAX_ARGS + 1);
-		const task = this.startTask('task', site.name, site.loc, this.current(), called);
-		this.context.enterWith(task);
-		return task;
+		// Not entered into the context: in its first slice `running` says whose it is, and most calls of a hot
+		// function never suspend. Entering (an AsyncContextFrame copied, twice: in and back out) was a third of
+		// a quick task's cost. What the slice schedules for later carries the caller's context, so a timer's
+		// callback is put back under its owner (attributeTo).
+		return this.startTask('task', site.name, site.loc, this.current(), called);
 	}
 
 	/** A statement dropped the promise of a call of an async function: reported once per site. */
@@ -290,7 +294,7 @@ export class Tracker {
 	/** Explicit API: `task(name, fn)` names a unit of work. */
 	named<T>(name: string, fn: () => T): T {
 		const task = this.startTask('task', recordedText(name), null, this.current(), null);
-		this.context.enterWith(task);
+		this.enter(task);
 		try {
 			return this.ret(task, fn()) as T;
 		} catch (error) {
@@ -320,7 +324,7 @@ export class Tracker {
 	serve(name: string, http: ServerRequestDetails): Task {
 		if (this.serving) this.listenerReturned(this.serving);
 		const task = this.startTask('server', name, null, this.current(), null, undefined, http);
-		this.context.enterWith(task);
+		this.enter(task);
 		this.serving = task;
 		queueMicrotask(() => this.listenerReturned(task));
 		return task;
@@ -394,12 +398,20 @@ export class Tracker {
 		return id;
 	}
 
+	/** A task whose first slice must carry it in the context: the callbacks it schedules are its own. */
+	private enter(task: Task): void {
+		this.context.enterWith(task);
+		task.entered = true;
+	}
+
 	/**
 	 * Runs a callback `task` scheduled (a timer's, say) so that a block in it
-	 * is blamed on that task. Ops it starts already are: the context flows there.
+	 * is blamed on that task, and the ops and calls it starts are its own: a
+	 * callback scheduled in a task's first slice carries its caller's context.
 	 */
 	attributeTo<T>(task: Task, fn: () => T): T {
 		if (this.running) return fn();
+		if (this.context.getStore() !== task) return this.context.run(task, () => this.attributeTo(task, fn));
 		this.watch.running(task, performance.now());
 		try {
 			return fn();
@@ -546,7 +558,7 @@ export class Tracker {
 			task.firstSlice = false;
 			this.running = task.prevRunning;
 			if (this.running) this.running.sliceStart = now;
-			this.context.enterWith(task.prevStore as Task);
+			if (task.entered) this.context.enterWith(task.prevStore as Task);
 			task.resumesInCallerStore = true;
 		} else if (this.running === task) {
 			this.running = null;
@@ -609,12 +621,16 @@ export class Tracker {
 		return true;
 	}
 
-	private nameTasks(): void {
+	/** Formats the names of the tasks sent, not of those folded: their line names the function alone. */
+	private nameTasks(isFolded: IsFolded): void {
 		const events = this.unnamed;
 		const args = this.unnamedArgs;
 		this.unnamed = [];
 		this.unnamedArgs = [];
-		for (let i = 0; i < events.length; i++) events[i]!.name = formatCall(events[i]!.name, args[i]!);
+		for (let i = 0; i < events.length; i++) {
+			const event = events[i]!;
+			if (!isFolded(event.id)) event.name = formatCall(event.name, args[i]!);
+		}
 	}
 
 	private describeErrors(): void {

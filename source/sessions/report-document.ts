@@ -4,7 +4,7 @@ import {buildReport, type ReportTask, type SessionReport} from '../model/summary
 import {formatDuration} from '../present/durations.js';
 import {formatTimes} from '../present/numbers.js';
 import {counted, sanitize} from '../present/text.js';
-import {formatCount, keptOneByOne} from '../present/folded.js';
+import {foldedSentence, formatCount} from '../present/folded.js';
 import {httpStatsByHost, servedStatsByRoute} from '../model/http-stats.js';
 import {HTTP_PHASES} from '../model/state.js';
 import type {Insight} from '../model/insights.js';
@@ -135,7 +135,7 @@ function foldedSection(report: SessionReport): ReportSection | null {
 			...[site.p50Ms, site.p90Ms, site.p99Ms, site.maxMs].map(formatDuration),
 			site.location ?? '',
 		]),
-		note: `${formatCount(folded.nodes)} finished tasks and ops were folded to bound memory (kept one by one: ${keptOneByOne(folded.retention.maxFinished, folded.retention.maxAgeMs)}; --retain all keeps every one); the summary includes them`,
+		note: foldedSentence({...folded, sites: folded.sites.length})!,
 	};
 }
 

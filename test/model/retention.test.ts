@@ -5,7 +5,8 @@ import {routeOf} from '../../source/model/http-phases.js';
 import {cloneState, createState, type ModelState, type Retention} from '../../source/model/state.js';
 import {latencyStats} from '../../source/model/latency.js';
 import {summarize} from '../../source/model/summary.js';
-import type {ProtocolLine} from '../../source/protocol/events.js';
+import type {FoldEvent, ProtocolLine} from '../../source/protocol/events.js';
+import {FoldedTaskWriter} from '../../source/protocol/fold.js';
 import {httpStatsByHost, servedStatsByRoute} from '../../source/model/http-stats.js';
 import {event, header, reduce} from '../helpers/events.js';
 
@@ -209,5 +210,43 @@ describe('retention: sites stay bounded', () => {
 		expect(routeOf({method: 'POST', url: '/files/0123456789abcdef01'})).toBe('POST /files/:id');
 		expect(routeOf({method: 'GET', url: '/health'})).toBe('GET /health');
 		expect(routeOf({method: 'GET', url: '/v2/items'})).toBe('GET /v2/items');
+	});
+});
+
+describe('quick tasks the script process folded (fold lines)', () => {
+	/** A fold line of `count` calls of tiny() under `parent`, 1 ms apart and `ms` long, the last ending at `t`. */
+	function foldLine(t: number, count: number, ms: number, parent: number | null = 2): FoldEvent {
+		const tasks = new FoldedTaskWriter(t);
+		for (let i = 0; i < count; i++) tasks.add(t - (count - i), t - (count - i) + ms, ms / 2, ms / 2);
+		return {type: 'fold', t, name: 'tiny', loc: 'app.ts:3:1', parent, count, totalMs: count * ms, busyMs: (count * ms) / 2, waitMs: (count * ms) / 2, tasks: tasks.text()};
+	}
+	const start = [
+		header(),
+		event('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts', loc: null}),
+		event('task.start', {t: 1, id: 2, parent: 1, name: 'main()', loc: 'app.ts:9:1'}),
+	];
+
+	it('counts them as finished tasks of their site, with exact sums, percentiles and overlap, and the parent as no leaf', () => {
+		const state = reduce([...start, foldLine(500, 400, 0.5), event('task.end', {t: 600, id: 2, busy: 1, wait: 598}), event('exit', {t: 601})]);
+		expect(state.taskCounts.finished).toBe(401);
+		const summary = summarize(state);
+		expect(summary.taskCount).toBe(401);
+		// main() started them: not a leaf, so the task time is theirs alone.
+		expect(state.nodes.get(2)!.childTaskCount).toBe(400);
+		expect(summary.taskTimeMs).toBeCloseTo(400 * 0.5, 6);
+		// One after another: one in flight at a time, besides none of the kept leaves.
+		expect(summary.maxInFlight).toBe(1);
+		const [site] = state.aggregated.sites.values();
+		expect(site).toMatchObject({kind: 'task', name: 'tiny()', location: 'app.ts:3:1', count: 400, failed: 0, totalMs: 200, busyMs: 100, waitMs: 100});
+		expect(latencyStats(site!.total).p50Ms).toBeCloseTo(0.5, 2);
+		expect(state.aggregated).toMatchObject({nodes: 400, tasks: 400, atSource: 400});
+	});
+
+	it('counts a line whose packed times disagree with its count as corrupt, and nothing of it', () => {
+		const bad = {...foldLine(500, 10, 0.5), count: 11};
+		const state = reduce([...start, bad]);
+		expect(state.corruptLines).toBe(1);
+		expect(state.aggregated.tasks).toBe(0);
+		expect(state.taskCounts.finished).toBe(0);
 	});
 });

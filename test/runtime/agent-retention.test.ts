@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {decodeLine} from '../../source/protocol/decode.js';
-import type {AsyncmonEvent, JoinedEvent, ProtocolLine} from '../../source/protocol/events.js';
+import type {AsyncmonEvent, FoldEvent, JoinedEvent, ProtocolLine} from '../../source/protocol/events.js';
+import {FoldedTaskWriter} from '../../source/protocol/fold.js';
 import {serializeBatch, serializeLine} from '../../source/protocol/encode.js';
 import {AgentRetention, RETAINED_FINISHED, RETAINED_OTHER, RETAINED_PER_NODE} from '../../source/runtime/agent-retention.js';
 import {summarize} from '../../source/model/summary.js';
@@ -111,5 +112,18 @@ describe('protocol 2 lines', () => {
 		expect(retention.running).toBe(1);
 		const snapshot = snapshotOf(retention);
 		expect(snapshot.filter(line => line.type === 'task.start' || line.type === 'task.end').map(line => line.type)).toEqual(['task.start', 'task.start', 'task.end', 'task.start']);
+	});
+
+	it('counts quick calls folded at the source (a fold line) into their name’s totals, which the client’s model counts', () => {
+		const retention = new AgentRetention();
+		retention.take(serializeLine(header()).trimEnd());
+		const tasks = new FoldedTaskWriter(10);
+		for (let i = 0; i < 5; i++) tasks.add(i, i + 0.5, 0.5, 0);
+		const fold: FoldEvent = {type: 'fold', t: 10, name: 'tiny', loc: 'app.ts:2:1', parent: null, count: 5, totalMs: 2.5, busyMs: 2.5, waitMs: 0, tasks: tasks.text()};
+		retention.take(serializeLine(fold).trimEnd());
+		expect(retention.finishedTasks).toBe(5);
+		const joined = joinedOf(snapshotOf(retention));
+		expect(joined.folded.byName['tiny()']).toEqual({count: 5, failed: 0, totalMs: 2.5, busyMs: 2.5, waitMs: 0});
+		expect(summarize(reduce(snapshotOf(retention))).taskCount).toBe(5);
 	});
 });

@@ -8,6 +8,7 @@ import type {AsyncmonEvent, HeaderEvent, OpStartEvent, TaskAwaitEvent, TaskEndEv
 import type {EventSink} from '../../source/runtime/event-sink.js';
 import {instrumentTimers} from '../../source/runtime/ops/timers.js';
 import {SiteTable} from '../../source/runtime/site-table.js';
+import {NONE_FOLDED, type IsFolded} from '../../source/runtime/span-folder.js';
 import {Tracker} from '../../source/runtime/tracker.js';
 import {tempDir} from '../helpers/temp.js';
 import {instrument, RUNTIME_GLOBAL, type SiteRegistry} from '../../source/runtime/transform.js';
@@ -25,8 +26,10 @@ class RecordingSink {
 		this.events.push(event);
 		return this.full;
 	}
-	flush(): void {
+	/** Folds nothing: `beforeWrite` names every task. */
+	flush(beforeWrite?: (isFolded: IsFolded) => void): void {
 		this.flushes++;
+		beforeWrite?.(NONE_FOLDED);
 	}
 	drain(): void {}
 }

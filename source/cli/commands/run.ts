@@ -102,6 +102,7 @@ async function runScript(options: RunOptions): Promise<number> {
 		stdin: scriptStdin,
 		preload: options.preload,
 		propagateTrace: options.otlpPropagate,
+		foldQuickTasks: options.retention !== null,
 	});
 	session.onLine((line, raw) => pipeline.take(line, raw));
 	// Once per chunk read from the child, not per line.

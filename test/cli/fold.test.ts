@@ -1,0 +1,38 @@
+import {readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {recordRun} from '../helpers/recorded.js';
+import {ROOT} from '../helpers/run-cli.js';
+
+const AWAITS = join(ROOT, 'bench/workloads/awaits.ts');
+const COUNT = 30_000;
+
+const foldLines = (file: string) => readFileSync(file, 'utf8').split('\n').filter(line => line.startsWith('{"type":"fold"'));
+
+describe('quick calls folded in the script process, through the real CLI', () => {
+	it('a flood of quick calls is sent as per-site fold lines beyond its allowance; every figure stays exact, and plain mode says so', async () => {
+		const {result, file, report} = await recordRun([AWAITS, 'short', String(COUNT)]);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain(`awaits short: ${COUNT} awaits (sum ${COUNT / 2})`);
+		expect(foldLines(file).length).toBeGreaterThan(0);
+		// Every call is counted: awaitShort() and its 30,000 calls of tiny(), one by one or folded.
+		expect(report.summary.taskCount).toBe(COUNT + 1);
+		expect(report.summary.failedCount).toBe(0);
+		const tiny = report.folded!.sites.find(site => site.name === 'tiny()')!;
+		const sentOneByOne = report.tasks.filter(task => task.name.startsWith('tiny(')).length;
+		expect(tiny.count + sentOneByOne).toBe(COUNT);
+		expect(report.folded!.atSource).toBeGreaterThan(0);
+		expect(report.folded!.atSource).toBeLessThanOrEqual(tiny.count);
+		// The calls went one after another: never two at once.
+		expect(report.summary.maxInFlight).toBe(1);
+		expect(result.stdout).toMatch(/[\d,]+ quick calls were folded (into 1 per-site total )?by the script's process/);
+	}, 60_000);
+
+	it('--retain all sends every call one by one', async () => {
+		const {result, file, report} = await recordRun(['--retain', 'all', AWAITS, 'short', '3000']);
+		expect(result.code).toBe(0);
+		expect(foldLines(file)).toEqual([]);
+		expect(report.tasks.filter(task => task.name.startsWith('tiny('))).toHaveLength(3000);
+		expect(report.folded).toBeUndefined();
+	}, 60_000);
+});

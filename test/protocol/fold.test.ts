@@ -1,0 +1,42 @@
+import {describe, expect, it} from 'vitest';
+import type {FoldEvent} from '../../source/protocol/events.js';
+import {FOLD_FIELDS, FoldedTaskWriter, forEachFoldedTask, type FoldedTask} from '../../source/protocol/fold.js';
+import {roundMs} from '../../source/protocol/rounding.js';
+
+function foldOf(t: number, tasks: FoldedTaskWriter, count: number): FoldEvent {
+	return {type: 'fold', t, name: 'tiny', loc: null, parent: null, count, totalMs: 0, busyMs: 0, waitMs: 0, tasks: tasks.text()};
+}
+
+describe('a fold line’s packed tasks', () => {
+	it('read back each task’s start and end as its own events would have given them (to the microsecond), and busy and wait', () => {
+		const t = 1234.5678;
+		const writer = new FoldedTaskWriter(t);
+		const written = [
+			[1000.0004, 1000.0009, 0.0004, 0],
+			[1000.0009, 1000.25, 0.1, 0.149],
+			[1234.5678, 1234.5678, 0, 0],
+		] as const;
+		for (const [start, end, busy, wait] of written) writer.add(start, end, busy, wait);
+		const read: FoldedTask[] = [];
+		expect(forEachFoldedTask(foldOf(roundMs(t), writer, 3), task => read.push({...task}))).toBe(true);
+		written.forEach(([start, end, busy, wait], i) => {
+			expect(read[i]!.startMs).toBe(roundMs(start));
+			expect(read[i]!.startMs + read[i]!.totalMs).toBeCloseTo(roundMs(end), 9);
+			expect(read[i]!.busyMs).toBeCloseTo(busy, 3);
+			expect(read[i]!.waitMs).toBeCloseTo(wait, 3);
+		});
+		// The first ended exactly as the second started: still one after the other.
+		expect(read[0]!.startMs + read[0]!.totalMs).toBeLessThanOrEqual(read[1]!.startMs);
+	});
+
+	it('grows past its first buffer, and is refused when its count disagrees with what it holds', () => {
+		const writer = new FoldedTaskWriter(0);
+		for (let i = 0; i < 1000; i++) writer.add(-i, -i + 0.5, 0.5, 0);
+		const fold = foldOf(0, writer, 1000);
+		expect(Buffer.from(fold.tasks, 'base64')).toHaveLength(1000 * FOLD_FIELDS * 4);
+		let seen = 0;
+		expect(forEachFoldedTask(fold, () => seen++)).toBe(true);
+		expect(seen).toBe(1000);
+		expect(forEachFoldedTask({...fold, count: 999}, () => {})).toBe(false);
+	});
+});

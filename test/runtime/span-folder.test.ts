@@ -1,0 +1,111 @@
+import {describe, expect, it} from 'vitest';
+import {pairedEnds} from '../../source/protocol/encode.js';
+import type {AsyncmonEvent, FoldEvent} from '../../source/protocol/events.js';
+import {forEachFoldedTask, SENT_BURST, SENT_PER_SECOND} from '../../source/protocol/fold.js';
+import {roundMs} from '../../source/protocol/rounding.js';
+import {SpanFolder} from '../../source/runtime/span-folder.js';
+import {event} from '../helpers/events.js';
+
+/** `count` calls of `name`, each started and ended within the batch (a span), one after another: times in binary fractions, so every duration is exactly alike. */
+const SPAN_MS = 2 ** -6;
+const GAP_MS = 2 ** -5;
+
+function quickCalls(count: number, options: {name?: string; parent?: number; firstId?: number; at?: number; ms?: number} = {}): AsyncmonEvent[] {
+	const {name = 'tiny', parent = 1, firstId = 100, at = 0, ms = SPAN_MS} = options;
+	const events: AsyncmonEvent[] = [];
+	for (let i = 0; i < count; i++) {
+		const t = at + i * GAP_MS;
+		events.push(event('task.start', {t, id: firstId + i, parent, name, loc: `app.ts:${name.length}:1`}));
+		events.push(event('task.end', {t: t + ms, id: firstId + i, busy: ms}));
+	}
+	return events;
+}
+
+/** Spends a site's allowance: it sends nothing more one by one until its rate refills it. Returns when it ended. */
+function exhaust(folder: SpanFolder, name: string, firstId: number): number {
+	const count = 2 * SENT_BURST;
+	foldOnce(folder, quickCalls(count, {name, firstId}));
+	return count * GAP_MS;
+}
+
+function foldOnce(folder: SpanFolder, events: AsyncmonEvent[]) {
+	return folder.fold(events, pairedEnds(events));
+}
+
+const folds = (events: ReadonlyArray<{type: string}>) => events.filter((e): e is FoldEvent => e.type === 'fold');
+
+describe('SpanFolder: quick tasks folded in the script process', () => {
+	it('sends a site its first burst one by one, and folds the rest of the flood into one line with exact sums', () => {
+		const folder = new SpanFolder();
+		const events = quickCalls(SENT_BURST + 500);
+		const {events: sent, isFolded} = foldOnce(folder, events);
+		const [fold, ...more] = folds(sent);
+		expect(more).toEqual([]);
+		// The first burst, and the first call (the longest so far), went one by one.
+		const starts = sent.filter(e => e.type === 'task.start');
+		expect(starts.length + fold!.count).toBe(SENT_BURST + 500);
+		// The rest but what the site's rate allowed while they ran, and the first, the longest yet.
+		const ranMs = (SENT_BURST + 500) * GAP_MS;
+		expect(fold!.count).toBe(500 - Math.floor((ranMs * SENT_PER_SECOND) / 1000) - 1);
+		expect(fold).toMatchObject({name: 'tiny', loc: 'app.ts:4:1', parent: 1});
+		expect(fold!.totalMs).toBeCloseTo(fold!.count * SPAN_MS, 9);
+		expect(fold!.busyMs).toBeCloseTo(fold!.count * SPAN_MS, 9);
+		// Each folded task's own times are in the line: start (session time) and duration.
+		const folded: number[] = [];
+		expect(forEachFoldedTask(fold!, task => folded.push(task.startMs, task.totalMs))).toBe(true);
+		const firstFolded = events.find(e => e.type === 'task.start' && isFolded(e.id))!;
+		// To the microsecond, the stream's precision.
+		expect(folded[0]).toBe(roundMs(firstFolded.t));
+		expect(folded[1]).toBeCloseTo(SPAN_MS, 2);
+		// Its line sits where its first task started; the tasks sent keep their order.
+		expect(sent.indexOf(fold!) + 1).toBe(sent.findIndex(e => e.type === 'task.start' && e.t >= firstFolded.t));
+		expect(isFolded(firstFolded.type === 'task.start' ? firstFolded.id : -1)).toBe(true);
+		expect(isFolded(100)).toBe(false);
+	});
+
+	it('refills a site at its rate per second of the script time', () => {
+		const folder = new SpanFolder();
+		foldOnce(folder, quickCalls(SENT_BURST + 100));
+		// One second later, SENT_PER_SECOND more are sent (capped by the burst).
+		const later = quickCalls(SENT_BURST, {firstId: 10_000, at: 1000 + (SENT_BURST + 100) * GAP_MS});
+		const {events: sent} = foldOnce(folder, later);
+		expect(sent.filter(e => e.type === 'task.start')).toHaveLength(Math.min(SENT_BURST, SENT_PER_SECOND));
+	});
+
+	it('never folds a task that failed, started anything, was awaited visibly, or was the slowest yet', () => {
+		const folder = new SpanFolder();
+		const t = exhaust(folder, 'tiny', 100);
+		const batch: AsyncmonEvent[] = [
+			...quickCalls(8, {firstId: 6000, at: t}),
+			event('task.start', {t: t + 1, id: 5000, parent: 1, name: 'tiny', loc: 'app.ts:4:1'}),
+			event('task.end', {t: t + 1.01, id: 5000, ok: false, busy: 0.01, error: {name: 'Error', message: 'no'}}),
+			event('task.start', {t: t + 2, id: 5001, parent: 1, name: 'tiny', loc: 'app.ts:4:1'}),
+			event('op.start', {t: t + 2, id: 5002, parent: 5001, kind: 'timer', name: 'setTimeout 0ms'}),
+			event('task.end', {t: t + 2.01, id: 5001, busy: 0.01}),
+			event('task.start', {t: t + 3, id: 5003, parent: 1, name: 'tiny', loc: 'app.ts:4:1'}),
+			event('task.await', {t: t + 3, id: 1, on: {kind: 'task', id: 5003}}),
+			event('task.end', {t: t + 3.01, id: 5003, busy: 0.01}),
+			event('task.start', {t: t + 4, id: 5004, parent: 1, name: 'tiny', loc: 'app.ts:4:1'}),
+			event('task.end', {t: t + 9, id: 5004, busy: 5}),
+		];
+		const {events: sent, isFolded} = foldOnce(folder, batch);
+		for (const id of [5000, 5001, 5003, 5004]) expect(isFolded(id), `task ${id}`).toBe(false);
+		// The plain quick calls beside them fold (but what the allowance's refill sent).
+		expect(folds(sent).map(f => f.count)).toEqual([expect.toSatisfy((count: number) => count >= 6 && count <= 8)]);
+	});
+
+	it('groups by site and parent, and sends groups of fewer than four one by one', () => {
+		const folder = new SpanFolder();
+		const t = exhaust(folder, 'a', 100);
+		exhaust(folder, 'bb', 10_000);
+		const batch = [...quickCalls(6, {name: 'a', parent: 1, firstId: 30_000, at: t}), ...quickCalls(5, {name: 'a', parent: 2, firstId: 30_100, at: t + 0.2}), ...quickCalls(3, {name: 'bb', firstId: 30_200, at: t + 0.4})];
+		const {events: sent} = foldOnce(folder, batch);
+		// The allowance refills as they run: a call of each group may still go one by one.
+		expect(folds(sent).map(f => [f.name, f.parent, f.count])).toEqual([
+			['a', 1, expect.toSatisfy((count: number) => count >= 5)],
+			['a', 2, expect.toSatisfy((count: number) => count >= 4)],
+		]);
+		// The three of bb under one parent are too few for a line.
+		expect(sent.filter(e => e.type === 'task.start' && e.name === 'bb').map(e => e.type === 'task.start' && e.id)).toEqual([30_200, 30_201, 30_202]);
+	});
+});

@@ -44,8 +44,6 @@ export class Task {
 	 * continuation resumes with the caller's store; later ones keep its own.
 	 */
 	resumesInCallerStore = false;
-	/** Its first slice ran with it in the context (see Tracker.e). */
-	entered = false;
 	failed = false;
 	error: unknown = undefined;
 	returnPending = false;
@@ -275,11 +273,11 @@ export class Tracker {
 		const site = this.sites.functionAt(functionId);
 		// Named at the next flush, with the values it was called with even if the body reassigns them.
 		const called = Array.prototype.slice.call(args, 0, MAX_ARGS + 1);
-		// Not entered into the context: in its first slice `running` says whose it is, and most calls of a hot
-		// function never suspend. Entering (an AsyncContextFrame copied, twice: in and back out) was a third of
-		// a quick task's cost. What the slice schedules for later carries the caller's context, so a timer's
-		// callback is put back under its owner (attributeTo).
-		return this.startTask('task', site.name, site.loc, this.current(), called);
+		const task = this.startTask('task', site.name, site.loc, this.current(), called);
+		// Entered at once, though it costs a quick call a third of its time (an AsyncContextFrame made going in and
+		// another going out): libraries (got, ky) schedule a request from a callback the call's first slice registers.
+		this.context.enterWith(task);
+		return task;
 	}
 
 	/** A statement dropped the promise of a call of an async function: reported once per site. */
@@ -294,7 +292,7 @@ export class Tracker {
 	/** Explicit API: `task(name, fn)` names a unit of work. */
 	named<T>(name: string, fn: () => T): T {
 		const task = this.startTask('task', recordedText(name), null, this.current(), null);
-		this.enter(task);
+		this.context.enterWith(task);
 		try {
 			return this.ret(task, fn()) as T;
 		} catch (error) {
@@ -324,7 +322,7 @@ export class Tracker {
 	serve(name: string, http: ServerRequestDetails): Task {
 		if (this.serving) this.listenerReturned(this.serving);
 		const task = this.startTask('server', name, null, this.current(), null, undefined, http);
-		this.enter(task);
+		this.context.enterWith(task);
 		this.serving = task;
 		queueMicrotask(() => this.listenerReturned(task));
 		return task;
@@ -398,20 +396,12 @@ export class Tracker {
 		return id;
 	}
 
-	/** A task whose first slice must carry it in the context: the callbacks it schedules are its own. */
-	private enter(task: Task): void {
-		this.context.enterWith(task);
-		task.entered = true;
-	}
-
 	/**
 	 * Runs a callback `task` scheduled (a timer's, say) so that a block in it
-	 * is blamed on that task, and the ops and calls it starts are its own: a
-	 * callback scheduled in a task's first slice carries its caller's context.
+	 * is blamed on that task. Ops it starts already are: the context flows there.
 	 */
 	attributeTo<T>(task: Task, fn: () => T): T {
 		if (this.running) return fn();
-		if (this.context.getStore() !== task) return this.context.run(task, () => this.attributeTo(task, fn));
 		this.watch.running(task, performance.now());
 		try {
 			return fn();
@@ -558,7 +548,7 @@ export class Tracker {
 			task.firstSlice = false;
 			this.running = task.prevRunning;
 			if (this.running) this.running.sliceStart = now;
-			if (task.entered) this.context.enterWith(task.prevStore as Task);
+			this.context.enterWith(task.prevStore as Task);
 			task.resumesInCallerStore = true;
 		} else if (this.running === task) {
 			this.running = null;

@@ -252,6 +252,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 				state.corruptLines++;
 				break;
 			}
+			if (!isCountedTask(event.kind)) break;
 			state.taskCounts.finished += event.count;
 			const parent = event.parent === null ? undefined : state.nodes.get(event.parent);
 			if (parent) parent.childTaskCount += event.count;

@@ -112,23 +112,28 @@ function recordTimes(site: SiteAggregate, totalMs: Ms, busyMs: Ms, waitMs: Ms): 
 }
 
 /**
- * Quick tasks the child folded (a `fold` line): counted as if each had been kept, then folded here. They
- * are leaves that succeeded, so each adds to the task time, the active time and the overlap. False, and
- * nothing counted, if the line's packed times do not match its count.
+ * Work the child folded (a `fold` line): counted as if each had been kept, then folded here. They all
+ * succeeded; leaves add to the task time, the active time and the overlap. False, and nothing counted, if
+ * the line's packed times do not match its count.
  */
 export function foldSent(aggregated: Aggregated, fold: FoldEvent): boolean {
-	const site = siteFor(aggregated, 'task', taskSiteName(fold.name), fold.loc);
-	const intervals = aggregated.leafIntervals;
+	const name = fold.request ? routeOf(fold.request) : isTaskKind(fold.kind) ? taskSiteName(fold.name) : fold.name;
+	const site = siteFor(aggregated, fold.kind, name, fold.loc);
+	const intervals = fold.leaf ? aggregated.leafIntervals : null;
 	const valid = forEachFoldedTask(fold, task => {
 		recordTimes(site, task.totalMs, task.busyMs, task.waitMs);
-		pushInterval(intervals, task.startMs, task.startMs + task.totalMs);
+		if (intervals) pushInterval(intervals, task.startMs, task.startMs + task.totalMs);
 	});
 	if (!valid) return false;
 	aggregated.nodes += fold.count;
-	aggregated.tasks += fold.count;
-	aggregated.atSource += fold.count;
-	aggregated.taskTimeMs += fold.totalMs;
-	aggregated.activeMs += fold.busyMs + fold.waitMs;
+	if (isCountedTask(fold.kind)) {
+		aggregated.tasks += fold.count;
+		aggregated.atSource += fold.count;
+	}
+	if (fold.leaf) {
+		aggregated.taskTimeMs += fold.totalMs;
+		aggregated.activeMs += fold.busyMs + fold.waitMs;
+	}
 	site.count += fold.count;
 	site.totalMs += fold.totalMs;
 	site.busyMs += fold.busyMs;

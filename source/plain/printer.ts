@@ -161,7 +161,7 @@ export class PlainPrinter {
 				return;
 			}
 			case 'fold': {
-				if (!this.admit(line.t, 'folded', state, null, line.count)) return;
+				if (line.kind === 'timer' || !this.admit(line.t, 'folded', state, null, line.count)) return;
 				const each = formatDuration(line.totalMs / line.count);
 				this.say(line.t, this.stateMark('finished', 'done', 'green'), [{text: `×${line.count} ${line.name}() in ${each} on average `}, dim('quick calls, folded into their site')]);
 				return;

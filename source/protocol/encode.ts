@@ -20,7 +20,8 @@ export function serializeLine(line: ProtocolLine): string {
  * the model sees what it would have seen; only the order of that end among
  * events unrelated to it moves.
  */
-export function serializeBatch(events: ReadonlyArray<AsyncmonEvent | HeaderEvent>, spans: Spans = pairedEnds(events)): string {
+export function serializeBatch(events: ReadonlyArray<AsyncmonEvent | HeaderEvent>): string {
+	const spans = pairedEnds(events);
 	const written = new Uint8Array(events.length);
 	let text = '';
 	for (let i = 0; i < events.length; i++) {
@@ -36,13 +37,13 @@ export function serializeBatch(events: ReadonlyArray<AsyncmonEvent | HeaderEvent
 }
 
 /** By an event's index in a batch: for a task's or op's start that can be one span with its end, the end's index; else -1. */
-export type Spans = Int32Array;
+type Spans = Int32Array;
 
 /**
  * Pairs each start with its end, where nothing between them names it. Called on every flush of a busy
  * script, so the starts still open are found by id in an array over the batch's range of new ids, not a Map.
  */
-export function pairedEnds(events: ReadonlyArray<AsyncmonEvent | HeaderEvent>): Spans {
+function pairedEnds(events: ReadonlyArray<AsyncmonEvent | HeaderEvent>): Spans {
 	const spans = new Int32Array(events.length).fill(-1);
 	let first = Infinity;
 	let last = -Infinity;

@@ -362,20 +362,30 @@ export interface CorruptEvent {
 	reason: string;
 }
 
+/** What folds at the source: calls of async functions, requests a server received, and timers they set. */
+export type FoldKind = 'task' | 'server' | 'timer';
+
 /**
- * Quick tasks the child folded instead of sending them one by one (runtime/span-folder.ts): calls of one async
- * function, under one parent, that each started and succeeded within one flush, started no task or op, and were
- * not named by any other event, beyond what their site may send a second. Their counts and sums are exact; `tasks`
- * keeps each one's times, for percentiles and overlap. The line sits where the first of them started.
+ * Quick work the child folded instead of sending it one by one (runtime/span-folder.ts): whole subtrees (a call of an
+ * async function, or a request a server received, with the calls and timers it started) that succeeded within one
+ * flush and that no other event names, beyond what their function or route may send a second. One line per site:
+ * the subtrees' roots under one parent, or their inner calls or timers. Counts and sums are exact; `tasks` keeps
+ * each one's times, for percentiles and overlap. The line sits where the first of them started.
  */
 export interface FoldEvent {
 	type: 'fold';
 	/** When the last of them ended. */
 	t: Ms;
-	/** The function's name and location, as their `task.start` would have given them (without arguments). */
+	kind: FoldKind;
+	/** Their name and location, as their starts would have given them (a function's without its arguments). */
 	name: string;
 	loc: Location | null;
+	/** A root's parent (the task that made the calls, or the server's script); null for inner nodes, whose parents folded too. */
 	parent: number | null;
+	/** Tasks that started no task: leaves, whose time counts in concurrency (false for timers). */
+	leaf: boolean;
+	/** A received request's method, url and route (the first one's: they share the route, or the url when none is known). */
+	request?: {method: string; url: string; route?: string};
 	count: number;
 	/** Sums over them, ms: durations (end - start), busy and waiting time. */
 	totalMs: Ms;

@@ -3,7 +3,7 @@ import type {FoldEvent, Ms} from './events.js';
 /** How many quick tasks of one function the child sends one by one at once, before its rate applies: a script's first burst stays whole. */
 export const SENT_BURST = 1000;
 /** Then how many a second, in event time; beyond that a function's quick tasks fold (runtime/span-folder.ts). */
-export const SENT_PER_SECOND = 2000;
+export const SENT_PER_SECOND = 500;
 
 /**
  * The unit of a folded task's times: a microsecond, the stream's own precision (rounding.ts), so a folded

@@ -1,4 +1,4 @@
-import type {AsyncmonEvent, ErrorInfo, FoldedName, JoinedEvent, HeaderEvent, HttpClient, HttpDetails, ListeningServer, ServerRequestDetails, StackFrame, TimerDetails, WaitTarget} from './events.js';
+import type {AsyncmonEvent, ErrorInfo, FoldedName, FoldEvent, JoinedEvent, HeaderEvent, HttpClient, HttpDetails, ListeningServer, ServerRequestDetails, StackFrame, TimerDetails, WaitTarget} from './events.js';
 
 /**
  * What one field of a protocol line must hold. `V` is the field's type in
@@ -218,5 +218,17 @@ export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldSha
 	dropped: {count: COUNT},
 	corrupt: {count: COUNT, reason: STRING},
 	joined: {folded: FOLDED, omitted: COUNT},
-	fold: {name: STRING, loc: STRING_OR_NULL, parent: ID_OR_NULL, count: COUNT, totalMs: NUMBER, busyMs: NUMBER, waitMs: NUMBER, tasks: BASE64},
+	fold: {
+		kind: oneOf('task', 'server', 'timer'),
+		name: STRING,
+		loc: STRING_OR_NULL,
+		parent: ID_OR_NULL,
+		leaf: BOOLEAN,
+		request: optional(objectOf<NonNullable<FoldEvent['request']>>('request {method, url, route?}', {method: STRING, url: STRING, route: optional(STRING)})),
+		count: COUNT,
+		totalMs: NUMBER,
+		busyMs: NUMBER,
+		waitMs: NUMBER,
+		tasks: BASE64,
+	},
 };

@@ -75,8 +75,9 @@ export class AgentRetention {
 				this.end(head, line);
 				return;
 			case 'fold':
-				// Quick tasks folded at the source: straight into their name's totals.
-				this.addToTotals(`${head.name}()`, head.count, 0, head.totalMs, head.busyMs, head.waitMs);
+				// Work folded at the source: its tasks straight into their name's totals.
+				if (head.kind === 'timer') return;
+				this.addToTotals(head.kind === 'task' ? `${head.name}()` : head.name, head.count, 0, head.totalMs, head.busyMs, head.waitMs);
 				this.finishedTasks += head.count;
 				return;
 			case 'loop':

@@ -1,5 +1,5 @@
 import type {AsyncmonEvent, HeaderEvent} from '../protocol/events.js';
-import {pairedEnds, serializeBatch} from '../protocol/encode.js';
+import {serializeBatch} from '../protocol/encode.js';
 import {NONE_FOLDED, type IsFolded, type SpanFolder} from './span-folder.js';
 
 /** Where the sink's batches go: the monitor's pipe (PipeWriter) or the agent's thread (ChannelWriter, PipeWriter). */
@@ -43,15 +43,11 @@ export class EventSink {
 		this.buffer = [];
 		// First: a fold line's times are written as its tasks' own would have been, relative to t = 0.
 		for (const event of events) shiftTimes(event, this.origin);
-		let spans = pairedEnds(events);
 		let isFolded = NONE_FOLDED;
-		if (this.folder) {
-			const folded = this.folder.fold(events, spans);
-			if (folded.events !== events) [events, spans, isFolded] = [folded.events, pairedEnds(folded.events), folded.isFolded];
-		}
+		if (this.folder) ({events, isFolded} = this.folder.fold(events));
 		beforeWrite?.(isFolded);
 		if (events.length === 0) return;
-		this.writer.write(ENCODER.encode(serializeBatch(events, spans)));
+		this.writer.write(ENCODER.encode(serializeBatch(events)));
 	}
 
 	/** Waits until everything flushed so far reached the pipe: at exit, on a crash or a signal. */

@@ -1,130 +1,315 @@
-import type {AsyncmonEvent, FoldEvent, HeaderEvent, TaskEndEvent, TaskStartEvent} from '../protocol/events.js';
-import type {Spans} from '../protocol/encode.js';
+import type {AsyncmonEvent, FoldEvent, FoldKind, HeaderEvent, OpStartEvent, TaskEndEvent, TaskStartEvent, WaitTarget} from '../protocol/events.js';
 import {FOLD_MAX_MS, FoldedTaskWriter, SENT_BURST, SENT_PER_SECOND} from '../protocol/fold.js';
 
-/** Fewer quick tasks than this, of one site and parent in one flush, are sent one by one: a fold line would cost more. */
+/** Fewer of one group than this in a flush are sent one by one: a fold line would cost more. */
 const MIN_FOLDED = 4;
 
 type Line = AsyncmonEvent | HeaderEvent;
-
-interface Site {
-	tokens: number;
-	refilledAt: number;
-	/** The longest of its tasks so far: a longer one is always sent, so "slowest tasks" stays true. */
-	longestMs: number;
-	/** This flush's groups, by parent id. */
-	groups: Map<number | null, Group>;
-}
-
-/** One site's quick tasks under one parent in one flush: the indexes of their starts and ends. */
-interface Group {
-	start: TaskStartEvent;
-	/** Where its line goes: its first task's start. */
-	at: number;
-	indexes: number[];
-}
+type NodeStart = TaskStartEvent | OpStartEvent;
 
 /** Which tasks of a flush were folded: told by id, for naming only those that are sent. */
 export type IsFolded = (id: number) => boolean;
 
 export const NONE_FOLDED: IsFolded = () => false;
 
+/** A function's (or a route's) allowance of calls sent one by one. */
+interface Allowance {
+	tokens: number;
+	refilledAt: number;
+	/** The longest of its calls so far: a longer one is always sent, so "slowest tasks" stays true. */
+	longestMs: number;
+}
+
+/** The calls of one site folded in one flush: where its line goes (its first call's start), and its calls' start and end indexes. */
+interface Group {
+	line: FoldEvent;
+	at: number;
+	indexes: number[];
+}
+
 /**
- * Keeps the statistics of a flood of quick tasks in the script's process, as tokio-console's aggregator
- * does, instead of sending each one: the monitor then spends nothing per task, and the script is not held
- * back waiting for it. Only tasks nothing else refers to fold (a span line's task, see encode.ts's
- * pairing): a plain async function call that succeeded within one flush, started nothing, and whose
- * waits were too short to be sent. Each site sends SENT_BURST of them one by one, then SENT_PER_SECOND;
- * beyond that they fold, by site and parent, into one `fold` line per flush.
+ * The tasks and ops that started in one batch, by id less the batch's first id. A subtree of them can fold
+ * when every node of it ended in the batch, succeeded, is of a kind that folds, and nothing outside it
+ * names any of them (another task's await, a block, an error, a dropped promise).
+ */
+class BatchNodes {
+	readonly startAt: Int32Array;
+	readonly endAt: Int32Array;
+	/** The parent's slot, or -1 when the parent started before the batch. */
+	readonly parentSlot: Int32Array;
+	/** Not foldable itself (failed, still open, named from outside, a kind that does not fold) or under a node that is not. */
+	readonly blocked: Uint8Array;
+	/** A task that started a task (not a leaf, as the model counts leaves). */
+	readonly startedTask: Uint8Array;
+
+	constructor(
+		readonly first: number,
+		size: number,
+	) {
+		this.startAt = new Int32Array(size).fill(-1);
+		this.endAt = new Int32Array(size).fill(-1);
+		this.parentSlot = new Int32Array(size).fill(-1);
+		this.blocked = new Uint8Array(size);
+		this.startedTask = new Uint8Array(size);
+	}
+
+	slotOf(id: number | null): number {
+		if (id === null) return -1;
+		const slot = id - this.first;
+		return slot >= 0 && slot < this.startAt.length && this.startAt[slot]! >= 0 ? slot : -1;
+	}
+
+	/** `id` is named by an event of a node other than itself or its parent: it stays whole. */
+	pin(id: number | null): void {
+		const slot = this.slotOf(id);
+		if (slot >= 0) this.blocked[slot] = 1;
+	}
+}
+
+/**
+ * Keeps the statistics of a flood of quick work in the script's process, as tokio-console's aggregator
+ * does, instead of sending each call: the monitor then spends nothing on it, and the script is not held
+ * back waiting for the monitor. What folds is a whole finished subtree that nothing else refers to: a call
+ * of an async function, or a request a server received, that succeeded within one flush together with
+ * everything it started (calls of async functions and timers). Each function or route sends SENT_BURST
+ * of them one by one, then SENT_PER_SECOND; beyond that they fold: one `fold` line per flush for each
+ * site (its root's parent too, for a subtree's root), with each call's times.
  */
 export class SpanFolder {
-	private readonly sites = new Map<string, Site>();
+	private readonly allowances = new Map<string, Allowance>();
 
-	/** The batch as it is to be sent (folded tasks' starts and ends out, a fold line where each group's first task started), and which were folded. */
-	fold(events: Line[], spans: Spans): {events: Line[]; isFolded: IsFolded} {
-		const touched: Site[] = [];
-		for (let i = 0; i < events.length; i++) {
-			const endAt = spans[i]!;
-			if (endAt < 0) continue;
-			const start = events[i] as TaskStartEvent;
-			if (start.type !== 'task.start' || start.kind !== 'task' || start.thread !== undefined) continue;
-			const end = events[endAt] as TaskEndEvent;
-			if (!end.ok || end.error !== undefined) continue;
-			const site = this.siteOf(start);
-			if (this.sends(site, start.t, end.t - start.t)) continue;
-			if (site.groups.size === 0) touched.push(site);
-			const group = site.groups.get(start.parent);
-			if (group) group.indexes.push(i, endAt);
-			else site.groups.set(start.parent, {start, at: i, indexes: [i, endAt]});
-		}
-		if (touched.length === 0) return {events, isFolded: NONE_FOLDED};
-		const lines: Array<[at: number, fold: FoldEvent]> = [];
-		const taken = new Uint8Array(events.length);
-		const foldedIds = new Set<number>();
-		for (const site of touched) {
-			for (const group of site.groups.values()) {
-				if (group.indexes.length >= 2 * MIN_FOLDED) lines.push([group.at, foldLine(events, group, taken, foldedIds)]);
+	/** The batch as it is to be sent (folded subtrees' events out, a fold line where each group's first call started), and which tasks were folded. */
+	fold(events: Line[]): {events: Line[]; isFolded: IsFolded} {
+		const nodes = indexNodes(events);
+		if (!nodes) return {events, isFolded: NONE_FOLDED};
+		const size = nodes.startAt.length;
+		/** Each folded node's group; -1 for one sent. */
+		const groupOf = new Int32Array(size).fill(-1);
+		const groups: Group[] = [];
+		const bySite = new Map<string, number[]>();
+		// Parents come before their children (ids are given as nodes start): one pass finds the roots and their trees.
+		for (let slot = 0; slot < size; slot++) {
+			const startAt = nodes.startAt[slot]!;
+			if (startAt < 0 || nodes.blocked[slot]) continue;
+			const parent = nodes.parentSlot[slot]!;
+			const start = events[startAt] as NodeStart;
+			const end = events[nodes.endAt[slot]!] as TaskEndEvent;
+			const inFoldedTree = parent >= 0 && groupOf[parent]! >= 0;
+			if (!inFoldedTree) {
+				// A root: its parent is sent, or started before the batch. Its allowance decides for its whole tree.
+				if (parent >= 0 && !nodes.blocked[parent]) continue;
+				if (this.sends(siteKey(start, end), start.t, end.t - start.t)) continue;
 			}
-			site.groups.clear();
+			const kind = foldKind(start)!;
+			const leaf = kind !== 'timer' && !nodes.startedTask[slot];
+			// Only a root's parent is in the model; inner nodes' parents fold with them.
+			groupOf[slot] = groupFor(groups, bySite, start, end, kind, leaf, inFoldedTree ? null : start.parent, startAt);
+			groups[groupOf[slot]!]!.indexes.push(startAt, nodes.endAt[slot]!);
 		}
+		if (groups.length === 0) return {events, isFolded: NONE_FOLDED};
+		// Too few of a group in this flush: they go one by one, with what else of their trees folded.
+		const small = groups.map(group => group.indexes.length < 2 * MIN_FOLDED);
+		if (small.some(Boolean)) unfoldTreesOfSmallGroups(nodes, groupOf, small);
+		const lines: Array<[at: number, line: FoldEvent]> = [];
+		groups.forEach((group, index) => {
+			if (!small[index]) lines.push([group.at, completed(events, group)]);
+		});
 		if (lines.length === 0) return {events, isFolded: NONE_FOLDED};
 		lines.sort((a, b) => a[0] - b[0]);
 		const sent: Line[] = [];
 		let next = 0;
 		for (let i = 0; i < events.length; i++) {
 			while (next < lines.length && lines[next]![0] === i) sent.push(lines[next++]![1]);
-			if (!taken[i]) sent.push(events[i]!);
+			if (!isOfFoldedNode(events[i]!, nodes, groupOf)) sent.push(events[i]!);
 		}
-		return {events: sent, isFolded: id => foldedIds.has(id)};
+		return {events: sent, isFolded: id => groupOf[nodes.slotOf(id)]! >= 0};
 	}
 
-	private siteOf(start: TaskStartEvent): Site {
-		// A function's location, or a `task(name)`'s name: strings the tracker keeps, so the lookup hashes nothing new.
-		const key = start.loc ?? start.name;
-		let site = this.sites.get(key);
-		if (!site) this.sites.set(key, (site = {tokens: SENT_BURST, refilledAt: start.t, longestMs: 0, groups: new Map()}));
-		return site;
-	}
-
-	/** Whether the site's allowance sends this task one by one. */
-	private sends(site: Site, t: number, totalMs: number): boolean {
-		if (t > site.refilledAt) {
-			site.tokens = Math.min(SENT_BURST, site.tokens + ((t - site.refilledAt) * SENT_PER_SECOND) / 1000);
-			site.refilledAt = t;
+	/** Whether the allowance of the call's function or route sends this call one by one. */
+	private sends(key: string, t: number, totalMs: number): boolean {
+		let allowance = this.allowances.get(key);
+		if (!allowance) this.allowances.set(key, (allowance = {tokens: SENT_BURST, refilledAt: t, longestMs: 0}));
+		if (t > allowance.refilledAt) {
+			allowance.tokens = Math.min(SENT_BURST, allowance.tokens + ((t - allowance.refilledAt) * SENT_PER_SECOND) / 1000);
+			allowance.refilledAt = t;
 		}
-		if (totalMs > site.longestMs) {
-			site.longestMs = totalMs;
+		if (totalMs > allowance.longestMs) {
+			allowance.longestMs = totalMs;
 			return true;
 		}
-		// Too long for a fold line's field (FOLD_MAX_MS): sent, allowance or not.
-		if (totalMs > FOLD_MAX_MS) return true;
-		if (site.tokens < 1) return false;
-		site.tokens--;
+		if (allowance.tokens < 1) return false;
+		allowance.tokens--;
 		return true;
 	}
 }
 
-/** The group's fold line; marks its tasks' events taken and their ids folded. */
-function foldLine(events: Line[], group: Group, taken: Uint8Array, foldedIds: Set<number>): FoldEvent {
-	const {start: first, indexes} = group;
-	const fold: FoldEvent = {type: 'fold', t: -Infinity, name: first.name, loc: first.loc, parent: first.parent, count: 0, totalMs: 0, busyMs: 0, waitMs: 0, tasks: ''};
-	for (let i = 1; i < indexes.length; i += 2) fold.t = Math.max(fold.t, (events[indexes[i]!] as TaskEndEvent).t);
-	const tasks = new FoldedTaskWriter(fold.t);
-	for (let i = 0; i < indexes.length; i += 2) {
-		const start = events[indexes[i]!] as TaskStartEvent;
-		const end = events[indexes[i + 1]!] as TaskEndEvent;
-		// Its start must fit the field: only after a long block can a flush hold one that far back.
-		if (fold.t - start.t > FOLD_MAX_MS) continue;
-		const totalMs = end.t - start.t;
-		tasks.add(start.t, end.t, end.busy, end.wait);
-		fold.count++;
-		fold.totalMs += totalMs;
-		fold.busyMs += end.busy;
-		fold.waitMs += end.wait;
-		taken[indexes[i]!] = 1;
-		taken[indexes[i + 1]!] = 1;
-		foldedIds.add(start.id);
+/** The index in `groups` of the group of this site, kind, leafness and parent, made if new. */
+function groupFor(groups: Group[], bySite: Map<string, number[]>, start: NodeStart, end: TaskEndEvent, kind: FoldKind, leaf: boolean, parent: number | null, at: number): number {
+	const site = siteKey(start, end);
+	let indexes = bySite.get(site);
+	if (!indexes) bySite.set(site, (indexes = []));
+	for (const index of indexes) {
+		const line = groups[index]!.line;
+		if (line.kind === kind && line.leaf === leaf && line.parent === parent) return index;
 	}
-	fold.tasks = tasks.text();
-	return fold;
+	groups.push({line: foldLineOf(start, end, kind, leaf, parent), at, indexes: []});
+	indexes.push(groups.length - 1);
+	return groups.length - 1;
+}
+
+/** Sends one by one every tree with a node in a small group: a tree folds whole or not at all. */
+function unfoldTreesOfSmallGroups(nodes: BatchNodes, groupOf: Int32Array, small: boolean[]): void {
+	const size = groupOf.length;
+	/** Each folded node's root slot, to unfold a tree from any of its nodes. */
+	const rootOf = new Int32Array(size).fill(-1);
+	const unfold = new Uint8Array(size);
+	for (let slot = 0; slot < size; slot++) {
+		if (groupOf[slot]! < 0) continue;
+		const parent = nodes.parentSlot[slot]!;
+		rootOf[slot] = parent >= 0 && groupOf[parent]! >= 0 ? rootOf[parent]! : slot;
+		if (small[groupOf[slot]!]) unfold[rootOf[slot]!] = 1;
+	}
+	for (let slot = 0; slot < size; slot++) if (groupOf[slot]! >= 0 && unfold[rootOf[slot]!]) groupOf[slot] = -1;
+}
+
+/** Every event of a folded node (its start, awaits, resumes, fires and end) goes into its fold line. */
+function isOfFoldedNode(event: Line, nodes: BatchNodes, groupOf: Int32Array): boolean {
+	switch (event.type) {
+		case 'task.start':
+		case 'task.await':
+		case 'task.ready':
+		case 'task.resume':
+		case 'task.end':
+		case 'op.start':
+		case 'op.phase':
+		case 'op.fire':
+		case 'op.end': {
+			const slot = nodes.slotOf(event.id);
+			return slot >= 0 && groupOf[slot]! >= 0;
+		}
+		default:
+			return false;
+	}
+}
+
+/** The tasks and ops started in the batch, what each is under, and which cannot fold; null when none started. */
+function indexNodes(events: Line[]): BatchNodes | null {
+	let first = Infinity;
+	let last = -Infinity;
+	for (const event of events) {
+		if (event.type === 'task.start' || event.type === 'op.start') {
+			if (event.id < first) first = event.id;
+			if (event.id > last) last = event.id;
+		}
+	}
+	if (first > last) return null;
+	const nodes = new BatchNodes(first, last - first + 1);
+	let earliest = Infinity;
+	let latest = -Infinity;
+	for (let i = 0; i < events.length; i++) {
+		const event = events[i]!;
+		switch (event.type) {
+			case 'task.start':
+			case 'op.start': {
+				earliest = Math.min(earliest, event.t);
+				const slot = event.id - first;
+				nodes.startAt[slot] = i;
+				const parent = nodes.slotOf(event.parent);
+				nodes.parentSlot[slot] = parent;
+				if (foldKind(event) === null) nodes.blocked[slot] = 1;
+				if (parent >= 0 && event.type === 'task.start') nodes.startedTask[parent] = 1;
+				break;
+			}
+			case 'task.end':
+			case 'op.end': {
+				const slot = nodes.slotOf(event.id);
+				if (slot < 0) break;
+				latest = Math.max(latest, event.t);
+				nodes.endAt[slot] = i;
+				if (!succeeded(event)) nodes.blocked[slot] = 1;
+				break;
+			}
+			case 'task.await':
+				pinTargetsOutside(nodes, event.id, event.on);
+				break;
+			case 'block.start':
+			case 'block.end':
+			case 'uncaught':
+				nodes.pin(event.task);
+				break;
+			case 'floating':
+				nodes.pin(event.task);
+				nodes.pin(event.by);
+				break;
+			default:
+		}
+	}
+	// Only after a block of over half an hour: times too far apart for a fold line's fields.
+	if (latest - earliest > FOLD_MAX_MS) return null;
+	// Children start after their parents: from the last slot back, an open or blocked node blocks its parent.
+	for (let slot = nodes.startAt.length - 1; slot >= 0; slot--) {
+		if (nodes.startAt[slot]! < 0) continue;
+		if (nodes.endAt[slot]! < 0) nodes.blocked[slot] = 1;
+		const parent = nodes.parentSlot[slot]!;
+		if (nodes.blocked[slot] && parent >= 0) nodes.blocked[parent] = 1;
+	}
+	return nodes;
+}
+
+/** A task awaiting its own child names something of its subtree; awaiting anything else pins what it awaits. */
+function pinTargetsOutside(nodes: BatchNodes, awaiting: number, on: WaitTarget): void {
+	const awaitingSlot = nodes.slotOf(awaiting);
+	const pinUnlessChild = (id: number): void => {
+		const slot = nodes.slotOf(id);
+		if (slot >= 0 && (awaitingSlot < 0 || nodes.parentSlot[slot] !== awaitingSlot)) nodes.blocked[slot] = 1;
+	};
+	if (on.kind === 'task' || on.kind === 'op') pinUnlessChild(on.id);
+	else if (on.kind === 'promise') {
+		for (const id of on.tasks ?? []) pinUnlessChild(id);
+		for (const id of on.ops ?? []) pinUnlessChild(id);
+	}
+}
+
+/** Only calls of async functions, requests a server received, and timers fold. */
+function foldKind(start: NodeStart): FoldKind | null {
+	if (start.type === 'task.start') return (start.kind === 'task' || start.kind === 'server') && start.thread === undefined ? start.kind : null;
+	return start.kind === 'timer' ? 'timer' : null;
+}
+
+function succeeded(end: AsyncmonEvent & {type: 'task.end' | 'op.end'}): boolean {
+	if (!end.ok || end.error !== undefined) return false;
+	// A request its server answered with a server error, or whose client went away, failed.
+	return end.type === 'op.end' || (!end.aborted && (end.status === undefined || end.status < 500));
+}
+
+/** The site a node folds into: a function's location (or a `task(name)`'s name), a route, a timer's name. */
+function siteKey(start: NodeStart, end: TaskEndEvent): string {
+	if (start.type === 'task.start' && start.http) return `${start.http.method} ${end.route ?? start.http.url}`;
+	return start.loc ?? start.name;
+}
+
+function foldLineOf(start: NodeStart, end: TaskEndEvent, kind: FoldKind, leaf: boolean, parent: number | null): FoldEvent {
+	const line: FoldEvent = {type: 'fold', t: -Infinity, kind, name: start.name, loc: start.loc ?? null, parent, leaf, count: 0, totalMs: 0, busyMs: 0, waitMs: 0, tasks: ''};
+	if (start.type === 'task.start' && start.http) line.request = end.route === undefined ? {method: start.http.method, url: start.http.url} : {method: start.http.method, url: start.http.url, route: end.route};
+	return line;
+}
+
+/** The group's line with its calls' figures. */
+function completed(events: Line[], group: Group): FoldEvent {
+	const {line, indexes} = group;
+	for (let i = 1; i < indexes.length; i += 2) line.t = Math.max(line.t, (events[indexes[i]!] as TaskEndEvent).t);
+	const tasks = new FoldedTaskWriter(line.t);
+	for (let i = 0; i < indexes.length; i += 2) {
+		const start = events[indexes[i]!] as NodeStart;
+		const end = events[indexes[i + 1]!] as AsyncmonEvent & {type: 'task.end' | 'op.end'};
+		const busy = end.type === 'task.end' ? end.busy : 0;
+		const wait = end.type === 'task.end' ? end.wait : 0;
+		tasks.add(start.t, end.t, busy, wait);
+		line.count++;
+		line.totalMs += end.t - start.t;
+		line.busyMs += busy;
+		line.waitMs += wait;
+	}
+	line.tasks = tasks.text();
+	return line;
 }

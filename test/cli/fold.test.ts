@@ -25,7 +25,7 @@ describe('quick calls folded in the script process, through the real CLI', () =>
 		expect(report.folded!.atSource).toBeLessThanOrEqual(tiny.count);
 		// The calls went one after another: never two at once.
 		expect(report.summary.maxInFlight).toBe(1);
-		expect(result.stdout).toMatch(/[\d,]+ quick calls were folded (into 1 per-site total )?by the script's process/);
+		expect(result.stdout).toMatch(/[\d,]+ quick tasks were folded (into 1 per-site total )?by the script's process/);
 	}, 60_000);
 
 	it('--retain all sends every call one by one', async () => {

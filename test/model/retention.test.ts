@@ -218,7 +218,7 @@ describe('quick tasks the script process folded (fold lines)', () => {
 	function foldLine(t: number, count: number, ms: number, parent: number | null = 2): FoldEvent {
 		const tasks = new FoldedTaskWriter(t);
 		for (let i = 0; i < count; i++) tasks.add(t - (count - i), t - (count - i) + ms, ms / 2, ms / 2);
-		return {type: 'fold', t, name: 'tiny', loc: 'app.ts:3:1', parent, count, totalMs: count * ms, busyMs: (count * ms) / 2, waitMs: (count * ms) / 2, tasks: tasks.text()};
+		return {type: 'fold', t, kind: 'task', name: 'tiny', loc: 'app.ts:3:1', parent, leaf: true, count, totalMs: count * ms, busyMs: (count * ms) / 2, waitMs: (count * ms) / 2, tasks: tasks.text()};
 	}
 	const start = [
 		header(),
@@ -249,4 +249,28 @@ describe('quick tasks the script process folded (fold lines)', () => {
 		expect(state.aggregated.tasks).toBe(0);
 		expect(state.taskCounts.finished).toBe(0);
 	});
+
+	it('counts a folded request by its route, its inner calls and timers by their sites, and only leaves in the task time', () => {
+		const line = (kind: FoldEvent['kind'], name: string, parent: number | null, leaf: boolean, extra: Partial<FoldEvent> = {}): FoldEvent => ({...foldLine(500, 50, 2, parent), kind, name, leaf, ...extra});
+		const state = reduce([
+			...start,
+			line('server', 'GET /users/7', 1, false, {loc: null, request: {method: 'GET', url: '/users/7', route: '/users/:id'}}),
+			line('task', 'handler', null, false),
+			line('timer', 'sleep 1ms', null, false, {loc: null, busyMs: 0, waitMs: 0}),
+		]);
+		// The requests and their handlers are tasks; the timers are not.
+		expect(state.taskCounts.finished).toBe(100);
+		expect(summarize(state).taskCount).toBe(101);
+		expect(servedStatsByRoute(state)).toEqual([expect.objectContaining({route: 'GET /users/:id', requests: 50, failures: 0})]);
+		expect([...state.aggregated.sites.values()].map(site => [site.kind, site.name, site.count])).toEqual([
+			['server', 'GET /users/:id', 50],
+			['task', 'handler()', 50],
+			['timer', 'sleep 1ms', 50],
+		]);
+		// No leaf among them (the handlers started calls): no task time, no overlap.
+		expect(state.aggregated.taskTimeMs).toBe(0);
+		expect(state.aggregated.leafIntervals.count).toBe(0);
+		expect(state.aggregated).toMatchObject({nodes: 150, tasks: 100, atSource: 100});
+	});
 });
+

@@ -55,7 +55,7 @@ const EVERY_TYPE: AsyncmonEvent[] = [
 	{type: 'backpressure', t: 500, heldMs: 12.5},
 	{type: 'dropped', t: 600, count: 105},
 	{type: 'corrupt', t: 700, count: 2, reason: "task.await: 'on' is missing"},
-	{type: 'fold', t: 810, name: 'tiny', loc: 'app.ts:3:1', parent: 2, count: 1, totalMs: 0.5, busyMs: 0.5, waitMs: 0, tasks: 'AAAAAAAAAAAAAAAAAAAAAA=='},
+	{type: 'fold', t: 810, kind: 'task', name: 'tiny', loc: 'app.ts:3:1', parent: 2, leaf: true, count: 1, totalMs: 0.5, busyMs: 0.5, waitMs: 0, tasks: 'AAAAAAAAAAAAAAAAAAAAAA=='},
 	{type: 'joined', t: 800, folded: {tasks: 3, failed: 1, taskTimeMs: 30, byName: {'work()': {count: 3, failed: 1, totalMs: 30, busyMs: 3, waitMs: 27}}}, omitted: 4},
 ];
 

@@ -4,7 +4,7 @@ import {FOLD_FIELDS, FoldedTaskWriter, forEachFoldedTask, type FoldedTask} from 
 import {roundMs} from '../../source/protocol/rounding.js';
 
 function foldOf(t: number, tasks: FoldedTaskWriter, count: number): FoldEvent {
-	return {type: 'fold', t, name: 'tiny', loc: null, parent: null, count, totalMs: 0, busyMs: 0, waitMs: 0, tasks: tasks.text()};
+	return {type: 'fold', t, kind: 'task', name: 'tiny', loc: null, parent: null, leaf: true, count, totalMs: 0, busyMs: 0, waitMs: 0, tasks: tasks.text()};
 }
 
 describe('a fold line’s packed tasks', () => {

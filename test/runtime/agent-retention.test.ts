@@ -119,7 +119,7 @@ describe('protocol 2 lines', () => {
 		retention.take(serializeLine(header()).trimEnd());
 		const tasks = new FoldedTaskWriter(10);
 		for (let i = 0; i < 5; i++) tasks.add(i, i + 0.5, 0.5, 0);
-		const fold: FoldEvent = {type: 'fold', t: 10, name: 'tiny', loc: 'app.ts:2:1', parent: null, count: 5, totalMs: 2.5, busyMs: 2.5, waitMs: 0, tasks: tasks.text()};
+		const fold: FoldEvent = {type: 'fold', t: 10, kind: 'task', name: 'tiny', loc: 'app.ts:2:1', parent: null, leaf: true, count: 5, totalMs: 2.5, busyMs: 2.5, waitMs: 0, tasks: tasks.text()};
 		retention.take(serializeLine(fold).trimEnd());
 		expect(retention.finishedTasks).toBe(5);
 		const joined = joinedOf(snapshotOf(retention));

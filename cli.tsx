@@ -38,7 +38,7 @@ await main(async () => {
 		)
 		.command(
 			'demo [name]',
-			'Run a bundled example against the built-in local HTTP server',
+			'Run a bundled example against the built-in local HTTP server, at a pace to watch (5 to 15 s; --slow 2 twice as slow)',
 			command =>
 				withRunOptions(command)
 					.positional('name', {type: 'string', describe: 'Which demo (see --list); the HTTP fan-out by default'})

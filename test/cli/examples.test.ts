@@ -113,6 +113,11 @@ describe('the default demo tells the whole story', () => {
 		expect(state.blocks[0]!.startMs).toBeLessThan(Math.min(a.startMs, b.startMs));
 	});
 
+	it('asyncmon --help and asyncmon demo --help tell of --slow', async () => {
+		expect((await runCli(['--help'])).stdout).toMatch(/asyncmon demo \[name\] +Run a bundled example [^]*--slow 2 twice as slow/);
+		expect((await runCli(['demo', '--help'])).stdout).toMatch(/--slow +Make every wait of the demo this many times as long/);
+	});
+
 	it('a --slow that is not a factor from 0.1 to 10 is a usage error', async () => {
 		for (const slow of ['abc', '0', '-1', '11', '']) {
 			const result = await runCli(['demo', '--slow', slow]);

@@ -113,3 +113,5 @@ if (import.meta.main) {
 // ~2 s pointing at crunch(), the heartbeat ready but unable to resume; then two
 // worker threads busy side by side for ~3 s, beside the main thread, whose
 // heartbeat goes on (the parallelism insight).
+// The finished fan-out fills the top of the list: press c to hide what is done
+// and follow the later acts.

@@ -38,11 +38,17 @@ await main(async () => {
 		)
 		.command(
 			'demo [name]',
-			'Run a bundled example against the built-in local HTTP server',
+			'Run a bundled example against the built-in local HTTP server, at a pace to watch (5 to 15 s; --slow 2 twice as slow)',
 			command =>
 				withRunOptions(command)
 					.positional('name', {type: 'string', describe: 'Which demo (see --list); the HTTP fan-out by default'})
-					.option('list', {type: 'boolean', default: false, describe: 'List the demos'}),
+					.option('list', {type: 'boolean', default: false, describe: 'List the demos'})
+					.option('slow', {
+						type: 'string',
+						requiresArg: true,
+						default: '1',
+						describe: 'Make every wait of the demo this many times as long: 2 is twice as slow, 0.5 twice as fast (0.1 to 10); at 1 a demo lasts 5 to 15 s',
+					}),
 			async argv => {
 				const {demoCommand} = await import('./source/cli/commands/demo.js');
 				exitCode = await demoCommand(argv, scriptArgs, PRELOAD);

@@ -6,11 +6,16 @@
 // synchronously, up to its first `await`, and returns a Promise for the rest.
 
 import {setTimeout as sleep} from 'node:timers/promises';
+import {paced} from './pace.ts';
+
+const FETCH_MS = 5000;
+/** How long this demo lasts at human pace (see pace.ts): main() waits for fetchData(). */
+export const LASTS_MS = FETCH_MS;
 
 async function fetchData(): Promise<string> {
 	console.log('fetchData: running, before its first await');
-	await sleep(500);
-	console.log('fetchData: resumed after 0.5 s');
+	await sleep(paced(FETCH_MS));
+	console.log(`fetchData: resumed after ${paced(FETCH_MS) / 1000} s`);
 	return 'done';
 }
 
@@ -22,16 +27,17 @@ async function main(): Promise<void> {
 	console.log('main: result is', await promise);
 }
 
-await main();
+// Only when run: asyncmon's tests import this file to read LASTS_MS.
+if (import.meta.main) await main();
 
 // Printed order:
 //   main: calling fetchData()
 //   fetchData: running, before its first await
 //   main: fetchData() returned Promise { <pending> }
 //   main: awaiting it
-//   fetchData: resumed after 0.5 s
+//   fetchData: resumed after 5 s
 //   main: result is done
 
 // What you should see in asyncmon:
 // fetchData() appears as a child task of main() the moment it is called, not
-// when it is awaited; main() then waits on fetchData() for ~0.5 s.
+// when it is awaited; main() then waits on fetchData() for ~5 s.

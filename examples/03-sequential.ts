@@ -3,17 +3,24 @@
 // Each `await` completes in full before the next line runs, so the waits add up.
 
 import {setTimeout as sleep} from 'node:timers/promises';
+import {paced} from './pace.ts';
+
+const FIRST_MS = 2500;
+const SECOND_MS = 5000;
+/** How long this demo lasts at human pace (see pace.ts): the waits add up. */
+export const LASTS_MS = FIRST_MS + SECOND_MS;
 
 async function main(): Promise<void> {
 	const start = performance.now();
-	await sleep(1000); // waits 1 second
-	await sleep(2000); // then waits 2 more seconds
-	console.log(`total: ${((performance.now() - start) / 1000).toFixed(2)}s`); // ~3.00s
+	await sleep(paced(FIRST_MS)); // waits 2.5 seconds
+	await sleep(paced(SECOND_MS)); // then waits 5 more seconds
+	console.log(`total: ${((performance.now() - start) / 1000).toFixed(2)}s`); // ~7.50s
 }
 
-await main();
+// Only when run: asyncmon's tests import this file to read LASTS_MS.
+if (import.meta.main) await main();
 
 // What you should see in asyncmon:
-// main() waits on two timers one after the other: 1 s, then 2 s, 3 s in all.
+// main() waits on two timers one after the other: 2.5 s, then 5 s, 7.5 s in all.
 // Nothing else runs meanwhile; with independent waits like these, starting both
-// first (lesson 4) would take 2 s.
+// first (lesson 4) would take 5 s.

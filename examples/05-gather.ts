@@ -7,6 +7,13 @@
 // failures included, comes back as a result.
 
 import {setTimeout as sleep} from 'node:timers/promises';
+import {paced} from './pace.ts';
+
+const A_MS = 4000;
+const B_FAILS_MS = 2000;
+const C_MS = 6000;
+/** How long this demo lasts at human pace (see pace.ts): until the last of the three settles. */
+export const LASTS_MS = Math.max(A_MS, B_FAILS_MS, C_MS);
 
 async function fetchItem(label: string, ms: number): Promise<string> {
 	await sleep(ms);
@@ -23,7 +30,7 @@ async function failItem(label: string, ms: number): Promise<string> {
 async function main(): Promise<void> {
 	const start = performance.now();
 	const elapsed = () => `${((performance.now() - start) / 1000).toFixed(2)}s`;
-	const items = [fetchItem('A', 1000), failItem('B', 500), fetchItem('C', 1500)];
+	const items = [fetchItem('A', paced(A_MS)), failItem('B', paced(B_FAILS_MS)), fetchItem('C', paced(C_MS))];
 
 	try {
 		console.log(await Promise.all(items));
@@ -39,9 +46,10 @@ async function main(): Promise<void> {
 	}
 }
 
-await main();
+// Only when run: asyncmon's tests import this file to read LASTS_MS.
+if (import.meta.main) await main();
 
 // What you should see in asyncmon:
-// A, B and C start together. B fails at 0.5 s and main() resumes right away,
-// while A and C keep waiting and finish at 1 s and 1.5 s. main() then waits
-// once more, on all three, and is done after ~1.5 s.
+// A, B and C start together. B fails at 2 s and main() resumes right away,
+// while A and C keep waiting and finish at 4 s and 6 s. main() then waits
+// once more, on all three, and is done after ~6 s.

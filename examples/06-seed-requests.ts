@@ -1,7 +1,16 @@
 // Lesson 6: the seed's example. Three simulated requests run concurrently,
-// so the total is the longest wait, not the sum.
+// so the total is the longest wait, not the sum. Here each wait is twice the
+// seed's, to have time to watch; `asyncmon demo seed-requests --slow 0.5` runs
+// the seed's own 1 s, 3 s and 2 s.
 
 import {setTimeout as sleep} from 'node:timers/promises';
+import {paced} from './pace.ts';
+
+const A_MS = 2000;
+const B_MS = 6000;
+const C_MS = 4000;
+/** How long this demo lasts at human pace (see pace.ts): the longest of the three waits. */
+export const LASTS_MS = Math.max(A_MS, B_MS, C_MS);
 
 async function simulateRequest(name: string, delayMs: number): Promise<string> {
 	console.log(`${name}: starting`);
@@ -13,17 +22,19 @@ async function simulateRequest(name: string, delayMs: number): Promise<string> {
 async function main(): Promise<void> {
 	const start = performance.now();
 	const results = await Promise.all([
-		simulateRequest('request-A', 1000),
-		simulateRequest('request-B', 3000),
-		simulateRequest('request-C', 2000),
+		simulateRequest('request-A', paced(A_MS)),
+		simulateRequest('request-B', paced(B_MS)),
+		simulateRequest('request-C', paced(C_MS)),
 	]);
 	const elapsed = (performance.now() - start) / 1000;
 	console.log(`\nAll done in ${elapsed.toFixed(2)}s`);
 	console.log(results);
 }
 
-await main();
+// Only when run: asyncmon's tests import this file to read LASTS_MS.
+if (import.meta.main) await main();
 
+// At --slow 0.5, the seed's own output:
 // request-A: starting
 // request-B: starting
 // request-C: starting
@@ -36,5 +47,5 @@ await main();
 
 // What you should see in asyncmon:
 // three simulateRequest(...) tasks under main(), started together, waiting side
-// by side and finishing at 1 s, 2 s and 3 s. The summary reads "3 tasks ran or
-// waited 6.00s in all, in 3.00s: concurrency 2.0×".
+// by side and finishing at 2 s, 4 s and 6 s. The summary reads "3 tasks ran or
+// waited 12.0s in all, in 6.00s: concurrency 2.0×".

@@ -1,27 +1,19 @@
 // Lesson 7: where async does not help, CPU-bound work.
 //
-// crunch() computes without ever awaiting, so it holds the only thread. While
-// it runs, the event loop cannot run anything else: timers that are due, and
-// tasks whose I/O has finished, all wait until it returns.
+// crunch() (in cpu.ts) computes without ever awaiting, so it holds the only
+// thread. While it runs, the event loop cannot run anything else: timers that
+// are due, and tasks whose I/O has finished, all wait until it returns.
 
 import {setTimeout as sleep} from 'node:timers/promises';
+import {crunch} from './cpu.ts';
+import {paced} from './pace.ts';
 
-/** Counts primes for `ms` milliseconds: real CPU work, no await anywhere. */
-function crunch(ms: number): number {
-	const until = performance.now() + ms;
-	let primes = 0;
-	for (let n = 2; performance.now() < until; n++) {
-		let isPrime = true;
-		for (let d = 2; d * d <= n; d++) {
-			if (n % d === 0) {
-				isPrime = false;
-				break;
-			}
-		}
-		if (isPrime) primes++;
-	}
-	return primes;
-}
+/** One tick a second: tick-1 comes due before the crunch, the other four during it. */
+const TICKS_DUE_MS = [1000, 2000, 3000, 4000, 5000];
+const CRUNCH_FROM_MS = 1500;
+const CRUNCH_MS = 5000;
+/** How long this demo lasts at human pace (see pace.ts): the ticks all resume as soon as crunch() returns. */
+export const LASTS_MS = CRUNCH_FROM_MS + CRUNCH_MS;
 
 async function tick(name: string, dueMs: number, start: number): Promise<void> {
 	await sleep(dueMs);
@@ -31,15 +23,17 @@ async function tick(name: string, dueMs: number, start: number): Promise<void> {
 
 async function main(): Promise<void> {
 	const start = performance.now();
-	const ticks = [100, 200, 300, 400, 500].map((due, i) => tick(`tick-${i + 1}`, due, start));
-	await sleep(50); // let the ticks start waiting
-	console.log(`crunch: found ${crunch(1500)} primes, the loop was blocked all along`);
+	const ticks = TICKS_DUE_MS.map((due, i) => tick(`tick-${i + 1}`, paced(due), start));
+	await sleep(paced(CRUNCH_FROM_MS)); // the ticks wait; tick-1 runs on time
+	console.log(`crunch: found ${crunch(paced(CRUNCH_MS))} primes, the loop was blocked all along`);
 	await Promise.all(ticks);
 }
 
-await main();
+// Only when run: asyncmon's tests import this file to read LASTS_MS.
+if (import.meta.main) await main();
 
 // What you should see in asyncmon:
-// a blocked-loop alert of ~1.5 s pointing at crunch(); the five tick tasks
-// become ready during the block but can only resume when crunch() returns, so
-// each one shows up to ~1.4 s of delay caused by the block.
+// tick-1 runs on time at 1 s. Then a blocked-loop alert of ~5 s pointing at
+// crunch(): ticks 2 to 5 become ready during the block (their timers are due)
+// but can only resume when crunch() returns, together, each one late by up to
+// ~4.5 s. Nothing moves meanwhile, however much else was waiting.

@@ -126,6 +126,8 @@ export function unknownRunOption(own: string[]): string | undefined {
 		const arg = own[i]!;
 		// What follows is the script.
 		if (arg === '--') return undefined;
+		// Run options may come before another command (`--plain demo --slow 2`): its own options are yargs' to check.
+		if (arg !== 'run' && COMMANDS.has(arg)) return undefined;
 		if (!arg.startsWith('-') || arg === '--help' || arg === '--version') continue;
 		const option = optionOf(arg.split('=')[0]!);
 		if (!option) return arg;

@@ -14,16 +14,25 @@ export interface Demo {
 
 export const DEMO_URL_ENV = 'ASYNCMON_DEMO_URL';
 
+/**
+ * The demos' pace: every wait of a demo is written at human pace (5 to 15 s
+ * in all) and multiplied by this factor, which reaches the script in
+ * DEMO_SLOW_ENV (read by examples/pace.ts). Below 0.1 a block or a queue
+ * would pass too fast to see; above 10, a demo lasts minutes.
+ */
+export const DEMO_SLOW_ENV = 'ASYNCMON_DEMO_SLOW';
+export const SLOW_RANGE = {min: 0.1, max: 10} as const;
+
 export const DEMOS: readonly Demo[] = [
 	{name: 'event-loop', file: '01-event-loop.ts', description: 'main() sleeps and prints: the event loop runs one task', needsServer: false},
 	{name: 'calling-async', file: '02-calling-async.ts', description: 'calling an async function runs it up to its first await', needsServer: false},
-	{name: 'sequential', file: '03-sequential.ts', description: 'awaiting one sleep after another: 1 s + 2 s = 3 s', needsServer: false},
-	{name: 'concurrent-tasks', file: '04-concurrent-tasks.ts', description: 'start both first, then await: 2 s, not 3 s', needsServer: false},
+	{name: 'sequential', file: '03-sequential.ts', description: 'awaiting one sleep after another: 2.5 s + 5 s = 7.5 s', needsServer: false},
+	{name: 'concurrent-tasks', file: '04-concurrent-tasks.ts', description: 'start both first, then await: 5 s, not 7.5 s', needsServer: false},
 	{name: 'gather', file: '05-gather.ts', description: 'Promise.all as gather, one failure, and Promise.allSettled', needsServer: false},
-	{name: 'seed-requests', file: '06-seed-requests.ts', description: "the seed's three simulated requests: ~3 s, not 6 s", needsServer: false},
+	{name: 'seed-requests', file: '06-seed-requests.ts', description: "the seed's three simulated requests, at half speed: ~6 s, not 12 s", needsServer: false},
 	{name: 'cpu-bound', file: '07-cpu-bound.ts', description: 'a CPU-bound function blocks the loop while other tasks wait', needsServer: false},
 	{name: 'worker-threads', file: '08-worker-threads.ts', description: 'CPU work on worker threads keeps the loop free', needsServer: false},
-	{name: 'http-fanout', file: '09-http-fanout.ts', description: 'real HTTP fan-out through a pool of 4 connections', needsServer: true},
+	{name: 'http-fanout', file: '09-http-fanout.ts', description: 'the whole story: HTTP fan-out queueing for 4 connections, a retry after a 500, a block, workers', needsServer: true},
 	{name: 'real-internet', file: '10-real-internet.ts', description: 'the fan-out against public hosts (needs network access)', needsServer: false},
 ];
 

@@ -1,6 +1,7 @@
 import {copyFileSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
+import {DEMO_SLOW_ENV} from '../../source/demo/catalog.js';
 import {serializeLine} from '../../source/protocol/encode.js';
 import {controlCharacters, foreignMarkup, HOSTILE_STRINGS, hostileSession} from '../helpers/hostile.js';
 import {recordRun} from '../helpers/recorded.js';
@@ -10,6 +11,7 @@ import {tempDir, tempFile} from '../helpers/temp.js';
 /**
  * The seed's story as a user lives it: seed.ts awaits its three requests one after another (6 s) and is
  * recorded; then it gathers them with Promise.all (examples/06-seed-requests.ts, 3 s) and is recorded again.
+ * Both run at half the demo's human pace, the seed's own 1 s, 3 s and 2 s.
  * (examples/03-sequential.ts and 05-gather.ts are other scripts, with no function in common to match.)
  */
 const dir = tempDir();
@@ -29,10 +31,12 @@ function sequentialSeed(): string {
 }
 
 beforeAll(async () => {
+	const env = {[DEMO_SLOW_ENV]: '0.5'};
+	copyFileSync(join(ROOT, 'examples/pace.ts'), join(dir, 'pace.ts'));
 	writeFileSync(join(dir, 'seed.ts'), sequentialSeed());
-	expect((await recordRun(['seed.ts'], {cwd: dir, file: BEFORE})).result.code).toBe(0);
+	expect((await recordRun(['seed.ts'], {cwd: dir, file: BEFORE, env})).result.code).toBe(0);
 	copyFileSync(join(ROOT, 'examples/06-seed-requests.ts'), join(dir, 'seed.ts'));
-	expect((await recordRun(['seed.ts'], {cwd: dir, file: AFTER})).result.code).toBe(0);
+	expect((await recordRun(['seed.ts'], {cwd: dir, file: AFTER, env})).result.code).toBe(0);
 }, 60_000);
 
 const diff = (...args: string[]) => runCli(['diff', ...args], {cwd: dir});
@@ -59,7 +63,7 @@ describe('asyncmon diff <before> <after>', () => {
 		expect(Number(times)).toBeGreaterThanOrEqual(1.8);
 		expect(Number(times)).toBeLessThanOrEqual(2.1);
 		expect(result.stdout).toMatch(/^concurrency +1\.0× +2\.0× +\+1\.0×$/m);
-		expect(result.stdout).toMatch(/^simulateRequest +seed\.ts:6:1 +3 → 3 /m);
+		expect(result.stdout).toMatch(/^simulateRequest +seed\.ts:15:1 +3 → 3 /m);
 		const [, gone, added] = /\nInsights that went away\n([^]*?)\n\nNew insights\n([^]*?)(?:\n\n|$)/.exec(result.stdout) ?? [];
 		expect(gone).toMatch(/^sequential-awaits +main\(\) awaited 3 operations in sequence \(\S+\); started together with Promise\.all they would take ~\S+$/m);
 		expect(added).toMatch(/^concurrency +3 tasks ran or waited \S+ in all, in \S+: concurrency 2\.0×$/m);
@@ -81,7 +85,7 @@ describe('asyncmon diff <before> <after>', () => {
 		expect(json.change.durationRatio).toBeGreaterThan(0.45);
 		expect(json.change.durationRatio).toBeLessThan(0.55);
 		const simulate = json.sites.find((site: {name: string}) => site.name === 'simulateRequest');
-		expect(simulate).toMatchObject({site: 'seed.ts:6:1', status: 'same', before: {count: 3}, after: {count: 3}});
+		expect(simulate).toMatchObject({site: 'seed.ts:15:1', status: 'same', before: {count: 3}, after: {count: 3}});
 		for (const side of [simulate.before, simulate.after]) {
 			// 1 s + 3 s + 2 s of waiting whether awaited in turn or together. A timer is due by the loop's clock,
 			// cached when it was set, so a sleep can measure a fraction of a millisecond short.
@@ -91,7 +95,7 @@ describe('asyncmon diff <before> <after>', () => {
 			expect(side.p99Ms).toBeLessThan(3300);
 		}
 		const main = json.sites.find((site: {name: string}) => site.name === 'main');
-		expect(main).toMatchObject({site: 'seed.ts:13:1', status: 'same', before: {count: 1}, after: {count: 1}});
+		expect(main).toMatchObject({site: 'seed.ts:22:1', status: 'same', before: {count: 1}, after: {count: 1}});
 		expect(main.change.totalMs).toBeLessThan(-2700);
 		expect(json.hosts).toEqual([]);
 		const kinds = (insights: Array<{kind: string}>) => insights.map(insight => insight.kind);
@@ -106,7 +110,7 @@ describe('asyncmon diff <before> <after>', () => {
 		const md = await diff('before.ndjson', 'after.ndjson', '--format', 'md');
 		expect(md.code).toBe(0);
 		expect(md.stdout).toMatch(/^## asyncmon diff: seed\.ts\n\n\*\*duration \S+ → \S+ \(−\d+%, \d\.\d× faster\)\*\*\n/);
-		expect(md.stdout).toMatch(/^\| simulateRequest \| seed\.ts:6:1 \| 3 → 3 \|/m);
+		expect(md.stdout).toMatch(/^\| simulateRequest \| seed\.ts:15:1 \| 3 → 3 \|/m);
 		const html = await diff('before.ndjson', 'after.ndjson', '--format', 'html');
 		expect(html.code).toBe(0);
 		expect(html.stdout).toMatch(/^<!doctype html>/);

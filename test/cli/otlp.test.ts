@@ -303,7 +303,7 @@ describe('asyncmon --otlp: spans to an OpenTelemetry collector', () => {
 		'sends a demo live',
 		async () => {
 			receiver().clear();
-			const result = await runCli(['demo', 'http-fanout', '--plain', '--otlp', receiver().url]);
+			const result = await runCli(['demo', 'http-fanout', '--slow', '0.2', '--plain', '--otlp', receiver().url]);
 			expect(result.code).toBe(0);
 			const spans = spansOf(receiver().traces);
 			expect(spans.filter(span => span.kind === 'SPAN_KIND_CLIENT').length).toBeGreaterThan(0);

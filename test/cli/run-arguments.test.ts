@@ -47,5 +47,6 @@ describe('options asyncmon does not know', () => {
 		expect(unknownRunOption(['run', '--plain', '--record=x', 'x.ts'])).toBeUndefined();
 		expect(unknownRunOption(['--no-redact', '--help'])).toBeUndefined();
 		expect(unknownRunOption(['report', 'a.ndjson', '--format', 'md'])).toBeUndefined();
+		expect(unknownRunOption(['--plain', '--record', 'r.ndjson', 'demo', '--slow', '2'])).toBeUndefined();
 	});
 });

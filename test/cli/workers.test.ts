@@ -1,10 +1,12 @@
 import {join} from 'node:path';
 import {expect, it} from 'vitest';
+import {DEMO_SLOW_ENV} from '../../source/demo/catalog.js';
 import {recordRun} from '../helpers/recorded.js';
 import {ROOT} from '../helpers/run-cli.js';
 
 it('worker threads are lanes of their own, busy in parallel while the main loop stays free', async () => {
-	const {result, state, report} = await recordRun([join(ROOT, 'examples/08-worker-threads.ts')]);
+	// A quarter of the demo's human pace: two workers crunching 1.5 s, a heartbeat every 250 ms.
+	const {result, state, report} = await recordRun([join(ROOT, 'examples/08-worker-threads.ts')], {env: {[DEMO_SLOW_ENV]: '0.25'}});
 	expect(result.code).toBe(0);
 	const workers = report.tasks.filter(t => t.kind === 'worker');
 	expect(workers).toHaveLength(2);

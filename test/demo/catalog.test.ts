@@ -21,6 +21,19 @@ describe('demo catalogue', () => {
 		expect(DEMOS.map(demo => demo.file)).toEqual([...DEMOS.map(demo => demo.file)].sort());
 	});
 
+	it('runs every scheduled demo for 5 to 15 s at human pace, by its own schedule', async () => {
+		// The real-internet demo lasts as long as the public hosts take; the tests never reach them.
+		const scheduled = DEMOS.filter(demo => demo.name !== 'real-internet');
+		expect(scheduled).toHaveLength(DEMOS.length - 1);
+		for (const demo of scheduled) {
+			// Imported, not run: each example runs main() only as the entry script, and exports its length.
+			const {LASTS_MS} = (await import(pathToFileURL(examplePath(demo.file)).href)) as {LASTS_MS: unknown};
+			expect(LASTS_MS, demo.name).toBeTypeOf('number');
+			expect(LASTS_MS, demo.name).toBeGreaterThanOrEqual(5000);
+			expect(LASTS_MS, demo.name).toBeLessThanOrEqual(15_000);
+		}
+	});
+
 	it('defaults to the HTTP fan-out, which needs the demo server', () => {
 		expect(findDemo()).toMatchObject({name: DEFAULT_DEMO_NAME, file: '09-http-fanout.ts', needsServer: true});
 		expect(findDemo('seed-requests')?.file).toBe('06-seed-requests.ts');

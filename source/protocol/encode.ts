@@ -39,12 +39,8 @@ export function serializeBatch(events: ReadonlyArray<AsyncmonEvent | HeaderEvent
 /** By an event's index in a batch: for a task's or op's start that can be one span with its end, the end's index; else -1. */
 type Spans = Int32Array;
 
-/**
- * Pairs each start with its end, where nothing between them names it. Called on every flush of a busy
- * script, so the starts still open are found by id in an array over the batch's range of new ids, not a Map.
- */
-function pairedEnds(events: ReadonlyArray<AsyncmonEvent | HeaderEvent>): Spans {
-	const spans = new Int32Array(events.length).fill(-1);
+/** The lowest and highest id of the tasks and ops that start in a batch, or null when none does: ids are given as they start, so a batch's new ones are a dense range. */
+export function startedIds(events: ReadonlyArray<AsyncmonEvent | HeaderEvent>): [first: number, last: number] | null {
 	let first = Infinity;
 	let last = -Infinity;
 	for (const event of events) {
@@ -53,7 +49,18 @@ function pairedEnds(events: ReadonlyArray<AsyncmonEvent | HeaderEvent>): Spans {
 			if (event.id > last) last = event.id;
 		}
 	}
-	if (first > last) return spans;
+	return first > last ? null : [first, last];
+}
+
+/**
+ * Pairs each start with its end, where nothing between them names it. Called on every flush of a busy
+ * script, so the starts still open are found by id in an array over the batch's range of new ids, not a Map.
+ */
+function pairedEnds(events: ReadonlyArray<AsyncmonEvent | HeaderEvent>): Spans {
+	const spans = new Int32Array(events.length).fill(-1);
+	const range = startedIds(events);
+	if (!range) return spans;
+	const [first, last] = range;
 	/** Starts in this batch not yet ended, by id less `first`: their index, or -1 (tasks and ops share one counter). */
 	const open = new Int32Array(last - first + 1).fill(-1);
 	const close = (id: number | null): number => {

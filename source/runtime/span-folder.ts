@@ -1,4 +1,5 @@
 import type {AsyncmonEvent, FoldEvent, FoldKind, HeaderEvent, OpStartEvent, TaskEndEvent, TaskStartEvent, WaitTarget} from '../protocol/events.js';
+import {startedIds} from '../protocol/encode.js';
 import {FOLD_MAX_MS, FoldedTaskWriter, SENT_BURST, SENT_PER_SECOND} from '../protocol/fold.js';
 
 /** Fewer of one group than this in a flush are sent one by one: a fold line would cost more. */
@@ -194,15 +195,9 @@ function isOfFoldedNode(event: Line, nodes: BatchNodes, groupOf: Int32Array): bo
 
 /** The tasks and ops started in the batch, what each is under, and which cannot fold; null when none started. */
 function indexNodes(events: Line[]): BatchNodes | null {
-	let first = Infinity;
-	let last = -Infinity;
-	for (const event of events) {
-		if (event.type === 'task.start' || event.type === 'op.start') {
-			if (event.id < first) first = event.id;
-			if (event.id > last) last = event.id;
-		}
-	}
-	if (first > last) return null;
+	const range = startedIds(events);
+	if (!range) return null;
+	const [first, last] = range;
 	const nodes = new BatchNodes(first, last - first + 1);
 	let earliest = Infinity;
 	let latest = -Infinity;

@@ -42,6 +42,8 @@ class BatchNodes {
 	readonly blocked: Uint8Array;
 	/** A task that started a task (not a leaf, as the model counts leaves). */
 	readonly startedTask: Uint8Array;
+	/** Awaited by its parent in an event of the batch: it folds only with its parent, which takes that event along. */
+	readonly awaitedByParent: Uint8Array;
 
 	constructor(
 		readonly first: number,
@@ -52,6 +54,7 @@ class BatchNodes {
 		this.parentSlot = new Int32Array(size).fill(-1);
 		this.blocked = new Uint8Array(size);
 		this.startedTask = new Uint8Array(size);
+		this.awaitedByParent = new Uint8Array(size);
 	}
 
 	slotOf(id: number | null): number {
@@ -97,8 +100,9 @@ export class SpanFolder {
 			const end = events[nodes.endAt[slot]!] as TaskEndEvent;
 			const inFoldedTree = parent >= 0 && groupOf[parent]! >= 0;
 			if (!inFoldedTree) {
-				// A root: its parent is sent, or started before the batch. Its allowance decides for its whole tree.
-				if (parent >= 0 && !nodes.blocked[parent]) continue;
+				// A root: its parent is sent, or started before the batch. Its allowance decides for its whole tree;
+				// one its parent's await names stays, or that await would name a task the reader never saw.
+				if ((parent >= 0 && !nodes.blocked[parent]) || nodes.awaitedByParent[slot]) continue;
 				if (this.sends(siteKey(start, end), start.t, end.t - start.t)) continue;
 			}
 			const kind = foldKind(start)!;
@@ -251,12 +255,14 @@ function indexNodes(events: Line[]): BatchNodes | null {
 	return nodes;
 }
 
-/** A task awaiting its own child names something of its subtree; awaiting anything else pins what it awaits. */
+/** A task awaiting its own child names something of its subtree (noted: see awaitedByParent); awaiting anything else pins what it awaits. */
 function pinTargetsOutside(nodes: BatchNodes, awaiting: number, on: WaitTarget): void {
 	const awaitingSlot = nodes.slotOf(awaiting);
 	const pinUnlessChild = (id: number): void => {
 		const slot = nodes.slotOf(id);
-		if (slot >= 0 && (awaitingSlot < 0 || nodes.parentSlot[slot] !== awaitingSlot)) nodes.blocked[slot] = 1;
+		if (slot < 0) return;
+		if (awaitingSlot >= 0 && nodes.parentSlot[slot] === awaitingSlot) nodes.awaitedByParent[slot] = 1;
+		else nodes.blocked[slot] = 1;
 	};
 	if (on.kind === 'task' || on.kind === 'op') pinUnlessChild(on.id);
 	else if (on.kind === 'promise') {

@@ -148,5 +148,23 @@ describe('SpanFolder: quick tasks folded in the script process', () => {
 		for (const id of [200_000, 200_001, 300_000, 300_002]) expect(isFolded(id), `task ${id}`).toBe(false);
 		expect(sent.filter(e => e.type === 'task.start' && e.id >= 200_000).length).toBe(6);
 	});
+
+	it('keeps a call whose caller’s await names it, unless the caller folds too and takes that await along', () => {
+		const folder = new SpanFolder();
+		const t = exhaust(folder, 'tiny', 100);
+		// main (sent: it runs on) awaits each call visibly; outer() calls are folded whole, their awaits of tiny() with them.
+		const batch: AsyncmonEvent[] = [event('task.start', {t, id: 10_000, parent: 1, name: 'main', loc: 'app.ts:1:1'})];
+		for (let i = 0; i < 6; i++) {
+			const at = t + i * GAP_MS;
+			batch.push(
+				event('task.start', {t: at, id: 10_001 + i, parent: 10_000, name: 'tiny', loc: 'app.ts:4:1'}),
+				event('task.await', {t: at, id: 10_000, on: {kind: 'task', id: 10_001 + i}}),
+				event('task.end', {t: at + SPAN_MS, id: 10_001 + i, busy: SPAN_MS}),
+			);
+		}
+		const {events: sent, isFolded} = foldOnce(folder, batch);
+		for (let i = 0; i < 6; i++) expect(isFolded(10_001 + i)).toBe(false);
+		expect(folds(sent)).toEqual([]);
+	});
 });
 

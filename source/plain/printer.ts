@@ -10,6 +10,7 @@ import {outputBytes} from '../protocol/output-bytes.js';
 import {summaryLines} from './summary.js';
 import {LoadGate, PLAIN_LINES_PER_SECOND, type Ended, type LineKind, type SecondSummary} from './load-summary.js';
 import {formatCount} from '../present/folded.js';
+import {TimeOrder} from './time-order.js';
 
 /** Where the lines go; the script's output is bytes where it was not UTF-8. */
 export interface TextSink {
@@ -40,6 +41,12 @@ export interface PlainOptions {
 /** A buffered printer writes at least this often, however long the batch. */
 const MAX_PENDING_CHARS = 1 << 16;
 
+/** A line on its way to stdout or stderr. */
+interface Written {
+	stream: 'stdout' | 'stderr';
+	chunk: string | Uint8Array;
+}
+
 /** What kind of event a line tells of: an icon and a word, in the label column. */
 interface Mark {
 	icon: string;
@@ -56,6 +63,7 @@ export class PlainPrinter {
 	private readonly gate = new LoadGate();
 	private readonly ansi: Ansi;
 	private readonly glyphs: Glyphs;
+	private readonly order = new TimeOrder<Written>(written => this.write(written));
 
 	constructor(private readonly options: PlainOptions) {
 		// Plain output is often piped or saved: without colour it carries no escapes at all.
@@ -71,23 +79,33 @@ export class PlainPrinter {
 		this.options.out.write(text);
 	}
 
-	/** Called after the line was applied to `state`. */
+	/**
+	 * Called after the line was applied to `state`. Its words are made now,
+	 * from the state as of this line; they are printed in time order (see
+	 * TimeOrder), which may be a little later.
+	 */
 	handle(line: ProtocolLine, state: ModelState): void {
+		this.print(line, state);
+		if (line.type === 'header') return;
+		if (line.type === 'block.start') {
+			this.order.blockStarted(line.id, line.t);
+			this.order.reached(line.detectedAt);
+			return;
+		}
+		if (line.type === 'block.end') this.order.blockEnded(line.id);
+		this.order.reached(line.t);
+	}
+
+	private print(line: ProtocolLine, state: ModelState): void {
 		switch (line.type) {
 			case 'output': {
 				// Live, byte for byte as the script wrote it; read back from a recording, untrusted text, sanitised.
 				const chunk = this.options.scriptOutput !== 'as-is' ? sanitizeLines(line.text) : line.base64 === undefined ? line.text : outputBytes(line);
-				if (line.stream === 'stdout') this.out(chunk);
-				else {
-					// What was printed before stays before.
-					this.flush();
-					this.options.err.write(chunk);
-				}
+				this.order.hold(line.t, {stream: line.stream, chunk});
 				return;
 			}
 			case 'notice':
-				this.flush();
-				this.options.err.write(noticeText(line.message));
+				this.order.hold(line.t, {stream: 'stderr', chunk: noticeText(line.message)});
 				return;
 			case 'task.start': {
 				const node = state.nodes.get(line.id);
@@ -171,12 +189,25 @@ export class PlainPrinter {
 		}
 	}
 
-	/** The closing summary, modelled on the seed's last example. */
+	/** Every line still held, then the closing summary, modelled on the seed's last example, under a rule that says it is asyncmon's. */
 	finish(state: ModelState): void {
 		const last = this.gate.finish();
 		if (last) this.saySecond(last);
+		this.order.drain();
 		this.flush();
+		const rule = this.options.ascii ? '-- asyncmon --' : '── asyncmon ──';
+		this.options.out.write(`${paint([{text: rule, dim: true}], this.ansi)}\n`);
 		for (const line of summaryLines(state, this.options.ascii)) this.options.out.write(`${paint(line, this.ansi)}\n`);
+	}
+
+	private write({stream, chunk}: Written): void {
+		if (stream === 'stdout') {
+			this.out(chunk);
+			return;
+		}
+		// What was printed before stays before.
+		this.flush();
+		this.options.err.write(chunk);
 	}
 
 	private out(text: string | Uint8Array): void {
@@ -242,7 +273,7 @@ export class PlainPrinter {
 			{text: ' '},
 			...text.map(segment => ({...segment, text: sanitize(segment.text)})),
 		];
-		this.out(`${paint(trimEnd(line), this.ansi)}\n`);
+		this.order.hold(t, {stream: 'stdout', chunk: `${paint(trimEnd(line), this.ansi)}\n`});
 	}
 }
 

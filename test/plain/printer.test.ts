@@ -78,6 +78,28 @@ describe('plain mode', () => {
 		expect(own).toContain('x Unhandled rejection');
 	});
 
+	it('prints lines in time order when a batch of the stream comes late, and the summary under a rule of its own', () => {
+		const script = session[0]!;
+		const output = printed({ascii: false}, [
+			script,
+			{type: 'task.start', t: 5, id: 2, parent: 1, kind: 'task', name: 'main()', loc: 'app.ts:1:1'},
+			{type: 'task.await', t: 6, id: 2, site: 'app.ts:2:1', on: {kind: 'promise'}, busy: 1},
+			// A worker's batch, sent before the main thread's next one.
+			{type: 'task.start', t: 40, id: 1_000_000_001, parent: null, kind: 'worker', name: 'worker thread #1', loc: null},
+			{type: 'task.end', t: 90, id: 1_000_000_001, ok: true, busy: 50, wait: 0, sched: 0, awaits: 0},
+			{type: 'output', t: 95, stream: 'stdout', text: 'All done\n'},
+			// The main thread's: what it did meanwhile.
+			{type: 'task.start', t: 20, id: 3, parent: 2, kind: 'task', name: 'step()', loc: 'app.ts:3:1'},
+			{type: 'task.end', t: 70, id: 3, ok: true, busy: 50, wait: 0, sched: 0, awaits: 0},
+			{type: 'exit', t: 100, code: 0, signal: null},
+		]);
+		const times = [...output.matchAll(/^\[ *([\d.]+)s\]/gm)].map(match => Number(match[1]));
+		expect(times).toEqual([0.005, 0.006, 0.02, 0.04, 0.07, 0.09]);
+		expect(output.indexOf('All done\n')).toBeGreaterThan(output.indexOf('done   worker thread #1'));
+		expect(output).toMatch(/\nAll done\n── asyncmon ──\nAll done in /);
+		expect(printed({ascii: true})).toContain('\n-- asyncmon --\nExited with code 1');
+	});
+
 	it('paints only when colour is on', () => {
 		expect(printed({ascii: false})).not.toContain('\x1b');
 		expect(printed({ascii: false, color: true})).toContain('\x1b[36m▶ start \x1b[0m');
@@ -110,6 +132,8 @@ describe("the script's output and the runtime's notices", () => {
 			{type: 'output', t: 1, stream: 'stdout', text: 'before\n'},
 			{type: 'output', t: 2, stream: 'stdout', text: '\uFFFD\u0000\uFFFD', base64: binary.toString('base64')},
 			{type: 'output', t: 3, stream: 'stdout', text: 'after\n'},
+			// The stream moves on: what came before is let go (see TimeOrder).
+			{type: 'loop', t: 1000, delayMs: 0, utilization: 0},
 		] satisfies AsyncmonEvent[]) {
 			apply(state, event);
 			printer.handle(event, state);
@@ -122,6 +146,7 @@ describe("the script's output and the runtime's notices", () => {
 		let err = '';
 		const printer = new PlainPrinter({out: {write: () => {}}, err: {write: text => (err += String(text))}, color: false, ascii: false});
 		printer.handle({type: 'notice', t: 5, message: 'huge.js (3.1 MB) runs uninstrumented\x1b[2J'}, createState());
+		printer.handle({type: 'loop', t: 1000, delayMs: 0, utilization: 0}, createState());
 		expect(err).toBe('asyncmon: huge.js (3.1 MB) runs uninstrumented\n');
 	});
 });

@@ -5,7 +5,7 @@ import {servedOutcome, taskLabel} from '../present/http.js';
 import {blockCulprit, starvedStall, waitingOn} from '../present/holdups.js';
 import {paint, type Ansi, type Color, type Segment} from '../present/paint.js';
 import {glyphs, stateIcon, type Glyphs} from '../present/states.js';
-import {sanitize, sanitizeLines} from '../present/text.js';
+import {asciiOnly, sanitize, sanitizeLines} from '../present/text.js';
 import {outputBytes} from '../protocol/output-bytes.js';
 import {summaryLines} from './summary.js';
 import {LoadGate, PLAIN_LINES_PER_SECOND, type Ended, type LineKind, type SecondSummary} from './load-summary.js';
@@ -41,12 +41,6 @@ export interface PlainOptions {
 /** A buffered printer writes at least this often, however long the batch. */
 const MAX_PENDING_CHARS = 1 << 16;
 
-/** A line on its way to stdout or stderr. */
-interface Written {
-	stream: 'stdout' | 'stderr';
-	chunk: string | Uint8Array;
-}
-
 /** What kind of event a line tells of: an icon and a word, in the label column. */
 interface Mark {
 	icon: string;
@@ -63,7 +57,8 @@ export class PlainPrinter {
 	private readonly gate = new LoadGate();
 	private readonly ansi: Ansi;
 	private readonly glyphs: Glyphs;
-	private readonly order = new TimeOrder<Written>(written => this.write(written));
+	/** asyncmon's own lines, put in time order; the script's output and the notices are not held. */
+	private readonly order = new TimeOrder<string>(line => this.out(line));
 
 	constructor(private readonly options: PlainOptions) {
 		// Plain output is often piped or saved: without colour it carries no escapes at all.
@@ -82,7 +77,9 @@ export class PlainPrinter {
 	/**
 	 * Called after the line was applied to `state`. Its words are made now,
 	 * from the state as of this line; they are printed in time order (see
-	 * TimeOrder), which may be a little later.
+	 * TimeOrder), which may be a little later. The script's own output is
+	 * written at once, as under node: a prompt, or the last words of a script
+	 * stuck in a loop, are not held back.
 	 */
 	handle(line: ProtocolLine, state: ModelState): void {
 		this.print(line, state);
@@ -101,11 +98,12 @@ export class PlainPrinter {
 			case 'output': {
 				// Live, byte for byte as the script wrote it; read back from a recording, untrusted text, sanitised.
 				const chunk = this.options.scriptOutput !== 'as-is' ? sanitizeLines(line.text) : line.base64 === undefined ? line.text : outputBytes(line);
-				this.order.hold(line.t, {stream: line.stream, chunk});
+				if (line.stream === 'stdout') this.out(chunk);
+				else this.err(chunk);
 				return;
 			}
 			case 'notice':
-				this.order.hold(line.t, {stream: 'stderr', chunk: noticeText(line.message)});
+				this.err(this.own(noticeText(line.message)));
 				return;
 			case 'task.start': {
 				const node = state.nodes.get(line.id);
@@ -195,19 +193,15 @@ export class PlainPrinter {
 		if (last) this.saySecond(last);
 		this.order.drain();
 		this.flush();
-		const rule = this.options.ascii ? '-- asyncmon --' : '── asyncmon ──';
-		this.options.out.write(`${paint([{text: rule, dim: true}], this.ansi)}\n`);
-		for (const line of summaryLines(state, this.options.ascii)) this.options.out.write(`${paint(line, this.ansi)}\n`);
+		// A script that never ran gets asyncmon's one error line, which says whose it is.
+		if (!state.fatal) this.options.out.write(`${paint([{text: this.options.ascii ? '-- asyncmon --' : '── asyncmon ──', dim: true}], this.ansi)}\n`);
+		for (const line of summaryLines(state, this.options.ascii)) this.options.out.write(`${paint(this.ownSegments(line), this.ansi)}\n`);
 	}
 
-	private write({stream, chunk}: Written): void {
-		if (stream === 'stdout') {
-			this.out(chunk);
-			return;
-		}
+	private err(text: string | Uint8Array): void {
 		// What was printed before stays before.
 		this.flush();
-		this.options.err.write(chunk);
+		this.options.err.write(text);
 	}
 
 	private out(text: string | Uint8Array): void {
@@ -273,7 +267,16 @@ export class PlainPrinter {
 			{text: ' '},
 			...text.map(segment => ({...segment, text: sanitize(segment.text)})),
 		];
-		this.order.hold(t, {stream: 'stdout', chunk: `${paint(trimEnd(line), this.ansi)}\n`});
+		this.order.hold(t, `${paint(this.ownSegments(trimEnd(line)), this.ansi)}\n`);
+	}
+
+	/** asyncmon's own words, with the script's names in them: in ASCII alone under --ascii. */
+	private own(text: string): string {
+		return this.options.ascii ? asciiOnly(text) : text;
+	}
+
+	private ownSegments(line: readonly Segment[]): Segment[] {
+		return line.map(segment => ({...segment, text: this.own(segment.text)}));
 	}
 }
 

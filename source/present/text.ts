@@ -85,6 +85,47 @@ export function truncateStart(text: string, width: number): string {
 	return '…' + chars.slice(start).join('');
 }
 
+/** What --ascii shows for the characters that have a likely stand-in; the rest are `?`. */
+const ASCII_STAND_INS: Readonly<Record<string, string>> = {
+	'…': '~',
+	'·': '.',
+	'–': '-',
+	'—': '-',
+	'‘': "'",
+	'’': "'",
+	'“': '"',
+	'”': '"',
+	'×': 'x',
+	'→': '>',
+	'←': '<',
+	'█': '#',
+	'▸': '>',
+	'⚠': '!',
+	'\u00a0': ' ',
+};
+
+/**
+ * Under --ascii: the text in ASCII alone, each character in as many cells as
+ * it takes (a cut's `…` is `~`, `é` is `e`, a wide character `??`), so a
+ * line keeps its width and its columns stay in line.
+ */
+export function asciiOnly(text: string): string {
+	if (/^[\x00-\x7f]*$/.test(text)) return text;
+	let out = '';
+	for (const char of text) {
+		const code = char.codePointAt(0)!;
+		if (code < 0x80) out += char;
+		else out += ASCII_STAND_INS[char] ?? asciiLetter(char) ?? '?'.repeat(codePointWidth(code));
+	}
+	return out;
+}
+
+/** A letter with an accent, as its letter. */
+function asciiLetter(char: string): string | undefined {
+	const base = char.normalize('NFD')[0]!;
+	return base.codePointAt(0)! < 0x80 ? base : undefined;
+}
+
 /** Every sanitizing rule starts from one of these: text without any is left as it is, unread. */
 const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
 /**

@@ -16,10 +16,20 @@ describe('plain mode, through the real CLI', () => {
 		expect(live.stdout).toMatch(/done +tick\("worker", 14\)/);
 		expect(times).toEqual([...times].sort((a, b) => a - b));
 		// Every line the script wrote, then asyncmon's summary, under its rule.
-		for (const lane of ['main', 'worker']) for (const n of [0, 5, 10]) expect(live.stdout).toContain(`\n${lane} ${n}\n`);
+		for (const lane of ['main', 'worker']) for (const n of [0, 5, 10]) expect(live.stdout.split('\n')).toContain(`${lane} ${n}`);
 		expect(live.stdout).toMatch(/\n── asyncmon ──\nAll done in /);
 		const replayed = await runCli(['replay', file, '--plain']);
 		expect(replayed.code).toBe(0);
 		expect(replayed.stdout).toBe(live.stdout);
+	});
+});
+
+describe('plain mode with --ascii, through the real CLI', () => {
+	it("writes ASCII alone when the script's names are not: cuts, accents and wide characters", async () => {
+		const result = await runCli(['--plain', '--ascii', 'unicode-names.ts']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toMatch(/v done +greet\("cafe \? \?\?\?\?", "one", "two", "three", ~\) in /);
+		expect(result.stdout).toContain('\n-- asyncmon --\nAll done in ');
+		expect([...Buffer.from(result.stdout + result.stderr)].filter(byte => byte >= 0x80)).toEqual([]);
 	});
 });

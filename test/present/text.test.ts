@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {counted, fit, sanitize, sanitizeLines, textWidth, truncate, truncateStart, wrapText} from '../../source/present/text.js';
+import {asciiOnly, counted, fit, sanitize, sanitizeLines, textWidth, truncate, truncateStart, wrapText} from '../../source/present/text.js';
 
 describe('terminal cells', () => {
 	it('measures, cuts and pads by terminal cells', () => {
@@ -75,5 +75,16 @@ describe('wrapping text', () => {
 	it('cuts a word longer than the width', () => {
 		const [line] = wrapText('https://example.com/a/very/long/path', 10);
 		expect(textWidth(line!)).toBeLessThanOrEqual(10);
+	});
+});
+
+describe('ASCII alone, under --ascii', () => {
+	it('puts a stand-in in each character beyond ASCII, in as many cells as it took', () => {
+		expect(asciiOnly('plain text')).toBe('plain text');
+		expect(asciiOnly(truncate('fetchUser("alice")', 10))).toBe('fetchUser~');
+		expect(asciiOnly('café naïve · 3×')).toBe('cafe naive . 3x');
+		expect(asciiOnly('東京 ✓')).toBe('???? ?');
+		expect(asciiOnly('e\u0301')).toBe('e');
+		for (const text of ['東京 ✓ …', 'résumé — “done”', '🙂 ok']) expect(textWidth(asciiOnly(text))).toBe(textWidth(text));
 	});
 });

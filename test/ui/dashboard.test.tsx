@@ -217,6 +217,25 @@ describe('dashboard: terminal and modes', () => {
 		expect(view.frame()).not.toMatch(/[▶⏸⏫✔✖█░▁▂▃▄▅▆▇↑↓▲▼›]/);
 	});
 
+	it('with --ascii, every byte of every screen is ASCII: cuts, the script\'s names and output, help, insights and details', async () => {
+		const session = busySession()
+			.emit('task.start', {t: 300, id: 20, parent: 1, name: `greet("café ✓ 東京", ${'"a long argument", '.repeat(6)}…)`, loc: 'src/naïve/greet.ts:3:1'})
+			.emit('output', {t: 310, text: 'résumé — done ✓ 東京\n'})
+			.emit('block.end', {t: 1500, id: 1, durationMs: 1300, task: 6});
+		const view = await renderDashboard(session, {nowMs: 1600, columns: 80, rows: 24, ascii: true});
+		const nonAscii = (): string[] => view.frame().match(/[^\x00-\x7f]/g) ?? [];
+		expect(view.frame()).toContain('greet("cafe ? ????');
+		expect(nonAscii()).toEqual([]);
+		for (const keys of [['o'], ['t'], ['?'], ['n'], ['G', KEYS.enter], ['/', 'é']]) {
+			await view.press(...keys);
+			expect(nonAscii(), keys.join(' ')).toEqual([]);
+			await view.press(KEYS.escape);
+			if (keys[0] === 'o' || keys[0] === 't') await view.press(keys[0]);
+		}
+		await view.press('o');
+		expect(view.frame()).toContain('resume - done ? ????');
+	});
+
 	it('interrupts on the first q while the script runs, quits on the second', async () => {
 		const view = await renderDashboard(busySession(), {nowMs: 1400});
 		await view.press('q');

@@ -14,7 +14,7 @@ import type {Insight} from '../../model/insights.js';
 import {highlighted, type Line} from './line.js';
 import {outputWindow} from './output.js';
 import {headerLine, rowLine, tableColumns, type RowContext} from './table.js';
-import {counted, fit, textWidth, truncate} from '../../present/text.js';
+import {asciiOnly, counted, fit, textWidth, truncate} from '../../present/text.js';
 import {glyphs as glyphsFor, stateIcon, STATE_STYLES, type Glyphs} from '../../present/states.js';
 import {blockedMask, cellSegments, nodeCells, overlayBlocked, sessionAxis, type TimeAxis} from './timeline.js';
 import type {TreeRow} from './tree-rows.js';
@@ -66,7 +66,7 @@ export function buildScreen(input: ScreenInput): Screen {
 		if (ui.focus === 'output') maxScroll = Math.max(0, input.state.output.length - (outputHeight - 1));
 	}
 	lines.push(...footer);
-	return {lines: lines.slice(0, size.rows).map(line => clip(line, size.columns)), viewport: {nowMs: input.nowMs, rows: input.rows, pageSize: main.pageSize, maxScroll}};
+	return {lines: lines.slice(0, size.rows).map(line => clip(line, size.columns, input.ascii)), viewport: {nowMs: input.nowMs, rows: input.rows, pageSize: main.pageSize, maxScroll}};
 }
 
 interface Pane {
@@ -200,14 +200,15 @@ function footerLines(input: ScreenInput, glyphs: Glyphs): Line[] {
 function summaryLine({state, summary, ascii}: ScreenInput): Line {
 	const s = summary!;
 	const failed = s.failedCount > 0 ? `, ${s.failedCount} failed` : '';
-	const text = ` after ${formatDuration(sessionDuration(state))} · ${counted(s.taskCount, 'task')}${failed} · concurrency ${formatTimes(s.concurrency, ascii)} · longest block ${formatDuration(s.longestBlockMs)} · `;
+	const {separator} = glyphsFor(ascii);
+	const text = ` after ${formatDuration(sessionDuration(state))} ${separator} ${counted(s.taskCount, 'task')}${failed} ${separator} concurrency ${formatTimes(s.concurrency, ascii)} ${separator} longest block ${formatDuration(s.longestBlockMs)} ${separator} `;
 	return [scriptStatus(state), {text}, {text: 'q to exit', bold: true, inverse: true}];
 }
 
 function hintLine({ui, replay, state}: ScreenInput, glyphs: Glyphs): Line {
 	const mode = keyMode(ui, replay !== undefined);
 	const hints = footerHints(mode, ui, glyphs);
-	if (mode.screen === 'filter') return [{text: `/${ui.query.filter}█`, bold: true}, {text: `  ${hints.join(' · ')}`, dim: true}];
+	if (mode.screen === 'filter') return [{text: `/${ui.query.filter}${glyphs.barFull}`, bold: true}, {text: `  ${hints.join(` ${glyphs.separator} `)}`, dim: true}];
 	const line: Line = [];
 	if (ui.interruptSent && !state.exit) line.push({text: 'interrupt sent; q again to quit', color: 'yellow', bold: true}, {text: '  '});
 	if (ui.query.filter !== '') line.push({text: `filter "${ui.query.filter}"`, color: 'cyan'}, {text: '  '});
@@ -221,13 +222,17 @@ function padTo(lines: Line[], height: number): Line[] {
 	return padded;
 }
 
-/** Cuts a line's segments so their total stays within the width: nothing a frame holds may wrap. */
-function clip(line: Line, width: number): Line {
+/**
+ * Cuts a line's segments so their total stays within the width: nothing a frame holds may wrap. Under --ascii,
+ * the last word on what reaches the terminal: the script's names, URLs and output are in ASCII too.
+ */
+function clip(line: Line, width: number, ascii: boolean): Line {
 	const clipped: Line = [];
 	let room = width;
 	for (const segment of line) {
 		if (room <= 0) break;
-		const text = truncate(segment.text, room);
+		const cut = truncate(segment.text, room);
+		const text = ascii ? asciiOnly(cut) : cut;
 		clipped.push({...segment, text});
 		room -= textWidth(text);
 	}

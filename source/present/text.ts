@@ -126,6 +126,40 @@ function asciiLetter(char: string): string | undefined {
 	return base.codePointAt(0)! < 0x80 ? base : undefined;
 }
 
+/** Keeps both ends of a long text, the cut in the middle: a call's name and the end of its arguments. */
+export function truncateMiddle(text: string, width: number): string {
+	const shown = sanitize(text);
+	if (textWidth(shown) <= width) return shown;
+	if (width <= 2) return truncate(shown, width);
+	const tail = Math.floor((width - 1) / 2);
+	const head = truncate(shown, width - tail).slice(0, -1);
+	return `${head}…${truncateStart(shown, tail + 1).slice(1)}`;
+}
+
+/** Keeps a location's file name and line: the column goes first, then the folders from the front. */
+export function truncateLocation(location: string, width: number): string {
+	const shown = sanitize(location);
+	if (textWidth(shown) <= width) return shown;
+	return truncateStart(shown.replace(/:\d+$/, ''), width);
+}
+
+/**
+ * Keeps a URL's path, which tells one request from another: the scheme goes
+ * first, then the host, then the query, then the path's start (its end holds the ids).
+ */
+export function truncateUrl(url: string, width: number): string {
+	const shown = sanitize(url);
+	if (textWidth(shown) <= width) return shown;
+	const withoutScheme = shown.replace(/^[a-z][a-z\d+.-]*:\/\//i, '');
+	if (textWidth(withoutScheme) <= width) return withoutScheme;
+	const slash = withoutScheme.indexOf('/');
+	const path = slash === -1 ? withoutScheme : withoutScheme.slice(slash);
+	if (textWidth(path) + 1 <= width) return `…${path}`;
+	const query = path.indexOf('?');
+	const bare = query === -1 ? path : path.slice(0, query);
+	return textWidth(bare) < width ? truncate(path, width) : truncateStart(bare, width);
+}
+
 /** Every sanitizing rule starts from one of these: text without any is left as it is, unread. */
 const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
 /**

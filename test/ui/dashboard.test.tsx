@@ -40,7 +40,8 @@ describe('dashboard: header and table', () => {
 	it('indents children under parents and ops under the task that made them', async () => {
 		const view = await renderDashboard(busySession(), {nowMs: 1400, columns: 160});
 		expect(indentOf(view, 'fetchUsers')).toBe(indentOf(view, 'main') + 2);
-		expect(rowOf(view, 'http')).toContain('http GET https://api.example');
+		// Cut where it tells least: the scheme and host go, the path stays.
+		expect(rowOf(view, 'http')).toContain('http GET …/api/users?page=2');
 		expect(indentOf(view, 'http')).toBe(indentOf(view, 'fetchUsers') + 2);
 		expect(rowOf(view, 'fetchUsers')).toContain('GET /api/users?page=2 · ttfb 1.36s');
 		expect(rowOf(view, 'sleepy')).toContain('timer 1.00s');
@@ -224,7 +225,8 @@ describe('dashboard: terminal and modes', () => {
 			.emit('block.end', {t: 1500, id: 1, durationMs: 1300, task: 6});
 		const view = await renderDashboard(session, {nowMs: 1600, columns: 80, rows: 24, ascii: true});
 		const nonAscii = (): string[] => view.frame().match(/[^\x00-\x7f]/g) ?? [];
-		expect(view.frame()).toContain('greet("cafe ? ????');
+		// Cut in the middle, where nothing tells rows apart, then in ASCII.
+		expect(view.frame()).toContain('greet("caf~ument", ~)');
 		expect(nonAscii()).toEqual([]);
 		for (const keys of [['o'], ['t'], ['?'], ['n'], ['G', KEYS.enter], ['/', 'é']]) {
 			await view.press(...keys);

@@ -12,6 +12,8 @@ import {INITIAL_UI, quitOutcome, reduceUi, type Viewport} from '../../source/ui/
 import {FakeSession} from '../helpers/events.js';
 import {busySession} from './fixtures.js';
 
+/** The name column's width before spare columns are shared out. */
+const SPEC_NAME_WIDTH = 14;
 const NO_KEY: KeyPress = {upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageUp: false, pageDown: false, home: false, end: false, return: false, escape: false, ctrl: false, tab: false, backspace: false, delete: false};
 const query = (change: Partial<RowQuery> = {}): RowQuery => ({...INITIAL_UI.query, ...change});
 const names = (session: FakeSession, q: RowQuery, nowMs = 1400): string[] =>
@@ -68,6 +70,37 @@ describe('columns', () => {
 		expect(tableColumns(60).map(c => c.id)).toEqual(['state', 'name', 'total', 'busy', 'wait', 'sched']);
 		expect(tableColumns(45).map(c => c.id)).toEqual(['state', 'name', 'total', 'busy', 'wait']);
 		expect(tableColumns(100).map(c => c.id)).toContain('timeline');
+	});
+
+	it('at 80 columns cut names, URLs and locations where they tell least, so rows stay told apart; spare columns go to the name', () => {
+		const session = new FakeSession();
+		session.emit('task.start', {t: 0, id: 1, kind: 'script', name: 'server.ts'});
+		const tasks = [
+			[2, 'simulateRequest("request-A", 1000)', 'src/handlers/users/get-user.ts:120:17'],
+			[3, 'simulateRequest("request-B", 1000)', 'src/handlers/users/get-team.ts:120:17'],
+		] as const;
+		for (const [id, name, loc] of tasks) session.emit('task.start', {t: 1, id, parent: 1, name, loc});
+		for (const id of [4, 5]) {
+			const url = `https://api.example.com/api/users/${id}?expand=teams`;
+			session.emit('op.start', {t: 2, id, parent: 2, kind: 'http', name: `GET ${url}`, http: {method: 'GET', url}});
+		}
+		const cellsAt = (width: number, id: number): Record<string, string> => {
+			const columns = tableColumns(width);
+			const context = {state: session.state, nowMs: 3, ascii: false, glyphs: glyphs(false), axis: sessionAxis(3, 10)};
+			const line = rowLine({id, depth: 1}, columns, context).filter(segment => segment.text !== ' ');
+			return Object.fromEntries(columns.map((column, index) => [column.id, line[index]!.text.trim()]));
+		};
+		const columns = tableColumns(80);
+		const name = columns.find(column => column.id === 'name')!;
+		expect(Math.max(...columns.map(column => column.width))).toBe(name.width);
+		expect(name.width).toBeGreaterThan(SPEC_NAME_WIDTH);
+		expect(cellsAt(80, 2).name).toMatch(/^simulate.*….*-A", 1000\)$/);
+		expect(cellsAt(80, 3).name).toMatch(/-B", 1000\)$/);
+		expect(cellsAt(80, 4).name).toMatch(/^http GET \S*\/users\/4/);
+		expect(cellsAt(80, 5).name).toContain('/users/5');
+		// Wide enough for a location column: the file name and the line stay, the folders go.
+		expect(cellsAt(120, 2).location).toMatch(/^…\S*get-user\.ts:120$/);
+		expect(cellsAt(120, 3).location).toMatch(/get-team\.ts:120$/);
 	});
 
 	it('a status column: 5xx and network errors in red, 4xx in yellow, nothing for tasks', () => {

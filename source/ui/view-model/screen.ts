@@ -13,7 +13,7 @@ import {insightBadge, insightLines} from './insights.js';
 import type {Insight} from '../../model/insights.js';
 import {highlighted, type Line} from './line.js';
 import {outputWindow} from './output.js';
-import {headerLine, rowLine, tableColumns, type RowContext} from './table.js';
+import {headerLine, rowLine, rowName, tableColumns, type RowContext} from './table.js';
 import {asciiOnly, counted, fit, textWidth, truncate} from '../../present/text.js';
 import {glyphs as glyphsFor, stateIcon, STATE_STYLES, type Glyphs} from '../../present/states.js';
 import {blockedMask, cellSegments, nodeCells, overlayBlocked, sessionAxis, type TimeAxis} from './timeline.js';
@@ -171,7 +171,8 @@ function timelineDrawer(input: ScreenInput, glyphs: Glyphs): RowDrawer {
 				];
 			}
 			const node = state.nodes.get(row.id)!;
-			const name = '  '.repeat(Math.min(row.depth, 8)) + node.name;
+			const indent = '  '.repeat(Math.min(row.depth, 8));
+			const name = indent + rowName(node, nameWidth - indent.length, input.ascii);
 			return [
 				{text: fit(stateIcon(node.state, input.ascii), 2), color: STATE_STYLES[node.state].color},
 				{text: fit(name, nameWidth) + ' '},

@@ -28,6 +28,22 @@ describe('dashboard: header and table', () => {
 		expect(rowOf(view, 'flaky')).toMatch(/^ ✖ /);
 	});
 
+	it('labels each sparkline with what it plots, its last value and its scale; an idle loop reads no delay', async () => {
+		const session = busySession();
+		session.emit('block.end', {t: 1500, id: 1, durationMs: 1300, task: 6});
+		// The sampler's histogram reads its own 10 ms resolution on a loop with nothing to do.
+		for (const [t, delayMs] of [[1600, 10.1], [1850, 10.2], [2100, 35], [2350, 10.3]] as const) session.emit('loop', {t, delayMs, utilization: 0});
+		const view = await renderDashboard(session, {nowMs: 2400, columns: 120});
+		const line = view.lines()[2]!;
+		// The busy session's loop read 60 ms once, a 50 ms delay; now 10.3 ms, 0.3 ms late.
+		expect(line).toMatch(/^loop OK \(1 block so far\)  tasks in flight \S+ +4 \(max 4\)  loop delay \S+ +0\.3ms \(max 50ms\)$/);
+		expect(line).not.toMatch(/10(\.\d)?ms/);
+		expect(view.lines()[1]).toContain('http 1 in flight');
+		const narrow = await renderDashboard(session, {nowMs: 2400, columns: 80});
+		// Short labels; the scale is that of the points shown, the latest four.
+		expect(narrow.lines()[2]).toMatch(/^loop OK \(1 block so far\)  tasks \S+ +4 \(max 4\)  delay \S+ +0\.3ms \(max 25ms\)$/);
+	});
+
 	it('shows the live BLOCKED banner with duration, culprit and location, then loop OK', async () => {
 		const session = busySession();
 		const view = await renderDashboard(session, {nowMs: 1400});

@@ -168,6 +168,31 @@ describe('dashboard: details, timeline, output, help', () => {
 		expect(view.frame()).not.toContain('▸ blocked-loop');
 	});
 
+	it('at 80x24 scrolls help to its legend and insights to the fifth, with j/k and PgUp/PgDn', async () => {
+		const session = busySession();
+		for (let n = 1; n <= 5; n++) {
+			session.emit('task.start', {t: 300 + n, id: 100 + n, parent: 1, name: `dropped${n}()`, loc: `src/drop.ts:${n}:1`});
+			session.emit('floating', {t: 300 + n, task: 100 + n, by: 1, site: `src/drop.ts:${10 + n}:3`});
+		}
+		const view = await renderDashboard(session, {nowMs: 1400, columns: 80, rows: 24});
+		await view.press('?');
+		expect(view.frame()).not.toContain('Concurrency:');
+		expect(view.frame()).toMatch(/↓ \d+ more below/);
+		await view.press(KEYS.pageDown, KEYS.pageDown);
+		expect(view.frame()).toContain('Concurrency:');
+		expect(view.frame().replace(/\s+/g, ' ')).toContain('a task sat ready while the loop ran another does not count ↑');
+		expect(view.frame()).toMatch(/↑ \d+ above/);
+		await view.press(KEYS.pageUp, KEYS.pageUp);
+		expect(view.frame()).toContain('Keys  (Esc or ? to close)');
+		await view.press(KEYS.escape, 'n');
+		expect(view.frame()).toContain('dropped1() was called without await');
+		expect(view.frame()).not.toContain('dropped5() was called without await');
+		for (let press = 0; press < 40 && !view.frame().includes('dropped5() was called without await'); press++) await view.press('j');
+		expect(view.frame()).toContain('dropped5() was called without await');
+		await view.press('k');
+		expect(view.lines().length).toBeLessThanOrEqual(24);
+	});
+
 	it('opens help with ? and closes it with Esc', async () => {
 		const view = await renderDashboard(busySession(), {nowMs: 1400});
 		await view.press('?');

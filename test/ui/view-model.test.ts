@@ -188,7 +188,7 @@ describe('keys and UI state', () => {
 	it('scrolls details within bounds and freezes the clock on pause', () => {
 		const details = reduceUi(INITIAL_UI, {type: 'openDetails'}, viewport(3));
 		expect(details.detailsId).toBe(1);
-		expect(reduceUi(details, {type: 'jump', to: 'last'}, viewport(3)).detailsScroll).toBe(3);
+		expect(reduceUi(details, {type: 'jump', to: 'last'}, viewport(3)).overlayScroll).toBe(3);
 		expect(reduceUi(details, {type: 'back'}, viewport(3)).detailsId).toBeNull();
 		const paused = reduceUi(INITIAL_UI, {type: 'togglePause'}, viewport(3));
 		expect(paused.frozenNowMs).toBe(500);

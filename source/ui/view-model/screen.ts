@@ -76,20 +76,25 @@ interface Pane {
 }
 
 function mainPane(input: ScreenInput, glyphs: Glyphs, height: number): Pane {
-	const {ui} = input;
-	if (ui.help) return scrolled(helpLines(sessionOf(input.replay !== undefined), input.ascii), 0, height);
-	if (ui.insights) return scrolled(insightLines(input.state, input.insights, input.size.columns), 0, height);
+	const {ui, size} = input;
+	if (ui.help) return scrolled(helpLines(sessionOf(input.replay !== undefined), input.ascii, size.columns), ui.overlayScroll, height, glyphs);
+	if (ui.insights) return scrolled(insightLines(input.state, input.insights, size.columns), ui.overlayScroll, height, glyphs);
 	if (ui.detailsId !== null) {
-		const details = detailLines({state: input.state, id: ui.detailsId, nowMs: input.nowMs, width: input.size.columns, ascii: input.ascii, glyphs});
-		return scrolled(details, ui.detailsScroll, height);
+		const details = detailLines({state: input.state, id: ui.detailsId, nowMs: input.nowMs, width: size.columns, ascii: input.ascii, glyphs});
+		return scrolled(details, ui.overlayScroll, height, glyphs);
 	}
 	return rowList(input, glyphs, height);
 }
 
-function scrolled(lines: Line[], scroll: number, height: number): Pane {
-	const maxScroll = Math.max(0, lines.length - height);
+/** Lines taller than the pane: a window on them, its last line saying how many are below and above. */
+function scrolled(lines: Line[], scroll: number, height: number, glyphs: Glyphs): Pane {
+	if (lines.length <= height) return {lines: padTo(lines, height), pageSize: height, maxScroll: 0};
+	const shown = Math.max(1, height - 1);
+	const maxScroll = lines.length - shown;
 	const top = Math.min(scroll, maxScroll);
-	return {lines: padTo(lines.slice(top, top + height), height), pageSize: height, maxScroll};
+	const below = lines.length - top - shown;
+	const position = [below > 0 ? `${glyphs.down} ${below} more below` : '', top > 0 ? `${glyphs.up} ${top} above` : ''].filter(Boolean).join('  ');
+	return {lines: [...padTo(lines.slice(top, top + shown), shown), [{text: position, dim: true}]], pageSize: shown, maxScroll};
 }
 
 /** The table or the timeline: a title row, then only the rows that fit, with counts of those above and below. */

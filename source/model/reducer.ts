@@ -1,7 +1,8 @@
-import type {AsyncmonEvent, HeaderEvent, JoinedEvent, Ms, ProtocolLine} from '../protocol/events.js';
+import type {AsyncmonEvent, HeaderEvent, JoinedEvent, Ms, OutputEvent, ProtocolLine} from '../protocol/events.js';
 import {foldTotals, retire} from './retention.js';
 import {
 	AWAITS_RETAINED,
+	OUTPUT_LINE_MAX_CHARS,
 	OUTPUT_RETAINED_LINES,
 	SERIES_RETAINED_POINTS,
 	type Block,
@@ -206,12 +207,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			pushSeries(state.loopDelaySeries, event.t, event.delayMs);
 			break;
 		case 'output':
-			state.output.push({t: event.t, stream: event.stream, text: event.text});
-			if (state.output.length > OUTPUT_RETAINED_LINES) {
-				const excess = state.output.length - OUTPUT_RETAINED_LINES;
-				state.output.splice(0, excess);
-				state.outputDropped += excess;
-			}
+			appendOutput(state, event);
 			break;
 		case 'fatal':
 			state.fatal = {kind: event.kind, message: event.message, loc: event.loc, frame: event.frame};
@@ -382,6 +378,24 @@ function blockById(state: ModelState, id: number): Block {
 
 function locationOfTask(state: ModelState, id: number | null): string | null {
 	return id === null ? null : (state.nodes.get(id)?.location ?? null);
+}
+
+/** The script's output as lines, not writes: a write may hold many, or end mid-line for the next to continue. */
+function appendOutput(state: ModelState, event: OutputEvent): void {
+	const open = state.openOutput;
+	for (const part of event.text.split(/(?<=\n)/)) {
+		if (part === '') continue;
+		const line = open[event.stream];
+		if (line && line.text.length < OUTPUT_LINE_MAX_CHARS) line.text += part;
+		else state.output.push((open[event.stream] = {t: event.t, stream: event.stream, text: part}));
+		if (part.endsWith('\n')) open[event.stream] = null;
+	}
+	if (state.output.length <= OUTPUT_RETAINED_LINES) return;
+	const excess = state.output.length - OUTPUT_RETAINED_LINES;
+	for (const dropped of state.output.splice(0, excess)) {
+		if (open[dropped.stream] === dropped) open[dropped.stream] = null;
+	}
+	state.outputDropped += excess;
 }
 
 function pushSeries(series: SeriesPoint[], t: Ms, value: number): void {

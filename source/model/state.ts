@@ -129,7 +129,9 @@ export interface Block {
 	exact: boolean;
 }
 
+/** One line of the script's output, its line break included; the last of a stream may still be open (none yet). */
 export interface OutputLine {
+	/** When its first part was written. */
 	t: Ms;
 	stream: 'stdout' | 'stderr';
 	text: string;
@@ -292,8 +294,12 @@ export interface ModelState {
 	httpFailed: number;
 	blocks: Block[];
 	activeBlockId: number | null;
+	/** The latest OUTPUT_RETAINED_LINES lines of the script's output, however it wrote them. */
 	output: OutputLine[];
+	/** Lines dropped from the front of `output` (a recording keeps them). */
 	outputDropped: number;
+	/** Each stream's last line while it has no line break yet: the next write continues it. */
+	openOutput: {stdout: OutputLine | null; stderr: OutputLine | null};
 	inFlightSeries: SeriesPoint[];
 	loopDelaySeries: SeriesPoint[];
 	exit: ScriptExit | null;
@@ -321,6 +327,8 @@ export interface ModelState {
 }
 
 export const OUTPUT_RETAINED_LINES = 5000;
+/** A line without a break grows no longer than this: a progress bar drawn with `\r` becomes several. */
+export const OUTPUT_LINE_MAX_CHARS = 4096;
 export const SERIES_RETAINED_POINTS = 600;
 
 export function isTaskKind(kind: NodeKind): boolean {
@@ -347,6 +355,7 @@ export function createState(options: StateOptions = {}): ModelState {
 		activeBlockId: null,
 		output: [],
 		outputDropped: 0,
+		openOutput: {stdout: null, stderr: null},
 		inFlightSeries: [],
 		loopDelaySeries: [],
 		exit: null,

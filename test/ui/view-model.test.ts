@@ -2,7 +2,9 @@ import {describe, expect, it} from 'vitest';
 import {viewNow} from '../../source/ui/view-model/clock.js';
 import {headerLines} from '../../source/ui/view-model/header.js';
 import {commandForKey, keyPresses, type KeyPress} from '../../source/ui/view-model/keys.js';
-import {outputWindow} from '../../source/ui/view-model/output.js';
+import {droppedOutputText, outputLineCount, outputWindow} from '../../source/ui/view-model/output.js';
+import {apply} from '../../source/model/reducer.js';
+import {createState, OUTPUT_RETAINED_LINES} from '../../source/model/state.js';
 import {rowLine, tableColumns} from '../../source/ui/view-model/table.js';
 import {glyphs} from '../../source/present/states.js';
 import {textWidth} from '../../source/present/text.js';
@@ -213,11 +215,41 @@ describe('clock and output', () => {
 
 	it('keeps the newest output lines, cut to the width and scrollable', () => {
 		const lines = Array.from({length: 10}, (_, i) => ({t: i * 1000, stream: 'stdout' as const, text: `line ${i} ${'x'.repeat(100)}`}));
-		const window = outputWindow(lines, 3, 40, 0);
+		const window = outputWindow({output: lines, outputDropped: 0}, 3, 40, 0);
 		expect(window.lines.map(line => line.map(s => s.text).join(''))).toHaveLength(3);
 		expect(window.lines[2]!.map(s => s.text).join('')).toMatch(/^00:09\.0 line 9 x+…$/);
 		expect(textWidth(window.lines[0]!.map(s => s.text).join(''))).toBe(40);
-		expect(outputWindow(lines, 3, 40, 2).lines[2]!.map(s => s.text).join('')).toContain('line 7');
+		expect(outputWindow({output: lines, outputDropped: 0}, 3, 40, 2).lines[2]!.map(s => s.text).join('')).toContain('line 7');
+	});
+});
+
+describe('output as lines', () => {
+	const text = (line: readonly {text: string}[]): string => line.map(segment => segment.text).join('');
+
+	it('counts lines, not writes: a write of many lines scrolls line by line, a line written in parts is one', () => {
+		const state = createState();
+		apply(state, {type: 'output', t: 1000, stream: 'stdout', text: Array.from({length: 30}, (_, i) => `row ${i}\n`).join('')});
+		apply(state, {type: 'output', t: 2000, stream: 'stdout', text: 'progress '});
+		apply(state, {type: 'output', t: 2100, stream: 'stderr', text: 'warning\n'});
+		apply(state, {type: 'output', t: 2200, stream: 'stdout', text: '100%\ndone'});
+		expect(state.output.map(line => line.text)).toEqual([...Array.from({length: 30}, (_, i) => `row ${i}\n`), 'progress 100%\n', 'warning\n', 'done']);
+		expect(outputLineCount(state)).toBe(33);
+		const tail = outputWindow(state, 4, 60, 0);
+		expect(tail.lines.map(text)).toEqual(['00:01.0 row 29', '00:02.0 progress 100%', '00:02.1 warning', '00:02.2 done']);
+		// Scrolled all the way back: the first line of the first write.
+		const top = outputWindow(state, 4, 60, 29);
+		expect(top.lines.map(text)[0]).toBe('00:01.0 row 0');
+		expect(top.below).toBe(29);
+	});
+
+	it('keeps a ring of the latest lines, and marks where the dropped ones were', () => {
+		const state = createState();
+		apply(state, {type: 'output', t: 0, stream: 'stdout', text: Array.from({length: OUTPUT_RETAINED_LINES + 7}, (_, i) => `line ${i}\n`).join('')});
+		expect(state.output).toHaveLength(OUTPUT_RETAINED_LINES);
+		expect(state.outputDropped).toBe(7);
+		const top = outputWindow(state, 3, 120, outputLineCount(state));
+		expect(top.lines.map(text)).toEqual([droppedOutputText(7), '00:00.0 line 7', '00:00.0 line 8']);
+		expect(droppedOutputText(7)).toBe('7 earlier lines dropped from view here; a recording (--record) keeps every line');
 	});
 });
 

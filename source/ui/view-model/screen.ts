@@ -12,7 +12,7 @@ import {footerHints, keyMode, sessionOf} from './key-bindings.js';
 import {insightBadge, insightLines} from './insights.js';
 import type {Insight} from '../../model/insights.js';
 import {highlighted, type Line} from './line.js';
-import {outputWindow} from './output.js';
+import {outputLineCount, outputWindow} from './output.js';
 import {headerLine, rowLine, rowName, tableColumns, type RowContext} from './table.js';
 import {asciiOnly, counted, fit, textWidth, truncate} from '../../present/text.js';
 import {glyphs as glyphsFor, stateIcon, STATE_STYLES, type Glyphs} from '../../present/states.js';
@@ -63,7 +63,7 @@ export function buildScreen(input: ScreenInput): Screen {
 	let maxScroll = main.maxScroll;
 	if (outputHeight > 0) {
 		lines.push(...outputPane(input, outputHeight));
-		if (ui.focus === 'output') maxScroll = Math.max(0, input.state.output.length - (outputHeight - 1));
+		if (ui.focus === 'output') maxScroll = Math.max(0, outputLineCount(input.state) - (outputHeight - 1));
 	}
 	lines.push(...footer);
 	return {lines: lines.slice(0, size.rows).map(line => clip(line, size.columns, input.ascii)), viewport: {nowMs: input.nowMs, rows: input.rows, pageSize: main.pageSize, maxScroll}};
@@ -188,7 +188,7 @@ function timelineDrawer(input: ScreenInput, glyphs: Glyphs): RowDrawer {
 }
 
 function outputPane({state, ui, size}: ScreenInput, height: number): Line[] {
-	const window = outputWindow(state.output, height - 1, size.columns, ui.outputScroll);
+	const window = outputWindow(state, height - 1, size.columns, ui.outputScroll);
 	const focused = ui.focus === 'output';
 	const dropped = state.outputDropped > 0 ? `, ${state.outputDropped} older dropped` : '';
 	const position = window.below > 0 ? ` · ${window.below} newer below` : '';

@@ -44,3 +44,20 @@ export function outputWindow(state: Pick<ModelState, 'output' | 'outputDropped'>
 	}
 	return {lines, below};
 }
+
+/** How many lines of the script's output go to the normal screen when the dashboard closes. */
+export const SCROLLBACK_LINES = 1000;
+
+/**
+ * The script's output once the dashboard has closed, for the normal screen,
+ * where it stays in the terminal's scrollback as under node: its last
+ * SCROLLBACK_LINES lines as the script wrote them, after a line saying how
+ * many earlier ones are not repeated and where they are.
+ */
+export function outputAfterDashboard(state: Pick<ModelState, 'output' | 'outputDropped'>): string {
+	const shown = state.output.slice(-SCROLLBACK_LINES);
+	const left = state.outputDropped + state.output.length - shown.length;
+	const text = shown.map(line => line.text).join('');
+	const note = left > 0 ? `asyncmon: the script's output, less its first ${counted(left, 'line')} (a recording, --record, keeps every line):\n` : '';
+	return note + text + (text === '' || text.endsWith('\n') ? '' : '\n');
+}

@@ -3,6 +3,7 @@ import {foldTotals, retire} from './retention.js';
 import {
 	AWAITS_RETAINED,
 	OUTPUT_LINE_MAX_CHARS,
+	OUTPUT_RETAINED_CHARS,
 	OUTPUT_RETAINED_LINES,
 	SERIES_RETAINED_POINTS,
 	type Block,
@@ -388,13 +389,19 @@ function appendOutput(state: ModelState, event: OutputEvent): void {
 		const line = open[event.stream];
 		if (line && line.text.length < OUTPUT_LINE_MAX_CHARS) line.text += part;
 		else state.output.push((open[event.stream] = {t: event.t, stream: event.stream, text: part}));
+		state.outputChars += part.length;
 		if (part.endsWith('\n')) open[event.stream] = null;
 	}
-	if (state.output.length <= OUTPUT_RETAINED_LINES) return;
-	const excess = state.output.length - OUTPUT_RETAINED_LINES;
+	let excess = Math.max(0, state.output.length - OUTPUT_RETAINED_LINES);
+	let chars = state.outputChars;
+	for (let i = 0; i < excess; i++) chars -= state.output[i]!.text.length;
+	// The latest line stays, however long.
+	while (chars > OUTPUT_RETAINED_CHARS && excess < state.output.length - 1) chars -= state.output[excess++]!.text.length;
+	if (excess === 0) return;
 	for (const dropped of state.output.splice(0, excess)) {
 		if (open[dropped.stream] === dropped) open[dropped.stream] = null;
 	}
+	state.outputChars = chars;
 	state.outputDropped += excess;
 }
 

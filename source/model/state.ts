@@ -300,6 +300,8 @@ export interface ModelState {
 	outputDropped: number;
 	/** Each stream's last line while it has no line break yet: the next write continues it. */
 	openOutput: {stdout: OutputLine | null; stderr: OutputLine | null};
+	/** The characters `output` holds, kept under OUTPUT_RETAINED_CHARS. */
+	outputChars: number;
 	inFlightSeries: SeriesPoint[];
 	loopDelaySeries: SeriesPoint[];
 	exit: ScriptExit | null;
@@ -327,8 +329,10 @@ export interface ModelState {
 }
 
 export const OUTPUT_RETAINED_LINES = 5000;
-/** A line without a break grows no longer than this: a progress bar drawn with `\r` becomes several. */
-export const OUTPUT_LINE_MAX_CHARS = 4096;
+/** However long the lines: the ring holds at most this many characters. */
+export const OUTPUT_RETAINED_CHARS = 1_000_000;
+/** A line without a break grows no longer than this (wider than any terminal): a progress bar drawn with `\r` becomes several. */
+export const OUTPUT_LINE_MAX_CHARS = 1024;
 export const SERIES_RETAINED_POINTS = 600;
 
 export function isTaskKind(kind: NodeKind): boolean {
@@ -356,6 +360,7 @@ export function createState(options: StateOptions = {}): ModelState {
 		output: [],
 		outputDropped: 0,
 		openOutput: {stdout: null, stderr: null},
+		outputChars: 0,
 		inFlightSeries: [],
 		loopDelaySeries: [],
 		exit: null,

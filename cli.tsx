@@ -88,7 +88,7 @@ await main(async () => {
 					.option('speed', {type: 'number', default: 1, describe: 'Playback speed (0.25 to 64); + and - change it while playing'})
 					.option('plain', {type: 'boolean', default: false, describe: 'Print the plain-mode lines instead (automatic when stdout is not a terminal)'})
 					.option('lenient', {type: 'boolean', default: false, describe: 'Skip corrupt lines instead of failing'})
-					.option('ascii', {type: 'boolean', default: false, describe: 'ASCII icons and bars'})
+					.option('ascii', {type: 'boolean', default: false, describe: 'ASCII alone: icons, bars, and a stand-in for every other character shown'})
 					.options(RETENTION_OPTIONS),
 			async argv => {
 				const {replayCommand} = await import('./source/cli/commands/replay.js');

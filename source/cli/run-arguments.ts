@@ -13,7 +13,7 @@ export const RUN_OPTIONS = {
 	'block-threshold': {type: 'number', default: 50, describe: 'A synchronous slice longer than this many ms is a block'},
 	'fail-on-block': {type: 'number', describe: 'Exit with code 3 when the script succeeds but a block lasted longer than this many ms'},
 	'exit-on-end': {type: 'boolean', default: false, describe: 'Close the dashboard as soon as the script ends'},
-	ascii: {type: 'boolean', default: false, describe: 'ASCII icons and bars'},
+	ascii: {type: 'boolean', default: false, describe: 'ASCII alone: icons, bars, and a stand-in for every other character shown'},
 	...RETENTION_OPTIONS,
 	otlp: {type: 'string', describe: 'Send spans live to this OpenTelemetry collector (OTLP/HTTP base URL, e.g. http://127.0.0.1:4318)'},
 	'otlp-propagate': {type: 'boolean', default: false, describe: "Add a W3C traceparent header to the script's outgoing HTTP requests, so the services it calls join its trace"},

@@ -1,7 +1,9 @@
-import type {AsyncmonEvent, HeaderEvent, JoinedEvent, Ms, ProtocolLine} from '../protocol/events.js';
+import type {AsyncmonEvent, HeaderEvent, JoinedEvent, Ms, OutputEvent, ProtocolLine} from '../protocol/events.js';
 import {foldSent, foldTotals, retire} from './retention.js';
 import {
 	AWAITS_RETAINED,
+	OUTPUT_LINE_MAX_CHARS,
+	OUTPUT_RETAINED_CHARS,
 	OUTPUT_RETAINED_LINES,
 	SERIES_RETAINED_POINTS,
 	type Block,
@@ -206,12 +208,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			pushSeries(state.loopDelaySeries, event.t, event.delayMs);
 			break;
 		case 'output':
-			state.output.push({t: event.t, stream: event.stream, text: event.text});
-			if (state.output.length > OUTPUT_RETAINED_LINES) {
-				const excess = state.output.length - OUTPUT_RETAINED_LINES;
-				state.output.splice(0, excess);
-				state.outputDropped += excess;
-			}
+			appendOutput(state, event);
 			break;
 		case 'fatal':
 			state.fatal = {kind: event.kind, message: event.message, loc: event.loc, frame: event.frame};
@@ -393,6 +390,30 @@ function blockById(state: ModelState, id: number): Block {
 
 function locationOfTask(state: ModelState, id: number | null): string | null {
 	return id === null ? null : (state.nodes.get(id)?.location ?? null);
+}
+
+/** The script's output as lines, not writes: a write may hold many, or end mid-line for the next to continue. */
+function appendOutput(state: ModelState, event: OutputEvent): void {
+	const open = state.openOutput;
+	for (const part of event.text.split(/(?<=\n)/)) {
+		if (part === '') continue;
+		const line = open[event.stream];
+		if (line && line.text.length < OUTPUT_LINE_MAX_CHARS) line.text += part;
+		else state.output.push((open[event.stream] = {t: event.t, stream: event.stream, text: part}));
+		state.outputChars += part.length;
+		if (part.endsWith('\n')) open[event.stream] = null;
+	}
+	let excess = Math.max(0, state.output.length - OUTPUT_RETAINED_LINES);
+	let chars = state.outputChars;
+	for (let i = 0; i < excess; i++) chars -= state.output[i]!.text.length;
+	// The latest line stays, however long.
+	while (chars > OUTPUT_RETAINED_CHARS && excess < state.output.length - 1) chars -= state.output[excess++]!.text.length;
+	if (excess === 0) return;
+	for (const dropped of state.output.splice(0, excess)) {
+		if (open[dropped.stream] === dropped) open[dropped.stream] = null;
+	}
+	state.outputChars = chars;
+	state.outputDropped += excess;
 }
 
 function pushSeries(series: SeriesPoint[], t: Ms, value: number): void {

@@ -129,7 +129,9 @@ export interface Block {
 	exact: boolean;
 }
 
+/** One line of the script's output, its line break included; the last of a stream may still be open (none yet). */
 export interface OutputLine {
+	/** When its first part was written. */
 	t: Ms;
 	stream: 'stdout' | 'stderr';
 	text: string;
@@ -294,8 +296,14 @@ export interface ModelState {
 	httpFailed: number;
 	blocks: Block[];
 	activeBlockId: number | null;
+	/** The latest OUTPUT_RETAINED_LINES lines of the script's output, however it wrote them. */
 	output: OutputLine[];
+	/** Lines dropped from the front of `output` (a recording keeps them). */
 	outputDropped: number;
+	/** Each stream's last line while it has no line break yet: the next write continues it. */
+	openOutput: {stdout: OutputLine | null; stderr: OutputLine | null};
+	/** The characters `output` holds, kept under OUTPUT_RETAINED_CHARS. */
+	outputChars: number;
 	inFlightSeries: SeriesPoint[];
 	loopDelaySeries: SeriesPoint[];
 	exit: ScriptExit | null;
@@ -323,6 +331,10 @@ export interface ModelState {
 }
 
 export const OUTPUT_RETAINED_LINES = 5000;
+/** However long the lines: the ring holds at most this many characters. */
+export const OUTPUT_RETAINED_CHARS = 1_000_000;
+/** A line without a break grows no longer than this (wider than any terminal): a progress bar drawn with `\r` becomes several. */
+export const OUTPUT_LINE_MAX_CHARS = 1024;
 export const SERIES_RETAINED_POINTS = 600;
 
 export function isTaskKind(kind: NodeKind): boolean {
@@ -349,6 +361,8 @@ export function createState(options: StateOptions = {}): ModelState {
 		activeBlockId: null,
 		output: [],
 		outputDropped: 0,
+		openOutput: {stdout: null, stderr: null},
+		outputChars: 0,
 		inFlightSeries: [],
 		loopDelaySeries: [],
 		exit: null,

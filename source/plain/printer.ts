@@ -5,11 +5,12 @@ import {servedOutcome, taskLabel} from '../present/http.js';
 import {blockCulprit, starvedStall, waitingOn} from '../present/holdups.js';
 import {paint, type Ansi, type Color, type Segment} from '../present/paint.js';
 import {glyphs, stateIcon, type Glyphs} from '../present/states.js';
-import {sanitize, sanitizeLines} from '../present/text.js';
+import {asciiOnly, sanitize, sanitizeLines} from '../present/text.js';
 import {outputBytes} from '../protocol/output-bytes.js';
 import {summaryLines} from './summary.js';
 import {LoadGate, PLAIN_LINES_PER_SECOND, type Ended, type LineKind, type SecondSummary} from './load-summary.js';
 import {formatCount} from '../present/folded.js';
+import {TimeOrder} from './time-order.js';
 
 /** Where the lines go; the script's output is bytes where it was not UTF-8. */
 export interface TextSink {
@@ -56,6 +57,8 @@ export class PlainPrinter {
 	private readonly gate = new LoadGate();
 	private readonly ansi: Ansi;
 	private readonly glyphs: Glyphs;
+	/** asyncmon's own lines, put in time order; the script's output and the notices are not held. */
+	private readonly order = new TimeOrder<string>(line => this.out(line));
 
 	constructor(private readonly options: PlainOptions) {
 		// Plain output is often piped or saved: without colour it carries no escapes at all.
@@ -71,23 +74,36 @@ export class PlainPrinter {
 		this.options.out.write(text);
 	}
 
-	/** Called after the line was applied to `state`. */
+	/**
+	 * Called after the line was applied to `state`. Its words are made now,
+	 * from the state as of this line; they are printed in time order (see
+	 * TimeOrder), which may be a little later. The script's own output is
+	 * written at once, as under node: a prompt, or the last words of a script
+	 * stuck in a loop, are not held back.
+	 */
 	handle(line: ProtocolLine, state: ModelState): void {
+		this.print(line, state);
+		if (line.type === 'header') return;
+		if (line.type === 'block.start') {
+			this.order.blockStarted(line.id, line.t);
+			this.order.reached(line.detectedAt);
+			return;
+		}
+		if (line.type === 'block.end') this.order.blockEnded(line.id);
+		this.order.reached(line.t);
+	}
+
+	private print(line: ProtocolLine, state: ModelState): void {
 		switch (line.type) {
 			case 'output': {
 				// Live, byte for byte as the script wrote it; read back from a recording, untrusted text, sanitised.
 				const chunk = this.options.scriptOutput !== 'as-is' ? sanitizeLines(line.text) : line.base64 === undefined ? line.text : outputBytes(line);
 				if (line.stream === 'stdout') this.out(chunk);
-				else {
-					// What was printed before stays before.
-					this.flush();
-					this.options.err.write(chunk);
-				}
+				else this.err(chunk);
 				return;
 			}
 			case 'notice':
-				this.flush();
-				this.options.err.write(noticeText(line.message));
+				this.err(this.own(noticeText(line.message)));
 				return;
 			case 'task.start': {
 				const node = state.nodes.get(line.id);
@@ -163,7 +179,8 @@ export class PlainPrinter {
 			case 'fold': {
 				if (line.kind === 'timer' || !this.admit(line.t, 'folded', state, null, line.count)) return;
 				const each = formatDuration(line.totalMs / line.count);
-				this.say(line.t, this.stateMark('finished', 'done', 'green'), [{text: `×${line.count} ${line.name}() in ${each} on average `}, dim('quick calls, folded into their site')]);
+				const what = line.request ? `${line.request.method} ${line.request.route ?? line.request.url}` : `${line.name}()`;
+				this.say(line.t, this.stateMark('finished', 'done', 'green'), [{text: `×${line.count} ${what} in ${each} on average `}, dim('folded by the script into their site')]);
 				return;
 			}
 			case 'joined': {
@@ -177,12 +194,21 @@ export class PlainPrinter {
 		}
 	}
 
-	/** The closing summary, modelled on the seed's last example. */
+	/** Every line still held, then the closing summary, modelled on the seed's last example, under a rule that says it is asyncmon's. */
 	finish(state: ModelState): void {
 		const last = this.gate.finish();
 		if (last) this.saySecond(last);
+		this.order.drain();
 		this.flush();
-		for (const line of summaryLines(state, this.options.ascii)) this.options.out.write(`${paint(line, this.ansi)}\n`);
+		// A script that never ran gets asyncmon's one error line, which says whose it is.
+		if (!state.fatal) this.options.out.write(`${paint([{text: this.options.ascii ? '-- asyncmon --' : '── asyncmon ──', dim: true}], this.ansi)}\n`);
+		for (const line of summaryLines(state, this.options.ascii)) this.options.out.write(`${paint(this.ownSegments(line), this.ansi)}\n`);
+	}
+
+	private err(text: string | Uint8Array): void {
+		// What was printed before stays before.
+		this.flush();
+		this.options.err.write(text);
 	}
 
 	private out(text: string | Uint8Array): void {
@@ -248,7 +274,16 @@ export class PlainPrinter {
 			{text: ' '},
 			...text.map(segment => ({...segment, text: sanitize(segment.text)})),
 		];
-		this.out(`${paint(trimEnd(line), this.ansi)}\n`);
+		this.order.hold(t, `${paint(this.ownSegments(trimEnd(line)), this.ansi)}\n`);
+	}
+
+	/** asyncmon's own words, with the script's names in them: in ASCII alone under --ascii. */
+	private own(text: string): string {
+		return this.options.ascii ? asciiOnly(text) : text;
+	}
+
+	private ownSegments(line: readonly Segment[]): Segment[] {
+		return line.map(segment => ({...segment, text: this.own(segment.text)}));
 	}
 }
 

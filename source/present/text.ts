@@ -85,6 +85,81 @@ export function truncateStart(text: string, width: number): string {
 	return '…' + chars.slice(start).join('');
 }
 
+/** What --ascii shows for the characters that have a likely stand-in; the rest are `?`. */
+const ASCII_STAND_INS: Readonly<Record<string, string>> = {
+	'…': '~',
+	'·': '.',
+	'–': '-',
+	'—': '-',
+	'‘': "'",
+	'’': "'",
+	'“': '"',
+	'”': '"',
+	'×': 'x',
+	'→': '>',
+	'←': '<',
+	'█': '#',
+	'▸': '>',
+	'⚠': '!',
+	'\u00a0': ' ',
+};
+
+/**
+ * Under --ascii: the text in ASCII alone, each character in as many cells as
+ * it takes (a cut's `…` is `~`, `é` is `e`, a wide character `??`), so a
+ * line keeps its width and its columns stay in line.
+ */
+export function asciiOnly(text: string): string {
+	if (/^[\x00-\x7f]*$/.test(text)) return text;
+	let out = '';
+	for (const char of text) {
+		const code = char.codePointAt(0)!;
+		if (code < 0x80) out += char;
+		else out += ASCII_STAND_INS[char] ?? asciiLetter(char) ?? '?'.repeat(codePointWidth(code));
+	}
+	return out;
+}
+
+/** A letter with an accent, as its letter. */
+function asciiLetter(char: string): string | undefined {
+	const base = char.normalize('NFD')[0]!;
+	return base.codePointAt(0)! < 0x80 ? base : undefined;
+}
+
+/** Keeps both ends of a long text, the cut in the middle: a call's name and the end of its arguments. */
+export function truncateMiddle(text: string, width: number): string {
+	const shown = sanitize(text);
+	if (textWidth(shown) <= width) return shown;
+	if (width <= 2) return truncate(shown, width);
+	const tail = Math.floor((width - 1) / 2);
+	const head = truncate(shown, width - tail).slice(0, -1);
+	return `${head}…${truncateStart(shown, tail + 1).slice(1)}`;
+}
+
+/** Keeps a location's file name and line: the column goes first, then the folders from the front. */
+export function truncateLocation(location: string, width: number): string {
+	const shown = sanitize(location);
+	if (textWidth(shown) <= width) return shown;
+	return truncateStart(shown.replace(/:\d+$/, ''), width);
+}
+
+/**
+ * Keeps a URL's path, which tells one request from another: the scheme goes
+ * first, then the host, then the query, then the path's start (its end holds the ids).
+ */
+export function truncateUrl(url: string, width: number): string {
+	const shown = sanitize(url);
+	if (textWidth(shown) <= width) return shown;
+	const withoutScheme = shown.replace(/^[a-z][a-z\d+.-]*:\/\//i, '');
+	if (textWidth(withoutScheme) <= width) return withoutScheme;
+	const slash = withoutScheme.indexOf('/');
+	const path = slash === -1 ? withoutScheme : withoutScheme.slice(slash);
+	if (textWidth(path) + 1 <= width) return `…${path}`;
+	const query = path.indexOf('?');
+	const bare = query === -1 ? path : path.slice(0, query);
+	return textWidth(bare) < width ? truncate(path, width) : truncateStart(bare, width);
+}
+
 /** Every sanitizing rule starts from one of these: text without any is left as it is, unread. */
 const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
 /**

@@ -1,6 +1,7 @@
 import {render, useApp, useWindowSize} from 'ink';
 import type {ModelSource, ReplayControls} from '../model/source.js';
 import {DashboardView} from './components/dashboard-view.js';
+import {outputAfterDashboard} from './view-model/output.js';
 
 export interface DashboardOptions {
 	/** Live or replayed model. */
@@ -23,7 +24,10 @@ export interface DashboardOptions {
 	stdout?: NodeJS.WriteStream;
 }
 
-/** Full-screen until the user quits. Ink leaves the alternate screen, shows the cursor and turns raw mode off on unmount, which also runs on process exit. */
+/**
+ * Full-screen until the user quits. Ink leaves the alternate screen, shows the cursor and turns raw mode off on
+ * unmount, which also runs on process exit; then a live run's output is written on the normal screen.
+ */
 export async function runDashboard(options: DashboardOptions): Promise<void> {
 	const {stdin = process.stdin, stdout = process.stdout, signal, ...props} = options;
 	const instance = render(<SizedDashboard {...props} />, {
@@ -43,7 +47,11 @@ export async function runDashboard(options: DashboardOptions): Promise<void> {
 	} finally {
 		signal?.removeEventListener('abort', close);
 		instance.unmount();
+		// Resolved once Ink has left the alternate screen.
+		await instance.waitUntilExit();
 	}
+	// The script's own output, on the normal screen: it stays in the scrollback, as under node. A replay's is a recording's.
+	if (!props.replay) stdout.write(outputAfterDashboard(props.source.state));
 }
 
 type SizedDashboardProps = Omit<DashboardOptions, 'stdin' | 'stdout'>;

@@ -30,11 +30,11 @@ function livePipeline() {
 	const pipeline = new SessionPipeline(createState(), {recorder, printer, onFlush: () => flushes++});
 	for (const line of CHILD_LINES) pipeline.take(line, serializeLine(line));
 	pipeline.flush();
-	return {pipeline, recorder, file, printed, flushes: () => flushes};
+	return {pipeline, recorder, printer, file, printed, flushes: () => flushes};
 }
 
 it("derived lines take the child's path: applied, recorded after the child's, printed", () => {
-	const {pipeline, recorder, file, printed, flushes} = livePipeline();
+	const {pipeline, recorder, printer, file, printed, flushes} = livePipeline();
 	const derived = readyDuringBlock(pipeline.state, 100);
 	expect(derived).toEqual([{type: 'task.ready', t: 52, id: 2}]);
 	pipeline.derive(derived);
@@ -42,6 +42,8 @@ it("derived lines take the child's path: applied, recorded after the child's, pr
 	expect(pipeline.state.nodes.get(2)!.state).toBe('ready');
 	const recorded = recordedLines(file);
 	expect(recorded).toEqual([...CHILD_LINES, ...derived]);
+	// In time order, once the block is over (see TimeOrder), or at the end.
+	printer.finish(pipeline.state);
 	expect(printed.join('')).toMatch(/⏫ ready +sleeper\(\): what it awaited is done, but the loop is busy/);
 	expect(flushes()).toBe(2);
 });

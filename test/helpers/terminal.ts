@@ -41,8 +41,9 @@ export class Terminal {
 		}
 	}
 
-	screen(options: {styled?: boolean} = {}): string {
-		return this.tmux('capture-pane', '-p', ...(options.styled ? ['-e'] : []), '-t', this.session);
+	/** What the terminal shows; `history`: with what scrolled off the top of the normal screen. */
+	screen(options: {styled?: boolean; history?: boolean} = {}): string {
+		return this.tmux('capture-pane', '-p', ...(options.styled ? ['-e'] : []), ...(options.history ? ['-S', '-'] : []), '-t', this.session);
 	}
 
 	keys(...names: string[]): void {

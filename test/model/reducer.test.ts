@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {apply} from '../../source/model/reducer.js';
 import {summarize} from '../../source/model/summary.js';
-import {AWAITS_RETAINED, OUTPUT_RETAINED_LINES, createState, type ModelState, type TaskNode} from '../../source/model/state.js';
+import {AWAITS_RETAINED, OUTPUT_LINE_MAX_CHARS, OUTPUT_RETAINED_CHARS, OUTPUT_RETAINED_LINES, createState, type ModelState, type TaskNode} from '../../source/model/state.js';
 import type {ProtocolLine, TaskKind, TaskStartEvent} from '../../source/protocol/events.js';
 import {event, header, reduce} from '../helpers/events.js';
 
@@ -339,6 +339,22 @@ describe('reducer: blocks', () => {
 });
 
 describe('reducer: output, loop, exit and failures', () => {
+	it('keeps output as lines no longer than OUTPUT_LINE_MAX_CHARS, within OUTPUT_RETAINED_CHARS in all', () => {
+		const state = createState();
+		const write = 'x'.repeat(100);
+		const writes = (2 * OUTPUT_RETAINED_CHARS) / write.length;
+		for (let i = 0; i < writes; i++) apply(state, {type: 'output', t: i, stream: 'stdout', text: write});
+		expect(state.output.every(line => line.text.length <= OUTPUT_LINE_MAX_CHARS + write.length)).toBe(true);
+		const kept = state.output.reduce((sum, line) => sum + line.text.length, 0);
+		expect(kept).toBe(state.outputChars);
+		expect(kept).toBeLessThanOrEqual(OUTPUT_RETAINED_CHARS);
+		expect(kept).toBeGreaterThan(OUTPUT_RETAINED_CHARS - OUTPUT_LINE_MAX_CHARS - write.length);
+		// A line takes writes while it is under the limit: 11 of these, 1,100 characters.
+		const perLine = Math.floor(OUTPUT_LINE_MAX_CHARS / write.length) + 1;
+		expect(state.outputDropped + state.output.length).toBe(Math.ceil(writes / perLine));
+		expect(state.outputDropped).toBeGreaterThan(0);
+	});
+
 	it('keeps the last OUTPUT_RETAINED_LINES output events and counts the dropped ones', () => {
 		const state = createState();
 		for (let i = 0; i < OUTPUT_RETAINED_LINES + 10; i++) apply(state, {type: 'output', t: i, stream: i % 2 ? 'stderr' : 'stdout', text: `line ${i}\n`});

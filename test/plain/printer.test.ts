@@ -70,12 +70,35 @@ describe('plain mode', () => {
 
 	it('with --ascii says everything of its own in ASCII, and passes the script output as it is', () => {
 		const output = printed({ascii: true});
-		expect(output).toContain(`\n${SCRIPT_OUTPUT}`);
+		expect(output.split('\n')).toContain(SCRIPT_OUTPUT.trimEnd());
 		const own = output.replace(SCRIPT_OUTPUT, '');
 		expect(own.match(/[^\x00-\x7f]/g) ?? []).toEqual([]);
 		expect(own).toContain('] ! BLOCKED event loop blocked');
 		expect(own).toContain('] = await  fetchAll() on GET /items | connecting');
 		expect(own).toContain('x Unhandled rejection');
+	});
+
+	it('prints its lines in time order when a batch of the stream comes late, the script output as it comes, and the summary under a rule of its own', () => {
+		const script = session[0]!;
+		const output = printed({ascii: false}, [
+			script,
+			{type: 'task.start', t: 5, id: 2, parent: 1, kind: 'task', name: 'main()', loc: 'app.ts:1:1'},
+			{type: 'task.await', t: 6, id: 2, site: 'app.ts:2:1', on: {kind: 'promise'}, busy: 1},
+			// A worker's batch, sent before the main thread's next one.
+			{type: 'task.start', t: 40, id: 1_000_000_001, parent: null, kind: 'worker', name: 'worker thread #1', loc: null},
+			{type: 'task.end', t: 90, id: 1_000_000_001, ok: true, busy: 50, wait: 0, sched: 0, awaits: 0},
+			{type: 'output', t: 95, stream: 'stdout', text: 'All done\n'},
+			// The main thread's: what it did meanwhile.
+			{type: 'task.start', t: 20, id: 3, parent: 2, kind: 'task', name: 'step()', loc: 'app.ts:3:1'},
+			{type: 'task.end', t: 70, id: 3, ok: true, busy: 50, wait: 0, sched: 0, awaits: 0},
+			{type: 'exit', t: 100, code: 0, signal: null},
+		]);
+		const times = [...output.matchAll(/^\[ *([\d.]+)s\]/gm)].map(match => Number(match[1]));
+		expect(times).toEqual([0.005, 0.006, 0.02, 0.04, 0.07, 0.09]);
+		// Written when it came, not held with asyncmon's lines: a prompt or a hung script's last words show at once.
+		expect(output.indexOf('All done\n')).toBeLessThan(output.indexOf('start  main()'));
+		expect(output).toMatch(/ in 50ms.*\n── asyncmon ──\nAll done in /);
+		expect(printed({ascii: true})).toContain('\n-- asyncmon --\nExited with code 1');
 	});
 
 	it('paints only when colour is on', () => {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {counted, fit, sanitize, sanitizeLines, textWidth, truncate, truncateStart, wrapText} from '../../source/present/text.js';
+import {asciiOnly, counted, fit, truncateLocation, truncateMiddle, truncateUrl, sanitize, sanitizeLines, textWidth, truncate, truncateStart, wrapText} from '../../source/present/text.js';
 
 describe('terminal cells', () => {
 	it('measures, cuts and pads by terminal cells', () => {
@@ -75,5 +75,40 @@ describe('wrapping text', () => {
 	it('cuts a word longer than the width', () => {
 		const [line] = wrapText('https://example.com/a/very/long/path', 10);
 		expect(textWidth(line!)).toBeLessThanOrEqual(10);
+	});
+});
+
+describe('ASCII alone, under --ascii', () => {
+	it('puts a stand-in in each character beyond ASCII, in as many cells as it took', () => {
+		expect(asciiOnly('plain text')).toBe('plain text');
+		expect(asciiOnly(truncate('fetchUser("alice")', 10))).toBe('fetchUser~');
+		expect(asciiOnly('café naïve · 3×')).toBe('cafe naive . 3x');
+		expect(asciiOnly('東京 ✓')).toBe('???? ?');
+		expect(asciiOnly('e\u0301')).toBe('e');
+		for (const text of ['東京 ✓ …', 'résumé — “done”', '🙂 ok']) expect(textWidth(asciiOnly(text))).toBe(textWidth(text));
+	});
+});
+
+describe('cutting what tells rows apart', () => {
+	it('a name keeps its start and the end of its arguments', () => {
+		expect(truncateMiddle('simulateRequest("request-A", 1000)', 40)).toBe('simulateRequest("request-A", 1000)');
+		expect(truncateMiddle('simulateRequest("request-A", 1000)', 20)).toBe('simulateRe…A", 1000)');
+		expect(truncateMiddle('東京東京東京東京東京', 7)).toBe('東…京');
+		expect(textWidth(truncateMiddle('simulateRequest("request-A", 1000)', 9))).toBe(9);
+	});
+
+	it('a location keeps its file name and line', () => {
+		expect(truncateLocation('src/users/get-user.ts:12:7', 30)).toBe('src/users/get-user.ts:12:7');
+		expect(truncateLocation('src/users/get-user.ts:12:7', 24)).toBe('src/users/get-user.ts:12');
+		expect(truncateLocation('src/handlers/users/get-user.ts:120:17', 20)).toBe('…ers/get-user.ts:120');
+	});
+
+	it('a URL keeps its path: the scheme goes first, then the host, the query, and the start of the path', () => {
+		const url = 'https://api.example.com/api/users/42?page=2';
+		expect(truncateUrl(url, 50)).toBe(url);
+		expect(truncateUrl(url, 40)).toBe('api.example.com/api/users/42?page=2');
+		expect(truncateUrl(url, 30)).toBe('…/api/users/42?page=2');
+		expect(truncateUrl(url, 16)).toBe('/api/users/42?p…');
+		expect(truncateUrl(url, 10)).toBe('…/users/42');
 	});
 });

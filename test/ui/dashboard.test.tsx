@@ -28,6 +28,22 @@ describe('dashboard: header and table', () => {
 		expect(rowOf(view, 'flaky')).toMatch(/^ ✖ /);
 	});
 
+	it('labels each sparkline with what it plots, its last value and its scale; an idle loop reads no delay', async () => {
+		const session = busySession();
+		session.emit('block.end', {t: 1500, id: 1, durationMs: 1300, task: 6});
+		// The sampler's histogram reads its own 10 ms resolution on a loop with nothing to do.
+		for (const [t, delayMs] of [[1600, 10.1], [1850, 10.2], [2100, 35], [2350, 10.3]] as const) session.emit('loop', {t, delayMs, utilization: 0});
+		const view = await renderDashboard(session, {nowMs: 2400, columns: 120});
+		const line = view.lines()[2]!;
+		// The busy session's loop read 60 ms once, a 50 ms delay; now 10.3 ms, 0.3 ms late.
+		expect(line).toMatch(/^loop OK \(1 block so far\)  tasks in flight \S+ +4 \(max 4\)  loop delay \S+ +0\.3ms \(max 50ms\)$/);
+		expect(line).not.toMatch(/10(\.\d)?ms/);
+		expect(view.lines()[1]).toContain('http 1 in flight');
+		const narrow = await renderDashboard(session, {nowMs: 2400, columns: 80});
+		// Short labels; the scale is that of the points shown, the latest four.
+		expect(narrow.lines()[2]).toMatch(/^loop OK \(1 block so far\)  tasks \S+ +4 \(max 4\)  delay \S+ +0\.3ms \(max 25ms\)$/);
+	});
+
 	it('shows the live BLOCKED banner with duration, culprit and location, then loop OK', async () => {
 		const session = busySession();
 		const view = await renderDashboard(session, {nowMs: 1400});
@@ -40,7 +56,8 @@ describe('dashboard: header and table', () => {
 	it('indents children under parents and ops under the task that made them', async () => {
 		const view = await renderDashboard(busySession(), {nowMs: 1400, columns: 160});
 		expect(indentOf(view, 'fetchUsers')).toBe(indentOf(view, 'main') + 2);
-		expect(rowOf(view, 'http')).toContain('http GET https://api.example');
+		// Cut where it tells least: the scheme and host go, the path stays.
+		expect(rowOf(view, 'http')).toContain('http GET …/api/users?page=2');
 		expect(indentOf(view, 'http')).toBe(indentOf(view, 'fetchUsers') + 2);
 		expect(rowOf(view, 'fetchUsers')).toContain('GET /api/users?page=2 · ttfb 1.36s');
 		expect(rowOf(view, 'sleepy')).toContain('timer 1.00s');
@@ -151,6 +168,31 @@ describe('dashboard: details, timeline, output, help', () => {
 		expect(view.frame()).not.toContain('▸ blocked-loop');
 	});
 
+	it('at 80x24 scrolls help to its legend and insights to the fifth, with j/k and PgUp/PgDn', async () => {
+		const session = busySession();
+		for (let n = 1; n <= 5; n++) {
+			session.emit('task.start', {t: 300 + n, id: 100 + n, parent: 1, name: `dropped${n}()`, loc: `src/drop.ts:${n}:1`});
+			session.emit('floating', {t: 300 + n, task: 100 + n, by: 1, site: `src/drop.ts:${10 + n}:3`});
+		}
+		const view = await renderDashboard(session, {nowMs: 1400, columns: 80, rows: 24});
+		await view.press('?');
+		expect(view.frame()).not.toContain('Concurrency:');
+		expect(view.frame()).toMatch(/↓ \d+ more below/);
+		await view.press(KEYS.pageDown, KEYS.pageDown);
+		expect(view.frame()).toContain('Concurrency:');
+		expect(view.frame().replace(/\s+/g, ' ')).toContain('a task sat ready while the loop ran another does not count ↑');
+		expect(view.frame()).toMatch(/↑ \d+ above/);
+		await view.press(KEYS.pageUp, KEYS.pageUp);
+		expect(view.frame()).toContain('Keys  (Esc or ? to close)');
+		await view.press(KEYS.escape, 'n');
+		expect(view.frame()).toContain('dropped1() was called without await');
+		expect(view.frame()).not.toContain('dropped5() was called without await');
+		for (let press = 0; press < 40 && !view.frame().includes('dropped5() was called without await'); press++) await view.press('j');
+		expect(view.frame()).toContain('dropped5() was called without await');
+		await view.press('k');
+		expect(view.lines().length).toBeLessThanOrEqual(24);
+	});
+
 	it('opens help with ? and closes it with Esc', async () => {
 		const view = await renderDashboard(busySession(), {nowMs: 1400});
 		await view.press('?');
@@ -215,6 +257,26 @@ describe('dashboard: terminal and modes', () => {
 		const view = await renderDashboard(busySession(), {nowMs: 1400, ascii: true});
 		expect(view.lines()[1]).toContain('> 1 running  = 2 waiting  ^ 0 ready  v 1 done  x 1 failed');
 		expect(view.frame()).not.toMatch(/[▶⏸⏫✔✖█░▁▂▃▄▅▆▇↑↓▲▼›]/);
+	});
+
+	it('with --ascii, every byte of every screen is ASCII: cuts, the script\'s names and output, help, insights and details', async () => {
+		const session = busySession()
+			.emit('task.start', {t: 300, id: 20, parent: 1, name: `greet("café ✓ 東京", ${'"a long argument", '.repeat(6)}…)`, loc: 'src/naïve/greet.ts:3:1'})
+			.emit('output', {t: 310, text: 'résumé — done ✓ 東京\n'})
+			.emit('block.end', {t: 1500, id: 1, durationMs: 1300, task: 6});
+		const view = await renderDashboard(session, {nowMs: 1600, columns: 80, rows: 24, ascii: true});
+		const nonAscii = (): string[] => view.frame().match(/[^\x00-\x7f]/g) ?? [];
+		// Cut in the middle, where nothing tells rows apart, then in ASCII.
+		expect(view.frame()).toContain('greet("caf~ument", ~)');
+		expect(nonAscii()).toEqual([]);
+		for (const keys of [['o'], ['t'], ['?'], ['n'], ['G', KEYS.enter], ['/', 'é']]) {
+			await view.press(...keys);
+			expect(nonAscii(), keys.join(' ')).toEqual([]);
+			await view.press(KEYS.escape);
+			if (keys[0] === 'o' || keys[0] === 't') await view.press(keys[0]);
+		}
+		await view.press('o');
+		expect(view.frame()).toContain('resume - done ? ????');
 	});
 
 	it('interrupts on the first q while the script runs, quits on the second', async () => {

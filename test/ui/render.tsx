@@ -16,7 +16,7 @@ export interface Rendered {
 	unmount(): void;
 }
 
-export const KEYS = {escape: '\x1b', enter: '\r', tab: '\t', up: '\x1b[A', down: '\x1b[B', pageDown: '\x1b[6~', backspace: '\x7f', ctrlC: '\x03'};
+export const KEYS = {escape: '\x1b', enter: '\r', tab: '\t', up: '\x1b[A', down: '\x1b[B', pageUp: '\x1b[5~', pageDown: '\x1b[6~', backspace: '\x7f', ctrlC: '\x03'};
 
 const settle = (): Promise<void> => new Promise(resolve => setTimeout(resolve, 30));
 

@@ -46,6 +46,24 @@ describe('the dashboard in a real terminal', () => {
 		expect(terminal.paneFlag('cursor_flag')).toBe('1');
 	});
 
+	it("leaves the script's output on the normal screen after it closes, in the scrollback as under node: its last 1,000 lines, and where the rest is", async () => {
+		terminal.open(asyncmon('many-lines.ts'), 100, 30);
+		await terminal.until('the script to end', text => /exited with code 0/.test(text));
+		terminal.keys('q');
+		await terminal.until('asyncmon to exit', text => text.includes('EXIT:0'));
+		expect(terminal.paneFlag('alternate_on')).toBe('0');
+		const history = terminal.screen({history: true}).split('\n');
+		const note = history.findIndex(line => line.startsWith("asyncmon: the script's output, less its first 101 lines (a recording, --record, keeps every line):"));
+		expect(note).toBeGreaterThan(-1);
+		expect(history[note + 1]).toBe('line 102 of the output');
+		expect(history).toContain('line 1100 of the output');
+		expect(history).not.toContain('line 101 of the output');
+		const last = history.indexOf('the last line');
+		expect(last).toBeGreaterThan(note);
+		// Then asyncmon's summary, as always.
+		expect(history.slice(last + 1).join('\n')).toMatch(/── asyncmon ──\nAll done in /);
+	});
+
 	it("quits with q twice while the script's loop is blocked: the script is stopped, the terminal restored", async () => {
 		terminal.open(`BLOCK_MS=60000 ${asyncmon('fanout-block.ts')}`);
 		await terminal.until('the BLOCKED banner', text => /BLOCKED .* by crunch/.test(text));

@@ -2,7 +2,9 @@ import {describe, expect, it} from 'vitest';
 import {viewNow} from '../../source/ui/view-model/clock.js';
 import {headerLines} from '../../source/ui/view-model/header.js';
 import {commandForKey, keyPresses, type KeyPress} from '../../source/ui/view-model/keys.js';
-import {outputWindow} from '../../source/ui/view-model/output.js';
+import {droppedOutputText, outputLineCount, outputWindow} from '../../source/ui/view-model/output.js';
+import {apply} from '../../source/model/reducer.js';
+import {createState, OUTPUT_RETAINED_LINES} from '../../source/model/state.js';
 import {rowLine, tableColumns} from '../../source/ui/view-model/table.js';
 import {glyphs} from '../../source/present/states.js';
 import {textWidth} from '../../source/present/text.js';
@@ -12,6 +14,8 @@ import {INITIAL_UI, quitOutcome, reduceUi, type Viewport} from '../../source/ui/
 import {FakeSession} from '../helpers/events.js';
 import {busySession} from './fixtures.js';
 
+/** The name column's width before spare columns are shared out. */
+const SPEC_NAME_WIDTH = 14;
 const NO_KEY: KeyPress = {upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageUp: false, pageDown: false, home: false, end: false, return: false, escape: false, ctrl: false, tab: false, backspace: false, delete: false};
 const query = (change: Partial<RowQuery> = {}): RowQuery => ({...INITIAL_UI.query, ...change});
 const names = (session: FakeSession, q: RowQuery, nowMs = 1400): string[] =>
@@ -68,6 +72,37 @@ describe('columns', () => {
 		expect(tableColumns(60).map(c => c.id)).toEqual(['state', 'name', 'total', 'busy', 'wait', 'sched']);
 		expect(tableColumns(45).map(c => c.id)).toEqual(['state', 'name', 'total', 'busy', 'wait']);
 		expect(tableColumns(100).map(c => c.id)).toContain('timeline');
+	});
+
+	it('at 80 columns cut names, URLs and locations where they tell least, so rows stay told apart; spare columns go to the name', () => {
+		const session = new FakeSession();
+		session.emit('task.start', {t: 0, id: 1, kind: 'script', name: 'server.ts'});
+		const tasks = [
+			[2, 'simulateRequest("request-A", 1000)', 'src/handlers/users/get-user.ts:120:17'],
+			[3, 'simulateRequest("request-B", 1000)', 'src/handlers/users/get-team.ts:120:17'],
+		] as const;
+		for (const [id, name, loc] of tasks) session.emit('task.start', {t: 1, id, parent: 1, name, loc});
+		for (const id of [4, 5]) {
+			const url = `https://api.example.com/api/users/${id}?expand=teams`;
+			session.emit('op.start', {t: 2, id, parent: 2, kind: 'http', name: `GET ${url}`, http: {method: 'GET', url}});
+		}
+		const cellsAt = (width: number, id: number): Record<string, string> => {
+			const columns = tableColumns(width);
+			const context = {state: session.state, nowMs: 3, ascii: false, glyphs: glyphs(false), axis: sessionAxis(3, 10)};
+			const line = rowLine({id, depth: 1}, columns, context).filter(segment => segment.text !== ' ');
+			return Object.fromEntries(columns.map((column, index) => [column.id, line[index]!.text.trim()]));
+		};
+		const columns = tableColumns(80);
+		const name = columns.find(column => column.id === 'name')!;
+		expect(Math.max(...columns.map(column => column.width))).toBe(name.width);
+		expect(name.width).toBeGreaterThan(SPEC_NAME_WIDTH);
+		expect(cellsAt(80, 2).name).toMatch(/^simulate.*….*-A", 1000\)$/);
+		expect(cellsAt(80, 3).name).toMatch(/-B", 1000\)$/);
+		expect(cellsAt(80, 4).name).toMatch(/^http GET \S*\/users\/4/);
+		expect(cellsAt(80, 5).name).toContain('/users/5');
+		// Wide enough for a location column: the file name and the line stay, the folders go.
+		expect(cellsAt(120, 2).location).toMatch(/^…\S*get-user\.ts:120$/);
+		expect(cellsAt(120, 3).location).toMatch(/get-team\.ts:120$/);
 	});
 
 	it('a status column: 5xx and network errors in red, 4xx in yellow, nothing for tasks', () => {
@@ -155,7 +190,7 @@ describe('keys and UI state', () => {
 	it('scrolls details within bounds and freezes the clock on pause', () => {
 		const details = reduceUi(INITIAL_UI, {type: 'openDetails'}, viewport(3));
 		expect(details.detailsId).toBe(1);
-		expect(reduceUi(details, {type: 'jump', to: 'last'}, viewport(3)).detailsScroll).toBe(3);
+		expect(reduceUi(details, {type: 'jump', to: 'last'}, viewport(3)).overlayScroll).toBe(3);
 		expect(reduceUi(details, {type: 'back'}, viewport(3)).detailsId).toBeNull();
 		const paused = reduceUi(INITIAL_UI, {type: 'togglePause'}, viewport(3));
 		expect(paused.frozenNowMs).toBe(500);
@@ -180,11 +215,41 @@ describe('clock and output', () => {
 
 	it('keeps the newest output lines, cut to the width and scrollable', () => {
 		const lines = Array.from({length: 10}, (_, i) => ({t: i * 1000, stream: 'stdout' as const, text: `line ${i} ${'x'.repeat(100)}`}));
-		const window = outputWindow(lines, 3, 40, 0);
+		const window = outputWindow({output: lines, outputDropped: 0}, 3, 40, 0);
 		expect(window.lines.map(line => line.map(s => s.text).join(''))).toHaveLength(3);
 		expect(window.lines[2]!.map(s => s.text).join('')).toMatch(/^00:09\.0 line 9 x+…$/);
 		expect(textWidth(window.lines[0]!.map(s => s.text).join(''))).toBe(40);
-		expect(outputWindow(lines, 3, 40, 2).lines[2]!.map(s => s.text).join('')).toContain('line 7');
+		expect(outputWindow({output: lines, outputDropped: 0}, 3, 40, 2).lines[2]!.map(s => s.text).join('')).toContain('line 7');
+	});
+});
+
+describe('output as lines', () => {
+	const text = (line: readonly {text: string}[]): string => line.map(segment => segment.text).join('');
+
+	it('counts lines, not writes: a write of many lines scrolls line by line, a line written in parts is one', () => {
+		const state = createState();
+		apply(state, {type: 'output', t: 1000, stream: 'stdout', text: Array.from({length: 30}, (_, i) => `row ${i}\n`).join('')});
+		apply(state, {type: 'output', t: 2000, stream: 'stdout', text: 'progress '});
+		apply(state, {type: 'output', t: 2100, stream: 'stderr', text: 'warning\n'});
+		apply(state, {type: 'output', t: 2200, stream: 'stdout', text: '100%\ndone'});
+		expect(state.output.map(line => line.text)).toEqual([...Array.from({length: 30}, (_, i) => `row ${i}\n`), 'progress 100%\n', 'warning\n', 'done']);
+		expect(outputLineCount(state)).toBe(33);
+		const tail = outputWindow(state, 4, 60, 0);
+		expect(tail.lines.map(text)).toEqual(['00:01.0 row 29', '00:02.0 progress 100%', '00:02.1 warning', '00:02.2 done']);
+		// Scrolled all the way back: the first line of the first write.
+		const top = outputWindow(state, 4, 60, 29);
+		expect(top.lines.map(text)[0]).toBe('00:01.0 row 0');
+		expect(top.below).toBe(29);
+	});
+
+	it('keeps a ring of the latest lines, and marks where the dropped ones were', () => {
+		const state = createState();
+		apply(state, {type: 'output', t: 0, stream: 'stdout', text: Array.from({length: OUTPUT_RETAINED_LINES + 7}, (_, i) => `line ${i}\n`).join('')});
+		expect(state.output).toHaveLength(OUTPUT_RETAINED_LINES);
+		expect(state.outputDropped).toBe(7);
+		const top = outputWindow(state, 3, 120, outputLineCount(state));
+		expect(top.lines.map(text)).toEqual([droppedOutputText(7), '00:00.0 line 7', '00:00.0 line 8']);
+		expect(droppedOutputText(7)).toBe('7 earlier lines dropped from view here; a recording (--record) keeps every line');
 	});
 });
 

@@ -1,6 +1,7 @@
 import type {Ms} from '../../protocol/events.js';
-import {foldedShort} from '../../present/folded.js';
-import {NODE_STATES, type ModelState, type SeriesPoint} from '../../model/state.js';
+import {foldedShort, formatCount} from '../../present/folded.js';
+import {loopDelayMs} from '../../present/loop-delay.js';
+import {NODE_STATES, type ModelState} from '../../model/state.js';
 import {blockCulprit} from '../../present/holdups.js';
 import {concurrencyAt} from '../../model/summary.js';
 import {formatClock, formatDuration} from '../../present/durations.js';
@@ -81,20 +82,49 @@ function countsLine({state, nowMs, ascii}: HeaderInput): Line {
 	return line;
 }
 
+/** A sparkline of the header's: what it plots, in whose words, and how its values read. */
+interface Chart {
+	label: string;
+	/** For a narrow terminal. */
+	shortLabel: string;
+	values: readonly number[];
+	format: (value: number) => string;
+	color: Segment['color'];
+}
+
+/** The loop's status, then each sparkline with its label, its last value and its scale: `tasks in flight ▂▅█▃ 3 (max 12)`. */
 function loopLine({state, nowMs, width, glyphs}: HeaderInput): Line {
 	const status = loopStatus(state, nowMs);
-	const labelsWidth = 25;
-	const sparkWidth = Math.min(30, Math.floor((width - textWidth(status.text) - labelsWidth) / 2));
+	const charts: Chart[] = [
+		{label: 'tasks in flight', shortLabel: 'tasks', values: state.inFlightSeries.map(point => point.value), format: formatCount, color: 'cyan'},
+		{label: 'loop delay', shortLabel: 'delay', values: state.loopDelaySeries.map(point => loopDelayMs(point.value)), format: formatDuration, color: 'yellow'},
+	];
 	const line: Line = [status];
-	if (sparkWidth >= 4) {
+	// Room for the labels and legends first (the short labels if need be); the sparklines share the rest.
+	const sparkWidthWith = (label: (chart: Chart) => string): number => {
+		const words = charts.reduce((sum, chart) => sum + textWidth(`  ${label(chart)}  ${legend(chart, chart.values)}`), 0) + 4;
+		return Math.min(30, Math.floor((width - textWidth(status.text) - words) / charts.length));
+	};
+	const long = sparkWidthWith(chart => chart.label) >= MIN_SPARK_WIDTH;
+	const sparkWidth = sparkWidthWith(chart => (long ? chart.label : chart.shortLabel));
+	if (sparkWidth < MIN_SPARK_WIDTH) return line;
+	for (const chart of charts) {
+		const shown = chart.values.slice(-sparkWidth);
 		line.push(
-			{text: '  in flight ', dim: true},
-			{text: sparkline(state.inFlightSeries, sparkWidth, glyphs), color: 'cyan'},
-			{text: '  loop delay ', dim: true},
-			{text: sparkline(state.loopDelaySeries, sparkWidth, glyphs), color: 'yellow'},
+			{text: `  ${long ? chart.label : chart.shortLabel} `, dim: true},
+			{text: sparkline(shown, sparkWidth, glyphs), color: chart.color},
+			{text: ` ${legend(chart, shown)}`, dim: true},
 		);
 	}
 	return line;
+}
+
+const MIN_SPARK_WIDTH = 4;
+
+/** The last value, and the largest, which the sparkline's top stands for. */
+function legend(chart: Chart, values: readonly number[]): string {
+	const max = values.reduce((m, value) => Math.max(m, value), 0);
+	return `${chart.format(values.at(-1) ?? 0)} (max ${chart.format(max)})`;
 }
 
 /** `loop OK`, or the live banner naming who blocks the loop and where. */
@@ -109,12 +139,11 @@ function loopStatus(state: ModelState, nowMs: Ms): Segment {
 	return {text: `BLOCKED ${formatDuration(nowMs - block.startMs)}${culprit}${where}`, color: 'red', bold: true, inverse: true};
 }
 
-/** The latest `width` points, scaled to the largest of them. */
-function sparkline(series: readonly SeriesPoint[], width: number, glyphs: Glyphs): string {
-	const points = series.slice(-width);
-	const max = points.reduce((m, p) => Math.max(m, p.value), 0);
+/** The values, scaled to the largest of them, padded to `width`. */
+function sparkline(values: readonly number[], width: number, glyphs: Glyphs): string {
+	const max = values.reduce((m, value) => Math.max(m, value), 0);
 	const top = glyphs.sparks.length - 1;
-	const chars = points.map(p => glyphs.sparks[max <= 0 ? 0 : Math.round((p.value / max) * top)]!);
+	const chars = values.map(value => glyphs.sparks[max <= 0 ? 0 : Math.round((value / max) * top)]!);
 	return chars.join('').padEnd(width, ' ');
 }
 

@@ -1,7 +1,7 @@
-import type {OutputLine} from '../../model/state.js';
+import type {ModelState} from '../../model/state.js';
 import {formatClock} from '../../present/durations.js';
 import type {Line} from './line.js';
-import {sanitize, truncate} from '../../present/text.js';
+import {counted, sanitize, truncate} from '../../present/text.js';
 
 export interface OutputWindow {
 	lines: Line[];
@@ -9,24 +9,55 @@ export interface OutputWindow {
 	below: number;
 }
 
+/** What stands where the dropped lines were: the ring keeps the latest, a recording all of them. */
+export function droppedOutputText(dropped: number): string {
+	return `${counted(dropped, 'earlier line')} dropped from view here; a recording (--record) keeps every line`;
+}
+
+/** How many display lines the output holds: a line each, and the mark of the dropped ones. */
+export function outputLineCount(state: Pick<ModelState, 'output' | 'outputDropped'>): number {
+	return state.output.length + (state.outputDropped > 0 ? 1 : 0);
+}
+
 /**
- * The last `height` display lines of the script's output, `scrollBack` lines
- * up from the tail. Each is cleaned and cut to the width, so output can never
- * reflow the frame.
+ * The last `height` lines of the script's output, `scrollBack` lines up from
+ * the tail. Each is cleaned and cut to the width, so output can never reflow
+ * the frame.
  */
-export function outputWindow(output: readonly OutputLine[], height: number, width: number, scrollBack: number): OutputWindow {
-	const needed = height + scrollBack;
-	const display: Line[] = [];
-	for (let i = output.length - 1; i >= 0 && display.length < needed; i--) {
-		const entry = output[i]!;
-		const texts = entry.text.replace(/\n$/, '').split('\n');
-		for (let j = texts.length - 1; j >= 0 && display.length < needed; j--) {
-			const stamp = j === 0 ? `${formatClock(entry.t)} ` : ' '.repeat(8);
-			const text = truncate(sanitize(texts[j]!), width - stamp.length);
-			display.push([{text: stamp, dim: true}, entry.stream === 'stderr' ? {text, color: 'red'} : {text}]);
+export function outputWindow(state: Pick<ModelState, 'output' | 'outputDropped'>, height: number, width: number, scrollBack: number): OutputWindow {
+	const {output} = state;
+	const total = outputLineCount(state);
+	const below = Math.max(0, Math.min(scrollBack, total - height));
+	const end = total - below;
+	const start = Math.max(0, end - height);
+	const lines: Line[] = [];
+	for (let index = start; index < end; index++) {
+		// Index 0 is the mark of the dropped lines, when there are any.
+		const entry = state.outputDropped > 0 ? output[index - 1] : output[index];
+		if (!entry) {
+			lines.push([{text: truncate(droppedOutputText(state.outputDropped), width), color: 'yellow'}]);
+			continue;
 		}
+		const stamp = `${formatClock(entry.t)} `;
+		const text = truncate(sanitize(entry.text), width - stamp.length);
+		lines.push([{text: stamp, dim: true}, entry.stream === 'stderr' ? {text, color: 'red'} : {text}]);
 	}
-	display.reverse();
-	const below = Math.max(0, Math.min(scrollBack, display.length - height));
-	return {lines: display.slice(0, display.length - below).slice(-height), below};
+	return {lines, below};
+}
+
+/** How many lines of the script's output go to the normal screen when the dashboard closes. */
+export const SCROLLBACK_LINES = 1000;
+
+/**
+ * The script's output once the dashboard has closed, for the normal screen,
+ * where it stays in the terminal's scrollback as under node: its last
+ * SCROLLBACK_LINES lines as the script wrote them, after a line saying how
+ * many earlier ones are not repeated and where they are.
+ */
+export function outputAfterDashboard(state: Pick<ModelState, 'output' | 'outputDropped'>): string {
+	const shown = state.output.slice(-SCROLLBACK_LINES);
+	const left = state.outputDropped + state.output.length - shown.length;
+	const text = shown.map(line => line.text).join('');
+	const note = left > 0 ? `asyncmon: the script's output, less its first ${counted(left, 'line')} (a recording, --record, keeps every line):\n` : '';
+	return note + text + (text === '' || text.endsWith('\n') ? '' : '\n');
 }

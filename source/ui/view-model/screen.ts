@@ -12,9 +12,9 @@ import {footerHints, keyMode, sessionOf} from './key-bindings.js';
 import {insightBadge, insightLines} from './insights.js';
 import type {Insight} from '../../model/insights.js';
 import {highlighted, type Line} from './line.js';
-import {outputWindow} from './output.js';
-import {headerLine, rowLine, tableColumns, type RowContext} from './table.js';
-import {counted, fit, textWidth, truncate} from '../../present/text.js';
+import {outputLineCount, outputWindow} from './output.js';
+import {headerLine, rowLine, rowName, tableColumns, type RowContext} from './table.js';
+import {asciiOnly, counted, fit, textWidth, truncate} from '../../present/text.js';
 import {glyphs as glyphsFor, stateIcon, STATE_STYLES, type Glyphs} from '../../present/states.js';
 import {blockedMask, cellSegments, nodeCells, overlayBlocked, sessionAxis, type TimeAxis} from './timeline.js';
 import type {TreeRow} from './tree-rows.js';
@@ -63,10 +63,10 @@ export function buildScreen(input: ScreenInput): Screen {
 	let maxScroll = main.maxScroll;
 	if (outputHeight > 0) {
 		lines.push(...outputPane(input, outputHeight));
-		if (ui.focus === 'output') maxScroll = Math.max(0, input.state.output.length - (outputHeight - 1));
+		if (ui.focus === 'output') maxScroll = Math.max(0, outputLineCount(input.state) - (outputHeight - 1));
 	}
 	lines.push(...footer);
-	return {lines: lines.slice(0, size.rows).map(line => clip(line, size.columns)), viewport: {nowMs: input.nowMs, rows: input.rows, pageSize: main.pageSize, maxScroll}};
+	return {lines: lines.slice(0, size.rows).map(line => clip(line, size.columns, input.ascii)), viewport: {nowMs: input.nowMs, rows: input.rows, pageSize: main.pageSize, maxScroll}};
 }
 
 interface Pane {
@@ -76,20 +76,25 @@ interface Pane {
 }
 
 function mainPane(input: ScreenInput, glyphs: Glyphs, height: number): Pane {
-	const {ui} = input;
-	if (ui.help) return scrolled(helpLines(sessionOf(input.replay !== undefined), input.ascii), 0, height);
-	if (ui.insights) return scrolled(insightLines(input.state, input.insights, input.size.columns), 0, height);
+	const {ui, size} = input;
+	if (ui.help) return scrolled(helpLines(sessionOf(input.replay !== undefined), input.ascii, size.columns), ui.overlayScroll, height, glyphs);
+	if (ui.insights) return scrolled(insightLines(input.state, input.insights, size.columns), ui.overlayScroll, height, glyphs);
 	if (ui.detailsId !== null) {
-		const details = detailLines({state: input.state, id: ui.detailsId, nowMs: input.nowMs, width: input.size.columns, ascii: input.ascii, glyphs});
-		return scrolled(details, ui.detailsScroll, height);
+		const details = detailLines({state: input.state, id: ui.detailsId, nowMs: input.nowMs, width: size.columns, ascii: input.ascii, glyphs});
+		return scrolled(details, ui.overlayScroll, height, glyphs);
 	}
 	return rowList(input, glyphs, height);
 }
 
-function scrolled(lines: Line[], scroll: number, height: number): Pane {
-	const maxScroll = Math.max(0, lines.length - height);
+/** Lines taller than the pane: a window on them, its last line saying how many are below and above. */
+function scrolled(lines: Line[], scroll: number, height: number, glyphs: Glyphs): Pane {
+	if (lines.length <= height) return {lines: padTo(lines, height), pageSize: height, maxScroll: 0};
+	const shown = Math.max(1, height - 1);
+	const maxScroll = lines.length - shown;
 	const top = Math.min(scroll, maxScroll);
-	return {lines: padTo(lines.slice(top, top + height), height), pageSize: height, maxScroll};
+	const below = lines.length - top - shown;
+	const position = [below > 0 ? `${glyphs.down} ${below} more below` : '', top > 0 ? `${glyphs.up} ${top} above` : ''].filter(Boolean).join('  ');
+	return {lines: [...padTo(lines.slice(top, top + shown), shown), [{text: position, dim: true}]], pageSize: shown, maxScroll};
 }
 
 /** The table or the timeline: a title row, then only the rows that fit, with counts of those above and below. */
@@ -171,7 +176,8 @@ function timelineDrawer(input: ScreenInput, glyphs: Glyphs): RowDrawer {
 				];
 			}
 			const node = state.nodes.get(row.id)!;
-			const name = '  '.repeat(Math.min(row.depth, 8)) + node.name;
+			const indent = '  '.repeat(Math.min(row.depth, 8));
+			const name = indent + rowName(node, nameWidth - indent.length, input.ascii);
 			return [
 				{text: fit(stateIcon(node.state, input.ascii), 2), color: STATE_STYLES[node.state].color},
 				{text: fit(name, nameWidth) + ' '},
@@ -182,7 +188,7 @@ function timelineDrawer(input: ScreenInput, glyphs: Glyphs): RowDrawer {
 }
 
 function outputPane({state, ui, size}: ScreenInput, height: number): Line[] {
-	const window = outputWindow(state.output, height - 1, size.columns, ui.outputScroll);
+	const window = outputWindow(state, height - 1, size.columns, ui.outputScroll);
 	const focused = ui.focus === 'output';
 	const dropped = state.outputDropped > 0 ? `, ${state.outputDropped} older dropped` : '';
 	const position = window.below > 0 ? ` · ${window.below} newer below` : '';
@@ -200,14 +206,15 @@ function footerLines(input: ScreenInput, glyphs: Glyphs): Line[] {
 function summaryLine({state, summary, ascii}: ScreenInput): Line {
 	const s = summary!;
 	const failed = s.failedCount > 0 ? `, ${s.failedCount} failed` : '';
-	const text = ` after ${formatDuration(sessionDuration(state))} · ${counted(s.taskCount, 'task')}${failed} · concurrency ${formatTimes(s.concurrency, ascii)} · longest block ${formatDuration(s.longestBlockMs)} · `;
+	const {separator} = glyphsFor(ascii);
+	const text = ` after ${formatDuration(sessionDuration(state))} ${separator} ${counted(s.taskCount, 'task')}${failed} ${separator} concurrency ${formatTimes(s.concurrency, ascii)} ${separator} longest block ${formatDuration(s.longestBlockMs)} ${separator} `;
 	return [scriptStatus(state), {text}, {text: 'q to exit', bold: true, inverse: true}];
 }
 
 function hintLine({ui, replay, state}: ScreenInput, glyphs: Glyphs): Line {
 	const mode = keyMode(ui, replay !== undefined);
 	const hints = footerHints(mode, ui, glyphs);
-	if (mode.screen === 'filter') return [{text: `/${ui.query.filter}█`, bold: true}, {text: `  ${hints.join(' · ')}`, dim: true}];
+	if (mode.screen === 'filter') return [{text: `/${ui.query.filter}${glyphs.barFull}`, bold: true}, {text: `  ${hints.join(` ${glyphs.separator} `)}`, dim: true}];
 	const line: Line = [];
 	if (ui.interruptSent && !state.exit) line.push({text: 'interrupt sent; q again to quit', color: 'yellow', bold: true}, {text: '  '});
 	if (ui.query.filter !== '') line.push({text: `filter "${ui.query.filter}"`, color: 'cyan'}, {text: '  '});
@@ -221,13 +228,17 @@ function padTo(lines: Line[], height: number): Line[] {
 	return padded;
 }
 
-/** Cuts a line's segments so their total stays within the width: nothing a frame holds may wrap. */
-function clip(line: Line, width: number): Line {
+/**
+ * Cuts a line's segments so their total stays within the width: nothing a frame holds may wrap. Under --ascii,
+ * the last word on what reaches the terminal: the script's names, URLs and output are in ASCII too.
+ */
+function clip(line: Line, width: number, ascii: boolean): Line {
 	const clipped: Line = [];
 	let room = width;
 	for (const segment of line) {
 		if (room <= 0) break;
-		const text = truncate(segment.text, room);
+		const cut = truncate(segment.text, room);
+		const text = ascii ? asciiOnly(cut) : cut;
 		clipped.push({...segment, text});
 		room -= textWidth(text);
 	}

@@ -7,7 +7,7 @@ import {foldedLabel, foldedState, sitePercentiles} from '../../present/folded.js
 import {formatDuration} from '../../present/durations.js';
 import type {Line} from './line.js';
 import type {Segment} from '../../present/paint.js';
-import {fit, truncateStart} from '../../present/text.js';
+import {fit, textWidth, truncateLocation, truncateMiddle, truncateUrl} from '../../present/text.js';
 import {STATE_STYLES, stateIcon, type Glyphs} from '../../present/states.js';
 import {cellSegments, nodeCells, type TimeAxis} from './timeline.js';
 import {isDescending, type RowQuery, type SortColumn, type TreeRow} from './tree-rows.js';
@@ -119,7 +119,7 @@ function cell(column: Column, node: TaskNode, depth: number, times: ReturnType<t
 			return [segment];
 		}
 		case 'location':
-			return [{text: fit(truncateStart(node.location ?? '', width), width), dim: true}];
+			return [{text: fit(truncateLocation(node.location ?? '', width), width), dim: true}];
 		case 'total':
 			return [timeSegment(times.totalMs, width)];
 		case 'busy':
@@ -148,7 +148,7 @@ function foldedCell(column: Column, site: SiteAggregate, depth: number, {state, 
 		case 'name':
 			return [{text: fit(`${'  '.repeat(Math.min(depth, MAX_INDENT_DEPTH))}${foldedLabel(site, ascii)}`, width), dim: true}];
 		case 'location':
-			return [{text: fit(truncateStart(site.location ?? '', width), width), dim: true}];
+			return [{text: fit(truncateLocation(site.location ?? '', width), width), dim: true}];
 		case 'total':
 			return [timeSegment(latencyStats(site.total).p50Ms, width)];
 		case 'busy':
@@ -169,8 +169,7 @@ function foldedCell(column: Column, site: SiteAggregate, depth: number, {state, 
 
 function nameSegment(node: TaskNode, depth: number, width: number, ascii: boolean): Segment {
 	const indent = '  '.repeat(Math.min(depth, MAX_INDENT_DEPTH));
-	const label = isTaskKind(node.kind) ? taskLabel(node, ascii) : `${node.kind} ${node.name}`;
-	const segment: Segment = {text: fit(indent + label, width)};
+	const segment: Segment = {text: fit(indent + rowName(node, width - textWidth(indent), ascii), width)};
 	const request = requestOf(node);
 	const httpColor = request ? httpStatusColor(request, node.state === 'failed') : undefined;
 	if (node.state === 'failed') segment.color = 'red';
@@ -178,6 +177,18 @@ function nameSegment(node: TaskNode, depth: number, width: number, ascii: boolea
 	else if (!isTaskKind(node.kind)) segment.color = 'cyan';
 	if (node.endMs !== null) segment.dim = true;
 	return segment;
+}
+
+/**
+ * A row's name in `width` cells, cut so that rows stay told apart: a call
+ * keeps the end of its arguments, a request the path of its URL.
+ */
+export function rowName(node: TaskNode, width: number, ascii: boolean): string {
+	if (node.http) {
+		const lead = `${node.kind} ${node.http.method} `;
+		return lead + truncateUrl(node.http.url, width - textWidth(lead));
+	}
+	return truncateMiddle(isTaskKind(node.kind) ? taskLabel(node, ascii) : `${node.kind} ${node.name}`, width);
 }
 
 function timeSegment(ms: Ms, width: number, color?: Segment['color']): Segment {

@@ -19,7 +19,8 @@ export interface UiState {
 	selectedId: number | null;
 	cursor: number;
 	scrollTop: number;
-	detailsScroll: number;
+	/** How far help, insights or details (one is open at a time) are scrolled down. */
+	overlayScroll: number;
 	/** Output lines up from the tail; 0 follows new output. */
 	outputScroll: number;
 	/** Set while the view is paused: the clock it stopped at. */
@@ -39,7 +40,7 @@ export const INITIAL_UI: UiState = {
 	selectedId: null,
 	cursor: 0,
 	scrollTop: 0,
-	detailsScroll: 0,
+	overlayScroll: 0,
 	outputScroll: 0,
 	frozenNowMs: null,
 	interruptSent: false,
@@ -73,7 +74,7 @@ export interface Viewport {
 	nowMs: number;
 	rows: readonly TreeRow[];
 	pageSize: number;
-	/** How far the focused scrolling pane (details or output) can scroll. */
+	/** How far the focused scrolling pane (help, insights, details or output) can scroll. */
 	maxScroll: number;
 }
 
@@ -111,7 +112,7 @@ export function reduceUi(ui: UiState, command: Command, viewport: Viewport): UiS
 		case 'openDetails': {
 			if (ui.help || ui.insights || ui.detailsId !== null) return ui;
 			const row = viewport.rows[selectedIndex(ui, viewport.rows)];
-			return row ? {...ui, detailsId: row.id, detailsScroll: 0, focus: 'main'} : ui;
+			return row ? {...ui, detailsId: row.id, overlayScroll: 0, focus: 'main'} : ui;
 		}
 		case 'back':
 			if (ui.help) return {...ui, help: false};
@@ -147,9 +148,9 @@ export function reduceUi(ui: UiState, command: Command, viewport: Viewport): UiS
 		case 'toggleFinished':
 			return withQuery(ui, {hideFinished: !ui.query.hideFinished});
 		case 'toggleHelp':
-			return {...ui, help: !ui.help};
+			return {...ui, help: !ui.help, overlayScroll: 0};
 		case 'toggleInsights':
-			return {...ui, insights: !ui.insights, help: false, detailsId: null};
+			return {...ui, insights: !ui.insights, help: false, detailsId: null, overlayScroll: 0};
 		case 'interruptSent':
 			return {...ui, interruptSent: true};
 		case 'quit':
@@ -163,11 +164,10 @@ function withQuery(ui: UiState, change: Partial<UiState['query']>): UiState {
 	return {...ui, query: {...ui.query, ...change}};
 }
 
-/** Arrows and paging move whatever has focus: help and details scroll, the output pane scrolls back, the table moves its cursor. */
+/** Arrows and paging move whatever has focus: help, insights and details scroll, the output pane scrolls back, the table moves its cursor. */
 function move(ui: UiState, delta: number, viewport: Viewport): UiState {
-	if (ui.help) return ui;
 	const {rows, pageSize, maxScroll} = viewport;
-	if (ui.detailsId !== null) return {...ui, detailsScroll: clamp(ui.detailsScroll + delta, 0, maxScroll)};
+	if (ui.help || ui.insights || ui.detailsId !== null) return {...ui, overlayScroll: clamp(ui.overlayScroll + delta, 0, maxScroll)};
 	if (ui.focus === 'output') return {...ui, outputScroll: clamp(ui.outputScroll - delta, 0, maxScroll)};
 	if (rows.length === 0) return ui;
 	const cursor = clamp(selectedIndex(ui, rows) + delta, 0, rows.length - 1);

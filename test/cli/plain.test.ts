@@ -1,0 +1,35 @@
+import {describe, expect, it} from 'vitest';
+import {runCli} from '../helpers/run-cli.js';
+import {tempFile} from '../helpers/temp.js';
+
+/** The times of plain mode's event lines, in seconds, in the order printed. */
+const lineTimes = (stdout: string): number[] => [...stdout.matchAll(/^\[ *([\d.]+)s\]/gm)].map(match => Number(match[1]));
+
+describe('plain mode, through the real CLI', () => {
+	it("prints the main thread's and a worker's lines in time order, and a replay prints exactly the same", async () => {
+		const file = tempFile('lanes.ndjson');
+		const live = await runCli(['--plain', '--record', file, 'interleaved-lanes.ts']);
+		expect(live.code).toBe(0);
+		const times = lineTimes(live.stdout);
+		// Both lanes' 15 awaits of a timer, each a start, an await and an end at least.
+		expect(times.length).toBeGreaterThan(2 * 15 * 3);
+		expect(live.stdout).toMatch(/done +tick\("worker", 14\)/);
+		expect(times).toEqual([...times].sort((a, b) => a - b));
+		// Every line the script wrote, then asyncmon's summary, under its rule.
+		for (const lane of ['main', 'worker']) for (const n of [0, 5, 10]) expect(live.stdout.split('\n')).toContain(`${lane} ${n}`);
+		expect(live.stdout).toMatch(/\n── asyncmon ──\nAll done in /);
+		const replayed = await runCli(['replay', file, '--plain']);
+		expect(replayed.code).toBe(0);
+		expect(replayed.stdout).toBe(live.stdout);
+	});
+});
+
+describe('plain mode with --ascii, through the real CLI', () => {
+	it("writes ASCII alone when the script's names are not: cuts, accents and wide characters", async () => {
+		const result = await runCli(['--plain', '--ascii', 'unicode-names.ts']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toMatch(/v done +greet\("cafe \? \?\?\?\?", "one", "two", "three", ~\) in /);
+		expect(result.stdout).toContain('\n-- asyncmon --\nAll done in ');
+		expect([...Buffer.from(result.stdout + result.stderr)].filter(byte => byte >= 0x80)).toEqual([]);
+	});
+});

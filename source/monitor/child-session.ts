@@ -4,7 +4,7 @@ import {constants} from 'node:os';
 import {resolve} from 'node:path';
 import type {Readable} from 'node:stream';
 import {fileURLToPath} from 'node:url';
-import {CHILD_CONFIG_ENV, type ChildConfig} from '../protocol/child-config.js';
+import {CHILD_CONFIG_ENV, CHILD_START_ENV, type ChildConfig} from '../protocol/child-config.js';
 import {redactText} from '../protocol/redaction.js';
 import {newTraceId} from '../protocol/trace-context.js';
 import {PROTOCOL_VERSION, type HeaderEvent, type ProtocolLine} from '../protocol/events.js';
@@ -76,6 +76,9 @@ export class ChildSession {
 	private corrupt: {count: number; reason: CorruptReason} | null = null;
 
 	constructor(private readonly options: ChildSessionOptions) {
+		const env: NodeJS.ProcessEnv = {...process.env, ...options.env};
+		const addedEnv = Object.keys(CHILD_START_ENV).filter(name => env[name] === undefined);
+		for (const name of addedEnv) env[name] = CHILD_START_ENV[name];
 		const config: ChildConfig = {
 			script: resolve(options.script),
 			scriptName: options.scriptName,
@@ -87,11 +90,12 @@ export class ChildSession {
 			traceId: this.traceId,
 			propagateTrace: options.propagateTrace ?? false,
 			foldQuickTasks: options.foldQuickTasks ?? true,
+			addedEnv,
 		};
 		const nodeFlags = Number(process.versions.node.split('.')[0]) < 24 ? ['--experimental-async-context-frame'] : [];
 		this.child = spawn(process.execPath, [...nodeFlags, ...compileCacheImport(options.preload), '--import', fileURLToPath(options.preload), config.script, ...options.args], {
 			stdio: [options.stdin === 'none' ? 'ignore' : 'inherit', 'pipe', 'pipe', 'pipe', 'pipe'],
-			env: {...process.env, ...options.env, [CHILD_CONFIG_ENV]: JSON.stringify(config)},
+			env: {...env, [CHILD_CONFIG_ENV]: JSON.stringify(config)},
 			detached: options.stdin !== 'terminal',
 		});
 		this.readLines(this.child.stdio[EVENTS_FD] as Readable);

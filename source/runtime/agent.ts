@@ -34,6 +34,7 @@ if (!isMainThread) {
 				traceId: newTraceId(),
 				propagateTrace: false,
 				foldQuickTasks: true,
+				addedEnv: [],
 				agent: plan,
 			},
 			() => removeAgentFiles(plan.files),

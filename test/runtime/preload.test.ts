@@ -37,3 +37,13 @@ describe('a crash reads as under node', () => {
 		expect(result.stdout).toContain('✖ Unhandled rejection: Error: async boom at async-throw.mjs:1:43');
 	});
 });
+
+describe('the environment reads as under node', () => {
+	it('the script and its children see none of what asyncmon sets for the child’s start (MALLOC_ARENA_MAX), and a value the user set stays', async () => {
+		const {node, asyncmon} = await underNodeAndAsyncmon('print-env.mjs', ['MALLOC_ARENA_MAX', 'ASYNCMON_CHILD_CONFIG'], SCRIPTS);
+		expect(node.stdout).toBe('{"MALLOC_ARENA_MAX":null,"ASYNCMON_CHILD_CONFIG":null} [null,null]\n');
+		expect(asyncmon.stdout).toBe(node.stdout);
+		const set = await runCli(['--plain', 'print-env.mjs', 'MALLOC_ARENA_MAX'], {env: {MALLOC_ARENA_MAX: '8'}});
+		expect(set.stdout).toContain('{"MALLOC_ARENA_MAX":"8"} ["8"]\n');
+	});
+});

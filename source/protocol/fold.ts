@@ -58,10 +58,13 @@ export class FoldedTaskWriter {
 	}
 }
 
-/** Calls `each` with every task of a fold line, its start in session time; false if `tasks` holds other than `count` tasks. */
+/**
+ * Calls `each` with every task of a fold line, its start in session time; false if `tasks` is not base64
+ * of `count` tasks (Node's decoder skips what is not base64, so any such character leaves it short).
+ */
 export function forEachFoldedTask(fold: FoldEvent, each: (task: FoldedTask) => void): boolean {
 	const bytes = Buffer.from(fold.tasks, 'base64');
-	if (bytes.length !== fold.count * FOLD_FIELDS * 4) return false;
+	if (bytes.length !== fold.count * FOLD_FIELDS * 4 || fold.tasks.length !== 4 * Math.ceil(bytes.length / 3)) return false;
 	const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
 	const origin = units(fold.t);
 	const task: FoldedTask = {startMs: 0, totalMs: 0, busyMs: 0, waitMs: 0};

@@ -12,7 +12,7 @@ export interface BatchWriter {
 	takeHeldBackMs(): number;
 }
 
-const MAX_BUFFERED = 4096;
+const MAX_BUFFERED = 16384;
 
 /**
  * Buffers events and writes them to the monitor's pipe in batches, never one

@@ -40,3 +40,13 @@ describe('a fold line’s packed tasks', () => {
 		expect(forEachFoldedTask({...fold, count: 999}, () => {})).toBe(false);
 	});
 });
+
+describe('a fold line from an untrusted recording', () => {
+	it('is refused when its packed times hold a character that is not base64', () => {
+		const writer = new FoldedTaskWriter(0);
+		for (let i = 0; i < 3; i++) writer.add(-i, -i + 0.5, 0.5, 0);
+		const fold = foldOf(0, writer, 3);
+		const spoiled = {...fold, tasks: `${fold.tasks.slice(0, 8)}*${fold.tasks.slice(9)}`};
+		expect(forEachFoldedTask(spoiled, () => {})).toBe(false);
+	});
+});

@@ -4,6 +4,12 @@ import {FOLD_MAX_MS, FoldedTaskWriter, SENT_BURST, SENT_PER_SECOND} from '../pro
 
 /** Fewer of one group than this in a flush are sent one by one: a fold line would cost more. */
 const MIN_FOLDED = 4;
+/**
+ * A call this much longer than any before it is sent, so the slowest are seen one by one. Not any longer
+ * one: calls made in a loop and answered in turn each take a little longer than the last, and every one
+ * would be a record.
+ */
+const RECORD_MARGIN = 1.25;
 
 type Line = AsyncmonEvent | HeaderEvent;
 type NodeStart = TaskStartEvent | OpStartEvent;
@@ -17,7 +23,7 @@ export const NONE_FOLDED: IsFolded = () => false;
 interface Allowance {
 	tokens: number;
 	refilledAt: number;
-	/** The longest of its calls so far: a longer one is always sent, so "slowest tasks" stays true. */
+	/** The longest of its calls sent for being the longest (see RECORD_MARGIN). */
 	longestMs: number;
 }
 
@@ -138,7 +144,7 @@ export class SpanFolder {
 			allowance.tokens = Math.min(SENT_BURST, allowance.tokens + ((t - allowance.refilledAt) * SENT_PER_SECOND) / 1000);
 			allowance.refilledAt = t;
 		}
-		if (totalMs > allowance.longestMs) {
+		if (totalMs > allowance.longestMs * RECORD_MARGIN) {
 			allowance.longestMs = totalMs;
 			return true;
 		}

@@ -15,7 +15,13 @@ export function describeTarget(state: ModelState, target: WaitTarget, nowMs: Ms,
 	return describeHoldup(targetHoldup(state, target), nowMs, ascii);
 }
 
+/** A target inferred from what the task started, not known from the promise it awaits, reads as what it probably is. */
 function describeHoldup(holdup: Holdup, nowMs: Ms, ascii: boolean): string {
+	const described = describeKnown(holdup, nowMs, ascii);
+	return 'guess' in holdup && holdup.guess ? `probably ${described}` : described;
+}
+
+function describeKnown(holdup: Holdup, nowMs: Ms, ascii: boolean): string {
 	switch (holdup.kind) {
 		case 'ready':
 			return `ready for ${formatDuration(nowMs - (holdup.sinceMs ?? nowMs))}`;

@@ -132,10 +132,12 @@ const ERROR_INFO = objectOf<ErrorInfo>('an ErrorInfo {name, message, stack?, loc
 	stack: optional(STRING),
 	location: optional(STRING),
 });
+/** A flag that is present only when set. */
+const GUESS = shape<true>('true', value => value === true);
 const WAIT_TARGET = variantsOf<WaitTarget>("a WaitTarget ({kind: 'task' | 'op', id}, {kind: 'promise', tasks?, ops?} or {kind: 'value'})", {
-	task: {id: ID},
-	op: {id: ID},
-	promise: {tasks: optional(IDS), ops: optional(IDS), taskCount: optional(COUNT), opCount: optional(COUNT)},
+	task: {id: ID, guess: optional(GUESS)},
+	op: {id: ID, guess: optional(GUESS)},
+	promise: {tasks: optional(IDS), ops: optional(IDS), taskCount: optional(COUNT), opCount: optional(COUNT), guess: optional(GUESS)},
 	value: {},
 });
 const STACK_FRAMES = listOf('a list of stack frames {fn, loc}', objectOf<StackFrame>('a stack frame', {fn: STRING, loc: STRING}));

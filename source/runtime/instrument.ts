@@ -25,6 +25,7 @@ import {recordedText, setRedaction} from './redact.js';
 import {SiteTable} from './site-table.js';
 import {NO_WATCH, Tracker, type TrackerOptions} from './tracker.js';
 import {RUNTIME_GLOBAL} from './transform.js';
+import {instrumentPromiseCombinators} from './wait-targets.js';
 import {TransformCache} from './transform-cache.js';
 import {LoopWatch} from './watchdog.js';
 
@@ -197,6 +198,7 @@ function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
 	Object.defineProperty(globalThis, RUNTIME_GLOBAL, {value: tracker, enumerable: false});
 	process.setSourceMapsEnabled(true);
 	instrumentTimers(tracker);
+	instrumentPromiseCombinators(tracker.promiseTargets);
 	instrumentHttp(tracker, config.propagateTrace ? new TracePropagation(config.traceId) : null);
 	instrumentServerRequests(tracker);
 	instrumentFsAndDns(tracker);

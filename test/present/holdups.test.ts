@@ -38,6 +38,12 @@ describe('what an await targets', () => {
 		expect(describeTarget(state, {kind: 'task', id: 9}, 0)).toBe('task #9');
 		expect(describeTarget(state, {kind: 'op', id: 9}, 0)).toBe('op #9');
 	});
+
+	it('reads a guess, inferred from what the task started, as what it probably is', () => {
+		expect(describeTarget(state, {kind: 'task', id: 1, guess: true}, 0)).toBe('probably task #1 tick()');
+		expect(describeTarget(state, {kind: 'promise', tasks: [1, 2, 3], ops: [4], guess: true}, 0)).toBe('probably 3 tasks + 1 op');
+		expect(describeTarget(state, {kind: 'promise'}, 0)).toBe('a promise');
+	});
 });
 
 describe('what a task waits on, when its await only saw a promise', () => {

@@ -9,6 +9,8 @@ export type Holdup =
 	| {kind: 'op' | 'task'; id: number; node: TaskNode | undefined; guess: boolean}
 	/** A promise gathering this many tasks and ops (none when the await only saw the promise). */
 	| {kind: 'promise'; tasks: number; ops: number; guess: boolean}
+	/** A reply from a socket's peer, awaited since `sinceMs` (when known). */
+	| {kind: 'peer'; address: string; sinceMs: Ms | null}
 	| {kind: 'value'};
 
 export function holdupOf(state: ModelState, node: TaskNode): Holdup | null {
@@ -21,7 +23,7 @@ export function holdupOf(state: ModelState, node: TaskNode): Holdup | null {
 		const op = soleOpenOp(state, node);
 		if (op) return {kind: 'op', id: op.id, node: op, guess: false};
 	}
-	return targetHoldup(state, on);
+	return targetHoldup(state, on, node.wait.since);
 }
 
 /** The task's only op still in flight, if it has exactly one. */
@@ -36,8 +38,11 @@ function soleOpenOp(state: ModelState, node: TaskNode): TaskNode | null {
 	return found;
 }
 
-export function targetHoldup(state: ModelState, target: WaitTarget): Holdup {
+/** `sinceMs`: when the wait began, for a target that says nothing of its own progress (a peer's reply). */
+export function targetHoldup(state: ModelState, target: WaitTarget, sinceMs: Ms | null = null): Holdup {
 	switch (target.kind) {
+		case 'peer':
+			return {kind: 'peer', address: target.address, sinceMs};
 		case 'promise':
 			return {kind: 'promise', tasks: target.taskCount ?? target.tasks?.length ?? 0, ops: target.opCount ?? target.ops?.length ?? 0, guess: target.guess === true};
 		case 'value':

@@ -85,6 +85,7 @@ export type ReportAwaitTarget =
 	| {kind: 'op'; id: number; guess?: true}
 	| {kind: 'timer'; delayMs: number; guess?: true}
 	| {kind: 'promise'; guess?: true}
+	| {kind: 'peer'; address: string}
 	| {kind: 'value'};
 
 /** How many distinct targets an await site lists. */
@@ -265,6 +266,7 @@ function reportAwaitSites(node: TaskNode, state: ModelState): ReportAwaitSite[] 
 
 function reportTargets(on: WaitTarget, state: ModelState): ReportAwaitTarget[] {
 	if (on.kind === 'value') return [{kind: 'value'}];
+	if (on.kind === 'peer') return [{kind: 'peer', address: on.address}];
 	const marked = <T extends ReportAwaitTarget>(target: T): T => (on.guess ? {...target, guess: true} : target);
 	const op = (id: number): ReportAwaitTarget => {
 		const timer = state.nodes.get(id)?.timer;

@@ -33,6 +33,9 @@ function describeKnown(holdup: Holdup, nowMs: Ms, ascii: boolean): string {
 		}
 		case 'value':
 			return 'a value';
+		case 'peer':
+			// `127.0.0.1:5432 · 300ms`: how long the reply has been awaited.
+			return holdup.sinceMs === null ? holdup.address : `${holdup.address} ${glyphs(ascii).separator} ${formatDuration(nowMs - holdup.sinceMs)}`;
 		case 'task':
 			return holdup.node ? `task #${holdup.node.id} ${holdup.node.name}` : `task #${holdup.id}`;
 		case 'op':

@@ -40,6 +40,8 @@ export type WaitTarget =
 	/** A combination (e.g. `Promise.all`) of tasks and ops. */
 	/** `tasks` and `ops` list the first 8 of each; `taskCount` and `opCount` say how many there were when more. */
 	| {kind: 'promise'; tasks?: number[]; ops?: number[]; taskCount?: number; opCount?: number; guess?: true}
+	/** A reply from a socket's peer (`127.0.0.1:5432`): a database's, say; the task wrote to it and started nothing else. */
+	| {kind: 'peer'; address: string}
 	/** Not a promise: the await only yields to the microtask queue. */
 	| {kind: 'value'};
 

@@ -134,10 +134,11 @@ const ERROR_INFO = objectOf<ErrorInfo>('an ErrorInfo {name, message, stack?, loc
 });
 /** A flag that is present only when set. */
 const GUESS = shape<true>('true', value => value === true);
-const WAIT_TARGET = variantsOf<WaitTarget>("a WaitTarget ({kind: 'task' | 'op', id}, {kind: 'promise', tasks?, ops?} or {kind: 'value'})", {
+const WAIT_TARGET = variantsOf<WaitTarget>("a WaitTarget ({kind: 'task' | 'op', id}, {kind: 'promise', tasks?, ops?}, {kind: 'peer', address} or {kind: 'value'})", {
 	task: {id: ID, guess: optional(GUESS)},
 	op: {id: ID, guess: optional(GUESS)},
 	promise: {tasks: optional(IDS), ops: optional(IDS), taskCount: optional(COUNT), opCount: optional(COUNT), guess: optional(GUESS)},
+	peer: {address: STRING},
 	value: {},
 });
 const STACK_FRAMES = listOf('a list of stack frames {fn, loc}', objectOf<StackFrame>('a stack frame', {fn: STRING, loc: STRING}));

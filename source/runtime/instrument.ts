@@ -18,6 +18,7 @@ import {flushBeforeChildProcesses} from './ops/child-processes.js';
 import {instrumentHttp} from './ops/http.js';
 import {TracePropagation} from './ops/trace-propagation.js';
 import {instrumentServerRequests} from './ops/server-requests.js';
+import {instrumentSockets} from './ops/sockets.js';
 import {instrumentTimers} from './ops/timers.js';
 import {trackServers} from './ops/servers.js';
 import {captureOutput} from './output-capture.js';
@@ -202,6 +203,7 @@ function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
 	instrumentHttp(tracker, config.propagateTrace ? new TracePropagation(config.traceId) : null);
 	instrumentServerRequests(tracker);
 	instrumentFsAndDns(tracker);
+	instrumentSockets(tracker);
 	flushBeforeChildProcesses(tracker);
 	tracker.startFlushTimer(plainSetInterval);
 	return tracker;

@@ -53,6 +53,8 @@ export class Task {
 	sliceTaskCount = 0;
 	sliceOpCount = 0;
 	sliceLastTask: number | null = null;
+	/** The peer of the socket it last wrote to in the slice (see wroteTo). */
+	slicePeer: string | null = null;
 
 	constructor(
 		readonly id: number,
@@ -415,6 +417,19 @@ export class Tracker {
 		}
 	}
 
+	/**
+	 * The current task's code wrote to a client socket whose peer is `peer`
+	 * (a database's, say): an await of a promise nothing else explains waits
+	 * for the reply. Written in its slice, before the await; or while it
+	 * waits already, by a callback of its own (a pool that hands it a
+	 * connection on the next tick), as long as its wait is not shown yet.
+	 */
+	wroteTo(peer: string): void {
+		const task = this.current();
+		if (task.phase === Phase.Running) task.slicePeer = peer;
+		else if (task.phase === Phase.Waiting && !task.waitEmitted && task.waitOn === PROMISE) task.waitOn = {kind: 'peer', address: peer};
+	}
+
 	/** Installed by the HTTP instrumentation; called by npm undici's dispatcher module as it loads. */
 	patchDispatcher: (dispatcherBase: never) => void = () => {};
 
@@ -714,11 +729,16 @@ export class Tracker {
 		return known;
 	}
 
-	/** A guess from what the slice started, unless one op alone was started there: the awaited promise's (a timer's, say). */
+	/**
+	 * A guess from what the slice started, unless one op alone was started
+	 * there (the awaited promise's: a timer's, say), or nothing but a write
+	 * to a socket (its peer's reply).
+	 */
 	private sliceTarget(task: Task): WaitTarget {
-		const {sliceTasks: tasks, sliceOps: ops, sliceTaskCount: taskCount, sliceOpCount: opCount} = task;
+		const {sliceTasks: tasks, sliceOps: ops, sliceTaskCount: taskCount, sliceOpCount: opCount, slicePeer: peer} = task;
 		clearSlice(task);
-		if (!ops) return tasks ? (taskCount === 1 ? {kind: 'task', id: tasks[0]!, guess: true} : promiseOf(tasks, taskCount, null, 0, true)) : PROMISE;
+		if (!ops && !tasks) return peer === null ? PROMISE : {kind: 'peer', address: peer};
+		if (!ops) return taskCount === 1 ? {kind: 'task', id: tasks![0]!, guess: true} : promiseOf(tasks, taskCount, null, 0, true);
 		if (!tasks) return opCount === 1 ? {kind: 'op', id: ops[0]!} : promiseOf(null, 0, ops, opCount, true);
 		return promiseOf(tasks, taskCount, ops, opCount, true);
 	}
@@ -756,6 +776,7 @@ function clearSlice(task: Task): void {
 	task.sliceTaskCount = 0;
 	task.sliceOpCount = 0;
 	task.sliceLastTask = null;
+	task.slicePeer = null;
 }
 
 function noteSliceChild(list: number[] | null, id: number): number[] {

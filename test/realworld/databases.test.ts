@@ -31,6 +31,13 @@ describe('a pg Pool against a real PostgreSQL', () => {
 		expect(Math.max(...reads.map(read => read.waitMs))).toBeGreaterThanOrEqual(95);
 		// begin, update, select, commit on one checked-out client, after awaiting the checkout.
 		expect(taskNamed(report, 'relabel(3, "three")').awaits).toBe(5);
+		// A query on a connected client waits for PostgreSQL's reply: its address, not "a promise". (The fourth read
+		// waits for a client of the pool first.)
+		const server = {kind: 'peer', address: `127.0.0.1:${postgres().port}`};
+		const awaited = (task: SessionReport['tasks'][number]) => task.awaitSites.flatMap(site => site.on);
+		expect(reads.filter(read => awaited(read).some(on => on.kind === 'peer' && on.address === server.address)).length).toBeGreaterThanOrEqual(3);
+		expect(awaited(taskNamed(report, 'relabel(3, "three")'))).toContainEqual(server);
+		expect(awaited(taskNamed(report, 'queryMissingTable()'))).toEqual([server]);
 	});
 });
 
@@ -45,5 +52,11 @@ describe('ioredis against a real Redis', () => {
 		expect(report.tasks.filter(task => task.name.startsWith('setKey('))).toHaveLength(3);
 		expect(taskNamed(report, 'waitForJob()').waitMs).toBeGreaterThanOrEqual(45);
 		expect(taskNamed(report, 'pushJobLater("job-1")').state).toBe('finished');
+		// Each command waits for Redis's reply: its address, not "a promise". (A reply within 1 ms is no await site.)
+		const server = {kind: 'peer', address: `127.0.0.1:${redis().port}`};
+		expect(taskNamed(report, 'waitForJob()').awaitSites.flatMap(site => site.on)).toEqual([server]);
+		expect(taskNamed(report, 'countInPipeline()').awaitSites.flatMap(site => site.on)).toEqual([server]);
+		const sets = report.tasks.filter(task => task.name.startsWith('setKey('));
+		for (const on of sets.flatMap(task => task.awaitSites.flatMap(site => site.on))) expect(on).toEqual(server);
 	});
 });

@@ -305,7 +305,11 @@ export class Tracker {
 		return this.nextId;
 	}
 
-	/** The script made a promise: it stands for the tasks and ops its executor started, or for none of them if none. */
+	/**
+	 * The script made a promise: it stands for the tasks and ops its
+	 * executor started. One whose executor started none is settled by
+	 * something else (an event of a stream the slice opened, say): unknown.
+	 */
 	np<T>(since: number, promise: T): T {
 		const target = typeof promise === 'object' && promise !== null ? this.startedSince(this.current(), since) : undefined;
 		if (target) this.promiseTargets.tag(promise as object, target);
@@ -743,7 +747,7 @@ export class Tracker {
 		return promiseOf(tasks, taskCount, ops, opCount, true);
 	}
 
-	/** The tasks and ops `task` started in its slice from id `since` on: what a promise made there stands for; unknown when its lists were full. */
+	/** The tasks and ops `task` started in its slice from id `since` on: what a promise made there stands for; unknown if none is listed. */
 	private startedSince(task: Task, since: number): WaitTarget | undefined {
 		const from = (list: number[] | null): number[] | null => {
 			const found = list?.filter(id => id >= since) ?? [];
@@ -751,10 +755,7 @@ export class Tracker {
 		};
 		const tasks = from(task.sliceTasks);
 		const ops = from(task.sliceOps);
-		if (!tasks && !ops) {
-			const listedAll = (task.sliceTasks?.length ?? 0) + (task.sliceOps?.length ?? 0) === task.sliceTaskCount + task.sliceOpCount;
-			return listedAll ? PROMISE : undefined;
-		}
+		if (!tasks && !ops) return undefined;
 		if (tasks && !ops && tasks.length === 1) return {kind: 'task', id: tasks[0]!};
 		if (ops && !tasks && ops.length === 1) return {kind: 'op', id: ops[0]!};
 		return promiseOf(tasks, tasks?.length ?? 0, ops, ops?.length ?? 0);

@@ -138,12 +138,12 @@ export interface TaskEndEvent {
 }
 
 /** Which client library sent a request: its connection limit is set in different ways. */
-export type HttpClient = 'undici' | 'node:http';
+export type HttpClient = 'undici' | 'node:http' | 'node:http2';
 
 export interface HttpDetails {
 	method: string;
 	url: string;
-	/** `undici`: npm undici and Node's global fetch; `node:http`: Node's http/https (axios, got, node-fetch). */
+	/** `undici`: npm undici and Node's global fetch; `node:http`: Node's http/https (axios, got, node-fetch); `node:http2`: a node:http2 session's requests. */
 	client?: HttpClient;
 }
 

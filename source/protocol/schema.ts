@@ -194,7 +194,7 @@ export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldSha
 		kind: oneOf('http', 'timer', 'fs', 'dns'),
 		name: STRING,
 		loc: optional(STRING_OR_NULL),
-		http: optional(objectOf<HttpDetails>('HTTP details {method, url, client?}', {method: STRING, url: STRING, client: optional(oneOf<HttpClient>('undici', 'node:http'))})),
+		http: optional(objectOf<HttpDetails>('HTTP details {method, url, client?}', {method: STRING, url: STRING, client: optional(oneOf<HttpClient>('undici', 'node:http', 'node:http2'))})),
 		timer: optional(objectOf<TimerDetails>('timer details {delayMs, repeat}', {delayMs: NUMBER, repeat: BOOLEAN})),
 	},
 	'op.phase': {id: ID, phase: oneOf('sent', 'headers'), queueMs: optional(NUMBER), connectMs: optional(NUMBER), status: optional(COUNT)},

@@ -16,6 +16,7 @@ import {sampleLoop} from './loop-sampler.js';
 import {instrumentFsAndDns} from './ops/fs-dns.js';
 import {flushBeforeChildProcesses} from './ops/child-processes.js';
 import {instrumentHttp} from './ops/http.js';
+import {instrumentHttp2} from './ops/http2.js';
 import {TracePropagation} from './ops/trace-propagation.js';
 import {instrumentServerRequests} from './ops/server-requests.js';
 import {instrumentSockets} from './ops/sockets.js';
@@ -204,6 +205,7 @@ function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
 	instrumentServerRequests(tracker);
 	instrumentFsAndDns(tracker);
 	instrumentSockets(tracker);
+	instrumentHttp2(tracker);
 	flushBeforeChildProcesses(tracker);
 	tracker.startFlushTimer(plainSetInterval);
 	return tracker;

@@ -189,6 +189,10 @@ function instrumentWorkerThread(config: ThreadConfig): void {
 		thread: {id: threadId, name: `worker thread #${threadId}`, startedBy: (getEnvironmentData(STARTED_BY_KEY) as number | undefined) ?? null},
 	});
 	installHooks(hookOptions(config, sites, tracker));
+	// The lane is in the stream before the worker's code runs: a worker busy from its first line is seen busy, not at its end.
+	tracker.flush();
+	// A worker that dies of an error (its 'error' event in the main thread) ends failed, with that error.
+	process.on('uncaughtExceptionMonitor', error => tracker.f(tracker.root, error));
 	process.on('exit', () => {
 		tracker.rootDone();
 		tracker.flush();

@@ -78,6 +78,18 @@ describe('HTTP clients against a local server: the same output as under node, on
 		const advice = computeInsights(state).find(insight => insight.kind === 'http' && insight.finding === 'connection-queueing');
 		expect(advice && insightMessage(state, advice)).toContain('the `connections` option of the undici Pool or Agent');
 	});
+
+	// Global fetch first (as importing axios, got or ky does), then npm undici: two copies of undici publish on the
+	// same channels, and the Pool's queued requests keep their tasks and their time in the queue all the same.
+	it('the same Pool after global fetch was used: its queued requests keep their tasks and their queue time', async () => {
+		const {node, asyncmon, report, served} = await run('undici-pool-after-fetch.mjs');
+		expect(node).toEqual({code: 0, stdout: 'fetch first 404\nitem-1 item-2 item-3 item-4 item-5\necho {"hello":"pool"}\nmissing 404\n', stderr: ''});
+		expect(asyncmon).toEqual(node);
+		expect(served).toBe(8);
+		expect(requestsByTask(report).filter(line => line.startsWith('getItem('))).toEqual([1, 2, 3, 4, 5].map(id => `getItem(${id}) → GET /items/${id}?… 200`));
+		const queued = report.tasks.filter(task => task.name.startsWith('GET /items/') && task.http!.phases.queueMs >= 25);
+		expect(queued.length).toBeGreaterThanOrEqual(3);
+	});
 });
 
 describe('node:http2 against a local h2c server', () => {

@@ -1,5 +1,6 @@
 import {subscribe} from 'node:diagnostics_channel';
-import type {ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders} from 'node:http2';
+import http2, {type ClientHttp2Session, type ClientHttp2Stream, type Http2Session, type IncomingHttpHeaders, type OutgoingHttpHeaders} from 'node:http2';
+import {syncBuiltinESMExports} from 'node:module';
 import type {OpEndEvent} from '../../protocol/events.js';
 import {recordedUrl} from '../redact.js';
 import type {Tracker} from '../tracker.js';
@@ -24,6 +25,7 @@ interface Http2Request {
  * (the peer's concurrency limit), queued.
  */
 export function instrumentHttp2(tracker: Tracker): void {
+	const origins = rememberOrigins();
 	const requests = new WeakMap<ClientHttp2Stream, Http2Request>();
 	const sent = (request: Http2Request, now: number): void => {
 		const waited = now - request.created;
@@ -34,7 +36,10 @@ export function instrumentHttp2(tracker: Tracker): void {
 	subscribe('http2.client.stream.created', message => {
 		const {stream, headers} = message as {stream: ClientHttp2Stream; headers: OutgoingHttpHeaders};
 		const method = String(headers[':method'] ?? 'GET');
-		const url = `${String(headers[':scheme'] ?? 'https')}://${String(headers[':authority'] ?? '')}${String(headers[':path'] ?? '/')}`;
+		// Node 24 adds the pseudo-headers it fills in to the message; Node 22, only the session knows where it goes.
+		const authority = headers[':authority'];
+		const origin = authority === undefined ? (origins.get(stream.session!) ?? '') : `${String(headers[':scheme'] ?? 'https')}://${String(authority)}`;
+		const url = `${origin}${String(headers[':path'] ?? '/')}`;
 		const id = tracker.startOp('http', `${method} ${safePath(url)}`, {http: {method, url: recordedUrl(url), client: 'node:http2'}});
 		const request: Http2Request = {id, created: performance.now(), connecting: stream.session?.connecting === true};
 		requests.set(stream, request);
@@ -73,4 +78,19 @@ export function instrumentHttp2(tracker: Tracker): void {
 		if (error !== undefined) event.error = tracker.errorInfo(error);
 		tracker.emit(event);
 	});
+}
+
+/** Where each session goes (`http://127.0.0.1:8443`), from the authority `http2.connect` was given: its public API. */
+function rememberOrigins(): WeakMap<Http2Session, string> {
+	const origins = new WeakMap<Http2Session, string>();
+	const connect = http2.connect;
+	http2.connect = function (this: unknown, authority: string | URL, ...rest: unknown[]) {
+		const session = (connect as (...args: unknown[]) => ClientHttp2Session).call(this, authority, ...rest);
+		try {
+			origins.set(session, new URL(String(authority)).origin);
+		} catch {}
+		return session;
+	} as typeof http2.connect;
+	syncBuiltinESMExports();
+	return origins;
 }

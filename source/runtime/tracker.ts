@@ -296,7 +296,11 @@ export class Tracker {
 	 * (see produced) is what that value stands for, when it is a promise.
 	 */
 	p<T>(value: T): T {
-		if (this.produced !== null) this.takeProduced(value);
+		if (this.produced !== null) {
+			const produced = this.takeProduced(value);
+			// Kept for an await later, or a `Promise.all` (an await now takes it at once, without the map's cost).
+			if (produced) this.promiseTargets.tag(value as object, produced);
+		}
 		return value;
 	}
 
@@ -710,9 +714,7 @@ export class Tracker {
 	private takeProduced(value: unknown): WaitTarget | undefined {
 		const produced = this.produced!;
 		this.produced = null;
-		if (!(value instanceof Promise) || this.producedIn !== this.current()) return undefined;
-		this.promiseTargets.tag(value, produced);
-		return produced;
+		return value instanceof Promise && this.producedIn === this.current() ? produced : undefined;
 	}
 
 	/**

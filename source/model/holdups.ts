@@ -5,23 +5,25 @@ import {isTaskKind, type Block, type ModelState, type TaskNode} from './state.js
 export type Holdup =
 	/** What the task awaited is done, but the loop has not resumed it yet. */
 	| {kind: 'ready'; sinceMs: Ms | null}
-	/** An op in flight, or a task; `node` is missing once the model no longer holds it. */
-	| {kind: 'op' | 'task'; id: number; node: TaskNode | undefined}
+	/** An op in flight, or a task; `node` is missing once the model no longer holds it. `guess`: inferred, not known. */
+	| {kind: 'op' | 'task'; id: number; node: TaskNode | undefined; guess: boolean}
 	/** A promise gathering this many tasks and ops (none when the await only saw the promise). */
-	| {kind: 'promise'; tasks: number; ops: number}
+	| {kind: 'promise'; tasks: number; ops: number; guess: boolean}
+	/** A reply from a socket's peer, awaited since `sinceMs` (when known). */
+	| {kind: 'peer'; address: string; sinceMs: Ms | null}
 	| {kind: 'value'};
 
 export function holdupOf(state: ModelState, node: TaskNode): Holdup | null {
-	if (!isTaskKind(node.kind)) return node.endMs === null ? {kind: 'op', id: node.id, node} : null;
+	if (!isTaskKind(node.kind)) return node.endMs === null ? {kind: 'op', id: node.id, node, guess: false} : null;
 	if (node.state === 'ready') return {kind: 'ready', sinceMs: node.readyAt};
 	if (node.state !== 'waiting' || !node.wait) return null;
 	const on = node.wait.on;
 	// A request queued in a pool starts after the await that waits for it: the task's one open op is the better answer.
 	if (on.kind === 'promise' && !on.tasks && !on.ops) {
 		const op = soleOpenOp(state, node);
-		if (op) return {kind: 'op', id: op.id, node: op};
+		if (op) return {kind: 'op', id: op.id, node: op, guess: false};
 	}
-	return targetHoldup(state, on);
+	return targetHoldup(state, on, node.wait.since);
 }
 
 /** The task's only op still in flight, if it has exactly one. */
@@ -36,15 +38,18 @@ function soleOpenOp(state: ModelState, node: TaskNode): TaskNode | null {
 	return found;
 }
 
-export function targetHoldup(state: ModelState, target: WaitTarget): Holdup {
+/** `sinceMs`: when the wait began, for a target that says nothing of its own progress (a peer's reply). */
+export function targetHoldup(state: ModelState, target: WaitTarget, sinceMs: Ms | null = null): Holdup {
 	switch (target.kind) {
+		case 'peer':
+			return {kind: 'peer', address: target.address, sinceMs};
 		case 'promise':
-			return {kind: 'promise', tasks: target.taskCount ?? target.tasks?.length ?? 0, ops: target.opCount ?? target.ops?.length ?? 0};
+			return {kind: 'promise', tasks: target.taskCount ?? target.tasks?.length ?? 0, ops: target.opCount ?? target.ops?.length ?? 0, guess: target.guess === true};
 		case 'value':
 			return {kind: 'value'};
 		case 'task':
 		case 'op':
-			return {kind: target.kind, id: target.id, node: state.nodes.get(target.id)};
+			return {kind: target.kind, id: target.id, node: state.nodes.get(target.id), guess: target.guess === true};
 	}
 }
 

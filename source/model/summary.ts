@@ -81,11 +81,13 @@ export interface ReportAwaitSite {
 	on: ReportAwaitTarget[];
 }
 
+/** `guess`: inferred from what the task started before the await, not known from the awaited promise. */
 export type ReportAwaitTarget =
-	| {kind: 'tasks'; ids: number[]}
-	| {kind: 'op'; id: number}
-	| {kind: 'timer'; delayMs: number}
-	| {kind: 'promise'}
+	| {kind: 'tasks'; ids: number[]; guess?: true}
+	| {kind: 'op'; id: number; guess?: true}
+	| {kind: 'timer'; delayMs: number; guess?: true}
+	| {kind: 'promise'; guess?: true}
+	| {kind: 'peer'; address: string}
 	| {kind: 'value'};
 
 /** How many distinct targets an await site lists. */
@@ -265,20 +267,23 @@ function reportAwaitSites(node: TaskNode, state: ModelState): ReportAwaitSite[] 
 }
 
 function reportTargets(on: WaitTarget, state: ModelState): ReportAwaitTarget[] {
+	if (on.kind === 'value') return [{kind: 'value'}];
+	if (on.kind === 'peer') return [{kind: 'peer', address: on.address}];
+	const marked = <T extends ReportAwaitTarget>(target: T): T => (on.guess ? {...target, guess: true} : target);
 	const op = (id: number): ReportAwaitTarget => {
 		const timer = state.nodes.get(id)?.timer;
-		return timer ? {kind: 'timer', delayMs: timer.delayMs} : {kind: 'op', id};
+		return marked(timer ? {kind: 'timer', delayMs: timer.delayMs} : {kind: 'op', id});
 	};
 	switch (on.kind) {
 		case 'task':
-			return [{kind: 'tasks', ids: [on.id]}];
+			return [marked({kind: 'tasks', ids: [on.id]})];
 		case 'op':
 			return [op(on.id)];
-		case 'promise':
-			if (on.tasks) return [{kind: 'tasks', ids: on.tasks}];
-			return on.ops ? on.ops.map(op) : [{kind: 'promise'}];
-		case 'value':
-			return [{kind: 'value'}];
+		case 'promise': {
+			const targets: ReportAwaitTarget[] = on.tasks ? [marked({kind: 'tasks', ids: on.tasks})] : [];
+			if (on.ops) targets.push(...on.ops.map(op));
+			return targets.length > 0 ? targets : [marked({kind: 'promise'})];
+		}
 	}
 }
 

@@ -378,6 +378,8 @@ function describeTarget(on: WaitTarget): string {
 			const parts = [on.tasks?.length ? `tasks ${on.tasks.join(', ')}` : '', on.ops?.length ? `ops ${on.ops.join(', ')}` : ''].filter(Boolean);
 			return parts.length ? `all of ${parts.join('; ')}` : 'a promise';
 		}
+		case 'peer':
+			return `a reply from ${on.address}`;
 		case 'value':
 			return 'a value';
 	}

@@ -15,7 +15,13 @@ export function describeTarget(state: ModelState, target: WaitTarget, nowMs: Ms,
 	return describeHoldup(targetHoldup(state, target), nowMs, ascii);
 }
 
+/** A target inferred from what the task started, not known from the promise it awaits, reads as what it probably is. */
 function describeHoldup(holdup: Holdup, nowMs: Ms, ascii: boolean): string {
+	const described = describeKnown(holdup, nowMs, ascii);
+	return 'guess' in holdup && holdup.guess ? `probably ${described}` : described;
+}
+
+function describeKnown(holdup: Holdup, nowMs: Ms, ascii: boolean): string {
 	switch (holdup.kind) {
 		case 'ready':
 			return `ready for ${formatDuration(nowMs - (holdup.sinceMs ?? nowMs))}`;
@@ -27,6 +33,9 @@ function describeHoldup(holdup: Holdup, nowMs: Ms, ascii: boolean): string {
 		}
 		case 'value':
 			return 'a value';
+		case 'peer':
+			// `127.0.0.1:5432 · 300ms`: how long the reply has been awaited.
+			return holdup.sinceMs === null ? holdup.address : `${holdup.address} ${glyphs(ascii).separator} ${formatDuration(nowMs - holdup.sinceMs)}`;
 		case 'task':
 			return holdup.node ? `task #${holdup.node.id} ${holdup.node.name}` : `task #${holdup.id}`;
 		case 'op':

@@ -29,13 +29,19 @@ export interface ErrorInfo {
 	location?: Location;
 }
 
-/** What a task is suspended on at an await. */
+/**
+ * What a task is suspended on at an await. Known from the awaited promise itself (the promise of a call, a
+ * `Promise.all` over such promises, a timer's): `guess` marks the rest, inferred from what the task started in
+ * the slice before the await.
+ */
 export type WaitTarget =
-	| {kind: 'task'; id: number}
-	| {kind: 'op'; id: number}
-	/** A combination (e.g. `Promise.all`) of the tasks and ops the awaiting task started just before. */
+	| {kind: 'task'; id: number; guess?: true}
+	| {kind: 'op'; id: number; guess?: true}
+	/** A combination (e.g. `Promise.all`) of tasks and ops. */
 	/** `tasks` and `ops` list the first 8 of each; `taskCount` and `opCount` say how many there were when more. */
-	| {kind: 'promise'; tasks?: number[]; ops?: number[]; taskCount?: number; opCount?: number}
+	| {kind: 'promise'; tasks?: number[]; ops?: number[]; taskCount?: number; opCount?: number; guess?: true}
+	/** A reply from a socket's peer (`127.0.0.1:5432`): a database's, say; the task wrote to it and started nothing else. */
+	| {kind: 'peer'; address: string}
 	/** Not a promise: the await only yields to the microtask queue. */
 	| {kind: 'value'};
 
@@ -132,12 +138,12 @@ export interface TaskEndEvent {
 }
 
 /** Which client library sent a request: its connection limit is set in different ways. */
-export type HttpClient = 'undici' | 'node:http';
+export type HttpClient = 'undici' | 'node:http' | 'node:http2';
 
 export interface HttpDetails {
 	method: string;
 	url: string;
-	/** `undici`: npm undici and Node's global fetch; `node:http`: Node's http/https (axios, got, node-fetch). */
+	/** `undici`: npm undici and Node's global fetch; `node:http`: Node's http/https (axios, got, node-fetch); `node:http2`: a node:http2 session's requests. */
 	client?: HttpClient;
 }
 

@@ -134,10 +134,13 @@ const ERROR_INFO = objectOf<ErrorInfo>('an ErrorInfo {name, message, stack?, loc
 	stack: optional(STRING),
 	location: optional(STRING),
 });
-const WAIT_TARGET = variantsOf<WaitTarget>("a WaitTarget ({kind: 'task' | 'op', id}, {kind: 'promise', tasks?, ops?} or {kind: 'value'})", {
-	task: {id: ID},
-	op: {id: ID},
-	promise: {tasks: optional(IDS), ops: optional(IDS), taskCount: optional(COUNT), opCount: optional(COUNT)},
+/** A flag that is present only when set. */
+const GUESS = shape<true>('true', value => value === true);
+const WAIT_TARGET = variantsOf<WaitTarget>("a WaitTarget ({kind: 'task' | 'op', id}, {kind: 'promise', tasks?, ops?}, {kind: 'peer', address} or {kind: 'value'})", {
+	task: {id: ID, guess: optional(GUESS)},
+	op: {id: ID, guess: optional(GUESS)},
+	promise: {tasks: optional(IDS), ops: optional(IDS), taskCount: optional(COUNT), opCount: optional(COUNT), guess: optional(GUESS)},
+	peer: {address: STRING},
 	value: {},
 });
 const STACK_FRAMES = listOf('a list of stack frames {fn, loc}', objectOf<StackFrame>('a stack frame', {fn: STRING, loc: STRING}));
@@ -193,7 +196,7 @@ export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldSha
 		kind: oneOf('http', 'timer', 'fs', 'dns'),
 		name: STRING,
 		loc: optional(STRING_OR_NULL),
-		http: optional(objectOf<HttpDetails>('HTTP details {method, url, client?}', {method: STRING, url: STRING, client: optional(oneOf<HttpClient>('undici', 'node:http'))})),
+		http: optional(objectOf<HttpDetails>('HTTP details {method, url, client?}', {method: STRING, url: STRING, client: optional(oneOf<HttpClient>('undici', 'node:http', 'node:http2'))})),
 		timer: optional(objectOf<TimerDetails>('timer details {delayMs, repeat}', {delayMs: NUMBER, repeat: BOOLEAN})),
 	},
 	'op.phase': {id: ID, phase: oneOf('sent', 'headers'), queueMs: optional(NUMBER), connectMs: optional(NUMBER), status: optional(COUNT)},

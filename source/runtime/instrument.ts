@@ -17,8 +17,10 @@ import {sampleLoop} from './loop-sampler.js';
 import {instrumentFsAndDns} from './ops/fs-dns.js';
 import {flushBeforeChildProcesses} from './ops/child-processes.js';
 import {instrumentHttp} from './ops/http.js';
+import {instrumentHttp2} from './ops/http2.js';
 import {TracePropagation} from './ops/trace-propagation.js';
 import {instrumentServerRequests} from './ops/server-requests.js';
+import {instrumentSockets} from './ops/sockets.js';
 import {instrumentTimers} from './ops/timers.js';
 import {trackServers} from './ops/servers.js';
 import {captureOutput} from './output-capture.js';
@@ -26,6 +28,7 @@ import {recordedText, setRedaction} from './redact.js';
 import {SiteTable} from './site-table.js';
 import {NO_WATCH, Tracker, type TrackerOptions} from './tracker.js';
 import {RUNTIME_GLOBAL} from './transform.js';
+import {instrumentPromiseCombinators} from './wait-targets.js';
 import {TransformCache} from './transform-cache.js';
 import {LoopWatch} from './watchdog.js';
 
@@ -187,6 +190,10 @@ function instrumentWorkerThread(config: ThreadConfig): void {
 		thread: {id: threadId, name: `worker thread #${threadId}`, startedBy: (getEnvironmentData(STARTED_BY_KEY) as number | undefined) ?? null},
 	});
 	installHooks(hookOptions(config, sites, tracker));
+	// The lane is in the stream before the worker's code runs: a worker busy from its first line is seen busy, not at its end.
+	tracker.flush();
+	// A worker that dies of an error (its 'error' event in the main thread) ends failed, with that error.
+	process.on('uncaughtExceptionMonitor', error => tracker.f(tracker.root, error));
 	process.on('exit', () => {
 		tracker.rootDone();
 		tracker.flush();
@@ -202,9 +209,12 @@ function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
 	Object.defineProperty(globalThis, RUNTIME_GLOBAL, {value: tracker, enumerable: false});
 	process.setSourceMapsEnabled(true);
 	instrumentTimers(tracker);
+	instrumentPromiseCombinators(tracker.promiseTargets);
 	instrumentHttp(tracker, config.propagateTrace ? new TracePropagation(config.traceId) : null);
 	instrumentServerRequests(tracker);
 	instrumentFsAndDns(tracker);
+	instrumentSockets(tracker);
+	instrumentHttp2(tracker);
 	flushBeforeChildProcesses(tracker);
 	tracker.startFlushTimer(plainSetInterval);
 	return tracker;

@@ -7,6 +7,7 @@ import {formatCall, MAX_ARGS} from './preview.js';
 import type {SiteTable} from './site-table.js';
 import {describeError} from './errors.js';
 import {recordedText} from './redact.js';
+import {PROMISE, promiseOf, PromiseTargets, TRACKED_CHILDREN} from './wait-targets.js';
 
 const enum Phase {
 	Running,
@@ -18,7 +19,6 @@ const enum Phase {
 export const FLUSH_INTERVAL_MS = 50;
 /** Waits shorter than this that no flush saw are folded into the totals instead of emitted. */
 const VISIBLE_WAIT_MS = 1;
-const TRACKED_SLICE_CHILDREN = 8;
 /** A timer this late was held up by the loop, not by its delay. */
 const LATE_TIMER_MS = 1;
 const MAX_LATE_TIMERS = 1024;
@@ -54,6 +54,8 @@ export class Task {
 	sliceTaskCount = 0;
 	sliceOpCount = 0;
 	sliceLastTask: number | null = null;
+	/** The peer of the socket it last wrote to in the slice (see wroteTo). */
+	slicePeer: string | null = null;
 
 	constructor(
 		readonly id: number,
@@ -93,7 +95,6 @@ export type ServedResponse = {status: number; route?: string} | {aborted: true};
 
 /** Wait targets that carry no ids are shared, not made per await. */
 const VALUE: WaitTarget = Object.freeze({kind: 'value'});
-const PROMISE: WaitTarget = Object.freeze({kind: 'promise'});
 
 export interface TrackerOptions {
 	sink: EventSink;
@@ -160,6 +161,17 @@ export class Tracker {
 	 * the stream yet: all a flush looks at, however many tasks wait.
 	 */
 	private pendingAwaits: Task[] = [];
+	/** What each promise the script made stands for, as far as known. */
+	readonly promiseTargets = new PromiseTargets();
+	/**
+	 * What the call under way just produced, and in whose slice: a task that
+	 * returned its promise (its first slice ended), or an op it started. The
+	 * next value an instrumented call returns (see p) or awaits is that
+	 * task's promise, or the op's. Taken by that value, or dropped when the
+	 * slice ends.
+	 */
+	private produced: WaitTarget | null = null;
+	private producedIn: Task | null = null;
 
 	constructor(options: TrackerOptions) {
 		this.sink = options.sink;
@@ -240,6 +252,7 @@ export class Tracker {
 		else this.beginStretch(now);
 		this.lastActivityAt = now;
 		const task = new Task(this.nextId++, parent, running, this.context.getStore(), now);
+		this.produced = null;
 		if (parent) {
 			parent.sliceTasks = noteSliceChild(parent.sliceTasks, task.id);
 			parent.sliceTaskCount++;
@@ -280,8 +293,38 @@ export class Tracker {
 		return task;
 	}
 
+	/**
+	 * A call in the script's code returned `value`: what the call produced
+	 * (see produced) is what that value stands for, when it is a promise.
+	 */
+	p<T>(value: T): T {
+		if (this.produced !== null) {
+			const produced = this.takeProduced(value);
+			// Kept for an await later, or a `Promise.all` (an await now takes it at once, without the map's cost).
+			if (produced) this.promiseTargets.tag(value as object, produced);
+		}
+		return value;
+	}
+
+	/** Before a `new Promise(executor)` of the script's: where its executor's tasks and ops begin (see np). */
+	m(): number {
+		return this.nextId;
+	}
+
+	/**
+	 * The script made a promise: it stands for the tasks and ops its
+	 * executor started. One whose executor started none is settled by
+	 * something else (an event of a stream the slice opened, say): unknown.
+	 */
+	np<T>(since: number, promise: T): T {
+		const target = typeof promise === 'object' && promise !== null ? this.startedSince(this.current(), since) : undefined;
+		if (target) this.promiseTargets.tag(promise as object, target);
+		return promise;
+	}
+
 	/** A statement dropped the promise of a call of an async function: reported once per site. */
 	fl(value: unknown, siteId: number): void {
+		this.produced = null;
 		if (!(value instanceof Promise) || this.droppedSites.has(siteId)) return;
 		this.droppedSites.add(siteId);
 		const caller = this.current();
@@ -306,8 +349,10 @@ export class Tracker {
 	/** Wait: the task is about to suspend at an await of `value`. */
 	w<T>(task: Task, value: T, siteId: number): T {
 		const now = performance.now();
+		// Known before the slice ends: a task's first slice ending makes its promise the one produced.
+		const on = this.takeTarget(task, value);
 		this.endSlice(task, now);
-		this.suspend(task, now, siteId, this.takeTarget(task, value));
+		this.suspend(task, now, siteId, on);
 		return value;
 	}
 
@@ -382,6 +427,19 @@ export class Tracker {
 		}
 	}
 
+	/**
+	 * The current task's code wrote to a client socket whose peer is `peer`
+	 * (a database's, say): an await of a promise nothing else explains waits
+	 * for the reply. Written in its slice, before the await; or while it
+	 * waits already, by a callback of its own (a pool that hands it a
+	 * connection on the next tick), as long as its wait is not shown yet.
+	 */
+	wroteTo(peer: string): void {
+		const task = this.current();
+		if (task.phase === Phase.Running) task.slicePeer = peer;
+		else if (task.phase === Phase.Waiting && !task.waitEmitted && task.waitOn === PROMISE) task.waitOn = {kind: 'peer', address: peer};
+	}
+
 	/** Installed by the HTTP instrumentation; called by npm undici's dispatcher module as it loads. */
 	patchDispatcher: (dispatcherBase: never) => void = () => {};
 
@@ -389,6 +447,7 @@ export class Tracker {
 		const id = this.nextId++;
 		owner.sliceOps = noteSliceChild(owner.sliceOps, id);
 		owner.sliceOpCount++;
+		if (owner === this.current()) this.produce({kind: 'op', id}, owner);
 		const event: OpStartEvent = {type: 'op.start', t: details.t ?? performance.now(), id, parent: owner.id, kind, name};
 		if (details.http) event.http = details.http;
 		if (details.timer) event.timer = details.timer;
@@ -501,6 +560,7 @@ export class Tracker {
 		task.phase = Phase.Running;
 		task.sliceStart = now;
 		clearSlice(task);
+		this.produced = null;
 		const previous = this.running;
 		if (previous && previous !== task) previous.busy += now - previous.sliceStart;
 		if (!previous) this.beginStretch(now);
@@ -546,6 +606,8 @@ export class Tracker {
 		if (long && this.emitLongSlice(task, task.sliceStart, now, heldMs)) this.stretchReported = true;
 		if (task.firstSlice) {
 			task.firstSlice = false;
+			// The caller gets the task's promise now.
+			if (task.parent !== null) this.produce({kind: 'task', id: task.id}, task.parent);
 			this.running = task.prevRunning;
 			if (this.running) this.running.sliceStart = now;
 			this.context.enterWith(task.prevStore as Task);
@@ -649,20 +711,62 @@ export class Tracker {
 		}
 	}
 
-	/** What the task now waits on at an await of `value`. */
-	private takeTarget(task: Task, value: unknown): WaitTarget {
-		if (value instanceof Promise) return this.sliceTarget(task);
-		// A thenable is waited on for real, for as long as it takes; only a plain value is ready at once.
-		return isThenable(value) ? PROMISE : VALUE;
+	private produce(target: WaitTarget, by: Task): void {
+		this.produced = target;
+		this.producedIn = by;
 	}
 
-	/** What the slice started: its lists become the target's, and a callback that starts more while it waits starts new lists. */
-	private sliceTarget(task: Task): WaitTarget {
-		const {sliceTasks: tasks, sliceOps: ops, sliceTaskCount: taskCount, sliceOpCount: opCount} = task;
+	/** What was produced is what `value` stands for, if it is a promise and the producer's slice is the one running. */
+	private takeProduced(value: unknown): WaitTarget | undefined {
+		const produced = this.produced!;
+		this.produced = null;
+		return value instanceof Promise && this.producedIn === this.current() ? produced : undefined;
+	}
+
+	/**
+	 * What the task now waits on at an await of `value`: what the promise is
+	 * known to stand for, else what the task started in the slice, marked a
+	 * guess. The slice's lists are done with either way: a callback that
+	 * starts more while it waits starts new ones.
+	 */
+	private takeTarget(task: Task, value: unknown): WaitTarget {
+		if (!(value instanceof Promise)) {
+			this.produced = null;
+			// A thenable is waited on for real, for as long as it takes; only a plain value is ready at once.
+			return isThenable(value) ? PROMISE : VALUE;
+		}
+		const known = (this.produced !== null ? this.takeProduced(value) : undefined) ?? this.promiseTargets.of(value);
+		if (known === undefined) return this.sliceTarget(task);
 		clearSlice(task);
-		if (!ops) return tasks ? (taskCount === 1 ? {kind: 'task', id: tasks[0]!} : promiseOf(tasks, taskCount, null, 0)) : PROMISE;
-		if (!tasks) return opCount === 1 ? {kind: 'op', id: ops[0]!} : promiseOf(null, 0, ops, opCount);
-		return promiseOf(tasks, taskCount, ops, opCount);
+		return known;
+	}
+
+	/**
+	 * A guess from what the slice started, unless one op alone was started
+	 * there (the awaited promise's: a timer's, say), or nothing but a write
+	 * to a socket (its peer's reply).
+	 */
+	private sliceTarget(task: Task): WaitTarget {
+		const {sliceTasks: tasks, sliceOps: ops, sliceTaskCount: taskCount, sliceOpCount: opCount, slicePeer: peer} = task;
+		clearSlice(task);
+		if (!ops && !tasks) return peer === null ? PROMISE : {kind: 'peer', address: peer};
+		if (!ops) return taskCount === 1 ? {kind: 'task', id: tasks![0]!, guess: true} : promiseOf(tasks, taskCount, null, 0, true);
+		if (!tasks) return opCount === 1 ? {kind: 'op', id: ops[0]!} : promiseOf(null, 0, ops, opCount, true);
+		return promiseOf(tasks, taskCount, ops, opCount, true);
+	}
+
+	/** The tasks and ops `task` started in its slice from id `since` on: what a promise made there stands for; unknown if none is listed. */
+	private startedSince(task: Task, since: number): WaitTarget | undefined {
+		const from = (list: number[] | null): number[] | null => {
+			const found = list?.filter(id => id >= since) ?? [];
+			return found.length > 0 ? found : null;
+		};
+		const tasks = from(task.sliceTasks);
+		const ops = from(task.sliceOps);
+		if (!tasks && !ops) return undefined;
+		if (tasks && !ops && tasks.length === 1) return {kind: 'task', id: tasks[0]!};
+		if (ops && !tasks && ops.length === 1) return {kind: 'op', id: ops[0]!};
+		return promiseOf(tasks, tasks?.length ?? 0, ops, ops?.length ?? 0);
 	}
 }
 
@@ -681,20 +785,11 @@ function clearSlice(task: Task): void {
 	task.sliceTaskCount = 0;
 	task.sliceOpCount = 0;
 	task.sliceLastTask = null;
-}
-
-/** A promise over these tasks and ops: the lists hold the first few; the counts, when larger, say how many there were. */
-function promiseOf(tasks: number[] | null, taskCount: number, ops: number[] | null, opCount: number): WaitTarget {
-	const target: WaitTarget & {kind: 'promise'} = {kind: 'promise'};
-	if (tasks) target.tasks = tasks;
-	if (ops) target.ops = ops;
-	if (tasks && taskCount > tasks.length) target.taskCount = taskCount;
-	if (ops && opCount > ops.length) target.opCount = opCount;
-	return target;
+	task.slicePeer = null;
 }
 
 function noteSliceChild(list: number[] | null, id: number): number[] {
 	if (!list) return [id];
-	if (list.length < TRACKED_SLICE_CHILDREN) list.push(id);
+	if (list.length < TRACKED_CHILDREN) list.push(id);
 	return list;
 }

@@ -17,6 +17,10 @@ import {acorn, MagicString} from './lazy-modules.js';
  * clause starts with `__am.c(__amT)` (a rejected await resumes there).
  * A statement that only calls one of the module's own async functions,
  * `load();`, becomes `__am.fl(load(), SITE);`: a promise nobody awaits.
+ * Every other call becomes `__am.p(call)`, and `new Promise(executor)`
+ * becomes `__am.np(__am.m(), new Promise(executor))`: the runtime learns
+ * which task or op each promise stands for (see Tracker.p), so an await later
+ * knows what it waits on instead of guessing.
  */
 
 export interface FunctionSite {
@@ -136,6 +140,8 @@ export function instrument(input: TransformInput): TransformOutput {
 			case 'ArrowFunctionExpression':
 				visitFunction(node, parent, () => {
 					for (const param of node.params) visit(param, node);
+					// An async arrow's expression body is its return value: `ret` receives it.
+					if (node.body.type !== 'BlockStatement' && current().instrumented) unwrapped.add(node.body);
 					visit(node.body, node);
 				});
 				return;
@@ -147,8 +153,9 @@ export function instrument(input: TransformInput): TransformOutput {
 				return;
 			}
 			case 'AwaitExpression': {
-				visit(node.argument, node);
 				const scope = current();
+				if (tracksAwaits(scope)) unwrapped.add(node.argument);
+				visit(node.argument, node);
 				if (!tracksAwaits(scope)) return;
 				changed = true;
 				const site = input.registry.addAwait({
@@ -167,6 +174,7 @@ export function instrument(input: TransformInput): TransformOutput {
 				visitChildren(node);
 				return;
 			case 'ReturnStatement': {
+				if (current().instrumented && node.argument) unwrapped.add(node.argument);
 				visitChildren(node);
 				const scope = current();
 				if (scope.instrumented && node.argument) {
@@ -189,15 +197,34 @@ export function instrument(input: TransformInput): TransformOutput {
 				return;
 			}
 			case 'ExpressionStatement': {
-				visitChildren(node);
 				const call = node.expression;
-				if (call.type !== 'CallExpression' || !callsOwnAsyncFunction(call, asyncNames)) return;
+				const dropped = call.type === 'CallExpression' && callsOwnAsyncFunction(call, asyncNames);
+				if (dropped) unwrapped.add(call);
+				visitChildren(node);
+				if (!dropped) return;
 				changed = true;
 				const site = input.registry.addDroppedCall({line: call.loc!.start.line, column: call.loc!.start.column});
 				magic.prependRight(call.start, `${rt}.fl(`);
 				magic.appendLeft(call.end, `,${site})`);
 				return;
 			}
+			case 'CallExpression':
+				visitChildren(node);
+				if (!unwrapped.has(node) && !isRequire(node)) wrapCall(node);
+				return;
+			case 'ChainExpression':
+				for (let link = node.expression; link.type === 'CallExpression' || link.type === 'MemberExpression'; link = link.type === 'CallExpression' ? link.callee : link.object) unwrapped.add(link);
+				visitChildren(node);
+				if (node.expression.type === 'CallExpression' && !unwrapped.has(node)) wrapCall(node);
+				return;
+			case 'NewExpression':
+				visitChildren(node);
+				if (node.callee.type === 'Identifier' && node.callee.name === 'Promise') {
+					changed = true;
+					magic.prependRight(node.start, `${rt}.np(${rt}.m(),`);
+					magic.appendLeft(node.end, ')');
+				}
+				return;
 			case 'VariableDeclarator':
 				visitChildren(node);
 				if (node.init && containsOwnAwait(node.init)) collectNames(node.id, current().awaitedNames);
@@ -213,6 +240,17 @@ export function instrument(input: TransformInput): TransformOutput {
 
 	const visitChildren = (node: AnyNode): void => {
 		someChild(node, child => void visit(child, node));
+	};
+
+	/**
+	 * Calls whose value the runtime already receives (an await's, a return's, a dropped call's), and calls on
+	 * an optional chain's spine, where a wrapper would end the chain's short-circuit (`a?.b().c`).
+	 */
+	const unwrapped = new Set<AnyNode>();
+	const wrapCall = (node: AnyNode): void => {
+		changed = true;
+		magic.prependRight(node.start, `${rt}.p(`);
+		magic.appendLeft(node.end, ')');
 	};
 
 	visit(program, null);
@@ -232,6 +270,11 @@ function ownAsyncFunctionNames(program: AnyNode): Set<string> {
 	};
 	visit(program);
 	return names;
+}
+
+/** `require(…)` stays bare: Node's CommonJS export detection reads `module.exports = require(…)` as written. */
+function isRequire(call: AnyNode): boolean {
+	return call.callee.type === 'Identifier' && call.callee.name === 'require';
 }
 
 /** `load()`, `this.load()`, `api.load()` where `load` is one of the module's async functions. */

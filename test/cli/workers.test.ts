@@ -1,7 +1,7 @@
 import {join} from 'node:path';
 import {expect, it} from 'vitest';
 import {DEMO_SLOW_ENV} from '../../source/demo/catalog.js';
-import {recordRun} from '../helpers/recorded.js';
+import {recordedLines, recordRun} from '../helpers/recorded.js';
 import {ROOT} from '../helpers/run-cli.js';
 
 it('worker threads are lanes of their own, busy in parallel while the main loop stays free', async () => {
@@ -24,6 +24,30 @@ it('worker threads are lanes of their own, busy in parallel while the main loop 
 	expect(overlap).toBeGreaterThan(1000);
 	expect(report.blocks).toEqual([]);
 	expect(result.stdout).toMatch(/main loop: still responsive at 1\.\d\ds/);
+});
+
+it('a busy worker is in the stream while it is busy, not only once it is done', async () => {
+	const {result, file, report} = await recordRun([join(ROOT, 'examples/08-worker-threads.ts')]);
+	expect(result.code).toBe(0);
+	const lines = recordedLines(file);
+	for (const worker of report.tasks.filter(t => t.kind === 'worker')) {
+		const started = lines.findIndex(line => line.type === 'task.start' && line.id === worker.id);
+		// The main loop's heartbeat printed after the worker had been busy for a while, read before or after the worker's start.
+		const later = lines.findIndex(line => line.type === 'output' && line.t > worker.startMs + 500 && line.t < worker.endMs!);
+		expect(started).toBeGreaterThan(-1);
+		expect(later).toBeGreaterThan(-1);
+		expect(started).toBeLessThan(later);
+	}
+});
+
+it('a worker that dies of an error ends failed, with its error', async () => {
+	const {result, report} = await recordRun(['worker-fails.ts']);
+	expect(result.code).toBe(0);
+	expect(result.stdout).toContain('worker failed: worker broke');
+	const worker = report.tasks.find(t => t.kind === 'worker')!;
+	expect(worker).toMatchObject({state: 'failed', error: {name: 'Error', message: 'worker broke'}});
+	expect(worker.busyMs).toBeGreaterThanOrEqual(250);
+	expect(result.stdout).toMatch(/✖ failed\s+worker thread #\d+/);
 });
 
 it("a worker's async functions are tasks under its lane, with their timers", async () => {

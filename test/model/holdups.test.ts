@@ -16,7 +16,18 @@ const timer: AsyncmonEvent = {type: 'op.start', t: 1, id: 2, parent: 1, kind: 't
 describe('what holds a task up', () => {
 	it('the op it awaits', () => {
 		const state = stateOf([start, timer, {type: 'task.await', t: 1, id: 1, site: 'a.ts:2:3', on: {kind: 'op', id: 2}, busy: 0.1}]);
-		expect(holdupOf(state, state.nodes.get(1)!)).toEqual({kind: 'op', id: 2, node: state.nodes.get(2)});
+		expect(holdupOf(state, state.nodes.get(1)!)).toEqual({kind: 'op', id: 2, node: state.nodes.get(2), guess: false});
+	});
+
+	it('says when the target was only guessed from what the task started', () => {
+		const guessed = (on: Extract<AsyncmonEvent, {type: 'task.await'}>['on']) => {
+			const state = stateOf([start, timer, {type: 'task.await', t: 1, id: 1, site: 'a.ts:2:3', on, busy: 0.1}]);
+			return holdupOf(state, state.nodes.get(1)!);
+		};
+		expect(guessed({kind: 'op', id: 2, guess: true})).toMatchObject({kind: 'op', id: 2, guess: true});
+		expect(guessed({kind: 'task', id: 9, guess: true})).toMatchObject({kind: 'task', id: 9, guess: true});
+		expect(guessed({kind: 'promise', tasks: [7, 8], guess: true})).toEqual({kind: 'promise', tasks: 2, ops: 0, guess: true});
+		expect(guessed({kind: 'promise', tasks: [7, 8]})).toEqual({kind: 'promise', tasks: 2, ops: 0, guess: false});
 	});
 
 	it('its one open op, when its await only saw a promise', () => {

@@ -164,6 +164,25 @@ describe('buildReport', () => {
 		]);
 	});
 
+	it('lists the tasks and the ops of one combination, and marks a target guessed from what the task started', () => {
+		const state = reduce([
+			HEADER,
+			taskStart(0, 1, null, 'seed.ts', 'script'),
+			taskStart(0, 2, 1, 'main()'),
+			taskStart(0, 3, 2, 'a()'),
+			{type: 'op.start', t: 0, id: 4, parent: 2, kind: 'timer', name: 'sleep 50ms', timer: {delayMs: 50, repeat: false}},
+			{type: 'task.await', t: 1, id: 2, site: 'seed.ts:5:3', on: {kind: 'promise', tasks: [3], ops: [4]}, busy: 1},
+			{type: 'task.resume', t: 51, id: 2, readyAt: 51, wait: 50, sched: 0},
+			{type: 'task.await', t: 52, id: 2, site: 'seed.ts:6:3', on: {kind: 'task', id: 3, guess: true}, busy: 1},
+			{type: 'task.resume', t: 60, id: 2, readyAt: 60, wait: 58, sched: 0},
+		]);
+		const main = buildReport(state).tasks.find(task => task.name === 'main()')!;
+		expect(main.awaitSites).toEqual([
+			{site: 'seed.ts:5:3', count: 1, waitMs: 50, on: [{kind: 'tasks', ids: [3]}, {kind: 'timer', delayMs: 50}]},
+			{site: 'seed.ts:6:3', count: 1, waitMs: 8, on: [{kind: 'tasks', ids: [3], guess: true}]},
+		]);
+	});
+
 	it('reports http phases, timers, errors, pending tasks and blocks', () => {
 		const error = {name: 'Error', message: 'boom'};
 		const state = reduce([

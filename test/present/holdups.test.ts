@@ -18,6 +18,12 @@ describe('what a task waits on', () => {
 		expect(waitingOn(state, task, 1101)).toBe('timer 100ms · overdue 1.00s');
 	});
 
+	it('a reply from a socket’s peer, with how long it has been awaited', () => {
+		const state = reduce([sleeper[0]!, {type: 'task.await', t: 100, id: 1, site: 'a.ts:2:3', on: {kind: 'peer', address: '127.0.0.1:5432'}, busy: 0.1}]);
+		expect(waitingOn(state, state.nodes.get(1)!, 400)).toBe('127.0.0.1:5432 · 300ms');
+		expect(waitingOn(state, state.nodes.get(1)!, 400, true)).toBe('127.0.0.1:5432 | 300ms');
+	});
+
 	it('in ASCII when asked', () => {
 		const state = reduce(sleeper);
 		expect(waitingOn(state, state.nodes.get(1)!, 1101, true)).toBe('timer 100ms | overdue 1.00s');
@@ -37,6 +43,16 @@ describe('what an await targets', () => {
 		expect(describeTarget(state, {kind: 'task', id: 1}, 0)).toBe('task #1 tick()');
 		expect(describeTarget(state, {kind: 'task', id: 9}, 0)).toBe('task #9');
 		expect(describeTarget(state, {kind: 'op', id: 9}, 0)).toBe('op #9');
+	});
+
+	it('names a peer whose reply is awaited, and how long it has been awaited when that is known', () => {
+		expect(describeTarget(state, {kind: 'peer', address: '127.0.0.1:5432'}, 0)).toBe('127.0.0.1:5432');
+	});
+
+	it('reads a guess, inferred from what the task started, as what it probably is', () => {
+		expect(describeTarget(state, {kind: 'task', id: 1, guess: true}, 0)).toBe('probably task #1 tick()');
+		expect(describeTarget(state, {kind: 'promise', tasks: [1, 2, 3], ops: [4], guess: true}, 0)).toBe('probably 3 tasks + 1 op');
+		expect(describeTarget(state, {kind: 'promise'}, 0)).toBe('a promise');
 	});
 });
 

@@ -124,6 +124,16 @@ describe('decodeEvent', () => {
 		expect(decodeEvent(line({...awaiting, on: {kind: 'value'}}))).toEqual([{...awaiting, on: {kind: 'value'}}]);
 	});
 
+	it('takes a guessed target only with `guess: true`, and a peer only with its address', () => {
+		const awaiting = {type: 'task.await', t: 1, id: 2, site: null, busy: 0};
+		for (const on of [{kind: 'task', id: 3, guess: true}, {kind: 'promise', tasks: [3, 4], guess: true}, {kind: 'peer', address: '127.0.0.1:5432'}]) {
+			expect(decodeEvent(line({...awaiting, on})), JSON.stringify(on)).toEqual([{...awaiting, on}]);
+		}
+		for (const on of [{kind: 'op', id: 3, guess: false}, {kind: 'promise', guess: 'yes'}, {kind: 'peer'}, {kind: 'peer', address: 5432}]) {
+			expect(decodeEvent(line({...awaiting, on})), JSON.stringify(on)).toMatch(/^task\.await: 'on' is not a WaitTarget/);
+		}
+	});
+
 	it('takes base64 output only in the base64 alphabet', () => {
 		for (const base64 of ['YYA', 'Y YA=', 'YY\nA=', '****']) {
 			expect(decodeEvent(line({type: 'output', t: 1, stream: 'stdout', text: 'a', base64})), base64).toBe("output: 'base64' is not base64 text");

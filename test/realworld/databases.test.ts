@@ -31,6 +31,12 @@ describe('a pg Pool against a real PostgreSQL', () => {
 		expect(Math.max(...reads.map(read => read.waitMs))).toBeGreaterThanOrEqual(95);
 		// begin, update, select, commit on one checked-out client, after awaiting the checkout.
 		expect(taskNamed(report, 'relabel(3, "three")').awaits).toBe(5);
+		// A query on a connected client waits for PostgreSQL's reply: its address, not "a promise". Each read takes
+		// 50 ms, so its wait is always seen; the fourth waits for a client of the pool first. (A quicker query's reply
+		// may come within 1 ms, and its wait is then only counted.)
+		const server = `127.0.0.1:${postgres().port}`;
+		const onServer = reads.filter(read => read.awaitSites.some(site => site.on.some(on => on.kind === 'peer' && on.address === server)));
+		expect(onServer.length).toBeGreaterThanOrEqual(3);
 	});
 });
 
@@ -45,5 +51,11 @@ describe('ioredis against a real Redis', () => {
 		expect(report.tasks.filter(task => task.name.startsWith('setKey('))).toHaveLength(3);
 		expect(taskNamed(report, 'waitForJob()').waitMs).toBeGreaterThanOrEqual(45);
 		expect(taskNamed(report, 'pushJobLater("job-1")').state).toBe('finished');
+		// Each command waits for Redis's reply: its address, not "a promise". (A reply within 1 ms is no await site.)
+		const server = {kind: 'peer', address: `127.0.0.1:${redis().port}`};
+		expect(taskNamed(report, 'waitForJob()').awaitSites.flatMap(site => site.on)).toEqual([server]);
+		// The quick ones: whichever waited long enough to be seen waited on Redis too.
+		const quick = report.tasks.filter(task => task.name.startsWith('setKey(') || task.name === 'countInPipeline()');
+		for (const on of quick.flatMap(task => task.awaitSites.flatMap(site => site.on))) expect(on).toEqual(server);
 	});
 });

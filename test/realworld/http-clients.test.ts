@@ -1,5 +1,7 @@
+import {createServer, type Http2Server} from 'node:http2';
+import type {AddressInfo} from 'node:net';
 import {fileURLToPath} from 'node:url';
-import {describe, expect, it} from 'vitest';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {computeInsights} from '../../source/model/insights.js';
 import type {SessionReport} from '../../source/model/summary.js';
 import {insightMessage} from '../../source/present/insights.js';
@@ -75,5 +77,53 @@ describe('HTTP clients against a local server: the same output as under node, on
 		// The advice names where undici sets its limit, not node:http's.
 		const advice = computeInsights(state).find(insight => insight.kind === 'http' && insight.finding === 'connection-queueing');
 		expect(advice && insightMessage(state, advice)).toContain('the `connections` option of the undici Pool or Agent');
+	});
+
+	// Global fetch first (as importing axios, got or ky does), then npm undici: two copies of undici publish on the
+	// same channels, and the Pool's queued requests keep their tasks and their time in the queue all the same.
+	it('the same Pool after global fetch was used: its queued requests keep their tasks and their queue time', async () => {
+		const {node, asyncmon, report, served} = await run('undici-pool-after-fetch.mjs');
+		expect(node).toEqual({code: 0, stdout: 'fetch first 404\nitem-1 item-2 item-3 item-4 item-5\necho {"hello":"pool"}\nmissing 404\n', stderr: ''});
+		expect(asyncmon).toEqual(node);
+		expect(served).toBe(8);
+		expect(requestsByTask(report).filter(line => line.startsWith('getItem('))).toEqual([1, 2, 3, 4, 5].map(id => `getItem(${id}) → GET /items/${id}?… 200`));
+		const queued = report.tasks.filter(task => task.name.startsWith('GET /items/') && task.http!.phases.queueMs >= 25);
+		expect(queued.length).toBeGreaterThanOrEqual(3);
+	});
+});
+
+describe('node:http2 against a local h2c server', () => {
+	let server: Http2Server;
+	let url = '';
+	beforeAll(async () => {
+		server = createServer();
+		server.on('stream', (stream, headers) => {
+			const item = /^\/items\/(\d+)$/.exec(String(headers[':path']));
+			// A short wait, so each request is seen waiting for its response.
+			setTimeout(() => {
+				stream.respond({':status': item ? 200 : 404, 'content-type': 'application/json'});
+				stream.end(JSON.stringify(item ? {name: `item-${item[1]}`} : {error: 'not found'}));
+			}, 20);
+		});
+		await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+		url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	});
+	afterAll(() => new Promise<void>(resolve => server.close(() => resolve())));
+
+	it('same output as under node; each request an HTTP op of the task that made it, with its status, and what that task awaited', async () => {
+		const node = await runNode('http2.mjs', [url], CLIENTS);
+		expect(node).toEqual({code: 0, stdout: 'item-1 item-2\nmissing 404\n', stderr: ''});
+		const {asyncmon, report} = await underAsyncmon('http2.mjs', [url], CLIENTS);
+		expect(asyncmon).toEqual(node);
+		expect(requestsByTask(report)).toEqual(['getItem(1) → GET /items/1 200', 'getItem(2) → GET /items/2 200', 'getMissing() → GET /missing 404']);
+		const requests = report.tasks.filter(task => task.kind === 'http');
+		for (const request of requests) {
+			expect(request).toMatchObject({state: 'finished', http: {method: 'GET', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/(items\/\d|missing)/)}});
+			expect(request.http!.phases.ttfbMs).toBeGreaterThanOrEqual(15);
+			// Each task awaited its own request (the promise the helper made around it).
+			const task = report.tasks.find(candidate => candidate.id === request.parentId)!;
+			expect(task.awaitSites.flatMap(site => site.on)).toEqual([{kind: 'op', id: request.id}]);
+		}
+		expect(report.summary.httpCount).toBe(3);
 	});
 });

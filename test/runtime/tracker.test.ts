@@ -12,6 +12,7 @@ import {NONE_FOLDED, type IsFolded} from '../../source/runtime/span-folder.js';
 import {Tracker} from '../../source/runtime/tracker.js';
 import {tempDir} from '../helpers/temp.js';
 import {instrument, RUNTIME_GLOBAL, type SiteRegistry} from '../../source/runtime/transform.js';
+import {instrumentPromiseCombinators} from '../../source/runtime/wait-targets.js';
 
 /**
  * The surface of EventSink that Tracker uses. Events are recorded as they
@@ -53,6 +54,7 @@ const saved = {
 	global: {setTimeout: globalThis.setTimeout, setInterval: globalThis.setInterval, clearTimeout: globalThis.clearTimeout, clearInterval: globalThis.clearInterval},
 	sleep: timersPromises.setTimeout,
 	wait: timersPromises.scheduler.wait,
+	combinators: {all: Promise.all, allSettled: Promise.allSettled, race: Promise.race, any: Promise.any},
 };
 
 beforeAll(() => {
@@ -75,6 +77,7 @@ beforeAll(() => {
 	(globalThis as Record<string, unknown>)[RUNTIME_GLOBAL] = tracker;
 	// The real timer instrumentation: timers become ops owned by the current task.
 	instrumentTimers(tracker);
+	instrumentPromiseCombinators(tracker.promiseTargets);
 });
 
 afterAll(() => {
@@ -83,6 +86,7 @@ afterAll(() => {
 	timersPromises.setTimeout = saved.sleep;
 	timersPromises.scheduler.wait = saved.wait;
 	syncBuiltinESMExports();
+	Object.assign(Promise, saved.combinators);
 	delete (globalThis as Record<string, unknown>)[RUNTIME_GLOBAL];
 });
 
@@ -164,7 +168,7 @@ return {main};`);
 		expect(timerOf(b.id)).toMatchObject({name: 'setTimeout 60ms', timer: {delayMs: 60, repeat: false}});
 		expect(awaitsOf(a.id)).toEqual([expect.objectContaining({on: {kind: 'op', id: timerOf(a.id).id}, site: `${SCRIPT}:4:2`})]);
 		expect(awaitsOf(b.id)[0]!.on).toEqual({kind: 'op', id: timerOf(b.id).id});
-		// main awaits the combination of the two tasks it started in that slice.
+		// main awaits the combination of the two tasks' promises.
 		expect(awaitsOf(mainStart.id)[0]!.on).toEqual({kind: 'promise', tasks: [a.id, b.id]});
 
 		// Totals: busy is small, wait is about the delay.
@@ -486,6 +490,122 @@ return {held};`);
 		expect(ids.size).toBe(1000);
 		expect(ofType('task.await').filter(event => ids.has(event.id))).toHaveLength(1000);
 		expect(ofType('task.resume').filter(event => ids.has(event.id))).toHaveLength(1000);
+	});
+});
+
+describe('Tracker: what an await waits on, known from the awaited promise', () => {
+	const onOf = (name: string): TaskAwaitEvent['on'][] => awaitsOf(startOf(name).id).map(event => event.on);
+	const timerOps = (): OpStartEvent[] => ofType('op.start').filter(op => op.kind === 'timer');
+
+	it('a direct call: the task it started', async () => {
+		const {main} = load(`${HELPERS}
+async function child() { await sleep(5); }
+async function main() { await child(); }
+return {main};`);
+		await main!();
+		expect(onOf('main()')).toEqual([{kind: 'task', id: startOf('child()').id}]);
+	});
+
+	it('a call made earlier, awaited after other awaits: still that task, not what the slice started', async () => {
+		const {main} = load(`${HELPERS}
+async function child() { await sleep(20); }
+async function main() {
+	const pending = child();
+	await sleep(5);
+	await pending;
+}
+return {main};`);
+		await main!();
+		const [timer] = timerOps().filter(op => op.parent === startOf('main()').id);
+		expect(onOf('main()')).toEqual([{kind: 'op', id: timer!.id}, {kind: 'task', id: startOf('child()').id}]);
+	});
+
+	// examples/07-cpu-bound.ts: the ticks start in a callback of `map`, a slice before the `Promise.all`.
+	it('Promise.all of tasks started in an earlier slice: all of them; the sleep between: its timer', async () => {
+		const {main} = load(`
+const {setTimeout: nap} = require('node:timers/promises');
+async function tick(ms) { await nap(ms); }
+async function main() {
+	const ticks = [10, 20, 30].map(ms => tick(ms));
+	await nap(5);
+	await Promise.all(ticks);
+}
+return {main};`);
+		await main!();
+		const main_ = startOf('main()').id;
+		const ticks = ofType('task.start').filter(event => event.parent === main_).map(event => event.id);
+		const sleep = ofType('op.start').find(op => op.parent === main_)!;
+		expect(sleep).toMatchObject({name: 'sleep 5ms'});
+		expect(onOf('main()')).toEqual([{kind: 'op', id: sleep.id}, {kind: 'promise', tasks: ticks}]);
+		expect(ticks).toHaveLength(3);
+	});
+
+	it('Promise.race of a task and a timer: both', async () => {
+		const {main} = load(`${HELPERS}
+async function slow() { await sleep(50); }
+async function main() { await Promise.race([slow(), sleep(5)]); }
+return {main};`);
+		await main!();
+		const main_ = startOf('main()').id;
+		const timer = timerOps().find(op => op.parent === main_)!;
+		expect(onOf('main()')).toEqual([{kind: 'promise', tasks: [startOf('slow()').id], ops: [timer.id]}]);
+	});
+
+	it('more tasks than a target lists: the first 8, and how many', async () => {
+		const {main} = load(`${HELPERS}
+async function item(ms) { await sleep(ms); }
+async function main() {
+	const items = [];
+	for (let i = 0; i < 12; i++) items.push(item(5));
+	await Promise.allSettled(items);
+}
+return {main};`);
+		await main!();
+		const [on] = onOf('main()');
+		expect(on).toMatchObject({kind: 'promise', taskCount: 12});
+		expect(on?.kind === 'promise' && on.tasks).toHaveLength(8);
+	});
+
+	it('a timer: `new Promise` around setTimeout is that timer, even after other work in the slice', async () => {
+		const {main} = load(`
+async function other() {}
+async function main() {
+	other();
+	await new Promise(resolve => setTimeout(resolve, 5));
+}
+return {main};`);
+		await main!();
+		const timer = timerOps().find(op => op.parent === startOf('main()').id)!;
+		expect(timer).toMatchObject({timer: {delayMs: 5}});
+		expect(onOf('main()')).toEqual([{kind: 'op', id: timer.id}]);
+	});
+
+	it('a promise whose executor started nothing, settled by something else: what the slice started, marked a guess', async () => {
+		const {main} = load<{main: (later: (resolve: () => void) => void) => Promise<void>}>(`
+async function other() { await new Promise(resolve => setTimeout(resolve, 20)); }
+async function main(later) {
+	const started = other();
+	await new Promise(resolve => later(resolve));
+	await started;
+}
+return {main};`);
+		// Resolved by a timer asyncmon does not see: no op of the script's.
+		await main(resolve => saved.global.setTimeout(resolve, 10));
+		const other = startOf('other()').id;
+		expect(onOf('main(ƒ)')).toEqual([{kind: 'task', id: other, guess: true}, {kind: 'task', id: other}]);
+	});
+
+	it('a promise of unknown origin: what the slice started, marked a guess', async () => {
+		const {main} = load<{main: (outside: () => Promise<void>) => Promise<void>}>(`
+async function other() { await new Promise(resolve => setTimeout(resolve, 5)); }
+async function main(outside) {
+	other();
+	await outside();
+}
+return {main};`);
+		// Made by code asyncmon does not instrument, on a timer it does not see (a library's).
+		await main(() => new Promise(resolve => saved.global.setTimeout(resolve, 10)));
+		expect(onOf('main(ƒ)')).toEqual([{kind: 'task', id: startOf('other()').id, guess: true}]);
 	});
 });
 

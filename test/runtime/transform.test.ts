@@ -79,6 +79,18 @@ class FakeRuntime {
 	l(task: FakeTask): void {
 		this.calls.push(['l', task.id]);
 	}
+	/** A call's value, and a new promise, pass through unrecorded: the task calls above are what these tests follow. */
+	readonly values: unknown[] = [];
+	p<T>(value: T): T {
+		this.values.push(value);
+		return value;
+	}
+	m(): number {
+		return 0;
+	}
+	np<T>(_since: number, promise: T): T {
+		return promise;
+	}
 	kinds(): string[] {
 		return this.calls.map(call => call[0]);
 	}
@@ -579,7 +591,7 @@ describe('instrument: top-level await', () => {
 
 	it('a top-level `for await` is left alone', () => {
 		const code = 'for await (const x of source) use(x);\n';
-		expect(transform(code, 'module').code).toBe(code);
+		expect(transform(code, 'module').code).toBe(`for await (const x of source) ${RUNTIME_GLOBAL}.p(use(x));\n`);
 	});
 
 	// Guards a fixed bug, where top-level awaits are reported (w/r on __asyncmon.root) but catch and
@@ -665,12 +677,67 @@ describe('instrument: dropped promises', () => {
 		const out = transform(`async function save() {}\nconst api = {async load() {}};\nsave();\napi.load();\nvoid save();\nconsole.log(1);\nconst p = save();\n`);
 		expect(out.code).toContain(`${RUNTIME_GLOBAL}.fl(save(),0);`);
 		expect(out.code).toContain(`${RUNTIME_GLOBAL}.fl(api.load(),1);`);
-		expect(out.code).toContain('void save();');
-		expect(out.code).toContain('console.log(1);');
-		expect(out.code).toContain('const p = save();');
+		// Every other call only has its value seen (see the next describe).
+		expect(out.code).toContain(`void ${RUNTIME_GLOBAL}.p(save());`);
+		expect(out.code).toContain(`${RUNTIME_GLOBAL}.p(console.log(1));`);
+		expect(out.code).toContain(`const p = ${RUNTIME_GLOBAL}.p(save());`);
 		expect(out.droppedCalls).toEqual([
 			{line: 3, column: 0},
 			{line: 4, column: 0},
 		]);
+	});
+});
+
+describe('instrument: the values of calls, and new promises', () => {
+	it('hands every call’s value to `p`, but those an await, a return or a dropped-call report already receives, and `require`', () => {
+		const out = transform(
+			[
+				'async function load() { return fetchIt(); }',
+				'async function main() {',
+				'  const tasks = ids.map(id => load(id));',
+				'  await Promise.all(tasks);',
+				'  load();',
+				'  return helper(await other());',
+				'}',
+				'const quick = async () => load();',
+				'const lib = require("lib");',
+			].join('\n'),
+		);
+		const p = `${RUNTIME_GLOBAL}.p(`;
+		expect(out.code).toContain(`const tasks = ${p}ids.map(id => ${p}load(id))));`);
+		expect(out.code).toContain(`${RUNTIME_GLOBAL}.w(__amT,(Promise.all(tasks)),0)`);
+		expect(out.code).toContain(`${RUNTIME_GLOBAL}.fl(load(),0);`);
+		expect(out.code).toContain(`return ${RUNTIME_GLOBAL}.ret(__amT,(fetchIt()));`);
+		expect(out.code).toContain(`${RUNTIME_GLOBAL}.ret(__amT,(helper(${RUNTIME_GLOBAL}.r(__amT,await ${RUNTIME_GLOBAL}.w(__amT,(other()),1)))))`);
+		expect(out.code).toContain(`return ${RUNTIME_GLOBAL}.ret(__amT, load())`);
+		expect(out.code).toContain('const lib = require("lib");');
+	});
+
+	it('wraps an optional chain whole, so a short-circuit still skips the rest of it', async () => {
+		const {original, instrumented, out} = both(`
+			const a = null;
+			const b = {f: () => ({g: () => 'reached'})};
+			async function run() { return [a?.f().g(), b?.f().g(), b.f?.().g()]; }
+			return {run};
+		`);
+		expect(out.code).toContain(`${RUNTIME_GLOBAL}.p(a?.f().g())`);
+		for (const side of [original, instrumented]) expect(await side.run()).toEqual([undefined, 'reached', 'reached']);
+	});
+
+	it('keeps super calls, tagged templates, calls of calls and direct eval working', async () => {
+		const {original, instrumented} = both(`
+			class Base { constructor(v) { this.v = v; } get() { return this.v; } }
+			class Derived extends Base { constructor() { super(2); } get() { return super.get() * 10; } }
+			const tag = () => (strings, x) => strings.join('|') + x;
+			const twice = () => () => 'twice';
+			async function run() { const local = 7; return [new Derived().get(), tag()\`a\${1}b\`, twice()(), eval('local')]; }
+			return {run};
+		`);
+		for (const side of [original, instrumented]) expect(await side.run()).toEqual([20, 'a|b1', 'twice', 7]);
+	});
+
+	it('marks where a `new Promise` executor begins, and hands the promise to `np`', () => {
+		const out = transform('const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));\n');
+		expect(out.code).toBe(`const sleep = ms => ${RUNTIME_GLOBAL}.np(${RUNTIME_GLOBAL}.m(),new Promise(resolve => ${RUNTIME_GLOBAL}.p(setTimeout(resolve, ms))));\n`);
 	});
 });

@@ -19,6 +19,7 @@ export function httpMessage(insight: HttpInsight): string {
 const CONNECTION_LIMIT: Readonly<Record<HttpClient, string>> = {
 	undici: 'the `connections` option of the undici Pool or Agent (for global fetch, an Agent given to setGlobalDispatcher)',
 	'node:http': 'the http.Agent `maxSockets` option of the agent the requests use',
+	'node:http2': 'the number of HTTP/2 sessions, or the peer\'s concurrent-stream limit',
 };
 
 function connectionQueueingMessage(insight: ConnectionQueueingInsight): string {

@@ -25,7 +25,7 @@ export interface HttpChannelMessages {
 	'http.server.response.finish': {response: ServerResponse};
 }
 
-/** undici's request as its channels publish it: a dispatcher's internal object, its handler under a symbol. */
+/** undici's request as its channels publish it: a dispatcher's internal object, of which asyncmon reads these public fields. */
 export interface UndiciRequest {
 	/** `https://host:port`; undici's own types allow a URL. */
 	origin?: string | URL;
@@ -36,8 +36,6 @@ export interface UndiciRequest {
 	headers?: unknown;
 	/** Adds a request header; the request is not sent yet when `undici:request:create` fires. */
 	addHeader(name: string, value: string): unknown;
-	/** undici's internals, the request's handler among them. */
-	[internal: symbol]: unknown;
 }
 
 /** What a client connects to; asyncmon only pairs `beforeConnect` with `connected` by it. */

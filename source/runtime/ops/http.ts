@@ -77,24 +77,37 @@ export function instrumentHttp(tracker: Tracker, propagation: TracePropagation |
 	const connecting = new WeakMap<UndiciConnectParams, number>();
 	const connections = new WeakMap<Socket, Connection>();
 
+	/**
+	 * npm undici's dispatchers, through their public `dispatch(opts, handler)`: who asked for each request, and when.
+	 * A Pool whose connections are all busy queues the request and dispatches the same `opts` to a client later,
+	 * which is when the request is made (`undici:request:create`, inside that call): its origin is still the first
+	 * call's. Agents hand `opts` down to a Pool, and a Pool to a Client, the same way.
+	 */
 	const origins = new WeakMap<object, DispatchOrigin>();
+	/** The dispatch call under way, if any: a request made now is its. */
+	let dispatching: DispatchOrigin | undefined;
 	tracker.patchDispatcher = (dispatcherBase: {prototype: {dispatch: (opts: unknown, handler: unknown) => boolean}}) => {
 		const dispatch = dispatcherBase.prototype.dispatch;
 		dispatcherBase.prototype.dispatch = function (this: unknown, opts: unknown, handler: unknown) {
-			// Agents hand the same handler down to a Pool and a Client: the outermost call is the one that asked.
-			if (handler && typeof handler === 'object' && !origins.has(handler)) origins.set(handler, {task: tracker.current(), at: performance.now()});
-			return dispatch.call(this, opts, handler);
+			if (!opts || typeof opts !== 'object') return dispatch.call(this, opts, handler);
+			let origin = origins.get(opts);
+			if (!origin) {
+				// An interceptor may hand on a copy of the options: still the request of the call under way.
+				origin = dispatching ?? {task: tracker.current(), at: performance.now()};
+				origins.set(opts, origin);
+			}
+			const outer = dispatching;
+			dispatching = origin;
+			try {
+				return dispatch.call(this, opts, handler);
+			} finally {
+				dispatching = outer;
+			}
 		};
-	};
-	let handlerKey: symbol | undefined;
-	const originOf = (request: UndiciRequest): DispatchOrigin | undefined => {
-		handlerKey ??= Object.getOwnPropertySymbols(request).find(symbol => symbol.description === 'handler');
-		const handler = handlerKey ? (request[handlerKey] as object | undefined) : undefined;
-		return handler ? origins.get(handler) : undefined;
 	};
 
 	on('undici:request:create', ({request}) => {
-		const pending = start('undici', String(request.method), `${request.origin}${request.path}`, originOf(request));
+		const pending = start('undici', String(request.method), `${request.origin}${request.path}`, dispatching);
 		undiciRequests.set(request, pending);
 		propagate(pending, value => {
 			if (!hasUndiciHeader(request, TRACEPARENT)) request.addHeader(TRACEPARENT, value);

@@ -74,21 +74,26 @@ export function instrumentTimers(tracker: Tracker): void {
 		};
 	}
 
-	async function sleep<T>(delay?: number, value?: T, options?: timers.TimerOptions): Promise<T> {
+	/** The promise it returns stands for its timer: an await of it waits on that op, known. */
+	function sleep<T>(delay?: number, value?: T, options?: timers.TimerOptions): Promise<T> {
 		if (!calledFromUserCode(sleep)) return original.sleep(delay, value, options) as Promise<T>;
 		const ms = effectiveDelay(delay);
 		const id = tracker.startOp('timer', `sleep ${delayText(ms)}ms`, {timer: {delayMs: ms, repeat: false}});
 		const due = performance.now() + ms;
-		try {
-			const result = await original.sleep(delay, value, options);
-			const now = performance.now();
-			tracker.timerFired(id, due, now);
-			end(id, {lateMs: Math.max(0, now - due)});
-			return result as T;
-		} catch (error) {
-			tracker.emit({type: 'op.end', t: performance.now(), id, ok: false, cancelled: true, error: tracker.errorInfo(error)});
-			throw error;
-		}
+		const slept = (original.sleep(delay, value, options) as Promise<T>).then(
+			result => {
+				const now = performance.now();
+				tracker.timerFired(id, due, now);
+				end(id, {lateMs: Math.max(0, now - due)});
+				return result;
+			},
+			(error: unknown) => {
+				tracker.emit({type: 'op.end', t: performance.now(), id, ok: false, cancelled: true, error: tracker.errorInfo(error)});
+				throw error;
+			},
+		);
+		tracker.promiseTargets.tag(slept, {kind: 'op', id});
+		return slept;
 	}
 
 	const patched = {

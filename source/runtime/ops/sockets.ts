@@ -1,0 +1,38 @@
+import {subscribe} from 'node:diagnostics_channel';
+import type {Socket} from 'node:net';
+import type {Tracker} from '../tracker.js';
+
+/**
+ * Client sockets (`net.client.socket`, published by `net.connect` and
+ * `Socket#connect` alike) tell the tracker when the script writes to them:
+ * a task that wrote a query to PostgreSQL or a command to Redis and then
+ * awaits the client's promise waits for that peer's reply. Only the
+ * socket's own `write` is wrapped, so other sockets pay nothing.
+ */
+export function instrumentSockets(tracker: Tracker): void {
+	subscribe('net.client.socket', message => {
+		const {socket} = message as {socket: Socket};
+		// Installed once connected: `connect` resets a socket's own `write` (after the channel said so), and the peer is known then.
+		socket.once('connect', () => {
+			const peer = peerOf(socket);
+			if (peer === null) return;
+			const write = socket.write;
+			Object.defineProperty(socket, 'write', {
+				value: function (this: Socket, ...args: Parameters<Socket['write']>) {
+					tracker.wroteTo(peer);
+					return write.apply(this, args);
+				},
+				writable: true,
+				configurable: true,
+				enumerable: false,
+			});
+		});
+	});
+}
+
+/** `127.0.0.1:5432`, `[::1]:6379`; null for a socket that has none (a Unix socket's). */
+function peerOf(socket: Socket): string | null {
+	const {remoteAddress: address, remotePort: port} = socket;
+	if (address === undefined || port === undefined) return null;
+	return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}

@@ -1,0 +1,91 @@
+import type {WaitTarget} from '../protocol/events.js';
+
+/** How many tasks, and how many ops, a target lists; its counts say how many there were beyond. */
+export const TRACKED_CHILDREN = 8;
+
+/** A promise of unknown origin: shared, not made per await. */
+export const PROMISE: WaitTarget = Object.freeze({kind: 'promise'});
+
+/** A promise over these tasks and ops: the lists hold the first few; the counts, when larger, say how many there were. */
+export function promiseOf(tasks: number[] | null, taskCount: number, ops: number[] | null, opCount: number, guess = false): WaitTarget {
+	const target: WaitTarget & {kind: 'promise'} = {kind: 'promise'};
+	if (tasks) target.tasks = tasks;
+	if (ops) target.ops = ops;
+	if (tasks && taskCount > tasks.length) target.taskCount = taskCount;
+	if (ops && opCount > ops.length) target.opCount = opCount;
+	if (guess) target.guess = true;
+	return target;
+}
+
+/** What the script's promises stand for, where known: weakly held, so a promise nobody keeps is gone with its entry. */
+export class PromiseTargets {
+	private readonly targets = new WeakMap<object, WaitTarget>();
+
+	tag(promise: object, target: WaitTarget): void {
+		this.targets.set(promise, target);
+	}
+
+	of(value: unknown): WaitTarget | undefined {
+		return typeof value === 'object' && value !== null ? this.targets.get(value) : undefined;
+	}
+
+	/** What a combination of `members` (`Promise.all`'s, say) stands for: every known member's tasks and ops; unknown if none is known. */
+	combined(members: readonly unknown[]): WaitTarget | undefined {
+		let tasks: number[] | null = null;
+		let ops: number[] | null = null;
+		let taskCount = 0;
+		let opCount = 0;
+		const add = (list: number[] | null, id: number): number[] => {
+			if (!list) return [id];
+			if (list.length < TRACKED_CHILDREN && !list.includes(id)) list.push(id);
+			return list;
+		};
+		for (const member of members) {
+			const target = this.of(member);
+			if (target === undefined) continue;
+			switch (target.kind) {
+				case 'task':
+					tasks = add(tasks, target.id);
+					taskCount++;
+					break;
+				case 'op':
+					ops = add(ops, target.id);
+					opCount++;
+					break;
+				case 'promise':
+					for (const id of target.tasks ?? []) tasks = add(tasks, id);
+					for (const id of target.ops ?? []) ops = add(ops, id);
+					taskCount += target.taskCount ?? target.tasks?.length ?? 0;
+					opCount += target.opCount ?? target.ops?.length ?? 0;
+					break;
+				case 'value':
+					break;
+			}
+		}
+		return tasks || ops ? promiseOf(tasks, taskCount, ops, opCount) : undefined;
+	}
+}
+
+type Combinator = 'all' | 'allSettled' | 'race' | 'any';
+
+/**
+ * `Promise.all`, `allSettled`, `race` and `any` over an array: the promise
+ * they return stands for every known member. Other iterables are left
+ * unread (a second pass could consume them); their combination is unknown.
+ */
+export function instrumentPromiseCombinators(targets: PromiseTargets): void {
+	for (const name of ['all', 'allSettled', 'race', 'any'] as const satisfies readonly Combinator[]) {
+		const original = Promise[name] as (this: PromiseConstructor, iterable: Iterable<unknown>) => Promise<unknown>;
+		const patched = {
+			[name](this: PromiseConstructor, iterable: Iterable<unknown>): Promise<unknown> {
+				const combined = original.call(this, iterable);
+				if (Array.isArray(iterable)) {
+					const target = targets.combined(iterable);
+					if (target) targets.tag(combined, target);
+				}
+				return combined;
+			},
+		}[name]!;
+		Object.defineProperty(Promise, name, {value: patched, writable: true, configurable: true, enumerable: false});
+	}
+}

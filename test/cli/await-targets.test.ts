@@ -1,0 +1,62 @@
+import {createServer, type AddressInfo, type Server} from 'node:net';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import type {ReportAwaitTarget, SessionReport} from '../../source/model/summary.js';
+import {useDemoServer} from '../helpers/demo-server.js';
+import {recordRun, taskNamed} from '../helpers/recorded.js';
+
+/** What the task awaited, site by site in the order of its lines. */
+function targets(report: SessionReport, name: string): ReportAwaitTarget[][] {
+	const sites = taskNamed(report, name).awaitSites;
+	const line = (site: string | null): number => Number(site?.split(':').at(-2));
+	return [...sites].sort((a, b) => line(a.site) - line(b.site)).map(site => site.on);
+}
+
+const idsOf = (report: SessionReport, name: string): number[] => report.tasks.filter(task => task.name === name).map(task => task.id);
+
+/** A TCP server on 127.0.0.1 that answers each write after 30 ms, as a database answers a query. */
+function useEchoServer(): () => number {
+	let echo: Server;
+	beforeAll(async () => {
+		echo = createServer(socket => socket.on('data', data => setTimeout(() => socket.write(data), 30)));
+		await new Promise<void>(resolve => echo.listen(0, '127.0.0.1', resolve));
+	});
+	afterAll(() => new Promise<void>(resolve => echo.close(() => resolve())));
+	return () => (echo.address() as AddressInfo).port;
+}
+
+describe('what a task waits on, known from the awaited promise, end to end', () => {
+	const server = useDemoServer();
+	const echoPort = useEchoServer();
+
+	it('each form of await: a call, Promise.all of tasks, a race, timers, an HTTP request, a socket, and a guess where nothing is known', async () => {
+		const {result, report} = await recordRun(['await-forms.ts'], {env: {TARGET_URL: server.url, ECHO_PORT: String(echoPort())}});
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('done');
+		const byParent = (parent: string, name: string): number[] => {
+			const id = taskNamed(report, parent).id;
+			return report.tasks.filter(task => task.parentId === id && task.name === name).map(task => task.id);
+		};
+
+		expect(targets(report, 'directCall()')).toEqual([[{kind: 'tasks', ids: byParent('directCall()', 'child(20)')}]]);
+		const children = ['child(20)', 'child(30)', 'child(40)'].flatMap(name => byParent('allOfTasks()', name));
+		expect(children).toHaveLength(3);
+		// The sleep between is its timer, not the three tasks the slice started; the Promise.all is all three.
+		expect(targets(report, 'allOfTasks()')).toEqual([[{kind: 'timer', delayMs: 10}], [{kind: 'tasks', ids: children}]]);
+		expect(targets(report, 'race()')).toEqual([[{kind: 'tasks', ids: byParent('race()', 'child(200)')}, {kind: 'timer', delayMs: 20}]]);
+		expect(targets(report, 'timers()')).toEqual([[{kind: 'timer', delayMs: 20}], [{kind: 'timer', delayMs: 25}]]);
+
+		const request = report.tasks.find(task => task.parentId === taskNamed(report, 'http()').id && task.kind === 'http')!;
+		expect(request.http).toMatchObject({method: 'GET', status: 200});
+		expect(targets(report, 'http()')[0]).toEqual([{kind: 'op', id: request.id}]);
+
+		// For the reply to what it wrote: the peer. Before, for the connection (seen if it took 1 ms): nothing written yet, a promise.
+		const socket = targets(report, 'socket()');
+		expect(socket.at(-1)).toEqual([{kind: 'peer', address: `127.0.0.1:${echoPort()}`}]);
+		for (const connecting of socket.slice(0, -1)) expect(connecting).toEqual([{kind: 'promise'}]);
+
+		const unknown = targets(report, 'unknown()');
+		expect(unknown[0]).toEqual([{kind: 'timer', delayMs: 5}]);
+		expect(unknown[1]).toEqual([{kind: 'tasks', ids: byParent('unknown()', 'child(1)'), guess: true}]);
+		expect(idsOf(report, 'child(1)')).toHaveLength(1);
+	});
+});

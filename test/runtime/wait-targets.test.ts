@@ -1,0 +1,66 @@
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {instrumentPromiseCombinators, PromiseTargets} from '../../source/runtime/wait-targets.js';
+
+const saved = {all: Promise.all, allSettled: Promise.allSettled, race: Promise.race, any: Promise.any};
+const targets = new PromiseTargets();
+
+beforeAll(() => instrumentPromiseCombinators(targets));
+afterAll(() => {
+	for (const [name, original] of Object.entries(saved)) Object.defineProperty(Promise, name, {value: original, writable: true, configurable: true, enumerable: false});
+});
+
+/** A promise that stands for `target`, as the runtime tags the promises of calls and timers. */
+function standingFor(target: Parameters<PromiseTargets['tag']>[1], value: unknown = target): Promise<unknown> {
+	const promise = Promise.resolve(value);
+	targets.tag(promise, target);
+	return promise;
+}
+
+describe('Promise combinators stand for their members', () => {
+	it('all, allSettled, race and any: every known member, tasks and ops apart; unknown members left out', async () => {
+		const members = () => [standingFor({kind: 'task', id: 3}), standingFor({kind: 'op', id: 4}), Promise.resolve('unknown'), 5];
+		for (const name of ['all', 'allSettled', 'race', 'any'] as const) {
+			const combined = (Promise[name] as (values: unknown[]) => Promise<unknown>).call(Promise, members());
+			expect(targets.of(combined), name).toEqual({kind: 'promise', tasks: [3], ops: [4]});
+			await combined;
+		}
+	});
+
+	it('settle as before, keep their names and lengths, and are not enumerable', async () => {
+		expect(await Promise.all([1, Promise.resolve(2)])).toEqual([1, 2]);
+		expect(await Promise.allSettled([Promise.reject(new Error('no'))])).toMatchObject([{status: 'rejected'}]);
+		expect(await Promise.race([new Promise(() => {}), Promise.resolve('first')])).toBe('first');
+		await expect(Promise.any([])).rejects.toBeInstanceOf(AggregateError);
+		for (const name of ['all', 'allSettled', 'race', 'any'] as const) {
+			expect(Promise[name].name).toBe(name);
+			expect(Promise[name].length).toBe(1);
+		}
+		expect(Object.keys(Promise)).toEqual([]);
+	});
+
+	it('a combination inside a combination adds its members; more than 8 are counted', async () => {
+		const inner = Promise.all([standingFor({kind: 'task', id: 1}), standingFor({kind: 'task', id: 2})]);
+		const many = Array.from({length: 10}, (_, i) => standingFor({kind: 'task', id: 10 + i}));
+		const outer = Promise.all([inner, ...many]);
+		expect(targets.of(outer)).toEqual({kind: 'promise', tasks: [1, 2, 10, 11, 12, 13, 14, 15], taskCount: 12});
+		await outer;
+	});
+
+	it('reads no iterable but an array (a generator is consumed once, by the combinator): its combination is unknown', async () => {
+		let pulled = 0;
+		function* members() {
+			pulled++;
+			yield standingFor({kind: 'task', id: 7});
+		}
+		const combined = Promise.all(members());
+		expect(pulled).toBe(1);
+		expect(targets.of(combined)).toBeUndefined();
+		expect(await combined).toEqual([{kind: 'task', id: 7}]);
+	});
+
+	it('none known: no target, and the await falls back to what the slice started', async () => {
+		const combined = Promise.all([Promise.resolve(1), 2]);
+		expect(targets.of(combined)).toBeUndefined();
+		await combined;
+	});
+});

@@ -1,4 +1,4 @@
-import type {AsyncmonEvent, HeaderEvent, JoinedEvent, Ms, ProtocolLine} from '../protocol/events.js';
+import {IDS_PER_PROCESS, type AsyncmonEvent, type HeaderEvent, type JoinedEvent, type Ms, type ProcessExit, type ProtocolLine} from '../protocol/events.js';
 import {foldTotals, retire} from './retention.js';
 import {
 	AWAITS_RETAINED,
@@ -38,6 +38,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			});
 			if (event.thread !== undefined) node.thread = event.thread;
 			if (event.http) node.request = {...event.http, aborted: false};
+			if (event.process) node.process = {...event.process};
 			openSpan(node, 'running', event.t);
 			state.tasksInFlight++;
 			pushSeries(state.inFlightSeries, event.t, state.tasksInFlight);
@@ -100,6 +101,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 				node.request.aborted = event.aborted === true;
 				if (event.route !== undefined) node.request.route = event.route;
 			}
+			if (node.kind === 'process') endLane(state, node, event.exit ?? null, event.t);
 			// A request served with a server error failed, as a request sent that got one does.
 			finish(state, node, event.ok && !httpFailed(event.status) ? 'finished' : 'failed', event.t);
 			state.tasksInFlight--;
@@ -124,6 +126,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 				state.httpInFlight++;
 			}
 			if (event.timer) node.timer = {delayMs: event.timer.delayMs, repeat: event.timer.repeat, fires: 0, lateMs: 0};
+			if (event.process) node.process = {...event.process};
 			break;
 		}
 		case 'op.phase': {
@@ -161,6 +164,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 				node.timer.lateMs = Math.max(node.timer.lateMs, event.lateMs);
 			}
 			if (event.error) node.error = event.error;
+			if (event.exit && node.process) node.process.exit = event.exit;
 			const failed = !event.ok || (node.http !== undefined && httpFailed(node.http.status));
 			if (failed && node.http) state.httpFailed++;
 			finish(state, node, failed ? 'failed' : 'finished', event.t);
@@ -253,6 +257,26 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			break;
 	}
 }
+
+/**
+ * A followed process ended (its lane's root, see IDS_PER_PROCESS): what it left unsettled ends with it, failed,
+ * never left running. The lanes of the processes it started are theirs to end.
+ */
+function endLane(state: ModelState, root: TaskNode, exit: ProcessExit | null, t: Ms): void {
+	if (exit) root.process = {...(root.process ?? {command: root.name}), exit};
+	const slot = laneSlot(root.id);
+	const error = {name: 'ProcessEnded', message: exit?.signal ? `its process was killed by ${exit.signal}` : `its process exited${exit?.code == null ? '' : ` with code ${exit.code}`}`};
+	for (const node of [...state.nodes.values()]) {
+		if (node === root || isDone(node) || laneSlot(node.id) !== slot) continue;
+		if (isTaskKind(node.kind)) {
+			apply(state, {type: 'task.end', t, id: node.id, ok: false, error, busy: node.busyMs, wait: node.waitMs, sched: node.schedDelayMs, awaits: node.awaitCount});
+		} else {
+			apply(state, {type: 'op.end', t, id: node.id, ok: false, error});
+		}
+	}
+}
+
+const laneSlot = (id: number): number => Math.floor((id - 1) / IDS_PER_PROCESS);
 
 /** The empty array nodes share; never pushed to (see append). */
 const NONE: never[] = Object.freeze([]) as unknown as never[];

@@ -4,7 +4,7 @@ import {fileURLToPath} from 'node:url';
 import {syncBuiltinESMExports} from 'node:module';
 import workerThreads, {getEnvironmentData, isMainThread, setEnvironmentData, threadId} from 'node:worker_threads';
 import type {AgentFiles, AgentMeta} from '../protocol/agent.js';
-import type {ChildConfig} from '../protocol/child-config.js';
+import {laneRootId, type ChildConfig, type LaneConfig} from '../protocol/child-config.js';
 import {ChannelWriter} from './agent-channel.js';
 import {PROTOCOL_VERSION} from '../protocol/events.js';
 import {codeFrame} from './code-frame.js';
@@ -14,7 +14,9 @@ import {PipeWriter, type WriterThread} from './pipe-writer.js';
 import {failedToLoad, installHooks, type HookOptions} from './hooks.js';
 import {sampleLoop} from './loop-sampler.js';
 import {instrumentFsAndDns} from './ops/fs-dns.js';
-import {flushBeforeChildProcesses} from './ops/child-processes.js';
+import {instrumentChildProcesses} from './ops/child-processes.js';
+import {followChildren} from './follow.js';
+import {LaneWriter} from './lane-writer.js';
 import {instrumentHttp} from './ops/http.js';
 import {TracePropagation} from './ops/trace-propagation.js';
 import {instrumentServerRequests} from './ops/server-requests.js';
@@ -67,7 +69,8 @@ export function instrumentThread(entry: string, config: ThreadConfig | null, onE
 	runtimeDirectory = dirname(fileURLToPath(entry));
 	if (isMainThread && config) {
 		setEnvironmentData(CONFIG_KEY, config);
-		instrumentMainThread(config, onExit);
+		if (config.lane) instrumentFollowedProcess(config, config.lane);
+		else instrumentMainThread(config, onExit);
 	} else if (!isMainThread && !isOwnThread()) {
 		// Workers inherit the --import; asyncmon's own threads have none, and a worker of an unmonitored process has no config.
 		const inherited = getEnvironmentData(CONFIG_KEY) as ThreadConfig | undefined;
@@ -141,6 +144,11 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void): void {
 		tracker.exit();
 		onExit();
 	});
+	flushOnSignals(tracker, onExit);
+}
+
+/** A signal the script does not handle ends the process as under node, once what is buffered went out. */
+function flushOnSignals(tracker: Tracker, onExit: () => void): void {
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 		const flushThenDie = (): void => {
 			tracker.flushNow();
@@ -153,6 +161,34 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void): void {
 		};
 		process.on(signal, flushThenDie);
 	}
+}
+
+/**
+ * A Node process the script (or a followed process) started: a lane of its own, its root the process, under
+ * the task that started it. It sends its events on the monitor's lane socket; everything else is as under
+ * node: its output is its own (its parent reads it, or the terminal shows it), no header, no watchdog (its
+ * blocks are not measured), no loop samples. Its exit, which only its parent sees, ends the lane.
+ */
+function instrumentFollowedProcess(config: ThreadConfig, lane: LaneConfig): void {
+	setRedaction(config.redact);
+	const sink = new EventSink(new LaneWriter(new URL('lane-writer.js', dist), config.lanes!.socket, config.startedAt), config.startedAt - performance.timeOrigin);
+	const sites = new SiteTable(config.scriptName, cwd);
+	const tracker = startTracker(config, {
+		sink,
+		sites,
+		runtimeDirectory,
+		watch: NO_WATCH,
+		thread: {
+			id: 0,
+			name: `pid ${process.pid}: ${lane.command}`,
+			startedBy: lane.startedBy,
+			lane: {firstId: laneRootId(lane.slot), process: {pid: process.pid, command: lane.command}},
+		},
+	});
+	attributeWorkers(() => tracker.current().id);
+	installHooks(hookOptions(config, sites, tracker));
+	process.on('exit', () => tracker.exit());
+	flushOnSignals(tracker, () => {});
 }
 
 /** A module that could not be found, read or recognised: Node's words for it, or an error the loader hooks passed on. */
@@ -176,14 +212,20 @@ function attributeWorkers(currentTaskId: () => number): void {
 /** A worker is a lane of its own: its root task is the thread, running in parallel with the main loop. */
 function instrumentWorkerThread(config: ThreadConfig): void {
 	setRedaction(config.redact);
-	const sink = new EventSink(config.agent ? new ChannelWriter() : new PipeWriter(config.eventsFd, null), config.startedAt - performance.timeOrigin);
+	// Under the agent and in a followed process, one thread of the process's own takes every thread's events.
+	const sink = new EventSink(config.agent || config.lane ? new ChannelWriter() : new PipeWriter(config.eventsFd, null), config.startedAt - performance.timeOrigin);
 	const sites = new SiteTable(config.scriptName, cwd);
 	const tracker = startTracker(config, {
 		sink,
 		sites,
 		runtimeDirectory,
 		watch: NO_WATCH,
-		thread: {id: threadId, name: `worker thread #${threadId}`, startedBy: (getEnvironmentData(STARTED_BY_KEY) as number | undefined) ?? null},
+		thread: {
+			id: threadId,
+			name: `worker thread #${threadId}`,
+			startedBy: (getEnvironmentData(STARTED_BY_KEY) as number | undefined) ?? null,
+			lane: config.lane ? {firstId: laneRootId(config.lane.slot)} : undefined,
+		},
 	});
 	installHooks(hookOptions(config, sites, tracker));
 	process.on('exit', () => {
@@ -200,7 +242,7 @@ function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
 	instrumentHttp(tracker, config.propagateTrace ? new TracePropagation(config.traceId) : null);
 	instrumentServerRequests(tracker);
 	instrumentFsAndDns(tracker);
-	flushBeforeChildProcesses(tracker);
+	instrumentChildProcesses(tracker, followChildren(config, config.startedAt, fileURLToPath(new URL('preload.js', dist))));
 	tracker.startFlushTimer(plainSetInterval);
 	return tracker;
 }
@@ -210,10 +252,10 @@ function hookOptions(config: ThreadConfig, sites: SiteTable, tracker: Tracker): 
 	return {
 		sites,
 		// Every thread opens the cache; the main thread says why it could not, once.
-		cache: TransformCache.open(new URL('build-id', dist), process.env, undefined, isMainThread ? notice : undefined),
-		// Only the main thread's entry is the script; a worker's module is just more user code.
+		cache: TransformCache.open(new URL('build-id', dist), process.env, undefined, isMainThread && !config.lane ? notice : undefined),
+		// Only the main thread's entry is the script; a worker's module, or a followed process's, is just more user code.
 		// As Node loads it: the real path, past a node_modules/.bin link.
-		entry: isMainThread ? realEntry(config.script) : '',
+		entry: isMainThread && !config.lane ? realEntry(config.script) : '',
 		entryStarted: () => tracker.entryStarted(),
 		notice,
 		loading: load => tracker.ownWork(load),

@@ -1,4 +1,4 @@
-import {IDS_PER_PROCESS, type AsyncmonEvent, type HeaderEvent, type JoinedEvent, type Ms, type ProcessExit, type ProtocolLine} from '../protocol/events.js';
+import {laneSlotOf, type AsyncmonEvent, type HeaderEvent, type JoinedEvent, type Ms, type ProtocolLine, type TaskEndEvent} from '../protocol/events.js';
 import {foldTotals, retire} from './retention.js';
 import {
 	AWAITS_RETAINED,
@@ -101,7 +101,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 				node.request.aborted = event.aborted === true;
 				if (event.route !== undefined) node.request.route = event.route;
 			}
-			if (node.kind === 'process') endLane(state, node, event.exit ?? null, event.t);
+			if (node.kind === 'process') endLane(state, node, event);
 			// A request served with a server error failed, as a request sent that got one does.
 			finish(state, node, event.ok && !httpFailed(event.status) ? 'finished' : 'failed', event.t);
 			state.tasksInFlight--;
@@ -259,15 +259,15 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 }
 
 /**
- * A followed process ended (its lane's root, see IDS_PER_PROCESS): what it left unsettled ends with it, failed,
- * never left running. The lanes of the processes it started are theirs to end.
+ * A followed process ended (its lane's root, see IDS_PER_PROCESS): what it left unsettled ends with it, failed
+ * as the process did, never left running. The lanes of the processes it started are theirs to end.
  */
-function endLane(state: ModelState, root: TaskNode, exit: ProcessExit | null, t: Ms): void {
-	if (exit) root.process = {...(root.process ?? {command: root.name}), exit};
-	const slot = laneSlot(root.id);
-	const error = {name: 'ProcessEnded', message: exit?.signal ? `its process was killed by ${exit.signal}` : `its process exited${exit?.code == null ? '' : ` with code ${exit.code}`}`};
+function endLane(state: ModelState, root: TaskNode, end: TaskEndEvent): void {
+	if (end.exit) root.process = {...(root.process ?? {command: root.name}), exit: end.exit};
+	const slot = laneSlotOf(root.id);
+	const {t, error} = end;
 	for (const node of [...state.nodes.values()]) {
-		if (node === root || isDone(node) || laneSlot(node.id) !== slot) continue;
+		if (node === root || isDone(node) || laneSlotOf(node.id) !== slot) continue;
 		if (isTaskKind(node.kind)) {
 			apply(state, {type: 'task.end', t, id: node.id, ok: false, error, busy: node.busyMs, wait: node.waitMs, sched: node.schedDelayMs, awaits: node.awaitCount});
 		} else {
@@ -275,8 +275,6 @@ function endLane(state: ModelState, root: TaskNode, exit: ProcessExit | null, t:
 		}
 	}
 }
-
-const laneSlot = (id: number): number => Math.floor((id - 1) / IDS_PER_PROCESS);
 
 /** The empty array nodes share; never pushed to (see append). */
 const NONE: never[] = Object.freeze([]) as unknown as never[];

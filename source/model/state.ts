@@ -79,7 +79,7 @@ export interface StateSpan {
 	endMs: Ms | null;
 }
 
-/** A task (script, task, worker, server, process) or an op (http, timer, fs, dns, process): one row of the tree. */
+/** A task (script, task, worker, server, process) or an op (http, timer, fs, dns, child): one row of the tree. */
 export interface TaskNode {
 	id: number;
 	parentId: number | null;
@@ -108,7 +108,7 @@ export interface TaskNode {
 	/** A request one of the script's servers received (a task of kind `server`). */
 	request?: ServerRequestInfo;
 	timer?: TimerInfo;
-	/** A child process: a `process` task (a followed Node process, its lane's root) or a `process` op. */
+	/** A child process: a `process` task (a followed Node process, its lane's root) or a `child` op (another program). */
 	process?: ProcessDetails & {exit?: ProcessExit};
 	error?: ErrorInfo;
 	/** Delay this task suffered because the loop was blocked while it was ready. */

@@ -25,13 +25,18 @@ export const IDS_PER_THREAD = 1_000_000_000;
 export const IDS_PER_PROCESS = 1_000_000_000_000;
 export const MAX_PROCESS_SLOT = 9000;
 
+/** The lane an id belongs to: 0 for the script's own process, a followed process's slot otherwise. */
+export function laneSlotOf(id: number): number {
+	return Math.floor((id - 1) / IDS_PER_PROCESS);
+}
+
 /**
  * `server`: a request one of the script's HTTP servers received, its listener and all it started.
  * `process`: a Node process the script started, followed: a lane of its own under the task that started it.
  */
 export type TaskKind = 'script' | 'task' | 'worker' | 'server' | 'process';
-/** `process`: a child process that is not a followed Node process (`ls`, a shell), from spawn to exit. */
-export type OpKind = 'http' | 'timer' | 'fs' | 'dns' | 'process';
+/** `child`: a child process that is not a followed Node process (`ls`, a shell), from spawn to exit. */
+export type OpKind = 'http' | 'timer' | 'fs' | 'dns' | 'child';
 
 /** A child process: its pid (absent when it could not be started) and its command line, redacted (see redaction.ts). */
 export interface ProcessDetails {
@@ -216,7 +221,7 @@ export interface OpEndEvent {
 	error?: ErrorInfo;
 	lateMs?: Ms;
 	cancelled?: boolean;
-	/** A `process` op's exit. */
+	/** A `child` op's exit. */
 	exit?: ProcessExit;
 }
 

@@ -192,7 +192,7 @@ export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldSha
 	'op.start': {
 		id: ID,
 		parent: ID_OR_NULL,
-		kind: oneOf('http', 'timer', 'fs', 'dns', 'process'),
+		kind: oneOf('http', 'timer', 'fs', 'dns', 'child'),
 		name: STRING,
 		loc: optional(STRING_OR_NULL),
 		http: optional(objectOf<HttpDetails>('HTTP details {method, url, client?}', {method: STRING, url: STRING, client: optional(oneOf<HttpClient>('undici', 'node:http'))})),

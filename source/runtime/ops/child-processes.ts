@@ -1,7 +1,7 @@
 import childProcess, {type ChildProcess} from 'node:child_process';
 import {basename} from 'node:path';
 import {syncBuiltinESMExports} from 'node:module';
-import type {ProcessExit} from '../../protocol/events.js';
+import type {ErrorInfo, ProcessExit} from '../../protocol/events.js';
 import type {Tracker} from '../tracker.js';
 import {recordedText} from '../redact.js';
 import type {FollowChild} from '../follow.js';
@@ -28,7 +28,7 @@ interface Launch {
  *   a flush at a time, a child that inherits stdout writes at once, and under node its output comes after;
  * - a Node process is followed (`follow`, see follow.ts): it reports to the monitor on its own, as a lane under
  *   the task that started it, and its exit, which only its parent sees, ends the lane;
- * - any other is an op of kind `process`, from the call to its exit, which the task that awaits it waits on.
+ * - any other is an op of kind `child`, from the call to its exit, which the task that awaits it waits on.
  */
 export function instrumentChildProcesses(tracker: Tracker, follow: FollowChild | null): void {
 	const module = childProcess as unknown as Record<string, (...args: unknown[]) => unknown>;
@@ -46,7 +46,7 @@ export function instrumentChildProcesses(tracker: Tracker, follow: FollowChild |
 				// Before the call: a sync one returns when its child is gone.
 				const startedAt = performance.now();
 				const opOf = (pid: number | undefined): number | null =>
-					lane === null ? tracker.startOp('process', command, {t: startedAt, process: pid === undefined ? {command} : {pid, command}}) : null;
+					lane === null ? tracker.startOp('child', command, {t: startedAt, process: pid === undefined ? {command} : {pid, command}}) : null;
 				let result: unknown;
 				try {
 					result = original.apply(this, args);
@@ -82,13 +82,14 @@ function watch(tracker: Tracker, lane: number | null, op: number | null, child: 
 function ended(tracker: Tracker, lane: number | null, op: number | null, exit: ProcessExit, error?: unknown): void {
 	const t = performance.now();
 	const ok = exit.code === 0 && error === undefined;
-	if (lane !== null) {
-		tracker.emit({type: 'task.end', t, id: lane, ok, busy: 0, wait: 0, sched: 0, awaits: 0, exit});
-	} else if (op !== null) {
-		const event: Parameters<Tracker['emit']>[0] = {type: 'op.end', t, id: op, ok, exit};
-		if (error !== undefined && exit.code === null && exit.signal === null) event.error = tracker.errorInfo(error);
-		tracker.emit(event);
-	}
+	// Not started (no such program), or failed: Node's error; otherwise how it ended, in the error's place.
+	const failure = ok ? undefined : error !== undefined && exit.code === null && exit.signal === null ? tracker.errorInfo(error) : exitError(exit);
+	if (lane !== null) tracker.emit({type: 'task.end', t, id: lane, ok, busy: 0, wait: 0, sched: 0, awaits: 0, exit, ...(failure && {error: failure})});
+	else if (op !== null) tracker.emit({type: 'op.end', t, id: op, ok, exit, ...(failure && {error: failure})});
+}
+
+function exitError(exit: ProcessExit): ErrorInfo {
+	return {name: 'ProcessExit', message: exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`};
 }
 
 /** What spawnSync returns, or what execSync and execFileSync throw, says how the child ended; their output (or null) means it exited 0. */

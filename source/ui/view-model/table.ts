@@ -13,6 +13,7 @@ import {cellSegments, nodeCells, type TimeAxis} from './timeline.js';
 import {isDescending, type RowQuery, type SortColumn, type TreeRow} from './tree-rows.js';
 import {waitingOn} from '../../present/holdups.js';
 import {httpStatusColor, httpStatusText, requestOf, taskLabel} from '../../present/http.js';
+import {exitStatusText, processLabel} from '../../present/processes.js';
 
 export type ColumnId = 'state' | 'name' | 'status' | 'location' | 'total' | 'busy' | 'wait' | 'sched' | 'waitingOn' | 'timeline';
 
@@ -111,6 +112,8 @@ function cell(column: Column, node: TaskNode, depth: number, times: ReturnType<t
 			return [nameSegment(node, depth, width, context.ascii)];
 		case 'status': {
 			const request = requestOf(node);
+			const exit = node.process?.exit;
+			if (exit) return [{text: fit(exitStatusText(exit), width, 'right'), ...(node.state === 'failed' && {color: 'red' as const})}];
 			if (!request) return [{text: fit('', width)}];
 			const failed = node.state === 'failed';
 			const segment: Segment = {text: fit(httpStatusText(request, failed), width, 'right')};
@@ -169,7 +172,7 @@ function foldedCell(column: Column, site: SiteAggregate, depth: number, {state, 
 
 function nameSegment(node: TaskNode, depth: number, width: number, ascii: boolean): Segment {
 	const indent = '  '.repeat(Math.min(depth, MAX_INDENT_DEPTH));
-	const label = isTaskKind(node.kind) ? taskLabel(node, ascii) : `${node.kind} ${node.name}`;
+	const label = isTaskKind(node.kind) ? taskLabel(node, ascii) : `${node.kind} ${processLabel(node)}`;
 	const segment: Segment = {text: fit(indent + label, width)};
 	const request = requestOf(node);
 	const httpColor = request ? httpStatusColor(request, node.state === 'failed') : undefined;

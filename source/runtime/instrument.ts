@@ -197,12 +197,21 @@ function isLoadError(error: unknown): boolean {
 	return (code !== undefined && LOAD_ERRORS.has(code)) || failedToLoad(error);
 }
 
-/** Each Worker the script constructs hands the current task's id to its thread, which hangs its root under it. */
+/**
+ * Each Worker the script constructs hands the current task's id to its thread, which hangs its root under it.
+ * Node runs no --import in a worker made from a string (`eval: true`): its code loads the preload first itself,
+ * on its first line, so it is a worker like one made from a file.
+ */
 function attributeWorkers(currentTaskId: () => number): void {
 	const Original = workerThreads.Worker;
+	const preload = fileURLToPath(new URL('preload.js', dist));
+	// The same in a script and in an ES module, whichever Node takes the string for.
+	const loadPreload = `process.getBuiltinModule('node:module').createRequire(${JSON.stringify(preload)})(${JSON.stringify(preload)});`;
 	workerThreads.Worker = class Worker extends Original {
 		constructor(...args: ConstructorParameters<typeof Original>) {
 			setEnvironmentData(STARTED_BY_KEY, currentTaskId());
+			const [code, options] = args;
+			if (options?.eval && typeof code === 'string') args[0] = loadPreload + code;
 			super(...args);
 		}
 	};

@@ -106,6 +106,20 @@ describe('child processes, followed', () => {
 		expect(state.nodes.get(op.id)!.endMs).not.toBeNull();
 	});
 
+	it('children started synchronously, and through util.promisify, are followed or ops too, and their callers get what node gives them', async () => {
+		const {node, asyncmon, report} = await underNodeAndAsyncmon('sync-and-promised.mjs', [], CHILDREN);
+		expect(node.code).toBe(0);
+		expect(node.stdout).toContain('spawnSync 0 synchronous child computed 2,4 with execArgv []\n');
+		expect(node.stdout).toContain('execFile promised child computed 2,4 with execArgv [] | promised child to stderr\n');
+		expect(asyncmon).toEqual(node);
+		expect(laneNamed(report, 'child.mjs synchronous').parentId).toBe(taskNamed(report, 'startSync()').id);
+		expect(laneNamed(report, 'child.mjs promised').parentId).toBe(taskNamed(report, 'startPromised()').id);
+		for (const role of ['synchronous', 'promised']) expect(childrenOf(report, laneNamed(report, `child.mjs ${role}`))).toEqual(['childWork()']);
+		const shell = report.tasks.find(task => task.kind === 'child')!;
+		expect(shell.process).toEqual({pid: expect.any(Number), command: 'sh -c exit 2', exit: {code: 2, signal: null}});
+		expect(shell.parentId).toBe(taskNamed(report, 'startSync()').id);
+	});
+
 	it('a worker thread made from a string appears as a worker, like one made from a file', async () => {
 		const {result, report} = await recordRun(['child-processes/eval-worker.mjs']);
 		expect(result.code).toBe(0);

@@ -1,6 +1,7 @@
 import childProcess, {type ChildProcess} from 'node:child_process';
 import {basename} from 'node:path';
 import {syncBuiltinESMExports} from 'node:module';
+import {promisify} from 'node:util';
 import type {ErrorInfo, ProcessExit} from '../../protocol/events.js';
 import type {Tracker} from '../tracker.js';
 import {recordedText} from '../redact.js';
@@ -31,37 +32,52 @@ interface Launch {
  * - any other is an op of kind `child`, from the call to its exit, which the task that awaits it waits on.
  */
 export function instrumentChildProcesses(tracker: Tracker, follow: FollowChild | null): void {
-	const module = childProcess as unknown as Record<string, (...args: unknown[]) => unknown>;
+	const module = childProcess as unknown as Record<string, Start>;
 	for (const name of [...ASYNC, ...SYNC]) {
 		const original = module[name]!;
 		const sync = (SYNC as readonly string[]).includes(name);
-		module[name] = {
-			[name](this: unknown, ...args: unknown[]) {
-				// Inside the script's own code, as a full buffer is: waits that began a moment ago are not yet shown.
-				tracker.flush(true);
-				const launch = launchOf(name, args);
-				if (!launch) return original.apply(this, args);
-				const command = commandOf(launch);
-				const lane = follow && isNode(launch) ? follow(launch.options, command, tracker.current().id) : null;
-				// Before the call: a sync one returns when its child is gone.
-				const startedAt = performance.now();
-				const opOf = (pid: number | undefined): number | null =>
-					lane === null ? tracker.startOp('child', command, {t: startedAt, process: pid === undefined ? {command} : {pid, command}}) : null;
-				let result: unknown;
-				try {
-					result = original.apply(this, args);
-				} catch (error) {
-					// A sync call whose child failed or exited non-zero throws, with what Node knows of the exit.
-					if (sync) ended(tracker, lane, opOf((error as {pid?: number}).pid), exitOf(error), error);
-					throw error;
-				}
-				if (sync) ended(tracker, lane, opOf((result as {pid?: number} | null)?.pid), exitOf(result), (result as {error?: unknown} | null)?.error);
-				else watch(tracker, lane, opOf((result as ChildProcess).pid), result as ChildProcess);
-				return result;
-			},
-		}[name]!;
+		const wrapped = watched(name, original, tracker, follow, sync ? 'sync' : (result: unknown) => result as ChildProcess);
+		// What util.promisify(exec) calls: Node's own, which resolves with {stdout, stderr} and holds the child in `.child`.
+		const promised = (original as Start & {[promisify.custom]?: Start})[promisify.custom];
+		if (promised) Object.defineProperty(wrapped, promisify.custom, {value: watched(name, promised, tracker, follow, result => (result as {child: ChildProcess}).child), configurable: true});
+		module[name] = wrapped;
 	}
 	syncBuiltinESMExports();
+}
+
+type Start = (...args: unknown[]) => unknown;
+
+/** `start` (a function of child_process), watched: `childOf` finds the child in what it returns, or it is a sync call that returns when the child is gone. */
+function watched(name: string, start: Start, tracker: Tracker, follow: FollowChild | null, childOf: 'sync' | ((result: unknown) => ChildProcess)): Start {
+	return {
+		[name](this: unknown, ...args: unknown[]) {
+			// Inside the script's own code, as a full buffer is: waits that began a moment ago are not yet shown.
+			tracker.flush(true);
+			const launch = launchOf(name, args);
+			if (!launch) return start.apply(this, args);
+			const command = commandOf(launch);
+			const lane = follow && isNode(launch) ? follow(launch.options, command, tracker.current().id) : null;
+			// Before the call: a sync one returns when its child is gone.
+			const startedAt = performance.now();
+			const opOf = (pid: number | undefined): number | null =>
+				lane === null ? tracker.startOp('child', command, {t: startedAt, process: pid === undefined ? {command} : {pid, command}}) : null;
+			let result: unknown;
+			try {
+				result = start.apply(this, args);
+			} catch (error) {
+				// A sync call whose child failed or exited non-zero throws, with what Node knows of the exit.
+				if (childOf === 'sync') ended(tracker, lane, opOf((error as {pid?: number}).pid), exitOf(error), error);
+				throw error;
+			}
+			if (childOf === 'sync') {
+				ended(tracker, lane, opOf((result as {pid?: number} | null)?.pid), exitOf(result), (result as {error?: unknown} | null)?.error);
+			} else {
+				const child = childOf(result);
+				watch(tracker, lane, opOf(child.pid), child);
+			}
+			return result;
+		},
+	}[name]!;
 }
 
 /** A lane's root, or an op: ended once the child is gone. */

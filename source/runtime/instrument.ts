@@ -11,7 +11,7 @@ import {codeFrame} from './code-frame.js';
 import {EventSink} from './event-sink.js';
 import {isOwnThread} from './own-thread.js';
 import {PipeWriter, type WriterThread} from './pipe-writer.js';
-import {failedToLoad, installHooks, type HookOptions} from './hooks.js';
+import {failedToLoad, installHooks, LoadAsNode, type HookOptions} from './hooks.js';
 import {sampleLoop} from './loop-sampler.js';
 import {instrumentFsAndDns} from './ops/fs-dns.js';
 import {instrumentChildProcesses} from './ops/child-processes.js';
@@ -269,6 +269,8 @@ function hookOptions(config: ThreadConfig, sites: SiteTable, tracker: Tracker): 
 		notice,
 		loading: load => tracker.ownWork(load),
 		onSyntaxError(problem) {
+			// A followed process's error is its own, said by Node as under node; the session's is the script's.
+			if (config.lane) throw new LoadAsNode(problem.message);
 			tracker.emit({
 				type: 'fatal',
 				t: performance.now(),

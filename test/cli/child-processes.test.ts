@@ -120,6 +120,14 @@ describe('child processes, followed', () => {
 		expect(shell.parentId).toBe(taskNamed(report, 'startSync()').id);
 	});
 
+	it("a child whose code does not parse: Node says so, as under node, and the session is not the child's syntax error", async () => {
+		const {node, asyncmon, report, state} = await underNodeAndAsyncmon('broken.mjs', [], CHILDREN);
+		expect(node).toEqual({code: 0, stdout: "status 1 SyntaxError: Unexpected token ';'\n", stderr: ''});
+		expect(asyncmon).toEqual(node);
+		expect(state.fatal).toBeNull();
+		expect(laneNamed(report, 'broken-child.mjs').process!.exit).toEqual({code: 1, signal: null});
+	});
+
 	it('a worker thread made from a string appears as a worker, like one made from a file', async () => {
 		const {result, report} = await recordRun(['child-processes/eval-worker.mjs']);
 		expect(result.code).toBe(0);

@@ -8,7 +8,7 @@ import {laneRootId, type ChildConfig, type LaneConfig} from '../protocol/child-c
 import {ChannelWriter} from './agent-channel.js';
 import {PROTOCOL_VERSION} from '../protocol/events.js';
 import {codeFrame} from './code-frame.js';
-import {EventSink} from './event-sink.js';
+import {EventSink, type BatchWriter} from './event-sink.js';
 import {isOwnThread} from './own-thread.js';
 import {PipeWriter, type WriterThread} from './pipe-writer.js';
 import {failedToLoad, installHooks, LoadAsNode, type HookOptions} from './hooks.js';
@@ -170,23 +170,13 @@ function flushOnSignals(tracker: Tracker, onExit: () => void): void {
  * blocks are not measured), no loop samples. Its exit, which only its parent sees, ends the lane.
  */
 function instrumentFollowedProcess(config: ThreadConfig, lane: LaneConfig): void {
-	setRedaction(config.redact);
-	const sink = new EventSink(new LaneWriter(new URL('lane-writer.js', dist), config.lanes!.socket, config.startedAt), config.startedAt - performance.timeOrigin);
-	const sites = new SiteTable(config.scriptName, cwd);
-	const tracker = startTracker(config, {
-		sink,
-		sites,
-		runtimeDirectory,
-		watch: NO_WATCH,
-		thread: {
-			id: 0,
-			name: `pid ${process.pid}: ${lane.command}`,
-			startedBy: lane.startedBy,
-			lane: {firstId: laneRootId(lane.slot), process: {pid: process.pid, command: lane.command}},
-		},
+	const tracker = instrumentLane(config, new LaneWriter(new URL('lane-writer.js', dist), config.lanes!.socket, config.startedAt), {
+		id: 0,
+		name: `pid ${process.pid}: ${lane.command}`,
+		startedBy: lane.startedBy,
+		lane: {firstId: laneRootId(lane.slot), process: {pid: process.pid, command: lane.command}},
 	});
 	attributeWorkers(() => tracker.current().id);
-	installHooks(hookOptions(config, sites, tracker));
 	process.on('exit', () => tracker.exit());
 	flushOnSignals(tracker, () => {});
 }
@@ -220,27 +210,26 @@ function attributeWorkers(currentTaskId: () => number): void {
 
 /** A worker is a lane of its own: its root task is the thread, running in parallel with the main loop. */
 function instrumentWorkerThread(config: ThreadConfig): void {
-	setRedaction(config.redact);
 	// Under the agent and in a followed process, one thread of the process's own takes every thread's events.
-	const sink = new EventSink(config.agent || config.lane ? new ChannelWriter() : new PipeWriter(config.eventsFd, null), config.startedAt - performance.timeOrigin);
-	const sites = new SiteTable(config.scriptName, cwd);
-	const tracker = startTracker(config, {
-		sink,
-		sites,
-		runtimeDirectory,
-		watch: NO_WATCH,
-		thread: {
-			id: threadId,
-			name: `worker thread #${threadId}`,
-			startedBy: (getEnvironmentData(STARTED_BY_KEY) as number | undefined) ?? null,
-			lane: config.lane ? {firstId: laneRootId(config.lane.slot)} : undefined,
-		},
+	const tracker = instrumentLane(config, config.agent || config.lane ? new ChannelWriter() : new PipeWriter(config.eventsFd, null), {
+		id: threadId,
+		name: `worker thread #${threadId}`,
+		startedBy: (getEnvironmentData(STARTED_BY_KEY) as number | undefined) ?? null,
+		lane: config.lane ? {firstId: laneRootId(config.lane.slot)} : undefined,
 	});
-	installHooks(hookOptions(config, sites, tracker));
 	process.on('exit', () => {
 		tracker.rootDone();
 		tracker.flush();
 	});
+}
+
+/** A lane that is not the script's main thread (a worker, a followed process): its own root and ids, and no watchdog. */
+function instrumentLane(config: ThreadConfig, writer: BatchWriter, thread: NonNullable<TrackerOptions['thread']>): Tracker {
+	setRedaction(config.redact);
+	const sites = new SiteTable(config.scriptName, cwd);
+	const tracker = startTracker(config, {sink: new EventSink(writer, config.startedAt - performance.timeOrigin), sites, runtimeDirectory, watch: NO_WATCH, thread});
+	installHooks(hookOptions(config, sites, tracker));
+	return tracker;
 }
 
 function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {

@@ -85,7 +85,7 @@ export class ChildSession {
 	private readonly laneEnds = new LaneEnds();
 
 	constructor(private readonly options: ChildSessionOptions) {
-		this.lanes = options.follow === false ? null : new LaneServer(socket => this.readLane(socket));
+		this.lanes = options.follow === false ? null : this.listenForLanes();
 		const config: ChildConfig = {
 			script: resolve(options.script),
 			scriptName: options.scriptName,
@@ -126,6 +126,16 @@ export class ChildSession {
 				this.batchEnd();
 			});
 		});
+	}
+
+	/** Where followed children report; none, said in a notice, when no private place for it can be made. */
+	private listenForLanes(): LaneServer | null {
+		try {
+			return new LaneServer(socket => this.readLane(socket));
+		} catch (error) {
+			this.emit({type: 'notice', t: 0, message: `child processes are not followed: ${(error as Error).message}`});
+			return null;
+		}
 	}
 
 	onLine(listener: LineListener): void {

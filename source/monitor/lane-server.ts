@@ -23,7 +23,8 @@ export class LaneServer {
 			socket.unref();
 			onConnection(socket);
 		});
-		// A Unix socket is bound as listen() returns: a child started next finds it.
+		// A Unix socket is bound as listen() returns: a child started next finds it. Should it fail after all, children find none and run unwatched.
+		this.server.on('error', () => this.close());
 		this.server.listen(this.where.socket);
 		this.server.unref();
 		chmodSync(this.where.socket, 0o600);

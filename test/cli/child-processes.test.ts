@@ -1,4 +1,4 @@
-import {readdirSync} from 'node:fs';
+import {readdirSync, readFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
@@ -90,19 +90,21 @@ describe('child processes, followed', () => {
 		for (const task of inLane) expect(task.state).not.toBe('pending');
 	});
 
-	it('a program that is not Node is an op: its command, pid and exit code, awaited by the task that started it', async () => {
-		const {result, state, report} = await recordRun(['child-processes/shell-exit.mjs']);
+	it('a program that is not Node is an op: its command (redacted), pid and exit code, awaited by the task that started it', async () => {
+		const {result, state, report, file} = await recordRun(['child-processes/shell-exit.mjs']);
 		expect(result.code).toBe(0);
 		expect(result.stdout).toContain('shell exited 3\n');
 		const op = report.tasks.find(task => task.kind === 'child')!;
-		expect(op.name).toBe('sh -c exit 3');
+		const command = 'sh -c exit 3 sh https://REDACTED:REDACTED@example.com/?token=REDACTED';
+		expect(op.name).toBe(command);
 		expect(op.parentId).toBe(taskNamed(report, 'runShell()').id);
-		expect(op.process).toEqual({pid: expect.any(Number), command: 'sh -c exit 3', exit: {code: 3, signal: null}});
+		expect(op.process).toEqual({pid: expect.any(Number), command, exit: {code: 3, signal: null}});
 		expect(op.state).toBe('failed');
 		expect(op.error).toEqual({name: 'ProcessExit', message: 'exited with code 3'});
 		expect(taskNamed(report, 'runShell()').awaitSites).toContainEqual(expect.objectContaining({on: [{kind: 'op', id: op.id}]}));
 		// Plain mode says how it ended.
-		expect(result.stdout).toMatch(new RegExp(`child  sh -c exit 3 \\(pid ${op.process!.pid}\\) exited with code 3 in \\d`));
+		expect(result.stdout).toContain(`child  ${command} (pid ${op.process!.pid}) exited with code 3 in `);
+		expect(readFileSync(file, 'utf8')).not.toContain('hunter2');
 		expect(state.nodes.get(op.id)!.endMs).not.toBeNull();
 	});
 

@@ -1,4 +1,4 @@
-import {chmodSync, mkdtempSync, rmSync} from 'node:fs';
+import {chmodSync, lstatSync, mkdtempSync, readdirSync, rmSync} from 'node:fs';
 import {createServer, type Server, type Socket} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -15,7 +15,9 @@ export class LaneServer {
 	private readonly connections = new Set<Socket>();
 
 	constructor(onConnection: (socket: Socket) => void) {
-		const directory = mkdtempSync(join(process.env.XDG_RUNTIME_DIR || tmpdir(), 'asyncmon-lanes-'));
+		const parent = process.env.XDG_RUNTIME_DIR || tmpdir();
+		removeLeftBehind(parent);
+		const directory = mkdtempSync(join(parent, `${PREFIX}${process.pid}-`));
 		this.where = {directory, socket: join(directory, 'lanes.sock')};
 		this.server = createServer(socket => {
 			this.connections.add(socket);
@@ -34,6 +36,40 @@ export class LaneServer {
 		this.server.close();
 		for (const socket of this.connections) socket.destroy();
 		rmSync(this.where.directory, {recursive: true, force: true});
+	}
+}
+
+const PREFIX = 'asyncmon-lanes-';
+
+/**
+ * The directories of monitors that are gone (killed with SIGKILL, they could not remove theirs): those of this
+ * user's whose pid is no longer a process.
+ */
+function removeLeftBehind(parent: string): void {
+	let names: string[];
+	try {
+		names = readdirSync(parent).filter(name => name.startsWith(PREFIX));
+	} catch {
+		return;
+	}
+	for (const name of names) {
+		const pid = Number(/^(\d+)-/.exec(name.slice(PREFIX.length))?.[1]);
+		const path = join(parent, name);
+		try {
+			if (!(pid > 0) || lstatSync(path).uid !== process.getuid?.() || isRunning(pid)) continue;
+			rmSync(path, {recursive: true, force: true});
+		} catch {
+			// Gone meanwhile, or not ours to remove.
+		}
+	}
+}
+
+function isRunning(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'EPERM';
 	}
 }
 

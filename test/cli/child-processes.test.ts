@@ -1,10 +1,10 @@
 import {readdirSync, readFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {recordRun, taskNamed} from '../helpers/recorded.js';
 import {underNodeAndAsyncmon} from '../helpers/node-parity.js';
 import {SCRIPTS} from '../helpers/run-cli.js';
+import {tempDir} from '../helpers/temp.js';
 import type {ReportTask, SessionReport} from '../../source/model/summary.js';
 
 const CHILDREN = join(SCRIPTS, 'child-processes');
@@ -150,17 +150,17 @@ describe('child processes, followed', () => {
 		expect(result.stdout).toMatch(/▶ start {2}generation\(2\)/);
 	});
 
-	it('--no-follow: the children run as under node, unwatched, and nothing listens for them', async () => {
-		const before = lanesDirectories();
-		const {result, report} = await recordRun(['--no-follow', 'child-processes/nested.mjs']);
+	it('--no-follow: the children run as under node, unwatched, and nothing listens for them; a followed run leaves no socket behind', async () => {
+		const runtimeDirectory = tempDir();
+		const env = {XDG_RUNTIME_DIR: runtimeDirectory};
+		const {result, report} = await recordRun(['--no-follow', 'child-processes/nested.mjs'], {env});
 		expect(result.code).toBe(0);
 		expect(result.stdout).toContain('generation 0 done\n');
 		expect(lanes(report)).toEqual([]);
 		expect(report.tasks.map(task => task.name)).not.toContain('generation(1)');
-		expect(lanesDirectories()).toEqual(before);
+		expect(readdirSync(runtimeDirectory)).toEqual([]);
+		const followed = await recordRun(['child-processes/nested.mjs'], {env});
+		expect(lanes(followed.report)).toHaveLength(2);
+		expect(readdirSync(runtimeDirectory)).toEqual([]);
 	});
 });
-
-function lanesDirectories(): string[] {
-	return readdirSync(process.env.XDG_RUNTIME_DIR || tmpdir()).filter(name => name.startsWith('asyncmon-lanes-'));
-}

@@ -1,4 +1,6 @@
-import {existsSync, statSync} from 'node:fs';
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, statSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {basename, join} from 'node:path';
 import {connect, type Socket} from 'node:net';
 import {once} from 'node:events';
 import {describe, expect, it} from 'vitest';
@@ -51,5 +53,25 @@ describe('LaneEnds', () => {
 		expect(delivered).toEqual([3, 1]);
 		ends.flush();
 		expect(delivered).toEqual([3, 1]);
+	});
+});
+
+describe('LaneServer, left behind', () => {
+	it("removes the directory of a monitor that is gone (a SIGKILL left it), never a running one's", () => {
+		const parent = mkdtempSync(join(tmpdir(), 'lanes-parent-'));
+		const previous = process.env.XDG_RUNTIME_DIR;
+		process.env.XDG_RUNTIME_DIR = parent;
+		try {
+			// A pid no process has: far above Linux's pid_max.
+			mkdirSync(join(parent, 'asyncmon-lanes-99999999-abc123'), {mode: 0o700});
+			const running = new LaneServer(() => {});
+			const second = new LaneServer(() => {});
+			expect(readdirSync(parent).sort()).toEqual([basename(running.where.directory), basename(second.where.directory)].sort());
+			running.close();
+			second.close();
+		} finally {
+			if (previous === undefined) delete process.env.XDG_RUNTIME_DIR;
+			else process.env.XDG_RUNTIME_DIR = previous;
+		}
 	});
 });

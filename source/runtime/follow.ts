@@ -1,4 +1,5 @@
 import {closeSync, openSync} from 'node:fs';
+import module from 'node:module';
 import {join} from 'node:path';
 import {CHILD_CONFIG_ENV, laneRootId, type ChildConfig, type LaneConfig, type LaneSocket} from '../protocol/child-config.js';
 import {MAX_PROCESS_SLOT} from '../protocol/events.js';
@@ -73,12 +74,14 @@ export function claimSlot(lanes: LaneSocket, suffix: string, from = nextSlot): n
 
 /**
  * In a followed child, before its code runs: the config is taken out of the environment and NODE_OPTIONS is
- * put back as the parent gave it. The lane is this process's if it claims the slot; null otherwise.
+ * put back as the parent gave it. The lane is this process's if it claims the slot; null otherwise, and null in a
+ * Node too old for asyncmon's loader hooks (`node` on the PATH need not be the Node that runs asyncmon).
  */
 export function restoreChildEnvironment(config: ChildConfig): LaneConfig | null {
 	delete process.env[CHILD_CONFIG_ENV];
 	const lane = config.lane!;
 	if (lane.nodeOptions === null) delete process.env.NODE_OPTIONS;
 	else process.env.NODE_OPTIONS = lane.nodeOptions;
+	if (typeof (module as {registerHooks?: unknown}).registerHooks !== 'function') return null;
 	return config.lanes && claimSlot(config.lanes, '.taken', lane.slot) === lane.slot ? lane : null;
 }

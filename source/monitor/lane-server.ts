@@ -3,6 +3,7 @@ import {createServer, type Server, type Socket} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import type {LaneSocket} from '../protocol/child-config.js';
+import {alive} from './alive.js';
 
 /**
  * Where the Node processes the script starts report, followed: a Unix socket (0600) in a directory of its
@@ -56,20 +57,11 @@ function removeLeftBehind(parent: string): void {
 		const pid = Number(/^(\d+)-/.exec(name.slice(PREFIX.length))?.[1]);
 		const path = join(parent, name);
 		try {
-			if (!(pid > 0) || lstatSync(path).uid !== process.getuid?.() || isRunning(pid)) continue;
+			if (!(pid > 0) || lstatSync(path).uid !== process.getuid?.() || alive(pid)) continue;
 			rmSync(path, {recursive: true, force: true});
 		} catch {
 			// Gone meanwhile, or not ours to remove.
 		}
-	}
-}
-
-function isRunning(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return (error as NodeJS.ErrnoException).code === 'EPERM';
 	}
 }
 

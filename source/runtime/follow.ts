@@ -5,11 +5,11 @@ import {CHILD_CONFIG_ENV, laneRootId, type ChildConfig, type LaneConfig, type La
 import {MAX_PROCESS_SLOT} from '../protocol/events.js';
 
 /**
- * Sets up a Node child about to be started to be followed: its environment (`options.env`, made from the
- * parent's when absent) gets asyncmon's preload and the child's config. Returns the id of its lane's root,
- * or null when it cannot be followed (no slot left): it then runs as under node, unwatched.
+ * Sets up a Node child about to be started to be followed: the environment to start it with (the one it was
+ * given, or the parent's) with asyncmon's preload and the child's config, and the id of its lane's root; null
+ * when it cannot be followed (no slot left): it then runs as under node, unwatched.
  */
-export type FollowChild = (options: {env?: NodeJS.ProcessEnv}, command: string, startedBy: number) => number | null;
+export type FollowChild = (env: NodeJS.ProcessEnv | undefined, command: string, startedBy: number) => {root: number; env: NodeJS.ProcessEnv} | null;
 
 /**
  * How a process of the session follows the Node processes it starts, the way `strace -f` follows forks:
@@ -20,10 +20,10 @@ export type FollowChild = (options: {env?: NodeJS.ProcessEnv}, command: string, 
 export function followChildren(config: ChildConfig, startedAt: number, preload: string): FollowChild | null {
 	const lanes = config.lanes;
 	if (!lanes) return null;
-	return (options, command, startedBy) => {
+	return (given, command, startedBy) => {
 		const slot = claimSlot(lanes, '');
 		if (slot === null) return null;
-		const env = options.env ?? process.env;
+		const env = given ?? process.env;
 		const nodeOptions = env.NODE_OPTIONS ?? null;
 		const lane: LaneConfig = {slot, startedBy, command, startedAt, nodeOptions};
 		const child: ChildConfig = {
@@ -39,13 +39,15 @@ export function followChildren(config: ChildConfig, startedAt: number, preload: 
 			lanes,
 			lane,
 		};
-		options.env = {
-			...env,
-			// Quoted as NODE_OPTIONS reads quotes, whatever the path holds.
-			NODE_OPTIONS: `--import=${JSON.stringify(preload)}${nodeOptions ? ` ${nodeOptions}` : ''}`,
-			[CHILD_CONFIG_ENV]: JSON.stringify(child),
+		return {
+			root: laneRootId(slot),
+			env: {
+				...env,
+				// Quoted as NODE_OPTIONS reads quotes, whatever the path holds.
+				NODE_OPTIONS: `--import=${JSON.stringify(preload)}${nodeOptions ? ` ${nodeOptions}` : ''}`,
+				[CHILD_CONFIG_ENV]: JSON.stringify(child),
+			},
 		};
-		return laneRootId(slot);
 	};
 }
 

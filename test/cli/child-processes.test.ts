@@ -33,6 +33,7 @@ describe('child processes, followed', () => {
 		expect(node.code).toBe(0);
 		expect(node.stdout).toContain('forked child computed 2,4 with execArgv []\n');
 		expect(node.stdout).toContain('clustered child computed 2,4 with execArgv []\n');
+		expect(node.stdout).toContain('forked child exited 0 options {"silent":false}\n');
 		expect(asyncmon).toEqual(node);
 		for (const [role, startedBy] of [
 			['forked', 'forkChild()'],

@@ -12,13 +12,16 @@ const SYNC = ['spawnSync', 'execSync', 'execFileSync'] as const;
 /** Started by a command line a shell reads: `exec('node x.js')`. */
 const SHELL_LINE = new Set<string>(['exec', 'execSync']);
 
+type LaunchOptions = {env?: NodeJS.ProcessEnv; shell?: unknown; execPath?: string};
+
 /** What a call of child_process starts, read from its arguments as Node reads them. */
 interface Launch {
 	/** The program, or for a shell, the command line. */
 	file: string;
 	argv: string[];
-	/** The call's options object: the one it was given, or one put in its place, so the child's environment can be set. */
-	options: {env?: NodeJS.ProcessEnv; shell?: unknown; execPath?: string};
+	/** The call's options, as given (empty when none were), and where they go in its arguments. */
+	options: LaunchOptions;
+	optionsAt: number;
 	shell: boolean;
 	fork: boolean;
 }
@@ -56,7 +59,9 @@ function watched(name: string, start: Start, tracker: Tracker, follow: FollowChi
 			const launch = launchOf(name, args);
 			if (!launch) return start.apply(this, args);
 			const command = commandOf(launch);
-			const lane = follow && isNode(launch) ? follow(launch.options, command, tracker.current().id) : null;
+			const followed = follow && isNode(launch) ? follow(launch.options.env, command, tracker.current().id) : null;
+			if (followed) withEnv(args, launch, followed.env);
+			const lane = followed?.root ?? null;
 			// Before the call: a sync one returns when its child is gone.
 			const startedAt = performance.now();
 			const opOf = (pid: number | undefined): number | null =>
@@ -119,22 +124,29 @@ function launchOf(name: string, args: unknown[]): Launch | null {
 	const first = args[0];
 	if (typeof first !== 'string' && !(first instanceof URL)) return null;
 	const file = String(first instanceof URL ? first.pathname : first);
-	if (SHELL_LINE.has(name)) return {file, argv: [], options: optionsAt(args, 1), shell: true, fork: false};
+	if (SHELL_LINE.has(name)) return {file, argv: [], options: optionsIn(args[1]), optionsAt: 1, shell: true, fork: false};
 	const listed = Array.isArray(args[1]);
 	const argv = listed ? (args[1] as unknown[]).map(String) : [];
-	const options = optionsAt(args, listed ? 2 : 1);
-	if (name === 'fork') return {file: options.execPath ?? process.execPath, argv: [file, ...argv], options, shell: false, fork: true};
-	return {file, argv, options, shell: Boolean(options.shell), fork: false};
+	const optionsAt = listed ? 2 : 1;
+	const options = optionsIn(args[optionsAt]);
+	if (name === 'fork') return {file: options.execPath ?? process.execPath, argv: [file, ...argv], options, optionsAt, shell: false, fork: true};
+	return {file, argv, options, optionsAt, shell: Boolean(options.shell), fork: false};
 }
 
-/** The options object at `index`, put there (in place of an absent one, before a callback) when there is none. */
-function optionsAt(args: unknown[], index: number): Launch['options'] {
-	const value = args[index];
-	if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Launch['options'];
-	const made = {};
-	if (value === undefined || value === null) args[index] = made;
-	else args.splice(index, 0, made);
-	return made;
+function optionsIn(value: unknown): LaunchOptions {
+	return isOptions(value) ? (value as LaunchOptions) : {};
+}
+
+const isOptions = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The call gets the child's environment in an options object of its own: the caller's stays as it was, since it
+ * may start another child with it. In place of absent options, or before a callback where there were none.
+ */
+function withEnv(args: unknown[], launch: Launch, env: NodeJS.ProcessEnv): void {
+	const value = args[launch.optionsAt];
+	if (isOptions(value) || value === undefined || value === null) args[launch.optionsAt] = {...launch.options, env};
+	else args.splice(launch.optionsAt, 0, {env});
 }
 
 /** A Node process: forked, or started as `process.execPath` or `node`, directly or as a shell line's first word. */

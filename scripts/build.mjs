@@ -12,6 +12,7 @@ await build({
 		'cli-main': 'cli.tsx',
 		'compile-cache': 'source/monitor/compile-cache.ts',
 		preload: 'source/runtime/preload.ts',
+		'lane-writer': 'source/runtime/lane-writer-thread.ts',
 		agent: 'source/runtime/agent.ts',
 		'agent-thread': 'source/runtime/agent-thread.ts',
 		watchdog: 'source/runtime/watchdog-thread.ts',

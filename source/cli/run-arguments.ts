@@ -10,6 +10,7 @@ export const RUN_OPTIONS = {
 	plain: {type: 'boolean', default: false, describe: 'Print lines instead of the dashboard (automatic when stdout is not a terminal)'},
 	record: {type: 'string', describe: 'Record the session to this file (NDJSON, mode 0600)'},
 	redact: {type: 'boolean', default: true, describe: 'Redact URL credentials and token-like query values in events (--no-redact keeps them)'},
+	follow: {type: 'boolean', default: true, describe: 'Follow the Node processes the script starts, each a lane under the task that started it (--no-follow leaves them unwatched)'},
 	'block-threshold': {type: 'number', default: 50, describe: 'A synchronous slice longer than this many ms is a block'},
 	'fail-on-block': {type: 'number', describe: 'Exit with code 3 when the script succeeds but a block lasted longer than this many ms'},
 	'exit-on-end': {type: 'boolean', default: false, describe: 'Close the dashboard as soon as the script ends'},
@@ -25,6 +26,7 @@ export interface RunArgs extends RetentionArgs {
 	plain: boolean;
 	record?: string;
 	redact: boolean;
+	follow: boolean;
 	blockThreshold: number;
 	failOnBlock?: number;
 	exitOnEnd: boolean;

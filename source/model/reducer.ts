@@ -1,4 +1,4 @@
-import type {AsyncmonEvent, HeaderEvent, JoinedEvent, Ms, OutputEvent, ProtocolLine} from '../protocol/events.js';
+import {laneSlotOf, type AsyncmonEvent, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type TaskEndEvent} from '../protocol/events.js';
 import {foldSent, foldTotals, retire} from './retention.js';
 import {
 	AWAITS_RETAINED,
@@ -40,6 +40,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			});
 			if (event.thread !== undefined) node.thread = event.thread;
 			if (event.http) node.request = {...event.http, aborted: false};
+			if (event.process) node.process = {...event.process};
 			openSpan(node, 'running', event.t);
 			state.tasksInFlight++;
 			pushSeries(state.inFlightSeries, event.t, state.tasksInFlight);
@@ -102,6 +103,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 				node.request.aborted = event.aborted === true;
 				if (event.route !== undefined) node.request.route = event.route;
 			}
+			if (node.kind === 'process') endLane(state, node, event);
 			// A request served with a server error failed, as a request sent that got one does.
 			finish(state, node, event.ok && !httpFailed(event.status) ? 'finished' : 'failed', event.t);
 			state.tasksInFlight--;
@@ -126,6 +128,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 				state.httpInFlight++;
 			}
 			if (event.timer) node.timer = {delayMs: event.timer.delayMs, repeat: event.timer.repeat, fires: 0, lateMs: 0};
+			if (event.process) node.process = {...event.process};
 			break;
 		}
 		case 'op.phase': {
@@ -163,6 +166,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 				node.timer.lateMs = Math.max(node.timer.lateMs, event.lateMs);
 			}
 			if (event.error) node.error = event.error;
+			if (event.exit && node.process) node.process.exit = event.exit;
 			const failed = !event.ok || (node.http !== undefined && httpFailed(node.http.status));
 			if (failed && node.http) state.httpFailed++;
 			finish(state, node, failed ? 'failed' : 'finished', event.t);
@@ -259,6 +263,24 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			state.joinedMs = event.t;
 			joinFolded(state, event.folded);
 			break;
+	}
+}
+
+/**
+ * A followed process ended (its lane's root, see IDS_PER_PROCESS): what it left unsettled ends with it, failed
+ * as the process did, never left running. The lanes of the processes it started are theirs to end.
+ */
+function endLane(state: ModelState, root: TaskNode, end: TaskEndEvent): void {
+	if (end.exit) root.process = {...(root.process ?? {command: root.name}), exit: end.exit};
+	const slot = laneSlotOf(root.id);
+	const {t, error} = end;
+	for (const node of [...state.nodes.values()]) {
+		if (node === root || isDone(node) || laneSlotOf(node.id) !== slot) continue;
+		if (isTaskKind(node.kind)) {
+			apply(state, {type: 'task.end', t, id: node.id, ok: false, error, busy: node.busyMs, wait: node.waitMs, sched: node.schedDelayMs, awaits: node.awaitCount});
+		} else {
+			apply(state, {type: 'op.end', t, id: node.id, ok: false, error});
+		}
 	}
 }
 

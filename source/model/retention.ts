@@ -11,9 +11,9 @@ const SLOWEST_KEPT = 20;
 export const MAX_SITES = 2000;
 export const OTHER_SITES = '(other sites)';
 
-/** Threads and the script's top level are few, and the tree hangs from them: they are never folded. */
+/** Threads, processes and the script's top level are few, and the tree hangs from them: they are never folded. */
 export function isFoldable(node: TaskNode): boolean {
-	return node.kind !== 'script' && node.kind !== 'worker';
+	return node.kind !== 'script' && node.kind !== 'worker' && node.kind !== 'process';
 }
 
 /**

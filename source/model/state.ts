@@ -1,4 +1,4 @@
-import type {ErrorInfo, HeaderEvent, HttpClient, ListeningServer, Location, Ms, NodeKind, StackFrame, WaitTarget} from '../protocol/events.js';
+import type {ErrorInfo, HeaderEvent, HttpClient, ListeningServer, Location, Ms, NodeKind, ProcessDetails, ProcessExit, StackFrame, WaitTarget} from '../protocol/events.js';
 import {copyLatency, type Latency} from './latency.js';
 
 export type NodeState = 'running' | 'waiting' | 'ready' | 'finished' | 'failed';
@@ -79,7 +79,7 @@ export interface StateSpan {
 	endMs: Ms | null;
 }
 
-/** A task (script, task, worker) or an op (http, timer, fs, dns): one row of the tree. */
+/** A task (script, task, worker, server, process) or an op (http, timer, fs, dns, child): one row of the tree. */
 export interface TaskNode {
 	id: number;
 	parentId: number | null;
@@ -108,6 +108,8 @@ export interface TaskNode {
 	/** A request one of the script's servers received (a task of kind `server`). */
 	request?: ServerRequestInfo;
 	timer?: TimerInfo;
+	/** A child process: a `process` task (a followed Node process, its lane's root) or a `child` op (another program). */
+	process?: ProcessDetails & {exit?: ProcessExit};
 	error?: ErrorInfo;
 	/** Delay this task suffered because the loop was blocked while it was ready. */
 	blockedDelayMs: Ms;
@@ -338,7 +340,7 @@ export const OUTPUT_LINE_MAX_CHARS = 1024;
 export const SERIES_RETAINED_POINTS = 600;
 
 export function isTaskKind(kind: NodeKind): boolean {
-	return kind === 'script' || kind === 'task' || kind === 'worker' || kind === 'server';
+	return kind === 'script' || kind === 'task' || kind === 'worker' || kind === 'server' || kind === 'process';
 }
 
 /** The tasks counted as the script's units of work: its async function calls and the requests its servers received. */

@@ -1,4 +1,4 @@
-import type {ErrorInfo, Location, Ms, NodeKind, WaitTarget} from '../protocol/events.js';
+import type {ErrorInfo, Location, Ms, NodeKind, ProcessExit, WaitTarget} from '../protocol/events.js';
 import {maxOverlap} from './overlap.js';
 import {liveTimes} from './live-times.js';
 import {isCountedTask, type HttpPhases, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
@@ -70,6 +70,8 @@ export interface ReportTask {
 	/** A request one of the script's servers received (kind `server`): `status` null until its response finished. */
 	request?: {method: string; url: string; host: string | null; traceparent: string | null; status: number | null; aborted: boolean; route: string | null};
 	timer?: {delayMs: number; repeat: boolean; fires: number; lateMs: Ms};
+	/** A child process (kind `process`: a followed Node process's lane; kind `child`: another program): `exit` null until it ended. */
+	process?: {pid: number | null; command: string; exit: ProcessExit | null};
 	error?: ErrorInfo;
 }
 
@@ -249,6 +251,7 @@ function reportTask(node: TaskNode, nowMs: Ms, state: ModelState): ReportTask {
 		task.request = {method, url, host: host ?? null, traceparent: traceparent ?? null, status: status ?? null, aborted, route: route ?? null};
 	}
 	if (node.timer) task.timer = {...node.timer, lateMs: round(node.timer.lateMs)};
+	if (node.process) task.process = {pid: node.process.pid ?? null, command: node.process.command, exit: node.process.exit ?? null};
 	if (node.error) task.error = node.error;
 	return task;
 }

@@ -6,6 +6,7 @@ import {decodeLine, type CorruptReason} from '../protocol/decode.js';
 import type {ProtocolLine} from '../protocol/events.js';
 import {serializeLine} from '../protocol/encode.js';
 import {LineSplitter} from '../protocol/line-splitter.js';
+import {alive} from './alive.js';
 
 /** Where a running service's agent listens: its Unix socket, or loopback TCP with its token. */
 export type AgentAddress = {socket: string} | {host: string; port: number; token: string};
@@ -76,16 +77,6 @@ export function listAgentFiles(): AgentMeta[] {
 		}
 	}
 	return agents.sort((a, b) => a.pid - b.pid);
-}
-
-function alive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		// EPERM: alive, someone else's (a pid reused): not ours to remove.
-		return (error as NodeJS.ErrnoException).code === 'EPERM';
-	}
 }
 
 function open(address: AgentAddress, request: AgentRequest): Socket {

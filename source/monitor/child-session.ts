@@ -2,6 +2,7 @@ import {spawn, type ChildProcess} from 'node:child_process';
 import {existsSync} from 'node:fs';
 import {constants} from 'node:os';
 import {resolve} from 'node:path';
+import type {Socket} from 'node:net';
 import type {Readable} from 'node:stream';
 import {fileURLToPath} from 'node:url';
 import {CHILD_CONFIG_ENV, CHILD_START_ENV, type ChildConfig} from '../protocol/child-config.js';
@@ -12,6 +13,7 @@ import {decodeLine, type CorruptReason} from '../protocol/decode.js';
 import {serializeLine} from '../protocol/encode.js';
 import {LineSplitter} from '../protocol/line-splitter.js';
 import {OutputDecoder, type OutputChunk} from '../protocol/output-bytes.js';
+import {LaneEnds, LaneServer} from './lane-server.js';
 
 const EVENTS_FD = 3;
 /**
@@ -37,6 +39,13 @@ export interface ChildSessionOptions {
 	propagateTrace?: boolean;
 	/** False keeps every task one by one in the stream (`--retain all`): see ChildConfig. */
 	foldQuickTasks?: boolean;
+	/** The Node processes the script starts are followed (on by default; `--no-follow`). */
+	follow?: boolean;
+}
+
+/** A followed process's connection: the root of its lane, once its first line said it. */
+interface LaneStream {
+	root: number | null;
 }
 
 /**
@@ -74,11 +83,14 @@ export class ChildSession {
 	readonly exited: Promise<{code: number | null; signal: NodeJS.Signals | null}>;
 	/** Corrupt lines not yet reported in a `corrupt` event, and why the first of them is. */
 	private corrupt: {count: number; reason: CorruptReason} | null = null;
+	private readonly lanes: LaneServer | null;
+	private readonly laneEnds = new LaneEnds();
 
 	constructor(private readonly options: ChildSessionOptions) {
 		const env: NodeJS.ProcessEnv = {...process.env, ...options.env};
 		const addedEnv = Object.keys(CHILD_START_ENV).filter(name => env[name] === undefined);
 		for (const name of addedEnv) env[name] = CHILD_START_ENV[name];
+		this.lanes = options.follow === false ? null : this.listenForLanes();
 		const config: ChildConfig = {
 			script: resolve(options.script),
 			scriptName: options.scriptName,
@@ -91,6 +103,7 @@ export class ChildSession {
 			propagateTrace: options.propagateTrace ?? false,
 			foldQuickTasks: options.foldQuickTasks ?? true,
 			addedEnv,
+			lanes: this.lanes?.where ?? null,
 		};
 		const nodeFlags = Number(process.versions.node.split('.')[0]) < 24 ? ['--experimental-async-context-frame'] : [];
 		this.child = spawn(process.execPath, [...nodeFlags, ...compileCacheImport(options.preload), '--import', fileURLToPath(options.preload), config.script, ...options.args], {
@@ -108,6 +121,9 @@ export class ChildSession {
 		});
 		this.exited = new Promise(resolveExit => {
 			this.child.once('close', (code, signal) => {
+				// A process the script started may outlive it, as under node; asyncmon stops listening to it.
+				this.laneEnds.flush();
+				this.lanes?.close();
 				this.emit({type: 'exit', t: exitedAt ?? this.now(), code, signal});
 				this.batchEnd();
 				resolveExit({code, signal});
@@ -117,6 +133,16 @@ export class ChildSession {
 				this.batchEnd();
 			});
 		});
+	}
+
+	/** Where followed children report; none, said in a notice, when no private place for it can be made. */
+	private listenForLanes(): LaneServer | null {
+		try {
+			return new LaneServer(socket => this.readLane(socket));
+		} catch (error) {
+			this.emit({type: 'notice', t: 0, message: `child processes are not followed: ${(error as Error).message}`});
+			return null;
+		}
 	}
 
 	onLine(listener: LineListener): void {
@@ -151,29 +177,44 @@ export class ChildSession {
 		return Math.round((epochNow() - (this.header?.startedAt ?? this.spawnedAt)) * 1000) / 1000;
 	}
 
-	private readLines(stream: Readable): void {
+	private readLines(stream: Readable, lane?: LaneStream): void {
 		const splitter = new LineSplitter();
 		stream.setEncoding('utf8');
-		const receive = (text: string): void => this.receive(text);
+		const receive = (text: string): void => this.receive(text, lane);
 		stream.on('data', (chunk: string) => {
 			splitter.push(chunk, receive);
 			this.batchEnd();
 		});
 		stream.on('end', () => {
 			const rest = splitter.rest();
-			if (rest) this.receive(rest);
+			if (rest) this.receive(rest, lane);
+			this.batchEnd();
+		});
+	}
+
+	/** A followed process's events: its connection's first line is its lane's root, which ends once the connection closed. */
+	private readLane(socket: Socket): void {
+		const lane: LaneStream = {root: null};
+		this.readLines(socket, lane);
+		socket.on('error', () => socket.destroy());
+		socket.once('close', () => {
+			if (lane.root !== null) this.laneEnds.connectionClosed(lane.root);
 			this.batchEnd();
 		});
 	}
 
 	/** A corrupt line is skipped, and reported once the chunk it came in is delivered: recorded, counted, shown. */
-	private receive(text: string): void {
+	private receive(text: string, lane?: LaneStream): void {
 		const lines = decodeLine(text);
 		if (typeof lines === 'string') {
 			if (this.corrupt) this.corrupt.count++;
 			else this.corrupt = {count: 1, reason: lines};
 			return;
 		}
+		const first = lines[0]!;
+		if (lane && lane.root === null && first.type === 'task.start' && first.kind === 'process') lane.root = first.id;
+		// The end of a followed process, reported by its parent, comes after the process's own events.
+		if (first.type === 'task.end' && first.exit) return this.laneEnds.ended(first.id, () => this.emit(first, `${text}\n`));
 		// A span line is two events: the line is recorded once, with the first.
 		for (let i = 0; i < lines.length; i++) this.emit(lines[i]!, i === 0 ? `${text}\n` : '');
 	}

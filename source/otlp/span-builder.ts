@@ -13,7 +13,7 @@ import {
 	ATTR_EXCEPTION_TYPE,
 	ATTR_HTTP_RESPONSE_STATUS_CODE,
 } from '@opentelemetry/semantic-conventions';
-import type {AsyncmonEvent, ErrorInfo, HeaderEvent, Location, Ms, ProtocolLine, WaitTarget} from '../protocol/events.js';
+import type {AsyncmonEvent, ErrorInfo, HeaderEvent, Location, Ms, ProcessDetails, ProcessExit, ProtocolLine, WaitTarget} from '../protocol/events.js';
 import {redactText} from '../protocol/redaction.js';
 import {parseTraceparent, sessionTraceId, spanIdOf, type TraceId} from '../protocol/trace-context.js';
 import {clientRequestAttributes, httpMethod, serverRequestAttributes} from './http-attributes.js';
@@ -66,7 +66,23 @@ const ATTR = {
 	timerLateMs: 'asyncmon.timer.late_ms',
 	bytes: 'http.response.body.size',
 	thread: 'thread.id',
+	pid: 'process.pid',
+	commandLine: 'process.command_line',
+	exitCode: 'process.exit.code',
+	signal: 'asyncmon.process.signal',
 } as const;
+
+/** A child process's span: its pid and command line, the semantic conventions' process attributes. */
+function processAttributes(details: ProcessDetails | undefined): Attributes {
+	if (!details) return {};
+	return details.pid === undefined ? {[ATTR.commandLine]: details.command} : {[ATTR.pid]: details.pid, [ATTR.commandLine]: details.command};
+}
+
+/** How it ended: its exit code, or the signal that killed it. */
+function exitAttributes(exit: ProcessExit | undefined): Attributes {
+	if (!exit) return {};
+	return exit.signal ? {[ATTR.signal]: exit.signal} : exit.code === null ? {} : {[ATTR.exitCode]: exit.code};
+}
 
 /**
  * Spans from a session's events, one per task and op, handed on as each ends: fed live by the session pipeline
@@ -127,7 +143,7 @@ export class SpanBuilder {
 				attributes[ATTR.id] = event.id;
 				attributes[ATTR.kind] = event.kind;
 				if (event.thread !== undefined) attributes[ATTR.thread] = event.thread;
-				Object.assign(attributes, codeAttributes(event.loc));
+				Object.assign(attributes, codeAttributes(event.loc), processAttributes(event.process));
 				const parent = remote ? {traceId: remote.traceId, spanId: remote.spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true} : this.contextOf(event.parent);
 				this.openSpan(event.id, event.t, {name, kind: event.kind === 'server' ? SpanKind.SERVER : SpanKind.INTERNAL, parent, attributes});
 				break;
@@ -154,7 +170,7 @@ export class SpanBuilder {
 			case 'task.end': {
 				const span = this.open.get(event.id);
 				if (!span) break;
-				Object.assign(span.attributes, {
+				Object.assign(span.attributes, exitAttributes(event.exit), {
 					[ATTR.busyMs]: round(event.busy),
 					[ATTR.waitMs]: round(event.wait),
 					[ATTR.schedMs]: round(event.sched),
@@ -173,7 +189,7 @@ export class SpanBuilder {
 				break;
 			}
 			case 'op.start': {
-				const attributes: Attributes = {[ATTR.id]: event.id, [ATTR.kind]: event.kind, ...codeAttributes(event.loc ?? null)};
+				const attributes: Attributes = {[ATTR.id]: event.id, [ATTR.kind]: event.kind, ...codeAttributes(event.loc ?? null), ...processAttributes(event.process)};
 				let name = redactText(event.name);
 				if (event.http) {
 					Object.assign(attributes, clientRequestAttributes(event.http));
@@ -213,6 +229,7 @@ export class SpanBuilder {
 				const span = this.open.get(event.id);
 				if (!span) break;
 				if (event.cancelled) span.attributes[ATTR.cancelled] = true;
+				Object.assign(span.attributes, exitAttributes(event.exit));
 				if (event.lateMs !== undefined) span.attributes[ATTR.timerLateMs] = Math.max(Number(span.attributes[ATTR.timerLateMs] ?? 0), round(event.lateMs));
 				if (event.bytes !== undefined && span.kind === SpanKind.CLIENT) span.attributes[ATTR.bytes] = event.bytes;
 				if (span.headersAt !== undefined) span.attributes['asyncmon.http.download_ms'] = round(event.t - span.headersAt);

@@ -1,7 +1,8 @@
-import type {ErrorInfo, Ms, ProtocolLine} from '../protocol/events.js';
+import type {ErrorInfo, Ms, ProcessExit, ProtocolLine} from '../protocol/events.js';
 import type {ModelState, NodeState, TaskNode} from '../model/state.js';
 import {formatDuration, formatOffset} from '../present/durations.js';
 import {servedOutcome, taskLabel} from '../present/http.js';
+import {exitOutcome, processLabel} from '../present/processes.js';
 import {blockCulprit, starvedStall, waitingOn} from '../present/holdups.js';
 import {paint, type Ansi, type Color, type Segment} from '../present/paint.js';
 import {glyphs, stateIcon, type Glyphs} from '../present/states.js';
@@ -128,7 +129,10 @@ export class PlainPrinter {
 				if (!node || node.kind === 'script') return;
 				if (!this.admit(line.t, 'end', state, {name: node.name, ms: line.t - node.startMs, failed: !line.ok})) return;
 				const took = formatDuration(line.t - node.startMs);
-				if (node.request) {
+				if (node.kind === 'process') {
+					const ended = line.ok ? this.stateMark('finished', 'done', 'green') : this.stateMark('failed', 'failed', 'red');
+					this.say(line.t, ended, [{text: `${node.name} ${exitOutcome(line.exit)} after ${took}`}]);
+				} else if (node.request) {
 					const served = node.state === 'failed' ? this.stateMark('failed', 'failed', 'red') : this.stateMark('finished', 'done', 'green');
 					this.say(line.t, served, [{text: `${taskLabel(node, this.options.ascii)} ${servedOutcome(node.request, took)} `}, dim(this.timings(node))]);
 				} else if (line.ok) this.say(line.t, this.stateMark('finished', 'done', 'green'), [{text: `${node.name} in ${took} `}, dim(this.timings(node))]);
@@ -137,6 +141,7 @@ export class PlainPrinter {
 			}
 			case 'op.end': {
 				const node = state.nodes.get(line.id);
+				if (node?.process) return this.processEnded(line.t, node, state, line);
 				if (!node?.http) return;
 				if (!this.admit(line.t, 'request', state, {name: `${node.http.method} ${node.http.url}`, ms: line.t - node.startMs, failed: node.state === 'failed'})) return;
 				const phases = node.http.phases;
@@ -259,6 +264,15 @@ export class PlainPrinter {
 
 	private listed(parts: readonly string[]): string {
 		return parts.join(` ${this.glyphs.separator} `);
+	}
+
+	/** `↳ child  sh -c exit 3 (pid 4242) exited with code 3 in 6ms`: a child process that is not followed. */
+	private processEnded(t: Ms, node: TaskNode, state: ModelState, {exit, error}: {exit?: ProcessExit; error?: ErrorInfo}): void {
+		const failed = node.state === 'failed';
+		if (!this.admit(t, 'end', state, {name: node.name, ms: t - node.startMs, failed})) return;
+		// Not started at all: Node's error says why; otherwise how it exited.
+		const outcome = exit && (exit.code !== null || exit.signal !== null) ? exitOutcome(exit) : errorText(error);
+		this.say(t, {icon: this.glyphs.child, word: 'child', color: failed ? 'red' : 'green'}, [{text: `${processLabel(node)} ${outcome} in ${formatDuration(t - node.startMs)}`}]);
 	}
 
 	private timings(node: TaskNode): string {

@@ -1,3 +1,5 @@
+import {IDS_PER_PROCESS} from './events.js';
+
 /** How the monitor tells the child's preload what to do: one JSON environment variable. */
 export const CHILD_CONFIG_ENV = 'ASYNCMON_CHILD_CONFIG';
 
@@ -29,4 +31,32 @@ export interface ChildConfig {
 	foldQuickTasks: boolean;
 	/** Which of CHILD_START_ENV the monitor added: the preload deletes them. */
 	addedEnv: string[];
+	/** Where the Node processes the script starts report, followed (see docs/protocol.md, "Child processes"); null under `--no-follow` and the agent. */
+	lanes?: LaneSocket | null;
+	/** Set in such a followed process: its place in the session. */
+	lane?: LaneConfig;
+}
+
+/** The monitor's private directory (0700) and, in it, the Unix socket (0600) followed processes connect to. */
+export interface LaneSocket {
+	directory: string;
+	socket: string;
+}
+
+export interface LaneConfig {
+	/** Its ids are `slot × IDS_PER_PROCESS + 1` on (see events.ts); the process that started it claimed the slot. */
+	slot: number;
+	/** The task of the process that started it: its lane hangs under it. */
+	startedBy: number;
+	/** Its command line, redacted. */
+	command: string;
+	/** The session's t = 0, epoch ms: every process's events are on one clock. */
+	startedAt: number;
+	/** NODE_OPTIONS as its parent gave it, without asyncmon's `--import`: the preload puts it back. */
+	nodeOptions: string | null;
+}
+
+/** A lane's root task: its process. */
+export function laneRootId(slot: number): number {
+	return slot * IDS_PER_PROCESS + 1;
 }

@@ -17,9 +17,38 @@ export type Location = string;
 /** Each worker thread numbers its tasks and ops from `threadId × IDS_PER_THREAD + 1`; the main thread's ids are below it. */
 export const IDS_PER_THREAD = 1_000_000_000;
 
-/** `server`: a request one of the script's HTTP servers received, its listener and all it started. */
-export type TaskKind = 'script' | 'task' | 'worker' | 'server';
-export type OpKind = 'http' | 'timer' | 'fs' | 'dns';
+/**
+ * A Node process the script starts (a followed child, see ChildConfig.lane) numbers its ids from
+ * `slot × IDS_PER_PROCESS + 1`, its worker threads theirs from there as above: room for 1000 threads a process,
+ * and MAX_PROCESS_SLOT processes before ids leave the integers a double holds exactly.
+ */
+export const IDS_PER_PROCESS = 1_000_000_000_000;
+export const MAX_PROCESS_SLOT = 9000;
+
+/** The lane an id belongs to: 0 for the script's own process, a followed process's slot otherwise. */
+export function laneSlotOf(id: number): number {
+	return Math.floor((id - 1) / IDS_PER_PROCESS);
+}
+
+/**
+ * `server`: a request one of the script's HTTP servers received, its listener and all it started.
+ * `process`: a Node process the script started, followed: a lane of its own under the task that started it.
+ */
+export type TaskKind = 'script' | 'task' | 'worker' | 'server' | 'process';
+/** `child`: a child process that is not a followed Node process (`ls`, a shell), from spawn to exit. */
+export type OpKind = 'http' | 'timer' | 'fs' | 'dns' | 'child';
+
+/** A child process: its pid (absent when it could not be started) and its command line, redacted (see redaction.ts). */
+export interface ProcessDetails {
+	pid?: number;
+	command: string;
+}
+
+/** How a child process ended: its exit code, or the signal that killed it. */
+export interface ProcessExit {
+	code: number | null;
+	signal: string | null;
+}
 export type NodeKind = TaskKind | OpKind;
 
 export interface ErrorInfo {
@@ -74,6 +103,8 @@ export interface TaskStartEvent {
 	thread?: number;
 	/** The request of a task of kind `server`. */
 	http?: ServerRequestDetails;
+	/** The process of a task of kind `process`. */
+	process?: ProcessDetails;
 }
 
 /** A request a server of the script's received, as its `server` task starts. */
@@ -135,6 +166,8 @@ export interface TaskEndEvent {
 	aborted?: boolean;
 	/** A `server` task's route template, when its framework matched one (Express: `/users/:id`). */
 	route?: string;
+	/** A `process` task's exit, reported by the process that started it. */
+	exit?: ProcessExit;
 }
 
 /** Which client library sent a request: its connection limit is set in different ways. */
@@ -162,6 +195,7 @@ export interface OpStartEvent {
 	loc?: Location | null;
 	http?: HttpDetails;
 	timer?: TimerDetails;
+	process?: ProcessDetails;
 }
 
 /** HTTP progress: `sent` ends the queue and connect phases, `headers` ends time to first byte. */
@@ -193,6 +227,8 @@ export interface OpEndEvent {
 	error?: ErrorInfo;
 	lateMs?: Ms;
 	cancelled?: boolean;
+	/** A `child` op's exit. */
+	exit?: ProcessExit;
 }
 
 export interface BlockStartEvent {

@@ -1,4 +1,4 @@
-import type {AsyncmonEvent, ErrorInfo, FoldedName, FoldEvent, JoinedEvent, HeaderEvent, HttpClient, HttpDetails, ListeningServer, ServerRequestDetails, StackFrame, TimerDetails, WaitTarget} from './events.js';
+import type {AsyncmonEvent, ErrorInfo, FoldedName, FoldEvent, JoinedEvent, HeaderEvent, HttpClient, HttpDetails, ListeningServer, ProcessDetails, ProcessExit, ServerRequestDetails, StackFrame, TimerDetails, WaitTarget} from './events.js';
 
 /**
  * What one field of a protocol line must hold. `V` is the field's type in
@@ -143,6 +143,8 @@ const WAIT_TARGET = variantsOf<WaitTarget>("a WaitTarget ({kind: 'task' | 'op', 
 	peer: {address: STRING},
 	value: {},
 });
+const PROCESS_DETAILS = objectOf<ProcessDetails>('process details {pid?, command}', {pid: optional(COUNT), command: STRING});
+const PROCESS_EXIT = objectOf<ProcessExit>('a process exit {code, signal}', {code: INTEGER_OR_NULL, signal: STRING_OR_NULL});
 const STACK_FRAMES = listOf('a list of stack frames {fn, loc}', objectOf<StackFrame>('a stack frame', {fn: STRING, loc: STRING}));
 
 /** The header's fields; `protocol` has rules of its own (see decodeHeader). */
@@ -167,13 +169,14 @@ export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldSha
 	'task.start': {
 		id: ID,
 		parent: ID_OR_NULL,
-		kind: oneOf('script', 'task', 'worker', 'server'),
+		kind: oneOf('script', 'task', 'worker', 'server', 'process'),
 		name: STRING,
 		loc: STRING_OR_NULL,
 		thread: optional(COUNT),
 		http: optional(
 			objectOf<ServerRequestDetails>('request details {method, url, host?, traceparent?}', {method: STRING, url: STRING, host: optional(STRING), traceparent: optional(STRING)}),
 		),
+		process: optional(PROCESS_DETAILS),
 	},
 	'task.await': {id: ID, site: STRING_OR_NULL, on: WAIT_TARGET, dependent: optional(BOOLEAN), busy: NUMBER},
 	'task.ready': {id: ID},
@@ -189,19 +192,21 @@ export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldSha
 		status: optional(COUNT),
 		aborted: optional(BOOLEAN),
 		route: optional(STRING),
+		exit: optional(PROCESS_EXIT),
 	},
 	'op.start': {
 		id: ID,
 		parent: ID_OR_NULL,
-		kind: oneOf('http', 'timer', 'fs', 'dns'),
+		kind: oneOf('http', 'timer', 'fs', 'dns', 'child'),
 		name: STRING,
 		loc: optional(STRING_OR_NULL),
 		http: optional(objectOf<HttpDetails>('HTTP details {method, url, client?}', {method: STRING, url: STRING, client: optional(oneOf<HttpClient>('undici', 'node:http', 'node:http2'))})),
 		timer: optional(objectOf<TimerDetails>('timer details {delayMs, repeat}', {delayMs: NUMBER, repeat: BOOLEAN})),
+		process: optional(PROCESS_DETAILS),
 	},
 	'op.phase': {id: ID, phase: oneOf('sent', 'headers'), queueMs: optional(NUMBER), connectMs: optional(NUMBER), status: optional(COUNT)},
 	'op.fire': {id: ID, lateMs: NUMBER},
-	'op.end': {id: ID, ok: BOOLEAN, status: optional(COUNT), bytes: optional(COUNT), error: optional(ERROR_INFO), lateMs: optional(NUMBER), cancelled: optional(BOOLEAN)},
+	'op.end': {id: ID, ok: BOOLEAN, status: optional(COUNT), bytes: optional(COUNT), error: optional(ERROR_INFO), lateMs: optional(NUMBER), cancelled: optional(BOOLEAN), exit: optional(PROCESS_EXIT)},
 	'block.start': {id: ID, task: ID_OR_NULL, detectedAt: NUMBER},
 	'block.stack': {id: ID, frames: STACK_FRAMES},
 	'block.end': {id: ID, durationMs: NUMBER, task: ID_OR_NULL, exact: BOOLEAN, queuedMs: optional(NUMBER), starved: optional(BOOLEAN)},

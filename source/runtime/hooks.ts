@@ -52,6 +52,9 @@ export interface SyntaxProblem {
 	lineText: string;
 }
 
+/** Thrown by an onSyntaxError that leaves a file it cannot compile to Node: Node loads it and reports its error, as under node. */
+export class LoadAsNode extends Error {}
+
 export interface HookOptions {
 	sites: SiteTable;
 	cache: TransformCache | null;
@@ -61,7 +64,7 @@ export interface HookOptions {
 	entryStarted: () => void;
 	/** Tells the user, in one line, what asyncmon did differently. */
 	notice: (message: string) => void;
-	/** The script cannot be compiled: report and stop. */
+	/** The script cannot be compiled: report and stop, or throw LoadAsNode to leave the file to Node, which says what is wrong itself. */
 	onSyntaxError: (problem: SyntaxProblem) => never;
 	/** Wraps module loading and asyncmon's own compile work, which are no part of the script's time. */
 	loading: <T>(load: () => T) => T;
@@ -135,7 +138,13 @@ function load(url: string, context: LoadHookContext, nextLoad: Parameters<LoadHo
 			const source = readFileSync(file, 'utf8');
 			// An entry of an extension Node does not know runs through its CommonJS loader, as JavaScript; as an ES module Node refuses it, and so do we.
 			if (!loader && (packageType(file) === 'module' || isModuleOnly(source))) return nextLoad(url, context);
-			const compiled = compileCached(source, file, loader ?? 'js', options);
+			let compiled: ReturnType<typeof compileCached>;
+			try {
+				compiled = compileCached(source, file, loader ?? 'js', options);
+			} catch (error) {
+				if (error instanceof LoadAsNode) return nextLoad(url, context);
+				throw error;
+			}
 			return {format: compiled.format, source: compiled.code, shortCircuit: true};
 }
 

@@ -4,18 +4,20 @@ import {fileURLToPath} from 'node:url';
 import {syncBuiltinESMExports} from 'node:module';
 import workerThreads, {getEnvironmentData, isMainThread, setEnvironmentData, threadId} from 'node:worker_threads';
 import type {AgentFiles, AgentMeta} from '../protocol/agent.js';
-import type {ChildConfig} from '../protocol/child-config.js';
+import {laneRootId, type ChildConfig, type LaneConfig} from '../protocol/child-config.js';
 import {ChannelWriter} from './agent-channel.js';
 import {PROTOCOL_VERSION} from '../protocol/events.js';
 import {codeFrame} from './code-frame.js';
 import {SpanFolder} from './span-folder.js';
-import {EventSink} from './event-sink.js';
+import {EventSink, type BatchWriter} from './event-sink.js';
 import {isOwnThread} from './own-thread.js';
 import {PipeWriter, type WriterThread} from './pipe-writer.js';
-import {failedToLoad, installHooks, type HookOptions} from './hooks.js';
+import {failedToLoad, installHooks, LoadAsNode, type HookOptions} from './hooks.js';
 import {sampleLoop} from './loop-sampler.js';
 import {instrumentFsAndDns} from './ops/fs-dns.js';
-import {flushBeforeChildProcesses} from './ops/child-processes.js';
+import {instrumentChildProcesses} from './ops/child-processes.js';
+import {followChildren} from './follow.js';
+import {LaneWriter} from './lane-writer.js';
 import {instrumentHttp} from './ops/http.js';
 import {instrumentHttp2} from './ops/http2.js';
 import {TracePropagation} from './ops/trace-propagation.js';
@@ -71,7 +73,8 @@ export function instrumentThread(entry: string, config: ThreadConfig | null, onE
 	runtimeDirectory = dirname(fileURLToPath(entry));
 	if (isMainThread && config) {
 		setEnvironmentData(CONFIG_KEY, config);
-		instrumentMainThread(config, onExit);
+		if (config.lane) instrumentFollowedProcess(config, config.lane);
+		else instrumentMainThread(config, onExit);
 	} else if (!isMainThread && !isOwnThread()) {
 		// Workers inherit the --import; asyncmon's own threads have none, and a worker of an unmonitored process has no config.
 		const inherited = getEnvironmentData(CONFIG_KEY) as ThreadConfig | undefined;
@@ -145,6 +148,11 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void): void {
 		tracker.exit();
 		onExit();
 	});
+	flushOnSignals(tracker, onExit);
+}
+
+/** A signal the script does not handle ends the process as under node, once what is buffered went out. */
+function flushOnSignals(tracker: Tracker, onExit: () => void): void {
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 		const flushThenDie = (): void => {
 			tracker.flushNow();
@@ -159,18 +167,45 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void): void {
 	}
 }
 
+/**
+ * A Node process the script (or a followed process) started: a lane of its own, its root the process, under
+ * the task that started it. It sends its events on the monitor's lane socket; everything else is as under
+ * node: its output is its own (its parent reads it, or the terminal shows it), no header, no watchdog (its
+ * blocks are not measured), no loop samples. Its exit, which only its parent sees, ends the lane.
+ */
+function instrumentFollowedProcess(config: ThreadConfig, lane: LaneConfig): void {
+	const tracker = instrumentLane(config, new LaneWriter(new URL('lane-writer.js', dist), config.lanes!.socket, config.startedAt), {
+		id: 0,
+		name: `pid ${process.pid}: ${lane.command}`,
+		startedBy: lane.startedBy,
+		lane: {firstId: laneRootId(lane.slot), process: {pid: process.pid, command: lane.command}},
+	});
+	attributeWorkers(() => tracker.current().id);
+	process.on('exit', () => tracker.exit());
+	flushOnSignals(tracker, () => {});
+}
+
 /** A module that could not be found, read or recognised: Node's words for it, or an error the loader hooks passed on. */
 function isLoadError(error: unknown): boolean {
 	const code = (error as NodeJS.ErrnoException | undefined)?.code;
 	return (code !== undefined && LOAD_ERRORS.has(code)) || failedToLoad(error);
 }
 
-/** Each Worker the script constructs hands the current task's id to its thread, which hangs its root under it. */
+/**
+ * Each Worker the script constructs hands the current task's id to its thread, which hangs its root under it.
+ * Node runs no --import in a worker made from a string (`eval: true`): its code loads the preload first itself,
+ * on its first line, so it is a worker like one made from a file.
+ */
 function attributeWorkers(currentTaskId: () => number): void {
 	const Original = workerThreads.Worker;
+	const preload = fileURLToPath(new URL('preload.js', dist));
+	// The same in a script and in an ES module, whichever Node takes the string for.
+	const loadPreload = `process.getBuiltinModule('node:module').createRequire(${JSON.stringify(preload)})(${JSON.stringify(preload)});`;
 	workerThreads.Worker = class Worker extends Original {
 		constructor(...args: ConstructorParameters<typeof Original>) {
 			setEnvironmentData(STARTED_BY_KEY, currentTaskId());
+			const [code, options] = args;
+			if (options?.eval && typeof code === 'string') args[0] = loadPreload + code;
 			super(...args);
 		}
 	};
@@ -179,17 +214,13 @@ function attributeWorkers(currentTaskId: () => number): void {
 
 /** A worker is a lane of its own: its root task is the thread, running in parallel with the main loop. */
 function instrumentWorkerThread(config: ThreadConfig): void {
-	setRedaction(config.redact);
-	const sink = new EventSink(config.agent ? new ChannelWriter() : new PipeWriter(config.eventsFd, null), config.startedAt - performance.timeOrigin, folderOf(config));
-	const sites = new SiteTable(config.scriptName, cwd);
-	const tracker = startTracker(config, {
-		sink,
-		sites,
-		runtimeDirectory,
-		watch: NO_WATCH,
-		thread: {id: threadId, name: `worker thread #${threadId}`, startedBy: (getEnvironmentData(STARTED_BY_KEY) as number | undefined) ?? null},
+	// Under the agent and in a followed process, one thread of the process's own takes every thread's events.
+	const tracker = instrumentLane(config, config.agent || config.lane ? new ChannelWriter() : new PipeWriter(config.eventsFd, null), {
+		id: threadId,
+		name: `worker thread #${threadId}`,
+		startedBy: (getEnvironmentData(STARTED_BY_KEY) as number | undefined) ?? null,
+		lane: config.lane ? {firstId: laneRootId(config.lane.slot)} : undefined,
 	});
-	installHooks(hookOptions(config, sites, tracker));
 	// The lane is in the stream before the worker's code runs: a worker busy from its first line is seen busy, not at its end.
 	tracker.flush();
 	// A worker that dies of an error (its 'error' event in the main thread) ends failed, with that error.
@@ -204,6 +235,15 @@ function folderOf(config: ThreadConfig): SpanFolder | null {
 	return config.foldQuickTasks ? new SpanFolder() : null;
 }
 
+/** A lane that is not the script's main thread (a worker, a followed process): its own root and ids, and no watchdog. */
+function instrumentLane(config: ThreadConfig, writer: BatchWriter, thread: NonNullable<TrackerOptions['thread']>): Tracker {
+	setRedaction(config.redact);
+	const sites = new SiteTable(config.scriptName, cwd);
+	const tracker = startTracker(config, {sink: new EventSink(writer, config.startedAt - performance.timeOrigin, folderOf(config)), sites, runtimeDirectory, watch: NO_WATCH, thread});
+	installHooks(hookOptions(config, sites, tracker));
+	return tracker;
+}
+
 function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
 	const tracker = new Tracker(options);
 	Object.defineProperty(globalThis, RUNTIME_GLOBAL, {value: tracker, enumerable: false});
@@ -215,7 +255,7 @@ function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
 	instrumentFsAndDns(tracker);
 	instrumentSockets(tracker);
 	instrumentHttp2(tracker);
-	flushBeforeChildProcesses(tracker);
+	instrumentChildProcesses(tracker, followChildren(config, config.startedAt, fileURLToPath(new URL('preload.js', dist))));
 	tracker.startFlushTimer(plainSetInterval);
 	return tracker;
 }
@@ -225,14 +265,16 @@ function hookOptions(config: ThreadConfig, sites: SiteTable, tracker: Tracker): 
 	return {
 		sites,
 		// Every thread opens the cache; the main thread says why it could not, once.
-		cache: TransformCache.open(new URL('build-id', dist), process.env, undefined, isMainThread ? notice : undefined),
-		// Only the main thread's entry is the script; a worker's module is just more user code.
+		cache: TransformCache.open(new URL('build-id', dist), process.env, undefined, isMainThread && !config.lane ? notice : undefined),
+		// Only the main thread's entry is the script; a worker's module, or a followed process's, is just more user code.
 		// As Node loads it: the real path, past a node_modules/.bin link.
-		entry: isMainThread ? realEntry(config.script) : '',
+		entry: isMainThread && !config.lane ? realEntry(config.script) : '',
 		entryStarted: () => tracker.entryStarted(),
 		notice,
 		loading: load => tracker.ownWork(load),
 		onSyntaxError(problem) {
+			// A followed process's error is its own, said by Node as under node; the session's is the script's.
+			if (config.lane) throw new LoadAsNode(problem.message);
 			tracker.emit({
 				type: 'fatal',
 				t: performance.now(),

@@ -1,23 +1,33 @@
-import {dirname} from 'node:path';
+import {dirname, relative} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {isMainThread} from 'node:worker_threads';
 import {CHILD_CONFIG_ENV, type ChildConfig} from '../protocol/child-config.js';
+import {restoreChildEnvironment} from './follow.js';
 import {instrumentThread} from './instrument.js';
 
 const runtimeDirectory = dirname(fileURLToPath(import.meta.url));
 
 /**
- * Runs first in the child process of `asyncmon app.js` (`node --import preload script`) and in each worker
- * thread the script starts: it installs the instrumentation, whose events go to the monitor's pipes, then
- * Node runs the script (or the worker's code) exactly as `node` would.
+ * Runs first in the child process of `asyncmon app.js` (`node --import preload script`), in each worker
+ * thread the script starts, and in each Node process it starts, followed (NODE_OPTIONS, see follow.ts): it
+ * installs the instrumentation, whose events go to the monitor, then Node runs the script (or the worker's
+ * code) exactly as `node` would.
  */
 if (isMainThread) {
-	const child = JSON.parse(process.env[CHILD_CONFIG_ENV]!) as ChildConfig;
-	// The script sees the environment and the Node options it was given, not asyncmon's plumbing.
-	delete process.env[CHILD_CONFIG_ENV];
-	for (const name of child.addedEnv) delete process.env[name];
-	withoutOwnFlags(process.execArgv);
-	instrumentThread(import.meta.url, {...child, startedAt: performance.timeOrigin + performance.now(), agent: null});
+	const text = process.env[CHILD_CONFIG_ENV];
+	const child = text === undefined ? null : (JSON.parse(text) as ChildConfig);
+	if (child?.lane) {
+		// A followed process: it sees the environment its parent gave it, and runs unwatched if its lane is not its own.
+		const lane = restoreChildEnvironment(child);
+		const script = process.argv[1] ?? '';
+		if (lane) instrumentThread(import.meta.url, {...child, script, scriptName: relative(process.cwd(), script), startedAt: lane.startedAt, agent: null});
+	} else if (child) {
+		// The script sees the environment and the Node options it was given, not asyncmon's plumbing.
+		delete process.env[CHILD_CONFIG_ENV];
+		for (const name of child.addedEnv) delete process.env[name];
+		withoutOwnFlags(process.execArgv);
+		instrumentThread(import.meta.url, {...child, startedAt: performance.timeOrigin + performance.now(), agent: null});
+	}
 } else {
 	instrumentThread(import.meta.url, null);
 }
@@ -35,4 +45,3 @@ function withoutOwnFlags(execArgv: string[]): void {
 		else if (flag === '--experimental-async-context-frame' && Number(process.versions.node.split('.')[0]) < 24) execArgv.splice(i, 1);
 	}
 }
-

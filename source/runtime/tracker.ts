@@ -1,6 +1,6 @@
 import {performance} from 'node:perf_hooks';
 import {AsyncLocalStorage} from 'node:async_hooks';
-import {IDS_PER_THREAD, type AsyncmonEvent, type BlockEndEvent, type BlockStartEvent, type ErrorInfo, type Location, type OpKind, type OpStartEvent, type ServerRequestDetails, type TaskAwaitEvent, type TaskEndEvent, type TaskKind, type TaskStartEvent, type WaitTarget} from '../protocol/events.js';
+import {IDS_PER_THREAD, type AsyncmonEvent, type BlockEndEvent, type BlockStartEvent, type ErrorInfo, type Location, type OpKind, type OpStartEvent, type ProcessDetails, type ServerRequestDetails, type TaskAwaitEvent, type TaskEndEvent, type TaskKind, type TaskStartEvent, type WaitTarget} from '../protocol/events.js';
 import type {EventSink} from './event-sink.js';
 import type {IsFolded} from './span-folder.js';
 import {formatCall, MAX_ARGS} from './preview.js';
@@ -93,6 +93,15 @@ export const NO_WATCH: SliceWatch = {thresholdMs: Infinity, running() {}, longSl
 /** How a request ended: its status (and the route template its framework matched, when it says), or its client left. */
 export type ServedResponse = {status: number; route?: string} | {aborted: true};
 
+/**
+ * Set in a followed child process (and its workers): its ids are in its lane's range, and its main thread's root
+ * is the process (kind `process`), under the parent process's task that started it.
+ */
+export interface TrackedLane {
+	firstId: number;
+	process?: ProcessDetails;
+}
+
 /** Wait targets that carry no ids are shared, not made per await. */
 const VALUE: WaitTarget = Object.freeze({kind: 'value'});
 
@@ -103,7 +112,7 @@ export interface TrackerOptions {
 	runtimeDirectory: string;
 	watch: SliceWatch;
 	/** Set in a worker thread: its root task is the worker, and its ids are its own range. */
-	thread?: {id: number; name: string; startedBy: number | null};
+	thread?: {id: number; name: string; startedBy: number | null; lane?: TrackedLane};
 }
 
 
@@ -180,8 +189,8 @@ export class Tracker {
 		this.watch = options.watch;
 		const thread = options.thread;
 		if (thread) {
-			this.nextId = thread.id * IDS_PER_THREAD + 1;
-			this.root = this.startTask('worker', thread.name, null, null, null, thread);
+			this.nextId = (thread.lane?.firstId ?? 1) + thread.id * IDS_PER_THREAD;
+			this.root = this.startTask(thread.lane?.process ? 'process' : 'worker', thread.name, null, null, null, thread);
 		} else {
 			this.root = this.startTask('script', this.sites.scriptName, `${this.sites.scriptName}:1:1`, null, null);
 		}
@@ -269,7 +278,8 @@ export class Tracker {
 			name,
 			loc,
 		};
-		if (thread) event.thread = thread.id;
+		if (thread?.lane?.process) event.process = thread.lane.process;
+		else if (thread) event.thread = thread.id;
 		if (http) event.http = http;
 		// Listed first: the emit may flush, which names the listed.
 		if (args) {
@@ -443,7 +453,7 @@ export class Tracker {
 	/** Installed by the HTTP instrumentation; called by npm undici's dispatcher module as it loads. */
 	patchDispatcher: (dispatcherBase: never) => void = () => {};
 
-	startOp(kind: OpKind, name: string, details: Partial<Pick<OpStartEvent, 'http' | 'timer' | 't'>> = {}, owner: Task = this.current()): number {
+	startOp(kind: OpKind, name: string, details: Partial<Pick<OpStartEvent, 'http' | 'timer' | 'process' | 't'>> = {}, owner: Task = this.current()): number {
 		const id = this.nextId++;
 		owner.sliceOps = noteSliceChild(owner.sliceOps, id);
 		owner.sliceOpCount++;
@@ -451,6 +461,7 @@ export class Tracker {
 		const event: OpStartEvent = {type: 'op.start', t: details.t ?? performance.now(), id, parent: owner.id, kind, name};
 		if (details.http) event.http = details.http;
 		if (details.timer) event.timer = details.timer;
+		if (details.process) event.process = details.process;
 		this.emit(event);
 		return id;
 	}

@@ -1,4 +1,4 @@
-import type {Ms} from '../protocol/events.js';
+import {laneSlotOf, type Ms} from '../protocol/events.js';
 import {isTaskKind, type ModelState, type SeriesPoint, type TaskNode} from '../model/state.js';
 import {sessionDuration} from '../model/summary.js';
 import {formatDuration} from '../present/durations.js';
@@ -77,7 +77,12 @@ export function chromeTrace(state: ModelState): ChromeTrace {
 	return {traceEvents: events, displayTimeUnit: 'ms'};
 }
 
+/** A followed process's lane is a track of its own. */
+const PROCESS_TID_BASE = 1_000_000;
+
 function threadOf(node: TaskNode): number {
+	const lane = laneSlotOf(node.id);
+	if (lane > 0) return PROCESS_TID_BASE + lane;
 	return node.thread === undefined ? MAIN_THREAD_TID : WORKER_TID_BASE + node.thread;
 }
 
@@ -88,7 +93,8 @@ function metadataEvents(state: ModelState, pid: number): TraceEvent[] {
 		[LOOP_TID, 'event loop blocks'],
 	]);
 	for (const node of state.nodes.values()) {
-		if (node.thread !== undefined) threads.set(threadOf(node), `worker thread ${node.thread}`);
+		if (node.kind === 'process') threads.set(threadOf(node), node.name);
+		else if (node.thread !== undefined && laneSlotOf(node.id) === 0) threads.set(threadOf(node), `worker thread ${node.thread}`);
 	}
 	return [
 		{name: 'process_name', ph: 'M', pid, args: {name: `node ${script}`}},

@@ -9,6 +9,7 @@ import {httpStatsByHost, servedStatsByRoute} from '../model/http-stats.js';
 import {HTTP_PHASES} from '../model/state.js';
 import type {Insight} from '../model/insights.js';
 import {insightMessage} from '../present/insights.js';
+import {exitOutcome} from '../present/processes.js';
 import type {Tone} from '../present/changes.js';
 
 /**
@@ -49,6 +50,7 @@ export function reportDocument(state: ModelState, insights: readonly Insight[] =
 		foldedSection(report),
 		...httpSections(state),
 		blocksSection(report),
+		processesSection(report),
 		failuresSection(state, report),
 	].filter((section): section is ReportSection => section !== null && section.rows.length > 0);
 	return {title: sanitize(`asyncmon report: ${report.script || '(unknown script)'}`), subtitle: sanitize(subtitleOf(report)), sections: sections.map(sanitizeSection)};
@@ -117,6 +119,20 @@ function slowestTasksSection(report: SessionReport): ReportSection {
 			t.location ?? '',
 		]),
 		note: notShown > 0 ? `${counted(notShown, 'faster task')} not shown` : undefined,
+	};
+}
+
+/** The child processes the script started: the followed Node processes (each a lane of its tasks) and the other programs. */
+function processesSection(report: SessionReport): ReportSection {
+	const processes = report.tasks.filter(task => task.process);
+	return {
+		title: 'Child processes',
+		columns: [left('command'), right('pid'), left('followed'), left('exit'), right('total'), left('started by')],
+		rows: processes.map(task => {
+			const {pid, command, exit} = task.process!;
+			const parent = report.tasks.find(other => other.id === task.parentId);
+			return [command, pid === null ? '' : String(pid), task.kind === 'process' ? 'yes' : 'no', exit ? exitOutcome(exit) : 'running at the end', formatDuration(taskTotalMs(task, report.durationMs)), parent?.name ?? ''];
+		}),
 	};
 }
 

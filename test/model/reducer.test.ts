@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest';
 import {apply} from '../../source/model/reducer.js';
 import {summarize} from '../../source/model/summary.js';
 import {AWAITS_RETAINED, OUTPUT_LINE_MAX_CHARS, OUTPUT_RETAINED_CHARS, OUTPUT_RETAINED_LINES, createState, type ModelState, type TaskNode} from '../../source/model/state.js';
-import type {ProtocolLine, TaskKind, TaskStartEvent} from '../../source/protocol/events.js';
+import {IDS_PER_PROCESS, type ProtocolLine, type TaskKind, type TaskStartEvent} from '../../source/protocol/events.js';
 import {event, header, reduce} from '../helpers/events.js';
 
 const node = (state: ModelState, id: number): TaskNode => state.nodes.get(id)!;
@@ -443,5 +443,40 @@ describe('joined (a client of a running service)', () => {
 		expect(site).toMatchObject({kind: 'task', count: 5, failed: 2, totalMs: 50, busyMs: 5, waitMs: 45});
 		const summary = summarize(state);
 		expect({taskCount: summary.taskCount, failedCount: summary.failedCount, maxInFlight: summary.maxInFlight}).toEqual({taskCount: 6, failedCount: 2, maxInFlight: 1});
+	});
+});
+
+describe('reducer: child processes', () => {
+	const LANE = IDS_PER_PROCESS + 1;
+	const killed = {name: 'ProcessExit', message: 'killed by SIGKILL'};
+
+	it("a followed process's end ends its lane: what it left unsettled fails as it did, its exit is kept, other lanes are left alone", () => {
+		const state = reduce([
+			start(0, 1, null, 'main', 'script'),
+			start(1, 2, 1, 'startChild()'),
+			event('task.start', {t: 5, id: LANE, parent: 2, kind: 'process', name: 'pid 42: node child.js', loc: null, process: {pid: 42, command: 'node child.js'}}),
+			start(6, LANE + 1, LANE, 'waitForever()'),
+			event('op.start', {t: 6, id: LANE + 2, parent: LANE + 1, kind: 'timer', name: 'setTimeout 10ms'}),
+			event('task.await', {t: 6, id: LANE + 1, on: {kind: 'op', id: LANE + 2}}),
+			// Another lane, started by the child: its own process ends it.
+			event('task.start', {t: 7, id: 2 * IDS_PER_PROCESS + 1, parent: LANE + 1, kind: 'process', name: 'pid 43: node grandchild.js', loc: null}),
+			event('task.end', {t: 9, id: LANE, ok: false, error: killed, exit: {code: null, signal: 'SIGKILL'}}),
+		]);
+		expect(node(state, LANE)).toMatchObject({state: 'failed', endMs: 9, error: killed, process: {pid: 42, command: 'node child.js', exit: {code: null, signal: 'SIGKILL'}}});
+		expect(node(state, LANE + 1)).toMatchObject({state: 'failed', endMs: 9, error: killed});
+		expect(node(state, LANE + 2)).toMatchObject({state: 'failed', endMs: 9, error: killed});
+		expect(node(state, 2 * IDS_PER_PROCESS + 1).state).toBe('running');
+		expect(node(state, 2).state).toBe('running');
+		expect(state.taskCounts).toMatchObject({running: 1, waiting: 0, failed: 1});
+	});
+
+	it('a child op keeps its pid, command and exit', () => {
+		const state = reduce([
+			start(0, 1, null),
+			event('op.start', {t: 1, id: 2, parent: 1, kind: 'child', name: 'sh -c exit 3', process: {pid: 7, command: 'sh -c exit 3'}}),
+			event('op.end', {t: 4, id: 2, ok: false, exit: {code: 3, signal: null}}),
+		]);
+		expect(node(state, 2)).toMatchObject({kind: 'child', state: 'failed', endMs: 4, process: {pid: 7, command: 'sh -c exit 3', exit: {code: 3, signal: null}}});
+		expect(node(state, 1).childTaskCount).toBe(0);
 	});
 });

@@ -30,15 +30,16 @@ const EVERY_TYPE: AsyncmonEvent[] = [
 		loc: 'app.ts:1:1',
 		thread: 1,
 		http: {method: 'GET', url: '/users/7?token=REDACTED', host: 'localhost:3000', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'},
+		process: {pid: 4242, command: 'node child.js'},
 	},
 	{type: 'task.await', t: 1, id: 2, site: 'app.ts:2:3', on: {kind: 'promise', tasks: [3, 4], ops: [5]}, dependent: true, busy: 0.4},
 	{type: 'task.ready', t: 2, id: 2},
 	{type: 'task.resume', t: 2.5, id: 2, readyAt: 2, wait: 1, sched: 0.5},
-	{type: 'task.end', t: 3, id: 2, ok: false, error, busy: 1, wait: 1, sched: 0.5, awaits: 2, status: 500, aborted: false},
-	{type: 'op.start', t: 1, id: 5, parent: 2, kind: 'http', name: 'GET /items', loc: null, http: {method: 'GET', url: 'https://example.com/items'}, timer: {delayMs: 10, repeat: false}},
+	{type: 'task.end', t: 3, id: 2, ok: false, error, busy: 1, wait: 1, sched: 0.5, awaits: 2, status: 500, aborted: false, exit: {code: null, signal: 'SIGKILL'}},
+	{type: 'op.start', t: 1, id: 5, parent: 2, kind: 'http', name: 'GET /items', loc: null, http: {method: 'GET', url: 'https://example.com/items'}, timer: {delayMs: 10, repeat: false}, process: {pid: 7, command: 'ls'}},
 	{type: 'op.phase', t: 1.5, id: 5, phase: 'sent', queueMs: 0.1, connectMs: 0.2, status: 200},
 	{type: 'op.fire', t: 11, id: 6, lateMs: 0.3},
-	{type: 'op.end', t: 12, id: 5, ok: false, status: 500, bytes: 120, error, lateMs: 0.1, cancelled: false},
+	{type: 'op.end', t: 12, id: 5, ok: false, status: 500, bytes: 120, error, lateMs: 0.1, cancelled: false, exit: {code: 3, signal: null}},
 	{type: 'block.start', t: 20, id: 1, task: 2, detectedAt: 75},
 	{type: 'block.stack', t: 76, id: 1, frames: [{fn: 'parse', loc: 'app.ts:6:5'}]},
 	{type: 'block.end', t: 270, id: 1, durationMs: 250, task: null, exact: false, queuedMs: 12, starved: false},
@@ -105,7 +106,7 @@ describe('decodeEvent', () => {
 		expect(decodeEvent(line({type: 'task.start', t: 1, id: 2, parent: null, kind: 'task', name: 42, loc: null}))).toBe("task.start: 'name' is not a string");
 		expect(decodeEvent(line({type: 'block.stack', t: 1, id: 1, frames: 'parse (app.ts:6:5)'}))).toBe("block.stack: 'frames' is not a list of stack frames {fn, loc}");
 		expect(decodeEvent(line({type: 'task.start', t: 1, id: 2, parent: null, kind: 'thread', name: 'x', loc: null}))).toBe(
-			"task.start: 'kind' is not one of 'script', 'task', 'worker', 'server'",
+			"task.start: 'kind' is not one of 'script', 'task', 'worker', 'server', 'process'",
 		);
 		expect(decodeEvent(line({type: 'task.end', t: 1, id: 2, ok: 'yes', busy: 0, wait: 0, sched: 0, awaits: 0}))).toBe("task.end: 'ok' is not a boolean");
 		expect(decodeEvent(line({type: 'exit', t: 1, code: 0}))).toBe("exit: 'signal' is missing");

@@ -2,6 +2,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {cleanup} from 'ink-testing-library';
 import type {ReplayControls} from '../../source/model/source.js';
 import {apply} from '../../source/model/reducer.js';
+import {IDS_PER_PROCESS} from '../../source/protocol/events.js';
 import {textWidth} from '../../source/present/text.js';
 import {FakeSession} from '../helpers/events.js';
 import {controlCharacters, HOSTILE_STRINGS, hostileSession} from '../helpers/hostile.js';
@@ -96,6 +97,28 @@ describe('dashboard: header and table', () => {
 		expect(view.frame()).toContain('crunch');
 		await view.press('c');
 		expect(view.frame()).toContain(' boot ');
+	});
+});
+
+describe('dashboard: child processes', () => {
+	it("shows a followed process as a lane under the task that started it, its tasks under it, and how it ended in the status column", async () => {
+		const lane = IDS_PER_PROCESS + 1;
+		const session = new FakeSession({script: 'parent.mjs'})
+			.emit('task.start', {t: 0, id: 1, kind: 'script', name: 'main', loc: 'parent.mjs:1:1'})
+			.emit('task.start', {t: 1, id: 2, parent: 1, name: 'forkChild', loc: 'parent.mjs:3:1'})
+			.emit('task.start', {t: 40, id: lane, parent: 2, kind: 'process', name: 'pid 4242: node child.mjs', loc: null, process: {pid: 4242, command: 'node child.mjs'}})
+			.emit('task.start', {t: 41, id: lane + 1, parent: lane, name: 'childWork', loc: 'child.mjs:9:1'})
+			.emit('op.start', {t: 50, id: 3, parent: 2, kind: 'child', name: 'sh -c exit 3', process: {pid: 4243, command: 'sh -c exit 3'}})
+			.emit('op.end', {t: 60, id: 3, ok: false, exit: {code: 3, signal: null}, error: {name: 'ProcessExit', message: 'exited with code 3'}});
+		const view = await renderDashboard(session, {nowMs: 100, columns: 160});
+		expect(rowOf(view, 'pid 4242: node child.mjs')).toMatch(/^ ▶ /);
+		expect(indentOf(view, 'pid 4242: node child.mjs')).toBe(indentOf(view, 'forkChild') + 2);
+		expect(indentOf(view, 'childWork')).toBe(indentOf(view, 'pid 4242: node child.mjs') + 2);
+		expect(rowOf(view, 'child')).toMatch(/child sh -c exit 3 \(pid 4243\) +3 /);
+		session.emit('task.end', {t: 90, id: lane, ok: false, exit: {code: null, signal: 'SIGKILL'}, error: {name: 'ProcessExit', message: 'killed by SIGKILL'}});
+		await view.press();
+		expect(rowOf(view, 'pid 4242: node child.mjs')).toMatch(/^ ✖ +pid 4242: node child\.mjs +KILL /);
+		expect(rowOf(view, 'childWork')).toMatch(/^ ✖ /);
 	});
 });
 

@@ -42,6 +42,7 @@ interface RunOptions extends ScriptLaunch {
 	plain: boolean;
 	record?: string;
 	redact: boolean;
+	follow: boolean;
 	blockThresholdMs: number;
 	failOnBlockMs?: number;
 	exitOnEnd: boolean;
@@ -66,6 +67,7 @@ export function runCommand(args: RunArgs, launch: ScriptLaunch): Promise<number>
 		plain: wantsPlain(args.plain),
 		record: args.record,
 		redact: args.redact,
+		follow: args.follow,
 		blockThresholdMs: args.blockThreshold,
 		failOnBlockMs: args.failOnBlock,
 		exitOnEnd: args.exitOnEnd,
@@ -103,6 +105,7 @@ async function runScript(options: RunOptions): Promise<number> {
 		preload: options.preload,
 		propagateTrace: options.otlpPropagate,
 		foldQuickTasks: options.retention !== null,
+		follow: options.follow,
 	});
 	session.onLine((line, raw) => pipeline.take(line, raw));
 	// Once per chunk read from the child, not per line.

@@ -1,25 +1,163 @@
-import childProcess from 'node:child_process';
+import childProcess, {type ChildProcess} from 'node:child_process';
+import {basename} from 'node:path';
 import {syncBuiltinESMExports} from 'node:module';
+import {promisify} from 'node:util';
+import type {ErrorInfo, ProcessExit} from '../../protocol/events.js';
 import type {Tracker} from '../tracker.js';
+import {recordedText} from '../redact.js';
+import type {FollowChild} from '../follow.js';
 
-const STARTS = ['spawn', 'fork', 'exec', 'execFile', 'spawnSync', 'execSync', 'execFileSync'] as const;
+const ASYNC = ['spawn', 'fork', 'exec', 'execFile'] as const;
+const SYNC = ['spawnSync', 'execSync', 'execFileSync'] as const;
+/** Started by a command line a shell reads: `exec('node x.js')`. */
+const SHELL_LINE = new Set<string>(['exec', 'execSync']);
+
+type LaunchOptions = {env?: NodeJS.ProcessEnv; shell?: unknown; execPath?: string};
+
+/** What a call of child_process starts, read from its arguments as Node reads them. */
+interface Launch {
+	/** The program, or for a shell, the command line. */
+	file: string;
+	argv: string[];
+	/** The call's options, as given (empty when none were), and where they go in its arguments. */
+	options: LaunchOptions;
+	optionsAt: number;
+	shell: boolean;
+	fork: boolean;
+}
 
 /**
- * The script's own writes reach the monitor as events, a flush at a time; a child that inherits stdout writes
- * to the pipe at once. So what the script printed before starting a child is flushed first: under node, the
- * child's output comes after it, and so it does under asyncmon.
+ * Child processes, seen from the process that starts them (the script, or a followed child):
+ * - what the script printed before starting one is flushed first: the script's own writes reach the monitor
+ *   a flush at a time, a child that inherits stdout writes at once, and under node its output comes after;
+ * - a Node process is followed (`follow`, see follow.ts): it reports to the monitor on its own, as a lane under
+ *   the task that started it, and its exit, which only its parent sees, ends the lane;
+ * - any other is an op of kind `child`, from the call to its exit, which the task that awaits it waits on.
  */
-export function flushBeforeChildProcesses(tracker: Tracker): void {
-	const module = childProcess as unknown as Record<string, (...args: unknown[]) => unknown>;
-	for (const name of STARTS) {
+export function instrumentChildProcesses(tracker: Tracker, follow: FollowChild | null): void {
+	const module = childProcess as unknown as Record<string, Start>;
+	for (const name of [...ASYNC, ...SYNC]) {
 		const original = module[name]!;
-		module[name] = {
-			[name](this: unknown, ...args: unknown[]) {
-				// Inside the script's own code, as a full buffer is: waits that began a moment ago are not yet shown.
-				tracker.flush(true);
-				return original.apply(this, args);
-			},
-		}[name]!;
+		const sync = (SYNC as readonly string[]).includes(name);
+		const wrapped = watched(name, original, tracker, follow, sync ? 'sync' : (result: unknown) => result as ChildProcess);
+		// What util.promisify(exec) calls: Node's own, which resolves with {stdout, stderr} and holds the child in `.child`.
+		const promised = (original as Start & {[promisify.custom]?: Start})[promisify.custom];
+		if (promised) Object.defineProperty(wrapped, promisify.custom, {value: watched(name, promised, tracker, follow, result => (result as {child: ChildProcess}).child), configurable: true});
+		module[name] = wrapped;
 	}
 	syncBuiltinESMExports();
+}
+
+type Start = (...args: unknown[]) => unknown;
+
+/** `start` (a function of child_process), watched: `childOf` finds the child in what it returns, or it is a sync call that returns when the child is gone. */
+function watched(name: string, start: Start, tracker: Tracker, follow: FollowChild | null, childOf: 'sync' | ((result: unknown) => ChildProcess)): Start {
+	return {
+		[name](this: unknown, ...args: unknown[]) {
+			// Inside the script's own code, as a full buffer is: waits that began a moment ago are not yet shown.
+			tracker.flush(true);
+			const launch = launchOf(name, args);
+			if (!launch) return start.apply(this, args);
+			const command = commandOf(launch);
+			const followed = follow && isNode(launch) ? follow(launch.options.env, command, tracker.current().id) : null;
+			if (followed) withEnv(args, launch, followed.env);
+			const lane = followed?.root ?? null;
+			// Before the call: a sync one returns when its child is gone.
+			const startedAt = performance.now();
+			const opOf = (pid: number | undefined): number | null =>
+				lane === null ? tracker.startOp('child', command, {t: startedAt, process: pid === undefined ? {command} : {pid, command}}) : null;
+			let result: unknown;
+			try {
+				result = start.apply(this, args);
+			} catch (error) {
+				// A sync call whose child failed or exited non-zero throws, with what Node knows of the exit.
+				if (childOf === 'sync') ended(tracker, lane, opOf((error as {pid?: number}).pid), exitOf(error), error);
+				throw error;
+			}
+			if (childOf === 'sync') {
+				ended(tracker, lane, opOf((result as {pid?: number} | null)?.pid), exitOf(result), (result as {error?: unknown} | null)?.error);
+			} else {
+				const child = childOf(result);
+				watch(tracker, lane, opOf(child.pid), child);
+			}
+			return result;
+		},
+	}[name]!;
+}
+
+/** A lane's root, or an op: ended once the child is gone. */
+function watch(tracker: Tracker, lane: number | null, op: number | null, child: ChildProcess): void {
+	let done = false;
+	const end = (exit: ProcessExit, error?: unknown): void => {
+		if (done) return;
+		done = true;
+		ended(tracker, lane, op, exit, error);
+	};
+	child.once('exit', (code, signal) => end({code, signal}));
+	// Not started at all (no such program): Node says so, and no exit follows.
+	child.once('error', error => {
+		if (child.pid === undefined) end({code: null, signal: null}, error);
+	});
+}
+
+function ended(tracker: Tracker, lane: number | null, op: number | null, exit: ProcessExit, error?: unknown): void {
+	const t = performance.now();
+	const ok = exit.code === 0 && error === undefined;
+	// Not started (no such program), or failed: Node's error; otherwise how it ended, in the error's place.
+	const failure = ok ? undefined : error !== undefined && exit.code === null && exit.signal === null ? tracker.errorInfo(error) : exitError(exit);
+	if (lane !== null) tracker.emit({type: 'task.end', t, id: lane, ok, busy: 0, wait: 0, sched: 0, awaits: 0, exit, ...(failure && {error: failure})});
+	else if (op !== null) tracker.emit({type: 'op.end', t, id: op, ok, exit, ...(failure && {error: failure})});
+}
+
+function exitError(exit: ProcessExit): ErrorInfo {
+	return {name: 'ProcessExit', message: exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`};
+}
+
+/** What spawnSync returns, or what execSync and execFileSync throw, says how the child ended; their output (or null) means it exited 0. */
+function exitOf(result: unknown): ProcessExit {
+	if (typeof result !== 'object' || result === null || !('status' in result)) return {code: 0, signal: null};
+	const {status, signal} = result as {status: number | null; signal?: string | null};
+	return {code: status, signal: signal ?? null};
+}
+
+function launchOf(name: string, args: unknown[]): Launch | null {
+	const first = args[0];
+	if (typeof first !== 'string' && !(first instanceof URL)) return null;
+	const file = String(first instanceof URL ? first.pathname : first);
+	if (SHELL_LINE.has(name)) return {file, argv: [], options: optionsIn(args[1]), optionsAt: 1, shell: true, fork: false};
+	const listed = Array.isArray(args[1]);
+	const argv = listed ? (args[1] as unknown[]).map(String) : [];
+	const optionsAt = listed ? 2 : 1;
+	const options = optionsIn(args[optionsAt]);
+	if (name === 'fork') return {file: options.execPath ?? process.execPath, argv: [file, ...argv], options, optionsAt, shell: false, fork: true};
+	return {file, argv, options, optionsAt, shell: Boolean(options.shell), fork: false};
+}
+
+function optionsIn(value: unknown): LaunchOptions {
+	return isOptions(value) ? (value as LaunchOptions) : {};
+}
+
+const isOptions = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The call gets the child's environment in an options object of its own: the caller's stays as it was, since it
+ * may start another child with it. In place of absent options, or before a callback where there were none.
+ */
+function withEnv(args: unknown[], launch: Launch, env: NodeJS.ProcessEnv): void {
+	const value = args[launch.optionsAt];
+	if (isOptions(value) || value === undefined || value === null) args[launch.optionsAt] = {...launch.options, env};
+	else args.splice(launch.optionsAt, 0, {env});
+}
+
+/** A Node process: forked, or started as `process.execPath` or `node`, directly or as a shell line's first word. */
+function isNode(launch: Launch): boolean {
+	if (launch.fork) return true;
+	const program = launch.shell ? (/^\s*("[^"]*"|'[^']*'|\S+)/.exec(launch.file)?.[1] ?? '').replace(/^["']|["']$/g, '') : launch.file;
+	return program === process.execPath || basename(program) === 'node';
+}
+
+/** The command line as a shell would show it, `node` for Node's own path, redacted. */
+function commandOf(launch: Launch): string {
+	const program = launch.file === process.execPath ? 'node' : launch.file;
+	return recordedText([program, ...launch.argv].join(' '));
 }

@@ -13,6 +13,7 @@ import {cellSegments, nodeCells, type TimeAxis} from './timeline.js';
 import {isDescending, type RowQuery, type SortColumn, type TreeRow} from './tree-rows.js';
 import {waitingOn} from '../../present/holdups.js';
 import {httpStatusColor, httpStatusText, requestOf, taskLabel} from '../../present/http.js';
+import {exitStatusText, processLabel} from '../../present/processes.js';
 
 export type ColumnId = 'state' | 'name' | 'status' | 'location' | 'total' | 'busy' | 'wait' | 'sched' | 'waitingOn' | 'timeline';
 
@@ -111,6 +112,8 @@ function cell(column: Column, node: TaskNode, depth: number, times: ReturnType<t
 			return [nameSegment(node, depth, width, context.ascii)];
 		case 'status': {
 			const request = requestOf(node);
+			const exit = node.process?.exit;
+			if (exit) return [{text: fit(exitStatusText(exit), width, 'right'), ...(node.state === 'failed' && {color: 'red' as const})}];
 			if (!request) return [{text: fit('', width)}];
 			const failed = node.state === 'failed';
 			const segment: Segment = {text: fit(httpStatusText(request, failed), width, 'right')};
@@ -188,7 +191,7 @@ export function rowName(node: TaskNode, width: number, ascii: boolean): string {
 		const lead = `${node.kind} ${node.http.method} `;
 		return lead + truncateUrl(node.http.url, width - textWidth(lead));
 	}
-	return truncateMiddle(isTaskKind(node.kind) ? taskLabel(node, ascii) : `${node.kind} ${node.name}`, width);
+	return truncateMiddle(isTaskKind(node.kind) ? taskLabel(node, ascii) : `${node.kind} ${processLabel(node)}`, width);
 }
 
 function timeSegment(ms: Ms, width: number, color?: Segment['color']): Segment {

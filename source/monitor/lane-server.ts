@@ -1,0 +1,95 @@
+import {chmodSync, lstatSync, mkdtempSync, readdirSync, rmSync} from 'node:fs';
+import {createServer, type Server, type Socket} from 'node:net';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import type {LaneSocket} from '../protocol/child-config.js';
+import {alive} from './alive.js';
+
+/**
+ * Where the Node processes the script starts report, followed: a Unix socket (0600) in a directory of its
+ * own (0700, made afresh), which they also claim their slots in (see runtime/follow.ts). Nothing else
+ * listens, and it never keeps asyncmon alive: closing it ends every connection.
+ */
+export class LaneServer {
+	readonly where: LaneSocket;
+	private readonly server: Server;
+	private readonly connections = new Set<Socket>();
+
+	constructor(onConnection: (socket: Socket) => void) {
+		const parent = process.env.XDG_RUNTIME_DIR || tmpdir();
+		removeLeftBehind(parent);
+		const directory = mkdtempSync(join(parent, `${PREFIX}${process.pid}-`));
+		this.where = {directory, socket: join(directory, 'lanes.sock')};
+		this.server = createServer(socket => {
+			this.connections.add(socket);
+			socket.once('close', () => this.connections.delete(socket));
+			socket.unref();
+			onConnection(socket);
+		});
+		// A Unix socket is bound as listen() returns: a child started next finds it. Should it fail after all, children find none and run unwatched.
+		this.server.on('error', () => this.close());
+		this.server.listen(this.where.socket);
+		this.server.unref();
+		chmodSync(this.where.socket, 0o600);
+	}
+
+	close(): void {
+		this.server.close();
+		for (const socket of this.connections) socket.destroy();
+		rmSync(this.where.directory, {recursive: true, force: true});
+	}
+}
+
+const PREFIX = 'asyncmon-lanes-';
+
+/**
+ * The directories of monitors that are gone (killed with SIGKILL, they could not remove theirs): those of this
+ * user's whose pid is no longer a process.
+ */
+function removeLeftBehind(parent: string): void {
+	let names: string[];
+	try {
+		names = readdirSync(parent).filter(name => name.startsWith(PREFIX));
+	} catch {
+		return;
+	}
+	for (const name of names) {
+		const pid = Number(/^(\d+)-/.exec(name.slice(PREFIX.length))?.[1]);
+		const path = join(parent, name);
+		try {
+			if (!(pid > 0) || lstatSync(path).uid !== process.getuid?.() || alive(pid)) continue;
+			rmSync(path, {recursive: true, force: true});
+		} catch {
+			// Gone meanwhile, or not ours to remove.
+		}
+	}
+}
+
+/**
+ * Puts the end of a followed process after its own events. The process that started it reports the end,
+ * on its own stream; the process's last events may still be on their way on its connection. The end waits
+ * until that connection is closed (or, for a process whose connection never opened, until the session ends).
+ */
+export class LaneEnds {
+	private readonly closed = new Set<number>();
+	private readonly pending = new Map<number, () => void>();
+
+	/** The lane of root `root`: its connection closed, so all it sent is in. */
+	connectionClosed(root: number): void {
+		this.closed.add(root);
+		this.pending.get(root)?.();
+		this.pending.delete(root);
+	}
+
+	/** Delivers the end of lane `root` now, or once its connection is closed. */
+	ended(root: number, deliver: () => void): void {
+		if (this.closed.has(root)) deliver();
+		else this.pending.set(root, deliver);
+	}
+
+	/** The session ends: the ends still waiting are delivered, in the order they came. */
+	flush(): void {
+		for (const deliver of this.pending.values()) deliver();
+		this.pending.clear();
+	}
+}

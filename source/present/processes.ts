@@ -1,0 +1,19 @@
+import type {ProcessExit} from '../protocol/events.js';
+import type {TaskNode} from '../model/state.js';
+
+/** How a child process ended, for the status column (6 wide): its exit code, or its signal without `SIG` (`KILL`). */
+export function exitStatusText(exit: ProcessExit): string {
+	return exit.signal ? exit.signal.replace(/^SIG/, '') : String(exit.code ?? '');
+}
+
+/** How a child process ended, in words: `exited 0`, `exited with code 3`, `killed by SIGKILL`. */
+export function exitOutcome(exit: ProcessExit | undefined): string {
+	if (!exit) return 'ended';
+	if (exit.signal) return `killed by ${exit.signal}`;
+	return exit.code === 0 ? 'exited 0' : `exited with code ${exit.code}`;
+}
+
+/** A `child` op's name with its pid: `sh -c exit 3 (pid 4242)`. */
+export function processLabel(node: TaskNode): string {
+	return node.process?.pid === undefined ? node.name : `${node.name} (pid ${node.process.pid})`;
+}

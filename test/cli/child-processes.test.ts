@@ -1,0 +1,167 @@
+import {readdirSync, readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {recordRun, taskNamed} from '../helpers/recorded.js';
+import {underNodeAndAsyncmon} from '../helpers/node-parity.js';
+import {SCRIPTS} from '../helpers/run-cli.js';
+import {tempDir} from '../helpers/temp.js';
+import type {ReportTask, SessionReport} from '../../source/model/summary.js';
+
+const CHILDREN = join(SCRIPTS, 'child-processes');
+
+function lanes(report: SessionReport): ReportTask[] {
+	return report.tasks.filter(task => task.kind === 'process');
+}
+
+function laneNamed(report: SessionReport, ending: string): ReportTask {
+	const lane = lanes(report).find(task => task.name.endsWith(ending));
+	if (!lane) throw new Error(`no lane ending ${ending}; lanes: ${lanes(report).map(task => task.name).join(', ')}`);
+	return lane;
+}
+
+/** The tasks whose parent is `parent`, by name. */
+function childrenOf(report: SessionReport, parent: ReportTask): string[] {
+	return report.tasks
+		.filter(task => task.parentId === parent.id)
+		.map(task => task.name)
+		.sort();
+}
+
+describe('child processes, followed', () => {
+	it('fork, cluster.fork and spawn of process.execPath: each child is a lane under the task that started it, with its own tasks, and its output is as under node', async () => {
+		const {node, asyncmon, report} = await underNodeAndAsyncmon('children.mjs', [], CHILDREN);
+		expect(node.code).toBe(0);
+		expect(node.stdout).toContain('forked child computed 2,4 with execArgv []\n');
+		expect(node.stdout).toContain('clustered child computed 2,4 with execArgv []\n');
+		expect(node.stdout).toContain('forked child exited 0 options {"silent":false}\n');
+		expect(asyncmon).toEqual(node);
+		for (const [role, startedBy] of [
+			['forked', 'forkChild()'],
+			['spawned', 'spawnChild()'],
+			['clustered', 'clusterWorker()'],
+		] as const) {
+			const lane = laneNamed(report, `child.mjs ${role}`);
+			expect(lane.parentId).toBe(taskNamed(report, startedBy).id);
+			expect(lane.name).toMatch(new RegExp(`^pid \\d+: node .*child\\.mjs ${role}$`));
+			expect(lane.process).toEqual({pid: expect.any(Number), command: expect.stringMatching(/^node .*child\.mjs/), exit: {code: 0, signal: null}});
+			expect(lane.name).toContain(`pid ${lane.process!.pid}:`);
+			expect(lane.state).toBe('finished');
+			expect(childrenOf(report, lane)).toEqual(['childWork()']);
+			const work = report.tasks.find(task => task.parentId === lane.id)!;
+			expect(work.state).toBe('finished');
+			expect(childrenOf(report, work)).toEqual(['step(1)', 'step(2)']);
+		}
+		// Each process numbers its ids in a range of its own.
+		const ids = report.tasks.map(task => task.id);
+		expect(new Set(ids).size).toBe(ids.length);
+	});
+
+	it("a nested fork: the grandchild's lane sits under its parent process's task", async () => {
+		const {node, asyncmon, report} = await underNodeAndAsyncmon('nested.mjs', [], CHILDREN);
+		expect(node).toEqual({code: 0, stdout: 'generation 2 done\ngeneration 1 done\ngeneration 0 done\n', stderr: ''});
+		expect(asyncmon).toEqual(node);
+		const child = laneNamed(report, 'nested.mjs 1');
+		const grandchild = laneNamed(report, 'nested.mjs 2');
+		const forks = report.tasks.filter(task => task.name === 'forkNext(1)' || task.name === 'forkNext(2)');
+		expect(child.parentId).toBe(forks.find(task => task.name === 'forkNext(1)')!.id);
+		// forkNext(2) runs in the child's lane: the grandchild hangs under it.
+		const forkInChild = forks.find(task => task.name === 'forkNext(2)')!;
+		expect(report.tasks.find(task => task.id === forkInChild.parentId)!.name).toBe('generation(1)');
+		expect(grandchild.parentId).toBe(forkInChild.id);
+		expect(childrenOf(report, grandchild)).toEqual(['generation(2)']);
+		for (const lane of [child, grandchild]) expect(lane.process!.exit).toEqual({code: 0, signal: null});
+	});
+
+	it('a child killed with SIGKILL mid-run: its lane ends, says the signal, and its unfinished tasks end with it', async () => {
+		const {node, asyncmon, report} = await underNodeAndAsyncmon('killed.mjs', [], CHILDREN);
+		expect(node).toEqual({code: 0, stdout: 'child ended null SIGKILL\n', stderr: ''});
+		expect(asyncmon).toEqual(node);
+		const lane = laneNamed(report, 'killed.mjs child');
+		expect(lane.parentId).toBe(taskNamed(report, 'killChild()').id);
+		expect(lane.state).toBe('failed');
+		expect(lane.process!.exit).toEqual({code: null, signal: 'SIGKILL'});
+		expect(lane.error).toEqual({name: 'ProcessExit', message: 'killed by SIGKILL'});
+		const waiting = taskNamed(report, 'waitForever()');
+		expect(waiting.parentId).toBe(lane.id);
+		expect(waiting.state).toBe('failed');
+		expect(waiting.error?.message).toBe('killed by SIGKILL');
+		// Nothing of the lane is left running.
+		const inLane = report.tasks.filter(task => task.id > lane.id && task.id < lane.id + 1e12);
+		expect(inLane.length).toBeGreaterThan(1);
+		for (const task of inLane) expect(task.state).not.toBe('pending');
+	});
+
+	it('a program that is not Node is an op: its command (redacted), pid and exit code, awaited by the task that started it', async () => {
+		const {result, state, report, file} = await recordRun(['child-processes/shell-exit.mjs']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('shell exited 3\n');
+		const op = report.tasks.find(task => task.kind === 'child')!;
+		const command = 'sh -c exit 3 sh https://REDACTED:REDACTED@example.com/?token=REDACTED';
+		expect(op.name).toBe(command);
+		expect(op.parentId).toBe(taskNamed(report, 'runShell()').id);
+		expect(op.process).toEqual({pid: expect.any(Number), command, exit: {code: 3, signal: null}});
+		expect(op.state).toBe('failed');
+		expect(op.error).toEqual({name: 'ProcessExit', message: 'exited with code 3'});
+		expect(taskNamed(report, 'runShell()').awaitSites).toContainEqual(expect.objectContaining({on: [{kind: 'op', id: op.id}]}));
+		// Plain mode says how it ended.
+		expect(result.stdout).toContain(`child  ${command} (pid ${op.process!.pid}) exited with code 3 in `);
+		expect(readFileSync(file, 'utf8')).not.toContain('hunter2');
+		expect(state.nodes.get(op.id)!.endMs).not.toBeNull();
+	});
+
+	it('children started synchronously, and through util.promisify, are followed or ops too, and their callers get what node gives them', async () => {
+		const {node, asyncmon, report} = await underNodeAndAsyncmon('sync-and-promised.mjs', [], CHILDREN);
+		expect(node.code).toBe(0);
+		expect(node.stdout).toContain('spawnSync 0 synchronous child computed 2,4 with execArgv []\n');
+		expect(node.stdout).toContain('execFile promised child computed 2,4 with execArgv [] | promised child to stderr\n');
+		expect(asyncmon).toEqual(node);
+		expect(laneNamed(report, 'child.mjs synchronous').parentId).toBe(taskNamed(report, 'startSync()').id);
+		expect(laneNamed(report, 'child.mjs promised').parentId).toBe(taskNamed(report, 'startPromised()').id);
+		for (const role of ['synchronous', 'promised']) expect(childrenOf(report, laneNamed(report, `child.mjs ${role}`))).toEqual(['childWork()']);
+		const shell = report.tasks.find(task => task.kind === 'child')!;
+		expect(shell.process).toEqual({pid: expect.any(Number), command: 'sh -c exit 2', exit: {code: 2, signal: null}});
+		expect(shell.parentId).toBe(taskNamed(report, 'startSync()').id);
+	});
+
+	it("a child whose code does not parse: Node says so, as under node, and the session is not the child's syntax error", async () => {
+		const {node, asyncmon, report, state} = await underNodeAndAsyncmon('broken.mjs', [], CHILDREN);
+		expect(node).toEqual({code: 0, stdout: "status 1 SyntaxError: Unexpected token ';'\n", stderr: ''});
+		expect(asyncmon).toEqual(node);
+		expect(state.fatal).toBeNull();
+		expect(laneNamed(report, 'broken-child.mjs').process!.exit).toEqual({code: 1, signal: null});
+	});
+
+	it('a worker thread made from a string appears as a worker, like one made from a file', async () => {
+		const {result, report} = await recordRun(['child-processes/eval-worker.mjs']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('eval worker says 6\n');
+		const worker = report.tasks.find(task => task.kind === 'worker')!;
+		expect(worker.name).toMatch(/^worker thread #\d+$/);
+		expect(worker.parentId).toBe(taskNamed(report, 'startEvalWorker()').id);
+		expect(worker.state).toBe('finished');
+		// Its timer is its own.
+		expect(report.tasks.find(task => task.kind === 'timer' && task.parentId === worker.id)).toBeDefined();
+	});
+
+	it('plain mode shows the lane: its start, its tasks and how it ended', async () => {
+		const {result} = await recordRun(['child-processes/nested.mjs']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toMatch(/▶ start {2}pid \d+: node \S*nested\.mjs 1\n/);
+		expect(result.stdout).toMatch(/✔ done {3}pid \d+: node \S*nested\.mjs 2 exited 0 after \d/);
+		expect(result.stdout).toMatch(/▶ start {2}generation\(2\)/);
+	});
+
+	it('--no-follow: the children run as under node, unwatched, and nothing listens for them; a followed run leaves no socket behind', async () => {
+		const runtimeDirectory = tempDir();
+		const env = {XDG_RUNTIME_DIR: runtimeDirectory};
+		const {result, report} = await recordRun(['--no-follow', 'child-processes/nested.mjs'], {env});
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('generation 0 done\n');
+		expect(lanes(report)).toEqual([]);
+		expect(report.tasks.map(task => task.name)).not.toContain('generation(1)');
+		expect(readdirSync(runtimeDirectory)).toEqual([]);
+		const followed = await recordRun(['child-processes/nested.mjs'], {env});
+		expect(lanes(followed.report)).toHaveLength(2);
+		expect(readdirSync(runtimeDirectory)).toEqual([]);
+	});
+});

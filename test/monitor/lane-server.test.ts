@@ -1,0 +1,77 @@
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, statSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {basename, join} from 'node:path';
+import {connect, type Socket} from 'node:net';
+import {once} from 'node:events';
+import {describe, expect, it} from 'vitest';
+import {LaneEnds, LaneServer} from '../../source/monitor/lane-server.js';
+
+describe('LaneServer', () => {
+	it('listens on a Unix socket only the user can use, in a directory of its own, and removes both when closed', async () => {
+		const received: string[] = [];
+		let accepted!: (socket: Socket) => void;
+		const connected = new Promise<Socket>(resolve => (accepted = resolve));
+		const server = new LaneServer(socket => {
+			socket.setEncoding('utf8').on('data', (text: string) => received.push(text));
+			accepted(socket);
+		});
+		const {directory, socket} = server.where;
+		expect(statSync(directory).mode & 0o777).toBe(0o700);
+		expect(statSync(socket).isSocket()).toBe(true);
+		expect(statSync(socket).mode & 0o777).toBe(0o600);
+		const client = connect(socket);
+		await once(client, 'connect');
+		const onServer = await connected;
+		client.write('[1,2]\n');
+		await once(onServer, 'data');
+		expect(received.join('')).toBe('[1,2]\n');
+		server.close();
+		await once(client, 'close');
+		expect(existsSync(directory)).toBe(false);
+	});
+});
+
+describe('LaneEnds', () => {
+	it("holds a lane's end until its connection closed, and delivers it at once after", () => {
+		const ends = new LaneEnds();
+		const delivered: string[] = [];
+		ends.ended(7, () => delivered.push('end of 7'));
+		expect(delivered).toEqual([]);
+		ends.connectionClosed(7);
+		expect(delivered).toEqual(['end of 7']);
+		ends.connectionClosed(9);
+		ends.ended(9, () => delivered.push('end of 9'));
+		expect(delivered).toEqual(['end of 7', 'end of 9']);
+	});
+
+	it('delivers the ends still waiting when the session ends, in the order they came', () => {
+		const ends = new LaneEnds();
+		const delivered: number[] = [];
+		ends.ended(3, () => delivered.push(3));
+		ends.ended(1, () => delivered.push(1));
+		ends.flush();
+		expect(delivered).toEqual([3, 1]);
+		ends.flush();
+		expect(delivered).toEqual([3, 1]);
+	});
+});
+
+describe('LaneServer, left behind', () => {
+	it("removes the directory of a monitor that is gone (a SIGKILL left it), never a running one's", () => {
+		const parent = mkdtempSync(join(tmpdir(), 'lanes-parent-'));
+		const previous = process.env.XDG_RUNTIME_DIR;
+		process.env.XDG_RUNTIME_DIR = parent;
+		try {
+			// A pid no process has: far above Linux's pid_max.
+			mkdirSync(join(parent, 'asyncmon-lanes-99999999-abc123'), {mode: 0o700});
+			const running = new LaneServer(() => {});
+			const second = new LaneServer(() => {});
+			expect(readdirSync(parent).sort()).toEqual([basename(running.where.directory), basename(second.where.directory)].sort());
+			running.close();
+			second.close();
+		} finally {
+			if (previous === undefined) delete process.env.XDG_RUNTIME_DIR;
+			else process.env.XDG_RUNTIME_DIR = previous;
+		}
+	});
+});

@@ -369,10 +369,11 @@ try {
 	}
 
 	if (wants('sessions')) {
-		// The budget's recording of 1,000,000 events: made once, by the same tiny tasks as the awaits workload.
+		// The budget's recording of 1,000,000 events: made once, by the same tiny tasks as the awaits workload,
+		// with --retain all so that the script sends every one (none folded at the source).
 		const file = join(work, 'sessions.ndjson');
 		log(`recording ${integer(SESSION_TASKS)} tiny tasks for report and replay...`);
-		const made = await runOnce([cli, '--plain', '--record', file, join(root, 'bench/workloads/awaits.ts'), 'short', String(SESSION_TASKS)], {});
+		const made = await runOnce([cli, '--plain', '--retain', 'all', '--record', file, join(root, 'bench/workloads/awaits.ts'), 'short', String(SESSION_TASKS)], {});
 		if (made.code === 0) sessionsRecording = {file, ...(await scanRecording(file))};
 		else failures.push(`sessions recording: exit ${made.code ?? made.signal}\n${made.stderrTail}`);
 		if (sessionsRecording) {

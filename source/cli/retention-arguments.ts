@@ -8,7 +8,7 @@ export const RETENTION_OPTIONS = {
 		// Without it, yargs reads a bare `--retain` as the default.
 		requiresArg: true,
 		default: String(REPORT_RETENTION.maxFinished),
-		describe: 'Finished tasks and ops kept one by one (a count, or "all"); older ones fold into per-site totals with p50/p99',
+		describe: 'Finished tasks and ops kept one by one (a count, or "all"); older ones fold into per-site totals with p50/p99. "all" also has the script send every call, where it folds a flood of quick ones itself',
 	},
 	'retain-for': {
 		type: 'number',

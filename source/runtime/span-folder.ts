@@ -27,11 +27,10 @@ interface Allowance {
 	longestMs: number;
 }
 
-/** The calls of one site folded in one flush: where its line goes (its first call's start), and its calls' start and end indexes. */
+/** The nodes of one site folded in one flush, by slot (see BatchNodes), in start order. */
 interface Group {
 	line: FoldEvent;
-	at: number;
-	indexes: number[];
+	slots: number[];
 }
 
 /**
@@ -105,25 +104,28 @@ export class SpanFolder {
 			const start = events[startAt] as NodeStart;
 			const end = events[nodes.endAt[slot]!] as TaskEndEvent;
 			const inFoldedTree = parent >= 0 && groupOf[parent]! >= 0;
+			const site = siteKey(start, end);
 			if (!inFoldedTree) {
 				// A root: its parent is sent, or started before the batch. Its allowance decides for its whole tree;
 				// one its parent's await names stays, or that await would name a task the reader never saw.
 				if ((parent >= 0 && !nodes.blocked[parent]) || nodes.awaitedByParent[slot]) continue;
-				if (this.sends(siteKey(start, end), start.t, end.t - start.t)) continue;
+				if (this.sends(site, start.t, end.t - start.t)) continue;
 			}
 			const kind = foldKind(start)!;
 			const leaf = kind !== 'timer' && !nodes.startedTask[slot];
 			// Only a root's parent is in the model; inner nodes' parents fold with them.
-			groupOf[slot] = groupFor(groups, bySite, start, end, kind, leaf, inFoldedTree ? null : start.parent, startAt);
-			groups[groupOf[slot]!]!.indexes.push(startAt, nodes.endAt[slot]!);
+			groupOf[slot] = groupFor(groups, bySite, site, start, end, kind, leaf, inFoldedTree ? null : start.parent);
+			groups[groupOf[slot]!]!.slots.push(slot);
 		}
 		if (groups.length === 0) return {events, isFolded: NONE_FOLDED};
-		// Too few of a group in this flush: they go one by one, with what else of their trees folded.
-		const small = groups.map(group => group.indexes.length < 2 * MIN_FOLDED);
+		// Too few of a group in this flush: they go one by one, with the rest of their trees.
+		const small = groups.map(group => group.slots.length < MIN_FOLDED);
 		if (small.some(Boolean)) unfoldTreesOfSmallGroups(nodes, groupOf, small);
+		// A group keeps the nodes still folded (a tree sent back takes its nodes out of every group); its line goes where the first started.
 		const lines: Array<[at: number, line: FoldEvent]> = [];
 		groups.forEach((group, index) => {
-			if (!small[index]) lines.push([group.at, completed(events, group)]);
+			const kept = group.slots.filter(slot => groupOf[slot] === index);
+			if (kept.length > 0) lines.push([nodes.startAt[kept[0]!]!, completed(events, nodes, group.line, kept)]);
 		});
 		if (lines.length === 0) return {events, isFolded: NONE_FOLDED};
 		lines.sort((a, b) => a[0] - b[0]);
@@ -155,15 +157,14 @@ export class SpanFolder {
 }
 
 /** The index in `groups` of the group of this site, kind, leafness and parent, made if new. */
-function groupFor(groups: Group[], bySite: Map<string, number[]>, start: NodeStart, end: TaskEndEvent, kind: FoldKind, leaf: boolean, parent: number | null, at: number): number {
-	const site = siteKey(start, end);
+function groupFor(groups: Group[], bySite: Map<string, number[]>, site: string, start: NodeStart, end: TaskEndEvent, kind: FoldKind, leaf: boolean, parent: number | null): number {
 	let indexes = bySite.get(site);
 	if (!indexes) bySite.set(site, (indexes = []));
 	for (const index of indexes) {
 		const line = groups[index]!.line;
 		if (line.kind === kind && line.leaf === leaf && line.parent === parent) return index;
 	}
-	groups.push({line: foldLineOf(start, end, kind, leaf, parent), at, indexes: []});
+	groups.push({line: foldLineOf(start, end, kind, leaf, parent), slots: []});
 	indexes.push(groups.length - 1);
 	return groups.length - 1;
 }
@@ -301,14 +302,13 @@ function foldLineOf(start: NodeStart, end: TaskEndEvent, kind: FoldKind, leaf: b
 	return line;
 }
 
-/** The group's line with its calls' figures. */
-function completed(events: Line[], group: Group): FoldEvent {
-	const {line, indexes} = group;
-	for (let i = 1; i < indexes.length; i += 2) line.t = Math.max(line.t, (events[indexes[i]!] as TaskEndEvent).t);
+/** A group's line with the figures of its nodes at `slots`. */
+function completed(events: Line[], nodes: BatchNodes, line: FoldEvent, slots: number[]): FoldEvent {
+	for (const slot of slots) line.t = Math.max(line.t, (events[nodes.endAt[slot]!] as TaskEndEvent).t);
 	const tasks = new FoldedTaskWriter(line.t);
-	for (let i = 0; i < indexes.length; i += 2) {
-		const start = events[indexes[i]!] as NodeStart;
-		const end = events[indexes[i + 1]!] as AsyncmonEvent & {type: 'task.end' | 'op.end'};
+	for (const slot of slots) {
+		const start = events[nodes.startAt[slot]!] as NodeStart;
+		const end = events[nodes.endAt[slot]!] as AsyncmonEvent & {type: 'task.end' | 'op.end'};
 		const busy = end.type === 'task.end' ? end.busy : 0;
 		const wait = end.type === 'task.end' ? end.wait : 0;
 		tasks.add(start.t, end.t, busy, wait);

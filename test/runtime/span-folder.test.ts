@@ -166,5 +166,33 @@ describe('SpanFolder: quick tasks folded in the script process', () => {
 		for (let i = 0; i < 6; i++) expect(isFolded(10_001 + i)).toBe(false);
 		expect(folds(sent)).toEqual([]);
 	});
+
+	it('sends a tree whole when one of its sites has too few in the flush, and counts it in no fold line', () => {
+		const folder = new SpanFolder();
+		const t = exhaust(folder, 'handle', 100);
+		const batch: AsyncmonEvent[] = [];
+		const auditing = [4, 5, 6];
+		for (let i = 0; i < 12; i++) {
+			const id = 10_000 + 3 * i;
+			const at = t + i * GAP_MS;
+			// Each call of handle() calls lookup(); three also call audit(): too few of that site in this flush to fold.
+			batch.push(event('task.start', {t: at, id, parent: 1, name: 'handle', loc: 'app.ts:6:1'}));
+			batch.push(event('task.start', {t: at, id: id + 1, parent: id, name: 'lookup', loc: 'app.ts:4:1'}), event('task.end', {t: at + SPAN_MS / 4, id: id + 1, busy: SPAN_MS / 4}));
+			if (auditing.includes(i)) batch.push(event('task.start', {t: at, id: id + 2, parent: id, name: 'audit', loc: 'app.ts:2:1'}), event('task.end', {t: at + SPAN_MS / 2, id: id + 2, busy: SPAN_MS / 2}));
+			batch.push(event('task.end', {t: at + SPAN_MS, id, busy: SPAN_MS}));
+		}
+		const {events: sent, isFolded} = foldOnce(folder, batch);
+		const lines = folds(sent);
+		expect(lines.map(line => line.name)).toEqual(['handle', 'lookup']);
+		const sentIds = sent.flatMap(e => (e.type === 'task.start' ? [e.id] : []));
+		// The trees with audit() went one by one, whole.
+		for (const i of auditing) for (const id of [0, 1, 2].map(k => 10_000 + 3 * i + k)) expect(sentIds).toContain(id);
+		// Every call is sent or folded, never both.
+		for (const [name, offset] of [['handle', 0], ['lookup', 1]] as const) {
+			const sentOfSite = sentIds.filter(id => (id - 10_000) % 3 === offset).length;
+			expect(sentOfSite + lines.find(line => line.name === name)!.count, name).toBe(12);
+		}
+		for (const id of sentIds) expect(isFolded(id)).toBe(false);
+	});
 });
 

@@ -117,8 +117,7 @@ function recordTimes(site: SiteAggregate, totalMs: Ms, busyMs: Ms, waitMs: Ms): 
  * the line's packed times do not match its count.
  */
 export function foldSent(aggregated: Aggregated, fold: FoldEvent): boolean {
-	const name = fold.request ? routeOf(fold.request) : isTaskKind(fold.kind) ? taskSiteName(fold.name) : fold.name;
-	const site = siteFor(aggregated, fold.kind, name, fold.loc);
+	const site = siteFor(aggregated, fold.kind, siteName(fold), fold.loc);
 	const intervals = fold.leaf ? aggregated.leafIntervals : null;
 	const valid = forEachFoldedTask(fold, task => {
 		recordTimes(site, task.totalMs, task.busyMs, task.waitMs);
@@ -180,14 +179,10 @@ function foldRequest(aggregated: Aggregated, node: TaskNode): void {
 }
 
 /** `work(41)` and `work(42)` are one function, `work()`; requests sent are one site per method and host, received ones per route. */
-function siteName(node: TaskNode): string {
+function siteName(node: Pick<TaskNode, 'kind' | 'name' | 'http'> & {request?: Parameters<typeof routeOf>[0]}): string {
 	if (node.http) return `${node.http.method} ${hostOf(node.http.url)}`;
 	if (node.request) return routeOf(node.request);
-	return isTaskKind(node.kind) ? taskSiteName(node.name) : node.name;
-}
-
-function taskSiteName(name: string): string {
-	return `${functionName(name)}()`;
+	return isTaskKind(node.kind) ? `${functionName(node.name)}()` : node.name;
 }
 
 function siteOf(aggregated: Aggregated, node: TaskNode): SiteAggregate {

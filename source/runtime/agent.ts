@@ -4,6 +4,7 @@ import {isAbsolute, relative} from 'node:path';
 import {isMainThread} from 'node:worker_threads';
 import {AGENT_LISTEN_ENV, agentDirectory, agentFiles, loopbackAddress, makePrivateDirectory, removeAgentFiles, type AgentMeta} from '../protocol/agent.js';
 import {instrumentThread, type AgentPlan} from './instrument.js';
+import {hostPort} from './host-port.js';
 
 /** The block threshold of `asyncmon app.js`'s default. */
 const BLOCK_THRESHOLD_MS = 50;
@@ -76,6 +77,6 @@ function tcpPlan(meta: AgentMeta): AgentPlan['tcp'] {
 		process.stderr.write(`asyncmon agent: ${AGENT_LISTEN_ENV}: ${address}; not listening on TCP\n`);
 		return null;
 	}
-	meta.tcp = `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+	meta.tcp = hostPort(address.host, address.port);
 	return {...address, token: randomBytes(32).toString('hex')};
 }

@@ -198,7 +198,7 @@ function isLoadError(error: unknown): boolean {
  */
 function attributeWorkers(currentTaskId: () => number): void {
 	const Original = workerThreads.Worker;
-	const preload = fileURLToPath(new URL('preload.js', dist));
+	const preload = preloadFile();
 	// The same in a script and in an ES module, whichever Node takes the string for.
 	const loadPreload = `process.getBuiltinModule('node:module').createRequire(${JSON.stringify(preload)})(${JSON.stringify(preload)});`;
 	workerThreads.Worker = class Worker extends Original {
@@ -255,20 +255,27 @@ function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
 	instrumentFsAndDns(tracker);
 	instrumentSockets(tracker);
 	instrumentHttp2(tracker);
-	instrumentChildProcesses(tracker, followChildren(config, config.startedAt, fileURLToPath(new URL('preload.js', dist))));
+	instrumentChildProcesses(tracker, followChildren(config, config.startedAt, preloadFile()));
 	tracker.startFlushTimer(plainSetInterval);
 	return tracker;
 }
 
+/** The child's preload, beside this module in dist/: what a worker or a followed process loads first. */
+function preloadFile(): string {
+	return fileURLToPath(new URL('preload.js', dist));
+}
+
 function hookOptions(config: ThreadConfig, sites: SiteTable, tracker: Tracker): HookOptions {
 	const notice = (message: string): void => tracker.emit({type: 'notice', t: performance.now(), message});
+	/** The script's own main thread, not a worker's or a followed process's. */
+	const isScript = isMainThread && !config.lane;
 	return {
 		sites,
 		// Every thread opens the cache; the main thread says why it could not, once.
-		cache: TransformCache.open(new URL('build-id', dist), process.env, undefined, isMainThread && !config.lane ? notice : undefined),
+		cache: TransformCache.open(new URL('build-id', dist), process.env, undefined, isScript ? notice : undefined),
 		// Only the main thread's entry is the script; a worker's module, or a followed process's, is just more user code.
 		// As Node loads it: the real path, past a node_modules/.bin link.
-		entry: isMainThread && !config.lane ? realEntry(config.script) : '',
+		entry: isScript ? realEntry(config.script) : '',
 		entryStarted: () => tracker.entryStarted(),
 		notice,
 		loading: load => tracker.ownWork(load),

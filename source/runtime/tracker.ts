@@ -97,7 +97,7 @@ export type ServedResponse = {status: number; route?: string} | {aborted: true};
  * Set in a followed child process (and its workers): its ids are in its lane's range, and its main thread's root
  * is the process (kind `process`), under the parent process's task that started it.
  */
-export interface TrackedLane {
+interface TrackedLane {
 	firstId: number;
 	process?: ProcessDetails;
 }
@@ -453,11 +453,13 @@ export class Tracker {
 	/** Installed by the HTTP instrumentation; called by npm undici's dispatcher module as it loads. */
 	patchDispatcher: (dispatcherBase: never) => void = () => {};
 
-	startOp(kind: OpKind, name: string, details: Partial<Pick<OpStartEvent, 'http' | 'timer' | 'process' | 't'>> = {}, owner: Task = this.current()): number {
+	startOp(kind: OpKind, name: string, details: Partial<Pick<OpStartEvent, 'http' | 'timer' | 'process' | 't'>> = {}, owner?: Task): number {
 		const id = this.nextId++;
+		const current = this.current();
+		owner ??= current;
 		owner.sliceOps = noteSliceChild(owner.sliceOps, id);
 		owner.sliceOpCount++;
-		if (owner === this.current()) this.produce({kind: 'op', id}, owner);
+		if (owner === current) this.produce({kind: 'op', id}, owner);
 		const event: OpStartEvent = {type: 'op.start', t: details.t ?? performance.now(), id, parent: owner.id, kind, name};
 		if (details.http) event.http = details.http;
 		if (details.timer) event.timer = details.timer;
@@ -768,17 +770,23 @@ export class Tracker {
 
 	/** The tasks and ops `task` started in its slice from id `since` on: what a promise made there stands for; unknown if none is listed. */
 	private startedSince(task: Task, since: number): WaitTarget | undefined {
-		const from = (list: number[] | null): number[] | null => {
-			const found = list?.filter(id => id >= since) ?? [];
-			return found.length > 0 ? found : null;
-		};
-		const tasks = from(task.sliceTasks);
-		const ops = from(task.sliceOps);
+		// Ids are given as things start: none given since, none started (the common `new Promise` of a callback API).
+		if (this.nextId === since) return undefined;
+		const tasks = idsFrom(task.sliceTasks, since);
+		const ops = idsFrom(task.sliceOps, since);
 		if (!tasks && !ops) return undefined;
 		if (tasks && !ops && tasks.length === 1) return {kind: 'task', id: tasks[0]!};
 		if (ops && !tasks && ops.length === 1) return {kind: 'op', id: ops[0]!};
 		return promiseOf(tasks, tasks?.length ?? 0, ops, ops?.length ?? 0);
 	}
+}
+
+/** The ids of `list` from `since` on (ids only grow along a list), or null if none. */
+function idsFrom(list: number[] | null, since: number): number[] | null {
+	if (!list) return null;
+	let first = list.length;
+	while (first > 0 && list[first - 1]! >= since) first--;
+	return first < list.length ? list.slice(first) : null;
 }
 
 /** Awaits that task's own promise: a combination (`Promise.all`) may hold tasks it does not await. */

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import type {ListeningServer} from '../../protocol/events.js';
 import {userCallSite} from '../caller.js';
+import {hostPort} from '../host-port.js';
 
 /**
  * Servers the script has listening, with where its code started each: what
@@ -26,5 +27,5 @@ function addressOf(server: net.Server): string {
 	const address = server.address();
 	if (address === null) return 'unknown';
 	if (typeof address === 'string') return address;
-	return address.family === 'IPv6' ? `[${address.address}]:${address.port}` : `${address.address}:${address.port}`;
+	return hostPort(address.address, address.port);
 }

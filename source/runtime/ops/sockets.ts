@@ -1,5 +1,6 @@
 import {subscribe} from 'node:diagnostics_channel';
 import type {Socket} from 'node:net';
+import {hostPort} from '../host-port.js';
 import type {Tracker} from '../tracker.js';
 
 /**
@@ -18,9 +19,11 @@ export function instrumentSockets(tracker: Tracker): void {
 			if (peer === null) return;
 			const write = socket.write;
 			Object.defineProperty(socket, 'write', {
-				value: function (this: Socket, ...args: Parameters<Socket['write']>) {
+				// `arguments`, not a rest array: every write of the socket comes through here.
+				value: function (this: Socket) {
 					tracker.wroteTo(peer);
-					return write.apply(this, args);
+					// eslint-disable-next-line prefer-rest-params
+					return write.apply(this, arguments as unknown as Parameters<Socket['write']>);
 				},
 				writable: true,
 				configurable: true,
@@ -34,5 +37,5 @@ export function instrumentSockets(tracker: Tracker): void {
 function peerOf(socket: Socket): string | null {
 	const {remoteAddress: address, remotePort: port} = socket;
 	if (address === undefined || port === undefined) return null;
-	return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+	return hostPort(address, port);
 }

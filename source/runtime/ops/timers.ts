@@ -4,12 +4,12 @@ import timersPromises from 'node:timers/promises';
 import {calledFromUserCode} from '../caller.js';
 import type {Tracker} from '../tracker.js';
 
-/** Node's own rule: a delay that is not a number in [1, 2^31 - 1] becomes 1 ms. */
 /** A delay as a name shows it: `setTimeout 17.9ms`, not `setTimeout 17.8769081960055ms` (the op's `delayMs` keeps it whole). */
 function delayText(ms: number): string {
 	return String(Math.round(ms * 10) / 10);
 }
 
+/** Node's own rule: a delay that is not a number in [1, 2^31 - 1] becomes 1 ms. */
 function effectiveDelay(delay: unknown): number {
 	const ms = Number(delay);
 	return ms >= 1 && ms <= 2 ** 31 - 1 ? ms : 1;

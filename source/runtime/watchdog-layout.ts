@@ -1,5 +1,5 @@
 /** The SharedArrayBuffer that the main thread and the watchdog thread share. */
-export const WATCH_BUFFER_BYTES = 72;
+export const WATCH_BUFFER_BYTES = 80;
 
 /** Float64 slots: times in epoch milliseconds. */
 export const F64_HEARTBEAT = 0;
@@ -10,6 +10,11 @@ export const F64_STRETCH_START = 1;
 export const F64_EXCLUDED = 4;
 /** How long the main thread had waited for a CPU, ms, at the last heartbeat (see mainThreadTimes). */
 export const F64_BEAT_QUEUED = 5;
+/**
+ * The same, read last before the silence under way began: at a heartbeat, or where a stretch of task code
+ * began a while after the last reading (see LoopWatch.running). A stall's wait for a CPU counts from it.
+ */
+export const F64_QUEUED_BEFORE = 9;
 /** How long the watchdog held the main thread to read the open block's stack, ms: no part of the block. */
 export const F64_HELD = 6;
 /** Of F64_HELD, how long the main thread waited for a CPU: no part of the block's wait for one either. */

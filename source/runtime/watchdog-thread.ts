@@ -10,6 +10,7 @@ import {writeWhole} from './pipe-write.js';
 import {isScriptsBlock, mainThreadRunnable, mainThreadTimes, stallEnd, stallOf} from './stall.js';
 import {
 	F64_BEAT_QUEUED,
+	F64_QUEUED_BEFORE,
 	F64_EXCLUDED,
 	F64_HEARTBEAT,
 	F64_HELD,
@@ -52,8 +53,8 @@ function emit(event: AsyncmonEvent): void {
 	else writeWhole(data.fd, line);
 }
 
-/** The block reported and not seen ending; `queuedAtBeat`: the main thread's wait for a CPU at the last beat before it. */
-let openBlock: {id: number; start: number; heartbeat: number; queuedAtBeat: number} | null = null;
+/** The block reported and not seen ending; `queuedBefore`: the main thread's wait for a CPU read last before it began. */
+let openBlock: {id: number; start: number; heartbeat: number; queuedBefore: number} | null = null;
 /** The main thread's time on a CPU at the last look during a silence past the threshold that was not reported. */
 let runAtLastLook = Number.NaN;
 
@@ -66,7 +67,7 @@ function poll(): void {
 			if (Atomics.compareExchange(i32, I32_OPEN_BLOCK, openBlock.id, 0) === openBlock.id) {
 				const end = Math.max(openBlock.start, heartbeat - HEARTBEAT_MS);
 				// The beat that ended it read the wait for a CPU first.
-				const stall = stallOf(end - openBlock.start, f64[F64_HELD]!, f64[F64_BEAT_QUEUED]! - openBlock.queuedAtBeat - f64[F64_HELD_QUEUED]!);
+				const stall = stallOf(end - openBlock.start, f64[F64_HELD]!, f64[F64_BEAT_QUEUED]! - openBlock.queuedBefore - f64[F64_HELD_QUEUED]!);
 				emit(stallEnd({type: 'block.end', t: relativeTime(end), id: openBlock.id, durationMs: stall.durationMs, task: taskOrNull(), exact: false}, stall, data.thresholdMs));
 			}
 			openBlock = null;
@@ -82,10 +83,10 @@ function poll(): void {
 	const start = stretchStart > heartbeat ? stretchStart : heartbeat;
 	const silenceMs = now - start - excluded;
 	if (silenceMs < data.thresholdMs || starvedSoFar(silenceMs)) return;
-	const queuedAtBeat = f64[F64_BEAT_QUEUED]!;
+	const queuedBefore = f64[F64_QUEUED_BEFORE]!;
 	const id = Atomics.add(i32, I32_BLOCK_COUNTER, 1) + 1;
 	if (Atomics.compareExchange(i32, I32_OPEN_BLOCK, 0, id) !== 0) return;
-	openBlock = {id, start, heartbeat, queuedAtBeat};
+	openBlock = {id, start, heartbeat, queuedBefore};
 	f64[F64_HELD] = 0;
 	f64[F64_HELD_QUEUED] = 0;
 	emit({type: 'block.start', t: relativeTime(start), id, task: taskOrNull(), detectedAt: relativeTime(now)});
@@ -103,7 +104,7 @@ function starvedSoFar(silenceMs: number): boolean {
 	const times = mainThread();
 	const lastRun = runAtLastLook;
 	runAtLastLook = times.runMs;
-	if (!isScriptsBlock(stallOf(silenceMs, 0, times.queuedMs - f64[F64_BEAT_QUEUED]!), data.thresholdMs)) return true;
+	if (!isScriptsBlock(stallOf(silenceMs, 0, times.queuedMs - f64[F64_QUEUED_BEFORE]!), data.thresholdMs)) return true;
 	return !(times.runMs > lastRun) && mainThreadIsRunnable();
 }
 

@@ -9,6 +9,7 @@ import {
 	F64_HEARTBEAT,
 	F64_HELD,
 	F64_HELD_QUEUED,
+	F64_QUEUED_BEFORE,
 	F64_STRETCH_START,
 	HEARTBEAT_MS,
 	I32_BLOCK_COUNTER,
@@ -20,6 +21,12 @@ import {
 	WATCH_BUFFER_BYTES,
 	type WatchdogData,
 } from './watchdog-layout.js';
+
+/**
+ * A stretch that begins this long after the last reading of the main thread's wait for a CPU reads it again:
+ * a wait to wake up, counted once the thread has a CPU, is no part of the stretch. At most a reading a ms.
+ */
+const QUEUED_READING_GAP_MS = 1;
 
 /** At most this long at exit for the watchdog to close its inspector session: it polls every 10 ms. */
 const EXIT_WAIT_MS = 250;
@@ -45,6 +52,8 @@ export class LoopWatch implements SliceWatch {
 	private readonly i32: Int32Array;
 	private readonly toEpoch: number;
 	private readonly times = mainThreadTimes();
+	/** When F64_QUEUED_BEFORE was read, performance.now() ms. */
+	private queuedReadAt = 0;
 	readonly thresholdMs: number;
 
 	constructor(options: LoopWatchOptions) {
@@ -61,8 +70,11 @@ export class LoopWatch implements SliceWatch {
 
 	private beat(): void {
 		// Before the heartbeat: a watchdog that sees the beat reads the wait for a CPU up to it.
-		this.f64[F64_BEAT_QUEUED] = this.times().queuedMs;
-		this.f64[F64_HEARTBEAT] = this.toEpoch + performance.now();
+		const queuedMs = this.times().queuedMs;
+		this.f64[F64_BEAT_QUEUED] = queuedMs;
+		this.f64[F64_QUEUED_BEFORE] = queuedMs;
+		this.queuedReadAt = performance.now();
+		this.f64[F64_HEARTBEAT] = this.toEpoch + this.queuedReadAt;
 		this.f64[F64_EXCLUDED] = 0;
 	}
 
@@ -110,6 +122,12 @@ export class LoopWatch implements SliceWatch {
 
 	running(task: Task | null, stretchStart: number): void {
 		this.i32[I32_TASK] = task?.id ?? 0;
+		// A thread woken after the last reading may have waited for a CPU before the stretch began: not the stretch's
+		// wait. Read before the stretch's start is published, for a watchdog that sees the one to see the other.
+		if (task && stretchStart - this.queuedReadAt >= QUEUED_READING_GAP_MS) {
+			this.f64[F64_QUEUED_BEFORE] = this.times().queuedMs;
+			this.queuedReadAt = stretchStart;
+		}
 		this.f64[F64_STRETCH_START] = task ? this.toEpoch + stretchStart : 0;
 	}
 
@@ -121,8 +139,9 @@ export class LoopWatch implements SliceWatch {
 	 */
 	longSlice(task: Task, start: number, end: number, heldMs: number): Array<BlockStartEvent | BlockEndEvent> {
 		const open = Atomics.exchange(this.i32, I32_OPEN_BLOCK, 0);
-		// No beat since the stretch began: the wait for a CPU since the last one is the stretch's, give or take a beat.
-		const queuedMs = this.times().queuedMs - this.f64[F64_BEAT_QUEUED]!;
+		// No beat since the stretch began: the wait for a CPU since the last reading before it is the stretch's, give or
+		// take a ms (see QUEUED_READING_GAP_MS), or a beat for a slice that began within its stretch.
+		const queuedMs = this.times().queuedMs - this.f64[F64_QUEUED_BEFORE]!;
 		const stall = open === 0 ? stallOf(end - start, 0, queuedMs) : stallOf(end - start, heldMs, queuedMs - this.f64[F64_HELD_QUEUED]!);
 		if (open === 0 && !isScriptsBlock(stall, this.thresholdMs)) return [];
 		const id = open === 0 ? Atomics.add(this.i32, I32_BLOCK_COUNTER, 1) + 1 : open;

@@ -125,6 +125,10 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			if (event.http) {
 				node.http = {method: event.http.method, url: event.http.url, phases: {}};
 				if (event.http.client) node.http.client = event.http.client;
+				if (event.http.queue) {
+					node.http.queue = {...event.http.queue};
+					state.httpQueued++;
+				}
 				state.httpInFlight++;
 			}
 			if (event.timer) node.timer = {delayMs: event.timer.delayMs, repeat: event.timer.repeat, fires: 0, lateMs: 0};
@@ -145,6 +149,15 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			}
 			break;
 		}
+		case 'op.dequeued': {
+			const node = state.nodes.get(event.id);
+			const http = node?.http;
+			if (!http?.queue || http.dequeuedAt !== undefined || isDone(node!)) break;
+			http.dequeuedAt = event.t;
+			state.httpQueued--;
+			if (event.url !== undefined) http.url = event.url;
+			break;
+		}
 		case 'op.fire': {
 			const timer = state.nodes.get(event.id)?.timer;
 			if (!timer) break;
@@ -160,6 +173,8 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 				if (event.bytes !== undefined) node.http.bytes = event.bytes;
 				if (node.http.headersAt !== undefined) node.http.phases.downloadMs = event.t - node.http.headersAt;
 				state.httpInFlight--;
+				// Given up while still queued.
+				if (node.http.queue && node.http.dequeuedAt === undefined) state.httpQueued--;
 			}
 			if (node.timer && event.lateMs !== undefined) {
 				node.timer.fires++;

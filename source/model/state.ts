@@ -1,4 +1,4 @@
-import type {ErrorInfo, HeaderEvent, HttpClient, ListeningServer, Location, Ms, NodeKind, ProcessDetails, ProcessExit, StackFrame, WaitTarget} from '../protocol/events.js';
+import type {ErrorInfo, HeaderEvent, HttpClient, HttpQueue, ListeningServer, Location, Ms, NodeKind, ProcessDetails, ProcessExit, StackFrame, WaitTarget} from '../protocol/events.js';
 import {copyLatency, type Latency} from './latency.js';
 
 export type NodeState = 'running' | 'waiting' | 'ready' | 'finished' | 'failed';
@@ -19,6 +19,9 @@ export interface HttpInfo {
 	client?: HttpClient;
 	status?: number;
 	bytes?: number;
+	/** The connection pool it waited in, as it joined the queue (see HttpQueue): it waits there until `dequeuedAt`. */
+	queue?: HttpQueue;
+	dequeuedAt?: Ms;
 	sentAt?: Ms;
 	headersAt?: Ms;
 	phases: HttpPhases;
@@ -293,7 +296,10 @@ export interface ModelState {
 	 */
 	taskCounts: Counters;
 	tasksInFlight: number;
+	/** HTTP requests started and not ended, those in a pool's queue included. */
 	httpInFlight: number;
+	/** Of httpInFlight, those waiting in a pool's queue for a connection. */
+	httpQueued: number;
 	/** Requests that ended in a network error or a 5xx status. */
 	httpFailed: number;
 	blocks: Block[];
@@ -358,6 +364,7 @@ export function createState(options: StateOptions = {}): ModelState {
 		taskCounts: {running: 0, waiting: 0, ready: 0, finished: 0, failed: 0},
 		tasksInFlight: 0,
 		httpInFlight: 0,
+		httpQueued: 0,
 		httpFailed: 0,
 		blocks: [],
 		activeBlockId: null,

@@ -35,19 +35,24 @@ function methodAttributes(raw: string): Attributes {
  * recording's `--no-redact`: spans leave the machine.
  */
 export function clientRequestAttributes(http: HttpDetails): Attributes {
-	const attributes = methodAttributes(http.method);
+	const attributes = {...methodAttributes(http.method), ...clientUrlAttributes(http.url)};
+	if (http.client) attributes['asyncmon.http.client'] = http.client;
+	return attributes;
+}
+
+/** A CLIENT span's URL attributes; the server's address and port only where the URL is whole (see op.dequeued). */
+export function clientUrlAttributes(text: string): Attributes {
 	let url: URL | null = null;
 	try {
-		url = new URL(http.url);
+		url = new URL(text);
 	} catch {}
-	attributes[ATTR_URL_FULL] = url ? redactUrl(http.url) : redactText(http.url);
+	const attributes: Attributes = {[ATTR_URL_FULL]: url ? redactUrl(text) : redactText(text)};
 	if (url) {
 		attributes[ATTR_URL_SCHEME] = url.protocol.slice(0, -1);
 		attributes[ATTR_SERVER_ADDRESS] = url.hostname.replace(/^\[(.*)\]$/, '$1');
 		const port = url.port ? Number(url.port) : DEFAULT_PORTS[url.protocol];
 		if (port !== undefined) attributes[ATTR_SERVER_PORT] = port;
 	}
-	if (http.client) attributes['asyncmon.http.client'] = http.client;
 	return attributes;
 }
 

@@ -16,7 +16,7 @@ import {
 import type {AsyncmonEvent, ErrorInfo, HeaderEvent, Location, Ms, ProcessDetails, ProcessExit, ProtocolLine, WaitTarget} from '../protocol/events.js';
 import {redactText} from '../protocol/redaction.js';
 import {parseTraceparent, sessionTraceId, spanIdOf, type TraceId} from '../protocol/trace-context.js';
-import {clientRequestAttributes, httpMethod, serverRequestAttributes} from './http-attributes.js';
+import {clientRequestAttributes, clientUrlAttributes, httpMethod, serverRequestAttributes} from './http-attributes.js';
 import {INSTRUMENTATION_SCOPE, sessionResource} from './resource.js';
 
 /** As the SDK's default span limits: a span with more is cut, and says how much it lost. */
@@ -197,6 +197,12 @@ export class SpanBuilder {
 				}
 				if (event.timer) Object.assign(attributes, {[ATTR.timerDelayMs]: event.timer.delayMs, [ATTR.timerRepeat]: event.timer.repeat});
 				this.openSpan(event.id, event.t, {name, kind: event.http ? SpanKind.CLIENT : SpanKind.INTERNAL, parent: this.contextOf(event.parent), attributes});
+				break;
+			}
+			case 'op.dequeued': {
+				// A request queued in a pool: its whole URL is known once it is made.
+				const span = this.open.get(event.id);
+				if (span && event.url !== undefined) Object.assign(span.attributes, clientUrlAttributes(event.url));
 				break;
 			}
 			case 'op.phase': {

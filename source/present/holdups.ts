@@ -43,15 +43,21 @@ function describeKnown(holdup: Holdup, nowMs: Ms, ascii: boolean): string {
 	}
 }
 
-/** An op with its current phase: the part of an HTTP request that is taking the time. */
+/**
+ * An op with its phase at `nowMs`: the part of an HTTP request that is taking the time. As of then, though the
+ * state may know more: plain mode describes an await sent at a flush, when the request may have moved on.
+ */
 export function describeOp(op: TaskNode, nowMs: Ms, ascii = false): string {
 	const and = ` ${glyphs(ascii).separator} `;
 	if (op.http) {
 		const {http} = op;
+		const reached = (ms: Ms | undefined): ms is Ms => ms !== undefined && ms <= nowMs;
 		const request = `${http.method} ${shortUrl(http.url)}`;
-		if (op.endMs !== null) return http.status === undefined ? request : `${request}${and}${http.status}`;
-		if (http.headersAt !== undefined) return `${request}${and}download ${formatDuration(nowMs - http.headersAt)}`;
-		if (http.sentAt !== undefined) return `${request}${and}ttfb ${formatDuration(nowMs - http.sentAt)}`;
+		if (op.endMs !== null && op.endMs <= nowMs) return http.status === undefined ? request : `${request}${and}${http.status}`;
+		if (reached(http.headersAt)) return `${request}${and}download ${formatDuration(nowMs - http.headersAt)}`;
+		if (reached(http.sentAt)) return `${request}${and}ttfb ${formatDuration(nowMs - http.sentAt)}`;
+		// Queued since it was made: every connection of its pool was busy, with this many requests, when it joined the queue.
+		if (http.queue && !reached(http.dequeuedAt)) return `${request}${and}queued ${formatDuration(nowMs - op.startMs)} (${http.queue.inFlight} in flight)`;
 		return `${request}${and}connecting`;
 	}
 	if (op.timer) {

@@ -26,6 +26,8 @@ export interface Glyphs {
 	running: string;
 	waiting: string;
 	ready: string;
+	/** A request waiting for a connection. */
+	queued: string;
 	blocked: string;
 	barFull: string;
 	barEmpty: string;
@@ -52,6 +54,7 @@ const UNICODE: Glyphs = {
 	running: '█',
 	waiting: '░',
 	ready: '▓',
+	queued: '▒',
 	blocked: '┃',
 	barFull: '█',
 	barEmpty: '░',
@@ -73,6 +76,7 @@ const ASCII: Glyphs = {
 	running: '#',
 	waiting: '-',
 	ready: '!',
+	queued: '~',
 	blocked: '|',
 	barFull: '#',
 	barEmpty: '.',

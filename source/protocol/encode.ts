@@ -97,6 +97,7 @@ function pairedEnds(events: ReadonlyArray<AsyncmonEvent | HeaderEvent>): Spans {
 			case 'task.ready':
 			case 'task.resume':
 			case 'op.phase':
+			case 'op.dequeued':
 			case 'op.fire':
 				close(event.id);
 				break;

@@ -175,9 +175,20 @@ export type HttpClient = 'undici' | 'node:http' | 'node:http2';
 
 export interface HttpDetails {
 	method: string;
+	/** The whole URL, redacted; only the path and query where the request was queued by a dispatcher that keeps its origin to itself (see op.dequeued). */
 	url: string;
 	/** `undici`: npm undici and Node's global fetch; `node:http`: Node's http/https (axios, got, node-fetch); `node:http2`: a node:http2 session's requests. */
 	client?: HttpClient;
+	/** The request waits in a connection pool's queue: every connection of the pool was busy. */
+	queue?: HttpQueue;
+}
+
+/** A connection pool as a request joined its queue. */
+export interface HttpQueue {
+	/** Requests queued before it. */
+	ahead: number;
+	/** Requests on the pool's connections. */
+	inFlight: number;
 }
 
 export interface TimerDetails {
@@ -207,6 +218,15 @@ export interface OpPhaseEvent {
 	queueMs?: Ms;
 	connectMs?: Ms;
 	status?: number;
+}
+
+/** A request queued in a connection pool (its op.start's `http.queue`) left the queue: made on a connection. */
+export interface OpDequeuedEvent {
+	type: 'op.dequeued';
+	t: Ms;
+	id: number;
+	/** The whole URL, redacted, where op.start had only the path and query. */
+	url?: string;
 }
 
 /** A repeating timer fired; `lateMs` is how long after its due time. */
@@ -468,6 +488,7 @@ export type AsyncmonEvent =
 	| TaskEndEvent
 	| OpStartEvent
 	| OpPhaseEvent
+	| OpDequeuedEvent
 	| OpFireEvent
 	| OpEndEvent
 	| BlockStartEvent

@@ -1,4 +1,4 @@
-import type {AsyncmonEvent, ErrorInfo, FoldedName, FoldEvent, JoinedEvent, HeaderEvent, HttpClient, HttpDetails, ListeningServer, ProcessDetails, ProcessExit, ServerRequestDetails, StackFrame, TimerDetails, WaitTarget} from './events.js';
+import type {AsyncmonEvent, ErrorInfo, FoldedName, FoldEvent, JoinedEvent, HeaderEvent, HttpClient, HttpDetails, HttpQueue, ListeningServer, ProcessDetails, ProcessExit, ServerRequestDetails, StackFrame, TimerDetails, WaitTarget} from './events.js';
 
 /**
  * What one field of a protocol line must hold. `V` is the field's type in
@@ -200,11 +200,19 @@ export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldSha
 		kind: oneOf('http', 'timer', 'fs', 'dns', 'child'),
 		name: STRING,
 		loc: optional(STRING_OR_NULL),
-		http: optional(objectOf<HttpDetails>('HTTP details {method, url, client?}', {method: STRING, url: STRING, client: optional(oneOf<HttpClient>('undici', 'node:http', 'node:http2'))})),
+		http: optional(
+			objectOf<HttpDetails>('HTTP details {method, url, client?, queue?}', {
+				method: STRING,
+				url: STRING,
+				client: optional(oneOf<HttpClient>('undici', 'node:http', 'node:http2')),
+				queue: optional(objectOf<HttpQueue>('HTTP queue {ahead, inFlight}', {ahead: COUNT, inFlight: COUNT})),
+			}),
+		),
 		timer: optional(objectOf<TimerDetails>('timer details {delayMs, repeat}', {delayMs: NUMBER, repeat: BOOLEAN})),
 		process: optional(PROCESS_DETAILS),
 	},
 	'op.phase': {id: ID, phase: oneOf('sent', 'headers'), queueMs: optional(NUMBER), connectMs: optional(NUMBER), status: optional(COUNT)},
+	'op.dequeued': {id: ID, url: optional(STRING)},
 	'op.fire': {id: ID, lateMs: NUMBER},
 	'op.end': {id: ID, ok: BOOLEAN, status: optional(COUNT), bytes: optional(COUNT), error: optional(ERROR_INFO), lateMs: optional(NUMBER), cancelled: optional(BOOLEAN), exit: optional(PROCESS_EXIT)},
 	'block.start': {id: ID, task: ID_OR_NULL, detectedAt: NUMBER},

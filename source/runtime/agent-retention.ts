@@ -67,6 +67,7 @@ export class AgentRetention {
 			case 'task.ready':
 			case 'task.resume':
 			case 'op.phase':
+			case 'op.dequeued':
 			case 'op.fire':
 				this.addTo(head.id, line);
 				return;

@@ -194,6 +194,7 @@ function isOfFoldedNode(event: Line, nodes: BatchNodes, groupOf: Int32Array): bo
 		case 'task.end':
 		case 'op.start':
 		case 'op.phase':
+		case 'op.dequeued':
 		case 'op.fire':
 		case 'op.end': {
 			const slot = nodes.slotOf(event.id);

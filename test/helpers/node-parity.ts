@@ -49,7 +49,7 @@ function startAsyncmon(script: string, args: string[], cwd: string) {
 	const finished = async () => {
 		const monitored = await result;
 		const asyncmon: ByteOutcome = {code: monitored.code, ...(await recordedOutput(file))};
-		return {asyncmon, monitored, ...(await readRecording(file))};
+		return {asyncmon, monitored, file, ...(await readRecording(file))};
 	};
 	return {child, finished};
 }

@@ -314,6 +314,16 @@ describe('http', () => {
 			{kind: 'http', finding: 'slowest-host', host: 'slow.test', averageMs: 800, next: {host: 'fast.test', averageMs: 100}, taskIds: [slow]},
 		]);
 	});
+
+	it('does not time a host by a request that ended unsent: given up in a pool queue, the host never saw it', () => {
+		const session = new InsightSession();
+		session.request('http://fast.test/a', {start: 0, status: 200, end: 100});
+		session.request('http://other.test/a', {start: 0, status: 200, end: 50});
+		session.emit('op.start', {t: 0, id: 99, parent: null, kind: 'http', name: 'GET /b', http: {method: 'GET', url: 'http://fast.test/b', queue: {ahead: 0, inFlight: 1}}});
+		session.emit('op.end', {t: 900, id: 99, ok: false, error: {name: 'TimeoutError', message: 'The operation was aborted due to timeout'}});
+		session.emit('exit', {t: 901});
+		expect(ofKind(session, 'http').find(insight => insight.finding === 'slowest-host')).toMatchObject({host: 'fast.test', averageMs: 100});
+	});
 });
 
 describe('computeInsights', () => {

@@ -1,10 +1,10 @@
-import {existsSync, mkdirSync, mkdtempSync, readdirSync, statSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {existsSync, mkdirSync, readdirSync, statSync} from 'node:fs';
 import {basename, join} from 'node:path';
 import {connect, type Socket} from 'node:net';
 import {once} from 'node:events';
 import {describe, expect, it} from 'vitest';
 import {LaneEnds, LaneServer} from '../../source/monitor/lane-server.js';
+import {tempDir} from '../helpers/temp.js';
 
 describe('LaneServer', () => {
 	it('listens on a Unix socket only the user can use, in a directory of its own, and removes both when closed', async () => {
@@ -58,7 +58,7 @@ describe('LaneEnds', () => {
 
 describe('LaneServer, left behind', () => {
 	it("removes the directory of a monitor that is gone (a SIGKILL left it), never a running one's", () => {
-		const parent = mkdtempSync(join(tmpdir(), 'lanes-parent-'));
+		const parent = tempDir();
 		const previous = process.env.XDG_RUNTIME_DIR;
 		process.env.XDG_RUNTIME_DIR = parent;
 		try {

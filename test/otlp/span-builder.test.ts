@@ -26,6 +26,17 @@ const named = (spans: readonly ReadableSpan[], name: string): ReadableSpan => {
 const root = [header({traceId: TRACE}), event('task.start', {t: 0, id: 1, kind: 'script', name: 'app.ts', loc: 'app.ts:1:1'})];
 
 describe('SpanBuilder', () => {
+	it('gives a request queued in a pool knowing only its path its whole URL once it leaves the queue', () => {
+		const spans = build([
+			...root,
+			event('op.start', {t: 1, id: 3, parent: 1, kind: 'http', name: 'GET /items', http: {method: 'GET', url: '/items?page=2', client: 'undici', queue: {ahead: 0, inFlight: 4}}}),
+			event('op.dequeued', {t: 40, id: 3, url: 'http://127.0.0.1:8080/items?page=2'}),
+			event('op.end', {t: 50, id: 3, status: 200}),
+			event('task.end', {t: 60, id: 1}),
+		]);
+		expect(named(spans, 'GET').attributes).toMatchObject({'http.request.method': 'GET', 'url.full': 'http://127.0.0.1:8080/items?page=2', 'server.address': '127.0.0.1', 'server.port': 8080});
+	});
+
 	it('makes a span of each task and op, under its parent, at the session clock', () => {
 		const spans = build([
 			...root,

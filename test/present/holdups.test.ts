@@ -79,6 +79,48 @@ describe('what a task waits on, when its await only saw a promise', () => {
 	});
 });
 
+describe('what a task waits on, when its request waits in a full pool', () => {
+	const pooled = (...extra: AsyncmonEvent[]) =>
+		reduce([
+			{type: 'task.start', t: 0, id: 1, parent: null, kind: 'task', name: 'get()', loc: 'a.ts:1:1'},
+			// A Pool knows only the path until the request is made.
+			{type: 'op.start', t: 1, id: 2, parent: 1, kind: 'http', name: 'GET /items', http: {method: 'GET', url: '/items', client: 'undici', queue: {ahead: 1, inFlight: 4}}},
+			{type: 'task.await', t: 1, id: 1, site: 'a.ts:2:3', on: {kind: 'op', id: 2}, busy: 0.1},
+			...extra,
+		]);
+
+	it('says it is queued, for how long, and how full the pool was', () => {
+		const state = pooled();
+		expect(waitingOn(state, state.nodes.get(1)!, 523)).toBe('GET /items · queued 522ms (4 in flight)');
+	});
+
+	it('once out of the queue it is connecting, then waiting for its first byte, with its whole URL', () => {
+		const dequeued = pooled({type: 'op.dequeued', t: 530, id: 2, url: 'http://127.0.0.1:9/items'});
+		expect(waitingOn(dequeued, dequeued.nodes.get(1)!, 535)).toBe('GET /items · connecting');
+		expect(dequeued.nodes.get(2)!.http!.url).toBe('http://127.0.0.1:9/items');
+		const sent = pooled({type: 'op.dequeued', t: 530, id: 2}, {type: 'op.phase', t: 531, id: 2, phase: 'sent', queueMs: 529, connectMs: 1});
+		expect(waitingOn(sent, sent.nodes.get(1)!, 541)).toBe('GET /items · ttfb 10ms');
+		expect(sent.nodes.get(2)!.http!.url).toBe('/items');
+	});
+
+	it('as of the time asked, though the state knows the request has moved on (plain mode describes an await at a flush)', () => {
+		const ended = pooled(
+			{type: 'op.dequeued', t: 530, id: 2},
+			{type: 'op.phase', t: 531, id: 2, phase: 'sent', queueMs: 529, connectMs: 1},
+			{type: 'op.phase', t: 560, id: 2, phase: 'headers', status: 200},
+			{type: 'op.end', t: 570, id: 2, ok: true, status: 200, bytes: 10},
+		);
+		const task = ended.nodes.get(1)!;
+		expect([100, 530.5, 541, 565, 600].map(t => waitingOn(ended, task, t))).toEqual([
+			'GET /items · queued 99ms (4 in flight)',
+			'GET /items · connecting',
+			'GET /items · ttfb 10ms',
+			'GET /items · download 5ms',
+			'GET /items · 200',
+		]);
+	});
+});
+
 describe('who blocked the loop', () => {
 	const blocked = (frames: Array<{fn: string; loc: string}>) =>
 		reduce([

@@ -36,7 +36,8 @@ const EVERY_TYPE: AsyncmonEvent[] = [
 	{type: 'task.ready', t: 2, id: 2},
 	{type: 'task.resume', t: 2.5, id: 2, readyAt: 2, wait: 1, sched: 0.5},
 	{type: 'task.end', t: 3, id: 2, ok: false, error, busy: 1, wait: 1, sched: 0.5, awaits: 2, status: 500, aborted: false, exit: {code: null, signal: 'SIGKILL'}},
-	{type: 'op.start', t: 1, id: 5, parent: 2, kind: 'http', name: 'GET /items', loc: null, http: {method: 'GET', url: 'https://example.com/items'}, timer: {delayMs: 10, repeat: false}, process: {pid: 7, command: 'ls'}},
+	{type: 'op.start', t: 1, id: 5, parent: 2, kind: 'http', name: 'GET /items', loc: null, http: {method: 'GET', url: 'https://example.com/items', client: 'undici', queue: {ahead: 2, inFlight: 4}}, timer: {delayMs: 10, repeat: false}, process: {pid: 7, command: 'ls'}},
+	{type: 'op.dequeued', t: 1.2, id: 5, url: 'https://example.com/items'},
 	{type: 'op.phase', t: 1.5, id: 5, phase: 'sent', queueMs: 0.1, connectMs: 0.2, status: 200},
 	{type: 'op.fire', t: 11, id: 6, lateMs: 0.3},
 	{type: 'op.end', t: 12, id: 5, ok: false, status: 500, bytes: 120, error, lateMs: 0.1, cancelled: false, exit: {code: 3, signal: null}},
@@ -146,6 +147,10 @@ describe('decodeEvent', () => {
 		expect(decodeEvent(line({type: 'block.stack', t: 1, id: 1, frames: [{fn: 'parse', loc: 7}]}))).toMatch(/^block\.stack: 'frames' is not/);
 		expect(decodeEvent(line({type: 'op.start', t: 1, id: 5, parent: null, kind: 'http', name: 'GET /', http: {method: 'GET'}}))).toMatch(/^op\.start: 'http' is not/);
 		expect(decodeEvent(line({type: 'alive', t: 1, idleSince: 0, resources: {Timeout: 'one'}}))).toMatch(/^alive: 'resources' is not/);
+		const queued = (queue: unknown) => line({type: 'op.start', t: 1, id: 5, parent: null, kind: 'http', name: 'GET /', http: {method: 'GET', url: '/', queue}});
+		expect(decodeEvent(queued({ahead: 0, inFlight: 4}))).not.toBeTypeOf('string');
+		expect(decodeEvent(queued({ahead: -1, inFlight: 4}))).toMatch(/^op\.start: 'http' is not/);
+		expect(decodeEvent(queued({ahead: 0}))).toMatch(/^op\.start: 'http' is not/);
 	});
 
 	it('lets unknown event types and unknown fields through: a newer minor writer may add them', () => {

@@ -4,7 +4,11 @@ import {fileURLToPath} from 'node:url';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {computeInsights} from '../../source/model/insights.js';
 import type {SessionReport} from '../../source/model/summary.js';
+import {waitingOn} from '../../source/present/holdups.js';
 import {insightMessage} from '../../source/present/insights.js';
+import type {OpStartEvent} from '../../source/protocol/events.js';
+import {reduce} from '../helpers/events.js';
+import {recordedLines} from '../helpers/recorded.js';
 import {useCountingServer} from '../helpers/counting-server.js';
 import {runNode, underAsyncmon} from '../helpers/node-parity.js';
 
@@ -61,7 +65,7 @@ describe('HTTP clients against a local server: the same output as under node, on
 	});
 
 	it('an undici Pool of two connections: five requests queue for them, and the report shows the queueing', async () => {
-		const {node, asyncmon, report, state, served} = await run('undici-pool.mjs');
+		const {node, asyncmon, report, state, served, file} = await run('undici-pool.mjs');
 		expect(node).toEqual({code: 0, stdout: 'item-1 item-2 item-3 item-4 item-5\necho {"hello":"pool"}\nmissing 404\n', stderr: ''});
 		expect(asyncmon).toEqual(node);
 		expect(served).toBe(7);
@@ -77,18 +81,61 @@ describe('HTTP clients against a local server: the same output as under node, on
 		// The advice names where undici sets its limit, not node:http's.
 		const advice = computeInsights(state).find(insight => insight.kind === 'http' && insight.finding === 'connection-queueing');
 		expect(advice && insightMessage(state, advice)).toContain('the `connections` option of the undici Pool or Agent');
+		expectQueuedFromTheStart(file, report);
+	});
+
+	/**
+	 * The three items the two connections could not take at once are ops from the moment they were asked for, in
+	 * the queue, with the whole URL though a Pool keeps its origin to itself; their tasks wait on them, and a screen
+	 * drawn then says so. Each leaves the queue once, before it is sent.
+	 */
+	function expectQueuedFromTheStart(file: string, report: SessionReport): void {
+		const lines = recordedLines(file);
+		const items = lines.filter((line): line is OpStartEvent => line.type === 'op.start' && line.name.startsWith('GET /items/'));
+		const queued = items.filter(op => op.http?.queue);
+		expect(queued.map(op => [op.name, op.http!.url, op.http!.queue])).toEqual(
+			[3, 4, 5].map((id, ahead) => [`GET /items/${id}?…`, `${server().url}/items/${id}?delay=30`, {ahead, inFlight: 2}]),
+		);
+		const firstEnd = lines.findIndex(line => line.type === 'op.end' && items.some(op => op.id === line.id));
+		for (const op of queued) {
+			expect(lines.indexOf(op)).toBeLessThan(firstEnd);
+			const own = lines.filter(line => 'id' in line && line.id === op.id && line.type !== 'op.start');
+			expect(own.map(line => line.type)).toEqual(['op.dequeued', 'op.phase', 'op.phase', 'op.end']);
+			const task = report.tasks.find(task => task.id === op.parent)!;
+			expect(task.awaitSites[0]!.on).toEqual([{kind: 'op', id: op.id}]);
+		}
+		// The screen as it was just before the first request left the queue.
+		const dequeuedAt = lines.findIndex(line => line.type === 'op.dequeued');
+		const then = reduce(lines.slice(0, dequeuedAt));
+		const last = queued.at(-1)!;
+		const nowMs = (lines[dequeuedAt] as {t: number}).t;
+		expect(waitingOn(then, then.nodes.get(last.parent!)!, nowMs)).toMatch(/^GET \/items\/5\?delay=30 · queued \d+(\.\d)?ms \(2 in flight\)$/);
+	}
+
+	it('a request queued in a Pool that gives up before a connection takes it: its op ends failed, and the server never sees it', async () => {
+		const {node, asyncmon, report, served, file} = await run('undici-pool-abort.mjs');
+		expect(node).toEqual({code: 0, stdout: 'item-1, gave up: TimeoutError\n', stderr: ''});
+		expect(asyncmon).toEqual(node);
+		expect(served).toBe(1);
+		const impatient = report.tasks.find(task => task.name === 'GET /items/2')!;
+		expect(impatient.http).toMatchObject({url: `${server().url}/items/2`});
+		expect(impatient.state).toBe('failed');
+		expect(impatient.error?.name).toBe('TimeoutError');
+		expect(recordedLines(file).filter(line => 'id' in line && line.id === impatient.id).map(line => line.type)).toEqual(['op.start', 'op.end']);
+		expect(report.tasks.filter(task => task.state !== 'finished' && task !== impatient)).toEqual([]);
 	});
 
 	// Global fetch first (as importing axios, got or ky does), then npm undici: two copies of undici publish on the
 	// same channels, and the Pool's queued requests keep their tasks and their time in the queue all the same.
 	it('the same Pool after global fetch was used: its queued requests keep their tasks and their queue time', async () => {
-		const {node, asyncmon, report, served} = await run('undici-pool-after-fetch.mjs');
+		const {node, asyncmon, report, served, file} = await run('undici-pool-after-fetch.mjs');
 		expect(node).toEqual({code: 0, stdout: 'fetch first 404\nitem-1 item-2 item-3 item-4 item-5\necho {"hello":"pool"}\nmissing 404\n', stderr: ''});
 		expect(asyncmon).toEqual(node);
 		expect(served).toBe(8);
 		expect(requestsByTask(report).filter(line => line.startsWith('getItem('))).toEqual([1, 2, 3, 4, 5].map(id => `getItem(${id}) → GET /items/${id}?… 200`));
 		const queued = report.tasks.filter(task => task.name.startsWith('GET /items/') && task.http!.phases.queueMs >= 25);
 		expect(queued.length).toBeGreaterThanOrEqual(3);
+		expectQueuedFromTheStart(file, report);
 	});
 });
 

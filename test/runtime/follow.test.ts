@@ -1,10 +1,9 @@
-import {mkdtempSync} from 'node:fs';
-import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {CHILD_CONFIG_ENV, type ChildConfig} from '../../source/protocol/child-config.js';
 import {IDS_PER_PROCESS} from '../../source/protocol/events.js';
 import {claimSlot, followChildren, restoreChildEnvironment} from '../../source/runtime/follow.js';
+import {tempDir} from '../helpers/temp.js';
 
 const lanesIn = (directory: string) => ({directory, socket: join(directory, 'lanes.sock')});
 const config = (lanes: ReturnType<typeof lanesIn> | null): ChildConfig => ({
@@ -31,7 +30,7 @@ afterEach(() => {
 
 describe('follow', () => {
 	it('gives each child a slot no other process of the session holds, and its lane the ids of that slot', () => {
-		const lanes = lanesIn(mkdtempSync(join(tmpdir(), 'lanes-')));
+		const lanes = lanesIn(tempDir());
 		const follow = followChildren(config(lanes), 1000, '/dist/preload.js')!;
 		const given = {PATH: '/bin', NODE_OPTIONS: '--max-old-space-size=64'};
 		const first = follow(given, 'node a.js', 5)!;
@@ -56,7 +55,7 @@ describe('follow', () => {
 	});
 
 	it("in the child: the environment is put back as its parent gave it, and the lane is the first process's that claims it", () => {
-		const lanes = lanesIn(mkdtempSync(join(tmpdir(), 'lanes-')));
+		const lanes = lanesIn(tempDir());
 		const {env} = followChildren(config(lanes), 0, '/dist/preload.js')!({}, 'node a.js', 1)!;
 		const child = JSON.parse(env[CHILD_CONFIG_ENV]!) as ChildConfig;
 		process.env[CHILD_CONFIG_ENV] = env[CHILD_CONFIG_ENV];

@@ -1,15 +1,14 @@
-import {mkdtempSync} from 'node:fs';
 import {createServer, type Socket} from 'node:net';
-import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {once} from 'node:events';
 import {describe, expect, it} from 'vitest';
 import {decodeLine} from '../../source/protocol/decode.js';
 import {LaneWriter} from '../../source/runtime/lane-writer.js';
 import {ROOT} from '../helpers/run-cli.js';
+import {tempFile} from '../helpers/temp.js';
 
 const THREAD = new URL(`file://${join(ROOT, 'dist/lane-writer.js')}`);
-const socketPath = (): string => join(mkdtempSync(join(tmpdir(), 'lane-writer-')), 'lanes.sock');
+const socketPath = (): string => tempFile('lanes.sock');
 
 /** A batch of `lines` notice lines, each about 1 KB. */
 function batch(lines: number): Uint8Array {

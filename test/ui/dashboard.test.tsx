@@ -29,6 +29,24 @@ describe('dashboard: header and table', () => {
 		expect(rowOf(view, 'flaky')).toMatch(/^ ✖ /);
 	});
 
+	it('counts requests queued in a pool apart from those in flight, and says what their tasks wait on', async () => {
+		const session = new FakeSession({script: 'fanout.ts'}).emit('task.start', {t: 0, id: 1, kind: 'script', name: 'main', loc: 'fanout.ts:1:1'});
+		for (const [i, queue] of [null, null, {ahead: 0, inFlight: 2}, {ahead: 1, inFlight: 2}].entries()) {
+			const task = 10 + i * 2;
+			session
+				.emit('task.start', {t: 1, id: task, parent: 1, name: `get(${i})`, loc: 'fanout.ts:3:1'})
+				.emit('op.start', {t: 1, id: task + 1, parent: task, kind: 'http', name: `GET /items/${i}`, http: {method: 'GET', url: `http://h/items/${i}`, client: 'undici', ...(queue ? {queue} : {})}})
+				.emit('task.await', {t: 1, id: task, on: {kind: 'op', id: task + 1}});
+		}
+		const view = await renderDashboard(session, {nowMs: 400, columns: 160});
+		expect(view.lines()[1]).toMatch(/http 2 in flight, 2 queued/);
+		expect(rowOf(view, 'get\\(3\\)')).toContain('GET /items/3 · queued 399ms (2 in flight)');
+		session.emit('op.dequeued', {t: 450, id: 15}).emit('op.end', {t: 460, id: 17, ok: false, error: {name: 'TimeoutError', message: 'aborted'}});
+		const later = await renderDashboard(session, {nowMs: 500, columns: 160});
+		expect(later.lines()[1]).toMatch(/http 3 in flight, 1 failed/);
+		expect(rowOf(later, 'get\\(2\\)')).toContain('GET /items/2 · connecting');
+	});
+
 	it('labels each sparkline with what it plots, its last value and its scale; an idle loop reads no delay', async () => {
 		const session = busySession();
 		session.emit('block.end', {t: 1500, id: 1, durationMs: 1300, task: 6});

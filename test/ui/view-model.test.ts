@@ -63,6 +63,33 @@ describe('timeline cells', () => {
 	});
 });
 
+describe('a request queued for a connection', () => {
+	const pooled = () =>
+		new FakeSession()
+			.emit('task.start', {t: 0, id: 1, kind: 'script', name: 'main', loc: 'src/main.ts:1:1'})
+			.emit('op.start', {t: 0, id: 2, parent: 1, kind: 'http', name: 'GET /a', http: {method: 'GET', url: '/a', queue: {ahead: 0, inFlight: 2}}});
+
+	it('has the queue colour in the timeline while it waits in the pool, then waits as any op', () => {
+		const session = pooled();
+		const axis = sessionAxis(1000, 10);
+		expect(nodeCells(session.state.nodes.get(2)!, axis, 550)).toEqual(['queued', 'queued', 'queued', 'queued', 'queued', 'queued', 'none', 'none', 'none', 'none']);
+		session.emit('op.dequeued', {t: 600, id: 2}).emit('op.phase', {t: 700, id: 2, phase: 'sent', queueMs: 600, connectMs: 100}).emit('op.end', {t: 1000, id: 2, ok: true, status: 200});
+		const cells = nodeCells(session.state.nodes.get(2)!, axis, 1000);
+		expect(cells).toEqual(['queued', 'queued', 'queued', 'queued', 'queued', 'queued', 'waiting', 'waiting', 'waiting', 'waiting']);
+		expect(cellSegments(cells, glyphs(true)).map(s => s.text).join('')).toBe('~~~~~~----');
+		expect(cellSegments(cells, glyphs(false))[0]).toEqual({text: '▒'.repeat(6), color: 'blue'});
+	});
+
+	it('any client: the queue time its sent phase measured', () => {
+		const session = new FakeSession()
+			.emit('task.start', {t: 0, id: 1, kind: 'script', name: 'main', loc: 'src/main.ts:1:1'})
+			.emit('op.start', {t: 0, id: 2, parent: 1, kind: 'http', name: 'GET /a', http: {method: 'GET', url: 'http://h/a', client: 'node:http'}})
+			.emit('op.phase', {t: 500, id: 2, phase: 'sent', queueMs: 300, connectMs: 200})
+			.emit('op.end', {t: 1000, id: 2, ok: true, status: 200});
+		expect(nodeCells(session.state.nodes.get(2)!, sessionAxis(1000, 10), 1000)).toEqual(['queued', 'queued', 'queued', ...Array(7).fill('waiting')]);
+	});
+});
+
 describe('columns', () => {
 	it('fill the width exactly and drop the least telling columns when narrow', () => {
 		for (const width of [40, 80, 100, 160, 240]) {

@@ -90,13 +90,16 @@ function errorsAndRetries(host: string, requests: Request[]): HttpFailuresInsigh
 	];
 }
 
-/** Compares hosts by time from sending to the end of the response, so our own queueing does not count. */
+/**
+ * Compares hosts by time from sending to the end of the response, so our own queueing does not count, nor does a
+ * request that ended before it was sent (given up in a pool's queue, say): the host never saw it.
+ */
 function slowestHost(hosts: Map<string, Request[]>): SlowestHostInsight[] {
 	const averages: Array<{host: string; averageMs: Ms; requests: Request[]}> = [];
 	for (const [host, requests] of hosts) {
-		const finished = requests.filter(request => request.endMs !== null);
+		const finished = requests.filter(request => request.endMs !== null && request.http.sentAt !== undefined);
 		if (finished.length === 0) continue;
-		const totalMs = finished.reduce((total, request) => total + request.endMs! - (request.http.sentAt ?? request.startMs), 0);
+		const totalMs = finished.reduce((total, request) => total + request.endMs! - request.http.sentAt!, 0);
 		averages.push({host, averageMs: totalMs / finished.length, requests: finished});
 	}
 	if (averages.length < 2) return [];

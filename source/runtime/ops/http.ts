@@ -1,6 +1,6 @@
 import type {ClientRequest} from 'node:http';
 import type {Socket} from 'node:net';
-import type {HttpClient, OpEndEvent} from '../../protocol/events.js';
+import type {HttpClient, HttpDetails, HttpQueue, OpDequeuedEvent, OpEndEvent} from '../../protocol/events.js';
 import {recordedText, recordedUrl} from '../redact.js';
 import type {Task, Tracker} from '../tracker.js';
 import {onHttpChannel as on, type UndiciConnectParams, type UndiciRequest} from './http-channels.js';
@@ -8,6 +8,8 @@ import type {TracePropagation} from './trace-propagation.js';
 
 interface Pending {
 	id: number;
+	/** The URL recorded at its start. */
+	url: string;
 	/** The task that made the request. */
 	owner: Task;
 	created: number;
@@ -19,6 +21,21 @@ interface Pending {
 interface DispatchOrigin {
 	task: Task;
 	at: number;
+	/** The request's op, started as a pool queued it: the request made when it leaves the queue is this op. */
+	queued?: Pending;
+}
+
+/** A dispatcher's options for one request, as far as asyncmon reads them. */
+interface DispatchOptions {
+	method?: unknown;
+	path?: unknown;
+	origin?: unknown;
+}
+
+/** What an undici pool says of itself through its public `stats` (PoolStats). */
+interface PoolStats {
+	queued: number;
+	size: number;
 }
 
 interface Connection {
@@ -39,12 +56,13 @@ interface Connection {
  * With `propagation` (`--otlp-propagate`), each request gets a `traceparent` header, unless it has one already.
  */
 export function instrumentHttp(tracker: Tracker, propagation: TracePropagation | null = null): void {
-	const start = (client: HttpClient, method: string, url: string, origin?: DispatchOrigin): Pending => {
+	const start = (client: HttpClient, method: string, url: string, origin?: DispatchOrigin, queue?: HttpQueue): Pending => {
 		const path = safePath(url);
-		const http = {method, url: recordedUrl(url), client};
+		const http: HttpDetails = {method, url: recordedUrl(url), client};
+		if (queue) http.queue = queue;
 		const owner = origin?.task ?? tracker.current();
 		const id = tracker.startOp('http', `${method} ${path}`, origin ? {http, t: origin.at} : {http}, owner);
-		return {id, owner, created: origin?.at ?? performance.now(), bytes: 0};
+		return {id, url: http.url, owner, created: origin?.at ?? performance.now(), bytes: 0};
 	};
 	// A subscriber that throws would surface as an uncaught exception of the script's: a header it cannot add is left out.
 	const propagate = (pending: Pending, add: (value: string) => void): void => {
@@ -86,6 +104,15 @@ export function instrumentHttp(tracker: Tracker, propagation: TracePropagation |
 	const origins = new WeakMap<object, DispatchOrigin>();
 	/** The dispatch call under way, if any: a request made now is its. */
 	let dispatching: DispatchOrigin | undefined;
+	/** Requests made so far: a dispatch call that made none handed its request to a queue, or failed. */
+	let made = 0;
+	/** The origin of the request made last. */
+	let madeOrigin = '';
+	/**
+	 * The one origin each dispatcher made requests to, or null for one that made them to several (a BalancedPool):
+	 * a Pool keeps its own to itself, and the request it queues names only its path.
+	 */
+	const dispatcherOrigins = new WeakMap<object, string | null>();
 	tracker.patchDispatcher = (dispatcherBase: {prototype: {dispatch: (opts: unknown, handler: unknown) => boolean}}) => {
 		const dispatch = dispatcherBase.prototype.dispatch;
 		dispatcherBase.prototype.dispatch = function (this: unknown, opts: unknown, handler: unknown) {
@@ -98,16 +125,62 @@ export function instrumentHttp(tracker: Tracker, propagation: TracePropagation |
 			}
 			const outer = dispatching;
 			dispatching = origin;
+			const madeBefore = made;
 			try {
-				return dispatch.call(this, opts, handler);
+				const free = dispatch.call(this, opts, handler);
+				if (made !== madeBefore) learnOrigin(this);
+				// A pool that queued the request says it needs a drain; one that failed it at once says it is free.
+				else if (free === false && origin.queued === undefined) queuedIn(this, opts as DispatchOptions, handler, origin);
+				return free;
 			} finally {
 				dispatching = outer;
 			}
 		};
 	};
 
+	/**
+	 * A request a pool took and made none for waits in its queue for a connection: its op starts now, so that its
+	 * task is seen waiting on it and the queue is seen filling. Only the path may be known yet (a Pool keeps its
+	 * origin to itself): op.dequeued completes the URL. A request that leaves the queue unmade (aborted, or the
+	 * pool destroyed) ends its op as it fails its handler.
+	 */
+	const learnOrigin = (dispatcher: unknown): void => {
+		if (!dispatcher || typeof dispatcher !== 'object') return;
+		const known = dispatcherOrigins.get(dispatcher);
+		if (known === undefined) dispatcherOrigins.set(dispatcher, madeOrigin);
+		else if (known !== null && known !== madeOrigin) dispatcherOrigins.set(dispatcher, null);
+	};
+	const queuedIn = (dispatcher: unknown, opts: DispatchOptions, handler: unknown, origin: DispatchOrigin): void => {
+		const stats = poolStats(dispatcher);
+		if (!stats || stats.queued === 0) return;
+		// A pool queues only while its connections are busy with requests it made: it has made one, and so has an origin.
+		const url = requestUrl(opts, dispatcherOrigins.get(dispatcher as object) ?? null);
+		const pending = start('undici', typeof opts.method === 'string' ? opts.method : 'GET', url, origin, {
+			ahead: stats.queued - 1,
+			inFlight: Math.max(0, stats.size - stats.queued),
+		});
+		origin.queued = pending;
+		onHandlerError(handler, error => {
+			if (origin.queued !== pending) return;
+			origin.queued = undefined;
+			finished(pending, error);
+		});
+	};
+
 	on('undici:request:create', ({request}) => {
-		const pending = start('undici', String(request.method), `${request.origin}${request.path}`, dispatching);
+		made++;
+		madeOrigin = String(request.origin);
+		const url = `${madeOrigin}${request.path}`;
+		const queued = dispatching?.queued;
+		let pending: Pending;
+		if (queued) {
+			dispatching!.queued = undefined;
+			pending = queued;
+			const event: OpDequeuedEvent = {type: 'op.dequeued', t: performance.now(), id: pending.id};
+			const recorded = recordedUrl(url);
+			if (recorded !== pending.url) event.url = recorded;
+			tracker.emit(event);
+		} else pending = start('undici', String(request.method), url, dispatching);
 		undiciRequests.set(request, pending);
 		propagate(pending, value => {
 			if (!hasUndiciHeader(request, TRACEPARENT)) request.addHeader(TRACEPARENT, value);
@@ -180,6 +253,52 @@ export function instrumentHttp(tracker: Tracker, propagation: TracePropagation |
 }
 
 const TRACEPARENT = 'traceparent';
+
+/** A pool's public `stats`: `queued` waiting for a connection, `size` in all (queued, pending and running); null for other dispatchers. */
+function poolStats(dispatcher: unknown): PoolStats | null {
+	try {
+		const stats = (dispatcher as {stats?: unknown}).stats as Partial<PoolStats> | undefined;
+		return stats && typeof stats.queued === 'number' && typeof stats.size === 'number' ? {queued: stats.queued, size: stats.size} : null;
+	} catch {
+		return null;
+	}
+}
+
+/**
+ * The request's URL from its options: its path, after its origin where they name one (an Agent's do, a Pool's do
+ * not), or else after the one its dispatcher made its requests to, if any.
+ */
+function requestUrl(opts: DispatchOptions, dispatcherOrigin: string | null): string {
+	const path = typeof opts.path === 'string' ? opts.path : '/';
+	const origin = opts.origin === undefined || opts.origin === null ? dispatcherOrigin : String(opts.origin);
+	if (origin === null) return path;
+	try {
+		return `${new URL(origin).origin}${path}`;
+	} catch {
+		return path;
+	}
+}
+
+/**
+ * Calls `then` with the error a dispatcher fails the handler with, before the handler hears of it: through
+ * `onResponseError` (undici 7 on) or `onError` (before). The handler is asyncmon's to watch only while its request
+ * waits in a queue; the request once made fails through `undici:request:error`.
+ */
+function onHandlerError(handler: unknown, then: (error: unknown) => void): void {
+	if (!handler || typeof handler !== 'object') return;
+	const target = handler as Record<'onResponseError' | 'onError', unknown>;
+	for (const name of ['onResponseError', 'onError'] as const) {
+		const original = target[name];
+		if (typeof original !== 'function') continue;
+		try {
+			target[name] = function (this: unknown, ...args: unknown[]) {
+				// onResponseError(controller, error); onError(error).
+				then(name === 'onResponseError' ? args[1] : args[0]);
+				return original.apply(this, args);
+			};
+		} catch {}
+	}
+}
 
 /** undici keeps a request's headers as `[name, value, …]` (as `name: value\r\n…` before undici 7). */
 function hasUndiciHeader(request: UndiciRequest, name: string): boolean {

@@ -154,9 +154,14 @@ function httpWaterfall(http: HttpInfo, node: TaskNode, {nowMs, width, glyphs}: D
 		offset += phase.ms;
 		lines.push([
 			{text: `  ${phase.label.padEnd(9)}${' '.repeat(start)}`},
-			{text: glyphs.barFull.repeat(Math.min(length, barWidth - start + 1)), color: 'cyan'},
+			// The queue in the timeline's colour for it.
+			{text: glyphs.barFull.repeat(Math.min(length, barWidth - start + 1)), color: phase.label === 'queue' ? 'blue' : 'cyan'},
 			{text: ` ${formatDuration(phase.ms)}`},
 		]);
+	}
+	if (http.queue) {
+		const ahead = http.queue.ahead === 0 ? 'first in line' : `${http.queue.ahead} ahead of it`;
+		lines.push([{text: `  queued in a full pool: ${http.queue.inFlight} in flight on its connections, ${ahead}`, dim: true}]);
 	}
 	return lines;
 }
@@ -167,6 +172,11 @@ function livePhases(http: HttpInfo, node: TaskNode, nowMs: Ms): Array<{label: st
 	if (node.endMs === null) {
 		if (http.headersAt !== undefined) live.downloadMs = nowMs - http.headersAt;
 		else if (http.sentAt !== undefined) live.ttfbMs = nowMs - http.sentAt;
+		else if (http.queue) {
+			// Still in its pool's queue, or out of it and on its way to a connection.
+			live.queueMs = (http.dequeuedAt ?? nowMs) - node.startMs;
+			if (http.dequeuedAt !== undefined) live.connectMs = nowMs - http.dequeuedAt;
+		}
 	}
 	return PHASES.map(phase => ({label: phase.label, ms: live[phase.key]}));
 }

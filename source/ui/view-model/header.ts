@@ -73,7 +73,8 @@ function countsLine({state, nowMs, ascii}: HeaderInput): Line {
 		const style = STATE_STYLES[nodeState];
 		line.push({text: `${stateIcon(nodeState, ascii)} ${state.taskCounts[nodeState]} ${style.label}`, color: style.color}, {text: '  '});
 	}
-	line.push({text: `concurrency ${formatTimes(concurrencyAt(state, nowMs), ascii)}  `}, {text: `http ${state.httpInFlight} in flight`});
+	line.push({text: `concurrency ${formatTimes(concurrencyAt(state, nowMs), ascii)}  `}, {text: `http ${state.httpInFlight - state.httpQueued} in flight`});
+	if (state.httpQueued > 0) line.push({text: `, ${state.httpQueued} queued`, color: 'blue'});
 	if (state.httpFailed > 0) line.push({text: `, ${state.httpFailed} failed`, color: 'red'});
 	// Rows of old finished tasks were dropped to bound memory: say so, since the table no longer lists them.
 	const folded = foldedShort(state.aggregated);

@@ -40,7 +40,7 @@ const SPECS: Readonly<Record<ColumnId, ColumnSpec>> = {
 	busy: {title: 'busy', sort: 'busy', align: 'right', width: 7, maxWidth: 7},
 	wait: {title: 'wait', sort: 'wait', align: 'right', width: 7, maxWidth: 7},
 	sched: {title: 'sched', sort: 'sched', align: 'right', width: 7, maxWidth: 7},
-	waitingOn: {title: 'waiting on', sort: 'waitingOn', align: 'left', width: 20, maxWidth: 36},
+	waitingOn: {title: 'waiting on', sort: 'waitingOn', align: 'left', width: 20, maxWidth: 44},
 	timeline: {title: 'timeline', sort: 'start', align: 'left', width: 10, maxWidth: 48},
 };
 

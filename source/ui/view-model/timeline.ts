@@ -1,10 +1,13 @@
 import type {Ms} from '../../protocol/events.js';
-import type {Block, StateSpan, TaskNode} from '../../model/state.js';
+import type {Block, HttpInfo, StateSpan, TaskNode} from '../../model/state.js';
 import type {Glyphs} from '../../present/states.js';
 import type {Color, Segment} from '../../present/paint.js';
 
-/** `blocked`: the loop was blocked and the row had nothing running; `stalled`: it was waiting through a block. */
-export type CellKind = 'none' | 'running' | 'waiting' | 'ready' | 'blocked' | 'stalled';
+/**
+ * `queued`: an HTTP request waiting for a connection; `blocked`: the loop was blocked and the row had nothing
+ * running; `stalled`: it was waiting through a block.
+ */
+export type CellKind = 'none' | 'running' | 'waiting' | 'ready' | 'queued' | 'blocked' | 'stalled';
 
 /** The session's time range drawn over `width` cells. */
 export interface TimeAxis {
@@ -18,31 +21,52 @@ export function sessionAxis(nowMs: Ms, width: number): TimeAxis {
 	return {startMs: 0, endMs: Math.max(nowMs, 1), width};
 }
 
-const SPAN_STATES: ReadonlyArray<StateSpan['state']> = ['running', 'waiting', 'ready'];
+const SLOTS = ['running', 'waiting', 'ready', 'queued'] as const satisfies ReadonlyArray<StateSpan['state'] | 'queued'>;
+const WAITING = SLOTS.indexOf('waiting');
+const QUEUED = SLOTS.indexOf('queued');
 
-/** Each cell shows the state the node spent most of that cell's time in. */
+/** Each cell shows the state the node spent most of that cell's time in; a request's wait for a connection is its own. */
 export function nodeCells(node: TaskNode, axis: TimeAxis, nowMs: Ms): CellKind[] {
-	const coverage = new Float64Array(axis.width * SPAN_STATES.length);
+	const coverage = new Float64Array(axis.width * SLOTS.length);
 	for (const span of node.spans) {
-		const slot = SPAN_STATES.indexOf(span.state);
+		const slot = SLOTS.indexOf(span.state);
 		forEachCellOverlap(axis, span.startMs, span.endMs ?? node.endMs ?? nowMs, (cell, overlap) => {
-			coverage[cell * SPAN_STATES.length + slot]! += overlap;
+			coverage[cell * SLOTS.length + slot]! += overlap;
+		});
+	}
+	const queue = node.http ? queueSpan(node.http, node.startMs, node.endMs ?? nowMs) : null;
+	if (queue) {
+		// An op waits all along: its time in the queue moves from waiting to queued.
+		forEachCellOverlap(axis, queue[0], queue[1], (cell, overlap) => {
+			const moved = Math.min(overlap, coverage[cell * SLOTS.length + WAITING]!);
+			coverage[cell * SLOTS.length + WAITING]! -= moved;
+			coverage[cell * SLOTS.length + QUEUED]! += moved;
 		});
 	}
 	const cells: CellKind[] = [];
 	for (let cell = 0; cell < axis.width; cell++) {
 		let best: CellKind = 'none';
 		let bestCoverage = 0;
-		for (let slot = 0; slot < SPAN_STATES.length; slot++) {
-			const value = coverage[cell * SPAN_STATES.length + slot]!;
+		for (let slot = 0; slot < SLOTS.length; slot++) {
+			const value = coverage[cell * SLOTS.length + slot]!;
 			if (value > bestCoverage) {
 				bestCoverage = value;
-				best = SPAN_STATES[slot]!;
+				best = SLOTS[slot]!;
 			}
 		}
 		cells.push(best);
 	}
 	return cells;
+}
+
+/**
+ * When a request waited for a connection: in a pool's queue until it left it, or (any client) the queue time its
+ * `sent` phase measured; until `untilMs` while it is still queued. Null when it waited for none.
+ */
+export function queueSpan(http: HttpInfo, startMs: Ms, untilMs: Ms): [Ms, Ms] | null {
+	if (http.queue) return [startMs, http.dequeuedAt ?? untilMs];
+	if (http.phases.queueMs) return [startMs, startMs + http.phases.queueMs];
+	return null;
 }
 
 /** Cells during which the event loop was blocked; an open block runs to now. */
@@ -70,6 +94,7 @@ const CELL_COLORS: Readonly<Record<CellKind, Color | undefined>> = {
 	running: 'green',
 	waiting: 'yellow',
 	ready: 'red',
+	queued: 'blue',
 	blocked: 'red',
 	stalled: 'red',
 };

@@ -197,7 +197,14 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			if (block.durationMs === null) state.activeBlockId = block.id;
 			// The blocking task is running, whatever its last events said: its resume is stuck in the blocked thread's buffer.
 			const blocking = event.task === null ? undefined : state.nodes.get(event.task);
-			if (blocking && !isDone(blocking)) setState(state, blocking, 'running', event.t);
+			if (blocking && !isDone(blocking)) {
+				// So it has resumed from what it awaited: a timer of its fired, though the thread could not say so.
+				if (blocking.state === 'waiting' && blocking.wait?.on.kind === 'op') {
+					const awaited = state.nodes.get(blocking.wait.on.id);
+					if (awaited?.timer && !awaited.timer.repeat && awaited.endMs === null) awaited.timer.firedBy = event.t;
+				}
+				setState(state, blocking, 'running', event.t);
+			}
 			break;
 		}
 		case 'block.stack': {

@@ -62,6 +62,7 @@ export function describeOp(op: TaskNode, nowMs: Ms, ascii = false): string {
 	}
 	if (op.timer) {
 		const timer = `${op.timer.repeat ? 'interval' : 'timer'} ${formatDuration(op.timer.delayMs)}`;
+		if (op.timer.firedBy !== undefined && op.endMs === null) return `${timer}${and}fired`;
 		const overdue = timerOverdueMs(op, nowMs);
 		return overdue > 0 ? `${timer}${and}overdue ${formatDuration(overdue)}` : timer;
 	}

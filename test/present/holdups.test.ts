@@ -56,6 +56,22 @@ describe('what an await targets', () => {
 	});
 });
 
+describe('timers while the loop is blocked', () => {
+	it("the timer of the task that blocks has fired, though its end is still in the blocked thread: not overdue; another task's is", () => {
+		const state = reduce([
+			...sleeper,
+			{type: 'task.start', t: 2, id: 3, parent: null, kind: 'task', name: 'tock()', loc: 'a.ts:5:1'},
+			{type: 'op.start', t: 2, id: 4, parent: 3, kind: 'timer', name: 'setTimeout 200ms', timer: {delayMs: 200, repeat: false}},
+			{type: 'task.await', t: 2, id: 3, site: 'a.ts:6:3', on: {kind: 'op', id: 4}, busy: 0.1},
+			// tick() resumed from its timer at 101 and computes: the watchdog says so at 151.
+			{type: 'block.start', t: 101, id: 1, task: 1, detectedAt: 151},
+		]);
+		expect(state.nodes.get(1)!.state).toBe('running');
+		expect(waitingOn(state, state.nodes.get(2)!, 1200)).toBe('timer 100ms · fired');
+		expect(waitingOn(state, state.nodes.get(4)!, 1200)).toBe('timer 200ms · overdue 998ms');
+	});
+});
+
 describe('what a task waits on, when its await only saw a promise', () => {
 	const queued = (...extra: AsyncmonEvent[]) =>
 		reduce([

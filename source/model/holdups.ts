@@ -7,8 +7,8 @@ export type Holdup =
 	| {kind: 'ready'; sinceMs: Ms | null}
 	/** An op in flight, or a task; `node` is missing once the model no longer holds it. `guess`: inferred, not known. */
 	| {kind: 'op' | 'task'; id: number; node: TaskNode | undefined; guess: boolean}
-	/** A promise gathering this many tasks and ops (none when the await only saw the promise). */
-	| {kind: 'promise'; tasks: number; ops: number; guess: boolean}
+	/** A promise gathering this many tasks and ops (none when the await only saw the promise), and promises of unknown origin. */
+	| {kind: 'promise'; tasks: number; ops: number; others: number; guess: boolean}
 	/** A reply from a socket's peer, awaited since `sinceMs` (when known). */
 	| {kind: 'peer'; address: string; sinceMs: Ms | null}
 	| {kind: 'value'};
@@ -44,7 +44,13 @@ export function targetHoldup(state: ModelState, target: WaitTarget, sinceMs: Ms 
 		case 'peer':
 			return {kind: 'peer', address: target.address, sinceMs};
 		case 'promise':
-			return {kind: 'promise', tasks: target.taskCount ?? target.tasks?.length ?? 0, ops: target.opCount ?? target.ops?.length ?? 0, guess: target.guess === true};
+			return {
+				kind: 'promise',
+				tasks: target.taskCount ?? target.tasks?.length ?? 0,
+				ops: target.opCount ?? target.ops?.length ?? 0,
+				others: target.others ?? 0,
+				guess: target.guess === true,
+			};
 		case 'value':
 			return {kind: 'value'};
 		case 'task':

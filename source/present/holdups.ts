@@ -29,6 +29,7 @@ function describeKnown(holdup: Holdup, nowMs: Ms, ascii: boolean): string {
 			const parts: string[] = [];
 			if (holdup.tasks > 0) parts.push(counted(holdup.tasks, 'task'));
 			if (holdup.ops > 0) parts.push(counted(holdup.ops, 'op'));
+			if (parts.length > 0 && holdup.others > 0) parts.push(counted(holdup.others, 'promise'));
 			return parts.length > 0 ? parts.join(' + ') : 'a promise';
 		}
 		case 'value':

@@ -67,8 +67,12 @@ export type WaitTarget =
 	| {kind: 'task'; id: number; guess?: true}
 	| {kind: 'op'; id: number; guess?: true}
 	/** A combination (e.g. `Promise.all`) of tasks and ops. */
-	/** `tasks` and `ops` list the first 8 of each; `taskCount` and `opCount` say how many there were when more. */
-	| {kind: 'promise'; tasks?: number[]; ops?: number[]; taskCount?: number; opCount?: number; guess?: true}
+	/**
+	 * `tasks` and `ops` list the first 8 of each; `taskCount` and `opCount` say how many there were when more;
+	 * `others`: how many of its members were promises of unknown origin, so that a partly known combination is not
+	 * taken for the whole.
+	 */
+	| {kind: 'promise'; tasks?: number[]; ops?: number[]; taskCount?: number; opCount?: number; others?: number; guess?: true}
 	/** A reply from a socket's peer (`127.0.0.1:5432`): a database's, say; the task wrote to it and started nothing else. */
 	| {kind: 'peer'; address: string}
 	/** Not a promise: the await only yields to the microtask queue. */

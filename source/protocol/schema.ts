@@ -139,7 +139,7 @@ const GUESS = shape<true>('true', value => value === true);
 const WAIT_TARGET = variantsOf<WaitTarget>("a WaitTarget ({kind: 'task' | 'op', id}, {kind: 'promise', tasks?, ops?}, {kind: 'peer', address} or {kind: 'value'})", {
 	task: {id: ID, guess: optional(GUESS)},
 	op: {id: ID, guess: optional(GUESS)},
-	promise: {tasks: optional(IDS), ops: optional(IDS), taskCount: optional(COUNT), opCount: optional(COUNT), guess: optional(GUESS)},
+	promise: {tasks: optional(IDS), ops: optional(IDS), taskCount: optional(COUNT), opCount: optional(COUNT), others: optional(COUNT), guess: optional(GUESS)},
 	peer: {address: STRING},
 	value: {},
 });

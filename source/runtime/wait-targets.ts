@@ -3,12 +3,14 @@ import type {WaitTarget} from '../protocol/events.js';
 /** How many tasks, and how many ops, a target lists; its counts say how many there were beyond. */
 export const TRACKED_CHILDREN = 8;
 
+type PromiseTarget = Extract<WaitTarget, {kind: 'promise'}>;
+
 /** A promise of unknown origin: shared, not made per await. */
 export const PROMISE: WaitTarget = Object.freeze({kind: 'promise'});
 
 /** A promise over these tasks and ops: the lists hold the first few; the counts, when larger, say how many there were. */
-export function promiseOf(tasks: number[] | null, taskCount: number, ops: number[] | null, opCount: number, guess = false): WaitTarget {
-	const target: WaitTarget & {kind: 'promise'} = {kind: 'promise'};
+export function promiseOf(tasks: number[] | null, taskCount: number, ops: number[] | null, opCount: number, guess = false): PromiseTarget {
+	const target: PromiseTarget = {kind: 'promise'};
 	if (tasks) target.tasks = tasks;
 	if (ops) target.ops = ops;
 	if (tasks && taskCount > tasks.length) target.taskCount = taskCount;
@@ -29,12 +31,16 @@ export class PromiseTargets {
 		return typeof value === 'object' && value !== null ? this.targets.get(value) : undefined;
 	}
 
-	/** What a combination of `members` (`Promise.all`'s, say) stands for: every known member's tasks and ops; unknown if none is known. */
+	/**
+	 * What a combination of `members` (`Promise.all`'s, say) stands for: every known member's tasks and ops, and how
+	 * many members were promises of unknown origin; unknown if none is known.
+	 */
 	combined(members: readonly unknown[]): WaitTarget | undefined {
 		let tasks: number[] | null = null;
 		let ops: number[] | null = null;
 		let taskCount = 0;
 		let opCount = 0;
+		let others = 0;
 		const add = (list: number[] | null, id: number): number[] => {
 			if (!list) return [id];
 			if (list.length < TRACKED_CHILDREN && !list.includes(id)) list.push(id);
@@ -42,7 +48,11 @@ export class PromiseTargets {
 		};
 		for (const member of members) {
 			const target = this.of(member);
-			if (target === undefined) continue;
+			if (target === undefined) {
+				// A plain value waits for nothing; a promise nobody tagged waits for something unknown.
+				if (member instanceof Promise) others++;
+				continue;
+			}
 			switch (target.kind) {
 				case 'task':
 					tasks = add(tasks, target.id);
@@ -57,12 +67,16 @@ export class PromiseTargets {
 					for (const id of target.ops ?? []) ops = add(ops, id);
 					taskCount += target.taskCount ?? target.tasks?.length ?? 0;
 					opCount += target.opCount ?? target.ops?.length ?? 0;
+					others += target.others ?? 0;
 					break;
 				case 'value':
 					break;
 			}
 		}
-		return tasks || ops ? promiseOf(tasks, taskCount, ops, opCount) : undefined;
+		if (!tasks && !ops) return undefined;
+		const target = promiseOf(tasks, taskCount, ops, opCount);
+		if (others > 0) target.others = others;
+		return target;
 	}
 }
 

@@ -26,8 +26,8 @@ describe('what holds a task up', () => {
 		};
 		expect(guessed({kind: 'op', id: 2, guess: true})).toMatchObject({kind: 'op', id: 2, guess: true});
 		expect(guessed({kind: 'task', id: 9, guess: true})).toMatchObject({kind: 'task', id: 9, guess: true});
-		expect(guessed({kind: 'promise', tasks: [7, 8], guess: true})).toEqual({kind: 'promise', tasks: 2, ops: 0, guess: true});
-		expect(guessed({kind: 'promise', tasks: [7, 8]})).toEqual({kind: 'promise', tasks: 2, ops: 0, guess: false});
+		expect(guessed({kind: 'promise', tasks: [7, 8], guess: true})).toEqual({kind: 'promise', tasks: 2, ops: 0, others: 0, guess: true});
+		expect(guessed({kind: 'promise', tasks: [7, 8]})).toEqual({kind: 'promise', tasks: 2, ops: 0, others: 0, guess: false});
 	});
 
 	it('its one open op, when its await only saw a promise', () => {

@@ -35,6 +35,8 @@ describe('what an await targets', () => {
 
 	it('counts what a promise gathers, leaving out what it has none of', () => {
 		expect(describeTarget(state, {kind: 'promise', tasks: [1, 2, 3], ops: [4]}, 0)).toBe('3 tasks + 1 op');
+		// Partly known (a worker's promise beside a task, say): said, not taken for the whole.
+		expect(describeTarget(state, {kind: 'promise', tasks: [1], others: 2}, 0)).toBe('1 task + 2 promises');
 		expect(describeTarget(state, {kind: 'promise', ops: [4, 5]}, 0)).toBe('2 ops');
 		expect(describeTarget(state, {kind: 'value'}, 0)).toBe('a value');
 	});

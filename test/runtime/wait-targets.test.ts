@@ -17,13 +17,25 @@ function standingFor(target: Parameters<PromiseTargets['tag']>[1], value: unknow
 }
 
 describe('Promise combinators stand for their members', () => {
-	it('all, allSettled, race and any: every known member, tasks and ops apart; unknown members left out', async () => {
+	it('all, allSettled, race and any: every known member, tasks and ops apart; promises of unknown origin counted, plain values not', async () => {
 		const members = () => [standingFor({kind: 'task', id: 3}), standingFor({kind: 'op', id: 4}), Promise.resolve('unknown'), 5];
 		for (const name of ['all', 'allSettled', 'race', 'any'] as const) {
 			const combined = (Promise[name] as (values: unknown[]) => Promise<unknown>).call(Promise, members());
-			expect(targets.of(combined), name).toEqual({kind: 'promise', tasks: [3], ops: [4]});
+			expect(targets.of(combined), name).toEqual({kind: 'promise', tasks: [3], ops: [4], others: 1});
 			await combined;
 		}
+		const known = Promise.all([standingFor({kind: 'task', id: 3}), 5]);
+		expect(targets.of(known)).toEqual({kind: 'promise', tasks: [3]});
+		await known;
+	});
+
+	it('a combination of unknown promises only is unknown; inside a known one, its unknown members still count', async () => {
+		const unknown = Promise.all([Promise.resolve(1), Promise.resolve(2)]);
+		expect(targets.of(unknown)).toBeUndefined();
+		const partly = Promise.all([Promise.resolve(1), standingFor({kind: 'task', id: 9})]);
+		const outer = Promise.all([unknown, partly, standingFor({kind: 'task', id: 8})]);
+		expect(targets.of(outer)).toEqual({kind: 'promise', tasks: [9, 8], others: 2});
+		await outer;
 	});
 
 	it('settle as before, keep their names and lengths, and are not enumerable', async () => {

@@ -50,6 +50,18 @@ export interface ReportSite {
 	maxMs: Ms;
 }
 
+/** A request the script sent, in the report. */
+export interface SentHttp {
+	method: string;
+	url: string;
+	status: number | null;
+	bytes: number | null;
+	phases: Required<HttpPhases>;
+}
+
+/** A request one of the script's servers received: its `http` says what a sent one's first fields say. */
+export type ServedHttp = Pick<SentHttp, 'method' | 'url' | 'status'>;
+
 export interface ReportTask {
 	id: number;
 	parentId: number | null;
@@ -65,8 +77,8 @@ export interface ReportTask {
 	awaits: number;
 	/** Where it awaited, for the awaits that were seen waiting (see docs/protocol.md, folded short awaits): most waiting first. */
 	awaitSites: ReportAwaitSite[];
-	/** A request the script sent (kind `http`). */
-	http?: {method: string; url: string; status: number | null; bytes: number | null; phases: Required<HttpPhases>};
+	/** A request the script sent (kind `http`), with its phases; one its servers received (kind `server`), without. */
+	http?: SentHttp | ServedHttp;
 	/** A request one of the script's servers received (kind `server`): `status` null until its response finished. */
 	request?: {method: string; url: string; host: string | null; traceparent: string | null; status: number | null; aborted: boolean; route: string | null};
 	timer?: {delayMs: number; repeat: boolean; fires: number; lateMs: Ms};
@@ -249,6 +261,7 @@ function reportTask(node: TaskNode, nowMs: Ms, state: ModelState): ReportTask {
 	if (node.request) {
 		const {method, url, host, traceparent, status, aborted, route} = node.request;
 		task.request = {method, url, host: host ?? null, traceparent: traceparent ?? null, status: status ?? null, aborted, route: route ?? null};
+		task.http = {method, url, status: status ?? null};
 	}
 	if (node.timer) task.timer = {...node.timer, lateMs: round(node.timer.lateMs)};
 	if (node.process) task.process = {pid: node.process.pid ?? null, command: node.process.command, exit: node.process.exit ?? null};

@@ -206,7 +206,8 @@ function failuresSection(state: ModelState, report: SessionReport): ReportSectio
 	if (state.fatal) rows.push([`script (${state.fatal.kind})`, state.fatal.message, state.fatal.loc ?? '']);
 	for (const task of report.tasks) {
 		if (task.state !== 'failed') continue;
-		const what = task.http ? `${task.http.method} ${task.http.url}${task.http.status ? ` (${task.http.status})` : ''}` : task.name;
+		// A request the script sent by its URL; one its servers received by its name, its status said below.
+		const what = task.kind === 'http' && task.http ? `${task.http.method} ${task.http.url}${task.http.status ? ` (${task.http.status})` : ''}` : task.name;
 		rows.push([what, task.error ? errorText(task.error) : failure(task), task.error?.location ?? task.location ?? '']);
 	}
 	for (const uncaught of state.uncaught) rows.push([uncaught.origin, errorText(uncaught.error), uncaught.error.location ?? '']);

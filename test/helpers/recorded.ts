@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs';
 import {decodeLine} from '../../source/protocol/decode.js';
 import type {ProtocolLine} from '../../source/protocol/events.js';
-import {buildReport, type SessionReport} from '../../source/model/summary.js';
+import {buildReport, type ReportTask, type SentHttp, type SessionReport} from '../../source/model/summary.js';
 import type {ModelState} from '../../source/model/state.js';
 import {loadSession} from '../../source/sessions/reader.js';
 import {runCli} from './run-cli.js';
@@ -45,4 +45,11 @@ export function recordedLines(path: string): ProtocolLine[] {
 			if (typeof decoded === 'string') throw new Error(`${path}: ${decoded}: ${line}`);
 			return decoded;
 		});
+}
+
+/** A report task's request as the script sent it, with its phases and bytes (a `server` task's `http` has neither). */
+export function sentRequest(task: ReportTask): SentHttp {
+	const http = task.http;
+	if (!http || !('phases' in http)) throw new Error(`${task.name} (${task.kind}) is no request the script sent`);
+	return http;
 }

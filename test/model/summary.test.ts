@@ -230,7 +230,9 @@ describe('buildReport', () => {
 		expect(report.tasks[1]).toMatchObject({kind: 'server', state: 'failed', request: {method: 'GET', url: '/users/7?token=REDACTED', host: null, status: 500, aborted: false}});
 		expect(report.tasks[1]!.request!.traceparent).toBe('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
 		expect(report.tasks[2]!.request).toEqual({method: 'GET', url: '/slow', host: 'h:1', traceparent: null, status: null, aborted: true, route: null});
-		expect(report.tasks[1]!.http).toBeUndefined();
+		// Its http says what a sent request's first fields say; the phases are a sent request's only.
+		expect(report.tasks[1]!.http).toEqual({method: 'GET', url: '/users/7?token=REDACTED', status: 500});
+		expect(report.tasks[2]!.http).toEqual({method: 'GET', url: '/slow', status: null});
 		expect(leafTasks(state).map(task => task.id)).toEqual([2, 3]);
 		expect(report.summary).toMatchObject({taskCount: 2, failedCount: 2, httpCount: 0, failedHttp: 0});
 	});

@@ -23,6 +23,8 @@ export interface HttpChannelMessages {
 	/** Published as a server parsed a request's headers, before it calls the request listener. */
 	'http.server.request.start': {request: IncomingMessage; response: ServerResponse};
 	'http.server.response.finish': {response: ServerResponse};
+	/** Fastify (4.x and 5), as it calls a route's handler: the route it matched. */
+	'tracing:fastify.request.handler:start': {reply?: {raw?: ServerResponse}; route?: {url?: unknown}};
 }
 
 /** undici's request as its channels publish it: a dispatcher's internal object, of which asyncmon reads these public fields. */

@@ -21,6 +21,12 @@ const TRACEPARENT_LENGTH = 55;
  */
 export function instrumentServerRequests(tracker: Tracker): void {
 	const requests = new WeakMap<ServerResponse, Task>();
+	/** Routes that a framework said it matched through a channel of its own, by the response: Fastify's. */
+	const announcedRoutes = new WeakMap<ServerResponse, string>();
+	onHttpChannel('tracing:fastify.request.handler:start', ({reply, route}) => {
+		const response = reply?.raw;
+		if (response && typeof route?.url === 'string') announcedRoutes.set(response, route.url);
+	});
 	onHttpChannel('http.server.request.start', ({request, response}) => {
 		const method = request.method ?? 'GET';
 		const url = request.url ?? '/';
@@ -38,7 +44,7 @@ export function instrumentServerRequests(tracker: Tracker): void {
 		const task = requests.get(response);
 		if (!task) return;
 		requests.delete(response);
-		tracker.served(task, {status: response.statusCode, ...matchedRoute(response)});
+		tracker.served(task, {status: response.statusCode, ...matchedRoute(response, announcedRoutes.get(response))});
 	});
 }
 
@@ -59,10 +65,12 @@ interface RoutedRequest {
 
 /**
  * The route template the framework matched, read (never written) from the request once it is answered:
- * Express sets `req.route` and `req.baseUrl`. Other frameworks leave the path, which the model groups by
- * its shape (see routeOf in model/http-phases.ts, the one that names routes).
+ * Express sets `req.route` and `req.baseUrl`; Fastify says it (`announced`) on its handler's channel. Other
+ * frameworks leave the path, which the model groups by its shape (see routeOf in model/http-phases.ts, the
+ * one that names routes).
  */
-function matchedRoute(response: ServerResponse): {route?: string} {
+function matchedRoute(response: ServerResponse, announced: string | undefined): {route?: string} {
+	if (announced !== undefined) return {route: announced};
 	const request = response.req as (IncomingMessage & RoutedRequest) | undefined;
 	const path = request?.route?.path;
 	if (typeof path !== 'string') return {};

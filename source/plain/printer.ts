@@ -42,6 +42,12 @@ export interface PlainOptions {
 /** A buffered printer writes at least this often, however long the batch. */
 const MAX_PENDING_CHARS = 1 << 16;
 
+/** A line of asyncmon's, or a chunk of the script's output, and where it goes. */
+interface Printed {
+	stream: 'stdout' | 'stderr';
+	text: string | Uint8Array;
+}
+
 /** What kind of event a line tells of: an icon and a word, in the label column. */
 interface Mark {
 	icon: string;
@@ -58,8 +64,8 @@ export class PlainPrinter {
 	private readonly gate = new LoadGate();
 	private readonly ansi: Ansi;
 	private readonly glyphs: Glyphs;
-	/** asyncmon's own lines, put in time order; the script's output and the notices are not held. */
-	private readonly order = new TimeOrder<string>(line => this.out(line));
+	/** asyncmon's own lines and the script's output, put in time order; the notices are not held. */
+	private readonly order = new TimeOrder<Printed>(({stream, text}) => (stream === 'stdout' ? this.out(text) : this.err(text)));
 
 	constructor(private readonly options: PlainOptions) {
 		// Plain output is often piped or saved: without colour it carries no escapes at all.
@@ -77,21 +83,16 @@ export class PlainPrinter {
 
 	/**
 	 * Called after the line was applied to `state`. Its words are made now,
-	 * from the state as of this line; they are printed in time order (see
-	 * TimeOrder), which may be a little later. The script's own output is
-	 * written at once, as under node: a prompt, or the last words of a script
-	 * stuck in a loop, are not held back.
+	 * from the state as of this line; they are printed in time order with the
+	 * script's own output (see TimeOrder), which may be a little later: a
+	 * quarter of a second of the script's time, as its loop reports itself
+	 * four times a second.
 	 */
 	handle(line: ProtocolLine, state: ModelState): void {
 		this.print(line, state);
 		if (line.type === 'header') return;
-		if (line.type === 'block.start') {
-			this.order.blockStarted(line.id, line.t);
-			this.order.reached(line.detectedAt);
-			return;
-		}
-		if (line.type === 'block.end') this.order.blockEnded(line.id);
-		this.order.reached(line.t);
+		if (line.type === 'block.start') this.order.blockDetected(line.detectedAt);
+		else this.order.reached(line.t);
 	}
 
 	private print(line: ProtocolLine, state: ModelState): void {
@@ -99,8 +100,7 @@ export class PlainPrinter {
 			case 'output': {
 				// Live, byte for byte as the script wrote it; read back from a recording, untrusted text, sanitised.
 				const chunk = this.options.scriptOutput !== 'as-is' ? sanitizeLines(line.text) : line.base64 === undefined ? line.text : outputBytes(line);
-				if (line.stream === 'stdout') this.out(chunk);
-				else this.err(chunk);
+				this.order.hold(line.t, {stream: line.stream, text: chunk});
 				return;
 			}
 			case 'notice':
@@ -288,7 +288,7 @@ export class PlainPrinter {
 			{text: ' '},
 			...text.map(segment => ({...segment, text: sanitize(segment.text)})),
 		];
-		this.order.hold(t, `${paint(this.ownSegments(trimEnd(line)), this.ansi)}\n`);
+		this.order.hold(t, {stream: 'stdout', text: `${paint(this.ownSegments(trimEnd(line)), this.ansi)}\n`});
 	}
 
 	/** asyncmon's own words, with the script's names in them: in ASCII alone under --ascii. */

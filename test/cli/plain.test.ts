@@ -1,11 +1,27 @@
 import {describe, expect, it} from 'vitest';
-import {runCli} from '../helpers/run-cli.js';
+import {runCli, startCli} from '../helpers/run-cli.js';
 import {tempFile} from '../helpers/temp.js';
 
 /** The times of plain mode's event lines, in seconds, in the order printed. */
 const lineTimes = (stdout: string): number[] => [...stdout.matchAll(/^\[ *([\d.]+)s\]/gm)].map(match => Number(match[1]));
 
 describe('plain mode, through the real CLI', () => {
+	it('tells a block while it lasts, and prints the script\'s own lines in time order with its own', async () => {
+		// The top level computes for 3 s; then main() sleeps and prints "slept".
+		const {child, result} = startCli(['--plain', '--block-threshold', '100', 'sleep-then-catch.cjs'], {env: {SPIN_MS: '3000'}});
+		const seen = new Map<string, number>();
+		let stdout = '';
+		child.stdout!.on('data', (text: string) => {
+			stdout += text;
+			for (const mark of ['⚠ BLOCKED', '⚠ block ', 'slept']) if (!seen.has(mark) && stdout.includes(mark)) seen.set(mark, performance.now());
+		});
+		expect((await result).code).toBe(0);
+		// Seen while the loop was blocked: long before the block's end was (3 s of it).
+		expect(seen.get('⚠ block ')! - seen.get('⚠ BLOCKED')!).toBeGreaterThan(1000);
+		expect(lineTimes(stdout)).toEqual([...lineTimes(stdout)].sort((a, b) => a - b));
+		expect(stdout.indexOf('⚠ block ')).toBeLessThan(stdout.indexOf('slept\n'));
+	});
+
 	it("prints the main thread's and a worker's lines in time order, and a replay prints exactly the same", async () => {
 		const file = tempFile('lanes.ndjson');
 		const live = await runCli(['--plain', '--record', file, 'interleaved-lanes.ts']);

@@ -42,7 +42,7 @@ it("derived lines take the child's path: applied, recorded after the child's, pr
 	expect(pipeline.state.nodes.get(2)!.state).toBe('ready');
 	const recorded = recordedLines(file);
 	expect(recorded).toEqual([...CHILD_LINES, ...derived]);
-	// In time order, once the block is over (see TimeOrder), or at the end.
+	// In time order (see TimeOrder): in the window, or at the end.
 	printer.finish(pipeline.state);
 	expect(printed.join('')).toMatch(/⏫ ready +sleeper\(\): what it awaited is done, but the loop is busy/);
 	expect(flushes()).toBe(2);

@@ -19,24 +19,26 @@ describe('TimeOrder', () => {
 		expect(out).toEqual(['a', 'late', 'b', 'c']);
 	});
 
-	it('holds what follows the start of a block until it ends: the blocked thread still holds what came before', () => {
+	it('tells a block while it lasts: at its detection everything up to then goes; what the blocked thread held comes late', () => {
 		const {order, out} = ordered();
 		order.hold(50, 'before');
-		order.blockStarted(1, 300);
+		order.hold(280, 'just before');
 		order.hold(360, 'BLOCKED');
-		order.reached(2000);
-		expect(out).toEqual(['before']);
-		// Sent by the thread once the block is over.
+		order.blockDetected(360);
+		expect(out).toEqual(['before', 'just before', 'BLOCKED']);
+		// Told by the monitor while the thread is blocked (a timer came due), in the window as any line.
+		order.hold(1000, 'ready');
+		order.reached(1000 + REORDER_WINDOW_MS);
+		expect(out.at(-1)).toBe('ready');
+		// Sent by the thread once the block is over: late, the one line out of order.
 		order.hold(299, 'its last start');
-		order.blockEnded(1);
 		order.hold(2000, 'block');
 		order.reached(2000 + REORDER_WINDOW_MS);
-		expect(out).toEqual(['before', 'its last start', 'BLOCKED', 'block']);
+		expect(out).toEqual(['before', 'just before', 'BLOCKED', 'ready', 'its last start', 'block']);
 	});
 
-	it('lets everything go at the end, a block still open or not', () => {
+	it('lets everything go at the end', () => {
 		const {order, out} = ordered();
-		order.blockStarted(1, 10);
 		order.hold(40, 'b');
 		order.hold(20, 'a');
 		order.drain();

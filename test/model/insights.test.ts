@@ -111,6 +111,59 @@ describe('sequential-awaits', () => {
 		expect(ofKind(session, 'sequential-awaits')).toEqual([]);
 	});
 
+	/** `retrier` awaits each attempt, and a backoff timer of 100 ms, 200 ms… after each failed one; the last attempt succeeds. */
+	function retryLoop(session: InsightSession, retrier: number, t: number, attempt: (t: number, ok: boolean) => number, attempts = 3): number {
+		for (let i = 0; i < attempts; i++) {
+			const ok = i === attempts - 1;
+			const made = attempt(t, ok);
+			session.awaits(retrier, session.state.nodes.get(made)!.kind === 'http' ? onOp(made) : onTask(made), {from: t + 0.1, ready: t + 150, resumed: t + 150.1});
+			t += 150.2;
+			if (ok) break;
+			const backoff = session.timer(t, t + 100 * 2 ** i, retrier);
+			session.awaits(retrier, onOp(backoff), {from: t + 0.1, ready: t + 100 * 2 ** i, resumed: t + 100 * 2 ** i + 0.1});
+			t += 100 * 2 ** i + 0.2;
+		}
+		return t;
+	}
+
+	it('stays silent for a retry loop with backoff: each attempt repeats the failed request, after a timer', () => {
+		const session = new InsightSession();
+		const withRetry = session.task(0, 'withRetry()');
+		const url = 'http://127.0.0.1:4000/flaky';
+		const t = retryLoop(session, withRetry, 1, (start, ok) => session.request(url, {start, status: ok ? 200 : 503, end: start + 150, parent: withRetry}));
+		session.emit('task.end', {t, id: withRetry}).emit('exit', {t: t + 1});
+		expect(session.state.nodes.get(withRetry)!.awaits).toHaveLength(5);
+		expect(ofKind(session, 'sequential-awaits')).toEqual([]);
+	});
+
+	it('stays silent for a retry helper that makes each attempt from a new call of one async function', () => {
+		const session = new InsightSession();
+		const withRetry = session.task(0, 'withRetry()');
+		const t = retryLoop(session, withRetry, 1, (start, ok) => {
+			const attempt = session.task(start, 'attempt()', withRetry);
+			session.emit('task.end', {t: start + 150, id: attempt, ok});
+			return attempt;
+		});
+		session.emit('task.end', {t, id: withRetry}).emit('exit', {t: t + 1});
+		expect(ofKind(session, 'sequential-awaits')).toEqual([]);
+	});
+
+	it('still flags the independent operations before a retry, and only those', () => {
+		const session = new InsightSession();
+		const main = session.task(0, 'main()');
+		const load = session.task(1, 'loadConfig()', main);
+		session.emit('task.end', {t: 1001, id: load}).awaits(main, onTask(load), {from: 1.1, ready: 1001, resumed: 1001.1});
+		const url = 'http://127.0.0.1:4000/flaky';
+		const firstAttempt = session.request(url, {start: 1001.2, status: 503, end: 1151.2, parent: main});
+		session.awaits(main, onOp(firstAttempt), {from: 1001.3, ready: 1151.2, resumed: 1151.3});
+		const backoff = session.timer(1151.4, 1251.4, main);
+		session.awaits(main, onOp(backoff), {from: 1151.5, ready: 1251.4, resumed: 1251.5});
+		const retry = session.request(url, {start: 1251.6, status: 200, end: 1401.6, parent: main});
+		session.awaits(main, onOp(retry), {from: 1251.7, ready: 1401.6, resumed: 1401.7});
+		session.emit('task.end', {t: 1402, id: main}).emit('exit', {t: 1403});
+		expect(ofKind(session, 'sequential-awaits')).toEqual([expect.objectContaining({operations: 2, taskIds: [main, load, firstAttempt], sequenceMs: 1150, longestMs: 1000})]);
+	});
+
 	it('ignores tiny waits and waits on bare promises', () => {
 		const session = new InsightSession();
 		const main = session.task(0, 'main()');
@@ -304,6 +357,50 @@ describe('http', () => {
 		expect(ofKind(session, 'http')).toEqual([expect.objectContaining({finding: 'failures', requests: 2, failures: 1, retries: 0})]);
 	});
 
+	it('does not count first attempts of different tasks as retries: six probes of a dead port', () => {
+		const session = new InsightSession();
+		const main = session.task(0, 'main()');
+		const probes = [0, 1, 2, 3, 4, 5].map(i => {
+			const probe = session.task(i * 10, `probe(${i})`, main);
+			session.request(url('/health'), {start: i * 10 + 1, end: i * 10 + 3, parent: probe});
+			session.emit('task.end', {t: i * 10 + 4, id: probe});
+			return probe;
+		});
+		session.emit('task.end', {t: 61, id: main}).emit('exit', {t: 62});
+		expect(probes).toHaveLength(6);
+		expect(ofKind(session, 'http')).toEqual([expect.objectContaining({finding: 'failures', requests: 6, failures: 6, retries: 0})]);
+	});
+
+	it('counts a request its task repeats after it failed as a retry, and not one another task makes', () => {
+		const session = new InsightSession();
+		const main = session.task(0, 'main()');
+		const retrier = session.task(1, 'withRetry()', main);
+		const failed = session.request(url('/flaky'), {start: 2, status: 503, end: 100, parent: retrier});
+		const retry = session.request(url('/flaky'), {start: 200, status: 200, end: 300, parent: retrier});
+		const other = session.task(310, 'report()', main);
+		session.request(url('/flaky'), {start: 311, status: 200, end: 400, parent: other});
+		session.emit('exit', {t: 401});
+		expect(ofKind(session, 'http')).toEqual([
+			{kind: 'http', finding: 'failures', host, requests: 3, failures: 1, retries: 1, taskIds: [failed, retry]},
+		]);
+	});
+
+	it('counts the attempts of a retry helper, each a new call of one async function, as retries', () => {
+		const session = new InsightSession();
+		const main = session.task(0, 'main()');
+		const retrier = session.task(1, 'withRetry(fetchUser)', main);
+		const attempts = [503, 503, 200].map((status, i) => {
+			const attempt = session.task(i * 200 + 2, 'attempt()', retrier);
+			const request = session.request(url('/user'), {start: i * 200 + 3, status, end: i * 200 + 100, parent: attempt});
+			session.emit('task.end', {t: i * 200 + 101, id: attempt});
+			return request;
+		});
+		session.emit('exit', {t: 601});
+		expect(ofKind(session, 'http')).toEqual([
+			{kind: 'http', finding: 'failures', host, requests: 3, failures: 2, retries: 2, taskIds: attempts},
+		]);
+	});
+
 	it('names the slowest of several hosts, not counting our own queueing', () => {
 		const session = new InsightSession();
 		session.request('http://fast.test/a', {start: 0, status: 200, end: 100});
@@ -442,6 +539,35 @@ describe('parallelism', () => {
 		expect(ofKind(workers(10), 'parallelism')).toEqual([
 			{kind: 'parallelism', workers: 2, busyMs: 3000, wallMs: 1510, parallelism: 3000 / 1510, loopBlocked: false, taskIds: [1000, 2000]},
 		]);
+	});
+
+	it("counts the busy time of the tasks a worker ran, not only its own top level", () => {
+		const session = new InsightSession();
+		for (const [id, start] of [[1, 0], [2, 10]] as const) {
+			const worker = id * 1000;
+			session.emit('task.start', {t: start, id: worker, kind: 'worker', name: `worker thread #${id}`, thread: id});
+			session.emit('task.start', {t: start + 5, id: worker + 1, parent: worker, name: 'job()'});
+			for (const i of [0, 1]) {
+				session.emit('task.start', {t: start + 10 + i * 720, id: worker + 2 + i, parent: worker + 1, name: `step(${i})`});
+				session.emit('task.end', {t: start + 10 + i * 720 + 710, id: worker + 2 + i, busy: 700, wait: 10});
+			}
+			session.emit('task.end', {t: start + 1460, id: worker + 1, busy: 1, wait: 1450});
+			session.emit('task.end', {t: start + 1500, id: worker, busy: 12});
+		}
+		session.emit('exit', {t: 1600});
+		expect(ofKind(session, 'parallelism')).toEqual([
+			{kind: 'parallelism', workers: 2, busyMs: 2 * (12 + 1 + 700 + 700), wallMs: 1510, parallelism: 2826 / 1510, loopBlocked: false, taskIds: [1000, 2000]},
+		]);
+	});
+
+	it('counts a worker started by a worker on its own thread, once', () => {
+		const session = new InsightSession();
+		session.emit('task.start', {t: 0, id: 1000, kind: 'worker', name: 'worker thread #1', thread: 1});
+		session.emit('task.start', {t: 10, id: 2000, parent: 1000, kind: 'worker', name: 'worker thread #2', thread: 2});
+		session.emit('task.end', {t: 1500, id: 2000, busy: 1400});
+		session.emit('task.end', {t: 1510, id: 1000, busy: 1400});
+		session.emit('exit', {t: 1600});
+		expect(ofKind(session, 'parallelism')).toEqual([expect.objectContaining({workers: 2, busyMs: 2800, wallMs: 1510})]);
 	});
 
 	it('stays silent when the workers ran one after the other', () => {

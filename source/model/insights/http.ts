@@ -14,7 +14,7 @@ export function httpInsights(state: ModelState): HttpInsight[] {
 	const hosts = requestsByHost(state);
 	const insights: HttpInsight[] = [];
 	for (const [host, requests] of hosts) {
-		insights.push(...connectionQueueing(state, host, requests), ...errorsAndRetries(host, requests));
+		insights.push(...connectionQueueing(state, host, requests), ...errorsAndRetries(state, host, requests));
 	}
 	insights.push(...slowestHost(hosts));
 	return insights;
@@ -61,22 +61,36 @@ function failed(request: Request): boolean {
 	return request.state === 'failed' || (request.http.status ?? 0) >= 500;
 }
 
-/** A retry is the same method and URL requested again after an earlier request for it failed. */
-function isRetry(request: Request, earlier: Request[]): boolean {
+/**
+ * Who made a request, as far as retrying goes: the task that made it, or, when that task is a call of an async
+ * function, that call (its name with its arguments, where it is) under its caller. A retry helper makes each
+ * attempt from a new call of one function (`attempt(url)`), under the one task that loops; `probe(0)` and
+ * `probe(1)` are different calls, whatever URL they share.
+ */
+function requesterOf(state: ModelState, request: Request): string {
+	const task = request.parentId === null ? undefined : state.nodes.get(request.parentId);
+	if (task?.kind !== 'task') return `${request.parentId}`;
+	return `${task.parentId} ${task.name} ${task.location}`;
+}
+
+/** A retry is the same method and URL requested again by the same requester, after its earlier request for it failed. */
+function isRetry(request: Request, requester: string, earlier: Array<{request: Request; requester: string}>): boolean {
 	return earlier.some(
 		previous =>
-			failed(previous) &&
-			previous.http.method === request.http.method &&
-			previous.http.url === request.http.url &&
-			previous.endMs !== null &&
-			previous.endMs <= request.startMs,
+			previous.requester === requester &&
+			failed(previous.request) &&
+			previous.request.http.method === request.http.method &&
+			previous.request.http.url === request.http.url &&
+			previous.request.endMs !== null &&
+			previous.request.endMs <= request.startMs,
 	);
 }
 
-function errorsAndRetries(host: string, requests: Request[]): HttpFailuresInsight[] {
+function errorsAndRetries(state: ModelState, host: string, requests: Request[]): HttpFailuresInsight[] {
 	const failures = requests.filter(failed);
 	if (failures.length === 0) return [];
-	const retries = requests.filter((request, index) => isRetry(request, requests.slice(0, index)));
+	const made = requests.map(request => ({request, requester: requesterOf(state, request)}));
+	const retries = requests.filter((request, index) => isRetry(request, made[index]!.requester, made.slice(0, index)));
 	return [
 		{
 			kind: 'http',
@@ -85,7 +99,7 @@ function errorsAndRetries(host: string, requests: Request[]): HttpFailuresInsigh
 			requests: requests.length,
 			failures: failures.length,
 			retries: retries.length,
-			taskIds: [...failures, ...retries].map(request => request.id),
+			taskIds: [...new Set([...failures, ...retries])].map(request => request.id),
 		},
 	];
 }

@@ -103,7 +103,7 @@ export interface PendingTimer {
 export interface ParallelismInsight extends Finding {
 	kind: 'parallelism';
 	workers: number;
-	/** Their busy time added up. */
+	/** Their threads' busy time added up: each worker's top level and the tasks it ran. */
 	busyMs: Ms;
 	/** From the first worker's start to the last one's end. */
 	wallMs: Ms;
@@ -132,7 +132,7 @@ export interface HttpFailuresInsight extends Finding {
 	host: string;
 	requests: number;
 	failures: number;
-	/** Requests that repeated an earlier failed one. */
+	/** Requests that repeated one their task (or an earlier call of the same function) made and saw fail. */
 	retries: number;
 }
 

@@ -1,4 +1,5 @@
-import type {ModelState} from '../state.js';
+import type {Ms} from '../../protocol/events.js';
+import {isTaskKind, type ModelState, type TaskNode} from '../state.js';
 import type {ParallelismInsight} from './insight.js';
 
 /**
@@ -11,7 +12,7 @@ export function parallelism(state: ModelState): ParallelismInsight[] {
 	if (workers.length < 2) return [];
 	const start = Math.min(...workers.map(worker => worker.startMs));
 	const end = Math.max(...workers.map(worker => worker.endMs!));
-	const busyMs = workers.reduce((total, worker) => total + worker.busyMs, 0);
+	const busyMs = workers.reduce((total, worker) => total + threadBusy(state, worker), 0);
 	const wallMs = end - start;
 	if (wallMs <= 0 || busyMs <= wallMs * 1.1) return [];
 	return [
@@ -25,4 +26,20 @@ export function parallelism(state: ModelState): ParallelismInsight[] {
 			taskIds: workers.map(worker => worker.id),
 		},
 	];
+}
+
+/**
+ * A worker's busy time on its thread: its own top level and every task under it, as each task counts only the time
+ * it ran itself. A worker or process started under it runs on a thread of its own, and is not counted here.
+ */
+function threadBusy(state: ModelState, worker: TaskNode): Ms {
+	let busyMs = worker.busyMs;
+	const pending = [...worker.children];
+	for (let id = pending.pop(); id !== undefined; id = pending.pop()) {
+		const node = state.nodes.get(id);
+		if (!node || node.kind === 'worker' || node.kind === 'process') continue;
+		if (isTaskKind(node.kind)) busyMs += node.busyMs;
+		pending.push(...node.children);
+	}
+	return busyMs;
 }

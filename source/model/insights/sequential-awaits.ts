@@ -22,7 +22,9 @@ interface Step {
  * - is not `dependent`: its expression does not read a value from an earlier await;
  * - waits on an operation created after the previous await resumed, so it was
  *   not already running alongside it (awaiting tasks started together is fine);
- * - follows the previous await's resume after at most MAX_BUSY_GAP_MS of work.
+ * - follows the previous await's resume after at most MAX_BUSY_GAP_MS of work;
+ * - does not repeat a call or request of the run (see sameCall): a retry, with
+ *   the backoff before it, or a poll depends on the earlier outcome.
  * Run together, the operations would take about as long as the longest one:
  * the saving is their sum minus their maximum. A run that only sleeps at one
  * await site is a polling or pacing loop: waiting is its purpose, so it is left out.
@@ -77,8 +79,14 @@ function sequentialRuns(state: ModelState, task: TaskNode): Step[][] {
 		const step = awaitedOperation(state, record);
 		const previous = run[run.length - 1];
 		if (step && previous && followsSequentially(previous, step)) {
-			run.push(step);
-			continue;
+			// A repeat waited for the outcome of the call it repeats, and so did whatever waited between them (a backoff):
+			// the run keeps what came before, up to that call, and starts again at the repeat.
+			const repeated = run.findIndex(earlier => sameCall(earlier.target, step.target));
+			if (repeated === -1) {
+				run.push(step);
+				continue;
+			}
+			run = run.slice(0, repeated + 1);
 		}
 		if (run.length > 1) runs.push(run);
 		run = step ? [step] : [];
@@ -102,6 +110,16 @@ function followsSequentially(previous: Step, next: Step): boolean {
 		next.target.startMs >= previous.record.resumedMs &&
 		next.record.startMs - previous.record.resumedMs <= MAX_BUSY_GAP_MS
 	);
+}
+
+/**
+ * The same request (method and URL), or the same call of one of the script's async functions (its name with its
+ * arguments, where it is), made again: after a failure it is a retry, after a success a poll. Either way it waits
+ * for the earlier one's outcome, and the two started together would be the same work done twice.
+ */
+function sameCall(a: TaskNode, b: TaskNode): boolean {
+	if (a.http && b.http) return a.http.method === b.http.method && a.http.url === b.http.url;
+	return a.kind === 'task' && b.kind === 'task' && a.name === b.name && a.location === b.location;
 }
 
 function isPacingLoop(run: Step[]): boolean {

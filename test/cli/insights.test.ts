@@ -1,0 +1,33 @@
+import {expect, it} from 'vitest';
+import {computeInsights, type Insight} from '../../source/model/insights.js';
+import {recordRun} from '../helpers/recorded.js';
+
+it('counts as retries only the requests a task repeated after a failure, and gives a backoff loop no Promise.all advice', async () => {
+	const {result, state} = await recordRun(['retries.mjs']);
+	expect(result.code).toBe(0);
+	expect(result.stdout).toContain('succeeded after 2 retries');
+	const failures = computeInsights(state).filter((insight): insight is Extract<Insight, {finding: 'failures'}> => insight.kind === 'http' && insight.finding === 'failures');
+	const flakyHost = new URL([...state.nodes.values()].find(node => node.http?.url.endsWith('/flaky'))!.http!.url).host;
+	const byHost = (flaky: boolean) => failures.find(insight => (insight.host === flakyHost) === flaky);
+	// Three probes, one request each: first attempts, not retries.
+	expect(byHost(false)).toMatchObject({requests: 3, failures: 3, retries: 0});
+	expect(byHost(true)).toMatchObject({requests: 3, failures: 2, retries: 2});
+	expect(computeInsights(state).filter(insight => insight.kind === 'sequential-awaits')).toEqual([]);
+	expect(result.stdout).not.toContain('Promise.all');
+});
+
+it("counts the busy time of a worker's async tasks as its own", async () => {
+	const {result, state, report} = await recordRun(['worker-steps.mjs']);
+	expect(result.code).toBe(0);
+	expect(result.stdout).toContain('steps 4 4');
+	const steps = report.tasks.filter(task => task.name.startsWith('step('));
+	expect(steps).toHaveLength(8);
+	const stepsBusyMs = steps.reduce((total, task) => total + task.busyMs, 0);
+	const workers = report.tasks.filter(task => task.kind === 'worker');
+	// The workers' own top levels did next to nothing: the work is in their steps.
+	expect(workers.reduce((total, worker) => total + worker.busyMs, 0)).toBeLessThan(stepsBusyMs / 4);
+	const [parallelism] = computeInsights(state).filter(insight => insight.kind === 'parallelism');
+	expect(parallelism).toMatchObject({workers: 2});
+	expect(parallelism!.busyMs).toBeGreaterThanOrEqual(stepsBusyMs);
+	expect(result.stdout).toMatch(/→ 2 worker threads computed for/);
+});

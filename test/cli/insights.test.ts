@@ -30,4 +30,6 @@ it("counts the busy time of a worker's async tasks as its own", async () => {
 	expect(parallelism).toMatchObject({workers: 2});
 	expect(parallelism!.busyMs).toBeGreaterThanOrEqual(stepsBusyMs);
 	expect(result.stdout).toMatch(/→ 2 worker threads computed for/);
+	// Each worker awaited its steps one after another; they compute on its one thread, so together they would gain nothing.
+	expect(computeInsights(state).filter(insight => insight.kind === 'sequential-awaits')).toEqual([]);
 });

@@ -30,8 +30,29 @@ describe('sequential-awaits', () => {
 	it('flags independent operations awaited one after another, estimating sum minus max', () => {
 		const {session, ids} = threeAwaitsInARow();
 		expect(ofKind(session, 'sequential-awaits')).toEqual([
-			{kind: 'sequential-awaits', taskName: 'main()', operations: 3, sequenceMs: 6000, longestMs: 3000, taskIds: [...ids], savesMs: 3000},
+			{kind: 'sequential-awaits', taskName: 'main()', operations: 3, sequenceMs: 6000, longestMs: 3000, togetherMs: 3000, taskIds: [...ids], savesMs: 3000},
 		]);
+	});
+
+	it('counts computing steps on one thread as sequential still: no advice for CPU-bound calls, less saving for partly busy ones', () => {
+		const session = new InsightSession();
+		const main = session.task(0, 'main()');
+		let t = 1;
+		// Four steps, each 400 ms of computing (busy) on one thread, awaited one after another.
+		for (let i = 0; i < 4; i++) {
+			const step = session.task(t, `step(${i})`, main);
+			session.emit('task.end', {t: t + 400, id: step, busy: 390}).awaits(main, onTask(step), {from: t + 0.1, ready: t + 400, resumed: t + 400.1});
+			t += 400.2;
+		}
+		expect(ofKind(session, 'sequential-awaits')).toEqual([]);
+		// Two waits of 1 s, each with 300 ms of computing in it: together they would still take 1 s, saving 1 s.
+		const mixed = new InsightSession();
+		const job = mixed.task(0, 'job()');
+		const first = mixed.task(1, 'fetchA()', job);
+		mixed.emit('task.end', {t: 1001, id: first, busy: 300}).awaits(job, onTask(first), {from: 1.1, ready: 1001, resumed: 1001.1});
+		const second = mixed.task(1001.2, 'fetchB()', job);
+		mixed.emit('task.end', {t: 2001.2, id: second, busy: 300}).awaits(job, onTask(second), {from: 1001.3, ready: 2001.2, resumed: 2001.3});
+		expect(ofKind(mixed, 'sequential-awaits')).toEqual([expect.objectContaining({operations: 2, sequenceMs: 2000, longestMs: 1000, togetherMs: 1000, savesMs: 1000})]);
 	});
 
 	it('stays silent for a polling loop that sleeps at one await site', () => {

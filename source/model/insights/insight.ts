@@ -17,8 +17,13 @@ export interface SequentialAwaitsInsight extends Finding {
 	operations: number;
 	/** Their durations added up: what the run took in sequence. */
 	sequenceMs: Ms;
-	/** The longest of them: about what they would take if started together. */
+	/** The longest of them. */
 	longestMs: Ms;
+	/**
+	 * About what they would take if started together: the longest of them, or, where they compute, the time they
+	 * spend on one thread, which they could not share (CPU-bound steps on one thread gain nothing from overlapping).
+	 */
+	togetherMs: Ms;
 	savesMs: Ms;
 }
 

@@ -1,9 +1,11 @@
-import type {Ms} from '../../protocol/events.js';
+import {IDS_PER_THREAD, type Ms} from '../../protocol/events.js';
 import {type AwaitRecord, type ModelState, type TaskNode, isTaskKind} from '../state.js';
 import type {SequentialAwaitsInsight} from './insight.js';
 
 /** Waits shorter than this are not worth restructuring code for. */
 export const MIN_SEQUENTIAL_WAIT_MS = 10;
+/** A run that would save less than this share of its time is not worth restructuring code for either. */
+export const MIN_SAVED_SHARE = 0.1;
 /** More work than this between two awaits may be what the second operation needs. */
 export const MAX_BUSY_GAP_MS = 10;
 
@@ -25,8 +27,10 @@ interface Step {
  * - follows the previous await's resume after at most MAX_BUSY_GAP_MS of work;
  * - does not repeat a call or request of the run (see sameCall): a retry, with
  *   the backoff before it, or a poll depends on the earlier outcome.
- * Run together, the operations would take about as long as the longest one:
- * the saving is their sum minus their maximum. A run that only sleeps at one
+ * Run together, the operations would take about as long as the longest one,
+ * unless they compute: their busy time on one thread adds up, overlapped or
+ * not. The saving is their sum minus that; a run that would save less than
+ * MIN_SEQUENTIAL_WAIT_MS, or MIN_SAVED_SHARE of its time, gets no advice. A run that only sleeps at one
  * await site is a polling or pacing loop: waiting is its purpose, so it is left out.
  * So is a task that runs alongside siblings of the same function: a pool of
  * workers, each sequential on purpose, whose concurrency is the pool's size.
@@ -37,7 +41,10 @@ export function sequentialAwaits(state: ModelState): SequentialAwaitsInsight[] {
 	for (const task of state.nodes.values()) {
 		if (!isTaskKind(task.kind) || pools.has(task.id)) continue;
 		// One finding per task, its costliest run: a loop would otherwise repeat the same advice.
-		const runs = sequentialRuns(state, task).filter(run => !isPacingLoop(run)).map(run => runFinding(task, run));
+		const runs = sequentialRuns(state, task)
+			.filter(run => !isPacingLoop(run))
+			.map(run => runFinding(state, task, run))
+			.filter(finding => finding.savesMs >= Math.max(MIN_SEQUENTIAL_WAIT_MS, finding.sequenceMs * MIN_SAVED_SHARE));
 		const worst = runs.reduce<SequentialAwaitsInsight | undefined>((best, run) => (!best || run.savesMs > best.savesMs ? run : best), undefined);
 		if (worst) insights.push(worst);
 	}
@@ -127,17 +134,38 @@ function isPacingLoop(run: Step[]): boolean {
 	return run.every(step => step.target.kind === 'timer' && step.record.site === site);
 }
 
-function runFinding(task: TaskNode, run: Step[]): SequentialAwaitsInsight {
+function runFinding(state: ModelState, task: TaskNode, run: Step[]): SequentialAwaitsInsight {
 	const durations = run.map(step => step.durationMs);
 	const sequenceMs = durations.reduce((total, ms) => total + ms, 0);
 	const longestMs = Math.max(...durations);
+	const togetherMs = Math.min(sequenceMs, Math.max(longestMs, busiestThreadMs(state, run)));
 	return {
 		kind: 'sequential-awaits',
 		taskName: task.name,
 		operations: run.length,
 		sequenceMs,
 		longestMs,
+		togetherMs,
 		taskIds: [task.id, ...run.map(step => step.target.id)],
-		savesMs: sequenceMs - longestMs,
+		savesMs: sequenceMs - togetherMs,
 	};
+}
+
+/** The most time the run's awaited tasks (and the tasks they started) computed on any one thread: that much does not overlap. */
+function busiestThreadMs(state: ModelState, run: Step[]): Ms {
+	const byThread = new Map<number, Ms>();
+	const add = (node: TaskNode): void => {
+		// A task's id says its thread (see IDS_PER_THREAD): a worker's tasks compute beside the main thread's.
+		const thread = Math.floor(node.id / IDS_PER_THREAD);
+		byThread.set(thread, (byThread.get(thread) ?? 0) + node.busyMs);
+	};
+	for (const {target} of run) {
+		if (!isTaskKind(target.kind)) continue;
+		add(target);
+		for (const id of target.children) {
+			const child = state.nodes.get(id);
+			if (child && isTaskKind(child.kind)) add(child);
+		}
+	}
+	return Math.max(0, ...byThread.values());
 }

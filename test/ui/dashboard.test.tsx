@@ -2,7 +2,8 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {cleanup} from 'ink-testing-library';
 import type {ReplayControls} from '../../source/model/source.js';
 import {apply} from '../../source/model/reducer.js';
-import {IDS_PER_PROCESS} from '../../source/protocol/events.js';
+import {IDS_PER_PROCESS, IDS_PER_THREAD} from '../../source/protocol/events.js';
+import {OUTPUT_RETAINED_LINES} from '../../source/model/state.js';
 import {textWidth} from '../../source/present/text.js';
 import {FakeSession} from '../helpers/events.js';
 import {controlCharacters, HOSTILE_STRINGS, hostileSession} from '../helpers/hostile.js';
@@ -465,5 +466,97 @@ describe('dashboard: folded tasks', () => {
 		await view.press('c');
 		expect(view.frame()).not.toContain('getUser()');
 		expect(view.frame()).toContain('pending()');
+	});
+});
+
+/** What a row says, and in which colour, is what happened. */
+describe('dashboard: rows that tell the truth', () => {
+	const RED = '\x1b[31m';
+	const YELLOW = '\x1b[33m';
+	const styledRow = (view: Rendered, text: string): string => view.styledFrame().split('\n').find(line => line.replace(/\x1b\[[0-9;]*m/g, '').includes(text)) ?? '';
+	/** The colour `text` is drawn in on the row that holds `rowText`: the last colour set before it. */
+	const colourOf = (view: Rendered, rowText: string, text: string): string | undefined => {
+		const row = styledRow(view, rowText);
+		const before = row.slice(0, row.indexOf(text));
+		return [...before.matchAll(/\x1b\[(3\d)m/g)].at(-1)?.[0];
+	};
+
+	it('a request that got a 5xx or no answer is failed, ✖ with its status in red; a 4xx stays done, its status in yellow', async () => {
+		const session = new FakeSession({script: 'client.ts'}).emit('task.start', {t: 0, id: 1, kind: 'script', name: 'main', loc: 'client.ts:1:1'});
+		for (const [id, path, end] of [
+			[2, '/flaky', {status: 500}],
+			[3, '/missing', {status: 404}],
+			[4, '/down', {ok: false, error: {name: 'Error', message: 'connect ECONNREFUSED 127.0.0.1:9'}}],
+		] as const) {
+			session.emit('op.start', {t: id, id, parent: 1, kind: 'http', name: `GET ${path}`, http: {method: 'GET', url: `http://127.0.0.1:9${path}`}});
+			session.emit('op.end', {t: 50 + id, id, ...end});
+		}
+		const view = await renderDashboard(session, {nowMs: 100, columns: 120, color: true});
+		// Tasks are counted apart from requests: the header's requests say how many failed.
+		expect(view.lines()[1]).toMatch(/http 0 in flight, 2 failed/);
+		const line = (text: string): string => view.lines().find(row => row.includes(text)) ?? '';
+		expect(line('/flaky')).toMatch(/^ ✖ +http GET \S*\/flaky +500 /);
+		expect(colourOf(view, '/flaky', '500')).toBe(RED);
+		expect(line('/missing')).toMatch(/^ ✔ +http GET \S*\/missing +404 /);
+		expect(colourOf(view, '/missing', '404')).toBe(YELLOW);
+		expect(line('/down')).toMatch(/^ ✖ /);
+	});
+
+	it('a request one of its servers received is a ⇠ row with its status, GONE when its client went away first', async () => {
+		const session = new FakeSession({script: 'server.ts'})
+			.emit('task.start', {t: 0, id: 1, kind: 'script', name: 'server', loc: 'server.ts:1:1'})
+			.emit('task.start', {t: 10, id: 2, parent: 1, kind: 'server', name: 'GET /users/7', loc: null, http: {method: 'GET', url: '/users/7'}})
+			.emit('task.end', {t: 20, id: 2, status: 200, route: '/users/:id'})
+			.emit('task.start', {t: 30, id: 3, parent: 1, kind: 'server', name: 'GET /slow', loc: null, http: {method: 'GET', url: '/slow'}})
+			.emit('task.end', {t: 80, id: 3, ok: false, aborted: true});
+		const view = await renderDashboard(session, {nowMs: 100, columns: 120, color: true});
+		expect(rowOf(view, '⇠ GET /users/7')).toMatch(/^ ✔ +⇠ GET \/users\/7 +200 /);
+		expect(rowOf(view, '⇠ GET /slow')).toMatch(/^ ✖ +⇠ GET \/slow +GONE /);
+		expect(colourOf(view, 'GET /slow', 'GONE')).toBe(RED);
+	});
+
+	it('a timer past due reads overdue; the one the blocking task resumed from reads fired', async () => {
+		const session = new FakeSession({script: 'cpu.ts'})
+			.emit('task.start', {t: 0, id: 1, kind: 'script', name: 'main', loc: 'cpu.ts:1:1'})
+			.emit('op.start', {t: 0, id: 2, parent: 1, kind: 'timer', name: 'sleep 100ms', timer: {delayMs: 100, repeat: false}})
+			.emit('task.await', {t: 0, id: 1, on: {kind: 'op', id: 2}})
+			.emit('task.start', {t: 1, id: 3, parent: 1, name: 'tick()', loc: 'cpu.ts:5:1'})
+			.emit('op.start', {t: 1, id: 4, parent: 3, kind: 'timer', name: 'sleep 300ms', timer: {delayMs: 300, repeat: false}})
+			.emit('task.await', {t: 1, id: 3, on: {kind: 'op', id: 4}})
+			.emit('block.start', {t: 101, id: 1, task: 1, detectedAt: 151});
+		const view = await renderDashboard(session, {nowMs: 1000, columns: 140});
+		expect(rowOf(view, 'timer sleep 100ms')).toContain('timer 100ms · fired');
+		expect(rowOf(view, 'timer sleep 300ms')).toContain('timer 300ms · overdue 699ms');
+	});
+
+	it('a target inferred, not known, reads as a guess', async () => {
+		const session = new FakeSession({script: 'lib.ts'})
+			.emit('task.start', {t: 0, id: 1, kind: 'script', name: 'main', loc: 'lib.ts:1:1'})
+			.emit('task.start', {t: 1, id: 2, parent: 1, name: 'load()', loc: 'lib.ts:3:1'})
+			.emit('op.start', {t: 2, id: 3, parent: 2, kind: 'http', name: 'GET /a', http: {method: 'GET', url: 'http://h/a'}})
+			.emit('task.await', {t: 2, id: 2, on: {kind: 'op', id: 3, guess: true}});
+		const view = await renderDashboard(session, {nowMs: 50, columns: 140});
+		expect(rowOf(view, 'load\\(\\)')).toContain('probably GET /a · connecting');
+	});
+
+	it('a worker that died of an error is ✖, in red', async () => {
+		const worker = IDS_PER_THREAD + 1;
+		const session = new FakeSession({script: 'pool.ts'})
+			.emit('task.start', {t: 0, id: 1, kind: 'script', name: 'main', loc: 'pool.ts:1:1'})
+			.emit('task.start', {t: 5, id: worker, parent: 1, kind: 'worker', name: 'worker thread #1', loc: null, thread: 1})
+			.emit('task.end', {t: 40, id: worker, ok: false, error: {name: 'RangeError', message: 'bad input'}});
+		const view = await renderDashboard(session, {nowMs: 50, columns: 120, color: true});
+		expect(rowOf(view, 'worker thread #1')).toMatch(/^ ✖ /);
+		expect(colourOf(view, 'worker thread #1', '✖')).toBe(RED);
+	});
+
+	it('the output pane marks the lines its ring dropped, and keeps the latest', async () => {
+		const session = new FakeSession({script: 'chatty.ts'}).emit('task.start', {t: 0, id: 1, kind: 'script', name: 'main', loc: 'chatty.ts:1:1'});
+		for (let i = 0; i < OUTPUT_RETAINED_LINES + 3; i++) session.emit('output', {t: 1 + i / 100, text: `line ${i}\n`});
+		const view = await renderDashboard(session, {nowMs: 100, columns: 120, rows: 30});
+		await view.press('o');
+		expect(view.frame()).toContain(`line ${OUTPUT_RETAINED_LINES + 2}`);
+		await view.press(KEYS.tab, 'g');
+		expect(view.frame()).toContain('3 earlier lines dropped from view here; a recording (--record) keeps every line');
 	});
 });

@@ -5,6 +5,8 @@ import type {FakeSession} from '../helpers/events.js';
 
 export interface Rendered {
 	frame(): string;
+	/** The frame with its styles: colours where `color` is on. */
+	styledFrame(): string;
 	lines(): string[];
 	/** Types keys and waits for the frame they produce; with no keys, waits for pending updates. */
 	press(...keys: string[]): Promise<void>;
@@ -22,7 +24,7 @@ const settle = (): Promise<void> => new Promise(resolve => setTimeout(resolve, 3
 
 export async function renderDashboard(
 	session: FakeSession,
-	options: {nowMs?: number; columns?: number; rows?: number; ascii?: boolean; exitOnEnd?: boolean; replay?: ReplayControls} = {},
+	options: {nowMs?: number; columns?: number; rows?: number; ascii?: boolean; color?: boolean; exitOnEnd?: boolean; replay?: ReplayControls} = {},
 ): Promise<Rendered> {
 	const counters = {interrupts: 0, quits: 0};
 	const element = (columns: number, rows: number) => (
@@ -30,7 +32,7 @@ export async function renderDashboard(
 			source={session}
 			title="server.ts"
 			ascii={options.ascii ?? false}
-			color={false}
+			color={options.color ?? false}
 			exitOnEnd={options.exitOnEnd ?? false}
 			replay={options.replay}
 			onInterrupt={() => counters.interrupts++}
@@ -45,6 +47,7 @@ export async function renderDashboard(
 	const frame = (): string => (instance.lastFrame() ?? '').replace(/\x1b\[[0-9;]*m/g, '');
 	return {
 		frame,
+		styledFrame: () => instance.lastFrame() ?? '',
 		lines: () => frame().split('\n'),
 		async press(...keys) {
 			for (const key of keys) {

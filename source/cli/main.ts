@@ -1,5 +1,5 @@
 import {UsageError} from './usage-error.js';
-import {capYoungGeneration} from './young-generation.js';
+import {capYoungGeneration} from '../monitor/young-generation-cap.js';
 
 /** A mistake the user can fix (bad arguments, a recording that cannot be read): one line, no stack. */
 const EXIT_USAGE = 1;

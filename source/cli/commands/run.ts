@@ -8,7 +8,6 @@ import {noticeText, PlainPrinter} from '../../plain/printer.js';
 import {Recorder} from '../../sessions/recorder.js';
 import {ChildSession, exitCodeOf, type ScriptStdin} from '../../monitor/child-session.js';
 import {StopRule} from '../../monitor/stop-rule.js';
-import {capYoungGeneration} from '../../monitor/young-generation-cap.js';
 import {LiveSource} from '../live-source.js';
 import type {RunArgs} from '../run-arguments.js';
 import {deriveReadinessWhileBlocked, SessionPipeline} from '../session-pipeline.js';
@@ -84,7 +83,6 @@ async function runScript(options: RunOptions): Promise<number> {
 	if (!existsSync(options.script) || !statSync(options.script).isFile()) {
 		throw new UsageError(`cannot find script '${options.script}'`);
 	}
-	capYoungGeneration();
 	// A long run keeps the latest finished tasks in full; older ones fold into per-site totals (state.aggregated).
 	const state = createState({retention: options.retention});
 	// In plain mode the warning goes out at once; the dashboard's screen would swallow it, so it comes after.

@@ -77,6 +77,8 @@ export class ChildSession {
 	private readonly batchListeners: Array<() => void> = [];
 	/** Lines that arrived before the header, which must come first. */
 	private early: Array<[ProtocolLine, string]> = [];
+	/** Lines that came before anyone listened. */
+	private undelivered: Array<[ProtocolLine, string]> = [];
 	private readonly spawnedAt = epochNow();
 	/** The session's trace, which the child writes in its header and names in the `traceparent`s it adds. */
 	private readonly traceId = newTraceId();
@@ -145,8 +147,12 @@ export class ChildSession {
 		}
 	}
 
+	/** The first listener gets the lines that came before it: the child is started before the monitor has loaded all it shows them with. */
 	onLine(listener: LineListener): void {
 		this.listeners.push(listener);
+		const undelivered = this.undelivered;
+		this.undelivered = [];
+		for (const [line, raw] of undelivered) listener(line, raw);
 	}
 
 	/** After the lines of one chunk read from the child (or one synthetic line) were delivered: a moment to write out. */
@@ -277,6 +283,7 @@ export class ChildSession {
 	}
 
 	private deliver(line: ProtocolLine, raw: string): void {
+		if (this.listeners.length === 0) this.undelivered.push([line, raw]);
 		for (const listener of this.listeners) listener(line, raw);
 	}
 

@@ -1,7 +1,7 @@
 import {realpathSync} from 'node:fs';
 import {dirname, relative} from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {syncBuiltinESMExports} from 'node:module';
+import {setSourceMapsSupport, syncBuiltinESMExports} from 'node:module';
 import workerThreads, {getEnvironmentData, isMainThread, setEnvironmentData, threadId} from 'node:worker_threads';
 import type {AgentFiles, AgentMeta} from '../protocol/agent.js';
 import {laneRootId, type ChildConfig, type LaneConfig} from '../protocol/child-config.js';
@@ -247,7 +247,9 @@ function instrumentLane(config: ThreadConfig, writer: BatchWriter, thread: NonNu
 function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
 	const tracker = new Tracker(options);
 	Object.defineProperty(globalThis, RUNTIME_GLOBAL, {value: tracker, enumerable: false});
-	process.setSourceMapsEnabled(true);
+	// The script's own files, which the transform rewrote, throw with their original positions; the libraries' do as
+	// under node (their maps would cost every module's load a read, and change their stack traces).
+	setSourceMapsSupport(true, {nodeModules: false, generatedCode: false});
 	instrumentTimers(tracker);
 	instrumentPromiseCombinators(tracker.promiseTargets);
 	instrumentHttp(tracker, config.propagateTrace ? new TracePropagation(config.traceId) : null);

@@ -1,5 +1,5 @@
 import {subscribe} from 'node:diagnostics_channel';
-import http2, {type ClientHttp2Session, type ClientHttp2Stream, type Http2Session, type IncomingHttpHeaders, type OutgoingHttpHeaders} from 'node:http2';
+import type {ClientHttp2Session, ClientHttp2Stream, Http2Session, IncomingHttpHeaders, OutgoingHttpHeaders} from 'node:http2';
 import {syncBuiltinESMExports} from 'node:module';
 import type {OpEndEvent} from '../../protocol/events.js';
 import {recordedUrl} from '../redact.js';
@@ -25,7 +25,8 @@ interface Http2Request {
  * (the peer's concurrency limit), queued.
  */
 export function instrumentHttp2(tracker: Tracker): void {
-	const origins = rememberOrigins();
+	// Node 24 says where a request goes in its message; Node 22 does not, and node:http2 (10 ms to load) is read then.
+	const origins = Number(process.versions.node.split('.')[0]) < 24 ? rememberOrigins() : null;
 	const requests = new WeakMap<ClientHttp2Stream, Http2Request>();
 	const sent = (request: Http2Request, now: number): void => {
 		const waited = now - request.created;
@@ -38,7 +39,7 @@ export function instrumentHttp2(tracker: Tracker): void {
 		const method = String(headers[':method'] ?? 'GET');
 		// Node 24 adds the pseudo-headers it fills in to the message; Node 22, only the session knows where it goes.
 		const authority = headers[':authority'];
-		const origin = authority === undefined ? (origins.get(stream.session!) ?? '') : `${String(headers[':scheme'] ?? 'https')}://${String(authority)}`;
+		const origin = authority === undefined ? (origins?.get(stream.session!) ?? '') : `${String(headers[':scheme'] ?? 'https')}://${String(authority)}`;
 		const url = `${origin}${String(headers[':path'] ?? '/')}`;
 		const id = tracker.startOp('http', `${method} ${safePath(url)}`, {http: {method, url: recordedUrl(url), client: 'node:http2'}});
 		const request: Http2Request = {id, created: performance.now(), connecting: stream.session?.connecting === true};
@@ -83,6 +84,7 @@ export function instrumentHttp2(tracker: Tracker): void {
 /** Where each session goes (`http://127.0.0.1:8443`), from the authority `http2.connect` was given: its public API. */
 function rememberOrigins(): WeakMap<Http2Session, string> {
 	const origins = new WeakMap<Http2Session, string>();
+	const http2 = process.getBuiltinModule('node:http2');
 	const connect = http2.connect;
 	http2.connect = function (this: unknown, authority: string | URL, ...rest: unknown[]) {
 		const session = (connect as (...args: unknown[]) => ClientHttp2Session).call(this, authority, ...rest);

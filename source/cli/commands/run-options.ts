@@ -1,0 +1,31 @@
+import type {Retention} from '../../model/state.js';
+
+/** The script to run and how to start it, besides the options of the command line. */
+export interface ScriptLaunch {
+	script: string;
+	/** How to show the script, when not as `script` (a bundled demo's long path). */
+	scriptName?: string;
+	args: string[];
+	/** Extra environment for the script (the demo server's URL, say). */
+	env?: Record<string, string>;
+	/** The child's preload, dist/preload.js. */
+	preload: URL;
+}
+
+export interface RunOptions extends ScriptLaunch {
+	retention: Retention | null;
+	plain: boolean;
+	record?: string;
+	redact: boolean;
+	follow: boolean;
+	blockThresholdMs: number;
+	failOnBlockMs?: number;
+	exitOnEnd: boolean;
+	ascii: boolean;
+	/** `--otlp`: the collector's traces URL. */
+	otlpEndpoint?: string;
+	otlpPropagate: boolean;
+	color: boolean;
+	stdout: NodeJS.WriteStream;
+	stderr: NodeJS.WriteStream;
+}

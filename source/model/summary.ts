@@ -3,6 +3,7 @@ import {maxOverlap} from './overlap.js';
 import {liveTimes} from './live-times.js';
 import {isCountedTask, type HttpPhases, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
 import {latencyStats} from './latency.js';
+import {inFlightSpan} from './http-phases.js';
 
 /** The JSON report: a contract. Fields may be added, never renamed. */
 export interface SessionReport {
@@ -200,8 +201,10 @@ export function summarize(state: ModelState): ReportSummary {
 		taskTimeMs: round(taskTimeMs),
 		concurrency: roundedConcurrency(state, endMs),
 		maxInFlight: maxOverlap(spans(leaves, endMs), aggregated.leafIntervals),
-		// From the intervals, not the live counter: a request queued in a pool starts before its first event arrives.
-		maxInFlightHttp: maxOverlap(spans(requests, endMs), aggregated.httpIntervals),
+		maxInFlightHttp: maxOverlap(
+			requests.map(request => inFlightSpan(request, endMs)),
+			aggregated.httpIntervals,
+		),
 		longestBlockMs: round(longestBlockMs),
 		failedCount,
 		httpCount: requests.length + aggregated.httpIntervals.count,

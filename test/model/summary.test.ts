@@ -76,6 +76,36 @@ describe('summary definitions', () => {
 		expect(summary.concurrency).toBe(0.98);
 	});
 
+	it('counts a request in flight once it left its pool\'s queue, not while it waited there', () => {
+		/** Six requests through a pool of 2 connections, 100 ms each, from `t0`: the last four queue, two of them until the third wave; a seventh gives up while still queued, never in flight. */
+		const wave = (t0: number, firstId: number): ProtocolLine[] => {
+			const lines: ProtocolLine[] = [];
+			for (let i = 0; i < 7; i++) {
+				const id = firstId + i;
+				const queued = i >= 2;
+				const sentAt = t0 + Math.floor(i / 2) * 100;
+				lines.push({type: 'op.start', t: t0, id, parent: 1, kind: 'http', name: 'GET /', http: {method: 'GET', url: 'http://x/', ...(queued ? {queue: {ahead: i - 2, inFlight: 2}} : {})}});
+				if (i === 6) lines.push({type: 'op.end', t: t0 + 250, id, ok: false});
+				else {
+					if (queued) lines.push({type: 'op.dequeued', t: sentAt, id});
+					lines.push({type: 'op.end', t: sentAt + 100, id, ok: true, status: 200});
+				}
+			}
+			return lines;
+		};
+		const session = (waves: number): ProtocolLine[] => [
+			HEADER,
+			taskStart(0, 1, null, 'seed.ts', 'script'),
+			...Array.from({length: waves}, (_, i) => wave(i * 1000, 10 + i * 7)).flat(),
+			{type: 'exit', t: waves * 1000, code: 0, signal: null},
+		];
+		expect(summarize(reduce(session(1))).maxInFlightHttp).toBe(2);
+		// Folded requests count the same way.
+		const folded = reduce(session(100), {retention: {maxFinished: 0, maxAgeMs: Infinity}});
+		expect(folded.aggregated.httpIntervals.count).toBeGreaterThan(256);
+		expect(summarize(folded).maxInFlightHttp).toBe(2);
+	});
+
 	it('counts failed tasks and the longest block (an open block runs to the session end)', () => {
 		const state = reduce([
 			HEADER,

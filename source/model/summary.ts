@@ -107,6 +107,8 @@ export interface ReportBlock {
 export interface ReportSummary {
 	taskCount: number;
 	taskTimeMs: Ms;
+	/** The leaf tasks' time running or waiting on something, ready time excluded: concurrency's numerator. */
+	activeTimeMs: Ms;
 	concurrency: number;
 	maxInFlight: number;
 	maxInFlightHttp: number;
@@ -199,6 +201,7 @@ export function summarize(state: ModelState): ReportSummary {
 	return {
 		taskCount,
 		taskTimeMs: round(taskTimeMs),
+		activeTimeMs: round(activeTime(state, endMs)),
 		concurrency: roundedConcurrency(state, endMs),
 		maxInFlight: maxOverlap(spans(leaves, endMs), aggregated.leafIntervals),
 		maxInFlightHttp: maxOverlap(

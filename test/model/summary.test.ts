@@ -125,6 +125,7 @@ describe('summary definitions', () => {
 		expect(summarize(createState())).toEqual({
 			taskCount: 0,
 			taskTimeMs: 0,
+			activeTimeMs: 0,
 			concurrency: 0,
 			maxInFlight: 0,
 			maxInFlightHttp: 0,

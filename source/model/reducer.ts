@@ -457,9 +457,10 @@ function pushSeries(series: SeriesPoint[], t: Ms, value: number): void {
 	const last = series[series.length - 1];
 	if (last && t - last.t < 50) {
 		last.value = Math.max(last.value, value);
+		last.latest = value;
 		return;
 	}
-	series.push({t, value});
+	series.push({t, value, latest: value});
 	if (series.length > SERIES_RETAINED_POINTS * 2) series.splice(0, SERIES_RETAINED_POINTS);
 }
 

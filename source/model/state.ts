@@ -142,9 +142,13 @@ export interface OutputLine {
 	text: string;
 }
 
+/** A sparkline's bucket: the events within 50 ms of its first. */
 export interface SeriesPoint {
 	t: Ms;
+	/** The bucket's largest value, which its bar shows. */
 	value: number;
+	/** Its last value: the latest of the series, for the last bucket. */
+	latest: number;
 }
 
 export interface ScriptExit {

@@ -148,13 +148,20 @@ describe('reducer: tasks', () => {
 		expect(node(state, 1).state).toBe('running');
 	});
 
+	it("a bucket keeps its largest value for the bar and its latest for the legend: the series ends where the run did", () => {
+		const end = (t: number, id: number) => ({type: 'task.end', t, id, ok: true, busy: 0, wait: 0, sched: 0, awaits: 0}) as const;
+		// Four tasks in flight as the last bucket begins, all ended within 50 ms: its bar is 4 high, but none is left in flight.
+		const state = reduce([start(0, 1, null), start(1, 2, 1), start(2, 3, 1), start(100, 9, null), end(100, 2), end(110, 3), end(120, 1), end(130, 9)]);
+		expect(state.inFlightSeries.at(-1)).toMatchObject({value: 4, latest: 0});
+	});
+
 	it('tracks the in-flight series', () => {
 		const state = reduce([start(0, 1, null), start(1, 2, 1), {type: 'task.end', t: 100, id: 2, ok: true, busy: 0, wait: 0, sched: 0, awaits: 0}]);
 		expect(state.tasksInFlight).toBe(1);
 		// Points closer than 50 ms merge, keeping the max.
 		expect(state.inFlightSeries).toEqual([
-			{t: 0, value: 2},
-			{t: 100, value: 1},
+			{t: 0, value: 2, latest: 2},
+			{t: 100, value: 1, latest: 1},
 		]);
 	});
 });
@@ -375,8 +382,8 @@ describe('reducer: output, loop, exit and failures', () => {
 	it('records loop delay samples', () => {
 		const state = reduce([{type: 'loop', t: 250, delayMs: 1.5, utilization: 0.1}, {type: 'loop', t: 500, delayMs: 80, utilization: 0.9}]);
 		expect(state.loopDelaySeries).toEqual([
-			{t: 250, value: 1.5},
-			{t: 500, value: 80},
+			{t: 250, value: 1.5, latest: 1.5},
+			{t: 500, value: 80, latest: 80},
 		]);
 	});
 

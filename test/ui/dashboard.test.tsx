@@ -63,6 +63,17 @@ describe('dashboard: header and table', () => {
 		expect(narrow.lines()[2]).toMatch(/^loop OK \(1 block so far\)  tasks \S+ +4 \(max 4\)  delay \S+ +0\.3ms \(max 25ms\)$/);
 	});
 
+	it("the sparkline's last value is the latest, not its last bucket's largest: after the run, none in flight", async () => {
+		const session = new FakeSession({script: 'ticks.ts'}).emit('task.start', {t: 0, id: 1, kind: 'script', name: 'ticks.ts', loc: 'ticks.ts:1:1'});
+		for (const id of [2, 3, 4]) session.emit('task.start', {t: 10, id, parent: 1, name: `tick(${id})`, loc: 'ticks.ts:3:1'});
+		// All resume together after a block, and end within 50 ms of each other.
+		for (const id of [2, 3, 4, 1]) session.emit('task.end', {t: 1000 + id, id});
+		session.emit('exit', {t: 1010, code: 0, signal: null});
+		const view = await renderDashboard(session, {nowMs: 1010, columns: 120});
+		expect(view.lines()[1]).toMatch(/⏸ 0 waiting/);
+		expect(view.lines()[2]).toMatch(/tasks in flight \S+ +0 \(max 4\)/);
+	});
+
 	it('shows the live BLOCKED banner with duration, culprit and location, then loop OK', async () => {
 		const session = busySession();
 		const view = await renderDashboard(session, {nowMs: 1400});

@@ -88,7 +88,10 @@ interface Chart {
 	label: string;
 	/** For a narrow terminal. */
 	shortLabel: string;
+	/** Each bucket's largest value, which its bar shows. */
 	values: readonly number[];
+	/** The series' latest value: the last bucket's largest may be an earlier one. */
+	latest: number;
 	format: (value: number) => string;
 	color: Segment['color'];
 }
@@ -97,8 +100,22 @@ interface Chart {
 function loopLine({state, nowMs, width, glyphs}: HeaderInput): Line {
 	const status = loopStatus(state, nowMs);
 	const charts: Chart[] = [
-		{label: 'tasks in flight', shortLabel: 'tasks', values: state.inFlightSeries.map(point => point.value), format: formatCount, color: 'cyan'},
-		{label: 'loop delay', shortLabel: 'delay', values: state.loopDelaySeries.map(point => loopDelayMs(point.value)), format: formatDuration, color: 'yellow'},
+		{
+			label: 'tasks in flight',
+			shortLabel: 'tasks',
+			values: state.inFlightSeries.map(point => point.value),
+			latest: state.inFlightSeries.at(-1)?.latest ?? 0,
+			format: formatCount,
+			color: 'cyan',
+		},
+		{
+			label: 'loop delay',
+			shortLabel: 'delay',
+			values: state.loopDelaySeries.map(point => loopDelayMs(point.value)),
+			latest: loopDelayMs(state.loopDelaySeries.at(-1)?.latest ?? 0),
+			format: formatDuration,
+			color: 'yellow',
+		},
 	];
 	const line: Line = [status];
 	// Room for the labels and legends first (the short labels if need be); the sparklines share the rest.
@@ -122,10 +139,10 @@ function loopLine({state, nowMs, width, glyphs}: HeaderInput): Line {
 
 const MIN_SPARK_WIDTH = 4;
 
-/** The last value, and the largest, which the sparkline's top stands for. */
+/** The latest value, and the largest shown, which the sparkline's top stands for. */
 function legend(chart: Chart, values: readonly number[]): string {
 	const max = values.reduce((m, value) => Math.max(m, value), 0);
-	return `${chart.format(values.at(-1) ?? 0)} (max ${chart.format(max)})`;
+	return `${chart.format(chart.latest)} (max ${chart.format(max)})`;
 }
 
 /** `loop OK`, or the live banner naming who blocks the loop and where. */

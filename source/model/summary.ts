@@ -86,7 +86,8 @@ export interface ReportAwaitSite {
 
 /** `guess`: inferred from what the task started before the await, not known from the awaited promise. */
 export type ReportAwaitTarget =
-	| {kind: 'tasks'; ids: number[]; guess?: true}
+	/** `count`: how many tasks were awaited, when more than `ids` lists (the first 8 of a combination). */
+	| {kind: 'tasks'; ids: number[]; count?: number; guess?: true}
 	| {kind: 'op'; id: number; guess?: true}
 	| {kind: 'timer'; delayMs: number; guess?: true}
 	| {kind: 'promise'; guess?: true}
@@ -289,7 +290,8 @@ function reportTargets(on: WaitTarget, state: ModelState): ReportAwaitTarget[] {
 		case 'op':
 			return [op(on.id)];
 		case 'promise': {
-			const targets: ReportAwaitTarget[] = on.tasks ? [marked({kind: 'tasks', ids: on.tasks})] : [];
+			const more = on.tasks && on.taskCount !== undefined && on.taskCount > on.tasks.length ? {count: on.taskCount} : {};
+			const targets: ReportAwaitTarget[] = on.tasks ? [marked({kind: 'tasks', ids: on.tasks, ...more})] : [];
 			if (on.ops) targets.push(...on.ops.map(op));
 			return targets.length > 0 ? targets : [marked({kind: 'promise'})];
 		}

@@ -214,6 +214,20 @@ describe('buildReport', () => {
 		]);
 	});
 
+	it('gives the count of a combination of more tasks than it lists', () => {
+		const ids = Array.from({length: 12}, (_, i) => 3 + i);
+		const state = reduce([
+			HEADER,
+			taskStart(0, 1, null, 'seed.ts', 'script'),
+			taskStart(0, 2, 1, 'main()'),
+			...ids.map(id => taskStart(0, id, 2, `get(${id})`)),
+			{type: 'task.await', t: 1, id: 2, site: 'seed.ts:5:3', on: {kind: 'promise', tasks: ids.slice(0, 8), taskCount: 12}, busy: 1},
+			{type: 'task.resume', t: 51, id: 2, readyAt: 51, wait: 50, sched: 0},
+		]);
+		const main = buildReport(state).tasks.find(task => task.name === 'main()')!;
+		expect(main.awaitSites[0]!.on).toEqual([{kind: 'tasks', ids: ids.slice(0, 8), count: 12}]);
+	});
+
 	it('reports http phases, timers, errors, pending tasks and blocks', () => {
 		const error = {name: 'Error', message: 'boom'};
 		const state = reduce([

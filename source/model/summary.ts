@@ -1,7 +1,7 @@
 import type {ErrorInfo, Location, Ms, NodeKind, ProcessExit, WaitTarget} from '../protocol/events.js';
 import {maxOverlap} from './overlap.js';
 import {liveTimes} from './live-times.js';
-import {isCountedTask, type HttpPhases, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
+import {isCountedTask, isWorkUnit, type HttpPhases, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
 import {latencyStats} from './latency.js';
 import {inFlightSpan} from './http-phases.js';
 
@@ -150,7 +150,7 @@ export function sessionDuration(state: ModelState, nowMs: Ms = sessionEnd(state)
  */
 export function leafTasks(state: ModelState): TaskNode[] {
 	const leaves: TaskNode[] = [];
-	for (const node of state.nodes.values()) if ((isCountedTask(node.kind) || node.kind === 'worker') && node.childTaskCount === 0) leaves.push(node);
+	for (const node of state.nodes.values()) if (isWorkUnit(node.kind) && node.childTaskCount === 0) leaves.push(node);
 	return leaves;
 }
 
@@ -204,7 +204,7 @@ export function summarize(state: ModelState): ReportSummary {
 		taskTimeMs: round(taskTimeMs),
 		activeTimeMs: round(activeTime(state, endMs)),
 		concurrency: roundedConcurrency(state, endMs),
-		maxInFlight: maxOverlap(spans(leaves, endMs), aggregated.leafIntervals),
+		maxInFlight: maxOverlap(inFlightSpans(state, endMs), aggregated.leafIntervals),
 		maxInFlightHttp: maxOverlap(
 			requests.map(request => inFlightSpan(request, endMs)),
 			aggregated.httpIntervals,
@@ -217,8 +217,18 @@ export function summarize(state: ModelState): ReportSummary {
 	};
 }
 
-function spans(nodes: TaskNode[], fallbackEnd: Ms): Array<[Ms, Ms]> {
-	return nodes.map(node => [node.startMs, node.endMs ?? fallbackEnd]);
+/**
+ * When each unit of work was a leaf in flight, as the reducer's tasksInFlight counts it: a leaf from its start to
+ * its end, any other from its start to its first task. (A folded one counts only if it was a leaf.)
+ */
+function inFlightSpans(state: ModelState, fallbackEnd: Ms): Array<[Ms, Ms]> {
+	const spans: Array<[Ms, Ms]> = [];
+	for (const node of state.nodes.values()) {
+		if (!isWorkUnit(node.kind)) continue;
+		const end = node.childTaskCount === 0 ? (node.endMs ?? fallbackEnd) : node.leafUntil;
+		if (end !== undefined) spans.push([node.startMs, end]);
+	}
+	return spans;
 }
 
 function reportTask(node: TaskNode, nowMs: Ms, state: ModelState): ReportTask {

@@ -54,13 +54,13 @@ describe('dashboard: header and table', () => {
 		for (const [t, delayMs] of [[1600, 10.1], [1850, 10.2], [2100, 35], [2350, 10.3]] as const) session.emit('loop', {t, delayMs, utilization: 0});
 		const view = await renderDashboard(session, {nowMs: 2400, columns: 120});
 		const line = view.lines()[2]!;
-		// The busy session's loop read 60 ms once, a 50 ms delay; now 10.3 ms, 0.3 ms late.
-		expect(line).toMatch(/^loop OK \(1 block so far\)  tasks in flight \S+ +4 \(max 4\)  loop delay \S+ +0\.3ms \(max 50ms\)$/);
+		// The busy session's loop read 60 ms once, a 50 ms delay; now 10.3 ms, 0.3 ms late. Its three pending tasks are in flight, not the script.
+		expect(line).toMatch(/^loop OK \(1 block so far\)  tasks in flight \S+ +3 \(max 3\)  loop delay \S+ +0\.3ms \(max 50ms\)$/);
 		expect(line).not.toMatch(/10(\.\d)?ms/);
 		expect(view.lines()[1]).toContain('http 1 in flight');
 		const narrow = await renderDashboard(session, {nowMs: 2400, columns: 80});
 		// Short labels; the scale is that of the points shown, the latest four.
-		expect(narrow.lines()[2]).toMatch(/^loop OK \(1 block so far\)  tasks \S+ +4 \(max 4\)  delay \S+ +0\.3ms \(max 25ms\)$/);
+		expect(narrow.lines()[2]).toMatch(/^loop OK \(1 block so far\)  tasks \S+ +3 \(max 3\)  delay \S+ +0\.3ms \(max 25ms\)$/);
 	});
 
 	it("the sparkline's last value is the latest, not its last bucket's largest: after the run, none in flight", async () => {
@@ -71,7 +71,7 @@ describe('dashboard: header and table', () => {
 		session.emit('exit', {t: 1010, code: 0, signal: null});
 		const view = await renderDashboard(session, {nowMs: 1010, columns: 120});
 		expect(view.lines()[1]).toMatch(/⏸ 0 waiting/);
-		expect(view.lines()[2]).toMatch(/tasks in flight \S+ +0 \(max 4\)/);
+		expect(view.lines()[2]).toMatch(/tasks in flight \S+ +0 \(max 3\)/);
 	});
 
 	it('shows the live BLOCKED banner with duration, culprit and location, then loop OK', async () => {

@@ -47,6 +47,24 @@ describe('dashboard: header and table', () => {
 		expect(rowOf(later, 'get\\(2\\)')).toContain('GET /items/2 · connecting');
 	});
 
+	it('fits the counts line at 80 columns: the state words go, the HTTP counts stay', async () => {
+		const session = new FakeSession({script: 'fanout.ts'}).emit('task.start', {t: 0, id: 1, kind: 'script', name: 'main', loc: 'fanout.ts:1:1'});
+		for (let i = 0; i < 12; i++) {
+			const task = 10 + i * 2;
+			const queue = i >= 4 ? {queue: {ahead: i - 4, inFlight: 4}} : {};
+			session
+				.emit('task.start', {t: 1, id: task, parent: 1, name: `get(${i})`, loc: 'fanout.ts:3:1'})
+				.emit('op.start', {t: 1, id: task + 1, parent: task, kind: 'http', name: `GET /items/${i}`, http: {method: 'GET', url: `http://h/items/${i}`, client: 'undici', ...queue}})
+				.emit('task.await', {t: 1, id: task, on: {kind: 'op', id: task + 1}});
+		}
+		session.emit('op.end', {t: 300, id: 11, ok: true, status: 500});
+		const view = await renderDashboard(session, {nowMs: 400, columns: 80});
+		const counts = view.lines()[1]!;
+		expect(counts).toMatch(/^▶ 0 +⏸ 12 +⏫ 0 +✔ 0 +✖ 0 +conc(urrency)? \d+\.\d× +http 3 in flight, 8 queued, 1 failed$/);
+		const wide = await renderDashboard(session, {nowMs: 400, columns: 160});
+		expect(wide.lines()[1]).toMatch(/^▶ 0 running  ⏸ 12 waiting  ⏫ 0 ready  ✔ 0 done  ✖ 0 failed  concurrency \d+\.\d×  http 3 in flight, 8 queued, 1 failed$/);
+	});
+
 	it('labels each sparkline with what it plots, its last value and its scale; an idle loop reads no delay', async () => {
 		const session = busySession();
 		session.emit('block.end', {t: 1500, id: 1, durationMs: 1300, task: 6});

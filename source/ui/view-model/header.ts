@@ -67,13 +67,30 @@ function noticeLine(notices: readonly string[]): Line {
 	return [{text: `asyncmon: ${sanitize(notices.at(-1)!)}${earlier}`, color: 'yellow'}];
 }
 
-function countsLine({state, nowMs, ascii}: HeaderInput): Line {
+/**
+ * The counts per state, concurrency and HTTP, shortened until they fit (as the sparklines' labels are): the
+ * state words go first, then the spaces between, and last "concurrency" becomes "conc". The HTTP counts stay.
+ */
+function countsLine(input: HeaderInput): Line {
+	let line: Line = [];
+	for (const brevity of [0, 1, 2] as const) {
+		line = countsLineAt(input, brevity);
+		if (textWidth(line.map(segment => segment.text).join('')) <= input.width) break;
+	}
+	return line;
+}
+
+function countsLineAt({state, nowMs, ascii}: HeaderInput, brevity: 0 | 1 | 2): Line {
 	const line: Line = [];
+	const gap = brevity === 2 ? ' ' : '  ';
 	for (const nodeState of NODE_STATES) {
 		const style = STATE_STYLES[nodeState];
-		line.push({text: `${stateIcon(nodeState, ascii)} ${state.taskCounts[nodeState]} ${style.label}`, color: style.color}, {text: '  '});
+		const label = brevity === 0 ? ` ${style.label}` : '';
+		line.push({text: `${stateIcon(nodeState, ascii)} ${state.taskCounts[nodeState]}${label}`, color: style.color}, {text: gap});
 	}
-	line.push({text: `concurrency ${formatTimes(concurrencyAt(state, nowMs), ascii)}  `}, {text: `http ${state.httpInFlight - state.httpQueued} in flight`});
+	if (brevity > 0) line.push({text: ' '});
+	const concurrency = brevity === 2 ? 'conc' : 'concurrency';
+	line.push({text: `${concurrency} ${formatTimes(concurrencyAt(state, nowMs), ascii)}  `}, {text: `http ${state.httpInFlight - state.httpQueued} in flight`});
 	if (state.httpQueued > 0) line.push({text: `, ${state.httpQueued} queued`, color: 'blue'});
 	if (state.httpFailed > 0) line.push({text: `, ${state.httpFailed} failed`, color: 'red'});
 	// Rows of old finished tasks were dropped to bound memory: say so, since the table no longer lists them.

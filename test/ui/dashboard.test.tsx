@@ -65,6 +65,25 @@ describe('dashboard: header and table', () => {
 		expect(wide.lines()[1]).toMatch(/^▶ 0 running  ⏸ 12 waiting  ⏫ 0 ready  ✔ 0 done  ✖ 0 failed  concurrency \d+\.\d×  http 3 in flight, 8 queued, 1 failed$/);
 	});
 
+	it('gives spare columns to the text that is cut, not to a name column with blank space', async () => {
+		const session = new FakeSession({script: 'examples/09-http-fanout.ts'}).emit('task.start', {t: 0, id: 1, kind: 'script', name: 'main', loc: 'examples/09-http-fanout.ts:1:1'});
+		for (let i = 0; i < 6; i++) {
+			const task = 10 + i * 2;
+			const queue = i >= 4 ? {queue: {ahead: i - 4, inFlight: 4}} : {};
+			session
+				.emit('task.start', {t: 1, id: task, parent: 1, name: 'getDelayed(1000)', loc: 'examples/09-http-fanout.ts:39:1'})
+				.emit('op.start', {t: 1, id: task + 1, parent: task, kind: 'http', name: `GET /delay/1000`, http: {method: 'GET', url: 'http://127.0.0.1:4000/delay/1000', client: 'undici', ...queue}})
+				.emit('task.await', {t: 1, id: task, on: {kind: 'op', id: task + 1}});
+		}
+		const view = await renderDashboard(session, {nowMs: 2090, columns: 150, rows: 40});
+		const queued = view.lines().filter(line => line.includes('getDelayed(1000)') && line.includes('queued 2.09s'));
+		expect(queued).toHaveLength(2);
+		for (const line of queued) {
+			expect(line).toContain('09-http-fanout.ts:39');
+			expect(line).toContain('queued 2.09s (4 in flight)');
+		}
+	});
+
 	it('labels each sparkline with what it plots, its last value and its scale; an idle loop reads no delay', async () => {
 		const session = busySession();
 		session.emit('block.end', {t: 1500, id: 1, durationMs: 1300, task: 6});

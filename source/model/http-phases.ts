@@ -15,8 +15,9 @@ export function hostOf(url: string): string {
  */
 export function inFlightSpan(node: TaskNode, endMs: Ms): [Ms, Ms] {
 	const end = node.endMs ?? endMs;
-	const http = node.http!;
-	const from = http.queue ? (http.dequeuedAt ?? end) : node.startMs;
+	// An op of kind http without its details (a crafted recording) was never seen queued.
+	const http = node.http;
+	const from = http?.queue ? (http.dequeuedAt ?? end) : node.startMs;
 	return [Math.min(from, end), end];
 }
 

@@ -13,6 +13,21 @@ afterEach(() => cleanup());
 
 /** The table or timeline row of a task: gutter, state icon, indentation, then its name. */
 const rowOf = (view: Rendered, name: string): string => view.lines().find(line => new RegExp(`^[ ›*]\\S+ +${name} `).test(line)) ?? '';
+/** `count` tasks, each awaiting a GET through a pool of 4 connections: those past the fourth queue. */
+function fanOut(script: string, count: number, task: (i: number) => {name: string; loc: string; url: string}): FakeSession {
+	const session = new FakeSession({script}).emit('task.start', {t: 0, id: 1, kind: 'script', name: 'main', loc: `${script}:1:1`});
+	for (let i = 0; i < count; i++) {
+		const id = 10 + i * 2;
+		const {name, loc, url} = task(i);
+		const queue = i >= 4 ? {queue: {ahead: i - 4, inFlight: 4}} : {};
+		session
+			.emit('task.start', {t: 1, id, parent: 1, name, loc})
+			.emit('op.start', {t: 1, id: id + 1, parent: id, kind: 'http', name: `GET ${new URL(url).pathname}`, http: {method: 'GET', url, client: 'undici', ...queue}})
+			.emit('task.await', {t: 1, id, on: {kind: 'op', id: id + 1}});
+	}
+	return session;
+}
+
 const indentOf = (view: Rendered, name: string): number => {
 	const line = rowOf(view, name);
 	return line.indexOf(name) - 4;
@@ -48,15 +63,7 @@ describe('dashboard: header and table', () => {
 	});
 
 	it('fits the counts line at 80 columns: the state words go, the HTTP counts stay', async () => {
-		const session = new FakeSession({script: 'fanout.ts'}).emit('task.start', {t: 0, id: 1, kind: 'script', name: 'main', loc: 'fanout.ts:1:1'});
-		for (let i = 0; i < 12; i++) {
-			const task = 10 + i * 2;
-			const queue = i >= 4 ? {queue: {ahead: i - 4, inFlight: 4}} : {};
-			session
-				.emit('task.start', {t: 1, id: task, parent: 1, name: `get(${i})`, loc: 'fanout.ts:3:1'})
-				.emit('op.start', {t: 1, id: task + 1, parent: task, kind: 'http', name: `GET /items/${i}`, http: {method: 'GET', url: `http://h/items/${i}`, client: 'undici', ...queue}})
-				.emit('task.await', {t: 1, id: task, on: {kind: 'op', id: task + 1}});
-		}
+		const session = fanOut('fanout.ts', 12, i => ({name: `get(${i})`, loc: 'fanout.ts:3:1', url: `http://h/items/${i}`}));
 		session.emit('op.end', {t: 300, id: 11, ok: true, status: 500});
 		const view = await renderDashboard(session, {nowMs: 400, columns: 80});
 		const counts = view.lines()[1]!;
@@ -66,15 +73,7 @@ describe('dashboard: header and table', () => {
 	});
 
 	it('gives spare columns to the text that is cut, not to a name column with blank space', async () => {
-		const session = new FakeSession({script: 'examples/09-http-fanout.ts'}).emit('task.start', {t: 0, id: 1, kind: 'script', name: 'main', loc: 'examples/09-http-fanout.ts:1:1'});
-		for (let i = 0; i < 6; i++) {
-			const task = 10 + i * 2;
-			const queue = i >= 4 ? {queue: {ahead: i - 4, inFlight: 4}} : {};
-			session
-				.emit('task.start', {t: 1, id: task, parent: 1, name: 'getDelayed(1000)', loc: 'examples/09-http-fanout.ts:39:1'})
-				.emit('op.start', {t: 1, id: task + 1, parent: task, kind: 'http', name: `GET /delay/1000`, http: {method: 'GET', url: 'http://127.0.0.1:4000/delay/1000', client: 'undici', ...queue}})
-				.emit('task.await', {t: 1, id: task, on: {kind: 'op', id: task + 1}});
-		}
+		const session = fanOut('examples/09-http-fanout.ts', 6, () => ({name: 'getDelayed(1000)', loc: 'examples/09-http-fanout.ts:39:1', url: 'http://127.0.0.1:4000/delay/1000'}));
 		const view = await renderDashboard(session, {nowMs: 2090, columns: 150, rows: 40});
 		const queued = view.lines().filter(line => line.includes('getDelayed(1000)') && line.includes('queued 2.09s'));
 		expect(queued).toHaveLength(2);

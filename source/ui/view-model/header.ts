@@ -69,18 +69,19 @@ function noticeLine(notices: readonly string[]): Line {
 
 /**
  * The counts per state, concurrency and HTTP, shortened until they fit (as the sparklines' labels are): the
- * state words go first, then the spaces between, and last "concurrency" becomes "conc". The HTTP counts stay.
+ * state words go first, then the spaces between, and last "concurrency" becomes "conc". The HTTP counts stay;
+ * the notes after them (folded rows, corrupt lines) are cut where the terminal ends, as before.
  */
 function countsLine(input: HeaderInput): Line {
-	let line: Line = [];
+	let counts: Line = [];
 	for (const brevity of [0, 1, 2] as const) {
-		line = countsLineAt(input, brevity);
-		if (textWidth(line.map(segment => segment.text).join('')) <= input.width) break;
+		counts = countsAt(input, brevity);
+		if (textWidth(counts.map(segment => segment.text).join('')) <= input.width) break;
 	}
-	return line;
+	return [...counts, ...countNotes(input.state)];
 }
 
-function countsLineAt({state, nowMs, ascii}: HeaderInput, brevity: 0 | 1 | 2): Line {
+function countsAt({state, nowMs, ascii}: HeaderInput, brevity: 0 | 1 | 2): Line {
 	const line: Line = [];
 	const gap = brevity === 2 ? ' ' : '  ';
 	for (const nodeState of NODE_STATES) {
@@ -93,11 +94,16 @@ function countsLineAt({state, nowMs, ascii}: HeaderInput, brevity: 0 | 1 | 2): L
 	line.push({text: `${concurrency} ${formatTimes(concurrencyAt(state, nowMs), ascii)}  `}, {text: `http ${state.httpInFlight - state.httpQueued} in flight`});
 	if (state.httpQueued > 0) line.push({text: `, ${state.httpQueued} queued`, color: 'blue'});
 	if (state.httpFailed > 0) line.push({text: `, ${state.httpFailed} failed`, color: 'red'});
+	return line;
+}
+
+function countNotes(state: ModelState): Line {
+	const notes: Line = [];
 	// Rows of old finished tasks were dropped to bound memory: say so, since the table no longer lists them.
 	const folded = foldedShort(state.aggregated);
-	if (folded) line.push({text: `  ${folded}`, color: 'yellow'});
-	if (state.corruptLines > 0) line.push({text: `  ${counted(state.corruptLines, 'corrupt line')} skipped`, color: 'red'});
-	return line;
+	if (folded) notes.push({text: `  ${folded}`, color: 'yellow'});
+	if (state.corruptLines > 0) notes.push({text: `  ${counted(state.corruptLines, 'corrupt line')} skipped`, color: 'red'});
+	return notes;
 }
 
 /** A sparkline of the header's: what it plots, in whose words, and how its values read. */

@@ -9,6 +9,18 @@ export function hostOf(url: string): string {
 	}
 }
 
+/**
+ * When a request was in flight: from the moment it left its pool's queue, or from its start if it never queued,
+ * to its end (or `endMs` while it lasts). A request that never left the queue was never in flight: an empty span.
+ */
+export function inFlightSpan(node: TaskNode, endMs: Ms): [Ms, Ms] {
+	const end = node.endMs ?? endMs;
+	// An op of kind http without its details (a crafted recording) was never seen queued.
+	const http = node.http;
+	const from = http?.queue ? (http.dequeuedAt ?? end) : node.startMs;
+	return [Math.min(from, end), end];
+}
+
 /** Failed requests and responses with status 400 or above. */
 export function isHttpError(node: TaskNode): boolean {
 	return node.state === 'failed' || (node.http?.status ?? 0) >= 400;

@@ -1,4 +1,5 @@
-import {laneSlotOf, type AsyncmonEvent, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type TaskEndEvent} from '../protocol/events.js';
+import {laneSlotOf, type AsyncmonEvent, type FoldEvent, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type TaskEndEvent} from '../protocol/events.js';
+import {forEachFoldedTask} from '../protocol/fold.js';
 import {foldSent, foldTotals, retire} from './retention.js';
 import {
 	AWAITS_RETAINED,
@@ -13,6 +14,7 @@ import {
 	type TaskNode,
 	isCountedTask,
 	isTaskKind,
+	isWorkUnit,
 } from './state.js';
 
 /**
@@ -42,8 +44,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			if (event.http) node.request = {...event.http, aborted: false};
 			if (event.process) node.process = {...event.process};
 			openSpan(node, 'running', event.t);
-			state.tasksInFlight++;
-			pushSeries(state.inFlightSeries, event.t, state.tasksInFlight);
+			if (isWorkUnit(node.kind)) changeInFlight(state, 1, event.t);
 			break;
 		}
 		case 'task.await': {
@@ -106,8 +107,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			if (node.kind === 'process') endLane(state, node, event);
 			// A request served with a server error failed, as a request sent that got one does.
 			finish(state, node, event.ok && !httpFailed(event.status) ? 'finished' : 'failed', event.t);
-			state.tasksInFlight--;
-			pushSeries(state.inFlightSeries, event.t, state.tasksInFlight);
+			if (isWorkUnit(node.kind) && node.childTaskCount === 0) changeInFlight(state, -1, event.t);
 			retire(state, node);
 			break;
 		}
@@ -278,7 +278,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			if (!isCountedTask(event.kind)) break;
 			state.taskCounts.finished += event.count;
 			const parent = event.parent === null ? undefined : state.nodes.get(event.parent);
-			if (parent) parent.childTaskCount += event.count;
+			if (parent) addChildTasks(state, parent, event.count, parent.childTaskCount === 0 ? firstStart(event) : event.t);
 			break;
 		}
 		case 'joined':
@@ -363,12 +363,33 @@ function addNode(state: ModelState, init: NewNode): TaskNode {
 	const parent = node.parentId === null ? undefined : state.nodes.get(node.parentId);
 	if (parent) {
 		parent.children = append(parent.children, node.id);
-		if (isTaskKind(node.kind)) parent.childTaskCount++;
+		if (isTaskKind(node.kind)) addChildTasks(state, parent, 1, node.startMs);
 	} else {
 		state.rootIds.push(node.id);
 	}
 	if (isCountedTask(node.kind)) state.taskCounts[node.state]++;
 	return node;
+}
+
+/** A unit of work that starts its first task is a leaf no more: it leaves the tasks in flight. */
+function addChildTasks(state: ModelState, parent: TaskNode, count: number, t: Ms): void {
+	if (parent.childTaskCount === 0 && count > 0) {
+		parent.leafUntil = t;
+		if (isWorkUnit(parent.kind) && !isDone(parent)) changeInFlight(state, -1, t);
+	}
+	parent.childTaskCount += count;
+}
+
+/** When the first of a fold line's tasks started. */
+function firstStart(fold: FoldEvent): Ms {
+	let first = fold.t;
+	forEachFoldedTask(fold, task => (first = Math.min(first, task.startMs)));
+	return first;
+}
+
+function changeInFlight(state: ModelState, delta: number, t: Ms): void {
+	state.tasksInFlight += delta;
+	pushSeries(state.inFlightSeries, t, state.tasksInFlight);
 }
 
 function isDone(node: TaskNode): boolean {
@@ -464,9 +485,10 @@ function pushSeries(series: SeriesPoint[], t: Ms, value: number): void {
 	const last = series[series.length - 1];
 	if (last && t - last.t < 50) {
 		last.value = Math.max(last.value, value);
+		last.latest = value;
 		return;
 	}
-	series.push({t, value});
+	series.push({t, value, latest: value});
 	if (series.length > SERIES_RETAINED_POINTS * 2) series.splice(0, SERIES_RETAINED_POINTS);
 }
 

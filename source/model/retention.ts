@@ -1,6 +1,6 @@
 import type {FoldedName, FoldEvent, Location, Ms, NodeKind} from '../protocol/events.js';
 import {forEachFoldedTask} from '../protocol/fold.js';
-import {hostOf, isHttpError, phaseMs, routeOf} from './http-phases.js';
+import {hostOf, inFlightSpan, isHttpError, phaseMs, routeOf} from './http-phases.js';
 import {newLatency, recordLatency} from './latency.js';
 import {functionName} from './names.js';
 import {HTTP_PHASES, isCountedTask, isTaskKind, type Aggregated, type Intervals, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
@@ -166,7 +166,7 @@ export function foldTotals(aggregated: Aggregated, name: string, figures: Folded
 }
 
 function foldRequest(aggregated: Aggregated, node: TaskNode): void {
-	pushInterval(aggregated.httpIntervals, node.startMs, node.endMs!);
+	pushInterval(aggregated.httpIntervals, ...inFlightSpan(node, node.endMs!));
 	const host = hostOf(node.http!.url);
 	let figures = aggregated.hosts.get(host);
 	if (!figures) aggregated.hosts.set(host, (figures = {requests: 0, errors: 0, phases: {}}));

@@ -111,6 +111,8 @@ export interface TaskNode {
 	spans: StateSpan[];
 	children: number[];
 	childTaskCount: number;
+	/** When it started its first task: a unit of work (isWorkUnit) is a leaf, in flight, until then. */
+	leafUntil?: Ms;
 	/** A request the script sent (an op of kind `http`). */
 	http?: HttpInfo;
 	/** A request one of the script's servers received (a task of kind `server`). */
@@ -147,9 +149,13 @@ export interface OutputLine {
 	text: string;
 }
 
+/** A sparkline's bucket: the events within 50 ms of its first. */
 export interface SeriesPoint {
 	t: Ms;
+	/** The bucket's largest value, which its bar shows. */
 	value: number;
+	/** Its last value: the latest of the series, for the last bucket. */
+	latest: number;
 }
 
 export interface ScriptExit {
@@ -300,6 +306,10 @@ export interface ModelState {
 	 * the header's and the summary's figures agree.
 	 */
 	taskCounts: Counters;
+	/**
+	 * Units of work (isWorkUnit) pending that started no task of their own yet: the leaf tasks whose overlap the
+	 * summary's maxInFlight counts, and the header's sparkline plots (inFlightSeries).
+	 */
 	tasksInFlight: number;
 	/** HTTP requests started and not ended, those in a pool's queue included. */
 	httpInFlight: number;
@@ -357,6 +367,11 @@ export function isTaskKind(kind: NodeKind): boolean {
 /** The tasks counted as the script's units of work: its async function calls and the requests its servers received. */
 export function isCountedTask(kind: NodeKind): boolean {
 	return kind === 'task' || kind === 'server';
+}
+
+/** The units of work whose overlap is concurrency, once they are leaves: counted tasks, and worker threads. */
+export function isWorkUnit(kind: NodeKind): boolean {
+	return isCountedTask(kind) || kind === 'worker';
 }
 
 export function createState(options: StateOptions = {}): ModelState {

@@ -1,8 +1,9 @@
 import type {ErrorInfo, Location, Ms, NodeKind, ProcessExit, WaitTarget} from '../protocol/events.js';
 import {maxOverlap} from './overlap.js';
 import {liveTimes} from './live-times.js';
-import {isCountedTask, type HttpPhases, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
+import {isCountedTask, isWorkUnit, type HttpPhases, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
 import {latencyStats} from './latency.js';
+import {inFlightSpan} from './http-phases.js';
 
 /** The JSON report: a contract. Fields may be added, never renamed. */
 export interface SessionReport {
@@ -97,7 +98,8 @@ export interface ReportAwaitSite {
 
 /** `guess`: inferred from what the task started before the await, not known from the awaited promise. */
 export type ReportAwaitTarget =
-	| {kind: 'tasks'; ids: number[]; guess?: true}
+	/** `count`: how many tasks were awaited, when more than `ids` lists (the first 8 of a combination). */
+	| {kind: 'tasks'; ids: number[]; count?: number; guess?: true}
 	| {kind: 'op'; id: number; guess?: true}
 	| {kind: 'timer'; delayMs: number; guess?: true}
 	| {kind: 'promise'; guess?: true}
@@ -118,6 +120,8 @@ export interface ReportBlock {
 export interface ReportSummary {
 	taskCount: number;
 	taskTimeMs: Ms;
+	/** The leaf tasks' time running or waiting on something, ready time excluded: concurrency's numerator. */
+	activeTimeMs: Ms;
 	concurrency: number;
 	maxInFlight: number;
 	maxInFlightHttp: number;
@@ -158,7 +162,7 @@ export function sessionDuration(state: ModelState, nowMs: Ms = sessionEnd(state)
  */
 export function leafTasks(state: ModelState): TaskNode[] {
 	const leaves: TaskNode[] = [];
-	for (const node of state.nodes.values()) if ((isCountedTask(node.kind) || node.kind === 'worker') && node.childTaskCount === 0) leaves.push(node);
+	for (const node of state.nodes.values()) if (isWorkUnit(node.kind) && node.childTaskCount === 0) leaves.push(node);
 	return leaves;
 }
 
@@ -210,10 +214,13 @@ export function summarize(state: ModelState): ReportSummary {
 	return {
 		taskCount,
 		taskTimeMs: round(taskTimeMs),
+		activeTimeMs: round(activeTime(state, endMs)),
 		concurrency: roundedConcurrency(state, endMs),
-		maxInFlight: maxOverlap(spans(leaves, endMs), aggregated.leafIntervals),
-		// From the intervals, not the live counter: a request queued in a pool starts before its first event arrives.
-		maxInFlightHttp: maxOverlap(spans(requests, endMs), aggregated.httpIntervals),
+		maxInFlight: maxOverlap(inFlightSpans(state, endMs), aggregated.leafIntervals),
+		maxInFlightHttp: maxOverlap(
+			requests.map(request => inFlightSpan(request, endMs)),
+			aggregated.httpIntervals,
+		),
 		longestBlockMs: round(longestBlockMs),
 		failedCount,
 		httpCount: requests.length + aggregated.httpIntervals.count,
@@ -222,8 +229,18 @@ export function summarize(state: ModelState): ReportSummary {
 	};
 }
 
-function spans(nodes: TaskNode[], fallbackEnd: Ms): Array<[Ms, Ms]> {
-	return nodes.map(node => [node.startMs, node.endMs ?? fallbackEnd]);
+/**
+ * When each unit of work was a leaf in flight, as the reducer's tasksInFlight counts it: a leaf from its start to
+ * its end, any other from its start to its first task. (A folded one counts only if it was a leaf.)
+ */
+function inFlightSpans(state: ModelState, fallbackEnd: Ms): Array<[Ms, Ms]> {
+	const spans: Array<[Ms, Ms]> = [];
+	for (const node of state.nodes.values()) {
+		if (!isWorkUnit(node.kind)) continue;
+		const end = node.childTaskCount === 0 ? (node.endMs ?? fallbackEnd) : node.leafUntil;
+		if (end !== undefined) spans.push([node.startMs, end]);
+	}
+	return spans;
 }
 
 function reportTask(node: TaskNode, nowMs: Ms, state: ModelState): ReportTask {
@@ -296,7 +313,8 @@ function reportTargets(on: WaitTarget, state: ModelState): ReportAwaitTarget[] {
 		case 'op':
 			return [op(on.id)];
 		case 'promise': {
-			const targets: ReportAwaitTarget[] = on.tasks ? [marked({kind: 'tasks', ids: on.tasks})] : [];
+			const more = on.tasks && on.taskCount !== undefined && on.taskCount > on.tasks.length ? {count: on.taskCount} : {};
+			const targets: ReportAwaitTarget[] = on.tasks ? [marked({kind: 'tasks', ids: on.tasks, ...more})] : [];
 			if (on.ops) targets.push(...on.ops.map(op));
 			return targets.length > 0 ? targets : [marked({kind: 'promise'})];
 		}

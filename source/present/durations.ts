@@ -1,15 +1,21 @@
 import type {Ms} from '../protocol/events.js';
 
-/** Compact durations that fit a 6-cell column: 0.4ms 12ms 1.23s 12.3s 2m05s 1h02m. */
+/**
+ * Compact durations that fit a 6-cell column: 0.4ms 12ms 1.23s 12.3s 2m05s 1h02m. Each unit is chosen after
+ * rounding to its precision, so a rounding carries into the next: 999.6 ms is 1.00s, never 1000ms.
+ */
 export function formatDuration(ms: Ms): string {
 	const value = Math.max(0, ms);
-	if (value < 10) return `${trimZero(value.toFixed(1))}ms`;
-	if (value < 1000) return `${Math.round(value)}ms`;
-	if (value < 10_000) return `${(value / 1000).toFixed(2)}s`;
-	if (value < 60_000) return `${(value / 1000).toFixed(1)}s`;
-	const totalSeconds = Math.floor(value / 1000);
+	const tenthsOfMs = Math.round(value * 10) / 10;
+	if (tenthsOfMs < 10) return `${trimZero(tenthsOfMs.toFixed(1))}ms`;
+	if (Math.round(value) < 1000) return `${Math.round(value)}ms`;
+	const hundredthsOfS = Math.round(value / 10) / 100;
+	if (hundredthsOfS < 10) return `${hundredthsOfS.toFixed(2)}s`;
+	const tenthsOfS = Math.round(value / 100) / 10;
+	if (tenthsOfS < 60) return `${tenthsOfS.toFixed(1)}s`;
+	const totalSeconds = Math.round(value / 1000);
 	if (totalSeconds < 3600) return `${Math.floor(totalSeconds / 60)}m${pad2(totalSeconds % 60)}s`;
-	const totalMinutes = Math.floor(totalSeconds / 60);
+	const totalMinutes = Math.round(value / 60_000);
 	return `${Math.floor(totalMinutes / 60)}h${pad2(totalMinutes % 60)}m`;
 }
 

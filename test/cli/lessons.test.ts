@@ -180,7 +180,8 @@ describe('the seed lessons, run through the real CLI', () => {
 		// Two connections: two requests pay for connecting, the rest queue for a free one.
 		expect(requests.filter(r => sentRequest(r).phases.connectMs > 0)).toHaveLength(2);
 		expectQueuedFor(requests, 2);
-		expect(report.summary.maxInFlightHttp).toBe(6);
+		// In flight once they left the queue: at most the pool's 2 connections.
+		expect(report.summary.maxInFlightHttp).toBe(2);
 		expect(fanOut.state).toBe('finished');
 		// fetch through the same kind of pool: 2 of the 4 requests queue for a connection.
 		expect(result.stdout).toContain('pool fetch 200,200,200,200');

@@ -254,7 +254,18 @@ describe('concurrency', () => {
 		const requests = [1000, 3000, 2000].map((ms, i) => session.task(0, `simulateRequest("request-${'ABC'[i]}", ${ms})`, main));
 		[1000, 3000, 2000].forEach((ms, i) => session.emit('task.end', {t: ms, id: requests[i]!, wait: ms}));
 		session.emit('task.end', {t: 3000, id: main, wait: 3000}).emit('exit', {t: 3000});
-		expect(ofKind(session, 'concurrency')).toEqual([{kind: 'concurrency', tasks: 3, activeMs: 6000, durationMs: 3000, concurrency: 2, taskIds: requests}]);
+		expect(ofKind(session, 'concurrency')).toEqual([{kind: 'concurrency', tasks: 3, workers: 0, activeMs: 6000, durationMs: 3000, concurrency: 2, taskIds: requests}]);
+	});
+
+	it('counts worker threads apart from the leaf tasks: together they are the leaves; the summary counts every task', () => {
+		const session = new InsightSession();
+		const main = session.task(0, 'main()');
+		const requests = [session.task(0, 'get(1)', main), session.task(0, 'get(2)', main)];
+		session.emit('task.start', {t: 0, id: 50, parent: main, kind: 'worker', name: 'worker thread #1'});
+		for (const id of [...requests, 50]) session.emit('task.end', {t: 1000, id, wait: 1000});
+		session.emit('task.end', {t: 1000, id: main, wait: 1000}).emit('exit', {t: 1000});
+		expect(ofKind(session, 'concurrency')).toMatchObject([{tasks: 2, workers: 1, activeMs: 3000}]);
+		expect(summarize(session.state).taskCount).toBe(3);
 	});
 
 	it('counts no time a task spent ready while the loop ran another: CPU-bound tasks started together read 1.0×', () => {

@@ -31,7 +31,8 @@ describe('reducer: tasks', () => {
 		expect(node(state, 2).spans).toEqual([{state: 'running', startMs: 1, endMs: null}]);
 		// The script's top level is no task of these counts: they agree with the summary's taskCount.
 		expect(state.taskCounts).toEqual({running: 2, waiting: 0, ready: 0, finished: 0, failed: 0});
-		expect(state.tasksInFlight).toBe(3);
+		// In flight, as the summary's maxInFlight counts: leaf tasks, so not main(), which started one.
+		expect(state.tasksInFlight).toBe(1);
 	});
 
 	it('a task whose parent is unknown becomes a root', () => {
@@ -148,13 +149,35 @@ describe('reducer: tasks', () => {
 		expect(node(state, 1).state).toBe('running');
 	});
 
+	it("a bucket keeps its largest value for the bar and its latest for the legend: the series ends where the run did", () => {
+		const end = (t: number, id: number) => ({type: 'task.end', t, id, ok: true, busy: 0, wait: 0, sched: 0, awaits: 0}) as const;
+		// Three leaf tasks in flight as the last bucket begins, all ended within 50 ms: its bar is 3 high, but none is left in flight.
+		const state = reduce([start(0, 1, null), start(1, 2, 1), start(2, 3, 1), start(100, 9, null), end(100, 2), end(110, 3), end(120, 1), end(130, 9)]);
+		expect(state.inFlightSeries.at(-1)).toMatchObject({value: 3, latest: 0});
+	});
+
+	it("the in-flight series' peak is the summary's maxInFlight: leaf tasks, not the script nor the task that started them", () => {
+		// 07-cpu-bound's shape: the script starts main(), which starts five ticks; one ends early, then a block, then the rest.
+		const end = (t: number, id: number) => ({type: 'task.end', t, id, ok: true, busy: 0, wait: 0, sched: 0, awaits: 0}) as const;
+		const lines: ProtocolLine[] = [start(0, 1, null, 'app.ts', 'script'), start(1, 2, 1, 'main()')];
+		for (let id = 3; id <= 7; id++) lines.push(start(2, id, 2, `tick(${id})`));
+		lines.push(end(1000, 3), end(6500, 4), end(6501, 5), end(6502, 6), end(6503, 7), end(6504, 2), end(6505, 1), {type: 'exit', t: 6506, code: 0, signal: null});
+		const state = reduce(lines);
+		const peak = Math.max(...state.inFlightSeries.map(point => point.value));
+		expect(peak).toBe(5);
+		expect(summarize(state).maxInFlight).toBe(peak);
+		expect(state.inFlightSeries.at(-1)!.latest).toBe(0);
+	});
+
 	it('tracks the in-flight series', () => {
-		const state = reduce([start(0, 1, null), start(1, 2, 1), {type: 'task.end', t: 100, id: 2, ok: true, busy: 0, wait: 0, sched: 0, awaits: 0}]);
-		expect(state.tasksInFlight).toBe(1);
-		// Points closer than 50 ms merge, keeping the max.
+		const end = (t: number, id: number) => ({type: 'task.end', t, id, ok: true, busy: 0, wait: 0, sched: 0, awaits: 0}) as const;
+		const state = reduce([start(0, 1, null), start(1, 2, 1), start(2, 3, 1), end(20, 3), end(100, 2)]);
+		// Leaf tasks: task 1 leaves the count as it starts task 2 (one leaf for another), and is no leaf after they ended.
+		expect(state.tasksInFlight).toBe(0);
+		// Points closer than 50 ms merge, keeping the max and the latest.
 		expect(state.inFlightSeries).toEqual([
-			{t: 0, value: 2},
-			{t: 100, value: 1},
+			{t: 0, value: 2, latest: 1},
+			{t: 100, value: 0, latest: 0},
 		]);
 	});
 });
@@ -375,8 +398,8 @@ describe('reducer: output, loop, exit and failures', () => {
 	it('records loop delay samples', () => {
 		const state = reduce([{type: 'loop', t: 250, delayMs: 1.5, utilization: 0.1}, {type: 'loop', t: 500, delayMs: 80, utilization: 0.9}]);
 		expect(state.loopDelaySeries).toEqual([
-			{t: 250, value: 1.5},
-			{t: 500, value: 80},
+			{t: 250, value: 1.5, latest: 1.5},
+			{t: 500, value: 80, latest: 80},
 		]);
 	});
 

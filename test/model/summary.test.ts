@@ -76,6 +76,36 @@ describe('summary definitions', () => {
 		expect(summary.concurrency).toBe(0.98);
 	});
 
+	it('counts a request in flight once it left its pool\'s queue, not while it waited there', () => {
+		/** Six requests through a pool of 2 connections, 100 ms each, from `t0`: the last four queue, two of them until the third wave; a seventh gives up while still queued, never in flight. */
+		const wave = (t0: number, firstId: number): ProtocolLine[] => {
+			const lines: ProtocolLine[] = [];
+			for (let i = 0; i < 7; i++) {
+				const id = firstId + i;
+				const queued = i >= 2;
+				const sentAt = t0 + Math.floor(i / 2) * 100;
+				lines.push({type: 'op.start', t: t0, id, parent: 1, kind: 'http', name: 'GET /', http: {method: 'GET', url: 'http://x/', ...(queued ? {queue: {ahead: i - 2, inFlight: 2}} : {})}});
+				if (i === 6) lines.push({type: 'op.end', t: t0 + 250, id, ok: false});
+				else {
+					if (queued) lines.push({type: 'op.dequeued', t: sentAt, id});
+					lines.push({type: 'op.end', t: sentAt + 100, id, ok: true, status: 200});
+				}
+			}
+			return lines;
+		};
+		const session = (waves: number): ProtocolLine[] => [
+			HEADER,
+			taskStart(0, 1, null, 'seed.ts', 'script'),
+			...Array.from({length: waves}, (_, i) => wave(i * 1000, 10 + i * 7)).flat(),
+			{type: 'exit', t: waves * 1000, code: 0, signal: null},
+		];
+		expect(summarize(reduce(session(1))).maxInFlightHttp).toBe(2);
+		// Folded requests count the same way.
+		const folded = reduce(session(100), {retention: {maxFinished: 0, maxAgeMs: Infinity}});
+		expect(folded.aggregated.httpIntervals.count).toBeGreaterThan(256);
+		expect(summarize(folded).maxInFlightHttp).toBe(2);
+	});
+
 	it('counts failed tasks and the longest block (an open block runs to the session end)', () => {
 		const state = reduce([
 			HEADER,
@@ -95,6 +125,7 @@ describe('summary definitions', () => {
 		expect(summarize(createState())).toEqual({
 			taskCount: 0,
 			taskTimeMs: 0,
+			activeTimeMs: 0,
 			concurrency: 0,
 			maxInFlight: 0,
 			maxInFlightHttp: 0,
@@ -181,6 +212,20 @@ describe('buildReport', () => {
 			{site: 'seed.ts:5:3', count: 1, waitMs: 50, on: [{kind: 'tasks', ids: [3]}, {kind: 'timer', delayMs: 50}]},
 			{site: 'seed.ts:6:3', count: 1, waitMs: 8, on: [{kind: 'tasks', ids: [3], guess: true}]},
 		]);
+	});
+
+	it('gives the count of a combination of more tasks than it lists', () => {
+		const ids = Array.from({length: 12}, (_, i) => 3 + i);
+		const state = reduce([
+			HEADER,
+			taskStart(0, 1, null, 'seed.ts', 'script'),
+			taskStart(0, 2, 1, 'main()'),
+			...ids.map(id => taskStart(0, id, 2, `get(${id})`)),
+			{type: 'task.await', t: 1, id: 2, site: 'seed.ts:5:3', on: {kind: 'promise', tasks: ids.slice(0, 8), taskCount: 12}, busy: 1},
+			{type: 'task.resume', t: 51, id: 2, readyAt: 51, wait: 50, sched: 0},
+		]);
+		const main = buildReport(state).tasks.find(task => task.name === 'main()')!;
+		expect(main.awaitSites[0]!.on).toEqual([{kind: 'tasks', ids: ids.slice(0, 8), count: 12}]);
 	});
 
 	it('reports http phases, timers, errors, pending tasks and blocks', () => {

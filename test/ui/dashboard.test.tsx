@@ -14,6 +14,21 @@ afterEach(() => cleanup());
 
 /** The table or timeline row of a task: gutter, state icon, indentation, then its name. */
 const rowOf = (view: Rendered, name: string): string => view.lines().find(line => new RegExp(`^[ ›*]\\S+ +${name} `).test(line)) ?? '';
+/** `count` tasks, each awaiting a GET through a pool of 4 connections: those past the fourth queue. */
+function fanOut(script: string, count: number, task: (i: number) => {name: string; loc: string; url: string}): FakeSession {
+	const session = new FakeSession({script}).emit('task.start', {t: 0, id: 1, kind: 'script', name: 'main', loc: `${script}:1:1`});
+	for (let i = 0; i < count; i++) {
+		const id = 10 + i * 2;
+		const {name, loc, url} = task(i);
+		const queue = i >= 4 ? {queue: {ahead: i - 4, inFlight: 4}} : {};
+		session
+			.emit('task.start', {t: 1, id, parent: 1, name, loc})
+			.emit('op.start', {t: 1, id: id + 1, parent: id, kind: 'http', name: `GET ${new URL(url).pathname}`, http: {method: 'GET', url, client: 'undici', ...queue}})
+			.emit('task.await', {t: 1, id, on: {kind: 'op', id: id + 1}});
+	}
+	return session;
+}
+
 const indentOf = (view: Rendered, name: string): number => {
 	const line = rowOf(view, name);
 	return line.indexOf(name) - 4;
@@ -48,6 +63,27 @@ describe('dashboard: header and table', () => {
 		expect(rowOf(later, 'get\\(2\\)')).toContain('GET /items/2 · connecting');
 	});
 
+	it('fits the counts line at 80 columns: the state words go, the HTTP counts stay', async () => {
+		const session = fanOut('fanout.ts', 12, i => ({name: `get(${i})`, loc: 'fanout.ts:3:1', url: `http://h/items/${i}`}));
+		session.emit('op.end', {t: 300, id: 11, ok: true, status: 500});
+		const view = await renderDashboard(session, {nowMs: 400, columns: 80});
+		const counts = view.lines()[1]!;
+		expect(counts).toMatch(/^▶ 0 +⏸ 12 +⏫ 0 +✔ 0 +✖ 0 +conc(urrency)? \d+\.\d× +http 3 in flight, 8 queued, 1 failed$/);
+		const wide = await renderDashboard(session, {nowMs: 400, columns: 160});
+		expect(wide.lines()[1]).toMatch(/^▶ 0 running  ⏸ 12 waiting  ⏫ 0 ready  ✔ 0 done  ✖ 0 failed  concurrency \d+\.\d×  http 3 in flight, 8 queued, 1 failed$/);
+	});
+
+	it('gives spare columns to the text that is cut, not to a name column with blank space', async () => {
+		const session = fanOut('examples/09-http-fanout.ts', 6, () => ({name: 'getDelayed(1000)', loc: 'examples/09-http-fanout.ts:39:1', url: 'http://127.0.0.1:4000/delay/1000'}));
+		const view = await renderDashboard(session, {nowMs: 2090, columns: 150, rows: 40});
+		const queued = view.lines().filter(line => line.includes('getDelayed(1000)') && line.includes('queued 2.09s'));
+		expect(queued).toHaveLength(2);
+		for (const line of queued) {
+			expect(line).toContain('09-http-fanout.ts:39');
+			expect(line).toContain('queued 2.09s (4 in flight)');
+		}
+	});
+
 	it('labels each sparkline with what it plots, its last value and its scale; an idle loop reads no delay', async () => {
 		const session = busySession();
 		session.emit('block.end', {t: 1500, id: 1, durationMs: 1300, task: 6});
@@ -55,13 +91,24 @@ describe('dashboard: header and table', () => {
 		for (const [t, delayMs] of [[1600, 10.1], [1850, 10.2], [2100, 35], [2350, 10.3]] as const) session.emit('loop', {t, delayMs, utilization: 0});
 		const view = await renderDashboard(session, {nowMs: 2400, columns: 120});
 		const line = view.lines()[2]!;
-		// The busy session's loop read 60 ms once, a 50 ms delay; now 10.3 ms, 0.3 ms late.
-		expect(line).toMatch(/^loop OK \(1 block so far\)  tasks in flight \S+ +4 \(max 4\)  loop delay \S+ +0\.3ms \(max 50ms\)$/);
+		// The busy session's loop read 60 ms once, a 50 ms delay; now 10.3 ms, 0.3 ms late. Its three pending tasks are in flight, not the script.
+		expect(line).toMatch(/^loop OK \(1 block so far\)  tasks in flight \S+ +3 \(max 3\)  loop delay \S+ +0\.3ms \(max 50ms\)$/);
 		expect(line).not.toMatch(/10(\.\d)?ms/);
 		expect(view.lines()[1]).toContain('http 1 in flight');
 		const narrow = await renderDashboard(session, {nowMs: 2400, columns: 80});
 		// Short labels; the scale is that of the points shown, the latest four.
-		expect(narrow.lines()[2]).toMatch(/^loop OK \(1 block so far\)  tasks \S+ +4 \(max 4\)  delay \S+ +0\.3ms \(max 25ms\)$/);
+		expect(narrow.lines()[2]).toMatch(/^loop OK \(1 block so far\)  tasks \S+ +3 \(max 3\)  delay \S+ +0\.3ms \(max 25ms\)$/);
+	});
+
+	it("the sparkline's last value is the latest, not its last bucket's largest: after the run, none in flight", async () => {
+		const session = new FakeSession({script: 'ticks.ts'}).emit('task.start', {t: 0, id: 1, kind: 'script', name: 'ticks.ts', loc: 'ticks.ts:1:1'});
+		for (const id of [2, 3, 4]) session.emit('task.start', {t: 10, id, parent: 1, name: `tick(${id})`, loc: 'ticks.ts:3:1'});
+		// All resume together after a block, and end within 50 ms of each other.
+		for (const id of [2, 3, 4, 1]) session.emit('task.end', {t: 1000 + id, id});
+		session.emit('exit', {t: 1010, code: 0, signal: null});
+		const view = await renderDashboard(session, {nowMs: 1010, columns: 120});
+		expect(view.lines()[1]).toMatch(/⏸ 0 waiting/);
+		expect(view.lines()[2]).toMatch(/tasks in flight \S+ +0 \(max 3\)/);
 	});
 
 	it('shows the live BLOCKED banner with duration, culprit and location, then loop OK', async () => {

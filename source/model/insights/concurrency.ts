@@ -12,10 +12,13 @@ export function concurrency(state: ModelState): ConcurrencyInsight[] {
 	// Not summarize(): the dashboard asks every second, and the summary's peak in flight sorts every folded task.
 	const concurrency = roundedConcurrency(state);
 	if (leaves.length < 2 || durationMs <= 0 || concurrency <= MIN_CONCURRENCY) return [];
+	// Counted apart: "tasks" are the summary's (kinds task and server), of which only the leaves are here.
+	const workers = leaves.filter(leaf => leaf.kind === 'worker').length;
 	return [
 		{
 			kind: 'concurrency',
-			tasks: leaves.length + state.aggregated.leafIntervals.count,
+			tasks: leaves.length - workers + state.aggregated.leafIntervals.count,
+			workers,
 			activeMs: activeTime(state),
 			durationMs,
 			concurrency,

@@ -43,8 +43,10 @@ export interface BlockedLoopInsight extends Finding {
 /** The leaf tasks' total time against the wall-clock time it took. */
 export interface ConcurrencyInsight extends Finding {
 	kind: 'concurrency';
-	/** Leaf tasks, counting those folded into per-name totals. */
+	/** Leaf tasks (of kind `task` or `server`, see leafTasks), counting those folded into per-name totals. */
 	tasks: number;
+	/** Worker threads that started no task of their own: their time counts too. */
+	workers: number;
 	/** Their time running or waiting on something (not ready and held up by a busy loop). */
 	activeMs: Ms;
 	/** From the script's first line. */

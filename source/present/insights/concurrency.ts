@@ -3,10 +3,14 @@ import {formatDuration} from '../durations.js';
 import {formatTimes} from '../numbers.js';
 import {counted} from '../text.js';
 
-/** Tasks, not requests: HTTP requests are one kind of work among timers, files and plain computation. */
+/**
+ * Tasks, not requests: HTTP requests are one kind of work among timers, files and plain computation. Leaf tasks,
+ * so the count is not read as the summary's (every task, those that only started others included).
+ */
 export function concurrencyMessage(insight: ConcurrencyInsight, ascii = false): string {
+	const workers = insight.workers > 0 ? ` and ${counted(insight.workers, 'worker thread')}` : '';
 	return (
-		`${counted(insight.tasks, 'task')} ran or waited ${formatDuration(insight.activeMs)} in all, in ${formatDuration(insight.durationMs)}: ` +
+		`${counted(insight.tasks, 'leaf task')}${workers} ran or waited ${formatDuration(insight.activeMs)} in all, in ${formatDuration(insight.durationMs)}: ` +
 		`concurrency ${formatTimes(insight.concurrency, ascii)}`
 	);
 }

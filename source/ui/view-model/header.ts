@@ -67,20 +67,43 @@ function noticeLine(notices: readonly string[]): Line {
 	return [{text: `asyncmon: ${sanitize(notices.at(-1)!)}${earlier}`, color: 'yellow'}];
 }
 
-function countsLine({state, nowMs, ascii}: HeaderInput): Line {
+/**
+ * The counts per state, concurrency and HTTP, shortened until they fit (as the sparklines' labels are): the
+ * state words go first, then the spaces between, and last "concurrency" becomes "conc". The HTTP counts stay;
+ * the notes after them (folded rows, corrupt lines) are cut where the terminal ends, as before.
+ */
+function countsLine(input: HeaderInput): Line {
+	let counts: Line = [];
+	for (const brevity of [0, 1, 2] as const) {
+		counts = countsAt(input, brevity);
+		if (textWidth(counts.map(segment => segment.text).join('')) <= input.width) break;
+	}
+	return [...counts, ...countNotes(input.state)];
+}
+
+function countsAt({state, nowMs, ascii}: HeaderInput, brevity: 0 | 1 | 2): Line {
 	const line: Line = [];
+	const gap = brevity === 2 ? ' ' : '  ';
 	for (const nodeState of NODE_STATES) {
 		const style = STATE_STYLES[nodeState];
-		line.push({text: `${stateIcon(nodeState, ascii)} ${state.taskCounts[nodeState]} ${style.label}`, color: style.color}, {text: '  '});
+		const label = brevity === 0 ? ` ${style.label}` : '';
+		line.push({text: `${stateIcon(nodeState, ascii)} ${state.taskCounts[nodeState]}${label}`, color: style.color}, {text: gap});
 	}
-	line.push({text: `concurrency ${formatTimes(concurrencyAt(state, nowMs), ascii)}  `}, {text: `http ${state.httpInFlight - state.httpQueued} in flight`});
+	if (brevity > 0) line.push({text: ' '});
+	const concurrency = brevity === 2 ? 'conc' : 'concurrency';
+	line.push({text: `${concurrency} ${formatTimes(concurrencyAt(state, nowMs), ascii)}  `}, {text: `http ${state.httpInFlight - state.httpQueued} in flight`});
 	if (state.httpQueued > 0) line.push({text: `, ${state.httpQueued} queued`, color: 'blue'});
 	if (state.httpFailed > 0) line.push({text: `, ${state.httpFailed} failed`, color: 'red'});
+	return line;
+}
+
+function countNotes(state: ModelState): Line {
+	const notes: Line = [];
 	// Rows of old finished tasks were dropped to bound memory: say so, since the table no longer lists them.
 	const folded = foldedShort(state.aggregated);
-	if (folded) line.push({text: `  ${folded}`, color: 'yellow'});
-	if (state.corruptLines > 0) line.push({text: `  ${counted(state.corruptLines, 'corrupt line')} skipped`, color: 'red'});
-	return line;
+	if (folded) notes.push({text: `  ${folded}`, color: 'yellow'});
+	if (state.corruptLines > 0) notes.push({text: `  ${counted(state.corruptLines, 'corrupt line')} skipped`, color: 'red'});
+	return notes;
 }
 
 /** A sparkline of the header's: what it plots, in whose words, and how its values read. */
@@ -88,7 +111,10 @@ interface Chart {
 	label: string;
 	/** For a narrow terminal. */
 	shortLabel: string;
+	/** Each bucket's largest value, which its bar shows. */
 	values: readonly number[];
+	/** The series' latest value: the last bucket's largest may be an earlier one. */
+	latest: number;
 	format: (value: number) => string;
 	color: Segment['color'];
 }
@@ -97,8 +123,22 @@ interface Chart {
 function loopLine({state, nowMs, width, glyphs}: HeaderInput): Line {
 	const status = loopStatus(state, nowMs);
 	const charts: Chart[] = [
-		{label: 'tasks in flight', shortLabel: 'tasks', values: state.inFlightSeries.map(point => point.value), format: formatCount, color: 'cyan'},
-		{label: 'loop delay', shortLabel: 'delay', values: state.loopDelaySeries.map(point => loopDelayMs(point.value)), format: formatDuration, color: 'yellow'},
+		{
+			label: 'tasks in flight',
+			shortLabel: 'tasks',
+			values: state.inFlightSeries.map(point => point.value),
+			latest: state.inFlightSeries.at(-1)?.latest ?? 0,
+			format: formatCount,
+			color: 'cyan',
+		},
+		{
+			label: 'loop delay',
+			shortLabel: 'delay',
+			values: state.loopDelaySeries.map(point => loopDelayMs(point.value)),
+			latest: loopDelayMs(state.loopDelaySeries.at(-1)?.latest ?? 0),
+			format: formatDuration,
+			color: 'yellow',
+		},
 	];
 	const line: Line = [status];
 	// Room for the labels and legends first (the short labels if need be); the sparklines share the rest.
@@ -122,10 +162,10 @@ function loopLine({state, nowMs, width, glyphs}: HeaderInput): Line {
 
 const MIN_SPARK_WIDTH = 4;
 
-/** The last value, and the largest, which the sparkline's top stands for. */
+/** The latest value, and the largest shown, which the sparkline's top stands for. */
 function legend(chart: Chart, values: readonly number[]): string {
 	const max = values.reduce((m, value) => Math.max(m, value), 0);
-	return `${chart.format(values.at(-1) ?? 0)} (max ${chart.format(max)})`;
+	return `${chart.format(chart.latest)} (max ${chart.format(max)})`;
 }
 
 /** `loop OK`, or the live banner naming who blocks the loop and where. */

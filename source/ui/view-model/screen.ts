@@ -13,7 +13,7 @@ import {insightBadge, insightLines} from './insights.js';
 import type {Insight} from '../../model/insights.js';
 import {highlighted, type Line} from './line.js';
 import {outputLineCount, outputWindow} from './output.js';
-import {headerLine, rowLine, rowName, tableColumns, type RowContext} from './table.js';
+import {columnWants, headerLine, rowLine, rowName, tableColumns, type RowContext} from './table.js';
 import {asciiOnly, counted, fit, textWidth, truncate} from '../../present/text.js';
 import {glyphs as glyphsFor, stateIcon, STATE_STYLES, type Glyphs} from '../../present/states.js';
 import {blockedMask, cellSegments, nodeCells, overlayBlocked, sessionAxis, type TimeAxis} from './timeline.js';
@@ -106,7 +106,7 @@ function rowList(input: ScreenInput, glyphs: Glyphs, height: number): Pane {
 	const cursor = selectedIndex(ui, rows);
 	const top = keepInView(ui.scrollTop, Math.max(0, cursor), pageSize, rows.length);
 	const visible = rows.slice(top, top + pageSize);
-	const draw = ui.view === 'table' ? tableDrawer(input, glyphs) : timelineDrawer(input, glyphs);
+	const draw = ui.view === 'table' ? tableDrawer(input, glyphs, visible) : timelineDrawer(input, glyphs);
 	const lines: Line[] = [[{text: ' '}, ...draw.title]];
 	if (overflow) lines.push(moreLine(`${glyphs.up} ${top} more`, top));
 	visible.forEach((row, index) => {
@@ -142,8 +142,9 @@ interface RowDrawer {
 /** Row drawers get the width left of the one-cell cursor gutter. */
 const GUTTER = 1;
 
-function tableDrawer(input: ScreenInput, glyphs: Glyphs): RowDrawer {
-	const columns = tableColumns(input.size.columns - GUTTER);
+/** The columns' widths suit the rows shown: spare width goes where their text is cut. */
+function tableDrawer(input: ScreenInput, glyphs: Glyphs, shown: readonly TreeRow[]): RowDrawer {
+	const columns = tableColumns(input.size.columns - GUTTER, columnWants(shown, input));
 	const timeline = columns.find(column => column.id === 'timeline');
 	const context: RowContext = {state: input.state, nowMs: input.nowMs, ascii: input.ascii, glyphs, axis: sessionAxis(input.nowMs, timeline?.width ?? 0)};
 	return {title: headerLine(columns, input.ui.query, glyphs), row: row => rowLine(row, columns, context)};

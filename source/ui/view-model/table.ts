@@ -7,7 +7,7 @@ import {foldedLabel, foldedState, sitePercentiles} from '../../present/folded.js
 import {formatDuration} from '../../present/durations.js';
 import type {Line} from './line.js';
 import type {Segment} from '../../present/paint.js';
-import {fit, textWidth, truncateLocation, truncateMiddle, truncateUrl} from '../../present/text.js';
+import {fit, sanitize, textWidth, truncateLocation, truncateMiddle, truncateUrl} from '../../present/text.js';
 import {STATE_STYLES, stateIcon, type Glyphs} from '../../present/states.js';
 import {cellSegments, nodeCells, type TimeAxis} from './timeline.js';
 import {isDescending, type RowQuery, type SortColumn, type TreeRow} from './tree-rows.js';
@@ -49,8 +49,15 @@ const ALL_COLUMNS: readonly ColumnId[] = ['state', 'name', 'status', 'location',
 const DROP_ORDER: readonly ColumnId[] = ['status', 'timeline', 'location', 'waitingOn', 'sched', 'wait', 'busy'];
 const GROW_ORDER: readonly ColumnId[] = ['name', 'waitingOn', 'location', 'timeline'];
 
-/** Columns and widths for a terminal width; one space separates columns. */
-export function tableColumns(terminalColumns: number): Column[] {
+/** How wide each column's text is on the rows shown, uncut: spare width goes first where it is cut. */
+export type ColumnWants = Partial<Record<ColumnId, number>>;
+
+/**
+ * Columns and widths for a terminal width; one space separates columns. Spare width goes first to the columns
+ * whose text on the rows shown (`wants`) is wider than they are, then to the timeline, then to the name. Without
+ * `wants`, each column grows to its largest in turn.
+ */
+export function tableColumns(terminalColumns: number, wants?: ColumnWants): Column[] {
 	let ids = [...ALL_COLUMNS];
 	const used = (list: readonly ColumnId[]): number => list.reduce((sum, id) => sum + SPECS[id].width, 0) + list.length - 1;
 	for (const drop of DROP_ORDER) {
@@ -59,16 +66,46 @@ export function tableColumns(terminalColumns: number): Column[] {
 	}
 	const columns = ids.map(id => ({id, width: SPECS[id].width}));
 	let spare = terminalColumns - used(ids);
-	for (const grow of GROW_ORDER) {
-		const column = columns.find(c => c.id === grow);
-		if (!column || spare <= 0) continue;
-		const extra = Math.min(spare, SPECS[grow].maxWidth - column.width);
+	const grow = (id: ColumnId, to: number): void => {
+		const column = columns.find(c => c.id === id);
+		if (!column || spare <= 0) return;
+		const extra = Math.max(0, Math.min(spare, to - column.width));
 		column.width += extra;
 		spare -= extra;
+	};
+	if (wants) {
+		for (const id of GROW_ORDER) grow(id, Math.min(SPECS[id].maxWidth, wants[id] ?? 0));
+		grow('timeline', SPECS.timeline.maxWidth);
+	} else {
+		for (const id of GROW_ORDER) grow(id, SPECS[id].maxWidth);
 	}
 	const name = columns.find(c => c.id === 'name')!;
 	name.width += Math.max(0, spare);
 	return columns;
+}
+
+/** The uncut width of the text of each column that may grow, over `rows`. */
+export function columnWants(rows: readonly TreeRow[], context: Pick<RowContext, 'state' | 'nowMs' | 'ascii'>): ColumnWants {
+	const wants = {name: 0, location: 0, waitingOn: 0};
+	const widest = (id: keyof typeof wants, text: string): void => {
+		wants[id] = Math.max(wants[id], textWidth(text));
+	};
+	for (const row of rows) {
+		const indent = '  '.repeat(Math.min(row.depth, MAX_INDENT_DEPTH));
+		const site = row.id < 0 ? foldedSite(context.state, row.id) : undefined;
+		if (site) {
+			widest('name', indent + foldedLabel(site, context.ascii));
+			widest('location', site.location ?? '');
+			widest('waitingOn', sitePercentiles(site));
+			continue;
+		}
+		const node = context.state.nodes.get(row.id);
+		if (!node) continue;
+		widest('name', indent + nameWant(node, context.ascii));
+		widest('location', node.location ?? '');
+		widest('waitingOn', waitingOn(context.state, node, context.nowMs, context.ascii));
+	}
+	return wants;
 }
 
 export function headerLine(columns: readonly Column[], query: RowQuery, glyphs: Glyphs): Line {
@@ -192,6 +229,15 @@ export function rowName(node: TaskNode, width: number, ascii: boolean): string {
 		return lead + truncateUrl(node.http.url, width - textWidth(lead));
 	}
 	return truncateMiddle(isTaskKind(node.kind) ? taskLabel(node, ascii) : `${node.kind} ${processLabel(node)}`, width);
+}
+
+/** The name as far as it tells rows apart: a request's URL needs no more than its path (rowName cuts the rest first). */
+function nameWant(node: TaskNode, ascii: boolean): string {
+	const full = rowName(node, Infinity, ascii);
+	if (!node.http) return full;
+	const lead = `${node.kind} ${node.http.method} `;
+	const path = /^[a-z][a-z\d+.-]*:\/\/[^/]*(\/.*)$/i.exec(sanitize(node.http.url))?.[1];
+	return path === undefined ? full : `${lead}…${path}`;
 }
 
 function timeSegment(ms: Ms, width: number, color?: Segment['color']): Segment {

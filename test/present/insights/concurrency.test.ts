@@ -4,8 +4,13 @@ import type {ConcurrencyInsight} from '../../../source/model/insights.js';
 
 describe('concurrency in words', () => {
 	it("gives the seed's figure", () => {
-		const seed: ConcurrencyInsight = {kind: 'concurrency', tasks: 3, activeMs: 6000, durationMs: 3000, concurrency: 2, taskIds: [2, 3, 4]};
-		expect(concurrencyMessage(seed)).toBe('3 tasks ran or waited 6.00s in all, in 3.00s: concurrency 2.0×');
-		expect(concurrencyMessage(seed, true)).toBe('3 tasks ran or waited 6.00s in all, in 3.00s: concurrency 2.0x');
+		const seed: ConcurrencyInsight = {kind: 'concurrency', tasks: 3, workers: 0, activeMs: 6000, durationMs: 3000, concurrency: 2, taskIds: [2, 3, 4]};
+		expect(concurrencyMessage(seed)).toBe('3 leaf tasks ran or waited 6.00s in all, in 3.00s: concurrency 2.0×');
+		expect(concurrencyMessage(seed, true)).toBe('3 leaf tasks ran or waited 6.00s in all, in 3.00s: concurrency 2.0x');
+	});
+
+	it('counts worker threads apart from tasks, as the summary counts no worker among its tasks', () => {
+		const fanout: ConcurrencyInsight = {kind: 'concurrency', tasks: 19, workers: 2, activeMs: 37_300, durationMs: 9450, concurrency: 3.95, taskIds: []};
+		expect(concurrencyMessage(fanout)).toBe('19 leaf tasks and 2 worker threads ran or waited 37.3s in all, in 9.45s: concurrency 4.0×');
 	});
 });

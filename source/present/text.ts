@@ -136,6 +136,41 @@ export function truncateMiddle(text: string, width: number): string {
 	return `${head}…${truncateStart(shown, tail + 1).slice(1)}`;
 }
 
+/**
+ * Cuts `text` to `width` cells keeping what tells it from `other`, a sibling's name (the same call with other
+ * arguments), which a cut in the middle may drop: `tick("tick-2", 2…68)`, not `tick("tic…368)`. What the two share
+ * at their end goes first, then what they share at their start; with nothing to tell apart, the middle goes.
+ */
+export function truncateApart(text: string, other: string, width: number): string {
+	const shown = sanitize(text);
+	if (textWidth(shown) <= width) return shown;
+	const chars = [...shown];
+	const others = [...sanitize(other)];
+	let start = 0;
+	while (start < chars.length && start < others.length && chars[start] === others[start]) start++;
+	let end = 0;
+	while (end < chars.length - start && end < others.length - start && chars[chars.length - 1 - end] === others[others.length - 1 - end]) end++;
+	const head = chars.slice(0, start).join('');
+	const differs = chars.slice(start, chars.length - end).join('');
+	const tail = chars.slice(chars.length - end).join('');
+	const headWidth = textWidth(head);
+	const differsWidth = textWidth(differs);
+	if (differsWidth === 0 || differsWidth + 2 > width) return truncateMiddle(shown, width);
+	if (headWidth + differsWidth + 2 <= width) return head + differs + truncateStart(tail, width - headWidth - differsWidth);
+	// A cut in the middle that keeps what differs, in the end it keeps (see truncateMiddle), keeps more around it.
+	if (differsWidth + textWidth(tail) <= Math.floor((width - 1) / 2)) return truncateMiddle(shown, width);
+	// The shared end keeps a few cells (a call's close), the shared start the rest, cut at its end.
+	const tailShown = truncateStart(tail, Math.min(textWidth(tail), TAIL_KEPT));
+	const headRoom = width - differsWidth - textWidth(tailShown);
+	if (headRoom < MIN_HEAD_KEPT) return truncateMiddle(shown, width);
+	return truncate(head, headRoom) + differs + tailShown;
+}
+
+/** Cells truncateApart keeps of the shared end when it must cut the shared start too. */
+const TAIL_KEPT = 4;
+/** Less of the shared start than this (a function's name) and it cuts in the middle instead. */
+const MIN_HEAD_KEPT = 4;
+
 /** Keeps a location's file name and line: the column goes first, then the folders from the front. */
 export function truncateLocation(location: string, width: number): string {
 	const shown = sanitize(location);

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {asciiOnly, counted, fit, truncateLocation, truncateMiddle, truncateUrl, sanitize, sanitizeLines, textWidth, truncate, truncateStart, wrapText} from '../../source/present/text.js';
+import {asciiOnly, counted, fit, truncateApart, truncateLocation, truncateMiddle, truncateUrl, sanitize, sanitizeLines, textWidth, truncate, truncateStart, wrapText} from '../../source/present/text.js';
 
 describe('terminal cells', () => {
 	it('measures, cuts and pads by terminal cells', () => {
@@ -95,6 +95,20 @@ describe('cutting what tells rows apart', () => {
 		expect(truncateMiddle('simulateRequest("request-A", 1000)', 20)).toBe('simulateRe…A", 1000)');
 		expect(truncateMiddle('東京東京東京東京東京', 7)).toBe('東…京');
 		expect(textWidth(truncateMiddle('simulateRequest("request-A", 1000)', 9))).toBe(9);
+	});
+
+	it("a name keeps what tells it from a sibling's, the same call with other arguments, wherever that is", () => {
+		const tick = (n: number) => `tick("tick-${n}", ${n}000, 139.141368)`;
+		// What differs is near the start: the shared end goes.
+		expect(truncateApart(tick(2), tick(1), 20)).toBe('tick("tick-2", 2…68)');
+		expect(truncateApart(tick(3), tick(1), 20)).not.toBe(truncateApart(tick(2), tick(1), 20));
+		// Near the end: the shared start goes, the call's close stays.
+		expect(truncateApart('simulateRequest("request-A", 1000)', 'simulateRequest("request-B", 2000)', 20)).toBe('simulateRe…A", 1000)');
+		// Whole when it fits; in the middle when what differs would not fit, or nothing does.
+		expect(truncateApart(tick(2), tick(1), 40)).toBe(tick(2));
+		expect(truncateApart(tick(2), tick(2), 20)).toBe(truncateMiddle(tick(2), 20));
+		expect(truncateApart('load("a-very-long-distinct-key-one")', 'load("another-very-long-key-two")', 12)).toBe(truncateMiddle('load("a-very-long-distinct-key-one")', 12));
+		for (const width of [6, 9, 14, 20, 26]) expect(textWidth(truncateApart(tick(2), tick(1), width))).toBeLessThanOrEqual(width);
 	});
 
 	it('a location keeps its file name and line', () => {

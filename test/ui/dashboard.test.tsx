@@ -597,6 +597,16 @@ describe('dashboard: rows that tell the truth', () => {
 		expect(colourOf(view, 'worker thread #1', '✖')).toBe(RED);
 	});
 
+	it('at 80 columns calls of one function stay told apart where their arguments differ', async () => {
+		const session = new FakeSession({script: 'cpu.ts'}).emit('task.start', {t: 0, id: 1, kind: 'script', name: 'main', loc: 'examples/07-cpu-bound.ts:1:1'});
+		for (let n = 1; n <= 5; n++) {
+			session.emit('task.start', {t: n, id: 1 + n, parent: 1, name: `tick("tick-${n}", ${n}000, 139.141368)`, loc: 'examples/07-cpu-bound.ts:18:1'});
+		}
+		const view = await renderDashboard(session, {nowMs: 100, columns: 80, rows: 24});
+		const names = view.lines().filter(line => line.includes('tick(')).map(line => /tick\("tick-(\d)/.exec(line)?.[1]);
+		expect(names).toEqual(['1', '2', '3', '4', '5']);
+	});
+
 	it('the output pane marks the lines its ring dropped, and keeps the latest', async () => {
 		const session = new FakeSession({script: 'chatty.ts'}).emit('task.start', {t: 0, id: 1, kind: 'script', name: 'main', loc: 'chatty.ts:1:1'});
 		for (let i = 0; i < OUTPUT_RETAINED_LINES + 3; i++) session.emit('output', {t: 1 + i / 100, text: `line ${i}\n`});

@@ -7,7 +7,7 @@ import {foldedLabel, foldedState, sitePercentiles} from '../../present/folded.js
 import {formatDuration} from '../../present/durations.js';
 import type {Line} from './line.js';
 import type {Segment} from '../../present/paint.js';
-import {fit, sanitize, textWidth, truncateLocation, truncateMiddle, truncateUrl} from '../../present/text.js';
+import {fit, sanitize, textWidth, truncateApart, truncateLocation, truncateMiddle, truncateUrl} from '../../present/text.js';
 import {STATE_STYLES, stateIcon, type Glyphs} from '../../present/states.js';
 import {cellSegments, nodeCells, type TimeAxis} from './timeline.js';
 import {isDescending, type RowQuery, type SortColumn, type TreeRow} from './tree-rows.js';
@@ -146,7 +146,7 @@ function cell(column: Column, node: TaskNode, depth: number, times: ReturnType<t
 		case 'state':
 			return [{text: fit(stateIcon(node.state, context.ascii), width), color: STATE_STYLES[node.state].color}];
 		case 'name':
-			return [nameSegment(node, depth, width, context.ascii)];
+			return [nameSegment(node, depth, width, context)];
 		case 'status': {
 			const request = requestOf(node);
 			const exit = node.process?.exit;
@@ -207,9 +207,9 @@ function foldedCell(column: Column, site: SiteAggregate, depth: number, {state, 
 	}
 }
 
-function nameSegment(node: TaskNode, depth: number, width: number, ascii: boolean): Segment {
+function nameSegment(node: TaskNode, depth: number, width: number, {state, ascii}: Pick<RowContext, 'state' | 'ascii'>): Segment {
 	const indent = '  '.repeat(Math.min(depth, MAX_INDENT_DEPTH));
-	const segment: Segment = {text: fit(indent + rowName(node, width - textWidth(indent), ascii), width)};
+	const segment: Segment = {text: fit(indent + rowName(node, width - textWidth(indent), ascii, siblingCall(state, node, ascii)), width)};
 	const request = requestOf(node);
 	const httpColor = request ? httpStatusColor(request, node.state === 'failed') : undefined;
 	if (node.state === 'failed') segment.color = 'red';
@@ -221,14 +221,37 @@ function nameSegment(node: TaskNode, depth: number, width: number, ascii: boolea
 
 /**
  * A row's name in `width` cells, cut so that rows stay told apart: a call
- * keeps the end of its arguments, a request the path of its URL.
+ * keeps what tells it from `sibling` (the same function called with other
+ * arguments), or else the end of its arguments; a request, the path of its URL.
  */
-export function rowName(node: TaskNode, width: number, ascii: boolean): string {
+export function rowName(node: TaskNode, width: number, ascii: boolean, sibling: string | null = null): string {
 	if (node.http) {
 		const lead = `${node.kind} ${node.http.method} `;
 		return lead + truncateUrl(node.http.url, width - textWidth(lead));
 	}
-	return truncateMiddle(isTaskKind(node.kind) ? taskLabel(node, ascii) : `${node.kind} ${processLabel(node)}`, width);
+	if (!isTaskKind(node.kind)) return truncateMiddle(`${node.kind} ${processLabel(node)}`, width);
+	const label = taskLabel(node, ascii);
+	return sibling === null ? truncateMiddle(label, width) : truncateApart(label, sibling, width);
+}
+
+/** How many of a parent's children siblingCall looks at: enough to find a call of the same function in a fan-out. */
+const SIBLINGS_LOOKED_AT = 16;
+
+/** The label of another call of the same function under the same parent, with other arguments, if one is near. */
+function siblingCall(state: RowContext['state'], node: TaskNode, ascii: boolean): string | null {
+	if (!isTaskKind(node.kind) || node.parentId === null) return null;
+	const siblings = state.nodes.get(node.parentId)?.children ?? [];
+	const label = taskLabel(node, ascii);
+	const open = label.indexOf('(');
+	if (open === -1) return null;
+	const callee = label.slice(0, open + 1);
+	for (let i = 0; i < siblings.length && i < SIBLINGS_LOOKED_AT; i++) {
+		const sibling = state.nodes.get(siblings[i]!);
+		if (!sibling || sibling === node || !isTaskKind(sibling.kind)) continue;
+		const other = taskLabel(sibling, ascii);
+		if (other !== label && other.startsWith(callee)) return other;
+	}
+	return null;
 }
 
 /** The name as far as it tells rows apart: a request's URL needs no more than its path (rowName cuts the rest first). */

@@ -5,7 +5,7 @@ import {commandForKey, keyPresses, type KeyPress} from '../../source/ui/view-mod
 import {droppedOutputText, outputLineCount, outputWindow} from '../../source/ui/view-model/output.js';
 import {apply} from '../../source/model/reducer.js';
 import {createState, OUTPUT_RETAINED_LINES} from '../../source/model/state.js';
-import {rowLine, tableColumns} from '../../source/ui/view-model/table.js';
+import {rowLine, rowName, tableColumns} from '../../source/ui/view-model/table.js';
 import {glyphs} from '../../source/present/states.js';
 import {textWidth} from '../../source/present/text.js';
 import {blockedMask, cellSegments, nodeCells, overlayBlocked, sessionAxis} from '../../source/ui/view-model/timeline.js';
@@ -87,6 +87,18 @@ describe('a request queued for a connection', () => {
 			.emit('op.phase', {t: 500, id: 2, phase: 'sent', queueMs: 300, connectMs: 200})
 			.emit('op.end', {t: 1000, id: 2, ok: true, status: 200});
 		expect(nodeCells(session.state.nodes.get(2)!, sessionAxis(1000, 10), 1000)).toEqual(['queued', 'queued', 'queued', ...Array(7).fill('waiting')]);
+	});
+});
+
+describe('row names', () => {
+	it("an op too long for its cell loses its kind before its name: its name says what it is", () => {
+		const session = new FakeSession()
+			.emit('task.start', {t: 0, id: 1, kind: 'script', name: 'main', loc: 'a.ts:1:1'})
+			.emit('op.start', {t: 1, id: 2, parent: 1, kind: 'timer', name: 'sleep 1000ms', timer: {delayMs: 1000, repeat: false}});
+		const timer = session.state.nodes.get(2)!;
+		expect(rowName(timer, 30, false)).toBe('timer sleep 1000ms');
+		expect(rowName(timer, 14, false)).toBe('sleep 1000ms');
+		expect(rowName(timer, 8, false)).toBe('slee…0ms');
 	});
 });
 

@@ -229,7 +229,11 @@ export function rowName(node: TaskNode, width: number, ascii: boolean, sibling: 
 		const lead = `${node.kind} ${node.http.method} `;
 		return lead + truncateUrl(node.http.url, width - textWidth(lead));
 	}
-	if (!isTaskKind(node.kind)) return truncateMiddle(`${node.kind} ${processLabel(node)}`, width);
+	if (!isTaskKind(node.kind)) {
+		// An op's name says what it is (`sleep 1000ms`, `GET /x`): its kind goes before the name is cut.
+		const named = `${node.kind} ${processLabel(node)}`;
+		return truncateMiddle(textWidth(named) <= width ? named : processLabel(node), width);
+	}
 	const label = taskLabel(node, ascii);
 	return sibling === null ? truncateMiddle(label, width) : truncateApart(label, sibling, width);
 }

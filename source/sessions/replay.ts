@@ -1,3 +1,4 @@
+import {statSync} from 'node:fs';
 import type {Ms, ProtocolLine} from '../protocol/events.js';
 import {apply} from '../model/reducer.js';
 import type {ModelSource, ReplayControls} from '../model/source.js';
@@ -29,8 +30,10 @@ export interface ReplayOptions {
 	paused?: boolean;
 	/** Initial playback speed, clamped to MIN_SPEED..MAX_SPEED; 1 is real time. */
 	speed?: number;
-	/** Events between state checkpoints; by default an eighth of the recording (a seek back reads at most that much again). */
+	/** Events between state checkpoints; by default an eighth of the recording (a seek reads at most that much again). */
 	checkpointEvery?: number;
+	/** Checkpoints made as the recording was first read (see Checkpoints), so that it is not read a second time. */
+	checkpoints?: Checkpoints;
 	/** Which finished nodes each state keeps one by one, as the live run did; by default the live dashboard's. */
 	retention?: Retention | null;
 }
@@ -40,6 +43,41 @@ interface Checkpoint {
 	applied: number;
 	/** Never handed out: seeking works on a clone, since the reducer mutates what it is given. */
 	state: ModelState;
+}
+
+/** How many checkpoints a recording gets: a seek reads at most an eighth of it again. */
+const CHECKPOINTS = 8;
+/** Fewer events than this between checkpoints are read again faster than a state is copied. */
+const MIN_CHECKPOINT_EVERY = 1000;
+
+/** The spacing of CHECKPOINTS checkpoints along `events` events. */
+export const checkpointSpacing = (events: number): number => Math.max(MIN_CHECKPOINT_EVERY, Math.ceil(events / CHECKPOINTS));
+
+/** States along a recording, each a clone of the state its lines made so far, made as the lines are read once. */
+export class Checkpoints {
+	readonly list: Checkpoint[] = [];
+	private readonly state: ModelState;
+	private applied = 0;
+
+	constructor(
+		retention: Retention | null,
+		private readonly every: number,
+	) {
+		this.state = createState({retention});
+	}
+
+	take(line: ProtocolLine): void {
+		apply(this.state, line);
+		this.applied++;
+		if (this.applied % this.every === 0) this.list.push({applied: this.applied, state: cloneState(this.state)});
+	}
+
+	/** The latest checkpoint at or before `applied` lines. */
+	nearest(applied: number): Checkpoint | undefined {
+		let nearest: Checkpoint | undefined;
+		for (const checkpoint of this.list) if (checkpoint.applied <= applied) nearest = checkpoint;
+		return nearest;
+	}
 }
 
 /**
@@ -57,7 +95,7 @@ export class ReplayEngine implements ModelSource, ReplayControls {
 	/** The events from `applied` on. */
 	private reading: Iterator<ProtocolLine>;
 	private readonly arrivals: Float64Array;
-	private readonly checkpoints: Checkpoint[] = [];
+	private readonly checkpoints: Checkpoints;
 	private position: Ms = 0;
 	private playbackSpeed = 1;
 	private isPaused: boolean;
@@ -82,7 +120,7 @@ export class ReplayEngine implements ModelSource, ReplayControls {
 		this.arrivals = this.lines.arrivals;
 		this.durationMs = this.lines.count > 0 ? this.arrivals[this.lines.count - 1]! : 0;
 		// Few copies of the state: each is as big as the retention window lets a state be.
-		this.buildCheckpoints(options.checkpointEvery ?? Math.max(1000, Math.ceil(this.lines.count / 8)));
+		this.checkpoints = options.checkpoints ?? this.buildCheckpoints(options.checkpointEvery);
 		this.moveTo(0);
 		this.accountedAt = this.clock.now();
 		this.isPaused = options.paused ?? false;
@@ -178,13 +216,13 @@ export class ReplayEngine implements ModelSource, ReplayControls {
 	private moveTo(targetMs: Ms): void {
 		this.position = Math.min(this.durationMs, Math.max(0, targetMs));
 		const target = eventsArrivedBy(this.arrivals, this.position);
-		if (target < this.applied) this.restoreCheckpoint(target);
+		// Back, or forward past a checkpoint: from the nearest one, not from here.
+		const nearest = this.checkpoints.nearest(target);
+		if (target < this.applied || (nearest && nearest.applied > this.applied)) this.restoreCheckpoint(nearest);
 		for (; this.applied < target; this.applied++) apply(this.current, this.reading.next().value as ProtocolLine);
 	}
 
-	private restoreCheckpoint(atMost: number): void {
-		let nearest: Checkpoint | undefined;
-		for (const checkpoint of this.checkpoints) if (checkpoint.applied <= atMost) nearest = checkpoint;
+	private restoreCheckpoint(nearest: Checkpoint | undefined): void {
 		this.current = nearest ? cloneState(nearest.state) : this.freshState();
 		this.applied = nearest?.applied ?? 0;
 		// The reading it replaces holds the recording open until told it is done.
@@ -192,14 +230,12 @@ export class ReplayEngine implements ModelSource, ReplayControls {
 		this.reading = this.lines.from(this.applied);
 	}
 
-	private buildCheckpoints(every: number): void {
-		const state = this.freshState();
+	private buildCheckpoints(every = checkpointSpacing(this.lines.count)): Checkpoints {
+		const checkpoints = new Checkpoints(this.retention, every);
 		const events = this.lines.from(0);
-		for (let i = 0; i < this.lines.count; i++) {
-			apply(state, events.next().value as ProtocolLine);
-			if ((i + 1) % every === 0) this.checkpoints.push({applied: i + 1, state: cloneState(state)});
-		}
+		for (let i = 0; i < this.lines.count; i++) checkpoints.take(events.next().value as ProtocolLine);
 		events.return?.();
+		return checkpoints;
 	}
 
 	private freshState(): ModelState {
@@ -257,18 +293,33 @@ function clampSpeed(speed: number): number {
 	return Math.min(MAX_SPEED, Math.max(MIN_SPEED, speed));
 }
 
+/** The events read before the checkpoints are spaced: enough to measure the recording's line length. */
+const SIZED_AFTER = 1000;
+
 /**
  * A recording for playback. Its events are not kept: one read notes when each arrived and where to find it
- * again, then the engine reads the file as it plays, and again from a checkpoint when it seeks back.
+ * again, and makes the checkpoints; then the engine reads the file as it plays, and again from a checkpoint
+ * when it seeks.
  */
 export async function loadReplay(path: string, options: ReplayOptions & Pick<ReadOptions, 'lenient'> = {}): Promise<LoadedReplay> {
 	const reader = readSession(path, {lenient: options.lenient});
 	const lines = new FileLines(path);
+	// Spaced by the recording's size over its first lines' (the count is known only at the end).
+	const bytes = statSync(path).size;
+	const retention = options.retention === undefined ? LIVE_RETENTION : options.retention;
+	let checkpoints: Checkpoints | null = null;
 	const losses: RecordedLosses = {droppedEvents: 0, corruptLines: 0};
 	for await (const line of reader) {
 		lines.add(line, reader.lineOffset);
+		if (!checkpoints && lines.count === SIZED_AFTER) {
+			const events = reader.lineOffset > 0 ? Math.ceil((bytes / reader.lineOffset) * lines.count) : lines.count;
+			checkpoints = new Checkpoints(retention, options.checkpointEvery ?? checkpointSpacing(events));
+			const early = lines.from(0);
+			for (let i = 0; i < SIZED_AFTER; i++) checkpoints.take(early.next().value as ProtocolLine);
+			early.return(undefined);
+		} else checkpoints?.take(line);
 		if (line.type === 'dropped') losses.droppedEvents += line.count;
 		else if (line.type === 'corrupt') losses.corruptLines += line.count;
 	}
-	return {replay: new ReplayEngine(lines, options), warnings: loadWarnings(reader.stats, losses)};
+	return {replay: new ReplayEngine(lines, checkpoints ? {...options, checkpoints} : options), warnings: loadWarnings(reader.stats, losses)};
 }

@@ -5,7 +5,10 @@ import {LIVE_RETENTION, type ModelState} from '../../source/model/state.js';
 import type {ReplayControls} from '../../source/model/source.js';
 import {FRAME_MS, loadReplay, MAX_SPEED, MIN_SPEED, ReplayEngine} from '../../source/sessions/replay.js';
 import {ManualClock} from './manual-clock.js';
-import {reduce} from '../helpers/events.js';
+import {header, reduce} from '../helpers/events.js';
+import {tempFile} from '../helpers/temp.js';
+import {serializeLine} from '../../source/protocol/encode.js';
+import {writeFileSync} from 'node:fs';
 import {THREE_REQUESTS_FILE, threeRequestsEvents} from './session-fixtures.js';
 
 /** A replay keeps what the live dashboard kept. */
@@ -14,10 +17,10 @@ const LIVE = {retention: LIVE_RETENTION};
 const lines = threeRequestsEvents();
 
 /** The live state at `ms`: every line that had arrived by then, in file order. */
-function liveStateAt(ms: number): ModelState {
+function liveStateAt(ms: number, recorded: readonly ProtocolLine[] = lines): ModelState {
 	const arrived: ProtocolLine[] = [];
 	let latest = 0;
-	for (const line of lines) {
+	for (const line of recorded) {
 		if (line.type !== 'header') latest = Math.max(latest, line.t);
 		if (latest > ms) break;
 		arrived.push(line);
@@ -179,5 +182,28 @@ describe('replay engine', () => {
 		expect(warnings).toEqual([]);
 		replay.seekEnd();
 		expect(replay.state).toEqual(reduce(lines, LIVE));
+	});
+
+	it('reads a long recording once, making its checkpoints as it goes; a seek either way starts from the nearest', async () => {
+		// 3,000 tasks a millisecond apart, each waiting 5 ms on a timer: 12,002 events, one a line.
+		const long: ProtocolLine[] = [header(), {type: 'task.start', t: 0, id: 1, parent: null, kind: 'script', name: 'many.ts', loc: null}];
+		for (let i = 0; i < 3000; i++) {
+			const id = 2 + i;
+			long.push(
+				{type: 'task.start', t: i, id, parent: 1, kind: 'task', name: `job(${i})`, loc: 'many.ts:3:1'},
+				{type: 'task.await', t: i, id, site: 'many.ts:4:3', on: {kind: 'promise'}, busy: 0.1},
+				{type: 'task.resume', t: i + 5, id, readyAt: i + 5, wait: 5, sched: 0},
+				{type: 'task.end', t: i + 5, id, ok: true, busy: 0.2, wait: 5, sched: 0, awaits: 1},
+			);
+		}
+		const file = tempFile('many.ndjson');
+		writeFileSync(file, long.map(line => serializeLine(line)).join(''));
+		const {replay} = await loadReplay(file, {clock: new ManualClock(), paused: true});
+		// Forward past checkpoints, back, and forward again.
+		for (const ms of [3004, 1500, 2999.5, 10, 2200]) {
+			replay.step(ms - replay.positionMs);
+			expect(buildReport(replay.state)).toEqual(buildReport(liveStateAt(ms, long)));
+		}
+		replay.dispose();
 	});
 });

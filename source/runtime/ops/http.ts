@@ -138,18 +138,19 @@ export function instrumentHttp(tracker: Tracker, propagation: TracePropagation |
 		};
 	};
 
-	/**
-	 * A request a pool took and made none for waits in its queue for a connection: its op starts now, so that its
-	 * task is seen waiting on it and the queue is seen filling. Only the path may be known yet (a Pool keeps its
-	 * origin to itself): op.dequeued completes the URL. A request that leaves the queue unmade (aborted, or the
-	 * pool destroyed) ends its op as it fails its handler.
-	 */
+	/** A dispatcher made a request: the origin it goes to, if it is the one it always went to. */
 	const learnOrigin = (dispatcher: unknown): void => {
 		if (!dispatcher || typeof dispatcher !== 'object') return;
 		const known = dispatcherOrigins.get(dispatcher);
 		if (known === undefined) dispatcherOrigins.set(dispatcher, madeOrigin);
 		else if (known !== null && known !== madeOrigin) dispatcherOrigins.set(dispatcher, null);
 	};
+	/**
+	 * A request a pool took and made none for waits in its queue for a connection: its op starts now, so that its
+	 * task is seen waiting on it and the queue is seen filling. Its URL is the pool's origin and its path (or the
+	 * path alone, where the pool's origin is not known: op.dequeued completes it). A request that leaves the queue
+	 * unmade (aborted, or the pool destroyed) ends its op as it fails its handler.
+	 */
 	const queuedIn = (dispatcher: unknown, opts: DispatchOptions, handler: unknown, origin: DispatchOrigin): void => {
 		const stats = poolStats(dispatcher);
 		if (!stats || stats.queued === 0) return;

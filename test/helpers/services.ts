@@ -8,14 +8,14 @@ import {useStarted} from './use-started.js';
 /** A database server of the machine's own, run for the tests in a temporary directory on 127.0.0.1. */
 export interface Service {
 	port: number;
-	/** How a client connects: `postgres://…` or `redis://…`. */
+	/** How a client connects: `postgres://…`, `redis://…` or `mysql://…/`. */
 	url: string;
 	/** Stops the server and removes its directory. */
 	close(): Promise<void>;
 }
 
 const READY_WITHIN_MS = 20_000;
-const INSTALL_HINT = 'install Debian\'s postgresql and redis-server packages (.ci/run does: apt-get install postgresql redis-server)';
+const INSTALL_HINT = 'install Debian\'s postgresql, redis-server and mariadb-server packages (.ci/run does: apt-get install postgresql redis-server mariadb-server)';
 
 /** The tests' PostgreSQL for the tests around the call: started before them, stopped after them. */
 export function usePostgres(): () => Service {
@@ -26,6 +26,10 @@ export function useRedis(): () => Service {
 	return useStarted(startRedis);
 }
 
+export function useMariadb(): () => Service {
+	return useStarted(startMariadb);
+}
+
 /**
  * A fresh cluster (initdb, trust authentication for local connections only) on a free port, its unix socket in its
  * own directory. PostgreSQL refuses to run as root, so under root (as in CI) it runs as the `postgres` user that
@@ -33,7 +37,7 @@ export function useRedis(): () => Service {
  */
 async function startPostgres(): Promise<Service> {
 	const bin = postgresBinaries();
-	const owner = process.getuid?.() === 0 ? systemUser('postgres') : undefined;
+	const owner = process.getuid?.() === 0 ? systemUser('postgres', 'PostgreSQL') : undefined;
 	const dir = serviceDirectory('pg', owner);
 	const data = join(dir, 'data');
 	const initdb = spawnSync(bin('initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C'], {
@@ -61,6 +65,37 @@ async function startRedis(): Promise<Service> {
 	const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
 	const server = spawn('redis-server', args, {stdio: ['ignore', 'pipe', 'ignore']});
 	return running(server, server.stdout!, /Ready to accept connections/, 'SIGTERM', dir, {port, url: `redis://127.0.0.1:${port}`});
+}
+
+/**
+ * MariaDB (MySQL's protocol) in a fresh data directory on a free port, with no grant tables: any user, no password,
+ * from 127.0.0.1 alone. Under root it runs as the `mysql` user that Debian's package creates, as PostgreSQL does.
+ */
+async function startMariadb(): Promise<Service> {
+	const owner = process.getuid?.() === 0 ? systemUser('mysql', 'MariaDB') : undefined;
+	const dir = serviceDirectory('mariadb', owner);
+	const data = join(dir, 'data');
+	const asUser = owner ? ['--user=mysql'] : [];
+	const install = spawnSync('mariadb-install-db', ['--no-defaults', `--datadir=${data}`, '--skip-test-db', '--skip-name-resolve', ...asUser], {encoding: 'utf8'});
+	if (install.status !== 0) {
+		rmSync(dir, {recursive: true, force: true});
+		throw new Error(install.error ? `mariadb-install-db: ${install.error.message}: ${INSTALL_HINT}` : `mariadb-install-db failed:\n${install.stderr}`);
+	}
+	const port = await freePort();
+	const args = [
+		'--no-defaults',
+		`--datadir=${data}`,
+		`--socket=${join(dir, 'mariadb.sock')}`,
+		`--pid-file=${join(dir, 'mariadb.pid')}`,
+		`--port=${port}`,
+		'--bind-address=127.0.0.1',
+		'--skip-grant-tables',
+		'--innodb-buffer-pool-size=16M',
+		...asUser,
+	];
+	// Debian installs the server in /usr/sbin, which only root's PATH holds.
+	const server = spawn(existsSync('/usr/sbin/mariadbd') ? '/usr/sbin/mariadbd' : 'mariadbd', args, {stdio: ['ignore', 'ignore', 'pipe']});
+	return running(server, server.stderr!, /ready for connections/, 'SIGTERM', dir, {port, url: `mysql://root@127.0.0.1:${port}/`});
 }
 
 /** Waits for the server's ready line; the service it returns stops it and removes its directory, once. */
@@ -121,11 +156,11 @@ function postgresBinaries(): (program: string) => string {
 	return newest ? program => join(root, newest, 'bin', program) : program => program;
 }
 
-function systemUser(name: string): {uid: number; gid: number} {
+function systemUser(name: string, server: string): {uid: number; gid: number} {
 	const line = readFileSync('/etc/passwd', 'utf8')
 		.split('\n')
 		.find(entry => entry.startsWith(`${name}:`));
-	if (!line) throw new Error(`PostgreSQL does not run as root, and there is no '${name}' user to run it as: ${INSTALL_HINT}`);
+	if (!line) throw new Error(`${server} does not run as root, and there is no '${name}' user to run it as: ${INSTALL_HINT}`);
 	const [, , uid, gid] = line.split(':');
 	return {uid: Number(uid), gid: Number(gid)};
 }

@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest';
 import type {SessionReport} from '../../source/model/summary.js';
 import {taskNamed} from '../helpers/recorded.js';
 import {underNodeAndAsyncmon} from '../helpers/node-parity.js';
-import {usePostgres, useRedis} from '../helpers/services.js';
+import {useMariadb, usePostgres, useRedis} from '../helpers/services.js';
 
 const CLIENTS = fileURLToPath(new URL('../fixtures/realworld/databases', import.meta.url));
 
@@ -57,5 +57,24 @@ describe('ioredis against a real Redis', () => {
 		// The quick ones: whichever waited long enough to be seen waited on Redis too.
 		const quick = report.tasks.filter(task => task.name.startsWith('setKey(') || task.name === 'countInPipeline()');
 		for (const on of quick.flatMap(task => task.awaitSites.flatMap(site => site.on))) expect(on).toEqual(server);
+	});
+});
+
+describe('mysql2 against a real MariaDB', () => {
+	const mariadb = useMariadb();
+
+	it('same output and exit code as under node; every query task finished, and a query waits on the server, not "a promise"', async () => {
+		const {node, asyncmon, report} = await underNodeAndAsyncmon('mysql2.mjs', [mariadb().url], CLIENTS);
+		expect(node).toEqual({code: 0, stdout: 'counts 3 3 3\npool ended\n', stderr: 'error ER_NO_SUCH_TABLE\n'});
+		expect(asyncmon).toEqual(node);
+		expect(unfinished(report)).toEqual([]);
+		expect(report.tasks.filter(task => task.name.startsWith('insertItem('))).toHaveLength(3);
+		// sleep(0.05) each, on a pool of two connections: the third read waits for a free one first.
+		const reads = report.tasks.filter(task => task.name === 'slowCount()');
+		expect(reads).toHaveLength(3);
+		expect(Math.max(...reads.map(read => read.waitMs))).toBeGreaterThanOrEqual(95);
+		const server = `127.0.0.1:${mariadb().port}`;
+		const onServer = reads.filter(read => read.awaitSites.some(site => site.on.some(on => on.kind === 'peer' && on.address === server)));
+		expect(onServer.length).toBeGreaterThanOrEqual(2);
 	});
 });

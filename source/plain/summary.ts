@@ -13,7 +13,7 @@ import {counted, sanitize, sanitizeLines} from '../present/text.js';
 const HELD_BACK_WORTH_SAYING_MS = 1;
 
 /**
- * `All done in 3.00s · 3 tasks · 6.00s of task time · concurrency 2.0× · longest block 0ms`, then what went wrong,
+ * `All done in 3.00s · 3 tasks · 6.00s running or waiting · concurrency 2.0× · longest block 0ms`, then what went wrong,
  * as styled lines. Errors and insights name the script's functions and files: they are sanitized.
  */
 export function summaryLines(state: ModelState, ascii: boolean): Segment[][] {
@@ -38,7 +38,8 @@ export function summaryLines(state: ModelState, ascii: boolean): Segment[][] {
 	const figures = [
 		`${outcome} ${formatDuration(sessionDuration(state))}`,
 		counted(summary.taskCount, 'task'),
-		`${formatDuration(summary.taskTimeMs)} of task time`,
+		// What concurrency divides: the leaf tasks' time running or waiting (their time ready is not in it).
+		`${formatDuration(summary.activeTimeMs)} running or waiting`,
 		`concurrency ${formatTimes(summary.concurrency, ascii)}`,
 		`longest block ${formatDuration(summary.longestBlockMs)}`,
 	];

@@ -56,7 +56,7 @@ describe('the seed lessons, run through the real CLI', () => {
 		expect(result.stdout).toMatch(/request-A: starting[\s\S]*request-A: finished after 100ms/);
 		expect(result.stdout).toMatch(/▶ start +simulateRequest\("request-B", 300\)/);
 		expect(result.stdout).toMatch(/⏸ await +simulateRequest\("request-B", 300\) on timer 300ms/);
-		expect(result.stdout).toMatch(/All done in (\d+ms|\d\.\d\ds) · 4 tasks · 6\d\dms of task time · concurrency \d\.\d× · longest block 0ms/);
+		expect(result.stdout).toMatch(/All done in (\d+ms|\d\.\d\ds) · 4 tasks · 6\d\dms running or waiting · concurrency \d\.\d× · longest block 0ms/);
 	});
 
 	it('sequential awaits add up: one request in flight at a time', async () => {

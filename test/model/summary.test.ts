@@ -228,6 +228,19 @@ describe('buildReport', () => {
 		expect(main.awaitSites[0]!.on).toEqual([{kind: 'tasks', ids: ids.slice(0, 8), count: 12}]);
 	});
 
+	it('lists a promise of unknown origin beside the known members of a combination that had one', () => {
+		const state = reduce([
+			HEADER,
+			taskStart(0, 1, null, 'seed.ts', 'script'),
+			taskStart(0, 2, 1, 'main()'),
+			taskStart(0, 3, 2, 'heartbeat()'),
+			{type: 'task.await', t: 1, id: 2, site: 'seed.ts:5:3', on: {kind: 'promise', tasks: [3], others: 1}, busy: 1},
+			{type: 'task.resume', t: 51, id: 2, readyAt: 51, wait: 50, sched: 0},
+		]);
+		const main = buildReport(state).tasks.find(task => task.name === 'main()')!;
+		expect(main.awaitSites[0]!.on).toEqual([{kind: 'tasks', ids: [3]}, {kind: 'promise'}]);
+	});
+
 	it('reports http phases, timers, errors, pending tasks and blocks', () => {
 		const error = {name: 'Error', message: 'boom'};
 		const state = reduce([

@@ -1,4 +1,4 @@
-import type {Ms, WaitTarget} from '../protocol/events.js';
+import {ANONYMOUS, type Ms, type WaitTarget} from '../protocol/events.js';
 import {isTaskKind, type Block, type ModelState, type TaskNode} from './state.js';
 
 /** What holds a row up right now: the facts that present/holdups.ts puts into words. */
@@ -79,6 +79,8 @@ export function culpritOf(state: ModelState, block: Block): Culprit {
 	const task = block.taskId === null ? undefined : state.nodes.get(block.taskId);
 	const frame = block.frames[0];
 	if (!frame) return {fn: null, task};
+	// A module's top level runs in a function V8 leaves unnamed: it is the script's own code, the script itself.
+	if (frame.fn === ANONYMOUS && task?.kind === 'script') return {fn: null, task};
 	const sameFunction = task !== undefined && (task.name === frame.fn || task.name.startsWith(`${frame.fn}(`));
 	return {fn: frame.fn, task: task?.kind === 'task' && !sameFunction ? task : undefined};
 }

@@ -14,6 +14,9 @@ export type Ms = number;
 /** `path:line:col`, path relative to the script's working directory. */
 export type Location = string;
 
+/** How a function with no name is called: in a stack frame's `fn`, and in a task's name. */
+export const ANONYMOUS = '<anonymous>';
+
 /** Each worker thread numbers its tasks and ops from `threadId × IDS_PER_THREAD + 1`; the main thread's ids are below it. */
 export const IDS_PER_THREAD = 1_000_000_000;
 

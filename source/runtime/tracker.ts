@@ -504,6 +504,9 @@ export class Tracker {
 
 	/** The entry module's code starts: its imports are loaded, and the root task's own work begins. */
 	entryStarted(): void {
+		// Before the script's own code, which may hold the thread: a block the watchdog tells meanwhile comes after
+		// the root task it names, not before it.
+		this.flush();
 		const now = performance.now();
 		this.emit({type: 'script.start', t: now});
 		this.root.sliceStart = now;

@@ -1,6 +1,7 @@
 import type {Node} from 'acorn';
 import type MagicStringClass from 'magic-string';
 import {acorn, MagicString} from './lazy-modules.js';
+import {ANONYMOUS} from '../protocol/events.js';
 
 /**
  * The instrumentation transform: every async function (declaration,
@@ -287,18 +288,18 @@ function callsOwnAsyncFunction(call: AnyNode, names: Set<string>): boolean {
 
 function functionName(fn: AnyNode, parent: AnyNode | null, className: string | undefined): string {
 	if (fn.id?.name) return fn.id.name;
-	if (!parent) return '<anonymous>';
+	if (!parent) return ANONYMOUS;
 	const keyName = (key: AnyNode, computed: boolean): string | undefined =>
 		computed ? undefined : key.type === 'Identifier' ? key.name : key.type === 'PrivateIdentifier' ? `#${key.name}` : key.type === 'Literal' ? String(key.value) : undefined;
 	switch (parent.type) {
 		case 'VariableDeclarator':
-			return parent.id.type === 'Identifier' ? parent.id.name : '<anonymous>';
+			return parent.id.type === 'Identifier' ? parent.id.name : ANONYMOUS;
 		case 'AssignmentExpression':
 		case 'AssignmentPattern': {
 			const left = parent.left;
 			if (left.type === 'Identifier') return left.name;
-			if (left.type === 'MemberExpression') return keyName(left.property, left.computed) ?? '<anonymous>';
-			return '<anonymous>';
+			if (left.type === 'MemberExpression') return keyName(left.property, left.computed) ?? ANONYMOUS;
+			return ANONYMOUS;
 		}
 		case 'MethodDefinition':
 		case 'PropertyDefinition': {
@@ -306,9 +307,9 @@ function functionName(fn: AnyNode, parent: AnyNode | null, className: string | u
 			return className ? `${className}.${name}` : name;
 		}
 		case 'Property':
-			return keyName(parent.key, parent.computed) ?? '<anonymous>';
+			return keyName(parent.key, parent.computed) ?? ANONYMOUS;
 		default:
-			return '<anonymous>';
+			return ANONYMOUS;
 	}
 }
 

@@ -3,7 +3,7 @@ import {relative} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {workerData} from 'node:worker_threads';
 import {TraceMap, originalPositionFor} from '@jridgewell/trace-mapping';
-import type {AsyncmonEvent, StackFrame} from '../protocol/events.js';
+import {ANONYMOUS, type AsyncmonEvent, type StackFrame} from '../protocol/events.js';
 import {serializeLine} from '../protocol/encode.js';
 import {ChannelWriter} from './agent-channel.js';
 import {writeWhole} from './pipe-write.js';
@@ -210,7 +210,7 @@ function toStackFrame(frame: CallFrame): StackFrame | null {
 	const original = originalPositionFor(map, {line: frame.location.lineNumber + 1, column: frame.location.columnNumber});
 	const source = original.source ?? script.url;
 	const file = source.startsWith('file:') ? fileURLToPath(source) : source;
-	return {fn: frame.functionName || '<anonymous>', loc: `${relative(data.cwd, file)}:${original.line ?? frame.location.lineNumber + 1}:${(original.column ?? frame.location.columnNumber) + 1}`};
+	return {fn: frame.functionName || ANONYMOUS, loc: `${relative(data.cwd, file)}:${original.line ?? frame.location.lineNumber + 1}:${(original.column ?? frame.location.columnNumber) + 1}`};
 }
 
 /** How long a script asked to stop because its monitor died may take before it is killed. */

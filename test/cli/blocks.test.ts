@@ -35,6 +35,9 @@ describe('blocks, through the real CLI', () => {
 		// Not the 600 ms of sleep after it.
 		expect(block.endMs! - block.startMs).toBeGreaterThanOrEqual(299);
 		expect(block.endMs! - block.startMs).toBeLessThan(500);
+		// Told while it lasted, and at its end, as the script's: its root task was in the stream before the block.
+		expect(result.stdout).toMatch(/⚠ BLOCKED .* by sleep-then-catch\.cjs sleep-then-catch\.cjs:1:1 \(still blocked\)/);
+		expect(result.stdout).toMatch(/⚠ block +loop was blocked for \S+ by sleep-then-catch\.cjs sleep-then-catch\.cjs:\d+:\d+/);
 	});
 
 	it('an idle node:http server, then one request: no block', async () => {

@@ -152,6 +152,15 @@ describe('who blocked the loop', () => {
 		expect(blockCulprit(state, state.blocks[0]!)).toBe('crunch() in main()');
 	});
 
+	it("the script, where the stack's innermost frame is a module's unnamed top level", () => {
+		const state = reduce([
+			{type: 'task.start', t: 0, id: 1, parent: null, kind: 'script', name: 'spin.cjs', loc: 'spin.cjs:1:1'},
+			{type: 'block.start', t: 5, id: 1, task: 1, detectedAt: 60},
+			{type: 'block.stack', t: 70, id: 1, frames: [{fn: '<anonymous>', loc: 'spin.cjs:2:1'}]},
+		]);
+		expect(blockCulprit(state, state.blocks[0]!)).toBe('spin.cjs');
+	});
+
 	it('the task alone while the stack is not known, or when the task is that function', () => {
 		const unknown = blocked([]);
 		expect(blockCulprit(unknown, unknown.blocks[0]!)).toBe('main()');

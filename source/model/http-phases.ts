@@ -10,14 +10,25 @@ export function hostOf(url: string): string {
 }
 
 /**
- * When a request was in flight: from the moment it left its pool's queue, or from its start if it never queued,
- * to its end (or `endMs` while it lasts). A request that never left the queue was never in flight: an empty span.
+ * When a request waited for a connection: in a pool's queue until it left it, or (any client) the queue time its
+ * `sent` phase measured; until `untilMs` while it is still queued. Null when it waited for none, or when its
+ * details are not known (an op of kind http without them: a crafted recording).
+ */
+export function queueSpan(node: TaskNode, untilMs: Ms): [Ms, Ms] | null {
+	const http = node.http;
+	if (http?.queue) return [node.startMs, http.dequeuedAt ?? untilMs];
+	if (http?.phases.queueMs) return [node.startMs, node.startMs + http.phases.queueMs];
+	return null;
+}
+
+/**
+ * When a request was in flight: from the end of its wait for a connection (see queueSpan), or from its start if it
+ * waited for none, to its end (or `endMs` while it lasts). A request that never left the queue was never in
+ * flight: an empty span.
  */
 export function inFlightSpan(node: TaskNode, endMs: Ms): [Ms, Ms] {
 	const end = node.endMs ?? endMs;
-	// An op of kind http without its details (a crafted recording) was never seen queued.
-	const http = node.http;
-	const from = http?.queue ? (http.dequeuedAt ?? end) : node.startMs;
+	const from = queueSpan(node, end)?.[1] ?? node.startMs;
 	return [Math.min(from, end), end];
 }
 

@@ -1,5 +1,4 @@
-import {laneSlotOf, type AsyncmonEvent, type FoldEvent, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type TaskEndEvent} from '../protocol/events.js';
-import {forEachFoldedTask} from '../protocol/fold.js';
+import {laneSlotOf, type AsyncmonEvent, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type TaskEndEvent} from '../protocol/events.js';
 import {foldSent, foldTotals, retire} from './retention.js';
 import {
 	AWAITS_RETAINED,
@@ -271,14 +270,15 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			state.keptAlive = {t: event.t, idleSince: event.idleSince, resources: event.resources, servers: event.servers ?? []};
 			break;
 		case 'fold': {
-			if (!foldSent(state.aggregated, event)) {
+			const firstStart = foldSent(state.aggregated, event);
+			if (firstStart === null) {
 				state.corruptLines++;
 				break;
 			}
 			if (!isCountedTask(event.kind)) break;
 			state.taskCounts.finished += event.count;
 			const parent = event.parent === null ? undefined : state.nodes.get(event.parent);
-			if (parent) addChildTasks(state, parent, event.count, parent.childTaskCount === 0 ? firstStart(event) : event.t);
+			if (parent) addChildTasks(state, parent, event.count, parent.childTaskCount === 0 ? firstStart : event.t);
 			break;
 		}
 		case 'joined':
@@ -381,12 +381,6 @@ function addChildTasks(state: ModelState, parent: TaskNode, count: number, t: Ms
 }
 
 /** When the first of a fold line's tasks started. */
-function firstStart(fold: FoldEvent): Ms {
-	let first = fold.t;
-	forEachFoldedTask(fold, task => (first = Math.min(first, task.startMs)));
-	return first;
-}
-
 function changeInFlight(state: ModelState, delta: number, t: Ms): void {
 	state.tasksInFlight += delta;
 	pushSeries(state.inFlightSeries, t, state.tasksInFlight);

@@ -113,17 +113,19 @@ function recordTimes(site: SiteAggregate, totalMs: Ms, busyMs: Ms, waitMs: Ms): 
 
 /**
  * Work the child folded (a `fold` line): counted as if each had been kept, then folded here. They all
- * succeeded; leaves add to the task time, the active time and the overlap. False, and nothing counted, if
- * the line's packed times do not match its count.
+ * succeeded; leaves add to the task time, the active time and the overlap. The earliest of their starts, or
+ * null, and nothing counted, if the line's packed times do not match its count.
  */
-export function foldSent(aggregated: Aggregated, fold: FoldEvent): boolean {
+export function foldSent(aggregated: Aggregated, fold: FoldEvent): Ms | null {
 	const site = siteFor(aggregated, fold.kind, siteName(fold), fold.loc);
 	const intervals = fold.leaf ? aggregated.leafIntervals : null;
+	let firstStart = fold.t;
 	const valid = forEachFoldedTask(fold, task => {
 		recordTimes(site, task.totalMs, task.busyMs, task.waitMs);
 		if (intervals) pushInterval(intervals, task.startMs, task.startMs + task.totalMs);
+		if (task.startMs < firstStart) firstStart = task.startMs;
 	});
-	if (!valid) return false;
+	if (!valid) return null;
 	aggregated.nodes += fold.count;
 	if (isCountedTask(fold.kind)) {
 		aggregated.tasks += fold.count;
@@ -138,7 +140,7 @@ export function foldSent(aggregated: Aggregated, fold: FoldEvent): boolean {
 	site.busyMs += fold.busyMs;
 	site.waitMs += fold.waitMs;
 	site.lastEndMs = Math.max(site.lastEndMs, fold.t);
-	return true;
+	return firstStart;
 }
 
 /**

@@ -181,13 +181,15 @@ export function concurrencyAt(state: ModelState, nowMs: Ms = sessionEnd(state)):
 
 /** Concurrency as the summary and the insight state it: to two decimals. */
 export function roundedConcurrency(state: ModelState, nowMs: Ms = sessionEnd(state)): number {
-	return Math.round(concurrencyAt(state, nowMs) * 100) / 100;
+	return toTwoDecimals(concurrencyAt(state, nowMs));
 }
 
+const toTwoDecimals = (value: number): number => Math.round(value * 100) / 100;
+
 /** The leaf tasks' time running or waiting on something, folded ones included: concurrency's numerator. */
-export function activeTime(state: ModelState, nowMs: Ms = sessionEnd(state)): Ms {
+export function activeTime(state: ModelState, nowMs: Ms = sessionEnd(state), leaves: readonly TaskNode[] = leafTasks(state)): Ms {
 	let activeMs = state.aggregated.activeMs;
-	for (const leaf of leafTasks(state)) {
+	for (const leaf of leaves) {
 		const times = liveTimes(leaf, nowMs);
 		activeMs += times.busyMs + times.waitMs;
 	}
@@ -211,11 +213,13 @@ export function summarize(state: ModelState): ReportSummary {
 	}
 	let longestBlockMs = 0;
 	for (const block of state.blocks) longestBlockMs = Math.max(longestBlockMs, block.durationMs ?? endMs - block.startMs);
+	const activeMs = activeTime(state, endMs, leaves);
+	const durationMs = sessionDuration(state, endMs);
 	return {
 		taskCount,
 		taskTimeMs: round(taskTimeMs),
-		activeTimeMs: round(activeTime(state, endMs)),
-		concurrency: roundedConcurrency(state, endMs),
+		activeTimeMs: round(activeMs),
+		concurrency: toTwoDecimals(durationMs > 0 ? activeMs / durationMs : 0),
 		maxInFlight: maxOverlap(inFlightSpans(state, endMs), aggregated.leafIntervals),
 		maxInFlightHttp: maxOverlap(
 			requests.map(request => inFlightSpan(request, endMs)),

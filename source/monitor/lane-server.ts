@@ -17,7 +17,8 @@ export class LaneServer {
 
 	constructor(onConnection: (socket: Socket) => void) {
 		const parent = process.env.XDG_RUNTIME_DIR || tmpdir();
-		removeLeftBehind(parent);
+		// Once the script is started: the sweep reads the whole folder, and nothing waits for it.
+		setImmediate(() => removeLeftBehind(parent));
 		const directory = mkdtempSync(join(parent, `${PREFIX}${process.pid}-`));
 		this.where = {directory, socket: join(directory, 'lanes.sock')};
 		this.server = createServer(socket => {

@@ -29,8 +29,8 @@ export interface ChildConfig {
 	propagateTrace: boolean;
 	/** Quick tasks beyond a site's rate fold in the child (runtime/span-folder.ts); off under `--retain all`, which keeps every task. */
 	foldQuickTasks: boolean;
-	/** Which of CHILD_START_ENV the monitor added: the preload deletes them. */
-	addedEnv: string[];
+	/** Which of CHILD_START_ENV the monitor added to its own child's environment: the preload deletes them. */
+	addedEnv?: string[];
 	/** Where the Node processes the script starts report, followed (see docs/protocol.md, "Child processes"); null under `--no-follow` and the agent. */
 	lanes?: LaneSocket | null;
 	/** Set in such a followed process: its place in the session. */

@@ -35,7 +35,6 @@ if (!isMainThread) {
 				traceId: newTraceId(),
 				propagateTrace: false,
 				foldQuickTasks: true,
-				addedEnv: [],
 				agent: plan,
 			},
 			() => removeAgentFiles(plan.files),

@@ -37,7 +37,6 @@ export function followChildren(config: ChildConfig, startedAt: number, preload: 
 			traceId: config.traceId,
 			propagateTrace: config.propagateTrace,
 			foldQuickTasks: config.foldQuickTasks,
-			addedEnv: [],
 			lanes,
 			lane,
 		};

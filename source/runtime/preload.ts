@@ -24,7 +24,7 @@ if (isMainThread) {
 	} else if (child) {
 		// The script sees the environment and the Node options it was given, not asyncmon's plumbing.
 		delete process.env[CHILD_CONFIG_ENV];
-		for (const name of child.addedEnv) delete process.env[name];
+		for (const name of child.addedEnv ?? []) delete process.env[name];
 		withoutOwnFlags(process.execArgv);
 		instrumentThread(import.meta.url, {...child, startedAt: performance.timeOrigin + performance.now(), agent: null});
 	}

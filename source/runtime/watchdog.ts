@@ -23,10 +23,12 @@ import {
 } from './watchdog-layout.js';
 
 /**
- * A stretch that begins this long after the last reading of the main thread's wait for a CPU reads it again:
- * a wait to wake up, counted once the thread has a CPU, is no part of the stretch. At most a reading a ms.
+ * A stretch that begins a tenth of the block threshold (5 ms by default) after the last reading of the main
+ * thread's wait for a CPU reads it again: a wait to wake up, counted once the thread has a CPU, is no part of the
+ * stretch. An error that small cannot turn a block into a starved stall, and a busy loop reads at most 200 times
+ * a second.
  */
-const QUEUED_READING_GAP_MS = 1;
+const QUEUED_READINGS_PER_THRESHOLD = 10;
 
 /** At most this long at exit for the watchdog to close its inspector session: it polls every 10 ms. */
 const EXIT_WAIT_MS = 250;
@@ -54,6 +56,7 @@ export class LoopWatch implements SliceWatch {
 	private readonly times = mainThreadTimes();
 	/** When F64_QUEUED_BEFORE was read, performance.now() ms. */
 	private queuedReadAt = 0;
+	private readonly queuedReadingGapMs: number;
 	readonly thresholdMs: number;
 
 	constructor(options: LoopWatchOptions) {
@@ -62,6 +65,7 @@ export class LoopWatch implements SliceWatch {
 		this.i32 = new Int32Array(buffer);
 		this.toEpoch = performance.timeOrigin;
 		this.thresholdMs = options.thresholdMs;
+		this.queuedReadingGapMs = options.thresholdMs / QUEUED_READINGS_PER_THRESHOLD;
 		this.beat();
 		const workerData: WatchdogData = {buffer, fd: options.fd, thresholdMs: options.thresholdMs, startedAt: options.startedAt, cwd: options.cwd, monitorPid: options.monitorPid};
 		startOwnThread(options.watchdogFile, workerData);
@@ -124,7 +128,7 @@ export class LoopWatch implements SliceWatch {
 		this.i32[I32_TASK] = task?.id ?? 0;
 		// A thread woken after the last reading may have waited for a CPU before the stretch began: not the stretch's
 		// wait. Read before the stretch's start is published, for a watchdog that sees the one to see the other.
-		if (task && stretchStart - this.queuedReadAt >= QUEUED_READING_GAP_MS) {
+		if (task && stretchStart - this.queuedReadAt >= this.queuedReadingGapMs) {
 			this.f64[F64_QUEUED_BEFORE] = this.times().queuedMs;
 			this.queuedReadAt = stretchStart;
 		}
@@ -140,7 +144,7 @@ export class LoopWatch implements SliceWatch {
 	longSlice(task: Task, start: number, end: number, heldMs: number): Array<BlockStartEvent | BlockEndEvent> {
 		const open = Atomics.exchange(this.i32, I32_OPEN_BLOCK, 0);
 		// No beat since the stretch began: the wait for a CPU since the last reading before it is the stretch's, give or
-		// take a ms (see QUEUED_READING_GAP_MS), or a beat for a slice that began within its stretch.
+		// take a tenth of the threshold (see QUEUED_READINGS_PER_THRESHOLD), or a beat for a slice that began within its stretch.
 		const queuedMs = this.times().queuedMs - this.f64[F64_QUEUED_BEFORE]!;
 		const stall = open === 0 ? stallOf(end - start, 0, queuedMs) : stallOf(end - start, heldMs, queuedMs - this.f64[F64_HELD_QUEUED]!);
 		if (open === 0 && !isScriptsBlock(stall, this.thresholdMs)) return [];

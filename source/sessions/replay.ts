@@ -113,7 +113,7 @@ export class ReplayEngine implements ModelSource, ReplayControls {
 	) {
 		this.lines = 'from' in lines ? lines : new MemoryLines(lines);
 		this.clock = options.clock ?? systemClock;
-		this.retention = options.retention === undefined ? LIVE_RETENTION : options.retention;
+		this.retention = replayRetention(options);
 		this.current = this.freshState();
 		this.reading = this.lines.from(0);
 		this.playbackSpeed = clampSpeed(options.speed ?? 1);
@@ -293,6 +293,9 @@ function clampSpeed(speed: number): number {
 	return Math.min(MAX_SPEED, Math.max(MIN_SPEED, speed));
 }
 
+/** A replay keeps what the live dashboard kept, unless told otherwise. */
+const replayRetention = (options: ReplayOptions): Retention | null => (options.retention === undefined ? LIVE_RETENTION : options.retention);
+
 /** The events read before the checkpoints are spaced: enough to measure the recording's line length. */
 const SIZED_AFTER = 1000;
 
@@ -306,18 +309,20 @@ export async function loadReplay(path: string, options: ReplayOptions & Pick<Rea
 	const lines = new FileLines(path);
 	// Spaced by the recording's size over its first lines' (the count is known only at the end).
 	const bytes = statSync(path).size;
-	const retention = options.retention === undefined ? LIVE_RETENTION : options.retention;
 	let checkpoints: Checkpoints | null = null;
+	/** The lines read before the checkpoints are spaced, kept until they are. */
+	let early: ProtocolLine[] = [];
 	const losses: RecordedLosses = {droppedEvents: 0, corruptLines: 0};
 	for await (const line of reader) {
 		lines.add(line, reader.lineOffset);
+		if (checkpoints) checkpoints.take(line);
+		else early.push(line);
 		if (!checkpoints && lines.count === SIZED_AFTER) {
 			const events = reader.lineOffset > 0 ? Math.ceil((bytes / reader.lineOffset) * lines.count) : lines.count;
-			checkpoints = new Checkpoints(retention, options.checkpointEvery ?? checkpointSpacing(events));
-			const early = lines.from(0);
-			for (let i = 0; i < SIZED_AFTER; i++) checkpoints.take(early.next().value as ProtocolLine);
-			early.return(undefined);
-		} else checkpoints?.take(line);
+			checkpoints = new Checkpoints(replayRetention(options), options.checkpointEvery ?? checkpointSpacing(events));
+			for (const earlier of early) checkpoints.take(earlier);
+			early = [];
+		}
 		if (line.type === 'dropped') losses.droppedEvents += line.count;
 		else if (line.type === 'corrupt') losses.corruptLines += line.count;
 	}

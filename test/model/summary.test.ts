@@ -106,6 +106,21 @@ describe('summary definitions', () => {
 		expect(summarize(folded).maxInFlightHttp).toBe(2);
 	});
 
+	it('counts a request any client kept waiting for a socket in flight from when it was sent, as the timeline draws it', () => {
+		// node:http with maxSockets 1: the second request waits 100 ms for the first's socket.
+		const state = reduce([
+			HEADER,
+			taskStart(0, 1, null, 'seed.ts', 'script'),
+			...[2, 3].flatMap((id, i): ProtocolLine[] => [
+				{type: 'op.start', t: 0, id, parent: 1, kind: 'http', name: 'GET /', http: {method: 'GET', url: 'http://x/', client: 'node:http'}},
+				{type: 'op.phase', t: i * 100, id, phase: 'sent', queueMs: i * 100, connectMs: 0},
+				{type: 'op.end', t: i * 100 + 100, id, ok: true, status: 200},
+			]),
+			{type: 'exit', t: 300, code: 0, signal: null},
+		]);
+		expect(summarize(state).maxInFlightHttp).toBe(1);
+	});
+
 	it('counts failed tasks and the longest block (an open block runs to the session end)', () => {
 		const state = reduce([
 			HEADER,

@@ -57,7 +57,7 @@ describe('LaneEnds', () => {
 });
 
 describe('LaneServer, left behind', () => {
-	it("removes the directory of a monitor that is gone (a SIGKILL left it), never a running one's", () => {
+	it("removes the directory of a monitor that is gone (a SIGKILL left it), never a running one's", async () => {
 		const parent = tempDir();
 		const previous = process.env.XDG_RUNTIME_DIR;
 		process.env.XDG_RUNTIME_DIR = parent;
@@ -66,6 +66,8 @@ describe('LaneServer, left behind', () => {
 			mkdirSync(join(parent, 'asyncmon-lanes-99999999-abc123'), {mode: 0o700});
 			const running = new LaneServer(() => {});
 			const second = new LaneServer(() => {});
+			// Swept once the script has been started.
+			await new Promise(resolve => setImmediate(resolve));
 			expect(readdirSync(parent).sort()).toEqual([basename(running.where.directory), basename(second.where.directory)].sort());
 			running.close();
 			second.close();

@@ -73,15 +73,17 @@ function noticeLine(notices: readonly string[]): Line {
  * the notes after them (folded rows, corrupt lines) are cut where the terminal ends, as before.
  */
 function countsLine(input: HeaderInput): Line {
+	// Once a frame: it goes through every leaf task.
+	const concurrency = formatTimes(concurrencyAt(input.state, input.nowMs), input.ascii);
 	let counts: Line = [];
 	for (const brevity of [0, 1, 2] as const) {
-		counts = countsAt(input, brevity);
+		counts = countsAt(input, concurrency, brevity);
 		if (textWidth(counts.map(segment => segment.text).join('')) <= input.width) break;
 	}
 	return [...counts, ...countNotes(input.state)];
 }
 
-function countsAt({state, nowMs, ascii}: HeaderInput, brevity: 0 | 1 | 2): Line {
+function countsAt({state, ascii}: HeaderInput, concurrency: string, brevity: 0 | 1 | 2): Line {
 	const line: Line = [];
 	const gap = brevity === 2 ? ' ' : '  ';
 	for (const nodeState of NODE_STATES) {
@@ -90,8 +92,7 @@ function countsAt({state, nowMs, ascii}: HeaderInput, brevity: 0 | 1 | 2): Line 
 		line.push({text: `${stateIcon(nodeState, ascii)} ${state.taskCounts[nodeState]}${label}`, color: style.color}, {text: gap});
 	}
 	if (brevity > 0) line.push({text: ' '});
-	const concurrency = brevity === 2 ? 'conc' : 'concurrency';
-	line.push({text: `${concurrency} ${formatTimes(concurrencyAt(state, nowMs), ascii)}  `}, {text: `http ${state.httpInFlight - state.httpQueued} in flight`});
+	line.push({text: `${brevity === 2 ? 'conc' : 'concurrency'} ${concurrency}  `}, {text: `http ${state.httpInFlight - state.httpQueued} in flight`});
 	if (state.httpQueued > 0) line.push({text: `, ${state.httpQueued} queued`, color: 'blue'});
 	if (state.httpFailed > 0) line.push({text: `, ${state.httpFailed} failed`, color: 'red'});
 	return line;

@@ -1,5 +1,6 @@
 import type {Ms} from '../../protocol/events.js';
-import type {Block, HttpInfo, StateSpan, TaskNode} from '../../model/state.js';
+import type {Block, StateSpan, TaskNode} from '../../model/state.js';
+import {queueSpan} from '../../model/http-phases.js';
 import type {Glyphs} from '../../present/states.js';
 import type {Color, Segment} from '../../present/paint.js';
 
@@ -34,7 +35,7 @@ export function nodeCells(node: TaskNode, axis: TimeAxis, nowMs: Ms): CellKind[]
 			coverage[cell * SLOTS.length + slot]! += overlap;
 		});
 	}
-	const queue = node.http ? queueSpan(node.http, node.startMs, node.endMs ?? nowMs) : null;
+	const queue = queueSpan(node, node.endMs ?? nowMs);
 	if (queue) {
 		// An op waits all along: its time in the queue moves from waiting to queued.
 		forEachCellOverlap(axis, queue[0], queue[1], (cell, overlap) => {
@@ -57,16 +58,6 @@ export function nodeCells(node: TaskNode, axis: TimeAxis, nowMs: Ms): CellKind[]
 		cells.push(best);
 	}
 	return cells;
-}
-
-/**
- * When a request waited for a connection: in a pool's queue until it left it, or (any client) the queue time its
- * `sent` phase measured; until `untilMs` while it is still queued. Null when it waited for none.
- */
-export function queueSpan(http: HttpInfo, startMs: Ms, untilMs: Ms): [Ms, Ms] | null {
-	if (http.queue) return [startMs, http.dequeuedAt ?? untilMs];
-	if (http.phases.queueMs) return [startMs, startMs + http.phases.queueMs];
-	return null;
 }
 
 /** Cells during which the event loop was blocked; an open block runs to now. */

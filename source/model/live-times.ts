@@ -15,7 +15,8 @@ export function liveTimes(node: TaskNode, nowMs: Ms): LiveTimes {
 	const since = Math.max(0, nowMs - node.accountedAt);
 	let {busyMs, waitMs, schedDelayMs} = node;
 	if (node.endMs === null) {
-		if (node.state === 'running') busyMs += since;
+		// A followed process's lane runs as long as the process lives; what its thread does is its tasks' to say.
+		if (node.state === 'running') busyMs += node.kind === 'process' ? 0 : since;
 		else if (node.state === 'waiting') waitMs += since;
 		else if (node.state === 'ready') {
 			const readyAt = node.readyAt ?? node.accountedAt;

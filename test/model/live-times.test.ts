@@ -22,6 +22,12 @@ describe('liveTimes', () => {
 		expect(liveTimes(node(fed, 1), 20)).toEqual({totalMs: 20, busyMs: 8, waitMs: 8, schedDelayMs: 4});
 	});
 
+	it("a followed process's lane lives, running, without taking its lifetime for busy time: its tasks say what it did", () => {
+		const fed = state({type: 'task.start', t: 0, id: 1_000_000_000_001, parent: null, kind: 'process', name: 'pid 7: node child.js', loc: null, process: {pid: 7, command: 'node child.js'}});
+		expect(node(fed, 1_000_000_000_001).state).toBe('running');
+		expect(liveTimes(node(fed, 1_000_000_000_001), 2000)).toEqual({totalMs: 2000, busyMs: 0, waitMs: 0, schedDelayMs: 0});
+	});
+
 	it('an ended task reports its final totals; an op is all wait', () => {
 		const fed = state(
 			start,

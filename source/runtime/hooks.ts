@@ -6,6 +6,7 @@ import type {Loader, TransformFailure} from 'esbuild';
 import {insertAtTop, instrument, RUNTIME_GLOBAL, type SiteRegistry} from './transform.js';
 import type {SiteTable} from './site-table.js';
 import {findTsconfig, packageType} from './project-files.js';
+import {moduleSyncTwin, NEEDS_MODULE_SYNC_TWIN} from './module-sync-twin.js';
 import {acorn, esbuild, maps} from './lazy-modules.js';
 import {TransformCache, type ModuleFormat} from './transform-cache.js';
 
@@ -112,7 +113,8 @@ export function installHooks(options: HookOptions): void {
 					// The next candidate, then the specifier as Node reads it.
 				}
 			}
-			return loadStep(() => resolveTs(specifier));
+			const resolved = loadStep(() => resolveTs(specifier));
+			return NEEDS_MODULE_SYNC_TWIN ? moduleSyncTwin(specifier, context, resolved) : resolved;
 		},
 		load(url, context, nextLoad) {
 			const loaded = options.loading(() => loadStep(() => load(url, context, nextLoad, options)));

@@ -46,7 +46,6 @@ export interface ProjectTsconfig {
 const NO_TSCONFIG: ProjectTsconfig = {text: DEFAULT_TSCONFIG, paths: null};
 const tsconfigs = new Map<string, ProjectTsconfig | null>();
 type PackageType = 'module' | 'commonjs' | 'unspecified';
-const packageTypes = new Map<string, PackageType | null>();
 
 /** The project's tsconfig.json, which esbuild reads for decorators, JSX and class fields, and resolution for `paths`. */
 export function findTsconfig(file: string): ProjectTsconfig {
@@ -69,15 +68,31 @@ function readTsconfig(path: string): ProjectTsconfig | null {
 
 /** The nearest package.json's "type"; with none, Node detects the format from the syntax. */
 export function packageType(file: string): PackageType {
-	const type = nearest(packageTypes, file, 'package.json', path => {
+	const declared = nearestPackage(file)?.manifest.type;
+	return declared === 'module' || declared === 'commonjs' ? declared : 'unspecified';
+}
+
+/** A package.json: its folder and what it declares (`{}` when it does not parse). */
+export interface PackageManifest {
+	directory: string;
+	manifest: {type?: unknown; exports?: unknown};
+}
+
+const packages = new Map<string, PackageManifest | null>();
+
+/** The package a file belongs to: the nearest package.json above it. */
+export function nearestPackage(file: string): PackageManifest | null {
+	return nearest(packages, file, 'package.json', path => {
 		const text = readText(path);
 		if (text === null) return null;
+		let manifest: PackageManifest['manifest'] = {};
 		try {
-			const declared = (JSON.parse(text) as {type?: unknown}).type;
-			return declared === 'module' || declared === 'commonjs' ? declared : 'unspecified';
+			const parsed = JSON.parse(text) as PackageManifest['manifest'] | null;
+			// What asyncmon reads, not the whole manifest of every package loaded.
+			if (typeof parsed === 'object' && parsed !== null) manifest = {type: parsed.type, exports: parsed.exports};
 		} catch {
-			return 'unspecified';
+			// Node reports a package.json it cannot read when it needs it.
 		}
+		return {directory: dirname(path), manifest};
 	});
-	return type ?? 'unspecified';
 }

@@ -49,6 +49,8 @@ describe('HTTP clients against a local server: the same output as under node, on
 
 	it.each([
 		['got.mjs', 'got'],
+		// CommonJS: on Node 22.19 axios reaches a package's module-sync ES module through get-intrinsic (README, "Limits").
+		['axios.cjs', 'axios'],
 		['node-fetch.mjs', 'node-fetch'],
 		['ky.mjs', 'ky'],
 		['fetch.mjs', 'fetch'],

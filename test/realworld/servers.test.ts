@@ -1,7 +1,7 @@
 import {fileURLToPath} from 'node:url';
 import autocannon from 'autocannon';
 import {describe, expect, it} from 'vitest';
-import {servedUnderNodeAndAsyncmon, underAsyncmon} from '../helpers/node-parity.js';
+import {servedUnderNodeAndAsyncmon} from '../helpers/node-parity.js';
 import {freePort} from '../helpers/free-port.js';
 import {servedStatsByRoute} from '../../source/model/http-stats.js';
 
@@ -32,8 +32,6 @@ describe('servers under autocannon, stopped with SIGTERM: the same output and ex
 	});
 });
 
-/** Under asyncmon on Node 22.19, Express 5 fails to load for a bug of that Node's: README, "Limits". */
-const EXPRESS_LOADS = !process.versions.node.startsWith('22.19.');
 const ROUTED = 5;
 
 describe("each request a framework's server receives is a server task, the route's handler and what it awaits under it", () => {
@@ -44,11 +42,6 @@ describe("each request a framework's server receives is a server task, the route
 			for (let i = 0; i < ROUTED; i++) bodies.push(await (await fetch(`http://127.0.0.1:${port}/users/7?token=abc`)).json());
 			return bodies;
 		};
-		if (script === 'express.mjs' && !EXPRESS_LOADS) {
-			const {asyncmon} = await underAsyncmon(script, [String(port)], SERVERS);
-			expect(asyncmon.stderr).toContain("request for './index.js' is not in cache");
-			return;
-		}
 		const {node, asyncmon, asyncmonDriven, report, state} = await servedUnderNodeAndAsyncmon(script, [String(port)], SERVERS, 'listening\n', load);
 		expect(asyncmonDriven).toEqual(Array.from({length: ROUTED}, () => ({id: '7', name: 'user-7'})));
 		expect(asyncmon).toEqual(node);

@@ -469,18 +469,17 @@ export class Tracker {
 	}
 
 	/**
-	 * Runs a callback `task` scheduled (a timer's, say) so that a block in it
-	 * is blamed on that task. Ops it starts already are: the context flows there.
+	 * A callback `task` scheduled (a timer's, say) runs now, outside any task's slice: a block in it is blamed on
+	 * that task until the first microtask after it, which Node runs as soon as the callback returns. Ops it starts
+	 * are the task's already: the context flows there.
 	 */
-	attributeTo<T>(task: Task, fn: () => T): T {
-		if (this.running) return fn();
+	attributeUntilNextMicrotask(task: Task): void {
+		if (this.running) return;
 		this.watch.running(task, performance.now());
-		try {
-			return fn();
-		} finally {
-			this.watch.running(this.running, performance.now());
-		}
+		queueMicrotask(this.attributedCallbackDone);
 	}
+
+	private readonly attributedCallbackDone = (): void => this.watch.running(this.running, performance.now());
 
 	/**
 	 * Runs asyncmon's own work inside the script's thread (compiling a module,

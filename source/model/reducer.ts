@@ -2,19 +2,23 @@ import {laneSlotOf, type AsyncmonEvent, type HeaderEvent, type JoinedEvent, type
 import {foldSent, foldTotals, retire} from './retention.js';
 import {
 	AWAITS_RETAINED,
+	LANE_OUTPUT_BOUNDS,
 	OUTPUT_LINE_MAX_CHARS,
-	OUTPUT_RETAINED_CHARS,
-	OUTPUT_RETAINED_LINES,
+	SCRIPT_OUTPUT_BOUNDS,
 	SERIES_RETAINED_POINTS,
 	type Block,
 	type ModelState,
 	type NodeState,
+	type OutputBounds,
+	type OutputTail,
 	type SeriesPoint,
 	type TaskNode,
+	emptyLaneOutput,
 	isCountedTask,
 	isTaskKind,
 	isWorkUnit,
 } from './state.js';
+import {outputByteLength} from '../protocol/output-bytes.js';
 
 /**
  * Applies one protocol line to the model. The state is mutated in place:
@@ -233,7 +237,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			pushSeries(state.loopDelaySeries, event.t, event.delayMs);
 			break;
 		case 'output':
-			appendOutput(state, event);
+			applyOutput(state, event);
 			break;
 		case 'fatal':
 			state.fatal = {kind: event.kind, message: event.message, loc: event.loc, frame: event.frame};
@@ -451,28 +455,52 @@ function locationOfTask(state: ModelState, id: number | null): string | null {
 	return id === null ? null : (state.nodes.get(id)?.location ?? null);
 }
 
-/** The script's output as lines, not writes: a write may hold many, or end mid-line for the next to continue. */
-function appendOutput(state: ModelState, event: OutputEvent): void {
-	const open = state.openOutput;
+/**
+ * The script's output goes to its own tail. A followed process's copy of its output (`lane`) goes to its lane's
+ * alone: its bytes went where they go under node, and what reached the script's pipes is in the script's already.
+ */
+function applyOutput(state: ModelState, event: OutputEvent): void {
+	if (event.lane === undefined) return appendOutput(state, event, SCRIPT_OUTPUT_BOUNDS);
+	const lane = state.nodes.get(event.lane);
+	if (lane?.kind !== 'process') return;
+	const output = (lane.output ??= emptyLaneOutput());
+	output.bytes += outputByteLength(event) + (event.skipped?.bytes ?? 0);
+	output.lineBreaks += lineBreaksIn(event.text) + (event.skipped?.lines ?? 0);
+	if (event.text !== '') output.midLine[event.stream] = !event.text.endsWith('\n');
+	output.lines = output.lineBreaks + Number(output.midLine.stdout) + Number(output.midLine.stderr);
+	// What was left out before this chunk ended the line it was in, or some: the chunk starts a line of its own.
+	if (event.skipped) output.openOutput[event.stream] = null;
+	appendOutput(output, event, LANE_OUTPUT_BOUNDS);
+}
+
+function lineBreaksIn(text: string): number {
+	let count = 0;
+	for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) count++;
+	return count;
+}
+
+/** Output as lines, not writes: a write may hold many, or end mid-line for the next to continue. */
+function appendOutput(tail: OutputTail, event: OutputEvent, bounds: OutputBounds): void {
+	const open = tail.openOutput;
 	for (const part of event.text.split(/(?<=\n)/)) {
 		if (part === '') continue;
 		const line = open[event.stream];
 		if (line && line.text.length < OUTPUT_LINE_MAX_CHARS) line.text += part;
-		else state.output.push((open[event.stream] = {t: event.t, stream: event.stream, text: part}));
-		state.outputChars += part.length;
+		else tail.output.push((open[event.stream] = {t: event.t, stream: event.stream, text: part}));
+		tail.outputChars += part.length;
 		if (part.endsWith('\n')) open[event.stream] = null;
 	}
-	let excess = Math.max(0, state.output.length - OUTPUT_RETAINED_LINES);
-	let chars = state.outputChars;
-	for (let i = 0; i < excess; i++) chars -= state.output[i]!.text.length;
+	let excess = Math.max(0, tail.output.length - bounds.lines);
+	let chars = tail.outputChars;
+	for (let i = 0; i < excess; i++) chars -= tail.output[i]!.text.length;
 	// The latest line stays, however long.
-	while (chars > OUTPUT_RETAINED_CHARS && excess < state.output.length - 1) chars -= state.output[excess++]!.text.length;
+	while (chars > bounds.chars && excess < tail.output.length - 1) chars -= tail.output[excess++]!.text.length;
 	if (excess === 0) return;
-	for (const dropped of state.output.splice(0, excess)) {
+	for (const dropped of tail.output.splice(0, excess)) {
 		if (open[dropped.stream] === dropped) open[dropped.stream] = null;
 	}
-	state.outputChars = chars;
-	state.outputDropped += excess;
+	tail.outputChars = chars;
+	tail.outputDropped += excess;
 }
 
 function pushSeries(series: SeriesPoint[], t: Ms, value: number): void {

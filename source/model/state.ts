@@ -120,6 +120,8 @@ export interface TaskNode {
 	timer?: TimerInfo;
 	/** A child process: a `process` task (a followed Node process, its lane's root) or a `child` op (another program). */
 	process?: ProcessDetails & {exit?: ProcessExit};
+	/** A followed process's output (a `process` task), from its copy: since its first write. */
+	output?: LaneOutput;
 	error?: ErrorInfo;
 	/** Delay this task suffered because the loop was blocked while it was ready. */
 	blockedDelayMs: Ms;
@@ -147,6 +149,35 @@ export interface OutputLine {
 	t: Ms;
 	stream: 'stdout' | 'stderr';
 	text: string;
+}
+
+/** The latest lines of some output, bounded: the script's (ModelState), or a followed process's (LaneOutput). */
+export interface OutputTail {
+	/** Its latest lines, oldest first. */
+	output: OutputLine[];
+	/** Lines dropped from the front of `output`. */
+	outputDropped: number;
+	/** Each stream's last line while it has no line break yet: the next write continues it. */
+	openOutput: {stdout: OutputLine | null; stderr: OutputLine | null};
+	/** The characters `output` holds, kept under a bound. */
+	outputChars: number;
+}
+
+/** How much of some output is kept: the latest this many lines, of at most this many characters in all. */
+export interface OutputBounds {
+	lines: number;
+	chars: number;
+}
+
+/** What a followed process wrote to its stdout and stderr, as its lane's copy told (see OutputEvent.lane). */
+export interface LaneOutput extends OutputTail {
+	/** Every byte it wrote, those its copy left out included. */
+	bytes: number;
+	/** The lines they make: their line breaks, and a last line begun on each stream (lineBreaks and midLine). */
+	lines: number;
+	lineBreaks: number;
+	/** Whether each stream's last write ended without a line break. */
+	midLine: {stdout: boolean; stderr: boolean};
 }
 
 /** A sparkline's bucket: the events within 50 ms of its first. */
@@ -292,7 +323,11 @@ export interface Counters {
 	failed: number;
 }
 
-export interface ModelState {
+/**
+ * Its OutputTail is the latest lines of the script's output, however it wrote them, within SCRIPT_OUTPUT_BOUNDS (a
+ * recording keeps every line). Followed processes' copies are not in it: each is its lane's (TaskNode.output).
+ */
+export interface ModelState extends OutputTail {
 	header: HeaderEvent | null;
 	/** Latest time seen in the stream. */
 	nowMs: Ms;
@@ -319,14 +354,6 @@ export interface ModelState {
 	httpFailed: number;
 	blocks: Block[];
 	activeBlockId: number | null;
-	/** The latest OUTPUT_RETAINED_LINES lines of the script's output, however it wrote them. */
-	output: OutputLine[];
-	/** Lines dropped from the front of `output` (a recording keeps them). */
-	outputDropped: number;
-	/** Each stream's last line while it has no line break yet: the next write continues it. */
-	openOutput: {stdout: OutputLine | null; stderr: OutputLine | null};
-	/** The characters `output` holds, kept under OUTPUT_RETAINED_CHARS. */
-	outputChars: number;
 	inFlightSeries: SeriesPoint[];
 	loopDelaySeries: SeriesPoint[];
 	exit: ScriptExit | null;
@@ -356,9 +383,17 @@ export interface ModelState {
 export const OUTPUT_RETAINED_LINES = 5000;
 /** However long the lines: the ring holds at most this many characters. */
 export const OUTPUT_RETAINED_CHARS = 1_000_000;
+export const SCRIPT_OUTPUT_BOUNDS: OutputBounds = {lines: OUTPUT_RETAINED_LINES, chars: OUTPUT_RETAINED_CHARS};
+/** A followed process's tail: enough for its details and its report, for up to 9,000 processes. */
+export const LANE_OUTPUT_BOUNDS: OutputBounds = {lines: 20, chars: 4096};
 /** A line without a break grows no longer than this (wider than any terminal): a progress bar drawn with `\r` becomes several. */
 export const OUTPUT_LINE_MAX_CHARS = 1024;
 export const SERIES_RETAINED_POINTS = 600;
+
+/** A followed process's output before its first write. */
+export function emptyLaneOutput(): LaneOutput {
+	return {output: [], outputDropped: 0, openOutput: {stdout: null, stderr: null}, outputChars: 0, bytes: 0, lines: 0, lineBreaks: 0, midLine: {stdout: false, stderr: false}};
+}
 
 export function isTaskKind(kind: NodeKind): boolean {
 	return kind === 'script' || kind === 'task' || kind === 'worker' || kind === 'server' || kind === 'process';

@@ -1,7 +1,7 @@
 import type {ErrorInfo, Location, Ms, NodeKind, ProcessExit, WaitTarget} from '../protocol/events.js';
 import {maxOverlap} from './overlap.js';
 import {liveTimes} from './live-times.js';
-import {isCountedTask, isWorkUnit, type HttpPhases, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
+import {isCountedTask, isWorkUnit, type HttpPhases, type LaneOutput, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
 import {latencyStats} from './latency.js';
 import {inFlightSpan} from './http-phases.js';
 
@@ -84,8 +84,15 @@ export interface ReportTask {
 	request?: {method: string; url: string; host: string | null; traceparent: string | null; status: number | null; aborted: boolean; route: string | null};
 	timer?: {delayMs: number; repeat: boolean; fires: number; lateMs: Ms};
 	/** A child process (kind `process`: a followed Node process's lane; kind `child`: another program): `exit` null until it ended. */
-	process?: {pid: number | null; command: string; exit: ProcessExit | null};
+	process?: {pid: number | null; command: string; exit: ProcessExit | null; output?: ReportProcessOutput};
 	error?: ErrorInfo;
+}
+
+/** What a followed process wrote to its stdout and stderr: its size in all, and its last lines (without their line breaks). */
+export interface ReportProcessOutput {
+	bytes: number;
+	lines: number;
+	lastLines: Array<{stream: 'stdout' | 'stderr'; text: string}>;
 }
 
 export interface ReportAwaitSite {
@@ -285,9 +292,20 @@ function reportTask(node: TaskNode, nowMs: Ms, state: ModelState): ReportTask {
 		task.http = {method, url, status: status ?? null};
 	}
 	if (node.timer) task.timer = {...node.timer, lateMs: round(node.timer.lateMs)};
-	if (node.process) task.process = {pid: node.process.pid ?? null, command: node.process.command, exit: node.process.exit ?? null};
+	if (node.process) {
+		task.process = {pid: node.process.pid ?? null, command: node.process.command, exit: node.process.exit ?? null};
+		if (node.output) task.process.output = reportOutput(node.output);
+	}
 	if (node.error) task.error = node.error;
 	return task;
+}
+
+function reportOutput(output: LaneOutput): ReportProcessOutput {
+	return {
+		bytes: output.bytes,
+		lines: output.lines,
+		lastLines: output.output.map(line => ({stream: line.stream, text: line.text.endsWith('\n') ? line.text.slice(0, -1) : line.text})),
+	};
 }
 
 function reportAwaitSites(node: TaskNode, state: ModelState): ReportAwaitSite[] {

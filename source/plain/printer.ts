@@ -2,7 +2,7 @@ import type {ErrorInfo, Ms, ProcessExit, ProtocolLine} from '../protocol/events.
 import type {ModelState, NodeState, TaskNode} from '../model/state.js';
 import {formatDuration, formatOffset} from '../present/durations.js';
 import {servedOutcome, taskLabel} from '../present/http.js';
-import {exitOutcome, processLabel} from '../present/processes.js';
+import {exitOutcome, outputSize, processLabel} from '../present/processes.js';
 import {blockCulprit, starvedStall, waitingOn} from '../present/holdups.js';
 import {paint, type Ansi, type Color, type Segment} from '../present/paint.js';
 import {glyphs, stateIcon, type Glyphs} from '../present/states.js';
@@ -98,6 +98,8 @@ export class PlainPrinter {
 	private print(line: ProtocolLine, state: ModelState): void {
 		switch (line.type) {
 			case 'output': {
+				// A followed process's copy: its bytes went where they go under node (here too, when it shares the script's stdout).
+				if (line.lane !== undefined) return;
 				// Live, byte for byte as the script wrote it; read back from a recording, untrusted text, sanitised.
 				const chunk = this.options.scriptOutput !== 'as-is' ? sanitizeLines(line.text) : line.base64 === undefined ? line.text : outputBytes(line);
 				this.order.hold(line.t, {stream: line.stream, text: chunk});
@@ -131,7 +133,8 @@ export class PlainPrinter {
 				const took = formatDuration(line.t - node.startMs);
 				if (node.kind === 'process') {
 					const ended = line.ok ? this.stateMark('finished', 'done', 'green') : this.stateMark('failed', 'failed', 'red');
-					this.say(line.t, ended, [{text: `${node.name} ${exitOutcome(line.exit)} after ${took}`}]);
+					const wrote = node.output ? `, wrote ${outputSize(node.output)}` : '';
+					this.say(line.t, ended, [{text: `${node.name} ${exitOutcome(line.exit)} after ${took}${wrote}`}]);
 				} else if (node.request) {
 					const served = node.state === 'failed' ? this.stateMark('failed', 'failed', 'red') : this.stateMark('finished', 'done', 'green');
 					this.say(line.t, served, [{text: `${taskLabel(node, this.options.ascii)} ${servedOutcome(node.request, took)} `}, dim(this.timings(node))]);

@@ -1,5 +1,7 @@
 import type {ProcessExit} from '../protocol/events.js';
 import type {TaskNode} from '../model/state.js';
+import {formatBytes} from './durations.js';
+import {counted} from './text.js';
 
 /** How a child process ended, for the status column (6 wide): its exit code, or its signal without `SIG` (`KILL`). */
 export function exitStatusText(exit: ProcessExit): string {
@@ -16,4 +18,9 @@ export function exitOutcome(exit: ProcessExit | undefined): string {
 /** A `child` op's name with its pid: `sh -c exit 3 (pid 4242)`. */
 export function processLabel(node: TaskNode): string {
 	return node.process?.pid === undefined ? node.name : `${node.name} (pid ${node.process.pid})`;
+}
+
+/** What a followed process wrote to its stdout and stderr, in all: `3 lines, 41B`. */
+export function outputSize(output: {lines: number; bytes: number}): string {
+	return `${counted(output.lines, 'line')}, ${formatBytes(output.bytes)}`;
 }

@@ -304,7 +304,7 @@ export interface LoopEvent {
 	utilization: number;
 }
 
-/** A chunk of the script's stdout or stderr, byte for byte (see output-bytes.ts). */
+/** A chunk of the script's stdout or stderr, byte for byte (see output-bytes.ts); or a followed process's copy of its own (`lane`). */
 export interface OutputEvent {
 	type: 'output';
 	t: Ms;
@@ -313,6 +313,19 @@ export interface OutputEvent {
 	text: string;
 	/** The exact bytes, base64-encoded, when they are not valid UTF-8 (binary output): they, not `text`, are what was written. */
 	base64?: string;
+	/**
+	 * A followed process's copy of what it wrote, for its lane: the lane's root task id. Its bytes went where they go
+	 * under node (its parent's pipe, the terminal, a file) and may reach the session a second time, unattributed.
+	 */
+	lane?: number;
+	/** Of a lane's copy: what the process wrote on this stream before this chunk that the copy left out (see docs/protocol.md). */
+	skipped?: SkippedOutput;
+}
+
+/** Output a followed process wrote beyond its copy's allowance: how many bytes, and how many line breaks among them. */
+export interface SkippedOutput {
+	bytes: number;
+	lines: number;
 }
 
 /** Something the runtime did differently from what the user may expect, said once, in one line: the monitor shows it and it is recorded. */

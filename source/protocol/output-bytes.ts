@@ -19,7 +19,7 @@ export class OutputDecoder {
 		const data = this.carry ? Buffer.concat([this.carry, bytes]) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 		const end = data.length - incompleteTail(data);
 		this.carry = end < data.length ? Buffer.from(data.subarray(end)) : null;
-		return end === 0 ? null : chunkOf(data.subarray(0, end));
+		return end === 0 ? null : outputChunk(data.subarray(0, end));
 	}
 
 	/**
@@ -30,7 +30,7 @@ export class OutputDecoder {
 	end(): OutputChunk | null {
 		const carry = this.carry;
 		this.carry = null;
-		return carry ? chunkOf(carry) : null;
+		return carry ? outputChunk(carry) : null;
 	}
 }
 
@@ -39,7 +39,13 @@ export function outputBytes(event: OutputChunk): Buffer {
 	return event.base64 === undefined ? Buffer.from(event.text, 'utf8') : Buffer.from(event.base64, 'base64');
 }
 
-function chunkOf(bytes: Buffer): OutputChunk {
+/** How many bytes an `output` event stands for, without making them. */
+export function outputByteLength(event: OutputChunk): number {
+	return event.base64 === undefined ? Buffer.byteLength(event.text, 'utf8') : Buffer.byteLength(event.base64, 'base64');
+}
+
+/** Bytes as an `output` chunk: text alone when they are UTF-8. */
+export function outputChunk(bytes: Buffer): OutputChunk {
 	const text = bytes.toString('utf8');
 	return isUtf8(bytes) ? {text} : {text, base64: bytes.toString('base64')};
 }

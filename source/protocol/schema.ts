@@ -1,4 +1,4 @@
-import type {AsyncmonEvent, ErrorInfo, FoldedName, FoldEvent, JoinedEvent, HeaderEvent, HttpClient, HttpDetails, HttpQueue, ListeningServer, ProcessDetails, ProcessExit, ServerRequestDetails, StackFrame, TimerDetails, WaitTarget} from './events.js';
+import type {AsyncmonEvent, ErrorInfo, FoldedName, FoldEvent, JoinedEvent, HeaderEvent, HttpClient, HttpDetails, HttpQueue, ListeningServer, ProcessDetails, ProcessExit, ServerRequestDetails, SkippedOutput, StackFrame, TimerDetails, WaitTarget} from './events.js';
 
 /**
  * What one field of a protocol line must hold. `V` is the field's type in
@@ -219,7 +219,13 @@ export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldSha
 	'block.stack': {id: ID, frames: STACK_FRAMES},
 	'block.end': {id: ID, durationMs: NUMBER, task: ID_OR_NULL, exact: BOOLEAN, queuedMs: optional(NUMBER), starved: optional(BOOLEAN)},
 	loop: {delayMs: NUMBER, utilization: NUMBER},
-	output: {stream: oneOf('stdout', 'stderr'), text: STRING, base64: optional(BASE64)},
+	output: {
+		stream: oneOf('stdout', 'stderr'),
+		text: STRING,
+		base64: optional(BASE64),
+		lane: optional(ID),
+		skipped: optional(objectOf<SkippedOutput>('skipped output {bytes, lines}', {bytes: COUNT, lines: COUNT})),
+	},
 	notice: {message: STRING},
 	fatal: {kind: oneOf('syntax', 'load', 'internal'), message: STRING, loc: optional(STRING), frame: optional(STRING)},
 	uncaught: {origin: oneOf('uncaughtException', 'unhandledRejection'), error: ERROR_INFO, task: ID_OR_NULL},

@@ -25,7 +25,7 @@ import {instrumentServerRequests} from './ops/server-requests.js';
 import {instrumentSockets} from './ops/sockets.js';
 import {instrumentTimers} from './ops/timers.js';
 import {trackServers} from './ops/servers.js';
-import {captureOutput} from './output-capture.js';
+import {captureOutput, copyOutput} from './output-capture.js';
 import {recordedText, setRedaction} from './redact.js';
 import {SiteTable} from './site-table.js';
 import {NO_WATCH, Tracker, type TrackerOptions} from './tracker.js';
@@ -170,8 +170,8 @@ function flushOnSignals(tracker: Tracker, onExit: () => void): void {
 /**
  * A Node process the script (or a followed process) started: a lane of its own, its root the process, under
  * the task that started it. It sends its events on the monitor's lane socket; everything else is as under
- * node: its output is its own (its parent reads it, or the terminal shows it), no header, no watchdog (its
- * blocks are not measured), no loop samples. Its exit, which only its parent sees, ends the lane.
+ * node: its output is its own (its parent reads it, or the terminal shows it; its lane gets a copy), no header,
+ * no watchdog (its blocks are not measured), no loop samples. Its exit, which only its parent sees, ends the lane.
  */
 function instrumentFollowedProcess(config: ThreadConfig, lane: LaneConfig): void {
 	const tracker = instrumentLane(config, new LaneWriter(new URL('lane-writer.js', dist), config.lanes!.socket, config.startedAt), {
@@ -181,7 +181,11 @@ function instrumentFollowedProcess(config: ThreadConfig, lane: LaneConfig): void
 		lane: {firstId: laneRootId(lane.slot), process: {pid: process.pid, command: lane.command}},
 	});
 	attributeWorkers(() => tracker.current().id);
-	process.on('exit', () => tracker.exit());
+	const endOutput = copyOutput(tracker, tracker.root.id);
+	process.on('exit', () => {
+		endOutput();
+		tracker.exit();
+	});
 	flushOnSignals(tracker, () => {});
 }
 

@@ -1,50 +1,101 @@
 import {Buffer} from 'node:buffer';
 import type {OutputEvent} from '../protocol/events.js';
 import {OutputDecoder, type OutputChunk} from '../protocol/output-bytes.js';
+import {OutputAllowance, type CopiedChunk} from './output-allowance.js';
 import type {Tracker} from './tracker.js';
 
 type Write = typeof process.stdout.write;
+
+const STREAMS = ['stdout', 'stderr'] as const;
 
 /** Node writes a string in this encoding, or none, as UTF-8: such a string is the text itself. */
 const UTF8 = /^utf-?8$/i;
 
 /**
  * The script's writes to process.stdout and process.stderr become output
- * events, in order with everything else it does, byte for byte: what it
- * writes as Buffers or in other encodings is kept as the bytes Node would
- * have written. The monitor decides where they are shown; raw writes to fd
- * 1 and 2 still reach it through the pipes. Returns what ends the capture
- * at exit: a character cut off by the last write still goes out.
+ * events, in order with everything else it does, byte for byte. The monitor
+ * decides where they are shown; raw writes to fd 1 and 2 still reach it
+ * through the pipes. Returns what ends the capture at exit: a character cut
+ * off by the last write still goes out.
  */
 export function captureOutput(tracker: Tracker): () => void {
-	const ends: Array<() => void> = [];
-	for (const stream of ['stdout', 'stderr'] as const) {
-		const decoder = new OutputDecoder();
-		const emit = (chunk: OutputChunk | null): void => {
-			if (!chunk) return;
-			const event: OutputEvent = {type: 'output', t: performance.now(), stream, text: chunk.text};
-			if (chunk.base64 !== undefined) event.base64 = chunk.base64;
-			tracker.emit(event);
-		};
+	const ends = STREAMS.map(stream => {
+		const written = new WrittenBytes(chunk => tracker.emit({type: 'output', t: performance.now(), stream, ...chunk}));
 		const write = function (chunk: unknown, encodingOrCallback?: unknown, callback?: unknown): boolean {
-			const encoding = typeof encodingOrCallback === 'string' ? encodingOrCallback : undefined;
-			if (typeof chunk === 'string' && (encoding === undefined || UTF8.test(encoding))) {
-				// The text itself: the common case costs no encoding. Half a character written before it goes first.
-				emit(decoder.end());
-				emit({text: chunk});
-			} else {
-				emit(decoder.push(typeof chunk === 'string' ? Buffer.from(chunk, encoding as BufferEncoding) : bytesOf(chunk)));
-			}
+			written.write(chunk, encodingOrCallback);
 			const done = typeof encodingOrCallback === 'function' ? encodingOrCallback : callback;
 			if (typeof done === 'function') process.nextTick(done as () => void);
 			return true;
 		};
 		process[stream].write = write as Write;
-		ends.push(() => emit(decoder.end()));
-	}
+		return () => written.end();
+	});
 	return () => {
 		for (const end of ends) end();
 	};
+}
+
+/**
+ * A followed process writes to process.stdout and process.stderr itself, and its bytes go where they go under
+ * node (its parent's pipe, the terminal, a file); a copy of them, byte for byte, goes to its lane as output
+ * events naming the lane's root, `lane`. The copy is bounded (OutputAllowance): what it held back goes out at the
+ * tracker's flushes. Returns what ends the copy as the process exits: from then on every write is copied as made.
+ */
+export function copyOutput(tracker: Tracker, lane: number): () => void {
+	const copies = STREAMS.map(stream => {
+		const event = (chunk: CopiedChunk): OutputEvent => ({type: 'output', t: performance.now(), stream, ...chunk, lane});
+		const allowance = new OutputAllowance(chunk => tracker.emit(event(chunk)));
+		const written = new WrittenBytes(chunk => allowance.take(chunk, performance.now()));
+		const original = process[stream].write;
+		process[stream].write = function (this: NodeJS.WriteStream, ...args: unknown[]): boolean {
+			// What Node refuses to write (a number, say) throws here, and is not copied.
+			const result = Reflect.apply(original, this, args) as boolean;
+			written.write(args[0], args[1]);
+			return result;
+		} as Write;
+		tracker.addFlushSource(() => {
+			const held = allowance.release();
+			return held ? [event(held)] : [];
+		});
+		return {written, allowance};
+	});
+	return () => {
+		for (const {written, allowance} of copies) {
+			written.end();
+			allowance.lift();
+		}
+	};
+}
+
+/**
+ * One stream's writes as output chunks, byte for byte: what is written as Buffers or in other encodings is kept
+ * as the bytes Node writes, and a character split across two writes is carried to the next (OutputDecoder).
+ */
+class WrittenBytes {
+	private readonly decoder = new OutputDecoder();
+
+	constructor(private readonly emit: (chunk: OutputChunk) => void) {}
+
+	/** The chunk of one `write(chunk, encoding?, callback?)` call. */
+	write(chunk: unknown, encodingOrCallback?: unknown): void {
+		const encoding = typeof encodingOrCallback === 'string' ? encodingOrCallback : undefined;
+		if (typeof chunk === 'string' && (encoding === undefined || UTF8.test(encoding))) {
+			// The text itself: the common case costs no encoding. Half a character written before it goes first.
+			this.end();
+			this.emit({text: chunk});
+		} else {
+			this.pass(this.decoder.push(typeof chunk === 'string' ? Buffer.from(chunk, encoding as BufferEncoding) : bytesOf(chunk)));
+		}
+	}
+
+	/** What is still carried: at exit, a character cut off by the last write goes out as it is. */
+	end(): void {
+		this.pass(this.decoder.end());
+	}
+
+	private pass(chunk: OutputChunk | null): void {
+		if (chunk) this.emit(chunk);
+	}
 }
 
 function bytesOf(chunk: unknown): Uint8Array {

@@ -181,6 +181,8 @@ export class Tracker {
 	 */
 	private produced: WaitTarget | null = null;
 	private producedIn: Task | null = null;
+	/** What each flush sends besides what was emitted: a followed process's output held back (see copyOutput). */
+	private readonly flushSources: Array<() => AsyncmonEvent[]> = [];
 
 	constructor(options: TrackerOptions) {
 		this.sink = options.sink;
@@ -199,6 +201,11 @@ export class Tracker {
 	/** The flush timer: `every` is setInterval as it was before the script's timers were instrumented. */
 	startFlushTimer(every: typeof setInterval): void {
 		every(() => this.flush(), FLUSH_INTERVAL_MS).unref();
+	}
+
+	/** `source` gives events at each flush, pushed before the buffered ones are completed and written. */
+	addFlushSource(source: () => AsyncmonEvent[]): void {
+		this.flushSources.push(source);
 	}
 
 	/** Every event of the thread's comes through here, the script's ops' too. */
@@ -224,6 +231,7 @@ export class Tracker {
 	 */
 	flush(midBurst = false): void {
 		this.ownWork(() => {
+			for (const source of this.flushSources) for (const event of source()) this.sink.push(event);
 			this.describeErrors();
 			this.showPendingAwaits(midBurst);
 			this.sink.flush(isFolded => this.nameTasks(isFolded));

@@ -9,7 +9,7 @@ import {httpStatsByHost, servedStatsByRoute} from '../model/http-stats.js';
 import {HTTP_PHASES} from '../model/state.js';
 import type {Insight} from '../model/insights.js';
 import {insightMessage} from '../present/insights.js';
-import {exitOutcome} from '../present/processes.js';
+import {exitOutcome, outputSize} from '../present/processes.js';
 import type {Tone} from '../present/changes.js';
 
 /**
@@ -51,6 +51,7 @@ export function reportDocument(state: ModelState, insights: readonly Insight[] =
 		...httpSections(state),
 		blocksSection(report),
 		processesSection(report),
+		processOutputSection(report),
 		failuresSection(state, report),
 	].filter((section): section is ReportSection => section !== null && section.rows.length > 0);
 	return {title: sanitize(`asyncmon report: ${report.script || '(unknown script)'}`), subtitle: sanitize(subtitleOf(report)), sections: sections.map(sanitizeSection)};
@@ -128,13 +129,34 @@ function processesSection(report: SessionReport): ReportSection {
 	const processes = report.tasks.filter(task => task.process);
 	return {
 		title: 'Child processes',
-		columns: [left('command'), right('pid'), left('followed'), left('exit'), right('total'), left('started by')],
+		columns: [left('command'), right('pid'), left('followed'), left('exit'), right('total'), right('output'), left('started by')],
 		rows: processes.map(task => {
-			const {pid, command, exit} = task.process!;
+			const {pid, command, exit, output} = task.process!;
 			const parent = report.tasks.find(other => other.id === task.parentId);
-			return [command, pid === null ? '' : String(pid), task.kind === 'process' ? 'yes' : 'no', exit ? exitOutcome(exit) : 'running at the end', formatDuration(taskTotalMs(task, report.durationMs)), parent?.name ?? ''];
+			return [
+				command,
+				pid === null ? '' : String(pid),
+				task.kind === 'process' ? 'yes' : 'no',
+				exit ? exitOutcome(exit) : 'running at the end',
+				formatDuration(taskTotalMs(task, report.durationMs)),
+				output ? outputSize(output) : '',
+				parent?.name ?? '',
+			];
 		}),
 	};
+}
+
+export const PROCESS_OUTPUT_LINES_SHOWN = 5;
+
+/** The last lines each followed process wrote, wherever they went: what a child said before it ended, or failed. */
+function processOutputSection(report: SessionReport): ReportSection {
+	const rows = report.tasks.flatMap(task => {
+		const output = task.process?.output;
+		if (!output) return [];
+		// Its lane's name: `pid 4242: node child.js`, the pid first, where a narrow column still shows it.
+		return output.lastLines.slice(-PROCESS_OUTPUT_LINES_SHOWN).map(line => [task.name, line.stream, line.text]);
+	});
+	return {title: 'Last output of child processes', columns: [left('process'), left('stream'), left('line')], rows};
 }
 
 /** Folded tasks and ops, a row per site: a report of a long run is mostly these. */

@@ -2,8 +2,8 @@ import {readdirSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {recordRun, taskNamed} from '../helpers/recorded.js';
-import {underNodeAndAsyncmon} from '../helpers/node-parity.js';
-import {SCRIPTS} from '../helpers/run-cli.js';
+import {recordedOutput, underNodeAndAsyncmon, underNodeAndAsyncmonBytes} from '../helpers/node-parity.js';
+import {runCli, SCRIPTS} from '../helpers/run-cli.js';
 import {tempDir} from '../helpers/temp.js';
 import type {ReportTask, SessionReport} from '../../source/model/summary.js';
 
@@ -27,6 +27,25 @@ function childrenOf(report: SessionReport, parent: ReportTask): string[] {
 		.sort();
 }
 
+/** What talker.mjs writes, byte for byte. */
+function talked(role: string): {stdout: Buffer; stderr: Buffer} {
+	return {
+		stdout: Buffer.concat([Buffer.from(`${role}: hello, wörld ✓\n☃ snow\n`), Buffer.from([0xff, 0xfe, 0x00, 0x0a]), Buffer.from(`${role}: last words`)]),
+		stderr: Buffer.from(`${role}: to stderr\n`),
+	};
+}
+
+/** talker.mjs's lines, as a report gives them. */
+function talkedLines(role: string): Array<{stream: string; text: string}> {
+	return [
+		{stream: 'stdout', text: `${role}: hello, wörld ✓`},
+		{stream: 'stdout', text: '☃ snow'},
+		{stream: 'stdout', text: '\uFFFD\uFFFD\u0000'},
+		{stream: 'stderr', text: `${role}: to stderr`},
+		{stream: 'stdout', text: `${role}: last words`},
+	];
+}
+
 describe('child processes, followed', () => {
 	it('fork, cluster.fork and spawn of process.execPath: each child is a lane under the task that started it, with its own tasks, and its output is as under node', async () => {
 		const {node, asyncmon, report} = await underNodeAndAsyncmon('children.mjs', [], CHILDREN);
@@ -43,7 +62,9 @@ describe('child processes, followed', () => {
 			const lane = laneNamed(report, `child.mjs ${role}`);
 			expect(lane.parentId).toBe(taskNamed(report, startedBy).id);
 			expect(lane.name).toMatch(new RegExp(`^pid \\d+: node .*child\\.mjs ${role}$`));
-			expect(lane.process).toEqual({pid: expect.any(Number), command: expect.stringMatching(/^node .*child\.mjs/), exit: {code: 0, signal: null}});
+			const printed = [`${role} child computed 2,4 with execArgv []`, `${role} child to stderr`];
+			const output = {bytes: Buffer.byteLength(printed.map(line => `${line}\n`).join('')), lines: 2, lastLines: [{stream: 'stdout', text: printed[0]}, {stream: 'stderr', text: printed[1]}]};
+			expect(lane.process).toEqual({pid: expect.any(Number), command: expect.stringMatching(/^node .*child\.mjs/), exit: {code: 0, signal: null}, output});
 			expect(lane.name).toContain(`pid ${lane.process!.pid}:`);
 			expect(lane.state).toBe('finished');
 			expect(childrenOf(report, lane)).toEqual(['childWork()']);
@@ -149,6 +170,50 @@ describe('child processes, followed', () => {
 		expect(result.stdout).toMatch(/▶ start {2}pid \d+: node \S*nested\.mjs 1\n/);
 		expect(result.stdout).toMatch(/✔ done {3}pid \d+: node \S*nested\.mjs 2 exited 0 after \d/);
 		expect(result.stdout).toMatch(/▶ start {2}generation\(2\)/);
+	});
+
+	it("a child whose output its parent reads through pipes: the script's output is node's, byte for byte, and the child's own lines are its lane's", async () => {
+		const {node, asyncmon, monitored, report, file} = await underNodeAndAsyncmonBytes('piped-talker.mjs', [], CHILDREN);
+		expect(node.code).toBe(0);
+		expect(node.stdout.toString()).toContain('[child] piped: hello, wörld ✓\n');
+		expect(asyncmon).toEqual(node);
+		const lane = laneNamed(report, 'talker.mjs piped');
+		expect(lane.process!.output).toEqual({bytes: talked('piped').stdout.length + talked('piped').stderr.length, lines: 5, lastLines: talkedLines('piped')});
+		expect(await recordedOutput(file, lane.id)).toEqual(talked('piped'));
+		// Plain mode printed the parent's relay of each line, and nothing more of the child's.
+		expect(monitored.stdout.split('piped: hello, wörld ✓')).toHaveLength(2);
+		expect(monitored.stdout).toMatch(/pid \d+: node \S*talker\.mjs piped exited 0 after \S+, wrote 5 lines, 72B\n/);
+	});
+
+	it("a child sharing the script's stdout and stderr: its bytes are the script's output once, as under node, and attributed to its lane", async () => {
+		const {node, asyncmon, monitored, report, file} = await underNodeAndAsyncmonBytes('inherited-talker.mjs', [], CHILDREN);
+		expect(node.code).toBe(0);
+		expect(node.stdout.subarray(0, talked('inherited').stdout.length)).toEqual(talked('inherited').stdout);
+		expect(asyncmon).toEqual(node);
+		const lane = laneNamed(report, 'talker.mjs inherited');
+		expect(await recordedOutput(file, lane.id)).toEqual(talked('inherited'));
+		expect(lane.process!.output).toEqual({bytes: 84, lines: 5, lastLines: talkedLines('inherited')});
+		expect(monitored.stdout.split('inherited: hello, wörld ✓')).toHaveLength(2);
+		expect(monitored.stderr.split('inherited: to stderr')).toHaveLength(2);
+		// The text report's tables say it too.
+		const text = await runCli(['report', file]);
+		expect(text.stdout).toMatch(/Child processes\n.* +output +started by\n.*\nnode .* +yes +exited 0 +\S+ +5 lines, 84B +runInherited\(\)\n/);
+		expect(text.stdout).toMatch(/Last output of child processes\n(.*\n){2}(pid \d+: node .* +stdout +.*\n){3}pid \d+: .* +stderr +inherited: to stderr\n.* +stdout +inherited: last words\n/);
+	});
+
+	it('a chatty child: its lane knows how much it wrote and its last lines, but its copy is bounded, and no event is lost', async () => {
+		const {result, report, file} = await recordRun(['child-processes/chatty.mjs']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('chatty child exited 0\n');
+		const lane = laneNamed(report, 'chatty.mjs child');
+		const output = lane.process!.output!;
+		expect(output.bytes).toBe(20_000 * 100);
+		expect(output.lines).toBe(20_000);
+		expect(output.lastLines.at(-1)).toEqual({stream: 'stdout', text: `chatter 20000 ${'.'.repeat(85)}`});
+		expect(output.lastLines.map(line => Number(line.text.slice(8, 13)))).toEqual(Array.from({length: output.lastLines.length}, (_, i) => 20_001 - output.lastLines.length + i));
+		const copied = await recordedOutput(file, lane.id);
+		expect(copied.stdout.length).toBeLessThan(64 * 1024);
+		expect(report.tasks.find(task => task.name === 'chatter()')!.state).toBe('finished');
 	});
 
 	it('--no-follow: the children run as under node, unwatched, and nothing listens for them; a followed run leaves no socket behind', async () => {

@@ -111,10 +111,13 @@ function appears(stream: Readable, text: string): Promise<void> {
 	});
 }
 
-/** The script's stdout and stderr, reassembled byte for byte from a recording's output events. */
-export async function recordedOutput(file: string): Promise<{stdout: Buffer; stderr: Buffer}> {
+/**
+ * The script's stdout and stderr, reassembled byte for byte from a recording's output events; with `lane`, that
+ * followed process's copy of its own instead (which the script's holds too, when the process shares its pipes).
+ */
+export async function recordedOutput(file: string, lane?: number): Promise<{stdout: Buffer; stderr: Buffer}> {
 	const chunks = {stdout: [] as Buffer[], stderr: [] as Buffer[]};
-	for await (const line of readSession(file)) if (line.type === 'output') chunks[line.stream].push(outputBytes(line));
+	for await (const line of readSession(file)) if (line.type === 'output' && line.lane === lane) chunks[line.stream].push(outputBytes(line));
 	return {stdout: Buffer.concat(chunks.stdout), stderr: Buffer.concat(chunks.stderr)};
 }
 

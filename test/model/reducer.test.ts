@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {apply} from '../../source/model/reducer.js';
 import {summarize} from '../../source/model/summary.js';
-import {AWAITS_RETAINED, OUTPUT_LINE_MAX_CHARS, OUTPUT_RETAINED_CHARS, OUTPUT_RETAINED_LINES, createState, type ModelState, type TaskNode} from '../../source/model/state.js';
+import {AWAITS_RETAINED, LANE_OUTPUT_BOUNDS, OUTPUT_LINE_MAX_CHARS, OUTPUT_RETAINED_CHARS, OUTPUT_RETAINED_LINES, createState, type ModelState, type TaskNode} from '../../source/model/state.js';
 import {IDS_PER_PROCESS, type ProtocolLine, type TaskKind, type TaskStartEvent} from '../../source/protocol/events.js';
 import {event, header, reduce} from '../helpers/events.js';
 
@@ -385,6 +385,51 @@ describe('reducer: output, loop, exit and failures', () => {
 		expect(state.outputDropped).toBe(10);
 		expect(state.output[0]).toEqual({t: 10, stream: 'stdout', text: 'line 10\n'});
 		expect(state.output.at(-1)!.text).toBe(`line ${OUTPUT_RETAINED_LINES + 9}\n`);
+	});
+
+	it("a followed process's copy of its output is its lane's: its size, its lines and its last ones, not the script's output", () => {
+		const lane = IDS_PER_PROCESS + 1;
+		const state = reduce([start(0, 1, null, 'app.ts', 'script'), {...start(1, lane, 1, 'pid 42: node child.js', 'process'), process: {pid: 42, command: 'node child.js'}} as ProtocolLine]);
+		apply(state, {type: 'output', t: 2, stream: 'stdout', text: 'one\ntw', lane});
+		apply(state, {type: 'output', t: 3, stream: 'stdout', text: 'o\n', lane});
+		apply(state, {type: 'output', t: 4, stream: 'stderr', text: '\uFFFD\n', base64: '/wo=', lane});
+		apply(state, {type: 'output', t: 5, stream: 'stdout', text: 'no line break yet', lane});
+		expect(state.output).toEqual([]);
+		const output = node(state, lane).output!;
+		expect(output.output.map(line => [line.stream, line.text])).toEqual([
+			['stdout', 'one\n'],
+			['stdout', 'two\n'],
+			['stderr', '\uFFFD\n'],
+			['stdout', 'no line break yet'],
+		]);
+		expect(output.bytes).toBe(6 + 2 + 2 + 17);
+		expect(output.lines).toBe(4);
+		// What the copy left out is counted, and what follows it starts a line of its own.
+		apply(state, {type: 'output', t: 6, stream: 'stdout', text: 'last\n', lane, skipped: {bytes: 1000, lines: 30}});
+		expect(output.bytes).toBe(27 + 1000 + 5);
+		expect(output.lines).toBe(3 + 30 + 1);
+		expect(output.output.at(-1)).toEqual({t: 6, stream: 'stdout', text: 'last\n'});
+		// The script's own output is its own.
+		apply(state, {type: 'output', t: 7, stream: 'stdout', text: 'the script\n'});
+		expect(state.output.map(line => line.text)).toEqual(['the script\n']);
+		expect(output.output.at(-1)!.text).toBe('last\n');
+	});
+
+	it("keeps a lane's last LANE_OUTPUT_BOUNDS lines, and ignores a copy naming no followed process", () => {
+		const lane = IDS_PER_PROCESS + 1;
+		const state = reduce([start(0, 1, null, 'app.ts', 'script'), {...start(1, lane, 1, 'pid 42: node child.js', 'process'), process: {pid: 42, command: 'node child.js'}} as ProtocolLine]);
+		for (let i = 0; i < 1000; i++) apply(state, {type: 'output', t: 2, stream: 'stdout', text: `line ${i}\n`, lane});
+		const output = node(state, lane).output!;
+		expect(output.output).toHaveLength(LANE_OUTPUT_BOUNDS.lines);
+		expect(output.output.at(-1)!.text).toBe('line 999\n');
+		expect(output.outputDropped).toBe(1000 - LANE_OUTPUT_BOUNDS.lines);
+		expect(output.lines).toBe(1000);
+		apply(state, {type: 'output', t: 3, stream: 'stdout', text: 'x'.repeat(10 * LANE_OUTPUT_BOUNDS.chars), lane});
+		expect(output.outputChars).toBeLessThanOrEqual(10 * LANE_OUTPUT_BOUNDS.chars);
+		expect(output.output.reduce((sum, line) => sum + line.text.length, 0)).toBe(output.outputChars);
+		for (const id of [1, 999]) apply(state, {type: 'output', t: 4, stream: 'stdout', text: 'stray\n', lane: id});
+		expect(node(state, 1).output).toBeUndefined();
+		expect(state.output).toEqual([]);
 	});
 
 	it("keeps the runtime's notices, in order", () => {

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest';
 import {apply} from '../../source/model/reducer.js';
 import {createState} from '../../source/model/state.js';
 import {PlainPrinter, type PlainOptions} from '../../source/plain/printer.js';
-import type {AsyncmonEvent, ProtocolLine} from '../../source/protocol/events.js';
+import {IDS_PER_PROCESS, type AsyncmonEvent, type ProtocolLine} from '../../source/protocol/events.js';
 import {event} from '../helpers/events.js';
 import {controlCharacters, HOSTILE_STRINGS, hostileSession} from '../helpers/hostile.js';
 
@@ -140,6 +140,23 @@ describe("the script's output and the runtime's notices", () => {
 		}
 		printer.flush();
 		expect(Buffer.concat(written.map(chunk => Buffer.from(chunk))).equals(Buffer.concat([Buffer.from('before\n'), binary, Buffer.from('after\n')]))).toBe(true);
+	});
+
+	it("prints nothing of a followed process's copy of its output (it went where it would under node), and its end says how much it wrote", () => {
+		const lane = IDS_PER_PROCESS + 1;
+		const out = printed({ascii: false, scriptOutput: 'as-is'}, [
+			{type: 'task.start', t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts', loc: 'app.ts:1:1'},
+			{type: 'task.start', t: 1, id: lane, parent: 1, kind: 'process', name: 'pid 42: node child.js', loc: null, process: {pid: 42, command: 'node child.js'}},
+			{type: 'output', t: 2, stream: 'stdout', text: 'from the child\n', lane},
+			{type: 'output', t: 3, stream: 'stderr', text: 'child to stderr\n', lane},
+			// The same bytes, through the script's stdout, which the child shares.
+			{type: 'output', t: 3, stream: 'stdout', text: 'from the child\n'},
+			{type: 'task.end', t: 9, id: lane, ok: true, busy: 0, wait: 0, sched: 0, awaits: 0, exit: {code: 0, signal: null}},
+			{type: 'exit', t: 10, code: 0, signal: null},
+		]);
+		expect(out.split('from the child')).toHaveLength(2);
+		expect(out).not.toContain('child to stderr');
+		expect(out).toContain('✔ done   pid 42: node child.js exited 0 after 8ms, wrote 2 lines, 31B\n');
 	});
 
 	it('says a notice on stderr, as asyncmon', () => {

@@ -45,7 +45,7 @@ const EVERY_TYPE: AsyncmonEvent[] = [
 	{type: 'block.stack', t: 76, id: 1, frames: [{fn: 'parse', loc: 'app.ts:6:5'}]},
 	{type: 'block.end', t: 270, id: 1, durationMs: 250, task: null, exact: false, queuedMs: 12, starved: false},
 	{type: 'loop', t: 250, delayMs: 1.2, utilization: 0.5},
-	{type: 'output', t: 251, stream: 'stderr', text: 'a\uFFFD', base64: 'YYA='},
+	{type: 'output', t: 251, stream: 'stderr', text: 'a\uFFFD', base64: 'YYA=', lane: 1_000_000_000_001, skipped: {bytes: 4096, lines: 12}},
 	{type: 'notice', t: 5, message: 'huge.js (3.0 MB) runs uninstrumented'},
 	{type: 'fatal', t: 0, kind: 'syntax', message: 'Unexpected token', loc: 'app.ts:1:5', frame: '> 1 | let ='},
 	{type: 'uncaught', t: 300, origin: 'unhandledRejection', error: {name: 'Error', message: 'x'}, task: null},

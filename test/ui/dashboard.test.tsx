@@ -188,6 +188,35 @@ describe('dashboard: child processes', () => {
 	});
 });
 
+describe('dashboard: a followed process\'s output', () => {
+	it("shows a process lane's last lines in its details, how much it wrote, and none of them in the script's output pane", async () => {
+		const lane = IDS_PER_PROCESS + 1;
+		const session = new FakeSession({script: 'parent.mjs'})
+			.emit('task.start', {t: 0, id: 1, kind: 'script', name: 'main', loc: 'parent.mjs:1:1'})
+			.emit('task.start', {t: 40, id: lane, parent: 1, kind: 'process', name: 'pid 4242: node child.mjs', loc: null, process: {pid: 4242, command: 'node child.mjs'}});
+		for (let i = 1; i <= 12; i++) session.emit('output', {t: 40 + i, text: `child line ${i}\n`, lane});
+		session
+			.emit('output', {t: 60, stream: 'stderr', text: 'child complains \x1b[31mloudly\n', lane})
+			.emit('output', {t: 61, text: '\uFFFD\u0000 binary\n', base64: Buffer.from([0xff, 0, ...Buffer.from(' binary\n')]).toString('base64'), lane})
+			.emit('output', {t: 62, text: 'the script speaks\n'});
+		const view = await renderDashboard(session, {nowMs: 100, columns: 120, rows: 40});
+		await view.press('o');
+		expect(view.frame()).toContain('the script speaks');
+		expect(view.frame()).not.toContain('child line');
+		await view.press(KEYS.escape, 'j', KEYS.enter);
+		const frame = view.frame();
+		expect(frame).toContain('pid 4242: node child.mjs  process #');
+		expect(frame).toContain('Output  14 lines, 197B to stdout and stderr; the last lines:');
+		const shown = view.lines().filter(line => /^ {2}00:00\.\d /.test(line));
+		expect(shown.map(line => line.replace(/^ {2}00:00\.\d+ /, '').trimEnd())).toEqual([
+			...Array.from({length: 8}, (_, i) => `child line ${i + 5}`),
+			'child complains loudly',
+			'� binary',
+		]);
+		expect(frame).not.toContain('child line 4\n');
+	});
+});
+
 describe('dashboard: details, timeline, output, help', () => {
 	it('opens details with Enter: parents, children, await sites, HTTP phases; Esc goes back', async () => {
 		const session = busySession()

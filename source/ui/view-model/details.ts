@@ -9,6 +9,8 @@ import type {Line} from './line.js';
 import {truncate} from '../../present/text.js';
 import {STATE_STYLES, stateIcon, type Glyphs} from '../../present/states.js';
 import {describeOp, describeTarget} from '../../present/holdups.js';
+import {outputSize} from '../../present/processes.js';
+import {outputWindow} from './output.js';
 
 export interface DetailsInput {
 	state: ModelState;
@@ -51,6 +53,7 @@ export function detailLines(input: DetailsInput): Line[] {
 	if (!node) return [[{text: `#${input.id} is no longer in the model`, dim: true}]];
 	return [
 		...identity(node, input),
+		...processOutput(node, input),
 		...family(node, input),
 		...awaitSites(node),
 		...httpRequests(node, input),
@@ -80,6 +83,20 @@ function identity(node: TaskNode, {state, nowMs, ascii}: DetailsInput): Line[] {
 		lines.push([{text: `  timer ${formatDuration(node.timer.delayMs)}${node.timer.repeat ? ' repeating' : ''}, fired ${node.timer.fires}x, at most ${formatDuration(node.timer.lateMs)} late`}]);
 	}
 	return lines;
+}
+
+const LISTED_OUTPUT_LINES = 10;
+
+/** A followed process's last lines of output, wherever they went (its parent's pipe, the terminal, a file). */
+function processOutput(node: TaskNode, {width}: DetailsInput): Line[] {
+	if (!node.output) return [];
+	const indent = '  ';
+	const {lines} = outputWindow({output: node.output.output, outputDropped: 0}, LISTED_OUTPUT_LINES, width - indent.length, 0);
+	return [
+		[],
+		[{text: 'Output  ', bold: true}, {text: `${outputSize(node.output)} to stdout and stderr; the last lines:`, dim: true}],
+		...lines.map((line): Line => [{text: indent}, ...line]),
+	];
 }
 
 function family(node: TaskNode, {state, nowMs, ascii}: DetailsInput): Line[] {

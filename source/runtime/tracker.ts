@@ -375,6 +375,42 @@ export class Tracker {
 	}
 
 	/**
+	 * The iterable of a `for await` loop: each call of its iterator's next() is an await of what it gives, reported
+	 * as the loop is about to suspend on it; the loop's body, and the statement after the loop, resume (`c`). Of a
+	 * sync iterable the loop awaits each value. Anything else is a TypeError, as under node.
+	 */
+	fa(task: Task, iterable: unknown, siteId: number, notIterable: string): unknown {
+		if (iterable !== null && iterable !== undefined) {
+			const source = iterable as Partial<AsyncIterable<unknown> & Iterable<unknown>>;
+			const asyncIterator = source[Symbol.asyncIterator];
+			if (typeof asyncIterator === 'function') return {[Symbol.asyncIterator]: () => this.awaitingEach(task, asyncIterator.call(source), siteId, false)};
+			const syncIterator = asyncIterator === undefined || asyncIterator === null ? source[Symbol.iterator] : undefined;
+			if (typeof syncIterator === 'function') return {[Symbol.iterator]: () => this.awaitingEach(task, syncIterator.call(source), siteId, true)};
+		}
+		// As V8 words it for the loop's own expression, thrown from the loop's line.
+		const error = new TypeError(iterable === null || iterable === undefined ? `Cannot read properties of ${String(iterable)} (reading 'Symbol(Symbol.asyncIterator)')` : notIterable);
+		Error.captureStackTrace(error, this.fa);
+		throw error;
+	}
+
+	/** An iterator whose next() reports the wait on what it gave: the promise of the next item, or a sync iterator's next value. */
+	private awaitingEach(task: Task, iterator: Iterator<unknown> | AsyncIterator<unknown>, siteId: number, values: boolean): Iterator<unknown> | AsyncIterator<unknown> {
+		// Read once, as the loop itself reads it.
+		const next = iterator.next as (this: unknown, value?: unknown) => IteratorResult<unknown> | Promise<IteratorResult<unknown>>;
+		const each: {next(value?: unknown): unknown; return?: (value?: unknown) => unknown} = {
+			next: (value?: unknown) => {
+				const result = next.call(iterator, value);
+				if (!values) this.w(task, result, siteId);
+				else if (!(result as IteratorResult<unknown>).done) this.w(task, (result as IteratorResult<unknown>).value, siteId);
+				return result;
+			},
+		};
+		const close = iterator.return as ((this: unknown, value?: unknown) => unknown) | undefined;
+		if (typeof close === 'function') each.return = (value?: unknown) => close.call(iterator, value);
+		return each as Iterator<unknown> | AsyncIterator<unknown>;
+	}
+
+	/**
 	 * A request one of the script's servers received: its task starts, and
 	 * the request listener, which Node calls next in this synchronous stretch,
 	 * runs inside it. Node says nothing once the listener returned: the

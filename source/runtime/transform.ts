@@ -16,6 +16,7 @@ import {ANONYMOUS} from '../protocol/events.js';
  * where in body' `await x` is `__am.r(__amT, await __am.w(__amT, x, SITE))`,
  * `return x` is `return __am.ret(__amT, x)`, and every catch and finally
  * clause starts with `__am.c(__amT)` (a rejected await resumes there).
+ * `for await (x of y) body` is `{for await (x of __am.fa(__amT, (y), SITE)) { __am.c(__amT); body };__am.c(__amT);}`.
  * A statement that only calls one of the module's own async functions,
  * `load();`, becomes `__am.fl(load(), SITE);`: a promise nobody awaits.
  * Every other call becomes `__am.p(call)`, and `new Promise(executor)`
@@ -102,6 +103,8 @@ export function instrument(input: TransformInput): TransformOutput {
 		{node: program, instrumented: false, awaitedNames: new Set(), taskRef: `${rt}.root`},
 	];
 	const classNames: string[] = [];
+	/** A `for await` loop under labels, and its outermost label. */
+	const loopRoots = new Map<AnyNode, AnyNode>();
 	const asyncNames = ownAsyncFunctionNames(program);
 
 	const current = (): FunctionScope => scopes[scopes.length - 1]!;
@@ -170,10 +173,36 @@ export function instrument(input: TransformInput): TransformOutput {
 				magic.appendLeft(node.end, ')');
 				return;
 			}
-			case 'ForOfStatement':
-				// `for await` awaits implicitly; it is counted as running time (see README limits).
+			case 'LabeledStatement': {
+				// A labelled `for await` resumes after its outermost label: the label must stay on the loop.
+				let labelled = node.body;
+				while (labelled.type === 'LabeledStatement') labelled = labelled.body;
+				if (labelled.type === 'ForOfStatement' && !loopRoots.has(labelled)) loopRoots.set(labelled, node);
 				visitChildren(node);
 				return;
+			}
+			case 'ForOfStatement': {
+				visitChildren(node);
+				const scope = current();
+				if (!node.await || !tracksAwaits(scope)) return;
+				// `for await (x of y) body` awaits implicitly, each time round and once at the end: the iterable reports
+				// each wait as its next() is called, the body resumes, and so does the statement after the loop.
+				changed = true;
+				const site = input.registry.addAwait({line: node.loc!.start.line, column: node.loc!.start.column, dependent: false});
+				const resume = `${rt}.c(${scope.taskRef});`;
+				magic.prependRight(node.right.start, `${rt}.fa(${scope.taskRef},(`);
+				magic.appendLeft(node.right.end, `),${site},${JSON.stringify(notAsyncIterable(node.right))})`);
+				if (node.body.type === 'BlockStatement') {
+					magic.appendLeft(node.body.start + 1, resume);
+				} else {
+					magic.prependRight(node.body.start, `{${resume}`);
+					magic.appendLeft(node.body.end, '}');
+				}
+				const root = loopRoots.get(node) ?? node;
+				magic.prependRight(root.start, '{');
+				magic.appendLeft(root.end, `;${resume}}`);
+				return;
+			}
 			case 'ReturnStatement': {
 				if (current().instrumented && node.argument) unwrapped.add(node.argument);
 				visitChildren(node);
@@ -371,6 +400,31 @@ function someChild(node: AnyNode, each: (child: AnyNode, key: string) => boolean
 
 const isFunction = (node: AnyNode): boolean =>
 	node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression';
+
+/**
+ * V8's words for a `for await` over something that is not iterable, which the wrapper around the iterable would
+ * otherwise change (`__am.fa(...) is not a function…`): the expression as V8 renders it.
+ */
+function notAsyncIterable(node: AnyNode): string {
+	const rendered = renderedForError(node);
+	return node.type === 'CallExpression' ? `${rendered} is not a function or its return value is not async iterable` : `${rendered} is not async iterable`;
+}
+
+function renderedForError(node: AnyNode): string {
+	switch (node.type) {
+		case 'Identifier':
+		case 'ThisExpression':
+			return node.type === 'Identifier' ? node.name : 'this';
+		case 'Literal':
+			return node.raw;
+		case 'MemberExpression':
+			return node.computed ? `${renderedForError(node.object)}[...]` : `${renderedForError(node.object)}.${renderedForError(node.property)}`;
+		case 'CallExpression':
+			return `${renderedForError(node.callee)}(...)`;
+		default:
+			return '(intermediate value)';
+	}
+}
 
 /** Whether an await of the enclosing function occurs in this expression (not in nested functions). */
 function containsOwnAwait(node: AnyNode): boolean {

@@ -43,6 +43,7 @@ type Call =
 	| ['w', number, number]
 	| ['r', number]
 	| ['c', number]
+	| ['fa', number, number]
 	| ['ret', number]
 	| ['f', number, unknown]
 	| ['l', number];
@@ -68,6 +69,10 @@ class FakeRuntime {
 	}
 	c(task: FakeTask): void {
 		this.calls.push(['c', task.id]);
+	}
+	fa<T>(task: FakeTask, iterable: T, site: number): T {
+		this.calls.push(['fa', task.id, site]);
+		return iterable;
 	}
 	ret<T>(task: FakeTask, value: T): T {
 		this.calls.push(['ret', task.id]);
@@ -511,6 +516,27 @@ describe('instrument: semantics are unchanged (executed against a fake runtime)'
 		expect(runtime.calls.filter(call => call[0] === 'w')).toEqual([]);
 	});
 
+	it('keeps `for await` loops as they were: labels, bodies without braces, break, continue, throw and return', async () => {
+		const {original, instrumented} = both(`
+			async function* ticks(n, log) { try { for (let i = 0; i < n; i++) yield await Promise.resolve(i); } finally { log.push('closed'); } }
+			async function f() {
+				const log = [];
+				let sum = 0;
+				outer: inner: for await (const t of ticks(4, log)) { for (const u of [1, 2]) { if (u === 2) continue outer; if (t === 3) break inner; sum += t * u; } }
+				if (sum > 0) for await (const t of [Promise.resolve(10), 20]) sum += t; else sum = -1;
+				try { for await (const t of ticks(3, log)) if (t === 1) throw new Error('at ' + t); } catch (error) { log.push(error.message); }
+				const early = async () => { for await (const t of ticks(5, log)) if (t === 2) return t * 100; };
+				return {sum, log, early: await early()};
+			}
+			return {f};
+		`);
+		const expected = {sum: 33, log: ['closed', 'closed', 'at 1', 'closed'], early: 200};
+		expect(await original.f()).toEqual(expected);
+		expect(await instrumented.f()).toEqual(expected);
+		// Four loops, each resuming in its body each time round and once after it.
+		expect(runtime.kinds().filter(kind => kind === 'fa')).toHaveLength(4);
+	});
+
 	it('reports a returned promise to `ret`, which sees the same promise the caller adopts', async () => {
 		const out = transform('const p = Promise.resolve(42);\nasync function f() { return p; }\nreturn {f, p};');
 		const seen: unknown[] = [];
@@ -589,9 +615,12 @@ describe('instrument: top-level await', () => {
 		expect(out.awaits).toEqual([]);
 	});
 
-	it('a top-level `for await` is left alone', () => {
+	it("a top-level `for await` of a module reports its implicit awaits for the root task: each time round, and once it ends", () => {
 		const code = 'for await (const x of source) use(x);\n';
-		expect(transform(code, 'module').code).toBe(`for await (const x of source) ${RUNTIME_GLOBAL}.p(use(x));\n`);
+		const out = transform(code, 'module');
+		const rt = RUNTIME_GLOBAL;
+		expect(out.code).toBe(`{for await (const x of ${rt}.fa(${rt}.root,(source),0,"source is not async iterable")) {${rt}.c(${rt}.root);${rt}.p(use(x));};${rt}.c(${rt}.root);}\n`);
+		expect(out.awaits).toEqual([{line: 1, column: 0, dependent: false}]);
 	});
 
 	// Guards a fixed bug, where top-level awaits are reported (w/r on __asyncmon.root) but catch and

@@ -1,0 +1,33 @@
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {underNodeAndAsyncmon} from '../helpers/node-parity.js';
+import {SCRIPTS} from '../helpers/run-cli.js';
+
+const FOR_AWAIT = join(SCRIPTS, 'for-await');
+
+describe('`for await` loops', () => {
+	it('wait at each turn: two readers of child processes’ output block nothing and wait on their streams', async () => {
+		const {node, asyncmon, report} = await underNodeAndAsyncmon('readers.mjs', [], FOR_AWAIT);
+		expect(node).toEqual({code: 0, stdout: "[ 'a 5', 'b 5' ]\n", stderr: ''});
+		expect(asyncmon).toEqual(node);
+		// Each loop ran for about a second, nearly all of it waiting for the next chunk (it read as one 1.4 s block).
+		expect(report.blocks).toEqual([]);
+		const readers = report.tasks.filter(task => task.name.startsWith('read('));
+		expect(readers).toHaveLength(2);
+		for (const reader of readers) {
+			expect(reader.state).toBe('finished');
+			expect(reader.waitMs).toBeGreaterThan(700);
+			expect(reader.busyMs).toBeLessThan(reader.waitMs / 4);
+		}
+	});
+
+	it('run as under node in every form: labels, no braces, break, throw, return, sync iterables, and what is not iterable', async () => {
+		const {node, asyncmon, report} = await underNodeAndAsyncmon('forms.mjs', [], FOR_AWAIT);
+		expect(node.code).toBe(0);
+		expect(node.stdout).toContain("TypeError: 42 is not async iterable");
+		expect(node.stdout).toContain("Cannot read properties of undefined (reading 'Symbol(Symbol.asyncIterator)')");
+		expect(asyncmon).toEqual(node);
+		expect(report.tasks.filter(task => task.kind === 'task' && task.state !== 'finished')).toEqual([]);
+		expect(report.blocks).toEqual([]);
+	});
+});

@@ -1,5 +1,5 @@
 import {realpathSync} from 'node:fs';
-import {dirname, relative} from 'node:path';
+import {dirname, isAbsolute, relative} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {createRequire, setSourceMapsSupport, syncBuiltinESMExports} from 'node:module';
 import workerThreads, {getEnvironmentData, isMainThread, setEnvironmentData, threadId} from 'node:worker_threads';
@@ -200,6 +200,8 @@ function instrumentFollowedProcess(config: ThreadConfig, lane: LaneConfig): void
 		watch,
 		entry,
 	);
+	// The lane is in the stream before any block of its loop names it (its entry's start flushes again).
+	tracker.flush();
 	attributeWorkers(() => tracker.current().id);
 	process.on('exit', () => {
 		watch.exiting();
@@ -208,9 +210,15 @@ function instrumentFollowedProcess(config: ThreadConfig, lane: LaneConfig): void
 	flushOnSignals(tracker, () => {});
 }
 
-/** A followed process's main module as Node finds it (`node worker` runs worker.js), its real path; '' for none. */
+/** `-e`, `--eval`, `-p`, `--print` and their short combinations (`-pe`): code from the command line, no main module. */
+const EVAL_FLAG = /^(-[a-z]*[ep][a-z]*|--eval|--print)(=.*)?$/;
+
+/**
+ * A followed process's main module as Node finds it (`node worker` runs worker.js), its real path; '' for none:
+ * Node made `argv[1]` absolute if it is one, and leaves a `node -e code arg`'s arguments as they are.
+ */
 function processEntry(script: string): string {
-	if (!script) return '';
+	if (!isAbsolute(script) || process.execArgv.some(flag => EVAL_FLAG.test(flag))) return '';
 	try {
 		return createRequire(import.meta.url).resolve(script);
 	} catch {

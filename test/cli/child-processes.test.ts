@@ -207,4 +207,14 @@ describe('child processes, followed', () => {
 		const loading = laneNamed(report, 'loading-child.mjs');
 		expect(json.blocks.filter(block => block.process?.taskId === loading.id)).toEqual([]);
 	});
+
+	it('a child with no main module (`node -e code arg`) is watched from its start', async () => {
+		const {result, report} = await recordRun(['child-processes/eval-blocking.mjs']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('eval child typescript\n');
+		const lane = laneNamed(report, 'typescript');
+		expect(report.blocks.filter(block => block.process?.taskId === lane.id)).toEqual([expect.objectContaining({taskId: lane.id})]);
+		// Told while it lasts; it ends with the process, whose loop never turns again.
+		expect(result.stdout).toMatch(/BLOCKED event loop of pid \d+ \(node -e .*\) blocked for over \d+ms by its top level/);
+	});
 });

@@ -79,8 +79,8 @@ export function culpritOf(state: ModelState, block: Block): Culprit {
 	const task = block.taskId === null ? undefined : state.nodes.get(block.taskId);
 	const frame = block.frames[0];
 	if (!frame) return {fn: null, task};
-	// A module's top level runs in a function V8 leaves unnamed: it is the script's own code, the script itself.
-	if (frame.fn === ANONYMOUS && task?.kind === 'script') return {fn: null, task};
+	// A module's top level runs in a function V8 leaves unnamed: it is the script's own code, the script itself (or a followed process's).
+	if (frame.fn === ANONYMOUS && (task?.kind === 'script' || task?.kind === 'process')) return {fn: null, task};
 	const sameFunction = task !== undefined && (task.name === frame.fn || task.name.startsWith(`${frame.fn}(`));
 	return {fn: frame.fn, task: task?.kind === 'task' && !sameFunction ? task : undefined};
 }

@@ -1,3 +1,4 @@
+import {laneRootId} from '../protocol/child-config.js';
 import {laneSlotOf, type AsyncmonEvent, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type TaskEndEvent} from '../protocol/events.js';
 import {foldSent, foldTotals, retire} from './retention.js';
 import {
@@ -17,6 +18,7 @@ import {
 	isCountedTask,
 	isTaskKind,
 	isWorkUnit,
+	onBlockedThread,
 } from './state.js';
 import {outputByteLength} from '../protocol/output-bytes.js';
 
@@ -197,7 +199,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			block.detectedAt = event.detectedAt;
 			block.taskId = event.task;
 			block.location = locationOfTask(state, event.task) ?? block.location;
-			if (block.durationMs === null) state.activeBlockId = block.id;
+			if (block.durationMs === null) setActive(state, block);
 			// The blocking task is running, whatever its last events said: its resume is stuck in the blocked thread's buffer.
 			const blocking = event.task === null ? undefined : state.nodes.get(event.task);
 			if (blocking && !isDone(blocking)) {
@@ -218,7 +220,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 		}
 		case 'block.end': {
 			const block = blockById(state, event.id);
-			if (state.activeBlockId === block.id) state.activeBlockId = null;
+			endActive(state, block);
 			// Shown while it lasted, but the machine's: the thread waited for a CPU. No block.
 			if (event.starved) {
 				state.blocks.splice(state.blocks.indexOf(block), 1);
@@ -253,7 +255,9 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			break;
 		case 'exit':
 			state.exit = {t: event.t, code: event.code, signal: event.signal};
+			// The session ends: asyncmon no longer hears from a process that outlives the script either.
 			if (state.activeBlockId !== null) state.activeBlockId = null;
+			if (state.activeProcessBlockIds.length > 0) state.activeProcessBlockIds = [];
 			break;
 		case 'dropped':
 			state.droppedEvents += event.count;
@@ -300,6 +304,11 @@ function endLane(state: ModelState, root: TaskNode, end: TaskEndEvent): void {
 	if (end.exit) root.process = {...(root.process ?? {command: root.name}), exit: end.exit};
 	const slot = laneSlotOf(root.id);
 	const {t, error} = end;
+	// A process that died blocked (killed, say) says no block.end: its block ends with it.
+	for (const id of state.activeProcessBlockIds) {
+		const block = state.blocks.find(b => b.id === id);
+		if (block?.processId === root.id) apply(state, {type: 'block.end', t, id, durationMs: Math.max(0, t - block.startMs), task: block.taskId, exact: false});
+	}
 	for (const node of [...state.nodes.values()]) {
 		if (node === root || isDone(node) || laneSlotOf(node.id) !== slot) continue;
 		if (isTaskKind(node.kind)) {
@@ -429,10 +438,11 @@ function recordAwaitSite(node: TaskNode, site: string | null, waited: Ms): void 
 	stats.totalMs += Math.max(0, waited);
 }
 
-/** A task made ready during a block could not run until the block ended. */
+/** A task made ready during a block of its thread could not run until the block ended. */
 function addBlockedDelay(state: ModelState, node: TaskNode, readyAt: Ms, resumedAt: Ms): void {
 	for (let i = state.blocks.length - 1; i >= 0; i--) {
 		const block = state.blocks[i]!;
+		if (!onBlockedThread(block, node.id)) continue;
 		const end = block.endMs ?? resumedAt;
 		if (end < readyAt) break;
 		if (block.taskId !== node.id && readyAt <= end && resumedAt >= end - 0.001) {
@@ -445,10 +455,28 @@ function addBlockedDelay(state: ModelState, node: TaskNode, readyAt: Ms, resumed
 function blockById(state: ModelState, id: number): Block {
 	let block = state.blocks.find(b => b.id === id);
 	if (!block) {
-		block = {id, startMs: 0, detectedAt: 0, durationMs: null, endMs: null, queuedMs: 0, taskId: null, location: null, frames: [], exact: false};
+		const slot = laneSlotOf(id);
+		const processId = slot === 0 ? null : laneRootId(slot);
+		block = {id, startMs: 0, detectedAt: 0, durationMs: null, endMs: null, queuedMs: 0, taskId: null, location: null, frames: [], exact: false, processId, process: null};
 		state.blocks.push(block);
 	}
+	// The lane's root comes first on its stream, but a block may reach the model before it (the watchdog's lines go their own way).
+	if (block.processId !== null && block.process === null) {
+		const details = state.nodes.get(block.processId)?.process;
+		if (details) block.process = {...details};
+	}
 	return block;
+}
+
+/** A block under way: the script's loop's, or one of a followed process's. */
+function setActive(state: ModelState, block: Block): void {
+	if (block.processId === null) state.activeBlockId = block.id;
+	else if (!state.activeProcessBlockIds.includes(block.id)) state.activeProcessBlockIds = [...state.activeProcessBlockIds, block.id];
+}
+
+function endActive(state: ModelState, block: Block): void {
+	if (state.activeBlockId === block.id) state.activeBlockId = null;
+	else if (state.activeProcessBlockIds.includes(block.id)) state.activeProcessBlockIds = state.activeProcessBlockIds.filter(id => id !== block.id);
 }
 
 function locationOfTask(state: ModelState, id: number | null): string | null {

@@ -1,4 +1,4 @@
-import type {ErrorInfo, HeaderEvent, HttpClient, HttpQueue, ListeningServer, Location, Ms, NodeKind, ProcessDetails, ProcessExit, StackFrame, WaitTarget} from '../protocol/events.js';
+import {isMainThreadId, laneSlotOf, type ErrorInfo, type HeaderEvent, type HttpClient, type HttpQueue, type ListeningServer, type Location, type Ms, type NodeKind, type ProcessDetails, type ProcessExit, type StackFrame, type WaitTarget} from '../protocol/events.js';
 import {copyLatency, type Latency} from './latency.js';
 
 export type NodeState = 'running' | 'waiting' | 'ready' | 'finished' | 'failed';
@@ -141,6 +141,10 @@ export interface Block {
 	location: Location | null;
 	frames: StackFrame[];
 	exact: boolean;
+	/** The followed process whose main thread's loop it held: its lane's root task (the block's id says which); null for the script's own loop. */
+	processId: number | null;
+	/** That process's pid and command, as its lane said them (kept here: the lane may be retired). */
+	process: ProcessDetails | null;
 }
 
 /** One line of the script's output, its line break included; the last of a stream may still be open (none yet). */
@@ -353,7 +357,10 @@ export interface ModelState extends OutputTail {
 	/** Requests that ended in a network error or a 5xx status. */
 	httpFailed: number;
 	blocks: Block[];
+	/** The script's own loop's block under way. */
 	activeBlockId: number | null;
+	/** Followed processes' blocks under way: each holds its own process's loop, not the script's. */
+	activeProcessBlockIds: number[];
 	inFlightSeries: SeriesPoint[];
 	loopDelaySeries: SeriesPoint[];
 	exit: ScriptExit | null;
@@ -395,6 +402,17 @@ export function emptyLaneOutput(): LaneOutput {
 	return {output: [], outputDropped: 0, openOutput: {stdout: null, stderr: null}, outputChars: 0, bytes: 0, lines: 0, lineBreaks: 0, midLine: {stdout: false, stderr: false}};
 }
 
+/** The blocks under way: the script's loop's first, then followed processes'. */
+export function activeBlocks(state: ModelState): Block[] {
+	if (state.activeBlockId === null && state.activeProcessBlockIds.length === 0) return [];
+	return [state.activeBlockId, ...state.activeProcessBlockIds].flatMap(id => state.blocks.find(block => block.id === id) ?? []);
+}
+
+/** Whether a task or op is of the thread a block held: its process's main thread (a worker's loop, or another process's, runs on). */
+export function onBlockedThread(block: Block, id: number): boolean {
+	return laneSlotOf(id) === laneSlotOf(block.id) && isMainThreadId(id);
+}
+
 export function isTaskKind(kind: NodeKind): boolean {
 	return kind === 'script' || kind === 'task' || kind === 'worker' || kind === 'server' || kind === 'process';
 }
@@ -423,6 +441,7 @@ export function createState(options: StateOptions = {}): ModelState {
 		httpFailed: 0,
 		blocks: [],
 		activeBlockId: null,
+		activeProcessBlockIds: [],
 		output: [],
 		outputDropped: 0,
 		openOutput: {stdout: null, stderr: null},

@@ -1,7 +1,7 @@
 import type {ErrorInfo, Location, Ms, NodeKind, ProcessExit, WaitTarget} from '../protocol/events.js';
 import {maxOverlap} from './overlap.js';
 import {liveTimes} from './live-times.js';
-import {isCountedTask, isWorkUnit, type HttpPhases, type LaneOutput, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
+import {isCountedTask, isWorkUnit, type Block, type HttpPhases, type LaneOutput, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
 import {latencyStats} from './latency.js';
 import {inFlightSpan} from './http-phases.js';
 
@@ -122,6 +122,14 @@ export interface ReportBlock {
 	taskId: number | null;
 	location: Location | null;
 	stack: string[];
+	/** Only for a followed process's block: the process whose loop it held (its lane's root task, pid and command); absent for the script's own loop. */
+	process?: ReportBlockProcess;
+}
+
+export interface ReportBlockProcess {
+	taskId: number;
+	pid: number | null;
+	command: string | null;
 }
 
 export interface ReportSummary {
@@ -355,16 +363,22 @@ export function buildReport(state: ModelState): SessionReport {
 		durationMs: round(sessionDuration(state)),
 		...(state.joinedMs === null ? {} : {joinedMs: round(state.joinedMs)}),
 		tasks: state.order.map(id => reportTask(state.nodes.get(id)!, endMs, state)),
-		blocks: state.blocks.map(block => ({
-			startMs: round(block.startMs),
-			durationMs: round(block.durationMs ?? endMs - block.startMs),
-			taskId: block.taskId,
-			location: block.location,
-			stack: block.frames.map(f => `${f.fn} (${f.loc})`),
-		})),
+		blocks: state.blocks.map(block => reportBlock(block, endMs)),
 		summary: summarize(state),
 		...(state.aggregated.nodes > 0 ? {folded: reportFolded(state, endMs)} : {}),
 	};
+}
+
+function reportBlock(block: Block, endMs: Ms): ReportBlock {
+	const report: ReportBlock = {
+		startMs: round(block.startMs),
+		durationMs: round(block.durationMs ?? endMs - block.startMs),
+		taskId: block.taskId,
+		location: block.location,
+		stack: block.frames.map(f => `${f.fn} (${f.loc})`),
+	};
+	if (block.processId !== null) report.process = {taskId: block.processId, pid: block.process?.pid ?? null, command: block.process?.command ?? null};
+	return report;
 }
 
 function reportFolded(state: ModelState, endMs: Ms): ReportFolded {

@@ -13,7 +13,8 @@ import {
 	ATTR_EXCEPTION_TYPE,
 	ATTR_HTTP_RESPONSE_STATUS_CODE,
 } from '@opentelemetry/semantic-conventions';
-import type {AsyncmonEvent, ErrorInfo, HeaderEvent, Location, Ms, ProcessDetails, ProcessExit, ProtocolLine, WaitTarget} from '../protocol/events.js';
+import {laneSlotOf, type AsyncmonEvent, type ErrorInfo, type HeaderEvent, type Location, type Ms, type ProcessDetails, type ProcessExit, type ProtocolLine, type WaitTarget} from '../protocol/events.js';
+import {laneRootId} from '../protocol/child-config.js';
 import {redactText} from '../protocol/redaction.js';
 import {parseTraceparent, sessionTraceId, spanIdOf, type TraceId} from '../protocol/trace-context.js';
 import {clientRequestAttributes, clientUrlAttributes, httpMethod, serverRequestAttributes} from './http-attributes.js';
@@ -324,13 +325,18 @@ export class SpanBuilder {
 		this.addEvent(span, {name: 'exception', time: this.time(t), attributes});
 	}
 
-	/** A block is an event of the task it blocked in, or of the script's span when that task's span has ended (the watchdog's lines come by a pipe of their own). */
+	/**
+	 * A block is an event of the task it blocked in, or, when that task's span has ended (the watchdog's lines come
+	 * by a pipe of their own), of its process's: the script's span, or a followed process's lane (see laneIdBase).
+	 */
 	private blocked(id: number, t: Ms, durationMs: Ms, task: number | null, exact: boolean, starved: boolean): void {
 		const start = this.blocks.get(id);
 		this.blocks.delete(id);
 		if (starved) return;
 		const taskId = task ?? start?.task ?? null;
-		const span = (taskId === null ? undefined : this.open.get(taskId)) ?? (this.rootId === null ? undefined : this.open.get(this.rootId));
+		const slot = laneSlotOf(id);
+		const processRoot = slot === 0 ? this.rootId : laneRootId(slot);
+		const span = (taskId === null ? undefined : this.open.get(taskId)) ?? (processRoot === null ? undefined : this.open.get(processRoot));
 		if (!span) return;
 		const attributes: Attributes = {'asyncmon.block.duration_ms': round(durationMs), 'asyncmon.block.exact': exact};
 		if (taskId !== null) attributes['asyncmon.block.task'] = taskId;

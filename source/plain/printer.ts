@@ -2,7 +2,7 @@ import type {ErrorInfo, Ms, ProcessExit, ProtocolLine} from '../protocol/events.
 import type {ModelState, NodeState, TaskNode} from '../model/state.js';
 import {formatDuration, formatOffset} from '../present/durations.js';
 import {servedOutcome, taskLabel} from '../present/http.js';
-import {exitOutcome, outputSize, processLabel} from '../present/processes.js';
+import {exitOutcome, loopOwner, outputSize, processLabel} from '../present/processes.js';
 import {blockCulprit, starvedStall, waitingOn} from '../present/holdups.js';
 import {paint, type Ansi, type Color, type Segment} from '../present/paint.js';
 import {glyphs, stateIcon, type Glyphs} from '../present/states.js';
@@ -162,8 +162,9 @@ export class PlainPrinter {
 			case 'block.start': {
 				const block = state.blocks.find(b => b.id === line.id);
 				const who = block ? blockCulprit(state, block) : 'a callback';
+				const loop = `event loop${block ? loopOwner(block) : ''}`;
 				this.say(line.detectedAt, this.blockMark('BLOCKED'), [
-					{text: `event loop blocked for over ${formatDuration(line.detectedAt - line.t)} by ${who} `},
+					{text: `${loop} blocked for over ${formatDuration(line.detectedAt - line.t)} by ${who} `},
 					dim(block?.location),
 					{text: ' (still blocked)'},
 				]);
@@ -176,7 +177,8 @@ export class PlainPrinter {
 				}
 				const block = state.blocks.find(b => b.id === line.id);
 				const who = block ? blockCulprit(state, block) : 'a callback';
-				this.say(line.t, this.blockMark('block'), [{text: `loop was blocked for ${formatDuration(line.durationMs)} by ${who} `}, dim(block?.location)]);
+				const loop = `loop${block ? loopOwner(block) : ''}`;
+				this.say(line.t, this.blockMark('block'), [{text: `${loop} was blocked for ${formatDuration(line.durationMs)} by ${who} `}, dim(block?.location)]);
 				return;
 			}
 			case 'uncaught': {

@@ -86,9 +86,12 @@ export function starvedStall(durationMs: Ms, queuedMs: Ms | undefined): string {
 	return `the loop stalled for ${formatDuration(durationMs)}, but the script's thread ${waiting} (the machine was busy): no block`;
 }
 
-/** Who blocked the loop, in words: `crunch() in main()`, `crunch()`, `main()` or `a callback`. */
+/**
+ * Who blocked the loop, in words: `crunch() in main()`, `crunch()`, `main()` or `a callback`; a followed process's
+ * main module, which its block names already (see loopOwner), is `its top level`.
+ */
 export function blockCulprit(state: ModelState, block: Block): string {
 	const {fn, task} = culpritOf(state, block);
-	if (fn === null) return task?.name ?? 'a callback';
+	if (fn === null) return task?.kind === 'process' ? 'its top level' : (task?.name ?? 'a callback');
 	return task ? `${fn}() in ${task.name}` : `${fn}()`;
 }

@@ -1,5 +1,5 @@
-import type {ProcessExit} from '../protocol/events.js';
-import type {TaskNode} from '../model/state.js';
+import type {ProcessDetails, ProcessExit} from '../protocol/events.js';
+import type {Block, TaskNode} from '../model/state.js';
 import {formatBytes} from './durations.js';
 import {counted} from './text.js';
 
@@ -13,6 +13,17 @@ export function exitOutcome(exit: ProcessExit | undefined): string {
 	if (!exit) return 'ended';
 	if (exit.signal) return `killed by ${exit.signal}`;
 	return exit.code === 0 ? 'exited 0' : `exited with code ${exit.code}`;
+}
+
+/** A followed process, as the block that held its loop names it: `pid 4242 (node worker.js)`. */
+export function processText(process: ProcessDetails | null): string {
+	if (!process) return 'a followed process';
+	return process.pid === undefined ? process.command : `pid ${process.pid} (${process.command})`;
+}
+
+/** Whose loop a block held, for a followed process's: ` of pid 4242 (node worker.js)`; '' for the script's own. */
+export function loopOwner(block: Block): string {
+	return block.processId === null ? '' : ` of ${processText(block.process)}`;
 }
 
 /** A `child` op's name with its pid: `sh -c exit 3 (pid 4242)`. */

@@ -56,7 +56,16 @@ export interface LaneConfig {
 	nodeOptions: string | null;
 }
 
+/**
+ * Where a process's ids start: a followed process's tasks and ops are numbered from `slot × IDS_PER_PROCESS + 1`,
+ * and so are its blocks, in an id space of their own (the script's own, slot 0, from 1). Ids are so unique in the
+ * session, and laneSlotOf tells whose they are.
+ */
+export function laneIdBase(slot: number): number {
+	return slot * IDS_PER_PROCESS;
+}
+
 /** A lane's root task: its process. */
 export function laneRootId(slot: number): number {
-	return slot * IDS_PER_PROCESS + 1;
+	return laneIdBase(slot) + 1;
 }

@@ -28,9 +28,14 @@ export const IDS_PER_THREAD = 1_000_000_000;
 export const IDS_PER_PROCESS = 1_000_000_000_000;
 export const MAX_PROCESS_SLOT = 9000;
 
-/** The lane an id belongs to: 0 for the script's own process, a followed process's slot otherwise. */
+/** The lane an id belongs to: 0 for the script's own process, a followed process's slot otherwise. A block's id too (see laneIdBase). */
 export function laneSlotOf(id: number): number {
 	return Math.floor((id - 1) / IDS_PER_PROCESS);
+}
+
+/** Whether a task's or op's id is of a process's main thread (the script's or a followed process's), not of a worker thread. */
+export function isMainThreadId(id: number): boolean {
+	return (id - 1) % IDS_PER_PROCESS < IDS_PER_THREAD;
 }
 
 /**

@@ -61,7 +61,13 @@ export interface HookOptions {
 	cache: TransformCache | null;
 	/** Absolute path of the script asyncmon runs: its top level is the root task. */
 	entry: string;
-	/** The entry's code starts: what its instrumented code says itself, for an entry left uninstrumented. */
+	/**
+	 * A followed process's main module (its real path; '' elsewhere): its code's start and end are told as the
+	 * script's entry's are, so module loading before it is no block. Unlike the script, it is instrumented only if
+	 * it is a file of the user's.
+	 */
+	processEntry: string;
+	/** An entry's code starts: what its instrumented code says itself, for an entry left uninstrumented. */
 	entryStarted: () => void;
 	/** Tells the user, in one line, what asyncmon did differently. */
 	notice: (message: string) => void;
@@ -119,7 +125,7 @@ export function installHooks(options: HookOptions): void {
 		load(url, context, nextLoad) {
 			const loaded = options.loading(() => loadStep(() => load(url, context, nextLoad, options)));
 			// Once loaded, after asyncmon's own work: its code starts next.
-			if (uninstrumentedEntries.has(loaded)) options.entryStarted();
+			if (!startTold.has(loaded) && url.startsWith('file:') && isEntry(fileURLToPath(url), options)) options.entryStarted();
 			return loaded;
 		},
 	});
@@ -147,8 +153,18 @@ function load(url: string, context: LoadHookContext, nextLoad: Parameters<LoadHo
 				if (error instanceof LoadAsNode) return nextLoad(url, context);
 				throw error;
 			}
-			return {format: compiled.format, source: compiled.code, shortCircuit: true};
+			const output: LoadFnOutput = {format: compiled.format, source: compiled.code, shortCircuit: true};
+			if (isEntry(file, options)) startTold.add(output);
+			return output;
 }
+
+/** The script's entry, or a followed process's: the file whose top level is the root task's. */
+function isEntry(file: string, options: HookOptions): boolean {
+	return file === options.entry || file === options.processEntry;
+}
+
+/** Entries compiled to say when their code starts (see compile): any other entry is told started once loaded. */
+const startTold = new WeakSet<LoadFnOutput>();
 
 /**
  * A file too large to instrument in reasonable time and memory (a generated
@@ -158,14 +174,9 @@ function load(url: string, context: LoadHookContext, nextLoad: Parameters<LoadHo
 function loadUninstrumented(url: string, context: LoadHookContext, nextLoad: Parameters<LoadHookSync>[2], file: string, size: number, options: HookOptions): LoadFnOutput {
 	options.notice(`${relative(options.sites.scriptDirectory, file)} is ${megabytes(size)}, over the ${megabytes(MAX_INSTRUMENTED_BYTES)} asyncmon instruments: it runs uninstrumented, and its async functions are not tasks`);
 	const loaded = stripped(nextLoad(url, context));
-	if (file !== options.entry) return loaded;
-	const entry = {...loaded, source: `${String(loaded.source)}\n;globalThis.${RUNTIME_GLOBAL}.rootDone();\n`};
-	uninstrumentedEntries.add(entry);
-	return entry;
+	if (!isEntry(file, options)) return loaded;
+	return {...loaded, source: `${String(loaded.source)}\n;globalThis.${RUNTIME_GLOBAL}.rootDone();\n`};
 }
-
-/** The entry as loadUninstrumented hands it to Node: its code cannot say when it starts. */
-const uninstrumentedEntries = new WeakSet<LoadFnOutput>();
 
 /** TypeScript as Node would strip it, but here, as asyncmon's own work: Node would do it as the script's first code ran. */
 function stripped(loaded: LoadFnOutput): LoadFnOutput {
@@ -213,7 +224,7 @@ function compileCached(source: string, file: string, loader: Loader, options: Ho
 	const {cache, sites} = options;
 	if (!cache) return compile(source, file, loader, options);
 	const mark = sites.mark();
-	const entry = file === options.entry ? 'entry' : 'module';
+	const entry = isEntry(file, options) ? 'entry' : 'module';
 	const key = TransformCache.key([file, sites.scriptDirectory, entry, findTsconfig(file).text, packageType(file), JSON.stringify(mark), source]);
 	const cached = cache.get(key);
 	if (cached) {
@@ -260,7 +271,7 @@ function compile(source: string, file: string, loader: Loader, options: HookOpti
 		if (compiled.map === null) compileWithEsbuild(source, file, loader, options);
 		throw error;
 	}
-	if (file === options.entry) {
+	if (isEntry(file, options)) {
 		insertAtTop(result.magic, result.program, `${RUNTIME_GLOBAL}.entryStarted();`);
 		result.magic.append(`\n;${RUNTIME_GLOBAL}.rootDone();\n`);
 	}

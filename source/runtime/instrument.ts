@@ -1,10 +1,10 @@
 import {realpathSync} from 'node:fs';
-import {dirname, relative} from 'node:path';
+import {dirname, isAbsolute, relative} from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {setSourceMapsSupport, syncBuiltinESMExports} from 'node:module';
+import {createRequire, setSourceMapsSupport, syncBuiltinESMExports} from 'node:module';
 import workerThreads, {getEnvironmentData, isMainThread, setEnvironmentData, threadId} from 'node:worker_threads';
 import type {AgentFiles, AgentMeta} from '../protocol/agent.js';
-import {laneRootId, type ChildConfig, type LaneConfig} from '../protocol/child-config.js';
+import {laneIdBase, laneRootId, type ChildConfig, type LaneConfig} from '../protocol/child-config.js';
 import {ChannelWriter} from './agent-channel.js';
 import {PROTOCOL_VERSION} from '../protocol/events.js';
 import {codeFrame} from './code-frame.js';
@@ -103,15 +103,7 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void): void {
 	});
 	sink.flush();
 	const sites = new SiteTable(config.scriptName, cwd);
-	const watch = new LoopWatch({
-		fd: config.watchdogFd,
-		thresholdMs: config.blockThresholdMs,
-		startedAt: config.startedAt,
-		cwd,
-		monitorPid: config.monitorPid,
-		watchdogFile: new URL('watchdog.js', dist),
-		setInterval: plainSetInterval,
-	});
+	const watch = watchLoop(config, config.watchdogFd, config.monitorPid, 0);
 	const tracker = startTracker(config, {
 		sink,
 		sites,
@@ -120,7 +112,7 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void): void {
 	});
 	watch.holdUntilEntry();
 	attributeWorkers(() => tracker.current().id);
-	installHooks(hookOptions(config, sites, tracker));
+	installHooks(hookOptions(config, sites, tracker, ''));
 	// Under the agent the script's output is its own, untouched, as under node.
 	const endOutput = config.agent ? () => {} : captureOutput(tracker);
 	sampleLoop(tracker, plainSetInterval, trackServers(cwd));
@@ -151,6 +143,20 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void): void {
 	flushOnSignals(tracker, onExit);
 }
 
+/** A process's main thread watched for blocks, by a watchdog thread writing to `fd` (-1: on the channel a thread of the process's own reads). */
+function watchLoop(config: ThreadConfig, fd: number, monitorPid: number, idBase: number): LoopWatch {
+	return new LoopWatch({
+		fd,
+		thresholdMs: config.blockThresholdMs,
+		startedAt: config.startedAt,
+		cwd,
+		monitorPid,
+		idBase,
+		watchdogFile: new URL('watchdog.js', dist),
+		setInterval: plainSetInterval,
+	});
+}
+
 /** A signal the script does not handle ends the process as under node, once what is buffered went out. */
 function flushOnSignals(tracker: Tracker, onExit: () => void): void {
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
@@ -171,22 +177,56 @@ function flushOnSignals(tracker: Tracker, onExit: () => void): void {
  * A Node process the script (or a followed process) started: a lane of its own, its root the process, under
  * the task that started it. It sends its events on the monitor's lane socket; everything else is as under
  * node: its output is its own (its parent reads it, or the terminal shows it; its lane gets a copy), no header,
- * no watchdog (its blocks are not measured), no loop samples. Its exit, which only its parent sees, ends the lane.
+ * no loop samples. Its main thread is watched for blocks as the script's is, from its main module's first line;
+ * its watchdog's lines go on the channel its lane writer reads, with ids in its slot's range, and it never ends
+ * the process (its parent is not the monitor, and it may outlive the script, as under node). Its exit, which only
+ * its parent sees, ends the lane.
  */
 function instrumentFollowedProcess(config: ThreadConfig, lane: LaneConfig): void {
-	const tracker = instrumentLane(config, new LaneWriter(new URL('lane-writer.js', dist), config.lanes!.socket, config.startedAt), {
-		id: 0,
-		name: `pid ${process.pid}: ${lane.command}`,
-		startedBy: lane.startedBy,
-		lane: {firstId: laneRootId(lane.slot), process: {pid: process.pid, command: lane.command}},
-	});
+	const writer = new LaneWriter(new URL('lane-writer.js', dist), config.lanes!.socket, config.startedAt);
+	const watch = watchLoop(config, -1, 0, laneIdBase(lane.slot));
+	const entry = processEntry(config.script);
+	// Loading its modules is no block: held until its main module's code starts. A process with no main module (`node -e`) is watched at once.
+	if (entry) watch.holdUntilEntry();
+	const tracker = instrumentLane(
+		config,
+		writer,
+		{
+			id: 0,
+			name: `pid ${process.pid}: ${lane.command}`,
+			startedBy: lane.startedBy,
+			lane: {firstId: laneRootId(lane.slot), process: {pid: process.pid, command: lane.command}},
+		},
+		watch,
+		entry,
+	);
+	// The lane is in the stream before any block of its loop names it (its entry's start flushes again).
+	tracker.flush();
 	attributeWorkers(() => tracker.current().id);
 	const endOutput = copyOutput(tracker, tracker.root.id);
 	process.on('exit', () => {
 		endOutput();
+		watch.exiting();
 		tracker.exit();
 	});
 	flushOnSignals(tracker, () => {});
+}
+
+/** `-e`, `--eval`, `-p`, `--print` and their short combinations (`-pe`): code from the command line, no main module. */
+const EVAL_FLAG = /^(-[a-z]*[ep][a-z]*|--eval|--print)(=.*)?$/;
+
+/**
+ * A followed process's main module as Node finds it (`node worker` runs worker.js), its real path; '' for none:
+ * Node made `argv[1]` absolute if it is one, and leaves a `node -e code arg`'s arguments as they are.
+ */
+function processEntry(script: string): string {
+	if (!isAbsolute(script) || process.execArgv.some(flag => EVAL_FLAG.test(flag))) return '';
+	try {
+		return createRequire(import.meta.url).resolve(script);
+	} catch {
+		// Not there: Node says so when it loads it.
+		return '';
+	}
 }
 
 /** A module that could not be found, read or recognised: Node's words for it, or an error the loader hooks passed on. */
@@ -239,12 +279,15 @@ function folderOf(config: ThreadConfig): SpanFolder | null {
 	return config.foldQuickTasks ? new SpanFolder() : null;
 }
 
-/** A lane that is not the script's main thread (a worker, a followed process): its own root and ids, and no watchdog. */
-function instrumentLane(config: ThreadConfig, writer: BatchWriter, thread: NonNullable<TrackerOptions['thread']>): Tracker {
+/**
+ * A lane that is not the script's main thread (a worker, a followed process): its own root and ids. A worker's
+ * blocks are nobody else's (NO_WATCH); a followed process's main thread has a watch, and `processEntry`.
+ */
+function instrumentLane(config: ThreadConfig, writer: BatchWriter, thread: NonNullable<TrackerOptions['thread']>, watch = NO_WATCH, processEntry = ''): Tracker {
 	setRedaction(config.redact);
 	const sites = new SiteTable(config.scriptName, cwd);
-	const tracker = startTracker(config, {sink: new EventSink(writer, config.startedAt - performance.timeOrigin, folderOf(config)), sites, runtimeDirectory, watch: NO_WATCH, thread});
-	installHooks(hookOptions(config, sites, tracker));
+	const tracker = startTracker(config, {sink: new EventSink(writer, config.startedAt - performance.timeOrigin, folderOf(config)), sites, runtimeDirectory, watch, thread});
+	installHooks(hookOptions(config, sites, tracker, processEntry));
 	return tracker;
 }
 
@@ -271,7 +314,7 @@ function preloadFile(): string {
 	return fileURLToPath(new URL('preload.js', dist));
 }
 
-function hookOptions(config: ThreadConfig, sites: SiteTable, tracker: Tracker): HookOptions {
+function hookOptions(config: ThreadConfig, sites: SiteTable, tracker: Tracker, processEntry: string): HookOptions {
 	const notice = (message: string): void => tracker.emit({type: 'notice', t: performance.now(), message});
 	/** The script's own main thread, not a worker's or a followed process's. */
 	const isScript = isMainThread && !config.lane;
@@ -282,6 +325,7 @@ function hookOptions(config: ThreadConfig, sites: SiteTable, tracker: Tracker): 
 		// Only the main thread's entry is the script; a worker's module, or a followed process's, is just more user code.
 		// As Node loads it: the real path, past a node_modules/.bin link.
 		entry: isScript ? realEntry(config.script) : '',
+		processEntry,
 		entryStarted: () => tracker.entryStarted(),
 		notice,
 		loading: load => tracker.ownWork(load),

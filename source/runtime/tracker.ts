@@ -184,7 +184,11 @@ export class Tracker {
 	/** What each flush sends besides what was emitted: a followed process's output held back (see copyOutput). */
 	private readonly flushSources: Array<() => AsyncmonEvent[]> = [];
 
+	/** The root is a followed process, not the script's top level or a worker: no script.start, and its parent tells its end. */
+	private readonly rootIsProcess: boolean;
+
 	constructor(options: TrackerOptions) {
+		this.rootIsProcess = options.thread?.lane?.process !== undefined;
 		this.sink = options.sink;
 		this.sites = options.sites;
 		this.runtimeDirectory = options.runtimeDirectory;
@@ -545,13 +549,13 @@ export class Tracker {
 		}
 	}
 
-	/** The entry module's code starts: its imports are loaded, and the root task's own work begins. */
+	/** The entry module's code starts (the script's, or a followed process's): its imports are loaded, and the root task's own work begins. */
 	entryStarted(): void {
 		// Before the script's own code, which may hold the thread: a block the watchdog tells meanwhile comes after
 		// the root task it names, not before it.
 		this.flush();
 		const now = performance.now();
-		this.emit({type: 'script.start', t: now});
+		if (!this.rootIsProcess) this.emit({type: 'script.start', t: now});
 		this.root.sliceStart = now;
 		this.beginStretch(now);
 		this.watch.running(this.root, this.stretchStart);
@@ -567,7 +571,8 @@ export class Tracker {
 		if (this.root.phase === Phase.Waiting) this.resume(this.root);
 		const now = performance.now();
 		this.endSlice(this.root, now);
-		this.finish(this.root, now);
+		// A followed process lives on past its entry's top level: its parent reports its end (see instrumentFollowedProcess).
+		if (!this.rootIsProcess) this.finish(this.root, now);
 	}
 
 	/**

@@ -20,10 +20,11 @@ export const F64_HELD = 6;
 /** Of F64_HELD, how long the main thread waited for a CPU: no part of the block's wait for one either. */
 export const F64_HELD_QUEUED = 7;
 
-/** Int32 slots (bytes 16 to 31, between the Float64 slots 1 and 4). */
+/** Int32 slots (bytes 16 to 31, between the Float64 slots 1 and 4). The running task's id, less WatchdogData.idBase (0: none). */
 export const I32_TASK = 4;
-/** The id of the block the watchdog reported and has not seen end. */
+/** The number (I32_BLOCK_COUNTER's) of the block the watchdog reported and has not seen end. */
 export const I32_OPEN_BLOCK = 5;
+/** Blocks so far, the last one's number: its id is that plus WatchdogData.idBase. */
 export const I32_BLOCK_COUNTER = 6;
 /** Non-zero while asyncmon itself holds the thread (compiling a module): not the script's block. */
 export const I32_PAUSED = 7;
@@ -45,8 +46,13 @@ export interface WatchdogData {
 	/** Epoch ms of t = 0. */
 	startedAt: number;
 	cwd: string;
-	/** The process that must stay this one's parent (see ChildConfig.monitorPid); 0 under the agent. */
+	/** The process that must stay this one's parent (see ChildConfig.monitorPid); 0 under the agent and in a followed process. */
 	monitorPid: number;
+	/**
+	 * Where the process's ids start (see laneIdBase): the Int32 slots hold the running task's id and the block
+	 * counter's numbers less it, and the ids emitted add it back.
+	 */
+	idBase: number;
 }
 
 export const epochNow = (): number => performance.timeOrigin + performance.now();

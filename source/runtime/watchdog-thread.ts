@@ -53,8 +53,11 @@ function emit(event: AsyncmonEvent): void {
 	else writeWhole(data.fd, line);
 }
 
-/** The block reported and not seen ending; `queuedBefore`: the main thread's wait for a CPU read last before it began. */
-let openBlock: {id: number; start: number; heartbeat: number; queuedBefore: number} | null = null;
+/**
+ * The block reported and not seen ending: `number`, the counter's (I32_OPEN_BLOCK holds it), and `id`, the one it
+ * is told by; `queuedBefore`: the main thread's wait for a CPU read last before it began.
+ */
+let openBlock: {number: number; id: number; start: number; heartbeat: number; queuedBefore: number} | null = null;
 /** The main thread's time on a CPU at the last look during a silence past the threshold that was not reported. */
 let runAtLastLook = Number.NaN;
 
@@ -64,7 +67,7 @@ function poll(): void {
 	if (openBlock) {
 		if (heartbeat !== openBlock.heartbeat) {
 			// Still ours: no task slice claimed it with an exact measurement.
-			if (Atomics.compareExchange(i32, I32_OPEN_BLOCK, openBlock.id, 0) === openBlock.id) {
+			if (Atomics.compareExchange(i32, I32_OPEN_BLOCK, openBlock.number, 0) === openBlock.number) {
 				const end = Math.max(openBlock.start, heartbeat - HEARTBEAT_MS);
 				// The beat that ended it read the wait for a CPU first.
 				const stall = stallOf(end - openBlock.start, f64[F64_HELD]!, f64[F64_BEAT_QUEUED]! - openBlock.queuedBefore - f64[F64_HELD_QUEUED]!);
@@ -84,9 +87,10 @@ function poll(): void {
 	const silenceMs = now - start - excluded;
 	if (silenceMs < data.thresholdMs || starvedSoFar(silenceMs)) return;
 	const queuedBefore = f64[F64_QUEUED_BEFORE]!;
-	const id = Atomics.add(i32, I32_BLOCK_COUNTER, 1) + 1;
-	if (Atomics.compareExchange(i32, I32_OPEN_BLOCK, 0, id) !== 0) return;
-	openBlock = {id, start, heartbeat, queuedBefore};
+	const number = Atomics.add(i32, I32_BLOCK_COUNTER, 1) + 1;
+	if (Atomics.compareExchange(i32, I32_OPEN_BLOCK, 0, number) !== 0) return;
+	const id = data.idBase + number;
+	openBlock = {number, id, start, heartbeat, queuedBefore};
 	f64[F64_HELD] = 0;
 	f64[F64_HELD_QUEUED] = 0;
 	emit({type: 'block.start', t: relativeTime(start), id, task: taskOrNull(), detectedAt: relativeTime(now)});
@@ -110,7 +114,7 @@ function starvedSoFar(silenceMs: number): boolean {
 
 function taskOrNull(): number | null {
 	const task = i32[I32_TASK]!;
-	return task === 0 ? null : task;
+	return task === 0 ? null : data.idBase + task;
 }
 
 interface CallFrame {
@@ -219,7 +223,8 @@ let orphanedAt: number | null = null;
 
 /** Polled with the heartbeat: a killed or crashed monitor leaves its child to another parent (init or a subreaper). */
 function endIfOrphaned(): void {
-	// Under the agent the service has no monitor to lose.
+	// Under the agent the service has no monitor to lose; a followed process's parent is not the monitor, and it
+	// runs on after the script as under node.
 	if (data.monitorPid === 0) return;
 	if (orphanedAt === null) {
 		// The monitor's own pid, not a reading of ppid at this thread's start: the monitor may already be gone by then.

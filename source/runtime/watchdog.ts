@@ -39,6 +39,8 @@ export interface LoopWatchOptions {
 	startedAt: number;
 	cwd: string;
 	monitorPid: number;
+	/** Where the process's ids start (see laneIdBase): 0 in the script's process. */
+	idBase: number;
 	watchdogFile: URL;
 	setInterval: typeof setInterval;
 }
@@ -57,6 +59,8 @@ export class LoopWatch implements SliceWatch {
 	/** When F64_QUEUED_BEFORE was read, performance.now() ms. */
 	private queuedReadAt = 0;
 	private readonly queuedReadingGapMs: number;
+	private readonly idBase: number;
+	private heldForEntry = false;
 	readonly thresholdMs: number;
 
 	constructor(options: LoopWatchOptions) {
@@ -66,8 +70,9 @@ export class LoopWatch implements SliceWatch {
 		this.toEpoch = performance.timeOrigin;
 		this.thresholdMs = options.thresholdMs;
 		this.queuedReadingGapMs = options.thresholdMs / QUEUED_READINGS_PER_THRESHOLD;
+		this.idBase = options.idBase;
 		this.beat();
-		const workerData: WatchdogData = {buffer, fd: options.fd, thresholdMs: options.thresholdMs, startedAt: options.startedAt, cwd: options.cwd, monitorPid: options.monitorPid};
+		const workerData: WatchdogData = {buffer, fd: options.fd, thresholdMs: options.thresholdMs, startedAt: options.startedAt, cwd: options.cwd, monitorPid: options.monitorPid, idBase: options.idBase};
 		startOwnThread(options.watchdogFile, workerData);
 		options.setInterval(() => this.beat(), HEARTBEAT_MS).unref();
 	}
@@ -100,11 +105,16 @@ export class LoopWatch implements SliceWatch {
 
 	/** Until the entry module's code runs, the loop is only loading modules. */
 	holdUntilEntry(): void {
+		if (this.heldForEntry) return;
+		this.heldForEntry = true;
 		Atomics.add(this.i32, I32_PAUSED, 1);
 	}
 
+	/** Once only: an entry evaluated again (taken out of require.cache) must not leave the watchdog paused for good. */
 	entryStarted(): void {
 		this.beat();
+		if (!this.heldForEntry) return;
+		this.heldForEntry = false;
 		Atomics.sub(this.i32, I32_PAUSED, 1);
 	}
 
@@ -125,7 +135,7 @@ export class LoopWatch implements SliceWatch {
 	}
 
 	running(task: Task | null, stretchStart: number): void {
-		this.i32[I32_TASK] = task?.id ?? 0;
+		this.i32[I32_TASK] = task ? task.id - this.idBase : 0;
 		// A thread woken after the last reading may have waited for a CPU before the stretch began: not the stretch's
 		// wait. Read before the stretch's start is published, for a watchdog that sees the one to see the other.
 		if (task && stretchStart - this.queuedReadAt >= this.queuedReadingGapMs) {
@@ -148,7 +158,7 @@ export class LoopWatch implements SliceWatch {
 		const queuedMs = this.times().queuedMs - this.f64[F64_QUEUED_BEFORE]!;
 		const stall = open === 0 ? stallOf(end - start, 0, queuedMs) : stallOf(end - start, heldMs, queuedMs - this.f64[F64_HELD_QUEUED]!);
 		if (open === 0 && !isScriptsBlock(stall, this.thresholdMs)) return [];
-		const id = open === 0 ? Atomics.add(this.i32, I32_BLOCK_COUNTER, 1) + 1 : open;
+		const id = this.idBase + (open === 0 ? Atomics.add(this.i32, I32_BLOCK_COUNTER, 1) + 1 : open);
 		const blockEnd = stallEnd({type: 'block.end', t: end, id, durationMs: stall.durationMs, task: task.id, exact: true}, stall, this.thresholdMs);
 		return open === 0 ? [{type: 'block.start', t: start, id, task: task.id, detectedAt: end}, blockEnd] : [blockEnd];
 	}

@@ -1,5 +1,5 @@
 import {laneSlotOf, type Ms} from '../protocol/events.js';
-import {isTaskKind, type ModelState, type SeriesPoint, type TaskNode} from '../model/state.js';
+import {isTaskKind, type Block, type ModelState, type SeriesPoint, type TaskNode} from '../model/state.js';
 import {sessionDuration} from '../model/summary.js';
 import {formatDuration} from '../present/durations.js';
 import {safeJson} from './safe-json.js';
@@ -55,7 +55,7 @@ export function chromeTrace(state: ModelState): ChromeTrace {
 		if (isTaskKind(node.kind)) runningSlices.push(...runningSlicesOf(node, endMs));
 	}
 	const blockSlices: Slice[] = state.blocks.map(block => ({
-		tid: LOOP_TID,
+		tid: blockTrackOf(block),
 		name: `blocked ${formatDuration(block.durationMs ?? endMs - block.startMs)}`,
 		cat: 'block',
 		startUs: us(block.startMs),
@@ -67,7 +67,7 @@ export function chromeTrace(state: ModelState): ChromeTrace {
 	}
 	for (const block of state.blocks) {
 		if (block.detectedAt <= 0) continue;
-		events.push({name: 'block detected', ph: 'i', s: 'p', cat: 'block', pid, tid: LOOP_TID, ts: us(block.detectedAt), args: {location: block.location}});
+		events.push({name: 'block detected', ph: 'i', s: 'p', cat: 'block', pid, tid: blockTrackOf(block), ts: us(block.detectedAt), args: {location: block.location}});
 	}
 	events.push(...counterEvents('tasks in flight', 'tasks', state.inFlightSeries, pid));
 	events.push(...counterEvents('loop delay (ms)', 'ms', state.loopDelaySeries, pid));
@@ -77,8 +77,14 @@ export function chromeTrace(state: ModelState): ChromeTrace {
 	return {traceEvents: events, displayTimeUnit: 'ms'};
 }
 
-/** A followed process's lane is a track of its own. */
+/** A followed process's lane is a track of its own, and so are its loop's blocks. */
 const PROCESS_TID_BASE = 1_000_000;
+const PROCESS_LOOP_TID_BASE = 2_000_000;
+
+function blockTrackOf(block: Block): number {
+	const lane = laneSlotOf(block.id);
+	return lane > 0 ? PROCESS_LOOP_TID_BASE + lane : LOOP_TID;
+}
 
 function threadOf(node: TaskNode): number {
 	const lane = laneSlotOf(node.id);
@@ -93,7 +99,10 @@ function metadataEvents(state: ModelState, pid: number): TraceEvent[] {
 		[LOOP_TID, 'event loop blocks'],
 	]);
 	for (const node of state.nodes.values()) {
-		if (node.kind === 'process') threads.set(threadOf(node), node.name);
+		if (node.kind === 'process') {
+			threads.set(threadOf(node), node.name);
+			threads.set(PROCESS_LOOP_TID_BASE + laneSlotOf(node.id), `${node.name}: event loop blocks`);
+		}
 		else if (node.thread !== undefined && laneSlotOf(node.id) === 0) threads.set(threadOf(node), `worker thread ${node.thread}`);
 	}
 	return [

@@ -210,12 +210,15 @@ function httpSections(state: ModelState): ReportSection[] {
 function blocksSection(report: SessionReport): ReportSection {
 	const taskName = new Map(report.tasks.map(t => [t.id, t.name]));
 	const longest = [...report.blocks].sort((a, b) => b.durationMs - a.durationMs || a.startMs - b.startMs).slice(0, BLOCKS_SHOWN);
+	// Whose loop each held, once a followed process's blocks are among them (the Child processes table has their commands).
+	const byProcess = report.blocks.some(b => b.process);
 	return {
 		title: 'Event loop blocks',
-		columns: [right('at'), right('blocked for'), left('task'), left('location'), left('stack')],
+		columns: [right('at'), right('blocked for'), ...(byProcess ? [left('process')] : []), left('task'), left('location'), left('stack')],
 		rows: longest.map(b => [
 			formatDuration(b.startMs),
 			formatDuration(b.durationMs),
+			...(byProcess ? [b.process ? `pid ${b.process.pid ?? '?'}` : 'the script'] : []),
 			b.taskId === null ? '' : (taskName.get(b.taskId) ?? `#${b.taskId}`),
 			b.location ?? 'unknown',
 			b.stack.slice(0, 3).join(' ← '),

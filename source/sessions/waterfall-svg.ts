@@ -1,8 +1,9 @@
 import type {Ms} from '../protocol/events.js';
 import {liveTimes} from '../model/live-times.js';
-import {isTaskKind, type ModelState, type TaskNode} from '../model/state.js';
+import {isTaskKind, type Block, type ModelState, type TaskNode} from '../model/state.js';
 import {sessionEnd} from '../model/summary.js';
 import {formatDuration} from '../present/durations.js';
+import {loopOwner} from '../present/processes.js';
 import {counted, sanitize, truncate} from '../present/text.js';
 import {escapeHtml} from './html-page.js';
 
@@ -39,6 +40,16 @@ function waterfallNodes(state: ModelState): Array<{node: TaskNode; depth: number
 	return rows;
 }
 
+/** The rows a block held up: every row for the script's loop, a followed process's lane (its root's row and those under it) for its own; null when that lane is not shown. */
+function blockedRows(block: Block, rows: ReadonlyArray<{node: TaskNode; depth: number}>): {first: number; count: number} | null {
+	if (block.processId === null) return {first: 0, count: rows.length};
+	const first = rows.findIndex(row => row.node.id === block.processId);
+	if (first < 0) return null;
+	let end = first + 1;
+	while (end < rows.length && rows[end]!.depth > rows[first]!.depth) end++;
+	return {first, count: end - first};
+}
+
 /** The session's tasks and requests as bars on a time axis from 0 to `durationMs` (the session's own span by default). */
 export function waterfallSvg(state: ModelState, durationMs: Ms = waterfallSpan(state)): string {
 	const all = waterfallNodes(state);
@@ -49,12 +60,17 @@ export function waterfallSvg(state: ModelState, durationMs: Ms = waterfallSpan(s
 	const parts: string[] = [];
 	parts.push(...axis(durationMs, x, height));
 	for (const block of state.blocks) {
+		const span = blockedRows(block, rows);
+		if (!span) continue;
 		const blockedMs = block.durationMs ?? durationMs - block.startMs;
 		const left = x(block.startMs);
 		const where = sanitize([block.location, block.frames[0]?.fn].filter(Boolean).join(', '));
+		// The script's loop across the chart; a followed process's over its lane's rows.
+		const top = span.first === 0 && span.count === rows.length ? CHART.axisHeight - 6 : CHART.axisHeight + span.first * CHART.rowHeight;
+		const bottom = span.first + span.count === rows.length ? height : CHART.axisHeight + (span.first + span.count) * CHART.rowHeight;
 		parts.push(
-			`<rect class="block-span" x="${num(left)}" y="${CHART.axisHeight - 6}" width="${num(Math.max(1, x(block.startMs + blockedMs) - left))}" height="${num(height - CHART.axisHeight + 6)}">` +
-				`<title>${escapeHtml(`event loop blocked ${formatDuration(blockedMs)} at ${formatDuration(block.startMs)}${where ? `\n${where}` : ''}`)}</title></rect>`,
+			`<rect class="block-span" x="${num(left)}" y="${num(top)}" width="${num(Math.max(1, x(block.startMs + blockedMs) - left))}" height="${num(bottom - top)}">` +
+				`<title>${escapeHtml(`event loop${sanitize(loopOwner(block))} blocked ${formatDuration(blockedMs)} at ${formatDuration(block.startMs)}${where ? `\n${where}` : ''}`)}</title></rect>`,
 		);
 	}
 	rows.forEach(({node, depth}, index) => parts.push(waterfallRow(node, depth, CHART.axisHeight + index * CHART.rowHeight, x, durationMs)));

@@ -2,10 +2,11 @@ import {readdirSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {recordRun, taskNamed} from '../helpers/recorded.js';
-import {recordedOutput, underNodeAndAsyncmon, underNodeAndAsyncmonBytes} from '../helpers/node-parity.js';
+import {recordedOutput, runNode, underNodeAndAsyncmon, underNodeAndAsyncmonBytes} from '../helpers/node-parity.js';
 import {runCli, SCRIPTS} from '../helpers/run-cli.js';
 import {tempDir} from '../helpers/temp.js';
-import type {ReportTask, SessionReport} from '../../source/model/summary.js';
+import type {ReportBlock, ReportTask, SessionReport} from '../../source/model/summary.js';
+import {laneSlotOf} from '../../source/protocol/events.js';
 
 const CHILDREN = join(SCRIPTS, 'child-processes');
 
@@ -228,5 +229,58 @@ describe('child processes, followed', () => {
 		const followed = await recordRun(['child-processes/nested.mjs'], {env});
 		expect(lanes(followed.report)).toHaveLength(2);
 		expect(readdirSync(runtimeDirectory)).toEqual([]);
+	});
+
+	it("a child's block is its own: in its lane, with its function and location and an id of its own beside the script's block; the report lists it under the process; a child that only loads modules has none; output and exit code as under node", async () => {
+		const node = await runNode('blocking.mjs', [], CHILDREN);
+		expect(node).toEqual({code: 0, stdout: 'busy child crunched true\nbusy-child.mjs exited 3\nloading child loaded its modules (a table) function\nloading-child.mjs exited 0\n', stderr: ''});
+		const {result, file, state, report} = await recordRun(['child-processes/blocking.mjs']);
+		expect(result.code).toBe(node.code);
+		const output = await recordedOutput(file);
+		expect({stdout: output.stdout.toString(), stderr: output.stderr.toString()}).toEqual({stdout: node.stdout, stderr: node.stderr});
+
+		const busy = laneNamed(report, 'busy-child.mjs');
+		const crunch = taskNamed(report, 'crunch()');
+		expect(crunch.parentId).toBe(busy.id);
+		const pid = busy.process!.pid;
+		// Plain mode names the process whose loop it held, the function and where.
+		expect(result.stdout).toMatch(new RegExp(`loop of pid ${pid} \\(node \\S*busy-child\\.mjs\\) was blocked for \\d+ms by crunch\\(\\) child-processes/busy-child\\.mjs:6:\\d+\\n`));
+		expect(result.stdout).toMatch(/→ crunch\(\) at child-processes\/busy-child\.mjs:6 blocked the event loop of pid \d+ \(node \S*busy-child\.mjs\) for /);
+
+		// The child's block and the script's, each in its own process's range of ids.
+		expect(state.blocks).toHaveLength(2);
+		const childBlock = state.blocks.find(block => block.taskId === crunch.id)!;
+		const scriptBlock = state.blocks.find(block => block.taskId === taskNamed(report, 'parentCrunch()').id)!;
+		expect(childBlock.id).not.toBe(scriptBlock.id);
+		expect(laneSlotOf(childBlock.id)).toBe(laneSlotOf(busy.id));
+		expect(laneSlotOf(scriptBlock.id)).toBe(0);
+		expect(childBlock.location).toMatch(/^child-processes\/busy-child\.mjs:6:\d+$/);
+		expect(childBlock.frames[0]?.fn).toBe('crunch');
+
+		// The JSON report puts the block under its process; the script's own block has no process.
+		const json = JSON.parse((await runCli(['report', file, '--format', 'json'])).stdout) as SessionReport;
+		const byTask = (id: number): ReportBlock => json.blocks.find(block => block.taskId === id)!;
+		expect(byTask(crunch.id).process).toEqual({taskId: busy.id, pid, command: busy.process!.command});
+		expect(byTask(crunch.id).stack[0]).toMatch(/^crunch \(child-processes\/busy-child\.mjs:6:\d+\)$/);
+		expect(byTask(scriptBlock.taskId!)).not.toHaveProperty('process');
+		// The text report says whose loop each block held.
+		const text = (await runCli(['report', file])).stdout;
+		expect(text).toMatch(new RegExp(`pid ${pid} +crunch\\(\\)`));
+		expect(text).toMatch(/the script +parentCrunch\(\)/);
+
+		// Loading modules, however long, is no block of the child's.
+		const loading = laneNamed(report, 'loading-child.mjs');
+		expect(json.blocks.filter(block => block.process?.taskId === loading.id)).toEqual([]);
+	});
+
+	it('a child with no main module (`node -e code arg`) is watched from its start, and --fail-on-block counts its block', async () => {
+		const {result, report} = await recordRun(['--fail-on-block', '100', 'child-processes/eval-blocking.mjs']);
+		expect(result.code).toBe(3);
+		expect(result.stderr).toMatch(/^asyncmon: --fail-on-block 100: the loop of pid \d+ \(node -e .*\) was blocked for \d+ms by its top level\n/m);
+		expect(result.stdout).toContain('eval child typescript\n');
+		const lane = laneNamed(report, 'typescript');
+		expect(report.blocks.filter(block => block.process?.taskId === lane.id)).toEqual([expect.objectContaining({taskId: lane.id})]);
+		// Told while it lasts; it ends with the process, whose loop never turns again.
+		expect(result.stdout).toMatch(/BLOCKED event loop of pid \d+ \(node -e .*\) blocked for over \d+ms by its top level/);
 	});
 });

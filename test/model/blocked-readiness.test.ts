@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest';
 import {readyDuringBlock} from '../../source/model/blocked-readiness.js';
 import {apply} from '../../source/model/reducer.js';
 import type {ModelState} from '../../source/model/state.js';
-import {IDS_PER_THREAD} from '../../source/protocol/events.js';
+import {IDS_PER_PROCESS, IDS_PER_THREAD} from '../../source/protocol/events.js';
 import {event, reduce} from '../helpers/events.js';
 
 const WORKER_TASK = 2 * IDS_PER_THREAD + 1;
@@ -42,5 +42,20 @@ describe('readiness while the loop is blocked', () => {
 		expect(readyDuringBlock(state, 200)).toEqual([]);
 		// The 500 ms timer's turn comes.
 		expect(readyDuringBlock(state, 600)).toEqual([{type: 'task.ready', t: 502, id: 3}]);
+	});
+
+	it("a followed process's block readies that process's tasks, not the script's", () => {
+		const LANE = IDS_PER_PROCESS + 1;
+		const state = blockedScript();
+		for (const line of [
+			event('task.start', {t: 1, id: LANE, parent: 1, kind: 'process', name: 'pid 42: node child.js', loc: null, process: {pid: 42, command: 'node child.js'}}),
+			event('task.start', {t: 1, id: LANE + 1, parent: LANE, name: 'poll()'}),
+			{type: 'op.start', t: 2, id: LANE + 2, parent: LANE + 1, kind: 'timer', name: 'sleep 50ms', timer: {delayMs: 50, repeat: false}},
+			{type: 'task.await', t: 3, id: LANE + 1, site: null, on: {kind: 'op', id: LANE + 2}, busy: 1},
+		] as const) {
+			apply(state, line);
+		}
+		apply(state, {type: 'block.start', t: 20, id: IDS_PER_PROCESS + 1, task: null, detectedAt: 70});
+		expect(readyDuringBlock(state, 100)).toEqual([{type: 'task.ready', t: 52, id: LANE + 1}]);
 	});
 });

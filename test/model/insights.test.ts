@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {computeInsights, type Insight, type InsightKind} from '../../source/model/insights.js';
 import {summarize} from '../../source/model/summary.js';
+import {IDS_PER_PROCESS, IDS_PER_THREAD} from '../../source/protocol/events.js';
 import {InsightSession, onOp, onPromise, onTask} from '../fixtures/insights/session.js';
 
 function ofKind<K extends InsightKind>(session: InsightSession, kind: K, options?: {blockThresholdMs?: number}): Array<Extract<Insight, {kind: K}>> {
@@ -244,6 +245,34 @@ describe('blocked-loop', () => {
 		expect(ofKind(session, 'blocked-loop', {blockThresholdMs: 20})).toEqual([
 			{kind: 'blocked-loop', block: session.state.blocks[0], durationMs: 50, delayedTasks: 0, longestDelayMs: null, taskIds: [crunch]},
 		]);
+	});
+});
+
+describe("a followed process's block", () => {
+	it("keeps only that process's tasks waiting, not the script's", () => {
+		const {session, ticks} = blockedTicks();
+		const lane = IDS_PER_PROCESS + 1;
+		session.emit('task.start', {t: 50, id: lane, parent: null, kind: 'process', name: 'pid 42: node child.js', loc: null, process: {pid: 42, command: 'node child.js'}});
+		session.emit('task.start', {t: 60, id: lane + 1, parent: lane, name: 'childCrunch()'});
+		// The child blocks its own loop over the same span as the script's block.
+		session.emit('block.start', {t: 100, id: IDS_PER_PROCESS + 1, task: lane + 1, detectedAt: 150});
+		session.emit('block.end', {t: 1500, id: IDS_PER_PROCESS + 1, durationMs: 1400, task: lane + 1});
+		const [script, child] = ofKind(session, 'blocked-loop');
+		expect(script).toMatchObject({delayedTasks: 5, taskIds: [expect.any(Number), ...ticks]});
+		expect(child).toMatchObject({durationMs: 1400, delayedTasks: 0, longestDelayMs: null, taskIds: [lane + 1]});
+	});
+
+	it('does not hold up the loop beside the script\'s worker threads', () => {
+		const session = new InsightSession();
+		for (const [id, start] of [[1, 0], [2, 10]] as const) {
+			session.emit('task.start', {t: start, id: id * IDS_PER_THREAD + 1, kind: 'worker', name: `worker thread #${id}`, thread: id});
+			session.emit('task.end', {t: start + 1500, id: id * IDS_PER_THREAD + 1, busy: 1500});
+		}
+		session.emit('block.start', {t: 100, id: IDS_PER_PROCESS + 1, task: null, detectedAt: 150});
+		session.emit('block.end', {t: 600, id: IDS_PER_PROCESS + 1, durationMs: 500, task: null});
+		expect(ofKind(session, 'parallelism')).toEqual([expect.objectContaining({workers: 2, loopBlocked: false})]);
+		session.block(700, 300, null);
+		expect(ofKind(session, 'parallelism')).toEqual([expect.objectContaining({workers: 2, loopBlocked: true})]);
 	});
 });
 

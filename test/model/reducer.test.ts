@@ -277,7 +277,7 @@ describe('reducer: blocks', () => {
 		const state = reduce([start(0, 1, null), start(1, 2, 1)]);
 		apply(state, {type: 'block.start', t: 10, id: 1, task: 2, detectedAt: 70});
 		expect(state.activeBlockId).toBe(1);
-		expect(state.blocks).toEqual([{id: 1, startMs: 10, detectedAt: 70, durationMs: null, endMs: null, queuedMs: 0, taskId: 2, location: 'app.ts:2:1', frames: [], exact: false}]);
+		expect(state.blocks).toEqual([{id: 1, startMs: 10, detectedAt: 70, durationMs: null, endMs: null, queuedMs: 0, taskId: 2, location: 'app.ts:2:1', frames: [], exact: false, processId: null, process: null}]);
 
 		const frames = [
 			{fn: 'parseBody', loc: 'app.ts:6:5'},
@@ -306,7 +306,7 @@ describe('reducer: blocks', () => {
 
 	it('a block.end with no block.start (a slice measured exactly) derives its start', () => {
 		const state = reduce([start(0, 1, null), {type: 'block.end', t: 300, id: 4, durationMs: 120, task: 1, exact: true}]);
-		expect(state.blocks).toEqual([{id: 4, startMs: 180, detectedAt: 0, durationMs: 120, endMs: 300, queuedMs: 0, taskId: 1, location: 'app.ts:1:1', frames: [], exact: true}]);
+		expect(state.blocks).toEqual([{id: 4, startMs: 180, detectedAt: 0, durationMs: 120, endMs: 300, queuedMs: 0, taskId: 1, location: 'app.ts:1:1', frames: [], exact: true, processId: null, process: null}]);
 		expect(state.activeBlockId).toBeNull();
 	});
 
@@ -536,6 +536,46 @@ describe('reducer: child processes', () => {
 		expect(node(state, 2 * IDS_PER_PROCESS + 1).state).toBe('running');
 		expect(node(state, 2).state).toBe('running');
 		expect(state.taskCounts).toMatchObject({running: 1, waiting: 0, failed: 1});
+	});
+
+	it("a followed process's block holds its own loop, not the script's: named after its process, and its tasks' delays are its own", () => {
+		const CHILD_BLOCK = IDS_PER_PROCESS + 1;
+		const state = reduce([
+			start(0, 1, null, 'main', 'script'),
+			start(1, 2, 1, 'startChild()'),
+			event('task.start', {t: 5, id: LANE, parent: 2, kind: 'process', name: 'pid 42: node child.js', loc: null, process: {pid: 42, command: 'node child.js'}}),
+			start(6, LANE + 1, LANE, 'crunch()'),
+			start(6, LANE + 2, LANE, 'other()'),
+			event('task.await', {t: 6, id: LANE + 2, on: {kind: 'promise'}}),
+			event('task.await', {t: 6, id: 2, on: {kind: 'promise'}}),
+		]);
+		apply(state, {type: 'block.start', t: 10, id: CHILD_BLOCK, task: LANE + 1, detectedAt: 70});
+		expect(state.activeBlockId).toBeNull();
+		expect(state.activeProcessBlockIds).toEqual([CHILD_BLOCK]);
+		expect(state.blocks[0]).toMatchObject({id: CHILD_BLOCK, taskId: LANE + 1, processId: LANE, process: {pid: 42, command: 'node child.js'}});
+		// The script's own loop blocks meanwhile, with a block id of its own range.
+		apply(state, {type: 'block.start', t: 20, id: 1, task: 1, detectedAt: 80});
+		expect(state.activeBlockId).toBe(1);
+		expect(state.blocks[1]).toMatchObject({id: 1, processId: null, process: null});
+		apply(state, {type: 'block.end', t: 100, id: 1, durationMs: 80, task: 1, exact: true});
+		// Ready during the child's block: the child's task was held up by it, the script's was not.
+		for (const id of [2, LANE + 2]) apply(state, {type: 'task.ready', t: 30, id});
+		for (const id of [2, LANE + 2]) apply(state, {type: 'task.resume', t: 300, id, readyAt: 30, wait: 24, sched: 270});
+		apply(state, {type: 'block.end', t: 300, id: CHILD_BLOCK, durationMs: 290, task: LANE + 1, exact: true});
+		expect(state.activeProcessBlockIds).toEqual([]);
+		expect(node(state, LANE + 2).blockedDelayMs).toBe(270);
+		expect(node(state, 2).blockedDelayMs).toBe(70);
+	});
+
+	it('a process that dies blocked ends its block with its lane', () => {
+		const state = reduce([
+			start(0, 1, null, 'main', 'script'),
+			event('task.start', {t: 5, id: LANE, parent: 1, kind: 'process', name: 'pid 42: node child.js', loc: null, process: {pid: 42, command: 'node child.js'}}),
+			{type: 'block.start', t: 10, id: IDS_PER_PROCESS + 1, task: null, detectedAt: 70},
+			event('task.end', {t: 90, id: LANE, ok: false, error: killed, exit: {code: null, signal: 'SIGKILL'}}),
+		]);
+		expect(state.activeProcessBlockIds).toEqual([]);
+		expect(state.blocks[0]).toMatchObject({durationMs: 80, endMs: 90, exact: false, processId: LANE});
 	});
 
 	it('a child op keeps its pid, command and exit', () => {

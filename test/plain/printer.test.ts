@@ -68,6 +68,22 @@ describe('plain mode', () => {
 		expect(lines.join('\n')).toMatch(/longest block 0ms/);
 	});
 
+	it("names the process whose loop a followed process's block held; its main module's code is its top level", () => {
+		const lane = IDS_PER_PROCESS + 1;
+		const block = IDS_PER_PROCESS + 1;
+		const lines = printed({ascii: false}, [
+			session[0]!,
+			{type: 'task.start', t: 1, id: lane, parent: 1, kind: 'process', name: 'pid 42: node child.js', loc: null, process: {pid: 42, command: 'node child.js'}},
+			{type: 'block.start', t: 10, id: block, task: lane, detectedAt: 70},
+			{type: 'block.stack', t: 71, id: block, frames: [{fn: '<anonymous>', loc: 'child.js:3:1'}]},
+			{type: 'block.end', t: 200, id: block, durationMs: 190, task: lane, exact: true},
+			{type: 'exit', t: 210, code: 0, signal: null},
+		]).split('\n');
+		expect(lines).toContain('[   0.070s] ⚠ BLOCKED event loop of pid 42 (node child.js) blocked for over 60ms by its top level  (still blocked)');
+		expect(lines).toContain('[   0.200s] ⚠ block  loop of pid 42 (node child.js) was blocked for 190ms by its top level child.js:3:1');
+		expect(lines).toContain('→ its top level at child.js:3 blocked the event loop of pid 42 (node child.js) for 190ms; move CPU-bound work to a worker thread');
+	});
+
 	it('with --ascii says everything of its own in ASCII, and passes the script output as it is', () => {
 		const output = printed({ascii: true});
 		expect(output.split('\n')).toContain(SCRIPT_OUTPUT.trimEnd());

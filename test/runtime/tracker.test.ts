@@ -644,4 +644,29 @@ describe('Tracker: the top level hands the thread back to the event loop', () =>
 		top.l(task);
 		expect(longSlices).toEqual([]);
 	});
+
+	it("a followed process's main module tells the watch it started and hands the thread back, but its process lives on", () => {
+		const own = new RecordingSink();
+		const calls: string[] = [];
+		const lane = new Tracker({
+			sink: own as unknown as EventSink,
+			sites: new SiteTable(SCRIPT, '/work/app'),
+			runtimeDirectory: '/nonexistent/asyncmon/dist',
+			watch: {
+				thresholdMs: BLOCK_THRESHOLD_MS,
+				running: task => calls.push(`running ${task?.id ?? null}`),
+				takeHeldMs: () => 0,
+				longSlice: () => [],
+				entryStarted: () => calls.push('entryStarted'),
+				excluded: fn => fn(),
+			},
+			thread: {id: 0, name: 'pid 42: node child.js', startedBy: 7, lane: {firstId: 1e12 + 1, process: {pid: 42, command: 'node child.js'}}},
+		});
+		lane.entryStarted();
+		lane.rootDone();
+		// The watch learns the root runs from the entry's first line, then that nothing runs once its top level is done.
+		expect(calls.slice(-3)).toEqual(['running 1000000000001', 'entryStarted', 'running null']);
+		// No script.start, and no end of the process's root: its parent reports that.
+		expect(own.events.map(event => event.type)).toEqual(['task.start']);
+	});
 });

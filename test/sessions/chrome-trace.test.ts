@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest';
-import {chromeTrace, formatChromeTrace, MAIN_THREAD_TID, nestSlices, type Slice, type TraceEvent} from '../../source/sessions/format-chrome-trace.js';
-import {reduce} from '../helpers/events.js';
+import {chromeTrace, formatChromeTrace, LOOP_TID, MAIN_THREAD_TID, nestSlices, type Slice, type TraceEvent} from '../../source/sessions/format-chrome-trace.js';
+import {IDS_PER_PROCESS} from '../../source/protocol/events.js';
+import {event, reduce} from '../helpers/events.js';
 import {threeRequestsEvents} from './session-fixtures.js';
 
 const trace = chromeTrace(reduce(threeRequestsEvents()));
@@ -110,6 +111,23 @@ describe('chrome-trace format', () => {
 			if (open.length) expect(slice.ts! + slice.dur!).toBeLessThanOrEqual(open.at(-1)!.ts! + open.at(-1)!.dur!);
 			open.push(slice);
 		}
+	});
+
+	it("puts a followed process's blocks on a track of that process's, the script's on the loop's", () => {
+		const lane = IDS_PER_PROCESS + 1;
+		const {traceEvents} = chromeTrace(
+			reduce([
+				...threeRequestsEvents(),
+				event('task.start', {t: 5, id: lane, parent: 1, kind: 'process', name: 'pid 42: node child.js', loc: null, process: {pid: 42, command: 'node child.js'}}),
+				{type: 'block.start', t: 10, id: IDS_PER_PROCESS + 1, task: lane, detectedAt: 70},
+				{type: 'block.end', t: 200, id: IDS_PER_PROCESS + 1, durationMs: 190, task: lane, exact: true},
+			]),
+		);
+		const blocks = traceEvents.filter(e => e.ph === 'X' && e.cat === 'block');
+		const childTrack = blocks.find(e => e.args!.task === lane)!.tid!;
+		expect(childTrack).not.toBe(LOOP_TID);
+		expect(blocks.filter(e => e.args!.task !== lane).every(e => e.tid === LOOP_TID)).toBe(true);
+		expect(traceEvents).toContainEqual(expect.objectContaining({name: 'thread_name', tid: childTrack, args: {name: 'pid 42: node child.js: event loop blocks'}}));
 	});
 
 	it('has counters for tasks in flight and loop delay', () => {

@@ -217,6 +217,48 @@ describe('dashboard: a followed process\'s output', () => {
 	});
 });
 
+describe('dashboard: a followed process blocked', () => {
+	const lane = IDS_PER_PROCESS + 1;
+	const childBlock = IDS_PER_PROCESS + 1;
+	/** The script sleeps in main() while its child crunches from t = 200, its loop blocked. */
+	const blockedChild = (): FakeSession =>
+		new FakeSession({script: 'parent.mjs'})
+			.emit('task.start', {t: 0, id: 1, kind: 'script', name: 'main', loc: 'parent.mjs:1:1'})
+			.emit('task.start', {t: 1, id: 2, parent: 1, name: 'forkChild', loc: 'parent.mjs:3:1'})
+			.emit('task.await', {t: 2, id: 2, on: {kind: 'promise'}})
+			.emit('task.start', {t: 40, id: lane, parent: 2, kind: 'process', name: 'pid 4242: node worker.js', loc: null, process: {pid: 4242, command: 'node worker.js'}})
+			.emit('task.start', {t: 41, id: lane + 1, parent: lane, name: 'crunch', loc: 'worker.js:5:1'})
+			.emit('block.start', {t: 200, id: childBlock, task: lane + 1, detectedAt: 260})
+			.emit('block.stack', {t: 262, id: childBlock, frames: [{fn: 'crunch', loc: 'worker.js:7:3'}]});
+
+	it("the banner names the process whose loop is blocked; the script's own block comes first", async () => {
+		const session = blockedChild();
+		const view = await renderDashboard(session, {nowMs: 720, columns: 160});
+		expect(view.lines()[2]).toContain('BLOCKED 520ms in pid 4242 (node worker.js) by crunch() worker.js:7:3');
+		session.emit('block.start', {t: 700, id: 1, task: 1, detectedAt: 760});
+		await view.press();
+		expect(view.lines()[2]).toContain('BLOCKED');
+		expect(view.lines()[2]).not.toContain('pid 4242');
+		session.emit('block.end', {t: 800, id: 1, durationMs: 100, task: 1}).emit('block.end', {t: 900, id: childBlock, durationMs: 700, task: lane + 1});
+		await view.press();
+		expect(view.lines()[2]).toMatch(/^loop OK \(2 blocks so far\)/);
+	});
+
+	it("the timeline draws the block on the process's lane, not on the script's rows", async () => {
+		const session = blockedChild()
+			.emit('block.end', {t: 900, id: childBlock, durationMs: 700, task: lane + 1})
+			// A task of each process that starts after the block: the lane's row is marked blocked before it, the script's is not.
+			.emit('task.start', {t: 950, id: lane + 2, parent: lane, name: 'childLater', loc: 'worker.js:9:1'})
+			.emit('task.start', {t: 950, id: 3, parent: 1, name: 'scriptLater', loc: 'parent.mjs:9:1'});
+		const view = await renderDashboard(session, {nowMs: 1000, ascii: true});
+		await view.press('t');
+		// The ruler marks the script's own blocks: none.
+		expect(view.lines()[3]).not.toContain('|');
+		expect(rowOf(view, 'childLater')).toMatch(/childLater\s+ *\|+ *#+$/);
+		expect(rowOf(view, 'scriptLater')).toMatch(/scriptLater\s+#+$/);
+	});
+});
+
 describe('dashboard: details, timeline, output, help', () => {
 	it('opens details with Enter: parents, children, await sites, HTTP phases; Esc goes back', async () => {
 		const session = busySession()

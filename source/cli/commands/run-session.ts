@@ -2,6 +2,7 @@ import {loadDashboard} from '../../ui/load-dashboard.js';
 import {formatDuration} from '../../present/durations.js';
 import {createState, type ModelState} from '../../model/state.js';
 import {blockCulprit} from '../../present/holdups.js';
+import {loopOwner} from '../../present/processes.js';
 import {noticeText, PlainPrinter} from '../../plain/printer.js';
 import type {Recorder} from '../../sessions/recorder.js';
 import {exitCodeOf, type ChildSession} from '../../monitor/child-session.js';
@@ -94,7 +95,7 @@ function blockBudgetExceeded(state: ModelState, options: RunOptions): boolean {
 	const worst = state.blocks.reduce<(typeof state.blocks)[number] | null>((max, block) => ((block.durationMs ?? 0) > (max?.durationMs ?? -1) ? block : max), null);
 	if (!worst || (worst.durationMs ?? 0) <= options.failOnBlockMs) return false;
 	options.stderr.write(
-		`asyncmon: --fail-on-block ${options.failOnBlockMs}: the loop was blocked for ${formatDuration(worst.durationMs ?? 0)} by ${blockCulprit(state, worst)}${worst.location ? ` at ${worst.location}` : ''}\n`,
+		`asyncmon: --fail-on-block ${options.failOnBlockMs}: the loop${loopOwner(worst)} was blocked for ${formatDuration(worst.durationMs ?? 0)} by ${blockCulprit(state, worst)}${worst.location ? ` at ${worst.location}` : ''}\n`,
 	);
 	return true;
 }

@@ -1,5 +1,5 @@
 import type {Ms} from '../../protocol/events.js';
-import {type Block, type ModelState, type TaskNode, isTaskKind} from '../state.js';
+import {type Block, type ModelState, type TaskNode, isTaskKind, onBlockedThread} from '../state.js';
 import type {BlockedLoopInsight, InsightOptions} from './insight.js';
 
 interface Victim {
@@ -18,11 +18,11 @@ export function blockedLoop(state: ModelState, options: Required<InsightOptions>
 	return insights;
 }
 
-/** Tasks whose awaits became ready during the block but resumed only when it ended. */
+/** Tasks of the blocked thread whose awaits became ready during the block but resumed only when it ended. */
 function victimsOf(state: ModelState, block: Block, end: Ms): Victim[] {
 	const victims: Victim[] = [];
 	for (const task of state.nodes.values()) {
-		if (!isTaskKind(task.kind) || task.id === block.taskId) continue;
+		if (!isTaskKind(task.kind) || task.id === block.taskId || !onBlockedThread(block, task.id)) continue;
 		let delayMs = 0;
 		for (const wait of task.awaits) {
 			if (wait.readyMs === null || wait.resumedMs === null) continue;

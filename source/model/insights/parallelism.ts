@@ -1,4 +1,4 @@
-import type {Ms} from '../../protocol/events.js';
+import {laneSlotOf, type Ms} from '../../protocol/events.js';
 import {isTaskKind, type ModelState, type TaskNode} from '../state.js';
 import type {ParallelismInsight} from './insight.js';
 
@@ -22,7 +22,8 @@ export function parallelism(state: ModelState): ParallelismInsight[] {
 			busyMs,
 			wallMs,
 			parallelism: busyMs / wallMs,
-			loopBlocked: state.blocks.some(block => block.startMs < end && block.startMs + (block.durationMs ?? 0) > start),
+			// The loop of the workers' own process: another process's blocks hold nothing of theirs up.
+			loopBlocked: state.blocks.some(block => block.startMs < end && block.startMs + (block.durationMs ?? 0) > start && workers.some(worker => laneSlotOf(worker.id) === laneSlotOf(block.id))),
 			taskIds: workers.map(worker => worker.id),
 		},
 	];

@@ -1,5 +1,6 @@
 import type {BlockedLoopInsight} from '../../model/insights.js';
 import {blockCulprit} from '../holdups.js';
+import {loopOwner} from '../processes.js';
 import type {ModelState} from '../../model/state.js';
 import {formatDuration} from '../durations.js';
 import {lineLocation} from '../locations.js';
@@ -17,5 +18,5 @@ export function blockedLoopMessage(state: ModelState, insight: BlockedLoopInsigh
 	// Advice needs a place to act on: a block seen in no code of the script's (a native call, a callback of a
 	// library's) says what it cost and where to look, not what to move.
 	const advice = block.location ? 'move CPU-bound work to a worker thread' : 'no code of the script\'s was running: look for a synchronous call into a library or native code';
-	return `${blockCulprit(state, block)}${where} blocked the event loop for ${formatDuration(insight.durationMs)}${queued}; ${waited}${advice}`;
+	return `${blockCulprit(state, block)}${where} blocked the event loop${loopOwner(block)} for ${formatDuration(insight.durationMs)}${queued}; ${waited}${advice}`;
 }

@@ -1,8 +1,9 @@
 import type {Ms} from '../../protocol/events.js';
 import {foldedShort, formatCount} from '../../present/folded.js';
 import {loopDelayMs} from '../../present/loop-delay.js';
-import {NODE_STATES, type ModelState} from '../../model/state.js';
+import {activeBlocks, NODE_STATES, type ModelState} from '../../model/state.js';
 import {blockCulprit} from '../../present/holdups.js';
+import {processText} from '../../present/processes.js';
 import {concurrencyAt} from '../../model/summary.js';
 import {formatClock, formatDuration} from '../../present/durations.js';
 import {formatTimes} from '../../present/numbers.js';
@@ -169,16 +170,20 @@ function legend(chart: Chart, values: readonly number[]): string {
 	return `${chart.format(chart.latest)} (max ${chart.format(max)})`;
 }
 
-/** `loop OK`, or the live banner naming who blocks the loop and where. */
+/**
+ * `loop OK`, or the live banner naming who blocks the loop and where: the script's loop first, else a followed
+ * process's, named (`BLOCKED 520ms in pid 4242 (node worker.js) by crunch() worker.js:7:3`).
+ */
 function loopStatus(state: ModelState, nowMs: Ms): Segment {
-	const block = state.activeBlockId === null ? undefined : state.blocks.find(b => b.id === state.activeBlockId);
+	const block = activeBlocks(state)[0];
 	if (!block) {
 		const history = state.blocks.length > 0 ? ` (${counted(state.blocks.length, 'block')} so far)` : '';
 		return {text: `loop OK${history}`, color: 'green'};
 	}
+	const owner = block.processId === null ? '' : ` in ${processText(block.process)}`;
 	const culprit = ` by ${blockCulprit(state, block)}`;
 	const where = block.location ? ` ${block.location}` : '';
-	return {text: `BLOCKED ${formatDuration(nowMs - block.startMs)}${culprit}${where}`, color: 'red', bold: true, inverse: true};
+	return {text: `BLOCKED ${formatDuration(nowMs - block.startMs)}${owner}${culprit}${where}`, color: 'red', bold: true, inverse: true};
 }
 
 /** The values, scaled to the largest of them, padded to `width`. */

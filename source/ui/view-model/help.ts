@@ -18,7 +18,7 @@ export function helpLines(session: Session, ascii: boolean, width: number): Line
 	const legend: Array<[string, string]> = [
 		['Row states', 'running, waiting, ready (resolved but not yet resumed: the loop is busy), done, failed'],
 		['Requests received', `${glyphs(ascii).received} GET /path: a request one of the script's servers received, a task; status GONE: its client went away first`],
-		['Timeline', 'solid running, light waiting, red ready-but-delayed, blue an HTTP request queued for a connection, red bars where the loop was blocked'],
+		['Timeline', 'solid running, light waiting, red ready-but-delayed, blue an HTTP request queued for a connection, red bars where the loop of the row\'s process was blocked'],
 		[
 			'Concurrency',
 			"the time tasks spent running or waiting on something, over the time since the script's first line; time a task sat ready while the loop ran another does not count",

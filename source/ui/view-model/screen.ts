@@ -1,4 +1,4 @@
-import type {Ms} from '../../protocol/events.js';
+import {laneSlotOf, type Ms} from '../../protocol/events.js';
 import {foldedLabel, foldedState} from '../../present/folded.js';
 import {foldedSite} from '../../model/retention.js';
 import type {ModelState} from '../../model/state.js';
@@ -16,7 +16,7 @@ import {outputLineCount, outputWindow} from './output.js';
 import {columnWants, headerLine, rowLine, rowName, tableColumns, type RowContext} from './table.js';
 import {asciiOnly, counted, fit, textWidth, truncate} from '../../present/text.js';
 import {glyphs as glyphsFor, stateIcon, STATE_STYLES, type Glyphs} from '../../present/states.js';
-import {blockedMask, cellSegments, nodeCells, overlayBlocked, sessionAxis, type TimeAxis} from './timeline.js';
+import {blockedMasks, cellSegments, nodeCells, overlayBlocked, sessionAxis, type TimeAxis} from './timeline.js';
 import type {TreeRow} from './tree-rows.js';
 import {keepInView, selectedIndex, type UiState, type Viewport} from './ui-state.js';
 
@@ -150,13 +150,14 @@ function tableDrawer(input: ScreenInput, glyphs: Glyphs, shown: readonly TreeRow
 	return {title: headerLine(columns, input.ui.query, glyphs), row: row => rowLine(row, columns, context)};
 }
 
-/** Waterfall: one row per task across the whole session, blocked spans marked on every row. */
+/** Waterfall: one row per task across the whole session, the script's blocked spans marked on the ruler, each process's on its rows. */
 function timelineDrawer(input: ScreenInput, glyphs: Glyphs): RowDrawer {
 	const {state, nowMs} = input;
 	const width = input.size.columns - GUTTER;
 	const nameWidth = Math.min(32, Math.floor(width * 0.3));
 	const axis: TimeAxis = sessionAxis(nowMs, width - nameWidth - 3);
-	const mask = blockedMask(state.blocks, axis, nowMs);
+	const masks = blockedMasks(state.blocks, axis, nowMs);
+	const mask = masks.get(0) ?? [];
 	const end = formatDuration(axis.endMs);
 	const ruler = axis.width > end.length + 3 ? `0${glyphs.rule.repeat(axis.width - end.length - 1)}${end}` : ' '.repeat(axis.width);
 	const title: Line = [{text: fit('task', nameWidth + 3), bold: true}];
@@ -182,7 +183,7 @@ function timelineDrawer(input: ScreenInput, glyphs: Glyphs): RowDrawer {
 			return [
 				{text: fit(stateIcon(node.state, input.ascii), 2), color: STATE_STYLES[node.state].color},
 				{text: fit(name, nameWidth) + ' '},
-				...cellSegments(overlayBlocked(nodeCells(node, axis, nowMs), mask), glyphs),
+				...cellSegments(overlayBlocked(nodeCells(node, axis, nowMs), masks.get(laneSlotOf(node.id))), glyphs),
 			];
 		},
 	};

@@ -1,4 +1,4 @@
-import type {Ms} from '../../protocol/events.js';
+import {laneSlotOf, type Ms} from '../../protocol/events.js';
 import type {Block, StateSpan, TaskNode} from '../../model/state.js';
 import {queueSpan} from '../../model/http-phases.js';
 import type {Glyphs} from '../../present/states.js';
@@ -71,8 +71,24 @@ export function blockedMask(blocks: readonly Block[], axis: TimeAxis, nowMs: Ms)
 	return mask;
 }
 
-/** A blocked loop shows on every row, without hiding what the row itself was doing. */
-export function overlayBlocked(cells: CellKind[], mask: readonly boolean[]): CellKind[] {
+/**
+ * blockedMask for each process's loop, by its lane's slot (see laneSlotOf: 0 for the script's): a followed
+ * process's blocks hold up its own lane's rows, not the script's.
+ */
+export function blockedMasks(blocks: readonly Block[], axis: TimeAxis, nowMs: Ms): Map<number, boolean[]> {
+	const bySlot = new Map<number, Block[]>();
+	for (const block of blocks) {
+		const slot = laneSlotOf(block.id);
+		const held = bySlot.get(slot);
+		if (held) held.push(block);
+		else bySlot.set(slot, [block]);
+	}
+	return new Map([...bySlot].map(([slot, held]) => [slot, blockedMask(held, axis, nowMs)]));
+}
+
+/** A blocked loop shows on every row of its process, without hiding what the row itself was doing; no mask, no block. */
+export function overlayBlocked(cells: CellKind[], mask: readonly boolean[] | undefined): CellKind[] {
+	if (!mask) return cells;
 	return cells.map((kind, cell) => {
 		if (!mask[cell]) return kind;
 		if (kind === 'none') return 'blocked';

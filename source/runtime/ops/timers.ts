@@ -31,6 +31,13 @@ export function instrumentTimers(tracker: Tracker): void {
 	};
 
 	type Schedule = typeof original.setTimeout;
+	/**
+	 * Callbacks a library scheduled: a library schedules its own module-level functions again and again (undici's
+	 * parser timeout, each request), and reading the caller's stack frame costs microseconds each time. A user's
+	 * callbacks are mostly new closures, checked each time. (A library's function the user schedules again after
+	 * the library did is taken for the library's.)
+	 */
+	const librariesCallbacks = new WeakSet<Function>();
 	const probe = original.setTimeout(() => {}, 0);
 	timers.clearTimeout(probe);
 	const watch = watchTimers(probe);
@@ -42,7 +49,11 @@ export function instrumentTimers(tracker: Tracker): void {
 	 */
 	const timerOf = (schedule: Schedule, repeat: boolean) =>
 		function wrapped(this: unknown, callback: (...args: unknown[]) => void, delay?: number, ...args: unknown[]) {
-			if (typeof callback !== 'function' || !calledFromUserCode(wrapped)) return schedule(callback, delay, ...args);
+			if (typeof callback !== 'function' || librariesCallbacks.has(callback)) return schedule(callback, delay, ...args);
+			if (!calledFromUserCode(wrapped)) {
+				librariesCallbacks.add(callback);
+				return schedule(callback, delay, ...args);
+			}
 			const ms = effectiveDelay(delay);
 			const owner = tracker.current();
 			const id = tracker.startOp('timer', `${repeat ? 'setInterval' : 'setTimeout'} ${delayText(ms)}ms`, {timer: {delayMs: ms, repeat}}, owner);

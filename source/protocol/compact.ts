@@ -50,18 +50,43 @@ function compactValue(value: unknown): unknown {
 	return rounded(value);
 }
 
-/** Appends the values of `event` under `columns` to `values`; trailing absent ones left out unless `pad`. */
-function pushValues(values: unknown[], event: object, columns: readonly Column[], pad: boolean): void {
-	const record = event as Record<string, unknown>;
-	let last = columns.length;
-	if (!pad) while (last > 0 && record[columns[last - 1]!.name] === undefined) last--;
-	for (let i = 0; i < last; i++) values.push(compactValue(record[columns[i]!.name]));
+/** Appends an event's values under some columns to `values`: its own trailing absent ones left out unless padded. */
+type PushValues = (values: unknown[], event: object) => void;
+
+/**
+ * The values of `event` under `columns`, appended to `values`; trailing absent ones left out unless `pad`. Made
+ * once per event type and column list: read by name in code of its own, each field is a fast property load where a
+ * loop reading `event[column.name]` over every type's events is a slow, megamorphic one (the child encodes every
+ * event it sends: 0.9 µs an event before). Where the process forbids making code from strings
+ * (`--disallow-code-generation-from-strings`), the loop.
+ */
+function valuesPusher(columns: readonly Column[], pad: boolean): PushValues {
+	const names = columns.map(column => column.name);
+	try {
+		const reads = names.map(name => `event[${JSON.stringify(name)}]`).join(', ');
+		const trim = pad ? '' : 'while (last > 0 && read[last - 1] === undefined) last--;';
+		return new Function('compactValue', `return (values, event) => { const read = [${reads}]; let last = read.length; ${trim} for (let i = 0; i < last; i++) values.push(compactValue(read[i])); };`)(compactValue) as PushValues;
+	} catch {
+		return (values, event) => {
+			const record = event as Record<string, unknown>;
+			let last = names.length;
+			if (!pad) while (last > 0 && record[names[last - 1]!] === undefined) last--;
+			for (let i = 0; i < last; i++) values.push(compactValue(record[names[i]!]));
+		};
+	}
 }
+
+const PUSH = new Map<CompactType, PushValues>(COMPACT_TYPES.map(type => [type, valuesPusher(COLUMNS.get(type)!, false)]));
+/** A span's start, every column written: the end's values follow at known places. */
+const PUSH_TASK_START_PADDED = valuesPusher(COLUMNS.get('task.start')!, true);
+const PUSH_OP_START_PADDED = valuesPusher(COLUMNS.get('op.start')!, true);
+const PUSH_TASK_END_IN_SPAN = valuesPusher(TASK_END_IN_SPAN, false);
+const PUSH_OP_END_IN_SPAN = valuesPusher(OP_END_IN_SPAN, false);
 
 /** A compact line (no newline) for an event of a compact type. One native JSON.stringify of an array: the cheapest text there is. */
 export function compactText(event: AsyncmonEvent & {type: CompactType}): string {
 	const values: unknown[] = [CODES.get(event.type)!];
-	pushValues(values, event, COLUMNS.get(event.type)!, false);
+	PUSH.get(event.type)!(values, event);
 	return JSON.stringify(values);
 }
 
@@ -71,8 +96,8 @@ export function spanText(start: OpStartEvent, end: OpEndEvent): string;
 export function spanText(start: TaskStartEvent | OpStartEvent, end: TaskEndEvent | OpEndEvent): string {
 	const task = start.type === 'task.start';
 	const values: unknown[] = [task ? TASK_SPAN_CODE : OP_SPAN_CODE];
-	pushValues(values, start, COLUMNS.get(start.type)!, true);
-	pushValues(values, end, task ? TASK_END_IN_SPAN : OP_END_IN_SPAN, false);
+	(task ? PUSH_TASK_START_PADDED : PUSH_OP_START_PADDED)(values, start);
+	(task ? PUSH_TASK_END_IN_SPAN : PUSH_OP_END_IN_SPAN)(values, end);
 	return JSON.stringify(values);
 }
 

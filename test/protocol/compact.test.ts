@@ -1,4 +1,6 @@
 import {describe, expect, it} from 'vitest';
+import {recordRun} from '../helpers/recorded.js';
+import {SCRIPTS} from '../helpers/run-cli.js';
 import {decodeEvent} from '../../source/protocol/decode.js';
 import {readableLine, serializeBatch, serializeLine} from '../../source/protocol/encode.js';
 import type {AsyncmonEvent} from '../../source/protocol/events.js';
@@ -96,5 +98,17 @@ describe('serializeBatch: spans', () => {
 describe('readableLine', () => {
 	it('writes protocol 1: every event an object', () => {
 		for (const event of FULL) expect(JSON.parse(readableLine(event))).toEqual(event);
+	});
+});
+
+describe('compact lines where making code from strings is forbidden', () => {
+	it('are written as elsewhere (a loop reads the fields instead of code made for each event type)', async () => {
+		const script = ['sequential.ts'];
+		const plain = await recordRun(script, {cwd: SCRIPTS});
+		const forbidden = await recordRun(script, {cwd: SCRIPTS, env: {NODE_OPTIONS: '--disallow-code-generation-from-strings'}});
+		expect(forbidden.result.code).toBe(0);
+		const shape = (report: typeof plain.report) => report.tasks.map(task => [task.kind, task.name, task.state, task.awaits]);
+		expect(shape(forbidden.report)).toEqual(shape(plain.report));
+		expect(forbidden.report.tasks.length).toBeGreaterThan(3);
 	});
 });

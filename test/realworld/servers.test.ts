@@ -10,7 +10,7 @@ const SERVERS = fileURLToPath(new URL('../fixtures/realworld/servers', import.me
 const REQUESTS = 300;
 
 describe('servers under autocannon, stopped with SIGTERM: the same output and exit as under node, every request a task', () => {
-	it.each(['fastify.mjs'])('%s', async script => {
+	it.each(['fastify.mjs', 'express.mjs'])('%s', async script => {
 		const port = await freePort();
 		const load = async () => {
 			const result = await autocannon({url: `http://127.0.0.1:${port}/users/7`, connections: 4, amount: REQUESTS, timeout: 5});

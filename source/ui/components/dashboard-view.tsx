@@ -35,7 +35,7 @@ export function DashboardView({source, title, ascii, color, exitOnEnd, replay, o
 	const [ui, setUi] = useState<UiState>(INITIAL_UI);
 	const uiRef = useRef(ui);
 	const frozen = ui.frozenNowMs !== null;
-	// Re-renders when the source says the model changed (at most 15 times a second).
+	// Re-renders when the source says the model changed (at most 5 times a second).
 	useModelVersion(source, frozen);
 	// The model is mutated in place as events arrive: a paused view draws a copy taken when it paused, so rows,
 	// states, counts and timers all hold still, not just the clock.
@@ -43,7 +43,12 @@ export function DashboardView({source, title, ascii, color, exitOnEnd, replay, o
 	const state = snapshot ?? source.state;
 	const ended = state.exit !== null;
 	const [, setTick] = useState(0);
-	useTicker(!ended && !frozen && !(replay?.paused ?? false), () => setTick(tick => tick + 1));
+	const drawnAt = useRef(0);
+	drawnAt.current = wallClock();
+	// Only where nothing else redrew meanwhile: a busy model redraws often enough.
+	useTicker(!ended && !frozen && !(replay?.paused ?? false), () => {
+		if (wallClock() - drawnAt.current >= TICK_MS) setTick(tick => tick + 1);
+	});
 
 	const nowMs = ui.frozenNowMs ?? viewNow(state, replay, wallClock());
 	// The model is mutated in place: its own version is what tells these memos it changed. Not the `version`

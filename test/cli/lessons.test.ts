@@ -216,7 +216,8 @@ describe('the seed lessons, run through the real CLI', () => {
 		expect(request.parentId).toBe(taskNamed(report, 'fetchStatus()').id);
 		expect(request.http!.url).toBe(`${server.url}/delay/80`);
 		expect(request.http!.status).toBe(200);
-		expect(sentRequest(request).phases.ttfbMs).toBeGreaterThanOrEqual(79);
+		// The server answers 80 ms after it read the request by its loop's clock, which lags the real one on a busy machine (seen: 78.8 ms).
+		expect(sentRequest(request).phases.ttfbMs).toBeGreaterThanOrEqual(75);
 		expect(request.state).toBe('finished');
 	});
 });

@@ -47,7 +47,8 @@ export function userCallSite(fn: Function, cwd: string): Location | null {
 		let line = site.getLineNumber() ?? 1;
 		let column = site.getColumnNumber() ?? 1;
 		const original = findSourceMap(file)?.findEntry(line - 1, column - 1);
-		if (original && 'originalLine' in original) {
+		// A line of a worker's eval code that asyncmon left as it was is unmapped (a bare column): it is where it was.
+		if (original && 'originalLine' in original && original.originalLine !== undefined) {
 			line = original.originalLine + 1;
 			column = original.originalColumn + 1;
 		}

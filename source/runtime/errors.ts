@@ -3,7 +3,8 @@ import {fileURLToPath} from 'node:url';
 import type {ErrorInfo} from '../protocol/events.js';
 import {recordedText} from './redact.js';
 
-const FRAME = /(?:\(|at )((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?$/;
+/** A frame in a file, or in the code of a worker made from a string, which Node names `[worker eval]`. */
+const FRAME = /(?:\(|at )((?:file:\/\/)?\/[^():]+|\[worker eval\]):(\d+):(\d+)\)?$/;
 
 /**
  * Name, message, stack and the first frame in the user's own files. Messages and stacks repeat the URLs

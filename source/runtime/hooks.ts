@@ -102,6 +102,7 @@ function loadStep<T>(step: () => T): T {
 export function installHooks(options: HookOptions): void {
 	module.registerHooks({
 		resolve(specifier, context, nextResolve) {
+			if (servedModules.has(specifier)) return {url: specifier, format: 'module', shortCircuit: true};
 			const resolveTs = (wanted: string): ResolveFnOutput => {
 				try {
 					return nextResolve(wanted, context);
@@ -132,6 +133,8 @@ export function installHooks(options: HookOptions): void {
 }
 
 function load(url: string, context: LoadHookContext, nextLoad: Parameters<LoadHookSync>[2], options: HookOptions): LoadFnOutput {
+			const served = servedModules.get(url);
+			if (served !== undefined) return {format: 'module', source: served, shortCircuit: true};
 			if (url.endsWith(UNDICI_DISPATCHER_BASE)) {
 				const loaded = nextLoad(url, context);
 				return {...loaded, source: `${String(loaded.source)}\n;globalThis.${RUNTIME_GLOBAL}.patchDispatcher(module.exports);\n`};
@@ -220,20 +223,51 @@ function tsAlternative(specifier: string, parentURL: string | undefined, error: 
 }
 
 /** The cache key holds all that the output depends on, the ids the file's sites get included. */
-function compileCached(source: string, file: string, loader: Loader, options: HookOptions): {code: string; format: ModuleFormat} {
+function compileCached(source: string, file: string, loader: Loader, options: HookOptions, evalCode?: EvalCode): {code: string; format: ModuleFormat} {
 	const {cache, sites} = options;
-	if (!cache) return compile(source, file, loader, options);
+	if (!cache) return compile(source, file, loader, options, evalCode);
 	const mark = sites.mark();
-	const entry = isEntry(file, options) ? 'entry' : 'module';
+	const entry = evalCode ? `eval ${evalCode.format} ${evalCode.name}` : isEntry(file, options) ? 'entry' : 'module';
 	const key = TransformCache.key([file, sites.scriptDirectory, entry, findTsconfig(file).text, packageType(file), JSON.stringify(mark), source]);
 	const cached = cache.get(key);
 	if (cached) {
 		sites.restore(cached.sites);
 		return cached;
 	}
-	const compiled = compile(source, file, loader, options);
+	const compiled = compile(source, file, loader, options, evalCode);
 	cache.set(key, {...compiled, sites: sites.since(mark)});
 	return compiled;
+}
+
+/**
+ * Code a worker runs from a string (`eval: true`), which Node names in stacks rather than reads from a file:
+ * its format is the one Node chose for it, and its sites are located by that name.
+ */
+export interface EvalCode {
+	format: ModuleFormat;
+	/** `[worker eval]`, or `[eval1]` for an ES module. */
+	name: string;
+}
+
+/** Sources the loader hands Node for URLs no file is behind: an ES module a worker runs from a string. */
+const servedModules = new Map<string, string>();
+
+/** Has this thread's loader hooks hand `source` to Node as the ES module at `url`. */
+export function serveModule(url: string, source: string): void {
+	servedModules.set(url, source);
+}
+
+/**
+ * `source` compiled and instrumented as the file `file` would be, as asyncmon's own work; null when it cannot be
+ * (a syntax error, say): it then runs as it is, and Node reports what is wrong with it itself.
+ */
+export function compileEvalCode(source: string, file: string, evalCode: EvalCode, options: HookOptions, typescript: boolean): string | null {
+	const leftToNode = {...options, onSyntaxError: (problem: SyntaxProblem): never => { throw new LoadAsNode(problem.message); }};
+	try {
+		return options.loading(() => compileCached(source, file, typescript ? 'ts' : 'js', leftToNode, evalCode).code);
+	} catch {
+		return null;
+	}
 }
 
 interface Compiled {
@@ -242,11 +276,11 @@ interface Compiled {
 	map: string | null;
 }
 
-function compile(source: string, file: string, loader: Loader, options: HookOptions): {code: string; format: ModuleFormat} {
+function compile(source: string, file: string, loader: Loader, options: HookOptions, evalCode?: EvalCode): {code: string; format: ModuleFormat} {
 	const compiled = compileFast(source, file, loader) ?? compileWithEsbuild(source, file, loader, options);
-	const format = moduleFormat(file, compiled.code);
+	const format = evalCode?.format ?? moduleFormat(file, compiled.code);
 	const cwd = options.sites.scriptDirectory;
-	const shown = relative(cwd, file);
+	const shown = evalCode?.name ?? relative(cwd, file);
 	let locate: (line: number, column: number) => string;
 	if (compiled.map === null) {
 		locate = (line, column) => `${shown}:${line}:${column + 1}`;
@@ -285,11 +319,32 @@ function compile(source: string, file: string, loader: Loader, options: HookOpti
 		map.sourcesContent = [source];
 		mapText = map.toString();
 	}
+	const code = result.magic.toString();
+	if (evalCode) mapText = unchangedLinesUnmapped(mapText, source, code);
 	const inlineMap = Buffer.from(mapText).toString('base64');
 	return {
-		code: `${result.magic.toString()}\n//# sourceMappingURL=data:application/json;base64,${inlineMap}\n`,
+		code: `${code}\n//# sourceMappingURL=data:application/json;base64,${inlineMap}\n`,
 		format,
 	};
+}
+
+const LINE_BREAK = /\r\n?|[\n\u2028\u2029]/;
+
+/**
+ * The map of eval code, with the lines asyncmon left as they were unmapped: Node writes a frame on such a line
+ * as V8 does (`at [worker eval]:1:7`), not as a mapped one (`at <anonymous> (/cwd/[worker eval]:1:7)`), and
+ * quotes the line from the code itself. So do the lines after the code, where the line that runs it stands.
+ */
+function unchangedLinesUnmapped(mapText: string, source: string, code: string): string {
+	const {trace} = maps();
+	const map = new trace.TraceMap(mapText);
+	const originalLines = source.split(LINE_BREAK);
+	const generatedLines = code.split(LINE_BREAK);
+	const mappings = trace.decodedMappings(map).map((segments, line) => (generatedLines[line] === originalLines[line] ? [[0] as [number]] : segments));
+	while (mappings.length <= generatedLines.length) mappings.push([[0]]);
+	// Node's parser reads a lone column that ends the mappings as a whole segment: an empty line after it ends it.
+	mappings.push([]);
+	return JSON.stringify(trace.encodedMap(new trace.TraceMap({...trace.decodedMap(map), mappings})));
 }
 
 /**
@@ -420,13 +475,27 @@ function moduleFormat(file: string, code: string): ModuleFormat {
 	return usesModuleSyntax(code) ? 'module' : 'commonjs';
 }
 
+/**
+ * What Node runs of a worker's code from a string that is no JavaScript, if this Node strips types (it then
+ * takes such code for TypeScript): the code with its types blanked out, lines and columns kept. Null for
+ * JavaScript, and for what stripping cannot make JavaScript.
+ */
+export function strippedEvalCode(code: string): string | null {
+	if (!process.features.typescript || parses(code, 'script') || parses(code, 'module')) return null;
+	try {
+		return quietly(() => module.stripTypeScriptTypes(code, {mode: 'strip'}));
+	} catch {
+		return null;
+	}
+}
+
 /** Node's syntax detection for a `.js` file: code that does not parse as CommonJS is a module (code that parses as neither fails as one). */
 function usesModuleSyntax(code: string): boolean {
 	return !parses(code, 'script');
 }
 
-/** Node's syntax detection for an entry its CommonJS loader runs: only code that parses as a module, not as CommonJS, is one. */
-function isModuleOnly(code: string): boolean {
+/** Node's syntax detection for an entry its CommonJS loader runs, and for eval code: only code that parses as a module, not as CommonJS, is one. */
+export function isModuleOnly(code: string): boolean {
 	return !parses(code, 'script') && parses(code, 'module');
 }
 

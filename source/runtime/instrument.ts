@@ -13,7 +13,8 @@ import {SpanFolder} from './span-folder.js';
 import {EventSink, type BatchWriter} from './event-sink.js';
 import {isOwnThread} from './own-thread.js';
 import {PipeWriter, type WriterThread} from './pipe-writer.js';
-import {failedToLoad, installHooks, LoadAsNode, type HookOptions} from './hooks.js';
+import {compileEvalCode, failedToLoad, installHooks, isModuleOnly, LoadAsNode, serveModule, strippedEvalCode, type HookOptions} from './hooks.js';
+import {evalWorkerScript as scriptOfEvalCode, evalWorkerStub, type EvalCompiler} from './eval-worker.js';
 import {sampleLoop} from './loop-sampler.js';
 import {instrumentFsAndDns} from './ops/fs-dns.js';
 import {instrumentChildProcesses} from './ops/child-processes.js';
@@ -191,7 +192,7 @@ function instrumentFollowedProcess(config: ThreadConfig, lane: LaneConfig): void
 	const entry = processEntry(config.script);
 	// Loading its modules is no block: held until its main module's code starts. A process with no main module (`node -e`) is watched at once.
 	if (entry) watch.holdUntilEntry();
-	const tracker = instrumentLane(
+	const {tracker} = instrumentLane(
 		config,
 		writer,
 		{
@@ -240,34 +241,46 @@ function isLoadError(error: unknown): boolean {
 
 /**
  * Each Worker the script constructs hands the current task's id to its thread, which hangs its root under it.
- * Node runs no --import in a worker made from a string (`eval: true`): its code loads the preload first itself,
- * on its first line, so it is a worker like one made from a file.
+ * Node runs no --import in a worker made from a string (`eval: true`): it is handed a stub that loads the
+ * preload, which instruments the code in the thread (eval-worker.ts), so it is a worker like one made from a file.
  */
 function attributeWorkers(currentTaskId: () => number): void {
 	const Original = workerThreads.Worker;
 	const preload = preloadFile();
-	// The same in a script and in an ES module, whichever Node takes the string for.
-	const loadPreload = `process.getBuiltinModule('node:module').createRequire(${JSON.stringify(preload)})(${JSON.stringify(preload)});`;
 	workerThreads.Worker = class Worker extends Original {
 		constructor(...args: ConstructorParameters<typeof Original>) {
 			setEnvironmentData(STARTED_BY_KEY, currentTaskId());
 			const [code, options] = args;
-			if (options?.eval && typeof code === 'string') args[0] = loadPreload + code;
+			if (options?.eval && typeof code === 'string') args[0] = evalWorkerStub(preload, code);
 			super(...args);
 		}
 	};
 	syncBuiltinESMExports();
 }
 
+/** This worker thread's compiler, for code it runs from a string. */
+let evalCompiler: EvalCompiler | null = null;
+
+/** What the stub of a worker made from a string runs in place of `code` (see evalWorkerStub). */
+export function evalWorkerScript(code: string, ranAsModule: boolean): ReturnType<typeof scriptOfEvalCode> {
+	return scriptOfEvalCode(code, ranAsModule, evalCompiler!);
+}
+
 /** A worker is a lane of its own: its root task is the thread, running in parallel with the main loop. */
 function instrumentWorkerThread(config: ThreadConfig): void {
 	// Under the agent and in a followed process, one thread of the process's own takes every thread's events.
-	const tracker = instrumentLane(config, config.agent || config.lane ? new ChannelWriter() : new PipeWriter(config.eventsFd, null), {
+	const {tracker, hooks} = instrumentLane(config, config.agent || config.lane ? new ChannelWriter() : new PipeWriter(config.eventsFd, null), {
 		id: threadId,
 		name: `worker thread #${threadId}`,
 		startedBy: (getEnvironmentData(STARTED_BY_KEY) as number | undefined) ?? null,
 		lane: config.lane ? {firstId: laneRootId(config.lane.slot)} : undefined,
 	});
+	evalCompiler = {
+		compile: (code, file, format, name, typescript) => compileEvalCode(code, file, {format, name}, hooks, typescript),
+		serve: serveModule,
+		isModuleOnly,
+		strippedTypes: strippedEvalCode,
+	};
 	// The lane is in the stream before the worker's code runs: a worker busy from its first line is seen busy, not at its end.
 	tracker.flush();
 	// A worker that dies of an error (its 'error' event in the main thread) ends failed, with that error.
@@ -286,12 +299,13 @@ function folderOf(config: ThreadConfig): SpanFolder | null {
  * A lane that is not the script's main thread (a worker, a followed process): its own root and ids. A worker's
  * blocks are nobody else's (NO_WATCH); a followed process's main thread has a watch, and `processEntry`.
  */
-function instrumentLane(config: ThreadConfig, writer: BatchWriter, thread: NonNullable<TrackerOptions['thread']>, watch = NO_WATCH, processEntry = ''): Tracker {
+function instrumentLane(config: ThreadConfig, writer: BatchWriter, thread: NonNullable<TrackerOptions['thread']>, watch = NO_WATCH, processEntry = ''): {tracker: Tracker; hooks: HookOptions} {
 	setRedaction(config.redact);
 	const sites = new SiteTable(config.scriptName, cwd);
 	const tracker = startTracker(config, {sink: new EventSink(writer, config.startedAt - performance.timeOrigin, folderOf(config)), sites, runtimeDirectory, watch, thread});
-	installHooks(hookOptions(config, sites, tracker, processEntry));
-	return tracker;
+	const hooks = hookOptions(config, sites, tracker, processEntry);
+	installHooks(hooks);
+	return {tracker, hooks};
 }
 
 function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {

@@ -5,6 +5,9 @@ import {CHILD_CONFIG_ENV, type ChildConfig} from '../protocol/child-config.js';
 import {restoreChildEnvironment} from './follow.js';
 import {instrumentThread} from './instrument.js';
 
+/** For the stub of a worker made from a string, which loads this module with require() and calls it. */
+export {evalWorkerScript} from './instrument.js';
+
 const runtimeDirectory = dirname(fileURLToPath(import.meta.url));
 
 /**

@@ -10,7 +10,7 @@ import {PROTOCOL_VERSION} from '../protocol/events.js';
 import {codeFrame} from './code-frame.js';
 import {SpanFolder} from './span-folder.js';
 import {EventSink, type BatchWriter} from './event-sink.js';
-import {isOwnThread} from './own-thread.js';
+import {isOwnThread, startsOwnThread} from './own-thread.js';
 import {PipeWriter, type WriterThread} from './pipe-writer.js';
 import {failedToLoad, installHooks, LoadAsNode, type HookOptions} from './hooks.js';
 import {sampleLoop} from './loop-sampler.js';
@@ -33,6 +33,7 @@ import {RUNTIME_GLOBAL} from './transform.js';
 import {instrumentPromiseCombinators} from './wait-targets.js';
 import {TransformCache} from './transform-cache.js';
 import {LoopWatch} from './watchdog.js';
+import {drainBeforeTermination, WorkerDrains} from './worker-drain.js';
 
 /**
  * The instrumentation every entry shares: the preload of `asyncmon app.js`'s child process (preload.ts) and
@@ -198,19 +199,30 @@ function isLoadError(error: unknown): boolean {
 /**
  * Each Worker the script constructs hands the current task's id to its thread, which hangs its root under it.
  * Node runs no --import in a worker made from a string (`eval: true`): its code loads the preload first itself,
- * on its first line, so it is a worker like one made from a file.
+ * on its first line, so it is a worker like one made from a file. A worker given Node options of its own
+ * (`execArgv`, as vitest's threads pool gives them) inherits none of the process's: the preload's `--import` goes
+ * first among them, and the worker's preload takes it out of its `process.execArgv` again.
  */
 function attributeWorkers(currentTaskId: () => number): void {
 	const Original = workerThreads.Worker;
 	const preload = preloadFile();
+	const drains = new WorkerDrains();
 	// The same in a script and in an ES module, whichever Node takes the string for.
 	const loadPreload = `process.getBuiltinModule('node:module').createRequire(${JSON.stringify(preload)})(${JSON.stringify(preload)});`;
 	workerThreads.Worker = class Worker extends Original {
 		constructor(...args: ConstructorParameters<typeof Original>) {
 			setEnvironmentData(STARTED_BY_KEY, currentTaskId());
 			const [code, options] = args;
+			const own = startsOwnThread(options);
 			if (options?.eval && typeof code === 'string') args[0] = loadPreload + code;
+			else if (!own && Array.isArray(options?.execArgv)) args[1] = {...options, execArgv: ['--import', preload, ...options.execArgv]};
 			super(...args);
+			if (!own) drains.started(this.threadId);
+		}
+
+		/** The worker's lane first ends and sends what it holds (see worker-drain.ts). */
+		override terminate(): Promise<number> {
+			return drains.drained(this.threadId).then(() => super.terminate());
 		}
 	};
 	syncBuiltinESMExports();
@@ -229,10 +241,16 @@ function instrumentWorkerThread(config: ThreadConfig): void {
 	tracker.flush();
 	// A worker that dies of an error (its 'error' event in the main thread) ends failed, with that error.
 	process.on('uncaughtExceptionMonitor', error => tracker.f(tracker.root, error));
-	process.on('exit', () => {
+	let ended = false;
+	const end = (): void => {
+		if (ended) return;
+		ended = true;
 		tracker.rootDone();
 		tracker.flush();
-	});
+	};
+	process.on('exit', end);
+	// Terminated, it runs no 'exit' listener.
+	drainBeforeTermination(end);
 }
 
 function folderOf(config: ThreadConfig): SpanFolder | null {

@@ -1,8 +1,9 @@
 import {join} from 'node:path';
 import {expect, it} from 'vitest';
 import {DEMO_SLOW_ENV} from '../../source/demo/catalog.js';
-import {recordedLines, recordRun} from '../helpers/recorded.js';
-import {ROOT} from '../helpers/run-cli.js';
+import {underNodeAndAsyncmon} from '../helpers/node-parity.js';
+import {recordedLines, recordRun, taskNamed} from '../helpers/recorded.js';
+import {ROOT, SCRIPTS} from '../helpers/run-cli.js';
 
 it('worker threads are lanes of their own, busy in parallel while the main loop stays free', async () => {
 	// A quarter of the demo's human pace: two workers crunching 1.5 s, a heartbeat every 250 ms.
@@ -66,4 +67,22 @@ it("a worker's async functions are tasks under its lane, with their timers", asy
 		expect(step.endMs! - step.startMs).toBeGreaterThanOrEqual(19);
 		expect(report.tasks.some(t => t.kind === 'timer' && t.parentId === step.id)).toBe(true);
 	}
+});
+
+it('a worker given execArgv of its own (Node options it does not inherit) is a lane too, and reads its execArgv as given', async () => {
+	const {node, asyncmon, report} = await underNodeAndAsyncmon('worker-exec-argv.mjs', [], SCRIPTS);
+	expect(node).toEqual({code: 0, stdout: 'worker execArgv ["--no-warnings"]\n', stderr: ''});
+	expect(asyncmon).toEqual(node);
+	const worker = report.tasks.find(t => t.kind === 'worker')!;
+	expect(worker.parentId).toBe(taskNamed(report, 'startWorker()').id);
+	expect(taskNamed(report, 'inWorker()')).toMatchObject({parentId: worker.id, state: 'finished'});
+});
+
+it('a worker its parent terminates sends what it holds first: its last tasks are seen, and its lane ends', async () => {
+	const {node, asyncmon, report} = await underNodeAndAsyncmon('worker-terminated.mjs', [], SCRIPTS);
+	expect(node).toEqual({code: 0, stdout: 'worker answered 42 then exited with 1\n', stderr: ''});
+	expect(asyncmon).toEqual(node);
+	const worker = report.tasks.find(t => t.kind === 'worker')!;
+	expect(worker).toMatchObject({parentId: taskNamed(report, 'askWorker()').id, state: 'finished'});
+	expect(taskNamed(report, 'answer()')).toMatchObject({parentId: worker.id, state: 'finished'});
 });

@@ -12,7 +12,7 @@ import {SpanFolder} from './span-folder.js';
 import {EventSink, type BatchWriter} from './event-sink.js';
 import {isOwnThread, startsOwnThread} from './own-thread.js';
 import {PipeWriter, type WriterThread} from './pipe-writer.js';
-import {failedToLoad, installHooks, LoadAsNode, type HookOptions} from './hooks.js';
+import {failedToLoad, installHooks, instrumentEvaluated, LoadAsNode, type HookOptions} from './hooks.js';
 import {sampleLoop} from './loop-sampler.js';
 import {instrumentFsAndDns} from './ops/fs-dns.js';
 import {instrumentChildProcesses} from './ops/child-processes.js';
@@ -33,6 +33,7 @@ import {RUNTIME_GLOBAL} from './transform.js';
 import {instrumentPromiseCombinators} from './wait-targets.js';
 import {TransformCache} from './transform-cache.js';
 import {LoopWatch} from './watchdog.js';
+import {instrumentVitestEvaluator} from './vitest-evaluator.js';
 import {drainBeforeTermination, WorkerDrains} from './worker-drain.js';
 
 /**
@@ -262,7 +263,10 @@ function instrumentLane(config: ThreadConfig, writer: BatchWriter, thread: NonNu
 	setRedaction(config.redact);
 	const sites = new SiteTable(config.scriptName, cwd);
 	const tracker = startTracker(config, {sink: new EventSink(writer, config.startedAt - performance.timeOrigin, folderOf(config)), sites, runtimeDirectory, watch: NO_WATCH, thread});
-	installHooks(hookOptions(config, sites, tracker));
+	const hooks = hookOptions(config, sites, tracker);
+	installHooks(hooks);
+	// Test runners run their test files here, not in the script's own main thread.
+	tracker.vitestEvaluator = evaluator => instrumentVitestEvaluator(evaluator, (code, map, file) => instrumentEvaluated(code, map, file, hooks));
 	return tracker;
 }
 
@@ -303,6 +307,7 @@ function hookOptions(config: ThreadConfig, sites: SiteTable, tracker: Tracker): 
 		entryStarted: () => tracker.entryStarted(),
 		notice,
 		loading: load => tracker.ownWork(load),
+		vitestModules: !isScript,
 		onSyntaxError(problem) {
 			// A followed process's error is its own, said by Node as under node; the session's is the script's.
 			if (config.lane) throw new LoadAsNode(problem.message);

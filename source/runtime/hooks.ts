@@ -9,6 +9,7 @@ import {findTsconfig, packageType} from './project-files.js';
 import {moduleSyncTwin, NEEDS_MODULE_SYNC_TWIN} from './module-sync-twin.js';
 import {acorn, esbuild, maps} from './lazy-modules.js';
 import {TransformCache, type ModuleFormat} from './transform-cache.js';
+import {handOffEvaluator, INLINE_MAP, VITEST_EVALUATOR} from './vitest-evaluator.js';
 
 const LOADERS: Record<string, Loader> = {
 	'.ts': 'ts',
@@ -75,6 +76,8 @@ export interface HookOptions {
 	onSyntaxError: (problem: SyntaxProblem) => never;
 	/** Wraps module loading and asyncmon's own compile work, which are no part of the script's time. */
 	loading: <T>(load: () => T) => T;
+	/** vitest's evaluator, as it loads, hands its class to the runtime, which instruments the user's modules it runs (see vitest-evaluator.ts). */
+	vitestModules: boolean;
 }
 
 /** Errors the hooks passed on: a module that could not be resolved, read or compiled. */
@@ -138,6 +141,10 @@ function load(url: string, context: LoadHookContext, nextLoad: Parameters<LoadHo
 			if (url.endsWith(UNDICI_DISPATCHER_BASE)) {
 				const loaded = nextLoad(url, context);
 				return {...loaded, source: `${String(loaded.source)}\n;globalThis.${RUNTIME_GLOBAL}.patchDispatcher(module.exports);\n`};
+			}
+			if (options.vitestModules && url.endsWith(VITEST_EVALUATOR)) {
+				const loaded = nextLoad(url, context);
+				return {...loaded, source: handOffEvaluator(String(loaded.source))};
 			}
 			const file = userFile(url, options.entry);
 			if (!file) return nextLoad(url, context);
@@ -223,18 +230,23 @@ function tsAlternative(specifier: string, parentURL: string | undefined, error: 
 }
 
 /** The cache key holds all that the output depends on, the ids the file's sites get included. */
-function compileCached(source: string, file: string, loader: Loader, options: HookOptions, evalCode?: EvalCode): {code: string; format: ModuleFormat} {
-	const {cache, sites} = options;
-	if (!cache) return compile(source, file, loader, options, evalCode);
-	const mark = sites.mark();
+function compileCached(source: string, file: string, loader: Loader, options: HookOptions, evalCode?: EvalCode): CompiledOutput {
 	const entry = evalCode ? `eval ${evalCode.format} ${evalCode.name}` : isEntry(file, options) ? 'entry' : 'module';
-	const key = TransformCache.key([file, sites.scriptDirectory, entry, findTsconfig(file).text, packageType(file), JSON.stringify(mark), source]);
-	const cached = cache.get(key);
-	if (cached) {
-		sites.restore(cached.sites);
-		return cached;
+	return cached([file, entry, findTsconfig(file).text, packageType(file), source], options, () => compile(source, file, loader, options, evalCode));
+}
+
+/** `make()`'s output, from the transform cache when `parts` (with the ids the file's sites get) were compiled before. */
+function cached(parts: string[], options: HookOptions, make: () => CompiledOutput): CompiledOutput {
+	const {cache, sites} = options;
+	if (!cache) return make();
+	const mark = sites.mark();
+	const key = TransformCache.key([sites.scriptDirectory, JSON.stringify(mark), ...parts]);
+	const hit = cache.get(key);
+	if (hit) {
+		sites.restore(hit.sites);
+		return hit;
 	}
-	const compiled = compile(source, file, loader, options, evalCode);
+	const compiled = make();
 	cache.set(key, {...compiled, sites: sites.since(mark)});
 	return compiled;
 }
@@ -270,17 +282,62 @@ export function compileEvalCode(source: string, file: string, evalCode: EvalCode
 	}
 }
 
+interface CompiledOutput {
+	code: string;
+	format: ModuleFormat;
+}
+
 interface Compiled {
 	code: string;
 	/** Source map from `code` to the user's file; null when `code` keeps the file's lines and columns. */
 	map: string | null;
 }
 
-function compile(source: string, file: string, loader: Loader, options: HookOptions, evalCode?: EvalCode): {code: string; format: ModuleFormat} {
+function compile(source: string, file: string, loader: Loader, options: HookOptions, evalCode?: EvalCode): CompiledOutput {
 	const compiled = compileFast(source, file, loader) ?? compileWithEsbuild(source, file, loader, options);
 	const format = evalCode?.format ?? moduleFormat(file, compiled.code);
+	let result: ReturnType<typeof instrumentCompiled>;
+	try {
+		result = instrumentCompiled(compiled, file, format, options, evalCode?.name);
+	} catch (error) {
+		// Only esbuild names syntax errors the way users expect: let it find the problem.
+		if (compiled.map === null) compileWithEsbuild(source, file, loader, options);
+		throw error;
+	}
+	if (isEntry(file, options)) {
+		insertAtTop(result.magic, result.program, `${RUNTIME_GLOBAL}.entryStarted();`);
+		result.magic.append(`\n;${RUNTIME_GLOBAL}.rootDone();\n`);
+	}
+	return {code: withMap(result, file, compiled.map, source, evalCode !== undefined), format};
+}
+
+/**
+ * The user's `code` as vitest's module runner evaluates it, already transformed by vite (`map` takes it to `file`):
+ * a function body, whose top-level awaits (its imports) are the runner's, not a task's. Instrumented as asyncmon
+ * instruments the files it loads, with its map to the user's file inline; `code` itself when there is nothing to
+ * instrument (no call, no async function), when it is too large, or when it does not parse.
+ */
+export function instrumentEvaluated(code: string, map: string, file: string, options: HookOptions): string {
+	if (code.length > MAX_INSTRUMENTED_BYTES) return code;
+	const output = options.loading(() =>
+		cached([file, 'evaluated', map, code], options, () => {
+			let result: ReturnType<typeof instrumentCompiled>;
+			try {
+				result = instrumentCompiled({code, map}, file, 'commonjs', options);
+			} catch {
+				// Syntax acorn does not know yet: V8 runs it as it is.
+				return {code, format: 'commonjs'};
+			}
+			return {code: result.changed ? withMap(result, file, map, null) : code, format: 'commonjs'};
+		}),
+	);
+	return output.code;
+}
+
+/** `compiled` instrumented, its sites added with their locations in the user's file (or under `shownAs`, eval code's name). */
+function instrumentCompiled(compiled: Compiled, file: string, format: ModuleFormat, options: HookOptions, shownAs?: string): ReturnType<typeof instrument> {
 	const cwd = options.sites.scriptDirectory;
-	const shown = evalCode?.name ?? relative(cwd, file);
+	const shown = shownAs ?? relative(cwd, file);
 	let locate: (line: number, column: number) => string;
 	if (compiled.map === null) {
 		locate = (line, column) => `${shown}:${line}:${column + 1}`;
@@ -297,35 +354,29 @@ function compile(source: string, file: string, loader: Loader, options: HookOpti
 		addAwait: site => options.sites.addAwait({loc: locate(site.line, site.column), dependent: site.dependent}),
 		addDroppedCall: site => options.sites.addDroppedCall(locate(site.line, site.column)),
 	};
-	let result: ReturnType<typeof instrument>;
-	try {
-		result = instrument({code: compiled.code, sourceType: format, registry});
-	} catch (error) {
-		// Only esbuild names syntax errors the way users expect: let it find the problem.
-		if (compiled.map === null) compileWithEsbuild(source, file, loader, options);
-		throw error;
-	}
-	if (isEntry(file, options)) {
-		insertAtTop(result.magic, result.program, `${RUNTIME_GLOBAL}.entryStarted();`);
-		result.magic.append(`\n;${RUNTIME_GLOBAL}.rootDone();\n`);
-	}
-	const ownMap = result.magic.generateMap({hires: 'boundary', source: file, includeContent: false});
+	return instrument({code: compiled.code, sourceType: format, registry});
+}
+
+/**
+ * The instrumented code with its source map inline, chained through `map` (from the code instrumented to the user's
+ * `file`); the file's `source` as the map's content, or, with null, the content `map` gives. Eval code's map leaves
+ * the lines asyncmon did not change unmapped (see unchangedLinesUnmapped).
+ */
+function withMap(result: ReturnType<typeof instrument>, file: string, map: string | null, source: string | null, evalCode = false): string {
+	const own = result.magic.generateMap({hires: 'boundary', source: file, includeContent: false});
 	let mapText: string;
-	if (compiled.map === null) {
-		ownMap.sourcesContent = [source];
-		mapText = ownMap.toString();
+	if (map === null) {
+		if (source !== null) own.sourcesContent = [source];
+		mapText = own.toString();
 	} else {
-		const map = maps().remapping([ownMap.toString(), compiled.map], () => null);
-		map.sourcesContent = [source];
-		mapText = map.toString();
+		const chained = maps().remapping([own.toString(), map], () => null);
+		if (source !== null) chained.sourcesContent = [source];
+		mapText = chained.toString();
 	}
 	const code = result.magic.toString();
-	if (evalCode) mapText = unchangedLinesUnmapped(mapText, source, code);
+	if (evalCode && source !== null) mapText = unchangedLinesUnmapped(mapText, source, code);
 	const inlineMap = Buffer.from(mapText).toString('base64');
-	return {
-		code: `${code}\n//# sourceMappingURL=data:application/json;base64,${inlineMap}\n`,
-		format,
-	};
+	return `${code}\n${INLINE_MAP}${inlineMap}\n`;
 }
 
 const LINE_BREAK = /\r\n?|[\n\u2028\u2029]/;

@@ -11,9 +11,9 @@ import {capYoungGeneration, SCRIPT_YOUNG_GENERATION_BYTES} from '../protocol/you
 import {codeFrame} from './code-frame.js';
 import {SpanFolder} from './span-folder.js';
 import {EventSink, type BatchWriter} from './event-sink.js';
-import {isOwnThread} from './own-thread.js';
+import {isOwnThread, startsOwnThread} from './own-thread.js';
 import {PipeWriter, type WriterThread} from './pipe-writer.js';
-import {compileEvalCode, failedToLoad, installHooks, isModuleOnly, LoadAsNode, serveModule, strippedEvalCode, type HookOptions} from './hooks.js';
+import {compileEvalCode, failedToLoad, installHooks, instrumentEvaluated, isModuleOnly, LoadAsNode, serveModule, strippedEvalCode, type HookOptions} from './hooks.js';
 import {evalWorkerScript as scriptOfEvalCode, evalWorkerStub, type EvalCompiler} from './eval-worker.js';
 import {sampleLoop} from './loop-sampler.js';
 import {instrumentFsAndDns} from './ops/fs-dns.js';
@@ -35,6 +35,8 @@ import {RUNTIME_GLOBAL} from './transform.js';
 import {instrumentPromiseCombinators} from './wait-targets.js';
 import {TransformCache} from './transform-cache.js';
 import {LoopWatch} from './watchdog.js';
+import {instrumentVitestEvaluator} from './vitest-evaluator.js';
+import {drainBeforeTermination, WorkerDrains} from './worker-drain.js';
 
 /**
  * The instrumentation every entry shares: the preload of `asyncmon app.js`'s child process (preload.ts) and
@@ -243,16 +245,28 @@ function isLoadError(error: unknown): boolean {
  * Each Worker the script constructs hands the current task's id to its thread, which hangs its root under it.
  * Node runs no --import in a worker made from a string (`eval: true`): it is handed a stub that loads the
  * preload, which instruments the code in the thread (eval-worker.ts), so it is a worker like one made from a file.
+ * A worker given Node options of its own (`execArgv`, as vitest's threads pool gives them) inherits none of the
+ * process's: the preload's `--import` goes first among them, and the worker's preload takes it out of its
+ * `process.execArgv` again.
  */
 function attributeWorkers(currentTaskId: () => number): void {
 	const Original = workerThreads.Worker;
 	const preload = preloadFile();
+	const drains = new WorkerDrains();
 	workerThreads.Worker = class Worker extends Original {
 		constructor(...args: ConstructorParameters<typeof Original>) {
 			setEnvironmentData(STARTED_BY_KEY, currentTaskId());
 			const [code, options] = args;
+			const own = startsOwnThread(options);
 			if (options?.eval && typeof code === 'string') args[0] = evalWorkerStub(preload, code);
+			else if (!own && Array.isArray(options?.execArgv)) args[1] = {...options, execArgv: ['--import', preload, ...options.execArgv]};
 			super(...args);
+			if (!own) drains.started(this.threadId);
+		}
+
+		/** The worker's lane first ends and sends what it holds (see worker-drain.ts). */
+		override terminate(): Promise<number> {
+			return drains.drained(this.threadId).then(() => super.terminate());
 		}
 	};
 	syncBuiltinESMExports();
@@ -285,10 +299,16 @@ function instrumentWorkerThread(config: ThreadConfig): void {
 	tracker.flush();
 	// A worker that dies of an error (its 'error' event in the main thread) ends failed, with that error.
 	process.on('uncaughtExceptionMonitor', error => tracker.f(tracker.root, error));
-	process.on('exit', () => {
+	let ended = false;
+	const end = (): void => {
+		if (ended) return;
+		ended = true;
 		tracker.rootDone();
 		tracker.flush();
-	});
+	};
+	process.on('exit', end);
+	// Terminated, it runs no 'exit' listener.
+	drainBeforeTermination(end);
 }
 
 function folderOf(config: ThreadConfig): SpanFolder | null {
@@ -305,6 +325,8 @@ function instrumentLane(config: ThreadConfig, writer: BatchWriter, thread: NonNu
 	const tracker = startTracker(config, {sink: new EventSink(writer, config.startedAt - performance.timeOrigin, folderOf(config)), sites, runtimeDirectory, watch, thread});
 	const hooks = hookOptions(config, sites, tracker, processEntry);
 	installHooks(hooks);
+	// Test runners run their test files here, not in the script's own main thread.
+	tracker.vitestEvaluator = evaluator => instrumentVitestEvaluator(evaluator, (code, map, file) => instrumentEvaluated(code, map, file, hooks));
 	return {tracker, hooks};
 }
 
@@ -346,6 +368,7 @@ function hookOptions(config: ThreadConfig, sites: SiteTable, tracker: Tracker, p
 		entryStarted: () => tracker.entryStarted(),
 		notice,
 		loading: load => tracker.ownWork(load),
+		vitestModules: !isScript,
 		onSyntaxError(problem) {
 			// A followed process's error is its own, said by Node as under node; the session's is the script's.
 			if (config.lane) throw new LoadAsNode(problem.message);

@@ -1,4 +1,4 @@
-import {Worker, workerData} from 'node:worker_threads';
+import {Worker, workerData, type WorkerOptions} from 'node:worker_threads';
 
 const OWN_THREAD = 'asyncmon:own-thread';
 
@@ -16,5 +16,14 @@ export function startOwnThread(file: URL, data: object): Worker {
 }
 
 export function isOwnThread(): boolean {
-	return typeof workerData === 'object' && workerData !== null && OWN_THREAD in workerData;
+	return isOwnData(workerData);
+}
+
+/** Whether a Worker made with these options is one of asyncmon's own threads. */
+export function startsOwnThread(options: WorkerOptions | undefined): boolean {
+	return isOwnData(options?.workerData);
+}
+
+function isOwnData(data: unknown): boolean {
+	return typeof data === 'object' && data !== null && OWN_THREAD in data;
 }

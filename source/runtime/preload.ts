@@ -32,6 +32,8 @@ if (isMainThread) {
 		instrumentThread(import.meta.url, {...child, startedAt: performance.timeOrigin + performance.now(), agent: null});
 	}
 } else {
+	// A worker given execArgv of its own reads them as given, without the preload's --import put first (see attributeWorkers).
+	withoutOwnFlags(process.execArgv);
 	instrumentThread(import.meta.url, null);
 }
 

@@ -501,6 +501,9 @@ export class Tracker {
 	/** Installed by the HTTP instrumentation; called by npm undici's dispatcher module as it loads. */
 	patchDispatcher: (dispatcherBase: never) => void = () => {};
 
+	/** Installed in a worker or a followed process; called by vitest's module evaluator as it loads (see vitest-evaluator.ts). */
+	vitestEvaluator: (evaluator: never) => void = () => {};
+
 	startOp(kind: OpKind, name: string, details: Partial<Pick<OpStartEvent, 'http' | 'timer' | 'process' | 't'>> = {}, owner?: Task): number {
 		const id = this.nextId++;
 		const current = this.current();

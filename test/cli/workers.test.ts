@@ -146,3 +146,21 @@ describe('a worker made from a string (eval: true) is instrumented like a file w
 		expect(run).toMatchObject({state: 'failed', location: '[worker eval]:7:1', error: {name: 'RangeError', message: 'too many: 3', location: '[worker eval]:4:27'}});
 	});
 });
+
+it('a worker given execArgv of its own (Node options it does not inherit) is a lane too, and reads its execArgv as given', async () => {
+	const {node, asyncmon, report} = await underNodeAndAsyncmon('worker-exec-argv.mjs', [], SCRIPTS);
+	expect(node).toEqual({code: 0, stdout: 'worker execArgv ["--no-warnings"]\n', stderr: ''});
+	expect(asyncmon).toEqual(node);
+	const worker = report.tasks.find(t => t.kind === 'worker')!;
+	expect(worker.parentId).toBe(taskNamed(report, 'startWorker()').id);
+	expect(taskNamed(report, 'inWorker()')).toMatchObject({parentId: worker.id, state: 'finished'});
+});
+
+it('a worker its parent terminates sends what it holds first: its last tasks are seen, and its lane ends', async () => {
+	const {node, asyncmon, report} = await underNodeAndAsyncmon('worker-terminated.mjs', [], SCRIPTS);
+	expect(node).toEqual({code: 0, stdout: 'worker answered 42 then exited with 1\n', stderr: ''});
+	expect(asyncmon).toEqual(node);
+	const worker = report.tasks.find(t => t.kind === 'worker')!;
+	expect(worker).toMatchObject({parentId: taskNamed(report, 'askWorker()').id, state: 'finished'});
+	expect(taskNamed(report, 'answer()')).toMatchObject({parentId: worker.id, state: 'finished'});
+});

@@ -24,9 +24,9 @@ interface Started {
 	result: Promise<ByteOutcome>;
 }
 
-/** `node script args…`, as the user would run it without asyncmon. */
+/** `node script args…`, as the user would run it without asyncmon, in the environment `startCli` gives asyncmon (no colours). */
 function startNode(script: string, args: string[], cwd: string): Started {
-	const child = spawn(process.execPath, [script, ...args], {cwd, stdio: ['ignore', 'pipe', 'pipe']});
+	const child = spawn(process.execPath, [script, ...args], {cwd, env: {...process.env, NO_COLOR: '1'}, stdio: ['ignore', 'pipe', 'pipe']});
 	const stdout: Buffer[] = [];
 	const stderr: Buffer[] = [];
 	child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));

@@ -4,7 +4,8 @@ import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
 import {taskNamed} from '../helpers/recorded.js';
-import {underNodeAndAsyncmon} from '../helpers/node-parity.js';
+import {type Outcome, underNodeAndAsyncmon} from '../helpers/node-parity.js';
+import type {ReportTask, SessionReport} from '../../source/model/summary.js';
 import {ROOT} from '../helpers/run-cli.js';
 import {tempDir} from '../helpers/temp.js';
 
@@ -86,8 +87,8 @@ describe('real programs run as under node', () => {
 		expect(fileOps).toEqual(expect.arrayContaining(['readdir node_modules', 'readdir @corpus', 'lstat left-pad', 'lstat util']));
 	});
 
-	it("a vitest run of a small suite, vitest's CLI as the script: the same results and exit code 1 for its failing test", async () => {
-		const {node, asyncmon, report} = await underNodeAndAsyncmon(join(ROOT, 'node_modules/vitest/vitest.mjs'), ['run'], VITEST_SUITE);
+	it("a vitest run of a small suite, vitest's CLI as the script: the same results and exit code 1 for its failing test, and its test tasks in its workers' lanes", async () => {
+		const {node, asyncmon, report} = await underNodeAndAsyncmon(VITEST, ['run'], VITEST_SUITE);
 		expect(node).toEqual({
 			code: 1,
 			stdout: [
@@ -100,5 +101,72 @@ describe('real programs run as under node', () => {
 		});
 		expect(asyncmon).toEqual(node);
 		expect(report.exitCode).toBe(1);
+		// Each test's async callback is a task of the worker process that ran its file, with the helpers it awaited under it.
+		const math = testTasks(report, 'math.spec.mjs');
+		expect(math.map(({test, under}) => [test.location, test.state, under])).toEqual([
+			['math.spec.mjs:10:26', 'finished', ['slowSum(2, 3) math.spec.mjs:4:1']],
+			['math.spec.mjs:14:26', 'finished', ['slowSum(1, 1) math.spec.mjs:4:1', 'slowSum(2, 2) math.spec.mjs:4:1']],
+		]);
+		const strings = testTasks(report, 'strings.spec.mjs');
+		expect(strings.map(({test, under}) => [test.location, test.state, under])).toEqual([
+			['strings.spec.mjs:9:14', 'finished', ['shout("hi") strings.spec.mjs:4:1']],
+			['strings.spec.mjs:13:27', 'failed', ['shout("hush") strings.spec.mjs:4:1']],
+		]);
+		expect(strings[1]!.test.error).toMatchObject({name: 'AssertionError', message: "expected 'HUSH!' to be 'hush' // Object.is equality"});
+		for (const {lane} of [...math, ...strings]) expect(lane.name).toMatch(/^pid \d+: node \S*vitest\/dist\/workers\/forks\.js$/);
+	});
+
+	// vitest's threads pool gives its workers Node options of their own, and terminates each as its file is done.
+	it.each([
+		['forks', 'process', /^pid \d+: node \S*vitest\/dist\/workers\/forks\.js$/],
+		['threads', 'worker', /^worker thread #\d+$/],
+	])("vitest's default reporter on failing tests, their files instrumented in its %s: the same output, code frames and stack positions as under node", async (pool, laneKind, laneName) => {
+		const {node, asyncmon, report} = await underNodeAndAsyncmon(VITEST, ['run', '--config', 'default-reporter.config.mjs', `--pool=${pool}`], VITEST_SUITE);
+		expect(node.code).toBe(1);
+		// The failing assertion's position, its code frame's caret under `toBe`, and a helper's throw after an await with the test's frame below it.
+		expect(node.stderr).toContain(' ❯ bank.spec.ts:11:19\n');
+		expect(node.stderr).toContain('     11|   expect(balance).toBe(40);\n       |                   ^\n');
+		expect(node.stderr).toContain(' ❯ loadAccount accounts.ts:10:30\n');
+		expect(node.stderr).toContain(' ❯ bank.spec.ts:15:3\n');
+		expect(withoutTimings(asyncmon)).toEqual(withoutTimings(node));
+		const tests = testTasks(report, 'bank.spec.ts');
+		expect(tests.map(({test, under}) => [test.location, test.state, under])).toEqual([
+			['bank.spec.ts:5:25', 'finished', ['loadAccount("ann") accounts.ts:8:8']],
+			['bank.spec.ts:9:29', 'failed', ['transfer("al", "bob", 5) accounts.ts:14:8']],
+			['bank.spec.ts:14:33', 'failed', ['loadAccount("ghost") accounts.ts:8:8']],
+		]);
+		expect(taskNamed(report, 'loadAccount("ghost")')).toMatchObject({state: 'failed', error: {message: 'no account named ghost', location: 'accounts.ts:10:30'}});
+		const lane = tests[0]!.lane;
+		expect(tests.every(test => test.lane === lane)).toBe(true);
+		// Ended: vitest stops a fork with SIGTERM, and terminates a thread (its lane sends what it holds first).
+		expect(lane).toMatchObject({kind: laneKind, endMs: expect.any(Number), name: expect.stringMatching(laneName)});
 	});
 });
+
+const VITEST = join(ROOT, 'node_modules/vitest/vitest.mjs');
+
+/** vitest's report of durations and its start time, which differ from run to run. */
+function withoutTimings(outcome: Outcome): Outcome {
+	const steady = (text: string) => text.replace(/\d+(\x1b\[2m)?ms/g, 'Nms').replace(/(Start at|Duration) .*/g, '$1 …');
+	return {...outcome, stdout: steady(outcome.stdout), stderr: steady(outcome.stderr)};
+}
+
+/**
+ * The async test callbacks (anonymous functions) of one test file, in the order of their lines: each with the
+ * tasks it started (name and location) and the lane (a followed process or a worker thread) it ran in.
+ */
+function testTasks(report: SessionReport, file: string) {
+	const byId = new Map(report.tasks.map(task => [task.id, task]));
+	const laneOf = (task: ReportTask): ReportTask => (task.kind === 'process' || task.kind === 'worker' ? task : laneOf(byId.get(task.parentId!)!));
+	return report.tasks
+		.filter(task => task.name === '<anonymous>()' && task.location?.startsWith(`${file}:`))
+		.sort((a, b) => Number(a.location!.split(':')[1]) - Number(b.location!.split(':')[1]))
+		.map(test => ({
+			test,
+			lane: laneOf(test),
+			under: report.tasks
+				.filter(task => task.parentId === test.id && task.kind === 'task')
+				.map(task => `${task.name} ${task.location}`)
+				.sort(),
+		}));
+}

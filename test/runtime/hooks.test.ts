@@ -5,6 +5,12 @@ import {underNodeAndAsyncmon} from '../helpers/node-parity.js';
 import {recordRun} from '../helpers/recorded.js';
 import {runCli, SCRIPTS} from '../helpers/run-cli.js';
 import {tempFile, unreadableFile} from '../helpers/temp.js';
+import {originalPositionFor, TraceMap} from '@jridgewell/trace-mapping';
+import MagicString from 'magic-string';
+import {ANONYMOUS} from '../../source/protocol/events.js';
+import {instrumentEvaluated, type HookOptions} from '../../source/runtime/hooks.js';
+import {SiteTable} from '../../source/runtime/site-table.js';
+import {splitInlineMap} from '../../source/runtime/vitest-evaluator.js';
 
 describe('the files node runs, asyncmon runs', () => {
 	it('an entry with an extension Node does not know runs as CommonJS, as under node', async () => {
@@ -37,5 +43,60 @@ describe('a file too large to instrument', () => {
 		expect(state.notices).toEqual([notice]);
 		// Its top level is still the script's root task, which ends; its functions are no tasks.
 		expect(report.tasks.map(task => [task.kind, task.state])).toEqual([['script', 'finished']]);
+	});
+});
+
+describe("a module vitest's runner evaluates, instrumented", () => {
+	// A test file as vite's SSR transform hands it to vitest's evaluator: its import an await of the runner's, and its map.
+	const original = "import {it} from 'vitest';\nit('waits', async () => {\n\tawait check(1);\n});\n";
+	const vite = new MagicString(original);
+	vite.overwrite(0, 26, 'const __vite_ssr_import_0__ = await __vite_ssr_import__("vitest");');
+	vite.overwrite(27, 29, '(0,__vite_ssr_import_0__.it)');
+	const viteCode = vite.toString();
+	const viteMap = vite.generateMap({hires: 'boundary', source: 'waits.spec.mjs', includeContent: true}).toString();
+
+	function instrumented() {
+		const sites = new SiteTable('waits.spec.mjs', '/project');
+		const options: HookOptions = {
+			sites,
+			cache: null,
+			entry: '',
+			processEntry: '',
+			entryStarted: () => {},
+			notice: () => {},
+			onSyntaxError: problem => {
+				throw new Error(problem.message);
+			},
+			loading: load => load(),
+			vitestModules: true,
+		};
+		return {sites, output: instrumentEvaluated(viteCode, viteMap, '/project/waits.spec.mjs', options)};
+	}
+
+	it("makes its async functions tasks at the user's lines, and leaves the runner's awaits of its top level alone", () => {
+		const {sites, output} = instrumented();
+		expect(sites.functionAt(0)).toEqual({name: ANONYMOUS, loc: 'waits.spec.mjs:2:13'});
+		expect(sites.awaitAt(0)).toMatchObject({loc: 'waits.spec.mjs:3:2'});
+		expect(output).toContain('const __vite_ssr_import_0__ = await __asyncmon.p(__vite_ssr_import__("vitest"));');
+	});
+
+	it("maps the instrumented code's positions to the user's file through vite's map", () => {
+		const {output} = instrumented();
+		const split = splitInlineMap(output)!;
+		const map = new TraceMap(split.map);
+		const at = (needle: string) => {
+			const index = split.code.indexOf(needle);
+			const line = split.code.slice(0, index).split('\n').length;
+			return originalPositionFor(map, {line, column: index - split.code.lastIndexOf('\n', index - 1) - 1});
+		};
+		expect(at('check(1)')).toMatchObject({source: 'waits.spec.mjs', line: 3, column: 7});
+		expect(at("'waits'")).toMatchObject({line: 2, column: 3});
+		expect(map.sourcesContent).toEqual([original]);
+	});
+
+	it('is the code as it came when there is nothing in it to instrument (no call, no async function)', () => {
+		const sites = new SiteTable('answer.mjs', '/project');
+		const options = {sites, cache: null, loading: (load: () => unknown) => load()} as unknown as HookOptions;
+		expect(instrumentEvaluated('const answer = 42;\n', viteMap, '/project/answer.mjs', options)).toBe('const answer = 42;\n');
 	});
 });

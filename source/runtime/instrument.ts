@@ -117,7 +117,7 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void): void {
 		watch,
 	});
 	watch.holdUntilEntry();
-	attributeWorkers(() => tracker.current().id);
+	attributeWorkers(tracker);
 	installHooks(hookOptions(config, sites, tracker, ''));
 	// Under the agent the script's output is its own, untouched, as under node.
 	const endOutput = config.agent ? () => {} : captureOutput(tracker);
@@ -208,7 +208,7 @@ function instrumentFollowedProcess(config: ThreadConfig, lane: LaneConfig): void
 	);
 	// The lane is in the stream before any block of its loop names it (its entry's start flushes again).
 	tracker.flush();
-	attributeWorkers(() => tracker.current().id);
+	attributeWorkers(tracker);
 	const endOutput = copyOutput(tracker, tracker.root.id);
 	process.on('exit', () => {
 		endOutput();
@@ -249,16 +249,17 @@ function isLoadError(error: unknown): boolean {
  * process's: the preload's `--import` goes first among them, and the worker's preload takes it out of its
  * `process.execArgv` again.
  */
-function attributeWorkers(currentTaskId: () => number): void {
+function attributeWorkers(tracker: Tracker): void {
 	const Original = workerThreads.Worker;
 	const preload = preloadFile();
 	const drains = new WorkerDrains();
 	workerThreads.Worker = class Worker extends Original {
 		constructor(...args: ConstructorParameters<typeof Original>) {
-			setEnvironmentData(STARTED_BY_KEY, currentTaskId());
+			setEnvironmentData(STARTED_BY_KEY, tracker.current().id);
 			const [code, options] = args;
-			const own = startsOwnThread(options);
-			if (options?.eval && typeof code === 'string') args[0] = evalWorkerStub(preload, code);
+			// asyncmon's threads, and those its own work starts (esbuild compiling a file starts one), run as they are.
+			const own = startsOwnThread(options) || tracker.doingOwnWork;
+			if (!own && options?.eval && typeof code === 'string') args[0] = evalWorkerStub(preload, code);
 			else if (!own && Array.isArray(options?.execArgv)) args[1] = {...options, execArgv: ['--import', preload, ...options.execArgv]};
 			super(...args);
 			if (!own) drains.started(this.threadId);

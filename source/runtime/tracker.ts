@@ -539,9 +539,11 @@ export class Tracker {
 	 */
 	ownWork<T>(fn: () => T): T {
 		const start = performance.now();
+		this.ownWorkDepth++;
 		try {
 			return this.watch.excluded(fn);
 		} finally {
+			this.ownWorkDepth--;
 			const running = this.running;
 			if (running) {
 				const spent = performance.now() - start;
@@ -550,6 +552,13 @@ export class Tracker {
 				this.watch.running(running, this.stretchStart);
 			}
 		}
+	}
+
+	private ownWorkDepth = 0;
+
+	/** Whether asyncmon's own work runs now: what it starts (esbuild's worker thread, say) is none of the script's. */
+	get doingOwnWork(): boolean {
+		return this.ownWorkDepth > 0;
 	}
 
 	/** The entry module's code starts (the script's, or a followed process's): its imports are loaded, and the root task's own work begins. */

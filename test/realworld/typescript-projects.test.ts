@@ -23,6 +23,13 @@ describe('TypeScript that node cannot run itself: the output tsc would give, wit
 		expect([settle.state, settle.location]).toEqual(['finished', 'standard-decorators.ts:34:8']);
 	});
 
+	it("compiled by esbuild, whose worker thread is asyncmon's own work: no lane of the script's", async () => {
+		// Compiled afresh, not read from the transform cache.
+		const {result, report} = await recordRun(['standard-decorators.ts'], {cwd: TYPESCRIPT, env: {ASYNCMON_NO_CACHE: '1'}});
+		expect(result.code).toBe(0);
+		expect(report.tasks.filter(task => task.kind === 'worker')).toEqual([]);
+	});
+
 	it('.tsx with the automatic JSX runtime', async () => {
 		const {asyncmon, report} = await underAsyncmon('component.tsx', [], TYPESCRIPT);
 		expect(asyncmon).toEqual({

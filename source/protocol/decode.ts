@@ -1,6 +1,6 @@
 import {PROTOCOL_VERSION, type AsyncmonEvent, type HeaderEvent, type ProtocolLine} from './events.js';
 import {EVENT_SHAPES, HEADER_SHAPES, fieldProblem, fieldsOf, isRecord, type Field} from './schema.js';
-import {expandCompact} from './compact.js';
+import {readCompact} from './compact.js';
 
 /** Why a line is corrupt, in a few words fit for one line of an error: `task.await: 'on' is missing`. */
 export type CorruptReason = string;
@@ -75,17 +75,9 @@ function one(event: AsyncmonEvent | CorruptReason): AsyncmonEvent[] | CorruptRea
 	return typeof event === 'string' ? event : [event];
 }
 
-/** A compact line's events, each checked as an object line is. */
+/** A compact line's events, each checked as an object line is (see readCompact). */
 function checkCompact(values: unknown[]): AsyncmonEvent[] | CorruptReason {
-	const records = expandCompact(values);
-	if (typeof records === 'string') return records;
-	const events: AsyncmonEvent[] = [];
-	for (const record of records) {
-		const event = checkEvent(record);
-		if (typeof event === 'string') return event;
-		events.push(event);
-	}
-	return events;
+	return readCompact(values) as AsyncmonEvent[] | CorruptReason;
 }
 
 function checkHeader(value: Record<string, unknown>): HeaderEvent | HeaderProblem {

@@ -8,9 +8,7 @@ export const MONITOR_YOUNG_GENERATION_BYTES = 32 * 1024 * 1024;
  * benchmark at 1,000 requests a second). asyncmon's own short-lived objects (events, task records) would grow
  * it to 64 MB, as much as the whole server's memory under node; capped here, the same server's process takes
  * 134–158 MB instead of 175–185 MB (node: 103–111 MB), for the same CPU time (6.0–6.6 s for 30 s at 1,000
- * requests a second, capped or not). The price is more frequent scavenges where the script allocates fast: in
- * 8,000 requests of the HTTP fan-out as fast as they go, garbage collection took 205–221 ms capped, 165–176 ms at
- * 32 MB and 122–134 ms uncapped (node: 81 ms), for wall times within the runs' noise.
+ * requests a second, capped or not).
  */
 export const SCRIPT_YOUNG_GENERATION_BYTES = 16 * 1024 * 1024;
 

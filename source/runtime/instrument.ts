@@ -7,7 +7,6 @@ import type {AgentFiles, AgentMeta} from '../protocol/agent.js';
 import {laneIdBase, laneRootId, type ChildConfig, type LaneConfig} from '../protocol/child-config.js';
 import {ChannelWriter} from './agent-channel.js';
 import {PROTOCOL_VERSION} from '../protocol/events.js';
-import {capYoungGeneration, SCRIPT_YOUNG_GENERATION_BYTES} from '../protocol/young-generation-cap.js';
 import {codeFrame} from './code-frame.js';
 import {SpanFolder} from './span-folder.js';
 import {EventSink, type BatchWriter} from './event-sink.js';
@@ -76,8 +75,6 @@ export function instrumentThread(entry: string, config: ThreadConfig | null, onE
 	dist = new URL('.', entry);
 	runtimeDirectory = dirname(fileURLToPath(entry));
 	if (isMainThread && config) {
-		// Before the timers are instrumented: its check is asyncmon's, not the script's.
-		capYoungGeneration(SCRIPT_YOUNG_GENERATION_BYTES);
 		setEnvironmentData(CONFIG_KEY, config);
 		if (config.lane) instrumentFollowedProcess(config, config.lane);
 		else instrumentMainThread(config, onExit);

@@ -1,4 +1,4 @@
-import {laneRootId} from '../protocol/child-config.js';
+import {laneRootOf} from '../protocol/child-config.js';
 import {laneSlotOf, type AsyncmonEvent, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type TaskEndEvent} from '../protocol/events.js';
 import {foldSent, foldTotals, retire} from './retention.js';
 import {
@@ -455,8 +455,7 @@ function addBlockedDelay(state: ModelState, node: TaskNode, readyAt: Ms, resumed
 function blockById(state: ModelState, id: number): Block {
 	let block = state.blocks.find(b => b.id === id);
 	if (!block) {
-		const slot = laneSlotOf(id);
-		const processId = slot === 0 ? null : laneRootId(slot);
+		const processId = laneRootOf(id);
 		block = {id, startMs: 0, detectedAt: 0, durationMs: null, endMs: null, queuedMs: 0, taskId: null, location: null, frames: [], exact: false, processId, process: null};
 		state.blocks.push(block);
 	}
@@ -488,47 +487,49 @@ function locationOfTask(state: ModelState, id: number | null): string | null {
  * alone: its bytes went where they go under node, and what reached the script's pipes is in the script's already.
  */
 function applyOutput(state: ModelState, event: OutputEvent): void {
-	if (event.lane === undefined) return appendOutput(state, event, SCRIPT_OUTPUT_BOUNDS);
+	if (event.lane === undefined) {
+		appendOutput(state, event, SCRIPT_OUTPUT_BOUNDS);
+		return;
+	}
 	const lane = state.nodes.get(event.lane);
 	if (lane?.kind !== 'process') return;
 	const output = (lane.output ??= emptyLaneOutput());
 	output.bytes += outputByteLength(event) + (event.skipped?.bytes ?? 0);
-	output.lineBreaks += lineBreaksIn(event.text) + (event.skipped?.lines ?? 0);
 	if (event.text !== '') output.midLine[event.stream] = !event.text.endsWith('\n');
-	output.lines = output.lineBreaks + Number(output.midLine.stdout) + Number(output.midLine.stderr);
 	// What was left out before this chunk ended the line it was in, or some: the chunk starts a line of its own.
 	if (event.skipped) output.openOutput[event.stream] = null;
-	appendOutput(output, event, LANE_OUTPUT_BOUNDS);
+	output.lineBreaks += appendOutput(output, event, LANE_OUTPUT_BOUNDS) + (event.skipped?.lines ?? 0);
+	output.lines = output.lineBreaks + Number(output.midLine.stdout) + Number(output.midLine.stderr);
 }
 
-function lineBreaksIn(text: string): number {
-	let count = 0;
-	for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) count++;
-	return count;
-}
-
-/** Output as lines, not writes: a write may hold many, or end mid-line for the next to continue. */
-function appendOutput(tail: OutputTail, event: OutputEvent, bounds: OutputBounds): void {
+/** Output as lines, not writes: a write may hold many, or end mid-line for the next to continue. Returns the line breaks it held. */
+function appendOutput(tail: OutputTail, event: OutputEvent, bounds: OutputBounds): number {
 	const open = tail.openOutput;
+	let lineBreaks = 0;
 	for (const part of event.text.split(/(?<=\n)/)) {
 		if (part === '') continue;
 		const line = open[event.stream];
 		if (line && line.text.length < OUTPUT_LINE_MAX_CHARS) line.text += part;
 		else tail.output.push((open[event.stream] = {t: event.t, stream: event.stream, text: part}));
 		tail.outputChars += part.length;
-		if (part.endsWith('\n')) open[event.stream] = null;
+		if (part.endsWith('\n')) {
+			open[event.stream] = null;
+			lineBreaks++;
+		}
 	}
 	let excess = Math.max(0, tail.output.length - bounds.lines);
 	let chars = tail.outputChars;
 	for (let i = 0; i < excess; i++) chars -= tail.output[i]!.text.length;
 	// The latest line stays, however long.
 	while (chars > bounds.chars && excess < tail.output.length - 1) chars -= tail.output[excess++]!.text.length;
-	if (excess === 0) return;
-	for (const dropped of tail.output.splice(0, excess)) {
-		if (open[dropped.stream] === dropped) open[dropped.stream] = null;
+	if (excess > 0) {
+		for (const dropped of tail.output.splice(0, excess)) {
+			if (open[dropped.stream] === dropped) open[dropped.stream] = null;
+		}
+		tail.outputChars = chars;
+		tail.outputDropped += excess;
 	}
-	tail.outputChars = chars;
-	tail.outputDropped += excess;
+	return lineBreaks;
 }
 
 function pushSeries(series: SeriesPoint[], t: Ms, value: number): void {

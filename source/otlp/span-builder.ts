@@ -13,8 +13,8 @@ import {
 	ATTR_EXCEPTION_TYPE,
 	ATTR_HTTP_RESPONSE_STATUS_CODE,
 } from '@opentelemetry/semantic-conventions';
-import {laneSlotOf, type AsyncmonEvent, type ErrorInfo, type HeaderEvent, type Location, type Ms, type ProcessDetails, type ProcessExit, type ProtocolLine, type WaitTarget} from '../protocol/events.js';
-import {laneRootId} from '../protocol/child-config.js';
+import {type AsyncmonEvent, type ErrorInfo, type HeaderEvent, type Location, type Ms, type ProcessDetails, type ProcessExit, type ProtocolLine, type WaitTarget} from '../protocol/events.js';
+import {laneRootOf} from '../protocol/child-config.js';
 import {redactText} from '../protocol/redaction.js';
 import {parseTraceparent, sessionTraceId, spanIdOf, type TraceId} from '../protocol/trace-context.js';
 import {clientRequestAttributes, clientUrlAttributes, httpMethod, serverRequestAttributes} from './http-attributes.js';
@@ -334,8 +334,7 @@ export class SpanBuilder {
 		this.blocks.delete(id);
 		if (starved) return;
 		const taskId = task ?? start?.task ?? null;
-		const slot = laneSlotOf(id);
-		const processRoot = slot === 0 ? this.rootId : laneRootId(slot);
+		const processRoot = laneRootOf(id) ?? this.rootId;
 		const span = (taskId === null ? undefined : this.open.get(taskId)) ?? (processRoot === null ? undefined : this.open.get(processRoot));
 		if (!span) return;
 		const attributes: Attributes = {'asyncmon.block.duration_ms': round(durationMs), 'asyncmon.block.exact': exact};

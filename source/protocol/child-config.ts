@@ -1,4 +1,4 @@
-import {IDS_PER_PROCESS} from './events.js';
+import {IDS_PER_PROCESS, laneSlotOf} from './events.js';
 
 /** How the monitor tells the child's preload what to do: one JSON environment variable. */
 export const CHILD_CONFIG_ENV = 'ASYNCMON_CHILD_CONFIG';
@@ -68,4 +68,10 @@ export function laneIdBase(slot: number): number {
 /** A lane's root task: its process. */
 export function laneRootId(slot: number): number {
 	return laneIdBase(slot) + 1;
+}
+
+/** The root of the followed process an id (a task's, an op's, a block's) belongs to; null for the script's own. */
+export function laneRootOf(id: number): number | null {
+	const slot = laneSlotOf(id);
+	return slot === 0 ? null : laneRootId(slot);
 }

@@ -188,9 +188,10 @@ function namer(type: CompactType, columns: readonly Column[]): Reader['name'] {
 }
 
 const READERS = COMPACT_TYPES.map(type => readerOf(type, COLUMNS.get(type)!));
+/** A span's start reads as its type's own line; its end without the id, which the start gives. */
 const SPAN_READERS = {
-	task: readerOf('task.start', COLUMNS.get('task.start')!),
+	task: READERS[CODES.get('task.start')! - 1]!,
 	taskEnd: readerOf('task.end', TASK_END_IN_SPAN),
-	op: readerOf('op.start', COLUMNS.get('op.start')!),
+	op: READERS[CODES.get('op.start')! - 1]!,
 	opEnd: readerOf('op.end', OP_END_IN_SPAN),
 };

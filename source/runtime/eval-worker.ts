@@ -3,6 +3,7 @@ import {join} from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {constants, Script, type ScriptOptions} from 'node:vm';
 import type {ModuleFormat} from './transform-cache.js';
+import {INLINE_MAP} from './vitest-evaluator.js';
 
 /**
  * A worker made from a string (`new Worker(code, {eval: true})`): Node runs no --import in it, so the code it is
@@ -77,7 +78,7 @@ export function evalWorkerScript(code: string, ranAsModule: boolean, compiler: E
 	if (compiled === null) return [source.javascript, options];
 	// A vm.Script's map is not registered, a CommonJS module's is: one made of the map's comment alone registers it.
 	mapHolder = new Module(file);
-	(mapHolder as unknown as {_compile(content: string, filename: string): void})._compile(compiled.slice(compiled.lastIndexOf('\n//# sourceMappingURL=')), file);
+	(mapHolder as unknown as {_compile(content: string, filename: string): void})._compile(compiled.slice(compiled.lastIndexOf(`\n${INLINE_MAP}`)), file);
 	return [compiled, options];
 }
 

@@ -103,6 +103,8 @@ function loadStep<T>(step: () => T): T {
  * source maps are chained so stacks and locations point at the user's lines.
  */
 export function installHooks(options: HookOptions): void {
+	// A worker's thread loads no entry: its modules are not looked at for one.
+	const hasEntry = options.entry !== '' || options.processEntry !== '';
 	module.registerHooks({
 		resolve(specifier, context, nextResolve) {
 			if (servedModules.has(specifier)) return {url: specifier, format: 'module', shortCircuit: true};
@@ -129,7 +131,7 @@ export function installHooks(options: HookOptions): void {
 		load(url, context, nextLoad) {
 			const loaded = options.loading(() => loadStep(() => load(url, context, nextLoad, options)));
 			// Once loaded, after asyncmon's own work: its code starts next.
-			if (!startTold.has(loaded) && url.startsWith('file:') && isEntry(fileURLToPath(url), options)) options.entryStarted();
+			if (hasEntry && !startTold.has(loaded) && url.startsWith('file:') && isEntry(fileURLToPath(url), options)) options.entryStarted();
 			return loaded;
 		},
 	});

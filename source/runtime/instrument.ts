@@ -206,7 +206,7 @@ function instrumentFollowedProcess(config: ThreadConfig, lane: LaneConfig): void
 	// The lane is in the stream before any block of its loop names it (its entry's start flushes again).
 	tracker.flush();
 	attributeWorkers(tracker);
-	const endOutput = copyOutput(tracker, tracker.root.id);
+	const endOutput = copyOutput(tracker);
 	process.on('exit', () => {
 		endOutput();
 		watch.exiting();

@@ -41,7 +41,8 @@ export function captureOutput(tracker: Tracker): () => void {
  * events naming the lane's root, `lane`. The copy is bounded (OutputAllowance): what it held back goes out at the
  * tracker's flushes. Returns what ends the copy as the process exits: from then on every write is copied as made.
  */
-export function copyOutput(tracker: Tracker, lane: number): () => void {
+export function copyOutput(tracker: Tracker): () => void {
+	const lane = tracker.root.id;
 	const copies = STREAMS.map(stream => {
 		const event = (chunk: CopiedChunk): OutputEvent => ({type: 'output', t: performance.now(), stream, ...chunk, lane});
 		const allowance = new OutputAllowance(chunk => tracker.emit(event(chunk)));

@@ -9,7 +9,7 @@ import {BroadcastChannel, threadId} from 'node:worker_threads';
 const CHANNEL = 'asyncmon:worker-drain';
 
 /** How long terminate() waits for the worker's answer: an idle worker answers at once, a busy one when it is free. */
-export const DRAIN_WAIT_MS = 100;
+const DRAIN_WAIT_MS = 100;
 
 /** Node's own, taken before asyncmon makes the script's timers ops: this wait is no timer of the script's. */
 const plainSetTimeout = setTimeout;

@@ -81,9 +81,12 @@ export function chromeTrace(state: ModelState): ChromeTrace {
 const PROCESS_TID_BASE = 1_000_000;
 const PROCESS_LOOP_TID_BASE = 2_000_000;
 
+/** The track of a followed process's loop blocks. */
+const processLoopTid = (slot: number): number => PROCESS_LOOP_TID_BASE + slot;
+
 function blockTrackOf(block: Block): number {
 	const lane = laneSlotOf(block.id);
-	return lane > 0 ? PROCESS_LOOP_TID_BASE + lane : LOOP_TID;
+	return lane > 0 ? processLoopTid(lane) : LOOP_TID;
 }
 
 function threadOf(node: TaskNode): number {
@@ -101,7 +104,7 @@ function metadataEvents(state: ModelState, pid: number): TraceEvent[] {
 	for (const node of state.nodes.values()) {
 		if (node.kind === 'process') {
 			threads.set(threadOf(node), node.name);
-			threads.set(PROCESS_LOOP_TID_BASE + laneSlotOf(node.id), `${node.name}: event loop blocks`);
+			threads.set(processLoopTid(laneSlotOf(node.id)), `${node.name}: event loop blocks`);
 		}
 		else if (node.thread !== undefined && laneSlotOf(node.id) === 0) threads.set(threadOf(node), `worker thread ${node.thread}`);
 	}

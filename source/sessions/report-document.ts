@@ -146,7 +146,7 @@ function processesSection(report: SessionReport): ReportSection {
 	};
 }
 
-export const PROCESS_OUTPUT_LINES_SHOWN = 5;
+const PROCESS_OUTPUT_LINES_SHOWN = 5;
 
 /** The last lines each followed process wrote, wherever they went: what a child said before it ended, or failed. */
 function processOutputSection(report: SessionReport): ReportSection {

@@ -12,6 +12,7 @@ export function parallelism(state: ModelState): ParallelismInsight[] {
 	if (workers.length < 2) return [];
 	const start = Math.min(...workers.map(worker => worker.startMs));
 	const end = Math.max(...workers.map(worker => worker.endMs!));
+	const workerSlots = new Set(workers.map(worker => laneSlotOf(worker.id)));
 	const busyMs = workers.reduce((total, worker) => total + threadBusy(state, worker), 0);
 	const wallMs = end - start;
 	if (wallMs <= 0 || busyMs <= wallMs * 1.1) return [];
@@ -23,7 +24,7 @@ export function parallelism(state: ModelState): ParallelismInsight[] {
 			wallMs,
 			parallelism: busyMs / wallMs,
 			// The loop of the workers' own process: another process's blocks hold nothing of theirs up.
-			loopBlocked: state.blocks.some(block => block.startMs < end && block.startMs + (block.durationMs ?? 0) > start && workers.some(worker => laneSlotOf(worker.id) === laneSlotOf(block.id))),
+			loopBlocked: state.blocks.some(block => block.startMs < end && block.startMs + (block.durationMs ?? 0) > start && workerSlots.has(laneSlotOf(block.id))),
 			taskIds: workers.map(worker => worker.id),
 		},
 	];

@@ -26,10 +26,6 @@ export function instrumentTimers(tracker: Tracker): void {
 		sleep: timersPromises.setTimeout,
 	};
 
-	const end = (id: number, fields: {lateMs?: number; cancelled?: boolean}): void => {
-		tracker.emit({type: 'op.end', t: performance.now(), id, ok: true, ...fields});
-	};
-
 	type Schedule = typeof original.setTimeout;
 	/**
 	 * Callbacks a library scheduled: a library schedules its own module-level functions again and again (undici's
@@ -72,7 +68,7 @@ export function instrumentTimers(tracker: Tracker): void {
 			result => {
 				const now = performance.now();
 				tracker.timerFired(id, due, now);
-				end(id, {lateMs: Math.max(0, now - due)});
+				tracker.emit({type: 'op.end', t: now, id, ok: true, lateMs: Math.max(0, now - due)});
 				return result;
 			},
 			(error: unknown) => {

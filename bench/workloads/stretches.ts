@@ -1,10 +1,26 @@
 // Known CPU stretches: the same amount of work under node and under asyncmon, each timed with
 // performance.now() around it (its gap: the loop could not turn meanwhile), with how long the
-// thread waited for a CPU during it (Linux; null elsewhere).
-//   node bench/workloads/stretches.ts calibrate              iterations of the busy loop per ms of CPU, on this machine
-//   node bench/workloads/stretches.ts <perMs> 50 200 500     one stretch of each size, in ms of work: a JSON line each
+// thread waited for a CPU during it (Linux; null elsewhere). Two kinds: a busy loop, and real code
+// (acorn parsing its own source), whose optimized code a stack read could throw away.
+//   node bench/workloads/stretches.ts calibrate                    {"perMs", "parses"}: busy-loop iterations per ms of CPU,
+//                                                                  and parses in PARSE_MS of CPU, on this machine
+//   node bench/workloads/stretches.ts <perMs> <parses> 50 200 500  a busy-loop stretch of each size (ms of work), then
+//                                                                  the parses (0: none): a JSON line each, {stretch, gapMs,
+//                                                                  queuedMs}
 // Node 24 runs this file as is (erasable TypeScript only).
 import {readFileSync} from 'node:fs';
+import {createRequire} from 'node:module';
+import {parse} from 'acorn';
+
+/** About this much CPU time of parsing, calibrated: long enough for its code to be optimized, then read mid-way. */
+const PARSE_MS = 400;
+const acornSource = readFileSync(createRequire(import.meta.url).resolve('acorn'), 'utf8');
+
+function parseAcorn(times: number): number {
+	let nodes = 0;
+	for (let i = 0; i < times; i++) nodes += parse(acornSource, {ecmaVersion: 'latest', sourceType: 'module'}).body.length;
+	return nodes;
+}
 
 function busy(iterations: number): number {
 	let x = 0;
@@ -23,31 +39,41 @@ function queuedMs(): number | null {
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
-async function stretch(ms: number, perMs: number): Promise<void> {
+/** One stretch, named for the bench's rows (a busy loop's size, or `acorn`), that runs `work`. */
+async function stretch(name: string, work: () => unknown): Promise<void> {
 	// Its own stretch: the loop turns before it.
 	await sleep(30);
 	const queuedBefore = queuedMs();
 	const start = performance.now();
-	busy(Math.round(ms * perMs));
+	work();
 	const gapMs = performance.now() - start;
 	const queuedAfter = queuedMs();
-	console.log(JSON.stringify({ms, gapMs, queuedMs: queuedBefore === null || queuedAfter === null ? null : queuedAfter - queuedBefore}));
+	console.log(JSON.stringify({stretch: name, gapMs, queuedMs: queuedBefore === null || queuedAfter === null ? null : queuedAfter - queuedBefore}));
 }
 
-/** On the thread's own CPU clock: a busy machine does not make the stretches shorter. */
-function calibrate(): number {
+/** CPU ms that `work` takes, on the thread's own clock: a busy machine does not make the stretches shorter. */
+function cpuMs(work: () => unknown): number {
+	const start = process.threadCpuUsage();
+	work();
+	const used = process.threadCpuUsage(start);
+	return (used.user + used.system) / 1000;
+}
+
+function calibrate(): {perMs: number; parses: number} {
 	busy(50_000_000);
 	const iterations = 200_000_000;
-	const start = process.threadCpuUsage();
-	busy(iterations);
-	const used = process.threadCpuUsage(start);
-	return iterations / ((used.user + used.system) / 1000);
+	const perMs = Math.round(iterations / cpuMs(() => busy(iterations)));
+	// Parsing as a stretch does it: from cold, in a process that has not parsed before.
+	const probe = 5;
+	const parses = Math.max(1, Math.round((probe * PARSE_MS) / cpuMs(() => parseAcorn(probe))));
+	return {perMs, parses};
 }
 
-const [first, ...sizes] = process.argv.slice(2);
+const [first, second, ...sizes] = process.argv.slice(2);
 if (first === 'calibrate') {
-	console.log(String(Math.round(calibrate())));
+	console.log(JSON.stringify(calibrate()));
 } else {
 	const perMs = Number(first);
-	for (const ms of sizes) await stretch(Number(ms), perMs);
+	for (const ms of sizes) await stretch(ms, () => busy(Math.round(Number(ms) * perMs)));
+	if (Number(second) > 0) await stretch('acorn', () => parseAcorn(Number(second)));
 }

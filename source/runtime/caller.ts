@@ -1,7 +1,7 @@
 import {findSourceMap} from 'node:module';
-import {relative} from 'node:path';
+import {relative, sep} from 'node:path';
 import {fileURLToPath} from 'node:url';
-import type {Location} from '../protocol/events.js';
+import {ANONYMOUS, type Location, type StackFrame} from '../protocol/events.js';
 
 type CallSites = NodeJS.CallSite[];
 
@@ -41,19 +41,38 @@ const USER_FRAME_DEPTH = 16;
  * relative to `cwd`. For rare calls: it reads a stack and a source map.
  */
 export function userCallSite(fn: Function, cwd: string): Location | null {
-	for (const site of callSites(fn, USER_FRAME_DEPTH)) {
+	const site = callSites(fn, USER_FRAME_DEPTH).find(candidate => isUserFile(candidate.getFileName() ?? ''));
+	return site ? originalLocation(site, cwd) : null;
+}
+
+/**
+ * The user's own frames of the synchronous stack below `fn`, innermost first, at most `maxFrames` of the first `depth`:
+ * each function's name and its place in the original file. `ownDirectory` holds asyncmon's bundle, outside
+ * node_modules when it runs from a checkout of its repository.
+ */
+export function userStack(fn: Function, paths: {cwd: string; ownDirectory: string}, maxFrames: number, depth: number): StackFrame[] {
+	const frames: StackFrame[] = [];
+	for (const site of callSites(fn, depth)) {
 		const file = site.getFileName() ?? '';
-		if (!isUserFile(file)) continue;
-		let line = site.getLineNumber() ?? 1;
-		let column = site.getColumnNumber() ?? 1;
-		const original = findSourceMap(file)?.findEntry(line - 1, column - 1);
-		// A line of a worker's eval code that asyncmon left as it was is unmapped (a bare column): it is where it was.
-		if (original && 'originalLine' in original && original.originalLine !== undefined) {
-			line = original.originalLine + 1;
-			column = original.originalColumn + 1;
-		}
-		const path = file.startsWith('file:') ? fileURLToPath(file) : file;
-		return `${relative(cwd, path)}:${line}:${column}`;
+		// An async frame is a caller awaiting, not one of the calls under way.
+		if (site.isAsync() || !isUserFile(file) || pathOf(file).startsWith(paths.ownDirectory + sep)) continue;
+		frames.push({fn: site.getFunctionName() || ANONYMOUS, loc: originalLocation(site, paths.cwd)});
+		if (frames.length === maxFrames) break;
 	}
-	return null;
+	return frames;
+}
+
+const pathOf = (file: string): string => (file.startsWith('file:') ? fileURLToPath(file) : file);
+
+function originalLocation(site: NodeJS.CallSite, cwd: string): Location {
+	const file = site.getFileName() ?? '';
+	let line = site.getLineNumber() ?? 1;
+	let column = site.getColumnNumber() ?? 1;
+	const original = findSourceMap(file)?.findEntry(line - 1, column - 1);
+	// A line of a worker's eval code that asyncmon left as it was is unmapped (a bare column): it is where it was.
+	if (original && 'originalLine' in original && original.originalLine !== undefined) {
+		line = original.originalLine + 1;
+		column = original.originalColumn + 1;
+	}
+	return `${relative(cwd, pathOf(file))}:${line}:${column}`;
 }

@@ -153,6 +153,7 @@ function watchLoop(config: ThreadConfig, fd: number, monitorPid: number, idBase:
 		thresholdMs: config.blockThresholdMs,
 		startedAt: config.startedAt,
 		cwd,
+		ownDirectory: runtimeDirectory,
 		monitorPid,
 		idBase,
 		watchdogFile: new URL('watchdog.js', dist),

@@ -15,7 +15,7 @@ export const F64_BEAT_QUEUED = 5;
  * began a while after the last reading (see LoopWatch.running). A stall's wait for a CPU counts from it.
  */
 export const F64_QUEUED_BEFORE = 9;
-/** How long the watchdog held the main thread to read the open block's stack, ms: no part of the block. */
+/** How long reading the open block's stack held the main thread, ms: no part of the block. */
 export const F64_HELD = 6;
 /** Of F64_HELD, how long the main thread waited for a CPU: no part of the block's wait for one either. */
 export const F64_HELD_QUEUED = 7;
@@ -54,5 +54,13 @@ export interface WatchdogData {
 	 */
 	idBase: number;
 }
+
+/**
+ * The main thread's reader of its own stack is a global under this registered symbol's key: the watchdog has
+ * the inspector call it, in an interrupt of the blocked code (see LoopWatch.readBlockedStack).
+ */
+export const STACK_READER_KEY = 'asyncmon.readBlockedStack';
+/** Frames a block's stack keeps, of the user's own code. */
+export const MAX_STACK_FRAMES = 12;
 
 export const epochNow = (): number => performance.timeOrigin + performance.now();

@@ -1,9 +1,6 @@
 import {Session} from 'node:inspector';
-import {relative} from 'node:path';
-import {fileURLToPath} from 'node:url';
 import {workerData} from 'node:worker_threads';
-import {TraceMap, originalPositionFor} from '@jridgewell/trace-mapping';
-import {ANONYMOUS, type AsyncmonEvent, type StackFrame} from '../protocol/events.js';
+import type {AsyncmonEvent, StackFrame} from '../protocol/events.js';
 import {serializeLine} from '../protocol/encode.js';
 import {ChannelWriter} from './agent-channel.js';
 import {writeWhole} from './pipe-write.js';
@@ -24,6 +21,7 @@ import {
 	I32_STACK_SESSION,
 	I32_TASK,
 	POLL_MS,
+	STACK_READER_KEY,
 	epochNow,
 	type WatchdogData,
 } from './watchdog-layout.js';
@@ -31,13 +29,12 @@ import {
 /**
  * The watchdog thread: it polls the heartbeat the main thread writes and,
  * when the loop has not turned for longer than the threshold, reports the
- * block at once, then pauses the main thread through the inspector to read
- * its stack. It never waits on the main thread's loop.
+ * block at once, then has the main thread read its own stack through the
+ * inspector. It never waits on the main thread's loop.
  */
 const data = workerData as WatchdogData;
 const f64 = new Float64Array(data.buffer);
 const i32 = new Int32Array(data.buffer);
-const MAX_FRAMES = 12;
 const STACK_TIMEOUT_MS = 1000;
 const mainThread = mainThreadTimes();
 const mainThreadIsRunnable = mainThreadRunnable();
@@ -117,24 +114,6 @@ function taskOrNull(): number | null {
 	return task === 0 ? null : data.idBase + task;
 }
 
-interface CallFrame {
-	functionName: string;
-	url: string;
-	location: {scriptId: string; lineNumber: number; columnNumber: number};
-}
-
-/** Instrumented scripts by id, from the inspector's scriptParsed events (call frames of modules carry no url). */
-const sourceMaps = new Map<string, TraceMap | null>();
-const scripts = new Map<string, {url: string; mapUrl: string}>();
-
-/**
- * Pauses the main thread to read its stack. That holds the script's thread:
- * enabling the debugger has the main thread describe every script it has
- * loaded (tens of ms), then it stays paused until the frames are mapped. The
- * hold is measured, from the moment the main thread answers a first, empty
- * request (it may be stuck in a synchronous call that answers nothing
- * meanwhile) to the resume, and left out of the block: it is asyncmon's time.
- */
 /** The inspector session reading a block's stack, if one is open. */
 let openSession: Session | null = null;
 
@@ -149,72 +128,33 @@ function disconnect(): void {
 	Atomics.notify(i32, I32_STACK_SESSION);
 }
 
+/** Calls the main thread's stack reader: the inspector runs it in an interrupt of the blocked code. */
+const READ_STACK = `globalThis[Symbol.for(${JSON.stringify(STACK_READER_KEY)})]()`;
+
+/**
+ * Reads the blocked main thread's stack. The inspector hands the call to
+ * the main thread at its next check for interrupts, in the blocked code
+ * itself; a thread stuck in one long synchronous call answers when it
+ * returns, or not before the timeout.
+ */
 function captureStack(blockId: number): void {
 	let session: Session;
 	try {
-		session = connect();
+		session = new Session();
+		session.connectToMainThread();
 	} catch {
 		return;
 	}
 	openSession = session;
 	Atomics.store(i32, I32_STACK_SESSION, 1);
-	let answered: {at: number; queued: number} | null = null;
 	// A connected session makes the process wait for it at exit: let go as soon as the stack is read.
-	const release = (): void => {
+	const timer = setTimeout(disconnect, STACK_TIMEOUT_MS);
+	session.post('Runtime.evaluate', {expression: READ_STACK, returnByValue: true, silent: true}, (error, answer) => {
 		clearTimeout(timer);
-		session.post('Debugger.resume', disconnect);
-	};
-	const timer = setTimeout(release, STACK_TIMEOUT_MS);
-	session.once('Debugger.paused', message => {
-		const frames = (message.params.callFrames as CallFrame[]).map(toStackFrame).filter((frame): frame is StackFrame => frame !== null);
-		// Written before the resume: the main thread claims the block only once it runs again.
-		if (answered) {
-			f64[F64_HELD] = epochNow() - answered.at;
-			f64[F64_HELD_QUEUED] = mainThread().queuedMs - answered.queued;
-		}
-		release();
-		if (frames.length > 0) emit({type: 'block.stack', t: relativeTime(epochNow()), id: blockId, frames: frames.slice(0, MAX_FRAMES)});
+		disconnect();
+		const frames = error || answer.exceptionDetails ? [] : (answer.result.value as StackFrame[]);
+		if (frames.length > 0) emit({type: 'block.stack', t: relativeTime(epochNow()), id: blockId, frames});
 	});
-	session.post('Schema.getDomains', () => (answered = {at: epochNow(), queued: mainThread().queuedMs}));
-	session.post('Debugger.enable');
-	session.post('Debugger.pause');
-}
-
-function connect(): Session {
-	const created = new Session();
-	created.connectToMainThread();
-	created.on('Debugger.scriptParsed', message => {
-		const {scriptId, url, sourceMapURL} = message.params as {scriptId: string; url: string; sourceMapURL?: string};
-		if (sourceMapURL?.startsWith('data:') && url.startsWith('file:')) scripts.set(scriptId, {url, mapUrl: sourceMapURL});
-	});
-	return created;
-}
-
-function mapFor(scriptId: string): TraceMap | null {
-	let map = sourceMaps.get(scriptId);
-	if (map !== undefined) return map;
-	const url = scripts.get(scriptId)?.mapUrl;
-	map = null;
-	if (url) {
-		try {
-			map = new TraceMap(Buffer.from(url.slice(url.indexOf(',') + 1), 'base64').toString('utf8'));
-		} catch {
-			map = null;
-		}
-	}
-	sourceMaps.set(scriptId, map);
-	return map;
-}
-
-/** Only the user's own, instrumented code: its original file, line and column. */
-function toStackFrame(frame: CallFrame): StackFrame | null {
-	const script = scripts.get(frame.location.scriptId);
-	const map = script ? mapFor(frame.location.scriptId) : null;
-	if (!script || !map) return null;
-	const original = originalPositionFor(map, {line: frame.location.lineNumber + 1, column: frame.location.columnNumber});
-	const source = original.source ?? script.url;
-	const file = source.startsWith('file:') ? fileURLToPath(source) : source;
-	return {fn: frame.functionName || ANONYMOUS, loc: `${relative(data.cwd, file)}:${original.line ?? frame.location.lineNumber + 1}:${(original.column ?? frame.location.columnNumber) + 1}`};
 }
 
 /** How long a script asked to stop because its monitor died may take before it is killed. */

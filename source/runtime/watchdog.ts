@@ -1,6 +1,7 @@
 import {performance} from 'node:perf_hooks';
 import {startOwnThread} from './own-thread.js';
-import type {BlockEndEvent, BlockStartEvent} from '../protocol/events.js';
+import type {BlockEndEvent, BlockStartEvent, StackFrame} from '../protocol/events.js';
+import {userStack} from './caller.js';
 import {isScriptsBlock, mainThreadTimes, stallEnd, stallOf} from './stall.js';
 import type {SliceWatch, Task} from './tracker.js';
 import {
@@ -18,6 +19,8 @@ import {
 	I32_PAUSED,
 	I32_STACK_SESSION,
 	I32_TASK,
+	MAX_STACK_FRAMES,
+	STACK_READER_KEY,
 	WATCH_BUFFER_BYTES,
 	type WatchdogData,
 } from './watchdog-layout.js';
@@ -30,6 +33,9 @@ import {
  */
 const QUEUED_READINGS_PER_THRESHOLD = 10;
 
+/** How many frames of a blocked stack are looked at for the user's own: a framework's may be in between. */
+const STACK_DEPTH = 64;
+
 /** At most this long at exit for the watchdog to close its inspector session: it polls every 10 ms. */
 const EXIT_WAIT_MS = 250;
 
@@ -38,6 +44,8 @@ export interface LoopWatchOptions {
 	thresholdMs: number;
 	startedAt: number;
 	cwd: string;
+	/** asyncmon's own bundle, whose frames are never the user's. */
+	ownDirectory: string;
 	monitorPid: number;
 	/** Where the process's ids start (see laneIdBase): 0 in the script's process. */
 	idBase: number;
@@ -61,7 +69,9 @@ export class LoopWatch implements SliceWatch {
 	private readonly queuedReadingGapMs: number;
 	private readonly idBase: number;
 	private heldForEntry = false;
+	private readonly paths: {cwd: string; ownDirectory: string};
 	readonly thresholdMs: number;
+	private readonly stackReader = (): StackFrame[] => this.readBlockedStack();
 
 	constructor(options: LoopWatchOptions) {
 		const buffer = new SharedArrayBuffer(WATCH_BUFFER_BYTES);
@@ -71,6 +81,8 @@ export class LoopWatch implements SliceWatch {
 		this.thresholdMs = options.thresholdMs;
 		this.queuedReadingGapMs = options.thresholdMs / QUEUED_READINGS_PER_THRESHOLD;
 		this.idBase = options.idBase;
+		this.paths = {cwd: options.cwd, ownDirectory: options.ownDirectory};
+		Object.defineProperty(globalThis, Symbol.for(STACK_READER_KEY), {value: this.stackReader, configurable: true});
 		this.beat();
 		const workerData: WatchdogData = {buffer, fd: options.fd, thresholdMs: options.thresholdMs, startedAt: options.startedAt, cwd: options.cwd, monitorPid: options.monitorPid, idBase: options.idBase};
 		startOwnThread(options.watchdogFile, workerData);
@@ -125,6 +137,22 @@ export class LoopWatch implements SliceWatch {
 	exiting(): void {
 		Atomics.store(this.i32, I32_EXITING, 1);
 		Atomics.wait(this.i32, I32_STACK_SESSION, 1, EXIT_WAIT_MS);
+	}
+
+	/**
+	 * The user's frames of the blocked code, called by the watchdog through the inspector: the call runs in an
+	 * interrupt of that code, on its stack. Unlike pausing in the debugger, it leaves the code's optimizations be, so
+	 * the rest of the block runs as fast as under node. Its own time is no part of the block.
+	 */
+	private readBlockedStack(): StackFrame[] {
+		const start = performance.now();
+		const queuedBefore = this.times().queuedMs;
+		try {
+			return userStack(this.stackReader, this.paths, MAX_STACK_FRAMES, STACK_DEPTH);
+		} finally {
+			this.f64[F64_HELD_QUEUED] = this.times().queuedMs - queuedBefore;
+			this.f64[F64_HELD] = performance.now() - start;
+		}
 	}
 
 	/** Read once: the next slices were not held. The watchdog writes it, before it lets the thread go, for the block it reads. */

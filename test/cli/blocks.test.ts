@@ -25,6 +25,19 @@ describe('blocks, through the real CLI', () => {
 		expect(result.stdout).not.toMatch(/blocked/);
 	});
 
+	it("a block in one long synchronous call is told by the user's code that made it: its stack is read once the call returns", async () => {
+		const {result, state} = await recordRun(['--block-threshold', '100', 'native-call-block.ts']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('waited');
+		expect(state.blocks).toHaveLength(1);
+		// The user's own frames only: not Node's, and not asyncmon's (run from this checkout, its bundle is no node_modules').
+		expect(state.blocks[0]!.frames).toEqual([
+			{fn: 'waitForShell', loc: expect.stringMatching(/^native-call-block\.ts:5:\d+$/)},
+			{fn: 'main', loc: expect.stringMatching(/^native-call-block\.ts:10:\d+$/)},
+		]);
+		expect(result.stdout).toMatch(/⚠ block +loop was blocked for \d+ms by waitForShell\(\) in main\(\) native-call-block\.ts:5:\d+\n/);
+	});
+
 	it('top-level code that computes is one block, on the script, ending where the top level returns', async () => {
 		const {result, state} = await recordRun(['--block-threshold', '100', 'sleep-then-catch.cjs'], {env: {SPIN_MS: '300'}});
 		expect(result.code).toBe(0);
@@ -53,7 +66,7 @@ describe('blocks, through the real CLI', () => {
 		async () => {
 			const stretches = join(ROOT, 'bench/workloads/stretches.ts');
 			// Iterations per ms of the thread's own CPU time: the same work whatever the load.
-			const perMs = execFileSync(process.execPath, [stretches, 'calibrate'], {encoding: 'utf8'}).trim();
+			const {perMs} = JSON.parse(execFileSync(process.execPath, [stretches, 'calibrate'], {encoding: 'utf8'})) as {perMs: number};
 			const cpu = String(availableParallelism() - 1);
 			const competitors = await Promise.all(Array.from({length: 6}, () => busyProcessOn(cpu)));
 			try {
@@ -64,19 +77,19 @@ describe('blocks, through the real CLI', () => {
 				// nothing either way, and is run again (the setup, never the verdict).
 				// The long stretch must, by its own measurement, have taken the thread past the threshold with margin: the
 				// work was calibrated on a CPU that a busy sibling hyperthread, or the host, may have slowed.
-				type Gap = {ms: number; gapMs: number; queuedMs: number};
+				type Gap = {stretch: string; gapMs: number; queuedMs: number};
 				const isScenario = ([short, long]: Gap[]) => short!.gapMs > 30 && short!.gapMs - short!.queuedMs < 30 && long!.gapMs - long!.queuedMs >= 45;
 				let run: {file: string; gaps: Gap[]} | null = null;
 				for (let attempt = 0; attempt < 10 && !(run && isScenario(run.gaps)); attempt++) {
 					const file = tempFile(`starved-${attempt}.ndjson`);
-					const stdout = execFileSync('taskset', ['-c', cpu, process.execPath, CLI, '--plain', '--block-threshold', '30', '--record', file, stretches, perMs, '12', '80'], {
+					const stdout = execFileSync('taskset', ['-c', cpu, process.execPath, CLI, '--plain', '--block-threshold', '30', '--record', file, stretches, String(perMs), '0', '12', '80'], {
 						cwd: SCRIPTS,
 						encoding: 'utf8',
 						env: {...process.env, NO_COLOR: '1'},
 					});
 					const gaps = stdout
 						.split('\n')
-						.filter(line => line.startsWith('{"ms"'))
+						.filter(line => line.startsWith('{"stretch"'))
 						.map(line => JSON.parse(line) as Gap);
 					run = {file, gaps};
 				}
@@ -87,7 +100,7 @@ describe('blocks, through the real CLI', () => {
 				const blockLines = readFileSync(file, 'utf8').split('\n').filter(line => line.includes('"type":"block.'));
 				expect(state.blocks, `the stretches ${JSON.stringify(gaps)}, the blocks ${blockLines.join(' ')}`).toHaveLength(1);
 				const [block] = state.blocks;
-				expect(state.nodes.get(block!.taskId!)?.name).toMatch(/^stretch\(80, /);
+				expect(state.nodes.get(block!.taskId!)?.name).toMatch(/^stretch\("80", /);
 				expect(block!.queuedMs).toBeGreaterThan(0);
 				expect(block!.durationMs! - block!.queuedMs).toBeGreaterThanOrEqual(30);
 			} finally {

@@ -276,7 +276,7 @@ describe('child processes, followed', () => {
 	it('a child with no main module (`node -e code arg`) is watched from its start, and --fail-on-block counts its block', async () => {
 		const {result, report} = await recordRun(['--fail-on-block', '100', 'child-processes/eval-blocking.mjs']);
 		expect(result.code).toBe(3);
-		expect(result.stderr).toMatch(/^asyncmon: --fail-on-block 100: the loop of pid \d+ \(node -e .*\) was blocked for [\d.]+m?s by its top level\n/m);
+		expect(result.stderr).toMatch(/^asyncmon: --fail-on-block 100: the loop of pid \d+ \(node -e .*\) was blocked for [\d.]+m?s by its top level at \[eval\]:1:\d+\n/m);
 		expect(result.stdout).toContain('eval child typescript\n');
 		const lane = laneNamed(report, 'typescript');
 		expect(report.blocks.filter(block => block.process?.taskId === lane.id)).toEqual([expect.objectContaining({taskId: lane.id})]);

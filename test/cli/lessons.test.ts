@@ -79,7 +79,7 @@ describe('the seed lessons, run through the real CLI', () => {
 		const crunch = taskNamed(report, 'crunch(400)');
 		expect(block.taskId).toBe(crunch.id);
 		expect(block.exact).toBe(true);
-		// spin() holds the thread for 400 ms by the clock. asyncmon's own hold on it meanwhile (pausing it to
+		// spin() holds the thread for 400 ms by the clock. asyncmon's own hold on it meanwhile (having it
 		// read the stack) is left out of the block's duration: the script's own synchronous time.
 		expect(block.endMs! - block.startMs).toBeGreaterThanOrEqual(399);
 		expect(block.endMs! - block.startMs).toBeLessThan(500);
@@ -195,14 +195,19 @@ describe('the seed lessons, run through the real CLI', () => {
 		expect(fetched.http).toMatchObject({status: 200, bytes: 1000});
 	});
 
-	it('reports a 1 s sleep and a 200 ms request within 2 ms of the script\'s own clock', async () => {
+	it("reports a 1 s sleep and a 200 ms request as the script's own clock has them: around them, by a few ms at most", async () => {
 		const {result, report} = await record('timing.ts');
 		expect(result.code).toBe(0);
 		const own = JSON.parse(result.stdout.split('\n').find(line => line.startsWith('{"slept"'))!) as {slept: number; requested: number};
-		const sleeper = taskNamed(report, 'sleepASecond()');
-		expect(Math.abs(sleeper.endMs! - sleeper.startMs - own.slept)).toBeLessThan(2);
+		// A task's start and end are read just outside the script's own readings (times are kept to the µs): never shorter.
+		// How much longer is the instrumentation's time between them, and the thread's waits for a CPU on a busy machine.
+		const agrees = (task: ReportTask, ownMs: number) => {
+			expect(task.endMs! - task.startMs).toBeGreaterThanOrEqual(ownMs - 0.002);
+			expect(task.endMs! - task.startMs).toBeLessThan(ownMs + 15);
+		};
+		agrees(taskNamed(report, 'sleepASecond()'), own.slept);
 		const requester = taskNamed(report, 'slowRequest()');
-		expect(Math.abs(requester.endMs! - requester.startMs - own.requested)).toBeLessThan(2);
+		agrees(requester, own.requested);
 		const request = report.tasks.find(t => t.kind === 'http' && t.parentId === requester.id)!;
 		expect(sentRequest(request).phases.ttfbMs).toBeGreaterThanOrEqual(199);
 		expect(sentRequest(request).phases.ttfbMs).toBeLessThan(230);

@@ -56,6 +56,20 @@ describe('sequential-awaits', () => {
 		expect(ofKind(mixed, 'sequential-awaits')).toEqual([expect.objectContaining({operations: 2, sequenceMs: 2000, longestMs: 1000, togetherMs: 1000, savesMs: 1000})]);
 	});
 
+	it('counts the time computing steps were ready but waited to run (a crowded CPU) as no saving either', () => {
+		const session = new InsightSession();
+		const main = session.task(0, 'main()');
+		let t = 1;
+		// Four steps of 200 ms computing, each after a 10 ms sleep whose resume then waited 40 ms for the thread.
+		for (let i = 0; i < 4; i++) {
+			const step = session.task(t, `step(${i})`, main);
+			session.emit('task.end', {t: t + 250, id: step, busy: 200, sched: 40}).awaits(main, onTask(step), {from: t + 0.1, ready: t + 250, resumed: t + 250.1});
+			t += 250.2;
+		}
+		// Sum minus max would call 750 ms savable; only the four 10 ms sleeps would overlap, 30 ms of 1 s, under the share.
+		expect(ofKind(session, 'sequential-awaits')).toEqual([]);
+	});
+
 	it('stays silent for a polling loop that sleeps at one await site', () => {
 		const session = new InsightSession();
 		const poll = session.task(0, 'poll()');

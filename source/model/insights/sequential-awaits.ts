@@ -29,7 +29,7 @@ interface Step {
  *   the backoff before it, or a poll depends on the earlier outcome.
  * Run together, the operations would take about as long as the longest one,
  * unless they compute: their busy time on one thread adds up, overlapped or
- * not. The saving is their sum minus that; a run that would save less than
+ * not, and so does their time ready but waiting to run. The saving is their sum minus that; a run that would save less than
  * MIN_SEQUENTIAL_WAIT_MS, or MIN_SAVED_SHARE of its time, gets no advice. A run that only sleeps at one
  * await site is a polling or pacing loop: waiting is its purpose, so it is left out.
  * So is a task that runs alongside siblings of the same function: a pool of
@@ -151,13 +151,17 @@ function runFinding(state: ModelState, task: TaskNode, run: Step[]): SequentialA
 	};
 }
 
-/** The most time the run's awaited tasks (and the tasks they started) computed on any one thread: that much does not overlap. */
+/**
+ * The most time the run's awaited tasks (and the tasks they started) computed, or were ready and waited to run, on any
+ * one thread: that much does not overlap. A task ready to run waits for its thread, busy with other work or waiting
+ * for a CPU on a crowded machine; starting the operations together saves none of it.
+ */
 function busiestThreadMs(state: ModelState, run: Step[]): Ms {
 	const byThread = new Map<number, Ms>();
 	const add = (node: TaskNode): void => {
 		// A task's id says its thread (see IDS_PER_THREAD): a worker's tasks compute beside the main thread's.
 		const thread = Math.floor(node.id / IDS_PER_THREAD);
-		byThread.set(thread, (byThread.get(thread) ?? 0) + node.busyMs);
+		byThread.set(thread, (byThread.get(thread) ?? 0) + node.busyMs + node.schedDelayMs);
 	};
 	for (const {target} of run) {
 		if (!isTaskKind(target.kind)) continue;

@@ -52,9 +52,11 @@ export function instrumentTimers(tracker: Tracker): void {
 			}
 			const ms = effectiveDelay(delay);
 			const owner = tracker.current();
-			const id = tracker.startOp('timer', `${repeat ? 'setInterval' : 'setTimeout'} ${delayText(ms)}ms`, {timer: {delayMs: ms, repeat}}, owner);
+			// One reading for the op's start and its due time: the monitor works out the same due time from the start.
+			const t = performance.now();
+			const id = tracker.startOp('timer', `${repeat ? 'setInterval' : 'setTimeout'} ${delayText(ms)}ms`, {timer: {delayMs: ms, repeat}, t}, owner);
 			const handle = schedule(callback, delay, ...args);
-			watch(handle, new TimerOp(tracker, id, owner, ms, repeat));
+			watch(handle, new TimerOp(tracker, id, owner, t + ms, ms, repeat));
 			return handle;
 		};
 
@@ -62,8 +64,9 @@ export function instrumentTimers(tracker: Tracker): void {
 	function sleep<T>(delay?: number, value?: T, options?: timers.TimerOptions): Promise<T> {
 		if (!calledFromUserCode(sleep)) return original.sleep(delay, value, options) as Promise<T>;
 		const ms = effectiveDelay(delay);
-		const id = tracker.startOp('timer', `sleep ${delayText(ms)}ms`, {timer: {delayMs: ms, repeat: false}});
-		const due = performance.now() + ms;
+		const t = performance.now();
+		const id = tracker.startOp('timer', `sleep ${delayText(ms)}ms`, {timer: {delayMs: ms, repeat: false}, t});
+		const due = t + ms;
 		const slept = (original.sleep(delay, value, options) as Promise<T>).then(
 			result => {
 				const now = performance.now();
@@ -112,17 +115,14 @@ type TimerCallback = (...args: unknown[]) => void;
 
 /** A timer of the script's, as an op: one object a timer, its methods shared. */
 class TimerOp {
-	private due: number;
-
 	constructor(
 		private readonly tracker: Tracker,
 		private readonly id: number,
 		private readonly owner: Task,
+		private due: number,
 		private readonly ms: number,
 		private readonly repeat: boolean,
-	) {
-		this.due = performance.now() + ms;
-	}
+	) {}
 
 	fired(): void {
 		const now = performance.now();

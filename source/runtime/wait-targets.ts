@@ -1,4 +1,5 @@
 import type {WaitTarget} from '../protocol/events.js';
+import {privateSlot} from './private-slot.js';
 
 /** How many tasks, and how many ops, a target lists; its counts say how many there were beyond. */
 export const TRACKED_CHILDREN = 8;
@@ -19,9 +20,9 @@ export function promiseOf(tasks: number[] | null, taskCount: number, ops: number
 	return target;
 }
 
-/** What the script's promises stand for, where known: weakly held, so a promise nobody keeps is gone with its entry. */
+/** What the script's promises stand for, where known: on each promise, so a promise nobody keeps is gone with it. */
 export class PromiseTargets {
-	private readonly targets = new WeakMap<object, WaitTarget>();
+	private readonly targets = privateSlot<WaitTarget>();
 
 	tag(promise: object, target: WaitTarget): void {
 		this.targets.set(promise, target);

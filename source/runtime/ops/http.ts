@@ -1,6 +1,7 @@
 import type {ClientRequest} from 'node:http';
 import type {Socket} from 'node:net';
 import type {HttpClient, HttpDetails, HttpQueue, OpDequeuedEvent, OpEndEvent} from '../../protocol/events.js';
+import {privateSlot} from '../private-slot.js';
 import {recordedText, recordedUrl} from '../redact.js';
 import type {Task, Tracker} from '../tracker.js';
 import {onHttpChannel as on, type UndiciConnectParams, type UndiciRequest} from './http-channels.js';
@@ -91,9 +92,9 @@ export function instrumentHttp(tracker: Tracker, propagation: TracePropagation |
 		tracker.emit(event);
 	};
 
-	const undiciRequests = new WeakMap<UndiciRequest, Pending>();
+	const undiciRequests = privateSlot<Pending>();
 	const connecting = new WeakMap<UndiciConnectParams, number>();
-	const connections = new WeakMap<Socket, Connection>();
+	const connections = privateSlot<Connection>();
 
 	/**
 	 * npm undici's dispatchers, through their public `dispatch(opts, handler)`: who asked for each request, and when.
@@ -101,7 +102,7 @@ export function instrumentHttp(tracker: Tracker, propagation: TracePropagation |
 	 * which is when the request is made (`undici:request:create`, inside that call): its origin is still the first
 	 * call's. Agents hand `opts` down to a Pool, and a Pool to a Client, the same way.
 	 */
-	const origins = new WeakMap<object, DispatchOrigin>();
+	const origins = privateSlot<DispatchOrigin>();
 	/** The dispatch call under way, if any: a request made now is its. */
 	let dispatching: DispatchOrigin | undefined;
 	/** Requests made so far: a dispatch call that made none handed its request to a queue, or failed. */
@@ -216,7 +217,7 @@ export function instrumentHttp(tracker: Tracker, propagation: TracePropagation |
 		finished(pending, error);
 	});
 
-	const nodeRequests = new WeakMap<ClientRequest, Pending>();
+	const nodeRequests = privateSlot<Pending>();
 	on('http.client.request.created', ({request}) => {
 		const pending = start('node:http', request.method, `${request.protocol}//${request.getHeader('host') ?? request.host}${request.path}`);
 		nodeRequests.set(request, pending);

@@ -3,6 +3,7 @@ import type {ServerRequestDetails} from '../../protocol/events.js';
 import {recordedRequestTarget, recordedText} from '../redact.js';
 import type {Task, Tracker} from '../tracker.js';
 import {onHttpChannel} from './http-channels.js';
+import {privateSlot} from '../private-slot.js';
 import {safePath} from './http.js';
 import {continueRemoteTrace} from './trace-propagation.js';
 import {parseTraceparent} from '../../protocol/trace-context.js';
@@ -20,7 +21,7 @@ const TRACEPARENT_LENGTH = 55;
  * redacted and never named.
  */
 export function instrumentServerRequests(tracker: Tracker): void {
-	const requests = new WeakMap<ServerResponse, Task>();
+	const requests = privateSlot<Task>();
 	/** Routes that a framework said it matched through a channel of its own, by the response: Fastify's. */
 	const announcedRoutes = new WeakMap<ServerResponse, string>();
 	onHttpChannel('tracing:fastify.request.handler:start', ({reply, route}) => {

@@ -2,6 +2,7 @@ import {syncBuiltinESMExports} from 'node:module';
 import timers from 'node:timers';
 import timersPromises from 'node:timers/promises';
 import {calledFromUserCode} from '../caller.js';
+import {privateSlot} from '../private-slot.js';
 import type {Task, Tracker} from '../tracker.js';
 
 /** A delay as a name shows it: `setTimeout 17.9ms`, not `setTimeout 17.8769081960055ms` (the op's `delayMs` keeps it whole). */
@@ -154,7 +155,7 @@ class TimerOp {
  * rather than one on each watched timer, keeps timers in V8's fast shapes: about 0.3 µs a timer, not 3.5.
  */
 function watchTimers(probe: object): (handle: object, watch: TimerOp) => void {
-	const watches = new WeakMap<object, TimerOp>();
+	const watches = privateSlot<TimerOp>();
 	const settle = (timer: TimerInternals, value: TimerInternals['_onTimeout']): void => {
 		Object.defineProperty(timer, '_onTimeout', {value, writable: true, configurable: true, enumerable: true});
 	};

@@ -1,5 +1,4 @@
 import {spawn, type ChildProcess} from 'node:child_process';
-import {existsSync} from 'node:fs';
 import {constants} from 'node:os';
 import {resolve} from 'node:path';
 import type {Socket} from 'node:net';
@@ -108,7 +107,7 @@ export class ChildSession {
 			lanes: this.lanes?.where ?? null,
 		};
 		const nodeFlags = Number(process.versions.node.split('.')[0]) < 24 ? ['--experimental-async-context-frame'] : [];
-		this.child = spawn(process.execPath, [...nodeFlags, ...compileCacheImport(options.preload), '--import', fileURLToPath(options.preload), config.script, ...options.args], {
+		this.child = spawn(process.execPath, [...nodeFlags, '--import', fileURLToPath(options.preload), config.script, ...options.args], {
 			stdio: [options.stdin === 'none' ? 'ignore' : 'inherit', 'pipe', 'pipe', 'pipe', 'pipe'],
 			env: {...env, [CHILD_CONFIG_ENV]: JSON.stringify(config)},
 			detached: options.stdin !== 'terminal',
@@ -304,12 +303,6 @@ export class ChildSession {
 			traceId: this.traceId,
 		};
 	}
-}
-
-/** The compile cache, switched on next to the preload when it was built with it (see compile-cache.ts). */
-function compileCacheImport(preload: URL): string[] {
-	const file = fileURLToPath(new URL('./compile-cache.js', preload));
-	return existsSync(file) ? ['--import', file] : [];
 }
 
 const epochNow = (): number => performance.timeOrigin + performance.now();

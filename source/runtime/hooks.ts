@@ -1,7 +1,7 @@
 import {existsSync, readFileSync, statSync} from 'node:fs';
 import module, {type LoadFnOutput, type LoadHookContext, type LoadHookSync, type ResolveFnOutput} from 'node:module';
 import {extname, relative} from 'node:path';
-import {fileURLToPath} from 'node:url';
+import {fileURLToPath, pathToFileURL} from 'node:url';
 import type {Loader, TransformFailure} from 'esbuild';
 import {insertAtTop, instrument, RUNTIME_GLOBAL, type SiteRegistry} from './transform.js';
 import type {SiteTable} from './site-table.js';
@@ -59,6 +59,8 @@ export class LoadAsNode extends Error {}
 
 export interface HookOptions {
 	sites: SiteTable;
+	/** asyncmon's own bundle: its frames are no part of a stack the script sees. */
+	ownDirectory: string;
 	cache: TransformCache | null;
 	/** Absolute path of the script asyncmon runs: its top level is the root task. */
 	entry: string;
@@ -87,13 +89,44 @@ export function failedToLoad(error: unknown): boolean {
 	return typeof error === 'object' && error !== null && loadFailures.has(error);
 }
 
-/** Runs a hook step; an error it throws is marked as a failure to load. */
-function loadStep<T>(step: () => T): T {
+/** Room in a stack for the frames that the hooks add between the script's `require` or `import` and Node's resolver. */
+const HOOK_FRAMES = 24;
+
+/**
+ * Runs a hook step; an error it throws is marked as a failure to load, and its stack reads as under node: with no
+ * frame of asyncmon's (under `ownDirectory`) or of Node's hook machinery, which only the hooks bring, and the
+ * script's own frames still within the stack's limit (`Error.stackTraceLimit` frames, as node's).
+ */
+function loadStep<T>(step: () => T, ownDirectory: string): T {
+	const limit = Error.stackTraceLimit;
+	if (typeof limit === 'number') Error.stackTraceLimit = limit + HOOK_FRAMES;
 	try {
 		return step();
 	} catch (error) {
-		if (typeof error === 'object' && error !== null) loadFailures.add(error);
+		if (typeof error === 'object' && error !== null) {
+			loadFailures.add(error);
+			if (typeof limit === 'number') withoutHookFrames(error, limit, ownDirectory);
+		}
 		throw error;
+	} finally {
+		Error.stackTraceLimit = limit;
+	}
+}
+
+function withoutHookFrames(error: object, limit: number, ownDirectory: string): void {
+	const {stack} = error as {stack?: unknown};
+	if (typeof stack !== 'string') return;
+	const lines = stack.split('\n');
+	const firstFrame = lines.findIndex(line => line.startsWith('    at '));
+	if (firstFrame < 0) return;
+	const ownUrl = pathToFileURL(ownDirectory).href;
+	const frames = lines
+		.slice(firstFrame)
+		.filter(line => !line.includes('node:internal/modules/customization_hooks') && !line.includes(`${ownDirectory}/`) && !line.includes(`${ownUrl}/`));
+	try {
+		(error as {stack: string}).stack = [...lines.slice(0, firstFrame), ...frames.slice(0, limit)].join('\n');
+	} catch {
+		// A frozen error keeps its stack.
 	}
 }
 
@@ -125,11 +158,11 @@ export function installHooks(options: HookOptions): void {
 					// The next candidate, then the specifier as Node reads it.
 				}
 			}
-			const resolved = loadStep(() => resolveTs(specifier));
+			const resolved = loadStep(() => resolveTs(specifier), options.ownDirectory);
 			return NEEDS_MODULE_SYNC_TWIN ? moduleSyncTwin(specifier, context, resolved) : resolved;
 		},
 		load(url, context, nextLoad) {
-			const loaded = options.loading(() => loadStep(() => load(url, context, nextLoad, options)));
+			const loaded = options.loading(() => loadStep(() => load(url, context, nextLoad, options), options.ownDirectory));
 			// Once loaded, after asyncmon's own work: its code starts next.
 			if (hasEntry && !startTold.has(loaded) && url.startsWith('file:') && isEntry(fileURLToPath(url), options)) options.entryStarted();
 			return loaded;

@@ -358,6 +358,7 @@ function hookOptions(config: ThreadConfig, sites: SiteTable, tracker: Tracker, p
 	const isScript = isMainThread && !config.lane;
 	return {
 		sites,
+		ownDirectory: runtimeDirectory,
 		// Every thread opens the cache; the main thread says why it could not, once.
 		cache: TransformCache.open(new URL('build-id', dist), process.env, undefined, isScript ? notice : undefined),
 		// Only the main thread's entry is the script; a worker's module, or a followed process's, is just more user code.

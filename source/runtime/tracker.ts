@@ -720,7 +720,8 @@ export class Tracker {
 				if (response.route !== undefined) event.route = recordedText(response.route);
 			}
 		}
-		if (task.failed) {
+		// A request whose client went away failed with no error to describe: its end says `aborted`.
+		if (task.failed && !event.aborted) {
 			// Listed first: the emit may flush, which describes the listed.
 			this.undescribed.push([event, task.error]);
 			if (awaitsTask(this.root, task.id)) {

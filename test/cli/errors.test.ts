@@ -175,6 +175,17 @@ it('an import that cannot be found: one line naming it, exit 1', async () => {
 	expect(result.stdout).not.toContain('Unhandled rejection');
 });
 
+it("a require that cannot be found: node's stack, down to the script's line, with no frame of asyncmon's", async () => {
+	const result = await runCli(['--plain', 'missing-require.cjs']);
+	expect(result.code).toBe(1);
+	const frames = result.stderr.split('\n').filter(line => line.startsWith('    at '));
+	// Node's limit of ten frames, the script's own among them, as under node.
+	expect(frames).toHaveLength(10);
+	expect(frames.filter(frame => /^ {4}at Object\.<anonymous> \(\S+missing-require\.cjs:3:1\)( \{)?$/.test(frame))).toHaveLength(1);
+	expect(frames.filter(frame => frame.includes('/dist/') || frame.includes('customization_hooks'))).toEqual([]);
+	expect(result.stdout).toMatch(/^asyncmon: error in missing-require\.cjs: Cannot find module 'no-such-package-anywhere'$/m);
+});
+
 describe('usage errors', () => {
 	it('say what to do in one line, exit 1', async () => {
 		const cases: Array<[string[], RegExp]> = [

@@ -1,8 +1,9 @@
+import {execFileSync} from 'node:child_process';
 import {describe, expect, it} from 'vitest';
 import {taskNamed, recordRun} from '../helpers/recorded.js';
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {ROOT, runCli} from '../helpers/run-cli.js';
+import {ROOT, runCli, SCRIPTS} from '../helpers/run-cli.js';
 import {tempDir} from '../helpers/temp.js';
 
 describe('scripts load as node would run them', () => {
@@ -30,6 +31,14 @@ describe('scripts load as node would run them', () => {
 		const result = await runCli(['--plain', 'stack.ts']);
 		expect(result.code).toBe(0);
 		expect(result.stdout).toMatch(/at fail \(.*test\/fixtures\/scripts\/stack\.ts:6:8\)/);
+	});
+
+	it("the script's modules compile as under node: asyncmon's compile cache is its own, so loading them takes node's time", async () => {
+		const underNode = execFileSync(process.execPath, ['compile-cache.cjs'], {cwd: SCRIPTS, encoding: 'utf8'});
+		expect(underNode).toMatch(/^compile cache: /);
+		const result = await runCli(['--plain', 'compile-cache.cjs']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain(underNode);
 	});
 });
 

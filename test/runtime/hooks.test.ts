@@ -59,6 +59,7 @@ describe("a module vitest's runner evaluates, instrumented", () => {
 		const sites = new SiteTable('waits.spec.mjs', '/project');
 		const options: HookOptions = {
 			sites,
+			ownDirectory: '/asyncmon/dist',
 			cache: null,
 			entry: '',
 			processEntry: '',

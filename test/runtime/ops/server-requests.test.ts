@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest';
 import type {ReportTask, SessionReport} from '../../../source/model/summary.js';
 import {freePort} from '../../helpers/free-port.js';
 import {readRecording} from '../../helpers/recorded.js';
-import {startCli} from '../../helpers/run-cli.js';
+import {runCli, startCli} from '../../helpers/run-cli.js';
 import {tempFile} from '../../helpers/temp.js';
 
 const SECRET = 's3cr3t-t0ken';
@@ -65,7 +65,13 @@ describe('requests a server of the script receives are tasks of kind server', ()
 		const plain = servedAs(report, 'GET /plain');
 		expect(plain).toHaveLength(3);
 		expect(plain.every(task => task.state === 'finished' && task.request!.status === 200)).toBe(true);
-		expect(servedAs(report, 'GET /abort')).toMatchObject([{state: 'failed', request: {status: null, aborted: true}}]);
+		const [abort] = servedAs(report, 'GET /abort');
+		expect(abort).toMatchObject({state: 'failed', request: {status: null, aborted: true}});
+		// No throw failed it: it has no error (which would read `undefined: undefined`), and the report says what happened.
+		expect(abort!.error).toBeUndefined();
+		const failures = await runCli(['report', file, '--format', 'md']);
+		expect(failures.stdout).toMatch(/GET \/abort \| the client went away before the response finished/);
+		expect(failures.stdout).not.toContain('undefined: undefined');
 
 		// Served requests are tasks: the summary counts them; the failed ones are the 500 and the aborted one.
 		const served = report.tasks.filter(task => task.kind === 'server');

@@ -19,7 +19,11 @@ const RESOURCE_NAMES: Readonly<Record<string, [singular: string, plural: string]
 	ProcessWrap: ['child process', 'child processes'],
 	MessagePort: ['message port', 'message ports'],
 	Worker: ['worker thread', 'worker threads'],
+	TTYWrap: ['read of the terminal', 'reads of the terminal'],
 };
+
+/** A process held only by reading its terminal waits for someone to type: a prompt, or a readline left open. */
+const TERMINAL_ADVICE = 'If it asked a question, it waits for the answer; if not, close the readline interface or pause stdin when done';
 
 /** How many servers, and how many timers, the sentence names; the resource counts cover the rest. */
 const NAMED_AT_MOST = 3;
@@ -33,9 +37,11 @@ export function keepsAliveMessage(insight: KeepsAliveInsight): string {
 	return (
 		`Nothing ran for ${formatDuration(insight.idleMs)}, yet the process stayed alive, held by ${resources.join(', ')}` +
 		(made.length > 0 ? ` (${made.join('; ')})` : '') +
-		'. Clear intervals, close servers and sockets when done, or unref() what should not keep it alive'
+		`. ${onlyTheTerminal(insight) ? TERMINAL_ADVICE : 'Clear intervals, close servers and sockets when done, or unref() what should not keep it alive'}`
 	);
 }
+
+const onlyTheTerminal = (insight: KeepsAliveInsight): boolean => Object.keys(insight.resources).every(type => type === 'TTYWrap');
 
 function serverWords(server: ListeningServer): string {
 	return `a server listening on ${server.address}${server.loc ? ` from ${lineLocation(server.loc)}` : ''}`;

@@ -29,4 +29,14 @@ describe('keeps-alive in words', () => {
 			`Nothing ran for 3.00s, yet the process stayed alive, held by 2 SomethingWrap. ${ADVICE}`,
 		);
 	});
+
+	it('held by a read of its terminal alone, it may be waiting for someone to answer a prompt: says so', () => {
+		expect(keepsAliveMessage({kind: 'keeps-alive', idleMs: 2340, resources: {TTYWrap: 1}, servers: [], timers: [], taskIds: []})).toBe(
+			'Nothing ran for 2.34s, yet the process stayed alive, held by 1 read of the terminal. ' +
+				'If it asked a question, it waits for the answer; if not, close the readline interface or pause stdin when done',
+		);
+		expect(keepsAliveMessage({kind: 'keeps-alive', idleMs: 3000, resources: {TTYWrap: 1, Timeout: 1}, servers: [], timers: [], taskIds: []})).toBe(
+			`Nothing ran for 3.00s, yet the process stayed alive, held by 1 read of the terminal, 1 timer. ${ADVICE}`,
+		);
+	});
 });

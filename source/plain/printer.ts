@@ -1,4 +1,4 @@
-import type {ErrorInfo, Ms, ProcessExit, ProtocolLine} from '../protocol/events.js';
+import type {ErrorInfo, Location, Ms, ProcessExit, ProtocolLine} from '../protocol/events.js';
 import type {ModelState, NodeState, TaskNode} from '../model/state.js';
 import {formatDuration, formatOffset} from '../present/durations.js';
 import {servedOutcome, taskLabel} from '../present/http.js';
@@ -65,6 +65,8 @@ export class PlainPrinter {
 	private readonly ansi: Ansi;
 	private readonly glyphs: Glyphs;
 	/** asyncmon's own lines and the script's output, put in time order; the notices are not held. */
+	/** Blocks told while they last, by id: the place the BLOCKED line named. */
+	private readonly blockedAt = new Map<number, Location | null>();
 	private readonly order = new TimeOrder<Printed>(({stream, text}) => (stream === 'stdout' ? this.out(text) : this.err(text)));
 
 	constructor(private readonly options: PlainOptions) {
@@ -163,6 +165,7 @@ export class PlainPrinter {
 				const block = state.blocks.find(b => b.id === line.id);
 				const who = block ? blockCulprit(state, block) : 'a callback';
 				const loop = `event loop${block ? loopOwner(block) : ''}`;
+				this.blockedAt.set(line.id, block?.location ?? null);
 				this.say(line.detectedAt, this.blockMark('BLOCKED'), [
 					{text: `${loop} blocked for over ${formatDuration(line.detectedAt - line.t)} by ${who} `},
 					dim(block?.location),
@@ -170,7 +173,16 @@ export class PlainPrinter {
 				]);
 				return;
 			}
+			case 'block.stack': {
+				// Read while the block lasts, its stack says where the code is, which the BLOCKED line could not.
+				const block = state.blocks.find(b => b.id === line.id);
+				if (!block || block.endMs !== null || !this.blockedAt.has(block.id) || block.location === this.blockedAt.get(block.id)) return;
+				this.blockedAt.set(block.id, block.location);
+				this.say(line.t, this.blockMark('BLOCKED'), [{text: `event loop${loopOwner(block)} still blocked, in ${blockCulprit(state, block)} `}, dim(block.location)]);
+				return;
+			}
 			case 'block.end': {
+				this.blockedAt.delete(line.id);
 				if (line.starved) {
 					this.say(line.t, this.blockMark('starved'), [{text: starvedStall(line.durationMs, line.queuedMs)}]);
 					return;

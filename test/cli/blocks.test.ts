@@ -64,7 +64,7 @@ describe('blocks, through the real CLI', () => {
 		const [topLevel, microtask] = state.blocks;
 		// The top level's time is its block's alone: the silence after it is another, not one from before it.
 		expect(microtask!.startMs).toBeGreaterThanOrEqual(topLevel!.endMs!);
-		expect(microtask!.frames[0]).toEqual({fn: 'spin', loc: expect.stringMatching(/^slow-to-turn\.mjs:\d+:\d+$/)});
+		expect(microtask!.frames[0]).toEqual({fn: 'hold', loc: expect.stringMatching(/^slow-to-turn\.mjs:\d+:\d+$/)});
 	});
 
 	it('an idle node:http server, then one request: no block', async () => {

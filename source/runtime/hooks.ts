@@ -163,9 +163,10 @@ export function installHooks(options: HookOptions): void {
 		},
 		load(url, context, nextLoad) {
 			const loaded = options.loading(() => loadStep(() => load(url, context, nextLoad, options), options.ownDirectory));
+			if (!hasEntry || startTold.has(loaded) || !url.startsWith('file:') || !isEntry(fileURLToPath(url), options)) return loaded;
 			// Once loaded, after asyncmon's own work: its code starts next.
-			if (hasEntry && !startTold.has(loaded) && url.startsWith('file:') && isEntry(fileURLToPath(url), options)) options.entryStarted();
-			return loaded;
+			options.entryStarted();
+			return endTold(loaded);
 		},
 	});
 }
@@ -213,15 +214,27 @@ const startTold = new WeakSet<LoadFnOutput>();
 
 /**
  * A file too large to instrument in reasonable time and memory (a generated
- * bundle, say) loads as Node loads it, and the user is told. The entry still
- * tells the tracker when it ends; that it starts, the hook says once it is loaded.
+ * bundle, say) loads as Node loads it, and the user is told. An entry still
+ * tells the tracker when it starts and ends: the hook says so (see endTold).
  */
 function loadUninstrumented(url: string, context: LoadHookContext, nextLoad: Parameters<LoadHookSync>[2], file: string, size: number, options: HookOptions): LoadFnOutput {
 	options.notice(`${relative(options.sites.scriptDirectory, file)} is ${megabytes(size)}, over the ${megabytes(MAX_INSTRUMENTED_BYTES)} asyncmon instruments: it runs uninstrumented, and its async functions are not tasks`);
-	const loaded = stripped(nextLoad(url, context));
-	if (!isEntry(file, options)) return loaded;
+	return stripped(nextLoad(url, context));
+}
+
+/**
+ * An entry left uninstrumented (a followed process's main module in node_modules, as vitest's forks worker is; a
+ * file too large) still tells the tracker its top level ended. Without that, its root task would run on for good:
+ * every later slice would nest in it, and the first to end would be measured from the entry's start, idle time and
+ * all, as a block.
+ */
+function endTold(loaded: LoadFnOutput): LoadFnOutput {
+	if (loaded.source === null || loaded.source === undefined || !TELLS_ITS_END.has(loaded.format ?? '')) return loaded;
 	return {...loaded, source: `${String(loaded.source)}\n;globalThis.${RUNTIME_GLOBAL}.rootDone();\n`};
 }
+
+/** Formats whose code runs as JavaScript (TypeScript as Node strips it), to which a statement can be appended. */
+const TELLS_ITS_END = new Set(['module', 'commonjs', 'module-typescript', 'commonjs-typescript']);
 
 /** TypeScript as Node would strip it, but here, as asyncmon's own work: Node would do it as the script's first code ran. */
 function stripped(loaded: LoadFnOutput): LoadFnOutput {

@@ -22,8 +22,13 @@ export const F64_HELD_QUEUED = 7;
 
 /** Int32 slots (bytes 16 to 31, between the Float64 slots 1 and 4). The running task's id, less WatchdogData.idBase (0: none). */
 export const I32_TASK = 4;
-/** The number (I32_BLOCK_COUNTER's) of the block the watchdog reported and has not seen end. */
+/** The number (I32_BLOCK_COUNTER's) of the block the watchdog reported and has not seen end; CLAIMING while the main thread claims one. */
 export const I32_OPEN_BLOCK = 5;
+/**
+ * In I32_OPEN_BLOCK while the main thread measures a slice that ran past the threshold and, if it is a block, beats
+ * at its end: the watchdog opens no block meanwhile, from the beat the claim is about to move on.
+ */
+export const CLAIMING = -1;
 /** Blocks so far, the last one's number: its id is that plus WatchdogData.idBase. */
 export const I32_BLOCK_COUNTER = 6;
 /** Non-zero while asyncmon itself holds the thread (compiling a module): not the script's block. */

@@ -5,6 +5,7 @@ import {userStack} from './caller.js';
 import {isScriptsBlock, mainThreadTimes, stallEnd, stallOf} from './stall.js';
 import type {SliceWatch, Task} from './tracker.js';
 import {
+	CLAIMING,
 	F64_BEAT_QUEUED,
 	F64_EXCLUDED,
 	F64_HEARTBEAT,
@@ -180,14 +181,21 @@ export class LoopWatch implements SliceWatch {
 	 * if the watchdog reported it while it lasted, closed as starved.
 	 */
 	longSlice(task: Task, start: number, end: number, heldMs: number): Array<BlockStartEvent | BlockEndEvent> {
-		const open = Atomics.exchange(this.i32, I32_OPEN_BLOCK, 0);
-		// No beat since the stretch began: the wait for a CPU since the last reading before it is the stretch's, give or
-		// take a tenth of the threshold (see QUEUED_READINGS_PER_THRESHOLD), or a beat for a slice that began within its stretch.
-		const queuedMs = this.times().queuedMs - this.f64[F64_QUEUED_BEFORE]!;
-		const stall = open === 0 ? stallOf(end - start, 0, queuedMs) : stallOf(end - start, heldMs, queuedMs - this.f64[F64_HELD_QUEUED]!);
-		if (open === 0 && !isScriptsBlock(stall, this.thresholdMs)) return [];
-		const id = this.idBase + (open === 0 ? Atomics.add(this.i32, I32_BLOCK_COUNTER, 1) + 1 : open);
-		const blockEnd = stallEnd({type: 'block.end', t: end, id, durationMs: stall.durationMs, task: task.id, exact: true}, stall, this.thresholdMs);
-		return open === 0 ? [{type: 'block.start', t: start, id, task: task.id, detectedAt: end}, blockEnd] : [blockEnd];
+		const open = Atomics.exchange(this.i32, I32_OPEN_BLOCK, CLAIMING);
+		try {
+			// No beat since the stretch began: the wait for a CPU since the last reading before it is the stretch's, give or
+			// take a tenth of the threshold (see QUEUED_READINGS_PER_THRESHOLD), or a beat for a slice that began within its stretch.
+			const queuedMs = this.times().queuedMs - this.f64[F64_QUEUED_BEFORE]!;
+			const stall = open === 0 ? stallOf(end - start, 0, queuedMs) : stallOf(end - start, heldMs, queuedMs - this.f64[F64_HELD_QUEUED]!);
+			if (open === 0 && !isScriptsBlock(stall, this.thresholdMs)) return [];
+			// The block claims the loop's silence up to its end: should the loop be slow to turn after it, that silence
+			// is another, from here, not from the last beat before the block (it would hold the block a second time).
+			this.beat();
+			const id = this.idBase + (open === 0 ? Atomics.add(this.i32, I32_BLOCK_COUNTER, 1) + 1 : open);
+			const blockEnd = stallEnd({type: 'block.end', t: end, id, durationMs: stall.durationMs, task: task.id, exact: true}, stall, this.thresholdMs);
+			return open === 0 ? [{type: 'block.start', t: start, id, task: task.id, detectedAt: end}, blockEnd] : [blockEnd];
+		} finally {
+			Atomics.store(this.i32, I32_OPEN_BLOCK, 0);
+		}
 	}
 }

@@ -53,6 +53,20 @@ describe('blocks, through the real CLI', () => {
 		expect(result.stdout).toMatch(/⚠ block +loop was blocked for \S+ by sleep-then-catch\.cjs sleep-then-catch\.cjs:\d+:\d+/);
 	});
 
+	it('a top level that computes, then a microtask outside any task that holds the loop on: two blocks, the second from where the first ended', async () => {
+		const {result, state} = await recordRun(['--block-threshold', '100', 'slow-to-turn.mjs']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('turned');
+		expect(state.blocks.map(block => [block.taskId, block.exact])).toEqual([
+			[state.order[0], true],
+			[null, false],
+		]);
+		const [topLevel, microtask] = state.blocks;
+		// The top level's time is its block's alone: the silence after it is another, not one from before it.
+		expect(microtask!.startMs).toBeGreaterThanOrEqual(topLevel!.endMs!);
+		expect(microtask!.frames[0]).toEqual({fn: 'hold', loc: expect.stringMatching(/^slow-to-turn\.mjs:\d+:\d+$/)});
+	});
+
 	it('an idle node:http server, then one request: no block', async () => {
 		const {result, state} = await recordRun(['idle-server.ts']);
 		expect(result.code).toBe(0);

@@ -87,7 +87,7 @@ describe('real programs run as under node', () => {
 		expect(fileOps).toEqual(expect.arrayContaining(['readdir node_modules', 'readdir @corpus', 'lstat left-pad', 'lstat util']));
 	});
 
-	it("a vitest run of a small suite, vitest's CLI as the script: the same results and exit code 1 for its failing test, and its test tasks in its workers' lanes", async () => {
+	it("a vitest run of a small suite, vitest's CLI as the script: the same results and exit code 1 for its failing test, its test tasks in its workers' lanes, and no block of theirs", async () => {
 		const {node, asyncmon, report} = await underNodeAndAsyncmon(VITEST, ['run'], VITEST_SUITE);
 		expect(node).toEqual({
 			code: 1,
@@ -114,6 +114,8 @@ describe('real programs run as under node', () => {
 		]);
 		expect(strings[1]!.test.error).toMatchObject({name: 'AssertionError', message: "expected 'HUSH!' to be 'hush' // Object.is equality"});
 		for (const {lane} of [...math, ...strings]) expect(lane.name).toMatch(/^pid \d+: node \S*vitest\/dist\/workers\/forks\.js$/);
+		// The tests only wait: a fork's loop may block loading vitest (its top level), never in a test or what it awaits.
+		expect(report.blocks.filter(block => block.process && block.taskId !== block.process.taskId)).toEqual([]);
 	});
 
 	// vitest's threads pool gives its workers Node options of their own, and terminates each as its file is done.

@@ -25,6 +25,11 @@ export const MIN_SPEED = 0.25;
 export const MAX_SPEED = 64;
 /** Playback frames and subscriber notifications: at most 15 a second. */
 export const FRAME_MS = 1000 / 15;
+/**
+ * While the recording is read, what is read tells the dashboard at most 4 times a second: a frame of a big
+ * state costs as much as reading thousands of events, and the reading goes faster for every frame not drawn.
+ */
+export const READ_NOTIFY_MS = 250;
 
 export interface ReplayOptions {
 	clock?: ReplayClock;
@@ -70,6 +75,7 @@ export class ReplayEngine implements ModelSource, ReplayControls {
 	private frameTimer: unknown = null;
 	private notifyTimer: unknown = null;
 	private lastNotifyAt = Number.NEGATIVE_INFINITY;
+	private lastReadNotifyAt = Number.NEGATIVE_INFINITY;
 	private readonly listeners = new Set<() => void>();
 
 	constructor(
@@ -230,7 +236,11 @@ export class ReplayEngine implements ModelSource, ReplayControls {
 		if (this.pendingMs !== null) this.moveTo(this.pendingMs);
 		else if (this.atFrontier && this.isPaused) this.moveTo(this.position);
 		else if (this.atFrontier) this.catchUp();
-		this.requestNotify();
+		const now = this.clock.now();
+		if (this.readToEnd || now - this.lastReadNotifyAt >= READ_NOTIFY_MS) {
+			this.lastReadNotifyAt = now;
+			this.requestNotify();
+		}
 	}
 
 	private scheduleFrame(): void {
@@ -248,10 +258,12 @@ export class ReplayEngine implements ModelSource, ReplayControls {
 
 	private onFrame(): void {
 		if (this.isPaused) return;
+		const from = this.position;
 		this.catchUp();
 		if (this.readToEnd && this.position >= this.durationMs) this.isPaused = true;
 		else this.scheduleFrame();
-		this.requestNotify();
+		// Held by the reading (a seek waiting for it, or playback at what is read): nothing new to draw.
+		if (this.position !== from || this.isPaused) this.requestNotify();
 	}
 
 	private requestNotify(): void {

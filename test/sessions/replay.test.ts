@@ -4,7 +4,7 @@ import type {ProtocolLine} from '../../source/protocol/events.js';
 import {buildReport} from '../../source/model/summary.js';
 import {cloneState, LIVE_RETENTION, type ModelState} from '../../source/model/state.js';
 import type {ReplayControls} from '../../source/model/source.js';
-import {FRAME_MS, loadReplay, MAX_SPEED, MIN_SPEED, ReplayEngine} from '../../source/sessions/replay.js';
+import {FRAME_MS, loadReplay, MAX_SPEED, MIN_SPEED, READ_NOTIFY_MS, ReplayEngine} from '../../source/sessions/replay.js';
 import {MAX_CHECKPOINTS} from '../../source/sessions/replay-checkpoints.js';
 import {ReplayIndex} from '../../source/sessions/replay-index.js';
 import {SessionFileError} from '../../source/sessions/reader.js';
@@ -293,6 +293,29 @@ describe('replay engine', () => {
 		expect(replay.positionMs).toBe(3004);
 		expect(replay.paused).toBe(true);
 		expect(replay.state).toEqual(reduce(MANY_TASKS, LIVE));
+		replay.dispose();
+	});
+
+	it('while it waits for the reading, it draws only what changed: what is read at most 4 times a second, no frame held still', async () => {
+		const clock = new ManualClock();
+		const {replay} = await loadReplay(manyTasksFile(), {clock, checkpointEvery: 1000});
+		let notified = 0;
+		replay.subscribe(() => notified++);
+		replay.seekEnd();
+		// The seek is drawn; then, playing but held at the end of what is read until more is, its frames have nothing new.
+		clock.advance(1000);
+		expect(notified).toBe(1);
+		let elapsed = 0;
+		while (replay.indexing !== null) {
+			clock.advance(50);
+			elapsed += 50;
+			await nextTurn();
+		}
+		clock.advance(FRAME_MS);
+		expect(replay.positionMs).toBe(3004);
+		expect(notified).toBeGreaterThan(1);
+		// The seek; one a READ_NOTIFY_MS at most; the last once it is all read, and the pause at its end.
+		expect(notified).toBeLessThanOrEqual(1 + Math.ceil(elapsed / READ_NOTIFY_MS) + 2);
 		replay.dispose();
 	});
 

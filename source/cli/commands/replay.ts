@@ -47,8 +47,8 @@ const HEAP_GROWTH = '--heap-growing-percent=10';
 
 async function playInDashboard(options: ReplayOptions): Promise<{warnings: string[]}> {
 	setFlagsFromString(HEAP_GROWTH);
-	const {replay, warnings, problem} = await loadReplay(options.file, {lenient: options.lenient, speed: options.speed, retention: options.retention});
-	const {runDashboard} = await loadDashboard();
+	// The dashboard's modules load while the recording's first slice is read.
+	const [{replay, warnings, problem}, {runDashboard}] = await Promise.all([loadReplay(options.file, {lenient: options.lenient, speed: options.speed, retention: options.retention}), loadDashboard()]);
 	try {
 		await runDashboard({
 			source: replay,

@@ -308,7 +308,7 @@ let sessionsRecording = null;
 let express = null;
 /** Every report format and replay --plain: [{what, ms, rss, code, warnings}] or null. */
 let reports = null;
-/** The replay dashboard: {openMs, endMs, homeMs, rss, notes} or null. */
+/** The replay dashboard: {openMs, readMs, endMs, homeMs, rss, notes} or null. */
 let replayDashboard = null;
 /** The dashboard's CPU during a steady fan-out: {percents, seconds} or {error}. */
 let dashboard = null;
@@ -387,7 +387,7 @@ try {
 			for (const run of reports.filter(r => r.code !== 0)) failures.push(`${run.what}: exit ${run.code}\n${run.stderrTail}`);
 			log('replay dashboard...');
 			replayDashboard = await measureReplayDashboard({root, work, recording: sessionsRecording.file});
-			log(`  replay dashboard: open ${seconds(replayDashboard.openMs)}, End ${seconds(replayDashboard.endMs)}, Home ${seconds(replayDashboard.homeMs)}, peak RSS ${megabytes(replayDashboard.rss)} ${replayDashboard.notes.join('; ')}`);
+			log(`  replay dashboard: open ${seconds(replayDashboard.openMs)}, read ${seconds(replayDashboard.readMs)}, End ${seconds(replayDashboard.endMs)}, Home ${seconds(replayDashboard.homeMs)}, peak RSS ${megabytes(replayDashboard.rss)} ${replayDashboard.notes.join('; ')}`);
 		}
 	}
 	if (sessionsRecording) rmSync(sessionsRecording.file, {force: true});
@@ -491,7 +491,8 @@ if (replayDashboard && sessionsRecording) {
 	const what = `replay dashboard of the ${integer(sessionsRecording.events)} events`;
 	const timedOut = limit => `not within ${limit}`;
 	row(`${what}: opens (first frame drawn)`, '≤ 2 s', BEFORE.replay, '—', secondsOrNot(d.openMs, timedOut('120 s')), '—', verdict(within(d.openMs, 2000)));
-	row(`${what}: seek to the end (End)`, '≤ 1 s', '—', '—', secondsOrNot(d.endMs, Number.isFinite(d.openMs) ? timedOut('30 s') : 'not reached'), '—', verdict(within(d.endMs, 1000)));
+	row(`${what}: read whole in the background, playing at 1x (no budget)`, '—', '—', '—', secondsOrNot(d.readMs, Number.isFinite(d.openMs) ? timedOut('180 s') : 'not reached'), '—', '—');
+	row(`${what}: seek to the end (End), once read`, '≤ 1 s', '—', '—', secondsOrNot(d.endMs, Number.isFinite(d.readMs) ? timedOut('30 s') : 'not reached'), '—', verdict(within(d.endMs, 1000)));
 	row(`${what}: seek to the start (Home)`, '≤ 1 s', '—', '—', secondsOrNot(d.homeMs, Number.isFinite(d.endMs) ? timedOut('30 s') : 'not reached'), '—', verdict(within(d.homeMs, 1000)));
 	row(`${what}: peak RSS`, '≤ 300 MB', BEFORE.replay, '—', `${rssText(d.rss)}${d.notes.length ? ` (${d.notes.join('; ')})` : ''}`, '—', verdict(within(d.rss, 300 * MB)));
 }
@@ -551,7 +552,7 @@ const sessionsTable =
 				[
 					...reports.map(run => [`\`asyncmon ${run.what}\``, seconds(run.ms), rssText(run.rss), String(run.code)]),
 					...(replayDashboard
-						? [['`asyncmon replay` (dashboard, 160×45): open / End / Home', `${secondsOrNot(replayDashboard.openMs, 'n/a')} / ${secondsOrNot(replayDashboard.endMs, 'n/a')} / ${secondsOrNot(replayDashboard.homeMs, 'n/a')}`, rssText(replayDashboard.rss), replayDashboard.notes.join('; ') || '—']]
+						? [['`asyncmon replay` (dashboard, 160×45): open / read / End / Home', `${secondsOrNot(replayDashboard.openMs, 'n/a')} / ${secondsOrNot(replayDashboard.readMs, 'n/a')} / ${secondsOrNot(replayDashboard.endMs, 'n/a')} / ${secondsOrNot(replayDashboard.homeMs, 'n/a')}`, rssText(replayDashboard.rss), replayDashboard.notes.join('; ') || '—']]
 						: []),
 				],
 				['left', 'right', 'right', 'left'],

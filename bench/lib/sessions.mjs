@@ -51,7 +51,7 @@ export async function measureReports({root, work, recording, log}) {
 	return runs;
 }
 
-/** The replay line of the dashboard's header: `replay ███░░ paused 1x  235ms / 11.2s`, as {position, duration} (formatDuration text). */
+/** The replay line of the dashboard's header: `replay ███░░ paused 1x  235ms / 11.2s` (`reading 43%` before the clock while it reads), as {position, duration} (formatDuration text). */
 function replayClock(screen) {
 	const match = /^replay .* (\S+) \/ (\S+)\s*$/m.exec(screen);
 	return match ? {position: match[1], duration: match[2]} : null;
@@ -66,16 +66,17 @@ function durationMs(text) {
 }
 
 /**
- * The replay dashboard in a 160×45 terminal: time to the first frame (its replay line drawn), then End
- * (until the clock shows the end) and Home (until it shows a position before the middle), and the
- * process's peak RSS. A step that does not happen within its timeout is reported as such.
+ * The replay dashboard in a 160×45 terminal: time to the first frame (its replay line drawn), then to the
+ * whole recording read (it plays meanwhile, the line saying `reading N%`), then End (until the clock
+ * shows the end) and Home (until it shows a position before the middle): seeks from its checkpoints. And
+ * the process's peak RSS throughout. A step that does not happen within its timeout is reported as such.
  */
-export async function measureReplayDashboard({root, work, recording, openTimeoutMs = 120_000, seekTimeoutMs = 30_000}) {
+export async function measureReplayDashboard({root, work, recording, openTimeoutMs = 120_000, readTimeoutMs = 180_000, seekTimeoutMs = 30_000}) {
 	const quote = text => `'${String(text).replaceAll("'", "'\\''")}'`;
 	const started = performance.now();
 	const terminal = openTerminal(work, `exec ${[process.execPath, join(root, 'dist/cli.js'), 'replay', recording].map(quote).join(' ')}`, {name: 'replay'});
 	const pid = terminal.pid();
-	const result = {openMs: NaN, endMs: NaN, homeMs: NaN, rss: NaN, notes: []};
+	const result = {openMs: NaN, readMs: NaN, endMs: NaN, homeMs: NaN, rss: NaN, notes: []};
 	// Sampled as it goes: a process that runs out of memory takes its high-water mark with it.
 	const sample = () => {
 		const peak = peakRssOf(pid);
@@ -85,6 +86,8 @@ export async function measureReplayDashboard({root, work, recording, openTimeout
 	try {
 		await terminal.waitForScreen(replayClock, 'the first frame', openTimeoutMs, 50);
 		result.openMs = performance.now() - started;
+		await terminal.waitForScreen(screen => replayClock(screen) && !/ reading \d+% /.test(screen), 'the whole recording read', readTimeoutMs, 100);
+		result.readMs = performance.now() - started;
 		const seek = async (key, reached, what) => {
 			const from = performance.now();
 			terminal.keys(key);

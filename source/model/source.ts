@@ -16,6 +16,10 @@ export interface ReplayControls {
 	readonly durationMs: number;
 	readonly speed: number;
 	readonly paused: boolean;
+	/** While the recording is still being read (playback starts before it is): how much of it is, 0..1; null once it all is. */
+	readonly indexing: number | null;
+	/** Why the recording was read only up to `durationMs` (a corrupt line), if it was. */
+	readonly readProblem: string | null;
 	togglePause(): void;
 	faster(): void;
 	slower(): void;

@@ -481,22 +481,25 @@ export function createState(options: StateOptions = {}): ModelState {
 }
 
 /**
- * A copy that shares nothing with `state`, for a paused view or a replay
- * checkpoint. The folded histograms are objects with methods, which
- * `structuredClone` would strip: they are copied one by one.
+ * A copy that shares nothing with `state`, for a paused view. The folded histograms are objects with methods,
+ * which `structuredClone` would strip: they are copied one by one.
  */
 export function cloneState(state: ModelState): ModelState {
-	const {sites, hosts, leafIntervals, httpIntervals} = state.aggregated;
-	// The interval arrays grow by doubling: a copy holds only what is used (a replay keeps eight of them).
+	const {leafIntervals, httpIntervals} = state.aggregated;
+	// The interval arrays grow by doubling: a copy holds only what is used.
 	const used = (intervals: Intervals): Intervals => ({data: intervals.data.slice(0, 2 * intervals.count), count: intervals.count});
 	const copy = structuredClone({...state, aggregated: {...state.aggregated, sites: new Map(), hosts: new Map(), leafIntervals: used(leafIntervals), httpIntervals: used(httpIntervals)}});
-	for (const [key, site] of sites) {
-		copy.aggregated.sites.set(key, {...site, total: copyLatency(site.total), busy: copyLatency(site.busy), wait: copyLatency(site.wait)});
-	}
+	return {...copy, aggregated: {...copy.aggregated, ...copyFoldedFigures(state.aggregated)}};
+}
+
+/** Copies of the folded histograms (per site, per host): objects with methods, which `structuredClone` and `v8.serialize` would strip. */
+export function copyFoldedFigures({sites, hosts}: Pick<Aggregated, 'sites' | 'hosts'>): Pick<Aggregated, 'sites' | 'hosts'> {
+	const copy: Pick<Aggregated, 'sites' | 'hosts'> = {sites: new Map(), hosts: new Map()};
+	for (const [key, site] of sites) copy.sites.set(key, {...site, total: copyLatency(site.total), busy: copyLatency(site.busy), wait: copyLatency(site.wait)});
 	for (const [host, figures] of hosts) {
 		const phases: HostAggregate['phases'] = {};
 		for (const phase of HTTP_PHASES) if (figures.phases[phase]) phases[phase] = copyLatency(figures.phases[phase]);
-		copy.aggregated.hosts.set(host, {...figures, phases});
+		copy.hosts.set(host, {...figures, phases});
 	}
 	return copy;
 }

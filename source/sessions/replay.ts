@@ -1,9 +1,11 @@
-import {statSync} from 'node:fs';
+import {setImmediate as nextTurn} from 'node:timers/promises';
 import type {Ms, ProtocolLine} from '../protocol/events.js';
 import {apply} from '../model/reducer.js';
 import type {ModelSource, ReplayControls} from '../model/source.js';
-import {cloneState, createState, LIVE_RETENTION, type ModelState, type Retention} from '../model/state.js';
+import {LIVE_RETENTION, type ModelState, type Retention} from '../model/state.js';
 import {loadWarnings, readSession, type ReadOptions, type RecordedLosses} from './reader.js';
+import type {Checkpoint} from './replay-checkpoints.js';
+import {ReplayIndex} from './replay-index.js';
 import {eventsArrivedBy, FileLines, MemoryLines, type ReplayLines} from './replay-lines.js';
 
 /** Time and timers, injectable so tests drive playback without sleeping. */
@@ -23,6 +25,11 @@ export const MIN_SPEED = 0.25;
 export const MAX_SPEED = 64;
 /** Playback frames and subscriber notifications: at most 15 a second. */
 export const FRAME_MS = 1000 / 15;
+/**
+ * While the recording is read, what is read tells the dashboard at most 4 times a second: a frame of a big
+ * state costs as much as reading thousands of events, and the reading goes faster for every frame not drawn.
+ */
+export const READ_NOTIFY_MS = 250;
 
 export interface ReplayOptions {
 	clock?: ReplayClock;
@@ -30,54 +37,12 @@ export interface ReplayOptions {
 	paused?: boolean;
 	/** Initial playback speed, clamped to MIN_SPEED..MAX_SPEED; 1 is real time. */
 	speed?: number;
-	/** Events between state checkpoints; by default an eighth of the recording (a seek reads at most that much again). */
+	/** Events between state checkpoints (see CHECKPOINT_EVERY). */
 	checkpointEvery?: number;
-	/** Checkpoints made as the recording was first read (see Checkpoints), so that it is not read a second time. */
-	checkpoints?: Checkpoints;
+	/** The recording as it is being read (see loadReplay); by default the lines given are read at once. */
+	index?: ReplayIndex;
 	/** Which finished nodes each state keeps one by one, as the live run did; by default the live dashboard's. */
 	retention?: Retention | null;
-}
-
-interface Checkpoint {
-	/** How many lines were applied to make `state`. */
-	applied: number;
-	/** Never handed out: seeking works on a clone, since the reducer mutates what it is given. */
-	state: ModelState;
-}
-
-/** How many checkpoints a recording gets: a seek reads at most an eighth of it again. */
-const CHECKPOINTS = 8;
-/** Fewer events than this between checkpoints are read again faster than a state is copied. */
-const MIN_CHECKPOINT_EVERY = 1000;
-
-/** The spacing of CHECKPOINTS checkpoints along `events` events. */
-export const checkpointSpacing = (events: number): number => Math.max(MIN_CHECKPOINT_EVERY, Math.ceil(events / CHECKPOINTS));
-
-/** States along a recording, each a clone of the state its lines made so far, made as the lines are read once. */
-export class Checkpoints {
-	readonly list: Checkpoint[] = [];
-	private readonly state: ModelState;
-	private applied = 0;
-
-	constructor(
-		retention: Retention | null,
-		private readonly every: number,
-	) {
-		this.state = createState({retention});
-	}
-
-	take(line: ProtocolLine): void {
-		apply(this.state, line);
-		this.applied++;
-		if (this.applied % this.every === 0) this.list.push({applied: this.applied, state: cloneState(this.state)});
-	}
-
-	/** The latest checkpoint at or before `applied` lines. */
-	nearest(applied: number): Checkpoint | undefined {
-		let nearest: Checkpoint | undefined;
-		for (const checkpoint of this.list) if (checkpoint.applied <= applied) nearest = checkpoint;
-		return nearest;
-	}
 }
 
 /**
@@ -85,18 +50,23 @@ export class Checkpoints {
  * exactly the live state once every line that had arrived by P was applied.
  * A line "arrives" at the latest `t` seen so far, since a few events (a
  * block's start) carry an earlier `t` than the events written before them.
+ *
+ * It plays while the recording is still being read (ReplayIndex): the
+ * duration is then what has been read so far, and a seek past it goes as
+ * far as that, and on as more is read.
  */
 export class ReplayEngine implements ModelSource, ReplayControls {
-	readonly durationMs: Ms;
 	private readonly lines: ReplayLines;
-	private readonly retention: Retention | null;
+	private readonly index: ReplayIndex;
 	private current: ModelState;
 	private applied = 0;
+	/** `current` is the index's own state, at its frontier: never applied to here, left before it moves on. */
+	private atFrontier = false;
 	/** The events from `applied` on. */
 	private reading: Iterator<ProtocolLine>;
-	private readonly arrivals: Float64Array;
-	private readonly checkpoints: Checkpoints;
 	private position: Ms = 0;
+	/** A seek past what has been read (Infinity for End), waiting for more to be read. */
+	private pendingMs: Ms | null = null;
 	private playbackSpeed = 1;
 	private isPaused: boolean;
 	private readonly clock: ReplayClock;
@@ -105,6 +75,7 @@ export class ReplayEngine implements ModelSource, ReplayControls {
 	private frameTimer: unknown = null;
 	private notifyTimer: unknown = null;
 	private lastNotifyAt = Number.NEGATIVE_INFINITY;
+	private lastReadNotifyAt = Number.NEGATIVE_INFINITY;
 	private readonly listeners = new Set<() => void>();
 
 	constructor(
@@ -113,17 +84,14 @@ export class ReplayEngine implements ModelSource, ReplayControls {
 	) {
 		this.lines = 'from' in lines ? lines : new MemoryLines(lines);
 		this.clock = options.clock ?? systemClock;
-		this.retention = replayRetention(options);
-		this.current = this.freshState();
+		this.index = options.index ?? indexAtOnce(this.lines, replayRetention(options), options.checkpointEvery);
+		this.current = this.index.freshState();
 		this.reading = this.lines.from(0);
 		this.playbackSpeed = clampSpeed(options.speed ?? 1);
-		this.arrivals = this.lines.arrivals;
-		this.durationMs = this.lines.count > 0 ? this.arrivals[this.lines.count - 1]! : 0;
-		// Few copies of the state: each is as big as the retention window lets a state be.
-		this.checkpoints = options.checkpoints ?? this.buildCheckpoints(options.checkpointEvery);
 		this.moveTo(0);
 		this.accountedAt = this.clock.now();
 		this.isPaused = options.paused ?? false;
+		this.index.subscribe(() => this.onIndexed());
 		if (!this.isPaused) this.scheduleFrame();
 	}
 
@@ -148,10 +116,22 @@ export class ReplayEngine implements ModelSource, ReplayControls {
 		return () => this.listeners.delete(listener);
 	}
 
+	get durationMs(): Ms {
+		return this.index.frontierMs;
+	}
+
+	get indexing(): number | null {
+		return this.index.complete || this.index.problem ? null : this.index.readFraction;
+	}
+
+	get readProblem(): string | null {
+		return this.index.problem?.message ?? null;
+	}
+
 	/** Playing at the end starts over, as media players do. */
 	togglePause(): void {
 		if (this.isPaused) {
-			if (this.position >= this.durationMs) this.moveTo(0);
+			if (this.readToEnd && this.position >= this.durationMs) this.moveTo(0);
 			this.isPaused = false;
 			this.accountedAt = this.clock.now();
 			this.scheduleFrame();
@@ -173,30 +153,38 @@ export class ReplayEngine implements ModelSource, ReplayControls {
 
 	step(deltaMs: Ms): void {
 		this.catchUp();
-		this.moveTo(this.position + deltaMs);
-		this.requestNotify();
+		this.seek(this.position + deltaMs);
 	}
 
 	seekStart(): void {
-		this.catchUp();
-		this.moveTo(0);
-		this.requestNotify();
+		this.seek(0);
 	}
 
+	/** The end of the recording: while it is being read, the end of what is read, and on with it. */
 	seekEnd(): void {
-		this.catchUp();
-		this.moveTo(this.durationMs);
-		this.requestNotify();
+		this.seek(Infinity);
 	}
 
-	/** Stops the timers; the engine is inert afterwards. */
+	/** Stops the timers and the reading of the recording; the engine is inert afterwards. */
 	dispose(): void {
+		this.index.close();
 		this.reading.return?.();
 		this.isPaused = true;
 		this.cancelFrame();
 		if (this.notifyTimer !== null) this.clock.clearTimeout(this.notifyTimer);
 		this.notifyTimer = null;
 		this.listeners.clear();
+	}
+
+	/** Nothing more will be read: the whole recording, or as far as a corrupt line. */
+	private get readToEnd(): boolean {
+		return this.index.complete || this.index.problem !== null;
+	}
+
+	private seek(targetMs: Ms): void {
+		this.catchUp();
+		this.moveTo(targetMs);
+		this.requestNotify();
 	}
 
 	private setSpeed(speed: number): void {
@@ -206,40 +194,53 @@ export class ReplayEngine implements ModelSource, ReplayControls {
 		this.requestNotify();
 	}
 
-	/** Moves the position by the clock time elapsed while playing. */
+	/** Moves the position by the clock time elapsed while playing; a seek waiting to be read holds it. */
 	private catchUp(): void {
 		const now = this.clock.now();
-		if (!this.isPaused) this.moveTo(this.position + (now - this.accountedAt) * this.playbackSpeed);
+		if (!this.isPaused && this.pendingMs === null) this.moveTo(this.position + (now - this.accountedAt) * this.playbackSpeed);
 		this.accountedAt = now;
 	}
 
 	private moveTo(targetMs: Ms): void {
-		this.position = Math.min(this.durationMs, Math.max(0, targetMs));
-		const target = eventsArrivedBy(this.arrivals, this.position);
-		// Back, or forward past a checkpoint: from the nearest one, not from here.
-		const nearest = this.checkpoints.nearest(target);
-		if (target < this.applied || (nearest && nearest.applied > this.applied)) this.restoreCheckpoint(nearest);
+		const wanted = Math.max(0, targetMs);
+		// Past what has been read: as far as it goes for now, and on as more is (onIndexed).
+		this.pendingMs = wanted > this.durationMs && !this.readToEnd ? wanted : null;
+		this.position = Math.min(this.durationMs, wanted);
+		// Not past what the index applied: at the very start its first events may all still wait to be (see ReplayIndex).
+		const target = Math.min(eventsArrivedBy(this.lines.arrivals, this.position), this.index.applied);
+		if (target === this.index.applied) return this.showFrontier();
+		// Back, away from the frontier, or forward past a checkpoint: from the nearest one, not from here.
+		const nearest = this.index.checkpoints.nearest(target);
+		if (this.atFrontier || target < this.applied || (nearest && nearest.applied > this.applied)) this.restoreCheckpoint(nearest);
 		for (; this.applied < target; this.applied++) apply(this.current, this.reading.next().value as ProtocolLine);
 	}
 
+	/** The index's state is exactly the state there: shown as it is, read again from nowhere. */
+	private showFrontier(): void {
+		this.current = this.index.state;
+		this.applied = this.index.applied;
+		this.atFrontier = true;
+	}
+
 	private restoreCheckpoint(nearest: Checkpoint | undefined): void {
-		this.current = nearest ? cloneState(nearest.state) : this.freshState();
+		this.current = nearest ? this.index.checkpoints.restore(nearest) : this.index.freshState();
 		this.applied = nearest?.applied ?? 0;
+		this.atFrontier = false;
 		// The reading it replaces holds the recording open until told it is done.
 		this.reading.return?.();
 		this.reading = this.lines.from(this.applied);
 	}
 
-	private buildCheckpoints(every = checkpointSpacing(this.lines.count)): Checkpoints {
-		const checkpoints = new Checkpoints(this.retention, every);
-		const events = this.lines.from(0);
-		for (let i = 0; i < this.lines.count; i++) checkpoints.take(events.next().value as ProtocolLine);
-		events.return?.();
-		return checkpoints;
-	}
-
-	private freshState(): ModelState {
-		return createState({retention: this.retention});
+	/** More of the recording is read: a seek waiting for it goes on; one at the frontier plays on with it, or stays where it was. */
+	private onIndexed(): void {
+		if (this.pendingMs !== null) this.moveTo(this.pendingMs);
+		else if (this.atFrontier && this.isPaused) this.moveTo(this.position);
+		else if (this.atFrontier) this.catchUp();
+		const now = this.clock.now();
+		if (this.readToEnd || now - this.lastReadNotifyAt >= READ_NOTIFY_MS) {
+			this.lastReadNotifyAt = now;
+			this.requestNotify();
+		}
 	}
 
 	private scheduleFrame(): void {
@@ -257,10 +258,12 @@ export class ReplayEngine implements ModelSource, ReplayControls {
 
 	private onFrame(): void {
 		if (this.isPaused) return;
+		const from = this.position;
 		this.catchUp();
-		if (this.position >= this.durationMs) this.isPaused = true;
+		if (this.readToEnd && this.position >= this.durationMs) this.isPaused = true;
 		else this.scheduleFrame();
-		this.requestNotify();
+		// Held by the reading (a seek waiting for it, or playback at what is read): nothing new to draw.
+		if (this.position !== from || this.isPaused) this.requestNotify();
 	}
 
 	private requestNotify(): void {
@@ -286,7 +289,10 @@ export class ReplayEngine implements ModelSource, ReplayControls {
 
 export interface LoadedReplay {
 	replay: ReplayEngine;
-	warnings: string[];
+	/** What reading skipped or found missing: of the part read so far, or of the whole once it is read. */
+	warnings(): string[];
+	/** Why reading stopped before the end (a corrupt line, without --lenient), if it did. */
+	problem(): Error | null;
 }
 
 function clampSpeed(speed: number): number {
@@ -296,35 +302,59 @@ function clampSpeed(speed: number): number {
 /** A replay keeps what the live dashboard kept, unless told otherwise. */
 const replayRetention = (options: ReplayOptions): Retention | null => (options.retention === undefined ? LIVE_RETENTION : options.retention);
 
-/** The events read before the checkpoints are spaced: enough to measure the recording's line length. */
-const SIZED_AFTER = 1000;
+/** Lines already at hand (in memory), read in one go. */
+function indexAtOnce(lines: ReplayLines, retention: Retention | null, checkpointEvery?: number): ReplayIndex {
+	const index = new ReplayIndex(retention, checkpointEvery);
+	const events = lines.from(0);
+	for (let i = 0; i < lines.count; i++) index.take(events.next().value as ProtocolLine);
+	events.return?.();
+	index.finish();
+	return index;
+}
+
+/** Events read between turns of the event loop (about 10 ms of work): keys and frames go on while a recording is read. */
+const SLICE_EVENTS = 2000;
 
 /**
- * A recording for playback. Its events are not kept: one read notes when each arrived and where to find it
- * again, and makes the checkpoints; then the engine reads the file as it plays, and again from a checkpoint
- * when it seeks.
+ * A recording for playback, playing as soon as its first events are read: the rest is read in the background,
+ * in slices, noting when each event arrived and where to find it again, and making the checkpoints. Its events
+ * are not kept: the engine reads the file as it plays, and again from a checkpoint when it seeks.
  */
 export async function loadReplay(path: string, options: ReplayOptions & Pick<ReadOptions, 'lenient'> = {}): Promise<LoadedReplay> {
-	const reader = readSession(path, {lenient: options.lenient});
+	let readFraction = 0;
+	const reader = readSession(path, {lenient: options.lenient, onProgress: (read, total) => (readFraction = total > 0 ? read / total : 1)});
+	const events = reader[Symbol.asyncIterator]();
 	const lines = new FileLines(path);
-	// Spaced by the recording's size over its first lines' (the count is known only at the end).
-	const bytes = statSync(path).size;
-	let checkpoints: Checkpoints | null = null;
-	/** The lines read before the checkpoints are spaced, kept until they are. */
-	let early: ProtocolLine[] = [];
+	const index = new ReplayIndex(replayRetention(options), options.checkpointEvery);
 	const losses: RecordedLosses = {droppedEvents: 0, corruptLines: 0};
-	for await (const line of reader) {
-		lines.add(line, reader.lineOffset);
-		if (checkpoints) checkpoints.take(line);
-		else early.push(line);
-		if (!checkpoints && lines.count === SIZED_AFTER) {
-			const events = reader.lineOffset > 0 ? Math.ceil((bytes / reader.lineOffset) * lines.count) : lines.count;
-			checkpoints = new Checkpoints(replayRetention(options), options.checkpointEvery ?? checkpointSpacing(events));
-			for (const earlier of early) checkpoints.take(earlier);
-			early = [];
+	/** Reads the next slice: false at the end of the recording. */
+	const readSlice = async (): Promise<boolean> => {
+		for (let i = 0; i < SLICE_EVENTS; i++) {
+			const next = await events.next();
+			if (next.done) return false;
+			const line = next.value;
+			lines.add(line, reader.lineOffset);
+			index.take(line);
+			if (line.type === 'dropped') losses.droppedEvents += line.count;
+			else if (line.type === 'corrupt') losses.corruptLines += line.count;
 		}
-		if (line.type === 'dropped') losses.droppedEvents += line.count;
-		else if (line.type === 'corrupt') losses.corruptLines += line.count;
-	}
-	return {replay: new ReplayEngine(lines, checkpoints ? {...options, checkpoints} : options), warnings: loadWarnings(reader.stats, losses)};
+		return true;
+	};
+	// The header is in the first slice: a file that is no recording fails here, before anything is shown.
+	let more = await readSlice();
+	const replay = new ReplayEngine(lines, {...options, index});
+	const readRest = async (): Promise<void> => {
+		try {
+			for (; more && !index.closed; more = await readSlice()) {
+				index.advanced(readFraction);
+				await nextTurn();
+			}
+			if (index.closed) await events.return?.(undefined);
+			else index.finish();
+		} catch (error) {
+			index.fail(error instanceof Error ? error : new Error(String(error)));
+		}
+	};
+	void readRest();
+	return {replay, warnings: () => loadWarnings(reader.stats, losses), problem: () => index.problem};
 }

@@ -1,9 +1,14 @@
+import {setImmediate as nextTurn} from 'node:timers/promises';
 import {describe, expect, it} from 'vitest';
 import type {ProtocolLine} from '../../source/protocol/events.js';
 import {buildReport} from '../../source/model/summary.js';
-import {LIVE_RETENTION, type ModelState} from '../../source/model/state.js';
+import {cloneState, LIVE_RETENTION, type ModelState} from '../../source/model/state.js';
 import type {ReplayControls} from '../../source/model/source.js';
-import {FRAME_MS, loadReplay, MAX_SPEED, MIN_SPEED, ReplayEngine} from '../../source/sessions/replay.js';
+import {FRAME_MS, loadReplay, MAX_SPEED, MIN_SPEED, READ_NOTIFY_MS, ReplayEngine} from '../../source/sessions/replay.js';
+import {MAX_CHECKPOINTS} from '../../source/sessions/replay-checkpoints.js';
+import {ReplayIndex} from '../../source/sessions/replay-index.js';
+import {SessionFileError} from '../../source/sessions/reader.js';
+import {serialize} from 'node:v8';
 import {ManualClock} from './manual-clock.js';
 import {header, reduce} from '../helpers/events.js';
 import {tempFile} from '../helpers/temp.js';
@@ -34,6 +39,29 @@ function expectSameAsLive(replay: ReplayEngine, ms: number): void {
 	expect(buildReport(replay.state)).toEqual(buildReport(live));
 	expect(replay.state.taskCounts).toEqual(live.taskCounts);
 	expect(replay.state).toEqual(live);
+}
+
+/** 3,000 tasks a millisecond apart, each waiting 5 ms on a timer: 12,002 events, one a line, read in 7 slices. */
+const MANY_TASKS: ProtocolLine[] = [header(), {type: 'task.start', t: 0, id: 1, parent: null, kind: 'script', name: 'many.ts', loc: null}];
+for (let i = 0; i < 3000; i++) {
+	const id = 2 + i;
+	MANY_TASKS.push(
+		{type: 'task.start', t: i, id, parent: 1, kind: 'task', name: `job(${i})`, loc: 'many.ts:3:1'},
+		{type: 'task.await', t: i, id, site: 'many.ts:4:3', on: {kind: 'promise'}, busy: 0.1},
+		{type: 'task.resume', t: i + 5, id, readyAt: i + 5, wait: 5, sched: 0},
+		{type: 'task.end', t: i + 5, id, ok: true, busy: 0.2, wait: 5, sched: 0, awaits: 1},
+	);
+}
+
+function manyTasksFile(): string {
+	const file = tempFile('many.ndjson');
+	writeFileSync(file, MANY_TASKS.map(line => serializeLine(line)).join(''));
+	return file;
+}
+
+/** Lets the recording be read in the background, a slice a turn of the event loop, to its end. */
+async function untilRead(replay: ReplayEngine): Promise<void> {
+	while (replay.indexing !== null) await nextTurn();
 }
 
 function pausedReplay(checkpointEvery = 7): {replay: ReplayEngine; clock: ManualClock} {
@@ -179,31 +207,186 @@ describe('replay engine', () => {
 
 	it('loads a recording file', async () => {
 		const {replay, warnings} = await loadReplay(THREE_REQUESTS_FILE, {clock: new ManualClock(), paused: true});
-		expect(warnings).toEqual([]);
+		// Small enough to be read in the first slice.
+		expect(replay.indexing).toBeNull();
+		expect(warnings()).toEqual([]);
 		replay.seekEnd();
 		expect(replay.state).toEqual(reduce(lines, LIVE));
 	});
 
 	it('reads a long recording once, making its checkpoints as it goes; a seek either way starts from the nearest', async () => {
-		// 3,000 tasks a millisecond apart, each waiting 5 ms on a timer: 12,002 events, one a line.
-		const long: ProtocolLine[] = [header(), {type: 'task.start', t: 0, id: 1, parent: null, kind: 'script', name: 'many.ts', loc: null}];
-		for (let i = 0; i < 3000; i++) {
-			const id = 2 + i;
-			long.push(
-				{type: 'task.start', t: i, id, parent: 1, kind: 'task', name: `job(${i})`, loc: 'many.ts:3:1'},
-				{type: 'task.await', t: i, id, site: 'many.ts:4:3', on: {kind: 'promise'}, busy: 0.1},
-				{type: 'task.resume', t: i + 5, id, readyAt: i + 5, wait: 5, sched: 0},
-				{type: 'task.end', t: i + 5, id, ok: true, busy: 0.2, wait: 5, sched: 0, awaits: 1},
-			);
-		}
-		const file = tempFile('many.ndjson');
-		writeFileSync(file, long.map(line => serializeLine(line)).join(''));
-		const {replay} = await loadReplay(file, {clock: new ManualClock(), paused: true});
+		const {replay} = await loadReplay(manyTasksFile(), {clock: new ManualClock(), paused: true, checkpointEvery: 1000});
+		await untilRead(replay);
 		// Forward past checkpoints, back, and forward again.
 		for (const ms of [3004, 1500, 2999.5, 10, 2200]) {
 			replay.step(ms - replay.positionMs);
-			expect(buildReport(replay.state)).toEqual(buildReport(liveStateAt(ms, long)));
+			expect(buildReport(replay.state)).toEqual(buildReport(liveStateAt(ms, MANY_TASKS)));
 		}
 		replay.dispose();
+	});
+
+	it('opens before the recording is read: what is read so far plays, each moment exactly as a full read shows it', async () => {
+		const {replay} = await loadReplay(manyTasksFile(), {clock: new ManualClock(), paused: true, checkpointEvery: 1000});
+		// The first slice only: the rest is read a slice a turn of the event loop.
+		expect(replay.indexing).toBeGreaterThanOrEqual(0);
+		expect(replay.indexing).toBeLessThan(1);
+		expect(replay.durationMs).toBeGreaterThan(0);
+		expect(replay.durationMs).toBeLessThan(1000);
+		expect(replay.state.header).toEqual(header());
+		const early = replay.durationMs / 2;
+		replay.step(early);
+		expect(replay.state).toEqual(liveStateAt(early, MANY_TASKS));
+		// The end of what is read: the state there is whole (events that share its instant are in).
+		replay.step(replay.durationMs);
+		expect(replay.positionMs).toBe(replay.durationMs);
+		expect(replay.state).toEqual(liveStateAt(replay.positionMs, MANY_TASKS));
+		let reads = 0;
+		while (replay.indexing !== null) {
+			const before = replay.indexing;
+			await nextTurn();
+			if (replay.indexing !== null) expect(replay.indexing).toBeGreaterThanOrEqual(before);
+			reads++;
+		}
+		expect(reads).toBeGreaterThan(2);
+		expect(replay.durationMs).toBe(3004);
+		replay.seekEnd();
+		expect(replay.state).toEqual(reduce(MANY_TASKS, LIVE));
+		replay.dispose();
+	});
+
+	it('a seek past what is read goes as far as is read, and on as more is: End lands on the real end, a step where it asked', async () => {
+		const toEnd = (await loadReplay(manyTasksFile(), {clock: new ManualClock(), paused: true, checkpointEvery: 1000})).replay;
+		toEnd.seekEnd();
+		const first = toEnd.positionMs;
+		expect(first).toBe(toEnd.durationMs);
+		expect(first).toBeLessThan(3004);
+		expect(toEnd.state).toEqual(liveStateAt(first, MANY_TASKS));
+		// It follows the reading: at the end of what is read each time it looks.
+		await nextTurn();
+		await nextTurn();
+		expect(toEnd.positionMs).toBeGreaterThan(first);
+		expect(toEnd.positionMs).toBe(toEnd.durationMs);
+		expect(toEnd.state).toEqual(liveStateAt(toEnd.positionMs, MANY_TASKS));
+		await untilRead(toEnd);
+		expect(toEnd.positionMs).toBe(3004);
+		expect(toEnd.state).toEqual(reduce(MANY_TASKS, LIVE));
+		toEnd.dispose();
+
+		const stepped = (await loadReplay(manyTasksFile(), {clock: new ManualClock(), paused: true, checkpointEvery: 1000})).replay;
+		stepped.step(2500);
+		expect(stepped.positionMs).toBe(stepped.durationMs);
+		await untilRead(stepped);
+		expect(stepped.positionMs).toBe(2500);
+		expect(stepped.state).toEqual(liveStateAt(2500, MANY_TASKS));
+		stepped.dispose();
+	});
+
+	it('playing catches up with the reading: it waits there, never past what is read, and plays on', async () => {
+		const clock = new ManualClock();
+		const {replay} = await loadReplay(manyTasksFile(), {clock, speed: MAX_SPEED, checkpointEvery: 1000});
+		clock.advance(1000); // 64 s of the recording: far past what is read
+		expect(replay.paused).toBe(false);
+		expect(replay.positionMs).toBe(replay.durationMs);
+		expect(replay.state).toEqual(liveStateAt(replay.positionMs, MANY_TASKS));
+		await untilRead(replay);
+		clock.advance(1000);
+		expect(replay.positionMs).toBe(3004);
+		expect(replay.paused).toBe(true);
+		expect(replay.state).toEqual(reduce(MANY_TASKS, LIVE));
+		replay.dispose();
+	});
+
+	it('while it waits for the reading, it draws only what changed: what is read at most 4 times a second, no frame held still', async () => {
+		const clock = new ManualClock();
+		const {replay} = await loadReplay(manyTasksFile(), {clock, checkpointEvery: 1000});
+		let notified = 0;
+		replay.subscribe(() => notified++);
+		replay.seekEnd();
+		// The seek is drawn; then, playing but held at the end of what is read until more is, its frames have nothing new.
+		clock.advance(1000);
+		expect(notified).toBe(1);
+		let elapsed = 0;
+		while (replay.indexing !== null) {
+			clock.advance(50);
+			elapsed += 50;
+			await nextTurn();
+		}
+		clock.advance(FRAME_MS);
+		expect(replay.positionMs).toBe(3004);
+		expect(notified).toBeGreaterThan(1);
+		// The seek; one a READ_NOTIFY_MS at most; the last once it is all read, and the pause at its end.
+		expect(notified).toBeLessThanOrEqual(1 + Math.ceil(elapsed / READ_NOTIFY_MS) + 2);
+		replay.dispose();
+	});
+
+	it('stops reading when disposed', async () => {
+		const {replay} = await loadReplay(manyTasksFile(), {clock: new ManualClock(), paused: true});
+		const read = replay.indexing;
+		replay.dispose();
+		for (let i = 0; i < 20; i++) await nextTurn();
+		expect(replay.indexing).toBe(read);
+	});
+
+	it('plays what was read before a corrupt line, and says why it ends there', async () => {
+		const file = tempFile('corrupt.ndjson');
+		const before = MANY_TASKS.slice(0, 6000);
+		writeFileSync(file, `${before.map(line => serializeLine(line)).join('')}{"type":"task.ready"}\n${MANY_TASKS.slice(6000).map(line => serializeLine(line)).join('')}`);
+		const loaded = await loadReplay(file, {clock: new ManualClock(), paused: true});
+		await untilRead(loaded.replay);
+		expect(loaded.replay.readProblem).toMatch(/corrupt\.ndjson:6001: corrupt line .*use --lenient/);
+		expect(loaded.problem()).toBeInstanceOf(SessionFileError);
+		loaded.replay.seekEnd();
+		expect(loaded.replay.state).toEqual(reduce(before, LIVE));
+		// Playing at the end starts over, as at the end of a whole recording.
+		loaded.replay.togglePause();
+		expect(loaded.replay.positionMs).toBe(0);
+		loaded.replay.dispose();
+	});
+});
+
+describe('replay index and checkpoints', () => {
+	it('applies an event only once a later one arrives after it: its state is the state at its frontier', () => {
+		const index = new ReplayIndex(null);
+		const events: ProtocolLine[] = [
+			header(),
+			{type: 'task.start', t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts', loc: null},
+			{type: 'task.start', t: 5, id: 2, parent: 1, kind: 'task', name: 'a()', loc: null},
+			{type: 'task.start', t: 5, id: 3, parent: 1, kind: 'task', name: 'b()', loc: null},
+			{type: 'task.end', t: 7, id: 2, ok: true, busy: 0, wait: 0, sched: 0, awaits: 0},
+		];
+		for (const line of events.slice(0, 4)) index.take(line);
+		// The two at t=5 wait: a third might still come.
+		expect([index.applied, index.frontierMs, index.state.nodes.size]).toEqual([2, 0, 1]);
+		index.take(events[4]!);
+		expect([index.applied, index.frontierMs]).toEqual([4, 5]);
+		expect(index.state).toEqual(reduce(events.slice(0, 4)));
+		index.finish();
+		expect([index.applied, index.frontierMs, index.complete]).toEqual([5, 7, true]);
+	});
+
+	it('keeps at most MAX_CHECKPOINTS, compact, each restoring exactly the state at its point with the retention applied', () => {
+		const retention = {maxFinished: 100, maxAgeMs: Infinity};
+		const index = new ReplayIndex(retention, 100);
+		for (const line of MANY_TASKS) index.take(line);
+		index.finish();
+		const {count, bytes, every} = index.checkpoints.size;
+		// 120 checkpoints' worth of events: every other one dropped, twice, as they passed the limit.
+		expect(count).toBeLessThanOrEqual(MAX_CHECKPOINTS);
+		expect(count).toBeGreaterThanOrEqual(MAX_CHECKPOINTS / 2);
+		expect(every).toBe(400);
+		// Compressed: each a fraction of a state serialized as it is (its histograms aside), at the retention's full size.
+		expect(bytes / count).toBeLessThan(serialize({...index.state, aggregated: {...index.state.aggregated, sites: new Map(), hosts: new Map()}}).length / 4);
+		for (let applied = 0; applied <= MANY_TASKS.length; applied += 997) {
+			const checkpoint = index.checkpoints.nearest(applied);
+			if (!checkpoint) continue;
+			expect(applied - checkpoint.applied).toBeLessThan(every);
+			const restored = index.checkpoints.restore(checkpoint);
+			const expected = reduce(MANY_TASKS.slice(0, checkpoint.applied), {retention});
+			// Copied alike (the interval arrays trimmed to what is used, the histograms rebuilt), they are the same.
+			expect(cloneState(restored)).toEqual(cloneState(expected));
+			expect(buildReport(restored)).toEqual(buildReport(expected));
+			// The window, the batch folded at a time (256 at least), the few tasks under way.
+			expect(restored.nodes.size).toBeLessThanOrEqual(retention.maxFinished + 256 + 10);
+		}
 	});
 });

@@ -502,6 +502,8 @@ describe('dashboard: terminal and modes', () => {
 			durationMs: 4000,
 			speed: 2,
 			paused: false,
+			indexing: null,
+			readProblem: null,
 			togglePause: () => calls.push('pause'),
 			faster: () => calls.push('faster'),
 			slower: () => calls.push('slower'),
@@ -515,6 +517,15 @@ describe('dashboard: terminal and modes', () => {
 		await view.press(' ', '+', '-', '.', ',', '\x1b[H', '\x1b[F', 'q');
 		expect(calls).toEqual(['pause', 'faster', 'slower', 'step 1000', 'step -1000', 'start', 'end']);
 		expect([view.interrupts, view.quits]).toEqual([0, 1]);
+	});
+
+	it('says how much of the recording is read while it plays, and why it ends early if it does', async () => {
+		const controls = {positionMs: 1000, durationMs: 4000, speed: 1, paused: true, togglePause() {}, faster() {}, slower() {}, step() {}, seekStart() {}, seekEnd() {}};
+		const reading = await renderDashboard(busySession(), {replay: {...controls, indexing: 0.437, readProblem: null}, columns: 100});
+		expect(reading.lines()[3]).toMatch(/^replay █+░+ paused 1x  reading 43%  1.00s \/ 4.00s$/);
+		const stopped = await renderDashboard(busySession(), {replay: {...controls, indexing: null, readProblem: 'rec.ndjson:9: corrupt line (not JSON) (use --lenient to skip corrupt lines)'}, columns: 140});
+		expect(stopped.lines()[3]).toMatch(/^replay █+░+ paused 1x  1.00s \/ 4.00s$/);
+		expect(stopped.lines()[4]).toBe('asyncmon: read only this far: rec.ndjson:9: corrupt line (not JSON) (use --lenient to skip corrupt lines)');
 	});
 });
 

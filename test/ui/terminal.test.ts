@@ -1,10 +1,13 @@
-import {readFileSync} from 'node:fs';
+import {readFileSync, writeFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
 import {useDemoServer} from '../helpers/demo-server.js';
 import {CLI} from '../helpers/run-cli.js';
 import {tempFile} from '../helpers/temp.js';
 import {useTerminal} from '../helpers/terminal.js';
 import {millionEventRecording} from '../helpers/million.js';
+import {header} from '../helpers/events.js';
+import {serializeLine} from '../../source/protocol/encode.js';
+import type {AsyncmonEvent} from '../../source/protocol/events.js';
 
 const terminal = useTerminal();
 const server = useDemoServer();
@@ -101,6 +104,24 @@ describe('the dashboard in a real terminal', () => {
 		terminal.keys('q');
 		await terminal.until('the replay to end', text => text.includes('EXIT:0'));
 	}, 240_000);
+
+	it('opens a recording before it is read; stopped by a corrupt line, it plays what came before, says so, and fails once closed', async () => {
+		const file = tempFile('cut-short.ndjson');
+		const events: AsyncmonEvent[] = [{type: 'task.start', t: 0, id: 1, parent: null, kind: 'script', name: 'cut.ts', loc: null}];
+		for (let id = 2; id < 20_000; id++) events.push({type: 'task.start', t: id, id, parent: 1, kind: 'task', name: `step(${id})`, loc: 'cut.ts:2:1'});
+		// Past the first slice the dashboard opens with: found while the rest is read.
+		writeFileSync(file, `${serializeLine(header())}${events.map(event => serializeLine(event)).join('')}{"type":"task.ready"}\n`);
+		terminal.open(asyncmon(`replay ${file}`));
+		const stopped = await terminal.until('the problem', text => text.includes('asyncmon: read only this far: '));
+		expect(stopped).toMatch(/^replay .* \/ 20\.0s$/m);
+		expect(stopped).toContain(`asyncmon: read only this far: ${file}:20001: corrupt line`);
+		terminal.keys('End');
+		await terminal.until('the end of what was read', text => /^replay .* 20\.0s \/ 20\.0s$/m.test(text) && text.includes('19998 running'));
+		terminal.keys('q');
+		const after = await terminal.until('asyncmon to exit', text => text.includes('EXIT:'));
+		expect(after).toContain(`asyncmon: ${file}:20001: corrupt line (`);
+		expect(after).toContain('EXIT:1');
+	});
 
 	it('says the terminal is too small instead of drawing garbage', async () => {
 		terminal.open(asyncmon('long-running.ts'), 36, 8);

@@ -247,7 +247,7 @@ describe('clock and output', () => {
 	it('runs a live clock from the wall clock, stops at exit, follows a replay position', () => {
 		const session = busySession();
 		expect(viewNow(session.state, undefined, session.clockAt(5000)())).toBe(5000);
-		expect(viewNow(session.state, {positionMs: 123, durationMs: 1000, speed: 1, paused: false}, 0)).toBe(123);
+		expect(viewNow(session.state, {positionMs: 123, durationMs: 1000, speed: 1, paused: false, indexing: null, readProblem: null}, 0)).toBe(123);
 		session.emit('exit', {t: 2000});
 		expect(viewNow(session.state, undefined, session.clockAt(5000)())).toBe(2000);
 	});

@@ -18,6 +18,8 @@ export interface ReplayStatus {
 	readonly durationMs: number;
 	readonly speed: number;
 	readonly paused: boolean;
+	readonly indexing: number | null;
+	readonly readProblem: string | null;
 }
 
 export interface HeaderInput {
@@ -37,6 +39,8 @@ export function headerLines(input: HeaderInput): Line[] {
 	const lines = [titleLine(input), countsLine(input), loopLine(input)];
 	if (input.state.notices.length > 0) lines.push(noticeLine(input.state.notices));
 	if (input.replay) lines.push(replayLine(input.replay, input.width, input.glyphs));
+	// Playback covers what was read before it: the recording stops there, and the command fails once closed.
+	if (input.replay?.readProblem) lines.push([{text: `asyncmon: read only this far: ${sanitize(input.replay.readProblem)}`, color: 'red'}]);
 	return lines;
 }
 
@@ -195,7 +199,9 @@ function sparkline(values: readonly number[], width: number, glyphs: Glyphs): st
 }
 
 function replayLine(replay: ReplayStatus, width: number, glyphs: Glyphs): Line {
-	const label = `${replay.paused ? 'paused' : 'playing'} ${replay.speed}x  ${formatDuration(replay.positionMs)} / ${formatDuration(replay.durationMs)}`;
+	// While the recording is still being read, the duration is that of the part read so far.
+	const reading = replay.indexing === null ? '' : `reading ${Math.floor(replay.indexing * 100)}%  `;
+	const label = `${replay.paused ? 'paused' : 'playing'} ${replay.speed}x  ${reading}${formatDuration(replay.positionMs)} / ${formatDuration(replay.durationMs)}`;
 	const barWidth = Math.max(0, width - label.length - 10);
 	const done = replay.durationMs > 0 ? Math.round((Math.min(replay.positionMs, replay.durationMs) / replay.durationMs) * barWidth) : 0;
 	return [

@@ -11,8 +11,8 @@ import {PROTOCOL_VERSION, type HeaderEvent, type ProtocolLine} from '../protocol
 import {decodeLine, type CorruptReason} from '../protocol/decode.js';
 import {serializeLine} from '../protocol/encode.js';
 import {LineSplitter} from '../protocol/line-splitter.js';
-import {OutputDecoder, type OutputChunk} from '../protocol/output-bytes.js';
 import {LaneEnds, LaneServer} from './lane-server.js';
+import {PipedOutput} from './piped-output.js';
 
 const EVENTS_FD = 3;
 /**
@@ -86,6 +86,8 @@ export class ChildSession {
 	private corrupt: {count: number; reason: CorruptReason} | null = null;
 	private readonly lanes: LaneServer | null;
 	private readonly laneEnds = new LaneEnds();
+	/** The script's stdout and stderr, read from its pipes, let out at the times its `wrote` lines tell. */
+	private readonly output = {stdout: this.pipedOutput('stdout'), stderr: this.pipedOutput('stderr')};
 
 	constructor(private readonly options: ChildSessionOptions) {
 		const env: NodeJS.ProcessEnv = {...process.env, ...options.env};
@@ -114,7 +116,7 @@ export class ChildSession {
 		});
 		this.readLines(this.child.stdio[EVENTS_FD] as Readable);
 		this.readLines(this.child.stdio[WATCHDOG_FD] as Readable);
-		const outputs = [this.readOutput(this.child.stdout!, 'stdout'), this.readOutput(this.child.stderr!, 'stderr')];
+		const outputs = [this.readOutput(this.child.stdout!, this.output.stdout), this.readOutput(this.child.stderr!, this.output.stderr)];
 		let exitedAt: number | null = null;
 		this.child.once('exit', () => {
 			exitedAt = this.now();
@@ -125,6 +127,9 @@ export class ChildSession {
 				// A process the script started may outlive it, as under node; asyncmon stops listening to it.
 				this.laneEnds.flush();
 				this.lanes?.close();
+				// Every byte the script wrote is out before its exit, told or not (a SIGKILL leaves no time to tell).
+				this.output.stdout.end();
+				this.output.stderr.end();
 				this.emit({type: 'exit', t: exitedAt ?? this.now(), code, signal});
 				this.batchEnd();
 				resolveExit({code, signal});
@@ -166,6 +171,14 @@ export class ChildSession {
 			this.emit({type: 'corrupt', t: this.now(), count, reason});
 		}
 		for (const listener of this.batchListeners) listener();
+	}
+
+	/**
+	 * Whoever read the script's stdout or stderr through asyncmon went away (`| head`): its pipe is closed, so its
+	 * next write there fails with EPIPE, as it would under node.
+	 */
+	closeOutput(stream: 'stdout' | 'stderr'): void {
+		this.child[stream]?.destroy();
 	}
 
 	signal(signal: NodeJS.Signals): void {
@@ -217,6 +230,11 @@ export class ChildSession {
 			return;
 		}
 		const first = lines[0]!;
+		// Its bytes came down the script's own pipe: this says when they were written.
+		if (first.type === 'wrote') {
+			if (!lane) this.output[first.stream].claim(first.t, first.bytes);
+			return;
+		}
 		if (lane && lane.root === null && first.type === 'task.start' && first.kind === 'process') lane.root = first.id;
 		// The end of a followed process, reported by its parent, comes after the process's own events.
 		if (first.type === 'task.end' && first.exit) return this.laneEnds.ended(first.id, () => this.emit(first, `${text}\n`));
@@ -224,35 +242,35 @@ export class ChildSession {
 		for (let i = 0; i < lines.length; i++) this.emit(lines[i]!, i === 0 ? `${text}\n` : '');
 	}
 
-	/** The script's raw writes to fd 1 or 2 (a child process sharing them, Node's own crash report), byte for byte. */
-	private readOutput(stream: Readable, name: 'stdout' | 'stderr'): {closeWhenQuiet(): void} {
-		const decoder = new OutputDecoder();
-		const emit = (chunk: OutputChunk | null): void => {
-			if (!chunk) return;
-			this.emit({type: 'output', t: this.now(), stream: name, ...chunk});
-			this.batchEnd();
-		};
+	private pipedOutput(stream: 'stdout' | 'stderr'): PipedOutput {
+		return new PipedOutput(
+			(t, chunk) => this.emit({type: 'output', t, stream, ...chunk}),
+			() => this.now(),
+			() => this.batchEnd(),
+		);
+	}
+
+	/** What the script writes to fd 1 or 2, through process.stdout and process.stderr or not (a child process sharing them, Node's own crash report), byte for byte. */
+	private readOutput(stream: Readable, output: PipedOutput): {closeWhenQuiet(): void} {
 		let quiet: NodeJS.Timeout | null = null;
 		let closing: NodeJS.Immediate | null = null;
 		/** Past OUTPUT_GRACE_MAX_MS: data no longer keeps the pipe open. */
 		let overdue = false;
-		const close = (): void => {
-			stream.destroy();
-			emit(decoder.end());
-		};
 		// After one more poll of the loop: what the pipe holds by then is read before it closes.
 		const closeSoon = (): void => {
-			closing ??= setImmediate(close);
+			closing ??= setImmediate(() => stream.destroy());
 		};
 		stream.on('data', (bytes: Buffer) => {
-			emit(decoder.push(bytes));
+			output.read(bytes);
+			this.batchEnd();
 			if (!quiet || overdue) return;
 			// The quiet time counts from the last data.
 			if (closing) clearImmediate(closing);
 			closing = null;
 			quiet.refresh();
 		});
-		stream.on('end', () => emit(decoder.end()));
+		// Closed by closeOutput: a write that was under way may fail as the pipe goes.
+		stream.on('error', () => {});
 		return {
 			closeWhenQuiet() {
 				quiet = setTimeout(closeSoon, OUTPUT_GRACE_MS).unref();

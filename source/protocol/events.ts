@@ -327,6 +327,20 @@ export interface OutputEvent {
 	skipped?: SkippedOutput;
 }
 
+/**
+ * The script wrote `bytes` bytes to its stdout or stderr through `process.stdout` or `process.stderr`, at `t`
+ * (consecutive writes within a millisecond, with nothing else between them, count as one). The bytes themselves
+ * go down the process's own pipe, as under node; this line says when they were written, and the monitor makes
+ * them an `output` event of that time (see docs/protocol.md). Only the script's runtime sends it, to the monitor;
+ * recordings never hold it.
+ */
+export interface WroteEvent {
+	type: 'wrote';
+	t: Ms;
+	stream: 'stdout' | 'stderr';
+	bytes: number;
+}
+
 /** Output a followed process wrote beyond its copy's allowance: how many bytes, and how many line breaks among them. */
 export interface SkippedOutput {
 	bytes: number;
@@ -521,6 +535,7 @@ export type AsyncmonEvent =
 	| BlockEndEvent
 	| LoopEvent
 	| OutputEvent
+	| WroteEvent
 	| NoticeEvent
 	| FatalEvent
 	| UncaughtEvent

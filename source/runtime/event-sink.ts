@@ -35,6 +35,11 @@ export class EventSink {
 		return this.buffer.push(event) >= MAX_BUFFERED;
 	}
 
+	/** The latest event buffered, until the next flush: one the caller may still add to. */
+	last(): AsyncmonEvent | HeaderEvent | undefined {
+		return this.buffer.at(-1);
+	}
+
 	/** `beforeWrite` completes the events that are sent, told which tasks were folded and are not. */
 	flush(beforeWrite?: (isFolded: IsFolded) => void): void {
 		const heldMs = this.writer.takeHeldBackMs();

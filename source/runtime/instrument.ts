@@ -117,7 +117,7 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void): void {
 	attributeWorkers(tracker);
 	installHooks(hookOptions(config, sites, tracker, ''));
 	// Under the agent the script's output is its own, untouched, as under node.
-	const endOutput = config.agent ? () => {} : captureOutput(tracker);
+	if (!config.agent) captureOutput(tracker);
 	sampleLoop(tracker, plainSetInterval, trackServers(cwd));
 
 	// Node has made its report's message by now, so reading the error's stack no longer changes where it points.
@@ -138,7 +138,6 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void): void {
 	});
 	process.on('exit', code => {
 		tracker.emit({type: 'script.exit', t: performance.now(), code});
-		endOutput();
 		watch.exiting();
 		tracker.exit();
 		onExit();

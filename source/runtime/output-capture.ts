@@ -11,28 +11,32 @@ const STREAMS = ['stdout', 'stderr'] as const;
 /** Node writes a string in this encoding, or none, as UTF-8: such a string is the text itself. */
 const UTF8 = /^utf-?8$/i;
 
+/** Writes this close together, with nothing else between them, are told in one `wrote` line. */
+const SAME_WRITE_MS = 1;
+
 /**
- * The script's writes to process.stdout and process.stderr become output
- * events, in order with everything else it does, byte for byte. The monitor
- * decides where they are shown; raw writes to fd 1 and 2 still reach it
- * through the pipes. Returns what ends the capture at exit: a character cut
- * off by the last write still goes out.
+ * The script's writes to process.stdout and process.stderr go where they go
+ * under node, down its own pipes to the monitor, at once: what the script
+ * printed before it died (a SIGKILL, an OOM) is in the pipe, and a reader that
+ * went away (`| head`) makes its next write fail with EPIPE, as under node.
+ * Each write is told as a `wrote` event, in order with everything else the
+ * script does, which the monitor reads as the time of its bytes.
  */
-export function captureOutput(tracker: Tracker): () => void {
-	const ends = STREAMS.map(stream => {
-		const written = new WrittenBytes(chunk => tracker.emit({type: 'output', t: performance.now(), stream, ...chunk}));
-		const write = function (chunk: unknown, encodingOrCallback?: unknown, callback?: unknown): boolean {
-			written.write(chunk, encodingOrCallback);
-			const done = typeof encodingOrCallback === 'function' ? encodingOrCallback : callback;
-			if (typeof done === 'function') process.nextTick(done as () => void);
-			return true;
-		};
-		process[stream].write = write as Write;
-		return () => written.end();
-	});
-	return () => {
-		for (const end of ends) end();
-	};
+export function captureOutput(tracker: Tracker): void {
+	for (const stream of STREAMS) {
+		const original = process[stream].write;
+		process[stream].write = function (this: NodeJS.WriteStream, ...args: unknown[]): boolean {
+			const t = performance.now();
+			// What Node refuses to write (a number, say) throws here, and is not told.
+			const result = Reflect.apply(original, this, args) as boolean;
+			const bytes = byteLengthOf(args[0], args[1]);
+			const last = tracker.lastBuffered();
+			// A burst of writes is one line, not one per write (a buffered line's t is still a performance.now() reading).
+			if (last?.type === 'wrote' && last.stream === stream && t - last.t < SAME_WRITE_MS) last.bytes += bytes;
+			else if (bytes > 0) tracker.emit({type: 'wrote', t, stream, bytes});
+			return result;
+		} as Write;
+	}
 }
 
 /**
@@ -97,6 +101,12 @@ class WrittenBytes {
 	private pass(chunk: OutputChunk | null): void {
 		if (chunk) this.emit(chunk);
 	}
+}
+
+/** How many bytes one `write(chunk, encoding?)` call puts in the pipe. */
+function byteLengthOf(chunk: unknown, encodingOrCallback: unknown): number {
+	if (typeof chunk === 'string') return Buffer.byteLength(chunk, typeof encodingOrCallback === 'string' ? (encodingOrCallback as BufferEncoding) : 'utf8');
+	return bytesOf(chunk).byteLength;
 }
 
 function bytesOf(chunk: unknown): Uint8Array {

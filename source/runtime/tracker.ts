@@ -219,6 +219,12 @@ export class Tracker {
 		else if (full) this.flush(true);
 	}
 
+	/** The latest event emitted, while it is still buffered (not yet flushed): one its emitter may still add to. */
+	lastBuffered(): AsyncmonEvent | undefined {
+		const last = this.sink.last();
+		return last?.type === 'header' ? undefined : last;
+	}
+
 	/**
 	 * The process is exiting: what is buffered goes out now, and so does each event after it, one flush each,
 	 * since the script's own 'exit' listeners run after asyncmon's and may still print.

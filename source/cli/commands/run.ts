@@ -62,6 +62,12 @@ async function runScript(options: RunOptions): Promise<number> {
 		foldQuickTasks: options.retention !== null,
 		follow: options.follow,
 	});
+	// A reader of asyncmon's stdout or stderr that went away (`| head`) closes the script's: its next write there fails with EPIPE, as under node.
+	for (const stream of ['stdout', 'stderr'] as const) {
+		options[stream].on('error', (error: NodeJS.ErrnoException) => {
+			if (error.code === 'EPIPE') session.closeOutput(stream);
+		});
+	}
 	// Signals to asyncmon go to the script by the stop rule from the start; SIGTERM and SIGHUP also close the dashboard, restoring the terminal.
 	const stopRule = new StopRule(session, scriptStdin === 'terminal');
 	const closeDashboard = new AbortController();

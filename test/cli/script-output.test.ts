@@ -1,0 +1,83 @@
+import {describe, expect, it} from 'vitest';
+import type {OutputEvent} from '../../source/protocol/events.js';
+import {recordedLines} from '../helpers/recorded.js';
+import {runCli, startCli} from '../helpers/run-cli.js';
+import {tempFile} from '../helpers/temp.js';
+
+/** What the recording holds of the script's own output on one stream, in order. */
+function recordedOutput(file: string, stream: 'stdout' | 'stderr' = 'stdout'): string {
+	return recordedLines(file)
+		.filter((line): line is OutputEvent => line.type === 'output' && line.stream === stream && line.lane === undefined)
+		.map(line => line.text)
+		.join('');
+}
+
+/** Resolves once `text` has been read from the stream. */
+function seen(stream: NodeJS.ReadableStream, text: string): Promise<void> {
+	return new Promise(resolve => {
+		let read = '';
+		const look = (chunk: Buffer | string): void => {
+			read += String(chunk);
+			if (!read.includes(text)) return;
+			stream.off('data', look);
+			resolve();
+		};
+		stream.on('data', look);
+	});
+}
+
+describe('the script’s output, as under node, however it ends', () => {
+	it('what it printed just before a SIGKILL is printed and recorded', async () => {
+		const file = tempFile('sigkill.ndjson');
+		const result = await runCli(['--plain', '--record', file, 'last-words-then-sigkill.js']);
+		expect(result.code).toBe(137);
+		expect(result.stdout.startsWith('last words\n')).toBe(true);
+		expect(recordedOutput(file)).toBe('last words\n');
+	});
+
+	it('what it printed before it spun forever is printed and recorded when a second Ctrl-C kills it', async () => {
+		const file = tempFile('spin.ndjson');
+		const run = startCli(['--plain', '--record', file, 'print-then-spin.js']);
+		// The block is told while it lasts: the script is spinning by then.
+		await seen(run.child.stdout!, 'BLOCKED');
+		run.child.kill('SIGINT');
+		// Apart: two signals pending at once are one.
+		await new Promise(resolve => setTimeout(resolve, 300));
+		run.child.kill('SIGINT');
+		const result = await run.result;
+		expect(result.code).toBe(137);
+		expect(result.stdout).toContain('spinning\n');
+		expect(recordedOutput(file)).toBe('spinning\n');
+	});
+
+	for (const stream of ['stdout', 'stderr'] as const) {
+		it(`a reader of its ${stream} that goes away (| head) makes its next write there fail with EPIPE, as under node: it ends, and so does asyncmon`, async () => {
+			const file = tempFile(`epipe-${stream}.ndjson`);
+			const run = startCli(['--plain', '--record', file, 'write-until-epipe.js', stream]);
+			const reader = run.child[stream]!;
+			await seen(reader, 'line 1\n');
+			reader.destroy();
+			const result = await run.result;
+			// Node's own report of the unhandled EPIPE, and its exit code, 1, which asyncmon returns as the script's.
+			expect(result.code).toBe(1);
+			if (stream === 'stdout') expect(result.stderr).toContain('Error: write EPIPE');
+			const lines = recordedLines(file);
+			expect(lines.at(-1)).toMatchObject({type: 'exit', code: 1});
+			// The recording has what the script wrote before the pipe closed, every line in order.
+			const written = recordedOutput(file, stream).split('\n');
+			expect(written.length).toBeGreaterThan(2);
+			expect(written.slice(0, -1).every((line, i) => line === `line ${i}`)).toBe(true);
+		}, 30_000);
+	}
+
+	it('300,000 lines arrive whole and in order, on stdout and in the recording', async () => {
+		const file = tempFile('lines.ndjson');
+		const result = await runCli(['--plain', '--record', file, 'three-hundred-thousand-lines.js']);
+		expect(result.code).toBe(0);
+		const expected = Array.from({length: 300_000}, (_, i) => `line ${i}\n`).join('');
+		expect(recordedOutput(file)).toBe(expected);
+		// Before the summary's rule, between asyncmon's own lines (a block, say), the script's output, whole.
+		const printed = result.stdout.slice(0, result.stdout.indexOf('── asyncmon ──'));
+		expect(printed.replaceAll(/^\[ *\d+\.\d{3}s\] .*\n/gm, '')).toBe(expected);
+	}, 120_000);
+});

@@ -113,6 +113,8 @@ export class ChildSession {
 			stdio: [options.stdin === 'none' ? 'ignore' : 'inherit', 'pipe', 'pipe', 'pipe', 'pipe'],
 			env: {...env, [CHILD_CONFIG_ENV]: JSON.stringify(config)},
 			detached: options.stdin !== 'terminal',
+			// As typed to start asyncmon (`node` from its `#!/usr/bin/env node`): the script's process.argv0 and title, as under node.
+			argv0: process.argv0,
 		});
 		this.readLines(this.child.stdio[EVENTS_FD] as Readable);
 		this.readLines(this.child.stdio[WATCHDOG_FD] as Readable);

@@ -1,9 +1,9 @@
-import {execFileSync} from 'node:child_process';
+import {execFileSync, spawnSync} from 'node:child_process';
 import {describe, expect, it} from 'vitest';
 import {taskNamed, recordRun} from '../helpers/recorded.js';
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {ROOT, runCli, SCRIPTS} from '../helpers/run-cli.js';
+import {CLI, ROOT, runCli, SCRIPTS} from '../helpers/run-cli.js';
 import {tempDir} from '../helpers/temp.js';
 
 describe('scripts load as node would run them', () => {
@@ -31,6 +31,13 @@ describe('scripts load as node would run them', () => {
 		const result = await runCli(['--plain', 'stack.ts']);
 		expect(result.code).toBe(0);
 		expect(result.stdout).toMatch(/at fail \(.*test\/fixtures\/scripts\/stack\.ts:6:8\)/);
+	});
+
+	it('the script sees itself started as asyncmon was: process.argv0 and process.title as typed (`node`), as under node', () => {
+		const started = (args: string[]) => spawnSync(process.execPath, args, {cwd: SCRIPTS, argv0: 'node', encoding: 'utf8'}).stdout;
+		const underNode = started(['argv0.cjs']);
+		expect(underNode).toBe('argv0 node title node\n');
+		expect(started([CLI, '--plain', 'argv0.cjs'])).toContain(underNode);
 	});
 
 	it("the script's modules compile as under node: asyncmon's compile cache is its own, so loading them takes node's time", async () => {

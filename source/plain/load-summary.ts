@@ -59,7 +59,9 @@ export class LoadGate {
 	 * is the second just over, to print before this line, if it was summarised. `tasks`: how many a folded line holds.
 	 */
 	admit(t: Ms, kind: LineKind, state: ModelState, ended: Ended | null, tasks = 1): {print: boolean; done: SecondSummary | null; resumed: boolean} {
-		const second = Math.floor(t / 1000);
+		// A line stamped before the second under way (an await is sent once it has lasted a while, with the time it
+		// began) counts into it: going back would open that second's summary again and take it for a quiet one.
+		const second = Math.max(Math.floor(t / 1000), this.second);
 		let done: SecondSummary | null = null;
 		let resumed = false;
 		if (second !== this.second) {

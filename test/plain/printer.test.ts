@@ -230,6 +230,31 @@ describe('plain mode under load', () => {
 		expect(lines.length).toBeLessThan(300);
 	});
 
+	it("stays on a line a second under a steady load whose awaits come stamped with their start, in the second before", () => {
+		const lines: AsyncmonEvent[] = [{type: 'task.start', t: 0, id: 1, parent: null, kind: 'script', name: 'server.ts', loc: null}];
+		let id = 10;
+		for (let s = 0; s < 4; s++) {
+			for (let i = 0; i < 300; i++) {
+				const t = s * 1000 + (i * 1000) / 300;
+				lines.push({type: 'task.start', t, id, parent: 1, kind: 'task', name: 'handle()', loc: 'server.ts:3:1'}, {type: 'task.end', t: t + 0.5, id, ok: true, busy: 0.5, wait: 0, sched: 0, awaits: 0});
+				id++;
+				// A wait is sent once it has lasted a while, with the time it began: 60 ms back, across each second's start.
+				if (i % 15 === 0 && t >= 60) {
+					lines.push({type: 'task.start', t: t - 60, id, parent: 1, kind: 'task', name: 'query()', loc: 'server.ts:8:1'});
+					lines.push({type: 'task.await', t: t - 60, id, site: 'server.ts:9:3', on: {kind: 'promise'}, busy: 0});
+					id++;
+				}
+			}
+		}
+		lines.push({type: 'exit', t: 4000, code: 0, signal: null});
+		const out = printed({ascii: false}, lines).split('\n');
+		expect(out.filter(line => line.includes('one summary line a second from here'))).toHaveLength(1);
+		expect(out.filter(line => line.includes('a line per event from here'))).toEqual([]);
+		// One summary a second, each second once.
+		const seconds = out.filter(line => / · 1s +[\d,]+ started/.test(line)).map(line => line.slice(0, 11));
+		expect(seconds).toEqual(['[   1.000s]', '[   2.000s]', '[   3.000s]', '[   4.000s]']);
+	});
+
 	it('stays a line per event at or under the rate', () => {
 		const lines = printed({ascii: true}, busy(100, 3)).split('\n');
 		expect(lines.filter(line => line.includes('start  handle('))).toHaveLength(300);

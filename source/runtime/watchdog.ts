@@ -67,6 +67,8 @@ export class LoopWatch implements SliceWatch {
 	private readonly times = mainThreadTimes();
 	/** When F64_QUEUED_BEFORE was read, performance.now() ms. */
 	private queuedReadAt = 0;
+	/** When the main thread last beat (performance.now() ms): the loop turned, its entry's code began, or a block claimed its time. */
+	private lastBeatAt = 0;
 	private readonly queuedReadingGapMs: number;
 	private readonly idBase: number;
 	private heldForEntry = false;
@@ -96,6 +98,7 @@ export class LoopWatch implements SliceWatch {
 		this.f64[F64_BEAT_QUEUED] = queuedMs;
 		this.f64[F64_QUEUED_BEFORE] = queuedMs;
 		this.queuedReadAt = performance.now();
+		this.lastBeatAt = this.queuedReadAt;
 		this.f64[F64_HEARTBEAT] = this.toEpoch + this.queuedReadAt;
 		this.f64[F64_EXCLUDED] = 0;
 	}
@@ -180,7 +183,11 @@ export class LoopWatch implements SliceWatch {
 	 * not take (its thread waited for a CPU) is no block: not reported, or,
 	 * if the watchdog reported it while it lasted, closed as starved.
 	 */
-	longSlice(task: Task, start: number, end: number, heldMs: number): Array<BlockStartEvent | BlockEndEvent> {
+	longSlice(task: Task, from: number, end: number, heldMs: number): Array<BlockStartEvent | BlockEndEvent> {
+		// A beat since the slice or stretch began means the loop turned, or time was claimed, in between: it is no one
+		// stretch. Only what came after the beat is measured (a task taken as still running across an await it never
+		// told, say, would otherwise hold the idle time before it).
+		const start = Math.max(from, this.lastBeatAt);
 		const open = Atomics.exchange(this.i32, I32_OPEN_BLOCK, CLAIMING);
 		try {
 			// No beat since the stretch began: the wait for a CPU since the last reading before it is the stretch's, give or

@@ -1,0 +1,51 @@
+import {describe, expect, it} from 'vitest';
+import {LoopWatch} from '../../source/runtime/watchdog.js';
+import {Task} from '../../source/runtime/tracker.js';
+
+/** The thread held, asleep: the script's own time, even on a machine so busy that a spin would wait for a CPU (starved, no block). */
+const hold = (ms: number): void => {
+	Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+};
+
+function loopWatch(thresholdMs: number): LoopWatch {
+	return new LoopWatch({
+		fd: -1,
+		thresholdMs,
+		startedAt: Date.now(),
+		cwd: process.cwd(),
+		ownDirectory: '/nowhere',
+		monitorPid: 0,
+		idBase: 0,
+		watchdogFile: new URL('../fixtures/runtime/idle-watchdog.mjs', import.meta.url),
+		// No heartbeats of its own while the test runs: the test says when the loop turns.
+		setInterval: (() => ({unref() {}})) as unknown as typeof setInterval,
+	});
+}
+
+describe('LoopWatch.longSlice, the main thread measuring a block exactly', () => {
+	it('measures a slice past the threshold as one block, from its start to its end', () => {
+		const watch = loopWatch(50);
+		const task = new Task(7, null, null, undefined, 0);
+		const start = performance.now();
+		hold(100);
+		const events = watch.longSlice(task, start, performance.now(), 0);
+		expect(events.map(event => event.type)).toEqual(['block.start', 'block.end']);
+		expect(events[0]).toMatchObject({t: start, task: 7});
+	});
+
+	it('never measures from before a beat: time before the loop turned is no part of the slice, however its start was kept', () => {
+		const watch = loopWatch(50);
+		const task = new Task(7, null, null, undefined, 0);
+		const start = performance.now();
+		hold(80);
+		// The entry's code begins (a beat): what came before was module loading, not the slice.
+		watch.entryStarted();
+		const afterBeat = performance.now();
+		hold(5);
+		expect(watch.longSlice(task, start, performance.now(), 0)).toEqual([]);
+		hold(100);
+		const events = watch.longSlice(task, start, performance.now(), 0);
+		expect(events[0]).toMatchObject({type: 'block.start', task: 7});
+		expect((events[0] as {t: number}).t).toBeGreaterThanOrEqual(afterBeat - 1);
+	});
+});

@@ -45,21 +45,31 @@ export function userCallSite(fn: Function, cwd: string): Location | null {
 	return site ? originalLocation(site, cwd) : null;
 }
 
+/** A stack as the user reads it: the user's own frames, and whether asyncmon's own code was the innermost. */
+export interface UserStack {
+	frames: StackFrame[];
+	/** The code under way was asyncmon's (its instrumentation of a call): no sample of the user's work. */
+	inOwnCode: boolean;
+}
+
 /**
  * The user's own frames of the synchronous stack below `fn`, innermost first, at most `maxFrames` of the first `depth`:
  * each function's name and its place in the original file. `ownDirectory` holds asyncmon's bundle, outside
  * node_modules when it runs from a checkout of its repository.
  */
-export function userStack(fn: Function, paths: {cwd: string; ownDirectory: string}, maxFrames: number, depth: number): StackFrame[] {
+export function userStack(fn: Function, paths: {cwd: string; ownDirectory: string}, maxFrames: number, depth: number): UserStack {
 	const frames: StackFrame[] = [];
+	let inOwnCode: boolean | null = null;
 	for (const site of callSites(fn, depth)) {
 		const file = site.getFileName() ?? '';
+		const own = pathOf(file).startsWith(paths.ownDirectory + sep);
+		if (file !== '') inOwnCode ??= own;
 		// An async frame is a caller awaiting, not one of the calls under way.
-		if (site.isAsync() || !isUserFile(file) || pathOf(file).startsWith(paths.ownDirectory + sep)) continue;
+		if (site.isAsync() || !isUserFile(file) || own) continue;
 		frames.push({fn: site.getFunctionName() || ANONYMOUS, loc: originalLocation(site, paths.cwd)});
 		if (frames.length === maxFrames) break;
 	}
-	return frames;
+	return {frames, inOwnCode: inOwnCode ?? false};
 }
 
 const pathOf = (file: string): string => (file.startsWith('file:') ? fileURLToPath(file) : file);

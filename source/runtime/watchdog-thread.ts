@@ -1,6 +1,7 @@
 import {Session} from 'node:inspector';
 import {workerData} from 'node:worker_threads';
 import type {AsyncmonEvent, StackFrame} from '../protocol/events.js';
+import type {UserStack} from './caller.js';
 import {serializeLine} from '../protocol/encode.js';
 import {ChannelWriter} from './agent-channel.js';
 import {writeWhole} from './pipe-write.js';
@@ -36,6 +37,9 @@ const data = workerData as WatchdogData;
 const f64 = new Float64Array(data.buffer);
 const i32 = new Int32Array(data.buffer);
 const STACK_TIMEOUT_MS = 1000;
+/** How many times a block's stack is read at most, and how far apart: see captureStack. */
+const STACK_READS = 4;
+const STACK_READ_GAP_MS = 3;
 const mainThread = mainThreadTimes();
 const mainThreadIsRunnable = mainThreadRunnable();
 
@@ -149,12 +153,25 @@ function captureStack(blockId: number): void {
 	Atomics.store(i32, I32_STACK_SESSION, 1);
 	// A connected session makes the process wait for it at exit: let go as soon as the stack is read.
 	const timer = setTimeout(disconnect, STACK_TIMEOUT_MS);
-	session.post('Runtime.evaluate', {expression: READ_STACK, returnByValue: true, silent: true}, (error, answer) => {
+	const done = (frames: StackFrame[]): void => {
 		clearTimeout(timer);
 		disconnect();
-		const frames = error || answer.exceptionDetails ? [] : (answer.result.value as StackFrame[]);
 		if (frames.length > 0) emit({type: 'block.stack', t: relativeTime(epochNow()), id: blockId, frames});
-	});
+	};
+	const read = (attempt: number): void => {
+		session.post('Runtime.evaluate', {expression: READ_STACK, returnByValue: true, silent: true}, (error, answer) => {
+			if (error || answer.exceptionDetails) return done([]);
+			const stack = answer.result.value as UserStack;
+			// The read came while asyncmon's own code ran (its instrumentation of a call, which has many points where
+			// the thread answers): a sample of its work, not the user's. Another read, a moment later, is likelier in it.
+			if (stack.inOwnCode && attempt < STACK_READS && openBlock?.id === blockId && openSession === session) {
+				setTimeout(() => read(attempt + 1), STACK_READ_GAP_MS);
+				return;
+			}
+			done(stack.frames);
+		});
+	};
+	read(1);
 }
 
 /** How long a script asked to stop because its monitor died may take before it is killed. */

@@ -1,7 +1,7 @@
 import {performance} from 'node:perf_hooks';
 import {startOwnThread} from './own-thread.js';
-import type {BlockEndEvent, BlockStartEvent, StackFrame} from '../protocol/events.js';
-import {userStack} from './caller.js';
+import type {BlockEndEvent, BlockStartEvent} from '../protocol/events.js';
+import {userStack, type UserStack} from './caller.js';
 import {isScriptsBlock, mainThreadTimes, stallEnd, stallOf} from './stall.js';
 import type {SliceWatch, Task} from './tracker.js';
 import {
@@ -74,7 +74,7 @@ export class LoopWatch implements SliceWatch {
 	private heldForEntry = false;
 	private readonly paths: {cwd: string; ownDirectory: string};
 	readonly thresholdMs: number;
-	private readonly stackReader = (): StackFrame[] => this.readBlockedStack();
+	private readonly stackReader = (): UserStack => this.readBlockedStack();
 
 	constructor(options: LoopWatchOptions) {
 		const buffer = new SharedArrayBuffer(WATCH_BUFFER_BYTES);
@@ -148,14 +148,15 @@ export class LoopWatch implements SliceWatch {
 	 * interrupt of that code, on its stack. Unlike pausing in the debugger, it leaves the code's optimizations be, so
 	 * the rest of the block runs as fast as under node. Its own time is no part of the block.
 	 */
-	private readBlockedStack(): StackFrame[] {
+	private readBlockedStack(): UserStack {
 		const start = performance.now();
 		const queuedBefore = this.times().queuedMs;
 		try {
 			return userStack(this.stackReader, this.paths, MAX_STACK_FRAMES, STACK_DEPTH);
 		} finally {
-			this.f64[F64_HELD_QUEUED] = this.times().queuedMs - queuedBefore;
-			this.f64[F64_HELD] = performance.now() - start;
+			// Added up: the watchdog may read again (see watchdog-thread.ts).
+			this.f64[F64_HELD_QUEUED] = this.f64[F64_HELD_QUEUED]! + this.times().queuedMs - queuedBefore;
+			this.f64[F64_HELD] = this.f64[F64_HELD]! + performance.now() - start;
 		}
 	}
 

@@ -1,0 +1,29 @@
+import {dirname} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {describe, expect, it} from 'vitest';
+import {userStack} from '../../source/runtime/caller.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** A frame of the test's own code between the reader and its caller. */
+function readFrom(ownDirectory: string) {
+	const reader = () => userStack(reader, {cwd: here, ownDirectory}, 12, 64);
+	return (function innermost() {
+		return reader();
+	})();
+}
+
+describe('userStack, the stack of a blocked thread as the user reads it', () => {
+	it("has the user's own frames, innermost first, named and placed in their file", () => {
+		const stack = readFrom('/asyncmon/dist');
+		expect(stack.inOwnCode).toBe(false);
+		expect(stack.frames[0]).toEqual({fn: 'innermost', loc: expect.stringMatching(/^caller\.test\.ts:\d+:\d+$/)});
+		expect(stack.frames.map(frame => frame.fn)).toContain('readFrom');
+	});
+
+	it("says when asyncmon's own code was under way (a sample of its work, read again), and leaves its frames out", () => {
+		const stack = readFrom(here);
+		expect(stack.inOwnCode).toBe(true);
+		expect(stack.frames.filter(frame => frame.loc.startsWith('caller.test.ts'))).toEqual([]);
+	});
+});

@@ -57,11 +57,12 @@ describe('blocks, through the real CLI', () => {
 		const {result, state} = await recordRun(['--block-threshold', '100', 'slow-to-turn.mjs']);
 		expect(result.code).toBe(0);
 		expect(result.stdout).toContain('turned');
-		expect(state.blocks.map(block => [block.taskId, block.exact])).toEqual([
-			[state.order[0], true],
-			[null, false],
-		]);
+		expect(state.blocks.map(block => block.exact)).toEqual([true, false]);
 		const [topLevel, microtask] = state.blocks;
+		expect(topLevel!.taskId).toBe(state.order[0]);
+		// The microtask is no task's; whether the top level still counts as running when it runs depends on the order in
+		// which Node runs it and asyncmon's end of the top level (Node 22 and 24 differ): the script's, or none.
+		expect([null, state.order[0]]).toContain(microtask!.taskId);
 		// The top level's time is its block's alone: the silence after it is another, not one from before it.
 		expect(microtask!.startMs).toBeGreaterThanOrEqual(topLevel!.endMs!);
 		expect(microtask!.frames[0]).toEqual({fn: 'hold', loc: expect.stringMatching(/^slow-to-turn\.mjs:\d+:\d+$/)});

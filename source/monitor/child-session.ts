@@ -4,7 +4,7 @@ import {resolve} from 'node:path';
 import type {Socket} from 'node:net';
 import type {Readable} from 'node:stream';
 import {fileURLToPath} from 'node:url';
-import {CHILD_CONFIG_ENV, CHILD_START_ENV, type ChildConfig} from '../protocol/child-config.js';
+import {CHILD_CONFIG_ENV, CHILD_START_ENV, childNodeFlags, type ChildConfig} from '../protocol/child-config.js';
 import {redactText} from '../protocol/redaction.js';
 import {newTraceId} from '../protocol/trace-context.js';
 import {PROTOCOL_VERSION, type HeaderEvent, type ProtocolLine} from '../protocol/events.js';
@@ -107,8 +107,9 @@ export class ChildSession {
 			foldQuickTasks: options.foldQuickTasks ?? true,
 			addedEnv,
 			lanes: this.lanes?.where ?? null,
+			typescript: process.features.typescript,
 		};
-		const nodeFlags = Number(process.versions.node.split('.')[0]) < 24 ? ['--experimental-async-context-frame'] : [];
+		const nodeFlags = childNodeFlags(Number(process.versions.node.split('.')[0]));
 		this.child = spawn(process.execPath, [...nodeFlags, '--import', fileURLToPath(options.preload), config.script, ...options.args], {
 			stdio: [options.stdin === 'none' ? 'ignore' : 'inherit', 'pipe', 'pipe', 'pipe', 'pipe'],
 			env: {...env, [CHILD_CONFIG_ENV]: JSON.stringify(config)},

@@ -12,6 +12,29 @@ export const CHILD_CONFIG_ENV = 'ASYNCMON_CHILD_CONFIG';
  */
 export const CHILD_START_ENV: Readonly<Record<string, string>> = {MALLOC_ARENA_MAX: '2'};
 
+/** Off in the script's process: see childNodeFlags. */
+const NO_TYPE_STRIPPING = '--no-experimental-strip-types';
+/** Node 22 has AsyncContextFrame (which AsyncLocalStorage needs to be cheap) behind a flag; 24 has it on. */
+const ASYNC_CONTEXT_FRAME = '--experimental-async-context-frame';
+
+/**
+ * The Node options the monitor starts the script's process with, which its preload takes out of
+ * process.execArgv again (thread-setup.ts), so the script and the processes it forks see what node gives them.
+ * Node's type stripping is off there: asyncmon compiles the script's TypeScript itself, and Node would strip the
+ * compiled JavaScript of a CommonJS entry again (reached through its ES module loader, as it is with a preload,
+ * it takes the format from the extension, not from the load hook), loading its stripper and running it: about
+ * 70 ms of every start of a TypeScript script. The script still reads process.features.typescript as under
+ * node (ChildConfig.typescript).
+ */
+export function childNodeFlags(nodeMajor: number): string[] {
+	return nodeMajor < 24 ? [ASYNC_CONTEXT_FRAME, NO_TYPE_STRIPPING] : [NO_TYPE_STRIPPING];
+}
+
+/** One of childNodeFlags. */
+export function isChildNodeFlag(flag: string): boolean {
+	return flag === NO_TYPE_STRIPPING || flag === ASYNC_CONTEXT_FRAME;
+}
+
 export interface ChildConfig {
 	/** Absolute path of the script. */
 	script: string;
@@ -35,6 +58,8 @@ export interface ChildConfig {
 	lanes?: LaneSocket | null;
 	/** Set in such a followed process: its place in the session. */
 	lane?: LaneConfig;
+	/** `process.features.typescript` under node, which the script's threads read though its process strips no types (see childNodeFlags). */
+	typescript?: false | 'strip' | 'transform';
 }
 
 /** The monitor's private directory (0700) and, in it, the Unix socket (0600) followed processes connect to. */

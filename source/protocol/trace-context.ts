@@ -1,4 +1,3 @@
-import {hash, randomBytes} from 'node:crypto';
 import type {HeaderEvent} from './events.js';
 
 /**
@@ -14,22 +13,32 @@ export type SpanId = string;
 
 const ZERO_SPAN: SpanId = '0'.repeat(16);
 
-/** A session's own trace: random, as W3C trace ids should be. */
+/**
+ * A session's own trace: random, as W3C trace ids should be. From Math.random, as the OpenTelemetry SDK's own
+ * RandomIdGenerator makes them: an id needs to be unique, not secret, and node:crypto would take 8 ms of every
+ * start to load.
+ */
 export function newTraceId(): TraceId {
-	const id = randomBytes(16).toString('hex');
+	let id = '';
+	for (let i = 0; i < 4; i++) id += Math.floor(Math.random() * 2 ** 32).toString(16).padStart(8, '0');
 	// 2^-128: said only because an all-zero id is invalid.
 	return id === '0'.repeat(32) ? newTraceId() : id;
 }
 
 /** The span id of task or op `nodeId` of the session whose trace is `sessionTraceId`: the same in the child and the monitor. */
 export function spanIdOf(sessionTraceId: TraceId, nodeId: number): SpanId {
-	const id = hash('sha256', `${sessionTraceId}:${nodeId}`).slice(0, 16);
+	const id = sha256(`${sessionTraceId}:${nodeId}`).slice(0, 16);
 	return id === ZERO_SPAN ? '0'.repeat(15) + '1' : id;
 }
 
 /** The trace a recording's spans go to: its header's, or (recordings made before headers carried one) one derived from the header, so that exporting it twice gives the same ids. */
 export function sessionTraceId(header: HeaderEvent): TraceId {
-	return header.traceId ?? hash('sha256', `${header.pid}:${header.startedAt}:${header.script}`).slice(0, 32);
+	return header.traceId ?? sha256(`${header.pid}:${header.startedAt}:${header.script}`).slice(0, 32);
+}
+
+/** node:crypto is loaded when a span is first named (an export, or a propagated request), not at every start. */
+function sha256(text: string): string {
+	return process.getBuiltinModule('node:crypto').hash('sha256', text);
 }
 
 /** A sampled span's `traceparent` header value. */

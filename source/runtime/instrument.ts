@@ -34,6 +34,7 @@ import {RUNTIME_GLOBAL} from './transform.js';
 import {instrumentPromiseCombinators} from './wait-targets.js';
 import {TransformCache} from './transform-cache.js';
 import {LoopWatch} from './watchdog.js';
+import {startWatchdog, watchdogSettings, type RunningWatchdog} from './watchdog-start.js';
 import {instrumentVitestEvaluator} from './vitest-evaluator.js';
 import {drainBeforeTermination, WorkerDrains} from './worker-drain.js';
 
@@ -71,21 +72,31 @@ let runtimeDirectory = '';
  * Instruments this thread: the main thread with `config`, a worker of an instrumented process with its parent's.
  * `entry` is the entry module's URL; `onExit` runs as the process exits (or dies of a signal it does not handle).
  */
-export function instrumentThread(entry: string, config: ThreadConfig | null, onExit: () => void = () => {}): void {
+export function instrumentThread(entry: string, config: ThreadConfig | null, onExit: () => void = () => {}, watchdog?: RunningWatchdog): void {
 	dist = new URL('.', entry);
 	runtimeDirectory = dirname(fileURLToPath(entry));
 	if (isMainThread && config) {
 		setEnvironmentData(CONFIG_KEY, config);
+		showNodesTypeScript(config);
 		if (config.lane) instrumentFollowedProcess(config, config.lane);
-		else instrumentMainThread(config, onExit);
+		else instrumentMainThread(config, onExit, watchdog);
 	} else if (!isMainThread && !isOwnThread()) {
 		// Workers inherit the --import; asyncmon's own threads have none, and a worker of an unmonitored process has no config.
 		const inherited = getEnvironmentData(CONFIG_KEY) as ThreadConfig | undefined;
-		if (inherited) instrumentWorkerThread(inherited);
+		if (!inherited) return;
+		showNodesTypeScript(inherited);
+		instrumentWorkerThread(inherited);
 	}
 }
 
-function instrumentMainThread(config: ThreadConfig, onExit: () => void): void {
+/** The script's threads read process.features.typescript as under node, though its process strips no types (see childNodeFlags). */
+function showNodesTypeScript(config: ThreadConfig): void {
+	const typescript = config.typescript;
+	if (process.features.typescript !== false || !typescript) return;
+	Object.defineProperty(process.features, 'typescript', {get: () => typescript, enumerable: true, configurable: true});
+}
+
+function instrumentMainThread(config: ThreadConfig, onExit: () => void, watchdog?: RunningWatchdog): void {
 	setRedaction(config.redact);
 	const thread: WriterThread = config.agent
 		? {file: new URL('agent-thread.js', dist), data: {agent: config.agent}, always: true}
@@ -106,14 +117,13 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void): void {
 	});
 	sink.flush();
 	const sites = new SiteTable(config.scriptName, cwd);
-	const watch = watchLoop(config, config.watchdogFd, config.monitorPid, 0);
+	const watch = watchLoop(config, config.watchdogFd, config.monitorPid, 0, watchdog);
 	const tracker = startTracker(config, {
 		sink,
 		sites,
 		runtimeDirectory,
 		watch,
 	});
-	watch.holdUntilEntry();
 	attributeWorkers(tracker);
 	installHooks(hookOptions(config, sites, tracker, ''));
 	// Under the agent the script's output is its own, untouched, as under node.
@@ -145,17 +155,17 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void): void {
 	flushOnSignals(tracker, onExit);
 }
 
-/** A process's main thread watched for blocks, by a watchdog thread writing to `fd` (-1: on the channel a thread of the process's own reads). */
-function watchLoop(config: ThreadConfig, fd: number, monitorPid: number, idBase: number): LoopWatch {
+/**
+ * A process's main thread watched for blocks, by a watchdog thread writing to `fd` (-1: on the channel a thread of
+ * the process's own reads); the script's preload started it already (see startWatchdog).
+ */
+function watchLoop(config: ThreadConfig, fd: number, monitorPid: number, idBase: number, started?: RunningWatchdog): LoopWatch {
 	return new LoopWatch({
-		fd,
+		watchdog: started ?? startWatchdog(dist, watchdogSettings(config, fd, monitorPid, idBase)),
 		thresholdMs: config.blockThresholdMs,
-		startedAt: config.startedAt,
 		cwd,
 		ownDirectory: runtimeDirectory,
-		monitorPid,
 		idBase,
-		watchdogFile: new URL('watchdog.js', dist),
 		setInterval: plainSetInterval,
 	});
 }
@@ -190,7 +200,7 @@ function instrumentFollowedProcess(config: ThreadConfig, lane: LaneConfig): void
 	const watch = watchLoop(config, -1, 0, laneIdBase(lane.slot));
 	const entry = processEntry(config.script);
 	// Loading its modules is no block: held until its main module's code starts. A process with no main module (`node -e`) is watched at once.
-	if (entry) watch.holdUntilEntry();
+	if (!entry) watch.entryStarted();
 	const {tracker} = instrumentLane(
 		config,
 		writer,
@@ -249,6 +259,7 @@ function isLoadError(error: unknown): boolean {
 function attributeWorkers(tracker: Tracker): void {
 	const Original = workerThreads.Worker;
 	const preload = preloadFile();
+	const evalPreload = fileURLToPath(new URL('eval-preload.js', dist));
 	const drains = new WorkerDrains();
 	workerThreads.Worker = class Worker extends Original {
 		constructor(...args: ConstructorParameters<typeof Original>) {
@@ -256,7 +267,7 @@ function attributeWorkers(tracker: Tracker): void {
 			const [code, options] = args;
 			// asyncmon's threads, and those its own work starts (esbuild compiling a file starts one), run as they are.
 			const own = startsOwnThread(options) || tracker.doingOwnWork;
-			if (!own && options?.eval && typeof code === 'string') args[0] = evalWorkerStub(preload, code);
+			if (!own && options?.eval && typeof code === 'string') args[0] = evalWorkerStub(evalPreload, code);
 			else if (!own && Array.isArray(options?.execArgv)) args[1] = {...options, execArgv: ['--import', preload, ...options.execArgv]};
 			super(...args);
 			if (!own) drains.started(this.threadId);

@@ -1,9 +1,9 @@
 import {performance} from 'node:perf_hooks';
-import {startOwnThread} from './own-thread.js';
 import type {BlockEndEvent, BlockStartEvent} from '../protocol/events.js';
 import {userStack, type UserStack} from './caller.js';
 import {isScriptsBlock, mainThreadTimes, stallEnd, stallOf} from './stall.js';
 import type {SliceWatch, Task} from './tracker.js';
+import type {RunningWatchdog} from './watchdog-start.js';
 import {
 	CLAIMING,
 	F64_BEAT_QUEUED,
@@ -22,8 +22,6 @@ import {
 	I32_TASK,
 	MAX_STACK_FRAMES,
 	STACK_READER_KEY,
-	WATCH_BUFFER_BYTES,
-	type WatchdogData,
 } from './watchdog-layout.js';
 
 /**
@@ -41,16 +39,14 @@ const STACK_DEPTH = 64;
 const EXIT_WAIT_MS = 250;
 
 export interface LoopWatchOptions {
-	fd: number;
+	/** The watchdog thread, started with the same thresholdMs, cwd and idBase (see startWatchdog). */
+	watchdog: RunningWatchdog;
 	thresholdMs: number;
-	startedAt: number;
 	cwd: string;
 	/** asyncmon's own bundle, whose frames are never the user's. */
 	ownDirectory: string;
-	monitorPid: number;
 	/** Where the process's ids start (see laneIdBase): 0 in the script's process. */
 	idBase: number;
-	watchdogFile: URL;
 	setInterval: typeof setInterval;
 }
 
@@ -71,15 +67,15 @@ export class LoopWatch implements SliceWatch {
 	private lastBeatAt = 0;
 	private readonly queuedReadingGapMs: number;
 	private readonly idBase: number;
-	private heldForEntry = false;
+	/** The watchdog starts held: until the entry module's code runs, the loop is only loading modules. */
+	private heldForEntry = true;
 	private readonly paths: {cwd: string; ownDirectory: string};
 	readonly thresholdMs: number;
 	private readonly stackReader = (): UserStack => this.readBlockedStack();
 
 	constructor(options: LoopWatchOptions) {
-		const buffer = new SharedArrayBuffer(WATCH_BUFFER_BYTES);
-		this.f64 = new Float64Array(buffer);
-		this.i32 = new Int32Array(buffer);
+		this.f64 = new Float64Array(options.watchdog);
+		this.i32 = new Int32Array(options.watchdog);
 		this.toEpoch = performance.timeOrigin;
 		this.thresholdMs = options.thresholdMs;
 		this.queuedReadingGapMs = options.thresholdMs / QUEUED_READINGS_PER_THRESHOLD;
@@ -87,8 +83,6 @@ export class LoopWatch implements SliceWatch {
 		this.paths = {cwd: options.cwd, ownDirectory: options.ownDirectory};
 		Object.defineProperty(globalThis, Symbol.for(STACK_READER_KEY), {value: this.stackReader, configurable: true});
 		this.beat();
-		const workerData: WatchdogData = {buffer, fd: options.fd, thresholdMs: options.thresholdMs, startedAt: options.startedAt, cwd: options.cwd, monitorPid: options.monitorPid, idBase: options.idBase};
-		startOwnThread(options.watchdogFile, workerData);
 		options.setInterval(() => this.beat(), HEARTBEAT_MS).unref();
 	}
 
@@ -117,13 +111,6 @@ export class LoopWatch implements SliceWatch {
 			this.f64[F64_EXCLUDED] = this.f64[F64_EXCLUDED]! + (performance.now() - start);
 			Atomics.sub(this.i32, I32_PAUSED, 1);
 		}
-	}
-
-	/** Until the entry module's code runs, the loop is only loading modules. */
-	holdUntilEntry(): void {
-		if (this.heldForEntry) return;
-		this.heldForEntry = true;
-		Atomics.add(this.i32, I32_PAUSED, 1);
 	}
 
 	/** Once only: an entry evaluated again (taken out of require.cache) must not leave the watchdog paused for good. */

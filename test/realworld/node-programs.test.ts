@@ -59,6 +59,12 @@ describe('real programs run as under node', () => {
 		expect(taskNamed(report, 'fetchLabel("a", 20)').state).toBe('finished');
 	});
 
+	it("a TypeScript script and its workers read Node's process.features.typescript and execArgv as under node, though asyncmon's process strips no types", async () => {
+		const {node, asyncmon} = await underNodeAndAsyncmon('typescript-features.ts', [], PROGRAMS);
+		expect(node).toEqual({code: 0, stdout: 'script strip execArgv []\nworker strip\n', stderr: ''});
+		expect(asyncmon).toEqual(node);
+	});
+
 	it('child_process.fork() with the default execArgv: the child starts as under node, and execArgv reads []', async () => {
 		const {node, asyncmon} = await underNodeAndAsyncmon('fork-parent.mjs', [], PROGRAMS);
 		expect(node.code).toBe(0);

@@ -41,7 +41,8 @@ describe('the transform cache', () => {
 
 	it('stays under its size: an entry too large is not kept, and the least recently used go first', () => {
 		const base = join(tempDir(), 'cache');
-		const size = Buffer.byteLength(JSON.stringify(entry));
+		// What an entry takes on disk: its output, and the input it was made from (here one letter, as each key below).
+		const size = Buffer.byteLength(JSON.stringify({...entry, input: TransformCache.key(['a']).input}));
 		const cache = TransformCache.open(buildIdFile(), {[CACHE_DIR_ENV]: base}, {maxBytes: 3 * size, maxEntryBytes: size})!;
 		const [a, b, c, d] = ['a', 'b', 'c', 'd'].map(name => TransformCache.key([name]));
 		cache.set(a!, entry);
@@ -50,9 +51,9 @@ describe('the transform cache', () => {
 		// Entries are used in the order a, c, b (times set apart by hand: file times are coarse on some systems).
 		const past = (seconds: number) => new Date(Date.now() - seconds * 1000);
 		const directory = join(base, readdirSync(base)[0]!);
-		utimesSync(join(directory, a!), past(30), past(30));
-		utimesSync(join(directory, c!), past(20), past(20));
-		utimesSync(join(directory, b!), past(10), past(10));
+		utimesSync(join(directory, a!.file), past(30), past(30));
+		utimesSync(join(directory, c!.file), past(20), past(20));
+		utimesSync(join(directory, b!.file), past(10), past(10));
 		cache.set(d!, entry);
 		expect(cache.get(a!)).toBeNull();
 		expect([b, c, d].map(key => cache.get(key!))).toEqual([entry, entry, entry]);
@@ -63,8 +64,17 @@ describe('the transform cache', () => {
 	});
 
 	it('a key changes with each of its parts', () => {
-		expect(TransformCache.key(['a', 'b'])).not.toBe(TransformCache.key(['a', 'c']));
-		expect(TransformCache.key(['a', 'bc'])).not.toBe(TransformCache.key(['ab', 'c']));
+		expect(TransformCache.key(['a', 'b']).file).not.toBe(TransformCache.key(['a', 'c']).file);
+		expect(TransformCache.key(['a', 'bc']).file).not.toBe(TransformCache.key(['ab', 'c']).file);
+		expect(TransformCache.key(['a', 'b']).file).toMatch(/^[\da-f]{16}$/);
+	});
+
+	it('an entry is only ever read for the input it was made from: a name two inputs share is a miss', () => {
+		const cache = TransformCache.open(buildIdFile(), {[CACHE_DIR_ENV]: join(tempDir(), 'cache')})!;
+		const key = TransformCache.key(['a.ts', 'source']);
+		cache.set(key, entry);
+		expect(cache.get({file: key.file, input: `${key.input} `})).toBeNull();
+		expect(cache.get(key)).toEqual(entry);
 	});
 
 	it('is off where others could write, through a symlink, when asked, or without a build id', () => {

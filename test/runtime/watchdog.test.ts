@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {LoopWatch} from '../../source/runtime/watchdog.js';
 import {Task} from '../../source/runtime/tracker.js';
+import {I32_PAUSED, WATCH_BUFFER_BYTES} from '../../source/runtime/watchdog-layout.js';
 
 /** The thread held, asleep: the script's own time, even on a machine so busy that a spin would wait for a CPU (starved, no block). */
 const hold = (ms: number): void => {
@@ -8,15 +9,15 @@ const hold = (ms: number): void => {
 };
 
 function loopWatch(thresholdMs: number): LoopWatch {
+	// The buffer as startWatchdog leaves it, with no thread on it: the main thread's half alone.
+	const watchdog = new SharedArrayBuffer(WATCH_BUFFER_BYTES);
+	new Int32Array(watchdog)[I32_PAUSED] = 1;
 	return new LoopWatch({
-		fd: -1,
+		watchdog,
 		thresholdMs,
-		startedAt: Date.now(),
 		cwd: process.cwd(),
 		ownDirectory: '/nowhere',
-		monitorPid: 0,
 		idBase: 0,
-		watchdogFile: new URL('../fixtures/runtime/idle-watchdog.mjs', import.meta.url),
 		// No heartbeats of its own while the test runs: the test says when the loop turns.
 		setInterval: (() => ({unref() {}})) as unknown as typeof setInterval,
 	});

@@ -1,0 +1,9 @@
+import {setUpThread} from './thread-setup.js';
+
+/**
+ * The preload of a worker made from a string: its stub loads this module with require() and calls
+ * evalWorkerScript (see eval-worker.ts). preload.js cannot be required, since it awaits.
+ */
+export {evalWorkerScript} from './instrument.js';
+
+setUpThread(import.meta.url, null);

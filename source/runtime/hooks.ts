@@ -1,6 +1,6 @@
 import {existsSync, readFileSync, statSync} from 'node:fs';
 import module, {type LoadFnOutput, type LoadHookContext, type LoadHookSync, type ResolveFnOutput} from 'node:module';
-import {extname, relative} from 'node:path';
+import {extname, join, relative} from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import type {Loader, TransformFailure} from 'esbuild';
 import {insertAtTop, instrument, RUNTIME_GLOBAL, type SiteRegistry} from './transform.js';
@@ -138,9 +138,16 @@ function withoutHookFrames(error: object, limit: number, ownDirectory: string): 
 export function installHooks(options: HookOptions): void {
 	// A worker's thread loads no entry: its modules are not looked at for one.
 	const hasEntry = options.entry !== '' || options.processEntry !== '';
+	const usersTimersPromises = pathToFileURL(join(options.ownDirectory, 'users-timers-promises.mjs')).href;
+	serveModule(usersTimersPromises, USERS_TIMERS_PROMISES);
 	module.registerHooks({
 		resolve(specifier, context, nextResolve) {
 			if (servedModules.has(specifier)) return {url: specifier, format: 'module', shortCircuit: true};
+			// An import of an ES module of the user's. A require() gets Node's module object (patched, see instrumentTimers), as under
+			// node, not an ES module's namespace; Node 22 resolves a require() of CommonJS it loaded for an import with the import condition.
+			if (TIMERS_PROMISES.has(specifier) && context.parentURL && usersModules.has(context.parentURL) && !context.conditions.includes('require')) {
+				return {url: usersTimersPromises, format: 'module', shortCircuit: true};
+			}
 			const resolveTs = (wanted: string): ResolveFnOutput => {
 				try {
 					return nextResolve(wanted, context);
@@ -172,36 +179,37 @@ export function installHooks(options: HookOptions): void {
 }
 
 function load(url: string, context: LoadHookContext, nextLoad: Parameters<LoadHookSync>[2], options: HookOptions): LoadFnOutput {
-			const served = servedModules.get(url);
-			if (served !== undefined) return {format: 'module', source: served, shortCircuit: true};
-			if (url.endsWith(UNDICI_DISPATCHER_BASE)) {
-				const loaded = nextLoad(url, context);
-				return {...loaded, source: `${String(loaded.source)}\n;globalThis.${RUNTIME_GLOBAL}.patchDispatcher(module.exports);\n`};
-			}
-			if (options.vitestModules && url.endsWith(VITEST_EVALUATOR)) {
-				const loaded = nextLoad(url, context);
-				return {...loaded, source: handOffEvaluator(String(loaded.source))};
-			}
-			const file = userFile(url, options.entry);
-			if (!file) return nextLoad(url, context);
-			const extension = extname(file);
-			const loader = LOADERS[extension];
-			if (!loader && (file !== options.entry || NODE_KNOWS.has(extension))) return nextLoad(url, context);
-			const size = statSync(file).size;
-			if (size > MAX_INSTRUMENTED_BYTES) return loadUninstrumented(url, context, nextLoad, file, size, options);
-			const source = readFileSync(file, 'utf8');
-			// An entry of an extension Node does not know runs through its CommonJS loader, as JavaScript; as an ES module Node refuses it, and so do we.
-			if (!loader && (packageType(file) === 'module' || isModuleOnly(source))) return nextLoad(url, context);
-			let compiled: ReturnType<typeof compileCached>;
-			try {
-				compiled = compileCached(source, file, loader ?? 'js', options);
-			} catch (error) {
-				if (error instanceof LoadAsNode) return nextLoad(url, context);
-				throw error;
-			}
-			const output: LoadFnOutput = {format: compiled.format, source: compiled.code, shortCircuit: true};
-			if (isEntry(file, options)) startTold.add(output);
-			return output;
+	const served = servedModules.get(url);
+	if (served !== undefined) return {format: 'module', source: served, shortCircuit: true};
+	if (url.endsWith(UNDICI_DISPATCHER_BASE)) {
+		const loaded = nextLoad(url, context);
+		return {...loaded, source: `${String(loaded.source)}\n;globalThis.${RUNTIME_GLOBAL}.patchDispatcher(module.exports);\n`};
+	}
+	if (options.vitestModules && url.endsWith(VITEST_EVALUATOR)) {
+		const loaded = nextLoad(url, context);
+		return {...loaded, source: handOffEvaluator(String(loaded.source))};
+	}
+	const file = userFile(url, options.entry);
+	if (!file) return nextLoad(url, context);
+	const extension = extname(file);
+	const loader = LOADERS[extension];
+	if (!loader && (file !== options.entry || NODE_KNOWS.has(extension))) return nextLoad(url, context);
+	const size = statSync(file).size;
+	if (size > MAX_INSTRUMENTED_BYTES) return loadUninstrumented(url, context, nextLoad, file, size, options);
+	const source = readFileSync(file, 'utf8');
+	// An entry of an extension Node does not know runs through its CommonJS loader, as JavaScript; as an ES module Node refuses it, and so do we.
+	if (!loader && (packageType(file) === 'module' || isModuleOnly(source))) return nextLoad(url, context);
+	let compiled: ReturnType<typeof compileCached>;
+	try {
+		compiled = compileCached(source, file, loader ?? 'js', options);
+	} catch (error) {
+		if (error instanceof LoadAsNode) return nextLoad(url, context);
+		throw error;
+	}
+	const output: LoadFnOutput = {format: compiled.format, source: compiled.code, shortCircuit: true};
+	if (compiled.format === 'module') usersModules.add(url);
+	if (isEntry(file, options)) startTold.add(output);
+	return output;
 }
 
 /** The script's entry, or a followed process's: the file whose top level is the root task's. */
@@ -309,7 +317,17 @@ export interface EvalCode {
 	name: string;
 }
 
-/** Sources the loader hands Node for URLs no file is behind: an ES module a worker runs from a string. */
+const TIMERS_PROMISES = new Set(['node:timers/promises', 'timers/promises']);
+/** The user's files loaded as ES modules, by URL. */
+const usersModules = new Set<string>();
+/** What the user's own files import for `node:timers/promises`, by `import` or `require()`: see instrumentTimers. */
+/** What the user's own files import for `node:timers/promises`: see instrumentTimers. */
+const USERS_TIMERS_PROMISES = `const timers = globalThis.${RUNTIME_GLOBAL}.userTimersPromises;
+export const {setTimeout, setImmediate, setInterval, scheduler} = timers;
+export default timers;
+`;
+
+/** Sources the loader hands Node for URLs no file is behind: an ES module a worker runs from a string, the `node:timers/promises` of user files. */
 const servedModules = new Map<string, string>();
 
 /** Has this thread's loader hooks hand `source` to Node as the ES module at `url`. */

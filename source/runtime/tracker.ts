@@ -504,6 +504,9 @@ export class Tracker {
 		else if (task.phase === Phase.Waiting && !task.waitEmitted && task.waitOn === PROMISE) task.waitOn = {kind: 'peer', address: peer};
 	}
 
+	/** `node:timers/promises` as the user's own files import it, its sleeps ops (see instrumentTimers); installed by the timers' instrumentation. */
+	userTimersPromises: object = {};
+
 	/** Installed by the HTTP instrumentation; called by npm undici's dispatcher module as it loads. */
 	patchDispatcher: (dispatcherBase: never) => void = () => {};
 

@@ -2,7 +2,6 @@ import {writeFileSync} from 'node:fs';
 import {createRequire, syncBuiltinESMExports} from 'node:module';
 import {join} from 'node:path';
 import timers from 'node:timers';
-import timersPromises from 'node:timers/promises';
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest';
 import type {AsyncmonEvent, HeaderEvent, OpStartEvent, TaskAwaitEvent, TaskEndEvent, TaskResumeEvent, TaskStartEvent} from '../../source/protocol/events.js';
 import type {EventSink} from '../../source/runtime/event-sink.js';
@@ -52,8 +51,6 @@ const BLOCK_THRESHOLD_MS = 4;
 const saved = {
 	timers: {setTimeout: timers.setTimeout, setInterval: timers.setInterval, clearTimeout: timers.clearTimeout, clearInterval: timers.clearInterval},
 	global: {setTimeout: globalThis.setTimeout, setInterval: globalThis.setInterval, clearTimeout: globalThis.clearTimeout, clearInterval: globalThis.clearInterval},
-	sleep: timersPromises.setTimeout,
-	wait: timersPromises.scheduler.wait,
 	combinators: {all: Promise.all, allSettled: Promise.allSettled, race: Promise.race, any: Promise.any},
 };
 
@@ -83,8 +80,6 @@ beforeAll(() => {
 afterAll(() => {
 	Object.assign(timers, saved.timers);
 	Object.assign(globalThis, saved.global);
-	timersPromises.setTimeout = saved.sleep;
-	timersPromises.scheduler.wait = saved.wait;
 	syncBuiltinESMExports();
 	Object.assign(Promise, saved.combinators);
 	delete (globalThis as Record<string, unknown>)[RUNTIME_GLOBAL];
@@ -523,7 +518,7 @@ return {main};`);
 	// examples/07-cpu-bound.ts: the ticks start in a callback of `map`, a slice before the `Promise.all`.
 	it('Promise.all of tasks started in an earlier slice: all of them; the sleep between: its timer', async () => {
 		const {main} = load(`
-const {setTimeout: nap} = require('node:timers/promises');
+const {setTimeout: nap} = globalThis.${RUNTIME_GLOBAL}.userTimersPromises; // a user file's node:timers/promises
 async function tick(ms) { await nap(ms); }
 async function main() {
 	const ticks = [10, 20, 30].map(ms => tick(ms));

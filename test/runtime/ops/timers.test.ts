@@ -1,8 +1,46 @@
+import {mkdirSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import type {OpEndEvent, OpStartEvent} from '../../../source/protocol/events.js';
 import {recordedLines} from '../../helpers/recorded.js';
 import {underNodeAndAsyncmon} from '../../helpers/node-parity.js';
 import {SCRIPTS} from '../../helpers/run-cli.js';
+import {tempDir} from '../../helpers/temp.js';
+
+/** A project whose own files sleep through `node:timers/promises` (imported, and required), as does a library it uses. */
+function sleepingProject(): string {
+	const project = tempDir();
+	const file = (path: string, text: string) => {
+		mkdirSync(join(project, path, '..'), {recursive: true});
+		writeFileSync(join(project, path), text);
+	};
+	file(
+		'node_modules/slow-lib/index.js',
+		"const {setTimeout: pause} = require('node:timers/promises');\nexports.settle = async () => { await pause(7); return 'settled'; };\n",
+	);
+	file('node_modules/slow-lib/package.json', JSON.stringify({name: 'slow-lib', main: 'index.js'}));
+	file(
+		'naps.cjs',
+		[
+			"const timers = require('node:timers/promises');",
+			"exports.nap = async () => { await timers.setTimeout(11); await timers.scheduler.wait(13); return Object.keys(timers).join(','); };",
+			'',
+		].join('\n'),
+	);
+	file(
+		'main.mjs',
+		[
+			"import {setTimeout as sleep} from 'node:timers/promises';",
+			"import {createRequire} from 'node:module';",
+			"import {settle} from 'slow-lib';",
+			"const {nap} = createRequire(import.meta.url)('./naps.cjs');",
+			'async function main() { await sleep(5, 0); console.log(await nap(), await settle()); }',
+			'await main();',
+			'',
+		].join('\n'),
+	);
+	return project;
+}
 
 describe('timers', () => {
 	it("are ops that end fired or cleared, in each of Node's ways to clear one, and stacks made in their callbacks read as under node", async () => {
@@ -20,5 +58,13 @@ describe('timers', () => {
 		expect(timers.map(outcome)).toEqual(['fired', 'fired', 'cleared', 'cleared', 'cleared', 'cleared', 'fired']);
 		const interval = timers[5]!;
 		expect(lines.filter(line => line.type === 'op.fire' && line.id === interval.id)).toHaveLength(3);
+	});
+
+	it("the user's own sleeps from node:timers/promises are ops, imported or required (which gets node's module object); a library's are not", async () => {
+		const {node, asyncmon, file} = await underNodeAndAsyncmon('main.mjs', [], sleepingProject());
+		expect(node).toEqual({code: 0, stdout: 'setTimeout,setImmediate,setInterval,scheduler settled\n', stderr: ''});
+		expect(asyncmon).toEqual(node);
+		const timers = recordedLines(file).filter((line): line is OpStartEvent => line.type === 'op.start' && line.kind === 'timer');
+		expect(timers.map(timer => timer.name)).toEqual(['sleep 5ms', 'sleep 11ms', 'sleep 13ms']);
 	});
 });

@@ -166,9 +166,11 @@ export class PlainPrinter {
 				const who = block ? blockCulprit(state, block) : 'a callback';
 				const loop = `event loop${block ? loopOwner(block) : ''}`;
 				this.blockedAt.set(line.id, block?.location ?? null);
+				// No location yet (a followed process's top level): no blank where it would go.
+				const where = block?.location ? [{text: ' '}, dim(block.location)] : [];
 				this.say(line.detectedAt, this.blockMark('BLOCKED'), [
-					{text: `${loop} blocked for over ${formatDuration(line.detectedAt - line.t)} by ${who} `},
-					dim(block?.location),
+					{text: `${loop} blocked for over ${formatDuration(line.detectedAt - line.t)} by ${who}`},
+					...where,
 					{text: ' (still blocked)'},
 				]);
 				return;

@@ -79,7 +79,7 @@ describe('plain mode', () => {
 			{type: 'block.end', t: 200, id: block, durationMs: 190, task: lane, exact: true},
 			{type: 'exit', t: 210, code: 0, signal: null},
 		]).split('\n');
-		expect(lines).toContain('[   0.070s] ⚠ BLOCKED event loop of pid 42 (node child.js) blocked for over 60ms by its top level  (still blocked)');
+		expect(lines).toContain('[   0.070s] ⚠ BLOCKED event loop of pid 42 (node child.js) blocked for over 60ms by its top level (still blocked)');
 		expect(lines).toContain('[   0.200s] ⚠ block  loop of pid 42 (node child.js) was blocked for 190ms by its top level child.js:3:1');
 		expect(lines).toContain('→ its top level at child.js:3 blocked the event loop of pid 42 (node child.js) for 190ms; move CPU-bound work to a worker thread');
 	});

@@ -1,20 +1,18 @@
-import {spawn, type ChildProcess} from 'node:child_process';
+import type {ChildProcess} from 'node:child_process';
 import {constants} from 'node:os';
-import {resolve} from 'node:path';
 import type {Socket} from 'node:net';
-import type {Readable} from 'node:stream';
-import {fileURLToPath} from 'node:url';
-import {CHILD_CONFIG_ENV, CHILD_START_ENV, childNodeFlags, type ChildConfig} from '../protocol/child-config.js';
 import {redactText} from '../protocol/redaction.js';
-import {newTraceId} from '../protocol/trace-context.js';
 import {PROTOCOL_VERSION, type HeaderEvent, type ProtocolLine} from '../protocol/events.js';
 import {decodeLine, type CorruptReason} from '../protocol/decode.js';
 import {serializeLine} from '../protocol/encode.js';
 import {LineSplitter} from '../protocol/line-splitter.js';
-import {LaneEnds, LaneServer} from './lane-server.js';
+import {LaneEnds} from './lane-server.js';
 import {PipedOutput} from './piped-output.js';
+import {epochNow, ScriptProcess, type HeldPipe, type ScriptProcessOptions} from './script-process.js';
 
-const EVENTS_FD = 3;
+export type {ScriptStdin} from './script-process.js';
+export type ChildSessionOptions = ScriptProcessOptions;
+
 /**
  * After the script exited, how long its stdout and stderr may be quiet before they are closed: a process it
  * started may hold them open (a daemon). What the script wrote is in the pipe already, and all of it is read.
@@ -22,38 +20,11 @@ const EVENTS_FD = 3;
 const OUTPUT_GRACE_MS = 250;
 /** A process the script left behind that keeps writing is listened to no longer than this after the exit. */
 const OUTPUT_GRACE_MAX_MS = 2000;
-const WATCHDOG_FD = 4;
-
-export interface ChildSessionOptions {
-	script: string;
-	scriptName: string;
-	args: string[];
-	blockThresholdMs: number;
-	redact: boolean;
-	/** Extra environment for the script (the demo server's URL, say). */
-	env?: Record<string, string>;
-	stdin: ScriptStdin;
-	preload: URL;
-	/** `--otlp-propagate`: the script's outgoing HTTP requests carry a `traceparent` (see trace-context.ts). */
-	propagateTrace?: boolean;
-	/** False keeps every task one by one in the stream (`--retain all`): see ChildConfig. */
-	foldQuickTasks?: boolean;
-	/** The Node processes the script starts are followed (on by default; `--no-follow`). */
-	follow?: boolean;
-}
 
 /** A followed process's connection: the root of its lane, once its first line said it. */
 interface LaneStream {
 	root: number | null;
 }
-
-/**
- * What the script reads: nothing while the dashboard keeps the terminal for its keys; asyncmon's own stdin
- * in plain mode. When that is a terminal, the script joins the terminal's foreground process group, as
- * under node, since a process outside it is stopped (SIGTTIN) when it reads: the terminal's Ctrl-C then
- * reaches the script itself.
- */
-export type ScriptStdin = 'none' | 'inherit' | 'terminal';
 
 /** Each protocol line with its serialized form, which recordings store as is. */
 export type LineListener = (line: ProtocolLine, raw: string) => void;
@@ -65,9 +36,8 @@ export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): 
 }
 
 /**
- * The script in its child process, and the event stream it sends back. Unless
- * it reads the terminal, the child gets its own process group, so a Ctrl-C
- * reaches it once, forwarded by the monitor, not twice.
+ * The event stream the script's process sends back, and its output: read from a ScriptProcess, which may have
+ * been started (and have run) before this was made.
  */
 export class ChildSession {
 	readonly child: ChildProcess;
@@ -78,58 +48,34 @@ export class ChildSession {
 	private early: Array<[ProtocolLine, string]> = [];
 	/** Lines that came before anyone listened. */
 	private undelivered: Array<[ProtocolLine, string]> = [];
-	private readonly spawnedAt = epochNow();
-	/** The session's trace, which the child writes in its header and names in the `traceparent`s it adds. */
-	private readonly traceId = newTraceId();
 	readonly exited: Promise<{code: number | null; signal: NodeJS.Signals | null}>;
 	/** Corrupt lines not yet reported in a `corrupt` event, and why the first of them is. */
 	private corrupt: {count: number; reason: CorruptReason} | null = null;
-	private readonly lanes: LaneServer | null;
 	private readonly laneEnds = new LaneEnds();
 	/** The script's stdout and stderr, read from its pipes, let out at the times its `wrote` lines tell. */
 	private readonly output = {stdout: this.pipedOutput('stdout'), stderr: this.pipedOutput('stderr')};
 
-	constructor(private readonly options: ChildSessionOptions) {
-		const env: NodeJS.ProcessEnv = {...process.env, ...options.env};
-		const addedEnv = Object.keys(CHILD_START_ENV).filter(name => env[name] === undefined);
-		for (const name of addedEnv) env[name] = CHILD_START_ENV[name];
-		this.lanes = options.follow === false ? null : this.listenForLanes();
-		const config: ChildConfig = {
-			script: resolve(options.script),
-			scriptName: options.scriptName,
-			eventsFd: EVENTS_FD,
-			watchdogFd: WATCHDOG_FD,
-			blockThresholdMs: options.blockThresholdMs,
-			redact: options.redact,
-			monitorPid: process.pid,
-			traceId: this.traceId,
-			propagateTrace: options.propagateTrace ?? false,
-			foldQuickTasks: options.foldQuickTasks ?? true,
-			addedEnv,
-			lanes: this.lanes?.where ?? null,
-			typescript: process.features.typescript,
-		};
-		const nodeFlags = childNodeFlags(Number(process.versions.node.split('.')[0]));
-		this.child = spawn(process.execPath, [...nodeFlags, '--import', fileURLToPath(options.preload), config.script, ...options.args], {
-			stdio: [options.stdin === 'none' ? 'ignore' : 'inherit', 'pipe', 'pipe', 'pipe', 'pipe'],
-			env: {...env, [CHILD_CONFIG_ENV]: JSON.stringify(config)},
-			detached: options.stdin !== 'terminal',
-			// As typed to start asyncmon (`node` from its `#!/usr/bin/env node`): the script's process.argv0 and title, as under node.
-			argv0: process.argv0,
-		});
-		this.readLines(this.child.stdio[EVENTS_FD] as Readable);
-		this.readLines(this.child.stdio[WATCHDOG_FD] as Readable);
-		const outputs = [this.readOutput(this.child.stdout!, this.output.stdout), this.readOutput(this.child.stderr!, this.output.stderr)];
+	constructor(
+		private readonly options: ChildSessionOptions,
+		private readonly started = new ScriptProcess(options),
+	) {
+		this.child = started.child;
+		if (started.lanesProblem) this.emit({type: 'notice', t: 0, message: `child processes are not followed: ${started.lanesProblem}`});
+		started.acceptLanes(socket => this.readLane(socket));
+		const {pipes} = started;
+		this.readLines((onData, onEnd) => pipes.events.read(onData, onEnd));
+		this.readLines((onData, onEnd) => pipes.watchdog.read(onData, onEnd));
+		const outputs = [this.readOutput(pipes.stdout, this.output.stdout), this.readOutput(pipes.stderr, this.output.stderr)];
 		let exitedAt: number | null = null;
-		this.child.once('exit', () => {
-			exitedAt = this.now();
+		started.exit.hear(at => {
+			exitedAt = this.at(at);
 			for (const output of outputs) output.closeWhenQuiet();
 		});
 		this.exited = new Promise(resolveExit => {
-			this.child.once('close', (code, signal) => {
+			started.closed.hear(({code, signal}) => {
 				// A process the script started may outlive it, as under node; asyncmon stops listening to it.
 				this.laneEnds.flush();
-				this.lanes?.close();
+				started.lanes?.close();
 				// Every byte the script wrote is out before its exit, told or not (a SIGKILL leaves no time to tell).
 				this.output.stdout.end();
 				this.output.stderr.end();
@@ -137,21 +83,11 @@ export class ChildSession {
 				this.batchEnd();
 				resolveExit({code, signal});
 			});
-			this.child.once('error', error => {
+			started.startFailure.hear(error => {
 				this.emit({type: 'fatal', t: this.now(), kind: 'internal', message: `could not start node: ${error.message}`});
 				this.batchEnd();
 			});
 		});
-	}
-
-	/** Where followed children report; none, said in a notice, when no private place for it can be made. */
-	private listenForLanes(): LaneServer | null {
-		try {
-			return new LaneServer(socket => this.readLane(socket));
-		} catch (error) {
-			this.emit({type: 'notice', t: 0, message: `child processes are not followed: ${(error as Error).message}`});
-			return null;
-		}
 	}
 
 	/** The first listener gets the lines that came before it: the child is started before the monitor has loaded all it shows them with. */
@@ -176,47 +112,42 @@ export class ChildSession {
 		for (const listener of this.batchListeners) listener();
 	}
 
-	/**
-	 * Whoever read the script's stdout or stderr through asyncmon went away (`| head`): its pipe is closed, so its
-	 * next write there fails with EPIPE, as it would under node.
-	 */
-	closeOutput(stream: 'stdout' | 'stderr'): void {
-		this.child[stream]?.destroy();
-	}
-
 	signal(signal: NodeJS.Signals): void {
-		if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-		try {
-			this.child.kill(signal);
-		} catch {
-			// Already gone.
-		}
+		this.started.signal(signal);
 	}
 
 	/** For the events the monitor makes itself, at the precision a recording keeps: live and replayed states match. */
 	now(): number {
-		return Math.round((epochNow() - (this.header?.startedAt ?? this.spawnedAt)) * 1000) / 1000;
+		return this.at(epochNow());
 	}
 
-	private readLines(stream: Readable, lane?: LaneStream): void {
+	/** An epoch time on the session's clock. */
+	private at(epochMs: number): number {
+		return Math.round((epochMs - (this.header?.startedAt ?? this.started.spawnedAt)) * 1000) / 1000;
+	}
+
+	/** Lines of text from `read`, which hands each chunk to its first callback and the end to its second. */
+	private readLines(read: (onData: (chunk: string) => void, onEnd: () => void) => void, lane?: LaneStream): void {
 		const splitter = new LineSplitter();
-		stream.setEncoding('utf8');
 		const receive = (text: string): void => this.receive(text, lane);
-		stream.on('data', (chunk: string) => {
-			splitter.push(chunk, receive);
-			this.batchEnd();
-		});
-		stream.on('end', () => {
-			const rest = splitter.rest();
-			if (rest) this.receive(rest, lane);
-			this.batchEnd();
-		});
+		read(
+			chunk => {
+				splitter.push(chunk, receive);
+				this.batchEnd();
+			},
+			() => {
+				const rest = splitter.rest();
+				if (rest) this.receive(rest, lane);
+				this.batchEnd();
+			},
+		);
 	}
 
 	/** A followed process's events: its connection's first line is its lane's root, which ends once the connection closed. */
 	private readLane(socket: Socket): void {
 		const lane: LaneStream = {root: null};
-		this.readLines(socket, lane);
+		socket.setEncoding('utf8');
+		this.readLines((onData, onEnd) => socket.on('data', onData).on('end', onEnd), lane);
 		socket.on('error', () => socket.destroy());
 		socket.once('close', () => {
 			if (lane.root !== null) this.laneEnds.connectionClosed(lane.root);
@@ -254,16 +185,16 @@ export class ChildSession {
 	}
 
 	/** What the script writes to fd 1 or 2, through process.stdout and process.stderr or not (a child process sharing them, Node's own crash report), byte for byte. */
-	private readOutput(stream: Readable, output: PipedOutput): {closeWhenQuiet(): void} {
+	private readOutput(pipe: HeldPipe<Buffer>, output: PipedOutput): {closeWhenQuiet(): void} {
 		let quiet: NodeJS.Timeout | null = null;
 		let closing: NodeJS.Immediate | null = null;
 		/** Past OUTPUT_GRACE_MAX_MS: data no longer keeps the pipe open. */
 		let overdue = false;
 		// After one more poll of the loop: what the pipe holds by then is read before it closes.
 		const closeSoon = (): void => {
-			closing ??= setImmediate(() => stream.destroy());
+			closing ??= setImmediate(() => pipe.stream.destroy());
 		};
-		stream.on('data', (bytes: Buffer) => {
+		pipe.read(bytes => {
 			output.read(bytes);
 			this.batchEnd();
 			if (!quiet || overdue) return;
@@ -273,7 +204,7 @@ export class ChildSession {
 			quiet.refresh();
 		});
 		// Closed by closeOutput: a write that was under way may fail as the pipe goes.
-		stream.on('error', () => {});
+		pipe.stream.on('error', () => {});
 		return {
 			closeWhenQuiet() {
 				quiet = setTimeout(closeSoon, OUTPUT_GRACE_MS).unref();
@@ -318,12 +249,11 @@ export class ChildSession {
 			cwd: process.cwd(),
 			node: process.version,
 			pid: this.child.pid ?? 0,
-			startedAt: this.spawnedAt,
+			startedAt: this.started.spawnedAt,
 			blockThresholdMs: this.options.blockThresholdMs,
 			redacted: this.options.redact,
-			traceId: this.traceId,
+			traceId: this.started.traceId,
 		};
 	}
 }
 
-const epochNow = (): number => performance.timeOrigin + performance.now();

@@ -1,12 +1,14 @@
 import {writeFileSync} from 'node:fs';
 import {recordedLines} from '../helpers/recorded.js';
 import {pathToFileURL} from 'node:url';
+import {join} from 'node:path';
 import {ChildSession} from '../../source/monitor/child-session.js';
+import {ScriptProcess} from '../../source/monitor/script-process.js';
 import type {HeaderEvent, ProtocolLine} from '../../source/protocol/events.js';
 import {describe, expect, it} from 'vitest';
 import {readRecording} from '../helpers/recorded.js';
 import {underNodeAndAsyncmonBytes} from '../helpers/node-parity.js';
-import {runCli, SCRIPTS} from '../helpers/run-cli.js';
+import {ROOT, runCli, SCRIPTS} from '../helpers/run-cli.js';
 import {tempFile} from '../helpers/temp.js';
 
 describe('the child\'s event stream', () => {
@@ -54,6 +56,33 @@ describe('a process the script leaves behind holding its stdout', () => {
 		expect(result.code).toBe(0);
 		expect(result.stdout).toMatch(/All done in [\d.]+ms/);
 		expect(Date.now() - started).toBeLessThan(4000);
+	});
+});
+
+describe('the script started before its reader (asyncmon starts it first, then loads the rest)', () => {
+	it('a script that wrote and exited before the session was read loses nothing: its header, output and exit come as they were', async () => {
+		const options = {
+			script: join(SCRIPTS, 'exit-code.ts'),
+			scriptName: 'exit-code.ts',
+			args: [],
+			blockThresholdMs: 100,
+			redact: true,
+			stdin: 'none' as const,
+			preload: pathToFileURL(join(ROOT, 'dist/preload.js')),
+		};
+		const started = new ScriptProcess(options);
+		await new Promise<number>(resolve => started.exit.hear(resolve));
+		const session = new ChildSession(options, started);
+		const lines: ProtocolLine[] = [];
+		session.onLine(line => lines.push(line));
+		expect(await session.exited).toEqual({code: 7, signal: null});
+		expect(lines[0]!.type).toBe('header');
+		const output = lines.flatMap(line => (line.type === 'output' ? [line.text] : []));
+		expect(output.join('')).toBe('leaving early\n');
+		const exit = lines.at(-1)!;
+		expect(exit).toMatchObject({type: 'exit', code: 7});
+		// Its time is when the process exited, before the reader was made, on the session's clock.
+		expect((exit as {t: number}).t).toBeGreaterThan(0);
 	});
 });
 

@@ -2,7 +2,7 @@ import {existsSync, statSync} from 'node:fs';
 import {isatty} from 'node:tty';
 import type {RunOptions, ScriptLaunch} from './run-options.js';
 import {retentionOf} from '../retention-arguments.js';
-import {ChildSession, type ScriptStdin} from '../../monitor/child-session.js';
+import {ScriptProcess, type ScriptStdin} from '../../monitor/script-process.js';
 import {StopRule} from '../../monitor/stop-rule.js';
 import type {RunArgs} from '../run-arguments.js';
 import {terminalColor, wantsPlain} from '../terminal.js';
@@ -49,7 +49,7 @@ async function runScript(options: RunOptions): Promise<number> {
 	const recorder = options.record ? new Recorder(options.record, message => options.plain && options.stderr.write(`asyncmon: ${message}\n`)) : null;
 	// isatty, not process.stdin.isTTY: the script reads the stdin, and making asyncmon's own stream of it takes a while.
 	const scriptStdin: ScriptStdin = !options.plain ? 'none' : isatty(0) ? 'terminal' : 'inherit';
-	const session = new ChildSession({
+	const script = new ScriptProcess({
 		script: options.script,
 		scriptName: options.scriptName ?? options.script,
 		args: options.args,
@@ -65,11 +65,11 @@ async function runScript(options: RunOptions): Promise<number> {
 	// A reader of asyncmon's stdout or stderr that went away (`| head`) closes the script's: its next write there fails with EPIPE, as under node.
 	for (const stream of ['stdout', 'stderr'] as const) {
 		options[stream].on('error', (error: NodeJS.ErrnoException) => {
-			if (error.code === 'EPIPE') session.closeOutput(stream);
+			if (error.code === 'EPIPE') script.closeOutput(stream);
 		});
 	}
 	// Signals to asyncmon go to the script by the stop rule from the start; SIGTERM and SIGHUP also close the dashboard, restoring the terminal.
-	const stopRule = new StopRule(session, scriptStdin === 'terminal');
+	const stopRule = new StopRule(script, scriptStdin === 'terminal');
 	const closeDashboard = new AbortController();
 	const forward = (signal: NodeJS.Signals) => () => {
 		stopRule.deliver(signal);
@@ -78,7 +78,9 @@ async function runScript(options: RunOptions): Promise<number> {
 	const forwarders = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map(signal => [signal, forward(signal)] as const);
 	for (const [signal, handler] of forwarders) process.on(signal, handler);
 	try {
-		const {showSession} = await import('./run-session.js');
+		// Loaded once the script is on its way: reading its stream, the model, plain mode or the dashboard.
+		const [{ChildSession}, {showSession}] = await Promise.all([import('../../monitor/child-session.js'), import('./run-session.js')]);
+		const session = new ChildSession(script.options, script);
 		return await showSession(options, {session, recorder, stopRule, closeDashboard: closeDashboard.signal});
 	} finally {
 		for (const [signal, handler] of forwarders) process.off(signal, handler);

@@ -146,7 +146,9 @@ describe('the seed lessons, run through the real CLI', () => {
 		expect(block.exact).toBe(true);
 		expect(block.detectedAt - block.startMs).toBeLessThan(100 + 100);
 		expect(block.detectedAt).toBeLessThan(block.startMs + block.durationMs!);
-		expect(block.frames[0]?.fn).toBe('collatzSteps');
+		// Read at one instant of the loop: in collatzSteps, or now and then in the record() it calls (rarely: a CI run caught one).
+		expect(block.frames.map(frame => frame.fn)).toContain('collatzSteps');
+		expect(['collatzSteps', 'record']).toContain(block.frames[0]?.fn);
 		// The script's own clock includes asyncmon's share of the stretch (writing events), which no block counts.
 		expect(block.durationMs!).toBeLessThanOrEqual(ownMs + 5);
 		expect(block.durationMs!).toBeGreaterThan(ownMs * 0.6);

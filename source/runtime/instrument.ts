@@ -267,10 +267,11 @@ function attributeWorkers(tracker: Tracker): void {
 			const [code, options] = args;
 			// asyncmon's threads, and those its own work starts (esbuild compiling a file starts one), run as they are.
 			const own = startsOwnThread(options) || tracker.doingOwnWork;
+			drains.constructing(!own);
 			if (!own && options?.eval && typeof code === 'string') args[0] = evalWorkerStub(evalPreload, code);
 			else if (!own && Array.isArray(options?.execArgv)) args[1] = {...options, execArgv: ['--import', preload, ...options.execArgv]};
 			super(...args);
-			if (!own) drains.started(this.threadId);
+			drains.constructed(this.threadId);
 		}
 
 		/** The worker's lane first ends and sends what it holds (see worker-drain.ts). */

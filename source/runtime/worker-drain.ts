@@ -1,78 +1,81 @@
-import {BroadcastChannel, threadId} from 'node:worker_threads';
+import {getEnvironmentData, setEnvironmentData} from 'node:worker_threads';
 
 /**
  * `worker.terminate()` stops a worker's JavaScript at once, without its 'exit' listeners: the events its lane holds
  * (up to a flush's worth, 50 ms) would be lost with it, and the lane would never end. vitest's threads pool
- * terminates each worker as soon as its test file is done. So a worker lane says on this channel that it listens,
- * and the thread that terminates it asks it first to end its lane and send what it holds, waiting for that a while.
+ * terminates each worker as soon as its test file is done. So the thread that terminates a worker first asks its
+ * lane to end and send what it holds, and waits for that a while.
+ *
+ * They talk through a cell of shared memory with Atomics.waitAsync, never through messages: the first message a
+ * thread receives on a BroadcastChannel makes Node load undici's bundle for its MessageEvent, 40-60 ms of the
+ * script's thread at a worker's start, which the script would see as a block of its loop.
  */
-const CHANNEL = 'asyncmon:worker-drain';
+const CELL_KEY = 'asyncmon:worker-drain';
+
+/** What the worker's lane is doing, in its cell. */
+const enum Drain {
+	/** Not set up yet: a worker constructed, its lane not instrumented. */
+	Unheard = 0,
+	/** Its lane is set up and waits for a drain request. */
+	Listening = 1,
+	/** The thread that started it asks it to send what it holds. */
+	Requested = 2,
+	/** It did, or it exited: nothing is left to wait for. */
+	Done = 3,
+}
 
 /** How long terminate() waits for the worker's answer: an idle worker answers at once, a busy one when it is free. */
 const DRAIN_WAIT_MS = 100;
 
-/** Node's own, taken before asyncmon makes the script's timers ops: this wait is no timer of the script's. */
-const plainSetTimeout = setTimeout;
-
-type Message = {listening: number} | {heard: number} | {gone: number} | {drain: number} | {drained: number};
-
 /** In a worker lane: `drain` (end the lane, send its events) runs when the thread that started it is about to terminate it. */
 export function drainBeforeTermination(drain: () => void): void {
-	const channel = new BroadcastChannel(CHANNEL);
-	// It must not keep the worker alive.
-	channel.unref();
-	channel.onmessage = event => {
-		const message = (event as {data: Message}).data;
-		if (!('drain' in message) || message.drain !== threadId) return;
-		drain();
-		channel.postMessage({drained: threadId} satisfies Message);
-	};
-	channel.postMessage({listening: threadId} satisfies Message);
-	process.on('exit', () => channel.postMessage({gone: threadId} satisfies Message));
+	const shared = getEnvironmentData(CELL_KEY) as SharedArrayBuffer | undefined;
+	if (!shared) return;
+	const cell = new Int32Array(shared);
+	Atomics.store(cell, 0, Drain.Listening);
+	// A pending waitAsync keeps no thread alive: an idle worker still exits as under node.
+	const request = Atomics.waitAsync(cell, 0, Drain.Listening);
+	if (request.async)
+		void request.value.then(() => {
+			if (Atomics.load(cell, 0) !== Drain.Requested) return;
+			drain();
+			done(cell);
+		});
+	process.on('exit', () => done(cell));
 }
 
-/** In a thread that starts workers: which of them listen, and the wait for one's answer. */
-export class WorkerDrains {
-	private channel: BroadcastChannel | null = null;
-	/** Workers constructed here that have not said yet that they listen. */
-	private readonly unheard = new Set<number>();
-	private readonly listening = new Set<number>();
-	private readonly waiting = new Map<number, () => void>();
+function done(cell: Int32Array): void {
+	Atomics.store(cell, 0, Drain.Done);
+	Atomics.notify(cell, 0);
+}
 
-	/** A worker this thread constructed: the channel listens before the worker can say anything. */
-	started(worker: number): void {
-		this.open();
-		this.unheard.add(worker);
+/** In a thread that starts workers: a cell for each, and the wait for one's answer. */
+export class WorkerDrains {
+	private readonly cells = new Map<number, Int32Array>();
+	/** The cell the next worker constructed finds: set before its construction, as environment data is copied then. */
+	private next: Int32Array | null = null;
+
+	/** Before a worker is constructed: `watched` for one whose lane asyncmon instruments. */
+	constructing(watched: boolean): void {
+		this.next = watched ? new Int32Array(new SharedArrayBuffer(4)) : null;
+		// Undefined takes the key away: a thread of asyncmon's own finds no cell, nor one meant for another worker.
+		setEnvironmentData(CELL_KEY, this.next?.buffer);
+	}
+
+	/** The worker just constructed. */
+	constructed(worker: number): void {
+		if (this.next) this.cells.set(worker, this.next);
+		this.next = null;
 	}
 
 	/** Resolves once the worker sent what it holds, at once for a worker that does not listen (not started yet, or gone). */
-	drained(worker: number): Promise<void> {
-		if (!this.listening.delete(worker)) return Promise.resolve();
-		return new Promise(resolve => {
-			const done = (): void => {
-				clearTimeout(timer);
-				this.waiting.delete(worker);
-				resolve();
-			};
-			// Nor does it keep the process alive longer than under node.
-			const timer = plainSetTimeout(done, DRAIN_WAIT_MS).unref();
-			this.waiting.set(worker, done);
-			this.channel!.postMessage({drain: worker} satisfies Message);
-		});
-	}
-
-	private open(): void {
-		if (this.channel) return;
-		this.channel = new BroadcastChannel(CHANNEL);
-		this.channel.unref();
-		this.channel.onmessage = event => {
-			const message = (event as {data: Message}).data;
-			if ('listening' in message && this.unheard.delete(message.listening)) {
-				this.listening.add(message.listening);
-				// Node delivers the first message of a thread's channel to a worker tens of ms late: not the drain's.
-				this.channel!.postMessage({heard: message.listening} satisfies Message);
-			} else if ('gone' in message) this.listening.delete(message.gone);
-			else if ('drained' in message) this.waiting.get(message.drained)?.();
-		};
+	async drained(worker: number): Promise<void> {
+		const cell = this.cells.get(worker);
+		this.cells.delete(worker);
+		if (!cell || Atomics.compareExchange(cell, 0, Drain.Listening, Drain.Requested) !== Drain.Listening) return;
+		Atomics.notify(cell, 0);
+		// Nor does the wait keep the process alive longer than under node.
+		const answer = Atomics.waitAsync(cell, 0, Drain.Requested, DRAIN_WAIT_MS);
+		if (answer.async) await answer.value;
 	}
 }

@@ -113,8 +113,11 @@ describe('blocks, through the real CLI', () => {
 				expect(gaps, 'in 10 runs the run queue never drew the short stretch out past the threshold on its own while the long one ran its course').toSatisfy(isScenario);
 				const {state} = await readRecording(file);
 				const blockLines = readFileSync(file, 'utf8').split('\n').filter(line => line.includes('"type":"block.'));
-				expect(state.blocks, `the stretches ${JSON.stringify(gaps)}, the blocks ${blockLines.join(' ')}`).toHaveLength(1);
-				const [block] = state.blocks;
+				// The stretches' blocks: the crowd may also stall the process outside them, in Node's own work between tasks (a
+				// CI run once saw 180 ms of it, with no task and no stack, before the first stretch), which is not under test.
+				const stretchBlocks = state.blocks.filter(block => block.taskId !== null && /^stretch\(/.test(state.nodes.get(block.taskId)?.name ?? ''));
+				expect(stretchBlocks, `the stretches ${JSON.stringify(gaps)}, the blocks ${blockLines.join(' ')}`).toHaveLength(1);
+				const [block] = stretchBlocks;
 				expect(state.nodes.get(block!.taskId!)?.name).toMatch(/^stretch\("80", /);
 				expect(block!.queuedMs).toBeGreaterThan(0);
 				expect(block!.durationMs! - block!.queuedMs).toBeGreaterThanOrEqual(30);

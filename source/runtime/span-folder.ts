@@ -94,6 +94,8 @@ export class SpanFolder {
 		const size = nodes.startAt.length;
 		/** Each folded node's group; -1 for one sent. */
 		const groupOf = new Int32Array(size).fill(-1);
+		/** A node its site's allowance sent, or one in such a tree: the whole tree goes one by one, a sample of whole calls. */
+		const sentWhole = new Uint8Array(size);
 		const groups: Group[] = [];
 		const bySite = new Map<string, number[]>();
 		// Parents come before their children (ids are given as nodes start): one pass finds the roots and their trees.
@@ -106,10 +108,18 @@ export class SpanFolder {
 			const inFoldedTree = parent >= 0 && groupOf[parent]! >= 0;
 			const site = siteKey(start, end);
 			if (!inFoldedTree) {
-				// A root: its parent is sent, or started before the batch. Its allowance decides for its whole tree;
-				// one its parent's await names stays, or that await would name a task the reader never saw.
-				if ((parent >= 0 && !nodes.blocked[parent]) || nodes.awaitedByParent[slot]) continue;
-				if (this.sends(site, start.t, end.t - start.t)) continue;
+				// A root: its parent is sent, or started before the batch. Its allowance decides for its whole tree.
+				if (parent >= 0 && sentWhole[parent]) {
+					sentWhole[slot] = 1;
+					continue;
+				}
+				// One its parent's await names stays, or that await would name a task the reader never saw. Its own
+				// children still fold on their own: the calls of a Promise.all past the first few it names, say.
+				if (nodes.awaitedByParent[slot]) continue;
+				if (this.sends(site, start.t, end.t - start.t)) {
+					sentWhole[slot] = 1;
+					continue;
+				}
 			}
 			const kind = foldKind(start)!;
 			const leaf = kind !== 'timer' && !nodes.startedTask[slot];

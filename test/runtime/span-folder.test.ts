@@ -167,6 +167,34 @@ describe('SpanFolder: quick tasks folded in the script process', () => {
 		expect(folds(sent)).toEqual([]);
 	});
 
+	it('folds the calls of a Promise.all past those its await names, under a caller that stays for its own caller’s await', () => {
+		const folder = new SpanFolder();
+		const t = exhaust(folder, 'work', 100);
+		// main(), still running, awaits wave(); wave() awaits Promise.all of 20 calls, naming the first 8.
+		const main = 9_999;
+		const wave = 10_000;
+		const calls = Array.from({length: 20}, (_, i) => wave + 1 + i);
+		const batch: AsyncmonEvent[] = [
+			event('task.start', {t, id: main, parent: 1, name: 'main', loc: 'app.ts:12:1'}),
+			event('task.start', {t, id: wave, parent: main, name: 'wave', loc: 'app.ts:9:1'}),
+			event('task.await', {t, id: main, on: {kind: 'task', id: wave}}),
+		];
+		// All start at once and end together, each as quick as the calls before them (a slower one would be sent).
+		for (const id of calls) batch.push(event('task.start', {t, id, parent: wave, name: 'work', loc: 'app.ts:4:1'}));
+		batch.push(event('task.await', {t, id: wave, on: {kind: 'promise', tasks: calls.slice(0, 8), taskCount: 20}}));
+		for (const id of calls) batch.push(event('task.end', {t: t + SPAN_MS, id, busy: SPAN_MS / 2}));
+		batch.push(event('task.end', {t: t + GAP_MS, id: wave, busy: SPAN_MS}));
+		const {events: sent, isFolded} = foldOnce(folder, batch);
+		expect(isFolded(wave)).toBe(false);
+		for (const id of calls.slice(0, 8)) expect(isFolded(id)).toBe(false);
+		for (const id of calls.slice(8)) expect(isFolded(id)).toBe(true);
+		const [line] = folds(sent);
+		expect(line).toMatchObject({name: 'work', parent: wave, count: 12, leaf: true});
+		// The fold line comes after its parent's start, which the reader needs first.
+		expect(sent.indexOf(line!)).toBeGreaterThan(sent.findIndex(e => e.type === 'task.start' && e.id === wave));
+		expect(sent.filter(e => e.type === 'task.start').map(e => (e as {id: number}).id)).toEqual([main, wave, ...calls.slice(0, 8)]);
+	});
+
 	it('sends a tree whole when one of its sites has too few in the flush, and counts it in no fold line', () => {
 		const folder = new SpanFolder();
 		const t = exhaust(folder, 'handle', 100);

@@ -6,7 +6,7 @@ import type {AgentRefusal, AgentRequest, AgentStatus} from '../protocol/agent.js
 import {writePrivateFile} from '../protocol/agent.js';
 import {serializeLine} from '../protocol/encode.js';
 import type {DroppedEvent, NoticeEvent} from '../protocol/events.js';
-import {AGENT_CHANNEL} from './agent-channel.js';
+import {AGENT_CHANNEL, listening, type ChannelListens} from './agent-channel.js';
 import {AgentRetention} from './agent-retention.js';
 import type {AgentPlan} from './instrument.js';
 import {I32_WRITTEN, type PipeWriterData} from './pipe-writer-layout.js';
@@ -17,7 +17,7 @@ import {I32_WRITTEN, type PipeWriterData} from './pipe-writer-layout.js';
  * private Unix socket, and on loopback TCP with a token when asked. Nothing here runs on the script's
  * thread, and the thread is unref'd: clients never block the script, and the agent never keeps it alive.
  */
-const data = workerData as PipeWriterData & {agent: AgentPlan};
+const data = workerData as PipeWriterData & {agent: AgentPlan; listens: ChannelListens};
 const plan = data.agent;
 const state = new Int32Array(data.buffer);
 const retention = new AgentRetention();
@@ -99,6 +99,7 @@ channel.onmessage = message => {
 		// As above: never the service's problem.
 	}
 };
+listening(data.listens);
 
 function serve(socket: Socket, needsToken: boolean): void {
 	socket.on('error', () => socket.destroy());

@@ -5,7 +5,7 @@ import {createRequire, setSourceMapsSupport, syncBuiltinESMExports} from 'node:m
 import workerThreads, {getEnvironmentData, isMainThread, setEnvironmentData, threadId} from 'node:worker_threads';
 import type {AgentFiles, AgentMeta} from '../protocol/agent.js';
 import {laneIdBase, laneRootId, type ChildConfig, type LaneConfig} from '../protocol/child-config.js';
-import {ChannelWriter} from './agent-channel.js';
+import {channelListens, ChannelWriter, type ChannelListens} from './agent-channel.js';
 import {PROTOCOL_VERSION} from '../protocol/events.js';
 import {codeFrame} from './code-frame.js';
 import {SpanFolder} from './span-folder.js';
@@ -60,6 +60,8 @@ export interface AgentPlan {
 const CONFIG_KEY = 'asyncmon:config';
 /** The task that constructs a Worker, handed to the new thread (environment data is copied at construction). */
 const STARTED_BY_KEY = 'asyncmon:started-by';
+/** Under the agent and in a followed process, whether the thread that takes the other threads' events listens yet (see ChannelListens). */
+const LISTENS_KEY = 'asyncmon:channel-listens';
 const LOAD_ERRORS = new Set(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND', 'ERR_UNSUPPORTED_DIR_IMPORT', 'ERR_UNKNOWN_FILE_EXTENSION', 'ERR_PACKAGE_PATH_NOT_EXPORTED']);
 const plainSetInterval = setInterval;
 const cwd = process.cwd();
@@ -98,8 +100,9 @@ function showNodesTypeScript(config: ThreadConfig): void {
 
 function instrumentMainThread(config: ThreadConfig, onExit: () => void, watchdog?: RunningWatchdog): void {
 	setRedaction(config.redact);
+	const listens = config.agent ? channelOfThreads() : undefined;
 	const thread: WriterThread = config.agent
-		? {file: new URL('agent-thread.js', dist), data: {agent: config.agent}, always: true}
+		? {file: new URL('agent-thread.js', dist), data: {agent: config.agent, listens}, always: true}
 		: {file: new URL('pipe-writer.js', dist)};
 	const sink = new EventSink(new PipeWriter(config.eventsFd, thread), config.startedAt - performance.timeOrigin, folderOf(config));
 	sink.push({
@@ -117,7 +120,7 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void, watchdog
 	});
 	sink.flush();
 	const sites = new SiteTable(config.scriptName, cwd);
-	const watch = watchLoop(config, config.watchdogFd, config.monitorPid, 0, watchdog);
+	const watch = watchLoop(config, config.watchdogFd, config.monitorPid, 0, watchdog, listens);
 	const tracker = startTracker(config, {
 		sink,
 		sites,
@@ -159,9 +162,9 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void, watchdog
  * A process's main thread watched for blocks, by a watchdog thread writing to `fd` (-1: on the channel a thread of
  * the process's own reads); the script's preload started it already (see startWatchdog).
  */
-function watchLoop(config: ThreadConfig, fd: number, monitorPid: number, idBase: number, started?: RunningWatchdog): LoopWatch {
+function watchLoop(config: ThreadConfig, fd: number, monitorPid: number, idBase: number, started?: RunningWatchdog, listens?: ChannelListens): LoopWatch {
 	return new LoopWatch({
-		watchdog: started ?? startWatchdog(dist, watchdogSettings(config, fd, monitorPid, idBase)),
+		watchdog: started ?? startWatchdog(dist, watchdogSettings(config, fd, monitorPid, idBase, listens)),
 		thresholdMs: config.blockThresholdMs,
 		cwd,
 		ownDirectory: runtimeDirectory,
@@ -196,8 +199,9 @@ function flushOnSignals(tracker: Tracker, onExit: () => void): void {
  * its parent sees, ends the lane.
  */
 function instrumentFollowedProcess(config: ThreadConfig, lane: LaneConfig): void {
-	const writer = new LaneWriter(new URL('lane-writer.js', dist), config.lanes!.socket, config.startedAt);
-	const watch = watchLoop(config, -1, 0, laneIdBase(lane.slot));
+	const listens = channelOfThreads();
+	const writer = new LaneWriter(new URL('lane-writer.js', dist), config.lanes!.socket, config.startedAt, listens);
+	const watch = watchLoop(config, -1, 0, laneIdBase(lane.slot), undefined, listens);
 	const entry = processEntry(config.script);
 	// Loading its modules is no block: held until its main module's code starts. A process with no main module (`node -e`) is watched at once.
 	if (!entry) watch.entryStarted();
@@ -293,7 +297,8 @@ export function evalWorkerScript(code: string, ranAsModule: boolean): ReturnType
 /** A worker is a lane of its own: its root task is the thread, running in parallel with the main loop. */
 function instrumentWorkerThread(config: ThreadConfig): void {
 	// Under the agent and in a followed process, one thread of the process's own takes every thread's events.
-	const {tracker, hooks} = instrumentLane(config, config.agent || config.lane ? new ChannelWriter() : new PipeWriter(config.eventsFd, null), {
+	const listens = getEnvironmentData(LISTENS_KEY) as ChannelListens | undefined;
+	const {tracker, hooks} = instrumentLane(config, listens ? new ChannelWriter(listens) : new PipeWriter(config.eventsFd, null), {
 		id: threadId,
 		name: `worker thread #${threadId}`,
 		startedBy: (getEnvironmentData(STARTED_BY_KEY) as number | undefined) ?? null,
@@ -319,6 +324,13 @@ function instrumentWorkerThread(config: ThreadConfig): void {
 	process.on('exit', end);
 	// Terminated, it runs no 'exit' listener.
 	drainBeforeTermination(end);
+}
+
+/** The flag of the channel on which the process's other threads send their events, which its workers inherit. */
+function channelOfThreads(): ChannelListens {
+	const listens = channelListens();
+	setEnvironmentData(LISTENS_KEY, listens);
+	return listens;
 }
 
 function folderOf(config: ThreadConfig): SpanFolder | null {

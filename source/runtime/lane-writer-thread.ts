@@ -1,7 +1,7 @@
 import {connect} from 'node:net';
 import {BroadcastChannel, parentPort, workerData} from 'node:worker_threads';
 import {serializeLine} from '../protocol/encode.js';
-import {AGENT_CHANNEL} from './agent-channel.js';
+import {AGENT_CHANNEL, listening} from './agent-channel.js';
 import type {LaneWriterData} from './lane-writer.js';
 import {I32_WRITTEN} from './pipe-writer-layout.js';
 
@@ -52,3 +52,4 @@ const written = (): void => {
 parentPort!.on('message', (batch: Uint8Array) => send(batch, written));
 const channel = new BroadcastChannel(AGENT_CHANNEL);
 channel.onmessage = message => send((message as {data: Uint8Array}).data, () => {});
+listening(data.listens);

@@ -1,3 +1,4 @@
+import type {ChannelListens} from './agent-channel.js';
 import type {BatchWriter} from './event-sink.js';
 import {startOwnThread} from './own-thread.js';
 import {I32_SENT, I32_WRITTEN, PIPE_WRITER_BUFFER_BYTES} from './pipe-writer-layout.js';
@@ -11,6 +12,8 @@ export interface LaneWriterData {
 	/** The session's t = 0, epoch ms, for the `dropped` events it makes. */
 	startedAt: number;
 	buffer: SharedArrayBuffer;
+	/** Set by the thread once it reads the channel of the process's other threads. */
+	listens: ChannelListens;
 }
 
 /**
@@ -23,8 +26,8 @@ export class LaneWriter implements BatchWriter {
 	private readonly state = new Int32Array(new SharedArrayBuffer(PIPE_WRITER_BUFFER_BYTES));
 	private readonly worker;
 
-	constructor(thread: URL, socket: string, startedAt: number) {
-		const data: LaneWriterData = {socket, startedAt, buffer: this.state.buffer as SharedArrayBuffer};
+	constructor(thread: URL, socket: string, startedAt: number, listens: ChannelListens) {
+		const data: LaneWriterData = {socket, startedAt, buffer: this.state.buffer as SharedArrayBuffer, listens};
 		this.worker = startOwnThread(thread, data);
 	}
 

@@ -1,3 +1,4 @@
+import type {ChannelListens} from './agent-channel.js';
 /** The SharedArrayBuffer that the main thread and the watchdog thread share. */
 export const WATCH_BUFFER_BYTES = 80;
 
@@ -45,8 +46,10 @@ export const POLL_MS = 10;
 
 export interface WatchdogData {
 	buffer: SharedArrayBuffer;
-	/** The monitor's pipe; -1 under the agent, whose thread takes the events. */
+	/** The monitor's pipe; -1 under the agent and in a followed process, whose own thread takes the events on the channel. */
 	fd: number;
+	/** With fd -1: whether that thread listens on the channel yet. */
+	listens?: ChannelListens;
 	thresholdMs: number;
 	/** Epoch ms of t = 0. */
 	startedAt: number;

@@ -1,3 +1,4 @@
+import type {ChannelListens} from './agent-channel.js';
 import {startOwnThread} from './own-thread.js';
 import {F64_HEARTBEAT, I32_PAUSED, WATCH_BUFFER_BYTES, type WatchdogData} from './watchdog-layout.js';
 
@@ -21,6 +22,6 @@ export function startWatchdog(dist: URL, settings: WatchdogSettings): RunningWat
 type WatchdogSettings = Omit<WatchdogData, 'buffer'>;
 
 /** What the watchdog of a process that starts at `startedAt` (epoch ms) is told. */
-export function watchdogSettings(config: {blockThresholdMs: number; startedAt: number}, fd: number, monitorPid: number, idBase: number): WatchdogSettings {
-	return {fd, thresholdMs: config.blockThresholdMs, startedAt: config.startedAt, cwd: process.cwd(), monitorPid, idBase};
+export function watchdogSettings(config: {blockThresholdMs: number; startedAt: number}, fd: number, monitorPid: number, idBase: number, listens?: ChannelListens): WatchdogSettings {
+	return {fd, thresholdMs: config.blockThresholdMs, startedAt: config.startedAt, cwd: process.cwd(), monitorPid, idBase, listens};
 }

@@ -46,7 +46,7 @@ const mainThreadIsRunnable = mainThreadRunnable();
 const relativeTime = (epoch: number): number => epoch - data.startedAt;
 
 /** Under the agent (no monitor, no pipe) blocks go to the agent's thread. */
-const agent = data.fd < 0 ? new ChannelWriter() : null;
+const agent = data.listens ? new ChannelWriter(data.listens) : null;
 
 function emit(event: AsyncmonEvent): void {
 	const line = Buffer.from(serializeLine(event));

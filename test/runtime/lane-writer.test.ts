@@ -3,6 +3,7 @@ import {join} from 'node:path';
 import {once} from 'node:events';
 import {describe, expect, it} from 'vitest';
 import {decodeLine} from '../../source/protocol/decode.js';
+import {channelListens, ChannelWriter} from '../../source/runtime/agent-channel.js';
 import {LaneWriter} from '../../source/runtime/lane-writer.js';
 import {ROOT} from '../helpers/run-cli.js';
 import {tempFile} from '../helpers/temp.js';
@@ -17,6 +18,22 @@ function batch(lines: number): Uint8Array {
 }
 
 describe('LaneWriter', () => {
+	it("sends what another thread put on the channel before the writer's thread listened: a watchdog that saw a block while that thread booted", async () => {
+		const path = socketPath();
+		const connection = new Promise<Socket>(resolve => createServer(resolve).listen(path));
+		const listens = channelListens();
+		const writer = new LaneWriter(THREAD, path, performance.timeOrigin, listens);
+		// At once, while the writer's thread boots: a BroadcastChannel keeps nothing for a reader made later.
+		new ChannelWriter(listens).write(batch(1));
+		const monitor = await connection;
+		let text = '';
+		monitor.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+		writer.drain();
+		await new Promise(resolve => setTimeout(resolve, 300));
+		expect(text).toBe(new TextDecoder().decode(batch(1)));
+		monitor.destroy();
+	});
+
 	it('never makes the script wait for a monitor that does not read: what it cannot send is dropped, counted, and said once the monitor reads again', async () => {
 		const path = socketPath();
 		let accepted!: (socket: Socket) => void;
@@ -26,7 +43,7 @@ describe('LaneWriter', () => {
 			accepted(socket);
 		}).listen(path);
 		await once(server, 'listening');
-		const writer = new LaneWriter(THREAD, path, performance.timeOrigin);
+		const writer = new LaneWriter(THREAD, path, performance.timeOrigin, channelListens());
 		writer.write(batch(1));
 		const monitor = await connection;
 		// 20 MB, far past what the writer keeps unsent (4 MB) and what the socket holds: each write returns at once.
@@ -55,7 +72,7 @@ describe('LaneWriter', () => {
 	});
 
 	it('a monitor that is gone costs the script nothing: writes return, and the drain at exit returns (a hang would time the test out)', () => {
-		const writer = new LaneWriter(THREAD, socketPath(), performance.timeOrigin);
+		const writer = new LaneWriter(THREAD, socketPath(), performance.timeOrigin, channelListens());
 		for (let i = 0; i < 50; i++) writer.write(batch(10));
 		writer.drain();
 		expect(writer.takeHeldBackMs()).toBe(0);

@@ -40,6 +40,23 @@ export function stallEnd(event: BlockEndEvent, stall: Stall, thresholdMs: number
 	return event;
 }
 
+/** A reading of the main thread's wait for a CPU (ThreadTimes.queuedMs) taken at `at`, epoch ms. */
+export interface QueuedReading {
+	at: number;
+	queuedMs: number;
+}
+
+/**
+ * Where the silence the watchdog sees began, with the wait for a CPU read then: at the stretch that runs now,
+ * read before it began, or else at the last beat. Not the last reading before the stretch that runs now, had it
+ * begun and ended since the beat: a watchdog that looks late, on a busy machine, would count the wait of the
+ * stretches in between as the script's time (a CI run counted 5 ms of a stall's 40 so, and made a block of a
+ * stretch its own measurement had found starved).
+ */
+export function silenceStart(beat: QueuedReading, stretch: QueuedReading): QueuedReading {
+	return stretch.at > beat.at ? stretch : beat;
+}
+
 /** The main thread as the scheduler sees it, in ms since it started: NaN where the system does not say. */
 export interface ThreadTimes {
 	/** On a CPU. */

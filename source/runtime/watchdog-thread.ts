@@ -5,7 +5,7 @@ import type {UserStack} from './caller.js';
 import {serializeLine} from '../protocol/encode.js';
 import {ChannelWriter} from './agent-channel.js';
 import {writeWhole} from './pipe-write.js';
-import {isScriptsBlock, mainThreadRunnable, mainThreadTimes, stallEnd, stallOf} from './stall.js';
+import {isScriptsBlock, mainThreadRunnable, mainThreadTimes, silenceStart, stallEnd, stallOf} from './stall.js';
 import {
 	F64_BEAT_QUEUED,
 	F64_QUEUED_BEFORE,
@@ -64,6 +64,9 @@ let runAtLastLook = Number.NaN;
 
 function poll(): void {
 	const now = epochNow();
+	// Read before the heartbeat it goes with (beat() writes it first): if the thread beats in between, this reading is
+	// the older one, and the wait for a CPU it gives is more, never less, than the silence's.
+	const queuedAtBeat = f64[F64_BEAT_QUEUED]!;
 	const heartbeat = f64[F64_HEARTBEAT]!;
 	if (openBlock) {
 		if (heartbeat !== openBlock.heartbeat) {
@@ -83,11 +86,9 @@ function poll(): void {
 		runAtLastLook = Number.NaN;
 		return;
 	}
-	const stretchStart = f64[F64_STRETCH_START]!;
-	const start = stretchStart > heartbeat ? stretchStart : heartbeat;
+	const {at: start, queuedMs: queuedBefore} = silenceStart({at: heartbeat, queuedMs: queuedAtBeat}, {at: f64[F64_STRETCH_START]!, queuedMs: f64[F64_QUEUED_BEFORE]!});
 	const silenceMs = now - start - excluded;
-	if (silenceMs < data.thresholdMs || starvedSoFar(silenceMs)) return;
-	const queuedBefore = f64[F64_QUEUED_BEFORE]!;
+	if (silenceMs < data.thresholdMs || starvedSoFar(silenceMs, queuedBefore)) return;
 	const number = Atomics.add(i32, I32_BLOCK_COUNTER, 1) + 1;
 	if (Atomics.compareExchange(i32, I32_OPEN_BLOCK, 0, number) !== 0) return;
 	const id = data.idBase + number;
@@ -105,11 +106,11 @@ function poll(): void {
  * last look), a wait the scheduler counts only once it is over. Looked at
  * again at the next poll.
  */
-function starvedSoFar(silenceMs: number): boolean {
+function starvedSoFar(silenceMs: number, queuedBefore: number): boolean {
 	const times = mainThread();
 	const lastRun = runAtLastLook;
 	runAtLastLook = times.runMs;
-	if (!isScriptsBlock(stallOf(silenceMs, 0, times.queuedMs - f64[F64_QUEUED_BEFORE]!), data.thresholdMs)) return true;
+	if (!isScriptsBlock(stallOf(silenceMs, 0, times.queuedMs - queuedBefore), data.thresholdMs)) return true;
 	return !(times.runMs > lastRun) && mainThreadIsRunnable();
 }
 

@@ -1,6 +1,6 @@
 import {existsSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
-import {isScriptsBlock, mainThreadRunnable, mainThreadTimes, stallEnd, stallOf} from '../../source/runtime/stall.js';
+import {isScriptsBlock, mainThreadRunnable, mainThreadTimes, silenceStart, stallEnd, stallOf} from '../../source/runtime/stall.js';
 
 const THRESHOLD_MS = 50;
 
@@ -47,6 +47,18 @@ describe('a stall of the loop, and whose it was', () => {
 		expect(end(stallOf(300, 0, 20))).toEqual({type: 'block.end', t: 300, id: 1, durationMs: 300, task: null, exact: false, queuedMs: 20});
 		expect(end(stallOf(300, 0, 280))).toMatchObject({queuedMs: 280, starved: true});
 		expect(end(stallOf(300, 0, Number.NaN))).toEqual({type: 'block.end', t: 300, id: 1, durationMs: 300, task: null, exact: false});
+	});
+
+	it('a silence seen late counts the wait for a CPU from its start: a stretch that began and ended since the beat does not move it', () => {
+		const beat = {at: 1000, queuedMs: 10};
+		// The stretch that runs now began after the beat: the silence is its own, and so is its reading.
+		expect(silenceStart(beat, {at: 1020, queuedMs: 12})).toEqual({at: 1020, queuedMs: 12});
+		// No stretch runs now (0); the last reading, taken as a stretch began after most of the wait, is not the silence's.
+		const seenLate = silenceStart(beat, {at: 0, queuedMs: 45});
+		expect(seenLate).toEqual(beat);
+		// 74 ms of silence of which the thread waited 40 for a CPU: starved, where the later reading would have made it a block.
+		expect(isScriptsBlock(stallOf(74, 0, 50 - seenLate.queuedMs), THRESHOLD_MS)).toBe(false);
+		expect(isScriptsBlock(stallOf(74, 0, 50 - 45), THRESHOLD_MS)).toBe(true);
 	});
 
 	it("reads the main thread's times on a CPU and waiting for one, clocks that never go back, or NaN where the system keeps none", () => {

@@ -19,19 +19,20 @@ export function holdupOf(state: ModelState, node: TaskNode): Holdup | null {
 	if (node.state !== 'waiting' || !node.wait) return null;
 	const on = node.wait.on;
 	// A request queued in a pool starts after the await that waits for it: the task's one open op is the better answer.
+	// One it started before the await (a request left to run, then `await once(emitter, …)`) may be no part of it: a guess.
 	if (on.kind === 'promise' && !on.tasks && !on.ops) {
 		const op = soleOpenOp(state, node);
-		if (op) return {kind: 'op', id: op.id, node: op, guess: false};
+		if (op) return {kind: 'op', id: op.id, node: op, guess: op.startMs < node.wait.since};
 	}
 	return targetHoldup(state, on, node.wait.since);
 }
 
-/** The task's only op still in flight, if it has exactly one. */
+/** The task's only op still in flight, if it has exactly one; an interval runs beside the task, it is never awaited. */
 function soleOpenOp(state: ModelState, node: TaskNode): TaskNode | null {
 	let found: TaskNode | null = null;
 	for (const id of node.children) {
 		const child = state.nodes.get(id);
-		if (!child || isTaskKind(child.kind) || child.endMs !== null) continue;
+		if (!child || isTaskKind(child.kind) || child.endMs !== null || child.timer?.repeat) continue;
 		if (found) return null;
 		found = child;
 	}

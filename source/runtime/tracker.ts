@@ -56,6 +56,8 @@ export class Task {
 	sliceLastTask: number | null = null;
 	/** The peer of the socket it last wrote to in the slice (see wroteTo). */
 	slicePeer: string | null = null;
+	/** How many of the slice's ops gave the script a promise asyncmon knows (`fetch()`'s, say): an unknown one awaited is not theirs. */
+	sliceOpsPromised = 0;
 
 	constructor(
 		readonly id: number,
@@ -327,9 +329,13 @@ export class Tracker {
 	 */
 	p<T>(value: T): T {
 		if (this.produced !== null) {
+			const producer = this.producedIn;
 			const produced = this.takeProduced(value);
 			// Kept for an await later, or a `Promise.all` (an await now takes it at once, without the map's cost).
-			if (produced) this.promiseTargets.tag(value as object, produced);
+			if (produced) {
+				this.promiseTargets.tag(value as object, produced);
+				if (produced.kind === 'op') producer!.sliceOpsPromised++;
+			}
 		}
 		return value;
 	}
@@ -830,14 +836,22 @@ export class Tracker {
 	/**
 	 * A guess from what the slice started, unless one op alone was started
 	 * there (the awaited promise's: a timer's, say), or nothing but a write
-	 * to a socket (its peer's reply).
+	 * to a socket (its peer's reply). A write to a socket after one op
+	 * started is a query's, the op beside it its timeout (a watchdog timer,
+	 * then `await client.query()`): the peer. An op that gave the script a
+	 * promise of its own is no certain answer either (`fetch()` left to run,
+	 * then `await once(emitter, 'ready')`): a guess.
 	 */
 	private sliceTarget(task: Task): WaitTarget {
-		const {sliceTasks: tasks, sliceOps: ops, sliceTaskCount: taskCount, sliceOpCount: opCount, slicePeer: peer} = task;
+		const {sliceTasks: tasks, sliceOps: ops, sliceTaskCount: taskCount, sliceOpCount: opCount, slicePeer: peer, sliceOpsPromised: promised} = task;
 		clearSlice(task);
 		if (!ops && !tasks) return peer === null ? PROMISE : {kind: 'peer', address: peer};
 		if (!ops) return taskCount === 1 ? {kind: 'task', id: tasks![0]!, guess: true} : promiseOf(tasks, taskCount, null, 0, true);
-		if (!tasks) return opCount === 1 ? {kind: 'op', id: ops[0]!} : promiseOf(null, 0, ops, opCount, true);
+		if (!tasks && opCount === 1) {
+			if (peer !== null) return {kind: 'peer', address: peer};
+			return promised > 0 ? {kind: 'op', id: ops[0]!, guess: true} : {kind: 'op', id: ops[0]!};
+		}
+		if (!tasks) return promiseOf(null, 0, ops, opCount, true);
 		return promiseOf(tasks, taskCount, ops, opCount, true);
 	}
 
@@ -878,6 +892,7 @@ function clearSlice(task: Task): void {
 	task.sliceOpCount = 0;
 	task.sliceLastTask = null;
 	task.slicePeer = null;
+	task.sliceOpsPromised = 0;
 }
 
 function noteSliceChild(list: number[] | null, id: number): number[] {

@@ -54,6 +54,12 @@ describe('what a task waits on, known from the awaited promise, end to end', () 
 		expect(socket.at(-1)).toEqual([{kind: 'peer', address: `127.0.0.1:${echoPort()}`}]);
 		for (const connecting of socket.slice(0, -1)) expect(connecting).toEqual([{kind: 'promise'}]);
 
+		// A timer started beside a query is its timeout: the reply is what the task waits on.
+		expect(targets(report, 'queryWithTimeout()').at(-1)).toEqual([{kind: 'peer', address: `127.0.0.1:${echoPort()}`}]);
+		// A request that gave the script a promise of its own, left to run: the unknown promise awaited after it is only probably it.
+		const background = report.tasks.find(task => task.parentId === taskNamed(report, 'leftToRun()').id && task.kind === 'http')!;
+		expect(targets(report, 'leftToRun()').at(-1)).toEqual([{kind: 'op', id: background.id, guess: true}]);
+
 		const unknown = targets(report, 'unknown()');
 		expect(unknown[0]).toEqual([{kind: 'timer', delayMs: 5}]);
 		expect(unknown[1]).toEqual([{kind: 'tasks', ids: byParent('unknown()', 'child(1)'), guess: true}]);

@@ -46,6 +46,8 @@ const MAX_PENDING_CHARS = 1 << 16;
 interface Printed {
 	stream: 'stdout' | 'stderr';
 	text: string | Uint8Array;
+	/** asyncmon's own line, not the script's bytes. */
+	own?: true;
 }
 
 /** What kind of event a line tells of: an icon and a word, in the label column. */
@@ -67,7 +69,13 @@ export class PlainPrinter {
 	/** asyncmon's own lines and the script's output, put in time order; the notices are not held. */
 	/** Blocks told while they last, by id: the place the BLOCKED line named. */
 	private readonly blockedAt = new Map<number, Location | null>();
-	private readonly order = new TimeOrder<Printed>(({stream, text}) => (stream === 'stdout' ? this.out(text) : this.err(text)));
+	private readonly order = new TimeOrder<Printed>(printed => this.write(printed));
+	/**
+	 * Whether the script's output on each stream ended mid-line: a line of asyncmon's then starts on a line of its
+	 * own (a forked child's `hello` cut by the parent's timer line read `hello [0.346s] ⏸ await …`). The recording
+	 * keeps the script's bytes as they were.
+	 */
+	private readonly midLine = {stdout: false, stderr: false};
 
 	constructor(private readonly options: PlainOptions) {
 		// Plain output is often piped or saved: without colour it carries no escapes at all.
@@ -108,7 +116,7 @@ export class PlainPrinter {
 				return;
 			}
 			case 'notice':
-				this.err(this.own(noticeText(line.message)));
+				this.write({stream: 'stderr', text: this.own(noticeText(line.message)), own: true});
 				return;
 			case 'task.start': {
 				const node = state.nodes.get(line.id);
@@ -224,9 +232,19 @@ export class PlainPrinter {
 		if (last) this.saySecond(last);
 		this.order.drain();
 		this.flush();
+		const lines: string[] = [];
 		// A script that never ran gets asyncmon's one error line, which says whose it is.
-		if (!state.fatal) this.options.out.write(`${paint([{text: this.options.ascii ? '-- asyncmon --' : '── asyncmon ──', dim: true}], this.ansi)}\n`);
-		for (const line of summaryLines(state, this.options.ascii)) this.options.out.write(`${paint(this.ownSegments(line), this.ansi)}\n`);
+		if (!state.fatal) lines.push(paint([{text: this.options.ascii ? '-- asyncmon --' : '── asyncmon ──', dim: true}], this.ansi));
+		for (const line of summaryLines(state, this.options.ascii)) lines.push(paint(this.ownSegments(line), this.ansi));
+		if (lines.length > 0) this.options.out.write(`${this.midLine.stdout ? '\n' : ''}${lines.join('\n')}\n`);
+	}
+
+	private write({stream, text, own}: Printed): void {
+		if (own && this.midLine[stream]) text = `\n${text as string}`;
+		else if (!own && text.length > 0) this.midLine[stream] = (typeof text === 'string' ? text.charCodeAt(text.length - 1) : text[text.length - 1]) !== 0x0a;
+		if (own) this.midLine[stream] = false;
+		if (stream === 'stdout') this.out(text);
+		else this.err(text);
 	}
 
 	private err(text: string | Uint8Array): void {
@@ -307,7 +325,7 @@ export class PlainPrinter {
 			{text: ' '},
 			...text.map(segment => ({...segment, text: sanitize(segment.text)})),
 		];
-		this.order.hold(t, {stream: 'stdout', text: `${paint(this.ownSegments(trimEnd(line)), this.ansi)}\n`});
+		this.order.hold(t, {stream: 'stdout', text: `${paint(this.ownSegments(trimEnd(line)), this.ansi)}\n`, own: true});
 	}
 
 	/** asyncmon's own words, with the script's names in them: in ASCII alone under --ascii. */

@@ -57,6 +57,21 @@ describe('plain mode', () => {
 		expect(lines).toContain('✖ Unhandled rejection: Error: lost at app.ts:12:5');
 	});
 
+	it("starts its own lines on a line of their own where the script's output stopped mid-line, and leaves the script's bytes as they were", () => {
+		const lines: AsyncmonEvent[] = [
+			{type: 'task.start', t: 0, id: 1, parent: null, kind: 'script', name: 'app.js', loc: 'app.js:1:1'},
+			// A forked child's line, cut where the parent's own write came between (bytes read as they came).
+			{type: 'output', t: 10, stream: 'stdout', text: 'hello from the child '},
+			{type: 'task.start', t: 20, id: 2, parent: 1, kind: 'task', name: 'main()', loc: 'app.js:3:1'},
+			{type: 'output', t: 30, stream: 'stdout', text: 'process\npartial'},
+			{type: 'exit', t: 40, code: 0, signal: null},
+		];
+		const out = printed({ascii: false}, lines);
+		expect(out).toMatch(/^hello from the child \n\[ {3}0\.020s\] ▶ start  main\(\)  app\.js:3:1\nprocess\npartial\n── asyncmon ──\n/);
+		// A script's output that ends its lines is printed as it came.
+		expect(printed({ascii: false})).toContain(`\n${SCRIPT_OUTPUT}[`);
+	});
+
 	it('says a stall reported while it lasted was starved, not a block, when the thread waited for a CPU', () => {
 		const lines = printed({ascii: false}, [
 			session[0]!,

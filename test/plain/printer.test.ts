@@ -13,7 +13,7 @@ const session: AsyncmonEvent[] = [
 	{type: 'task.start', t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts', loc: 'app.ts:1:1'},
 	{type: 'task.start', t: 1, id: 2, parent: 1, kind: 'task', name: 'fetchAll()', loc: 'app.ts:3:1'},
 	{type: 'op.start', t: 2, id: 3, parent: 2, kind: 'http', name: 'GET /items', http: {method: 'GET', url: 'http://127.0.0.1:9/items'}},
-	{type: 'task.await', t: 3, id: 2, site: 'app.ts:4:3', on: {kind: 'promise'}, busy: 1},
+	{type: 'task.await', t: 3, id: 2, site: 'app.ts:4:3', on: {kind: 'op', id: 3}, busy: 1},
 	{type: 'op.phase', t: 10, id: 3, phase: 'sent', queueMs: 2, connectMs: 6},
 	{type: 'op.phase', t: 50, id: 3, phase: 'headers', status: 200},
 	{type: 'op.end', t: 60, id: 3, ok: true, status: 200, bytes: 10},

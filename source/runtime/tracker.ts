@@ -19,6 +19,8 @@ const enum Phase {
 export const FLUSH_INTERVAL_MS = 50;
 /** Waits shorter than this that no flush saw are folded into the totals instead of emitted. */
 const VISIBLE_WAIT_MS = 1;
+/** The site of a wait that is no await: a task's wait on the promise it returned. */
+const NO_SITE = -1;
 /** A timer this late was held up by the loop, not by its delay. */
 const LATE_TIMER_MS = 1;
 const MAX_LATE_TIMERS = 1024;
@@ -31,7 +33,7 @@ export class Task {
 	awaits = 0;
 	sliceStart: number;
 	waitStart = 0;
-	waitSite = -1;
+	waitSite = NO_SITE;
 	waitOn: WaitTarget = VALUE;
 	/** The await event for the current wait is already in the stream. */
 	waitEmitted = false;
@@ -490,8 +492,8 @@ export class Tracker {
 		const now = performance.now();
 		this.endSlice(task, now);
 		if (task.returnPending) {
-			task.phase = Phase.Waiting;
-			task.waitStart = now;
+			// Its body is done, its promise not: it waits on what it returned (`return db.query(…)`), shown as an await is.
+			this.suspend(task, now, NO_SITE, task.waitOn);
 		} else {
 			this.finish(task, now);
 		}
@@ -674,6 +676,7 @@ export class Tracker {
 		this.suspend(task, now, -1, this.sliceTarget(task));
 	}
 
+	/** `siteId`: the await's, or NO_SITE for the wait on a returned promise. */
 	private suspend(task: Task, now: number, siteId: number, on: WaitTarget): void {
 		task.phase = Phase.Waiting;
 		task.waitStart = now;
@@ -757,7 +760,7 @@ export class Tracker {
 		if (task.waitEmitted) return true;
 		if (!fresh && now - task.waitStart < VISIBLE_WAIT_MS) return false;
 		task.waitEmitted = true;
-		const site = task.waitSite >= 0 ? this.sites.awaitAt(task.waitSite) : null;
+		const site = task.waitSite === NO_SITE ? null : this.sites.awaitAt(task.waitSite);
 		const event: TaskAwaitEvent = {type: 'task.await', t: task.waitStart, id: task.id, site: site?.loc ?? null, on: task.waitOn, busy: task.busy};
 		if (site?.dependent) event.dependent = true;
 		// Pushed, not emitted: a resume event or the flush under way comes next, and a full sink is flushed by that.

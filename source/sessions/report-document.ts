@@ -1,6 +1,6 @@
 import type {ErrorInfo} from '../protocol/events.js';
 import type {ModelState} from '../model/state.js';
-import {buildReport, type ReportTask, type SessionReport} from '../model/summary.js';
+import {buildReport, sessionEnd, type ReportTask, type SessionReport} from '../model/summary.js';
 import {formatDuration} from '../present/durations.js';
 import {formatTimes} from '../present/numbers.js';
 import {counted, sanitize} from '../present/text.js';
@@ -46,11 +46,11 @@ export function reportDocument(state: ModelState, insights: readonly Insight[] =
 	const sections = [
 		summarySection(report),
 		insightsSection(state, insights),
-		slowestTasksSection(report),
+		slowestTasksSection(report, sessionEnd(state)),
 		foldedSection(report),
 		...httpSections(state),
 		blocksSection(report),
-		processesSection(report),
+		processesSection(report, sessionEnd(state)),
 		processOutputSection(report),
 		failuresSection(state, report),
 	].filter((section): section is ReportSection => section !== null && section.rows.length > 0);
@@ -96,16 +96,17 @@ function insightsSection(state: ModelState, insights: readonly Insight[]): Repor
 	return {title: 'Insights', columns: [left('kind'), left('insight')], rows: insights.map(i => [i.kind, insightMessage(state, i)])};
 }
 
-function taskTotalMs(task: ReportTask, durationMs: number): number {
-	return (task.endMs ?? durationMs) - task.startMs;
+/** `endMs`: the session's end, on the stream's clock as the tasks' times are (the report's duration counts from the script's first line). */
+function taskTotalMs(task: ReportTask, endMs: number): number {
+	return (task.endMs ?? endMs) - task.startMs;
 }
 
-function slowestTasksSection(report: SessionReport): ReportSection {
+function slowestTasksSection(report: SessionReport, endMs: number): ReportSection {
 	// The script root always spans the whole session: it is never the news. Folded tasks were slow too.
 	const isTask = (t: ReportTask): boolean => t.kind === 'task' || t.kind === 'server' || t.kind === 'worker';
 	const tasks = report.tasks.concat(report.folded?.slowest ?? []).filter(isTask);
 	const notShown = report.tasks.filter(isTask).length + (report.folded?.tasks ?? 0) - Math.min(tasks.length, SLOWEST_TASKS_SHOWN);
-	const total = (task: ReportTask): number => taskTotalMs(task, report.durationMs);
+	const total = (task: ReportTask): number => taskTotalMs(task, endMs);
 	const slowest = [...tasks].sort((a, b) => total(b) - total(a) || a.id - b.id).slice(0, SLOWEST_TASKS_SHOWN);
 	return {
 		title: 'Slowest tasks',
@@ -125,7 +126,7 @@ function slowestTasksSection(report: SessionReport): ReportSection {
 }
 
 /** The child processes the script started: the followed Node processes (each a lane of its tasks) and the other programs. */
-function processesSection(report: SessionReport): ReportSection {
+function processesSection(report: SessionReport, endMs: number): ReportSection {
 	const processes = report.tasks.filter(task => task.process);
 	return {
 		title: 'Child processes',
@@ -138,7 +139,7 @@ function processesSection(report: SessionReport): ReportSection {
 				pid === null ? '' : String(pid),
 				task.kind === 'process' ? 'yes' : 'no',
 				exit ? exitOutcome(exit) : 'running at the end',
-				formatDuration(taskTotalMs(task, report.durationMs)),
+				formatDuration(taskTotalMs(task, endMs)),
 				output ? outputSize(output) : '',
 				parent?.name ?? '',
 			];

@@ -1,0 +1,18 @@
+import {expect, it} from 'vitest';
+import {recordRun, taskNamed} from '../helpers/recorded.js';
+import {runCli} from '../helpers/run-cli.js';
+
+it('a task that returned a promise waits on it, not runs, and a session cut short gives it the times of that wait', async () => {
+	const {result, report, file} = await recordRun(['returns-pending.js']);
+	expect(result.code).toBe(0);
+	expect(result.stdout).toMatch(/⏸ await +wrapped\(\) on timer 5\.00s\n/);
+	const wrapped = taskNamed(report, 'wrapped()');
+	expect(wrapped.state).toBe('pending');
+	expect(wrapped.busyMs).toBeLessThan(50);
+	expect(wrapped.waitMs).toBeGreaterThan(250);
+	// Its total in the text report is on the tasks' own clock: no less than the wait it holds.
+	const text = await runCli(['report', file, '--format', 'text']);
+	const row = /^wrapped\(\) +([\d.]+)ms +\S+ +([\d.]+)ms/m.exec(text.stdout);
+	expect(row, text.stdout).not.toBeNull();
+	expect(Number(row![1])).toBeGreaterThanOrEqual(Number(row![2]));
+});

@@ -1,6 +1,6 @@
 import {existsSync, readFileSync, statSync} from 'node:fs';
 import module, {type LoadFnOutput, type LoadHookContext, type LoadHookSync, type ResolveFnOutput} from 'node:module';
-import {extname, join, relative} from 'node:path';
+import {basename, extname, join, relative} from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import type {Loader, TransformFailure} from 'esbuild';
 import {insertAtTop, instrument, RUNTIME_GLOBAL, type SiteRegistry} from './transform.js';
@@ -368,6 +368,9 @@ function compile(source: string, file: string, loader: Loader, options: HookOpti
 	} catch (error) {
 		// Only esbuild names syntax errors the way users expect: let it find the problem.
 		if (compiled.map === null) compileWithEsbuild(source, file, loader, options);
+		// esbuild found none: the code is not valid as the format Node loads it as (imports in a CommonJS file, say).
+		const problem = formatProblem(error, compiled, source, file, format);
+		if (problem) return options.onSyntaxError(problem);
 		throw error;
 	}
 	if (isEntry(file, options)) {
@@ -421,6 +424,25 @@ function instrumentCompiled(compiled: Compiled, file: string, format: ModuleForm
 		addDroppedCall: site => options.sites.addDroppedCall(locate(site.line, site.column)),
 	};
 	return instrument({code: compiled.code, sourceType: format, registry});
+}
+
+/** Where acorn's parse of the compiled code failed, in the user's file, in Node's words where Node has some; null for another error. */
+function formatProblem(error: unknown, compiled: Compiled, source: string, file: string, format: ModuleFormat): SyntaxProblem | null {
+	const loc = (error as {loc?: {line: number; column: number}} | null)?.loc;
+	if (!(error instanceof SyntaxError) || loc === undefined) return null;
+	let {line, column} = loc;
+	if (compiled.map !== null) {
+		const {trace} = maps();
+		const original = trace.originalPositionFor(new trace.TraceMap(compiled.map), {line, column});
+		line = original.line ?? line;
+		column = original.column ?? column;
+	}
+	const words = error.message.replace(/ \(\d+:\d+\)$/, '');
+	const message =
+		format === 'commonjs' && /'import' and 'export' may appear only with 'sourceType: module'/.test(words)
+			? `Cannot use import statement outside a module: Node loads ${basename(file)} as CommonJS (set "type": "module" in the nearest package.json, or use the .mjs or .mts extension)`
+			: words;
+	return {message, file, line, column: column + 1, lineText: source.split(LINE_BREAK)[line - 1] ?? ''};
 }
 
 /**

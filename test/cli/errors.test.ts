@@ -1,4 +1,4 @@
-import {copyFileSync, readFileSync, statSync} from 'node:fs';
+import {copyFileSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {useDemoServer} from '../helpers/demo-server.js';
@@ -45,6 +45,20 @@ describe('bad input gets a clear message and the right exit code', () => {
 		expect(result.stdout).toContain('asyncmon: syntax error in syntax-error.ts:2:17: Unexpected ";"\n2 | const broken = (;\n                    ^\n');
 		expect(result.stdout.trim().split('\n')).toHaveLength(3);
 		noStackFromAsyncmon(result.stderr + result.stdout);
+	});
+
+	it("imports in a file Node loads as CommonJS: Node's words, where to fix it, and a code frame, exit 1, no stack", async () => {
+		const directory = tempDir();
+		writeFileSync(join(directory, 'package.json'), '{"type": "commonjs"}\n');
+		for (const file of ['app.ts', 'app.js']) {
+			writeFileSync(join(directory, file), "import {setTimeout as sleep} from 'node:timers/promises';\nawait sleep(1);\n");
+			const result = await runCli(['--plain', file], {cwd: directory});
+			expect(result.code).toBe(1);
+			expect(result.stdout).toContain(
+				`asyncmon: syntax error in ${file}:1:1: Cannot use import statement outside a module: Node loads ${file} as CommonJS (set "type": "module" in the nearest package.json, or use the .mjs or .mts extension)\n1 | import`,
+			);
+			noStackFromAsyncmon(result.stderr + result.stdout);
+		}
 	});
 
 	it('an unhandled rejection: exit 1, the failure named with its location', async () => {

@@ -1,5 +1,5 @@
-import {laneRootOf} from '../protocol/child-config.js';
-import {laneSlotOf, type AsyncmonEvent, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type TaskEndEvent} from '../protocol/events.js';
+import {laneRootOf, processTaskName} from '../protocol/child-config.js';
+import {laneSlotOf, type AsyncmonEvent, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type ProcessLaunch, type TaskEndEvent, type TaskStartEvent} from '../protocol/events.js';
 import {foldSent, foldTotals, retire} from './retention.js';
 import {
 	AWAITS_RETAINED,
@@ -36,6 +36,8 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 	if (event.t > state.nowMs) state.nowMs = event.t;
 	switch (event.type) {
 		case 'task.start': {
+			// A followed process's own word that it started, come after its parent's (see launchedProcess): the task is there.
+			if (event.kind === 'process' && state.nodes.has(event.id)) break;
 			const node = addNode(state, {
 				id: event.id,
 				parentId: event.parent,
@@ -95,6 +97,8 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			break;
 		}
 		case 'task.end': {
+			// A followed process killed before it could say it started: its parent's word for it.
+			if (event.launched && !state.nodes.has(event.id)) apply(state, launchedProcess(event.id, event.launched));
 			const node = state.nodes.get(event.id);
 			if (!node || isDone(node)) break;
 			node.busyMs = event.busy;
@@ -300,6 +304,11 @@ export function apply(state: ModelState, line: ProtocolLine): void {
  * A followed process ended (its lane's root, see IDS_PER_PROCESS): what it left unsettled ends with it, failed
  * as the process did, never left running. The lanes of the processes it started are theirs to end.
  */
+/** The `task.start` a followed process would have sent for itself. */
+function launchedProcess(id: number, {t, parent, process}: ProcessLaunch): TaskStartEvent {
+	return {type: 'task.start', t, id, parent, kind: 'process', name: processTaskName(process.pid, process.command), loc: null, process};
+}
+
 function endLane(state: ModelState, root: TaskNode, end: TaskEndEvent): void {
 	if (end.exit) root.process = {...(root.process ?? {command: root.name}), exit: end.exit};
 	const slot = laneSlotOf(root.id);

@@ -90,6 +90,11 @@ export function laneIdBase(slot: number): number {
 	return slot * IDS_PER_PROCESS;
 }
 
+/** A lane's root task's name: its process, as the process and the one that started it both tell it. */
+export function processTaskName(pid: number | undefined, command: string): string {
+	return `pid ${pid ?? '?'}: ${command}`;
+}
+
 /** A lane's root task: its process. */
 export function laneRootId(slot: number): number {
 	return laneIdBase(slot) + 1;

@@ -180,6 +180,18 @@ export interface TaskEndEvent {
 	route?: string;
 	/** A `process` task's exit, reported by the process that started it. */
 	exit?: ProcessExit;
+	/**
+	 * With `exit`: the process task's start as the process that started it saw it. A reader that never got the
+	 * process's own `task.start` (it was killed before its preload could send one) makes the task from it.
+	 */
+	launched?: ProcessLaunch;
+}
+
+/** When a followed process was started, by which task, and which process it is. */
+export interface ProcessLaunch {
+	t: Ms;
+	parent: number | null;
+	process: ProcessDetails;
 }
 
 /** Which client library sent a request: its connection limit is set in different ways. */

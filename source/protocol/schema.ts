@@ -1,4 +1,4 @@
-import type {AsyncmonEvent, ErrorInfo, FoldedName, FoldEvent, JoinedEvent, HeaderEvent, HttpClient, HttpDetails, HttpQueue, ListeningServer, ProcessDetails, ProcessExit, ServerRequestDetails, SkippedOutput, StackFrame, TimerDetails, WaitTarget} from './events.js';
+import type {AsyncmonEvent, ErrorInfo, FoldedName, FoldEvent, JoinedEvent, HeaderEvent, HttpClient, HttpDetails, HttpQueue, ListeningServer, ProcessDetails, ProcessExit, ProcessLaunch, ServerRequestDetails, SkippedOutput, StackFrame, TimerDetails, WaitTarget} from './events.js';
 
 /**
  * What one field of a protocol line must hold. `V` is the field's type in
@@ -144,6 +144,7 @@ const WAIT_TARGET = variantsOf<WaitTarget>("a WaitTarget ({kind: 'task' | 'op', 
 	value: {},
 });
 const PROCESS_DETAILS = objectOf<ProcessDetails>('process details {pid?, command}', {pid: optional(COUNT), command: STRING});
+const PROCESS_LAUNCH = objectOf<ProcessLaunch>('a process launch {t, parent, process}', {t: NUMBER, parent: ID_OR_NULL, process: PROCESS_DETAILS});
 const PROCESS_EXIT = objectOf<ProcessExit>('a process exit {code, signal}', {code: INTEGER_OR_NULL, signal: STRING_OR_NULL});
 const STACK_FRAMES = listOf('a list of stack frames {fn, loc}', objectOf<StackFrame>('a stack frame', {fn: STRING, loc: STRING}));
 
@@ -193,6 +194,7 @@ export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldSha
 		aborted: optional(BOOLEAN),
 		route: optional(STRING),
 		exit: optional(PROCESS_EXIT),
+		launched: optional(PROCESS_LAUNCH),
 	},
 	'op.start': {
 		id: ID,

@@ -77,5 +77,8 @@ function shiftTimes(event: AsyncmonEvent | HeaderEvent, origin: number): void {
 		case 'alive':
 			event.idleSince -= origin;
 			break;
+		case 'task.end':
+			if (event.launched) event.launched.t -= origin;
+			break;
 	}
 }

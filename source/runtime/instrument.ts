@@ -4,7 +4,7 @@ import {fileURLToPath} from 'node:url';
 import {createRequire, setSourceMapsSupport, syncBuiltinESMExports} from 'node:module';
 import workerThreads, {getEnvironmentData, isMainThread, setEnvironmentData, threadId} from 'node:worker_threads';
 import type {AgentFiles, AgentMeta} from '../protocol/agent.js';
-import {laneIdBase, laneRootId, type ChildConfig, type LaneConfig} from '../protocol/child-config.js';
+import {laneIdBase, laneRootId, processTaskName, type ChildConfig, type LaneConfig} from '../protocol/child-config.js';
 import {channelListens, ChannelWriter, type ChannelListens} from './agent-channel.js';
 import {PROTOCOL_VERSION} from '../protocol/events.js';
 import {codeFrame} from './code-frame.js';
@@ -210,7 +210,7 @@ function instrumentFollowedProcess(config: ThreadConfig, lane: LaneConfig): void
 		writer,
 		{
 			id: 0,
-			name: `pid ${process.pid}: ${lane.command}`,
+			name: processTaskName(process.pid, lane.command),
 			startedBy: lane.startedBy,
 			lane: {firstId: laneRootId(lane.slot), process: {pid: process.pid, command: lane.command}},
 		},

@@ -113,6 +113,17 @@ describe('child processes, followed', () => {
 		for (const task of inLane) expect(task.state).not.toBe('pending');
 	});
 
+	it('a Node child killed before it could say it runs is still there: its lane, from what its parent saw, ended by its kill', async () => {
+		const {result, report} = await recordRun(['child-processes/killed-at-once.mjs']);
+		expect(result.stdout).toContain('child ended null SIGKILL\n');
+		expect(lanes(report)).toHaveLength(1);
+		const [lane] = lanes(report);
+		expect(lane).toMatchObject({parentId: taskNamed(report, 'killAtOnce()').id, state: 'failed', error: {name: 'ProcessExit', message: 'killed by SIGKILL'}});
+		expect(lane!.name).toMatch(/^pid \d+: node -e /);
+		expect(lane!.process!.exit).toEqual({code: null, signal: 'SIGKILL'});
+		expect(lane!.endMs! - lane!.startMs).toBeGreaterThanOrEqual(0);
+	});
+
 	it('a program that is not Node is an op: its command (redacted), pid and exit code, awaited by the task that started it', async () => {
 		const {result, state, report, file} = await recordRun(['child-processes/shell-exit.mjs']);
 		expect(result.code).toBe(0);

@@ -538,6 +538,26 @@ describe('reducer: child processes', () => {
 		expect(state.taskCounts).toMatchObject({running: 1, waiting: 0, failed: 1});
 	});
 
+	it("a followed process killed before it said it started is made from its parent's word, under the task that started it; its own late word changes nothing", () => {
+		const launched = {t: 5, parent: 2, process: {pid: 42, command: 'node child.js'}};
+		const state = reduce([
+			start(0, 1, null, 'main', 'script'),
+			start(1, 2, 1, 'startChild()'),
+			event('task.end', {t: 9, id: LANE, ok: false, error: killed, exit: {code: null, signal: 'SIGKILL'}, launched}),
+			event('task.start', {t: 5, id: LANE, parent: 2, kind: 'process', name: 'pid 42: node child.js', loc: null, process: {pid: 42, command: 'node child.js'}}),
+		]);
+		expect(node(state, LANE)).toMatchObject({
+			kind: 'process',
+			parentId: 2,
+			name: 'pid 42: node child.js',
+			startMs: 5,
+			endMs: 9,
+			state: 'failed',
+			error: killed,
+			process: {pid: 42, command: 'node child.js', exit: {code: null, signal: 'SIGKILL'}},
+		});
+	});
+
 	it("a followed process's block holds its own loop, not the script's: named after its process, and its tasks' delays are its own", () => {
 		const CHILD_BLOCK = IDS_PER_PROCESS + 1;
 		const state = reduce([

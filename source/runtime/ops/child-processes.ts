@@ -2,7 +2,7 @@ import childProcess, {type ChildProcess} from 'node:child_process';
 import {basename} from 'node:path';
 import {syncBuiltinESMExports} from 'node:module';
 import {promisify} from 'node:util';
-import type {ErrorInfo, ProcessExit} from '../../protocol/events.js';
+import type {ErrorInfo, ProcessExit, ProcessLaunch} from '../../protocol/events.js';
 import type {Tracker} from '../tracker.js';
 import {recordedText} from '../redact.js';
 import type {FollowChild} from '../follow.js';
@@ -59,26 +59,30 @@ function watched(name: string, start: Start, tracker: Tracker, follow: FollowChi
 			const launch = launchOf(name, args);
 			if (!launch) return start.apply(this, args);
 			const command = commandOf(launch);
-			const followed = follow && isNode(launch) ? follow(launch.options.env, command, tracker.current().id) : null;
+			const startedBy = tracker.current().id;
+			const followed = follow && isNode(launch) ? follow(launch.options.env, command, startedBy) : null;
 			if (followed) withEnv(args, launch, followed.env);
 			const lane = followed?.root ?? null;
 			// Before the call: a sync one returns when its child is gone.
 			const startedAt = performance.now();
 			const opOf = (pid: number | undefined): number | null =>
 				lane === null ? tracker.startOp('child', command, {t: startedAt, process: pid === undefined ? {command} : {pid, command}}) : null;
+			// A lane's start as seen from here: its process says it started once its preload runs, which it may never do.
+			const launched = (pid: number | undefined): ProcessLaunch => ({t: startedAt, parent: startedBy, process: pid === undefined ? {command} : {pid, command}});
 			let result: unknown;
 			try {
 				result = start.apply(this, args);
 			} catch (error) {
 				// A sync call whose child failed or exited non-zero throws, with what Node knows of the exit.
-				if (childOf === 'sync') ended(tracker, lane, opOf((error as {pid?: number}).pid), exitOf(error), error);
+				if (childOf === 'sync') ended(tracker, lane, opOf((error as {pid?: number}).pid), exitOf(error), error, launched((error as {pid?: number}).pid));
 				throw error;
 			}
 			if (childOf === 'sync') {
-				ended(tracker, lane, opOf((result as {pid?: number} | null)?.pid), exitOf(result), (result as {error?: unknown} | null)?.error);
+				const pid = (result as {pid?: number} | null)?.pid;
+				ended(tracker, lane, opOf(pid), exitOf(result), (result as {error?: unknown} | null)?.error, launched(pid));
 			} else {
 				const child = childOf(result);
-				watch(tracker, lane, opOf(child.pid), child);
+				watch(tracker, lane, opOf(child.pid), child, launched(child.pid));
 			}
 			return result;
 		},
@@ -86,12 +90,12 @@ function watched(name: string, start: Start, tracker: Tracker, follow: FollowChi
 }
 
 /** A lane's root, or an op: ended once the child is gone. */
-function watch(tracker: Tracker, lane: number | null, op: number | null, child: ChildProcess): void {
+function watch(tracker: Tracker, lane: number | null, op: number | null, child: ChildProcess, launched: ProcessLaunch): void {
 	let done = false;
 	const end = (exit: ProcessExit, error?: unknown): void => {
 		if (done) return;
 		done = true;
-		ended(tracker, lane, op, exit, error);
+		ended(tracker, lane, op, exit, error, launched);
 	};
 	child.once('exit', (code, signal) => end({code, signal}));
 	// Not started at all (no such program): Node says so, and no exit follows.
@@ -100,12 +104,12 @@ function watch(tracker: Tracker, lane: number | null, op: number | null, child: 
 	});
 }
 
-function ended(tracker: Tracker, lane: number | null, op: number | null, exit: ProcessExit, error?: unknown): void {
+function ended(tracker: Tracker, lane: number | null, op: number | null, exit: ProcessExit, error: unknown, launched: ProcessLaunch): void {
 	const t = performance.now();
 	const ok = exit.code === 0 && error === undefined;
 	// Not started (no such program), or failed: Node's error; otherwise how it ended, in the error's place.
 	const failure = ok ? undefined : error !== undefined && exit.code === null && exit.signal === null ? tracker.errorInfo(error) : exitError(exit);
-	if (lane !== null) tracker.emit({type: 'task.end', t, id: lane, ok, busy: 0, wait: 0, sched: 0, awaits: 0, exit, ...(failure && {error: failure})});
+	if (lane !== null) tracker.emit({type: 'task.end', t, id: lane, ok, busy: 0, wait: 0, sched: 0, awaits: 0, exit, ...(failure && {error: failure}), launched});
 	else if (op !== null) tracker.emit({type: 'op.end', t, id: op, ok, exit, ...(failure && {error: failure})});
 }
 

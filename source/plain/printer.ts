@@ -139,7 +139,9 @@ export class PlainPrinter {
 			case 'task.end': {
 				const node = state.nodes.get(line.id);
 				if (!node || node.kind === 'script') return;
-				if (!this.admit(line.t, 'end', state, {name: node.name, ms: line.t - node.startMs, failed: !line.ok})) return;
+				// A thread or a process that failed is news however busy the script is: it is told even among summary lines.
+				const laneFailed = !line.ok && (node.kind === 'worker' || node.kind === 'process');
+				if (!this.admit(line.t, 'end', state, {name: node.name, ms: line.t - node.startMs, failed: !line.ok}) && !laneFailed) return;
 				const took = formatDuration(line.t - node.startMs);
 				if (node.kind === 'process') {
 					const ended = line.ok ? this.stateMark('finished', 'done', 'green') : this.stateMark('failed', 'failed', 'red');

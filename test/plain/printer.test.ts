@@ -245,6 +245,20 @@ describe('plain mode under load', () => {
 		expect(lines.length).toBeLessThan(300);
 	});
 
+	it('tells a worker thread that failed even among summary lines, and counts it there too', () => {
+		const events = busy(1000, 2);
+		const exit = events.pop()!;
+		events.push(
+			{type: 'task.start', t: 1500, id: 90_000, parent: 1, kind: 'worker', name: 'worker thread #1', loc: null, thread: 1},
+			{type: 'task.end', t: 1600, id: 90_000, ok: false, error: {name: 'Error', message: 'worker crashed'}, busy: 100, wait: 0, sched: 0, awaits: 0},
+			exit,
+		);
+		events.sort((a, b) => a.t - b.t);
+		const lines = printed({ascii: false}, events).split('\n');
+		expect(lines).toContain('[   1.600s] ✖ failed worker thread #1 after 100ms: Error: worker crashed');
+		expect(lines.find(line => line.startsWith('[   2.000s] · 1s'))).toContain('2 failed');
+	});
+
 	it("stays on a line a second under a steady load whose awaits come stamped with their start, in the second before", () => {
 		const lines: AsyncmonEvent[] = [{type: 'task.start', t: 0, id: 1, parent: null, kind: 'script', name: 'server.ts', loc: null}];
 		let id = 10;

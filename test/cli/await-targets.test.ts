@@ -60,6 +60,12 @@ describe('what a task waits on, known from the awaited promise, end to end', () 
 		const background = report.tasks.find(task => task.parentId === taskNamed(report, 'leftToRun()').id && task.kind === 'http')!;
 		expect(targets(report, 'leftToRun()').at(-1)).toEqual([{kind: 'op', id: background.id, guess: true}]);
 
+		// A library's request started a tick after the await, on a node:http socket: the request, not its socket's peer.
+		const later = report.tasks.filter(task => task.parentId === taskNamed(report, 'httpLater()').id && task.kind === 'http');
+		expect(later.map(request => request.http)).toMatchObject([{method: 'GET', status: 200}, {method: 'GET', status: 200}]);
+		expect(targets(report, 'httpLater()')).toEqual([[{kind: 'promise'}], [{kind: 'promise'}]]);
+		expect(result.stdout.match(/⏸ await +httpLater\(\) on GET \/delay\/30/g)).toHaveLength(2);
+
 		const unknown = targets(report, 'unknown()');
 		expect(unknown[0]).toEqual([{kind: 'timer', delayMs: 5}]);
 		expect(unknown[1]).toEqual([{kind: 'tasks', ids: byParent('unknown()', 'child(1)'), guess: true}]);

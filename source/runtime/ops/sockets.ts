@@ -21,7 +21,8 @@ export function instrumentSockets(tracker: Tracker): void {
 			Object.defineProperty(socket, 'write', {
 				// `arguments`, not a rest array: every write of the socket comes through here.
 				value: function (this: Socket) {
-					tracker.wroteTo(peer);
+					// A request of node:http's (its socket holds it): its op, not the peer, is what a task waits on.
+					if (!(this as Socket & {_httpMessage?: unknown})._httpMessage) tracker.wroteTo(peer);
 					// eslint-disable-next-line prefer-rest-params
 					return write.apply(this, arguments as unknown as Parameters<Socket['write']>);
 				},

@@ -296,6 +296,8 @@ export function evalWorkerScript(code: string, ranAsModule: boolean): ReturnType
 
 /** A worker is a lane of its own: its root task is the thread, running in parallel with the main loop. */
 function instrumentWorkerThread(config: ThreadConfig): void {
+	// Its loop runs already (a worker loads its modules in it): from here on, the root's.
+	const loopAtStart = performance.eventLoopUtilization();
 	// Under the agent and in a followed process, one thread of the process's own takes every thread's events.
 	const listens = getEnvironmentData(LISTENS_KEY) as ChannelListens | undefined;
 	const {tracker, hooks} = instrumentLane(config, listens ? new ChannelWriter(listens) : new PipeWriter(config.eventsFd, null), {
@@ -318,7 +320,7 @@ function instrumentWorkerThread(config: ThreadConfig): void {
 	const end = (): void => {
 		if (ended) return;
 		ended = true;
-		tracker.rootDone();
+		tracker.rootDone(performance.eventLoopUtilization(loopAtStart).active);
 		tracker.flush();
 	};
 	process.on('exit', end);

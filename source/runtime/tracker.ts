@@ -188,6 +188,9 @@ export class Tracker {
 	/** What each flush sends besides what was emitted: a followed process's output held back (see copyOutput). */
 	private readonly flushSources: Array<() => AsyncmonEvent[]> = [];
 
+	/** The busy time of every slice of the thread's, the root's too. */
+	private slicesMs = 0;
+
 	/** The root is a followed process, not the script's top level or a worker: no script.start, and its parent tells its end. */
 	private readonly rootIsProcess: boolean;
 
@@ -279,7 +282,7 @@ export class Tracker {
 	): Task {
 		const now = performance.now();
 		const running = this.running;
-		if (running) running.busy += now - running.sliceStart;
+		if (running) this.addBusy(running, now - running.sliceStart);
 		else this.beginStretch(now);
 		this.lastActivityAt = now;
 		const task = new Task(this.nextId++, parent, running, this.context.getStore(), now);
@@ -596,10 +599,16 @@ export class Tracker {
 	 * the thread back to the event loop here: the stretch ends, and whatever
 	 * runs next starts one of its own, however long the loop sat idle.
 	 */
-	rootDone(): void {
+	rootDone(threadBusyMs?: number): void {
 		if (this.root.phase === Phase.Waiting) this.resume(this.root);
 		const now = performance.now();
 		this.endSlice(this.root, now);
+		// A worker's root is its thread, whose slices span its idle waits (timers, messages): its own time is its event
+		// loop's active time since it began (Node's eventLoopUtilization) less its tasks', never more than its slices.
+		if (threadBusyMs !== undefined) {
+			const tasksMs = this.slicesMs - this.root.busy;
+			this.root.busy = Math.max(0, Math.min(this.root.busy, threadBusyMs - tasksMs));
+		}
 		// A followed process lives on past its entry's top level: its parent reports its end (see instrumentFollowedProcess).
 		if (!this.rootIsProcess) this.finish(this.root, now);
 	}
@@ -655,7 +664,7 @@ export class Tracker {
 		clearSlice(task);
 		this.produced = null;
 		const previous = this.running;
-		if (previous && previous !== task) previous.busy += now - previous.sliceStart;
+		if (previous && previous !== task) this.addBusy(previous, now - previous.sliceStart);
 		if (!previous) this.beginStretch(now);
 		this.running = task;
 		if (task.resumesInCallerStore) {
@@ -689,6 +698,11 @@ export class Tracker {
 		}
 	}
 
+	private addBusy(task: Task, ms: number): void {
+		task.busy += ms;
+		this.slicesMs += ms;
+	}
+
 	private endSlice(task: Task, now: number): void {
 		if (task.phase !== Phase.Running) return;
 		this.lastActivityAt = now;
@@ -696,7 +710,7 @@ export class Tracker {
 		// block can hold one (a shorter one must leave it to the watchdog, which measures blocks outside tasks).
 		const long = now - task.sliceStart >= this.watch.thresholdMs;
 		const heldMs = long ? this.watch.takeHeldMs() : 0;
-		task.busy += now - task.sliceStart - heldMs;
+		this.addBusy(task, now - task.sliceStart - heldMs);
 		if (long && this.emitLongSlice(task, task.sliceStart, now, heldMs)) this.stretchReported = true;
 		if (task.firstSlice) {
 			task.firstSlice = false;

@@ -170,3 +170,12 @@ it("starting and terminating a worker loads nothing into the script's threads th
 	expect(node).toEqual({code: 0, stdout: 'MessageEvent loaded: in the worker false, in the main thread false\n', stderr: ''});
 	expect(asyncmon).toEqual(node);
 });
+
+it("a worker thread's busy time is its thread's own: 300 ms on a timer are no part of it, and it never exceeds its life", async () => {
+	const {result, report} = await recordRun(['idle-worker.mjs']);
+	expect(result.code).toBe(0);
+	const [worker] = report.tasks.filter(task => task.kind === 'worker');
+	const lifeMs = worker!.endMs! - worker!.startMs;
+	expect(lifeMs).toBeGreaterThanOrEqual(300);
+	expect(worker!.busyMs).toBeLessThan(lifeMs - 250);
+});

@@ -7,7 +7,7 @@ import {formatCall, MAX_ARGS} from './preview.js';
 import type {SiteTable} from './site-table.js';
 import {describeError} from './errors.js';
 import {recordedText} from './redact.js';
-import {PROMISE, promiseOf, PromiseTargets, TRACKED_CHILDREN} from './wait-targets.js';
+import {eitherOf, PROMISE, promiseOf, PromiseTargets, TRACKED_CHILDREN} from './wait-targets.js';
 
 const enum Phase {
 	Running,
@@ -185,6 +185,9 @@ export class Tracker {
 	 */
 	private produced: WaitTarget | null = null;
 	private producedIn: Task | null = null;
+	/** What `unclaimedIn`'s slice made that no call of the script's claimed before it made more (see startTask). */
+	private unclaimed: WaitTarget | null = null;
+	private unclaimedIn: Task | null = null;
 	/** What each flush sends besides what was emitted: a followed process's output held back (see copyOutput). */
 	private readonly flushSources: Array<() => AsyncmonEvent[]> = [];
 
@@ -286,6 +289,12 @@ export class Tracker {
 		else this.beginStretch(now);
 		this.lastActivityAt = now;
 		const task = new Task(this.nextId++, parent, running, this.context.getStore(), now);
+		// A sibling before it whose promise no call of the script's claimed: code that is not the script's is starting
+		// them (a library's `mapLimit(items, 2, fn)`), and what it hands back may stand for any of them (see eitherOf).
+		if (this.produced !== null && this.producedIn === parent) {
+			this.unclaimed = this.unclaimed !== null && this.unclaimedIn === parent ? eitherOf(this.unclaimed, this.produced) : this.produced;
+			this.unclaimedIn = parent;
+		}
 		this.produced = null;
 		if (parent) {
 			parent.sliceTasks = noteSliceChild(parent.sliceTasks, task.id);
@@ -364,6 +373,7 @@ export class Tracker {
 	/** A statement dropped the promise of a call of an async function: reported once per site. */
 	fl(value: unknown, siteId: number): void {
 		this.produced = null;
+		this.claimedBy(this.current());
 		if (!(value instanceof Promise) || this.droppedSites.has(siteId)) return;
 		this.droppedSites.add(siteId);
 		const caller = this.current();
@@ -663,6 +673,7 @@ export class Tracker {
 		task.sliceStart = now;
 		clearSlice(task);
 		this.produced = null;
+		this.claimedBy(task);
 		const previous = this.running;
 		if (previous && previous !== task) this.addBusy(previous, now - previous.sliceStart);
 		if (!previous) this.beginStretch(now);
@@ -821,14 +832,24 @@ export class Tracker {
 	}
 
 	private produce(target: WaitTarget, by: Task): void {
+		if (this.unclaimed !== null && this.unclaimedIn === by) {
+			target = eitherOf(this.unclaimed, target);
+			this.unclaimed = null;
+		}
 		this.produced = target;
 		this.producedIn = by;
+	}
+
+	/** `task`'s own code runs again, or took a value: what its slice made unclaimed is done with. */
+	private claimedBy(task: Task): void {
+		if (this.unclaimedIn === task) this.unclaimed = null;
 	}
 
 	/** What was produced is what `value` stands for, if it is a promise and the producer's slice is the one running. */
 	private takeProduced(value: unknown): WaitTarget | undefined {
 		const produced = this.produced!;
 		this.produced = null;
+		this.claimedBy(this.current());
 		return value instanceof Promise && this.producedIn === this.current() ? produced : undefined;
 	}
 
@@ -841,6 +862,7 @@ export class Tracker {
 	private takeTarget(task: Task, value: unknown): WaitTarget {
 		if (!(value instanceof Promise)) {
 			this.produced = null;
+			this.claimedBy(task);
 			// A thenable is waited on for real, for as long as it takes; only a plain value is ready at once.
 			return isThenable(value) ? PROMISE : VALUE;
 		}

@@ -20,6 +20,34 @@ export function promiseOf(tasks: number[] | null, taskCount: number, ops: number
 	return target;
 }
 
+/**
+ * Two things (tasks, ops, or guesses of them) made one after the other in a task's slice with neither claimed by a
+ * call of the script's: code that is not the script's (a library's `mapLimit(items, 2, fn)`) made them, and the
+ * promise it gives back may stand for either, both, or more. A guess listing both.
+ */
+export function eitherOf(first: WaitTarget, second: WaitTarget): WaitTarget {
+	const tasks: number[] = [];
+	const ops: number[] = [];
+	let taskCount = 0;
+	let opCount = 0;
+	for (const target of [first, second]) {
+		if (target.kind === 'task') {
+			tasks.push(target.id);
+			taskCount++;
+		} else if (target.kind === 'op') {
+			ops.push(target.id);
+			opCount++;
+		} else if (target.kind === 'promise') {
+			tasks.push(...(target.tasks ?? []));
+			ops.push(...(target.ops ?? []));
+			taskCount += target.taskCount ?? target.tasks?.length ?? 0;
+			opCount += target.opCount ?? target.ops?.length ?? 0;
+		}
+	}
+	const listed = (ids: number[]): number[] | null => (ids.length > 0 ? ids.slice(0, TRACKED_CHILDREN) : null);
+	return promiseOf(listed(tasks), taskCount, listed(ops), opCount, true);
+}
+
 /** What the script's promises stand for, where known: on each promise, so a promise nobody keeps is gone with it. */
 export class PromiseTargets {
 	private readonly targets = privateSlot<WaitTarget>();

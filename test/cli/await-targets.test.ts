@@ -1,8 +1,11 @@
+import {mkdirSync, writeFileSync} from 'node:fs';
 import {createServer, type AddressInfo, type Server} from 'node:net';
+import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {ReportAwaitTarget, SessionReport} from '../../source/model/summary.js';
 import {useDemoServer} from '../helpers/demo-server.js';
 import {recordRun, taskNamed} from '../helpers/recorded.js';
+import {tempDir} from '../helpers/temp.js';
 
 /** What the task awaited, site by site in the order of its lines. */
 function targets(report: SessionReport, name: string): ReportAwaitTarget[][] {
@@ -64,11 +67,33 @@ describe('what a task waits on, known from the awaited promise, end to end', () 
 		const later = report.tasks.filter(task => task.parentId === taskNamed(report, 'httpLater()').id && task.kind === 'http');
 		expect(later.map(request => request.http)).toMatchObject([{method: 'GET', status: 200}, {method: 'GET', status: 200}]);
 		expect(targets(report, 'httpLater()')).toEqual([[{kind: 'promise'}], [{kind: 'promise'}]]);
-		expect(result.stdout.match(/⏸ await +httpLater\(\) on GET \/delay\/30/g)).toHaveLength(2);
 
 		const unknown = targets(report, 'unknown()');
 		expect(unknown[0]).toEqual([{kind: 'timer', delayMs: 5}]);
 		expect(unknown[1]).toEqual([{kind: 'tasks', ids: byParent('unknown()', 'child(1)'), guess: true}]);
 		expect(idsOf(report, 'child(1)')).toHaveLength(1);
 	});
+});
+
+it("a library's promise after it called the script's async function twice is a guess over both calls, not the last one for certain", async () => {
+	// Code that is not the script's (not instrumented: in node_modules) calls back twice at once, as async's mapLimit does.
+	const directory = tempDir();
+	mkdirSync(join(directory, 'node_modules/two-at-once'), {recursive: true});
+	writeFileSync(join(directory, 'node_modules/two-at-once/index.js'), 'module.exports = fn => Promise.all([fn(0), fn(1)]).then(values => values);\n');
+	writeFileSync(
+		join(directory, 'app.js'),
+		[
+			"const twoAtOnce = require('two-at-once')",
+			'const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))',
+			'async function work(i) { await sleep(50 * (i + 1)) }',
+			'async function main() { await twoAtOnce(async i => work(i)) }',
+			'main()',
+			'',
+		].join('\n'),
+	);
+	const {result, report} = await recordRun(['app.js'], {cwd: directory});
+	expect(result.code).toBe(0);
+	const callbacks = report.tasks.filter(task => task.parentId === taskNamed(report, 'main()').id).map(task => task.id);
+	expect(callbacks).toHaveLength(2);
+	expect(targets(report, 'main()')).toEqual([[{kind: 'tasks', ids: callbacks, guess: true}]]);
 });

@@ -26,26 +26,49 @@ export function promiseOf(tasks: number[] | null, taskCount: number, ops: number
  * promise it gives back may stand for either, both, or more. A guess listing both.
  */
 export function eitherOf(first: WaitTarget, second: WaitTarget): WaitTarget {
-	const tasks: number[] = [];
-	const ops: number[] = [];
+	const target = unionOf([first, second], 0) ?? promiseOf(null, 0, null, 0);
+	target.guess = true;
+	return target;
+}
+
+/**
+ * The tasks and ops `targets` stand for together, each listed once (the first few) and all counted, beside `others`
+ * promises of unknown origin; undefined if they name none.
+ */
+function unionOf(targets: readonly WaitTarget[], others: number): PromiseTarget | undefined {
+	let tasks: number[] | null = null;
+	let ops: number[] | null = null;
 	let taskCount = 0;
 	let opCount = 0;
-	for (const target of [first, second]) {
-		if (target.kind === 'task') {
-			tasks.push(target.id);
-			taskCount++;
-		} else if (target.kind === 'op') {
-			ops.push(target.id);
-			opCount++;
-		} else if (target.kind === 'promise') {
-			tasks.push(...(target.tasks ?? []));
-			ops.push(...(target.ops ?? []));
-			taskCount += target.taskCount ?? target.tasks?.length ?? 0;
-			opCount += target.opCount ?? target.ops?.length ?? 0;
+	const add = (list: number[] | null, id: number): number[] => {
+		if (!list) return [id];
+		if (list.length < TRACKED_CHILDREN && !list.includes(id)) list.push(id);
+		return list;
+	};
+	for (const target of targets) {
+		switch (target.kind) {
+			case 'task':
+				tasks = add(tasks, target.id);
+				taskCount++;
+				break;
+			case 'op':
+				ops = add(ops, target.id);
+				opCount++;
+				break;
+			case 'promise':
+				for (const id of target.tasks ?? []) tasks = add(tasks, id);
+				for (const id of target.ops ?? []) ops = add(ops, id);
+				taskCount += target.taskCount ?? target.tasks?.length ?? 0;
+				opCount += target.opCount ?? target.ops?.length ?? 0;
+				others += target.others ?? 0;
+				break;
+			default:
 		}
 	}
-	const listed = (ids: number[]): number[] | null => (ids.length > 0 ? ids.slice(0, TRACKED_CHILDREN) : null);
-	return promiseOf(listed(tasks), taskCount, listed(ops), opCount, true);
+	if (!tasks && !ops) return undefined;
+	const target = promiseOf(tasks, taskCount, ops, opCount);
+	if (others > 0) target.others = others;
+	return target;
 }
 
 /** What the script's promises stand for, where known: on each promise, so a promise nobody keeps is gone with it. */
@@ -65,47 +88,15 @@ export class PromiseTargets {
 	 * many members were promises of unknown origin; unknown if none is known.
 	 */
 	combined(members: readonly unknown[]): WaitTarget | undefined {
-		let tasks: number[] | null = null;
-		let ops: number[] | null = null;
-		let taskCount = 0;
-		let opCount = 0;
+		const known: WaitTarget[] = [];
 		let others = 0;
-		const add = (list: number[] | null, id: number): number[] => {
-			if (!list) return [id];
-			if (list.length < TRACKED_CHILDREN && !list.includes(id)) list.push(id);
-			return list;
-		};
 		for (const member of members) {
 			const target = this.of(member);
-			if (target === undefined) {
-				// A plain value waits for nothing; a promise nobody tagged waits for something unknown.
-				if (member instanceof Promise) others++;
-				continue;
-			}
-			switch (target.kind) {
-				case 'task':
-					tasks = add(tasks, target.id);
-					taskCount++;
-					break;
-				case 'op':
-					ops = add(ops, target.id);
-					opCount++;
-					break;
-				case 'promise':
-					for (const id of target.tasks ?? []) tasks = add(tasks, id);
-					for (const id of target.ops ?? []) ops = add(ops, id);
-					taskCount += target.taskCount ?? target.tasks?.length ?? 0;
-					opCount += target.opCount ?? target.ops?.length ?? 0;
-					others += target.others ?? 0;
-					break;
-				case 'value':
-					break;
-			}
+			if (target !== undefined) known.push(target);
+			// A plain value waits for nothing; a promise nobody tagged waits for something unknown.
+			else if (member instanceof Promise) others++;
 		}
-		if (!tasks && !ops) return undefined;
-		const target = promiseOf(tasks, taskCount, ops, opCount);
-		if (others > 0) target.others = others;
-		return target;
+		return unionOf(known, others);
 	}
 }
 

@@ -2,7 +2,7 @@ import childProcess, {type ChildProcess} from 'node:child_process';
 import {basename} from 'node:path';
 import {syncBuiltinESMExports} from 'node:module';
 import {promisify} from 'node:util';
-import type {ErrorInfo, ProcessExit, ProcessLaunch} from '../../protocol/events.js';
+import type {ErrorInfo, ProcessDetails, ProcessExit, ProcessLaunch} from '../../protocol/events.js';
 import type {Tracker} from '../tracker.js';
 import {recordedText} from '../redact.js';
 import type {FollowChild} from '../follow.js';
@@ -65,10 +65,10 @@ function watched(name: string, start: Start, tracker: Tracker, follow: FollowChi
 			const lane = followed?.root ?? null;
 			// Before the call: a sync one returns when its child is gone.
 			const startedAt = performance.now();
-			const opOf = (pid: number | undefined): number | null =>
-				lane === null ? tracker.startOp('child', command, {t: startedAt, process: pid === undefined ? {command} : {pid, command}}) : null;
+			const processOf = (pid: number | undefined): ProcessDetails => (pid === undefined ? {command} : {pid, command});
+			const opOf = (pid: number | undefined): number | null => (lane === null ? tracker.startOp('child', command, {t: startedAt, process: processOf(pid)}) : null);
 			// A lane's start as seen from here: its process says it started once its preload runs, which it may never do.
-			const launched = (pid: number | undefined): ProcessLaunch => ({t: startedAt, parent: startedBy, process: pid === undefined ? {command} : {pid, command}});
+			const launched = (pid: number | undefined): ProcessLaunch => ({t: startedAt, parent: startedBy, process: processOf(pid)});
 			let result: unknown;
 			try {
 				result = start.apply(this, args);

@@ -40,10 +40,11 @@ export function serializeBatch(events: ReadonlyArray<AsyncmonEvent | HeaderEvent
 type Spans = Int32Array;
 
 /** The lowest and highest id of the tasks and ops that start in a batch, or null when none does: ids are given as they start, so a batch's new ones are a dense range. */
-export function startedIds(events: ReadonlyArray<AsyncmonEvent | HeaderEvent>): [first: number, last: number] | null {
+export function startedIds(events: ReadonlyArray<AsyncmonEvent | HeaderEvent>, from = 0): [first: number, last: number] | null {
 	let first = Infinity;
 	let last = -Infinity;
-	for (const event of events) {
+	for (let i = from; i < events.length; i++) {
+		const event = events[i]!;
 		if (event.type === 'task.start' || event.type === 'op.start') {
 			if (event.id < first) first = event.id;
 			if (event.id > last) last = event.id;

@@ -40,17 +40,26 @@ export class EventSink {
 		return this.buffer.at(-1);
 	}
 
-	/** `beforeWrite` completes the events that are sent, told which tasks were folded and are not. */
-	flush(beforeWrite?: (isFolded: IsFolded) => void): void {
+	/**
+	 * `beforeWrite` completes the events that are sent, told which tasks were folded and are not, and from which
+	 * id on the tasks started are kept for the next flush (Infinity: none). `midBurst`: the buffer filled up in
+	 * the middle of the script's synchronous code, and the calls still running at its end may wait for the next
+	 * flush with what follows them (SpanFolder.cutBeforeRunning).
+	 */
+	flush(beforeWrite?: (isFolded: IsFolded, keptFrom: number) => void, midBurst = false): void {
 		const heldMs = this.writer.takeHeldBackMs();
 		if (heldMs > 0) this.buffer.push({type: 'backpressure', t: performance.now(), heldMs});
-		let events = this.buffer;
-		this.buffer = [];
+		const buffered = this.buffer;
+		const cut = midBurst && this.folder ? this.folder.cutBeforeRunning(buffered) : buffered.length;
+		let events = cut === buffered.length ? buffered : buffered.slice(0, cut);
+		this.buffer = cut === buffered.length ? [] : buffered.slice(cut);
+		// The cut is always before the start of a task or an op, and ids are given in start order.
+		const keptFrom = cut === buffered.length ? Number.POSITIVE_INFINITY : (buffered[cut] as {id: number}).id;
 		// First: a fold line's times are written as its tasks' own would have been, relative to t = 0.
 		for (const event of events) shiftTimes(event, this.origin);
 		let isFolded = NONE_FOLDED;
 		if (this.folder) ({events, isFolded} = this.folder.fold(events));
-		beforeWrite?.(isFolded);
+		beforeWrite?.(isFolded, keptFrom);
 		if (events.length === 0) return;
 		this.writer.write(ENCODER.encode(serializeBatch(events)));
 	}

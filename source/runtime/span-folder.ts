@@ -94,8 +94,6 @@ export class SpanFolder {
 		const size = nodes.startAt.length;
 		/** Each folded node's group; -1 for one sent. */
 		const groupOf = new Int32Array(size).fill(-1);
-		/** A node its site's allowance sent, or one in such a tree: the whole tree goes one by one, a sample of whole calls. */
-		const sentWhole = new Uint8Array(size);
 		const groups: Group[] = [];
 		const bySite = new Map<string, number[]>();
 		// Parents come before their children (ids are given as nodes start): one pass finds the roots and their trees.
@@ -107,19 +105,14 @@ export class SpanFolder {
 			const end = events[nodes.endAt[slot]!] as TaskEndEvent;
 			const inFoldedTree = parent >= 0 && groupOf[parent]! >= 0;
 			const site = siteKey(start, end);
+			// A root: its parent is sent, or started before the batch. Its allowance decides for its whole tree. The
+			// calls under one it sends are roots too, each charged to its own site's allowance: a call that made a
+			// thousand quick ones is seen with a sample of them and a fold line for the rest.
 			if (!inFoldedTree) {
-				// A root: its parent is sent, or started before the batch. Its allowance decides for its whole tree.
-				if (parent >= 0 && sentWhole[parent]) {
-					sentWhole[slot] = 1;
-					continue;
-				}
 				// One its parent's await names stays, or that await would name a task the reader never saw. Its own
 				// children still fold on their own: the calls of a Promise.all past the first few it names, say.
 				if (nodes.awaitedByParent[slot]) continue;
-				if (this.sends(site, start.t, end.t - start.t)) {
-					sentWhole[slot] = 1;
-					continue;
-				}
+				if (this.sends(site, start.t, end.t - start.t)) continue;
 			}
 			const kind = foldKind(start)!;
 			const leaf = kind !== 'timer' && !nodes.startedTask[slot];
@@ -146,6 +139,30 @@ export class SpanFolder {
 			if (!isOfFoldedNode(events[i]!, nodes, groupOf)) sent.push(events[i]!);
 		}
 		return {events: sent, isFolded: id => groupOf[nodes.slotOf(id)]! >= 0};
+	}
+
+	/**
+	 * Where to end a flush forced by a full buffer in the middle of the script's synchronous code: before the first
+	 * call or op of the batch's second half still running, so that it and what follows wait for the next flush,
+	 * where they may have ended and fold. Cut anywhere, a burst's calls (a wave of `Promise.all`) that started
+	 * before the flush and end after it would all go one by one. A call still running from the first half does not
+	 * move the cut (it may run for long: what follows it would wait with it). `events.length` sends it all.
+	 */
+	cutBeforeRunning(events: readonly Line[]): number {
+		const half = events.length >> 1;
+		const range = startedIds(events, half);
+		if (!range) return events.length;
+		const [first, last] = range;
+		// Each node's start position, by id less the first; -1 once it ended (or for an id another thread took).
+		const startAt = new Int32Array(last - first + 1).fill(-1);
+		for (let i = half; i < events.length; i++) {
+			const event = events[i]!;
+			if (event.type === 'task.start' || event.type === 'op.start') startAt[event.id - first] = i;
+			else if ((event.type === 'task.end' || event.type === 'op.end') && event.id >= first && event.id <= last) startAt[event.id - first] = -1;
+		}
+		// In start order: the first still there started earliest.
+		for (const at of startAt) if (at >= 0) return at;
+		return events.length;
 	}
 
 	/** Whether the allowance of the call's function or route sends this call one by one. */

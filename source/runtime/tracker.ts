@@ -254,7 +254,7 @@ export class Tracker {
 			for (const source of this.flushSources) for (const event of source()) this.sink.push(event);
 			this.describeErrors();
 			this.showPendingAwaits(midBurst);
-			this.sink.flush(isFolded => this.nameTasks(isFolded));
+			this.sink.flush((isFolded, keptFrom) => this.nameTasks(isFolded, keptFrom), midBurst);
 		});
 	}
 
@@ -793,15 +793,21 @@ export class Tracker {
 		return true;
 	}
 
-	/** Formats the names of the tasks sent, not of those folded: their line names the function alone. */
-	private nameTasks(isFolded: IsFolded): void {
+	/**
+	 * Formats the names of the tasks sent, not of those folded: their line names the function alone. Those
+	 * started from `keptFrom` on wait for the next flush, where they may fold.
+	 */
+	private nameTasks(isFolded: IsFolded, keptFrom: number): void {
 		const events = this.unnamed;
 		const args = this.unnamedArgs;
 		this.unnamed = [];
 		this.unnamedArgs = [];
 		for (let i = 0; i < events.length; i++) {
 			const event = events[i]!;
-			if (!isFolded(event.id)) event.name = formatCall(event.name, args[i]!);
+			if (event.id >= keptFrom) {
+				this.unnamed.push(event);
+				this.unnamedArgs.push(args[i]!);
+			} else if (!isFolded(event.id)) event.name = formatCall(event.name, args[i]!);
 		}
 	}
 

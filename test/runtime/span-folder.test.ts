@@ -31,6 +31,20 @@ function foldOnce(folder: SpanFolder, events: AsyncmonEvent[]) {
 	return folder.fold(events);
 }
 
+/**
+ * wave() (id `wave`, under `parent`) awaits Promise.all of 20 calls of work(), naming the first 8. All start at once
+ * and end together, each as quick as the calls before them (a slower one would be sent). Returns the calls' ids.
+ */
+function pushWave(batch: AsyncmonEvent[], t: number, wave: number, parent: number): number[] {
+	const calls = Array.from({length: 20}, (_, i) => wave + 1 + i);
+	batch.push(event('task.start', {t, id: wave, parent, name: 'wave', loc: 'app.ts:9:1'}));
+	for (const id of calls) batch.push(event('task.start', {t, id, parent: wave, name: 'work', loc: 'app.ts:4:1'}));
+	batch.push(event('task.await', {t, id: wave, on: {kind: 'promise', tasks: calls.slice(0, 8), taskCount: 20}}));
+	for (const id of calls) batch.push(event('task.end', {t: t + SPAN_MS, id, busy: SPAN_MS / 2}));
+	batch.push(event('task.end', {t: t + GAP_MS, id: wave, busy: SPAN_MS}));
+	return calls;
+}
+
 const folds = (events: ReadonlyArray<{type: string}>) => events.filter((e): e is FoldEvent => e.type === 'fold');
 
 describe('SpanFolder: quick tasks folded in the script process', () => {
@@ -173,17 +187,10 @@ describe('SpanFolder: quick tasks folded in the script process', () => {
 		// main(), still running, awaits wave(); wave() awaits Promise.all of 20 calls, naming the first 8.
 		const main = 9_999;
 		const wave = 10_000;
-		const calls = Array.from({length: 20}, (_, i) => wave + 1 + i);
-		const batch: AsyncmonEvent[] = [
-			event('task.start', {t, id: main, parent: 1, name: 'main', loc: 'app.ts:12:1'}),
-			event('task.start', {t, id: wave, parent: main, name: 'wave', loc: 'app.ts:9:1'}),
-			event('task.await', {t, id: main, on: {kind: 'task', id: wave}}),
-		];
-		// All start at once and end together, each as quick as the calls before them (a slower one would be sent).
-		for (const id of calls) batch.push(event('task.start', {t, id, parent: wave, name: 'work', loc: 'app.ts:4:1'}));
-		batch.push(event('task.await', {t, id: wave, on: {kind: 'promise', tasks: calls.slice(0, 8), taskCount: 20}}));
-		for (const id of calls) batch.push(event('task.end', {t: t + SPAN_MS, id, busy: SPAN_MS / 2}));
-		batch.push(event('task.end', {t: t + GAP_MS, id: wave, busy: SPAN_MS}));
+		const batch: AsyncmonEvent[] = [event('task.start', {t, id: main, parent: 1, name: 'main', loc: 'app.ts:12:1'})];
+		const calls = pushWave(batch, t, wave, main);
+		// main's await of wave() comes right after wave's start.
+		batch.splice(2, 0, event('task.await', {t, id: main, on: {kind: 'task', id: wave}}));
 		const {events: sent, isFolded} = foldOnce(folder, batch);
 		expect(isFolded(wave)).toBe(false);
 		for (const id of calls.slice(0, 8)) expect(isFolded(id)).toBe(false);
@@ -193,6 +200,32 @@ describe('SpanFolder: quick tasks folded in the script process', () => {
 		// The fold line comes after its parent's start, which the reader needs first.
 		expect(sent.indexOf(line!)).toBeGreaterThan(sent.findIndex(e => e.type === 'task.start' && e.id === wave));
 		expect(sent.filter(e => e.type === 'task.start').map(e => (e as {id: number}).id)).toEqual([main, wave, ...calls.slice(0, 8)]);
+	});
+
+	it('charges the calls under a call its allowance sent to their own site: a wave sent one by one folds the calls it made', () => {
+		const folder = new SpanFolder();
+		const t = exhaust(folder, 'work', 100);
+		// wave() has its whole allowance; nothing outside names it (its caller's await was quick and never shown).
+		const wave = 10_000;
+		const batch: AsyncmonEvent[] = [];
+		const calls = pushWave(batch, t, wave, 1);
+		const {events: sent, isFolded} = foldOnce(folder, batch);
+		expect(isFolded(wave)).toBe(false);
+		for (const id of calls.slice(0, 8)) expect(isFolded(id)).toBe(false);
+		expect(folds(sent)).toEqual([expect.objectContaining({name: 'work', parent: wave, count: 12})]);
+	});
+
+	it('ends a flush forced mid-burst before the calls of its second half still running, so that they can fold with the next', () => {
+		const folder = new SpanFolder();
+		const running = (id: number, at: number) => event('task.start', {t: at, id, parent: 1, name: 'slow', loc: 'app.ts:2:1'});
+		// A call still running from the first half, 40 quick calls, then a wave whose calls have not ended yet.
+		const before = quickCalls(20, {firstId: 100});
+		const after = quickCalls(20, {firstId: 200, at: 1});
+		const wave = [event('task.start', {t: 2, id: 300, parent: 1, name: 'wave', loc: 'app.ts:9:1'}), ...Array.from({length: 5}, (_, i) => event('task.start', {t: 2, id: 301 + i, parent: 300, name: 'work', loc: 'app.ts:4:1'}))];
+		const batch: AsyncmonEvent[] = [running(150, 0), ...before, ...after, ...wave];
+		expect(folder.cutBeforeRunning(batch)).toBe(batch.length - wave.length);
+		// What started in the first half does not move the cut: a batch whose only running call started early goes whole.
+		expect(folder.cutBeforeRunning([running(150, 0), ...before, ...after])).toBe(1 + before.length + after.length);
 	});
 
 	it('sends a tree whole when one of its sites has too few in the flush, and counts it in no fold line', () => {

@@ -27,9 +27,9 @@ class RecordingSink {
 		return this.full;
 	}
 	/** Folds nothing: `beforeWrite` names every task. */
-	flush(beforeWrite?: (isFolded: IsFolded) => void): void {
+	flush(beforeWrite?: (isFolded: IsFolded, keptFrom: number) => void): void {
 		this.flushes++;
-		beforeWrite?.(NONE_FOLDED);
+		beforeWrite?.(NONE_FOLDED, Number.POSITIVE_INFINITY);
 	}
 	drain(): void {}
 }

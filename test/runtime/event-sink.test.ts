@@ -1,0 +1,80 @@
+import {describe, expect, it} from 'vitest';
+import {decodeEvent} from '../../source/protocol/decode.js';
+import type {AsyncmonEvent} from '../../source/protocol/events.js';
+import {SENT_BURST} from '../../source/protocol/fold.js';
+import {type BatchWriter, EventSink} from '../../source/runtime/event-sink.js';
+import {SpanFolder} from '../../source/runtime/span-folder.js';
+import {event} from '../helpers/events.js';
+
+/** Keeps what the sink writes, decoded, one array per batch. */
+class DecodingWriter implements BatchWriter {
+	readonly batches: AsyncmonEvent[][] = [];
+	write(data: Uint8Array): void {
+		const lines = new TextDecoder().decode(data).split('\n').filter(Boolean);
+		this.batches.push(
+			lines.flatMap(line => {
+				const decoded = decodeEvent(line);
+				if (typeof decoded === 'string') throw new Error(`${decoded}: ${line}`);
+				return decoded;
+			}),
+		);
+	}
+	drain(): void {}
+	takeHeldBackMs(): number {
+		return 0;
+	}
+}
+
+const ORIGIN = 1000;
+
+/** A wave: `wave` starts `count` calls of work(), which end later (see waveEnds). Times are performance.now() readings, after ORIGIN. */
+function waveStarts(wave: number, count: number, at: number): AsyncmonEvent[] {
+	const events: AsyncmonEvent[] = [event('task.start', {t: at, id: wave, parent: 1, name: 'wave', loc: 'app.ts:9:1'})];
+	for (let i = 1; i <= count; i++) events.push(event('task.start', {t: at, id: wave + i, parent: wave, name: 'work', loc: 'app.ts:4:1'}));
+	return events;
+}
+
+function waveEnds(wave: number, count: number, at: number): AsyncmonEvent[] {
+	const events: AsyncmonEvent[] = [];
+	for (let i = 1; i <= count; i++) events.push(event('task.end', {t: at, id: wave + i, busy: 0.001}));
+	events.push(event('task.end', {t: at + 0.01, id: wave, busy: 0.01}));
+	return events;
+}
+
+describe('EventSink', () => {
+	it('keeps the calls still running at a flush forced mid-burst for the next flush, where they fold, each event sent once with its time shifted once', () => {
+		const writer = new DecodingWriter();
+		const sink = new EventSink(writer, ORIGIN, new SpanFolder());
+		// The allowance of work() is spent by a first wave; a second wave has started its calls when the buffer fills.
+		const first = [...waveStarts(100, 2 * SENT_BURST, ORIGIN + 1), ...waveEnds(100, 2 * SENT_BURST, ORIGIN + 2)];
+		const secondStarts = waveStarts(10_000, 400, ORIGIN + 3);
+		for (const e of [...first, ...secondStarts]) sink.push(e);
+		let kept = Number.NaN;
+		sink.flush((_, keptFrom) => (kept = keptFrom), true);
+		// The second wave waits, from its own start on.
+		expect(kept).toBe(10_000);
+		expect(writer.batches[0]!.some(e => 'id' in e && e.id >= 10_000)).toBe(false);
+		for (const e of waveEnds(10_000, 400, ORIGIN + 4)) sink.push(e);
+		sink.flush(undefined, true);
+		const second = writer.batches[1]!;
+		// Sent with its start: wave() itself (its allowance is fresh), the work() calls its rate let through, and a fold line for the rest.
+		const sentIds = second.flatMap(e => (e.type === 'task.start' ? [e.id] : []));
+		expect(sentIds[0]).toBe(10_000);
+		const fold = second.find(e => e.type === 'fold');
+		expect(fold).toMatchObject({name: 'work', parent: 10_000});
+		expect(sentIds.length - 1).toBeLessThanOrEqual(2);
+		expect(sentIds.length - 1 + (fold as {count: number}).count).toBe(400);
+		expect(second.find(e => e.type === 'task.end' && e.id === 10_000)!.t).toBeCloseTo(4.01, 6);
+	});
+
+	it('sends everything at a flush between callbacks, however much is still running', () => {
+		const writer = new DecodingWriter();
+		const sink = new EventSink(writer, ORIGIN, new SpanFolder());
+		for (const e of waveStarts(100, 50, ORIGIN + 1)) sink.push(e);
+		let kept = Number.NaN;
+		sink.flush((_, keptFrom) => (kept = keptFrom));
+		expect(kept).toBe(Number.POSITIVE_INFINITY);
+		expect(writer.batches[0]!.filter(e => e.type === 'task.start')).toHaveLength(51);
+		expect(writer.batches[0]![0]!.t).toBeCloseTo(1, 6);
+	});
+});

@@ -35,8 +35,8 @@ describe('scale', () => {
 		const {state, report} = await readRecording(file);
 		expect(report.summary.taskCount).toBe(100_100);
 		expect(state.droppedEvents).toBe(0);
-		// The script folded most of them at the source: all but its first 1,000, 500 a second and the 8 each wave's await names
-		// (about 2,500 in a run of 1.5 s). Before a flush forced mid-wave kept the wave for the next one, 12,000-30,000 were sent.
+		// The script folded most of them at the source: all but its first 1,000, 100 a second and the 8 each wave's await names
+		// (about 2,000 in a run of 1.5 s). Before a flush forced mid-wave kept the wave for the next one, 12,000-30,000 were sent.
 		const atSource = /([\d,]+) quick tasks were folded/.exec(result.stdout);
 		expect(Number(atSource?.[1]!.replaceAll(',', ''))).toBeGreaterThan(92_000);
 		// Live, the monitor kept the newest finished tasks in full and folded the rest into per-site totals, and says so.

@@ -6,6 +6,7 @@ import type {LatencyStats} from './latency.js';
 import {siteStatistics, type SiteFigures, type SiteStatistics} from './site-statistics.js';
 import type {ModelState} from './state.js';
 import {sessionDuration, summarize} from './summary.js';
+import {compareText} from './text-order.js';
 
 /** The headline figures of one session, as the report's summary computes them. */
 export interface SessionFigures {
@@ -148,7 +149,7 @@ export function matchSites(before: readonly SiteStatistics[], after: readonly Si
 	}
 	for (const now of unmatchedAfter) if (!matched.has(now)) sites.push({status: 'new', name: now.name, site: now.location, before: null, after: now.figures});
 	const weight = (site: SiteComparison): number => Math.max(site.before?.totalMs ?? 0, site.after?.totalMs ?? 0);
-	return sites.sort((a, b) => weight(b) - weight(a) || a.name.localeCompare(b.name) || (a.site ?? '').localeCompare(b.site ?? ''));
+	return sites.sort((a, b) => weight(b) - weight(a) || compareText(a.name, b.name) || compareText(a.site ?? '', b.site ?? ''));
 }
 
 function hostFigures(stats: HostStats): HostFigures {
@@ -164,7 +165,7 @@ function matchHosts(before: readonly HostStats[], after: readonly HostStats[]): 
 		else hosts.set(stats.host, {host: stats.host, before: null, after: hostFigures(stats)});
 	}
 	const weight = (host: HostComparison): number => Math.max(host.before?.requests ?? 0, host.after?.requests ?? 0);
-	return [...hosts.values()].sort((a, b) => weight(b) - weight(a) || a.host.localeCompare(b.host));
+	return [...hosts.values()].sort((a, b) => weight(b) - weight(a) || compareText(a.host, b.host));
 }
 
 /** By identity, counted: two blocks at one place before and one after leave one gone. */

@@ -2,6 +2,7 @@ import type {ModelState, SiteAggregate, TaskNode} from './state.js';
 import {HTTP_PHASES, type HttpPhaseName} from './state.js';
 import {hostOf, isHttpError, phaseMs, routeOf} from './http-phases.js';
 import {latencyStats, type LatencyStats} from './latency.js';
+import {compareText} from './text-order.js';
 
 export interface HostStats {
 	host: string;
@@ -40,7 +41,7 @@ export function httpStatsByHost(state: ModelState): HostStats[] {
 			latency,
 		});
 	}
-	return stats.sort((a, b) => b.requests - a.requests || a.host.localeCompare(b.host));
+	return stats.sort((a, b) => b.requests - a.requests || compareText(a.host, b.host));
 }
 
 export interface RouteStats {
@@ -82,5 +83,5 @@ export function servedStatsByRoute(state: ModelState): RouteStats[] {
 		if (samples.length > 0 || site) routeStats.latency = latencyStats(site?.total ?? null, samples);
 		stats.push(routeStats);
 	}
-	return stats.sort((a, b) => b.requests - a.requests || a.route.localeCompare(b.route));
+	return stats.sort((a, b) => b.requests - a.requests || compareText(a.route, b.route));
 }

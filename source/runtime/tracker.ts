@@ -60,6 +60,8 @@ export class Task {
 	slicePeer: string | null = null;
 	/** How many of the slice's ops gave the script a promise asyncmon knows (`fetch()`'s, say): an unknown one awaited is not theirs. */
 	sliceOpsPromised = 0;
+	/** The last promise a call of code not the script's gave it in the slice, standing for nothing asyncmon saw start: whatever settles it, it may be no op of the slice's. */
+	sliceForeignPromise: Promise<unknown> | null = null;
 
 	constructor(
 		readonly id: number,
@@ -350,6 +352,8 @@ export class Tracker {
 				this.promiseTargets.tag(value as object, produced);
 				if (produced.kind === 'op') producer!.sliceOpsPromised++;
 			}
+		} else if (value instanceof Promise) {
+			this.current().sliceForeignPromise = value;
 		}
 		return value;
 	}
@@ -655,7 +659,8 @@ export class Tracker {
 	private readyTime(task: Task, now: number): number {
 		// `await 5`, `await null`: nothing to wait for; what passes until the resume is the queue's, time ready.
 		if (task.waitOn.kind === 'value') return task.waitStart;
-		if (task.waitOn.kind !== 'op' || this.lateTimers.size === 0) return now;
+		// Only the timer it surely awaits: a guessed one may have fired long before what the task waited for.
+		if (task.waitOn.kind !== 'op' || task.waitOn.guess || this.lateTimers.size === 0) return now;
 		const due = this.lateTimers.get(task.waitOn.id);
 		if (due === undefined) return now;
 		this.lateTimers.delete(task.waitOn.id);
@@ -873,7 +878,7 @@ export class Tracker {
 			return isThenable(value) ? PROMISE : VALUE;
 		}
 		const known = (this.produced !== null ? this.takeProduced(value) : undefined) ?? this.promiseTargets.of(value);
-		if (known === undefined) return this.sliceTarget(task);
+		if (known === undefined) return this.sliceTarget(task, value === task.sliceForeignPromise);
 		clearSlice(task);
 		return known;
 	}
@@ -885,16 +890,19 @@ export class Tracker {
 	 * started is a query's, the op beside it its timeout (a watchdog timer,
 	 * then `await client.query()`): the peer. An op that gave the script a
 	 * promise of its own is no certain answer either (`fetch()` left to run,
-	 * then `await once(emitter, 'ready')`): a guess.
+	 * then `await once(emitter, 'ready')`): a guess. So is the op for a
+	 * promise a library call gave the script (`foreign`): `const p =
+	 * lib.later(400); setTimeout(tick, 50); await p` waits 400 ms, and
+	 * `await once(emitter, 'done')` may wait on the timer that emits it.
 	 */
-	private sliceTarget(task: Task): WaitTarget {
+	private sliceTarget(task: Task, foreign = false): WaitTarget {
 		const {sliceTasks: tasks, sliceOps: ops, sliceTaskCount: taskCount, sliceOpCount: opCount, slicePeer: peer, sliceOpsPromised: promised} = task;
 		clearSlice(task);
 		if (!ops && !tasks) return peer === null ? PROMISE : {kind: 'peer', address: peer};
 		if (!ops) return taskCount === 1 ? {kind: 'task', id: tasks![0]!, guess: true} : promiseOf(tasks, taskCount, null, 0, true);
 		if (!tasks && opCount === 1) {
 			if (peer !== null) return {kind: 'peer', address: peer};
-			return promised > 0 ? {kind: 'op', id: ops[0]!, guess: true} : {kind: 'op', id: ops[0]!};
+			return promised > 0 || foreign ? {kind: 'op', id: ops[0]!, guess: true} : {kind: 'op', id: ops[0]!};
 		}
 		if (!tasks) return promiseOf(null, 0, ops, opCount, true);
 		return promiseOf(tasks, taskCount, ops, opCount, true);
@@ -938,6 +946,7 @@ function clearSlice(task: Task): void {
 	task.sliceLastTask = null;
 	task.slicePeer = null;
 	task.sliceOpsPromised = 0;
+	task.sliceForeignPromise = null;
 }
 
 function noteSliceChild(list: number[] | null, id: number): number[] {

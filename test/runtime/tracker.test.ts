@@ -590,6 +590,24 @@ return {main};`);
 		expect(onOf('main(ƒ)')).toEqual([{kind: 'task', id: other, guess: true}, {kind: 'task', id: other}]);
 	});
 
+	it("a library's promise, with one timer of the script's started beside it: the timer only a guess, whose firing does not make the task ready", async () => {
+		const {main} = load<{main: (later: (ms: number) => Promise<string>) => Promise<string>}>(`
+async function main(later) {
+	const p = later(60);
+	setTimeout(() => {}, 5);
+	return await p;
+}
+return {main};`);
+		// The library's own timer is no op of the script's: it settles on something asyncmon does not see.
+		await main(ms => new Promise(resolve => saved.global.setTimeout(() => resolve('done'), ms)));
+		const timer = timerOps().find(op => op.parent === startOf('main(ƒ)').id)!;
+		expect(onOf('main(ƒ)')).toEqual([{kind: 'op', id: timer.id, guess: true}]);
+		// It waited the library's 60 ms, not the timer's 5 then as long ready to run.
+		const end = endOf(startOf('main(ƒ)').id);
+		expect(end.wait).toBeGreaterThanOrEqual(50);
+		expect(end.sched).toBeLessThan(20);
+	});
+
 	it('a promise of unknown origin: what the slice started, marked a guess', async () => {
 		const {main} = load<{main: (outside: () => Promise<void>) => Promise<void>}>(`
 async function other() { await new Promise(resolve => setTimeout(resolve, 5)); }

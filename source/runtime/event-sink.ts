@@ -15,6 +15,17 @@ export interface BatchWriter {
 const MAX_BUFFERED = 16384;
 
 /**
+ * What a flush may keep for the next one: nothing (at exit, or when asked to send everything); the calls still
+ * running that began in the batch's second half (`burst`: the buffer filled up in the middle of the script's
+ * synchronous code); or only those of them that began in the last RECENT_MS (`recent`: the flush timer, so that
+ * a server's requests in flight are not cut in two, while the monitor learns of anything older at once).
+ */
+export type Keep = 'nothing' | 'burst' | 'recent';
+
+/** A call that began this recently is kept by a `recent` flush: longer than most quick requests take. */
+const RECENT_MS = 10;
+
+/**
  * Buffers events and writes them to the monitor's pipe in batches, never one
  * syscall per event. It decides nothing: its owner flushes it, on a timer,
  * when `push` says the buffer is full, and at exit.
@@ -42,15 +53,14 @@ export class EventSink {
 
 	/**
 	 * `beforeWrite` completes the events that are sent, told which tasks were folded and are not, and from which
-	 * id on the tasks started are kept for the next flush (Infinity: none). `midBurst`: the buffer filled up in
-	 * the middle of the script's synchronous code, and the calls still running at its end may wait for the next
-	 * flush with what follows them (SpanFolder.cutBeforeRunning).
+	 * id on the tasks started are kept for the next flush (Infinity: none). `keep`: what of the calls still
+	 * running may wait for the next flush with what follows them, where they may have ended and fold (see Keep).
 	 */
-	flush(beforeWrite?: (isFolded: IsFolded, keptFrom: number) => void, midBurst = false): void {
+	flush(beforeWrite?: (isFolded: IsFolded, keptFrom: number) => void, keep: Keep = 'nothing'): void {
 		const heldMs = this.writer.takeHeldBackMs();
 		if (heldMs > 0) this.buffer.push({type: 'backpressure', t: performance.now(), heldMs});
 		const buffered = this.buffer;
-		const cut = midBurst && this.folder ? this.folder.cutBeforeRunning(buffered) : buffered.length;
+		const cut = keep === 'nothing' || !this.folder ? buffered.length : this.folder.cutBeforeRunning(buffered, keep === 'recent' ? performance.now() - RECENT_MS : Number.NEGATIVE_INFINITY);
 		let events = cut === buffered.length ? buffered : buffered.slice(0, cut);
 		this.buffer = cut === buffered.length ? [] : buffered.slice(cut);
 		// The cut is always before the start of a task or an op, and ids are given in start order.

@@ -142,13 +142,14 @@ export class SpanFolder {
 	}
 
 	/**
-	 * Where to end a flush forced by a full buffer in the middle of the script's synchronous code: before the first
-	 * call or op of the batch's second half still running, so that it and what follows wait for the next flush,
-	 * where they may have ended and fold. Cut anywhere, a burst's calls (a wave of `Promise.all`) that started
-	 * before the flush and end after it would all go one by one. A call still running from the first half does not
-	 * move the cut (it may run for long: what follows it would wait with it). `events.length` sends it all.
+	 * Where to end a flush: before the first call or op of the batch's second half still running (of those that
+	 * began at `since` or later), so that it and what follows wait for the next flush, where they may have ended
+	 * and fold. Cut anywhere, the calls that started before the flush and end after it would all go one by one: a
+	 * wave of `Promise.all` in a burst that filled the buffer, a server's requests in flight at each flush. A call
+	 * still running from the first half does not move the cut (it may run for long: what follows it would wait
+	 * with it). `events.length` sends it all.
 	 */
-	cutBeforeRunning(events: readonly Line[]): number {
+	cutBeforeRunning(events: readonly Line[], since = Number.NEGATIVE_INFINITY): number {
 		const half = events.length >> 1;
 		const range = startedIds(events, half);
 		if (!range) return events.length;
@@ -157,7 +158,7 @@ export class SpanFolder {
 		const startAt = new Int32Array(last - first + 1).fill(-1);
 		for (let i = half; i < events.length; i++) {
 			const event = events[i]!;
-			if (event.type === 'task.start' || event.type === 'op.start') startAt[event.id - first] = i;
+			if (event.type === 'task.start' || event.type === 'op.start') startAt[event.id - first] = event.t >= since ? i : -1;
 			else if ((event.type === 'task.end' || event.type === 'op.end') && event.id >= first && event.id <= last) startAt[event.id - first] = -1;
 		}
 		// In start order: the first still there started earliest.

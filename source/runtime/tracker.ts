@@ -216,7 +216,7 @@ export class Tracker {
 
 	/** The flush timer: `every` is setInterval as it was before the script's timers were instrumented. */
 	startFlushTimer(every: typeof setInterval): void {
-		every(() => this.flush(), FLUSH_INTERVAL_MS).unref();
+		every(() => this.flush(false, true), FLUSH_INTERVAL_MS).unref();
 	}
 
 	/** `source` gives events at each flush, pushed before the buffered ones are completed and written. */
@@ -249,14 +249,15 @@ export class Tracker {
 	/**
 	 * Completes the buffered events and writes them, as asyncmon's own work.
 	 * `midBurst`: the buffer filled up inside the script's synchronous code,
-	 * not between its callbacks.
+	 * not between its callbacks. `onTimer`: the flush timer's, which may
+	 * keep the calls that just began for the next (see Keep).
 	 */
-	flush(midBurst = false): void {
+	flush(midBurst = false, onTimer = false): void {
 		this.ownWork(() => {
 			for (const source of this.flushSources) for (const event of source()) this.sink.push(event);
 			this.describeErrors();
 			this.showPendingAwaits(midBurst);
-			this.sink.flush((isFolded, keptFrom) => this.nameTasks(isFolded, keptFrom), midBurst);
+			this.sink.flush((isFolded, keptFrom) => this.nameTasks(isFolded, keptFrom), midBurst ? 'burst' : onTimer ? 'recent' : 'nothing');
 		});
 	}
 

@@ -50,12 +50,12 @@ describe('EventSink', () => {
 		const secondStarts = waveStarts(10_000, 400, ORIGIN + 3);
 		for (const e of [...first, ...secondStarts]) sink.push(e);
 		let kept = Number.NaN;
-		sink.flush((_, keptFrom) => (kept = keptFrom), true);
+		sink.flush((_, keptFrom) => (kept = keptFrom), 'burst');
 		// The second wave waits, from its own start on.
 		expect(kept).toBe(10_000);
 		expect(writer.batches[0]!.some(e => 'id' in e && e.id >= 10_000)).toBe(false);
 		for (const e of waveEnds(10_000, 400, ORIGIN + 4)) sink.push(e);
-		sink.flush(undefined, true);
+		sink.flush(undefined, 'burst');
 		const second = writer.batches[1]!;
 		// Sent with its start: wave() itself (its allowance is fresh), the work() calls its rate let through, and a fold line for the rest.
 		const sentIds = second.flatMap(e => (e.type === 'task.start' ? [e.id] : []));
@@ -67,7 +67,28 @@ describe('EventSink', () => {
 		expect(second.find(e => e.type === 'task.end' && e.id === 10_000)!.t).toBeCloseTo(4.01, 6);
 	});
 
-	it('sends everything at a flush between callbacks, however much is still running', () => {
+	it('keeps, at a flush on the timer, only the calls still running that began in its last few milliseconds', () => {
+		const writer = new DecodingWriter();
+		const sink = new EventSink(writer, 0, new SpanFolder());
+		const now = performance.now();
+		// A request handled long ago, one still running from 200 ms ago, and one that began 2 ms ago, each in the second half.
+		const events: AsyncmonEvent[] = [
+			...waveStarts(100, 3, now - 400),
+			...waveEnds(100, 3, now - 390),
+			event('task.start', {t: now - 200, id: 200, parent: 1, name: 'slow', loc: 'app.ts:2:1'}),
+			event('task.start', {t: now - 2, id: 201, parent: 1, name: 'quick', loc: 'app.ts:3:1'}),
+		];
+		for (const e of events) sink.push(e);
+		let kept = Number.NaN;
+		sink.flush((_, keptFrom) => (kept = keptFrom), 'recent');
+		expect(kept).toBe(201);
+		expect(writer.batches[0]!.filter(e => e.type === 'task.start').map(e => (e as {id: number}).id)).toContain(200);
+		// With nothing to keep, the next flush sends it.
+		sink.flush(undefined, 'nothing');
+		expect(writer.batches[1]!.map(e => (e as {id?: number}).id)).toEqual([201]);
+	});
+
+	it('sends everything when it may keep nothing, however much is still running', () => {
 		const writer = new DecodingWriter();
 		const sink = new EventSink(writer, ORIGIN, new SpanFolder());
 		for (const e of waveStarts(100, 50, ORIGIN + 1)) sink.push(e);

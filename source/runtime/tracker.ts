@@ -827,7 +827,9 @@ export class Tracker {
 	/**
 	 * A flush between the script's callbacks shows every task still waiting:
 	 * the script is idle, so they are suspended for real, and the monitor's
-	 * picture is exact should the loop block next. A flush forced by a full
+	 * picture is exact should the loop block next, up to the first call
+	 * still running that began in the flush's last 10 ms: from there on,
+	 * the events wait for the next flush (see Keep). A flush forced by a full
 	 * buffer comes mid-burst: waits under VISIBLE_WAIT_MS may still fold away,
 	 * so they stay listed for the next one. A shown wait leaves the list.
 	 */

@@ -572,6 +572,8 @@ describe('dashboard: folded tasks', () => {
 		expect(view.frame()).toContain('task, folded into totals');
 		expect(view.frame()).toMatch(/total +p50 \S+ {2}p90 \S+ {2}p99 \S+ {2}max 10ms/);
 		expect(view.frame()).toMatch(/wait +p50/);
+		// Folded in the monitor or in the script's process: the recording has each one's times, not each one whole.
+		expect(view.frame()).toContain("or in the script's process as a flood of quick calls; a recording keeps each one's times");
 	});
 
 	it('draws the model as it is when it redraws, though tasks it showed were folded since', async () => {

@@ -41,7 +41,8 @@ function foldedSiteLines(site: SiteAggregate, ascii: boolean): Line[] {
 		row('total', site.total),
 		row('busy', site.busy),
 		row('wait', site.wait),
-		[{text: '  each one was finished beyond the retention window (--retain, --retain-for); a recording keeps them all', dim: true}],
+		// A site's calls may fold in the monitor (past the window) or in the script's process (a flood): the recording holds each one's times either way, its names and awaits only for the first.
+		[{text: "  folded past the retention window (--retain, --retain-for), or in the script's process as a flood of quick calls; a recording keeps each one's times", dim: true}],
 	];
 }
 

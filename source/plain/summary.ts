@@ -46,7 +46,7 @@ export function summaryLines(state: ModelState, ascii: boolean): Segment[][] {
 	say(figures.join(` ${separator} `), {bold: true});
 	if (summary.httpCount > 0) {
 		const failed = summary.failedHttp > 0 ? `, ${summary.failedHttp} failed (a network error or a 5xx status)` : '';
-		say(`HTTP: ${counted(summary.httpCount, 'request')}, at most ${summary.maxInFlightHttp} in flight${failed}`, summary.failedHttp > 0 ? {color: 'red'} : {});
+		say(`HTTP sent: ${counted(summary.httpCount, 'request')}, at most ${summary.maxInFlightHttp} in flight${failed}`, summary.failedHttp > 0 ? {color: 'red'} : {});
 	}
 	if (summary.failedCount > 0) say(`${counted(summary.failedCount, 'task')} failed`, {color: 'red'});
 	if (exit?.signal) {

@@ -87,8 +87,8 @@ function summarySection(before: SessionFigures, after: SessionFigures): ReportSe
 		count('tasks', before.taskCount, after.taskCount, false),
 		count('failed tasks', before.failedCount, after.failedCount, true),
 		count('max tasks in flight', before.maxInFlight, after.maxInFlight, false),
-		count('HTTP requests', before.httpCount, after.httpCount, false),
-		count('failed HTTP requests', before.failedHttp, after.failedHttp, true),
+		count('HTTP requests sent', before.httpCount, after.httpCount, false),
+		count('failed HTTP requests sent', before.failedHttp, after.failedHttp, true),
 	];
 	return {
 		title: 'Summary',

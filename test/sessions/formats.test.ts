@@ -74,6 +74,8 @@ describe('report formats', () => {
 		const text = formatText(state);
 		expect(text).toMatch(/HTTP received by route\n.*\n.*\nGET \/users +2 +1 +10ms +30ms +30ms\nGET \/health +1 +1 /);
 		expect(text).not.toContain('HTTP by host');
+		// The summary's HTTP figures are of requests the script sent: a server that sent none reads 0, not its 3 received.
+		expect(text).toMatch(/HTTP requests sent +0\nmax HTTP requests sent in flight +0\n/);
 		expect(text).toMatch(/GET \/users +answered 500/);
 		expect(text).toMatch(/GET \/health +the client went away before the response finished/);
 	});

@@ -1,7 +1,7 @@
 import {performance} from 'node:perf_hooks';
 import {AsyncLocalStorage} from 'node:async_hooks';
 import {IDS_PER_THREAD, type AsyncmonEvent, type BlockEndEvent, type BlockStartEvent, type ErrorInfo, type Location, type OpKind, type OpStartEvent, type ProcessDetails, type ServerRequestDetails, type TaskAwaitEvent, type TaskEndEvent, type TaskKind, type TaskStartEvent, type WaitTarget} from '../protocol/events.js';
-import type {EventSink} from './event-sink.js';
+import type {EventSink, Keep} from './event-sink.js';
 import type {IsFolded} from './span-folder.js';
 import {formatCall, MAX_ARGS} from './preview.js';
 import type {SiteTable} from './site-table.js';
@@ -216,7 +216,7 @@ export class Tracker {
 
 	/** The flush timer: `every` is setInterval as it was before the script's timers were instrumented. */
 	startFlushTimer(every: typeof setInterval): void {
-		every(() => this.flush(false, true), FLUSH_INTERVAL_MS).unref();
+		every(() => this.flush('recent'), FLUSH_INTERVAL_MS).unref();
 	}
 
 	/** `source` gives events at each flush, pushed before the buffered ones are completed and written. */
@@ -228,7 +228,7 @@ export class Tracker {
 	emit(event: AsyncmonEvent): void {
 		const full = this.sink.push(event);
 		if (this.exiting) this.flushNow();
-		else if (full) this.flush(true);
+		else if (full) this.flush('burst');
 	}
 
 	/** The latest event emitted, while it is still buffered (not yet flushed): one its emitter may still add to. */
@@ -248,16 +248,16 @@ export class Tracker {
 
 	/**
 	 * Completes the buffered events and writes them, as asyncmon's own work.
-	 * `midBurst`: the buffer filled up inside the script's synchronous code,
-	 * not between its callbacks. `onTimer`: the flush timer's, which may
-	 * keep the calls that just began for the next (see Keep).
+	 * `keep`: what of the calls still running may wait for the next flush
+	 * (see Keep). `midBurst`: the flush comes inside the script's synchronous
+	 * code, not between its callbacks, as a full buffer's (`burst`) does.
 	 */
-	flush(midBurst = false, onTimer = false): void {
+	flush(keep: Keep = 'nothing', midBurst = keep === 'burst'): void {
 		this.ownWork(() => {
 			for (const source of this.flushSources) for (const event of source()) this.sink.push(event);
 			this.describeErrors();
 			this.showPendingAwaits(midBurst);
-			this.sink.flush((isFolded, keptFrom) => this.nameTasks(isFolded, keptFrom), midBurst ? 'burst' : onTimer ? 'recent' : 'nothing');
+			this.sink.flush((isFolded, keptFrom) => this.nameTasks(isFolded, keptFrom), keep);
 		});
 	}
 

@@ -94,7 +94,7 @@ beforeEach(() => {
 /** Events pushed since the current test began. */
 /** The events since the test began, as a flush would write them (task names get their arguments there); a mid-burst flush, so no wait is shown early. */
 const recent = (): AsyncmonEvent[] => {
-	tracker.flush(true);
+	tracker.flush('burst');
 	return sink.events.slice(mark) as AsyncmonEvent[];
 };
 const ofType = <T extends AsyncmonEvent['type']>(type: T): Array<Extract<AsyncmonEvent, {type: T}>> =>
@@ -302,7 +302,7 @@ return {waiter};`);
 		expect(awaitsOf(task.id).length).toBe(0);
 		const start = performance.now();
 		while (performance.now() - start < 2) {}
-		tracker.flush(true);
+		tracker.flush('burst');
 		expect(awaitsOf(task.id).length).toBe(1);
 		await task.finished();
 	});

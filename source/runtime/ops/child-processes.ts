@@ -55,7 +55,7 @@ function watched(name: string, start: Start, tracker: Tracker, follow: FollowChi
 	return {
 		[name](this: unknown, ...args: unknown[]) {
 			// Inside the script's own code, as a full buffer is: waits that began a moment ago are not yet shown.
-			tracker.flush(true);
+			tracker.flush('burst');
 			const launch = launchOf(name, args);
 			if (!launch) return start.apply(this, args);
 			const command = commandOf(launch);

@@ -54,8 +54,9 @@ type Start = (...args: unknown[]) => unknown;
 function watched(name: string, start: Start, tracker: Tracker, follow: FollowChild | null, childOf: 'sync' | ((result: unknown) => ChildProcess)): Start {
 	return {
 		[name](this: unknown, ...args: unknown[]) {
-			// Inside the script's own code, as a full buffer is: waits that began a moment ago are not yet shown.
-			tracker.flush('burst');
+			// Inside the script's own code, as a full buffer is: waits that began a moment ago are not yet shown. But
+			// everything goes: the child's lane may name any task started so far.
+			tracker.flush('nothing', true);
 			const launch = launchOf(name, args);
 			if (!launch) return start.apply(this, args);
 			const command = commandOf(launch);

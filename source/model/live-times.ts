@@ -1,5 +1,5 @@
 import type {Ms} from '../protocol/events.js';
-import {isTaskKind, type TaskNode} from './state.js';
+import {waitOfNode, type TaskNode} from './state.js';
 
 /** A node's times as of a moment, for views: the reducer keeps totals as of the node's last event. */
 export interface LiveTimes {
@@ -24,8 +24,6 @@ export function liveTimes(node: TaskNode, nowMs: Ms): LiveTimes {
 			schedDelayMs += Math.max(0, nowMs - readyAt);
 		}
 	}
-	if (!isTaskKind(node.kind)) {
-		waitMs = end - node.startMs;
-	}
-	return {totalMs: end - node.startMs, busyMs, waitMs, schedDelayMs};
+	const totalMs = end - node.startMs;
+	return {totalMs, busyMs, waitMs: waitOfNode(node.kind, totalMs, waitMs), schedDelayMs};
 }

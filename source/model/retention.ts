@@ -3,7 +3,7 @@ import {forEachFoldedTask} from '../protocol/fold.js';
 import {hostOf, inFlightSpan, isHttpError, phaseMs, routeOf} from './http-phases.js';
 import {newLatency, recordLatency} from './latency.js';
 import {functionName} from './names.js';
-import {HTTP_PHASES, isCountedTask, isTaskKind, type Aggregated, type Intervals, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
+import {HTTP_PHASES, isCountedTask, isTaskKind, waitOfNode, type Aggregated, type Intervals, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
 
 /** How many slowest folded tasks are kept whole. */
 const SLOWEST_KEPT = 20;
@@ -98,10 +98,11 @@ function fold(aggregated: Aggregated, node: TaskNode): void {
 	const site = siteOf(aggregated, node);
 	site.count++;
 	if (failed) site.failed++;
+	const waitMs = waitOfNode(node.kind, totalMs, node.waitMs);
 	site.totalMs += totalMs;
 	site.busyMs += node.busyMs;
-	site.waitMs += node.waitMs;
-	recordTimes(site, totalMs, node.busyMs, node.waitMs);
+	site.waitMs += waitMs;
+	recordTimes(site, totalMs, node.busyMs, waitMs);
 	site.lastEndMs = Math.max(site.lastEndMs, end);
 }
 
@@ -121,7 +122,7 @@ export function foldSent(aggregated: Aggregated, fold: FoldEvent): Ms | null {
 	const intervals = fold.leaf ? aggregated.leafIntervals : null;
 	let firstStart = fold.t;
 	const valid = forEachFoldedTask(fold, task => {
-		recordTimes(site, task.totalMs, task.busyMs, task.waitMs);
+		recordTimes(site, task.totalMs, task.busyMs, waitOfNode(fold.kind, task.totalMs, task.waitMs));
 		if (intervals) pushInterval(intervals, task.startMs, task.startMs + task.totalMs);
 		if (task.startMs < firstStart) firstStart = task.startMs;
 	});
@@ -138,7 +139,7 @@ export function foldSent(aggregated: Aggregated, fold: FoldEvent): Ms | null {
 	site.count += fold.count;
 	site.totalMs += fold.totalMs;
 	site.busyMs += fold.busyMs;
-	site.waitMs += fold.waitMs;
+	site.waitMs += waitOfNode(fold.kind, fold.totalMs, fold.waitMs);
 	site.lastEndMs = Math.max(site.lastEndMs, fold.t);
 	return firstStart;
 }

@@ -417,6 +417,15 @@ export function isTaskKind(kind: NodeKind): boolean {
 	return kind === 'script' || kind === 'task' || kind === 'worker' || kind === 'server' || kind === 'process';
 }
 
+/**
+ * A node's wait time, from the wait its events counted: an op (a timer, a request sent, a file read) does
+ * nothing of its own on the thread, so all its life is waiting, whether it is a row of its own or folded
+ * into its site's. Its events count none.
+ */
+export function waitOfNode(kind: NodeKind, totalMs: Ms, countedWaitMs: Ms): Ms {
+	return isTaskKind(kind) ? countedWaitMs : totalMs;
+}
+
 /** The tasks counted as the script's units of work: its async function calls and the requests its servers received. */
 export function isCountedTask(kind: NodeKind): boolean {
 	return kind === 'task' || kind === 'server';

@@ -84,6 +84,15 @@ describe('retention: finished tasks, with their finished ops, fold into per-site
 		expect(sites.find(site => site.kind === 'timer')!.count).toBe(handle.count);
 	});
 
+	it('counts the whole life of an op as its wait, as its own row shows it', () => {
+		const timer = [...bounded.aggregated.sites.values()].find(site => site.kind === 'timer')!;
+		// Each timer ran 1ms, all of it waiting.
+		expect(timer.totalMs).toBeCloseTo(timer.count, 6);
+		expect(timer.waitMs).toBeCloseTo(timer.count, 6);
+		expect(latencyStats(timer.wait).p50Ms).toBeCloseTo(1, 1);
+		expect(timer.busyMs).toBe(0);
+	});
+
 	it('gives percentiles of the folded times', () => {
 		const handle = [...bounded.aggregated.sites.values()].find(site => site.kind === 'task')!;
 		const totals = latencyStats(handle.total);
@@ -267,6 +276,10 @@ describe('quick tasks the script process folded (fold lines)', () => {
 			['task', 'handler()', 50],
 			['timer', 'sleep 1ms', 50],
 		]);
+		// A timer waits all its life, its line's packed times count no wait: as on its own row, the wait is its total.
+		const timers = [...state.aggregated.sites.values()].find(site => site.kind === 'timer')!;
+		expect(timers).toMatchObject({totalMs: 100, waitMs: 100, busyMs: 0});
+		expect(latencyStats(timers.wait).p50Ms).toBeCloseTo(2, 1);
 		// No leaf among them (the handlers started calls): no task time, no overlap.
 		expect(state.aggregated.taskTimeMs).toBe(0);
 		expect(state.aggregated.leafIntervals.count).toBe(0);

@@ -128,6 +128,7 @@ export function foldSent(aggregated: Aggregated, fold: FoldEvent): Ms | null {
 	});
 	if (!valid) return null;
 	aggregated.nodes += fold.count;
+	aggregated.nodesAtSource += fold.count;
 	if (isCountedTask(fold.kind)) {
 		aggregated.tasks += fold.count;
 		aggregated.atSource += fold.count;

@@ -298,6 +298,8 @@ export interface Aggregated {
 	nodes: number;
 	/** Of the folded tasks, those the script's process folded before sending them (`fold` lines). */
 	atSource: number;
+	/** Of the folded nodes, those the script's process folded: tasks and ops (timers) alike. */
+	nodesAtSource: number;
 	/** Folded leaf tasks (see leafTasks): their summed durations and running-or-waiting time, and their intervals. */
 	taskTimeMs: Ms;
 	activeMs: Ms;
@@ -475,6 +477,7 @@ export function createState(options: StateOptions = {}): ModelState {
 			failed: 0,
 			nodes: 0,
 			atSource: 0,
+			nodesAtSource: 0,
 			taskTimeMs: 0,
 			activeMs: 0,
 			leafIntervals: {data: new Float64Array(0), count: 0},

@@ -27,6 +27,8 @@ export interface ReportFolded {
 	tasks: number;
 	/** Of those tasks, how many the script's process folded before sending (`fold` lines), not the reader. */
 	atSource: number;
+	/** Of the nodes, tasks and ops alike, how many the script's process folded. */
+	nodesAtSource: number;
 	/** The reader's window; null when it kept every task it was sent (`--retain all`). */
 	retention: {maxFinished: number; maxAgeMs: Ms | null} | null;
 	/** Most numerous first. */
@@ -388,6 +390,7 @@ function reportFolded(state: ModelState, endMs: Ms): ReportFolded {
 		nodes: aggregated.nodes,
 		tasks: aggregated.tasks,
 		atSource: aggregated.atSource,
+		nodesAtSource: aggregated.nodesAtSource,
 		retention: retention && {maxFinished: retention.maxFinished, maxAgeMs: retention.maxAgeMs === Infinity ? null : retention.maxAgeMs},
 		sites: [...aggregated.sites.values()].sort((a, b) => b.count - a.count || a.id - b.id).map(reportSite),
 		slowest: aggregated.slowest.map(node => reportTask(node, endMs, state)),

@@ -44,6 +44,8 @@ export interface FoldedFigures {
 	nodes: number;
 	/** Of them, the quick calls the script's process folded before sending (see protocol/fold.ts). */
 	atSource: number;
+	/** Of them, tasks and ops alike, those the script's process folded: the rest the reader folded. */
+	nodesAtSource: number;
 	/** The per-site totals they were folded into. */
 	sites: number;
 	/** The reader's window, null when it kept every one it was sent. */
@@ -52,11 +54,11 @@ export interface FoldedFigures {
 
 /** The sentence on what was folded and why; null when nothing was. */
 export function foldedSentence(figures: FoldedFigures): string | null {
-	const {nodes, atSource, sites, retention} = figures;
+	const {nodes, atSource, nodesAtSource, sites, retention} = figures;
 	if (nodes === 0) return null;
 	const totals = `${formatCount(sites)} per-site ${sites === 1 ? 'total' : 'totals'}`;
 	const parts: string[] = [];
-	const byReader = nodes - atSource;
+	const byReader = nodes - nodesAtSource;
 	if (byReader > 0 && retention) {
 		parts.push(
 			`${formatCount(byReader)} finished tasks and ops were folded into ${totals} to bound memory (kept one by one: ${keptOneByOne(retention.maxFinished, retention.maxAgeMs)}), and --retain all keeps every one`,
@@ -73,7 +75,7 @@ export function foldedSentence(figures: FoldedFigures): string | null {
 /** Figures of a live model's folds, for foldedSentence. */
 export function foldedFiguresOf(aggregated: Aggregated): FoldedFigures {
 	const retention = aggregated.retention;
-	return {nodes: aggregated.nodes, atSource: aggregated.atSource, sites: aggregated.sites.size, retention: retention && {maxFinished: retention.maxFinished, maxAgeMs: retention.maxAgeMs}};
+	return {nodes: aggregated.nodes, atSource: aggregated.atSource, nodesAtSource: aggregated.nodesAtSource, sites: aggregated.sites.size, retention: retention && {maxFinished: retention.maxFinished, maxAgeMs: retention.maxAgeMs}};
 }
 
 /** `the latest 10,000, if they finished within the last 5m00s`: which finished tasks a view keeps whole. */

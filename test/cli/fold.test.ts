@@ -2,7 +2,7 @@ import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {recordRun} from '../helpers/recorded.js';
-import {ROOT} from '../helpers/run-cli.js';
+import {ROOT, SCRIPTS} from '../helpers/run-cli.js';
 
 const AWAITS = join(ROOT, 'bench/workloads/awaits.ts');
 const COUNT = 30_000;
@@ -26,6 +26,21 @@ describe('quick calls folded in the script process, through the real CLI', () =>
 		// The calls went one after another: never two at once.
 		expect(report.summary.maxInFlight).toBe(1);
 		expect(result.stdout).toMatch(/[\d,]+ quick tasks were folded (into 1 per-site total )?by the script's process/);
+	}, 60_000);
+
+	it("calls folded with their timers are credited to the script's process, not to the reader's window", async () => {
+		const {result, report} = await recordRun([join(SCRIPTS, 'timer-waves.ts')]);
+		expect(result.code).toBe(0);
+		const folded = report.folded!;
+		expect(folded.atSource).toBeGreaterThan(0);
+		// Each folded call took its timer along: twice the nodes, all folded by the script's process.
+		expect(folded.nodesAtSource).toBe(2 * folded.atSource);
+		expect(folded.nodes).toBe(folded.nodesAtSource);
+		expect(result.stdout).toContain(`${folded.atSource.toLocaleString('en-US')} quick tasks were folded into 2 per-site totals by the script's process`);
+		expect(result.stdout).not.toContain('to bound memory');
+		// The timers' site waits all its life, as a timer's own row does.
+		const timers = folded.sites.find(site => site.kind === 'timer')!;
+		expect(timers.waitMs).toBeCloseTo(timers.totalMs, 0);
 	}, 60_000);
 
 	it('--retain all sends every call one by one', async () => {

@@ -248,7 +248,7 @@ describe('quick tasks the script process folded (fold lines)', () => {
 		const [site] = state.aggregated.sites.values();
 		expect(site).toMatchObject({kind: 'task', name: 'tiny()', location: 'app.ts:3:1', count: 400, failed: 0, totalMs: 200, busyMs: 100, waitMs: 100});
 		expect(latencyStats(site!.total).p50Ms).toBeCloseTo(0.5, 2);
-		expect(state.aggregated).toMatchObject({nodes: 400, tasks: 400, atSource: 400});
+		expect(state.aggregated).toMatchObject({nodes: 400, tasks: 400, atSource: 400, nodesAtSource: 400});
 	});
 
 	it('counts a line whose packed times disagree with its count as corrupt, and nothing of it', () => {
@@ -283,7 +283,7 @@ describe('quick tasks the script process folded (fold lines)', () => {
 		// No leaf among them (the handlers started calls): no task time, no overlap.
 		expect(state.aggregated.taskTimeMs).toBe(0);
 		expect(state.aggregated.leafIntervals.count).toBe(0);
-		expect(state.aggregated).toMatchObject({nodes: 150, tasks: 100, atSource: 100});
+		expect(state.aggregated).toMatchObject({nodes: 150, tasks: 100, atSource: 100, nodesAtSource: 150});
 	});
 });
 

@@ -1,8 +1,29 @@
 import {describe, expect, it} from 'vitest';
-import {formatCount} from '../../source/present/folded.js';
+import {foldedSentence, formatCount} from '../../source/present/folded.js';
 
 describe('formatCount', () => {
 	it('groups thousands with commas, as en-US does, without loading ICU', () => {
 		for (const count of [0, 7, 999, 1000, 55_210, 1_000_000, 1_234_567, -1234, 12_345.5]) expect(formatCount(count), String(count)).toBe(count.toLocaleString('en-US'));
+	});
+});
+
+describe('foldedSentence', () => {
+	const retention = {maxFinished: 10_000, maxAgeMs: 300_000};
+
+	it("credits the script's process with the timers it folded along with its calls, not the reader", () => {
+		// 900 calls and their 900 timers folded at the source; nothing by the reader.
+		const sentence = foldedSentence({nodes: 1800, atSource: 900, nodesAtSource: 1800, sites: 2, retention})!;
+		expect(sentence).not.toContain('to bound memory');
+		expect(sentence).toBe("900 quick tasks were folded into 2 per-site totals by the script's process, beyond 1,000 at once and 100 a second per function or route (a run with --retain all sends every one); the figures include them");
+	});
+
+	it("says what the reader folded beside what the script's process did", () => {
+		const sentence = foldedSentence({nodes: 25_000, atSource: 900, nodesAtSource: 1800, sites: 3, retention})!;
+		expect(sentence).toContain('23,200 finished tasks and ops were folded into 3 per-site totals to bound memory (kept one by one: the latest 10,000, if they finished within the last 5m00s)');
+		expect(sentence).toContain("900 quick tasks were folded by the script's process");
+	});
+
+	it('says nothing when nothing was folded', () => {
+		expect(foldedSentence({nodes: 0, atSource: 0, nodesAtSource: 0, sites: 0, retention})).toBeNull();
 	});
 });

@@ -10,7 +10,7 @@ import {asciiOnly, sanitize, sanitizeLines} from '../present/text.js';
 import {outputBytes} from '../protocol/output-bytes.js';
 import {summaryLines} from './summary.js';
 import {LoadGate, PLAIN_LINES_PER_SECOND, type Ended, type LineKind, type SecondSummary} from './load-summary.js';
-import {formatCount} from '../present/folded.js';
+import {formatCount} from '../present/numbers.js';
 import {TimeOrder} from './time-order.js';
 
 /** Where the lines go; the script's output is bytes where it was not UTF-8. */

@@ -1,15 +1,8 @@
 import {isTaskKind, type Aggregated, type SiteAggregate} from '../model/state.js';
 import {latencyStats} from '../model/latency.js';
 import {formatDuration} from './durations.js';
+import {formatCount} from './numbers.js';
 import {SENT_BURST, SENT_PER_SECOND} from '../protocol/fold.js';
-
-/** `55,210`: counts of folded tasks run large. */
-export function formatCount(count: number): string {
-	// Not toLocaleString('en-US'): its first call loads ICU, about 30 ms of the monitor's.
-	const [whole, fraction] = String(count).split('.');
-	const grouped = whole!.replace(/\B(?=(\d{3})+$)/g, ',');
-	return fraction === undefined ? grouped : `${grouped}.${fraction}`;
-}
 
 /** `×55,210` (`x55,210` in ASCII): how many finished tasks one folded row stands for. */
 export function foldedCountLabel(site: SiteAggregate, ascii = false): string {

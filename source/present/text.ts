@@ -1,3 +1,5 @@
+import {formatCount} from './numbers.js';
+
 /**
  * Terminal cell widths. Ink measures with string-width; this covers the
  * characters a frame can hold (CJK, emoji-presentation icons, combining marks)
@@ -250,7 +252,7 @@ export function wrapText(text: string, width: number): string[] {
 	return lines;
 }
 
-/** `1 task`, `3 tasks`. */
+/** `1 task`, `3 tasks`, `6,000 tasks`. */
 export function counted(count: number, singular: string, pluralForm = `${singular}s`): string {
-	return `${count} ${count === 1 ? singular : pluralForm}`;
+	return `${formatCount(count)} ${count === 1 ? singular : pluralForm}`;
 }

@@ -4,7 +4,8 @@ import {buildReport, sessionEnd, type ReportTask, type SessionReport} from '../m
 import {formatDuration} from '../present/durations.js';
 import {formatTimes} from '../present/numbers.js';
 import {counted, sanitize} from '../present/text.js';
-import {foldedSentence, formatCount} from '../present/folded.js';
+import {foldedSentence} from '../present/folded.js';
+import {formatCount} from '../present/numbers.js';
 import {httpStatsByHost, servedStatsByRoute} from '../model/http-stats.js';
 import {HTTP_PHASES} from '../model/state.js';
 import type {Insight} from '../model/insights.js';

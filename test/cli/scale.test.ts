@@ -65,7 +65,7 @@ describe('a 1,000,000-event recording', () => {
 		expect(report.folded!.sites.find(site => site.name === 'tiny()')!.count + report.tasks.filter(task => task.name.startsWith('tiny(')).length).toBe(500_000);
 		const replayed = await runCli(['replay', file, '--plain'], bounded);
 		expect(replayed.code, replayed.stderr).toBe(0);
-		expect(replayed.stdout).toMatch(/All done in [\d.]+s · 500000 tasks/);
+		expect(replayed.stdout).toMatch(/All done in [\d.]+s · 500,000 tasks/);
 		const ndjson = await runCli(['report', file, '--format', 'ndjson', '-o', tempFile('million-v1.ndjson')], bounded);
 		expect(ndjson.code, ndjson.stderr).toBe(0);
 	}, 120_000);

@@ -22,7 +22,7 @@ const summaryText = (state: ModelState): string[] => summaryLines(state, false).
 describe('the plain summary', () => {
 	it('says when finished tasks were folded into totals, and counts them in the figures', () => {
 		const folded = summaryText(finishedTasks(5000, 100));
-		expect(folded[0]).toMatch(/^All done in 5\.02s · 5001 tasks · 50\.0s running or waiting/);
+		expect(folded[0]).toMatch(/^All done in 5\.02s · 5,001 tasks · 50\.0s running or waiting/);
 		expect(folded.join('\n')).toMatch(/[\d,]+ finished tasks and ops were folded into 1 per-site total to bound memory \(kept one by one: the latest 100\)/);
 	});
 

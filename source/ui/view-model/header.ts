@@ -1,5 +1,6 @@
 import type {Ms} from '../../protocol/events.js';
-import {foldedShort, formatCount} from '../../present/folded.js';
+import {foldedShort} from '../../present/folded.js';
+import {formatCount} from '../../present/numbers.js';
 import {loopDelayMs} from '../../present/loop-delay.js';
 import {activeBlocks, NODE_STATES, type ModelState} from '../../model/state.js';
 import {blockCulprit} from '../../present/holdups.js';

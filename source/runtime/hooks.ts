@@ -271,6 +271,11 @@ function aliasCandidates(specifier: string, parentURL: string | undefined): stri
 	return parent ? (findTsconfig(parent).paths?.(specifier) ?? []) : [];
 }
 
+/**
+ * The TypeScript file a relative or absolute specifier that Node did not find stands for, as tsc reads it
+ * (`./util.js` for `util.ts`, `./util` for `util.ts`): a specifier of the same form, which Node's ES and
+ * CommonJS resolvers both take (the CommonJS one takes no `file:` URL).
+ */
 function tsAlternative(specifier: string, parentURL: string | undefined, error: unknown): string | null {
 	const code = (error as NodeJS.ErrnoException).code;
 	if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') return null;
@@ -279,8 +284,7 @@ function tsAlternative(specifier: string, parentURL: string | undefined, error: 
 	if (extension === null) return null;
 	const stem = specifier.slice(0, specifier.length - extension.length);
 	for (const candidate of RESOLVE_FALLBACKS[extension] ?? []) {
-		const url = new URL(stem + candidate, parentURL);
-		if (existsSync(url)) return url.href;
+		if (existsSync(new URL(stem + candidate, parentURL))) return stem + candidate;
 	}
 	return null;
 }

@@ -5,6 +5,7 @@ import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {CLI, ROOT, runCli, SCRIPTS} from '../helpers/run-cli.js';
 import {tempDir} from '../helpers/temp.js';
+import {needsTwin} from '../../source/runtime/module-sync-twin.js';
 
 describe('scripts load as node would run them', () => {
 	it('TypeScript runtime syntax: enums, namespaces, parameter properties, decorators, top-level await', async () => {
@@ -19,6 +20,24 @@ describe('scripts load as node would run them', () => {
 		expect(result.code).toBe(0);
 		expect(result.stdout).toContain('cjs 42');
 		expect(result.stdout).toMatch(/▶ start +work\(21\) +commonjs\.cts:3:1/);
+	});
+
+	it('require() finds a TypeScript file as an import does: `import x = require(\'./greet\')`, require(\'./greet\') for greet.ts', async () => {
+		const directory = join(SCRIPTS, 'require-typescript');
+		const equals = await runCli(['--plain', 'import-equals.ts'], {cwd: directory});
+		if (needsTwin(process.versions.node)) {
+			// Node 22.19 to 22.21 resolve a require() before any resolve hook sees it, and fail it first (README, limits).
+			expect(equals.code).toBe(1);
+			expect(equals.stderr).toContain("Cannot find module './greet'");
+			return;
+		}
+		expect(equals.stderr).toBe('');
+		expect(equals.code).toBe(0);
+		expect(equals.stdout).toContain('hello import-equals');
+		const required = await runCli(['--plain', 'plain-require.cjs'], {cwd: directory});
+		expect(required.stderr).toBe('');
+		expect(required.code).toBe(0);
+		expect(required.stdout).toContain('hello plain-require true');
 	});
 
 	it('TSX', async () => {

@@ -258,7 +258,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			state.scriptExitMs = event.t;
 			break;
 		case 'exit':
-			state.exit = {t: event.t, code: event.code, signal: event.signal};
+			state.exit = {t: event.t, code: event.code, signal: event.signal, ...(event.stoppedFor && {stoppedFor: event.stoppedFor})};
 			// The session ends: asyncmon no longer hears from a process that outlives the script either.
 			if (state.activeBlockId !== null) state.activeBlockId = null;
 			if (state.activeProcessBlockIds.length > 0) state.activeProcessBlockIds = [];

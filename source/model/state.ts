@@ -197,6 +197,8 @@ export interface ScriptExit {
 	t: Ms;
 	code: number | null;
 	signal: string | null;
+	/** The stop signal asyncmon ended the stuck script for, with SIGKILL (`signal`). */
+	stoppedFor?: string;
 }
 
 export interface Fatal {

@@ -11,6 +11,8 @@ export interface SessionReport {
 	script: string;
 	exitCode: number | null;
 	signal: string | null;
+	/** Present when asyncmon ended the script, stuck in synchronous code, with SIGKILL (`signal`) for this stop signal it did not handle. */
+	stoppedFor?: string;
 	durationMs: Ms;
 	/** Present when the session joined a running service (`asyncmon connect`): when it joined; what came before is the agent's snapshot. */
 	joinedMs?: Ms;
@@ -362,6 +364,7 @@ export function buildReport(state: ModelState): SessionReport {
 		script: state.header?.script ?? '',
 		exitCode: state.exit?.code ?? null,
 		signal: state.exit?.signal ?? null,
+		...(state.exit?.stoppedFor ? {stoppedFor: state.exit.stoppedFor} : {}),
 		durationMs: round(sessionDuration(state)),
 		...(state.joinedMs === null ? {} : {joinedMs: round(state.joinedMs)}),
 		tasks: state.order.map(id => reportTask(state.nodes.get(id)!, endMs, state)),

@@ -2,12 +2,13 @@ import type {ChildProcess} from 'node:child_process';
 import {constants} from 'node:os';
 import type {Socket} from 'node:net';
 import {redactText} from '../protocol/redaction.js';
-import {PROTOCOL_VERSION, type HeaderEvent, type ProtocolLine} from '../protocol/events.js';
+import {PROTOCOL_VERSION, type HeaderEvent, type ProtocolLine, type StopSignal} from '../protocol/events.js';
 import {decodeLine, type CorruptReason} from '../protocol/decode.js';
 import {serializeLine} from '../protocol/encode.js';
 import {LineSplitter} from '../protocol/line-splitter.js';
 import {LaneEnds} from './lane-server.js';
 import {PipedOutput} from './piped-output.js';
+import {StuckLoop} from './stuck-loop.js';
 import {epochNow, ScriptProcess, type HeldPipe, type ScriptProcessOptions} from './script-process.js';
 
 export type {ScriptStdin} from './script-process.js';
@@ -29,6 +30,13 @@ interface LaneStream {
 /** Each protocol line with its serialized form, which recordings store as is. */
 export type LineListener = (line: ProtocolLine, raw: string) => void;
 
+/** How the script's process ended; `stoppedFor`: asyncmon killed it for that signal (see ChildSession.endFor). */
+export interface ScriptExit {
+	code: number | null;
+	signal: NodeJS.Signals | null;
+	stoppedFor?: StopSignal;
+}
+
 /** 128 + N for a script killed by signal N, as shells report it. */
 export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
 	if (code !== null) return code;
@@ -48,10 +56,13 @@ export class ChildSession {
 	private early: Array<[ProtocolLine, string]> = [];
 	/** Lines that came before anyone listened. */
 	private undelivered: Array<[ProtocolLine, string]> = [];
-	readonly exited: Promise<{code: number | null; signal: NodeJS.Signals | null}>;
+	readonly exited: Promise<ScriptExit>;
 	/** Corrupt lines not yet reported in a `corrupt` event, and why the first of them is. */
 	private corrupt: {count: number; reason: CorruptReason} | null = null;
 	private readonly laneEnds = new LaneEnds();
+	private readonly stuck = new StuckLoop();
+	/** The stop signal asyncmon ended the script for with SIGKILL (see endFor). */
+	private stoppedFor: StopSignal | undefined;
 	/** The script's stdout and stderr, read from its pipes, let out at the times its `wrote` lines tell. */
 	private readonly output = {stdout: this.pipedOutput('stdout'), stderr: this.pipedOutput('stderr')};
 
@@ -79,9 +90,10 @@ export class ChildSession {
 				// Every byte the script wrote is out before its exit, told or not (a SIGKILL leaves no time to tell).
 				this.output.stdout.end();
 				this.output.stderr.end();
-				this.emit({type: 'exit', t: exitedAt ?? this.now(), code, signal});
+				const stoppedFor = this.stoppedFor;
+				this.emit({type: 'exit', t: exitedAt ?? this.now(), code, signal, ...(stoppedFor && {stoppedFor})});
 				this.batchEnd();
-				resolveExit({code, signal});
+				resolveExit({code, signal, stoppedFor});
 			});
 			started.startFailure.hear(error => {
 				this.emit({type: 'fatal', t: this.now(), kind: 'internal', message: `could not start node: ${error.message}`});
@@ -114,6 +126,17 @@ export class ChildSession {
 
 	signal(signal: NodeJS.Signals): void {
 		this.started.signal(signal);
+	}
+
+	/** Stuck in synchronous code, with no handler of its own for `signal`: it can take no signal but SIGKILL. */
+	stuckWithoutHandler(signal: StopSignal): boolean {
+		return this.stuck.withoutHandlerFor(signal);
+	}
+
+	/** Ends the stuck script for `signal`, as node would have: with SIGKILL, said in its exit. */
+	endFor(signal: StopSignal): void {
+		this.stoppedFor ??= signal;
+		this.started.signal('SIGKILL');
 	}
 
 	/** For the events the monitor makes itself, at the precision a recording keeps: live and replayed states match. */
@@ -172,6 +195,7 @@ export class ChildSession {
 		if (lane && lane.root === null && first.type === 'task.start' && first.kind === 'process') lane.root = first.id;
 		// The end of a followed process, reported by its parent, comes after the process's own events.
 		if (first.type === 'task.end' && first.exit) return this.laneEnds.ended(first.id, () => this.emit(first, `${text}\n`));
+		if (!lane) this.stuck.see(first);
 		// A span line is two events: the line is recorded once, with the first.
 		for (let i = 0; i < lines.length; i++) this.emit(lines[i]!, i === 0 ? `${text}\n` : '');
 	}

@@ -1,19 +1,32 @@
+import type {StopSignal} from '../protocol/events.js';
+
 /** How long a script asked to stop by SIGTERM or SIGHUP may take before it is killed. */
 export const KILL_GRACE_MS = 2000;
+/** How often, once a stop signal came, the rule looks whether the script is stuck without a handler for it. */
+export const STUCK_CHECK_MS = 100;
 
 export interface Signalable {
 	signal(signal: NodeJS.Signals): void;
+}
+
+/** The script as its session reads it: whether it is stuck in synchronous code (see ChildSession). */
+export interface Stoppable {
+	stuckWithoutHandler(signal: StopSignal): boolean;
+	endFor(signal: StopSignal): void;
 }
 
 /**
  * How signals reach the script, in plain mode, in the dashboard and while it compiles alike (README,
  * "Signals"): the first is forwarded, so the script's own handlers run; a second Ctrl-C, or 2 s after a
  * SIGTERM or SIGHUP, ends it with SIGKILL. A script stuck in synchronous code cannot run its handlers,
- * and must still be stoppable.
+ * and must still be stoppable: one stuck with no handler of its own for the signal is ended at once, as
+ * node would have ended it, since asyncmon's own handler (which sends what is buffered first) cannot run.
  */
 export class StopRule {
 	private interrupted = false;
 	private deadline: NodeJS.Timeout | null = null;
+	private stuckCheck: NodeJS.Timeout | null = null;
+	private session: Stoppable | null = null;
 
 	constructor(
 		private readonly script: Signalable,
@@ -21,21 +34,42 @@ export class StopRule {
 		private readonly sharesTerminal = false,
 	) {}
 
-	deliver(signal: NodeJS.Signals): void {
+	/** The session reading the script: from now on a stuck script is seen (see Stoppable). */
+	attach(session: Stoppable): void {
+		this.session = session;
+	}
+
+	deliver(signal: StopSignal): void {
 		if (signal === 'SIGINT') {
 			if (this.interrupted) this.script.signal('SIGKILL');
 			else if (!this.sharesTerminal) this.script.signal('SIGINT');
 			this.interrupted = true;
-			return;
+		} else {
+			this.script.signal(signal);
+			this.deadline ??= setTimeout(() => this.script.signal('SIGKILL'), KILL_GRACE_MS);
+			// The session's own end lets the monitor go; a pending kill never holds it.
+			this.deadline.unref();
 		}
-		this.script.signal(signal);
-		this.deadline ??= setTimeout(() => this.script.signal('SIGKILL'), KILL_GRACE_MS);
-		// The session's own end lets the monitor go; a pending kill never holds it.
-		this.deadline.unref();
+		this.endIfStuck(signal);
 	}
 
 	/** The script ended: nothing is left to kill. */
 	dispose(): void {
 		if (this.deadline) clearTimeout(this.deadline);
+		if (this.stuckCheck) clearInterval(this.stuckCheck);
+	}
+
+	/** Now, and until the script ends: a block may be under way that its watchdog has not reported yet. */
+	private endIfStuck(signal: StopSignal): void {
+		const check = (): boolean => {
+			if (!this.session?.stuckWithoutHandler(signal)) return false;
+			this.session.endFor(signal);
+			return true;
+		};
+		if (check() || this.stuckCheck) return;
+		this.stuckCheck = setInterval(() => {
+			if (check() && this.stuckCheck) clearInterval(this.stuckCheck);
+		}, STUCK_CHECK_MS);
+		this.stuckCheck.unref();
 	}
 }

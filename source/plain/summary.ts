@@ -8,6 +8,7 @@ import {formatTimes} from '../present/numbers.js';
 import type {Segment} from '../present/paint.js';
 import {glyphs, stateIcon} from '../present/states.js';
 import {counted, sanitize, sanitizeLines} from '../present/text.js';
+import {endingSignal, stoppedForText} from '../present/processes.js';
 
 /** Below this the monitor kept up, as far as anyone could tell. */
 const HELD_BACK_WORTH_SAYING_MS = 1;
@@ -31,10 +32,11 @@ export function summaryLines(state: ModelState, ascii: boolean): Segment[][] {
 	}
 	const summary = summarize(state);
 	const exit = state.exit;
+	const killedBy = exit && endingSignal(exit);
 	// A client of a running service that left ends its session, not the service's.
 	const stopped = state.joinedMs !== null ? 'Left the running service after' : 'Stopped after';
 	const outcome =
-		exit?.signal ? `Killed by ${sanitize(exit.signal)} after` : exit && exit.code !== 0 ? `Exited with code ${exit.code} after` : exit ? 'All done in' : stopped;
+		killedBy ? `Killed by ${sanitize(killedBy)} after` : exit && exit.code !== 0 ? `Exited with code ${exit.code} after` : exit ? 'All done in' : stopped;
 	const figures = [
 		`${outcome} ${formatDuration(sessionDuration(state))}`,
 		counted(summary.taskCount, 'task'),
@@ -49,9 +51,11 @@ export function summaryLines(state: ModelState, ascii: boolean): Segment[][] {
 		say(`HTTP sent: ${counted(summary.httpCount, 'request')}, at most ${summary.maxInFlightHttp} in flight${failed}`, summary.failedHttp > 0 ? {color: 'red'} : {});
 	}
 	if (summary.failedCount > 0) say(`${counted(summary.failedCount, 'task')} failed`, {color: 'red'});
-	if (exit?.signal) {
+	const stuck = exit && stoppedForText(exit);
+	if (stuck) say(sanitize(`${stuck[0]!.toUpperCase()}${stuck.slice(1)}`), {color: 'yellow'});
+	if (killedBy) {
 		const interrupted = state.taskCounts.running + state.taskCounts.waiting + state.taskCounts.ready;
-		if (interrupted > 0) say(`${counted(interrupted, 'task')} interrupted by ${exit.signal} before settling`, {color: 'yellow'});
+		if (interrupted > 0) say(sanitize(`${counted(interrupted, 'task')} interrupted by ${killedBy} before settling`), {color: 'yellow'});
 	}
 	for (const {origin, error} of state.uncaught) {
 		const what = origin === 'unhandledRejection' ? 'Unhandled rejection' : 'Uncaught exception';

@@ -15,6 +15,17 @@ export function exitOutcome(exit: ProcessExit | undefined): string {
 	return exit.code === 0 ? 'exited 0' : `exited with code ${exit.code}`;
 }
 
+/** The signal that ended the script, as node would have it: the one asyncmon ended it for when it was stuck, else the one that killed it. */
+export function endingSignal(exit: {signal: string | null; stoppedFor?: string}): string | null {
+	return exit.stoppedFor ?? exit.signal;
+}
+
+/** Why a stuck script died of SIGKILL rather than of the signal it got; null when it did not. */
+export function stoppedForText(exit: {stoppedFor?: string}): string | null {
+	if (!exit.stoppedFor) return null;
+	return `it was stuck in synchronous code, where no handler runs, and does not handle ${exit.stoppedFor} itself: asyncmon ended it with SIGKILL, as ${exit.stoppedFor} would have ended it at once under node`;
+}
+
 /** A followed process, as the block that held its loop names it: `pid 4242 (node worker.js)`. */
 export function processText(process: ProcessDetails | null): string {
 	if (!process) return 'a followed process';

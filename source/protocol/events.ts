@@ -275,6 +275,10 @@ export interface OpEndEvent {
 	exit?: ProcessExit;
 }
 
+/** The signals that end a process unless it handles them: what stops a script. */
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+export type StopSignal = (typeof STOP_SIGNALS)[number];
+
 export interface BlockStartEvent {
 	type: 'block.start';
 	/** When the blocking slice began. */
@@ -283,6 +287,11 @@ export interface BlockStartEvent {
 	task: number | null;
 	/** When the watchdog noticed, while the loop was still blocked. */
 	detectedAt: Ms;
+	/**
+	 * From the watchdog, while the loop is blocked: the stop signals the script listens to itself. It can run no
+	 * handler until the block ends; a signal it does not listen to would end it at once under node.
+	 */
+	handles?: StopSignal[];
 }
 
 export interface BlockStackEvent {
@@ -412,6 +421,11 @@ export interface ExitEvent {
 	t: Ms;
 	code: number | null;
 	signal: string | null;
+	/**
+	 * The stop signal asyncmon ended the script for with SIGKILL (`signal`): it came while the script was stuck
+	 * in synchronous code with no handler of its own for it, where node would have ended it at once.
+	 */
+	stoppedFor?: StopSignal;
 }
 
 /** A statement called an async function of the script's and dropped its promise: nothing awaits it. Once per site. */

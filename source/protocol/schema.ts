@@ -1,4 +1,4 @@
-import type {AsyncmonEvent, ErrorInfo, FoldedName, FoldEvent, JoinedEvent, HeaderEvent, HttpClient, HttpDetails, HttpQueue, ListeningServer, ProcessDetails, ProcessExit, ProcessLaunch, ServerRequestDetails, SkippedOutput, StackFrame, TimerDetails, WaitTarget} from './events.js';
+import {STOP_SIGNALS, type AsyncmonEvent, type ErrorInfo, type FoldedName, type FoldEvent, type JoinedEvent, type HeaderEvent, type HttpClient, type HttpDetails, type HttpQueue, type ListeningServer, type ProcessDetails, type ProcessExit, type ProcessLaunch, type ServerRequestDetails, type SkippedOutput, type StackFrame, type TimerDetails, type WaitTarget} from './events.js';
 
 /**
  * What one field of a protocol line must hold. `V` is the field's type in
@@ -217,7 +217,7 @@ export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldSha
 	'op.dequeued': {id: ID, url: optional(STRING)},
 	'op.fire': {id: ID, lateMs: NUMBER},
 	'op.end': {id: ID, ok: BOOLEAN, status: optional(COUNT), bytes: optional(COUNT), error: optional(ERROR_INFO), lateMs: optional(NUMBER), cancelled: optional(BOOLEAN), exit: optional(PROCESS_EXIT)},
-	'block.start': {id: ID, task: ID_OR_NULL, detectedAt: NUMBER},
+	'block.start': {id: ID, task: ID_OR_NULL, detectedAt: NUMBER, handles: optional(listOf('a list of stop signals', oneOf(...STOP_SIGNALS)))},
 	'block.stack': {id: ID, frames: STACK_FRAMES},
 	'block.end': {id: ID, durationMs: NUMBER, task: ID_OR_NULL, exact: BOOLEAN, queuedMs: optional(NUMBER), starved: optional(BOOLEAN)},
 	loop: {delayMs: NUMBER, utilization: NUMBER},
@@ -234,7 +234,7 @@ export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldSha
 	uncaught: {origin: oneOf('uncaughtException', 'unhandledRejection'), error: ERROR_INFO, task: ID_OR_NULL},
 	'script.start': {},
 	'script.exit': {code: INTEGER},
-	exit: {code: INTEGER_OR_NULL, signal: STRING_OR_NULL},
+	exit: {code: INTEGER_OR_NULL, signal: STRING_OR_NULL, stoppedFor: optional(oneOf(...STOP_SIGNALS))},
 	floating: {task: ID_OR_NULL, by: ID, site: STRING},
 	alive: {
 		idleSince: NUMBER,

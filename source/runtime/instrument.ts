@@ -6,7 +6,7 @@ import workerThreads, {getEnvironmentData, isMainThread, setEnvironmentData, thr
 import type {AgentFiles, AgentMeta} from '../protocol/agent.js';
 import {laneIdBase, laneRootId, processTaskName, type ChildConfig, type LaneConfig} from '../protocol/child-config.js';
 import {channelListens, ChannelWriter, type ChannelListens} from './agent-channel.js';
-import {PROTOCOL_VERSION} from '../protocol/events.js';
+import {PROTOCOL_VERSION, STOP_SIGNALS} from '../protocol/events.js';
 import {codeFrame} from './code-frame.js';
 import {SpanFolder} from './span-folder.js';
 import {EventSink, type BatchWriter} from './event-sink.js';
@@ -155,7 +155,7 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void, watchdog
 		tracker.exit();
 		onExit();
 	});
-	flushOnSignals(tracker, onExit);
+	flushOnSignals(tracker, watch, onExit);
 }
 
 /**
@@ -173,9 +173,15 @@ function watchLoop(config: ThreadConfig, fd: number, monitorPid: number, idBase:
 	});
 }
 
-/** A signal the script does not handle ends the process as under node, once what is buffered went out. */
-function flushOnSignals(tracker: Tracker, onExit: () => void): void {
-	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+/**
+ * A signal the script does not handle ends the process as under node, once what is buffered went out. While the
+ * script is stuck in synchronous code this cannot run: the watchdog tells the monitor which signals the script
+ * handles itself, and the monitor ends it for any other (see StopRule).
+ */
+function flushOnSignals(tracker: Tracker, watch: LoopWatch, onExit: () => void): void {
+	const ours = new Set<unknown>();
+	watch.watchSignalHandlers(ours);
+	for (const signal of STOP_SIGNALS) {
 		const flushThenDie = (): void => {
 			tracker.flushNow();
 			// With no handler of the script's own, the signal ends the process as it would under node.
@@ -185,6 +191,7 @@ function flushOnSignals(tracker: Tracker, onExit: () => void): void {
 				process.kill(process.pid, signal);
 			}
 		};
+		ours.add(flushThenDie);
 		process.on(signal, flushThenDie);
 	}
 }
@@ -226,7 +233,7 @@ function instrumentFollowedProcess(config: ThreadConfig, lane: LaneConfig): void
 		watch.exiting();
 		tracker.exit();
 	});
-	flushOnSignals(tracker, () => {});
+	flushOnSignals(tracker, watch, () => {});
 }
 
 /** `-e`, `--eval`, `-p`, `--print` and their short combinations (`-pe`): code from the command line, no main module. */

@@ -1,6 +1,6 @@
 import type {ChannelListens} from './agent-channel.js';
 /** The SharedArrayBuffer that the main thread and the watchdog thread share. */
-export const WATCH_BUFFER_BYTES = 80;
+export const WATCH_BUFFER_BYTES = 88;
 
 /** Float64 slots: times in epoch milliseconds. */
 export const F64_HEARTBEAT = 0;
@@ -38,6 +38,8 @@ export const I32_PAUSED = 7;
 export const I32_STACK_SESSION = 16;
 /** 1 once the main thread began to exit: the watchdog lets go of any session at once. */
 export const I32_EXITING = 17;
+/** Bytes 80 to 83: the stop signals the script listens to itself, a bit each by its place in STOP_SIGNALS (see LoopWatch.watchSignalHandlers). */
+export const I32_HANDLED_SIGNALS = 20;
 
 /** How often the main thread proves its loop turns. */
 export const HEARTBEAT_MS = 10;

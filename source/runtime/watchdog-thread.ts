@@ -1,6 +1,6 @@
 import {Session} from 'node:inspector';
 import {workerData} from 'node:worker_threads';
-import type {AsyncmonEvent, StackFrame} from '../protocol/events.js';
+import {STOP_SIGNALS, type AsyncmonEvent, type StackFrame, type StopSignal} from '../protocol/events.js';
 import type {UserStack} from './caller.js';
 import {serializeLine} from '../protocol/encode.js';
 import {ChannelWriter} from './agent-channel.js';
@@ -17,6 +17,7 @@ import {
 	HEARTBEAT_MS,
 	I32_BLOCK_COUNTER,
 	I32_EXITING,
+	I32_HANDLED_SIGNALS,
 	I32_OPEN_BLOCK,
 	I32_PAUSED,
 	I32_STACK_SESSION,
@@ -95,7 +96,7 @@ function poll(): void {
 	openBlock = {number, id, start, heartbeat, queuedBefore};
 	f64[F64_HELD] = 0;
 	f64[F64_HELD_QUEUED] = 0;
-	emit({type: 'block.start', t: relativeTime(start), id, task: taskOrNull(), detectedAt: relativeTime(now)});
+	emit({type: 'block.start', t: relativeTime(start), id, task: taskOrNull(), detectedAt: relativeTime(now), handles: handledSignals()});
 	captureStack(id);
 }
 
@@ -112,6 +113,12 @@ function starvedSoFar(silenceMs: number, queuedBefore: number): boolean {
 	runAtLastLook = times.runMs;
 	if (!isScriptsBlock(stallOf(silenceMs, 0, times.queuedMs - queuedBefore), data.thresholdMs)) return true;
 	return !(times.runMs > lastRun) && mainThreadIsRunnable();
+}
+
+/** The stop signals the blocked script listens to: the monitor ends it for any other that comes while it is stuck. */
+function handledSignals(): StopSignal[] {
+	const mask = Atomics.load(i32, I32_HANDLED_SIGNALS);
+	return STOP_SIGNALS.filter((_, bit) => (mask & (1 << bit)) !== 0);
 }
 
 function taskOrNull(): number | null {

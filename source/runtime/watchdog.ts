@@ -1,5 +1,5 @@
 import {performance} from 'node:perf_hooks';
-import type {BlockEndEvent, BlockStartEvent} from '../protocol/events.js';
+import {STOP_SIGNALS, type BlockEndEvent, type BlockStartEvent} from '../protocol/events.js';
 import {userStack, type UserStack} from './caller.js';
 import {isScriptsBlock, mainThreadTimes, stallEnd, stallOf} from './stall.js';
 import type {SliceWatch, Task} from './tracker.js';
@@ -16,6 +16,7 @@ import {
 	HEARTBEAT_MS,
 	I32_BLOCK_COUNTER,
 	I32_EXITING,
+	I32_HANDLED_SIGNALS,
 	I32_OPEN_BLOCK,
 	I32_PAUSED,
 	I32_STACK_SESSION,
@@ -111,6 +112,24 @@ export class LoopWatch implements SliceWatch {
 			this.f64[F64_EXCLUDED] = this.f64[F64_EXCLUDED]! + (performance.now() - start);
 			Atomics.sub(this.i32, I32_PAUSED, 1);
 		}
+	}
+
+	/**
+	 * Keeps the watchdog told which stop signals the script listens to itself (`ours` are asyncmon's own
+	 * listeners): a block's start says so, and the monitor ends a stuck script for a signal it does not handle,
+	 * as node would have at once. Said as a listener is added, before the script's next line, which may block.
+	 */
+	watchSignalHandlers(ours: ReadonlySet<unknown>): void {
+		const scripts = (signal: string, adding: unknown): boolean => (adding !== undefined && !ours.has(adding)) || process.listeners(signal as NodeJS.Signals).some(listener => !ours.has(listener));
+		const update = (event: string | symbol, adding?: unknown): void => {
+			const bit = STOP_SIGNALS.indexOf(event as (typeof STOP_SIGNALS)[number]);
+			if (bit < 0) return;
+			const mask = Atomics.load(this.i32, I32_HANDLED_SIGNALS);
+			Atomics.store(this.i32, I32_HANDLED_SIGNALS, scripts(event as string, adding) ? mask | (1 << bit) : mask & ~(1 << bit));
+		};
+		// 'newListener' comes before the listener is added, 'removeListener' after it is gone.
+		process.on('newListener', (event, listener) => update(event, listener));
+		process.on('removeListener', event => update(event));
 	}
 
 	/** Once only: an entry evaluated again (taken out of require.cache) must not leave the watchdog paused for good. */

@@ -64,7 +64,7 @@ export function sanitizeSection(section: ReportSection): ReportSection {
 }
 
 function subtitleOf(report: SessionReport): string {
-	const exit = report.signal ? `killed by ${report.signal}` : report.exitCode === null ? 'no exit recorded' : `exit code ${report.exitCode}`;
+	const exit = report.signal ? `killed by ${report.stoppedFor ?? report.signal}${report.stoppedFor ? ' (stuck in synchronous code: ended with SIGKILL)' : ''}` : report.exitCode === null ? 'no exit recorded' : `exit code ${report.exitCode}`;
 	const joined = report.joinedMs === undefined ? '' : `, joined the running service at ${formatDuration(report.joinedMs)} (earlier: its agent's snapshot)`;
 	return `${exit}, ran ${formatDuration(report.durationMs)}${joined}`;
 }

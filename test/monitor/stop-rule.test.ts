@@ -1,5 +1,7 @@
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
-import {KILL_GRACE_MS, StopRule} from '../../source/monitor/stop-rule.js';
+import {KILL_GRACE_MS, STUCK_CHECK_MS, StopRule} from '../../source/monitor/stop-rule.js';
+import {StuckLoop} from '../../source/monitor/stuck-loop.js';
+import type {StopSignal} from '../../source/protocol/events.js';
 
 describe('the stop rule', () => {
 	let sent: NodeJS.Signals[];
@@ -47,5 +49,60 @@ describe('the stop rule, when the script shares the terminal', () => {
 		expect(sent).toEqual([]);
 		rule.deliver('SIGINT');
 		expect(sent).toEqual(['SIGKILL']);
+	});
+});
+
+describe('the stop rule, for a script stuck in synchronous code', () => {
+	let sent: NodeJS.Signals[];
+	let endedFor: StopSignal[];
+	let stuck: StuckLoop;
+	let rule: StopRule;
+	beforeEach(() => {
+		vi.useFakeTimers();
+		sent = [];
+		endedFor = [];
+		stuck = new StuckLoop();
+		rule = new StopRule({signal: signal => sent.push(signal)});
+		rule.attach({stuckWithoutHandler: signal => stuck.withoutHandlerFor(signal), endFor: signal => endedFor.push(signal)});
+	});
+	afterEach(() => {
+		rule.dispose();
+		vi.useRealTimers();
+	});
+
+	it('ends it at once for a signal it does not handle, which node would have ended it with', () => {
+		stuck.see({type: 'block.start', t: 1, id: 1, task: null, detectedAt: 60, handles: ['SIGTERM']});
+		rule.deliver('SIGINT');
+		expect(sent).toEqual(['SIGINT']);
+		expect(endedFor).toEqual(['SIGINT']);
+	});
+
+	it('leaves it to its own handler, as under node: a second Ctrl-C, or the 2 s after a SIGTERM, still end it', () => {
+		stuck.see({type: 'block.start', t: 1, id: 1, task: null, detectedAt: 60, handles: ['SIGINT', 'SIGTERM']});
+		rule.deliver('SIGINT');
+		rule.deliver('SIGTERM');
+		vi.advanceTimersByTime(KILL_GRACE_MS);
+		expect(endedFor).toEqual([]);
+		expect(sent).toEqual(['SIGINT', 'SIGTERM', 'SIGKILL']);
+	});
+
+	it('sees a block its watchdog reports after the signal came, and none that ended', () => {
+		rule.deliver('SIGHUP');
+		vi.advanceTimersByTime(STUCK_CHECK_MS);
+		expect(endedFor).toEqual([]);
+		stuck.see({type: 'block.start', t: 1, id: 2, task: null, detectedAt: 60, handles: []});
+		vi.advanceTimersByTime(STUCK_CHECK_MS);
+		expect(endedFor).toEqual(['SIGHUP']);
+		// Once only.
+		vi.advanceTimersByTime(10 * STUCK_CHECK_MS);
+		expect(endedFor).toEqual(['SIGHUP']);
+	});
+
+	it('does not end a script whose block is over', () => {
+		stuck.see({type: 'block.start', t: 1, id: 3, task: null, detectedAt: 60, handles: []});
+		stuck.see({type: 'block.end', t: 90, id: 3, durationMs: 89, task: null, exact: false});
+		rule.deliver('SIGINT');
+		vi.advanceTimersByTime(10 * STUCK_CHECK_MS);
+		expect(endedFor).toEqual([]);
 	});
 });

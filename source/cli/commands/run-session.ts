@@ -47,7 +47,7 @@ export async function showSession(options: RunOptions, {session, recorder, stopR
 	session.onBatchEnd(() => pipeline.flush());
 	const stopDeriving = deriveReadinessWhileBlocked(pipeline, () => session.now());
 	if (!printer) await runDashboardUntilQuit(options, session, stopRule, live, closeDashboard);
-	const {code, signal} = await session.exited;
+	const {code, signal, stoppedFor} = await session.exited;
 	stopRule.dispose();
 	stopDeriving();
 	// Before the recording closes: a failure it says at the end is recorded with the rest.
@@ -62,7 +62,8 @@ export async function showSession(options: RunOptions, {session, recorder, stopR
 	}
 	const undelivered = undeliveredText(exported, options.otlpEndpoint);
 	if (undelivered) options.stderr.write(undelivered);
-	if (code !== 0) return exitCodeOf(code, signal);
+	// Ended for a signal it was stuck too long to take: the code node would have given it.
+	if (code !== 0) return exitCodeOf(code, stoppedFor ?? signal);
 	// The script succeeded: asyncmon's own verdicts, most telling first.
 	if (blockBudgetExceeded(state, options)) return EXIT_BLOCK_BUDGET;
 	if (recorder?.failure) return EXIT_RECORDING_FAILED;

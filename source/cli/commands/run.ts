@@ -4,6 +4,7 @@ import type {RunOptions, ScriptLaunch} from './run-options.js';
 import {retentionOf} from '../retention-arguments.js';
 import {ScriptProcess, type ScriptStdin} from '../../monitor/script-process.js';
 import {StopRule} from '../../monitor/stop-rule.js';
+import {STOP_SIGNALS, type StopSignal} from '../../protocol/events.js';
 import type {RunArgs} from '../run-arguments.js';
 import {terminalColor, wantsPlain} from '../terminal.js';
 import {requireFileName, UsageError} from '../usage-error.js';
@@ -71,16 +72,17 @@ async function runScript(options: RunOptions): Promise<number> {
 	// Signals to asyncmon go to the script by the stop rule from the start; SIGTERM and SIGHUP also close the dashboard, restoring the terminal.
 	const stopRule = new StopRule(script, scriptStdin === 'terminal');
 	const closeDashboard = new AbortController();
-	const forward = (signal: NodeJS.Signals) => () => {
+	const forward = (signal: StopSignal) => () => {
 		stopRule.deliver(signal);
 		if (signal !== 'SIGINT') closeDashboard.abort();
 	};
-	const forwarders = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map(signal => [signal, forward(signal)] as const);
+	const forwarders = STOP_SIGNALS.map(signal => [signal, forward(signal)] as const);
 	for (const [signal, handler] of forwarders) process.on(signal, handler);
 	try {
 		// Loaded once the script is on its way: reading its stream, the model, plain mode or the dashboard.
 		const [{ChildSession}, {showSession}] = await Promise.all([import('../../monitor/child-session.js'), import('./run-session.js')]);
 		const session = new ChildSession(script.options, script);
+		stopRule.attach(session);
 		return await showSession(options, {session, recorder, stopRule, closeDashboard: closeDashboard.signal});
 	} finally {
 		for (const [signal, handler] of forwarders) process.off(signal, handler);

@@ -1,13 +1,12 @@
 import type {Ms} from '../../protocol/events.js';
 import {foldedShort} from '../../present/folded.js';
-import {formatCount} from '../../present/numbers.js';
 import {loopDelayMs} from '../../present/loop-delay.js';
 import {activeBlocks, NODE_STATES, type ModelState} from '../../model/state.js';
 import {blockCulprit} from '../../present/holdups.js';
-import {processText} from '../../present/processes.js';
+import {endingSignal, processText} from '../../present/processes.js';
 import {concurrencyAt} from '../../model/summary.js';
 import {formatClock, formatDuration} from '../../present/durations.js';
-import {formatTimes} from '../../present/numbers.js';
+import {formatCount, formatTimes} from '../../present/numbers.js';
 import type {Line} from './line.js';
 import type {Segment} from '../../present/paint.js';
 import {counted, sanitize, textWidth, truncate, truncateStart} from '../../present/text.js';
@@ -49,7 +48,8 @@ export function scriptStatus(state: ModelState): Segment {
 	if (state.fatal) return {text: `could not start: ${state.fatal.message}`, color: 'red', bold: true};
 	const exit = state.exit;
 	if (!exit) return {text: 'running', color: 'green', bold: true};
-	if (exit.signal) return {text: `killed by ${exit.signal}`, color: 'red', bold: true};
+	const killedBy = endingSignal(exit);
+	if (killedBy) return {text: `killed by ${sanitize(killedBy)}${exit.stoppedFor ? ' (stuck: SIGKILL)' : ''}`, color: 'red', bold: true};
 	return {text: `exited with code ${exit.code ?? '?'}`, color: exit.code === 0 ? 'green' : 'red', bold: true};
 }
 

@@ -8,7 +8,9 @@ const OWN_THREAD = 'asyncmon:own-thread';
  * reaches every thread), isOwnThread() tells the entry not to instrument it.
  */
 export function startOwnThread(file: URL, data: object): Worker {
-	const worker = new Worker(file, {workerData: {...data, [OWN_THREAD]: true}, execArgv: []});
+	// stdout and stderr its own: by default Node pipes a worker's into the process's, and a pipe into the script's
+	// stdout rethrows its EPIPE (a reader gone, as with `| head`), which node leaves unthrown, as an uncaught error.
+	const worker = new Worker(file, {workerData: {...data, [OWN_THREAD]: true}, execArgv: [], stdout: true, stderr: true});
 	worker.unref();
 	// A failure of asyncmon's own thread is never the script's uncaught error.
 	worker.on('error', () => {});

@@ -197,6 +197,17 @@ describe('the seed lessons, run through the real CLI', () => {
 		expect(fetched.http).toMatchObject({status: 200, bytes: 1000});
 	});
 
+	it("fetch (Node's bundled undici): a new connection's time is the request's connect phase, not its queue", async () => {
+		const {result, report} = await record('fetch-connect.mjs');
+		expect(result.code).toBe(0);
+		const requests = report.tasks.filter(t => t.kind === 'http');
+		expect(requests).toHaveLength(1);
+		// It opened a connection, which the script held for 40 ms as it began: no queue for one.
+		const {queueMs, connectMs} = sentRequest(requests[0]!).phases;
+		expect(connectMs).toBeGreaterThanOrEqual(35);
+		expect(queueMs).toBeLessThan(10);
+	});
+
 	it("reports a 1 s sleep and a 200 ms request as the script's own clock has them: around them, by a few ms at most", async () => {
 		const {result, report} = await record('timing.ts');
 		expect(result.code).toBe(0);

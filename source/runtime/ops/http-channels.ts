@@ -12,6 +12,7 @@ export interface HttpChannelMessages {
 	'undici:request:create': {request: UndiciRequest};
 	'undici:client:beforeConnect': {connectParams: UndiciConnectParams};
 	'undici:client:connected': {socket: Socket; connectParams: UndiciConnectParams};
+	'undici:client:connectError': {connectParams: UndiciConnectParams};
 	'undici:client:sendHeaders': {request: UndiciRequest; socket: Socket};
 	'undici:request:headers': {request: UndiciRequest; response: {statusCode: number}};
 	'undici:request:bodyChunkReceived': {request: UndiciRequest; chunk: Uint8Array};
@@ -40,7 +41,10 @@ export interface UndiciRequest {
 	addHeader(name: string, value: string): unknown;
 }
 
-/** What a client connects to; asyncmon only pairs `beforeConnect` with `connected` by it. */
+/**
+ * What a client connects to; asyncmon only pairs `beforeConnect` with `connected` (or `connectError`) by it. Each
+ * channel may publish a copy (Node's bundled undici 7 does): the pair goes by its fields, not by the object.
+ */
 export interface UndiciConnectParams {
 	host: string;
 	protocol: string;

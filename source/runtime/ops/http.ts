@@ -93,7 +93,16 @@ export function instrumentHttp(tracker: Tracker, propagation: TracePropagation |
 	};
 
 	const undiciRequests = privateSlot<Pending>();
-	const connecting = new WeakMap<UndiciConnectParams, number>();
+	/** When the connections under way to each origin began, oldest first: a client connects one at a time, in order. */
+	const connecting = new Map<string, number[]>();
+	const connectOrigin = (params: UndiciConnectParams): string => `${params.protocol}//${params.host}`;
+	const connectStarted = (params: UndiciConnectParams): number | undefined => {
+		const origin = connectOrigin(params);
+		const starts = connecting.get(origin);
+		const start = starts?.shift();
+		if (starts?.length === 0) connecting.delete(origin);
+		return start;
+	};
 	const connections = privateSlot<Connection>();
 
 	/**
@@ -188,9 +197,15 @@ export function instrumentHttp(tracker: Tracker, propagation: TracePropagation |
 			if (!hasUndiciHeader(request, TRACEPARENT)) request.addHeader(TRACEPARENT, value);
 		});
 	});
-	on('undici:client:beforeConnect', ({connectParams}) => connecting.set(connectParams, performance.now()));
+	on('undici:client:beforeConnect', ({connectParams}) => {
+		const origin = connectOrigin(connectParams);
+		const starts = connecting.get(origin);
+		if (starts) starts.push(performance.now());
+		else connecting.set(origin, [performance.now()]);
+	});
+	on('undici:client:connectError', ({connectParams}) => connectStarted(connectParams));
 	on('undici:client:connected', ({socket, connectParams}) => {
-		connections.set(socket, {start: connecting.get(connectParams) ?? performance.now(), end: performance.now(), charged: false});
+		connections.set(socket, {start: connectStarted(connectParams) ?? performance.now(), end: performance.now(), charged: false});
 	});
 	on('undici:client:sendHeaders', ({request, socket}) => {
 		const pending = undiciRequests.get(request);

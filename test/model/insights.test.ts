@@ -460,6 +460,16 @@ describe('http', () => {
 		]);
 	});
 
+	it('does not count a URL its task requests again after going through others as a retry', () => {
+		const session = new InsightSession();
+		const main = session.task(0, 'main()');
+		const client = session.task(1, 'client(3)', main);
+		const paths = ['/a', '/boom', '/b', '/c', '/boom', '/d'];
+		const made = paths.map((path, i) => session.request(url(path), {start: 10 + i * 20, status: path === '/boom' ? 500 : 200, end: 25 + i * 20, parent: client}));
+		session.emit('exit', {t: 200});
+		expect(ofKind(session, 'http')).toEqual([{kind: 'http', finding: 'failures', host, requests: 6, failures: 2, retries: 0, taskIds: [made[1], made[4]]}]);
+	});
+
 	it('counts the attempts of a retry helper, each a new call of one async function, as retries', () => {
 		const session = new InsightSession();
 		const main = session.task(0, 'main()');

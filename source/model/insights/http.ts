@@ -73,16 +73,21 @@ function requesterOf(state: ModelState, request: Request): string {
 	return `${task.parentId} ${task.name} ${task.location}`;
 }
 
-/** A retry is the same method and URL requested again by the same requester, after its earlier request for it failed. */
+/**
+ * A retry is the same method and URL requested again by the same requester, after its earlier request for it
+ * failed, with nothing else asked in between: a task that requests `/boom`, nine other URLs, then `/boom` again
+ * goes through a list, and retries nothing.
+ */
 function isRetry(request: Request, requester: string, earlier: Array<{request: Request; requester: string}>): boolean {
-	return earlier.some(
+	const own = earlier.filter(previous => previous.requester === requester).map(previous => previous.request);
+	return own.some(
 		previous =>
-			previous.requester === requester &&
-			failed(previous.request) &&
-			previous.request.http.method === request.http.method &&
-			previous.request.http.url === request.http.url &&
-			previous.request.endMs !== null &&
-			previous.request.endMs <= request.startMs,
+			failed(previous) &&
+			previous.http.method === request.http.method &&
+			previous.http.url === request.http.url &&
+			previous.endMs !== null &&
+			previous.endMs <= request.startMs &&
+			!own.some(between => between.startMs > previous.endMs! && between.startMs < request.startMs),
 	);
 }
 

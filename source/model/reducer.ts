@@ -38,6 +38,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 		case 'task.start': {
 			// A followed process's own word that it started, come after its parent's (see launchedProcess): the task is there.
 			if (event.kind === 'process' && state.nodes.has(event.id)) break;
+			if (event.kind === 'task') suspendPreviousSibling(state, event.parent, event.t);
 			const node = addNode(state, {
 				id: event.id,
 				parentId: event.parent,
@@ -58,6 +59,8 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			const node = state.nodes.get(event.id);
 			if (!node || isDone(node)) break;
 			node.busyMs = event.busy;
+			// Taken for waiting already (see suspendPreviousSibling): it waited from here.
+			if (node.state === 'waiting' && node.wait === null) moveLastSwitch(node, event.t);
 			node.accountedAt = event.t;
 			node.awaitCount++;
 			node.wait = {site: event.site, on: event.on, since: event.t};
@@ -410,6 +413,29 @@ function changeInFlight(state: ModelState, delta: number, t: Ms): void {
 
 function isDone(node: TaskNode): boolean {
 	return node.state === 'finished' || node.state === 'failed';
+}
+
+/**
+ * A task's call of the next async function shows that the one it called before has stopped running: one thread
+ * runs one task at a time, and the caller runs again only once the callee's first slice is over. A callee still
+ * running in the stream then awaits something it has not told yet (an await is told once it has lasted a while,
+ * with the time it began, and comes after later events): it is waiting from here, on what its await will say.
+ */
+function suspendPreviousSibling(state: ModelState, parentId: number | null, t: Ms): void {
+	const parent = parentId === null ? undefined : state.nodes.get(parentId);
+	const previousId = parent?.children[parent.children.length - 1];
+	const previous = previousId === undefined ? undefined : state.nodes.get(previousId);
+	if (previous?.kind !== 'task' || previous.state !== 'running') return;
+	previous.accountedAt = t;
+	setState(state, previous, 'waiting', t);
+}
+
+/** The last change of a node's state came at `t`, not when it was inferred: its spans say so. */
+function moveLastSwitch(node: TaskNode, t: Ms): void {
+	const [before, last] = node.spans.slice(-2);
+	if (!before || !last || last.startMs <= t || before.startMs > t) return;
+	before.endMs = t;
+	last.startMs = t;
 }
 
 function setState(state: ModelState, node: TaskNode, next: NodeState, t: Ms): void {

@@ -1,4 +1,4 @@
-import type {AsyncmonEvent, HeaderEvent, ProtocolLine, WaitTarget} from './events.js';
+import {targetIds, type AsyncmonEvent, type HeaderEvent, type ProtocolLine, type WaitTarget} from './events.js';
 import {compactText, isCompactType, spanText} from './compact.js';
 import {rounded} from './rounding.js';
 
@@ -71,11 +71,7 @@ function pairedEnds(events: ReadonlyArray<AsyncmonEvent | HeaderEvent>): Spans {
 		return at;
 	};
 	const closeTarget = (on: WaitTarget): void => {
-		if (on.kind === 'task' || on.kind === 'op') close(on.id);
-		else if (on.kind === 'promise') {
-			for (const id of on.tasks ?? []) close(id);
-			for (const id of on.ops ?? []) close(id);
-		}
+		for (const id of targetIds(on)) close(id);
 	};
 	for (let i = 0; i < events.length; i++) {
 		const event = events[i]!;

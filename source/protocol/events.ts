@@ -86,6 +86,13 @@ export type WaitTarget =
 	/** Not a promise: the await only yields to the microtask queue. */
 	| {kind: 'value'};
 
+/** The ids of the tasks and ops a wait target names. */
+export function targetIds(on: WaitTarget): readonly number[] {
+	if (on.kind === 'task' || on.kind === 'op') return [on.id];
+	if (on.kind !== 'promise') return [];
+	return on.ops ? [...(on.tasks ?? []), ...on.ops] : (on.tasks ?? []);
+}
+
 export interface HeaderEvent {
 	type: 'header';
 	/** The version the writer wrote: 1 or 2 (PROTOCOL_VERSION). */

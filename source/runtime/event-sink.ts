@@ -1,4 +1,4 @@
-import type {AsyncmonEvent, HeaderEvent} from '../protocol/events.js';
+import {targetIds, type AsyncmonEvent, type HeaderEvent} from '../protocol/events.js';
 import {serializeBatch} from '../protocol/encode.js';
 import {NONE_FOLDED, type IsFolded, type SpanFolder} from './span-folder.js';
 
@@ -62,9 +62,9 @@ export class EventSink {
 		const buffered = this.buffer;
 		const cut = keep === 'nothing' || !this.folder ? buffered.length : this.folder.cutBeforeRunning(buffered, keep === 'recent' ? performance.now() - RECENT_MS : Number.NEGATIVE_INFINITY);
 		let events = cut === buffered.length ? buffered : buffered.slice(0, cut);
-		this.buffer = cut === buffered.length ? [] : buffered.slice(cut);
 		// The cut is always before the start of a task or an op, and ids are given in start order.
 		const keptFrom = cut === buffered.length ? Number.POSITIVE_INFINITY : (buffered[cut] as {id: number}).id;
+		this.buffer = cut === buffered.length ? [] : sendTold(buffered.slice(cut), keptFrom, events);
 		// First: a fold line's times are written as its tasks' own would have been, relative to t = 0.
 		for (const event of events) shiftTimes(event, this.origin);
 		let isFolded = NONE_FOLDED;
@@ -81,6 +81,27 @@ export class EventSink {
 }
 
 const ENCODER = new TextEncoder();
+
+/**
+ * Of the events a flush keeps (`tail`, from the first kept task's or op's start, id `keptFrom`, on), those that
+ * need not wait go with `sent`: the awaits told at this flush (see Tracker.showPendingAwaits, which pushes them
+ * last) of tasks the monitor knows by now, naming nothing kept, and with no earlier event of theirs kept.
+ * Kept, they would leave those tasks shown running, not waiting, until the next flush. Returns what stays.
+ */
+function sendTold(tail: Array<AsyncmonEvent | HeaderEvent>, keptFrom: number, sent: Array<AsyncmonEvent | HeaderEvent>): Array<AsyncmonEvent | HeaderEvent> {
+	const kept: Array<AsyncmonEvent | HeaderEvent> = [];
+	/** Tasks with an event kept before: a later one of theirs keeps its place after it. */
+	const heldBack = new Set<number>();
+	for (const event of tail) {
+		if (event.type === 'task.await' && event.id < keptFrom && !heldBack.has(event.id) && targetIds(event.on).every(id => id < keptFrom)) {
+			sent.push(event);
+			continue;
+		}
+		kept.push(event);
+		if ('id' in event && typeof event.id === 'number') heldBack.add(event.id);
+	}
+	return kept;
+}
 
 /** Events carry `performance.now()` readings until they are written: then they become times since t = 0. */
 function shiftTimes(event: AsyncmonEvent | HeaderEvent, origin: number): void {

@@ -35,6 +35,30 @@ describe('reducer: tasks', () => {
 		expect(state.tasksInFlight).toBe(1);
 	});
 
+	it("a task's next call shows that the one it called before stopped running: waiting, on what its late await says", () => {
+		// main() calls small(1), which awaits (not told yet: its await comes once it has lasted), then small(2).
+		const state = reduce([start(0, 1, null, 'app.ts', 'script'), start(1, 2, 1, 'main()'), start(2, 3, 2, 'small(1)'), start(2.5, 5, 2, 'small(2)')]);
+		expect(node(state, 3).state).toBe('waiting');
+		expect(node(state, 5).state).toBe('running');
+		expect(state.taskCounts).toMatchObject({running: 2, waiting: 1});
+		// Its await comes later in the stream, with the time it began: that is when it stopped running.
+		apply(state, event('task.await', {t: 2.2, id: 3, site: 'app.ts:3:20', on: {kind: 'op', id: 4}, busy: 0.2}));
+		expect(node(state, 3)).toMatchObject({state: 'waiting', wait: {on: {kind: 'op', id: 4}, since: 2.2}, busyMs: 0.2});
+		expect(node(state, 3).spans.map(span => [span.state, span.startMs, span.endMs])).toEqual([
+			['running', 2, 2.2],
+			['waiting', 2.2, null],
+		]);
+		expect(state.taskCounts).toMatchObject({running: 2, waiting: 1});
+	});
+
+	it('a call of another function does not take a worker thread, nor a finished call, for stopped', () => {
+		const state = reduce([start(0, 1, null, 'app.ts', 'script'), start(1, 2, 1, 'main()'), start(2, 3, 2, 'worker #1', 'worker'), start(3, 4, 2, 'next()')]);
+		expect(node(state, 3).state).toBe('running');
+		apply(state, event('task.end', {t: 4, id: 4, ok: true, busy: 1, wait: 0, sched: 0, awaits: 0}));
+		apply(state, start(5, 5, 2, 'after()'));
+		expect(node(state, 4).state).toBe('finished');
+	});
+
 	it('a task whose parent is unknown becomes a root', () => {
 		expect(reduce([start(0, 5, 99)]).rootIds).toEqual([5]);
 	});

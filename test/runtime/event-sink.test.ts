@@ -88,6 +88,33 @@ describe('EventSink', () => {
 		expect(writer.batches[1]!.map(e => (e as {id?: number}).id)).toEqual([201]);
 	});
 
+	it('sends, of what it keeps, the awaits told at the flush of tasks already sent: they are not shown running until the next one', () => {
+		const writer = new DecodingWriter();
+		const sink = new EventSink(writer, 0, new SpanFolder());
+		const now = performance.now();
+		// A flush cuts in its batch's second half: a wave handled long ago before what it keeps.
+		const events: AsyncmonEvent[] = [
+			...waveStarts(100, 3, now - 400),
+			...waveEnds(100, 3, now - 390),
+			event('task.start', {t: now - 200, id: 200, parent: 1, name: 'slow', loc: 'app.ts:2:1'}),
+			event('task.start', {t: now - 190, id: 210, parent: 1, name: 'resumed', loc: 'app.ts:5:1'}),
+			// Kept from here: a call that began 2 ms ago, and what came after it.
+			event('task.start', {t: now - 2, id: 201, parent: 1, name: 'quick', loc: 'app.ts:3:1'}),
+			event('task.resume', {t: now - 1.5, id: 210, readyAt: now - 1.5, wait: 100, sched: 0}),
+			// The awaits the flush told: slow()'s, on a timer of its own, goes now; main's names the call kept; resumed()'s
+			// follows its own resume, which is kept.
+			event('task.await', {t: now - 150, id: 200, site: 'app.ts:2:20', on: {kind: 'op', id: 199}, busy: 1}),
+			event('task.await', {t: now - 1, id: 1, site: 'app.ts:9:5', on: {kind: 'task', id: 201}, busy: 1}),
+			event('task.await', {t: now - 1, id: 210, site: 'app.ts:5:9', on: {kind: 'op', id: 198}, busy: 1}),
+		];
+		for (const e of events) sink.push(e);
+		sink.flush(undefined, 'recent');
+		const described = (batch: AsyncmonEvent[]) => batch.map(e => `${e.type} ${(e as {id: number}).id}`);
+		expect(described(writer.batches[0]!).slice(-3)).toEqual(['task.start 200', 'task.start 210', 'task.await 200']);
+		sink.flush(undefined, 'nothing');
+		expect(described(writer.batches[1]!)).toEqual(['task.start 201', 'task.resume 210', 'task.await 1', 'task.await 210']);
+	});
+
 	it('sends everything when it may keep nothing, however much is still running', () => {
 		const writer = new DecodingWriter();
 		const sink = new EventSink(writer, ORIGIN, new SpanFolder());

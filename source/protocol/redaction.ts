@@ -92,8 +92,18 @@ export function redactRequestTarget(target: string): string {
 const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s'"`<>()[\]{}]+/gi;
 /** `?name=value` or `&name=value` inside some text, with or without the URL around it. */
 const PARAM_IN_TEXT = /([?&;])([^=&;\s?#'"`]+)=([^&;\s#'"`]*)/g;
-/** An HTTP credential written out: `Bearer eyJ…`, `Basic dXNlcjpw…`. */
-const CREDENTIAL_IN_TEXT = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/g;
+/** `name=value` as log lines and messages write it (`retry with token=abc123`), after a space, a bracket or a comma. */
+const SETTING_IN_TEXT = /(^|[\s,([{])([A-Za-z][\w.-]*)=([^&;\s,'"`)\]}]+)/g;
+/**
+ * Names that mark a secret in a query, but in free text as often mean something else (`exit code=1`, `key=3`):
+ * a `name=value` of text is redacted for the other secret names, and for longer names with these as a word.
+ */
+const PLAIN_WORDS_IN_TEXT: ReadonlySet<string> = new Set(['key', 'code', 'sid', 'sig', 'session', 'auth', 'pass', 'private']);
+/**
+ * An HTTP credential written out: `Bearer eyJ…`, however short, and `Basic dXNlcjpw…` (of six characters or more:
+ * `Basic usage` is English).
+ */
+const CREDENTIAL_IN_TEXT = /\b(?:(Bearer)\s+[A-Za-z0-9._~+/=-]+|(Basic)\s+[A-Za-z0-9._~+/=-]{6,})/g;
 
 /**
  * Every URL and query-like `name=value` in an error message, a stack, a task's argument preview or a
@@ -103,7 +113,12 @@ export function redactText(text: string): string {
 	// Each rule runs only where its mark is: most previews and messages have none, and are returned untouched.
 	let redacted = text;
 	if (redacted.includes('://')) redacted = redacted.replace(URL_IN_TEXT, redactUrl);
-	if (redacted.includes('=')) redacted = redacted.replace(PARAM_IN_TEXT, (whole, mark: string, name: string) => (isSecretName(name) ? `${mark}${name}=${REDACTED}` : whole));
-	if (redacted.includes('Bearer') || redacted.includes('Basic')) redacted = redacted.replace(CREDENTIAL_IN_TEXT, (_whole, scheme: string) => `${scheme} ${REDACTED}`);
+	if (redacted.includes('=')) {
+		redacted = redacted.replace(PARAM_IN_TEXT, (whole, mark: string, name: string) => (isSecretName(name) ? `${mark}${name}=${REDACTED}` : whole));
+		redacted = redacted.replace(SETTING_IN_TEXT, (whole, before: string, name: string, value: string) =>
+			value !== REDACTED && isSecretName(name) && !PLAIN_WORDS_IN_TEXT.has(name.toLowerCase()) ? `${before}${name}=${REDACTED}` : whole,
+		);
+	}
+	if (redacted.includes('Bearer') || redacted.includes('Basic')) redacted = redacted.replace(CREDENTIAL_IN_TEXT, (_whole, bearer?: string, basic?: string) => `${bearer ?? basic} ${REDACTED}`);
 	return redacted;
 }

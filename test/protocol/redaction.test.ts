@@ -85,6 +85,19 @@ describe('redactText', () => {
 
 	it('redacts written-out bearer and basic credentials', () => {
 		expect(redactText('sent Authorization: Bearer eyJhbGciOi.payload.sig')).toBe(`sent Authorization: Bearer ${REDACTED}`);
+		// However short a bearer token is; a basic one of six characters or more, as `Basic usage` is English.
+		expect(redactText('Authorization: Bearer xyz')).toBe(`Authorization: Bearer ${REDACTED}`);
+		expect(redactText('f("Authorization: Bearer x…")')).toBe(`f("Authorization: Bearer ${REDACTED}…")`);
+		expect(redactText('Authorization: Basic dXNlcjpwYXNz')).toBe(`Authorization: Basic ${REDACTED}`);
+		expect(redactText('see Basic usage')).toBe('see Basic usage');
+	});
+
+	it('redacts a secret written as name=value in free text, as logs write it, but not a name that is also a plain word', () => {
+		expect(redactText('retry with token=abc123')).toBe(`retry with token=${REDACTED}`);
+		expect(redactText('login failed (password=hunter2, user=bob)')).toBe(`login failed (password=${REDACTED}, user=bob)`);
+		expect(redactText('config api_key=AKIA1234 sessionId=s1')).toBe(`config api_key=${REDACTED} sessionId=${REDACTED}`);
+		expect(redactText('process exited with code=1; key=3')).toBe('process exited with code=1; key=3');
+		expect(redactText('GET /p?token=abc123')).toBe(`GET /p?token=${REDACTED}`);
 	});
 
 	it('returns text with nothing secret in it as it was', () => {

@@ -1,4 +1,4 @@
-import {copyFileSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import {copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {useDemoServer} from '../helpers/demo-server.js';
@@ -37,6 +37,17 @@ describe('bad input gets a clear message and the right exit code', () => {
 		const result = await runCli(['--plain', 'no-such-script.ts']);
 		expect(result.code).toBe(1);
 		expect(result.stderr).toBe("asyncmon: cannot find script 'no-such-script.ts'\n");
+	});
+
+	it('a directory, or a name without its extension: one line naming the file node would run, exit 1', async () => {
+		const directory = tempDir('scripts');
+		mkdirSync(join(directory, 'service'));
+		writeFileSync(join(directory, 'service', 'index.js'), 'console.log(1);\n');
+		writeFileSync(join(directory, 'app.js'), 'console.log(2);\n');
+		const inDirectory = await runCli(['--plain', 'service'], {cwd: directory});
+		expect([inDirectory.code, inDirectory.stderr]).toEqual([1, "asyncmon: 'service' is a directory: name the file to run (node would run service/index.js)\n"]);
+		const withoutExtension = await runCli(['--plain', 'app'], {cwd: directory});
+		expect([withoutExtension.code, withoutExtension.stderr]).toEqual([1, "asyncmon: cannot find script 'app': name the file to run (node would run app.js)\n"]);
 	});
 
 	it('a syntax error: file:line:col and a code frame, exit 1, no stack', async () => {

@@ -1,4 +1,6 @@
 import {existsSync, statSync} from 'node:fs';
+import {createRequire} from 'node:module';
+import {join, relative, resolve} from 'node:path';
 import {isatty} from 'node:tty';
 import type {RunOptions, ScriptLaunch} from './run-options.js';
 import {retentionOf} from '../retention-arguments.js';
@@ -37,14 +39,24 @@ export function runCommand(args: RunArgs, launch: ScriptLaunch): Promise<number>
 	});
 }
 
+/** Why `script` cannot be run, naming the file node would have run for it (a directory's index.js, `app` for app.js). */
+function notAScript(script: string): string {
+	let meant: string | null = null;
+	try {
+		meant = relative(process.cwd(), createRequire(join(process.cwd(), 'noop.js')).resolve(resolve(script)));
+	} catch {
+		// Nothing node would run either.
+	}
+	const what = existsSync(script) ? `'${script}' is a directory` : `cannot find script '${script}'`;
+	return meant ? `${what}: name the file to run (node would run ${meant})` : what;
+}
+
 /**
  * Starts the script at once, then loads what shows its session (the model, plain mode or the dashboard, the
  * recorder) while it starts: the child's lines wait for their listener (see ChildSession.onLine).
  */
 async function runScript(options: RunOptions): Promise<number> {
-	if (!existsSync(options.script) || !statSync(options.script).isFile()) {
-		throw new UsageError(`cannot find script '${options.script}'`);
-	}
+	if (!existsSync(options.script) || !statSync(options.script).isFile()) throw new UsageError(notAScript(options.script));
 	// Before the script starts: a recording that cannot be made is the user's to fix, and nothing ran.
 	// In plain mode its warnings go out at once; the dashboard's screen would swallow them, so they come after.
 	const recorder = options.record ? new Recorder(options.record, message => options.plain && options.stderr.write(`asyncmon: ${message}\n`)) : null;

@@ -95,7 +95,7 @@ function countsAt({state, ascii}: HeaderInput, concurrency: string, brevity: 0 |
 	for (const nodeState of NODE_STATES) {
 		const style = STATE_STYLES[nodeState];
 		const label = brevity === 0 ? ` ${style.label}` : '';
-		line.push({text: `${stateIcon(nodeState, ascii)} ${state.taskCounts[nodeState]}${label}`, color: style.color}, {text: gap});
+		line.push({text: `${stateIcon(nodeState, ascii)} ${formatCount(state.taskCounts[nodeState])}${label}`, color: style.color}, {text: gap});
 	}
 	if (brevity > 0) line.push({text: ' '});
 	line.push({text: `${brevity === 2 ? 'conc' : 'concurrency'} ${concurrency}  `}, {text: `http ${state.httpInFlight - state.httpQueued} in flight`});

@@ -393,6 +393,7 @@ function addNode(state: ModelState, init: NewNode): TaskNode {
 		state.rootIds.push(node.id);
 	}
 	if (isCountedTask(node.kind)) state.taskCounts[node.state]++;
+	countLane(state, node, node.state, 1);
 	return node;
 }
 
@@ -438,12 +439,21 @@ function moveLastSwitch(node: TaskNode, t: Ms): void {
 	last.startMs = t;
 }
 
+/** A worker thread or a followed process whose root task runs: the header counts them beside the tasks. */
+function countLane(state: ModelState, node: TaskNode, nodeState: NodeState, delta: number): void {
+	if (nodeState !== 'running') return;
+	if (node.kind === 'worker') state.lanesRunning.workers += delta;
+	else if (node.kind === 'process') state.lanesRunning.processes += delta;
+}
+
 function setState(state: ModelState, node: TaskNode, next: NodeState, t: Ms): void {
 	if (node.state === next) return;
 	if (isCountedTask(node.kind)) {
 		state.taskCounts[node.state]--;
 		state.taskCounts[next]++;
 	}
+	countLane(state, node, node.state, -1);
+	countLane(state, node, next, 1);
 	node.state = next;
 	closeSpan(node, t);
 	if (next === 'running' || next === 'waiting' || next === 'ready') openSpan(node, next, t);

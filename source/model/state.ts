@@ -349,6 +349,8 @@ export interface ModelState extends OutputTail {
 	 * the header's and the summary's figures agree.
 	 */
 	taskCounts: Counters;
+	/** The running lanes beside the script's main thread: its worker threads, and the Node processes it started that asyncmon follows. */
+	lanesRunning: {workers: number; processes: number};
 	/**
 	 * Units of work (isWorkUnit) pending that started no task of their own yet: the leaf tasks whose overlap the
 	 * summary's maxInFlight counts, and the header's sparkline plots (inFlightSeries).
@@ -448,6 +450,7 @@ export function createState(options: StateOptions = {}): ModelState {
 		order: [],
 		rootIds: [],
 		taskCounts: {running: 0, waiting: 0, ready: 0, finished: 0, failed: 0},
+		lanesRunning: {workers: 0, processes: 0},
 		tasksInFlight: 0,
 		httpInFlight: 0,
 		httpQueued: 0,

@@ -40,7 +40,7 @@ describe('bad input gets a clear message and the right exit code', () => {
 	});
 
 	it('a directory, or a name without its extension: one line naming the file node would run, exit 1', async () => {
-		const directory = tempDir('scripts');
+		const directory = tempDir();
 		mkdirSync(join(directory, 'service'));
 		writeFileSync(join(directory, 'service', 'index.js'), 'console.log(1);\n');
 		writeFileSync(join(directory, 'app.js'), 'console.log(2);\n');

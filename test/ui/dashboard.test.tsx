@@ -670,6 +670,16 @@ describe('dashboard: rows that tell the truth', () => {
 		expect(rowOf(view, 'load\\(\\)')).toContain('probably GET /a · connecting');
 	});
 
+	it('counts worker threads running beside the tasks, as the summary does not count them among tasks', async () => {
+		const session = new FakeSession({script: 'pool.ts'}).emit('task.start', {t: 0, id: 1, kind: 'script', name: 'main', loc: 'pool.ts:1:1'});
+		for (const thread of [1, 2]) session.emit('task.start', {t: 5, id: IDS_PER_THREAD * thread + 1, parent: 1, kind: 'worker', name: `worker thread #${thread}`, loc: null, thread});
+		const view = await renderDashboard(session, {nowMs: 50, columns: 160});
+		expect(view.lines()[1]).toMatch(/^▶ 0 running  ⏸ 0 waiting .* \+ 2 worker threads running/);
+		session.emit('task.end', {t: 60, id: IDS_PER_THREAD + 1, ok: true, busy: 50, wait: 0, sched: 0, awaits: 0});
+		const later = await renderDashboard(session, {nowMs: 70, columns: 160});
+		expect(later.lines()[1]).toContain('+ 1 worker thread running');
+	});
+
 	it('a worker that died of an error is ✖, in red', async () => {
 		const worker = IDS_PER_THREAD + 1;
 		const session = new FakeSession({script: 'pool.ts'})

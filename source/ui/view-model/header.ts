@@ -106,6 +106,10 @@ function countsAt({state, ascii}: HeaderInput, concurrency: string, brevity: 0 |
 
 function countNotes(state: ModelState): Line {
 	const notes: Line = [];
+	// The counts are the script's tasks, as the summary's; its other threads and processes run beside them.
+	const {workers, processes} = state.lanesRunning;
+	const lanes = [workers > 0 ? counted(workers, 'worker thread') : '', processes > 0 ? counted(processes, 'process', 'processes') : ''].filter(Boolean);
+	if (lanes.length > 0) notes.push({text: `  + ${lanes.join(' and ')} running`, color: STATE_STYLES.running.color});
 	// Rows of old finished tasks were dropped to bound memory: say so, since the table no longer lists them.
 	const folded = foldedShort(state.aggregated);
 	if (folded) notes.push({text: `  ${folded}`, color: 'yellow'});

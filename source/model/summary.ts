@@ -31,6 +31,8 @@ export interface ReportFolded {
 	atSource: number;
 	/** Of the nodes, tasks and ops alike, how many the script's process folded. */
 	nodesAtSource: number;
+	/** Of the tasks, how many a running service's agent had folded before the client joined (`asyncmon connect`). */
+	beforeJoin: number;
 	/** The reader's window; null when it kept every task it was sent (`--retain all`). */
 	retention: {maxFinished: number; maxAgeMs: Ms | null} | null;
 	/** Most numerous first. */
@@ -394,6 +396,7 @@ function reportFolded(state: ModelState, endMs: Ms): ReportFolded {
 		tasks: aggregated.tasks,
 		atSource: aggregated.atSource,
 		nodesAtSource: aggregated.nodesAtSource,
+		beforeJoin: aggregated.beforeJoin,
 		retention: retention && {maxFinished: retention.maxFinished, maxAgeMs: retention.maxAgeMs === Infinity ? null : retention.maxAgeMs},
 		sites: [...aggregated.sites.values()].sort((a, b) => b.count - a.count || a.id - b.id).map(reportSite),
 		slowest: aggregated.slowest.map(node => reportTask(node, endMs, state)),

@@ -39,6 +39,8 @@ export interface FoldedFigures {
 	atSource: number;
 	/** Of them, tasks and ops alike, those the script's process folded: the rest the reader folded. */
 	nodesAtSource: number;
+	/** Of them, those a running service's agent had folded before the client joined. */
+	beforeJoin: number;
 	/** The per-site totals they were folded into. */
 	sites: number;
 	/** The reader's window, null when it kept every one it was sent. */
@@ -47,19 +49,22 @@ export interface FoldedFigures {
 
 /** The sentence on what was folded and why; null when nothing was. */
 export function foldedSentence(figures: FoldedFigures): string | null {
-	const {nodes, atSource, nodesAtSource, sites, retention} = figures;
+	const {nodes, atSource, nodesAtSource, beforeJoin, sites, retention} = figures;
 	if (nodes === 0) return null;
 	const totals = `${formatCount(sites)} per-site ${sites === 1 ? 'total' : 'totals'}`;
 	const parts: string[] = [];
-	const byReader = nodes - nodesAtSource;
+	const byReader = nodes - nodesAtSource - beforeJoin;
+	// The totals are named once, in the first part.
+	const into = (): string => (parts.length === 0 ? `into ${totals} ` : '');
+	if (beforeJoin > 0) parts.push(`${formatCount(beforeJoin)} tasks the service ran before this client joined were folded ${into()}by its agent`);
 	if (byReader > 0 && retention) {
 		parts.push(
-			`${formatCount(byReader)} finished tasks and ops were folded into ${totals} to bound memory (kept one by one: ${keptOneByOne(retention.maxFinished, retention.maxAgeMs)}), and --retain all keeps every one`,
+			`${formatCount(byReader)} finished tasks and ops were folded ${into()}to bound memory (kept one by one: ${keptOneByOne(retention.maxFinished, retention.maxAgeMs)}), and --retain all keeps every one`,
 		);
 	}
 	if (atSource > 0) {
 		parts.push(
-			`${formatCount(atSource)} quick tasks were folded ${byReader > 0 ? '' : `into ${totals} `}by the script's process, beyond ${formatCount(SENT_BURST)} at once and ${formatCount(SENT_PER_SECOND)} a second per function or route, besides the slowest yet and those an await, an error or a block names (a run with --retain all sends every one)`,
+			`${formatCount(atSource)} quick tasks were folded ${into()}by the script's process, beyond ${formatCount(SENT_BURST)} at once and ${formatCount(SENT_PER_SECOND)} a second per function or route, besides the slowest yet and those an await, an error or a block names (a run with --retain all sends every one)`,
 		);
 	}
 	return `${parts.join('; ')}; the figures include them`;
@@ -68,7 +73,7 @@ export function foldedSentence(figures: FoldedFigures): string | null {
 /** Figures of a live model's folds, for foldedSentence. */
 export function foldedFiguresOf(aggregated: Aggregated): FoldedFigures {
 	const retention = aggregated.retention;
-	return {nodes: aggregated.nodes, atSource: aggregated.atSource, nodesAtSource: aggregated.nodesAtSource, sites: aggregated.sites.size, retention: retention && {maxFinished: retention.maxFinished, maxAgeMs: retention.maxAgeMs}};
+	return {nodes: aggregated.nodes, atSource: aggregated.atSource, nodesAtSource: aggregated.nodesAtSource, beforeJoin: aggregated.beforeJoin, sites: aggregated.sites.size, retention: retention && {maxFinished: retention.maxFinished, maxAgeMs: retention.maxAgeMs}};
 }
 
 /** `the latest 10,000, if they finished within the last 5m00s`: which finished tasks a view keeps whole. */

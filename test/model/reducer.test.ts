@@ -528,7 +528,7 @@ describe('joined (a client of a running service)', () => {
 		]);
 		expect(state.joinedMs).toBe(120);
 		expect(state.taskCounts).toMatchObject({running: 1, finished: 3, failed: 2});
-		expect(state.aggregated).toMatchObject({tasks: 5, failed: 2, taskTimeMs: 50});
+		expect(state.aggregated).toMatchObject({tasks: 5, failed: 2, taskTimeMs: 50, beforeJoin: 5, nodesAtSource: 0});
 		// Folded with no intervals: nothing to overlap.
 		expect(state.aggregated.leafIntervals.count).toBe(0);
 		const site = [...state.aggregated.sites.values()].find(s => s.name === 'work()')!;

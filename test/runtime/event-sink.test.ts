@@ -41,6 +41,18 @@ function waveEnds(wave: number, count: number, at: number): AsyncmonEvent[] {
 	return events;
 }
 
+/**
+ * A sink at t = 0 holding a request handled long ago, then `recent(now)`: a flush cuts only in its batch's second
+ * half, which `recent` is.
+ */
+function afterOldWave(recent: (now: number) => AsyncmonEvent[]): {writer: DecodingWriter; sink: EventSink} {
+	const writer = new DecodingWriter();
+	const sink = new EventSink(writer, 0, new SpanFolder());
+	const now = performance.now();
+	for (const e of [...waveStarts(100, 3, now - 400), ...waveEnds(100, 3, now - 390), ...recent(now)]) sink.push(e);
+	return {writer, sink};
+}
+
 describe('EventSink', () => {
 	it('keeps the calls still running at a flush forced mid-burst for the next flush, where they fold, each event sent once with its time shifted once', () => {
 		const writer = new DecodingWriter();
@@ -68,17 +80,11 @@ describe('EventSink', () => {
 	});
 
 	it('keeps, at a flush on the timer, only the calls still running that began in its last few milliseconds', () => {
-		const writer = new DecodingWriter();
-		const sink = new EventSink(writer, 0, new SpanFolder());
-		const now = performance.now();
 		// A request handled long ago, one still running from 200 ms ago, and one that began 2 ms ago, each in the second half.
-		const events: AsyncmonEvent[] = [
-			...waveStarts(100, 3, now - 400),
-			...waveEnds(100, 3, now - 390),
+		const {writer, sink} = afterOldWave(now => [
 			event('task.start', {t: now - 200, id: 200, parent: 1, name: 'slow', loc: 'app.ts:2:1'}),
 			event('task.start', {t: now - 2, id: 201, parent: 1, name: 'quick', loc: 'app.ts:3:1'}),
-		];
-		for (const e of events) sink.push(e);
+		]);
 		let kept = Number.NaN;
 		sink.flush((_, keptFrom) => (kept = keptFrom), 'recent');
 		expect(kept).toBe(201);
@@ -89,13 +95,7 @@ describe('EventSink', () => {
 	});
 
 	it('sends, of what it keeps, the awaits told at the flush of tasks already sent: they are not shown running until the next one', () => {
-		const writer = new DecodingWriter();
-		const sink = new EventSink(writer, 0, new SpanFolder());
-		const now = performance.now();
-		// A flush cuts in its batch's second half: a wave handled long ago before what it keeps.
-		const events: AsyncmonEvent[] = [
-			...waveStarts(100, 3, now - 400),
-			...waveEnds(100, 3, now - 390),
+		const {writer, sink} = afterOldWave(now => [
 			event('task.start', {t: now - 200, id: 200, parent: 1, name: 'slow', loc: 'app.ts:2:1'}),
 			event('task.start', {t: now - 190, id: 210, parent: 1, name: 'resumed', loc: 'app.ts:5:1'}),
 			// Kept from here: a call that began 2 ms ago, and what came after it.
@@ -106,8 +106,7 @@ describe('EventSink', () => {
 			event('task.await', {t: now - 150, id: 200, site: 'app.ts:2:20', on: {kind: 'op', id: 199}, busy: 1}),
 			event('task.await', {t: now - 1, id: 1, site: 'app.ts:9:5', on: {kind: 'task', id: 201}, busy: 1}),
 			event('task.await', {t: now - 1, id: 210, site: 'app.ts:5:9', on: {kind: 'op', id: 198}, busy: 1}),
-		];
-		for (const e of events) sink.push(e);
+		]);
 		sink.flush(undefined, 'recent');
 		const described = (batch: AsyncmonEvent[]) => batch.map(e => `${e.type} ${(e as {id: number}).id}`);
 		expect(described(writer.batches[0]!).slice(-3)).toEqual(['task.start 200', 'task.start 210', 'task.await 200']);

@@ -26,6 +26,8 @@ export class StopRule {
 	private interrupted = false;
 	private deadline: NodeJS.Timeout | null = null;
 	private stuckCheck: NodeJS.Timeout | null = null;
+	/** The stop signals delivered so far, each of which ends a script found stuck without a handler for it. */
+	private readonly delivered = new Set<StopSignal>();
 	private session: Stoppable | null = null;
 
 	constructor(
@@ -61,15 +63,19 @@ export class StopRule {
 
 	/** Now, and until the script ends: a block may be under way that its watchdog has not reported yet. */
 	private endIfStuck(signal: StopSignal): void {
-		const check = (): boolean => {
-			if (!this.session?.stuckWithoutHandler(signal)) return false;
-			this.session.endFor(signal);
-			return true;
-		};
-		if (check() || this.stuckCheck) return;
+		this.delivered.add(signal);
+		if (this.endForAnyDelivered() || this.stuckCheck) return;
 		this.stuckCheck = setInterval(() => {
-			if (check() && this.stuckCheck) clearInterval(this.stuckCheck);
+			if (this.endForAnyDelivered()) clearInterval(this.stuckCheck!);
 		}, STUCK_CHECK_MS);
 		this.stuckCheck.unref();
+	}
+
+	private endForAnyDelivered(): boolean {
+		const session = this.session;
+		const signal = session && [...this.delivered].find(delivered => session.stuckWithoutHandler(delivered));
+		if (!signal) return false;
+		session.endFor(signal);
+		return true;
 	}
 }

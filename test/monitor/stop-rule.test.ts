@@ -98,6 +98,14 @@ describe('the stop rule, for a script stuck in synchronous code', () => {
 		expect(endedFor).toEqual(['SIGHUP']);
 	});
 
+	it('a later signal the script does not handle is looked for too, once one it handles came first', () => {
+		rule.deliver('SIGINT');
+		rule.deliver('SIGTERM');
+		stuck.see({type: 'block.start', t: 1, id: 5, task: null, detectedAt: 60, handles: ['SIGINT']});
+		vi.advanceTimersByTime(STUCK_CHECK_MS);
+		expect(endedFor).toEqual(['SIGTERM']);
+	});
+
 	it('does not end a script whose block is over', () => {
 		stuck.see({type: 'block.start', t: 1, id: 3, task: null, detectedAt: 60, handles: []});
 		stuck.see({type: 'block.end', t: 90, id: 3, durationMs: 89, task: null, exact: false});

@@ -259,6 +259,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			break;
 		case 'script.exit':
 			state.scriptExitMs = event.t;
+			state.exitCall = event.exitCall ?? null;
 			break;
 		case 'exit':
 			state.exit = {t: event.t, code: event.code, signal: event.signal, ...(event.stoppedFor && {stoppedFor: event.stoppedFor})};

@@ -1,4 +1,4 @@
-import {isMainThreadId, laneSlotOf, type ErrorInfo, type HeaderEvent, type HttpClient, type HttpQueue, type ListeningServer, type Location, type Ms, type NodeKind, type ProcessDetails, type ProcessExit, type StackFrame, type WaitTarget} from '../protocol/events.js';
+import {isMainThreadId, laneSlotOf, type ErrorInfo, type ExitCall, type HeaderEvent, type HttpClient, type HttpQueue, type ListeningServer, type Location, type Ms, type NodeKind, type ProcessDetails, type ProcessExit, type StackFrame, type WaitTarget} from '../protocol/events.js';
 import {copyLatency, type Latency} from './latency.js';
 
 export type NodeState = 'running' | 'waiting' | 'ready' | 'finished' | 'failed';
@@ -376,6 +376,8 @@ export interface ModelState extends OutputTail {
 	scriptStartMs: Ms | null;
 	/** When the script's process began to exit, by its own clock (before asyncmon's teardown); null until then. */
 	scriptExitMs: Ms | null;
+	/** The script's process.exit() that ended it; null when it ended otherwise (or has not yet). */
+	exitCall: ExitCall | null;
 	/** When this session joined a service that was already running (`asyncmon connect`); null for a session that saw it start. */
 	joinedMs: Ms | null;
 	fatal: Fatal | null;
@@ -469,6 +471,7 @@ export function createState(options: StateOptions = {}): ModelState {
 		exit: null,
 		scriptStartMs: null,
 		scriptExitMs: null,
+		exitCall: null,
 		joinedMs: null,
 		fatal: null,
 		uncaught: [],

@@ -421,6 +421,14 @@ export interface ScriptExitEvent {
 	type: 'script.exit';
 	t: Ms;
 	code: number;
+	/** Present when process.exit() ended it: whatever still waited was cut off, not left to hang. */
+	exitCall?: ExitCall;
+}
+
+/** A call of process.exit() in the script's main thread. */
+export interface ExitCall {
+	/** The script's own frame nearest the call (a library's process.exit is reached from it); null when none led there. */
+	site: Location | null;
 }
 
 export interface ExitEvent {

@@ -10,6 +10,7 @@ import {PROTOCOL_VERSION, STOP_SIGNALS} from '../protocol/events.js';
 import {codeFrame} from './code-frame.js';
 import {SpanFolder} from './span-folder.js';
 import {EventSink, type BatchWriter} from './event-sink.js';
+import {watchExitCalls} from './exit-call.js';
 import {isOwnThread, startsOwnThread} from './own-thread.js';
 import {PipeWriter, type WriterThread} from './pipe-writer.js';
 import {compileEvalCode, failedToLoad, installHooks, instrumentEvaluated, isModuleOnly, LoadAsNode, serveModule, strippedEvalCode, type HookOptions} from './hooks.js';
@@ -149,8 +150,10 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void, watchdog
 		});
 		tracker.flushNow();
 	});
+	const exitCall = watchExitCalls(cwd);
 	process.on('exit', code => {
-		tracker.emit({type: 'script.exit', t: performance.now(), code});
+		const call = exitCall();
+		tracker.emit({type: 'script.exit', t: performance.now(), code, ...(call && {exitCall: call})});
 		watch.exiting();
 		tracker.exit();
 		onExit();

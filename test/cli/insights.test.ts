@@ -1,6 +1,6 @@
 import {expect, it} from 'vitest';
 import {computeInsights, type Insight} from '../../source/model/insights.js';
-import {recordRun} from '../helpers/recorded.js';
+import {recordedLines, recordRun} from '../helpers/recorded.js';
 
 it('counts as retries only the requests a task repeated after a failure, and gives a backoff loop no Promise.all advice', async () => {
 	const {result, state} = await recordRun(['retries.mjs']);
@@ -32,4 +32,25 @@ it("counts the busy time of a worker's async tasks as its own", async () => {
 	expect(result.stdout).toMatch(/→ 2 worker threads computed for/);
 	// Each worker awaited its steps one after another; they compute on its one thread, so together they would gain nothing.
 	expect(computeInsights(state).filter(insight => insight.kind === 'sequential-awaits')).toEqual([]);
+});
+
+it("says the script's process.exit() cut off the tasks still waiting, and where it was called, not that they hung", async () => {
+	const {result, state, file} = await recordRun(['exit-cuts-off.cjs']);
+	expect(result.code).toBe(3);
+	expect(result.stdout).toContain('giving up');
+	expect(recordedLines(file).find(line => line.type === 'script.exit')).toMatchObject({code: 3, exitCall: {site: 'exit-cuts-off.cjs:11:11'}});
+	const [cutOff] = computeInsights(state).filter(insight => insight.kind === 'never-settled');
+	expect(cutOff).toMatchObject({exitCall: {site: 'exit-cuts-off.cjs:11:11'}});
+	expect(cutOff!.pending.map(task => task.name)).toEqual(['main()', 'slowJob(1)', 'slowJob(2)']);
+	expect(result.stdout).toContain('→ process.exit() at exit-cuts-off.cjs:11 cut off 3 tasks still waiting: main() was waiting on 2 tasks at exit-cuts-off.cjs:17;');
+	expect(result.stdout).not.toContain('never settled');
+});
+
+it('leaves the tasks of a process that ran out of work as never settled: nothing called process.exit()', async () => {
+	const {result, state, file} = await recordRun(['runs-dry.mjs']);
+	expect(result.code).toBe(0);
+	expect(recordedLines(file).find(line => line.type === 'script.exit')).not.toHaveProperty('exitCall');
+	expect(state.exitCall).toBeNull();
+	expect(result.stdout).toContain('→ 1 task never settled before the process exited: main() was waiting on a promise at runs-dry.mjs:3.');
+	expect(result.stdout).not.toContain('cut off');
 });

@@ -372,6 +372,16 @@ describe('never-settled', () => {
 		]);
 	});
 
+	it("carries the script's process.exit() that cut them off, and where it was called", () => {
+		const {session, main, forever} = hangingSession();
+		session.emit('script.exit', {t: 9, code: 2, exitCall: {site: 'app.ts:12:11'}}).emit('exit', {t: 10, code: 2});
+		expect(ofKind(session, 'never-settled')).toEqual([expect.objectContaining({exitCall: {site: 'app.ts:12:11'}, taskIds: [main, forever]})]);
+		// A process that ended by itself carries no call.
+		const dry = hangingSession().session;
+		dry.emit('script.exit', {t: 9, code: 0}).emit('exit', {t: 10, code: 0});
+		expect(ofKind(dry, 'never-settled')[0]).not.toHaveProperty('exitCall');
+	});
+
 	it('stays silent while the process is still running', () => {
 		expect(ofKind(hangingSession().session, 'never-settled')).toEqual([]);
 	});

@@ -51,7 +51,7 @@ const EVERY_TYPE: AsyncmonEvent[] = [
 	{type: 'uncaught', t: 300, origin: 'unhandledRejection', error: {name: 'Error', message: 'x'}, task: null},
 	{type: 'wrote', t: 301, stream: 'stdout', bytes: 12},
 	{type: 'script.start', t: 0.2},
-	{type: 'script.exit', t: 299, code: 0},
+	{type: 'script.exit', t: 299, code: 0, exitCall: {site: 'app.ts:12:11'}},
 	{type: 'exit', t: 301, code: null, signal: 'SIGKILL'},
 	{type: 'floating', t: 4, task: 3, by: 2, site: 'app.ts:9:3'},
 	{type: 'alive', t: 2400, idleSince: 400, resources: {Timeout: 1, TCPServerWrap: 1}, servers: [{address: '127.0.0.1:3000', loc: null}]},
@@ -112,6 +112,7 @@ describe('decodeEvent', () => {
 		);
 		expect(decodeEvent(line({type: 'task.end', t: 1, id: 2, ok: 'yes', busy: 0, wait: 0, sched: 0, awaits: 0}))).toBe("task.end: 'ok' is not a boolean");
 		expect(decodeEvent(line({type: 'exit', t: 1, code: 0}))).toBe("exit: 'signal' is missing");
+		expect(decodeEvent(line({type: 'script.exit', t: 1, code: 2, exitCall: {site: 12}}))).toBe("script.exit: 'exitCall' is not an exit call {site}");
 		expect(decodeEvent('{"type":"loop","t":1,"delayMs":1e999,"utilization":0}')).toBe("loop: 'delayMs' is not a finite number");
 	});
 

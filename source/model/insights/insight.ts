@@ -1,4 +1,4 @@
-import type {ErrorInfo, HttpClient, ListeningServer, Location, Ms} from '../../protocol/events.js';
+import type {ErrorInfo, ExitCall, HttpClient, ListeningServer, Location, Ms} from '../../protocol/events.js';
 import type {Block, CurrentWait, ModelState} from '../state.js';
 
 /** What every finding carries, whatever it is about. */
@@ -70,6 +70,8 @@ export interface NeverSettledInsight extends Finding {
 	exitMs: Ms;
 	/** In creation order. */
 	pending: PendingTask[];
+	/** Present when the script's process.exit() ended the process: it cut them off. */
+	exitCall?: ExitCall;
 }
 
 export interface PendingTask {

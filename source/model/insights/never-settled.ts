@@ -3,9 +3,10 @@ import type {NeverSettledInsight} from './insight.js';
 
 /**
  * Tasks still suspended (waiting, or ready but never resumed) when the process
- * exited by itself. A task still running at exit is the one that ended the
- * process, not one left behind; and tasks a signal cut short (Ctrl-C, quitting
- * the dashboard) were interrupted, not forgotten: the summary says so instead.
+ * exited by itself: it ran out of work, or the script's process.exit() cut them
+ * off. A task still running at exit is the one that ended the process, not one
+ * left behind; and tasks a signal cut short (Ctrl-C, quitting the dashboard)
+ * were interrupted, not forgotten: the summary says so instead.
  */
 export function neverSettled(state: ModelState): NeverSettledInsight[] {
 	if (!state.exit || state.exit.signal !== null) return [];
@@ -19,6 +20,7 @@ export function neverSettled(state: ModelState): NeverSettledInsight[] {
 			exitMs: state.exit.t,
 			pending: pending.map(task => ({name: task.name, wait: task.state === 'ready' ? null : task.wait})),
 			taskIds: pending.map(task => task.id),
+			...(state.exitCall && {exitCall: state.exitCall}),
 		},
 	];
 }

@@ -23,6 +23,18 @@ describe('never-settled in words', () => {
 		);
 	});
 
+	it("says the script's process.exit() cut them off, where it was called, and leaves what they waited on as no cause", () => {
+		const {state, pending} = hanging();
+		expect(neverSettledMessage(state, {kind: 'never-settled', exitMs: 10, pending, taskIds: [1, 2], exitCall: {site: 'app.ts:14:11'}})).toBe(
+			'process.exit() at app.ts:14 cut off 2 tasks still waiting: main() was waiting on task #2 waitForever() at app.ts:9; ' +
+				'waitForever() was waiting on a promise at app.ts:5. If their work matters, let them settle (or cancel them) before exiting',
+		);
+		// Called from no frame of the script's (a library's own timer, say): no place is named.
+		expect(neverSettledMessage(state, {kind: 'never-settled', exitMs: 10, pending: pending.slice(1), taskIds: [2], exitCall: {site: null}})).toMatch(
+			/^process\.exit\(\) cut off 1 task still waiting: waitForever\(\) was waiting/,
+		);
+	});
+
 	it('names three tasks and counts the rest, and says which were ready but never ran', () => {
 		const {state, pending} = hanging();
 		const ready = (name: string): PendingTask => ({name, wait: null});

@@ -164,10 +164,9 @@ export function foldTotals(aggregated: Aggregated, name: string, figures: Folded
 	site.busyMs += figures.busyMs;
 	site.waitMs += figures.waitMs;
 	if (figures.count === 0) return;
-	const us = (ms: Ms): number => Math.max(0, Math.round((ms / figures.count) * 1000));
-	site.total.recordValueWithCount(us(figures.totalMs), figures.count);
-	site.busy.recordValueWithCount(us(figures.busyMs), figures.count);
-	site.wait.recordValueWithCount(us(figures.waitMs), figures.count);
+	recordLatency(site.total, figures.totalMs / figures.count, figures.count);
+	recordLatency(site.busy, figures.busyMs / figures.count, figures.count);
+	recordLatency(site.wait, figures.waitMs / figures.count, figures.count);
 }
 
 function foldRequest(aggregated: Aggregated, node: TaskNode): void {

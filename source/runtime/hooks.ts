@@ -54,8 +54,26 @@ export interface SyntaxProblem {
 	lineText: string;
 }
 
-/** Thrown by an onSyntaxError that leaves a file it cannot compile to Node: Node loads it and reports its error, as under node. */
-export class LoadAsNode extends Error {}
+/**
+ * Thrown by an onSyntaxError that leaves a file it cannot compile to Node: Node loads it and reports its error, as
+ * under node, to the code that loads it, which may catch it. A file Node cannot load itself (TypeScript, JSX) gets a
+ * SyntaxError of ours instead.
+ */
+export class LoadAsNode extends Error {
+	constructor(readonly problem: SyntaxProblem) {
+		super(problem.message);
+	}
+}
+
+/** Node reads plain JavaScript only: the script's process runs without its type stripping (see childNodeFlags). */
+function nodeLoads(loader: Loader): boolean {
+	return loader === 'js';
+}
+
+/** What Node would throw, where the script loads a file it cannot compile and Node cannot load either: the error, and where in the file. */
+function syntaxErrorOf({message, file, line, column}: SyntaxProblem): SyntaxError {
+	return new SyntaxError(`${message} (${file}:${line}:${column})`);
+}
 
 export interface HookOptions {
 	sites: SiteTable;
@@ -74,7 +92,7 @@ export interface HookOptions {
 	entryStarted: () => void;
 	/** Tells the user, in one line, what asyncmon did differently. */
 	notice: (message: string) => void;
-	/** The script cannot be compiled: report and stop, or throw LoadAsNode to leave the file to Node, which says what is wrong itself. */
+	/** A file of the script's cannot be compiled: report and stop (its entry), or throw LoadAsNode to leave the file to Node, which says what is wrong itself. */
 	onSyntaxError: (problem: SyntaxProblem) => never;
 	/** Wraps module loading and asyncmon's own compile work, which are no part of the script's time. */
 	loading: <T>(load: () => T) => T;
@@ -203,8 +221,9 @@ function load(url: string, context: LoadHookContext, nextLoad: Parameters<LoadHo
 	try {
 		compiled = compileCached(source, file, loader ?? 'js', options);
 	} catch (error) {
-		if (error instanceof LoadAsNode) return nextLoad(url, context);
-		throw error;
+		if (!(error instanceof LoadAsNode)) throw error;
+		if (nodeLoads(loader ?? 'js')) return nextLoad(url, context);
+		throw syntaxErrorOf(error.problem);
 	}
 	const output: LoadFnOutput = {format: compiled.format, source: compiled.code, shortCircuit: true};
 	if (compiled.format === 'module') usersModules.add(url);
@@ -344,7 +363,7 @@ export function serveModule(url: string, source: string): void {
  * (a syntax error, say): it then runs as it is, and Node reports what is wrong with it itself.
  */
 export function compileEvalCode(source: string, file: string, evalCode: EvalCode, options: HookOptions, typescript: boolean): string | null {
-	const leftToNode = {...options, onSyntaxError: (problem: SyntaxProblem): never => { throw new LoadAsNode(problem.message); }};
+	const leftToNode = {...options, onSyntaxError: (problem: SyntaxProblem): never => { throw new LoadAsNode(problem); }};
 	try {
 		return options.loading(() => compileCached(source, file, typescript ? 'ts' : 'js', leftToNode, evalCode).code);
 	} catch {

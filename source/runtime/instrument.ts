@@ -391,6 +391,7 @@ function hookOptions(config: ThreadConfig, sites: SiteTable, tracker: Tracker, p
 	const notice = (message: string): void => tracker.emit({type: 'notice', t: performance.now(), message});
 	/** The script's own main thread, not a worker's or a followed process's. */
 	const isScript = isMainThread && !config.lane;
+	const entry = isScript ? realEntry(config.script) : '';
 	return {
 		sites,
 		ownDirectory: runtimeDirectory,
@@ -398,15 +399,17 @@ function hookOptions(config: ThreadConfig, sites: SiteTable, tracker: Tracker, p
 		cache: TransformCache.open(new URL('build-id', dist), process.env, undefined, isScript ? notice : undefined),
 		// Only the main thread's entry is the script; a worker's module, or a followed process's, is just more user code.
 		// As Node loads it: the real path, past a node_modules/.bin link.
-		entry: isScript ? realEntry(config.script) : '',
+		entry,
 		processEntry,
 		entryStarted: () => tracker.entryStarted(),
 		notice,
 		loading: load => tracker.ownWork(load),
 		vitestModules: !isScript,
 		onSyntaxError(problem) {
-			// A followed process's error is its own, said by Node as under node; the session's is the script's.
-			if (config.lane) throw new LoadAsNode(problem.message);
+			// Only the script's entry ends the session with asyncmon's own report. Any other file's error is thrown where
+			// the code loads it, which may catch it (an optional plugin, a config file), as under node; a followed
+			// process's is its own.
+			if (problem.file !== entry) throw new LoadAsNode(problem);
 			tracker.emit({
 				type: 'fatal',
 				t: performance.now(),

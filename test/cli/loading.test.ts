@@ -59,6 +59,22 @@ describe('scripts load as node would run them', () => {
 		expect(started([CLI, '--plain', 'argv0.cjs'])).toContain(underNode);
 	});
 
+	it("a file that does not compile throws where the script loads it, which may catch it (optional plugins), as under node: only the entry's error ends the run", async () => {
+		const directory = join(SCRIPTS, 'optional-plugins');
+		const underNode = execFileSync(process.execPath, ['load-plugins.cjs'], {cwd: directory, encoding: 'utf8'});
+		expect(underNode).toBe(
+			'skipped ./broken.js SyntaxError\nskipped ./typed-broken.ts SyntaxError\nfine plugin runs\nloaded ./fine.cjs\nskipped ./broken.mjs SyntaxError\n',
+		);
+		const result = await runCli(['--plain', 'load-plugins.cjs'], {cwd: directory});
+		expect(result.code).toBe(0);
+		expect(result.stderr).toBe('');
+		expect(result.stdout.split('\n').filter(line => !/^(\[ |── asyncmon|All done|→ )/.test(line)).join('\n')).toBe(underNode);
+		// The entry's own syntax error is still asyncmon's to report.
+		const entry = await runCli(['--plain', 'broken.js'], {cwd: directory});
+		expect(entry.code).toBe(1);
+		expect(entry.stdout + entry.stderr).toContain('syntax error in broken.js:2:');
+	});
+
 	it("the script's modules compile as under node: asyncmon's compile cache is its own, so loading them takes node's time", async () => {
 		const underNode = execFileSync(process.execPath, ['compile-cache.cjs'], {cwd: SCRIPTS, encoding: 'utf8'});
 		expect(underNode).toMatch(/^compile cache: /);

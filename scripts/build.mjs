@@ -52,12 +52,13 @@ await Promise.all([
 			'bench-frame': 'bench/frame.tsx',
 		},
 	}),
-	// The script's process: the preload loads the runtime once its watchdog is on its way (see preload.ts).
+	// The script's process: the preload requires the runtime (thread-setup) once its watchdog is on its way (see preload.ts).
 	build({
 		...common,
 		splitting: true,
 		entryPoints: {
 			preload: 'source/runtime/preload.ts',
+			'thread-setup': 'source/runtime/thread-setup.ts',
 			'eval-preload': 'source/runtime/eval-preload.ts',
 			agent: 'source/runtime/agent.ts',
 		},

@@ -88,7 +88,7 @@ export class ScriptProcess {
 			typescript: process.features.typescript,
 		};
 		const nodeFlags = childNodeFlags(Number(process.versions.node.split('.')[0]));
-		this.child = spawn(process.execPath, [...nodeFlags, '--import', fileURLToPath(options.preload), config.script, ...options.args], {
+		this.child = spawn(process.execPath, [...nodeFlags, '--require', fileURLToPath(options.preload), config.script, ...options.args], {
 			stdio: [options.stdin === 'none' ? 'ignore' : 'inherit', 'pipe', 'pipe', 'pipe', 'pipe'],
 			env: {...env, [CHILD_CONFIG_ENV]: JSON.stringify(config)},
 			detached: options.stdin !== 'terminal',

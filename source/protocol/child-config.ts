@@ -77,7 +77,7 @@ export interface LaneConfig {
 	command: string;
 	/** The session's t = 0, epoch ms: every process's events are on one clock. */
 	startedAt: number;
-	/** NODE_OPTIONS as its parent gave it, without asyncmon's `--import`: the preload puts it back. */
+	/** NODE_OPTIONS as its parent gave it, without asyncmon's `--require`: the preload puts it back. */
 	nodeOptions: string | null;
 }
 

@@ -14,7 +14,7 @@ export type FollowChild = (env: NodeJS.ProcessEnv | undefined, command: string, 
 /**
  * How a process of the session follows the Node processes it starts, the way `strace -f` follows forks:
  * through NODE_OPTIONS, which reaches a Node started directly, by a shell or by npm alike, and leaves its
- * `process.execArgv` as under node. The preload takes its own `--import` out again before the child's code
+ * `process.execArgv` as under node. The preload takes its own `--require` out again before the child's code
  * runs (see restoreChildEnvironment), so the child and what it starts see the environment they were given.
  */
 export function followChildren(config: ChildConfig, startedAt: number, preload: string): FollowChild | null {
@@ -45,7 +45,7 @@ export function followChildren(config: ChildConfig, startedAt: number, preload: 
 			env: {
 				...env,
 				// Quoted as NODE_OPTIONS reads quotes, whatever the path holds.
-				NODE_OPTIONS: `--import=${JSON.stringify(preload)}${nodeOptions ? ` ${nodeOptions}` : ''}`,
+				NODE_OPTIONS: `--require=${JSON.stringify(preload)}${nodeOptions ? ` ${nodeOptions}` : ''}`,
 				[CHILD_CONFIG_ENV]: JSON.stringify(child),
 			},
 		};

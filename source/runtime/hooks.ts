@@ -219,7 +219,8 @@ function load(url: string, context: LoadHookContext, nextLoad: Parameters<LoadHo
 	if (!loader && (packageType(file) === 'module' || isModuleOnly(source))) return nextLoad(url, context);
 	let compiled: ReturnType<typeof compileCached>;
 	try {
-		compiled = compileCached(source, file, loader ?? 'js', options);
+		compiled = compiledEntry?.file === file && compiledEntry.source === source ? compiledEntry.compiled : compileCached(source, file, loader ?? 'js', options);
+		if (isEntry(file, options)) compiledEntry = {file, source, compiled};
 	} catch (error) {
 		if (!(error instanceof LoadAsNode)) throw error;
 		if (nodeLoads(loader ?? 'js')) return nextLoad(url, context);
@@ -230,6 +231,12 @@ function load(url: string, context: LoadHookContext, nextLoad: Parameters<LoadHo
 	if (isEntry(file, options)) startTold.add(output);
 	return output;
 }
+
+/**
+ * The entry as compiled. Node's CommonJS loader reads an entry first, and one that turns out an ES module with a
+ * top-level await it reads again through its ES loader: the one compile serves both, and its sites are made once.
+ */
+let compiledEntry: {file: string; source: string; compiled: CompiledOutput} | null = null;
 
 /** The script's entry, or a followed process's: the file whose top level is the root task's. */
 function isEntry(file: string, options: HookOptions): boolean {

@@ -264,11 +264,11 @@ function isLoadError(error: unknown): boolean {
 
 /**
  * Each Worker the script constructs hands the current task's id to its thread, which hangs its root under it.
- * Node runs no --import in a worker made from a string (`eval: true`): it is handed a stub that loads the
- * preload, which instruments the code in the thread (eval-worker.ts), so it is a worker like one made from a file.
- * A worker given Node options of its own (`execArgv`, as vitest's threads pool gives them) inherits none of the
- * process's: the preload's `--import` goes first among them, and the worker's preload takes it out of its
- * `process.execArgv` again.
+ * A worker made from a string (`eval: true`) runs its code as Node hands it, past the loader hooks: it is handed a
+ * stub that loads the preload, which instruments the code in the thread (eval-worker.ts), so it is a worker like one
+ * made from a file. A worker given Node options of its own (`execArgv`, as vitest's threads pool gives them)
+ * inherits none of the process's: the preload's `--require` goes first among them, and the worker's preload takes
+ * it out of its `process.execArgv` again.
  */
 function attributeWorkers(tracker: Tracker): void {
 	const Original = workerThreads.Worker;
@@ -283,7 +283,7 @@ function attributeWorkers(tracker: Tracker): void {
 			const own = startsOwnThread(options) || tracker.doingOwnWork;
 			drains.constructing(!own);
 			if (!own && options?.eval && typeof code === 'string') args[0] = evalWorkerStub(evalPreload, code);
-			else if (!own && Array.isArray(options?.execArgv)) args[1] = {...options, execArgv: ['--import', preload, ...options.execArgv]};
+			else if (!own && Array.isArray(options?.execArgv)) args[1] = {...options, execArgv: ['--require', preload, ...options.execArgv]};
 			super(...args);
 			drains.constructed(this.threadId);
 		}

@@ -13,13 +13,18 @@ export interface ScriptProcess {
 	watchdog: RunningWatchdog;
 }
 
+let threadSetUp = false;
+
 /**
- * What the entries run first in the child process of `asyncmon app.js` (`node --import preload script`), in
+ * What the entries run first in the child process of `asyncmon app.js` (`node --require preload script`), in
  * each worker thread the script starts, and in each Node process it starts, followed (NODE_OPTIONS, see
  * follow.ts): it installs the instrumentation, whose events go to the monitor, then Node runs the script (or
  * the worker's code) exactly as `node` would. `entry` is the URL of the entry in dist/ that runs this.
  */
 export function setUpThread(entry: string, script: ScriptProcess | null): void {
+	// A worker made from a string runs the preload it inherited, then its stub's (see eval-worker.ts): once is all.
+	if (threadSetUp) return;
+	threadSetUp = true;
 	const runtimeDirectory = dirname(fileURLToPath(entry));
 	if (isMainThread) {
 		const text = process.env[CHILD_CONFIG_ENV];
@@ -37,14 +42,14 @@ export function setUpThread(entry: string, script: ScriptProcess | null): void {
 			instrumentThread(entry, {...child, startedAt: script.startedAt, agent: null}, undefined, script.watchdog);
 		}
 	} else {
-		// A worker given execArgv of its own reads them as given, without the preload's --import put first (see attributeWorkers).
+		// A worker given execArgv of its own reads them as given, without the preload's --require put first (see attributeWorkers).
 		withoutOwnFlags(process.execArgv, runtimeDirectory, false);
 		instrumentThread(entry, null);
 	}
 }
 
 /**
- * Takes asyncmon's own flags out of `execArgv`: the `--import`s of files in `runtimeDirectory` and, in the
+ * Takes asyncmon's own flags out of `execArgv`: the `--require`s and `--import`s of files in `runtimeDirectory` and, in the
  * script's process, the options the monitor started it with (childNodeFlags). The script reads `[]` as under
  * node, and a process it forks with the default execArgv starts as node would start it instead of loading a
  * preload with no config. Worker threads still get the preload: they inherit the options Node parsed, not this
@@ -53,7 +58,7 @@ export function setUpThread(entry: string, script: ScriptProcess | null): void {
 function withoutOwnFlags(execArgv: string[], runtimeDirectory: string, startedByMonitor: boolean): void {
 	for (let i = execArgv.length - 1; i >= 0; i--) {
 		const flag = execArgv[i]!;
-		if (flag === '--import' && dirname(execArgv[i + 1] ?? '') === runtimeDirectory) execArgv.splice(i, 2);
+		if ((flag === '--require' || flag === '--import') && dirname(execArgv[i + 1] ?? '') === runtimeDirectory) execArgv.splice(i, 2);
 		else if (startedByMonitor && isChildNodeFlag(flag)) execArgv.splice(i, 1);
 	}
 }

@@ -5,7 +5,6 @@ import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {CLI, ROOT, runCli, SCRIPTS} from '../helpers/run-cli.js';
 import {tempDir} from '../helpers/temp.js';
-import {needsTwin} from '../../source/runtime/module-sync-twin.js';
 
 describe('scripts load as node would run them', () => {
 	it('TypeScript runtime syntax: enums, namespaces, parameter properties, decorators, top-level await', async () => {
@@ -25,12 +24,6 @@ describe('scripts load as node would run them', () => {
 	it('require() finds a TypeScript file as an import does: `import x = require(\'./greet\')`, require(\'./greet\') for greet.ts', async () => {
 		const directory = join(SCRIPTS, 'require-typescript');
 		const equals = await runCli(['--plain', 'import-equals.ts'], {cwd: directory});
-		if (needsTwin(process.versions.node)) {
-			// Node 22.19 to 22.21 resolve a require() before any resolve hook sees it, and fail it first (README, limits).
-			expect(equals.code).toBe(1);
-			expect(equals.stderr).toContain("Cannot find module './greet'");
-			return;
-		}
 		expect(equals.stderr).toBe('');
 		expect(equals.code).toBe(0);
 		expect(equals.stdout).toContain('hello import-equals');
@@ -57,6 +50,18 @@ describe('scripts load as node would run them', () => {
 		const underNode = started(['argv0.cjs']);
 		expect(underNode).toBe('argv0 node title node\n');
 		expect(started([CLI, '--plain', 'argv0.cjs'])).toContain(underNode);
+	});
+
+	it('a CommonJS entry runs its queues as under node: process.nextTick callbacks before promise callbacks; an ES module entry the other way round', async () => {
+		for (const [script, order] of [
+			['tick-order.cjs', 'sync . null true\nnextTick\npromise\n'],
+			['tick-order.mjs', 'sync\npromise\nnextTick\n'],
+		] as const) {
+			expect(execFileSync(process.execPath, [script], {cwd: SCRIPTS, encoding: 'utf8'})).toBe(order);
+			const result = await runCli(['--plain', script]);
+			expect(result.code).toBe(0);
+			expect(result.stdout.startsWith(order), result.stdout).toBe(true);
+		}
 	});
 
 	it("a file that does not compile throws where the script loads it, which may catch it (optional plugins), as under node: only the entry's error ends the run", async () => {

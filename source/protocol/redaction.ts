@@ -100,10 +100,27 @@ const SETTING_IN_TEXT = /(^|[\s,([{])([A-Za-z][\w.-]*)=([^&;\s,'"`)\]}]+)/g;
  */
 const PLAIN_WORDS_IN_TEXT: ReadonlySet<string> = new Set(['key', 'code', 'sid', 'sig', 'session', 'auth', 'pass', 'private']);
 /**
+ * A command-line flag and its value in text: `--password=hunter2`, `-p=…`, `--token abc` (a single dash and a space
+ * is too often just a hyphen). A flag that names a secret is one whatever its word: `--key`, `--auth` and `--pass`
+ * stand for a credential on a command line.
+ */
+const FLAG_IN_TEXT = /(^|\s)(-{1,2})([A-Za-z][\w.-]*)(=|\s+)([^\s'"`]+)/g;
+/** A command-line flag on its own, as an argument of its own (`['--password', 'hunter2']`): its value is the next argument. */
+const FLAG_ALONE = /^--?([A-Za-z][\w.-]*)$/;
+
+/**
  * An HTTP credential written out: `Bearer eyJ…`, however short, and `Basic dXNlcjpw…` (of six characters or more:
  * `Basic usage` is English).
  */
 const CREDENTIAL_IN_TEXT = /\b(?:(Bearer)\s+[A-Za-z0-9._~+/=-]+|(Basic)\s+[A-Za-z0-9._~+/=-]{6,})/g;
+
+/** A command line's arguments, each redacted as text, and the argument after a flag of its own that names a secret (`--token`, `abc`). */
+export function redactArgv(args: readonly string[]): string[] {
+	return args.map((arg, i) => {
+		const flag = i > 0 ? FLAG_ALONE.exec(args[i - 1]!) : null;
+		return flag && isSecretName(flag[1]!) && !arg.startsWith('-') ? REDACTED : redactText(arg);
+	});
+}
 
 /**
  * Every URL and query-like `name=value` in an error message, a stack, a task's argument preview or a
@@ -117,6 +134,11 @@ export function redactText(text: string): string {
 		redacted = redacted.replace(PARAM_IN_TEXT, (whole, mark: string, name: string) => (isSecretName(name) ? `${mark}${name}=${REDACTED}` : whole));
 		redacted = redacted.replace(SETTING_IN_TEXT, (whole, before: string, name: string, value: string) =>
 			value !== REDACTED && isSecretName(name) && !PLAIN_WORDS_IN_TEXT.has(name.toLowerCase()) ? `${before}${name}=${REDACTED}` : whole,
+		);
+	}
+	if (redacted.includes('-')) {
+		redacted = redacted.replace(FLAG_IN_TEXT, (whole, before: string, dashes: string, name: string, between: string, value: string) =>
+			value !== REDACTED && !value.startsWith('-') && (between === '=' || dashes === '--') && isSecretName(name) ? `${before}${dashes}${name}${between}${REDACTED}` : whole,
 		);
 	}
 	if (redacted.includes('Bearer') || redacted.includes('Basic')) redacted = redacted.replace(CREDENTIAL_IN_TEXT, (_whole, bearer?: string, basic?: string) => `${bearer ?? basic} ${REDACTED}`);

@@ -28,7 +28,7 @@ import {instrumentSockets} from './ops/sockets.js';
 import {instrumentTimers} from './ops/timers.js';
 import {trackServers} from './ops/servers.js';
 import {captureOutput, copyOutput} from './output-capture.js';
-import {recordedText, setRedaction} from './redact.js';
+import {recordedArgv, recordedText, setRedaction} from './redact.js';
 import {SiteTable} from './site-table.js';
 import {NO_WATCH, Tracker, type TrackerOptions} from './tracker.js';
 import {RUNTIME_GLOBAL} from './transform.js';
@@ -110,7 +110,7 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void, watchdog
 		type: 'header',
 		protocol: PROTOCOL_VERSION,
 		script: config.scriptName,
-		argv: process.argv.slice(2).map(recordedText),
+		argv: recordedArgv(process.argv.slice(2)),
 		cwd,
 		node: process.version,
 		pid: process.pid,

@@ -1,4 +1,4 @@
-import {redactRequestTarget, redactText, redactUrl} from '../protocol/redaction.js';
+import {redactArgv, redactRequestTarget, redactText, redactUrl} from '../protocol/redaction.js';
 
 /**
  * Whether recorded strings are redacted: the run's `redact` option (`--no-redact` turns it off). The preload
@@ -14,6 +14,11 @@ export function setRedaction(on: boolean): void {
 /** A string bound for the recording (a message, a stack, a preview, a command line), as the run's option wants it. */
 export function recordedText(text: string): string {
 	return redacting ? redactText(text) : text;
+}
+
+/** A command line's arguments bound for the recording, as the run's option wants them. */
+export function recordedArgv(args: readonly string[]): string[] {
+	return redacting ? redactArgv(args) : [...args];
 }
 
 /** A URL bound for the recording, as the run's option wants it. */

@@ -14,6 +14,9 @@ const REDACTED_SECRETS = {
 	'private-secret-5': 'a private query value',
 	'fs-secret-10': 'an fs op name and its ENOENT message',
 	'argv-secret-11': "the script's arguments, in the header",
+	'argv-secret-14': "a flag's value among the script's arguments (--token=…)",
+	'argv-secret-15': "the argument after a flag of its own (--password …)",
+	'flag-secret-13': 'a flag in a thrown Error\'s message (--password=…)',
 	'named-secret-12': 'a name given with task(name, fn)',
 };
 /** Headers, recorded with --no-redact as without: never. */
@@ -27,7 +30,7 @@ const HEADER_SECRETS = {
 async function record(redact: boolean): Promise<string> {
 	const file = tempFile('secrets.ndjson');
 	const options = redact ? [] : ['--no-redact'];
-	const result = await runCli(['--plain', ...options, '--record', file, 'secrets.ts', 'https://argvuser:argv-secret-11@example.com/']);
+	const result = await runCli(['--plain', ...options, '--record', file, 'secrets.ts', 'https://argvuser:argv-secret-11@example.com/', '--token=argv-secret-14', '--password', 'argv-secret-15']);
 	expect(result.code, result.stderr).toBe(1);
 	return readFileSync(file, 'utf8');
 }

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {isSecretName, REDACTED, redactRequestTarget, redactText, redactUrl} from '../../source/protocol/redaction.js';
+import {isSecretName, REDACTED, redactArgv, redactRequestTarget, redactText, redactUrl} from '../../source/protocol/redaction.js';
 
 describe('redactUrl', () => {
 	it('replaces URL userinfo', () => {
@@ -98,6 +98,23 @@ describe('redactText', () => {
 		expect(redactText('config api_key=AKIA1234 sessionId=s1')).toBe(`config api_key=${REDACTED} sessionId=${REDACTED}`);
 		expect(redactText('process exited with code=1; key=3')).toBe('process exited with code=1; key=3');
 		expect(redactText('GET /p?token=abc123')).toBe(`GET /p?token=${REDACTED}`);
+	});
+
+	it('redacts the value of a command-line flag that names a secret, with = or a space, in text and in an argument list', () => {
+		expect(redactText('curl -u bob --password=Hunter2xyz https://x')).toBe(`curl -u bob --password=${REDACTED} https://x`);
+		expect(redactText('deploy --token tok555 --region eu')).toBe(`deploy --token ${REDACTED} --region eu`);
+		expect(redactText('run --api-key=k1 -p=pw --key server.pem')).toBe(`run --api-key=${REDACTED} -p=pw --key ${REDACTED}`);
+		// A single dash and a space is a hyphen in prose; a flag with no value keeps the next flag.
+		expect(redactText('a well-known -token value; --verbose --token --debug')).toBe('a well-known -token value; --verbose --token --debug');
+		expect(redactArgv(['token=tok444', '--token=tok555', '--password', 'pw666', '--user', 'bob', 'password=pw777'])).toEqual([
+			`token=${REDACTED}`,
+			`--token=${REDACTED}`,
+			'--password',
+			REDACTED,
+			'--user',
+			'bob',
+			`password=${REDACTED}`,
+		]);
 	});
 
 	it('returns text with nothing secret in it as it was', () => {

@@ -154,6 +154,9 @@ describe('child processes, followed', () => {
 		const shell = report.tasks.find(task => task.kind === 'child')!;
 		expect(shell.process).toEqual({pid: expect.any(Number), command: 'sh -c exit 2', exit: {code: 2, signal: null}});
 		expect(shell.parentId).toBe(taskNamed(report, 'startSync()').id);
+		expect(node.stdout).toContain('exec one\npromised exec two\n');
+		const shells = report.tasks.filter(task => task.kind === 'child' && task.parentId === taskNamed(report, 'startShell()').id);
+		expect(shells.map(task => task.process!.command).sort()).toEqual(['echo one', 'echo two']);
 	});
 
 	it("a child whose code does not parse: Node says so, as under node, and the session is not the child's syntax error", async () => {

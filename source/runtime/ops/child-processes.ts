@@ -50,10 +50,14 @@ export function instrumentChildProcesses(tracker: Tracker, follow: FollowChild |
 
 type Start = (...args: unknown[]) => unknown;
 
+/** Inside a watched call: Node's exec() starts its child through the module's execFile(), which is watched too, and that child is the one call's. */
+let starting = false;
+
 /** `start` (a function of child_process), watched: `childOf` finds the child in what it returns, or it is a sync call that returns when the child is gone. */
 function watched(name: string, start: Start, tracker: Tracker, follow: FollowChild | null, childOf: 'sync' | ((result: unknown) => ChildProcess)): Start {
 	return {
 		[name](this: unknown, ...args: unknown[]) {
+			if (starting) return start.apply(this, args);
 			// Inside the script's own code, as a full buffer is: waits that began a moment ago are not yet shown. But
 			// everything goes: the child's lane may name any task started so far.
 			tracker.flush('nothing', true);
@@ -71,12 +75,15 @@ function watched(name: string, start: Start, tracker: Tracker, follow: FollowChi
 			// A lane's start as seen from here: its process says it started once its preload runs, which it may never do.
 			const launched = (pid: number | undefined): ProcessLaunch => ({t: startedAt, parent: startedBy, process: processOf(pid)});
 			let result: unknown;
+			starting = true;
 			try {
 				result = start.apply(this, args);
 			} catch (error) {
 				// A sync call whose child failed or exited non-zero throws, with what Node knows of the exit.
 				if (childOf === 'sync') ended(tracker, lane, opOf((error as {pid?: number}).pid), exitOf(error), error, launched((error as {pid?: number}).pid));
 				throw error;
+			} finally {
+				starting = false;
 			}
 			if (childOf === 'sync') {
 				const pid = (result as {pid?: number} | null)?.pid;

@@ -54,19 +54,3 @@ export function phaseMs(node: TaskNode, phase: HttpPhaseName): Ms | undefined {
 	}
 }
 
-/** A path segment that is an id, not a place: a number, a UUID, a long hex or base64-ish token. */
-const ID_SEGMENT = /^(?:\d+|[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}|[\da-f]{16,}|[\w-]{24,})$/i;
-
-/**
- * `GET /users/:id`: a received request's method and route, which groups its figures and folds its tasks.
- * The framework's template where it said one; else the path without its query, its id-like segments as
- * `:id`, so that a server's routes stay a few however many users it serves.
- */
-export function routeOf(request: {method: string; url: string; route?: string}): string {
-	if (request.route !== undefined) return `${request.method} ${request.route}`;
-	const path = request.url.split('?')[0]!;
-	return `${request.method} ${path
-		.split('/')
-		.map(segment => (ID_SEGMENT.test(segment) ? ':id' : segment))
-		.join('/')}`;
-}

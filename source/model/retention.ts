@@ -1,6 +1,7 @@
 import type {FoldedName, FoldEvent, Location, Ms, NodeKind} from '../protocol/events.js';
 import {forEachFoldedTask} from '../protocol/fold.js';
-import {hostOf, inFlightSpan, isHttpError, phaseMs, routeOf} from './http-phases.js';
+import {hostOf, inFlightSpan, isHttpError, phaseMs} from './http-phases.js';
+import {routeOf} from '../protocol/routes.js';
 import {newLatency, recordLatency} from './latency.js';
 import {functionName} from './names.js';
 import {HTTP_PHASES, isCountedTask, isTaskKind, waitOfNode, type Aggregated, type Intervals, type ModelState, type SiteAggregate, type TaskNode} from './state.js';

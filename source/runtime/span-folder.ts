@@ -1,6 +1,7 @@
 import type {AsyncmonEvent, FoldEvent, FoldKind, HeaderEvent, OpStartEvent, TaskEndEvent, TaskStartEvent, WaitTarget} from '../protocol/events.js';
 import {startedIds} from '../protocol/encode.js';
 import {FOLD_MAX_MS, FoldedTaskWriter, SENT_BURST, SENT_PER_SECOND} from '../protocol/fold.js';
+import {routeOf} from '../protocol/routes.js';
 
 /** Fewer of one group than this in a flush are sent one by one: a fold line would cost more. */
 const MIN_FOLDED = 4;
@@ -18,6 +19,9 @@ type NodeStart = TaskStartEvent | OpStartEvent;
 export type IsFolded = (id: number) => boolean;
 
 export const NONE_FOLDED: IsFolded = () => false;
+
+/** How many sites' allowances the folder keeps: a long-running server's routes and functions, many times over. */
+export const MAX_ALLOWANCES = 10_000;
 
 /** A function's (or a route's) allowance of calls sent one by one. */
 interface Allowance {
@@ -169,7 +173,11 @@ export class SpanFolder {
 	/** Whether the allowance of the call's function or route sends this call one by one. */
 	private sends(key: string, t: number, totalMs: number): boolean {
 		let allowance = this.allowances.get(key);
-		if (!allowance) this.allowances.set(key, (allowance = {tokens: SENT_BURST, refilledAt: t, longestMs: 0}));
+		if (!allowance) {
+			// Sites past the bound (paths of no id-like shape, say) start afresh: a few more calls go one by one, and the map stays bounded.
+			if (this.allowances.size >= MAX_ALLOWANCES) this.allowances.clear();
+			this.allowances.set(key, (allowance = {tokens: SENT_BURST, refilledAt: t, longestMs: 0}));
+		}
 		if (t > allowance.refilledAt) {
 			allowance.tokens = Math.min(SENT_BURST, allowance.tokens + ((t - allowance.refilledAt) * SENT_PER_SECOND) / 1000);
 			allowance.refilledAt = t;
@@ -319,9 +327,9 @@ function succeeded(end: AsyncmonEvent & {type: 'task.end' | 'op.end'}): boolean 
 	return end.type === 'op.end' || (!end.aborted && (end.status === undefined || end.status < 500));
 }
 
-/** The site a node folds into: a function's location (or a `task(name)`'s name), a route, a timer's name. */
+/** The site a node folds into: a function's location (or a `task(name)`'s name), a route (as the model names it), a timer's name. */
 function siteKey(start: NodeStart, end: TaskEndEvent): string {
-	if (start.type === 'task.start' && start.http) return `${start.http.method} ${end.route ?? start.http.url}`;
+	if (start.type === 'task.start' && start.http) return routeOf({method: start.http.method, url: start.http.url, route: end.route});
 	return start.loc ?? start.name;
 }
 

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest';
 import type {AsyncmonEvent, FoldEvent} from '../../source/protocol/events.js';
 import {forEachFoldedTask, SENT_BURST, SENT_PER_SECOND} from '../../source/protocol/fold.js';
 import {roundMs} from '../../source/protocol/rounding.js';
-import {SpanFolder} from '../../source/runtime/span-folder.js';
+import {MAX_ALLOWANCES, SpanFolder} from '../../source/runtime/span-folder.js';
 import {event} from '../helpers/events.js';
 
 /** `count` calls of `name`, each started and ended within the batch (a span), one after another: times in binary fractions, so every duration is exactly alike. */
@@ -161,6 +161,36 @@ describe('SpanFolder: quick tasks folded in the script process', () => {
 		expect(sent.some(e => 'id' in e && folded.some(id => e.id >= id && e.id <= id + 3))).toBe(false);
 		for (const id of [200_000, 200_001, 300_000, 300_002]) expect(isFolded(id), `task ${id}`).toBe(false);
 		expect(sent.filter(e => e.type === 'task.start' && e.id >= 200_000).length).toBe(6);
+	});
+
+	it("folds the requests of a server that names no route by their path's shape: /users/1 and /users/2 are one site, with one allowance", () => {
+		const folder = new SpanFolder();
+		/** A request to `/users/<id>` its server answered at once, routed by nothing (plain node:http). */
+		const request = (id: number, at: number): AsyncmonEvent[] => [
+			event('task.start', {t: at, id, parent: 1, kind: 'server', name: `GET /users/${id}`, loc: null, http: {method: 'GET', url: `/users/${id}?page=2`}}),
+			event('task.end', {t: at + SPAN_MS, id, status: 200, busy: SPAN_MS}),
+		];
+		const batch = Array.from({length: 2 * SENT_BURST}, (_, i) => request(100 + i, i * GAP_MS)).flat();
+		const [line, ...more] = folds(foldOnce(folder, batch).events);
+		expect(more).toEqual([]);
+		// Each path its own site, every request would have had an allowance to itself, and none would fold.
+		expect(line).toMatchObject({kind: 'server', parent: 1, request: {method: 'GET', url: expect.stringMatching(/^\/users\/\d+\?page=2$/)}});
+		expect(line!.count).toBeGreaterThan(SENT_BURST / 2);
+	});
+
+	it('keeps its allowances bounded: past MAX_ALLOWANCES sites it starts afresh, and a spent site sends a few calls one by one again', () => {
+		const folder = new SpanFolder();
+		const t = exhaust(folder, 'spent', 100);
+		const sentOfSpent = (firstId: number, at: number) => foldOnce(folder, quickCalls(10, {name: 'spent', firstId, at})).events.filter(e => e.type === 'task.start').length;
+		expect(sentOfSpent(10_000, t)).toBe(0);
+		// As many sites again, each a single call at a place of its own (a path of no id-like shape, say).
+		const others: AsyncmonEvent[] = [];
+		for (let i = 0; i < MAX_ALLOWANCES; i++) {
+			others.push(event('task.start', {t: t + 1, id: 20_000 + i, parent: 1, name: 'other', loc: `gen.ts:${i}:1`}));
+			others.push(event('task.end', {t: t + 1 + SPAN_MS, id: 20_000 + i, busy: SPAN_MS}));
+		}
+		foldOnce(folder, others);
+		expect(sentOfSpent(40_000, t + 2)).toBe(10);
 	});
 
 	it('keeps a call whose caller’s await names it, unless the caller folds too and takes that await along', () => {

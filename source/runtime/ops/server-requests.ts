@@ -67,8 +67,8 @@ interface RoutedRequest {
 /**
  * The route template the framework matched, read (never written) from the request once it is answered:
  * Express sets `req.route` and `req.baseUrl`; Fastify says it (`announced`) on its handler's channel. Other
- * frameworks leave the path, which the model groups by its shape (see routeOf in model/http-phases.ts, the
- * one that names routes).
+ * frameworks leave the path, which is grouped by its shape (see routeOf in protocol/routes.ts, the one that
+ * names routes, here as in the model).
  */
 function matchedRoute(response: ServerResponse, announced: string | undefined): {route?: string} {
 	if (announced !== undefined) return {route: announced};

@@ -1,4 +1,5 @@
 import {appendFileSync, readFileSync, writeFileSync} from 'node:fs';
+import {dirname} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {runCli} from '../helpers/run-cli.js';
 import {tempFile} from '../helpers/temp.js';
@@ -86,6 +87,13 @@ describe('asyncmon report and replay on recordings', () => {
 			const result = await runCli(['report', file]);
 			expect(result.code).toBe(1);
 			expect(result.stderr).toMatch(/^asyncmon: [^\n]+\n$/);
+		}
+		// A directory is there: it is said to be one, not to be missing.
+		const directory = dirname(empty);
+		for (const command of ['report', 'replay']) {
+			const result = await runCli([command, '--plain', directory].filter(arg => command === 'replay' || arg !== '--plain'));
+			expect(result.code).toBe(1);
+			expect(result.stderr).toBe(`asyncmon: '${directory}' is a directory, not a recording: name the file asyncmon --record wrote\n`);
 		}
 	});
 });

@@ -3,7 +3,8 @@ import {UsageError} from '../usage-error.js';
 
 /** A wrong path or an unreadable file is the user's mistake: one line and exit 1, not the reader's error as an internal one. */
 export function requireRecording(path: string): void {
-	if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`cannot find recording '${path}'`);
+	if (!existsSync(path)) throw new UsageError(`cannot find recording '${path}'`);
+	if (!statSync(path).isFile()) throw new UsageError(`'${path}' is ${statSync(path).isDirectory() ? 'a directory' : 'not a file'}, not a recording: name the file asyncmon --record wrote`);
 	try {
 		accessSync(path, constants.R_OK);
 	} catch (error) {

@@ -235,10 +235,11 @@ export class PlainPrinter {
 		this.order.drain();
 		this.flush();
 		const lines: string[] = [];
-		// A script that never ran gets asyncmon's one error line, which says whose it is.
+		// A script that never ran gets asyncmon's one error line, which says whose it is, on stderr as node's own would be.
 		if (!state.fatal) lines.push(paint([{text: this.options.ascii ? '-- asyncmon --' : '── asyncmon ──', dim: true}], this.ansi));
 		for (const line of summaryLines(state, this.options.ascii)) lines.push(paint(this.ownSegments(line), this.ansi));
-		if (lines.length > 0) this.options.out.write(`${this.midLine.stdout ? '\n' : ''}${lines.join('\n')}\n`);
+		const stream = state.fatal ? 'stderr' : 'stdout';
+		if (lines.length > 0) (state.fatal ? this.options.err : this.options.out).write(`${this.midLine[stream] ? '\n' : ''}${lines.join('\n')}\n`);
 	}
 
 	private write({stream, text, own}: Printed): void {

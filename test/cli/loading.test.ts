@@ -77,7 +77,7 @@ describe('scripts load as node would run them', () => {
 		// The entry's own syntax error is still asyncmon's to report.
 		const entry = await runCli(['--plain', 'broken.js'], {cwd: directory});
 		expect(entry.code).toBe(1);
-		expect(entry.stdout + entry.stderr).toContain('syntax error in broken.js:2:');
+		expect(entry.stderr).toContain('asyncmon: syntax error in broken.js:2:');
 	});
 
 	it("the script's modules compile as under node: asyncmon's compile cache is its own, so loading them takes node's time", async () => {

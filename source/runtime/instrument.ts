@@ -1,4 +1,5 @@
 import {realpathSync} from 'node:fs';
+import {constants as osConstants} from 'node:os';
 import {dirname, isAbsolute, relative} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {createRequire, setSourceMapsSupport, syncBuiltinESMExports} from 'node:module';
@@ -6,7 +7,7 @@ import workerThreads, {getEnvironmentData, isMainThread, setEnvironmentData, thr
 import type {AgentFiles, AgentMeta} from '../protocol/agent.js';
 import {laneIdBase, laneRootId, processTaskName, type ChildConfig, type LaneConfig} from '../protocol/child-config.js';
 import {channelListens, ChannelWriter, type ChannelListens} from './agent-channel.js';
-import {PROTOCOL_VERSION, STOP_SIGNALS} from '../protocol/events.js';
+import {PROTOCOL_VERSION, STOP_SIGNALS, type StopSignal} from '../protocol/events.js';
 import {codeFrame} from './code-frame.js';
 import {SpanFolder} from './span-folder.js';
 import {EventSink, type BatchWriter} from './event-sink.js';
@@ -184,20 +185,38 @@ function watchLoop(config: ThreadConfig, fd: number, monitorPid: number, idBase:
 function flushOnSignals(tracker: Tracker, watch: LoopWatch, onExit: () => void): void {
 	const ours = new Set<unknown>();
 	watch.watchSignalHandlers(ours);
+	const nodesKill = process.kill;
+	/** Takes asyncmon's handler away, what is buffered gone first, when it is the signal's only one: the signal then ends the process as under node. */
+	const standAside = (signal: StopSignal, handler: () => void): boolean => {
+		if (process.listenerCount(signal) !== 1 || process.listeners(signal)[0] !== handler) return false;
+		tracker.flushNow();
+		onExit();
+		process.off(signal, handler);
+		return true;
+	};
+	const handlers = new Map<string, () => void>();
 	for (const signal of STOP_SIGNALS) {
 		const flushThenDie = (): void => {
-			tracker.flushNow();
-			// With no handler of the script's own, the signal ends the process as it would under node.
-			if (process.listenerCount(signal) === 1) {
-				onExit();
-				process.off(signal, flushThenDie);
-				process.kill(process.pid, signal);
-			}
+			if (standAside(signal, flushThenDie)) nodesKill.call(process, process.pid, signal);
+			else tracker.flushNow();
 		};
+		handlers.set(signal, flushThenDie);
 		ours.add(flushThenDie);
 		process.on(signal, flushThenDie);
 	}
+	// The script signalling itself: under node a signal it does not handle ends it at once. asyncmon's handler would
+	// run on a later turn of the loop, which, its signal handle unreferenced, may end first (a last callback's
+	// process.kill(process.pid)): it stands aside before the signal is sent.
+	process.kill = function kill(pid: number, signal?: string | number): true {
+		const name = typeof signal === 'number' ? SIGNAL_NAMES.get(signal) : (signal ?? 'SIGTERM');
+		const handler = name === undefined ? undefined : handlers.get(name);
+		if (handler && Number(pid) === process.pid) standAside(name as StopSignal, handler);
+		return nodesKill.call(process, pid, signal);
+	};
 }
+
+/** Signal numbers' names, as process.kill takes either. */
+const SIGNAL_NAMES = new Map(Object.entries(osConstants.signals).map(([name, number]) => [number, name]));
 
 /**
  * A Node process the script (or a followed process) started: a lane of its own, its root the process, under

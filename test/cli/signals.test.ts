@@ -1,7 +1,8 @@
+import {spawnSync} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
 import {readRecording} from '../helpers/recorded.js';
-import {startCli} from '../helpers/run-cli.js';
+import {runCli, SCRIPTS, startCli} from '../helpers/run-cli.js';
 import {tempFile} from '../helpers/temp.js';
 
 /** The recording's first block.start, a line of its own (JSON object lines, as in protocol 1). */
@@ -37,6 +38,19 @@ describe('signals stop a script stuck in synchronous code, in plain mode', () =>
 			expect((await readRecording(file)).state.exit).toMatchObject({signal: 'SIGKILL', stoppedFor: signal});
 			// The watchdog told which stop signals the script handles: none.
 			expect(blockStart(file)).toMatchObject({handles: []});
+		});
+	}
+});
+
+describe('a script that signals itself', () => {
+	for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+		it(`dies of a ${signal} it sends itself from its last callback at once, as under node (${code}), not of a loop that ran dry first`, async () => {
+			expect(spawnSync(process.execPath, ['self-signal.cjs', signal], {cwd: SCRIPTS}).signal).toBe(signal);
+			const file = tempFile('self-signalled.ndjson');
+			const result = await runCli(['--plain', '--record', file, 'self-signal.cjs', signal]);
+			expect(result.code).toBe(code);
+			expect(result.stdout).toContain(`Killed by ${signal} after`);
+			expect((await readRecording(file)).state.exit).toMatchObject({code: null, signal});
 		});
 	}
 });

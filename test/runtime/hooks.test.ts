@@ -23,8 +23,9 @@ describe('the files node runs, asyncmon runs', () => {
 		const script = unreadableFile('unreadable.mjs', join(SCRIPTS, 'gather.ts'));
 		const result = await runCli(['--plain', script]);
 		expect(result.code).toBe(1);
-		expect(result.stdout).toMatch(/^asyncmon: error in \S*(unreadable\.mjs|compact_memory): EACCES: permission denied/m);
-		expect(result.stdout).not.toMatch(/unhandled rejection|\.catch\(\)/i);
+		// On stderr, as node says it.
+		expect(result.stderr).toMatch(/^asyncmon: error in \S*(unreadable\.mjs|compact_memory): EACCES: permission denied/m);
+		expect(result.stdout + result.stderr).not.toMatch(/unhandled rejection|\.catch\(\)/i);
 	});
 });
 

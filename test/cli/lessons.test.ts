@@ -240,6 +240,17 @@ describe('the seed lessons, run through the real CLI', () => {
 		expect(sentRequest(request).phases.ttfbMs).toBeGreaterThanOrEqual(75);
 		expect(request.state).toBe('finished');
 	});
+
+	it("a node:http request that upgrades (a WebSocket's handshake) ends at the server's 101, not at the end of the session", async () => {
+		const {result, report} = await recordRun(['upgrade.mjs']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('echoed hello');
+		const [request, ...more] = report.tasks.filter(t => t.kind === 'http');
+		expect(more).toEqual([]);
+		expect(request).toMatchObject({state: 'finished', parentId: taskNamed(report, 'talk()').id, http: {status: 101}});
+		expect(request!.endMs).toBeLessThan(taskNamed(report, 'talk()').endMs!);
+		expect(result.stdout).toMatch(/↳ http +GET http:\/\/127\.0\.0\.1:\d+\/chat\?token=REDACTED 101 in /);
+	});
 });
 
 describe('awaits of plain values', () => {

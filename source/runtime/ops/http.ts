@@ -1,4 +1,4 @@
-import type {ClientRequest} from 'node:http';
+import type {ClientRequest, IncomingMessage} from 'node:http';
 import type {Socket} from 'node:net';
 import type {HttpClient, HttpDetails, HttpQueue, OpDequeuedEvent, OpEndEvent} from '../../protocol/events.js';
 import {privateSlot} from '../private-slot.js';
@@ -244,6 +244,16 @@ export function instrumentHttp(tracker: Tracker, propagation: TracePropagation |
 			const connection: Connection = {start: assigned, end: assigned, charged: !socket.connecting};
 			if (socket.connecting) socket.once('connect', () => (connection.end = performance.now()));
 			request.once('finish', () => sent(pending, connection));
+		});
+		// An upgrade (a WebSocket's handshake) ends at the response's head: Node hands the socket to the request's
+		// 'upgrade' listeners, publishes no response.finish, and closes the request. Not an 'upgrade' listener of
+		// asyncmon's: with none of the script's, Node destroys the socket, and one would keep it open.
+		request.once('close', () => {
+			// Node's own fields: the response it parsed, set before the upgrade is handed over, and whether it upgraded.
+			const response = (request as typeof request & {res?: (IncomingMessage & {upgrade?: boolean}) | null}).res;
+			if (!response?.upgrade || !nodeRequests.delete(request)) return;
+			headers(pending, response.statusCode ?? 0);
+			finished(pending);
 		});
 	});
 	on('http.client.response.finish', ({request, response}) => {

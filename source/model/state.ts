@@ -140,6 +140,8 @@ export interface Block {
 	taskId: number | null;
 	location: Location | null;
 	frames: StackFrame[];
+	/** Whether its stack was read (block.stack): a block that ended before the watchdog looked has no frames and says nothing of where. */
+	stackRead: boolean;
 	exact: boolean;
 	/** The followed process whose main thread's loop it held: its lane's root task (the block's id says which); null for the script's own loop. */
 	processId: number | null;

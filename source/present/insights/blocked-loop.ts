@@ -16,7 +16,12 @@ export function blockedLoopMessage(state: ModelState, insight: BlockedLoopInsigh
 	const waited =
 		longestDelayMs === null ? '' : `${counted(insight.delayedTasks, 'task was', 'tasks were')} ready and waited up to ${formatDuration(longestDelayMs)}; `;
 	// Advice needs a place to act on: a block seen in no code of the script's (a native call, a callback of a
-	// library's) says what it cost and where to look, not what to move.
-	const advice = block.location ? 'move CPU-bound work to a worker thread' : 'no code of the script\'s was running: look for a synchronous call into a library or native code';
+	// library's) says what it cost and where to look, not what to move; one that ended before its stack was read
+	// (on a busy machine, say) says only that where it ran is not known.
+	const advice = block.location
+		? 'move CPU-bound work to a worker thread'
+		: block.stackRead
+			? 'no code of the script\'s was running: look for a synchronous call into a library or native code'
+			: 'it ended before its stack could be read, so where it ran is not known: look for synchronous work in what ran then';
 	return `${blockCulprit(state, block)}${where} blocked the event loop${loopOwner(block)} for ${formatDuration(insight.durationMs)}${queued}; ${waited}${advice}`;
 }

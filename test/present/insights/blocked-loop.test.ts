@@ -38,11 +38,24 @@ describe('blocked-loop in words', () => {
 
 	it('gives no worker-thread advice for a block in no code of the script\'s: there is nothing to move', () => {
 		const session = new InsightSession();
-		session.block(100, 300, null);
+		// Its stack was read, and held no frame of the script's.
+		session.emit('block.start', {t: 100, id: 1, task: null, detectedAt: 150}).emit('block.stack', {t: 151, id: 1, frames: []}).emit('block.end', {t: 400, id: 1, durationMs: 300, task: null});
 		const block = session.state.blocks[0]!;
 		expect(block.location).toBeNull();
 		const message = blockedLoopMessage(session.state, {kind: 'blocked-loop', block, durationMs: 300, delayedTasks: 0, longestDelayMs: null, taskIds: []});
 		expect(message).toMatch(/blocked the event loop for 300ms; no code of the script's was running: look for a synchronous call into a library or native code$/);
 		expect(message).not.toContain('worker thread');
+	});
+
+	it("says where a block ran is not known when it ended before its stack was read, not that the script's code was not running", () => {
+		const session = new InsightSession();
+		// A request its server received: a task with no location of its own, measured when its slice ended.
+		session.emit('task.start', {t: 90, id: 5, parent: null, kind: 'server', name: 'GET /items/17', loc: null});
+		session.block(100, 81, 5);
+		const block = session.state.blocks[0]!;
+		expect(block).toMatchObject({location: null, stackRead: false});
+		const message = blockedLoopMessage(session.state, {kind: 'blocked-loop', block, durationMs: 81, delayedTasks: 0, longestDelayMs: null, taskIds: [5]});
+		expect(message).toMatch(/blocked the event loop for 81ms; it ended before its stack could be read, so where it ran is not known: look for synchronous work in what ran then$/);
+		expect(message).not.toContain("no code of the script's");
 	});
 });

@@ -264,6 +264,8 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			break;
 		case 'exit':
 			state.exit = {t: event.t, code: event.code, signal: event.signal, ...(event.stoppedFor && {stoppedFor: event.stoppedFor})};
+			// Whatever the process still held ended with it.
+			state.held = {tasks: 0, http: 0};
 			// The session ends: asyncmon no longer hears from a process that outlives the script either.
 			if (state.activeBlockId !== null) state.activeBlockId = null;
 			if (state.activeProcessBlockIds.length > 0) state.activeProcessBlockIds = [];
@@ -279,6 +281,9 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			break;
 		case 'backpressure':
 			state.heldBackMs += event.heldMs;
+			break;
+		case 'held':
+			state.held = {tasks: event.tasks, http: event.http};
 			break;
 		case 'floating':
 			state.floating.push({t: event.t, taskId: event.task, callerId: event.by, site: event.site});

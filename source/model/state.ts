@@ -362,6 +362,11 @@ export interface ModelState extends OutputTail {
 	tasksInFlight: number;
 	/** HTTP requests started and not ended, those in a pool's queue included. */
 	httpInFlight: number;
+	/**
+	 * What the script's process holds back, in flight and not yet sent (see HeldEvent): tasks, and HTTP requests it
+	 * sent. Not in taskCounts or httpInFlight, which count what the stream told.
+	 */
+	held: {tasks: number; http: number};
 	/** Of httpInFlight, those waiting in a pool's queue for a connection. */
 	httpQueued: number;
 	/** Requests that ended in a network error or a 5xx status. */
@@ -459,6 +464,7 @@ export function createState(options: StateOptions = {}): ModelState {
 		lanesRunning: {workers: 0, processes: 0},
 		tasksInFlight: 0,
 		httpInFlight: 0,
+		held: {tasks: 0, http: 0},
 		httpQueued: 0,
 		httpFailed: 0,
 		blocks: [],

@@ -25,6 +25,8 @@ export interface SecondSummary {
 	running: number;
 	waiting: number;
 	ready: number;
+	/** Tasks the script's process held back then, in flight and not yet sent (see HeldEvent). */
+	justStarted: number;
 }
 
 /** `folded`: quick tasks the child folded into one line, each a start and an end. */
@@ -94,7 +96,7 @@ export class LoadGate {
 	}
 
 	private count(kind: LineKind, ended: Ended | null, state: ModelState, tasks: number): void {
-		const summary = (this.current ??= {startMs: this.second * 1000, started: 0, finished: 0, failed: 0, requests: 0, failedRequests: 0, slowest: null, running: 0, waiting: 0, ready: 0});
+		const summary = (this.current ??= {startMs: this.second * 1000, started: 0, finished: 0, failed: 0, requests: 0, failedRequests: 0, slowest: null, running: 0, waiting: 0, ready: 0, justStarted: 0});
 		if (kind === 'start') summary.started++;
 		if (kind === 'folded') {
 			summary.started += tasks;
@@ -113,5 +115,6 @@ export class LoadGate {
 		summary.running = state.taskCounts.running;
 		summary.waiting = state.taskCounts.waiting;
 		summary.ready = state.taskCounts.ready;
+		summary.justStarted = state.held.tasks;
 	}
 }

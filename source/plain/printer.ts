@@ -286,7 +286,9 @@ export class PlainPrinter {
 		if (summary.failed > 0) parts.push(`${formatCount(summary.failed)} failed`);
 		if (summary.requests > 0) parts.push(`${formatCount(summary.requests)} requests${summary.failedRequests > 0 ? ` (${formatCount(summary.failedRequests)} failed)` : ''}`);
 		if (summary.slowest) parts.push(`slowest ${summary.slowest.name} ${formatDuration(summary.slowest.ms)}`);
-		parts.push(`${formatCount(summary.running)} running, ${formatCount(summary.waiting)} waiting${summary.ready > 0 ? `, ${formatCount(summary.ready)} ready` : ''}`);
+		parts.push(
+			`${formatCount(summary.running)} running, ${formatCount(summary.waiting)} waiting${summary.ready > 0 ? `, ${formatCount(summary.ready)} ready` : ''}${summary.justStarted > 0 ? `, ${formatCount(summary.justStarted)} just started` : ''}`,
+		);
 		this.say(summary.startMs + 1000, this.loadMark(), [{text: this.listed(parts)}]);
 	}
 

@@ -484,6 +484,20 @@ export interface BackpressureEvent {
 	heldMs: Ms;
 }
 
+/**
+ * What the script's process holds back, as a flush keeps the calls still running that began just before it (to
+ * send them with what follows, where they may have ended and fold): started, in flight, not yet in the stream.
+ * Sent when the figures change; a server under load holds most of its requests in flight so.
+ */
+export interface HeldEvent {
+	type: 'held';
+	t: Ms;
+	/** Tasks started and kept (running or waiting). */
+	tasks: number;
+	/** Of them and of the ops kept, the HTTP requests the script sent (received ones are tasks: `server`). */
+	http: number;
+}
+
 /** The monitor could not keep up and discarded events; never silent. */
 export interface DroppedEvent {
 	type: 'dropped';
@@ -586,6 +600,7 @@ export type AsyncmonEvent =
 	| FloatingEvent
 	| AliveEvent
 	| BackpressureEvent
+	| HeldEvent
 	| DroppedEvent
 	| CorruptEvent
 	| JoinedEvent

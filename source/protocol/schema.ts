@@ -242,6 +242,7 @@ export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldSha
 		servers: optional(listOf('a list of servers {address, loc}', objectOf<ListeningServer>('a server', {address: STRING, loc: STRING_OR_NULL}))),
 	},
 	backpressure: {heldMs: NUMBER},
+	held: {tasks: COUNT, http: COUNT},
 	dropped: {count: COUNT},
 	corrupt: {count: COUNT, reason: STRING},
 	joined: {folded: FOLDED, omitted: COUNT},

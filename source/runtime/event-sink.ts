@@ -32,6 +32,8 @@ const RECENT_MS = 10;
  */
 export class EventSink {
 	private buffer: Array<AsyncmonEvent | HeaderEvent> = [];
+	/** What the last `held` line said: a flush says it again only when it changed. */
+	private held = {tasks: 0, http: 0};
 
 	constructor(
 		private readonly writer: BatchWriter,
@@ -65,6 +67,11 @@ export class EventSink {
 		// The cut is always before the start of a task or an op, and ids are given in start order.
 		const keptFrom = cut === buffered.length ? Number.POSITIVE_INFINITY : (buffered[cut] as {id: number}).id;
 		this.buffer = cut === buffered.length ? [] : sendTold(buffered.slice(cut), keptFrom, events);
+		const held = heldIn(this.buffer);
+		if (held.tasks !== this.held.tasks || held.http !== this.held.http) {
+			events.push({type: 'held', t: performance.now(), ...held});
+			this.held = held;
+		}
 		// First: a fold line's times are written as its tasks' own would have been, relative to t = 0.
 		for (const event of events) shiftTimes(event, this.origin);
 		let isFolded = NONE_FOLDED;
@@ -101,6 +108,17 @@ function sendTold(tail: Array<AsyncmonEvent | HeaderEvent>, keptFrom: number, se
 		if ('id' in event && typeof event.id === 'number') heldBack.add(event.id);
 	}
 	return kept;
+}
+
+/** The tasks and the HTTP requests sent that start among the events a flush keeps: in flight, not yet in the stream. */
+function heldIn(kept: ReadonlyArray<AsyncmonEvent | HeaderEvent>): {tasks: number; http: number} {
+	let tasks = 0;
+	let http = 0;
+	for (const event of kept) {
+		if (event.type === 'task.start') tasks++;
+		else if (event.type === 'op.start' && event.http) http++;
+	}
+	return {tasks, http};
 }
 
 /** Events carry `performance.now()` readings until they are written: then they become times since t = 0. */

@@ -207,6 +207,9 @@ describe('plain mode under load', () => {
 			for (let i = 0; i < perSecond; i++) {
 				const t = s * 1000 + (i * 1000) / perSecond;
 				const failed = i === 7;
+				// Mid-second, the script's process says it holds 12 just started (as a flush keeps them), and then none.
+				if (s === 1 && i === perSecond / 2) lines.push({type: 'held', t, tasks: 12, http: 0});
+				if (s === 2 && i === perSecond / 2) lines.push({type: 'held', t, tasks: 0, http: 0});
 				lines.push(
 					{type: 'task.start', t, id, parent: 1, kind: 'task', name: `handle(${i})`, loc: 'server.ts:3:1'},
 					{type: 'task.end', t: t + (i === 3 ? 0.9 : 0.5), id, ok: !failed, busy: 0.5, wait: 0, sched: 0, awaits: 0, ...(failed ? {error: {name: 'Error', message: 'nope'}} : {})},
@@ -234,7 +237,7 @@ describe('plain mode under load', () => {
 		expect(seconds).toEqual([
 			// The first second's first 100 tasks had lines of their own (handle(3) and handle(7) among them).
 			'[   1.000s] · 1s     900 started · 900 done · slowest handle(100) 0.5ms · 0 running, 0 waiting',
-			'[   2.000s] · 1s     1,000 started · 999 done · 1 failed · slowest handle(3) 0.9ms · 0 running, 0 waiting',
+			'[   2.000s] · 1s     1,000 started · 999 done · 1 failed · slowest handle(3) 0.9ms · 0 running, 0 waiting, 12 just started',
 			'[   3.000s] · 1s     1,000 started · 999 done · 1 failed · slowest handle(3) 0.9ms · 0 running, 0 waiting',
 			'[   4.000s] · 1s     3 started · 3 done · slowest late() 0.5ms · 0 running, 0 waiting',
 		]);

@@ -56,6 +56,7 @@ const EVERY_TYPE: AsyncmonEvent[] = [
 	{type: 'floating', t: 4, task: 3, by: 2, site: 'app.ts:9:3'},
 	{type: 'alive', t: 2400, idleSince: 400, resources: {Timeout: 1, TCPServerWrap: 1}, servers: [{address: '127.0.0.1:3000', loc: null}]},
 	{type: 'backpressure', t: 500, heldMs: 12.5},
+	{type: 'held', t: 550, tasks: 28, http: 3},
 	{type: 'dropped', t: 600, count: 105},
 	{type: 'corrupt', t: 700, count: 2, reason: "task.await: 'on' is missing"},
 	{type: 'fold', t: 810, kind: 'task', name: 'tiny', loc: 'app.ts:3:1', parent: 2, leaf: true, count: 1, totalMs: 0.5, busyMs: 0.5, waitMs: 0, tasks: 'AAAAAAAAAAAAAAAAAAAAAA=='},

@@ -89,9 +89,16 @@ describe('EventSink', () => {
 		sink.flush((_, keptFrom) => (kept = keptFrom), 'recent');
 		expect(kept).toBe(201);
 		expect(writer.batches[0]!.filter(e => e.type === 'task.start').map(e => (e as {id: number}).id)).toContain(200);
-		// With nothing to keep, the next flush sends it.
+		// The one kept is said to be held: in flight, for a monitor that would otherwise count nothing running.
+		expect(writer.batches[0]!.at(-1)).toMatchObject({type: 'held', tasks: 1, http: 0});
+		// With nothing to keep, the next flush sends it, and says nothing is held any more.
 		sink.flush(undefined, 'nothing');
-		expect(writer.batches[1]!.map(e => (e as {id?: number}).id)).toEqual([201]);
+		expect(writer.batches[1]!.map(e => (e as {id?: number}).id ?? e.type)).toEqual([201, 'held']);
+		expect(writer.batches[1]!.at(-1)).toMatchObject({type: 'held', tasks: 0, http: 0});
+		// Unchanged, it is not said again.
+		sink.push(event('task.start', {t: 0, id: 300, parent: 1, name: 'later', loc: 'app.ts:4:1'}));
+		sink.flush(undefined, 'nothing');
+		expect(writer.batches[2]!.some(e => e.type === 'held')).toBe(false);
 	});
 
 	it('sends, of what it keeps, the awaits told at the flush of tasks already sent: they are not shown running until the next one', () => {
@@ -108,7 +115,7 @@ describe('EventSink', () => {
 			event('task.await', {t: now - 1, id: 210, site: 'app.ts:5:9', on: {kind: 'op', id: 198}, busy: 1}),
 		]);
 		sink.flush(undefined, 'recent');
-		const described = (batch: AsyncmonEvent[]) => batch.map(e => `${e.type} ${(e as {id: number}).id}`);
+		const described = (batch: AsyncmonEvent[]) => batch.filter(e => e.type !== 'held').map(e => `${e.type} ${(e as {id: number}).id}`);
 		expect(described(writer.batches[0]!).slice(-3)).toEqual(['task.start 200', 'task.start 210', 'task.await 200']);
 		sink.flush(undefined, 'nothing');
 		expect(described(writer.batches[1]!)).toEqual(['task.start 201', 'task.resume 210', 'task.await 1', 'task.await 210']);

@@ -302,6 +302,21 @@ describe('header', () => {
 		expect(header()).toEqual([...before, 'asyncmon: big.js runs uninstrumented (+1 more)']);
 	});
 
+	it("counts what the script's process holds back as in flight: its tasks just started, and its requests among the HTTP ones", () => {
+		const session = busySession();
+		const counts = (width = 120): string => headerLines({state: session.state, title: 'app.ts', nowMs: 1000, width, ascii: false, glyphs: glyphs(false), viewPaused: false, replay: undefined, badge: []})[1]!.map(s => s.text).join('');
+		const httpBefore = Number(/http (\d+) in flight/.exec(counts())![1]);
+		expect(counts()).not.toContain('just started');
+		session.emit('held', {t: 500, tasks: 28, http: 3});
+		expect(counts()).toContain('+ 28 just started');
+		expect(counts()).toContain(`http ${httpBefore + 3} in flight`);
+		// Pressed for room, the figure stays and its words go.
+		expect(counts(60)).toMatch(/\+ 28 (?!just)/);
+		// The process gone, it holds nothing.
+		session.emit('exit', {t: 900, code: 0, signal: null});
+		expect(counts()).not.toContain('just started');
+	});
+
 	it('says when a client of a running service joined it', () => {
 		const session = busySession();
 		const title = (): string => headerLines({state: session.state, title: 'app.ts', nowMs: 1000, width: 120, ascii: false, glyphs: glyphs(false), viewPaused: false, replay: undefined, badge: []})[0]!.map(s => s.text).join('');

@@ -12,6 +12,7 @@ import {summaryLines} from './summary.js';
 import {LoadGate, PLAIN_LINES_PER_SECOND, type Ended, type LineKind, type SecondSummary} from './load-summary.js';
 import {formatCount} from '../present/numbers.js';
 import {TimeOrder} from './time-order.js';
+import {errorText} from '../present/errors.js';
 
 /** Where the lines go; the script's output is bytes where it was not UTF-8. */
 export interface TextSink {
@@ -151,7 +152,7 @@ export class PlainPrinter {
 					const served = node.state === 'failed' ? this.stateMark('failed', 'failed', 'red') : this.stateMark('finished', 'done', 'green');
 					this.say(line.t, served, [{text: `${taskLabel(node, this.options.ascii)} ${servedOutcome(node.request, took)} `}, dim(this.timings(node))]);
 				} else if (line.ok) this.say(line.t, this.stateMark('finished', 'done', 'green'), [{text: `${node.name} in ${took} `}, dim(this.timings(node))]);
-				else this.say(line.t, this.stateMark('failed', 'failed', 'red'), [{text: `${node.name} after ${took}: ${errorText(line.error)} `}, dim(line.error?.location)]);
+				else this.say(line.t, this.stateMark('failed', 'failed', 'red'), [{text: `${node.name} after ${took}: ${errorOrNone(line.error)} `}, dim(line.error?.location)]);
 				return;
 			}
 			case 'op.end': {
@@ -166,7 +167,7 @@ export class PlainPrinter {
 					`ttfb ${formatDuration(phases.ttfbMs ?? 0)}`,
 					`download ${formatDuration(phases.downloadMs ?? 0)}`,
 				]);
-				const outcome = line.ok ? String(node.http.status ?? '') : errorText(line.error);
+				const outcome = line.ok ? String(node.http.status ?? '') : errorOrNone(line.error);
 				const mark = {icon: this.glyphs.child, word: 'http', color: line.ok ? 'green' : 'red'} as const;
 				this.say(line.t, mark, [{text: `${node.http.method} ${node.http.url} ${outcome} in ${formatDuration(line.t - node.startMs)} `}, dim(detail)]);
 				return;
@@ -207,7 +208,7 @@ export class PlainPrinter {
 			}
 			case 'uncaught': {
 				const what = line.origin === 'unhandledRejection' ? 'unhandled rejection' : 'exception';
-				this.say(line.t, this.stateMark('failed', 'uncaught', 'red'), [{text: `${what}: ${errorText(line.error)} `}, dim(line.error.location)]);
+				this.say(line.t, this.stateMark('failed', 'uncaught', 'red'), [{text: `${what}: ${errorOrNone(line.error)} `}, dim(line.error.location)]);
 				return;
 			}
 			case 'fold': {
@@ -313,7 +314,7 @@ export class PlainPrinter {
 		const failed = node.state === 'failed';
 		if (!this.admit(t, 'end', state, {name: node.name, ms: t - node.startMs, failed})) return;
 		// Not started at all: Node's error says why; otherwise how it exited.
-		const outcome = exit && (exit.code !== null || exit.signal !== null) ? exitOutcome(exit) : errorText(error);
+		const outcome = exit && (exit.code !== null || exit.signal !== null) ? exitOutcome(exit) : errorOrNone(error);
 		this.say(t, {icon: this.glyphs.child, word: 'child', color: failed ? 'red' : 'green'}, [{text: `${processLabel(node)} ${outcome} in ${formatDuration(t - node.startMs)}`}]);
 	}
 
@@ -350,8 +351,8 @@ export function noticeText(message: string): string {
 
 const dim = (text: string | null | undefined): Segment => ({text: text ?? '', dim: true});
 
-function errorText(error: ErrorInfo | undefined): string {
-	return `${error?.name ?? 'Error'}: ${error?.message ?? ''}`;
+function errorOrNone(error: ErrorInfo | undefined): string {
+	return error ? errorText(error) : 'Error: ';
 }
 
 /** An event without a location would end its line in blanks. */

@@ -9,6 +9,7 @@ import type {Segment} from '../present/paint.js';
 import {glyphs, stateIcon} from '../present/states.js';
 import {counted, sanitize, sanitizeLines} from '../present/text.js';
 import {endingSignal, stoppedForText} from '../present/processes.js';
+import {errorText} from '../present/errors.js';
 
 /** Below this the monitor kept up, as far as anyone could tell. */
 const HELD_BACK_WORTH_SAYING_MS = 1;
@@ -59,7 +60,7 @@ export function summaryLines(state: ModelState, ascii: boolean): Segment[][] {
 	}
 	for (const {origin, error} of state.uncaught) {
 		const what = origin === 'unhandledRejection' ? 'Unhandled rejection' : 'Uncaught exception';
-		say(sanitize(`${stateIcon('failed', ascii)} ${what}: ${error.name}: ${error.message}${error.location ? ` at ${error.location}` : ''}`), {color: 'red'});
+		say(sanitize(`${stateIcon('failed', ascii)} ${what}: ${errorText(error)}${error.location ? ` at ${error.location}` : ''}`), {color: 'red'});
 	}
 	const folded = foldedSentence(foldedFiguresOf(state.aggregated));
 	if (folded) say(folded, {color: 'yellow'});

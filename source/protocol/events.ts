@@ -64,6 +64,8 @@ export interface ErrorInfo {
 	message: string;
 	stack?: string;
 	location?: Location;
+	/** The error it was thrown for (`new Error(message, {cause})`), and so on down the chain, a few deep. */
+	cause?: ErrorInfo;
 }
 
 /**

@@ -128,11 +128,15 @@ const FOLDED = objectOf<JoinedEvent['folded']>('folded totals {tasks, failed, ta
 });
 
 const IDS = listOf('a list of ids', ID);
-const ERROR_INFO = objectOf<ErrorInfo>('an ErrorInfo {name, message, stack?, location?}', {
+const ERROR_INFO_WHAT = 'an ErrorInfo {name, message, stack?, location?, cause?}';
+/** Its `cause` is one too: checked when a value comes, once ERROR_INFO is made. */
+const CAUSE = shape<ErrorInfo>(ERROR_INFO_WHAT, value => ERROR_INFO.test(value));
+const ERROR_INFO: Shape<ErrorInfo> = objectOf<ErrorInfo>(ERROR_INFO_WHAT, {
 	name: STRING,
 	message: STRING,
 	stack: optional(STRING),
 	location: optional(STRING),
+	cause: optional(CAUSE),
 });
 /** A flag that is present only when set. */
 const GUESS = shape<true>('true', value => value === true);

@@ -11,7 +11,7 @@ const FRAME = /(?:\(|at )((?:file:\/\/)?\/[^():]+|\[worker eval\]):(\d+):(\d+)\)
  * that failed (fetch's does, credentials and all): they are recorded redacted.
  * `runtimeDirectory` holds asyncmon's own bundle, whose frames are never the user's.
  */
-export function describeError(error: unknown, cwd: string, runtimeDirectory: string): ErrorInfo {
+export function describeError(error: unknown, cwd: string, runtimeDirectory: string, seen: ReadonlySet<unknown> = new Set()): ErrorInfo {
 	if (!(error instanceof Error)) return {name: typeof error, message: recordedText(safeString(error))};
 	const info: ErrorInfo = {name: recordedText(safeString(error.name)), message: recordedText(safeString(error.message))};
 	if (typeof error.stack === 'string') {
@@ -19,7 +19,22 @@ export function describeError(error: unknown, cwd: string, runtimeDirectory: str
 		const location = firstUserFrame(error.stack, cwd, runtimeDirectory);
 		if (location) info.location = location;
 	}
+	// The chain, as node prints it under the stack: a cycle, or a chain deeper than a reader follows, ends it.
+	const cause = causeOf(error);
+	if (cause !== undefined && seen.size < MAX_CAUSES && !seen.has(cause) && cause !== error) info.cause = describeError(cause, cwd, runtimeDirectory, new Set([...seen, error]));
 	return info;
+}
+
+/** How deep a chain of causes is described. */
+const MAX_CAUSES = 4;
+
+/** `error.cause`, read as Node reads it to print it: a getter that throws has none. */
+function causeOf(error: Error): unknown {
+	try {
+		return 'cause' in error ? error.cause : undefined;
+	} catch {
+		return undefined;
+	}
 }
 
 export function firstUserFrame(stack: string, cwd: string, runtimeDirectory: string): string | undefined {

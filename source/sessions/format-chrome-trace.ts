@@ -3,6 +3,7 @@ import {isTaskKind, type Block, type ModelState, type SeriesPoint, type TaskNode
 import {sessionDuration} from '../model/summary.js';
 import {formatDuration} from '../present/durations.js';
 import {safeJson} from './safe-json.js';
+import {errorText} from '../present/errors.js';
 
 /**
  * Chrome trace event format, as Perfetto (ui.perfetto.dev) imports it:
@@ -131,7 +132,7 @@ function nodeTrackEvents(state: ModelState, node: TaskNode, pid: number, session
 		events.push({name: `started ${child.name}`, ph: 'n', cat, id, pid, ts: us(child.startMs), bind_id: child.id, flow_out: true});
 	}
 	const end: TraceEvent = {name: node.name, ph: 'e', cat, id, pid, ts: endUs, args: {state: node.endMs === null ? 'pending at session end' : node.state}};
-	if (node.error) end.args!.error = `${node.error.name}: ${node.error.message}`;
+	if (node.error) end.args!.error = errorText(node.error);
 	events.push(end);
 	return events;
 }

@@ -1,4 +1,3 @@
-import type {ErrorInfo} from '../protocol/events.js';
 import type {ModelState} from '../model/state.js';
 import {buildReport, sessionEnd, type ReportTask, type SessionReport} from '../model/summary.js';
 import {formatDuration} from '../present/durations.js';
@@ -12,6 +11,7 @@ import type {Insight} from '../model/insights.js';
 import {insightMessage} from '../present/insights.js';
 import {exitOutcome, outputSize} from '../present/processes.js';
 import type {Tone} from '../present/changes.js';
+import {errorText} from '../present/errors.js';
 
 /**
  * The content the human-readable reports (text, md, html) share, as plain
@@ -248,6 +248,4 @@ function failure(task: ReportTask): string {
 	return task.request?.status ? `answered ${task.request.status}` : 'failed';
 }
 
-function errorText(error: ErrorInfo): string {
-	return `${error.name}: ${error.message}`;
-}
+

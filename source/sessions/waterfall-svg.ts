@@ -6,6 +6,7 @@ import {formatDuration} from '../present/durations.js';
 import {loopOwner} from '../present/processes.js';
 import {counted, sanitize, truncate} from '../present/text.js';
 import {escapeHtml} from './html-page.js';
+import {errorText} from '../present/errors.js';
 
 /** Geometry of the waterfall, in SVG user units (the SVG scales to the page width). */
 export const CHART = {
@@ -152,7 +153,7 @@ function tooltip(node: TaskNode, durationMs: Ms): string {
 		lines.push(`status ${node.http.status ?? '–'}: ${[phase('queue', p.queueMs), phase('connect', p.connectMs), phase('ttfb', p.ttfbMs), phase('download', p.downloadMs)].join(', ')}`);
 	}
 	if (node.location) lines.push(node.location);
-	if (node.error) lines.push(`${node.error.name}: ${node.error.message}`);
+	if (node.error) lines.push(errorText(node.error));
 	// Names, URLs and errors come from the script: a page printed to a terminal must not drive it.
 	return lines.map(sanitize).join('\n');
 }

@@ -81,6 +81,15 @@ describe('bad input gets a clear message and the right exit code', () => {
 		noStackFromAsyncmon(result.stderr);
 	});
 
+	it("a failure's causes are said with it: the task's line, the report, the recording", async () => {
+		const file = tempFile('causes.ndjson');
+		const result = await runCli(['--plain', '--record', file, 'cause-chain.cjs']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toMatch(/✖ failed start\(\) after [\d.]+ms: Error: start failed; caused by TypeError: config unreadable; caused by SyntaxError: [^\n]*JSON/);
+		const report = await runCli(['report', file]);
+		expect(report.stdout).toContain('Error: start failed; caused by TypeError: config unreadable');
+	});
+
 	it('process.exit(7) is forwarded', async () => {
 		const result = await runCli(['--plain', 'exit-code.ts']);
 		expect(result.code).toBe(7);

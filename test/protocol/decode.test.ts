@@ -114,6 +114,10 @@ describe('decodeEvent', () => {
 		expect(decodeEvent(line({type: 'task.end', t: 1, id: 2, ok: 'yes', busy: 0, wait: 0, sched: 0, awaits: 0}))).toBe("task.end: 'ok' is not a boolean");
 		expect(decodeEvent(line({type: 'exit', t: 1, code: 0}))).toBe("exit: 'signal' is missing");
 		expect(decodeEvent(line({type: 'script.exit', t: 1, code: 2, exitCall: {site: 12}}))).toBe("script.exit: 'exitCall' is not an exit call {site}");
+		// An error's causes are ErrorInfos too, all the way down.
+		const withCause = (cause: unknown) => line({type: 'task.end', t: 1, id: 2, ok: false, busy: 0, wait: 0, sched: 0, awaits: 0, error: {name: 'Error', message: 'outer', cause}});
+		expect(decodeEvent(withCause({name: 'TypeError', message: 'middle', cause: {name: 'RangeError', message: 'root'}}))).toMatchObject([{error: {cause: {cause: {message: 'root'}}}}]);
+		expect(decodeEvent(withCause({name: 'TypeError', message: 'middle', cause: {name: 3}}))).toBe("task.end: 'error' is not an ErrorInfo {name, message, stack?, location?, cause?}");
 		expect(decodeEvent('{"type":"loop","t":1,"delayMs":1e999,"utilization":0}')).toBe("loop: 'delayMs' is not a finite number");
 	});
 

@@ -35,3 +35,34 @@ describe('an error as recorded', () => {
 		expect(describeError(odd, '/app', '/opt').message).toBe('42');
 	});
 });
+
+describe("an error's causes", () => {
+	const causes = (error: unknown): string[] => {
+		const names: string[] = [];
+		for (let info = describeError(error, '/app', '/opt').cause; info; info = info.cause) names.push(`${info.name}: ${info.message}`);
+		return names;
+	};
+
+	it('are recorded down the chain, each redacted as its error is', () => {
+		const root = new RangeError('7 is out of range');
+		const error = new Error('login failed', {cause: new TypeError('fetch http://bob:pw1@host/ failed', {cause: root})});
+		expect(causes(error)).toEqual([`TypeError: fetch http://${REDACTED}:${REDACTED}@host/ failed`, 'RangeError: 7 is out of range']);
+		expect(describeError(error, '/app', '/opt').cause!.stack).toContain('TypeError: fetch');
+		// A cause that is no Error is said as a value.
+		expect(causes(new Error('x', {cause: 'timeout'}))).toEqual(['string: timeout']);
+	});
+
+	it('stop at a cycle, at a few deep, and at a cause that cannot be read', () => {
+		const a = new Error('a');
+		const b = new Error('b', {cause: a});
+		(a as {cause?: unknown}).cause = b;
+		expect(causes(a)).toEqual(['Error: b']);
+		let deep: Error = new Error('0');
+		for (let i = 1; i <= 10; i++) deep = new Error(String(i), {cause: deep});
+		expect(causes(deep)).toEqual(['Error: 9', 'Error: 8', 'Error: 7', 'Error: 6']);
+		const hostile = new Error('h');
+		Object.defineProperty(hostile, 'cause', {get: () => { throw new Error('no'); }});
+		expect(describeError(hostile, '/app', '/opt')).not.toHaveProperty('cause');
+		expect(describeError(new Error('plain'), '/app', '/opt')).not.toHaveProperty('cause');
+	});
+});

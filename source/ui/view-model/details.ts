@@ -12,6 +12,7 @@ import {STATE_STYLES, stateIcon, type Glyphs} from '../../present/states.js';
 import {describeOp, describeTarget} from '../../present/holdups.js';
 import {outputSize} from '../../present/processes.js';
 import {outputWindow} from './output.js';
+import {errorText} from '../../present/errors.js';
 
 export interface DetailsInput {
 	state: ModelState;
@@ -205,7 +206,7 @@ function errorLines(node: TaskNode, width: number): Line[] {
 	const stack = (error.stack ?? '').split('\n').filter(frame => frame.trim() !== '' && !frame.startsWith(`${error.name}:`));
 	return [
 		[],
-		[{text: `${error.name}: ${error.message}`, color: 'red', bold: true}],
+		[{text: errorText(error), color: 'red', bold: true}],
 		...(error.location ? [[{text: `  at ${error.location}`, dim: true}]] : []),
 		...stack.map(frame => [{text: truncate(`  ${frame.trim()}`, width), dim: true}]),
 	];

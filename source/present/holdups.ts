@@ -4,6 +4,7 @@ import type {Block, ModelState, TaskNode} from '../model/state.js';
 import {formatDuration} from './durations.js';
 import {glyphs} from './states.js';
 import {counted} from './text.js';
+import {shownId} from './ids.js';
 
 /** What a row is stuck on right now, in a few words: `GET /api/x · ttfb 120ms`, `timer 1000ms`, `task #4 load`. */
 export function waitingOn(state: ModelState, node: TaskNode, nowMs: Ms, ascii = false): string {
@@ -38,9 +39,9 @@ function describeKnown(holdup: Holdup, nowMs: Ms, ascii: boolean): string {
 			// `127.0.0.1:5432 · 300ms`: how long the reply has been awaited.
 			return holdup.sinceMs === null ? holdup.address : `${holdup.address} ${glyphs(ascii).separator} ${formatDuration(nowMs - holdup.sinceMs)}`;
 		case 'task':
-			return holdup.node ? `task #${holdup.node.id} ${holdup.node.name}` : `task #${holdup.id}`;
+			return holdup.node ? `task ${shownId(holdup.node.id)} ${holdup.node.name}` : `task ${shownId(holdup.id)}`;
 		case 'op':
-			return holdup.node ? describeOp(holdup.node, nowMs, ascii) : `op #${holdup.id}`;
+			return holdup.node ? describeOp(holdup.node, nowMs, ascii) : `op ${shownId(holdup.id)}`;
 	}
 }
 

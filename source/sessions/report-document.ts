@@ -12,6 +12,7 @@ import {insightMessage} from '../present/insights.js';
 import {exitOutcome, outputSize} from '../present/processes.js';
 import type {Tone} from '../present/changes.js';
 import {errorText} from '../present/errors.js';
+import {shownId} from '../present/ids.js';
 
 /**
  * The content the human-readable reports (text, md, html) share, as plain
@@ -221,7 +222,7 @@ function blocksSection(report: SessionReport): ReportSection {
 			formatDuration(b.startMs),
 			formatDuration(b.durationMs),
 			...(byProcess ? [b.process ? `pid ${b.process.pid ?? '?'}` : 'the script'] : []),
-			b.taskId === null ? '' : (taskName.get(b.taskId) ?? `#${b.taskId}`),
+			b.taskId === null ? '' : (taskName.get(b.taskId) ?? shownId(b.taskId)),
 			b.location ?? 'unknown',
 			b.stack.slice(0, 3).join(' ← '),
 		]),

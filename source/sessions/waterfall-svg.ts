@@ -7,6 +7,7 @@ import {loopOwner} from '../present/processes.js';
 import {counted, sanitize, truncate} from '../present/text.js';
 import {escapeHtml} from './html-page.js';
 import {errorText} from '../present/errors.js';
+import {shownId} from '../present/ids.js';
 
 /** Geometry of the waterfall, in SVG user units (the SVG scales to the page width). */
 export const CHART = {
@@ -142,7 +143,7 @@ function httpSegments(node: TaskNode): Array<[string, Ms, Ms]> {
 function tooltip(node: TaskNode, durationMs: Ms): string {
 	const times = liveTimes(node, durationMs);
 	const state = node.endMs === null ? 'still pending at the end' : node.state;
-	const lines = [labelOf(node), `${node.kind} #${node.id}, ${state}`];
+	const lines = [labelOf(node), `${node.kind} ${shownId(node.id)}, ${state}`];
 	lines.push(`${formatDuration(node.startMs)} → ${formatDuration(node.endMs ?? durationMs)} (${formatDuration(times.totalMs)})`);
 	if (isTaskKind(node.kind)) {
 		lines.push(`busy ${formatDuration(times.busyMs)}, waiting ${formatDuration(times.waitMs)}, sched delay ${formatDuration(times.schedDelayMs)}, ${counted(node.awaitCount, 'await')}`);

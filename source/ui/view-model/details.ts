@@ -13,6 +13,7 @@ import {describeOp, describeTarget} from '../../present/holdups.js';
 import {outputSize} from '../../present/processes.js';
 import {outputWindow} from './output.js';
 import {errorText} from '../../present/errors.js';
+import {shownId} from '../../present/ids.js';
 
 export interface DetailsInput {
 	state: ModelState;
@@ -53,7 +54,7 @@ export function detailLines(input: DetailsInput): Line[] {
 	const node = input.state.nodes.get(input.id);
 	const site = node ? undefined : foldedSite(input.state, input.id);
 	if (site) return foldedSiteLines(site, input.ascii);
-	if (!node) return [[{text: `#${input.id} is no longer in the model`, dim: true}]];
+	if (!node) return [[{text: `${shownId(input.id)} is no longer in the model`, dim: true}]];
 	return [
 		...identity(node, input),
 		...processOutput(node, input),
@@ -72,7 +73,7 @@ function identity(node: TaskNode, {state, nowMs, ascii}: DetailsInput): Line[] {
 		[
 			{text: `${stateIcon(node.state, ascii)} `, color: style.color},
 			{text: node.name, bold: true},
-			{text: `  ${node.kind} #${node.id}  `, dim: true},
+			{text: `  ${node.kind} ${shownId(node.id)}  `, dim: true},
 			{text: style.label, color: style.color},
 		],
 		[{text: `  at ${node.location ?? 'unknown location'}`, dim: true}],
@@ -104,7 +105,7 @@ function processOutput(node: TaskNode, {width}: DetailsInput): Line[] {
 
 function family(node: TaskNode, {state, nowMs, ascii}: DetailsInput): Line[] {
 	const chain: string[] = [];
-	for (let parent = parentOf(state, node); parent; parent = parentOf(state, parent)) chain.unshift(`${parent.name} #${parent.id}`);
+	for (let parent = parentOf(state, node); parent; parent = parentOf(state, parent)) chain.unshift(`${parent.name} ${shownId(parent.id)}`);
 	const lines: Line[] = [[], [{text: 'Parents  ', bold: true}, {text: chain.length > 0 ? chain.join(' › ') : '(none: a root)'}]];
 	lines.push([{text: `Children (${node.children.length})`, bold: true}]);
 	for (const id of node.children.slice(0, LISTED_CHILDREN)) {
@@ -113,7 +114,7 @@ function family(node: TaskNode, {state, nowMs, ascii}: DetailsInput): Line[] {
 		const label = child.http || child.timer ? describeOp(child, nowMs, ascii) : child.name;
 		lines.push([
 			{text: `  ${stateIcon(child.state, ascii)} `, color: STATE_STYLES[child.state].color},
-			{text: `${child.kind} #${child.id} ${label}  `},
+			{text: `${child.kind} ${shownId(child.id)} ${label}  `},
 			{text: formatDuration(liveTimes(child, nowMs).totalMs), dim: true},
 		]);
 	}

@@ -1,0 +1,14 @@
+import {IDS_PER_PROCESS, IDS_PER_THREAD, laneSlotOf} from '../protocol/events.js';
+
+/**
+ * A task's or op's number as the user reads it: `#7`. A worker thread's and a followed process's are counted
+ * from their own range (see IDS_PER_THREAD): `#2 in worker 3`, `#4 in process 1`, not `#1000000000004`.
+ */
+export function shownId(id: number): string {
+	const slot = laneSlotOf(id);
+	const inProcess = (id - 1) % IDS_PER_PROCESS;
+	const thread = Math.floor(inProcess / IDS_PER_THREAD);
+	if (slot === 0 && thread === 0) return `#${id}`;
+	const where = [thread > 0 ? `worker ${thread}` : '', slot > 0 ? `process ${slot}` : ''].filter(Boolean).join(' of ');
+	return `#${(inProcess % IDS_PER_THREAD) + 1} in ${where}`;
+}

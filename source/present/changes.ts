@@ -31,9 +31,10 @@ export function countChange(before: number, after: number): string {
 	return delta === 0 ? 'no change' : delta > 0 ? `+${delta}` : `${MINUS}${-delta}`;
 }
 
-/** `+1.0×` or `no change`: how a multiple such as concurrency moved, to the tenth shown. */
+/** `+1.0×` or `no change`: how a multiple such as concurrency moved, between the tenths shown (1.5× → 1.2× is −0.3×, whatever the hundredths). */
 export function timesChange(before: number, after: number): string {
-	const delta = Math.round((after - before) * 10) / 10;
+	const shown = (value: number): number => Number(value.toFixed(1));
+	const delta = Math.round((shown(after) - shown(before)) * 10) / 10;
 	return delta === 0 ? 'no change' : delta > 0 ? `+${formatTimes(delta)}` : `${MINUS}${formatTimes(-delta)}`;
 }
 

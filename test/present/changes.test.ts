@@ -18,6 +18,9 @@ describe('changes in words', () => {
 		expect(timesChange(1, 1.99)).toBe('+1.0×');
 		expect(timesChange(2, 1.5)).toBe('−0.5×');
 		expect(timesChange(2, 2.01)).toBe('no change');
+		// The change between what the two columns show: 1.5× and 1.2×, not 1.54 less 1.16.
+		expect(timesChange(1.54, 1.16)).toBe('−0.3×');
+		expect(timesChange(1.16, 1.54)).toBe('+0.3×');
 	});
 
 	it('tone: less is better, no tone for a change that rounds to nothing', () => {

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {viewNow} from '../../source/ui/view-model/clock.js';
 import {headerLines} from '../../source/ui/view-model/header.js';
+import {summaryLines} from '../../source/plain/summary.js';
 import {commandForKey, keyPresses, type KeyPress} from '../../source/ui/view-model/keys.js';
 import {droppedOutputText, outputLineCount, outputWindow} from '../../source/ui/view-model/output.js';
 import {apply} from '../../source/model/reducer.js';
@@ -315,6 +316,18 @@ describe('header', () => {
 		// The process gone, it holds nothing.
 		session.emit('exit', {t: 900, code: 0, signal: null});
 		expect(counts()).not.toContain('just started');
+	});
+
+	it("shows the summary's concurrency, to the same tenth: 1,549 ms of leaf tasks in 1 s reads 1.6× in both", () => {
+		const session = new FakeSession();
+		session.emit('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts', loc: null});
+		session.emit('script.start', {t: 0});
+		for (const [id, ms] of [[2, 1000], [3, 549]] as const) session.emit('task.start', {t: 0, id, parent: 1, name: `leaf${id}`, loc: 'app.ts:1:1'});
+		session.emit('task.end', {t: 549, id: 3, busy: 549}).emit('task.end', {t: 1000, id: 2, busy: 1000});
+		session.emit('task.end', {t: 1000, id: 1, busy: 0}).emit('script.exit', {t: 1000, code: 0}).emit('exit', {t: 1001, code: 0, signal: null});
+		const counts = headerLines({state: session.state, title: 'app.ts', nowMs: 1001, width: 120, ascii: false, glyphs: glyphs(false), viewPaused: false, replay: undefined, badge: []})[1]!.map(s => s.text).join('');
+		expect(summaryLines(session.state, false)[0]!.map(s => s.text).join('')).toContain('concurrency 1.6×');
+		expect(counts).toContain('concurrency 1.6×');
 	});
 
 	it('says when a client of a running service joined it', () => {

@@ -4,7 +4,7 @@ import {loopDelayMs} from '../../present/loop-delay.js';
 import {activeBlocks, NODE_STATES, type ModelState} from '../../model/state.js';
 import {blockCulprit} from '../../present/holdups.js';
 import {endingSignal, processText} from '../../present/processes.js';
-import {concurrencyAt} from '../../model/summary.js';
+import {roundedConcurrency} from '../../model/summary.js';
 import {formatClock, formatDuration} from '../../present/durations.js';
 import {formatCount, formatTimes} from '../../present/numbers.js';
 import type {Line} from './line.js';
@@ -80,7 +80,8 @@ function noticeLine(notices: readonly string[]): Line {
  */
 function countsLine(input: HeaderInput): Line {
 	// Once a frame: it goes through every leaf task.
-	const concurrency = formatTimes(concurrencyAt(input.state, input.nowMs), input.ascii);
+	// To two decimals first, as the summary's figure is: both then show the same tenth (1.549 and 1.55 would not).
+	const concurrency = formatTimes(roundedConcurrency(input.state, input.nowMs), input.ascii);
 	let counts: Line = [];
 	for (const brevity of [0, 1, 2] as const) {
 		counts = countsAt(input, concurrency, brevity);

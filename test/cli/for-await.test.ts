@@ -11,9 +11,13 @@ describe('`for await` loops', () => {
 		expect(node).toEqual({code: 0, stdout: "[ 'a 5', 'b 5' ]\n", stderr: ''});
 		expect(asyncmon).toEqual(node);
 		// Each loop ran for about a second, nearly all of it waiting for the next chunk (it read as one 1.4 s block).
-		expect(report.blocks).toEqual([]);
+		// The top level starting two Node processes may itself hold the loop past the threshold on a loaded machine
+		// (seen once: 51.5 ms in CI): that is no block of the loops.
 		const readers = report.tasks.filter(task => task.name.startsWith('read('));
 		expect(readers).toHaveLength(2);
+		expect(report.blocks.filter(block => readers.some(reader => reader.id === block.taskId))).toEqual([]);
+		const blockedMs = report.blocks.reduce((total, block) => total + block.durationMs, 0);
+		expect(blockedMs).toBeLessThan(Math.min(...readers.map(reader => reader.waitMs)) / 10);
 		for (const reader of readers) {
 			expect(reader.state).toBe('finished');
 			expect(reader.waitMs).toBeGreaterThan(700);

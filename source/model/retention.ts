@@ -2,6 +2,7 @@ import type {FoldedName, FoldEvent, Location, Ms, NodeKind} from '../protocol/ev
 import {forEachFoldedTask} from '../protocol/fold.js';
 import {hostOf, inFlightSpan, isHttpError, phaseMs} from './http-phases.js';
 import {routeOf} from '../protocol/routes.js';
+import {timerSite} from '../protocol/timer-names.js';
 import {newLatency, recordLatency} from './latency.js';
 import {functionName} from './names.js';
 import {HTTP_PHASES, isCountedTask, isTaskKind, waitOfNode, type Aggregated, type Intervals, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
@@ -183,10 +184,11 @@ function foldRequest(aggregated: Aggregated, node: TaskNode): void {
 	}
 }
 
-/** `work(41)` and `work(42)` are one function, `work()`; requests sent are one site per method and host, received ones per route. */
+/** `work(41)` and `work(42)` are one function, `work()`; requests sent are one site per method and host, received ones per route; timers per API (see timerSite). */
 function siteName(node: Pick<TaskNode, 'kind' | 'name' | 'http'> & {request?: Parameters<typeof routeOf>[0]}): string {
 	if (node.http) return `${node.http.method} ${hostOf(node.http.url)}`;
 	if (node.request) return routeOf(node.request);
+	if (node.kind === 'timer') return timerSite(node.name);
 	return isTaskKind(node.kind) ? `${functionName(node.name)}()` : node.name;
 }
 

@@ -2,6 +2,7 @@ import type {AsyncmonEvent, FoldEvent, FoldKind, HeaderEvent, OpStartEvent, Task
 import {startedIds} from '../protocol/encode.js';
 import {FOLD_MAX_MS, FoldedTaskWriter, SENT_BURST, SENT_PER_SECOND} from '../protocol/fold.js';
 import {routeOf} from '../protocol/routes.js';
+import {timerSite} from '../protocol/timer-names.js';
 
 /** Fewer of one group than this in a flush are sent one by one: a fold line would cost more. */
 const MIN_FOLDED = 4;
@@ -327,14 +328,19 @@ function succeeded(end: AsyncmonEvent & {type: 'task.end' | 'op.end'}): boolean 
 	return end.type === 'op.end' || (!end.aborted && (end.status === undefined || end.status < 500));
 }
 
-/** The site a node folds into: a function's location (or a `task(name)`'s name), a route (as the model names it), a timer's name. */
+/** The site a node folds into: a function's location (or a `task(name)`'s name), a route (as the model names it), a timer's place or API. */
 function siteKey(start: NodeStart, end: TaskEndEvent): string {
 	if (start.type === 'task.start' && start.http) return routeOf({method: start.http.method, url: start.http.url, route: end.route});
-	return start.loc ?? start.name;
+	return start.loc ?? foldedName(start);
+}
+
+/** A folded group's name: a timer's is its API alone (its line holds many delays), a task's its own. */
+function foldedName(start: NodeStart): string {
+	return start.type === 'op.start' ? timerSite(start.name) : start.name;
 }
 
 function foldLineOf(start: NodeStart, end: TaskEndEvent, kind: FoldKind, leaf: boolean, parent: number | null): FoldEvent {
-	const line: FoldEvent = {type: 'fold', t: -Infinity, kind, name: start.name, loc: start.loc ?? null, parent, leaf, count: 0, totalMs: 0, busyMs: 0, waitMs: 0, tasks: ''};
+	const line: FoldEvent = {type: 'fold', t: -Infinity, kind, name: foldedName(start), loc: start.loc ?? null, parent, leaf, count: 0, totalMs: 0, busyMs: 0, waitMs: 0, tasks: ''};
 	if (start.type === 'task.start' && start.http) line.request = end.route === undefined ? {method: start.http.method, url: start.http.url} : {method: start.http.method, url: start.http.url, route: end.route};
 	return line;
 }

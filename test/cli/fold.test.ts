@@ -43,6 +43,18 @@ describe('quick calls folded in the script process, through the real CLI', () =>
 		expect(timers.waitMs).toBeCloseTo(timers.totalMs, 0);
 	}, 60_000);
 
+	it('timers of jittered delays fold into one site, their API, as the calls that made them do', async () => {
+		const {result, report} = await recordRun([join(SCRIPTS, 'jittered-timers.ts')]);
+		expect(result.code).toBe(0);
+		const folded = report.folded!;
+		const timerSites = folded.sites.filter(site => site.kind === 'timer');
+		expect(timerSites.map(site => site.name)).toEqual(['setTimeout']);
+		// Each folded call took its timer along, whatever its delay.
+		expect(folded.nodesAtSource).toBe(2 * folded.atSource);
+		expect(timerSites[0]!.count).toBe(folded.atSource);
+		expect(folded.atSource).toBeGreaterThan(3000);
+	}, 60_000);
+
 	it('--retain all sends every call one by one', async () => {
 		const {result, file, report} = await recordRun(['--retain', 'all', AWAITS, 'short', '3000']);
 		expect(result.code).toBe(0);

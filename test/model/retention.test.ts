@@ -265,7 +265,7 @@ describe('quick tasks the script process folded (fold lines)', () => {
 		expect([...state.aggregated.sites.values()].map(site => [site.kind, site.name, site.count])).toEqual([
 			['server', 'GET /users/:id', 50],
 			['task', 'handler()', 50],
-			['timer', 'sleep 1ms', 50],
+			['timer', 'sleep', 50],
 		]);
 		// A timer waits all its life, its line's packed times count no wait: as on its own row, the wait is its total.
 		const timers = [...state.aggregated.sites.values()].find(site => site.kind === 'timer')!;
@@ -275,6 +275,16 @@ describe('quick tasks the script process folded (fold lines)', () => {
 		expect(state.aggregated.taskTimeMs).toBe(0);
 		expect(state.aggregated.leafIntervals.count).toBe(0);
 		expect(state.aggregated).toMatchObject({nodes: 150, tasks: 100, atSource: 100, nodesAtSource: 150});
+	});
+
+	it('folds timers of different delays into one site per API: a jittered sleep is one row, its delays in its percentiles', () => {
+		const timer = (name: string, at: number, extra: Partial<FoldEvent> = {}): FoldEvent => ({...foldLine(at, 10, 2, null), kind: 'timer', name, loc: null, leaf: false, busyMs: 0, waitMs: 0, ...extra});
+		const state = reduce([...start, timer('sleep 5.3ms', 500), timer('sleep 12.9ms', 600), timer('setTimeout 7ms', 700), timer('setTimeout 7ms', 800, {loc: 'app.ts:3:5'})]);
+		expect([...state.aggregated.sites.values()].map(site => [site.kind, site.name, site.location, site.count])).toEqual([
+			['timer', 'sleep', null, 20],
+			['timer', 'setTimeout', null, 10],
+			['timer', 'setTimeout', 'app.ts:3:5', 10],
+		]);
 	});
 });
 

@@ -1,14 +1,10 @@
 import {syncBuiltinESMExports} from 'node:module';
 import timers from 'node:timers';
 import timersPromises from 'node:timers/promises';
+import {timerName} from '../../protocol/timer-names.js';
 import {calledFromUserCode} from '../caller.js';
 import {privateSlot} from '../private-slot.js';
 import type {Task, Tracker} from '../tracker.js';
-
-/** A delay as a name shows it: `setTimeout 17.9ms`, not `setTimeout 17.8769081960055ms` (the op's `delayMs` keeps it whole). */
-function delayText(ms: number): string {
-	return String(Math.round(ms * 10) / 10);
-}
 
 /** Node's own rule: a delay that is not a number in [1, 2^31 - 1] becomes 1 ms. */
 function effectiveDelay(delay: unknown): number {
@@ -55,7 +51,7 @@ export function instrumentTimers(tracker: Tracker): void {
 			const owner = tracker.current();
 			// One reading for the op's start and its due time: the monitor works out the same due time from the start.
 			const t = performance.now();
-			const id = tracker.startOp('timer', `${repeat ? 'setInterval' : 'setTimeout'} ${delayText(ms)}ms`, {timer: {delayMs: ms, repeat}, t}, owner);
+			const id = tracker.startOp('timer', timerName(repeat ? 'setInterval' : 'setTimeout', ms), {timer: {delayMs: ms, repeat}, t}, owner);
 			const handle = schedule(callback, delay, ...args);
 			watch(handle, new TimerOp(tracker, id, owner, t + ms, ms, repeat));
 			return handle;
@@ -71,7 +67,7 @@ export function instrumentTimers(tracker: Tracker): void {
 	function usersSleep<T>(delay?: number, value?: T, options?: timers.TimerOptions): Promise<T> {
 		const ms = effectiveDelay(delay);
 		const t = performance.now();
-		const id = tracker.startOp('timer', `sleep ${delayText(ms)}ms`, {timer: {delayMs: ms, repeat: false}, t});
+		const id = tracker.startOp('timer', timerName('sleep', ms), {timer: {delayMs: ms, repeat: false}, t});
 		const due = t + ms;
 		const slept = (original.sleep(delay, value, options) as Promise<T>).then(
 			result => {

@@ -1,6 +1,6 @@
 import {laneRootOf, processTaskName} from '../protocol/child-config.js';
 import {laneSlotOf, type AsyncmonEvent, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type ProcessLaunch, type TaskEndEvent, type TaskStartEvent} from '../protocol/events.js';
-import {foldSent, foldTotals, retire} from './retention.js';
+import {foldJoined, foldSent, retire} from './retention.js';
 import {
 	AWAITS_RETAINED,
 	LANE_OUTPUT_BOUNDS,
@@ -354,8 +354,8 @@ function append<T>(list: T[], item: T): T[] {
 
 /** A client joined a running service: the tasks its agent had folded before count as finished, by name. */
 function joinFolded(state: ModelState, folded: JoinedEvent['folded']): void {
-	for (const [name, figures] of Object.entries(folded.byName)) {
-		foldTotals(state.aggregated, name, figures);
+	foldJoined(state.aggregated, folded);
+	for (const figures of Object.values(folded.byName)) {
 		state.taskCounts.finished += figures.count - figures.failed;
 		state.taskCounts.failed += figures.failed;
 	}

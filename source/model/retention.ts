@@ -1,4 +1,4 @@
-import type {FoldedName, FoldEvent, Location, Ms, NodeKind} from '../protocol/events.js';
+import type {FoldedLeaves, FoldedName, FoldEvent, JoinedEvent, Location, Ms, NodeKind} from '../protocol/events.js';
 import {forEachFoldedTask} from '../protocol/fold.js';
 import {hostOf, inFlightSpan, isHttpError, phaseMs} from './http-phases.js';
 import {routeOf} from '../protocol/routes.js';
@@ -150,15 +150,32 @@ export function foldSent(aggregated: Aggregated, fold: FoldEvent): Ms | null {
 /**
  * Finished tasks a running service's agent folded before a client joined (its `joined` event): counts and
  * sums by name, without their durations one by one or their intervals. Their site's percentiles take each
- * at the mean, which is all that is known.
+ * at the mean, which is all that is known. The session's task time is their leaves' (`folded.leaves`); an
+ * agent that does not tell them apart has every task's count in it.
  */
-export function foldTotals(aggregated: Aggregated, name: string, figures: FoldedName): void {
+export function foldJoined(aggregated: Aggregated, folded: JoinedEvent['folded']): void {
+	for (const [name, figures] of Object.entries(folded.byName)) foldTotals(aggregated, name, figures);
+	const leaves = folded.leaves ?? everyTaskALeaf(folded.byName);
+	aggregated.leavesBeforeJoin += leaves.count;
+	aggregated.taskTimeMs += leaves.totalMs;
+	aggregated.activeMs += leaves.activeMs;
+}
+
+function everyTaskALeaf(byName: Record<string, FoldedName>): FoldedLeaves {
+	const leaves: FoldedLeaves = {count: 0, totalMs: 0, activeMs: 0};
+	for (const figures of Object.values(byName)) {
+		leaves.count += figures.count;
+		leaves.totalMs += figures.totalMs;
+		leaves.activeMs += figures.busyMs + figures.waitMs;
+	}
+	return leaves;
+}
+
+function foldTotals(aggregated: Aggregated, name: string, figures: FoldedName): void {
 	aggregated.nodes += figures.count;
 	aggregated.beforeJoin += figures.count;
 	aggregated.tasks += figures.count;
 	aggregated.failed += figures.failed;
-	aggregated.taskTimeMs += figures.totalMs;
-	aggregated.activeMs += figures.busyMs + figures.waitMs;
 	const site = siteFor(aggregated, 'task', name, null);
 	site.count += figures.count;
 	site.failed += figures.failed;

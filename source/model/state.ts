@@ -306,6 +306,8 @@ export interface Aggregated {
 	nodesAtSource: number;
 	/** Of the folded tasks, those a running service's agent had folded before this client joined (`joined`). */
 	beforeJoin: number;
+	/** Of those, the leaves: counted in task time and concurrency, though their intervals are not known. */
+	leavesBeforeJoin: number;
 	/** Folded leaf tasks (see leafTasks): their summed durations and running-or-waiting time, and their intervals. */
 	taskTimeMs: Ms;
 	activeMs: Ms;
@@ -497,6 +499,7 @@ export function createState(options: StateOptions = {}): ModelState {
 			atSource: 0,
 			nodesAtSource: 0,
 			beforeJoin: 0,
+			leavesBeforeJoin: 0,
 			taskTimeMs: 0,
 			activeMs: 0,
 			leafIntervals: {data: new Float64Array(0), count: 0},

@@ -572,8 +572,21 @@ export interface FoldedName {
 export interface JoinedEvent {
 	type: 'joined';
 	t: Ms;
-	folded: {tasks: number; failed: number; taskTimeMs: Ms; byName: Record<string, FoldedName>};
+	folded: {tasks: number; failed: number; taskTimeMs: Ms; byName: Record<string, FoldedName>; leaves?: FoldedLeaves};
 	omitted: number;
+}
+
+/**
+ * Of the agent's folded tasks, those that started no task (as the model counts leaves): what the session's
+ * task time and concurrency add up. A request's handler and the call it awaits are one stretch of time, not
+ * two. Absent from agents before it: their readers count every folded task.
+ */
+export interface FoldedLeaves {
+	count: number;
+	/** Sum of their durations (end - start), ms. */
+	totalMs: Ms;
+	/** Sum of their busy and waiting times, ms. */
+	activeMs: Ms;
 }
 
 export type AsyncmonEvent =

@@ -1,4 +1,4 @@
-import {STOP_SIGNALS, type AsyncmonEvent, type ErrorInfo, type ExitCall, type FoldedName, type FoldEvent, type JoinedEvent, type HeaderEvent, type HttpClient, type HttpDetails, type HttpQueue, type ListeningServer, type ProcessDetails, type ProcessExit, type ProcessLaunch, type ServerRequestDetails, type SkippedOutput, type StackFrame, type TimerDetails, type WaitTarget} from './events.js';
+import {STOP_SIGNALS, type AsyncmonEvent, type ErrorInfo, type ExitCall, type FoldedLeaves, type FoldedName, type FoldEvent, type JoinedEvent, type HeaderEvent, type HttpClient, type HttpDetails, type HttpQueue, type ListeningServer, type ProcessDetails, type ProcessExit, type ProcessLaunch, type ServerRequestDetails, type SkippedOutput, type StackFrame, type TimerDetails, type WaitTarget} from './events.js';
 
 /**
  * What one field of a protocol line must hold. `V` is the field's type in
@@ -116,10 +116,12 @@ const COUNTS_BY_NAME = shape<Record<string, number>>('an object of whole numbers
 });
 
 const FOLDED_NAME = objectOf<FoldedName>('per-name totals {count, failed, totalMs, busyMs, waitMs}', {count: COUNT, failed: COUNT, totalMs: NUMBER, busyMs: NUMBER, waitMs: NUMBER});
-const FOLDED = objectOf<JoinedEvent['folded']>('folded totals {tasks, failed, taskTimeMs, byName}', {
+const FOLDED_LEAVES = objectOf<FoldedLeaves>('leaf totals {count, totalMs, activeMs}', {count: COUNT, totalMs: NUMBER, activeMs: NUMBER});
+const FOLDED = objectOf<JoinedEvent['folded']>('folded totals {tasks, failed, taskTimeMs, byName, leaves}', {
 	tasks: COUNT,
 	failed: COUNT,
 	taskTimeMs: NUMBER,
+	leaves: optional(FOLDED_LEAVES),
 	byName: shape('an object of per-name totals', value => {
 		if (!isRecord(value)) return false;
 		for (const key in value) if (!FOLDED_NAME.test(value[key])) return false;

@@ -17,6 +17,8 @@ interface Kept {
 	lines: Line[];
 	/** The script's async function calls (kind `task`), as the model counts them. */
 	isTask: boolean;
+	/** It started a task: no leaf, as the model counts leaves. */
+	startedTask: boolean;
 	name: string;
 	startMs: number;
 	/** Its end, once it ended. */
@@ -42,7 +44,7 @@ export class AgentRetention {
 	private seq = 0;
 	/** Events of kept tasks let go to bound them, and events about tasks no longer kept. */
 	private omitted = 0;
-	private readonly folded: JoinedEvent['folded'] = {tasks: 0, failed: 0, taskTimeMs: 0, byName: Object.create(null) as Record<string, FoldedName>};
+	private readonly folded: Required<JoinedEvent['folded']> = {tasks: 0, failed: 0, taskTimeMs: 0, byName: Object.create(null) as Record<string, FoldedName>, leaves: {count: 0, totalMs: 0, activeMs: 0}};
 	/** Tasks (kind `task`) running now, and finished since the start. */
 	running = 0;
 	finishedTasks = 0;
@@ -78,7 +80,7 @@ export class AgentRetention {
 			case 'fold':
 				// Work folded at the source: its tasks straight into their name's totals.
 				if (head.kind === 'timer') return;
-				this.addToTotals(head.kind === 'task' ? `${head.name}()` : head.name, head.count, 0, head.totalMs, head.busyMs, head.waitMs);
+				this.addToTotals(head.kind === 'task' ? `${head.name}()` : head.name, head.count, 0, head.totalMs, head.busyMs, head.waitMs, head.leaf);
 				this.finishedTasks += head.count;
 				return;
 			case 'loop':
@@ -123,7 +125,9 @@ export class AgentRetention {
 	private start(event: TaskStartEvent | OpStartEvent, line: Line): void {
 		// As the model counts them: the script's async calls and the requests its servers received.
 		const isTask = event.type === 'task.start' && (event.kind === 'task' || event.kind === 'server');
-		this.nodes.set(event.id, {lines: [line], isTask, name: event.name, startMs: event.t, end: null});
+		this.nodes.set(event.id, {lines: [line], isTask, startedTask: false, name: event.name, startMs: event.t, end: null});
+		const parent = event.type === 'task.start' && event.parent !== null ? this.nodes.get(event.parent) : undefined;
+		if (parent) parent.startedTask = true;
 		if (isTask) this.running++;
 	}
 
@@ -156,10 +160,11 @@ export class AgentRetention {
 		const end = node.end;
 		if (!node.isTask || end?.type !== 'task.end') return;
 		// As the monitor names them: `work(41)` and `work(42)` are one function.
-		this.addToTotals(node.name.replace(/\(.*$/s, '()'), 1, end.ok ? 0 : 1, end.t - node.startMs, end.busy, end.wait);
+		this.addToTotals(node.name.replace(/\(.*$/s, '()'), 1, end.ok ? 0 : 1, end.t - node.startMs, end.busy, end.wait, !node.startedTask);
 	}
 
-	private addToTotals(name: string, count: number, failed: number, totalMs: number, busyMs: number, waitMs: number): void {
+	/** `leaf`: they started no task, so their time adds to the session's task time (see FoldedLeaves). */
+	private addToTotals(name: string, count: number, failed: number, totalMs: number, busyMs: number, waitMs: number, leaf: boolean): void {
 		const byName: FoldedName = (this.folded.byName[name] ??= {count: 0, failed: 0, totalMs: 0, busyMs: 0, waitMs: 0});
 		byName.count += count;
 		byName.failed += failed;
@@ -169,6 +174,10 @@ export class AgentRetention {
 		this.folded.tasks += count;
 		this.folded.failed += failed;
 		this.folded.taskTimeMs += totalMs;
+		if (!leaf) return;
+		this.folded.leaves.count += count;
+		this.folded.leaves.totalMs += totalMs;
+		this.folded.leaves.activeMs += busyMs + waitMs;
 	}
 }
 

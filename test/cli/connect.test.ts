@@ -104,6 +104,26 @@ describe('asyncmon ps and connect on a service started with node --import asyncm
 		expect(readdirSync(dirname(service.files.socket))).toEqual([]);
 	});
 
+	it('counts the tasks its agent folded before the client joined by their leaves: requests served one after another read as no concurrency', async () => {
+		const service = await startService({env: {UPSTREAM_URL: upstream().url}});
+		// Far more finished tasks than the agent keeps one by one: most fold before the client joins.
+		const requests = 800;
+		for (let id = 0; id < requests; id++) await service.get(`/${id}`);
+		const recording = tempFile('joined-late.ndjson');
+		const client = startCli(['connect', String(service.pid), '--plain', '--record', recording], cliEnv(service));
+		let seen = '';
+		client.child.stdout!.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+		await eventually('the snapshot', () => seen.includes('joined'));
+		client.child.kill('SIGINT');
+		expect((await client.result).code).toBe(0);
+		const {report} = await readRecording(recording);
+		expect(report.folded!.beforeJoin).toBeGreaterThan(requests / 2);
+		// Each request, its handler and its lookup: one stretch of time, not three.
+		expect(report.summary.taskCount).toBe(3 * requests);
+		expect(report.summary.concurrency).toBeLessThanOrEqual(1.05);
+		expect(await stop(service)).toEqual({code: 0, signal: null});
+	}, 60_000);
+
 	it("keeps the service's output and exit code those of node, for a service stopped with SIGTERM and one that ends on its own", async () => {
 		const outcomes = [];
 		for (const agent of [false, true]) {

@@ -50,7 +50,7 @@ describe('AgentRetention', () => {
 		const retention = retain(lines);
 		const snapshot = snapshotOf(retention, 100);
 		expect(snapshot.slice(0, -1)).toEqual(lines);
-		expect(joinedOf(snapshot)).toEqual({type: 'joined', t: 100, folded: {tasks: 0, failed: 0, taskTimeMs: 0, byName: {}}, omitted: 0});
+		expect(joinedOf(snapshot)).toEqual({type: 'joined', t: 100, folded: {tasks: 0, failed: 0, taskTimeMs: 0, byName: {}, leaves: {count: 0, totalMs: 0, activeMs: 0}}, omitted: 0});
 		expect({running: retention.running, finished: retention.finishedTasks}).toEqual({running: 1, finished: 1});
 	});
 
@@ -92,6 +92,37 @@ describe('AgentRetention', () => {
 		expect(state.joinedMs).toBe(1e6);
 	});
 
+	it("adds only the leaves of what it folded to the task time: a client's concurrency is a reader's that saw every task", () => {
+		const lines: ProtocolLine[] = [header(), event('task.start', {t: 0, id: 1, kind: 'script', name: 'server.ts'})];
+		// Requests one after another, 4 ms each: the request, its handler and the call it awaits are one stretch.
+		const requests = RETAINED_FINISHED;
+		for (let i = 0; i < requests; i++) {
+			const [id, t] = [10 + 3 * i, 10 + 5 * i];
+			lines.push(
+				event('task.start', {t, id, parent: 1, kind: 'server', name: `GET /users/${i}`, loc: null, http: {method: 'GET', url: `/users/${i}`}}),
+				event('task.start', {t, id: id + 1, parent: id, name: 'handler()'}),
+				event('task.start', {t, id: id + 2, parent: id + 1, name: `loadUser(${i})`}),
+				event('task.await', {t, id: id + 1, on: {kind: 'task', id: id + 2}}),
+				event('task.end', {t: t + 4, id: id + 2, busy: 0.5, wait: 3.5}),
+				event('task.resume', {t: t + 4, id: id + 1, readyAt: t + 4}),
+				event('task.end', {t: t + 4, id: id + 1, busy: 0.5, wait: 3.5}),
+				event('task.end', {t: t + 4, id, status: 200, busy: 0.5, wait: 3.5}),
+			);
+		}
+		const end = 10 + 5 * requests;
+		const snapshot = snapshotOf(retain(lines), end);
+		const {folded} = joinedOf(snapshot);
+		expect(folded.tasks).toBeGreaterThan(requests);
+		expect(folded.leaves).toEqual({count: folded.byName['loadUser()']!.count, totalMs: 4 * folded.byName['loadUser()']!.count, activeMs: 4 * folded.byName['loadUser()']!.count});
+		const everyTask = summarize(reduce([...lines, event('exit', {t: end})]));
+		const client = summarize(reduce([...snapshot, event('exit', {t: end})]));
+		expect(client.taskCount).toBe(everyTask.taskCount);
+		// But for the one request whose call was let go before its handler: the handler, kept alone, reads as a leaf.
+		expect(Math.abs(client.taskTimeMs - everyTask.taskTimeMs)).toBeLessThanOrEqual(4);
+		expect(client.concurrency).toBeCloseTo(everyTask.concurrency, 2);
+		expect(client.concurrency).toBeLessThan(1);
+	});
+
 	it('keeps the latest of the other events', () => {
 		const lines: ProtocolLine[] = [header()];
 		for (let i = 0; i < 3 * RETAINED_OTHER; i++) lines.push(event('notice', {t: i, message: `notice ${i}`}));
@@ -124,6 +155,7 @@ describe('protocol 2 lines', () => {
 		expect(retention.finishedTasks).toBe(5);
 		const joined = joinedOf(snapshotOf(retention));
 		expect(joined.folded.byName['tiny()']).toEqual({count: 5, failed: 0, totalMs: 2.5, busyMs: 2.5, waitMs: 0});
+		expect(joined.folded.leaves).toEqual({count: 5, totalMs: 2.5, activeMs: 2.5});
 		expect(summarize(reduce(snapshotOf(retention))).taskCount).toBe(5);
 	});
 });

@@ -91,34 +91,84 @@ const ENCODER = new TextEncoder();
 
 /**
  * Of the events a flush keeps (`tail`, from the first kept task's or op's start, id `keptFrom`, on), those that
- * need not wait go with `sent`: the awaits told at this flush (see Tracker.showPendingAwaits, which pushes them
- * last) of tasks the monitor knows by now, naming nothing kept, and with no earlier event of theirs kept.
- * Kept, they would leave those tasks shown running, not waiting, until the next flush. Returns what stays.
+ * need not wait go with `sent`: the later events of the tasks and ops the monitor knows by now (started before
+ * the cut), their awaits told at this flush (see Tracker.showPendingAwaits, which pushes them last), their
+ * resumes, phases and ends, when they name nothing kept, nothing kept names them (a call they started, an await
+ * on them) and no earlier event of theirs is kept. Kept, they would leave those tasks shown running or waiting
+ * until the next flush, done as they are: under load, most of a server's requests in flight. Returns what stays.
  */
 function sendTold(tail: Array<AsyncmonEvent | HeaderEvent>, keptFrom: number, sent: Array<AsyncmonEvent | HeaderEvent>): Array<AsyncmonEvent | HeaderEvent> {
 	const kept: Array<AsyncmonEvent | HeaderEvent> = [];
-	/** Tasks with an event kept before: a later one of theirs keeps its place after it. */
+	/** Tasks and ops with an event kept, or named by one: a later event of theirs keeps its place after it. */
 	const heldBack = new Set<number>();
 	for (const event of tail) {
-		if (event.type === 'task.await' && event.id < keptFrom && !heldBack.has(event.id) && targetIds(event.on).every(id => id < keptFrom)) {
+		if (goesNow(event, keptFrom, heldBack)) {
 			sent.push(event);
 			continue;
 		}
 		kept.push(event);
-		if ('id' in event && typeof event.id === 'number') heldBack.add(event.id);
+		for (const id of idsOf(event)) heldBack.add(id);
 	}
 	return kept;
 }
 
-/** The tasks and the HTTP requests sent that start among the events a flush keeps: in flight, not yet in the stream. */
-function heldIn(kept: ReadonlyArray<AsyncmonEvent | HeaderEvent>): {tasks: number; http: number} {
-	let tasks = 0;
-	let http = 0;
-	for (const event of kept) {
-		if (event.type === 'task.start') tasks++;
-		else if (event.type === 'op.start' && event.http) http++;
+function goesNow(event: AsyncmonEvent | HeaderEvent, keptFrom: number, heldBack: ReadonlySet<number>): boolean {
+	switch (event.type) {
+		case 'task.await':
+			return event.id < keptFrom && !heldBack.has(event.id) && targetIds(event.on).every(id => id < keptFrom);
+		case 'task.end':
+			return event.launched === undefined && event.id < keptFrom && !heldBack.has(event.id);
+		case 'task.ready':
+		case 'task.resume':
+		case 'op.phase':
+		case 'op.dequeued':
+		case 'op.fire':
+		case 'op.end':
+			return event.id < keptFrom && !heldBack.has(event.id);
+		default:
+			return false;
 	}
-	return {tasks, http};
+}
+
+/** The tasks and ops an event is of, or names. */
+function idsOf(event: AsyncmonEvent | HeaderEvent): readonly number[] {
+	switch (event.type) {
+		case 'task.start':
+		case 'op.start':
+			return event.parent === null ? [event.id] : [event.id, event.parent];
+		case 'task.await':
+			return [event.id, ...targetIds(event.on)];
+		case 'task.end':
+			return event.launched?.parent == null ? [event.id] : [event.id, event.launched.parent];
+		case 'task.ready':
+		case 'task.resume':
+		case 'op.phase':
+		case 'op.dequeued':
+		case 'op.fire':
+		case 'op.end':
+			return [event.id];
+		case 'block.start':
+		case 'block.end':
+		case 'uncaught':
+			return event.task === null || event.task === undefined ? [] : [event.task];
+		case 'floating':
+			return [event.task, event.by].filter((id): id is number => typeof id === 'number');
+		default:
+			return [];
+	}
+}
+
+/** The tasks and the HTTP requests sent that start among the events a flush keeps and are still running: in flight, not yet in the stream. */
+function heldIn(kept: ReadonlyArray<AsyncmonEvent | HeaderEvent>): {tasks: number; http: number} {
+	const open = new Map<number, 'task' | 'http'>();
+	for (const event of kept) {
+		if (event.type === 'task.start') open.set(event.id, 'task');
+		else if (event.type === 'op.start' && event.http) open.set(event.id, 'http');
+		else if (event.type === 'task.end' || event.type === 'op.end') open.delete(event.id);
+	}
+	let tasks = 0;
+	for (const kind of open.values()) if (kind === 'task') tasks++;
+	return {tasks, http: open.size - tasks};
 }
 
 /** Events carry `performance.now()` readings until they are written: then they become times since t = 0. */

@@ -121,6 +121,30 @@ describe('EventSink', () => {
 		expect(described(writer.batches[1]!)).toEqual(['task.start 201', 'task.resume 210', 'task.await 1', 'task.await 210']);
 	});
 
+	it('sends, of what it keeps, the resumes and ends of tasks already sent, unless something kept names them: a request done is not shown in flight', () => {
+		const {writer, sink} = afterOldWave(now => [
+			event('task.start', {t: now - 200, id: 200, parent: 1, name: 'served', loc: 'app.ts:2:1'}),
+			event('task.start', {t: now - 190, id: 201, parent: 1, name: 'parent', loc: 'app.ts:5:1'}),
+			// Kept from here: a call that began 2 ms ago, and what came after it.
+			event('task.start', {t: now - 2, id: 202, parent: 1, name: 'quick', loc: 'app.ts:3:1'}),
+			event('task.resume', {t: now - 1.5, id: 200, readyAt: now - 1.5, wait: 100, sched: 0}),
+			event('task.end', {t: now - 1.4, id: 200, busy: 1, wait: 100}),
+			// parent() started a call, kept: its own end stays after that call's start.
+			event('task.start', {t: now - 1.2, id: 203, parent: 201, name: 'child', loc: 'app.ts:6:1'}),
+			event('task.end', {t: now - 1, id: 201, busy: 1, wait: 100}),
+			// A call kept whole, done: not in flight.
+			event('task.start', {t: now - 0.8, id: 204, parent: 1, name: 'done', loc: 'app.ts:7:1'}),
+			event('task.end', {t: now - 0.7, id: 204, busy: 0.1}),
+		]);
+		sink.flush(undefined, 'recent');
+		const described = (batch: AsyncmonEvent[]) => batch.filter(e => e.type !== 'held').map(e => `${e.type} ${(e as {id: number}).id}`);
+		expect(described(writer.batches[0]!).slice(-4)).toEqual(['task.start 200', 'task.start 201', 'task.resume 200', 'task.end 200']);
+		// In flight and not yet in the stream: quick() and child(), not done().
+		expect(writer.batches[0]!.at(-1)).toMatchObject({type: 'held', tasks: 2, http: 0});
+		sink.flush(undefined, 'nothing');
+		expect(described(writer.batches[1]!)).toEqual(['task.start 202', 'task.start 203', 'task.end 201', 'task.start 204', 'task.end 204']);
+	});
+
 	it('sends everything when it may keep nothing, however much is still running', () => {
 		const writer = new DecodingWriter();
 		const sink = new EventSink(writer, ORIGIN, new SpanFolder());

@@ -154,7 +154,7 @@ export function foldSent(aggregated: Aggregated, fold: FoldEvent): Ms | null {
  * agent that does not tell them apart has every task's count in it.
  */
 export function foldJoined(aggregated: Aggregated, folded: JoinedEvent['folded']): void {
-	for (const [name, figures] of Object.entries(folded.byName)) foldTotals(aggregated, name, figures);
+	for (const [key, figures] of Object.entries(folded.byName)) foldTotals(aggregated, key, figures);
 	const leaves = folded.leaves ?? everyTaskALeaf(folded.byName);
 	aggregated.leavesBeforeJoin += leaves.count;
 	aggregated.taskTimeMs += leaves.totalMs;
@@ -171,12 +171,13 @@ function everyTaskALeaf(byName: Record<string, FoldedName>): FoldedLeaves {
 	return leaves;
 }
 
-function foldTotals(aggregated: Aggregated, name: string, figures: FoldedName): void {
+/** `key`: the site's name, from agents that keyed their totals by name alone (see FoldedName). */
+function foldTotals(aggregated: Aggregated, key: string, figures: FoldedName): void {
 	aggregated.nodes += figures.count;
 	aggregated.beforeJoin += figures.count;
 	aggregated.tasks += figures.count;
 	aggregated.failed += figures.failed;
-	const site = siteFor(aggregated, 'task', name, null);
+	const site = siteFor(aggregated, figures.kind ?? 'task', figures.name ?? key, figures.loc ?? null);
 	site.count += figures.count;
 	site.failed += figures.failed;
 	site.totalMs += figures.totalMs;

@@ -553,7 +553,10 @@ export interface FoldEvent {
 	tasks: string;
 }
 
-/** Per-name totals of finished tasks that are no longer kept one by one (see JoinedEvent). */
+/**
+ * Per-site totals of finished tasks that are no longer kept one by one (see JoinedEvent), under a key that
+ * names the site. Agents before `name` keyed them by name alone, each of kind `task` with no location.
+ */
 export interface FoldedName {
 	count: number;
 	failed: number;
@@ -561,6 +564,10 @@ export interface FoldedName {
 	totalMs: Ms;
 	busyMs: Ms;
 	waitMs: Ms;
+	/** The site as the model names it: a function without its arguments (`work()`), a request's route (`GET /users/:id`). */
+	name?: string;
+	kind?: 'task' | 'server';
+	loc?: Location | null;
 }
 
 /**

@@ -115,7 +115,16 @@ const COUNTS_BY_NAME = shape<Record<string, number>>('an object of whole numbers
 	return true;
 });
 
-const FOLDED_NAME = objectOf<FoldedName>('per-name totals {count, failed, totalMs, busyMs, waitMs}', {count: COUNT, failed: COUNT, totalMs: NUMBER, busyMs: NUMBER, waitMs: NUMBER});
+const FOLDED_NAME = objectOf<FoldedName>('per-site totals {count, failed, totalMs, busyMs, waitMs, name?, kind?, loc?}', {
+	count: COUNT,
+	failed: COUNT,
+	totalMs: NUMBER,
+	busyMs: NUMBER,
+	waitMs: NUMBER,
+	name: optional(STRING),
+	kind: optional(oneOf('task', 'server')),
+	loc: optional(STRING_OR_NULL),
+});
 const FOLDED_LEAVES = objectOf<FoldedLeaves>('leaf totals {count, totalMs, activeMs}', {count: COUNT, totalMs: NUMBER, activeMs: NUMBER});
 const FOLDED = objectOf<JoinedEvent['folded']>('folded totals {tasks, failed, taskTimeMs, byName, leaves}', {
 	tasks: COUNT,

@@ -1,6 +1,7 @@
 import {decodeLine} from '../protocol/decode.js';
 import {serializeLine} from '../protocol/encode.js';
-import type {FoldedName, JoinedEvent, OpEndEvent, OpStartEvent, TaskEndEvent, TaskStartEvent} from '../protocol/events.js';
+import type {FoldedName, JoinedEvent, Location, OpEndEvent, OpStartEvent, TaskEndEvent, TaskStartEvent} from '../protocol/events.js';
+import {routeOf} from '../protocol/routes.js';
 
 /** Finished tasks and ops kept event by event for a client that joins; older finished tasks fold into per-name totals. */
 export const RETAINED_FINISHED = 2000;
@@ -13,10 +14,19 @@ export const RETAINED_LOOP = 300;
 
 type Line = [seq: number, type: string, text: string];
 
+/** Where finished tasks fold, as the model's sites go: kind, name and place. */
+type Site = Required<Pick<FoldedName, 'kind' | 'name' | 'loc'>>;
+
 interface Kept {
 	lines: Line[];
-	/** The script's async function calls (kind `task`), as the model counts them. */
+	/** The script's async function calls (kind `task`) and the requests its servers received, as the model counts them. */
 	isTask: boolean;
+	/** The script's top level: kept all along, the tree the requests hang under. */
+	isRoot: boolean;
+	kind: string;
+	loc: Location | null;
+	/** A received request's method and url. */
+	request: {method: string; url: string} | null;
 	/** It started a task: no leaf, as the model counts leaves. */
 	startedTask: boolean;
 	name: string;
@@ -80,7 +90,7 @@ export class AgentRetention {
 			case 'fold':
 				// Work folded at the source: its tasks straight into their name's totals.
 				if (head.kind === 'timer') return;
-				this.addToTotals(head.kind === 'task' ? `${head.name}()` : head.name, head.count, 0, head.totalMs, head.busyMs, head.waitMs, head.leaf);
+				this.addToTotals(head.kind === 'server' && head.request ? {kind: 'server', name: routeOf(head.request), loc: null} : {kind: 'task', name: `${head.name}()`, loc: head.loc}, head.count, 0, head.totalMs, head.busyMs, head.waitMs, head.leaf);
 				this.finishedTasks += head.count;
 				return;
 			case 'loop':
@@ -125,7 +135,19 @@ export class AgentRetention {
 	private start(event: TaskStartEvent | OpStartEvent, line: Line): void {
 		// As the model counts them: the script's async calls and the requests its servers received.
 		const isTask = event.type === 'task.start' && (event.kind === 'task' || event.kind === 'server');
-		this.nodes.set(event.id, {lines: [line], isTask, startedTask: false, name: event.name, startMs: event.t, end: null});
+		const task = event.type === 'task.start' ? event : null;
+		this.nodes.set(event.id, {
+			lines: [line],
+			isTask,
+			isRoot: task?.parent === null,
+			kind: event.kind,
+			loc: event.loc ?? null,
+			request: task?.http ? {method: task.http.method, url: task.http.url} : null,
+			startedTask: false,
+			name: event.name,
+			startMs: event.t,
+			end: null,
+		});
 		const parent = event.type === 'task.start' && event.parent !== null ? this.nodes.get(event.parent) : undefined;
 		if (parent) parent.startedTask = true;
 		if (isTask) this.running++;
@@ -144,6 +166,7 @@ export class AgentRetention {
 			this.running--;
 			this.finishedTasks++;
 		}
+		if (node.isRoot) return;
 		this.finished.push(event.id);
 		if (this.finished.length - this.head > RETAINED_FINISHED) this.letGo();
 	}
@@ -159,13 +182,18 @@ export class AgentRetention {
 		}
 		const end = node.end;
 		if (!node.isTask || end?.type !== 'task.end') return;
-		// As the monitor names them: `work(41)` and `work(42)` are one function.
-		this.addToTotals(node.name.replace(/\(.*$/s, '()'), 1, end.ok ? 0 : 1, end.t - node.startMs, end.busy, end.wait, !node.startedTask);
+		// As the monitor names them: `work(41)` and `work(42)` are one function, `GET /users/1` and `/users/2` one route.
+		const site: Site = node.request
+			? {kind: 'server', name: routeOf({...node.request, route: end.route}), loc: null}
+			: {kind: 'task', name: node.name.replace(/\(.*$/s, '()'), loc: node.loc};
+		this.addToTotals(site, 1, end.ok ? 0 : 1, end.t - node.startMs, end.busy, end.wait, !node.startedTask);
 	}
 
 	/** `leaf`: they started no task, so their time adds to the session's task time (see FoldedLeaves). */
-	private addToTotals(name: string, count: number, failed: number, totalMs: number, busyMs: number, waitMs: number, leaf: boolean): void {
-		const byName: FoldedName = (this.folded.byName[name] ??= {count: 0, failed: 0, totalMs: 0, busyMs: 0, waitMs: 0});
+	private addToTotals(site: Site, count: number, failed: number, totalMs: number, busyMs: number, waitMs: number, leaf: boolean): void {
+		// Readable as the site's name by readers that take the key for it (see FoldedName).
+		const key = site.loc === null ? site.name : `${site.name} ${site.loc}`;
+		const byName: FoldedName = (this.folded.byName[key] ??= {count: 0, failed: 0, totalMs: 0, busyMs: 0, waitMs: 0, ...site});
 		byName.count += count;
 		byName.failed += failed;
 		byName.totalMs += totalMs;

@@ -80,7 +80,7 @@ describe('AgentRetention', () => {
 		const snapshot = snapshotOf(retention, 1e6);
 		const folded = joinedOf(snapshot).folded;
 		expect(folded.tasks + snapshot.filter(line => line.type === 'task.end').length).toBe(total);
-		expect(folded.byName['work()']).toEqual({count: folded.tasks, failed: folded.failed, totalMs: 2 * folded.tasks, busyMs: 0.5 * folded.tasks, waitMs: folded.tasks});
+		expect(folded.byName['work()']).toEqual({count: folded.tasks, failed: folded.failed, totalMs: 2 * folded.tasks, busyMs: 0.5 * folded.tasks, waitMs: folded.tasks, name: 'work()', kind: 'task', loc: null});
 		expect(folded.failed).toBe(Math.ceil(folded.tasks / 10));
 		expect(snapshot.filter(line => line.type === 'task.end' || line.type === 'op.end')).toHaveLength(RETAINED_FINISHED);
 		expect(retention.finishedTasks).toBe(total);
@@ -123,6 +123,31 @@ describe('AgentRetention', () => {
 		expect(client.concurrency).toBeLessThan(1);
 	});
 
+	it("keeps the script's top level; folds requests by route and calls by place, the sites a reader's own folding makes", () => {
+		const lines: ProtocolLine[] = [header(), event('task.start', {t: 0, id: 1, kind: 'script', name: 'server.ts', loc: null}), event('task.end', {t: 1, id: 1})];
+		const requests = RETAINED_FINISHED;
+		for (let i = 0; i < requests; i++) {
+			const [id, t] = [10 + 2 * i, 10 + 5 * i];
+			lines.push(
+				event('task.start', {t, id, parent: 1, kind: 'server', name: `GET /users/${i}`, loc: null, http: {method: 'GET', url: `/users/${i}`}}),
+				event('task.start', {t, id: id + 1, parent: id, name: `loadUser(${i})`, loc: 'server.ts:4:1'}),
+				event('task.end', {t: t + 4, id: id + 1, busy: 0.5, wait: 3.5}),
+				event('task.end', {t: t + 4, id, status: 200, busy: 0.5, wait: 3.5}),
+			);
+		}
+		const snapshot = snapshotOf(retain(lines), 10 + 5 * requests);
+		// The top level is kept, though it ended long before the requests the agent let go of.
+		expect(snapshot.filter(line => 'id' in line && line.id === 1).map(line => line.type)).toEqual(['task.start', 'task.end']);
+		const {folded} = joinedOf(snapshot);
+		expect(Object.keys(folded.byName).sort()).toEqual(['GET /users/:id', 'loadUser() server.ts:4:1']);
+		expect(folded.byName['GET /users/:id']).toMatchObject({kind: 'server', name: 'GET /users/:id', loc: null});
+		// The client's model folds the rest of the requests into the same two sites as the agent's totals.
+		const state = reduce(snapshot, {retention: {maxFinished: 10, maxAgeMs: Number.POSITIVE_INFINITY}});
+		const sites = [...state.aggregated.sites.values()].map(site => `${site.kind} ${site.name} ${site.location}`);
+		expect(sites.sort()).toEqual(['server GET /users/:id null', 'task loadUser() server.ts:4:1']);
+		expect(summarize(state).taskCount).toBe(2 * requests);
+	});
+
 	it('keeps the latest of the other events', () => {
 		const lines: ProtocolLine[] = [header()];
 		for (let i = 0; i < 3 * RETAINED_OTHER; i++) lines.push(event('notice', {t: i, message: `notice ${i}`}));
@@ -154,7 +179,7 @@ describe('protocol 2 lines', () => {
 		retention.take(serializeLine(fold).trimEnd());
 		expect(retention.finishedTasks).toBe(5);
 		const joined = joinedOf(snapshotOf(retention));
-		expect(joined.folded.byName['tiny()']).toEqual({count: 5, failed: 0, totalMs: 2.5, busyMs: 2.5, waitMs: 0});
+		expect(joined.folded.byName['tiny() app.ts:2:1']).toEqual({count: 5, failed: 0, totalMs: 2.5, busyMs: 2.5, waitMs: 0, name: 'tiny()', kind: 'task', loc: 'app.ts:2:1'});
 		expect(joined.folded.leaves).toEqual({count: 5, totalMs: 2.5, activeMs: 2.5});
 		expect(summarize(reduce(snapshotOf(retention))).taskCount).toBe(5);
 	});

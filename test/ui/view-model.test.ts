@@ -39,6 +39,20 @@ describe('tree rows', () => {
 		expect(names(session, query({filter: 'PAGE=2'}))).toEqual(['main', '.fetchUsers', '..GET https://api.example.com/api/users?page=2']);
 	});
 
+	it('puts the folded rows under the script, or at the top when no row is the script (a service joined late): never under a request', () => {
+		const joinedLate = (withScript: boolean): string[] => {
+			const session = new FakeSession();
+			if (withScript) session.emit('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'server.ts', loc: null});
+			session.emit('task.start', {t: 5, id: 20, parent: 1, kind: 'server', name: 'GET /users/1', loc: null, http: {method: 'GET', url: '/users/1'}});
+			session.emit('task.end', {t: 9, id: 20, status: 200});
+			const byName = {'GET /users/:id': {count: 4, failed: 0, totalMs: 16, busyMs: 1, waitMs: 15, name: 'GET /users/:id', kind: 'server' as const, loc: null}};
+			session.emit('joined', {t: 10, folded: {tasks: 4, failed: 0, taskTimeMs: 16, byName}, omitted: 0});
+			return buildTreeRows(session.state, query(), 20).map(row => `${row.depth} ${row.id < 0 ? 'folded' : session.state.nodes.get(row.id)!.name}`);
+		};
+		expect(joinedLate(false)).toEqual(['0 folded', '0 GET /users/1']);
+		expect(joinedLate(true)).toEqual(['0 server.ts', '1 folded', '1 GET /users/1']);
+	});
+
 	it('hides finished rows on request', () => {
 		expect(names(busySession(), query({hideFinished: true}))).not.toContain('.boot');
 		expect(names(busySession(), query({hideFinished: true}))).not.toContain('.flaky');

@@ -56,11 +56,13 @@ export function buildTreeRows(state: ModelState, query: RowQuery, nowMs: Ms): Tr
 		const node = state.nodes.get(row.id);
 		if (node && node.children.length > 0) pushChildren(node.children, row.depth + 1);
 	}
-	const folded = foldedRows(state, query, rows.length > 0 ? 1 : 0);
-	if (folded.length === 0) return rows;
 	// Under the script, as most of them ran in it, and where their start puts them: before the tasks kept, which are newer.
-	if (rows.length === 0) return folded;
-	return query.sort === 'start' && isDescending(query) ? rows.concat(folded) : [rows[0]!, ...folded, ...rows.slice(1)];
+	// A client that joined a service may have no script row (an older agent's snapshot): then at the top, not under a request.
+	const underScript = rows.length > 0 && state.nodes.get(rows[0]!.id)?.kind === 'script';
+	const folded = foldedRows(state, query, underScript ? 1 : 0);
+	if (folded.length === 0) return rows;
+	if (query.sort === 'start' && isDescending(query)) return rows.concat(folded);
+	return underScript ? [rows[0]!, ...folded, ...rows.slice(1)] : [...folded, ...rows];
 }
 
 /** Folded tasks, a row per site; finished by definition, they go with `hideFinished`. The most numerous come first. */

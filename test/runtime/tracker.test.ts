@@ -278,16 +278,19 @@ return {quick, slow};`);
 	});
 
 	/** Starts a task that waits 30 ms on a timer; `finished` resolves once it has, and checks its await and resume were emitted once each. */
-	function waitingTask(): {id: number; finished: () => Promise<void>} {
+	/** `calledAt`: before the task began waiting. */
+	function waitingTask(): {id: number; calledAt: number; finished: () => Promise<void>} {
 		const {waiter} = load(`${HELPERS}
 async function waiter() {
 	await sleep(30);
 }
 return {waiter};`);
+		const calledAt = performance.now();
 		const done = waiter!();
 		const id = startOf('waiter()').id;
 		return {
 			id,
+			calledAt,
 			async finished() {
 				await done;
 				expect(awaitsOf(id).length).toBe(1);
@@ -323,9 +326,13 @@ return {waiter};`);
 		} finally {
 			sink.full = false;
 		}
+		const flushedBy = performance.now();
 		expect(sink.flushes).toBe(flushes + 1);
-		// Mid-burst: the fresh wait may still fold away, so it is not shown yet.
-		expect(sink.events.filter(event => event.type === 'task.await' && event.id === task.id)).toEqual([]);
+		// Mid-burst: a wait younger than a millisecond may still fold away, so it is not shown yet. (A loaded machine
+		// may take that long to get here: a wait that old is shown.)
+		const shown = sink.events.filter((event): event is TaskAwaitEvent => event.type === 'task.await' && event.id === task.id);
+		for (const wait of shown) expect(flushedBy - wait.t).toBeGreaterThanOrEqual(1);
+		if (flushedBy - task.calledAt < 1) expect(shown).toEqual([]);
 		await task.finished();
 	});
 

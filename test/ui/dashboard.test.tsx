@@ -282,6 +282,21 @@ describe('dashboard: details, timeline, output, help', () => {
 		expect(view.frame()).toContain('waiting on');
 	});
 
+	it("says in a received request's details what it was and how it ended, its client gone too, at 80 columns where the status column is not", async () => {
+		const session = new FakeSession({script: 'server.ts'})
+			.emit('task.start', {t: 0, id: 1, kind: 'script', name: 'server.ts', loc: 'server.ts:1:1'})
+			.emit('task.start', {t: 10, id: 2, parent: 1, kind: 'server', name: 'GET /users/7', loc: null, http: {method: 'GET', url: '/users/7'}})
+			.emit('task.end', {t: 17.5, id: 2, ok: false, aborted: true})
+			.emit('task.start', {t: 20, id: 3, parent: 1, kind: 'server', name: 'GET /users/8', loc: null, http: {method: 'GET', url: '/users/8'}})
+			.emit('task.end', {t: 29.5, id: 3, status: 200, route: '/users/:id'});
+		const view = await renderDashboard(session, {nowMs: 40, columns: 80, rows: 30});
+		await view.press('j', KEYS.enter);
+		expect(view.frame()).toContain('received GET /users/7: aborted by the client after 7.5ms');
+		expect(view.frame()).not.toContain('unknown location');
+		await view.press(KEYS.escape, 'j', KEYS.enter);
+		expect(view.frame()).toContain('received GET /users/8 (route /users/:id): 200 in 9.5ms');
+	});
+
 	it('shows an error with its stack, and the stack of a block', async () => {
 		const view = await renderDashboard(busySession(), {nowMs: 1400, rows: 40});
 		await view.press('G', KEYS.enter);

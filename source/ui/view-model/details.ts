@@ -1,6 +1,6 @@
 import type {Ms} from '../../protocol/events.js';
 import {liveTimes} from '../../model/live-times.js';
-import type {HttpInfo, ModelState, SiteAggregate, TaskNode} from '../../model/state.js';
+import type {HttpInfo, ModelState, ServerRequestInfo, SiteAggregate, TaskNode} from '../../model/state.js';
 import {foldedSite} from '../../model/retention.js';
 import {latencyStats, type Latency} from '../../model/latency.js';
 import {foldedCountLabel, foldedState} from '../../present/folded.js';
@@ -14,6 +14,7 @@ import {outputSize} from '../../present/processes.js';
 import {outputWindow} from './output.js';
 import {errorText} from '../../present/errors.js';
 import {shownId} from '../../present/ids.js';
+import {servedOutcome} from '../../present/http.js';
 
 export interface DetailsInput {
 	state: ModelState;
@@ -76,7 +77,7 @@ function identity(node: TaskNode, {state, nowMs, ascii}: DetailsInput): Line[] {
 			{text: `  ${node.kind} ${shownId(node.id)}  `, dim: true},
 			{text: style.label, color: style.color},
 		],
-		[{text: `  at ${node.location ?? 'unknown location'}`, dim: true}],
+		...(node.request ? [receivedLine(node.request, node.endMs === null ? null : times.totalMs)] : [[{text: `  at ${node.location ?? 'unknown location'}`, dim: true}]]),
 		[{text: `  started ${formatDuration(node.startMs)}  total ${formatDuration(times.totalMs)}  busy ${formatDuration(times.busyMs)}  waiting ${formatDuration(times.waitMs)}  sched delay ${formatDuration(times.schedDelayMs)}  awaits ${node.awaitCount}`}],
 	];
 	if (node.blockedDelayMs > 0) lines.push([{text: `  delayed ${formatDuration(node.blockedDelayMs)} by a blocked loop`, color: 'red'}]);
@@ -87,6 +88,14 @@ function identity(node: TaskNode, {state, nowMs, ascii}: DetailsInput): Line[] {
 		lines.push([{text: `  timer ${formatDuration(node.timer.delayMs)}${node.timer.repeat ? ' repeating' : ''}, fired ${node.timer.fires}x, at most ${formatDuration(node.timer.lateMs)} late`}]);
 	}
 	return lines;
+}
+
+/** What a server received, and how it ended: `received GET /users/7 (route /users/:id): 200 in 9.5ms`, or that its client went away. */
+function receivedLine(request: ServerRequestInfo, tookMs: Ms | null): Line {
+	const route = request.route === undefined ? '' : ` (route ${request.route})`;
+	const outcome = tookMs === null ? 'in flight' : servedOutcome(request, formatDuration(tookMs));
+	const failed = request.aborted || (request.status ?? 0) >= 500;
+	return [{text: `  received ${request.method} ${request.url}${route}: `}, {text: outcome, ...(failed && {color: 'red' as const})}];
 }
 
 const LISTED_OUTPUT_LINES = 10;

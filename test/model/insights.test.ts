@@ -613,6 +613,16 @@ describe('keeps-alive', () => {
 		expect(ofKind(session, 'keeps-alive')).toEqual([]);
 	});
 
+	it('stays silent for a service: one that received requests waits for the next, however long none comes', () => {
+		const session = new InsightSession();
+		session.emit('task.end', {t: 2, id: session.task(0, 'main()')});
+		session.emit('task.start', {t: 10, id: 50, parent: 1, kind: 'server', name: 'GET /users/1', loc: null, http: {method: 'GET', url: '/users/1'}});
+		session.emit('task.end', {t: 12, id: 50, status: 200});
+		session.emit('alive', {t: 2100, idleSince: 12, resources: {TCPServerWrap: 1}, servers: [{address: '127.0.0.1:3000', loc: 'server.ts:12:10'}]});
+		session.emit('exit', {t: 44_000, code: null, signal: 'SIGINT'});
+		expect(ofKind(session, 'keeps-alive')).toEqual([]);
+	});
+
 	it('stays silent when the process never sat idle', () => {
 		const session = new InsightSession();
 		session.emit('task.end', {t: 5, id: session.task(0, 'main()')}).emit('exit', {t: 6});

@@ -11,7 +11,8 @@ export function keepsAlive(state: ModelState): KeepsAliveInsight[] {
 	const held = state.keptAlive;
 	// A task still awaiting something (a 3 s sleep, a slow reply) explains the quiet: nothing is held for no reason.
 	// Work that came later (a server's next request) ended the quiet: the process was waiting for it, not hung.
-	if (!held || awaitingAt(state, held.t) || activeAfter(state, held.t)) return [];
+	// A service (it received requests) stays alive for the next one, however long none comes.
+	if (!held || awaitingAt(state, held.t) || activeAfter(state, held.t) || receivedRequests(state)) return [];
 	const timers = pendingTimers(state, held.t);
 	return [
 		{
@@ -35,6 +36,12 @@ function awaitingAt(state: ModelState, at: number): boolean {
 function activeAfter(state: ModelState, at: number): boolean {
 	for (const node of state.nodes.values()) if (node.startMs > at) return true;
 	return state.aggregated.sites.size > 0 && [...state.aggregated.sites.values()].some(site => site.lastEndMs > at);
+}
+
+function receivedRequests(state: ModelState): boolean {
+	for (const node of state.nodes.values()) if (node.kind === 'server') return true;
+	for (const site of state.aggregated.sites.values()) if (site.kind === 'server') return true;
+	return false;
 }
 
 function pendingTimers(state: ModelState, at: number): TaskNode[] {

@@ -1,7 +1,7 @@
 import type {Location, Ms} from '../protocol/events.js';
 import {httpStatsByHost, type HostStats} from './http-stats.js';
 import type {Insight} from './insights/insight.js';
-import {insightIdentity} from './insights/identity.js';
+import {insightIdentity, insightIdentityWithoutPlace} from './insights/identity.js';
 import type {LatencyStats} from './latency.js';
 import {siteStatistics, type SiteFigures, type SiteStatistics} from './site-statistics.js';
 import type {ModelState} from './state.js';
@@ -168,7 +168,11 @@ function matchHosts(before: readonly HostStats[], after: readonly HostStats[]): 
 	return [...hosts.values()].sort((a, b) => weight(b) - weight(a) || compareText(a.host, b.host));
 }
 
-/** By identity, counted: two blocks at one place before and one after leave one gone. */
+/**
+ * By identity, counted: two blocks at one place before and one after leave one gone. Then, as sites do (see
+ * matchSites), a finding that moved with its code (its file renamed, lines added above it) is the same one when
+ * what it is about, but for its place, is left exactly once on each side.
+ */
 export function compareInsights(before: readonly Insight[], after: readonly Insight[]): InsightChanges {
 	const unclaimed = new Map<string, Insight[]>();
 	for (const insight of before) {
@@ -186,6 +190,33 @@ export function compareInsights(before: readonly Insight[], after: readonly Insi
 		}
 	}
 	// In the order the rules gave them: the most urgent first.
-	changes.gone = before.filter(insight => unclaimed.get(insightIdentity(insight))!.includes(insight));
+	const gone = before.filter(insight => unclaimed.get(insightIdentity(insight))!.includes(insight));
+	const moved = movedInsights(gone, changes.new);
+	changes.gone = gone.filter(insight => !moved.has(insight));
+	changes.new = changes.new.filter(insight => !moved.has(insight));
+	// Kept as after tells them, in its order.
+	changes.kept = after.filter(insight => changes.kept.includes(insight) || moved.has(insight));
 	return changes;
+}
+
+/** The findings of both sides (before's and after's alike) that are one finding moved: each alone on its side under its identity without place. */
+function movedInsights(gone: readonly Insight[], added: readonly Insight[]): Set<Insight> {
+	const byKey = (list: readonly Insight[]): Map<string, Insight[]> => {
+		const map = new Map<string, Insight[]>();
+		for (const insight of list) {
+			const key = insightIdentityWithoutPlace(insight);
+			if (key !== null) map.set(key, [...(map.get(key) ?? []), insight]);
+		}
+		return map;
+	};
+	const before = byKey(gone);
+	const after = byKey(added);
+	const moved = new Set<Insight>();
+	for (const [key, olds] of before) {
+		const nows = after.get(key);
+		if (olds.length !== 1 || nows?.length !== 1) continue;
+		moved.add(olds[0]!);
+		moved.add(nows[0]!);
+	}
+	return moved;
 }

@@ -14,15 +14,18 @@ function percentChange(before: number, after: number): number {
 
 /**
  * `−50%, 2.0× faster`: how a duration moved. `no change` when it moved less than half a percent; a time that
- * was zero and is not says how much it grew instead of an infinite percentage.
+ * was zero and is not says how much it grew instead of an infinite percentage. The times are left out when
+ * they would read 1.0× (`+3%`, not `+3%, 1.0× slower`).
  */
 export function durationChange(beforeMs: Ms, afterMs: Ms): string {
 	const percent = percentChange(beforeMs, afterMs);
 	if (percent === 0) return 'no change';
 	if (percent === Infinity) return `+${formatDuration(afterMs)}`;
 	if (afterMs === 0) return `${MINUS}100%`;
-	if (percent < 0) return `${MINUS}${-percent}%, ${formatTimes(beforeMs / afterMs)} faster`;
-	return `+${percent}%, ${formatTimes(afterMs / beforeMs)} slower`;
+	const faster = percent < 0;
+	const times = formatTimes(faster ? beforeMs / afterMs : afterMs / beforeMs);
+	const signed = faster ? `${MINUS}${-percent}%` : `+${percent}%`;
+	return times === formatTimes(1) ? signed : `${signed}, ${times} ${faster ? 'faster' : 'slower'}`;
 }
 
 /** `+2`, `−1` or `no change`: how a count moved. */

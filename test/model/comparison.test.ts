@@ -144,6 +144,19 @@ describe('compareInsights', () => {
 	it('a task named with other arguments is the same function', () => {
 		expect(compareInsights([sequential('load(1)', 10)], [sequential('load(2)', 10)]).kept).toHaveLength(1);
 	});
+
+	it('a finding that moved with its code (its file renamed) is kept, when its function is alone on each side', () => {
+		const dropped = (site: string, name = 'save', callerName = 'main'): Insight => ({kind: 'floating-promise', task: {name: `${name}(1)`, failed: false}, callerName, site, taskIds: [2]});
+		const changes = compareInsights([dropped('fanout-seq.js:12:3'), sequential('main()', 10)], [sequential('main()', 10), dropped('fanout-par.js:14:3')]);
+		expect(changes.kept).toEqual([sequential('main()', 10), dropped('fanout-par.js:14:3')]);
+		expect(changes.gone).toEqual([]);
+		expect(changes.new).toEqual([]);
+		// Two of one function that moved, one left after: which went is not guessed.
+		const ambiguous = compareInsights([dropped('a.js:1:1'), dropped('a.js:9:1')], [dropped('b.js:1:1')]);
+		expect([ambiguous.gone.length, ambiguous.new.length, ambiguous.kept.length]).toEqual([2, 1, 0]);
+		// Another function's finding is another finding.
+		expect(compareInsights([dropped('a.js:1:1')], [dropped('b.js:1:1', 'load')]).kept).toEqual([]);
+	});
 });
 
 describe('change', () => {

@@ -6,6 +6,10 @@ describe('changes in words', () => {
 		expect(durationChange(6000, 3000)).toBe('−50%, 2.0× faster');
 		expect(durationChange(1000, 1500)).toBe('+50%, 1.5× slower');
 		expect(durationChange(6001, 6000.2)).toBe('no change');
+		// Times that would read 1.0× say nothing the percent does not.
+		expect(durationChange(1000, 1030)).toBe('+3%');
+		expect(durationChange(1000, 960)).toBe('−4%');
+		expect(durationChange(1000, 1060)).toBe('+6%, 1.1× slower');
 		expect(durationChange(0, 0)).toBe('no change');
 		expect(durationChange(0, 120)).toBe('+120ms');
 		expect(durationChange(80, 0)).toBe('−100%');

@@ -26,4 +26,22 @@ export function insightIdentity(insight: Insight): string {
 	}
 }
 
+/**
+ * What a finding is about without its place: the function it names (a block's, a dropped call's and its
+ * caller's, a rejection's task's), for findings that moved with their code, a file renamed or lines added
+ * above (see compareInsights). Null for findings that name no place: their identity is all there is.
+ */
+export function insightIdentityWithoutPlace(insight: Insight): string | null {
+	switch (insight.kind) {
+		case 'blocked-loop':
+			return identity(insight.kind, insight.block.frames[0]?.fn ?? '');
+		case 'unhandled-rejection':
+			return identity(insight.kind, insight.error.name, insight.taskName === null ? '' : functionName(insight.taskName));
+		case 'floating-promise':
+			return identity(insight.kind, insight.task === null ? '' : functionName(insight.task.name), insight.callerName === null ? '' : functionName(insight.callerName));
+		default:
+			return null;
+	}
+}
+
 const identity = (...parts: string[]): string => parts.join('\u0000');

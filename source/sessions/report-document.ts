@@ -230,17 +230,25 @@ function blocksSection(report: SessionReport): ReportSection {
 	};
 }
 
+/** Each failure once, with how many times it happened: twenty requests whose client went away are one row, `×20 GET /users/7`. */
 function failuresSection(state: ModelState, report: SessionReport): ReportSection {
-	const rows: string[][] = [];
-	if (state.fatal) rows.push([`script (${state.fatal.kind})`, state.fatal.message, state.fatal.loc ?? '']);
+	const rows = new Map<string, {row: string[]; count: number}>();
+	const add = (row: string[]): void => {
+		const key = row.join('\u0000');
+		const seen = rows.get(key);
+		if (seen) seen.count++;
+		else rows.set(key, {row, count: 1});
+	};
+	if (state.fatal) add([`script (${state.fatal.kind})`, state.fatal.message, state.fatal.loc ?? '']);
 	for (const task of report.tasks) {
 		if (task.state !== 'failed') continue;
 		// A request the script sent by its URL; one its servers received by its name, its status said below.
 		const what = task.kind === 'http' && task.http ? `${task.http.method} ${task.http.url}${task.http.status ? ` (${task.http.status})` : ''}` : task.name;
-		rows.push([what, task.error ? errorText(task.error) : failure(task), task.error?.location ?? task.location ?? '']);
+		add([what, task.error ? errorText(task.error) : failure(task), task.error?.location ?? task.location ?? '']);
 	}
-	for (const uncaught of state.uncaught) rows.push([uncaught.origin, errorText(uncaught.error), uncaught.error.location ?? '']);
-	return {title: 'Failures', columns: [left('what'), left('error'), left('location')], rows};
+	for (const uncaught of state.uncaught) add([uncaught.origin, errorText(uncaught.error), uncaught.error.location ?? '']);
+	const counted = [...rows.values()].map(({row: [what, ...rest], count}) => [count > 1 ? `×${formatCount(count)} ${what}` : what!, ...rest]);
+	return {title: 'Failures', columns: [left('what'), left('error'), left('location')], rows: counted};
 }
 
 /** A failure with no error: a received request's, said as it happened. */

@@ -26,9 +26,13 @@ export function sitePercentiles(site: SiteAggregate): string {
 	return `p50 ${formatDuration(total.p50Ms)}  p99 ${formatDuration(total.p99Ms)}${failed}`;
 }
 
-/** `12,000 folded`: the header's short word; null when nothing was folded. */
+/**
+ * `12,000 of them folded into per-site rows`: the header's short word beside its count of tasks done, so of the
+ * tasks alone (the ops folded with them, its timers and requests, are no tasks it counts); null when nothing was.
+ */
 export function foldedShort(aggregated: Aggregated): string | null {
-	return aggregated.nodes > 0 ? `${formatCount(aggregated.nodes)} done folded into per-site rows` : null;
+	if (aggregated.tasks > 0) return `${formatCount(aggregated.tasks)} of them folded into per-site rows`;
+	return aggregated.nodes > 0 ? `${formatCount(aggregated.nodes)} ops done folded into per-site rows` : null;
 }
 
 /** What was folded, by whom, and how to keep every one: a report's note and plain mode's closing line. */

@@ -13,6 +13,7 @@ import {blockedMask, cellSegments, nodeCells, overlayBlocked, sessionAxis} from 
 import {buildTreeRows, type RowQuery} from '../../source/ui/view-model/tree-rows.js';
 import {INITIAL_UI, quitOutcome, reduceUi, type Viewport} from '../../source/ui/view-model/ui-state.js';
 import {FakeSession} from '../helpers/events.js';
+import {FoldedTaskWriter} from '../../source/protocol/fold.js';
 import {busySession} from './fixtures.js';
 
 /** The name column's width before spare columns are shared out. */
@@ -330,6 +331,20 @@ describe('header', () => {
 		// The process gone, it holds nothing.
 		session.emit('exit', {t: 900, code: 0, signal: null});
 		expect(counts()).not.toContain('just started');
+	});
+
+	it('says how many of the tasks done were folded: never more than it counts done, though their timers folded with them', () => {
+		const session = new FakeSession();
+		session.emit('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts', loc: null});
+		const fold = (kind: 'task' | 'timer', name: string, parent: number | null, leaf: boolean) => {
+			const tasks = new FoldedTaskWriter(100);
+			for (let i = 0; i < 10; i++) tasks.add(i, i + 5, kind === 'task' ? 1 : 0, kind === 'task' ? 4 : 0);
+			return {t: 100, kind, name, loc: kind === 'task' ? 'app.ts:2:1' : null, parent, leaf, count: 10, totalMs: 50, busyMs: kind === 'task' ? 10 : 0, waitMs: kind === 'task' ? 40 : 0, tasks: tasks.text()};
+		};
+		session.emit('fold', fold('task', 'job', 1, false)).emit('fold', fold('timer', 'sleep', null, false));
+		const counts = headerLines({state: session.state, title: 'app.ts', nowMs: 200, width: 160, ascii: false, glyphs: glyphs(false), viewPaused: false, replay: undefined, badge: []})[1]!.map(s => s.text).join('');
+		expect(counts).toContain('✔ 10 done');
+		expect(counts).toContain('10 of them folded into per-site rows');
 	});
 
 	it("shows the summary's concurrency, to the same tenth: 1,549 ms of leaf tasks in 1 s reads 1.6× in both", () => {

@@ -54,6 +54,23 @@ describe('tree rows', () => {
 		expect(joinedLate(true)).toEqual(['0 server.ts', '1 folded', '1 GET /users/1']);
 	});
 
+	it('sorts the folded rows by the column too: by name, place or median time, else the most numerous first', () => {
+		const session = new FakeSession();
+		session.emit('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts', loc: null});
+		const byName = {
+			'zeta() b.ts:1:1': {count: 5, failed: 0, totalMs: 50, busyMs: 5, waitMs: 45, name: 'zeta()', kind: 'task' as const, loc: 'b.ts:1:1'},
+			'alpha() c.ts:1:1': {count: 9, failed: 0, totalMs: 9, busyMs: 1, waitMs: 8, name: 'alpha()', kind: 'task' as const, loc: 'c.ts:1:1'},
+			'mid() a.ts:1:1': {count: 1, failed: 0, totalMs: 3, busyMs: 1, waitMs: 2, name: 'mid()', kind: 'task' as const, loc: 'a.ts:1:1'},
+		};
+		session.emit('joined', {t: 10, folded: {tasks: 15, failed: 0, taskTimeMs: 62, byName}, omitted: 0});
+		const sites = (q: RowQuery): string[] => buildTreeRows(session.state, q, 20).filter(row => row.id < 0).map(row => [...session.state.aggregated.sites.values()].find(site => site.id === row.id)!.name);
+		expect(sites(query({sort: 'start'}))).toEqual(['alpha()', 'zeta()', 'mid()']);
+		expect(sites(query({sort: 'name'}))).toEqual(['alpha()', 'mid()', 'zeta()']);
+		expect(sites(query({sort: 'name', inverted: true}))).toEqual(['zeta()', 'mid()', 'alpha()']);
+		expect(sites(query({sort: 'location'}))).toEqual(['mid()', 'zeta()', 'alpha()']);
+		expect(sites(query({sort: 'total'}))).toEqual(['zeta()', 'mid()', 'alpha()']);
+	});
+
 	it('hides finished rows on request', () => {
 		expect(names(busySession(), query({hideFinished: true}))).not.toContain('.boot');
 		expect(names(busySession(), query({hideFinished: true}))).not.toContain('.flaky');

@@ -1,6 +1,7 @@
 import type {Ms} from '../../protocol/events.js';
 import {liveTimes} from '../../model/live-times.js';
-import {NODE_STATES, type ModelState, type TaskNode} from '../../model/state.js';
+import {NODE_STATES, type ModelState, type SiteAggregate, type TaskNode} from '../../model/state.js';
+import {latencyStats} from '../../model/latency.js';
 import {waitingOn} from '../../present/holdups.js';
 
 export type SortColumn = 'start' | 'state' | 'name' | 'location' | 'total' | 'busy' | 'wait' | 'sched' | 'waitingOn';
@@ -65,15 +66,43 @@ export function buildTreeRows(state: ModelState, query: RowQuery, nowMs: Ms): Tr
 	return underScript ? [rows[0]!, ...folded, ...rows.slice(1)] : [...folded, ...rows];
 }
 
-/** Folded tasks, a row per site; finished by definition, they go with `hideFinished`. The most numerous come first. */
+/**
+ * Folded tasks, a row per site; finished by definition, they go with `hideFinished`. Sorted by the column their
+ * rows show it for (a name, a place, the median total, busy or wait time), else the most numerous first.
+ */
 function foldedRows(state: ModelState, query: RowQuery, depth: number): TreeRow[] {
 	if (query.hideFinished || state.aggregated.sites.size === 0) return [];
 	const needle = query.filter.trim().toLowerCase();
 	const sites = [...state.aggregated.sites.values()].filter(
 		site => needle === '' || site.name.toLowerCase().includes(needle) || (site.location?.toLowerCase().includes(needle) ?? false),
 	);
-	sites.sort((a, b) => b.count - a.count || a.id - b.id);
+	const key = siteSortKey(query.sort);
+	const direction = isDescending(query) ? -1 : 1;
+	sites.sort((a, b) => {
+		if (key) {
+			const [ka, kb] = [key(a), key(b)];
+			if (ka !== kb) return (ka < kb ? -1 : 1) * direction;
+		}
+		return b.count - a.count || a.id - b.id;
+	});
 	return sites.map(site => ({id: site.id, depth}));
+}
+
+function siteSortKey(column: SortColumn): ((site: SiteAggregate) => SortKey) | null {
+	switch (column) {
+		case 'name':
+			return site => site.name.toLowerCase();
+		case 'location':
+			return site => site.location ?? '';
+		case 'total':
+			return site => latencyStats(site.total).p50Ms;
+		case 'busy':
+			return site => latencyStats(site.busy).p50Ms;
+		case 'wait':
+			return site => latencyStats(site.wait).p50Ms;
+		default:
+			return null;
+	}
 }
 
 function matchesFilter(node: TaskNode, needle: string): boolean {

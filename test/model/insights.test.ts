@@ -623,6 +623,17 @@ describe('keeps-alive', () => {
 		expect(ofKind(session, 'keeps-alive')).toEqual([]);
 	});
 
+	it('still names a server the script asked itself and forgot to close: requests of its own make no service', () => {
+		const session = new InsightSession();
+		const main = session.task(0, 'main()');
+		session.emit('op.start', {t: 5, id: 40, parent: main, kind: 'http', name: 'GET /', http: {method: 'GET', url: 'http://127.0.0.1:3000/'}});
+		session.emit('task.start', {t: 6, id: 50, parent: 1, kind: 'server', name: 'GET /', loc: null, http: {method: 'GET', url: '/'}});
+		session.emit('task.end', {t: 8, id: 50, status: 200}).emit('op.end', {t: 9, id: 40, status: 200}).emit('task.end', {t: 10, id: main});
+		session.emit('alive', {t: 2100, idleSince: 10, resources: {TCPServerWrap: 1}, servers: [{address: '127.0.0.1:3000', loc: 'server.ts:12:10'}]});
+		session.emit('exit', {t: 3010, code: null, signal: 'SIGINT'});
+		expect(ofKind(session, 'keeps-alive')).toHaveLength(1);
+	});
+
 	it('stays silent when the process never sat idle', () => {
 		const session = new InsightSession();
 		session.emit('task.end', {t: 5, id: session.task(0, 'main()')}).emit('exit', {t: 6});

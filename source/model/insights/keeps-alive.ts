@@ -1,3 +1,5 @@
+import type {ListeningServer} from '../../protocol/events.js';
+import {hostOf} from '../http-phases.js';
 import type {ModelState, TaskNode} from '../state.js';
 import type {KeepsAliveInsight, PendingTimer} from './insight.js';
 
@@ -11,8 +13,8 @@ export function keepsAlive(state: ModelState): KeepsAliveInsight[] {
 	const held = state.keptAlive;
 	// A task still awaiting something (a 3 s sleep, a slow reply) explains the quiet: nothing is held for no reason.
 	// Work that came later (a server's next request) ended the quiet: the process was waiting for it, not hung.
-	// A service (it received requests) stays alive for the next one, however long none comes.
-	if (!held || awaitingAt(state, held.t) || activeAfter(state, held.t) || receivedRequests(state)) return [];
+	// A service (it received requests from others) stays alive for the next one, however long none comes.
+	if (!held || awaitingAt(state, held.t) || activeAfter(state, held.t) || isService(state, held.servers)) return [];
 	const timers = pendingTimers(state, held.t);
 	return [
 		{
@@ -38,10 +40,17 @@ function activeAfter(state: ModelState, at: number): boolean {
 	return state.aggregated.sites.size > 0 && [...state.aggregated.sites.values()].some(site => site.lastEndMs > at);
 }
 
-function receivedRequests(state: ModelState): boolean {
-	for (const node of state.nodes.values()) if (node.kind === 'server') return true;
-	for (const site of state.aggregated.sites.values()) if (site.kind === 'server') return true;
-	return false;
+/**
+ * It received requests, and not from itself: a script that starts a server, asks it something and forgets to
+ * close it is no service, and is told what holds it.
+ */
+function isService(state: ModelState, servers: readonly ListeningServer[]): boolean {
+	const received = [...state.nodes.values()].some(node => node.kind === 'server') || [...state.aggregated.sites.values()].some(site => site.kind === 'server');
+	if (!received) return false;
+	const own = new Set(servers.map(server => server.address));
+	for (const node of state.nodes.values()) if (node.http && own.has(hostOf(node.http.url))) return false;
+	for (const host of state.aggregated.hosts.keys()) if (own.has(host)) return false;
+	return true;
 }
 
 function pendingTimers(state: ModelState, at: number): TaskNode[] {

@@ -68,7 +68,7 @@ export function foldedSentence(figures: FoldedFigures): string | null {
 	}
 	if (atSource > 0) {
 		parts.push(
-			`${formatCount(atSource)} quick tasks were folded ${into()}by the script's process, beyond ${formatCount(SENT_BURST)} at once and ${formatCount(SENT_PER_SECOND)} a second per function or route, besides the slowest yet and those an await, an error or a block names (a run with --retain all sends every one)`,
+			`${formatCount(atSource)} quick tasks were folded ${into()}by the script's process, beyond ${formatCount(SENT_BURST)} at once and ${formatCount(SENT_PER_SECOND)} a second per function or route, besides the slowest yet and those another task's await, an error or a block names (a run with --retain all sends every one)`,
 		);
 	}
 	return `${parts.join('; ')}; the figures include them`;

@@ -52,8 +52,6 @@ class BatchNodes {
 	readonly blocked: Uint8Array;
 	/** A task that started a task (not a leaf, as the model counts leaves). */
 	readonly startedTask: Uint8Array;
-	/** Awaited by its parent in an event of the batch: it folds only with its parent, which takes that event along. */
-	readonly awaitedByParent: Uint8Array;
 
 	constructor(
 		readonly first: number,
@@ -64,7 +62,6 @@ class BatchNodes {
 		this.parentSlot = new Int32Array(size).fill(-1);
 		this.blocked = new Uint8Array(size);
 		this.startedTask = new Uint8Array(size);
-		this.awaitedByParent = new Uint8Array(size);
 	}
 
 	slotOf(id: number | null): number {
@@ -113,12 +110,9 @@ export class SpanFolder {
 			// A root: its parent is sent, or started before the batch. Its allowance decides for its whole tree. The
 			// calls under one it sends are roots too, each charged to its own site's allowance: a call that made a
 			// thousand quick ones is seen with a sample of them and a fold line for the rest.
-			if (!inFoldedTree) {
-				// One its parent's await names stays, or that await would name a task the reader never saw. Its own
-				// children still fold on their own: the calls of a Promise.all past the first few it names, say.
-				if (nodes.awaitedByParent[slot]) continue;
-				if (this.sends(site, start.t, end.t - start.t)) continue;
-			}
+			// Its parent's await may name it: that await stays in the stream, naming a call the reader knows by its
+			// site's line (a loop's `await work(i)`, a Promise.all's first calls), as one the model let go of.
+			if (!inFoldedTree && this.sends(site, start.t, end.t - start.t)) continue;
 			const kind = foldKind(start)!;
 			const leaf = kind !== 'timer' && !nodes.startedTask[slot];
 			// Only a root's parent is in the model; inner nodes' parents fold with them.
@@ -274,7 +268,7 @@ function indexNodes(events: Line[]): BatchNodes | null {
 				break;
 			}
 			case 'task.await':
-				pinTargetsOutside(nodes, event.id, event.on);
+				pinTargetsOutside(nodes, events, event.id, event.on);
 				break;
 			case 'block.start':
 			case 'block.end':
@@ -300,14 +294,15 @@ function indexNodes(events: Line[]): BatchNodes | null {
 	return nodes;
 }
 
-/** A task awaiting its own child names something of its subtree (noted: see awaitedByParent); awaiting anything else pins what it awaits. */
-function pinTargetsOutside(nodes: BatchNodes, awaiting: number, on: WaitTarget): void {
-	const awaitingSlot = nodes.slotOf(awaiting);
+/**
+ * A task awaiting its own child names something of its own (see fold), whether it started in the batch or long
+ * before (a loop's `await work(i)`); awaiting anything else pins what it awaits.
+ */
+function pinTargetsOutside(nodes: BatchNodes, events: readonly Line[], awaiting: number, on: WaitTarget): void {
 	const pinUnlessChild = (id: number): void => {
 		const slot = nodes.slotOf(id);
 		if (slot < 0) return;
-		if (awaitingSlot >= 0 && nodes.parentSlot[slot] === awaitingSlot) nodes.awaitedByParent[slot] = 1;
-		else nodes.blocked[slot] = 1;
+		if ((events[nodes.startAt[slot]!] as NodeStart).parent !== awaiting) nodes.blocked[slot] = 1;
 	};
 	if (on.kind === 'task' || on.kind === 'op') pinUnlessChild(on.id);
 	else if (on.kind === 'promise') {

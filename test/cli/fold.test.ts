@@ -55,6 +55,20 @@ describe('quick calls folded in the script process, through the real CLI', () =>
 		expect(folded.atSource).toBeGreaterThan(3000);
 	}, 60_000);
 
+	it("a loop's calls, each awaited by the loop, fold past their allowance; the loop's awaits stay", async () => {
+		const {result, file, report} = await recordRun([join(SCRIPTS, 'sequential-loop.ts')]);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain(`sum ${(1499 * 1500) / 2}`);
+		const folded = report.folded!;
+		const work = folded.sites.find(site => site.name === 'work()')!;
+		expect(work.count).toBeGreaterThan(100);
+		expect(report.summary.taskCount).toBe(1501);
+		expect(work.count + report.tasks.filter(task => task.name.startsWith('work(')).length).toBe(1500);
+		// main() awaited every call, folded or not: its awaits count them all.
+		expect(report.tasks.find(task => task.name === 'main()')!.awaits).toBe(1500);
+		expect(foldLines(file).length).toBeGreaterThan(0);
+	}, 60_000);
+
 	it('--retain all sends every call one by one', async () => {
 		const {result, file, report} = await recordRun(['--retain', 'all', AWAITS, 'short', '3000']);
 		expect(result.code).toBe(0);

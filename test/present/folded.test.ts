@@ -8,7 +8,7 @@ describe('foldedSentence', () => {
 		// 900 calls and their 900 timers folded at the source; nothing by the reader.
 		const sentence = foldedSentence({nodes: 1800, atSource: 900, nodesAtSource: 1800, beforeJoin: 0, sites: 2, retention})!;
 		expect(sentence).not.toContain('to bound memory');
-		expect(sentence).toBe("900 quick tasks were folded into 2 per-site totals by the script's process, beyond 1,000 at once and 100 a second per function or route, besides the slowest yet and those an await, an error or a block names (a run with --retain all sends every one); the figures include them");
+		expect(sentence).toBe("900 quick tasks were folded into 2 per-site totals by the script's process, beyond 1,000 at once and 100 a second per function or route, besides the slowest yet and those another task's await, an error or a block names (a run with --retain all sends every one); the figures include them");
 	});
 
 	it("says what the reader folded beside what the script's process did", () => {

@@ -99,7 +99,8 @@ describe('SpanFolder: quick tasks folded in the script process', () => {
 			event('op.start', {t: t + 2, id: 7002, parent: 7001, kind: 'timer', name: 'setTimeout 0ms'}),
 			event('task.end', {t: t + 2.01, id: 7001, busy: 0.01}),
 			event('task.start', {t: t + 3, id: 7003, parent: 1, name: 'tiny', loc: 'app.ts:4:1'}),
-			event('task.await', {t: t + 3, id: 1, on: {kind: 'task', id: 7003}}),
+			// Awaited by a task other than its caller (1).
+			event('task.await', {t: t + 3, id: 2, on: {kind: 'task', id: 7003}}),
 			event('task.end', {t: t + 3.01, id: 7003, busy: 0.01}),
 			event('task.start', {t: t + 4, id: 7004, parent: 1, name: 'tiny', loc: 'app.ts:4:1'}),
 			event('task.end', {t: t + 9, id: 7004, busy: 5}),
@@ -193,10 +194,10 @@ describe('SpanFolder: quick tasks folded in the script process', () => {
 		expect(sentOfSpent(40_000, t + 2)).toBe(10);
 	});
 
-	it('keeps a call whose caller’s await names it, unless the caller folds too and takes that await along', () => {
+	it('folds the calls a caller awaits one after another past their allowance: its awaits stay, naming calls its site line counts', () => {
 		const folder = new SpanFolder();
 		const t = exhaust(folder, 'tiny', 100);
-		// main (sent: it runs on) awaits each call visibly; outer() calls are folded whole, their awaits of tiny() with them.
+		// main (sent: it runs on) awaits each call visibly: a loop's `await tiny(i)`.
 		const batch: AsyncmonEvent[] = [event('task.start', {t, id: 10_000, parent: 1, name: 'main', loc: 'app.ts:1:1'})];
 		for (let i = 0; i < 6; i++) {
 			const at = t + i * GAP_MS;
@@ -204,14 +205,21 @@ describe('SpanFolder: quick tasks folded in the script process', () => {
 				event('task.start', {t: at, id: 10_001 + i, parent: 10_000, name: 'tiny', loc: 'app.ts:4:1'}),
 				event('task.await', {t: at, id: 10_000, on: {kind: 'task', id: 10_001 + i}}),
 				event('task.end', {t: at + SPAN_MS, id: 10_001 + i, busy: SPAN_MS}),
+				event('task.resume', {t: at + SPAN_MS, id: 10_000, readyAt: at + SPAN_MS}),
 			);
 		}
 		const {events: sent, isFolded} = foldOnce(folder, batch);
-		for (let i = 0; i < 6; i++) expect(isFolded(10_001 + i)).toBe(false);
-		expect(folds(sent)).toEqual([]);
+		for (let i = 0; i < 6; i++) expect(isFolded(10_001 + i)).toBe(true);
+		expect(folds(sent)).toEqual([expect.objectContaining({name: 'tiny', parent: 10_000, count: 6, leaf: true})]);
+		// main's waits are its own: they stay, in order, after the line that counts what they waited on.
+		expect(sent.filter(e => e.type !== 'fold').map(e => `${e.type} ${(e as {id: number}).id}`)).toEqual([
+			'task.start 10000',
+			...Array.from({length: 6}, () => ['task.await 10000', 'task.resume 10000']).flat(),
+		]);
+		expect(sent.findIndex(e => e.type === 'fold')).toBeLessThan(sent.findIndex(e => e.type === 'task.await'));
 	});
 
-	it('folds the calls of a Promise.all past those its await names, under a caller that stays for its own caller’s await', () => {
+	it('folds the calls of a Promise.all past their allowance, those its await names too, under a caller that stays for its own caller’s await', () => {
 		const folder = new SpanFolder();
 		const t = exhaust(folder, 'work', 100);
 		// main(), still running, awaits wave(); wave() awaits Promise.all of 20 calls, naming the first 8.
@@ -222,14 +230,15 @@ describe('SpanFolder: quick tasks folded in the script process', () => {
 		// main's await of wave() comes right after wave's start.
 		batch.splice(2, 0, event('task.await', {t, id: main, on: {kind: 'task', id: wave}}));
 		const {events: sent, isFolded} = foldOnce(folder, batch);
+		// wave() has its whole allowance: sent, with its await.
 		expect(isFolded(wave)).toBe(false);
-		for (const id of calls.slice(0, 8)) expect(isFolded(id)).toBe(false);
-		for (const id of calls.slice(8)) expect(isFolded(id)).toBe(true);
+		for (const id of calls) expect(isFolded(id)).toBe(true);
 		const [line] = folds(sent);
-		expect(line).toMatchObject({name: 'work', parent: wave, count: 12, leaf: true});
+		expect(line).toMatchObject({name: 'work', parent: wave, count: 20, leaf: true});
 		// The fold line comes after its parent's start, which the reader needs first.
 		expect(sent.indexOf(line!)).toBeGreaterThan(sent.findIndex(e => e.type === 'task.start' && e.id === wave));
-		expect(sent.filter(e => e.type === 'task.start').map(e => (e as {id: number}).id)).toEqual([main, wave, ...calls.slice(0, 8)]);
+		expect(sent.filter(e => e.type === 'task.start').map(e => (e as {id: number}).id)).toEqual([main, wave]);
+		expect(sent.filter(e => e.type === 'task.await').map(e => (e as {id: number}).id)).toEqual([main, wave]);
 	});
 
 	it('charges the calls under a call its allowance sent to their own site: a wave sent one by one folds the calls it made', () => {
@@ -241,8 +250,8 @@ describe('SpanFolder: quick tasks folded in the script process', () => {
 		const calls = pushWave(batch, t, wave, 1);
 		const {events: sent, isFolded} = foldOnce(folder, batch);
 		expect(isFolded(wave)).toBe(false);
-		for (const id of calls.slice(0, 8)) expect(isFolded(id)).toBe(false);
-		expect(folds(sent)).toEqual([expect.objectContaining({name: 'work', parent: wave, count: 12})]);
+		for (const id of calls) expect(isFolded(id)).toBe(true);
+		expect(folds(sent)).toEqual([expect.objectContaining({name: 'work', parent: wave, count: 20})]);
 	});
 
 	it('ends a flush forced mid-burst before the calls of its second half still running, so that they can fold with the next', () => {

@@ -74,6 +74,10 @@ export class EventSink {
 		}
 		// First: a fold line's times are written as its tasks' own would have been, relative to t = 0.
 		for (const event of events) shiftTimes(event, this.origin);
+		// Events come in the order they were told, not the order they happened: a wait is told when it ends (or at the
+		// flush, if it lasts), with the time it began. In time order, a reader that stops anywhere in a batch (a pipe
+		// read ends mid-batch; a replay seeks) sees each task as it was then, waiting, not running. Nearly sorted: cheap.
+		events.sort(byTime);
 		let isFolded = NONE_FOLDED;
 		if (this.folder) ({events, isFolded} = this.folder.fold(events));
 		beforeWrite?.(isFolded, keptFrom);
@@ -93,44 +97,57 @@ const ENCODER = new TextEncoder();
  * Of the events a flush keeps (`tail`, from the first kept task's or op's start, id `keptFrom`, on), those that
  * need not wait go with `sent`: the later events of the tasks and ops the monitor knows by now (started before
  * the cut), their awaits told at this flush (see Tracker.showPendingAwaits, which pushes them last), their
- * resumes, phases and ends, when they name nothing kept, nothing kept names them (a call they started, an await
- * on them) and no earlier event of theirs is kept. Kept, they would leave those tasks shown running or waiting
- * until the next flush, done as they are: under load, most of a server's requests in flight. Returns what stays.
+ * resumes, phases and ends, when no earlier event of theirs is kept, and, for a resume or an end, nothing kept
+ * names them (a call they started, an await on them): a task ends after what it started begins, and one whose end
+ * waits reads waiting, not running; for an await, it names no op kept. Kept, they would leave those tasks shown running or waiting until the next flush, done as they are: under
+ * load, most of a server's requests in flight. Returns what stays.
  */
 function sendTold(tail: Array<AsyncmonEvent | HeaderEvent>, keptFrom: number, sent: Array<AsyncmonEvent | HeaderEvent>): Array<AsyncmonEvent | HeaderEvent> {
 	const kept: Array<AsyncmonEvent | HeaderEvent> = [];
-	/** Tasks and ops with an event kept, or named by one: a later event of theirs keeps its place after it. */
-	const heldBack = new Set<number>();
+	/** Tasks and ops with an event kept: a later event of theirs keeps its place after it. */
+	const ownKept = new Set<number>();
+	/** Tasks and ops a kept event names (its parent, what it awaits, the task a block is in). */
+	const named = new Set<number>();
+	/** The calls whose start is kept. */
+	const keptCalls = new Set<number>();
 	for (const event of tail) {
-		if (goesNow(event, keptFrom, heldBack)) {
+		if (goesNow(event, keptFrom, ownKept, named, keptCalls)) {
 			sent.push(event);
 			continue;
 		}
 		kept.push(event);
-		for (const id of idsOf(event)) heldBack.add(id);
+		if (event.type === 'task.start') keptCalls.add(event.id);
+		const ids = idsOf(event);
+		if (ids.length > 0) ownKept.add(ids[0]!);
+		for (let i = 1; i < ids.length; i++) named.add(ids[i]!);
 	}
 	return kept;
 }
 
-function goesNow(event: AsyncmonEvent | HeaderEvent, keptFrom: number, heldBack: ReadonlySet<number>): boolean {
+function goesNow(event: AsyncmonEvent | HeaderEvent, keptFrom: number, ownKept: ReadonlySet<number>, named: ReadonlySet<number>, keptCalls: ReadonlySet<number>): boolean {
 	switch (event.type) {
-		case 'task.await':
-			return event.id < keptFrom && !heldBack.has(event.id) && targetIds(event.on).every(id => id < keptFrom);
 		case 'task.end':
-			return event.launched === undefined && event.id < keptFrom && !heldBack.has(event.id);
+			return event.launched === undefined && event.id < keptFrom && !ownKept.has(event.id) && !named.has(event.id);
+		// A resume goes with the end, or the task would read running, its end kept.
 		case 'task.ready':
 		case 'task.resume':
+			return event.id < keptFrom && !ownKept.has(event.id) && !named.has(event.id);
+		// An await of a call kept goes too (a handler's await of the call it just made): the reader shows the task
+		// waiting, as it is, on a call it hears of with the next flush. Not one of an op kept (the timer a call set
+		// after the cut): told before its timer, an await reads `op #12` where after it it reads `timer 20ms`.
+		case 'task.await':
+			return event.id < keptFrom && !ownKept.has(event.id) && targetIds(event.on).every(id => id < keptFrom || keptCalls.has(id));
 		case 'op.phase':
 		case 'op.dequeued':
 		case 'op.fire':
 		case 'op.end':
-			return event.id < keptFrom && !heldBack.has(event.id);
+			return event.id < keptFrom && !ownKept.has(event.id);
 		default:
 			return false;
 	}
 }
 
-/** The tasks and ops an event is of, or names. */
+/** The task or op an event is of first (none for events of no task of their own), then those it names. */
 function idsOf(event: AsyncmonEvent | HeaderEvent): readonly number[] {
 	switch (event.type) {
 		case 'task.start':
@@ -152,7 +169,7 @@ function idsOf(event: AsyncmonEvent | HeaderEvent): readonly number[] {
 		case 'uncaught':
 			return event.task === null || event.task === undefined ? [] : [event.task];
 		case 'floating':
-			return [event.task, event.by].filter((id): id is number => typeof id === 'number');
+			return [Number.NaN, ...[event.task, event.by].filter((id): id is number => typeof id === 'number')];
 		default:
 			return [];
 	}
@@ -169,6 +186,12 @@ function heldIn(kept: ReadonlyArray<AsyncmonEvent | HeaderEvent>): {tasks: numbe
 	let tasks = 0;
 	for (const kind of open.values()) if (kind === 'task') tasks++;
 	return {tasks, http: open.size - tasks};
+}
+
+/** The header first; the rest by time, those at one time in the order they were told (the sort is stable). */
+function byTime(a: AsyncmonEvent | HeaderEvent, b: AsyncmonEvent | HeaderEvent): number {
+	if (a.type === 'header' || b.type === 'header') return a.type === 'header' ? (b.type === 'header' ? 0 : -1) : 1;
+	return a.t - b.t;
 }
 
 /** Events carry `performance.now()` readings until they are written: then they become times since t = 0. */

@@ -101,24 +101,24 @@ describe('EventSink', () => {
 		expect(writer.batches[2]!.some(e => e.type === 'held')).toBe(false);
 	});
 
-	it('sends, of what it keeps, the awaits told at the flush of tasks already sent: they are not shown running until the next one', () => {
+	it('sends, of what it keeps, the awaits told at the flush of tasks already sent, even of a call kept: they are not shown running until the next one', () => {
 		const {writer, sink} = afterOldWave(now => [
 			event('task.start', {t: now - 200, id: 200, parent: 1, name: 'slow', loc: 'app.ts:2:1'}),
 			event('task.start', {t: now - 190, id: 210, parent: 1, name: 'resumed', loc: 'app.ts:5:1'}),
 			// Kept from here: a call that began 2 ms ago, and what came after it.
 			event('task.start', {t: now - 2, id: 201, parent: 1, name: 'quick', loc: 'app.ts:3:1'}),
 			event('task.resume', {t: now - 1.5, id: 210, readyAt: now - 1.5, wait: 100, sched: 0}),
-			// The awaits the flush told: slow()'s, on a timer of its own, goes now; main's names the call kept; resumed()'s
-			// follows its own resume, which is kept.
+			// The awaits the flush told: slow()'s, on a timer of its own, goes now; so does main's, though it names the call
+			// kept; resumed()'s follows its own resume, which is kept.
 			event('task.await', {t: now - 150, id: 200, site: 'app.ts:2:20', on: {kind: 'op', id: 199}, busy: 1}),
 			event('task.await', {t: now - 1, id: 1, site: 'app.ts:9:5', on: {kind: 'task', id: 201}, busy: 1}),
 			event('task.await', {t: now - 1, id: 210, site: 'app.ts:5:9', on: {kind: 'op', id: 198}, busy: 1}),
 		]);
 		sink.flush(undefined, 'recent');
 		const described = (batch: AsyncmonEvent[]) => batch.filter(e => e.type !== 'held').map(e => `${e.type} ${(e as {id: number}).id}`);
-		expect(described(writer.batches[0]!).slice(-3)).toEqual(['task.start 200', 'task.start 210', 'task.await 200']);
+		expect(described(writer.batches[0]!).slice(-4)).toEqual(['task.start 200', 'task.start 210', 'task.await 200', 'task.await 1']);
 		sink.flush(undefined, 'nothing');
-		expect(described(writer.batches[1]!)).toEqual(['task.start 201', 'task.resume 210', 'task.await 1', 'task.await 210']);
+		expect(described(writer.batches[1]!)).toEqual(['task.start 201', 'task.resume 210', 'task.await 210']);
 	});
 
 	it('sends, of what it keeps, the resumes and ends of tasks already sent, unless something kept names them: a request done is not shown in flight', () => {
@@ -143,6 +143,21 @@ describe('EventSink', () => {
 		expect(writer.batches[0]!.at(-1)).toMatchObject({type: 'held', tasks: 2, http: 0});
 		sink.flush(undefined, 'nothing');
 		expect(described(writer.batches[1]!)).toEqual(['task.start 202', 'task.start 203', 'task.end 201', 'task.start 204', 'task.end 204']);
+	});
+
+	it('writes a batch in time order: a wait told when it ended goes where it began, so that a reader stopped mid-batch sees it waiting', () => {
+		const writer = new DecodingWriter();
+		const sink = new EventSink(writer, ORIGIN, new SpanFolder());
+		for (const e of [
+			event('task.start', {t: ORIGIN + 1, id: 2, parent: 1, name: 'slow', loc: 'app.ts:2:1'}),
+			event('task.start', {t: ORIGIN + 3, id: 3, parent: 1, name: 'other', loc: 'app.ts:3:1'}),
+			// slow()'s wait began at 1.5 ms; it is told at its resume, 20 ms later.
+			event('task.await', {t: ORIGIN + 1.5, id: 2, site: 'app.ts:2:9', on: {kind: 'value'}, busy: 0.5}),
+			event('task.resume', {t: ORIGIN + 21.5, id: 2, readyAt: ORIGIN + 21.5, wait: 20, sched: 0}),
+		])
+			sink.push(e);
+		sink.flush();
+		expect(writer.batches[0]!.map(e => `${e.type} ${(e as {id: number}).id}`)).toEqual(['task.start 2', 'task.await 2', 'task.start 3', 'task.resume 2']);
 	});
 
 	it('sends everything when it may keep nothing, however much is still running', () => {

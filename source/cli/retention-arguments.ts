@@ -31,6 +31,7 @@ export function retentionOf(args: RetentionArgs): Retention | null {
 		throw new UsageError(`--retain must be a whole number of tasks, 1 or more, or "all" (got '${args.retain}')`);
 	}
 	const seconds = args.retainFor ?? 0;
-	if (!(seconds >= 0)) throw new UsageError(`--retain-for must be a number of seconds, 0 or more (got '${args.retainFor}')`);
+	// yargs reads `--retain-for soon` as NaN: the words it was given are gone, and `got 'NaN'` would say nothing.
+	if (!(seconds >= 0)) throw new UsageError(`--retain-for must be a number of seconds, 0 or more${Number.isNaN(seconds) ? '' : ` (got '${seconds}')`}`);
 	return {maxFinished, maxAgeMs: seconds === 0 ? Infinity : seconds * 1000};
 }

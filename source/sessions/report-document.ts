@@ -13,6 +13,7 @@ import {exitOutcome, outputSize} from '../present/processes.js';
 import type {Tone} from '../present/changes.js';
 import {errorText} from '../present/errors.js';
 import {shownId} from '../present/ids.js';
+import {routeOf} from '../protocol/routes.js';
 
 /**
  * The content the human-readable reports (text, md, html) share, as plain
@@ -242,8 +243,8 @@ function failuresSection(state: ModelState, report: SessionReport): ReportSectio
 	if (state.fatal) add([`script (${state.fatal.kind})`, state.fatal.message, state.fatal.loc ?? '']);
 	for (const task of report.tasks) {
 		if (task.state !== 'failed') continue;
-		// A request the script sent by its URL; one its servers received by its name, its status said below.
-		const what = task.kind === 'http' && task.http ? `${task.http.method} ${task.http.url}${task.http.status ? ` (${task.http.status})` : ''}` : task.name;
+		// A request the script sent by its URL; one its servers received by its route (as its table groups them), its status said below.
+		const what = task.kind === 'http' && task.http ? `${task.http.method} ${task.http.url}${task.http.status ? ` (${task.http.status})` : ''}` : task.request ? routeOf({method: task.request.method, url: task.request.url, route: task.request.route ?? undefined}) : task.name;
 		add([what, task.error ? errorText(task.error) : failure(task), task.error?.location ?? task.location ?? '']);
 	}
 	for (const uncaught of state.uncaught) add([uncaught.origin, errorText(uncaught.error), uncaught.error.location ?? '']);

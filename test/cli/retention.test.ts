@@ -12,7 +12,9 @@ describe('--retain and --retain-for', () => {
 		expect(retentionOf({retain: '500'})).toEqual({maxFinished: 500, maxAgeMs: Infinity});
 		expect(retentionOf({retain: 'all', retainFor: 300})).toBeNull();
 		for (const bad of ['0', '-5', '1.5', 'lots', '']) expect(() => retentionOf({retain: bad})).toThrow(/--retain must be a whole number of tasks/);
-		expect(() => retentionOf({retain: '10', retainFor: -1})).toThrow(/--retain-for must be a number of seconds/);
+		expect(() => retentionOf({retain: '10', retainFor: -1})).toThrow("--retain-for must be a number of seconds, 0 or more (got '-1')");
+		// Not a number at all: yargs gives NaN, which is no word of the user's.
+		expect(() => retentionOf({retain: '10', retainFor: Number.NaN})).toThrow(/^--retain-for must be a number of seconds, 0 or more$/);
 	});
 });
 

@@ -81,14 +81,14 @@ describe('report formats', () => {
 		expect(text).toMatch(/GET \/health +the client went away before the response finished/);
 	});
 
-	it('lists each failure once, with how many times it happened', () => {
+	it('lists each failure once, with how many times it happened: requests received by their route', () => {
 		const gone = (id: number): ProtocolLine[] => [
-			event('task.start', {t: id, id, parent: 1, kind: 'server', name: 'GET /users/7', loc: null, http: {method: 'GET', url: '/users/7'}}),
+			event('task.start', {t: id, id, parent: 1, kind: 'server', name: `GET /users/${id}`, loc: null, http: {method: 'GET', url: `/users/${id}`}}),
 			event('task.end', {t: id + 1, id, ok: false, aborted: true}),
 		];
 		const state = reduce([header(), event('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts', loc: null}), ...[2, 4, 6].flatMap(gone), {type: 'exit', t: 50, code: 0, signal: null}]);
 		const failures = formatText(state).split('Failures\n')[1]!.split('\n\n')[0]!.split('\n').slice(2).filter(Boolean);
-		expect(failures).toEqual([expect.stringMatching(/^×3 GET \/users\/7 +the client went away before the response finished/)]);
+		expect(failures).toEqual([expect.stringMatching(/^×3 GET \/users\/:id +the client went away before the response finished/)]);
 	});
 
 	it('text holds the summary, slowest tasks, HTTP, blocks and failures', async () => {

@@ -43,9 +43,14 @@ export interface Ended {
  * into the summary of its second. It goes back to lines once a second stays
  * under the rate.
  */
+/** Failures told on lines of their own each second in summary mode; the summary counts them all. */
+export const FAILURES_TOLD_PER_SECOND = 3;
+
 export class LoadGate {
 	private second = -1;
 	private linesThisSecond = 0;
+	/** Failures told this second among its summary (see failureToTell). */
+	private failuresTold = 0;
 	private summary = false;
 	private current: SecondSummary | null = null;
 
@@ -75,6 +80,7 @@ export class LoadGate {
 			}
 			this.second = second;
 			this.linesThisSecond = 0;
+			this.failuresTold = 0;
 		}
 		// A folded line stands for the lines of its tasks' starts and ends.
 		this.linesThisSecond += kind === 'folded' ? 2 * tasks : 1;
@@ -82,6 +88,14 @@ export class LoadGate {
 		if (!this.summary) return {print: true, done, resumed};
 		this.count(kind, ended, state, tasks);
 		return {print: false, done, resumed};
+	}
+
+	/**
+	 * Whether a failure counted into the summary is told on a line of its own too: the first
+	 * FAILURES_TOLD_PER_SECOND of each second are, so that a flood of them reads what went wrong, not only how many.
+	 */
+	failureToTell(): boolean {
+		return this.failuresTold++ < FAILURES_TOLD_PER_SECOND;
 	}
 
 	/** The summary still open, at the end of the session. */

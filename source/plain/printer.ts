@@ -140,9 +140,11 @@ export class PlainPrinter {
 			case 'task.end': {
 				const node = state.nodes.get(line.id);
 				if (!node || node.kind === 'script') return;
-				// A thread or a process that failed is news however busy the script is: it is told even among summary lines.
+				// A thread or a process that failed is news however busy the script is: it is told even among summary lines,
+				// as are the first few failures of each second.
 				const laneFailed = !line.ok && (node.kind === 'worker' || node.kind === 'process');
-				if (!this.admit(line.t, 'end', state, {name: node.name, ms: line.t - node.startMs, failed: !line.ok}) && !laneFailed) return;
+				const failed = !line.ok || node.state === 'failed';
+				if (!this.admit(line.t, 'end', state, {name: node.name, ms: line.t - node.startMs, failed}) && !laneFailed && !(failed && this.gate.failureToTell())) return;
 				const took = formatDuration(line.t - node.startMs);
 				if (node.kind === 'process') {
 					const ended = line.ok ? this.stateMark('finished', 'done', 'green') : this.stateMark('failed', 'failed', 'red');

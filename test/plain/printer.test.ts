@@ -2,6 +2,7 @@ import {describe, expect, it} from 'vitest';
 import {apply} from '../../source/model/reducer.js';
 import {createState} from '../../source/model/state.js';
 import {PlainPrinter, type PlainOptions} from '../../source/plain/printer.js';
+import {FAILURES_TOLD_PER_SECOND} from '../../source/plain/load-summary.js';
 import {IDS_PER_PROCESS, type AsyncmonEvent, type ProtocolLine} from '../../source/protocol/events.js';
 import {event} from '../helpers/events.js';
 import {controlCharacters, HOSTILE_STRINGS, hostileSession} from '../helpers/hostile.js';
@@ -285,6 +286,26 @@ describe('plain mode under load', () => {
 		// One summary a second, each second once.
 		const seconds = out.filter(line => / · 1s +[\d,]+ started/.test(line)).map(line => line.slice(0, 11));
 		expect(seconds).toEqual(['[   1.000s]', '[   2.000s]', '[   3.000s]', '[   4.000s]']);
+	});
+
+	it('tells the first few failures of each second among summary lines, and counts them all', () => {
+		const events = busy(1000, 2);
+		const exit = events.pop()!;
+		// Ten requests whose clients went away, in the second busy second.
+		for (let i = 0; i < 10; i++) {
+			const id = 80_000 + i;
+			events.push(
+				{type: 'task.start', t: 1100 + i, id, parent: 1, kind: 'server', name: `GET /users/${i}`, loc: null, http: {method: 'GET', url: `/users/${i}`}},
+				{type: 'task.end', t: 1150 + i, id, ok: false, aborted: true, busy: 0.1, wait: 0, sched: 0, awaits: 0},
+			);
+		}
+		events.sort((a, b) => a.t - b.t);
+		events.push(exit);
+		const lines = printed({ascii: false}, events).split('\n');
+		// The second's first failures (handle(3)'s, then two of the requests) on lines of their own; the summary counts all.
+		expect(lines.filter(line => /^\[   1\.\d+s\] ✖/.test(line))).toHaveLength(FAILURES_TOLD_PER_SECOND);
+		expect(lines.filter(line => line.includes('aborted by the client'))).toHaveLength(FAILURES_TOLD_PER_SECOND - 1);
+		expect(lines.find(line => line.startsWith('[   2.000s] · 1s'))).toMatch(/ 11 failed /);
 	});
 
 	it('stays a line per event at or under the rate', () => {

@@ -23,7 +23,6 @@ interface Kept {
 	isTask: boolean;
 	/** The script's top level: kept all along, the tree the requests hang under. */
 	isRoot: boolean;
-	kind: string;
 	loc: Location | null;
 	/** A received request's method and url. */
 	request: {method: string; url: string} | null;
@@ -140,7 +139,6 @@ export class AgentRetention {
 			lines: [line],
 			isTask,
 			isRoot: task?.parent === null,
-			kind: event.kind,
 			loc: event.loc ?? null,
 			request: task?.http ? {method: task.http.method, url: task.http.url} : null,
 			startedTask: false,

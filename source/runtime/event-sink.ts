@@ -99,8 +99,9 @@ const ENCODER = new TextEncoder();
  * the cut), their awaits told at this flush (see Tracker.showPendingAwaits, which pushes them last), their
  * resumes, phases and ends, when no earlier event of theirs is kept, and, for a resume or an end, nothing kept
  * names them (a call they started, an await on them): a task ends after what it started begins, and one whose end
- * waits reads waiting, not running; for an await, it names no op kept. Kept, they would leave those tasks shown running or waiting until the next flush, done as they are: under
- * load, most of a server's requests in flight. Returns what stays.
+ * waits reads waiting, not running; for an await, it names no op kept. Kept, they would leave those tasks
+ * shown running or waiting until the next flush, done as they are: under load, most of a server's requests in
+ * flight. Returns what stays.
  */
 function sendTold(tail: Array<AsyncmonEvent | HeaderEvent>, keptFrom: number, sent: Array<AsyncmonEvent | HeaderEvent>): Array<AsyncmonEvent | HeaderEvent> {
 	const kept: Array<AsyncmonEvent | HeaderEvent> = [];
@@ -117,9 +118,7 @@ function sendTold(tail: Array<AsyncmonEvent | HeaderEvent>, keptFrom: number, se
 		}
 		kept.push(event);
 		if (event.type === 'task.start') keptCalls.add(event.id);
-		const ids = idsOf(event);
-		if (ids.length > 0) ownKept.add(ids[0]!);
-		for (let i = 1; i < ids.length; i++) named.add(ids[i]!);
+		noteKept(event, ownKept, named);
 	}
 	return kept;
 }
@@ -147,31 +146,40 @@ function goesNow(event: AsyncmonEvent | HeaderEvent, keptFrom: number, ownKept: 
 	}
 }
 
-/** The task or op an event is of first (none for events of no task of their own), then those it names. */
-function idsOf(event: AsyncmonEvent | HeaderEvent): readonly number[] {
+/** Notes a kept event: the task or op it is of (in `ownKept`), and those it names (in `named`). */
+function noteKept(event: AsyncmonEvent | HeaderEvent, ownKept: Set<number>, named: Set<number>): void {
 	switch (event.type) {
 		case 'task.start':
 		case 'op.start':
-			return event.parent === null ? [event.id] : [event.id, event.parent];
+			ownKept.add(event.id);
+			if (event.parent !== null) named.add(event.parent);
+			return;
 		case 'task.await':
-			return [event.id, ...targetIds(event.on)];
+			ownKept.add(event.id);
+			for (const id of targetIds(event.on)) named.add(id);
+			return;
 		case 'task.end':
-			return event.launched?.parent == null ? [event.id] : [event.id, event.launched.parent];
+			ownKept.add(event.id);
+			if (event.launched?.parent != null) named.add(event.launched.parent);
+			return;
 		case 'task.ready':
 		case 'task.resume':
 		case 'op.phase':
 		case 'op.dequeued':
 		case 'op.fire':
 		case 'op.end':
-			return [event.id];
+			ownKept.add(event.id);
+			return;
 		case 'block.start':
 		case 'block.end':
 		case 'uncaught':
-			return event.task === null || event.task === undefined ? [] : [event.task];
+			if (event.task !== null && event.task !== undefined) ownKept.add(event.task);
+			return;
 		case 'floating':
-			return [Number.NaN, ...[event.task, event.by].filter((id): id is number => typeof id === 'number')];
+			if (event.task !== null) named.add(event.task);
+			named.add(event.by);
+			return;
 		default:
-			return [];
 	}
 }
 

@@ -27,6 +27,9 @@ class DecodingWriter implements BatchWriter {
 
 const ORIGIN = 1000;
 
+/** A batch's events as `type id`, its `held` line left out. */
+const described = (batch: AsyncmonEvent[]): string[] => batch.filter(e => e.type !== 'held').map(e => `${e.type} ${(e as {id: number}).id}`);
+
 /** A wave: `wave` starts `count` calls of work(), which end later (see waveEnds). Times are performance.now() readings, after ORIGIN. */
 function waveStarts(wave: number, count: number, at: number): AsyncmonEvent[] {
 	const events: AsyncmonEvent[] = [event('task.start', {t: at, id: wave, parent: 1, name: 'wave', loc: 'app.ts:9:1'})];
@@ -115,7 +118,6 @@ describe('EventSink', () => {
 			event('task.await', {t: now - 1, id: 210, site: 'app.ts:5:9', on: {kind: 'op', id: 198}, busy: 1}),
 		]);
 		sink.flush(undefined, 'recent');
-		const described = (batch: AsyncmonEvent[]) => batch.filter(e => e.type !== 'held').map(e => `${e.type} ${(e as {id: number}).id}`);
 		expect(described(writer.batches[0]!).slice(-4)).toEqual(['task.start 200', 'task.start 210', 'task.await 200', 'task.await 1']);
 		sink.flush(undefined, 'nothing');
 		expect(described(writer.batches[1]!)).toEqual(['task.start 201', 'task.resume 210', 'task.await 210']);
@@ -137,7 +139,6 @@ describe('EventSink', () => {
 			event('task.end', {t: now - 0.7, id: 204, busy: 0.1}),
 		]);
 		sink.flush(undefined, 'recent');
-		const described = (batch: AsyncmonEvent[]) => batch.filter(e => e.type !== 'held').map(e => `${e.type} ${(e as {id: number}).id}`);
 		expect(described(writer.batches[0]!).slice(-4)).toEqual(['task.start 200', 'task.start 201', 'task.resume 200', 'task.end 200']);
 		// In flight and not yet in the stream: quick() and child(), not done().
 		expect(writer.batches[0]!.at(-1)).toMatchObject({type: 'held', tasks: 2, http: 0});
@@ -157,7 +158,7 @@ describe('EventSink', () => {
 		])
 			sink.push(e);
 		sink.flush();
-		expect(writer.batches[0]!.map(e => `${e.type} ${(e as {id: number}).id}`)).toEqual(['task.start 2', 'task.await 2', 'task.start 3', 'task.resume 2']);
+		expect(described(writer.batches[0]!)).toEqual(['task.start 2', 'task.await 2', 'task.start 3', 'task.resume 2']);
 	});
 
 	it('sends everything when it may keep nothing, however much is still running', () => {

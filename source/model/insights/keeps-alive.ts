@@ -45,12 +45,15 @@ function activeAfter(state: ModelState, at: number): boolean {
  * close it is no service, and is told what holds it.
  */
 function isService(state: ModelState, servers: readonly ListeningServer[]): boolean {
-	const received = [...state.nodes.values()].some(node => node.kind === 'server') || [...state.aggregated.sites.values()].some(site => site.kind === 'server');
-	if (!received) return false;
 	const own = new Set(servers.map(server => server.address));
-	for (const node of state.nodes.values()) if (node.http && own.has(hostOf(node.http.url))) return false;
+	let received = false;
+	for (const node of state.nodes.values()) {
+		if (node.http && own.has(hostOf(node.http.url))) return false;
+		if (node.kind === 'server') received = true;
+	}
 	for (const host of state.aggregated.hosts.keys()) if (own.has(host)) return false;
-	return true;
+	for (const site of state.aggregated.sites.values()) if (site.kind === 'server') received = true;
+	return received;
 }
 
 function pendingTimers(state: ModelState, at: number): TaskNode[] {

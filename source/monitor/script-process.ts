@@ -87,7 +87,7 @@ export class ScriptProcess {
 			lanes: this.lanes?.where ?? null,
 			typescript: process.features.typescript,
 		};
-		const nodeFlags = childNodeFlags(Number(process.versions.node.split('.')[0]));
+		const nodeFlags = childNodeFlags(Number(process.versions.node.split('.')[0]), env.NODE_OPTIONS);
 		this.child = spawn(process.execPath, [...nodeFlags, '--require', fileURLToPath(options.preload), config.script, ...options.args], {
 			stdio: [options.stdin === 'none' ? 'ignore' : 'inherit', 'pipe', 'pipe', 'pipe', 'pipe'],
 			env: {...env, [CHILD_CONFIG_ENV]: JSON.stringify(config)},

@@ -1,7 +1,7 @@
 import {closeSync, openSync} from 'node:fs';
 import module from 'node:module';
 import {join} from 'node:path';
-import {CHILD_CONFIG_ENV, laneRootId, type ChildConfig, type LaneConfig, type LaneSocket} from '../protocol/child-config.js';
+import {CHILD_CONFIG_ENV, followedNodeOptions, laneRootId, type ChildConfig, type LaneConfig, type LaneSocket} from '../protocol/child-config.js';
 import {MAX_PROCESS_SLOT} from '../protocol/events.js';
 
 /**
@@ -44,8 +44,7 @@ export function followChildren(config: ChildConfig, startedAt: number, preload: 
 			root: laneRootId(slot),
 			env: {
 				...env,
-				// Quoted as NODE_OPTIONS reads quotes, whatever the path holds.
-				NODE_OPTIONS: `--require=${JSON.stringify(preload)}${nodeOptions ? ` ${nodeOptions}` : ''}`,
+				NODE_OPTIONS: followedNodeOptions(preload, nodeOptions),
 				[CHILD_CONFIG_ENV]: JSON.stringify(child),
 			},
 		};

@@ -6,6 +6,12 @@ import {I32_SENT, I32_WRITTEN, PIPE_WRITER_BUFFER_BYTES, type PipeWriterData} fr
 
 /** A batch this large means a busy script: from then on a thread of its own does the writing. */
 const HAND_OFF_BYTES = 32 * 1024;
+/**
+ * A writer thread that took no batch of HAND_OFF_BYTES for this long is let go, once it has written all it took:
+ * a thread costs the script's process about 15 MB (Node's environment for it), and a server past its start-up
+ * burst sends small batches. The next large batch starts one again.
+ */
+export const IDLE_WRITER_MS = 10_000;
 /** Batches handed over and not yet written before the script waits, as it would on a full pipe: a few batches (a busy script fills one in 15-25 ms), so a SIGKILL still loses about 100 ms of events at most. */
 const MAX_IN_FLIGHT = 4;
 
@@ -31,19 +37,28 @@ export class PipeWriter implements BatchWriter {
 	private heldBackMs = 0;
 	private readonly state = new Int32Array(new SharedArrayBuffer(PIPE_WRITER_BUFFER_BYTES));
 	private broken = false;
+	/** When the last batch of HAND_OFF_BYTES came (performance.now()). */
+	private lastLargeAt = Number.NEGATIVE_INFINITY;
 
 	constructor(
 		private readonly fd: number,
 		/** The writer thread; null to always write on this thread. */
 		private readonly thread: WriterThread | null,
+		/** How long a writer thread may go without a large batch (IDLE_WRITER_MS; tests shorten it). */
+		private readonly idleMs = IDLE_WRITER_MS,
 	) {
 		if (thread?.always) this.start(thread);
+	}
+
+	/** Whether batches go through the writer thread now. */
+	get handsOff(): boolean {
+		return this.worker !== null;
 	}
 
 	/** `data` must own its buffer: it is handed to the writer thread. */
 	write(data: Uint8Array): void {
 		if (this.broken) return;
-		if (!this.worker && this.thread && data.length >= HAND_OFF_BYTES) this.start(this.thread);
+		if (this.thread && !this.thread.always) this.startOrStop(this.thread, data.length >= HAND_OFF_BYTES);
 		if (!this.worker) {
 			// The monitor is gone (EPIPE): the script goes on, unobserved.
 			if (!writeWhole(this.fd, data)) this.broken = true;
@@ -74,7 +89,23 @@ export class PipeWriter implements BatchWriter {
 	 */
 	drain(): void {
 		if (!this.worker) return;
-		this.waitUntil(() => Atomics.load(this.state, I32_WRITTEN) >= Atomics.load(this.state, I32_SENT));
+		this.waitUntil(() => this.allWritten());
+	}
+
+	/** Started for a large batch; let go after IDLE_WRITER_MS of small ones, once nothing it took is left to write: the order stays. */
+	private startOrStop(thread: WriterThread, large: boolean): void {
+		const now = performance.now();
+		if (large) this.lastLargeAt = now;
+		if (!this.worker) {
+			if (large) this.start(thread);
+		} else if (now - this.lastLargeAt >= this.idleMs && this.allWritten()) {
+			void this.worker.terminate();
+			this.worker = null;
+		}
+	}
+
+	private allWritten(): boolean {
+		return Atomics.load(this.state, I32_WRITTEN) >= Atomics.load(this.state, I32_SENT);
 	}
 
 	private start(thread: WriterThread): void {

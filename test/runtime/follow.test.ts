@@ -39,11 +39,11 @@ describe('follow', () => {
 		const second = follow(undefined, 'node b.js', 6)!;
 		expect([first.root, second.root]).toEqual([IDS_PER_PROCESS + 1, 3 * IDS_PER_PROCESS + 1]);
 		expect(first.env.PATH).toBe('/bin');
-		expect(first.env.NODE_OPTIONS).toBe('--require="/dist/preload.js" --max-old-space-size=64');
+		expect(first.env.NODE_OPTIONS).toBe('--require="/dist/preload.js" --max-semi-space-size=8 --max-old-space-size=64');
 		// What the caller gave is left as it was.
 		expect(given).toEqual({PATH: '/bin', NODE_OPTIONS: '--max-old-space-size=64'});
 		// No env given: the parent's, with asyncmon's own added.
-		expect(second.env.NODE_OPTIONS).toBe('--require="/dist/preload.js"');
+		expect(second.env.NODE_OPTIONS).toBe('--require="/dist/preload.js" --max-semi-space-size=8');
 		const child = JSON.parse(first.env[CHILD_CONFIG_ENV]!) as ChildConfig;
 		expect(child.lane).toEqual({slot: 1, startedBy: 5, command: 'node a.js', startedAt: 1000, nodeOptions: '--max-old-space-size=64'});
 		expect(child.lanes).toEqual(lanes);

@@ -1,8 +1,11 @@
 import {spawn, type ChildProcess} from 'node:child_process';
+import {closeSync, openSync, readFileSync} from 'node:fs';
 import {afterEach, describe, expect, it} from 'vitest';
+import {PipeWriter} from '../../source/runtime/pipe-writer.js';
 import {recordedOutput, runNodeBytes} from '../helpers/node-parity.js';
 import {recordRun} from '../helpers/recorded.js';
 import {SCRIPTS} from '../helpers/run-cli.js';
+import {tempFile} from '../helpers/temp.js';
 
 describe('every event reaches the monitor, however far behind it is', () => {
 	it('the monitor stopped (SIGSTOP) for 3 s as a burst exits: the script waits for it, and nothing is lost', async () => {
@@ -32,5 +35,31 @@ describe('every event reaches the monitor, however far behind it is', () => {
 			expect(recorded.length).toBe(node.length);
 			expect(recorded.equals(node)).toBe(true);
 		}, 120_000);
+	});
+});
+
+describe('the writer thread', () => {
+	const WRITER = new URL('../../dist/pipe-writer.js', import.meta.url);
+	const batch = (tag: string, lines: number): Uint8Array => new TextEncoder().encode(Array.from({length: lines}, (_, i) => `${tag} ${i} ${'x'.repeat(40)}\n`).join(''));
+
+	it('takes over at a large batch, is let go after small ones once it wrote all it took, and comes back: every line in order', () => {
+		const file = tempFile('pipe-writer.out');
+		const fd = openSync(file, 'w');
+		const writer = new PipeWriter(fd, {file: WRITER}, 0);
+		const sent = [batch('small', 3), batch('large', 1000), batch('after', 3)];
+		writer.write(sent[0]!.slice());
+		expect(writer.handsOff).toBe(false);
+		writer.write(sent[1]!.slice());
+		expect(writer.handsOff).toBe(true);
+		writer.drain();
+		// Idle (here at once) and nothing left to write: this batch is written on the script's own thread.
+		writer.write(sent[2]!.slice());
+		expect(writer.handsOff).toBe(false);
+		sent.push(batch('again', 1000));
+		writer.write(sent[3]!.slice());
+		expect(writer.handsOff).toBe(true);
+		writer.drain();
+		closeSync(fd);
+		expect(readFileSync(file, 'utf8')).toBe(sent.map(bytes => new TextDecoder().decode(bytes)).join(''));
 	});
 });

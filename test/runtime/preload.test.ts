@@ -1,8 +1,10 @@
+import {execFileSync} from 'node:child_process';
 import {join} from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {describe, expect, it} from 'vitest';
 import {underNodeAndAsyncmon} from '../helpers/node-parity.js';
 import {runCli, SCRIPTS} from '../helpers/run-cli.js';
+import {SCRIPT_SEMI_SPACE_MB} from '../../source/protocol/child-config.js';
 
 describe('a crash reads as under node', () => {
 	it("an uncaught async error: Node's report points at the user's throw, its line and a caret under it", async () => {
@@ -45,5 +47,26 @@ describe('the environment reads as under node', () => {
 		expect(asyncmon.stdout).toBe(node.stdout);
 		const set = await runCli(['--plain', 'print-env.mjs', 'MALLOC_ARENA_MAX'], {env: {MALLOC_ARENA_MAX: '8'}});
 		expect(set.stdout).toContain('{"MALLOC_ARENA_MAX":"8"} ["8"]\n');
+	});
+});
+
+describe("the script's memory", () => {
+	const peakUnderNode = (env: Record<string, string> = {}): number =>
+		Number(execFileSync(process.execPath, [join(SCRIPTS, 'young-generation-peak.mjs')], {env: {...process.env, ...env}, encoding: 'utf8'}));
+	const peakUnderAsyncmon = async (env: Record<string, string> = {}): Promise<number> =>
+		Number(/^(\d+)$/m.exec((await runCli(['--plain', 'young-generation-peak.mjs'], {env})).stdout)?.[1]);
+	/** Two semi-spaces of the cap's size. V8 reports a young generation of up to about twice that on Node 24 (its pages promoted whole count a while). */
+	const cap = 2 * SCRIPT_SEMI_SPACE_MB * 1024 * 1024;
+
+	it('its young generation stays at most half the size node lets it grow to (Node 24: 128 MB; 22: 32 MB)', async () => {
+		const underNode = peakUnderNode();
+		expect(underNode).toBeGreaterThan(cap);
+		expect(await peakUnderAsyncmon()).toBeLessThanOrEqual(underNode / 2);
+	});
+
+	it('unless the user sized it', async () => {
+		const roomy = {NODE_OPTIONS: '--max-semi-space-size=64'};
+		expect(peakUnderNode(roomy)).toBeGreaterThan(4 * cap);
+		expect(await peakUnderAsyncmon(roomy)).toBeGreaterThan(4 * cap);
 	});
 });

@@ -8,11 +8,23 @@ import type {ModelState} from '../model/state.js';
  * 15 a second, 34–40 % now). Keys redraw at once.
  */
 export const REDRAW_INTERVAL_MS = 200;
+/**
+ * The share of a core the drawing of frames may take: a view whose frames cost more is notified less often, up to
+ * MAX_REDRAW_INTERVAL_MS apart. What the view reports is Ink's layout and output of a frame, most of its cost
+ * (a server at 1,000 requests a second in a 160×45 terminal: 12-20 ms a frame, and the monitor took 15.6 % of a
+ * core at five frames a second).
+ */
+export const DRAWING_SHARE = 0.04;
+export const MAX_REDRAW_INTERVAL_MS = 1000;
+/** How much of the frame cost's running average the latest frame makes: a frame or two out of the ordinary moves it little. */
+const LATEST_FRAME_WEIGHT = 0.2;
 
-/** A live model: events are applied as they come; views hear of it at most every REDRAW_INTERVAL_MS. */
+/** A live model: events are applied as they come; views hear of it at most every REDRAW_INTERVAL_MS, or less often if drawing is costly. */
 export class LiveSource implements ModelSource {
 	private readonly listeners = new Set<() => void>();
 	private timer: NodeJS.Timeout | null = null;
+	private frameMs: number | null = null;
+	private intervalMs = REDRAW_INTERVAL_MS;
 
 	constructor(readonly state: ModelState) {}
 
@@ -26,8 +38,17 @@ export class LiveSource implements ModelSource {
 		this.timer = setTimeout(() => {
 			this.timer = null;
 			for (const listener of this.listeners) listener();
-		}, REDRAW_INTERVAL_MS);
+		}, this.intervalMs);
 		// A pending redraw never keeps the monitor alive: plain mode has no view, and the dashboard keeps its own handles.
 		this.timer.unref();
+	}
+
+	get redrawIntervalMs(): number {
+		return this.intervalMs;
+	}
+
+	frameDrawn(ms: number): void {
+		this.frameMs = this.frameMs === null ? ms : this.frameMs + LATEST_FRAME_WEIGHT * (ms - this.frameMs);
+		this.intervalMs = Math.min(MAX_REDRAW_INTERVAL_MS, Math.max(REDRAW_INTERVAL_MS, this.frameMs / DRAWING_SHARE));
 	}
 }

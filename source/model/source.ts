@@ -8,6 +8,10 @@ import type {ModelState} from './state.js';
 export interface ModelSource {
 	readonly state: ModelState;
 	subscribe(listener: () => void): () => void;
+	/** How long the view took to draw its latest frame, ms: a live source spaces its notifications by it. */
+	frameDrawn?(ms: number): void;
+	/** How far apart notifications come at most often now, ms: the view's clock redraws no more often. */
+	readonly redrawIntervalMs?: number;
 }
 
 /** Playback of a recorded session: a replay implements it, the dashboard's replay keys drive it. */

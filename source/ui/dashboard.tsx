@@ -39,6 +39,8 @@ export async function runDashboard(options: DashboardOptions): Promise<void> {
 		exitOnCtrlC: false,
 		patchConsole: false,
 		maxFps: 15,
+		// A live source spaces its redraws by what they cost.
+		onRender: ({renderTime}) => props.source.frameDrawn?.(renderTime),
 	});
 	const close = (): void => instance.unmount();
 	signal?.addEventListener('abort', close, {once: true});

@@ -45,9 +45,9 @@ export function DashboardView({source, title, ascii, color, exitOnEnd, replay, o
 	const [, setTick] = useState(0);
 	const drawnAt = useRef(0);
 	drawnAt.current = wallClock();
-	// Only where nothing else redrew meanwhile: a busy model redraws often enough.
+	// Only where nothing else redrew meanwhile: a busy model redraws often enough (as often as its source allows).
 	useTicker(!ended && !frozen && !(replay?.paused ?? false), () => {
-		if (wallClock() - drawnAt.current >= TICK_MS) setTick(tick => tick + 1);
+		if (wallClock() - drawnAt.current >= Math.max(TICK_MS, source.redrawIntervalMs ?? 0)) setTick(tick => tick + 1);
 	});
 
 	const nowMs = ui.frozenNowMs ?? viewNow(state, replay, wallClock());

@@ -1,4 +1,4 @@
-import {describe, expect, it} from 'vitest';
+import {afterEach, describe, expect, it, vi} from 'vitest';
 import {decodeEvent} from '../../source/protocol/decode.js';
 import type {AsyncmonEvent} from '../../source/protocol/events.js';
 import {SENT_BURST} from '../../source/protocol/fold.js';
@@ -52,11 +52,15 @@ function afterOldWave(recent: (now: number) => AsyncmonEvent[]): {writer: Decodi
 	const writer = new DecodingWriter();
 	const sink = new EventSink(writer, 0, new SpanFolder());
 	const now = performance.now();
+	// The flush reads the clock for what is recent: held still, a loaded machine's pause before it cannot age the calls.
+	vi.spyOn(performance, 'now').mockReturnValue(now);
 	for (const e of [...waveStarts(100, 3, now - 400), ...waveEnds(100, 3, now - 390), ...recent(now)]) sink.push(e);
 	return {writer, sink};
 }
 
 describe('EventSink', () => {
+	afterEach(() => vi.restoreAllMocks());
+
 	it('keeps the calls still running at a flush forced mid-burst for the next flush, where they fold, each event sent once with its time shifted once', () => {
 		const writer = new DecodingWriter();
 		const sink = new EventSink(writer, ORIGIN, new SpanFolder());

@@ -4,7 +4,7 @@ import {startOwnThread} from './own-thread.js';
 import {writeWhole} from './pipe-write.js';
 import {I32_SENT, I32_WRITTEN, PIPE_WRITER_BUFFER_BYTES, type PipeWriterData} from './pipe-writer-layout.js';
 
-/** A batch this large means a busy script: from then on a thread of its own does the writing. */
+/** A batch this large means a busy script: while it is busy, a thread of its own does the writing. */
 const HAND_OFF_BYTES = 32 * 1024;
 /**
  * A writer thread that took no batch of HAND_OFF_BYTES for this long is let go, once it has written all it took:

@@ -38,14 +38,14 @@ export interface Ended {
 	failed: boolean;
 }
 
+/** Failures told on lines of their own each second in summary mode; the summary counts them all. */
+export const FAILURES_TOLD_PER_SECOND = 3;
+
 /**
  * Decides, line by line, whether plain mode prints a task's line or counts it
  * into the summary of its second. It goes back to lines once a second stays
  * under the rate.
  */
-/** Failures told on lines of their own each second in summary mode; the summary counts them all. */
-export const FAILURES_TOLD_PER_SECOND = 3;
-
 export class LoadGate {
 	private second = -1;
 	private linesThisSecond = 0;

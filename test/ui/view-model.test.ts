@@ -10,7 +10,7 @@ import {rowLine, rowName, tableColumns} from '../../source/ui/view-model/table.j
 import {glyphs} from '../../source/present/states.js';
 import {textWidth} from '../../source/present/text.js';
 import {blockedMask, cellSegments, nodeCells, overlayBlocked, sessionAxis} from '../../source/ui/view-model/timeline.js';
-import {buildTreeRows, type RowQuery} from '../../source/ui/view-model/tree-rows.js';
+import {buildTreeRows, TreeRows, type RowQuery} from '../../source/ui/view-model/tree-rows.js';
 import {INITIAL_UI, quitOutcome, reduceUi, type Viewport} from '../../source/ui/view-model/ui-state.js';
 import {FakeSession} from '../helpers/events.js';
 import {FoldedTaskWriter} from '../../source/protocol/fold.js';
@@ -21,7 +21,7 @@ const SPEC_NAME_WIDTH = 14;
 const NO_KEY: KeyPress = {upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageUp: false, pageDown: false, home: false, end: false, return: false, escape: false, ctrl: false, tab: false, backspace: false, delete: false};
 const query = (change: Partial<RowQuery> = {}): RowQuery => ({...INITIAL_UI.query, ...change});
 const names = (session: FakeSession, q: RowQuery, nowMs = 1400): string[] =>
-	buildTreeRows(session.state, q, nowMs).map(row => `${'.'.repeat(row.depth)}${session.state.nodes.get(row.id)!.name}`);
+	buildTreeRows(session.state, q, nowMs).slice(0).map(row => `${'.'.repeat(row.depth)}${session.state.nodes.get(row.id)!.name}`);
 
 describe('tree rows', () => {
 	it('walks the tree depth first, ops under the task that made them', () => {
@@ -48,7 +48,7 @@ describe('tree rows', () => {
 			session.emit('task.end', {t: 9, id: 20, status: 200});
 			const byName = {'GET /users/:id': {count: 4, failed: 0, totalMs: 16, busyMs: 1, waitMs: 15, name: 'GET /users/:id', kind: 'server' as const, loc: null}};
 			session.emit('joined', {t: 10, folded: {tasks: 4, failed: 0, taskTimeMs: 16, byName}, omitted: 0});
-			return buildTreeRows(session.state, query(), 20).map(row => `${row.depth} ${row.id < 0 ? 'folded' : session.state.nodes.get(row.id)!.name}`);
+			return buildTreeRows(session.state, query(), 20).slice(0).map(row => `${row.depth} ${row.id < 0 ? 'folded' : session.state.nodes.get(row.id)!.name}`);
 		};
 		expect(joinedLate(false)).toEqual(['0 folded', '0 GET /users/1']);
 		expect(joinedLate(true)).toEqual(['0 server.ts', '1 folded', '1 GET /users/1']);
@@ -63,7 +63,7 @@ describe('tree rows', () => {
 			'mid() a.ts:1:1': {count: 1, failed: 0, totalMs: 3, busyMs: 1, waitMs: 2, name: 'mid()', kind: 'task' as const, loc: 'a.ts:1:1'},
 		};
 		session.emit('joined', {t: 10, folded: {tasks: 15, failed: 0, taskTimeMs: 62, byName}, omitted: 0});
-		const sites = (q: RowQuery): string[] => buildTreeRows(session.state, q, 20).filter(row => row.id < 0).map(row => [...session.state.aggregated.sites.values()].find(site => site.id === row.id)!.name);
+		const sites = (q: RowQuery): string[] => buildTreeRows(session.state, q, 20).slice(0).filter(row => row.id < 0).map(row => [...session.state.aggregated.sites.values()].find(site => site.id === row.id)!.name);
 		expect(sites(query({sort: 'start'}))).toEqual(['alpha()', 'zeta()', 'mid()']);
 		expect(sites(query({sort: 'name'}))).toEqual(['alpha()', 'mid()', 'zeta()']);
 		expect(sites(query({sort: 'name', inverted: true}))).toEqual(['zeta()', 'mid()', 'alpha()']);
@@ -236,7 +236,8 @@ describe('columns', () => {
 });
 
 describe('keys and UI state', () => {
-	const viewport = (rows: number, pageSize = 5): Viewport => ({nowMs: 500, rows: Array.from({length: rows}, (_, i) => ({id: i + 1, depth: 0})), pageSize, maxScroll: 3});
+	const rowsOf = (ids: number[]): TreeRows => new TreeRows(Float64Array.from(ids), new Int32Array(ids.length));
+	const viewport = (rows: number, pageSize = 5): Viewport => ({nowMs: 500, rows: rowsOf(Array.from({length: rows}, (_, i) => i + 1)), pageSize, maxScroll: 3});
 
 	it('maps keys by mode: typing into the filter, replay keys only in replay', () => {
 		expect(commandForKey('q', NO_KEY, INITIAL_UI, false)).toEqual({type: 'quit'});
@@ -255,7 +256,7 @@ describe('keys and UI state', () => {
 		expect(ui).toMatchObject({cursor: 6, scrollTop: 3});
 		ui = reduceUi(ui, {type: 'jump', to: 'last'}, viewport(20));
 		expect(ui).toMatchObject({cursor: 19, selectedId: 20, scrollTop: 15});
-		const reordered = {...viewport(20), rows: [...viewport(20).rows].reverse()};
+		const reordered = {...viewport(20), rows: rowsOf(Array.from({length: 20}, (_, i) => 20 - i))};
 		expect(reduceUi(ui, {type: 'move', delta: 1}, reordered)).toMatchObject({cursor: 1, selectedId: 19});
 	});
 

@@ -17,7 +17,7 @@ import {columnWants, headerLine, rowLine, rowName, tableColumns, type RowContext
 import {asciiOnly, counted, fit, textWidth, truncate} from '../../present/text.js';
 import {glyphs as glyphsFor, stateIcon, STATE_STYLES, type Glyphs} from '../../present/states.js';
 import {blockedMasks, cellSegments, nodeCells, overlayBlocked, sessionAxis, type TimeAxis} from './timeline.js';
-import type {TreeRow} from './tree-rows.js';
+import type {TreeRow, TreeRows} from './tree-rows.js';
 import {keepInView, selectedIndex, type UiState, type Viewport} from './ui-state.js';
 
 export const MIN_COLUMNS = 40;
@@ -31,7 +31,7 @@ export interface TerminalSize {
 export interface ScreenInput {
 	state: ModelState;
 	ui: UiState;
-	rows: readonly TreeRow[];
+	rows: TreeRows;
 	nowMs: Ms;
 	size: TerminalSize;
 	title: string;
@@ -241,7 +241,8 @@ function clip(line: Line, width: number, ascii: boolean): Line {
 		if (room <= 0) break;
 		const cut = truncate(segment.text, room);
 		const text = ascii ? asciiOnly(cut) : cut;
-		clipped.push({...segment, text});
+		// Copied only when cut: every frame's segments live until the next, and copies would outlive the young generation.
+		clipped.push(text === segment.text ? segment : {...segment, text});
 		room -= textWidth(text);
 	}
 	return clipped;

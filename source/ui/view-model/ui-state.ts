@@ -1,5 +1,5 @@
 import type {ReplayAction} from '../replay-controls.js';
-import {SORT_COLUMNS, type RowQuery, type TreeRow} from './tree-rows.js';
+import {SORT_COLUMNS, type RowQuery, type TreeRows} from './tree-rows.js';
 
 export type MainView = 'table' | 'timeline';
 export type Pane = 'main' | 'output';
@@ -72,7 +72,7 @@ export type Command =
 /** What the reducer needs to know about the current frame to act on it. */
 export interface Viewport {
 	nowMs: number;
-	rows: readonly TreeRow[];
+	rows: TreeRows;
 	pageSize: number;
 	/** How far the focused scrolling pane (help, insights, details or output) can scroll. */
 	maxScroll: number;
@@ -83,10 +83,10 @@ export function quitOutcome(ui: UiState, scriptRunning: boolean): 'interrupt' | 
 	return scriptRunning && !ui.interruptSent ? 'interrupt' : 'quit';
 }
 
-export function selectedIndex(ui: UiState, rows: readonly TreeRow[]): number {
+export function selectedIndex(ui: UiState, rows: TreeRows): number {
 	if (rows.length === 0) return -1;
 	if (ui.selectedId !== null) {
-		const index = rows.findIndex(row => row.id === ui.selectedId);
+		const index = rows.indexOf(ui.selectedId);
 		if (index >= 0) return index;
 	}
 	return clamp(ui.cursor, 0, rows.length - 1);
@@ -111,7 +111,7 @@ export function reduceUi(ui: UiState, command: Command, viewport: Viewport): UiS
 			return move(ui, command.to === 'first' ? -Infinity : Infinity, viewport);
 		case 'openDetails': {
 			if (ui.help || ui.insights || ui.detailsId !== null) return ui;
-			const row = viewport.rows[selectedIndex(ui, viewport.rows)];
+			const row = viewport.rows.at(selectedIndex(ui, viewport.rows));
 			return row ? {...ui, detailsId: row.id, overlayScroll: 0, focus: 'main'} : ui;
 		}
 		case 'back':
@@ -171,7 +171,7 @@ function move(ui: UiState, delta: number, viewport: Viewport): UiState {
 	if (ui.focus === 'output') return {...ui, outputScroll: clamp(ui.outputScroll - delta, 0, maxScroll)};
 	if (rows.length === 0) return ui;
 	const cursor = clamp(selectedIndex(ui, rows) + delta, 0, rows.length - 1);
-	return {...ui, cursor, selectedId: rows[cursor]!.id, scrollTop: keepInView(ui.scrollTop, cursor, pageSize, rows.length)};
+	return {...ui, cursor, selectedId: rows.at(cursor)!.id, scrollTop: keepInView(ui.scrollTop, cursor, pageSize, rows.length)};
 }
 
 function clamp(value: number, min: number, max: number): number {

@@ -76,8 +76,8 @@ export class EventSink {
 		for (const event of events) shiftTimes(event, this.origin);
 		// Events come in the order they were told, not the order they happened: a wait is told when it ends (or at the
 		// flush, if it lasts), with the time it began. In time order, a reader that stops anywhere in a batch (a pipe
-		// read ends mid-batch; a replay seeks) sees each task as it was then, waiting, not running. Nearly sorted: cheap.
-		events.sort(byTime);
+		// read ends mid-batch; a replay seeks) sees each task as it was then, waiting, not running.
+		events = inTimeOrder(events);
 		let isFolded = NONE_FOLDED;
 		if (this.folder) ({events, isFolded} = this.folder.fold(events));
 		beforeWrite?.(isFolded, keptFrom);
@@ -196,10 +196,40 @@ function heldIn(kept: ReadonlyArray<AsyncmonEvent | HeaderEvent>): {tasks: numbe
 	return {tasks, http: open.size - tasks};
 }
 
-/** The header first; the rest by time, those at one time in the order they were told (the sort is stable). */
-function byTime(a: AsyncmonEvent | HeaderEvent, b: AsyncmonEvent | HeaderEvent): number {
-	if (a.type === 'header' || b.type === 'header') return a.type === 'header' ? (b.type === 'header' ? 0 : -1) : 1;
-	return a.t - b.t;
+/**
+ * The events by time, the header first; those at one time in the order they were told, as a stable sort would
+ * leave them. Nearly in order already: only waits told late (and what a flush adds) are out of place, so the
+ * rest is one run, and those few are sorted apart and merged into it. A sort of the whole batch with a
+ * comparator was a tenth of the script's time under a flood of quick tasks.
+ */
+export function inTimeOrder<T extends AsyncmonEvent | HeaderEvent>(events: T[]): T[] {
+	const inOrder: T[] = [];
+	const late: T[] = [];
+	let latest = Number.NEGATIVE_INFINITY;
+	for (const event of events) {
+		const t = timeOf(event);
+		if (t >= latest) {
+			inOrder.push(event);
+			latest = t;
+		} else late.push(event);
+	}
+	if (late.length === 0) return events;
+	late.sort((a, b) => timeOf(a) - timeOf(b));
+	// At one time, an event of the run was told before a late one: a late event is earlier than some event told
+	// before it, so every event of the run told after it is later still.
+	const merged: T[] = [];
+	let next = 0;
+	for (const event of late) {
+		const t = timeOf(event);
+		while (next < inOrder.length && timeOf(inOrder[next]!) <= t) merged.push(inOrder[next++]!);
+		merged.push(event);
+	}
+	while (next < inOrder.length) merged.push(inOrder[next++]!);
+	return merged;
+}
+
+function timeOf(event: AsyncmonEvent | HeaderEvent): number {
+	return event.type === 'header' ? Number.NEGATIVE_INFINITY : event.t;
 }
 
 /** Events carry `performance.now()` readings until they are written: then they become times since t = 0. */

@@ -1,8 +1,9 @@
+import fc from 'fast-check';
 import {afterEach, describe, expect, it, vi} from 'vitest';
 import {decodeEvent} from '../../source/protocol/decode.js';
-import type {AsyncmonEvent} from '../../source/protocol/events.js';
+import type {AsyncmonEvent, HeaderEvent} from '../../source/protocol/events.js';
 import {SENT_BURST} from '../../source/protocol/fold.js';
-import {type BatchWriter, EventSink} from '../../source/runtime/event-sink.js';
+import {type BatchWriter, EventSink, inTimeOrder} from '../../source/runtime/event-sink.js';
 import {SpanFolder} from '../../source/runtime/span-folder.js';
 import {event} from '../helpers/events.js';
 
@@ -174,5 +175,17 @@ describe('EventSink', () => {
 		expect(kept).toBe(Number.POSITIVE_INFINITY);
 		expect(writer.batches[0]!.filter(e => e.type === 'task.start')).toHaveLength(51);
 		expect(writer.batches[0]![0]!.t).toBeCloseTo(1, 6);
+	});
+
+	it('puts any batch in time order as a stable sort would: the header first, events at one time as they were told', () => {
+		const header = {type: 'header', protocol: 1} as HeaderEvent;
+		fc.assert(
+			fc.property(fc.array(fc.integer({min: 0, max: 6}), {maxLength: 40}), fc.option(fc.nat(40)), (times, headerAt) => {
+				const events: Array<AsyncmonEvent | HeaderEvent> = times.map((t, id) => event('op.end', {t, id, ok: true}));
+				if (headerAt !== null) events.splice(Math.min(headerAt, events.length), 0, header);
+				const expected = [...events].sort((a, b) => (a.type === 'header' ? -1 : b.type === 'header' ? 1 : a.t - b.t));
+				expect(inTimeOrder(events)).toEqual(expected);
+			}),
+		);
 	});
 });

@@ -26,6 +26,7 @@ import {instrumentHttp2} from './ops/http2.js';
 import {TracePropagation} from './ops/trace-propagation.js';
 import {instrumentServerRequests} from './ops/server-requests.js';
 import {instrumentSockets} from './ops/sockets.js';
+import {flushBeforeAtomicsWait} from './ops/atomics-wait.js';
 import {instrumentTimers} from './ops/timers.js';
 import {trackServers} from './ops/servers.js';
 import {captureOutput, copyOutput} from './output-capture.js';
@@ -307,9 +308,15 @@ function attributeWorkers(tracker: Tracker): void {
 			drains.constructed(this.threadId);
 		}
 
-		/** The worker's lane first ends and sends what it holds (see worker-drain.ts). */
+		/** The worker's lane first ends and sends what it holds (see worker-drain.ts); one that could not is ended here. */
 		override terminate(): Promise<number> {
-			return drains.drained(this.threadId).then(() => super.terminate());
+			const threadId = this.threadId;
+			return drains.drained(threadId).then(leftOpen =>
+				super.terminate().then(code => {
+					if (leftOpen()) tracker.workerTerminated(threadId);
+					return code;
+				}),
+			);
 		}
 	};
 	syncBuiltinESMExports();
@@ -397,6 +404,7 @@ function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
 	instrumentSockets(tracker);
 	instrumentHttp2(tracker);
 	instrumentChildProcesses(tracker, followChildren(config, config.startedAt, preloadFile()));
+	flushBeforeAtomicsWait(tracker);
 	tracker.startFlushTimer(plainSetInterval);
 	return tracker;
 }

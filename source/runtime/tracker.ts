@@ -203,16 +203,19 @@ export class Tracker {
 
 	/** The root is a followed process, not the script's top level or a worker: no script.start, and its parent tells its end. */
 	private readonly rootIsProcess: boolean;
+	/** The first id of this thread's process: each thread's range begins from it (see IDS_PER_THREAD). */
+	private readonly processFirstId: number;
 
 	constructor(options: TrackerOptions) {
 		this.rootIsProcess = options.thread?.lane?.process !== undefined;
+		this.processFirstId = options.thread?.lane?.firstId ?? 1;
 		this.sink = options.sink;
 		this.sites = options.sites;
 		this.runtimeDirectory = options.runtimeDirectory;
 		this.watch = options.watch;
 		const thread = options.thread;
 		if (thread) {
-			this.nextId = (thread.lane?.firstId ?? 1) + thread.id * IDS_PER_THREAD;
+			this.nextId = this.processFirstId + thread.id * IDS_PER_THREAD;
 			this.root = this.startTask(thread.lane?.process ? 'process' : 'worker', thread.name, null, null, null, thread);
 		} else {
 			this.root = this.startTask('script', this.sites.scriptName, `${this.sites.scriptName}:1:1`, null, null);
@@ -264,6 +267,11 @@ export class Tracker {
 			this.showPendingAwaits(midBurst);
 			this.sink.flush((isFolded, keptFrom) => this.nameTasks(isFolded, keptFrom), keep);
 		});
+	}
+
+	/** The script's code is about to block its thread (see flushBeforeAtomicsWait): what is buffered goes out first. */
+	flushBeforeBlocking(): void {
+		if (this.ownWorkDepth === 0 && this.sink.last() !== undefined) this.flush();
 	}
 
 	/** Flushes, then waits until everything reached the pipe: at exit, on a crash or a signal. The wait for the monitor is no block of the script's. */
@@ -631,6 +639,16 @@ export class Tracker {
 		}
 		// A followed process lives on past its entry's top level: its parent reports its end (see instrumentFollowedProcess).
 		if (!this.rootIsProcess) this.finish(this.root, now);
+	}
+
+	/**
+	 * A worker of this thread's was terminated while its thread could not end its lane (blocked in `Atomics.wait`
+	 * between a pool's tasks): its root ends here, as the thread would have ended it. What the thread did meanwhile
+	 * it sent before it blocked (see flushBeforeAtomicsWait); its own time is not known.
+	 */
+	workerTerminated(threadId: number): void {
+		const t = performance.now();
+		this.emit({type: 'task.end', t, id: this.processFirstId + threadId * IDS_PER_THREAD, ok: true, busy: 0, wait: 0, sched: 0, awaits: 0});
 	}
 
 	/**

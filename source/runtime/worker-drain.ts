@@ -68,14 +68,19 @@ export class WorkerDrains {
 		this.next = null;
 	}
 
-	/** Resolves once the worker sent what it holds, at once for a worker that does not listen (not started yet, or gone). */
-	async drained(worker: number): Promise<void> {
+	/**
+	 * Resolves once the worker sent what it holds, at once for a worker that does not listen (not started yet, or
+	 * gone), or after DRAIN_WAIT_MS for one that cannot answer: its thread blocked (in `Atomics.wait`, say). Resolves
+	 * with a test, for once the worker is gone, of whether its lane is left open: it never ended itself.
+	 */
+	async drained(worker: number): Promise<() => boolean> {
 		const cell = this.cells.get(worker);
 		this.cells.delete(worker);
-		if (!cell || Atomics.compareExchange(cell, 0, Drain.Listening, Drain.Requested) !== Drain.Listening) return;
+		if (!cell || Atomics.compareExchange(cell, 0, Drain.Listening, Drain.Requested) !== Drain.Listening) return () => false;
 		Atomics.notify(cell, 0);
 		// Nor does the wait keep the process alive longer than under node.
 		const answer = Atomics.waitAsync(cell, 0, Drain.Requested, DRAIN_WAIT_MS);
 		if (answer.async) await answer.value;
+		return () => Atomics.load(cell, 0) !== Drain.Done;
 	}
 }

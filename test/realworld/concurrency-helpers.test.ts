@@ -45,6 +45,15 @@ describe('concurrency helpers: the same output as under node, and the report see
 		expect(calls(report, 'checked')).toEqual(['checked(1) finished', 'checked(2) failed']);
 	});
 
+	it("piscina, its workers waiting in Atomics.wait between tasks: every task of theirs ends as it did, and destroy() ends their threads", async () => {
+		const {node, asyncmon, report} = await underNodeAndAsyncmon('piscina.mjs', [], HELPERS);
+		expect(node).toEqual({code: 0, stdout: '1 4 failed: bad input 3 16 25 36\ndestroyed\n', stderr: ''});
+		expect(asyncmon).toEqual(node);
+		expect(calls(report, 'square').sort()).toEqual(['square({…}) failed', ...Array(5).fill('square({…}) finished')]);
+		const threads = report.tasks.filter(task => task.kind === 'worker');
+		expect(threads.map(thread => thread.state)).toEqual(['finished', 'finished']);
+	});
+
 	describe('p-retry, against a local server', () => {
 		const server = useCountingServer();
 

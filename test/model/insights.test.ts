@@ -241,12 +241,33 @@ describe('blocked-loop', () => {
 				kind: 'blocked-loop',
 				block: session.state.blocks[0],
 				durationMs: 1400,
+				blocks: 1,
+				totalMs: 1400,
 				delayedTasks: 5,
 				longestDelayMs: 1300,
 				taskIds: [crunch, ...ticks],
 				savesMs: 1300,
 			},
 		]);
+	});
+
+	it('makes one finding of the blocks at one place, the longest, with how many there were and their time in all; the longest place first', () => {
+		const session = new InsightSession();
+		const main = session.task(0, 'main()');
+		const handlers = [100, 300, 500].map(t => session.task(t, 'handle()', main));
+		const report = session.task(700, 'report()', main);
+		// Above the session's threshold of 100 ms, each.
+		session.block(100, 160, handlers[0]!, {fn: 'crunch', loc: 'cpu.ts:12:3'});
+		session.block(300, 190, handlers[1]!, {fn: 'crunch', loc: 'cpu.ts:12:3'});
+		session.block(500, 170, handlers[2]!, {fn: 'crunch', loc: 'cpu.ts:12:3'});
+		session.block(700, 300, report, {fn: 'render', loc: 'report.ts:4:1'});
+		const found = ofKind(session, 'blocked-loop');
+		expect(found.map(insight => [insight.block.location, insight.durationMs, insight.blocks, insight.totalMs])).toEqual([
+			['report.ts:4:1', 300, 1, 300],
+			['cpu.ts:12:3', 190, 3, 520],
+		]);
+		expect(found[1]!.block).toBe(session.state.blocks[1]);
+		expect(found[1]!.taskIds).toEqual([handlers[1], handlers[0], handlers[2]]);
 	});
 
 	it('stays silent for a block shorter than the session threshold', () => {
@@ -257,7 +278,7 @@ describe('blocked-loop', () => {
 	it('lets the options override the session threshold, and leaves out waiting tasks when none were ready', () => {
 		const {session, crunch} = blockedTicks(50, 100);
 		expect(ofKind(session, 'blocked-loop', {blockThresholdMs: 20})).toEqual([
-			{kind: 'blocked-loop', block: session.state.blocks[0], durationMs: 50, delayedTasks: 0, longestDelayMs: null, taskIds: [crunch]},
+			{kind: 'blocked-loop', block: session.state.blocks[0], durationMs: 50, blocks: 1, totalMs: 50, delayedTasks: 0, longestDelayMs: null, taskIds: [crunch]},
 		]);
 	});
 });
@@ -273,7 +294,7 @@ describe("a followed process's block", () => {
 		session.emit('block.end', {t: 1500, id: IDS_PER_PROCESS + 1, durationMs: 1400, task: lane + 1});
 		const [script, child] = ofKind(session, 'blocked-loop');
 		expect(script).toMatchObject({delayedTasks: 5, taskIds: [expect.any(Number), ...ticks]});
-		expect(child).toMatchObject({durationMs: 1400, delayedTasks: 0, longestDelayMs: null, taskIds: [lane + 1]});
+		expect(child).toMatchObject({durationMs: 1400, blocks: 1, totalMs: 1400, delayedTasks: 0, longestDelayMs: null, taskIds: [lane + 1]});
 	});
 
 	it('does not hold up the loop beside the script\'s worker threads', () => {

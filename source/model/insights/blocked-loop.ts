@@ -1,5 +1,6 @@
 import type {Ms} from '../../protocol/events.js';
 import {type Block, type ModelState, type TaskNode, isTaskKind, onBlockedThread} from '../state.js';
+import {insightIdentity} from './identity.js';
 import type {BlockedLoopInsight, InsightOptions} from './insight.js';
 
 interface Victim {
@@ -8,14 +9,38 @@ interface Victim {
 	delayMs: Ms;
 }
 
-/** Each finished block of at least the threshold, with the tasks it kept from running. */
+/**
+ * The finished blocks of at least the threshold, one finding per loop and place (a function's code, or the same
+ * first frame): a server whose handler blocks at each request has one finding, its longest block, with how many
+ * there were and their time in all, not a finding per request. The longest first.
+ */
 export function blockedLoop(state: ModelState, options: Required<InsightOptions>): BlockedLoopInsight[] {
-	const insights: BlockedLoopInsight[] = [];
+	const byPlace = new Map<string, BlockedLoopInsight>();
 	for (const block of state.blocks) {
 		if (block.durationMs === null || block.endMs === null || block.durationMs < options.blockThresholdMs) continue;
-		insights.push(blockFinding(block, block.durationMs, victimsOf(state, block, block.endMs)));
+		const finding = blockFinding(block, block.durationMs, victimsOf(state, block, block.endMs));
+		const place = `${block.processId ?? ''}\u0000${insightIdentity(finding)}`;
+		const seen = byPlace.get(place);
+		byPlace.set(place, seen ? together(seen, finding) : finding);
 	}
-	return insights;
+	return [...byPlace.values()].sort((a, b) => b.durationMs - a.durationMs);
+}
+
+/** Two findings of one place as one: the longer block's, with both counted, their delayed tasks together. */
+function together(a: BlockedLoopInsight, b: BlockedLoopInsight): BlockedLoopInsight {
+	const [longer, shorter] = b.durationMs > a.durationMs ? [b, a] : [a, b];
+	const taskIds = [...new Set([...longer.taskIds, ...shorter.taskIds])];
+	const merged: BlockedLoopInsight = {
+		...longer,
+		blocks: a.blocks + b.blocks,
+		totalMs: a.totalMs + b.totalMs,
+		// Each block's culprit is in the ids too: only the tasks it kept waiting count here.
+		delayedTasks: a.delayedTasks + b.delayedTasks,
+		longestDelayMs: a.longestDelayMs === null || b.longestDelayMs === null ? (a.longestDelayMs ?? b.longestDelayMs) : Math.max(a.longestDelayMs, b.longestDelayMs),
+		taskIds,
+	};
+	if (merged.longestDelayMs !== null) merged.savesMs = merged.longestDelayMs;
+	return merged;
 }
 
 /** Tasks of the blocked thread whose awaits became ready during the block but resumed only when it ended. */
@@ -39,6 +64,8 @@ function blockFinding(block: Block, durationMs: Ms, victims: Victim[]): BlockedL
 		kind: 'blocked-loop',
 		block,
 		durationMs,
+		blocks: 1,
+		totalMs: durationMs,
 		delayedTasks: victims.length,
 		longestDelayMs,
 		taskIds: [...(block.taskId === null ? [] : [block.taskId]), ...victims.map(victim => victim.task.id)],

@@ -27,14 +27,18 @@ export interface SequentialAwaitsInsight extends Finding {
 	savesMs: Ms;
 }
 
-/** A finished block of at least the threshold, with the tasks it kept from running. */
+/** The finished blocks of at least the threshold at one place of one loop, with the tasks they kept from running. */
 export interface BlockedLoopInsight extends Finding {
 	kind: 'blocked-loop';
-	/** The block itself: its stack and task say who blocked, its location where. */
+	/** The longest of them: its stack and task say who blocked, its location where. */
 	block: Block;
-	/** The block's duration: it has ended. */
+	/** That block's duration: it has ended. */
 	durationMs: Ms;
-	/** Tasks that became ready during the block and resumed only when it ended. */
+	/** How many blocks of at least the threshold there were at this place, that one included. */
+	blocks: number;
+	/** Their durations added up. */
+	totalMs: Ms;
+	/** Tasks that became ready during the blocks and resumed only when they ended (one for each block it waited out). */
 	delayedTasks: number;
 	/** The longest of their delays; null when no task was kept waiting. */
 	longestDelayMs: Ms | null;

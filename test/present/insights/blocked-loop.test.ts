@@ -13,25 +13,32 @@ function crunchBlocking(durationMs: number, queuedMs?: number) {
 describe('blocked-loop in words', () => {
 	it('names the blocking function, where it is, and the tasks it kept waiting', () => {
 		const {state, block, crunch} = crunchBlocking(1400);
-		expect(blockedLoopMessage(state, {kind: 'blocked-loop', block, durationMs: 1400, delayedTasks: 5, longestDelayMs: 1300, taskIds: [crunch], savesMs: 1300})).toBe(
+		expect(blockedLoopMessage(state, {kind: 'blocked-loop', block, durationMs: 1400, blocks: 1, totalMs: 1400, delayedTasks: 5, longestDelayMs: 1300, taskIds: [crunch], savesMs: 1300})).toBe(
 			'crunch() at cpu.ts:12 blocked the event loop for 1.40s; 5 tasks were ready and waited up to 1.30s; move CPU-bound work to a worker thread',
+		);
+	});
+
+	it('says of the longest of several blocks at one place how many there were and their time in all', () => {
+		const {state, block, crunch} = crunchBlocking(90);
+		expect(blockedLoopMessage(state, {kind: 'blocked-loop', block, durationMs: 90, blocks: 3, totalMs: 240, delayedTasks: 0, longestDelayMs: null, taskIds: [crunch]})).toBe(
+			'crunch() at cpu.ts:12 blocked the event loop for 90ms (the longest of 3 there, 240ms in all); move CPU-bound work to a worker thread',
 		);
 	});
 
 	it('leaves out the waiting tasks when none were ready', () => {
 		const {state, block, crunch} = crunchBlocking(50);
-		expect(blockedLoopMessage(state, {kind: 'blocked-loop', block, durationMs: 50, delayedTasks: 0, longestDelayMs: null, taskIds: [crunch]})).toBe(
+		expect(blockedLoopMessage(state, {kind: 'blocked-loop', block, durationMs: 50, blocks: 1, totalMs: 50, delayedTasks: 0, longestDelayMs: null, taskIds: [crunch]})).toBe(
 			'crunch() at cpu.ts:12 blocked the event loop for 50ms; move CPU-bound work to a worker thread',
 		);
 	});
 
 	it('says how much of the block the thread waited for a CPU, when that was a notable share', () => {
 		const loaded = crunchBlocking(1400, 300);
-		expect(blockedLoopMessage(loaded.state, {kind: 'blocked-loop', block: loaded.block, durationMs: 1400, delayedTasks: 0, longestDelayMs: null, taskIds: [loaded.crunch]})).toBe(
+		expect(blockedLoopMessage(loaded.state, {kind: 'blocked-loop', block: loaded.block, durationMs: 1400, blocks: 1, totalMs: 1400, delayedTasks: 0, longestDelayMs: null, taskIds: [loaded.crunch]})).toBe(
 			'crunch() at cpu.ts:12 blocked the event loop for 1.40s (for 300ms of it the thread waited for a CPU: the machine was busy); move CPU-bound work to a worker thread',
 		);
 		const quiet = crunchBlocking(1400, 20);
-		expect(blockedLoopMessage(quiet.state, {kind: 'blocked-loop', block: quiet.block, durationMs: 1400, delayedTasks: 0, longestDelayMs: null, taskIds: [quiet.crunch]})).toBe(
+		expect(blockedLoopMessage(quiet.state, {kind: 'blocked-loop', block: quiet.block, durationMs: 1400, blocks: 1, totalMs: 1400, delayedTasks: 0, longestDelayMs: null, taskIds: [quiet.crunch]})).toBe(
 			'crunch() at cpu.ts:12 blocked the event loop for 1.40s; move CPU-bound work to a worker thread',
 		);
 	});
@@ -42,7 +49,7 @@ describe('blocked-loop in words', () => {
 		session.emit('block.start', {t: 100, id: 1, task: null, detectedAt: 150}).emit('block.stack', {t: 151, id: 1, frames: []}).emit('block.end', {t: 400, id: 1, durationMs: 300, task: null});
 		const block = session.state.blocks[0]!;
 		expect(block.location).toBeNull();
-		const message = blockedLoopMessage(session.state, {kind: 'blocked-loop', block, durationMs: 300, delayedTasks: 0, longestDelayMs: null, taskIds: []});
+		const message = blockedLoopMessage(session.state, {kind: 'blocked-loop', block, durationMs: 300, blocks: 1, totalMs: 300, delayedTasks: 0, longestDelayMs: null, taskIds: []});
 		expect(message).toMatch(/blocked the event loop for 300ms; no code of the script's was running: look for a synchronous call into a library or native code$/);
 		expect(message).not.toContain('worker thread');
 	});
@@ -54,7 +61,7 @@ describe('blocked-loop in words', () => {
 		session.block(100, 81, 5);
 		const block = session.state.blocks[0]!;
 		expect(block).toMatchObject({location: null, stackRead: false});
-		const message = blockedLoopMessage(session.state, {kind: 'blocked-loop', block, durationMs: 81, delayedTasks: 0, longestDelayMs: null, taskIds: [5]});
+		const message = blockedLoopMessage(session.state, {kind: 'blocked-loop', block, durationMs: 81, blocks: 1, totalMs: 81, delayedTasks: 0, longestDelayMs: null, taskIds: [5]});
 		expect(message).toMatch(/blocked the event loop for 81ms; it ended before its stack could be read, so where it ran is not known: look for synchronous work in what ran then$/);
 		expect(message).not.toContain("no code of the script's");
 	});

@@ -390,8 +390,13 @@ interface Compiled {
 }
 
 function compile(source: string, file: string, loader: Loader, options: HookOptions, evalCode?: EvalCode): CompiledOutput {
-	const compiled = compileFast(source, file, loader) ?? compileWithEsbuild(source, file, loader, options);
+	let compiled = compileFast(source, file, loader) ?? compileWithEsbuild(source, file, loader, options);
 	const format = evalCode?.format ?? moduleFormat(file, compiled.code);
+	// TypeScript that Node loads as CommonJS (a `.cts` file, a `.ts` one in a package of "type": "commonjs") written
+	// with `import` and `export`: tsc emits CommonJS for it, and tsx runs it so. Node would refuse the imports.
+	if (format === 'commonjs' && !evalCode && (loader === 'ts' || loader === 'tsx') && usesModuleSyntax(compiled.code)) {
+		compiled = compileWithEsbuild(source, file, loader, options, 'cjs');
+	}
 	let result: ReturnType<typeof instrumentCompiled>;
 	try {
 		result = instrumentCompiled(compiled, file, format, options, evalCode?.name);
@@ -608,10 +613,13 @@ function quietly<T>(run: () => T): T {
 	}
 }
 
-function compileWithEsbuild(source: string, file: string, loader: Loader, options: HookOptions): Compiled {
+function compileWithEsbuild(source: string, file: string, loader: Loader, options: HookOptions, format?: 'cjs'): Compiled {
 	try {
 		const output = esbuild().transformSync(source, {
 			loader,
+			format,
+			// For CommonJS, the exports' names annotated as Node's cjs-module-lexer reads them: an ES module may import them by name.
+			platform: format === 'cjs' ? 'node' : undefined,
 			sourcefile: file,
 			sourcemap: 'external',
 			// The running Node's own syntax: `await using` and the like are lowered where this Node cannot parse them.

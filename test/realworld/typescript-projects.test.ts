@@ -30,6 +30,15 @@ describe('TypeScript that node cannot run itself: the output tsc would give, wit
 		expect(report.tasks.filter(task => task.kind === 'worker')).toEqual([]);
 	});
 
+	it('a .cts file written with import and export, imported by name from an ES module; a .ts one in a "type": "commonjs" package: CommonJS, as tsc and tsx make them', async () => {
+		const cts = await underAsyncmon('imports-es-cts.mts', [], TYPESCRIPT);
+		expect(cts.asyncmon).toEqual({code: 0, stdout: 'high is 10, low is 1\n', stderr: ''});
+		expect([taskNamed(cts.report, 'levelOf("high")').state, taskNamed(cts.report, 'levelOf("high")').location]).toEqual(['finished', 'es-syntax.cts:9:1']);
+		const commonjs = await underAsyncmon('commonjs-package/app.ts', [], TYPESCRIPT);
+		expect(commonjs.asyncmon).toEqual({code: 0, stdout: 'app.ts ran as CommonJS\n', stderr: ''});
+		expect(taskNamed(commonjs.report, 'main()').location).toBe('commonjs-package/app.ts:5:1');
+	});
+
 	it('.tsx with the automatic JSX runtime', async () => {
 		const {asyncmon, report} = await underAsyncmon('component.tsx', [], TYPESCRIPT);
 		expect(asyncmon).toEqual({

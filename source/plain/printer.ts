@@ -1,4 +1,4 @@
-import type {ErrorInfo, Location, Ms, ProcessExit, ProtocolLine} from '../protocol/events.js';
+import type {ErrorInfo, Location, Ms, ProcessExit, ProtocolLine, TaskAwaitEvent} from '../protocol/events.js';
 import type {ModelState, NodeState, TaskNode} from '../model/state.js';
 import {formatDuration, formatOffset} from '../present/durations.js';
 import {servedOutcome, taskLabel} from '../present/http.js';
@@ -77,6 +77,13 @@ export class PlainPrinter {
 	 * keeps the script's bytes as they were.
 	 */
 	private readonly midLine = {stdout: false, stderr: false};
+	/**
+	 * Awaits of a call whose start the script has not sent yet (a flush holds a call still running for the next
+	 * one, where it may end and fold), by the awaiting task's id: told when the call starts, so that the line names
+	 * it, or, if it never does (folded at the source), as they read then, before the awaiting task's next line.
+	 * Told by the lines that come, never by when they come: a replay prints what the live run printed.
+	 */
+	private readonly awaitsOfUnsent = new Map<number, {line: TaskAwaitEvent; call: number; words: string}>();
 
 	constructor(private readonly options: PlainOptions) {
 		// Plain output is often piped or saved: without colour it carries no escapes at all.
@@ -86,6 +93,11 @@ export class PlainPrinter {
 
 	/** Writes what a buffered printer holds. */
 	flush(): void {
+		this.writePending();
+	}
+
+	/** Writes what a buffered printer holds. */
+	private writePending(): void {
 		if (!this.pending) return;
 		const text = this.pending;
 		this.pending = '';
@@ -107,6 +119,8 @@ export class PlainPrinter {
 	}
 
 	private print(line: ProtocolLine, state: ModelState): void {
+		// The awaiting task moves on: its await of a call never sent is told first, as it reads.
+		if (line.type === 'task.await' || line.type === 'task.ready' || line.type === 'task.resume' || line.type === 'task.end') this.tellHeldAwait(line.id);
 		switch (line.type) {
 			case 'output': {
 				// A followed process's copy: its bytes went where they go under node (here too, when it shares the script's stdout).
@@ -120,15 +134,21 @@ export class PlainPrinter {
 				this.write({stream: 'stderr', text: this.own(noticeText(line.message)), own: true});
 				return;
 			case 'task.start': {
+				for (const [id, held] of this.awaitsOfUnsent) {
+					if (held.call !== line.id) continue;
+					this.awaitsOfUnsent.delete(id);
+					this.sayAwait(held.line, this.awaitWords(held.line, state) ?? held.words);
+				}
 				const node = state.nodes.get(line.id);
 				if (!node || node.kind === 'script' || !this.admit(line.t, 'start', state, null)) return;
 				this.say(line.t, this.stateMark('running', 'start', 'cyan'), [{text: `${taskLabel(node, this.options.ascii)}  `}, dim(node.location)]);
 				return;
 			}
 			case 'task.await': {
-				const node = state.nodes.get(line.id);
-				if (!node || !this.admit(line.t, 'await', state, null)) return;
-				this.say(line.t, this.stateMark('waiting', 'await', 'yellow'), [{text: `${node.name} on ${waitingOn(state, node, line.t, this.options.ascii)}  `}, dim(line.site)]);
+				const words = this.awaitWords(line, state);
+				if (words === null || !this.admit(line.t, 'await', state, null)) return;
+				if (line.on.kind !== 'task' || state.nodes.has(line.on.id)) return this.sayAwait(line, words);
+				this.awaitsOfUnsent.set(line.id, {line, call: line.on.id, words});
 				return;
 			}
 			case 'task.ready': {
@@ -231,12 +251,30 @@ export class PlainPrinter {
 		}
 	}
 
+	/** What an await line says of the task and what it waits on, as `state` has them; null for a task it does not hold. */
+	private awaitWords(line: TaskAwaitEvent, state: ModelState): string | null {
+		const node = state.nodes.get(line.id);
+		return node ? `${node.name} on ${waitingOn(state, node, line.t, this.options.ascii)}` : null;
+	}
+
+	private tellHeldAwait(task: number): void {
+		const held = this.awaitsOfUnsent.get(task);
+		if (!held) return;
+		this.awaitsOfUnsent.delete(task);
+		this.sayAwait(held.line, held.words);
+	}
+
+	private sayAwait(line: TaskAwaitEvent, words: string): void {
+		this.say(line.t, this.stateMark('waiting', 'await', 'yellow'), [{text: `${words}  `}, dim(line.site)]);
+	}
+
 	/** Every line still held, then the closing summary, modelled on the seed's last example, under a rule that says it is asyncmon's. */
 	finish(state: ModelState): void {
+		for (const task of [...this.awaitsOfUnsent.keys()]) this.tellHeldAwait(task);
 		const last = this.gate.finish();
 		if (last) this.saySecond(last);
 		this.order.drain();
-		this.flush();
+		this.writePending();
 		const lines: string[] = [];
 		// A script that never ran gets asyncmon's one error line, which says whose it is, on stderr as node's own would be.
 		if (!state.fatal) lines.push(paint([{text: this.options.ascii ? '-- asyncmon --' : '── asyncmon ──', dim: true}], this.ansi));
@@ -255,18 +293,18 @@ export class PlainPrinter {
 
 	private err(text: string | Uint8Array): void {
 		// What was printed before stays before.
-		this.flush();
+		this.writePending();
 		this.options.err.write(text);
 	}
 
 	private out(text: string | Uint8Array): void {
 		if (!this.options.buffered || typeof text !== 'string') {
-			this.flush();
+			this.writePending();
 			this.options.out.write(text);
 			return;
 		}
 		this.pending += text;
-		if (this.pending.length >= MAX_PENDING_CHARS) this.flush();
+		if (this.pending.length >= MAX_PENDING_CHARS) this.writePending();
 	}
 
 	/** Whether a task or request line is printed, or counted into its second's summary line (see LoadGate). */

@@ -45,6 +45,23 @@ function printed(options: {ascii: boolean; color?: boolean; scriptOutput?: Plain
 }
 
 describe('plain mode', () => {
+	it('names the call an await waits on though its start comes after the await; one never sent (folded) by its id, before its caller moves on', () => {
+		const lines = printed({ascii: false}, [
+			{type: 'task.start', t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts', loc: 'app.ts:1:1'},
+			{type: 'task.start', t: 1, id: 2, parent: 1, kind: 'task', name: 'outer(3)', loc: 'app.ts:3:1'},
+			// The script held inner(3)'s start for its next flush, where it might have ended and folded.
+			{type: 'task.await', t: 3, id: 2, site: 'app.ts:3:30', on: {kind: 'task', id: 3}, busy: 1},
+			{type: 'task.start', t: 4, id: 5, parent: 1, kind: 'task', name: 'other()', loc: 'app.ts:5:1'},
+			{type: 'task.await', t: 5, id: 5, site: 'app.ts:5:30', on: {kind: 'task', id: 6}, busy: 1},
+			{type: 'task.start', t: 2, id: 3, parent: 2, kind: 'task', name: 'inner(3)', loc: 'app.ts:2:1'},
+			// other()'s call folded: other() resumes, its call never sent.
+			{type: 'task.resume', t: 9, id: 5, readyAt: 9, wait: 4, sched: 0},
+			{type: 'exit', t: 40, code: 0, signal: null},
+		]).split('\n');
+		expect(lines).toContain('[   0.003s] ⏸ await  outer(3) on task #3 inner(3)  app.ts:3:30');
+		expect(lines).toContain('[   0.005s] ⏸ await  other() on task #6  app.ts:5:30');
+	});
+
 	it('tells each event on a line of its own, the script output in between', () => {
 		const lines = printed({ascii: false}).split('\n');
 		expect(lines).toContain('[   0.001s] ▶ start  fetchAll()  app.ts:3:1');

@@ -319,8 +319,11 @@ function functionName(fn: AnyNode, parent: AnyNode | null, className: string | u
 	if (fn.id?.name) return fn.id.name;
 	if (!parent) return ANONYMOUS;
 	const keyName = (key: AnyNode, computed: boolean): string | undefined =>
-		computed ? undefined : key.type === 'Identifier' ? key.name : key.type === 'PrivateIdentifier' ? `#${key.name}` : key.type === 'Literal' ? String(key.value) : undefined;
+		computed ? wellKnownSymbol(key) : key.type === 'Identifier' ? key.name : key.type === 'PrivateIdentifier' ? `#${key.name}` : key.type === 'Literal' ? String(key.value) : undefined;
 	switch (parent.type) {
+		// As V8 names it: `export default async function () {}`, `export default async () => {}`.
+		case 'ExportDefaultDeclaration':
+			return 'default';
 		case 'VariableDeclarator':
 			return parent.id.type === 'Identifier' ? parent.id.name : ANONYMOUS;
 		case 'AssignmentExpression':
@@ -340,6 +343,12 @@ function functionName(fn: AnyNode, parent: AnyNode | null, className: string | u
 		default:
 			return ANONYMOUS;
 	}
+}
+
+/** A computed key V8 names as written: `[Symbol.asyncDispose]`, `[Symbol.iterator]`; undefined for any other. */
+function wellKnownSymbol(key: AnyNode): string | undefined {
+	const symbol = key.type === 'MemberExpression' && !key.computed && key.object.type === 'Identifier' && key.object.name === 'Symbol' && key.property.type === 'Identifier';
+	return symbol ? `[Symbol.${key.property.name}]` : undefined;
 }
 
 /** Arrows have no `arguments`: pass their parameters, with patterns as a placeholder. */

@@ -191,6 +191,12 @@ describe('instrument: names and positions in the registry', () => {
 		);
 	});
 
+	it("names a default export `default` and a well-known symbol's method by the symbol, as V8 does", () => {
+		expect(names('export default async function () {}', 'module')).toEqual(['default']);
+		expect(names('export default async () => 1;', 'module')).toEqual(['default']);
+		expect(names('class Res { async [Symbol.asyncDispose]() {} }\nconst o = { async [Symbol.iterator]() {} };')).toEqual(['Res.[Symbol.asyncDispose]', '[Symbol.iterator]']);
+	});
+
 	it('places methods at their parameter list (acorn starts a method function there)', () => {
 		const {functions} = transform('class C {\n  async m() {}\n  static async s() {}\n}');
 		expect(functions).toEqual([

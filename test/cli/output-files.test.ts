@@ -40,6 +40,30 @@ describe('where recordings and reports are written', () => {
 		expect(refused.stderr).toMatch(/^asyncmon: cannot write the report '.*link\.md': it is a symbolic link/);
 	});
 
+	it('an output naming a file the command reads (a recording, the script) is refused, one line and exit 1, the file left as it was', async () => {
+		const directory = tempDir();
+		const recording = join(directory, 'session.ndjson');
+		const original = readFileSync(FIXTURE_RECORDING);
+		writeFileSync(recording, original);
+		for (const args of [
+			['report', recording, '--format', 'md', '-o', recording],
+			['report', recording, '--format', 'ndjson', '-o', join(directory, '.', 'session.ndjson')],
+			['diff', FIXTURE_RECORDING, recording, '-o', recording],
+		]) {
+			const refused = await runCli(args);
+			expect(refused.code, args.join(' ')).toBe(1);
+			expect(refused.stderr).toMatch(/^asyncmon: -o '.*session\.ndjson' would overwrite '.*session\.ndjson', which this command reads: name another file\n$/);
+			expect(readFileSync(recording)).toEqual(original);
+		}
+		const script = join(directory, 'script.mjs');
+		writeFileSync(script, "console.log('ran');\n");
+		const recordOverScript = await runCli(['--plain', '--record', script, script]);
+		expect(recordOverScript.code).toBe(1);
+		expect(recordOverScript.stderr).toBe(`asyncmon: --record '${script}' would overwrite '${script}', which this command reads: name another file\n`);
+		expect(recordOverScript.stdout).toBe('');
+		expect(readFileSync(script, 'utf8')).toBe("console.log('ran');\n");
+	});
+
 	it('a recording that fails mid-run (here a file size limit) says so once, stays readable, and asyncmon exits 4', async () => {
 		const file = join(tempDir(), 'session.ndjson');
 		// `ulimit -f 16`: writes past 8 kB fail with EFBIG, as they would on a full disk with ENOSPC.

@@ -2,7 +2,7 @@ import {computeInsights} from '../../model/insights.js';
 import type {DiffFormat} from '../../sessions/diff-formats.js';
 import {runDiff} from '../../sessions/diff-command.js';
 import {terminalColor} from '../terminal.js';
-import {printWarnings, requireRecording} from './recording-file.js';
+import {printWarnings, requireOutputApart, requireRecording} from './recording-file.js';
 
 export interface DiffArgs {
 	before: string;
@@ -17,6 +17,7 @@ export interface DiffArgs {
 export async function diffCommand(args: DiffArgs): Promise<void> {
 	requireRecording(args.before);
 	requireRecording(args.after);
+	requireOutputApart(args.out, '-o', [args.before, args.after]);
 	const {warnings} = await runDiff({
 		...args,
 		color: terminalColor(),

@@ -3,7 +3,7 @@ import {runReport} from '../../sessions/report-command.js';
 import {tracesEndpoint} from '../../otlp/endpoint.js';
 import type {ReportCommandFormat} from '../report-arguments.js';
 import {requireFileName, UsageError} from '../usage-error.js';
-import {printWarnings, requireRecording} from './recording-file.js';
+import {printWarnings, requireOutputApart, requireRecording} from './recording-file.js';
 import {retentionOf} from '../retention-arguments.js';
 
 export interface ReportArgs {
@@ -22,6 +22,7 @@ export interface ReportArgs {
 export async function reportCommand(args: ReportArgs): Promise<void> {
 	requireRecording(args.file);
 	requireFileName(args.out, '-o');
+	requireOutputApart(args.out, '-o', [args.file]);
 	const endpoint = args.otlp === undefined ? undefined : tracesEndpoint(args.otlp);
 	if (endpoint === null) throw new UsageError(`--otlp needs the collector's http(s) base URL, e.g. http://127.0.0.1:4318; got '${args.otlp}'`);
 	const format = args.format ?? (endpoint && args.out === undefined ? undefined : 'text');

@@ -11,6 +11,7 @@ import type {RunArgs} from '../run-arguments.js';
 import {terminalColor, wantsPlain} from '../terminal.js';
 import {requireFileName, UsageError} from '../usage-error.js';
 import {otlpEndpointOf} from '../live-spans.js';
+import {requireOutputApart} from './recording-file.js';
 
 import {Recorder} from '../../sessions/recorder.js';
 
@@ -19,6 +20,7 @@ export function runCommand(args: RunArgs, launch: ScriptLaunch): Promise<number>
 	if (!(args.blockThreshold > 0)) throw new UsageError('--block-threshold must be a positive number of milliseconds');
 	if (args.failOnBlock !== undefined && !(args.failOnBlock >= 0)) throw new UsageError('--fail-on-block must be a number of milliseconds, 0 or more');
 	requireFileName(args.record, '--record');
+	requireOutputApart(args.record, '--record', [launch.script]);
 	const otlpEndpoint = otlpEndpointOf(args.otlp);
 	return runScript({
 		...launch,

@@ -24,6 +24,7 @@ export function blockedLoopMessage(state: ModelState, insight: BlockedLoopInsigh
 			? 'no code of the script\'s was running: look for a synchronous call into a library or native code'
 			: 'it ended before its stack could be read, so where it ran is not known: look for synchronous work in what ran then';
 	const place = block.location ? 'there' : block.stackRead ? 'like it' : 'whose place is not known';
-	const repeated = insight.blocks > 1 ? ` (the longest of ${insight.blocks} ${place}, ${formatDuration(insight.totalMs)} in all)` : '';
-	return `${blockCulprit(state, block)}${where} blocked the event loop${loopOwner(block)} for ${formatDuration(insight.durationMs)}${repeated}${queued}; ${waited}${advice}`;
+	// After the CPU wait, which is of this block: one parenthesis each would read as two asides in a row.
+	const repeated = insight.blocks > 1 ? `, the longest of ${insight.blocks} ${place}, ${formatDuration(insight.totalMs)} in all` : '';
+	return `${blockCulprit(state, block)}${where} blocked the event loop${loopOwner(block)} for ${formatDuration(insight.durationMs)}${queued}${repeated}; ${waited}${advice}`;
 }

@@ -21,7 +21,11 @@ describe('blocked-loop in words', () => {
 	it('says of the longest of several blocks at one place how many there were and their time in all', () => {
 		const {state, block, crunch} = crunchBlocking(90);
 		expect(blockedLoopMessage(state, {kind: 'blocked-loop', block, durationMs: 90, blocks: 3, totalMs: 240, delayedTasks: 0, longestDelayMs: null, taskIds: [crunch]})).toBe(
-			'crunch() at cpu.ts:12 blocked the event loop for 90ms (the longest of 3 there, 240ms in all); move CPU-bound work to a worker thread',
+			'crunch() at cpu.ts:12 blocked the event loop for 90ms, the longest of 3 there, 240ms in all; move CPU-bound work to a worker thread',
+		);
+		const loaded = crunchBlocking(1400, 300);
+		expect(blockedLoopMessage(loaded.state, {kind: 'blocked-loop', block: loaded.block, durationMs: 1400, blocks: 2, totalMs: 2000, delayedTasks: 0, longestDelayMs: null, taskIds: [loaded.crunch]})).toBe(
+			'crunch() at cpu.ts:12 blocked the event loop for 1.40s (for 300ms of it the thread waited for a CPU: the machine was busy), the longest of 2 there, 2.00s in all; move CPU-bound work to a worker thread',
 		);
 	});
 

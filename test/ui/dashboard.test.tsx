@@ -107,7 +107,7 @@ describe('dashboard: header and table', () => {
 		for (const id of [2, 3, 4, 1]) session.emit('task.end', {t: 1000 + id, id});
 		session.emit('exit', {t: 1010, code: 0, signal: null});
 		const view = await renderDashboard(session, {nowMs: 1010, columns: 120});
-		expect(view.lines()[1]).toMatch(/⏸ 0 waiting/);
+		expect(view.lines()[1]).toMatch(/^✔ 3 done  ✖ 0 failed  concurrency/);
 		expect(view.lines()[2]).toMatch(/tasks in flight \S+ +0 \(max 3\)/);
 	});
 

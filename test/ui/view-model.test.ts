@@ -351,6 +351,20 @@ describe('header', () => {
 		expect(counts()).not.toContain('just started');
 	});
 
+	it('counts the tasks that did not settle as such once the script ended: interrupted by its signal, or never settled', () => {
+		const counts = (session: ReturnType<typeof busySession>): string => headerLines({state: session.state, title: 'app.ts', nowMs: 1000, width: 140, ascii: false, glyphs: glyphs(false), viewPaused: false, replay: undefined, badge: []})[1]!.map(s => s.text).join('');
+		const killed = busySession();
+		const unsettled = killed.state.taskCounts.running + killed.state.taskCounts.waiting + killed.state.taskCounts.ready;
+		expect(unsettled).toBeGreaterThan(0);
+		expect(counts(killed)).toContain('waiting');
+		killed.emit('exit', {t: 900, code: null, signal: 'SIGINT'});
+		expect(counts(killed)).toMatch(new RegExp(`^✔ \\d+ done  ✖ \\d+ failed  ⏸ ${unsettled} interrupted by SIGINT  `));
+		expect(counts(killed)).not.toMatch(/running|waiting|ready/);
+		const exited = busySession();
+		exited.emit('exit', {t: 900, code: 0, signal: null});
+		expect(counts(exited)).toContain(`⏸ ${unsettled} never settled`);
+	});
+
 	it('says how many of the tasks done were folded: never more than it counts done, though their timers folded with them', () => {
 		const session = new FakeSession();
 		session.emit('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts', loc: null});

@@ -1,7 +1,7 @@
 import type {Ms} from '../../protocol/events.js';
 import {foldedShort} from '../../present/folded.js';
 import {loopDelayMs} from '../../present/loop-delay.js';
-import {activeBlocks, NODE_STATES, type ModelState} from '../../model/state.js';
+import {activeBlocks, NODE_STATES, type ModelState, type NodeState} from '../../model/state.js';
 import {blockCulprit} from '../../present/holdups.js';
 import {endingSignal, processText} from '../../present/processes.js';
 import {roundedConcurrency} from '../../model/summary.js';
@@ -93,10 +93,20 @@ function countsLine(input: HeaderInput): Line {
 function countsAt({state, ascii}: HeaderInput, concurrency: string, brevity: 0 | 1 | 2): Line {
 	const line: Line = [];
 	const gap = brevity === 2 ? ' ' : '  ';
+	// Once the script has ended nothing runs, waits or is ready: the tasks that did not settle are one count, in
+	// the summary's words (its rows still say what each was doing then).
+	const ended = state.exit !== null;
 	for (const nodeState of NODE_STATES) {
+		if (ended && !SETTLED.has(nodeState)) continue;
 		const style = STATE_STYLES[nodeState];
 		const label = brevity === 0 ? ` ${style.label}` : '';
 		line.push({text: `${stateIcon(nodeState, ascii)} ${formatCount(state.taskCounts[nodeState])}${label}`, color: style.color}, {text: gap});
+	}
+	const unsettled = state.taskCounts.running + state.taskCounts.waiting + state.taskCounts.ready;
+	if (state.exit && unsettled > 0) {
+		const killedBy = endingSignal(state.exit);
+		const label = brevity === 0 ? (killedBy ? ` interrupted by ${sanitize(killedBy)}` : ' never settled') : '';
+		line.push({text: `${stateIcon('waiting', ascii)} ${formatCount(unsettled)}${label}`, color: STATE_STYLES.waiting.color}, {text: gap});
 	}
 	if (brevity > 0) line.push({text: ' '});
 	// Tasks the script's process holds back count as in flight, as the HTTP requests among them do: a server under load holds most.
@@ -106,6 +116,8 @@ function countsAt({state, ascii}: HeaderInput, concurrency: string, brevity: 0 |
 	if (state.httpFailed > 0) line.push({text: `, ${state.httpFailed} failed`, color: 'red'});
 	return line;
 }
+
+const SETTLED: ReadonlySet<NodeState> = new Set(['finished', 'failed']);
 
 function countNotes(state: ModelState): Line {
 	const notes: Line = [];

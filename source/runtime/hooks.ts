@@ -394,8 +394,9 @@ function compile(source: string, file: string, loader: Loader, options: HookOpti
 	const format = evalCode?.format ?? moduleFormat(file, compiled.code);
 	// TypeScript that Node loads as CommonJS (a `.cts` file, a `.ts` one in a package of "type": "commonjs") written
 	// with `import` and `export`: tsc emits CommonJS for it, and tsx runs it so. Node would refuse the imports.
+	// One that CommonJS cannot hold (a top-level await) is left as it is: Node's words say what to change.
 	if (format === 'commonjs' && !evalCode && (loader === 'ts' || loader === 'tsx') && usesModuleSyntax(compiled.code)) {
-		compiled = compileWithEsbuild(source, file, loader, options, 'cjs');
+		compiled = asCommonJs(source, file, loader, options) ?? compiled;
 	}
 	let result: ReturnType<typeof instrumentCompiled>;
 	try {
@@ -610,6 +611,17 @@ function quietly<T>(run: () => T): T {
 		return run();
 	} finally {
 		process.emitWarning = emitWarning;
+	}
+}
+
+/** `source` compiled to CommonJS; null when it cannot be (a top-level await, a syntax error: see compile). */
+function asCommonJs(source: string, file: string, loader: Loader, options: HookOptions): Compiled | null {
+	const refused = new Error('not CommonJS');
+	try {
+		return compileWithEsbuild(source, file, loader, {...options, onSyntaxError: () => { throw refused; }}, 'cjs');
+	} catch (error) {
+		if (error === refused) return null;
+		throw error;
 	}
 }
 

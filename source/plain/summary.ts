@@ -36,8 +36,15 @@ export function summaryLines(state: ModelState, ascii: boolean): Segment[][] {
 	const killedBy = exit && endingSignal(exit);
 	// A client of a running service that left ends its session, not the service's.
 	const stopped = state.joinedMs !== null ? 'Left the running service after' : 'Stopped after';
-	const outcome =
-		killedBy ? `Killed by ${sanitize(killedBy)} after` : exit && exit.code !== 0 ? `Exited with code ${exit.code} after` : exit ? 'All done in' : stopped;
+	const outcome = killedBy
+		? `Killed by ${sanitize(killedBy)} after`
+		: exit?.code === null
+			? 'The connection closed after'
+			: exit && exit.code !== 0
+				? `Exited with code ${exit.code} after`
+				: exit
+					? 'All done in'
+					: stopped;
 	const figures = [
 		`${outcome} ${formatDuration(sessionDuration(state))}`,
 		counted(summary.taskCount, 'task'),

@@ -11,6 +11,7 @@ import {spansOf, useOtlpReceiver} from '../helpers/otlp-receiver.js';
 import {readRecording} from '../helpers/recorded.js';
 import {ROOT, runCli, SCRIPTS, startCli} from '../helpers/run-cli.js';
 import {tempDir, tempFile} from '../helpers/temp.js';
+import {scriptStatus} from '../../source/ui/view-model/header.js';
 
 const upstream = useCountingServer();
 const receiver = useOtlpReceiver();
@@ -102,6 +103,28 @@ describe('asyncmon ps and connect on a service started with node --import asyncm
 		expect(service.stderr()).toBe('');
 		// Its socket and files are gone with it.
 		expect(readdirSync(dirname(service.files.socket))).toEqual([]);
+	});
+
+	it('a service killed under its client: the session ends there, its connection closed, with no advice to close the servers a service keeps', async () => {
+		// No request yet: a script idle with a server listening would be told it is kept alive; a service is not.
+		const service = await startService({env: {UPSTREAM_URL: upstream().url}});
+		const recording = tempFile('killed.ndjson');
+		const client = startCli(['connect', String(service.pid), '--plain', '--record', recording], cliEnv(service));
+		let seen = '';
+		client.child.stdout!.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+		await eventually('the snapshot', () => seen.includes('joined'));
+		// Idle for longer than the quiet after which a script is said to be kept alive.
+		await new Promise(resolve => setTimeout(resolve, 2600));
+		service.child.kill('SIGKILL');
+		expect(await service.exited).toEqual({code: null, signal: 'SIGKILL'});
+		const result = await client.result;
+		expect(result.code, result.stderr).toBe(0);
+		expect(result.stderr).toContain('the service closed the connection without saying it exited (killed, or its agent stopped)');
+		expect(result.stdout).toMatch(/\nThe connection closed after \S+ · /);
+		expect(result.stdout).not.toMatch(/stayed alive|close (the )?servers/);
+		const {state} = await readRecording(recording);
+		expect(state.exit).toMatchObject({code: null, signal: null});
+		expect(scriptStatus(state).text).toBe('connection closed');
 	});
 
 	it('counts the tasks its agent folded before the client joined by their leaves: requests served one after another read as no concurrency', async () => {

@@ -117,7 +117,9 @@ function serviceEnded(pipeline: SessionPipeline, exitCode: number | null, left: 
 		pipeline.derive([exit]);
 	} else if (!left && pipeline.state.droppedEvents === 0) {
 		const notice: NoticeEvent = {type: 'notice', t, message: 'the service closed the connection without saying it exited (killed, or its agent stopped)'};
-		pipeline.derive([notice]);
+		// The session ends there, how the service did not say: an exit with neither a code nor a signal.
+		const exit: ExitEvent = {type: 'exit', t, code: null, signal: null};
+		pipeline.derive([notice, exit]);
 	}
 }
 

@@ -13,8 +13,9 @@ export function keepsAlive(state: ModelState): KeepsAliveInsight[] {
 	const held = state.keptAlive;
 	// A task still awaiting something (a 3 s sleep, a slow reply) explains the quiet: nothing is held for no reason.
 	// Work that came later (a server's next request) ended the quiet: the process was waiting for it, not hung.
-	// A service (it received requests from others) stays alive for the next one, however long none comes.
-	if (!held || awaitingAt(state, held.t) || activeAfter(state, held.t) || isService(state, held.servers)) return [];
+	// A service (it received requests from others) stays alive for the next one, however long none comes; so does
+	// one a client joined (`asyncmon connect`): its agent runs in a process meant to stay up.
+	if (!held || state.joinedMs !== null || awaitingAt(state, held.t) || activeAfter(state, held.t) || isService(state, held.servers)) return [];
 	const timers = pendingTimers(state, held.t);
 	return [
 		{

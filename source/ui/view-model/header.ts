@@ -50,7 +50,9 @@ export function scriptStatus(state: ModelState): Segment {
 	if (!exit) return {text: 'running', color: 'green', bold: true};
 	const killedBy = endingSignal(exit);
 	if (killedBy) return {text: `killed by ${sanitize(killedBy)}${exit.stoppedFor ? ' (stuck: SIGKILL)' : ''}`, color: 'red', bold: true};
-	return {text: `exited with code ${exit.code ?? '?'}`, color: exit.code === 0 ? 'green' : 'red', bold: true};
+	// Neither a code nor a signal: a joined service's connection closed without its exit.
+	if (exit.code === null) return {text: 'connection closed', color: 'red', bold: true};
+	return {text: `exited with code ${exit.code}`, color: exit.code === 0 ? 'green' : 'red', bold: true};
 }
 
 function titleLine({state, title, nowMs, viewPaused, width, badge}: HeaderInput): Line {

@@ -44,6 +44,18 @@ export function isSecretName(name: string): boolean {
 	return SECRET_NAMES.has(name.toLowerCase()) || name.split(WORDS).some(word => SECRET_NAMES.has(word.toLowerCase()));
 }
 
+/**
+ * A function parameter whose value is shown as REDACTED in its calls' names: narrower than a query's names
+ * (`key`, `code`, `session` name a cache key, a status, a session object as often as a secret), so only the
+ * words that mean a secret, and whole names made of two that do (`apiKey`, `private_key`).
+ */
+const SECRET_PARAMETER_WORDS: ReadonlySet<string> = new Set(['password', 'passwd', 'passphrase', 'pwd', 'secret', 'token', 'credential', 'credentials', 'jwt', 'bearer', 'signature']);
+const SECRET_PARAMETER_NAMES: ReadonlySet<string> = new Set(['apikey', 'privatekey', 'accesskey', 'secretkey', 'authkey']);
+
+export function isSecretParameterName(name: string): boolean {
+	return SECRET_PARAMETER_NAMES.has(name.replace(/[-_]/g, '').toLowerCase()) || name.split(WORDS).some(word => SECRET_PARAMETER_WORDS.has(word.toLowerCase()));
+}
+
 /** `scheme://userinfo@`, for a URL the parser refuses (cut short, say) whose credentials must still go. */
 const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/i;
 

@@ -1,4 +1,5 @@
-import {recordedText} from './redact.js';
+import {REDACTED} from '../protocol/redaction.js';
+import {recordedText, redacting} from './redact.js';
 
 /** Arguments shown; a call keeps one more, to know whether to show `…`. */
 export const MAX_ARGS = 4;
@@ -9,6 +10,15 @@ const MAX_PREVIEW = 60;
  * up to its query, so a cut never splits the credentials from what marks them as such.
  */
 const MAX_REDACTED = 2048;
+
+/** Shown as `REDACTED` in a call's preview: the value of a parameter named like a secret (see hideSecretArguments). */
+const SECRET_ARGUMENT = Symbol('secret argument');
+
+/** A call's arguments (its own copy) with those of parameters named like a secret hidden, unless the run keeps secrets. */
+export function hideSecretArguments(args: unknown[], positions: readonly number[]): void {
+	if (!redacting()) return;
+	for (const position of positions) if (position < args.length) args[position] = SECRET_ARGUMENT;
+}
 
 /** A call rendered like asyncio's task repr: `simulateRequest("request-A", 1000)`. */
 export function formatCall(name: string, args: ArrayLike<unknown>): string {
@@ -22,6 +32,7 @@ export function formatCall(name: string, args: ArrayLike<unknown>): string {
 }
 
 export function formatValue(value: unknown): string {
+	if (value === SECRET_ARGUMENT) return REDACTED;
 	switch (typeof value) {
 		case 'string':
 			return quoted(value);

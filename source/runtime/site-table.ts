@@ -3,6 +3,8 @@ import type {Location} from '../protocol/events.js';
 export interface FunctionMeta {
 	name: string;
 	loc: Location;
+	/** See FunctionSite.secretParams. */
+	secretParams?: number[];
 }
 
 export interface AwaitMeta {

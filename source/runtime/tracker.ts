@@ -3,7 +3,7 @@ import {AsyncLocalStorage} from 'node:async_hooks';
 import {IDS_PER_THREAD, type AsyncmonEvent, type BlockEndEvent, type BlockStartEvent, type ErrorInfo, type Location, type OpKind, type OpStartEvent, type ProcessDetails, type ServerRequestDetails, type TaskAwaitEvent, type TaskEndEvent, type TaskKind, type TaskStartEvent, type WaitTarget} from '../protocol/events.js';
 import type {EventSink, Keep} from './event-sink.js';
 import type {IsFolded} from './span-folder.js';
-import {formatCall, MAX_ARGS} from './preview.js';
+import {formatCall, hideSecretArguments, MAX_ARGS} from './preview.js';
 import type {SiteTable} from './site-table.js';
 import {describeError} from './errors.js';
 import {recordedText} from './redact.js';
@@ -346,6 +346,7 @@ export class Tracker {
 		const site = this.sites.functionAt(functionId);
 		// Named at the next flush, with the values it was called with even if the body reassigns them.
 		const called = Array.prototype.slice.call(args, 0, MAX_ARGS + 1);
+		if (site.secretParams) hideSecretArguments(called, site.secretParams);
 		const task = this.startTask('task', site.name, site.loc, this.current(), called);
 		// Entered at once, though it costs a quick call a third of its time (an AsyncContextFrame made going in and
 		// another going out): libraries (got, ky) schedule a request from a callback the call's first slice registers.

@@ -2,6 +2,7 @@ import type {Node} from 'acorn';
 import type MagicStringClass from 'magic-string';
 import {acorn, MagicString} from './lazy-modules.js';
 import {ANONYMOUS} from '../protocol/events.js';
+import {isSecretParameterName} from '../protocol/redaction.js';
 
 /**
  * The instrumentation transform: every async function (declaration,
@@ -30,6 +31,8 @@ export interface FunctionSite {
 	/** Generated position of the function, mapped to the original by the caller. */
 	line: number;
 	column: number;
+	/** The positions of its parameters named like a secret (`password`, `apiKey`): their values are never shown. */
+	secretParams?: number[];
 }
 
 export interface AwaitSite {
@@ -118,11 +121,10 @@ export function instrument(input: TransformInput): TransformOutput {
 		scopes.pop();
 		if (!instrumented) return;
 		changed = true;
-		const id = input.registry.addFunction({
-			name: functionName(fn, parent, classNames[classNames.length - 1]),
-			line: fn.loc!.start.line,
-			column: fn.loc!.start.column,
-		});
+		const site: FunctionSite = {name: functionName(fn, parent, classNames[classNames.length - 1]), line: fn.loc!.start.line, column: fn.loc!.start.column};
+		const secretParams = secretParameters(fn);
+		if (secretParams.length > 0) site.secretParams = secretParams;
+		const id = input.registry.addFunction(site);
 		const args = fn.type === 'ArrowFunctionExpression' ? arrowArguments(fn) : 'arguments';
 		const enter = `const ${TASK}=${rt}.e(${id},${args});try{`;
 		const exit = `}catch(${ERR}){${rt}.f(${TASK},${ERR});throw ${ERR}}finally{${rt}.l(${TASK})}`;
@@ -343,6 +345,16 @@ function functionName(fn: AnyNode, parent: AnyNode | null, className: string | u
 		default:
 			return ANONYMOUS;
 	}
+}
+
+/** The positions of a function's parameters whose names mark a secret (see isSecretParameterName). */
+function secretParameters(fn: AnyNode): number[] {
+	const positions: number[] = [];
+	fn.params.forEach((param: AnyNode, position: number) => {
+		const named = param.type === 'AssignmentPattern' ? param.left : param;
+		if (named.type === 'Identifier' && isSecretParameterName(named.name)) positions.push(position);
+	});
+	return positions;
 }
 
 /** A computed key V8 names as written: `[Symbol.asyncDispose]`, `[Symbol.iterator]`; undefined for any other. */

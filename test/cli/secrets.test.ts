@@ -18,6 +18,8 @@ const REDACTED_SECRETS = {
 	'argv-secret-15': "the argument after a flag of its own (--password …)",
 	'flag-secret-13': 'a flag in a thrown Error\'s message (--password=…)',
 	'named-secret-12': 'a name given with task(name, fn)',
+	'param-secret-16': 'an argument for a parameter named password, in the task name',
+	'param-secret-17': 'an argument for a parameter named apiKey, in the task name',
 };
 /** Headers, recorded with --no-redact as without: never. */
 const HEADER_SECRETS = {
@@ -43,6 +45,8 @@ describe('a recording keeps no secret', () => {
 		expect(recording).toContain('?token=REDACTED failed');
 		expect(recording).toContain('jwt=REDACTED&bearer=REDACTED&pass=REDACTED&private=REDACTED&page=2');
 		expect(recording).toMatch(/"type":"uncaught".*REDACTED:REDACTED@/);
+		// The other arguments stay: only the parameters named like a secret are hidden.
+		expect(recording).toContain('login(\\"ada\\", REDACTED, {…}, REDACTED)');
 	});
 
 	it('keeps them with --no-redact, all but the headers', async () => {

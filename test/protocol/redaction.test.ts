@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {isSecretName, REDACTED, redactArgv, redactRequestTarget, redactText, redactUrl} from '../../source/protocol/redaction.js';
+import {isSecretName, isSecretParameterName, REDACTED, redactArgv, redactRequestTarget, redactText, redactUrl} from '../../source/protocol/redaction.js';
 
 describe('redactUrl', () => {
 	it('replaces URL userinfo', () => {
@@ -119,5 +119,12 @@ describe('redactText', () => {
 
 	it('returns text with nothing secret in it as it was', () => {
 		for (const text of ['load("a.json", 3)', 'x = 1 + 2', 'see https://example.com/docs#top']) expect(redactText(text)).toBe(text);
+	});
+});
+
+describe('parameters named like a secret', () => {
+	it('are the words that mean one, and whole names of two that do; not the words a query treats as secret that name other things as often', () => {
+		for (const name of ['password', 'userPassword', 'new_password', 'secret', 'clientSecret', 'accessToken', 'token', 'apiKey', 'api_key', 'privateKey', 'jwt', 'credentials']) expect(isSecretParameterName(name), name).toBe(true);
+		for (const name of ['key', 'cacheKey', 'code', 'statusCode', 'session', 'sessionId', 'auth', 'tokens', 'user', 'id']) expect(isSecretParameterName(name), name).toBe(false);
 	});
 });

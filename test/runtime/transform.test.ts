@@ -191,6 +191,15 @@ describe('instrument: names and positions in the registry', () => {
 		);
 	});
 
+	it('notes the positions of parameters named like a secret, defaults included', () => {
+		const {functions} = transform('async function login(user, password, {retries}, apiKey = "") {}\nconst f = async (token) => token;\nasync function plain(key, code) {}');
+		expect(functions.map(site => [site.name, site.secretParams])).toEqual([
+			['login', [1, 3]],
+			['f', [0]],
+			['plain', undefined],
+		]);
+	});
+
 	it("names a default export `default` and a well-known symbol's method by the symbol, as V8 does", () => {
 		expect(names('export default async function () {}', 'module')).toEqual(['default']);
 		expect(names('export default async () => 1;', 'module')).toEqual(['default']);

@@ -229,8 +229,9 @@ export class PlainPrinter {
 				return;
 			}
 			case 'uncaught': {
-				const what = line.origin === 'unhandledRejection' ? 'unhandled rejection' : 'exception';
-				this.say(line.t, this.stateMark('failed', 'uncaught', 'red'), [{text: `${what}: ${errorOrNone(line.error)} `}, dim(line.error.location)]);
+				// `uncaught exception`, `unhandled rejection`: the mark's word is the first of the two.
+				const [word, what] = line.origin === 'unhandledRejection' ? ['unhandled', 'rejection'] : ['uncaught', 'exception'];
+				this.say(line.t, this.stateMark('failed', word, 'red'), [{text: `${what}: ${errorOrNone(line.error)} `}, dim(line.error.location)]);
 				return;
 			}
 			case 'fold': {

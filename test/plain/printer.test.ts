@@ -73,6 +73,7 @@ describe('plain mode', () => {
 		expect(lines).toContain('[   0.264s] ⚠ block  loop was blocked for 200ms by spin() in crunch() app.ts:10:3');
 		expect(lines).toContain('[   0.265s] ✖ failed crunch() after 201ms: Error: too hot: stop app.ts:11:9');
 		expect(lines).toContain('✖ Unhandled rejection: Error: lost at app.ts:12:5');
+		expect(lines).toContain('[   0.266s] ✖ unhandled rejection: Error: lost app.ts:12:5');
 	});
 
 	it("starts its own lines on a line of their own where the script's output stopped mid-line, and leaves the script's bytes as they were", () => {

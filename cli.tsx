@@ -2,7 +2,7 @@
 import type {Argv} from 'yargs';
 import {runCommand} from './source/cli/commands/run.js';
 import {main} from './source/cli/main.js';
-import {forYargs, quickRunArguments, RUN_OPTIONS, splitAtScript, unknownRunOption} from './source/cli/run-arguments.js';
+import {forYargs, quickRunArguments, RUN_OPTIONS, scriptTakenAsValue, splitAtScript, unknownRunOption} from './source/cli/run-arguments.js';
 import {UsageError} from './source/cli/usage-error.js';
 import {DIFF_OPTIONS, REPORT_OPTIONS} from './source/cli/report-arguments.js';
 import {RETENTION_OPTIONS} from './source/cli/retention-arguments.js';
@@ -134,7 +134,10 @@ await main(async () => {
 			}
 			if (/not enough non-option arguments: got 0/i.test(message ?? '')) {
 				if (own[0] === 'connect') throw new UsageError('name a service: asyncmon connect <pid|socket|host:port> (see asyncmon ps)');
-				throw new UsageError(own[0] === 'report' || own[0] === 'replay' ? `name a recording: asyncmon ${own[0]} <file>` : NO_SCRIPT);
+				if (own[0] === 'report' || own[0] === 'replay') throw new UsageError(`name a recording: asyncmon ${own[0]} <file>`);
+				const taken = scriptTakenAsValue(own);
+				if (taken) throw new UsageError(`${taken.option} takes a value, and read '${taken.value}' as it: give its value, then the script (see asyncmon --help)`);
+				throw new UsageError(NO_SCRIPT);
 			}
 			// `Invalid values: Argument: format, Given: "xml", Choices: "text", …` in asyncmon's words.
 			const choices = /^Invalid values:\s*Argument: (\S+), Given: (.*), Choices: (.*)$/s.exec(message ?? '');

@@ -73,6 +73,21 @@ export function splitAtScript(argv: string[]): {own: string[]; scriptArgs: strin
 	return {own: argv, scriptArgs: []};
 }
 
+/** A file name of the kinds asyncmon runs. */
+const SCRIPT_NAME = /\.(?:[cm]?[jt]s|[jt]sx)$/;
+
+/**
+ * When no script is named: the option whose value looks like one (`--fail-on-block app.ts`, its number
+ * forgotten), to say so rather than ask for a script the user did name.
+ */
+export function scriptTakenAsValue(argv: readonly string[]): {option: string; value: string} | null {
+	for (let i = 0; i < argv.length - 1; i++) {
+		const option = optionOf(argv[i]!);
+		if (option && RUN_OPTIONS[option.name].type !== 'boolean' && SCRIPT_NAME.test(argv[i + 1]!)) return {option: argv[i]!, value: argv[i + 1]!};
+	}
+	return null;
+}
+
 /**
  * `own` as yargs can read it: yargs binds no positional after `--`, so a
  * script named there goes in as a path it cannot take for an option or a

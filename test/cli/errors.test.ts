@@ -232,6 +232,8 @@ describe('usage errors', () => {
 			[['--plain', '--fail-on-block', 'NaN', 'gather.ts'], /^asyncmon: --fail-on-block must be a number of milliseconds, 0 or more$/],
 			[['--plain', '--fail-on-block', '-5', 'gather.ts'], /^asyncmon: --fail-on-block must be a number of milliseconds, 0 or more$/],
 			[['--fail-on-block=-5', 'gather.ts'], /^asyncmon: --fail-on-block must be a number of milliseconds, 0 or more$/],
+			// Its number forgotten, the option takes the script for it: said, not "name a script".
+			[['--plain', '--fail-on-block', 'gather.ts'], /^asyncmon: --fail-on-block takes a value, and read 'gather\.ts' as it: give its value, then the script/],
 			// A file option without its file would record nothing, silently.
 			[['--record', '--plain', 'gather.ts'], /^asyncmon: --record needs a file name/],
 			[['--plain', '--record=', 'gather.ts'], /^asyncmon: --record needs a file name/],

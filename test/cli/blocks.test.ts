@@ -35,7 +35,7 @@ describe('blocks, through the real CLI', () => {
 			{fn: 'waitForShell', loc: expect.stringMatching(/^native-call-block\.ts:5:\d+$/)},
 			{fn: 'main', loc: expect.stringMatching(/^native-call-block\.ts:10:\d+$/)},
 		]);
-		expect(result.stdout).toMatch(/⚠ block +loop was blocked for \d+ms by waitForShell\(\) in main\(\) native-call-block\.ts:5:\d+\n/);
+		expect(result.stdout).toMatch(/⚠ block +loop was blocked for [\d.]+m?s by waitForShell\(\) in main\(\) native-call-block\.ts:5:\d+\n/);
 	});
 
 	it('top-level code that computes is one block, on the script, ending where the top level returns', async () => {

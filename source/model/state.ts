@@ -432,6 +432,11 @@ export function onBlockedThread(block: Block, id: number): boolean {
 	return laneSlotOf(id) === laneSlotOf(block.id) && isMainThreadId(id);
 }
 
+/** Tasks not settled: running, waiting or ready (in flight; at the end, cut off or never settled). */
+export function unsettledTasks(state: ModelState): number {
+	return state.taskCounts.running + state.taskCounts.waiting + state.taskCounts.ready;
+}
+
 export function isTaskKind(kind: NodeKind): boolean {
 	return kind === 'script' || kind === 'task' || kind === 'worker' || kind === 'server' || kind === 'process';
 }

@@ -1,5 +1,5 @@
 import type {ErrorInfo, Location, Ms, ProcessExit, ProtocolLine, TaskAwaitEvent} from '../protocol/events.js';
-import type {ModelState, NodeState, TaskNode} from '../model/state.js';
+import {unsettledTasks, type ModelState, type NodeState, type TaskNode} from '../model/state.js';
 import {formatDuration, formatOffset} from '../present/durations.js';
 import {servedOutcome, taskLabel} from '../present/http.js';
 import {exitOutcome, loopOwner, outputSize, processLabel} from '../present/processes.js';
@@ -84,6 +84,8 @@ export class PlainPrinter {
 	 * Told by the lines that come, never by when they come: a replay prints what the live run printed.
 	 */
 	private readonly awaitsOfUnsent = new Map<number, {line: TaskAwaitEvent; call: number; words: string}>();
+	/** The same, by the call awaited: its start finds them without a pass over all of them. */
+	private readonly awaitersOfUnsent = new Map<number, number[]>();
 
 	constructor(private readonly options: PlainOptions) {
 		// Plain output is often piped or saved: without colour it carries no escapes at all.
@@ -134,11 +136,13 @@ export class PlainPrinter {
 				this.write({stream: 'stderr', text: this.own(noticeText(line.message)), own: true});
 				return;
 			case 'task.start': {
-				for (const [id, held] of this.awaitsOfUnsent) {
-					if (held.call !== line.id) continue;
-					this.awaitsOfUnsent.delete(id);
+				for (const awaiting of this.awaitersOfUnsent.get(line.id) ?? []) {
+					const held = this.awaitsOfUnsent.get(awaiting);
+					if (!held) continue;
+					this.awaitsOfUnsent.delete(awaiting);
 					this.sayAwait(held.line, this.awaitWords(held.line, state) ?? held.words);
 				}
+				this.awaitersOfUnsent.delete(line.id);
 				const node = state.nodes.get(line.id);
 				if (!node || node.kind === 'script' || !this.admit(line.t, 'start', state, null)) return;
 				this.say(line.t, this.stateMark('running', 'start', 'cyan'), [{text: `${taskLabel(node, this.options.ascii)}  `}, dim(node.location)]);
@@ -149,6 +153,7 @@ export class PlainPrinter {
 				if (words === null || !this.admit(line.t, 'await', state, null)) return;
 				if (line.on.kind !== 'task' || state.nodes.has(line.on.id)) return this.sayAwait(line, words);
 				this.awaitsOfUnsent.set(line.id, {line, call: line.on.id, words});
+				this.awaitersOfUnsent.set(line.on.id, [...(this.awaitersOfUnsent.get(line.on.id) ?? []), line.id]);
 				return;
 			}
 			case 'task.ready': {
@@ -243,7 +248,7 @@ export class PlainPrinter {
 			}
 			case 'joined': {
 				// What came before this line is the running service's snapshot; what follows is live.
-				const running = state.taskCounts.running + state.taskCounts.waiting + state.taskCounts.ready;
+				const running = unsettledTasks(state);
 				const earlier = line.folded.tasks > 0 ? `, ${line.folded.tasks} earlier tasks in per-name totals` : '';
 				this.say(line.t, {icon: this.glyphs.child, word: 'joined', color: 'cyan'}, [{text: `the running service: ${running} tasks in flight, ${state.taskCounts.finished + state.taskCounts.failed} finished${earlier}; live from here`}]);
 				return;
@@ -262,6 +267,9 @@ export class PlainPrinter {
 		const held = this.awaitsOfUnsent.get(task);
 		if (!held) return;
 		this.awaitsOfUnsent.delete(task);
+		const awaiters = this.awaitersOfUnsent.get(held.call)?.filter(id => id !== task) ?? [];
+		if (awaiters.length > 0) this.awaitersOfUnsent.set(held.call, awaiters);
+		else this.awaitersOfUnsent.delete(held.call);
 		this.sayAwait(held.line, held.words);
 	}
 

@@ -1,7 +1,7 @@
 import {computeInsights} from '../model/insights.js';
 import {foldedFiguresOf, foldedSentence} from '../present/folded.js';
 import {insightMessage} from '../present/insights.js';
-import type {ModelState} from '../model/state.js';
+import {unsettledTasks, type ModelState} from '../model/state.js';
 import {sessionDuration, summarize} from '../model/summary.js';
 import {formatDuration} from '../present/durations.js';
 import {formatTimes} from '../present/numbers.js';
@@ -62,7 +62,7 @@ export function summaryLines(state: ModelState, ascii: boolean): Segment[][] {
 	const stuck = exit && stoppedForText(exit);
 	if (stuck) say(sanitize(`${stuck[0]!.toUpperCase()}${stuck.slice(1)}`), {color: 'yellow'});
 	if (killedBy) {
-		const interrupted = state.taskCounts.running + state.taskCounts.waiting + state.taskCounts.ready;
+		const interrupted = unsettledTasks(state);
 		if (interrupted > 0) say(sanitize(`${counted(interrupted, 'task')} interrupted by ${killedBy} before settling`), {color: 'yellow'});
 	}
 	for (const {origin, error} of state.uncaught) {

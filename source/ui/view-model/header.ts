@@ -1,7 +1,7 @@
 import type {Ms} from '../../protocol/events.js';
 import {foldedShort} from '../../present/folded.js';
 import {loopDelayMs} from '../../present/loop-delay.js';
-import {activeBlocks, NODE_STATES, type ModelState, type NodeState} from '../../model/state.js';
+import {activeBlocks, NODE_STATES, unsettledTasks, type ModelState, type NodeState} from '../../model/state.js';
 import {blockCulprit} from '../../present/holdups.js';
 import {endingSignal, processText} from '../../present/processes.js';
 import {roundedConcurrency} from '../../model/summary.js';
@@ -104,7 +104,7 @@ function countsAt({state, ascii}: HeaderInput, concurrency: string, brevity: 0 |
 		const label = brevity === 0 ? ` ${style.label}` : '';
 		line.push({text: `${stateIcon(nodeState, ascii)} ${formatCount(state.taskCounts[nodeState])}${label}`, color: style.color}, {text: gap});
 	}
-	const unsettled = state.taskCounts.running + state.taskCounts.waiting + state.taskCounts.ready;
+	const unsettled = unsettledTasks(state);
 	if (state.exit && unsettled > 0) {
 		const killedBy = endingSignal(state.exit);
 		const label = brevity === 0 ? (killedBy ? ` interrupted by ${sanitize(killedBy)}` : ' never settled') : '';

@@ -5,6 +5,8 @@ export interface FunctionMeta {
 	loc: Location;
 	/** See FunctionSite.secretParams. */
 	secretParams?: number[];
+	/** See FunctionSite.callsNothing. */
+	callsNothing?: true;
 }
 
 export interface AwaitMeta {

@@ -51,6 +51,8 @@ export class Task {
 	 * continuation resumes with the caller's store; later ones keep its own.
 	 */
 	resumesInCallerStore = false;
+	/** Its code runs in an async context of its own, entered at its start; false for a call of a function that calls nothing (see Tracker.e). */
+	ownContext = true;
 	failed = false;
 	error: unknown = undefined;
 	returnPending = false;
@@ -350,7 +352,9 @@ export class Tracker {
 		const task = this.startTask('task', site.name, site.loc, this.current(), called);
 		// Entered at once, though it costs a quick call a third of its time (an AsyncContextFrame made going in and
 		// another going out): libraries (got, ky) schedule a request from a callback the call's first slice registers.
-		this.context.enterWith(task);
+		// Code that calls nothing registers none: it runs in its caller's context, which `running` overrides.
+		if (site.callsNothing) task.ownContext = false;
+		else this.context.enterWith(task);
 		return task;
 	}
 
@@ -759,8 +763,10 @@ export class Tracker {
 			if (task.parent !== null) this.produce({kind: 'task', id: task.id}, task.parent);
 			this.running = task.prevRunning;
 			if (this.running) this.running.sliceStart = now;
-			this.context.enterWith(task.prevStore as Task);
-			task.resumesInCallerStore = true;
+			if (task.ownContext) {
+				this.context.enterWith(task.prevStore as Task);
+				task.resumesInCallerStore = true;
+			}
 		} else if (this.running === task) {
 			this.running = null;
 		}

@@ -33,6 +33,8 @@ export interface FunctionSite {
 	column: number;
 	/** The positions of its parameters named like a secret (`password`, `apiKey`): their values are never shown. */
 	secretParams?: number[];
+	/** Its parameters and body call nothing (see callsNothing): no callback can be registered in its task. */
+	callsNothing?: true;
 }
 
 export interface AwaitSite {
@@ -124,6 +126,7 @@ export function instrument(input: TransformInput): TransformOutput {
 		const site: FunctionSite = {name: functionName(fn, parent, classNames[classNames.length - 1]), line: fn.loc!.start.line, column: fn.loc!.start.column};
 		const secretParams = secretParameters(fn);
 		if (secretParams.length > 0) site.secretParams = secretParams;
+		if (callsNothing(fn)) site.callsNothing = true;
 		const id = input.registry.addFunction(site);
 		const args = fn.type === 'ArrowFunctionExpression' ? arrowArguments(fn) : 'arguments';
 		const enter = `const ${TASK}=${rt}.e(${id},${args});try{`;
@@ -356,6 +359,32 @@ function secretParameters(fn: AnyNode): number[] {
 	});
 	return positions;
 }
+
+/**
+ * Whether a function's own code (its parameters and body, not the functions defined in them, which run only when
+ * something calls them) calls nothing: no call, `new`, tagged template, `import()`, class (whose static blocks
+ * run), nor iteration (`for…of`, spread, array destructuring, which run iterators). Such code cannot register a
+ * callback, so its task needs no async context of its own (see Tracker.e): `async get() { return this.value }`.
+ * A getter, a Proxy, a coercion (`${obj}`) or a thenable's then() it triggers could still run code; what that
+ * code schedules goes to the caller.
+ */
+function callsNothing(fn: AnyNode): boolean {
+	const calls = (node: AnyNode): boolean => CALLING_NODES.has(node.type) || (!isFunction(node) && someChild(node, calls));
+	return !fn.params.some(calls) && !calls(fn.body);
+}
+
+const CALLING_NODES = new Set([
+	'CallExpression',
+	'NewExpression',
+	'TaggedTemplateExpression',
+	'ImportExpression',
+	'ClassDeclaration',
+	'ClassExpression',
+	'ForOfStatement',
+	'SpreadElement',
+	'ArrayPattern',
+	'YieldExpression',
+]);
 
 /** A computed key V8 names as written: `[Symbol.asyncDispose]`, `[Symbol.iterator]`; undefined for any other. */
 function wellKnownSymbol(key: AnyNode): string | undefined {

@@ -160,12 +160,12 @@ describe('instrument: names and positions in the registry', () => {
 		);
 		const byName = new Map(functions.map(f => [f.name, f]));
 		// Positions are the generated function node's start: line 1-based, column 0-based.
-		expect(byName.get('decl')).toEqual({name: 'decl', line: 1, column: 0});
-		expect(byName.get('expr')).toEqual({name: 'expr', line: 2, column: 13});
-		expect(byName.get('inner')).toEqual({name: 'inner', line: 3, column: 14});
-		expect(byName.get('arrow')).toEqual({name: 'arrow', line: 4, column: 14});
-		expect(byName.get('short')).toEqual({name: 'short', line: 5, column: 14});
-		expect(byName.get('<anonymous>')).toEqual({name: '<anonymous>', line: 10, column: 4});
+		expect(byName.get('decl')).toEqual({name: 'decl', line: 1, column: 0, callsNothing: true});
+		expect(byName.get('expr')).toEqual({name: 'expr', line: 2, column: 13, callsNothing: true});
+		expect(byName.get('inner')).toEqual({name: 'inner', line: 3, column: 14, callsNothing: true});
+		expect(byName.get('arrow')).toEqual({name: 'arrow', line: 4, column: 14, callsNothing: true});
+		expect(byName.get('short')).toEqual({name: 'short', line: 5, column: 14, callsNothing: true});
+		expect(byName.get('<anonymous>')).toEqual({name: '<anonymous>', line: 10, column: 4, callsNothing: true});
 	});
 
 	it('names class methods (static, private, computed, literal keys), class field arrows and object methods', () => {
@@ -200,6 +200,29 @@ describe('instrument: names and positions in the registry', () => {
 		]);
 	});
 
+	it('marks the functions whose own code calls nothing, which need no async context of their own', () => {
+		const callsNothing = (code: string): boolean[] => transform(code).functions.map(site => site.callsNothing === true);
+		// Nothing called: arithmetic, property reads, awaits of values, functions defined but not run.
+		expect(callsNothing('async function tiny(i) { return i & 1; }')).toEqual([true]);
+		expect(callsNothing('const get = async () => cache.value;')).toEqual([true]);
+		expect(callsNothing('async function next(p, {a} = {}) { const v = await p; return v + a; }')).toEqual([true]);
+		expect(callsNothing('async function later() { return () => setTimeout(tick, 5); }')).toEqual([true]);
+		// A call, a `new`, a tagged template or an import() anywhere in its parameters or body, nested blocks too.
+		expect(callsNothing('async function a() { if (x) { for (;;) go(); } }')).toEqual([false]);
+		expect(callsNothing('async function b(v = make()) { return v; }')).toEqual([false]);
+		expect(callsNothing('async function c() { return new Thing(); }')).toEqual([false]);
+		expect(callsNothing('async function d() { return tag`x`; }')).toEqual([false]);
+		expect(callsNothing('async function e() { return import("x"); }')).toEqual([false]);
+		expect(callsNothing('async function f() { return await (() => 1)(); }')).toEqual([false]);
+		// Code that runs iterators or a class's static blocks.
+		expect(callsNothing('async function g(xs) { for (const x of xs) total += x; }')).toEqual([false]);
+		expect(callsNothing('async function h(xs) { return [...xs]; }')).toEqual([false]);
+		expect(callsNothing('async function i(xs) { const [first] = xs; return first; }')).toEqual([false]);
+		expect(callsNothing('async function j() { return class { static { start(); } }; }')).toEqual([false]);
+		// Each function by its own code: an inner async function that calls is marked apart from its caller.
+		expect(callsNothing('async function outer() { return async () => fetch(u); }')).toEqual([false, true]);
+	});
+
 	it("names a default export `default` and a well-known symbol's method by the symbol, as V8 does", () => {
 		expect(names('export default async function () {}', 'module')).toEqual(['default']);
 		expect(names('export default async () => 1;', 'module')).toEqual(['default']);
@@ -209,8 +232,8 @@ describe('instrument: names and positions in the registry', () => {
 	it('places methods at their parameter list (acorn starts a method function there)', () => {
 		const {functions} = transform('class C {\n  async m() {}\n  static async s() {}\n}');
 		expect(functions).toEqual([
-			{name: 'C.m', line: 2, column: 9},
-			{name: 'C.s', line: 3, column: 16},
+			{name: 'C.m', line: 2, column: 9, callsNothing: true},
+			{name: 'C.s', line: 3, column: 16, callsNothing: true},
 		]);
 	});
 

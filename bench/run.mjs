@@ -59,6 +59,13 @@ const WORKLOADS = [
 		budget: 10,
 		stretch: 5,
 	},
+	// The same, but the function calls a plain one: its calls enter an async context of their own (see Tracker.e). For information.
+	{
+		id: 'awaits-calls',
+		label: `${integer(AWAITS)} awaits of a tiny async function that calls a function`,
+		file: 'awaits.ts',
+		args: ['calls', String(AWAITS)],
+	},
 	{
 		id: 'tasks',
 		label: `${integer(TASK_WAVES * 1000)} tasks in waves of 1,000`,

@@ -3,52 +3,80 @@ import type {Intervals} from './state.js';
 
 /**
  * The most intervals open at once; one ending at the instant another starts does not overlap it. `packed`
- * adds intervals kept packed (folded ones, by the million): starts and ends are sorted apart, in typed
- * arrays, so no object is made per interval.
+ * adds intervals kept packed (folded ones, by the million), read where they lie: their starts and ends are
+ * each in order when the calls came one after another, and are copied and sorted apart only when not. No
+ * object is made per interval, nor a merged copy (a million tasks' summary took 50 ms copying).
  */
 export function maxOverlap(intervals: ReadonlyArray<readonly [start: Ms, end: Ms]>, packed?: Intervals): number {
-	const folded = packed?.count ?? 0;
-	const foldedStarts = new Float64Array(folded);
-	const foldedEnds = new Float64Array(folded);
-	for (let i = 0; i < folded; i++) {
-		foldedStarts[i] = packed!.data[2 * i]!;
-		foldedEnds[i] = packed!.data[2 * i + 1]!;
-	}
-	const keptStarts = Float64Array.from(intervals, ([start]) => start).sort();
-	const keptEnds = Float64Array.from(intervals, ([, end]) => end).sort();
-	const starts = merged(sortedUnlessSorted(foldedStarts), keptStarts);
-	const ends = merged(sortedUnlessSorted(foldedEnds), keptEnds);
+	const starts = new SortedTimes(packed, 0, Float64Array.from(intervals, ([start]) => start).sort());
+	const ends = new SortedTimes(packed, 1, Float64Array.from(intervals, ([, end]) => end).sort());
 	let open = 0;
 	let max = 0;
 	// At equal times the end comes first.
-	for (let s = 0, e = 0; s < starts.length; ) {
-		if (ends[e]! <= starts[s]!) {
+	while (!starts.done()) {
+		if (ends.peek() <= starts.peek()) {
 			open--;
-			e++;
+			ends.next();
 		} else {
 			open++;
-			s++;
+			starts.next();
 			if (open > max) max = open;
 		}
 	}
 	return max;
 }
 
-/**
- * Calls one after another (a million awaits of a quick function) fold, and arrive, in order: a look costs a
- * millisecond where sorting a million times took 85.
- */
-function sortedUnlessSorted(times: Float64Array): Float64Array {
-	for (let i = 1; i < times.length; i++) if (times[i]! < times[i - 1]!) return times.sort();
-	return times;
+/** The starts (or the ends) of the packed intervals and of the kept ones, in order, as one sequence. */
+class SortedTimes {
+	private readonly folded: Float64Array;
+	private readonly stride: number;
+	private readonly foldedCount: number;
+	private f: number;
+	private k = 0;
+
+	constructor(
+		packed: Intervals | undefined,
+		offset: 0 | 1,
+		private readonly kept: Float64Array,
+	) {
+		this.foldedCount = packed?.count ?? 0;
+		const data = packed?.data ?? new Float64Array(0);
+		if (inOrder(data, offset, this.foldedCount)) {
+			this.folded = data;
+			this.stride = 2;
+			this.f = offset;
+		} else {
+			this.folded = Float64Array.from({length: this.foldedCount}, (_, i) => data[2 * i + offset]!).sort();
+			this.stride = 1;
+			this.f = 0;
+		}
+	}
+
+	private foldedLeft(): boolean {
+		return this.f < this.foldedCount * this.stride;
+	}
+
+	done(): boolean {
+		return !this.foldedLeft() && this.k >= this.kept.length;
+	}
+
+	/** The next time; Infinity when none is left. */
+	peek(): number {
+		const folded = this.foldedLeft() ? this.folded[this.f]! : Number.POSITIVE_INFINITY;
+		const kept = this.k < this.kept.length ? this.kept[this.k]! : Number.POSITIVE_INFINITY;
+		return folded <= kept ? folded : kept;
+	}
+
+	next(): void {
+		const folded = this.foldedLeft() ? this.folded[this.f]! : Number.POSITIVE_INFINITY;
+		const kept = this.k < this.kept.length ? this.kept[this.k]! : Number.POSITIVE_INFINITY;
+		if (folded <= kept) this.f += this.stride;
+		else this.k++;
+	}
 }
 
-/** Two sorted arrays as one: the kept intervals (some running since the start) among the folded ones. */
-function merged(a: Float64Array, b: Float64Array): Float64Array {
-	if (b.length === 0) return a;
-	const out = new Float64Array(a.length + b.length);
-	let i = 0;
-	let j = 0;
-	for (let k = 0; k < out.length; k++) out[k] = j >= b.length || (i < a.length && a[i]! <= b[j]!) ? a[i++]! : b[j++]!;
-	return out;
+/** Whether every other time of `data` from `offset`, `count` of them, is in order. */
+function inOrder(data: Float64Array, offset: number, count: number): boolean {
+	for (let i = 1; i < count; i++) if (data[2 * i + offset]! < data[2 * i - 2 + offset]!) return false;
+	return true;
 }

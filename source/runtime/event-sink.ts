@@ -203,17 +203,25 @@ function heldIn(kept: ReadonlyArray<AsyncmonEvent | HeaderEvent>): {tasks: numbe
  * comparator was a tenth of the script's time under a flood of quick tasks.
  */
 export function inTimeOrder<T extends AsyncmonEvent | HeaderEvent>(events: T[]): T[] {
-	const inOrder: T[] = [];
-	const late: T[] = [];
+	// Most batches are in order already: found so without a copy (a copy of each batch was a tenth of a quick call's garbage).
 	let latest = Number.NEGATIVE_INFINITY;
-	for (const event of events) {
+	let firstLate = 0;
+	for (; firstLate < events.length; firstLate++) {
+		const t = timeOf(events[firstLate]!);
+		if (t < latest) break;
+		latest = t;
+	}
+	if (firstLate === events.length) return events;
+	const inOrder = events.slice(0, firstLate);
+	const late: T[] = [];
+	for (let i = firstLate; i < events.length; i++) {
+		const event = events[i]!;
 		const t = timeOf(event);
 		if (t >= latest) {
 			inOrder.push(event);
 			latest = t;
 		} else late.push(event);
 	}
-	if (late.length === 0) return events;
 	late.sort((a, b) => timeOf(a) - timeOf(b));
 	// At one time, an event of the run was told before a late one: a late event is earlier than some event told
 	// before it, so every event of the run told after it is later still.

@@ -1,13 +1,15 @@
 import type {Ms} from '../protocol/events.js';
 import type {Intervals} from './state.js';
 
+type PackedIntervals = Pick<Intervals, 'data' | 'count'>;
+
 /**
  * The most intervals open at once; one ending at the instant another starts does not overlap it. `packed`
  * adds intervals kept packed (folded ones, by the million), read where they lie: their starts and ends are
  * each in order when the calls came one after another, and are copied and sorted apart only when not. No
  * object is made per interval, nor a merged copy (a million tasks' summary took 50 ms copying).
  */
-export function maxOverlap(intervals: ReadonlyArray<readonly [start: Ms, end: Ms]>, packed?: Intervals): number {
+export function maxOverlap(intervals: ReadonlyArray<readonly [start: Ms, end: Ms]>, packed?: PackedIntervals): number {
 	const starts = new SortedTimes(packed, 0, Float64Array.from(intervals, ([start]) => start).sort());
 	const ends = new SortedTimes(packed, 1, Float64Array.from(intervals, ([, end]) => end).sort());
 	let open = 0;
@@ -35,7 +37,7 @@ class SortedTimes {
 	private k = 0;
 
 	constructor(
-		packed: Intervals | undefined,
+		packed: PackedIntervals | undefined,
 		offset: 0 | 1,
 		private readonly kept: Float64Array,
 	) {

@@ -1,6 +1,7 @@
 import {laneRootOf, processTaskName} from '../protocol/child-config.js';
 import {laneSlotOf, type AsyncmonEvent, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type ProcessLaunch, type TaskEndEvent, type TaskStartEvent} from '../protocol/events.js';
 import {foldJoined, foldSent, retire} from './retention.js';
+import {settleIfLarge} from './intervals.js';
 import {
 	AWAITS_RETAINED,
 	LANE_OUTPUT_BOUNDS,
@@ -297,6 +298,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 				state.corruptLines++;
 				break;
 			}
+			settleIfLarge(state);
 			if (!isCountedTask(event.kind)) break;
 			state.taskCounts.finished += event.count;
 			const parent = event.parent === null ? undefined : state.nodes.get(event.parent);

@@ -5,7 +5,8 @@ import {routeOf} from '../protocol/routes.js';
 import {timerSite} from '../protocol/timer-names.js';
 import {newLatency, recordLatency} from './latency.js';
 import {functionName} from './names.js';
-import {HTTP_PHASES, isCountedTask, isTaskKind, waitOfNode, type Aggregated, type Intervals, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
+import {HTTP_PHASES, isCountedTask, isTaskKind, waitOfNode, type Aggregated, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
+import {pushInterval, settleIfLarge} from './intervals.js';
 
 /** How many slowest folded tasks are kept whole. */
 const SLOWEST_KEPT = 20;
@@ -78,6 +79,7 @@ function foldBeyondWindow(state: ModelState): void {
 		if (parent.children.length === 0 && heldByChildren.delete(parent.id)) candidates.ids.push(parent.id);
 	}
 	if (roots) state.rootIds = state.rootIds.filter(kept);
+	settleIfLarge(state);
 }
 
 function fold(aggregated: Aggregated, node: TaskNode): void {
@@ -252,16 +254,6 @@ function keepIfSlowest(slowest: TaskNode[], node: TaskNode): void {
 	if (slowest.length > SLOWEST_KEPT) slowest.pop();
 }
 
-function pushInterval(intervals: Intervals, start: Ms, end: Ms): void {
-	if (intervals.data.length < 2 * (intervals.count + 1)) {
-		const grown = new Float64Array(Math.max(1024, intervals.data.length * 2));
-		grown.set(intervals.data);
-		intervals.data = grown;
-	}
-	intervals.data[2 * intervals.count] = start;
-	intervals.data[2 * intervals.count + 1] = end;
-	intervals.count++;
-}
 
 /** The folded site a view's row stands for (rows of folded sites have the site's negative id). */
 export function foldedSite(state: ModelState, id: number): SiteAggregate | undefined {

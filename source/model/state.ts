@@ -265,9 +265,27 @@ export interface HostAggregate {
 }
 
 /** [start, end] intervals, packed (start0, end0, start1, end1, …) in `data[0 .. 2 * count)`: exact overlap figures from 16 bytes a node. */
+/** Fewer held than this are never settled (see settleIfLarge): a short session keeps every interval, and settling is rare. */
+export const SETTLE_FROM = 65_536;
+
+export function newIntervals(): Intervals {
+	return {data: new Float64Array(0), count: 0, total: 0, settledUntil: Number.NEGATIVE_INFINITY, peakBefore: 0, settleAt: SETTLE_FROM};
+}
+
+/**
+ * Folded work's intervals, for the peak in flight, bounded in a long session (see settleIfLarge): those held,
+ * packed two numbers each in `data`, and the peak before `settledUntil`, where those let go ended.
+ */
 export interface Intervals {
 	data: Float64Array;
+	/** How many are held. */
 	count: number;
+	/** How many were ever added. */
+	total: number;
+	settledUntil: Ms;
+	peakBefore: number;
+	/** How many held make the next settling. */
+	settleAt: number;
 }
 
 /** Which finished tasks and ops a view keeps one by one; older ones are folded into per-site aggregates. */
@@ -507,8 +525,8 @@ export function createState(options: StateOptions = {}): ModelState {
 			leavesBeforeJoin: 0,
 			taskTimeMs: 0,
 			activeMs: 0,
-			leafIntervals: {data: new Float64Array(0), count: 0},
-			httpIntervals: {data: new Float64Array(0), count: 0},
+			leafIntervals: newIntervals(),
+			httpIntervals: newIntervals(),
 			hosts: new Map(),
 			sites: new Map(),
 			slowest: [],
@@ -526,7 +544,7 @@ export function createState(options: StateOptions = {}): ModelState {
 export function cloneState(state: ModelState): ModelState {
 	const {leafIntervals, httpIntervals} = state.aggregated;
 	// The interval arrays grow by doubling: a copy holds only what is used.
-	const used = (intervals: Intervals): Intervals => ({data: intervals.data.slice(0, 2 * intervals.count), count: intervals.count});
+	const used = (intervals: Intervals): Intervals => ({...intervals, data: intervals.data.slice(0, 2 * intervals.count)});
 	const copy = structuredClone({...state, aggregated: {...state.aggregated, sites: new Map(), hosts: new Map(), leafIntervals: used(leafIntervals), httpIntervals: used(httpIntervals)}});
 	return {...copy, aggregated: {...copy.aggregated, ...copyFoldedFigures(state.aggregated)}};
 }

@@ -1,9 +1,8 @@
 import type {ErrorInfo, Location, Ms, NodeKind, ProcessExit, WaitTarget} from '../protocol/events.js';
-import {maxOverlap} from './overlap.js';
 import {liveTimes} from './live-times.js';
 import {isCountedTask, isWorkUnit, type Block, type HttpPhases, type LaneOutput, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
 import {latencyStats} from './latency.js';
-import {inFlightSpan} from './http-phases.js';
+import {peakInFlight} from './intervals.js';
 
 /** The JSON report: a contract. Fields may be added, never renamed. */
 export interface SessionReport {
@@ -226,11 +225,11 @@ export function summarize(state: ModelState): ReportSummary {
 	for (const leaf of leaves) taskTimeMs += (leaf.endMs ?? endMs) - leaf.startMs;
 	let taskCount = aggregated.tasks;
 	let failedCount = aggregated.failed;
-	const requests: TaskNode[] = [];
+	let requests = 0;
 	for (const node of state.nodes.values()) {
 		if (isCountedTask(node.kind)) taskCount++;
 		if (node.state === 'failed' && isCountedTask(node.kind)) failedCount++;
-		if (node.kind === 'http') requests.push(node);
+		if (node.kind === 'http') requests++;
 	}
 	let longestBlockMs = 0;
 	for (const block of state.blocks) longestBlockMs = Math.max(longestBlockMs, block.durationMs ?? endMs - block.startMs);
@@ -241,32 +240,16 @@ export function summarize(state: ModelState): ReportSummary {
 		taskTimeMs: round(taskTimeMs),
 		activeTimeMs: round(activeMs),
 		concurrency: toTwoDecimals(durationMs > 0 ? activeMs / durationMs : 0),
-		maxInFlight: maxOverlap(inFlightSpans(state, endMs), aggregated.leafIntervals),
-		maxInFlightHttp: maxOverlap(
-			requests.map(request => inFlightSpan(request, endMs)),
-			aggregated.httpIntervals,
-		),
+		maxInFlight: peakInFlight(state, endMs),
+		maxInFlightHttp: peakInFlight(state, endMs, true),
 		longestBlockMs: round(longestBlockMs),
 		failedCount,
-		httpCount: requests.length + aggregated.httpIntervals.count,
+		httpCount: requests + aggregated.httpIntervals.total,
 		failedHttp: state.httpFailed,
 		heldBackMs: round(state.heldBackMs),
 	};
 }
 
-/**
- * When each unit of work was a leaf in flight, as the reducer's tasksInFlight counts it: a leaf from its start to
- * its end, any other from its start to its first task. (A folded one counts only if it was a leaf.)
- */
-function inFlightSpans(state: ModelState, fallbackEnd: Ms): Array<[Ms, Ms]> {
-	const spans: Array<[Ms, Ms]> = [];
-	for (const node of state.nodes.values()) {
-		if (!isWorkUnit(node.kind)) continue;
-		const end = node.childTaskCount === 0 ? (node.endMs ?? fallbackEnd) : node.leafUntil;
-		if (end !== undefined) spans.push([node.startMs, end]);
-	}
-	return spans;
-}
 
 function reportTask(node: TaskNode, nowMs: Ms, state: ModelState): ReportTask {
 	const times = liveTimes(node, nowMs);

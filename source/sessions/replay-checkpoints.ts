@@ -13,6 +13,12 @@ export interface Checkpoint {
 	bytes: Buffer;
 	/** The histograms (v8.serialize would strip their methods), copied. */
 	folded: Pick<Aggregated, 'sites' | 'hosts'>;
+	/**
+	 * The arrays of folded intervals as they were, not copied: only written past what they held then (see
+	 * pushInterval), so their start is still the checkpoint's. An array outgrown or settled is replaced, not
+	 * changed: a checkpoint keeps the one it took.
+	 */
+	intervals: {leaf: Float64Array; http: Float64Array};
 }
 
 /** A seek reads at most this many events again from the checkpoint before (about a quarter of a second). */
@@ -24,7 +30,7 @@ const NO_INTERVALS = new Float64Array(0);
 
 /**
  * Checkpoints along a recording, taken as it is first read. `latest` is the state that read makes, always
- * the furthest along: every checkpoint's folded intervals are the start of its arrays.
+ * the furthest along.
  */
 export class Checkpoints {
 	private list: Checkpoint[] = [];
@@ -52,11 +58,9 @@ export class Checkpoints {
 	/** A state of its own, as the checkpoint's was: the reducer mutates what it is given. */
 	restore(checkpoint: Checkpoint): ModelState {
 		const state = deserialize(inflateRawSync(checkpoint.bytes)) as ModelState;
-		const {leafIntervals, httpIntervals} = this.latest.aggregated;
-		// Its arrays only ever grow: the checkpoint's are the start of the latest state's, and only their length was kept.
-		const start = (intervals: Intervals, {count}: Intervals): Intervals => ({data: intervals.data.slice(0, 2 * count), count});
 		const kept = state.aggregated;
-		state.aggregated = {...kept, ...copyFoldedFigures(checkpoint.folded), leafIntervals: start(leafIntervals, kept.leafIntervals), httpIntervals: start(httpIntervals, kept.httpIntervals)};
+		const held = (data: Float64Array, intervals: Intervals): Intervals => ({...intervals, data: data.slice(0, 2 * intervals.count)});
+		state.aggregated = {...kept, ...copyFoldedFigures(checkpoint.folded), leafIntervals: held(checkpoint.intervals.leaf, kept.leafIntervals), httpIntervals: held(checkpoint.intervals.http, kept.httpIntervals)};
 		return state;
 	}
 
@@ -68,10 +72,11 @@ export class Checkpoints {
 
 function checkpointOf(state: ModelState, applied: number): Checkpoint {
 	const {aggregated} = state;
-	const noIntervals = (intervals: Intervals): Intervals => ({data: NO_INTERVALS, count: intervals.count});
+	const noData = (intervals: Intervals): Intervals => ({...intervals, data: NO_INTERVALS});
 	return {
 		applied,
-		bytes: deflateRawSync(serialize({...state, aggregated: {...aggregated, sites: new Map(), hosts: new Map(), leafIntervals: noIntervals(aggregated.leafIntervals), httpIntervals: noIntervals(aggregated.httpIntervals)}}), {level: 1}),
+		bytes: deflateRawSync(serialize({...state, aggregated: {...aggregated, sites: new Map(), hosts: new Map(), leafIntervals: noData(aggregated.leafIntervals), httpIntervals: noData(aggregated.httpIntervals)}}), {level: 1}),
 		folded: copyFoldedFigures(aggregated),
+		intervals: {leaf: aggregated.leafIntervals.data, http: aggregated.httpIntervals.data},
 	};
 }

@@ -2,7 +2,8 @@ import {setImmediate as nextTurn} from 'node:timers/promises';
 import {describe, expect, it} from 'vitest';
 import type {ProtocolLine} from '../../source/protocol/events.js';
 import {buildReport} from '../../source/model/summary.js';
-import {cloneState, LIVE_RETENTION, type ModelState} from '../../source/model/state.js';
+import {cloneState, createState, LIVE_RETENTION, type ModelState} from '../../source/model/state.js';
+import {apply} from '../../source/model/reducer.js';
 import type {ReplayControls} from '../../source/model/source.js';
 import {FRAME_MS, loadReplay, MAX_SPEED, MIN_SPEED, READ_NOTIFY_MS, ReplayEngine} from '../../source/sessions/replay.js';
 import {MAX_CHECKPOINTS} from '../../source/sessions/replay-checkpoints.js';
@@ -387,6 +388,36 @@ describe('replay index and checkpoints', () => {
 			expect(buildReport(restored)).toEqual(buildReport(expected));
 			// The window, the batch folded at a time (256 at least), the few tasks under way.
 			expect(restored.nodes.size).toBeLessThanOrEqual(retention.maxFinished + 256 + 10);
+		}
+	});
+
+	it('restores the folded intervals of a checkpoint taken before they were settled', () => {
+		// Five minutes of calls 100 ms apart, each 150 ms long: two in flight at a time, then one longer call beside them.
+		const lines: ProtocolLine[] = [header(), {type: 'task.start', t: 0, id: 1, parent: null, kind: 'script', name: 'long.ts', loc: null}];
+		for (let i = 0; i < 3000; i++) {
+			const t = 1 + i * 100;
+			lines.push({type: 'task.start', t, id: 10 + 2 * i, parent: 1, kind: 'task', name: 'call()', loc: 'long.ts:2:1'});
+			if (i > 0) lines.push({type: 'task.end', t, id: 8 + 2 * i, ok: true, busy: 1, wait: 149, sched: 0, awaits: 1});
+			if (i === 2500) lines.push({type: 'task.start', t: t + 10, id: 9, parent: 1, kind: 'task', name: 'longer()', loc: 'long.ts:5:1'});
+		}
+		const retention = {maxFinished: 100, maxAgeMs: Infinity};
+		const settling = (state: ModelState): ModelState => {
+			state.aggregated.leafIntervals.settleAt = 500;
+			return state;
+		};
+		const index = new ReplayIndex(retention, 200);
+		settling(index.state);
+		for (const line of lines) index.take(line);
+		index.finish();
+		expect(index.state.aggregated.leafIntervals.settledUntil).toBeGreaterThan(0);
+		const checkpoints = [0, 1000, 3000, 5000, lines.length].map(applied => index.checkpoints.nearest(applied)).filter(checkpoint => checkpoint !== undefined);
+		expect(checkpoints.length).toBeGreaterThan(3);
+		for (const checkpoint of checkpoints) {
+			const restored = index.checkpoints.restore(checkpoint);
+			const expected = settling(createState({retention}));
+			for (const line of lines.slice(0, checkpoint.applied)) apply(expected, line);
+			expect(cloneState(restored)).toEqual(cloneState(expected));
+			expect(buildReport(restored).summary.maxInFlight).toBe(buildReport(expected).summary.maxInFlight);
 		}
 	});
 });

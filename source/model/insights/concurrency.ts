@@ -17,7 +17,7 @@ export function concurrency(state: ModelState): ConcurrencyInsight[] {
 	return [
 		{
 			kind: 'concurrency',
-			tasks: leaves.length - workers + state.aggregated.leafIntervals.count + state.aggregated.leavesBeforeJoin,
+			tasks: leaves.length - workers + state.aggregated.leafIntervals.total + state.aggregated.leavesBeforeJoin,
 			workers,
 			activeMs: activeTime(state),
 			durationMs,

@@ -1,5 +1,6 @@
 import {UsageError} from './usage-error.js';
 import {capYoungGeneration} from '../monitor/young-generation-cap.js';
+import {limitHeapGrowth} from '../monitor/heap-growth.js';
 
 /** A mistake the user can fix (bad arguments, a recording that cannot be read): one line, no stack. */
 const EXIT_USAGE = 1;
@@ -19,6 +20,7 @@ export async function main(command: () => Promise<number>): Promise<void> {
 	try {
 		if (nodeTooOld()) throw new UsageError(`needs Node.js 22.19 or later, this is ${process.version}; run it as \`npx asyncmon …\` to use the project's Node 24`);
 		capYoungGeneration();
+		limitHeapGrowth();
 		process.exitCode = await command();
 	} catch (error) {
 		const known = isUsersMistake(error);

@@ -49,22 +49,30 @@ export function settleIfLarge(state: ModelState): void {
 
 function settle(intervals: Intervals, keptSpans: Array<[Ms, Ms]>, until: Ms): void {
 	if (until > intervals.settledUntil) {
-		// The peak before `until`: every interval cut there, those that begin later left out.
-		const before: Array<[Ms, Ms]> = [];
-		for (const [start, end] of keptSpans) if (start < until) before.push([start, Math.min(end, until)]);
+		// The peak before `until`: every interval cut there, those that begin later left out; the held ones packed, as they are.
+		const keptBefore: Array<[Ms, Ms]> = [];
+		for (const [start, end] of keptSpans) if (start < until) keptBefore.push([start, Math.min(end, until)]);
 		const held = intervals.data;
-		const lasting: number[] = [];
+		const before = new Float64Array(2 * intervals.count);
+		// A new array, room for every one held: the old one is left as it was, for a replay's checkpoints that hold it (see Checkpoint).
+		const lasting = new Float64Array(Math.max(2048, 2 * intervals.count));
+		let cut = 0;
+		let kept = 0;
 		for (let i = 0; i < intervals.count; i++) {
 			const start = held[2 * i]!;
 			const end = held[2 * i + 1]!;
-			if (start < until) before.push([start, Math.min(end, until)]);
-			if (end > until) lasting.push(start, end);
+			if (start < until) {
+				before[2 * cut] = start;
+				before[2 * cut++ + 1] = Math.min(end, until);
+			}
+			if (end > until) {
+				lasting[2 * kept] = start;
+				lasting[2 * kept++ + 1] = end;
+			}
 		}
-		intervals.peakBefore = Math.max(intervals.peakBefore, maxOverlap(before));
-		// A new array, with room to double: the old one is left as it was, for a replay's checkpoints that hold it (see Checkpoint).
-		intervals.data = new Float64Array(Math.max(2048, 2 * lasting.length));
-		intervals.data.set(lasting);
-		intervals.count = lasting.length / 2;
+		intervals.peakBefore = Math.max(intervals.peakBefore, maxOverlap(keptBefore, {data: before, count: cut}));
+		intervals.data = lasting;
+		intervals.count = kept;
 		intervals.settledUntil = until;
 	}
 	intervals.settleAt = Math.max(SETTLE_FROM, 2 * intervals.count);

@@ -58,21 +58,27 @@ class SortedTimes {
 		return this.f < this.foldedCount * this.stride;
 	}
 
+	private keptLeft(): boolean {
+		return this.k < this.kept.length;
+	}
+
+	/** The next time is a folded one (a kept one at the same time comes after it). */
+	private foldedNext(): boolean {
+		return this.foldedLeft() && (!this.keptLeft() || this.folded[this.f]! <= this.kept[this.k]!);
+	}
+
 	done(): boolean {
-		return !this.foldedLeft() && this.k >= this.kept.length;
+		return !this.foldedLeft() && !this.keptLeft();
 	}
 
 	/** The next time; Infinity when none is left. */
 	peek(): number {
-		const folded = this.foldedLeft() ? this.folded[this.f]! : Number.POSITIVE_INFINITY;
-		const kept = this.k < this.kept.length ? this.kept[this.k]! : Number.POSITIVE_INFINITY;
-		return folded <= kept ? folded : kept;
+		if (this.foldedNext()) return this.folded[this.f]!;
+		return this.keptLeft() ? this.kept[this.k]! : Number.POSITIVE_INFINITY;
 	}
 
 	next(): void {
-		const folded = this.foldedLeft() ? this.folded[this.f]! : Number.POSITIVE_INFINITY;
-		const kept = this.k < this.kept.length ? this.kept[this.k]! : Number.POSITIVE_INFINITY;
-		if (folded <= kept) this.f += this.stride;
+		if (this.foldedNext()) this.f += this.stride;
 		else this.k++;
 	}
 }

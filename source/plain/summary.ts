@@ -8,7 +8,7 @@ import {formatTimes} from '../present/numbers.js';
 import type {Segment} from '../present/paint.js';
 import {glyphs, stateIcon} from '../present/states.js';
 import {counted, sanitize, sanitizeLines} from '../present/text.js';
-import {endingSignal, stoppedForText} from '../present/processes.js';
+import {connectionClosed, endingSignal, stoppedForText} from '../present/processes.js';
 import {errorText} from '../present/errors.js';
 
 /** Below this the monitor kept up, as far as anyone could tell. */
@@ -38,7 +38,7 @@ export function summaryLines(state: ModelState, ascii: boolean): Segment[][] {
 	const stopped = state.joinedMs !== null ? 'Left the running service after' : 'Stopped after';
 	const outcome = killedBy
 		? `Killed by ${sanitize(killedBy)} after`
-		: exit?.code === null
+		: exit && connectionClosed(exit)
 			? 'The connection closed after'
 			: exit && exit.code !== 0
 				? `Exited with code ${exit.code} after`

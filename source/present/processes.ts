@@ -20,6 +20,11 @@ export function endingSignal(exit: {signal: string | null; stoppedFor?: string})
 	return exit.stoppedFor ?? exit.signal;
 }
 
+/** A joined service's connection closed before it told its exit: an exit with neither a code nor a signal (docs/protocol.md). */
+export function connectionClosed(exit: {code: number | null; signal: string | null}): boolean {
+	return exit.code === null && exit.signal === null;
+}
+
 /** Why a stuck script died of SIGKILL rather than of the signal it got; null when it did not. */
 export function stoppedForText(exit: {stoppedFor?: string}): string | null {
 	if (!exit.stoppedFor) return null;

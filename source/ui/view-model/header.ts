@@ -3,7 +3,7 @@ import {foldedShort} from '../../present/folded.js';
 import {loopDelayMs} from '../../present/loop-delay.js';
 import {activeBlocks, NODE_STATES, unsettledTasks, type ModelState, type NodeState} from '../../model/state.js';
 import {blockCulprit} from '../../present/holdups.js';
-import {endingSignal, processText} from '../../present/processes.js';
+import {connectionClosed, endingSignal, processText} from '../../present/processes.js';
 import {roundedConcurrency} from '../../model/summary.js';
 import {formatClock, formatDuration} from '../../present/durations.js';
 import {formatCount, formatTimes} from '../../present/numbers.js';
@@ -50,8 +50,7 @@ export function scriptStatus(state: ModelState): Segment {
 	if (!exit) return {text: 'running', color: 'green', bold: true};
 	const killedBy = endingSignal(exit);
 	if (killedBy) return {text: `killed by ${sanitize(killedBy)}${exit.stoppedFor ? ' (stuck: SIGKILL)' : ''}`, color: 'red', bold: true};
-	// Neither a code nor a signal: a joined service's connection closed without its exit.
-	if (exit.code === null) return {text: 'connection closed', color: 'red', bold: true};
+	if (connectionClosed(exit)) return {text: 'connection closed', color: 'red', bold: true};
 	return {text: `exited with code ${exit.code}`, color: exit.code === 0 ? 'green' : 'red', bold: true};
 }
 

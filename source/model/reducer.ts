@@ -202,6 +202,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			break;
 		}
 		case 'block.start': {
+			if (state.starvedBlockIds.has(event.id)) break;
 			const block = blockById(state, event.id);
 			block.startMs = event.t;
 			block.detectedAt = event.detectedAt;
@@ -221,6 +222,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			break;
 		}
 		case 'block.stack': {
+			if (state.starvedBlockIds.has(event.id)) break;
 			const block = blockById(state, event.id);
 			block.frames = event.frames;
 			block.stackRead = true;
@@ -233,6 +235,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			// Shown while it lasted, but the machine's: the thread waited for a CPU. No block.
 			if (event.starved) {
 				state.blocks.splice(state.blocks.indexOf(block), 1);
+				state.starvedBlockIds.add(event.id);
 				break;
 			}
 			block.durationMs = event.durationMs;

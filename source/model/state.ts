@@ -392,6 +392,11 @@ export interface ModelState extends OutputTail {
 	/** Requests that ended in a network error or a 5xx status. */
 	httpFailed: number;
 	blocks: Block[];
+	/**
+	 * Stalls that ended starved (the thread waited for a CPU): no blocks. Their other lines come by the watchdog's
+	 * pipe, before or after the end, and must not bring them back.
+	 */
+	starvedBlockIds: Set<number>;
 	/** The script's own loop's block under way. */
 	activeBlockId: number | null;
 	/** Followed processes' blocks under way: each holds its own process's loop, not the script's. */
@@ -493,6 +498,7 @@ export function createState(options: StateOptions = {}): ModelState {
 		httpQueued: 0,
 		httpFailed: 0,
 		blocks: [],
+		starvedBlockIds: new Set(),
 		activeBlockId: null,
 		activeProcessBlockIds: [],
 		output: [],

@@ -378,6 +378,23 @@ describe('reducer: blocks', () => {
 		expect(state.blocks).toEqual([]);
 	});
 
+	// The watchdog thread's lines (start, stack) and the main thread's end come by separate pipes: a CI run's stack,
+	// read while the stall lasted, reached the model after its starved end and brought it back as a block.
+	it('a starved stall stays no block whatever order its start, stack and end arrive in', () => {
+		const startLine: ProtocolLine = {type: 'block.start', t: 10, id: 1, task: null, detectedAt: 70};
+		const stackLine: ProtocolLine = {type: 'block.stack', t: 90, id: 1, frames: [{fn: 'busy', loc: 'a.ts:1:1'}]};
+		const endLine: ProtocolLine = {type: 'block.end', t: 140, id: 1, durationMs: 130, task: null, exact: true, queuedMs: 120, starved: true};
+		for (const order of [
+			[startLine, endLine, stackLine],
+			[endLine, startLine, stackLine],
+			[endLine, stackLine, startLine],
+		]) {
+			const state = reduce([start(0, 1, null), ...order]);
+			expect(state.blocks, order.map(line => line.type).join(', ')).toEqual([]);
+			expect(state.activeBlockId).toBeNull();
+		}
+	});
+
 	it('an exit clears the active block', () => {
 		const state = reduce([start(0, 1, null), {type: 'block.start', t: 10, id: 1, task: 1, detectedAt: 70}, {type: 'exit', t: 80, code: null, signal: 'SIGKILL'}]);
 		expect(state.activeBlockId).toBeNull();

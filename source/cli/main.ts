@@ -32,9 +32,14 @@ export async function main(command: () => Promise<number>): Promise<void> {
 	}
 }
 
-/** The sessions' errors are known by name: their modules are only loaded by the commands that use them. */
+/**
+ * Known by name: the sessions' errors come from modules only the commands that use them load, and a command
+ * loaded later has its own copy of UsageError (see buildMonitor in scripts/build.mjs).
+ */
+const USERS_MISTAKES = new Set(['UsageError', 'SessionFileError', 'OutputFileError']);
+
 function isUsersMistake(error: unknown): boolean {
-	return error instanceof UsageError || (error instanceof Error && (error.name === 'SessionFileError' || error.name === 'OutputFileError'));
+	return error instanceof Error && USERS_MISTAKES.has(error.name);
 }
 
 /** module.registerHooks and undici 8 need 22.19; npm scripts and npx use the pinned node@24. */

@@ -6,7 +6,7 @@ import {readRecording, recordRun} from '../helpers/recorded.js';
 import {runCli, SCRIPTS, startCli} from '../helpers/run-cli.js';
 import {tempDir, tempFile, unreadableFile} from '../helpers/temp.js';
 
-const noStackFromAsyncmon = (stderr: string) => expect(stderr).not.toMatch(/at .*dist\/(cli|preload|chunks)/);
+const noStackFromAsyncmon = (stderr: string) => expect(stderr).not.toMatch(/at .*dist\/(cli|preload|chunks|later)/);
 
 async function waitFor<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
 	const deadline = Date.now() + timeoutMs;

@@ -1,5 +1,6 @@
 import type {AsyncmonEvent, OpEndEvent, OpStartEvent, TaskEndEvent, TaskStartEvent} from './events.js';
 import {EVENT_SHAPES, type Field, fieldsOf} from './schema.js';
+import {once} from './once.js';
 import {rounded, roundMs} from './rounding.js';
 
 /**
@@ -76,17 +77,30 @@ function valuesPusher(columns: readonly Column[], pad: boolean): PushValues {
 	}
 }
 
-const PUSH = new Map<CompactType, PushValues>(COMPACT_TYPES.map(type => [type, valuesPusher(COLUMNS.get(type)!, false)]));
+/**
+ * Made on first use, per type: each process encodes or decodes, never both, and uses few of the types (a short
+ * script's process sends five); making them all at load took 1-2 ms of each process's start.
+ */
+const PUSH = new Map<CompactType, PushValues>();
+
+function pusherOf(type: CompactType): PushValues {
+	let push = PUSH.get(type);
+	if (!push) PUSH.set(type, (push = valuesPusher(COLUMNS.get(type)!, false)));
+	return push;
+}
+
 /** A span's start, every column written: the end's values follow at known places. */
-const PUSH_TASK_START_PADDED = valuesPusher(COLUMNS.get('task.start')!, true);
-const PUSH_OP_START_PADDED = valuesPusher(COLUMNS.get('op.start')!, true);
-const PUSH_TASK_END_IN_SPAN = valuesPusher(TASK_END_IN_SPAN, false);
-const PUSH_OP_END_IN_SPAN = valuesPusher(OP_END_IN_SPAN, false);
+const spanPushers = once(() => ({
+	taskStart: valuesPusher(COLUMNS.get('task.start')!, true),
+	opStart: valuesPusher(COLUMNS.get('op.start')!, true),
+	taskEnd: valuesPusher(TASK_END_IN_SPAN, false),
+	opEnd: valuesPusher(OP_END_IN_SPAN, false),
+}));
 
 /** A compact line (no newline) for an event of a compact type. One native JSON.stringify of an array: the cheapest text there is. */
 export function compactText(event: AsyncmonEvent & {type: CompactType}): string {
 	const values: unknown[] = [CODES.get(event.type)!];
-	PUSH.get(event.type)!(values, event);
+	pusherOf(event.type)(values, event);
 	return JSON.stringify(values);
 }
 
@@ -96,8 +110,9 @@ export function spanText(start: OpStartEvent, end: OpEndEvent): string;
 export function spanText(start: TaskStartEvent | OpStartEvent, end: TaskEndEvent | OpEndEvent): string {
 	const task = start.type === 'task.start';
 	const values: unknown[] = [task ? TASK_SPAN_CODE : OP_SPAN_CODE];
-	(task ? PUSH_TASK_START_PADDED : PUSH_OP_START_PADDED)(values, start);
-	(task ? PUSH_TASK_END_IN_SPAN : PUSH_OP_END_IN_SPAN)(values, end);
+	const push = spanPushers();
+	(task ? push.taskStart : push.opStart)(values, start);
+	(task ? push.taskEnd : push.opEnd)(values, end);
 	return JSON.stringify(values);
 }
 
@@ -110,8 +125,9 @@ export function spanText(start: TaskStartEvent | OpStartEvent, end: TaskEndEvent
 export function readCompact(values: unknown[]): Array<Record<string, unknown>> | string {
 	const code = values[0];
 	if (code === TASK_SPAN_CODE || code === OP_SPAN_CODE) {
-		const start = code === TASK_SPAN_CODE ? SPAN_READERS.task : SPAN_READERS.op;
-		const end = code === TASK_SPAN_CODE ? SPAN_READERS.taskEnd : SPAN_READERS.opEnd;
+		const span = spanReaders();
+		const start = code === TASK_SPAN_CODE ? span.task : span.op;
+		const end = code === TASK_SPAN_CODE ? span.taskEnd : span.opEnd;
 		const problem = start.problem(values, 1) ?? end.problem(values, 1 + start.columns.length);
 		if (problem !== null) return problem;
 		const startEvent = start.name(values, 1);
@@ -119,7 +135,7 @@ export function readCompact(values: unknown[]): Array<Record<string, unknown>> |
 		endEvent.id = startEvent.id;
 		return [startEvent, endEvent];
 	}
-	const reader = typeof code === 'number' ? READERS[code - 1] : undefined;
+	const reader = typeof code === 'number' ? readerAt(code) : undefined;
 	if (!reader) return `an array of unknown code ${JSON.stringify(code)}`;
 	const problem = reader.problem(values, 1);
 	return problem ?? [reader.name(values, 1)];
@@ -187,11 +203,19 @@ function namer(type: CompactType, columns: readonly Column[]): Reader['name'] {
 	}
 }
 
-const READERS = COMPACT_TYPES.map(type => readerOf(type, COLUMNS.get(type)!));
+const READERS: Array<Reader | undefined> = [];
+
+/** The reader of the type whose code is `code`, made on first use (see PUSH); undefined for no type's code. */
+function readerAt(code: number): Reader | undefined {
+	const type = COMPACT_TYPES[code - 1];
+	if (type === undefined) return undefined;
+	return (READERS[code - 1] ??= readerOf(type, COLUMNS.get(type)!));
+}
+
 /** A span's start reads as its type's own line; its end without the id, which the start gives. */
-const SPAN_READERS = {
-	task: READERS[CODES.get('task.start')! - 1]!,
+const spanReaders = once(() => ({
+	task: readerAt(CODES.get('task.start')!)!,
 	taskEnd: readerOf('task.end', TASK_END_IN_SPAN),
-	op: READERS[CODES.get('op.start')! - 1]!,
+	op: readerAt(CODES.get('op.start')!)!,
 	opEnd: readerOf('op.end', OP_END_IN_SPAN),
-};
+}));

@@ -1,4 +1,5 @@
 import {createRequire} from 'node:module';
+import {once} from '../protocol/once.js';
 import type remappingFunction from '@jridgewell/remapping';
 import type * as TraceMapping from '@jridgewell/trace-mapping';
 import type * as Acorn from 'acorn';
@@ -12,11 +13,6 @@ import type MagicStringClass from 'magic-string';
  * start its service process (about 100 ms).
  */
 const lazyRequire = createRequire(import.meta.url);
-
-function once<T>(load: () => T): () => T {
-	let value: T | undefined;
-	return () => (value ??= load());
-}
 
 export const acorn = once(() => lazyRequire('acorn') as typeof Acorn);
 

@@ -42,6 +42,8 @@ export interface PlainOptions {
 
 /** A buffered printer writes at least this often, however long the batch. */
 const MAX_PENDING_CHARS = 1 << 16;
+/** How many block ends wait for their stack at most (see endsAwaitingStack). */
+const ENDS_AWAITING_STACK = 16;
 
 /** A line of asyncmon's, or a chunk of the script's output, and where it goes. */
 interface Printed {
@@ -70,6 +72,12 @@ export class PlainPrinter {
 	/** asyncmon's own lines and the script's output, put in time order; the notices are not held. */
 	/** Blocks told while they last, by id: the place the BLOCKED line named. */
 	private readonly blockedAt = new Map<number, Location | null>();
+	/**
+	 * Ends of blocks told live whose stack had not come yet, by block id: their line is held in time order (see
+	 * TimeOrder) and told again when the stack comes before it is printed. A stack that never comes leaves the words
+	 * as they were; the latest few are kept.
+	 */
+	private readonly endsAwaitingStack = new Map<number, {printed: Printed; t: Ms; durationMs: Ms}>();
 	private readonly order = new TimeOrder<Printed>(printed => this.write(printed));
 	/**
 	 * Whether the script's output on each stream ended mid-line: a line of asyncmon's then starts on a line of its
@@ -214,6 +222,13 @@ export class PlainPrinter {
 				return;
 			}
 			case 'block.stack': {
+				const ended = this.endsAwaitingStack.get(line.id);
+				if (ended) {
+					// Read as the block ended (a native call's stack is read once it returns): its end's words, still held, say where.
+					this.endsAwaitingStack.delete(line.id);
+					ended.printed.text = this.words(ended.t, this.blockMark('block'), this.blockEndText(state, line.id, ended.durationMs));
+					return;
+				}
 				// Read while the block lasts, its stack says where the code is, which the BLOCKED line could not.
 				const block = state.blocks.find(b => b.id === line.id);
 				if (!block || block.endMs !== null || !this.blockedAt.has(block.id) || block.location === this.blockedAt.get(block.id)) return;
@@ -222,15 +237,14 @@ export class PlainPrinter {
 				return;
 			}
 			case 'block.end': {
-				this.blockedAt.delete(line.id);
+				const toldLive = this.blockedAt.delete(line.id);
 				if (line.starved) {
 					this.say(line.t, this.blockMark('starved'), [{text: starvedStall(line.durationMs, line.queuedMs)}]);
 					return;
 				}
-				const block = state.blocks.find(b => b.id === line.id);
-				const who = block ? blockCulprit(state, block) : 'a callback';
-				const loop = `loop${block ? loopOwner(block) : ''}`;
-				this.say(line.t, this.blockMark('block'), [{text: `${loop} was blocked for ${formatDuration(line.durationMs)} by ${who} `}, dim(block?.location)]);
+				const printed = this.say(line.t, this.blockMark('block'), this.blockEndText(state, line.id, line.durationMs));
+				// A block told live had its stack asked for; the stack comes by the watchdog's pipe, and may come after this.
+				if (toldLive && state.blocks.find(b => b.id === line.id)?.stackRead === false) this.awaitStack(line.id, {printed, t: line.t, durationMs: line.durationMs});
 				return;
 			}
 			case 'uncaught': {
@@ -372,7 +386,19 @@ export class PlainPrinter {
 	}
 
 	/** One event line; names, locations, URLs and errors come from the script, so each part is sanitized. */
-	private say(t: number, mark: Mark, text: readonly Segment[]): void {
+	private awaitStack(id: number, end: {printed: Printed; t: Ms; durationMs: Ms}): void {
+		this.endsAwaitingStack.set(id, end);
+		if (this.endsAwaitingStack.size > ENDS_AWAITING_STACK) this.endsAwaitingStack.delete(this.endsAwaitingStack.keys().next().value!);
+	}
+
+	/** Holds one of asyncmon's lines for its time; the line held, which its words may still be told again into (see endsAwaitingStack). */
+	private say(t: number, mark: Mark, text: readonly Segment[]): Printed {
+		const printed: Printed = {stream: 'stdout', text: this.words(t, mark, text), own: true};
+		this.order.hold(t, printed);
+		return printed;
+	}
+
+	private words(t: number, mark: Mark, text: readonly Segment[]): string {
 		const line: Segment[] = [
 			{text: `[${formatOffset(t)}]`, dim: true},
 			{text: ' '},
@@ -380,7 +406,15 @@ export class PlainPrinter {
 			{text: ' '},
 			...text.map(segment => ({...segment, text: sanitize(segment.text)})),
 		];
-		this.order.hold(t, {stream: 'stdout', text: `${paint(this.ownSegments(trimEnd(line)), this.ansi)}\n`, own: true});
+		return `${paint(this.ownSegments(trimEnd(line)), this.ansi)}\n`;
+	}
+
+	/** `loop was blocked for 1.01s by waitForShell() in main() app.ts:5:3`, from what the state knows of the block. */
+	private blockEndText(state: ModelState, id: number, durationMs: Ms): Segment[] {
+		const block = state.blocks.find(b => b.id === id);
+		const who = block ? blockCulprit(state, block) : 'a callback';
+		const loop = `loop${block ? loopOwner(block) : ''}`;
+		return [{text: `${loop} was blocked for ${formatDuration(durationMs)} by ${who} `}, dim(block?.location)];
 	}
 
 	/** asyncmon's own words, with the script's names in them: in ASCII alone under --ascii. */

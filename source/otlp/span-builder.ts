@@ -106,6 +106,11 @@ export class SpanBuilder {
 	/** Tasks and ops in another trace than the session's (under a server task with a `traceparent`), for their children. */
 	private readonly foreignTraces = new Map<number, TraceId>();
 	private readonly blocks = new Map<number, BlockStart>();
+	/**
+	 * Block events whose block's stack had not come by its end (a native call's is read once the call returns, and
+	 * comes by the watchdog's pipe): it names their location when it comes, in a span not yet handed on. The latest few.
+	 */
+	private readonly blocksAwaitingStack = new Map<number, Attributes>();
 	private rootId: number | null = null;
 	private lastT: Ms = 0;
 	/** Spans handed on so far. */
@@ -257,8 +262,12 @@ export class SpanBuilder {
 				this.blocks.set(event.id, {t: event.t, task: event.task});
 				break;
 			case 'block.stack': {
+				const location = event.frames[0]?.loc;
 				const block = this.blocks.get(event.id);
-				if (block && event.frames[0]) block.location = event.frames[0].loc;
+				if (block && location) block.location = location;
+				const ended = this.blocksAwaitingStack.get(event.id);
+				if (ended && location) ended['asyncmon.block.location'] = location;
+				this.blocksAwaitingStack.delete(event.id);
 				break;
 			}
 			case 'block.end':
@@ -340,7 +349,9 @@ export class SpanBuilder {
 		const attributes: Attributes = {'asyncmon.block.duration_ms': round(durationMs), 'asyncmon.block.exact': exact};
 		if (taskId !== null) attributes['asyncmon.block.task'] = taskId;
 		if (start?.location) attributes['asyncmon.block.location'] = start.location;
-		this.addEvent(span, {name: 'block', time: this.time(start?.t ?? t - durationMs), attributes});
+		if (!this.addEvent(span, {name: 'block', time: this.time(start?.t ?? t - durationMs), attributes}) || !start || start.location) return;
+		this.blocksAwaitingStack.set(id, attributes);
+		if (this.blocksAwaitingStack.size > BLOCKS_AWAITING_STACK) this.blocksAwaitingStack.delete(this.blocksAwaitingStack.keys().next().value!);
 	}
 
 	private close(id: number, span: OpenSpan, t: Ms): void {
@@ -376,6 +387,8 @@ export class SpanBuilder {
 
 /** Server tasks in another trace remembered for their late children; a bound, not a budget. */
 const FOREIGN_TRACES_KEPT = 100_000;
+/** How many block events wait for their stack at most (see blocksAwaitingStack). */
+const BLOCKS_AWAITING_STACK = 16;
 
 const round = (ms: Ms): number => Math.round(ms * 1000) / 1000;
 

@@ -101,6 +101,20 @@ describe('SpanBuilder', () => {
 		expect(hrTimeToMilliseconds(block!.time)).toBeCloseTo(STARTED_AT + 3, 3);
 	});
 
+	it("a block's stack that comes after its end (a native call's, read once it returns) still names its location", () => {
+		const spans = build([
+			...root,
+			event('task.start', {t: 1, id: 2, parent: 1, name: 'a()'}),
+			event('block.start', {t: 3, id: 1, task: 2, detectedAt: 3.06}),
+			event('block.end', {t: 4.1, id: 1, durationMs: 1010, task: 2, exact: true}),
+			event('block.stack', {t: 4.2, id: 1, frames: [{fn: 'waitForShell', loc: 'app.ts:5:3'}]}),
+			event('task.end', {t: 5, id: 2}),
+			event('task.end', {t: 7, id: 1}),
+		]);
+		const [block] = named(spans, 'a').events;
+		expect(block).toMatchObject({name: 'block', attributes: {'asyncmon.block.duration_ms': 1010, 'asyncmon.block.location': 'app.ts:5:3'}});
+	});
+
 	it('sets status ERROR and records the exception of a failure, its words redacted even where the recording is not', () => {
 		const spans = build([
 			header({traceId: TRACE, redacted: false}),

@@ -1,5 +1,5 @@
 import {laneRootOf, processTaskName} from '../protocol/child-config.js';
-import {laneSlotOf, type AsyncmonEvent, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type ProcessLaunch, type TaskEndEvent, type TaskStartEvent} from '../protocol/events.js';
+import {laneSlotOf, type AsyncmonEvent, type ErrorInfo, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type ProcessLaunch, type TaskEndEvent, type TaskStartEvent} from '../protocol/events.js';
 import {foldJoined, foldSent, retire} from './retention.js';
 import {settleIfLarge} from './intervals.js';
 import {
@@ -315,19 +315,22 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 	}
 }
 
-/**
- * A followed process ended (its lane's root, see IDS_PER_PROCESS): what it left unsettled ends with it, failed
- * as the process did, never left running. The lanes of the processes it started are theirs to end.
- */
 /** The `task.start` a followed process would have sent for itself. */
 function launchedProcess(id: number, {t, parent, process}: ProcessLaunch): TaskStartEvent {
 	return {type: 'task.start', t, id, parent, kind: 'process', name: processTaskName(process.pid, process.command), loc: null, process};
 }
 
+/**
+ * A followed process ended (its lane's root, see IDS_PER_PROCESS): what it left unsettled ends with it, never left
+ * running. Killed or failed, all of it fails as the process did. Exited by itself, the task still running is the
+ * one that ended it (its `process.exit()`), as in the script's own process, and finishes; what still waited was cut
+ * short, and fails saying so. The lanes of the processes it started are theirs to end.
+ */
 function endLane(state: ModelState, root: TaskNode, end: TaskEndEvent): void {
 	if (end.exit) root.process = {...(root.process ?? {command: root.name}), exit: end.exit};
 	const slot = laneSlotOf(root.id);
-	const {t, error} = end;
+	const {t} = end;
+	const error = end.error ?? (end.ok ? CUT_SHORT_BY_EXIT : undefined);
 	// A process that died blocked (killed, say) says no block.end: its block ends with it.
 	for (const id of state.activeProcessBlockIds) {
 		const block = state.blocks.find(b => b.id === id);
@@ -336,12 +339,16 @@ function endLane(state: ModelState, root: TaskNode, end: TaskEndEvent): void {
 	for (const node of [...state.nodes.values()]) {
 		if (node === root || isDone(node) || laneSlotOf(node.id) !== slot) continue;
 		if (isTaskKind(node.kind)) {
-			apply(state, {type: 'task.end', t, id: node.id, ok: false, error, busy: node.busyMs, wait: node.waitMs, sched: node.schedDelayMs, awaits: node.awaitCount});
+			const endedIt = end.ok && node.state === 'running';
+			apply(state, {type: 'task.end', t, id: node.id, ok: endedIt, ...(!endedIt && {error}), busy: node.busyMs, wait: node.waitMs, sched: node.schedDelayMs, awaits: node.awaitCount});
 		} else {
 			apply(state, {type: 'op.end', t, id: node.id, ok: false, error});
 		}
 	}
 }
+
+/** Why a followed process's task or op that still waited when the process exited by itself (code 0) failed. */
+const CUT_SHORT_BY_EXIT: ErrorInfo = Object.freeze({name: 'ProcessExit', message: 'cut short: its process exited before it settled'});
 
 /** The empty array nodes share; never pushed to (see append). */
 const NONE: never[] = Object.freeze([]) as unknown as never[];

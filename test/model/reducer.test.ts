@@ -579,6 +579,27 @@ describe('reducer: child processes', () => {
 		expect(state.taskCounts).toMatchObject({running: 1, waiting: 0, failed: 1});
 	});
 
+	// A child's message handler that awaits, answers, then calls process.exit(0) was shown failed, with no error.
+	it("a followed process that exited by itself: the task that ended it finishes, what still waited fails as cut short", () => {
+		const state = reduce([
+			start(0, 1, null, 'main', 'script'),
+			start(1, 2, 1, 'startChild()'),
+			event('task.start', {t: 5, id: LANE, parent: 2, kind: 'process', name: 'pid 42: node kid.js', loc: null, process: {pid: 42, command: 'node kid.js'}}),
+			start(6, LANE + 1, LANE, 'onMessage("hello")'),
+			start(6, LANE + 2, LANE, 'poll()'),
+			event('op.start', {t: 6, id: LANE + 3, parent: LANE + 2, kind: 'timer', name: 'setTimeout 1000ms'}),
+			event('task.await', {t: 6, id: LANE + 2, on: {kind: 'op', id: LANE + 3}}),
+			event('task.resume', {t: 8, id: LANE + 1, readyAt: 8}),
+			event('task.end', {t: 9, id: LANE, ok: true, exit: {code: 0, signal: null}}),
+		]);
+		expect(node(state, LANE)).toMatchObject({state: 'finished', process: {exit: {code: 0, signal: null}}});
+		expect(node(state, LANE + 1)).toMatchObject({state: 'finished', endMs: 9});
+		expect(node(state, LANE + 1).error).toBeUndefined();
+		const cutShort = {name: 'ProcessExit', message: 'cut short: its process exited before it settled'};
+		expect(node(state, LANE + 2)).toMatchObject({state: 'failed', endMs: 9, error: cutShort});
+		expect(node(state, LANE + 3)).toMatchObject({state: 'failed', endMs: 9, error: cutShort});
+	});
+
 	it("a followed process killed before it said it started is made from its parent's word, under the task that started it; its own late word changes nothing", () => {
 		const launched = {t: 5, parent: 2, process: {pid: 42, command: 'node child.js'}};
 		const state = reduce([

@@ -240,6 +240,10 @@ describe('usage errors', () => {
 			[['report', '../sessions/three-requests.ndjson', '-o', ''], /^asyncmon: -o needs a file name/],
 			// yargs would take a bare --retain for its default.
 			[['report', '../sessions/three-requests.ndjson', '--retain'], /^asyncmon: Not enough arguments following: retain/],
+			// The range --help gives, not a speed quietly clamped into it.
+			[['replay', '--plain', '--speed', '1000', '../sessions/three-requests.ndjson'], /^asyncmon: --speed must be a number from 0\.25 to 64 \(2: twice as fast\); got 1000$/],
+			[['replay', '--plain', '--speed', '0.01', '../sessions/three-requests.ndjson'], /^asyncmon: --speed must be a number from 0\.25 to 64 .*; got 0\.01$/],
+			[['replay', '--plain', '--speed', 'fast', '../sessions/three-requests.ndjson'], /^asyncmon: --speed must be a number from 0\.25 to 64 \(2: twice as fast\)$/],
 		];
 		for (const [args, message] of cases) {
 			const result = await runCli(args);

@@ -4,7 +4,7 @@ import {createState, type Retention} from '../../model/state.js';
 import {retentionOf} from '../retention-arguments.js';
 import {PlainPrinter} from '../../plain/printer.js';
 import {readSession, loadWarnings} from '../../sessions/reader.js';
-import {loadReplay} from '../../sessions/replay.js';
+import {loadReplay, MAX_SPEED, MIN_SPEED} from '../../sessions/replay.js';
 import {SessionPipeline} from '../session-pipeline.js';
 import {terminalColor, wantsPlain} from '../terminal.js';
 import {UsageError} from '../usage-error.js';
@@ -29,7 +29,9 @@ interface ReplayOptions extends ReplayArgs {
 
 /** `asyncmon replay <file>`: the live dashboard driven by a recording, or its plain-mode lines. */
 export async function replayCommand(args: ReplayArgs): Promise<void> {
-	if (!(args.speed > 0)) throw new UsageError('--speed must be a positive number');
+	if (!(args.speed >= MIN_SPEED && args.speed <= MAX_SPEED)) {
+		throw new UsageError(`--speed must be a number from ${MIN_SPEED} to ${MAX_SPEED} (2: twice as fast)${Number.isNaN(args.speed) ? '' : `; got ${args.speed}`}`);
+	}
 	requireRecording(args.file);
 	const options: ReplayOptions = {...args, retention: retentionOf(args), plain: wantsPlain(args.plain), color: terminalColor(), stdout: process.stdout, stderr: process.stderr};
 	const {warnings} = options.plain ? await printPlain(options) : await playInDashboard(options);

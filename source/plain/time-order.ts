@@ -3,7 +3,7 @@ import type {Ms} from '../protocol/events.js';
 /**
  * How far behind the latest event time a line may still arrive. The child
  * writes its events a batch at a time: the main thread and each worker flush
- * every 25 ms, and a wait is sent at the flush with the time it began. Lines
+ * every 10 ms, and a wait is sent at the flush with the time it began. Lines
  * older than this by the stream's own clock are printed.
  */
 export const REORDER_WINDOW_MS = 250;

@@ -25,9 +25,12 @@ const enum Phase {
  * How often buffered events reach the monitor; a SIGKILL loses at most this much. Short enough that what a
  * flush holds (a call's events and arguments, until it names the call) dies young: at 50 ms, a server at
  * 1,000 requests a second had V8 promote 300-650 KB of it at each young collection, old-space garbage that
- * grew the script's memory to twice node's; at 10-40 ms, 55 KB (see docs/benchmarks.md, "Measured by hand").
+ * grew the script's memory to twice node's; at 10-40 ms, 55 KB. At 10 ms rather than 25 a flush's pause is
+ * shorter and Express under autocannon did a little better in two runs each (p99 8-9 ms against 9-10 with
+ * `--plain`, 11 against 12 with the dashboard), an idle script no costlier (see docs/benchmarks.md, "Measured
+ * by hand").
  */
-export const FLUSH_INTERVAL_MS = 25;
+export const FLUSH_INTERVAL_MS = 10;
 /** Waits shorter than this that no flush saw are folded into the totals instead of emitted. */
 const VISIBLE_WAIT_MS = 1;
 /** The site of a wait that is no await: a task's wait on the promise it returned. */

@@ -2,7 +2,7 @@ import {getEnvironmentData, setEnvironmentData} from 'node:worker_threads';
 
 /**
  * `worker.terminate()` stops a worker's JavaScript at once, without its 'exit' listeners: the events its lane holds
- * (up to a flush's worth, 25 ms) would be lost with it, and the lane would never end. vitest's threads pool
+ * (up to a flush's worth, 10 ms) would be lost with it, and the lane would never end. vitest's threads pool
  * terminates each worker as soon as its test file is done. So the thread that terminates a worker first asks its
  * lane to end and send what it holds, and waits for that a while.
  *

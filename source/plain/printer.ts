@@ -385,7 +385,6 @@ export class PlainPrinter {
 		return `(${this.listed([`busy ${formatDuration(node.busyMs)}`, `waiting ${formatDuration(node.waitMs)}`, `sched ${formatDuration(node.schedDelayMs)}`])})`;
 	}
 
-	/** One event line; names, locations, URLs and errors come from the script, so each part is sanitized. */
 	private awaitStack(id: number, end: {printed: Printed; t: Ms; durationMs: Ms}): void {
 		this.endsAwaitingStack.set(id, end);
 		if (this.endsAwaitingStack.size > ENDS_AWAITING_STACK) this.endsAwaitingStack.delete(this.endsAwaitingStack.keys().next().value!);
@@ -398,6 +397,7 @@ export class PlainPrinter {
 		return printed;
 	}
 
+	/** One event line; names, locations, URLs and errors come from the script, so each part is sanitized. */
 	private words(t: number, mark: Mark, text: readonly Segment[]): string {
 		const line: Segment[] = [
 			{text: `[${formatOffset(t)}]`, dim: true},

@@ -19,6 +19,7 @@ import {redactText} from '../protocol/redaction.js';
 import {parseTraceparent, sessionTraceId, spanIdOf, type TraceId} from '../protocol/trace-context.js';
 import {clientRequestAttributes, clientUrlAttributes, httpMethod, serverRequestAttributes} from './http-attributes.js';
 import {INSTRUMENTATION_SCOPE, sessionResource} from './resource.js';
+import {keepLatest} from '../protocol/keep-latest.js';
 
 /** As the SDK's default span limits: a span with more is cut, and says how much it lost. */
 export const EVENTS_PER_SPAN = 128;
@@ -302,8 +303,7 @@ export class SpanBuilder {
 
 	/** Kept past the node's end (a callback it scheduled may start children later), the oldest forgotten beyond a bound. */
 	private noteForeignTrace(id: number, traceId: TraceId): void {
-		this.foreignTraces.set(id, traceId);
-		if (this.foreignTraces.size > FOREIGN_TRACES_KEPT) this.foreignTraces.delete(this.foreignTraces.keys().next().value!);
+		keepLatest(this.foreignTraces, id, traceId, FOREIGN_TRACES_KEPT);
 	}
 
 	private addEvent(span: OpenSpan, event: TimedEvent): boolean {
@@ -350,8 +350,7 @@ export class SpanBuilder {
 		if (taskId !== null) attributes['asyncmon.block.task'] = taskId;
 		if (start?.location) attributes['asyncmon.block.location'] = start.location;
 		if (!this.addEvent(span, {name: 'block', time: this.time(start?.t ?? t - durationMs), attributes}) || !start || start.location) return;
-		this.blocksAwaitingStack.set(id, attributes);
-		if (this.blocksAwaitingStack.size > BLOCKS_AWAITING_STACK) this.blocksAwaitingStack.delete(this.blocksAwaitingStack.keys().next().value!);
+		keepLatest(this.blocksAwaitingStack, id, attributes, BLOCKS_AWAITING_STACK);
 	}
 
 	private close(id: number, span: OpenSpan, t: Ms): void {

@@ -1,5 +1,5 @@
 import type {ErrorInfo, Location, Ms, ProcessExit, ProtocolLine, TaskAwaitEvent} from '../protocol/events.js';
-import {unsettledTasks, type ModelState, type NodeState, type TaskNode} from '../model/state.js';
+import {unsettledTasks, type Block, type ModelState, type NodeState, type TaskNode} from '../model/state.js';
 import {formatDuration, formatOffset} from '../present/durations.js';
 import {servedOutcome, taskLabel} from '../present/http.js';
 import {exitOutcome, loopOwner, outputSize, processLabel} from '../present/processes.js';
@@ -13,6 +13,7 @@ import {LoadGate, PLAIN_LINES_PER_SECOND, type Ended, type LineKind, type Second
 import {formatCount} from '../present/numbers.js';
 import {TimeOrder} from './time-order.js';
 import {errorText} from '../present/errors.js';
+import {keepLatest} from '../protocol/keep-latest.js';
 
 /** Where the lines go; the script's output is bytes where it was not UTF-8. */
 export interface TextSink {
@@ -226,7 +227,8 @@ export class PlainPrinter {
 				if (ended) {
 					// Read as the block ended (a native call's stack is read once it returns): its end's words, still held, say where.
 					this.endsAwaitingStack.delete(line.id);
-					ended.printed.text = this.words(ended.t, this.blockMark('block'), this.blockEndText(state, line.id, ended.durationMs));
+					const block = state.blocks.find(b => b.id === line.id);
+					ended.printed.text = this.words(ended.t, this.blockMark('block'), this.blockEndText(state, block, ended.durationMs));
 					return;
 				}
 				// Read while the block lasts, its stack says where the code is, which the BLOCKED line could not.
@@ -242,9 +244,10 @@ export class PlainPrinter {
 					this.say(line.t, this.blockMark('starved'), [{text: starvedStall(line.durationMs, line.queuedMs)}]);
 					return;
 				}
-				const printed = this.say(line.t, this.blockMark('block'), this.blockEndText(state, line.id, line.durationMs));
+				const block = state.blocks.find(b => b.id === line.id);
+				const printed = this.say(line.t, this.blockMark('block'), this.blockEndText(state, block, line.durationMs));
 				// A block told live had its stack asked for; the stack comes by the watchdog's pipe, and may come after this.
-				if (toldLive && state.blocks.find(b => b.id === line.id)?.stackRead === false) this.awaitStack(line.id, {printed, t: line.t, durationMs: line.durationMs});
+				if (toldLive && block?.stackRead === false) keepLatest(this.endsAwaitingStack, line.id, {printed, t: line.t, durationMs: line.durationMs}, ENDS_AWAITING_STACK);
 				return;
 			}
 			case 'uncaught': {
@@ -385,11 +388,6 @@ export class PlainPrinter {
 		return `(${this.listed([`busy ${formatDuration(node.busyMs)}`, `waiting ${formatDuration(node.waitMs)}`, `sched ${formatDuration(node.schedDelayMs)}`])})`;
 	}
 
-	private awaitStack(id: number, end: {printed: Printed; t: Ms; durationMs: Ms}): void {
-		this.endsAwaitingStack.set(id, end);
-		if (this.endsAwaitingStack.size > ENDS_AWAITING_STACK) this.endsAwaitingStack.delete(this.endsAwaitingStack.keys().next().value!);
-	}
-
 	/** Holds one of asyncmon's lines for its time; the line held, which its words may still be told again into (see endsAwaitingStack). */
 	private say(t: number, mark: Mark, text: readonly Segment[]): Printed {
 		const printed: Printed = {stream: 'stdout', text: this.words(t, mark, text), own: true};
@@ -410,8 +408,7 @@ export class PlainPrinter {
 	}
 
 	/** `loop was blocked for 1.01s by waitForShell() in main() app.ts:5:3`, from what the state knows of the block. */
-	private blockEndText(state: ModelState, id: number, durationMs: Ms): Segment[] {
-		const block = state.blocks.find(b => b.id === id);
+	private blockEndText(state: ModelState, block: Block | undefined, durationMs: Ms): Segment[] {
 		const who = block ? blockCulprit(state, block) : 'a callback';
 		const loop = `loop${block ? loopOwner(block) : ''}`;
 		return [{text: `${loop} was blocked for ${formatDuration(durationMs)} by ${who} `}, dim(block?.location)];

@@ -558,12 +558,16 @@ describe('joined (a client of a running service)', () => {
 describe('reducer: child processes', () => {
 	const LANE = IDS_PER_PROCESS + 1;
 	const killed = {name: 'ProcessExit', message: 'killed by SIGKILL'};
+	/** The script's top level calls startChild(), which starts a followed process, `node <file>`: its lane's root. */
+	const childStarted = (file: string): ProtocolLine[] => [
+		start(0, 1, null, 'main', 'script'),
+		start(1, 2, 1, 'startChild()'),
+		event('task.start', {t: 5, id: LANE, parent: 2, kind: 'process', name: `pid 42: node ${file}`, loc: null, process: {pid: 42, command: `node ${file}`}}),
+	];
 
 	it("a followed process's end ends its lane: what it left unsettled fails as it did, its exit is kept, other lanes are left alone", () => {
 		const state = reduce([
-			start(0, 1, null, 'main', 'script'),
-			start(1, 2, 1, 'startChild()'),
-			event('task.start', {t: 5, id: LANE, parent: 2, kind: 'process', name: 'pid 42: node child.js', loc: null, process: {pid: 42, command: 'node child.js'}}),
+			...childStarted('child.js'),
 			start(6, LANE + 1, LANE, 'waitForever()'),
 			event('op.start', {t: 6, id: LANE + 2, parent: LANE + 1, kind: 'timer', name: 'setTimeout 10ms'}),
 			event('task.await', {t: 6, id: LANE + 1, on: {kind: 'op', id: LANE + 2}}),
@@ -582,9 +586,7 @@ describe('reducer: child processes', () => {
 	// A child's message handler that awaits, answers, then calls process.exit(0) was shown failed, with no error.
 	it("a followed process that exited by itself: the task that ended it finishes, what still waited fails as cut short", () => {
 		const state = reduce([
-			start(0, 1, null, 'main', 'script'),
-			start(1, 2, 1, 'startChild()'),
-			event('task.start', {t: 5, id: LANE, parent: 2, kind: 'process', name: 'pid 42: node kid.js', loc: null, process: {pid: 42, command: 'node kid.js'}}),
+			...childStarted('kid.js'),
 			start(6, LANE + 1, LANE, 'onMessage("hello")'),
 			start(6, LANE + 2, LANE, 'poll()'),
 			event('op.start', {t: 6, id: LANE + 3, parent: LANE + 2, kind: 'timer', name: 'setTimeout 1000ms'}),

@@ -12,7 +12,8 @@ export interface BatchWriter {
 	takeHeldBackMs(): number;
 }
 
-const MAX_BUFFERED = 16384;
+/** A flush once this many events are buffered (or calls folded as they ended: see foldEnded). */
+export const MAX_BUFFERED = 16384;
 
 /**
  * What a flush may keep for the next one: nothing (at exit, or when asked to send everything); the calls still
@@ -34,6 +35,13 @@ export class EventSink {
 	private buffer: Array<AsyncmonEvent | HeaderEvent> = [];
 	/** What the last `held` line said: a flush says it again only when it changed. */
 	private held = {tasks: 0, http: 0};
+	/**
+	 * No task or op buffered started before this id (ids are given in start order): one under an earlier id is in
+	 * the stream already. Never above the first buffered start's id, sometimes below (once that start folded).
+	 */
+	private firstStartId = Number.POSITIVE_INFINITY;
+	/** Calls folded as they ended since the last flush: they fill the buffer as their events would have. */
+	private foldedSinceFlush = 0;
 
 	constructor(
 		private readonly writer: BatchWriter,
@@ -45,7 +53,32 @@ export class EventSink {
 
 	/** Buffers the event; true once the buffer is full and wants a flush. */
 	push(event: AsyncmonEvent | HeaderEvent): boolean {
-		return this.buffer.push(event) >= MAX_BUFFERED;
+		if (this.firstStartId === Number.POSITIVE_INFINITY && (event.type === 'task.start' || event.type === 'op.start')) this.firstStartId = event.id;
+		return this.buffer.push(event) + this.foldedSinceFlush >= MAX_BUFFERED;
+	}
+
+	/** Whether the buffer, with the calls folded since the last flush, wants a flush: a burst of them is sent as it runs, as their events would be. */
+	get full(): boolean {
+		return this.buffer.length + this.foldedSinceFlush >= MAX_BUFFERED;
+	}
+
+	/**
+	 * Task `id`, a call of an async function, ended at `endT` (a `performance.now()` reading) within `maxMs` of
+	 * its start, which is the last event buffered, and under a task whose start is in the stream already: it
+	 * started nothing, nothing waited on it or blocked in it, and its parent cannot fold with it. Folded now if
+	 * its site's allowance says so (see SpanFolder.foldEnded): its start is taken back, and its end is never
+	 * made. True when it folded.
+	 */
+	foldEnded(id: number, endT: number, busy: number, wait: number, maxMs: number): boolean {
+		const start = this.buffer.at(-1);
+		if (!this.folder || start?.type !== 'task.start' || start.id !== id || start.kind !== 'task' || start.thread !== undefined) return false;
+		if (start.parent === null || start.parent >= this.firstStartId || endT - start.t >= maxMs) return false;
+		const folded = this.folder.foldEnded(start, start.t - this.origin, endT - this.origin, busy, wait);
+		if (folded === false) return false;
+		if (folded === true) this.buffer.pop();
+		else this.buffer[this.buffer.length - 1] = folded;
+		this.foldedSinceFlush++;
+		return true;
 	}
 
 	/** The latest event buffered, until the next flush: one the caller may still add to. */
@@ -59,6 +92,7 @@ export class EventSink {
 	 * running may wait for the next flush with what follows them, where they may have ended and fold (see Keep).
 	 */
 	flush(beforeWrite?: (isFolded: IsFolded, keptFrom: number) => void, keep: Keep = 'nothing'): void {
+		this.foldedSinceFlush = 0;
 		const heldMs = this.writer.takeHeldBackMs();
 		if (heldMs > 0) this.buffer.push({type: 'backpressure', t: performance.now(), heldMs});
 		const buffered = this.buffer;
@@ -67,6 +101,7 @@ export class EventSink {
 		// The cut is always before the start of a task or an op, and ids are given in start order.
 		const keptFrom = cut === buffered.length ? Number.POSITIVE_INFINITY : (buffered[cut] as {id: number}).id;
 		this.buffer = cut === buffered.length ? [] : sendTold(buffered.slice(cut), keptFrom, events);
+		this.firstStartId = keptFrom;
 		const held = heldIn(this.buffer);
 		if (held.tasks !== this.held.tasks || held.http !== this.held.http) {
 			events.push({type: 'held', t: performance.now(), ...held});
@@ -79,7 +114,10 @@ export class EventSink {
 		// read ends mid-batch; a replay seeks) sees each task as it was then, waiting, not running.
 		events = inTimeOrder(events);
 		let isFolded = NONE_FOLDED;
-		if (this.folder) ({events, isFolded} = this.folder.fold(events));
+		if (this.folder) {
+			this.folder.completeOpen();
+			({events, isFolded} = this.folder.fold(events));
+		}
 		beforeWrite?.(isFolded, keptFrom);
 		if (events.length === 0) return;
 		this.writer.write(ENCODER.encode(serializeBatch(events)));
@@ -141,6 +179,9 @@ function goesNow(event: AsyncmonEvent | HeaderEvent, keptFrom: number, ownKept: 
 		case 'op.fire':
 		case 'op.end':
 			return event.id < keptFrom && !ownKept.has(event.id);
+		// Calls folded as they ended, under tasks in the stream already: nothing keeps them (see SpanFolder.completeOpen).
+		case 'fold':
+			return true;
 		default:
 			return false;
 	}

@@ -32,6 +32,15 @@ interface Allowance {
 	longestMs: number;
 }
 
+/** A line of calls folded as they ended, and their times, FOLDED_TIMES numbers each (see fillLine). */
+interface OpenLine {
+	line: FoldEvent;
+	times: number[];
+}
+
+/** A folded call's times in a list: start, end, busy, wait. */
+const FOLDED_TIMES = 4;
+
 /** The nodes of one site folded in one flush, by slot (see BatchNodes), in start order. */
 interface Group {
 	line: FoldEvent;
@@ -88,6 +97,10 @@ class BatchNodes {
  */
 export class SpanFolder {
 	private readonly allowances = new Map<string, Allowance>();
+	/** The lines of calls folded as they ended (see foldEnded), by site, until the flush completes them. */
+	private readonly open = new Map<string, OpenLine[]>();
+	/** Calls foldEnded found their allowance sends, charged already: the flush sends them without charging again. */
+	private readonly sentEarly = new Set<TaskStartEvent>();
 
 	/** The batch as it is to be sent (folded subtrees' events out, a fold line where each group's first call started), and which tasks were folded. */
 	fold(events: Line[]): {events: Line[]; isFolded: IsFolded} {
@@ -101,9 +114,10 @@ export class SpanFolder {
 		// Parents come before their children (ids are given as nodes start): one pass finds the roots and their trees.
 		for (let slot = 0; slot < size; slot++) {
 			const startAt = nodes.startAt[slot]!;
-			if (startAt < 0 || nodes.blocked[slot]) continue;
-			const parent = nodes.parentSlot[slot]!;
+			if (startAt < 0) continue;
 			const start = events[startAt] as NodeStart;
+			if ((this.sentEarly.size > 0 && this.sentEarly.delete(start as TaskStartEvent)) || nodes.blocked[slot]) continue;
+			const parent = nodes.parentSlot[slot]!;
 			const end = events[nodes.endAt[slot]!] as TaskEndEvent;
 			const inFoldedTree = parent >= 0 && groupOf[parent]! >= 0;
 			const site = siteKey(start, end);
@@ -163,6 +177,38 @@ export class SpanFolder {
 		// In start order: the first still there started earliest.
 		for (const at of startAt) if (at >= 0) return at;
 		return events.length;
+	}
+
+	/**
+	 * A call of an async function that ended in the slice it started in, under a task already in the stream, with
+	 * nothing of its own in between (its start the sink's last event): folded as it ends when its site's allowance
+	 * folds it, so its end is never made and its start never sorted, indexed or written. Times are session times.
+	 * Returns the line this call opens (for the sink to put where the call started), true when it joined its
+	 * site's line of this flush, or false when it is sent one by one, its allowance charged (the flush does not
+	 * charge it again).
+	 */
+	foldEnded(start: TaskStartEvent, startMs: number, endMs: number, busyMs: number, waitMs: number): FoldEvent | boolean {
+		const site = siteKey(start);
+		if (this.sends(site, startMs, endMs - startMs)) {
+			this.sentEarly.add(start);
+			return false;
+		}
+		let lines = this.open.get(site);
+		if (!lines) this.open.set(site, (lines = []));
+		let open = lines.find(candidate => candidate.line.parent === start.parent);
+		const opened = open === undefined;
+		if (!open) lines.push((open = {line: foldLineOf(start, undefined, 'task', true, start.parent), times: []}));
+		open.times.push(startMs, endMs, busyMs, waitMs);
+		if (!opened) return true;
+		// Until the flush completes it, the line stands where its first call started, in time order too.
+		open.line.t = start.t;
+		return open.line;
+	}
+
+	/** Completes the lines of calls folded as they ended (all in the batch the sink is flushing: see goesNow); later calls open new ones. */
+	completeOpen(): void {
+		for (const lines of this.open.values()) for (const {line, times} of lines) fillLine(line, times);
+		this.open.clear();
 	}
 
 	/** Whether the allowance of the call's function or route sends this call one by one. */
@@ -323,9 +369,9 @@ function succeeded(end: AsyncmonEvent & {type: 'task.end' | 'op.end'}): boolean 
 	return end.type === 'op.end' || (!end.aborted && (end.status === undefined || end.status < 500));
 }
 
-/** The site a node folds into: a function's location (or a `task(name)`'s name), a route (as the model names it), a timer's place or API. */
-function siteKey(start: NodeStart, end: TaskEndEvent): string {
-	if (start.type === 'task.start' && start.http) return routeOf({method: start.http.method, url: start.http.url, route: end.route});
+/** The site a node folds into: a function's location (or a `task(name)`'s name), a route (as the model names it; a request's `end` says the route its framework matched), a timer's place or API. */
+function siteKey(start: NodeStart, end?: TaskEndEvent): string {
+	if (start.type === 'task.start' && start.http) return routeOf({method: start.http.method, url: start.http.url, route: end?.route});
 	return start.loc ?? foldedName(start);
 }
 
@@ -334,27 +380,39 @@ function foldedName(start: NodeStart): string {
 	return start.type === 'op.start' ? timerSite(start.name) : start.name;
 }
 
-function foldLineOf(start: NodeStart, end: TaskEndEvent, kind: FoldKind, leaf: boolean, parent: number | null): FoldEvent {
+function foldLineOf(start: NodeStart, end: TaskEndEvent | undefined, kind: FoldKind, leaf: boolean, parent: number | null): FoldEvent {
 	const line: FoldEvent = {type: 'fold', t: -Infinity, kind, name: foldedName(start), loc: start.loc ?? null, parent, leaf, count: 0, totalMs: 0, busyMs: 0, waitMs: 0, tasks: ''};
-	if (start.type === 'task.start' && start.http) line.request = end.route === undefined ? {method: start.http.method, url: start.http.url} : {method: start.http.method, url: start.http.url, route: end.route};
+	if (start.type === 'task.start' && start.http) line.request = end?.route === undefined ? {method: start.http.method, url: start.http.url} : {method: start.http.method, url: start.http.url, route: end.route};
 	return line;
 }
 
 /** A group's line with the figures of its nodes at `slots`. */
 function completed(events: Line[], nodes: BatchNodes, line: FoldEvent, slots: number[]): FoldEvent {
-	for (const slot of slots) line.t = Math.max(line.t, (events[nodes.endAt[slot]!] as TaskEndEvent).t);
-	const tasks = new FoldedTaskWriter(line.t);
+	const times: number[] = [];
 	for (const slot of slots) {
 		const start = events[nodes.startAt[slot]!] as NodeStart;
 		const end = events[nodes.endAt[slot]!] as AsyncmonEvent & {type: 'task.end' | 'op.end'};
-		const busy = end.type === 'task.end' ? end.busy : 0;
-		const wait = end.type === 'task.end' ? end.wait : 0;
-		tasks.add(start.t, end.t, busy, wait);
+		times.push(start.t, end.t, end.type === 'task.end' ? end.busy : 0, end.type === 'task.end' ? end.wait : 0);
+	}
+	fillLine(line, times);
+	return line;
+}
+
+/** Fills a fold line from its calls' times, `[start, end, busy, wait]` after one another: its time is their last end. */
+function fillLine(line: FoldEvent, times: readonly number[]): void {
+	line.t = Number.NEGATIVE_INFINITY;
+	for (let i = 1; i < times.length; i += FOLDED_TIMES) line.t = Math.max(line.t, times[i]!);
+	const tasks = new FoldedTaskWriter(line.t);
+	for (let i = 0; i < times.length; i += FOLDED_TIMES) {
+		const start = times[i]!;
+		const end = times[i + 1]!;
+		const busy = times[i + 2]!;
+		const wait = times[i + 3]!;
+		tasks.add(start, end, busy, wait);
 		line.count++;
-		line.totalMs += end.t - start.t;
+		line.totalMs += end - start;
 		line.busyMs += busy;
 		line.waitMs += wait;
 	}
 	line.tasks = tasks.text();
-	return line;
 }

@@ -800,6 +800,7 @@ export class Tracker {
 		if (task.phase === Phase.Done) return;
 		if (task.phase === Phase.Waiting) task.wait += now - task.waitStart;
 		task.phase = Phase.Done;
+		if (response === undefined && !task.failed && this.foldedAsEnded(task, now)) return;
 		const event: TaskEndEvent = {type: 'task.end', t: now, id: task.id, ok: !task.failed, busy: task.busy, wait: task.wait, sched: task.sched, awaits: task.awaits};
 		if (response) {
 			if ('aborted' in response) event.aborted = true;
@@ -818,6 +819,22 @@ export class Tracker {
 			}
 		}
 		this.emit(event);
+	}
+
+	/**
+	 * A quick call folds as it ends when it can (see EventSink.foldEnded): the common `await cached(key)` of a
+	 * function that returns at once costs no end event, and nothing at the flush. Not shorter than a block: the
+	 * watchdog may have named it. Not at exit, where every event goes out as it comes.
+	 */
+	private foldedAsEnded(task: Task, now: number): boolean {
+		if (this.exiting || !this.sink.foldEnded(task.id, now, task.busy, task.wait, this.watch.thresholdMs)) return false;
+		// Its start was the last event, so it is the last to be named, if it has arguments.
+		if (this.unnamed.at(-1)?.id === task.id) {
+			this.unnamed.pop();
+			this.unnamedArgs.pop();
+		}
+		if (this.sink.full) this.flush('burst');
+		return true;
 	}
 
 	/**

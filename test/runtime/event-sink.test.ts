@@ -3,7 +3,7 @@ import {afterEach, describe, expect, it, vi} from 'vitest';
 import {decodeEvent} from '../../source/protocol/decode.js';
 import type {AsyncmonEvent, HeaderEvent} from '../../source/protocol/events.js';
 import {SENT_BURST} from '../../source/protocol/fold.js';
-import {type BatchWriter, EventSink, inTimeOrder} from '../../source/runtime/event-sink.js';
+import {type BatchWriter, EventSink, inTimeOrder, MAX_BUFFERED} from '../../source/runtime/event-sink.js';
 import {SpanFolder} from '../../source/runtime/span-folder.js';
 import {event} from '../helpers/events.js';
 
@@ -188,4 +188,81 @@ describe('EventSink', () => {
 			}),
 		);
 	});
+
+	describe('a call folded as it ends (foldEnded)', () => {
+		/** A sink whose site tiny() spent its allowance in a batch sent before, calls of 1 ms each, under task 1, which is in the stream. */
+		function spentSink(): {writer: DecodingWriter; sink: EventSink; at: number} {
+			const writer = new DecodingWriter();
+			const sink = new EventSink(writer, ORIGIN, new SpanFolder());
+			let id = 10;
+			const at = ORIGIN + 1;
+			for (let i = 0; i < 2 * SENT_BURST; i++, id++) {
+				// Each as long as the last, so that none of the calls below is the slowest yet.
+				sink.push(event('task.start', {t: at - 1, id, parent: 1, name: 'tiny', loc: 'app.ts:4:1'}));
+				sink.push(event('task.end', {t: at, id, busy: 1}));
+			}
+			sink.flush();
+			writer.batches.length = 0;
+			return {writer, sink, at};
+		}
+		const start = (id: number, t: number, parent = 1) => event('task.start', {t, id, parent, name: 'tiny', loc: 'app.ts:4:1'});
+
+		it('takes back its start and writes one line where the first such call started, its time the last end', () => {
+			const {writer, sink, at} = spentSink();
+			sink.push(event('task.start', {t: at + 1, id: 5000, parent: 1, name: 'sent', loc: 'app.ts:9:1'}));
+			for (let i = 0; i < 5; i++) {
+				sink.push(start(5001 + i, at + 2 + i));
+				expect(sink.foldEnded(5001 + i, at + 2.5 + i, 0.25, 0.25, 100)).toBe(true);
+			}
+			sink.push(event('task.start', {t: at + 9, id: 5010, parent: 1, name: 'later', loc: 'app.ts:11:1'}));
+			sink.flush();
+			const [batch] = writer.batches;
+			expect(described(batch!)).toEqual(['task.start 5000', 'fold undefined', 'task.start 5010']);
+			const fold = batch!.find(e => e.type === 'fold')!;
+			expect(fold).toMatchObject({name: 'tiny', parent: 1, count: 5, leaf: true});
+			// Session times: the origin taken off once.
+			expect(fold.t).toBeCloseTo(at + 6.5 - ORIGIN, 6);
+			expect(fold.totalMs).toBeCloseTo(2.5, 6);
+		});
+
+		it('sends it as usual when its start is not the last event, it lasted as long as a block, its parent may fold with it, or its allowance sends it', () => {
+			const {sink, at} = spentSink();
+			// Something of its own (an op it started) after its start.
+			sink.push(start(6000, at));
+			sink.push(event('op.start', {t: at, id: 6001, parent: 6000, kind: 'timer', name: 'setTimeout 1ms'}));
+			expect(sink.foldEnded(6000, at + 0.5, 0.5, 0, 100)).toBe(false);
+			// As long as a block.
+			sink.push(start(6002, at));
+			expect(sink.foldEnded(6002, at + 100, 100, 0, 100)).toBe(false);
+			// Under a task whose start is buffered still: the flush may fold them together.
+			sink.push(start(6003, at, 6000));
+			expect(sink.foldEnded(6003, at + 0.5, 0.5, 0, 100)).toBe(false);
+			// Another task's.
+			sink.push(start(6004, at));
+			expect(sink.foldEnded(6003, at + 0.5, 0.5, 0, 100)).toBe(false);
+			sink.flush();
+			// A fresh site's allowance sends it one by one.
+			sink.push(event('task.start', {t: at + 1, id: 6005, parent: 1, name: 'fresh', loc: 'app.ts:7:1'}));
+			expect(sink.foldEnded(6005, at + 1.5, 0.5, 0, 100)).toBe(false);
+			// After the flush, a call under a task it sent folds.
+			sink.push(event('task.end', {t: at + 1.5, id: 6005, busy: 0.5}));
+			sink.push(start(6006, at + 2, 6000));
+			expect(sink.foldEnded(6006, at + 2.5, 0.5, 0, 100)).toBe(true);
+		});
+
+		it('counts the calls folded toward a full buffer: a flood of them is flushed as it runs', () => {
+			const {sink, at} = spentSink();
+			let folded = 0;
+			while (!sink.full && folded < MAX_BUFFERED) {
+				sink.push(start(10_000 + folded, at));
+				expect(sink.foldEnded(10_000 + folded, at + 0.01, 0.01, 0, 100)).toBe(true);
+				folded++;
+			}
+			// One line holds them all: the buffer alone would never fill.
+			expect(folded).toBe(MAX_BUFFERED - 1);
+			sink.flush();
+			expect(sink.full).toBe(false);
+		});
+	});
 });
+

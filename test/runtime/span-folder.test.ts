@@ -294,5 +294,50 @@ describe('SpanFolder: quick tasks folded in the script process', () => {
 		}
 		for (const id of sentIds) expect(isFolded(id)).toBe(false);
 	});
+
+	describe('calls folded as they end (foldEnded)', () => {
+		const call = (id: number, t: number, parent = 1) => event('task.start', {t, id, parent, name: 'tiny', loc: 'app.ts:4:1'});
+
+		it('folds a spent site\'s calls into one line per parent, completed at the flush with exact times', () => {
+			const folder = new SpanFolder();
+			const t = exhaust(folder, 'tiny', 100);
+			const first = call(50_000, t);
+			const opened = folder.foldEnded(first, t, t + SPAN_MS, SPAN_MS, 0);
+			expect(opened).toMatchObject({type: 'fold', name: 'tiny', loc: 'app.ts:4:1', parent: 1, leaf: true, kind: 'task'});
+			// Where its first call started, until the flush completes it.
+			expect((opened as FoldEvent).t).toBe(first.t);
+			expect(folder.foldEnded(call(50_001, t + GAP_MS), t + GAP_MS, t + GAP_MS + SPAN_MS, SPAN_MS / 2, SPAN_MS / 2)).toBe(true);
+			const other = folder.foldEnded(call(50_002, t + 2 * GAP_MS, 2), t + 2 * GAP_MS, t + 2 * GAP_MS + SPAN_MS, SPAN_MS, 0);
+			expect(other).toMatchObject({type: 'fold', parent: 2});
+			folder.completeOpen();
+			const line = opened as FoldEvent;
+			expect(line).toMatchObject({count: 2, t: t + GAP_MS + SPAN_MS});
+			expect(line.totalMs).toBe(2 * SPAN_MS);
+			expect(line.busyMs).toBe(1.5 * SPAN_MS);
+			expect(line.waitMs).toBe(SPAN_MS / 2);
+			const folded: number[][] = [];
+			expect(forEachFoldedTask(line, task => folded.push([task.startMs, task.totalMs, task.busyMs, task.waitMs]))).toBe(true);
+			expect(folded).toEqual([
+				[roundMs(t), SPAN_MS, SPAN_MS, 0],
+				[roundMs(t + GAP_MS), SPAN_MS, roundMs(SPAN_MS / 2), roundMs(SPAN_MS / 2)],
+			].map(row => row.map(value => expect.closeTo(value, 3))));
+			expect((other as FoldEvent).count).toBe(1);
+			// The next flush's calls open lines of their own.
+			expect(folder.foldEnded(call(50_003, t + 3 * GAP_MS), t + 3 * GAP_MS, t + 3 * GAP_MS + SPAN_MS, SPAN_MS, 0)).toMatchObject({type: 'fold', count: 0});
+		});
+
+		it('sends a call its allowance sends, charged once: the flush does not charge it again', () => {
+			const folder = new SpanFolder();
+			const t = exhaust(folder, 'tiny', 100);
+			// The slowest yet: sent, and charged as such.
+			const slow = call(60_000, t);
+			expect(folder.foldEnded(slow, t, t + 1, 1, 0)).toBe(false);
+			// In its flush's batch with quick calls enough to fold, it is sent still: charged again, it would have folded with them.
+			const batch: AsyncmonEvent[] = [slow, event('task.end', {t: t + 1, id: 60_000, busy: 1}), ...quickCalls(6, {firstId: 60_001, at: t + 2})];
+			const {isFolded} = foldOnce(folder, batch);
+			expect(isFolded(60_000)).toBe(false);
+			expect(isFolded(60_006)).toBe(true);
+		});
+	});
 });
 

@@ -26,7 +26,15 @@ class RecordingSink {
 		this.events.push(event);
 		return this.full;
 	}
-	/** Folds nothing: `beforeWrite` names every task. */
+	/** Which calls whose start is the last event fold as they end (their start taken back), as the real sink's allowance may say. */
+	foldsEnded: (start: TaskStartEvent) => boolean = () => false;
+	foldEnded(id: number): boolean {
+		const last = this.events.at(-1);
+		if (last?.type !== 'task.start' || last.id !== id || !this.foldsEnded(last)) return false;
+		this.events.pop();
+		return true;
+	}
+	/** Folds nothing else: `beforeWrite` names every task. */
 	flush(beforeWrite?: (isFolded: IsFolded, keptFrom: number) => void): void {
 		this.flushes++;
 		beforeWrite?.(NONE_FOLDED, Number.POSITIVE_INFINITY);
@@ -275,6 +283,50 @@ return {quick, slow};`);
 		const slowTask = startOf('slow()');
 		expect(awaitsOf(slowTask.id).length).toBe(1);
 		expect(resumesOf(slowTask.id).length).toBe(1);
+	});
+
+	it('a quick call the sink folds as it ends sends no end, and the calls sent around it are named with their own arguments', async () => {
+		const {loop} = load(`
+async function cached(key) {
+	return key;
+}
+async function fresh(key) {
+	return key;
+}
+async function loop() {
+	for (let i = 0; i < 4; i++) await (i % 2 ? fresh(i) : cached(i));
+}
+return {loop};`);
+		sink.foldsEnded = start => start.name.startsWith('cached');
+		try {
+			await loop!();
+		} finally {
+			sink.foldsEnded = () => false;
+		}
+		const starts = ofType('task.start');
+		expect(starts.map(start => start.name)).toEqual(['loop()', 'fresh(1)', 'fresh(3)']);
+		// Only the calls sent end in the stream; loop() awaited all four.
+		expect(ofType('task.end').map(end => end.id).sort()).toEqual(starts.map(start => start.id).sort());
+		expect(endOf(startOf('loop()').id)).toMatchObject({ok: true, awaits: 4});
+	});
+
+	it('a call folded as it ended counts toward a full sink: a flood of them is flushed mid-burst, as their events would be', async () => {
+		const {cached} = load(`
+async function cached(key) {
+	return key;
+}
+return {cached};`);
+		sink.foldsEnded = () => true;
+		const flushes = sink.flushes;
+		try {
+			sink.full = true;
+			await cached!(1);
+		} finally {
+			sink.full = false;
+			sink.foldsEnded = () => false;
+		}
+		// Its start pushed (the sink said full: one flush), then its fold (another).
+		expect(sink.flushes).toBe(flushes + 2);
 	});
 
 	/** Starts a task that waits 30 ms on a timer; `finished` resolves once it has, and checks its await and resume were emitted once each. */

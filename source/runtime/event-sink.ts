@@ -115,8 +115,8 @@ export class EventSink {
 		events = inTimeOrder(events);
 		let isFolded = NONE_FOLDED;
 		if (this.folder) {
-			this.folder.completeOpen();
 			({events, isFolded} = this.folder.fold(events));
+			this.folder.completeOpen();
 		}
 		beforeWrite?.(isFolded, keptFrom);
 		if (events.length === 0) return;

@@ -45,6 +45,8 @@ const FOLDED_TIMES = 4;
 interface Group {
 	line: FoldEvent;
 	slots: number[];
+	/** The line of its site's calls under its parent folded as they ended in this flush (see foldEnded): the group joins it. */
+	open?: OpenLine;
 }
 
 /**
@@ -130,20 +132,26 @@ export class SpanFolder {
 			const kind = foldKind(start)!;
 			const leaf = kind !== 'timer' && !nodes.startedTask[slot];
 			// Only a root's parent is in the model; inner nodes' parents fold with them.
-			groupOf[slot] = groupFor(groups, bySite, site, start, end, kind, leaf, inFoldedTree ? null : start.parent);
+			groupOf[slot] = groupFor(groups, bySite, site, start, end, kind, leaf, inFoldedTree ? null : start.parent, this.open);
 			groups[groupOf[slot]!]!.slots.push(slot);
 		}
 		if (groups.length === 0) return {events, isFolded: NONE_FOLDED};
-		// Too few of a group in this flush: they go one by one, with the rest of their trees.
-		const small = groups.map(group => group.slots.length < MIN_FOLDED);
+		// Too few of a group in this flush, counting the calls of its line folded as they ended: they go one by one, with the rest of their trees.
+		const small = groups.map(group => group.slots.length + (group.open ? group.open.times.length / FOLDED_TIMES : 0) < MIN_FOLDED);
 		if (small.some(Boolean)) unfoldTreesOfSmallGroups(nodes, groupOf, small);
-		// A group keeps the nodes still folded (a tree sent back takes its nodes out of every group); its line goes where the first started.
+		// A group keeps the nodes still folded (a tree sent back takes its nodes out of every group); its line goes where
+		// the first started, or is the line of the calls folded as they ended, in the batch already and completed with them.
 		const lines: Array<[at: number, line: FoldEvent]> = [];
+		let joinedOpen = false;
 		groups.forEach((group, index) => {
 			const kept = group.slots.filter(slot => groupOf[slot] === index);
-			if (kept.length > 0) lines.push([nodes.startAt[kept[0]!]!, completed(events, nodes, group.line, kept)]);
+			if (kept.length === 0) return;
+			if (group.open) {
+				pushTimes(events, nodes, kept, group.open.times);
+				joinedOpen = true;
+			} else lines.push([nodes.startAt[kept[0]!]!, completed(events, nodes, group.line, kept)]);
 		});
-		if (lines.length === 0) return {events, isFolded: NONE_FOLDED};
+		if (lines.length === 0 && !joinedOpen) return {events, isFolded: NONE_FOLDED};
 		lines.sort((a, b) => a[0] - b[0]);
 		const sent: Line[] = [];
 		let next = 0;
@@ -205,7 +213,10 @@ export class SpanFolder {
 		return open.line;
 	}
 
-	/** Completes the lines of calls folded as they ended (all in the batch the sink is flushing: see goesNow); later calls open new ones. */
+	/**
+	 * Completes the lines of calls folded as they ended (all in the batch the sink is flushing: see goesNow), with the
+	 * calls fold() folded into them; later calls open new ones. After fold().
+	 */
 	completeOpen(): void {
 		for (const lines of this.open.values()) for (const {line, times} of lines) fillLine(line, times);
 		this.open.clear();
@@ -233,15 +244,19 @@ export class SpanFolder {
 	}
 }
 
-/** The index in `groups` of the group of this site, kind, leafness and parent, made if new. */
-function groupFor(groups: Group[], bySite: Map<string, number[]>, site: string, start: NodeStart, end: TaskEndEvent, kind: FoldKind, leaf: boolean, parent: number | null): number {
+/**
+ * The index in `groups` of the group of this site, kind, leafness and parent, made if new: one that joins the line
+ * of its calls folded as they ended (`open`, by site), as calls of a function under one parent, leaves all.
+ */
+function groupFor(groups: Group[], bySite: Map<string, number[]>, site: string, start: NodeStart, end: TaskEndEvent, kind: FoldKind, leaf: boolean, parent: number | null, open: ReadonlyMap<string, OpenLine[]>): number {
 	let indexes = bySite.get(site);
 	if (!indexes) bySite.set(site, (indexes = []));
 	for (const index of indexes) {
 		const line = groups[index]!.line;
 		if (line.kind === kind && line.leaf === leaf && line.parent === parent) return index;
 	}
-	groups.push({line: foldLineOf(start, end, kind, leaf, parent), slots: []});
+	const joined = kind === 'task' && leaf && parent !== null ? open.get(site)?.find(candidate => candidate.line.parent === parent) : undefined;
+	groups.push(joined ? {line: joined.line, slots: [], open: joined} : {line: foldLineOf(start, end, kind, leaf, parent), slots: []});
 	indexes.push(groups.length - 1);
 	return groups.length - 1;
 }
@@ -389,13 +404,18 @@ function foldLineOf(start: NodeStart, end: TaskEndEvent | undefined, kind: FoldK
 /** A group's line with the figures of its nodes at `slots`. */
 function completed(events: Line[], nodes: BatchNodes, line: FoldEvent, slots: number[]): FoldEvent {
 	const times: number[] = [];
+	pushTimes(events, nodes, slots, times);
+	fillLine(line, times);
+	return line;
+}
+
+/** Appends the times of the nodes at `slots` to `times`, as fillLine reads them. */
+function pushTimes(events: Line[], nodes: BatchNodes, slots: number[], times: number[]): void {
 	for (const slot of slots) {
 		const start = events[nodes.startAt[slot]!] as NodeStart;
 		const end = events[nodes.endAt[slot]!] as AsyncmonEvent & {type: 'task.end' | 'op.end'};
 		times.push(start.t, end.t, end.type === 'task.end' ? end.busy : 0, end.type === 'task.end' ? end.wait : 0);
 	}
-	fillLine(line, times);
-	return line;
 }
 
 /** Fills a fold line from its calls' times, `[start, end, busy, wait]` after one another: its time is their last end. */

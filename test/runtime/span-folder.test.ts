@@ -326,6 +326,24 @@ describe('SpanFolder: quick tasks folded in the script process', () => {
 			expect(folder.foldEnded(call(50_003, t + 3 * GAP_MS), t + 3 * GAP_MS, t + 3 * GAP_MS + SPAN_MS, SPAN_MS, 0)).toMatchObject({type: 'fold', count: 0});
 		});
 
+		it('folds the calls of the flush into the line of their site and parent folded as they ended: a group of few counts them', () => {
+			const folder = new SpanFolder();
+			const t = exhaust(folder, 'tiny', 100);
+			// Three calls that returned at once (a cache's hits)...
+			const opened = folder.foldEnded(call(70_000, t), t, t + SPAN_MS, SPAN_MS, 0) as FoldEvent;
+			for (const id of [70_001, 70_002]) expect(folder.foldEnded(call(id, t + GAP_MS), t + GAP_MS, t + GAP_MS + SPAN_MS, SPAN_MS, 0)).toBe(true);
+			// ...and two of the same function under the same parent that waited on something (its misses): too few alone.
+			const misses = quickCalls(2, {firstId: 70_003, at: t + 1});
+			const {events: sent, isFolded} = foldOnce(folder, misses);
+			expect(isFolded(70_003)).toBe(true);
+			expect(isFolded(70_004)).toBe(true);
+			// No line of their own: they join the one in the batch already.
+			expect(folds(sent)).toEqual([]);
+			folder.completeOpen();
+			expect(opened).toMatchObject({count: 5, parent: 1});
+			expect(opened.t).toBeCloseTo(t + 1 + GAP_MS + SPAN_MS, 9);
+		});
+
 		it('sends a call its allowance sends, charged once: the flush does not charge it again', () => {
 			const folder = new SpanFolder();
 			const t = exhaust(folder, 'tiny', 100);

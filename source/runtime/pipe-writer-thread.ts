@@ -1,6 +1,6 @@
 import {workerData, parentPort} from 'node:worker_threads';
 import {writeWhole} from './pipe-write.js';
-import {I32_READY, I32_WRITTEN, type PipeWriterData} from './pipe-writer-layout.js';
+import {I32_WRITTEN, type PipeWriterData} from './pipe-writer-layout.js';
 
 /**
  * Writes the main thread's batches to the monitor's pipe, so that the script
@@ -13,4 +13,3 @@ parentPort!.on('message', (batch: Uint8Array) => {
 	Atomics.add(state, I32_WRITTEN, 1);
 	Atomics.notify(state, I32_WRITTEN);
 });
-Atomics.store(state, I32_READY, 1);

@@ -2,7 +2,7 @@ import type {Worker} from 'node:worker_threads';
 import type {BatchWriter} from './event-sink.js';
 import {startOwnThread} from './own-thread.js';
 import {writeWhole} from './pipe-write.js';
-import {I32_READY, I32_SENT, I32_WRITTEN, PIPE_WRITER_BUFFER_BYTES, type PipeWriterData} from './pipe-writer-layout.js';
+import {I32_SENT, I32_WRITTEN, PIPE_WRITER_BUFFER_BYTES, type PipeWriterData} from './pipe-writer-layout.js';
 
 /** A batch this large means a busy script: while it is busy, a thread of its own does the writing. */
 const HAND_OFF_BYTES = 32 * 1024;
@@ -59,8 +59,7 @@ export class PipeWriter implements BatchWriter {
 	write(data: Uint8Array): void {
 		if (this.broken) return;
 		if (this.thread && !this.thread.always) this.startOrStop(this.thread, data.length >= HAND_OFF_BYTES);
-		// A pipe writer still booting takes nothing yet: waiting for it held a burst's script up for its whole boot.
-		if (!this.worker || (!this.thread!.always && Atomics.load(this.state, I32_READY) === 0)) {
+		if (!this.worker) {
 			// The monitor is gone (EPIPE): the script goes on, unobserved.
 			if (!writeWhole(this.fd, data)) this.broken = true;
 			return;
@@ -110,7 +109,6 @@ export class PipeWriter implements BatchWriter {
 	}
 
 	private start(thread: WriterThread): void {
-		Atomics.store(this.state, I32_READY, 0);
 		const workerData: PipeWriterData = {...thread.data, fd: this.fd, buffer: this.state.buffer as SharedArrayBuffer};
 		this.worker = startOwnThread(thread.file, workerData);
 	}

@@ -62,24 +62,4 @@ describe('the writer thread', () => {
 		closeSync(fd);
 		expect(readFileSync(file, 'utf8')).toBe(sent.map(bytes => new TextDecoder().decode(bytes)).join(''));
 	});
-
-	it('is not waited for while it boots: the script writes a burst\'s first batches itself, then hands the rest over, every line in order', async () => {
-		const file = tempFile('pipe-writer-boot.out');
-		const fd = openSync(file, 'w');
-		const writer = new PipeWriter(fd, {file: WRITER}, 60_000);
-		const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
-		const sent = Array.from({length: 8}, (_, i) => batch(`burst${i}`, 1000));
-		for (const bytes of sent) writer.write(bytes.slice());
-		expect(writer.handsOff).toBe(true);
-		// A thread takes tens of milliseconds to boot: the burst is in the file already, and the script waited for nothing.
-		expect(readFileSync(file, 'utf8')).toBe(sent.map(text).join(''));
-		expect(writer.takeHeldBackMs()).toBe(0);
-		// Once it listens, it takes the batches.
-		await new Promise(resolve => setTimeout(resolve, 500));
-		sent.push(batch('later', 1000));
-		writer.write(sent.at(-1)!.slice());
-		writer.drain();
-		closeSync(fd);
-		expect(readFileSync(file, 'utf8')).toBe(sent.map(text).join(''));
-	});
 });

@@ -469,7 +469,7 @@ return {stretch};`);
 async function busyWithOwnWork() {
 	const start = performance.now();
 	globalThis.__ownWork(() => {
-		while (performance.now() - start < 8) {}
+		while (performance.now() - start < 30) {}
 	});
 	await sleep(1);
 }
@@ -481,8 +481,10 @@ return {busyWithOwnWork};`);
 			delete (globalThis as Record<string, unknown>).__ownWork;
 		}
 		const task = startOf('busyWithOwnWork()');
-		expect(endOf(task.id).busy).toBeLessThan(3);
-		expect(slices.some(slice => slice.task === task.id)).toBe(false);
+		// Counted, the 30 ms would be in both. A loaded machine may still stall the task itself for a few ms (a slice past
+		// this file's 4 ms threshold): its own time, not asyncmon's.
+		expect(endOf(task.id).busy).toBeLessThan(15);
+		for (const slice of slices.filter(slice => slice.task === task.id)) expect(slice.end - slice.start).toBeLessThan(15);
 	});
 
 	// Guards a fixed bug, where a non-native thenable (a query builder, a promise from another

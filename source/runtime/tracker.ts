@@ -247,7 +247,9 @@ export class Tracker {
 	emit(event: AsyncmonEvent): void {
 		const full = this.sink.push(event);
 		if (this.exiting) this.flushNow();
-		else if (full) this.flush('burst');
+		// Not after a task's start: flushed in its first slice, asyncmon's pause would count in its duration. The next
+		// event flushes, or the next start does before its task begins (see startTask).
+		else if (full && event.type !== 'task.start') this.flush('burst');
 	}
 
 	/** The latest event emitted, while it is still buffered (not yet flushed): one its emitter may still add to. */
@@ -310,6 +312,8 @@ export class Tracker {
 		thread?: TrackerOptions['thread'],
 		http?: ServerRequestDetails,
 	): Task {
+		// Before the task begins, so that the flush is in its caller's time (as asyncmon's own work: no busy time), not its own.
+		if (this.sink.full && !this.exiting) this.flush('burst');
 		const now = performance.now();
 		const running = this.running;
 		if (running) this.addBusy(running, now - running.sliceStart);

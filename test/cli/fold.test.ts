@@ -28,6 +28,17 @@ describe('quick calls folded in the script process, through the real CLI', () =>
 		expect(result.stdout).toMatch(/[\d,]+ quick tasks were folded (into 1 per-site total )?by the script's process/);
 	}, 60_000);
 
+	it("a quick call's time holds none of asyncmon's pauses: each one sent lasts its busy time, however often its flood is flushed", async () => {
+		const {result, report} = await recordRun([join(SCRIPTS, 'worker-quick-calls.mjs')]);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('sum 200010000');
+		const sent = report.tasks.filter(task => task.name.startsWith('quick('));
+		expect(sent.length).toBeGreaterThan(1000);
+		// They never wait: a flush in one (it had filled the buffer with its start) was asyncmon's time, left out of its
+		// busy time but not of its span, and made a call of microseconds read as one of tens of milliseconds.
+		for (const task of sent) expect(task.endMs! - task.startMs - task.busyMs, task.name).toBeLessThan(1);
+	}, 60_000);
+
 	it("calls folded with their timers are credited to the script's process, not to the reader's window", async () => {
 		const {result, report} = await recordRun([join(SCRIPTS, 'timer-waves.ts')]);
 		expect(result.code).toBe(0);

@@ -22,6 +22,8 @@ class RecordingSink {
 	readonly events: Array<AsyncmonEvent | HeaderEvent> = [];
 	full = false;
 	flushes = 0;
+	/** When each flush began (performance.now()). */
+	readonly flushedAt: number[] = [];
 	push(event: AsyncmonEvent | HeaderEvent): boolean {
 		this.events.push(event);
 		return this.full;
@@ -37,6 +39,7 @@ class RecordingSink {
 	/** Folds nothing else: `beforeWrite` names every task. */
 	flush(beforeWrite?: (isFolded: IsFolded, keptFrom: number) => void): void {
 		this.flushes++;
+		this.flushedAt.push(performance.now());
 		beforeWrite?.(NONE_FOLDED, Number.POSITIVE_INFINITY);
 	}
 	drain(): void {}
@@ -310,6 +313,26 @@ return {loop};`);
 		expect(endOf(startOf('loop()').id)).toMatchObject({ok: true, awaits: 4});
 	});
 
+	it('a full sink is flushed before a call starts, not in its first slice: asyncmon\'s pause is no part of the call\'s time', async () => {
+		const {cached} = load(`
+async function cached(key) {
+	return key;
+}
+return {cached};`);
+		const before = sink.flushedAt.length;
+		sink.full = true;
+		try {
+			await cached!(1);
+		} finally {
+			sink.full = false;
+		}
+		const flushedAt = sink.flushedAt.slice(before);
+		const start = startOf('cached(1)');
+		const end = endOf(start.id);
+		expect(flushedAt.filter(t => t <= start.t).length).toBeGreaterThan(0);
+		expect(flushedAt.filter(t => t > start.t && t < end.t)).toEqual([]);
+	});
+
 	it('a call folded as it ended counts toward a full sink: a flood of them is flushed mid-burst, as their events would be', async () => {
 		const {cached} = load(`
 async function cached(key) {
@@ -325,7 +348,7 @@ return {cached};`);
 			sink.full = false;
 			sink.foldsEnded = () => false;
 		}
-		// Its start pushed (the sink said full: one flush), then its fold (another).
+		// One flush before it started, another once it folded.
 		expect(sink.flushes).toBe(flushes + 2);
 	});
 

@@ -98,9 +98,14 @@ export class LoadGate {
 		return this.failuresTold++ < FAILURES_TOLD_PER_SECOND;
 	}
 
-	/** The summary still open, at the end of the session. */
-	finish(): SecondSummary | null {
-		return this.close();
+	/**
+	 * The summary still open, at the end of the session: what runs as of the end, since lines that are no task's
+	 * came after its last task line (the exit's flush says it holds nothing any more once it sent what it held).
+	 */
+	finish(state: ModelState): SecondSummary | null {
+		const summary = this.close();
+		if (summary) nowRunning(summary, state);
+		return summary;
 	}
 
 	private close(): SecondSummary | null {
@@ -126,9 +131,14 @@ export class LoadGate {
 		}
 		if (ended && (summary.slowest === null || ended.ms > summary.slowest.ms)) summary.slowest = {name: ended.name, ms: ended.ms};
 		// As of the second's last event.
-		summary.running = state.taskCounts.running;
-		summary.waiting = state.taskCounts.waiting;
-		summary.ready = state.taskCounts.ready;
-		summary.justStarted = state.held.tasks;
+		nowRunning(summary, state);
 	}
+}
+
+/** What runs, waits and was just started in `state`, into the summary. */
+function nowRunning(summary: SecondSummary, state: ModelState): void {
+	summary.running = state.taskCounts.running;
+	summary.waiting = state.taskCounts.waiting;
+	summary.ready = state.taskCounts.ready;
+	summary.justStarted = state.held.tasks;
 }

@@ -297,7 +297,7 @@ export class PlainPrinter {
 	/** Every line still held, then the closing summary, modelled on the seed's last example, under a rule that says it is asyncmon's. */
 	finish(state: ModelState): void {
 		for (const task of [...this.awaitsOfUnsent.keys()]) this.tellHeldAwait(task);
-		const last = this.gate.finish();
+		const last = this.gate.finish(state);
 		if (last) this.saySecond(last);
 		this.order.drain();
 		this.writePending();

@@ -281,6 +281,21 @@ describe('plain mode under load', () => {
 		expect(lines.length).toBeLessThan(300);
 	});
 
+	it("the session's last summary line counts what runs as of the end: the held calls the last flush sent are not just started", () => {
+		const lines: AsyncmonEvent[] = [{type: 'task.start', t: 0, id: 1, parent: null, kind: 'script', name: 'server.ts', loc: null}];
+		for (let i = 0; i < 2000; i++) {
+			const t = i;
+			if (i === 1500) lines.push({type: 'held', t, tasks: 47, http: 0});
+			lines.push({type: 'task.start', t, id: 10 + i, parent: 1, kind: 'task', name: `handle(${i})`, loc: 'server.ts:3:1'}, {type: 'task.end', t: t + 0.5, id: 10 + i, ok: true, busy: 0.5, wait: 0, sched: 0, awaits: 0});
+		}
+		// The exit's flush sends what it held, and says so after its calls' lines.
+		lines.push({type: 'held', t: 1999.9, tasks: 0, http: 0}, {type: 'exit', t: 1999.9, code: 0, signal: null});
+		const seconds = printed({ascii: false}, lines)
+			.split('\n')
+			.filter(line => /· 1s +[\d,]+ started/.test(line));
+		expect(seconds.at(-1)).toBe('[   2.000s] · 1s     1,000 started · 1,000 done · slowest handle(1000) 0.5ms · 0 running, 0 waiting');
+	});
+
 	it('tells a worker thread that failed even among summary lines, and counts it there too', () => {
 		const events = busy(1000, 2);
 		const exit = events.pop()!;

@@ -19,8 +19,9 @@ describe('the monitor caps its young generation', () => {
 		const uncapped = peakYoungGeneration(false);
 		const capped = peakYoungGeneration(true);
 		expect(uncapped).toBeGreaterThan(32 * MB);
-		// One growth step may land between two checks.
-		expect(capped).toBeLessThanOrEqual(64 * MB);
+		// One growth step may land between two checks (to 64 MB), and a little more on a loaded machine, whose timer
+		// comes late (a full local suite measured 67.5 MB): never the 128 MB V8 grows to alone.
+		expect(capped).toBeLessThanOrEqual(96 * MB);
 		expect(capped).toBeLessThan(uncapped);
 	});
 });

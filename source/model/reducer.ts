@@ -270,8 +270,13 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			state.exit = {t: event.t, code: event.code, signal: event.signal, ...(event.stoppedFor && {stoppedFor: event.stoppedFor})};
 			// Whatever the process still held ended with it.
 			state.held = {tasks: 0, http: 0};
+			// A script that exited blocked says no block.end (its loop never turned again: a loop of awaits ran until its
+			// last line, or a signal stopped it): its block ends as its code did.
+			if (state.activeBlockId !== null) {
+				endBlockAtExit(state, state.activeBlockId, state.scriptExitMs ?? event.t, event.t);
+				state.activeBlockId = null;
+			}
 			// The session ends: asyncmon no longer hears from a process that outlives the script either.
-			if (state.activeBlockId !== null) state.activeBlockId = null;
 			if (state.activeProcessBlockIds.length > 0) state.activeProcessBlockIds = [];
 			break;
 		case 'dropped':
@@ -332,10 +337,7 @@ function endLane(state: ModelState, root: TaskNode, end: TaskEndEvent): void {
 	const {t} = end;
 	const error = end.error ?? (end.ok ? CUT_SHORT_BY_EXIT : undefined);
 	// A process that died blocked (killed, say) says no block.end: its block ends with it.
-	for (const id of state.activeProcessBlockIds) {
-		const block = state.blocks.find(b => b.id === id);
-		if (block?.processId === root.id) apply(state, {type: 'block.end', t, id, durationMs: Math.max(0, t - block.startMs), task: block.taskId, exact: false});
-	}
+	for (const id of state.activeProcessBlockIds) if (state.blocks.find(b => b.id === id)?.processId === root.id) endBlockAtExit(state, id, t);
 	for (const node of [...state.nodes.values()]) {
 		if (node === root || isDone(node) || laneSlotOf(node.id) !== slot) continue;
 		if (isTaskKind(node.kind)) {
@@ -345,6 +347,14 @@ function endLane(state: ModelState, root: TaskNode, end: TaskEndEvent): void {
 			apply(state, {type: 'op.end', t, id: node.id, ok: false, error});
 		}
 	}
+}
+
+/** A block still under way when its process exited ends with it, at `t`; at `orLater` if it began after `t` (in an exit handler, say). */
+function endBlockAtExit(state: ModelState, id: number, t: Ms, orLater = t): void {
+	const block = state.blocks.find(b => b.id === id);
+	if (!block) return;
+	const end = t >= block.startMs ? t : orLater;
+	apply(state, {type: 'block.end', t: end, id, durationMs: Math.max(0, end - block.startMs), task: block.taskId, exact: false});
 }
 
 /** Why a followed process's task or op that still waited when the process exited by itself (code 0) failed. */

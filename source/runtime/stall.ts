@@ -51,10 +51,12 @@ export interface QueuedReading {
  * read before it began, or else at the last beat. Not the last reading before the stretch that runs now, had it
  * begun and ended since the beat: a watchdog that looks late, on a busy machine, would count the wait of the
  * stretches in between as the script's time (a CI run counted 5 ms of a stall's 40 so, and made a block of a
- * stretch its own measurement had found starved).
+ * stretch its own measurement had found starved). Nor a stretch that began more than `turnMs` after the beat:
+ * an idle loop beats within that, so this one had not turned since, and what ran before the stretch (a loop of
+ * awaits, one short stretch per continuation, from Node's microtask queue) held it too.
  */
-export function silenceStart(beat: QueuedReading, stretch: QueuedReading): QueuedReading {
-	return stretch.at > beat.at ? stretch : beat;
+export function silenceStart(beat: QueuedReading, stretch: QueuedReading, turnMs: number): QueuedReading {
+	return stretch.at > beat.at && stretch.at - beat.at <= turnMs ? stretch : beat;
 }
 
 /** The main thread as the scheduler sees it, in ms since it started: NaN where the system does not say. */

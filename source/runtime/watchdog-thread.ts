@@ -38,8 +38,10 @@ const data = workerData as WatchdogData;
 const f64 = new Float64Array(data.buffer);
 const i32 = new Int32Array(data.buffer);
 const STACK_TIMEOUT_MS = 1000;
+/** An idle loop beats at least this often: a stretch that begins later than this after the last beat runs in a loop that has not turned since. */
+const LOOP_TURN_MS = 2 * HEARTBEAT_MS;
 /** How many times a block's stack is read at most, and how far apart: see captureStack. */
-const STACK_READS = 4;
+const STACK_READS = 8;
 const STACK_READ_GAP_MS = 3;
 const mainThread = mainThreadTimes();
 const mainThreadIsRunnable = mainThreadRunnable();
@@ -87,7 +89,7 @@ function poll(): void {
 		runAtLastLook = Number.NaN;
 		return;
 	}
-	const {at: start, queuedMs: queuedBefore} = silenceStart({at: heartbeat, queuedMs: queuedAtBeat}, {at: f64[F64_STRETCH_START]!, queuedMs: f64[F64_QUEUED_BEFORE]!});
+	const {at: start, queuedMs: queuedBefore} = silenceStart({at: heartbeat, queuedMs: queuedAtBeat}, {at: f64[F64_STRETCH_START]!, queuedMs: f64[F64_QUEUED_BEFORE]!}, LOOP_TURN_MS);
 	const silenceMs = now - start - excluded;
 	if (silenceMs < data.thresholdMs || starvedSoFar(silenceMs, queuedBefore)) return;
 	const number = Atomics.add(i32, I32_BLOCK_COUNTER, 1) + 1;
@@ -171,8 +173,10 @@ function captureStack(blockId: number): void {
 			if (error || answer.exceptionDetails) return done([]);
 			const stack = answer.result.value as UserStack;
 			// The read came while asyncmon's own code ran (its instrumentation of a call, which has many points where
-			// the thread answers): a sample of its work, not the user's. Another read, a moment later, is likelier in it.
-			if (stack.inOwnCode && attempt < STACK_READS && openBlock?.id === blockId && openSession === session) {
+			// the thread answers), or between two of the script's callbacks (a loop of awaits runs each continuation from
+			// Node's microtask queue, with no frame of the script's under it: half the reads of a million awaits): a
+			// sample of no work of the user's. Another read, a moment later, is likelier in it.
+			if ((stack.inOwnCode || stack.frames.length === 0) && attempt < STACK_READS && openBlock?.id === blockId && openSession === session) {
 				setTimeout(() => read(attempt + 1), STACK_READ_GAP_MS);
 				return;
 			}

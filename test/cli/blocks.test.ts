@@ -17,6 +17,20 @@ describe('blocks, through the real CLI', () => {
 		expect(result.stdout).toMatch(/longest block 0ms/);
 	});
 
+	it('a loop of awaits that never lets the loop turn until the script exits is one block, ended by the exit, told with where it ran', async () => {
+		const {result, state} = await recordRun(['--block-threshold', '50', 'awaits-until-exit.mjs']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('sum 150000');
+		expect(state.blocks).toHaveLength(1);
+		const [block] = state.blocks;
+		// Ended by the exit (the loop never turned again to end it), at the script's exit.
+		expect(block!.endMs).toBe(state.scriptExitMs);
+		expect(block!.durationMs).toBeGreaterThan(50);
+		// Read until a read found the script's code, not Node's queue between two continuations.
+		expect(block!.location).toMatch(/^awaits-until-exit\.mjs:\d+:\d+$/);
+		expect(result.stdout).toMatch(/→ (tiny|spin)\(\).* at awaits-until-exit\.mjs:\d+ blocked the event loop for [\d.]+m?s/);
+	});
+
 	it('CommonJS main().catch(…) that sleeps 600 ms passes --fail-on-block 200, as node exits 0', async () => {
 		const result = await runCli(['--plain', '--fail-on-block', '200', 'sleep-then-catch.cjs']);
 		expect(result.stderr).not.toContain('--fail-on-block');

@@ -2,6 +2,9 @@ import {existsSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
 import {isScriptsBlock, mainThreadRunnable, mainThreadTimes, silenceStart, stallEnd, stallOf} from '../../source/runtime/stall.js';
 
+/** How long after a beat a stretch may begin in a loop that turned (the watchdog's: two heartbeats). */
+const TURN_MS = 20;
+
 const THRESHOLD_MS = 50;
 
 describe('a stall of the loop, and whose it was', () => {
@@ -52,13 +55,20 @@ describe('a stall of the loop, and whose it was', () => {
 	it('a silence seen late counts the wait for a CPU from its start: a stretch that began and ended since the beat does not move it', () => {
 		const beat = {at: 1000, queuedMs: 10};
 		// The stretch that runs now began after the beat: the silence is its own, and so is its reading.
-		expect(silenceStart(beat, {at: 1020, queuedMs: 12})).toEqual({at: 1020, queuedMs: 12});
+		expect(silenceStart(beat, {at: 1020, queuedMs: 12}, TURN_MS)).toEqual({at: 1020, queuedMs: 12});
 		// No stretch runs now (0); the last reading, taken as a stretch began after most of the wait, is not the silence's.
-		const seenLate = silenceStart(beat, {at: 0, queuedMs: 45});
+		const seenLate = silenceStart(beat, {at: 0, queuedMs: 45}, TURN_MS);
 		expect(seenLate).toEqual(beat);
 		// 74 ms of silence of which the thread waited 40 for a CPU: starved, where the later reading would have made it a block.
 		expect(isScriptsBlock(stallOf(74, 0, 50 - seenLate.queuedMs), THRESHOLD_MS)).toBe(false);
 		expect(isScriptsBlock(stallOf(74, 0, 50 - 45), THRESHOLD_MS)).toBe(true);
+	});
+
+	it('a stretch that began long after the beat ran in a loop that had not turned: the silence is from the beat', () => {
+		const beat = {at: 1000, queuedMs: 10};
+		// A loop of awaits: each continuation is a stretch of its own, the latest 300 ms after the last beat.
+		expect(silenceStart(beat, {at: 1300, queuedMs: 30}, TURN_MS)).toEqual(beat);
+		expect(silenceStart(beat, {at: 1000 + TURN_MS + 1, queuedMs: 30}, TURN_MS)).toEqual(beat);
 	});
 
 	it("reads the main thread's times on a CPU and waiting for one, clocks that never go back, or NaN where the system keeps none", () => {

@@ -827,8 +827,8 @@ export class Tracker {
 
 	/**
 	 * A quick call folds as it ends when it can (see EventSink.foldEnded): the common `await cached(key)` of a
-	 * function that returns at once costs no end event, and nothing at the flush. Not shorter than a block: the
-	 * watchdog may have named it. Not at exit, where every event goes out as it comes.
+	 * function that returns at once costs no end event, and nothing at the flush. Only one shorter than a block:
+	 * the watchdog may have named a longer one. Not at exit, where every event goes out as it comes.
 	 */
 	private foldedAsEnded(task: Task, now: number): boolean {
 		if (this.exiting || !this.sink.foldEnded(task.id, now, task.busy, task.wait, this.watch.thresholdMs)) return false;

@@ -4,6 +4,7 @@ import {foldJoined, foldSent, retire} from './retention.js';
 import {settleIfLarge} from './intervals.js';
 import {
 	AWAITS_RETAINED,
+	activeBlocks,
 	LANE_OUTPUT_BOUNDS,
 	OUTPUT_LINE_MAX_CHARS,
 	SCRIPT_OUTPUT_BOUNDS,
@@ -273,7 +274,8 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			// A script that exited blocked says no block.end (its loop never turned again: a loop of awaits ran until its
 			// last line, or a signal stopped it): its block ends as its code did.
 			if (state.activeBlockId !== null) {
-				endBlockAtExit(state, state.activeBlockId, state.scriptExitMs ?? event.t, event.t);
+				const block = state.blocks.find(b => b.id === state.activeBlockId);
+				if (block) endBlockAtExit(state, block, state.scriptExitMs ?? event.t, event.t);
 				state.activeBlockId = null;
 			}
 			// The session ends: asyncmon no longer hears from a process that outlives the script either.
@@ -337,7 +339,7 @@ function endLane(state: ModelState, root: TaskNode, end: TaskEndEvent): void {
 	const {t} = end;
 	const error = end.error ?? (end.ok ? CUT_SHORT_BY_EXIT : undefined);
 	// A process that died blocked (killed, say) says no block.end: its block ends with it.
-	for (const id of state.activeProcessBlockIds) if (state.blocks.find(b => b.id === id)?.processId === root.id) endBlockAtExit(state, id, t);
+	for (const block of activeBlocks(state)) if (block.processId === root.id) endBlockAtExit(state, block, t);
 	for (const node of [...state.nodes.values()]) {
 		if (node === root || isDone(node) || laneSlotOf(node.id) !== slot) continue;
 		if (isTaskKind(node.kind)) {
@@ -350,11 +352,9 @@ function endLane(state: ModelState, root: TaskNode, end: TaskEndEvent): void {
 }
 
 /** A block still under way when its process exited ends with it, at `t`; at `orLater` if it began after `t` (in an exit handler, say). */
-function endBlockAtExit(state: ModelState, id: number, t: Ms, orLater = t): void {
-	const block = state.blocks.find(b => b.id === id);
-	if (!block) return;
+function endBlockAtExit(state: ModelState, block: Block, t: Ms, orLater = t): void {
 	const end = t >= block.startMs ? t : orLater;
-	apply(state, {type: 'block.end', t: end, id, durationMs: Math.max(0, end - block.startMs), task: block.taskId, exact: false});
+	apply(state, {type: 'block.end', t: end, id: block.id, durationMs: Math.max(0, end - block.startMs), task: block.taskId, exact: false});
 }
 
 /** Why a followed process's task or op that still waited when the process exited by itself (code 0) failed. */

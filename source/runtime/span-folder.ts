@@ -201,11 +201,14 @@ export class SpanFolder {
 			this.sentEarly.add(start);
 			return false;
 		}
-		let lines = this.open.get(site);
-		if (!lines) this.open.set(site, (lines = []));
-		let open = lines.find(candidate => candidate.line.parent === start.parent);
+		let open = openLineOf(this.open, site, start.parent);
 		const opened = open === undefined;
-		if (!open) lines.push((open = {line: foldLineOf(start, undefined, 'task', true, start.parent), times: []}));
+		if (!open) {
+			open = {line: foldLineOf(start, undefined, 'task', true, start.parent), times: []};
+			const lines = this.open.get(site);
+			if (lines) lines.push(open);
+			else this.open.set(site, [open]);
+		}
 		open.times.push(startMs, endMs, busyMs, waitMs);
 		if (!opened) return true;
 		// Until the flush completes it, the line stands where its first call started, in time order too.
@@ -255,10 +258,15 @@ function groupFor(groups: Group[], bySite: Map<string, number[]>, site: string, 
 		const line = groups[index]!.line;
 		if (line.kind === kind && line.leaf === leaf && line.parent === parent) return index;
 	}
-	const joined = kind === 'task' && leaf && parent !== null ? open.get(site)?.find(candidate => candidate.line.parent === parent) : undefined;
+	const joined = kind === 'task' && leaf && parent !== null ? openLineOf(open, site, parent) : undefined;
 	groups.push(joined ? {line: joined.line, slots: [], open: joined} : {line: foldLineOf(start, end, kind, leaf, parent), slots: []});
 	indexes.push(groups.length - 1);
 	return groups.length - 1;
+}
+
+/** The line of a site's calls under `parent` folded as they ended in this flush, if any. */
+function openLineOf(open: ReadonlyMap<string, OpenLine[]>, site: string, parent: number | null): OpenLine | undefined {
+	return open.get(site)?.find(candidate => candidate.line.parent === parent);
 }
 
 /** Sends one by one every tree with a node in a small group: a tree folds whole or not at all. */

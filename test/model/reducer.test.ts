@@ -401,10 +401,10 @@ describe('reducer: blocks', () => {
 		expect(state.exit).toEqual({t: 80, code: null, signal: 'SIGKILL'});
 		expect(state.blocks).toMatchObject([{id: 1, startMs: 10, endMs: 80, durationMs: 70, exact: false}]);
 		// The script's code ended first (its process's exit event): so did its block.
-		const exited = reduce([start(0, 1, null), {type: 'block.start', t: 10, id: 1, task: 1, detectedAt: 70}, {type: 'script.exit', t: 60}, {type: 'exit', t: 80, code: 0, signal: null}]);
+		const exited = reduce([start(0, 1, null), {type: 'block.start', t: 10, id: 1, task: 1, detectedAt: 70}, {type: 'script.exit', t: 60, code: 0}, {type: 'exit', t: 80, code: 0, signal: null}]);
 		expect(exited.blocks).toMatchObject([{endMs: 60, durationMs: 50}]);
 		// A block that began after it (in an exit handler) ends with the process.
-		const late = reduce([start(0, 1, null), {type: 'script.exit', t: 60}, {type: 'block.start', t: 62, id: 1, task: 1, detectedAt: 75}, {type: 'exit', t: 80, code: 0, signal: null}]);
+		const late = reduce([start(0, 1, null), {type: 'script.exit', t: 60, code: 0}, {type: 'block.start', t: 62, id: 1, task: 1, detectedAt: 75}, {type: 'exit', t: 80, code: 0, signal: null}]);
 		expect(late.blocks).toMatchObject([{endMs: 80, durationMs: 18}]);
 	});
 });

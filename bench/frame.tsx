@@ -63,6 +63,8 @@ function msPerFrame(state: ModelState, frames: number): number {
 		/>
 	);
 	const instance = render(view());
+	// A terminal has rows; ink-testing-library's stdout has none, and without them Ink would run `tput` at each frame.
+	Object.defineProperty(instance.stdout, 'rows', {value: ROWS});
 	const frame = (): void => {
 		nowMs += 66;
 		instance.rerender(view());

@@ -1,4 +1,5 @@
 import {spawn, type ChildProcess} from 'node:child_process';
+import {fstatSync} from 'node:fs';
 import type {Socket} from 'node:net';
 import {resolve} from 'node:path';
 import type {Readable} from 'node:stream';
@@ -86,6 +87,7 @@ export class ScriptProcess {
 			addedEnv,
 			lanes: this.lanes?.where ?? null,
 			typescript: process.features.typescript,
+			blockingOutput: {stdout: writtenSynchronously(1), stderr: writtenSynchronously(2)},
 		};
 		const nodeFlags = childNodeFlags(Number(process.versions.node.split('.')[0]), env.NODE_OPTIONS);
 		this.child = spawn(process.execPath, [...nodeFlags, '--require', fileURLToPath(options.preload), config.script, ...options.args], {
@@ -186,6 +188,20 @@ export class Once<T> {
 	hear(listener: (value: T) => void): void {
 		if (this.value) listener(this.value.of);
 		else this.listeners.push(listener);
+	}
+}
+
+/**
+ * Whether node would write to file descriptor `fd` of asyncmon's synchronously: a terminal or a file, yes; a pipe or
+ * a socket, no (on POSIX; see "A note on process I/O" in Node's documentation). The dashboard's terminal is one.
+ */
+function writtenSynchronously(fd: number): boolean {
+	try {
+		const stat = fstatSync(fd);
+		return !stat.isFIFO() && !stat.isSocket();
+	} catch {
+		// Closed: nothing the script writes there is read anyway.
+		return false;
 	}
 }
 

@@ -85,6 +85,13 @@ export interface ChildConfig {
 	lane?: LaneConfig;
 	/** `process.features.typescript` under node, which the script's threads read though its process strips no types (see childNodeFlags). */
 	typescript?: false | 'strip' | 'transform';
+	/**
+	 * Which of the script's output pipes block as it writes: those whose bytes end in a terminal or a file, which
+	 * node writes synchronously, so that what the script prints just before `process.exit()` is all printed, as
+	 * under node. Where they end in a pipe or a socket (`asyncmon app.js | less`), node writes as asyncmon's pipe
+	 * does, asynchronously (and loses what is queued at a `process.exit()` just the same).
+	 */
+	blockingOutput?: {stdout: boolean; stderr: boolean};
 }
 
 /** The monitor's private directory (0700) and, in it, the Unix socket (0600) followed processes connect to. */

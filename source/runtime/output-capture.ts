@@ -20,10 +20,14 @@ const SAME_WRITE_MS = 1;
  * printed before it died (a SIGKILL, an OOM) is in the pipe, and a reader that
  * went away (`| head`) makes its next write fail with EPIPE, as under node.
  * Each write is told as a `wrote` event, in order with everything else the
- * script does, which the monitor reads as the time of its bytes.
+ * script does, which the monitor reads as the time of its bytes. A pipe whose
+ * bytes end in a terminal or a file (`blocking`) is written synchronously, as
+ * node writes those: Node queues what a full pipe cannot take, and a
+ * `process.exit()` drops the queue.
  */
-export function captureOutput(tracker: Tracker): void {
+export function captureOutput(tracker: Tracker, blocking?: {stdout: boolean; stderr: boolean}): void {
 	for (const stream of STREAMS) {
+		if (blocking?.[stream]) setBlocking(process[stream]);
 		const original = process[stream].write;
 		process[stream].write = function (this: NodeJS.WriteStream, ...args: unknown[]): boolean {
 			const t = performance.now();
@@ -37,6 +41,11 @@ export function captureOutput(tracker: Tracker): void {
 			return result;
 		} as Write;
 	}
+}
+
+/** A pipe's writes wait until the pipe takes them (libuv's uv_stream_set_blocking), as Node makes them on Windows. */
+function setBlocking(stream: NodeJS.WriteStream): void {
+	(stream as unknown as {_handle?: {setBlocking?: (blocking: boolean) => number}})._handle?.setBlocking?.(true);
 }
 
 /**

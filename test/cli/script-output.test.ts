@@ -1,10 +1,14 @@
 import {spawn} from 'node:child_process';
+import {closeSync, openSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import type {OutputEvent} from '../../source/protocol/events.js';
 import {recordedLines} from '../helpers/recorded.js';
-import {runCli, SCRIPTS, startCli} from '../helpers/run-cli.js';
+import {CLI, runCli, SCRIPTS, startCli} from '../helpers/run-cli.js';
 import {tempFile} from '../helpers/temp.js';
+import {useTerminal} from '../helpers/terminal.js';
+
+const terminal = useTerminal();
 
 /** What the recording holds of the script's own output on one stream, in order. */
 function recordedOutput(file: string, stream: 'stdout' | 'stderr' = 'stdout'): string {
@@ -86,6 +90,30 @@ describe('the script’s output, as under node, however it ends', () => {
 		const result = await run.result;
 		expect(result.stderr).not.toContain('EPIPE');
 		expect(result.code).toBe(0);
+	}, 30_000);
+
+	/** The 5,000 rows and the END that print-then-exit.js writes before its process.exit(3). */
+	const printedBeforeExit = Array.from({length: 5000}, (_, i) => `row ${i} ${'y'.repeat(100)}\n`).join('') + 'END\n';
+
+	it('what it prints just before process.exit() is all printed to a file, as node writes a file: synchronously', async () => {
+		const out = tempFile('print-then-exit.out');
+		const file = tempFile('print-then-exit.ndjson');
+		const fd = openSync(out, 'w');
+		const child = spawn(process.execPath, [CLI, '--plain', '--record', file, 'print-then-exit.js'], {cwd: SCRIPTS, env: {...process.env, NO_COLOR: '1'}, stdio: ['ignore', fd, 'pipe']});
+		closeSync(fd);
+		const code = await new Promise(resolve => child.once('close', resolve));
+		expect(code).toBe(3);
+		const printed = readFileSync(out, 'utf8');
+		expect(printed.slice(0, printed.indexOf('── asyncmon ──'))).toBe(printedBeforeExit);
+		expect(recordedOutput(file)).toBe(printedBeforeExit);
+	}, 30_000);
+
+	it('what it prints just before process.exit() is all printed to a terminal, as node writes a terminal: synchronously', async () => {
+		terminal.open(`node ${CLI} --plain print-then-exit.js`, 120, 20);
+		await terminal.until('asyncmon to exit', text => text.includes('EXIT:3'), 20_000);
+		const screen = terminal.screen({history: true});
+		expect(screen).toContain(`row 4999 ${'y'.repeat(100)}`);
+		expect(screen).toMatch(/^END$/m);
 	}, 30_000);
 
 	it('300,000 lines arrive whole and in order, on stdout and in the recording', async () => {

@@ -123,7 +123,21 @@ export class ScriptProcess {
 		this.child[stream]?.destroy();
 	}
 
-	signal(signal: NodeJS.Signals): void {
+	/**
+	 * `group`: to the processes the script started too, as a terminal sends its Ctrl-C to node and everything in its
+	 * process group. A script that reads the terminal is in the terminal's group already: the signal goes to it alone.
+	 */
+	signal(signal: NodeJS.Signals, group = false): void {
+		if (group && this.options.stdin !== 'terminal' && this.child.pid !== undefined) {
+			try {
+				// Its own process group (see detached), where what it started stays unless moved: the script ended, they may not have.
+				process.kill(-this.child.pid, signal);
+				return;
+			} catch {
+				// The group is gone.
+				return;
+			}
+		}
 		if (this.child.exitCode !== null || this.child.signalCode !== null) return;
 		try {
 			this.child.kill(signal);

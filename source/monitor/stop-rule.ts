@@ -6,8 +6,16 @@ export const KILL_GRACE_MS = 2000;
 export const STUCK_CHECK_MS = 100;
 
 export interface Signalable {
-	signal(signal: NodeJS.Signals): void;
+	/** `group`: to the processes the script started as well (see TERMINAL_SIGNALS). */
+	signal(signal: NodeJS.Signals, group?: boolean): void;
 }
+
+/**
+ * What a terminal sends, a Ctrl-C and a hangup, node gets with every process in its process group, those it
+ * started too: so do the script and those it started, wherever asyncmon took the signal from (the dashboard's
+ * keys, a terminal of its own). A SIGTERM, as `kill PID` sends it to node, goes to the script alone.
+ */
+const TERMINAL_SIGNALS: ReadonlySet<StopSignal> = new Set(['SIGINT', 'SIGHUP']);
 
 /** The script as its session reads it: whether it is stuck in synchronous code (see ChildSession). */
 export interface Stoppable {
@@ -41,14 +49,15 @@ export class StopRule {
 		this.session = session;
 	}
 
-	deliver(signal: StopSignal): void {
+	/** `group`: to the processes the script started too; by default for what a terminal sends (see TERMINAL_SIGNALS). */
+	deliver(signal: StopSignal, group = TERMINAL_SIGNALS.has(signal)): void {
 		if (signal === 'SIGINT') {
-			if (this.interrupted) this.script.signal('SIGKILL');
-			else if (!this.sharesTerminal) this.script.signal('SIGINT');
+			if (this.interrupted) this.script.signal('SIGKILL', group);
+			else if (!this.sharesTerminal) this.script.signal('SIGINT', group);
 			this.interrupted = true;
 		} else {
-			this.script.signal(signal);
-			this.deadline ??= setTimeout(() => this.script.signal('SIGKILL'), KILL_GRACE_MS);
+			this.script.signal(signal, group);
+			this.deadline ??= setTimeout(() => this.script.signal('SIGKILL', group), KILL_GRACE_MS);
 			// The session's own end lets the monitor go; a pending kill never holds it.
 			this.deadline.unref();
 		}

@@ -1,6 +1,10 @@
-import {readFileSync} from 'node:fs';
+import {existsSync, readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
-import {startCli} from '../helpers/run-cli.js';
+import {CLI, startCli} from '../helpers/run-cli.js';
+import {tempFile} from '../helpers/temp.js';
+import {useTerminal} from '../helpers/terminal.js';
+
+const terminal = useTerminal();
 
 /** The script's pid, once it printed `pid N` (plain mode passes its output through). */
 function scriptPid(stdout: NodeJS.ReadableStream): Promise<number> {
@@ -34,7 +38,52 @@ async function goneAfter(pid: number, since: number, limitMs: number): Promise<n
 	return null;
 }
 
+/** The pids the script printed as `children A B`. */
+function childPids(stdout: NodeJS.ReadableStream): Promise<number[]> {
+	return new Promise((resolve, reject) => {
+		let seen = '';
+		stdout.on('data', (text: string) => {
+			seen += text;
+			const match = /children (\d+) (\d+)/.exec(seen);
+			if (match) resolve([Number(match[1]), Number(match[2])]);
+		});
+		stdout.once('end', () => reject(new Error(`the script never said its children's pids: ${seen}`)));
+	});
+}
+
 describe('the script never outlives asyncmon', () => {
+	it('a Ctrl-C ends the processes the script started too, as a terminal\'s Ctrl-C ends those node started', async () => {
+		// No terminal: the script has a process group of its own, which the terminal's Ctrl-C would not reach.
+		const {child, result} = startCli(['--plain', 'starts-children-then-waits.js']);
+		const pids = await childPids(child.stdout!);
+		child.kill('SIGINT');
+		expect((await result).code).toBe(130);
+		const since = performance.now();
+		for (const pid of pids) expect(await goneAfter(pid, since, 3000)).toBeLessThan(1000);
+	});
+
+	it('quitting the dashboard ends the processes the script started too', async () => {
+		const file = tempFile('children.txt');
+		terminal.open(`CHILDREN_FILE=${file} ${process.execPath} ${CLI} starts-children-then-waits.js`);
+		await terminal.until('the dashboard', text => text.includes('starts-children-then-waits.js') && existsSync(file));
+		terminal.keys('q');
+		terminal.keys('q');
+		await terminal.until('asyncmon to exit', text => /EXIT:\d+/.test(text));
+		const since = performance.now();
+		for (const pid of readFileSync(file, 'utf8').split(' ').map(Number)) expect(await goneAfter(pid, since, 3000)).toBeLessThan(1000);
+	});
+
+	it('a SIGTERM goes to the script alone, as `kill PID` to node does: what it started is its own to end', async () => {
+		const {child, result} = startCli(['--plain', 'starts-children-then-waits.js']);
+		const pids = await childPids(child.stdout!);
+		child.kill('SIGTERM');
+		expect((await result).code).toBe(143);
+		for (const pid of pids) {
+			expect(alive(pid)).toBe(true);
+			process.kill(pid, 'SIGKILL');
+		}
+	});
+
 	it.each([
 		['an idle server', 'pid-then-serve.ts'],
 		['a script stuck in synchronous code', 'pid-then-spin.ts'],

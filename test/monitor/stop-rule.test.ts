@@ -3,35 +3,44 @@ import {KILL_GRACE_MS, STUCK_CHECK_MS, StopRule} from '../../source/monitor/stop
 import {StuckLoop} from '../../source/monitor/stuck-loop.js';
 import type {StopSignal} from '../../source/protocol/events.js';
 
+/** A signal sent, and whether to the script's whole process group. */
+const to = (signal: NodeJS.Signals, group: boolean): string => `${signal}${group ? ' to the group' : ''}`;
+
 describe('the stop rule', () => {
-	let sent: NodeJS.Signals[];
+	let sent: string[];
 	let rule: StopRule;
 	beforeEach(() => {
 		vi.useFakeTimers();
 		sent = [];
-		rule = new StopRule({signal: signal => sent.push(signal)});
+		rule = new StopRule({signal: (signal, group = false) => sent.push(to(signal, group))});
 	});
 	afterEach(() => vi.useRealTimers());
 
-	it('forwards the first Ctrl-C and kills on the second', () => {
+	it('forwards the first Ctrl-C and kills on the second, to the processes the script started too, as a terminal would', () => {
 		rule.deliver('SIGINT');
-		expect(sent).toEqual(['SIGINT']);
+		expect(sent).toEqual(['SIGINT to the group']);
 		vi.advanceTimersByTime(60_000);
-		expect(sent).toEqual(['SIGINT']);
+		expect(sent).toEqual(['SIGINT to the group']);
 		rule.deliver('SIGINT');
-		expect(sent).toEqual(['SIGINT', 'SIGKILL']);
+		expect(sent).toEqual(['SIGINT to the group', 'SIGKILL to the group']);
 	});
 
-	for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
-		it(`forwards ${signal} and kills ${KILL_GRACE_MS} ms later, once`, () => {
+	for (const [signal, group] of [['SIGTERM', false], ['SIGHUP', true]] as const) {
+		it(`forwards ${signal} and kills ${KILL_GRACE_MS} ms later, once, ${group ? 'to the group, as a terminal hanging up would' : 'to the script alone, as `kill PID` would'}`, () => {
 			rule.deliver(signal);
 			rule.deliver(signal);
 			vi.advanceTimersByTime(KILL_GRACE_MS - 1);
-			expect(sent).toEqual([signal, signal]);
+			expect(sent).toEqual([to(signal, group), to(signal, group)]);
 			vi.advanceTimersByTime(1);
-			expect(sent).toEqual([signal, signal, 'SIGKILL']);
+			expect(sent).toEqual([to(signal, group), to(signal, group), to('SIGKILL', group)]);
 		});
 	}
+
+	it('sends a SIGTERM to the group when asked (quitting the dashboard), and its kill too', () => {
+		rule.deliver('SIGTERM', true);
+		vi.advanceTimersByTime(KILL_GRACE_MS);
+		expect(sent).toEqual(['SIGTERM to the group', 'SIGKILL to the group']);
+	});
 
 	it('kills nothing once the script ended', () => {
 		rule.deliver('SIGTERM');

@@ -84,8 +84,8 @@ async function runDashboardUntilQuit(options: RunOptions, session: ChildSession,
 		onInterrupt: () => stopRule.deliver('SIGINT'),
 		signal,
 	});
-	// Quitting while the script still runs ends it, and its recording is completed.
-	stopRule.deliver('SIGTERM');
+	// Quitting while the script still runs ends it, and what it started, as closing its terminal would; its recording is completed.
+	stopRule.deliver('SIGTERM', true);
 	await session.exited;
 }
 

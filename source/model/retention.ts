@@ -5,7 +5,7 @@ import {routeOf} from '../protocol/routes.js';
 import {timerSite} from '../protocol/timer-names.js';
 import {newLatency, recordLatency} from './latency.js';
 import {functionName} from './names.js';
-import {HTTP_PHASES, isCountedTask, isTaskKind, waitOfNode, type Aggregated, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
+import {HTTP_PHASES, isCountedTask, isTaskKind, MAX_FAILURE_KINDS, waitOfNode, type Aggregated, type FoldedFailure, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
 import {pushInterval, settleIfLarge} from './intervals.js';
 
 /** How many slowest folded tasks are kept whole. */
@@ -101,13 +101,30 @@ function fold(aggregated: Aggregated, node: TaskNode): void {
 	if (node.http) foldRequest(aggregated, node);
 	const site = siteOf(aggregated, node);
 	site.count++;
-	if (failed) site.failed++;
+	if (failed) {
+		site.failed++;
+		noteFailure(site, node);
+	}
 	const waitMs = waitOfNode(node.kind, totalMs, node.waitMs);
 	site.totalMs += totalMs;
 	site.busyMs += node.busyMs;
 	site.waitMs += waitMs;
 	recordTimes(site, totalMs, node.busyMs, waitMs);
 	site.lastEndMs = Math.max(site.lastEndMs, end);
+}
+
+/** Keeps how a folded task or op failed, counted with the failures of its kind (see FoldedFailure). */
+function noteFailure(site: SiteAggregate, node: TaskNode): void {
+	const error = node.error ?? null;
+	const status = node.request?.status ?? node.http?.status;
+	const aborted = node.request?.aborted === true;
+	const same = site.failures.find(failure =>
+		error && failure.error
+			? failure.error.name === error.name && failure.error.message === error.message && failure.error.location === error.location
+			: !error && !failure.error && failure.status === status && (failure.aborted === true) === aborted,
+	);
+	if (same) same.count++;
+	else if (site.failures.length < MAX_FAILURE_KINDS) site.failures.push({error, ...(status !== undefined && !error && {status}), ...(aborted && !error && {aborted: true as const}), count: 1} satisfies FoldedFailure);
 }
 
 function recordTimes(site: SiteAggregate, totalMs: Ms, busyMs: Ms, waitMs: Ms): void {
@@ -238,6 +255,7 @@ function siteFor(aggregated: Aggregated, kind: NodeKind, name: string, location:
 			busy: newLatency(),
 			wait: newLatency(),
 			lastEndMs: 0,
+			failures: [],
 		};
 		aggregated.sites.set(key, site);
 	}

@@ -251,6 +251,23 @@ export interface SiteAggregate {
 	busy: Latency;
 	wait: Latency;
 	lastEndMs: Ms;
+	/** How its folded tasks and ops failed: the first MAX_FAILURE_KINDS kinds, each with how often. */
+	failures: FoldedFailure[];
+}
+
+/** How many kinds of failure a site keeps (see FoldedFailure); more are counted in its `failed` alone. */
+export const MAX_FAILURE_KINDS = 5;
+
+/**
+ * One kind of failure of a site's folded work, as its report names a failure of a task kept: the error, or, a
+ * request that failed without one, its status or its client gone. Errors are one kind when their name, message
+ * and location are.
+ */
+export interface FoldedFailure {
+	error: ErrorInfo | null;
+	status?: number;
+	aborted?: true;
+	count: number;
 }
 
 /** A request's phases, in order; `total` runs from its start to its end. */
@@ -558,7 +575,9 @@ export function cloneState(state: ModelState): ModelState {
 /** Copies of the folded histograms (per site, per host): objects with methods, which `structuredClone` and `v8.serialize` would strip. */
 export function copyFoldedFigures({sites, hosts}: Pick<Aggregated, 'sites' | 'hosts'>): Pick<Aggregated, 'sites' | 'hosts'> {
 	const copy: Pick<Aggregated, 'sites' | 'hosts'> = {sites: new Map(), hosts: new Map()};
-	for (const [key, site] of sites) copy.sites.set(key, {...site, total: copyLatency(site.total), busy: copyLatency(site.busy), wait: copyLatency(site.wait)});
+	for (const [key, site] of sites) {
+		copy.sites.set(key, {...site, total: copyLatency(site.total), busy: copyLatency(site.busy), wait: copyLatency(site.wait), failures: site.failures.map(failure => ({...failure}))});
+	}
 	for (const [host, figures] of hosts) {
 		const phases: HostAggregate['phases'] = {};
 		for (const phase of HTTP_PHASES) if (figures.phases[phase]) phases[phase] = copyLatency(figures.phases[phase]);

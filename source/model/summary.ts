@@ -1,6 +1,6 @@
 import type {ErrorInfo, Location, Ms, NodeKind, ProcessExit, WaitTarget} from '../protocol/events.js';
 import {liveTimes} from './live-times.js';
-import {isCountedTask, isWorkUnit, type Block, type HttpPhases, type LaneOutput, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
+import {isCountedTask, isWorkUnit, type Block, type FoldedFailure, type HttpPhases, type LaneOutput, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
 import {latencyStats} from './latency.js';
 import {peakInFlight} from './intervals.js';
 
@@ -54,6 +54,8 @@ export interface ReportSite {
 	p90Ms: Ms;
 	p99Ms: Ms;
 	maxMs: Ms;
+	/** How its folded work failed: the first few kinds of failure, each with how often (see FoldedFailure). */
+	failures: FoldedFailure[];
 }
 
 /** A request the script sent, in the report. */
@@ -401,5 +403,6 @@ export function reportSite(site: SiteAggregate): ReportSite {
 		p90Ms: round(total.p90Ms),
 		p99Ms: round(total.p99Ms),
 		maxMs: round(total.maxMs),
+		failures: site.failures.map(failure => ({...failure})),
 	};
 }

@@ -1,5 +1,5 @@
 import type {ModelState} from '../model/state.js';
-import {buildReport, sessionEnd, type ReportTask, type SessionReport} from '../model/summary.js';
+import {buildReport, sessionEnd, type ReportSite, type ReportTask, type SessionReport} from '../model/summary.js';
 import {formatDuration} from '../present/durations.js';
 import {formatTimes} from '../present/numbers.js';
 import {counted, sanitize} from '../present/text.js';
@@ -11,7 +11,7 @@ import type {Insight} from '../model/insights.js';
 import {insightMessage} from '../present/insights.js';
 import {exitOutcome, outputSize} from '../present/processes.js';
 import type {Tone} from '../present/changes.js';
-import {errorText} from '../present/errors.js';
+import {errorText, failureText} from '../present/errors.js';
 import {shownId} from '../present/ids.js';
 import {routeOf} from '../protocol/routes.js';
 
@@ -171,7 +171,7 @@ function foldedSection(report: SessionReport): ReportSection | null {
 		title: 'Folded into per-site totals',
 		columns: [left('site'), right('count'), right('failed'), right('total'), right('p50'), right('p90'), right('p99'), right('max'), left('location')],
 		rows: folded.sites.map(site => [
-			site.kind === 'task' ? site.name : `${site.kind} ${site.name}`,
+			siteLabel(site),
 			formatCount(site.count),
 			formatCount(site.failed),
 			formatDuration(site.totalMs),
@@ -231,31 +231,39 @@ function blocksSection(report: SessionReport): ReportSection {
 	};
 }
 
-/** Each failure once, with how many times it happened: twenty requests whose client went away are one row, `×20 GET /users/7`. */
+/** A folded site as its row names it: `getUser()`, `server GET /users/:id`, `http GET 127.0.0.1:3200`. */
+function siteLabel(site: ReportSite): string {
+	return site.kind === 'task' ? site.name : `${site.kind} ${site.name}`;
+}
+
+/**
+ * Each failure once, with how many times it happened: twenty requests whose client went away are one row, `×20 GET /users/7`.
+ * Those of folded work are their site's, as it kept them (see FoldedFailure).
+ */
 function failuresSection(state: ModelState, report: SessionReport): ReportSection {
 	const rows = new Map<string, {row: string[]; count: number}>();
-	const add = (row: string[]): void => {
+	const add = (row: string[], count = 1): void => {
 		const key = row.join('\u0000');
 		const seen = rows.get(key);
-		if (seen) seen.count++;
-		else rows.set(key, {row, count: 1});
+		if (seen) seen.count += count;
+		else rows.set(key, {row, count});
 	};
 	if (state.fatal) add([`script (${state.fatal.kind})`, state.fatal.message, state.fatal.loc ?? '']);
 	for (const task of report.tasks) {
 		if (task.state !== 'failed') continue;
 		// A request the script sent by its URL; one its servers received by its route (as its table groups them), its status said below.
 		const what = task.kind === 'http' && task.http ? `${task.http.method} ${task.http.url}${task.http.status ? ` (${task.http.status})` : ''}` : task.request ? routeOf({method: task.request.method, url: task.request.url, route: task.request.route ?? undefined}) : task.name;
-		add([what, task.error ? errorText(task.error) : failure(task), task.error?.location ?? task.location ?? '']);
+		add([what, failureText({error: task.error, status: task.request?.status, aborted: task.request?.aborted}), task.error?.location ?? task.location ?? '']);
+	}
+	for (const site of report.folded?.sites ?? []) {
+		for (const {error, status, aborted, count} of site.failures) {
+			add([siteLabel(site), failureText({error, status, aborted}), error?.location ?? site.location ?? ''], count);
+		}
 	}
 	for (const uncaught of state.uncaught) add([uncaught.origin, errorText(uncaught.error), uncaught.error.location ?? '']);
 	const counted = [...rows.values()].map(({row: [what, ...rest], count}) => [count > 1 ? `×${formatCount(count)} ${what}` : what!, ...rest]);
 	return {title: 'Failures', columns: [left('what'), left('error'), left('location')], rows: counted};
 }
 
-/** A failure with no error: a received request's, said as it happened. */
-function failure(task: ReportTask): string {
-	if (task.request?.aborted) return 'the client went away before the response finished';
-	return task.request?.status ? `answered ${task.request.status}` : 'failed';
-}
 
 

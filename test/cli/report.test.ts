@@ -25,6 +25,18 @@ describe('asyncmon report and replay on recordings', () => {
 		expect(json.insights.map((insight: {kind: string}) => insight.kind)).toContain('concurrency');
 	});
 
+	it('names how folded work failed: the error, how often and where, in the text and in the JSON', async () => {
+		const file = tempFile('fails.ndjson');
+		expect((await runCli(['--plain', '--record', file, 'fails-then-succeeds.js'])).code).toBe(0);
+		const text = await runCli(['report', file, '--retain', '5']);
+		expect(text.code).toBe(0);
+		const failures = text.stdout.slice(text.stdout.indexOf('Failures'));
+		expect(failures).toMatch(/×3 query\(\) +Error: relation "no_such_table" does not exist +fails-then-succeeds\.js:4:\d+/);
+		const json = JSON.parse((await runCli(['report', file, '--retain', '5', '--format', 'json'])).stdout);
+		const site = json.folded.sites.find((candidate: {name: string}) => candidate.name === 'query()');
+		expect(site).toMatchObject({failed: 3, failures: [{error: {name: 'Error', message: 'relation "no_such_table" does not exist'}, count: 3}]});
+	});
+
 	it('writes to a file with -o', async () => {
 		const file = await recordGather();
 		const out = tempFile('report.html');

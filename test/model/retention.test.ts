@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {apply} from '../../source/model/reducer.js';
 import {MAX_SITES, OTHER_SITES} from '../../source/model/retention.js';
-import {cloneState, createState, type ModelState, type Retention} from '../../source/model/state.js';
+import {cloneState, createState, MAX_FAILURE_KINDS, type ModelState, type Retention} from '../../source/model/state.js';
 import {latencyStats} from '../../source/model/latency.js';
 import {summarize} from '../../source/model/summary.js';
 import type {FoldEvent, ProtocolLine} from '../../source/protocol/events.js';
@@ -187,6 +187,53 @@ describe('retention: requests the script received', () => {
 		const routes = (state: ModelState) => servedStatsByRoute(state).map(route => [route.route, route.requests, route.failures, route.latency?.samples]);
 		expect(routes(bounded)).toEqual(routes(all));
 		expect(summarize(bounded)).toEqual(summarize(all));
+	});
+});
+
+describe('retention: how folded work failed is kept, by kind', () => {
+	const lines: ProtocolLine[] = [header(), event('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'server.ts', loc: null})];
+	let id = 10;
+	const call = (t: number, ok: boolean, message?: string) => {
+		lines.push(event('task.start', {t, id, parent: 1, name: 'query()', loc: 'db.ts:3:1'}));
+		const error = message ? {error: {name: 'Error', message, location: 'db.ts:5:11'}} : {};
+		lines.push(event('task.end', {t: t + 1, id: id++, ok, busy: 0.1, wait: 0.5, sched: 0, awaits: 1, ...error}));
+	};
+	for (let i = 0; i < 3; i++) call(i, false, 'relation "no_such_table" does not exist');
+	call(3, false, 'connection refused');
+	// Seven more kinds than a site keeps, then the same first kind again.
+	for (let i = 0; i < 7; i++) call(4 + i, false, `timeout ${i}`);
+	call(11, false, 'relation "no_such_table" does not exist');
+	for (let i = 0; i < 400; i++) call(20 + i, true);
+	// Received requests that failed without an error: a client gone, a 500 answered.
+	for (let i = 0; i < 4; i++) {
+		lines.push(
+			event('task.start', {t: 440 + i, id, parent: 1, kind: 'server', name: 'GET /boom', loc: null, http: {method: 'GET', url: '/boom'}}),
+			event('task.end', {t: 441 + i, id: id++, ok: false, busy: 0.1, wait: 0.5, sched: 0, awaits: 1, ...(i < 3 ? {status: 500} : {aborted: true})}),
+		);
+	}
+	for (let i = 0; i < 400; i++) call(500 + i, true);
+	const state = reduce(lines, {retention: {maxFinished: 10, maxAgeMs: Infinity}});
+	const site = (name: string) => [...state.aggregated.sites.values()].find(candidate => candidate.name === name)!;
+
+	it('keeps each kind of error with its count, the first MAX_FAILURE_KINDS kinds; the site still counts every failure', () => {
+		const query = site('query()');
+		expect(query.failed).toBe(12);
+		expect(query.failures).toHaveLength(MAX_FAILURE_KINDS);
+		expect(query.failures[0]).toEqual({error: {name: 'Error', message: 'relation "no_such_table" does not exist', location: 'db.ts:5:11'}, count: 4});
+		expect(query.failures[1]).toMatchObject({error: {message: 'connection refused'}, count: 1});
+	});
+
+	it('keeps how a request failed without an error: its status, or its client gone', () => {
+		expect(site('GET /boom').failures).toEqual([
+			{error: null, status: 500, count: 3},
+			{error: null, aborted: true, count: 1},
+		]);
+	});
+
+	it('copies them with the state, not sharing them', () => {
+		const copy = cloneState(state);
+		site('query()').failures[0]!.count = 99;
+		expect([...copy.aggregated.sites.values()].find(candidate => candidate.name === 'query()')!.failures[0]!.count).toBe(4);
 	});
 });
 

@@ -560,7 +560,8 @@ describe('dashboard: folded tasks', () => {
 		for (let i = 0; i < 2000; i++) {
 			const id = 10 + i;
 			session.emit('task.start', {t: i, id, parent: 1, name: `getUser(${i})`, loc: 'src/users.ts:4:1'});
-			session.emit('task.end', {t: i + 1 + (i % 10), id, ok: i % 500 !== 0, busy: 0.2, wait: 1 + (i % 10), awaits: 1});
+			const failed = i % 500 === 0;
+			session.emit('task.end', {t: i + 1 + (i % 10), id, ok: !failed, busy: 0.2, wait: 1 + (i % 10), awaits: 1, ...(failed && {error: {name: 'Error', message: 'user not found', location: 'src/users.ts:6:9'}})});
 		}
 		session.emit('task.start', {t: 2100, id: 5000, parent: 1, name: 'pending()', loc: 'src/users.ts:9:1'});
 		return session;
@@ -589,6 +590,8 @@ describe('dashboard: folded tasks', () => {
 		expect(view.frame()).toContain('task, folded into totals');
 		expect(view.frame()).toMatch(/total +p50 \S+ {2}p90 \S+ {2}p99 \S+ {2}max 10ms/);
 		expect(view.frame()).toMatch(/wait +p50/);
+		// How the folded ones failed, which the row counts.
+		expect(view.frame()).toMatch(/×\d Error: user not found at src\/users\.ts:6:9/);
 		// Folded in the monitor or in the script's process: the recording has each one's times, not each one whole.
 		expect(view.frame()).toContain("or in the script's process as a flood of quick calls; a recording keeps each one's times");
 	});

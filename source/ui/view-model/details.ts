@@ -12,7 +12,7 @@ import {STATE_STYLES, stateIcon, type Glyphs} from '../../present/states.js';
 import {describeOp, describeTarget} from '../../present/holdups.js';
 import {outputSize} from '../../present/processes.js';
 import {outputWindow} from './output.js';
-import {errorText} from '../../present/errors.js';
+import {errorText, failureText} from '../../present/errors.js';
 import {shownId} from '../../present/ids.js';
 import {servedOutcome} from '../../present/http.js';
 
@@ -42,6 +42,7 @@ function foldedSiteLines(site: SiteAggregate, ascii: boolean): Line[] {
 		],
 		[{text: `  at ${site.location ?? 'unknown location'}`, dim: true}],
 		[{text: `  ${formatCount(site.count)} finished, ${formatCount(site.failed)} failed; the latest ended at ${formatDuration(site.lastEndMs)}`}],
+		...site.failures.map((failure): Line => [{text: `  ×${formatCount(failure.count)} ${failureText(failure)}${failure.error?.location ? ` at ${failure.error.location}` : ''}`, color: 'red'}]),
 		row('total', site.total),
 		row('busy', site.busy),
 		row('wait', site.wait),

@@ -270,6 +270,23 @@ describe('blocked-loop', () => {
 		expect(found[1]!.taskIds).toEqual([handlers[1], handlers[0], handlers[2]]);
 	});
 
+	it('takes the blocks of one function as one place wherever in it their stacks were read; an anonymous function\'s by its line', () => {
+		const session = new InsightSession();
+		const main = session.task(0, 'main()');
+		const handlers = [100, 300, 500, 700, 900].map(t => session.task(t, 'handle()', main));
+		// Stacks read at three columns of crunch's loop, and at the next line of it.
+		session.block(100, 160, handlers[0]!, {fn: 'crunch', loc: 'cpu.ts:11:3'});
+		session.block(300, 190, handlers[1]!, {fn: 'crunch', loc: 'cpu.ts:11:22'});
+		session.block(500, 170, handlers[2]!, {fn: 'crunch', loc: 'cpu.ts:12:10'});
+		session.block(700, 120, handlers[3]!, {fn: '<anonymous>', loc: 'cpu.ts:30:5'});
+		session.block(900, 110, handlers[4]!, {fn: '<anonymous>', loc: 'cpu.ts:40:5'});
+		expect(ofKind(session, 'blocked-loop').map(insight => [insight.block.location, insight.blocks, insight.totalMs])).toEqual([
+			['cpu.ts:11:22', 3, 520],
+			['cpu.ts:30:5', 1, 120],
+			['cpu.ts:40:5', 1, 110],
+		]);
+	});
+
 	it('stays silent for a block shorter than the session threshold', () => {
 		const {session} = blockedTicks(50, 100);
 		expect(ofKind(session, 'blocked-loop')).toEqual([]);

@@ -1,4 +1,5 @@
 import {functionName} from '../names.js';
+import type {Block} from '../state.js';
 import type {Insight} from './insight.js';
 
 /**
@@ -10,7 +11,7 @@ export function insightIdentity(insight: Insight): string {
 		case 'sequential-awaits':
 			return identity(insight.kind, functionName(insight.taskName));
 		case 'blocked-loop':
-			return identity(insight.kind, insight.block.location ?? insight.block.frames[0]?.fn ?? '');
+			return identity(insight.kind, blockPlace(insight.block));
 		case 'unhandled-rejection':
 			return identity(insight.kind, insight.error.name, insight.error.location ?? insight.error.message);
 		case 'never-settled':
@@ -45,3 +46,15 @@ export function insightIdentityWithoutPlace(insight: Insight): string | null {
 }
 
 const identity = (...parts: string[]): string => parts.join('\u0000');
+
+/**
+ * Where a block spun: its function's code. A block's stack is read once, somewhere in the loop that held the
+ * thread (`crunch` at cpu.js:11:3, at 11:22 the next time), so a named function is its place wherever in it
+ * the read landed; an anonymous one's is its line; a block with no stack, where its task is.
+ */
+function blockPlace(block: Block): string {
+	const top = block.frames[0];
+	const location = block.location ?? top?.loc ?? '';
+	const [, file = location, line = ''] = /^(.*?):(\d+)(?::\d+)?$/.exec(location) ?? [];
+	return top && top.fn !== '' && top.fn !== '<anonymous>' ? identity(top.fn, file) : identity(file, line);
+}

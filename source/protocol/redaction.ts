@@ -111,6 +111,14 @@ const SETTING_IN_TEXT = /(^|[\s,([{])([A-Za-z][\w.-]*)=([^&;\s,'"`)\]}]+)/g;
  * a `name=value` of text is redacted for the other secret names, and for longer names with these as a word.
  */
 const PLAIN_WORDS_IN_TEXT: ReadonlySet<string> = new Set(['key', 'code', 'sid', 'sig', 'session', 'auth', 'pass', 'private']);
+/** Longer names with one of those words that name no secret in code and logs (`process.exitCode=5`, `statusCode=404`): said as they are. */
+const PLAIN_NAMES_IN_TEXT: ReadonlySet<string> = new Set(['exitcode', 'statuscode', 'errorcode', 'returncode', 'responsecode', 'keycode', 'charcode', 'countrycode', 'zipcode', 'postalcode', 'passcount']);
+
+/** A name written `name=value` in text that is a plain word, or a plain name (the last part of a dotted one: `process.exitCode`). */
+function plainInText(name: string): boolean {
+	const lower = name.toLowerCase();
+	return PLAIN_WORDS_IN_TEXT.has(lower) || PLAIN_NAMES_IN_TEXT.has(lower.slice(lower.lastIndexOf('.') + 1).replaceAll(/[-_]/g, ''));
+}
 /**
  * A command-line flag and its value in text: `--password=hunter2`, `-p=…`, `--token abc` (a single dash and a space
  * is too often just a hyphen). A flag that names a secret is one whatever its word: `--key`, `--auth` and `--pass`
@@ -145,7 +153,7 @@ export function redactText(text: string): string {
 	if (redacted.includes('=')) {
 		redacted = redacted.replace(PARAM_IN_TEXT, (whole, mark: string, name: string) => (isSecretName(name) ? `${mark}${name}=${REDACTED}` : whole));
 		redacted = redacted.replace(SETTING_IN_TEXT, (whole, before: string, name: string, value: string) =>
-			value !== REDACTED && isSecretName(name) && !PLAIN_WORDS_IN_TEXT.has(name.toLowerCase()) ? `${before}${name}=${REDACTED}` : whole,
+			value !== REDACTED && isSecretName(name) && !plainInText(name) ? `${before}${name}=${REDACTED}` : whole,
 		);
 	}
 	if (redacted.includes('-')) {

@@ -97,6 +97,9 @@ describe('redactText', () => {
 		expect(redactText('login failed (password=hunter2, user=bob)')).toBe(`login failed (password=${REDACTED}, user=bob)`);
 		expect(redactText('config api_key=AKIA1234 sessionId=s1')).toBe(`config api_key=${REDACTED} sessionId=${REDACTED}`);
 		expect(redactText('process exited with code=1; key=3')).toBe('process exited with code=1; key=3');
+		// Names made of such a word that name no secret: code that sets an exit code, a log of a status.
+		expect(redactText("node -e '{process.exitCode=5}' statusCode=404 error_code=E1")).toBe("node -e '{process.exitCode=5}' statusCode=404 error_code=E1");
+		expect(redactText('authCode=a1 session_key=s2')).toBe(`authCode=${REDACTED} session_key=${REDACTED}`);
 		expect(redactText('GET /p?token=abc123')).toBe(`GET /p?token=${REDACTED}`);
 	});
 

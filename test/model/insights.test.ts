@@ -424,6 +424,13 @@ describe('never-settled', () => {
 		expect(ofKind(hangingSession().session, 'never-settled')).toEqual([]);
 	});
 
+	it('stays silent when an error nothing handled killed the process: it cut them short, and it is the finding', () => {
+		const {session} = hangingSession();
+		session.emit('uncaught', {t: 8, origin: 'unhandledRejection', error: {name: 'ReplyError', message: 'WRONGTYPE'}, task: null}).emit('exit', {t: 10, code: 1});
+		expect(ofKind(session, 'never-settled')).toEqual([]);
+		expect(ofKind(session, 'unhandled-rejection')).toHaveLength(1);
+	});
+
 	it('stays silent when every task settled', () => {
 		const session = new InsightSession();
 		session.emit('task.end', {t: 5, id: session.task(0, 'main()')}).emit('exit', {t: 6});

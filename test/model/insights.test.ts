@@ -448,7 +448,7 @@ describe('http', () => {
 		const queued = [4, 5, 6, 7].map(i => session.request(url(`/delay/500?${i}`), {start: 0, queueMs: 500, status: 200, end: 1000, client: 'node:http'}));
 		session.emit('exit', {t: 1001});
 		expect(ofKind(session, 'http')).toEqual([
-			{kind: 'http', finding: 'connection-queueing', host, averageQueueMs: 250, connections: 4, client: 'node:http', taskIds: queued},
+			{kind: 'http', finding: 'connection-queueing', host, averageQueueMs: 250, requests: 8, queued: 4, queuedAverageMs: 500, longestQueueMs: 500, connections: 4, client: 'node:http', taskIds: queued},
 		]);
 	});
 

@@ -6,6 +6,8 @@ import type {ConnectionQueueingInsight, HttpFailuresInsight, HttpInsight, Slowes
 
 /** Average queueing below this is normal scheduling noise. */
 export const MIN_AVERAGE_QUEUE_MS = 10;
+/** A request that waited this long before it was sent waited for a connection. */
+export const QUEUED_MS = 1;
 
 type Request = TaskNode & {http: HttpInfo};
 
@@ -44,15 +46,21 @@ function connectionQueueing(state: ModelState, host: string, requests: Request[]
 	// Never more requests at once than connections: none waited for one to be free, whatever the time before sending went to.
 	const wanted = maxOverlap(sent.map(request => [request.startMs, request.endMs ?? state.nowMs] as const));
 	if (wanted <= connections) return [];
+	const queued = sent.filter(request => (request.http.phases.queueMs ?? 0) >= QUEUED_MS);
+	const waits = queued.map(request => request.http.phases.queueMs!);
 	return [
 		{
 			kind: 'http',
 			finding: 'connection-queueing',
 			host,
 			averageQueueMs,
+			requests: sent.length,
+			queued: queued.length,
+			queuedAverageMs: waits.reduce((total, ms) => total + ms, 0) / waits.length,
+			longestQueueMs: Math.max(...waits),
 			connections,
 			client: queuedThrough(sent),
-			taskIds: sent.filter(request => (request.http.phases.queueMs ?? 0) > 0).map(request => request.id),
+			taskIds: queued.map(request => request.id),
 		},
 	];
 }

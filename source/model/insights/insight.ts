@@ -131,8 +131,14 @@ export interface ConnectionQueueingInsight extends Finding {
 	kind: 'http';
 	finding: 'connection-queueing';
 	host: string;
+	/** Over every request sent to the host. */
 	averageQueueMs: Ms;
-	/** Most requests the client had on the wire at once. */
+	/** How many requests were sent, and how many of them waited for a connection (QUEUED_MS or more): their average and longest wait. */
+	requests: number;
+	queued: number;
+	queuedAverageMs: Ms;
+	longestQueueMs: Ms;
+	/** Most requests the script had on the wire to the host at once, through every client it used. */
 	connections: number;
 	/** The client library the queued requests went through, when the recording says: its limit is set its own way. */
 	client: HttpClient | null;

@@ -22,10 +22,17 @@ const CONNECTION_LIMIT: Readonly<Record<HttpClient, string>> = {
 	'node:http2': 'the number of HTTP/2 sessions, or the peer\'s concurrent-stream limit',
 };
 
+/**
+ * Those that waited, with their own average and longest wait (an average over every request would dilute it), and the
+ * most connections open at once: one client's limit, or several clients' together, which is all the stream says.
+ */
 function connectionQueueingMessage(insight: ConnectionQueueingInsight): string {
 	const limit = insight.client ? CONNECTION_LIMIT[insight.client] : 'undici `connections`, or http.Agent `maxSockets`';
+	const {queued, requests} = insight;
+	const which = queued === requests ? `All ${counted(requests, 'request')}` : `${queued} of ${counted(requests, 'request')}`;
+	const waits = queued === 1 ? formatDuration(insight.longestQueueMs) : `${formatDuration(insight.queuedAverageMs)} on average, up to ${formatDuration(insight.longestQueueMs)}`;
 	return (
-		`Requests to ${insight.host} waited ${formatDuration(insight.averageQueueMs)} on average for one of ${counted(insight.connections, 'connection')}; ` +
+		`${which} to ${insight.host} waited for a free connection, ${waits}, with at most ${counted(insight.connections, 'connection')} open at once; ` +
 		`if the server can take more, raise the connection limit: ${limit}`
 	);
 }

@@ -4,14 +4,21 @@ import {httpMessage} from '../../../source/present/insights/http.js';
 const host = '127.0.0.1:4000';
 
 describe('http in words', () => {
-	it('gives the average queueing and the connections actually used, and where the client in use sets its limit', () => {
+	it('gives how many waited, their average and longest wait, the connections actually used, and where the client in use sets its limit', () => {
 		const queueing = (client: 'undici' | 'node:http' | null) =>
-			httpMessage({kind: 'http', finding: 'connection-queueing', host, averageQueueMs: 250, connections: 4, client, taskIds: []});
-		const waited = 'Requests to 127.0.0.1:4000 waited 250ms on average for one of 4 connections; if the server can take more, raise the connection limit';
+			httpMessage({kind: 'http', finding: 'connection-queueing', host, averageQueueMs: 40, requests: 17, queued: 4, queuedAverageMs: 163, longestQueueMs: 215, connections: 3, client, taskIds: []});
+		const waited = '4 of 17 requests to 127.0.0.1:4000 waited for a free connection, 163ms on average, up to 215ms, with at most 3 connections open at once; if the server can take more, raise the connection limit';
 		expect(queueing('undici')).toBe(`${waited}: the \`connections\` option of the undici Pool or Agent (for global fetch, an Agent given to setGlobalDispatcher)`);
 		expect(queueing('node:http')).toBe(`${waited}: the http.Agent \`maxSockets\` option of the agent the requests use`);
 		// A recording that does not say which client: both ways.
 		expect(queueing(null)).toBe(`${waited}: undici \`connections\`, or http.Agent \`maxSockets\``);
+	});
+
+	it('says all of them, or the one wait, when that is what there was', () => {
+		const message = (requests: number, queued: number) =>
+			httpMessage({kind: 'http', finding: 'connection-queueing', host, averageQueueMs: 100, requests, queued, queuedAverageMs: 100, longestQueueMs: 100, connections: 1, client: 'undici', taskIds: []});
+		expect(message(6, 6)).toMatch(/^All 6 requests to 127\.0\.0\.1:4000 waited for a free connection, 100ms on average, up to 100ms, with at most 1 connection open at once; /);
+		expect(message(2, 1)).toMatch(/^1 of 2 requests to 127\.0\.0\.1:4000 waited for a free connection, 100ms, with at most 1 connection open at once; /);
 	});
 
 	it('gives error and retry rates', () => {

@@ -227,6 +227,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			const block = blockById(state, event.id);
 			block.frames = event.frames;
 			block.stackRead = true;
+			block.loading = event.loading === true;
 			if (event.frames[0]) block.location = event.frames[0].loc;
 			break;
 		}
@@ -530,7 +531,7 @@ function blockById(state: ModelState, id: number): Block {
 	let block = state.blocks.find(b => b.id === id);
 	if (!block) {
 		const processId = laneRootOf(id);
-		block = {id, startMs: 0, detectedAt: 0, durationMs: null, endMs: null, queuedMs: 0, taskId: null, location: null, frames: [], stackRead: false, exact: false, processId, process: null};
+		block = {id, startMs: 0, detectedAt: 0, durationMs: null, endMs: null, queuedMs: 0, taskId: null, location: null, frames: [], stackRead: false, loading: false, exact: false, processId, process: null};
 		state.blocks.push(block);
 	}
 	// The lane's root comes first on its stream, but a block may reach the model before it (the watchdog's lines go their own way).

@@ -142,6 +142,8 @@ export interface Block {
 	frames: StackFrame[];
 	/** Whether its stack was read (block.stack): a block that ended before the watchdog looked has no frames and says nothing of where. */
 	stackRead: boolean;
+	/** Its stack was read while Node loaded a module (a `require()` or an import under way). */
+	loading: boolean;
 	exact: boolean;
 	/** The followed process whose main thread's loop it held: its lane's root task (the block's id says which); null for the script's own loop. */
 	processId: number | null;

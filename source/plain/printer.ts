@@ -411,7 +411,7 @@ export class PlainPrinter {
 	private blockEndText(state: ModelState, block: Block | undefined, durationMs: Ms): Segment[] {
 		const who = block ? blockCulprit(state, block) : 'a callback';
 		const loop = `loop${block ? loopOwner(block) : ''}`;
-		return [{text: `${loop} was blocked for ${formatDuration(durationMs)} by ${who} `}, dim(block?.location)];
+		return [{text: `${loop} was blocked for ${formatDuration(durationMs)} by ${who} `}, dim(block?.location), ...(block?.loading ? [dim(' (loading modules)')] : [])];
 	}
 
 	/** asyncmon's own words, with the script's names in them: in ASCII alone under --ascii. */

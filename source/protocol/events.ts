@@ -308,6 +308,8 @@ export interface BlockStackEvent {
 	t: Ms;
 	id: number;
 	frames: StackFrame[];
+	/** Node was loading a module when the stack was read: a `require()` or an import under way (its top level running). */
+	loading?: true;
 }
 
 export interface StackFrame {

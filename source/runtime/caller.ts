@@ -50,6 +50,8 @@ export interface UserStack {
 	frames: StackFrame[];
 	/** The code under way was asyncmon's (its instrumentation of a call): no sample of the user's work. */
 	inOwnCode: boolean;
+	/** Node was loading a module under the user's innermost frame (a `require()` or an import under way): see isLoading. */
+	loading: boolean;
 }
 
 /**
@@ -60,17 +62,24 @@ export interface UserStack {
 export function userStack(fn: Function, paths: {cwd: string; ownDirectory: string}, maxFrames: number, depth: number): UserStack {
 	const frames: StackFrame[] = [];
 	let inOwnCode: boolean | null = null;
+	let loading = false;
 	for (const site of callSites(fn, depth)) {
 		const file = site.getFileName() ?? '';
 		const own = pathOf(file).startsWith(paths.ownDirectory + sep);
 		if (file !== '') inOwnCode ??= own;
+		// Node's module loader inside the user's code: the code under way is a module's loading, its top level run. Under the
+		// entry's own top level too, which runs in the loader, so only above the user's innermost frame.
+		if (frames.length === 0 && file.startsWith(MODULE_LOADER)) loading = true;
 		// An async frame is a caller awaiting, not one of the calls under way.
 		if (site.isAsync() || !isUserFile(file) || own) continue;
 		frames.push({fn: site.getFunctionName() || ANONYMOUS, loc: originalLocation(site, paths.cwd)});
 		if (frames.length === maxFrames) break;
 	}
-	return {frames, inOwnCode: inOwnCode ?? false};
+	return {frames, inOwnCode: inOwnCode ?? false, loading};
 }
+
+/** Where Node's loaders of CommonJS and ES modules are (node:internal/modules/cjs/loader, …/esm/module_job, …). */
+const MODULE_LOADER = 'node:internal/modules/';
 
 const pathOf = (file: string): string => (file.startsWith('file:') ? fileURLToPath(file) : file);
 

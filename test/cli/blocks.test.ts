@@ -1,14 +1,39 @@
 import {execFileSync, spawn, spawnSync, type ChildProcess} from 'node:child_process';
-import {existsSync, readFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {availableParallelism} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {readRecording, recordRun} from '../helpers/recorded.js';
 import {CLI, ROOT, runCli, SCRIPTS} from '../helpers/run-cli.js';
-import {tempFile} from '../helpers/temp.js';
+import {tempDir, tempFile} from '../helpers/temp.js';
 
 /** Blocks are the script's own synchronous stretches: idle time between them is no block. */
+/** A package whose top level spins `ms` ms as it loads, and a script that requires it; the script's own top level spins as long after. */
+function slowToLoad(ms: number): string {
+	const dir = tempDir();
+	const spin = `const until = performance.now() + ${ms}; while (performance.now() < until);`;
+	mkdirSync(join(dir, 'node_modules/slow-to-load'), {recursive: true});
+	writeFileSync(join(dir, 'node_modules/slow-to-load/index.js'), `${spin}\nmodule.exports = 42;\n`);
+	writeFileSync(join(dir, 'main.cjs'), `const answer = require('slow-to-load');\nsetTimeout(() => {\n\t${spin}\n\tconsole.log('answer', answer);\n}, 100);\n`);
+	return dir;
+}
+
 describe('blocks, through the real CLI', () => {
+	it('a block while a module loads says so, and so does its advice; a block of the script\'s own code does not', async () => {
+		const cwd = slowToLoad(300);
+		const {result, state, file} = await recordRun(['--block-threshold', '100', 'main.cjs'], {cwd});
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('answer 42');
+		const [loading, own] = state.blocks;
+		expect(loading).toMatchObject({loading: true, location: 'main.cjs:1:16'});
+		expect(own).toMatchObject({loading: false, location: expect.stringMatching(/^main\.cjs:3:\d+$/)});
+		expect(result.stdout).toMatch(/⚠ block {2}loop was blocked for \d+ms by main\.cjs main\.cjs:1:16 \(loading modules\)\n/);
+		const report = await runCli(['report', file]);
+		expect(report.stdout).toMatch(/main\.cjs at main\.cjs:1 blocked the event loop for \d+ms; it was loading modules \(require or import\)/);
+		expect(report.stdout).toMatch(/at main\.cjs:3 blocked the event loop for \d+ms[^\n]*; move CPU-bound work to a worker thread/);
+	});
+
+
 	it('a task that only awaits a worker thread blocks nothing while the main loop sits idle', async () => {
 		const {result, state} = await recordRun(['awaits-worker.mjs']);
 		expect(result.code).toBe(0);

@@ -42,7 +42,7 @@ const EVERY_TYPE: AsyncmonEvent[] = [
 	{type: 'op.fire', t: 11, id: 6, lateMs: 0.3},
 	{type: 'op.end', t: 12, id: 5, ok: false, status: 500, bytes: 120, error, lateMs: 0.1, cancelled: false, exit: {code: 3, signal: null}},
 	{type: 'block.start', t: 20, id: 1, task: 2, detectedAt: 75},
-	{type: 'block.stack', t: 76, id: 1, frames: [{fn: 'parse', loc: 'app.ts:6:5'}]},
+	{type: 'block.stack', t: 76, id: 1, frames: [{fn: 'parse', loc: 'app.ts:6:5'}], loading: true},
 	{type: 'block.end', t: 270, id: 1, durationMs: 250, task: null, exact: false, queuedMs: 12, starved: false},
 	{type: 'loop', t: 250, delayMs: 1.2, utilization: 0.5},
 	{type: 'output', t: 251, stream: 'stderr', text: 'a\uFFFD', base64: 'YYA=', lane: 1_000_000_000_001, skipped: {bytes: 4096, lines: 12}},

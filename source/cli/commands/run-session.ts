@@ -96,7 +96,7 @@ function blockBudgetExceeded(state: ModelState, options: RunOptions): boolean {
 	const worst = state.blocks.reduce<(typeof state.blocks)[number] | null>((max, block) => ((block.durationMs ?? 0) > (max?.durationMs ?? -1) ? block : max), null);
 	if (!worst || (worst.durationMs ?? 0) <= options.failOnBlockMs) return false;
 	options.stderr.write(
-		`asyncmon: --fail-on-block ${options.failOnBlockMs}: the loop${loopOwner(worst)} was blocked for ${formatDuration(worst.durationMs ?? 0)} by ${blockCulprit(state, worst)}${worst.location ? ` at ${worst.location}` : ''}\n`,
+		`asyncmon: --fail-on-block ${options.failOnBlockMs}: the loop${loopOwner(worst)} was blocked for ${formatDuration(worst.durationMs ?? 0)} by ${blockCulprit(state, worst)}${worst.location ? ` at ${worst.location}` : ''}${worst.loading ? ', loading modules' : ''}\n`,
 	);
 	return true;
 }

@@ -18,11 +18,14 @@ export function blockedLoopMessage(state: ModelState, insight: BlockedLoopInsigh
 	// Advice needs a place to act on: a block seen in no code of the script's (a native call, a callback of a
 	// library's) says what it cost and where to look, not what to move; one that ended before its stack was read
 	// (on a busy machine, say) says only that where it ran is not known.
-	const advice = block.location
-		? 'move CPU-bound work to a worker thread'
-		: block.stackRead
-			? 'no code of the script\'s was running: look for a synchronous call into a library or native code'
-			: 'it ended before its stack could be read, so where it ran is not known: look for synchronous work in what ran then';
+	// Loading modules (a require() chain, an import) runs their top levels: no CPU-bound work of the script's to move.
+	const advice = block.loading
+		? 'it was loading modules (require or import), which runs their code: at start-up that delays all that follows; load what is not needed at once later, with import()'
+		: block.location
+			? 'move CPU-bound work to a worker thread'
+			: block.stackRead
+				? 'no code of the script\'s was running: look for a synchronous call into a library or native code'
+				: 'it ended before its stack could be read, so where it ran is not known: look for synchronous work in what ran then';
 	const place = block.location ? 'there' : block.stackRead ? 'like it' : 'whose place is not known';
 	// After the CPU wait, which is of this block: one parenthesis each would read as two asides in a row.
 	const repeated = insight.blocks > 1 ? `, the longest of ${insight.blocks} ${place}, ${formatDuration(insight.totalMs)} in all` : '';

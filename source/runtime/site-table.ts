@@ -12,6 +12,12 @@ export interface FunctionMeta {
 export interface AwaitMeta {
 	loc: Location;
 	dependent: boolean;
+	/**
+	 * It awaits a call's value directly. A promise that call gave and asyncmon does not know is no promise of the
+	 * script's own async functions (theirs are known): a library's, or Node's (`once(bus, 'ready')`), whose work
+	 * asyncmon did not see start. Optional: cached modules compiled before it was kept lack it.
+	 */
+	call?: true;
 }
 
 /** Where each list of a SiteTable stood: ids handed out after it follow on from these counts. */

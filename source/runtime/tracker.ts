@@ -403,6 +403,7 @@ export class Tracker {
 	np<T>(since: number, promise: T): T {
 		const target = typeof promise === 'object' && promise !== null ? this.startedSince(this.current(), since) : undefined;
 		if (target) this.promiseTargets.tag(promise as object, target);
+		else if (promise instanceof Promise) this.promiseTargets.markMadeByScript(promise);
 		return promise;
 	}
 
@@ -435,7 +436,7 @@ export class Tracker {
 	w<T>(task: Task, value: T, siteId: number): T {
 		const now = performance.now();
 		// Known before the slice ends: a task's first slice ending makes its promise the one produced.
-		const on = this.takeTarget(task, value);
+		const on = this.takeTarget(task, value, siteId);
 		this.endSlice(task, now);
 		this.suspend(task, now, siteId, on);
 		return value;
@@ -933,7 +934,16 @@ export class Tracker {
 	 * guess. The slice's lists are done with either way: a callback that
 	 * starts more while it waits starts new ones.
 	 */
-	private takeTarget(task: Task, value: unknown): WaitTarget {
+	/**
+	 * A promise of unknown origin that the await at `siteId` took straight from a call: a library's or Node's
+	 * (`await once(bus, 'ready')`), unless the script's own code made it (a helper's `new Promise` around a stream).
+	 */
+	private calledForeign(value: unknown, siteId: number): boolean {
+		return siteId !== NO_SITE && this.sites.awaitAt(siteId)?.call === true && !this.promiseTargets.madeByScript(value);
+	}
+
+	/** `siteId`: the await's, whose awaited value a call may have given directly (see AwaitMeta.call). */
+	private takeTarget(task: Task, value: unknown, siteId = NO_SITE): WaitTarget {
 		if (!(value instanceof Promise)) {
 			this.produced = null;
 			this.claimedBy(task);
@@ -941,7 +951,7 @@ export class Tracker {
 			return isThenable(value) ? PROMISE : VALUE;
 		}
 		const known = (this.produced !== null ? this.takeProduced(value) : undefined) ?? this.promiseTargets.of(value);
-		if (known === undefined) return this.sliceTarget(task, value === task.sliceForeignPromise);
+		if (known === undefined) return this.sliceTarget(task, value === task.sliceForeignPromise || this.calledForeign(value, siteId));
 		clearSlice(task);
 		return known;
 	}

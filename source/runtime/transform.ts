@@ -42,6 +42,8 @@ export interface AwaitSite {
 	column: number;
 	/** The awaited expression reads a variable assigned from an earlier await in the same function. */
 	dependent: boolean;
+	/** The awaited expression is a call (`await once(bus, 'ready')`): see AwaitMeta.call. */
+	call: boolean;
 }
 
 /** A statement that calls one of the module's own async functions and drops the promise. */
@@ -171,6 +173,7 @@ export function instrument(input: TransformInput): TransformOutput {
 					line: node.loc!.start.line,
 					column: node.loc!.start.column,
 					dependent: readsAny(node.argument, scope.awaitedNames),
+					call: node.argument.type === 'CallExpression' || (node.argument.type === 'ChainExpression' && node.argument.expression.type === 'CallExpression'),
 				});
 				magic.prependRight(node.start, `${rt}.r(${scope.taskRef},`);
 				magic.prependRight(node.argument.start, `${rt}.w(${scope.taskRef},(`);
@@ -193,7 +196,7 @@ export function instrument(input: TransformInput): TransformOutput {
 				// `for await (x of y) body` awaits implicitly, each time round and once at the end: the iterable reports
 				// each wait as its next() is called, the body resumes, and so does the statement after the loop.
 				changed = true;
-				const site = input.registry.addAwait({line: node.loc!.start.line, column: node.loc!.start.column, dependent: false});
+				const site = input.registry.addAwait({line: node.loc!.start.line, column: node.loc!.start.column, dependent: false, call: false});
 				const resume = `${rt}.c(${scope.taskRef});`;
 				magic.prependRight(node.right.start, `${rt}.fa(${scope.taskRef},(`);
 				magic.appendLeft(node.right.end, `),${site},${JSON.stringify(notAsyncIterable(node.right))})`);

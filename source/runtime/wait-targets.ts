@@ -74,9 +74,21 @@ function unionOf(targets: readonly WaitTarget[], others: number): PromiseTarget 
 /** What the script's promises stand for, where known: on each promise, so a promise nobody keeps is gone with it. */
 export class PromiseTargets {
 	private readonly targets = privateSlot<WaitTarget>();
+	/** Promises the script's own code made (`new Promise`) that stand for nothing it saw start: see madeByScript. */
+	private readonly ownUnknown = privateSlot<true>();
 
 	tag(promise: object, target: WaitTarget): void {
 		this.targets.set(promise, target);
+	}
+
+	/** The script's own `new Promise`, whose executor started nothing: something its slice set up settles it (a stream's events, say). */
+	markMadeByScript(promise: object): void {
+		this.ownUnknown.set(promise, true);
+	}
+
+	/** Whether the script's own code made this promise of unknown origin, as opposed to a library's or Node's. */
+	madeByScript(value: unknown): boolean {
+		return typeof value === 'object' && value !== null && this.ownUnknown.get(value) === true;
 	}
 
 	of(value: unknown): WaitTarget | undefined {

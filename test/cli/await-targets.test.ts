@@ -97,3 +97,27 @@ it("a library's promise after it called the script's async function twice is a g
 	expect(callbacks).toHaveLength(2);
 	expect(targets(report, 'main()')).toEqual([[{kind: 'tasks', ids: callbacks, guess: true}]]);
 });
+
+it("a promise a call of Node's or a library's gave, awaited at once, is only probably the timer the slice set beside it (a timeout guard)", async () => {
+	const directory = tempDir();
+	writeFileSync(
+		join(directory, 'app.js'),
+		[
+			"const {once, EventEmitter} = require('node:events')",
+			'const bus = new EventEmitter()',
+			'async function guarded() {',
+			"\tconst guard = setTimeout(() => console.log('guard fired'), 5000)",
+			"\tawait once(bus, 'ready')",
+			'\tclearTimeout(guard)',
+			'}',
+			"setTimeout(() => bus.emit('ready'), 50)",
+			'guarded()',
+			'',
+		].join('\n'),
+	);
+	const {result, report} = await recordRun(['app.js'], {cwd: directory});
+	expect(result.code).toBe(0);
+	expect(result.stdout).not.toContain('guard fired');
+	expect(targets(report, 'guarded()')).toEqual([[{kind: 'timer', delayMs: 5000, guess: true}]]);
+	expect(result.stdout).toMatch(/⏸ await {2}guarded\(\) on probably timer 5\.00s/);
+});

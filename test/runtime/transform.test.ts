@@ -265,11 +265,13 @@ describe('instrument: names and positions in the registry', () => {
 		expect(names('class C { get later() { return async () => 1; } }')).toEqual(['<anonymous>']);
 	});
 
-	it('registers awaits at their positions', () => {
-		const {awaits} = transform('async function f() {\n  await a;\n  const b = 1 + await c;\n}');
+	it('registers awaits at their positions, and whether each awaits a call directly', () => {
+		const {awaits} = transform('async function f() {\n  await a;\n  const b = 1 + await c;\n  await once(bus);\n  await bus?.once();\n}');
 		expect(awaits).toEqual([
-			{line: 2, column: 2, dependent: false},
-			{line: 3, column: 16, dependent: false},
+			{line: 2, column: 2, dependent: false, call: false},
+			{line: 3, column: 16, dependent: false, call: false},
+			{line: 4, column: 2, dependent: false, call: true},
+			{line: 5, column: 2, dependent: false, call: true},
 		]);
 	});
 });
@@ -658,7 +660,7 @@ describe('instrument: top-level await', () => {
 		const out = transform(code, 'module');
 		const rt = RUNTIME_GLOBAL;
 		expect(out.code).toBe(`{for await (const x of ${rt}.fa(${rt}.root,(source),0,"source is not async iterable")) {${rt}.c(${rt}.root);${rt}.p(use(x));};${rt}.c(${rt}.root);}\n`);
-		expect(out.awaits).toEqual([{line: 1, column: 0, dependent: false}]);
+		expect(out.awaits).toEqual([{line: 1, column: 0, dependent: false, call: false}]);
 	});
 
 	// Guards a fixed bug, where top-level awaits are reported (w/r on __asyncmon.root) but catch and

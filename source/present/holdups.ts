@@ -36,8 +36,8 @@ function describeKnown(holdup: Holdup, nowMs: Ms, ascii: boolean): string {
 		case 'value':
 			return 'a value';
 		case 'peer':
-			// `127.0.0.1:5432 · 300ms`: how long the reply has been awaited.
-			return holdup.sinceMs === null ? holdup.address : `${holdup.address} ${glyphs(ascii).separator} ${formatDuration(nowMs - holdup.sinceMs)}`;
+			// `127.0.0.1:5432 · 300ms`: how long the reply has been awaited; nothing yet as the wait begins (plain mode's await line).
+			return holdup.sinceMs === null || nowMs <= holdup.sinceMs ? holdup.address : `${holdup.address} ${glyphs(ascii).separator} ${formatDuration(nowMs - holdup.sinceMs)}`;
 		case 'task':
 			return holdup.node ? `task ${shownId(holdup.node.id)} ${holdup.node.name}` : `task ${shownId(holdup.id)}`;
 		case 'op':

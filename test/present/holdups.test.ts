@@ -22,6 +22,8 @@ describe('what a task waits on', () => {
 		const state = reduce([sleeper[0]!, {type: 'task.await', t: 100, id: 1, site: 'a.ts:2:3', on: {kind: 'peer', address: '127.0.0.1:5432'}, busy: 0.1}]);
 		expect(waitingOn(state, state.nodes.get(1)!, 400)).toBe('127.0.0.1:5432 · 300ms');
 		expect(waitingOn(state, state.nodes.get(1)!, 400, true)).toBe('127.0.0.1:5432 | 300ms');
+		// As the wait begins (plain mode's await line): no `· 0ms`.
+		expect(waitingOn(state, state.nodes.get(1)!, 100)).toBe('127.0.0.1:5432');
 	});
 
 	it('in ASCII when asked', () => {

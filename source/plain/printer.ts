@@ -197,12 +197,19 @@ export class PlainPrinter {
 				if (!node?.http) return;
 				if (!this.admit(line.t, 'request', state, {name: `${node.http.method} ${node.http.url}`, ms: line.t - node.startMs, failed: node.state === 'failed'})) return;
 				const phases = node.http.phases;
-				const detail = this.listed([
-					`queue ${formatDuration(phases.queueMs ?? 0)}`,
-					`connect ${formatDuration(phases.connectMs ?? 0)}`,
-					`ttfb ${formatDuration(phases.ttfbMs ?? 0)}`,
-					`download ${formatDuration(phases.downloadMs ?? 0)}`,
-				]);
+				// The phases it went through: a connection refused has none to tell, a request cut off in its response no download.
+				const detail = this.listed(
+					(
+						[
+							['queue', phases.queueMs],
+							['connect', phases.connectMs],
+							['ttfb', phases.ttfbMs],
+							['download', phases.downloadMs],
+						] as const
+					)
+						.filter(([, ms]) => ms !== undefined)
+						.map(([phase, ms]) => `${phase} ${formatDuration(ms!)}`),
+				);
 				const outcome = line.ok ? String(node.http.status ?? '') : errorOrNone(line.error);
 				const mark = {icon: this.glyphs.child, word: 'http', color: line.ok ? 'green' : 'red'} as const;
 				this.say(line.t, mark, [{text: `${node.http.method} ${node.http.url} ${outcome} in ${formatDuration(line.t - node.startMs)} `}, dim(detail)]);

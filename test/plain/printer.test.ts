@@ -62,6 +62,16 @@ describe('plain mode', () => {
 		expect(lines).toContain('[   0.005s] ⏸ await  other() on task #6  app.ts:5:30');
 	});
 
+	it('tells of a request the phases it went through: a connection refused, none', () => {
+		const lines = printed({ascii: false}, [
+			session[0]!,
+			{type: 'op.start', t: 1, id: 3, parent: 1, kind: 'http', name: 'GET /', http: {method: 'GET', url: 'http://127.0.0.1:9/'}},
+			{type: 'op.end', t: 8.4, id: 3, ok: false, error: {name: 'Error', message: 'connect ECONNREFUSED 127.0.0.1:9'}},
+			{type: 'exit', t: 9, code: 0, signal: null},
+		]).split('\n');
+		expect(lines).toContain('[   0.008s] ↳ http   GET http://127.0.0.1:9/ Error: connect ECONNREFUSED 127.0.0.1:9 in 7.4ms');
+	});
+
 	it('tells each event on a line of its own, the script output in between', () => {
 		const lines = printed({ascii: false}).split('\n');
 		expect(lines).toContain('[   0.001s] ▶ start  fetchAll()  app.ts:3:1');

@@ -132,11 +132,10 @@ export class ScriptProcess {
 			try {
 				// Its own process group (see detached), where what it started stays unless moved: the script ended, they may not have.
 				process.kill(-this.child.pid, signal);
-				return;
 			} catch {
 				// The group is gone.
-				return;
 			}
+			return;
 		}
 		if (this.child.exitCode !== null || this.child.signalCode !== null) return;
 		try {

@@ -1,5 +1,6 @@
 import type {ErrorInfo, Location, Ms, ProcessExit, ProtocolLine, TaskAwaitEvent} from '../protocol/events.js';
-import {unsettledTasks, type Block, type ModelState, type NodeState, type TaskNode} from '../model/state.js';
+import {HTTP_PHASES, unsettledTasks, type Block, type ModelState, type NodeState, type TaskNode} from '../model/state.js';
+import {phaseMs} from '../model/http-phases.js';
 import {formatDuration, formatOffset} from '../present/durations.js';
 import {servedOutcome, taskLabel} from '../present/http.js';
 import {exitOutcome, loopOwner, outputSize, processLabel} from '../present/processes.js';
@@ -196,19 +197,12 @@ export class PlainPrinter {
 				if (node?.process) return this.processEnded(line.t, node, state, line);
 				if (!node?.http) return;
 				if (!this.admit(line.t, 'request', state, {name: `${node.http.method} ${node.http.url}`, ms: line.t - node.startMs, failed: node.state === 'failed'})) return;
-				const phases = node.http.phases;
 				// The phases it went through: a connection refused has none to tell, a request cut off in its response no download.
 				const detail = this.listed(
-					(
-						[
-							['queue', phases.queueMs],
-							['connect', phases.connectMs],
-							['ttfb', phases.ttfbMs],
-							['download', phases.downloadMs],
-						] as const
-					)
-						.filter(([, ms]) => ms !== undefined)
-						.map(([phase, ms]) => `${phase} ${formatDuration(ms!)}`),
+					HTTP_PHASES.flatMap(phase => {
+						const ms = phase === 'total' ? undefined : phaseMs(node, phase);
+						return ms === undefined ? [] : [`${phase} ${formatDuration(ms)}`];
+					}),
 				);
 				const outcome = line.ok ? String(node.http.status ?? '') : errorOrNone(line.error);
 				const mark = {icon: this.glyphs.child, word: 'http', color: line.ok ? 'green' : 'red'} as const;

@@ -150,11 +150,11 @@ const ERROR_INFO: Shape<ErrorInfo> = objectOf<ErrorInfo>(ERROR_INFO_WHAT, {
 	cause: optional(CAUSE),
 });
 /** A flag that is present only when set. */
-const GUESS = shape<true>('true', value => value === true);
+const FLAG = shape<true>('true', value => value === true);
 const WAIT_TARGET = variantsOf<WaitTarget>("a WaitTarget ({kind: 'task' | 'op', id}, {kind: 'promise', tasks?, ops?}, {kind: 'peer', address} or {kind: 'value'})", {
-	task: {id: ID, guess: optional(GUESS)},
-	op: {id: ID, guess: optional(GUESS)},
-	promise: {tasks: optional(IDS), ops: optional(IDS), taskCount: optional(COUNT), opCount: optional(COUNT), others: optional(COUNT), guess: optional(GUESS)},
+	task: {id: ID, guess: optional(FLAG)},
+	op: {id: ID, guess: optional(FLAG)},
+	promise: {tasks: optional(IDS), ops: optional(IDS), taskCount: optional(COUNT), opCount: optional(COUNT), others: optional(COUNT), guess: optional(FLAG)},
 	peer: {address: STRING},
 	value: {},
 });
@@ -233,7 +233,7 @@ export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldSha
 	'op.fire': {id: ID, lateMs: NUMBER},
 	'op.end': {id: ID, ok: BOOLEAN, status: optional(COUNT), bytes: optional(COUNT), error: optional(ERROR_INFO), lateMs: optional(NUMBER), cancelled: optional(BOOLEAN), exit: optional(PROCESS_EXIT)},
 	'block.start': {id: ID, task: ID_OR_NULL, detectedAt: NUMBER, handles: optional(listOf('a list of stop signals', oneOf(...STOP_SIGNALS)))},
-	'block.stack': {id: ID, frames: STACK_FRAMES, loading: optional(GUESS)},
+	'block.stack': {id: ID, frames: STACK_FRAMES, loading: optional(FLAG)},
 	'block.end': {id: ID, durationMs: NUMBER, task: ID_OR_NULL, exact: BOOLEAN, queuedMs: optional(NUMBER), starved: optional(BOOLEAN)},
 	loop: {delayMs: NUMBER, utilization: NUMBER},
 	output: {

@@ -50,7 +50,7 @@ export interface UserStack {
 	frames: StackFrame[];
 	/** The code under way was asyncmon's (its instrumentation of a call): no sample of the user's work. */
 	inOwnCode: boolean;
-	/** Node was loading a module under the user's innermost frame (a `require()` or an import under way): see isLoading. */
+	/** Node was loading a module under the user's innermost frame (a `require()` or an import under way): its modules' top levels run, not the user's own work. */
 	loading: boolean;
 }
 

@@ -4,7 +4,7 @@ import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {ReportAwaitTarget, SessionReport} from '../../source/model/summary.js';
 import {useDemoServer} from '../helpers/demo-server.js';
-import {recordRun, taskNamed} from '../helpers/recorded.js';
+import {recordApp, recordRun, taskNamed} from '../helpers/recorded.js';
 import {tempDir} from '../helpers/temp.js';
 
 /** What the task awaited, site by site in the order of its lines. */
@@ -80,18 +80,16 @@ it("a library's promise after it called the script's async function twice is a g
 	const directory = tempDir();
 	mkdirSync(join(directory, 'node_modules/two-at-once'), {recursive: true});
 	writeFileSync(join(directory, 'node_modules/two-at-once/index.js'), 'module.exports = fn => Promise.all([fn(0), fn(1)]).then(values => values);\n');
-	writeFileSync(
-		join(directory, 'app.js'),
+	const {result, report} = await recordApp(
 		[
 			"const twoAtOnce = require('two-at-once')",
 			'const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))',
 			'async function work(i) { await sleep(50 * (i + 1)) }',
 			'async function main() { await twoAtOnce(async i => work(i)) }',
 			'main()',
-			'',
-		].join('\n'),
+		],
+		directory,
 	);
-	const {result, report} = await recordRun(['app.js'], {cwd: directory});
 	expect(result.code).toBe(0);
 	const callbacks = report.tasks.filter(task => task.parentId === taskNamed(report, 'main()').id).map(task => task.id);
 	expect(callbacks).toHaveLength(2);
@@ -99,23 +97,17 @@ it("a library's promise after it called the script's async function twice is a g
 });
 
 it("a promise a call of Node's or a library's gave, awaited at once, is only probably the timer the slice set beside it (a timeout guard)", async () => {
-	const directory = tempDir();
-	writeFileSync(
-		join(directory, 'app.js'),
-		[
-			"const {once, EventEmitter} = require('node:events')",
-			'const bus = new EventEmitter()',
-			'async function guarded() {',
-			"\tconst guard = setTimeout(() => console.log('guard fired'), 5000)",
-			"\tawait once(bus, 'ready')",
-			'\tclearTimeout(guard)',
-			'}',
-			"setTimeout(() => bus.emit('ready'), 50)",
-			'guarded()',
-			'',
-		].join('\n'),
-	);
-	const {result, report} = await recordRun(['app.js'], {cwd: directory});
+	const {result, report} = await recordApp([
+		"const {once, EventEmitter} = require('node:events')",
+		'const bus = new EventEmitter()',
+		'async function guarded() {',
+		"\tconst guard = setTimeout(() => console.log('guard fired'), 5000)",
+		"\tawait once(bus, 'ready')",
+		'\tclearTimeout(guard)',
+		'}',
+		"setTimeout(() => bus.emit('ready'), 50)",
+		'guarded()',
+	]);
 	expect(result.code).toBe(0);
 	expect(result.stdout).not.toContain('guard fired');
 	expect(targets(report, 'guarded()')).toEqual([[{kind: 'timer', delayMs: 5000, guess: true}]]);

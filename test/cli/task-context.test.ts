@@ -1,36 +1,27 @@
-import {writeFileSync} from 'node:fs';
-import {join} from 'node:path';
 import {expect, it} from 'vitest';
-import {recordRun, taskNamed} from '../helpers/recorded.js';
-import {tempDir} from '../helpers/temp.js';
+import {recordApp, taskNamed} from '../helpers/recorded.js';
 
 // A call of an async function that calls nothing runs in its caller's async context (no context of its own is
 // entered and left, see Tracker.e): what the caller schedules around it stays the caller's.
 it("a callback registered next to a call of a function that calls nothing belongs to the caller, not to the call", async () => {
-	const directory = tempDir();
-	writeFileSync(
-		join(directory, 'app.js'),
-		[
-			'const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))',
-			'let cache = 1',
-			'async function cached() { return cache }',
-			'async function settled(p) { const v = await p; return v + cache }',
-			'async function later(n) {',
-			'  await cached()',
-			'  const pending = settled(sleep(5))',
-			'  setTimeout(() => { setTimeout(() => {}, 7 + n) }, 1)',
-			'  await pending',
-			'  await sleep(20)',
-			'}',
-			'async function main() {',
-			'  await cached()',
-			'  await Promise.all([later(1), later(2)])',
-			'}',
-			'main()',
-			'',
-		].join('\n'),
-	);
-	const {result, report} = await recordRun(['app.js'], {cwd: directory});
+	const {result, report} = await recordApp([
+		'const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))',
+		'let cache = 1',
+		'async function cached() { return cache }',
+		'async function settled(p) { const v = await p; return v + cache }',
+		'async function later(n) {',
+		'  await cached()',
+		'  const pending = settled(sleep(5))',
+		'  setTimeout(() => { setTimeout(() => {}, 7 + n) }, 1)',
+		'  await pending',
+		'  await sleep(20)',
+		'}',
+		'async function main() {',
+		'  await cached()',
+		'  await Promise.all([later(1), later(2)])',
+		'}',
+		'main()',
+	]);
 	expect(result.code).toBe(0);
 	const timerNamed = (name: string) => report.tasks.find(task => task.kind === 'timer' && task.name === name)!;
 	// Started by a callback `later(n)` registered after calling `settled()`, which awaits and resumes in between.

@@ -1,11 +1,12 @@
-import {readFileSync} from 'node:fs';
+import {readFileSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
 import {decodeLine} from '../../source/protocol/decode.js';
 import type {ProtocolLine} from '../../source/protocol/events.js';
 import {buildReport, type ReportTask, type SentHttp, type SessionReport} from '../../source/model/summary.js';
 import type {ModelState} from '../../source/model/state.js';
 import {loadSession} from '../../source/sessions/reader.js';
 import {runCli} from './run-cli.js';
-import {tempFile} from './temp.js';
+import {tempDir, tempFile} from './temp.js';
 
 export interface Recorded {
 	state: ModelState;
@@ -33,6 +34,12 @@ export async function recordRun(args: string[], options: {env?: Record<string, s
 	const file = options.file ?? tempFile('session.ndjson');
 	const result = await runCli(['--plain', '--record', file, ...args], {env: options.env, cwd: options.cwd});
 	return {result, file, ...(await readRecording(file))};
+}
+
+/** A script `app.js` of these lines, in `directory` (a new one by default: give one to put packages beside it), run and recorded. */
+export async function recordApp(lines: readonly string[], directory = tempDir()) {
+	writeFileSync(join(directory, 'app.js'), [...lines, ''].join('\n'));
+	return recordRun(['app.js'], {cwd: directory});
 }
 
 /** Every line of a recording as the events it holds (a compact span line is two), read with the protocol's decoder. */

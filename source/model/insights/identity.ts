@@ -54,7 +54,6 @@ const identity = (...parts: string[]): string => parts.join('\u0000');
  */
 function blockPlace(block: Block): string {
 	const top = block.frames[0];
-	const location = block.location ?? top?.loc ?? '';
-	const [, file = location, line = ''] = /^(.*?):(\d+)(?::\d+)?$/.exec(location) ?? [];
-	return top && top.fn !== '' && top.fn !== '<anonymous>' ? identity(top.fn, file) : identity(file, line);
+	const atLine = (block.location ?? top?.loc ?? '').replace(/(:\d+):\d+$/, '$1');
+	return top && top.fn !== '' && top.fn !== '<anonymous>' ? identity(top.fn, atLine.replace(/:\d+$/, '')) : atLine;
 }

@@ -1,7 +1,7 @@
 import type {BlockedLoopInsight} from '../../model/insights.js';
 import {blockCulprit} from '../holdups.js';
 import {loopOwner} from '../processes.js';
-import type {ModelState} from '../../model/state.js';
+import type {Block, ModelState} from '../../model/state.js';
 import {formatDuration} from '../durations.js';
 import {lineLocation} from '../locations.js';
 import {counted} from '../text.js';
@@ -15,19 +15,22 @@ export function blockedLoopMessage(state: ModelState, insight: BlockedLoopInsigh
 	const queued = block.queuedMs > 0 && block.queuedMs >= insight.durationMs * NOTABLE_QUEUE_SHARE ? ` (for ${formatDuration(block.queuedMs)} of it the thread waited for a CPU: the machine was busy)` : '';
 	const waited =
 		longestDelayMs === null ? '' : `${counted(insight.delayedTasks, 'task was', 'tasks were')} ready and waited up to ${formatDuration(longestDelayMs)}; `;
-	// Advice needs a place to act on: a block seen in no code of the script's (a native call, a callback of a
-	// library's) says what it cost and where to look, not what to move; one that ended before its stack was read
-	// (on a busy machine, say) says only that where it ran is not known.
-	// Loading modules (a require() chain, an import) runs their top levels: no CPU-bound work of the script's to move.
-	const advice = block.loading
-		? 'it was loading modules (require or import), which runs their code: at start-up that delays all that follows; load what is not needed at once later, with import()'
-		: block.location
-			? 'move CPU-bound work to a worker thread'
-			: block.stackRead
-				? 'no code of the script\'s was running: look for a synchronous call into a library or native code'
-				: 'it ended before its stack could be read, so where it ran is not known: look for synchronous work in what ran then';
+	const advice = adviceFor(block);
 	const place = block.location ? 'there' : block.stackRead ? 'like it' : 'whose place is not known';
 	// After the CPU wait, which is of this block: one parenthesis each would read as two asides in a row.
 	const repeated = insight.blocks > 1 ? `, the longest of ${insight.blocks} ${place}, ${formatDuration(insight.totalMs)} in all` : '';
 	return `${blockCulprit(state, block)}${where} blocked the event loop${loopOwner(block)} for ${formatDuration(insight.durationMs)}${queued}${repeated}; ${waited}${advice}`;
+}
+
+/**
+ * Advice needs a place to act on: a block seen in no code of the script's (a native call, a callback of a library's)
+ * says what it cost and where to look, not what to move; one that ended before its stack was read (on a busy machine,
+ * say) says only that where it ran is not known. Loading modules (a require() chain, an import) runs their top
+ * levels: no CPU-bound work of the script's to move.
+ */
+function adviceFor(block: Block): string {
+	if (block.loading) return 'it was loading modules (require or import), which runs their code: at start-up that delays all that follows; load what is not needed at once later, with import()';
+	if (block.location) return 'move CPU-bound work to a worker thread';
+	if (block.stackRead) return "no code of the script's was running: look for a synchronous call into a library or native code";
+	return 'it ended before its stack could be read, so where it ran is not known: look for synchronous work in what ran then';
 }

@@ -1,6 +1,7 @@
 import {closeSync, writeSync} from 'node:fs';
 import {readableLine} from '../protocol/encode.js';
 import {openPrivateFile} from './private-file.js';
+import {writeOut} from './write-out.js';
 import {loadWarnings, readSession} from './reader.js';
 
 export interface NdjsonExportOptions {
@@ -22,12 +23,11 @@ const CHUNK_CHARS = 1 << 20;
 export async function exportNdjson(options: NdjsonExportOptions): Promise<{warnings: string[]}> {
 	const fd = options.out === undefined ? null : openPrivateFile(options.out, 'export');
 	const stdout = options.stdout ?? process.stdout;
-	const write = (text: string): Promise<void> | void => {
-		if (fd !== null) {
-			writeSync(fd, text);
-			return;
-		}
-		return new Promise((resolve, reject) => stdout.write(text, error => (error ? reject(error) : resolve())));
+	/** Whether the output still has a reader: a file always has. */
+	const write = async (text: string): Promise<boolean> => {
+		if (fd === null) return writeOut(stdout, text);
+		writeSync(fd, text);
+		return true;
 	};
 	const losses = {droppedEvents: 0, corruptLines: 0};
 	try {
@@ -39,7 +39,7 @@ export async function exportNdjson(options: NdjsonExportOptions): Promise<{warni
 			// The header says what the lines are: protocol 1's objects.
 			pending += readableLine(line.type === 'header' ? {...line, protocol: 1} : line);
 			if (pending.length >= CHUNK_CHARS) {
-				await write(pending);
+				if (!(await write(pending))) return {warnings: []};
 				pending = '';
 			}
 		}

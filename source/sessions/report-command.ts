@@ -4,6 +4,7 @@ import {renderReport, type ReportFormat} from './formats.js';
 import type {Insight} from '../model/insights.js';
 import {loadSession} from './reader.js';
 import {writePrivateFile} from './private-file.js';
+import {writeOut} from './write-out.js';
 
 export interface ReportCommandOptions {
 	file: string;
@@ -47,7 +48,7 @@ export async function loadRecording(
 /** A report into its file (private, see writePrivateFile), or to stdout. */
 export async function writeReport(text: string, options: {out?: string; stdout?: NodeJS.WritableStream}): Promise<void> {
 	if (options.out) writePrivateFile(options.out, text, 'report');
-	else await writeAll(options.stdout ?? process.stdout, text);
+	else await writeOut(options.stdout ?? process.stdout, text);
 }
 
 /** `reading big.ndjson  42% (28.1 of 66.9 MB)`, fit for redrawing in place. */
@@ -73,10 +74,4 @@ function progressWriter(stream: NodeJS.WritableStream, file: string): {update: (
 			if (drawn) stream.write('\r\x1b[K');
 		},
 	};
-}
-
-function writeAll(stream: NodeJS.WritableStream, text: string): Promise<void> {
-	return new Promise((resolve, reject) => {
-		stream.write(text, error => (error ? reject(error) : resolve()));
-	});
 }

@@ -1,7 +1,8 @@
 import {appendFileSync, readFileSync, writeFileSync} from 'node:fs';
 import {dirname} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {runCli} from '../helpers/run-cli.js';
+import {spawnSync} from 'node:child_process';
+import {CLI, runCli} from '../helpers/run-cli.js';
 import {tempFile} from '../helpers/temp.js';
 
 async function recordGather(): Promise<string> {
@@ -35,6 +36,16 @@ describe('asyncmon report and replay on recordings', () => {
 		const json = JSON.parse((await runCli(['report', file, '--retain', '5', '--format', 'json'])).stdout);
 		const site = json.folded.sites.find((candidate: {name: string}) => candidate.name === 'query()');
 		expect(site).toMatchObject({failed: 3, failures: [{error: {name: 'Error', message: 'relation "no_such_table" does not exist'}, count: 3}]});
+	});
+
+	it('a reader that goes away (`| head`) ends the output of report, diff and replay: exit 0, no error of its own', async () => {
+		const file = await recordGather();
+		const commands = [...['ndjson', 'json', 'text', 'md', 'html', 'chrome-trace', 'otlp-json'].map(format => `report ${file} --format ${format}`), `diff ${file} ${file}`, `replay --plain ${file}`];
+		for (const command of commands) {
+			// `true` reads nothing and is gone before asyncmon writes: every write finds no reader (EPIPE).
+			const piped = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" ${command} | true; echo "exit \${PIPESTATUS[0]}" >&2`], {encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}});
+			expect({command, stderr: piped.stderr}).toEqual({command, stderr: 'exit 0\n'});
+		}
 	});
 
 	it('writes to a file with -o', async () => {

@@ -5,6 +5,7 @@ import {otlpJsonLine} from '../../otlp/otlp-json.js';
 import {exportRecording} from '../../otlp/recording-export.js';
 import type {ProtocolLine} from '../../protocol/events.js';
 import {openPrivateFile} from '../../sessions/private-file.js';
+import {writeOut} from '../../sessions/write-out.js';
 import {loadWarnings, readSession, type RecordedLosses} from '../../sessions/reader.js';
 import {counted} from '../../present/text.js';
 import {UsageError} from '../usage-error.js';
@@ -35,7 +36,8 @@ export async function reportSpans(options: ReportSpansOptions): Promise<void> {
 		spans = await exportRecording(tallied(lines, losses), async batch => {
 			if (options.json) {
 				const line = otlpJsonLine(batch);
-				if (fd === null) await writeOut(line);
+				// A reader gone from stdout (`| head`) ends the printing, not the sending to a collector.
+				if (fd === null) await writeOut(process.stdout, line);
 				else writeSync(fd, line);
 			}
 			if (exporter && batch.length > 0) {
@@ -59,8 +61,4 @@ async function* tallied(lines: AsyncIterable<ProtocolLine>, losses: RecordedLoss
 		else if (line.type === 'corrupt') losses.corruptLines += line.count;
 		yield line;
 	}
-}
-
-function writeOut(text: string): Promise<void> {
-	return new Promise((resolve, reject) => process.stdout.write(text, error => (error ? reject(error) : resolve())));
 }

@@ -34,6 +34,19 @@ describe('blocks, through the real CLI', () => {
 	});
 
 
+	it('top-level code that spins and calls an async function that spins too is one block, either way round, and --fail-on-block fails it', async () => {
+		for (const env of [{}, {CALL_FIRST: '1'}]) {
+			const {result, state} = await recordRun(['--fail-on-block', '150', 'spin-around-a-call.cjs'], {env});
+			expect(result.stdout).toContain('done');
+			const stretch = Number(/one stretch of (\d+) ms/.exec(result.stdout)![1]);
+			expect(state.blocks).toHaveLength(1);
+			// The whole stretch, not the call's 60 ms (told alone, it ended the block early and passed the gate).
+			expect(state.blocks[0]!.durationMs).toBeGreaterThan(stretch - 20);
+			expect(result.stderr).toMatch(/--fail-on-block 150: the loop was blocked for \d+ms by spin\(\)/);
+			expect(result.code).toBe(3);
+		}
+	});
+
 	it('a task that only awaits a worker thread blocks nothing while the main loop sits idle', async () => {
 		const {result, state} = await recordRun(['awaits-worker.mjs']);
 		expect(result.code).toBe(0);

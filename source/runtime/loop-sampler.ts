@@ -1,6 +1,7 @@
-import {monitorEventLoopDelay, performance as perf} from 'node:perf_hooks';
+import {performance as perf} from 'node:perf_hooks';
 import type {ListeningServer} from '../protocol/events.js';
 import type {Tracker} from './tracker.js';
+import type {LoopWatch} from './watchdog.js';
 
 export const LOOP_SAMPLE_MS = 250;
 /** Below this utilisation the loop is doing nothing but wait (asyncmon's own sampling aside). */
@@ -11,11 +12,10 @@ export const KEEPALIVE_REPORT_MS = 2000;
 /**
  * Loop delay and utilisation over time, for the sparklines and trace
  * counters; and, once the loop has sat idle for a while with the process
- * still alive, the resources that keep it alive.
+ * still alive, the resources that keep it alive. `turns`: the loop's turns,
+ * as the block watch counts them.
  */
-export function sampleLoop(tracker: Tracker, every: typeof setInterval, listening: () => ListeningServer[]): void {
-	const delay = monitorEventLoopDelay({resolution: 10});
-	delay.enable();
+export function sampleLoop(tracker: Tracker, turns: Pick<LoopWatch, 'takeLongestTurnMs'>, every: typeof setInterval, listening: () => ListeningServer[]): void {
 	// asyncmon's own handles are there from the start; only what the script adds is its.
 	const baseline = countResources();
 	let last = perf.eventLoopUtilization();
@@ -25,8 +25,7 @@ export function sampleLoop(tracker: Tracker, every: typeof setInterval, listenin
 		const current = perf.eventLoopUtilization();
 		const window = perf.eventLoopUtilization(current, last);
 		last = current;
-		tracker.emit({type: 'loop', t: now, delayMs: delay.max / 1e6, utilization: window.utilization});
-		delay.reset();
+		tracker.emit({type: 'loop', t: now, delayMs: turns.takeLongestTurnMs(), utilization: window.utilization});
 		const idleSince = tracker.lastActivityAt;
 		if (window.utilization >= IDLE_UTILIZATION || now - idleSince < KEEPALIVE_REPORT_MS || reportedFor === idleSince) return;
 		reportedFor = idleSince;

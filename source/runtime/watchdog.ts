@@ -66,6 +66,9 @@ export class LoopWatch implements SliceWatch {
 	private queuedReadAt = 0;
 	/** When the main thread last beat (performance.now() ms): the loop turned, its entry's code began, or a block claimed its time. */
 	private lastBeatAt = 0;
+	/** When the loop last turned, and the longest wait between two turns since takeLongestTurnMs asked. */
+	private lastTurnAt = 0;
+	private longestTurnMs = 0;
 	private readonly queuedReadingGapMs: number;
 	private readonly idBase: number;
 	/** The watchdog starts held: until the entry module's code runs, the loop is only loading modules. */
@@ -84,7 +87,29 @@ export class LoopWatch implements SliceWatch {
 		this.paths = {cwd: options.cwd, ownDirectory: options.ownDirectory};
 		Object.defineProperty(globalThis, Symbol.for(STACK_READER_KEY), {value: this.stackReader, configurable: true});
 		this.beat();
-		options.setInterval(() => this.beat(), HEARTBEAT_MS).unref();
+		options.setInterval(() => {
+			this.turned();
+			this.beat();
+		}, HEARTBEAT_MS).unref();
+	}
+
+	/** The loop turned (the beat's timer ran): the wait since it last did is the loop's delay. */
+	private turned(): void {
+		const now = performance.now();
+		if (this.lastTurnAt > 0) this.longestTurnMs = Math.max(this.longestTurnMs, now - this.lastTurnAt);
+		this.lastTurnAt = now;
+	}
+
+	/**
+	 * The longest time between two turns of the loop since the last call: its 10 ms beat when it is free, a
+	 * block's length and more when it is not. Counted as the loop turns, never lost to when it is read (Node's
+	 * delay histogram, reset at each read, forgets when it last ticked: a block that ended just before a read
+	 * was lost whenever the script's timers ran before the histogram's after it, and a 2.5 s block read 0).
+	 */
+	takeLongestTurnMs(): number {
+		const longest = this.longestTurnMs;
+		this.longestTurnMs = 0;
+		return longest;
 	}
 
 	private beat(): void {

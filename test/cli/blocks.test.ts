@@ -3,7 +3,7 @@ import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {availableParallelism} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {readRecording, recordRun} from '../helpers/recorded.js';
+import {readRecording, recordedLines, recordRun} from '../helpers/recorded.js';
 import {CLI, ROOT, runCli, SCRIPTS} from '../helpers/run-cli.js';
 import {tempDir, tempFile} from '../helpers/temp.js';
 
@@ -35,7 +35,7 @@ describe('blocks, through the real CLI', () => {
 
 
 	it('top-level code that spins and calls an async function that spins too is one block, either way round, and --fail-on-block fails it', async () => {
-		for (const env of [{}, {CALL_FIRST: '1'}]) {
+		for (const env of [{}, {CALL_FIRST: '1'}] as Array<Record<string, string>>) {
 			const {result, state} = await recordRun(['--fail-on-block', '150', 'spin-around-a-call.cjs'], {env});
 			expect(result.stdout).toContain('done');
 			const stretch = Number(/one stretch of (\d+) ms/.exec(result.stdout)![1]);
@@ -44,6 +44,19 @@ describe('blocks, through the real CLI', () => {
 			expect(state.blocks[0]!.durationMs).toBeGreaterThan(stretch - 20);
 			expect(result.stderr).toMatch(/--fail-on-block 150: the loop was blocked for \d+ms by spin\(\)/);
 			expect(result.code).toBe(3);
+		}
+	});
+
+	it("every block shows in the loop's delay, whichever timer the loop runs first after it", async () => {
+		const {result, file, state} = await recordRun(['blocks-while-timers-tick.ts']);
+		expect(result.stdout).toContain('crunched');
+		expect(state.blocks).toHaveLength(3);
+		const samples = recordedLines(file).filter(line => line.type === 'loop');
+		for (const block of state.blocks) {
+			// The sample taken next after the block ended holds its delay (the old sampler's read 0 or 10ms at times).
+			const next = samples.find(sample => sample.t >= block.endMs!);
+			expect({block: block.durationMs, delay: next?.delayMs}).toEqual({block: block.durationMs, delay: expect.any(Number)});
+			expect(next!.delayMs).toBeGreaterThanOrEqual(block.durationMs! - 5);
 		}
 	});
 

@@ -425,7 +425,8 @@ export class Tracker {
 		const task = this.startTask('task', recordedText(name), null, this.current(), null);
 		this.context.enterWith(task);
 		try {
-			return this.ret(task, fn()) as T;
+			// What the function returns is the caller's, as it is: a thenable stays one.
+			return this.returned(task, fn());
 		} catch (error) {
 			this.f(task, error);
 			throw error;
@@ -515,8 +516,21 @@ export class Tracker {
 		if (task.phase === Phase.Waiting) this.resume(task);
 	}
 
-	/** Return: a returned promise keeps the task pending until it settles. */
+	/**
+	 * Return, from an async function: a returned promise keeps the task pending until it settles. So does a
+	 * thenable that is no native promise (a query builder's, say): the function's promise adopts it, calling its
+	 * `then` once, in a job; the native promise returned in its place does the same, and the task waits on it too.
+	 * It ended at once before, and its caller waited on a task already done.
+	 */
 	ret<T>(task: Task, value: T): T {
+		if (value instanceof Promise || !isThenable(value)) return this.returned(task, value);
+		const adopted = Promise.resolve(value);
+		this.returned(task, adopted);
+		return adopted as T;
+	}
+
+	/** A returned promise keeps the task pending until it settles. */
+	private returned<T>(task: Task, value: T): T {
 		if (value instanceof Promise) {
 			task.returnPending = true;
 			task.waitOn = this.takeTarget(task, value);

@@ -16,3 +16,14 @@ it('a task that returned a promise waits on it, not runs, and a session cut shor
 	expect(row, text.stdout).not.toBeNull();
 	expect(Number(row![1])).toBeGreaterThanOrEqual(Number(row![2]));
 });
+
+it('an async function that returns a thenable (a query builder) lasts until it settles, and its then() runs once, as under node', async () => {
+	const {result, report} = await recordRun(['returns-thenable.cjs']);
+	expect(result.code).toBe(0);
+	expect(result.stdout).toContain('claimed 120 in at least 115 ms; the query ran 1 time(s)\n');
+	expect(result.stdout).toMatch(/⏸ await +main\(\) on task #\d+ claim\(120\)/);
+	const claim = taskNamed(report, 'claim(120)');
+	expect(claim.state).toBe('finished');
+	// It ended with the query, not as it returned.
+	expect(claim.waitMs).toBeGreaterThan(100);
+});

@@ -16,6 +16,13 @@ export function describeTarget(state: ModelState, target: WaitTarget, nowMs: Ms,
 	return describeHoldup(targetHoldup(state, target), nowMs, ascii);
 }
 
+/** What a task was waiting on, in a sentence: `was waiting on timer 100ms`, or for a guess `was probably waiting on …`. */
+export function waitedOnClause(state: ModelState, target: WaitTarget, nowMs: Ms): string {
+	const holdup = targetHoldup(state, target);
+	const guess = 'guess' in holdup && holdup.guess;
+	return `was ${guess ? 'probably ' : ''}waiting on ${describeKnown(holdup, nowMs, false)}`;
+}
+
 /** A target inferred from what the task started, not known from the promise it awaits, reads as what it probably is. */
 function describeHoldup(holdup: Holdup, nowMs: Ms, ascii: boolean): string {
 	const described = describeKnown(holdup, nowMs, ascii);
@@ -30,7 +37,7 @@ function describeKnown(holdup: Holdup, nowMs: Ms, ascii: boolean): string {
 			const parts: string[] = [];
 			if (holdup.tasks > 0) parts.push(counted(holdup.tasks, 'task'));
 			if (holdup.ops > 0) parts.push(counted(holdup.ops, 'op'));
-			if (parts.length > 0 && holdup.others > 0) parts.push(counted(holdup.others, 'promise'));
+			if (holdup.others > 0 && (parts.length > 0 || holdup.others > 1)) parts.push(counted(holdup.others, 'promise'));
 			return parts.length > 0 ? parts.join(' + ') : 'a promise';
 		}
 		case 'value':

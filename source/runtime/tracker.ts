@@ -405,7 +405,7 @@ export class Tracker {
 	np<T>(since: number, promise: T): T {
 		const target = typeof promise === 'object' && promise !== null ? this.startedSince(this.current(), since) : undefined;
 		if (target) this.promiseTargets.tag(promise as object, target);
-		else if (promise instanceof Promise) this.promiseTargets.markMadeByScript(promise);
+		else if (promise instanceof Promise) this.promiseTargets.markMadeByScript(promise, this.nextId);
 		return promise;
 	}
 
@@ -757,7 +757,7 @@ export class Tracker {
 		if (task.phase !== Phase.Running || this.running !== task) return;
 		const now = performance.now();
 		this.endSlice(task, now);
-		this.suspend(task, now, -1, this.sliceTarget(task));
+		this.suspend(task, now, -1, this.sliceTarget(task, undefined));
 	}
 
 	/** `siteId`: the await's, or NO_SITE for the wait on a returned promise. */
@@ -972,7 +972,13 @@ export class Tracker {
 			return isThenable(value) ? PROMISE : VALUE;
 		}
 		const known = (this.produced !== null ? this.takeProduced(value) : undefined) ?? this.promiseTargets.of(value);
-		if (known === undefined) return this.sliceTarget(task, value === task.sliceForeignPromise || this.calledForeign(value, siteId));
+		if (known === undefined) return this.sliceTarget(task, value, value === task.sliceForeignPromise || this.calledForeign(value, siteId));
+		if (known.kind === 'promise' && !known.tasks && !known.ops && known.others !== undefined) {
+			// A combination of promises of unknown origin only (a library's): the slice's as many tasks and ops, as a
+			// guess (`Promise.all([get(a), get(b)])` and the slice's two requests); else those promises, counted.
+			const guess = this.sliceTarget(task, value, true);
+			return startedCount(guess) === known.others ? guess : known;
+		}
 		clearSlice(task);
 		return known;
 	}
@@ -988,15 +994,17 @@ export class Tracker {
 	 * promise a library call gave the script (`foreign`): `const p =
 	 * lib.later(400); setTimeout(tick, 50); await p` waits 400 ms, and
 	 * `await once(emitter, 'done')` may wait on the timer that emits it.
+	 * So is an op started after the script's own `new Promise` awaited
+	 * (`value`) was made (see PromiseTargets.startedAfter).
 	 */
-	private sliceTarget(task: Task, foreign = false): WaitTarget {
+	private sliceTarget(task: Task, value: unknown, foreign = false): WaitTarget {
 		const {sliceTasks: tasks, sliceOps: ops, sliceTaskCount: taskCount, sliceOpCount: opCount, slicePeer: peer, sliceOpsPromised: promised} = task;
 		clearSlice(task);
 		if (!ops && !tasks) return peer === null ? PROMISE : {kind: 'peer', address: peer};
 		if (!ops) return taskCount === 1 ? {kind: 'task', id: tasks![0]!, guess: true} : promiseOf(tasks, taskCount, null, 0, true);
 		if (!tasks && opCount === 1) {
 			if (peer !== null) return {kind: 'peer', address: peer};
-			return promised > 0 || foreign ? {kind: 'op', id: ops[0]!, guess: true} : {kind: 'op', id: ops[0]!};
+			return promised > 0 || foreign || this.promiseTargets.startedAfter(value, ops[0]!) ? {kind: 'op', id: ops[0]!, guess: true} : {kind: 'op', id: ops[0]!};
 		}
 		if (!tasks) return promiseOf(null, 0, ops, opCount, true);
 		return promiseOf(tasks, taskCount, ops, opCount, true);
@@ -1021,6 +1029,13 @@ function idsFrom(list: number[] | null, since: number): number[] | null {
 	let first = list.length;
 	while (first > 0 && list[first - 1]! >= since) first--;
 	return first < list.length ? list.slice(first) : null;
+}
+
+/** How many tasks and ops a target from a slice names. */
+function startedCount(target: WaitTarget): number {
+	if (target.kind === 'task' || target.kind === 'op') return 1;
+	if (target.kind !== 'promise') return 0;
+	return (target.taskCount ?? target.tasks?.length ?? 0) + (target.opCount ?? target.ops?.length ?? 0);
 }
 
 /** Awaits that task's own promise: a combination (`Promise.all`) may hold tasks it does not await. */

@@ -74,21 +74,34 @@ function unionOf(targets: readonly WaitTarget[], others: number): PromiseTarget 
 /** What the script's promises stand for, where known: on each promise, so a promise nobody keeps is gone with it. */
 export class PromiseTargets {
 	private readonly targets = privateSlot<WaitTarget>();
-	/** Promises the script's own code made (`new Promise`) that stand for nothing it saw start: see madeByScript. */
-	private readonly ownUnknown = privateSlot<true>();
+	/**
+	 * Promises the script's own code made (`new Promise`) that stand for nothing it saw start, with the id the next
+	 * task or op would get when each was made: see madeByScript and startedAfter.
+	 */
+	private readonly ownUnknown = privateSlot<number>();
 
 	tag(promise: object, target: WaitTarget): void {
 		this.targets.set(promise, target);
 	}
 
 	/** The script's own `new Promise`, whose executor started nothing: something its slice set up settles it (a stream's events, say). */
-	markMadeByScript(promise: object): void {
-		this.ownUnknown.set(promise, true);
+	markMadeByScript(promise: object, nextId: number): void {
+		this.ownUnknown.set(promise, nextId);
 	}
 
 	/** Whether the script's own code made this promise of unknown origin, as opposed to a library's or Node's. */
 	madeByScript(value: unknown): boolean {
-		return typeof value === 'object' && value !== null && this.ownUnknown.get(value) === true;
+		return typeof value === 'object' && value !== null && this.ownUnknown.get(value) !== undefined;
+	}
+
+	/**
+	 * Whether the task or op `id` started after the script made this promise: what its executor hooked into was
+	 * there before (`req.on('end', resolve)`), so a later op is no certain answer (`new Promise(() => {})`, then a
+	 * timer that exits: the timer is not what never settles).
+	 */
+	startedAfter(value: unknown, id: number): boolean {
+		const madeAt = typeof value === 'object' && value !== null ? this.ownUnknown.get(value) : undefined;
+		return madeAt !== undefined && id >= madeAt;
 	}
 
 	of(value: unknown): WaitTarget | undefined {
@@ -97,7 +110,8 @@ export class PromiseTargets {
 
 	/**
 	 * What a combination of `members` (`Promise.all`'s, say) stands for: every known member's tasks and ops, and how
-	 * many members were promises of unknown origin; unknown if none is known.
+	 * many members were promises of unknown origin (`Promise.all` of a library's three: "3 promises", not a guess
+	 * from the slice, which may name a task it started and did not await); unknown if it combined values only.
 	 */
 	combined(members: readonly unknown[]): WaitTarget | undefined {
 		const known: WaitTarget[] = [];
@@ -108,7 +122,7 @@ export class PromiseTargets {
 			// A plain value waits for nothing; a promise nobody tagged waits for something unknown.
 			else if (member instanceof Promise) others++;
 		}
-		return unionOf(known, others);
+		return unionOf(known, others) ?? (others > 0 ? {kind: 'promise', others} : undefined);
 	}
 }
 

@@ -113,3 +113,43 @@ it("a promise a call of Node's or a library's gave, awaited at once, is only pro
 	expect(targets(report, 'guarded()')).toEqual([[{kind: 'timer', delayMs: 5000, guess: true}]]);
 	expect(result.stdout).toMatch(/⏸ await {2}guarded\(\) on probably timer 5\.00s/);
 });
+
+it("the script's own promise that never settles is only probably the timer started after it was made", async () => {
+	const {result, report} = await recordApp([
+		'async function main() {',
+		'\tconst never = new Promise(() => {})',
+		"\tsetTimeout(() => { console.log('exiting'); process.exit(0) }, 100)",
+		'\tawait never',
+		'}',
+		'main()',
+	]);
+	expect(result.code).toBe(0);
+	expect(result.stdout).toContain('exiting');
+	expect(result.stdout).toMatch(/⏸ await {2}main\(\) on probably timer 100ms/);
+	expect(result.stdout).toMatch(/cut off 1 task still waiting: main\(\) was probably waiting on timer 100ms at app\.js:4/);
+	expect(taskNamed(report, 'main()').state).toBe('pending');
+});
+
+it("Promise.all of a library's promises is those promises, counted, not a guess naming a task the slice started and did not await", async () => {
+	const directory = tempDir();
+	mkdirSync(join(directory, 'node_modules/later'), {recursive: true});
+	writeFileSync(join(directory, 'node_modules/later/index.js'), 'module.exports = ms => new Promise(resolve => setTimeout(() => resolve(ms), ms));\n');
+	const {result, report} = await recordApp(
+		[
+			"const later = require('later')",
+			'async function side() { await new Promise(resolve => setTimeout(resolve, 300)) }',
+			'async function main() {',
+			'\tconst background = side()',
+			'\tconst values = await Promise.all([1, 2, 3].map(n => later(50 + n)))',
+			"\tconsole.log('values', values.join())",
+			'\tawait background',
+			'}',
+			'main()',
+		],
+		directory,
+	);
+	expect(result.code).toBe(0);
+	expect(result.stdout).toContain('values 51,52,53');
+	expect(result.stdout).toMatch(/⏸ await {2}main\(\) on 3 promises /);
+	expect(targets(report, 'main()')[0]).toEqual([{kind: 'promise'}]);
+});

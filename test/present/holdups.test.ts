@@ -40,6 +40,9 @@ describe('what an await targets', () => {
 		// Partly known (a worker's promise beside a task, say): said, not taken for the whole.
 		expect(describeTarget(state, {kind: 'promise', tasks: [1], others: 2}, 0)).toBe('1 task + 2 promises');
 		expect(describeTarget(state, {kind: 'promise', ops: [4, 5]}, 0)).toBe('2 ops');
+		// Promises of unknown origin only (`Promise.all` of a library's three): counted; one is a promise.
+		expect(describeTarget(state, {kind: 'promise', others: 3}, 0)).toBe('3 promises');
+		expect(describeTarget(state, {kind: 'promise', others: 1}, 0)).toBe('a promise');
 		expect(describeTarget(state, {kind: 'value'}, 0)).toBe('a value');
 	});
 

@@ -29,12 +29,12 @@ describe('Promise combinators stand for their members', () => {
 		await known;
 	});
 
-	it('a combination of unknown promises only is unknown; inside a known one, its unknown members still count', async () => {
+	it('a combination of unknown promises only counts them; inside a known one, its unknown members still count', async () => {
 		const unknown = Promise.all([Promise.resolve(1), Promise.resolve(2)]);
-		expect(targets.of(unknown)).toBeUndefined();
+		expect(targets.of(unknown)).toEqual({kind: 'promise', others: 2});
 		const partly = Promise.all([Promise.resolve(1), standingFor({kind: 'task', id: 9})]);
 		const outer = Promise.all([unknown, partly, standingFor({kind: 'task', id: 8})]);
-		expect(targets.of(outer)).toEqual({kind: 'promise', tasks: [9, 8], others: 2});
+		expect(targets.of(outer)).toEqual({kind: 'promise', tasks: [9, 8], others: 3});
 		await outer;
 	});
 
@@ -70,9 +70,23 @@ describe('Promise combinators stand for their members', () => {
 		expect(await combined).toEqual([{kind: 'task', id: 7}]);
 	});
 
-	it('none known: no target, and the await falls back to what the slice started', async () => {
-		const combined = Promise.all([Promise.resolve(1), 2]);
+	it('none known: the promises of unknown origin it combined, counted (the await weighs them against what the slice started)', async () => {
+		const combined = Promise.all([Promise.resolve(1), 2, Promise.resolve(3)]);
+		expect(targets.of(combined)).toEqual({kind: 'promise', others: 2});
+		await combined;
+	});
+
+	it('values only: no target', async () => {
+		const combined = Promise.all([1, 2]);
 		expect(targets.of(combined)).toBeUndefined();
 		await combined;
+	});
+
+	it("tells which task or op started after the script's own promise of unknown origin was made", () => {
+		const made = new Promise(() => {});
+		targets.markMadeByScript(made, 5);
+		expect(targets.madeByScript(made)).toBe(true);
+		expect([targets.startedAfter(made, 4), targets.startedAfter(made, 5), targets.startedAfter(made, 9)]).toEqual([false, true, true]);
+		expect(targets.startedAfter(Promise.resolve(), 9)).toBe(false);
 	});
 });

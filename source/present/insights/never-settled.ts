@@ -1,5 +1,5 @@
 import type {NeverSettledInsight, PendingTask} from '../../model/insights.js';
-import {describeTarget} from '../holdups.js';
+import {waitedOnClause} from '../holdups.js';
 import type {ModelState} from '../../model/state.js';
 import type {Ms} from '../../protocol/events.js';
 import {lineLocation} from '../locations.js';
@@ -29,5 +29,5 @@ export function neverSettledMessage(state: ModelState, insight: NeverSettledInsi
 function describeWait(state: ModelState, task: PendingTask, exitMs: Ms): string {
 	if (!task.wait) return 'was ready to resume but never ran';
 	const site = task.wait.site ? ` at ${lineLocation(task.wait.site)}` : '';
-	return `was waiting on ${describeTarget(state, task.wait.on, exitMs)}${site}`;
+	return `${waitedOnClause(state, task.wait.on, exitMs)}${site}`;
 }

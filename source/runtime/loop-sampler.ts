@@ -20,14 +20,21 @@ export function sampleLoop(tracker: Tracker, turns: Pick<LoopWatch, 'takeLongest
 	const baseline = countResources();
 	let last = perf.eventLoopUtilization();
 	let reportedFor = -1;
+	/**
+	 * The end of the last sample in which the loop did work: code that is no task (a timer's callback, a signal's
+	 * handler) runs without the tracker seeing any activity, and a script whose timers spun for a second was said
+	 * to have run nothing for three.
+	 */
+	let busyUntil = 0;
 	every(() => {
 		const now = performance.now();
 		const current = perf.eventLoopUtilization();
 		const window = perf.eventLoopUtilization(current, last);
 		last = current;
 		tracker.emit({type: 'loop', t: now, delayMs: turns.takeLongestTurnMs(), utilization: window.utilization});
-		const idleSince = tracker.lastActivityAt;
-		if (window.utilization >= IDLE_UTILIZATION || now - idleSince < KEEPALIVE_REPORT_MS || reportedFor === idleSince) return;
+		if (window.utilization >= IDLE_UTILIZATION) busyUntil = now;
+		const idleSince = Math.max(tracker.lastActivityAt, busyUntil);
+		if (now - idleSince < KEEPALIVE_REPORT_MS || reportedFor === idleSince) return;
 		reportedFor = idleSince;
 		const resources = scriptResources(baseline);
 		if (Object.keys(resources).length === 0) return;

@@ -192,6 +192,17 @@ describe('what the runtime notices for the insights', () => {
 		expect(result.stdout).not.toContain('save(3) was called');
 	});
 
+	it('a process kept alive after its timers spun is idle from the last spin, not from its start', async () => {
+		const {result, state} = await recordUntilAlive('spin-in-timers-then-idle.js');
+		expect(result.code).toBe(143);
+		expect(state.blocks).toHaveLength(2);
+		const lastSpinEnd = state.blocks[1]!.endMs!;
+		// Timer callbacks are no tasks: the loop's work says they ran.
+		expect(state.keptAlive!.idleSince).toBeGreaterThanOrEqual(lastSpinEnd);
+		expect(state.keptAlive!.t - state.keptAlive!.idleSince).toBeGreaterThanOrEqual(2000);
+		expect(result.stdout).toMatch(/→ Nothing ran for \d\.\d\ds, yet the process stayed alive, held by 1 timer \(setInterval 1000ms/);
+	});
+
 	it('a process kept alive by a server nobody closed names the server and where the script started it', async () => {
 		const {result, state} = await recordUntilAlive('server-left-open.ts');
 		const port = /from port (\d+)/.exec(result.stdout)?.[1];

@@ -37,7 +37,7 @@ describe('never-settled in words', () => {
 
 	it('says a guessed wait as a guess: was probably waiting on it', () => {
 		const {state} = hanging();
-		const pending: PendingTask[] = [{name: 'main()', wait: {on: {...onPromise, tasks: [2], guess: true}, site: 'app.ts:9:9', since: 3}}];
+		const pending: PendingTask[] = [{name: 'main()', wait: {on: {kind: 'promise', tasks: [2], guess: true}, site: 'app.ts:9:9', since: 3}}];
 		expect(neverSettledMessage(state, {kind: 'never-settled', exitMs: 10, pending, taskIds: [1]})).toMatch(/^1 task never settled before the process exited: main\(\) was probably waiting on 1 task at app\.ts:9\./);
 	});
 

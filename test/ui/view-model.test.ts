@@ -146,6 +146,21 @@ describe('columns', () => {
 		expect(tableColumns(100).map(c => c.id)).toContain('timeline');
 	});
 
+	it('give the names shown room before the extras (status, timeline, location): 100 columns never cut them more than 80 do', () => {
+		const wants = {name: 30, location: 14, waitingOn: 0};
+		const width = (columns: ReturnType<typeof tableColumns>, id: string): number | undefined => columns.find(column => column.id === id)?.width;
+		const at80 = tableColumns(80, wants);
+		const at100 = tableColumns(100, wants);
+		expect(width(at100, 'name')!).toBeGreaterThanOrEqual(width(at80, 'name')!);
+		expect(width(at100, 'name')!).toBeGreaterThanOrEqual(26);
+		// What the space allows still shows: the location, at 100; everything, at 120.
+		expect(at100.map(column => column.id)).toContain('location');
+		expect(tableColumns(120, wants).map(column => column.id)).toEqual(['state', 'name', 'status', 'location', 'total', 'busy', 'wait', 'sched', 'waitingOn', 'timeline']);
+		// Short names leave the extras their room.
+		expect(tableColumns(100, {name: 12}).map(column => column.id)).toContain('timeline');
+		for (const columns of [at80, at100]) expect(columns.reduce((sum, c) => sum + c.width, 0) + columns.length - 1).toBe(columns === at80 ? 80 : 100);
+	});
+
 	it('at 80 columns cut names, URLs and locations where they tell least, so rows stay told apart; spare columns go to the name', () => {
 		const session = new FakeSession();
 		session.emit('task.start', {t: 0, id: 1, kind: 'script', name: 'server.ts'});

@@ -48,6 +48,9 @@ const ALL_COLUMNS: readonly ColumnId[] = ['state', 'name', 'status', 'location',
 /** Narrow terminals lose the least telling columns first. */
 const DROP_ORDER: readonly ColumnId[] = ['status', 'timeline', 'location', 'waitingOn', 'sched', 'wait', 'busy'];
 const GROW_ORDER: readonly ColumnId[] = ['name', 'waitingOn', 'location', 'timeline'];
+/** Columns that only add to a row: dropped, in this order, before the names shown are cut below NAME_BEFORE_EXTRAS. */
+const EXTRAS: readonly ColumnId[] = ['status', 'timeline', 'location'];
+const NAME_BEFORE_EXTRAS = 26;
 
 /** How wide each column's text is on the rows shown, uncut: spare width goes first where it is cut. */
 export type ColumnWants = Partial<Record<ColumnId, number>>;
@@ -63,6 +66,13 @@ export function tableColumns(terminalColumns: number, wants?: ColumnWants): Colu
 	for (const drop of DROP_ORDER) {
 		if (used(ids) <= terminalColumns) break;
 		ids = ids.filter(id => id !== drop);
+	}
+	// Names come before the extras: at 100 columns the location and timeline left `Rep…(1)` and `‹ano…>(1)` where
+	// 80 columns, without them, showed `Repo.load(1)`. An extra goes while the names shown would be cut short.
+	const nameWanted = Math.min(NAME_BEFORE_EXTRAS, wants?.name ?? 0) - SPECS.name.width;
+	for (const extra of EXTRAS) {
+		if (used(ids) + Math.max(0, nameWanted) <= terminalColumns) break;
+		ids = ids.filter(id => id !== extra);
 	}
 	const columns = ids.map(id => ({id, width: SPECS[id].width}));
 	let spare = terminalColumns - used(ids);

@@ -153,7 +153,7 @@ export function matchSites(before: readonly SiteStatistics[], after: readonly Si
 }
 
 function hostFigures(stats: HostStats): HostFigures {
-	return {requests: stats.requests, failures: stats.errors, queue: stats.latency.queue ?? null, latency: stats.latency.total ?? null};
+	return {requests: stats.requests, failures: stats.failed, queue: stats.latency.queue ?? null, latency: stats.latency.total ?? null};
 }
 
 function matchHosts(before: readonly HostStats[], after: readonly HostStats[]): HostComparison[] {

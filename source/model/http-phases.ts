@@ -32,9 +32,10 @@ export function inFlightSpan(node: TaskNode, endMs: Ms): [Ms, Ms] {
 	return [Math.min(from, end), end];
 }
 
-/** Failed requests and responses with status 400 or above. */
-export function isHttpError(node: TaskNode): boolean {
-	return node.state === 'failed' || (node.http?.status ?? 0) >= 400;
+/** Answered with a 4xx status and not failed (a 5xx, or a network error, fails the request: see httpFailed). */
+export function isClientError(node: TaskNode): boolean {
+	const status = node.http?.status ?? 0;
+	return node.state !== 'failed' && status >= 400 && status < 500;
 }
 
 /** A phase counts only once it is over, so a request cut off mid-download adds no download time. */

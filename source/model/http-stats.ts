@@ -1,6 +1,6 @@
 import type {ModelState, SiteAggregate, TaskNode} from './state.js';
 import {HTTP_PHASES, type HttpPhaseName} from './state.js';
-import {hostOf, isHttpError, phaseMs} from './http-phases.js';
+import {hostOf, isClientError, phaseMs} from './http-phases.js';
 import {routeOf} from '../protocol/routes.js';
 import {latencyStats, type LatencyStats} from './latency.js';
 import {compareText} from './text-order.js';
@@ -8,8 +8,10 @@ import {compareText} from './text-order.js';
 export interface HostStats {
 	host: string;
 	requests: number;
-	/** Failed requests and responses with status 400 or above. */
-	errors: number;
+	/** Failed: a network error, or a 5xx status, as the summary's failed requests count them. */
+	failed: number;
+	/** Answered with a 4xx status: the server's answer, not a failure. */
+	clientErrors: number;
 	/** Only phases that some request completed appear. */
 	latency: Partial<Record<HttpPhaseName, LatencyStats>>;
 }
@@ -38,7 +40,8 @@ export function httpStatsByHost(state: ModelState): HostStats[] {
 		stats.push({
 			host,
 			requests: requests.length + (folded?.requests ?? 0),
-			errors: requests.filter(isHttpError).length + (folded?.errors ?? 0),
+			failed: requests.filter(node => node.state === 'failed').length + (folded?.failed ?? 0),
+			clientErrors: requests.filter(isClientError).length + (folded?.clientErrors ?? 0),
 			latency,
 		});
 	}

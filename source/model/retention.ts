@@ -1,6 +1,6 @@
 import type {FoldedLeaves, FoldedName, FoldEvent, JoinedEvent, Location, Ms, NodeKind} from '../protocol/events.js';
 import {forEachFoldedTask} from '../protocol/fold.js';
-import {hostOf, inFlightSpan, isHttpError, phaseMs} from './http-phases.js';
+import {hostOf, inFlightSpan, isClientError, phaseMs} from './http-phases.js';
 import {routeOf} from '../protocol/routes.js';
 import {timerSite} from '../protocol/timer-names.js';
 import {newLatency, recordLatency} from './latency.js';
@@ -212,9 +212,10 @@ function foldRequest(aggregated: Aggregated, node: TaskNode): void {
 	pushInterval(aggregated.httpIntervals, ...inFlightSpan(node, node.endMs!));
 	const host = hostOf(node.http!.url);
 	let figures = aggregated.hosts.get(host);
-	if (!figures) aggregated.hosts.set(host, (figures = {requests: 0, errors: 0, phases: {}}));
+	if (!figures) aggregated.hosts.set(host, (figures = {requests: 0, failed: 0, clientErrors: 0, phases: {}}));
 	figures.requests++;
-	if (isHttpError(node)) figures.errors++;
+	if (node.state === 'failed') figures.failed++;
+	else if (isClientError(node)) figures.clientErrors++;
 	for (const phase of HTTP_PHASES) {
 		const ms = phaseMs(node, phase);
 		if (ms !== undefined) recordLatency((figures.phases[phase] ??= newLatency()), ms);

@@ -279,7 +279,10 @@ export type HttpPhaseName = (typeof HTTP_PHASES)[number];
 /** Folded requests to one host: counts and a histogram per phase. */
 export interface HostAggregate {
 	requests: number;
-	errors: number;
+	/** A network error or a 5xx status. */
+	failed: number;
+	/** A 4xx status. */
+	clientErrors: number;
 	phases: Partial<Record<HttpPhaseName, Latency>>;
 }
 

@@ -186,8 +186,8 @@ function httpSections(state: ModelState): ReportSection[] {
 	const hosts = httpStatsByHost(state);
 	const requests: ReportSection = {
 		title: 'HTTP by host',
-		columns: [left('host'), right('requests'), right('errors')],
-		rows: hosts.map(h => [h.host, String(h.requests), String(h.errors)]),
+		columns: [left('host'), right('requests'), right('failed'), right('4xx')],
+		rows: hosts.map(h => [h.host, String(h.requests), String(h.failed), String(h.clientErrors)]),
 	};
 	const latency: ReportSection = {
 		title: 'HTTP latency by phase',

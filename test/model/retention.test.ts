@@ -13,7 +13,7 @@ const KEEP_1000: Retention = {maxFinished: 1000, maxAgeMs: Infinity};
 
 /**
  * A server's life: `count` handled requests under the script, each a task with a fetch (an op) and a timer, the
- * fetch to one of two hosts; one in 100 fails.
+ * fetch to one of two hosts; one in 100 fails (a 503), and another one in 100 is answered 404.
  */
 function served(count: number): ProtocolLine[] {
 	const lines: ProtocolLine[] = [header(), event('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'server.ts', loc: null})];
@@ -24,13 +24,14 @@ function served(count: number): ProtocolLine[] {
 		const fetch = id++;
 		const timer = id++;
 		const failed = i % 100 === 0;
+		const status = failed ? 503 : i % 100 === 50 ? 404 : 200;
 		const host = i % 2 === 0 ? 'db.local:5000' : 'cache.local:6000';
 		lines.push(
 			event('task.start', {t, id: task, parent: 1, name: `handle(${i})`, loc: 'server.ts:4:1'}),
 			event('op.start', {t, id: fetch, parent: task, kind: 'http', name: `GET http://${host}/item`, http: {method: 'GET', url: `http://${host}/item?n=${i}`}}),
 			event('op.phase', {t: t + 0.2, id: fetch, phase: 'sent', queueMs: 0.1, connectMs: 0.1}),
-			event('op.phase', {t: t + 1, id: fetch, phase: 'headers', status: failed ? 503 : 200}),
-			event('op.end', {t: t + 1.2, id: fetch, ok: true, status: failed ? 503 : 200}),
+			event('op.phase', {t: t + 1, id: fetch, phase: 'headers', status}),
+			event('op.end', {t: t + 1.2, id: fetch, ok: true, status}),
 			event('op.start', {t: t + 1.2, id: timer, parent: task, kind: 'timer', name: 'setTimeout', timer: {delayMs: 1, repeat: false}}),
 			event('op.end', {t: t + 2.2, id: timer, ok: true}),
 			event('task.end', {t: t + 2.5 + (i % 7), id: task, ok: !failed, busy: 0.3, wait: 2.2, sched: 0, awaits: 2}),
@@ -103,13 +104,16 @@ describe('retention: finished tasks, with their finished ops, fold into per-site
 		expect(totals.p99Ms).toBeLessThanOrEqual(8.6);
 	});
 
-	it('keeps HTTP by host exact: requests, errors and sample counts', () => {
-		const stats = (state: ModelState) => httpStatsByHost(state).map(h => ({host: h.host, requests: h.requests, errors: h.errors, samples: h.latency.total?.samples}));
+	it('keeps HTTP by host exact: requests, failures (a 5xx), 4xx answers and sample counts', () => {
+		const stats = (state: ModelState) =>
+			httpStatsByHost(state).map(h => ({host: h.host, requests: h.requests, failed: h.failed, clientErrors: h.clientErrors, samples: h.latency.total?.samples}));
 		expect(stats(bounded)).toEqual(stats(all));
 		expect(stats(all)).toEqual([
-			{host: 'cache.local:6000', requests: 2500, errors: 0, samples: 2500},
-			{host: 'db.local:5000', requests: 2500, errors: 50, samples: 2500},
+			{host: 'cache.local:6000', requests: 2500, failed: 0, clientErrors: 0, samples: 2500},
+			{host: 'db.local:5000', requests: 2500, failed: 50, clientErrors: 50, samples: 2500},
 		]);
+		// The same failures the summary counts: a 404 is the server's answer.
+		expect(summarize(all).failedHttp).toBe(50);
 	});
 
 	it('keeps the slowest folded tasks whole, so "slowest" stays true', () => {

@@ -36,7 +36,7 @@ describe('report formats', () => {
 	it('computes HTTP percentiles per host and phase', async () => {
 		const {state} = await loadSession(THREE_REQUESTS_FILE);
 		const [api, cdn] = httpStatsByHost(state);
-		expect(api).toMatchObject({host: 'api.example.com', requests: 2, errors: 1});
+		expect(api).toMatchObject({host: 'api.example.com', requests: 2, failed: 1, clientErrors: 0});
 		// ttfb samples 60 and 63 ms; total 94 and 123.7 ms
 		// Percentiles are exact to 3 significant digits (the histogram's bucket), max is exact.
 		const near = (actual: number | undefined, expected: number): void => expect(Math.abs(actual! - expected)).toBeLessThanOrEqual(expected / 1000);
@@ -49,7 +49,11 @@ describe('report formats', () => {
 		near(api!.latency.total!.p50Ms, 93.7);
 		expect(api!.latency.total!.maxMs).toBe(123.7);
 		expect(Object.keys(api!.latency)).toEqual(['queue', 'connect', 'ttfb', 'download', 'total']);
-		expect(cdn).toMatchObject({host: 'cdn.example.net', requests: 1, errors: 0});
+		expect(cdn).toMatchObject({host: 'cdn.example.net', requests: 1, failed: 0, clientErrors: 0});
+		// The text table says failures as the summary counts them, and 4xx answers apart.
+		const text = renderReport('text', state);
+		expect(text).toMatch(/host +requests +failed +4xx\n/);
+		expect(text).toMatch(/api\.example\.com +2 +1 +0\n/);
 		expect(cdn!.latency.download!.maxMs).toBe(300);
 		near(cdn!.latency.download!.p99Ms, 300);
 	});

@@ -378,6 +378,11 @@ describe('header', () => {
 		const exited = busySession();
 		exited.emit('exit', {t: 900, code: 0, signal: null});
 		expect(counts(exited)).toContain(`⏸ ${unsettled} never settled`);
+		// A graceful shutdown's process.exit() cut them off: said so, not as a hang.
+		const shutDown = busySession();
+		shutDown.emit('script.exit', {t: 890, code: 0, exitCall: {site: 'app.ts:30:5'}});
+		shutDown.emit('exit', {t: 900, code: 0, signal: null});
+		expect(counts(shutDown)).toContain(`⏸ ${unsettled} cut off by process.exit()`);
 	});
 
 	it('says how many of the tasks done were folded: never more than it counts done, though their timers folded with them', () => {

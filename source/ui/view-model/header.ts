@@ -106,7 +106,8 @@ function countsAt({state, ascii}: HeaderInput, concurrency: string, brevity: 0 |
 	const unsettled = unsettledTasks(state);
 	if (state.exit && unsettled > 0) {
 		const killedBy = endingSignal(state.exit);
-		const label = brevity === 0 ? (killedBy ? ` interrupted by ${sanitize(killedBy)}` : ' never settled') : '';
+		// The script's own process.exit() ended them (a graceful shutdown's): cut off, not left hanging.
+		const label = brevity === 0 ? (killedBy ? ` interrupted by ${sanitize(killedBy)}` : state.exitCall ? ' cut off by process.exit()' : ' never settled') : '';
 		line.push({text: `${stateIcon('waiting', ascii)} ${formatCount(unsettled)}${label}`, color: STATE_STYLES.waiting.color}, {text: gap});
 	}
 	if (brevity > 0) line.push({text: ' '});

@@ -17,15 +17,20 @@ export function readyDuringBlock(state: ModelState, nowMs: Ms): TaskReadyEvent[]
 	if (blocked.length === 0) return [];
 	const ready: TaskReadyEvent[] = [];
 	for (const node of state.nodes.values()) {
-		if (node.state !== 'waiting' || node.wait?.on.kind !== 'op' || !heldBy(blocked, node.id)) continue;
+		if (node.state !== 'waiting' || node.wait?.on.kind !== 'op') continue;
+		const block = holding(blocked, node.id);
+		if (!block) continue;
 		const timer = state.nodes.get(node.wait.on.id);
 		if (!timer?.timer || timer.timer.repeat || timer.endMs !== null) continue;
 		const due = timer.startMs + timer.timer.delayMs;
-		if (due <= nowMs) ready.push({type: 'task.ready', t: Math.max(due, node.wait.since), id: node.id});
+		// Due before the block began, the timer fired as the loop last turned, and its task most likely ran then: the
+		// blocked thread has yet to say so (three 40 ms timers fired, their tasks ended, then one spun: none was
+		// ready and held). Only a timer due while the loop is blocked is known to wait for it.
+		if (due <= nowMs && due >= block.startMs) ready.push({type: 'task.ready', t: Math.max(due, node.wait.since), id: node.id});
 	}
 	return ready;
 }
 
-function heldBy(blocks: readonly Block[], id: number): boolean {
-	return blocks.some(block => onBlockedThread(block, id));
+function holding(blocks: readonly Block[], id: number): Block | undefined {
+	return blocks.find(block => onBlockedThread(block, id));
 }

@@ -44,6 +44,14 @@ describe('readiness while the loop is blocked', () => {
 		expect(readyDuringBlock(state, 600)).toEqual([{type: 'task.ready', t: 502, id: 3}]);
 	});
 
+	it('a timer due before the block began fired as the loop last turned: its task is not said ready, though the blocked thread has yet to tell', () => {
+		const state = blockedScript();
+		// The 50 ms sleep was due at 52; the block began at 60 (its task resumed and ended then, unsaid).
+		apply(state, {type: 'block.start', t: 60, id: 1, task: 9, detectedAt: 110});
+		expect(readyDuringBlock(state, 200)).toEqual([]);
+		expect(readyDuringBlock(state, 600)).toEqual([{type: 'task.ready', t: 502, id: 3}]);
+	});
+
 	it("a followed process's block readies that process's tasks, not the script's", () => {
 		const LANE = IDS_PER_PROCESS + 1;
 		const state = blockedScript();

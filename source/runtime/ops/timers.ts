@@ -34,6 +34,9 @@ export function instrumentTimers(tracker: Tracker): void {
 	const probe = original.setTimeout(() => {}, 0);
 	timers.clearTimeout(probe);
 	const watch = watchTimers(probe);
+	const immediate = setImmediate(() => {});
+	clearImmediate(immediate);
+	watchImmediates(tracker, immediate);
 
 	/**
 	 * A setTimeout or setInterval that makes the timer an op of the task that
@@ -105,6 +108,45 @@ export function instrumentTimers(tracker: Tracker): void {
 			yield: () => timersPromises.scheduler.yield(),
 		}),
 	};
+}
+
+/** The fields of Node's Immediate that its queue uses (lib/internal/timers.js, processImmediate). */
+interface ImmediateInternals {
+	_onImmediate: TimerCallback | null;
+	/** Set as Node is about to run the callback, or once the immediate is cleared. */
+	_destroyed: boolean;
+	[IMMEDIATE_CALLBACK]: TimerCallback | null | undefined;
+	/** The task that scheduled it, when one did. */
+	[IMMEDIATE_OWNER]: Task | null | undefined;
+}
+
+const IMMEDIATE_CALLBACK = Symbol('_onImmediate');
+const IMMEDIATE_OWNER = Symbol('asyncmon.scheduledBy');
+
+/**
+ * A setImmediate callback runs outside any task's slice: a block in it is blamed on the task that scheduled it,
+ * as a timer callback's is (a framework that runs a route's handler an immediate later, as Hapi does, blocked
+ * with no request named). Not an op: frameworks schedule one per request. Told the way timers are (see
+ * watchTimers): Node marks the immediate destroyed, then reads `_onImmediate` to call it; that read tells it,
+ * and puts the callback on the immediate as a plain property, so the call reads as under node.
+ */
+function watchImmediates(tracker: Tracker, probe: object): void {
+	Object.defineProperty(Object.getPrototypeOf(probe), '_onImmediate', {
+		configurable: true,
+		get(this: ImmediateInternals) {
+			const callback = this[IMMEDIATE_CALLBACK];
+			if (!this._destroyed || callback == null) return callback;
+			Object.defineProperty(this, '_onImmediate', {value: callback, writable: true, configurable: true, enumerable: true});
+			const owner = this[IMMEDIATE_OWNER];
+			if (owner) tracker.attributeUntilNextMicrotask(owner);
+			return callback;
+		},
+		set(this: ImmediateInternals, value: ImmediateInternals['_onImmediate']) {
+			this[IMMEDIATE_CALLBACK] = value;
+			const owner = value == null ? null : tracker.current();
+			this[IMMEDIATE_OWNER] = owner === tracker.root ? null : owner;
+		},
+	});
 }
 
 /** The fields of Node's Timeout that its timer lists use (lib/internal/timers.js, lib/internal/linkedlist.js). */

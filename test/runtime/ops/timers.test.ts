@@ -68,3 +68,20 @@ describe('timers', () => {
 		expect(timers.map(timer => timer.name)).toEqual(['sleep 5ms', 'sleep 11ms', 'sleep 13ms']);
 	});
 });
+
+describe('immediates', () => {
+	it('a block in a setImmediate callback is the task that scheduled it (a request whose handler runs an immediate later); they run and read as under node', async () => {
+		const {node, asyncmon, file} = await underNodeAndAsyncmon('immediates.cjs', [], SCRIPTS);
+		expect(node.code).toBe(0);
+		// The callback as `Immediate._onImmediate`, then Node's own processImmediate: no frame of asyncmon's between.
+		expect(node.stdout).toMatch(/^args 1 2 at Immediate\._onImmediate \(.*immediates\.cjs:7:\d+\) \| at process\.processImmediate \(node:internal\/timers/m);
+		expect(node.stdout).not.toContain('never');
+		expect(asyncmon).toEqual(node);
+
+		const lines = recordedLines(file);
+		const request = lines.find(line => line.type === 'task.start' && line.kind === 'server');
+		const block = lines.find(line => line.type === 'block.start');
+		expect(request).toMatchObject({name: 'GET /work'});
+		expect(block).toMatchObject({task: (request as {id: number}).id});
+	});
+});

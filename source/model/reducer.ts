@@ -218,6 +218,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 					const awaited = state.nodes.get(blocking.wait.on.id);
 					if (awaited?.timer && !awaited.timer.repeat && awaited.endMs === null) awaited.timer.firedBy = event.t;
 				}
+				accountUntil(blocking, event.t);
 				setState(state, blocking, 'running', event.t);
 			}
 			break;
@@ -459,6 +460,22 @@ function suspendPreviousSibling(state: ModelState, parentId: number | null, t: M
 	if (previous?.kind !== 'task' || previous.state !== 'running') return;
 	previous.accountedAt = t;
 	setState(state, previous, 'waiting', t);
+}
+
+/**
+ * Adds the time a waiting or ready task spent so since its last event, up to `t`, to its totals: it runs from `t`
+ * (a block's start names it), and its wait before is no busy time (a task that slept 1 s, then spun, read 2 s busy
+ * while the block lasted). Its resume, once the block is over, sends the exact totals.
+ */
+function accountUntil(node: TaskNode, t: Ms): void {
+	if (t <= node.accountedAt) return;
+	if (node.state === 'waiting') node.waitMs += t - node.accountedAt;
+	else if (node.state === 'ready') {
+		const readyAt = Math.min(t, Math.max(node.accountedAt, node.readyAt ?? node.accountedAt));
+		node.waitMs += readyAt - node.accountedAt;
+		node.schedDelayMs += t - readyAt;
+	} else return;
+	node.accountedAt = t;
 }
 
 /** The last change of a node's state came at `t`, not when it was inferred: its spans say so. */

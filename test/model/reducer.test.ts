@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {apply} from '../../source/model/reducer.js';
 import {summarize} from '../../source/model/summary.js';
+import {liveTimes} from '../../source/model/live-times.js';
 import {AWAITS_RETAINED, LANE_OUTPUT_BOUNDS, OUTPUT_LINE_MAX_CHARS, OUTPUT_RETAINED_CHARS, OUTPUT_RETAINED_LINES, createState, type ModelState, type TaskNode} from '../../source/model/state.js';
 import {IDS_PER_PROCESS, type ProtocolLine, type TaskKind, type TaskStartEvent} from '../../source/protocol/events.js';
 import {event, header, reduce} from '../helpers/events.js';
@@ -326,6 +327,8 @@ describe('reducer: blocks', () => {
 		apply(state, {type: 'block.start', t: 50, id: 1, task: 2, detectedAt: 110});
 		expect(node(state, 2).state).toBe('running');
 		expect(node(state, 2).spans.at(-1)).toEqual({state: 'running', startMs: 50, endMs: null});
+		// While the block lasts, its wait before the block is wait, and only the block is busy (it read 248ms busy, 0 waiting).
+		expect(liveTimes(node(state, 2), 250)).toMatchObject({busyMs: 201, waitMs: 48});
 		// What the child flushes once the block is over.
 		apply(state, {type: 'task.resume', t: 50, id: 2, readyAt: 50, wait: 48, sched: 0});
 		apply(state, {type: 'block.end', t: 300, id: 1, durationMs: 250, task: 2, exact: true});

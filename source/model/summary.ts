@@ -12,6 +12,11 @@ export interface SessionReport {
 	signal: string | null;
 	/** Present when asyncmon ended the script, stuck in synchronous code, with SIGKILL (`signal`) for this stop signal it did not handle. */
 	stoppedFor?: string;
+	/**
+	 * Whether the recording holds the script's exit. False for one cut short (asyncmon killed, the file cut) or a
+	 * `connect` session, which leaves the service running: what it says is what came before the cut.
+	 */
+	complete: boolean;
 	durationMs: Ms;
 	/** Present when the session joined a running service (`asyncmon connect`): when it joined; what came before is the agent's snapshot. */
 	joinedMs?: Ms;
@@ -352,6 +357,7 @@ export function buildReport(state: ModelState): SessionReport {
 		exitCode: state.exit?.code ?? null,
 		signal: state.exit?.signal ?? null,
 		...(state.exit?.stoppedFor ? {stoppedFor: state.exit.stoppedFor} : {}),
+		complete: state.exit !== null,
 		durationMs: round(sessionDuration(state)),
 		...(state.joinedMs === null ? {} : {joinedMs: round(state.joinedMs)}),
 		tasks: state.order.map(id => reportTask(state.nodes.get(id)!, endMs, state)),

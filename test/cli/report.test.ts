@@ -48,6 +48,18 @@ describe('asyncmon report and replay on recordings', () => {
 		}
 	});
 
+	it("says in the JSON whether the recording holds the script's exit: a CI job tells a cut recording from a whole one", async () => {
+		const file = await recordGather();
+		const whole = JSON.parse((await runCli(['report', file, '--format', 'json'])).stdout);
+		expect(whole).toMatchObject({complete: true, exitCode: 0});
+		const cut = tempFile('cut.ndjson');
+		const lines = readFileSync(file, 'utf8').split('\n');
+		writeFileSync(cut, `${lines.slice(0, Math.floor(lines.length / 2)).join('\n')}\n`);
+		const report = await runCli(['report', cut, '--format', 'json']);
+		expect(report.code).toBe(0);
+		expect(JSON.parse(report.stdout)).toMatchObject({complete: false, exitCode: null, signal: null});
+	});
+
 	it('writes to a file with -o', async () => {
 		const file = await recordGather();
 		const out = tempFile('report.html');

@@ -175,4 +175,16 @@ describe('node:http2 against a local h2c server', () => {
 		}
 		expect(report.summary.httpCount).toBe(3);
 	});
+
+	it("a request ends as its body ends, not as its stream closes later: it ends before the task that read the body does", async () => {
+		const {asyncmon, report} = await underAsyncmon('http2-body-end.mjs', [url], CLIENTS);
+		expect(asyncmon).toMatchObject({code: 0, stdout: 'item-1\nitem-2\nitem-3\n'});
+		const requests = report.tasks.filter(task => task.kind === 'http');
+		expect(requests).toHaveLength(3);
+		for (const request of requests) {
+			const task = report.tasks.find(candidate => candidate.id === request.parentId)!;
+			expect(task.name).toMatch(/^getItem\(\d\)$/);
+			expect(request.endMs!).toBeLessThanOrEqual(task.endMs!);
+		}
+	});
 });

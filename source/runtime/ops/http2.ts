@@ -13,14 +13,16 @@ interface Http2Request {
 	connecting: boolean;
 	status?: number;
 	failed?: unknown;
+	/** When the response's body ended ('end'): the request is done then, though its stream closes a little later. */
+	endedAt?: number;
 }
 
 /**
  * HTTP/2 client requests (node:http2 `session.request()`) become HTTP ops
  * through the channels Node publishes for them (22.16 and 24): created in
  * the caller's code, so attributed to the task that made them; started
- * when the headers go out; finished when the response headers arrive;
- * closed when the stream is. A request that waited for its session to
+ * when the headers go out; answered when the response headers arrive;
+ * ended when the response's body ends, or else when the stream closes. A request that waited for its session to
  * connect spent that time connecting; one that waited for a free stream
  * (the peer's concurrency limit), queued.
  */
@@ -61,6 +63,9 @@ export function instrumentHttp2(tracker: Tracker): void {
 		if (!Number.isInteger(status) || status < 200) return;
 		request.status = status;
 		tracker.emit({type: 'op.phase', t: performance.now(), id: request.id, phase: 'headers', status});
+		// A body read to its end ends the request: the stream's close comes after both sides are done, later
+		// (4 ms after the caller had the body, in a new user's run), and made the download look that much longer.
+		stream.once('end', () => (request.endedAt = performance.now()));
 	});
 	subscribe('http2.client.stream.error', message => {
 		const {stream, error} = message as {stream: ClientHttp2Stream; error: unknown};
@@ -74,7 +79,7 @@ export function instrumentHttp2(tracker: Tracker): void {
 		requests.delete(stream);
 		// A stream closed with an error code before its response is a failed request, as a reset one is.
 		const error = request.failed ?? (request.status === undefined ? new Error(`the HTTP/2 stream closed before a response (code ${stream.rstCode})`) : undefined);
-		const event: OpEndEvent = {type: 'op.end', t: performance.now(), id: request.id, ok: error === undefined};
+		const event: OpEndEvent = {type: 'op.end', t: (error === undefined ? request.endedAt : undefined) ?? performance.now(), id: request.id, ok: error === undefined};
 		if (request.status !== undefined) event.status = request.status;
 		if (error !== undefined) event.error = tracker.errorInfo(error);
 		tracker.emit(event);

@@ -229,6 +229,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			block.frames = event.frames;
 			block.stackRead = true;
 			block.loading = event.loading === true;
+			block.module = event.module ?? null;
 			if (event.frames[0]) block.location = event.frames[0].loc;
 			break;
 		}
@@ -548,7 +549,7 @@ function blockById(state: ModelState, id: number): Block {
 	let block = state.blocks.find(b => b.id === id);
 	if (!block) {
 		const processId = laneRootOf(id);
-		block = {id, startMs: 0, detectedAt: 0, durationMs: null, endMs: null, queuedMs: 0, taskId: null, location: null, frames: [], stackRead: false, loading: false, exact: false, processId, process: null};
+		block = {id, startMs: 0, detectedAt: 0, durationMs: null, endMs: null, queuedMs: 0, taskId: null, location: null, frames: [], stackRead: false, loading: false, module: null, exact: false, processId, process: null};
 		state.blocks.push(block);
 	}
 	// The lane's root comes first on its stream, but a block may reach the model before it (the watchdog's lines go their own way).

@@ -144,6 +144,8 @@ export interface Block {
 	stackRead: boolean;
 	/** Its stack was read while Node loaded a module (a `require()` or an import under way). */
 	loading: boolean;
+	/** Loading a library's module with no frame of the script's under it: where its top level ran. */
+	module: Location | null;
 	exact: boolean;
 	/** The followed process whose main thread's loop it held: its lane's root task (the block's id says which); null for the script's own loop. */
 	processId: number | null;

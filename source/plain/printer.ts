@@ -412,7 +412,8 @@ export class PlainPrinter {
 	private blockEndText(state: ModelState, block: Block | undefined, durationMs: Ms): Segment[] {
 		const who = block ? blockCulprit(state, block) : 'a callback';
 		const loop = `loop${block ? loopOwner(block) : ''}`;
-		return [{text: `${loop} was blocked for ${formatDuration(durationMs)} by ${who} `}, dim(block?.location), ...(block?.loading ? [dim(' (loading modules)')] : [])];
+		const location = block?.location ?? null;
+		return [{text: `${loop} was blocked for ${formatDuration(durationMs)} by ${who}${location ? ' ' : ''}`}, dim(location), ...(block?.loading ? [dim(' (loading modules)')] : [])];
 	}
 
 	/** asyncmon's own words, with the script's names in them: in ASCII alone under --ascii. */

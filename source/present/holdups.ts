@@ -5,6 +5,7 @@ import {formatDuration} from './durations.js';
 import {glyphs} from './states.js';
 import {counted} from './text.js';
 import {shownId} from './ids.js';
+import {fileOf} from './locations.js';
 
 /** What a row is stuck on right now, in a few words: `GET /api/x · ttfb 120ms`, `timer 1000ms`, `task #4 load`. */
 export function waitingOn(state: ModelState, node: TaskNode, nowMs: Ms, ascii = false): string {
@@ -100,6 +101,8 @@ export function starvedStall(durationMs: Ms, queuedMs: Ms | undefined): string {
  */
 export function blockCulprit(state: ModelState, block: Block): string {
 	const {fn, task} = culpritOf(state, block);
+	// A library loading, with no code of the script's under it (an import() the script awaited): the library's top level.
+	if (fn === null && block.module !== null) return `the top level of ${fileOf(block.module)}`;
 	if (fn === null) return task?.kind === 'process' ? 'its top level' : (task?.name ?? 'a callback');
 	return task ? `${fn}() in ${task.name}` : `${fn}()`;
 }

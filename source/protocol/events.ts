@@ -310,6 +310,8 @@ export interface BlockStackEvent {
 	frames: StackFrame[];
 	/** Node was loading a module when the stack was read: a `require()` or an import under way (its top level running). */
 	loading?: true;
+	/** Loading with no frame of the user's under it: the library module whose top level was running (`node_modules/sdk/index.js:4:7`). */
+	module?: Location;
 }
 
 export interface StackFrame {

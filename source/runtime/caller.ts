@@ -52,6 +52,8 @@ export interface UserStack {
 	inOwnCode: boolean;
 	/** Node was loading a module under the user's innermost frame (a `require()` or an import under way): its modules' top levels run, not the user's own work. */
 	loading: boolean;
+	/** While loading, with no frame of the user's above the loader: the library module whose top level ran (`node_modules/sdk/index.js:4:7`). */
+	module: Location | null;
 }
 
 /**
@@ -63,10 +65,13 @@ export function userStack(fn: Function, paths: {cwd: string; ownDirectory: strin
 	const frames: StackFrame[] = [];
 	let inOwnCode: boolean | null = null;
 	let loading = false;
+	/** The innermost frame of a module file, the user's or a library's. */
+	let innermostFile: NodeJS.CallSite | null = null;
 	for (const site of callSites(fn, depth)) {
 		const file = site.getFileName() ?? '';
 		const own = pathOf(file).startsWith(paths.ownDirectory + sep);
 		if (file !== '') inOwnCode ??= own;
+		if (!innermostFile && file !== '' && !file.startsWith('node:') && !own) innermostFile = site;
 		// Node's module loader inside the user's code: the code under way is a module's loading, its top level run. Under the
 		// entry's own top level too, which runs in the loader, so only above the user's innermost frame.
 		if (frames.length === 0 && file.startsWith(MODULE_LOADER)) loading = true;
@@ -75,7 +80,8 @@ export function userStack(fn: Function, paths: {cwd: string; ownDirectory: strin
 		frames.push({fn: site.getFunctionName() || ANONYMOUS, loc: originalLocation(site, paths.cwd)});
 		if (frames.length === maxFrames) break;
 	}
-	return {frames, inOwnCode: inOwnCode ?? false, loading};
+	const libraryLoading = loading && frames.length === 0 && innermostFile !== null;
+	return {frames, inOwnCode: inOwnCode ?? false, loading, module: libraryLoading ? originalLocation(innermostFile!, paths.cwd) : null};
 }
 
 /** Where Node's loaders of CommonJS and ES modules are (node:internal/modules/cjs/loader, …/esm/module_job, …). */

@@ -60,6 +60,22 @@ describe('blocks, through the real CLI', () => {
 		}
 	});
 
+	it("a library an import() loads later, whose top level spins, is named: the block is its top level's, not a callback's", async () => {
+		const cwd = tempDir();
+		mkdirSync(join(cwd, 'node_modules/slow-esm'), {recursive: true});
+		writeFileSync(join(cwd, 'node_modules/slow-esm/package.json'), JSON.stringify({name: 'slow-esm', type: 'module', exports: './index.js'}));
+		writeFileSync(join(cwd, 'node_modules/slow-esm/index.js'), 'const until = Date.now() + 300;\nwhile (Date.now() < until);\nexport const ready = true;\n');
+		const sleep = 'await new Promise(resolve => setTimeout(resolve, 50));';
+		writeFileSync(join(cwd, 'main.mjs'), `${sleep}\nconst {ready} = await import('slow-esm');\nconsole.log('ready', ready);\n${sleep}\n`);
+		const {result, state} = await recordRun(['--block-threshold', '100', '--fail-on-block', '200', 'main.mjs'], {cwd});
+		expect(result.stdout).toContain('ready true');
+		expect(state.blocks).toHaveLength(1);
+		expect(state.blocks[0]).toMatchObject({loading: true, module: expect.stringMatching(/^node_modules\/slow-esm\/index\.js:2:\d+$/)});
+		expect(result.stdout).toMatch(/⚠ block {2}loop was blocked for \d+ms by the top level of node_modules\/slow-esm\/index\.js \(loading modules\)\n/);
+		expect(result.stderr).toMatch(/--fail-on-block 200: the loop was blocked for \d+ms by the top level of node_modules\/slow-esm\/index\.js, loading modules/);
+		expect(result.code).toBe(3);
+	});
+
 	it('a task that only awaits a worker thread blocks nothing while the main loop sits idle', async () => {
 		const {result, state} = await recordRun(['awaits-worker.mjs']);
 		expect(result.code).toBe(0);

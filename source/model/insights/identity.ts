@@ -54,6 +54,6 @@ const identity = (...parts: string[]): string => parts.join('\u0000');
  */
 function blockPlace(block: Block): string {
 	const top = block.frames[0];
-	const atLine = (block.location ?? top?.loc ?? '').replace(/(:\d+):\d+$/, '$1');
+	const atLine = (block.location ?? top?.loc ?? block.module ?? '').replace(/(:\d+):\d+$/, '$1');
 	return top && top.fn !== '' && top.fn !== '<anonymous>' ? identity(top.fn, atLine.replace(/:\d+$/, '')) : atLine;
 }

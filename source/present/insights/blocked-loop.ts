@@ -29,7 +29,7 @@ export function blockedLoopMessage(state: ModelState, insight: BlockedLoopInsigh
  * levels: no CPU-bound work of the script's to move.
  */
 function adviceFor(block: Block): string {
-	if (block.loading) return 'it was loading modules (require or import), which runs their code: at start-up that delays all that follows; load what is not needed at once later, with import()';
+	if (block.loading) return 'it was loading modules (require or import), which runs their code: load one needed at once at start-up, before the work it would hold up, and one that is not, later';
 	if (block.location) return 'move CPU-bound work to a worker thread';
 	if (block.stackRead) return "no code of the script's was running: look for a synchronous call into a library or native code";
 	return 'it ended before its stack could be read, so where it ran is not known: look for synchronous work in what ran then';

@@ -49,6 +49,8 @@ export interface HostFigures {
 
 export interface HostComparison {
 	host: string;
+	/** The host before, where only its port changed (a local server on port 0 gets a new one each run). */
+	movedFrom?: string;
 	before: HostFigures | null;
 	after: HostFigures | null;
 }
@@ -156,13 +158,34 @@ function hostFigures(stats: HostStats): HostFigures {
 	return {requests: stats.requests, failures: stats.failed, queue: stats.latency.queue ?? null, latency: stats.latency.total ?? null};
 }
 
+/** `127.0.0.1:46123` → `127.0.0.1`; `[::1]:80` → `[::1]`; a host without a port as it is. */
+function hostName(host: string): string {
+	return host.replace(/:\d+$/, '');
+}
+
 function matchHosts(before: readonly HostStats[], after: readonly HostStats[]): HostComparison[] {
 	const hosts = new Map<string, HostComparison>();
 	for (const stats of before) hosts.set(stats.host, {host: stats.host, before: hostFigures(stats), after: null});
+	const unmatched: HostStats[] = [];
 	for (const stats of after) {
 		const host = hosts.get(stats.host);
 		if (host) host.after = hostFigures(stats);
-		else hosts.set(stats.host, {host: stats.host, before: null, after: hostFigures(stats)});
+		else unmatched.push(stats);
+	}
+	// A host only after whose name is that of one host only before, the only one of that name on either side: the
+	// same server on a new port (one listening on port 0 gets a new one each run).
+	const onlyBefore = [...hosts.values()].filter(host => host.after === null);
+	for (const stats of unmatched) {
+		const name = hostName(stats.host);
+		const olds = onlyBefore.filter(host => hostName(host.host) === name);
+		const nows = unmatched.filter(other => hostName(other.host) === name);
+		if (olds.length === 1 && nows.length === 1 && name !== stats.host) {
+			const old = olds[0]!;
+			hosts.delete(old.host);
+			hosts.set(stats.host, {host: stats.host, movedFrom: old.host, before: old.before, after: hostFigures(stats)});
+		} else {
+			hosts.set(stats.host, {host: stats.host, before: null, after: hostFigures(stats)});
+		}
 	}
 	const weight = (host: HostComparison): number => Math.max(host.before?.requests ?? 0, host.after?.requests ?? 0);
 	return [...hosts.values()].sort((a, b) => weight(b) - weight(a) || compareText(a.host, b.host));

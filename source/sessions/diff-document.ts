@@ -144,11 +144,11 @@ function hostPercentile(figures: HostFigures | null, of: 'queue' | 'latency', at
 }
 
 function hostsSection(comparison: Comparison): ReportSection {
-	const rows = comparison.hosts.map(({host, before, after}) => {
+	const rows = comparison.hosts.map(({host, movedFrom, before, after}) => {
 		const percentiles = (of: 'queue' | 'latency', at: 'p50Ms' | 'p99Ms'): [Ms | null, Ms | null] => [hostPercentile(before, of, at), hostPercentile(after, of, at)];
 		const figures = [percentiles('queue', 'p50Ms'), percentiles('queue', 'p99Ms'), percentiles('latency', 'p50Ms'), percentiles('latency', 'p99Ms')];
 		return {
-			cells: [host, counts(before?.requests, after?.requests), counts(before?.failures, after?.failures), ...figures.map(([b, a]) => durations(b, a))],
+			cells: [movedFrom ? `${host} (was ${movedFrom})` : host, counts(before?.requests, after?.requests), counts(before?.failures, after?.failures), ...figures.map(([b, a]) => durations(b, a))],
 			tones: [
 				null,
 				null,

@@ -84,6 +84,24 @@ describe('compareSessions', () => {
 		expect(api.after).toMatchObject({requests: 4, failures: 0, queue: {samples: 4, maxMs: 0}, latency: {samples: 4, p50Ms: 200, p99Ms: 200}});
 		expect(hosts[1]).toMatchObject({host: 'cdn.test', before: null, after: {requests: 1, failures: 1}});
 	});
+
+	it('a local server on a new port each run is the same host, said moved; two of one name on a side are left apart', () => {
+		const session = (hosts: string[]) => {
+			const made = new InsightSession();
+			for (const host of hosts) made.request(`http://${host}/item`, {start: 0, status: 200, end: 100});
+			made.emit('exit', {t: 200});
+			return made.state;
+		};
+		const moved = compared(session(['127.0.0.1:46123', 'api.test']), session(['127.0.0.1:39001', 'api.test'])).hosts;
+		expect(moved.map(h => [h.host, h.movedFrom ?? null, h.before?.requests ?? null, h.after?.requests ?? null])).toEqual([
+			['127.0.0.1:39001', '127.0.0.1:46123', 1, 1],
+			['api.test', null, 1, 1],
+		]);
+		// Which of two ports became which is not known: gone and new, as before.
+		const two = compared(session(['127.0.0.1:1001', '127.0.0.1:1002']), session(['127.0.0.1:2001', '127.0.0.1:2002'])).hosts;
+		expect(two.every(h => h.movedFrom === undefined && (h.before === null) !== (h.after === null))).toBe(true);
+		expect(two).toHaveLength(4);
+	});
 });
 
 describe('matchSites', () => {

@@ -471,7 +471,12 @@ export class Tracker {
 		const each: {next(value?: unknown): unknown; return?: (value?: unknown) => unknown} = {
 			next: (value?: unknown) => {
 				const result = next.call(iterator, value);
-				if (!values) this.w(task, result, siteId);
+				// The iterator's promise is its own (an async generator's, `events.on`'s): what the slice started is only
+				// probably what settles it (the interval that emits, the sleep inside the generator).
+				if (!values) {
+					if (result instanceof Promise) task.sliceForeignPromise = result;
+					this.w(task, result, siteId);
+				}
 				else if (!(result as IteratorResult<unknown>).done) this.w(task, (result as IteratorResult<unknown>).value, siteId);
 				return result;
 			},

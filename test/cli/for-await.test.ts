@@ -1,7 +1,7 @@
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {underNodeAndAsyncmon} from '../helpers/node-parity.js';
-import {SCRIPTS} from '../helpers/run-cli.js';
+import {runCli, SCRIPTS} from '../helpers/run-cli.js';
 
 const FOR_AWAIT = join(SCRIPTS, 'for-await');
 
@@ -33,5 +33,13 @@ describe('`for await` loops', () => {
 		expect(asyncmon).toEqual(node);
 		expect(report.tasks.filter(task => task.kind === 'task' && task.state !== 'finished')).toEqual([]);
 		expect(report.blocks).toEqual([]);
+	});
+
+	it("wait on the iterator's own promise: what the task started before is only probably what settles it", async () => {
+		const {node, asyncmon} = await underNodeAndAsyncmon('events-on.mjs', [], FOR_AWAIT);
+		expect(node).toEqual({code: 0, stdout: 'got 1\n', stderr: ''});
+		expect(asyncmon).toEqual(node);
+		const plain = await runCli(['--plain', 'events-on.mjs'], {cwd: FOR_AWAIT});
+		expect(plain.stdout).toMatch(/⏸ await {2}main\(\) on probably timer 50ms {2}events-on\.mjs:7:\d+/);
 	});
 });

@@ -200,7 +200,7 @@ describe('sequential-awaits', () => {
 		expect(ofKind(session, 'sequential-awaits')).toEqual([expect.objectContaining({operations: 2, taskIds: [main, load, firstAttempt], sequenceMs: 1150, longestMs: 1000})]);
 	});
 
-	it('ignores tiny waits and waits on bare promises', () => {
+	it('ignores a loop of short sleeps (pacing) and waits on bare promises', () => {
 		const session = new InsightSession();
 		const main = session.task(0, 'main()');
 		let t = 1;
@@ -210,6 +210,45 @@ describe('sequential-awaits', () => {
 			t += 5.2;
 		}
 		session.awaits(main, onPromise, {from: t, ready: t + 1000}).awaits(main, onPromise, {from: t + 1000.1, ready: t + 2000});
+		expect(ofKind(session, 'sequential-awaits')).toEqual([]);
+	});
+
+	it('adds up a loop of short queries awaited one after another (N+1): none is worth a look, the 40 are', () => {
+		const session = new InsightSession();
+		const report = session.task(0, 'report()');
+		let t = 1;
+		for (let id = 1; id <= 40; id++) {
+			const query = session.task(t, `getOrders(${id})`, report);
+			session.emit('task.end', {t: t + 5, id: query, busy: 0.1}).awaits(report, onTask(query), {from: t + 0.05, ready: t + 5, resumed: t + 5.05, site: 'report.ts:8:40'});
+			t += 5.1;
+		}
+		expect(ofKind(session, 'sequential-awaits')).toEqual([expect.objectContaining({taskName: 'report()', operations: 40, sequenceMs: expect.closeTo(200, 6), longestMs: expect.closeTo(5, 6)})]);
+	});
+
+	it('takes no guess for an awaited operation: a library promise read as the first attempt of a retry, or as a generator\'s fetch', () => {
+		const session = new InsightSession();
+		const main = session.task(0, 'main()');
+		let t = 1;
+		for (let i = 0; i < 3; i++) {
+			const attempt = session.task(t, `getFlaky(${i})`, main);
+			session.emit('task.end', {t: t + 100, id: attempt}).awaits(main, {kind: 'task', id: attempt, guess: true}, {from: t + 0.1, ready: t + 300, resumed: t + 300.1});
+			t += 300.2;
+		}
+		expect(ofKind(session, 'sequential-awaits')).toEqual([]);
+	});
+
+	it("counts computing three calls down as the thread's too: two steps whose grandchildren spin save nothing", () => {
+		const session = new InsightSession();
+		const main = session.task(0, 'main()');
+		let t = 1;
+		for (let i = 0; i < 2; i++) {
+			const step = session.task(t, `step(${i})`, main);
+			const inner = session.task(t + 1, `inner(${i})`, step);
+			const spin = session.task(t + 2, `spin(${i})`, inner);
+			session.emit('task.end', {t: t + 500, id: spin, busy: 495});
+			session.emit('task.end', {t: t + 500, id: inner}).emit('task.end', {t: t + 500, id: step}).awaits(main, onTask(step), {from: t + 0.1, ready: t + 500, resumed: t + 500.1});
+			t += 500.2;
+		}
 		expect(ofKind(session, 'sequential-awaits')).toEqual([]);
 	});
 });

@@ -2,8 +2,13 @@ import {IDS_PER_THREAD, type Ms} from '../../protocol/events.js';
 import {type AwaitRecord, type ModelState, type TaskNode, isTaskKind} from '../state.js';
 import type {SequentialAwaitsInsight} from './insight.js';
 
-/** Waits shorter than this are not worth restructuring code for. */
+/** A run that would save less than this is not worth restructuring code for. */
 export const MIN_SEQUENTIAL_WAIT_MS = 10;
+/**
+ * An await shorter than this is no step of a run (the runtime folds awaits under 1 ms). Short ones count: a loop
+ * of 40 queries of 5 ms each, one after another (N+1), costs 200 ms, though no one of them is worth a look.
+ */
+const MIN_STEP_WAIT_MS = 1;
 /** A run that would save less than this share of its time is not worth restructuring code for either. */
 export const MIN_SAVED_SHARE = 0.1;
 /** More work than this between two awaits may be what the second operation needs. */
@@ -20,7 +25,7 @@ interface Step {
 /**
  * Finds runs of awaits that could have overlapped. Consecutive emitted awaits
  * of one task form a run when each one:
- * - waits on a task or an op (not a bare promise or value) for at least MIN_SEQUENTIAL_WAIT_MS;
+ * - waits on a task or an op (not a bare promise or value) for at least MIN_STEP_WAIT_MS;
  * - is not `dependent`: its expression does not read a value from an earlier await;
  * - waits on an operation created after the previous await resumed, so it was
  *   not already running alongside it (awaiting tasks started together is fine);
@@ -104,10 +109,13 @@ function sequentialRuns(state: ModelState, task: TaskNode): Step[][] {
 
 function awaitedOperation(state: ModelState, record: AwaitRecord): Step | undefined {
 	if (record.on.kind !== 'task' && record.on.kind !== 'op') return undefined;
+	// A guess (a library's promise read as what the task started before) is no operation known to be awaited: a
+	// `for await` over a generator read as its fetches, a retry library's promise as its first attempt.
+	if (record.on.guess) return undefined;
 	const target = state.nodes.get(record.on.id);
 	const {readyMs, resumedMs} = record;
 	if (!target || readyMs === null || resumedMs === null) return undefined;
-	if (readyMs - record.startMs < MIN_SEQUENTIAL_WAIT_MS) return undefined;
+	if (readyMs - record.startMs < MIN_STEP_WAIT_MS) return undefined;
 	return {record: {...record, readyMs, resumedMs}, target, durationMs: (target.endMs ?? readyMs) - target.startMs};
 }
 
@@ -152,7 +160,7 @@ function runFinding(state: ModelState, task: TaskNode, run: Step[]): SequentialA
 }
 
 /**
- * The most time the run's awaited tasks (and the tasks they started) computed, or were ready and waited to run, on any
+ * The most time the run's awaited tasks (and every task under them) computed, or were ready and waited to run, on any
  * one thread: that much does not overlap. A task ready to run waits for its thread, busy with other work or waiting
  * for a CPU on a crowded machine; starting the operations together saves none of it.
  */
@@ -163,12 +171,14 @@ function busiestThreadMs(state: ModelState, run: Step[]): Ms {
 		const thread = Math.floor(node.id / IDS_PER_THREAD);
 		byThread.set(thread, (byThread.get(thread) ?? 0) + node.busyMs + node.schedDelayMs);
 	};
-	for (const {target} of run) {
-		if (!isTaskKind(target.kind)) continue;
-		add(target);
-		for (const id of target.children) {
+	// Every task under the awaited ones: work three calls down computes on the thread as much as a child's does.
+	const pending = run.map(step => step.target);
+	for (let node = pending.pop(); node; node = pending.pop()) {
+		if (!isTaskKind(node.kind)) continue;
+		add(node);
+		for (const id of node.children) {
 			const child = state.nodes.get(id);
-			if (child && isTaskKind(child.kind)) add(child);
+			if (child) pending.push(child);
 		}
 	}
 	return Math.max(0, ...byThread.values());

@@ -99,10 +99,18 @@ export function starvedStall(durationMs: Ms, queuedMs: Ms | undefined): string {
  * Who blocked the loop, in words: `crunch() in main()`, `crunch()`, `main()` or `a callback`; a followed process's
  * main module, which its block names already (see loopOwner), is `its top level`.
  */
+/**
+ * A block whose task the monitor has yet to hear of (its start is still in the blocked thread's buffer) is that
+ * task's, named by its id: 'a callback' said of it was a guess stated as fact. None at all: a callback's.
+ */
+function unknownCulprit(block: Block): string {
+	return block.taskId === null ? 'a callback' : `task ${shownId(block.taskId)}`;
+}
+
 export function blockCulprit(state: ModelState, block: Block): string {
 	const {fn, task} = culpritOf(state, block);
 	// A library loading, with no code of the script's under it (an import() the script awaited): the library's top level.
 	if (fn === null && block.module !== null) return `the top level of ${fileOf(block.module)}`;
-	if (fn === null) return task?.kind === 'process' ? 'its top level' : (task?.name ?? 'a callback');
+	if (fn === null) return task?.kind === 'process' ? 'its top level' : (task?.name ?? unknownCulprit(block));
 	return task ? `${fn}() in ${task.name}` : `${fn}()`;
 }

@@ -172,6 +172,13 @@ describe('who blocked the loop', () => {
 		const same = blocked([{fn: 'main', loc: 'a.ts:2:3'}]);
 		expect(blockCulprit(same, same.blocks[0]!)).toBe('main()');
 	});
+
+	it('a task the monitor has yet to hear of, by its id; no task at all, a callback', () => {
+		const unheard = reduce([{type: 'block.start', t: 5, id: 1, task: 7, detectedAt: 60}]);
+		expect(blockCulprit(unheard, unheard.blocks[0]!)).toBe('task #7');
+		const none = reduce([{type: 'block.start', t: 5, id: 1, task: null, detectedAt: 60}]);
+		expect(blockCulprit(none, none.blocks[0]!)).toBe('a callback');
+	});
 });
 
 describe('a stall that was the machine’s', () => {

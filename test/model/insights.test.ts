@@ -600,6 +600,20 @@ describe('http', () => {
 		session.emit('exit', {t: 901});
 		expect(ofKind(session, 'http').find(insight => insight.finding === 'slowest-host')).toMatchObject({host: 'fast.test', averageMs: 100});
 	});
+
+	it('calls no host the slowest for a few milliseconds, nor for a request that failed (a long poll aborted after 8 s)', () => {
+		const close = new InsightSession();
+		close.request('http://a.test/x', {start: 0, status: 200, end: 41});
+		close.request('http://b.test/x', {start: 0, status: 200, end: 40});
+		close.emit('exit', {t: 100});
+		expect(ofKind(close, 'http')).toEqual([]);
+		const aborted = new InsightSession();
+		aborted.request('http://a.test/poll', {start: 0, end: 8000});
+		aborted.request('http://a.test/x', {start: 0, status: 200, end: 40});
+		aborted.request('http://b.test/x', {start: 0, status: 200, end: 45});
+		aborted.emit('exit', {t: 8100});
+		expect(ofKind(aborted, 'http').filter(insight => insight.finding === 'slowest-host')).toEqual([]);
+	});
 });
 
 describe('computeInsights', () => {

@@ -117,14 +117,19 @@ function errorsAndRetries(state: ModelState, host: string, requests: Request[]):
 	];
 }
 
+/** The slowest host is a finding only when it is this many times slower than the next, and by SLOWER_BY_MS at least: 41 against 40 ms is noise. */
+export const SLOWER_BY = 1.5;
+const SLOWER_BY_MS = 10;
+
 /**
  * Compares hosts by time from sending to the end of the response, so our own queueing does not count, nor does a
- * request that ended before it was sent (given up in a pool's queue, say): the host never saw it.
+ * request that ended before it was sent (given up in a pool's queue, say): the host never saw it. Nor a failed one:
+ * a long poll the script aborted after 8 s is no answer the host was slow to give.
  */
 function slowestHost(hosts: Map<string, Request[]>): SlowestHostInsight[] {
 	const averages: Array<{host: string; averageMs: Ms; requests: Request[]}> = [];
 	for (const [host, requests] of hosts) {
-		const finished = requests.filter(request => request.endMs !== null && request.http.sentAt !== undefined);
+		const finished = requests.filter(request => request.endMs !== null && request.http.sentAt !== undefined && request.state !== 'failed');
 		if (finished.length === 0) continue;
 		const totalMs = finished.reduce((total, request) => total + request.endMs! - request.http.sentAt!, 0);
 		averages.push({host, averageMs: totalMs / finished.length, requests: finished});
@@ -132,6 +137,7 @@ function slowestHost(hosts: Map<string, Request[]>): SlowestHostInsight[] {
 	if (averages.length < 2) return [];
 	averages.sort((a, b) => b.averageMs - a.averageMs);
 	const [slowest, next] = averages as [(typeof averages)[number], (typeof averages)[number]];
+	if (slowest.averageMs < next.averageMs * SLOWER_BY || slowest.averageMs - next.averageMs < SLOWER_BY_MS) return [];
 	return [
 		{
 			kind: 'http',

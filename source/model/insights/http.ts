@@ -123,13 +123,13 @@ const SLOWER_BY_MS = 10;
 
 /**
  * Compares hosts by time from sending to the end of the response, so our own queueing does not count, nor does a
- * request that ended before it was sent (given up in a pool's queue, say): the host never saw it. Nor a failed one:
- * a long poll the script aborted after 8 s is no answer the host was slow to give.
+ * request that ended before it was sent (given up in a pool's queue, say): the host never saw it. Nor one with no
+ * answer (a network error): a long poll the script aborted after 8 s is no answer the host was slow to give.
  */
 function slowestHost(hosts: Map<string, Request[]>): SlowestHostInsight[] {
 	const averages: Array<{host: string; averageMs: Ms; requests: Request[]}> = [];
 	for (const [host, requests] of hosts) {
-		const finished = requests.filter(request => request.endMs !== null && request.http.sentAt !== undefined && request.state !== 'failed');
+		const finished = requests.filter(request => request.endMs !== null && request.http.sentAt !== undefined && (request.state !== 'failed' || request.http.status !== undefined));
 		if (finished.length === 0) continue;
 		const totalMs = finished.reduce((total, request) => total + request.endMs! - request.http.sentAt!, 0);
 		averages.push({host, averageMs: totalMs / finished.length, requests: finished});

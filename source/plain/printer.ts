@@ -1,5 +1,5 @@
 import type {ErrorInfo, Location, Ms, ProcessExit, ProtocolLine, TaskAwaitEvent} from '../protocol/events.js';
-import {HTTP_PHASES, unsettledTasks, type Block, type ModelState, type NodeState, type TaskNode} from '../model/state.js';
+import {activeBlocks, HTTP_PHASES, unsettledTasks, type Block, type ModelState, type NodeState, type TaskNode} from '../model/state.js';
 import {phaseMs} from '../model/http-phases.js';
 import {formatDuration, formatOffset} from '../present/durations.js';
 import {servedOutcome, taskLabel} from '../present/http.js';
@@ -169,7 +169,10 @@ export class PlainPrinter {
 			case 'task.ready': {
 				const node = state.nodes.get(line.id);
 				if (!node || !this.admit(line.t, 'ready', state, null)) return;
-				this.say(line.t, this.stateMark('ready', 'ready', 'red'), [{text: `${node.name}: what it awaited is done, but the loop is busy`}]);
+				// Said once the block was told (the monitor works it out then): at that time, not before the BLOCKED line.
+				const told = activeBlocks(state).reduce((latest, block) => Math.max(latest, block.detectedAt), line.t);
+				const done = told > line.t ? `was done at ${formatOffset(line.t).trim()}` : 'is done';
+				this.say(told, this.stateMark('ready', 'ready', 'red'), [{text: `${node.name}: what it awaited ${done}, but the loop is busy`}]);
 				return;
 			}
 			case 'task.end': {

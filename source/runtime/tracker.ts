@@ -189,6 +189,9 @@ export class Tracker {
 	private stretchReported = false;
 	/** The watchdog's pauses to read a stack, taken from the watch by the stretch's long slices: the stretch's block leaves them out too. */
 	private stretchHeldMs = 0;
+	/** The task whose one slice took the stretch's longest so far: the block of a stretch told whole is its. */
+	private stretchLongest: Task | null = null;
+	private stretchLongestMs = 0;
 	/**
 	 * Tasks that began waiting since the last flush and whose wait is not in
 	 * the stream yet: all a flush looks at, however many tasks wait.
@@ -791,7 +794,12 @@ export class Tracker {
 		const long = now - task.sliceStart >= this.watch.thresholdMs;
 		const heldMs = long ? this.watch.takeHeldMs() : 0;
 		this.stretchHeldMs += heldMs;
-		this.addBusy(task, now - task.sliceStart - heldMs);
+		const sliceMs = now - task.sliceStart;
+		if (sliceMs > this.stretchLongestMs) {
+			this.stretchLongestMs = sliceMs;
+			this.stretchLongest = task;
+		}
+		this.addBusy(task, sliceMs - heldMs);
 		// A long slice is a block of its own only if it began the stretch: one that began inside a longer stretch (an
 		// async function called from top-level code that ran 200 ms first) is part of the stretch's block, told whole
 		// when the stretch ends; told alone, it ended the block early, and --fail-on-block passed it.
@@ -809,7 +817,8 @@ export class Tracker {
 		} else if (this.running === task) {
 			this.running = null;
 		}
-		if (!this.running && !this.stretchReported && now - this.stretchStart >= this.watch.thresholdMs) this.emitLongSlice(task, this.stretchStart, now, this.stretchHeldMs + this.watch.takeHeldMs());
+		// Told as the block of the task whose slice took most of it (parse() that spun, not the run() that awaited it).
+		if (!this.running && !this.stretchReported && now - this.stretchStart >= this.watch.thresholdMs) this.emitLongSlice(this.stretchLongest ?? task, this.stretchStart, now, this.stretchHeldMs + this.watch.takeHeldMs());
 		this.watch.running(this.running, this.stretchStart);
 	}
 
@@ -824,6 +833,8 @@ export class Tracker {
 		this.stretchStart = now;
 		this.stretchReported = false;
 		this.stretchHeldMs = 0;
+		this.stretchLongest = null;
+		this.stretchLongestMs = 0;
 	}
 
 	/** `response`: how a `server` task's request ended. */

@@ -47,6 +47,14 @@ describe('blocks, through the real CLI', () => {
 		}
 	});
 
+	it('a block of nested calls is the task whose slice spun, not the outer one that awaited it', async () => {
+		const {result, state} = await recordRun(['nested-spin.ts']);
+		expect(result.stdout).toContain('ok');
+		expect(state.blocks).toHaveLength(1);
+		expect(state.nodes.get(state.blocks[0]!.taskId!)?.name).toBe('Importer.parse(130)');
+		expect(result.stdout).toMatch(/→ spin\(\) in Importer\.parse\(130\) at nested-spin\.ts:3 blocked the event loop/);
+	});
+
 	it("every block shows in the loop's delay, whichever timer the loop runs first after it", async () => {
 		const {result, file, state} = await recordRun(['blocks-while-timers-tick.ts']);
 		expect(result.stdout).toContain('crunched');

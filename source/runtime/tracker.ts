@@ -189,7 +189,7 @@ export class Tracker {
 	private stretchReported = false;
 	/** The watchdog's pauses to read a stack, taken from the watch by the stretch's long slices: the stretch's block leaves them out too. */
 	private stretchHeldMs = 0;
-	/** The task whose one slice took the stretch's longest so far: the block of a stretch told whole is its. */
+	/** The task whose code ran the stretch's longest piece so far: the block of a stretch told whole is its. */
 	private stretchLongest: Task | null = null;
 	private stretchLongestMs = 0;
 	/**
@@ -321,7 +321,10 @@ export class Tracker {
 		if (this.sink.full && !this.exiting) this.flush('burst');
 		const now = performance.now();
 		const running = this.running;
-		if (running) this.addBusy(running, now - running.sliceStart);
+		if (running) {
+			this.addBusy(running, now - running.sliceStart);
+			this.noteStretchPiece(running, now - running.sliceStart);
+		}
 		else this.beginStretch(now);
 		this.lastActivityAt = now;
 		const task = new Task(this.nextId++, parent, running, this.context.getStore(), now);
@@ -795,10 +798,7 @@ export class Tracker {
 		const heldMs = long ? this.watch.takeHeldMs() : 0;
 		this.stretchHeldMs += heldMs;
 		const sliceMs = now - task.sliceStart;
-		if (sliceMs > this.stretchLongestMs) {
-			this.stretchLongestMs = sliceMs;
-			this.stretchLongest = task;
-		}
+		this.noteStretchPiece(task, sliceMs);
 		this.addBusy(task, sliceMs - heldMs);
 		// A long slice is a block of its own only if it began the stretch: one that began inside a longer stretch (an
 		// async function called from top-level code that ran 200 ms first) is part of the stretch's block, told whole
@@ -817,7 +817,7 @@ export class Tracker {
 		} else if (this.running === task) {
 			this.running = null;
 		}
-		// Told as the block of the task whose slice took most of it (parse() that spun, not the run() that awaited it).
+		// Told as the block of the task whose code ran its longest piece (parse() that spun, not the run() that awaited it).
 		if (!this.running && !this.stretchReported && now - this.stretchStart >= this.watch.thresholdMs) this.emitLongSlice(this.stretchLongest ?? task, this.stretchStart, now, this.stretchHeldMs + this.watch.takeHeldMs());
 		this.watch.running(this.running, this.stretchStart);
 	}
@@ -827,6 +827,13 @@ export class Tracker {
 		const events = this.watch.longSlice(task, start, end, heldMs);
 		for (const event of events) this.emit(event);
 		return events.length > 0;
+	}
+
+	/** A task ran `ms` of the stretch in one piece (up to its await, or to a call it made): the stretch's block is the longest piece's. */
+	private noteStretchPiece(task: Task, ms: number): void {
+		if (ms <= this.stretchLongestMs) return;
+		this.stretchLongestMs = ms;
+		this.stretchLongest = task;
 	}
 
 	private beginStretch(now: number): void {

@@ -1,6 +1,6 @@
 import type {ChannelListens} from './agent-channel.js';
 /** The SharedArrayBuffer that the main thread and the watchdog thread share. */
-export const WATCH_BUFFER_BYTES = 88;
+export const WATCH_BUFFER_BYTES = 96;
 
 /** Float64 slots: times in epoch milliseconds. */
 export const F64_HEARTBEAT = 0;
@@ -16,6 +16,11 @@ export const F64_BEAT_QUEUED = 5;
  * began a while after the last reading (see LoopWatch.running). A stall's wait for a CPU counts from it.
  */
 export const F64_QUEUED_BEFORE = 9;
+/**
+ * Where the open block began, as the watchdog told it (bytes 88 to 95): a slice that claims the block ends it, but
+ * the block may have begun before the slice did (a timer's callback spun, then called a task that spun too).
+ */
+export const F64_OPEN_BLOCK_START = 11;
 /** How long reading the open block's stack held the main thread, ms: no part of the block. */
 export const F64_HELD = 6;
 /** Of F64_HELD, how long the main thread waited for a CPU: no part of the block's wait for one either. */

@@ -13,6 +13,7 @@ import {
 	F64_HEARTBEAT,
 	F64_HELD,
 	F64_HELD_QUEUED,
+	F64_OPEN_BLOCK_START,
 	F64_STRETCH_START,
 	HEARTBEAT_MS,
 	I32_BLOCK_COUNTER,
@@ -93,6 +94,8 @@ function poll(): void {
 	const silenceMs = now - start - excluded;
 	if (silenceMs < data.thresholdMs || starvedSoFar(silenceMs, queuedBefore)) return;
 	const number = Atomics.add(i32, I32_BLOCK_COUNTER, 1) + 1;
+	// Before the block is published: a slice that claims it reads where it began.
+	f64[F64_OPEN_BLOCK_START] = start;
 	if (Atomics.compareExchange(i32, I32_OPEN_BLOCK, 0, number) !== 0) return;
 	const id = data.idBase + number;
 	openBlock = {number, id, start, heartbeat, queuedBefore};

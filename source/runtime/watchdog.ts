@@ -11,6 +11,7 @@ import {
 	F64_HEARTBEAT,
 	F64_HELD,
 	F64_HELD_QUEUED,
+	F64_OPEN_BLOCK_START,
 	F64_QUEUED_BEFORE,
 	F64_STRETCH_START,
 	HEARTBEAT_MS,
@@ -219,8 +220,10 @@ export class LoopWatch implements SliceWatch {
 		// A beat since the slice or stretch began means the loop turned, or time was claimed, in between: it is no one
 		// stretch. Only what came after the beat is measured (a task taken as still running across an await it never
 		// told, say, would otherwise hold the idle time before it).
-		const start = Math.max(from, this.lastBeatAt);
 		const open = Atomics.exchange(this.i32, I32_OPEN_BLOCK, CLAIMING);
+		// A block the watchdog told began where it said, which may be before the slice or stretch (code that is no
+		// task's ran first): the claim ends it, whole.
+		const start = open === 0 ? Math.max(from, this.lastBeatAt) : Math.min(Math.max(from, this.lastBeatAt), this.f64[F64_OPEN_BLOCK_START]! - this.toEpoch);
 		try {
 			// No beat since the stretch began: the wait for a CPU since the last reading before it is the stretch's, give or
 			// take a tenth of the threshold (see QUEUED_READINGS_PER_THRESHOLD), or a beat for a slice that began within its stretch.

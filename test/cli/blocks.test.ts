@@ -47,6 +47,14 @@ describe('blocks, through the real CLI', () => {
 		}
 	});
 
+	it("a timer's callback that spins, then calls an async function that spins, is one block: the call's slice does not cut it", async () => {
+		const {result, state} = await recordRun(['--fail-on-block', '150', 'timer-spins-then-calls.cjs']);
+		const stretch = Number(/one stretch of (\d+) ms/.exec(result.stdout)![1]);
+		expect(state.blocks).toHaveLength(1);
+		expect(state.blocks[0]!.durationMs).toBeGreaterThan(stretch - 20);
+		expect(result.code).toBe(3);
+	});
+
 	it('a block of nested calls is the task whose slice spun, not the outer one that awaited it', async () => {
 		const {result, state} = await recordRun(['nested-spin.ts']);
 		expect(result.stdout).toContain('ok');

@@ -1066,8 +1066,12 @@ function awaitsTask(task: Task, id: number): boolean {
 	return task.phase === Phase.Waiting && task.waitOn.kind === 'task' && task.waitOn.id === id;
 }
 
+/**
+ * Whether a promise's resolution would read `then` on the value: it has one, own or inherited. Asked with `in`, not
+ * read: the await or the return reads it next, and a getter or a Proxy (a query builder's) is read once, as under node.
+ */
 function isThenable(value: unknown): boolean {
-	return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as {then?: unknown}).then === 'function';
+	return ((typeof value === 'object' && value !== null) || typeof value === 'function') && 'then' in value;
 }
 
 function clearSlice(task: Task): void {

@@ -1,6 +1,7 @@
 import {expect, it} from 'vitest';
 import {recordRun, taskNamed} from '../helpers/recorded.js';
-import {runCli} from '../helpers/run-cli.js';
+import {runCli, SCRIPTS} from '../helpers/run-cli.js';
+import {underNodeAndAsyncmon} from '../helpers/node-parity.js';
 
 it('a task that returned a promise waits on it, not runs, and a session cut short gives it the times of that wait', async () => {
 	const {result, report, file} = await recordRun(['returns-pending.js']);
@@ -26,4 +27,10 @@ it('an async function that returns a thenable (a query builder) lasts until it s
 	expect(claim.state).toBe('finished');
 	// It ended with the query, not as it returned.
 	expect(claim.waitMs).toBeGreaterThan(100);
+});
+
+it("reads a thenable's then() once, returned or awaited, as node does: a Proxy's or a getter's reads are the script's to count", async () => {
+	const {node, asyncmon} = await underNodeAndAsyncmon('thenable-reads.mjs', [], SCRIPTS);
+	expect(node).toEqual({code: 0, stdout: 'return ok then\nawait ok then\n', stderr: ''});
+	expect(asyncmon).toEqual(node);
 });

@@ -78,6 +78,9 @@ export class Task {
 	sliceOpsPromised = 0;
 	/** The last promise a call of code not the script's gave it in the slice, standing for nothing asyncmon saw start: whatever settles it, it may be no op of the slice's. */
 	sliceForeignPromise: Promise<unknown> | null = null;
+	/** The stretch (Tracker.stretchEpoch) its code last ran in, and how long in all it ran there. */
+	stretchEpoch = -1;
+	stretchMs = 0;
 
 	constructor(
 		readonly id: number,
@@ -189,9 +192,11 @@ export class Tracker {
 	private stretchReported = false;
 	/** The watchdog's pauses to read a stack, taken from the watch by the stretch's long slices: the stretch's block leaves them out too. */
 	private stretchHeldMs = 0;
-	/** The task whose code ran the stretch's longest piece so far: the block of a stretch told whole is its. */
+	/** The task whose code ran longest in the stretch so far, and how long: the block of a stretch told whole is its. */
 	private stretchLongest: Task | null = null;
 	private stretchLongestMs = 0;
+	/** Counts the stretches: a task's time in the stretch under way is kept on it (see noteStretchPiece). */
+	private stretchEpoch = 0;
 	/**
 	 * Tasks that began waiting since the last flush and whose wait is not in
 	 * the stream yet: all a flush looks at, however many tasks wait.
@@ -817,7 +822,7 @@ export class Tracker {
 		} else if (this.running === task) {
 			this.running = null;
 		}
-		// Told as the block of the task whose code ran its longest piece (parse() that spun, not the run() that awaited it).
+		// Told as the block of the task whose code ran most of it (parse() that spun, not the run() that awaited it).
 		if (!this.running && !this.stretchReported && now - this.stretchStart >= this.watch.thresholdMs) this.emitLongSlice(this.stretchLongest ?? task, this.stretchStart, now, this.stretchHeldMs + this.watch.takeHeldMs());
 		this.watch.running(this.running, this.stretchStart);
 	}
@@ -829,10 +834,18 @@ export class Tracker {
 		return events.length > 0;
 	}
 
-	/** A task ran `ms` of the stretch in one piece (up to its await, or to a call it made): the stretch's block is the longest piece's. */
+	/**
+	 * A task ran `ms` of the stretch in one piece (up to its await, or to a call it made): the stretch's block is the
+	 * task that ran most of it in all (a loop calling a thousand short tasks is the loop's).
+	 */
 	private noteStretchPiece(task: Task, ms: number): void {
-		if (ms <= this.stretchLongestMs) return;
-		this.stretchLongestMs = ms;
+		if (task.stretchEpoch !== this.stretchEpoch) {
+			task.stretchEpoch = this.stretchEpoch;
+			task.stretchMs = 0;
+		}
+		task.stretchMs += ms;
+		if (task.stretchMs <= this.stretchLongestMs) return;
+		this.stretchLongestMs = task.stretchMs;
 		this.stretchLongest = task;
 	}
 
@@ -842,6 +855,7 @@ export class Tracker {
 		this.stretchHeldMs = 0;
 		this.stretchLongest = null;
 		this.stretchLongestMs = 0;
+		this.stretchEpoch++;
 	}
 
 	/** `response`: how a `server` task's request ended. */

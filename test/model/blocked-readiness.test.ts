@@ -52,6 +52,12 @@ describe('readiness while the loop is blocked', () => {
 		expect(readyDuringBlock(state, 600)).toEqual([{type: 'task.ready', t: 502, id: 3}]);
 	});
 
+	it("a timer due within a heartbeat of the block's start may have fired before it (the start is placed at the last heartbeat): not said ready", () => {
+		const state = blockedScript();
+		apply(state, {type: 'block.start', t: 45, id: 1, task: null, detectedAt: 100});
+		expect(readyDuringBlock(state, 200)).toEqual([]);
+	});
+
 	it("a followed process's block readies that process's tasks, not the script's", () => {
 		const LANE = IDS_PER_PROCESS + 1;
 		const state = blockedScript();

@@ -3,6 +3,7 @@ import {laneSlotOf, type AsyncmonEvent, type ErrorInfo, type HeaderEvent, type J
 import {foldJoined, foldSent, retire} from './retention.js';
 import {settleIfLarge} from './intervals.js';
 import {
+	endedBefore,
 	AWAITS_RETAINED,
 	activeBlocks,
 	LANE_OUTPUT_BOUNDS,
@@ -208,7 +209,9 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			block.startMs = event.t;
 			block.detectedAt = event.detectedAt;
 			block.taskId = event.task;
-			block.location = locationOfTask(state, event.task) ?? block.location;
+			// A task done before the block began blocks only through a callback it scheduled (a timer's): where the task
+			// is defined is not where the callback runs.
+			if (!endedBefore(state, event.task, event.t)) block.location = locationOfTask(state, event.task) ?? block.location;
 			if (block.durationMs === null) setActive(state, block);
 			// The blocking task is running, whatever its last events said: its resume is stuck in the blocked thread's buffer.
 			const blocking = event.task === null ? undefined : state.nodes.get(event.task);
@@ -248,7 +251,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			block.exact = event.exact;
 			if (block.startMs === 0 && block.detectedAt === 0) block.startMs = event.t - event.durationMs;
 			if (event.task !== null) block.taskId = event.task;
-			block.location ??= locationOfTask(state, block.taskId);
+			if (!endedBefore(state, block.taskId, block.startMs)) block.location ??= locationOfTask(state, block.taskId);
 			break;
 		}
 		case 'loop':

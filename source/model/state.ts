@@ -592,3 +592,9 @@ export function copyFoldedFigures({sites, hosts}: Pick<Aggregated, 'sites' | 'ho
 	}
 	return copy;
 }
+
+/** Whether the task `id` had ended by `t`: a block it is named for then ran in a callback it scheduled. */
+export function endedBefore(state: ModelState, id: number | null, t: Ms): boolean {
+	const endMs = id === null ? null : (state.nodes.get(id)?.endMs ?? null);
+	return endMs !== null && endMs <= t;
+}

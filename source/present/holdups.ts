@@ -1,6 +1,6 @@
 import type {Ms, WaitTarget} from '../protocol/events.js';
 import {culpritOf, holdupOf, targetHoldup, timerOverdueMs, type Holdup} from '../model/holdups.js';
-import type {Block, ModelState, TaskNode} from '../model/state.js';
+import {endedBefore, type Block, type ModelState, type TaskNode} from '../model/state.js';
 import {formatDuration} from './durations.js';
 import {glyphs} from './states.js';
 import {counted} from './text.js';
@@ -111,6 +111,8 @@ export function blockCulprit(state: ModelState, block: Block): string {
 	const {fn, task} = culpritOf(state, block);
 	// A library loading, with no code of the script's under it (an import() the script awaited): the library's top level.
 	if (fn === null && block.module !== null) return `the top level of ${fileOf(block.module)}`;
+	// A task that had ended blocks only through a callback it scheduled: not its own code (the top level, long done).
+	if (fn === null && task && endedBefore(state, task.id, block.startMs)) return `a callback ${task.name} scheduled`;
 	if (fn === null) return task?.kind === 'process' ? 'its top level' : (task?.name ?? unknownCulprit(block));
 	return task ? `${fn}() in ${task.name}` : `${fn}()`;
 }

@@ -173,6 +173,16 @@ describe('who blocked the loop', () => {
 		expect(blockCulprit(same, same.blocks[0]!)).toBe('main()');
 	});
 
+	it("a callback a task scheduled, once the task is done (a timer the top level set): not the task's own code, nor its place", () => {
+		const state = reduce([
+			{type: 'task.start', t: 0, id: 1, parent: null, kind: 'script', name: 'spin.js', loc: 'spin.js:1:1'},
+			{type: 'task.end', t: 5, id: 1, ok: true, busy: 5, wait: 0, sched: 0, awaits: 0},
+			{type: 'block.start', t: 600, id: 1, task: 1, detectedAt: 660},
+		]);
+		expect(blockCulprit(state, state.blocks[0]!)).toBe('a callback spin.js scheduled');
+		expect(state.blocks[0]!.location).toBeNull();
+	});
+
 	it('a task the monitor has yet to hear of, by its id; no task at all, a callback', () => {
 		const unheard = reduce([{type: 'block.start', t: 5, id: 1, task: 7, detectedAt: 60}]);
 		expect(blockCulprit(unheard, unheard.blocks[0]!)).toBe('task #7');

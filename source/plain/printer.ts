@@ -303,6 +303,13 @@ export class PlainPrinter {
 		for (const task of [...this.awaitsOfUnsent.keys()]) this.tellHeldAwait(task);
 		const last = this.gate.finish(state);
 		if (last) this.saySecond(last);
+		// A block told live that the script exited in has no block.end (its loop never turned again): its end is the
+		// exit's (see the reducer), told as any other's.
+		for (const id of this.blockedAt.keys()) {
+			const block = state.blocks.find(candidate => candidate.id === id);
+			if (block?.endMs != null && block.durationMs !== null) this.say(block.endMs, this.blockMark('block'), this.blockEndText(state, block, block.durationMs));
+		}
+		this.blockedAt.clear();
 		this.order.drain();
 		this.writePending();
 		const lines: string[] = [];

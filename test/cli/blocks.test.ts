@@ -112,6 +112,8 @@ describe('blocks, through the real CLI', () => {
 		// Read until a read found the script's code, not Node's queue between two continuations.
 		expect(block!.location).toMatch(/^awaits-until-exit\.mjs:\d+:\d+$/);
 		expect(result.stdout).toMatch(/→ (tiny|spin)\(\).* at awaits-until-exit\.mjs:\d+ blocked the event loop for [\d.]+m?s/);
+		// Told live, and told ended though no block.end came: the exit ended it.
+		expect(result.stdout).toMatch(/⚠ block {2}loop was blocked for [\d.]+m?s by /);
 	});
 
 	it('CommonJS main().catch(…) that sleeps 600 ms passes --fail-on-block 200, as node exits 0', async () => {

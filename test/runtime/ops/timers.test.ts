@@ -1,7 +1,7 @@
 import {mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import type {OpEndEvent, OpStartEvent} from '../../../source/protocol/events.js';
+import type {BlockEndEvent, OpEndEvent, OpStartEvent} from '../../../source/protocol/events.js';
 import {recordedLines} from '../../helpers/recorded.js';
 import {underNodeAndAsyncmon} from '../../helpers/node-parity.js';
 import {SCRIPTS} from '../../helpers/run-cli.js';
@@ -80,8 +80,11 @@ describe('immediates', () => {
 
 		const lines = recordedLines(file);
 		const request = lines.find(line => line.type === 'task.start' && line.kind === 'server');
-		const block = lines.find(line => line.type === 'block.start');
 		expect(request).toMatchObject({name: 'GET /work'});
-		expect(block).toMatchObject({task: (request as {id: number}).id});
+		// The spin's block is the longest: on a loaded machine the first fetch's load of Node's undici may be one too.
+		const ends = lines.filter((line): line is BlockEndEvent => line.type === 'block.end');
+		const longest = ends.reduce((best, end) => (end.durationMs > best.durationMs ? end : best));
+		expect(longest.durationMs).toBeGreaterThanOrEqual(100);
+		expect(lines.find(line => line.type === 'block.start' && line.id === longest.id)).toMatchObject({task: (request as {id: number}).id});
 	});
 });

@@ -146,6 +146,18 @@ describe('columns', () => {
 		expect(tableColumns(100).map(c => c.id)).toContain('timeline');
 	});
 
+	it("cut a method's call without its receiver first: the method says what runs", () => {
+		const session = new FakeSession();
+		session.emit('task.start', {t: 0, id: 1, kind: 'script', name: 'app.ts'});
+		session.emit('task.start', {t: 1, id: 2, parent: 1, name: 'UserRepositoryImplementation.findAllActiveUsers("org-123")', loc: 'repo.ts:4:3'});
+		const node = session.state.nodes.get(2)!;
+		expect(rowName(node, 60, false)).toBe('UserRepositoryImplementation.findAllActiveUsers("org-123")');
+		expect(rowName(node, 40, false)).toBe('…findAllActiveUsers("org-123")');
+		expect(rowName(node, 20, false)).toBe('…findAllAc…org-123")');
+		// A script's name, or a process's, has no receiver to drop.
+		expect(rowName(session.state.nodes.get(1)!, 4, false)).toBe('ap…s');
+	});
+
 	it('give the names shown room before the extras (status, timeline, location): 100 columns never cut them more than 80 do', () => {
 		const wants = {name: 30, location: 14, waitingOn: 0};
 		const width = (columns: ReturnType<typeof tableColumns>, id: string): number | undefined => columns.find(column => column.id === id)?.width;

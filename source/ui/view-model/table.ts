@@ -244,8 +244,21 @@ export function rowName(node: TaskNode, width: number, ascii: boolean, sibling: 
 		const named = `${node.kind} ${processLabel(node)}`;
 		return truncateMiddle(textWidth(named) <= width ? named : processLabel(node), width);
 	}
-	const label = taskLabel(node, ascii);
-	return sibling === null ? truncateMiddle(label, width) : truncateApart(label, sibling, width);
+	// A call of the script's async function; a received request, a worker or a process is named otherwise.
+	const call = node.kind === 'task' && !node.request;
+	const label = call ? withoutReceiver(taskLabel(node, ascii), width) : taskLabel(node, ascii);
+	return sibling === null ? truncateMiddle(label, width) : truncateApart(label, call ? withoutReceiver(sibling, width) : sibling, width);
+}
+
+/**
+ * A method's call too wide for its cell goes without its receiver first (`…findAllActiveUsers("org-1")`, not
+ * `UserRepository…"org-1")`): the method says what runs; the class is in the details.
+ */
+function withoutReceiver(label: string, width: number): string {
+	if (textWidth(label) <= width) return label;
+	const call = label.indexOf('(');
+	const dot = call === -1 ? -1 : label.lastIndexOf('.', call);
+	return dot > 0 ? `…${label.slice(dot + 1)}` : label;
 }
 
 /** How many of a parent's children siblingCall looks at: enough to find a call of the same function in a fan-out. */

@@ -1,11 +1,9 @@
-import {mkdirSync, writeFileSync} from 'node:fs';
 import {createServer, type AddressInfo, type Server} from 'node:net';
-import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {ReportAwaitTarget, SessionReport} from '../../source/model/summary.js';
 import {useDemoServer} from '../helpers/demo-server.js';
 import {recordApp, recordRun, taskNamed} from '../helpers/recorded.js';
-import {tempDir} from '../helpers/temp.js';
+import {dirWithPackage} from '../helpers/temp.js';
 
 /** What the task awaited, site by site in the order of its lines. */
 function targets(report: SessionReport, name: string): ReportAwaitTarget[][] {
@@ -77,9 +75,7 @@ describe('what a task waits on, known from the awaited promise, end to end', () 
 
 it("a library's promise after it called the script's async function twice is a guess over both calls, not the last one for certain", async () => {
 	// Code that is not the script's (not instrumented: in node_modules) calls back twice at once, as async's mapLimit does.
-	const directory = tempDir();
-	mkdirSync(join(directory, 'node_modules/two-at-once'), {recursive: true});
-	writeFileSync(join(directory, 'node_modules/two-at-once/index.js'), 'module.exports = fn => Promise.all([fn(0), fn(1)]).then(values => values);\n');
+	const directory = dirWithPackage('two-at-once', {'index.js': 'module.exports = fn => Promise.all([fn(0), fn(1)]).then(values => values);\n'});
 	const {result, report} = await recordApp(
 		[
 			"const twoAtOnce = require('two-at-once')",
@@ -131,9 +127,7 @@ it("the script's own promise that never settles is only probably the timer start
 });
 
 it("Promise.all of a library's promises is those promises, counted, not a guess naming a task the slice started and did not await", async () => {
-	const directory = tempDir();
-	mkdirSync(join(directory, 'node_modules/later'), {recursive: true});
-	writeFileSync(join(directory, 'node_modules/later/index.js'), 'module.exports = ms => new Promise(resolve => setTimeout(() => resolve(ms), ms));\n');
+	const directory = dirWithPackage('later', {'index.js': 'module.exports = ms => new Promise(resolve => setTimeout(() => resolve(ms), ms));\n'});
 	const {result, report} = await recordApp(
 		[
 			"const later = require('later')",

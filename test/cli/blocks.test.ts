@@ -5,7 +5,7 @@ import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {readRecording, recordedLines, recordRun} from '../helpers/recorded.js';
 import {CLI, ROOT, runCli, SCRIPTS} from '../helpers/run-cli.js';
-import {tempDir, tempFile} from '../helpers/temp.js';
+import {dirWithPackage, tempDir, tempFile} from '../helpers/temp.js';
 
 /** Blocks are the script's own synchronous stretches: idle time between them is no block. */
 /** A package whose top level spins `ms` ms as it loads, and a script that requires it; the script's own top level spins as long after. */
@@ -77,10 +77,10 @@ describe('blocks, through the real CLI', () => {
 	});
 
 	it("a library an import() loads later, whose top level spins, is named: the block is its top level's, not a callback's", async () => {
-		const cwd = tempDir();
-		mkdirSync(join(cwd, 'node_modules/slow-esm'), {recursive: true});
-		writeFileSync(join(cwd, 'node_modules/slow-esm/package.json'), JSON.stringify({name: 'slow-esm', type: 'module', exports: './index.js'}));
-		writeFileSync(join(cwd, 'node_modules/slow-esm/index.js'), 'const until = Date.now() + 300;\nwhile (Date.now() < until);\nexport const ready = true;\n');
+		const cwd = dirWithPackage('slow-esm', {
+			'package.json': JSON.stringify({name: 'slow-esm', type: 'module', exports: './index.js'}),
+			'index.js': 'const until = Date.now() + 300;\nwhile (Date.now() < until);\nexport const ready = true;\n',
+		});
 		const sleep = 'await new Promise(resolve => setTimeout(resolve, 50));';
 		writeFileSync(join(cwd, 'main.mjs'), `${sleep}\nconst {ready} = await import('slow-esm');\nconsole.log('ready', ready);\n${sleep}\n`);
 		const {result, state} = await recordRun(['--block-threshold', '100', '--fail-on-block', '200', 'main.mjs'], {cwd});

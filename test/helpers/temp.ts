@@ -1,4 +1,4 @@
-import {chmodSync, copyFileSync, mkdtempSync, rmSync} from 'node:fs';
+import {chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll} from 'vitest';
@@ -15,6 +15,14 @@ afterAll(() => {
 export function tempDir(): string {
 	const dir = mkdtempSync(join(tmpdir(), 'asyncmon-test-'));
 	made.push(dir);
+	return dir;
+}
+
+/** A fresh directory holding a package `name` in its node_modules, of these files (`index.js` and others): code that is not the script's. */
+export function dirWithPackage(name: string, files: Record<string, string>): string {
+	const dir = tempDir();
+	mkdirSync(join(dir, 'node_modules', name), {recursive: true});
+	for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, 'node_modules', name, file), text);
 	return dir;
 }
 

@@ -1,5 +1,4 @@
 import {performance as perfHooksPerformance} from 'node:perf_hooks';
-import {AsyncLocalStorage} from 'node:async_hooks';
 import {IDS_PER_THREAD, type AsyncmonEvent, type BlockEndEvent, type BlockStartEvent, type ErrorInfo, type Location, type OpKind, type OpStartEvent, type ProcessDetails, type ServerRequestDetails, type TaskAwaitEvent, type TaskEndEvent, type TaskKind, type TaskStartEvent, type WaitTarget} from '../protocol/events.js';
 import type {EventSink, Keep} from './event-sink.js';
 import type {IsFolded} from './span-folder.js';
@@ -8,6 +7,7 @@ import type {SiteTable} from './site-table.js';
 import {describeError} from './errors.js';
 import {recordedText} from './redact.js';
 import {eitherOf, PROMISE, promiseOf, PromiseTargets, TRACKED_CHILDREN} from './wait-targets.js';
+import {type CallFrames, TaskContext} from './task-context.js';
 
 /**
  * Read once: in the bundle each use of an imported name reads it through a getter (esbuild's interop with a
@@ -39,7 +39,7 @@ const NO_SITE = -1;
 const LATE_TIMER_MS = 1;
 const MAX_LATE_TIMERS = 1024;
 
-export class Task {
+export class Task implements CallFrames {
 	phase = Phase.Running;
 	busy = 0;
 	wait = 0;
@@ -62,6 +62,8 @@ export class Task {
 	resumesInCallerStore = false;
 	/** Its code runs in an async context of its own, entered at its start; false for a call of a function that calls nothing (see Tracker.e). */
 	ownContext = true;
+	ownFrame: object | undefined = undefined;
+	callerFrame: object | undefined = undefined;
 	failed = false;
 	error: unknown = undefined;
 	returnPending = false;
@@ -154,7 +156,7 @@ export interface TrackerOptions {
 export class Tracker {
 	/** Set once the process began to exit (see exit()). */
 	private exiting = false;
-	readonly context = new AsyncLocalStorage<Task>();
+	readonly context = new TaskContext<Task>();
 	root: Task;
 	private running: Task | null = null;
 	/** The `server` task whose request listener runs in the current synchronous stretch. */
@@ -380,7 +382,7 @@ export class Tracker {
 		// another going out): libraries (got, ky) schedule a request from a callback the call's first slice registers.
 		// Code that calls nothing registers none: it runs in its caller's context, which `running` overrides.
 		if (site.callsNothing) task.ownContext = false;
-		else this.context.enterWith(task);
+		else this.context.enterCall(task);
 		return task;
 	}
 
@@ -760,7 +762,7 @@ export class Tracker {
 		this.running = task;
 		if (task.resumesInCallerStore) {
 			task.resumesInCallerStore = false;
-			this.context.enterWith(task);
+			this.context.resumeCall(task);
 		}
 		if (this.showWait(task, now, false)) this.emit({type: 'task.resume', t: now, id: task.id, readyAt, wait: task.wait, sched: task.sched});
 		this.watch.running(task, this.stretchStart);
@@ -816,7 +818,7 @@ export class Tracker {
 			this.running = task.prevRunning;
 			if (this.running) this.running.sliceStart = now;
 			if (task.ownContext) {
-				this.context.enterWith(task.prevStore as Task);
+				this.context.leaveCall(task, task.prevStore);
 				task.resumesInCallerStore = true;
 			}
 		} else if (this.running === task) {
@@ -863,6 +865,8 @@ export class Tracker {
 		if (task.phase === Phase.Done) return;
 		if (task.phase === Phase.Waiting) task.wait += now - task.waitStart;
 		task.phase = Phase.Done;
+		// A task kept past its end (an await names it) keeps no context alive.
+		task.ownFrame = task.callerFrame = undefined;
 		if (response === undefined && !task.failed && this.foldedAsEnded(task, now)) return;
 		const event: TaskEndEvent = {type: 'task.end', t: now, id: task.id, ok: !task.failed, busy: task.busy, wait: task.wait, sched: task.sched, awaits: task.awaits};
 		if (response) {

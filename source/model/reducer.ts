@@ -274,7 +274,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			state.exitCall = event.exitCall ?? null;
 			break;
 		case 'exit':
-			state.exit = {t: event.t, code: event.code, signal: event.signal, ...(event.stoppedFor && {stoppedFor: event.stoppedFor})};
+			state.exit = {t: event.t, code: event.code, signal: event.signal, ...(event.stoppedFor && {stoppedFor: event.stoppedFor}), ...(event.forced && {forced: event.forced})};
 			// Whatever the process still held ended with it.
 			state.held = {tasks: 0, http: 0};
 			// A script that exited blocked says no block.end (its loop never turned again: a loop of awaits ran until its

@@ -1,4 +1,4 @@
-import {isMainThreadId, laneSlotOf, type ErrorInfo, type ExitCall, type HeaderEvent, type HttpClient, type HttpQueue, type ListeningServer, type Location, type Ms, type NodeKind, type ProcessDetails, type ProcessExit, type StackFrame, type WaitTarget} from '../protocol/events.js';
+import {isMainThreadId, laneSlotOf, type ErrorInfo, type ExitCall, type ForcedKill, type HeaderEvent, type HttpClient, type HttpQueue, type ListeningServer, type Location, type Ms, type NodeKind, type ProcessDetails, type ProcessExit, type StackFrame, type WaitTarget} from '../protocol/events.js';
 import {copyLatency, type Latency} from './latency.js';
 
 export type NodeState = 'running' | 'waiting' | 'ready' | 'finished' | 'failed';
@@ -205,6 +205,8 @@ export interface ScriptExit {
 	signal: string | null;
 	/** The stop signal asyncmon ended the stuck script for, with SIGKILL (`signal`). */
 	stoppedFor?: string;
+	/** Why asyncmon sent it SIGKILL after a stop signal (`signal`). */
+	forced?: ForcedKill;
 }
 
 export interface Fatal {

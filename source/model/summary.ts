@@ -1,4 +1,4 @@
-import type {ErrorInfo, Location, Ms, NodeKind, ProcessExit, WaitTarget} from '../protocol/events.js';
+import type {ErrorInfo, ForcedKill, Location, Ms, NodeKind, ProcessExit, WaitTarget} from '../protocol/events.js';
 import {liveTimes} from './live-times.js';
 import {isCountedTask, isWorkUnit, type Block, type FoldedFailure, type HttpPhases, type LaneOutput, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
 import {latencyStats} from './latency.js';
@@ -12,6 +12,8 @@ export interface SessionReport {
 	signal: string | null;
 	/** Present when asyncmon ended the script, stuck in synchronous code, with SIGKILL (`signal`) for this stop signal it did not handle. */
 	stoppedFor?: string;
+	/** Present when asyncmon sent the script SIGKILL (`signal`) after a stop signal: which, and why (`again`, `grace`, `quit`: see docs/protocol.md). */
+	forced?: ForcedKill;
 	/**
 	 * Whether the recording holds the script's exit. False for one cut short (asyncmon killed, the file cut) or a
 	 * `connect` session, which leaves the service running: what it says is what came before the cut.
@@ -357,6 +359,7 @@ export function buildReport(state: ModelState): SessionReport {
 		exitCode: state.exit?.code ?? null,
 		signal: state.exit?.signal ?? null,
 		...(state.exit?.stoppedFor ? {stoppedFor: state.exit.stoppedFor} : {}),
+		...(state.exit?.forced ? {forced: state.exit.forced} : {}),
 		complete: state.exit !== null,
 		durationMs: round(sessionDuration(state)),
 		...(state.joinedMs === null ? {} : {joinedMs: round(state.joinedMs)}),

@@ -2,7 +2,7 @@ import type {ChildProcess} from 'node:child_process';
 import {constants} from 'node:os';
 import type {Socket} from 'node:net';
 import {redactText} from '../protocol/redaction.js';
-import {PROTOCOL_VERSION, type HeaderEvent, type ProtocolLine, type StopSignal} from '../protocol/events.js';
+import {PROTOCOL_VERSION, type ForcedKill, type HeaderEvent, type ProtocolLine, type StopSignal} from '../protocol/events.js';
 import {decodeLine, type CorruptReason} from '../protocol/decode.js';
 import {serializeLine} from '../protocol/encode.js';
 import {LineSplitter} from '../protocol/line-splitter.js';
@@ -63,6 +63,8 @@ export class ChildSession {
 	private readonly stuck = new StuckLoop();
 	/** The stop signal asyncmon ended the script for with SIGKILL (see endFor). */
 	private stoppedFor: StopSignal | undefined;
+	/** Why asyncmon sent the script SIGKILL after a stop signal, if it did (see forcing). */
+	private forced: ForcedKill | undefined;
 	/** The script's stdout and stderr, read from its pipes, let out at the times its `wrote` lines tell. */
 	private readonly output = {stdout: this.pipedOutput('stdout'), stderr: this.pipedOutput('stderr')};
 
@@ -90,8 +92,10 @@ export class ChildSession {
 				// Every byte the script wrote is out before its exit, told or not (a SIGKILL leaves no time to tell).
 				this.output.stdout.end();
 				this.output.stderr.end();
-				const stoppedFor = this.stoppedFor;
-				this.emit({type: 'exit', t: exitedAt ?? this.now(), code, signal, ...(stoppedFor && {stoppedFor})});
+				const {stoppedFor, forced} = this;
+				// A kill of asyncmon's that came too late (the script had ended by itself) is none.
+				const killed = signal === 'SIGKILL';
+				this.emit({type: 'exit', t: exitedAt ?? this.now(), code, signal, ...(stoppedFor && {stoppedFor}), ...(killed && !stoppedFor && forced && {forced})});
 				this.batchEnd();
 				resolveExit({code, signal, stoppedFor});
 			});
@@ -131,6 +135,10 @@ export class ChildSession {
 	/** Stuck in synchronous code, with no handler of its own for `signal`: it can take no signal but SIGKILL. */
 	stuckWithoutHandler(signal: StopSignal): boolean {
 		return this.stuck.withoutHandlerFor(signal);
+	}
+
+	forcing(kill: ForcedKill): void {
+		this.forced ??= kill;
 	}
 
 	/** Ends the stuck script for `signal`, as node would have: with SIGKILL, said in its exit. */

@@ -1,7 +1,4 @@
-import type {StopSignal} from '../protocol/events.js';
-
-/** How long a script asked to stop by SIGTERM or SIGHUP may take before it is killed. */
-export const KILL_GRACE_MS = 2000;
+import {KILL_GRACE_MS, type ForcedKill, type StopSignal} from '../protocol/events.js';
 /** How often, once a stop signal came, the rule looks whether the script is stuck without a handler for it. */
 export const STUCK_CHECK_MS = 100;
 
@@ -21,17 +18,23 @@ const TERMINAL_SIGNALS: ReadonlySet<StopSignal> = new Set(['SIGINT', 'SIGHUP']);
 export interface Stoppable {
 	stuckWithoutHandler(signal: StopSignal): boolean;
 	endFor(signal: StopSignal): void;
+	/** asyncmon is about to send the script SIGKILL, for this reason: said in its exit. */
+	forcing(kill: ForcedKill): void;
 }
 
 /**
  * How signals reach the script, in plain mode, in the dashboard and while it compiles alike (README,
- * "Signals"): the first is forwarded, so the script's own handlers run; a second Ctrl-C, or 2 s after a
- * SIGTERM or SIGHUP, ends it with SIGKILL. A script stuck in synchronous code cannot run its handlers,
- * and must still be stoppable: one stuck with no handler of its own for the signal is ended at once, as
- * node would have ended it, since asyncmon's own handler (which sends what is buffered first) cannot run.
+ * "Signals"): each is forwarded, so the script's own handlers run, and it takes as long as they take, as under
+ * node (a graceful shutdown drains for as long as its process manager allows). The same Ctrl-C or SIGTERM
+ * again ends it with SIGKILL; so does the end of KILL_GRACE_MS after a hangup (the terminal is gone) or after
+ * the dashboard was quit. A script stuck in synchronous code cannot run its handlers, and must still be
+ * stoppable: one stuck with no handler of its own for the signal is ended at once, as node would have ended
+ * it, since asyncmon's own handler (which sends what is buffered first) cannot run. Every SIGKILL of
+ * asyncmon's is said in the script's exit.
  */
 export class StopRule {
-	private interrupted = false;
+	/** The stop signals asyncmon got so far: the same one again forces the end. */
+	private readonly received = new Set<StopSignal>();
 	private deadline: NodeJS.Timeout | null = null;
 	private stuckCheck: NodeJS.Timeout | null = null;
 	/** The stop signals delivered so far, each of which ends a script found stuck without a handler for it. */
@@ -49,19 +52,35 @@ export class StopRule {
 		this.session = session;
 	}
 
-	/** `group`: to the processes the script started too; by default for what a terminal sends (see TERMINAL_SIGNALS). */
-	deliver(signal: StopSignal, group = TERMINAL_SIGNALS.has(signal)): void {
-		if (signal === 'SIGINT') {
-			if (this.interrupted) this.script.signal('SIGKILL', group);
-			else if (!this.sharesTerminal) this.script.signal('SIGINT', group);
-			this.interrupted = true;
-		} else {
-			this.script.signal(signal, group);
-			this.deadline ??= setTimeout(() => this.script.signal('SIGKILL', group), KILL_GRACE_MS);
-			// The session's own end lets the monitor go; a pending kill never holds it.
-			this.deadline.unref();
+	/** A stop signal asyncmon got (or a Ctrl-C in the dashboard): to the processes the script started too for what a terminal sends (see TERMINAL_SIGNALS). */
+	deliver(signal: StopSignal): void {
+		const group = TERMINAL_SIGNALS.has(signal);
+		if (this.received.has(signal) && signal !== 'SIGHUP') {
+			this.kill({after: signal, because: 'again'}, group);
+			return;
 		}
+		this.received.add(signal);
+		if (!(signal === 'SIGINT' && this.sharesTerminal)) this.script.signal(signal, group);
+		if (signal === 'SIGHUP') this.killLater({after: signal, because: 'grace'}, group);
 		this.endIfStuck(signal);
+	}
+
+	/** The dashboard was quit while the script runs: it ends, with what it started, as closing its terminal would end them. */
+	quit(): void {
+		this.script.signal('SIGTERM', true);
+		this.killLater({after: 'SIGTERM', because: 'quit'}, true);
+		this.endIfStuck('SIGTERM');
+	}
+
+	private kill(kill: ForcedKill, group: boolean): void {
+		this.session?.forcing(kill);
+		this.script.signal('SIGKILL', group);
+	}
+
+	private killLater(kill: ForcedKill, group: boolean): void {
+		this.deadline ??= setTimeout(() => this.kill(kill, group), KILL_GRACE_MS);
+		// The session's own end lets the monitor go; a pending kill never holds it.
+		this.deadline.unref();
 	}
 
 	/** The script ended: nothing is left to kill. */

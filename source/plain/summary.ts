@@ -8,7 +8,7 @@ import {formatTimes} from '../present/numbers.js';
 import type {Segment} from '../present/paint.js';
 import {glyphs, stateIcon} from '../present/states.js';
 import {counted, sanitize, sanitizeLines} from '../present/text.js';
-import {connectionClosed, endingSignal, stoppedForText} from '../present/processes.js';
+import {connectionClosed, endingSignal, forcedText, stoppedForText} from '../present/processes.js';
 import {errorText} from '../present/errors.js';
 
 /** Below this the monitor kept up, as far as anyone could tell. */
@@ -60,7 +60,9 @@ export function summaryLines(state: ModelState, ascii: boolean): Segment[][] {
 	}
 	if (summary.failedCount > 0) say(`${counted(summary.failedCount, 'task')} failed`, {color: 'red'});
 	const stuck = exit && stoppedForText(exit);
-	if (stuck) say(sanitize(`${stuck[0]!.toUpperCase()}${stuck.slice(1)}`), {color: 'yellow'});
+	// asyncmon's name is written in lower case, at the start of a sentence too.
+	const why = stuck ? `${stuck[0]!.toUpperCase()}${stuck.slice(1)}` : exit && forcedText(exit);
+	if (why) say(sanitize(why), {color: 'yellow'});
 	if (killedBy) {
 		const interrupted = unsettledTasks(state);
 		if (interrupted > 0) say(sanitize(`${counted(interrupted, 'task')} interrupted by ${killedBy} before settling`), {color: 'yellow'});

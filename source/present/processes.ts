@@ -1,6 +1,6 @@
-import type {ProcessDetails, ProcessExit} from '../protocol/events.js';
+import {KILL_GRACE_MS, type ForcedKill, type ProcessDetails, type ProcessExit} from '../protocol/events.js';
 import type {Block, TaskNode} from '../model/state.js';
-import {formatBytes} from './durations.js';
+import {formatBytes, formatDuration} from './durations.js';
 import {counted} from './text.js';
 
 /** How a child process ended, for the status column (6 wide): its exit code, or its signal without `SIG` (`KILL`). */
@@ -29,6 +29,21 @@ export function connectionClosed(exit: {code: number | null; signal: string | nu
 export function stoppedForText(exit: {stoppedFor?: string}): string | null {
 	if (!exit.stoppedFor) return null;
 	return `it was stuck in synchronous code, where no handler runs, and does not handle ${exit.stoppedFor} itself: asyncmon ended it with SIGKILL, as ${exit.stoppedFor} would have ended it at once under node`;
+}
+
+/** Why asyncmon sent the script SIGKILL after a stop signal, in words; null when it did not. */
+export function forcedText(exit: {forced?: ForcedKill}): string | null {
+	const forced = exit.forced;
+	if (!forced) return null;
+	const signal = forced.after === 'SIGINT' ? 'Ctrl-C (SIGINT)' : forced.after;
+	switch (forced.because) {
+		case 'again':
+			return `asyncmon ended it with SIGKILL at a second ${signal}`;
+		case 'grace':
+			return `asyncmon ended it with SIGKILL: it was still running ${formatDuration(KILL_GRACE_MS)} after ${signal}`;
+		case 'quit':
+			return `asyncmon ended it with SIGKILL: it was still running ${formatDuration(KILL_GRACE_MS)} after the dashboard was quit (${signal})`;
+	}
 }
 
 /** A followed process, as the block that held its loop names it: `pid 4242 (node worker.js)`. */

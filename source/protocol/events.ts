@@ -447,6 +447,21 @@ export interface ExitEvent {
 	 * in synchronous code with no handler of its own for it, where node would have ended it at once.
 	 */
 	stoppedFor?: StopSignal;
+	/** asyncmon ended the script with SIGKILL (`signal`) after a stop signal, and why (see ForcedKill). */
+	forced?: ForcedKill;
+}
+
+/**
+ * Why asyncmon sent the script SIGKILL after a stop signal: the same signal came `again` (a second Ctrl-C or
+ * SIGTERM); the script was still running 2 s after a hangup (`grace`), or after the dashboard was quit (`quit`:
+ * its SIGTERM).
+ */
+/** How long a script may take to stop after a hangup, or after the dashboard was quit, before asyncmon kills it (`grace`, `quit`). */
+export const KILL_GRACE_MS = 2000;
+
+export interface ForcedKill {
+	after: StopSignal;
+	because: 'again' | 'grace' | 'quit';
 }
 
 /** A statement called an async function of the script's and dropped its promise: nothing awaits it. Once per site. */

@@ -1,4 +1,4 @@
-import {STOP_SIGNALS, type AsyncmonEvent, type ErrorInfo, type ExitCall, type FoldedLeaves, type FoldedName, type FoldEvent, type JoinedEvent, type HeaderEvent, type HttpClient, type HttpDetails, type HttpQueue, type ListeningServer, type ProcessDetails, type ProcessExit, type ProcessLaunch, type ServerRequestDetails, type SkippedOutput, type StackFrame, type TimerDetails, type WaitTarget} from './events.js';
+import {STOP_SIGNALS, type AsyncmonEvent, type ErrorInfo, type ExitCall, type ForcedKill, type FoldedLeaves, type FoldedName, type FoldEvent, type JoinedEvent, type HeaderEvent, type HttpClient, type HttpDetails, type HttpQueue, type ListeningServer, type ProcessDetails, type ProcessExit, type ProcessLaunch, type ServerRequestDetails, type SkippedOutput, type StackFrame, type TimerDetails, type WaitTarget} from './events.js';
 
 /**
  * What one field of a protocol line must hold. `V` is the field's type in
@@ -249,7 +249,12 @@ export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldSha
 	uncaught: {origin: oneOf('uncaughtException', 'unhandledRejection'), error: ERROR_INFO, task: ID_OR_NULL},
 	'script.start': {},
 	'script.exit': {code: INTEGER, exitCall: optional(objectOf<ExitCall>('an exit call {site}', {site: STRING_OR_NULL}))},
-	exit: {code: INTEGER_OR_NULL, signal: STRING_OR_NULL, stoppedFor: optional(oneOf(...STOP_SIGNALS))},
+	exit: {
+		code: INTEGER_OR_NULL,
+		signal: STRING_OR_NULL,
+		stoppedFor: optional(oneOf(...STOP_SIGNALS)),
+		forced: optional(objectOf<ForcedKill>("{after: a stop signal, because: 'again', 'grace' or 'quit'}", {after: oneOf(...STOP_SIGNALS), because: oneOf('again', 'grace', 'quit')})),
+	},
 	floating: {task: ID_OR_NULL, by: ID, site: STRING},
 	alive: {
 		idleSince: NUMBER,

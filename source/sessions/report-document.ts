@@ -9,7 +9,7 @@ import {httpStatsByHost, servedStatsByRoute} from '../model/http-stats.js';
 import {HTTP_PHASES} from '../model/state.js';
 import type {Insight} from '../model/insights.js';
 import {insightMessage} from '../present/insights.js';
-import {exitOutcome, outputSize} from '../present/processes.js';
+import {exitOutcome, forcedText, outputSize} from '../present/processes.js';
 import type {Tone} from '../present/changes.js';
 import {errorText, failureText} from '../present/errors.js';
 import {shownId} from '../present/ids.js';
@@ -66,7 +66,8 @@ export function sanitizeSection(section: ReportSection): ReportSection {
 }
 
 function subtitleOf(report: SessionReport): string {
-	const exit = report.signal ? `killed by ${report.stoppedFor ?? report.signal}${report.stoppedFor ? ' (stuck in synchronous code: ended with SIGKILL)' : ''}` : report.exitCode === null ? 'no exit recorded' : `exit code ${report.exitCode}`;
+	const forced = forcedText(report);
+	const exit = report.signal ? `killed by ${report.stoppedFor ?? report.signal}${report.stoppedFor ? ' (stuck in synchronous code: ended with SIGKILL)' : forced ? ` (${forced})` : ''}` : report.exitCode === null ? 'no exit recorded' : `exit code ${report.exitCode}`;
 	const joined = report.joinedMs === undefined ? '' : `, joined the running service at ${formatDuration(report.joinedMs)} (earlier: its agent's snapshot)`;
 	return `${exit}, ran ${formatDuration(report.durationMs)}${joined}`;
 }

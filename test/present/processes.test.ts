@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {exitOutcome, exitStatusText, processLabel} from '../../source/present/processes.js';
+import {exitOutcome, exitStatusText, forcedText, processLabel} from '../../source/present/processes.js';
 import {reduce, event} from '../helpers/events.js';
 
 describe('processes', () => {
@@ -23,5 +23,13 @@ describe('processes', () => {
 		]);
 		expect(processLabel(state.nodes.get(2)!)).toBe('ls -l (pid 99)');
 		expect(processLabel(state.nodes.get(3)!)).toBe('nosuch');
+	});
+
+	it("says why asyncmon sent the script SIGKILL after a stop signal, and nothing when it did not", () => {
+		expect(forcedText({forced: {after: 'SIGINT', because: 'again'}})).toBe('asyncmon ended it with SIGKILL at a second Ctrl-C (SIGINT)');
+		expect(forcedText({forced: {after: 'SIGTERM', because: 'again'}})).toBe('asyncmon ended it with SIGKILL at a second SIGTERM');
+		expect(forcedText({forced: {after: 'SIGHUP', because: 'grace'}})).toBe('asyncmon ended it with SIGKILL: it was still running 2.00s after SIGHUP');
+		expect(forcedText({forced: {after: 'SIGTERM', because: 'quit'}})).toBe('asyncmon ended it with SIGKILL: it was still running 2.00s after the dashboard was quit (SIGTERM)');
+		expect(forcedText({})).toBeNull();
 	});
 });

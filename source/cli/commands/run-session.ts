@@ -85,7 +85,7 @@ async function runDashboardUntilQuit(options: RunOptions, session: ChildSession,
 		signal,
 	});
 	// Quitting while the script still runs ends it, and what it started, as closing its terminal would; its recording is completed.
-	stopRule.deliver('SIGTERM', true);
+	stopRule.quit();
 	await session.exited;
 }
 

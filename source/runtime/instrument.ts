@@ -34,6 +34,7 @@ import {recordedArgv, recordedText, setRedaction} from './redact.js';
 import {SiteTable} from './site-table.js';
 import {NO_WATCH, Tracker, type TrackerOptions} from './tracker.js';
 import {RUNTIME_GLOBAL} from './transform.js';
+import {showUsersFunctionText} from './function-source.js';
 import {instrumentPromiseCombinators} from './wait-targets.js';
 import {TransformCache} from './transform-cache.js';
 import {LoopWatch} from './watchdog.js';
@@ -393,6 +394,7 @@ function instrumentLane(config: ThreadConfig, writer: BatchWriter, thread: NonNu
 function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
 	const tracker = new Tracker(options);
 	Object.defineProperty(globalThis, RUNTIME_GLOBAL, {value: tracker, enumerable: false});
+	showUsersFunctionText();
 	// The script's own files, which the transform rewrote, throw with their original positions; the libraries' do as
 	// under node (their maps would cost every module's load a read, and change their stack traces).
 	setSourceMapsSupport(true, {nodeModules: false, generatedCode: false});

@@ -24,6 +24,10 @@ import {isSecretParameterName} from '../protocol/redaction.js';
  * becomes `__am.np(__am.m(), new Promise(executor))`: the runtime learns
  * which task or op each promise stands for (see Tracker.p), so an await later
  * knows what it waits on instead of guessing.
+ *
+ * Each piece inserted is preceded by a comment giving its length (`/*am:13*\/__am.p(`), so that the user's own text
+ * of any function can be had back from its instrumented text (see withoutInstrumentation): a function's
+ * `toString()` reads as under node.
  */
 
 export interface FunctionSite {
@@ -103,6 +107,7 @@ export function parseProgram(code: string, sourceType: 'module' | 'script'): Any
 export function instrument(input: TransformInput): TransformOutput {
 	const program = parseProgram(input.code, input.sourceType === 'module' ? 'module' : 'script');
 	const magic = new (MagicString())(input.code);
+	const edit = markedEdits(magic);
 	const rt = RUNTIME_GLOBAL;
 	let changed = false;
 
@@ -136,11 +141,11 @@ export function instrument(input: TransformInput): TransformOutput {
 		if (fn.body.type === 'BlockStatement') {
 			insertAtTop(magic, fn.body, enter);
 			// Right of children's closings, also when the body is empty.
-			magic.prependRight(fn.body.end - 1, exit);
+			edit.prependRight(fn.body.end - 1, exit);
 		} else {
 			const arrowEnd = input.code.indexOf('=>', fn.params.length ? fn.params[fn.params.length - 1].end : fn.start) + 2;
-			magic.prependRight(arrowEnd, `{${enter}return ${rt}.ret(${TASK},`);
-			magic.appendLeft(fn.end, `)${exit}}`);
+			edit.prependRight(arrowEnd, `{${enter}return ${rt}.ret(${TASK},`);
+			edit.appendLeft(fn.end, `)${exit}}`);
 		}
 	};
 
@@ -175,10 +180,10 @@ export function instrument(input: TransformInput): TransformOutput {
 					dependent: readsAny(node.argument, scope.awaitedNames),
 					call: node.argument.type === 'CallExpression' || (node.argument.type === 'ChainExpression' && node.argument.expression.type === 'CallExpression'),
 				});
-				magic.prependRight(node.start, `${rt}.r(${scope.taskRef},`);
-				magic.prependRight(node.argument.start, `${rt}.w(${scope.taskRef},(`);
-				magic.appendLeft(node.argument.end, `),${site})`);
-				magic.appendLeft(node.end, ')');
+				edit.prependRight(node.start, `${rt}.r(${scope.taskRef},`);
+				edit.prependRight(node.argument.start, `${rt}.w(${scope.taskRef},(`);
+				edit.appendLeft(node.argument.end, `),${site})`);
+				edit.appendLeft(node.end, ')');
 				return;
 			}
 			case 'LabeledStatement': {
@@ -198,17 +203,17 @@ export function instrument(input: TransformInput): TransformOutput {
 				changed = true;
 				const site = input.registry.addAwait({line: node.loc!.start.line, column: node.loc!.start.column, dependent: false, call: false});
 				const resume = `${rt}.c(${scope.taskRef});`;
-				magic.prependRight(node.right.start, `${rt}.fa(${scope.taskRef},(`);
-				magic.appendLeft(node.right.end, `),${site},${JSON.stringify(notAsyncIterable(node.right))})`);
+				edit.prependRight(node.right.start, `${rt}.fa(${scope.taskRef},(`);
+				edit.appendLeft(node.right.end, `),${site},${JSON.stringify(notAsyncIterable(node.right))})`);
 				if (node.body.type === 'BlockStatement') {
-					magic.appendLeft(node.body.start + 1, resume);
+					edit.appendLeft(node.body.start + 1, resume);
 				} else {
-					magic.prependRight(node.body.start, `{${resume}`);
-					magic.appendLeft(node.body.end, '}');
+					edit.prependRight(node.body.start, `{${resume}`);
+					edit.appendLeft(node.body.end, '}');
 				}
 				const root = loopRoots.get(node) ?? node;
-				magic.prependRight(root.start, '{');
-				magic.appendLeft(root.end, `;${resume}}`);
+				edit.prependRight(root.start, '{');
+				edit.appendLeft(root.end, `;${resume}}`);
 				return;
 			}
 			case 'ReturnStatement': {
@@ -217,8 +222,8 @@ export function instrument(input: TransformInput): TransformOutput {
 				const scope = current();
 				if (scope.instrumented && node.argument) {
 					changed = true;
-					magic.prependRight(node.argument.start, `${rt}.ret(${TASK},(`);
-					magic.appendLeft(node.argument.end, '))');
+					edit.prependRight(node.argument.start, `${rt}.ret(${TASK},(`);
+					edit.appendLeft(node.argument.end, '))');
 				}
 				return;
 			}
@@ -230,7 +235,7 @@ export function instrument(input: TransformInput): TransformOutput {
 				const block = node.type === 'CatchClause' ? node.body : node.finalizer;
 				if (block) {
 					changed = true;
-					magic.appendLeft(block.start + 1, `${rt}.c(${scope.taskRef});`);
+					edit.appendLeft(block.start + 1, `${rt}.c(${scope.taskRef});`);
 				}
 				return;
 			}
@@ -242,8 +247,8 @@ export function instrument(input: TransformInput): TransformOutput {
 				if (!dropped) return;
 				changed = true;
 				const site = input.registry.addDroppedCall({line: call.loc!.start.line, column: call.loc!.start.column});
-				magic.prependRight(call.start, `${rt}.fl(`);
-				magic.appendLeft(call.end, `,${site})`);
+				edit.prependRight(call.start, `${rt}.fl(`);
+				edit.appendLeft(call.end, `,${site})`);
 				return;
 			}
 			case 'CallExpression':
@@ -259,8 +264,8 @@ export function instrument(input: TransformInput): TransformOutput {
 				visitChildren(node);
 				if (node.callee.type === 'Identifier' && node.callee.name === 'Promise') {
 					changed = true;
-					magic.prependRight(node.start, `${rt}.np(${rt}.m(),`);
-					magic.appendLeft(node.end, ')');
+					edit.prependRight(node.start, `${rt}.np(${rt}.m(),`);
+					edit.appendLeft(node.end, ')');
 				}
 				return;
 			case 'VariableDeclarator':
@@ -287,8 +292,8 @@ export function instrument(input: TransformInput): TransformOutput {
 	const unwrapped = new Set<AnyNode>();
 	const wrapCall = (node: AnyNode): void => {
 		changed = true;
-		magic.prependRight(node.start, `${rt}.p(`);
-		magic.appendLeft(node.end, ')');
+		edit.prependRight(node.start, `${rt}.p(`);
+		edit.appendLeft(node.end, ')');
 	};
 
 	visit(program, null);
@@ -406,6 +411,40 @@ function arrowArguments(fn: AnyNode): string {
 	return `[${parts.join(',')}]`;
 }
 
+/** A piece of instrumentation as it is inserted: behind a comment that says how long it is. */
+function marked(text: string): string {
+	return `${MARK_START}${text.length}${MARK_END}${text}`;
+}
+
+const MARK_START = '/*am:';
+const MARK_END = '*/';
+
+/** Inserting through these marks each piece (see marked). */
+function markedEdits(magic: MagicStringClass): Pick<MagicStringClass, 'prependRight' | 'appendLeft'> {
+	return {
+		prependRight: (index, content) => magic.prependRight(index, marked(content)),
+		appendLeft: (index, content) => magic.appendLeft(index, marked(content)),
+	};
+}
+
+/**
+ * The text of instrumented code with every piece asyncmon inserted taken out again: the user's own (as compiled,
+ * for TypeScript), for any part of a file, a function's text as V8 gives it included. A comment of the user's own
+ * that reads as a mark (`/*am:5*\/`) would be taken for one: no code is written so.
+ */
+export function withoutInstrumentation(text: string): string {
+	let kept = '';
+	let from = 0;
+	for (let at = text.indexOf(MARK_START); at !== -1; at = text.indexOf(MARK_START, from)) {
+		const end = text.indexOf(MARK_END, at + MARK_START.length);
+		const length = end === -1 ? Number.NaN : Number(text.slice(at + MARK_START.length, end));
+		if (!Number.isInteger(length)) break;
+		kept += text.slice(from, at);
+		from = end + MARK_END.length + length;
+	}
+	return kept + text.slice(from);
+}
+
 /**
  * Puts `code` at the top of a function body or program without ending its directive prologue ('use strict'):
  * after the directives, behind a `;` since a directive may end without one (`'use strict'` then a newline).
@@ -420,7 +459,7 @@ export function insertAtTop(magic: MagicStringClass, body: AnyNode, code: string
 		afterDirective = true;
 	}
 	// Left of children's openings, also when the body is empty.
-	magic.appendLeft(index, afterDirective ? `;${code}` : code);
+	magic.appendLeft(index, marked(afterDirective ? `;${code}` : code));
 }
 
 /** Per node type, the keys that may hold child nodes: a node's primitive fields (its name, operator, flags) are left out. */

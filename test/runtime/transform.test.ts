@@ -3,8 +3,9 @@ import {join} from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {parse} from 'acorn';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {instrument, RUNTIME_GLOBAL, type AwaitSite, type CallSite, type FunctionSite} from '../../source/runtime/transform.js';
+import {instrument, RUNTIME_GLOBAL, withoutInstrumentation, type AwaitSite, type CallSite, type FunctionSite} from '../../source/runtime/transform.js';
 import {tempDir} from '../helpers/temp.js';
+import {unmarked} from '../helpers/unmarked.js';
 
 interface Instrumented {
 	code: string;
@@ -248,7 +249,7 @@ describe('instrument: names and positions in the registry', () => {
 		].join('\n');
 		const out = transform(code);
 		expect(out.changed).toBe(false);
-		expect(out.code).toBe(code);
+		expect(unmarked(out.code)).toBe(code);
 		expect(out.functions).toEqual([]);
 		expect(out.awaits).toEqual([]);
 	});
@@ -258,7 +259,7 @@ describe('instrument: names and positions in the registry', () => {
 		const out = transform(code);
 		expect(out.functions.map(f => f.name)).toEqual(['outer']);
 		expect(out.awaits).toEqual([]);
-		expect(out.code).toContain('async function* inner() { try { yield await a; } catch (e) { return e; } }');
+		expect(unmarked(out.code)).toContain('async function* inner() { try { yield await a; } catch (e) { return e; } }');
 	});
 
 	it('a getter that returns an async arrow instruments only the arrow', () => {
@@ -273,6 +274,46 @@ describe('instrument: names and positions in the registry', () => {
 			{line: 4, column: 2, dependent: false, call: true},
 			{line: 5, column: 2, dependent: false, call: true},
 		]);
+	});
+});
+
+describe('withoutInstrumentation: the user\'s own text back', () => {
+	// Every kind of piece the transform inserts, in every kind of function V8 gives the text of.
+	const code = [
+		'"use strict"',
+		'const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))',
+		'async function plain(a, {b} = {}) { await sleep(1); try { return await f(a) } catch (e) { g(e) } finally { h() } }',
+		'async function directive() { "use strict"; return 1 }',
+		'const arrow = async x => x * 2',
+		'const object = async () => ({a: await 1})',
+		'const loop = async function (items) { outer: for await (const item of items) use(item); for await (const x of list()) { use(x) } }',
+		'class Service { async get(id) { return this.load(id) } static async make() { load(); return new Service() } async #hidden() { await 1 } get name() { return format(this) } }',
+		'const literal = { async "quoted key"() { await 0 }, async [computed()]() { await 0 } }',
+		'function syncCaller() { return [1, 2].map(n => n.toString()).join("/") }',
+		'async function load() {}',
+		'module.exports = {plain, directive, arrow, object, loop, Service, literal, syncCaller, sleep, load}',
+	].join('\n');
+
+	it("turns any function's instrumented text, as V8 gives it, into the text it had before", () => {
+		const original = new Function('module', 'f', 'g', 'h', 'use', 'list', 'computed', 'format', `${code}; return module.exports`)({}, () => 0, () => 0, () => 0, () => 0, () => [], () => 'k', String);
+		const out = transform(code);
+		const runtime = new Proxy({}, {get: () => (value: unknown) => value});
+		(globalThis as Record<string, unknown>)[RUNTIME_GLOBAL] = runtime;
+		const instrumented = new Function('module', 'f', 'g', 'h', 'use', 'list', 'computed', 'format', `${out.code}; return module.exports`)({}, () => 0, () => 0, () => 0, () => 0, () => [], () => 'k', String);
+		const texts = (exports: Record<string, any>): string[] => [
+			...Object.values(exports).filter(value => typeof value === 'function').map(value => Function.prototype.toString.call(value)),
+			Function.prototype.toString.call(exports.Service.prototype.get),
+			Function.prototype.toString.call(exports.Service.make),
+			Function.prototype.toString.call(Object.getOwnPropertyDescriptor(exports.Service.prototype, 'name')!.get),
+			Function.prototype.toString.call(exports.literal['quoted key']),
+			Function.prototype.toString.call(exports.literal.k),
+		];
+		const before = texts(original);
+		const after = texts(instrumented);
+		// Instrumented indeed, every one but the function that calls nothing and the getter that calls format() alike.
+		expect(after.filter(text => text.includes(RUNTIME_GLOBAL)).length).toBeGreaterThan(8);
+		expect(after.map(text => withoutInstrumentation(text))).toEqual(before);
+		expect(withoutInstrumentation(out.code)).toBe(code);
 	});
 });
 
@@ -312,28 +353,28 @@ describe('instrument: the dependent flag', () => {
 describe('instrument: output shape', () => {
 	it('wraps an async function body and routes awaits, returns and catch clauses through the runtime', () => {
 		const out = transform('async function f(a) {\n  try {\n    return await g(a);\n  } catch (e) {\n    return 0;\n  }\n}');
-		expect(out.code).toContain('const __amT=__asyncmon.e(0,arguments);try{');
-		expect(out.code).toContain('return __asyncmon.ret(__amT,(__asyncmon.r(__amT,await __asyncmon.w(__amT,(g(a)),0))))');
-		expect(out.code).toContain('catch (e) {__asyncmon.c(__amT);');
-		expect(out.code).toContain('}catch(__amE){__asyncmon.f(__amT,__amE);throw __amE}finally{__asyncmon.l(__amT)}');
+		expect(unmarked(out.code)).toContain('const __amT=__asyncmon.e(0,arguments);try{');
+		expect(unmarked(out.code)).toContain('return __asyncmon.ret(__amT,(__asyncmon.r(__amT,await __asyncmon.w(__amT,(g(a)),0))))');
+		expect(unmarked(out.code)).toContain('catch (e) {__asyncmon.c(__amT);');
+		expect(unmarked(out.code)).toContain('}catch(__amE){__asyncmon.f(__amT,__amE);throw __amE}finally{__asyncmon.l(__amT)}');
 	});
 
 	it('keeps every original line on its line (positions map one to one)', () => {
 		const code = 'async function f(a) {\n  await a;\n  return 1;\n}\nconst g = async () => 2;\n';
 		const out = transform(code);
-		expect(out.code.split('\n').length).toBe(code.split('\n').length);
+		expect(unmarked(out.code).split('\n').length).toBe(code.split('\n').length);
 	});
 
 	it('passes arrow parameters instead of `arguments`, with placeholders for patterns', () => {
 		const out = transform('const f = async (a, b = 1, {c}, [d], ...rest) => a;');
-		expect(out.code).toContain('__asyncmon.e(0,[a,b,undefined,undefined,...rest])');
+		expect(unmarked(out.code)).toContain('__asyncmon.e(0,[a,b,undefined,undefined,...rest])');
 	});
 
 	it('leaves a file with no async function unchanged', () => {
 		const code = 'const x = 1;\nfunction f() { return x; }\n';
 		const out = transform(code);
 		expect(out.changed).toBe(false);
-		expect(out.code).toBe(code);
+		expect(unmarked(out.code)).toBe(code);
 	});
 
 	// Guards a fixed bug, where for an empty body `{}`, the enter and exit strings land at the same
@@ -638,7 +679,7 @@ describe('instrument: semantics are unchanged (executed against a fake runtime)'
 describe('instrument: top-level await', () => {
 	it('attributes top-level awaits to __asyncmon.root in modules and runs the module', async () => {
 		const out = transform('export const value = await Promise.resolve(41) + 1;\nexport async function f() { return await 1; }\n', 'module');
-		expect(out.code).toContain('__asyncmon.r(__asyncmon.root,await __asyncmon.w(__asyncmon.root,(Promise.resolve(41)),0))');
+		expect(unmarked(out.code)).toContain('__asyncmon.r(__asyncmon.root,await __asyncmon.w(__asyncmon.root,(Promise.resolve(41)),0))');
 		const mod = await importModule(out.code);
 		expect(mod.value).toBe(42);
 		expect(runtime.calls).toEqual([
@@ -651,7 +692,7 @@ describe('instrument: top-level await', () => {
 		const code = 'const v = await thing;\n';
 		const out = transform(code, 'commonjs');
 		expect(out.changed).toBe(false);
-		expect(out.code).toBe(code);
+		expect(unmarked(out.code)).toBe(code);
 		expect(out.awaits).toEqual([]);
 	});
 
@@ -659,7 +700,7 @@ describe('instrument: top-level await', () => {
 		const code = 'for await (const x of source) use(x);\n';
 		const out = transform(code, 'module');
 		const rt = RUNTIME_GLOBAL;
-		expect(out.code).toBe(`{for await (const x of ${rt}.fa(${rt}.root,(source),0,"source is not async iterable")) {${rt}.c(${rt}.root);${rt}.p(use(x));};${rt}.c(${rt}.root);}\n`);
+		expect(unmarked(out.code)).toBe(`{for await (const x of ${rt}.fa(${rt}.root,(source),0,"source is not async iterable")) {${rt}.c(${rt}.root);${rt}.p(use(x));};${rt}.c(${rt}.root);}\n`);
 		expect(out.awaits).toEqual([{line: 1, column: 0, dependent: false, call: false}]);
 	});
 
@@ -730,7 +771,7 @@ async function nestedTry() { try { try { await a(); } finally { await b(); } } c
 		expect(out.functions.length).toBeGreaterThanOrEqual(12);
 		// Every registered await site is referenced exactly once in the output.
 		for (let site = 0; site < out.awaits.length; site++) {
-			expect(out.code.match(new RegExp(`\\),${site}\\)`, 'g'))?.length, `site ${site}`).toBe(1);
+			expect(unmarked(out.code).match(new RegExp(`\\),${site}\\)`, 'g'))?.length, `site ${site}`).toBe(1);
 		}
 	});
 
@@ -744,12 +785,12 @@ async function nestedTry() { try { try { await a(); } finally { await b(); } } c
 describe('instrument: dropped promises', () => {
 	it("wraps a statement that only calls one of the module's async functions, and nothing else", () => {
 		const out = transform(`async function save() {}\nconst api = {async load() {}};\nsave();\napi.load();\nvoid save();\nconsole.log(1);\nconst p = save();\n`);
-		expect(out.code).toContain(`${RUNTIME_GLOBAL}.fl(save(),0);`);
-		expect(out.code).toContain(`${RUNTIME_GLOBAL}.fl(api.load(),1);`);
+		expect(unmarked(out.code)).toContain(`${RUNTIME_GLOBAL}.fl(save(),0);`);
+		expect(unmarked(out.code)).toContain(`${RUNTIME_GLOBAL}.fl(api.load(),1);`);
 		// Every other call only has its value seen (see the next describe).
-		expect(out.code).toContain(`void ${RUNTIME_GLOBAL}.p(save());`);
-		expect(out.code).toContain(`${RUNTIME_GLOBAL}.p(console.log(1));`);
-		expect(out.code).toContain(`const p = ${RUNTIME_GLOBAL}.p(save());`);
+		expect(unmarked(out.code)).toContain(`void ${RUNTIME_GLOBAL}.p(save());`);
+		expect(unmarked(out.code)).toContain(`${RUNTIME_GLOBAL}.p(console.log(1));`);
+		expect(unmarked(out.code)).toContain(`const p = ${RUNTIME_GLOBAL}.p(save());`);
 		expect(out.droppedCalls).toEqual([
 			{line: 3, column: 0},
 			{line: 4, column: 0},
@@ -773,13 +814,13 @@ describe('instrument: the values of calls, and new promises', () => {
 			].join('\n'),
 		);
 		const p = `${RUNTIME_GLOBAL}.p(`;
-		expect(out.code).toContain(`const tasks = ${p}ids.map(id => ${p}load(id))));`);
-		expect(out.code).toContain(`${RUNTIME_GLOBAL}.w(__amT,(Promise.all(tasks)),0)`);
-		expect(out.code).toContain(`${RUNTIME_GLOBAL}.fl(load(),0);`);
-		expect(out.code).toContain(`return ${RUNTIME_GLOBAL}.ret(__amT,(fetchIt()));`);
-		expect(out.code).toContain(`${RUNTIME_GLOBAL}.ret(__amT,(helper(${RUNTIME_GLOBAL}.r(__amT,await ${RUNTIME_GLOBAL}.w(__amT,(other()),1)))))`);
-		expect(out.code).toContain(`return ${RUNTIME_GLOBAL}.ret(__amT, load())`);
-		expect(out.code).toContain('const lib = require("lib");');
+		expect(unmarked(out.code)).toContain(`const tasks = ${p}ids.map(id => ${p}load(id))));`);
+		expect(unmarked(out.code)).toContain(`${RUNTIME_GLOBAL}.w(__amT,(Promise.all(tasks)),0)`);
+		expect(unmarked(out.code)).toContain(`${RUNTIME_GLOBAL}.fl(load(),0);`);
+		expect(unmarked(out.code)).toContain(`return ${RUNTIME_GLOBAL}.ret(__amT,(fetchIt()));`);
+		expect(unmarked(out.code)).toContain(`${RUNTIME_GLOBAL}.ret(__amT,(helper(${RUNTIME_GLOBAL}.r(__amT,await ${RUNTIME_GLOBAL}.w(__amT,(other()),1)))))`);
+		expect(unmarked(out.code)).toContain(`return ${RUNTIME_GLOBAL}.ret(__amT, load())`);
+		expect(unmarked(out.code)).toContain('const lib = require("lib");');
 	});
 
 	it('wraps an optional chain whole, so a short-circuit still skips the rest of it', async () => {
@@ -789,7 +830,7 @@ describe('instrument: the values of calls, and new promises', () => {
 			async function run() { return [a?.f().g(), b?.f().g(), b.f?.().g()]; }
 			return {run};
 		`);
-		expect(out.code).toContain(`${RUNTIME_GLOBAL}.p(a?.f().g())`);
+		expect(unmarked(out.code)).toContain(`${RUNTIME_GLOBAL}.p(a?.f().g())`);
 		for (const side of [original, instrumented]) expect(await side.run()).toEqual([undefined, 'reached', 'reached']);
 	});
 
@@ -807,6 +848,6 @@ describe('instrument: the values of calls, and new promises', () => {
 
 	it('marks where a `new Promise` executor begins, and hands the promise to `np`', () => {
 		const out = transform('const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));\n');
-		expect(out.code).toBe(`const sleep = ms => ${RUNTIME_GLOBAL}.np(${RUNTIME_GLOBAL}.m(),new Promise(resolve => ${RUNTIME_GLOBAL}.p(setTimeout(resolve, ms))));\n`);
+		expect(unmarked(out.code)).toBe(`const sleep = ms => ${RUNTIME_GLOBAL}.np(${RUNTIME_GLOBAL}.m(),new Promise(resolve => ${RUNTIME_GLOBAL}.p(setTimeout(resolve, ms))));\n`);
 	});
 });

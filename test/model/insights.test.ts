@@ -200,6 +200,38 @@ describe('sequential-awaits', () => {
 		expect(ofKind(session, 'sequential-awaits')).toEqual([expect.objectContaining({operations: 2, taskIds: [main, load, firstAttempt], sequenceMs: 1150, longestMs: 1000})]);
 	});
 
+	// A fetch refused at once, a backoff, a fallback: the fallback waits on the first's failure, and the backoff is no
+	// work to start together with anything (it was flagged: 'awaited 3 operations in sequence').
+	it('stays silent for a backoff after a failed operation, and for what follows it', () => {
+		const session = new InsightSession();
+		const main = session.task(0, 'callDown()');
+		const refused = session.request('http://127.0.0.1:59999/api', {start: 1, end: 30, parent: main});
+		session.awaits(main, onOp(refused), {from: 1.1, ready: 30, resumed: 30.1});
+		const backoff = session.timer(30.2, 130.2, main);
+		session.awaits(main, onOp(backoff), {from: 30.3, ready: 130.2, resumed: 130.3, site: 'down.mjs:4:30'});
+		const fallback = session.request('http://127.0.0.1:59998/api', {start: 130.4, status: 200, end: 230.4, parent: main});
+		session.awaits(main, onOp(fallback), {from: 130.5, ready: 230.4, resumed: 230.5});
+		session.emit('task.end', {t: 231, id: main}).emit('exit', {t: 232});
+		expect(session.state.nodes.get(refused)!.state).toBe('failed');
+		expect(ofKind(session, 'sequential-awaits')).toEqual([]);
+	});
+
+	// Waiting between requests to spare a server is sequential on purpose: started together, they would not be polite.
+	it('stays silent for a crawl that sleeps between its requests at one await site', () => {
+		const session = new InsightSession();
+		const crawl = session.task(0, 'crawl()');
+		let t = 1;
+		for (let page = 1; page <= 4; page++) {
+			const request = session.request(`http://127.0.0.1:4000/page/${page}`, {start: t, status: 200, end: t + 30, parent: crawl});
+			session.awaits(crawl, onOp(request), {from: t + 0.1, ready: t + 30, resumed: t + 30.1, site: 'crawl.mjs:5:22'});
+			const pause = session.timer(t + 30.2, t + 180.2, crawl);
+			session.awaits(crawl, onOp(pause), {from: t + 30.3, ready: t + 180.2, resumed: t + 180.3, site: 'crawl.mjs:6:5'});
+			t += 180.4;
+		}
+		session.emit('task.end', {t, id: crawl}).emit('exit', {t: t + 1});
+		expect(ofKind(session, 'sequential-awaits')).toEqual([]);
+	});
+
 	it('ignores a loop of short sleeps (pacing) and waits on bare promises', () => {
 		const session = new InsightSession();
 		const main = session.task(0, 'main()');

@@ -13,7 +13,7 @@ import {controlCharacters, foreignMarkup, HOSTILE_STRINGS, hostileSession} from 
 import {THREE_REQUESTS_FILE} from './session-fixtures.js';
 
 const insights: Insight[] = [{kind: 'sequential-awaits', taskName: 'main(user | orders)', operations: 2, sequenceMs: 1500, longestMs: 1000, togetherMs: 1000, taskIds: [2], savesMs: 500}];
-const message = 'main(user | orders) awaited 2 operations in sequence (1.50s); started together with Promise.all they would take ~1.00s';
+const message = 'main(user | orders) awaited 2 operations in sequence (1.50s); started together with Promise.all they would take ~1.00s, if none needs what another does';
 
 describe('report formats', () => {
 	it('give identical output for two loads of the same recording', async () => {
@@ -121,7 +121,7 @@ describe('report formats', () => {
 		const {state} = await loadSession(THREE_REQUESTS_FILE);
 		const md = formatMarkdown(state, insights);
 		expect(md).toContain('### Slowest tasks\n\n| task | total | busy | waiting | sched delay | awaits | state | location |\n| :--- | ---: |');
-		expect(md).toContain('| sequential-awaits | main(user \\| orders) awaited 2 operations in sequence (1.50s); started together with Promise.all they would take \\~1.00s |');
+		expect(md).toContain('| sequential-awaits | main(user \\| orders) awaited 2 operations in sequence (1.50s); started together with Promise.all they would take \\~1.00s, if none needs what another does |');
 		expect(md).toContain('Error: request-B failed: upstream \\<503\\> \\| "busy"');
 		for (const table of md.split('\n\n').filter(block => block.startsWith('|'))) {
 			const separators = table.trimEnd().split('\n').map(row => row.replace(/\\\|/g, '').split('|').length);

@@ -31,12 +31,15 @@ interface Step {
  *   not already running alongside it (awaiting tasks started together is fine);
  * - follows the previous await's resume after at most MAX_BUSY_GAP_MS of work;
  * - does not repeat a call or request of the run (see sameCall): a retry, with
- *   the backoff before it, or a poll depends on the earlier outcome.
+ *   the backoff before it, or a poll depends on the earlier outcome;
+ * - is no backoff: a timer awaited right after an operation that failed waits because it failed, and what comes
+ *   after it (a retry, a fallback) depends on that.
  * Run together, the operations would take about as long as the longest one,
  * unless they compute: their busy time on one thread adds up, overlapped or
  * not, and so does their time ready but waiting to run. The saving is their sum minus that; a run that would save less than
- * MIN_SEQUENTIAL_WAIT_MS, or MIN_SAVED_SHARE of its time, gets no advice. A run that only sleeps at one
- * await site is a polling or pacing loop: waiting is its purpose, so it is left out.
+ * MIN_SEQUENTIAL_WAIT_MS, or MIN_SAVED_SHARE of its time, gets no advice. A run that sleeps at one await site
+ * more than once is a polling or pacing loop (a crawl that waits between its requests to be polite): waiting, one
+ * thing after another, is its purpose, so it is left out.
  * So is a task that runs alongside siblings of the same function: a pool of
  * workers, each sequential on purpose, whose concurrency is the pool's size.
  */
@@ -87,8 +90,11 @@ function poolMembers(state: ModelState): Set<number> {
 function sequentialRuns(state: ModelState, task: TaskNode): Step[][] {
 	const runs: Step[][] = [];
 	let run: Step[] = [];
+	let previousFailed = false;
 	for (const record of task.awaits) {
-		const step = awaitedOperation(state, record);
+		const backoff = previousFailed && awaitsTimer(state, record);
+		previousFailed = awaitsFailure(state, record);
+		const step = backoff ? undefined : awaitedOperation(state, record);
 		const previous = run[run.length - 1];
 		if (step && previous && followsSequentially(previous, step)) {
 			// A repeat waited for the outcome of the call it repeats, and so did whatever waited between them (a backoff):
@@ -138,8 +144,21 @@ function sameCall(a: TaskNode, b: TaskNode): boolean {
 }
 
 function isPacingLoop(run: Step[]): boolean {
-	const site = run[0]!.record.site;
-	return run.every(step => step.target.kind === 'timer' && step.record.site === site);
+	const sleeps = new Set<string>();
+	for (const {target, record} of run) {
+		if (target.kind !== 'timer' || record.site === null) continue;
+		if (sleeps.has(record.site)) return true;
+		sleeps.add(record.site);
+	}
+	return false;
+}
+
+function awaitsTimer(state: ModelState, record: AwaitRecord): boolean {
+	return record.on.kind === 'op' && state.nodes.get(record.on.id)?.kind === 'timer';
+}
+
+function awaitsFailure(state: ModelState, record: AwaitRecord): boolean {
+	return (record.on.kind === 'op' || record.on.kind === 'task') && state.nodes.get(record.on.id)?.state === 'failed';
 }
 
 function runFinding(state: ModelState, task: TaskNode, run: Step[]): SequentialAwaitsInsight {

@@ -4,6 +4,6 @@ import {formatDuration} from '../durations.js';
 export function sequentialAwaitsMessage(insight: SequentialAwaitsInsight): string {
 	return (
 		`${insight.taskName} awaited ${insight.operations} operations in sequence (${formatDuration(insight.sequenceMs)}); ` +
-		`started together with Promise.all they would take ~${formatDuration(insight.togetherMs)}`
+		`started together with Promise.all they would take ~${formatDuration(insight.togetherMs)}, if none needs what another does`
 	);
 }

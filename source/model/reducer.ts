@@ -264,7 +264,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			state.fatal = {kind: event.kind, message: event.message, loc: event.loc, frame: event.frame};
 			break;
 		case 'uncaught':
-			state.uncaught.push({t: event.t, origin: event.origin, error: event.error, taskId: event.task});
+			state.uncaught.push({t: event.t, origin: event.origin, error: event.error, taskId: event.task, ...(event.handled && {handled: event.handled})});
 			break;
 		case 'script.start':
 			state.scriptStartMs = event.t;

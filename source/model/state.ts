@@ -221,6 +221,8 @@ export interface Uncaught {
 	origin: string;
 	error: ErrorInfo;
 	taskId: number | null;
+	/** The script's own handler took it, and the process went on. */
+	handled?: true;
 }
 
 /** A promise of the script's own async function that a statement dropped. */

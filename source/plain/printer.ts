@@ -207,7 +207,7 @@ export class PlainPrinter {
 						return ms === undefined ? [] : [`${phase} ${formatDuration(ms)}`];
 					}),
 				);
-				const outcome = line.ok ? String(node.http.status ?? '') : errorOrNone(line.error);
+				const outcome = line.ok ? `${node.http.status ?? ''}${line.cancelled ? ' (the script stopped reading its body)' : ''}` : errorOrNone(line.error);
 				const mark = {icon: this.glyphs.child, word: 'http', color: line.ok ? 'green' : 'red'} as const;
 				this.say(line.t, mark, [{text: `${node.http.method} ${node.http.url} ${outcome} in ${formatDuration(line.t - node.startMs)} `}, dim(detail)]);
 				return;
@@ -257,7 +257,8 @@ export class PlainPrinter {
 			case 'uncaught': {
 				// `uncaught exception`, `unhandled rejection`: the mark's word is the first of the two.
 				const [word, what] = line.origin === 'unhandledRejection' ? ['unhandled', 'rejection'] : ['uncaught', 'exception'];
-				this.say(line.t, this.stateMark('failed', word, 'red'), [{text: `${what}: ${errorOrNone(line.error)} `}, dim(line.error.location)]);
+				const handled = line.handled ? ", handled by the script's process.on('uncaughtException')" : '';
+				this.say(line.t, this.stateMark('failed', word, line.handled ? 'yellow' : 'red'), [{text: `${what}${handled}: ${errorOrNone(line.error)} `}, dim(line.error.location)]);
 				return;
 			}
 			case 'fold': {

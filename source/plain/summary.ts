@@ -67,9 +67,9 @@ export function summaryLines(state: ModelState, ascii: boolean): Segment[][] {
 		const interrupted = unsettledTasks(state);
 		if (interrupted > 0) say(sanitize(`${counted(interrupted, 'task')} interrupted by ${killedBy} before settling`), {color: 'yellow'});
 	}
-	for (const {origin, error} of state.uncaught) {
-		const what = origin === 'unhandledRejection' ? 'Unhandled rejection' : 'Uncaught exception';
-		say(sanitize(`${stateIcon('failed', ascii)} ${what}: ${errorText(error)}${error.location ? ` at ${error.location}` : ''}`), {color: 'red'});
+	for (const {origin, error, handled} of state.uncaught) {
+		const what = `${origin === 'unhandledRejection' ? 'Unhandled rejection' : 'Uncaught exception'}${handled ? ", handled by the script's process.on('uncaughtException')" : ''}`;
+		say(sanitize(`${handled ? glyphs(ascii).warning : stateIcon('failed', ascii)} ${what}: ${errorText(error)}${error.location ? ` at ${error.location}` : ''}`), {color: handled ? 'yellow' : 'red'});
 	}
 	const folded = foldedSentence(foldedFiguresOf(state.aggregated));
 	if (folded) say(folded, {color: 'yellow'});

@@ -407,6 +407,8 @@ export interface UncaughtEvent {
 	origin: 'uncaughtException' | 'unhandledRejection';
 	error: ErrorInfo;
 	task: number | null;
+	/** The script's own `process.on('uncaughtException')` handler (or a domain's) took it, and the process went on. */
+	handled?: true;
 }
 
 /**

@@ -246,7 +246,7 @@ export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldSha
 	wrote: {stream: oneOf('stdout', 'stderr'), bytes: COUNT},
 	notice: {message: STRING},
 	fatal: {kind: oneOf('syntax', 'load', 'internal'), message: STRING, loc: optional(STRING), frame: optional(STRING)},
-	uncaught: {origin: oneOf('uncaughtException', 'unhandledRejection'), error: ERROR_INFO, task: ID_OR_NULL},
+	uncaught: {origin: oneOf('uncaughtException', 'unhandledRejection'), error: ERROR_INFO, task: ID_OR_NULL, handled: optional(FLAG)},
 	'script.start': {},
 	'script.exit': {code: INTEGER, exitCall: optional(objectOf<ExitCall>('an exit call {site}', {site: STRING_OR_NULL}))},
 	exit: {

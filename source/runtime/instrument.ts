@@ -150,6 +150,8 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void, watchdog
 			origin: origin === 'unhandledRejection' && !leftTopLevel ? 'unhandledRejection' : 'uncaughtException',
 			error: tracker.errorInfo(error),
 			task: tracker.current().id,
+			// Node calls the script's handlers after its monitors: with one, the process goes on.
+			...(scriptHandlesUncaught() && {handled: true as const}),
 		});
 		tracker.flushNow();
 	});
@@ -162,6 +164,11 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void, watchdog
 		onExit();
 	});
 	flushOnSignals(tracker, watch, onExit);
+}
+
+/** Whether an error nothing caught goes to a handler of the script's (`process.on('uncaughtException')`, a domain's) rather than ending the process. */
+function scriptHandlesUncaught(): boolean {
+	return process.listenerCount('uncaughtException') > 0 || process.hasUncaughtExceptionCaptureCallback();
 }
 
 /**

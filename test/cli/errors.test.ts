@@ -307,3 +307,32 @@ it('a busy script that exits abruptly loses no event: the writer thread is drain
 	expect(report.tasks.filter(task => task.name.startsWith('wave(') && task.state === 'finished')).toHaveLength(30);
 	expect(recorded(file).endsWith('\n')).toBe(true);
 });
+
+// It read '✖ Uncaught exception: RangeError…' in red, as a crash, for a program whose handler took the error and
+// which then ended by itself with its own exit code.
+it("an error the script's own uncaughtException handler takes is said as handled, not as a crash; the rest of the run is as under node", async () => {
+	const directory = tempDir();
+	writeFileSync(
+		join(directory, 'handled.js'),
+		[
+			'async function job(n) {',
+			'  await new Promise(resolve => setTimeout(resolve, 20 * n))',
+			"  if (n === 2) setTimeout(() => { throw new RangeError('exploded in job 2') }, 5)",
+			'  await new Promise(resolve => setTimeout(resolve, 100))',
+			'  return n',
+			'}',
+			"process.on('uncaughtException', error => { console.error('handler saw', error.message); process.exitCode = 7 })",
+			"Promise.all([job(1), job(2), job(3)]).then(done => console.log('all', done.join(',')))",
+			'',
+		].join('\n'),
+	);
+	const file = tempFile('handled.ndjson');
+	const result = await runCli(['--plain', '--record', file, 'handled.js'], {cwd: directory});
+	expect(result.code).toBe(7);
+	expect(result.stdout).toContain('all 1,2,3');
+	expect(result.stderr).toContain('handler saw exploded in job 2');
+	expect(result.stdout).toContain("⚠ Uncaught exception, handled by the script's process.on('uncaughtException'): RangeError: exploded in job 2");
+	expect(result.stdout).not.toContain('✖ Uncaught exception');
+	const {state} = await readRecording(file);
+	expect(state.uncaught).toEqual([expect.objectContaining({origin: 'uncaughtException', handled: true})]);
+});

@@ -12,7 +12,7 @@ import type {NeverSettledInsight} from './insight.js';
  */
 export function neverSettled(state: ModelState): NeverSettledInsight[] {
 	if (!state.exit || state.exit.signal !== null) return [];
-	if (state.uncaught.length > 0 && state.exit.code !== 0) return [];
+	if (state.uncaught.some(uncaught => !uncaught.handled) && state.exit.code !== 0) return [];
 	const pending = [...state.nodes.values()].filter(
 		node => (isCountedTask(node.kind) || node.kind === 'worker') && (node.state === 'waiting' || node.state === 'ready'),
 	);

@@ -86,9 +86,13 @@ export function instrumentHttp(tracker: Tracker, propagation: TracePropagation |
 		tracker.emit({type: 'op.phase', t: performance.now(), id: pending.id, phase: 'headers', status});
 	};
 	const finished = (pending: Pending, error?: unknown): void => {
-		const event: OpEndEvent = {type: 'op.end', t: performance.now(), id: pending.id, ok: error === undefined, bytes: pending.bytes};
+		// Its answer came, and the script stopped reading it (a `break` out of reading its body, `body.cancel()`, an
+		// abort of its own): no failure, though undici ends it with an AbortError (a timeout's is a TimeoutError).
+		const stoppedReading = error !== undefined && pending.status !== undefined && (error as {name?: unknown} | null)?.name === 'AbortError';
+		const event: OpEndEvent = {type: 'op.end', t: performance.now(), id: pending.id, ok: error === undefined || stoppedReading, bytes: pending.bytes};
 		if (pending.status !== undefined) event.status = pending.status;
-		if (error !== undefined) event.error = tracker.errorInfo(error);
+		if (stoppedReading) event.cancelled = true;
+		else if (error !== undefined) event.error = tracker.errorInfo(error);
 		tracker.emit(event);
 	};
 

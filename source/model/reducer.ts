@@ -423,7 +423,8 @@ function addNode(state: ModelState, init: NewNode): TaskNode {
 	const parent = node.parentId === null ? undefined : state.nodes.get(node.parentId);
 	if (parent) {
 		parent.children = append(parent.children, node.id);
-		if (isTaskKind(node.kind)) addChildTasks(state, parent, 1, node.startMs);
+		// A followed process is a program of its own that the task waits on, as on the child op it is without --no-follow: its parent stays a leaf.
+		if (isTaskKind(node.kind) && node.kind !== 'process') addChildTasks(state, parent, 1, node.startMs);
 	} else {
 		state.rootIds.push(node.id);
 	}

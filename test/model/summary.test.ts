@@ -3,6 +3,7 @@ import {recordedLines} from '../helpers/recorded.js';
 import {describe, expect, it} from 'vitest';
 import {createState, type ModelState} from '../../source/model/state.js';
 import {buildReport, concurrencyAt, leafTasks, sessionDuration, summarize} from '../../source/model/summary.js';
+import {IDS_PER_PROCESS} from '../../source/protocol/events.js';
 import type {ProtocolLine, TaskKind} from '../../source/protocol/events.js';
 import {event, header, reduce} from '../helpers/events.js';
 
@@ -308,6 +309,27 @@ describe('buildReport', () => {
 		expect(report.tasks[2]!.http).toEqual({method: 'GET', url: '/slow', status: null});
 		expect(leafTasks(state).map(task => task.id)).toEqual([2, 3]);
 		expect(report.summary).toMatchObject({taskCount: 2, failedCount: 2, httpCount: 0, failedHttp: 0});
+	});
+
+	// A task that awaited a followed Node child for 1 s read '0ms running or waiting · concurrency 0.0×', and 1.0× with
+	// --no-follow, where the child is an op: the headline depended on a tracing option.
+	it('a task that waits on a followed process stays a leaf: its wait counts, as on a child op under --no-follow', () => {
+		const lane = IDS_PER_PROCESS + 1;
+		const state = reduce([
+			HEADER,
+			taskStart(0, 1, null, 'main.js', 'script'),
+			taskStart(1, 2, 1, 'runChild()'),
+			// Followed, the child is no op: its lane's root is under the task that started it.
+			event('task.start', {t: 40, id: lane, parent: 2, kind: 'process', name: 'pid 42: node -e …', loc: null, process: {pid: 42, command: 'node -e …'}}),
+			event('task.start', {t: 41, id: lane + 1, parent: lane, kind: 'task', name: 'work()', loc: null}),
+			event('task.end', {t: 941, id: lane + 1, wait: 900}),
+			event('task.end', {t: 1000, id: lane, exit: {code: 0, signal: null}}),
+			event('task.end', {t: 1002, id: 2, wait: 1000}),
+			{type: 'exit', t: 1003, code: 0, signal: null},
+		]);
+		expect(leafTasks(state).map(task => task.id)).toEqual([2, lane + 1]);
+		// runChild() waiting 1 s, and the child's own task 900 ms beside it.
+		expect(summarize(state).activeTimeMs).toBeCloseTo(1900, 6);
 	});
 
 	it("the recorded three-requests fixture summarizes as three concurrent requests (with request-A's block)", () => {

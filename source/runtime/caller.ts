@@ -54,6 +54,8 @@ export interface UserStack {
 	loading: boolean;
 	/** While loading, with no frame of the user's above the loader: the library module whose top level ran (`node_modules/sdk/index.js:4:7`). */
 	module: Location | null;
+	/** The read came once the block was over: no sample of it (see LoopWatch.readBlockedStack). */
+	over?: true;
 }
 
 /**

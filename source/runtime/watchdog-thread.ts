@@ -176,6 +176,7 @@ function captureStack(blockId: number): void {
 		session.post('Runtime.evaluate', {expression: READ_STACK, returnByValue: true, silent: true}, (error, answer) => {
 			if (error || answer.exceptionDetails) return done([]);
 			const stack = answer.result.value as UserStack;
+			if (stack.over) return done([]);
 			// The read came while asyncmon's own code ran (its instrumentation of a call, which has many points where
 			// the thread answers), or between two of the script's callbacks (a loop of awaits runs each continuation from
 			// Node's microtask queue, with no frame of the script's under it: half the reads of a million awaits): a

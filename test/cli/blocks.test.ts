@@ -137,6 +137,22 @@ describe('blocks, through the real CLI', () => {
 		expect(result.stdout).toMatch(/⚠ block +loop was blocked for [\d.]+m?s by waitForShell\(\) in main\(\) native-call-block\.ts:5:\d+\n/);
 	});
 
+	// JSON.parse of a large text answers no interrupt: the read of the blocked stack came once the block was over, in
+	// the promise's callback that ran next, and the block read '<anonymous>() in loadConfig() …:11', followed by a
+	// 'still blocked, in <anonymous>()' line after its end.
+	it("a block in one long native call that ends its task is the task's: no stack read once the block is over, in the callback that ran next", async () => {
+		const {result, state} = await recordRun(['--block-threshold', '50', 'native-call-then-callback.js']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('items 400000');
+		const block = state.blocks.find(candidate => state.nodes.get(candidate.taskId!)?.name === 'loadConfig()')!;
+		expect(block).toBeDefined();
+		expect(block.frames.filter(frame => /:(9|1\d):/.test(frame.loc))).toEqual([]);
+		expect(block.location).toBe('native-call-then-callback.js:4:1');
+		const afterItsEnd = result.stdout.slice(result.stdout.indexOf('by loadConfig() native-call-then-callback.js:4:1\n'));
+		expect(afterItsEnd).not.toContain('still blocked');
+		expect(result.stdout).not.toContain('<anonymous>() in loadConfig()');
+	});
+
 	it('top-level code that computes is one block, on the script, ending where the top level returns', async () => {
 		const {result, state} = await recordRun(['--block-threshold', '100', 'sleep-then-catch.cjs'], {env: {SPIN_MS: '300'}});
 		expect(result.code).toBe(0);

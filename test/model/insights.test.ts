@@ -257,6 +257,22 @@ describe('sequential-awaits', () => {
 		expect(ofKind(session, 'sequential-awaits')).toEqual([expect.objectContaining({taskName: 'report()', operations: 40, sequenceMs: expect.closeTo(200, 6), longestMs: expect.closeTo(5, 6)})]);
 	});
 
+	// Sequelize's N+1 of 10 queries read 'awaited 7 operations in sequence', then fewer: the ones answered in under
+	// 1 ms broke the run in pieces, and the finding told the costliest piece.
+	it('an N+1 loop with queries answered at once (a cache) is one run: the short ones are no step, and no break', () => {
+		const session = new InsightSession();
+		const report = session.task(0, 'nPlusOne()');
+		let t = 1;
+		for (let id = 1; id <= 10; id++) {
+			const ms = id % 3 === 0 ? 0.5 : 8;
+			const query = session.task(t, `postsFor(${id})`, report);
+			session.emit('task.end', {t: t + ms, id: query, busy: 0.1}).awaits(report, onTask(query), {from: t + 0.05, ready: t + ms, resumed: t + ms + 0.05, site: 'seq.js:25:25'});
+			t += ms + 0.1;
+		}
+		session.emit('task.end', {t, id: report}).emit('exit', {t: t + 1});
+		expect(ofKind(session, 'sequential-awaits')).toEqual([expect.objectContaining({taskName: 'nPlusOne()', operations: 7, sequenceMs: expect.closeTo(56, 6)})]);
+	});
+
 	it('takes no guess for an awaited operation: a library promise read as the first attempt of a retry, or as a generator\'s fetch', () => {
 		const session = new InsightSession();
 		const main = session.task(0, 'main()');

@@ -25,7 +25,8 @@ interface Step {
 /**
  * Finds runs of awaits that could have overlapped. Consecutive emitted awaits
  * of one task form a run when each one:
- * - waits on a task or an op (not a bare promise or value) for at least MIN_STEP_WAIT_MS;
+ * - waits on a task or an op (not a bare promise or value) for at least MIN_STEP_WAIT_MS (a shorter one is passed
+ *   over: no step, and no end of the run);
  * - is not `dependent`: its expression does not read a value from an earlier await;
  * - waits on an operation created after the previous await resumed, so it was
  *   not already running alongside it (awaiting tasks started together is fine);
@@ -95,6 +96,8 @@ function sequentialRuns(state: ModelState, task: TaskNode): Step[][] {
 		const backoff = previousFailed && awaitsTimer(state, record);
 		previousFailed = awaitsFailure(state, record);
 		const step = backoff ? undefined : awaitedOperation(state, record);
+		// Too short to count, it is no step, and no break either: a query of an N+1 loop answered from a cache.
+		if (step === SHORT) continue;
 		const previous = run[run.length - 1];
 		if (step && previous && followsSequentially(previous, step)) {
 			// A repeat waited for the outcome of the call it repeats, and so did whatever waited between them (a backoff):
@@ -113,7 +116,10 @@ function sequentialRuns(state: ModelState, task: TaskNode): Step[][] {
 	return runs;
 }
 
-function awaitedOperation(state: ModelState, record: AwaitRecord): Step | undefined {
+/** An await of an operation too short to be a step (see MIN_STEP_WAIT_MS). */
+const SHORT = 'short';
+
+function awaitedOperation(state: ModelState, record: AwaitRecord): Step | typeof SHORT | undefined {
 	if (record.on.kind !== 'task' && record.on.kind !== 'op') return undefined;
 	// A guess (a library's promise read as what the task started before) is no operation known to be awaited: a
 	// `for await` over a generator read as its fetches, a retry library's promise as its first attempt.
@@ -121,7 +127,7 @@ function awaitedOperation(state: ModelState, record: AwaitRecord): Step | undefi
 	const target = state.nodes.get(record.on.id);
 	const {readyMs, resumedMs} = record;
 	if (!target || readyMs === null || resumedMs === null) return undefined;
-	if (readyMs - record.startMs < MIN_STEP_WAIT_MS) return undefined;
+	if (readyMs - record.startMs < MIN_STEP_WAIT_MS) return SHORT;
 	return {record: {...record, readyMs, resumedMs}, target, durationMs: (target.endMs ?? readyMs) - target.startMs};
 }
 

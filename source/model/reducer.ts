@@ -1,5 +1,5 @@
 import {laneRootOf, processTaskName} from '../protocol/child-config.js';
-import {laneSlotOf, type AsyncmonEvent, type ErrorInfo, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type ProcessLaunch, type TaskEndEvent, type TaskStartEvent} from '../protocol/events.js';
+import {laneSlotOf, PROCESS_GONE, type AsyncmonEvent, type ErrorInfo, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type ProcessLaunch, type TaskEndEvent, type TaskStartEvent} from '../protocol/events.js';
 import {foldJoined, foldSent, retire} from './retention.js';
 import {settleIfLarge} from './intervals.js';
 import {
@@ -337,7 +337,8 @@ function launchedProcess(id: number, {t, parent, process}: ProcessLaunch): TaskS
  * A followed process ended (its lane's root, see IDS_PER_PROCESS): what it left unsettled ends with it, never left
  * running. Killed or failed, all of it fails as the process did. Exited by itself, the task still running is the
  * one that ended it (its `process.exit()`), as in the script's own process, and finishes; what still waited was cut
- * short, and fails saying so. The lanes of the processes it started are theirs to end.
+ * short, and fails saying so. The lanes of the processes it started are theirs to end. One gone with its exit not
+ * told (the monitor's end, see docs/protocol.md) leaves its tasks as they were: interrupted with the script.
  */
 function endLane(state: ModelState, root: TaskNode, end: TaskEndEvent): void {
 	if (end.exit) root.process = {...(root.process ?? {command: root.name}), exit: end.exit};
@@ -346,6 +347,7 @@ function endLane(state: ModelState, root: TaskNode, end: TaskEndEvent): void {
 	const error = end.error ?? (end.ok ? CUT_SHORT_BY_EXIT : undefined);
 	// A process that died blocked (killed, say) says no block.end: its block ends with it.
 	for (const block of activeBlocks(state)) if (block.processId === root.id) endBlockAtExit(state, block, t);
+	if (end.error?.name === PROCESS_GONE.name) return;
 	for (const node of [...state.nodes.values()]) {
 		if (node === root || isDone(node) || laneSlotOf(node.id) !== slot) continue;
 		if (isTaskKind(node.kind)) {

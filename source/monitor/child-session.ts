@@ -2,11 +2,12 @@ import type {ChildProcess} from 'node:child_process';
 import {constants} from 'node:os';
 import type {Socket} from 'node:net';
 import {redactText} from '../protocol/redaction.js';
-import {PROTOCOL_VERSION, type ForcedKill, type HeaderEvent, type ProtocolLine, type StopSignal} from '../protocol/events.js';
+import {PROCESS_GONE, PROTOCOL_VERSION, type ForcedKill, type HeaderEvent, type ProtocolLine, type StopSignal} from '../protocol/events.js';
 import {decodeLine, type CorruptReason} from '../protocol/decode.js';
 import {serializeLine} from '../protocol/encode.js';
 import {LineSplitter} from '../protocol/line-splitter.js';
 import {LaneEnds} from './lane-server.js';
+import {OpenChildren} from './open-children.js';
 import {PipedOutput} from './piped-output.js';
 import {StuckLoop} from './stuck-loop.js';
 import {epochNow, ScriptProcess, type HeldPipe, type ScriptProcessOptions} from './script-process.js';
@@ -29,6 +30,9 @@ interface LaneStream {
 
 /** Each protocol line with its serialized form, which recordings store as is. */
 export type LineListener = (line: ProtocolLine, raw: string) => void;
+
+/** How long a session whose script a signal killed waits for the processes it started to go (see lanesClosing). */
+const LANES_CLOSING_MS = 300;
 
 /** How the script's process ended; `stoppedFor`: asyncmon killed it for that signal (see ChildSession.endFor). */
 export interface ScriptExit {
@@ -59,10 +63,14 @@ export class ChildSession {
 	readonly exited: Promise<ScriptExit>;
 	/** Corrupt lines not yet reported in a `corrupt` event, and why the first of them is. */
 	private corrupt: {count: number; reason: CorruptReason} | null = null;
-	private readonly laneEnds = new LaneEnds();
+	private readonly laneEnds = new LaneEnds(() => this.now());
+	private readonly openChildren = new OpenChildren();
 	private readonly stuck = new StuckLoop();
 	/** The stop signal asyncmon ended the script for with SIGKILL (see endFor). */
 	private stoppedFor: StopSignal | undefined;
+	/** Followed processes whose connection is open, and what to call once none is (see lanesClosing). */
+	private openLanes = 0;
+	private lanesClosed: (() => void) | null = null;
 	/** Why asyncmon sent the script SIGKILL after a stop signal, if it did (see forcing). */
 	private forced: ForcedKill | undefined;
 	/** The script's stdout and stderr, read from its pipes, let out at the times its `wrote` lines tell. */
@@ -85,9 +93,12 @@ export class ChildSession {
 			for (const output of outputs) output.closeWhenQuiet();
 		});
 		this.exited = new Promise(resolveExit => {
-			started.closed.hear(({code, signal}) => {
-				// A process the script started may outlive it, as under node; asyncmon stops listening to it.
-				this.laneEnds.flush();
+			started.closed.hear(({code, signal}) => void this.lanesClosing(signal === null ? 0 : LANES_CLOSING_MS).then(() => {
+				// A process the script started may outlive it, as under node; asyncmon stops listening to it. One whose
+				// connection closed with no end told is gone: its exit is not known (docs/protocol.md, `task.end`).
+				const untold = {ok: false, exit: {code: null, signal: null}, error: PROCESS_GONE} as const;
+				for (const {root, t} of this.laneEnds.flush()) this.emit({type: 'task.end', t, id: root, busy: 0, wait: 0, sched: 0, awaits: 0, ...untold});
+				for (const id of this.openChildren.gone()) this.emit({type: 'op.end', t: exitedAt ?? this.now(), id, ...untold});
 				started.lanes?.close();
 				// Every byte the script wrote is out before its exit, told or not (a SIGKILL leaves no time to tell).
 				this.output.stdout.end();
@@ -98,7 +109,7 @@ export class ChildSession {
 				this.emit({type: 'exit', t: exitedAt ?? this.now(), code, signal, ...(stoppedFor && {stoppedFor}), ...(killed && !stoppedFor && forced && {forced})});
 				this.batchEnd();
 				resolveExit({code, signal, stoppedFor});
-			});
+			}));
 			started.startFailure.hear(error => {
 				this.emit({type: 'fatal', t: this.now(), kind: 'internal', message: `could not start node: ${error.message}`});
 				this.batchEnd();
@@ -177,12 +188,31 @@ export class ChildSession {
 	/** A followed process's events: its connection's first line is its lane's root, which ends once the connection closed. */
 	private readLane(socket: Socket): void {
 		const lane: LaneStream = {root: null};
+		this.openLanes++;
 		socket.setEncoding('utf8');
 		this.readLines((onData, onEnd) => socket.on('data', onData).on('end', onEnd), lane);
 		socket.on('error', () => socket.destroy());
 		socket.once('close', () => {
 			if (lane.root !== null) this.laneEnds.connectionClosed(lane.root);
 			this.batchEnd();
+			if (--this.openLanes === 0) this.lanesClosed?.();
+		});
+	}
+
+	/**
+	 * Resolves once every followed process's connection closed, or after `ms`. A script killed by a signal that
+	 * reached its process group too (a Ctrl-C) dies with the processes it started: their connections close moments
+	 * later, and their lanes then end as what is known of them. One that outlives the script, as under node, is waited
+	 * for no longer.
+	 */
+	private lanesClosing(ms: number): Promise<void> {
+		if (this.openLanes === 0 || ms === 0) return Promise.resolve();
+		return new Promise(resolve => {
+			const timer = setTimeout(resolve, ms);
+			this.lanesClosed = () => {
+				clearTimeout(timer);
+				resolve();
+			};
 		});
 	}
 
@@ -204,6 +234,7 @@ export class ChildSession {
 		// The end of a followed process, reported by its parent, comes after the process's own events.
 		if (first.type === 'task.end' && first.exit) return this.laneEnds.ended(first.id, () => this.emit(first, `${text}\n`));
 		if (!lane) this.stuck.see(first);
+		for (const line of lines) this.openChildren.see(line);
 		// A span line is two events: the line is recorded once, with the first.
 		for (let i = 0; i < lines.length; i++) this.emit(lines[i]!, i === 0 ? `${text}\n` : '');
 	}

@@ -72,25 +72,36 @@ function removeLeftBehind(parent: string): void {
  * until that connection is closed (or, for a process whose connection never opened, until the session ends).
  */
 export class LaneEnds {
-	private readonly closed = new Set<number>();
+	/** The lanes whose connection closed, and when (`now()`'s time). */
+	private readonly closed = new Map<number, number>();
 	private readonly pending = new Map<number, () => void>();
+	/** The lanes whose end the process that started them told. */
+	private readonly told = new Set<number>();
+
+	constructor(private readonly now: () => number) {}
 
 	/** The lane of root `root`: its connection closed, so all it sent is in. */
 	connectionClosed(root: number): void {
-		this.closed.add(root);
+		this.closed.set(root, this.now());
 		this.pending.get(root)?.();
 		this.pending.delete(root);
 	}
 
 	/** Delivers the end of lane `root` now, or once its connection is closed. */
 	ended(root: number, deliver: () => void): void {
+		this.told.add(root);
 		if (this.closed.has(root)) deliver();
 		else this.pending.set(root, deliver);
 	}
 
-	/** The session ends: the ends still waiting are delivered, in the order they came. */
-	flush(): void {
+	/**
+	 * The session ends: the ends still waiting are delivered, in the order they came. Returns the lanes whose
+	 * process is gone (their connection closed) with no end told, and when: the process that started them died
+	 * first (a Ctrl-C reaches the whole process group), and nobody is left to say how they ended.
+	 */
+	flush(): Array<{root: number; t: number}> {
 		for (const deliver of this.pending.values()) deliver();
 		this.pending.clear();
+		return [...this.closed].filter(([root]) => !this.told.has(root)).map(([root, t]) => ({root, t}));
 	}
 }

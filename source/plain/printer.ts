@@ -1,9 +1,9 @@
-import type {ErrorInfo, Location, Ms, ProcessExit, ProtocolLine, TaskAwaitEvent} from '../protocol/events.js';
+import {PROCESS_GONE, type ErrorInfo, type Location, type Ms, type ProcessExit, type ProtocolLine, type TaskAwaitEvent} from '../protocol/events.js';
 import {activeBlocks, HTTP_PHASES, unsettledTasks, type Block, type ModelState, type NodeState, type TaskNode} from '../model/state.js';
 import {phaseMs} from '../model/http-phases.js';
 import {formatDuration, formatOffset} from '../present/durations.js';
 import {servedOutcome, taskLabel} from '../present/http.js';
-import {exitOutcome, loopOwner, outputSize, processLabel} from '../present/processes.js';
+import {exitOutcome, loopOwner, outputSize, processLabel, processOutcome} from '../present/processes.js';
 import {blockCulprit, starvedStall, waitingOn} from '../present/holdups.js';
 import {paint, type Ansi, type Color, type Segment} from '../present/paint.js';
 import {glyphs, stateIcon, type Glyphs} from '../present/states.js';
@@ -185,9 +185,11 @@ export class PlainPrinter {
 				if (!this.admit(line.t, 'end', state, {name: node.name, ms: line.t - node.startMs, failed}) && !laneFailed && !(failed && this.gate.failureToTell())) return;
 				const took = formatDuration(line.t - node.startMs);
 				if (node.kind === 'process') {
-					const ended = line.ok ? this.stateMark('finished', 'done', 'green') : this.stateMark('failed', 'failed', 'red');
+					// Gone with its exit not told (docs/protocol.md): no claim of how it ended.
+					const untold = line.error?.name === PROCESS_GONE.name;
+					const ended = line.ok ? this.stateMark('finished', 'done', 'green') : untold ? this.stateMark('waiting', 'gone', 'yellow') : this.stateMark('failed', 'failed', 'red');
 					const wrote = node.output ? `, wrote ${outputSize(node.output)}` : '';
-					this.say(line.t, ended, [{text: `${node.name} ${exitOutcome(line.exit)} after ${took}${wrote}`}]);
+					this.say(line.t, ended, [{text: `${node.name} ${line.exit ? processOutcome(line.exit, line.error) : exitOutcome(undefined)} after ${took}${wrote}`}]);
 				} else if (node.request) {
 					const served = node.state === 'failed' ? this.stateMark('failed', 'failed', 'red') : this.stateMark('finished', 'done', 'green');
 					this.say(line.t, served, [{text: `${taskLabel(node, this.options.ascii)} ${servedOutcome(node.request, took)} `}, dim(this.timings(node))]);
@@ -392,7 +394,7 @@ export class PlainPrinter {
 		const failed = node.state === 'failed';
 		if (!this.admit(t, 'end', state, {name: node.name, ms: t - node.startMs, failed})) return;
 		// Not started at all: Node's error says why; otherwise how it exited.
-		const outcome = exit && (exit.code !== null || exit.signal !== null) ? exitOutcome(exit) : errorOrNone(error);
+		const outcome = exit ? processOutcome(exit, error) : errorOrNone(error);
 		this.say(t, {icon: this.glyphs.child, word: 'child', color: failed ? 'red' : 'green'}, [{text: `${processLabel(node)} ${outcome} in ${formatDuration(t - node.startMs)}`}]);
 	}
 

@@ -1,4 +1,4 @@
-import {KILL_GRACE_MS, type ForcedKill, type ProcessDetails, type ProcessExit} from '../protocol/events.js';
+import {KILL_GRACE_MS, type ErrorInfo, type ForcedKill, type ProcessDetails, type ProcessExit} from '../protocol/events.js';
 import type {Block, TaskNode} from '../model/state.js';
 import {formatBytes, formatDuration} from './durations.js';
 import {counted} from './text.js';
@@ -13,6 +13,14 @@ export function exitOutcome(exit: ProcessExit | undefined): string {
 	if (!exit) return 'ended';
 	if (exit.signal) return `killed by ${exit.signal}`;
 	return exit.code === 0 ? 'exited 0' : `exited with code ${exit.code}`;
+}
+
+/**
+ * How a child process ended, or why it has no exit: with neither a code nor a signal, it never started (Node's error
+ * says why: `spawn nosuch ENOENT`), or it is gone with its exit not told (see docs/protocol.md).
+ */
+export function processOutcome(exit: ProcessExit, error: ErrorInfo | null | undefined): string {
+	return exit.code === null && exit.signal === null ? (error?.message ?? 'no exit known') : exitOutcome(exit);
 }
 
 /** The signal that ended the script, as node would have it: the one asyncmon ended it for when it was stuck, else the one that killed it. */

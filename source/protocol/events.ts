@@ -458,6 +458,12 @@ export interface ExitEvent {
  * SIGTERM); the script was still running 2 s after a hangup (`grace`), or after the dashboard was quit (`quit`:
  * its SIGTERM).
  */
+/**
+ * The error of a followed process's end, or of a child op's, that the monitor wrote as the session ended: the
+ * process is gone and the one that started it died first, telling no exit (`exit` has neither a code nor a signal).
+ */
+export const PROCESS_GONE: ErrorInfo = Object.freeze({name: 'ProcessGone', message: 'gone, its exit not told: the process that started it died first'});
+
 /** How long a script may take to stop after a hangup, or after the dashboard was quit, before asyncmon kills it (`grace`, `quit`). */
 export const KILL_GRACE_MS = 2000;
 

@@ -9,7 +9,7 @@ import {httpStatsByHost, servedStatsByRoute} from '../model/http-stats.js';
 import {HTTP_PHASES} from '../model/state.js';
 import type {Insight} from '../model/insights.js';
 import {insightMessage} from '../present/insights.js';
-import {exitOutcome, forcedText, outputSize} from '../present/processes.js';
+import {forcedText, outputSize, processOutcome} from '../present/processes.js';
 import type {Tone} from '../present/changes.js';
 import {errorText, failureText} from '../present/errors.js';
 import {shownId} from '../present/ids.js';
@@ -142,7 +142,7 @@ function processesSection(report: SessionReport, endMs: number): ReportSection {
 				command,
 				pid === null ? '' : String(pid),
 				task.kind === 'process' ? 'yes' : 'no',
-				exit ? exitOutcome(exit) : 'running at the end',
+				exit ? processOutcome(exit, task.error) : 'running at the end',
 				formatDuration(taskTotalMs(task, endMs)),
 				output ? outputSize(output) : '',
 				parent?.name ?? '',

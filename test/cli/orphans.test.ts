@@ -1,6 +1,6 @@
 import {existsSync, readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
-import {CLI, startCli} from '../helpers/run-cli.js';
+import {CLI, runCli, startCli} from '../helpers/run-cli.js';
 import {tempFile} from '../helpers/temp.js';
 import {useTerminal} from '../helpers/terminal.js';
 
@@ -60,6 +60,30 @@ describe('the script never outlives asyncmon', () => {
 		expect((await result).code).toBe(130);
 		const since = performance.now();
 		for (const pid of pids) expect(await goneAfter(pid, since, 3000)).toBeLessThan(1000);
+	});
+
+	// The script died first, telling no child's end: the report read 'running at the end' for a child long gone.
+	it("after a Ctrl-C the followed child's end is told as what is known: gone, its exit not told; the report says so", async () => {
+		const file = tempFile('ctrl-c.ndjson');
+		const {child, result} = startCli(['--plain', '--record', file, 'starts-children-then-waits.js']);
+		// Once its lane is in the stream: it is followed.
+		const forked = await new Promise<number>(resolve => {
+			let seen = '';
+			child.stdout!.on('data', (text: string) => {
+				seen += text;
+				const pid = /children (\d+) /.exec(seen)?.[1];
+				if (pid && seen.includes(`start  pid ${pid}:`)) resolve(Number(pid));
+			});
+		});
+		child.kill('SIGINT');
+		const outcome = await result;
+		expect(outcome.code).toBe(130);
+		expect(outcome.stdout).toMatch(new RegExp(`gone +pid ${forked}: .* gone, its exit not told: the process that started it died first after`));
+		const report = await runCli(['report', file]);
+		// The forked child (followed) and `sleep 300` (an op): both gone with the script.
+		expect(report.stdout).toMatch(new RegExp(` ${forked} +yes +gone, its exit not told`));
+		expect(report.stdout).toMatch(/^sleep 300 +\d+ +no +gone, its exit not told/m);
+		expect(report.stdout).not.toContain('running at the end');
 	});
 
 	it('quitting the dashboard ends the processes the script started too', async () => {

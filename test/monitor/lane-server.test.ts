@@ -33,7 +33,7 @@ describe('LaneServer', () => {
 
 describe('LaneEnds', () => {
 	it("holds a lane's end until its connection closed, and delivers it at once after", () => {
-		const ends = new LaneEnds();
+		const ends = new LaneEnds(() => 0);
 		const delivered: string[] = [];
 		ends.ended(7, () => delivered.push('end of 7'));
 		expect(delivered).toEqual([]);
@@ -45,7 +45,7 @@ describe('LaneEnds', () => {
 	});
 
 	it('delivers the ends still waiting when the session ends, in the order they came', () => {
-		const ends = new LaneEnds();
+		const ends = new LaneEnds(() => 0);
 		const delivered: number[] = [];
 		ends.ended(3, () => delivered.push(3));
 		ends.ended(1, () => delivered.push(1));
@@ -75,5 +75,22 @@ describe('LaneServer, left behind', () => {
 			if (previous === undefined) delete process.env.XDG_RUNTIME_DIR;
 			else process.env.XDG_RUNTIME_DIR = previous;
 		}
+	});
+
+	// A Ctrl-C reaches the script and the processes it started: the script died first, and its children's ends were
+	// never told; they read 'running at the end' in the report.
+	it("names the lanes whose connection closed with no end told, with when, as the session ends; a lane whose end was told is not one", () => {
+		let now = 10;
+		const ends = new LaneEnds(() => now);
+		ends.connectionClosed(4);
+		now = 12;
+		ends.ended(5, () => {});
+		ends.connectionClosed(5);
+		now = 15;
+		ends.connectionClosed(6);
+		expect(ends.flush()).toEqual([
+			{root: 4, t: 10},
+			{root: 6, t: 15},
+		]);
 	});
 });

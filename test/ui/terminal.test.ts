@@ -91,6 +91,34 @@ describe('the dashboard in a real terminal', () => {
 		expect(terminal.paneFlag('cursor_flag')).toBe('1');
 	});
 
+	// The dashboard took a SIGTERM for a quit as well: the script got a second one and was killed 2 s later, its drain
+	// cut short (docker stop and Kubernetes send SIGTERM to asyncmon, then wait).
+	it("SIGTERM to asyncmon with the dashboard open goes to the script once, and its graceful shutdown runs to its end", async () => {
+		const pidFile = tempFile('asyncmon.pid');
+		const script = tempFile('drain.js');
+		writeFileSync(
+			script,
+			[
+				"process.on('SIGTERM', () => {",
+				"  console.log('draining')",
+				"  setTimeout(() => { console.log('clean shutdown'); process.exit(0) }, 3000)",
+				'})',
+				'async function forever() { await new Promise(resolve => setInterval(resolve, 1000)) }',
+				'forever()',
+				'',
+			].join('\n'),
+		);
+		terminal.open(`sh -c 'echo $$ > ${pidFile}; exec env ${asyncmon(script)}'`);
+		await terminal.until('the dashboard', text => text.includes('forever()'));
+		process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGTERM');
+		const after = await terminal.until('asyncmon to exit', text => /EXIT:\d+/.test(text), 15_000);
+		expect(after).toContain('EXIT:0');
+		expect(after).toContain('clean shutdown');
+		expect(after.match(/draining/g)).toHaveLength(1);
+		expect(after).not.toContain('SIGKILL');
+		expect(terminal.paneFlag('alternate_on')).toBe('0');
+	});
+
 	it('replays a 1,000,000-event recording within a 200 MB heap, seeking to its end and back', async () => {
 		const file = millionEventRecording();
 		terminal.open(`NODE_OPTIONS=--max-old-space-size=200 ${asyncmon(`replay ${file}`)}`);

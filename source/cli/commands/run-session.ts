@@ -6,6 +6,7 @@ import {loopOwner} from '../../present/processes.js';
 import {noticeText, PlainPrinter} from '../../plain/printer.js';
 import type {Recorder} from '../../sessions/recorder.js';
 import {exitCodeOf, type ChildSession} from '../../monitor/child-session.js';
+import {outputBytes} from '../../protocol/output-bytes.js';
 import type {StopRule} from '../../monitor/stop-rule.js';
 import {LiveSource} from '../live-source.js';
 import {deriveReadinessWhileBlocked, SessionPipeline} from '../session-pipeline.js';
@@ -84,8 +85,12 @@ async function runDashboardUntilQuit(options: RunOptions, session: ChildSession,
 		onInterrupt: () => stopRule.deliver('SIGINT'),
 		signal,
 	});
-	// Quitting while the script still runs ends it, and what it started, as closing its terminal would; its recording is completed.
-	stopRule.quit();
+	// Quitting while the script still runs ends it, and what it started, as closing its terminal would; its recording is
+	// completed. Closed by a SIGTERM or a hangup asyncmon got, which went to the script already: no quit of the user's,
+	// and the script's handler takes as long as it takes (for a SIGTERM: see StopRule).
+	if (!signal.aborted) stopRule.quit();
+	// What it writes from here (its shutdown's lines) goes to the normal screen as it comes, after what it wrote before.
+	else session.onLine(line => line.type === 'output' && line.lane === undefined && options[line.stream].write(outputBytes(line)));
 	await session.exited;
 }
 

@@ -25,7 +25,7 @@ import {isSecretParameterName} from '../protocol/redaction.js';
  * which task or op each promise stands for (see Tracker.p), so an await later
  * knows what it waits on instead of guessing.
  *
- * Each piece inserted is preceded by a comment giving its length (`/*am:13*\/__am.p(`), so that the user's own text
+ * Each piece inserted is preceded by a comment giving its length (`/*asyncmon:13*\/__am.p(`), so that the user's own text
  * of any function can be had back from its instrumented text (see withoutInstrumentation): a function's
  * `toString()` reads as under node.
  */
@@ -416,7 +416,7 @@ function marked(text: string): string {
 	return `${MARK_START}${text.length}${MARK_END}${text}`;
 }
 
-const MARK_START = '/*am:';
+const MARK_START = '/*asyncmon:';
 const MARK_END = '*/';
 
 /** Inserting through these marks each piece (see marked). */
@@ -429,20 +429,29 @@ function markedEdits(magic: MagicStringClass): Pick<MagicStringClass, 'prependRi
 
 /**
  * The text of instrumented code with every piece asyncmon inserted taken out again: the user's own (as compiled,
- * for TypeScript), for any part of a file, a function's text as V8 gives it included. A comment of the user's own
- * that reads as a mark (`/*am:5*\/`) would be taken for one: no code is written so.
+ * for TypeScript), for any part of a file, a function's text as V8 gives it included. A mark is taken as one only
+ * where what follows it is a piece of asyncmon's (it names the runtime or a task, or closes one): the same text in
+ * a string, a template or a regular expression of the user's stays.
  */
 export function withoutInstrumentation(text: string): string {
 	let kept = '';
 	let from = 0;
-	for (let at = text.indexOf(MARK_START); at !== -1; at = text.indexOf(MARK_START, from)) {
+	for (let at = text.indexOf(MARK_START, from); at !== -1; at = text.indexOf(MARK_START, at + 1)) {
 		const end = text.indexOf(MARK_END, at + MARK_START.length);
-		const length = end === -1 ? Number.NaN : Number(text.slice(at + MARK_START.length, end));
-		if (!Number.isInteger(length)) break;
+		const digits = end === -1 ? '' : text.slice(at + MARK_START.length, end);
+		if (!/^\d{1,6}$/.test(digits)) continue;
+		const pieceEnd = end + MARK_END.length + Number(digits);
+		if (pieceEnd > text.length || !isPiece(text.slice(end + MARK_END.length, pieceEnd))) continue;
 		kept += text.slice(from, at);
-		from = end + MARK_END.length + length;
+		from = pieceEnd;
+		at = pieceEnd - 1;
 	}
 	return kept + text.slice(from);
+}
+
+/** Whether text is one of the pieces the transform inserts: a call of the runtime's, or what closes one (`)`, `),3)`, `}`, `{`). */
+function isPiece(text: string): boolean {
+	return text.includes(`${RUNTIME_GLOBAL}.`) || text.includes(TASK) || /^[(){};,\d]+$/.test(text) || /^\),\d+,"/.test(text);
 }
 
 /**

@@ -290,8 +290,10 @@ describe('withoutInstrumentation: the user\'s own text back', () => {
 		'class Service { async get(id) { return this.load(id) } static async make() { load(); return new Service() } async #hidden() { await 1 } get name() { return format(this) } }',
 		'const literal = { async "quoted key"() { await 0 }, async [computed()]() { await 0 } }',
 		'function syncCaller() { return [1, 2].map(n => n.toString()).join("/") }',
+		// The marks' own text in the user's strings, templates and regular expressions stays theirs.
+		'async function marksOfTheirOwn(v) { const s = `a /*asyncmon:3*/ b ${await v}`; return ["/*asyncmon:5*/hello", /\\/*asyncmon:3*\\//, `/*asyncmon:1*/`, s] }',
 		'async function load() {}',
-		'module.exports = {plain, directive, arrow, object, loop, Service, literal, syncCaller, sleep, load}',
+		'module.exports = {plain, directive, arrow, object, loop, Service, literal, syncCaller, marksOfTheirOwn, sleep, load}',
 	].join('\n');
 
 	it("turns any function's instrumented text, as V8 gives it, into the text it had before", () => {

@@ -463,6 +463,14 @@ describe('unhandled-rejection', () => {
 		expect(ofKind(session, 'unhandled-rejection')).toEqual([{kind: 'unhandled-rejection', error, taskName: 'loadUser(7)', taskIds: [load]}]);
 	});
 
+	it("says when the script's own uncaughtException handler took it", () => {
+		const session = new InsightSession();
+		const boom = session.task(0, 'boom()');
+		const error = {name: 'Error', message: 'async boom'};
+		session.emit('uncaught', {t: 5, origin: 'unhandledRejection', error, task: boom, handled: true}).emit('exit', {t: 6, code: 0});
+		expect(ofKind(session, 'unhandled-rejection')).toEqual([{kind: 'unhandled-rejection', error, taskName: 'boom()', taskIds: [boom], handled: true}]);
+	});
+
 	it('stays silent for an uncaught exception', () => {
 		const session = new InsightSession();
 		session.emit('uncaught', {t: 5, origin: 'uncaughtException', error: {name: 'Error', message: 'thrown'}, task: null}).emit('exit', {t: 6, code: 1});

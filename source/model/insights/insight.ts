@@ -65,6 +65,8 @@ export interface UnhandledRejectionInsight extends Finding {
 	error: ErrorInfo;
 	/** The task it rejected in, when known. */
 	taskName: string | null;
+	/** The script's own process.on('uncaughtException') took it, last of all: the process went on. */
+	handled?: true;
 }
 
 /** Tasks still suspended when the process exited. */

@@ -5,8 +5,10 @@ import {errorText} from '../errors.js';
 export function unhandledRejectionMessage(insight: UnhandledRejectionInsight): string {
 	const {error, taskName} = insight;
 	const where = error.location ? ` (${lineLocation(error.location)})` : '';
+	// Caught by the process-level handler, last of all: true of the code, and the summary says the process went on.
+	const handling = insight.handled ? " but the script's process.on('uncaughtException')" : '';
 	return (
-		`A promise rejected with nothing handling it${taskName === null ? '' : ` in ${taskName}`}: ${errorText(error)}${where}; ` +
+		`A promise rejected with nothing handling it${handling}${taskName === null ? '' : ` in ${taskName}`}: ${errorText(error)}${where}; ` +
 		'await it or add .catch() where it is created'
 	);
 }

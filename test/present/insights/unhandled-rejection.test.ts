@@ -14,4 +14,12 @@ describe('unhandled-rejection in words', () => {
 			'A promise rejected with nothing handling it: Error: late; await it or add .catch() where it is created',
 		);
 	});
+
+	// The summary said the script's handler took it, and this said nothing handled it (the fixes' check, ue.js).
+	it("says so when only the script's uncaughtException handler took it", () => {
+		const error = {name: 'Error', message: 'async boom', location: 'ue.js:5:9'};
+		expect(unhandledRejectionMessage({kind: 'unhandled-rejection', error, taskName: 'boom()', taskIds: [2], handled: true})).toBe(
+			"A promise rejected with nothing handling it but the script's process.on('uncaughtException') in boom(): Error: async boom (ue.js:5); await it or add .catch() where it is created",
+		);
+	});
 });

@@ -143,18 +143,20 @@ describe('HTTP clients against a local server: the same output as under node, on
 
 // Reading the first events of a stream and stopping read as a failed request, a network error: '1 of 1 request
 // to 127.0.0.1 failed (100%)'. undici ends such a request with an AbortError; a timeout's is a TimeoutError.
-it("a response the script stopped reading (a break out of its body, body.cancel()) is answered, not failed; a timeout while reading is a failure", async () => {
+it("a response the script stopped reading (a break out of its body, body.cancel(), a node:http res.destroy()) is answered, not failed; a timeout or a lost connection while reading is a failure", async () => {
 	const node = await runNode('stop-reading.mjs', [], CLIENTS);
 	const {asyncmon, report, monitored} = await underAsyncmon('stop-reading.mjs', [], CLIENTS);
-	expect(node.stdout).toBe('events 3\nstatus 200\nslow TimeoutError\n');
+	expect(node.stdout).toBe('events 3\nstatus 200\ndestroyed 200\nslow TimeoutError\nreset ECONNRESET\n');
 	expect(asyncmon).toEqual(node);
 	const requests = report.tasks.filter(task => task.kind === 'http');
 	expect(requests.map(request => [request.name, request.state, request.http?.status])).toEqual([
 		['GET /events', 'finished', 200],
 		['GET /head', 'finished', 200],
+		['GET /destroyed', 'finished', 200],
 		['GET /slow', 'failed', 200],
+		['GET /reset', 'failed', 200],
 	]);
-	expect(report.summary.failedHttp).toBe(1);
+	expect(report.summary.failedHttp).toBe(2);
 	expect(monitored.code).toBe(0);
 });
 

@@ -85,10 +85,11 @@ export function instrumentHttp(tracker: Tracker, propagation: TracePropagation |
 		pending.status = status;
 		tracker.emit({type: 'op.phase', t: performance.now(), id: pending.id, phase: 'headers', status});
 	};
-	const finished = (pending: Pending, error?: unknown): void => {
-		// Its answer came, and the script stopped reading it (a `break` out of reading its body, `body.cancel()`, an
-		// abort of its own): no failure, though undici ends it with an AbortError (a timeout's is a TimeoutError).
-		const stoppedReading = error !== undefined && pending.status !== undefined && (error as {name?: unknown} | null)?.name === 'AbortError';
+	/**
+	 * `stoppedReading`: its answer came, and the script stopped reading it (a `break` out of reading its body,
+	 * `body.cancel()`, `res.destroy()`, an abort of its own): no failure, though the client ends it with an error.
+	 */
+	const finished = (pending: Pending, error?: unknown, stoppedReading = false): void => {
 		const event: OpEndEvent = {type: 'op.end', t: performance.now(), id: pending.id, ok: error === undefined || stoppedReading, bytes: pending.bytes};
 		if (pending.status !== undefined) event.status = pending.status;
 		if (stoppedReading) event.cancelled = true;
@@ -233,7 +234,8 @@ export function instrumentHttp(tracker: Tracker, propagation: TracePropagation |
 		const pending = undiciRequests.get(request);
 		if (!pending) return;
 		undiciRequests.delete(request);
-		finished(pending, error);
+		// undici ends a body the script stopped reading with an AbortError (a timeout's is a TimeoutError).
+		finished(pending, error, pending.status !== undefined && (error as {name?: unknown} | null)?.name === 'AbortError');
 	});
 
 	const nodeRequests = privateSlot<Pending>();
@@ -266,15 +268,16 @@ export function instrumentHttp(tracker: Tracker, propagation: TracePropagation |
 		headers(pending, response.statusCode ?? 0);
 		const socket = response.socket;
 		const readBefore = socket?.bytesRead ?? 0;
-		const done = (error?: unknown): void => {
+		const done = (error?: unknown, stoppedReading = false): void => {
 			if (!nodeRequests.delete(request)) return;
 			const length = Number(response.headers['content-length']);
 			pending.bytes = Number.isFinite(length) ? length : Math.max(0, (socket?.bytesRead ?? readBefore) - readBefore);
-			finished(pending, error);
+			finished(pending, error, stoppedReading);
 		};
 		// No 'error' listener: one would stop an unhandled response error from crashing, as it does under node.
 		response.once('end', () => done());
-		response.once('close', () => done(response.complete ? undefined : new Error('response closed before it was complete')));
+		// Closed early: the connection was lost (the response errored), or the script destroyed it.
+		response.once('close', () => done(response.complete ? undefined : new Error('response closed before it was complete'), !response.complete && !response.errored));
 	});
 	on('http.client.request.error', ({request, error}) => {
 		const pending = nodeRequests.get(request);

@@ -32,7 +32,11 @@ export function taskLabel(node: TaskNode, ascii: boolean): string {
 	return node.request ? `${glyphs(ascii).received} ${node.name}` : node.name;
 }
 
-/** How a received request ended, in words, `took` after it arrived: `200 in 43ms`, or that its client went away first. */
+/**
+ * How a received request ended, in words, `took` after it arrived: `200 in 43ms`, that its client went away first,
+ * or that it left once the response began (`200, the client left after 2.10s`: a stream's reader that had enough).
+ */
 export function servedOutcome(request: ServerRequestInfo, took: string): string {
-	return request.aborted ? `aborted by the client after ${took}` : `${request.status ?? ''} in ${took}`;
+	if (!request.aborted) return `${request.status ?? ''} in ${took}`;
+	return request.status === undefined ? `aborted by the client after ${took}` : `${request.status}, the client left after ${took}`;
 }

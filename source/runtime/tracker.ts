@@ -116,9 +116,12 @@ export interface SliceWatch {
 /** Worker threads' blocks are nobody else's: nothing watches them. */
 export const NO_WATCH: SliceWatch = {thresholdMs: Infinity, running() {}, longSlice: () => [], takeHeldMs: () => 0, entryStarted() {}, excluded: fn => fn()};
 
-/** How a `server` task's request ended: its response finished with a status, or its client went away first. */
-/** How a request ended: its status (and the route template its framework matched, when it says), or its client left. */
-export type ServedResponse = {status: number; route?: string} | {aborted: true};
+/**
+ * How a `server` task's request ended: its status (and the route template its framework matched, when it says), or
+ * its client left; `aborted` with a status, after the response began (a stream's reader that had what it wanted):
+ * no failure.
+ */
+export type ServedResponse = {status: number; route?: string; aborted?: true} | {aborted: true; status?: undefined};
 
 /**
  * Set in a followed child process (and its workers): its ids are in its lane's range, and its main thread's root
@@ -519,7 +522,7 @@ export class Tracker {
 	/** A `server` task's response finished, or its client went away first. */
 	served(task: Task, response: ServedResponse): void {
 		this.listenerReturned(task);
-		if ('aborted' in response) task.failed = true;
+		if (response.aborted && response.status === undefined) task.failed = true;
 		this.finish(task, performance.now(), response);
 	}
 
@@ -870,8 +873,8 @@ export class Tracker {
 		if (response === undefined && !task.failed && this.foldedAsEnded(task, now)) return;
 		const event: TaskEndEvent = {type: 'task.end', t: now, id: task.id, ok: !task.failed, busy: task.busy, wait: task.wait, sched: task.sched, awaits: task.awaits};
 		if (response) {
-			if ('aborted' in response) event.aborted = true;
-			else {
+			if (response.aborted) event.aborted = true;
+			if (response.status !== undefined) {
 				event.status = response.status;
 				if (response.route !== undefined) event.route = recordedText(response.route);
 			}

@@ -146,7 +146,7 @@ describe('HTTP clients against a local server: the same output as under node, on
 it("a response the script stopped reading (a break out of its body, body.cancel(), a node:http res.destroy()) is answered, not failed; a timeout or a lost connection while reading is a failure", async () => {
 	const node = await runNode('stop-reading.mjs', [], CLIENTS);
 	const {asyncmon, report, monitored} = await underAsyncmon('stop-reading.mjs', [], CLIENTS);
-	expect(node.stdout).toBe('events 3\nstatus 200\ndestroyed 200\nslow TimeoutError\nreset ECONNRESET\n');
+	expect(node.stdout).toBe('events 3\nstatus 200\ndestroyed 200\nslow TimeoutError\nreset ECONNRESET\nlate TimeoutError\n');
 	expect(asyncmon).toEqual(node);
 	const requests = report.tasks.filter(task => task.kind === 'http');
 	expect(requests.map(request => [request.name, request.state, request.http?.status])).toEqual([
@@ -155,8 +155,15 @@ it("a response the script stopped reading (a break out of its body, body.cancel(
 		['GET /destroyed', 'finished', 200],
 		['GET /slow', 'failed', 200],
 		['GET /reset', 'failed', 200],
+		['GET /late', 'failed', null],
 	]);
-	expect(report.summary.failedHttp).toBe(2);
+	expect(report.summary.failedHttp).toBe(3);
+	// The script's own server saw the same: a reader that left once its stream began is no failure (it read 'aborted
+	// by the client', failed); one that gave up before the response began is.
+	const served = (path: string) => report.tasks.find(task => task.kind === 'server' && task.name === `GET ${path}`)!;
+	expect(served('/events')).toMatchObject({state: 'finished', request: {status: 200, aborted: true}});
+	expect(served('/head')).toMatchObject({state: 'finished', request: {status: 200, aborted: true}});
+	expect(served('/late')).toMatchObject({state: 'failed', request: {status: null, aborted: true}});
 	expect(monitored.code).toBe(0);
 });
 

@@ -38,7 +38,9 @@ export function instrumentServerRequests(tracker: Tracker): void {
 		requests.set(response, task);
 		// Node's own 'close' comes after 'finish', or alone when the client went away first.
 		response.once('close', () => {
-			if (requests.delete(response)) tracker.served(task, {aborted: true});
+			if (!requests.delete(response)) return;
+			// Left after the response began (its headers sent: a stream's reader that had what it wanted), or before it.
+			tracker.served(task, response.headersSent ? {status: response.statusCode, aborted: true, ...matchedRoute(response, announcedRoutes.get(response))} : {aborted: true});
 		});
 	});
 	onHttpChannel('http.server.response.finish', ({response}) => {

@@ -104,9 +104,10 @@ export class ChildSession {
 				this.output.stdout.end();
 				this.output.stderr.end();
 				const {stoppedFor, forced} = this;
-				// A kill of asyncmon's that came too late (the script had ended by itself) is none.
-				const killed = signal === 'SIGKILL';
-				this.emit({type: 'exit', t: exitedAt ?? this.now(), code, signal, ...(stoppedFor && {stoppedFor}), ...(killed && !stoppedFor && forced && {forced})});
+				// A kill of asyncmon's that came too late (the script had ended by itself) is none; so is a quit's SIGTERM the
+				// script took and went on from.
+				const byAsyncmon = forced !== undefined && (signal === 'SIGKILL' || (forced.because === 'quit' && signal === forced.after));
+				this.emit({type: 'exit', t: exitedAt ?? this.now(), code, signal, ...(stoppedFor && {stoppedFor}), ...(byAsyncmon && !stoppedFor && {forced})});
 				this.batchEnd();
 				resolveExit({code, signal, stoppedFor});
 			}));

@@ -67,6 +67,8 @@ export class StopRule {
 
 	/** The dashboard was quit while the script runs: it ends, with what it started, as closing its terminal would end them. */
 	quit(): void {
+		// Said in its exit, should this SIGTERM end it (see ChildSession).
+		this.session?.forcing({after: 'SIGTERM', because: 'quit'});
 		this.script.signal('SIGTERM', true);
 		this.killLater({after: 'SIGTERM', because: 'quit'}, true);
 		this.endIfStuck('SIGTERM');

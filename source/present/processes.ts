@@ -40,7 +40,7 @@ export function stoppedForText(exit: {stoppedFor?: string}): string | null {
 }
 
 /** Why asyncmon sent the script SIGKILL after a stop signal, in words; null when it did not. */
-export function forcedText(exit: {forced?: ForcedKill}): string | null {
+export function forcedText(exit: {forced?: ForcedKill; signal?: string | null}): string | null {
 	const forced = exit.forced;
 	if (!forced) return null;
 	const signal = forced.after === 'SIGINT' ? 'Ctrl-C (SIGINT)' : forced.after;
@@ -50,7 +50,9 @@ export function forcedText(exit: {forced?: ForcedKill}): string | null {
 		case 'grace':
 			return `asyncmon ended it with SIGKILL: it was still running ${formatDuration(KILL_GRACE_MS)} after ${signal}`;
 		case 'quit':
-			return `asyncmon ended it with SIGKILL: it was still running ${formatDuration(KILL_GRACE_MS)} after the dashboard was quit (${signal})`;
+			return exit.signal === 'SIGKILL'
+				? `asyncmon ended it with SIGKILL: it was still running ${formatDuration(KILL_GRACE_MS)} after the dashboard was quit (${signal})`
+				: `the dashboard was quit: asyncmon sent it ${signal}, which ended it`;
 	}
 }
 

@@ -456,7 +456,8 @@ export interface ExitEvent {
 /**
  * Why asyncmon sent the script SIGKILL after a stop signal: the same signal came `again` (a second Ctrl-C or
  * SIGTERM); the script was still running 2 s after a hangup (`grace`), or after the dashboard was quit (`quit`:
- * its SIGTERM).
+ * its SIGTERM). With `quit` and the exit's signal SIGTERM, the SIGTERM asyncmon sent as the dashboard was quit
+ * ended it.
  */
 /**
  * The error of a followed process's end, or of a child op's, that the monitor wrote as the session ended: the

@@ -29,7 +29,8 @@ describe('processes', () => {
 		expect(forcedText({forced: {after: 'SIGINT', because: 'again'}})).toBe('asyncmon ended it with SIGKILL at a second Ctrl-C (SIGINT)');
 		expect(forcedText({forced: {after: 'SIGTERM', because: 'again'}})).toBe('asyncmon ended it with SIGKILL at a second SIGTERM');
 		expect(forcedText({forced: {after: 'SIGHUP', because: 'grace'}})).toBe('asyncmon ended it with SIGKILL: it was still running 2.00s after SIGHUP');
-		expect(forcedText({forced: {after: 'SIGTERM', because: 'quit'}})).toBe('asyncmon ended it with SIGKILL: it was still running 2.00s after the dashboard was quit (SIGTERM)');
+		expect(forcedText({forced: {after: 'SIGTERM', because: 'quit'}, signal: 'SIGKILL'})).toBe('asyncmon ended it with SIGKILL: it was still running 2.00s after the dashboard was quit (SIGTERM)');
+		expect(forcedText({forced: {after: 'SIGTERM', because: 'quit'}, signal: 'SIGTERM'})).toBe('the dashboard was quit: asyncmon sent it SIGTERM, which ended it');
 		expect(forcedText({})).toBeNull();
 	});
 });

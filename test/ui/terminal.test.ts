@@ -119,6 +119,20 @@ describe('the dashboard in a real terminal', () => {
 		expect(terminal.paneFlag('alternate_on')).toBe('0');
 	});
 
+	// It read 'Killed by SIGTERM' (exit 143), with no word that asyncmon sent it.
+	it('quitting the dashboard of a script that takes Ctrl-C and goes on: the SIGTERM that ends it is said to be asyncmon\'s', async () => {
+		const script = tempFile('keeps-going.js');
+		writeFileSync(script, ["process.on('SIGINT', () => console.log('not yet'))", 'async function forever() { await new Promise(resolve => setInterval(resolve, 1000)) }', 'forever()', ''].join('\n'));
+		terminal.open(asyncmon(script));
+		await terminal.until('the dashboard', text => text.includes('forever()'));
+		terminal.keys('q');
+		await new Promise(resolve => setTimeout(resolve, 300));
+		terminal.keys('q');
+		const after = await terminal.until('asyncmon to exit', text => /EXIT:\d+/.test(text));
+		expect(after).toContain('EXIT:143');
+		expect(after).toContain('the dashboard was quit: asyncmon sent it SIGTERM, which ended it');
+	});
+
 	it('replays a 1,000,000-event recording within a 200 MB heap, seeking to its end and back', async () => {
 		const file = millionEventRecording();
 		terminal.open(`NODE_OPTIONS=--max-old-space-size=200 ${asyncmon(`replay ${file}`)}`);

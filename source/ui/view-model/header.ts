@@ -49,7 +49,7 @@ export function scriptStatus(state: ModelState): Segment {
 	const exit = state.exit;
 	if (!exit) return {text: 'running', color: 'green', bold: true};
 	const killedBy = endingSignal(exit);
-	if (killedBy) return {text: `killed by ${sanitize(killedBy)}${exit.stoppedFor ? ' (stuck: SIGKILL)' : exit.forced ? ` (by asyncmon after ${exit.forced.after})` : ''}`, color: 'red', bold: true};
+	if (killedBy) return {text: `killed by ${sanitize(killedBy)}${exit.stoppedFor ? ' (stuck: SIGKILL)' : exit.forced ? (exit.signal === 'SIGKILL' ? ` (by asyncmon after ${exit.forced.after})` : ' (sent by asyncmon: the dashboard was quit)') : ''}`, color: 'red', bold: true};
 	if (connectionClosed(exit)) return {text: 'connection closed', color: 'red', bold: true};
 	return {text: `exited with code ${exit.code}`, color: exit.code === 0 ? 'green' : 'red', bold: true};
 }

@@ -332,7 +332,7 @@ function functionName(fn: AnyNode, parent: AnyNode | null, className: string | u
 	if (fn.id?.name) return fn.id.name;
 	if (!parent) return ANONYMOUS;
 	const keyName = (key: AnyNode, computed: boolean): string | undefined =>
-		computed ? wellKnownSymbol(key) : key.type === 'Identifier' ? key.name : key.type === 'PrivateIdentifier' ? `#${key.name}` : key.type === 'Literal' ? String(key.value) : undefined;
+		computed ? (constantKey(key) ?? wellKnownSymbol(key)) : key.type === 'Identifier' ? key.name : key.type === 'PrivateIdentifier' ? `#${key.name}` : key.type === 'Literal' ? String(key.value) : undefined;
 	switch (parent.type) {
 		// As V8 names it: `export default async function () {}`, `export default async () => {}`.
 		case 'ExportDefaultDeclaration':
@@ -356,6 +356,13 @@ function functionName(fn: AnyNode, parent: AnyNode | null, className: string | u
 		default:
 			return ANONYMOUS;
 	}
+}
+
+/** A computed key that is a constant, as V8 names the function under it: `['load']`, `[404]`, `` [`save`] ``. */
+function constantKey(key: AnyNode): string | undefined {
+	if (key.type === 'Literal' && (typeof key.value === 'string' || typeof key.value === 'number')) return String(key.value);
+	if (key.type === 'TemplateLiteral' && key.expressions.length === 0) return key.quasis[0].value.cooked ?? undefined;
+	return undefined;
 }
 
 /** The positions of a function's parameters whose names mark a secret (see isSecretParameterName). */

@@ -192,6 +192,12 @@ describe('instrument: names and positions in the registry', () => {
 		);
 	});
 
+	// `async ['load']()` read 'Repo.<computed>(3)' where V8 names it `load` (the fixes' check, names.js).
+	it('names a function under a computed key that is a constant as V8 does: a string, a number, a template with no expression', () => {
+		const code = ["class Repo { async ['load']() {} async [404]() {} async [`save`]() {} async [`x${y}`]() {} }", "const api = {async ['fetch' + 'Order']() {}}", "api['getUser'] = async function () {}"].join('\n');
+		expect(names(code)).toEqual(['Repo.load', 'Repo.404', 'Repo.save', 'Repo.<computed>', '<anonymous>', 'getUser']);
+	});
+
 	it('notes the positions of parameters named like a secret, defaults included', () => {
 		const {functions} = transform('async function login(user, password, {retries}, apiKey = "") {}\nconst f = async (token) => token;\nasync function plain(key, code) {}');
 		expect(functions.map(site => [site.name, site.secretParams])).toEqual([

@@ -321,7 +321,8 @@ function attributeWorkers(tracker: Tracker): void {
 			const threadId = this.threadId;
 			return drains.drained(threadId).then(leftOpen =>
 				super.terminate().then(code => {
-					if (leftOpen()) tracker.workerTerminated(threadId);
+					const open = leftOpen();
+					if (open) tracker.workerTerminated(threadId, open.busyMs);
 					return code;
 				}),
 			);
@@ -342,6 +343,7 @@ export function evalWorkerScript(code: string, ranAsModule: boolean): ReturnType
 function instrumentWorkerThread(config: ThreadConfig): void {
 	// Its loop runs already (a worker loads its modules in it): from here on, the root's.
 	const loopAtStart = performance.eventLoopUtilization();
+	const cpuAtStart = process.threadCpuUsage();
 	// Under the agent and in a followed process, one thread of the process's own takes every thread's events.
 	const listens = getEnvironmentData(LISTENS_KEY) as ChannelListens | undefined;
 	const {tracker, hooks} = instrumentLane(config, listens ? new ChannelWriter(listens) : new PipeWriter(config.eventsFd, null), {
@@ -369,7 +371,13 @@ function instrumentWorkerThread(config: ThreadConfig): void {
 	};
 	process.on('exit', end);
 	// Terminated, it runs no 'exit' listener.
-	drainBeforeTermination(end);
+	const publishBusy = drainBeforeTermination(end);
+	// Blocked in Atomics.wait between a pool's tasks, it may be terminated there, its lane never ended by itself: its
+	// thread's CPU time so far (not its loop's active time, which counts the wait) is what it computed.
+	tracker.beforeBlocking = () => {
+		const cpu = process.threadCpuUsage(cpuAtStart);
+		publishBusy(tracker.rootOwnBusyMs((cpu.user + cpu.system) / 1000));
+	};
 }
 
 /** The flag of the channel on which the process's other threads send their events, which its workers inherit. */

@@ -299,7 +299,17 @@ export class Tracker {
 
 	/** The script's code is about to block its thread (see flushBeforeAtomicsWait): what is buffered goes out first. */
 	flushBeforeBlocking(): void {
-		if (this.ownWorkDepth === 0 && this.sink.last() !== undefined) this.flush();
+		if (this.ownWorkDepth !== 0) return;
+		this.beforeBlocking();
+		if (this.sink.last() !== undefined) this.flush();
+	}
+
+	/** Set in a worker thread: publishes its root's own busy time, which the thread that terminates it may need (see workerTerminated). */
+	beforeBlocking: () => void = () => {};
+
+	/** A worker's root's own time, given its thread's time so far: less its tasks'. */
+	rootOwnBusyMs(threadBusyMs: number): number {
+		return Math.max(0, threadBusyMs - (this.slicesMs - this.root.busy));
 	}
 
 	/** Flushes, then waits until everything reached the pipe: at exit, on a crash or a signal. The wait for the monitor is no block of the script's. */
@@ -689,10 +699,7 @@ export class Tracker {
 		this.endSlice(this.root, now);
 		// A worker's root is its thread, whose slices span its idle waits (timers, messages): its own time is its event
 		// loop's active time since it began (Node's eventLoopUtilization) less its tasks', never more than its slices.
-		if (threadBusyMs !== undefined) {
-			const tasksMs = this.slicesMs - this.root.busy;
-			this.root.busy = Math.max(0, Math.min(this.root.busy, threadBusyMs - tasksMs));
-		}
+		if (threadBusyMs !== undefined) this.root.busy = Math.min(this.root.busy, this.rootOwnBusyMs(threadBusyMs));
 		// A followed process lives on past its entry's top level: its parent reports its end (see instrumentFollowedProcess).
 		if (!this.rootIsProcess) this.finish(this.root, now);
 	}
@@ -700,11 +707,12 @@ export class Tracker {
 	/**
 	 * A worker of this thread's was terminated while its thread could not end its lane (blocked in `Atomics.wait`
 	 * between a pool's tasks): its root ends here, as the thread would have ended it. What the thread did meanwhile
-	 * it sent before it blocked (see flushBeforeAtomicsWait); its own time is not known.
+	 * it sent before it blocked (see flushBeforeAtomicsWait), and its own time, its CPU time less its tasks', as of
+	 * then: `busyMs` (a piscina pool's workers read 0 ms before, their computing unseen).
 	 */
-	workerTerminated(threadId: number): void {
+	workerTerminated(threadId: number, busyMs: number): void {
 		const t = performance.now();
-		this.emit({type: 'task.end', t, id: this.processFirstId + threadId * IDS_PER_THREAD, ok: true, busy: 0, wait: 0, sched: 0, awaits: 0});
+		this.emit({type: 'task.end', t, id: this.processFirstId + threadId * IDS_PER_THREAD, ok: true, busy: busyMs, wait: 0, sched: 0, awaits: 0});
 	}
 
 	/**

@@ -27,11 +27,20 @@ const enum Drain {
 /** How long terminate() waits for the worker's answer: an idle worker answers at once, a busy one when it is free. */
 const DRAIN_WAIT_MS = 100;
 
-/** In a worker lane: `drain` (end the lane, send its events) runs when the thread that started it is about to terminate it. */
-export function drainBeforeTermination(drain: () => void): void {
+/** The cell: the drain's state (an Int32), then the lane's own busy time so far, ms (a Float64, see publishBusy). */
+const CELL_BYTES = 16;
+const BUSY_AT = 1;
+
+/**
+ * In a worker lane: `drain` (end the lane, send its events) runs when the thread that started it is about to terminate
+ * it. Returns what publishes the lane's own busy time so far, for the thread that starts it to end it with should the
+ * lane not answer (see WorkerDrains.drained); nothing where no cell was made for it.
+ */
+export function drainBeforeTermination(drain: () => void): (busyMs: number) => void {
 	const shared = getEnvironmentData(CELL_KEY) as SharedArrayBuffer | undefined;
-	if (!shared) return;
-	const cell = new Int32Array(shared);
+	if (!shared) return () => {};
+	const busy = new Float64Array(shared);
+	const cell = new Int32Array(shared, 0, 1);
 	Atomics.store(cell, 0, Drain.Listening);
 	// A pending waitAsync keeps no thread alive: an idle worker still exits as under node.
 	const request = Atomics.waitAsync(cell, 0, Drain.Listening);
@@ -42,6 +51,9 @@ export function drainBeforeTermination(drain: () => void): void {
 			done(cell);
 		});
 	process.on('exit', () => done(cell));
+	return busyMs => {
+		busy[BUSY_AT] = busyMs;
+	};
 }
 
 function done(cell: Int32Array): void {
@@ -57,7 +69,7 @@ export class WorkerDrains {
 
 	/** Before a worker is constructed: `watched` for one whose lane asyncmon instruments. */
 	constructing(watched: boolean): void {
-		this.next = watched ? new Int32Array(new SharedArrayBuffer(4)) : null;
+		this.next = watched ? new Int32Array(new SharedArrayBuffer(CELL_BYTES), 0, 1) : null;
 		// Undefined takes the key away: a thread of asyncmon's own finds no cell, nor one meant for another worker.
 		setEnvironmentData(CELL_KEY, this.next?.buffer);
 	}
@@ -71,16 +83,17 @@ export class WorkerDrains {
 	/**
 	 * Resolves once the worker sent what it holds, at once for a worker that does not listen (not started yet, or
 	 * gone), or after DRAIN_WAIT_MS for one that cannot answer: its thread blocked (in `Atomics.wait`, say). Resolves
-	 * with a test, for once the worker is gone, of whether its lane is left open: it never ended itself.
+	 * with a test, for once the worker is gone, of whether its lane is left open (it never ended itself): then with
+	 * its own busy time as it last published it (see drainBeforeTermination), else null.
 	 */
-	async drained(worker: number): Promise<() => boolean> {
+	async drained(worker: number): Promise<() => {busyMs: number} | null> {
 		const cell = this.cells.get(worker);
 		this.cells.delete(worker);
-		if (!cell || Atomics.compareExchange(cell, 0, Drain.Listening, Drain.Requested) !== Drain.Listening) return () => false;
+		if (!cell || Atomics.compareExchange(cell, 0, Drain.Listening, Drain.Requested) !== Drain.Listening) return () => null;
 		Atomics.notify(cell, 0);
 		// Nor does the wait keep the process alive longer than under node.
 		const answer = Atomics.waitAsync(cell, 0, Drain.Requested, DRAIN_WAIT_MS);
 		if (answer.async) await answer.value;
-		return () => Atomics.load(cell, 0) !== Drain.Done;
+		return () => (Atomics.load(cell, 0) === Drain.Done ? null : {busyMs: new Float64Array(cell.buffer)[BUSY_AT]!});
 	}
 }

@@ -54,6 +54,18 @@ describe('concurrency helpers: the same output as under node, and the report see
 		expect(threads.map(thread => thread.state)).toEqual(['finished', 'finished']);
 	});
 
+	// Its workers, terminated in Atomics.wait, read 'busy 0ms' (their time unknown), and their computing went unseen.
+	it("piscina workers that only compute: each thread's busy time is its CPU time, though destroy() terminates it blocked", async () => {
+		const {node, asyncmon, report} = await underNodeAndAsyncmon('piscina-cpu.mjs', [], HELPERS);
+		expect(node).toEqual({code: 0, stdout: `${Array(6).fill(3524578).join(' ')}\n`, stderr: ''});
+		expect(asyncmon).toEqual(node);
+		const threads = report.tasks.filter(task => task.kind === 'worker');
+		expect(threads).toHaveLength(2);
+		// Six fib(33), about 40 ms of CPU each here, three to a thread at least in part.
+		for (const thread of threads) expect(thread.busyMs).toBeGreaterThan(20);
+		expect(threads.reduce((total, thread) => total + thread.busyMs, 0)).toBeGreaterThan(100);
+	});
+
 	describe('p-retry, against a local server', () => {
 		const server = useCountingServer();
 

@@ -1,5 +1,5 @@
 import {laneRootOf, processTaskName} from '../protocol/child-config.js';
-import {laneSlotOf, PROCESS_GONE, type AsyncmonEvent, type ErrorInfo, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type ProcessLaunch, type TaskEndEvent, type TaskStartEvent} from '../protocol/events.js';
+import {isProcessGone, laneSlotOf, type AsyncmonEvent, type ErrorInfo, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type ProcessLaunch, type TaskEndEvent, type TaskStartEvent} from '../protocol/events.js';
 import {foldJoined, foldSent, retire} from './retention.js';
 import {settleIfLarge} from './intervals.js';
 import {
@@ -347,7 +347,7 @@ function endLane(state: ModelState, root: TaskNode, end: TaskEndEvent): void {
 	const error = end.error ?? (end.ok ? CUT_SHORT_BY_EXIT : undefined);
 	// A process that died blocked (killed, say) says no block.end: its block ends with it.
 	for (const block of activeBlocks(state)) if (block.processId === root.id) endBlockAtExit(state, block, t);
-	if (end.error?.name === PROCESS_GONE.name) return;
+	if (isProcessGone(end.error)) return;
 	for (const node of [...state.nodes.values()]) {
 		if (node === root || isDone(node) || laneSlotOf(node.id) !== slot) continue;
 		if (isTaskKind(node.kind)) {

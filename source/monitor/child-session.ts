@@ -31,7 +31,7 @@ interface LaneStream {
 /** Each protocol line with its serialized form, which recordings store as is. */
 export type LineListener = (line: ProtocolLine, raw: string) => void;
 
-/** How long a session whose script a signal killed waits for the processes it started to go (see lanesClosing). */
+/** How long a session whose script a signal killed waits for the processes it started to go (see LaneServer.closing). */
 const LANES_CLOSING_MS = 300;
 
 /** How the script's process ended; `stoppedFor`: asyncmon killed it for that signal (see ChildSession.endFor). */
@@ -68,9 +68,6 @@ export class ChildSession {
 	private readonly stuck = new StuckLoop();
 	/** The stop signal asyncmon ended the script for with SIGKILL (see endFor). */
 	private stoppedFor: StopSignal | undefined;
-	/** Followed processes whose connection is open, and what to call once none is (see lanesClosing). */
-	private openLanes = 0;
-	private lanesClosed: (() => void) | null = null;
 	/** Why asyncmon sent the script SIGKILL after a stop signal, if it did (see forcing). */
 	private forced: ForcedKill | undefined;
 	/** The script's stdout and stderr, read from its pipes, let out at the times its `wrote` lines tell. */
@@ -93,7 +90,8 @@ export class ChildSession {
 			for (const output of outputs) output.closeWhenQuiet();
 		});
 		this.exited = new Promise(resolveExit => {
-			started.closed.hear(({code, signal}) => void this.lanesClosing(signal === null ? 0 : LANES_CLOSING_MS).then(() => {
+			// Killed by a signal, the script's processes went with it (see LaneServer.closing).
+			started.closed.hear(({code, signal}) => void Promise.resolve(signal === null ? undefined : started.lanes?.closing(LANES_CLOSING_MS)).then(() => {
 				// A process the script started may outlive it, as under node; asyncmon stops listening to it. One whose
 				// connection closed with no end told is gone: its exit is not known (docs/protocol.md, `task.end`).
 				const untold = {ok: false, exit: {code: null, signal: null}, error: PROCESS_GONE} as const;
@@ -189,31 +187,12 @@ export class ChildSession {
 	/** A followed process's events: its connection's first line is its lane's root, which ends once the connection closed. */
 	private readLane(socket: Socket): void {
 		const lane: LaneStream = {root: null};
-		this.openLanes++;
 		socket.setEncoding('utf8');
 		this.readLines((onData, onEnd) => socket.on('data', onData).on('end', onEnd), lane);
 		socket.on('error', () => socket.destroy());
 		socket.once('close', () => {
 			if (lane.root !== null) this.laneEnds.connectionClosed(lane.root);
 			this.batchEnd();
-			if (--this.openLanes === 0) this.lanesClosed?.();
-		});
-	}
-
-	/**
-	 * Resolves once every followed process's connection closed, or after `ms`. A script killed by a signal that
-	 * reached its process group too (a Ctrl-C) dies with the processes it started: their connections close moments
-	 * later, and their lanes then end as what is known of them. One that outlives the script, as under node, is waited
-	 * for no longer.
-	 */
-	private lanesClosing(ms: number): Promise<void> {
-		if (this.openLanes === 0 || ms === 0) return Promise.resolve();
-		return new Promise(resolve => {
-			const timer = setTimeout(resolve, ms);
-			this.lanesClosed = () => {
-				clearTimeout(timer);
-				resolve();
-			};
 		});
 	}
 

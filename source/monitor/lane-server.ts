@@ -14,6 +14,8 @@ export class LaneServer {
 	readonly where: LaneSocket;
 	private readonly server: Server;
 	private readonly connections = new Set<Socket>();
+	/** Called once no connection is open (see closing). */
+	private allClosed: (() => void) | null = null;
 
 	constructor(onConnection: (socket: Socket) => void) {
 		const parent = process.env.XDG_RUNTIME_DIR || tmpdir();
@@ -23,7 +25,10 @@ export class LaneServer {
 		this.where = {directory, socket: join(directory, 'lanes.sock')};
 		this.server = createServer(socket => {
 			this.connections.add(socket);
-			socket.once('close', () => this.connections.delete(socket));
+			socket.once('close', () => {
+				this.connections.delete(socket);
+				if (this.connections.size === 0) this.allClosed?.();
+			});
 			socket.unref();
 			onConnection(socket);
 		});
@@ -32,6 +37,23 @@ export class LaneServer {
 		this.server.listen(this.where.socket);
 		this.server.unref();
 		chmodSync(this.where.socket, 0o600);
+	}
+
+	/**
+	 * Resolves once every followed process's connection closed, or after `ms`. A script killed by a signal that
+	 * reached its process group too (a Ctrl-C) dies with the processes it started: their connections close moments
+	 * later. One that outlives the script, as under node, is waited for no longer. Resolved in a job: each
+	 * connection's own 'close' listeners (its lane's end) have run by then.
+	 */
+	closing(ms: number): Promise<void> {
+		if (this.connections.size === 0) return Promise.resolve();
+		return new Promise(resolve => {
+			const timer = setTimeout(resolve, ms);
+			this.allClosed = () => {
+				clearTimeout(timer);
+				resolve();
+			};
+		});
 	}
 
 	close(): void {

@@ -1,4 +1,4 @@
-import {PROCESS_GONE, type ErrorInfo, type Location, type Ms, type ProcessExit, type ProtocolLine, type TaskAwaitEvent} from '../protocol/events.js';
+import {isProcessGone, type ErrorInfo, type Location, type Ms, type ProcessExit, type ProtocolLine, type TaskAwaitEvent} from '../protocol/events.js';
 import {activeBlocks, HTTP_PHASES, unsettledTasks, type Block, type ModelState, type NodeState, type TaskNode} from '../model/state.js';
 import {phaseMs} from '../model/http-phases.js';
 import {formatDuration, formatOffset} from '../present/durations.js';
@@ -186,7 +186,7 @@ export class PlainPrinter {
 				const took = formatDuration(line.t - node.startMs);
 				if (node.kind === 'process') {
 					// Gone with its exit not told (docs/protocol.md): no claim of how it ended.
-					const untold = line.error?.name === PROCESS_GONE.name;
+					const untold = isProcessGone(line.error);
 					const ended = line.ok ? this.stateMark('finished', 'done', 'green') : untold ? this.stateMark('waiting', 'gone', 'yellow') : this.stateMark('failed', 'failed', 'red');
 					const wrote = node.output ? `, wrote ${outputSize(node.output)}` : '';
 					this.say(line.t, ended, [{text: `${node.name} ${line.exit ? processOutcome(line.exit, line.error) : exitOutcome(undefined)} after ${took}${wrote}`}]);

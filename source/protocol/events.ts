@@ -465,6 +465,8 @@ export interface ExitEvent {
  */
 export const PROCESS_GONE: ErrorInfo = Object.freeze({name: 'ProcessGone', message: 'gone, its exit not told: the process that started it died first'});
 
+export const isProcessGone = (error: ErrorInfo | null | undefined): boolean => error?.name === PROCESS_GONE.name;
+
 /** How long a script may take to stop after a hangup, or after the dashboard was quit, before asyncmon kills it (`grace`, `quit`). */
 export const KILL_GRACE_MS = 2000;
 

@@ -4,7 +4,7 @@ import {describe, expect, it} from 'vitest';
 import {useDemoServer} from '../helpers/demo-server.js';
 import {readRecording, recordRun} from '../helpers/recorded.js';
 import {runCli, SCRIPTS, startCli} from '../helpers/run-cli.js';
-import {tempDir, tempFile, unreadableFile} from '../helpers/temp.js';
+import {dirWithScript, tempDir, tempFile, unreadableFile} from '../helpers/temp.js';
 
 const noStackFromAsyncmon = (stderr: string) => expect(stderr).not.toMatch(/at .*dist\/(cli|preload|chunks|later)/);
 
@@ -311,21 +311,16 @@ it('a busy script that exits abruptly loses no event: the writer thread is drain
 // It read '✖ Uncaught exception: RangeError…' in red, as a crash, for a program whose handler took the error and
 // which then ended by itself with its own exit code.
 it("an error the script's own uncaughtException handler takes is said as handled, not as a crash; the rest of the run is as under node", async () => {
-	const directory = tempDir();
-	writeFileSync(
-		join(directory, 'handled.js'),
-		[
-			'async function job(n) {',
-			'  await new Promise(resolve => setTimeout(resolve, 20 * n))',
-			"  if (n === 2) setTimeout(() => { throw new RangeError('exploded in job 2') }, 5)",
-			'  await new Promise(resolve => setTimeout(resolve, 100))',
-			'  return n',
-			'}',
-			"process.on('uncaughtException', error => { console.error('handler saw', error.message); process.exitCode = 7 })",
-			"Promise.all([job(1), job(2), job(3)]).then(done => console.log('all', done.join(',')))",
-			'',
-		].join('\n'),
-	);
+	const directory = dirWithScript('handled.js', [
+		'async function job(n) {',
+		'  await new Promise(resolve => setTimeout(resolve, 20 * n))',
+		"  if (n === 2) setTimeout(() => { throw new RangeError('exploded in job 2') }, 5)",
+		'  await new Promise(resolve => setTimeout(resolve, 100))',
+		'  return n',
+		'}',
+		"process.on('uncaughtException', error => { console.error('handler saw', error.message); process.exitCode = 7 })",
+		"Promise.all([job(1), job(2), job(3)]).then(done => console.log('all', done.join(',')))",
+	]);
 	const file = tempFile('handled.ndjson');
 	const result = await runCli(['--plain', '--record', file, 'handled.js'], {cwd: directory});
 	expect(result.code).toBe(7);

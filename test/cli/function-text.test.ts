@@ -1,37 +1,30 @@
-import {writeFileSync} from 'node:fs';
-import {join} from 'node:path';
 import {expect, it} from 'vitest';
 import {underNodeAndAsyncmon} from '../helpers/node-parity.js';
-import {tempDir} from '../helpers/temp.js';
+import {dirWithScript} from '../helpers/temp.js';
 
 // puppeteer's and playwright's page.evaluate(fn), vm sandboxes and pools that build a worker from a function's
 // source all send a function's text elsewhere to run: it got asyncmon's calls, which failed there with
 // `__asyncmon is not defined`.
 it("a function's text is the user's own: run from its text in a vm and in another node, it works as under node", async () => {
-	const directory = tempDir();
-	writeFileSync(
-		join(directory, 'send-text.js'),
-		[
-			"const vm = require('node:vm')",
-			"const {execFileSync} = require('node:child_process')",
-			'async function sumTo(n) {',
-			'  let total = 0',
-			'  for (let i = 1; i <= n; i++) total += await Promise.resolve(i)',
-			'  return total',
-			'}',
-			"const label = items => items.map(item => String(item).padStart(3, '0')).join(',')",
-			'class Counter { async next() { return ++this.count } }',
-			'async function main() {',
-			"  console.log('vm', await vm.runInNewContext(`(${sumTo})(10)`))",
-			"  console.log('node', execFileSync(process.execPath, ['-e', `(${sumTo})(10).then(console.log)`]).toString().trim())",
-			"  console.log('label', vm.runInNewContext(`(${label})([1, 22])`))",
-			"  console.log(String(Counter))",
-			"  console.log(Function.prototype.toString.toString())",
-			'}',
-			'main()',
-			'',
-		].join('\n'),
-	);
+	const directory = dirWithScript('send-text.js', [
+		"const vm = require('node:vm')",
+		"const {execFileSync} = require('node:child_process')",
+		'async function sumTo(n) {',
+		'  let total = 0',
+		'  for (let i = 1; i <= n; i++) total += await Promise.resolve(i)',
+		'  return total',
+		'}',
+		"const label = items => items.map(item => String(item).padStart(3, '0')).join(',')",
+		'class Counter { async next() { return ++this.count } }',
+		'async function main() {',
+		"  console.log('vm', await vm.runInNewContext(`(${sumTo})(10)`))",
+		"  console.log('node', execFileSync(process.execPath, ['-e', `(${sumTo})(10).then(console.log)`]).toString().trim())",
+		"  console.log('label', vm.runInNewContext(`(${label})([1, 22])`))",
+		"  console.log(String(Counter))",
+		"  console.log(Function.prototype.toString.toString())",
+		'}',
+		'main()',
+	]);
 	const {node, asyncmon, report} = await underNodeAndAsyncmon('send-text.js', [], directory);
 	expect(node.stdout).toBe(['vm 55', 'node 55', 'label 001,022', 'class Counter { async next() { return ++this.count } }', 'function toString() { [native code] }', ''].join('\n'));
 	expect(asyncmon).toEqual(node);

@@ -1,10 +1,9 @@
 import {spawnSync} from 'node:child_process';
-import {readFileSync, writeFileSync} from 'node:fs';
-import {join} from 'node:path';
+import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
 import {readRecording} from '../helpers/recorded.js';
 import {runCli, SCRIPTS, startCli} from '../helpers/run-cli.js';
-import {tempDir, tempFile} from '../helpers/temp.js';
+import {dirWithScript, tempFile} from '../helpers/temp.js';
 
 /** The recording's first block.start, a line of its own (JSON object lines, as in protocol 1). */
 const blockStart = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8').split('\n').find(line => line.startsWith('{"type":"block.start"'))!);
@@ -95,20 +94,15 @@ describe('signals to a stuck script that handles them itself, in plain mode', ()
 // `docker stop`, Kubernetes and systemd send SIGTERM and give a service 10-30 s to drain before they kill it
 // themselves: under asyncmon it was killed 2 s after the SIGTERM, its drain cut short.
 it('a graceful shutdown longer than 2 s runs to its end, as under node: its output and exit code are its own', async () => {
-	const directory = tempDir();
-	writeFileSync(
-		join(directory, 'drain.js'),
-		[
-			"process.on('SIGTERM', () => {",
-			"  console.log('draining')",
-			'  let left = 3',
-			"  const tick = setInterval(() => { console.log(`left ${--left}`); if (left === 0) { clearInterval(tick); console.log('clean shutdown'); process.exit(0) } }, 1000)",
-			'})',
-			"setInterval(() => {}, 1000)",
-			"console.log('ready')",
-			'',
-		].join('\n'),
-	);
+	const directory = dirWithScript('drain.js', [
+		"process.on('SIGTERM', () => {",
+		"  console.log('draining')",
+		'  let left = 3',
+		"  const tick = setInterval(() => { console.log(`left ${--left}`); if (left === 0) { clearInterval(tick); console.log('clean shutdown'); process.exit(0) } }, 1000)",
+		'})',
+		"setInterval(() => {}, 1000)",
+		"console.log('ready')",
+	]);
 	const file = tempFile('drained.ndjson');
 	const run = startCli(['--plain', '--record', file, 'drain.js'], {cwd: directory});
 	await new Promise<void>(resolve => run.child.stdout!.on('data', (text: string) => text.includes('ready') && resolve()));

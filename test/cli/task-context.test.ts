@@ -1,9 +1,7 @@
-import {writeFileSync} from 'node:fs';
-import {join} from 'node:path';
 import {expect, it} from 'vitest';
 import {underNodeAndAsyncmon} from '../helpers/node-parity.js';
 import {recordApp, taskNamed} from '../helpers/recorded.js';
-import {tempDir} from '../helpers/temp.js';
+import {dirWithScript} from '../helpers/temp.js';
 
 // A call of an async function that calls nothing runs in its caller's async context (no context of its own is
 // entered and left, see Tracker.e): what the caller schedules around it stays the caller's.
@@ -43,31 +41,26 @@ it("a callback registered next to a call of a function that calls nothing belong
 // again as it resumes: what the script's own AsyncLocalStorage holds reads as under node throughout, a value one
 // entered in a call's first slice included (that slice is its caller's synchronous code).
 it("the script's own AsyncLocalStorage reads as under node, in callers, in calls after they resume, and in their timers", async () => {
-	const directory = tempDir();
-	writeFileSync(
-		join(directory, 'als.js'),
-		[
-			"const {AsyncLocalStorage} = require('node:async_hooks')",
-			'const other = new AsyncLocalStorage()',
-			'const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))',
-			"async function setsContext() { other.enterWith('set inside'); await sleep(1); console.log('inside after await:', other.getStore()) }",
-			"async function keepsContext() { await sleep(1); console.log('keeps after await:', other.getStore()); setTimeout(() => console.log('keeps timer:', other.getStore()), 1) }",
-			'async function main() {',
-			"  other.enterWith('caller')",
-			'  const kept = keepsContext()',
-			"  console.log('caller after keepsContext():', other.getStore())",
-			'  await kept',
-			'  const pending = setsContext()',
-			"  console.log('caller after setsContext():', other.getStore())",
-			'  await pending',
-			"  console.log('caller after await:', other.getStore())",
-			"  await other.run('run', async () => { await sleep(1); await keepsContext() })",
-			"  setTimeout(() => console.log('timer:', other.getStore()), 1)",
-			'}',
-			'main()',
-			'',
-		].join('\n'),
-	);
+	const directory = dirWithScript('als.js', [
+		"const {AsyncLocalStorage} = require('node:async_hooks')",
+		'const other = new AsyncLocalStorage()',
+		'const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))',
+		"async function setsContext() { other.enterWith('set inside'); await sleep(1); console.log('inside after await:', other.getStore()) }",
+		"async function keepsContext() { await sleep(1); console.log('keeps after await:', other.getStore()); setTimeout(() => console.log('keeps timer:', other.getStore()), 1) }",
+		'async function main() {',
+		"  other.enterWith('caller')",
+		'  const kept = keepsContext()',
+		"  console.log('caller after keepsContext():', other.getStore())",
+		'  await kept',
+		'  const pending = setsContext()',
+		"  console.log('caller after setsContext():', other.getStore())",
+		'  await pending',
+		"  console.log('caller after await:', other.getStore())",
+		"  await other.run('run', async () => { await sleep(1); await keepsContext() })",
+		"  setTimeout(() => console.log('timer:', other.getStore()), 1)",
+		'}',
+		'main()',
+	]);
 	const {node, asyncmon, report} = await underNodeAndAsyncmon('als.js', [], directory);
 	expect(node.stdout.split('\n')).toEqual([
 		'caller after keepsContext(): caller',

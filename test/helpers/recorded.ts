@@ -1,4 +1,4 @@
-import {readFileSync, writeFileSync} from 'node:fs';
+import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {decodeLine} from '../../source/protocol/decode.js';
 import type {ProtocolLine} from '../../source/protocol/events.js';
@@ -6,7 +6,7 @@ import {buildReport, type ReportTask, type SentHttp, type SessionReport} from '.
 import type {ModelState} from '../../source/model/state.js';
 import {loadSession} from '../../source/sessions/reader.js';
 import {runCli} from './run-cli.js';
-import {tempDir, tempFile} from './temp.js';
+import {dirWithScript, tempDir, tempFile} from './temp.js';
 
 export interface Recorded {
 	state: ModelState;
@@ -38,8 +38,7 @@ export async function recordRun(args: string[], options: {env?: Record<string, s
 
 /** A script `app.js` of these lines, in `directory` (a new one by default: give one to put packages beside it), run and recorded. */
 export async function recordApp(lines: readonly string[], directory = tempDir()) {
-	writeFileSync(join(directory, 'app.js'), [...lines, ''].join('\n'));
-	return recordRun(['app.js'], {cwd: directory});
+	return recordRun(['app.js'], {cwd: dirWithScript('app.js', lines, directory)});
 }
 
 /** Every line of a recording as the events it holds (a compact span line is two), read with the protocol's decoder. */

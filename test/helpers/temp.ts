@@ -26,6 +26,12 @@ export function dirWithPackage(name: string, files: Record<string, string>): str
 	return dir;
 }
 
+/** A script `name` of these lines in `directory` (a fresh one by default): the directory, to run it in. */
+export function dirWithScript(name: string, lines: readonly string[], directory = tempDir()): string {
+	writeFileSync(join(directory, name), [...lines, ''].join('\n'));
+	return directory;
+}
+
 /** A path named `name` in a fresh temporary directory; nothing is written there yet. */
 export function tempFile(name: string): string {
 	return join(tempDir(), name);

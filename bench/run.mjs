@@ -474,15 +474,16 @@ const expressSummary = express
 		)
 	: null;
 if (expressSummary) {
-	const {node: n, plain, dashboard: dash} = expressSummary;
+	const {node: n, plain, dashboard: dash, peer} = expressSummary;
 	const vsNode = s => `${ratio(s.rpsRatio)} (${integer(s.rps)} vs ${integer(n.rps)} req/s)`;
-	row('Express under autocannon (50 connections, 10 s): requests/s, `--plain --record`', '≥ 0.85× node', BEFORE['express-plain'], '—', vsNode(plain), '—', verdict(atLeast(plain.rpsRatio, 0.85)));
-	row('Express: requests/s, dashboard in a terminal, `--record`', '≥ 0.80× node', BEFORE['express-dashboard'], '—', vsNode(dash), '—', verdict(atLeast(dash.rpsRatio, 0.8)));
+	const p99VsNode = s => `${ratio(s.p99Ratio)} (${s.p99} vs ${n.p99} ms)`;
+	row('Express under autocannon (50 connections, 10 s): requests/s, `--plain --record`', '≥ 0.85× node', BEFORE['express-plain'], '—', vsNode(plain), vsNode(peer), verdict(atLeast(plain.rpsRatio, 0.85)));
+	row('Express: requests/s, dashboard in a terminal, `--record`', '≥ 0.80× node', BEFORE['express-dashboard'], '—', vsNode(dash), vsNode(peer), verdict(atLeast(dash.rpsRatio, 0.8)));
 	for (const [setup, label] of [
 		[plain, '`--plain --record`'],
 		[dash, 'dashboard'],
 	])
-		row(`Express: p99 latency, ${label}`, '≤ 1.5× node', BEFORE['express-p99'], '—', `${ratio(setup.p99Ratio)} (${setup.p99} vs ${n.p99} ms)`, '—', verdict(within(setup.p99Ratio, 1.5)));
+		row(`Express: p99 latency, ${label}`, '≤ 1.5× node', BEFORE['express-p99'], '—', p99VsNode(setup), p99VsNode(peer), verdict(within(setup.p99Ratio, 1.5)));
 }
 row('10-minute soak, server at 1,000 req/s, dashboard', 'monitor RSS ≤ 250 MB, +≤ 10 % from minute 2; CPU ≤ 15 %; child RSS ≤ 1.3× node', BEFORE.soak, '—', 'not in `npm run bench`: see "Soak" below', '—', 'see below');
 if (reports && sessionsRecording) {

@@ -1,6 +1,6 @@
 // Express under autocannon (bench/workloads/express-server.ts, GET /users/:id awaiting a 1 ms sleep):
-// requests a second and p99 latency under node, under `asyncmon --plain --record`, and under the
-// dashboard in a real terminal (tmux) with --record. The load runs in this process, as in bench/soak.mjs.
+// requests a second and p99 latency under node, under `asyncmon --plain --record`, under the
+// dashboard in a real terminal (tmux) with --record, and under the peer tracker (bench/peer). The load runs in this process, as in bench/soak.mjs.
 import {spawn} from 'node:child_process';
 import {existsSync, readFileSync, rmSync} from 'node:fs';
 import {join} from 'node:path';
@@ -13,6 +13,8 @@ export const EXPRESS_SETUPS = [
 	{id: 'node', label: 'node'},
 	{id: 'plain', label: 'asyncmon --plain --record'},
 	{id: 'dashboard', label: 'asyncmon (dashboard in a terminal) --record'},
+	// The issue's budgets for Express have no peer: measured all the same, for what the approach itself costs a server.
+	{id: 'peer', label: 'peer (async_hooks + ALS)'},
 ];
 
 /**
@@ -73,7 +75,7 @@ function startServer(setup, {root, work, recording, portFile}) {
 			},
 		};
 	}
-	const args = setup === 'node' ? [script] : [cli, '--plain', '--record', recording, script];
+	const args = setup === 'node' ? [script] : setup === 'peer' ? ['--import', join(root, 'bench/peer/tracker.mjs'), script] : [cli, '--plain', '--record', recording, script];
 	const child = spawn(node, args, {cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true});
 	// Drained as it comes, as a terminal or a log collector would.
 	child.stdout.resume();
@@ -81,7 +83,7 @@ function startServer(setup, {root, work, recording, portFile}) {
 	const exited = new Promise(resolve => child.once('close', resolve));
 	return {
 		async stop() {
-			child.kill(setup === 'node' ? 'SIGTERM' : 'SIGINT');
+			child.kill(setup === 'node' || setup === 'peer' ? 'SIGTERM' : 'SIGINT');
 			const done = await Promise.race([exited.then(() => true), sleep(15_000).then(() => false)]);
 			if (!done) {
 				process.kill(-child.pid, 'SIGKILL');

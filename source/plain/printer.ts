@@ -159,8 +159,9 @@ export class PlainPrinter {
 				return;
 			}
 			case 'task.await': {
-				const words = this.awaitWords(line, state);
-				if (words === null || !this.admit(line.t, 'await', state, null)) return;
+				// Worded only when printed: under load most are counted into a summary line instead.
+				if (!state.nodes.has(line.id) || !this.admit(line.t, 'await', state, null)) return;
+				const words = this.awaitWords(line, state)!;
 				if (line.on.kind !== 'task' || state.nodes.has(line.on.id)) return this.sayAwait(line, words);
 				this.awaitsOfUnsent.set(line.id, {line, call: line.on.id, words});
 				this.awaitersOfUnsent.set(line.on.id, [...(this.awaitersOfUnsent.get(line.on.id) ?? []), line.id]);

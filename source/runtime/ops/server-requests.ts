@@ -36,13 +36,19 @@ export function instrumentServerRequests(tracker: Tracker): void {
 		// With --otlp-propagate, what the request's subtree sends carries the caller's trace.
 		if (details.traceparent) continueRemoteTrace(task, details.traceparent);
 		requests.set(response, task);
-		// Node's own 'close' comes after 'finish', or alone when the client went away first.
-		response.once('close', () => {
-			if (!requests.delete(response)) return;
-			// Left after the response began (its headers sent: a stream's reader that had what it wanted), or before it.
-			tracker.served(task, response.headersSent ? {status: response.statusCode, aborted: true, ...matchedRoute(response, announcedRoutes.get(response))} : {aborted: true});
-		});
+		response.on('close', closed);
 	});
+	/**
+	 * Node's own 'close' comes after 'finish', or alone when the client went away first. One listener for every
+	 * response, not a closure and `once`'s wrapper each: a response closes once.
+	 */
+	function closed(this: ServerResponse): void {
+		const task = requests.get(this);
+		if (!task) return;
+		requests.delete(this);
+		// Left after the response began (its headers sent: a stream's reader that had what it wanted), or before it.
+		tracker.served(task, this.headersSent ? {status: this.statusCode, aborted: true, ...matchedRoute(this, announcedRoutes.get(this))} : {aborted: true});
+	}
 	onHttpChannel('http.server.response.finish', ({response}) => {
 		const task = requests.get(response);
 		if (!task) return;

@@ -1,4 +1,4 @@
-import {targetIds, type AsyncmonEvent, type HeaderEvent} from '../protocol/events.js';
+import {targetIds, type AsyncmonEvent, type FoldEvent, type HeaderEvent, type TaskStartEvent} from '../protocol/events.js';
 import {serializeBatch} from '../protocol/encode.js';
 import {NONE_FOLDED, type IsFolded, type SpanFolder} from './span-folder.js';
 
@@ -24,7 +24,7 @@ export const MAX_BUFFERED = 16384;
 export type Keep = 'nothing' | 'burst' | 'recent';
 
 /** A call that began this recently is kept by a `recent` flush: longer than most quick requests take. */
-const RECENT_MS = 10;
+export const RECENT_MS = 10;
 
 /**
  * Buffers events and writes them to the monitor's pipe in batches, never one
@@ -36,8 +36,9 @@ export class EventSink {
 	/** What the last `held` line said: a flush says it again only when it changed. */
 	private held = {tasks: 0, http: 0};
 	/**
-	 * No task or op buffered started before this id (ids are given in start order): one under an earlier id is in
-	 * the stream already. Never above the first buffered start's id, sometimes below (once that start folded).
+	 * No task or op buffered started before this id: one under an earlier id is in the stream already. Never above
+	 * the lowest buffered start's id, sometimes below (once that start folded). Starts are buffered in id order but
+	 * for a silent call's (see foldSilent), buffered once something names it.
 	 */
 	private firstStartId = Number.POSITIVE_INFINITY;
 	/** Calls folded as they ended since the last flush: they fill the buffer as their events would have. */
@@ -53,7 +54,7 @@ export class EventSink {
 
 	/** Buffers the event; true once the buffer is full and wants a flush. */
 	push(event: AsyncmonEvent | HeaderEvent): boolean {
-		if (this.firstStartId === Number.POSITIVE_INFINITY && (event.type === 'task.start' || event.type === 'op.start')) this.firstStartId = event.id;
+		if ((event.type === 'task.start' || event.type === 'op.start') && event.id < this.firstStartId) this.firstStartId = event.id;
 		return this.buffer.push(event) + this.foldedSinceFlush >= MAX_BUFFERED;
 	}
 
@@ -81,6 +82,30 @@ export class EventSink {
 		return true;
 	}
 
+	/**
+	 * Whether a call of `site` starting now (a `performance.now()` reading) starts *silent*: it folds if it ends
+	 * quickly, its site's allowance spent (see SpanFolder.startsSilent). Its start is not buffered until something
+	 * names it, and if nothing does, it folds as it ends (see foldSilent).
+	 */
+	startsSilent(site: string, now: number): boolean {
+		return this.folder?.startsSilent(site, now - this.origin) ?? false;
+	}
+
+	/**
+	 * A silent call (see wouldFold) ended at `endT`, quick, failed in nothing, named by nothing but its parent's
+	 * await: it folds now into its site's line under its parent, unless its allowance sends it (a record-long
+	 * call, say: its allowance is charged, and the caller buffers its start and end as any call's). Its start was
+	 * never buffered, so its line (when it opens one) goes where the call ended, put in time order with the rest.
+	 * True when it folded.
+	 */
+	foldSilent(start: TaskStartEvent, endT: number, busy: number, wait: number): boolean {
+		const folded = this.folder!.foldEnded(start, start.t - this.origin, endT - this.origin, busy, wait);
+		if (folded === false) return false;
+		if (folded !== true) this.buffer.push(folded);
+		this.foldedSinceFlush++;
+		return true;
+	}
+
 	/** The latest event buffered, until the next flush: one the caller may still add to. */
 	last(): AsyncmonEvent | HeaderEvent | undefined {
 		return this.buffer.at(-1);
@@ -90,8 +115,9 @@ export class EventSink {
 	 * `beforeWrite` completes the events that are sent, told which tasks were folded and are not, and from which
 	 * id on the tasks started are kept for the next flush (Infinity: none). `keep`: what of the calls still
 	 * running may wait for the next flush with what follows them, where they may have ended and fold (see Keep).
+	 * `silent`: how many silent calls still run, not in the stream either (see wouldFold).
 	 */
-	flush(beforeWrite?: (isFolded: IsFolded, keptFrom: number) => void, keep: Keep = 'nothing'): void {
+	flush(beforeWrite?: (isFolded: IsFolded, keptFrom: number) => void, keep: Keep = 'nothing', silent = 0): void {
 		this.foldedSinceFlush = 0;
 		const heldMs = this.writer.takeHeldBackMs();
 		if (heldMs > 0) this.buffer.push({type: 'backpressure', t: performance.now(), heldMs});
@@ -101,8 +127,9 @@ export class EventSink {
 		// The cut is always before the start of a task or an op, and ids are given in start order.
 		const keptFrom = cut === buffered.length ? Number.POSITIVE_INFINITY : (buffered[cut] as {id: number}).id;
 		this.buffer = cut === buffered.length ? [] : sendTold(buffered.slice(cut), keptFrom, events);
-		this.firstStartId = keptFrom;
+		this.firstStartId = lowestStartId(this.buffer, keptFrom);
 		const held = heldIn(this.buffer);
+		held.tasks += silent;
 		if (held.tasks !== this.held.tasks || held.http !== this.held.http) {
 			events.push({type: 'held', t: performance.now(), ...held});
 			this.held = held;
@@ -116,7 +143,7 @@ export class EventSink {
 		let isFolded = NONE_FOLDED;
 		if (this.folder) {
 			({events, isFolded} = this.folder.fold(events));
-			this.folder.completeOpen();
+			this.folder.completeOpen(foldLinesIn(this.buffer));
 		}
 		beforeWrite?.(isFolded, keptFrom);
 		if (events.length === 0) return;
@@ -179,9 +206,10 @@ function goesNow(event: AsyncmonEvent | HeaderEvent, keptFrom: number, ownKept: 
 		case 'op.fire':
 		case 'op.end':
 			return event.id < keptFrom && !ownKept.has(event.id);
-		// Calls folded as they ended, under tasks in the stream already: nothing keeps them (see SpanFolder.completeOpen).
+		// Calls folded as they ended: nothing keeps them (see SpanFolder.completeOpen), but a parent whose start is
+		// kept (a silent call's may have started in the batch: see EventSink.foldSilent), which the line would name first.
 		case 'fold':
-			return true;
+			return event.parent === null || !keptCalls.has(event.parent);
 		default:
 			return false;
 	}
@@ -222,6 +250,20 @@ function noteKept(event: AsyncmonEvent | HeaderEvent, ownKept: Set<number>, name
 			return;
 		default:
 	}
+}
+
+/** The fold lines a flush kept, with the starts of the parents they name. */
+function foldLinesIn(kept: ReadonlyArray<AsyncmonEvent | HeaderEvent>): ReadonlySet<FoldEvent> {
+	const lines = new Set<FoldEvent>();
+	for (const event of kept) if (event.type === 'fold') lines.add(event);
+	return lines;
+}
+
+/** The lowest id of a task or op whose start a flush kept, `keptFrom` at most: a silent call's start may be kept behind later ones. */
+function lowestStartId(kept: ReadonlyArray<AsyncmonEvent | HeaderEvent>, keptFrom: number): number {
+	let lowest = keptFrom;
+	for (const event of kept) if ((event.type === 'task.start' || event.type === 'op.start') && event.id < lowest) lowest = event.id;
+	return lowest;
 }
 
 /** The tasks and the HTTP requests sent that start among the events a flush keeps and are still running: in flight, not yet in the stream. */

@@ -30,6 +30,9 @@ interface Allowance {
 	refilledAt: number;
 	/** The longest of its calls sent for being the longest (see RECORD_MARGIN). */
 	longestMs: number;
+	/** Calls started in the stream since the flush numbered `reservedIn`, which the next flush is likely to charge (see startsSilent). */
+	reserved: number;
+	reservedIn: number;
 }
 
 /** A line of calls folded as they ended, and their times, FOLDED_TIMES numbers each (see fillLine). */
@@ -37,6 +40,9 @@ interface OpenLine {
 	line: FoldEvent;
 	times: number[];
 }
+
+/** The lines of calls folded as they ended, by site, then by parent. */
+type OpenLines = Map<string, Map<number | null, OpenLine>>;
 
 /** A folded call's times in a list: start, end, busy, wait. */
 const FOLDED_TIMES = 4;
@@ -100,12 +106,15 @@ class BatchNodes {
 export class SpanFolder {
 	private readonly allowances = new Map<string, Allowance>();
 	/** The lines of calls folded as they ended (see foldEnded), by site, until the flush completes them. */
-	private readonly open = new Map<string, OpenLine[]>();
+	private readonly open: OpenLines = new Map();
 	/** Calls foldEnded found their allowance sends, charged already: the flush sends them without charging again. */
 	private readonly sentEarly = new Set<TaskStartEvent>();
+	/** Counts the flushes (see Allowance.reserved). */
+	private flushes = 0;
 
 	/** The batch as it is to be sent (folded subtrees' events out, a fold line where each group's first call started), and which tasks were folded. */
 	fold(events: Line[]): {events: Line[]; isFolded: IsFolded} {
+		this.flushes++;
 		const nodes = indexNodes(events);
 		if (!nodes) return {events, isFolded: NONE_FOLDED};
 		const size = nodes.startAt.length;
@@ -206,8 +215,8 @@ export class SpanFolder {
 		if (!open) {
 			open = {line: foldLineOf(start, undefined, 'task', true, start.parent), times: []};
 			const lines = this.open.get(site);
-			if (lines) lines.push(open);
-			else this.open.set(site, [open]);
+			if (lines) lines.set(start.parent, open);
+			else this.open.set(site, new Map([[start.parent, open]]));
 		}
 		open.times.push(startMs, endMs, busyMs, waitMs);
 		if (!opened) return true;
@@ -217,12 +226,37 @@ export class SpanFolder {
 	}
 
 	/**
-	 * Completes the lines of calls folded as they ended (all in the batch the sink is flushing: see goesNow), with the
-	 * calls fold() folded into them; later calls open new ones. After fold().
+	 * Completes the lines of calls folded as they ended that the batch the sink is flushing sends, with the calls
+	 * fold() folded into them; later calls open new ones. A line `kept` with its parent's start (see goesNow) stays
+	 * open: later calls join it, and the flush that sends it completes it. After fold().
 	 */
-	completeOpen(): void {
-		for (const lines of this.open.values()) for (const {line, times} of lines) fillLine(line, times);
-		this.open.clear();
+	completeOpen(kept: ReadonlySet<FoldEvent> = new Set()): void {
+		for (const [site, lines] of this.open) {
+			for (const [parent, {line, times}] of lines) {
+				if (kept.has(line)) continue;
+				fillLine(line, times);
+				lines.delete(parent);
+			}
+			if (lines.size === 0) this.open.delete(site);
+		}
+	}
+
+	/**
+	 * Whether a call of `key` starting at `t` (session ms) may start silent: it will fold if it ends quickly, its
+	 * site's allowance spent, counting the calls started in the stream since the last flush, which it will charge.
+	 * One that does not is counted among those. A guess, and only that: a silent call's end charges the allowance as
+	 * any call's does (see foldEnded), and a record-long one is sent.
+	 */
+	startsSilent(key: string, t: number): boolean {
+		const allowance = this.allowances.get(key);
+		if (allowance === undefined) return false;
+		if (allowance.reservedIn !== this.flushes) {
+			allowance.reserved = 0;
+			allowance.reservedIn = this.flushes;
+		}
+		if (refilled(allowance, t).tokens - allowance.reserved < 1) return true;
+		allowance.reserved++;
+		return false;
 	}
 
 	/** Whether the allowance of the call's function or route sends this call one by one. */
@@ -231,12 +265,9 @@ export class SpanFolder {
 		if (!allowance) {
 			// Sites past the bound (paths of no id-like shape, say) start afresh: a few more calls go one by one, and the map stays bounded.
 			if (this.allowances.size >= MAX_ALLOWANCES) this.allowances.clear();
-			this.allowances.set(key, (allowance = {tokens: SENT_BURST, refilledAt: t, longestMs: 0}));
+			this.allowances.set(key, (allowance = {tokens: SENT_BURST, refilledAt: t, longestMs: 0, reserved: 0, reservedIn: this.flushes}));
 		}
-		if (t > allowance.refilledAt) {
-			allowance.tokens = Math.min(SENT_BURST, allowance.tokens + ((t - allowance.refilledAt) * SENT_PER_SECOND) / 1000);
-			allowance.refilledAt = t;
-		}
+		refilled(allowance, t);
 		if (totalMs > allowance.longestMs * RECORD_MARGIN) {
 			allowance.longestMs = totalMs;
 			return true;
@@ -247,11 +278,20 @@ export class SpanFolder {
 	}
 }
 
+/** The allowance as of `t`: its tokens grow back at SENT_PER_SECOND, up to SENT_BURST. */
+function refilled(allowance: Allowance, t: number): Allowance {
+	if (t > allowance.refilledAt) {
+		allowance.tokens = Math.min(SENT_BURST, allowance.tokens + ((t - allowance.refilledAt) * SENT_PER_SECOND) / 1000);
+		allowance.refilledAt = t;
+	}
+	return allowance;
+}
+
 /**
  * The index in `groups` of the group of this site, kind, leafness and parent, made if new: one that joins the line
  * of its calls folded as they ended (`open`, by site), as calls of a function under one parent, leaves all.
  */
-function groupFor(groups: Group[], bySite: Map<string, number[]>, site: string, start: NodeStart, end: TaskEndEvent, kind: FoldKind, leaf: boolean, parent: number | null, open: ReadonlyMap<string, OpenLine[]>): number {
+function groupFor(groups: Group[], bySite: Map<string, number[]>, site: string, start: NodeStart, end: TaskEndEvent, kind: FoldKind, leaf: boolean, parent: number | null, open: OpenLines): number {
 	let indexes = bySite.get(site);
 	if (!indexes) bySite.set(site, (indexes = []));
 	for (const index of indexes) {
@@ -265,8 +305,8 @@ function groupFor(groups: Group[], bySite: Map<string, number[]>, site: string, 
 }
 
 /** The line of a site's calls under `parent` folded as they ended in this flush, if any. */
-function openLineOf(open: ReadonlyMap<string, OpenLine[]>, site: string, parent: number | null): OpenLine | undefined {
-	return open.get(site)?.find(candidate => candidate.line.parent === parent);
+function openLineOf(open: OpenLines, site: string, parent: number | null): OpenLine | undefined {
+	return open.get(site)?.get(parent);
 }
 
 /** Sends one by one every tree with a node in a small group: a tree folds whole or not at all. */
@@ -347,6 +387,11 @@ function indexNodes(events: Line[]): BatchNodes | null {
 			case 'floating':
 				nodes.pin(event.task);
 				nodes.pin(event.by);
+				break;
+			// Calls folded as they ended name their parent, which may have started in the batch (see EventSink.foldSilent):
+			// it is sent, or their line would name a task the model never heard of.
+			case 'fold':
+				nodes.pin(event.parent);
 				break;
 			default:
 		}

@@ -1,6 +1,6 @@
 import {performance as perfHooksPerformance} from 'node:perf_hooks';
-import {IDS_PER_THREAD, type AsyncmonEvent, type BlockEndEvent, type BlockStartEvent, type ErrorInfo, type Location, type OpKind, type OpStartEvent, type ProcessDetails, type ServerRequestDetails, type TaskAwaitEvent, type TaskEndEvent, type TaskKind, type TaskStartEvent, type WaitTarget} from '../protocol/events.js';
-import type {EventSink, Keep} from './event-sink.js';
+import {IDS_PER_THREAD, targetIds, type AsyncmonEvent, type BlockEndEvent, type BlockStartEvent, type ErrorInfo, type Location, type OpKind, type OpStartEvent, type ProcessDetails, type ServerRequestDetails, type TaskAwaitEvent, type TaskEndEvent, type TaskKind, type TaskStartEvent, type WaitTarget} from '../protocol/events.js';
+import {RECENT_MS, type EventSink, type Keep} from './event-sink.js';
 import type {IsFolded} from './span-folder.js';
 import {formatCall, hideSecretArguments, MAX_ARGS} from './preview.js';
 import type {SiteTable} from './site-table.js';
@@ -83,6 +83,16 @@ export class Task implements CallFrames {
 	/** The stretch (Tracker.stretchEpoch) its code last ran in, and how long in all it ran there. */
 	stretchEpoch = -1;
 	stretchMs = 0;
+	/**
+	 * A call whose site's allowance was spent as it began: not in the stream until something names it (see
+	 * Tracker.reveal), folded as it ends if nothing does. What its start event would say is kept on it, not in an
+	 * event: a short call's start then dies with it, young.
+	 */
+	silent = false;
+	silentAt = 0;
+	silentName = '';
+	silentLoc: Location | null = null;
+	silentArgs: ArrayLike<unknown> | null = null;
 
 	constructor(
 		readonly id: number,
@@ -132,6 +142,11 @@ interface TrackedLane {
 	process?: ProcessDetails;
 }
 
+/** The start event of a silent call (see Task.silent), as startTask makes one. */
+function silentStart(task: Task): TaskStartEvent {
+	return {type: 'task.start', t: task.silentAt, id: task.id, parent: task.parent!.id, kind: 'task', name: task.silentName, loc: task.silentLoc};
+}
+
 /** Wait targets that carry no ids are shared, not made per await. */
 const VALUE: WaitTarget = Object.freeze({kind: 'value'});
 
@@ -174,6 +189,8 @@ export class Tracker {
 	private readonly droppedSites = new Set<number>();
 	/** Due times of timers that fired late, by op id: a task awaiting one was ready at its due time. */
 	private readonly lateTimers = new Map<number, number>();
+	/** The silent calls still running, by id (see Task.silent), in start order. */
+	private readonly silentTasks = new Map<number, Task>();
 	/** Task starts whose names still lack their arguments: formatted at the flush, off the call path. */
 	private unnamed: TaskStartEvent[] = [];
 	private unnamedArgs: ArrayLike<unknown>[] = [];
@@ -260,6 +277,7 @@ export class Tracker {
 
 	/** Every event of the thread's comes through here, the script's ops' too. */
 	emit(event: AsyncmonEvent): void {
+		if (this.silentTasks.size > 0) this.revealNamedBy(event);
 		const full = this.sink.push(event);
 		if (this.exiting) this.flushNow();
 		// Not after a task's start: flushed in its first slice, asyncmon's pause would count in its duration. The next
@@ -292,8 +310,9 @@ export class Tracker {
 		this.ownWork(() => {
 			for (const source of this.flushSources) for (const event of source()) this.sink.push(event);
 			this.describeErrors();
+			this.revealSilent(keep);
 			this.showPendingAwaits(midBurst);
-			this.sink.flush((isFolded, keptFrom) => this.nameTasks(isFolded, keptFrom), keep);
+			this.sink.flush((isFolded, keptFrom) => this.nameTasks(isFolded, keptFrom), keep, this.silentTasks.size);
 		});
 	}
 
@@ -347,6 +366,8 @@ export class Tracker {
 		}
 		else this.beginStretch(now);
 		this.lastActivityAt = now;
+		// A call names its parent: a silent one is in the stream first.
+		if (parent?.silent) this.reveal(parent);
 		const task = new Task(this.nextId++, parent, running, this.context.getStore(), now);
 		// A sibling before it whose promise no call of the script's claimed: code that is not the script's is starting
 		// them (a library's `mapLimit(items, 2, fn)`), and what it hands back may stand for any of them (see eitherOf).
@@ -361,6 +382,16 @@ export class Tracker {
 			parent.sliceLastTask = task.id;
 		}
 		this.running = task;
+		if (args && kind === 'task' && parent !== null && !this.exiting && this.sink.startsSilent(loc ?? name, now)) {
+			task.silent = true;
+			task.silentAt = now;
+			task.silentName = name;
+			task.silentLoc = loc;
+			task.silentArgs = args;
+			this.silentTasks.set(task.id, task);
+			this.watch.running(task, this.stretchStart);
+			return task;
+		}
 		const event: TaskStartEvent = {
 			type: 'task.start',
 			t: now,
@@ -878,7 +909,10 @@ export class Tracker {
 		task.phase = Phase.Done;
 		// A task kept past its end (an await names it) keeps no context alive.
 		task.ownFrame = task.callerFrame = undefined;
-		if (response === undefined && !task.failed && this.foldedAsEnded(task, now)) return;
+		if (task.silent) {
+			if (this.foldedSilently(task, now)) return;
+			this.reveal(task);
+		} else if (response === undefined && !task.failed && this.foldedAsEnded(task, now)) return;
 		const event: TaskEndEvent = {type: 'task.end', t: now, id: task.id, ok: !task.failed, busy: task.busy, wait: task.wait, sched: task.sched, awaits: task.awaits};
 		if (response) {
 			if (response.aborted) event.aborted = true;
@@ -916,6 +950,74 @@ export class Tracker {
 	}
 
 	/**
+	 * A silent call ended: it folds into its site's line if it succeeded, in less than a block (the watchdog may
+	 * have named a longer one), and its allowance does not send it after all (a record-long call: see SpanFolder).
+	 */
+	private foldedSilently(task: Task, now: number): boolean {
+		if (task.failed || this.exiting || now - task.silentAt >= this.watch.thresholdMs) return false;
+		// Made now, for the fold (its line's name and place) or, if its allowance sends it after all, for the stream.
+		const start = silentStart(task);
+		if (!this.sink.foldSilent(start, now, task.busy, task.wait)) {
+			this.reveal(task, start);
+			return false;
+		}
+		task.silent = false;
+		task.silentArgs = null;
+		this.silentTasks.delete(task.id);
+		if (this.sink.full) this.flush('burst');
+		return true;
+	}
+
+	/** A silent call is named (by a call or op it starts, a block, an error, another task's await) or has run long: its start goes into the stream, at its time. */
+	private reveal(task: Task, start?: TaskStartEvent): void {
+		if (!task.silent) return;
+		const event = start ?? silentStart(task);
+		task.silent = false;
+		this.silentTasks.delete(task.id);
+		if (task.silentArgs) {
+			this.unnamed.push(event);
+			this.unnamedArgs.push(task.silentArgs);
+			task.silentArgs = null;
+		}
+		this.sink.push(event);
+	}
+
+	/** Before `event` is buffered: the silent calls it names. */
+	private revealNamedBy(event: AsyncmonEvent): void {
+		switch (event.type) {
+			case 'task.start':
+			case 'op.start':
+				this.revealId(event.parent);
+				return;
+			case 'block.start':
+			case 'block.end':
+			case 'uncaught':
+				this.revealId(event.task);
+				return;
+			case 'floating':
+				this.revealId(event.task);
+				this.revealId(event.by);
+				return;
+			default:
+		}
+	}
+
+	private revealId(id: number | null | undefined): void {
+		const task = id === null || id === undefined ? undefined : this.silentTasks.get(id);
+		if (task) this.reveal(task);
+	}
+
+	/**
+	 * At a flush, the silent calls still running that the monitor should hear of: all of them at exit (`nothing`),
+	 * those older than a `recent` flush keeps (a call running that long is seen running, or waiting), none mid-burst.
+	 */
+	private revealSilent(keep: Keep): void {
+		if (this.silentTasks.size === 0 || keep === 'burst') return;
+		const since = keep === 'recent' ? performance.now() - RECENT_MS : Number.POSITIVE_INFINITY;
+		for (const task of this.silentTasks.values()) if (task.silentAt < since) this.reveal(task);
+	}
+
+	/**
 	 * The one place that decides whether a wait is shown: it puts the task's
 	 * current wait in the stream once it has lasted VISIBLE_WAIT_MS, or at
 	 * once when `fresh` ones show too. Shorter waits that no flush showed fold
@@ -923,8 +1025,17 @@ export class Tracker {
 	 */
 	private showWait(task: Task, now: number, fresh: boolean): boolean {
 		if (task.waitEmitted) return true;
+		// Its wait counts in its totals; it shows if the call is revealed while still waiting.
+		if (task.silent) return false;
 		if (!fresh && now - task.waitStart < VISIBLE_WAIT_MS) return false;
 		task.waitEmitted = true;
+		// What it awaits, if a silent call not its own, goes into the stream first: only its parent may name a call that folds.
+		if (this.silentTasks.size > 0) {
+			for (const id of targetIds(task.waitOn)) {
+				const awaited = this.silentTasks.get(id);
+				if (awaited && awaited.parent !== task) this.reveal(awaited);
+			}
+		}
 		const site = task.waitSite === NO_SITE ? null : this.sites.awaitAt(task.waitSite);
 		const event: TaskAwaitEvent = {type: 'task.await', t: task.waitStart, id: task.id, site: site?.loc ?? null, on: task.waitOn, busy: task.busy};
 		if (site?.dependent) event.dependent = true;

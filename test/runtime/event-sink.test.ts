@@ -264,5 +264,81 @@ describe('EventSink', () => {
 			expect(sink.full).toBe(false);
 		});
 	});
-});
+	describe('a silent call (startsSilent, foldSilent)', () => {
+		/** A sink whose sites tiny() (app.ts:4:1) and wave() (app.ts:9:1) spent their allowances in a batch sent before, under task 1. */
+		function spentSink(): {writer: DecodingWriter; sink: EventSink; at: number} {
+			const writer = new DecodingWriter();
+			const sink = new EventSink(writer, ORIGIN, new SpanFolder());
+			let id = 10;
+			const at = ORIGIN + 1;
+			for (const [name, loc] of [['tiny', 'app.ts:4:1'], ['wave', 'app.ts:9:1']] as const) {
+				for (let i = 0; i < 2 * SENT_BURST; i++, id++) {
+					sink.push(event('task.start', {t: at - 1, id, parent: 1, name, loc}));
+					sink.push(event('task.end', {t: at, id, busy: 1}));
+				}
+			}
+			sink.flush();
+			writer.batches.length = 0;
+			return {writer, sink, at};
+		}
+		const tiny = (id: number, t: number, parent: number) => event('task.start', {t, id, parent, name: 'tiny', loc: 'app.ts:4:1'});
 
+		it('starts silent once its site spent its allowance, counting the calls started in the stream since the last flush as charged', () => {
+			const fresh = new EventSink(new DecodingWriter(), ORIGIN, new SpanFolder());
+			// A site never seen: its allowance is whole.
+			expect(fresh.startsSilent('app.ts:4:1', ORIGIN + 1)).toBe(false);
+			const {sink, at} = spentSink();
+			expect(sink.startsSilent('app.ts:4:1', at)).toBe(true);
+			// 30 ms later its allowance grew back by 3 calls (100 a second): three start in the stream, the fourth silent.
+			const later = at + 30;
+			expect([1, 2, 3, 4].map(() => sink.startsSilent('app.ts:4:1', later))).toEqual([false, false, false, true]);
+			// Without a folder (--retain all), none is.
+			expect(new EventSink(new DecodingWriter(), ORIGIN).startsSilent('app.ts:4:1', at)).toBe(false);
+		});
+
+		it('folds into a line under a parent that started in the same batch, which the flush then sends whole, though its own allowance is spent', () => {
+			const {writer, sink, at} = spentSink();
+			sink.push(event('task.start', {t: at + 1, id: 7000, parent: 1, name: 'wave', loc: 'app.ts:9:1'}));
+			for (let i = 1; i <= 5; i++) expect(sink.foldSilent(tiny(7000 + i, at + 1 + i / 10, 7000), at + 2 + i / 10, 0.1, 0.5)).toBe(true);
+			sink.push(event('task.end', {t: at + 3, id: 7000, busy: 0.2}));
+			sink.flush();
+			const [batch] = writer.batches;
+			// The parent's start and end go as one span line, written where it started: the fold line after it.
+			expect(described(batch!)).toEqual(['task.start 7000', 'task.end 7000', 'fold undefined']);
+			expect(batch!.find(e => e.type === 'fold')).toMatchObject({name: 'tiny', parent: 7000, count: 5, leaf: true});
+		});
+
+		it('is sent after all when its allowance sends it (the slowest yet): the caller buffers it as any call', () => {
+			const {sink, at} = spentSink();
+			expect(sink.foldSilent(tiny(7100, at, 1), at + 50, 50, 0)).toBe(false);
+		});
+
+		it("waits, folded, with a parent whose start a flush keeps: its line never comes before the start it names", () => {
+			const {writer, sink} = spentSink();
+			const now = performance.now();
+			vi.spyOn(performance, 'now').mockReturnValue(now);
+			try {
+				// An old call, done, then a parent that started a moment ago and still runs, with quick calls folded under it.
+				sink.push(event('task.start', {t: now - 400, id: 8000, parent: 1, name: 'old', loc: 'app.ts:20:1'}));
+				sink.push(event('task.end', {t: now - 390, id: 8000, busy: 1}));
+				sink.push(event('task.start', {t: now - 1, id: 8001, parent: 1, name: 'wave', loc: 'app.ts:9:1'}));
+				for (let i = 2; i <= 5; i++) expect(sink.foldSilent(tiny(8000 + i, now - 1 + i / 10, 8001), now - 0.5 + i / 10, 0.1, 0)).toBe(true);
+				sink.flush(undefined, 'recent');
+				expect(writer.batches.flat().some(e => e.type === 'fold')).toBe(false);
+				sink.push(event('task.end', {t: now, id: 8001, busy: 0.5}));
+				sink.flush();
+			} finally {
+				vi.restoreAllMocks();
+			}
+			const sent = writer.batches.flat().filter(e => e.type !== 'held');
+			const parentAt = sent.findIndex(e => e.type === 'task.start' && e.id === 8001);
+			const lineAt = sent.findIndex(e => e.type === 'fold');
+			expect(parentAt).toBeGreaterThanOrEqual(0);
+			expect(lineAt).toBeGreaterThan(parentAt);
+			expect(sent[lineAt]).toMatchObject({parent: 8001, count: 4});
+			// Session times, shifted once: within the run, after its parent's start.
+			expect(sent[lineAt]!.t).toBeGreaterThan(sent[parentAt]!.t);
+			expect(sent[lineAt]!.t).toBeCloseTo(now - ORIGIN, 0);
+		});
+	});
+});

@@ -36,6 +36,17 @@ class RecordingSink {
 		this.events.pop();
 		return true;
 	}
+	/** Which calls start silent, their start unbuffered until something names them (see Tracker.reveal). */
+	silentSites: (site: string) => boolean = () => false;
+	startsSilent(site: string): boolean {
+		return this.silentSites(site);
+	}
+	/** Silent calls that ended and folded, with their starts. */
+	readonly foldedSilently: TaskStartEvent[] = [];
+	foldSilent(start: TaskStartEvent): boolean {
+		this.foldedSilently.push(start);
+		return true;
+	}
 	/** Folds nothing else: `beforeWrite` names every task. */
 	flush(beforeWrite?: (isFolded: IsFolded, keptFrom: number) => void): void {
 		this.flushes++;
@@ -569,6 +580,129 @@ return {held};`);
 		expect(ids.size).toBe(1000);
 		expect(ofType('task.await').filter(event => ids.has(event.id))).toHaveLength(1000);
 		expect(ofType('task.resume').filter(event => ids.has(event.id))).toHaveLength(1000);
+	});
+});
+
+describe('Tracker: silent calls, folded as they end unless something names them', () => {
+	/** Runs `run` with every call starting silent, as a call of a site whose allowance is spent does (`sites`: only those). */
+	const silently = async <T>(run: () => Promise<T>, sites: (site: string) => boolean = () => true): Promise<T> => {
+		sink.silentSites = sites;
+		try {
+			return await run();
+		} finally {
+			sink.silentSites = () => false;
+		}
+	};
+
+	it('a quick call starts silent: nothing of it is buffered, and its start reaches the fold as it ends, with its parent, time and place', async () => {
+		const {hotWork, wave} = load(`
+async function hotWork(i) {
+	await null;
+	return i;
+}
+async function wave() {
+	return Promise.all([hotWork(1), hotWork(2), hotWork(3)]);
+}
+return {hotWork, wave};`);
+		const folded = sink.foldedSilently.length;
+		await silently(() => wave!(), site => /:2:1$/.test(site));
+		const calls = sink.foldedSilently.slice(folded);
+		const wave_ = startOf('wave()');
+		expect(calls.map(call => [call.name, call.parent, call.kind])).toEqual([
+			['hotWork', wave_.id, 'task'],
+			['hotWork', wave_.id, 'task'],
+			['hotWork', wave_.id, 'task'],
+		]);
+		expect(calls.every(call => call.t >= wave_.t && call.loc?.endsWith(':2:1'))).toBe(true);
+		// None of their events is in the stream: not a start, an await, a resume or an end.
+		const ids = new Set(calls.map(call => call.id));
+		expect(recent().filter(event => 'id' in event && ids.has(event.id as number))).toEqual([]);
+		expect(endOf(wave_.id)).toMatchObject({ok: true});
+	});
+
+	it('a silent call that starts a timer is revealed first: its start, with its arguments, comes before the timer\'s, and it ends in the stream', async () => {
+		const {nap} = load(`
+async function nap(ms) {
+	await new Promise(resolve => setTimeout(resolve, ms));
+}
+return {nap};`);
+		await silently(() => nap!(2));
+		const events = recent();
+		const start = events.findIndex(event => event.type === 'task.start' && event.name === 'nap(2)');
+		const timer = events.findIndex(event => event.type === 'op.start' && event.kind === 'timer');
+		expect(start).toBeGreaterThanOrEqual(0);
+		expect(timer).toBeGreaterThan(start);
+		const id = (events[start] as TaskStartEvent).id;
+		expect((events[timer] as OpStartEvent).parent).toBe(id);
+		expect(endOf(id)).toMatchObject({ok: true, awaits: 1});
+	});
+
+	it('a silent call that fails is revealed and ends failed, with its error', async () => {
+		const {boom} = load(`
+async function boom(n) {
+	await null;
+	throw new Error('no ' + n);
+}
+return {boom};`);
+		await expect(silently(() => boom!(7))).rejects.toThrow('no 7');
+		const start = startOf('boom(7)');
+		expect(endOf(start.id)).toMatchObject({ok: false, error: {message: 'no 7'}});
+	});
+
+	it('a silent call that another task awaits is revealed before that await names it; its own parent\'s await does not reveal it', async () => {
+		const {outer} = load(`
+async function hold(ms) {
+	await new Promise(resolve => globalThis.__release = resolve);
+	return ms;
+}
+async function outer() {
+	const pending = hold(1);
+	return await waiter(pending);
+}
+async function waiter(promise) {
+	return await promise;
+}
+return {outer};`);
+		// waiter() awaits hold(), a call of outer()'s, not its own: the wait, shown at the flush, names hold(), which is in the stream first.
+		const done = await silently(async () => {
+			const running = outer!();
+			await new Promise(resolve => setTimeout(resolve, 3));
+			tracker.flush('recent');
+			return {running};
+		}, site => /:2:1$/.test(site));
+		(globalThis as {__release?: () => void}).__release!();
+		await done.running;
+		const events = recent();
+		const holdStart = events.findIndex(event => event.type === 'task.start' && event.name === 'hold(1)');
+		const waiter = startOf('waiter({Promise…})');
+		const waiterAwait = events.findIndex(event => event.type === 'task.await' && event.id === waiter.id);
+		expect(holdStart).toBeGreaterThanOrEqual(0);
+		expect(waiterAwait).toBeGreaterThan(holdStart);
+		expect((events[waiterAwait] as TaskAwaitEvent).on).toMatchObject({kind: 'task', id: (events[holdStart] as TaskStartEvent).id});
+	});
+
+	it('a silent call still running when a timer flush comes 10 ms after its start is revealed, waiting; a younger one is not yet', async () => {
+		// It waits on no op of its own (which would reveal it at once).
+		const {idle} = load(`
+async function idle(gate) {
+	return await gate;
+}
+return {idle};`);
+		let open!: () => void;
+		const gate = new Promise<void>(resolve => (open = resolve));
+		const {running} = await silently(async () => {
+			const call = {running: idle!(gate)};
+			tracker.flush('recent');
+			expect(ofType('task.start').some(event => event.name.startsWith('idle('))).toBe(false);
+			await new Promise(resolve => setTimeout(resolve, 15));
+			tracker.flush('recent');
+			return call;
+		});
+		const start = startOf('idle({Promise…})');
+		expect(awaitsOf(start.id)).toHaveLength(1);
+		open();
+		await running;
+		expect(endOf(start.id)).toMatchObject({ok: true});
 	});
 });
 

@@ -11,6 +11,10 @@ import {Tracker} from '../../../source/runtime/tracker.js';
 /** The surface of EventSink the tracker uses, keeping what each flush was allowed to keep back. */
 class KeepRecordingSink {
 	readonly keeps: Keep[] = [];
+	/** No call starts silent. */
+	startsSilent(): boolean {
+		return false;
+	}
 	push(_event: AsyncmonEvent | HeaderEvent): boolean {
 		return false;
 	}

@@ -11,7 +11,7 @@ export const RUN_OPTIONS = {
 	record: {type: 'string', describe: 'Record the session to this file (NDJSON, mode 0600)'},
 	redact: {type: 'boolean', default: true, describe: 'Redact URL credentials and token-like query values in events (--no-redact keeps them)'},
 	follow: {type: 'boolean', default: true, describe: 'Follow the Node processes the script starts, each a lane under the task that started it (--no-follow leaves them unwatched)'},
-	'block-threshold': {type: 'number', default: 50, describe: 'A synchronous slice longer than this many ms is a block'},
+	'block-threshold': {type: 'number', describe: "A synchronous slice longer than this many ms is a block (default 50, or --fail-on-block's budget when that is lower)"},
 	'fail-on-block': {type: 'number', describe: 'Exit with code 3 when the script succeeds but a block lasted longer than this many ms'},
 	'exit-on-end': {type: 'boolean', default: false, describe: 'Close the dashboard as soon as the script ends'},
 	ascii: {type: 'boolean', default: false, describe: 'ASCII alone: icons, bars, and a stand-in for every other character shown'},
@@ -27,7 +27,8 @@ export interface RunArgs extends RetentionArgs {
 	record?: string;
 	redact: boolean;
 	follow: boolean;
-	blockThreshold: number;
+	/** Unset: DEFAULT_BLOCK_THRESHOLD_MS, or a lower --fail-on-block (see blockThresholdOf). */
+	blockThreshold?: number;
 	failOnBlock?: number;
 	exitOnEnd: boolean;
 	ascii: boolean;

@@ -141,6 +141,11 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void, watchdog
 	process.on('uncaughtExceptionMonitor', (error, origin) => {
 		const leftTopLevel = tracker.leftTopLevel(error);
 		const loadError = leftTopLevel && isLoadError(error);
+		// The top level is over, failed with the error: its row ends with it, as a task's does (it read pending before).
+		if (leftTopLevel) {
+			tracker.f(tracker.root, error);
+			tracker.rootDone();
+		}
 		// The script, or something it imports, could not be loaded: it never ran, and that is all there is to say.
 		if (loadError) tracker.emit({type: 'fatal', t: performance.now(), kind: 'load', message: recordedText(String((error as Error).message).split('\n')[0]!)});
 		tracker.emit({

@@ -92,6 +92,19 @@ describe('blocks, through the real CLI', () => {
 		expect(result.code).toBe(3);
 	});
 
+	it('--fail-on-block below the default threshold measures the blocks it asks about; one below a --block-threshold set higher is refused', async () => {
+		const cwd = tempDir();
+		// A 35 ms block, under the default threshold of 50 ms: a budget of 20 ms sees it only with the threshold lowered to it.
+		writeFileSync(join(cwd, 'block35.mjs'), 'async function spin() {\n\tawait null;\n\tconst until = performance.now() + 35;\n\twhile (performance.now() < until);\n}\nawait spin();\n');
+		const {result, state} = await recordRun(['--fail-on-block', '20', 'block35.mjs'], {cwd});
+		expect(state.blocks).toHaveLength(1);
+		expect(result.stderr).toMatch(/--fail-on-block 20: the loop was blocked for \d+ms by spin\(\)/);
+		expect(result.code).toBe(3);
+		const refused = await runCli(['--block-threshold', '50', '--fail-on-block', '20', 'block35.mjs'], {cwd});
+		expect(refused.code).toBe(1);
+		expect(refused.stderr).toBe('asyncmon: --fail-on-block 20 is below --block-threshold 50: no block shorter than the threshold is measured; lower --block-threshold, or leave it out\n');
+	});
+
 	it('a task that only awaits a worker thread blocks nothing while the main loop sits idle', async () => {
 		const {result, state} = await recordRun(['awaits-worker.mjs']);
 		expect(result.code).toBe(0);

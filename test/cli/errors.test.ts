@@ -81,6 +81,19 @@ describe('bad input gets a clear message and the right exit code', () => {
 		noStackFromAsyncmon(result.stderr);
 	});
 
+	it('a top level that throws, awaiting a failed task or in its own code, ends failed with the error: its row is not left pending', async () => {
+		const cwd = tempDir();
+		writeFileSync(join(cwd, 'awaits.mjs'), "async function load(name) {\n\tawait new Promise(resolve => setTimeout(resolve, 20));\n\tthrow new Error('config missing: ' + name);\n}\nawait load('app.json');\n");
+		writeFileSync(join(cwd, 'throws.cjs'), "throw new Error('sync top');\n");
+		for (const [script, message] of [['awaits.mjs', 'config missing: app.json'], ['throws.cjs', 'sync top']] as const) {
+			const {result, state} = await recordRun([script], {cwd});
+			expect(result.code).toBe(1);
+			const root = state.nodes.get(state.rootIds[0]!)!;
+			expect(root).toMatchObject({kind: 'script', state: 'failed', error: {message}});
+			expect(root.endMs).toBeGreaterThan(root.startMs);
+		}
+	});
+
 	it("a failure's causes are said with it: the task's line, the report, the recording", async () => {
 		const file = tempFile('causes.ndjson');
 		const result = await runCli(['--plain', '--record', file, 'cause-chain.cjs']);

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {forYargs, quickRunArguments, splitAtScript, unknownRunOption} from '../../source/cli/run-arguments.js';
 
-const defaults = {plain: false, redact: true, follow: true, blockThreshold: 50, exitOnEnd: false, ascii: false, retain: '10000', retainFor: 300, otlpPropagate: false};
+const defaults = {plain: false, redact: true, follow: true, exitOnEnd: false, ascii: false, retain: '10000', retainFor: 300, otlpPropagate: false};
 
 describe('reading `asyncmon [run] [options] script [args…]`', () => {
 	it('gives everything after the script to the script', () => {

@@ -17,8 +17,8 @@ import {Recorder} from '../../sessions/recorder.js';
 
 /** `asyncmon [run] [options] script`: the script's exit code, or EXIT_BLOCK_BUDGET, EXIT_RECORDING_FAILED or EXIT_EVENTS_LOST. */
 export function runCommand(args: RunArgs, launch: ScriptLaunch): Promise<number> {
-	if (!(args.blockThreshold > 0)) throw new UsageError('--block-threshold must be a positive number of milliseconds');
 	if (args.failOnBlock !== undefined && !(args.failOnBlock >= 0)) throw new UsageError('--fail-on-block must be a number of milliseconds, 0 or more');
+	const blockThresholdMs = blockThresholdOf(args);
 	requireFileName(args.record, '--record');
 	requireOutputApart(args.record, '--record', [launch.script]);
 	const otlpEndpoint = otlpEndpointOf(args.otlp);
@@ -29,7 +29,7 @@ export function runCommand(args: RunArgs, launch: ScriptLaunch): Promise<number>
 		record: args.record,
 		redact: args.redact,
 		follow: args.follow,
-		blockThresholdMs: args.blockThreshold,
+		blockThresholdMs,
 		failOnBlockMs: args.failOnBlock,
 		exitOnEnd: args.exitOnEnd,
 		ascii: args.ascii,
@@ -39,6 +39,24 @@ export function runCommand(args: RunArgs, launch: ScriptLaunch): Promise<number>
 		stdout: process.stdout,
 		stderr: process.stderr,
 	});
+}
+
+/** A slice this long is a block unless the user says otherwise. */
+const DEFAULT_BLOCK_THRESHOLD_MS = 50;
+
+/**
+ * The block threshold: --block-threshold, or the default, lowered to a --fail-on-block budget below it, which
+ * would otherwise never see the blocks it asks about (none shorter than the threshold is measured). A threshold
+ * set above the budget is refused for the same reason.
+ */
+function blockThresholdOf(args: RunArgs): number {
+	const budget = args.failOnBlock !== undefined && args.failOnBlock > 0 ? args.failOnBlock : undefined;
+	if (args.blockThreshold === undefined) return Math.min(DEFAULT_BLOCK_THRESHOLD_MS, budget ?? DEFAULT_BLOCK_THRESHOLD_MS);
+	if (!(args.blockThreshold > 0)) throw new UsageError('--block-threshold must be a positive number of milliseconds');
+	if (budget !== undefined && args.blockThreshold > budget) {
+		throw new UsageError(`--fail-on-block ${budget} is below --block-threshold ${args.blockThreshold}: no block shorter than the threshold is measured; lower --block-threshold, or leave it out`);
+	}
+	return args.blockThreshold;
 }
 
 /** Why `script` cannot be run, naming the file node would have run for it (a directory's index.js, `app` for app.js). */

@@ -64,6 +64,25 @@ describe('where recordings and reports are written', () => {
 		expect(readFileSync(script, 'utf8')).toBe("console.log('ran');\n");
 	});
 
+	it('a recording replaces an earlier recording or an empty file, never another file (a module the script imports): refused, the file left as it was', async () => {
+		const directory = tempDir();
+		writeFileSync(join(directory, 'lib.mjs'), 'export const answer = 42;\n');
+		writeFileSync(join(directory, 'main.mjs'), "import {answer} from './lib.mjs';\nconsole.log('answer', answer);\n");
+		const refused = await runCli(['--plain', '--record', 'lib.mjs', 'main.mjs'], {cwd: directory});
+		expect(refused.code).toBe(1);
+		expect(refused.stderr).toBe("asyncmon: --record 'lib.mjs' is a file that is no recording of asyncmon's: name another file, or remove it first\n");
+		expect(refused.stdout).toBe('');
+		expect(readFileSync(join(directory, 'lib.mjs'), 'utf8')).toBe('export const answer = 42;\n');
+		// An earlier recording is replaced, as is an empty file.
+		writeFileSync(join(directory, 'empty.ndjson'), '');
+		for (const file of ['again.ndjson', 'again.ndjson', 'empty.ndjson']) {
+			const recorded = await runCli(['--plain', '--record', file, 'main.mjs'], {cwd: directory});
+			expect(recorded.code, file).toBe(0);
+			expect(recorded.stdout).toContain('answer 42');
+			expect(readFileSync(join(directory, file), 'utf8')).toMatch(/^\{"type":"header"/);
+		}
+	});
+
 	it('a recording that fails mid-run (here a file size limit) says so once, stays readable, and asyncmon exits 4', async () => {
 		const file = join(tempDir(), 'session.ndjson');
 		// `ulimit -f 16`: writes past 8 kB fail with EFBIG, as they would on a full disk with ENOSPC.

@@ -10,6 +10,7 @@ import {LiveSource} from '../live-source.js';
 import {deriveReadinessWhileBlocked, SessionPipeline} from '../session-pipeline.js';
 import {terminalColor, wantsPlain} from '../terminal.js';
 import {requireFileName, UsageError} from '../usage-error.js';
+import {requireReplaceable} from './recording-file.js';
 
 /** Exit code when events were lost on their way: the agent dropped this client, which fell behind (as `run`'s). */
 const EXIT_EVENTS_LOST = 5;
@@ -40,6 +41,7 @@ export async function connectCommand(args: ConnectArgs): Promise<number> {
 		throw asUsageError(error);
 	}
 	requireFileName(args.record, '--record');
+	requireReplaceable(args.record, '--record');
 	const otlpEndpoint = otlpEndpointOf(args.otlp);
 	const state = createState({retention: retentionOf(args)});
 	const recorder = args.record ? new Recorder(args.record, message => plain && process.stderr.write(`asyncmon: ${message}\n`)) : null;

@@ -1,4 +1,4 @@
-import {accessSync, constants, existsSync, statSync} from 'node:fs';
+import {accessSync, closeSync, constants, existsSync, lstatSync, openSync, readSync, statSync} from 'node:fs';
 import {UsageError} from '../usage-error.js';
 
 /** A wrong path or an unreadable file is the user's mistake: one line and exit 1, not the reader's error as an internal one. */
@@ -25,6 +25,32 @@ export function requireOutputApart(out: string | undefined, option: string, inpu
 			throw new UsageError(`${option} '${out}' would overwrite '${input}', which this command reads: name another file`);
 		}
 	}
+}
+
+/** How every recording begins, whatever its protocol version: its header line. */
+const RECORDING_START = '{"type":"header"';
+
+/**
+ * A recording may replace an earlier recording, or an empty file, but no other file: `--record lib.mjs main.mjs`
+ * emptied the module the script was about to import (only the script itself was guarded before). The script's
+ * other files cannot be known before it runs; a file that is no recording is refused whatever it is.
+ */
+export function requireReplaceable(out: string | undefined, option: string): void {
+	// A link, a directory, a device: refused when it is opened, each in its own words.
+	const existing = out === undefined ? undefined : lstatSync(out, {throwIfNoEntry: false});
+	if (!existing?.isFile() || existing.size === 0) return;
+	const start = Buffer.alloc(RECORDING_START.length);
+	let fd: number | undefined;
+	try {
+		fd = openSync(out!, 'r');
+		readSync(fd, start, 0, start.length, 0);
+	} catch {
+		// Unreadable: opening it for the recording says why.
+		return;
+	} finally {
+		if (fd !== undefined) closeSync(fd);
+	}
+	if (start.toString('utf8') !== RECORDING_START) throw new UsageError(`${option} '${out}' is a file that is no recording of asyncmon's: name another file, or remove it first`);
 }
 
 /** What reading a recording skipped or found cut short: said on stderr, the command still succeeds. */

@@ -11,7 +11,7 @@ import type {RunArgs} from '../run-arguments.js';
 import {terminalColor, wantsPlain} from '../terminal.js';
 import {requireFileName, UsageError} from '../usage-error.js';
 import {otlpEndpointOf} from '../live-spans.js';
-import {requireOutputApart} from './recording-file.js';
+import {requireOutputApart, requireReplaceable} from './recording-file.js';
 
 import {Recorder} from '../../sessions/recorder.js';
 
@@ -21,6 +21,7 @@ export function runCommand(args: RunArgs, launch: ScriptLaunch): Promise<number>
 	const blockThresholdMs = blockThresholdOf(args);
 	requireFileName(args.record, '--record');
 	requireOutputApart(args.record, '--record', [launch.script]);
+	requireReplaceable(args.record, '--record');
 	const otlpEndpoint = otlpEndpointOf(args.otlp);
 	return runScript({
 		...launch,

@@ -254,6 +254,8 @@ export function instrument(input: TransformInput): TransformOutput {
 			case 'CallExpression':
 				visitChildren(node);
 				if (!unwrapped.has(node) && !isRequire(node)) wrapCall(node);
+				// `results.push(await fetchOne())`, `cache.set(key, await load())`: what it awaited is in the receiver now.
+				if (node.callee.type === 'MemberExpression' && node.arguments.some(containsOwnAwait)) collectNames(node.callee, current().awaitedNames);
 				return;
 			case 'ChainExpression':
 				for (let link = node.expression; link.type === 'CallExpression' || link.type === 'MemberExpression'; link = link.type === 'CallExpression' ? link.callee : link.object) unwrapped.add(link);
@@ -558,16 +560,25 @@ function collectNames(pattern: AnyNode, into: Set<string>): void {
 		case 'RestElement':
 			collectNames(pattern.argument, into);
 			break;
-		case 'MemberExpression':
-			if (pattern.object.type === 'Identifier') into.add(pattern.object.name);
+		// `ctx.user = await …`, `this.token = await …`: later reads of the object (or of `this`) may read it.
+		case 'MemberExpression': {
+			let object = pattern.object;
+			while (object.type === 'MemberExpression') object = object.object;
+			if (object.type === 'Identifier') into.add(object.name);
+			else if (object.type === 'ThisExpression') into.add(THIS);
 			break;
+		}
 	}
 }
+
+/** `this`, among the names an await's value went into: no variable can be named so. */
+const THIS = 'this';
 
 /** Whether the expression reads any of the names (a static, scope-insensitive approximation). */
 function readsAny(node: AnyNode, names: Set<string>): boolean {
 	if (names.size === 0) return false;
 	if (node.type === 'Identifier') return names.has(node.name);
+	if (node.type === 'ThisExpression') return names.has(THIS);
 	return someChild(node, (child, key) => {
 		// `a.name` and `{name: …}` name a property, not a variable.
 		if ((node.type === 'MemberExpression' && key === 'property' && !node.computed) || (node.type === 'Property' && key === 'key' && !node.computed)) return false;

@@ -343,6 +343,17 @@ describe('instrument: the dependent flag', () => {
 		expect(flags('const [a = 1, ...rest] = await first(); await second(rest.length);')).toEqual([false, true]);
 	});
 
+	it("follows what went into `this` and into a method call's receiver: a class's token, a list pushed to", () => {
+		expect(flags('this.token = await login(); await me({authorization: this.token});')).toEqual([false, true]);
+		expect(flags('this.session.user = await login(); await load(this.session.user.id);')).toEqual([false, true]);
+		expect(flags('ctx.state.user = await login(); await load(ctx.state.user);')).toEqual([false, true]);
+		expect(flags('acc.push(await first()); await second(acc[0].next);')).toEqual([false, true]);
+		expect(flags('cache.set(key, await load(key)); await render(cache.get(key));')).toEqual([false, true]);
+		// What went into `this` makes no other await dependent; nor does a call that only took the value in passing.
+		expect(flags('this.token = await login(); await other(1);')).toEqual([false, false]);
+		expect(flags('log(await first()); await second(log);')).toEqual([false, false]);
+	});
+
 	it('ignores non-computed property names that only look like the variable', () => {
 		expect(flags('const r = await first(); await second({r: 1}, other.r);')).toEqual([false, false]);
 		expect(flags('const r = await first(); await second(other[r]);')).toEqual([false, true]);

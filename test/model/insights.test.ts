@@ -547,6 +547,18 @@ describe('http', () => {
 		]);
 	});
 
+	it('counts as waiting only the requests sent as another ended: the first of a fan-out, a few ms late on new or idle connections, did not wait', () => {
+		const session = new InsightSession();
+		// Two connections: the first two requests take 6 and 3 ms to be sent (a connection's set-up), the next two wait for them.
+		session.request(url('/q/0'), {start: 0, queueMs: 6, status: 200, end: 60});
+		session.request(url('/q/1'), {start: 0, queueMs: 3, status: 200, end: 60});
+		const waited = [2, 3].map(i => session.request(url(`/q/${i}`), {start: 0, queueMs: 60, status: 200, end: 120, client: 'node:http'}));
+		session.emit('exit', {t: 121});
+		expect(ofKind(session, 'http')).toEqual([
+			{kind: 'http', finding: 'connection-queueing', host, averageQueueMs: 32.25, requests: 4, queued: 2, queuedAverageMs: 60, longestQueueMs: 60, connections: 2, client: 'node:http', taskIds: waited},
+		]);
+	});
+
 	it('stays silent about queueing when requests were sent at once', () => {
 		const session = new InsightSession();
 		for (let i = 0; i < 8; i++) session.request(url(`/delay/500?${i}`), {start: 0, status: 200, end: 500});

@@ -46,7 +46,9 @@ function connectionQueueing(state: ModelState, host: string, requests: Request[]
 	// Never more requests at once than connections: none waited for one to be free, whatever the time before sending went to.
 	const wanted = maxOverlap(sent.map(request => [request.startMs, request.endMs ?? state.nowMs] as const));
 	if (wanted <= connections) return [];
-	const queued = sent.filter(request => (request.http.phases.queueMs ?? 0) >= QUEUED_MS);
+	const freed = connectionFreedWhileQueued(sent);
+	const queued = sent.filter(request => (request.http.phases.queueMs ?? 0) >= QUEUED_MS && freed(request));
+	if (queued.length === 0) return [];
 	const waits = queued.map(request => request.http.phases.queueMs!);
 	return [
 		{
@@ -63,6 +65,26 @@ function connectionQueueing(state: ModelState, host: string, requests: Request[]
 			taskIds: queued.map(request => request.id),
 		},
 	];
+}
+
+/**
+ * Whether another request to the host ended while this one waited to be sent: it waited for that connection to be
+ * free. One sent on a new connection, or on an idle one, waited only for its client to get to it (the first of a
+ * fan-out, each a few ms before it is sent): no request ended meanwhile.
+ */
+function connectionFreedWhileQueued(sent: readonly Request[]): (request: Request) => boolean {
+	const ends = Float64Array.from(sent.filter(request => request.endMs !== null).map(request => request.endMs!)).sort();
+	return request => {
+		// The first end at or after the request's start: it was freed in time if it came by the time the request was sent.
+		let low = 0;
+		let high = ends.length;
+		while (low < high) {
+			const middle = (low + high) >>> 1;
+			if (ends[middle]! < request.startMs) low = middle + 1;
+			else high = middle;
+		}
+		return low < ends.length && ends[low]! <= request.http.sentAt!;
+	};
 }
 
 function failed(request: Request): boolean {

@@ -721,6 +721,21 @@ describe('dashboard: rows that tell the truth', () => {
 		expect(names).toEqual(['1', '2', '3', '4', '5']);
 	});
 
+	it('paging the output pane moves by the lines it shows, keeping one: no line is skipped', async () => {
+		const session = new FakeSession({script: 'flood.ts'}).emit('task.start', {t: 0, id: 1, kind: 'script', name: 'main', loc: 'flood.ts:1:1'});
+		for (let i = 0; i < 200; i++) session.emit('output', {t: 1 + i / 100, text: `line ${i}\n`});
+		const view = await renderDashboard(session, {nowMs: 100, columns: 100, rows: 30});
+		await view.press('o', KEYS.tab);
+		const shown = (): number[] => view.lines().flatMap(line => / line (\d+)$/.exec(line.trimEnd())?.[1] ?? []).map(Number);
+		const last = shown();
+		expect(last.at(-1)).toBe(199);
+		await view.press(KEYS.pageUp);
+		const page = shown();
+		// The page before: it ends with the first line the last one showed, so every line is seen once paging back.
+		expect(page.at(-1)).toBe(last[0]);
+		expect(page).toHaveLength(last.length);
+	});
+
 	it('the output pane marks the lines its ring dropped, and keeps the latest', async () => {
 		const session = new FakeSession({script: 'chatty.ts'}).emit('task.start', {t: 0, id: 1, kind: 'script', name: 'main', loc: 'chatty.ts:1:1'});
 		for (let i = 0; i < OUTPUT_RETAINED_LINES + 3; i++) session.emit('output', {t: 1 + i / 100, text: `line ${i}\n`});

@@ -60,13 +60,17 @@ export function buildScreen(input: ScreenInput): Screen {
 	const outputHeight = ui.showOutput && bodyHeight >= 8 ? Math.max(3, Math.floor(bodyHeight * 0.35)) : 0;
 	const main = mainPane(input, glyphs, bodyHeight - outputHeight);
 	const lines = [...header, ...main.lines];
-	let maxScroll = main.maxScroll;
+	let {maxScroll, pageSize} = main;
 	if (outputHeight > 0) {
 		lines.push(...outputPane(input, outputHeight));
-		if (ui.focus === 'output') maxScroll = Math.max(0, outputLineCount(input.state) - (outputHeight - 1));
+		// Focused, the output pane pages by the lines it shows (a page of the table's skipped lines it never showed).
+		if (ui.focus === 'output') {
+			maxScroll = Math.max(0, outputLineCount(input.state) - (outputHeight - 1));
+			pageSize = outputHeight - 1;
+		}
 	}
 	lines.push(...footer);
-	return {lines: lines.slice(0, size.rows).map(line => clip(line, size.columns, input.ascii)), viewport: {nowMs: input.nowMs, rows: input.rows, pageSize: main.pageSize, maxScroll}};
+	return {lines: lines.slice(0, size.rows).map(line => clip(line, size.columns, input.ascii)), viewport: {nowMs: input.nowMs, rows: input.rows, pageSize, maxScroll}};
 }
 
 interface Pane {

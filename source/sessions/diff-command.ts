@@ -1,7 +1,7 @@
 import {compareSessions, type Comparison} from '../model/comparison.js';
 import type {Insight} from '../model/insights.js';
 import type {ModelState} from '../model/state.js';
-import {diffDocument, type DiffSides} from './diff-document.js';
+import {diffDocument, endsUnrecorded, type DiffSides} from './diff-document.js';
 import type {DiffFormat} from './diff-formats.js';
 import {formatDiffHtml} from './format-diff-html.js';
 import {formatDiffJson} from './format-diff-json.js';
@@ -37,7 +37,15 @@ export async function runDiff(options: DiffCommandOptions): Promise<{warnings: s
 	);
 	const sides: DiffSides = {before: {file: options.before, state: before.state}, after: {file: options.after, state: after.state}};
 	await writeReport(renderDiff(options.format, comparison, sides, options.color && !options.out), options);
-	return {warnings: [...before.warnings.map(w => `${options.before}: ${w}`), ...after.warnings.map(w => `${options.after}: ${w}`)]};
+	const partial = (file: string, figures: Comparison['before']): string[] => (endsUnrecorded(figures) ? [`${file}: it records no exit (cut short, or the monitor was killed): its figures are part of a run, not a whole one`] : []);
+	return {
+		warnings: [
+			...before.warnings.map(w => `${options.before}: ${w}`),
+			...partial(options.before, comparison.before),
+			...after.warnings.map(w => `${options.after}: ${w}`),
+			...partial(options.after, comparison.after),
+		],
+	};
 }
 
 /** Pure: the whole diff as one string. */

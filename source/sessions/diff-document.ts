@@ -35,7 +35,7 @@ export function diffDocument(comparison: Comparison, sides: DiffSides): ReportDo
 	].filter(section => section.rows.length > 0);
 	return {
 		title: sanitize(`asyncmon diff: ${scripts || '(unknown script)'}`),
-		subtitle: sanitize(`duration ${formatDuration(before.durationMs)} ${ARROW} ${formatDuration(after.durationMs)} (${durationChange(before.durationMs, after.durationMs)})`),
+		subtitle: sanitize(`duration ${formatDuration(before.durationMs)} ${ARROW} ${formatDuration(after.durationMs)} (${durationChange(before.durationMs, after.durationMs)})${partOfARun(comparison)}`),
 		sections: sections.map(sanitizeSection),
 	};
 }
@@ -44,6 +44,17 @@ export function diffDocument(comparison: Comparison, sides: DiffSides): ReportDo
 const durations = (beforeMs: Ms | null | undefined, afterMs: Ms | null | undefined): string =>
 	`${beforeMs == null ? NONE : formatDuration(beforeMs)} ${ARROW} ${afterMs == null ? NONE : formatDuration(afterMs)}`;
 const counts = (before: number | null | undefined, after: number | null | undefined): string => `${before ?? NONE} ${ARROW} ${after ?? NONE}`;
+
+/** A recording with no exit (cut short, or its monitor killed) holds part of a run: its figures are no whole run's, and the headline says so. */
+export function endsUnrecorded(figures: SessionFigures): boolean {
+	return figures.exitCode === null && !figures.signal;
+}
+
+function partOfARun({before, after}: Comparison): string {
+	const cut = [endsUnrecorded(before) && 'before', endsUnrecorded(after) && 'after'].filter(Boolean);
+	if (cut.length === 0) return '';
+	return `; not whole runs: the ${cut.join(' and ')} recording${cut.length > 1 ? 's have' : ' has'} no exit (cut short, or the monitor was killed)`;
+}
 
 function exitOf(figures: SessionFigures): string {
 	return figures.signal ? `killed by ${figures.signal}` : figures.exitCode === null ? 'no exit recorded' : `exit code ${figures.exitCode}`;

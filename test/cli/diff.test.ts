@@ -149,6 +149,19 @@ describe('asyncmon diff <before> <after>', () => {
 		expect(text.stdout).toMatch(/^duration (\S+) → \1 \(no change\)$/m);
 	});
 
+	it('a recording cut short (no exit) is said to be part of a run, in the headline and on stderr', async () => {
+		const cut = join(dir, 'cut.ndjson');
+		const lines = readFileSync(AFTER, 'utf8').split('\n');
+		writeFileSync(cut, `${lines.slice(0, Math.floor(lines.length / 2)).join('\n')}\n`);
+		const result = await diff('before.ndjson', 'cut.ndjson');
+		expect(result.code).toBe(0);
+		expect(result.stdout).toMatch(/^duration [^\n]*; not whole runs: the after recording has no exit \(cut short, or the monitor was killed\)$/m);
+		expect(result.stderr).toBe('asyncmon: cut.ndjson: it records no exit (cut short, or the monitor was killed): its figures are part of a run, not a whole one\n');
+		const whole = await diff('before.ndjson', 'after.ndjson');
+		expect(whole.stdout).not.toContain('not whole runs');
+		expect(whole.stderr).toBe('');
+	});
+
 	it('untrusted names: html escaped, text and md free of terminal escapes', async () => {
 		const text = HOSTILE_STRINGS.join('');
 		const hostile = join(dir, 'hostile.ndjson');

@@ -11,7 +11,7 @@ export function helpLines(session: Session, ascii: boolean, width: number): Line
 	const rows = KEY_BINDINGS.flatMap(binding => {
 		const help = binding.help;
 		if (!help || !servesSession(binding, session)) return [];
-		return [{keys: ascii && help.asciiKeys ? help.asciiKeys : help.keys, text: help.text}];
+		return [{keys: ascii && help.asciiKeys ? help.asciiKeys : help.keys, text: typeof help.text === 'string' ? help.text : help.text(session)}];
 	});
 	const keyColumn = Math.max(...rows.map(row => row.keys.length)) + KEY_COLUMN_GAP;
 	const keyIndent = ' '.repeat(2 + keyColumn);

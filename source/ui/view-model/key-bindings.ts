@@ -43,8 +43,8 @@ export interface HintContext {
 export interface KeyBinding {
 	actions: readonly KeyAction[];
 	screens: readonly Screen[];
-	/** Its row in the help overlay; `asciiKeys` replaces `keys` under --ascii. */
-	help?: {keys: string; asciiKeys?: string; text: string};
+	/** Its row in the help overlay; `asciiKeys` replaces `keys` under --ascii; `text` may say what the key does in the session. */
+	help?: {keys: string; asciiKeys?: string; text: string | ((session: Session) => string)};
 	/** Its word in the footer, on these screens. */
 	hint?: {text: string | ((context: HintContext) => string); on: readonly Screen[]};
 }
@@ -67,7 +67,7 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
 	{
 		actions: [{keys: [{char: 'q'}], command: QUIT}],
 		screens: BROWSING,
-		help: {keys: 'q, Ctrl-C', text: 'interrupt the script; again (or once it ended) to quit'},
+		help: {keys: 'q, Ctrl-C', text: session => (session === 'replay' ? 'quit' : 'interrupt the script; again (or once it ended) to quit')},
 		hint: {text: 'q quit', on: BROWSING},
 	},
 	{actions: [{keys: [{char: '?'}], command: {type: 'toggleHelp'}}], screens: BROWSING, help: {keys: '?', text: 'this help'}, hint: {text: '? help', on: ['rows']}},

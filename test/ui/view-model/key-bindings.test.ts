@@ -83,10 +83,17 @@ describe('key bindings', () => {
 			const help = helpLines(session, false, 200).map(line => line.map(segment => segment.text).join(''));
 			for (const binding of KEY_BINDINGS) {
 				if (!binding.help) continue;
-				const shown = help.some(line => line.endsWith(binding.help!.text));
+				const text = binding.help.text;
+				const shown = help.some(line => line.endsWith(typeof text === 'string' ? text : text(session)));
 				expect(shown, binding.help.keys).toBe(servesSession(binding, session));
 			}
 		}
+	});
+
+	it("say what q does in each session: a replay's quits, a live one's interrupts the script first", () => {
+		const quitLine = (session: Session): string | undefined => helpLines(session, false, 200).map(line => line.map(segment => segment.text).join('')).find(line => line.trimStart().startsWith('q, Ctrl-C'));
+		expect(quitLine('replay')).toMatch(/q, Ctrl-C\s+quit$/);
+		expect(quitLine('live')).toMatch(/q, Ctrl-C\s+interrupt the script; again \(or once it ended\) to quit$/);
 	});
 
 	it('write the help without arrows under --ascii, the descriptions in one column past the widest keys', () => {

@@ -166,7 +166,14 @@ export class SpanFolder {
 		let next = 0;
 		for (let i = 0; i < events.length; i++) {
 			while (next < lines.length && lines[next]![0] === i) sent.push(lines[next++]![1]);
-			if (!isOfFoldedNode(events[i]!, nodes, groupOf)) sent.push(events[i]!);
+			const event = events[i]!;
+			if (isOfFoldedNode(event, nodes, groupOf)) continue;
+			// A line of calls folded as they ended under a parent that folded now: inner calls of its tree, as fold() makes them.
+			if (event.type === 'fold' && event.parent !== null) {
+				const parent = nodes.slotOf(event.parent);
+				if (parent >= 0 && groupOf[parent]! >= 0) event.parent = null;
+			}
+			sent.push(event);
 		}
 		return {events: sent, isFolded: id => groupOf[nodes.slotOf(id)]! >= 0};
 	}
@@ -198,8 +205,9 @@ export class SpanFolder {
 
 	/**
 	 * A call of an async function that ended in the slice it started in, under a task already in the stream, with
-	 * nothing of its own in between (its start the sink's last event): folded as it ends when its site's allowance
-	 * folds it, so its end is never made and its start never sorted, indexed or written. Times are session times.
+	 * nothing of its own in between (its start the sink's last event), or a silent call that ended named by nothing
+	 * (see EventSink.foldSilent): folded as it ends when its site's allowance folds it, so its end is never made
+	 * and its start never sorted, indexed or written. Times are session times.
 	 * Returns the line this call opens (for the sink to put where the call started), true when it joined its
 	 * site's line of this flush, or false when it is sent one by one, its allowance charged (the flush does not
 	 * charge it again).
@@ -388,11 +396,13 @@ function indexNodes(events: Line[]): BatchNodes | null {
 				nodes.pin(event.task);
 				nodes.pin(event.by);
 				break;
-			// Calls folded as they ended name their parent, which may have started in the batch (see EventSink.foldSilent):
-			// it is sent, or their line would name a task the model never heard of.
-			case 'fold':
-				nodes.pin(event.parent);
+			// Calls folded as they ended under a parent that started in the batch (see EventSink.foldSilent): it started
+			// tasks, and folds with them as their parent (see fold), or is sent, their line naming it.
+			case 'fold': {
+				const parent = nodes.slotOf(event.parent);
+				if (parent >= 0) nodes.startedTask[parent] = 1;
 				break;
+			}
 			default:
 		}
 	}

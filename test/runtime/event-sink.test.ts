@@ -296,16 +296,35 @@ describe('EventSink', () => {
 			expect(new EventSink(new DecodingWriter(), ORIGIN).startsSilent('app.ts:4:1', at)).toBe(false);
 		});
 
-		it('folds into a line under a parent that started in the same batch, which the flush then sends whole, though its own allowance is spent', () => {
+		it('folds into a line under a parent that started in the same batch: sent, the parent keeps it; folded, its calls are inner calls of the parent\'s tree', () => {
 			const {writer, sink, at} = spentSink();
-			sink.push(event('task.start', {t: at + 1, id: 7000, parent: 1, name: 'wave', loc: 'app.ts:9:1'}));
-			for (let i = 1; i <= 5; i++) expect(sink.foldSilent(tiny(7000 + i, at + 1 + i / 10, 7000), at + 2 + i / 10, 0.1, 0.5)).toBe(true);
-			sink.push(event('task.end', {t: at + 3, id: 7000, busy: 0.2}));
+			/** A wave() call `id`, with five tiny() calls folded under it as they ended. */
+			const wave = (id: number, t: number): void => {
+				sink.push(event('task.start', {t, id, parent: 1, name: 'wave', loc: 'app.ts:9:1'}));
+				for (let i = 1; i <= 5; i++) expect(sink.foldSilent(tiny(id + i, t + i / 10, id), t + 1 + i / 10, 0.1, 0.5)).toBe(true);
+				sink.push(event('task.end', {t: t + 2, id, busy: 0.2}));
+			};
+			// One wave alone: too few to fold (see MIN_FOLDED), it is sent, and its line names it.
+			wave(7000, at + 1);
 			sink.flush();
-			const [batch] = writer.batches;
-			// The parent's start and end go as one span line, written where it started: the fold line after it.
-			expect(described(batch!)).toEqual(['task.start 7000', 'task.end 7000', 'fold undefined']);
-			expect(batch!.find(e => e.type === 'fold')).toMatchObject({name: 'tiny', parent: 7000, count: 5, leaf: true});
+			const [alone] = writer.batches;
+			// Its start and end go as one span line, written where it started: the fold line after it.
+			expect(described(alone!)).toEqual(['task.start 7000', 'task.end 7000', 'fold undefined']);
+			expect(alone!.find(e => e.type === 'fold')).toMatchObject({name: 'tiny', parent: 7000, count: 5, leaf: true});
+			// Four waves, their allowance spent (less than a call's worth grows back in these few ms): they fold, no longer
+			// leaves, and their calls' lines are inner lines.
+			for (let w = 0; w < 4; w++) wave(7100 + 10 * w, at + 3 + w / 2);
+			sink.flush();
+			const lines = writer.batches[1]!.filter(e => e.type === 'fold');
+			expect(writer.batches[1]!.filter(e => e.type === 'task.start')).toEqual([]);
+			expect(lines.find(line => line.name === 'wave')).toMatchObject({parent: 1, count: 4, leaf: false});
+			const inner = lines.filter(line => line.name === 'tiny');
+			expect(inner.map(line => [line.parent, line.count])).toEqual([
+				[null, 5],
+				[null, 5],
+				[null, 5],
+				[null, 5],
+			]);
 		});
 
 		it('is sent after all when its allowance sends it (the slowest yet): the caller buffers it as any call', () => {

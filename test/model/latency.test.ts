@@ -12,9 +12,12 @@ function statsOfPlainHistogram(durations: ReadonlyArray<{ms: number; count: numb
 	return {samples: histogram.totalCount, p50Ms: at(50), p90Ms: at(90), p99Ms: at(99), maxMs: maxUs / 1000};
 }
 
-/** Mostly the few µs of a tiny task, counted aside; some long enough to go into the histogram at once. */
+/** Mostly the few µs of a tiny task, counted aside; longer ones counted aside by bucket; some past 35 minutes (2^31 µs), into the histogram at once. */
 const durations = fc.array(
-	fc.record({ms: fc.oneof(fc.double({min: 0, max: 1.1, noNaN: true}), fc.double({min: 0, max: 5000, noNaN: true})), count: fc.integer({min: 1, max: 5})}),
+	fc.record({
+		ms: fc.oneof(fc.double({min: 0, max: 1.1, noNaN: true}), fc.double({min: 0, max: 5000, noNaN: true}), fc.double({min: 1000, max: 5_000_000, noNaN: true})),
+		count: fc.integer({min: 1, max: 5}),
+	}),
 	{maxLength: 300},
 );
 
@@ -31,6 +34,14 @@ describe('latency histograms', () => {
 			}),
 			{numRuns: 60},
 		);
+	});
+
+	it('count long durations aside by bucket, exactly as the histogram would: its largest value a sample, not a bucket\'s floor', () => {
+		const latency = newLatency();
+		// 4,097 and 4,098 µs share a bucket of 2 µs; 1,234,567 µs one of 1,024.
+		for (const ms of [4.097, 4.098, 4.098, 1234.567, 1234.001]) recordLatency(latency, ms);
+		expect(latencyStats(latency)).toEqual(statsOfPlainHistogram([4.097, 4.098, 4.098, 1234.567, 1234.001].map(ms => ({ms, count: 1}))));
+		expect(latencyStats(latency).maxMs).toBe(1234.567);
 	});
 
 	it('copy what is counted aside, and a copy grows apart from its original', () => {

@@ -31,6 +31,8 @@ const enum Phase {
  * by hand").
  */
 export const FLUSH_INTERVAL_MS = 10;
+/** A task resuming after a wait of a flush interval or more flushes, unless a flush came this recently: at most 500 a second. */
+const EAGER_FLUSH_GAP_MS = 2;
 /** Waits shorter than this that no flush saw are folded into the totals instead of emitted. */
 const VISIBLE_WAIT_MS = 1;
 /** The site of a wait that is no await: a task's wait on the promise it returned. */
@@ -179,6 +181,8 @@ export class Tracker {
 	private running: Task | null = null;
 	/** The `server` task whose request listener runs in the current synchronous stretch. */
 	private serving: Task | null = null;
+	/** When the last flush began (or the tracker was made): a stretch that begins FLUSH_INTERVAL_MS after it flushes first (see flushIfOverdue). */
+	private lastFlushAt = performance.now();
 	/** When a task last started, resumed or suspended: how long the script has been doing nothing. */
 	lastActivityAt = 0;
 	private nextId = 1;
@@ -307,6 +311,7 @@ export class Tracker {
 	 * code, not between its callbacks, as a full buffer's (`burst`) does.
 	 */
 	flush(keep: Keep = 'nothing', midBurst = keep === 'burst'): void {
+		this.lastFlushAt = performance.now();
 		this.ownWork(() => {
 			for (const source of this.flushSources) for (const event of source()) this.sink.push(event);
 			this.describeErrors();
@@ -411,6 +416,8 @@ export class Tracker {
 			this.unnamedArgs.push(args);
 		}
 		this.emit(event);
+		// Sent at once, not kept as a call just begun would be: it may run for seconds.
+		if (!running) this.flushIfOverdue(now, 'nothing');
 		this.watch.running(task, this.stretchStart);
 		return task;
 	}
@@ -807,7 +814,21 @@ export class Tracker {
 			this.context.resumeCall(task);
 		}
 		if (this.showWait(task, now, false)) this.emit({type: 'task.resume', t: now, id: task.id, readyAt, wait: task.wait, sched: task.sched});
+		// After a long wait, what it does next may be long too (a worker's computing, which its flush timer cannot
+		// interrupt): it is shown running, not waiting on what it awaited long ago. A resume runs from the microtask
+		// queue, between callbacks, whatever task a callback before it was attributed to.
+		if (now - task.waitStart >= FLUSH_INTERVAL_MS) this.flushIfOverdue(now, 'recent', EAGER_FLUSH_GAP_MS);
 		this.watch.running(task, this.stretchStart);
+	}
+
+	/**
+	 * A task resumes after a long wait, or a stretch begins with a task's start, and no flush came for `gapMs`
+	 * (the timer's interval, for a start: the loop was busy): what is buffered goes out now, this task's start
+	 * or resume with it, so that a task that goes on to run for seconds is shown running, not waiting on the timer
+	 * it awaited long ago. As asyncmon's own time.
+	 */
+	private flushIfOverdue(now: number, keep: Keep, gapMs = FLUSH_INTERVAL_MS): void {
+		if (now - this.lastFlushAt >= gapMs && !this.exiting && this.ownWorkDepth === 0) this.flush(keep);
 	}
 
 	/** A server task's listener has returned: it waits for its response on what the listener started. */

@@ -498,6 +498,25 @@ return {stretch};`);
 		for (const part of long) expect(part.start >= whole[0]!.start && part.end <= whole[0]!.end).toBe(true);
 	});
 
+	it('a task resuming once the flush timer is overdue flushes first, its resume in that flush: one that goes on computing is seen running', async () => {
+		const {compute} = load(`${HELPERS}
+async function compute() {
+	await sleep(15);
+	const until = performance.now() + 3;
+	while (performance.now() < until);
+}
+return {compute};`);
+		tracker.flush('burst');
+		const before = sink.flushedAt.length;
+		await compute!();
+		const flushedAt = sink.flushedAt.slice(before);
+		const id = startOf('compute()').id;
+		const [resume] = resumesOf(id);
+		const end = endOf(id);
+		// A flush came after the resume was told and before the computing ended: nothing else (no timer) flushed here.
+		expect(flushedAt.some(t => t >= resume!.t && t < end.t - 2)).toBe(true);
+	});
+
 	it("asyncmon's own work inside a slice (writing events, compiling) is no part of the task's busy time, nor a block", async () => {
 		const {busyWithOwnWork} = load(`${HELPERS}
 async function busyWithOwnWork() {

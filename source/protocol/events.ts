@@ -95,6 +95,22 @@ export function targetIds(on: WaitTarget): readonly number[] {
 	return on.ops ? [...(on.tasks ?? []), ...on.ops] : (on.tasks ?? []);
 }
 
+/** The tasks an event names other than its own id, its parent and what an await waits on: a block's or an error's task, a dropped promise's call and caller. */
+export function namedTaskIds(event: AsyncmonEvent | HeaderEvent): ReadonlyArray<number | null | undefined> {
+	switch (event.type) {
+		case 'block.start':
+		case 'block.end':
+		case 'uncaught':
+			return [event.task];
+		case 'floating':
+			return [event.task, event.by];
+		default:
+			return NONE_NAMED;
+	}
+}
+
+const NONE_NAMED: readonly number[] = Object.freeze([]);
+
 export interface HeaderEvent {
 	type: 'header';
 	/** The version the writer wrote: 1 or 2 (PROTOCOL_VERSION). */

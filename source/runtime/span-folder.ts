@@ -1,4 +1,4 @@
-import type {AsyncmonEvent, FoldEvent, FoldKind, HeaderEvent, OpStartEvent, TaskEndEvent, TaskStartEvent, WaitTarget} from '../protocol/events.js';
+import {namedTaskIds, type AsyncmonEvent, type FoldEvent, type FoldKind, type HeaderEvent, type OpStartEvent, type TaskEndEvent, type TaskStartEvent, type WaitTarget} from '../protocol/events.js';
 import {startedIds} from '../protocol/encode.js';
 import {FOLD_MAX_MS, FoldedTaskWriter, SENT_BURST, SENT_PER_SECOND} from '../protocol/fold.js';
 import {routeOf} from '../protocol/routes.js';
@@ -387,15 +387,6 @@ function indexNodes(events: Line[]): BatchNodes | null {
 			case 'task.await':
 				pinTargetsOutside(nodes, events, event.id, event.on);
 				break;
-			case 'block.start':
-			case 'block.end':
-			case 'uncaught':
-				nodes.pin(event.task);
-				break;
-			case 'floating':
-				nodes.pin(event.task);
-				nodes.pin(event.by);
-				break;
 			// Calls folded as they ended under a parent that started in the batch (see EventSink.foldSilent): it started
 			// tasks, and folds with them as their parent (see fold), or is sent, their line naming it.
 			case 'fold': {
@@ -404,6 +395,7 @@ function indexNodes(events: Line[]): BatchNodes | null {
 				break;
 			}
 			default:
+				for (const id of namedTaskIds(event)) nodes.pin(id ?? null);
 		}
 	}
 	// Only after a block of over half an hour: times too far apart for a fold line's fields.

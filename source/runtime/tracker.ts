@@ -1,5 +1,5 @@
 import {performance as perfHooksPerformance} from 'node:perf_hooks';
-import {IDS_PER_THREAD, targetIds, type AsyncmonEvent, type BlockEndEvent, type BlockStartEvent, type ErrorInfo, type Location, type OpKind, type OpStartEvent, type ProcessDetails, type ServerRequestDetails, type TaskAwaitEvent, type TaskEndEvent, type TaskKind, type TaskStartEvent, type WaitTarget} from '../protocol/events.js';
+import {IDS_PER_THREAD, namedTaskIds, targetIds, type AsyncmonEvent, type BlockEndEvent, type BlockStartEvent, type ErrorInfo, type Location, type OpKind, type OpStartEvent, type ProcessDetails, type ServerRequestDetails, type TaskAwaitEvent, type TaskEndEvent, type TaskKind, type TaskStartEvent, type WaitTarget} from '../protocol/events.js';
 import {RECENT_MS, type EventSink, type Keep} from './event-sink.js';
 import type {IsFolded} from './span-folder.js';
 import {formatCall, hideSecretArguments, MAX_ARGS} from './preview.js';
@@ -181,7 +181,7 @@ export class Tracker {
 	private running: Task | null = null;
 	/** The `server` task whose request listener runs in the current synchronous stretch. */
 	private serving: Task | null = null;
-	/** When the last flush began (or the tracker was made): a stretch that begins FLUSH_INTERVAL_MS after it flushes first (see flushIfOverdue). */
+	/** When the last flush began (or the tracker was made): see flushIfOverdue. */
 	private lastFlushAt = performance.now();
 	/** When a task last started, resumed or suspended: how long the script has been doing nothing. */
 	lastActivityAt = 0;
@@ -416,8 +416,6 @@ export class Tracker {
 			this.unnamedArgs.push(args);
 		}
 		this.emit(event);
-		// Sent at once, not kept as a call just begun would be: it may run for seconds.
-		if (!running) this.flushIfOverdue(now, 'nothing');
 		this.watch.running(task, this.stretchStart);
 		return task;
 	}
@@ -817,19 +815,21 @@ export class Tracker {
 		// After a long wait, what it does next may be long too (a worker's computing, which its flush timer cannot
 		// interrupt): it is shown running, not waiting on what it awaited long ago. A resume runs from the microtask
 		// queue, between callbacks, whatever task a callback before it was attributed to.
-		if (now - task.waitStart >= FLUSH_INTERVAL_MS) this.flushIfOverdue(now, 'recent', EAGER_FLUSH_GAP_MS);
+		if (this.flushesOnLongWaits && now - task.waitStart >= FLUSH_INTERVAL_MS) this.flushIfOverdue(now);
 		this.watch.running(task, this.stretchStart);
 	}
 
 	/**
-	 * A task resumes after a long wait, or a stretch begins with a task's start, and no flush came for `gapMs`
-	 * (the timer's interval, for a start: the loop was busy): what is buffered goes out now, this task's start
-	 * or resume with it, so that a task that goes on to run for seconds is shown running, not waiting on the timer
+	 * A task resumes after a long wait and no flush came for EAGER_FLUSH_GAP_MS: what is buffered goes out now,
+	 * its resume with it, so that a task that goes on to run for seconds is shown running, not waiting on the timer
 	 * it awaited long ago. As asyncmon's own time.
 	 */
-	private flushIfOverdue(now: number, keep: Keep, gapMs = FLUSH_INTERVAL_MS): void {
-		if (now - this.lastFlushAt >= gapMs && !this.exiting && this.ownWorkDepth === 0) this.flush(keep);
+	private flushIfOverdue(now: number): void {
+		if (now - this.lastFlushAt >= EAGER_FLUSH_GAP_MS && !this.exiting && this.ownWorkDepth === 0) this.flush('recent');
 	}
+
+	/** Whether a task resuming after a long wait flushes first (see flushIfOverdue); tests of other behaviours, which flush as they say, turn it off. */
+	flushesOnLongWaits = true;
 
 	/** A server task's listener has returned: it waits for its response on what the listener started. */
 	private listenerReturned(task: Task): void {
@@ -1010,16 +1010,8 @@ export class Tracker {
 			case 'op.start':
 				this.revealId(event.parent);
 				return;
-			case 'block.start':
-			case 'block.end':
-			case 'uncaught':
-				this.revealId(event.task);
-				return;
-			case 'floating':
-				this.revealId(event.task);
-				this.revealId(event.by);
-				return;
 			default:
+				for (const id of namedTaskIds(event)) this.revealId(id);
 		}
 	}
 

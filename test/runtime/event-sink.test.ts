@@ -59,6 +59,27 @@ function afterOldWave(recent: (now: number) => AsyncmonEvent[]): {writer: Decodi
 	return {writer, sink};
 }
 
+/**
+ * A sink whose sites (by default tiny() at app.ts:4:1) spent their allowances in a batch sent before, calls of 1 ms
+ * each (each as long as the last, so that none of the calls a test adds is the slowest yet), under task 1, which is
+ * in the stream.
+ */
+function spentSink(sites: ReadonlyArray<readonly [name: string, loc: string]> = [['tiny', 'app.ts:4:1']]): {writer: DecodingWriter; sink: EventSink; at: number} {
+	const writer = new DecodingWriter();
+	const sink = new EventSink(writer, ORIGIN, new SpanFolder());
+	let id = 10;
+	const at = ORIGIN + 1;
+	for (const [name, loc] of sites) {
+		for (let i = 0; i < 2 * SENT_BURST; i++, id++) {
+			sink.push(event('task.start', {t: at - 1, id, parent: 1, name, loc}));
+			sink.push(event('task.end', {t: at, id, busy: 1}));
+		}
+	}
+	sink.flush();
+	writer.batches.length = 0;
+	return {writer, sink, at};
+}
+
 describe('EventSink', () => {
 	afterEach(() => vi.restoreAllMocks());
 
@@ -190,21 +211,6 @@ describe('EventSink', () => {
 	});
 
 	describe('a call folded as it ends (foldEnded)', () => {
-		/** A sink whose site tiny() spent its allowance in a batch sent before, calls of 1 ms each, under task 1, which is in the stream. */
-		function spentSink(): {writer: DecodingWriter; sink: EventSink; at: number} {
-			const writer = new DecodingWriter();
-			const sink = new EventSink(writer, ORIGIN, new SpanFolder());
-			let id = 10;
-			const at = ORIGIN + 1;
-			for (let i = 0; i < 2 * SENT_BURST; i++, id++) {
-				// Each as long as the last, so that none of the calls below is the slowest yet.
-				sink.push(event('task.start', {t: at - 1, id, parent: 1, name: 'tiny', loc: 'app.ts:4:1'}));
-				sink.push(event('task.end', {t: at, id, busy: 1}));
-			}
-			sink.flush();
-			writer.batches.length = 0;
-			return {writer, sink, at};
-		}
 		const start = (id: number, t: number, parent = 1) => event('task.start', {t, id, parent, name: 'tiny', loc: 'app.ts:4:1'});
 
 		it('takes back its start and writes one line where the first such call started, its time the last end', () => {
@@ -265,29 +271,15 @@ describe('EventSink', () => {
 		});
 	});
 	describe('a silent call (startsSilent, foldSilent)', () => {
-		/** A sink whose sites tiny() (app.ts:4:1) and wave() (app.ts:9:1) spent their allowances in a batch sent before, under task 1. */
-		function spentSink(): {writer: DecodingWriter; sink: EventSink; at: number} {
-			const writer = new DecodingWriter();
-			const sink = new EventSink(writer, ORIGIN, new SpanFolder());
-			let id = 10;
-			const at = ORIGIN + 1;
-			for (const [name, loc] of [['tiny', 'app.ts:4:1'], ['wave', 'app.ts:9:1']] as const) {
-				for (let i = 0; i < 2 * SENT_BURST; i++, id++) {
-					sink.push(event('task.start', {t: at - 1, id, parent: 1, name, loc}));
-					sink.push(event('task.end', {t: at, id, busy: 1}));
-				}
-			}
-			sink.flush();
-			writer.batches.length = 0;
-			return {writer, sink, at};
-		}
+		/** tiny() and wave() (app.ts:9:1), both spent. */
+		const spentSites = () => spentSink([['tiny', 'app.ts:4:1'], ['wave', 'app.ts:9:1']]);
 		const tiny = (id: number, t: number, parent: number) => event('task.start', {t, id, parent, name: 'tiny', loc: 'app.ts:4:1'});
 
 		it('starts silent once its site spent its allowance, counting the calls started in the stream since the last flush as charged', () => {
 			const fresh = new EventSink(new DecodingWriter(), ORIGIN, new SpanFolder());
 			// A site never seen: its allowance is whole.
 			expect(fresh.startsSilent('app.ts:4:1', ORIGIN + 1)).toBe(false);
-			const {sink, at} = spentSink();
+			const {sink, at} = spentSites();
 			expect(sink.startsSilent('app.ts:4:1', at)).toBe(true);
 			// 30 ms later its allowance grew back by 3 calls (100 a second): three start in the stream, the fourth silent.
 			const later = at + 30;
@@ -297,7 +289,7 @@ describe('EventSink', () => {
 		});
 
 		it('folds into a line under a parent that started in the same batch: sent, the parent keeps it; folded, its calls are inner calls of the parent\'s tree', () => {
-			const {writer, sink, at} = spentSink();
+			const {writer, sink, at} = spentSites();
 			/** A wave() call `id`, with five tiny() calls folded under it as they ended. */
 			const wave = (id: number, t: number): void => {
 				sink.push(event('task.start', {t, id, parent: 1, name: 'wave', loc: 'app.ts:9:1'}));
@@ -328,12 +320,12 @@ describe('EventSink', () => {
 		});
 
 		it('is sent after all when its allowance sends it (the slowest yet): the caller buffers it as any call', () => {
-			const {sink, at} = spentSink();
+			const {sink, at} = spentSites();
 			expect(sink.foldSilent(tiny(7100, at, 1), at + 50, 50, 0)).toBe(false);
 		});
 
 		it("waits, folded, with a parent whose start a flush keeps: its line never comes before the start it names", () => {
-			const {writer, sink} = spentSink();
+			const {writer, sink} = spentSites();
 			const now = performance.now();
 			vi.spyOn(performance, 'now').mockReturnValue(now);
 			try {

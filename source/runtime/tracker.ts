@@ -144,6 +144,11 @@ interface TrackedLane {
 	process?: ProcessDetails;
 }
 
+/** A wait on a timer, an op or a peer's reply: the loop's, which resumes a task from a callback of its own, not from other tasks' code. */
+function waitedOnTheLoop(on: WaitTarget): boolean {
+	return on.kind === 'op' || on.kind === 'peer';
+}
+
 /** The start event of a silent call (see Task.silent), as startTask makes one. */
 function silentStart(task: Task): TaskStartEvent {
 	return {type: 'task.start', t: task.silentAt, id: task.id, parent: task.parent!.id, kind: 'task', name: task.silentName, loc: task.silentLoc};
@@ -812,10 +817,10 @@ export class Tracker {
 			this.context.resumeCall(task);
 		}
 		if (this.showWait(task, now, false)) this.emit({type: 'task.resume', t: now, id: task.id, readyAt, wait: task.wait, sched: task.sched});
-		// After a long wait, what it does next may be long too (a worker's computing, which its flush timer cannot
-		// interrupt): it is shown running, not waiting on what it awaited long ago. A resume runs from the microtask
-		// queue, between callbacks, whatever task a callback before it was attributed to.
-		if (this.flushesOnLongWaits && now - task.waitStart >= FLUSH_INTERVAL_MS) this.flushIfOverdue(now);
+		// After a long wait for a timer or I/O, what it does next may be long too (a worker's computing, which its
+		// flush timer cannot interrupt): it is shown running, not waiting on what it awaited long ago. Not after a wait
+		// on other tasks: inside a burst of them (a wave's Promise.all), a flush would cut their calls in two, unfolded.
+		if (this.flushesOnLongWaits && waitedOnTheLoop(task.waitOn) && now - task.waitStart >= FLUSH_INTERVAL_MS) this.flushIfOverdue(now);
 		this.watch.running(task, this.stretchStart);
 	}
 

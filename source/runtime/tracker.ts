@@ -198,7 +198,11 @@ export class Tracker {
 	private readonly droppedSites = new Set<number>();
 	/** Due times of timers that fired late, by op id: a task awaiting one was ready at its due time. */
 	private readonly lateTimers = new Map<number, number>();
-	/** The silent calls still running, by id (see Task.silent), in start order. */
+	/**
+	 * The silent calls waiting, by id (see Task.silent), in the order they first suspended: listed as they suspend,
+	 * so that a call that returns at once (most of them) costs no entry. One still in its first slice is the running
+	 * task (any call it starts reveals it first).
+	 */
 	private readonly silentTasks = new Map<number, Task>();
 	/** Task starts whose names still lack their arguments: formatted at the flush, off the call path. */
 	private unnamed: TaskStartEvent[] = [];
@@ -286,7 +290,7 @@ export class Tracker {
 
 	/** Every event of the thread's comes through here, the script's ops' too. */
 	emit(event: AsyncmonEvent): void {
-		if (this.silentTasks.size > 0) this.revealNamedBy(event);
+		if (this.silentTasks.size > 0 || this.running?.silent) this.revealNamedBy(event);
 		const full = this.sink.push(event);
 		if (this.exiting) this.flushNow();
 		// Not after a task's start: flushed in its first slice, asyncmon's pause would count in its duration. The next
@@ -398,7 +402,6 @@ export class Tracker {
 			task.silentName = name;
 			task.silentLoc = loc;
 			task.silentArgs = args;
-			this.silentTasks.set(task.id, task);
 			this.watch.running(task, this.stretchStart);
 			return task;
 		}
@@ -848,6 +851,7 @@ export class Tracker {
 
 	/** `siteId`: the await's, or NO_SITE for the wait on a returned promise. */
 	private suspend(task: Task, now: number, siteId: number, on: WaitTarget): void {
+		if (task.silent) this.silentTasks.set(task.id, task);
 		task.phase = Phase.Waiting;
 		task.waitStart = now;
 		task.waitSite = siteId;
@@ -1021,8 +1025,11 @@ export class Tracker {
 	}
 
 	private revealId(id: number | null | undefined): void {
-		const task = id === null || id === undefined ? undefined : this.silentTasks.get(id);
-		if (task) this.reveal(task);
+		if (id === null || id === undefined) return;
+		const waiting = this.silentTasks.get(id);
+		if (waiting) return this.reveal(waiting);
+		// One in its first slice runs now.
+		if (this.running?.id === id) this.reveal(this.running);
 	}
 
 	/**
@@ -1030,6 +1037,8 @@ export class Tracker {
 	 * those older than a `recent` flush keeps (a call running that long is seen running, or waiting), none mid-burst.
 	 */
 	private revealSilent(keep: Keep): void {
+		// At exit, the one running too (a process.exit() in its first slice).
+		if (keep === 'nothing' && this.running) this.reveal(this.running);
 		if (this.silentTasks.size === 0 || keep === 'burst') return;
 		const since = keep === 'recent' ? performance.now() - RECENT_MS : Number.POSITIVE_INFINITY;
 		for (const task of this.silentTasks.values()) if (task.silentAt < since) this.reveal(task);

@@ -93,8 +93,6 @@ beforeAll(() => {
 			excluded: fn => fn(),
 		},
 	});
-	// The tests flush as they say; one turns the flush on a long wait's resume back on.
-	tracker.flushesOnLongWaits = false;
 	(globalThis as Record<string, unknown>)[RUNTIME_GLOBAL] = tracker;
 	// The real timer instrumentation: timers become ops owned by the current task.
 	instrumentTimers(tracker);
@@ -512,6 +510,7 @@ async function compute() {
 return {compute};`);
 		tracker.flush('burst');
 		const before = sink.flushedAt.length;
+		// As in a worker thread (this tracker is the script's main thread's, whose watchdog tells its blocks).
 		tracker.flushesOnLongWaits = true;
 		try {
 			await compute!();

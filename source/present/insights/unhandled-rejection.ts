@@ -7,8 +7,10 @@ export function unhandledRejectionMessage(insight: UnhandledRejectionInsight): s
 	const where = error.location ? ` (${lineLocation(error.location)})` : '';
 	// Caught by the process-level handler, last of all: true of the code, and the summary says the process went on.
 	const handling = insight.handled ? " but the script's process.on('uncaughtException')" : '';
+	// A message's own last full stop goes before the advice's semicolon (Node's words for a rejection with no Error end in one).
+	const text = where === '' ? errorText(error).replace(/\.$/, '') : errorText(error);
 	return (
-		`A promise rejected with nothing handling it${handling}${taskName === null ? '' : ` in ${taskName}`}: ${errorText(error)}${where}; ` +
+		`A promise rejected with nothing handling it${handling}${taskName === null ? '' : ` in ${taskName}`}: ${text}${where}; ` +
 		'await it or add .catch() where it is created'
 	);
 }

@@ -15,6 +15,13 @@ describe('unhandled-rejection in words', () => {
 		);
 	});
 
+	it("ends a message's own full stop before the advice: no `.;` (Node's words for a rejection with an object, say)", () => {
+		const error = {name: 'UnhandledPromiseRejection', message: 'The promise rejected with the reason "#<Object>".'};
+		expect(unhandledRejectionMessage({kind: 'unhandled-rejection', error, taskName: null, taskIds: []})).toBe(
+			'A promise rejected with nothing handling it: UnhandledPromiseRejection: The promise rejected with the reason "#<Object>"; await it or add .catch() where it is created',
+		);
+	});
+
 	// The summary said the script's handler took it, and this said nothing handled it (the fixes' check, ue.js).
 	it("says so when only the script's uncaughtException handler took it", () => {
 		const error = {name: 'Error', message: 'async boom', location: 'ue.js:5:9'};

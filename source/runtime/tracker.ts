@@ -88,13 +88,16 @@ export class Task implements CallFrames {
 	/**
 	 * A call whose site's allowance was spent as it began: not in the stream until something names it (see
 	 * Tracker.reveal), folded as it ends if nothing does. What its start event would say is kept on it, not in an
-	 * event: a short call's start then dies with it, young.
+	 * event: a short call's start then dies with it, young. Silent while its arguments are kept for its name.
 	 */
-	silent = false;
 	silentAt = 0;
 	silentName = '';
 	silentLoc: Location | null = null;
 	silentArgs: ArrayLike<unknown> | null = null;
+
+	get silent(): boolean {
+		return this.silentArgs !== null;
+	}
 
 	constructor(
 		readonly id: number,
@@ -186,7 +189,7 @@ export class Tracker {
 	private running: Task | null = null;
 	/** The `server` task whose request listener runs in the current synchronous stretch. */
 	private serving: Task | null = null;
-	/** When the last flush began (or the tracker was made): see flushIfOverdue. */
+	/** When the last flush began (or the tracker was made): see flushAfterLongWait. */
 	private lastFlushAt = performance.now();
 	/** When a task last started, resumed or suspended: how long the script has been doing nothing. */
 	lastActivityAt = 0;
@@ -398,7 +401,6 @@ export class Tracker {
 		}
 		this.running = task;
 		if (args && kind === 'task' && parent !== null && !this.exiting && this.sink.startsSilent(loc ?? name, now)) {
-			task.silent = true;
 			task.silentAt = now;
 			task.silentName = name;
 			task.silentLoc = loc;
@@ -824,7 +826,7 @@ export class Tracker {
 		// After a long wait for a timer or I/O, what it does next may be long too (a worker's computing, which its
 		// flush timer cannot interrupt): it is shown running, not waiting on what it awaited long ago. Not after a wait
 		// on other tasks: inside a burst of them (a wave's Promise.all), a flush would cut their calls in two, unfolded.
-		if (this.flushesOnLongWaits && waitedOnTheLoop(task.waitOn) && now - task.waitStart >= FLUSH_INTERVAL_MS) this.flushIfOverdue(now);
+		if (this.flushesOnLongWaits && waitedOnTheLoop(task.waitOn) && now - task.waitStart >= FLUSH_INTERVAL_MS) this.flushAfterLongWait(now);
 		this.watch.running(task, this.stretchStart);
 	}
 
@@ -833,12 +835,12 @@ export class Tracker {
 	 * its resume with it, so that a task that goes on to run for seconds is shown running, not waiting on the timer
 	 * it awaited long ago. As asyncmon's own time.
 	 */
-	private flushIfOverdue(now: number): void {
+	private flushAfterLongWait(now: number): void {
 		if (now - this.lastFlushAt >= EAGER_FLUSH_GAP_MS && !this.exiting && this.ownWorkDepth === 0) this.flush('recent');
 	}
 
 	/**
-	 * Whether a task resuming after a long wait flushes first (see flushIfOverdue): in a worker thread, whose blocks no
+	 * Whether a task resuming after a long wait flushes first (see flushAfterLongWait): in a worker thread, whose blocks no
 	 * watchdog tells. On a thread with one (the script's, a followed process's) the watchdog tells a block as it
 	 * happens, naming its task, and a flush at every such resume cut bursts of calls awaiting their timers in two,
 	 * unfolded (a test of 30 waves of 200 such calls folded 2,300 of them at the source instead of over 3,000).
@@ -997,7 +999,6 @@ export class Tracker {
 			this.reveal(task, start);
 			return false;
 		}
-		task.silent = false;
 		task.silentArgs = null;
 		this.silentTasks.delete(task.id);
 		if (this.sink.full) this.flush('burst');
@@ -1008,13 +1009,10 @@ export class Tracker {
 	private reveal(task: Task, start?: TaskStartEvent): void {
 		if (!task.silent) return;
 		const event = start ?? silentStart(task);
-		task.silent = false;
 		this.silentTasks.delete(task.id);
-		if (task.silentArgs) {
-			this.unnamed.push(event);
-			this.unnamedArgs.push(task.silentArgs);
-			task.silentArgs = null;
-		}
+		this.unnamed.push(event);
+		this.unnamedArgs.push(task.silentArgs!);
+		task.silentArgs = null;
 		this.sink.push(event);
 	}
 

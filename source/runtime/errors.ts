@@ -1,7 +1,9 @@
 import {relative} from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {inspect, types} from 'node:util';
 import type {ErrorInfo} from '../protocol/events.js';
-import {recordedText} from './redact.js';
+import {isSecretParameterName, REDACTED} from '../protocol/redaction.js';
+import {recordedText, redacting} from './redact.js';
 
 /** A frame in a file, or in the code of a worker made from a string, which Node names `[worker eval]`. */
 const FRAME = /(?:\(|at )((?:file:\/\/)?\/[^():]+|\[worker eval\]):(\d+):(\d+)\)?$/;
@@ -12,7 +14,8 @@ const FRAME = /(?:\(|at )((?:file:\/\/)?\/[^():]+|\[worker eval\]):(\d+):(\d+)\)
  * `runtimeDirectory` holds asyncmon's own bundle, whose frames are never the user's.
  */
 export function describeError(error: unknown, cwd: string, runtimeDirectory: string, seen: ReadonlySet<unknown> = new Set()): ErrorInfo {
-	if (!(error instanceof Error)) return {name: typeof error, message: recordedText(safeString(error))};
+	// An Error of another realm (a vm context, a test runner's sandbox) is one too, though no `instanceof Error` here.
+	if (!(error instanceof Error || types.isNativeError(error))) return {name: typeof error, message: thrownValueText(error)};
 	const info: ErrorInfo = {name: recordedText(safeString(error.name)), message: recordedText(safeString(error.message))};
 	if (typeof error.stack === 'string') {
 		info.stack = recordedText(error.stack);
@@ -47,6 +50,25 @@ export function firstUserFrame(stack: string, cwd: string, runtimeDirectory: str
 	}
 	return undefined;
 }
+
+/** What node shows of a value thrown or rejected that is no Error (`throw {code: 42}`): a string as it is, anything else inspected. */
+function thrownValueText(value: unknown): string {
+	if (typeof value === 'string') return recordedText(value);
+	let text: string;
+	try {
+		// Node groups a long array's items in rows, whatever the line's length.
+		text = inspect(value, THROWN_VALUE).replace(/\n\s*/g, ' ');
+	} catch {
+		// Its own [util.inspect.custom] threw: what String() makes of it, as before.
+		text = safeString(value);
+	}
+	return recordedText(redacting() ? text.replace(SECRET_PROPERTY, (whole, name: string) => (isSecretParameterName(name) ? `${name}: ${REDACTED}` : whole)) : text);
+}
+
+/** One line, and bounded: a message, not a dump. */
+const THROWN_VALUE = {depth: 2, breakLength: Number.POSITIVE_INFINITY, maxArrayLength: 10, maxStringLength: 200, colors: false} as const;
+/** `password: 'hunter2'` in an inspected object: a property named like a secret parameter, with a string value. */
+const SECRET_PROPERTY = /\b([\w$]+): '(?:[^'\\]|\\.)*'/g;
 
 function safeString(value: unknown): string {
 	try {

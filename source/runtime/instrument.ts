@@ -32,7 +32,7 @@ import {trackServers} from './ops/servers.js';
 import {captureOutput, copyOutput} from './output-capture.js';
 import {recordedArgv, recordedText, setRedaction} from './redact.js';
 import {SiteTable} from './site-table.js';
-import {NO_WATCH, Tracker, type TrackerOptions} from './tracker.js';
+import {NO_WATCH, Tracker, type Task, type TrackerOptions} from './tracker.js';
 import {RUNTIME_GLOBAL} from './transform.js';
 import {showUsersFunctionText} from './function-source.js';
 import {instrumentPromiseCombinators} from './wait-targets.js';
@@ -153,7 +153,7 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void, watchdog
 			t: performance.now(),
 			// An error that left the top level is thrown, not rejected, whatever path Node took.
 			origin: origin === 'unhandledRejection' && !leftTopLevel ? 'unhandledRejection' : 'uncaughtException',
-			error: tracker.errorInfo(error),
+			error: tracker.errorInfo(origin === 'unhandledRejection' ? rejectionReason(error, tracker.current()) : error),
 			task: tracker.current().id,
 			// Node calls the script's handlers after its monitors: with one, the process goes on.
 			...(scriptHandlesUncaught() && {handled: true as const}),
@@ -169,6 +169,16 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void, watchdog
 		onExit();
 	});
 	flushOnSignals(tracker, watch, onExit);
+}
+
+/**
+ * What a rejection nothing handled rejected with. A value that is no Error reaches the monitor as Node's own
+ * ERR_UNHANDLED_REJECTION, which names it only as `#<Object>`; when the task the rejection came from failed,
+ * what it threw is the value, said in full (`{ code: 42 }`).
+ */
+function rejectionReason(error: unknown, task: Task): unknown {
+	const nodesOwn = error instanceof Error && (error as NodeJS.ErrnoException).code === 'ERR_UNHANDLED_REJECTION';
+	return nodesOwn && task.failed && !(task.error instanceof Error) ? task.error : error;
 }
 
 /** Whether an error nothing caught goes to a handler of the script's (`process.on('uncaughtException')`, a domain's) rather than ending the process. */

@@ -6,6 +6,8 @@ import {readRecording, recordRun} from '../helpers/recorded.js';
 import {runCli, SCRIPTS, startCli} from '../helpers/run-cli.js';
 import {dirWithScript, tempDir, tempFile, unreadableFile} from '../helpers/temp.js';
 
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 const noStackFromAsyncmon = (stderr: string) => expect(stderr).not.toMatch(/at .*dist\/(cli|preload|chunks|later)/);
 
 async function waitFor<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
@@ -79,6 +81,23 @@ describe('bad input gets a clear message and the right exit code', () => {
 		// The script's own report of its crash still reaches stderr, as under node.
 		expect(result.stderr).toContain('Error: boom');
 		noStackFromAsyncmon(result.stderr);
+	});
+
+	it('a thrown value that is no Error is said as node shows it, the unhandled rejection it ends in too', async () => {
+		const cwd = tempDir();
+		writeFileSync(
+			join(cwd, 'thrown.cjs'),
+			"async function load(id, password) {\n\tawait new Promise(resolve => setTimeout(resolve, 10));\n\tthrow {code: 42, id, password};\n}\nasync function main() {\n\tawait load(2, 'hunter2');\n}\nmain();\n",
+		);
+		const file = tempFile('thrown.ndjson');
+		const result = await runCli(['--plain', '--record', file, 'thrown.cjs'], {cwd});
+		expect(result.code).toBe(1);
+		const said = "object: { code: 42, id: 2, password: REDACTED }";
+		expect(result.stdout).toMatch(new RegExp(`✖ failed load\\(2, REDACTED\\) after [\\d.]+ms: ${escape(said)}`));
+		expect(result.stdout).toContain(`✖ Unhandled rejection: ${said}`);
+		expect(result.stdout).not.toContain('[object Object]');
+		expect(result.stdout).not.toContain('#<Object>');
+		expect(readFileSync(file, 'utf8')).not.toContain('hunter2');
 	});
 
 	it('a top level that throws, awaiting a failed task or in its own code, ends failed with the error: its row is not left pending', async () => {

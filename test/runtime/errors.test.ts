@@ -1,3 +1,4 @@
+import {runInNewContext} from 'node:vm';
 import {describe, expect, it} from 'vitest';
 import {describeError, firstUserFrame} from '../../source/runtime/errors.js';
 import {REDACTED} from '../../source/protocol/redaction.js';
@@ -33,6 +34,32 @@ describe('an error as recorded', () => {
 		expect(describeError('see http://u:p@h/', '/app', '/opt')).toEqual({name: 'string', message: `see http://${REDACTED}:${REDACTED}@h/`});
 		const odd = Object.assign(new Error('x'), {message: 42});
 		expect(describeError(odd, '/app', '/opt').message).toBe('42');
+	});
+});
+
+describe('a thrown value that is no Error', () => {
+	it('is inspected as node shows it, in one bounded line, properties named like a secret hidden', () => {
+		expect(describeError({code: 42, nested: {list: [1, 2]}}, '/app', '/opt')).toEqual({name: 'object', message: '{ code: 42, nested: { list: [ 1, 2 ] } }'});
+		expect(describeError(null, '/app', '/opt')).toEqual({name: 'object', message: 'null'});
+		expect(describeError(7, '/app', '/opt')).toEqual({name: 'number', message: '7'});
+		expect(describeError({user: 'ann', apiKey: 'k-123', url: 'http://u:p@h/'}, '/app', '/opt').message).toBe(`{ user: 'ann', apiKey: ${REDACTED}, url: 'http://${REDACTED}:${REDACTED}@h/' }`);
+		const big = describeError({list: Array.from({length: 1000}, (_, i) => i), deep: {a: {b: {c: {d: 1}}}}}, '/app', '/opt').message;
+		expect(big).not.toContain('\n');
+		expect(big).toContain('... 990 more items');
+		expect(big).toContain('deep: { a: { b: [Object] } }');
+	});
+
+	it("is what String() makes of it when its own inspection throws", () => {
+		const odd = {[Symbol.for('nodejs.util.inspect.custom')]: () => {
+			throw new Error('no');
+		}, toString: () => 'odd one'};
+		expect(describeError(odd, '/app', '/opt')).toEqual({name: 'object', message: 'odd one'});
+	});
+
+	it('is an Error when it is one of another realm (a vm context)', () => {
+		const foreign: unknown = runInNewContext("new RangeError('out of range')");
+		expect(foreign instanceof Error).toBe(false);
+		expect(describeError(foreign, '/app', '/opt')).toMatchObject({name: 'RangeError', message: 'out of range'});
 	});
 });
 

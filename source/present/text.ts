@@ -1,49 +1,23 @@
+import stringWidth from 'string-width';
 import {formatCount} from './numbers.js';
 
 /**
- * Terminal cell widths. Ink measures with string-width; this covers the
- * characters a frame can hold (CJK, emoji-presentation icons, combining marks)
- * closely enough that padded columns line up.
+ * Terminal cell widths, as Ink measures them (string-width): a frame's lines must be exactly as wide as Ink
+ * takes them to be, or Ink cuts them and their columns go out of line. Text is cut between graphemes (what a
+ * terminal shows as one character: a flag, a family emoji, a skin tone, a letter and its accent), never inside one.
  */
-const WIDE_RANGES: ReadonlyArray<readonly [number, number]> = [
-	[0x1100, 0x115f],
-	[0x231a, 0x231b],
-	[0x23e9, 0x23ec],
-	[0x23f0, 0x23f0],
-	[0x23f3, 0x23f3],
-	[0x25fd, 0x25fe],
-	[0x2614, 0x2615],
-	[0x2e80, 0x303e],
-	[0x3041, 0x33ff],
-	[0x3400, 0x4dbf],
-	[0x4e00, 0x9fff],
-	[0xa000, 0xa4cf],
-	[0xac00, 0xd7a3],
-	[0xf900, 0xfaff],
-	[0xfe30, 0xfe4f],
-	[0xff00, 0xff60],
-	[0xffe0, 0xffe6],
-	[0x1f300, 0x1f64f],
-	[0x1f900, 0x1f9ff],
-	[0x20000, 0x3fffd],
-];
+const graphemes = new Intl.Segmenter(undefined, {granularity: 'grapheme'});
 
-function codePointWidth(code: number): number {
-	if (code < 0x20 || (code >= 0x7f && code < 0xa0)) return 0;
-	if ((code >= 0x300 && code <= 0x36f) || (code >= 0x200b && code <= 0x200f) || (code >= 0xfe00 && code <= 0xfe0f)) return 0;
-	if (code < 0x1100) return 1;
-	for (const [low, high] of WIDE_RANGES) if (code >= low && code <= high) return 2;
-	return 1;
+/** The text's graphemes, each with its width in cells. */
+function cells(text: string): Array<[string, number]> {
+	return Array.from(graphemes.segment(text), ({segment}): [string, number] => [segment, stringWidth(segment)]);
 }
 
 const isAscii = (text: string): boolean => /^[\x20-\x7e]*$/.test(text);
 
 /** Width in cells of the text as it is shown: sanitized (see sanitize), so colours and controls take none. */
 export function textWidth(text: string): number {
-	if (isAscii(text)) return text.length;
-	let width = 0;
-	for (const char of sanitize(text)) width += codePointWidth(char.codePointAt(0)!);
-	return width;
+	return isAscii(text) ? text.length : stringWidth(sanitize(text));
 }
 
 /** Sanitized (see sanitize), then cut to at most `width` cells, the cut marked with an ellipsis. */
@@ -54,10 +28,9 @@ export function truncate(text: string, width: number): string {
 	if (textWidth(shown) <= width) return shown;
 	let used = 0;
 	let out = '';
-	for (const char of shown) {
-		const w = codePointWidth(char.codePointAt(0)!);
+	for (const [grapheme, w] of cells(shown)) {
 		if (used + w > width - 1) break;
-		out += char;
+		out += grapheme;
 		used += w;
 	}
 	return out + '…';
@@ -75,16 +48,16 @@ export function truncateStart(text: string, width: number): string {
 	const shown = sanitize(text);
 	if (textWidth(shown) <= width) return shown;
 	if (width <= 1) return truncate(shown, width);
-	const chars = [...shown];
+	const shownCells = cells(shown);
 	let used = 0;
-	let start = chars.length;
+	let start = shownCells.length;
 	while (start > 0) {
-		const w = codePointWidth(chars[start - 1]!.codePointAt(0)!);
+		const w = shownCells[start - 1]![1];
 		if (used + w > width - 1) break;
 		used += w;
 		start--;
 	}
-	return '…' + chars.slice(start).join('');
+	return '…' + shownCells.slice(start).map(([grapheme]) => grapheme).join('');
 }
 
 /** What --ascii shows for the characters that have a likely stand-in; the rest are `?`. */
@@ -114,10 +87,10 @@ const ASCII_STAND_INS: Readonly<Record<string, string>> = {
 export function asciiOnly(text: string): string {
 	if (/^[\x00-\x7f]*$/.test(text)) return text;
 	let out = '';
-	for (const char of text) {
-		const code = char.codePointAt(0)!;
-		if (code < 0x80) out += char;
-		else out += ASCII_STAND_INS[char] ?? asciiLetter(char) ?? '?'.repeat(codePointWidth(code));
+	for (const [grapheme, w] of cells(text)) {
+		if (/^[\x00-\x7f]+$/.test(grapheme)) out += grapheme;
+		// A stand-in only where it takes the cells the character did (`⚠️`, an emoji, takes two: `??`).
+		else out += (w === 1 ? (ASCII_STAND_INS[grapheme] ?? asciiLetter(grapheme)) : undefined) ?? '?'.repeat(w);
 	}
 	return out;
 }

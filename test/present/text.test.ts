@@ -1,3 +1,4 @@
+import stringWidth from 'string-width';
 import {describe, expect, it} from 'vitest';
 import {asciiOnly, counted, fit, truncateApart, truncateLocation, truncateMiddle, truncateUrl, sanitize, sanitizeLines, textWidth, truncate, truncateStart, wrapText} from '../../source/present/text.js';
 
@@ -7,6 +8,35 @@ describe('terminal cells', () => {
 		expect(truncate('abcdefgh', 5)).toBe('abcd…');
 		expect(fit('ab', 4, 'right')).toBe('  ab');
 		expect(truncateStart('src/deep/path/file.ts:12', 10)).toBe('…ile.ts:12');
+	});
+});
+
+describe('emoji and other characters of several code points', () => {
+	// What a script logs and names its work with: a rocket, a check, a skin tone, a family, a flag, a keycap, an accent.
+	const samples = ['🚀', '✅', '👍🏽', '👨‍👩‍👧', '🇫🇷', '1️⃣', '⚠️', 'é', 'e\u0301', '中', '▶'];
+
+	it('take the cells Ink measures them at', () => {
+		for (const sample of samples) expect(textWidth(`[${sample}]`), sample).toBe(2 + stringWidth(sample));
+		expect(textWidth('deploy 🚀 done ✅')).toBe(17);
+	});
+
+	it('are cut and padded whole: a line is exactly as wide as asked', () => {
+		const line = '👨‍👩‍👧 family 🇫🇷 flag 👍🏽 ok';
+		for (let width = 1; width <= textWidth(line) + 2; width++) {
+			const fitted = fit(line, width);
+			expect(stringWidth(fitted), `${width}: ${fitted}`).toBe(width);
+			// Never a lone piece of one: each grapheme of the cut is one of the line's.
+			const kept = [...new Intl.Segmenter(undefined, {granularity: 'grapheme'}).segment(truncate(line, width))].map(s => s.segment).filter(g => g !== '…');
+			for (const grapheme of kept) expect(line).toContain(grapheme);
+			expect(stringWidth(truncateStart(line, width))).toBeLessThanOrEqual(width);
+		}
+		expect(truncate('🚀🚀🚀', 4)).toBe('🚀…');
+		expect(truncateStart('ab👨‍👩‍👧', 3)).toBe('…👨‍👩‍👧');
+	});
+
+	it('are as many cells of ASCII under --ascii', () => {
+		for (const sample of samples) expect(asciiOnly(sample).length, sample).toBe(stringWidth(sample));
+		expect(asciiOnly('ok ⚠ 👍🏽 café\r\n')).toBe('ok ! ?? cafe\r\n');
 	});
 });
 

@@ -1,3 +1,4 @@
+import stringWidth from 'string-width';
 import {afterEach, describe, expect, it} from 'vitest';
 import {cleanup} from 'ink-testing-library';
 import type {ReplayControls} from '../../source/model/source.js';
@@ -329,6 +330,29 @@ describe('dashboard: details, timeline, output, help', () => {
 		expect(line.length).toBe(80);
 		expect(line.endsWith('…')).toBe(true);
 		expect(view.frame()).toContain('00:00.3 oops');
+	});
+
+	it('lays out emoji in names and output as the terminal does: no line wider than it, the columns in line', async () => {
+		const names = ['deploy🚀(1)', 'check✅(2)', 'team👨‍👩‍👧(3)', 'ok👍🏽(4)', 'fr🇫🇷(5)', 'plain(6)'];
+		const session = new FakeSession({script: 'emoji.ts'}).emit('task.start', {t: 0, id: 1, kind: 'script', name: 'main', loc: 'emoji.ts:1:1'});
+		for (const [i, name] of names.entries()) session.emit('task.start', {t: 1, id: 10 + i, parent: 1, name, loc: 'emoji.ts:3:1'});
+		session.emit('output', {t: 5, text: `${'🚀 launched ✅ '.repeat(12)}\n`});
+		for (const columns of [80, 160]) {
+			const view = await renderDashboard(session, {nowMs: 400, columns});
+			for (const line of view.lines()) expect(stringWidth(line), line).toBeLessThanOrEqual(columns);
+			// Each row's location column starts in the same cell, whatever the emoji before it.
+			const starts = names.map(name => {
+				const row = view.lines().find(line => line.includes(name))!;
+				return stringWidth(row.slice(0, row.indexOf('emoji.ts:3:1')));
+			});
+			expect(new Set(starts).size, starts.join(' ')).toBe(1);
+			await view.press('o');
+			const output = view.lines().find(line => line.startsWith('00:00.0 🚀 launched'))!;
+			// Cut to the width, a wide character that would cross the edge left out.
+			expect(stringWidth(output)).toBeGreaterThanOrEqual(columns - 1);
+			expect(output.endsWith('…')).toBe(true);
+			view.unmount();
+		}
 	});
 
 	it('shows an insights badge in the header; n opens the insights pane and Esc closes it', async () => {

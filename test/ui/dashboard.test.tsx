@@ -355,6 +355,19 @@ describe('dashboard: details, timeline, output, help', () => {
 		}
 	});
 
+	it('says its keys in whole words at 80 columns: those that fit, ? help among them', async () => {
+		const view = await renderDashboard(busySession(), {nowMs: 1400, columns: 80});
+		const keys = view.lines().at(-1)!;
+		expect(keys).toMatch(/^q quit {2}\? help {2}n insights/);
+		expect(keys).not.toContain('…');
+		expect(textWidth(keys)).toBeLessThanOrEqual(80);
+		// Each hint shown whole: every two-space-separated piece is a key and its word.
+		for (const hint of keys.trim().split(/ {2,}/)) expect(hint, keys).toMatch(/^\S+ \S.*$/);
+		const wide = await renderDashboard(busySession(), {nowMs: 1400, columns: 200});
+		expect(wide.lines().at(-1)!.startsWith(keys.trimEnd())).toBe(true);
+		expect(wide.lines().at(-1)!.length).toBeGreaterThan(keys.trimEnd().length);
+	});
+
 	it('shows an insights badge in the header; n opens the insights pane and Esc closes it', async () => {
 		const session = busySession();
 		session.emit('block.end', {t: 1500, id: 1, durationMs: 1300, task: 6});

@@ -217,15 +217,29 @@ function summaryLine({state, summary, ascii}: ScreenInput): Line {
 	return [scriptStatus(state), {text}, {text: 'q to exit', bold: true, inverse: true}];
 }
 
-function hintLine({ui, replay, state}: ScreenInput, glyphs: Glyphs): Line {
+function hintLine({ui, replay, state, size}: ScreenInput, glyphs: Glyphs): Line {
 	const mode = keyMode(ui, replay !== undefined);
 	const hints = footerHints(mode, ui, glyphs);
 	if (mode.screen === 'filter') return [{text: `/${ui.query.filter}${glyphs.barFull}`, bold: true}, {text: `  ${hints.join(` ${glyphs.separator} `)}`, dim: true}];
 	const line: Line = [];
 	if (ui.interruptSent && !state.exit) line.push({text: 'interrupt sent; q again to quit', color: 'yellow', bold: true}, {text: '  '});
 	if (ui.query.filter !== '') line.push({text: `filter "${ui.query.filter}"`, color: 'cyan'}, {text: '  '});
-	line.push({text: hints.join('  '), dim: true});
+	const used = line.reduce((width, segment) => width + textWidth(segment.text), 0);
+	line.push({text: wholeHints(hints, size.columns - used).join('  '), dim: true});
 	return line;
+}
+
+/** The hints that fit in `width`, each whole, in their order: `? help` (second) says the rest. */
+function wholeHints(hints: readonly string[], width: number): string[] {
+	const shown: string[] = [];
+	let used = 0;
+	for (const hint of hints) {
+		const needed = (shown.length > 0 ? 2 : 0) + textWidth(hint);
+		if (used + needed > width) break;
+		shown.push(hint);
+		used += needed;
+	}
+	return shown;
 }
 
 function padTo(lines: Line[], height: number): Line[] {

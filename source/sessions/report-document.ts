@@ -9,7 +9,7 @@ import {httpStatsByHost, servedStatsByRoute} from '../model/http-stats.js';
 import {HTTP_PHASES} from '../model/state.js';
 import type {Insight} from '../model/insights.js';
 import {insightMessage} from '../present/insights.js';
-import {forcedText, outputSize, processOutcome} from '../present/processes.js';
+import {endingSignal, forcedText, outputSize, processOutcome} from '../present/processes.js';
 import type {Tone} from '../present/changes.js';
 import {errorText, failureText} from '../present/errors.js';
 import {shownId} from '../present/ids.js';
@@ -112,6 +112,9 @@ function slowestTasksSection(report: SessionReport, endMs: number): ReportSectio
 	const notShown = report.tasks.filter(isTask).length + (report.folded?.tasks ?? 0) - Math.min(tasks.length, SLOWEST_TASKS_SHOWN);
 	const total = (task: ReportTask): number => taskTotalMs(task, endMs);
 	const slowest = [...tasks].sort((a, b) => total(b) - total(a) || a.id - b.id).slice(0, SLOWEST_TASKS_SHOWN);
+	// A task a signal stopped before it settled was cut off, not waiting on anything any more (the summary counts them so).
+	const killedBy = endingSignal(report);
+	const stateOf = (task: ReportTask): string => (task.state === 'pending' && killedBy ? `interrupted by ${killedBy}` : task.state);
 	return {
 		title: 'Slowest tasks',
 		columns: [left('task'), right('total'), right('busy'), right('waiting'), right('sched delay'), right('awaits'), left('state'), left('location')],
@@ -122,7 +125,7 @@ function slowestTasksSection(report: SessionReport, endMs: number): ReportSectio
 			formatDuration(t.waitMs),
 			formatDuration(t.schedDelayMs),
 			String(t.awaits),
-			t.state,
+			stateOf(t),
 			t.location ?? '',
 		]),
 		note: notShown > 0 ? `${counted(notShown, 'faster task')} not shown` : undefined,

@@ -117,6 +117,25 @@ describe('report formats', () => {
 		expect(formatText(state, insights)).toContain('sequential-awaits  main(user | orders) awaited 2 operations in sequence (1.50s); started together with Promise.all they would take ~1.00s');
 	});
 
+	it('says a task a signal stopped before it settled was interrupted, in words; json keeps it pending', () => {
+		const state = reduce([
+			header(),
+			event('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts', loc: 'app.ts:1:1'}),
+			event('task.start', {t: 1, id: 2, parent: 1, kind: 'task', name: 'job()', loc: 'app.ts:2:1'}),
+			event('task.start', {t: 2, id: 3, parent: 1, kind: 'task', name: 'quick()', loc: 'app.ts:3:1'}),
+			event('task.end', {t: 5, id: 3, ok: true, busy: 1, wait: 2, sched: 0, awaits: 1}),
+			event('exit', {t: 1500, code: null, signal: 'SIGINT'}),
+		]);
+		const rows = formatText(state).split('Slowest tasks\n')[1]!.split('\n\n')[0]!;
+		expect(rows).toMatch(/job\(\) .* interrupted by SIGINT +app\.ts:2:1/);
+		expect(rows).toMatch(/quick\(\) .* finished +app\.ts:3:1/);
+		expect(formatMarkdown(state)).toMatch(/\| job\(\) \|.*\| interrupted by SIGINT \| app\.ts:2:1 \|/);
+		expect(buildReport(state).tasks.find(task => task.name === 'job()')!.state).toBe('pending');
+		// Not interrupted when the script ended by itself: still pending.
+		const ended = reduce([...[header(), event('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts', loc: 'app.ts:1:1'}), event('task.start', {t: 1, id: 2, parent: 1, kind: 'task', name: 'job()', loc: 'app.ts:2:1'})], event('exit', {t: 1500, code: 0, signal: null})]);
+		expect(formatText(ended)).toMatch(/job\(\) .* pending +app\.ts:2:1/);
+	});
+
 	it('md renders tables and escapes user strings that would break them', async () => {
 		const {state} = await loadSession(THREE_REQUESTS_FILE);
 		const md = formatMarkdown(state, insights);

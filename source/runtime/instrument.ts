@@ -2,6 +2,7 @@ import {realpathSync} from 'node:fs';
 import {constants as osConstants} from 'node:os';
 import {dirname, isAbsolute, relative} from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {types} from 'node:util';
 import {createRequire, setSourceMapsSupport, syncBuiltinESMExports} from 'node:module';
 import workerThreads, {getEnvironmentData, isMainThread, setEnvironmentData, threadId} from 'node:worker_threads';
 import type {AgentFiles, AgentMeta} from '../protocol/agent.js';
@@ -27,6 +28,7 @@ import {TracePropagation} from './ops/trace-propagation.js';
 import {instrumentServerRequests} from './ops/server-requests.js';
 import {instrumentSockets} from './ops/sockets.js';
 import {flushBeforeAtomicsWait} from './ops/atomics-wait.js';
+import {isError} from './errors.js';
 import {instrumentTimers} from './ops/timers.js';
 import {trackServers} from './ops/servers.js';
 import {captureOutput, copyOutput} from './output-capture.js';
@@ -177,8 +179,8 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void, watchdog
  * what it threw is the value, said in full (`{ code: 42 }`).
  */
 function rejectionReason(error: unknown, task: Task): unknown {
-	const nodesOwn = error instanceof Error && (error as NodeJS.ErrnoException).code === 'ERR_UNHANDLED_REJECTION';
-	return nodesOwn && task.failed && !(task.error instanceof Error) ? task.error : error;
+	const nodesOwn = types.isNativeError(error) && (error as NodeJS.ErrnoException).code === 'ERR_UNHANDLED_REJECTION';
+	return nodesOwn && task.failed && !isError(task.error) ? task.error : error;
 }
 
 /** Whether an error nothing caught goes to a handler of the script's (`process.on('uncaughtException')`, a domain's) rather than ending the process. */

@@ -1,3 +1,4 @@
+import {types} from 'node:util';
 import {REDACTED} from '../protocol/redaction.js';
 import {recordedText, redacting} from './redact.js';
 
@@ -44,14 +45,43 @@ export function formatValue(value: unknown): string {
 			return `${value}n`;
 		case 'symbol':
 			return value.toString();
-		case 'function':
-			return value.name ? `ƒ ${value.name}` : 'ƒ';
+		case 'function': {
+			const name = ownDataValue(value, 'name');
+			return typeof name === 'string' && name !== '' ? `ƒ ${name}` : 'ƒ';
+		}
 		default:
 			if (value === null) return 'null';
+			if (types.isProxy(value)) return '{Proxy…}';
 			if (Array.isArray(value)) return `[…${value.length}]`;
 			if (value instanceof URL) return quoted(value.href);
-			return `{${(value as object).constructor?.name ?? ''}…}`.replace('{Object…}', '{…}');
+			return `{${constructorName(value as object)}…}`.replace('{Object…}', '{…}');
 	}
+}
+
+/*
+ * A preview runs none of the script's code: it reads no getter (an object's `constructor`, a class's `name`)
+ * and never touches a Proxy (revoked, its traps throw, or they watch what is read), as node does not when
+ * the script merely passes the value on.
+ */
+
+/** An own property's value, when it is one and not a getter; undefined otherwise (a Proxy has none here). */
+function ownDataValue(object: object, key: string): unknown {
+	if (types.isProxy(object)) return undefined;
+	const descriptor = Object.getOwnPropertyDescriptor(object, key);
+	return descriptor && 'value' in descriptor ? descriptor.value : undefined;
+}
+
+/** The name of the class an object was made by, read as `object.constructor.name` would be but through data properties only; '' when unknown. */
+function constructorName(object: object): string {
+	for (let holder: object | null = object; holder !== null && !types.isProxy(holder); holder = Object.getPrototypeOf(holder)) {
+		const descriptor = Object.getOwnPropertyDescriptor(holder, 'constructor');
+		if (!descriptor) continue;
+		const constructor = 'value' in descriptor ? descriptor.value : undefined;
+		if (typeof constructor !== 'function') return '';
+		const name = ownDataValue(constructor, 'name');
+		return typeof name === 'string' ? name : '';
+	}
+	return '';
 }
 
 /** A string argument, redacted (a URL with credentials is a common one), then cut and quoted. */

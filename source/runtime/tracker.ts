@@ -1,3 +1,4 @@
+import {isPromise} from 'node:util/types';
 import {performance as perfHooksPerformance} from 'node:perf_hooks';
 import {IDS_PER_THREAD, namedTaskIds, targetIds, type AsyncmonEvent, type BlockEndEvent, type BlockStartEvent, type ErrorInfo, type Location, type OpKind, type OpStartEvent, type ProcessDetails, type ServerRequestDetails, type TaskAwaitEvent, type TaskEndEvent, type TaskKind, type TaskStartEvent, type WaitTarget} from '../protocol/events.js';
 import {RECENT_MS, type EventSink, type Keep} from './event-sink.js';
@@ -459,7 +460,7 @@ export class Tracker {
 				this.promiseTargets.tag(value as object, produced);
 				if (produced.kind === 'op') producer!.sliceOpsPromised++;
 			}
-		} else if (value instanceof Promise) {
+		} else if (isPromise(value)) {
 			this.current().sliceForeignPromise = value;
 		}
 		return value;
@@ -478,7 +479,7 @@ export class Tracker {
 	np<T>(since: number, promise: T): T {
 		const target = typeof promise === 'object' && promise !== null ? this.startedSince(this.current(), since) : undefined;
 		if (target) this.promiseTargets.tag(promise as object, target);
-		else if (promise instanceof Promise) this.promiseTargets.markMadeByScript(promise, this.nextId);
+		else if (isPromise(promise)) this.promiseTargets.markMadeByScript(promise, this.nextId);
 		return promise;
 	}
 
@@ -486,7 +487,7 @@ export class Tracker {
 	fl(value: unknown, siteId: number): void {
 		this.produced = null;
 		this.claimedBy(this.current());
-		if (!(value instanceof Promise) || this.droppedSites.has(siteId)) return;
+		if (!isPromise(value) || this.droppedSites.has(siteId)) return;
 		this.droppedSites.add(siteId);
 		const caller = this.current();
 		const task = caller.sliceLastTask;
@@ -547,7 +548,7 @@ export class Tracker {
 				// The iterator's promise is its own (an async generator's, `events.on`'s): what the slice started is only
 				// probably what settles it (the interval that emits, the sleep inside the generator).
 				if (!values) {
-					if (result instanceof Promise) task.sliceForeignPromise = result;
+					if (isPromise(result)) task.sliceForeignPromise = result;
 					this.w(task, result, siteId);
 				}
 				else if (!(result as IteratorResult<unknown>).done) this.w(task, (result as IteratorResult<unknown>).value, siteId);
@@ -601,7 +602,7 @@ export class Tracker {
 	 * It ended at once before, and its caller waited on a task already done.
 	 */
 	ret<T>(task: Task, value: T): T {
-		if (value instanceof Promise || !isThenable(value)) return this.returned(task, value);
+		if (isPromise(value) || !isThenable(value)) return this.returned(task, value);
 		const adopted = Promise.resolve(value);
 		this.returned(task, adopted);
 		return adopted as T;
@@ -609,7 +610,7 @@ export class Tracker {
 
 	/** A returned promise keeps the task pending until it settles. */
 	private returned<T>(task: Task, value: T): T {
-		if (value instanceof Promise) {
+		if (isPromise(value)) {
 			task.returnPending = true;
 			task.waitOn = this.takeTarget(task, value);
 			value.then(
@@ -1140,7 +1141,7 @@ export class Tracker {
 		const produced = this.produced!;
 		this.produced = null;
 		this.claimedBy(this.current());
-		return value instanceof Promise && this.producedIn === this.current() ? produced : undefined;
+		return isPromise(value) && this.producedIn === this.current() ? produced : undefined;
 	}
 
 	/**
@@ -1159,7 +1160,7 @@ export class Tracker {
 
 	/** `siteId`: the await's, whose awaited value a call may have given directly (see AwaitMeta.call). */
 	private takeTarget(task: Task, value: unknown, siteId = NO_SITE): WaitTarget {
-		if (!(value instanceof Promise)) {
+		if (!isPromise(value)) {
 			this.produced = null;
 			this.claimedBy(task);
 			// A thenable is waited on for real, for as long as it takes; only a plain value is ready at once.

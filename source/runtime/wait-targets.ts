@@ -1,3 +1,4 @@
+import {isPromise} from 'node:util/types';
 import type {WaitTarget} from '../protocol/events.js';
 import {privateSlot} from './private-slot.js';
 
@@ -120,7 +121,7 @@ export class PromiseTargets {
 			const target = this.of(member);
 			if (target !== undefined) known.push(target);
 			// A plain value waits for nothing; a promise nobody tagged waits for something unknown.
-			else if (member instanceof Promise) others++;
+			else if (isPromise(member)) others++;
 		}
 		return unionOf(known, others) ?? (others > 0 ? {kind: 'promise', others} : undefined);
 	}

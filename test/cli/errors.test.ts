@@ -3,6 +3,7 @@ import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {useDemoServer} from '../helpers/demo-server.js';
 import {readRecording, recordRun} from '../helpers/recorded.js';
+import {underNodeAndAsyncmon} from '../helpers/node-parity.js';
 import {runCli, SCRIPTS, startCli} from '../helpers/run-cli.js';
 import {dirWithScript, tempDir, tempFile, unreadableFile} from '../helpers/temp.js';
 
@@ -98,6 +99,24 @@ describe('bad input gets a clear message and the right exit code', () => {
 		expect(result.stdout).not.toContain('[object Object]');
 		expect(result.stdout).not.toContain('#<Object>');
 		expect(readFileSync(file, 'utf8')).not.toContain('hunter2');
+	});
+
+	it("the script's traps and getters never run from asyncmon's previews and error descriptions: same output and exit as under node", async () => {
+		const {node, asyncmon, state} = await underNodeAndAsyncmon('hostile-values.cjs', [], SCRIPTS);
+		expect(node.code).toBe(0);
+		expect(node.stdout).toContain('traps seen: []');
+		expect(asyncmon).toEqual(node);
+		const named = [...state.nodes.values()].map(task => task.name);
+		// A class whose name is a getter is nameless here; the fifth argument is cut, as any fifth is.
+		expect(named).toEqual(expect.arrayContaining(['use({Proxy…}, ƒ)', 'use({Proxy…}, {Proxy…}, {…}, ƒ, …)', 'use({Proxy…})']));
+		const failures = [...state.nodes.values()].filter(task => task.name.startsWith('thrower(')).map(task => `${task.name} ${task.error?.name}: ${task.error?.message}`);
+		expect(failures).toEqual([
+			'thrower("message") Error: undefined',
+			'thrower("stack") Error: s',
+			'thrower("revoked") object: <Revoked Proxy>',
+			expect.stringMatching(/^thrower\("proxied"\) object: Error: proxied at thrower /),
+			'thrower("cause") Error: with a revoked cause',
+		]);
 	});
 
 	it('a top level that throws, awaiting a failed task or in its own code, ends failed with the error: its row is not left pending', async () => {

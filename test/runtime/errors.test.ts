@@ -56,6 +56,19 @@ describe('a thrown value that is no Error', () => {
 		expect(describeError(odd, '/app', '/opt')).toEqual({name: 'object', message: 'odd one'});
 	});
 
+	it("runs none of the script's traps, and survives its getters that throw", () => {
+		const {proxy: revoked, revoke} = Proxy.revocable({}, {});
+		revoke();
+		const seen: string[] = [];
+		const watched = new Proxy(new Error('inside'), {getPrototypeOf: target => (seen.push('getPrototypeOf'), Reflect.getPrototypeOf(target)), get: (target, key) => (seen.push(String(key)), Reflect.get(target, key))});
+		expect(describeError(revoked, '/app', '/opt')).toEqual({name: 'object', message: '<Revoked Proxy>'});
+		expect(describeError(watched, '/app', '/opt').message).toMatch(/^Error: inside at /);
+		expect(seen).toEqual([]);
+		const throwing = Object.defineProperty(new Error('m'), 'message', {get: () => { throw new Error('message getter'); }});
+		expect(describeError(throwing, '/app', '/opt')).toMatchObject({name: 'Error', message: 'undefined'});
+		expect(describeError(new Error('outer', {cause: revoked}), '/app', '/opt').cause).toEqual({name: 'object', message: '<Revoked Proxy>'});
+	});
+
 	it('is an Error when it is one of another realm (a vm context)', () => {
 		const foreign: unknown = runInNewContext("new RangeError('out of range')");
 		expect(foreign instanceof Error).toBe(false);

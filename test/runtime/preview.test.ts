@@ -61,3 +61,23 @@ describe('formatValue', () => {
 		expect(formatValue(new URL('https://example.com/a/very/long/path'))).toBe('"https://example.com/a/v…"');
 	});
 });
+
+describe("a preview runs none of the script's code", () => {
+	it('touches no Proxy, revoked or trapped, and reads no getter', () => {
+		const seen: string[] = [];
+		const watched = new Proxy({a: 1}, {getPrototypeOf: target => (seen.push('getPrototypeOf'), Reflect.getPrototypeOf(target)), get: (target, key) => (seen.push('get'), Reflect.get(target, key))});
+		const {proxy: revoked, revoke} = Proxy.revocable({}, {});
+		revoke();
+		class Nameless {
+			static get name(): string {
+				throw new Error('name getter');
+			}
+		}
+		const throwingConstructor = Object.create(null, {constructor: {get: () => { throw new Error('constructor getter'); }}}) as object;
+		class Named {}
+		expect(formatCall('f', [watched, revoked, new Nameless(), Nameless])).toBe('f({Proxy…}, {Proxy…}, {…}, ƒ)');
+		expect(formatCall('f', [throwingConstructor, new Named(), Named, new URL('http://h/x')])).toBe('f({…}, {Named…}, ƒ Named, "http://h/x")');
+		expect(seen).toEqual([]);
+	});
+});
+

@@ -27,6 +27,8 @@ export interface ScriptProcessOptions {
 	foldQuickTasks?: boolean;
 	/** The Node processes the script starts are followed (on by default; `--no-follow`). */
 	follow?: boolean;
+	/** The dashboard shows the script's output in its pane (see ChildConfig.outputInPane). */
+	outputInPane?: boolean;
 }
 
 /**
@@ -88,6 +90,7 @@ export class ScriptProcess {
 			lanes: this.lanes?.where ?? null,
 			typescript: process.features.typescript,
 			blockingOutput: {stdout: writtenSynchronously(1), stderr: writtenSynchronously(2)},
+			outputInPane: options.outputInPane ?? false,
 		};
 		const nodeFlags = childNodeFlags(Number(process.versions.node.split('.')[0]), env.NODE_OPTIONS);
 		this.child = spawn(process.execPath, [...nodeFlags, '--require', fileURLToPath(options.preload), config.script, ...options.args], {

@@ -92,6 +92,11 @@ export interface ChildConfig {
 	 * does, asynchronously (and loses what is queued at a `process.exit()` just the same).
 	 */
 	blockingOutput?: {stdout: boolean; stderr: boolean};
+	/**
+	 * The script's output goes to the dashboard's output pane, not on to a terminal: a write that waits, waits for
+	 * the monitor to read it (see Tracker.writeToMonitor).
+	 */
+	outputInPane?: boolean;
 }
 
 /** The monitor's private directory (0700) and, in it, the Unix socket (0600) followed processes connect to. */

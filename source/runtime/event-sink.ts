@@ -107,6 +107,13 @@ export class EventSink {
 	}
 
 	/** The latest event buffered, until the next flush: one the caller may still add to. */
+	/** How long the script's output waited for the monitor since the last flush (see Tracker.writeToMonitor). */
+	private outputHeldMs = 0;
+
+	heldBack(ms: number): void {
+		this.outputHeldMs += ms;
+	}
+
 	last(): AsyncmonEvent | HeaderEvent | undefined {
 		return this.buffer.at(-1);
 	}
@@ -119,7 +126,8 @@ export class EventSink {
 	 */
 	flush(beforeWrite?: (isFolded: IsFolded, keptFrom: number) => void, keep: Keep = 'nothing', silent = 0): void {
 		this.foldedSinceFlush = 0;
-		const heldMs = this.writer.takeHeldBackMs();
+		const heldMs = this.writer.takeHeldBackMs() + this.outputHeldMs;
+		this.outputHeldMs = 0;
 		if (heldMs > 0) this.buffer.push({type: 'backpressure', t: performance.now(), heldMs});
 		const buffered = this.buffer;
 		const cut = keep === 'nothing' || !this.folder ? buffered.length : this.folder.cutBeforeRunning(buffered, keep === 'recent' ? performance.now() - RECENT_MS : Number.NEGATIVE_INFINITY);

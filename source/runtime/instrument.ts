@@ -136,7 +136,7 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void, watchdog
 	attributeWorkers(tracker);
 	installHooks(hookOptions(config, sites, tracker, ''));
 	// Under the agent the script's output is its own, untouched, as under node.
-	if (!config.agent) captureOutput(tracker, config.blockingOutput);
+	if (!config.agent) captureOutput(tracker, config.blockingOutput, config.outputInPane);
 	sampleLoop(tracker, watch, plainSetInterval, trackServers(cwd));
 
 	// Node has made its report's message by now, so reading the error's stack no longer changes where it points.

@@ -25,14 +25,14 @@ const SAME_WRITE_MS = 1;
  * node writes those: Node queues what a full pipe cannot take, and a
  * `process.exit()` drops the queue.
  */
-export function captureOutput(tracker: Tracker, blocking?: {stdout: boolean; stderr: boolean}): void {
+export function captureOutput(tracker: Tracker, blocking?: {stdout: boolean; stderr: boolean}, inPane = false): void {
 	for (const stream of STREAMS) {
 		if (blocking?.[stream]) setBlocking(process[stream]);
 		const original = process[stream].write;
 		process[stream].write = function (this: NodeJS.WriteStream, ...args: unknown[]): boolean {
 			const t = performance.now();
 			// What Node refuses to write (a number, say) throws here, and is not told.
-			const result = Reflect.apply(original, this, args) as boolean;
+			const result = (inPane ? tracker.writeToMonitor(() => Reflect.apply(original, this, args)) : Reflect.apply(original, this, args)) as boolean;
 			const bytes = byteLengthOf(args[0], args[1]);
 			const last = tracker.lastBuffered();
 			// A burst of writes is one line, not one per write (a buffered line's t is still a performance.now() reading).

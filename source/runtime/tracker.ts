@@ -38,6 +38,9 @@ const EAGER_FLUSH_GAP_MS = 2;
 const VISIBLE_WAIT_MS = 1;
 /** The site of a wait that is no await: a task's wait on the promise it returned. */
 const NO_SITE = -1;
+/** A write of output to the monitor this long waited for it to read (see writeToMonitor): a pipe that has room takes a line in microseconds. */
+const OUTPUT_WAIT_MS = 2;
+
 /** A timer this late was held up by the loop, not by its delay. */
 const LATE_TIMER_MS = 1;
 const MAX_LATE_TIMERS = 1024;
@@ -125,8 +128,8 @@ export interface SliceWatch {
 	takeHeldMs(): number;
 	/** The entry module's own code starts running. */
 	entryStarted(): void;
-	/** Runs work that is no block of the script's. */
-	excluded<T>(fn: () => T): T;
+	/** Runs work that is no block of the script's; with `atLeastMs`, only when it took that long (see LoopWatch.excluded). */
+	excluded<T>(fn: () => T, atLeastMs?: number): T;
 }
 
 /** Worker threads' blocks are nobody else's: nothing watches them. */
@@ -717,6 +720,30 @@ export class Tracker {
 	}
 
 	private ownWorkDepth = 0;
+
+	/**
+	 * A write of the script's output to the monitor, which shows it in the dashboard's pane: a write that waits
+	 * (OUTPUT_WAIT_MS or more) waits for the monitor to read its pipe (while it loads the dashboard, say), and is
+	 * asyncmon's holding the script back, told as backpressure: no block, no busy time. A quicker one is the
+	 * script's own time, as printing is under node.
+	 */
+	writeToMonitor<T>(write: () => T): T {
+		const start = performance.now();
+		try {
+			return this.watch.excluded(write, OUTPUT_WAIT_MS);
+		} finally {
+			const spent = performance.now() - start;
+			const running = this.running;
+			if (spent >= OUTPUT_WAIT_MS) {
+				this.sink.heldBack(spent);
+				if (running) {
+					running.sliceStart += spent;
+					this.stretchStart += spent;
+					this.watch.running(running, this.stretchStart);
+				}
+			}
+		}
+	}
 
 	/** Whether asyncmon's own work runs now: what it starts (esbuild's worker thread, say) is none of the script's. */
 	get doingOwnWork(): boolean {

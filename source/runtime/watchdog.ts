@@ -126,16 +126,19 @@ export class LoopWatch implements SliceWatch {
 
 	/**
 	 * Runs work that is no block of the script's: asyncmon's compiling, and
-	 * module loading before the script's own code starts. Nests.
+	 * module loading before the script's own code starts. Nests. With
+	 * `atLeastMs`, the time counts as excluded only when the work took that
+	 * long (a write that waited for the monitor); shorter, it stays the script's.
 	 */
-	excluded<T>(fn: () => T): T {
+	excluded<T>(fn: () => T, atLeastMs = 0): T {
 		Atomics.add(this.i32, I32_PAUSED, 1);
 		const start = performance.now();
 		try {
 			return fn();
 		} finally {
 			// Not a beat: the loop has not turned. The script's own silence so far still counts; asyncmon's time does not.
-			this.f64[F64_EXCLUDED] = this.f64[F64_EXCLUDED]! + (performance.now() - start);
+			const spent = performance.now() - start;
+			if (spent >= atLeastMs) this.f64[F64_EXCLUDED] = this.f64[F64_EXCLUDED]! + spent;
 			Atomics.sub(this.i32, I32_PAUSED, 1);
 		}
 	}

@@ -54,6 +54,11 @@ class RecordingSink {
 		beforeWrite?.(NONE_FOLDED, Number.POSITIVE_INFINITY);
 	}
 	drain(): void {}
+	/** How long the script's output waited for the monitor, in all (see Tracker.writeToMonitor). */
+	heldMs = 0;
+	heldBack(ms: number): void {
+		this.heldMs += ms;
+	}
 }
 
 const SCRIPT = 'script.js';
@@ -546,6 +551,34 @@ return {busyWithOwnWork};`);
 		// this file's 4 ms threshold): its own time, not asyncmon's.
 		expect(endOf(task.id).busy).toBeLessThan(15);
 		for (const slice of slices.filter(slice => slice.task === task.id)) expect(slice.end - slice.start).toBeLessThan(15);
+	});
+
+	it("a write of output that waited for the monitor is held back, told as backpressure, not busy time nor a block; a quick one is the script's own", async () => {
+		const {prints} = load(`${HELPERS}
+async function prints() {
+	globalThis.__write(30);
+	for (let i = 0; i < 20; i++) globalThis.__write(0);
+	await sleep(1);
+}
+return {prints};`);
+		const before = sink.heldMs;
+		// A write that waits 30 ms for its pipe, then quick ones.
+		(globalThis as Record<string, unknown>).__write = (waitMs: number) =>
+			tracker.writeToMonitor(() => {
+				const start = performance.now();
+				while (performance.now() - start < waitMs) {}
+			});
+		try {
+			await prints!();
+		} finally {
+			delete (globalThis as Record<string, unknown>).__write;
+		}
+		const task = startOf('prints()');
+		expect(sink.heldMs - before).toBeGreaterThanOrEqual(30);
+		expect(endOf(task.id).busy).toBeLessThan(15);
+		for (const slice of slices.filter(slice => slice.task === task.id)) expect(slice.end - slice.start).toBeLessThan(15);
+		// Quick writes stay the script's: held back counts only the one that waited (and what a loaded machine added to it).
+		expect(sink.heldMs - before).toBeLessThan(45);
 	});
 
 	// Guards a fixed bug, where a non-native thenable (a query builder, a promise from another

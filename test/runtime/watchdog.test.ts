@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {LoopWatch} from '../../source/runtime/watchdog.js';
 import {Task} from '../../source/runtime/tracker.js';
-import {I32_PAUSED, WATCH_BUFFER_BYTES} from '../../source/runtime/watchdog-layout.js';
+import {F64_EXCLUDED, I32_PAUSED, WATCH_BUFFER_BYTES} from '../../source/runtime/watchdog-layout.js';
 
 /** The thread held, asleep: the script's own time, even on a machine so busy that a spin would wait for a CPU (starved, no block). */
 const hold = (ms: number): void => {
@@ -48,5 +48,24 @@ describe('LoopWatch.longSlice, the main thread measuring a block exactly', () =>
 		const events = watch.longSlice(task, start, performance.now(), 0);
 		expect(events[0]).toMatchObject({type: 'block.start', task: 7});
 		expect((events[0] as {t: number}).t).toBeGreaterThanOrEqual(afterBeat - 1);
+	});
+});
+
+describe('LoopWatch.excluded, work that is no block of the script\'s', () => {
+	const excludedSoFar = (watch: LoopWatch): number => (watch as unknown as {f64: Float64Array}).f64[F64_EXCLUDED]!;
+
+	it('pauses the watchdog while it runs; with a least time, leaves work quicker than it to the script', () => {
+		const watch = loopWatch(50);
+		watch.entryStarted();
+		const paused = (watch as unknown as {i32: Int32Array}).i32;
+		watch.excluded(() => expect(Atomics.load(paused, I32_PAUSED)).toBe(1), 2);
+		expect(Atomics.load(paused, I32_PAUSED)).toBe(0);
+		expect(excludedSoFar(watch)).toBe(0);
+		watch.excluded(() => hold(10), 2);
+		expect(excludedSoFar(watch)).toBeGreaterThanOrEqual(10);
+		// With none, all of it is excluded, however short.
+		const before = excludedSoFar(watch);
+		watch.excluded(() => hold(1));
+		expect(excludedSoFar(watch)).toBeGreaterThanOrEqual(before + 1);
 	});
 });

@@ -5,6 +5,7 @@ import {CLI} from '../helpers/run-cli.js';
 import {tempFile} from '../helpers/temp.js';
 import {useTerminal} from '../helpers/terminal.js';
 import {millionEventRecording} from '../helpers/million.js';
+import {readRecording} from '../helpers/recorded.js';
 import {header} from '../helpers/events.js';
 import {serializeLine} from '../../source/protocol/encode.js';
 import type {AsyncmonEvent} from '../../source/protocol/events.js';
@@ -47,6 +48,19 @@ describe('the dashboard in a real terminal', () => {
 		expect(after).toMatch(/Exited with code 5 after \d+\.\d\ds/);
 		expect(terminal.paneFlag('alternate_on')).toBe('0');
 		expect(terminal.paneFlag('cursor_flag')).toBe('1');
+	});
+
+	it('a script that prints a lot while the dashboard loads is held back by it, not blocked: no block, the wait told as backpressure', async () => {
+		const file = tempFile('prints.ndjson');
+		terminal.open(asyncmon(`--exit-on-end --record ${file} prints-at-start.cjs`), 160, 45);
+		await terminal.until('asyncmon to exit', text => text.includes('EXIT:0'));
+		const lines = readFileSync(file, 'utf8').trim().split('\n');
+		expect(lines.filter(line => line.includes('"block.start"') || line.includes('"block.end"'))).toEqual([]);
+		const {state, report} = await readRecording(file);
+		expect(report.summary.longestBlockMs).toBe(0);
+		// The script waited for the dashboard to read its lines: asyncmon's doing, said as such.
+		expect(report.summary.heldBackMs).toBeGreaterThan(0);
+		expect(state.output.at(-1)?.text).toMatch(/^burst 39 line 999 /);
 	});
 
 	it("leaves the script's output on the normal screen after it closes, in the scrollback as under node: its last 1,000 lines, and where the rest is", async () => {

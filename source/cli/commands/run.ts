@@ -95,6 +95,7 @@ async function runScript(options: RunOptions): Promise<number> {
 		propagateTrace: options.otlpPropagate,
 		foldQuickTasks: options.retention !== null,
 		follow: options.follow,
+		outputInPane: !options.plain,
 	});
 	// A reader of asyncmon's stdout or stderr that went away (`| head`) closes the script's: its next write there fails with EPIPE, as under node.
 	for (const stream of ['stdout', 'stderr'] as const) {

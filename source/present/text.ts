@@ -171,16 +171,20 @@ export function truncateUrl(url: string, width: number): string {
 }
 
 /** Every sanitizing rule starts from one of these: text without any is left as it is, unread. */
-const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
+const CONTROL = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 /**
  * Whole escape sequences: CSI (colours, cursor moves, erasing) and the string
  * commands, OSC (window titles, links, the clipboard), DCS, SOS, PM and APC,
  * up to their terminator. A sequence cut short loses its ESC with the other controls.
  */
 const ESCAPE_SEQUENCES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)/g;
-/** C0 controls (bare CR and backspace among them), DEL and C1 controls, which some terminals obey as ESC sequences. */
-const CONTROLS = /[\x00-\x1f\x7f-\x9f]/g;
-const CONTROLS_BUT_LINES = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+/**
+ * C0 controls (bare CR and backspace among them), DEL and C1 controls, which some terminals obey as ESC sequences;
+ * and the bidirectional marks, embeddings, overrides and isolates, which reorder what follows them on the line
+ * (a name that reads as another, the columns after it out of place: "Trojan Source").
+ */
+const CONTROLS = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const CONTROLS_BUT_LINES = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 /** A run of white space with a line break in it, matched whole from its start: linear however long the run. */
 const LINE_BREAKS = /(?<!\s)\s*\n\s*/g;
 

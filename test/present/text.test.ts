@@ -58,6 +58,14 @@ describe('sanitizing text from the script', () => {
 		expect(sanitize('over\rwritten back\bspace del\x7f \x9b31mC1\x9d \x1b]2;no end')).toBe('overwritten backspace del 31mC1 ]2;no end');
 	});
 
+	it('drops the bidirectional overrides, embeddings, isolates and marks that reorder a line, and keeps the joiners of emoji', () => {
+		expect(sanitize('admin\u202Egnp.exe\u202C ok')).toBe('admingnp.exe ok');
+		expect(sanitize('a\u2066b\u2069c\u200Fd\u061Ce')).toBe('abcde');
+		expect(sanitizeLines('x\u202Ey\nz')).toBe('xy\nz');
+		expect(sanitize('👨‍👩‍👧')).toBe('👨‍👩‍👧');
+		expect(textWidth('ab\u202Ecd')).toBe(4);
+	});
+
 	it('leaves text without a control character as it is', () => {
 		const text = 'café ✓ naïve — 中文';
 		expect(sanitize(text)).toBe(text);

@@ -231,7 +231,8 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			const block = blockById(state, event.id);
 			block.frames = event.frames;
 			block.stackRead = true;
-			block.loading = event.loading === true;
+			// A block.end may have said so already, from the time spent in require() (see LoopWatch.measureRequires).
+			block.loading ||= event.loading === true;
 			block.module = event.module ?? null;
 			if (event.frames[0]) block.location = event.frames[0].loc;
 			break;
@@ -239,6 +240,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 		case 'block.end': {
 			const block = blockById(state, event.id);
 			endActive(state, block);
+			if (event.loading) block.loading = true;
 			// Shown while it lasted, but the machine's: the thread waited for a CPU. No block.
 			if (event.starved) {
 				state.blocks.splice(state.blocks.indexOf(block), 1);

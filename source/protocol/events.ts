@@ -348,6 +348,8 @@ export interface BlockEndEvent {
 	queuedMs?: Ms;
 	/** The stall reported while it lasted was the machine's, not the script's (see queuedMs): no block. */
 	starved?: boolean;
+	/** Half of it or more was spent in `require()`: loading modules, their top levels run (as a stack read in it says with block.stack's `loading`). */
+	loading?: true;
 }
 
 export interface LoopEvent {

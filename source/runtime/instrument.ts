@@ -3,7 +3,7 @@ import {constants as osConstants} from 'node:os';
 import {dirname, isAbsolute, relative} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {types} from 'node:util';
-import {createRequire, setSourceMapsSupport, syncBuiltinESMExports} from 'node:module';
+import Module, {createRequire, setSourceMapsSupport, syncBuiltinESMExports} from 'node:module';
 import workerThreads, {getEnvironmentData, isMainThread, setEnvironmentData, threadId} from 'node:worker_threads';
 import type {AgentFiles, AgentMeta} from '../protocol/agent.js';
 import {laneIdBase, laneRootId, processTaskName, type ChildConfig, type LaneConfig} from '../protocol/child-config.js';
@@ -135,6 +135,7 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void, watchdog
 	});
 	attributeWorkers(tracker);
 	installHooks(hookOptions(config, sites, tracker, ''));
+	watch.measureRequires(Module.prototype);
 	// Under the agent the script's output is its own, untouched, as under node.
 	if (!config.agent) captureOutput(tracker, config.blockingOutput, config.outputInPane);
 	sampleLoop(tracker, watch, plainSetInterval, trackServers(cwd));

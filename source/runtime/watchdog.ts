@@ -122,6 +122,36 @@ export class LoopWatch implements SliceWatch {
 		this.lastBeatAt = this.queuedReadAt;
 		this.f64[F64_HEARTBEAT] = this.toEpoch + this.queuedReadAt;
 		this.f64[F64_EXCLUDED] = 0;
+		this.requiringMs = 0;
+	}
+
+	/** Time in `require()` since the loop last turned (see measureRequires): a block mostly spent there was loading modules. */
+	private requiringMs = 0;
+
+	/**
+	 * Counts the time the thread spends in `require()`, outermost calls only: the modules' top levels run there, which
+	 * a block's stack, read too late or not at all (a block just past the threshold), may not tell.
+	 */
+	measureRequires(prototype: {require: (this: unknown, id: string) => unknown}): void {
+		const original = prototype.require;
+		let depth = 0;
+		const watch = this;
+		prototype.require = function require(this: unknown, id: string): unknown {
+			if (depth++ > 0) {
+				try {
+					return original.call(this, id);
+				} finally {
+					depth--;
+				}
+			}
+			const start = performance.now();
+			try {
+				return original.call(this, id);
+			} finally {
+				depth--;
+				watch.requiringMs += performance.now() - start;
+			}
+		};
 	}
 
 	/**
@@ -240,9 +270,10 @@ export class LoopWatch implements SliceWatch {
 			if (open === 0 && !isScriptsBlock(stall, this.thresholdMs)) return [];
 			// The block claims the loop's silence up to its end: should the loop be slow to turn after it, that silence
 			// is another, from here, not from the last beat before the block (it would hold the block a second time).
+			const loading = this.requiringMs >= stall.durationMs / 2;
 			this.beat();
 			const id = this.idBase + (open === 0 ? Atomics.add(this.i32, I32_BLOCK_COUNTER, 1) + 1 : open);
-			const blockEnd = stallEnd({type: 'block.end', t: end, id, durationMs: stall.durationMs, task: task.id, exact: true}, stall, this.thresholdMs);
+			const blockEnd = stallEnd({type: 'block.end', t: end, id, durationMs: stall.durationMs, task: task.id, exact: true, ...(loading && {loading: true as const})}, stall, this.thresholdMs);
 			return open === 0 ? [{type: 'block.start', t: start, id, task: task.id, detectedAt: end}, blockEnd] : [blockEnd];
 		} finally {
 			Atomics.store(this.i32, I32_OPEN_BLOCK, 0);

@@ -34,6 +34,21 @@ describe('blocks, through the real CLI', () => {
 	});
 
 
+	it('a block in a module loading in native code, where no stack can be read, still says it was loading modules', async () => {
+		const dir = tempDir();
+		mkdirSync(join(dir, 'node_modules/native-load'), {recursive: true});
+		// A native call answers no interrupt: the watchdog's read of the stack lands once the module has loaded.
+		writeFileSync(join(dir, 'node_modules/native-load/index.js'), "require('node:child_process').spawnSync('sleep', ['0.3']);\nmodule.exports = 7;\n");
+		writeFileSync(join(dir, 'main.cjs'), "const seven = require('native-load');\nlet spun = 0;\nfor (const until = performance.now() + 20; performance.now() < until; ) spun++;\nconsole.log('seven', seven);\n");
+		const {result, state, file} = await recordRun(['--block-threshold', '100', 'main.cjs'], {cwd: dir});
+		expect(result.stdout).toContain('seven 7');
+		expect(state.blocks).toHaveLength(1);
+		expect(state.blocks[0]).toMatchObject({loading: true});
+		const report = await runCli(['report', file]);
+		expect(report.stdout).toMatch(/blocked the event loop for \d+ms; it was loading modules \(require or import\)/);
+		expect(report.stdout).not.toContain('move CPU-bound work to a worker thread');
+	});
+
 	it('top-level code that spins and calls an async function that spins too is one block, either way round, and --fail-on-block fails it', async () => {
 		for (const env of [{}, {CALL_FIRST: '1'}] as Array<Record<string, string>>) {
 			const {result, state} = await recordRun(['--fail-on-block', '150', 'spin-around-a-call.cjs'], {env});

@@ -69,3 +69,32 @@ describe('LoopWatch.excluded, work that is no block of the script\'s', () => {
 		expect(excludedSoFar(watch)).toBeGreaterThanOrEqual(before + 1);
 	});
 });
+
+describe('LoopWatch.measureRequires, a block that was loading modules', () => {
+	it('says so on its end when half of it or more was spent in require(), outermost calls counted once', () => {
+		const watch = loopWatch(50);
+		watch.entryStarted();
+		const loaded: string[] = [];
+		const modules = {
+			require(this: unknown, id: string): unknown {
+				loaded.push(id);
+				// A module whose top level requires another, then spins: the time is counted once.
+				if (id === 'outer') modules.require('inner');
+				hold(id === 'outer' ? 60 : 20);
+				return id;
+			},
+		};
+		watch.measureRequires(modules);
+		const task = new Task(7, null, null, undefined, 0);
+		const start = performance.now();
+		expect(modules.require('outer')).toBe('outer');
+		hold(20);
+		const [, end] = watch.longSlice(task, start, performance.now(), 0);
+		expect(loaded).toEqual(['outer', 'inner']);
+		expect(end).toMatchObject({type: 'block.end', loading: true});
+		// The next block, no require in it: its own code.
+		const next = performance.now();
+		hold(80);
+		expect(watch.longSlice(task, next, performance.now(), 0).at(-1)).not.toHaveProperty('loading');
+	});
+});

@@ -11,6 +11,15 @@ import {counted, sanitize, sanitizeLines} from '../present/text.js';
 import {connectionClosed, endingSignal, forcedText, stoppedForText} from '../present/processes.js';
 import {errorText} from '../present/errors.js';
 
+/** The processes the script started that had not ended when the session did (a child that took the stop signal and went on, a daemon): `pid 4242 (node worker.js)`. */
+function processesStillRunning(state: ModelState): string[] {
+	const running: string[] = [];
+	for (const node of state.nodes.values()) {
+		if (node.process && !node.process.exit && node.endMs === null) running.push(`pid ${node.process.pid ?? '?'} (${node.process.command})`);
+	}
+	return running;
+}
+
 /** Below this the monitor kept up, as far as anyone could tell. */
 const HELD_BACK_WORTH_SAYING_MS = 1;
 
@@ -67,6 +76,11 @@ export function summaryLines(state: ModelState, ascii: boolean): Segment[][] {
 		const interrupted = unsettledTasks(state);
 		if (interrupted > 0) say(sanitize(`${counted(interrupted, 'task')} interrupted by ${killedBy} before settling`), {color: 'yellow'});
 	}
+	const outlived = exit && state.joinedMs === null ? processesStillRunning(state) : [];
+	if (outlived.length > 0) {
+		const which = outlived.length === 1 ? 'A process the script started was still running when it ended, and goes' : `${outlived.length} processes the script started were still running when it ended, and go`;
+		say(sanitize(`${which} on as under node: ${outlived.join(', ')}`), {color: 'yellow'});
+	}
 	for (const {origin, error, handled} of state.uncaught) {
 		const what = `${origin === 'unhandledRejection' ? 'Unhandled rejection' : 'Uncaught exception'}${handled ? ", handled by the script's process.on('uncaughtException')" : ''}`;
 		say(sanitize(`${handled ? glyphs(ascii).warning : stateIcon('failed', ascii)} ${what}: ${errorText(error)}${error.location ? ` at ${error.location}` : ''}`), {color: handled ? 'yellow' : 'red'});
@@ -76,7 +90,7 @@ export function summaryLines(state: ModelState, ascii: boolean): Segment[][] {
 	if (state.droppedEvents > 0) say(`asyncmon dropped ${counted(state.droppedEvents, 'event')} it could not keep up with`, {color: 'yellow'});
 	if (state.corruptLines > 0) say(`asyncmon skipped ${counted(state.corruptLines, 'corrupt line')} in the script's event stream; figures may be incomplete`, {color: 'yellow'});
 	if (state.heldBackMs >= HELD_BACK_WORTH_SAYING_MS) {
-		say(`asyncmon held the script back ${formatDuration(state.heldBackMs)} in all while the monitor caught up with its events; no event was lost, and no task's busy time includes it`, {
+		say(`asyncmon held the script back ${formatDuration(state.heldBackMs)} in all while the monitor caught up with its events and output; no event was lost, and no task's busy time includes it`, {
 			color: 'yellow',
 		});
 	}

@@ -30,13 +30,28 @@ describe('the plain summary', () => {
 		expect(summaryText(finishedTasks(50, 100)).join('\n')).not.toContain('folded');
 	});
 
+	it('names the processes the script started that still ran when it ended, which go on as under node', () => {
+		const lane = 1_000_000_000_001;
+		const lines: AsyncmonEvent[] = [
+			event('task.start', {t: 0, id: 1, kind: 'script', name: 'app.js', loc: 'app.js:1:1'}),
+			event('task.start', {t: 5, id: lane, parent: 1, kind: 'process', name: 'pid 42: node child.js', loc: null, process: {pid: 42, command: 'node child.js'}}),
+			event('op.start', {t: 6, id: 2, parent: 1, kind: 'child', name: 'sleep 60', process: {pid: 43, command: 'sleep 60'}}),
+			event('op.start', {t: 7, id: 3, parent: 1, kind: 'child', name: 'true', process: {pid: 44, command: 'true'}}),
+			event('op.end', {t: 8, id: 3, ok: true, exit: {code: 0, signal: null}}),
+			event('exit', {t: 900, code: null, signal: 'SIGTERM'}),
+		];
+		expect(summaryText(reduce(lines)).join('\n')).toContain('2 processes the script started were still running when it ended, and go on as under node: pid 42 (node child.js), pid 43 (sleep 60)');
+		// Before the end (a session cut short), nothing is said of them.
+		expect(summaryText(reduce(lines.slice(0, -1))).join('\n')).not.toContain('still running');
+	});
+
 	it('says how long asyncmon held the script back while the monitor caught up, and not when it kept up', () => {
 		const state = finishedTasks(50, 100);
 		expect(summaryText(state).join('\n')).not.toContain('held the script back');
 		apply(state, {type: 'backpressure', t: 10, heldMs: 120});
 		apply(state, {type: 'backpressure', t: 30, heldMs: 80.5});
 		expect(summaryText(state)).toContain(
-			"asyncmon held the script back 201ms in all while the monitor caught up with its events; no event was lost, and no task's busy time includes it",
+			"asyncmon held the script back 201ms in all while the monitor caught up with its events and output; no event was lost, and no task's busy time includes it",
 		);
 	});
 

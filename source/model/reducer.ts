@@ -258,6 +258,8 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 		}
 		case 'loop':
 			pushSeries(state.loopDelaySeries, event.t, event.delayMs);
+			// A point on the loop's beat, events or none: the tasks-in-flight sparkline moves on in time as the delay's does.
+			pushSeries(state.inFlightSeries, event.t, state.tasksInFlight, IN_FLIGHT_BUCKET_MS);
 			break;
 		case 'output':
 			applyOutput(state, event);
@@ -311,8 +313,8 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			state.keptAlive = {t: event.t, idleSince: event.idleSince, resources: event.resources, servers: event.servers ?? []};
 			break;
 		case 'fold': {
-			const firstStart = foldSent(state.aggregated, event);
-			if (firstStart === null) {
+			const folded = foldSent(state.aggregated, event);
+			if (folded === null) {
 				state.corruptLines++;
 				break;
 			}
@@ -320,7 +322,11 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			if (!isCountedTask(event.kind)) break;
 			state.taskCounts.finished += event.count;
 			const parent = event.parent === null ? undefined : state.nodes.get(event.parent);
-			if (parent) addChildTasks(state, parent, event.count, parent.childTaskCount === 0 ? firstStart : event.t);
+			if (parent) addChildTasks(state, parent, event.count, parent.childTaskCount === 0 ? folded.firstStart : event.t);
+			// In flight though never told one by one: the sparkline's bar for their time counts them too. Their peak, or the
+			// tasks told that are in flight now, whichever is more: how many of these ran beside those is not known, and a
+			// sum would count a server's steady load about twice.
+			if (folded.peak > state.tasksInFlight) pushSeries(state.inFlightSeries, event.t, folded.peak, IN_FLIGHT_BUCKET_MS, state.tasksInFlight);
 			break;
 		}
 		case 'joined':
@@ -449,7 +455,7 @@ function addChildTasks(state: ModelState, parent: TaskNode, count: number, t: Ms
 /** When the first of a fold line's tasks started. */
 function changeInFlight(state: ModelState, delta: number, t: Ms): void {
 	state.tasksInFlight += delta;
-	pushSeries(state.inFlightSeries, t, state.tasksInFlight);
+	pushSeries(state.inFlightSeries, t, state.tasksInFlight, IN_FLIGHT_BUCKET_MS);
 }
 
 function isDone(node: TaskNode): boolean {
@@ -633,16 +639,23 @@ function appendOutput(tail: OutputTail, event: OutputEvent, bounds: OutputBounds
 	return lineBreaks;
 }
 
-function pushSeries(series: SeriesPoint[], t: Ms, value: number): void {
+/**
+ * A value into its bucket of `bucketMs` from the bucket's first point: the bucket keeps its largest, and the latest
+ * (`latest`: the value as it stands, where `value` is a peak that came and went within the bucket).
+ */
+function pushSeries(series: SeriesPoint[], t: Ms, value: number, bucketMs = 50, latest = value): void {
 	const last = series[series.length - 1];
-	if (last && t - last.t < 50) {
+	if (last && t - last.t < bucketMs) {
 		last.value = Math.max(last.value, value);
-		last.latest = value;
+		last.latest = latest;
 		return;
 	}
-	series.push({t, value, latest: value});
+	series.push({t, value, latest});
 	if (series.length > SERIES_RETAINED_POINTS * 2) series.splice(0, SERIES_RETAINED_POINTS);
 }
+
+/** The tasks-in-flight sparkline's bars: one per beat of the loop's sampler (LOOP_SAMPLE_MS), as the loop delay's. */
+const IN_FLIGHT_BUCKET_MS = 250;
 
 /** A server error is a failed request, whatever the client library made of it; a 4xx is the server's answer, and finished. */
 export function httpFailed(status: number | undefined): boolean {

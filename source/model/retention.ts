@@ -7,6 +7,7 @@ import {newLatency, recordLatency} from './latency.js';
 import {functionName} from './names.js';
 import {HTTP_PHASES, isCountedTask, isTaskKind, MAX_FAILURE_KINDS, waitOfNode, type Aggregated, type FoldedFailure, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
 import {pushInterval, settleIfLarge} from './intervals.js';
+import {maxOverlap} from './overlap.js';
 
 /** How many slowest folded tasks are kept whole. */
 const SLOWEST_KEPT = 20;
@@ -135,16 +136,23 @@ function recordTimes(site: SiteAggregate, totalMs: Ms, busyMs: Ms, waitMs: Ms): 
 
 /**
  * Work the child folded (a `fold` line): counted as if each had been kept, then folded here. They all
- * succeeded; leaves add to the task time, the active time and the overlap. The earliest of their starts, or
- * null, and nothing counted, if the line's packed times do not match its count.
+ * succeeded; leaves add to the task time, the active time and the overlap. The earliest of their starts and,
+ * for leaves, the most of them in flight at once; or null, and nothing counted, if the line's packed times do
+ * not match its count.
  */
-export function foldSent(aggregated: Aggregated, fold: FoldEvent): Ms | null {
+export function foldSent(aggregated: Aggregated, fold: FoldEvent): {firstStart: Ms; peak: number} | null {
 	const site = siteFor(aggregated, fold.kind, siteName(fold), fold.loc);
 	const intervals = fold.leaf ? aggregated.leafIntervals : null;
+	const spans = fold.leaf ? new Float64Array(2 * fold.count) : null;
+	let spanCount = 0;
 	let firstStart = fold.t;
 	const valid = forEachFoldedTask(fold, task => {
 		recordTimes(site, task.totalMs, task.busyMs, waitOfNode(fold.kind, task.totalMs, task.waitMs));
 		if (intervals) pushInterval(intervals, task.startMs, task.startMs + task.totalMs);
+		if (spans && spanCount < fold.count) {
+			spans[2 * spanCount] = task.startMs;
+			spans[2 * spanCount++ + 1] = task.startMs + task.totalMs;
+		}
 		if (task.startMs < firstStart) firstStart = task.startMs;
 	});
 	if (!valid) return null;
@@ -163,7 +171,7 @@ export function foldSent(aggregated: Aggregated, fold: FoldEvent): Ms | null {
 	site.busyMs += fold.busyMs;
 	site.waitMs += waitOfNode(fold.kind, fold.totalMs, fold.waitMs);
 	site.lastEndMs = Math.max(site.lastEndMs, fold.t);
-	return firstStart;
+	return {firstStart, peak: spans ? maxOverlap([], {data: spans, count: spanCount}) : 0};
 }
 
 /**

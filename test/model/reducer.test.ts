@@ -4,6 +4,7 @@ import {summarize} from '../../source/model/summary.js';
 import {liveTimes} from '../../source/model/live-times.js';
 import {AWAITS_RETAINED, LANE_OUTPUT_BOUNDS, OUTPUT_LINE_MAX_CHARS, OUTPUT_RETAINED_CHARS, OUTPUT_RETAINED_LINES, createState, type ModelState, type TaskNode} from '../../source/model/state.js';
 import {IDS_PER_PROCESS, type ProtocolLine, type TaskKind, type TaskStartEvent} from '../../source/protocol/events.js';
+import {FoldedTaskWriter} from '../../source/protocol/fold.js';
 import {event, header, reduce} from '../helpers/events.js';
 
 const node = (state: ModelState, id: number): TaskNode => state.nodes.get(id)!;
@@ -196,14 +197,32 @@ describe('reducer: tasks', () => {
 
 	it('tracks the in-flight series', () => {
 		const end = (t: number, id: number) => ({type: 'task.end', t, id, ok: true, busy: 0, wait: 0, sched: 0, awaits: 0}) as const;
-		const state = reduce([start(0, 1, null), start(1, 2, 1), start(2, 3, 1), end(20, 3), end(100, 2)]);
+		const state = reduce([start(0, 1, null), start(1, 2, 1), start(2, 3, 1), end(20, 3), end(300, 2)]);
 		// Leaf tasks: task 1 leaves the count as it starts task 2 (one leaf for another), and is no leaf after they ended.
 		expect(state.tasksInFlight).toBe(0);
-		// Points closer than 50 ms merge, keeping the max and the latest.
+		// Points within a bar (250 ms, the loop sampler's beat) merge, keeping the max and the latest.
 		expect(state.inFlightSeries).toEqual([
 			{t: 0, value: 2, latest: 1},
-			{t: 100, value: 0, latest: 0},
+			{t: 300, value: 0, latest: 0},
 		]);
+	});
+
+	it("moves the in-flight series on with the loop's beat while nothing starts or ends", () => {
+		const state = reduce([start(0, 1, null), start(1, 2, 1)]);
+		for (const t of [250, 500, 750]) apply(state, {type: 'loop', t, delayMs: 1, utilization: 0});
+		expect(state.inFlightSeries.map(point => [point.t, point.value])).toEqual([[0, 1], [250, 1], [500, 1], [750, 1]]);
+	});
+
+	it('counts folded leaf tasks in the in-flight bar of their time, at their peak, though none was told one by one', () => {
+		const state = reduce([start(0, 1, null)]);
+		apply(state, {type: 'loop', t: 250, delayMs: 1, utilization: 0});
+		// Three calls under the script, two of them at once, folded at the source.
+		const line = new FoldedTaskWriter(290);
+		line.add(260, 270, 1, 9);
+		line.add(262, 280, 1, 17);
+		line.add(281, 289, 1, 7);
+		apply(state, {type: 'fold', t: 290, kind: 'task', name: 'work', loc: 'app.ts:5:1', parent: 1, leaf: true, count: 3, totalMs: 36, busyMs: 3, waitMs: 33, tasks: line.text()});
+		expect(state.inFlightSeries.at(-1)).toEqual({t: 250, value: 2, latest: 0});
 	});
 });
 

@@ -34,6 +34,8 @@ export function captureOutput(tracker: Tracker, blocking?: {stdout: boolean; std
 			// What Node refuses to write (a number, say) throws here, and is not told.
 			const result = (inPane ? tracker.writeToMonitor(() => Reflect.apply(original, this, args)) : Reflect.apply(original, this, args)) as boolean;
 			const bytes = byteLengthOf(args[0], args[1]);
+			// Printing is the script at work, task or none (an event's listener, a subscriber's message): no idle loop.
+			tracker.lastActivityAt = t;
 			const last = tracker.lastBuffered();
 			// A burst of writes is one line, not one per write (a buffered line's t is still a performance.now() reading).
 			if (last?.type === 'wrote' && last.stream === stream && t - last.t < SAME_WRITE_MS) last.bytes += bytes;

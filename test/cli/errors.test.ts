@@ -254,6 +254,15 @@ describe('what the runtime notices for the insights', () => {
 		expect(result.stdout).toMatch(/→ Nothing ran for \d\.\d\ds, yet the process stayed alive, held by 1 timer \(setInterval 1000ms/);
 	});
 
+	it('a process whose listener printed is idle from its last line, not from its start', async () => {
+		const {result, state} = await recordUntilAlive('prints-then-idle.cjs');
+		expect(result.code).toBe(143);
+		expect(result.stdout).toContain('message again');
+		const lastLine = state.output.find(line => line.text.includes('message again'))!;
+		expect(state.keptAlive!.idleSince).toBeGreaterThanOrEqual(lastLine.t - 1);
+		expect(state.keptAlive!.t - state.keptAlive!.idleSince).toBeGreaterThanOrEqual(2000);
+	});
+
 	it('a process kept alive by a server nobody closed names the server and where the script started it', async () => {
 		const {result, state} = await recordUntilAlive('server-left-open.ts');
 		const port = /from port (\d+)/.exec(result.stdout)?.[1];

@@ -1,6 +1,7 @@
 import {isProcessGone, type ErrorInfo, type Location, type Ms, type ProcessExit, type ProtocolLine, type TaskAwaitEvent} from '../protocol/events.js';
 import {activeBlocks, HTTP_PHASES, unsettledTasks, type Block, type ModelState, type NodeState, type TaskNode} from '../model/state.js';
 import {phaseMs} from '../model/http-phases.js';
+import {sessionEnd} from '../model/summary.js';
 import {formatDuration, formatOffset} from '../present/durations.js';
 import {servedOutcome, taskLabel} from '../present/http.js';
 import {exitOutcome, loopOwner, outputSize, processLabel, processOutcome} from '../present/processes.js';
@@ -306,7 +307,8 @@ export class PlainPrinter {
 	finish(state: ModelState): void {
 		for (const task of [...this.awaitsOfUnsent.keys()]) this.tellHeldAwait(task);
 		const last = this.gate.finish(state);
-		if (last) this.saySecond(last);
+		// The second under way when the session ended: said as of its end, not of a second that never came.
+		if (last) this.saySecond(last, sessionEnd(state));
 		// A block told live that the script exited in has no block.end (its loop never turned again): its end is the
 		// exit's (see the reducer), told as any other's.
 		for (const id of this.blockedAt.keys()) {
@@ -363,7 +365,7 @@ export class PlainPrinter {
 	}
 
 	/** `[00:12.000] ≡ 1s     1,204 started · 1,198 done · 3 failed · 612 requests · slowest handle() 45ms · 12 running, 30 waiting` */
-	private saySecond(summary: SecondSummary): void {
+	private saySecond(summary: SecondSummary, endedAt = Number.POSITIVE_INFINITY): void {
 		const parts = [`${formatCount(summary.started)} started`, `${formatCount(summary.finished)} done`];
 		if (summary.failed > 0) parts.push(`${formatCount(summary.failed)} failed`);
 		if (summary.requests > 0) parts.push(`${formatCount(summary.requests)} requests${summary.failedRequests > 0 ? ` (${formatCount(summary.failedRequests)} failed)` : ''}`);
@@ -371,7 +373,7 @@ export class PlainPrinter {
 		parts.push(
 			`${formatCount(summary.running)} running, ${formatCount(summary.waiting)} waiting${summary.ready > 0 ? `, ${formatCount(summary.ready)} ready` : ''}${summary.justStarted > 0 ? `, ${formatCount(summary.justStarted)} just started` : ''}`,
 		);
-		this.say(summary.startMs + 1000, this.loadMark(), [{text: this.listed(parts)}]);
+		this.say(Math.max(summary.startMs, Math.min(summary.startMs + 1000, endedAt)), this.loadMark(), [{text: this.listed(parts)}]);
 	}
 
 	private loadMark(): Mark {

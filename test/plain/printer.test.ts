@@ -306,6 +306,19 @@ describe('plain mode under load', () => {
 		expect(seconds.at(-1)).toBe('[   2.000s] · 1s     1,000 started · 1,000 done · slowest handle(1000) 0.5ms · 0 running, 0 waiting');
 	});
 
+	it("the session's last summary line is stamped when the session ended, not at a second that never came", () => {
+		const lines: AsyncmonEvent[] = [{type: 'task.start', t: 0, id: 1, parent: null, kind: 'script', name: 'server.ts', loc: null}];
+		for (let i = 0; i < 1100; i++) {
+			const t = i;
+			lines.push({type: 'task.start', t, id: 10 + i, parent: 1, kind: 'task', name: `handle(${i})`, loc: 'server.ts:3:1'}, {type: 'task.end', t: t + 0.5, id: 10 + i, ok: true, busy: 0.5, wait: 0, sched: 0, awaits: 0});
+		}
+		lines.push({type: 'script.exit', t: 1171, code: 0}, {type: 'exit', t: 1180, code: 0, signal: null});
+		const seconds = printed({ascii: false}, lines)
+			.split('\n')
+			.filter(line => /· 1s +[\d,]+ started/.test(line));
+		expect(seconds.map(line => line.slice(0, 11))).toEqual(['[   1.000s]', '[   1.171s]']);
+	});
+
 	it('tells a worker thread that failed even among summary lines, and counts it there too', () => {
 		const events = busy(1000, 2);
 		const exit = events.pop()!;

@@ -103,8 +103,12 @@ export function starvedStall(durationMs: Ms, queuedMs: Ms | undefined): string {
  * A block whose task the monitor has yet to hear of (its start is still in the blocked thread's buffer) is that
  * task's, named by its id: 'a callback' said of it was a guess stated as fact. None at all: a callback's.
  */
+/**
+ * A task the monitor has not heard of: its start is still in the blocked thread's buffer (a call it made in the
+ * turn that blocks, a quick call whose start the script's process holds back); it is named when the loop turns.
+ */
 function unknownCulprit(block: Block): string {
-	return block.taskId === null ? 'a callback' : `task ${shownId(block.taskId)}`;
+	return block.taskId === null ? 'a callback' : `a task not reported yet (${shownId(block.taskId)})`;
 }
 
 export function blockCulprit(state: ModelState, block: Block): string {

@@ -185,7 +185,7 @@ describe('who blocked the loop', () => {
 
 	it('a task the monitor has yet to hear of, by its id; no task at all, a callback', () => {
 		const unheard = reduce([{type: 'block.start', t: 5, id: 1, task: 7, detectedAt: 60}]);
-		expect(blockCulprit(unheard, unheard.blocks[0]!)).toBe('task #7');
+		expect(blockCulprit(unheard, unheard.blocks[0]!)).toBe('a task not reported yet (#7)');
 		const none = reduce([{type: 'block.start', t: 5, id: 1, task: null, detectedAt: 60}]);
 		expect(blockCulprit(none, none.blocks[0]!)).toBe('a callback');
 	});

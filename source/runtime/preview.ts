@@ -53,7 +53,11 @@ export function formatValue(value: unknown): string {
 			if (value === null) return 'null';
 			if (types.isProxy(value)) return '{Proxy…}';
 			if (Array.isArray(value)) return `[…${value.length}]`;
-			if (value instanceof URL) return quoted(value.href);
+			try {
+				if (value instanceof URL) return quoted(value.href);
+			} catch {
+				// A Proxy up its prototype chain threw: no URL.
+			}
 			return `{${constructorName(value as object)}…}`.replace('{Object…}', '{…}');
 	}
 }

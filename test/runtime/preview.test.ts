@@ -79,5 +79,11 @@ describe("a preview runs none of the script's code", () => {
 		expect(formatCall('f', [throwingConstructor, new Named(), Named, new URL('http://h/x')])).toBe('f({…}, {Named…}, ƒ Named, "http://h/x")');
 		expect(seen).toEqual([]);
 	});
+
+	it('survives a Proxy up an object\'s prototype chain that throws', () => {
+		const {proxy: revoked, revoke} = Proxy.revocable({}, {});
+		revoke();
+		expect(formatCall('f', [Object.create(revoked) as object])).toBe('f({…})');
+	});
 });
 

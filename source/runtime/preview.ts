@@ -14,6 +14,12 @@ const MAX_REDACTED = 2048;
 
 /** Shown as `REDACTED` in a call's preview: the value of a parameter named like a secret (see hideSecretArguments). */
 const SECRET_ARGUMENT = Symbol('secret argument');
+/** What an arrow's destructured parameter is passed as, bound to no name (see arrowArguments in transform.ts): `{…}`, `[…]`. */
+export const DESTRUCTURED_OBJECT = Symbol('destructured object');
+export const DESTRUCTURED_ARRAY = Symbol('destructured array');
+/** Where the runtime (the Tracker) holds them, for the instrumented code to pass. */
+export const DESTRUCTURED_OBJECT_KEY = 'dObject';
+export const DESTRUCTURED_ARRAY_KEY = 'dArray';
 
 /** A call's arguments (its own copy) with those of parameters named like a secret hidden, unless the run keeps secrets. */
 export function hideSecretArguments(args: unknown[], positions: readonly number[]): void {
@@ -34,6 +40,8 @@ export function formatCall(name: string, args: ArrayLike<unknown>): string {
 
 export function formatValue(value: unknown): string {
 	if (value === SECRET_ARGUMENT) return REDACTED;
+	if (value === DESTRUCTURED_OBJECT) return '{…}';
+	if (value === DESTRUCTURED_ARRAY) return '[…]';
 	switch (typeof value) {
 		case 'string':
 			return quoted(value);

@@ -1,9 +1,9 @@
-import {isPromise} from 'node:util/types';
+import {isPromise, isProxy} from 'node:util/types';
 import {performance as perfHooksPerformance} from 'node:perf_hooks';
 import {IDS_PER_THREAD, namedTaskIds, targetIds, type AsyncmonEvent, type BlockEndEvent, type BlockStartEvent, type ErrorInfo, type Location, type OpKind, type OpStartEvent, type ProcessDetails, type ServerRequestDetails, type TaskAwaitEvent, type TaskEndEvent, type TaskKind, type TaskStartEvent, type WaitTarget} from '../protocol/events.js';
 import {RECENT_MS, type EventSink, type Keep} from './event-sink.js';
 import type {IsFolded} from './span-folder.js';
-import {formatCall, hideSecretArguments, MAX_ARGS} from './preview.js';
+import {DESTRUCTURED_ARRAY, DESTRUCTURED_ARRAY_KEY, DESTRUCTURED_OBJECT, DESTRUCTURED_OBJECT_KEY, formatCall, hideSecretArguments, MAX_ARGS} from './preview.js';
 import type {SiteTable} from './site-table.js';
 import {describeError} from './errors.js';
 import {recordedText} from './redact.js';
@@ -246,6 +246,9 @@ export class Tracker {
 	private pendingAwaits: Task[] = [];
 	/** What each promise the script made stands for, as far as known. */
 	readonly promiseTargets = new PromiseTargets();
+	/** What an arrow's destructured parameters are passed as (see arrowArguments in transform.ts). */
+	readonly [DESTRUCTURED_OBJECT_KEY] = DESTRUCTURED_OBJECT;
+	readonly [DESTRUCTURED_ARRAY_KEY] = DESTRUCTURED_ARRAY;
 	/**
 	 * What the call under way just produced, and in whose slice: a task that
 	 * returned its promise (its first slice ended), or an op it started. The
@@ -1269,8 +1272,19 @@ function awaitsTask(task: Task, id: number): boolean {
  * Whether a promise's resolution would read `then` on the value: it has one, own or inherited. Asked with `in`, not
  * read: the await or the return reads it next, and a getter or a Proxy (a query builder's) is read once, as under node.
  */
+/**
+ * Whether a value has a `then` of its own or inherited, asking a Proxy nothing: node reads a Proxy's `then` once,
+ * with its `get` trap, and asyncmon's look must not run its `has` trap too (a strict model object's throws). A
+ * thenable Proxy is left to the engine, as a value.
+ */
 function isThenable(value: unknown): boolean {
-	return ((typeof value === 'object' && value !== null) || typeof value === 'function') && 'then' in value;
+	if (!((typeof value === 'object' && value !== null) || typeof value === 'function') || isProxy(value)) return false;
+	try {
+		return 'then' in value;
+	} catch {
+		// A Proxy up its prototype chain threw.
+		return false;
+	}
 }
 
 function clearSlice(task: Task): void {

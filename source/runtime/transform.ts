@@ -3,6 +3,7 @@ import type MagicStringClass from 'magic-string';
 import {acorn, MagicString} from './lazy-modules.js';
 import {ANONYMOUS} from '../protocol/events.js';
 import {isSecretParameterName} from '../protocol/redaction.js';
+import {DESTRUCTURED_ARRAY_KEY, DESTRUCTURED_OBJECT_KEY} from './preview.js';
 
 /**
  * The instrumentation transform: every async function (declaration,
@@ -135,7 +136,7 @@ export function instrument(input: TransformInput): TransformOutput {
 		if (secretParams.length > 0) site.secretParams = secretParams;
 		if (callsNothing(fn)) site.callsNothing = true;
 		const id = input.registry.addFunction(site);
-		const args = fn.type === 'ArrowFunctionExpression' ? arrowArguments(fn) : 'arguments';
+		const args = fn.type === 'ArrowFunctionExpression' ? arrowArguments(fn, rt) : 'arguments';
 		const enter = `const ${TASK}=${rt}.e(${id},${args});try{`;
 		const exit = `}catch(${ERR}){${rt}.f(${TASK},${ERR});throw ${ERR}}finally{${rt}.l(${TASK})}`;
 		if (fn.body.type === 'BlockStatement') {
@@ -409,13 +410,18 @@ function wellKnownSymbol(key: AnyNode): string | undefined {
 	return symbol ? `[Symbol.${key.property.name}]` : undefined;
 }
 
-/** Arrows have no `arguments`: pass their parameters, with patterns as a placeholder. */
-function arrowArguments(fn: AnyNode): string {
+/**
+ * Arrows have no `arguments`: pass their parameters. A destructured one (`async (_, {id}, {loader}) =>`, as
+ * GraphQL resolvers are written) is bound to no name: the runtime's marker for an object or an array stands for
+ * it (`{…}`, `[…]` in the call's name), as a preview shows such a value.
+ */
+function arrowArguments(fn: AnyNode, rt: string): string {
+	const marker = (pattern: AnyNode): string => (pattern.type === 'ArrayPattern' ? `${rt}.${DESTRUCTURED_ARRAY_KEY}` : `${rt}.${DESTRUCTURED_OBJECT_KEY}`);
 	const parts = fn.params.map((param: AnyNode) => {
 		if (param.type === 'Identifier') return param.name;
-		if (param.type === 'AssignmentPattern' && param.left.type === 'Identifier') return param.left.name;
-		if (param.type === 'RestElement' && param.argument.type === 'Identifier') return `...${param.argument.name}`;
-		return 'undefined';
+		if (param.type === 'AssignmentPattern') return param.left.type === 'Identifier' ? param.left.name : marker(param.left);
+		if (param.type === 'RestElement') return param.argument.type === 'Identifier' ? `...${param.argument.name}` : marker(param.argument);
+		return marker(param);
 	});
 	return `[${parts.join(',')}]`;
 }

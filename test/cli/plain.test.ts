@@ -1,6 +1,8 @@
+import {writeFileSync} from 'node:fs';
+import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {runCli, startCli} from '../helpers/run-cli.js';
-import {tempFile} from '../helpers/temp.js';
+import {tempDir, tempFile} from '../helpers/temp.js';
 
 /** The times of plain mode's event lines, in seconds, in the order printed. */
 const lineTimes = (stdout: string): number[] => [...stdout.matchAll(/^\[ *([\d.]+)s\]/gm)].map(match => Number(match[1]));
@@ -37,6 +39,31 @@ describe('plain mode, through the real CLI', () => {
 		const replayed = await runCli(['replay', file, '--plain']);
 		expect(replayed.code).toBe(0);
 		expect(replayed.stdout).toBe(live.stdout);
+	});
+});
+
+describe("a call's name, through the real CLI", () => {
+	it("shows an arrow's destructured parameters as the values they were, GraphQL resolvers' way: not undefined", async () => {
+		const cwd = tempDir();
+		writeFileSync(
+			join(cwd, 'resolvers.cjs'),
+			[
+				'const resolvers = {',
+				'\tuser: async (_, {id}, {loader}) => { await null; return id; },',
+				'\tpair: async ([a, b], {scale} = {}) => { await null; return a + b; },',
+				'};',
+				'async function main() {',
+				"\tawait resolvers.user(undefined, {id: 7}, {loader: 'L'});",
+				'\tawait resolvers.pair([1, 2]);',
+				'}',
+				'main();',
+				'',
+			].join('\n'),
+		);
+		const result = await runCli(['--plain', 'resolvers.cjs'], {cwd});
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('▶ start  user(undefined, {…}, {…})');
+		expect(result.stdout).toContain('▶ start  pair([…], {…})');
 	});
 });
 

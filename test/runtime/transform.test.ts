@@ -384,9 +384,10 @@ describe('instrument: output shape', () => {
 		expect(unmarked(out.code).split('\n').length).toBe(code.split('\n').length);
 	});
 
-	it('passes arrow parameters instead of `arguments`, with placeholders for patterns', () => {
-		const out = transform('const f = async (a, b = 1, {c}, [d], ...rest) => a;');
-		expect(unmarked(out.code)).toContain('__asyncmon.e(0,[a,b,undefined,undefined,...rest])');
+	it('passes arrow parameters instead of `arguments`, with the runtime\'s markers for patterns', () => {
+		const out = transform('const f = async (a, b = 1, {c}, [d], {e} = {}, ...rest) => a;');
+		expect(unmarked(out.code)).toContain('__asyncmon.e(0,[a,b,__asyncmon.dObject,__asyncmon.dArray,__asyncmon.dObject,...rest])');
+		expect(unmarked(transform('const g = async (...[x, y]) => x;').code)).toContain('__asyncmon.e(0,[__asyncmon.dArray])');
 	});
 
 	it('leaves a file with no async function unchanged', () => {

@@ -209,6 +209,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			block.startMs = event.t;
 			block.detectedAt = event.detectedAt;
 			block.taskId = event.task;
+			block.taskName = nameOfTask(state, event.task) ?? block.taskName;
 			// A task done before the block began blocks only through a callback it scheduled (a timer's): where the task
 			// is defined is not where the callback runs.
 			if (!endedBefore(state, event.task, event.t)) block.location = locationOfTask(state, event.task) ?? block.location;
@@ -253,6 +254,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			block.exact = event.exact;
 			if (block.startMs === 0 && block.detectedAt === 0) block.startMs = event.t - event.durationMs;
 			if (event.task !== null) block.taskId = event.task;
+			block.taskName = nameOfTask(state, block.taskId) ?? block.taskName;
 			if (!endedBefore(state, block.taskId, block.startMs)) block.location ??= locationOfTask(state, block.taskId);
 			break;
 		}
@@ -559,11 +561,15 @@ function addBlockedDelay(state: ModelState, node: TaskNode, readyAt: Ms, resumed
 	}
 }
 
+function nameOfTask(state: ModelState, id: number | null): string | null {
+	return id === null ? null : (state.nodes.get(id)?.name ?? null);
+}
+
 function blockById(state: ModelState, id: number): Block {
 	let block = state.blocks.find(b => b.id === id);
 	if (!block) {
 		const processId = laneRootOf(id);
-		block = {id, startMs: 0, detectedAt: 0, durationMs: null, endMs: null, queuedMs: 0, taskId: null, location: null, frames: [], stackRead: false, loading: false, module: null, exact: false, processId, process: null};
+		block = {id, startMs: 0, detectedAt: 0, durationMs: null, endMs: null, queuedMs: 0, taskId: null, taskName: null, location: null, frames: [], stackRead: false, loading: false, module: null, exact: false, processId, process: null};
 		state.blocks.push(block);
 	}
 	// The lane's root comes first on its stream, but a block may reach the model before it (the watchdog's lines go their own way).

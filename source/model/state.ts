@@ -138,6 +138,8 @@ export interface Block {
 	/** Of `durationMs`, how long the thread waited for a CPU: the machine's share (0 where unknown). */
 	queuedMs: Ms;
 	taskId: number | null;
+	/** That task's name, kept here as the block is told: a finished task may be folded away later (see retention.ts). */
+	taskName: string | null;
 	location: Location | null;
 	frames: StackFrame[];
 	/** Whether its stack was read (block.stack): a block that ended before the watchdog looked has no frames and says nothing of where. */

@@ -134,6 +134,8 @@ export interface ReportBlock {
 	startMs: Ms;
 	durationMs: Ms;
 	taskId: number | null;
+	/** The task's name as the block was told (added: the task may have been folded away since, and is not in `tasks`). */
+	taskName?: string;
 	location: Location | null;
 	stack: string[];
 	/** Only for a followed process's block: the process whose loop it held (its lane's root task, pid and command); absent for the script's own loop. */
@@ -378,6 +380,7 @@ function reportBlock(block: Block, endMs: Ms): ReportBlock {
 		location: block.location,
 		stack: block.frames.map(f => `${f.fn} (${f.loc})`),
 	};
+	if (block.taskName !== null) report.taskName = block.taskName;
 	if (block.processId !== null) report.process = {taskId: block.processId, pid: block.process?.pid ?? null, command: block.process?.command ?? null};
 	return report;
 }

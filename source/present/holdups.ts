@@ -108,7 +108,9 @@ export function starvedStall(durationMs: Ms, queuedMs: Ms | undefined): string {
  * turn that blocks, a quick call whose start the script's process holds back); it is named when the loop turns.
  */
 function unknownCulprit(block: Block): string {
-	return block.taskId === null ? 'a callback' : `a task not reported yet (${shownId(block.taskId)})`;
+	if (block.taskId === null) return 'a callback';
+	// Told, then folded away since (a finished request under load): its name was kept with the block.
+	return block.taskName ?? `a task not reported yet (${shownId(block.taskId)})`;
 }
 
 export function blockCulprit(state: ModelState, block: Block): string {

@@ -227,7 +227,7 @@ function blocksSection(report: SessionReport): ReportSection {
 			formatDuration(b.startMs),
 			formatDuration(b.durationMs),
 			...(byProcess ? [b.process ? `pid ${b.process.pid ?? '?'}` : 'the script'] : []),
-			b.taskId === null ? '' : (taskName.get(b.taskId) ?? shownId(b.taskId)),
+			b.taskId === null ? '' : (taskName.get(b.taskId) ?? b.taskName ?? shownId(b.taskId)),
 			b.location ?? 'unknown',
 			b.stack.slice(0, 3).join(' ← '),
 		]),

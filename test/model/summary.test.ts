@@ -286,7 +286,7 @@ describe('buildReport', () => {
 		expect(byId.get(3)!.endMs).toBeNull();
 		expect(byId.get(4)!.timer).toEqual({delayMs: 5, repeat: false, fires: 1, lateMs: 2});
 		expect(byId.get(5)).toMatchObject({state: 'failed', error});
-		expect(report.blocks).toEqual([{startMs: 40, durationMs: 100, taskId: 1, location: 'seed.ts:3:1', stack: ['spin (seed.ts:3:1)']}]);
+		expect(report.blocks).toEqual([{startMs: 40, durationMs: 100, taskId: 1, taskName: 'seed.ts', location: 'seed.ts:3:1', stack: ['spin (seed.ts:3:1)']}]);
 		expect(report.summary).toMatchObject({httpCount: 2, maxInFlightHttp: 2, failedCount: 1, longestBlockMs: 100});
 	});
 

@@ -183,6 +183,15 @@ describe('who blocked the loop', () => {
 		expect(state.blocks[0]!.location).toBeNull();
 	});
 
+	it('a task folded away since the block was told, by the name it had then', () => {
+		const state = reduce([
+			{type: 'task.start', t: 0, id: 7, parent: null, kind: 'server', name: 'GET /report', loc: null},
+			{type: 'block.end', t: 90, id: 1, durationMs: 80, task: 7, exact: true},
+		]);
+		state.nodes.delete(7);
+		expect(blockCulprit(state, state.blocks[0]!)).toBe('GET /report');
+	});
+
 	it('a task the monitor has yet to hear of, by its id; no task at all, a callback', () => {
 		const unheard = reduce([{type: 'block.start', t: 5, id: 1, task: 7, detectedAt: 60}]);
 		expect(blockCulprit(unheard, unheard.blocks[0]!)).toBe('a task not reported yet (#7)');

@@ -136,6 +136,29 @@ describe('report formats', () => {
 		expect(formatText(ended)).toMatch(/job\(\) .* pending +app\.ts:2:1/);
 	});
 
+	it("names a block's task after the task was folded away, by the name it had when the block was told", () => {
+		const state = reduce(
+			[
+				header(),
+				event('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'server.js', loc: 'server.js:1:1'}),
+				event('task.start', {t: 10, id: 7, parent: 1, kind: 'server', name: 'GET /report', loc: null}),
+				event('block.end', {t: 100, id: 1, durationMs: 80, task: 7, exact: true}),
+				event('task.end', {t: 101, id: 7, ok: true, busy: 80, wait: 0, sched: 0, awaits: 0}),
+				// Newer tasks push it out of the window of finished ones kept (folded a batch of 256 at a time).
+				...Array.from({length: 300}, (_, i) => [
+					event('task.start', {t: 200 + i / 10, id: 20 + i, parent: 1, kind: 'task', name: 'work()', loc: 'server.js:5:1'}),
+					event('task.end', {t: 200.05 + i / 10, id: 20 + i, ok: true, busy: 0.05, wait: 0, sched: 0, awaits: 0}),
+				]).flat(),
+				event('exit', {t: 300, code: 0, signal: null}),
+			],
+			{retention: {maxFinished: 2, maxAgeMs: Infinity}},
+		);
+		expect(state.nodes.has(7)).toBe(false);
+		const rows = formatText(state).split('Event loop blocks\n')[1]!.split('\n\n')[0]!;
+		expect(rows).toMatch(/80ms +GET \/report /);
+		expect(buildReport(state).blocks[0]).toMatchObject({taskId: 7, taskName: 'GET /report'});
+	});
+
 	it('md renders tables and escapes user strings that would break them', async () => {
 		const {state} = await loadSession(THREE_REQUESTS_FILE);
 		const md = formatMarkdown(state, insights);

@@ -6,6 +6,7 @@ import type {Loader, TransformFailure} from 'esbuild';
 import {insertAtTop, instrument, RUNTIME_GLOBAL, type SiteRegistry} from './transform.js';
 import type {SiteTable} from './site-table.js';
 import {findTsconfig, packageType} from './project-files.js';
+import {compileWithTypeScript, SyntaxForEsbuild, typeScriptFor, wantsDecoratorMetadata} from './decorator-metadata.js';
 import {moduleSyncTwin, NEEDS_MODULE_SYNC_TWIN} from './module-sync-twin.js';
 import {acorn, esbuild, maps} from './lazy-modules.js';
 import {TransformCache, type ModuleFormat} from './transform-cache.js';
@@ -318,7 +319,9 @@ function tsAlternative(specifier: string, parentURL: string | undefined, error: 
 /** The cache key holds all that the output depends on, the ids the file's sites get included. */
 function compileCached(source: string, file: string, loader: Loader, options: HookOptions, evalCode?: EvalCode): CompiledOutput {
 	const entry = evalCode ? `eval ${evalCode.format} ${evalCode.name}` : isEntry(file, options) ? 'entry' : 'module';
-	return cached([file, entry, findTsconfig(file).text, packageType(file), source], options, () => compile(source, file, loader, options, evalCode));
+	const tsconfig = findTsconfig(file).text;
+	const compiler = wantsDecoratorMetadata(tsconfig) ? typeScriptFor(file) : '';
+	return cached([file, entry, tsconfig, compiler, packageType(file), source], options, () => compile(source, file, loader, options, evalCode));
 }
 
 /** `make()`'s output, from the transform cache when `parts` (with the ids the file's sites get) were compiled before. */
@@ -390,7 +393,7 @@ interface Compiled {
 }
 
 function compile(source: string, file: string, loader: Loader, options: HookOptions, evalCode?: EvalCode): CompiledOutput {
-	let compiled = compileFast(source, file, loader) ?? compileWithEsbuild(source, file, loader, options);
+	let compiled = compileFast(source, file, loader) ?? compileTypeScriptOrEsbuild(source, file, loader, options);
 	const format = evalCode?.format ?? moduleFormat(file, compiled.code);
 	// TypeScript that Node loads as CommonJS (a `.cts` file, a `.ts` one in a package of "type": "commonjs") written
 	// with `import` and `export`: tsc emits CommonJS for it, and tsx runs it so. Node would refuse the imports.
@@ -618,11 +621,39 @@ function quietly<T>(run: () => T): T {
 function asCommonJs(source: string, file: string, loader: Loader, options: HookOptions): Compiled | null {
 	const refused = new Error('not CommonJS');
 	try {
-		return compileWithEsbuild(source, file, loader, {...options, onSyntaxError: () => { throw refused; }}, 'cjs');
+		return compileTypeScriptOrEsbuild(source, file, loader, {...options, onSyntaxError: () => { throw refused; }}, 'cjs');
 	} catch (error) {
 		if (error === refused) return null;
 		throw error;
 	}
+}
+
+/**
+ * esbuild, unless the project's tsconfig asks for decorator metadata, which esbuild does not emit: then the
+ * project's own TypeScript compiles the file (see decorator-metadata.ts), or, where the project has none,
+ * esbuild does, and the user is told once what is missing.
+ */
+function compileTypeScriptOrEsbuild(source: string, file: string, loader: Loader, options: HookOptions, format?: 'cjs'): Compiled {
+	const tsconfig = findTsconfig(file).text;
+	if ((loader === 'ts' || loader === 'tsx') && wantsDecoratorMetadata(tsconfig)) {
+		try {
+			const compiled = compileWithTypeScript(source, file, tsconfig, format);
+			if (compiled) return compiled;
+			noTypeScriptForMetadata(options);
+		} catch (error) {
+			// A syntax error is esbuild's to name, in the words and place users expect.
+			if (!(error instanceof SyntaxForEsbuild)) throw error;
+		}
+	}
+	return compileWithEsbuild(source, file, loader, options, format);
+}
+
+let toldNoTypeScript = false;
+
+function noTypeScriptForMetadata(options: HookOptions): void {
+	if (toldNoTypeScript) return;
+	toldNoTypeScript = true;
+	options.notice("tsconfig.json asks for emitDecoratorMetadata, which only TypeScript's compiler emits, and the project has no 'typescript' package: decorators run without their metadata (install typescript in the project)");
 }
 
 function compileWithEsbuild(source: string, file: string, loader: Loader, options: HookOptions, format?: 'cjs'): Compiled {

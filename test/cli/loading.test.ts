@@ -89,6 +89,27 @@ describe('scripts load as node would run them', () => {
 	});
 });
 
+describe('TypeScript whose tsconfig asks for decorator metadata (NestJS, TypeORM)', () => {
+	const PROJECT = join(ROOT, 'test/fixtures/decorator-metadata');
+
+	it("runs with the metadata the project's TypeScript emits, as the project's tsc build does", async () => {
+		const result = await runCli(['--plain', 'app.ts'], {cwd: PROJECT, env: {ASYNCMON_NO_CACHE: '1'}});
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('paramtypes UsersService');
+		expect(result.stdout).toContain('user 7');
+		expect(result.stderr).not.toContain('emitDecoratorMetadata');
+	});
+
+	it('says, once, what is missing where the project has no TypeScript', async () => {
+		const cwd = tempDir();
+		for (const file of ['app.ts', 'tsconfig.json']) writeFileSync(join(cwd, file), readFileSync(join(PROJECT, file)));
+		const result = await runCli(['--plain', 'app.ts'], {cwd, env: {ASYNCMON_NO_CACHE: '1'}});
+		expect(result.code).toBe(0);
+		expect(`${result.stdout}${result.stderr}`.match(/emitDecoratorMetadata, which only TypeScript's compiler emits/g)).toHaveLength(1);
+		expect(result.stdout).toContain('paramtypes none');
+	});
+});
+
 describe('ops and the explicit API', () => {
 	it('a file read is an fs op of its task; task(name, fn) names a unit of work', async () => {
 		const {result, report} = await recordRun(['fs-and-api.ts']);

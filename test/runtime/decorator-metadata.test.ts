@@ -1,0 +1,35 @@
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {compileWithTypeScript, SyntaxForEsbuild, typeScriptFor, wantsDecoratorMetadata} from '../../source/runtime/decorator-metadata.js';
+
+const NEST = '{\n  // comments, as tsconfigs have them\n  "compilerOptions": {"experimentalDecorators": true, "emitDecoratorMetadata": true, "target": "ES2017"}\n}';
+/** A file in this repository, whose node_modules hold TypeScript (a devDependency). */
+const FILE = join(import.meta.dirname, 'service.ts');
+
+describe('decorator metadata', () => {
+	it('is wanted where the tsconfig asks for it with legacy decorators', () => {
+		expect(wantsDecoratorMetadata(NEST)).toBe(true);
+		expect(wantsDecoratorMetadata('{"compilerOptions": {"experimentalDecorators": true}}')).toBe(false);
+		expect(wantsDecoratorMetadata('{"compilerOptions": {"emitDecoratorMetadata": true}}')).toBe(false);
+	});
+
+	it("is emitted by the project's TypeScript, async functions kept as they are, for this Node", () => {
+		const source = 'declare const Injectable: () => ClassDecorator;\nclass Repo {}\n@Injectable()\nclass Service {\n  constructor(private readonly repo: Repo) {}\n  async find(id: number) { return id; }\n}\n';
+		const compiled = compileWithTypeScript(source, FILE, NEST, undefined)!;
+		expect(compiled.code).toContain('__metadata("design:paramtypes", [Repo])');
+		// ES2017 in the tsconfig: still an async method, not a generator (asyncmon's tasks are async functions).
+		expect(compiled.code).toContain('async find(id)');
+		expect(compiled.code).not.toContain('sourceMappingURL');
+		expect(JSON.parse(compiled.map!)).toMatchObject({version: 3});
+		expect(compileWithTypeScript(`export ${source}`, FILE, NEST, 'cjs')!.code).toContain('exports.');
+	});
+
+	it('leaves a syntax error to esbuild, and says where there is no TypeScript', () => {
+		expect(() => compileWithTypeScript('class {', FILE, NEST, undefined)).toThrow(SyntaxForEsbuild);
+		const outside = join(tmpdir(), 'no-project', 'app.ts');
+		expect(compileWithTypeScript('class A {}', outside, NEST, undefined)).toBeNull();
+		expect(typeScriptFor(outside)).toBe('none');
+		expect(typeScriptFor(FILE)).toMatch(/typescript\/package\.json \d+\.\d+/);
+	});
+});

@@ -2,12 +2,14 @@ import {readFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {dirname} from 'node:path';
 import type * as TypeScript from 'typescript';
+import {ownTypeScript} from './lazy-modules.js';
 
 /**
  * Decorator metadata (`emitDecoratorMetadata`): the types of a class's constructor parameters and properties,
  * which NestJS's dependency injection, TypeORM's entities and class-validator read at run time. esbuild emits
  * none, so such a project compiles, starts, and then fails (Nest answers every request with a 500). TypeScript's
- * own compiler emits it: the project's, which such a project has installed.
+ * own compiler emits it: the project's, where it has one with a JavaScript API, else asyncmon's own (TypeScript
+ * 7, the native compiler a new project gets, has none).
  */
 export function wantsDecoratorMetadata(tsconfigText: string): boolean {
 	return /"emitDecoratorMetadata"\s*:\s*true/.test(tsconfigText) && /"experimentalDecorators"\s*:\s*true/.test(tsconfigText);
@@ -16,13 +18,9 @@ export function wantsDecoratorMetadata(tsconfigText: string): boolean {
 /** What TypeScript's compiler found wrong in the file's syntax: esbuild, which names it as users expect, is left to say it. */
 export class SyntaxForEsbuild extends Error {}
 
-/**
- * The file compiled by the project's TypeScript, its decorator metadata emitted; null when the project has no
- * TypeScript. Throws SyntaxForEsbuild for a syntax error.
- */
-export function compileWithTypeScript(source: string, file: string, tsconfigText: string, format: 'cjs' | undefined): {code: string; map: string | null} | null {
-	const ts = projectTypeScript(file);
-	if (!ts) return null;
+/** The file compiled by TypeScript, its decorator metadata emitted. Throws SyntaxForEsbuild for a syntax error. */
+export function compileWithTypeScript(source: string, file: string, tsconfigText: string, format: 'cjs' | undefined): {code: string; map: string | null} {
+	const ts = projectTypeScript(file) ?? ownTypeScript();
 	const json = ts.parseConfigFileTextToJson('tsconfig.json', tsconfigText).config as {compilerOptions?: object} | undefined;
 	const {options} = ts.convertCompilerOptionsFromJson(json?.compilerOptions ?? {}, dirname(file));
 	// The project's own target decides how class fields are defined, as tsc decides it; the code is emitted for this
@@ -48,9 +46,9 @@ export function compileWithTypeScript(source: string, file: string, tsconfigText
 }
 
 /**
- * Which TypeScript would compile the file, for the transform cache's key: a project that installs it (or another
- * version) after a run compiled without it must not be served that run's output. Read from its package.json
- * alone: loading the compiler takes a fifth of a second, which a cached file never pays.
+ * Which TypeScript the project has, for the transform cache's key: a project that installs it (or another version)
+ * after a run compiled with asyncmon's own must not be served that run's output. Read from its package.json alone:
+ * loading the compiler takes a fifth of a second, which a cached file never pays.
  */
 export function typeScriptFor(file: string): string {
 	try {
@@ -70,6 +68,8 @@ function projectTypeScript(file: string): typeof TypeScript | null {
 	if (ts === undefined) {
 		try {
 			ts = createRequire(file)('typescript') as typeof TypeScript;
+			// TypeScript 7, the native compiler, has no JavaScript API to compile with.
+			if (typeof ts.transpileModule !== 'function' || typeof ts.convertCompilerOptionsFromJson !== 'function') ts = null;
 		} catch {
 			ts = null;
 		}

@@ -629,31 +629,20 @@ function asCommonJs(source: string, file: string, loader: Loader, options: HookO
 }
 
 /**
- * esbuild, unless the project's tsconfig asks for decorator metadata, which esbuild does not emit: then the
- * project's own TypeScript compiles the file (see decorator-metadata.ts), or, where the project has none,
- * esbuild does, and the user is told once what is missing.
+ * esbuild, unless the project's tsconfig asks for decorator metadata, which esbuild does not emit: then
+ * TypeScript's compiler (see decorator-metadata.ts).
  */
 function compileTypeScriptOrEsbuild(source: string, file: string, loader: Loader, options: HookOptions, format?: 'cjs'): Compiled {
 	const tsconfig = findTsconfig(file).text;
 	if ((loader === 'ts' || loader === 'tsx') && wantsDecoratorMetadata(tsconfig)) {
 		try {
-			const compiled = compileWithTypeScript(source, file, tsconfig, format);
-			if (compiled) return compiled;
-			noTypeScriptForMetadata(options);
+			return compileWithTypeScript(source, file, tsconfig, format);
 		} catch (error) {
 			// A syntax error is esbuild's to name, in the words and place users expect.
 			if (!(error instanceof SyntaxForEsbuild)) throw error;
 		}
 	}
 	return compileWithEsbuild(source, file, loader, options, format);
-}
-
-let toldNoTypeScript = false;
-
-function noTypeScriptForMetadata(options: HookOptions): void {
-	if (toldNoTypeScript) return;
-	toldNoTypeScript = true;
-	options.notice("tsconfig.json asks for emitDecoratorMetadata, which only TypeScript's compiler emits, and the project has no 'typescript' package: decorators run without their metadata (install typescript in the project)");
 }
 
 function compileWithEsbuild(source: string, file: string, loader: Loader, options: HookOptions, format?: 'cjs'): Compiled {

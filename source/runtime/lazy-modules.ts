@@ -5,6 +5,7 @@ import type * as TraceMapping from '@jridgewell/trace-mapping';
 import type * as Acorn from 'acorn';
 import type * as Esbuild from 'esbuild';
 import type * as GetTsconfig from 'get-tsconfig';
+import type * as TypeScript from 'typescript';
 import type MagicStringClass from 'magic-string';
 
 /**
@@ -21,6 +22,9 @@ export const MagicString = once(() => (lazyRequire('magic-string') as {MagicStri
 export const getTsconfigModule = once(() => lazyRequire('get-tsconfig') as typeof GetTsconfig);
 
 export const esbuild = once(() => lazyRequire('esbuild') as typeof Esbuild);
+
+/** asyncmon's own TypeScript, for decorator metadata where the project has none to compile with (see decorator-metadata.ts). */
+export const ownTypeScript = once(() => lazyRequire('typescript') as typeof TypeScript);
 
 export const maps = once(() => {
 	const remapping = lazyRequire('@jridgewell/remapping') as typeof remappingFunction | {default: typeof remappingFunction};

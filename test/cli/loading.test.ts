@@ -100,13 +100,20 @@ describe('TypeScript whose tsconfig asks for decorator metadata (NestJS, TypeORM
 		expect(result.stderr).not.toContain('emitDecoratorMetadata');
 	});
 
-	it('says, once, what is missing where the project has no TypeScript', async () => {
+	it("runs so with asyncmon's own TypeScript where the project's has no JavaScript API (TypeScript 7) or there is none", async () => {
 		const cwd = tempDir();
 		for (const file of ['app.ts', 'tsconfig.json']) writeFileSync(join(cwd, file), readFileSync(join(PROJECT, file)));
-		const result = await runCli(['--plain', 'app.ts'], {cwd, env: {ASYNCMON_NO_CACHE: '1'}});
-		expect(result.code).toBe(0);
-		expect(`${result.stdout}${result.stderr}`.match(/emitDecoratorMetadata, which only TypeScript's compiler emits/g)).toHaveLength(1);
-		expect(result.stdout).toContain('paramtypes none');
+		const none = await runCli(['--plain', 'app.ts'], {cwd, env: {ASYNCMON_NO_CACHE: '1'}});
+		expect(none.code).toBe(0);
+		expect(none.stdout).toContain('paramtypes UsersService');
+		// TypeScript 7's package, as npm installs it: a version, and a native compiler no script can call.
+		mkdirSync(join(cwd, 'node_modules/typescript'), {recursive: true});
+		writeFileSync(join(cwd, 'node_modules/typescript/package.json'), JSON.stringify({name: 'typescript', version: '7.0.2', main: 'index.js'}));
+		writeFileSync(join(cwd, 'node_modules/typescript/index.js'), "module.exports = {version: '7.0.2'};\n");
+		const native = await runCli(['--plain', 'app.ts'], {cwd, env: {ASYNCMON_NO_CACHE: '1'}});
+		expect(native.code).toBe(0);
+		expect(native.stdout).toContain('paramtypes UsersService');
+		expect(native.stderr).toBe('');
 	});
 });
 

@@ -1,4 +1,6 @@
-import stringWidth from 'string-width';
+import {createRequire} from 'node:module';
+import type StringWidth from 'string-width';
+import {once} from '../protocol/once.js';
 import {formatCount} from './numbers.js';
 
 /**
@@ -8,16 +10,22 @@ import {formatCount} from './numbers.js';
  */
 const graphemes = new Intl.Segmenter(undefined, {granularity: 'grapheme'});
 
+/**
+ * Loaded the first time a text that is not ASCII is measured: with its tables and its emoji expression it takes
+ * 30-40 ms to load, which plain mode, whose lines are measured only in reports, would pay at every start.
+ */
+const stringWidth = once(() => (createRequire(import.meta.url)('string-width') as {default: typeof StringWidth}).default);
+
 /** The text's graphemes, each with its width in cells. */
 function cells(text: string): Array<[string, number]> {
-	return Array.from(graphemes.segment(text), ({segment}): [string, number] => [segment, stringWidth(segment)]);
+	return Array.from(graphemes.segment(text), ({segment}): [string, number] => [segment, stringWidth()(segment)]);
 }
 
 const isAscii = (text: string): boolean => /^[\x20-\x7e]*$/.test(text);
 
 /** Width in cells of the text as it is shown: sanitized (see sanitize), so colours and controls take none. */
 export function textWidth(text: string): number {
-	return isAscii(text) ? text.length : stringWidth(sanitize(text));
+	return isAscii(text) ? text.length : stringWidth()(sanitize(text));
 }
 
 /** Sanitized (see sanitize), then cut to at most `width` cells, the cut marked with an ellipsis. */

@@ -51,13 +51,22 @@ export function compileWithTypeScript(source: string, file: string, tsconfigText
  * loading the compiler takes a fifth of a second, which a cached file never pays.
  */
 export function typeScriptFor(file: string): string {
-	try {
-		const manifest = createRequire(file).resolve('typescript/package.json');
-		return `${manifest} ${(JSON.parse(readFileSync(manifest, 'utf8')) as {version?: string}).version ?? ''}`;
-	} catch {
-		return 'none';
+	const directory = dirname(file);
+	let found = versions.get(directory);
+	if (found === undefined) {
+		try {
+			const manifest = createRequire(file).resolve('typescript/package.json');
+			found = `${manifest} ${(JSON.parse(readFileSync(manifest, 'utf8')) as {version?: string}).version ?? ''}`;
+		} catch {
+			found = 'none';
+		}
+		versions.set(directory, found);
 	}
+	return found;
 }
+
+/** typeScriptFor's answers by directory: asked for every file of such a project as it loads, cached or not. */
+const versions = new Map<string, string>();
 
 /** Each project's TypeScript, by the directory it was looked for from; null where there is none. */
 const compilers = new Map<string, typeof TypeScript | null>();

@@ -712,14 +712,17 @@ export class Tracker {
 			return this.watch.excluded(fn);
 		} finally {
 			this.ownWorkDepth--;
-			const running = this.running;
-			if (running) {
-				const spent = performance.now() - start;
-				running.sliceStart += spent;
-				this.stretchStart += spent;
-				this.watch.running(running, this.stretchStart);
-			}
+			this.notTheScripts(performance.now() - start);
 		}
+	}
+
+	/** Time the thread spent for asyncmon inside the running slice: no part of its busy time or of its stretch. */
+	private notTheScripts(spent: number): void {
+		const running = this.running;
+		if (!running) return;
+		running.sliceStart += spent;
+		this.stretchStart += spent;
+		this.watch.running(running, this.stretchStart);
 	}
 
 	private ownWorkDepth = 0;
@@ -736,14 +739,9 @@ export class Tracker {
 			return this.watch.excluded(write, OUTPUT_WAIT_MS);
 		} finally {
 			const spent = performance.now() - start;
-			const running = this.running;
 			if (spent >= OUTPUT_WAIT_MS) {
 				this.sink.heldBack(spent);
-				if (running) {
-					running.sliceStart += spent;
-					this.stretchStart += spent;
-					this.watch.running(running, this.stretchStart);
-				}
+				this.notTheScripts(spent);
 			}
 		}
 	}

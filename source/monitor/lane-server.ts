@@ -32,11 +32,23 @@ export class LaneServer {
 			socket.unref();
 			onConnection(socket);
 		});
-		// A Unix socket is bound as listen() returns: a child started next finds it. Should it fail after all, children find none and run unwatched.
 		this.server.on('error', () => this.close());
+	}
+
+	/**
+	 * Binds the socket. A Unix socket is bound as listen() returns: called in the tick that spawns the script, it
+	 * listens long before the script's Node has booted (20 ms), let alone started a process of its own that looks
+	 * for it, and the spawn does not wait for it. Should it fail after all, children find none and run unwatched.
+	 */
+	listen(): void {
 		this.server.listen(this.where.socket);
 		this.server.unref();
-		chmodSync(this.where.socket, 0o600);
+		try {
+			chmodSync(this.where.socket, 0o600);
+		} catch {
+			// Not bound after all (its 'error' comes next): nothing listens.
+			this.close();
+		}
 	}
 
 	/**

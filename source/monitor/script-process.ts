@@ -48,8 +48,9 @@ export type ScriptStdin = 'none' | 'inherit' | 'terminal';
  */
 export class ScriptProcess {
 	readonly child: ChildProcess;
-	/** Epoch ms. */
-	readonly spawnedAt = epochNow();
+	/** The monotonic clock's reading at the spawn, put on the epoch when first asked (see spawnedAt). */
+	private readonly spawnedAtClock = process.hrtime.bigint();
+	private spawnedAtEpoch: number | null = null;
 	/** The session's trace, which the child writes in its header and names in the `traceparent`s it adds. */
 	readonly traceId = newTraceId();
 	readonly lanes: LaneServer | null = null;
@@ -106,9 +107,19 @@ export class ScriptProcess {
 			stdout: new HeldPipe(this.child.stdout!),
 			stderr: new HeldPipe(this.child.stderr!),
 		};
+		this.lanes?.listen();
 		this.child.once('exit', () => this.exit.happened(epochNow()));
 		this.child.once('close', (code: number | null, signal: NodeJS.Signals | null) => this.closed.happened({code, signal}));
 		this.child.once('error', error => this.startFailure.happened(error));
+	}
+
+	/**
+	 * When the script was spawned, in epoch ms. Not read from `performance` before the spawn: its first use loads
+	 * perf_hooks, 1-2 ms by which the script would start later. `performance.now()` and hrtime read the same clock.
+	 */
+	get spawnedAt(): number {
+		this.spawnedAtEpoch ??= epochNow() - Number(process.hrtime.bigint() - this.spawnedAtClock) / 1e6;
+		return this.spawnedAtEpoch;
 	}
 
 	/** The connections of followed processes, those that came already first. */

@@ -8,17 +8,19 @@ import {formatCount} from './numbers.js';
  * takes them to be, or Ink cuts them and their columns go out of line. Text is cut between graphemes (what a
  * terminal shows as one character: a flag, a family emoji, a skin tone, a letter and its accent), never inside one.
  */
-const graphemes = new Intl.Segmenter(undefined, {granularity: 'grapheme'});
+const graphemes = once(() => new Intl.Segmenter(undefined, {granularity: 'grapheme'}));
 
 /**
- * Loaded the first time a text that is not ASCII is measured: with its tables and its emoji expression it takes
- * 30-40 ms to load, which plain mode, whose lines are measured only in reports, would pay at every start.
+ * Both made the first time a text that is not ASCII is cut or measured, not as the module loads: the segmenter
+ * takes 8 ms to make (ICU's break rules), and string-width with its tables and its emoji expression 30-40 ms to
+ * load; plain mode, whose lines are measured only in reports, would pay both at every start, while the script
+ * starts beside it on the same cores (the trivial script's run: 8 ms of the monitor's 66 ms of CPU).
  */
 const stringWidth = once(() => (createRequire(import.meta.url)('string-width') as {default: typeof StringWidth}).default);
 
 /** The text's graphemes, each with its width in cells. */
 function cells(text: string): Array<[string, number]> {
-	return Array.from(graphemes.segment(text), ({segment}): [string, number] => [segment, stringWidth()(segment)]);
+	return Array.from(graphemes().segment(text), ({segment}): [string, number] => [segment, stringWidth()(segment)]);
 }
 
 const isAscii = (text: string): boolean => /^[\x20-\x7e]*$/.test(text);

@@ -24,6 +24,11 @@ it('`asyncmon script.ts` starts the script having loaded one file of its own pas
 	expect(line, stderr).toBeDefined();
 	const loaded = (JSON.parse(line!.slice('loaded at spawn: '.length)) as string[]).filter(url => url.startsWith('file:')).map(url => relative(ROOT, fileURLToPath(url)));
 	expect(loaded).toEqual(['dist/cli.js', 'dist/cli-main.js']);
+	// Nor `performance` (perf_hooks and its eight modules, 1-2 ms): the spawn's time is read from hrtime.
+	const builtins = JSON.parse(stderr.split('\n').find(text => text.startsWith('built-ins at spawn: '))!.slice('built-ins at spawn: '.length)) as string[];
+	expect(builtins).toContain('NativeModule child_process');
+	expect(builtins).not.toContain('NativeModule perf_hooks');
+	expect(builtins).not.toContain('NativeModule internal/perf/performance');
 });
 
 // esbuild's interop copied each of a built-in's properties onto an object of its own (scripts/build.mjs,

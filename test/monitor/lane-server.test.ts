@@ -17,6 +17,9 @@ describe('LaneServer', () => {
 		});
 		const {directory, socket} = server.where;
 		expect(statSync(directory).mode & 0o777).toBe(0o700);
+		// Its place is known (and told to the script) before it listens: the script is spawned in between.
+		expect(existsSync(socket)).toBe(false);
+		server.listen();
 		expect(statSync(socket).isSocket()).toBe(true);
 		expect(statSync(socket).mode & 0o777).toBe(0o600);
 		const client = connect(socket);

@@ -1,5 +1,5 @@
 import stringWidth from 'string-width';
-import {describe, expect, it} from 'vitest';
+import {describe, expect, it, vi} from 'vitest';
 import {asciiOnly, counted, fit, truncateApart, truncateLocation, truncateMiddle, truncateUrl, sanitize, sanitizeLines, textWidth, truncate, truncateStart, wrapText} from '../../source/present/text.js';
 
 describe('terminal cells', () => {
@@ -162,5 +162,24 @@ describe('cutting what tells rows apart', () => {
 		expect(truncateUrl(url, 30)).toBe('…/api/users/42?page=2');
 		expect(truncateUrl(url, 16)).toBe('/api/users/42?p…');
 		expect(truncateUrl(url, 10)).toBe('…/users/42');
+	});
+});
+
+describe('what the module costs as it loads', () => {
+	// Making a segmenter takes 8 ms (ICU's break rules): plain mode, whose lines are never cut, paid it at every start.
+	it('makes its grapheme segmenter only when a text that is not ASCII is cut, and once', async () => {
+		vi.resetModules();
+		const made = vi.spyOn(Intl, 'Segmenter');
+		try {
+			const text = await import('../../source/present/text.js');
+			expect(made).not.toHaveBeenCalled();
+			expect(text.truncate('plain ascii text', 8)).toBe('plain a…');
+			expect(made).not.toHaveBeenCalled();
+			expect(text.truncate('héllo wörld, café', 8)).toBe('héllo w…');
+			expect(text.truncate('naïve résumé text', 8)).toBe('naïve r…');
+			expect(made).toHaveBeenCalledTimes(1);
+		} finally {
+			made.mockRestore();
+		}
 	});
 });

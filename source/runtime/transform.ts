@@ -89,7 +89,7 @@ type AnyNode = Node & Record<string, any>;
 interface FunctionScope {
 	node: AnyNode;
 	instrumented: boolean;
-	/** Variable names assigned from an await of this function so far. */
+	/** Names that hold what an await of this function gave, so far (see collectCarriers, addLoopCarried). */
 	awaitedNames: Set<string>;
 	taskRef: string;
 }
@@ -195,7 +195,15 @@ export function instrument(input: TransformInput): TransformOutput {
 				visitChildren(node);
 				return;
 			}
+			case 'ForStatement':
+			case 'ForInStatement':
+			case 'WhileStatement':
+			case 'DoWhileStatement':
+				addLoopCarried(node, current().awaitedNames);
+				visitChildren(node);
+				return;
 			case 'ForOfStatement': {
+				addLoopCarried(node, current().awaitedNames);
 				visitChildren(node);
 				const scope = current();
 				if (!node.await || !tracksAwaits(scope)) return;
@@ -255,8 +263,7 @@ export function instrument(input: TransformInput): TransformOutput {
 			case 'CallExpression':
 				visitChildren(node);
 				if (!unwrapped.has(node) && !isRequire(node)) wrapCall(node);
-				// `results.push(await fetchOne())`, `cache.set(key, await load())`: what it awaited is in the receiver now.
-				if (node.callee.type === 'MemberExpression' && node.arguments.some(containsOwnAwait)) collectNames(node.callee, current().awaitedNames);
+				collectCarriers(node, current().awaitedNames);
 				return;
 			case 'ChainExpression':
 				for (let link = node.expression; link.type === 'CallExpression' || link.type === 'MemberExpression'; link = link.type === 'CallExpression' ? link.callee : link.object) unwrapped.add(link);
@@ -272,12 +279,9 @@ export function instrument(input: TransformInput): TransformOutput {
 				}
 				return;
 			case 'VariableDeclarator':
-				visitChildren(node);
-				if (node.init && containsOwnAwait(node.init)) collectNames(node.id, current().awaitedNames);
-				return;
 			case 'AssignmentExpression':
 				visitChildren(node);
-				if (containsOwnAwait(node.right)) collectNames(node.left, current().awaitedNames);
+				collectCarriers(node, current().awaitedNames);
 				return;
 			default:
 				visitChildren(node);
@@ -547,6 +551,44 @@ function containsOwnAwait(node: AnyNode): boolean {
 	if (node.type === 'AwaitExpression') return true;
 	if (isFunction(node)) return false;
 	return someChild(node, containsOwnAwait);
+}
+
+/** Whether the value holds what an await gave: it awaits, or reads a name that holds what one gave. */
+function carriesAwaited(value: AnyNode, names: Set<string>): boolean {
+	return containsOwnAwait(value) || readsAny(value, names);
+}
+
+/**
+ * Adds to `names` what `node` puts an awaited value into: a variable declared or assigned from one (`const user =
+ * await getUser(id)`), or from what reads one (`const orgId = user.orgId`, `cursor = page.next`, `const payload =
+ * {token}`), and the receiver of a call given one (`results.push(await fetchOne())`, `cache.set(key, user)`).
+ */
+function collectCarriers(node: AnyNode, names: Set<string>): void {
+	if (node.type === 'VariableDeclarator') {
+		if (node.init && carriesAwaited(node.init, names)) collectNames(node.id, names);
+	} else if (node.type === 'AssignmentExpression') {
+		if (carriesAwaited(node.right, names)) collectNames(node.left, names);
+	} else if (node.type === 'CallExpression' && node.callee.type === 'MemberExpression') {
+		if (node.arguments.some((argument: AnyNode) => carriesAwaited(argument, names))) collectNames(node.callee, names);
+	}
+}
+
+/**
+ * Adds to `names` what a loop's code puts an awaited value into, anywhere in it (see collectCarriers), until there
+ * is nothing more: an await in a loop reads what the turn before assigned (`n = await step(n)`, the cursor of
+ * the page before), which reading the loop's text once, in order, has not yet seen assigned when it reaches the
+ * await. Nested functions are their own: what they assign is not the loop's.
+ */
+function addLoopCarried(loop: AnyNode, names: Set<string>): void {
+	const visit = (node: AnyNode): void => {
+		if (isFunction(node)) return;
+		collectCarriers(node, names);
+		someChild(node, child => void visit(child));
+	};
+	for (let size = -1; size !== names.size; ) {
+		size = names.size;
+		visit(loop);
+	}
 }
 
 function collectNames(pattern: AnyNode, into: Set<string>): void {

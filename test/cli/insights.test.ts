@@ -1,6 +1,6 @@
 import {expect, it} from 'vitest';
 import {computeInsights, type Insight} from '../../source/model/insights.js';
-import {recordedLines, recordRun} from '../helpers/recorded.js';
+import {recordApp, recordedLines, recordRun} from '../helpers/recorded.js';
 
 it('counts as retries only the requests a task repeated after a failure, and gives a backoff loop no Promise.all advice', async () => {
 	const {result, state} = await recordRun(['retries.mjs']);
@@ -53,4 +53,35 @@ it('leaves the tasks of a process that ran out of work as never settled: nothing
 	expect(state.exitCall).toBeNull();
 	expect(result.stdout).toContain('→ 1 task never settled before the process exited: main() was waiting on a promise at runs-dry.mjs:3.');
 	expect(result.stdout).not.toContain('cut off');
+});
+
+it('gives no Promise.all advice for awaits that need what an earlier one gave: through a variable, a value carried round a loop, a cursor', async () => {
+	// No-semicolon CommonJS, as a user wrote it; only independent() may be told to start its awaits together.
+	const {result, state} = await recordApp([
+		'const sleep = ms => new Promise(r => setTimeout(r, ms))',
+		'async function getUser (id) { await sleep(30); return { id, orgId: id * 10 } }',
+		'async function getOrg (orgId) { await sleep(30); return { orgId } }',
+		'async function fetchPage (c) { await sleep(30); return { next: (c ?? 0) < 2 ? (c ?? 0) + 1 : null } }',
+		'async function tick (n) { await sleep(30); return n + 1 }',
+		'async function indirect () { const user = await getUser(1); const orgId = user.orgId; return getOrg(orgId) }',
+		'async function carried () { let n = 0; for (let i = 0; i < 3; i++) n = await tick(n); return n }',
+		'async function paged () {',
+		'  let cursor = null',
+		'  const pages = []',
+		'  do {',
+		'    const page = await fetchPage(cursor)',
+		'    pages.push(page)',
+		'    cursor = page.next',
+		'  } while (cursor)',
+		'  return pages.length',
+		'}',
+		'async function independent () { const a = await getUser(4); const b = await getOrg(5); return [a, b] }',
+		'Promise.all([indirect(), carried(), paged(), independent()]).then(r => console.log(JSON.stringify(r.slice(1, 3))))',
+	]);
+	expect(result.code).toBe(0);
+	expect(result.stdout).toContain('[3,3]');
+	const advised = computeInsights(state).flatMap(insight => (insight.kind === 'sequential-awaits' ? [insight.taskName] : []));
+	expect(advised).toEqual(['independent()']);
+	expect(result.stdout).toMatch(/→ independent\(\) awaited 2 operations in sequence/);
+	expect(result.stdout).not.toMatch(/→ (indirect|carried|paged)\(\) awaited/);
 });

@@ -281,6 +281,33 @@ describe('instrument: names and positions in the registry', () => {
 			{line: 5, column: 2, dependent: false, call: true},
 		]);
 	});
+
+	describe('whether an await reads what an earlier one gave (its advice must not ask to start them together)', () => {
+		const dependent = (code: string, sourceType?: 'module'): boolean[] => transform(code, sourceType).awaits.map(site => site.dependent);
+
+		it('through a variable that took it from another', () => {
+			expect(dependent('async function f() {\n const user = await getUser(1);\n const orgId = user.orgId;\n return await getOrg(orgId);\n}')).toEqual([false, true]);
+			expect(dependent('async function f() {\n const res = await login();\n const payload = {token: res};\n await save(payload);\n}')).toEqual([false, true]);
+			expect(dependent('async function f(cache) {\n const user = await load();\n cache.set(1, user.id);\n await save(cache);\n}')).toEqual([false, true]);
+		});
+
+		it('from the turn before, in a loop: a value carried round, a cursor', () => {
+			expect(dependent('async function chain() {\n let n = 0;\n for (let i = 0; i < 3; i++) n = await tick(n);\n}')).toEqual([true]);
+			const pages = 'async function all() {\n let cursor = null;\n do {\n  const page = await fetchPage(cursor);\n  cursor = page.next;\n } while (cursor);\n}';
+			expect(dependent(pages)).toEqual([true]);
+			expect(dependent('let n = 0;\nwhile (n < 3) n = await Clock.tick(n);', 'module')).toEqual([true]);
+		});
+
+		it('but not a loop whose turns are independent (N+1), nor one that only counts', () => {
+			expect(dependent('async function f(ids) {\n const users = [];\n for (const id of ids) users.push(await getUser(id));\n}')).toEqual([false]);
+			expect(dependent('async function f(ids) {\n let total = 0;\n for (const id of ids) {\n  const user = await getUser(id);\n  total += user.size;\n }\n}')).toEqual([false]);
+			expect(dependent('async function f() {\n let i = 0;\n while (i < 9) { await work(i); i++; }\n}')).toEqual([false]);
+		});
+
+		it('not what a nested function assigns', () => {
+			expect(dependent('async function f(ids) {\n let last;\n for (const id of ids) {\n  ids.forEach(async x => { last = await get(x); });\n  await use(last);\n }\n}')).toEqual([false, false]);
+		});
+	});
 });
 
 describe('withoutInstrumentation: the user\'s own text back', () => {

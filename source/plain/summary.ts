@@ -6,10 +6,10 @@ import {sessionDuration, summarize} from '../model/summary.js';
 import {formatDuration} from '../present/durations.js';
 import {formatTimes} from '../present/numbers.js';
 import type {Segment} from '../present/paint.js';
-import {glyphs, stateIcon} from '../present/states.js';
+import {glyphs} from '../present/states.js';
 import {counted, sanitize, sanitizeLines} from '../present/text.js';
 import {connectionClosed, endingSignal, forcedText, stoppedForText} from '../present/processes.js';
-import {errorText} from '../present/errors.js';
+import {uncaughtSegment} from '../present/errors.js';
 
 /** The processes the script started that had not ended when the session did (a child that took the stop signal and went on, a daemon): `pid 4242 (node worker.js)`. */
 function processesStillRunning(state: ModelState): string[] {
@@ -81,9 +81,9 @@ export function summaryLines(state: ModelState, ascii: boolean): Segment[][] {
 		const which = outlived.length === 1 ? 'A process the script started was still running when it ended, and goes' : `${outlived.length} processes the script started were still running when it ended, and go`;
 		say(sanitize(`${which} on as under node: ${outlived.join(', ')}`), {color: 'yellow'});
 	}
-	for (const {origin, error, handled} of state.uncaught) {
-		const what = `${origin === 'unhandledRejection' ? 'Unhandled rejection' : 'Uncaught exception'}${handled ? ", handled by the script's process.on('uncaughtException')" : ''}`;
-		say(sanitize(`${handled ? glyphs(ascii).warning : stateIcon('failed', ascii)} ${what}: ${errorText(error)}${error.location ? ` at ${error.location}` : ''}`), {color: handled ? 'yellow' : 'red'});
+	for (const uncaught of state.uncaught) {
+		const {text, color} = uncaughtSegment(uncaught, ascii);
+		say(text, {color});
 	}
 	const folded = foldedSentence(foldedFiguresOf(state.aggregated));
 	if (folded) say(folded, {color: 'yellow'});

@@ -1,4 +1,8 @@
+import type {Uncaught} from '../model/state.js';
 import type {ErrorInfo} from '../protocol/events.js';
+import type {Segment} from './paint.js';
+import {glyphs, stateIcon} from './states.js';
+import {sanitize} from './text.js';
 
 /** `Error: login failed; caused by TypeError: fetch failed`: an error and its chain of causes, as one line says them. */
 export function errorText(error: ErrorInfo): string {
@@ -12,4 +16,15 @@ export function failureText({error, status, aborted}: {error?: ErrorInfo | null;
 	if (error) return errorText(error);
 	if (aborted) return 'the client went away before the response finished';
 	return status ? `answered ${status}` : 'failed';
+}
+
+/**
+ * An uncaught exception or an unhandled rejection of the script's, as the summary and the dashboard's header say
+ * it: `✖ Uncaught exception: TypeError: … at app.js:4:11`; in yellow, with a warning sign, where the script's own
+ * process.on('uncaughtException') took it and the process went on.
+ */
+export function uncaughtSegment({origin, error, handled}: Uncaught, ascii: boolean): Segment {
+	const what = `${origin === 'unhandledRejection' ? 'Unhandled rejection' : 'Uncaught exception'}${handled ? ", handled by the script's process.on('uncaughtException')" : ''}`;
+	const icon = handled ? glyphs(ascii).warning : stateIcon('failed', ascii);
+	return {text: sanitize(`${icon} ${what}: ${errorText(error)}${error.location ? ` at ${error.location}` : ''}`), color: handled ? 'yellow' : 'red'};
 }

@@ -50,6 +50,14 @@ describe('the dashboard in a real terminal', () => {
 		expect(terminal.paneFlag('cursor_flag')).toBe('1');
 	});
 
+	it('says in its header what killed the script when no row can: an exception thrown in a timer callback', async () => {
+		terminal.open(asyncmon('throws-in-timer.cjs'), 160, 45);
+		const ended = await terminal.until('the script to die of it', text => text.includes('exited with code 1') && text.includes('Uncaught'));
+		expect(ended).toMatch(/✖ Uncaught exception: TypeError: Cannot set properties of null \(setting 'retries'\) at throws-in-timer\.cjs:5/);
+		terminal.keys('q');
+		await terminal.until('asyncmon to exit', text => text.includes('EXIT:1'));
+	});
+
 	it('a script that prints a lot while the dashboard loads is held back by it, not blocked: no block, the wait told as backpressure', async () => {
 		const file = tempFile('prints.ndjson');
 		terminal.open(asyncmon(`--exit-on-end --record ${file} prints-at-start.cjs`), 160, 45);

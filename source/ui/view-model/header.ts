@@ -1,7 +1,8 @@
 import type {Ms} from '../../protocol/events.js';
 import {foldedShort} from '../../present/folded.js';
 import {loopDelayMs} from '../../present/loop-delay.js';
-import {activeBlocks, NODE_STATES, unsettledTasks, type ModelState, type NodeState} from '../../model/state.js';
+import {activeBlocks, NODE_STATES, unsettledTasks, type ModelState, type NodeState, type Uncaught} from '../../model/state.js';
+import {uncaughtSegment} from '../../present/errors.js';
 import {blockCulprit} from '../../present/holdups.js';
 import {connectionClosed, endingSignal, processText} from '../../present/processes.js';
 import {roundedConcurrency} from '../../model/summary.js';
@@ -37,6 +38,7 @@ export interface HeaderInput {
 
 export function headerLines(input: HeaderInput): Line[] {
 	const lines = [titleLine(input), countsLine(input), loopLine(input)];
+	if (input.state.uncaught.length > 0) lines.push(uncaughtLine(input.state.uncaught, input.ascii));
 	if (input.state.notices.length > 0) lines.push(noticeLine(input.state.notices));
 	if (input.replay) lines.push(replayLine(input.replay, input.width, input.glyphs));
 	// Playback covers what was read before it: the recording stops there, and the command fails once closed.
@@ -66,6 +68,18 @@ function titleLine({state, title, nowMs, viewPaused, width, badge}: HeaderInput)
 	if (state.joinedMs !== null) line.splice(3, 0, {text: `joined at ${formatClock(state.joinedMs)}  `, dim: true});
 	if (viewPaused) line.push({text: '  VIEW PAUSED (space)', color: 'yellow', bold: true});
 	return line;
+}
+
+/**
+ * What ended the script, or what its own handler took: an exception no code caught is no task's failure (thrown in
+ * a timer's callback, say), so no row shows it. The first one that ended the process, else the latest, with how
+ * many more there were (a server's handler may log them by the hundred; the summary lists them all).
+ */
+function uncaughtLine(uncaught: readonly Uncaught[], ascii: boolean): Line {
+	const shown = uncaught.find(one => !one.handled) ?? uncaught.at(-1)!;
+	const more = uncaught.length > 1 ? ` (+${uncaught.length - 1} more)` : '';
+	const {text, color} = uncaughtSegment(shown, ascii);
+	return [{text: `${text}${more}`, color}];
 }
 
 /** The runtime's latest notice, with how many came before: they are few, and each matters once. */

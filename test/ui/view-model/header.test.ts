@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
-import {scriptStatus} from '../../../source/ui/view-model/header.js';
+import {glyphs} from '../../../source/present/states.js';
+import {headerLines, scriptStatus} from '../../../source/ui/view-model/header.js';
 import {event, reduce} from '../../helpers/events.js';
 
 describe("the dashboard header's script status", () => {
@@ -8,5 +9,24 @@ describe("the dashboard header's script status", () => {
 		expect(exited({forced: {after: 'SIGTERM', because: 'again'}})).toBe('killed by SIGKILL (by asyncmon after SIGTERM)');
 		expect(exited({stoppedFor: 'SIGINT'})).toBe('killed by SIGINT (stuck: SIGKILL)');
 		expect(exited({})).toBe('killed by SIGKILL');
+	});
+});
+
+describe("the dashboard header's uncaught errors", () => {
+	const lines = (events: Parameters<typeof reduce>[0]): string[] =>
+		headerLines({state: reduce(events), title: 'app.js', nowMs: 100, width: 160, ascii: false, glyphs: glyphs(false), viewPaused: false, replay: undefined, badge: []}).map(line => line.map(segment => segment.text).join(''));
+
+	it('says what ended the script, though no task failed: an exception thrown in a timer callback has no row', () => {
+		const error = {name: 'TypeError', message: "Cannot set properties of null (setting 'retries')", location: 'app.js:5:21'};
+		const shown = lines([event('uncaught', {t: 50, origin: 'uncaughtException', error, task: null}), event('exit', {t: 51, code: 1})]);
+		expect(shown).toContain("✖ Uncaught exception: TypeError: Cannot set properties of null (setting 'retries') at app.js:5:21");
+	});
+
+	it("shows the one that ended the process before those the script's own handler took, and how many more there were", () => {
+		const handled = (message: string) => event('uncaught', {t: 10, origin: 'uncaughtException', error: {name: 'Error', message}, task: null, handled: true});
+		const fatal = event('uncaught', {t: 30, origin: 'unhandledRejection', error: {name: 'Error', message: 'fatal'}, task: null});
+		expect(lines([handled('first'), fatal, handled('later')])).toContain('✖ Unhandled rejection: Error: fatal (+2 more)');
+		expect(lines([handled('first'), handled('later')])).toContain("⚠ Uncaught exception, handled by the script's process.on('uncaughtException'): Error: later (+1 more)");
+		expect(lines([event('exit', {t: 51, code: 0})]).join('\n')).not.toContain('Uncaught');
 	});
 });

@@ -1,5 +1,5 @@
 import {laneRootOf, processTaskName} from '../protocol/child-config.js';
-import {isProcessGone, laneSlotOf, type AsyncmonEvent, type ErrorInfo, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type ProcessLaunch, type TaskEndEvent, type TaskStartEvent} from '../protocol/events.js';
+import {isMainThreadId, isProcessGone, laneSlotOf, type AsyncmonEvent, type ErrorInfo, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type ProcessLaunch, type TaskEndEvent, type TaskStartEvent} from '../protocol/events.js';
 import {foldJoined, foldSent, retire} from './retention.js';
 import {settleIfLarge} from './intervals.js';
 import {
@@ -292,6 +292,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			}
 			// The session ends: asyncmon no longer hears from a process that outlives the script either.
 			if (state.activeProcessBlockIds.length > 0) state.activeProcessBlockIds = [];
+			if (state.exitCall && event.signal === null) finishExitCallers(state, state.scriptExitMs ?? event.t);
 			break;
 		case 'dropped':
 			state.droppedEvents += event.count;
@@ -366,6 +367,18 @@ function endLane(state: ModelState, root: TaskNode, end: TaskEndEvent): void {
 		} else {
 			apply(state, {type: 'op.end', t, id: node.id, ok: false, error});
 		}
+	}
+}
+
+/**
+ * The script's own process.exit() ended its process: the tasks of its main thread still running then are the one
+ * that called it and those that called that one without awaiting, and they finish as it ended, as a followed
+ * process's do (see endLane). What still waited was cut off, and stays as it was (see neverSettled).
+ */
+function finishExitCallers(state: ModelState, t: Ms): void {
+	for (const node of [...state.nodes.values()]) {
+		if (node.state !== 'running' || !isTaskKind(node.kind) || laneSlotOf(node.id) !== 0 || !isMainThreadId(node.id)) continue;
+		apply(state, {type: 'task.end', t, id: node.id, ok: true, busy: node.busyMs, wait: node.waitMs, sched: node.schedDelayMs, awaits: node.awaitCount});
 	}
 }
 

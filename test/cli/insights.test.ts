@@ -46,6 +46,24 @@ it("says the script's process.exit() cut off the tasks still waiting, and where 
 	expect(result.stdout).not.toContain('never settled');
 });
 
+it('finishes the task that called process.exit(), in the summary and the report: it was running, not cut off', async () => {
+	const {result, report} = await recordApp([
+		'const sleep = ms => new Promise(r => setTimeout(r, ms))',
+		'async function background () { await sleep(5000) }',
+		'async function shutdown () {',
+		'  background().catch(() => {})',
+		'  await sleep(50)',
+		"  console.log('exiting')",
+		'  process.exit(0)',
+		'}',
+		'shutdown()',
+	]);
+	expect(result.code).toBe(0);
+	const states = Object.fromEntries(report.tasks.map(task => [task.name, task.state]));
+	expect(states).toMatchObject({'shutdown()': 'finished', 'background()': 'pending'});
+	expect(result.stdout).toContain('→ process.exit() at app.js:7 cut off 1 task still waiting: background() was waiting on timer 5.00s');
+});
+
 it('leaves the tasks of a process that ran out of work as never settled: nothing called process.exit()', async () => {
 	const {result, state, file} = await recordRun(['runs-dry.mjs']);
 	expect(result.code).toBe(0);

@@ -390,11 +390,15 @@ describe('header', () => {
 		const exited = busySession();
 		exited.emit('exit', {t: 900, code: 0, signal: null});
 		expect(counts(exited)).toContain(`⏸ ${unsettled} never settled`);
-		// A graceful shutdown's process.exit() cut them off: said so, not as a hang.
+		// A graceful shutdown's process.exit() cut them off: said so, not as a hang. The task still running is the one
+		// that called it: it finishes.
 		const shutDown = busySession();
+		const {running, waiting, ready, finished} = shutDown.state.taskCounts;
+		expect(running).toBeGreaterThan(0);
 		shutDown.emit('script.exit', {t: 890, code: 0, exitCall: {site: 'app.ts:30:5'}});
 		shutDown.emit('exit', {t: 900, code: 0, signal: null});
-		expect(counts(shutDown)).toContain(`⏸ ${unsettled} cut off by process.exit()`);
+		expect(counts(shutDown)).toContain(`⏸ ${waiting + ready} cut off by process.exit()`);
+		expect(shutDown.state.taskCounts.finished).toBe(finished + running);
 	});
 
 	it('says how many of the tasks done were folded: never more than it counts done, though their timers folded with them', () => {

@@ -1,5 +1,5 @@
 import {laneRootOf, processTaskName} from '../protocol/child-config.js';
-import {isMainThreadId, isProcessGone, laneSlotOf, type AsyncmonEvent, type ErrorInfo, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type ProcessLaunch, type TaskEndEvent, type TaskStartEvent} from '../protocol/events.js';
+import {isMainThreadId, isProcessGone, laneSlotOf, PROCESS_EXIT, type AsyncmonEvent, type ErrorInfo, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type ProcessLaunch, type TaskEndEvent, type TaskStartEvent} from '../protocol/events.js';
 import {foldJoined, foldSent, retire} from './retention.js';
 import {settleIfLarge} from './intervals.js';
 import {
@@ -389,7 +389,7 @@ function endBlockAtExit(state: ModelState, block: Block, t: Ms, orLater = t): vo
 }
 
 /** Why a followed process's task or op that still waited when the process exited by itself (code 0) failed. */
-const CUT_SHORT_BY_EXIT: ErrorInfo = Object.freeze({name: 'ProcessExit', message: 'cut short: its process exited before it settled'});
+const CUT_SHORT_BY_EXIT: ErrorInfo = Object.freeze({name: PROCESS_EXIT, message: 'cut short: its process exited before it settled'});
 
 /** The empty array nodes share; never pushed to (see append). */
 const NONE: never[] = Object.freeze([]) as unknown as never[];

@@ -485,6 +485,9 @@ export const PROCESS_GONE: ErrorInfo = Object.freeze({name: 'ProcessGone', messa
 
 export const isProcessGone = (error: ErrorInfo | null | undefined): boolean => error?.name === PROCESS_GONE.name;
 
+/** The name of the error a child process's end is told by when it failed (`exited with code 1`, `killed by SIGKILL`), and of what a followed process's end cut short. */
+export const PROCESS_EXIT = 'ProcessExit';
+
 /** How long a script may take to stop after a hangup, or after the dashboard was quit, before asyncmon kills it (`grace`, `quit`). */
 export const KILL_GRACE_MS = 2000;
 

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
-import {computeInsights, type Insight, type InsightKind} from '../../source/model/insights.js';
+import {computeInsights, type FloatingPromiseInsight, type Insight, type InsightKind} from '../../source/model/insights.js';
+import {floatingPromiseMessage} from '../../source/present/insights/floating-promise.js';
 import {summarize} from '../../source/model/summary.js';
 import {IDS_PER_PROCESS, IDS_PER_THREAD} from '../../source/protocol/events.js';
 import {InsightSession, onOp, onPromise, onTask} from '../fixtures/insights/session.js';
@@ -715,6 +716,21 @@ describe('floating-promise', () => {
 		expect(ofKind(session, 'floating-promise')).toEqual([
 			{kind: 'floating-promise', task: {name: 'save(1)', failed: false}, callerName: 'main()', site: 'app.ts:6:2', taskIds: [save]},
 		]);
+	});
+
+	it('tells a task that failed from one its process ended before it settled (a followed process that exited or was killed)', () => {
+		const session = new InsightSession();
+		const main = session.task(0, 'main()');
+		const save = session.task(1, 'save(1)', main);
+		const tick = session.task(2, 'tick()', main);
+		session.emit('floating', {t: 1, task: save, by: main, site: 'app.ts:6:2'}).emit('floating', {t: 1, task: tick, by: main, site: 'app.ts:7:2'});
+		session.emit('task.end', {t: 5, id: save, ok: false, error: {name: 'Error', message: 'disk full'}});
+		session.emit('task.end', {t: 9, id: tick, ok: false, error: {name: 'ProcessExit', message: 'killed by SIGKILL'}});
+		const [failed, cutShort] = ofKind(session, 'floating-promise') as FloatingPromiseInsight[];
+		expect(failed!.task).toEqual({name: 'save(1)', failed: true});
+		expect(cutShort!.task).toEqual({name: 'tick()', failed: false, cutShort: true});
+		expect(floatingPromiseMessage(failed!)).toContain('save(1) was called without await at app.ts:6 in main() (it failed, and nothing handled it):');
+		expect(floatingPromiseMessage(cutShort!)).toContain('tick() was called without await at app.ts:7 in main() (its process ended before it settled):');
 	});
 
 	it('stays silent when every promise was awaited', () => {

@@ -89,8 +89,8 @@ export interface PendingTask {
 /** A statement called one of the script's async functions and dropped the promise. */
 export interface FloatingPromiseInsight extends Finding {
 	kind: 'floating-promise';
-	/** The dropped task, when known. */
-	task: {name: string; failed: boolean} | null;
+	/** The dropped task, when known; `cutShort`: its process (a followed one) ended before it settled. */
+	task: {name: string; failed: boolean; cutShort?: true} | null;
 	/** The function that dropped it; null at the top level of the script. */
 	callerName: string | null;
 	site: Location;

@@ -2,7 +2,7 @@ import childProcess, {type ChildProcess} from 'node:child_process';
 import {basename} from 'node:path';
 import {syncBuiltinESMExports} from 'node:module';
 import {promisify} from 'node:util';
-import type {ErrorInfo, ProcessDetails, ProcessExit, ProcessLaunch} from '../../protocol/events.js';
+import {PROCESS_EXIT, type ErrorInfo, type ProcessDetails, type ProcessExit, type ProcessLaunch} from '../../protocol/events.js';
 import type {Tracker} from '../tracker.js';
 import {recordedText} from '../redact.js';
 import type {FollowChild} from '../follow.js';
@@ -122,7 +122,7 @@ function ended(tracker: Tracker, lane: number | null, op: number | null, exit: P
 }
 
 function exitError(exit: ProcessExit): ErrorInfo {
-	return {name: 'ProcessExit', message: exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`};
+	return {name: PROCESS_EXIT, message: exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`};
 }
 
 /** What spawnSync returns, or what execSync and execFileSync throw, says how the child ended; their output (or null) means it exited 0. */

@@ -7,6 +7,8 @@ export interface FunctionMeta {
 	secretParams?: number[];
 	/** See FunctionSite.callsNothing. */
 	callsNothing?: true;
+	/** See FunctionSite.declaredArgs. */
+	declaredArgs?: number;
 }
 
 export interface AwaitMeta {

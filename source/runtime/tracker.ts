@@ -442,7 +442,7 @@ export class Tracker {
 	e(functionId: number, args: ArrayLike<unknown>): Task {
 		const site = this.sites.functionAt(functionId);
 		// Named at the next flush, with the values it was called with even if the body reassigns them.
-		const called = Array.prototype.slice.call(args, 0, MAX_ARGS + 1);
+		const called = Array.prototype.slice.call(args, 0, Math.min(MAX_ARGS + 1, site.declaredArgs ?? MAX_ARGS + 1));
 		if (site.secretParams) hideSecretArguments(called, site.secretParams);
 		const task = this.startTask('task', site.name, site.loc, this.current(), called);
 		// Entered at once, though it costs a quick call a third of its time (an AsyncContextFrame made going in and

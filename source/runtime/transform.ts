@@ -40,6 +40,12 @@ export interface FunctionSite {
 	secretParams?: number[];
 	/** Its parameters and body call nothing (see callsNothing): no callback can be registered in its task. */
 	callsNothing?: true;
+	/**
+	 * How many parameters it declares, where its code can read no more arguments than that (no rest parameter, no
+	 * `arguments`): the arguments its name shows. A caller's extra ones are none of its (a queue library passes
+	 * its job's lock token to a processor declared `async function process(job)`).
+	 */
+	declaredArgs?: number;
 }
 
 export interface AwaitSite {
@@ -135,6 +141,8 @@ export function instrument(input: TransformInput): TransformOutput {
 		const secretParams = secretParameters(fn);
 		if (secretParams.length > 0) site.secretParams = secretParams;
 		if (callsNothing(fn)) site.callsNothing = true;
+		// An arrow has no `arguments`: it is given its parameters (see arrowArguments).
+		if (fn.type !== 'ArrowFunctionExpression' && readsOnlyItsParameters(fn)) site.declaredArgs = fn.params.length;
 		const id = input.registry.addFunction(site);
 		const args = fn.type === 'ArrowFunctionExpression' ? arrowArguments(fn, rt) : 'arguments';
 		const enter = `const ${TASK}=${rt}.e(${id},${args});try{`;
@@ -380,6 +388,14 @@ function secretParameters(fn: AnyNode): number[] {
 		if (named.type === 'Identifier' && isSecretParameterName(named.name)) positions.push(position);
 	});
 	return positions;
+}
+
+/** Whether a function's code can read no argument past its parameters: it has no rest parameter and never names `arguments`. */
+function readsOnlyItsParameters(fn: AnyNode): boolean {
+	// Arrows read their enclosing function's `arguments`; other functions have their own.
+	const names = (node: AnyNode): boolean =>
+		(node.type === 'Identifier' && node.name === 'arguments') || (!(isFunction(node) && node.type !== 'ArrowFunctionExpression') && someChild(node, names));
+	return !fn.params.some((param: AnyNode) => param.type === 'RestElement' || names(param)) && !names(fn.body);
 }
 
 /**

@@ -1,5 +1,6 @@
 import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
+import {recordApp} from '../helpers/recorded.js';
 import {runCli} from '../helpers/run-cli.js';
 import {tempFile} from '../helpers/temp.js';
 
@@ -54,4 +55,24 @@ describe('a recording keeps no secret', () => {
 		for (const [secret, where] of Object.entries(REDACTED_SECRETS)) expect(recording, where).toContain(secret);
 		for (const [secret, where] of Object.entries(HEADER_SECRETS)) expect(recording, where).not.toContain(secret);
 	});
+});
+
+it("names a call by the arguments its function declares: a caller's extra ones (a queue's lock token) are never shown or recorded", async () => {
+	const token = 'e954bed0-aca6-4edc-8d0a-5f2f3c1b9a77';
+	const {result, report, file} = await recordApp([
+		'async function processJob (job) { await new Promise(r => setTimeout(r, 5)); return job.id }',
+		'async function logAll () { await new Promise(r => setTimeout(r, 5)); return arguments.length }',
+		`const runner = fn => fn({id: 7, name: 'email'}, '${token}', undefined)`,
+		'Promise.all([runner(processJob), runner(logAll)]).then(r => console.log(r.join(" ")))',
+	]);
+	expect(result.code).toBe(0);
+	expect(result.stdout).toContain('7 3');
+	const names = report.tasks.map(task => task.name);
+	expect(names).toContain('processJob({…})');
+	// A function that reads `arguments` reads them all: its name shows what it was given.
+	// (A long string shows its start.)
+	expect(names.find(name => name.startsWith('logAll('))).toContain(token.slice(0, 20));
+	const withToken = readFileSync(file, 'utf8').split('\n').filter(line => line.includes(token.slice(0, 8)));
+	expect(withToken.length).toBeGreaterThan(0);
+	for (const line of withToken) expect(line).toContain('logAll(');
 });

@@ -161,9 +161,9 @@ describe('instrument: names and positions in the registry', () => {
 		);
 		const byName = new Map(functions.map(f => [f.name, f]));
 		// Positions are the generated function node's start: line 1-based, column 0-based.
-		expect(byName.get('decl')).toEqual({name: 'decl', line: 1, column: 0, callsNothing: true});
-		expect(byName.get('expr')).toEqual({name: 'expr', line: 2, column: 13, callsNothing: true});
-		expect(byName.get('inner')).toEqual({name: 'inner', line: 3, column: 14, callsNothing: true});
+		expect(byName.get('decl')).toEqual({name: 'decl', line: 1, column: 0, callsNothing: true, declaredArgs: 0});
+		expect(byName.get('expr')).toEqual({name: 'expr', line: 2, column: 13, callsNothing: true, declaredArgs: 0});
+		expect(byName.get('inner')).toEqual({name: 'inner', line: 3, column: 14, callsNothing: true, declaredArgs: 0});
 		expect(byName.get('arrow')).toEqual({name: 'arrow', line: 4, column: 14, callsNothing: true});
 		expect(byName.get('short')).toEqual({name: 'short', line: 5, column: 14, callsNothing: true});
 		expect(byName.get('<anonymous>')).toEqual({name: '<anonymous>', line: 10, column: 4, callsNothing: true});
@@ -236,11 +236,23 @@ describe('instrument: names and positions in the registry', () => {
 		expect(names('class Res { async [Symbol.asyncDispose]() {} }\nconst o = { async [Symbol.iterator]() {} };')).toEqual(['Res.[Symbol.asyncDispose]', '[Symbol.iterator]']);
 	});
 
+	it('counts the parameters a function declares where its code can read no other argument: what its name shows', () => {
+		const declared = (code: string) => transform(code).functions.map(f => f.declaredArgs);
+		expect(declared('async function process(job) { await job.run(); }')).toEqual([1]);
+		expect(declared('async function f(a, {b} = {}, [c]) {}')).toEqual([3]);
+		expect(declared('async function f(a, ...rest) { await g(rest); }')).toEqual([undefined]);
+		expect(declared('async function f(a) { return g(arguments[1]); }')).toEqual([undefined]);
+		expect(declared('async function f(a) { return [1].map(() => arguments.length); }')).toEqual([undefined]);
+		expect(declared('async function f(a) { return function () { return arguments; }; }')).toEqual([1]);
+		// An arrow is given its parameters already.
+		expect(declared('const f = async (job) => job;')).toEqual([undefined]);
+	});
+
 	it('places methods at their parameter list (acorn starts a method function there)', () => {
 		const {functions} = transform('class C {\n  async m() {}\n  static async s() {}\n}');
 		expect(functions).toEqual([
-			{name: 'C.m', line: 2, column: 9, callsNothing: true},
-			{name: 'C.s', line: 3, column: 16, callsNothing: true},
+			{name: 'C.m', line: 2, column: 9, callsNothing: true, declaredArgs: 0},
+			{name: 'C.s', line: 3, column: 16, callsNothing: true, declaredArgs: 0},
 		]);
 	});
 

@@ -235,6 +235,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			// A block.end may have said so already, from the time spent in require() (see LoopWatch.measureRequires).
 			block.loading ||= event.loading === true;
 			block.module = event.module ?? null;
+			block.callee = event.callee ?? null;
 			if (event.frames[0]) block.location = event.frames[0].loc;
 			break;
 		}
@@ -582,7 +583,7 @@ function blockById(state: ModelState, id: number): Block {
 	let block = state.blocks.find(b => b.id === id);
 	if (!block) {
 		const processId = laneRootOf(id);
-		block = {id, startMs: 0, detectedAt: 0, durationMs: null, endMs: null, queuedMs: 0, taskId: null, taskName: null, location: null, frames: [], stackRead: false, loading: false, module: null, exact: false, processId, process: null};
+		block = {id, startMs: 0, detectedAt: 0, durationMs: null, endMs: null, queuedMs: 0, taskId: null, taskName: null, location: null, frames: [], stackRead: false, loading: false, module: null, callee: null, exact: false, processId, process: null};
 		state.blocks.push(block);
 	}
 	// The lane's root comes first on its stream, but a block may reach the model before it (the watchdog's lines go their own way).

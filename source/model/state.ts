@@ -148,6 +148,8 @@ export interface Block {
 	loading: boolean;
 	/** Loading a library's module with no frame of the script's under it: where its top level ran. */
 	module: Location | null;
+	/** The function of Node's own the script's innermost frame was in (`execSync` of `node:child_process`), when it was one. */
+	callee: StackFrame | null;
 	exact: boolean;
 	/** The followed process whose main thread's loop it held: its lane's root task (the block's id says which); null for the script's own loop. */
 	processId: number | null;

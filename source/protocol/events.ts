@@ -328,6 +328,8 @@ export interface BlockStackEvent {
 	loading?: true;
 	/** Loading with no frame of the user's under it: the library module whose top level was running (`node_modules/sdk/index.js:4:7`). */
 	module?: Location;
+	/** The function of Node's own the user's innermost frame was in, and its module: `{fn: 'execSync', loc: 'node:child_process'}`. */
+	callee?: StackFrame;
 }
 
 export interface StackFrame {

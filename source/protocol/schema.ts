@@ -161,7 +161,8 @@ const WAIT_TARGET = variantsOf<WaitTarget>("a WaitTarget ({kind: 'task' | 'op', 
 const PROCESS_DETAILS = objectOf<ProcessDetails>('process details {pid?, command}', {pid: optional(COUNT), command: STRING});
 const PROCESS_LAUNCH = objectOf<ProcessLaunch>('a process launch {t, parent, process}', {t: NUMBER, parent: ID_OR_NULL, process: PROCESS_DETAILS});
 const PROCESS_EXIT = objectOf<ProcessExit>('a process exit {code, signal}', {code: INTEGER_OR_NULL, signal: STRING_OR_NULL});
-const STACK_FRAMES = listOf('a list of stack frames {fn, loc}', objectOf<StackFrame>('a stack frame', {fn: STRING, loc: STRING}));
+const STACK_FRAME = objectOf<StackFrame>('a stack frame', {fn: STRING, loc: STRING});
+const STACK_FRAMES = listOf('a list of stack frames {fn, loc}', STACK_FRAME);
 
 /** The header's fields; `protocol` has rules of its own (see decodeHeader). */
 export const HEADER_SHAPES: FieldShapes<HeaderEvent, 'type' | 'protocol'> = {
@@ -233,7 +234,7 @@ export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldSha
 	'op.fire': {id: ID, lateMs: NUMBER},
 	'op.end': {id: ID, ok: BOOLEAN, status: optional(COUNT), bytes: optional(COUNT), error: optional(ERROR_INFO), lateMs: optional(NUMBER), cancelled: optional(BOOLEAN), exit: optional(PROCESS_EXIT)},
 	'block.start': {id: ID, task: ID_OR_NULL, detectedAt: NUMBER, handles: optional(listOf('a list of stop signals', oneOf(...STOP_SIGNALS)))},
-	'block.stack': {id: ID, frames: STACK_FRAMES, loading: optional(FLAG), module: optional(STRING)},
+	'block.stack': {id: ID, frames: STACK_FRAMES, loading: optional(FLAG), module: optional(STRING), callee: optional(STACK_FRAME)},
 	'block.end': {id: ID, durationMs: NUMBER, task: ID_OR_NULL, exact: BOOLEAN, queuedMs: optional(NUMBER), starved: optional(BOOLEAN), loading: optional(FLAG)},
 	loop: {delayMs: NUMBER, utilization: NUMBER},
 	output: {

@@ -54,6 +54,11 @@ export interface UserStack {
 	loading: boolean;
 	/** While loading, with no frame of the user's above the loader: the library module whose top level ran (`node_modules/sdk/index.js:4:7`). */
 	module: Location | null;
+	/**
+	 * The function of Node's own that the user's innermost frame called and was still in, with its module
+	 * (`execSync` of `node:child_process`): a synchronous call that waits or computes in native code.
+	 */
+	callee: StackFrame | null;
 	/** The read came once the block was over: no sample of it (see LoopWatch.readBlockedStack). */
 	over?: true;
 }
@@ -69,6 +74,8 @@ export function userStack(fn: Function, paths: {cwd: string; ownDirectory: strin
 	let loading = false;
 	/** The innermost frame of a module file, the user's or a library's. */
 	let innermostFile: NodeJS.CallSite | null = null;
+	/** Under the user's innermost frame: the outermost of Node's public modules' frames so far, innermost first. */
+	let callee: StackFrame | null = null;
 	for (const site of callSites(fn, depth)) {
 		const file = site.getFileName() ?? '';
 		const own = pathOf(file).startsWith(paths.ownDirectory + sep);
@@ -77,13 +84,14 @@ export function userStack(fn: Function, paths: {cwd: string; ownDirectory: strin
 		// Node's module loader inside the user's code: the code under way is a module's loading, its top level run. Under the
 		// entry's own top level too, which runs in the loader, so only above the user's innermost frame.
 		if (frames.length === 0 && file.startsWith(MODULE_LOADER)) loading = true;
+		if (frames.length === 0 && file.startsWith('node:') && !file.startsWith('node:internal/')) callee = {fn: site.getFunctionName() || ANONYMOUS, loc: file};
 		// An async frame is a caller awaiting, not one of the calls under way.
 		if (site.isAsync() || !isUserFile(file) || own) continue;
 		frames.push({fn: site.getFunctionName() || ANONYMOUS, loc: originalLocation(site, paths.cwd)});
 		if (frames.length === maxFrames) break;
 	}
 	const libraryLoading = loading && frames.length === 0 && innermostFile !== null;
-	return {frames, inOwnCode: inOwnCode ?? false, loading, module: libraryLoading ? originalLocation(innermostFile!, paths.cwd) : null};
+	return {frames, inOwnCode: inOwnCode ?? false, loading, module: libraryLoading ? originalLocation(innermostFile!, paths.cwd) : null, callee: frames.length > 0 ? callee : null};
 }
 
 /** Where Node's loaders of CommonJS and ES modules are (node:internal/modules/cjs/loader, …/esm/module_job, …). */

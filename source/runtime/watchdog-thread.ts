@@ -166,11 +166,13 @@ function captureStack(blockId: number): void {
 	Atomics.store(i32, I32_STACK_SESSION, 1);
 	// A connected session makes the process wait for it at exit: let go as soon as the stack is read.
 	const timer = setTimeout(disconnect, STACK_TIMEOUT_MS);
-	const done = (frames: StackFrame[], loading = false, module: string | null = null): void => {
+	const done = (frames: StackFrame[], loading = false, module: string | null = null, callee: StackFrame | null = null): void => {
 		clearTimeout(timer);
 		disconnect();
 		// Loading with no frame of the user's under it: the entry's static imports, run before its own first line.
-		if (frames.length > 0 || loading) emit({type: 'block.stack', t: relativeTime(epochNow()), id: blockId, frames, ...(loading && {loading: true as const}), ...(module !== null && {module})});
+		if (frames.length > 0 || loading) {
+			emit({type: 'block.stack', t: relativeTime(epochNow()), id: blockId, frames, ...(loading && {loading: true as const}), ...(module !== null && {module}), ...(callee && {callee})});
+		}
 	};
 	const read = (attempt: number): void => {
 		session.post('Runtime.evaluate', {expression: READ_STACK, returnByValue: true, silent: true}, (error, answer) => {
@@ -185,7 +187,7 @@ function captureStack(blockId: number): void {
 				setTimeout(() => read(attempt + 1), STACK_READ_GAP_MS);
 				return;
 			}
-			done(stack.frames, stack.loading, stack.module);
+			done(stack.frames, stack.loading, stack.module, stack.callee);
 		});
 	};
 	read(1);

@@ -34,6 +34,27 @@ describe('blocks, through the real CLI', () => {
 	});
 
 
+	it("a block in one of Node's synchronous calls advises its asynchronous twin, not a worker thread: execSync waits, it does not compute", async () => {
+		const dir = tempDir();
+		writeFileSync(
+			join(dir, 'main.cjs'),
+			[
+				"const {execSync} = require('node:child_process')",
+				'const sleep = ms => new Promise(r => setTimeout(r, ms))',
+				"function runShell () { return execSync('sleep 0.3; echo shell-done').toString().trim() }",
+				'async function main () { await sleep(20); console.log(runShell()) }',
+				'main()',
+			].join('\n'),
+		);
+		const {result, state, file} = await recordRun(['--block-threshold', '100', 'main.cjs'], {cwd: dir});
+		expect(result.stdout).toContain('shell-done');
+		expect(state.blocks).toHaveLength(1);
+		expect(state.blocks[0]).toMatchObject({location: 'main.cjs:3:31', callee: {fn: 'execSync', loc: 'node:child_process'}});
+		const report = await runCli(['report', file]);
+		expect(report.stdout).toMatch(/runShell\(\) in main\(\) at main\.cjs:3 blocked the event loop for \d+ms; it waited in execSync\(\) for a child process to end: start it with exec \(or spawn\) instead/);
+		expect(report.stdout).not.toContain('worker thread');
+	});
+
 	it('a block in a module loading in native code, where no stack can be read, still says it was loading modules', async () => {
 		const dir = tempDir();
 		mkdirSync(join(dir, 'node_modules/native-load'), {recursive: true});

@@ -321,7 +321,7 @@ describe('reducer: blocks', () => {
 		const state = reduce([start(0, 1, null), start(1, 2, 1)]);
 		apply(state, {type: 'block.start', t: 10, id: 1, task: 2, detectedAt: 70});
 		expect(state.activeBlockId).toBe(1);
-		expect(state.blocks).toEqual([{id: 1, startMs: 10, detectedAt: 70, durationMs: null, endMs: null, queuedMs: 0, taskId: 2, taskName: 'task2', location: 'app.ts:2:1', frames: [], stackRead: false, loading: false, module: null, exact: false, processId: null, process: null}]);
+		expect(state.blocks).toEqual([{id: 1, startMs: 10, detectedAt: 70, durationMs: null, endMs: null, queuedMs: 0, taskId: 2, taskName: 'task2', location: 'app.ts:2:1', frames: [], stackRead: false, loading: false, module: null, callee: null, exact: false, processId: null, process: null}]);
 
 		const frames = [
 			{fn: 'parseBody', loc: 'app.ts:6:5'},
@@ -334,6 +334,9 @@ describe('reducer: blocks', () => {
 		// Read again, while a module loaded.
 		apply(state, {type: 'block.stack', t: 73, id: 1, frames, loading: true});
 		expect(state.blocks[0]!.loading).toBe(true);
+		// Read in one of Node's synchronous calls.
+		apply(state, {type: 'block.stack', t: 74, id: 1, frames, callee: {fn: 'readFileSync', loc: 'node:fs'}});
+		expect(state.blocks[0]!.callee).toEqual({fn: 'readFileSync', loc: 'node:fs'});
 
 		apply(state, {type: 'block.end', t: 260, id: 1, durationMs: 250, task: 2, exact: true});
 		expect(state.activeBlockId).toBeNull();
@@ -356,7 +359,7 @@ describe('reducer: blocks', () => {
 
 	it('a block.end with no block.start (a slice measured exactly) derives its start', () => {
 		const state = reduce([start(0, 1, null), {type: 'block.end', t: 300, id: 4, durationMs: 120, task: 1, exact: true}]);
-		expect(state.blocks).toEqual([{id: 4, startMs: 180, detectedAt: 0, durationMs: 120, endMs: 300, queuedMs: 0, taskId: 1, taskName: 'task1', location: 'app.ts:1:1', frames: [], stackRead: false, loading: false, module: null, exact: true, processId: null, process: null}]);
+		expect(state.blocks).toEqual([{id: 4, startMs: 180, detectedAt: 0, durationMs: 120, endMs: 300, queuedMs: 0, taskId: 1, taskName: 'task1', location: 'app.ts:1:1', frames: [], stackRead: false, loading: false, module: null, callee: null, exact: true, processId: null, process: null}]);
 		expect(state.activeBlockId).toBeNull();
 	});
 

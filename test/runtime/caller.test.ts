@@ -1,3 +1,4 @@
+import {EventEmitter} from 'node:events';
 import {dirname} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
@@ -19,6 +20,21 @@ describe('userStack, the stack of a blocked thread as the user reads it', () => 
 		expect(stack.inOwnCode).toBe(false);
 		expect(stack.frames[0]).toEqual({fn: 'innermost', loc: expect.stringMatching(/^caller\.test\.ts:\d+:\d+$/)});
 		expect(stack.frames.map(frame => frame.fn)).toContain('readFrom');
+	});
+
+	it("names the function of Node's own that the user's innermost frame was in, and its module: execSync's block is a wait", () => {
+		const bus = new EventEmitter();
+		let stack!: ReturnType<typeof userStack>;
+		bus.on('read', function reader() {
+			stack = userStack(reader, {cwd: here, ownDirectory: '/asyncmon/dist'}, 12, 64);
+		});
+		(function emitting() {
+			bus.emit('read');
+		})();
+		expect(stack.frames[0]).toEqual({fn: 'emitting', loc: expect.stringMatching(/^caller\.test\.ts:\d+:\d+$/)});
+		expect(stack.callee).toEqual({fn: 'emit', loc: 'node:events'});
+		// Code of the user's own at the top: no call into Node's.
+		expect(readFrom('/asyncmon/dist').callee).toBeNull();
 	});
 
 	it("says when asyncmon's own code was under way (a sample of its work, read again), and leaves its frames out", () => {

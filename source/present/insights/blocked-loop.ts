@@ -2,6 +2,7 @@ import type {BlockedLoopInsight} from '../../model/insights.js';
 import {blockCulprit} from '../holdups.js';
 import {loopOwner} from '../processes.js';
 import type {Block, ModelState} from '../../model/state.js';
+import type {StackFrame} from '../../protocol/events.js';
 import {formatDuration} from '../durations.js';
 import {lineLocation} from '../locations.js';
 import {counted} from '../text.js';
@@ -23,6 +24,28 @@ export function blockedLoopMessage(state: ModelState, insight: BlockedLoopInsigh
 }
 
 /**
+ * A block read in one of Node's synchronous calls that has an asynchronous twin: the twin is the advice, not a
+ * worker thread. `execSync` may compute nothing at all (it waits for its program); the twins of zlib's and crypto's
+ * run in Node's thread pool, and fs's hand the waiting to it.
+ */
+function synchronousCallAdvice({fn, loc}: StackFrame): string | null {
+	const twin = fn.endsWith('Sync') ? fn.slice(0, -'Sync'.length) : null;
+	if (!twin) return null;
+	switch (loc) {
+		case 'node:child_process':
+			return `it waited in ${fn}() for a child process to end: start it with ${twin === 'spawn' ? 'spawn' : `${twin} (or spawn)`} instead, which does not hold the loop`;
+		case 'node:fs':
+			return `it read or wrote in ${fn}(): use fs.promises.${twin} (or ${twin} with a callback), which does not hold the loop`;
+		case 'node:zlib':
+			return `it ran ${fn}() on the loop's thread: use zlib.${twin} (or a stream), which runs in Node's thread pool`;
+		case 'node:crypto':
+			return `it ran ${fn}() on the loop's thread: use crypto.${twin}, which runs in Node's thread pool`;
+		default:
+			return null;
+	}
+}
+
+/**
  * Advice needs a place to act on: a block seen in no code of the script's (a native call, a callback of a library's)
  * says what it cost and where to look, not what to move; one that ended before its stack was read (on a busy machine,
  * say) says only that where it ran is not known. Loading modules (a require() chain, an import) runs their top
@@ -30,6 +53,8 @@ export function blockedLoopMessage(state: ModelState, insight: BlockedLoopInsigh
  */
 function adviceFor(block: Block): string {
 	if (block.loading) return 'it was loading modules (require or import), which runs their code: load one needed at once at start-up, before the work it would hold up, and one that is not, later';
+	const synchronous = block.callee && synchronousCallAdvice(block.callee);
+	if (synchronous) return synchronous;
 	if (block.location) return 'move CPU-bound work to a worker thread';
 	if (block.stackRead) return "no code of the script's was running: look for a synchronous call into a library or native code";
 	return 'it ended before its stack could be read, so where it ran is not known: look for synchronous work in what ran then';

@@ -29,6 +29,22 @@ describe('blocked-loop in words', () => {
 		);
 	});
 
+	it("advises the asynchronous twin of the Node call it was in, not a worker thread: a child process's, fs's, zlib's, crypto's", () => {
+		const advice = (fn: string, loc: string): string => {
+			const {state, block, crunch} = crunchBlocking(300);
+			block.callee = {fn, loc};
+			return blockedLoopMessage(state, {kind: 'blocked-loop', block, durationMs: 300, blocks: 1, totalMs: 300, delayedTasks: 0, longestDelayMs: null, taskIds: [crunch]}).split('; ')[1]!;
+		};
+		expect(advice('execSync', 'node:child_process')).toBe('it waited in execSync() for a child process to end: start it with exec (or spawn) instead, which does not hold the loop');
+		expect(advice('spawnSync', 'node:child_process')).toBe('it waited in spawnSync() for a child process to end: start it with spawn instead, which does not hold the loop');
+		expect(advice('readFileSync', 'node:fs')).toBe('it read or wrote in readFileSync(): use fs.promises.readFile (or readFile with a callback), which does not hold the loop');
+		expect(advice('gzipSync', 'node:zlib')).toBe("it ran gzipSync() on the loop's thread: use zlib.gzip (or a stream), which runs in Node's thread pool");
+		expect(advice('pbkdf2Sync', 'node:crypto')).toBe("it ran pbkdf2Sync() on the loop's thread: use crypto.pbkdf2, which runs in Node's thread pool");
+		// No twin to name: the work is the script's to move.
+		expect(advice('update', 'node:crypto')).toBe('move CPU-bound work to a worker thread');
+		expect(advice('emit', 'node:events')).toBe('move CPU-bound work to a worker thread');
+	});
+
 	it('leaves out the waiting tasks when none were ready', () => {
 		const {state, block, crunch} = crunchBlocking(50);
 		expect(blockedLoopMessage(state, {kind: 'blocked-loop', block, durationMs: 50, blocks: 1, totalMs: 50, delayedTasks: 0, longestDelayMs: null, taskIds: [crunch]})).toBe(

@@ -18,4 +18,10 @@ describe('floating-promise in words', () => {
 			`an async function was called without await at app.ts:6: ${ADVICE}`,
 		);
 	});
+
+	it('says when its process (a followed one) ended before it settled, not that it failed', () => {
+		expect(floatingPromiseMessage({kind: 'floating-promise', task: {name: 'tick()', failed: false, cutShort: true}, callerName: null, site: 'child.js:3:1', taskIds: [2]})).toBe(
+			`tick() was called without await at child.js:3 (its process ended before it settled): ${ADVICE}`,
+		);
+	});
 });

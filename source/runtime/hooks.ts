@@ -3,7 +3,7 @@ import module, {type LoadFnOutput, type LoadHookContext, type LoadHookSync, type
 import {basename, extname, join, relative} from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import type {Loader, TransformFailure} from 'esbuild';
-import {insertAtTop, instrument, RUNTIME_GLOBAL, type SiteRegistry} from './transform.js';
+import {insertAtTop, instrument, RUNTIME_GLOBAL, runtimeIn, type SiteRegistry} from './transform.js';
 import type {SiteTable} from './site-table.js';
 import {findTsconfig, packageType} from './project-files.js';
 import {compileWithTypeScript, SyntaxForEsbuild, typeScriptFor, wantsDecoratorMetadata} from './decorator-metadata.js';
@@ -413,8 +413,9 @@ function compile(source: string, file: string, loader: Loader, options: HookOpti
 		throw error;
 	}
 	if (isEntry(file, options)) {
-		insertAtTop(result.magic, result.program, `${RUNTIME_GLOBAL}.entryStarted();`);
-		result.magic.append(`\n;${RUNTIME_GLOBAL}.rootDone();\n`);
+		const rt = runtimeIn(compiled.code);
+		insertAtTop(result.magic, result.program, `${rt}.entryStarted();`);
+		result.magic.append(`\n;${rt}.rootDone();\n`);
 	}
 	return {code: withMap(result, file, compiled.map, source, evalCode !== undefined), format};
 }

@@ -87,6 +87,14 @@ export interface TransformOutput {
 
 /** The global through which instrumented code reaches the runtime; a bare global read is as fast as a local after warm-up. */
 export const RUNTIME_GLOBAL = '__asyncmon';
+
+/**
+ * How code reaches the runtime: by its global's name, or, in code that names it itself (a variable of its own
+ * called `__asyncmon` would hide the global from every function under it), through `globalThis`.
+ */
+export function runtimeIn(code: string): string {
+	return code.includes(RUNTIME_GLOBAL) ? `globalThis.${RUNTIME_GLOBAL}` : RUNTIME_GLOBAL;
+}
 const TASK = '__amT';
 const ERR = '__amE';
 
@@ -115,7 +123,7 @@ export function instrument(input: TransformInput): TransformOutput {
 	const program = parseProgram(input.code, input.sourceType === 'module' ? 'module' : 'script');
 	const magic = new (MagicString())(input.code);
 	const edit = markedEdits(magic);
-	const rt = RUNTIME_GLOBAL;
+	const rt = runtimeIn(input.code);
 	let changed = false;
 
 	const scopes: FunctionScope[] = [

@@ -31,3 +31,15 @@ it("a function's text is the user's own: run from its text in a vm and in anothe
 	// Instrumented all the same: main() is a task that waited on the vm's promise.
 	expect(report.tasks.filter(task => task.name === 'main()')).toHaveLength(1);
 });
+
+it('code with a variable of its own named __asyncmon, at its top level and in an async function, runs as under node', async () => {
+	const directory = dirWithScript('app.mjs', [
+		'const __asyncmon = {mine: true}',
+		'async function shadowed (n) { const __asyncmon = n * 2; await new Promise(r => setTimeout(r, 5)); return __asyncmon + 1 }',
+		'console.log(JSON.stringify(__asyncmon), await shadowed(20))',
+	]);
+	const {node, asyncmon, report} = await underNodeAndAsyncmon('app.mjs', [], directory);
+	expect(node.stdout).toBe('{"mine":true} 41\n');
+	expect(asyncmon).toEqual(node);
+	expect(report.tasks.map(task => task.name)).toContain('shadowed(20)');
+});

@@ -910,3 +910,12 @@ describe('instrument: the values of calls, and new promises', () => {
 		expect(unmarked(out.code)).toBe(`const sleep = ms => ${RUNTIME_GLOBAL}.np(${RUNTIME_GLOBAL}.m(),new Promise(resolve => ${RUNTIME_GLOBAL}.p(setTimeout(resolve, ms))));\n`);
 	});
 });
+
+describe("code that names the runtime's global itself", () => {
+	it('reaches the runtime through globalThis, so that a variable of its own called __asyncmon hides nothing', () => {
+		const shadowing = transform('const __asyncmon = 2;\nasync function f() { const __asyncmon = 1; await g(); return __asyncmon; }', 'module');
+		expect(unmarked(shadowing.code)).toContain('const __amT=globalThis.__asyncmon.e(0,arguments)');
+		expect(unmarked(shadowing.code)).toContain('globalThis.__asyncmon.w(__amT,');
+		expect(unmarked(transform('async function f() { await g(); }').code)).toContain('const __amT=__asyncmon.e(0,arguments)');
+	});
+});

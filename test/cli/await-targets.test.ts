@@ -1,8 +1,9 @@
 import {createServer, type AddressInfo, type Server} from 'node:net';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {ReportAwaitTarget, SessionReport} from '../../source/model/summary.js';
+import type {OpStartEvent} from '../../source/protocol/events.js';
 import {useDemoServer} from '../helpers/demo-server.js';
-import {recordApp, recordRun, taskNamed} from '../helpers/recorded.js';
+import {recordApp, recordedLines, recordRun, taskNamed} from '../helpers/recorded.js';
 import {dirWithPackage} from '../helpers/temp.js';
 
 /** What the task awaited, site by site in the order of its lines. */
@@ -146,4 +147,28 @@ it("Promise.all of a library's promises is those promises, counted, not a guess 
 	expect(result.stdout).toContain('values 51,52,53');
 	expect(result.stdout).toMatch(/⏸ await {2}main\(\) on 3 promises /);
 	expect(targets(report, 'main()')[0]).toEqual([{kind: 'promise'}]);
+});
+
+it("a node:http request its agent queued (maxSockets) waits on the queue, said as queued with how many were in flight, then leaves it", async () => {
+	const {result, file} = await recordApp([
+		"const http = require('node:http')",
+		'const server = http.createServer((req, res) => setTimeout(() => res.end("ok"), 60))',
+		"server.listen(0, '127.0.0.1', async () => {",
+		'  const agent = new http.Agent({keepAlive: true, maxSockets: 2})',
+		'  const get = i => new Promise((resolve, reject) => http.get({host: "127.0.0.1", port: server.address().port, path: "/item/" + i, agent}, res => { res.resume(); res.on("end", resolve) }).on("error", reject))',
+		'  async function getOne (i) { await get(i); return i }',
+		'  console.log((await Promise.all([1, 2, 3, 4].map(getOne))).join(","))',
+		'  agent.destroy(); server.close()',
+		'})',
+	]);
+	expect(result.code, result.stderr).toBe(0);
+	expect(result.stdout).toContain('1,2,3,4');
+	const lines = recordedLines(file);
+	const starts = lines.filter((line): line is OpStartEvent => line.type === 'op.start' && line.kind === 'http');
+	const queues = Object.fromEntries(starts.map(start => [start.http!.url.replace(/^.*\/item\//, ''), start.http!.queue ?? null]));
+	expect(queues).toEqual({1: null, 2: null, 3: {ahead: 0, inFlight: 2}, 4: {ahead: 1, inFlight: 2}});
+	const dequeued = new Set(lines.filter(line => line.type === 'op.dequeued').map(line => (line as {id: number}).id));
+	expect(starts.filter(start => start.http!.queue).every(start => dequeued.has(start.id))).toBe(true);
+	expect(result.stdout).toMatch(/⏸ await {2}getOne\(3\) on GET \/item\/3 · queued \S+ \(2 in flight\)/);
+	expect(result.stdout).toMatch(/↳ http {3}GET http:\/\/127\.0\.0\.1:\d+\/item\/4 200 in \S+ queue (\d{2,}|\d+\.\d)\S*ms/);
 });

@@ -240,8 +240,11 @@ export function instrumentHttp(tracker: Tracker, propagation: TracePropagation |
 
 	const nodeRequests = privateSlot<Pending>();
 	on('http.client.request.created', ({request}) => {
-		const pending = start('node:http', request.method, `${request.protocol}//${request.getHeader('host') ?? request.host}${request.path}`);
+		const queue = agentQueue(request);
+		const pending = start('node:http', request.method, `${request.protocol}//${request.getHeader('host') ?? request.host}${request.path}`, undefined, queue);
 		nodeRequests.set(request, pending);
+		// Its agent's sockets for its host were all busy: it waits in the agent's queue until one is free, told as a pool's is.
+		if (queue) request.once('socket', () => tracker.emit({type: 'op.dequeued', t: performance.now(), id: pending.id}));
 		propagate(pending, value => {
 			if (!request.headersSent && !request.hasHeader(TRACEPARENT)) request.setHeader(TRACEPARENT, value);
 		});
@@ -294,6 +297,24 @@ const TRACEPARENT = 'traceparent';
  * has them: `stats` makes a PoolStats, which walks every client of the pool five times for counts asyncmon does
  * not read (64 connections: 6 µs a queued request, a twentieth of what asyncmon adds to one).
  */
+/**
+ * A node:http request its agent queued: every socket it may open for the request's host was busy (`maxSockets`),
+ * or the agent's total (`maxTotalSockets`). Node publishes the request's creation once the agent took it, and a
+ * queued one is then the last of its host's list in `agent.requests`; the sockets in `agent.sockets` are its
+ * requests in flight. Undefined for one that got a socket at once, or an agent that keeps no such lists.
+ */
+function agentQueue(request: object): HttpQueue | undefined {
+	const agent = (request as {agent?: {requests?: unknown; sockets?: unknown}}).agent;
+	const requests = agent?.requests;
+	if (!requests || typeof requests !== 'object') return undefined;
+	for (const [name, waiting] of Object.entries(requests as Record<string, unknown>)) {
+		if (!Array.isArray(waiting) || waiting.at(-1) !== request) continue;
+		const sockets = (agent.sockets as Record<string, unknown> | undefined)?.[name];
+		return {ahead: waiting.length - 1, inFlight: Array.isArray(sockets) ? sockets.length : 0};
+	}
+	return undefined;
+}
+
 export function poolCounts(dispatcher: unknown): PoolStats | null {
 	if (!dispatcher || typeof dispatcher !== 'object') return null;
 	const keys = countKeysOf(dispatcher);

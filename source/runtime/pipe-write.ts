@@ -1,5 +1,11 @@
 import {writeSync} from 'node:fs';
 
+/**
+ * A write to the monitor this long waited for it to read: a pipe with room takes a line, or a batch, in
+ * microseconds. Such a wait is asyncmon's holding the script back, told as backpressure.
+ */
+export const WAITED_WRITE_MS = 2;
+
 /** Linux's PIPE_BUF: a write this small to a pipe is atomic. */
 const PIPE_BUF = 4096;
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));

@@ -1,7 +1,7 @@
 import type {Worker} from 'node:worker_threads';
 import type {BatchWriter} from './event-sink.js';
 import {startOwnThread} from './own-thread.js';
-import {writeWhole} from './pipe-write.js';
+import {WAITED_WRITE_MS, writeWhole} from './pipe-write.js';
 import {I32_SENT, I32_WRITTEN, PIPE_WRITER_BUFFER_BYTES, type PipeWriterData} from './pipe-writer-layout.js';
 
 /** A batch this large means a busy script: while it is busy, a thread of its own does the writing. */
@@ -60,8 +60,12 @@ export class PipeWriter implements BatchWriter {
 		if (this.broken) return;
 		if (this.thread && !this.thread.always) this.startOrStop(this.thread, data.length >= HAND_OFF_BYTES);
 		if (!this.worker) {
+			const start = performance.now();
 			// The monitor is gone (EPIPE): the script goes on, unobserved.
 			if (!writeWhole(this.fd, data)) this.broken = true;
+			// A write that waited for a full pipe held the script back as a wait for the writer thread does.
+			const waited = performance.now() - start;
+			if (waited >= WAITED_WRITE_MS) this.heldBackMs += waited;
 			return;
 		}
 		const roomForOne = (): boolean => Atomics.load(this.state, I32_SENT) - Atomics.load(this.state, I32_WRITTEN) < MAX_IN_FLIGHT;

@@ -9,6 +9,7 @@ import {describeError} from './errors.js';
 import {recordedText} from './redact.js';
 import {eitherOf, PROMISE, promiseOf, PromiseTargets, TRACKED_CHILDREN} from './wait-targets.js';
 import {type CallFrames, TaskContext} from './task-context.js';
+import {WAITED_WRITE_MS} from './pipe-write.js';
 
 /**
  * Read once: in the bundle each use of an imported name reads it through a getter (esbuild's interop with a
@@ -38,8 +39,6 @@ const EAGER_FLUSH_GAP_MS = 2;
 const VISIBLE_WAIT_MS = 1;
 /** The site of a wait that is no await: a task's wait on the promise it returned. */
 const NO_SITE = -1;
-/** A write of output to the monitor this long waited for it to read (see writeToMonitor): a pipe that has room takes a line in microseconds. */
-const OUTPUT_WAIT_MS = 2;
 
 /** A timer this late was held up by the loop, not by its delay. */
 const LATE_TIMER_MS = 1;
@@ -729,17 +728,17 @@ export class Tracker {
 
 	/**
 	 * A write of the script's output to the monitor, which shows it in the dashboard's pane: a write that waits
-	 * (OUTPUT_WAIT_MS or more) waits for the monitor to read its pipe (while it loads the dashboard, say), and is
+	 * (WAITED_WRITE_MS or more) waits for the monitor to read its pipe (while it loads the dashboard, say), and is
 	 * asyncmon's holding the script back, told as backpressure: no block, no busy time. A quicker one is the
 	 * script's own time, as printing is under node.
 	 */
 	writeToMonitor<T>(write: () => T): T {
 		const start = performance.now();
 		try {
-			return this.watch.excluded(write, OUTPUT_WAIT_MS);
+			return this.watch.excluded(write, WAITED_WRITE_MS);
 		} finally {
 			const spent = performance.now() - start;
-			if (spent >= OUTPUT_WAIT_MS) {
+			if (spent >= WAITED_WRITE_MS) {
 				this.sink.heldBack(spent);
 				this.notTheScripts(spent);
 			}

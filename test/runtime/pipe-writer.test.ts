@@ -38,6 +38,23 @@ describe('every event reaches the monitor, however far behind it is', () => {
 	});
 });
 
+describe("the script's own thread writing", () => {
+	it('counts a write that waited for a full pipe as holding the script back, and one that did not as nothing', async () => {
+		// A reader that starts reading after 300 ms: 1 MB does not fit in its pipe before then.
+		const reader = spawn(process.execPath, ['-e', 'setTimeout(() => process.stdin.resume(), 300)'], {stdio: ['pipe', 'ignore', 'ignore']});
+		const exited = new Promise(resolve => reader.once('exit', resolve));
+		const fd = (reader.stdin as unknown as {_handle: {fd: number}})._handle.fd;
+		const writer = new PipeWriter(fd, null);
+		writer.write(new Uint8Array(100));
+		expect(writer.takeHeldBackMs()).toBe(0);
+		writer.write(new Uint8Array(1024 * 1024).fill(0x0a));
+		expect(writer.takeHeldBackMs()).toBeGreaterThan(200);
+		expect(writer.takeHeldBackMs()).toBe(0);
+		reader.stdin!.end();
+		await exited;
+	});
+});
+
 describe('the writer thread', () => {
 	const WRITER = new URL('../../dist/pipe-writer.js', import.meta.url);
 	const batch = (tag: string, lines: number): Uint8Array => new TextEncoder().encode(Array.from({length: lines}, (_, i) => `${tag} ${i} ${'x'.repeat(40)}\n`).join(''));

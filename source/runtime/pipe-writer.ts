@@ -4,8 +4,13 @@ import {startOwnThread} from './own-thread.js';
 import {WAITED_WRITE_MS, writeWhole} from './pipe-write.js';
 import {I32_SENT, I32_WRITTEN, PIPE_WRITER_BUFFER_BYTES, type PipeWriterData} from './pipe-writer-layout.js';
 
-/** A batch this large means a busy script: while it is busy, a thread of its own does the writing. */
+/** A batch this large means a busy script: while it is busy, and the monitor falls behind, a thread of its own does the writing. */
 const HAND_OFF_BYTES = 32 * 1024;
+/**
+ * How long the script's own writes must have waited for the monitor before a thread takes over: a thread costs
+ * its boot (35-40 ms of a core) and a message a batch, which a script whose monitor keeps up does not need.
+ */
+const HAND_OFF_WAITED_MS = 20;
 /**
  * A writer thread that took no batch of HAND_OFF_BYTES for this long is let go, once it has written all it took:
  * a thread costs the script's process about 15 MB (Node's environment for it), and a server past its start-up
@@ -39,6 +44,8 @@ export class PipeWriter implements BatchWriter {
 	private broken = false;
 	/** When the last batch of HAND_OFF_BYTES came (performance.now()). */
 	private lastLargeAt = Number.NEGATIVE_INFINITY;
+	/** How long this thread's own writes waited for the monitor since the writer thread was last let go. */
+	private waitedMs = 0;
 
 	constructor(
 		private readonly fd: number,
@@ -65,7 +72,10 @@ export class PipeWriter implements BatchWriter {
 			if (!writeWhole(this.fd, data)) this.broken = true;
 			// A write that waited for a full pipe held the script back as a wait for the writer thread does.
 			const waited = performance.now() - start;
-			if (waited >= WAITED_WRITE_MS) this.heldBackMs += waited;
+			if (waited >= WAITED_WRITE_MS) {
+				this.heldBackMs += waited;
+				this.waitedMs += waited;
+			}
 			return;
 		}
 		const roomForOne = (): boolean => Atomics.load(this.state, I32_SENT) - Atomics.load(this.state, I32_WRITTEN) < MAX_IN_FLIGHT;
@@ -101,10 +111,11 @@ export class PipeWriter implements BatchWriter {
 		const now = performance.now();
 		if (large) this.lastLargeAt = now;
 		if (!this.worker) {
-			if (large) this.start(thread);
+			if (large && this.waitedMs >= HAND_OFF_WAITED_MS) this.start(thread);
 		} else if (now - this.lastLargeAt >= this.idleMs && this.allWritten()) {
 			void this.worker.terminate();
 			this.worker = null;
+			this.waitedMs = 0;
 		}
 	}
 

@@ -59,24 +59,33 @@ describe('the writer thread', () => {
 	const WRITER = new URL('../../dist/pipe-writer.js', import.meta.url);
 	const batch = (tag: string, lines: number): Uint8Array => new TextEncoder().encode(Array.from({length: lines}, (_, i) => `${tag} ${i} ${'x'.repeat(40)}\n`).join(''));
 
-	it('takes over at a large batch, is let go after small ones once it wrote all it took, and comes back: every line in order', () => {
-		const file = tempFile('pipe-writer.out');
-		const fd = openSync(file, 'w');
-		const writer = new PipeWriter(fd, {file: WRITER}, 0);
-		const sent = [batch('small', 3), batch('large', 1000), batch('after', 3)];
+	it('takes over at a large batch once the monitor fell behind, is let go after small ones once it wrote all it took; every line in order', async () => {
+		// A monitor that reads nothing for 150 ms, then everything, into a file.
+		const out = tempFile('pipe-writer.out');
+		const reader = spawn(process.execPath, ['-e', `setTimeout(() => process.stdin.pipe(require('node:fs').createWriteStream(${JSON.stringify(out)})), 150)`], {stdio: ['pipe', 'ignore', 'ignore']});
+		const exited = new Promise(resolve => reader.once('exit', resolve));
+		const writer = new PipeWriter((reader.stdin as unknown as {_handle: {fd: number}})._handle.fd, {file: WRITER}, 0);
+		const sent = [batch('small', 3), batch('large', 4000)];
 		writer.write(sent[0]!.slice());
 		expect(writer.handsOff).toBe(false);
+		// Larger than the pipe: written on this thread, it waits for the monitor to read.
 		writer.write(sent[1]!.slice());
+		expect(writer.handsOff).toBe(false);
+		expect(writer.takeHeldBackMs()).toBeGreaterThan(50);
+		sent.push(batch('taken', 4000));
+		writer.write(sent[2]!.slice());
 		expect(writer.handsOff).toBe(true);
 		writer.drain();
 		// Idle (here at once) and nothing left to write: this batch is written on the script's own thread.
-		writer.write(sent[2]!.slice());
-		expect(writer.handsOff).toBe(false);
-		sent.push(batch('again', 1000));
+		sent.push(batch('after', 3));
 		writer.write(sent[3]!.slice());
-		expect(writer.handsOff).toBe(true);
-		writer.drain();
-		closeSync(fd);
-		expect(readFileSync(file, 'utf8')).toBe(sent.map(bytes => new TextDecoder().decode(bytes)).join(''));
+		expect(writer.handsOff).toBe(false);
+		// The monitor keeps up now: a large batch needs no thread.
+		sent.push(batch('again', 1000));
+		writer.write(sent[4]!.slice());
+		expect(writer.handsOff).toBe(false);
+		reader.stdin!.end();
+		await exited;
+		expect(readFileSync(out, 'utf8')).toBe(sent.map(bytes => new TextDecoder().decode(bytes)).join(''));
 	});
 });

@@ -1,4 +1,5 @@
-import type {Worker} from 'node:worker_threads';
+import {isMainThread, type Worker} from 'node:worker_threads';
+import {mainThreadTimes} from './stall.js';
 import type {BatchWriter} from './event-sink.js';
 import {startOwnThread} from './own-thread.js';
 import {WAITED_WRITE_MS, writeWhole} from './pipe-write.js';
@@ -68,10 +69,13 @@ export class PipeWriter implements BatchWriter {
 		if (this.thread && !this.thread.always) this.startOrStop(this.thread, data.length >= HAND_OFF_BYTES);
 		if (!this.worker) {
 			const start = performance.now();
+			const queuedBefore = this.queuedMs();
 			// The monitor is gone (EPIPE): the script goes on, unobserved.
 			if (!writeWhole(this.fd, data)) this.broken = true;
-			// A write that waited for a full pipe held the script back as a wait for the writer thread does.
-			const waited = performance.now() - start;
+			// A write that waited for a full pipe held the script back as a wait for the writer thread does; its thread
+			// ready to run but without a CPU (a busy machine: the watchdog booting beside it, say) was no such wait.
+			let waited = performance.now() - start;
+			if (waited >= WAITED_WRITE_MS) waited -= this.queuedMs() - queuedBefore || 0;
 			if (waited >= WAITED_WRITE_MS) {
 				this.heldBackMs += waited;
 				this.waitedMs += waited;
@@ -88,6 +92,13 @@ export class PipeWriter implements BatchWriter {
 		Atomics.add(this.state, I32_SENT, 1);
 		this.worker.postMessage(data, [data.buffer as ArrayBuffer]);
 	}
+
+	/** The main thread's wait for a CPU so far (see stall.ts), read when first needed; NaN elsewhere, or where the system does not say. */
+	private queuedMs = (): number => {
+		const times = isMainThread ? mainThreadTimes() : null;
+		this.queuedMs = () => times?.().queuedMs ?? Number.NaN;
+		return this.queuedMs();
+	};
 
 	takeHeldBackMs(): number {
 		const held = this.heldBackMs;

@@ -187,7 +187,9 @@ export function instrument(input: TransformInput): TransformOutput {
 			}
 			case 'AwaitExpression': {
 				const scope = current();
-				if (tracksAwaits(scope)) unwrapped.add(node.argument);
+				// Left as written where the await is not tracked either (an async generator's, or a CommonJS file's top
+				// level, where Node refuses it and quotes the line: as the user wrote it, not with asyncmon's calls in it).
+				unwrapped.add(node.argument);
 				visit(node.argument, node);
 				if (!tracksAwaits(scope)) return;
 				changed = true;

@@ -325,6 +325,17 @@ describe('usage errors', () => {
 	});
 });
 
+it("a top-level await in a CommonJS TypeScript file: node's syntax error, quoting the line as the user wrote it", async () => {
+	const directory = dirWithScript('main.ts', ['async function main(): Promise<number> { return 1 }', 'await main(await main());']);
+	writeFileSync(join(directory, 'package.json'), '{"type": "commonjs"}\n');
+	const {node, asyncmon} = await underNodeAndAsyncmon('main.ts', [], directory);
+	expect(node.code).toBe(1);
+	expect(node.stderr).toContain('\nawait main(await main());\n^^^^^\n');
+	expect(asyncmon.code).toBe(1);
+	expect(asyncmon.stderr).toContain('\nawait main(await main());\n^^^^^\n');
+	expect(asyncmon.stderr).not.toContain('__asyncmon');
+});
+
 it('an unreadable recording: one line, exit 1', async () => {
 	const file = unreadableFile('private.ndjson', join(SCRIPTS, '../sessions/three-requests.ndjson'));
 	expect(() => readFileSync(file)).toThrow(/EACCES/);

@@ -80,7 +80,7 @@ describe("a module vitest's runner evaluates, instrumented", () => {
 		const {sites, output} = instrumented();
 		expect(sites.functionAt(0)).toEqual({name: ANONYMOUS, loc: 'waits.spec.mjs:2:13'});
 		expect(sites.awaitAt(0)).toMatchObject({loc: 'waits.spec.mjs:3:2'});
-		expect(unmarked(output)).toContain('const __vite_ssr_import_0__ = await __asyncmon.p(__vite_ssr_import__("vitest"));');
+		expect(unmarked(output)).toContain('const __vite_ssr_import_0__ = await __vite_ssr_import__("vitest");');
 	});
 
 	it("maps the instrumented code's positions to the user's file through vite's map", () => {

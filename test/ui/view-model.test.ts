@@ -311,6 +311,10 @@ describe('clock and output', () => {
 		expect(viewNow(session.state, {positionMs: 123, durationMs: 1000, speed: 1, paused: false, indexing: null, readProblem: null}, 0)).toBe(123);
 		session.emit('exit', {t: 2000});
 		expect(viewNow(session.state, undefined, session.clockAt(5000)())).toBe(2000);
+		// Where the script began to exit: what it cut off ends there, as in the report, not at its process's end.
+		const exited = busySession();
+		exited.emit('script.exit', {t: 1830, code: 2, exitCall: {site: 'app.ts:3:5'}}).emit('exit', {t: 2000, code: 2, signal: null});
+		expect(viewNow(exited.state, undefined, exited.clockAt(5000)())).toBe(1830);
 	});
 
 	it('keeps the newest output lines, cut to the width and scrollable', () => {

@@ -173,6 +173,12 @@ describe('columns', () => {
 		for (const columns of [at80, at100]) expect(columns.reduce((sum, c) => sum + c.width, 0) + columns.length - 1).toBe(columns === at80 ? 80 : 100);
 	});
 
+	it("give a location its whole file name and line before the timeline grows: a module's long name is not cut at 160 columns", () => {
+		const columns = tableColumns(160, {name: 12, location: 'lib/a-rather-long-module-name.js:1'.length, waitingOn: 20});
+		expect(columns.find(column => column.id === 'location')!.width).toBe(34);
+		expect(columns.find(column => column.id === 'timeline')!.width).toBeGreaterThanOrEqual(10);
+	});
+
 	it('at 80 columns cut names, URLs and locations where they tell least, so rows stay told apart; spare columns go to the name', () => {
 		const session = new FakeSession();
 		session.emit('task.start', {t: 0, id: 1, kind: 'script', name: 'server.ts'});

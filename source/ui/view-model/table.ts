@@ -35,7 +35,7 @@ const SPECS: Readonly<Record<ColumnId, ColumnSpec>> = {
 	state: {title: '', sort: 'state', align: 'left', width: 2, maxWidth: 2},
 	name: {title: 'name', sort: 'name', align: 'left', width: 14, maxWidth: 40},
 	status: {title: 'status', sort: 'state', align: 'right', width: 6, maxWidth: 6},
-	location: {title: 'location', sort: 'location', align: 'left', width: 16, maxWidth: 28},
+	location: {title: 'location', sort: 'location', align: 'left', width: 16, maxWidth: 40},
 	total: {title: 'total', sort: 'total', align: 'right', width: 7, maxWidth: 7},
 	busy: {title: 'busy', sort: 'busy', align: 'right', width: 7, maxWidth: 7},
 	wait: {title: 'wait', sort: 'wait', align: 'right', width: 7, maxWidth: 7},

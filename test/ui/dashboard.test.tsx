@@ -165,6 +165,14 @@ describe('dashboard: header and table', () => {
 		await view.press('c');
 		expect(view.frame()).toContain(' boot ');
 	});
+
+	it('says a filter that matches only finished rows, while they are hidden, matches nothing among the others, and that c shows them', async () => {
+		const view = await renderDashboard(busySession(), {nowMs: 1400});
+		await view.press('c', '/', 'b', 'o', 'o', 't', KEYS.enter);
+		expect(view.frame()).toContain('nothing matches "boot" among the tasks not finished (c shows the finished too)');
+		await view.press('c');
+		expect(view.frame()).toContain(' boot ');
+	});
 });
 
 describe('dashboard: child processes', () => {

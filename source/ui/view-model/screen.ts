@@ -134,7 +134,8 @@ function moreLine(text: string, count: number): Line {
 
 function emptyMessage({state, ui}: ScreenInput): string {
 	if (state.nodes.size === 0) return 'no tasks yet';
-	if (ui.query.filter !== '') return `nothing matches "${ui.query.filter}"`;
+	// Finished rows hidden, what matches may be among them: said, or the filter reads as matching nothing at all.
+	if (ui.query.filter !== '') return `nothing matches "${ui.query.filter}"${ui.query.hideFinished ? ' among the tasks not finished (c shows the finished too)' : ''}`;
 	return 'every task has finished (c shows them)';
 }
 

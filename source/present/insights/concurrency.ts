@@ -8,9 +8,9 @@ import {counted} from '../text.js';
  * so the count is not read as the summary's (every task, those that only started others included).
  */
 export function concurrencyMessage(insight: ConcurrencyInsight, ascii = false): string {
-	const workers = insight.workers > 0 ? ` and ${counted(insight.workers, 'worker thread')}` : '';
+	const units = [insight.tasks > 0 || insight.workers === 0 ? counted(insight.tasks, 'leaf task') : '', insight.workers > 0 ? counted(insight.workers, 'worker thread') : ''];
 	return (
-		`${counted(insight.tasks, 'leaf task')}${workers} ran or waited ${formatDuration(insight.activeMs)} in all, in ${formatDuration(insight.durationMs)}: ` +
+		`${units.filter(Boolean).join(' and ')} ran or waited ${formatDuration(insight.activeMs)} in all, in ${formatDuration(insight.durationMs)}: ` +
 		`concurrency ${formatTimes(insight.concurrency, ascii)}`
 	);
 }

@@ -12,5 +12,7 @@ describe('concurrency in words', () => {
 	it('counts worker threads apart from tasks, as the summary counts no worker among its tasks', () => {
 		const fanout: ConcurrencyInsight = {kind: 'concurrency', tasks: 19, workers: 2, activeMs: 37_300, durationMs: 9450, concurrency: 3.95, taskIds: []};
 		expect(concurrencyMessage(fanout)).toBe('19 leaf tasks and 2 worker threads ran or waited 37.3s in all, in 9.45s: concurrency 4.0×');
+		// No leaf task of the script's own: the workers alone, not "0 leaf tasks and 2 worker threads".
+		expect(concurrencyMessage({...fanout, tasks: 0, activeMs: 1050, durationMs: 600, concurrency: 1.75})).toBe('2 worker threads ran or waited 1.05s in all, in 600ms: concurrency 1.8×');
 	});
 });

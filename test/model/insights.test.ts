@@ -357,6 +357,21 @@ describe('blocked-loop', () => {
 		expect(found[1]!.taskIds).toEqual([handlers[1], handlers[0], handlers[2]]);
 	});
 
+	it('counts a task that two blocks at one place kept waiting once', () => {
+		const session = new InsightSession();
+		const main = session.task(0, 'main()');
+		const ticker = session.task(1, 'ticker()', main);
+		const other = session.task(1, 'other()', main);
+		session.block(100, 200, session.task(100, 'handle(1)', main), {fn: 'crunch', loc: 'cpu.ts:12:3'});
+		session.block(400, 200, session.task(400, 'handle(2)', main), {fn: 'crunch', loc: 'cpu.ts:12:3'});
+		// The ticker is kept waiting by both blocks, the other task by the second only.
+		session.awaits(ticker, onOp(session.timer(1, 150, ticker)), {from: 2, ready: 150, resumed: 300.1});
+		session.awaits(ticker, onOp(session.timer(301, 450, ticker)), {from: 301, ready: 450, resumed: 600.1});
+		session.awaits(other, onOp(session.timer(1, 500, other)), {from: 2, ready: 500, resumed: 600.2});
+		const [finding] = ofKind(session, 'blocked-loop');
+		expect(finding).toMatchObject({blocks: 2, totalMs: 400, delayedTasks: 2});
+	});
+
 	it('takes the blocks of one function as one place wherever in it their stacks were read; an anonymous function\'s by its line', () => {
 		const session = new InsightSession();
 		const main = session.task(0, 'main()');

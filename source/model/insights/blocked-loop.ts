@@ -15,18 +15,25 @@ interface Victim {
  * there were and their time in all, not a finding per request. The longest first.
  */
 export function blockedLoop(state: ModelState, options: Required<InsightOptions>): BlockedLoopInsight[] {
-	const byPlace = new Map<string, BlockedLoopInsight>();
+	const byPlace = new Map<string, {finding: BlockedLoopInsight; delayed: Set<number>}>();
 	for (const block of state.blocks) {
 		if (block.durationMs === null || block.endMs === null || block.durationMs < options.blockThresholdMs) continue;
-		const finding = blockFinding(block, block.durationMs, victimsOf(state, block, block.endMs));
+		const victims = victimsOf(state, block, block.endMs);
+		const finding = blockFinding(block, block.durationMs, victims);
 		const place = `${block.processId ?? ''}\u0000${insightIdentity(finding)}`;
 		const seen = byPlace.get(place);
-		byPlace.set(place, seen ? together(seen, finding) : finding);
+		if (!seen) {
+			byPlace.set(place, {finding, delayed: new Set(victims.map(victim => victim.task.id))});
+			continue;
+		}
+		// A task two blocks there kept waiting is one task kept waiting.
+		for (const victim of victims) seen.delayed.add(victim.task.id);
+		seen.finding = {...together(seen.finding, finding), delayedTasks: seen.delayed.size};
 	}
-	return [...byPlace.values()].sort((a, b) => b.durationMs - a.durationMs);
+	return [...byPlace.values()].map(({finding}) => finding).sort((a, b) => b.durationMs - a.durationMs);
 }
 
-/** Two findings of one place as one: the longer block's, with both counted, their delayed tasks together. */
+/** Two findings of one place as one: the longer block's, with both counted (their delayed tasks are the caller's to count once each). */
 function together(a: BlockedLoopInsight, b: BlockedLoopInsight): BlockedLoopInsight {
 	const [longer, shorter] = b.durationMs > a.durationMs ? [b, a] : [a, b];
 	const taskIds = [...new Set([...longer.taskIds, ...shorter.taskIds])];
@@ -34,8 +41,6 @@ function together(a: BlockedLoopInsight, b: BlockedLoopInsight): BlockedLoopInsi
 		...longer,
 		blocks: a.blocks + b.blocks,
 		totalMs: a.totalMs + b.totalMs,
-		// Each block's culprit is in the ids too: only the tasks it kept waiting count here.
-		delayedTasks: a.delayedTasks + b.delayedTasks,
 		longestDelayMs: a.longestDelayMs === null || b.longestDelayMs === null ? (a.longestDelayMs ?? b.longestDelayMs) : Math.max(a.longestDelayMs, b.longestDelayMs),
 		taskIds,
 	};

@@ -101,6 +101,14 @@ describe('dashboard: header and table', () => {
 		expect(narrow.lines()[2]).toMatch(/^loop OK \(1 block so far\)  tasks \S+ +3 \(max 3\)  delay \S+ +0\.3ms \(max 25ms\)$/);
 	});
 
+	it("while the script's loop is blocked, the loop delay reads the block so far, as the banner beside it does", async () => {
+		const session = busySession();
+		const view = await renderDashboard(session, {nowMs: 1400, columns: 140});
+		const line = view.lines()[2]!;
+		expect(line).toMatch(/^ ?BLOCKED 1\.20s by /);
+		expect(line).toMatch(/loop delay \S+ +1\.20s \(max 1\.20s\)$/);
+	});
+
 	it("the sparkline's last value is the latest, not its last bucket's largest: after the run, none in flight", async () => {
 		const session = new FakeSession({script: 'ticks.ts'}).emit('task.start', {t: 0, id: 1, kind: 'script', name: 'ticks.ts', loc: 'ticks.ts:1:1'});
 		for (const id of [2, 3, 4]) session.emit('task.start', {t: 10, id, parent: 1, name: `tick(${id})`, loc: 'ticks.ts:3:1'});

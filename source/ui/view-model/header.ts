@@ -164,6 +164,9 @@ interface Chart {
 /** The loop's status, then each sparkline with its label, its last value and its scale: `tasks in flight ▂▅█▃ 3 (max 12)`. */
 function loopLine({state, nowMs, width, glyphs}: HeaderInput): Line {
 	const status = loopStatus(state, nowMs);
+	// A blocked loop sends no sample until it turns again: while the script's own is blocked, its delay so far is the latest.
+	const open = activeBlocks(state).find(block => block.processId === null);
+	const blockedMs = open ? [Math.max(0, nowMs - open.startMs)] : [];
 	const charts: Chart[] = [
 		{
 			label: 'tasks in flight',
@@ -176,8 +179,8 @@ function loopLine({state, nowMs, width, glyphs}: HeaderInput): Line {
 		{
 			label: 'loop delay',
 			shortLabel: 'delay',
-			values: state.loopDelaySeries.map(point => loopDelayMs(point.value)),
-			latest: loopDelayMs(state.loopDelaySeries.at(-1)?.latest ?? 0),
+			values: [...state.loopDelaySeries.map(point => loopDelayMs(point.value)), ...blockedMs],
+			latest: blockedMs[0] ?? loopDelayMs(state.loopDelaySeries.at(-1)?.latest ?? 0),
 			format: formatDuration,
 			color: 'yellow',
 		},

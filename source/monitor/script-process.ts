@@ -19,6 +19,8 @@ export interface ScriptProcessOptions {
 	redact: boolean;
 	/** Extra environment for the script (the demo server's URL, say). */
 	env?: Record<string, string>;
+	/** Its working directory, when not asyncmon's (see ScriptLaunch.cwd). */
+	cwd?: string;
 	stdin: ScriptStdin;
 	preload: URL;
 	/** `--otlp-propagate`: the script's outgoing HTTP requests carry a `traceparent` (see trace-context.ts). */
@@ -96,6 +98,7 @@ export class ScriptProcess {
 		const nodeFlags = childNodeFlags(Number(process.versions.node.split('.')[0]), env.NODE_OPTIONS);
 		this.child = spawn(process.execPath, [...nodeFlags, '--require', fileURLToPath(options.preload), config.script, ...options.args], {
 			stdio: [options.stdin === 'none' ? 'ignore' : 'inherit', 'pipe', 'pipe', 'pipe', 'pipe'],
+			...(options.cwd !== undefined && {cwd: options.cwd}),
 			env: {...env, [CHILD_CONFIG_ENV]: JSON.stringify(config)},
 			detached: options.stdin !== 'terminal',
 			// As typed to start asyncmon (`node` from its `#!/usr/bin/env node`): the script's process.argv0 and title, as under node.

@@ -5,6 +5,7 @@ import {computeInsights, type InsightKind} from '../../source/model/insights.js'
 import {insightMessage} from '../../source/present/insights.js';
 import {recordRun, sentRequest} from '../helpers/recorded.js';
 import {runCli} from '../helpers/run-cli.js';
+import {tempDir} from '../helpers/temp.js';
 
 /**
  * Each lesson of the seed, run as `asyncmon demo NAME --slow F`, and the insights it must (and must not)
@@ -74,7 +75,8 @@ describe('the examples, run by asyncmon demo', () => {
 
 describe('the default demo tells the whole story', () => {
 	it('fan-out queueing for 4 connections, a retry after a 500, a block, and workers in parallel', async () => {
-		const {result, state, report} = await recordRun(['demo', '--slow', '0.3']);
+		// Started elsewhere than asyncmon's package, as a user does.
+		const {result, state, report} = await recordRun(['demo', '--slow', '0.3'], {cwd: tempDir()});
 		expect(result.code).toBe(0);
 		expect(report.script).toBe('examples/09-http-fanout.ts');
 		const main = report.tasks.find(task => task.name === 'main()')!;
@@ -111,6 +113,15 @@ describe('the default demo tells the whole story', () => {
 		expect(Math.max(a.startMs, b.startMs)).toBeLessThan(Math.min(a.endMs!, b.endMs!));
 		// The block was on the main thread, before the workers started: they did not block the loop.
 		expect(state.blocks[0]!.startMs).toBeLessThan(Math.min(a.startMs, b.startMs));
+
+		// Every place told from the demo's package, as its name is, wherever asyncmon was started: tasks, awaits, blocks.
+		const places = [
+			...report.tasks.flatMap(task => (task.location ? [task.location] : [])),
+			...report.tasks.flatMap(task => task.awaitSites.flatMap(site => (site.site ? [site.site] : []))),
+			...state.blocks.flatMap(block => block.frames.map(frame => frame.loc)),
+		];
+		expect(places.length).toBeGreaterThan(20);
+		expect(places.filter(place => !place.startsWith('examples/'))).toEqual([]);
 	});
 
 	it('asyncmon --help and asyncmon demo --help tell of --slow', async () => {

@@ -1,4 +1,4 @@
-import {DEMO_SLOW_ENV, DEMO_URL_ENV, DEMOS, examplePath, findDemo, SLOW_RANGE} from '../../demo/catalog.js';
+import {DEMO_SLOW_ENV, DEMO_URL_ENV, DEMOS, examplePath, findDemo, packageRoot, SLOW_RANGE} from '../../demo/catalog.js';
 import {startDemoServer} from '../../demo/server.js';
 import type {RunArgs} from '../run-arguments.js';
 import {UsageError} from '../usage-error.js';
@@ -25,6 +25,8 @@ export async function demoCommand(args: DemoArgs, scriptArgs: string[], preload:
 		return await runCommand(args, {
 			script: examplePath(demo.file),
 			scriptName: `examples/${demo.file}`,
+			// Run from asyncmon's package, as its name says: every place it tells (a task's, an await's, a block's) reads `examples/…`.
+			cwd: packageRoot(),
 			args: scriptArgs,
 			env: {[DEMO_URL_ENV]: server.url, [DEMO_SLOW_ENV]: String(slow)},
 			preload,

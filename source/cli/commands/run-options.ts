@@ -8,6 +8,8 @@ export interface ScriptLaunch {
 	args: string[];
 	/** Extra environment for the script (the demo server's URL, say). */
 	env?: Record<string, string>;
+	/** Where the script runs, when not asyncmon's own working directory (a bundled demo's package, where its paths are told from). */
+	cwd?: string;
 	/** The child's preload, dist/preload.js. */
 	preload: URL;
 }

@@ -90,6 +90,7 @@ async function runScript(options: RunOptions): Promise<number> {
 		blockThresholdMs: options.blockThresholdMs,
 		redact: options.redact,
 		env: options.env,
+		cwd: options.cwd,
 		stdin: scriptStdin,
 		preload: options.preload,
 		propagateTrace: options.otlpPropagate,

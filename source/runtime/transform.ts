@@ -51,7 +51,7 @@ export interface FunctionSite {
 export interface AwaitSite {
 	line: number;
 	column: number;
-	/** The awaited expression reads a variable assigned from an earlier await in the same function. */
+	/** The awaited expression reads what an earlier await in the same function gave (see collectCarriers, addLoopCarried). */
 	dependent: boolean;
 	/** The awaited expression is a call (`await once(bus, 'ready')`): see AwaitMeta.call. */
 	call: boolean;

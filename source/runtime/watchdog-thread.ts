@@ -80,6 +80,8 @@ function poll(): void {
 				// The beat that ended it read the wait for a CPU first.
 				const stall = stallOf(end - openBlock.start, f64[F64_HELD]!, f64[F64_BEAT_QUEUED]! - openBlock.queuedBefore - f64[F64_HELD_QUEUED]!);
 				emit(stallEnd({type: 'block.end', t: relativeTime(end), id: openBlock.id, durationMs: stall.durationMs, task: taskOrNull(), exact: false}, stall, data.thresholdMs));
+				// Told: a main thread exiting may wait for it (LoopWatch.exiting).
+				Atomics.notify(i32, I32_OPEN_BLOCK);
 			}
 			openBlock = null;
 		}

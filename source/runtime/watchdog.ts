@@ -23,6 +23,7 @@ import {
 	I32_STACK_SESSION,
 	I32_TASK,
 	MAX_STACK_FRAMES,
+	POLL_MS,
 	STACK_READER_KEY,
 } from './watchdog-layout.js';
 
@@ -39,6 +40,8 @@ const STACK_DEPTH = 64;
 
 /** At most this long at exit for the watchdog to close its inspector session: it polls every 10 ms. */
 const EXIT_WAIT_MS = 250;
+/** At most this long at exit for the watchdog to tell the end of a block the loop turned after: it polls every POLL_MS. */
+const BLOCK_END_WAIT_MS = 5 * POLL_MS;
 
 export interface LoopWatchOptions {
 	/** The watchdog thread, started with the same thresholdMs, cwd and idBase (see startWatchdog). */
@@ -204,6 +207,11 @@ export class LoopWatch implements SliceWatch {
 	 * wait for it and print "Waiting for the debugger to disconnect...". Waits for that, briefly.
 	 */
 	exiting(): void {
+		// A block the watchdog told, over as the loop turned just before the exit (a handler's spin, then the script's
+		// last callback): its end is told at the watchdog's next look, which the exit would otherwise not wait for, and
+		// the session would hold the block's start with no end. Not one still under way: the loop has not turned since.
+		const open = Atomics.load(this.i32, I32_OPEN_BLOCK);
+		if (open !== 0 && open !== CLAIMING && this.f64[F64_HEARTBEAT]! > this.f64[F64_OPEN_BLOCK_START]!) Atomics.wait(this.i32, I32_OPEN_BLOCK, open, BLOCK_END_WAIT_MS);
 		Atomics.store(this.i32, I32_EXITING, 1);
 		Atomics.wait(this.i32, I32_STACK_SESSION, 1, EXIT_WAIT_MS);
 	}

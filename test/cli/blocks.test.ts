@@ -5,7 +5,8 @@ import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {readRecording, recordedLines, recordRun} from '../helpers/recorded.js';
 import {CLI, ROOT, runCli, SCRIPTS} from '../helpers/run-cli.js';
-import {dirWithPackage, tempDir, tempFile} from '../helpers/temp.js';
+import {dirWithPackage, dirWithScript, tempDir, tempFile} from '../helpers/temp.js';
+import type {BlockEndEvent} from '../../source/protocol/events.js';
 
 /** Blocks are the script's own synchronous stretches: idle time between them is no block. */
 /** A package whose top level spins `ms` ms as it loads, and a script that requires it; the script's own top level spins as long after. */
@@ -53,6 +54,20 @@ describe('blocks, through the real CLI', () => {
 		const report = await runCli(['report', file]);
 		expect(report.stdout).toMatch(/runShell\(\) in main\(\) at main\.cjs:3 blocked the event loop for \d+ms; it waited in execSync\(\) for a child process to end: start it with exec \(or spawn\) instead/);
 		expect(report.stdout).not.toContain('worker thread');
+	});
+
+	it("a block the script's last callback ends, just before its process exits, is recorded whole: its start and its end", async () => {
+		// The loop turns once more after the spin, for a timer of 1 ms, then ends: the watchdog tells the end at its next
+		// look, which the exit now waits for. (A loop that never turns again is a script that exited blocked: the monitor ends its block.)
+		const cwd = dirWithScript('last.cjs', ['function spin (ms) { const until = Date.now() + ms; while (Date.now() < until) {} }', "setTimeout(() => { spin(150); setTimeout(() => console.log('spun'), 1) }, 20)"]);
+		for (let run = 0; run < 3; run++) {
+			const {result, file} = await recordRun(['last.cjs'], {cwd});
+			expect(result.stdout).toContain('spun');
+			const lines = recordedLines(file);
+			expect(lines.filter(line => line.type === 'block.start')).toHaveLength(1);
+			const [end] = lines.filter((line): line is BlockEndEvent => line.type === 'block.end');
+			expect(end?.durationMs).toBeGreaterThanOrEqual(100);
+		}
 	});
 
 	it('a block in a module loading in native code, where no stack can be read, still says it was loading modules', async () => {

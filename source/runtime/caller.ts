@@ -55,8 +55,10 @@ export interface UserStack {
 	/** While loading, with no frame of the user's above the loader: the library module whose top level ran (`node_modules/sdk/index.js:4:7`). */
 	module: Location | null;
 	/**
-	 * The function of Node's own that the user's innermost frame called and was still in, with its module
-	 * (`execSync` of `node:child_process`): a synchronous call that waits or computes in native code.
+	 * The function of Node's own that the user's innermost frame called and was still in, by the name it was called
+	 * by, with its public module (`execSync` of `node:child_process`, `pbkdf2Sync` of `node:crypto`, whose code is in
+	 * node:internal/crypto): a synchronous call that waits or computes in native code. Null where a library's frame
+	 * came in between.
 	 */
 	callee: StackFrame | null;
 	/** The read came once the block was over: no sample of it (see LoopWatch.readBlockedStack). */
@@ -74,7 +76,7 @@ export function userStack(fn: Function, paths: {cwd: string; ownDirectory: strin
 	let loading = false;
 	/** The innermost frame of a module file, the user's or a library's. */
 	let innermostFile: NodeJS.CallSite | null = null;
-	/** Under the user's innermost frame: the outermost of Node's public modules' frames so far, innermost first. */
+	/** Under the user's innermost frame: the frame it called, so far (the outermost of those under it, innermost first). */
 	let callee: StackFrame | null = null;
 	for (const site of callSites(fn, depth)) {
 		const file = site.getFileName() ?? '';
@@ -84,7 +86,7 @@ export function userStack(fn: Function, paths: {cwd: string; ownDirectory: strin
 		// Node's module loader inside the user's code: the code under way is a module's loading, its top level run. Under the
 		// entry's own top level too, which runs in the loader, so only above the user's innermost frame.
 		if (frames.length === 0 && file.startsWith(MODULE_LOADER)) loading = true;
-		if (frames.length === 0 && file.startsWith('node:') && !file.startsWith('node:internal/')) callee = {fn: site.getFunctionName() || ANONYMOUS, loc: file};
+		if (frames.length === 0 && !own && !isUserFile(file) && file !== '') callee = file.startsWith('node:') ? nodeCallee(site, file) : null;
 		// An async frame is a caller awaiting, not one of the calls under way.
 		if (site.isAsync() || !isUserFile(file) || own) continue;
 		frames.push({fn: site.getFunctionName() || ANONYMOUS, loc: originalLocation(site, paths.cwd)});
@@ -92,6 +94,16 @@ export function userStack(fn: Function, paths: {cwd: string; ownDirectory: strin
 	}
 	const libraryLoading = loading && frames.length === 0 && innermostFile !== null;
 	return {frames, inOwnCode: inOwnCode ?? false, loading, module: libraryLoading ? originalLocation(innermostFile!, paths.cwd) : null, callee: frames.length > 0 ? callee : null};
+}
+
+/**
+ * A frame of Node's own as the script called it: by the property it was called through where there is one
+ * (`zlib.gzipSync` runs a function named syncBufferWrapper), in the public module its internal one serves
+ * (node:internal/crypto/pbkdf2 is `node:crypto`'s).
+ */
+function nodeCallee(site: NodeJS.CallSite, file: string): StackFrame {
+	const internal = /^node:internal\/([^/]+)/.exec(file);
+	return {fn: site.getMethodName() || site.getFunctionName() || ANONYMOUS, loc: internal ? `node:${internal[1]}` : file};
 }
 
 /** Where Node's loaders of CommonJS and ES modules are (node:internal/modules/cjs/loader, …/esm/module_job, …). */

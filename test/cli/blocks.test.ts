@@ -56,6 +56,28 @@ describe('blocks, through the real CLI', () => {
 		expect(report.stdout).not.toContain('worker thread');
 	});
 
+	it("names crypto's and zlib's synchronous calls by the names the script called them by, and their twins in Node's thread pool", async () => {
+		const dir = tempDir();
+		writeFileSync(
+			join(dir, 'main.cjs'),
+			[
+				"const crypto = require('node:crypto')",
+				"const zlib = require('node:zlib')",
+				'const sleep = ms => new Promise(r => setTimeout(r, ms))',
+				"async function hash () { await sleep(20); return crypto.pbkdf2Sync('pw', 'salt', 600000, 64, 'sha512').length }",
+				"async function pack () { await sleep(20); return zlib.gzipSync(crypto.randomBytes(12 * 1024 * 1024), {level: 9}).length }",
+				'hash().then(pack).then(n => console.log("packed", n > 0))',
+			].join('\n'),
+		);
+		const {result, state} = await recordRun(['--block-threshold', '50', 'main.cjs'], {cwd: dir});
+		expect(result.stdout).toContain('packed true');
+		const callees = state.blocks.map(block => block.callee);
+		expect(callees).toContainEqual({fn: 'pbkdf2Sync', loc: 'node:crypto'});
+		expect(callees).toContainEqual({fn: 'gzipSync', loc: 'node:zlib'});
+		expect(result.stdout).toMatch(/hash\(\) at main\.cjs:4 blocked the event loop for \d+ms; it ran pbkdf2Sync\(\) on the loop's thread: use crypto\.pbkdf2/);
+		expect(result.stdout).toMatch(/pack\(\) at main\.cjs:5 blocked the event loop for \d+ms; it ran gzipSync\(\) on the loop's thread: use zlib\.gzip/);
+	});
+
 	it("a block the script's last callback ends, just before its process exits, is recorded whole: its start and its end", async () => {
 		// The loop turns once more after the spin, for a timer of 1 ms, then ends: the watchdog tells the end at its next
 		// look, which the exit now waits for. (A loop that never turns again is a script that exited blocked: the monitor ends its block.)

@@ -1,4 +1,5 @@
 import {EventEmitter} from 'node:events';
+import util, {inspect} from 'node:util';
 import {dirname} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
@@ -35,6 +36,22 @@ describe('userStack, the stack of a blocked thread as the user reads it', () => 
 		expect(stack.callee).toEqual({fn: 'emit', loc: 'node:events'});
 		// Code of the user's own at the top: no call into Node's.
 		expect(readFrom('/asyncmon/dist').callee).toBeNull();
+	});
+
+	it("names a call into Node's internal modules by its public module, and by the name it was called by", () => {
+		let stack!: ReturnType<typeof userStack>;
+		const shown = {
+			[inspect.custom]: function reader() {
+				stack = userStack(reader, {cwd: here, ownDirectory: '/asyncmon/dist'}, 12, 64);
+				return 'shown';
+			},
+		};
+		(function inspecting() {
+			util.inspect(shown);
+		})();
+		// util.inspect's code is in node:internal/util/inspect.
+		expect(stack.frames[0]).toMatchObject({fn: 'inspecting'});
+		expect(stack.callee).toEqual({fn: 'inspect', loc: 'node:util'});
 	});
 
 	it("says when asyncmon's own code was under way (a sample of its work, read again), and leaves its frames out", () => {

@@ -1,4 +1,5 @@
 import {isMainThread, type Worker} from 'node:worker_threads';
+import {once} from '../protocol/once.js';
 import {mainThreadTimes} from './stall.js';
 import type {BatchWriter} from './event-sink.js';
 import {startOwnThread} from './own-thread.js';
@@ -93,12 +94,13 @@ export class PipeWriter implements BatchWriter {
 		this.worker.postMessage(data, [data.buffer as ArrayBuffer]);
 	}
 
-	/** The main thread's wait for a CPU so far (see stall.ts), read when first needed; NaN elsewhere, or where the system does not say. */
-	private queuedMs = (): number => {
-		const times = isMainThread ? mainThreadTimes() : null;
-		this.queuedMs = () => times?.().queuedMs ?? Number.NaN;
-		return this.queuedMs();
-	};
+	/** The main thread's times (see stall.ts), opened when first needed; none on another thread. */
+	private readonly threadTimes = once(() => (isMainThread ? mainThreadTimes() : null));
+
+	/** The main thread's wait for a CPU so far; NaN elsewhere, or where the system does not say. */
+	private queuedMs(): number {
+		return this.threadTimes()?.().queuedMs ?? Number.NaN;
+	}
 
 	takeHeldBackMs(): number {
 		const held = this.heldBackMs;

@@ -36,17 +36,13 @@ describe('blocks, through the real CLI', () => {
 
 
 	it("a block in one of Node's synchronous calls advises its asynchronous twin, not a worker thread: execSync waits, it does not compute", async () => {
-		const dir = tempDir();
-		writeFileSync(
-			join(dir, 'main.cjs'),
-			[
-				"const {execSync} = require('node:child_process')",
-				'const sleep = ms => new Promise(r => setTimeout(r, ms))',
-				"function runShell () { return execSync('sleep 0.3; echo shell-done').toString().trim() }",
-				'async function main () { await sleep(20); console.log(runShell()) }',
-				'main()',
-			].join('\n'),
-		);
+		const dir = dirWithScript('main.cjs', [
+			"const {execSync} = require('node:child_process')",
+			'const sleep = ms => new Promise(r => setTimeout(r, ms))',
+			"function runShell () { return execSync('sleep 0.3; echo shell-done').toString().trim() }",
+			'async function main () { await sleep(20); console.log(runShell()) }',
+			'main()',
+		]);
 		const {result, state, file} = await recordRun(['--block-threshold', '100', 'main.cjs'], {cwd: dir});
 		expect(result.stdout).toContain('shell-done');
 		expect(state.blocks).toHaveLength(1);
@@ -57,18 +53,14 @@ describe('blocks, through the real CLI', () => {
 	});
 
 	it("names crypto's and zlib's synchronous calls by the names the script called them by, and their twins in Node's thread pool", async () => {
-		const dir = tempDir();
-		writeFileSync(
-			join(dir, 'main.cjs'),
-			[
-				"const crypto = require('node:crypto')",
-				"const zlib = require('node:zlib')",
-				'const sleep = ms => new Promise(r => setTimeout(r, ms))',
-				"async function hash () { await sleep(20); return crypto.pbkdf2Sync('pw', 'salt', 600000, 64, 'sha512').length }",
-				"async function pack () { await sleep(20); return zlib.gzipSync(crypto.randomBytes(12 * 1024 * 1024), {level: 9}).length }",
-				'hash().then(pack).then(n => console.log("packed", n > 0))',
-			].join('\n'),
-		);
+		const dir = dirWithScript('main.cjs', [
+			"const crypto = require('node:crypto')",
+			"const zlib = require('node:zlib')",
+			'const sleep = ms => new Promise(r => setTimeout(r, ms))',
+			"async function hash () { await sleep(20); return crypto.pbkdf2Sync('pw', 'salt', 600000, 64, 'sha512').length }",
+			"async function pack () { await sleep(20); return zlib.gzipSync(crypto.randomBytes(12 * 1024 * 1024), {level: 9}).length }",
+			'hash().then(pack).then(n => console.log("packed", n > 0))',
+		]);
 		const {result, state} = await recordRun(['--block-threshold', '50', 'main.cjs'], {cwd: dir});
 		expect(result.stdout).toContain('packed true');
 		const callees = state.blocks.map(block => block.callee);

@@ -1,9 +1,9 @@
-import {spawn, type ChildProcess} from 'node:child_process';
 import {writeFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {afterEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
+import {useBusyProcesses} from '../helpers/busy-processes.js';
 import {runCli, startCli} from '../helpers/run-cli.js';
-import {tempDir, tempFile} from '../helpers/temp.js';
+import {dirWithScript, tempDir, tempFile} from '../helpers/temp.js';
 
 /** The times of plain mode's event lines, in seconds, in the order printed. */
 const lineTimes = (stdout: string): number[] => [...stdout.matchAll(/^\[ *([\d.]+)s\]/gm)].map(match => Number(match[1]));
@@ -79,17 +79,12 @@ describe('plain mode with --ascii, through the real CLI', () => {
 });
 
 describe('what plain mode says of asyncmon itself', () => {
-	let spinners: ChildProcess[] = [];
-	afterEach(() => {
-		for (const spinner of spinners) spinner.kill('SIGKILL');
-		spinners = [];
-	});
+	const busy = useBusyProcesses();
 
 	// A write whose thread waited for a CPU, not for the monitor, held nothing back: said on a busy CI machine, it was noise.
 	it('never says a trivial script was held back, on a machine busy with two spinning processes', async () => {
-		spinners = [0, 1].map(() => spawn(process.execPath, ['-e', 'for (;;) {}'], {stdio: 'ignore'}));
-		const directory = tempDir();
-		writeFileSync(join(directory, 'clean.js'), "async function handler () { await new Promise(r => setTimeout(r, 50)); console.log('done') }\nhandler()\n");
+		busy.start();
+		const directory = dirWithScript('clean.js', ["async function handler () { await new Promise(r => setTimeout(r, 50)); console.log('done') }", 'handler()']);
 		for (let run = 0; run < 4; run++) {
 			const result = await runCli(['--plain', 'clean.js'], {cwd: directory});
 			expect(result.code).toBe(0);

@@ -1,7 +1,8 @@
-import {spawn, type ChildProcess} from 'node:child_process';
+import {spawn} from 'node:child_process';
 import {closeSync, openSync, readFileSync} from 'node:fs';
-import {afterEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {PipeWriter} from '../../source/runtime/pipe-writer.js';
+import {useBusyProcesses} from '../helpers/busy-processes.js';
 import {recordedOutput, runNodeBytes} from '../helpers/node-parity.js';
 import {recordRun} from '../helpers/recorded.js';
 import {SCRIPTS} from '../helpers/run-cli.js';
@@ -19,14 +20,10 @@ describe('every event reaches the monitor, however far behind it is', () => {
 	}, 60_000);
 
 	describe('under CPU load', () => {
-		let spinners: ChildProcess[] = [];
-		afterEach(() => {
-			for (const spinner of spinners) spinner.kill('SIGKILL');
-			spinners = [];
-		});
+		const busy = useBusyProcesses();
 
 		it('50 MB written to stdout beside two busy loops: every byte, in order', async () => {
-			spinners = [0, 1].map(() => spawn(process.execPath, ['-e', 'for (;;) {}'], {stdio: 'ignore'}));
+			busy.start();
 			const {result, file} = await recordRun(['write-megabytes.mjs', '50']);
 			expect(result.code).toBe(0);
 			const recorded = (await recordedOutput(file)).stdout;

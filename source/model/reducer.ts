@@ -2,6 +2,7 @@ import {laneRootOf, processTaskName} from '../protocol/child-config.js';
 import {isMainThreadId, isProcessGone, laneSlotOf, PROCESS_EXIT, type AsyncmonEvent, type ErrorInfo, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type ProcessLaunch, type TaskEndEvent, type TaskStartEvent} from '../protocol/events.js';
 import {foldJoined, foldSent, retire} from './retention.js';
 import {settleIfLarge} from './intervals.js';
+import {waitsOnTasks} from './own-time.js';
 import {
 	endedBefore,
 	AWAITS_RETAINED,
@@ -86,6 +87,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			if (!node || isDone(node)) break;
 			if (node.wait) {
 				recordAwaitSite(node, node.wait.site, event.readyAt - node.wait.since);
+				if (waitsOnTasks(node.wait.on)) node.taskWaitMs += event.readyAt - node.wait.since;
 				const last = node.awaits[node.awaits.length - 1];
 				if (last && last.resumedMs === null && last.startMs === node.wait.since) {
 					last.readyMs = event.readyAt;
@@ -431,6 +433,7 @@ function addNode(state: ModelState, init: NewNode): TaskNode {
 		endMs: null,
 		busyMs: 0,
 		waitMs: 0,
+		taskWaitMs: 0,
 		schedDelayMs: 0,
 		accountedAt: init.startMs,
 		awaitCount: 0,

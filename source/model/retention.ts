@@ -8,6 +8,7 @@ import {functionName} from './names.js';
 import {HTTP_PHASES, isCountedTask, isTaskKind, MAX_FAILURE_KINDS, waitOfNode, type Aggregated, type FoldedFailure, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
 import {pushInterval, settleIfLarge} from './intervals.js';
 import {maxOverlap} from './overlap.js';
+import {isActiveUnit, ownActiveTime} from './own-time.js';
 
 /** How many slowest folded tasks are kept whole. */
 const SLOWEST_KEPT = 20;
@@ -92,11 +93,15 @@ function fold(aggregated: Aggregated, node: TaskNode): void {
 		aggregated.tasks++;
 		if (failed) aggregated.failed++;
 		keepIfSlowest(aggregated.slowest, node);
-		// A leaf as leafTasks() counts it: concurrency and the summary's task time keep it.
+		// A leaf as leafTasks() counts it: the summary's task time and peak in flight keep it.
 		if (node.childTaskCount === 0) {
 			aggregated.taskTimeMs += totalMs;
-			aggregated.activeMs += node.busyMs + node.waitMs;
 			pushInterval(aggregated.leafIntervals, node.startMs, end);
+		}
+		// Concurrency keeps its own time (see activeTime).
+		if (isActiveUnit(node)) {
+			aggregated.activeMs += ownActiveTime(node, end);
+			aggregated.activeCount++;
 		}
 	}
 	if (node.http) foldRequest(aggregated, node);
@@ -162,9 +167,12 @@ export function foldSent(aggregated: Aggregated, fold: FoldEvent): {firstStart: 
 		aggregated.tasks += fold.count;
 		aggregated.atSource += fold.count;
 	}
-	if (fold.leaf) {
-		aggregated.taskTimeMs += fold.totalMs;
-		aggregated.activeMs += fold.busyMs + fold.waitMs;
+	if (fold.leaf) aggregated.taskTimeMs += fold.totalMs;
+	if (fold.leaf || fold.kind === 'task') {
+		// The line sums its calls' waits without saying on what: a call that started tasks and ended within one
+		// flush waited on them, most likely, so only its busy time is its own (see ownActiveTime).
+		aggregated.activeMs += fold.busyMs + (fold.leaf ? fold.waitMs : 0);
+		aggregated.activeCount += fold.count;
 	}
 	site.count += fold.count;
 	site.totalMs += fold.totalMs;
@@ -185,7 +193,9 @@ export function foldJoined(aggregated: Aggregated, folded: JoinedEvent['folded']
 	const leaves = folded.leaves ?? everyTaskALeaf(folded.byName);
 	aggregated.leavesBeforeJoin += leaves.count;
 	aggregated.taskTimeMs += leaves.totalMs;
+	// What the agent tells of the leaves alone: the others' own time before the join is not known.
 	aggregated.activeMs += leaves.activeMs;
+	aggregated.activeCount += leaves.count;
 }
 
 function everyTaskALeaf(byName: Record<string, FoldedName>): FoldedLeaves {

@@ -101,6 +101,8 @@ export interface TaskNode {
 	/** Totals as of `accountedAt`; the live part since then comes from `state`. */
 	busyMs: Ms;
 	waitMs: Ms;
+	/** Of `waitMs`, its awaits' time waiting on other tasks alone (see waitsOnTasks): theirs is their own. */
+	taskWaitMs: Ms;
 	schedDelayMs: Ms;
 	accountedAt: Ms;
 	awaitCount: number;
@@ -358,10 +360,12 @@ export interface Aggregated {
 	beforeJoin: number;
 	/** Of those, the leaves: counted in task time and concurrency, though their intervals are not known. */
 	leavesBeforeJoin: number;
-	/** Folded leaf tasks (see leafTasks): their summed durations and running-or-waiting time, and their intervals. */
+	/** Folded leaf tasks (see leafTasks): their summed durations, and their intervals. */
 	taskTimeMs: Ms;
-	activeMs: Ms;
 	leafIntervals: Intervals;
+	/** Folded units of work (see activeUnits): their own time running or waiting (ownActiveTime), and how many. */
+	activeMs: Ms;
+	activeCount: number;
 	/** Folded HTTP requests: their intervals (max in flight) and per-host figures. */
 	httpIntervals: Intervals;
 	hosts: Map<string, HostAggregate>;
@@ -562,8 +566,9 @@ export function createState(options: StateOptions = {}): ModelState {
 			beforeJoin: 0,
 			leavesBeforeJoin: 0,
 			taskTimeMs: 0,
-			activeMs: 0,
 			leafIntervals: newIntervals(),
+			activeMs: 0,
+			activeCount: 0,
 			httpIntervals: newIntervals(),
 			hosts: new Map(),
 			sites: new Map(),

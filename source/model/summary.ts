@@ -1,5 +1,6 @@
 import type {ErrorInfo, ForcedKill, Location, Ms, NodeKind, ProcessExit, WaitTarget} from '../protocol/events.js';
 import {liveTimes} from './live-times.js';
+import {isActiveUnit, ownActiveTime} from './own-time.js';
 import {isCountedTask, isWorkUnit, type Block, type FoldedFailure, type HttpPhases, type LaneOutput, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
 import {latencyStats} from './latency.js';
 import {peakInFlight} from './intervals.js';
@@ -151,7 +152,7 @@ export interface ReportBlockProcess {
 export interface ReportSummary {
 	taskCount: number;
 	taskTimeMs: Ms;
-	/** The leaf tasks' time running or waiting on something, ready time excluded: concurrency's numerator. */
+	/** The units of work's own time running or waiting on something (see activeTime): concurrency's numerator. */
 	activeTimeMs: Ms;
 	concurrency: number;
 	maxInFlight: number;
@@ -188,8 +189,9 @@ export function sessionDuration(state: ModelState, nowMs: Ms = sessionEnd(state)
 }
 
 /**
- * The units of work whose overlap is concurrency: leaf tasks (of kind `task` or `server`, with no child task,
- * the seed's "requests") and worker threads that started no task of their own, whose busy time runs in parallel.
+ * The units of work whose overlap the peak in flight counts and whose durations are the task time: leaf tasks (of
+ * kind `task` or `server`, with no child task, the seed's "requests") and worker threads that started no task of
+ * their own, whose busy time runs in parallel.
  */
 export function leafTasks(state: ModelState): TaskNode[] {
 	const leaves: TaskNode[] = [];
@@ -197,11 +199,18 @@ export function leafTasks(state: ModelState): TaskNode[] {
 	return leaves;
 }
 
+/** The units of work (isActiveUnit) kept one by one: their own time is concurrency's numerator. */
+export function activeUnits(state: ModelState): TaskNode[] {
+	const units: TaskNode[] = [];
+	for (const node of state.nodes.values()) if (isActiveUnit(node)) units.push(node);
+	return units;
+}
+
 /**
  * Concurrency, defined once for the header, the summary and the insight (the help overlay says it in words):
- * the time the leaf tasks spent running or waiting on something, over the session's duration. Time a task spent
- * ready but not running, because the loop was busy with another, is no concurrency: CPU-bound tasks started
- * together still run one at a time, and read about 1.0×.
+ * the time the script's tasks spent running or waiting on something other than its other tasks, over the
+ * session's duration (see ownActiveTime). Time a task spent ready but not running, because the loop was busy
+ * with another, is no concurrency: CPU-bound tasks started together still run one at a time, and read about 1.0×.
  */
 export function concurrencyAt(state: ModelState, nowMs: Ms = sessionEnd(state)): number {
 	// Once the script exited, a view's clock runs on past its end: the figure is the summary's.
@@ -217,13 +226,10 @@ export function roundedConcurrency(state: ModelState, nowMs: Ms = sessionEnd(sta
 
 const toTwoDecimals = (value: number): number => Math.round(value * 100) / 100;
 
-/** The leaf tasks' time running or waiting on something, folded ones included: concurrency's numerator. */
-export function activeTime(state: ModelState, nowMs: Ms = sessionEnd(state), leaves: readonly TaskNode[] = leafTasks(state)): Ms {
+/** The units of work's own time running or waiting on something, folded ones included: concurrency's numerator. */
+export function activeTime(state: ModelState, nowMs: Ms = sessionEnd(state)): Ms {
 	let activeMs = state.aggregated.activeMs;
-	for (const leaf of leaves) {
-		const times = liveTimes(leaf, nowMs);
-		activeMs += times.busyMs + times.waitMs;
-	}
+	for (const node of state.nodes.values()) if (isActiveUnit(node)) activeMs += ownActiveTime(node, nowMs);
 	return activeMs;
 }
 
@@ -244,7 +250,7 @@ export function summarize(state: ModelState): ReportSummary {
 	}
 	let longestBlockMs = 0;
 	for (const block of state.blocks) longestBlockMs = Math.max(longestBlockMs, block.durationMs ?? endMs - block.startMs);
-	const activeMs = activeTime(state, endMs, leaves);
+	const activeMs = activeTime(state, endMs);
 	const durationMs = sessionDuration(state, endMs);
 	return {
 		taskCount,

@@ -57,7 +57,7 @@ export function summaryLines(state: ModelState, ascii: boolean): Segment[][] {
 	const figures = [
 		`${outcome} ${formatDuration(sessionDuration(state))}`,
 		counted(summary.taskCount, 'task'),
-		// What concurrency divides: the leaf tasks' time running or waiting (their time ready is not in it).
+		// What concurrency divides: the tasks' own time running or waiting (their time ready, and their waits on each other, are not in it).
 		`${formatDuration(summary.activeTimeMs)} running or waiting`,
 		`concurrency ${formatTimes(summary.concurrency, ascii)}`,
 		`longest block ${formatDuration(summary.longestBlockMs)}`,

@@ -85,7 +85,7 @@ function summarySection(report: SessionReport): ReportSection {
 			['tasks', String(s.taskCount)],
 			['failed tasks', String(s.failedCount)],
 			['task time (leaf tasks)', formatDuration(s.taskTimeMs)],
-			['running or waiting (leaf tasks)', formatDuration(s.activeTimeMs)],
+			['running or waiting (tasks, their waits on each other aside)', formatDuration(s.activeTimeMs)],
 			['concurrency (running or waiting / duration)', formatTimes(s.concurrency)],
 			['max tasks in flight', String(s.maxInFlight)],
 			['HTTP requests sent', String(s.httpCount)],

@@ -103,3 +103,18 @@ it('gives no Promise.all advice for awaits that need what an earlier one gave: t
 	expect(result.stdout).toMatch(/→ independent\(\) awaited 2 operations in sequence/);
 	expect(result.stdout).not.toMatch(/→ (indirect|carried|paged)\(\) awaited/);
 });
+
+it('counts the waits of tasks that started others: three jobs that each await a helper, then sleep, read 3×, not 0×', async () => {
+	const {result, report} = await recordApp([
+		'const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));',
+		'async function helper() { await sleep(1); }',
+		'async function job() { await helper(); await sleep(200); await sleep(200); }',
+		'Promise.all([job(), job(), job()]).then(() => console.log("jobs done"));',
+	]);
+	expect(result.code).toBe(0);
+	expect(result.stdout).toContain('jobs done');
+	// No job is a leaf once its helper started, but each slept 400 ms of its own: about 1.2 s over about 0.4 s.
+	expect(report.summary.activeTimeMs).toBeGreaterThan(1200);
+	expect(report.summary.concurrency).toBeGreaterThanOrEqual(2.5);
+	expect(result.stdout).toMatch(/→ 6 tasks ran or waited \S+ in all, not counting their waits on each other, in \S+: concurrency (2\.[5-9]|3\.[0-9])×/);
+});

@@ -3,7 +3,7 @@ import {change, compareInsights, compareSessions, matchSites} from '../../source
 import {computeInsights, type Insight} from '../../source/model/insights.js';
 import type {SiteFigures, SiteStatistics} from '../../source/model/site-statistics.js';
 import type {ModelState} from '../../source/model/state.js';
-import {InsightSession, onPromise, onTask} from '../fixtures/insights/session.js';
+import {InsightSession, onTask} from '../fixtures/insights/session.js';
 
 /** The seed: main() runs simulateRequest three times (1 s, 3 s, 2 s), awaited together or one after another. */
 function seed(concurrent: boolean): ModelState {
@@ -27,7 +27,7 @@ function seed(concurrent: boolean): ModelState {
 	}
 	if (concurrent) {
 		for (const [i, request] of requests.entries()) session.emit('task.end', {t: delays[i]!, id: request, wait: delays[i]!, awaits: 1});
-		session.awaits(main, onPromise, {from: 0.1, ready: 3000, resumed: 3000.1});
+		session.awaits(main, {kind: 'promise', tasks: requests}, {from: 0.1, ready: 3000, resumed: 3000.1});
 		t = 3000.1;
 	}
 	session.emit('task.end', {t, id: main, wait: t, awaits: 3}).emit('exit', {t, code: 0, signal: null});

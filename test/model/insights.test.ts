@@ -436,18 +436,51 @@ describe('concurrency', () => {
 		const main = session.task(0, 'main()');
 		const requests = [1000, 3000, 2000].map((ms, i) => session.task(0, `simulateRequest("request-${'ABC'[i]}", ${ms})`, main));
 		[1000, 3000, 2000].forEach((ms, i) => session.emit('task.end', {t: ms, id: requests[i]!, wait: ms}));
+		// main() waits on its requests: their time, counted once.
+		session.awaits(main, {kind: 'promise', tasks: requests}, {from: 0, ready: 3000});
 		session.emit('task.end', {t: 3000, id: main, wait: 3000}).emit('exit', {t: 3000});
-		expect(ofKind(session, 'concurrency')).toEqual([{kind: 'concurrency', tasks: 3, workers: 0, activeMs: 6000, durationMs: 3000, concurrency: 2, taskIds: requests}]);
+		expect(ofKind(session, 'concurrency')).toEqual([{kind: 'concurrency', tasks: 4, workers: 0, activeMs: 6000, durationMs: 3000, concurrency: 2, taskIds: [main, ...requests]}]);
 	});
 
-	it('counts worker threads apart from the leaf tasks: together they are the leaves; the summary counts every task', () => {
+	it("counts a task's own waits once it started tasks: a call that awaited a quick helper, then slept, is busy", () => {
+		const session = new InsightSession();
+		// Three jobs run together: each awaits a helper for 1 ms, then sleeps 900 ms.
+		const jobs = [0, 1, 2].map(i => session.task(0, `job(${i})`));
+		for (const job of jobs) {
+			const helper = session.task(0, 'helper()', job);
+			session.awaits(job, {kind: 'task', id: helper}, {from: 0, ready: 1});
+			session.emit('task.end', {t: 1, id: helper, wait: 1});
+			session.awaits(job, {kind: 'op', id: session.timer(1, 901, job)}, {from: 1, ready: 901});
+			session.emit('task.end', {t: 901, id: job, wait: 901});
+		}
+		session.emit('exit', {t: 901});
+		// 3 × 900 ms of sleep and 3 × 1 ms of helpers: 3.0×, not the helpers' 0.0×.
+		expect(ofKind(session, 'concurrency')).toMatchObject([{tasks: 6, activeMs: 2703, durationMs: 901, concurrency: 3}]);
+	});
+
+	it('counts a wait on tasks and a worker thread together as theirs, and a wait on the worker alone as its own', () => {
+		const session = new InsightSession();
+		const main = session.task(0, 'main()');
+		const beat = session.task(0, 'heartbeat()', main);
+		session.emit('task.start', {t: 0, id: 50, parent: main, kind: 'worker', name: 'worker thread #1'});
+		session.awaits(beat, {kind: 'op', id: session.timer(0, 1000, beat)}, {from: 0, ready: 1000});
+		session.awaits(main, {kind: 'promise', tasks: [beat], others: 1}, {from: 0, ready: 1000});
+		for (const id of [beat, 50]) session.emit('task.end', {t: 1000, id, wait: 1000});
+		// Then main() awaits a promise of unknown origin for 500 ms: its own wait.
+		session.awaits(main, {kind: 'promise', others: 1}, {from: 1000, ready: 1500});
+		session.emit('task.end', {t: 1500, id: main, wait: 1500}).emit('exit', {t: 1500});
+		expect(ofKind(session, 'concurrency')).toMatchObject([{tasks: 2, workers: 1, activeMs: 2500}]);
+	});
+
+	it('counts worker threads apart from the tasks, as the summary counts no worker among its tasks', () => {
 		const session = new InsightSession();
 		const main = session.task(0, 'main()');
 		const requests = [session.task(0, 'get(1)', main), session.task(0, 'get(2)', main)];
 		session.emit('task.start', {t: 0, id: 50, parent: main, kind: 'worker', name: 'worker thread #1'});
 		for (const id of [...requests, 50]) session.emit('task.end', {t: 1000, id, wait: 1000});
+		session.awaits(main, {kind: 'promise', tasks: requests, others: 1}, {from: 0, ready: 1000});
 		session.emit('task.end', {t: 1000, id: main, wait: 1000}).emit('exit', {t: 1000});
-		expect(ofKind(session, 'concurrency')).toMatchObject([{tasks: 2, workers: 1, activeMs: 3000}]);
+		expect(ofKind(session, 'concurrency')).toMatchObject([{tasks: 3, workers: 1, activeMs: 3000}]);
 		expect(summarize(session.state).taskCount).toBe(3);
 	});
 
@@ -457,6 +490,7 @@ describe('concurrency', () => {
 		// Three 1 s computations started at once run one after another: the second is ready for 1 s, the third for 2 s.
 		const crunches = [0, 1, 2].map(i => session.task(0, `crunch(${i})`, main));
 		crunches.forEach((id, i) => session.emit('task.end', {t: (i + 1) * 1000, id, busy: 1000, sched: i * 1000}));
+		session.awaits(main, {kind: 'promise', tasks: crunches}, {from: 0, ready: 3000});
 		session.emit('task.end', {t: 3000, id: main, wait: 3000}).emit('exit', {t: 3000});
 		expect(summarize(session.state).concurrency).toBe(1);
 		expect(summarize(session.state).taskTimeMs).toBe(6000);

@@ -174,6 +174,36 @@ describe('retention: finished tasks, with their finished ops, fold into per-site
 	});
 });
 
+describe('retention: a folded call that started tasks', () => {
+	/** `count` jobs, each awaiting a 1 ms helper, then sleeping 9 ms: each one's own time is its 9 ms sleep and 0.5 ms of work. */
+	function jobs(count: number): ProtocolLine[] {
+		const lines: ProtocolLine[] = [header(), event('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'jobs.ts', loc: null})];
+		for (let i = 0; i < count; i++) {
+			const [t, job, helper] = [i * 10, 10 + 2 * i, 11 + 2 * i];
+			lines.push(
+				event('task.start', {t, id: job, parent: 1, name: 'job()', loc: 'jobs.ts:4:1'}),
+				event('task.start', {t, id: helper, parent: job, name: 'helper()', loc: 'jobs.ts:2:1'}),
+				event('task.await', {t, id: job, site: null, on: {kind: 'task', id: helper}, busy: 0}),
+				event('task.end', {t: t + 1, id: helper, busy: 0, wait: 1}),
+				event('task.resume', {t: t + 1, id: job, readyAt: t + 1, wait: 1}),
+				event('task.await', {t: t + 1, id: job, site: null, on: {kind: 'promise', others: 1}, busy: 0}),
+				event('task.resume', {t: t + 10, id: job, readyAt: t + 10, wait: 10}),
+				event('task.end', {t: t + 10.5, id: job, busy: 0.5, wait: 10}),
+			);
+		}
+		return [...lines, event('exit', {t: count * 10 + 1})];
+	}
+
+	it('keeps its own time in concurrency as it folds: its work and its sleep, not its wait on its helper', () => {
+		const all = reduce(jobs(3000));
+		const bounded = reduce(jobs(3000), {retention: KEEP_1000});
+		expect(bounded.aggregated.tasks).toBeGreaterThan(0);
+		// 3,000 × (9.5 ms of the job's own, 1 ms of the helper's).
+		expect(summarize(all).activeTimeMs).toBeCloseTo(3000 * 10.5, 3);
+		expect(summarize(bounded).activeTimeMs).toBeCloseTo(summarize(all).activeTimeMs, 3);
+	});
+});
+
 describe('retention: requests the script received', () => {
 	it('fold per route, and the report by route stays exact', () => {
 		const lines: ProtocolLine[] = [header(), event('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'server.ts', loc: null})];
@@ -324,6 +354,8 @@ describe('quick tasks the script process folded (fold lines)', () => {
 		expect(latencyStats(timers.wait).p50Ms).toBeCloseTo(2, 1);
 		// No leaf among them (the handlers started calls): no task time, no overlap.
 		expect(state.aggregated.taskTimeMs).toBe(0);
+		// Concurrency has the handlers' busy time alone: what they waited on, their calls most likely, is not said.
+		expect(state.aggregated.activeMs).toBeCloseTo(50, 6);
 		expect(state.aggregated.leafIntervals.count).toBe(0);
 		expect(state.aggregated).toMatchObject({nodes: 150, tasks: 100, atSource: 100, nodesAtSource: 150});
 	});

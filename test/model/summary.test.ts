@@ -13,6 +13,12 @@ const taskStart = (t: number, id: number, parent: number | null, name: string, k
 /** The seed's tasks only sleep: all of their time is waiting. */
 const taskEnd = (t: number, id: number, waitMs: number, ok = true) => event('task.end', {t, id, ok, wait: waitMs, awaits: 1});
 
+/** main() waits on its requests from `from` to `until`: their time, not its own. */
+const awaited = (id: number, tasks: number[], from: number, until: number): ProtocolLine[] => [
+	event('task.await', {t: from, id, site: null, on: {kind: 'promise', tasks}}),
+	event('task.resume', {t: until, id, readyAt: until, wait: until}),
+];
+
 /** The seed: main() runs three requests of 1 s, 3 s and 2 s, concurrently or one after another. */
 function seed(concurrent: boolean): ModelState {
 	const lines: ProtocolLine[] = [HEADER, taskStart(0, 1, null, 'seed.ts', 'script'), taskStart(0, 2, 1, 'main()')];
@@ -20,12 +26,12 @@ function seed(concurrent: boolean): ModelState {
 		lines.push(taskStart(0, 3, 2, 'simulateRequest("request-A", 1000)'));
 		lines.push(taskStart(0, 4, 2, 'simulateRequest("request-B", 3000)'));
 		lines.push(taskStart(0, 5, 2, 'simulateRequest("request-C", 2000)'));
-		lines.push(taskEnd(1000, 3, 1000), taskEnd(2000, 5, 2000), taskEnd(3000, 4, 3000), taskEnd(3000, 2, 3000), taskEnd(3000, 1, 3000));
+		lines.push(taskEnd(1000, 3, 1000), taskEnd(2000, 5, 2000), taskEnd(3000, 4, 3000), ...awaited(2, [3, 4, 5], 0, 3000), taskEnd(3000, 2, 3000), taskEnd(3000, 1, 3000));
 		lines.push({type: 'exit', t: 3000, code: 0, signal: null});
 	} else {
-		lines.push(taskStart(0, 3, 2, 'simulateRequest("request-A", 1000)'), taskEnd(1000, 3, 1000));
-		lines.push(taskStart(1000, 4, 2, 'simulateRequest("request-B", 3000)'), taskEnd(4000, 4, 3000));
-		lines.push(taskStart(4000, 5, 2, 'simulateRequest("request-C", 2000)'), taskEnd(6000, 5, 2000));
+		lines.push(taskStart(0, 3, 2, 'simulateRequest("request-A", 1000)'), taskEnd(1000, 3, 1000), ...awaited(2, [3], 0, 1000));
+		lines.push(taskStart(1000, 4, 2, 'simulateRequest("request-B", 3000)'), taskEnd(4000, 4, 3000), ...awaited(2, [4], 1000, 4000));
+		lines.push(taskStart(4000, 5, 2, 'simulateRequest("request-C", 2000)'), taskEnd(6000, 5, 2000), ...awaited(2, [5], 4000, 6000));
 		lines.push(taskEnd(6000, 2, 6000), taskEnd(6000, 1, 6000), {type: 'exit', t: 6000, code: 0, signal: null});
 	}
 	return reduce(lines);

@@ -13,6 +13,9 @@ function finishedTasks(count: number, retained: number) {
 		const id = 100 + i;
 		lines.push(event('task.start', {t: i, id, parent: 1, name: 'work()', loc: 'a.ts:5:1'}), event('task.end', {t: i + 10, id, busy: 1, wait: 9, awaits: 1}));
 	}
+	// main() awaited them all together: their time, not its own.
+	const tasks = Array.from({length: Math.min(count, 8)}, (_, i) => 100 + i);
+	lines.push(event('task.await', {t: 20, id: 1, site: null, on: {kind: 'promise', tasks, taskCount: count}}), event('task.resume', {t: count + 20, id: 1, readyAt: count + 20, wait: count}));
 	lines.push(event('task.end', {t: count + 20, id: 1, busy: 1, wait: count, awaits: 1}), event('exit', {t: count + 21}));
 	return reduce(lines, {retention: {maxFinished: retained, maxAgeMs: Infinity}});
 }

@@ -408,7 +408,7 @@ describe('dashboard: details, timeline, output, help', () => {
 		expect(view.frame()).toMatch(/↓ \d+ more below/);
 		await view.press(KEYS.pageDown, KEYS.pageDown);
 		expect(view.frame()).toContain('Concurrency:');
-		expect(view.frame().replace(/\s+/g, ' ')).toContain('a task sat ready while the loop ran another does not count ↑');
+		expect(view.frame().replace(/\s+/g, ' ')).toContain('a task sat ready while the loop ran another, or waited on other tasks, does not count ↑');
 		expect(view.frame()).toMatch(/↑ \d+ above/);
 		await view.press(KEYS.pageUp, KEYS.pageUp);
 		expect(view.frame()).toContain('Keys  (Esc or ? to close)');

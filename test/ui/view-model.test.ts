@@ -425,7 +425,7 @@ describe('header', () => {
 		expect(counts).toContain('10 of them folded into per-site rows');
 	});
 
-	it("shows the summary's concurrency, to the same tenth: 1,549 ms of leaf tasks in 1 s reads 1.6× in both", () => {
+	it("shows the summary's concurrency, to the same tenth: 1,549 ms of tasks in 1 s reads 1.6× in both", () => {
 		const session = new FakeSession();
 		session.emit('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts', loc: null});
 		session.emit('script.start', {t: 0});

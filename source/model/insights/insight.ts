@@ -44,14 +44,14 @@ export interface BlockedLoopInsight extends Finding {
 	longestDelayMs: Ms | null;
 }
 
-/** The leaf tasks' total time against the wall-clock time it took. */
+/** The tasks' own time against the wall-clock time it took. */
 export interface ConcurrencyInsight extends Finding {
 	kind: 'concurrency';
-	/** Leaf tasks (of kind `task` or `server`, see leafTasks), counting those folded into per-name totals. */
+	/** The units of work of kind `task` or `server` (see isActiveUnit), counting those folded into per-site totals. */
 	tasks: number;
 	/** Worker threads that started no task of their own: their time counts too. */
 	workers: number;
-	/** Their time running or waiting on something (not ready and held up by a busy loop). */
+	/** Their own time running or waiting on something (see ownActiveTime): not ready and held up by a busy loop, nor waiting on each other. */
 	activeMs: Ms;
 	/** From the script's first line. */
 	durationMs: Ms;

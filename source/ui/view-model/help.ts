@@ -21,7 +21,7 @@ export function helpLines(session: Session, ascii: boolean, width: number): Line
 		['Timeline', 'solid running, light waiting, red ready-but-delayed, blue an HTTP request queued for a connection, red bars where the loop of the row\'s process was blocked'],
 		[
 			'Concurrency',
-			"the time tasks spent running or waiting on something, over the time since the script's first line; time a task sat ready while the loop ran another does not count",
+			"the time tasks spent running or waiting on something, over the time since the script's first line; time a task sat ready while the loop ran another, or waited on other tasks, does not count",
 		],
 	];
 	return [

@@ -1,0 +1,35 @@
+import type {Ms, WaitTarget} from '../protocol/events.js';
+import {liveTimes} from './live-times.js';
+import {isWorkUnit, type TaskNode} from './state.js';
+
+/**
+ * Whether an await waits on other tasks: a task, or a combination (`Promise.all`) that has one. That time is
+ * theirs, and counted there; counted again, a call awaiting three requests together would make four of them.
+ * A combination of tasks and other promises (a worker thread's reply, say: a unit of its own) goes with its tasks.
+ */
+export function waitsOnTasks(on: WaitTarget): boolean {
+	return on.kind === 'task' || (on.kind === 'promise' && (on.tasks?.length ?? 0) > 0);
+}
+
+/**
+ * The units of work whose own time is concurrency's numerator: every async call, and a request served or a worker
+ * thread while it started no task of its own (they wait on their tasks without an await that says so).
+ */
+export function isActiveUnit(node: TaskNode): boolean {
+	return node.kind === 'task' || (isWorkUnit(node.kind) && node.childTaskCount === 0);
+}
+
+/**
+ * A unit of work's own time running or waiting on something, as of `nowMs`: its busy time, and its waits but
+ * those on other tasks alone. Time it sat ready while the loop ran another is not in it.
+ */
+export function ownActiveTime(node: TaskNode, nowMs: Ms): Ms {
+	const {busyMs, waitMs} = liveTimes(node, nowMs);
+	let taskWaitMs = node.taskWaitMs;
+	if (node.endMs === null && node.wait && node.state !== 'running' && waitsOnTasks(node.wait.on)) {
+		// The wait under way, which liveTimes counted: until now, or until what it awaited was ready.
+		const until = node.state === 'ready' ? Math.min(nowMs, node.readyAt ?? nowMs) : nowMs;
+		taskWaitMs += Math.max(0, until - node.wait.since);
+	}
+	return busyMs + Math.max(0, waitMs - taskWaitMs);
+}

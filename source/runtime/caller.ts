@@ -57,8 +57,8 @@ export interface UserStack {
 	/**
 	 * The function of Node's own that the user's innermost frame called and was still in, by the name it was called
 	 * by, with its public module (`execSync` of `node:child_process`, `pbkdf2Sync` of `node:crypto`, whose code is in
-	 * node:internal/crypto): a synchronous call that waits or computes in native code. Null where a library's frame
-	 * came in between.
+	 * node:internal/crypto): a synchronous call that waits or computes in native code. Or a JavaScript built-in the
+	 * thread was in, by its object (`wait` of `Atomics`). Null where a library's frame came in between.
 	 */
 	callee: StackFrame | null;
 	/** The read came once the block was over: no sample of it (see LoopWatch.readBlockedStack). */
@@ -78,9 +78,16 @@ export function userStack(fn: Function, paths: {cwd: string; ownDirectory: strin
 	let innermostFile: NodeJS.CallSite | null = null;
 	/** Under the user's innermost frame: the frame it called, so far (the outermost of those under it, innermost first). */
 	let callee: StackFrame | null = null;
+	/** No frame read yet but asyncmon's own (its wrapper of Atomics.wait, say). */
+	let innermost = true;
 	for (const site of callSites(fn, depth)) {
-		const file = site.getFileName() ?? '';
-		const own = pathOf(file).startsWith(paths.ownDirectory + sep);
+		const named = site.getFileName();
+		const file = named ?? '';
+		// The inspector runs the watchdog's reader of this stack as a script named '', in an interrupt of the blocked code.
+		const own = named === '' || pathOf(file).startsWith(paths.ownDirectory + sep);
+		// A built-in the thread is in (Atomics.wait) has no file at all. One further out called the code the thread is in.
+		if (named == null && innermost) callee = builtinCallee(site);
+		if (!own) innermost = false;
 		if (file !== '') inOwnCode ??= own;
 		if (!innermostFile && file !== '' && !file.startsWith('node:') && !own) innermostFile = site;
 		// Node's module loader inside the user's code: the code under way is a module's loading, its top level run. Under the
@@ -104,6 +111,11 @@ export function userStack(fn: Function, paths: {cwd: string; ownDirectory: strin
 function nodeCallee(site: NodeJS.CallSite, file: string): StackFrame {
 	const internal = /^node:internal\/([^/]+)/.exec(file);
 	return {fn: site.getMethodName() || site.getFunctionName() || ANONYMOUS, loc: internal ? `node:${internal[1]}` : file};
+}
+
+/** A JavaScript built-in, by its object: `{fn: 'wait', loc: 'Atomics'}`. */
+function builtinCallee(site: NodeJS.CallSite): StackFrame {
+	return {fn: site.getFunctionName() || ANONYMOUS, loc: site.getTypeName() ?? ''};
 }
 
 /** Where Node's loaders of CommonJS and ES modules are (node:internal/modules/cjs/loader, …/esm/module_job, …). */

@@ -70,6 +70,23 @@ describe('blocks, through the real CLI', () => {
 		expect(result.stdout).toMatch(/pack\(\) at main\.cjs:5 blocked the event loop for \d+ms; it ran gzipSync\(\) on the loop's thread: use zlib\.gzip/);
 	});
 
+	it('a block in Atomics.wait names the built-in and advises Atomics.waitAsync; one in JSON.parse, the work to move', async () => {
+		const dir = dirWithScript('main.cjs', [
+			'const flag = new Int32Array(new SharedArrayBuffer(4))',
+			'const sleep = ms => new Promise(r => setTimeout(r, ms))',
+			'const big = JSON.stringify(Array.from({length: 400000}, (_, i) => ({i, name: `item ${i}`})))',
+			'async function pause () { await sleep(20); Atomics.wait(flag, 0, 0, 300) }',
+			'async function parse () { await sleep(20); return JSON.parse(big).length }',
+			'pause().then(parse).then(n => console.log("parsed", n))',
+		]);
+		const {result, state} = await recordRun(['--block-threshold', '50', 'main.cjs'], {cwd: dir});
+		expect(result.stdout).toContain('parsed 400000');
+		const pause = state.blocks.find(block => block.location?.startsWith('main.cjs:4:'));
+		expect(pause?.callee).toEqual({fn: 'wait', loc: 'Atomics'});
+		expect(result.stdout).toMatch(/pause\(\) at main\.cjs:4 blocked the event loop for \d+ms; it waited in Atomics\.wait\(\): use Atomics\.waitAsync, which does not hold the loop/);
+		expect(result.stdout).toMatch(/parse\(\) at main\.cjs:5 blocked the event loop for \d+ms[^\n]*; move CPU-bound work to a worker thread/);
+	});
+
 	it("a block the script's last callback ends, just before its process exits, is recorded whole: its start and its end", async () => {
 		// The loop turns once more after the spin, for a timer of 1 ms, then ends: the watchdog tells the end at its next
 		// look, which the exit now waits for. (A loop that never turns again is a script that exited blocked: the monitor ends its block.)

@@ -29,6 +29,7 @@ export function blockedLoopMessage(state: ModelState, insight: BlockedLoopInsigh
  * run in Node's thread pool, and fs's hand the waiting to it.
  */
 function synchronousCallAdvice({fn, loc}: StackFrame): string | null {
+	if (loc === 'Atomics' && fn === 'wait') return 'it waited in Atomics.wait(): use Atomics.waitAsync, which does not hold the loop';
 	const twin = fn.endsWith('Sync') ? fn.slice(0, -'Sync'.length) : null;
 	if (!twin) return null;
 	switch (loc) {

@@ -29,7 +29,7 @@ describe('blocked-loop in words', () => {
 		);
 	});
 
-	it("advises the asynchronous twin of the Node call it was in, not a worker thread: a child process's, fs's, zlib's, crypto's", () => {
+	it("advises the asynchronous twin of the Node call it was in, not a worker thread: a child process's, fs's, zlib's, crypto's, Atomics.wait's", () => {
 		const advice = (fn: string, loc: string): string => {
 			const {state, block, crunch} = crunchBlocking(300);
 			block.callee = {fn, loc};
@@ -40,9 +40,11 @@ describe('blocked-loop in words', () => {
 		expect(advice('readFileSync', 'node:fs')).toBe('it read or wrote in readFileSync(): use fs.promises.readFile (or readFile with a callback), which does not hold the loop');
 		expect(advice('gzipSync', 'node:zlib')).toBe("it ran gzipSync() on the loop's thread: use zlib.gzip (or a stream), which runs in Node's thread pool");
 		expect(advice('pbkdf2Sync', 'node:crypto')).toBe("it ran pbkdf2Sync() on the loop's thread: use crypto.pbkdf2, which runs in Node's thread pool");
+		expect(advice('wait', 'Atomics')).toBe('it waited in Atomics.wait(): use Atomics.waitAsync, which does not hold the loop');
 		// No twin to name: the work is the script's to move.
 		expect(advice('update', 'node:crypto')).toBe('move CPU-bound work to a worker thread');
 		expect(advice('emit', 'node:events')).toBe('move CPU-bound work to a worker thread');
+		expect(advice('parse', 'JSON')).toBe('move CPU-bound work to a worker thread');
 	});
 
 	it('leaves out the waiting tasks when none were ready', () => {

@@ -382,6 +382,7 @@ function finishExitCallers(state: ModelState, t: Ms): void {
 	for (const node of [...state.nodes.values()]) {
 		if (node.state !== 'running' || !isTaskKind(node.kind) || laneSlotOf(node.id) !== 0 || !isMainThreadId(node.id)) continue;
 		apply(state, {type: 'task.end', t, id: node.id, ok: true, busy: node.busyMs, wait: node.waitMs, sched: node.schedDelayMs, awaits: node.awaitCount});
+		state.exitCallers.push(node.id);
 	}
 }
 

@@ -446,6 +446,8 @@ export interface ModelState extends OutputTail {
 	scriptExitMs: Ms | null;
 	/** The script's process.exit() that ended it; null when it ended otherwise (or has not yet). */
 	exitCall: ExitCall | null;
+	/** The tasks of its main thread still running when it called process.exit(): one of them called it, and they ended with it. */
+	exitCallers: number[];
 	/** When this session joined a service that was already running (`asyncmon connect`); null for a session that saw it start. */
 	joinedMs: Ms | null;
 	fatal: Fatal | null;
@@ -547,6 +549,7 @@ export function createState(options: StateOptions = {}): ModelState {
 		scriptStartMs: null,
 		scriptExitMs: null,
 		exitCall: null,
+		exitCallers: [],
 		joinedMs: null,
 		fatal: null,
 		uncaught: [],

@@ -199,6 +199,16 @@ export class PlainPrinter {
 				else this.say(line.t, this.stateMark('failed', 'failed', 'red'), [{text: `${node.name} after ${took}: ${errorOrNone(line.error)} `}, dim(line.error?.location)]);
 				return;
 			}
+			case 'exit': {
+				// The tasks under way at process.exit() ended with it: they have no end of their own to tell.
+				const t = state.scriptExitMs ?? line.t;
+				for (const id of state.exitCallers) {
+					const node = state.nodes.get(id);
+					if (!node || node.kind === 'script') continue;
+					this.say(t, this.stateMark('finished', 'done', 'green'), [{text: `${node.name} in ${formatDuration(t - node.startMs)}: process.exit() ended it `}, dim(state.exitCall?.site)]);
+				}
+				return;
+			}
 			case 'op.end': {
 				const node = state.nodes.get(line.id);
 				if (node?.process) return this.processEnded(line.t, node, state, line);

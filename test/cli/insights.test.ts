@@ -61,6 +61,8 @@ it('finishes the task that called process.exit(), in the summary and the report:
 	expect(result.code).toBe(0);
 	const states = Object.fromEntries(report.tasks.map(task => [task.name, task.state]));
 	expect(states).toMatchObject({'shutdown()': 'finished', 'background()': 'pending'});
+	// Its end is told where it came, after its output, as any task's is.
+	expect(result.stdout).toMatch(/exiting\n\[ *\d+\.\d+s\] ✔ done {3}shutdown\(\) in \d+ms: process\.exit\(\) ended it app\.js:7:11\n── asyncmon ──/);
 	expect(result.stdout).toContain('→ process.exit() at app.js:7 cut off 1 task still waiting: background() was waiting on timer 5.00s');
 });
 

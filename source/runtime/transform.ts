@@ -378,9 +378,49 @@ function functionName(fn: AnyNode, parent: AnyNode | null, className: string | u
 		}
 		case 'Property':
 			return keyName(parent.key, parent.computed) ?? ANONYMOUS;
+		case 'CallExpression':
+		case 'NewExpression':
+			return parent.arguments.includes(fn) ? callbackName(parent, fn) : ANONYMOUS;
 		default:
 			return ANONYMOUS;
 	}
+}
+
+/** How much of a route or a test's title names a callback: the rest is cut. */
+const CALLBACK_LABEL_CHARS = 40;
+
+/**
+ * An anonymous function passed to a call, by that call, as `<anonymous>` would not tell one from another: a route's
+ * handler `<app.get '/users/:id' callback>`, `<map callback>`, `<Promise callback>`. No parentheses: a task's name is
+ * its function's up to the first one (see functionName in model/names.ts).
+ */
+function callbackName(call: AnyNode, fn: AnyNode): string {
+	const callee = calleeText(call.callee);
+	if (!callee) return ANONYMOUS;
+	const first = call.arguments[0];
+	const label = first && first !== fn ? constantKey(first) : undefined;
+	if (label === undefined || typeof first.value === 'number') return `<${callee} callback>`;
+	const cut = label.length > CALLBACK_LABEL_CHARS ? `${label.slice(0, CALLBACK_LABEL_CHARS - 1)}…` : label;
+	return `<${callee} '${cut}' callback>`;
+}
+
+/**
+ * `app.get`, `router.route`, `map` (of `[1, 2].map`), `Promise`: the last three names of a plain chain, else the method's
+ * alone. Compiled imports call `(0, vitest_1.it)(…)` (TypeScript, vite): the function's own name is the one written.
+ */
+function calleeText(callee: AnyNode): string | undefined {
+	if (callee.type === 'SequenceExpression') {
+		const called = callee.expressions.at(-1);
+		return called.type === 'MemberExpression' && !called.computed && called.property.type === 'Identifier' ? called.property.name : calleeText(called);
+	}
+	const names: string[] = [];
+	let link = callee;
+	for (; link.type === 'MemberExpression' && !link.computed && link.property.type === 'Identifier'; link = link.object) names.unshift(link.property.name);
+	if (link.type === 'Identifier') names.unshift(link.name);
+	else if (link.type === 'ThisExpression') names.unshift('this');
+	else if (names.length === 0) return undefined;
+	else return names.at(-1);
+	return names.slice(-3).join('.');
 }
 
 /** A computed key that is a constant, as V8 names the function under it: `['load']`, `[404]`, `` [`save`] ``. */

@@ -109,9 +109,9 @@ describe('real programs run as under node', () => {
 		expect(report.exitCode).toBe(1);
 		// Each test's async callback is a task of the worker process that ran its file, with the helpers it awaited under it.
 		const math = testTasks(report, 'math.spec.mjs');
-		expect(math.map(({test, under}) => [test.location, test.state, under])).toEqual([
-			['math.spec.mjs:10:26', 'finished', ['slowSum(2, 3) math.spec.mjs:4:1']],
-			['math.spec.mjs:14:26', 'finished', ['slowSum(1, 1) math.spec.mjs:4:1', 'slowSum(2, 2) math.spec.mjs:4:1']],
+		expect(math.map(({test, under}) => [test.name, test.location, test.state, under])).toEqual([
+			["<it 'adds after a wait' callback>()", 'math.spec.mjs:10:26', 'finished', ['slowSum(2, 3) math.spec.mjs:4:1']],
+			["<it 'adds many at once' callback>()", 'math.spec.mjs:14:26', 'finished', ['slowSum(1, 1) math.spec.mjs:4:1', 'slowSum(2, 2) math.spec.mjs:4:1']],
 		]);
 		const strings = testTasks(report, 'strings.spec.mjs');
 		expect(strings.map(({test, under}) => [test.location, test.state, under])).toEqual([
@@ -160,14 +160,14 @@ function withoutTimings(outcome: Outcome): Outcome {
 }
 
 /**
- * The async test callbacks (anonymous functions) of one test file, in the order of their lines: each with the
+ * The async test callbacks (anonymous functions, named by the call of `it` they were given to) of one test file, in the order of their lines: each with the
  * tasks it started (name and location) and the lane (a followed process or a worker thread) it ran in.
  */
 function testTasks(report: SessionReport, file: string) {
 	const byId = new Map(report.tasks.map(task => [task.id, task]));
 	const laneOf = (task: ReportTask): ReportTask => (task.kind === 'process' || task.kind === 'worker' ? task : laneOf(byId.get(task.parentId!)!));
 	return report.tasks
-		.filter(task => task.name === '<anonymous>()' && task.location?.startsWith(`${file}:`))
+		.filter(task => /^<it '.*' callback>\(\)$/.test(task.name) && task.location?.startsWith(`${file}:`))
 		.sort((a, b) => Number(a.location!.split(':')[1]) - Number(b.location!.split(':')[1]))
 		.map(test => ({
 			test,

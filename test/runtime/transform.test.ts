@@ -157,7 +157,7 @@ describe('instrument: names and positions in the registry', () => {
 		].join('\n');
 		const {functions} = transform(code);
 		expect(functions.map(f => f.name).sort()).toEqual(
-			['decl', 'expr', 'inner', 'arrow', 'short', 'object', 'later', 'prop', 'cb', '<anonymous>'].sort(),
+			['decl', 'expr', 'inner', 'arrow', 'short', 'object', 'later', 'prop', 'cb', '<run callback>'].sort(),
 		);
 		const byName = new Map(functions.map(f => [f.name, f]));
 		// Positions are the generated function node's start: line 1-based, column 0-based.
@@ -166,7 +166,39 @@ describe('instrument: names and positions in the registry', () => {
 		expect(byName.get('inner')).toEqual({name: 'inner', line: 3, column: 14, callsNothing: true, declaredArgs: 0});
 		expect(byName.get('arrow')).toEqual({name: 'arrow', line: 4, column: 14, callsNothing: true});
 		expect(byName.get('short')).toEqual({name: 'short', line: 5, column: 14, callsNothing: true});
-		expect(byName.get('<anonymous>')).toEqual({name: '<anonymous>', line: 10, column: 4, callsNothing: true});
+		expect(byName.get('<run callback>')).toEqual({name: '<run callback>', line: 10, column: 4, callsNothing: true});
+	});
+
+	it('names an anonymous function passed to a call by that call, and the route or title it was given with', () => {
+		const code = [
+			"app.get('/users/:id', async (req, res) => {});",
+			"router.route('/a').post(async function (req) {});",
+			'[1, 2].map(async n => n);',
+			'new Promise(async resolve => resolve(1));',
+			"this.server.on('request', async () => {});",
+			'a.b.c.d(async () => 1);',
+			`it('${'a very long test title that goes on and on'.repeat(2)}', async () => {});`,
+			'setTimeout(async () => {}, 10);',
+			'emitter.emit(42, async () => {});',
+			'handlers[0](async () => {});',
+			"(0, vitest_1.it)('runs', async () => {});",
+			'(async () => {})();',
+		].join('\n');
+		expect(names(code)).toEqual([
+			"<app.get '/users/:id' callback>",
+			'<post callback>',
+			'<map callback>',
+			'<Promise callback>',
+			"<this.server.on 'request' callback>",
+			'<b.c.d callback>',
+			// Cut to 40 characters, the last an ellipsis.
+			"<it 'a very long test title that goes on and…' callback>",
+			'<setTimeout callback>',
+			'<emitter.emit callback>',
+			'<anonymous>',
+			"<it 'runs' callback>",
+			'<anonymous>',
+		]);
 	});
 
 	it('names class methods (static, private, computed, literal keys), class field arrows and object methods', () => {

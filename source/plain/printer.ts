@@ -5,7 +5,7 @@ import {sessionEnd} from '../model/summary.js';
 import {formatDuration, formatOffset} from '../present/durations.js';
 import {servedOutcome, taskLabel} from '../present/http.js';
 import {exitOutcome, loopOwner, outputSize, processLabel, processOutcome} from '../present/processes.js';
-import {blockCulprit, starvedStall, waitingOn} from '../present/holdups.js';
+import {blockCulprit, knownBlockCulprit, starvedStall, waitingOn} from '../present/holdups.js';
 import {paint, type Ansi, type Color, type Segment} from '../present/paint.js';
 import {glyphs, stateIcon, type Glyphs} from '../present/states.js';
 import {asciiOnly, sanitize, sanitizeLines} from '../present/text.js';
@@ -54,6 +54,8 @@ interface Printed {
 	text: string | Uint8Array;
 	/** asyncmon's own line, not the script's bytes. */
 	own?: true;
+	/** Taken back while it was still held: not printed. */
+	withdrawn?: true;
 }
 
 /** What kind of event a line tells of: an icon and a word, in the label column. */
@@ -72,15 +74,17 @@ export class PlainPrinter {
 	private readonly gate = new LoadGate();
 	private readonly ansi: Ansi;
 	private readonly glyphs: Glyphs;
-	/** asyncmon's own lines and the script's output, put in time order; the notices are not held. */
 	/** Blocks told while they last, by id: the place the BLOCKED line named. */
 	private readonly blockedAt = new Map<number, Location | null>();
+	/** The latest `still blocked, in …` line of each block told while it lasts: taken back if its end proves it late. */
+	private readonly stillBlocked = new Map<number, {printed: Printed; t: Ms}>();
 	/**
 	 * Ends of blocks told live whose stack had not come yet, by block id: their line is held in time order (see
 	 * TimeOrder) and told again when the stack comes before it is printed. A stack that never comes leaves the words
 	 * as they were; the latest few are kept.
 	 */
 	private readonly endsAwaitingStack = new Map<number, {printed: Printed; t: Ms; durationMs: Ms}>();
+	/** asyncmon's own lines and the script's output, put in time order; the notices are not held. */
 	private readonly order = new TimeOrder<Printed>(printed => this.write(printed));
 	/**
 	 * Whether the script's output on each stream ended mid-line: a line of asyncmon's then starts on a line of its
@@ -228,13 +232,14 @@ export class PlainPrinter {
 			}
 			case 'block.start': {
 				const block = state.blocks.find(b => b.id === line.id);
-				const who = block ? blockCulprit(state, block) : 'a callback';
+				// Its task not heard of yet: the stack's line names it, in a moment (a line is not taken back).
+				const who = block ? knownBlockCulprit(state, block) : 'a callback';
 				const loop = `event loop${block ? loopOwner(block) : ''}`;
 				this.blockedAt.set(line.id, block?.location ?? null);
 				// No location yet (a followed process's top level): no blank where it would go.
 				const where = block?.location ? [{text: ' '}, dim(block.location)] : [];
 				this.say(line.detectedAt, this.blockMark('BLOCKED'), [
-					{text: `${loop} blocked for over ${formatDuration(line.detectedAt - line.t)} by ${who}`},
+					{text: `${loop} blocked for over ${formatDuration(line.detectedAt - line.t)}${who ? ` by ${who}` : ''}`},
 					...where,
 					{text: ' (still blocked)'},
 				]);
@@ -253,11 +258,16 @@ export class PlainPrinter {
 				const block = state.blocks.find(b => b.id === line.id);
 				if (!block || block.endMs !== null || !this.blockedAt.has(block.id) || block.location === this.blockedAt.get(block.id)) return;
 				this.blockedAt.set(block.id, block.location);
-				this.say(line.t, this.blockMark('BLOCKED'), [{text: `event loop${loopOwner(block)} still blocked, in ${blockCulprit(state, block)} `}, dim(block.location)]);
+				const printed = this.say(line.t, this.blockMark('BLOCKED'), [{text: `event loop${loopOwner(block)} still blocked, in ${blockCulprit(state, block)} `}, dim(block.location)]);
+				this.stillBlocked.set(block.id, {printed, t: line.t});
 				return;
 			}
 			case 'block.end': {
 				const toldLive = this.blockedAt.delete(line.id);
+				// Read as a native call returned, just before the loop turned: no longer blocked by then, and its end says where.
+				const still = this.stillBlocked.get(line.id);
+				this.stillBlocked.delete(line.id);
+				if (still && still.t >= line.t) still.printed.withdrawn = true;
 				if (line.starved) {
 					this.say(line.t, this.blockMark('starved'), [{text: starvedStall(line.durationMs, line.queuedMs)}]);
 					return;
@@ -326,6 +336,7 @@ export class PlainPrinter {
 			if (block?.endMs != null && block.durationMs !== null) this.say(block.endMs, this.blockMark('block'), this.blockEndText(state, block, block.durationMs));
 		}
 		this.blockedAt.clear();
+		this.stillBlocked.clear();
 		this.order.drain();
 		this.writePending();
 		const lines: string[] = [];
@@ -336,7 +347,8 @@ export class PlainPrinter {
 		if (lines.length > 0) (state.fatal ? this.options.err : this.options.out).write(`${this.midLine[stream] ? '\n' : ''}${lines.join('\n')}\n`);
 	}
 
-	private write({stream, text, own}: Printed): void {
+	private write({stream, text, own, withdrawn}: Printed): void {
+		if (withdrawn) return;
 		if (own && this.midLine[stream]) text = `\n${text as string}`;
 		else if (!own && text.length > 0) this.midLine[stream] = (typeof text === 'string' ? text.charCodeAt(text.length - 1) : text[text.length - 1]) !== 0x0a;
 		if (own) this.midLine[stream] = false;

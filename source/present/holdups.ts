@@ -97,23 +97,19 @@ export function starvedStall(durationMs: Ms, queuedMs: Ms | undefined): string {
 
 /**
  * Who blocked the loop, in words: `crunch() in main()`, `crunch()`, `main()` or `a callback`; a followed process's
- * main module, which its block names already (see loopOwner), is `its top level`.
+ * main module, which its block names already (see loopOwner), is `its top level`. A task the monitor has not heard of
+ * is named by its id: 'a callback' said of it was a guess stated as fact.
  */
-/**
- * A block whose task the monitor has yet to hear of (its start is still in the blocked thread's buffer) is that
- * task's, named by its id: 'a callback' said of it was a guess stated as fact. None at all: a callback's.
- */
-/**
- * A task the monitor has not heard of: its start is still in the blocked thread's buffer (a call it made in the
- * turn that blocks, a quick call whose start the script's process holds back); it is named when the loop turns.
- */
-function unknownCulprit(block: Block): string {
-	if (block.taskId === null) return 'a callback';
-	// Told, then folded away since (a finished request under load): its name was kept with the block.
-	return block.taskName ?? `a task not reported yet (${shownId(block.taskId)})`;
+export function blockCulprit(state: ModelState, block: Block): string {
+	return knownBlockCulprit(state, block) ?? `a task not reported yet (${shownId(block.taskId!)})`;
 }
 
-export function blockCulprit(state: ModelState, block: Block): string {
+/**
+ * Who blocked the loop, as blockCulprit says it; null while the block's task is one the monitor has not heard of: its
+ * start is still in the blocked thread's buffer (a call it made in the turn that blocks, a quick call whose start the
+ * script's process holds back), and its stack has not been read. It is named when either comes.
+ */
+export function knownBlockCulprit(state: ModelState, block: Block): string | null {
 	const {fn, task} = culpritOf(state, block);
 	// A library loading, with no code of the script's under it (an import() the script awaited): the library's top level.
 	if (fn === null && block.module !== null) return `the top level of ${fileOf(block.module)}`;
@@ -121,4 +117,9 @@ export function blockCulprit(state: ModelState, block: Block): string {
 	if (fn === null && task && endedBefore(state, task.id, block.startMs)) return `a callback ${task.name} scheduled`;
 	if (fn === null) return task?.kind === 'process' ? 'its top level' : (task?.name ?? unknownCulprit(block));
 	return task ? `${fn}() in ${task.name}` : `${fn}()`;
+}
+
+/** No task at all: a callback's. One told, then folded away since (a finished request under load): its name was kept with the block. */
+function unknownCulprit(block: Block): string | null {
+	return block.taskId === null ? 'a callback' : block.taskName;
 }

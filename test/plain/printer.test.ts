@@ -128,6 +128,25 @@ describe('plain mode', () => {
 		expect(lines).toContain('→ its top level at child.js:3 blocked the event loop of pid 42 (node child.js) for 190ms; move CPU-bound work to a worker thread');
 	});
 
+	it("leaves a block's task out of its BLOCKED line while it is not heard of, and names it by its stack's line; a stack read after the end is not 'still blocked'", () => {
+		const lines = printed({ascii: false}, [
+			session[0]!,
+			// hash()'s start is still in the blocked thread's buffer: the monitor knows its id alone.
+			{type: 'block.start', t: 10, id: 1, task: 9, detectedAt: 80},
+			{type: 'block.stack', t: 81, id: 1, frames: [{fn: 'hash', loc: 'app.ts:4:9'}]},
+			// The second block's stack was read as its native call returned, after the loop's last sign of it.
+			{type: 'block.start', t: 300, id: 2, task: null, detectedAt: 370},
+			{type: 'block.stack', t: 402, id: 2, frames: [{fn: 'readAll', loc: 'app.ts:7:3'}]},
+			{type: 'block.end', t: 400, id: 2, durationMs: 100, task: null, exact: true},
+			{type: 'exit', t: 500, code: 0, signal: null},
+		]).split('\n');
+		expect(lines).toContain('[   0.080s] ⚠ BLOCKED event loop blocked for over 70ms (still blocked)');
+		expect(lines).toContain('[   0.081s] ⚠ BLOCKED event loop still blocked, in hash() app.ts:4:9');
+		expect(lines.join('\n')).not.toContain('not reported yet');
+		expect(lines).toContain('[   0.400s] ⚠ block  loop was blocked for 100ms by readAll() app.ts:7:3');
+		expect(lines.join('\n')).not.toContain('still blocked, in readAll()');
+	});
+
 	// The stack of a block in a native call is read once the call returns, so it comes by the watchdog's pipe at about the
 	// time the block's end comes by the events' pipe: a CI run got the end first, and printed the block as main()'s.
 	it("a block's end told before its stack came is told again with the stack, while it is still held", () => {

@@ -248,6 +248,16 @@ describe('dashboard: a followed process blocked', () => {
 			.emit('block.start', {t: 200, id: childBlock, task: lane + 1, detectedAt: 260})
 			.emit('block.stack', {t: 262, id: childBlock, frames: [{fn: 'crunch', loc: 'worker.js:7:3'}]});
 
+	it('the banner names no task while the blocked thread has not told of it, and names it once its stack comes', async () => {
+		const session = new FakeSession({script: 'app.mjs'}).emit('task.start', {t: 0, id: 1, kind: 'script', name: 'app.mjs', loc: 'app.mjs:1:1'}).emit('block.start', {t: 100, id: 1, task: 9, detectedAt: 160});
+		const view = await renderDashboard(session, {nowMs: 200, columns: 160});
+		expect(view.lines()[2]).toMatch(/BLOCKED 100ms {2}/);
+		expect(view.lines()[2]).not.toContain('not reported');
+		session.emit('block.stack', {t: 201, id: 1, frames: [{fn: 'hash', loc: 'app.mjs:4:9'}]});
+		await view.press();
+		expect(view.lines()[2]).toContain('BLOCKED 101ms by hash() app.mjs:4:9');
+	});
+
 	it("the banner names the process whose loop is blocked; the script's own block comes first", async () => {
 		const session = blockedChild();
 		const view = await renderDashboard(session, {nowMs: 720, columns: 160});

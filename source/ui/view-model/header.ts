@@ -3,7 +3,7 @@ import {foldedShort} from '../../present/folded.js';
 import {loopDelayMs} from '../../present/loop-delay.js';
 import {activeBlocks, NODE_STATES, unsettledTasks, type ModelState, type NodeState, type Uncaught} from '../../model/state.js';
 import {uncaughtSegment} from '../../present/errors.js';
-import {blockCulprit} from '../../present/holdups.js';
+import {knownBlockCulprit} from '../../present/holdups.js';
 import {connectionClosed, endingSignal, processText} from '../../present/processes.js';
 import {roundedConcurrency} from '../../model/summary.js';
 import {formatClock, formatDuration} from '../../present/durations.js';
@@ -224,7 +224,9 @@ function loopStatus(state: ModelState, nowMs: Ms): Segment {
 		return {text: `loop OK${history}`, color: 'green'};
 	}
 	const owner = block.processId === null ? '' : ` in ${processText(block.process)}`;
-	const culprit = ` by ${blockCulprit(state, block)}`;
+	// Its task not heard of yet: said once its start or its stack comes, in a moment.
+	const known = knownBlockCulprit(state, block);
+	const culprit = known ? ` by ${known}` : '';
 	const where = block.location ? ` ${block.location}` : '';
 	return {text: `BLOCKED ${formatDuration(nowMs - block.startMs)}${owner}${culprit}${where}`, color: 'red', bold: true, inverse: true};
 }

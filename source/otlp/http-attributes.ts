@@ -56,7 +56,7 @@ export function clientUrlAttributes(text: string): Attributes {
 	return attributes;
 }
 
-/** A SERVER span's name (its method: asyncmon knows no route) and request attributes. */
+/** A SERVER span's name as it starts (its method: its route is known at its end) and request attributes. */
 export function serverRequestAttributes(http: ServerRequestDetails): {name: string; attributes: Attributes} {
 	const attributes = methodAttributes(http.method);
 	const target = redactText(http.url);

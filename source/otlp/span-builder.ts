@@ -12,6 +12,7 @@ import {
 	ATTR_EXCEPTION_STACKTRACE,
 	ATTR_EXCEPTION_TYPE,
 	ATTR_HTTP_RESPONSE_STATUS_CODE,
+	ATTR_HTTP_ROUTE,
 } from '@opentelemetry/semantic-conventions';
 import {type AsyncmonEvent, type ErrorInfo, type HeaderEvent, type Location, type Ms, type ProcessDetails, type ProcessExit, type ProtocolLine, type WaitTarget} from '../protocol/events.js';
 import {laneRootOf} from '../protocol/child-config.js';
@@ -27,7 +28,8 @@ export const LINKS_PER_SPAN = 128;
 
 /** A task's or an op's span while it lasts. */
 interface OpenSpan {
-	readonly name: string;
+	/** A request served is named by its method until its framework's route is known, at its end. */
+	name: string;
 	readonly kind: SpanKind;
 	readonly context: SpanContext;
 	readonly parent: SpanContext | undefined;
@@ -184,6 +186,12 @@ export class SpanBuilder {
 					[ATTR.awaits]: event.awaits,
 				});
 				if (event.error) this.fail(span, event.t, event.error);
+				// As the HTTP conventions name a server span whose route is known: `GET /users/:id`.
+				if (event.route !== undefined && span.kind === SpanKind.SERVER) {
+					const route = redactText(event.route);
+					span.attributes[ATTR_HTTP_ROUTE] = route;
+					span.name = `${span.name} ${route}`;
+				}
 				if (event.status !== undefined) {
 					span.attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = event.status;
 					// A server's 4xx is the client's mistake, answered as it should be; a 5xx is the server's failure.

@@ -164,8 +164,6 @@ describe('SpanBuilder', () => {
 		]);
 	});
 
-	// The server-task protocol (kind `server`, `http` on its start, `status` on its end) is being added in a parallel
-	// branch: these synthetic recordings hold the mapping to it until that branch's runtime makes real ones.
 	describe('server tasks', () => {
 		const CALLER_TRACE = 'c'.repeat(32);
 		const CALLER_SPAN = 'd'.repeat(16);
@@ -209,6 +207,21 @@ describe('SpanBuilder', () => {
 			expect(request.spanContext().traceId).toBe(CALLER_TRACE);
 			expect(request.parentSpanContext?.spanId).toBe(child.spanContext().spanId);
 			expect(named(spans, 'app.ts').spanContext().traceId).toBe(TRACE);
+		});
+
+		it("names a request by its method and the route its framework matched, as the HTTP conventions do, once its end tells the route", () => {
+			const spans = build([
+				...root,
+				event('task.start', {t: 5, id: 2, parent: 1, kind: 'server', name: 'GET /users/7', loc: null, http: {method: 'GET', url: '/users/7?token=abc'}}),
+				event('task.end', {t: 6, id: 2, status: 200, route: '/users/:id'}),
+				event('task.start', {t: 7, id: 3, parent: 1, kind: 'server', name: 'GET /nowhere', loc: null, http: {method: 'GET', url: '/nowhere'}}),
+				event('task.end', {t: 8, id: 3, status: 404}),
+			]);
+			const [matched, unmatched] = spans.filter(span => span.kind === SpanKind.SERVER);
+			expect(matched!.name).toBe('GET /users/:id');
+			expect(matched!.attributes).toMatchObject({'http.route': '/users/:id', 'url.path': '/users/7', 'url.query': 'token=REDACTED'});
+			expect(unmatched!.name).toBe('GET');
+			expect(unmatched!.attributes).not.toHaveProperty('http.route');
 		});
 
 		it('starts no other trace for a request without a valid traceparent, and makes a 5xx answer an error', () => {

@@ -3,6 +3,7 @@ import autocannon from 'autocannon';
 import {describe, expect, it} from 'vitest';
 import {servedUnderNodeAndAsyncmon} from '../helpers/node-parity.js';
 import {freePort} from '../helpers/free-port.js';
+import {runCli} from '../helpers/run-cli.js';
 import {servedStatsByRoute} from '../../source/model/http-stats.js';
 
 const SERVERS = fileURLToPath(new URL('../fixtures/realworld/servers', import.meta.url));
@@ -42,7 +43,7 @@ describe("each request a framework's server receives is a server task, the route
 			for (let i = 0; i < ROUTED; i++) bodies.push(await (await fetch(`http://127.0.0.1:${port}/users/7?token=abc`)).json());
 			return bodies;
 		};
-		const {node, asyncmon, asyncmonDriven, report, state} = await servedUnderNodeAndAsyncmon(script, [String(port)], SERVERS, 'listening\n', load);
+		const {node, asyncmon, asyncmonDriven, report, state, file} = await servedUnderNodeAndAsyncmon(script, [String(port)], SERVERS, 'listening\n', load);
 		expect(asyncmonDriven).toEqual(Array.from({length: ROUTED}, () => ({id: '7', name: 'user-7'})));
 		expect(asyncmon).toEqual(node);
 		const served = report.tasks.filter(task => task.kind === 'server');
@@ -64,6 +65,13 @@ describe("each request a framework's server receives is a server task, the route
 		};
 		expect(new Set(loads.map(load => requestOf(load.parentId)))).toEqual(new Set(served.map(task => task.id)));
 		for (const load of loads) expect(byId.get(load.parentId!)!.kind).toBe('task');
+		// The handler, an anonymous arrow, is named by the route it was registered for.
+		for (const load of loads) expect(byId.get(load.parentId!)!.name).toMatch(/^<app\.get '\/users\/:id' callback>\(/);
+		// Exported, each request is a SERVER span named by its method and route, as the HTTP conventions name it.
+		const exported = JSON.parse((await runCli(['report', file, '--format', 'otlp-json'])).stdout);
+		const spans = exported.resourceSpans.flatMap((resource: {scopeSpans: Array<{spans: Array<{kind: number; name: string; attributes: Array<{key: string}>}>}>}) => resource.scopeSpans.flatMap(scope => scope.spans));
+		const serverSpans = spans.filter((span: {kind: number}) => span.kind === 2);
+		expect(serverSpans.map((span: {name: string}) => span.name)).toEqual(Array.from({length: ROUTED}, () => 'GET /users/:id'));
 		const timers = report.tasks.filter(task => task.kind === 'timer' && task.timer?.delayMs === 1);
 		expect(new Set(timers.map(timer => requestOf(timer.parentId)))).toEqual(new Set(served.map(task => task.id)));
 	});

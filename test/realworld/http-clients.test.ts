@@ -202,6 +202,16 @@ describe('node:http2 against a local h2c server', () => {
 		expect(report.summary.httpCount).toBe(3);
 	});
 
+	it('undici over HTTP/2 is one request each, as undici tells it, not a second as the node:http2 stream it runs on', async () => {
+		const node = await runNode('undici-h2c.mjs', [url], CLIENTS);
+		expect(node).toEqual({code: 0, stdout: 'item-1 item-2\nmissing 404\n', stderr: ''});
+		const {asyncmon, report} = await underAsyncmon('undici-h2c.mjs', [url], CLIENTS);
+		expect(asyncmon).toEqual(node);
+		expect(requestsByTask(report)).toEqual(['getItem(1) → GET /items/1 200', 'getItem(2) → GET /items/2 200', 'getMissing() → GET /missing 404']);
+		expect(report.tasks.filter(task => task.kind === 'http')).toHaveLength(3);
+		expect(report.summary.httpCount).toBe(3);
+	});
+
 	it("a request ends as its body ends, not as its stream closes later: it ends before the task that read the body does", async () => {
 		const {asyncmon, report} = await underAsyncmon('http2-body-end.mjs', [url], CLIENTS);
 		expect(asyncmon).toMatchObject({code: 0, stdout: 'item-1\nitem-2\nitem-3\n'});

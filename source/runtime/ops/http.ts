@@ -1,11 +1,13 @@
 import type {ClientRequest, IncomingMessage} from 'node:http';
 import type {Socket} from 'node:net';
+import type {TLSSocket} from 'node:tls';
 import type {HttpClient, HttpDetails, HttpQueue, OpDequeuedEvent, OpEndEvent} from '../../protocol/events.js';
 import {privateSlot} from '../private-slot.js';
 import {recordedText, recordedUrl} from '../redact.js';
 import type {Task, Tracker} from '../tracker.js';
 import {onHttpChannel as on, type UndiciConnectParams, type UndiciRequest} from './http-channels.js';
 import type {TracePropagation} from './trace-propagation.js';
+import type {UndiciHttp2Streams} from './undici-http2.js';
 
 interface Pending {
 	id: number;
@@ -56,7 +58,7 @@ interface Connection {
  * redacted (see redact.ts); the op's name never holds the query.
  * With `propagation` (`--otlp-propagate`), each request gets a `traceparent` header, unless it has one already.
  */
-export function instrumentHttp(tracker: Tracker, propagation: TracePropagation | null = null): void {
+export function instrumentHttp(tracker: Tracker, propagation: TracePropagation | null = null, http2Streams?: UndiciHttp2Streams): void {
 	const start = (client: HttpClient, method: string, url: string, origin?: DispatchOrigin, queue?: HttpQueue): Pending => {
 		const path = safePath(url);
 		const http: HttpDetails = {method, url: recordedUrl(url), client};
@@ -213,6 +215,7 @@ export function instrumentHttp(tracker: Tracker, propagation: TracePropagation |
 		connections.set(socket, {start: connectStarted(connectParams) ?? performance.now(), end: performance.now(), charged: false});
 	});
 	on('undici:client:sendHeaders', ({request, socket}) => {
+		if ((socket as Partial<TLSSocket>).alpnProtocol === 'h2') http2Streams?.announced();
 		const pending = undiciRequests.get(request);
 		if (pending) sent(pending, connections.get(socket));
 	});

@@ -5,6 +5,7 @@ import type {OpEndEvent} from '../../protocol/events.js';
 import {recordedUrl} from '../redact.js';
 import type {Tracker} from '../tracker.js';
 import {safePath} from './http.js';
+import type {UndiciHttp2Streams} from './undici-http2.js';
 
 interface Http2Request {
 	id: number;
@@ -26,7 +27,7 @@ interface Http2Request {
  * connect spent that time connecting; one that waited for a free stream
  * (the peer's concurrency limit), queued.
  */
-export function instrumentHttp2(tracker: Tracker): void {
+export function instrumentHttp2(tracker: Tracker, undiciStreams?: UndiciHttp2Streams): void {
 	// Node 24 says where a request goes in its message; Node 22 does not, and node:http2 (10 ms to load) is read then.
 	const origins = Number(process.versions.node.split('.')[0]) < 24 ? rememberOrigins() : null;
 	const requests = new WeakMap<ClientHttp2Stream, Http2Request>();
@@ -38,6 +39,7 @@ export function instrumentHttp2(tracker: Tracker): void {
 	const startedFirst = new WeakSet<ClientHttp2Stream>();
 	subscribe('http2.client.stream.created', message => {
 		const {stream, headers} = message as {stream: ClientHttp2Stream; headers: OutgoingHttpHeaders};
+		if (undiciStreams?.claims()) return;
 		const method = String(headers[':method'] ?? 'GET');
 		// Node 24 adds the pseudo-headers it fills in to the message; Node 22, only the session knows where it goes.
 		const authority = headers[':authority'];

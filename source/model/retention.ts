@@ -99,10 +99,7 @@ function fold(aggregated: Aggregated, node: TaskNode): void {
 			pushInterval(aggregated.leafIntervals, node.startMs, end);
 		}
 		// Concurrency keeps its own time (see activeTime).
-		if (isActiveUnit(node)) {
-			aggregated.activeMs += ownActiveTime(node, end);
-			aggregated.activeCount++;
-		}
+		if (isActiveUnit(node)) aggregated.activeMs += ownActiveTime(node, end);
 	}
 	if (node.http) foldRequest(aggregated, node);
 	const site = siteOf(aggregated, node);
@@ -168,12 +165,9 @@ export function foldSent(aggregated: Aggregated, fold: FoldEvent): {firstStart: 
 		aggregated.atSource += fold.count;
 	}
 	if (fold.leaf) aggregated.taskTimeMs += fold.totalMs;
-	if (fold.leaf || fold.kind === 'task') {
-		// The line sums its calls' waits without saying on what: a call that started tasks and ended within one
-		// flush waited on them, most likely, so only its busy time is its own (see ownActiveTime).
-		aggregated.activeMs += fold.busyMs + (fold.leaf ? fold.waitMs : 0);
-		aggregated.activeCount += fold.count;
-	}
+	// The line sums its calls' waits without saying on what: a call that started tasks and ended within one flush
+	// waited on them, most likely, so only its busy time is its own (see ownActiveTime).
+	if (fold.leaf || fold.kind === 'task') aggregated.activeMs += fold.busyMs + (fold.leaf ? fold.waitMs : 0);
 	site.count += fold.count;
 	site.totalMs += fold.totalMs;
 	site.busyMs += fold.busyMs;
@@ -195,7 +189,6 @@ export function foldJoined(aggregated: Aggregated, folded: JoinedEvent['folded']
 	aggregated.taskTimeMs += leaves.totalMs;
 	// What the agent tells of the leaves alone: the others' own time before the join is not known.
 	aggregated.activeMs += leaves.activeMs;
-	aggregated.activeCount += leaves.count;
 }
 
 function everyTaskALeaf(byName: Record<string, FoldedName>): FoldedLeaves {

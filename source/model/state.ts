@@ -363,9 +363,8 @@ export interface Aggregated {
 	/** Folded leaf tasks (see leafTasks): their summed durations, and their intervals. */
 	taskTimeMs: Ms;
 	leafIntervals: Intervals;
-	/** Folded units of work (see activeUnits): their own time running or waiting (ownActiveTime), and how many. */
+	/** Folded units of work (see activeUnits): their own time running or waiting (ownActiveTime). */
 	activeMs: Ms;
-	activeCount: number;
 	/** Folded HTTP requests: their intervals (max in flight) and per-host figures. */
 	httpIntervals: Intervals;
 	hosts: Map<string, HostAggregate>;
@@ -571,7 +570,6 @@ export function createState(options: StateOptions = {}): ModelState {
 			taskTimeMs: 0,
 			leafIntervals: newIntervals(),
 			activeMs: 0,
-			activeCount: 0,
 			httpIntervals: newIntervals(),
 			hosts: new Map(),
 			sites: new Map(),

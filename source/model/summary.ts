@@ -233,6 +233,13 @@ export function activeTime(state: ModelState, nowMs: Ms = sessionEnd(state)): Ms
 	return activeMs;
 }
 
+/** Tasks of kind `task` and `server`, folded ones included: the summary's count. */
+export function summaryTaskCount(state: ModelState): number {
+	let count = state.aggregated.tasks;
+	for (const node of state.nodes.values()) if (isCountedTask(node.kind)) count++;
+	return count;
+}
+
 export function summarize(state: ModelState): ReportSummary {
 	const endMs = sessionEnd(state);
 	const leaves = leafTasks(state);
@@ -240,11 +247,9 @@ export function summarize(state: ModelState): ReportSummary {
 	const aggregated = state.aggregated;
 	let taskTimeMs = aggregated.taskTimeMs;
 	for (const leaf of leaves) taskTimeMs += (leaf.endMs ?? endMs) - leaf.startMs;
-	let taskCount = aggregated.tasks;
 	let failedCount = aggregated.failed;
 	let requests = 0;
 	for (const node of state.nodes.values()) {
-		if (isCountedTask(node.kind)) taskCount++;
 		if (node.state === 'failed' && isCountedTask(node.kind)) failedCount++;
 		if (node.kind === 'http') requests++;
 	}
@@ -253,7 +258,7 @@ export function summarize(state: ModelState): ReportSummary {
 	const activeMs = activeTime(state, endMs);
 	const durationMs = sessionDuration(state, endMs);
 	return {
-		taskCount,
+		taskCount: summaryTaskCount(state),
 		taskTimeMs: round(taskTimeMs),
 		activeTimeMs: round(activeMs),
 		concurrency: toTwoDecimals(durationMs > 0 ? activeMs / durationMs : 0),

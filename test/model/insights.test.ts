@@ -458,6 +458,19 @@ describe('concurrency', () => {
 		expect(ofKind(session, 'concurrency')).toMatchObject([{tasks: 6, activeMs: 2703, durationMs: 901, concurrency: 3}]);
 	});
 
+	it("counts the summary's tasks, as the line above it does: a request served, whose handler's time is counted, is one", () => {
+		const session = new InsightSession();
+		for (const at of [0, 10]) {
+			session.emit('task.start', {t: at, id: 100 + at, parent: null, kind: 'server', name: 'GET /users/7', loc: null});
+			const handler = session.task(at, '<app.get callback>()', 100 + at);
+			session.awaits(handler, {kind: 'op', id: session.timer(at, at + 500, handler)}, {from: at, ready: at + 500});
+			session.emit('task.end', {t: at + 500, id: handler, wait: 500}).emit('task.end', {t: at + 501, id: 100 + at, wait: 501});
+		}
+		session.emit('exit', {t: 520});
+		expect(ofKind(session, 'concurrency')).toMatchObject([{tasks: summarize(session.state).taskCount}]);
+		expect(summarize(session.state).taskCount).toBe(4);
+	});
+
 	it('counts a wait on tasks and a worker thread together as theirs, and a wait on the worker alone as its own', () => {
 		const session = new InsightSession();
 		const main = session.task(0, 'main()');

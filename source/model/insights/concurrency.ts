@@ -1,5 +1,5 @@
 import type {ModelState} from '../state.js';
-import {activeTime, activeUnits, roundedConcurrency, sessionDuration} from '../summary.js';
+import {activeTime, activeUnits, roundedConcurrency, sessionDuration, summaryTaskCount} from '../summary.js';
 import type {ConcurrencyInsight} from './insight.js';
 
 /** At 1.0× or below nothing overlapped: the figure says nothing the sequential-awaits finding would not. */
@@ -12,7 +12,8 @@ export function concurrency(state: ModelState): ConcurrencyInsight[] {
 	// Not summarize(): the dashboard asks every second, and the summary's peak in flight sorts every folded task.
 	const concurrency = roundedConcurrency(state);
 	const workers = units.filter(unit => unit.kind === 'worker').length;
-	const tasks = units.length - workers + state.aggregated.activeCount;
+	// The summary's count, on the line above it: every task's time is in the figure, if only through its calls'.
+	const tasks = summaryTaskCount(state);
 	if (tasks + workers < 2 || durationMs <= 0 || concurrency <= MIN_CONCURRENCY) return [];
 	return [
 		{

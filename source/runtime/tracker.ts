@@ -602,15 +602,48 @@ export class Tracker {
 
 	/**
 	 * Return, from an async function: a returned promise keeps the task pending until it settles. So does a
-	 * thenable that is no native promise (a query builder's, say): the function's promise adopts it, calling its
-	 * `then` once, in a job; the native promise returned in its place does the same, and the task waits on it too.
-	 * It ended at once before, and its caller waited on a task already done.
+	 * thenable that is no native promise (a query builder's, say), which the function's promise adopts: it reads its
+	 * `then` once, as the function returns, and calls it once, in a job, with its own resolve functions. The thenable
+	 * returned in its place does just that, its `then` read here, and hears how it settled on the way: no second
+	 * read, no job more (a native promise in its place took two more, and read `then` again of what it gave).
+	 * Its `then` unreadable, it is returned as it is, and the function's promise fails as under node.
 	 */
 	ret<T>(task: Task, value: T): T {
 		if (isPromise(value) || !isThenable(value)) return this.returned(task, value);
-		const adopted = Promise.resolve(value);
-		this.returned(task, adopted);
-		return adopted as T;
+		let then: unknown;
+		try {
+			then = (value as {then: unknown}).then;
+		} catch {
+			return value;
+		}
+		if (typeof then !== 'function') return value;
+		task.returnPending = true;
+		task.waitOn = this.takeTarget(task, value);
+		const settled = (error?: {value: unknown}): void => {
+			if (task.phase === Phase.Done) return;
+			if (error) this.f(task, error.value);
+			this.finish(task);
+		};
+		const adopting = {
+			then: (resolve: (value: unknown) => void, reject: (reason: unknown) => void): unknown => {
+				try {
+					return Reflect.apply(then, value, [
+						(result: unknown) => {
+							settled();
+							resolve(result);
+						},
+						(reason: unknown) => {
+							settled({value: reason});
+							reject(reason);
+						},
+					]);
+				} catch (error) {
+					settled({value: error});
+					throw error;
+				}
+			},
+		};
+		return adopting as T;
 	}
 
 	/** A returned promise keeps the task pending until it settles. */

@@ -34,3 +34,9 @@ it("reads a thenable's then() once, returned or awaited, as node does: a Proxy's
 	expect(node).toEqual({code: 0, stdout: 'return ok then\nawait ok then\n', stderr: ''});
 	expect(asyncmon).toEqual(node);
 });
+
+it('an async function that returns a thenable settles in the order node settles it: the jobs after it are not moved', async () => {
+	const {node, asyncmon} = await underNodeAndAsyncmon('thenable-order.cjs', [], SCRIPTS);
+	expect(node.stdout).toBe('thenable then | plain resolved 2 | iife got 2 | t1 | thenable resolved 1 | t2 | counted | t3 | t4\nthen reads 1\n');
+	expect(asyncmon).toEqual(node);
+});

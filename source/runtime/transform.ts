@@ -108,15 +108,23 @@ interface FunctionScope {
 	taskRef: string;
 }
 
+/**
+ * A script is read with `await` allowed at its top level, which Node then refuses in its own words (see
+ * instrument); one that uses `await` as a name, as sloppy code may (`var await = 5`), is read as Node reads it.
+ */
 export function parseProgram(code: string, sourceType: 'module' | 'script'): AnyNode {
-	return acorn().parse(code, {
-		ecmaVersion: 'latest',
-		sourceType,
-		locations: true,
-		allowHashBang: true,
-		allowAwaitOutsideFunction: sourceType === 'script',
-		allowReturnOutsideFunction: sourceType === 'script',
-	}) as AnyNode;
+	const parse = (allowAwaitOutsideFunction: boolean): AnyNode =>
+		acorn().parse(code, {ecmaVersion: 'latest', sourceType, locations: true, allowHashBang: true, allowAwaitOutsideFunction, allowReturnOutsideFunction: sourceType === 'script'}) as AnyNode;
+	if (sourceType === 'module') return parse(false);
+	try {
+		return parse(true);
+	} catch (error) {
+		try {
+			return parse(false);
+		} catch {
+			throw error;
+		}
+	}
 }
 
 export function instrument(input: TransformInput): TransformOutput {

@@ -1,6 +1,6 @@
 import {execFileSync, spawnSync} from 'node:child_process';
 import {describe, expect, it} from 'vitest';
-import {taskNamed, recordRun} from '../helpers/recorded.js';
+import {recordApp, taskNamed, recordRun} from '../helpers/recorded.js';
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {CLI, ROOT, runCli, SCRIPTS} from '../helpers/run-cli.js';
@@ -12,6 +12,13 @@ describe('scripts load as node would run them', () => {
 		expect(result.code).toBe(0);
 		expect(result.stdout).toContain('logged paint 1 blue');
 		expect(taskNamed(report, 'Painter.slowPaint()').location).toMatch(/^typescript-features\.ts:25:\d+$/);
+	});
+
+	it('sloppy CommonJS that names a variable `await` runs, its async functions tasks', async () => {
+		const {result, report} = await recordApp(['var await = 5', 'async function twice (n) { return await Promise.resolve(n * 2) }', 'twice(await).then(n => console.log(await, n))']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('5 10\n');
+		expect(taskNamed(report, 'twice(5)').state).toBe('finished');
 	});
 
 	it('CommonJS (.cts) with require.main === module', async () => {

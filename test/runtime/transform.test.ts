@@ -787,6 +787,13 @@ describe('instrument: top-level await', () => {
 		expect(out.awaits).toEqual([]);
 	});
 
+	it('reads `await` as a name in sloppy CommonJS, as node does, and instruments the rest', () => {
+		const out = transform('var await = 5\nasync function f() { return await g() }\nconsole.log(await)\n', 'commonjs');
+		expect(out.functions.map(f => f.name)).toEqual(['f']);
+		expect(out.awaits).toHaveLength(1);
+		expect(unmarked(out.code)).toContain('console.log(await)');
+	});
+
 	it("a top-level `for await` of a module reports its implicit awaits for the root task: each time round, and once it ends", () => {
 		const code = 'for await (const x of source) use(x);\n';
 		const out = transform(code, 'module');

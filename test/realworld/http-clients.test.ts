@@ -224,3 +224,18 @@ describe('node:http2 against a local h2c server', () => {
 		}
 	});
 });
+
+describe('gRPC (@grpc/grpc-js, on node:http2)', () => {
+	it('a call answered with a gRPC error is a failed request, its status and message its error, though its HTTP status is 200', async () => {
+		const node = await runNode('grpc.mjs', [], CLIENTS);
+		expect(node).toEqual({code: 0, stdout: 'found apple\nmissing 5 no item zzz\n', stderr: ''});
+		const {asyncmon, report} = await underAsyncmon('grpc.mjs', [], CLIENTS);
+		expect(asyncmon).toEqual(node);
+		const calls = report.tasks.filter(task => task.kind === 'http');
+		expect(calls.map(call => [call.name, call.state, call.http?.status, call.error?.message])).toEqual([
+			['POST /shop.Items/GetItem', 'finished', 200, undefined],
+			['POST /shop.Items/GetItem', 'failed', 200, '5 NOT_FOUND: no item zzz'],
+		]);
+		expect(report.summary.failedHttp).toBe(1);
+	});
+});

@@ -16,6 +16,33 @@ interface Http2Request {
 	failed?: unknown;
 	/** When the response's body ended ('end'): the request is done then, though its stream closes a little later. */
 	endedAt?: number;
+	/** A gRPC call's outcome, from its `grpc-status` (in the trailers, or the headers of a response that has none). */
+	grpc?: {code: number; message: string};
+}
+
+/** gRPC's status codes by number (grpc/doc/statuscodes.md), as grpc-js names them in its errors: `5 NOT_FOUND: …`. */
+const GRPC_STATUS = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED'];
+
+/** NGHTTP2_NO_ERROR and NGHTTP2_CANCEL: a stream closed as it should be, or given up (by the script, or its session's close). */
+const CLEAN_CLOSE = new Set([0, 8]);
+
+/** The `grpc-status` and `grpc-message` of a response's headers or trailers, if it has them. */
+function grpcOutcome(headers: IncomingHttpHeaders): Http2Request['grpc'] {
+	const code = Number(headers['grpc-status']);
+	if (headers['grpc-status'] === undefined || !Number.isInteger(code)) return undefined;
+	const raw = String(headers['grpc-message'] ?? '');
+	let message = raw;
+	try {
+		message = decodeURIComponent(raw);
+	} catch {}
+	return {code, message};
+}
+
+/** A failed call as grpc-js words it: `5 NOT_FOUND: no item zzz`. */
+function grpcError({code, message}: NonNullable<Http2Request['grpc']>): Error {
+	const error = new Error(`${code} ${GRPC_STATUS[code] ?? 'UNKNOWN'}${message ? `: ${message}` : ''}`);
+	error.name = 'GrpcError';
+	return error;
 }
 
 /**
@@ -68,6 +95,11 @@ export function instrumentHttp2(tracker: Tracker, undiciStreams?: UndiciHttp2Str
 		// A body read to its end ends the request: the stream's close comes after both sides are done, later
 		// (4 ms after the caller had the body, in a new user's run), and made the download look that much longer.
 		stream.once('end', () => (request.endedAt = performance.now()));
+		// A gRPC call answers 200 and says how it went in its trailers (or, with no body, in these headers).
+		if (String(headers['content-type'] ?? '').startsWith('application/grpc')) {
+			request.grpc = grpcOutcome(headers);
+			stream.once('trailers', (trailers: IncomingHttpHeaders) => (request.grpc = grpcOutcome(trailers) ?? request.grpc));
+		}
 	});
 	subscribe('http2.client.stream.error', message => {
 		const {stream, error} = message as {stream: ClientHttp2Stream; error: unknown};
@@ -79,13 +111,24 @@ export function instrumentHttp2(tracker: Tracker, undiciStreams?: UndiciHttp2Str
 		const request = requests.get(stream);
 		if (!request) return;
 		requests.delete(stream);
-		// A stream closed with an error code before its response is a failed request, as a reset one is.
-		const error = request.failed ?? (request.status === undefined ? new Error(`the HTTP/2 stream closed before a response (code ${stream.rstCode})`) : undefined);
+		const error = request.failed ?? closeError(request, stream.rstCode);
 		const event: OpEndEvent = {type: 'op.end', t: (error === undefined ? request.endedAt : undefined) ?? performance.now(), id: request.id, ok: error === undefined};
 		if (request.status !== undefined) event.status = request.status;
 		if (error !== undefined) event.error = tracker.errorInfo(error);
 		tracker.emit(event);
 	});
+}
+
+/**
+ * How a request whose stream closed failed, if it did: closed before a response, as a reset one is; reset with an
+ * error code after its response began (the script may have had an 'end', and a cut body); or a gRPC call that
+ * answered with a status other than OK.
+ */
+function closeError(request: Http2Request, rstCode: number): Error | undefined {
+	if (request.status === undefined) return new Error(`the HTTP/2 stream closed before a response (code ${rstCode})`);
+	if (!CLEAN_CLOSE.has(rstCode)) return new Error(`the HTTP/2 stream was reset during the response (code ${rstCode})`);
+	if (request.grpc && request.grpc.code !== 0) return grpcError(request.grpc);
+	return undefined;
 }
 
 /** Where each session goes (`http://127.0.0.1:8443`), from the authority `http2.connect` was given: its public API. */

@@ -2,7 +2,7 @@ import type {Node} from 'acorn';
 import type MagicStringClass from 'magic-string';
 import {acorn, MagicString} from './lazy-modules.js';
 import {ANONYMOUS} from '../protocol/events.js';
-import {isSecretParameterName} from '../protocol/redaction.js';
+import {isSecretParameterName, redactText} from '../protocol/redaction.js';
 import {DESTRUCTURED_ARRAY_KEY, DESTRUCTURED_OBJECT_KEY} from './preview.js';
 
 /**
@@ -406,8 +406,10 @@ function callbackName(call: AnyNode, fn: AnyNode): string {
 	const callee = calleeText(call.callee);
 	if (!callee) return ANONYMOUS;
 	const first = call.arguments[0];
-	const label = first && first !== fn ? constantKey(first) : undefined;
-	if (label === undefined || typeof first.value === 'number') return `<${callee} callback>`;
+	const written = first && first !== fn ? constantKey(first) : undefined;
+	if (written === undefined || typeof first.value === 'number') return `<${callee} callback>`;
+	// A URL's credentials or a token in it go no further than an argument's would (see redaction.ts).
+	const label = redactText(written);
 	const cut = label.length > CALLBACK_LABEL_CHARS ? `${label.slice(0, CALLBACK_LABEL_CHARS - 1)}…` : label;
 	return `<${callee} '${cut}' callback>`;
 }

@@ -7,7 +7,6 @@ import {runCli, SCRIPTS} from '../helpers/run-cli.js';
 import {tempFile, unreadableFile} from '../helpers/temp.js';
 import {originalPositionFor, TraceMap} from '@jridgewell/trace-mapping';
 import MagicString from 'magic-string';
-import {ANONYMOUS} from '../../source/protocol/events.js';
 import {instrumentEvaluated, type HookOptions} from '../../source/runtime/hooks.js';
 import {SiteTable} from '../../source/runtime/site-table.js';
 import {splitInlineMap} from '../../source/runtime/vitest-evaluator.js';
@@ -78,7 +77,7 @@ describe("a module vitest's runner evaluates, instrumented", () => {
 
 	it("makes its async functions tasks at the user's lines, and leaves the runner's awaits of its top level alone", () => {
 		const {sites, output} = instrumented();
-		expect(sites.functionAt(0)).toEqual({name: ANONYMOUS, loc: 'waits.spec.mjs:2:13'});
+		expect(sites.functionAt(0)).toEqual({name: "<it 'waits' callback>", loc: 'waits.spec.mjs:2:13'});
 		expect(sites.awaitAt(0)).toMatchObject({loc: 'waits.spec.mjs:3:2'});
 		expect(unmarked(output)).toContain('const __vite_ssr_import_0__ = await __vite_ssr_import__("vitest");');
 	});

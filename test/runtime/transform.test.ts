@@ -182,6 +182,7 @@ describe('instrument: names and positions in the registry', () => {
 			'emitter.emit(42, async () => {});',
 			'handlers[0](async () => {});',
 			"(0, vitest_1.it)('runs', async () => {});",
+			"task('sync https://ann:pw@db.test/?token=t1', async () => {});",
 			'(async () => {})();',
 		].join('\n');
 		expect(names(code)).toEqual([
@@ -197,6 +198,8 @@ describe('instrument: names and positions in the registry', () => {
 			'<emitter.emit callback>',
 			'<anonymous>',
 			"<it 'runs' callback>",
+			// Redacted as an argument would be.
+			"<task 'sync https://REDACTED:REDACTED@db.test/…' callback>",
 			'<anonymous>',
 		]);
 	});

@@ -1,15 +1,6 @@
-import type {Ms, WaitTarget} from '../protocol/events.js';
+import {waitsOnTasks, type Ms} from '../protocol/events.js';
 import {liveTimes} from './live-times.js';
 import {isWorkUnit, type TaskNode} from './state.js';
-
-/**
- * Whether an await waits on other tasks: a task, or a combination (`Promise.all`) that has one. That time is
- * theirs, and counted there; counted again, a call awaiting three requests together would make four of them.
- * A combination of tasks and other promises (a worker thread's reply, say: a unit of its own) goes with its tasks.
- */
-export function waitsOnTasks(on: WaitTarget): boolean {
-	return on.kind === 'task' || (on.kind === 'promise' && (on.tasks?.length ?? 0) > 0);
-}
 
 /**
  * The units of work whose own time is concurrency's numerator: every async call, and a request served or a worker

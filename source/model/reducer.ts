@@ -1,8 +1,7 @@
 import {laneRootOf, processTaskName} from '../protocol/child-config.js';
-import {isMainThreadId, isProcessGone, laneSlotOf, PROCESS_EXIT, type AsyncmonEvent, type ErrorInfo, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type ProcessLaunch, type TaskEndEvent, type TaskStartEvent} from '../protocol/events.js';
+import {isMainThreadId, isProcessGone, laneSlotOf, PROCESS_EXIT, waitsOnTasks, type AsyncmonEvent, type ErrorInfo, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type ProcessLaunch, type TaskEndEvent, type TaskStartEvent} from '../protocol/events.js';
 import {foldJoined, foldSent, retire} from './retention.js';
 import {settleIfLarge} from './intervals.js';
-import {waitsOnTasks} from './own-time.js';
 import {
 	endedBefore,
 	AWAITS_RETAINED,

@@ -187,8 +187,8 @@ export function foldJoined(aggregated: Aggregated, folded: JoinedEvent['folded']
 	const leaves = folded.leaves ?? everyTaskALeaf(folded.byName);
 	aggregated.leavesBeforeJoin += leaves.count;
 	aggregated.taskTimeMs += leaves.totalMs;
-	// What the agent tells of the leaves alone: the others' own time before the join is not known.
-	aggregated.activeMs += leaves.activeMs;
+	// An agent before `activeMs` told the leaves' alone: the others' own time before the join is not known then.
+	aggregated.activeMs += folded.activeMs ?? leaves.activeMs;
 }
 
 function everyTaskALeaf(byName: Record<string, FoldedName>): FoldedLeaves {

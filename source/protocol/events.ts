@@ -95,6 +95,15 @@ export function targetIds(on: WaitTarget): readonly number[] {
 	return on.ops ? [...(on.tasks ?? []), ...on.ops] : (on.tasks ?? []);
 }
 
+/**
+ * Whether an await waits on other tasks: a task, or a combination (`Promise.all`) that has one. That time is
+ * theirs, and counted there; counted again, a call awaiting three requests together would make four of them.
+ * A combination of tasks and other promises (a worker thread's reply, say: a unit of its own) goes with its tasks.
+ */
+export function waitsOnTasks(on: WaitTarget): boolean {
+	return on.kind === 'task' || (on.kind === 'promise' && (on.tasks?.length ?? 0) > 0);
+}
+
 /** The tasks an event names other than its own id, its parent and what an await waits on: a block's or an error's task, a dropped promise's call and caller. */
 export function namedTaskIds(event: AsyncmonEvent | HeaderEvent): ReadonlyArray<number | null | undefined> {
 	switch (event.type) {
@@ -632,7 +641,18 @@ export interface FoldedName {
 export interface JoinedEvent {
 	type: 'joined';
 	t: Ms;
-	folded: {tasks: number; failed: number; taskTimeMs: Ms; byName: Record<string, FoldedName>; leaves?: FoldedLeaves};
+	folded: {
+		tasks: number;
+		failed: number;
+		taskTimeMs: Ms;
+		byName: Record<string, FoldedName>;
+		leaves?: FoldedLeaves;
+		/**
+		 * Their own time running or waiting (busy, and waits but those on other tasks): what concurrency adds up, as
+		 * the JSON report's `activeTimeMs` counts it. Absent from agents before it: their readers take `leaves.activeMs`.
+		 */
+		activeMs?: Ms;
+	};
 	omitted: number;
 }
 

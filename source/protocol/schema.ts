@@ -126,11 +126,12 @@ const FOLDED_NAME = objectOf<FoldedName>('per-site totals {count, failed, totalM
 	loc: optional(STRING_OR_NULL),
 });
 const FOLDED_LEAVES = objectOf<FoldedLeaves>('leaf totals {count, totalMs, activeMs}', {count: COUNT, totalMs: NUMBER, activeMs: NUMBER});
-const FOLDED = objectOf<JoinedEvent['folded']>('folded totals {tasks, failed, taskTimeMs, byName, leaves}', {
+const FOLDED = objectOf<JoinedEvent['folded']>('folded totals {tasks, failed, taskTimeMs, byName, leaves, activeMs}', {
 	tasks: COUNT,
 	failed: COUNT,
 	taskTimeMs: NUMBER,
 	leaves: optional(FOLDED_LEAVES),
+	activeMs: optional(NUMBER),
 	byName: shape('an object of per-name totals', value => {
 		if (!isRecord(value)) return false;
 		for (const key in value) if (!FOLDED_NAME.test(value[key])) return false;

@@ -1,6 +1,6 @@
 import {decodeLine} from '../protocol/decode.js';
 import {serializeLine} from '../protocol/encode.js';
-import type {FoldedName, JoinedEvent, Location, OpEndEvent, OpStartEvent, TaskEndEvent, TaskStartEvent} from '../protocol/events.js';
+import {waitsOnTasks, type FoldedName, type JoinedEvent, type Location, type OpEndEvent, type OpStartEvent, type TaskAwaitEvent, type TaskEndEvent, type TaskResumeEvent, type TaskStartEvent} from '../protocol/events.js';
 import {routeOf} from '../protocol/routes.js';
 
 /** Finished tasks and ops kept event by event for a client that joins; older finished tasks fold into per-name totals. */
@@ -28,6 +28,10 @@ interface Kept {
 	request: {method: string; url: string} | null;
 	/** It started a task: no leaf, as the model counts leaves. */
 	startedTask: boolean;
+	/** Its waits on other tasks so far (see waitsOnTasks): not its own time, as the model counts it. */
+	taskWaitMs: number;
+	/** Since when it waits on other tasks, while it does. */
+	waitingOnTasksSince: number | null;
 	name: string;
 	startMs: number;
 	/** Its end, once it ended. */
@@ -53,7 +57,7 @@ export class AgentRetention {
 	private seq = 0;
 	/** Events of kept tasks let go to bound them, and events about tasks no longer kept. */
 	private omitted = 0;
-	private readonly folded: Required<JoinedEvent['folded']> = {tasks: 0, failed: 0, taskTimeMs: 0, byName: Object.create(null) as Record<string, FoldedName>, leaves: {count: 0, totalMs: 0, activeMs: 0}};
+	private readonly folded: Required<JoinedEvent['folded']> = {tasks: 0, failed: 0, taskTimeMs: 0, byName: Object.create(null) as Record<string, FoldedName>, leaves: {count: 0, totalMs: 0, activeMs: 0}, activeMs: 0};
 	/** Tasks (kind `task`) running now, and finished since the start. */
 	running = 0;
 	finishedTasks = 0;
@@ -75,8 +79,11 @@ export class AgentRetention {
 				if (events.length === 2) this.end(events[1] as TaskEndEvent | OpEndEvent, null);
 				return;
 			case 'task.await':
-			case 'task.ready':
 			case 'task.resume':
+				this.noteWait(head);
+				this.addTo(head.id, line);
+				return;
+			case 'task.ready':
 			case 'op.phase':
 			case 'op.dequeued':
 			case 'op.fire':
@@ -89,7 +96,17 @@ export class AgentRetention {
 			case 'fold':
 				// Work folded at the source: its tasks straight into their name's totals.
 				if (head.kind === 'timer') return;
-				this.addToTotals(head.kind === 'server' && head.request ? {kind: 'server', name: routeOf(head.request), loc: null} : {kind: 'task', name: `${head.name}()`, loc: head.loc}, head.count, 0, head.totalMs, head.busyMs, head.waitMs, head.leaf);
+				// As the model counts a fold line: what its calls waited on is not said, so one that started tasks adds its busy time alone.
+				this.addToTotals(
+					head.kind === 'server' && head.request ? {kind: 'server', name: routeOf(head.request), loc: null} : {kind: 'task', name: `${head.name}()`, loc: head.loc},
+					head.count,
+					0,
+					head.totalMs,
+					head.busyMs,
+					head.waitMs,
+					head.leaf,
+					head.leaf ? head.busyMs + head.waitMs : head.kind === 'task' ? head.busyMs : 0,
+				);
 				this.finishedTasks += head.count;
 				return;
 			case 'loop':
@@ -142,6 +159,8 @@ export class AgentRetention {
 			loc: event.loc ?? null,
 			request: task?.http ? {method: task.http.method, url: task.http.url} : null,
 			startedTask: false,
+			taskWaitMs: 0,
+			waitingOnTasksSince: null,
 			name: event.name,
 			startMs: event.t,
 			end: null,
@@ -184,11 +203,28 @@ export class AgentRetention {
 		const site: Site = node.request
 			? {kind: 'server', name: routeOf({...node.request, route: end.route}), loc: null}
 			: {kind: 'task', name: node.name.replace(/\(.*$/s, '()'), loc: node.loc};
-		this.addToTotals(site, 1, end.ok ? 0 : 1, end.t - node.startMs, end.busy, end.wait, !node.startedTask);
+		// As the model counts a unit of work's own time (ownActiveTime): an async call's, less its waits on other tasks; a
+		// request served that started its handler, none (it waits on it without an await that says so).
+		const ownMs = node.request ? (node.startedTask ? 0 : end.busy + end.wait) : end.busy + Math.max(0, end.wait - node.taskWaitMs);
+		this.addToTotals(site, 1, end.ok ? 0 : 1, end.t - node.startMs, end.busy, end.wait, !node.startedTask, ownMs);
 	}
 
-	/** `leaf`: they started no task, so their time adds to the session's task time (see FoldedLeaves). */
-	private addToTotals(site: Site, count: number, failed: number, totalMs: number, busyMs: number, waitMs: number, leaf: boolean): void {
+	/** A kept task's wait on other tasks begins, or ends (at what it awaited being ready). */
+	private noteWait(event: TaskAwaitEvent | TaskResumeEvent): void {
+		const node = this.nodes.get(event.id);
+		if (!node) return;
+		if (event.type === 'task.await') node.waitingOnTasksSince = waitsOnTasks(event.on) ? event.t : null;
+		else if (node.waitingOnTasksSince !== null) {
+			node.taskWaitMs += Math.max(0, event.readyAt - node.waitingOnTasksSince);
+			node.waitingOnTasksSince = null;
+		}
+	}
+
+	/**
+	 * `leaf`: they started no task, so their time adds to the session's task time (see FoldedLeaves). `ownMs`: their
+	 * own time running or waiting, which concurrency adds up (see JoinedEvent).
+	 */
+	private addToTotals(site: Site, count: number, failed: number, totalMs: number, busyMs: number, waitMs: number, leaf: boolean, ownMs: number): void {
 		// Readable as the site's name by readers that take the key for it (see FoldedName).
 		const key = site.loc === null ? site.name : `${site.name} ${site.loc}`;
 		const byName: FoldedName = (this.folded.byName[key] ??= {count: 0, failed: 0, totalMs: 0, busyMs: 0, waitMs: 0, ...site});
@@ -200,6 +236,7 @@ export class AgentRetention {
 		this.folded.tasks += count;
 		this.folded.failed += failed;
 		this.folded.taskTimeMs += totalMs;
+		this.folded.activeMs += ownMs;
 		if (!leaf) return;
 		this.folded.leaves.count += count;
 		this.folded.leaves.totalMs += totalMs;

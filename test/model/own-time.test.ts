@@ -1,19 +1,8 @@
 import {describe, expect, it} from 'vitest';
-import {ownActiveTime, waitsOnTasks} from '../../source/model/own-time.js';
+import {ownActiveTime} from '../../source/model/own-time.js';
 import {InsightSession} from '../fixtures/insights/session.js';
 
 describe("a task's own time", () => {
-	it('waits on tasks: a task, or a combination with one; not an op, a value or promises of unknown origin alone', () => {
-		expect(waitsOnTasks({kind: 'task', id: 2})).toBe(true);
-		expect(waitsOnTasks({kind: 'promise', tasks: [2, 3], ops: [4]})).toBe(true);
-		expect(waitsOnTasks({kind: 'promise', tasks: [2], others: 1})).toBe(true);
-		expect(waitsOnTasks({kind: 'promise', ops: [4]})).toBe(false);
-		expect(waitsOnTasks({kind: 'promise', others: 2})).toBe(false);
-		expect(waitsOnTasks({kind: 'op', id: 4})).toBe(false);
-		expect(waitsOnTasks({kind: 'peer', address: '127.0.0.1:5432'})).toBe(false);
-		expect(waitsOnTasks({kind: 'value'})).toBe(false);
-	});
-
 	it('leaves out the wait under way on its tasks, live, and counts a sleep under way', () => {
 		const session = new InsightSession();
 		const main = session.task(0, 'main()');

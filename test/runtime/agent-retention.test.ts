@@ -50,7 +50,7 @@ describe('AgentRetention', () => {
 		const retention = retain(lines);
 		const snapshot = snapshotOf(retention, 100);
 		expect(snapshot.slice(0, -1)).toEqual(lines);
-		expect(joinedOf(snapshot)).toEqual({type: 'joined', t: 100, folded: {tasks: 0, failed: 0, taskTimeMs: 0, byName: {}, leaves: {count: 0, totalMs: 0, activeMs: 0}}, omitted: 0});
+		expect(joinedOf(snapshot)).toEqual({type: 'joined', t: 100, folded: {tasks: 0, failed: 0, taskTimeMs: 0, byName: {}, leaves: {count: 0, totalMs: 0, activeMs: 0}, activeMs: 0}, omitted: 0});
 		expect({running: retention.running, finished: retention.finishedTasks}).toEqual({running: 1, finished: 1});
 	});
 

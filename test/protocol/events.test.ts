@@ -1,0 +1,16 @@
+import {describe, expect, it} from 'vitest';
+import {waitsOnTasks} from '../../source/protocol/events.js';
+
+describe('what an await waits on', () => {
+	it('waits on tasks: a task, or a combination with one; not an op, a value or promises of unknown origin alone', () => {
+		expect(waitsOnTasks({kind: 'task', id: 2})).toBe(true);
+		expect(waitsOnTasks({kind: 'promise', tasks: [2, 3], ops: [4]})).toBe(true);
+		expect(waitsOnTasks({kind: 'promise', tasks: [2], others: 1})).toBe(true);
+		expect(waitsOnTasks({kind: 'promise', ops: [4]})).toBe(false);
+		expect(waitsOnTasks({kind: 'promise', others: 2})).toBe(false);
+		expect(waitsOnTasks({kind: 'op', id: 4})).toBe(false);
+		expect(waitsOnTasks({kind: 'peer', address: '127.0.0.1:5432'})).toBe(false);
+		expect(waitsOnTasks({kind: 'value'})).toBe(false);
+	});
+
+});

@@ -38,7 +38,7 @@ import {SiteTable} from './site-table.js';
 import {NO_WATCH, Tracker, type Task, type TrackerOptions} from './tracker.js';
 import {RUNTIME_GLOBAL} from './transform.js';
 import {showUsersFunctionText} from './function-source.js';
-import {instrumentPromiseCombinators} from './wait-targets.js';
+import {instrumentPromiseCombinators, instrumentSettledPromises} from './wait-targets.js';
 import {TransformCache} from './transform-cache.js';
 import {LoopWatch} from './watchdog.js';
 import {startWatchdog, watchdogSettings, type RunningWatchdog} from './watchdog-start.js';
@@ -434,6 +434,7 @@ function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
 	setSourceMapsSupport(true, {nodeModules: false, generatedCode: false});
 	instrumentTimers(tracker);
 	instrumentPromiseCombinators(tracker.promiseTargets);
+	instrumentSettledPromises(tracker.promiseTargets);
 	const undiciHttp2 = new UndiciHttp2Streams();
 	instrumentHttp(tracker, config.propagateTrace ? new TracePropagation(config.traceId) : null, undiciHttp2);
 	instrumentServerRequests(tracker);

@@ -7,7 +7,7 @@ import {DESTRUCTURED_ARRAY, DESTRUCTURED_ARRAY_KEY, DESTRUCTURED_OBJECT, DESTRUC
 import type {SiteTable} from './site-table.js';
 import {describeError} from './errors.js';
 import {recordedText} from './redact.js';
-import {eitherOf, PROMISE, promiseOf, PromiseTargets, TRACKED_CHILDREN} from './wait-targets.js';
+import {eitherOf, PROMISE, promiseOf, PromiseTargets, TRACKED_CHILDREN, VALUE} from './wait-targets.js';
 import {type CallFrames, TaskContext} from './task-context.js';
 import {WAITED_WRITE_MS} from './pipe-write.js';
 
@@ -160,8 +160,6 @@ function silentStart(task: Task): TaskStartEvent {
 	return {type: 'task.start', t: task.silentAt, id: task.id, parent: task.parent!.id, kind: 'task', name: task.silentName, loc: task.silentLoc};
 }
 
-/** Wait targets that carry no ids are shared, not made per await. */
-const VALUE: WaitTarget = Object.freeze({kind: 'value'});
 
 export interface TrackerOptions {
 	sink: EventSink;

@@ -1,4 +1,4 @@
-import {isPromise} from 'node:util/types';
+import {isPromise, isProxy} from 'node:util/types';
 import type {WaitTarget} from '../protocol/events.js';
 import {privateSlot} from './private-slot.js';
 
@@ -9,6 +9,8 @@ type PromiseTarget = Extract<WaitTarget, {kind: 'promise'}>;
 
 /** A promise of unknown origin: shared, not made per await. */
 export const PROMISE: WaitTarget = Object.freeze({kind: 'promise'});
+/** No promise, or one settled as it was made: the await only yields to the microtask queue. Shared. */
+export const VALUE: WaitTarget = Object.freeze({kind: 'value'});
 
 /** A promise over these tasks and ops: the lists hold the first few; the counts, when larger, say how many there were. */
 export function promiseOf(tasks: number[] | null, taskCount: number, ops: number[] | null, opCount: number, guess = false): PromiseTarget {
@@ -149,4 +151,28 @@ export function instrumentPromiseCombinators(targets: PromiseTargets): void {
 		}[name]!;
 		Object.defineProperty(Promise, name, {value: patched, writable: true, configurable: true, enumerable: false});
 	}
+}
+
+/**
+ * `Promise.resolve(value)` of a value that is no thenable is settled as it is made: an await of it only yields,
+ * as `await value` does, and what passes until it resumes is time ready, not waiting. Unknown, it was ready only
+ * at its resume: a burst of 5,000 messages whose handlers each awaited `Promise.resolve()` read two minutes of
+ * waiting in half a second. A subclass's, or a value that may be a thenable (a Proxy's `has` would run), is
+ * left unknown.
+ */
+export function instrumentSettledPromises(targets: PromiseTargets): void {
+	const original = Promise.resolve;
+	const patched = {
+		resolve(this: PromiseConstructor, value?: unknown): Promise<unknown> {
+			const promise = original.call(this, value) as Promise<unknown>;
+			if (this === Promise && promise !== value && !mayBeThenable(value)) targets.tag(promise, VALUE);
+			return promise;
+		},
+	}.resolve;
+	Object.defineProperty(Promise, 'resolve', {value: patched, writable: true, configurable: true, enumerable: false});
+}
+
+function mayBeThenable(value: unknown): boolean {
+	if ((typeof value !== 'object' || value === null) && typeof value !== 'function') return false;
+	return isProxy(value) || 'then' in value;
 }

@@ -120,3 +120,23 @@ it('counts the waits of tasks that started others: three jobs that each await a 
 	expect(report.summary.concurrency).toBeGreaterThanOrEqual(2.5);
 	expect(result.stdout).toMatch(/→ 6 tasks ran or waited \S+ in all, not counting their waits on each other, in \S+: concurrency (2\.[5-9]|3\.[0-9])×/);
 });
+
+it("counts a burst's awaits of Promise.resolve() as time ready, not waiting: 2,000 handlers of one synchronous burst read about 1×, not 1,000×", async () => {
+	const {result, report} = await recordApp([
+		"const {EventEmitter} = require('node:events')",
+		'const bus = new EventEmitter()',
+		'const seen = []',
+		'async function store (n) { await Promise.resolve(); seen.push(n) }',
+		"bus.on('message', n => { store(n) })",
+		'const started = Date.now()',
+		"for (let n = 0; n < 2000; n++) { bus.emit('message', n); while (Date.now() - started < n / 20) {} }",
+		'setTimeout(() => console.log("stored", seen.length), 10)',
+	]);
+	expect(result.stdout).toContain('stored 2000');
+	// The burst spun for 100 ms; each call was ready at once and resumed only after it.
+	const stores = report.tasks.filter(task => task.name.startsWith('store('));
+	expect(stores.length).toBeGreaterThan(0);
+	for (const store of stores) expect(store.waitMs).toBeLessThan(store.schedDelayMs + 1);
+	expect(stores.some(store => store.schedDelayMs > 50)).toBe(true);
+	expect(report.summary.concurrency).toBeLessThan(2);
+});

@@ -198,7 +198,7 @@ export class PlainPrinter {
 					this.say(line.t, ended, [{text: `${node.name} ${line.exit ? processOutcome(line.exit, line.error) : exitOutcome(undefined)} after ${took}${wrote}`}]);
 				} else if (node.request) {
 					const served = node.state === 'failed' ? this.stateMark('failed', 'failed', 'red') : this.stateMark('finished', 'done', 'green');
-					this.say(line.t, served, [{text: `${taskLabel(node, this.options.ascii)} ${servedOutcome(node.request, took)} `}, dim(this.timings(node))]);
+					this.say(line.t, served, [{text: `${taskLabel(node, this.options.ascii)} ${servedOutcome(node.request, took, line.error)} `}, dim(this.timings(node))]);
 				} else if (line.ok) this.say(line.t, this.stateMark('finished', 'done', 'green'), [{text: `${node.name} in ${took} `}, dim(this.timings(node))]);
 				else this.say(line.t, this.stateMark('failed', 'failed', 'red'), [{text: `${node.name} after ${took}: ${errorOrNone(line.error)} `}, dim(line.error?.location)]);
 				return;

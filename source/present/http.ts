@@ -1,4 +1,6 @@
 import type {ServerRequestInfo, TaskNode} from '../model/state.js';
+import type {ErrorInfo} from '../protocol/events.js';
+import {errorText} from './errors.js';
 import type {Color} from './paint.js';
 import {glyphs} from './states.js';
 
@@ -36,7 +38,9 @@ export function taskLabel(node: TaskNode, ascii: boolean): string {
  * How a received request ended, in words, `took` after it arrived: `200 in 43ms`, that its client went away first,
  * or that it left once the response began (`200, the client left after 2.10s`: a stream's reader that had enough).
  */
-export function servedOutcome(request: ServerRequestInfo, took: string): string {
+export function servedOutcome(request: ServerRequestInfo, took: string, error?: ErrorInfo): string {
+	// The server's own code gave up on its response (a `pipeline` whose source failed): its error says why.
+	if (error) return `${request.status === undefined ? 'failed' : `${request.status}, the response failed`} after ${took}: ${errorText(error)}`;
 	if (!request.aborted) return `${request.status ?? ''} in ${took}`;
 	return request.status === undefined ? `aborted by the client after ${took}` : `${request.status}, the client left after ${took}`;
 }

@@ -139,7 +139,7 @@ export const NO_WATCH: SliceWatch = {thresholdMs: Infinity, running() {}, longSl
  * its client left; `aborted` with a status, after the response began (a stream's reader that had what it wanted):
  * no failure.
  */
-export type ServedResponse = {status: number; route?: string; aborted?: true} | {aborted: true; status?: undefined};
+export type ServedResponse = {status: number; route?: string; aborted?: true} | {aborted?: true; status?: undefined};
 
 /**
  * Set in a followed child process (and its workers): its ids are in its lane's range, and its main thread's root
@@ -585,6 +585,14 @@ export class Tracker {
 		this.listenerReturned(task);
 		if (response.aborted && response.status === undefined) task.failed = true;
 		this.finish(task, performance.now(), response);
+	}
+
+	/** A request served whose response the server's code destroyed with `error`, after its headers went out (`status`) or before. */
+	failedToServe(task: Task, error: Error, response: {status?: number; route?: string}): void {
+		this.listenerReturned(task);
+		task.failed = true;
+		task.error = error;
+		this.finish(task, performance.now(), response.status === undefined ? {} : {status: response.status, ...(response.route !== undefined && {route: response.route})});
 	}
 
 	/** Resume after a fulfilled await. */

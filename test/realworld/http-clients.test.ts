@@ -164,6 +164,8 @@ it("a response the script stopped reading (a break out of its body, body.cancel(
 	expect(served('/events')).toMatchObject({state: 'finished', request: {status: 200, aborted: true}});
 	expect(served('/head')).toMatchObject({state: 'finished', request: {status: 200, aborted: true}});
 	expect(served('/late')).toMatchObject({state: 'failed', request: {status: null, aborted: true}});
+	expect(served('/destroyed')).toMatchObject({state: 'finished', request: {status: 200, aborted: true}});
+	expect(served('/slow')).toMatchObject({request: {aborted: true}});
 	expect(monitored.code).toBe(0);
 });
 

@@ -39,15 +39,19 @@ export function instrumentServerRequests(tracker: Tracker): void {
 		response.on('close', closed);
 	});
 	/**
-	 * Node's own 'close' comes after 'finish', or alone when the client went away first. One listener for every
+	 * Node's own 'close' comes after 'finish', or alone when the client went away first, or when the server's own
+	 * code destroyed the response with an error (a `pipeline` from a source that failed). One listener for every
 	 * response, not a closure and `once`'s wrapper each: a response closes once.
 	 */
 	function closed(this: ServerResponse): void {
 		const task = requests.get(this);
 		if (!task) return;
 		requests.delete(this);
+		const route = matchedRoute(this, announcedRoutes.get(this));
+		// The server gave up on its response: its failure, not the client's leaving.
+		if (this.errored) return tracker.failedToServe(task, this.errored, this.headersSent ? {status: this.statusCode, ...route} : {});
 		// Left after the response began (its headers sent: a stream's reader that had what it wanted), or before it.
-		tracker.served(task, this.headersSent ? {status: this.statusCode, aborted: true, ...matchedRoute(this, announcedRoutes.get(this))} : {aborted: true});
+		tracker.served(task, this.headersSent ? {status: this.statusCode, aborted: true, ...route} : {aborted: true});
 	}
 	onHttpChannel('http.server.response.finish', ({response}) => {
 		const task = requests.get(response);

@@ -1,4 +1,4 @@
-import type {Ms} from '../../protocol/events.js';
+import type {ErrorInfo, Ms} from '../../protocol/events.js';
 import {liveTimes} from '../../model/live-times.js';
 import type {HttpInfo, ModelState, ServerRequestInfo, SiteAggregate, TaskNode} from '../../model/state.js';
 import {foldedSite} from '../../model/retention.js';
@@ -78,7 +78,7 @@ function identity(node: TaskNode, {state, nowMs, ascii}: DetailsInput): Line[] {
 			{text: `  ${node.kind} ${shownId(node.id)}  `, dim: true},
 			{text: style.label, color: style.color},
 		],
-		...(node.request ? [receivedLine(node.request, node.endMs === null ? null : times.totalMs)] : [[{text: `  at ${node.location ?? 'unknown location'}`, dim: true}]]),
+		...(node.request ? [receivedLine(node.request, node.endMs === null ? null : times.totalMs, node.error)] : [[{text: `  at ${node.location ?? 'unknown location'}`, dim: true}]]),
 		[{text: `  started ${formatDuration(node.startMs)}  total ${formatDuration(times.totalMs)}  busy ${formatDuration(times.busyMs)}  waiting ${formatDuration(times.waitMs)}  sched delay ${formatDuration(times.schedDelayMs)}  awaits ${node.awaitCount}`}],
 	];
 	if (node.blockedDelayMs > 0) lines.push([{text: `  delayed ${formatDuration(node.blockedDelayMs)} by a blocked loop`, color: 'red'}]);
@@ -92,10 +92,10 @@ function identity(node: TaskNode, {state, nowMs, ascii}: DetailsInput): Line[] {
 }
 
 /** What a server received, and how it ended: `received GET /users/7 (route /users/:id): 200 in 9.5ms`, or that its client went away. */
-function receivedLine(request: ServerRequestInfo, tookMs: Ms | null): Line {
+function receivedLine(request: ServerRequestInfo, tookMs: Ms | null, error?: ErrorInfo): Line {
 	const route = request.route === undefined ? '' : ` (route ${request.route})`;
-	const outcome = tookMs === null ? 'in flight' : servedOutcome(request, formatDuration(tookMs));
-	const failed = request.aborted || (request.status ?? 0) >= 500;
+	const outcome = tookMs === null ? 'in flight' : servedOutcome(request, formatDuration(tookMs), error);
+	const failed = request.aborted || error !== undefined || (request.status ?? 0) >= 500;
 	return [{text: `  received ${request.method} ${request.url}${route}: `}, {text: outcome, ...(failed && {color: 'red' as const})}];
 }
 

@@ -12,7 +12,7 @@ const SECRET = 's3cr3t-t0ken';
 async function serve(load: (base: string) => Promise<void>) {
 	const port = await freePort();
 	const file = tempFile('served.ndjson');
-	const run = startCli(['--plain', '--record', file, 'served-requests.mjs', String(port), '6']);
+	const run = startCli(['--plain', '--record', file, 'served-requests.mjs', String(port), '7']);
 	await new Promise<void>((resolve, reject) => {
 		run.child.stdout!.on('data', (text: Buffer) => text.toString().includes('listening') && resolve());
 		run.child.once('close', () => reject(new Error('the server exited before listening')));
@@ -41,6 +41,8 @@ describe('requests a server of the script receives are tasks of kind server', ()
 			expect((await fetch(`${base}/fail`)).status).toBe(500);
 			// Three on one keep-alive connection: three tasks.
 			for (let i = 0; i < 3; i++) expect(await (await fetch(`${base}/plain`)).text()).toBe('ok');
+			// The server gives up on this one mid-body: the client reads a cut connection.
+			expect(await (await fetch(`${base}/export`)).text().catch((error: Error) => error.message)).toBe('terminated');
 			const leaving = new AbortController();
 			const aborted = fetch(`${base}/abort`, {signal: leaving.signal}).catch((error: Error) => error.name);
 			setTimeout(() => leaving.abort(), 150);
@@ -72,10 +74,12 @@ describe('requests a server of the script receives are tasks of kind server', ()
 		const failures = await runCli(['report', file, '--format', 'md']);
 		expect(failures.stdout).toMatch(/GET \/abort \| the client went away before the response finished/);
 		expect(failures.stdout).not.toContain('undefined: undefined');
+		// The server's own code gave up on /export mid-body: its failure, with its error, not the client's leaving.
+		expect(servedAs(report, 'GET /export')).toMatchObject([{state: 'failed', request: {status: 200, aborted: false}, error: {message: 'the export source failed'}}]);
 
-		// Served requests are tasks: the summary counts them; the failed ones are the 500 and the aborted one.
+		// Served requests are tasks: the summary counts them; the failed ones are the 500, the export and the aborted one.
 		const served = report.tasks.filter(task => task.kind === 'server');
-		expect(served).toHaveLength(7);
+		expect(served).toHaveLength(8);
 		expect(served.every(task => report.tasks.find(t => t.id === task.parentId)?.kind === 'script')).toBe(true);
 		expect(report.summary.taskCount).toBe(report.tasks.filter(task => task.kind === 'task' || task.kind === 'server').length);
 		expect(readFileSync(file, 'utf8')).not.toContain(SECRET);
@@ -86,10 +90,12 @@ describe('requests a server of the script receives are tasks of kind server', ()
 			await (await fetch(`${base}/slow?token=${SECRET}`)).text();
 			await (await fetch(`${base}/fail`)).text();
 			for (let i = 0; i < 3; i++) await (await fetch(`${base}/plain`)).text();
+			await (await fetch(`${base}/export`)).text().catch(() => undefined);
 			const leaving = new AbortController();
 			setTimeout(() => leaving.abort(), 150);
 			await fetch(`${base}/abort`, {signal: leaving.signal}).catch(() => undefined);
 		});
+		expect(result.stdout).toMatch(/✖ failed ⇠ GET \/export 200, the response failed after \S+: Error: the export source failed /);
 		expect(result.stdout).toMatch(/✔ done {3}⇠ GET \/slow\?… 200 in /);
 		expect(result.stdout).toMatch(/✖ failed ⇠ GET \/fail 500 in /);
 		expect(result.stdout).toMatch(/✖ failed ⇠ GET \/abort aborted by the client after /);

@@ -241,3 +241,15 @@ describe('gRPC (@grpc/grpc-js, on node:http2)', () => {
 		expect(report.summary.failedHttp).toBe(1);
 	});
 });
+
+it("Node's global WebSocket: its handshake is a request that ends with its 101, not one left in flight", async () => {
+	const node = await runNode('websocket.mjs', [], CLIENTS);
+	expect(node).toEqual({code: 0, stdout: 'closed 1000\n', stderr: ''});
+	const {asyncmon, report, state} = await underAsyncmon('websocket.mjs', [], CLIENTS);
+	expect(asyncmon).toEqual(node);
+	const [handshake, ...more] = report.tasks.filter(task => task.kind === 'http');
+	expect(more).toEqual([]);
+	expect(handshake).toMatchObject({state: 'finished', http: {method: 'GET', status: 101}});
+	expect(handshake!.http!.url).toMatch(/\/live\?token=REDACTED$/);
+	expect(state.httpInFlight).toBe(0);
+});

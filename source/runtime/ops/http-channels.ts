@@ -18,6 +18,8 @@ export interface HttpChannelMessages {
 	'undici:request:bodyChunkReceived': {request: UndiciRequest; chunk: Uint8Array};
 	'undici:request:trailers': {request: UndiciRequest};
 	'undici:request:error': {request: UndiciRequest; error: unknown};
+	/** A WebSocket's handshake done (undici's, the global WebSocket's): its URL, and the answer. */
+	'undici:websocket:open': {websocket?: {url?: unknown}; handshakeResponse?: {status?: unknown}};
 	'http.client.request.created': {request: ClientRequest};
 	'http.client.response.finish': {request: ClientRequest; response: IncomingMessage};
 	'http.client.request.error': {request: ClientRequest; error: unknown};
@@ -39,6 +41,8 @@ export interface UndiciRequest {
 	headers?: unknown;
 	/** Adds a request header; the request is not sent yet when `undici:request:create` fires. */
 	addHeader(name: string, value: string): unknown;
+	/** `websocket` for a WebSocket's handshake. */
+	upgrade?: unknown;
 }
 
 /**

@@ -185,6 +185,19 @@ export function instrumentHttp(tracker: Tracker, propagation: TracePropagation |
 		});
 	};
 
+	/**
+	 * WebSocket handshakes under way, by the URL they were made for: Node's bundled undici (7) tells of none's answer
+	 * on the request's channels, only that the socket opened; undici 8 tells both.
+	 */
+	const handshakes = new Map<string, Array<{request: UndiciRequest; pending: Pending}>>();
+	/** A handshake that ended by its request's own channels (refused, failed, or told by undici 8) is no longer awaited. */
+	const handshakeEnded = (request: UndiciRequest): void => {
+		if (request.upgrade !== 'websocket') return;
+		const url = `${String(request.origin)}${request.path}`;
+		const left = handshakes.get(url)?.filter(made => made.request !== request) ?? [];
+		if (left.length > 0) handshakes.set(url, left);
+		else handshakes.delete(url);
+	};
 	on('undici:request:create', ({request}) => {
 		made++;
 		madeOrigin = String(request.origin);
@@ -200,9 +213,21 @@ export function instrumentHttp(tracker: Tracker, propagation: TracePropagation |
 			tracker.emit(event);
 		} else pending = start('undici', String(request.method), url, dispatching);
 		undiciRequests.set(request, pending);
+		if (request.upgrade === 'websocket') handshakes.set(url, [...(handshakes.get(url) ?? []), {request, pending}]);
 		propagate(pending, value => {
 			if (!hasUndiciHeader(request, TRACEPARENT)) request.addHeader(TRACEPARENT, value);
 		});
+	});
+	on('undici:websocket:open', ({websocket, handshakeResponse}) => {
+		const url = typeof websocket?.url === 'string' ? websocket.url.replace(/^ws/, 'http') : '';
+		const made = handshakes.get(url);
+		handshakes.delete(url);
+		// The first still open: one that undici ended itself (its headers and trailers told) is no longer in undiciRequests.
+		const open = made?.find(({request, pending}) => undiciRequests.get(request) === pending);
+		if (!open) return;
+		undiciRequests.delete(open.request);
+		headers(open.pending, typeof handshakeResponse?.status === 'number' ? handshakeResponse.status : 101);
+		finished(open.pending);
 	});
 	on('undici:client:beforeConnect', ({connectParams}) => {
 		const origin = connectOrigin(connectParams);
@@ -228,12 +253,14 @@ export function instrumentHttp(tracker: Tracker, propagation: TracePropagation |
 		if (pending) pending.bytes += chunk.length;
 	});
 	on('undici:request:trailers', ({request}) => {
+		handshakeEnded(request);
 		const pending = undiciRequests.get(request);
 		if (!pending) return;
 		undiciRequests.delete(request);
 		finished(pending);
 	});
 	on('undici:request:error', ({request, error}) => {
+		handshakeEnded(request);
 		const pending = undiciRequests.get(request);
 		if (!pending) return;
 		undiciRequests.delete(request);

@@ -389,6 +389,24 @@ describe('blocked-loop', () => {
 		]);
 	});
 
+	it("takes a function's blocks in two calls of Node's as two places, each with its own advice to come", () => {
+		const session = new InsightSession();
+		const main = session.task(0, 'main()');
+		const inCall = (start: number, durationMs: number, callee: {fn: string; loc: string}) => {
+			const id = 100 + start;
+			session.emit('block.start', {t: start, id, task: main, detectedAt: start + 50});
+			session.emit('block.stack', {t: start + 1, id, frames: [{fn: 'main', loc: 'sync.js:7:3'}], callee});
+			session.emit('block.end', {t: start + durationMs, id, durationMs, task: main});
+		};
+		inCall(100, 150, {fn: 'wait', loc: 'Atomics'});
+		inCall(400, 300, {fn: 'execSync', loc: 'node:child_process'});
+		inCall(800, 200, {fn: 'execSync', loc: 'node:child_process'});
+		expect(ofKind(session, 'blocked-loop').map(insight => [insight.block.callee?.fn, insight.blocks, insight.totalMs])).toEqual([
+			['execSync', 2, 500],
+			['wait', 1, 150],
+		]);
+	});
+
 	it('stays silent for a block shorter than the session threshold', () => {
 		const {session} = blockedTicks(50, 100);
 		expect(ofKind(session, 'blocked-loop')).toEqual([]);

@@ -11,8 +11,9 @@ interface Victim {
 
 /**
  * The finished blocks of at least the threshold, one finding per loop and place (a function's code, or the same
- * first frame): a server whose handler blocks at each request has one finding, its longest block, with how many
- * there were and their time in all, not a finding per request. The longest first.
+ * first frame), and per call of Node's it was in: a server whose handler blocks at each request has one finding, its
+ * longest block, with how many there were and their time in all, not a finding per request; a function's wait in
+ * execSync and its wait in Atomics.wait are two, each with its own advice. The longest first.
  */
 export function blockedLoop(state: ModelState, options: Required<InsightOptions>): BlockedLoopInsight[] {
 	const byPlace = new Map<string, {finding: BlockedLoopInsight; delayed: Set<number>}>();
@@ -20,7 +21,8 @@ export function blockedLoop(state: ModelState, options: Required<InsightOptions>
 		if (block.durationMs === null || block.endMs === null || block.durationMs < options.blockThresholdMs) continue;
 		const victims = victimsOf(state, block, block.endMs);
 		const finding = blockFinding(block, block.durationMs, victims);
-		const place = `${block.processId ?? ''}\u0000${insightIdentity(finding)}`;
+		const callee = block.callee ? `${block.callee.loc}\u0000${block.callee.fn}` : '';
+		const place = `${block.processId ?? ''}\u0000${callee}\u0000${insightIdentity(finding)}`;
 		const seen = byPlace.get(place);
 		if (!seen) {
 			byPlace.set(place, {finding, delayed: new Set(victims.map(victim => victim.task.id))});

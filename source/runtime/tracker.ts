@@ -519,7 +519,20 @@ export class Tracker {
 		const on = this.takeTarget(task, value, siteId);
 		this.endSlice(task, now);
 		this.suspend(task, now, siteId, on);
+		if (task === this.root && isPromise(value)) this.watchTopLevelAwait(value);
 		return value;
+	}
+
+	/**
+	 * A promise the top level awaits (`await Promise.any(…)`) that rejects ends the module's evaluation: Node reports
+	 * its reason as a rejection, though the await handled it. Known here, it is the script's uncaught exception (see
+	 * leftTopLevel). The await handles the promise already: this handler changes nothing of what Node reports.
+	 */
+	private watchTopLevelAwait(promise: Promise<unknown>): void {
+		promise.then(undefined, (error: unknown) => {
+			this.topLevelAwaitFailed = true;
+			this.topLevelAwaitError = error;
+		});
 	}
 
 	/**

@@ -132,6 +132,16 @@ describe('bad input gets a clear message and the right exit code', () => {
 		}
 	});
 
+	it('a top level that awaits a combination that rejects (Promise.any) fails as an uncaught exception, not a rejection nothing handled', async () => {
+		const cwd = tempDir();
+		writeFileSync(join(cwd, 'any.mjs'), "async function f(n) { await null; throw new Error('e' + n) }\nawait Promise.any([f(1), f(2)])\n");
+		const {result, state} = await recordRun(['any.mjs'], {cwd});
+		expect(result.code).toBe(1);
+		expect(result.stdout).toContain('✖ Uncaught exception: AggregateError: All promises were rejected');
+		expect(result.stdout).not.toContain('nothing handling it');
+		expect(state.uncaught).toEqual([expect.objectContaining({origin: 'uncaughtException', error: expect.objectContaining({name: 'AggregateError'})})]);
+	});
+
 	it("a failure's causes are said with it: the task's line, the report, the recording", async () => {
 		const file = tempFile('causes.ndjson');
 		const result = await runCli(['--plain', '--record', file, 'cause-chain.cjs']);

@@ -357,14 +357,15 @@ function endLane(state: ModelState, root: TaskNode, end: TaskEndEvent): void {
 	if (end.exit) root.process = {...(root.process ?? {command: root.name}), exit: end.exit};
 	const slot = laneSlotOf(root.id);
 	const {t} = end;
-	const error = end.error ?? (end.ok ? CUT_SHORT_BY_EXIT : undefined);
+	const error = end.error ?? (end.ok ? (end.exit?.byScript ? stoppedByScript(end.exit.signal) : CUT_SHORT_BY_EXIT) : undefined);
 	// A process that died blocked (killed, say) says no block.end: its block ends with it.
 	for (const block of activeBlocks(state)) if (block.processId === root.id) endBlockAtExit(state, block, t);
 	if (isProcessGone(end.error)) return;
 	for (const node of [...state.nodes.values()]) {
 		if (node === root || isDone(node) || laneSlotOf(node.id) !== slot) continue;
 		if (isTaskKind(node.kind)) {
-			const endedIt = end.ok && node.state === 'running';
+			// Running as its process exited by itself: it ended it (process.exit()). A signal cut it short.
+			const endedIt = end.ok && !end.exit?.byScript && node.state === 'running';
 			apply(state, {type: 'task.end', t, id: node.id, ok: endedIt, ...(!endedIt && {error}), busy: node.busyMs, wait: node.waitMs, sched: node.schedDelayMs, awaits: node.awaitCount});
 		} else {
 			apply(state, {type: 'op.end', t, id: node.id, ok: false, error});
@@ -393,6 +394,9 @@ function endBlockAtExit(state: ModelState, block: Block, t: Ms, orLater = t): vo
 
 /** Why a followed process's task or op that still waited when the process exited by itself (code 0) failed. */
 const CUT_SHORT_BY_EXIT: ErrorInfo = Object.freeze({name: PROCESS_EXIT, message: 'cut short: its process exited before it settled'});
+
+/** Why one failed that still waited when the script stopped its process with a signal (`child.kill()`). */
+const stoppedByScript = (signal: string | null): ErrorInfo => ({name: PROCESS_EXIT, message: `cut short: the script stopped its process (${signal})`});
 
 /** The empty array nodes share; never pushed to (see append). */
 const NONE: never[] = Object.freeze([]) as unknown as never[];

@@ -8,10 +8,10 @@ export function exitStatusText(exit: ProcessExit): string {
 	return exit.signal ? exit.signal.replace(/^SIG/, '') : String(exit.code ?? '');
 }
 
-/** How a child process ended, in words: `exited 0`, `exited with code 3`, `killed by SIGKILL`. */
+/** How a child process ended, in words: `exited 0`, `exited with code 3`, `killed by SIGKILL`, `stopped by the script (SIGTERM)`. */
 export function exitOutcome(exit: ProcessExit | undefined): string {
 	if (!exit) return 'ended';
-	if (exit.signal) return `killed by ${exit.signal}`;
+	if (exit.signal) return exit.byScript ? `stopped by the script (${exit.signal})` : `killed by ${exit.signal}`;
 	return exit.code === 0 ? 'exited 0' : `exited with code ${exit.code}`;
 }
 

@@ -56,6 +56,8 @@ export interface ProcessDetails {
 export interface ProcessExit {
 	code: number | null;
 	signal: string | null;
+	/** The signal was the script's own `child.kill()` (a cluster's `worker.kill()`): stopped as the script asked, not failed. */
+	byScript?: true;
 }
 export type NodeKind = TaskKind | OpKind;
 

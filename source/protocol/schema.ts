@@ -161,7 +161,7 @@ const WAIT_TARGET = variantsOf<WaitTarget>("a WaitTarget ({kind: 'task' | 'op', 
 });
 const PROCESS_DETAILS = objectOf<ProcessDetails>('process details {pid?, command}', {pid: optional(COUNT), command: STRING});
 const PROCESS_LAUNCH = objectOf<ProcessLaunch>('a process launch {t, parent, process}', {t: NUMBER, parent: ID_OR_NULL, process: PROCESS_DETAILS});
-const PROCESS_EXIT = objectOf<ProcessExit>('a process exit {code, signal}', {code: INTEGER_OR_NULL, signal: STRING_OR_NULL});
+const PROCESS_EXIT = objectOf<ProcessExit>('a process exit {code, signal, byScript}', {code: INTEGER_OR_NULL, signal: STRING_OR_NULL, byScript: optional(FLAG)});
 const STACK_FRAME = objectOf<StackFrame>('a stack frame', {fn: STRING, loc: STRING});
 const STACK_FRAMES = listOf('a list of stack frames {fn, loc}', STACK_FRAME);
 

@@ -1,7 +1,7 @@
 import {readdirSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {recordRun, taskNamed} from '../helpers/recorded.js';
+import {recordApp, recordRun, taskNamed} from '../helpers/recorded.js';
 import {recordedOutput, runNode, underNodeAndAsyncmon, underNodeAndAsyncmonBytes} from '../helpers/node-parity.js';
 import {runCli, SCRIPTS} from '../helpers/run-cli.js';
 import {tempDir} from '../helpers/temp.js';
@@ -94,19 +94,19 @@ describe('child processes, followed', () => {
 		for (const lane of [child, grandchild]) expect(lane.process!.exit).toEqual({code: 0, signal: null});
 	});
 
-	it('a child killed with SIGKILL mid-run: its lane ends, says the signal, and its unfinished tasks end with it', async () => {
+	it("a child the script kills with SIGKILL mid-run: its lane ends as the script asked, not failed, says the signal, and its unfinished tasks end with it", async () => {
 		const {node, asyncmon, report} = await underNodeAndAsyncmon('killed.mjs', [], CHILDREN);
 		expect(node).toEqual({code: 0, stdout: 'child ended null SIGKILL\n', stderr: ''});
 		expect(asyncmon).toEqual(node);
 		const lane = laneNamed(report, 'killed.mjs child');
 		expect(lane.parentId).toBe(taskNamed(report, 'killChild()').id);
-		expect(lane.state).toBe('failed');
-		expect(lane.process!.exit).toEqual({code: null, signal: 'SIGKILL'});
-		expect(lane.error).toEqual({name: 'ProcessExit', message: 'killed by SIGKILL'});
+		expect(lane.state).toBe('finished');
+		expect(lane.process!.exit).toEqual({code: null, signal: 'SIGKILL', byScript: true});
+		expect(lane.error).toBeUndefined();
 		const waiting = taskNamed(report, 'waitForever()');
 		expect(waiting.parentId).toBe(lane.id);
 		expect(waiting.state).toBe('failed');
-		expect(waiting.error?.message).toBe('killed by SIGKILL');
+		expect(waiting.error?.message).toBe('cut short: the script stopped its process (SIGKILL)');
 		// Nothing of the lane is left running.
 		const inLane = report.tasks.filter(task => task.id > lane.id && task.id < lane.id + 1e12);
 		expect(inLane.length).toBeGreaterThan(1);
@@ -116,10 +116,23 @@ describe('child processes, followed', () => {
 	it('a Node child killed before it could say it runs is still there: its lane, from what its parent saw, ended by its kill', async () => {
 		const {result, report} = await recordRun(['child-processes/killed-at-once.mjs']);
 		expect(result.stdout).toContain('child ended null SIGKILL\n');
+		expect(result.stdout).toMatch(/✔ done {3}pid \d+: node -e .+ stopped by the script \(SIGKILL\) after /);
 		expect(lanes(report)).toHaveLength(1);
 		const [lane] = lanes(report);
-		expect(lane).toMatchObject({parentId: taskNamed(report, 'killAtOnce()').id, state: 'failed', error: {name: 'ProcessExit', message: 'killed by SIGKILL'}});
+		expect(lane).toMatchObject({parentId: taskNamed(report, 'killAtOnce()').id, state: 'finished'});
 		expect(lane!.name).toMatch(/^pid \d+: node -e /);
+		expect(lane!.process!.exit).toEqual({code: null, signal: 'SIGKILL', byScript: true});
+	});
+
+	it('a Node child that a signal of no kill() of the script ends has failed: killed by it', async () => {
+		const {result, report} = await recordApp([
+			"const {spawn} = require('node:child_process')",
+			"const child = spawn(process.execPath, ['-e', \"setTimeout(() => process.kill(process.pid, 'SIGKILL'), 50)\"], {stdio: 'ignore'})",
+			"child.on('exit', (code, signal) => console.log('child ended', code, signal))",
+		]);
+		expect(result.stdout).toContain('child ended null SIGKILL\n');
+		const [lane] = lanes(report);
+		expect(lane).toMatchObject({state: 'failed', error: {name: 'ProcessExit', message: 'killed by SIGKILL'}});
 		expect(lane!.process!.exit).toEqual({code: null, signal: 'SIGKILL'});
 		expect(lane!.endMs! - lane!.startMs).toBeGreaterThanOrEqual(0);
 	});

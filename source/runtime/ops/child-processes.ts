@@ -105,7 +105,8 @@ function watch(tracker: Tracker, lane: number | null, op: number | null, child: 
 		done = true;
 		ended(tracker, lane, op, exit, error, launched);
 	};
-	child.once('exit', (code, signal) => end({code, signal}));
+	// A signal after the script's own kill() (`child.killed`) is the end it asked for.
+	child.once('exit', (code, signal) => end({code, signal, ...(signal !== null && child.killed && {byScript: true as const})}));
 	// Not started at all (no such program): Node says so, and no exit follows.
 	child.once('error', error => {
 		if (child.pid === undefined) end({code: null, signal: null}, error);
@@ -114,7 +115,7 @@ function watch(tracker: Tracker, lane: number | null, op: number | null, child: 
 
 function ended(tracker: Tracker, lane: number | null, op: number | null, exit: ProcessExit, error: unknown, launched: ProcessLaunch): void {
 	const t = performance.now();
-	const ok = exit.code === 0 && error === undefined;
+	const ok = (exit.code === 0 || exit.byScript === true) && error === undefined;
 	// Not started (no such program), or failed: Node's error; otherwise how it ended, in the error's place.
 	const failure = ok ? undefined : error !== undefined && exit.code === null && exit.signal === null ? tracker.errorInfo(error) : exitError(exit);
 	if (lane !== null) tracker.emit({type: 'task.end', t, id: lane, ok, busy: 0, wait: 0, sched: 0, awaits: 0, exit, ...(failure && {error: failure}), launched});

@@ -94,6 +94,7 @@ export class ScriptProcess {
 			typescript: process.features.typescript,
 			blockingOutput: {stdout: writtenSynchronously(1), stderr: writtenSynchronously(2)},
 			outputInPane: options.outputInPane ?? false,
+			stdinKept: options.stdin === 'none',
 		};
 		const nodeFlags = childNodeFlags(Number(process.versions.node.split('.')[0]), env.NODE_OPTIONS);
 		this.child = spawn(process.execPath, [...nodeFlags, '--require', fileURLToPath(options.preload), config.script, ...options.args], {

@@ -97,6 +97,8 @@ export interface ChildConfig {
 	 * the monitor to read it (see Tracker.writeToMonitor).
 	 */
 	outputInPane?: boolean;
+	/** The dashboard keeps the terminal for its keys: the script's stdin is empty, and it is told so if it listens (runtime/stdin-kept.ts). */
+	stdinKept?: boolean;
 }
 
 /** The monitor's private directory (0700) and, in it, the Unix socket (0600) followed processes connect to. */

@@ -25,6 +25,7 @@ import {LaneWriter} from './lane-writer.js';
 import {instrumentHttp} from './ops/http.js';
 import {instrumentHttp2} from './ops/http2.js';
 import {UndiciHttp2Streams} from './ops/undici-http2.js';
+import {noticeStdinReads} from './stdin-kept.js';
 import {TracePropagation} from './ops/trace-propagation.js';
 import {instrumentServerRequests} from './ops/server-requests.js';
 import {instrumentSockets} from './ops/sockets.js';
@@ -139,6 +140,7 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void, watchdog
 	watch.measureRequires(Module.prototype);
 	// Under the agent the script's output is its own, untouched, as under node.
 	if (!config.agent) captureOutput(tracker, config.blockingOutput, config.outputInPane);
+	if (config.stdinKept) noticeStdinReads(message => tracker.emit({type: 'notice', t: performance.now(), message}));
 	sampleLoop(tracker, watch, plainSetInterval, trackServers(cwd));
 
 	// Node has made its report's message by now, so reading the error's stack no longer changes where it points.

@@ -58,6 +58,14 @@ describe('the dashboard in a real terminal', () => {
 		await terminal.until('asyncmon to exit', text => text.includes('EXIT:1'));
 	});
 
+	it('says why a prompt got no answer: the dashboard keeps the keys, and --plain lets the user type', async () => {
+		terminal.open(asyncmon('prompt.mjs'), 160, 45);
+		const ended = await terminal.until('the prompt to end', text => text.includes('exited with code 0') && text.includes('reads its stdin'));
+		expect(ended.replace(/\s+/g, ' ')).toContain('asyncmon: the script reads its stdin, which the dashboard keeps for its keys: it reads nothing there (run with --plain to type into it)');
+		terminal.keys('q');
+		await terminal.until('asyncmon to exit', text => text.includes('EXIT:0'));
+	});
+
 	it('a script that prints a lot while the dashboard loads is held back by it, not blocked: no block, the wait told as backpressure', async () => {
 		const file = tempFile('prints.ndjson');
 		terminal.open(asyncmon(`--exit-on-end --record ${file} prints-at-start.cjs`), 160, 45);

@@ -2,6 +2,7 @@ import {findSourceMap} from 'node:module';
 import {relative, sep} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {ANONYMOUS, type Location, type StackFrame} from '../protocol/events.js';
+import {SYNC_CHILD_CALLS} from './ops/child-processes.js';
 
 type CallSites = NodeJS.CallSite[];
 
@@ -87,6 +88,8 @@ export function userStack(fn: Function, paths: {cwd: string; ownDirectory: strin
 		const own = named === '' || pathOf(file).startsWith(paths.ownDirectory + sep);
 		// A built-in the thread is in (Atomics.wait) has no file at all. One further out called the code the thread is in.
 		if (named == null && innermost) callee = builtinCallee(site);
+		// asyncmon's wrapper of spawnSync, which the script called: a stack read as the child's wait ends lands in it.
+		if (own && frames.length === 0 && SYNC_CHILD_CALLS.has(site.getFunctionName() ?? '')) callee = {fn: site.getFunctionName()!, loc: 'node:child_process'};
 		if (!own) innermost = false;
 		if (file !== '') inOwnCode ??= own;
 		if (!innermostFile && file !== '' && !file.startsWith('node:') && !own) innermostFile = site;

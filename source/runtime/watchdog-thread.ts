@@ -184,8 +184,9 @@ function captureStack(blockId: number): void {
 			// The read came while asyncmon's own code ran (its instrumentation of a call, which has many points where
 			// the thread answers), or between two of the script's callbacks (a loop of awaits runs each continuation from
 			// Node's microtask queue, with no frame of the script's under it: half the reads of a million awaits): a
-			// sample of no work of the user's. Another read, a moment later, is likelier in it.
-			if ((stack.inOwnCode || stack.frames.length === 0) && attempt < STACK_READS && openBlock?.id === blockId && openSession === session) {
+			// sample of no work of the user's. Another read, a moment later, is likelier in it. Unless asyncmon's code was
+			// its wrapper of the script's call (spawnSync), which just returned: the read's callee says so.
+			if (((stack.inOwnCode && !stack.callee) || stack.frames.length === 0) && attempt < STACK_READS && openBlock?.id === blockId && openSession === session) {
 				setTimeout(() => read(attempt + 1), STACK_READ_GAP_MS);
 				return;
 			}

@@ -52,6 +52,21 @@ describe('blocks, through the real CLI', () => {
 		expect(report.stdout).not.toContain('worker thread');
 	});
 
+	it('a block in a direct spawnSync, read as the wait returns, is told at the call, with its twin, spawn', async () => {
+		const dir = dirWithScript('main.cjs', [
+			"const {spawnSync} = require('node:child_process')",
+			'const sleep = ms => new Promise(r => setTimeout(r, ms))',
+			"async function waitForChild () { await sleep(20); spawnSync('sleep', ['0.3']) }",
+			'waitForChild().then(() => console.log("child done"))',
+		]);
+		const {result, state} = await recordRun(['--block-threshold', '100', 'main.cjs'], {cwd: dir});
+		expect(result.stdout).toContain('child done');
+		expect(state.blocks).toHaveLength(1);
+		expect(state.blocks[0]).toMatchObject({location: expect.stringMatching(/^main\.cjs:3:\d+$/), callee: {fn: 'spawnSync', loc: 'node:child_process'}});
+		expect(state.blocks[0]!.location).not.toBe('main.cjs:3:1');
+		expect(result.stdout).toMatch(/waitForChild\(\) at main\.cjs:3 blocked the event loop for \d+ms[^\n]*; it waited in spawnSync\(\) for a child process to end: start it with spawn instead/);
+	});
+
 	it("names crypto's and zlib's synchronous calls by the names the script called them by, and their twins in Node's thread pool", async () => {
 		const dir = dirWithScript('main.cjs', [
 			"const crypto = require('node:crypto')",

@@ -9,6 +9,8 @@ import type {FollowChild} from '../follow.js';
 
 const ASYNC = ['spawn', 'fork', 'exec', 'execFile'] as const;
 const SYNC = ['spawnSync', 'execSync', 'execFileSync'] as const;
+/** asyncmon's wrappers of child_process's synchronous calls, named as the calls they wrap (see watched): a block's stack may be read in one. */
+export const SYNC_CHILD_CALLS: ReadonlySet<string> = new Set(SYNC);
 /** Started by a command line a shell reads: `exec('node x.js')`. */
 const SHELL_LINE = new Set<string>(['exec', 'execSync']);
 

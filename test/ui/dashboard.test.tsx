@@ -309,6 +309,20 @@ describe('dashboard: details, timeline, output, help', () => {
 		expect(view.frame()).toContain('waiting on');
 	});
 
+	it("says where a request was made, in its details: by its task, at the task's place; not 'unknown location'", async () => {
+		const session = new FakeSession({script: 'app.ts'})
+			.emit('task.start', {t: 0, id: 1, kind: 'script', name: 'app.ts', loc: 'app.ts:1:1'})
+			.emit('task.start', {t: 1, id: 2, parent: 1, name: 'getItem(1)', loc: 'app.ts:4:1'})
+			.emit('op.start', {t: 2, id: 3, parent: 2, kind: 'http', name: 'GET /items/1', http: {method: 'GET', url: 'http://api.test/items/1'}})
+			.emit('op.start', {t: 3, id: 4, parent: 1, kind: 'timer', name: 'setTimeout(100)', timer: {delayMs: 100, repeat: false}});
+		const view = await renderDashboard(session, {nowMs: 50, rows: 30});
+		await view.press('j', 'j', KEYS.enter);
+		expect(view.frame()).toContain('made by getItem(1) (app.ts:4:1)');
+		expect(view.frame()).not.toContain('unknown location');
+		await view.press(KEYS.escape, 'j', KEYS.enter);
+		expect(view.frame()).toContain('made by the top level of app.ts');
+	});
+
 	it("says in a received request's details what it was and how it ended, its client gone too, at 80 columns where the status column is not", async () => {
 		const session = new FakeSession({script: 'server.ts'})
 			.emit('task.start', {t: 0, id: 1, kind: 'script', name: 'server.ts', loc: 'server.ts:1:1'})

@@ -78,7 +78,7 @@ function identity(node: TaskNode, {state, nowMs, ascii}: DetailsInput): Line[] {
 			{text: `  ${node.kind} ${shownId(node.id)}  `, dim: true},
 			{text: style.label, color: style.color},
 		],
-		...(node.request ? [receivedLine(node.request, node.endMs === null ? null : times.totalMs, node.error)] : [[{text: `  at ${node.location ?? 'unknown location'}`, dim: true}]]),
+		...(node.request ? [receivedLine(node.request, node.endMs === null ? null : times.totalMs, node.error)] : placeLine(state, node)),
 		[{text: `  started ${formatDuration(node.startMs)}  total ${formatDuration(times.totalMs)}  busy ${formatDuration(times.busyMs)}  waiting ${formatDuration(times.waitMs)}  sched delay ${formatDuration(times.schedDelayMs)}  awaits ${node.awaitCount}`}],
 	];
 	if (node.blockedDelayMs > 0) lines.push([{text: `  delayed ${formatDuration(node.blockedDelayMs)} by a blocked loop`, color: 'red'}]);
@@ -89,6 +89,18 @@ function identity(node: TaskNode, {state, nowMs, ascii}: DetailsInput): Line[] {
 		lines.push([{text: `  timer ${formatDuration(node.timer.delayMs)}${node.timer.repeat ? ' repeating' : ''}, fired ${node.timer.fires}x, at most ${formatDuration(node.timer.lateMs)} late`}]);
 	}
 	return lines;
+}
+
+/**
+ * Where a task's function is; an op (a request, a timer, a file read) has no place of its own but its task's: the
+ * call that made it ran there. Nothing where neither is known.
+ */
+function placeLine(state: ModelState, node: TaskNode): Line[] {
+	if (node.location) return [[{text: `  at ${node.location}`, dim: true}]];
+	const maker = node.parentId === null ? undefined : state.nodes.get(node.parentId);
+	if (!maker) return [];
+	const where = maker.kind === 'script' ? `the top level of ${maker.name}` : `${maker.name}${maker.location ? ` (${maker.location})` : ''}`;
+	return [[{text: `  made by ${where}`, dim: true}]];
 }
 
 /** What a server received, and how it ended: `received GET /users/7 (route /users/:id): 200 in 9.5ms`, or that its client went away. */

@@ -82,6 +82,8 @@ export function culpritOf(state: ModelState, block: Block): Culprit {
 	if (!frame) return {fn: null, task};
 	// A module's top level runs in a function V8 leaves unnamed: it is the script's own code, the script itself (or a followed process's).
 	if (frame.fn === ANONYMOUS && (task?.kind === 'script' || task?.kind === 'process')) return {fn: null, task};
+	// V8 leaves an anonymous function unnamed; asyncmon names its calls by the call it was given to (`<app.get '/x' callback>`).
+	if (frame.fn === ANONYMOUS && task?.kind === 'task' && task.name.startsWith('<')) return {fn: null, task};
 	const sameFunction = task !== undefined && (task.name === frame.fn || task.name.startsWith(`${frame.fn}(`));
 	return {fn: frame.fn, task: task?.kind === 'task' && !sameFunction ? task : undefined};
 }

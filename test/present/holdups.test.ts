@@ -166,6 +166,15 @@ describe('who blocked the loop', () => {
 		expect(blockCulprit(state, state.blocks[0]!)).toBe('spin.cjs');
 	});
 
+	it("an anonymous callback's task by the name asyncmon gave it: V8 leaves the function unnamed in the stack", () => {
+		const state = reduce([
+			{type: 'task.start', t: 0, id: 1, parent: null, kind: 'task', name: "<ws.on 'message' callback>({Buffer…})", loc: 'relay.mjs:11:20'},
+			{type: 'block.start', t: 5, id: 1, task: 1, detectedAt: 60},
+			{type: 'block.stack', t: 70, id: 1, frames: [{fn: '<anonymous>', loc: 'relay.mjs:11:42'}]},
+		]);
+		expect(blockCulprit(state, state.blocks[0]!)).toBe("<ws.on 'message' callback>({Buffer…})");
+	});
+
 	it('the task alone while the stack is not known, or when the task is that function', () => {
 		const unknown = blocked([]);
 		expect(blockCulprit(unknown, unknown.blocks[0]!)).toBe('main()');

@@ -10,27 +10,28 @@ import {fileOf} from './locations.js';
 /** What a row is stuck on right now, in a few words: `GET /api/x · ttfb 120ms`, `timer 1000ms`, `task #4 load`. */
 export function waitingOn(state: ModelState, node: TaskNode, nowMs: Ms, ascii = false): string {
 	const holdup = holdupOf(state, node);
-	return holdup ? describeHoldup(holdup, nowMs, ascii) : '';
+	return holdup ? describeHoldup(state, holdup, nowMs, ascii) : '';
 }
 
 export function describeTarget(state: ModelState, target: WaitTarget, nowMs: Ms, ascii = false): string {
-	return describeHoldup(targetHoldup(state, target), nowMs, ascii);
+	return describeHoldup(state, targetHoldup(state, target), nowMs, ascii);
 }
 
 /** What a task was waiting on, in a sentence: `was waiting on timer 100ms`, or for a guess `was probably waiting on …`. */
 export function waitedOnClause(state: ModelState, target: WaitTarget, nowMs: Ms): string {
 	const holdup = targetHoldup(state, target);
 	const guess = 'guess' in holdup && holdup.guess;
-	return `was ${guess ? 'probably ' : ''}waiting on ${describeKnown(holdup, nowMs, false)}`;
+	return `was ${guess ? 'probably ' : ''}waiting on ${describeKnown(state, holdup, nowMs, false)}`;
 }
 
 /** A target inferred from what the task started, not known from the promise it awaits, reads as what it probably is. */
-function describeHoldup(holdup: Holdup, nowMs: Ms, ascii: boolean): string {
-	const described = describeKnown(holdup, nowMs, ascii);
+function describeHoldup(state: ModelState, holdup: Holdup, nowMs: Ms, ascii: boolean): string {
+	const described = describeKnown(state, holdup, nowMs, ascii);
 	return 'guess' in holdup && holdup.guess ? `probably ${described}` : described;
 }
 
-function describeKnown(holdup: Holdup, nowMs: Ms, ascii: boolean): string {
+/** `state` names a followed process's ids by its pid (see shownId). */
+function describeKnown(state: ModelState, holdup: Holdup, nowMs: Ms, ascii: boolean): string {
 	switch (holdup.kind) {
 		case 'ready':
 			return `ready for ${formatDuration(nowMs - (holdup.sinceMs ?? nowMs))}`;
@@ -47,9 +48,9 @@ function describeKnown(holdup: Holdup, nowMs: Ms, ascii: boolean): string {
 			// `127.0.0.1:5432 · 300ms`: how long the reply has been awaited; nothing yet as the wait begins (plain mode's await line).
 			return holdup.sinceMs === null || nowMs <= holdup.sinceMs ? holdup.address : `${holdup.address} ${glyphs(ascii).separator} ${formatDuration(nowMs - holdup.sinceMs)}`;
 		case 'task':
-			return holdup.node ? `task ${shownId(holdup.node.id)} ${holdup.node.name}` : `task ${shownId(holdup.id)}`;
+			return holdup.node ? `task ${shownId(holdup.node.id, state)} ${holdup.node.name}` : `task ${shownId(holdup.id, state)}`;
 		case 'op':
-			return holdup.node ? describeOp(holdup.node, nowMs, ascii) : `op ${shownId(holdup.id)}`;
+			return holdup.node ? describeOp(holdup.node, nowMs, ascii) : `op ${shownId(holdup.id, state)}`;
 	}
 }
 
@@ -101,7 +102,7 @@ export function starvedStall(durationMs: Ms, queuedMs: Ms | undefined): string {
  * is named by its id: 'a callback' said of it was a guess stated as fact.
  */
 export function blockCulprit(state: ModelState, block: Block): string {
-	return knownBlockCulprit(state, block) ?? `a task not reported yet (${shownId(block.taskId!)})`;
+	return knownBlockCulprit(state, block) ?? `a task not reported yet (${shownId(block.taskId!, state)})`;
 }
 
 /**

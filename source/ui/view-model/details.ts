@@ -75,7 +75,7 @@ function identity(node: TaskNode, {state, nowMs, ascii}: DetailsInput): Line[] {
 		[
 			{text: `${stateIcon(node.state, ascii)} `, color: style.color},
 			{text: node.name, bold: true},
-			{text: `  ${node.kind} ${shownId(node.id)}  `, dim: true},
+			{text: `  ${node.kind} ${shownId(node.id, state)}  `, dim: true},
 			{text: style.label, color: style.color},
 		],
 		...(node.request ? [receivedLine(node.request, node.endMs === null ? null : times.totalMs, node.error)] : placeLine(state, node)),
@@ -127,7 +127,7 @@ function processOutput(node: TaskNode, {width}: DetailsInput): Line[] {
 
 function family(node: TaskNode, {state, nowMs, ascii}: DetailsInput): Line[] {
 	const chain: string[] = [];
-	for (let parent = parentOf(state, node); parent; parent = parentOf(state, parent)) chain.unshift(`${parent.name} ${shownId(parent.id)}`);
+	for (let parent = parentOf(state, node); parent; parent = parentOf(state, parent)) chain.unshift(`${parent.name} ${shownId(parent.id, state)}`);
 	const lines: Line[] = [[], [{text: 'Parents  ', bold: true}, {text: chain.length > 0 ? chain.join(' › ') : '(none: a root)'}]];
 	lines.push([{text: `Children (${node.children.length})`, bold: true}]);
 	for (const id of node.children.slice(0, LISTED_CHILDREN)) {
@@ -136,7 +136,7 @@ function family(node: TaskNode, {state, nowMs, ascii}: DetailsInput): Line[] {
 		const label = child.http || child.timer ? describeOp(child, nowMs, ascii) : child.name;
 		lines.push([
 			{text: `  ${stateIcon(child.state, ascii)} `, color: STATE_STYLES[child.state].color},
-			{text: `${child.kind} ${shownId(child.id)} ${label}  `},
+			{text: `${child.kind} ${shownId(child.id, state)} ${label}  `},
 			{text: formatDuration(liveTimes(child, nowMs).totalMs), dim: true},
 		]);
 	}

@@ -75,7 +75,10 @@ export function describeOp(op: TaskNode, nowMs: Ms, ascii = false): string {
 		const timer = `${op.timer.repeat ? 'interval' : 'timer'} ${formatDuration(op.timer.delayMs)}`;
 		if (op.timer.firedBy !== undefined && op.endMs === null) return `${timer}${and}fired`;
 		const overdue = timerOverdueMs(op, nowMs);
-		return overdue > 0 ? `${timer}${and}overdue ${formatDuration(overdue)}` : timer;
+		if (overdue > 0) return `${timer}${and}overdue ${formatDuration(overdue)}`;
+		// Counting down, once it has begun to (an await line, told as it waits, has the whole delay ahead).
+		const left = op.timer.repeat || op.endMs !== null ? 0 : op.startMs + op.timer.delayMs - nowMs;
+		return left > 0 && left < op.timer.delayMs - 0.5 ? `${timer}${and}${formatDuration(left)} left` : timer;
 	}
 	return op.name;
 }

@@ -10,10 +10,10 @@ const sleeper: AsyncmonEvent[] = [
 ];
 
 describe('what a task waits on', () => {
-	it('a timer, and once it is well past due without firing, by how much it is overdue', () => {
+	it('a timer, how long it has left, and once it is well past due without firing, by how much it is overdue', () => {
 		const state = reduce(sleeper);
 		const task = state.nodes.get(1)!;
-		expect(waitingOn(state, task, 50)).toBe('timer 100ms');
+		expect(waitingOn(state, task, 50)).toBe('timer 100ms · 51ms left');
 		expect(waitingOn(state, task, 110)).toBe('timer 100ms');
 		expect(waitingOn(state, task, 1101)).toBe('timer 100ms · overdue 1.00s');
 	});

@@ -398,15 +398,29 @@ function functionName(fn: AnyNode, parent: AnyNode | null, className: string | u
 const CALLBACK_LABEL_CHARS = 40;
 
 /**
+ * The calls whose first string says what their callback is for: a route's path (`app.get('/users/:id', …)`, Hapi's
+ * and Koa's routers alike), an event's name (`ws.on('message', …)`), a test's title (`it('adds', …)`). Any other
+ * call's first string may be anything, a password given to `login(password, cb)` among them: its callback is named
+ * by the call alone.
+ */
+const LABELLING_CALLS = new Set([
+	...['get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'options', 'all', 'use', 'route'],
+	...['on', 'once', 'addListener', 'prependListener', 'prependOnceListener', 'addEventListener'],
+	...['it', 'test', 'describe', 'suite', 'bench', 'step'],
+]);
+
+/**
  * An anonymous function passed to a call, by that call, as `<anonymous>` would not tell one from another: a route's
- * handler `<app.get '/users/:id' callback>`, `<map callback>`, `<Promise callback>`. No parentheses: a task's name is
- * its function's up to the first one (see functionName in model/names.ts).
+ * handler `<app.get '/users/:id' callback>`, `<map callback>`, `<Promise callback>`, with the string the call was given
+ * first where it says what the callback is for (LABELLING_CALLS). No parentheses: a task's name is its function's up
+ * to the first one (see functionName in model/names.ts).
  */
 function callbackName(call: AnyNode, fn: AnyNode): string {
 	const callee = calleeText(call.callee);
 	if (!callee) return ANONYMOUS;
 	const first = call.arguments[0];
-	const written = first && first !== fn ? constantKey(first) : undefined;
+	const method = callee.split('.').at(-1)!;
+	const written = first && first !== fn && LABELLING_CALLS.has(method) ? constantKey(first) : undefined;
 	if (written === undefined || typeof first.value === 'number') return `<${callee} callback>`;
 	// A URL's credentials or a token in it go no further than an argument's would (see redaction.ts).
 	const label = redactText(written);

@@ -182,7 +182,8 @@ describe('instrument: names and positions in the registry', () => {
 			'emitter.emit(42, async () => {});',
 			'handlers[0](async () => {});',
 			"(0, vitest_1.it)('runs', async () => {});",
-			"task('sync https://ann:pw@db.test/?token=t1', async () => {});",
+			"it('sync https://ann:pw@db.test/?token=t1', async () => {});",
+			"login('hunter2-very-secret', async () => {});",
 			'(async () => {})();',
 		].join('\n');
 		expect(names(code)).toEqual([
@@ -199,7 +200,9 @@ describe('instrument: names and positions in the registry', () => {
 			'<anonymous>',
 			"<it 'runs' callback>",
 			// Redacted as an argument would be.
-			"<task 'sync https://REDACTED:REDACTED@db.test/…' callback>",
+			"<it 'sync https://REDACTED:REDACTED@db.test/…' callback>",
+			// Not a route, an event or a title: the string may be a secret, and the name leaves it out.
+			'<login callback>',
 			'<anonymous>',
 		]);
 	});

@@ -1,7 +1,8 @@
 import {laneRootOf, processTaskName} from '../protocol/child-config.js';
-import {isMainThreadId, isProcessGone, laneSlotOf, PROCESS_EXIT, waitsOnTasks, type AsyncmonEvent, type ErrorInfo, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type ProcessLaunch, type TaskEndEvent, type TaskStartEvent} from '../protocol/events.js';
+import {isMainThreadId, isProcessGone, laneSlotOf, PROCESS_EXIT, type AsyncmonEvent, type ErrorInfo, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type ProcessLaunch, type TaskEndEvent, type TaskStartEvent} from '../protocol/events.js';
 import {foldJoined, foldSent, retire} from './retention.js';
 import {settleIfLarge} from './intervals.js';
+import {othersPartOfWait} from './own-time.js';
 import {
 	endedBefore,
 	AWAITS_RETAINED,
@@ -86,7 +87,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			if (!node || isDone(node)) break;
 			if (node.wait) {
 				recordAwaitSite(node, node.wait.site, event.readyAt - node.wait.since);
-				if (waitsOnTasks(node.wait.on)) node.taskWaitMs += event.readyAt - node.wait.since;
+				node.taskWaitMs += othersPartOfWait(state, node, node.wait.on, node.wait.since, event.readyAt);
 				const last = node.awaits[node.awaits.length - 1];
 				if (last && last.resumedMs === null && last.startMs === node.wait.since) {
 					last.readyMs = event.readyAt;
@@ -108,6 +109,8 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			if (event.launched && !state.nodes.has(event.id)) apply(state, launchedProcess(event.id, event.launched));
 			const node = state.nodes.get(event.id);
 			if (!node || isDone(node)) break;
+			// Ended as it waited: on the promise it returned (a worker's reply it wrapped), which has no resume.
+			if (node.wait) node.taskWaitMs += othersPartOfWait(state, node, node.wait.on, node.wait.since, event.t);
 			node.busyMs = event.busy;
 			node.waitMs = event.wait;
 			node.schedDelayMs = event.sched;

@@ -64,7 +64,7 @@ function foldBeyondWindow(state: ModelState): void {
 			heldByChildren.add(id);
 			continue;
 		}
-		fold(aggregated, node);
+		fold(state, node);
 		state.nodes.delete(id);
 		gone.add(id);
 		const parent = node.parentId === null ? undefined : state.nodes.get(node.parentId);
@@ -84,7 +84,8 @@ function foldBeyondWindow(state: ModelState): void {
 	settleIfLarge(state);
 }
 
-function fold(aggregated: Aggregated, node: TaskNode): void {
+function fold(state: ModelState, node: TaskNode): void {
+	const aggregated = state.aggregated;
 	const end = node.endMs!;
 	const totalMs = end - node.startMs;
 	const failed = node.state === 'failed';
@@ -99,7 +100,7 @@ function fold(aggregated: Aggregated, node: TaskNode): void {
 			pushInterval(aggregated.leafIntervals, node.startMs, end);
 		}
 		// Concurrency keeps its own time (see activeTime).
-		if (isActiveUnit(node)) aggregated.activeMs += ownActiveTime(node, end);
+		if (isActiveUnit(node)) aggregated.activeMs += ownActiveTime(state, node, end);
 	}
 	if (node.http) foldRequest(aggregated, node);
 	const site = siteOf(aggregated, node);

@@ -229,7 +229,7 @@ const toTwoDecimals = (value: number): number => Math.round(value * 100) / 100;
 /** The units of work's own time running or waiting on something, folded ones included: concurrency's numerator. */
 export function activeTime(state: ModelState, nowMs: Ms = sessionEnd(state)): Ms {
 	let activeMs = state.aggregated.activeMs;
-	for (const node of state.nodes.values()) if (isActiveUnit(node)) activeMs += ownActiveTime(node, nowMs);
+	for (const node of state.nodes.values()) if (isActiveUnit(node)) activeMs += ownActiveTime(state, node, nowMs);
 	return activeMs;
 }
 

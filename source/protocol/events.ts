@@ -98,12 +98,14 @@ export function targetIds(on: WaitTarget): readonly number[] {
 }
 
 /**
- * Whether an await waits on other tasks: a task, or a combination (`Promise.all`) that has one. That time is
- * theirs, and counted there; counted again, a call awaiting three requests together would make four of them.
- * A combination of tasks and other promises (a worker thread's reply, say: a unit of its own) goes with its tasks.
+ * Whether an await waits on other tasks: a task, or a combination (`Promise.all`) of tasks. That time is theirs,
+ * and counted there; counted again, a call awaiting three requests together would make four of them. A combination
+ * of tasks and other promises (a worker thread's reply, say: a unit of its own) goes with its tasks; one that has an
+ * op too (a timer, a request) is the task's own wait, as long as the op's.
  */
 export function waitsOnTasks(on: WaitTarget): boolean {
-	return on.kind === 'task' || (on.kind === 'promise' && (on.tasks?.length ?? 0) > 0);
+	if (on.kind === 'task') return true;
+	return on.kind === 'promise' && (on.tasks?.length ?? 0) > 0 && !on.ops?.length && !on.opCount;
 }
 
 /** The tasks an event names other than its own id, its parent and what an await waits on: a block's or an error's task, a dropped promise's call and caller. */

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {ownActiveTime} from '../../source/model/own-time.js';
+import {summarize} from '../../source/model/summary.js';
 import {InsightSession} from '../fixtures/insights/session.js';
 
 describe("a task's own time", () => {
@@ -11,12 +12,53 @@ describe("a task's own time", () => {
 		session.emit('task.await', {t: 10, id: child, site: null, on: {kind: 'op', id: session.timer(10, 2000, child)}, busy: 10});
 		const nodes = session.state.nodes;
 		// Each ran 10 ms; the child's sleep is its own, main()'s wait on it is not.
-		expect(ownActiveTime(nodes.get(main)!, 1010)).toBeCloseTo(10, 6);
-		expect(ownActiveTime(nodes.get(child)!, 1010)).toBeCloseTo(1010, 6);
+		expect(ownActiveTime(session.state, nodes.get(main)!, 1010)).toBeCloseTo(10, 6);
+		expect(ownActiveTime(session.state, nodes.get(child)!, 1010)).toBeCloseTo(1010, 6);
 		// Ready at 1500 and resumed at 1600: the 100 ms it sat ready are no one's.
 		session.emit('task.ready', {t: 1500, id: child});
-		expect(ownActiveTime(nodes.get(child)!, 1600)).toBeCloseTo(1500, 6);
+		expect(ownActiveTime(session.state, nodes.get(child)!, 1600)).toBeCloseTo(1500, 6);
 		session.emit('task.ready', {t: 1500, id: main});
-		expect(ownActiveTime(nodes.get(main)!, 1600)).toBeCloseTo(10, 6);
+		expect(ownActiveTime(session.state, nodes.get(main)!, 1600)).toBeCloseTo(10, 6);
+	});
+});
+
+describe('concurrency counts each unit of work once', () => {
+	it("a combination of a task and an op: the wait is its own while the op is in flight, the task's after", () => {
+		const session = new InsightSession();
+		const main = session.task(0, 'main()');
+		const quick = session.task(0, 'quick()', main);
+		const sleep = session.timer(0, 1000, main);
+		session.awaits(quick, {kind: 'op', id: session.timer(0, 10, quick)}, {from: 0, ready: 10});
+		session.emit('task.end', {t: 10, id: quick, wait: 10});
+		// Promise.all([quick(), sleep(1000), slow()]): slow() runs 1,500 ms, the sleep 1,000 ms of it.
+		const slow = session.task(0, 'slow()', main);
+		session.awaits(slow, {kind: 'op', id: session.timer(0, 1500, slow)}, {from: 0, ready: 1500});
+		session.emit('task.end', {t: 1500, id: slow, wait: 1500});
+		session.awaits(main, {kind: 'promise', tasks: [quick, slow], ops: [sleep]}, {from: 0, ready: 1500});
+		session.emit('task.end', {t: 1500, id: main, wait: 1500}).emit('exit', {t: 1500});
+		// main()'s own: the sleep's 1,000 ms; slow()'s 1,500 and quick()'s 10 are theirs.
+		expect(summarize(session.state).activeTimeMs).toBeCloseTo(2510, 6);
+	});
+
+	it("a promise of unknown origin that a call's worker thread settles is the worker's time, not the call's", () => {
+		const session = new InsightSession();
+		const run = session.task(0, 'runWorker(1)');
+		session.emit('task.await', {t: 1, id: run, site: null, on: {kind: 'promise'}, busy: 1});
+		session.emit('task.start', {t: 40, id: 50, parent: run, kind: 'worker', name: 'worker thread #1'});
+		session.emit('task.end', {t: 340, id: 50, busy: 300, wait: 0});
+		// It ends as the promise it returned does: no resume.
+		session.emit('task.end', {t: 341, id: run, busy: 1, wait: 340}).emit('exit', {t: 341});
+		expect(summarize(session.state).activeTimeMs).toBeCloseTo(301, 6);
+	});
+
+	it("the script's top level is a unit of its own: its code and its awaits of anything but tasks", () => {
+		const session = new InsightSession();
+		const root = 100;
+		session.emit('task.start', {t: 0, id: root, parent: null, kind: 'script', name: 'app.mjs', loc: 'app.mjs:1:1'});
+		session.emit('task.await', {t: 5, id: root, site: 'app.mjs:2:1', on: {kind: 'op', id: session.timer(5, 1005, root)}, busy: 5});
+		session.emit('task.resume', {t: 1005, id: root, readyAt: 1005, wait: 1000, sched: 0});
+		session.emit('task.end', {t: 1010, id: root, busy: 10, wait: 1000}).emit('exit', {t: 1010});
+		expect(summarize(session.state).activeTimeMs).toBeCloseTo(1010, 6);
+		expect(summarize(session.state).concurrency).toBe(1);
 	});
 });

@@ -13,7 +13,7 @@ const taskStart = (t: number, id: number, parent: number | null, name: string, k
 /** The seed's tasks only sleep: all of their time is waiting. */
 const taskEnd = (t: number, id: number, waitMs: number, ok = true) => event('task.end', {t, id, ok, wait: waitMs, awaits: 1});
 
-/** main() waits on its requests from `from` to `until`: their time, not its own. */
+/** A task (main(), the script awaiting it) waits on others from `from` to `until`: their time, not its own. */
 const awaited = (id: number, tasks: number[], from: number, until: number): ProtocolLine[] => [
 	event('task.await', {t: from, id, site: null, on: {kind: 'promise', tasks}}),
 	event('task.resume', {t: until, id, readyAt: until, wait: until}),
@@ -26,13 +26,13 @@ function seed(concurrent: boolean): ModelState {
 		lines.push(taskStart(0, 3, 2, 'simulateRequest("request-A", 1000)'));
 		lines.push(taskStart(0, 4, 2, 'simulateRequest("request-B", 3000)'));
 		lines.push(taskStart(0, 5, 2, 'simulateRequest("request-C", 2000)'));
-		lines.push(taskEnd(1000, 3, 1000), taskEnd(2000, 5, 2000), taskEnd(3000, 4, 3000), ...awaited(2, [3, 4, 5], 0, 3000), taskEnd(3000, 2, 3000), taskEnd(3000, 1, 3000));
+		lines.push(taskEnd(1000, 3, 1000), taskEnd(2000, 5, 2000), taskEnd(3000, 4, 3000), ...awaited(2, [3, 4, 5], 0, 3000), taskEnd(3000, 2, 3000), ...awaited(1, [2], 0, 3000), taskEnd(3000, 1, 3000));
 		lines.push({type: 'exit', t: 3000, code: 0, signal: null});
 	} else {
 		lines.push(taskStart(0, 3, 2, 'simulateRequest("request-A", 1000)'), taskEnd(1000, 3, 1000), ...awaited(2, [3], 0, 1000));
 		lines.push(taskStart(1000, 4, 2, 'simulateRequest("request-B", 3000)'), taskEnd(4000, 4, 3000), ...awaited(2, [4], 1000, 4000));
 		lines.push(taskStart(4000, 5, 2, 'simulateRequest("request-C", 2000)'), taskEnd(6000, 5, 2000), ...awaited(2, [5], 4000, 6000));
-		lines.push(taskEnd(6000, 2, 6000), taskEnd(6000, 1, 6000), {type: 'exit', t: 6000, code: 0, signal: null});
+		lines.push(taskEnd(6000, 2, 6000), ...awaited(1, [2], 0, 6000), taskEnd(6000, 1, 6000), {type: 'exit', t: 6000, code: 0, signal: null});
 	}
 	return reduce(lines);
 }
@@ -72,6 +72,8 @@ describe('summary definitions', () => {
 			taskStart(10, 2, 1, 'poll()'),
 			{type: 'op.start', t: 11, id: 3, parent: 2, kind: 'timer', name: 'setTimeout 100ms', timer: {delayMs: 100, repeat: false}},
 			{type: 'op.start', t: 12, id: 4, parent: 2, kind: 'http', name: 'GET /', http: {method: 'GET', url: 'http://x/'}},
+			// The script's top level (CommonJS) ran to its end, its own 0.1 ms and a call it left running.
+			event('task.end', {t: 12, id: 1, busy: 0.1, wait: 0}),
 			{type: 'loop', t: 510, delayMs: 1, utilization: 0},
 		]);
 		expect(sessionDuration(state)).toBe(510);
@@ -325,6 +327,7 @@ describe('buildReport', () => {
 			HEADER,
 			taskStart(0, 1, null, 'main.js', 'script'),
 			taskStart(1, 2, 1, 'runChild()'),
+			event('task.end', {t: 1, id: 1, busy: 0, wait: 0}),
 			// Followed, the child is no op: its lane's root is under the task that started it.
 			event('task.start', {t: 40, id: lane, parent: 2, kind: 'process', name: 'pid 42: node -e …', loc: null, process: {pid: 42, command: 'node -e …'}}),
 			event('task.start', {t: 41, id: lane + 1, parent: lane, kind: 'task', name: 'work()', loc: null}),
@@ -344,7 +347,8 @@ describe('buildReport', () => {
 		expect(summary.maxInFlight).toBe(3);
 		// request-A is held 250 ms longer by a block in it: 1250.9 + 3000.6 + 2000.1 over 3002.5 ms.
 		expect(summary.taskTimeMs).toBe(6251.6);
-		expect(summary.concurrency).toBe(2.08);
+		// Their time running or waiting, and main()'s own wait while its three requests were in flight beside them.
+		expect(summary.concurrency).toBe(2.22);
 		expect(summary.longestBlockMs).toBe(250);
 		expect(summary.failedCount).toBe(1);
 	});
@@ -357,6 +361,7 @@ describe('the session runs from the script’s first line', () => {
 			taskStart(90, 1, null, 'seed.ts', 'script'),
 			taskStart(90, 2, 1, 'a()'),
 			taskStart(90, 3, 1, 'b()'),
+			...awaited(1, [2, 3], 90, 3090),
 			taskEnd(3090, 2, 3000),
 			taskEnd(3090, 3, 3000),
 			taskEnd(3090, 1, 3000),

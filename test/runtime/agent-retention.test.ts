@@ -93,7 +93,8 @@ describe('AgentRetention', () => {
 	});
 
 	it("adds only the leaves of what it folded to the task time: a client's concurrency is a reader's that saw every task", () => {
-		const lines: ProtocolLine[] = [header(), event('task.start', {t: 0, id: 1, kind: 'script', name: 'server.ts'})];
+		// The server's top level set it up and was done: the requests come to its listener.
+		const lines: ProtocolLine[] = [header(), event('task.start', {t: 0, id: 1, kind: 'script', name: 'server.ts'}), event('task.end', {t: 1, id: 1, busy: 1, wait: 0})];
 		// Requests one after another, 4 ms each: the request, its handler and the call it awaits are one stretch.
 		const requests = RETAINED_FINISHED;
 		for (let i = 0; i < requests; i++) {

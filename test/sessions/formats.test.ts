@@ -99,8 +99,8 @@ describe('report formats', () => {
 		const {state} = await loadSession(THREE_REQUESTS_FILE);
 		const text = formatText(state);
 		expect(text).toMatch(/^asyncmon report: examples\/three-requests\.ts\n\nexit code 0, ran 3\.00s/);
-		// The concurrency row names what it divides, and the rows beside it hold those figures: 6.25s / 3.00s.
-		expect(text).toMatch(/running or waiting \(tasks, their waits on each other aside\) +6\.25s\nconcurrency \(running or waiting \/ duration\) +2\.1×/);
+		// The concurrency row names what it divides, and the rows beside it hold those figures: 6.66s / 3.00s.
+		expect(text).toMatch(/running or waiting \(tasks, their waits on each other aside\) +6\.66s\nconcurrency \(running or waiting \/ duration\) +2\.2×/);
 		expect(text).toMatch(/max tasks in flight +3/);
 		const slowest = text.split('Slowest tasks\n')[1]!.split('\n\n')[0]!.split('\n').slice(2);
 		expect(slowest.map(row => row.split(/ {2,}/)[0])).toEqual([

@@ -424,7 +424,7 @@ export interface ModelState extends OutputTail {
 	held: {tasks: number; http: number};
 	/** Of httpInFlight, those waiting in a pool's queue for a connection. */
 	httpQueued: number;
-	/** Requests that ended in a network error or a 5xx status. */
+	/** Requests that ended in a network error, a 5xx status or a gRPC error. */
 	httpFailed: number;
 	blocks: Block[];
 	/**

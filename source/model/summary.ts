@@ -160,7 +160,7 @@ export interface ReportSummary {
 	longestBlockMs: Ms;
 	failedCount: number;
 	httpCount: number;
-	/** HTTP requests that ended in a network error or a 5xx status. */
+	/** HTTP requests that ended in a network error, a 5xx status or a gRPC error. */
 	failedHttp: number;
 	/** How long asyncmon held the script back while the monitor caught up with its events. */
 	heldBackMs: Ms;

@@ -264,10 +264,12 @@ export class PlainPrinter {
 			}
 			case 'block.end': {
 				const toldLive = this.blockedAt.delete(line.id);
-				// Read as a native call returned, just before the loop turned: no longer blocked by then, and its end says where.
+				// Read as a native call returned, just before the loop turned, or once its task had ended: no longer blocked in
+				// it by then, and the block's end says where.
 				const still = this.stillBlocked.get(line.id);
 				this.stillBlocked.delete(line.id);
-				if (still && still.t >= line.t) still.printed.withdrawn = true;
+				const culpritEnd = line.task === null ? null : (state.nodes.get(line.task)?.endMs ?? null);
+				if (still && (still.t >= line.t || (culpritEnd !== null && culpritEnd <= still.t))) still.printed.withdrawn = true;
 				if (line.starved) {
 					this.say(line.t, this.blockMark('starved'), [{text: starvedStall(line.durationMs, line.queuedMs)}]);
 					return;

@@ -64,7 +64,7 @@ export function summaryLines(state: ModelState, ascii: boolean): Segment[][] {
 	];
 	say(figures.join(` ${separator} `), {bold: true});
 	if (summary.httpCount > 0) {
-		const failed = summary.failedHttp > 0 ? `, ${summary.failedHttp} failed (a network error or a 5xx status)` : '';
+		const failed = summary.failedHttp > 0 ? `, ${summary.failedHttp} failed (a network error, a 5xx status or a gRPC error)` : '';
 		say(`HTTP sent: ${counted(summary.httpCount, 'request')}, at most ${summary.maxInFlightHttp} in flight${failed}`, summary.failedHttp > 0 ? {color: 'red'} : {});
 	}
 	if (summary.failedCount > 0) say(`${counted(summary.failedCount, 'task')} failed`, {color: 'red'});

@@ -124,6 +124,19 @@ describe('child processes, followed', () => {
 		expect(lane!.process!.exit).toEqual({code: null, signal: 'SIGKILL', byScript: true});
 	});
 
+	it("a Node child the script signals with process.kill(child.pid) is stopped by it, as with child.kill()", async () => {
+		const {result, report} = await recordApp([
+			"const {spawn} = require('node:child_process')",
+			"const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {stdio: 'ignore'})",
+			"child.once('spawn', () => setTimeout(() => process.kill(child.pid, 'SIGTERM'), 100))",
+			"child.on('exit', (code, signal) => console.log('child ended', code, signal))",
+		]);
+		expect(result.stdout).toContain('child ended null SIGTERM\n');
+		const [lane] = lanes(report);
+		expect(lane).toMatchObject({state: 'finished'});
+		expect(lane!.process!.exit).toEqual({code: null, signal: 'SIGTERM', byScript: true});
+	});
+
 	it('a Node child that a signal of no kill() of the script ends has failed: killed by it', async () => {
 		const {result, report} = await recordApp([
 			"const {spawn} = require('node:child_process')",

@@ -147,6 +147,20 @@ describe('plain mode', () => {
 		expect(lines.join('\n')).not.toContain('still blocked, in readAll()');
 	});
 
+	it("takes back a 'still blocked' line read once the block's task had ended (an execSync's stack, read as it returned)", () => {
+		const lines = printed({ascii: false}, [
+			session[0]!,
+			{type: 'task.start', t: 1, id: 2, parent: 1, kind: 'task', name: 'shell()', loc: 'app.ts:8:1'},
+			{type: 'block.start', t: 10, id: 1, task: 2, detectedAt: 70},
+			{type: 'task.end', t: 310, id: 2, ok: true, busy: 300, wait: 0, sched: 0, awaits: 0},
+			{type: 'block.stack', t: 311, id: 1, frames: [{fn: 'shell', loc: 'app.ts:8:15'}], callee: {fn: 'execSync', loc: 'node:child_process'}},
+			{type: 'block.end', t: 312, id: 1, durationMs: 302, task: 2, exact: true},
+			{type: 'exit', t: 400, code: 0, signal: null},
+		]).split('\n');
+		expect(lines.join('\n')).not.toContain('still blocked, in');
+		expect(lines).toContain('[   0.312s] ⚠ block  loop was blocked for 302ms by shell() app.ts:8:15');
+	});
+
 	// The stack of a block in a native call is read once the call returns, so it comes by the watchdog's pipe at about the
 	// time the block's end comes by the events' pipe: a CI run got the end first, and printed the block as main()'s.
 	it("a block's end told before its stack came is told again with the stack, while it is still held", () => {

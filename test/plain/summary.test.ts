@@ -64,7 +64,7 @@ describe('the plain summary', () => {
 			lines.push(event('op.start', {t: 1, id, parent: 1, kind: 'http', name: 'GET /', http: {method: 'GET', url: 'http://127.0.0.1/'}}), event('op.end', {t: 2, id, ...end}));
 		}
 		lines.push(event('task.end', {t: 3, id: 1, busy: 1, wait: 2}), event('exit', {t: 3}));
-		expect(summaryText(reduce(lines))).toContain('HTTP sent: 3 requests, at most 3 in flight, 2 failed (a network error or a 5xx status)');
+		expect(summaryText(reduce(lines))).toContain('HTTP sent: 3 requests, at most 3 in flight, 2 failed (a network error, a 5xx status or a gRPC error)');
 	});
 
 	it('says tasks a signal cut short were interrupted, and gives no never-settled advice about them', () => {

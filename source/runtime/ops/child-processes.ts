@@ -37,6 +37,7 @@ interface Launch {
  * - any other is an op of kind `child`, from the call to its exit, which the task that awaits it waits on.
  */
 export function instrumentChildProcesses(tracker: Tracker, follow: FollowChild | null): void {
+	signalledByScript();
 	const module = childProcess as unknown as Record<string, Start>;
 	for (const name of [...ASYNC, ...SYNC]) {
 		const original = module[name]!;
@@ -51,6 +52,18 @@ export function instrumentChildProcesses(tracker: Tracker, follow: FollowChild |
 }
 
 type Start = (...args: unknown[]) => unknown;
+
+/** The pids the script sent a signal with process.kill(): a child among them that a signal ends was stopped by it. Let go as each exits. */
+const signalled = new Set<number>();
+
+function signalledByScript(): void {
+	const kill = process.kill;
+	process.kill = function (this: NodeJS.Process, pid: number, signal?: string | number) {
+		const sent = kill.call(this, pid, signal);
+		if (pid !== process.pid && signal !== 0) signalled.add(pid);
+		return sent;
+	} as typeof process.kill;
+}
 
 /** Inside a watched call: Node's exec() starts its child through the module's execFile(), which is watched too, and that child is the one call's. */
 let starting = false;
@@ -107,8 +120,11 @@ function watch(tracker: Tracker, lane: number | null, op: number | null, child: 
 		done = true;
 		ended(tracker, lane, op, exit, error, launched);
 	};
-	// A signal after the script's own kill() (`child.killed`) is the end it asked for.
-	child.once('exit', (code, signal) => end({code, signal, ...(signal !== null && child.killed && {byScript: true as const})}));
+	// A signal after the script's own kill() (`child.killed`), or its process.kill() of the child's pid, is the end it asked for.
+	child.once('exit', (code, signal) => {
+		const byScript = signal !== null && (child.killed || (child.pid !== undefined && signalled.delete(child.pid)));
+		end({code, signal, ...(byScript && {byScript: true as const})});
+	});
 	// Not started at all (no such program): Node says so, and no exit follows.
 	child.once('error', error => {
 		if (child.pid === undefined) end({code: null, signal: null}, error);

@@ -202,16 +202,18 @@ export function instrumentHttp(tracker: Tracker, propagation: TracePropagation |
 		made++;
 		madeOrigin = String(request.origin);
 		const url = `${madeOrigin}${request.path}`;
+		// A WebSocket's handshake is told by the URL the script gave it: ws:// or wss://, which undici sends as http(s).
+		const shown = request.upgrade === 'websocket' ? url.replace(/^http/, 'ws') : url;
 		const queued = dispatching?.queued;
 		let pending: Pending;
 		if (queued) {
 			dispatching!.queued = undefined;
 			pending = queued;
 			const event: OpDequeuedEvent = {type: 'op.dequeued', t: performance.now(), id: pending.id};
-			const recorded = recordedUrl(url);
+			const recorded = recordedUrl(shown);
 			if (recorded !== pending.url) event.url = recorded;
 			tracker.emit(event);
-		} else pending = start('undici', String(request.method), url, dispatching);
+		} else pending = start('undici', String(request.method), shown, dispatching);
 		undiciRequests.set(request, pending);
 		if (request.upgrade === 'websocket') handshakes.set(url, [...(handshakes.get(url) ?? []), {request, pending}]);
 		propagate(pending, value => {

@@ -24,6 +24,20 @@ export function waitedOnClause(state: ModelState, target: WaitTarget, nowMs: Ms)
 	return `was ${guess ? 'probably ' : ''}waiting on ${describeKnown(state, holdup, nowMs, false)}`;
 }
 
+/**
+ * What a live view's waiting-on cell says: waitingOn, and for a timer counting down, what it has left (`timer 900ms ·
+ * 381ms left`). Not in plain mode's lines, told as an await begins, which a timer made a moment before would stamp.
+ */
+export function waitingOnLive(state: ModelState, node: TaskNode, nowMs: Ms, ascii = false): string {
+	const holdup = holdupOf(state, node);
+	if (!holdup) return '';
+	const described = describeHoldup(state, holdup, nowMs, ascii);
+	const timer = holdup.kind === 'op' ? holdup.node : undefined;
+	if (!timer?.timer || timer.timer.repeat || timer.endMs !== null || timerOverdueMs(timer, nowMs) > 0 || timer.timer.firedBy !== undefined) return described;
+	const left = timer.startMs + timer.timer.delayMs - nowMs;
+	return left > 0 ? `${described} ${glyphs(ascii).separator} ${formatDuration(left)} left` : described;
+}
+
 /** A target inferred from what the task started, not known from the promise it awaits, reads as what it probably is. */
 function describeHoldup(state: ModelState, holdup: Holdup, nowMs: Ms, ascii: boolean): string {
 	const described = describeKnown(state, holdup, nowMs, ascii);
@@ -75,10 +89,7 @@ export function describeOp(op: TaskNode, nowMs: Ms, ascii = false): string {
 		const timer = `${op.timer.repeat ? 'interval' : 'timer'} ${formatDuration(op.timer.delayMs)}`;
 		if (op.timer.firedBy !== undefined && op.endMs === null) return `${timer}${and}fired`;
 		const overdue = timerOverdueMs(op, nowMs);
-		if (overdue > 0) return `${timer}${and}overdue ${formatDuration(overdue)}`;
-		// Counting down, once it has begun to (an await line, told as it waits, has the whole delay ahead).
-		const left = op.timer.repeat || op.endMs !== null ? 0 : op.startMs + op.timer.delayMs - nowMs;
-		return left > 0 && left < op.timer.delayMs - 0.5 ? `${timer}${and}${formatDuration(left)} left` : timer;
+		return overdue > 0 ? `${timer}${and}overdue ${formatDuration(overdue)}` : timer;
 	}
 	return op.name;
 }

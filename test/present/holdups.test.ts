@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {blockCulprit, describeTarget, starvedStall, waitingOn} from '../../source/present/holdups.js';
+import {blockCulprit, describeTarget, starvedStall, waitingOn, waitingOnLive} from '../../source/present/holdups.js';
 import type {AsyncmonEvent} from '../../source/protocol/events.js';
 import {reduce} from '../helpers/events.js';
 
@@ -10,10 +10,13 @@ const sleeper: AsyncmonEvent[] = [
 ];
 
 describe('what a task waits on', () => {
-	it('a timer, how long it has left, and once it is well past due without firing, by how much it is overdue', () => {
+	it('a timer, and once it is well past due without firing, by how much it is overdue; a live view, what it has left', () => {
 		const state = reduce(sleeper);
 		const task = state.nodes.get(1)!;
-		expect(waitingOn(state, task, 50)).toBe('timer 100ms · 51ms left');
+		expect(waitingOn(state, task, 50)).toBe('timer 100ms');
+		expect(waitingOnLive(state, task, 50)).toBe('timer 100ms · 51ms left');
+		expect(waitingOnLive(state, state.nodes.get(2)!, 50)).toBe('timer 100ms · 51ms left');
+		expect(waitingOnLive(state, task, 1101)).toBe('timer 100ms · overdue 1.00s');
 		expect(waitingOn(state, task, 110)).toBe('timer 100ms');
 		expect(waitingOn(state, task, 1101)).toBe('timer 100ms · overdue 1.00s');
 	});

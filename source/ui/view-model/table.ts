@@ -11,7 +11,7 @@ import {fit, sanitize, textWidth, truncateApart, truncateLocation, truncateMiddl
 import {STATE_STYLES, stateIcon, type Glyphs} from '../../present/states.js';
 import {cellSegments, nodeCells, type TimeAxis} from './timeline.js';
 import {isDescending, type RowQuery, type SortColumn, type TreeRow} from './tree-rows.js';
-import {waitingOn} from '../../present/holdups.js';
+import {waitingOnLive} from '../../present/holdups.js';
 import {httpStatusColor, httpStatusText, requestOf, taskLabel} from '../../present/http.js';
 import {exitStatusText, processLabel} from '../../present/processes.js';
 
@@ -113,7 +113,7 @@ export function columnWants(rows: readonly TreeRow[], context: Pick<RowContext, 
 		if (!node) continue;
 		widest('name', indent + nameWant(node, context.ascii));
 		widest('location', node.location ?? '');
-		widest('waitingOn', waitingOn(context.state, node, context.nowMs, context.ascii));
+		widest('waitingOn', waitingOnLive(context.state, node, context.nowMs, context.ascii));
 	}
 	return wants;
 }
@@ -179,7 +179,7 @@ function cell(column: Column, node: TaskNode, depth: number, times: ReturnType<t
 		case 'sched':
 			return [timeSegment(times.schedDelayMs, width, times.schedDelayMs >= 10 ? 'red' : undefined)];
 		case 'waitingOn': {
-			const segment: Segment = {text: fit(waitingOn(context.state, node, context.nowMs, context.ascii), width)};
+			const segment: Segment = {text: fit(waitingOnLive(context.state, node, context.nowMs, context.ascii), width)};
 			if (node.state === 'ready') segment.color = 'red';
 			return [segment];
 		}

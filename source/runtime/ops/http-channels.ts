@@ -18,7 +18,7 @@ export interface HttpChannelMessages {
 	'undici:request:bodyChunkReceived': {request: UndiciRequest; chunk: Uint8Array};
 	'undici:request:trailers': {request: UndiciRequest};
 	'undici:request:error': {request: UndiciRequest; error: unknown};
-	/** A WebSocket's handshake done (undici's, the global WebSocket's): its URL, and the answer. */
+	/** A WebSocket's handshake done (undici's, the global WebSocket's): its URL and the answer (undici 7 and later; Node 22's undici 6 tells neither). */
 	'undici:websocket:open': {websocket?: {url?: unknown}; handshakeResponse?: {status?: unknown}};
 	'http.client.request.created': {request: ClientRequest};
 	'http.client.response.finish': {request: ClientRequest; response: IncomingMessage};

@@ -221,7 +221,8 @@ export function instrumentHttp(tracker: Tracker, propagation: TracePropagation |
 		});
 	});
 	on('undici:websocket:open', ({websocket, handshakeResponse}) => {
-		const url = typeof websocket?.url === 'string' ? websocket.url.replace(/^ws/, 'http') : '';
+		// Node 22's undici (6) tells no URL, only the socket's own address: the oldest handshake under way is the one.
+		const url = typeof websocket?.url === 'string' ? websocket.url.replace(/^ws/, 'http') : (handshakes.keys().next().value ?? '');
 		const made = handshakes.get(url);
 		handshakes.delete(url);
 		// The first still open: one that undici ended itself (its headers and trailers told) is no longer in undiciRequests.

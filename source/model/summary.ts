@@ -224,6 +224,11 @@ export function roundedConcurrency(state: ModelState, nowMs: Ms = sessionEnd(sta
 	return toTwoDecimals(concurrencyAt(state, nowMs));
 }
 
+/** Concurrency from its two figures, as the summary and the insight state it (see concurrencyAt): to two decimals. */
+export function concurrencyOf(activeMs: Ms, durationMs: Ms): number {
+	return toTwoDecimals(durationMs > 0 ? activeMs / durationMs : 0);
+}
+
 const toTwoDecimals = (value: number): number => Math.round(value * 100) / 100;
 
 /** The units of work's own time running or waiting on something, folded ones included: concurrency's numerator. */
@@ -261,7 +266,7 @@ export function summarize(state: ModelState): ReportSummary {
 		taskCount: summaryTaskCount(state),
 		taskTimeMs: round(taskTimeMs),
 		activeTimeMs: round(activeMs),
-		concurrency: toTwoDecimals(durationMs > 0 ? activeMs / durationMs : 0),
+		concurrency: concurrencyOf(activeMs, durationMs),
 		maxInFlight: peakInFlight(state, endMs),
 		maxInFlightHttp: peakInFlight(state, endMs, true),
 		longestBlockMs: round(longestBlockMs),

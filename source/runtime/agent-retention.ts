@@ -79,10 +79,11 @@ export class AgentRetention {
 				if (events.length === 2) this.end(events[1] as TaskEndEvent | OpEndEvent, null);
 				return;
 			case 'task.await':
-			case 'task.resume':
-				this.noteWait(head);
-				this.addTo(head.id, line);
+			case 'task.resume': {
+				const node = this.addTo(head.id, line);
+				if (node) noteWait(node, head);
 				return;
+			}
 			case 'task.ready':
 			case 'op.phase':
 			case 'op.dequeued':
@@ -133,19 +134,21 @@ export class AgentRetention {
 		return [...lines.map(line => line[2]), serializeLine(joined).trimEnd()];
 	}
 
-	private addTo(id: number, line: Line): void {
+	/** The node it was added to, if it is kept. */
+	private addTo(id: number, line: Line): Kept | undefined {
 		const node = this.nodes.get(id);
 		if (!node) {
 			this.omitted++;
-			return;
+			return undefined;
 		}
 		node.lines.push(line);
-		if (node.lines.length <= RETAINED_PER_NODE) return;
+		if (node.lines.length <= RETAINED_PER_NODE) return node;
 		// Let the oldest events after the start go, up to the next await: a task's later resume needs the await before it.
 		let cut = 2;
 		while (cut < node.lines.length - 1 && node.lines[cut]![1] !== 'task.await' && node.lines[cut]![1] !== 'op.fire') cut++;
 		this.omitted += cut - 1;
 		node.lines.splice(1, cut - 1);
+		return node;
 	}
 
 	private start(event: TaskStartEvent | OpStartEvent, line: Line): void {
@@ -209,17 +212,6 @@ export class AgentRetention {
 		this.addToTotals(site, 1, end.ok ? 0 : 1, end.t - node.startMs, end.busy, end.wait, !node.startedTask, ownMs);
 	}
 
-	/** A kept task's wait on other tasks begins, or ends (at what it awaited being ready). */
-	private noteWait(event: TaskAwaitEvent | TaskResumeEvent): void {
-		const node = this.nodes.get(event.id);
-		if (!node) return;
-		if (event.type === 'task.await') node.waitingOnTasksSince = waitsOnTasks(event.on) ? event.t : null;
-		else if (node.waitingOnTasksSince !== null) {
-			node.taskWaitMs += Math.max(0, event.readyAt - node.waitingOnTasksSince);
-			node.waitingOnTasksSince = null;
-		}
-	}
-
 	/**
 	 * `leaf`: they started no task, so their time adds to the session's task time (see FoldedLeaves). `ownMs`: their
 	 * own time running or waiting, which concurrency adds up (see JoinedEvent).
@@ -241,6 +233,15 @@ export class AgentRetention {
 		this.folded.leaves.count += count;
 		this.folded.leaves.totalMs += totalMs;
 		this.folded.leaves.activeMs += busyMs + waitMs;
+	}
+}
+
+/** A kept task's wait on other tasks begins, or ends (at what it awaited being ready). */
+function noteWait(node: Kept, event: TaskAwaitEvent | TaskResumeEvent): void {
+	if (event.type === 'task.await') node.waitingOnTasksSince = waitsOnTasks(event.on) ? event.t : null;
+	else if (node.waitingOnTasksSince !== null) {
+		node.taskWaitMs += Math.max(0, event.readyAt - node.waitingOnTasksSince);
+		node.waitingOnTasksSince = null;
 	}
 }
 

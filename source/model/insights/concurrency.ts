@@ -1,5 +1,5 @@
 import type {ModelState} from '../state.js';
-import {activeTime, activeUnits, roundedConcurrency, sessionDuration, summaryTaskCount} from '../summary.js';
+import {activeTime, activeUnits, concurrencyOf, sessionDuration, summaryTaskCount} from '../summary.js';
 import type {ConcurrencyInsight} from './insight.js';
 
 /** At 1.0× or below nothing overlapped: the figure says nothing the sequential-awaits finding would not. */
@@ -10,7 +10,8 @@ export function concurrency(state: ModelState): ConcurrencyInsight[] {
 	const units = activeUnits(state);
 	const durationMs = sessionDuration(state);
 	// Not summarize(): the dashboard asks every second, and the summary's peak in flight sorts every folded task.
-	const concurrency = roundedConcurrency(state);
+	const activeMs = activeTime(state);
+	const concurrency = concurrencyOf(activeMs, durationMs);
 	const workers = units.filter(unit => unit.kind === 'worker').length;
 	// The summary's count, on the line above it: every task's time is in the figure, if only through its calls'.
 	const tasks = summaryTaskCount(state);
@@ -20,7 +21,7 @@ export function concurrency(state: ModelState): ConcurrencyInsight[] {
 			kind: 'concurrency',
 			tasks,
 			workers,
-			activeMs: activeTime(state),
+			activeMs,
 			durationMs,
 			concurrency,
 			taskIds: units.map(unit => unit.id),

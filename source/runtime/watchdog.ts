@@ -40,8 +40,12 @@ const STACK_DEPTH = 64;
 
 /** At most this long at exit for the watchdog to close its inspector session: it polls every 10 ms. */
 const EXIT_WAIT_MS = 250;
-/** At most this long at exit for the watchdog to tell the end of a block the loop turned after: it polls every POLL_MS. */
-const BLOCK_END_WAIT_MS = 5 * POLL_MS;
+/**
+ * At most this long at exit for the watchdog to tell the end of a block the loop turned after: it polls every POLL_MS,
+ * and on a machine busy with other work its thread may wait for a CPU longer than a few polls (5 polls lost an end
+ * in a fresh-clone CI run). Paid only by an exit that comes right after a block.
+ */
+const BLOCK_END_WAIT_MS = 20 * POLL_MS;
 
 export interface LoopWatchOptions {
 	/** The watchdog thread, started with the same thresholdMs, cwd and idBase (see startWatchdog). */

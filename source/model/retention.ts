@@ -4,7 +4,7 @@ import {hostOf, inFlightSpan, isClientError, phaseMs} from './http-phases.js';
 import {routeOf} from '../protocol/routes.js';
 import {timerSite} from '../protocol/timer-names.js';
 import {newLatency, recordLatency} from './latency.js';
-import {functionName} from './names.js';
+import {taskSiteName} from '../protocol/function-name.js';
 import {HTTP_PHASES, isCountedTask, isTaskKind, MAX_FAILURE_KINDS, waitOfNode, type Aggregated, type FoldedFailure, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
 import {pushInterval, settleIfLarge} from './intervals.js';
 import {maxOverlap} from './overlap.js';
@@ -239,7 +239,7 @@ function siteName(node: Pick<TaskNode, 'kind' | 'name' | 'http'> & {request?: Pa
 	if (node.http) return `${node.http.method} ${hostOf(node.http.url)}`;
 	if (node.request) return routeOf(node.request);
 	if (node.kind === 'timer') return timerSite(node.name);
-	return isTaskKind(node.kind) ? `${functionName(node.name)}()` : node.name;
+	return isTaskKind(node.kind) ? taskSiteName(node.name) : node.name;
 }
 
 function siteOf(aggregated: Aggregated, node: TaskNode): SiteAggregate {

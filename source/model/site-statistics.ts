@@ -1,7 +1,7 @@
 import type {Location, Ms} from '../protocol/events.js';
 import {liveTimes} from './live-times.js';
 import {latencyStats} from './latency.js';
-import {functionName} from './names.js';
+import {functionName} from '../protocol/function-name.js';
 import type {ModelState, SiteAggregate, TaskNode} from './state.js';
 import {sessionEnd} from './summary.js';
 

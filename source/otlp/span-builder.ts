@@ -16,6 +16,7 @@ import {
 } from '@opentelemetry/semantic-conventions';
 import {type AsyncmonEvent, type ErrorInfo, type HeaderEvent, type Location, type Ms, type ProcessDetails, type ProcessExit, type ProtocolLine, type WaitTarget} from '../protocol/events.js';
 import {laneRootOf} from '../protocol/child-config.js';
+import {functionName} from '../protocol/function-name.js';
 import {redactText} from '../protocol/redaction.js';
 import {parseTraceparent, sessionTraceId, spanIdOf, type TraceId} from '../protocol/trace-context.js';
 import {clientRequestAttributes, clientUrlAttributes, httpMethod, serverRequestAttributes} from './http-attributes.js';
@@ -402,7 +403,7 @@ const round = (ms: Ms): number => Math.round(ms * 1000) / 1000;
 /** `fetchUser(42)` is the span `fetchUser`: names stay few, as backends group by them; the call itself is an attribute. */
 function taskNaming(call: string): {name: string; attributes: Attributes} {
 	const safe = redactText(call);
-	const name = safe.replace(/\(.*$/s, '') || safe;
+	const name = functionName(safe);
 	const attributes: Attributes = {[ATTR_CODE_FUNCTION_NAME]: name};
 	if (name !== safe) attributes[ATTR.call] = safe;
 	return {name, attributes};

@@ -1,6 +1,7 @@
 import {decodeLine} from '../protocol/decode.js';
 import {serializeLine} from '../protocol/encode.js';
 import {waitsOnTasks, type FoldedName, type JoinedEvent, type Location, type OpEndEvent, type OpStartEvent, type TaskAwaitEvent, type TaskEndEvent, type TaskResumeEvent, type TaskStartEvent} from '../protocol/events.js';
+import {taskSiteName} from '../protocol/function-name.js';
 import {routeOf} from '../protocol/routes.js';
 
 /** Finished tasks and ops kept event by event for a client that joins; older finished tasks fold into per-name totals. */
@@ -99,7 +100,7 @@ export class AgentRetention {
 				if (head.kind === 'timer') return;
 				// As the model counts a fold line: what its calls waited on is not said, so one that started tasks adds its busy time alone.
 				this.addToTotals(
-					head.kind === 'server' && head.request ? {kind: 'server', name: routeOf(head.request), loc: null} : {kind: 'task', name: `${head.name}()`, loc: head.loc},
+					head.kind === 'server' && head.request ? {kind: 'server', name: routeOf(head.request), loc: null} : {kind: 'task', name: taskSiteName(head.name), loc: head.loc},
 					head.count,
 					0,
 					head.totalMs,
@@ -205,7 +206,7 @@ export class AgentRetention {
 		// As the monitor names them: `work(41)` and `work(42)` are one function, `GET /users/1` and `/users/2` one route.
 		const site: Site = node.request
 			? {kind: 'server', name: routeOf({...node.request, route: end.route}), loc: null}
-			: {kind: 'task', name: node.name.replace(/\(.*$/s, '()'), loc: node.loc};
+			: {kind: 'task', name: taskSiteName(node.name), loc: node.loc};
 		// As the model counts a unit of work's own time (ownActiveTime): an async call's, less its waits on other tasks; a
 		// request served that started its handler, none (it waits on it without an await that says so).
 		const ownMs = node.request ? (node.startedTask ? 0 : end.busy + end.wait) : end.busy + Math.max(0, end.wait - node.taskWaitMs);

@@ -413,7 +413,7 @@ const LABELLING_CALLS = new Set([
  * An anonymous function passed to a call, by that call, as `<anonymous>` would not tell one from another: a route's
  * handler `<app.get '/users/:id' callback>`, `<map callback>`, `<Promise callback>`, with the string the call was given
  * first where it says what the callback is for (LABELLING_CALLS). No parentheses: a task's name is its function's up
- * to the first one (see functionName in model/names.ts).
+ * to the first one (see functionName in protocol/function-name.ts).
  */
 function callbackName(call: AnyNode, fn: AnyNode): string {
 	const callee = calleeText(call.callee);

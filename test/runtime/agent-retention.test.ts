@@ -171,6 +171,22 @@ describe('protocol 2 lines', () => {
 		expect(snapshot.filter(line => line.type === 'task.start' || line.type === 'task.end').map(line => line.type)).toEqual(['task.start', 'task.start', 'task.end', 'task.start']);
 	});
 
+	it("names a callback's site as the client's model does: what the agent folded and what the client folds later are one row", () => {
+		const callback = '<map callback>';
+		const lines: ProtocolLine[] = [header(), event('task.start', {t: 0, id: 1, kind: 'script', name: 'app.ts'})];
+		const before = RETAINED_FINISHED + 100;
+		for (let i = 0; i < before; i++) lines.push(...finishedTask(10 + 2 * i, 10 + i, callback));
+		const snapshot = snapshotOf(retain(lines), 1e6);
+		// After the join the client sees as many again, and folds them beyond its own window.
+		const after: ProtocolLine[] = [];
+		for (let i = 0; i < 200; i++) after.push(...finishedTask(1e6 + 2 * i, 1e6 + i, callback));
+		const state = reduce([...snapshot, ...after], {retention: {maxFinished: 10, maxAgeMs: Infinity}});
+		const sites = [...state.aggregated.sites.values()].filter(site => site.kind === 'task');
+		expect(sites.map(site => site.name)).toEqual(['<map callback>()']);
+		const keptWhole = [...state.nodes.values()].filter(node => node.kind === 'task' && node.name === callback).length;
+		expect(sites[0]!.count).toBe(before + 200 - keptWhole);
+	});
+
 	it('counts quick calls folded at the source (a fold line) into their name’s totals, which the client’s model counts', () => {
 		const retention = new AgentRetention();
 		retention.take(serializeLine(header()).trimEnd());

@@ -1,4 +1,4 @@
-import {functionName} from '../names.js';
+import {functionName} from '../../protocol/function-name.js';
 import type {Block} from '../state.js';
 import type {Insight} from './insight.js';
 

@@ -1,24 +1,21 @@
-import {waitsOnTasks, type Ms, type WaitTarget} from '../protocol/events.js';
+import type {Ms, WaitTarget} from '../protocol/events.js';
+import {coveredMs, opsAwaited, waitOwner} from '../protocol/wait-owner.js';
 import {liveTimes} from './live-times.js';
 import {isTaskKind, isWorkUnit, type ModelState, type TaskNode} from './state.js';
 
-/**
- * How much of a wait, from `since` to `until`, was on other units' work, theirs to count: all of a wait on tasks
- * (waitsOnTasks), or on a promise of unknown origin while a task or worker thread of its own ran (`new Promise`
- * around a worker's reply: counted again here, two workers read 3.5×); of a combination of tasks and ops
- * (`Promise.all([fetchUser(), db.query()])`), the part when none of its ops was in flight. The rest is its own.
- */
+/** How much of a wait, from `since` to `until`, was on other units' work, theirs to count (see waitOwner). The rest is its own. */
 export function othersPartOfWait(state: ModelState, node: TaskNode, on: WaitTarget, since: Ms, until: Ms): Ms {
 	const whole = Math.max(0, until - since);
-	if (waitsOnTasks(on)) return whole;
-	if (on.kind !== 'promise') return 0;
-	if (on.tasks?.length && on.ops?.length) return whole - opsInFlight(state, on.ops, since, until);
-	if (on.tasks || on.ops) return 0;
-	for (const id of node.children) {
-		const child = state.nodes.get(id);
-		if (child && isTaskKind(child.kind) && child.kind !== 'process' && child.startMs < until && (child.endMs ?? Number.POSITIVE_INFINITY) > since) return whole;
+	switch (waitOwner(on)) {
+		case 'others':
+			return whole;
+		case 'own':
+			return 0;
+		case 'own-while-ops':
+			return whole - opsInFlight(state, opsAwaited(on), since, until);
+		case 'others-if-child-ran':
+			return aChildRan(state, node, since, until) ? whole : 0;
 	}
-	return 0;
 }
 
 /** How long, from `since` to `until`, any of these ops was in flight; one no longer kept (folded) counts throughout. */
@@ -27,19 +24,18 @@ function opsInFlight(state: ModelState, ops: readonly number[], since: Ms, until
 	for (const id of ops) {
 		const op = state.nodes.get(id);
 		if (!op) return Math.max(0, until - since);
-		const from = Math.max(since, op.startMs);
-		const to = Math.min(until, op.endMs ?? until);
-		if (to > from) spans.push([from, to]);
+		spans.push([op.startMs, op.endMs ?? until]);
 	}
-	spans.sort((a, b) => a[0] - b[0]);
-	let total = 0;
-	let end = since;
-	for (const [from, to] of spans) {
-		if (to <= end) continue;
-		total += to - Math.max(from, end);
-		end = to;
+	return coveredMs(spans, since, until);
+}
+
+/** Whether a task or worker thread `node` started ran at some time from `since` to `until`. */
+function aChildRan(state: ModelState, node: TaskNode, since: Ms, until: Ms): boolean {
+	for (const id of node.children) {
+		const child = state.nodes.get(id);
+		if (child && isTaskKind(child.kind) && child.kind !== 'process' && child.startMs < until && (child.endMs ?? Number.POSITIVE_INFINITY) > since) return true;
 	}
-	return total;
+	return false;
 }
 
 /**

@@ -1,7 +1,8 @@
 import {decodeLine} from '../protocol/decode.js';
 import {serializeLine} from '../protocol/encode.js';
-import {waitsOnTasks, type FoldedName, type JoinedEvent, type Location, type OpEndEvent, type OpStartEvent, type TaskAwaitEvent, type TaskEndEvent, type TaskResumeEvent, type TaskStartEvent} from '../protocol/events.js';
+import type {FoldedName, JoinedEvent, Location, OpEndEvent, OpStartEvent, TaskEndEvent, TaskStartEvent, WaitTarget} from '../protocol/events.js';
 import {taskSiteName} from '../protocol/function-name.js';
+import {coveredMs, opsAwaited, waitOwner} from '../protocol/wait-owner.js';
 import {routeOf} from '../protocol/routes.js';
 
 /** Finished tasks and ops kept event by event for a client that joins; older finished tasks fold into per-name totals. */
@@ -29,10 +30,15 @@ interface Kept {
 	request: {method: string; url: string} | null;
 	/** It started a task: no leaf, as the model counts leaves. */
 	startedTask: boolean;
-	/** Its waits on other tasks so far (see waitsOnTasks): not its own time, as the model counts it. */
+	/** The part of its waits so far that was on other units' work (see waitOwner): not its own time, as the model counts it. */
 	taskWaitMs: number;
-	/** Since when it waits on other tasks, while it does. */
-	waitingOnTasksSince: number | null;
+	/** The wait under way, while it waits; `childRan`: a task or worker thread it started ran meanwhile. */
+	wait: {on: WaitTarget; since: number; childRan: boolean} | null;
+	/** Tasks and worker threads it started that are running (see waitOwner's `others-if-child-ran`). */
+	childrenRunning: number;
+	parent: number | null;
+	/** A task or worker thread that runs for its parent (all but a child process): see `childrenRunning`. */
+	childUnit: boolean;
 	name: string;
 	startMs: number;
 	/** Its end, once it ended. */
@@ -82,7 +88,9 @@ export class AgentRetention {
 			case 'task.await':
 			case 'task.resume': {
 				const node = this.addTo(head.id, line);
-				if (node) noteWait(node, head);
+				if (!node) return;
+				if (head.type === 'task.await') node.wait = {on: head.on, since: head.t, childRan: node.childrenRunning > 0};
+				else if (node.wait) this.waitEnds(node, head.readyAt);
 				return;
 			}
 			case 'task.ready':
@@ -164,13 +172,22 @@ export class AgentRetention {
 			request: task?.http ? {method: task.http.method, url: task.http.url} : null,
 			startedTask: false,
 			taskWaitMs: 0,
-			waitingOnTasksSince: null,
+			wait: null,
+			childrenRunning: 0,
+			parent: task?.parent ?? null,
+			childUnit: task !== null && task.kind !== 'process',
 			name: event.name,
 			startMs: event.t,
 			end: null,
 		});
-		const parent = event.type === 'task.start' && event.parent !== null ? this.nodes.get(event.parent) : undefined;
-		if (parent) parent.startedTask = true;
+		const parent = task && task.parent !== null ? this.nodes.get(task.parent) : undefined;
+		if (parent) {
+			parent.startedTask = true;
+			if (task!.kind !== 'process') {
+				parent.childrenRunning++;
+				if (parent.wait) parent.wait.childRan = true;
+			}
+		}
 		if (isTask) this.running++;
 	}
 
@@ -183,6 +200,11 @@ export class AgentRetention {
 		}
 		if (line) node.lines.push(line);
 		node.end = event;
+		if (node.wait) this.waitEnds(node, event.t);
+		if (node.childUnit) {
+			const parent = node.parent === null ? undefined : this.nodes.get(node.parent);
+			if (parent) parent.childrenRunning--;
+		}
 		if (node.isTask) {
 			this.running--;
 			this.finishedTasks++;
@@ -190,6 +212,37 @@ export class AgentRetention {
 		if (node.isRoot) return;
 		this.finished.push(event.id);
 		if (this.finished.length - this.head > RETAINED_FINISHED) this.letGo();
+	}
+
+	/** `node`'s wait ends at `until` (what it awaited was ready, or it ended): the part of it that was others' (see waitOwner). */
+	private waitEnds(node: Kept, until: number): void {
+		const {on, since, childRan} = node.wait!;
+		node.wait = null;
+		const whole = Math.max(0, until - since);
+		switch (waitOwner(on)) {
+			case 'others':
+				node.taskWaitMs += whole;
+				return;
+			case 'own-while-ops':
+				node.taskWaitMs += whole - this.opsInFlight(opsAwaited(on), since, until);
+				return;
+			case 'others-if-child-ran':
+				if (childRan) node.taskWaitMs += whole;
+				return;
+			case 'own':
+				return;
+		}
+	}
+
+	/** How long, from `since` to `until`, any of these ops was in flight; one no longer kept counts throughout (as the model counts it). */
+	private opsInFlight(ops: readonly number[], since: number, until: number): number {
+		const spans: Array<[number, number]> = [];
+		for (const id of ops) {
+			const op = this.nodes.get(id);
+			if (!op) return Math.max(0, until - since);
+			spans.push([op.startMs, op.end?.t ?? until]);
+		}
+		return coveredMs(spans, since, until);
 	}
 
 	/** The oldest finished task or op is no longer kept; a task's figures go into its name's totals. */
@@ -234,15 +287,6 @@ export class AgentRetention {
 		this.folded.leaves.count += count;
 		this.folded.leaves.totalMs += totalMs;
 		this.folded.leaves.activeMs += busyMs + waitMs;
-	}
-}
-
-/** A kept task's wait on other tasks begins, or ends (at what it awaited being ready). */
-function noteWait(node: Kept, event: TaskAwaitEvent | TaskResumeEvent): void {
-	if (event.type === 'task.await') node.waitingOnTasksSince = waitsOnTasks(event.on) ? event.t : null;
-	else if (node.waitingOnTasksSince !== null) {
-		node.taskWaitMs += Math.max(0, event.readyAt - node.waitingOnTasksSince);
-		node.waitingOnTasksSince = null;
 	}
 }
 

@@ -124,6 +124,40 @@ describe('AgentRetention', () => {
 		expect(client.concurrency).toBeLessThan(1);
 	});
 
+	it("counts a folded call's own time by the model's rule: its own while its ops were in flight, not while a task it started ran", () => {
+		const lines: ProtocolLine[] = [header(), event('task.start', {t: 0, id: 1, kind: 'script', name: 'jobs.ts'}), event('task.end', {t: 1, id: 1, busy: 1, wait: 0})];
+		const jobs = RETAINED_FINISHED;
+		for (let i = 0; i < jobs; i++) {
+			const [id, t] = [10 + 4 * i, 10 + 10 * i];
+			lines.push(
+				// `await Promise.all([helper(), sleep(2)])`: its own wait for 2 ms, while the timer runs; the helper's for 4 more.
+				event('task.start', {t, id, parent: 1, name: `job(${i})`}),
+				event('task.start', {t, id: id + 1, parent: id, name: `helper(${i})`}),
+				event('op.start', {t, id: id + 2, parent: id, kind: 'timer', name: 'sleep 2ms'}),
+				event('task.await', {t, id, on: {kind: 'promise', tasks: [id + 1], ops: [id + 2]}}),
+				event('op.end', {t: t + 2, id: id + 2}),
+				event('task.end', {t: t + 6, id: id + 1, busy: 6, wait: 0}),
+				event('task.resume', {t: t + 6, id, readyAt: t + 6}),
+				// Then a promise of unknown origin while a task it started runs (a reply it waits for): that task's time, 3 ms.
+				event('task.start', {t: t + 6, id: id + 3, parent: id, name: `reply(${i})`}),
+				event('task.await', {t: t + 6, id, on: {kind: 'promise'}}),
+				event('task.end', {t: t + 8, id: id + 3, busy: 2, wait: 0}),
+				event('task.resume', {t: t + 9, id, readyAt: t + 9}),
+				event('task.end', {t: t + 9, id, busy: 0, wait: 9}),
+			);
+		}
+		const end = 10 + 10 * jobs;
+		const snapshot = snapshotOf(retain(lines), end);
+		const {folded} = joinedOf(snapshot);
+		expect(folded.byName['job()']!.count).toBeGreaterThan(jobs / 2);
+		const everyTask = summarize(reduce([...lines, event('exit', {t: end})]));
+		const client = summarize(reduce([...snapshot, event('exit', {t: end})]));
+		expect(client.taskCount).toBe(everyTask.taskCount);
+		// Each job 2 ms of its own, its helper 6, its reply 2: 10 ms in 10 ms.
+		expect(everyTask.concurrency).toBeCloseTo(1, 1);
+		expect(client.concurrency).toBeCloseTo(everyTask.concurrency, 2);
+	});
+
 	it("keeps the script's top level; folds requests by route and calls by place, the sites a reader's own folding makes", () => {
 		const lines: ProtocolLine[] = [header(), event('task.start', {t: 0, id: 1, kind: 'script', name: 'server.ts', loc: null}), event('task.end', {t: 1, id: 1})];
 		const requests = RETAINED_FINISHED;

@@ -79,6 +79,8 @@ export interface Culprit {
 export function culpritOf(state: ModelState, block: Block): Culprit {
 	const task = block.taskId === null ? undefined : state.nodes.get(block.taskId);
 	const frame = block.frames[0];
+	// A callback the task scheduled: the task is who scheduled it, whatever its kind; an unnamed callback is the callback.
+	if (block.callback !== null) return {fn: frame && frame.fn !== ANONYMOUS ? frame.fn : null, task};
 	if (!frame) return {fn: null, task};
 	// A module's top level runs in a function V8 leaves unnamed: it is the script's own code, the script itself (or a followed process's).
 	if (frame.fn === ANONYMOUS && (task?.kind === 'script' || task?.kind === 'process')) return {fn: null, task};

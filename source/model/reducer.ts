@@ -1,5 +1,5 @@
 import {laneRootOf, processTaskName} from '../protocol/child-config.js';
-import {isMainThreadId, isProcessGone, laneSlotOf, PROCESS_EXIT, type AsyncmonEvent, type ErrorInfo, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type ProcessLaunch, type TaskEndEvent, type TaskStartEvent} from '../protocol/events.js';
+import {isMainThreadId, isProcessGone, laneSlotOf, PROCESS_EXIT, type AsyncmonEvent, type BlockCallback, type ErrorInfo, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type ProcessLaunch, type TaskEndEvent, type TaskStartEvent} from '../protocol/events.js';
 import {foldJoined, foldSent, retire} from './retention.js';
 import {settleIfLarge} from './intervals.js';
 import {othersPartOfWait} from './own-time.js';
@@ -25,6 +25,7 @@ import {
 	onBlockedThread,
 } from './state.js';
 import {outputByteLength} from '../protocol/output-bytes.js';
+import {timerSite} from '../protocol/timer-names.js';
 
 /**
  * Applies one protocol line to the model. The state is mutated in place:
@@ -214,10 +215,17 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			block.detectedAt = event.detectedAt;
 			block.taskId = event.task;
 			block.taskName = nameOfTask(state, event.task) ?? block.taskName;
-			// A task done before the block began blocks only through a callback it scheduled (a timer's): where the task
-			// is defined is not where the callback runs.
-			if (!endedBefore(state, event.task, event.t)) block.location = locationOfTask(state, event.task) ?? block.location;
+			if (event.callback) block.callback = callbackApi(state, event.callback);
+			// A callback the task scheduled, or any code of a task done before the block began (a callback too): where the
+			// task is defined is not where the callback runs.
+			if (!runsCallback(state, block)) block.location = locationOfTask(state, event.task) ?? block.location;
 			if (block.durationMs === null) setActive(state, block);
+			if (event.callback) {
+				// The task waits on as it did; the timer whose callback runs has fired, though the thread could not say so.
+				const timer = event.callback.op === null ? undefined : state.nodes.get(event.callback.op);
+				if (timer?.timer && !timer.timer.repeat && timer.endMs === null) timer.timer.firedBy = event.t;
+				break;
+			}
 			// The blocking task is running, whatever its last events said: its resume is stuck in the blocked thread's buffer.
 			const blocking = event.task === null ? undefined : state.nodes.get(event.task);
 			if (blocking && !isDone(blocking)) {
@@ -260,7 +268,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			if (block.startMs === 0 && block.detectedAt === 0) block.startMs = event.t - event.durationMs;
 			if (event.task !== null) block.taskId = event.task;
 			block.taskName = nameOfTask(state, block.taskId) ?? block.taskName;
-			if (!endedBefore(state, block.taskId, block.startMs)) block.location ??= locationOfTask(state, block.taskId);
+			if (!runsCallback(state, block)) block.location ??= locationOfTask(state, block.taskId);
 			break;
 		}
 		case 'loop':
@@ -589,11 +597,23 @@ function nameOfTask(state: ModelState, id: number | null): string | null {
 	return id === null ? null : (state.nodes.get(id)?.name ?? null);
 }
 
+/** The API a block's callback came through (see Block.callback). */
+function callbackApi(state: ModelState, callback: BlockCallback): string {
+	if (callback.op === null) return 'setImmediate';
+	const op = state.nodes.get(callback.op);
+	return op?.timer ? timerSite(op.name) : 'timer';
+}
+
+/** A block in a callback its task scheduled (the runtime said so, or the task had ended), not in the task's own code. */
+function runsCallback(state: ModelState, block: Block): boolean {
+	return block.callback !== null || endedBefore(state, block.taskId, block.startMs);
+}
+
 function blockById(state: ModelState, id: number): Block {
 	let block = state.blocks.find(b => b.id === id);
 	if (!block) {
 		const processId = laneRootOf(id);
-		block = {id, startMs: 0, detectedAt: 0, durationMs: null, endMs: null, queuedMs: 0, taskId: null, taskName: null, location: null, frames: [], stackRead: false, loading: false, module: null, callee: null, exact: false, processId, process: null};
+		block = {id, startMs: 0, detectedAt: 0, durationMs: null, endMs: null, queuedMs: 0, taskId: null, taskName: null, callback: null, location: null, frames: [], stackRead: false, loading: false, module: null, callee: null, exact: false, processId, process: null};
 		state.blocks.push(block);
 	}
 	// The lane's root comes first on its stream, but a block may reach the model before it (the watchdog's lines go their own way).

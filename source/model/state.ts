@@ -142,6 +142,11 @@ export interface Block {
 	taskId: number | null;
 	/** That task's name, kept here as the block is told: a finished task may be folded away later (see retention.ts). */
 	taskName: string | null;
+	/**
+	 * Not the task's own code but a callback it scheduled, by the API that calls it back (`setTimeout`, `setInterval`,
+	 * `setImmediate`; `timer` for a timer the stream did not name); null for the task's own code, or where unknown.
+	 */
+	callback: string | null;
 	location: Location | null;
 	frames: StackFrame[];
 	/** Whether its stack was read (block.stack): a block that ended before the watchdog looked has no frames and says nothing of where. */

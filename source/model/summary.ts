@@ -137,6 +137,8 @@ export interface ReportBlock {
 	taskId: number | null;
 	/** The task's name as the block was told (added: the task may have been folded away since, and is not in `tasks`). */
 	taskName?: string;
+	/** Added: the block was in a callback that task scheduled, not its own code; the API that called it back (`setTimeout`). */
+	callback?: string;
 	location: Location | null;
 	stack: string[];
 	/** Only for a followed process's block: the process whose loop it held (its lane's root task, pid and command); absent for the script's own loop. */
@@ -397,6 +399,7 @@ function reportBlock(block: Block, endMs: Ms): ReportBlock {
 		stack: block.frames.map(f => `${f.fn} (${f.loc})`),
 	};
 	if (block.taskName !== null) report.taskName = block.taskName;
+	if (block.callback !== null) report.callback = block.callback;
 	if (block.processId !== null) report.process = {taskId: block.processId, pid: block.process?.pid ?? null, command: block.process?.command ?? null};
 	return report;
 }

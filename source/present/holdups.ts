@@ -128,7 +128,9 @@ export function knownBlockCulprit(state: ModelState, block: Block): string | nul
 	const {fn, task} = culpritOf(state, block);
 	// A library loading, with no code of the script's under it (an import() the script awaited): the library's top level.
 	if (fn === null && block.module !== null) return `the top level of ${fileOf(block.module)}`;
-	// A task that had ended blocks only through a callback it scheduled: not its own code (the top level, long done).
+	// A callback the task scheduled, as the runtime said (a timer's, run while the task awaited something else), or any
+	// code of a task that had ended (the top level, long done): not the task's own code.
+	if (task && block.callback !== null) return `${fn === null ? '' : `${fn}() in `}a ${block.callback} callback ${task.name} scheduled`;
 	if (fn === null && task && endedBefore(state, task.id, block.startMs)) return `a callback ${task.name} scheduled`;
 	if (fn === null) return task?.kind === 'process' ? 'its top level' : (task?.name ?? unknownCulprit(block));
 	return task ? `${fn}() in ${task.name}` : `${fn}()`;

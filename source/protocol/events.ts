@@ -323,6 +323,8 @@ export interface BlockStartEvent {
 	t: Ms;
 	id: number;
 	task: number | null;
+	/** Not the task's own code: a callback it scheduled, outside any task's slice (see BlockCallback). */
+	callback?: BlockCallback;
 	/** When the watchdog noticed, while the loop was still blocked. */
 	detectedAt: Ms;
 	/**
@@ -330,6 +332,11 @@ export interface BlockStartEvent {
 	 * handler until the block ends; a signal it does not listen to would end it at once under node.
 	 */
 	handles?: StopSignal[];
+}
+
+/** A callback a task scheduled: a timer's (its op), or a setImmediate's (`op` null). */
+export interface BlockCallback {
+	op: number | null;
 }
 
 export interface BlockStackEvent {

@@ -1,4 +1,4 @@
-import {STOP_SIGNALS, type AsyncmonEvent, type ErrorInfo, type ExitCall, type ForcedKill, type FoldedLeaves, type FoldedName, type FoldEvent, type JoinedEvent, type HeaderEvent, type HttpClient, type HttpDetails, type HttpQueue, type ListeningServer, type ProcessDetails, type ProcessExit, type ProcessLaunch, type ServerRequestDetails, type SkippedOutput, type StackFrame, type TimerDetails, type WaitTarget} from './events.js';
+import {STOP_SIGNALS, type AsyncmonEvent, type BlockCallback, type ErrorInfo, type ExitCall, type ForcedKill, type FoldedLeaves, type FoldedName, type FoldEvent, type JoinedEvent, type HeaderEvent, type HttpClient, type HttpDetails, type HttpQueue, type ListeningServer, type ProcessDetails, type ProcessExit, type ProcessLaunch, type ServerRequestDetails, type SkippedOutput, type StackFrame, type TimerDetails, type WaitTarget} from './events.js';
 
 /**
  * What one field of a protocol line must hold. `V` is the field's type in
@@ -234,7 +234,7 @@ export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldSha
 	'op.dequeued': {id: ID, url: optional(STRING)},
 	'op.fire': {id: ID, lateMs: NUMBER},
 	'op.end': {id: ID, ok: BOOLEAN, status: optional(COUNT), bytes: optional(COUNT), error: optional(ERROR_INFO), lateMs: optional(NUMBER), cancelled: optional(BOOLEAN), exit: optional(PROCESS_EXIT)},
-	'block.start': {id: ID, task: ID_OR_NULL, detectedAt: NUMBER, handles: optional(listOf('a list of stop signals', oneOf(...STOP_SIGNALS)))},
+	'block.start': {id: ID, task: ID_OR_NULL, callback: optional(objectOf<BlockCallback>('a callback {op}', {op: ID_OR_NULL})), detectedAt: NUMBER, handles: optional(listOf('a list of stop signals', oneOf(...STOP_SIGNALS)))},
 	'block.stack': {id: ID, frames: STACK_FRAMES, loading: optional(FLAG), module: optional(STRING), callee: optional(STACK_FRAME)},
 	'block.end': {id: ID, durationMs: NUMBER, task: ID_OR_NULL, exact: BOOLEAN, queuedMs: optional(NUMBER), starved: optional(BOOLEAN), loading: optional(FLAG)},
 	loop: {delayMs: NUMBER, utilization: NUMBER},

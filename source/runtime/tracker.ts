@@ -116,8 +116,11 @@ export class Task implements CallFrames {
 /** What watches the loop for blocks: told which task runs, and of slices that ran past its threshold. */
 export interface SliceWatch {
 	readonly thresholdMs: number;
-	/** Which task runs, since when its synchronous stretch (see Tracker.stretchStart) began. */
-	running(task: Task | null, stretchStart: number): void;
+	/**
+	 * Which task runs, since when its synchronous stretch (see Tracker.stretchStart) began; with `callback`, not its own
+	 * code but a callback it scheduled: the timer's op id, or null for a setImmediate's.
+	 */
+	running(task: Task | null, stretchStart: number, callback?: number | null): void;
 	/**
 	 * A slice ran past the threshold: the events that measure its block exactly, for the tracker to emit; none if
 	 * it was no block of the script's. `heldMs`: how long asyncmon held the thread in it (see takeHeldMs).
@@ -741,11 +744,11 @@ export class Tracker {
 	/**
 	 * A callback `task` scheduled (a timer's, say) runs now, outside any task's slice: a block in it is blamed on
 	 * that task until the first microtask after it, which Node runs as soon as the callback returns. Ops it starts
-	 * are the task's already: the context flows there.
+	 * are the task's already: the context flows there. `callback`: the timer's op id, or null for a setImmediate's.
 	 */
-	attributeUntilNextMicrotask(task: Task): void {
+	attributeUntilNextMicrotask(task: Task, callback: number | null): void {
 		if (this.running) return;
-		this.watch.running(task, performance.now());
+		this.watch.running(task, performance.now(), callback);
 		queueMicrotask(this.attributedCallbackDone);
 	}
 

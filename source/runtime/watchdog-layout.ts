@@ -43,6 +43,13 @@ export const I32_PAUSED = 7;
 export const I32_STACK_SESSION = 16;
 /** 1 once the main thread began to exit: the watchdog lets go of any session at once. */
 export const I32_EXITING = 17;
+/**
+ * Bytes 84 to 87: 0 while the running task runs its own code; while a callback it scheduled runs outside any
+ * task's slice (see Tracker.attributeUntilNextMicrotask), the timer's op id less WatchdogData.idBase, or
+ * IMMEDIATE_CALLBACK for a setImmediate's (no op).
+ */
+export const I32_CALLBACK = 21;
+export const IMMEDIATE_CALLBACK = -1;
 /** Bytes 80 to 83: the stop signals the script listens to itself, a bit each by its place in STOP_SIGNALS (see LoopWatch.watchSignalHandlers). */
 export const I32_HANDLED_SIGNALS = 20;
 

@@ -1,6 +1,6 @@
 import {Session} from 'node:inspector';
 import {workerData} from 'node:worker_threads';
-import {STOP_SIGNALS, type AsyncmonEvent, type StackFrame, type StopSignal} from '../protocol/events.js';
+import {STOP_SIGNALS, type AsyncmonEvent, type BlockCallback, type StackFrame, type StopSignal} from '../protocol/events.js';
 import type {UserStack} from './caller.js';
 import {serializeLine} from '../protocol/encode.js';
 import {ChannelWriter} from './agent-channel.js';
@@ -23,6 +23,8 @@ import {
 	I32_PAUSED,
 	I32_STACK_SESSION,
 	I32_TASK,
+	I32_CALLBACK,
+	IMMEDIATE_CALLBACK,
 	POLL_MS,
 	STACK_READER_KEY,
 	epochNow,
@@ -103,7 +105,8 @@ function poll(): void {
 	openBlock = {number, id, start, heartbeat, queuedBefore};
 	f64[F64_HELD] = 0;
 	f64[F64_HELD_QUEUED] = 0;
-	emit({type: 'block.start', t: relativeTime(start), id, task: taskOrNull(), detectedAt: relativeTime(now), handles: handledSignals()});
+	const callback = callbackOrNone();
+	emit({type: 'block.start', t: relativeTime(start), id, task: taskOrNull(), ...(callback && {callback}), detectedAt: relativeTime(now), handles: handledSignals()});
 	captureStack(id);
 }
 
@@ -131,6 +134,13 @@ function handledSignals(): StopSignal[] {
 function taskOrNull(): number | null {
 	const task = i32[I32_TASK]!;
 	return task === 0 ? null : data.idBase + task;
+}
+
+/** The callback of the task's that runs, if it is one (see I32_CALLBACK). */
+function callbackOrNone(): BlockCallback | undefined {
+	const callback = i32[I32_CALLBACK]!;
+	if (callback === 0) return undefined;
+	return {op: callback === IMMEDIATE_CALLBACK ? null : data.idBase + callback};
 }
 
 /** The inspector session reading a block's stack, if one is open. */

@@ -22,6 +22,8 @@ import {
 	I32_PAUSED,
 	I32_STACK_SESSION,
 	I32_TASK,
+	I32_CALLBACK,
+	IMMEDIATE_CALLBACK,
 	MAX_STACK_FRAMES,
 	POLL_MS,
 	STACK_READER_KEY,
@@ -249,8 +251,9 @@ export class LoopWatch implements SliceWatch {
 		return held;
 	}
 
-	running(task: Task | null, stretchStart: number): void {
+	running(task: Task | null, stretchStart: number, callback?: number | null): void {
 		this.i32[I32_TASK] = task ? task.id - this.idBase : 0;
+		this.i32[I32_CALLBACK] = callback === undefined ? 0 : callback === null ? IMMEDIATE_CALLBACK : callback - this.idBase;
 		// A thread woken after the last reading may have waited for a CPU before the stretch began: not the stretch's
 		// wait. Read before the stretch's start is published, for a watchdog that sees the one to see the other.
 		if (task && stretchStart - this.queuedReadAt >= this.queuedReadingGapMs) {

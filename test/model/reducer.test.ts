@@ -317,11 +317,33 @@ describe('reducer: ops', () => {
 });
 
 describe('reducer: blocks', () => {
+	it("block.start in a callback a task scheduled: the task waits on, the timer has fired, and the block is not at the task's place", () => {
+		const state = reduce([
+			start(0, 1, null),
+			start(1, 2, 1),
+			event('op.start', {t: 1, id: 3, parent: 2, kind: 'timer', name: 'setTimeout 20ms', timer: {delayMs: 20, repeat: false}}),
+			event('op.start', {t: 1, id: 4, parent: 2, kind: 'timer', name: 'sleep 600ms', timer: {delayMs: 600, repeat: false}}),
+			event('task.await', {t: 1, id: 2, on: {kind: 'op', id: 4}, busy: 0}),
+		]);
+		apply(state, {type: 'block.start', t: 21, id: 1, task: 2, callback: {op: 3}, detectedAt: 80});
+		expect(state.activeBlockId).toBe(1);
+		expect(state.blocks[0]).toMatchObject({taskId: 2, callback: 'setTimeout', location: null});
+		expect(node(state, 2)).toMatchObject({state: 'waiting', busyMs: 0});
+		expect(node(state, 3).timer?.firedBy).toBe(21);
+		expect(node(state, 4).timer?.firedBy).toBeUndefined();
+
+		apply(state, {type: 'block.start', t: 300, id: 2, task: 2, callback: {op: null}, detectedAt: 360});
+		expect(state.blocks[1]).toMatchObject({taskId: 2, callback: 'setImmediate', location: null});
+		apply(state, {type: 'block.end', t: 400, id: 2, durationMs: 100, task: 2, exact: false});
+		expect(state.blocks[1]!.location).toBeNull();
+		expect(node(state, 2).state).toBe('waiting');
+	});
+
 	it('block.start opens the active block, located at its task; block.stack locates it; block.end closes it', () => {
 		const state = reduce([start(0, 1, null), start(1, 2, 1)]);
 		apply(state, {type: 'block.start', t: 10, id: 1, task: 2, detectedAt: 70});
 		expect(state.activeBlockId).toBe(1);
-		expect(state.blocks).toEqual([{id: 1, startMs: 10, detectedAt: 70, durationMs: null, endMs: null, queuedMs: 0, taskId: 2, taskName: 'task2', location: 'app.ts:2:1', frames: [], stackRead: false, loading: false, module: null, callee: null, exact: false, processId: null, process: null}]);
+		expect(state.blocks).toEqual([{id: 1, startMs: 10, detectedAt: 70, durationMs: null, endMs: null, queuedMs: 0, taskId: 2, taskName: 'task2', callback: null, location: 'app.ts:2:1', frames: [], stackRead: false, loading: false, module: null, callee: null, exact: false, processId: null, process: null}]);
 
 		const frames = [
 			{fn: 'parseBody', loc: 'app.ts:6:5'},
@@ -359,7 +381,7 @@ describe('reducer: blocks', () => {
 
 	it('a block.end with no block.start (a slice measured exactly) derives its start', () => {
 		const state = reduce([start(0, 1, null), {type: 'block.end', t: 300, id: 4, durationMs: 120, task: 1, exact: true}]);
-		expect(state.blocks).toEqual([{id: 4, startMs: 180, detectedAt: 0, durationMs: 120, endMs: 300, queuedMs: 0, taskId: 1, taskName: 'task1', location: 'app.ts:1:1', frames: [], stackRead: false, loading: false, module: null, callee: null, exact: true, processId: null, process: null}]);
+		expect(state.blocks).toEqual([{id: 4, startMs: 180, detectedAt: 0, durationMs: 120, endMs: 300, queuedMs: 0, taskId: 1, taskName: 'task1', callback: null, location: 'app.ts:1:1', frames: [], stackRead: false, loading: false, module: null, callee: null, exact: true, processId: null, process: null}]);
 		expect(state.activeBlockId).toBeNull();
 	});
 

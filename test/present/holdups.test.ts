@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {blockCulprit, describeTarget, starvedStall, waitingOn, waitingOnLive} from '../../source/present/holdups.js';
 import type {AsyncmonEvent} from '../../source/protocol/events.js';
+import {apply} from '../../source/model/reducer.js';
 import {reduce} from '../helpers/events.js';
 
 const sleeper: AsyncmonEvent[] = [
@@ -193,6 +194,28 @@ describe('who blocked the loop', () => {
 		]);
 		expect(blockCulprit(state, state.blocks[0]!)).toBe('a callback spin.js scheduled');
 		expect(state.blocks[0]!.location).toBeNull();
+	});
+
+	it('a callback a task scheduled while it awaited something else, as the runtime said: by the API that called it back', () => {
+		const state = reduce([
+			{type: 'task.start', t: 0, id: 2, parent: null, kind: 'task', name: 'main()', loc: 'app.ts:3:1'},
+			{type: 'op.start', t: 1, id: 3, parent: 2, kind: 'timer', name: 'setInterval 50ms', timer: {delayMs: 50, repeat: true}},
+			{type: 'block.start', t: 51, id: 1, task: 2, callback: {op: 3}, detectedAt: 110},
+		]);
+		const [block] = state.blocks;
+		expect(blockCulprit(state, block!)).toBe('a setInterval callback main() scheduled');
+		apply(state, {type: 'block.stack', t: 112, id: 1, frames: [{fn: 'crunch', loc: 'app.ts:9:3'}, {fn: 'tick', loc: 'app.ts:4:20'}]});
+		expect(blockCulprit(state, block!)).toBe('crunch() in a setInterval callback main() scheduled');
+		// An unnamed callback is the callback itself.
+		apply(state, {type: 'block.stack', t: 113, id: 1, frames: [{fn: '<anonymous>', loc: 'app.ts:4:20'}]});
+		expect(blockCulprit(state, block!)).toBe('a setInterval callback main() scheduled');
+		// The top level's callbacks too, though the script is no task of the kind named in a culprit.
+		const topLevel = reduce([
+			{type: 'task.start', t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts', loc: 'app.ts:1:1'},
+			{type: 'block.start', t: 5, id: 1, task: 1, callback: {op: null}, detectedAt: 65},
+			{type: 'block.stack', t: 66, id: 1, frames: [{fn: 'crunch', loc: 'app.ts:9:3'}]},
+		]);
+		expect(blockCulprit(topLevel, topLevel.blocks[0]!)).toBe('crunch() in a setImmediate callback app.ts scheduled');
 	});
 
 	it('a task folded away since the block was told, by the name it had then', () => {

@@ -138,7 +138,7 @@ function watchImmediates(tracker: Tracker, probe: object): void {
 			if (!this._destroyed || callback == null) return callback;
 			Object.defineProperty(this, '_onImmediate', {value: callback, writable: true, configurable: true, enumerable: true});
 			const owner = this[IMMEDIATE_OWNER];
-			if (owner) tracker.attributeUntilNextMicrotask(owner);
+			if (owner) tracker.attributeUntilNextMicrotask(owner, null);
 			return callback;
 		},
 		set(this: ImmediateInternals, value: ImmediateInternals['_onImmediate']) {
@@ -189,7 +189,7 @@ class TimerOp {
 			this.tracker.timerFired(this.id, this.due, now);
 			this.tracker.emit({type: 'op.end', t: now, id: this.id, ok: true, lateMs});
 		}
-		this.tracker.attributeUntilNextMicrotask(this.owner);
+		this.tracker.attributeUntilNextMicrotask(this.owner, this.id);
 	}
 
 	/** Cleared (clearTimeout, clearInterval, close(), dispose) before it fired for the last time. */

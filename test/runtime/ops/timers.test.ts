@@ -4,7 +4,7 @@ import {describe, expect, it} from 'vitest';
 import type {BlockEndEvent, OpEndEvent, OpStartEvent} from '../../../source/protocol/events.js';
 import {recordedLines} from '../../helpers/recorded.js';
 import {underNodeAndAsyncmon} from '../../helpers/node-parity.js';
-import {SCRIPTS} from '../../helpers/run-cli.js';
+import {runCli, SCRIPTS} from '../../helpers/run-cli.js';
 import {tempDir} from '../../helpers/temp.js';
 
 /** A project whose own files sleep through `node:timers/promises` (imported, and required), as does a library it uses. */
@@ -87,4 +87,31 @@ describe('immediates', () => {
 		expect(longest.durationMs).toBeGreaterThanOrEqual(100);
 		expect(lines.find(line => line.type === 'block.start' && line.id === longest.id)).toMatchObject({task: (request as {id: number}).id});
 	});
+});
+
+it("a block in a callback a task scheduled, while the task awaits something else, is the callback's: the task waits on, not its own busy time", async () => {
+	const {node, asyncmon, file} = await underNodeAndAsyncmon('callbacks-block-while-task-waits.mjs', [], SCRIPTS);
+	expect(node).toEqual({code: 0, stdout: 'done\n', stderr: ''});
+	expect(asyncmon).toEqual(node);
+
+	const lines = recordedLines(file);
+	const main = lines.find(line => line.type === 'task.start' && line.name === 'main()') as {id: number};
+	const timer = lines.find((line): line is OpStartEvent => line.type === 'op.start' && line.name === 'setTimeout 20ms')!;
+	const starts = lines.filter(line => line.type === 'block.start');
+	expect(starts.map(start => ({task: start.task, callback: start.callback}))).toEqual([
+		{task: main.id, callback: {op: null}},
+		{task: main.id, callback: {op: timer.id}},
+	]);
+	const end = lines.find(line => line.type === 'task.end' && line.id === main.id) as {busy: number};
+	expect(end.busy).toBeLessThan(50);
+
+	const json = JSON.parse((await runCli(['report', file, '--format', 'json'])).stdout) as {blocks: Array<{startMs: number; taskName: string; callback?: string}>};
+	expect(json.blocks.toSorted((a, b) => a.startMs - b.startMs).map(block => [block.taskName, block.callback])).toEqual([
+		['main()', 'setImmediate'],
+		['main()', 'setTimeout'],
+	]);
+	// The two blocks are one finding, told by the longer one.
+	const report = await runCli(['report', file]);
+	expect(report.stdout).toMatch(/spin\(\) in a set(Immediate|Timeout) callback main\(\) scheduled at .*callbacks-block-while-task-waits\.mjs:4 blocked the event loop/);
+	expect(report.stdout).not.toMatch(/spin\(\) in main\(\)/);
 });

@@ -66,6 +66,18 @@ describe('HTTP clients against a local server: the same output as under node, on
 		expect(report.tasks.filter(task => task.state !== 'finished')).toEqual([]);
 	});
 
+	it("a node:http request goes where it connects, not to the Host header it carries (a gateway forwarding its client's)", async () => {
+		const {node, asyncmon, file, served} = await run('host-header.mjs');
+		expect(node).toEqual({code: 0, stdout: '200 ECONNREFUSED\n', stderr: ''});
+		expect(asyncmon).toEqual(node);
+		expect(served).toBe(1);
+		const urls = recordedLines(file).flatMap(line => (line.type === 'op.start' && line.http ? [line.http.url] : []));
+		const {host} = new URL(server().url);
+		// Node 22 keeps no port on the request: there the Host header is all there is (README, "Limits").
+		const exact = Number(process.versions.node.split('.')[0]) >= 24;
+		expect(urls).toEqual(exact ? [`http://${host}/items/1`, 'http://127.0.0.1:1/down'] : ['http://shop.example.com/items/1', 'http://shop.example.com/down']);
+	});
+
 	it('an undici Pool of two connections: five requests queue for them, and the report shows the queueing', async () => {
 		const {node, asyncmon, report, state, served, file} = await run('undici-pool.mjs');
 		expect(node).toEqual({code: 0, stdout: 'item-1 item-2 item-3 item-4 item-5\necho {"hello":"pool"}\nmissing 404\n', stderr: ''});

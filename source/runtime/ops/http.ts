@@ -274,7 +274,7 @@ export function instrumentHttp(tracker: Tracker, propagation: TracePropagation |
 	const nodeRequests = privateSlot<Pending>();
 	on('http.client.request.created', ({request}) => {
 		const queue = agentQueue(request);
-		const pending = start('node:http', request.method, `${request.protocol}//${request.getHeader('host') ?? request.host}${request.path}`, undefined, queue);
+		const pending = start('node:http', request.method, `${request.protocol}//${authorityOf(request)}${request.path}`, undefined, queue);
 		nodeRequests.set(request, pending);
 		// Its agent's sockets for its host were all busy: it waits in the agent's queue until one is free, told as a pool's is.
 		if (queue) request.once('socket', () => tracker.emit({type: 'op.dequeued', t: performance.now(), id: pending.id}));
@@ -336,6 +336,22 @@ const TRACEPARENT = 'traceparent';
  * queued one is then the last of its host's list in `agent.requests`; the sockets in `agent.sockets` are its
  * requests in flight. Undefined for one that got a socket at once, or an agent that keeps no such lists.
  */
+/** Node 24's own field for where a request goes (`127.0.0.1:8080`, its default port left out); undefined before it is looked for, null where Node has none. */
+let authorityKey: symbol | null | undefined;
+
+/**
+ * Where a node:http request goes, `host:port`: where it connects, not the Host header the script may have set (a
+ * proxy forwarding its client's, `shop.example.com` for a request to 127.0.0.1:43979). Node 22 keeps no port on
+ * the request: there the Host header, which is that authority unless the script set its own.
+ */
+function authorityOf(request: ClientRequest): string {
+	authorityKey ??= Object.getOwnPropertySymbols(request).find(symbol => symbol.description === 'kAuthority') ?? null;
+	const authority = authorityKey === null ? undefined : (request as unknown as Record<symbol, unknown>)[authorityKey];
+	if (typeof authority === 'string') return authority;
+	const header = request.getHeader('host');
+	return typeof header === 'string' ? header : request.host;
+}
+
 function agentQueue(request: object): HttpQueue | undefined {
 	const agent = (request as {agent?: {requests?: unknown; sockets?: unknown}}).agent;
 	const requests = agent?.requests;

@@ -6,8 +6,9 @@ import {sanitize} from './text.js';
 
 /** `Error: login failed; caused by TypeError: fetch failed`: an error and its chain of causes, as one line says them. */
 export function errorText(error: ErrorInfo): string {
-	let text = `${error.name}: ${error.message}`;
-	for (let cause = error.cause; cause; cause = cause.cause) text += `; caused by ${cause.name}: ${cause.message}`;
+	// A message that ends in a line break (assert's do) would end the line: what follows it (a location) stays apart.
+	let text = `${error.name}: ${error.message.trim()}`;
+	for (let cause = error.cause; cause; cause = cause.cause) text += `; caused by ${cause.name}: ${cause.message.trim()}`;
 	return text;
 }
 

@@ -72,6 +72,16 @@ describe('plain mode', () => {
 		expect(lines).toContain('[   0.008s] ↳ http   GET http://127.0.0.1:9/ Error: connect ECONNREFUSED 127.0.0.1:9 in 7.4ms');
 	});
 
+	it("keeps a failure's location apart from a message that ends in a line break, as assert's do", () => {
+		const lines = printed({ascii: false}, [
+			session[0]!,
+			{type: 'task.start', t: 1, id: 2, parent: 1, name: 'check()', loc: 'app.ts:3:1'},
+			{type: 'task.end', t: 2, id: 2, ok: false, busy: 1, wait: 0, error: {name: 'AssertionError', message: 'Expected values to be strictly equal:\n\n3 !== 5\n', location: 'app.ts:4:3'}},
+			{type: 'exit', t: 3, code: 0, signal: null},
+		]).split('\n');
+		expect(lines).toContain('[   0.002s] ✖ failed check() after 1ms: AssertionError: Expected values to be strictly equal: 3 !== 5 app.ts:4:3');
+	});
+
 	it('tells each event on a line of its own, the script output in between', () => {
 		const lines = printed({ascii: false}).split('\n');
 		expect(lines).toContain('[   0.001s] ▶ start  fetchAll()  app.ts:3:1');

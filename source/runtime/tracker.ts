@@ -730,9 +730,12 @@ export class Tracker {
 		const id = this.nextId++;
 		const current = this.current();
 		owner ??= current;
-		owner.sliceOps = noteSliceChild(owner.sliceOps, id);
-		owner.sliceOpCount++;
-		if (owner === current) this.produce({kind: 'op', id}, owner);
+		// An interval is nothing a promise waits for (a heartbeat set up before `await new Promise(…)`): no guess's.
+		if (!details.timer?.repeat) {
+			owner.sliceOps = noteSliceChild(owner.sliceOps, id);
+			owner.sliceOpCount++;
+			if (owner === current) this.produce({kind: 'op', id}, owner);
+		}
 		const event: OpStartEvent = {type: 'op.start', t: details.t ?? performance.now(), id, parent: owner.id, kind, name};
 		if (details.http) event.http = details.http;
 		if (details.timer) event.timer = details.timer;

@@ -781,6 +781,21 @@ return {main};`);
 		expect(onOf('main()')).toEqual([{kind: 'task', id: startOf('child()').id}]);
 	});
 
+	it('an interval started before `await new Promise(…)` is no guess of it: a heartbeat is nothing the promise waits for', async () => {
+		const {main} = load(`
+async function main() {
+	const heartbeat = setInterval(() => {}, 5);
+	const job = await new Promise(resolve => setTimeout(() => resolve(42), 10));
+	clearInterval(heartbeat);
+	const next = await new Promise(resolve => { const beat = setInterval(() => {}, 5); setTimeout(() => { clearInterval(beat); resolve(job); }, 12); });
+	return next;
+}
+return {main};`);
+		expect(await main!()).toBe(42);
+		const [, first, , second] = timerOps().filter(op => op.parent === startOf('main()').id);
+		expect(onOf('main()')).toEqual([{kind: 'op', id: first!.id}, {kind: 'op', id: second!.id}]);
+	});
+
 	it('a call made earlier, awaited after other awaits: still that task, not what the slice started', async () => {
 		const {main} = load(`${HELPERS}
 async function child() { await sleep(20); }

@@ -75,8 +75,8 @@ describe('plain mode', () => {
 	it("keeps a failure's location apart from a message that ends in a line break, as assert's do", () => {
 		const lines = printed({ascii: false}, [
 			session[0]!,
-			{type: 'task.start', t: 1, id: 2, parent: 1, name: 'check()', loc: 'app.ts:3:1'},
-			{type: 'task.end', t: 2, id: 2, ok: false, busy: 1, wait: 0, error: {name: 'AssertionError', message: 'Expected values to be strictly equal:\n\n3 !== 5\n', location: 'app.ts:4:3'}},
+			{type: 'task.start', t: 1, id: 2, parent: 1, kind: 'task', name: 'check()', loc: 'app.ts:3:1'},
+			{type: 'task.end', t: 2, id: 2, ok: false, busy: 1, wait: 0, sched: 0, awaits: 0, error: {name: 'AssertionError', message: 'Expected values to be strictly equal:\n\n3 !== 5\n', location: 'app.ts:4:3'}},
 			{type: 'exit', t: 3, code: 0, signal: null},
 		]).split('\n');
 		expect(lines).toContain('[   0.002s] ✖ failed check() after 1ms: AssertionError: Expected values to be strictly equal: 3 !== 5 app.ts:4:3');

@@ -134,6 +134,9 @@ export interface SliceWatch {
 	excluded<T>(fn: () => T, atLeastMs?: number): T;
 }
 
+/** How soon after its own immediate's callback returned a task resumes when that callback resolved what it awaited: a few jobs later. */
+const YIELD_RESUME_MS = 0.5;
+
 /** Worker threads' blocks are nobody else's: nothing watches them. */
 export const NO_WATCH: SliceWatch = {thresholdMs: Infinity, running() {}, longSlice: () => [], takeHeldMs: () => 0, entryStarted() {}, excluded: fn => fn()};
 
@@ -205,6 +208,11 @@ export class Tracker {
 	private readonly droppedSites = new Set<number>();
 	/** Due times of timers that fired late, by op id: a task awaiting one was ready at its due time. */
 	private readonly lateTimers = new Map<number, number>();
+	/** The task whose setImmediate callback ran last, and when it returned (see readyTime: a yield to the loop). */
+	private immediateOwner: Task | null = null;
+	private immediateDoneAt = Number.NEGATIVE_INFINITY;
+	/** The task whose immediate's callback runs now, outside any task's slice. */
+	private immediateRunningFor: Task | null = null;
 	/**
 	 * The silent calls waiting, by id (see Task.silent), in the order they first suspended: listed as they suspend,
 	 * so that a call that returns at once (most of them) costs no entry. One still in its first slice is the running
@@ -752,10 +760,19 @@ export class Tracker {
 	attributeUntilNextMicrotask(task: Task, callback: number | null): void {
 		if (this.running) return;
 		this.watch.running(task, performance.now(), callback);
+		if (callback === null) this.immediateRunningFor = task;
 		queueMicrotask(this.attributedCallbackDone);
 	}
 
-	private readonly attributedCallbackDone = (): void => this.watch.running(this.running, performance.now());
+	private readonly attributedCallbackDone = (): void => {
+		const now = performance.now();
+		if (this.immediateRunningFor) {
+			this.immediateOwner = this.immediateRunningFor;
+			this.immediateDoneAt = now;
+			this.immediateRunningFor = null;
+		}
+		this.watch.running(this.running, now);
+	};
 
 	/**
 	 * Runs asyncmon's own work inside the script's thread (compiling a module,
@@ -880,6 +897,13 @@ export class Tracker {
 	private readyTime(task: Task, now: number): number {
 		// `await 5`, `await null`: nothing to wait for; what passes until the resume is the queue's, time ready.
 		if (task.waitOn.kind === 'value') return task.waitStart;
+		// A yield to the loop (`await new Promise(r => setImmediate(r))`, timers/promises' setImmediate(),
+		// scheduler.yield()): its own immediate resolved what it awaited and returned just now, in the jobs before this
+		// one. Ready as it yielded: the rest was other work's turn (`setTimeout(r, 0)` reads so by its timer).
+		if (task.waitOn === PROMISE && this.immediateOwner === task && now - this.immediateDoneAt < YIELD_RESUME_MS && this.immediateDoneAt >= task.waitStart) {
+			this.immediateOwner = null;
+			return task.waitStart;
+		}
 		// Only the timer it surely awaits: a guessed one may have fired long before what the task waited for.
 		if (task.waitOn.kind !== 'op' || task.waitOn.guess || this.lateTimers.size === 0) return now;
 		const due = this.lateTimers.get(task.waitOn.id);

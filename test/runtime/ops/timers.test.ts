@@ -115,3 +115,23 @@ it("a block in a callback a task scheduled, while the task awaits something else
 	expect(report.stdout).toMatch(/spin\(\) in a set(Immediate|Timeout) callback main\(\) scheduled at .*callbacks-block-while-task-waits\.mjs:4 blocked the event loop/);
 	expect(report.stdout).not.toMatch(/spin\(\) in main\(\)/);
 });
+
+describe('yields to the loop', () => {
+	it.each(['setImmediate', 'promises', 'schedulerYield'])(
+		"two tasks taking turns through %s: each was ready as it yielded, so the other's turn is its time ready, not its wait",
+		async how => {
+			const {node, asyncmon, report} = await underNodeAndAsyncmon('yields.mjs', [how], SCRIPTS);
+			expect(node).toEqual({code: 0, stdout: 'ab\n', stderr: ''});
+			expect(asyncmon).toEqual(node);
+			const crunches = report.tasks.filter(task => task.name.startsWith('crunch('));
+			expect(crunches).toHaveLength(2);
+			for (const task of crunches) {
+				// Ten turns of the other's 10 ms: about 100 ms ready; a wait of its own only if a yield was missed.
+				expect(task.schedDelayMs).toBeGreaterThan(50);
+				expect(task.waitMs).toBeLessThan(task.schedDelayMs / 4);
+			}
+			// Concurrency is not parallelism: taking turns on one thread reads about 1×, not 2×.
+			expect(report.summary.concurrency).toBeLessThan(1.3);
+		},
+	);
+});

@@ -50,6 +50,12 @@ export function instrumentServerRequests(tracker: Tracker): void {
 		const route = matchedRoute(this, announcedRoutes.get(this));
 		// The server gave up on its response: its failure, not the client's leaving.
 		if (this.errored) return tracker.failedToServe(task, this.errored, this.headersSent ? {status: this.statusCode, ...route} : {});
+		const socket = this.req?.socket;
+		// Node's requestTimeout: the request took too long to arrive, and Node answered 408 itself, on the socket.
+		if (isNodeError(socket?.errored, 'ERR_HTTP_REQUEST_TIMEOUT')) return tracker.failedToServe(task, socket!.errored!, {status: 408, ...route});
+		// Our side closed the connection, the client neither ended nor reset it: the server's code destroyed the request,
+		// its response or its socket (a body over its limit, say), or closed its connections.
+		if (socket && !socket.readableEnded && !socket.errored) return tracker.failedToServe(task, new Error(ENDED_BY_SERVER), this.headersSent ? {status: this.statusCode, ...route} : {});
 		// Left after the response began (its headers sent: a stream's reader that had what it wanted), or before it.
 		tracker.served(task, this.headersSent ? {status: this.statusCode, aborted: true, ...route} : {aborted: true});
 	}
@@ -59,6 +65,13 @@ export function instrumentServerRequests(tracker: Tracker): void {
 		requests.delete(response);
 		tracker.served(task, {status: response.statusCode, ...matchedRoute(response, announcedRoutes.get(response))});
 	});
+}
+
+/** A request that closed on the server's side before it was answered, with no error of its own. */
+const ENDED_BY_SERVER = 'the server closed the connection before it finished its response (the request, its response or its socket destroyed)';
+
+function isNodeError(error: Error | null | undefined, code: string): boolean {
+	return (error as (Error & {code?: unknown}) | null | undefined)?.code === code;
 }
 
 function requestDetails(request: IncomingMessage, method: string, url: string): ServerRequestDetails {

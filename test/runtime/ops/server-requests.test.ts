@@ -3,7 +3,8 @@ import {describe, expect, it} from 'vitest';
 import type {ReportTask, SessionReport} from '../../../source/model/summary.js';
 import {freePort} from '../../helpers/free-port.js';
 import {readRecording} from '../../helpers/recorded.js';
-import {runCli, startCli} from '../../helpers/run-cli.js';
+import {underNodeAndAsyncmon} from '../../helpers/node-parity.js';
+import {runCli, SCRIPTS, startCli} from '../../helpers/run-cli.js';
 import {tempFile} from '../../helpers/temp.js';
 
 const SECRET = 's3cr3t-t0ken';
@@ -101,4 +102,17 @@ describe('requests a server of the script receives are tasks of kind server', ()
 		expect(result.stdout).toMatch(/✖ failed ⇠ GET \/abort aborted by the client after /);
 		expect(result.stdout).not.toContain(SECRET);
 	});
+});
+
+it("a request the server ended unanswered is the server's failure, not the client's leaving: Node's request timeout (its 408), a handler's destroy()", async () => {
+	const {node, asyncmon, report} = await underNodeAndAsyncmon('server-ended-requests.mjs', [], SCRIPTS);
+	expect(node).toEqual({code: 0, stdout: '/slow: HTTP/1.1 408 Request Timeout\n/limit: no answer\n/gone: HTTP/1.1 400 Bad Request\n', stderr: ''});
+	expect(asyncmon).toEqual(node);
+	const [slow] = servedAs(report, 'POST /slow');
+	expect(slow).toMatchObject({state: 'failed', request: {status: 408, aborted: false}, error: {message: 'Request timeout'}});
+	const [limit] = servedAs(report, 'POST /limit');
+	expect(limit).toMatchObject({state: 'failed', request: {status: null, aborted: false}});
+	expect(limit!.error!.message).toMatch(/^the server closed the connection before it finished its response/);
+	// The client ended its side mid-body: it left (Node's 400 went to a connection it had closed).
+	expect(servedAs(report, 'POST /gone')).toMatchObject([{state: 'failed', request: {aborted: true}}]);
 });

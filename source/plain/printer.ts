@@ -35,6 +35,8 @@ export interface PlainOptions {
 	 * 'sanitized' (the default) like every other string in it.
 	 */
 	scriptOutput?: 'as-is' | 'sanitized';
+	/** Where asyncmon's own lines and its summary go: with the script's stdout (the default), or its stderr. */
+	ownLines?: 'stdout' | 'stderr';
 	/**
 	 * Collect the lines for `out` and write them with flush(), one write per
 	 * batch of events instead of one per line. The caller must flush (the
@@ -345,8 +347,8 @@ export class PlainPrinter {
 		// A script that never ran gets asyncmon's one error line, which says whose it is, on stderr as node's own would be.
 		if (!state.fatal) lines.push(paint([{text: this.options.ascii ? '-- asyncmon --' : '── asyncmon ──', dim: true}], this.ansi));
 		for (const line of summaryLines(state, this.options.ascii)) lines.push(paint(this.ownSegments(line), this.ansi));
-		const stream = state.fatal ? 'stderr' : 'stdout';
-		if (lines.length > 0) (state.fatal ? this.options.err : this.options.out).write(`${this.midLine[stream] ? '\n' : ''}${lines.join('\n')}\n`);
+		const stream = state.fatal ? 'stderr' : (this.options.ownLines ?? 'stdout');
+		if (lines.length > 0) (stream === 'stderr' ? this.options.err : this.options.out).write(`${this.midLine[stream] ? '\n' : ''}${lines.join('\n')}\n`);
 	}
 
 	private write({stream, text, own, withdrawn}: Printed): void {
@@ -431,7 +433,7 @@ export class PlainPrinter {
 
 	/** Holds one of asyncmon's lines for its time; the line held, which its words may still be told again into (see endsAwaitingStack). */
 	private say(t: number, mark: Mark, text: readonly Segment[]): Printed {
-		const printed: Printed = {stream: 'stdout', text: this.words(t, mark, text), own: true};
+		const printed: Printed = {stream: this.options.ownLines ?? 'stdout', text: this.words(t, mark, text), own: true};
 		this.order.hold(t, printed);
 		return printed;
 	}

@@ -1,6 +1,7 @@
 import {spawn} from 'node:child_process';
 import {closeSync, openSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
+import {gunzipSync} from 'node:zlib';
 import {describe, expect, it} from 'vitest';
 import type {OutputEvent} from '../../source/protocol/events.js';
 import {recordedLines} from '../helpers/recorded.js';
@@ -114,6 +115,23 @@ describe('the script’s output, as under node, however it ends', () => {
 		const screen = terminal.screen({history: true});
 		expect(screen).toContain(`row 4999 ${'y'.repeat(100)}`);
 		expect(screen).toMatch(/^END$/m);
+	}, 30_000);
+
+	it("stdout redirected to a file from a terminal: the file holds the script's bytes alone, as under node; asyncmon's lines go to the terminal", async () => {
+		const out = tempFile('rows.gz');
+		terminal.open(`node ${CLI} gzip-to-stdout.mjs > ${out}`, 120, 20);
+		const screen = await terminal.until('asyncmon to exit', text => text.includes('EXIT:0'), 20_000);
+		// Plain mode, stdout not being a terminal, but its lines and summary on the terminal (stderr).
+		expect(screen).toContain('── asyncmon ──');
+		expect(screen).toMatch(/All done in /);
+		const node = await new Promise<Buffer>(resolve => {
+			const child = spawn(process.execPath, ['gzip-to-stdout.mjs'], {cwd: SCRIPTS, stdio: ['ignore', 'pipe', 'inherit']});
+			const chunks: Buffer[] = [];
+			child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+			child.once('close', () => resolve(Buffer.concat(chunks)));
+		});
+		expect(gunzipSync(readFileSync(out)).toString()).toBe(gunzipSync(node).toString());
+		expect(readFileSync(out)).toEqual(node);
 	}, 30_000);
 
 	it('300,000 lines arrive whole and in order, on stdout and in the recording', async () => {

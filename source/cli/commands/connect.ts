@@ -8,7 +8,7 @@ import {agentAddress, AgentStream, AgentUnreachable} from '../../monitor/agent-c
 import type {ExitEvent, NoticeEvent} from '../../protocol/events.js';
 import {LiveSource} from '../live-source.js';
 import {deriveReadinessWhileBlocked, SessionPipeline} from '../session-pipeline.js';
-import {terminalColor, wantsPlain} from '../terminal.js';
+import {ownLinesStream, terminalColor, wantsPlain} from '../terminal.js';
 import {requireFileName, UsageError} from '../usage-error.js';
 import {requireReplaceable} from './recording-file.js';
 
@@ -33,7 +33,8 @@ export interface ConnectArgs extends RetentionArgs {
  */
 export async function connectCommand(args: ConnectArgs): Promise<number> {
 	const plain = wantsPlain(args.plain);
-	const color = terminalColor();
+	const ownLines = ownLinesStream();
+	const color = terminalColor(process[ownLines]);
 	let stream: AgentStream;
 	try {
 		stream = new AgentStream(agentAddress(args.target, args.token));
@@ -46,7 +47,7 @@ export async function connectCommand(args: ConnectArgs): Promise<number> {
 	const state = createState({retention: retentionOf(args)});
 	const recorder = args.record ? new Recorder(args.record, message => plain && process.stderr.write(`asyncmon: ${message}\n`)) : null;
 	const live = new LiveSource(state);
-	const printer = plain ? new PlainPrinter({out: process.stdout, err: process.stderr, color, ascii: args.ascii, buffered: true, scriptOutput: 'as-is'}) : null;
+	const printer = plain ? new PlainPrinter({out: process.stdout, err: process.stderr, color, ascii: args.ascii, buffered: true, scriptOutput: 'as-is', ownLines}) : null;
 	const spans = otlpEndpoint ? await liveSpanExport(otlpEndpoint, message => pipeline.derive([{type: 'notice', t: state.nowMs, message}])) : null;
 	const pipeline = new SessionPipeline(state, {recorder, printer, spans, onFlush: () => live.changed()});
 	let exitCode: number | null = null;
@@ -99,7 +100,7 @@ export async function connectCommand(args: ConnectArgs): Promise<number> {
 		if (undelivered) process.stderr.write(undelivered);
 		recorder?.close();
 	}
-	(printer ?? new PlainPrinter({out: process.stdout, err: process.stderr, color, ascii: args.ascii})).finish(state);
+	(printer ?? new PlainPrinter({out: process.stdout, err: process.stderr, color, ascii: args.ascii, ownLines})).finish(state);
 	if (!plain) {
 		for (const notice of state.notices) process.stderr.write(noticeText(notice));
 		if (recorder?.failure) process.stderr.write(`asyncmon: ${recorder.failure}\n`);

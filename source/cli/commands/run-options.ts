@@ -28,6 +28,8 @@ export interface RunOptions extends ScriptLaunch {
 	otlpEndpoint?: string;
 	otlpPropagate: boolean;
 	color: boolean;
+	/** Where plain mode's own lines go (see ownLinesStream). */
+	ownLines: 'stdout' | 'stderr';
 	stdout: NodeJS.WriteStream;
 	stderr: NodeJS.WriteStream;
 }

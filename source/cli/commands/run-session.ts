@@ -39,7 +39,7 @@ export async function showSession(options: RunOptions, {session, recorder, stopR
 	// A long run keeps the latest finished tasks in full; older ones fold into per-site totals (state.aggregated).
 	const state = createState({retention: options.retention});
 	const live = new LiveSource(state);
-	const printer = options.plain ? new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color, ascii: options.ascii, buffered: true, scriptOutput: 'as-is'}) : null;
+	const printer = options.plain ? new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color, ascii: options.ascii, buffered: true, scriptOutput: 'as-is', ownLines: options.ownLines}) : null;
 	const spans = options.otlpEndpoint ? await liveSpanExport(options.otlpEndpoint, message => pipeline.derive([{type: 'notice', t: session.now(), message}])) : null;
 	const pipeline = new SessionPipeline(state, {recorder, printer, spans, onFlush: () => live.changed()});
 	// The lines the child sent meanwhile come first.
@@ -54,7 +54,7 @@ export async function showSession(options: RunOptions, {session, recorder, stopR
 	// Before the recording closes: a failure it says at the end is recorded with the rest.
 	const exported = await spans?.close();
 	recorder?.close();
-	const summaryPrinter = printer ?? new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color, ascii: options.ascii});
+	const summaryPrinter = printer ?? new PlainPrinter({out: options.stdout, err: options.stderr, color: options.color, ascii: options.ascii, ownLines: options.ownLines});
 	summaryPrinter.finish(state);
 	if (!options.plain) {
 		// Said in the dashboard while it ran; its screen is gone now.

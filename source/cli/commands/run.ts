@@ -8,7 +8,7 @@ import {ScriptProcess, type ScriptStdin} from '../../monitor/script-process.js';
 import {StopRule} from '../../monitor/stop-rule.js';
 import {STOP_SIGNALS, type StopSignal} from '../../protocol/events.js';
 import type {RunArgs} from '../run-arguments.js';
-import {terminalColor, wantsPlain} from '../terminal.js';
+import {ownLinesStream, terminalColor, wantsPlain} from '../terminal.js';
 import {requireFileName, UsageError} from '../usage-error.js';
 import {otlpEndpointOf} from '../live-spans.js';
 import {requireOutputApart, requireReplaceable} from './recording-file.js';
@@ -23,6 +23,7 @@ export function runCommand(args: RunArgs, launch: ScriptLaunch): Promise<number>
 	requireOutputApart(args.record, '--record', [launch.script]);
 	requireReplaceable(args.record, '--record');
 	const otlpEndpoint = otlpEndpointOf(args.otlp);
+	const ownLines = ownLinesStream();
 	return runScript({
 		...launch,
 		retention: retentionOf(args),
@@ -36,7 +37,8 @@ export function runCommand(args: RunArgs, launch: ScriptLaunch): Promise<number>
 		ascii: args.ascii,
 		otlpEndpoint,
 		otlpPropagate: args.otlpPropagate,
-		color: terminalColor(),
+		color: terminalColor(process[ownLines]),
+		ownLines,
 		stdout: process.stdout,
 		stderr: process.stderr,
 	});

@@ -6,6 +6,12 @@ export function formatCount(count: number): string {
 	return fraction === undefined ? grouped : `${grouped}.${fraction}`;
 }
 
+/** A count in at most five characters, for a narrow column: `9,999`, then `12k`, `3M`. */
+export function shortCount(count: number): string {
+	if (count < 10_000) return formatCount(count);
+	return count < 1_000_000 ? `${Math.floor(count / 1000)}k` : `${Math.floor(count / 1_000_000)}M`;
+}
+
 /** `45%`: a share of a whole, rounded to a whole percent. */
 export function formatPercent(part: number, whole: number): string {
 	return whole > 0 ? `${Math.round((part / whole) * 100)}%` : '0%';

@@ -34,6 +34,33 @@ describe('tree rows', () => {
 		expect(names(session, query({sort: 'name', inverted: true})).slice(0, 3)).toEqual(['main', '.sleepy', '..setTimeout']);
 	});
 
+	it("keeps a task's latest finished ops as rows in the start order and counts the older ones on its row, so its siblings stay in view", () => {
+		const session = new FakeSession();
+		session.emit('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts', loc: null});
+		session.emit('task.start', {t: 1, id: 2, parent: 1, name: 'countLines()', loc: 'app.ts:3:1'});
+		// Twelve 1 ms sleeps one after another, one that failed among them, and one under way.
+		for (let i = 0; i < 12; i++) {
+			const id = 10 + i;
+			session.emit('op.start', {t: 2 + i * 2, id, parent: 2, kind: 'timer', name: 'sleep 1ms', timer: {delayMs: 1, repeat: false}});
+			session.emit('op.end', {t: 3 + i * 2, id, ok: i !== 3});
+		}
+		session.emit('op.start', {t: 30, id: 30, parent: 2, kind: 'timer', name: 'sleep 5ms', timer: {delayMs: 5, repeat: false}});
+		session.emit('task.start', {t: 31, id: 3, parent: 1, name: 'ticker()', loc: 'app.ts:9:1'});
+		const rows = buildTreeRows(session.state, query(), 32).slice(0);
+		// The failed sleep stays, and the latest five that finished, then the one under way; the sibling follows.
+		expect(rows.map(row => row.id)).toEqual([1, 2, 13, 17, 18, 19, 20, 21, 30, 3]);
+		expect(rows.find(row => row.id === 2)!.hiddenDone).toBe(6);
+		expect(rows.filter(row => row.id !== 2).every(row => row.hiddenDone === undefined)).toBe(true);
+		const columns = tableColumns(120);
+		const status = columns.findIndex(column => column.id === 'status');
+		const line = rowLine(rows[1]!, columns, {state: session.state, nowMs: 32, ascii: false, glyphs: glyphs(false), axis: sessionAxis(32, 10)});
+		expect(line.map(segment => segment.text).join('')).toContain('+6');
+		expect(status).toBeGreaterThanOrEqual(0);
+		// Sorted by a time, or filtered, every row is listed: the slow ones matter wherever they are.
+		expect(buildTreeRows(session.state, query({sort: 'total'}), 32).slice(0)).toHaveLength(16);
+		expect(buildTreeRows(session.state, query({filter: 'sleep'}), 32).slice(0)).toHaveLength(15);
+	});
+
 	it('filters by name, location or URL, keeping the ancestors of matches', () => {
 		const session = busySession();
 		expect(names(session, query({filter: 'cpu.ts'}))).toEqual(['main', '.crunch']);

@@ -5,6 +5,7 @@ import {foldedSite} from '../../model/retention.js';
 import {latencyStats} from '../../model/latency.js';
 import {foldedLabel, foldedState, sitePercentiles} from '../../present/folded.js';
 import {formatDuration} from '../../present/durations.js';
+import {shortCount} from '../../present/numbers.js';
 import type {Line} from './line.js';
 import type {Segment} from '../../present/paint.js';
 import {fit, sanitize, textWidth, truncateApart, truncateLocation, truncateMiddle, truncateUrl} from '../../present/text.js';
@@ -147,10 +148,10 @@ export function rowLine(row: TreeRow, columns: readonly Column[], context: RowCo
 	if (site) return joinCells(columns.map(column => foldedCell(column, site, row.depth, context)));
 	const node = context.state.nodes.get(row.id)!;
 	const times = liveTimes(node, context.nowMs);
-	return joinCells(columns.map(column => cell(column, node, row.depth, times, context)));
+	return joinCells(columns.map(column => cell(column, node, row, times, context)));
 }
 
-function cell(column: Column, node: TaskNode, depth: number, times: ReturnType<typeof liveTimes>, context: RowContext): Segment[] {
+function cell(column: Column, node: TaskNode, {depth, hiddenDone}: TreeRow, times: ReturnType<typeof liveTimes>, context: RowContext): Segment[] {
 	const {width} = column;
 	switch (column.id) {
 		case 'state':
@@ -161,7 +162,8 @@ function cell(column: Column, node: TaskNode, depth: number, times: ReturnType<t
 			const request = requestOf(node);
 			const exit = node.process?.exit;
 			if (exit) return [{text: fit(exitStatusText(exit), width, 'right'), ...(node.state === 'failed' && {color: 'red' as const})}];
-			if (!request) return [{text: fit('', width)}];
+			// Its older finished ops, left out of the rows: how many (see withoutOlderFinishedOps).
+			if (!request) return [{text: fit(hiddenDone ? `+${shortCount(hiddenDone)}` : '', width, 'right'), dim: true}];
 			const failed = node.state === 'failed';
 			const segment: Segment = {text: fit(httpStatusText(request, failed), width, 'right')};
 			const color = httpStatusColor(request, failed);

@@ -1,6 +1,6 @@
 import type {Ms} from '../../protocol/events.js';
 import {liveTimes} from '../../model/live-times.js';
-import {NODE_STATES, type ModelState, type SiteAggregate, type TaskNode} from '../../model/state.js';
+import {isTaskKind, NODE_STATES, type ModelState, type SiteAggregate, type TaskNode} from '../../model/state.js';
 import {latencyStats} from '../../model/latency.js';
 import {waitingOn} from '../../present/holdups.js';
 
@@ -24,7 +24,12 @@ export interface TreeRow {
 	/** A node's id; negative for a row of folded tasks (a SiteAggregate's id). */
 	id: number;
 	depth: number;
+	/** How many of its older finished ops are left out of the rows (see withoutOlderFinishedOps). */
+	hiddenDone?: number;
 }
+
+/** The latest finished ops of a node that stay rows in the start order; the older ones are counted on its row. */
+export const FINISHED_OPS_SHOWN = 5;
 
 /** Rows sorted by a time column move as the clock runs; the others only when the model changes. */
 export function sortsByTime(column: SortColumn): boolean {
@@ -44,6 +49,8 @@ export class TreeRows {
 	constructor(
 		private readonly ids: Float64Array,
 		private readonly depths: Int32Array,
+		/** By node id: its finished ops left out (see TreeRow.hiddenDone). */
+		private readonly hidden: ReadonlyMap<number, number> = new Map(),
 	) {}
 
 	get length(): number {
@@ -52,7 +59,7 @@ export class TreeRows {
 
 	/** The row at `index`, or undefined past the ends. */
 	at(index: number): TreeRow | undefined {
-		return index >= 0 && index < this.ids.length ? {id: this.ids[index]!, depth: this.depths[index]!} : undefined;
+		return index >= 0 && index < this.ids.length ? this.row(index) : undefined;
 	}
 
 	/** Where the row of `id` is, or -1. */
@@ -63,8 +70,15 @@ export class TreeRows {
 	/** Rows from `start` to `end` (not included): the few a frame draws, as objects. */
 	slice(start: number, end = this.length): TreeRow[] {
 		const rows: TreeRow[] = [];
-		for (let index = Math.max(0, start); index < Math.min(end, this.length); index++) rows.push({id: this.ids[index]!, depth: this.depths[index]!});
+		for (let index = Math.max(0, start); index < Math.min(end, this.length); index++) rows.push(this.row(index));
 		return rows;
+	}
+
+	private row(index: number): TreeRow {
+		const row: TreeRow = {id: this.ids[index]!, depth: this.depths[index]!};
+		const hiddenDone = this.hidden.get(row.id);
+		if (hiddenDone !== undefined) row.hiddenDone = hiddenDone;
+		return row;
 	}
 }
 
@@ -81,22 +95,26 @@ export function buildTreeRows(state: ModelState, query: RowQuery, nowMs: Ms): Tr
 	const depths: number[] = [];
 	const stackIds: number[] = [];
 	const stackDepths: number[] = [];
-	const pushChildren = (children: readonly number[], depth: number): void => {
-		const kept = shown ? children.filter(id => shown.has(id)) : children;
+	const hidden = new Map<number, number>();
+	// In the start order alone, which lists everything: sorted by a time, the slow ones matter wherever they are.
+	const collapses = query.sort === 'start' && shown === null;
+	const pushChildren = (children: readonly number[], depth: number, parent: number | null): void => {
+		let kept = shown ? children.filter(id => shown.has(id)) : children;
+		if (collapses && parent !== null) kept = withoutOlderFinishedOps(state, kept, count => hidden.set(parent, count));
 		const sorted = order(kept);
 		for (let i = sorted.length - 1; i >= 0; i--) {
 			stackIds.push(sorted[i]!);
 			stackDepths.push(depth);
 		}
 	};
-	pushChildren(state.rootIds, 0);
+	pushChildren(state.rootIds, 0, null);
 	while (stackIds.length > 0) {
 		const id = stackIds.pop()!;
 		const depth = stackDepths.pop()!;
 		ids.push(id);
 		depths.push(depth);
 		const node = state.nodes.get(id);
-		if (node && node.children.length > 0) pushChildren(node.children, depth + 1);
+		if (node && node.children.length > 0) pushChildren(node.children, depth + 1, id);
 	}
 	// Under the script, as most of them ran in it, and where their start puts them: before the tasks kept, which are newer.
 	// A client that joined a service may have no script row (an older agent's snapshot): then at the top, not under a request.
@@ -107,7 +125,26 @@ export function buildTreeRows(state: ModelState, query: RowQuery, nowMs: Ms): Tr
 	const depth = underScript ? 1 : 0;
 	const rowIds = Float64Array.from(folded.length === 0 ? ids : [...ids.slice(0, at), ...folded, ...ids.slice(at)]);
 	const rowDepths = Int32Array.from(folded.length === 0 ? depths : [...depths.slice(0, at), ...folded.map(() => depth), ...depths.slice(at)]);
-	return new TreeRows(rowIds, rowDepths);
+	return new TreeRows(rowIds, rowDepths, hidden);
+}
+
+/**
+ * A node's children but its older finished ops, past the latest FINISHED_OPS_SHOWN: a loop of a thousand sleeps or
+ * queries under one task would push its siblings, the tasks still at work, off the screen. Those it leaves out are
+ * counted (`hide`) on the node's row; a failed one stays, as do tasks, and every row of a node's sorted otherwise.
+ */
+function withoutOlderFinishedOps(state: ModelState, children: readonly number[], hide: (count: number) => void): readonly number[] {
+	const isDoneOp = (id: number): boolean => {
+		const node = state.nodes.get(id);
+		return node !== undefined && !isTaskKind(node.kind) && node.state === 'finished' && node.children.length === 0;
+	};
+	let done = 0;
+	for (const id of children) if (isDoneOp(id)) done++;
+	let leftOut = done - FINISHED_OPS_SHOWN;
+	if (leftOut <= 0) return children;
+	hide(leftOut);
+	// Children are in the order they started: the older ones come first.
+	return children.filter(id => !(leftOut > 0 && isDoneOp(id) && leftOut-- > 0));
 }
 
 /**

@@ -9,6 +9,8 @@ export type Holdup =
 	| {kind: 'op' | 'task'; id: number; node: TaskNode | undefined; guess: boolean}
 	/** A promise gathering this many tasks and ops (none when the await only saw the promise), and promises of unknown origin. */
 	| {kind: 'promise'; tasks: number; ops: number; others: number; guess: boolean}
+	/** A request served whose handler's task returned while its response is still written (a stream piped to it). */
+	| {kind: 'response'}
 	/** A reply from a socket's peer, awaited since `sinceMs` (when known). */
 	| {kind: 'peer'; address: string; sinceMs: Ms | null}
 	| {kind: 'value'};
@@ -24,6 +26,8 @@ export function holdupOf(state: ModelState, node: TaskNode): Holdup | null {
 		const op = soleOpenOp(state, node);
 		if (op) return {kind: 'op', id: op.id, node: op, guess: op.startMs < node.wait.since};
 	}
+	// A request waits on its handler without an await of its own: once the handler returned, it is the response's writing.
+	if (node.kind === 'server' && on.kind === 'task' && (state.nodes.get(on.id)?.endMs ?? null) !== null) return {kind: 'response'};
 	return targetHoldup(state, on, node.wait.since);
 }
 

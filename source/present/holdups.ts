@@ -58,6 +58,8 @@ function describeKnown(state: ModelState, holdup: Holdup, nowMs: Ms, ascii: bool
 		}
 		case 'value':
 			return 'a value';
+		case 'response':
+			return 'its response, the handler done';
 		case 'peer':
 			// `127.0.0.1:5432 · 300ms`: how long the reply has been awaited; nothing yet as the wait begins (plain mode's await line).
 			return holdup.sinceMs === null || nowMs <= holdup.sinceMs ? holdup.address : `${holdup.address} ${glyphs(ascii).separator} ${formatDuration(nowMs - holdup.sinceMs)}`;

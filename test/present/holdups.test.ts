@@ -30,6 +30,18 @@ describe('what a task waits on', () => {
 		expect(waitingOn(state, state.nodes.get(1)!, 100)).toBe('127.0.0.1:5432');
 	});
 
+	it("a request whose handler returned while its response is still written (a stream): its response, not the finished handler", () => {
+		const state = reduce([
+			{type: 'task.start', t: 0, id: 5, parent: null, kind: 'server', name: 'GET /download', loc: null, http: {method: 'GET', url: '/download'}},
+			{type: 'task.start', t: 0, id: 6, parent: 5, kind: 'task', name: 'handler()', loc: 'a.ts:3:1'},
+			{type: 'task.await', t: 0.5, id: 5, site: null, on: {kind: 'task', id: 6, guess: true}, busy: 0.5},
+		]);
+		const request = state.nodes.get(5)!;
+		expect(waitingOn(state, request, 0.8)).toBe('probably task #6 handler()');
+		apply(state, {type: 'task.end', t: 1, id: 6, ok: true, busy: 1, wait: 0, sched: 0, awaits: 0});
+		expect(waitingOn(state, request, 500)).toBe('its response, the handler done');
+	});
+
 	it('in ASCII when asked', () => {
 		const state = reduce(sleeper);
 		expect(waitingOn(state, state.nodes.get(1)!, 1101, true)).toBe('timer 100ms | overdue 1.00s');

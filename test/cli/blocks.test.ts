@@ -193,12 +193,12 @@ describe('blocks, through the real CLI', () => {
 		const cwd = tempDir();
 		// A 45 ms block, under the default threshold of 50 ms: a budget of 20 ms sees it only with the threshold lowered to it.
 		// (45, not less: on a busy machine the thread may wait for a CPU in it, and that wait is no part of a block.)
-		writeFileSync(join(cwd, 'block35.mjs'), 'async function spin() {\n\tawait null;\n\tconst until = performance.now() + 45;\n\twhile (performance.now() < until);\n}\nawait spin();\n');
-		const {result, state} = await recordRun(['--fail-on-block', '20', 'block35.mjs'], {cwd});
+		writeFileSync(join(cwd, 'block45.mjs'), 'async function spin() {\n\tawait null;\n\tconst until = performance.now() + 45;\n\twhile (performance.now() < until);\n}\nawait spin();\n');
+		const {result, state} = await recordRun(['--fail-on-block', '20', 'block45.mjs'], {cwd});
 		expect(state.blocks).toHaveLength(1);
 		expect(result.stderr).toMatch(/--fail-on-block 20: the loop was blocked for \d+ms by spin\(\)/);
 		expect(result.code).toBe(3);
-		const refused = await runCli(['--block-threshold', '50', '--fail-on-block', '20', 'block35.mjs'], {cwd});
+		const refused = await runCli(['--block-threshold', '50', '--fail-on-block', '20', 'block45.mjs'], {cwd});
 		expect(refused.code).toBe(1);
 		expect(refused.stderr).toBe('asyncmon: --fail-on-block 20 is below --block-threshold 50: no block shorter than the threshold is measured; lower --block-threshold, or leave it out\n');
 	});

@@ -2,6 +2,7 @@ import {laneRootOf, processTaskName} from '../protocol/child-config.js';
 import {isMainThreadId, isProcessGone, laneSlotOf, PROCESS_EXIT, type AsyncmonEvent, type BlockCallback, type ErrorInfo, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type ProcessLaunch, type TaskEndEvent, type TaskStartEvent} from '../protocol/events.js';
 import {foldJoined, foldSent, retire} from './retention.js';
 import {settleIfLarge} from './intervals.js';
+import {liveTimes} from './live-times.js';
 import {othersPartOfWait} from './own-time.js';
 import {
 	endedBefore,
@@ -285,9 +286,14 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 		case 'uncaught':
 			state.uncaught.push({t: event.t, origin: event.origin, error: event.error, taskId: event.task, ...(event.handled && {handled: event.handled})});
 			break;
-		case 'script.start':
+		case 'script.start': {
 			state.scriptStartMs = event.t;
+			// The script's own code starts here: what ran before (asyncmon and Node loading it) is not its busy time, as
+			// its task.end counts it. A script cut short by process.exit() says no task.end (see finishExitCallers).
+			const root = state.rootIds.length > 0 ? state.nodes.get(state.rootIds[0]!) : undefined;
+			if (root?.kind === 'script' && root.state === 'running' && root.busyMs === 0 && root.accountedAt < event.t) root.accountedAt = event.t;
 			break;
+		}
 		case 'script.exit':
 			state.scriptExitMs = event.t;
 			state.exitCall = event.exitCall ?? null;
@@ -392,7 +398,9 @@ function endLane(state: ModelState, root: TaskNode, end: TaskEndEvent): void {
 function finishExitCallers(state: ModelState, t: Ms): void {
 	for (const node of [...state.nodes.values()]) {
 		if (node.state !== 'running' || !isTaskKind(node.kind) || laneSlotOf(node.id) !== 0 || !isMainThreadId(node.id)) continue;
-		apply(state, {type: 'task.end', t, id: node.id, ok: true, busy: node.busyMs, wait: node.waitMs, sched: node.schedDelayMs, awaits: node.awaitCount});
+		// Its busy time runs to the exit: process.exit() in a script that computed first (its top level, say) ran that long.
+		const {busyMs, waitMs, schedDelayMs} = liveTimes(node, t);
+		apply(state, {type: 'task.end', t, id: node.id, ok: true, busy: busyMs, wait: waitMs, sched: schedDelayMs, awaits: node.awaitCount});
 		state.exitCallers.push(node.id);
 	}
 }

@@ -388,3 +388,18 @@ describe('concurrency at a moment', () => {
 		expect(concurrencyAt(state, 4500)).toBe(summarize(state).concurrency);
 	});
 });
+
+it("a script that computed, then called process.exit(): its top level was busy from its first line to the exit, as a task.end would have said", () => {
+	const state = reduce([
+		HEADER,
+		taskStart(30, 1, null, 'spin.js', 'script'),
+		// Node and asyncmon load it first: no busy time of the script's.
+		event('script.start', {t: 80}),
+		event('script.exit', {t: 480, code: 1, exitCall: {site: 'spin.js:4:9'}}),
+		event('exit', {t: 490, code: 1, signal: null}),
+	]);
+	expect(state.nodes.get(1)).toMatchObject({state: 'finished', busyMs: 400});
+	const summary = summarize(state);
+	expect(summary.activeTimeMs).toBeCloseTo(400, 6);
+	expect(summary.concurrency).toBeCloseTo(1, 6);
+});

@@ -193,7 +193,7 @@ export class PlainPrinter {
 				if (!this.admit(line.t, 'end', state, {name: node.name, ms: line.t - node.startMs, failed}) && !laneFailed && !(failed && this.gate.failureToTell())) return;
 				const took = formatDuration(line.t - node.startMs);
 				if (node.kind === 'process') {
-					// Gone with its exit not told (docs/protocol.md): no claim of how it ended.
+					// Gone with its end not seen (docs/protocol.md): no claim of how it ended.
 					const untold = isProcessGone(line.error);
 					const ended = line.ok ? this.stateMark('finished', 'done', 'green') : untold ? this.stateMark('waiting', 'gone', 'yellow') : this.stateMark('failed', 'failed', 'red');
 					const wrote = node.output ? `, wrote ${outputSize(node.output)}` : '';

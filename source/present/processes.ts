@@ -17,7 +17,7 @@ export function exitOutcome(exit: ProcessExit | undefined): string {
 
 /**
  * How a child process ended, or why it has no exit: with neither a code nor a signal, it never started (Node's error
- * says why: `spawn nosuch ENOENT`), or it is gone with its exit not told (see docs/protocol.md).
+ * says why: `spawn nosuch ENOENT`), or it is gone with its end not seen (see docs/protocol.md).
  */
 export function processOutcome(exit: ProcessExit, error: ErrorInfo | null | undefined): string {
 	return exit.code === null && exit.signal === null ? (error?.message ?? 'no exit known') : exitOutcome(exit);

@@ -501,9 +501,9 @@ export interface ExitEvent {
  */
 /**
  * The error of a followed process's end, or of a child op's, that the monitor wrote as the session ended: the
- * process is gone and the one that started it died first, telling no exit (`exit` has neither a code nor a signal).
+ * process is gone and the one that started it exited first, telling no exit (`exit` has neither a code nor a signal).
  */
-export const PROCESS_GONE: ErrorInfo = Object.freeze({name: 'ProcessGone', message: 'gone, its exit not told: the process that started it died first'});
+export const PROCESS_GONE: ErrorInfo = Object.freeze({name: 'ProcessGone', message: 'gone, its end not seen: the process that started it exited first'});
 
 export const isProcessGone = (error: ErrorInfo | null | undefined): boolean => error?.name === PROCESS_GONE.name;
 

@@ -63,7 +63,7 @@ describe('the script never outlives asyncmon', () => {
 	});
 
 	// The script died first, telling no child's end: the report read 'running at the end' for a child long gone.
-	it("after a Ctrl-C the followed child's end is told as what is known: gone, its exit not told; the report says so", async () => {
+	it("after a Ctrl-C the followed child's end is told as what is known: gone, its end not seen; the report says so", async () => {
 		const file = tempFile('ctrl-c.ndjson');
 		const {child, result} = startCli(['--plain', '--record', file, 'starts-children-then-waits.js']);
 		// Once its lane is in the stream: it is followed.
@@ -80,7 +80,7 @@ describe('the script never outlives asyncmon', () => {
 		expect(outcome.code).toBe(130);
 		// The script may see a child die first, and tell its end (killed by SIGINT), or die first itself: either way
 		// the child's end is what is known, never that it runs.
-		const ended = '(gone, its exit not told|killed by SIGINT)';
+		const ended = '(gone, its end not seen|killed by SIGINT)';
 		expect(outcome.stdout).toMatch(new RegExp(`pid ${forked}: .* ${ended}`));
 		const report = await runCli(['report', file]);
 		// The forked child (followed) and `sleep 300` (an op).

@@ -497,6 +497,12 @@ export function onBlockedThread(block: Block, id: number): boolean {
 	return laneSlotOf(id) === laneSlotOf(block.id) && isMainThreadId(id);
 }
 
+/** The error nothing handled that ended the process (an `uncaught` event, then a failing exit with no signal), if one did. */
+export function fatalUncaught(state: ModelState): Uncaught | undefined {
+	if (!state.exit || state.exit.signal !== null || state.exit.code === 0) return undefined;
+	return state.uncaught.find(uncaught => !uncaught.handled);
+}
+
 /** Tasks not settled: running, waiting or ready (in flight; at the end, cut off or never settled). */
 export function unsettledTasks(state: ModelState): number {
 	return state.taskCounts.running + state.taskCounts.waiting + state.taskCounts.ready;

@@ -1,7 +1,7 @@
 import {computeInsights} from '../model/insights.js';
 import {foldedFiguresOf, foldedSentence} from '../present/folded.js';
 import {insightMessage} from '../present/insights.js';
-import {unsettledTasks, type ModelState} from '../model/state.js';
+import {fatalUncaught, unsettledTasks, type ModelState} from '../model/state.js';
 import {sessionDuration, summarize} from '../model/summary.js';
 import {formatDuration} from '../present/durations.js';
 import {formatTimes} from '../present/numbers.js';
@@ -9,7 +9,7 @@ import type {Segment} from '../present/paint.js';
 import {glyphs} from '../present/states.js';
 import {counted, sanitize, sanitizeLines} from '../present/text.js';
 import {connectionClosed, endingSignal, forcedText, stoppedForText} from '../present/processes.js';
-import {uncaughtSegment} from '../present/errors.js';
+import {crashText, uncaughtSegment} from '../present/errors.js';
 
 /** The processes the script started that had not ended when the session did (a child that took the stop signal and went on, a daemon): `pid 4242 (node worker.js)`. */
 function processesStillRunning(state: ModelState): string[] {
@@ -72,9 +72,11 @@ export function summaryLines(state: ModelState, ascii: boolean): Segment[][] {
 	// asyncmon's name is written in lower case, at the start of a sentence too.
 	const why = stuck ? `${stuck[0]!.toUpperCase()}${stuck.slice(1)}` : exit && forcedText(exit);
 	if (why) say(sanitize(why), {color: 'yellow'});
-	if (killedBy) {
+	const crash = fatalUncaught(state);
+	if (killedBy || crash) {
 		const interrupted = unsettledTasks(state);
-		if (interrupted > 0) say(sanitize(`${counted(interrupted, 'task')} interrupted by ${killedBy} before settling`), {color: 'yellow'});
+		const how = killedBy ? `interrupted by ${killedBy}` : crashText(crash!);
+		if (interrupted > 0) say(sanitize(`${counted(interrupted, 'task')} ${how} before settling`), {color: 'yellow'});
 	}
 	const outlived = exit && state.joinedMs === null ? processesStillRunning(state) : [];
 	if (outlived.length > 0) {

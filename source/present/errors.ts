@@ -12,6 +12,11 @@ export function errorText(error: ErrorInfo): string {
 	return text;
 }
 
+/** What ended the process, as the tasks it cut short are said to be: `cut short by the uncaught exception`. */
+export function crashText(uncaught: Uncaught): string {
+	return `cut short by the ${uncaught.origin === 'unhandledRejection' ? 'unhandled rejection' : 'uncaught exception'}`;
+}
+
 /** A failure in words: its error, or, a request's that failed without one, how it ended. */
 export function failureText({error, status, aborted}: {error?: ErrorInfo | null; status?: number | null; aborted?: boolean}): string {
 	if (error) return errorText(error);

@@ -78,6 +78,18 @@ describe('the plain summary', () => {
 		expect(text).not.toContain('never settled');
 	});
 
+	it('says tasks an uncaught exception cut short, as it killed the process: requests in flight at a crash are not left as if pending', () => {
+		const lines: AsyncmonEvent[] = [
+			event('task.start', {t: 0, id: 1, name: 'handle()'}),
+			event('task.await', {t: 1, id: 1, on: {kind: 'promise'}}),
+			event('uncaught', {t: 100, origin: 'uncaughtException', error: {name: 'Error', message: 'crash in timer'}}),
+			event('exit', {t: 101, code: 1}),
+		];
+		const text = summaryText(reduce(lines)).join('\n');
+		expect(text).toContain('1 task cut short by the uncaught exception before settling');
+		expect(text).not.toContain('never settled');
+	});
+
 	it('keeps a code frame on its lines, caret in place, with no escape from a crafted recording', () => {
 		const state = reduce([
 			event('fatal', {t: 1, kind: 'syntax', message: 'Unexpected \x1b]2;x\x07";"', loc: 'a.ts:2:17', frame: '2 | const broken = (;\x1b[2J\r\n                    ^'}),

@@ -436,6 +436,11 @@ describe('header', () => {
 		shutDown.emit('exit', {t: 900, code: 0, signal: null});
 		expect(counts(shutDown)).toContain(`⏸ ${waiting + ready} cut off by process.exit()`);
 		expect(shutDown.state.taskCounts.finished).toBe(finished + running);
+		// An error nothing handled killed the process: cut short by it.
+		const crashed = busySession();
+		crashed.emit('uncaught', {t: 890, origin: 'unhandledRejection', error: {name: 'Error', message: 'lost'}});
+		crashed.emit('exit', {t: 900, code: 1, signal: null});
+		expect(counts(crashed)).toContain(`⏸ ${unsettled} cut short by the unhandled rejection`);
 	});
 
 	it('says how many of the tasks done were folded: never more than it counts done, though their timers folded with them', () => {

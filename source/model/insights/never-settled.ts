@@ -1,4 +1,4 @@
-import {isCountedTask, type ModelState} from '../state.js';
+import {fatalUncaught, isCountedTask, type ModelState} from '../state.js';
 import type {NeverSettledInsight} from './insight.js';
 
 /**
@@ -12,7 +12,7 @@ import type {NeverSettledInsight} from './insight.js';
  */
 export function neverSettled(state: ModelState): NeverSettledInsight[] {
 	if (!state.exit || state.exit.signal !== null) return [];
-	if (state.uncaught.some(uncaught => !uncaught.handled) && state.exit.code !== 0) return [];
+	if (fatalUncaught(state)) return [];
 	const pending = [...state.nodes.values()].filter(
 		node => (isCountedTask(node.kind) || node.kind === 'worker') && (node.state === 'waiting' || node.state === 'ready'),
 	);

@@ -1,8 +1,8 @@
 import type {Ms} from '../../protocol/events.js';
 import {foldedShort} from '../../present/folded.js';
 import {loopDelayMs} from '../../present/loop-delay.js';
-import {activeBlocks, NODE_STATES, unsettledTasks, type ModelState, type NodeState, type Uncaught} from '../../model/state.js';
-import {uncaughtSegment} from '../../present/errors.js';
+import {activeBlocks, fatalUncaught, NODE_STATES, unsettledTasks, type ModelState, type NodeState, type Uncaught} from '../../model/state.js';
+import {crashText, uncaughtSegment} from '../../present/errors.js';
 import {knownBlockCulprit} from '../../present/holdups.js';
 import {connectionClosed, endingSignal, processText} from '../../present/processes.js';
 import {roundedConcurrency} from '../../model/summary.js';
@@ -121,7 +121,8 @@ function countsAt({state, ascii}: HeaderInput, concurrency: string, brevity: 0 |
 	if (state.exit && unsettled > 0) {
 		const killedBy = endingSignal(state.exit);
 		// The script's own process.exit() ended them (a graceful shutdown's): cut off, not left hanging.
-		const label = brevity === 0 ? (killedBy ? ` interrupted by ${sanitize(killedBy)}` : state.exitCall ? ' cut off by process.exit()' : ' never settled') : '';
+		const crash = fatalUncaught(state);
+		const label = brevity === 0 ? (killedBy ? ` interrupted by ${sanitize(killedBy)}` : state.exitCall ? ' cut off by process.exit()' : crash ? ` ${crashText(crash)}` : ' never settled') : '';
 		line.push({text: `${stateIcon('waiting', ascii)} ${formatCount(unsettled)}${label}`, color: STATE_STYLES.waiting.color}, {text: gap});
 	}
 	if (brevity > 0) line.push({text: ' '});

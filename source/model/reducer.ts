@@ -481,6 +481,7 @@ function addNode(state: ModelState, init: NewNode): TaskNode {
 		state.rootIds.push(node.id);
 	}
 	if (isCountedTask(node.kind)) state.taskCounts[node.state]++;
+	if (node.kind === 'server') state.servingNow++;
 	countLane(state, node, node.state, 1);
 	return node;
 }
@@ -565,6 +566,7 @@ function setState(state: ModelState, node: TaskNode, next: NodeState, t: Ms): vo
 
 function finish(state: ModelState, node: TaskNode, final: 'finished' | 'failed', t: Ms): void {
 	setState(state, node, final, t);
+	if (node.kind === 'server' && node.endMs === null) state.servingNow--;
 	node.endMs = t;
 }
 

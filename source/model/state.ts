@@ -422,6 +422,8 @@ export interface ModelState extends OutputTail {
 	tasksInFlight: number;
 	/** HTTP requests started and not ended, those in a pool's queue included. */
 	httpInFlight: number;
+	/** Requests the script's servers received and have not answered yet (`server` tasks under way). */
+	servingNow: number;
 	/**
 	 * What the script's process holds back, in flight and not yet sent (see HeldEvent): tasks, and HTTP requests it
 	 * sent. Not in taskCounts or httpInFlight, which count what the stream told.
@@ -542,6 +544,7 @@ export function createState(options: StateOptions = {}): ModelState {
 		lanesRunning: {workers: 0, processes: 0},
 		tasksInFlight: 0,
 		httpInFlight: 0,
+		servingNow: 0,
 		held: {tasks: 0, http: 0},
 		httpQueued: 0,
 		httpFailed: 0,

@@ -415,6 +415,19 @@ describe('header', () => {
 		expect(counts()).not.toContain('just started');
 	});
 
+	it("says how many requests the script's servers are answering beside the requests it sent, while there are any", () => {
+		const session = new FakeSession();
+		const counts = (): string => headerLines({state: session.state, title: 'server.ts', nowMs: 100, width: 160, ascii: false, glyphs: glyphs(false), viewPaused: false, replay: undefined, badge: []})[1]!.map(s => s.text).join('');
+		session.emit('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'server.ts', loc: null});
+		expect(counts()).not.toContain('serving');
+		for (const id of [10, 11]) session.emit('task.start', {t: 5, id, parent: 1, kind: 'server', name: 'GET /users/1', loc: null, http: {method: 'GET', url: '/users/1'}});
+		expect(counts()).toMatch(/http 0 in flight {2}serving 2$/);
+		session.emit('task.end', {t: 9, id: 10, ok: true, status: 200});
+		expect(counts()).toMatch(/serving 1$/);
+		session.emit('exit', {t: 20, code: null, signal: 'SIGTERM'});
+		expect(counts()).not.toContain('serving');
+	});
+
 	it('counts the tasks that did not settle as such once the script ended: interrupted by its signal, or never settled', () => {
 		const counts = (session: ReturnType<typeof busySession>): string => headerLines({state: session.state, title: 'app.ts', nowMs: 1000, width: 140, ascii: false, glyphs: glyphs(false), viewPaused: false, replay: undefined, badge: []})[1]!.map(s => s.text).join('');
 		const killed = busySession();

@@ -129,6 +129,8 @@ function countsAt({state, ascii}: HeaderInput, concurrency: string, brevity: 0 |
 	// Tasks the script's process holds back count as in flight, as the HTTP requests among them do: a server under load holds most.
 	if (state.held.tasks > 0) line.push({text: `+ ${formatCount(state.held.tasks)}${brevity === 0 ? ' just started' : ''}`, color: STATE_STYLES.running.color}, {text: gap});
 	line.push({text: `${brevity === 2 ? 'conc' : 'concurrency'} ${concurrency}  `}, {text: `http ${state.httpInFlight - state.httpQueued + state.held.http} in flight`});
+	// Requests the script's servers are answering (sent ones are the script's own requests, above).
+	if (state.servingNow > 0 && !state.exit) line.push({text: `${gap}serving ${formatCount(state.servingNow)}`});
 	if (state.httpQueued > 0) line.push({text: `, ${state.httpQueued} queued`, color: 'blue'});
 	if (state.httpFailed > 0) line.push({text: `, ${state.httpFailed} failed`, color: 'red'});
 	return line;

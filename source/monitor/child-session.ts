@@ -143,6 +143,10 @@ export class ChildSession {
 	}
 
 	/** Stuck in synchronous code, with no handler of its own for `signal`: it can take no signal but SIGKILL. */
+	isStuck(): boolean {
+		return this.stuck.blocked;
+	}
+
 	stuckWithoutHandler(signal: StopSignal): boolean {
 		return this.stuck.withoutHandlerFor(signal);
 	}

@@ -16,6 +16,8 @@ const TERMINAL_SIGNALS: ReadonlySet<StopSignal> = new Set(['SIGINT', 'SIGHUP']);
 
 /** The script as its session reads it: whether it is stuck in synchronous code (see ChildSession). */
 export interface Stoppable {
+	/** Stuck in synchronous code now: no handler of the script's can run. */
+	isStuck(): boolean;
 	stuckWithoutHandler(signal: StopSignal): boolean;
 	endFor(signal: StopSignal): void;
 	/** asyncmon is about to send the script SIGKILL, for this reason: said in its exit. */
@@ -25,8 +27,10 @@ export interface Stoppable {
 /**
  * How signals reach the script, in plain mode, in the dashboard and while it compiles alike (README,
  * "Signals"): each is forwarded, so the script's own handlers run, and it takes as long as they take, as under
- * node (a graceful shutdown drains for as long as its process manager allows). The same Ctrl-C or SIGTERM
- * again ends it with SIGKILL; so does the end of KILL_GRACE_MS after a hangup (the terminal is gone) or after
+ * node (a graceful shutdown drains for as long as its process manager allows). The same Ctrl-C again ends it with
+ * SIGKILL (a user who wants it over), and the same SIGTERM again while it is stuck, where its handler cannot run; a
+ * SIGTERM again otherwise reaches its handler again, as under node (a supervisor's, a `kill` loop's). So does the end
+ * of KILL_GRACE_MS after a hangup (the terminal is gone) or after
  * the dashboard was quit. A script stuck in synchronous code cannot run its handlers, and must still be
  * stoppable: one stuck with no handler of its own for the signal is ended at once, as node would have ended
  * it, since asyncmon's own handler (which sends what is buffered first) cannot run. Every SIGKILL of
@@ -55,7 +59,7 @@ export class StopRule {
 	/** A stop signal asyncmon got (or a Ctrl-C in the dashboard): to the processes the script started too for what a terminal sends (see TERMINAL_SIGNALS). */
 	deliver(signal: StopSignal): void {
 		const group = TERMINAL_SIGNALS.has(signal);
-		if (this.received.has(signal) && signal !== 'SIGHUP') {
+		if (this.received.has(signal) && signal !== 'SIGHUP' && (signal === 'SIGINT' || this.session?.isStuck())) {
 			this.kill({after: signal, because: 'again'}, group);
 			return;
 		}

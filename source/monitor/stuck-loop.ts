@@ -16,6 +16,11 @@ export class StuckLoop {
 		else if (line.type === 'block.end' && line.id === this.open?.id) this.open = null;
 	}
 
+	/** Stuck now, whatever it handles. */
+	get blocked(): boolean {
+		return this.open !== null;
+	}
+
 	/** Stuck now, with no handler of its own for `signal`. */
 	withoutHandlerFor(signal: StopSignal): boolean {
 		return this.open !== null && !this.open.handles.includes(signal);

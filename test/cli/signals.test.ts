@@ -112,3 +112,26 @@ it('a graceful shutdown longer than 2 s runs to its end, as under node: its outp
 	expect(result.stdout).toMatch(/draining\n(.*\n)*left 2\n(.*\n)*left 1\n(.*\n)*left 0\n(.*\n)*clean shutdown/);
 	expect((await readRecording(file)).state.exit).toEqual(expect.objectContaining({code: 0, signal: null}));
 });
+
+// A supervisor or a `kill` loop may send SIGTERM more than once: node hands each to the script's handler.
+it("a second SIGTERM while the script drains reaches its handler again, as under node: the drain runs to its end", async () => {
+	const directory = dirWithScript('drain-twice.js', [
+		'let terms = 0',
+		"process.on('SIGTERM', () => {",
+		'  console.log(`SIGTERM #${++terms}`)',
+		"  if (terms === 1) setTimeout(() => { console.log('drained'); process.exit(0) }, 1500)",
+		'})',
+		'setInterval(() => {}, 1000)',
+		"console.log('ready')",
+	]);
+	const file = tempFile('drained-twice.ndjson');
+	const run = startCli(['--plain', '--record', file, 'drain-twice.js'], {cwd: directory});
+	await new Promise<void>(resolve => run.child.stdout!.on('data', (text: string) => text.includes('ready') && resolve()));
+	run.child.kill('SIGTERM');
+	await pause(300);
+	run.child.kill('SIGTERM');
+	const result = await run.result;
+	expect(result.code).toBe(0);
+	expect(result.stdout).toMatch(/SIGTERM #1\n(.*\n)*SIGTERM #2\n(.*\n)*drained/);
+	expect((await readRecording(file)).state.exit).toEqual(expect.objectContaining({code: 0, signal: null}));
+});

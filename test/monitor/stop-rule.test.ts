@@ -10,12 +10,14 @@ describe('the stop rule', () => {
 	let sent: string[];
 	let forced: ForcedKill[];
 	let rule: StopRule;
+	let stuckNow: boolean;
 	beforeEach(() => {
 		vi.useFakeTimers();
+		stuckNow = false;
 		sent = [];
 		forced = [];
 		rule = new StopRule({signal: (signal, group = false) => sent.push(to(signal, group))});
-		rule.attach({stuckWithoutHandler: () => false, endFor: () => {}, forcing: kill => forced.push(kill)});
+		rule.attach({isStuck: () => stuckNow, stuckWithoutHandler: () => false, endFor: () => {}, forcing: kill => forced.push(kill)});
 	});
 	afterEach(() => vi.useRealTimers());
 
@@ -31,13 +33,19 @@ describe('the stop rule', () => {
 
 	// As `kill PID` sends it to node alone: its graceful shutdown takes as long as it takes (docker stop, Kubernetes and
 	// systemd allow 10-30 s, then kill it themselves); the 2 s kill cut a 4 s drain short before.
-	it('forwards a SIGTERM to the script alone and never kills it for the time it takes; a second SIGTERM kills it, and says why', () => {
+	it('forwards a SIGTERM to the script alone and never kills it for the time it takes; a second one reaches its handler again, as under node', () => {
 		rule.deliver('SIGTERM');
 		vi.advanceTimersByTime(60_000);
 		expect(sent).toEqual(['SIGTERM']);
 		expect(forced).toEqual([]);
+		// A supervisor's, or a `kill` loop's: node hands it to the script's handler again, which goes on draining.
 		rule.deliver('SIGTERM');
-		expect(sent).toEqual(['SIGTERM', 'SIGKILL']);
+		expect(sent).toEqual(['SIGTERM', 'SIGTERM']);
+		expect(forced).toEqual([]);
+		// Stuck in synchronous code, where no handler can run: the next one kills it, and says why.
+		stuckNow = true;
+		rule.deliver('SIGTERM');
+		expect(sent).toEqual(['SIGTERM', 'SIGTERM', 'SIGKILL']);
 		expect(forced).toEqual([{after: 'SIGTERM', because: 'again'}]);
 	});
 
@@ -90,7 +98,7 @@ describe('the stop rule, for a script stuck in synchronous code', () => {
 		endedFor = [];
 		stuck = new StuckLoop();
 		rule = new StopRule({signal: signal => sent.push(signal)});
-		rule.attach({stuckWithoutHandler: signal => stuck.withoutHandlerFor(signal), endFor: signal => endedFor.push(signal), forcing: () => {}});
+		rule.attach({isStuck: () => stuck.blocked, stuckWithoutHandler: signal => stuck.withoutHandlerFor(signal), endFor: signal => endedFor.push(signal), forcing: () => {}});
 	});
 	afterEach(() => {
 		rule.dispose();

@@ -85,14 +85,16 @@ describe('blocks, through the real CLI', () => {
 		expect(result.stdout).toMatch(/pack\(\) at main\.cjs:5 blocked the event loop for \d+ms[^;\n]*; it ran gzipSync\(\) on the loop's thread: use zlib\.gzip/);
 	});
 
-	it('a block in Atomics.wait names the built-in and advises Atomics.waitAsync; one in JSON.parse, the work to move', async () => {
+	it('a block in Atomics.wait names the built-in and advises Atomics.waitAsync; one in a backtracking RegExp, a rewrite; one in JSON.parse, the work to move', async () => {
 		const dir = dirWithScript('main.cjs', [
 			'const flag = new Int32Array(new SharedArrayBuffer(4))',
 			'const sleep = ms => new Promise(r => setTimeout(r, ms))',
 			'const big = JSON.stringify(Array.from({length: 400000}, (_, i) => ({i, name: `item ${i}`})))',
 			'async function pause () { await sleep(20); Atomics.wait(flag, 0, 0, 300) }',
 			'async function parse () { await sleep(20); return JSON.parse(big).length }',
-			'pause().then(parse).then(n => console.log("parsed", n))',
+			// Exponential backtracking: a 22-character input that does not match takes some 100-200 ms.
+			'async function validate () { await sleep(20); return /^(a+)+$/.test("a".repeat(22) + "b") }',
+			'pause().then(parse).then(n => console.log("parsed", n)).then(validate).then(ok => console.log("valid", ok))',
 		]);
 		const {result, state} = await recordRun(['--block-threshold', '50', 'main.cjs'], {cwd: dir});
 		expect(result.stdout).toContain('parsed 400000');
@@ -100,6 +102,9 @@ describe('blocks, through the real CLI', () => {
 		expect(pause?.callee).toEqual({fn: 'wait', loc: 'Atomics'});
 		expect(result.stdout).toMatch(/pause\(\) at main\.cjs:4 blocked the event loop for \d+ms[^;\n]*; it waited in Atomics\.wait\(\): use Atomics\.waitAsync, which does not hold the loop/);
 		expect(result.stdout).toMatch(/parse\(\) at main\.cjs:5 blocked the event loop for \d+ms[^\n]*; move CPU-bound work to a worker thread/);
+		expect(result.stdout).toContain('valid false');
+		expect(state.blocks.find(block => block.location?.startsWith('main.cjs:6:'))?.callee).toEqual({fn: 'test', loc: 'RegExp'});
+		expect(result.stdout).toMatch(/validate\(\) at main\.cjs:6 blocked the event loop for \d+ms[^\n]*; it ran a regular expression \(RegExp\.prototype\.test\(\)\) that backtracks/);
 	});
 
 	it("a block the script's last callback ends, just before its process exits, is recorded whole: its start and its end", async () => {

@@ -23,6 +23,9 @@ export function blockedLoopMessage(state: ModelState, insight: BlockedLoopInsigh
 	return `${blockCulprit(state, block)}${where} blocked the event loop${loopOwner(block)} for ${formatDuration(insight.durationMs)}${queued}${repeated}; ${waited}${advice}`;
 }
 
+/** String methods that run a regular expression whatever their argument (replace and split may take a plain string). */
+const REGEXP_ONLY_STRING_METHODS: ReadonlySet<string> = new Set(['match', 'matchAll', 'search']);
+
 /**
  * A block read in one of Node's synchronous calls that has an asynchronous twin: the twin is the advice, not a
  * worker thread. `execSync` may compute nothing at all (it waits for its program); the twins of zlib's and crypto's
@@ -30,6 +33,10 @@ export function blockedLoopMessage(state: ModelState, insight: BlockedLoopInsigh
  */
 function synchronousCallAdvice({fn, loc}: StackFrame): string | null {
 	if (loc === 'Atomics' && fn === 'wait') return 'it waited in Atomics.wait(): use Atomics.waitAsync, which does not hold the loop';
+	// No thread makes a pattern that backtracks without end finish: its time grows exponentially with the input.
+	if (loc === 'RegExp' || (loc === 'String' && REGEXP_ONLY_STRING_METHODS.has(fn))) {
+		return `it ran a regular expression (${loc}.prototype.${fn}()) that backtracks, in time that grows exponentially with the input (nested or overlapping quantifiers, (a+)+ or (a|a)*, on input that does not match): rewrite the pattern, or bound the input`;
+	}
 	const twin = fn.endsWith('Sync') ? fn.slice(0, -'Sync'.length) : null;
 	if (!twin) return null;
 	switch (loc) {

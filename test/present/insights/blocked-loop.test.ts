@@ -41,6 +41,10 @@ describe('blocked-loop in words', () => {
 		expect(advice('gzipSync', 'node:zlib')).toBe("it ran gzipSync() on the loop's thread: use zlib.gzip (or a stream), which runs in Node's thread pool");
 		expect(advice('pbkdf2Sync', 'node:crypto')).toBe("it ran pbkdf2Sync() on the loop's thread: use crypto.pbkdf2, which runs in Node's thread pool");
 		expect(advice('wait', 'Atomics')).toBe('it waited in Atomics.wait(): use Atomics.waitAsync, which does not hold the loop');
+		// A pattern that backtracks: no thread makes it finish.
+		expect(advice('test', 'RegExp')).toMatch(/^it ran a regular expression \(RegExp\.prototype\.test\(\)\) that backtracks, .*: rewrite the pattern, or bound the input$/);
+		expect(advice('match', 'String')).toMatch(/^it ran a regular expression \(String\.prototype\.match\(\)\)/);
+		expect(advice('split', 'String')).toBe('move CPU-bound work to a worker thread');
 		// No twin to name: the work is the script's to move.
 		expect(advice('update', 'node:crypto')).toBe('move CPU-bound work to a worker thread');
 		expect(advice('emit', 'node:events')).toBe('move CPU-bound work to a worker thread');

@@ -164,6 +164,9 @@ export interface ReportSummary {
 	httpCount: number;
 	/** HTTP requests that ended in a network error, a 5xx status or a gRPC error. */
 	failedHttp: number;
+	/** Added: requests the script's servers received (`server` tasks, folded ones included), and those that failed (a 5xx, a client gone first, the server's own end). */
+	httpReceived: number;
+	failedReceived: number;
 	/** How long asyncmon held the script back while the monitor caught up with its events. */
 	heldBackMs: Ms;
 }
@@ -256,9 +259,19 @@ export function summarize(state: ModelState): ReportSummary {
 	for (const leaf of leaves) taskTimeMs += (leaf.endMs ?? endMs) - leaf.startMs;
 	let failedCount = aggregated.failed;
 	let requests = 0;
+	const received = {count: 0, failed: 0};
 	for (const node of state.nodes.values()) {
 		if (node.state === 'failed' && isCountedTask(node.kind)) failedCount++;
 		if (node.kind === 'http') requests++;
+		if (node.kind === 'server') {
+			received.count++;
+			if (node.state === 'failed') received.failed++;
+		}
+	}
+	for (const site of aggregated.sites.values()) {
+		if (site.kind !== 'server') continue;
+		received.count += site.count;
+		received.failed += site.failed;
 	}
 	let longestBlockMs = 0;
 	for (const block of state.blocks) longestBlockMs = Math.max(longestBlockMs, block.durationMs ?? endMs - block.startMs);
@@ -275,6 +288,8 @@ export function summarize(state: ModelState): ReportSummary {
 		failedCount,
 		httpCount: requests + aggregated.httpIntervals.total,
 		failedHttp: state.httpFailed,
+		httpReceived: received.count,
+		failedReceived: received.failed,
 		heldBackMs: round(state.heldBackMs),
 	};
 }

@@ -67,6 +67,10 @@ export function summaryLines(state: ModelState, ascii: boolean): Segment[][] {
 		const failed = summary.failedHttp > 0 ? `, ${summary.failedHttp} failed (a network error, a 5xx status or a gRPC error)` : '';
 		say(`HTTP sent: ${counted(summary.httpCount, 'request')}, at most ${summary.maxInFlightHttp} in flight${failed}`, summary.failedHttp > 0 ? {color: 'red'} : {});
 	}
+	if (summary.httpReceived > 0) {
+		const failed = summary.failedReceived > 0 ? `, ${summary.failedReceived} failed (a 5xx status, the client gone first, or the server's own end)` : '';
+		say(`HTTP received: ${counted(summary.httpReceived, 'request')}${failed}`, summary.failedReceived > 0 ? {color: 'red'} : {});
+	}
 	if (summary.failedCount > 0) say(`${counted(summary.failedCount, 'task')} failed`, {color: 'red'});
 	const stuck = exit && stoppedForText(exit);
 	// asyncmon's name is written in lower case, at the start of a sentence too.

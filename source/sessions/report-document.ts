@@ -90,6 +90,8 @@ function summarySection(report: SessionReport): ReportSection {
 			['max tasks in flight', String(s.maxInFlight)],
 			['HTTP requests sent', String(s.httpCount)],
 			['max HTTP requests sent in flight', String(s.maxInFlightHttp)],
+			// A server's: what it was asked (its routes, below).
+			...(s.httpReceived > 0 ? [['HTTP requests received', String(s.httpReceived)], ['failed HTTP requests received', String(s.failedReceived)]] : []),
 			['longest block', formatDuration(s.longestBlockMs)],
 			['script held back by asyncmon (backpressure)', formatDuration(s.heldBackMs)],
 		],

@@ -4,6 +4,7 @@ import {describe, expect, it} from 'vitest';
 import {createState, type ModelState} from '../../source/model/state.js';
 import {buildReport, concurrencyAt, leafTasks, sessionDuration, summarize} from '../../source/model/summary.js';
 import {IDS_PER_PROCESS} from '../../source/protocol/events.js';
+import {FoldedTaskWriter} from '../../source/protocol/fold.js';
 import type {ProtocolLine, TaskKind} from '../../source/protocol/events.js';
 import {event, header, reduce} from '../helpers/events.js';
 
@@ -157,8 +158,35 @@ describe('summary definitions', () => {
 			failedCount: 0,
 			httpCount: 0,
 			failedHttp: 0,
+			httpReceived: 0,
+			failedReceived: 0,
 			heldBackMs: 0,
 		});
+	});
+
+	/** `count` quick requests folded at the source, each 2 ms long, as the script's process packs them. */
+	const foldedTasks = (count: number): string => {
+		const writer = new FoldedTaskWriter(count);
+		for (let i = 0; i < count; i++) writer.add(-2 - i * 0.1, -i * 0.1, 0.1, 1.9);
+		return writer.text();
+	};
+
+	it("counts the requests the script's servers received, those kept and those folded at the source, and the failed ones", () => {
+		const request = (t: number, id: number, end: Record<string, unknown>): ProtocolLine[] => [
+			event('task.start', {t, id, parent: 1, kind: 'server', name: 'GET /users/1', loc: null, http: {method: 'GET', url: '/users/1'}}),
+			event('task.end', {t: t + 2, id, ...end}),
+		];
+		const state = reduce([
+			HEADER,
+			taskStart(0, 1, null, 'server.ts', 'script'),
+			...request(1, 10, {ok: true, status: 200}),
+			...request(2, 11, {ok: true, status: 503}),
+			...request(3, 12, {ok: false, aborted: true}),
+			event('fold', {t: 9, kind: 'server', name: 'GET /users/1', request: {method: 'GET', url: '/users/1'}, loc: null, parent: 1, leaf: true, count: 40, totalMs: 80, busyMs: 4, waitMs: 76, tasks: foldedTasks(40)}),
+			event('exit', {t: 10, code: 0, signal: null}),
+		]);
+		// The 503 and the client gone first failed; quick requests fold at the source only answered.
+		expect(summarize(state)).toMatchObject({httpReceived: 43, failedReceived: 2, httpCount: 0});
 	});
 });
 

@@ -67,6 +67,17 @@ describe('the plain summary', () => {
 		expect(summaryText(reduce(lines))).toContain('HTTP sent: 3 requests, at most 3 in flight, 2 failed (a network error, a 5xx status or a gRPC error)');
 	});
 
+	it("says how many requests the script's servers received and how many failed, a server's answer to HTTP sent", () => {
+		const lines: AsyncmonEvent[] = [event('task.start', {t: 0, id: 1, kind: 'script', name: 'server.ts'})];
+		for (const [id, status] of [[10, 200], [11, 500], [12, 200]] as const) {
+			lines.push(event('task.start', {t: 1, id, parent: 1, kind: 'server', name: 'GET /', http: {method: 'GET', url: '/'}}), event('task.end', {t: 2, id, ok: true, status}));
+		}
+		lines.push(event('exit', {t: 3, code: 0, signal: null}));
+		const text = summaryText(reduce(lines));
+		expect(text).toContain("HTTP received: 3 requests, 1 failed (a 5xx status, the client gone first, or the server's own end)");
+		expect(text.some(line => line.startsWith('HTTP sent'))).toBe(false);
+	});
+
 	it('says tasks a signal cut short were interrupted, and gives no never-settled advice about them', () => {
 		const lines: AsyncmonEvent[] = [
 			event('task.start', {t: 0, id: 1, name: 'serve()'}),

@@ -88,6 +88,43 @@ export function instrumentTimers(tracker: Tracker): void {
 		return slept;
 	}
 
+	/**
+	 * `for await (const tick of setInterval(ms))` of the user's code: an interval op, fired at each tick, ended as the
+	 * loop leaves (its iterator's return(), or an abort); each wait for the next tick is known to be on it, not "a
+	 * promise". An async generator, as Node's is, over Node's; its next() tags the promise the loop awaits.
+	 */
+	function usersInterval<T>(delay?: number, value?: T, options?: timers.TimerOptions): AsyncGenerator<T> {
+		const ms = effectiveDelay(delay);
+		const t = performance.now();
+		const id = tracker.startOp('timer', timerName('setInterval', ms), {timer: {delayMs: ms, repeat: true}, t});
+		async function* ticking(): AsyncGenerator<T> {
+			let due = t + ms;
+			let failure: unknown;
+			try {
+				for await (const tick of timersPromises.setInterval(delay, value, options)) {
+					const now = performance.now();
+					tracker.emit({type: 'op.fire', t: now, id, lateMs: Math.max(0, now - due)});
+					due = Math.max(due + ms, now);
+					yield tick as T;
+				}
+			} catch (error) {
+				failure = error;
+				throw error;
+			} finally {
+				const failed = failure !== undefined && (failure as {name?: unknown} | null)?.name !== 'AbortError';
+				tracker.emit({type: 'op.end', t: performance.now(), id, ok: !failed, cancelled: true, ...(failed && {error: tracker.errorInfo(failure)})});
+			}
+		}
+		const generator = ticking();
+		const next = generator.next;
+		generator.next = function (...args: [] | [unknown]) {
+			const tick = next.apply(generator, args);
+			tracker.promiseTargets.tag(tick, {kind: 'op', id});
+			return tick;
+		};
+		return generator;
+	}
+
 	const patched = {
 		setTimeout: Object.assign(timerOf(original.setTimeout, false), {[Symbol.for('nodejs.util.promisify.custom')]: sleep}),
 		setInterval: timerOf(original.setInterval as Schedule, true),
@@ -103,6 +140,7 @@ export function instrumentTimers(tracker: Tracker): void {
 	tracker.userTimersPromises = {
 		...timersPromises,
 		setTimeout: usersSleep,
+		setInterval: usersInterval as typeof timersPromises.setInterval,
 		scheduler: Object.assign(Object.create(Object.getPrototypeOf(timersPromises.scheduler) as object) as typeof timersPromises.scheduler, {
 			wait: (delay: number, options?: timers.TimerOptions) => usersSleep(delay, undefined, options),
 			yield: () => timersPromises.scheduler.yield(),

@@ -60,6 +60,25 @@ describe('timers', () => {
 		expect(lines.filter(line => line.type === 'op.fire' && line.id === interval.id)).toHaveLength(3);
 	});
 
+	it("a loop over node:timers/promises' setInterval: an interval op that fires at each tick and ends as the loop leaves; each wait is on it", async () => {
+		const {node, asyncmon, file} = await underNodeAndAsyncmon('interval-iterator.mjs', [], SCRIPTS);
+		expect(node).toEqual({code: 0, stdout: 'ticks 3\nstopped AbortError\n', stderr: ''});
+		expect(asyncmon).toEqual(node);
+		const lines = recordedLines(file);
+		const intervals = lines.filter((line): line is OpStartEvent => line.type === 'op.start' && line.kind === 'timer' && line.timer?.repeat === true);
+		expect(intervals.map(op => [op.name, op.timer])).toEqual([
+			['setInterval 20ms', {delayMs: 20, repeat: true}],
+			['setInterval 15ms', {delayMs: 15, repeat: true}],
+		]);
+		const [ticking, aborted] = intervals;
+		expect(lines.filter(line => line.type === 'op.fire' && line.id === ticking!.id)).toHaveLength(3);
+		for (const op of [ticking!, aborted!]) expect(lines.find(line => line.type === 'op.end' && line.id === op.id)).toMatchObject({ok: true, cancelled: true});
+		const ticker = lines.find(line => line.type === 'task.start' && line.name === 'ticker()') as {id: number};
+		const awaits = lines.filter(line => line.type === 'task.await' && line.id === ticker.id);
+		expect(awaits.length).toBeGreaterThan(0);
+		expect(awaits.every(line => line.type === 'task.await' && line.on.kind === 'op' && line.on.id === ticking!.id)).toBe(true);
+	});
+
 	it("the user's own sleeps from node:timers/promises are ops, imported or required (which gets node's module object); a library's are not", async () => {
 		const {node, asyncmon, file} = await underNodeAndAsyncmon('main.mjs', [], sleepingProject());
 		expect(node).toEqual({code: 0, stdout: 'setTimeout,setImmediate,setInterval,scheduler settled\n', stderr: ''});

@@ -18,6 +18,7 @@ import {
 	type OutputBounds,
 	type OutputTail,
 	type SeriesPoint,
+	type StateSpan,
 	type TaskNode,
 	emptyLaneOutput,
 	isCountedTask,
@@ -572,6 +573,28 @@ function finish(state: ModelState, node: TaskNode, final: 'finished' | 'failed',
 
 function openSpan(node: TaskNode, spanState: 'running' | 'waiting' | 'ready', t: Ms): void {
 	node.spans.push({state: spanState, startMs: t, endMs: null});
+	if (node.spans.length > SPANS_KEPT) mergeOlderSpans(node.spans);
+}
+
+/**
+ * A task that lives as long as the session (a worker's loop of 45,000 jobs, each an await) made a span at every
+ * change of its state, for ever: 8 such workers grew the monitor by some 8 MB a minute. Past SPANS_KEPT, the older
+ * half merge in pairs, each pair into the state it spent longer in: what a timeline cell, which covers many of them
+ * on a long session's axis, shows anyway. The past gets coarser as the session goes on; the recent spans stay.
+ */
+const SPANS_KEPT = 2048;
+
+function mergeOlderSpans(spans: StateSpan[]): void {
+	const older = (spans.length >> 1) & ~1;
+	const merged: StateSpan[] = [];
+	for (let i = 0; i < older; i += 2) {
+		const first = spans[i]!;
+		const second = spans[i + 1]!;
+		const end = second.endMs ?? second.startMs;
+		const firstMs = (first.endMs ?? second.startMs) - first.startMs;
+		merged.push({state: firstMs >= end - second.startMs ? first.state : second.state, startMs: first.startMs, endMs: end});
+	}
+	spans.splice(0, older, ...merged);
 }
 
 function closeSpan(node: TaskNode, t: Ms): void {

@@ -730,3 +730,24 @@ describe('reducer: child processes', () => {
 		expect(node(state, 1).childTaskCount).toBe(0);
 	});
 });
+
+describe('reducer: a task that lives as long as the session', () => {
+	it("keeps its spans bounded, the older ones merged into the state each pair spent longer in: its spans still read mostly waiting", () => {
+		const state = reduce([start(0, 1, null, 'app.ts', 'script'), start(0, 2, 1, 'worker()')]);
+		// 50,000 jobs: each 0.1 ms of its own code, then a 1.9 ms wait.
+		for (let i = 0; i < 50_000; i++) {
+			const t = i * 2;
+			apply(state, event('task.await', {t: t + 0.1, id: 2, on: {kind: 'promise'}, busy: 0.1}));
+			apply(state, event('task.resume', {t: t + 2, id: 2, readyAt: t + 2}));
+		}
+		const worker = node(state, 2);
+		expect(worker.spans.length).toBeLessThanOrEqual(2048);
+		// Contiguous, in order, from its start to now.
+		expect(worker.spans[0]!.startMs).toBe(0);
+		for (let i = 1; i < worker.spans.length; i++) expect(worker.spans[i]!.startMs).toBe(worker.spans[i - 1]!.endMs);
+		expect(worker.spans.at(-1)).toMatchObject({state: 'running', startMs: 100_000, endMs: null});
+		// The older spans each stand for a pair, or more, of its waits and runs: waiting, as it was 95 % of the time.
+		const waiting = worker.spans.filter(span => span.state === 'waiting').reduce((sum, span) => sum + (span.endMs ?? 100_000) - span.startMs, 0);
+		expect(waiting / 100_000).toBeGreaterThan(0.9);
+	});
+});

@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest';
 import {computeInsights, type FloatingPromiseInsight, type Insight, type InsightKind} from '../../source/model/insights.js';
 import {summarize} from '../../source/model/summary.js';
-import {IDS_PER_PROCESS, IDS_PER_THREAD} from '../../source/protocol/events.js';
+import {IDS_PER_PROCESS, IDS_PER_THREAD, type ProtocolLine} from '../../source/protocol/events.js';
+import {event, header, reduce} from '../helpers/events.js';
 import {InsightSession, onOp, onPromise, onTask} from '../fixtures/insights/session.js';
 
 function ofKind<K extends InsightKind>(session: InsightSession, kind: K, options?: {blockThresholdMs?: number}): Array<Extract<Insight, {kind: K}>> {
@@ -686,6 +687,24 @@ describe('http', () => {
 		session.emit('task.end', {t: 61, id: main}).emit('exit', {t: 62});
 		expect(probes).toHaveLength(6);
 		expect(ofKind(session, 'http')).toEqual([expect.objectContaining({finding: 'failures', requests: 6, failures: 6, retries: 0})]);
+	});
+
+	it('counts the failed requests folded past the retention window too, and tells retries among those kept', () => {
+		const lines: ProtocolLine[] = [header(), event('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts'})];
+		// 300 calls of probe(), each one request to a dead port, one after another.
+		for (let i = 0; i < 300; i++) {
+			const [task, op, t] = [10 + 2 * i, 11 + 2 * i, 10 * i];
+			lines.push(
+				event('task.start', {t, id: task, parent: 1, name: `probe(${i})`}),
+				event('op.start', {t: t + 1, id: op, parent: task, kind: 'http', name: 'GET /health', http: {method: 'GET', url: url('/health')}}),
+				event('op.end', {t: t + 2, id: op, ok: false, error: {name: 'Error', message: 'connect ECONNREFUSED'}}),
+				event('task.end', {t: t + 3, id: task, ok: true, busy: 1, wait: 2}),
+			);
+		}
+		const state = reduce([...lines, event('exit', {t: 3000})], {retention: {maxFinished: 20, maxAgeMs: Infinity}});
+		const [failures] = computeInsights(state).filter(insight => insight.kind === 'http');
+		expect(failures).toMatchObject({finding: 'failures', host, requests: 300, failures: 300, retries: 0});
+		expect((failures as {retriesAmong?: number}).retriesAmong).toBeLessThan(300);
 	});
 
 	it('counts a request its task repeats after it failed as a retry, and not one another task makes', () => {

@@ -18,6 +18,8 @@ export function httpInsights(state: ModelState): HttpInsight[] {
 	for (const [host, requests] of hosts) {
 		insights.push(...connectionQueueing(state, host, requests), ...errorsAndRetries(state, host, requests));
 	}
+	// A host whose requests were all folded past the retention window: its failures still count.
+	for (const host of state.aggregated.hosts.keys()) if (!hosts.has(host)) insights.push(...errorsAndRetries(state, host, []));
 	insights.push(...slowestHost(hosts));
 	return insights;
 }
@@ -121,9 +123,11 @@ function isRetry(request: Request, requester: string, earlier: Array<{request: R
 	);
 }
 
+/** Counts include the host's requests folded past the retention window; retries are told among those kept one by one. */
 function errorsAndRetries(state: ModelState, host: string, requests: Request[]): HttpFailuresInsight[] {
 	const failures = requests.filter(failed);
-	if (failures.length === 0) return [];
+	const folded = state.aggregated.hosts.get(host);
+	if (failures.length === 0 && !folded?.failed) return [];
 	const made = requests.map(request => ({request, requester: requesterOf(state, request)}));
 	const retries = requests.filter((request, index) => isRetry(request, made[index]!.requester, made.slice(0, index)));
 	return [
@@ -131,9 +135,10 @@ function errorsAndRetries(state: ModelState, host: string, requests: Request[]):
 			kind: 'http',
 			finding: 'failures',
 			host,
-			requests: requests.length,
-			failures: failures.length,
+			requests: requests.length + (folded?.requests ?? 0),
+			failures: failures.length + (folded?.failed ?? 0),
 			retries: retries.length,
+			...(folded?.requests && {retriesAmong: requests.length}),
 			taskIds: [...new Set([...failures, ...retries])].map(request => request.id),
 		},
 	];

@@ -155,6 +155,8 @@ export interface HttpFailuresInsight extends Finding {
 	failures: number;
 	/** Requests that repeated one their task (or an earlier call of the same function) made and saw fail. */
 	retries: number;
+	/** Of `requests`, those still kept one by one, among which `retries` were told (the rest folded past the window); absent when all are. */
+	retriesAmong?: number;
 }
 
 /** The slowest of several hosts, against the next slowest. */

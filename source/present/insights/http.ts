@@ -1,6 +1,6 @@
 import type {ConnectionQueueingInsight, HttpFailuresInsight, HttpInsight, SlowestHostInsight} from '../../model/insights.js';
 import {formatDuration} from '../durations.js';
-import {formatPercent} from '../numbers.js';
+import {formatCount, formatPercent} from '../numbers.js';
 import type {HttpClient} from '../../protocol/events.js';
 import {counted} from '../text.js';
 
@@ -38,9 +38,11 @@ function connectionQueueingMessage(insight: ConnectionQueueingInsight): string {
 }
 
 function failuresMessage(insight: HttpFailuresInsight): string {
-	const {requests, failures, retries} = insight;
-	const retryPart = retries > 0 ? `; ${counted(retries, 'was a retry', 'were retries')} of a failed request (${formatPercent(retries, requests)})` : '';
-	return `${failures} of ${counted(requests, 'request')} to ${insight.host} failed (${formatPercent(failures, requests)})${retryPart}`;
+	const {requests, failures, retries, retriesAmong} = insight;
+	// Past the retention window only the latest requests are kept one by one: retries are told among them.
+	const among = retriesAmong === undefined ? '' : ` among the latest ${retriesAmong}`;
+	const retryPart = retries > 0 ? `; ${counted(retries, 'was a retry', 'were retries')} of a failed request${among} (${formatPercent(retries, retriesAmong ?? requests)})` : '';
+	return `${formatCount(failures)} of ${counted(requests, 'request')} to ${insight.host} failed (${formatPercent(failures, requests)})${retryPart}`;
 }
 
 function slowestHostMessage(insight: SlowestHostInsight): string {

@@ -27,6 +27,12 @@ describe('http in words', () => {
 		);
 	});
 
+	it('tells retries among the requests still kept one by one, when older ones were folded', () => {
+		expect(httpMessage({kind: 'http', finding: 'failures', host, requests: 4799, failures: 4799, retries: 40, retriesAmong: 161, taskIds: []})).toBe(
+			'4,799 of 4,799 requests to 127.0.0.1:4000 failed (100%); 40 were retries of a failed request among the latest 161 (25%)',
+		);
+	});
+
 	it('leaves out retries when there were none', () => {
 		expect(httpMessage({kind: 'http', finding: 'failures', host, requests: 2, failures: 1, retries: 0, taskIds: []})).toBe('1 of 2 requests to 127.0.0.1:4000 failed (50%)');
 	});

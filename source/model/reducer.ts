@@ -7,6 +7,7 @@ import {othersPartOfWait} from './own-time.js';
 import {
 	endedBefore,
 	AWAITS_RETAINED,
+	UNCAUGHT_KEPT,
 	activeBlocks,
 	LANE_OUTPUT_BOUNDS,
 	OUTPUT_LINE_MAX_CHARS,
@@ -284,9 +285,14 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 		case 'fatal':
 			state.fatal = {kind: event.kind, message: event.message, loc: event.loc, frame: event.frame};
 			break;
-		case 'uncaught':
-			state.uncaught.push({t: event.t, origin: event.origin, error: event.error, taskId: event.task, ...(event.handled && {handled: event.handled})});
+		case 'uncaught': {
+			// The same one again (a handler of the script's that takes one a request) is counted, not listed again.
+			const same = state.uncaught.find(one => one.origin === event.origin && one.handled === event.handled && sameError(one.error, event.error));
+			if (same) same.count = (same.count ?? 1) + 1;
+			else if (state.uncaught.length >= UNCAUGHT_KEPT) state.uncaughtUnlisted++;
+			else state.uncaught.push({t: event.t, origin: event.origin, error: event.error, taskId: event.task, ...(event.handled && {handled: event.handled})});
 			break;
+		}
 		case 'script.start': {
 			state.scriptStartMs = event.t;
 			// The script's own code starts here: what ran before (asyncmon and Node loading it) is not its busy time, as
@@ -640,6 +646,10 @@ function callbackApi(state: ModelState, callback: BlockCallback): string {
 /** A block in a callback its task scheduled (the runtime said so, or the task had ended), not in the task's own code. */
 function runsCallback(state: ModelState, block: Block): boolean {
 	return block.callback !== null || endedBefore(state, block.taskId, block.startMs);
+}
+
+function sameError(one: ErrorInfo, other: ErrorInfo): boolean {
+	return one.name === other.name && one.message === other.message && one.location === other.location;
 }
 
 function blockById(state: ModelState, id: number): Block {

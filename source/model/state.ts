@@ -234,7 +234,12 @@ export interface Uncaught {
 	taskId: number | null;
 	/** The script's own handler took it, and the process went on. */
 	handled?: true;
+	/** How many times this one came (the same origin, error and place, handled alike): a server's handler may take one a request. */
+	count?: number;
 }
+
+/** Distinct uncaught exceptions and unhandled rejections kept one by one; those past it are only counted (uncaughtUnlisted). */
+export const UNCAUGHT_KEPT = 100;
 
 /** A promise of the script's own async function that a statement dropped. */
 export interface DroppedPromise {
@@ -458,6 +463,8 @@ export interface ModelState extends OutputTail {
 	joinedMs: Ms | null;
 	fatal: Fatal | null;
 	uncaught: Uncaught[];
+	/** Uncaught exceptions and unhandled rejections past UNCAUGHT_KEPT distinct ones, counted. */
+	uncaughtUnlisted: number;
 	floating: DroppedPromise[];
 	keptAlive: KeptAlive | null;
 	droppedEvents: number;
@@ -566,6 +573,7 @@ export function createState(options: StateOptions = {}): ModelState {
 		joinedMs: null,
 		fatal: null,
 		uncaught: [],
+		uncaughtUnlisted: 0,
 		floating: [],
 		keptAlive: null,
 		droppedEvents: 0,

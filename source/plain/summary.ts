@@ -91,6 +91,7 @@ export function summaryLines(state: ModelState, ascii: boolean): Segment[][] {
 		const {text, color} = uncaughtSegment(uncaught, ascii);
 		say(text, {color});
 	}
+	if (state.uncaughtUnlisted > 0) say(`and ${counted(state.uncaughtUnlisted, 'more uncaught exception or unhandled rejection', 'more uncaught exceptions or unhandled rejections')}, not listed`, {color: 'yellow'});
 	const folded = foldedSentence(foldedFiguresOf(state.aggregated));
 	if (folded) say(folded, {color: 'yellow'});
 	if (state.droppedEvents > 0) say(`asyncmon dropped ${counted(state.droppedEvents, 'event')} it could not keep up with`, {color: 'yellow'});

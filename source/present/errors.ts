@@ -1,5 +1,6 @@
-import type {Uncaught} from '../model/state.js';
+import type {ModelState, Uncaught} from '../model/state.js';
 import type {ErrorInfo} from '../protocol/events.js';
+import {formatCount} from './numbers.js';
 import type {Segment} from './paint.js';
 import {glyphs, stateIcon} from './states.js';
 import {sanitize} from './text.js';
@@ -29,8 +30,16 @@ export function failureText({error, status, aborted}: {error?: ErrorInfo | null;
  * it: `✖ Uncaught exception: TypeError: … at app.js:4:11`; in yellow, with a warning sign, where the script's own
  * process.on('uncaughtException') took it and the process went on.
  */
-export function uncaughtSegment({origin, error, handled}: Uncaught, ascii: boolean): Segment {
-	const what = `${origin === 'unhandledRejection' ? 'Unhandled rejection' : 'Uncaught exception'}${handled ? ", handled by the script's process.on('uncaughtException')" : ''}`;
+export function uncaughtSegment({origin, error, handled, count}: Uncaught, ascii: boolean): Segment {
+	// A rejection reaches the script's process.on('unhandledRejection'), or, with none, its process.on('uncaughtException').
+	const handler = origin === 'unhandledRejection' ? "the script's own handler" : "the script's process.on('uncaughtException')";
+	const what = `${origin === 'unhandledRejection' ? 'Unhandled rejection' : 'Uncaught exception'}${handled ? `, handled by ${handler}` : ''}`;
 	const icon = handled ? glyphs(ascii).warning : stateIcon('failed', ascii);
-	return {text: sanitize(`${icon} ${what}: ${errorText(error)}${error.location ? ` at ${error.location}` : ''}`), color: handled ? 'yellow' : 'red'};
+	const times = count !== undefined && count > 1 ? ` ×${formatCount(count)}` : '';
+	return {text: sanitize(`${icon} ${what}${times}: ${errorText(error)}${error.location ? ` at ${error.location}` : ''}`), color: handled ? 'yellow' : 'red'};
+}
+
+/** How many uncaught exceptions and unhandled rejections came in all, each repeat and those not listed included. */
+export function uncaughtTotal(state: Pick<ModelState, 'uncaught' | 'uncaughtUnlisted'>): number {
+	return state.uncaught.reduce((total, one) => total + (one.count ?? 1), state.uncaughtUnlisted);
 }

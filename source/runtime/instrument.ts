@@ -166,6 +166,7 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void, watchdog
 		});
 		tracker.flushNow();
 	});
+	watchHandledRejections(tracker);
 	const exitCall = watchExitCalls(cwd);
 	process.on('exit', code => {
 		const call = exitCall();
@@ -185,6 +186,23 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void, watchdog
 function rejectionReason(error: unknown, task: Task): unknown {
 	const nodesOwn = types.isNativeError(error) && (error as NodeJS.ErrnoException).code === 'ERR_UNHANDLED_REJECTION';
 	return nodesOwn && task.failed && !isError(task.error) ? task.error : error;
+}
+
+/**
+ * A rejection nothing handled that the script's own process.on('unhandledRejection') takes: Node hands it to the
+ * listeners and goes on, and no monitor of Node's sees it (a listener of asyncmon's own would change what Node does:
+ * with one, no rejection ends the process). Told as an `uncaught` event, handled, as one its process.on(
+ * 'uncaughtException') takes is, by process.emit, which Node calls with it.
+ */
+function watchHandledRejections(tracker: Tracker): void {
+	const emit = process.emit;
+	process.emit = function (this: NodeJS.Process, event: string | symbol, ...args: unknown[]) {
+		if (event === 'unhandledRejection' && process.listenerCount('unhandledRejection') > 0) {
+			const task = tracker.current();
+			tracker.emit({type: 'uncaught', t: performance.now(), origin: 'unhandledRejection', error: tracker.errorInfo(rejectionReason(args[0], task)), task: task.id, handled: true});
+		}
+		return (emit as (this: NodeJS.Process, event: string | symbol, ...args: unknown[]) => boolean).call(this, event, ...args);
+	} as typeof process.emit;
 }
 
 /** Whether an error nothing caught goes to a handler of the script's (`process.on('uncaughtException')`, a domain's) rather than ending the process. */

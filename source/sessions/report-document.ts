@@ -266,7 +266,7 @@ function failuresSection(state: ModelState, report: SessionReport): ReportSectio
 			add([siteLabel(site), failureText({error, status, aborted}), error?.location ?? site.location ?? ''], count);
 		}
 	}
-	for (const uncaught of state.uncaught) add([`${uncaught.origin}${uncaught.handled ? ' (handled by the script)' : ''}`, errorText(uncaught.error), uncaught.error.location ?? '']);
+	for (const uncaught of state.uncaught) add([`${uncaught.origin}${uncaught.handled ? ' (handled by the script)' : ''}`, errorText(uncaught.error), uncaught.error.location ?? ''], uncaught.count ?? 1);
 	const counted = [...rows.values()].map(({row: [what, ...rest], count}) => [count > 1 ? `×${formatCount(count)} ${what}` : what!, ...rest]);
 	return {title: 'Failures', columns: [left('what'), left('error'), left('location')], rows: counted};
 }

@@ -412,3 +412,22 @@ it("an error the script's own uncaughtException handler takes is said as handled
 	const {state} = await readRecording(file);
 	expect(state.uncaught).toEqual([expect.objectContaining({origin: 'uncaughtException', handled: true})]);
 });
+
+it("rejections the script's own process.on('unhandledRejection') takes are told, handled, and one told many times is counted, not listed again", async () => {
+	const directory = dirWithScript('rejections.mjs', [
+		'let seen = 0',
+		"process.on('unhandledRejection', () => { seen++ })",
+		"async function fail(i) { await null; throw new Error('job failed') }",
+		'for (let i = 0; i < 50; i++) fail(i)',
+		'await new Promise(resolve => setTimeout(resolve, 50))',
+		"console.log('seen', seen)",
+	]);
+	const file = tempFile('rejections.ndjson');
+	const result = await runCli(['--plain', '--record', file, 'rejections.mjs'], {cwd: directory});
+	expect(result.code).toBe(0);
+	expect(result.stdout).toContain('seen 50');
+	expect(result.stdout).toContain("⚠ Unhandled rejection, handled by the script's own handler ×50: Error: job failed at rejections.mjs:3:");
+	expect(result.stdout).toMatch(/A promise rejected with nothing handling it but the script's own process-level handler in fail\(0\), 50 times: Error: job failed/);
+	const {state} = await readRecording(file);
+	expect(state.uncaught).toEqual([expect.objectContaining({origin: 'unhandledRejection', handled: true, count: 50})]);
+});

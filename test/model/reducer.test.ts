@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest';
 import {apply} from '../../source/model/reducer.js';
 import {summarize} from '../../source/model/summary.js';
 import {liveTimes} from '../../source/model/live-times.js';
-import {AWAITS_RETAINED, LANE_OUTPUT_BOUNDS, OUTPUT_LINE_MAX_CHARS, OUTPUT_RETAINED_CHARS, OUTPUT_RETAINED_LINES, createState, type ModelState, type TaskNode} from '../../source/model/state.js';
+import {AWAITS_RETAINED, UNCAUGHT_KEPT, LANE_OUTPUT_BOUNDS, OUTPUT_LINE_MAX_CHARS, OUTPUT_RETAINED_CHARS, OUTPUT_RETAINED_LINES, createState, type ModelState, type TaskNode} from '../../source/model/state.js';
 import {IDS_PER_PROCESS, type ProtocolLine, type TaskKind, type TaskStartEvent} from '../../source/protocol/events.js';
 import {FoldedTaskWriter} from '../../source/protocol/fold.js';
 import {event, header, reduce} from '../helpers/events.js';
@@ -749,5 +749,21 @@ describe('reducer: a task that lives as long as the session', () => {
 		// The older spans each stand for a pair, or more, of its waits and runs: waiting, as it was 95 % of the time.
 		const waiting = worker.spans.filter(span => span.state === 'waiting').reduce((sum, span) => sum + (span.endMs ?? 100_000) - span.startMs, 0);
 		expect(waiting / 100_000).toBeGreaterThan(0.9);
+	});
+});
+
+describe('reducer: uncaught exceptions and unhandled rejections', () => {
+	it('counts the same one again instead of listing it again, and past the distinct ones kept, only counts', () => {
+		const state = reduce([]);
+		const uncaught = (message: string, handled = true) => apply(state, event('uncaught', {t: 1, origin: 'unhandledRejection', error: {name: 'Error', message, location: 'a.js:3:1'}, task: null, ...(handled && {handled: true as const})}));
+		for (let i = 0; i < 30; i++) uncaught('job failed');
+		uncaught('job failed', false);
+		expect(state.uncaught.map(one => [one.error.message, one.handled, one.count])).toEqual([
+			['job failed', true, 30],
+			['job failed', undefined, undefined],
+		]);
+		for (let i = 0; i < UNCAUGHT_KEPT + 20; i++) uncaught(`distinct ${i}`);
+		expect(state.uncaught).toHaveLength(UNCAUGHT_KEPT);
+		expect(state.uncaughtUnlisted).toBe(22);
 	});
 });

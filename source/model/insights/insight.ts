@@ -65,8 +65,10 @@ export interface UnhandledRejectionInsight extends Finding {
 	error: ErrorInfo;
 	/** The task it rejected in, when known. */
 	taskName: string | null;
-	/** The script's own process.on('uncaughtException') took it, last of all: the process went on. */
+	/** The script's own process-level handler (process.on('unhandledRejection'), or 'uncaughtException') took it: the process went on. */
 	handled?: true;
+	/** How many times the same one came, when more than once. */
+	count?: number;
 }
 
 /** Tasks still suspended when the process exited. */

@@ -1,8 +1,8 @@
 import type {Ms} from '../../protocol/events.js';
 import {foldedShort} from '../../present/folded.js';
 import {loopDelayMs} from '../../present/loop-delay.js';
-import {activeBlocks, fatalUncaught, NODE_STATES, unsettledTasks, type ModelState, type NodeState, type Uncaught} from '../../model/state.js';
-import {crashText, uncaughtSegment} from '../../present/errors.js';
+import {activeBlocks, fatalUncaught, NODE_STATES, unsettledTasks, type ModelState, type NodeState} from '../../model/state.js';
+import {crashText, uncaughtSegment, uncaughtTotal} from '../../present/errors.js';
 import {knownBlockCulprit} from '../../present/holdups.js';
 import {connectionClosed, endingSignal, processText} from '../../present/processes.js';
 import {roundedConcurrency} from '../../model/summary.js';
@@ -38,7 +38,7 @@ export interface HeaderInput {
 
 export function headerLines(input: HeaderInput): Line[] {
 	const lines = [titleLine(input), countsLine(input), loopLine(input)];
-	if (input.state.uncaught.length > 0) lines.push(uncaughtLine(input.state.uncaught, input.ascii));
+	if (input.state.uncaught.length > 0) lines.push(uncaughtLine(input.state, input.ascii));
 	if (input.state.notices.length > 0) lines.push(noticeLine(input.state.notices));
 	if (input.replay) lines.push(replayLine(input.replay, input.width, input.glyphs));
 	// Playback covers what was read before it: the recording stops there, and the command fails once closed.
@@ -75,9 +75,10 @@ function titleLine({state, title, nowMs, viewPaused, width, badge}: HeaderInput)
  * a timer's callback, say), so no row shows it. The first one that ended the process, else the latest, with how
  * many more there were (a server's handler may log them by the hundred; the summary lists them all).
  */
-function uncaughtLine(uncaught: readonly Uncaught[], ascii: boolean): Line {
-	const shown = uncaught.find(one => !one.handled) ?? uncaught.at(-1)!;
-	const more = uncaught.length > 1 ? ` (+${uncaught.length - 1} more)` : '';
+function uncaughtLine(state: ModelState, ascii: boolean): Line {
+	const shown = state.uncaught.find(one => !one.handled) ?? state.uncaught.at(-1)!;
+	const others = uncaughtTotal(state) - (shown.count ?? 1);
+	const more = others > 0 ? ` (+${formatCount(others)} more)` : '';
 	const {text, color} = uncaughtSegment(shown, ascii);
 	return [{text: `${text}${more}`, color}];
 }

@@ -23,10 +23,11 @@ describe('unhandled-rejection in words', () => {
 	});
 
 	// The summary said the script's handler took it, and this said nothing handled it (the fixes' check, ue.js).
-	it("says so when only the script's uncaughtException handler took it", () => {
+	it("says so when only the script's process-level handler took it (process.on('unhandledRejection'), or 'uncaughtException'), and how many times", () => {
 		const error = {name: 'Error', message: 'async boom', location: 'ue.js:5:9'};
 		expect(unhandledRejectionMessage({kind: 'unhandled-rejection', error, taskName: 'boom()', taskIds: [2], handled: true})).toBe(
-			"A promise rejected with nothing handling it but the script's process.on('uncaughtException') in boom(): Error: async boom (ue.js:5); await it or add .catch() where it is created",
+			"A promise rejected with nothing handling it but the script's own process-level handler in boom(): Error: async boom (ue.js:5); await it or add .catch() where it is created",
 		);
+		expect(unhandledRejectionMessage({kind: 'unhandled-rejection', error, taskName: 'boom()', taskIds: [2], handled: true, count: 1920})).toMatch(/ in boom\(\), 1,920 times: Error: async boom/);
 	});
 });

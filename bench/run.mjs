@@ -668,7 +668,10 @@ writeFileSync(join(work, 'results.json'), JSON.stringify({machine, commit, runs,
 log(`raw results: ${join(work, 'results.json')}`);
 
 if (writeDocs) {
-	const docs = readFileSync(join(root, 'bench/lib/benchmarks-intro.md'), 'utf8').replace('<!-- RESULTS -->', output);
+	const intro = readFileSync(join(root, 'bench/lib/benchmarks-intro.md'), 'utf8');
+	// Without its placeholder the intro would be written alone, the results dropped (it happened once).
+	if (!intro.includes('<!-- RESULTS -->')) throw new Error('bench/lib/benchmarks-intro.md has lost its <!-- RESULTS --> line: docs/benchmarks.md left as it was');
+	const docs = intro.replace('<!-- RESULTS -->', output);
 	writeFileSync(join(root, 'docs/benchmarks.md'), docs);
 	log('wrote docs/benchmarks.md');
 }

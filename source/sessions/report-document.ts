@@ -1,4 +1,4 @@
-import type {ModelState} from '../model/state.js';
+import type {ModelState, Uncaught} from '../model/state.js';
 import {buildReport, sessionEnd, type ReportSite, type ReportTask, type SessionReport} from '../model/summary.js';
 import {formatDuration} from '../present/durations.js';
 import {formatTimes} from '../present/numbers.js';
@@ -6,12 +6,12 @@ import {counted, sanitize} from '../present/text.js';
 import {foldedSentence} from '../present/folded.js';
 import {formatCount} from '../present/numbers.js';
 import {httpStatsByHost, servedStatsByRoute} from '../model/http-stats.js';
-import {HTTP_PHASES} from '../model/state.js';
+import {fatalUncaught, HTTP_PHASES} from '../model/state.js';
 import type {Insight} from '../model/insights.js';
 import {insightMessage} from '../present/insights.js';
 import {endingSignal, forcedText, outputSize, processOutcome} from '../present/processes.js';
 import type {Tone} from '../present/changes.js';
-import {errorText, failureText} from '../present/errors.js';
+import {crashText, errorText, failureText} from '../present/errors.js';
 import {shownId} from '../present/ids.js';
 import {routeOf} from '../protocol/routes.js';
 
@@ -49,7 +49,7 @@ export function reportDocument(state: ModelState, insights: readonly Insight[] =
 	const sections = [
 		summarySection(report),
 		insightsSection(state, insights),
-		slowestTasksSection(report, sessionEnd(state)),
+		slowestTasksSection(report, sessionEnd(state), fatalUncaught(state)),
 		foldedSection(report),
 		...httpSections(state),
 		blocksSection(report),
@@ -107,16 +107,17 @@ function taskTotalMs(task: ReportTask, endMs: number): number {
 	return (task.endMs ?? endMs) - task.startMs;
 }
 
-function slowestTasksSection(report: SessionReport, endMs: number): ReportSection {
+function slowestTasksSection(report: SessionReport, endMs: number, crash: Uncaught | undefined): ReportSection {
 	// The script root always spans the whole session: it is never the news. Folded tasks were slow too.
 	const isTask = (t: ReportTask): boolean => t.kind === 'task' || t.kind === 'server' || t.kind === 'worker';
 	const tasks = report.tasks.concat(report.folded?.slowest ?? []).filter(isTask);
 	const notShown = report.tasks.filter(isTask).length + (report.folded?.tasks ?? 0) - Math.min(tasks.length, SLOWEST_TASKS_SHOWN);
 	const total = (task: ReportTask): number => taskTotalMs(task, endMs);
 	const slowest = [...tasks].sort((a, b) => total(b) - total(a) || a.id - b.id).slice(0, SLOWEST_TASKS_SHOWN);
-	// A task a signal stopped before it settled was cut off, not waiting on anything any more (the summary counts them so).
+	// A task a signal or a crash stopped before it settled was cut off, not waiting on anything any more (the summary counts them so).
 	const killedBy = endingSignal(report);
-	const stateOf = (task: ReportTask): string => (task.state === 'pending' && killedBy ? `interrupted by ${killedBy}` : task.state);
+	const cutShort = killedBy ? `interrupted by ${killedBy}` : crash ? crashText(crash) : null;
+	const stateOf = (task: ReportTask): string => (task.state === 'pending' && cutShort ? cutShort : task.state);
 	return {
 		title: 'Slowest tasks',
 		columns: [left('task'), right('total'), right('busy'), right('waiting'), right('sched delay'), right('awaits'), left('state'), left('location')],

@@ -117,6 +117,19 @@ describe('report formats', () => {
 		expect(formatText(state, insights)).toContain('sequential-awaits  main(user | orders) awaited 2 operations in sequence (1.50s); started together with Promise.all they would take ~1.00s');
 	});
 
+	it('says a task an uncaught exception cut short, as it killed the process, in words; json keeps it pending', () => {
+		const state = reduce([
+			header(),
+			event('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts', loc: 'app.ts:1:1'}),
+			event('task.start', {t: 1, id: 2, parent: 1, kind: 'task', name: 'job()', loc: 'app.ts:2:1'}),
+			event('uncaught', {t: 900, origin: 'uncaughtException', error: {name: 'Error', message: 'crash in timer'}, task: null}),
+			event('exit', {t: 901, code: 1, signal: null}),
+		]);
+		const rows = formatText(state).split('Slowest tasks\n')[1]!.split('\n\n')[0]!;
+		expect(rows).toMatch(/job\(\) .* cut short by the uncaught exception +app\.ts:2:1/);
+		expect(buildReport(state).tasks.find(task => task.name === 'job()')!.state).toBe('pending');
+	});
+
 	it('says a task a signal stopped before it settled was interrupted, in words; json keeps it pending', () => {
 		const state = reduce([
 			header(),

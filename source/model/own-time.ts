@@ -1,5 +1,5 @@
 import type {Ms, WaitTarget} from '../protocol/events.js';
-import {coveredMs, opsAwaited, waitOwner} from '../protocol/wait-owner.js';
+import {opsInFlightMs, waitOwner} from '../protocol/wait-owner.js';
 import {liveTimes} from './live-times.js';
 import {isTaskKind, isWorkUnit, type ModelState, type TaskNode} from './state.js';
 
@@ -12,21 +12,13 @@ export function othersPartOfWait(state: ModelState, node: TaskNode, on: WaitTarg
 		case 'own':
 			return 0;
 		case 'own-while-ops':
-			return whole - opsInFlight(state, opsAwaited(on), since, until);
+			return whole - opsInFlightMs(on, since, until, id => {
+				const op = state.nodes.get(id);
+				return op && [op.startMs, op.endMs];
+			});
 		case 'others-if-child-ran':
 			return aChildRan(state, node, since, until) ? whole : 0;
 	}
-}
-
-/** How long, from `since` to `until`, any of these ops was in flight; one no longer kept (folded) counts throughout. */
-function opsInFlight(state: ModelState, ops: readonly number[], since: Ms, until: Ms): Ms {
-	const spans: Array<[Ms, Ms]> = [];
-	for (const id of ops) {
-		const op = state.nodes.get(id);
-		if (!op) return Math.max(0, until - since);
-		spans.push([op.startMs, op.endMs ?? until]);
-	}
-	return coveredMs(spans, since, until);
 }
 
 /** Whether a task or worker thread `node` started ran at some time from `since` to `until`. */

@@ -9,7 +9,7 @@ import type {Segment} from '../present/paint.js';
 import {glyphs} from '../present/states.js';
 import {counted, sanitize, sanitizeLines} from '../present/text.js';
 import {connectionClosed, endingSignal, forcedText, stoppedForText} from '../present/processes.js';
-import {crashText, uncaughtSegment} from '../present/errors.js';
+import {cutShortText, uncaughtSegment} from '../present/errors.js';
 
 /** The processes the script started that had not ended when the session did (a child that took the stop signal and went on, a daemon): `pid 4242 (node worker.js)`. */
 function processesStillRunning(state: ModelState): string[] {
@@ -76,12 +76,9 @@ export function summaryLines(state: ModelState, ascii: boolean): Segment[][] {
 	// asyncmon's name is written in lower case, at the start of a sentence too.
 	const why = stuck ? `${stuck[0]!.toUpperCase()}${stuck.slice(1)}` : exit && forcedText(exit);
 	if (why) say(sanitize(why), {color: 'yellow'});
-	const crash = fatalUncaught(state);
-	if (killedBy || crash) {
-		const interrupted = unsettledTasks(state);
-		const how = killedBy ? `interrupted by ${killedBy}` : crashText(crash!);
-		if (interrupted > 0) say(sanitize(`${counted(interrupted, 'task')} ${how} before settling`), {color: 'yellow'});
-	}
+	const cutShort = cutShortText(killedBy, fatalUncaught(state));
+	const interrupted = unsettledTasks(state);
+	if (cutShort && interrupted > 0) say(sanitize(`${counted(interrupted, 'task')} ${cutShort} before settling`), {color: 'yellow'});
 	const outlived = exit && state.joinedMs === null ? processesStillRunning(state) : [];
 	if (outlived.length > 0) {
 		const which = outlived.length === 1 ? 'A process the script started was still running when it ended, and goes' : `${outlived.length} processes the script started were still running when it ended, and go`;

@@ -13,9 +13,10 @@ export function errorText(error: ErrorInfo): string {
 	return text;
 }
 
-/** What ended the process, as the tasks it cut short are said to be: `cut short by the uncaught exception`. */
-export function crashText(uncaught: Uncaught): string {
-	return `cut short by the ${uncaught.origin === 'unhandledRejection' ? 'unhandled rejection' : 'uncaught exception'}`;
+/** How the tasks a stop signal or a crash cut short ended, in words (`interrupted by SIGINT`, `cut short by the uncaught exception`); null for neither. */
+export function cutShortText(killedBy: string | null, crash: Uncaught | undefined): string | null {
+	if (killedBy) return `interrupted by ${killedBy}`;
+	return crash ? `cut short by the ${crash.origin === 'unhandledRejection' ? 'unhandled rejection' : 'uncaught exception'}` : null;
 }
 
 /** A failure in words: its error, or, a request's that failed without one, how it ended. */

@@ -20,13 +20,20 @@ export function waitOwner(on: WaitTarget): WaitOwner {
 	return on.tasks || on.ops ? 'own' : 'others-if-child-ran';
 }
 
-/** The ops a combination awaits (the ones `own-while-ops` is about). */
-export function opsAwaited(on: WaitTarget): readonly number[] {
-	return on.kind === 'promise' ? (on.ops ?? []) : [];
-}
+/** Where an op was in flight, `[start, end]` (end null while it is), as the side asking keeps it; undefined once it does not. */
+export type OpSpanOf = (id: number) => readonly [Ms, Ms | null] | undefined;
 
-/** How long, from `since` to `until`, any of `spans` (each `[from, to]`) covered; sorts `spans` in place. */
-export function coveredMs(spans: Array<[Ms, Ms]>, since: Ms, until: Ms): Ms {
+/**
+ * How long, from `since` to `until`, any of the ops a combination awaits (those `own-while-ops` is about) was in
+ * flight; one no longer known (folded) counts throughout.
+ */
+export function opsInFlightMs(on: WaitTarget, since: Ms, until: Ms, spanOf: OpSpanOf): Ms {
+	const spans: Array<[Ms, Ms]> = [];
+	for (const id of on.kind === 'promise' ? (on.ops ?? []) : []) {
+		const span = spanOf(id);
+		if (!span) return Math.max(0, until - since);
+		spans.push([span[0], span[1] ?? until]);
+	}
 	spans.sort((a, b) => a[0] - b[0]);
 	let total = 0;
 	let end = since;

@@ -2,7 +2,7 @@ import {decodeLine} from '../protocol/decode.js';
 import {serializeLine} from '../protocol/encode.js';
 import type {FoldedName, JoinedEvent, Location, OpEndEvent, OpStartEvent, TaskEndEvent, TaskStartEvent, WaitTarget} from '../protocol/events.js';
 import {taskSiteName} from '../protocol/function-name.js';
-import {coveredMs, opsAwaited, waitOwner} from '../protocol/wait-owner.js';
+import {opsInFlightMs, waitOwner, type OpSpanOf} from '../protocol/wait-owner.js';
 import {routeOf} from '../protocol/routes.js';
 
 /** Finished tasks and ops kept event by event for a client that joins; older finished tasks fold into per-name totals. */
@@ -214,6 +214,12 @@ export class AgentRetention {
 		if (this.finished.length - this.head > RETAINED_FINISHED) this.letGo();
 	}
 
+	/** Where a kept op was in flight, as the model reads it (see opsInFlightMs). */
+	private readonly opSpanOf: OpSpanOf = id => {
+		const op = this.nodes.get(id);
+		return op && [op.startMs, op.end?.t ?? null];
+	};
+
 	/** `node`'s wait ends at `until` (what it awaited was ready, or it ended): the part of it that was others' (see waitOwner). */
 	private waitEnds(node: Kept, until: number): void {
 		const {on, since, childRan} = node.wait!;
@@ -224,7 +230,7 @@ export class AgentRetention {
 				node.taskWaitMs += whole;
 				return;
 			case 'own-while-ops':
-				node.taskWaitMs += whole - this.opsInFlight(opsAwaited(on), since, until);
+				node.taskWaitMs += whole - opsInFlightMs(on, since, until, this.opSpanOf);
 				return;
 			case 'others-if-child-ran':
 				if (childRan) node.taskWaitMs += whole;
@@ -232,17 +238,6 @@ export class AgentRetention {
 			case 'own':
 				return;
 		}
-	}
-
-	/** How long, from `since` to `until`, any of these ops was in flight; one no longer kept counts throughout (as the model counts it). */
-	private opsInFlight(ops: readonly number[], since: number, until: number): number {
-		const spans: Array<[number, number]> = [];
-		for (const id of ops) {
-			const op = this.nodes.get(id);
-			if (!op) return Math.max(0, until - since);
-			spans.push([op.startMs, op.end?.t ?? until]);
-		}
-		return coveredMs(spans, since, until);
 	}
 
 	/** The oldest finished task or op is no longer kept; a task's figures go into its name's totals. */

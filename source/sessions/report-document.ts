@@ -11,7 +11,7 @@ import type {Insight} from '../model/insights.js';
 import {insightMessage} from '../present/insights.js';
 import {endingSignal, forcedText, outputSize, processOutcome} from '../present/processes.js';
 import type {Tone} from '../present/changes.js';
-import {crashText, errorText, failureText} from '../present/errors.js';
+import {cutShortText, errorText, failureText} from '../present/errors.js';
 import {shownId} from '../present/ids.js';
 import {routeOf} from '../protocol/routes.js';
 
@@ -115,8 +115,7 @@ function slowestTasksSection(report: SessionReport, endMs: number, crash: Uncaug
 	const total = (task: ReportTask): number => taskTotalMs(task, endMs);
 	const slowest = [...tasks].sort((a, b) => total(b) - total(a) || a.id - b.id).slice(0, SLOWEST_TASKS_SHOWN);
 	// A task a signal or a crash stopped before it settled was cut off, not waiting on anything any more (the summary counts them so).
-	const killedBy = endingSignal(report);
-	const cutShort = killedBy ? `interrupted by ${killedBy}` : crash ? crashText(crash) : null;
+	const cutShort = cutShortText(endingSignal(report), crash);
 	const stateOf = (task: ReportTask): string => (task.state === 'pending' && cutShort ? cutShort : task.state);
 	return {
 		title: 'Slowest tasks',

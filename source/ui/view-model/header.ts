@@ -2,7 +2,7 @@ import type {Ms} from '../../protocol/events.js';
 import {foldedShort} from '../../present/folded.js';
 import {loopDelayMs} from '../../present/loop-delay.js';
 import {activeBlocks, fatalUncaught, NODE_STATES, unsettledTasks, type ModelState, type NodeState} from '../../model/state.js';
-import {crashText, uncaughtSegment, uncaughtTotal} from '../../present/errors.js';
+import {cutShortText, uncaughtSegment, uncaughtTotal} from '../../present/errors.js';
 import {knownBlockCulprit} from '../../present/holdups.js';
 import {connectionClosed, endingSignal, processText} from '../../present/processes.js';
 import {roundedConcurrency} from '../../model/summary.js';
@@ -122,8 +122,8 @@ function countsAt({state, ascii}: HeaderInput, concurrency: string, brevity: 0 |
 	if (state.exit && unsettled > 0) {
 		const killedBy = endingSignal(state.exit);
 		// The script's own process.exit() ended them (a graceful shutdown's): cut off, not left hanging.
-		const crash = fatalUncaught(state);
-		const label = brevity === 0 ? (killedBy ? ` interrupted by ${sanitize(killedBy)}` : state.exitCall ? ' cut off by process.exit()' : crash ? ` ${crashText(crash)}` : ' never settled') : '';
+		const how = state.exitCall && !killedBy ? 'cut off by process.exit()' : (cutShortText(killedBy, fatalUncaught(state)) ?? 'never settled');
+		const label = brevity === 0 ? ` ${sanitize(how)}` : '';
 		line.push({text: `${stateIcon('waiting', ascii)} ${formatCount(unsettled)}${label}`, color: STATE_STYLES.waiting.color}, {text: gap});
 	}
 	if (brevity > 0) line.push({text: ' '});

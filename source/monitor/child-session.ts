@@ -151,6 +151,10 @@ export class ChildSession {
 		return this.stuck.withoutHandlerFor(signal);
 	}
 
+	handledTimes(signal: StopSignal): number {
+		return this.stuck.handledTimes(signal);
+	}
+
 	forcing(kill: ForcedKill): void {
 		this.forced ??= kill;
 	}

@@ -19,6 +19,8 @@ export interface Stoppable {
 	/** Stuck in synchronous code now: no handler of the script's can run. */
 	isStuck(): boolean;
 	stuckWithoutHandler(signal: StopSignal): boolean;
+	/** How many times the script's own handler for `signal` ran so far. */
+	handledTimes(signal: StopSignal): number;
 	endFor(signal: StopSignal): void;
 	/** asyncmon is about to send the script SIGKILL, for this reason: said in its exit. */
 	forcing(kill: ForcedKill): void;
@@ -41,8 +43,12 @@ export class StopRule {
 	private readonly received = new Set<StopSignal>();
 	private deadline: NodeJS.Timeout | null = null;
 	private stuckCheck: NodeJS.Timeout | null = null;
-	/** The stop signals delivered so far, each of which ends a script found stuck without a handler for it. */
-	private readonly delivered = new Set<StopSignal>();
+	/**
+	 * The stop signals delivered and not yet taken by a handler of the script's, each with how many times its handler
+	 * had run before: each ends a script found stuck without a handler for it. One its handler took is the script's,
+	 * as under node: a `process.once` handler that then computes (its shutdown) has no handler left, and must finish.
+	 */
+	private readonly delivered = new Map<StopSignal, number>();
 	private session: Stoppable | null = null;
 
 	constructor(
@@ -95,21 +101,28 @@ export class StopRule {
 		if (this.stuckCheck) clearInterval(this.stuckCheck);
 	}
 
-	/** Now, and until the script ends: a block may be under way that its watchdog has not reported yet. */
+	/** Now, and until the script ends or its handlers took every signal delivered: a block may be under way that its watchdog has not reported yet. */
 	private endIfStuck(signal: StopSignal): void {
-		this.delivered.add(signal);
+		this.delivered.set(signal, this.session?.handledTimes(signal) ?? 0);
 		if (this.endForAnyDelivered() || this.stuckCheck) return;
 		this.stuckCheck = setInterval(() => {
-			if (this.endForAnyDelivered()) clearInterval(this.stuckCheck!);
+			if (!this.endForAnyDelivered() && this.delivered.size > 0) return;
+			clearInterval(this.stuckCheck!);
+			this.stuckCheck = null;
 		}, STUCK_CHECK_MS);
 		this.stuckCheck.unref();
 	}
 
 	private endForAnyDelivered(): boolean {
 		const session = this.session;
-		const signal = session && [...this.delivered].find(delivered => session.stuckWithoutHandler(delivered));
-		if (!signal) return false;
-		session.endFor(signal);
-		return true;
+		if (!session) return false;
+		for (const [signal, handledBefore] of this.delivered) {
+			if (session.handledTimes(signal) > handledBefore) this.delivered.delete(signal);
+			else if (session.stuckWithoutHandler(signal)) {
+				session.endFor(signal);
+				return true;
+			}
+		}
+		return false;
 	}
 }

@@ -452,6 +452,17 @@ export interface UncaughtEvent {
 }
 
 /**
+ * The script's own handler for a stop signal runs now (asyncmon's, which sends this, runs first): the signal is
+ * the script's to act on, a graceful stop, say. A block of what its handler does next is its own: asyncmon does
+ * not end it for that signal, as node would not (see StopRule), even once a `process.once` handler is gone.
+ */
+export interface SignalEvent {
+	type: 'signal';
+	t: Ms;
+	signal: StopSignal;
+}
+
+/**
  * The entry module's own first line runs: start-up, the preload and compiling came before. The session's duration
  * is counted from here.
  */
@@ -700,6 +711,7 @@ export type AsyncmonEvent =
 	| NoticeEvent
 	| FatalEvent
 	| UncaughtEvent
+	| SignalEvent
 	| ScriptStartEvent
 	| ScriptExitEvent
 	| ExitEvent

@@ -249,6 +249,7 @@ export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldSha
 	notice: {message: STRING},
 	fatal: {kind: oneOf('syntax', 'load', 'internal'), message: STRING, loc: optional(STRING), frame: optional(STRING)},
 	uncaught: {origin: oneOf('uncaughtException', 'unhandledRejection'), error: ERROR_INFO, task: ID_OR_NULL, handled: optional(FLAG)},
+	signal: {signal: oneOf(...STOP_SIGNALS)},
 	'script.start': {},
 	'script.exit': {code: INTEGER, exitCall: optional(objectOf<ExitCall>('an exit call {site}', {site: STRING_OR_NULL}))},
 	exit: {

@@ -245,8 +245,13 @@ function flushOnSignals(tracker: Tracker, watch: LoopWatch, onExit: () => void):
 	const handlers = new Map<string, () => void>();
 	for (const signal of STOP_SIGNALS) {
 		const flushThenDie = (): void => {
-			if (standAside(signal, flushThenDie)) nodesKill.call(process, process.pid, signal);
-			else tracker.flushNow();
+			if (standAside(signal, flushThenDie)) {
+				nodesKill.call(process, process.pid, signal);
+				return;
+			}
+			// The script's handlers run next: the monitor must not take a block of its shutdown for a signal it ignores.
+			tracker.emit({type: 'signal', t: performance.now(), signal});
+			tracker.flushNow();
 		};
 		handlers.set(signal, flushThenDie);
 		ours.add(flushThenDie);

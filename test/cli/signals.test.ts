@@ -135,3 +135,33 @@ it("a second SIGTERM while the script drains reaches its handler again, as under
 	expect(result.stdout).toMatch(/SIGTERM #1\n(.*\n)*SIGTERM #2\n(.*\n)*drained/);
 	expect((await readRecording(file)).state.exit).toEqual(expect.objectContaining({code: 0, signal: null}));
 });
+
+// `process.once('SIGTERM', …)` is gone as its handler runs: a shutdown that then computes or writes synchronously
+// for longer than a block (a cache saved with writeFileSync) was taken for a script stuck without a handler, and
+// killed half-way through, its file never written (node: exit 0).
+it('a process.once SIGTERM handler whose shutdown blocks the loop runs to its end, as under node', async () => {
+	const directory = dirWithScript('save-on-stop.js', [
+		"const {writeFileSync} = require('node:fs')",
+		'const keepAlive = setInterval(() => {}, 1000)',
+		"process.once('SIGTERM', () => {",
+		'  clearInterval(keepAlive)',
+		'  const start = Date.now()',
+		'  while (Date.now() - start < 400) {}',
+		"  writeFileSync('saved.txt', 'saved')",
+		"  console.log('saved')",
+		'})',
+		"console.log('ready')",
+	]);
+	const file = tempFile('saved-on-stop.ndjson');
+	const run = startCli(['--plain', '--record', file, 'save-on-stop.js'], {cwd: directory});
+	await new Promise<void>(resolve => run.child.stdout!.on('data', (text: string) => text.includes('ready') && resolve()));
+	run.child.kill('SIGTERM');
+	const result = await run.result;
+	expect(result.code).toBe(0);
+	expect(result.stdout).toMatch(/saved\n/);
+	expect(readFileSync(`${directory}/saved.txt`, 'utf8')).toBe('saved');
+	const {state} = await readRecording(file);
+	expect(state.exit).toEqual(expect.objectContaining({code: 0, signal: null}));
+	// Its shutdown's block is the script's, told as any other.
+	expect(state.blocks.some(block => (block.durationMs ?? 0) >= 300)).toBe(true);
+});

@@ -17,7 +17,7 @@ describe('the stop rule', () => {
 		sent = [];
 		forced = [];
 		rule = new StopRule({signal: (signal, group = false) => sent.push(to(signal, group))});
-		rule.attach({isStuck: () => stuckNow, stuckWithoutHandler: () => false, endFor: () => {}, forcing: kill => forced.push(kill)});
+		rule.attach({isStuck: () => stuckNow, stuckWithoutHandler: () => false, handledTimes: () => 0, endFor: () => {}, forcing: kill => forced.push(kill)});
 	});
 	afterEach(() => vi.useRealTimers());
 
@@ -98,7 +98,13 @@ describe('the stop rule, for a script stuck in synchronous code', () => {
 		endedFor = [];
 		stuck = new StuckLoop();
 		rule = new StopRule({signal: signal => sent.push(signal)});
-		rule.attach({isStuck: () => stuck.blocked, stuckWithoutHandler: signal => stuck.withoutHandlerFor(signal), endFor: signal => endedFor.push(signal), forcing: () => {}});
+		rule.attach({
+			isStuck: () => stuck.blocked,
+			stuckWithoutHandler: signal => stuck.withoutHandlerFor(signal),
+			handledTimes: signal => stuck.handledTimes(signal),
+			endFor: signal => endedFor.push(signal),
+			forcing: () => {},
+		});
 	});
 	afterEach(() => {
 		rule.dispose();
@@ -144,6 +150,29 @@ describe('the stop rule, for a script stuck in synchronous code', () => {
 		stuck.see({type: 'block.start', t: 1, id: 5, task: null, detectedAt: 60, handles: ['SIGINT']});
 		vi.advanceTimersByTime(STUCK_CHECK_MS);
 		expect(endedFor).toEqual(['SIGTERM']);
+	});
+
+	it('leaves a shutdown to finish once its handler took the signal, a process.once handler gone meanwhile, as under node', () => {
+		rule.deliver('SIGTERM');
+		stuck.see({type: 'signal', t: 5, signal: 'SIGTERM'});
+		vi.advanceTimersByTime(STUCK_CHECK_MS);
+		// Its handler, a once, is gone; what it does next blocks the loop.
+		stuck.see({type: 'block.start', t: 6, id: 4, task: null, detectedAt: 60, handles: []});
+		vi.advanceTimersByTime(10 * STUCK_CHECK_MS);
+		expect(endedFor).toEqual([]);
+		expect(sent).toEqual(['SIGTERM']);
+		// The same signal delivered again, stuck, with no handler: node would end it.
+		rule.deliver('SIGTERM');
+		expect(sent).toEqual(['SIGTERM', 'SIGKILL']);
+	});
+
+	it('still ends a script stuck without a handler for a signal that came after its handler took an earlier one', () => {
+		rule.deliver('SIGINT');
+		stuck.see({type: 'signal', t: 5, signal: 'SIGINT'});
+		rule.deliver('SIGHUP');
+		stuck.see({type: 'block.start', t: 6, id: 4, task: null, detectedAt: 60, handles: []});
+		vi.advanceTimersByTime(STUCK_CHECK_MS);
+		expect(endedFor).toEqual(['SIGHUP']);
 	});
 
 	it('does not end a script whose block is over', () => {

@@ -16,6 +16,15 @@ describe('the stuck loop, as the script watchdog reports it', () => {
 		expect(stuck.withoutHandlerFor('SIGINT')).toBe(false);
 	});
 
+	it('counts the runs of the script\'s own handler for each stop signal', () => {
+		const stuck = new StuckLoop();
+		expect(stuck.handledTimes('SIGTERM')).toBe(0);
+		stuck.see({type: 'signal', t: 10, signal: 'SIGTERM'});
+		stuck.see({type: 'signal', t: 20, signal: 'SIGTERM'});
+		expect(stuck.handledTimes('SIGTERM')).toBe(2);
+		expect(stuck.handledTimes('SIGINT')).toBe(0);
+	});
+
 	it('takes no block from a recording older than the handles field as stuck', () => {
 		const stuck = new StuckLoop();
 		stuck.see({type: 'block.start', t: 10, id: 1, task: null, detectedAt: 70});

@@ -50,6 +50,7 @@ const EVERY_TYPE: AsyncmonEvent[] = [
 	{type: 'fatal', t: 0, kind: 'syntax', message: 'Unexpected token', loc: 'app.ts:1:5', frame: '> 1 | let ='},
 	{type: 'uncaught', t: 300, origin: 'unhandledRejection', error: {name: 'Error', message: 'x'}, task: null},
 	{type: 'wrote', t: 301, stream: 'stdout', bytes: 12},
+	{type: 'signal', t: 250, signal: 'SIGTERM'},
 	{type: 'script.start', t: 0.2},
 	{type: 'script.exit', t: 299, code: 0, exitCall: {site: 'app.ts:12:11'}},
 	{type: 'exit', t: 301, code: null, signal: 'SIGKILL'},

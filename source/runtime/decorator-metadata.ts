@@ -18,7 +18,7 @@ export function wantsDecoratorMetadata(tsconfigText: string): boolean {
 /** What TypeScript's compiler found wrong in the file's syntax: esbuild, which names it as users expect, is left to say it. */
 export class SyntaxForEsbuild extends Error {}
 
-/** The file compiled by TypeScript, its decorator metadata emitted. Throws SyntaxForEsbuild for a syntax error. */
+/** The file compiled by TypeScript, its decorator metadata emitted. Throws SyntaxForEsbuild for a syntax error in it. */
 export function compileWithTypeScript(source: string, file: string, tsconfigText: string, format: 'cjs' | undefined): {code: string; map: string | null} {
 	const ts = projectTypeScript(file) ?? ownTypeScript();
 	const json = ts.parseConfigFileTextToJson('tsconfig.json', tsconfigText).config as {compilerOptions?: object} | undefined;
@@ -41,7 +41,10 @@ export function compileWithTypeScript(source: string, file: string, tsconfigText
 			noEmit: false,
 		},
 	});
-	if (output.diagnostics?.some(diagnostic => diagnostic.category === ts.DiagnosticCategory.Error)) throw new SyntaxForEsbuild();
+	// A diagnostic of the file's own is its syntax. One of no file is of the options: the module set here beside the
+	// project's moduleResolution NodeNext (TS5110), allowImportingTsExtensions while emitting (TS5096). They say
+	// nothing of this emit, and taking them for syntax errors sent the file to esbuild, its metadata lost.
+	if (output.diagnostics?.some(diagnostic => diagnostic.category === ts.DiagnosticCategory.Error && diagnostic.file)) throw new SyntaxForEsbuild();
 	return {code: output.outputText.replace(/\n\/\/# sourceMappingURL=\S*\s*$/, '\n'), map: output.sourceMapText ?? null};
 }
 

@@ -124,6 +124,19 @@ describe('TypeScript whose tsconfig asks for decorator metadata (NestJS, TypeORM
 		expect(native.stdout).toContain('paramtypes UsersService');
 		expect(native.stderr).toBe('');
 	});
+
+	// NestJS 11's starter: its module options made TypeScript's compile fail on options alone, and esbuild emitted no metadata.
+	it('runs with the metadata under the module options Node projects use (NodeNext)', async () => {
+		const cwd = tempDir();
+		writeFileSync(join(cwd, 'app.ts'), readFileSync(join(PROJECT, 'app.ts')));
+		writeFileSync(
+			join(cwd, 'tsconfig.json'),
+			JSON.stringify({compilerOptions: {experimentalDecorators: true, emitDecoratorMetadata: true, target: 'ES2023', module: 'nodenext', moduleResolution: 'nodenext'}}),
+		);
+		const result = await runCli(['--plain', 'app.ts'], {cwd, env: {ASYNCMON_NO_CACHE: '1'}});
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('paramtypes UsersService');
+	});
 });
 
 describe('ops and the explicit API', () => {

@@ -25,6 +25,19 @@ describe('decorator metadata', () => {
 		expect(compileWithTypeScript(`export ${source}`, FILE, NEST, 'cjs')!.code).toContain('exports.');
 	});
 
+	// NestJS 11's starter writes NodeNext; TypeScript answers a module we set with an options error of its own
+	// (TS5110), which was taken for a syntax error: the file went to esbuild, and no metadata came out.
+	it.each([
+		['NodeNext', '"module": "NodeNext", "moduleResolution": "NodeNext"'],
+		['node16', '"module": "node16", "moduleResolution": "node16"'],
+		['allowImportingTsExtensions', '"module": "ESNext", "moduleResolution": "Bundler", "allowImportingTsExtensions": true'],
+	])('is emitted whatever module options the tsconfig has (%s), for ES modules and CommonJS alike', (_, moduleOptions) => {
+		const tsconfig = `{"compilerOptions": {${moduleOptions}, "experimentalDecorators": true, "emitDecoratorMetadata": true, "target": "ES2022"}}`;
+		const source = 'declare const Injectable: () => ClassDecorator;\nexport class Repo {}\n@Injectable()\nexport class Service {\n  constructor(private readonly repo: Repo, public n: number) {}\n}\n';
+		expect(compileWithTypeScript(source, FILE, tsconfig, undefined).code).toContain('__metadata("design:paramtypes", [Repo, Number])');
+		expect(compileWithTypeScript(source, FILE, tsconfig, 'cjs').code).toContain('__metadata("design:paramtypes", [Repo, Number])');
+	});
+
 	it("leaves a syntax error to esbuild; compiles with asyncmon's own TypeScript where the project has none", () => {
 		expect(() => compileWithTypeScript('class {', FILE, NEST, undefined)).toThrow(SyntaxForEsbuild);
 		const outside = join(tmpdir(), 'no-project', 'app.ts');

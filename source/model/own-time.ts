@@ -21,11 +21,16 @@ export function othersPartOfWait(state: ModelState, node: TaskNode, on: WaitTarg
 	}
 }
 
-/** Whether a task or worker thread `node` started ran at some time from `since` to `until`. */
+/**
+ * Whether a task or worker thread `node` started ran at some time from `since` to `until`: in a Node process it
+ * started, one of that process's (`await` of a promise settled as a fork exits). A process with none is no unit's
+ * time, so the wait on it stays the caller's.
+ */
 function aChildRan(state: ModelState, node: TaskNode, since: Ms, until: Ms): boolean {
 	for (const id of node.children) {
 		const child = state.nodes.get(id);
-		if (child && isTaskKind(child.kind) && child.kind !== 'process' && child.startMs < until && (child.endMs ?? Number.POSITIVE_INFINITY) > since) return true;
+		if (!child || !isTaskKind(child.kind) || child.startMs >= until || (child.endMs ?? Number.POSITIVE_INFINITY) <= since) continue;
+		if (child.kind !== 'process' || aChildRan(state, child, since, until)) return true;
 	}
 	return false;
 }

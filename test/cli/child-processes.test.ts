@@ -1,4 +1,4 @@
-import {readdirSync, readFileSync} from 'node:fs';
+import {readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {recordApp, recordRun, taskNamed} from '../helpers/recorded.js';
@@ -135,6 +135,25 @@ describe('child processes, followed', () => {
 		const [lane] = lanes(report);
 		expect(lane).toMatchObject({state: 'finished'});
 		expect(lane!.process!.exit).toEqual({code: null, signal: 'SIGTERM', byScript: true});
+	});
+
+	// "Concurrency is not parallelism": a parent that only waits for its fork read 1.9×, the child's 1 s counted twice.
+	it("a call awaiting a promise its fork's exit settles counts the fork's task once: nothing overlapped", async () => {
+		const directory = tempDir();
+		writeFileSync(join(directory, 'child.js'), 'async function work() { await new Promise(r => setTimeout(r, 400)) }\nwork()\n');
+		const {result, report} = await recordApp(
+			[
+				"const {fork} = require('node:child_process')",
+				'async function runChild() {',
+				"  await new Promise(r => fork(__dirname + '/child.js').on('exit', r))",
+				'}',
+				'runChild()',
+			],
+			directory,
+		);
+		expect(result.code).toBe(0);
+		expect(taskNamed(report, 'work()').state).toBe('finished');
+		expect(report.summary.concurrency).toBeLessThanOrEqual(1.05);
 	});
 
 	it('a Node child that a signal of no kill() of the script ends has failed: killed by it', async () => {

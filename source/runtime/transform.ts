@@ -95,6 +95,8 @@ export const RUNTIME_GLOBAL = '__asyncmon';
 export function runtimeIn(code: string): string {
 	return code.includes(RUNTIME_GLOBAL) ? `globalThis.${RUNTIME_GLOBAL}` : RUNTIME_GLOBAL;
 }
+/** Nodes whose statements come in a list, where an empty statement may stand between two. */
+const STATEMENT_LISTS: ReadonlySet<string> = new Set(['Program', 'BlockStatement', 'StaticBlock', 'SwitchCase']);
 const TASK = '__amT';
 const ERR = '__amE';
 
@@ -127,6 +129,16 @@ export function parseProgram(code: string, sourceType: 'module' | 'script'): Any
 	}
 }
 
+/**
+ * The opening of a call of the runtime's `name` around the script's code: `(__asyncmon.w)(`. V8 names an anonymous
+ * function by the calls it is passed through (`pRetry(async () => …)` is `pRetry`'s in a stack trace); a callee
+ * in parentheses is a name of its own it leaves out, so the script's stacks read as under node, not
+ * `__asyncmon.r.__asyncmon.w.pRetry`. The call's `this` is the runtime all the same.
+ */
+function runtimeCall(rt: string, name: string): string {
+	return `(${rt}.${name})(`;
+}
+
 export function instrument(input: TransformInput): TransformOutput {
 	const program = parseProgram(input.code, input.sourceType === 'module' ? 'module' : 'script');
 	const magic = new (MagicString())(input.code);
@@ -142,6 +154,13 @@ export function instrument(input: TransformInput): TransformOutput {
 	const loopRoots = new Map<AnyNode, AnyNode>();
 	const asyncNames = ownAsyncFunctionNames(program);
 
+	/** Where a runtime call was put in front of the script's code: a `(` there may not begin a statement (see openCall). */
+	const callOpenings = new Set<number>();
+	/** Puts the opening of a runtime call (see runtimeCall) in front of the code at `at`. */
+	const openCall = (at: number, name: string, then = ''): void => {
+		callOpenings.add(at);
+		edit.prependRight(at, runtimeCall(rt, name) + then);
+	};
 	const current = (): FunctionScope => scopes[scopes.length - 1]!;
 	/** Instrumented functions, and a module's top level, whose awaits belong to the root task. */
 	const tracksAwaits = (scope: FunctionScope): boolean => scope.instrumented || (scope.node === program && input.sourceType === 'module');
@@ -169,7 +188,7 @@ export function instrument(input: TransformInput): TransformOutput {
 			edit.prependRight(fn.body.end - 1, exit);
 		} else {
 			const arrowEnd = input.code.indexOf('=>', fn.params.length ? fn.params[fn.params.length - 1].end : fn.start) + 2;
-			edit.prependRight(arrowEnd, `{${enter}return ${rt}.ret(${TASK},`);
+			edit.prependRight(arrowEnd, `{${enter}return ${runtimeCall(rt, 'ret')}${TASK},`);
 			edit.appendLeft(fn.end, `)${exit}}`);
 		}
 	};
@@ -207,8 +226,8 @@ export function instrument(input: TransformInput): TransformOutput {
 					dependent: readsAny(node.argument, scope.awaitedNames),
 					call: node.argument.type === 'CallExpression' || (node.argument.type === 'ChainExpression' && node.argument.expression.type === 'CallExpression'),
 				});
-				edit.prependRight(node.start, `${rt}.r(${scope.taskRef},`);
-				edit.prependRight(node.argument.start, `${rt}.w(${scope.taskRef},(`);
+				openCall(node.start, 'r', `${scope.taskRef},`);
+				openCall(node.argument.start, 'w', `${scope.taskRef},(`);
 				edit.appendLeft(node.argument.end, `),${site})`);
 				edit.appendLeft(node.end, ')');
 				return;
@@ -238,7 +257,7 @@ export function instrument(input: TransformInput): TransformOutput {
 				changed = true;
 				const site = input.registry.addAwait({line: node.loc!.start.line, column: node.loc!.start.column, dependent: false, call: false});
 				const resume = `${rt}.c(${scope.taskRef});`;
-				edit.prependRight(node.right.start, `${rt}.fa(${scope.taskRef},(`);
+				openCall(node.right.start, 'fa', `${scope.taskRef},(`);
 				edit.appendLeft(node.right.end, `),${site},${JSON.stringify(notAsyncIterable(node.right))})`);
 				if (node.body.type === 'BlockStatement') {
 					edit.appendLeft(node.body.start + 1, resume);
@@ -257,7 +276,7 @@ export function instrument(input: TransformInput): TransformOutput {
 				const scope = current();
 				if (scope.instrumented && node.argument) {
 					changed = true;
-					edit.prependRight(node.argument.start, `${rt}.ret(${TASK},(`);
+					openCall(node.argument.start, 'ret', `${TASK},(`);
 					edit.appendLeft(node.argument.end, '))');
 				}
 				return;
@@ -279,11 +298,16 @@ export function instrument(input: TransformInput): TransformOutput {
 				const dropped = call.type === 'CallExpression' && callsOwnAsyncFunction(call, asyncNames);
 				if (dropped) unwrapped.add(call);
 				visitChildren(node);
-				if (!dropped) return;
-				changed = true;
-				const site = input.registry.addDroppedCall({line: call.loc!.start.line, column: call.loc!.start.column});
-				edit.prependRight(call.start, `${rt}.fl(`);
-				edit.appendLeft(call.end, `,${site})`);
+				if (dropped) {
+					changed = true;
+					const site = input.registry.addDroppedCall({line: call.loc!.start.line, column: call.loc!.start.column});
+					openCall(call.start, 'fl');
+					edit.appendLeft(call.end, `,${site})`);
+				}
+				// A statement that now begins with `(` would continue one before it that ends without a semicolon
+				// (`log(x)` on one line, `await y` on the next): in a list of statements, an empty one keeps them apart.
+				// Elsewhere (`if (a) await y`) what comes before is `)`, `else`, `do` or a label, and ends nothing.
+				if (callOpenings.has(node.start) && parent !== null && STATEMENT_LISTS.has(parent.type)) edit.prependRight(node.start, ';');
 				return;
 			}
 			case 'CallExpression':
@@ -300,7 +324,7 @@ export function instrument(input: TransformInput): TransformOutput {
 				visitChildren(node);
 				if (node.callee.type === 'Identifier' && node.callee.name === 'Promise') {
 					changed = true;
-					edit.prependRight(node.start, `${rt}.np(${rt}.m(),`);
+					openCall(node.start, 'np', `${rt}.m(),`);
 					edit.appendLeft(node.end, ')');
 				}
 				return;
@@ -325,7 +349,7 @@ export function instrument(input: TransformInput): TransformOutput {
 	const unwrapped = new Set<AnyNode>();
 	const wrapCall = (node: AnyNode): void => {
 		changed = true;
-		edit.prependRight(node.start, `${rt}.p(`);
+		openCall(node.start, 'p');
 		edit.appendLeft(node.end, ')');
 	};
 

@@ -302,6 +302,21 @@ it("a require that cannot be found: node's stack, down to the script's line, wit
 	expect(result.stderr).toMatch(/^asyncmon: error in missing-require\.cjs: Cannot find module 'no-such-package-anywhere'$/m);
 });
 
+// What the script logs of an error is what node logs: a callback's frame was `__asyncmon.r.__asyncmon.w.pRetry`.
+it("the script's own stack traces name its functions as node does, asyncmon's calls around them left out", async () => {
+	const cwd = dirWithScript('stacks.js', [
+		"const retry = (fn) => { try { fn() } catch (error) { console.log(error.stack.split('\\n')[1].trim().split(' ')[1]) } }",
+		'async function job() {',
+		"  await retry(() => { throw new Error('x') }, {retries: 0})",
+		"  retry(() => { throw new Error('y') }, {retries: 0})",
+		'}',
+		'job()',
+	]);
+	const {node, asyncmon} = await underNodeAndAsyncmon('stacks.js', [], cwd);
+	expect(node.stdout).toBe('retry.retries\nretry.retries\n');
+	expect(asyncmon.stdout).toBe(node.stdout);
+});
+
 describe('usage errors', () => {
 	it('say what to do in one line, exit 1', async () => {
 		const cases: Array<[string[], RegExp]> = [

@@ -100,10 +100,13 @@ export function redactRequestTarget(target: string): string {
 	return redacted.startsWith(`${TARGET_ORIGIN}/`) ? redacted.slice(TARGET_ORIGIN.length) : target;
 }
 
-/** An absolute URL inside some text; it ends at white space, a quote or a closing bracket. */
-const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s'"`<>()[\]{}]+/gi;
-/** `?name=value` or `&name=value` inside some text, with or without the URL around it. */
-const PARAM_IN_TEXT = /([?&;])([^=&;\s?#'"`]+)=([^&;\s#'"`]*)/g;
+/**
+ * An absolute URL inside some text; it ends at white space, a quote or a closing bracket, and a colon or a comma
+ * at its end is the sentence's (`failed for http://…?token=abc: timeout`), not the URL's, as linkifiers read it.
+ */
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s'"`<>()[\]{}]*[^\s'"`<>()[\]{}:,]/gi;
+/** `?name=value` or `&name=value` inside some text, with or without the URL around it; a colon or comma ending it is the sentence's. */
+const PARAM_IN_TEXT = /([?&;])([^=&;\s?#'"`]+)=([^&;\s#'"`]*?)(?=[:,]*(?:[&;\s#'"`]|$))/g;
 /** `name=value` as log lines and messages write it (`retry with token=abc123`), after a space, a bracket or a comma. */
 const SETTING_IN_TEXT = /(^|[\s,([{])([A-Za-z][\w.-]*)=([^&;\s,'"`)\]}]+)/g;
 /**

@@ -71,6 +71,16 @@ describe('secret names', () => {
 });
 
 describe('redactText', () => {
+	// A message that goes on after the URL: the colon or comma is the sentence's, and reads as written.
+	it('keeps the colon or comma that follows a secret in a URL or a query, as the sentence had it', () => {
+		expect(redactText('axios failed for http://127.0.0.1:4431/err?n=3&access_token=tok_999: Request failed with status code 500')).toBe(
+			`axios failed for http://127.0.0.1:4431/err?n=3&access_token=${REDACTED}: Request failed with status code 500`,
+		);
+		expect(redactText('GET /items?token=abc123, retrying')).toBe(`GET /items?token=${REDACTED}, retrying`);
+		expect(redactText('see https://api.test/x?sig=a:b:c&q=1')).toBe(`see https://api.test/x?sig=${REDACTED}&q=1`);
+		expect(redactText('at http://api.test/x?token=a:b')).toBe(`at http://api.test/x?token=${REDACTED}`);
+	});
+
 	it('redacts a URL with credentials inside an error message, as fetch repeats it', () => {
 		expect(redactText('Request cannot be constructed from a URL that includes credentials: http://bob:fetchpw77@127.0.0.1:9/x')).toBe(
 			`Request cannot be constructed from a URL that includes credentials: http://${REDACTED}:${REDACTED}@127.0.0.1:9/x`,

@@ -121,7 +121,8 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			node.awaitCount = Math.max(node.awaitCount, event.awaits);
 			node.accountedAt = event.t;
 			node.wait = null;
-			if (event.error) node.error = event.error;
+			// A process that crashed keeps its uncaught error: its exit code is in its exit.
+			if (event.error && !(node.kind === 'process' && node.error)) node.error = event.error;
 			if (node.request) {
 				node.request.status = event.status;
 				node.request.aborted = event.aborted === true;
@@ -286,6 +287,13 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			state.fatal = {kind: event.kind, message: event.message, loc: event.loc, frame: event.frame};
 			break;
 		case 'uncaught': {
+			// A followed process's is its lane's failure, not the script's: the lane ends failed with it, not with its exit code.
+			const lane = event.task === null ? null : laneRootOf(event.task);
+			if (lane !== null) {
+				const root = state.nodes.get(lane);
+				if (root && !isDone(root) && !event.handled) root.error = event.error;
+				break;
+			}
 			// The same one again (a handler of the script's that takes one a request) is counted, not listed again.
 			const same = state.uncaught.find(one => one.origin === event.origin && one.handled === event.handled && sameError(one.error, event.error));
 			if (same) same.count = (same.count ?? 1) + 1;

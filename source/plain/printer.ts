@@ -1,4 +1,5 @@
-import {isProcessGone, type ErrorInfo, type Location, type Ms, type ProcessExit, type ProtocolLine, type TaskAwaitEvent} from '../protocol/events.js';
+import {isProcessGone, PROCESS_EXIT, type ErrorInfo, type Location, type Ms, type ProcessExit, type ProtocolLine, type TaskAwaitEvent} from '../protocol/events.js';
+import {laneRootOf} from '../protocol/child-config.js';
 import {activeBlocks, HTTP_PHASES, unsettledTasks, type Block, type ModelState, type NodeState, type TaskNode} from '../model/state.js';
 import {phaseMs} from '../model/http-phases.js';
 import {sessionEnd} from '../model/summary.js';
@@ -197,7 +198,10 @@ export class PlainPrinter {
 					const untold = isProcessGone(line.error);
 					const ended = line.ok ? this.stateMark('finished', 'done', 'green') : untold ? this.stateMark('waiting', 'gone', 'yellow') : this.stateMark('failed', 'failed', 'red');
 					const wrote = node.output ? `, wrote ${outputSize(node.output)}` : '';
-					this.say(line.t, ended, [{text: `${node.name} ${line.exit ? processOutcome(line.exit, line.error) : exitOutcome(undefined)} after ${took}${wrote}`}]);
+					// An error nothing caught ended it: said as a task's failure is, its exit code before it.
+					const crash = node.error && node.error.name !== PROCESS_EXIT && !isProcessGone(node.error) ? node.error : null;
+					const outcome = `${node.name} ${line.exit ? processOutcome(line.exit, line.error) : exitOutcome(undefined)} after ${took}${wrote}`;
+					this.say(line.t, ended, crash ? [{text: `${outcome}: ${errorOrNone(crash)} `}, dim(crash.location)] : [{text: outcome}]);
 				} else if (node.request) {
 					const served = node.state === 'failed' ? this.stateMark('failed', 'failed', 'red') : this.stateMark('finished', 'done', 'green');
 					this.say(line.t, served, [{text: `${taskLabel(node, this.options.ascii)} ${servedOutcome(node.request, took, line.error)} `}, dim(this.timings(node))]);
@@ -286,7 +290,11 @@ export class PlainPrinter {
 				// `uncaught exception`, `unhandled rejection`: the mark's word is the first of the two.
 				const [word, what] = line.origin === 'unhandledRejection' ? ['unhandled', 'rejection'] : ['uncaught', 'exception'];
 				const handled = line.handled ? ", handled by the script's process.on('uncaughtException')" : '';
-				this.say(line.t, this.stateMark('failed', word, line.handled ? 'yellow' : 'red'), [{text: `${what}${handled}: ${errorOrNone(line.error)} `}, dim(line.error.location)]);
+				// A followed process's, which its lane's end tells again, names the process.
+				const lane = line.task === null ? null : laneRootOf(line.task);
+				const pid = lane === null ? undefined : state.nodes.get(lane)?.process?.pid;
+				const where = lane === null ? '' : pid === undefined ? ' in a process the script started' : ` in pid ${pid}`;
+				this.say(line.t, this.stateMark('failed', word, line.handled ? 'yellow' : 'red'), [{text: `${what}${where}${handled}: ${errorOrNone(line.error)} `}, dim(line.error.location)]);
 				return;
 			}
 			case 'fold': {

@@ -303,6 +303,19 @@ function instrumentFollowedProcess(config: ThreadConfig, lane: LaneConfig): void
 	tracker.flush();
 	attributeWorkers(tracker);
 	const endOutput = copyOutput(tracker);
+	// What ends it is its lane's failure, as a crash of the script's is the script's: said before Node's report of it.
+	process.on('uncaughtExceptionMonitor', (error, origin) => {
+		const task = tracker.current();
+		tracker.emit({
+			type: 'uncaught',
+			t: performance.now(),
+			origin,
+			error: tracker.errorInfo(origin === 'unhandledRejection' ? rejectionReason(error, task) : error),
+			task: task.id,
+			...(scriptHandlesUncaught() && {handled: true as const}),
+		});
+		tracker.flushNow();
+	});
 	process.on('exit', () => {
 		endOutput();
 		watch.exiting();

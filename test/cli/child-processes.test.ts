@@ -156,6 +156,28 @@ describe('child processes, followed', () => {
 		expect(report.summary.concurrency).toBeLessThanOrEqual(1.05);
 	});
 
+	// "Which worker crashed, and why": a fork that died of an error read only `exited with code 1`.
+	it("a followed process that dies of an error nothing caught fails with that error, its exit beside it; the script's run is not a crash", async () => {
+		const directory = tempDir();
+		writeFileSync(join(directory, 'child.js'), "setTimeout(function tick() { throw new Error('child blew up') }, 50)\n");
+		const {result, report, state} = await recordApp(
+			[
+				"const {fork} = require('node:child_process')",
+				"fork(__dirname + '/child.js', {stdio: 'ignore'}).on('exit', code => console.log('child exited', code))",
+			],
+			directory,
+		);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('child exited 1\n');
+		expect(result.stdout).toMatch(/✖ uncaught exception in pid \d+: Error: child blew up child\.js:1:\d+/);
+		expect(result.stdout).toMatch(/✖ failed pid \d+: node \S+child\.js exited with code 1 after \S+: Error: child blew up child\.js:1:\d+/);
+		const [lane] = lanes(report);
+		expect(lane).toMatchObject({state: 'failed', error: {name: 'Error', message: 'child blew up', location: expect.stringMatching(/^child\.js:1:\d+$/)}});
+		expect(lane!.process!.exit).toEqual({code: 1, signal: null});
+		// The script itself did not crash.
+		expect(state.uncaught).toEqual([]);
+	});
+
 	it('a Node child that a signal of no kill() of the script ends has failed: killed by it', async () => {
 		const {result, report} = await recordApp([
 			"const {spawn} = require('node:child_process')",

@@ -1,3 +1,4 @@
+import {inspect} from 'node:util';
 import {isPromise, isProxy} from 'node:util/types';
 import {performance as perfHooksPerformance} from 'node:perf_hooks';
 import {IDS_PER_THREAD, namedTaskIds, targetIds, type AsyncmonEvent, type BlockEndEvent, type BlockStartEvent, type ErrorInfo, type Location, type OpKind, type OpStartEvent, type ProcessDetails, type ServerRequestDetails, type TaskAwaitEvent, type TaskEndEvent, type TaskKind, type TaskStartEvent, type WaitTarget} from '../protocol/events.js';
@@ -232,6 +233,8 @@ export class Tracker {
 	/** A task the top level awaits failed, with this error: see leftTopLevel. */
 	private topLevelAwaitFailed = false;
 	private topLevelAwaitError: unknown = undefined;
+	/** The promise the top level awaits last (see leftTopLevel). */
+	private topLevelAwaited: Promise<unknown> | null = null;
 	/**
 	 * The synchronous stretch of task code under way: from a task starting or
 	 * resuming with none running to none running again. A stretch that calls
@@ -530,20 +533,8 @@ export class Tracker {
 		const on = this.takeTarget(task, value, siteId);
 		this.endSlice(task, now);
 		this.suspend(task, now, siteId, on);
-		if (task === this.root && isPromise(value)) this.watchTopLevelAwait(value);
+		if (task === this.root) this.topLevelAwaited = isPromise(value) ? value : null;
 		return value;
-	}
-
-	/**
-	 * A promise the top level awaits (`await Promise.any(…)`) that rejects ends the module's evaluation: Node reports
-	 * its reason as a rejection, though the await handled it. Known here, it is the script's uncaught exception (see
-	 * leftTopLevel). The await handles the promise already: this handler changes nothing of what Node reports.
-	 */
-	private watchTopLevelAwait(promise: Promise<unknown>): void {
-		promise.then(undefined, (error: unknown) => {
-			this.topLevelAwaitFailed = true;
-			this.topLevelAwaitError = error;
-		});
 	}
 
 	/**
@@ -874,7 +865,8 @@ export class Tracker {
 	 */
 	leftTopLevel(error: unknown): boolean {
 		if (this.root.phase === Phase.Running) return true;
-		return this.root.phase === Phase.Waiting && this.topLevelAwaitFailed && error === this.topLevelAwaitError;
+		if (this.root.phase !== Phase.Waiting) return false;
+		return (this.topLevelAwaitFailed && error === this.topLevelAwaitError) || (this.topLevelAwaited !== null && isRejected(this.topLevelAwaited));
 	}
 
 	errorInfo(error: unknown): ErrorInfo {
@@ -1381,4 +1373,15 @@ function noteSliceChild(list: number[] | null, id: number): number[] {
 	if (!list) return [id];
 	if (list.length < TRACKED_CHILDREN) list.push(id);
 	return list;
+}
+
+/**
+ * Whether a promise has rejected, read as it is now: a promise the top level awaits that rejects (`await
+ * Promise.any(…)`) ends the module's evaluation, which Node reports as a rejection though the await handled it. A
+ * handler of asyncmon's on it would tell as much, but a promise with two reactions ends V8's async stack trace
+ * there: the script's stacks lost their `at async file:///app.mjs:3:7` frame. Node's inspection reads the state
+ * instead, on this rare path alone (an error reaching the process).
+ */
+function isRejected(promise: Promise<unknown>): boolean {
+	return /^[^{]*\{\s*<rejected>/.test(inspect(promise, {depth: 0}));
 }

@@ -317,6 +317,21 @@ it("the script's own stack traces name its functions as node does, asyncmon's ca
 	expect(asyncmon.stdout).toBe(node.stdout);
 });
 
+// An entry that awaits a call that throws: which of its lines made the call was missing from the trace.
+it("an error a module's top-level await rethrows keeps the module's frame in its stack, as under node", async () => {
+	const cwd = dirWithScript('entry.mjs', [
+		"async function c() { await new Promise(r => setTimeout(r, 5)); throw new Error('deep') }",
+		'async function b() { await c() }',
+		'try { await b() } catch (error) { console.log(error.stack) }',
+	]);
+	const {node, asyncmon} = await underNodeAndAsyncmon('entry.mjs', [], cwd);
+	const lastFrame = (stack: string): string => stack.trimEnd().split('\n').at(-1)!;
+	expect(lastFrame(node.stdout)).toMatch(/^ {4}at async file:\/\/\S+entry\.mjs:3:7$/);
+	// Named as the README says of a top level: `<anonymous>` and a path.
+	expect(lastFrame(asyncmon.stdout)).toMatch(/^ {4}at async <anonymous> \(\S+entry\.mjs:3:7\)$/);
+	expect(asyncmon.stdout.split('\n').length).toBe(node.stdout.split('\n').length);
+});
+
 describe('usage errors', () => {
 	it('say what to do in one line, exit 1', async () => {
 		const cases: Array<[string[], RegExp]> = [

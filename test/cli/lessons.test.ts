@@ -2,6 +2,7 @@ import {describe, expect, it} from 'vitest';
 import {useDemoServer} from '../helpers/demo-server.js';
 import {readRecording, recordedLines, taskNamed, recordRun, sentRequest} from '../helpers/recorded.js';
 import {runCli} from '../helpers/run-cli.js';
+import {computeInsights} from '../../source/model/insights.js';
 import {apply} from '../../source/model/reducer.js';
 import {createState} from '../../source/model/state.js';
 import {formatDuration} from '../../source/present/durations.js';
@@ -161,6 +162,16 @@ describe('the seed lessons, run through the real CLI', () => {
 		expect(failing.stderr).toMatch(/--fail-on-block 150: the loop was blocked for \d+ms by spin\(\) in crunch\(300\) at cpu-block\.ts:7:\d+/);
 		const passing = await runCli(['--plain', '--fail-on-block', '1000', 'cpu-block.ts'], {env: {SPIN_MS: '300'}});
 		expect(passing.code).toBe(0);
+	});
+
+	// Each client library keeps its own connections: axios's 8 on an http.Agent hid the Pool's queue.
+	it("one host through two client libraries: the queue for a connection is the Pool's, told with its own figures", async () => {
+		const {result, state} = await record('two-clients.ts');
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('200,200,200,200,200,200,200,200 200,200,200,200,200,200');
+		const queueing = computeInsights(state).filter(insight => insight.kind === 'http' && insight.finding === 'connection-queueing');
+		expect(queueing).toEqual([expect.objectContaining({client: 'undici', sharedHost: true, requests: 6, queued: 4, connections: 2})]);
+		expect(result.stdout).toMatch(/→ 4 of 6 requests to 127\.0\.0\.1:\d+ through undici \(fetch, a Pool, an Agent\) waited for a free connection, .* at most 2 connections open at once; .*the `connections` option of the undici Pool/);
 	});
 
 	it('HTTP fan-out through an undici Pool of 2 connections: each request an op with phases', async () => {

@@ -620,7 +620,7 @@ describe('http', () => {
 
 	it('reports queueing for a connection, with the number of connections actually used', () => {
 		const session = new InsightSession();
-		for (let i = 0; i < 4; i++) session.request(url(`/delay/500?${i}`), {start: 0, status: 200, end: 500});
+		for (let i = 0; i < 4; i++) session.request(url(`/delay/500?${i}`), {start: 0, status: 200, end: 500, client: 'node:http'});
 		const queued = [4, 5, 6, 7].map(i => session.request(url(`/delay/500?${i}`), {start: 0, queueMs: 500, status: 200, end: 1000, client: 'node:http'}));
 		session.emit('exit', {t: 1001});
 		expect(ofKind(session, 'http')).toEqual([
@@ -631,12 +631,27 @@ describe('http', () => {
 	it('counts as waiting only the requests sent as another ended: the first of a fan-out, a few ms late on new or idle connections, did not wait', () => {
 		const session = new InsightSession();
 		// Two connections: the first two requests take 6 and 3 ms to be sent (a connection's set-up), the next two wait for them.
-		session.request(url('/q/0'), {start: 0, queueMs: 6, status: 200, end: 60});
-		session.request(url('/q/1'), {start: 0, queueMs: 3, status: 200, end: 60});
+		session.request(url('/q/0'), {start: 0, queueMs: 6, status: 200, end: 60, client: 'node:http'});
+		session.request(url('/q/1'), {start: 0, queueMs: 3, status: 200, end: 60, client: 'node:http'});
 		const waited = [2, 3].map(i => session.request(url(`/q/${i}`), {start: 0, queueMs: 60, status: 200, end: 120, client: 'node:http'}));
 		session.emit('exit', {t: 121});
 		expect(ofKind(session, 'http')).toEqual([
 			{kind: 'http', finding: 'connection-queueing', host, averageQueueMs: 32.25, requests: 4, queued: 2, queuedAverageMs: 60, longestQueueMs: 60, connections: 2, client: 'node:http', taskIds: waited},
+		]);
+	});
+
+	// axios on an http.Agent, then an undici Pool of 2, to one host: the Pool's wait went unsaid (axios's 8
+	// connections hid it), or was blamed on maxSockets with axios's figure.
+	it('tells queueing per client library: each keeps its own connections, and its limit is set its own way', () => {
+		const session = new InsightSession();
+		for (let i = 0; i < 8; i++) session.request(url(`/a/${i}`), {start: 0, queueMs: 2, status: 200, end: 100, client: 'node:http'});
+		session.request(url('/b/0'), {start: 200, status: 200, end: 300, client: 'undici'});
+		session.request(url('/b/1'), {start: 200, status: 200, end: 300, client: 'undici'});
+		const waited = [2, 3].map(i => session.request(url(`/b/${i}`), {start: 200, queueMs: 100, status: 200, end: 400, client: 'undici'}));
+		session.emit('exit', {t: 401});
+		const insights = ofKind(session, 'http');
+		expect(insights).toEqual([
+			{kind: 'http', finding: 'connection-queueing', host, averageQueueMs: 50, requests: 4, queued: 2, queuedAverageMs: 100, longestQueueMs: 100, connections: 2, client: 'undici', sharedHost: true, taskIds: waited},
 		]);
 	});
 

@@ -16,7 +16,10 @@ export function httpInsights(state: ModelState): HttpInsight[] {
 	const hosts = requestsByHost(state);
 	const insights: HttpInsight[] = [];
 	for (const [host, requests] of hosts) {
-		insights.push(...connectionQueueing(state, host, requests), ...errorsAndRetries(state, host, requests));
+		// Each client library keeps its own connections: an undici Pool's queue is not an http.Agent's (axios, got).
+		const clients = requestsByClient(requests);
+		for (const [client, through] of clients) insights.push(...connectionQueueing(state, host, client, through, clients.size > 1));
+		insights.push(...errorsAndRetries(state, host, requests));
 	}
 	// A host whose requests were all folded past the retention window: its failures still count.
 	for (const host of state.aggregated.hosts.keys()) if (!hosts.has(host)) insights.push(...errorsAndRetries(state, host, []));
@@ -38,7 +41,20 @@ function requestsByHost(state: ModelState): Map<string, Request[]> {
 	return hosts;
 }
 
-function connectionQueueing(state: ModelState, host: string, requests: Request[]): ConnectionQueueingInsight[] {
+/** A host's requests by the client library they went through (null where the recording does not say), in the order of each's first. */
+function requestsByClient(requests: readonly Request[]): Map<HttpClient | null, Request[]> {
+	const clients = new Map<HttpClient | null, Request[]>();
+	for (const request of requests) {
+		const client = request.http.client ?? null;
+		const through = clients.get(client);
+		if (through) through.push(request);
+		else clients.set(client, [request]);
+	}
+	return clients;
+}
+
+/** `shared`: the host was reached through other clients too, whose connections are their own. */
+function connectionQueueing(state: ModelState, host: string, client: HttpClient | null, requests: Request[], shared: boolean): ConnectionQueueingInsight[] {
 	const sent = requests.filter(request => request.http.phases.queueMs !== undefined && request.http.sentAt !== undefined);
 	if (sent.length === 0) return [];
 	const averageQueueMs = sent.reduce((total, request) => total + (request.http.phases.queueMs ?? 0), 0) / sent.length;
@@ -63,7 +79,8 @@ function connectionQueueing(state: ModelState, host: string, requests: Request[]
 			queuedAverageMs: waits.reduce((total, ms) => total + ms, 0) / waits.length,
 			longestQueueMs: Math.max(...waits),
 			connections,
-			client: queuedThrough(sent),
+			client,
+			...(shared && {sharedHost: true as const}),
 			taskIds: queued.map(request => request.id),
 		},
 	];
@@ -177,11 +194,3 @@ function slowestHost(hosts: Map<string, Request[]>): SlowestHostInsight[] {
 	];
 }
 
-/** The client most of the queued requests went through; null when the recording does not say. */
-function queuedThrough(requests: Request[]): HttpClient | null {
-	const counts = new Map<HttpClient, number>();
-	for (const request of requests) if (request.http.client && (request.http.phases.queueMs ?? 0) > 0) counts.set(request.http.client, (counts.get(request.http.client) ?? 0) + 1);
-	let most: HttpClient | null = null;
-	for (const [client, count] of counts) if (most === null || count > counts.get(most)!) most = client;
-	return most;
-}

@@ -135,17 +135,19 @@ export interface ConnectionQueueingInsight extends Finding {
 	kind: 'http';
 	finding: 'connection-queueing';
 	host: string;
-	/** Over every request sent to the host. */
+	/** Over every request sent to the host through the client. */
 	averageQueueMs: Ms;
-	/** How many requests were sent, and how many of them waited for a connection (QUEUED_MS or more): their average and longest wait. */
+	/** How many requests were sent through the client, and how many of them waited for a connection (QUEUED_MS or more): their average and longest wait. */
 	requests: number;
 	queued: number;
 	queuedAverageMs: Ms;
 	longestQueueMs: Ms;
-	/** Most requests the script had on the wire to the host at once, through every client it used. */
+	/** Most requests the script had on the wire to the host at once through the client. */
 	connections: number;
-	/** The client library the queued requests went through, when the recording says: its limit is set its own way. */
+	/** The client library the requests went through, each its own connections (null where the recording does not say): its limit is set its own way. */
 	client: HttpClient | null;
+	/** The script reached the host through other clients too: the figures are this one's. */
+	sharedHost?: true;
 }
 
 /** Requests to one host failed, and some were retries. */

@@ -22,17 +22,26 @@ const CONNECTION_LIMIT: Readonly<Record<HttpClient, string>> = {
 	'node:http2': 'the number of HTTP/2 sessions, or the peer\'s concurrent-stream limit',
 };
 
+/** Each client library as the user knows it. */
+const CLIENT_NAMES: Readonly<Record<HttpClient, string>> = {
+	undici: 'undici (fetch, a Pool, an Agent)',
+	'node:http': 'node:http (axios, got, http.request)',
+	'node:http2': 'node:http2',
+};
+
 /**
  * Those that waited, with their own average and longest wait (an average over every request would dilute it), and the
- * most connections open at once: one client's limit, or several clients' together, which is all the stream says.
+ * most connections open at once through that client.
  */
 function connectionQueueingMessage(insight: ConnectionQueueingInsight): string {
 	const limit = insight.client ? CONNECTION_LIMIT[insight.client] : 'undici `connections`, or http.Agent `maxSockets`';
 	const {queued, requests} = insight;
 	const which = queued === requests ? `All ${counted(requests, 'request')}` : `${queued} of ${counted(requests, 'request')}`;
 	const waits = queued === 1 ? formatDuration(insight.longestQueueMs) : `${formatDuration(insight.queuedAverageMs)} on average, up to ${formatDuration(insight.longestQueueMs)}`;
+	// A host reached through several clients: whose requests these are.
+	const through = insight.sharedHost ? ` through ${insight.client ? CLIENT_NAMES[insight.client] : 'a client not known'}` : '';
 	return (
-		`${which} to ${insight.host} waited for a free connection, ${waits}, with at most ${counted(insight.connections, 'connection')} open at once; ` +
+		`${which} to ${insight.host}${through} waited for a free connection, ${waits}, with at most ${counted(insight.connections, 'connection')} open at once; ` +
 		`if the server can take more, raise the connection limit: ${limit}`
 	);
 }

@@ -14,6 +14,14 @@ describe('http in words', () => {
 		expect(queueing(null)).toBe(`${waited}: undici \`connections\`, or http.Agent \`maxSockets\``);
 	});
 
+	it('names the client library when the host was reached through several, each with its own connections', () => {
+		const shared = (client: 'undici' | 'node:http' | null) =>
+			httpMessage({kind: 'http', finding: 'connection-queueing', host, averageQueueMs: 50, requests: 4, queued: 2, queuedAverageMs: 100, longestQueueMs: 100, connections: 2, client, sharedHost: true, taskIds: []});
+		expect(shared('undici')).toMatch(/^2 of 4 requests to 127\.0\.0\.1:4000 through undici \(fetch, a Pool, an Agent\) waited for a free connection, 100ms on average, up to 100ms, with at most 2 connections open at once; .*: the `connections` option of the undici Pool/);
+		expect(shared('node:http')).toMatch(/^2 of 4 requests to 127\.0\.0\.1:4000 through node:http \(axios, got, http\.request\) waited .*: the http\.Agent `maxSockets` option/);
+		expect(shared(null)).toMatch(/^2 of 4 requests to 127\.0\.0\.1:4000 through a client not known waited /);
+	});
+
 	it('says all of them, or the one wait, when that is what there was', () => {
 		const message = (requests: number, queued: number) =>
 			httpMessage({kind: 'http', finding: 'connection-queueing', host, averageQueueMs: 100, requests, queued, queuedAverageMs: 100, longestQueueMs: 100, connections: 1, client: 'undici', taskIds: []});

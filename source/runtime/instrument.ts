@@ -68,6 +68,8 @@ export interface AgentPlan {
 const CONFIG_KEY = 'asyncmon:config';
 /** The task that constructs a Worker, handed to the new thread (environment data is copied at construction). */
 const STARTED_BY_KEY = 'asyncmon:started-by';
+/** Where the worker's code is (`pool-worker.js:1:1`), handed to the new thread as its root's location; null for code from a string. */
+const WORKER_FILE_KEY = 'asyncmon:worker-file';
 /** Under the agent and in a followed process, whether the thread that takes the other threads' events listens yet (see ChannelListens). */
 const LISTENS_KEY = 'asyncmon:channel-listens';
 const LOAD_ERRORS = new Set(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND', 'ERR_UNSUPPORTED_DIR_IMPORT', 'ERR_UNKNOWN_FILE_EXTENSION', 'ERR_PACKAGE_PATH_NOT_EXPORTED']);
@@ -268,6 +270,21 @@ function flushOnSignals(tracker: Tracker, watch: LoopWatch, onExit: () => void):
 	};
 }
 
+/**
+ * A worker's file as its root's location, relative to the working directory as the script's own are, so that
+ * workers of different files read apart (`worker thread #2  pool-worker.js:1:1`); null for code from a string.
+ */
+function workerLocation(code: unknown, options: {eval?: boolean} | undefined): string | null {
+	if (options?.eval) return null;
+	try {
+		const path = code instanceof URL || (typeof code === 'string' && code.startsWith('file:')) ? fileURLToPath(code) : typeof code === 'string' ? code : null;
+		return path === null ? null : `${isAbsolute(path) ? relative(cwd, path) : path}:1:1`;
+	} catch {
+		// A URL Node will refuse: its error says so.
+		return null;
+	}
+}
+
 /** Signal numbers' names, as process.kill takes either. */
 const SIGNAL_NAMES = new Map(Object.entries(osConstants.signals).map(([name, number]) => [number, name]));
 
@@ -364,6 +381,7 @@ function attributeWorkers(tracker: Tracker): void {
 		constructor(...args: ConstructorParameters<typeof Original>) {
 			setEnvironmentData(STARTED_BY_KEY, tracker.current().id);
 			const [code, options] = args;
+			setEnvironmentData(WORKER_FILE_KEY, workerLocation(code, options) ?? undefined);
 			// asyncmon's threads, and those its own work starts (esbuild compiling a file starts one), run as they are.
 			const own = startsOwnThread(options) || tracker.doingOwnWork;
 			drains.constructing(!own);
@@ -406,6 +424,7 @@ function instrumentWorkerThread(config: ThreadConfig): void {
 	const {tracker, hooks} = instrumentLane(config, listens ? new ChannelWriter(listens) : new PipeWriter(config.eventsFd, null), {
 		id: threadId,
 		name: `worker thread #${threadId}`,
+		location: (getEnvironmentData(WORKER_FILE_KEY) as string | undefined) ?? null,
 		startedBy: (getEnvironmentData(STARTED_BY_KEY) as number | undefined) ?? null,
 		lane: config.lane ? {firstId: laneRootId(config.lane.slot)} : undefined,
 	});

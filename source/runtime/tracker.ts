@@ -175,7 +175,8 @@ export interface TrackerOptions {
 	runtimeDirectory: string;
 	watch: SliceWatch;
 	/** Set in a worker thread: its root task is the worker, and its ids are its own range. */
-	thread?: {id: number; name: string; startedBy: number | null; lane?: TrackedLane};
+	/** `location`: where the thread's code is, for a worker made from a file. */
+	thread?: {id: number; name: string; location?: string | null; startedBy: number | null; lane?: TrackedLane};
 }
 
 
@@ -294,7 +295,7 @@ export class Tracker {
 		const thread = options.thread;
 		if (thread) {
 			this.nextId = this.processFirstId + thread.id * IDS_PER_THREAD;
-			this.root = this.startTask(thread.lane?.process ? 'process' : 'worker', thread.name, null, null, null, thread);
+			this.root = this.startTask(thread.lane?.process ? 'process' : 'worker', thread.name, thread.location ?? null, null, null, thread);
 		} else {
 			this.root = this.startTask('script', this.sites.scriptName, `${this.sites.scriptName}:1:1`, null, null);
 		}

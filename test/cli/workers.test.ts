@@ -14,6 +14,8 @@ it('worker threads are lanes of their own, busy in parallel while the main loop 
 	const main = report.tasks.find(t => t.name === 'main()')!;
 	for (const worker of workers) {
 		expect(worker.name).toMatch(/^worker thread #\d+$/);
+		// Where its code is, as the script's own tasks' locations read: workers of different files read apart.
+		expect(worker.location).toBe(main.location!.replace(/08-worker-threads\.ts:\d+:\d+$/, 'cpu.ts:1:1'));
 		// Each lane hangs under the task that started its worker.
 		expect(worker.parentId).toBe(main.id);
 		expect(state.nodes.get(worker.id)!.thread).toBeGreaterThan(0);
@@ -80,6 +82,8 @@ describe('a worker made from a string (eval: true) is instrumented like a file w
 		expect(asyncmon).toEqual(node);
 		const worker = report.tasks.find(t => t.kind === 'worker')!;
 		expect(worker.parentId).toBe(taskNamed(report, 'startEvalWorker()').id);
+		// Code from a string is in no file.
+		expect(worker.location).toBeNull();
 		const inWorker = taskNamed(report, 'inEvalWorker()');
 		expect(inWorker).toMatchObject({parentId: worker.id, state: 'finished', location: '[worker eval]:9:1'});
 		// The import() may be quick enough to be folded, unseen.

@@ -1,5 +1,4 @@
 import {isProcessGone, PROCESS_EXIT, type ErrorInfo, type Location, type Ms, type ProcessExit, type ProtocolLine, type TaskAwaitEvent} from '../protocol/events.js';
-import {laneRootOf} from '../protocol/child-config.js';
 import {activeBlocks, HTTP_PHASES, unsettledTasks, type Block, type ModelState, type NodeState, type TaskNode} from '../model/state.js';
 import {phaseMs} from '../model/http-phases.js';
 import {sessionEnd} from '../model/summary.js';
@@ -16,6 +15,7 @@ import {LoadGate, PLAIN_LINES_PER_SECOND, type Ended, type LineKind, type Second
 import {formatCount} from '../present/numbers.js';
 import {TimeOrder} from './time-order.js';
 import {errorText} from '../present/errors.js';
+import {placeOf} from '../present/ids.js';
 import {keepLatest} from '../protocol/keep-latest.js';
 
 /** Where the lines go; the script's output is bytes where it was not UTF-8. */
@@ -163,7 +163,7 @@ export class PlainPrinter {
 				this.awaitersOfUnsent.delete(line.id);
 				const node = state.nodes.get(line.id);
 				if (!node || node.kind === 'script' || !this.admit(line.t, 'start', state, null)) return;
-				this.say(line.t, this.stateMark('running', 'start', 'cyan'), [{text: `${taskLabel(node, this.options.ascii)}  `}, dim(node.location)]);
+				this.say(line.t, this.stateMark('running', 'start', 'cyan'), [{text: `${taskLabel(node, this.options.ascii)}${this.place(node, state)}  `}, dim(node.location)]);
 				return;
 			}
 			case 'task.await': {
@@ -204,9 +204,9 @@ export class PlainPrinter {
 					this.say(line.t, ended, crash ? [{text: `${outcome}: ${errorOrNone(crash)} `}, dim(crash.location)] : [{text: outcome}]);
 				} else if (node.request) {
 					const served = node.state === 'failed' ? this.stateMark('failed', 'failed', 'red') : this.stateMark('finished', 'done', 'green');
-					this.say(line.t, served, [{text: `${taskLabel(node, this.options.ascii)} ${servedOutcome(node.request, took, line.error)} `}, dim(this.timings(node))]);
-				} else if (line.ok) this.say(line.t, this.stateMark('finished', 'done', 'green'), [{text: `${node.name} in ${took} `}, dim(this.timings(node))]);
-				else this.say(line.t, this.stateMark('failed', 'failed', 'red'), [{text: `${node.name} after ${took}: ${errorOrNone(line.error)} `}, dim(line.error?.location)]);
+					this.say(line.t, served, [{text: `${taskLabel(node, this.options.ascii)}${this.place(node, state)} ${servedOutcome(node.request, took, line.error)} `}, dim(this.timings(node))]);
+				} else if (line.ok) this.say(line.t, this.stateMark('finished', 'done', 'green'), [{text: `${node.name}${this.place(node, state)} in ${took} `}, dim(this.timings(node))]);
+				else this.say(line.t, this.stateMark('failed', 'failed', 'red'), [{text: `${node.name}${this.place(node, state)} after ${took}: ${errorOrNone(line.error)} `}, dim(line.error?.location)]);
 				return;
 			}
 			case 'exit': {
@@ -291,9 +291,8 @@ export class PlainPrinter {
 				const [word, what] = line.origin === 'unhandledRejection' ? ['unhandled', 'rejection'] : ['uncaught', 'exception'];
 				const handled = line.handled ? ", handled by the script's process.on('uncaughtException')" : '';
 				// A followed process's, which its lane's end tells again, names the process.
-				const lane = line.task === null ? null : laneRootOf(line.task);
-				const pid = lane === null ? undefined : state.nodes.get(lane)?.process?.pid;
-				const where = lane === null ? '' : pid === undefined ? ' in a process the script started' : ` in pid ${pid}`;
+				const place = line.task === null ? null : placeOf(line.task, state);
+				const where = place === null ? '' : ` in ${place}`;
 				this.say(line.t, this.stateMark('failed', word, line.handled ? 'yellow' : 'red'), [{text: `${what}${where}${handled}: ${errorOrNone(line.error)} `}, dim(line.error.location)]);
 				return;
 			}
@@ -433,6 +432,16 @@ export class PlainPrinter {
 		// Not started at all: Node's error says why; otherwise how it exited.
 		const outcome = exit ? processOutcome(exit, error) : errorOrNone(error);
 		this.say(t, {icon: this.glyphs.child, word: 'child', color: failed ? 'red' : 'green'}, [{text: `${processLabel(node)} ${outcome} in ${formatDuration(t - node.startMs)}`}]);
+	}
+
+	/**
+	 * ` (pid 4242)`: where a task off the script's main thread runs (a cluster's workers run one file: its location
+	 * does not tell them apart); nothing for one on it, or for a thread's or process's own row, whose name says it.
+	 */
+	private place(node: TaskNode, state: ModelState): string {
+		if (node.kind === 'worker' || node.kind === 'process') return '';
+		const where = placeOf(node.id, state);
+		return where === null ? '' : ` (${where})`;
 	}
 
 	private timings(node: TaskNode): string {

@@ -8,12 +8,16 @@ import type {ModelState} from '../model/state.js';
  * followed process is named by its pid, as its lane is, where `state` knows it; else by its place, `process 1`.
  */
 export function shownId(id: number, state?: ModelState): string {
+	const where = placeOf(id, state);
+	return where === null ? `#${id}` : `#${((id - 1) % IDS_PER_PROCESS % IDS_PER_THREAD) + 1} in ${where}`;
+}
+
+/** Where a task or op with this id runs, off the script's main thread: `worker 3`, `pid 4242`, `worker 3 of pid 4242`; null on it. */
+export function placeOf(id: number, state?: ModelState): string | null {
 	const slot = laneSlotOf(id);
-	const inProcess = (id - 1) % IDS_PER_PROCESS;
-	const thread = Math.floor(inProcess / IDS_PER_THREAD);
-	if (slot === 0 && thread === 0) return `#${id}`;
+	const thread = Math.floor(((id - 1) % IDS_PER_PROCESS) / IDS_PER_THREAD);
+	if (slot === 0 && thread === 0) return null;
 	const root = laneRootOf(id);
 	const pid = root === null ? undefined : state?.nodes.get(root)?.process?.pid;
-	const where = [thread > 0 ? `worker ${thread}` : '', slot > 0 ? (pid ? `pid ${pid}` : `process ${slot}`) : ''].filter(Boolean).join(' of ');
-	return `#${(inProcess % IDS_PER_THREAD) + 1} in ${where}`;
+	return [thread > 0 ? `worker ${thread}` : '', slot > 0 ? (pid ? `pid ${pid}` : `process ${slot}`) : ''].filter(Boolean).join(' of ');
 }

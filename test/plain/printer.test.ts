@@ -3,7 +3,7 @@ import {apply} from '../../source/model/reducer.js';
 import {createState} from '../../source/model/state.js';
 import {PlainPrinter, type PlainOptions} from '../../source/plain/printer.js';
 import {FAILURES_TOLD_PER_SECOND} from '../../source/plain/load-summary.js';
-import {IDS_PER_PROCESS, type AsyncmonEvent, type ProtocolLine} from '../../source/protocol/events.js';
+import {IDS_PER_PROCESS, IDS_PER_THREAD, type AsyncmonEvent, type ProtocolLine} from '../../source/protocol/events.js';
 import {event} from '../helpers/events.js';
 import {controlCharacters, HOSTILE_STRINGS, hostileSession} from '../helpers/hostile.js';
 
@@ -120,6 +120,25 @@ describe('plain mode', () => {
 		]).split('\n');
 		expect(lines).toContain("[   0.140s] ⚠ starved the loop stalled for 130ms, but the script's thread spent 120ms of it waiting for a CPU (the machine was busy): no block");
 		expect(lines.join('\n')).toMatch(/longest block 0ms/);
+	});
+
+	// A cluster's workers run one file: the location does not say which served a request, or died.
+	it('says where a task off the script\'s main thread runs: a followed process by its pid, a worker thread by its number', () => {
+		const lane = IDS_PER_PROCESS + 1;
+		const lines = printed({ascii: false}, [
+			session[0]!,
+			{type: 'task.start', t: 1, id: lane, parent: 1, kind: 'process', name: 'pid 42: node server.js', loc: null, process: {pid: 42, command: 'node server.js'}},
+			{type: 'task.start', t: 5, id: lane + 1, parent: lane, kind: 'task', name: 'handle()', loc: 'server.js:3:1'},
+			{type: 'task.end', t: 9, id: lane + 1, ok: true, busy: 4, wait: 0, sched: 0, awaits: 0},
+			{type: 'task.start', t: 10, id: 2 * IDS_PER_THREAD + 1, parent: 1, kind: 'worker', name: 'worker thread #2', loc: 'crunch.js:1:1'},
+			{type: 'task.start', t: 11, id: 2 * IDS_PER_THREAD + 2, parent: 2 * IDS_PER_THREAD + 1, kind: 'task', name: 'crunch()', loc: 'crunch.js:2:1'},
+			{type: 'exit', t: 20, code: 0, signal: null},
+		]).split('\n');
+		expect(lines).toContain('[   0.005s] ▶ start  handle() (pid 42)  server.js:3:1');
+		expect(lines).toContain('[   0.009s] ✔ done   handle() (pid 42) in 4ms (busy 4ms · waiting 0ms · sched 0ms)');
+		// A lane's own row is named for where it runs already.
+		expect(lines).toContain('[   0.010s] ▶ start  worker thread #2  crunch.js:1:1');
+		expect(lines).toContain('[   0.011s] ▶ start  crunch() (worker 2)  crunch.js:2:1');
 	});
 
 	it("names the process whose loop a followed process's block held; its main module's code is its top level", () => {

@@ -1,6 +1,6 @@
 import {expect, it} from 'vitest';
 import {IDS_PER_PROCESS, IDS_PER_THREAD} from '../../source/protocol/events.js';
-import {shownId} from '../../source/present/ids.js';
+import {placeOf, shownId} from '../../source/present/ids.js';
 import {event, header, reduce} from '../helpers/events.js';
 
 it("counts a worker thread's and a followed process's tasks from their own range, and says whose they are", () => {
@@ -20,4 +20,10 @@ it('names a followed process by its pid, as its lane is, once the state knows it
 	expect(shownId(IDS_PER_PROCESS + IDS_PER_THREAD + 1, state)).toBe('#1 in worker 1 of pid 4242');
 	// Not heard of: its place.
 	expect(shownId(2 * IDS_PER_PROCESS + 4, state)).toBe('#4 in process 2');
+});
+
+it("says where a task runs off the script's main thread, and nothing on it", () => {
+	expect(placeOf(7)).toBeNull();
+	expect(placeOf(3 * IDS_PER_THREAD + 2)).toBe('worker 3');
+	expect(placeOf(2 * IDS_PER_PROCESS + IDS_PER_THREAD + 1)).toBe('worker 1 of process 2');
 });

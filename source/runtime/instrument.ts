@@ -8,7 +8,7 @@ import workerThreads, {getEnvironmentData, isMainThread, setEnvironmentData, thr
 import type {AgentFiles, AgentMeta} from '../protocol/agent.js';
 import {laneIdBase, laneRootId, processTaskName, type ChildConfig, type LaneConfig} from '../protocol/child-config.js';
 import {channelListens, ChannelWriter, type ChannelListens} from './agent-channel.js';
-import {PROTOCOL_VERSION, STOP_SIGNALS, type StopSignal} from '../protocol/events.js';
+import {PROTOCOL_VERSION, STOP_SIGNALS, type StopSignal, type UncaughtEvent} from '../protocol/events.js';
 import {codeFrame} from './code-frame.js';
 import {SpanFolder} from './span-folder.js';
 import {EventSink, type BatchWriter} from './event-sink.js';
@@ -156,16 +156,7 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void, watchdog
 		}
 		// The script, or something it imports, could not be loaded: it never ran, and that is all there is to say.
 		if (loadError) tracker.emit({type: 'fatal', t: performance.now(), kind: 'load', message: recordedText(String((error as Error).message).split('\n')[0]!)});
-		tracker.emit({
-			type: 'uncaught',
-			t: performance.now(),
-			// An error that left the top level is thrown, not rejected, whatever path Node took.
-			origin: origin === 'unhandledRejection' && !leftTopLevel ? 'unhandledRejection' : 'uncaughtException',
-			error: tracker.errorInfo(origin === 'unhandledRejection' ? rejectionReason(error, tracker.current()) : error),
-			task: tracker.current().id,
-			// Node calls the script's handlers after its monitors: with one, the process goes on.
-			...(scriptHandlesUncaught() && {handled: true as const}),
-		});
+		tracker.emit(uncaughtEvent(tracker, error, origin, leftTopLevel));
 		tracker.flushNow();
 	});
 	watchHandledRejections(tracker);
@@ -178,6 +169,20 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void, watchdog
 		onExit();
 	});
 	flushOnSignals(tracker, watch, onExit);
+}
+
+/** An error nothing caught, told as it reaches the process; `leftTopLevel`: it left the script's top level (see Tracker.leftTopLevel). */
+function uncaughtEvent(tracker: Tracker, error: unknown, origin: NodeJS.UncaughtExceptionOrigin, leftTopLevel: boolean): UncaughtEvent {
+	return {
+		type: 'uncaught',
+		t: performance.now(),
+		// An error that left the top level is thrown, not rejected, whatever path Node took.
+		origin: origin === 'unhandledRejection' && !leftTopLevel ? 'unhandledRejection' : 'uncaughtException',
+		error: tracker.errorInfo(origin === 'unhandledRejection' ? rejectionReason(error, tracker.current()) : error),
+		task: tracker.current().id,
+		// Node calls the script's handlers after its monitors: with one, the process goes on.
+		...(scriptHandlesUncaught() && {handled: true as const}),
+	};
 }
 
 /**
@@ -322,15 +327,7 @@ function instrumentFollowedProcess(config: ThreadConfig, lane: LaneConfig): void
 	const endOutput = copyOutput(tracker);
 	// What ends it is its lane's failure, as a crash of the script's is the script's: said before Node's report of it.
 	process.on('uncaughtExceptionMonitor', (error, origin) => {
-		const task = tracker.current();
-		tracker.emit({
-			type: 'uncaught',
-			t: performance.now(),
-			origin,
-			error: tracker.errorInfo(origin === 'unhandledRejection' ? rejectionReason(error, task) : error),
-			task: task.id,
-			...(scriptHandlesUncaught() && {handled: true as const}),
-		});
+		tracker.emit(uncaughtEvent(tracker, error, origin, false));
 		tracker.flushNow();
 	});
 	process.on('exit', () => {

@@ -96,8 +96,18 @@ function constructorName(object: object): string {
 	return '';
 }
 
-/** A string argument, redacted (a URL with credentials is a common one), then cut and quoted. */
+/** An absolute URL's scheme, and its credentials once redacted: what a URL cut short leaves out first (see quoted). */
+const URL_HEAD = new RegExp(`^[a-z][a-z0-9+.-]*://(?:${REDACTED}(?::${REDACTED})?@)?`, 'i');
+
+/**
+ * A string argument, redacted (a URL with credentials is a common one), then cut and quoted. A URL cut short keeps
+ * its end, where its path and query are (`"…127.0.0.1:4000/users/1"`): calls of one helper on URLs of one host told
+ * apart, not all `"http://127.0.0.1:4000/…"` (which read as the same call repeated: a retry, no sequential awaits).
+ */
 function quoted(value: string): string {
 	const shown = recordedText(value.length > MAX_REDACTED ? value.slice(0, MAX_REDACTED) : value);
-	return JSON.stringify(shown.length > MAX_STRING ? `${shown.slice(0, MAX_STRING - 1)}…` : shown);
+	if (shown.length <= MAX_STRING) return JSON.stringify(shown);
+	const head = URL_HEAD.exec(shown);
+	if (head) return JSON.stringify(`…${shown.slice(Math.max(head[0].length, shown.length - (MAX_STRING - 1)))}`);
+	return JSON.stringify(`${shown.slice(0, MAX_STRING - 1)}…`);
 }

@@ -164,6 +164,18 @@ describe('the seed lessons, run through the real CLI', () => {
 		expect(passing.code).toBe(0);
 	});
 
+	// A helper called with full URLs of one host read `getJson("http://127.0.0.1:4…")` each time: one call repeated
+	// (a retry, a poll), so the lesson's own advice never came.
+	it('sequential awaits of one helper on URLs of one host: told apart by their paths, and the Promise.all advice given', async () => {
+		const {result, state} = await record('sequential-urls.mjs');
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('true true true');
+		expect(result.stdout).toMatch(/▶ start {2}getJson\("…[\d.]*:\d+\/delay\/100\?users"\)/);
+		const advice = computeInsights(state).filter(insight => insight.kind === 'sequential-awaits');
+		expect(advice).toEqual([expect.objectContaining({taskName: 'main()'})]);
+		expect(result.stdout).toMatch(/→ main\(\) awaited 3 operations in sequence/);
+	});
+
 	// Each client library keeps its own connections: axios's 8 on an http.Agent hid the Pool's queue.
 	it("one host through two client libraries: the queue for a connection is the Pool's, told with its own figures", async () => {
 		const {result, state} = await record('two-clients.ts');

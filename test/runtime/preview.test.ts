@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {formatCall, formatValue} from '../../source/runtime/preview.js';
+import {setRedaction} from '../../source/runtime/redact.js';
 import {REDACTED} from '../../source/protocol/redaction.js';
 
 describe('formatCall', () => {
@@ -35,8 +36,25 @@ describe('formatCall', () => {
 	});
 
 	it('redacts URL credentials and secret query values before cutting an argument short', () => {
-		expect(formatCall('call', ['http://user:pass@127.0.0.1:8080/'])).toBe(`call("http://${REDACTED}:REDACTE…")`);
-		expect(formatCall('get', ['/items?jwt=abc', new URL('https://bob:pw@x.test/')])).toBe(`get("/items?jwt=${REDACTED}", "https://${REDACTED}:REDACT…")`);
+		expect(formatCall('call', ['http://user:pass@127.0.0.1:8080/'])).toBe('call("…127.0.0.1:8080/")');
+		expect(formatCall('get', ['/items?jwt=abc', new URL('https://bob:pw@x.test/')])).toBe(`get("/items?jwt=${REDACTED}", "…x.test/")`);
+		expect(formatCall('get', ['https://api.test/v1/items?token=abc123&page=2'])).toBe(`get("…s?token=${REDACTED}&page=2")`);
+		// Kept where the user turned redaction off, as the rest of the URL is.
+		setRedaction(false);
+		try {
+			expect(formatCall('call', ['http://user:pass@127.0.0.1:8080/'])).toBe('call("…er:pass@127.0.0.1:8080/")');
+		} finally {
+			setRedaction(true);
+		}
+	});
+
+	// `await getJson(url)` one endpoint after another read as one call repeated: `getJson("http://127.0.0.1:47811/…")`.
+	it('keeps the end of a URL cut short, where its path is: calls on URLs of one host read apart', () => {
+		expect(formatCall('getJson', ['http://127.0.0.1:47811/users/1'])).toBe('getJson("…127.0.0.1:47811/users/1")');
+		expect(formatCall('getJson', ['http://127.0.0.1:47811/orders'])).toBe('getJson("…127.0.0.1:47811/orders")');
+		expect(formatCall('get', ['https://registry.npmjs.org/undici'])).toBe('get("…gistry.npmjs.org/undici")');
+		// Short enough: whole.
+		expect(formatCall('get', ['http://x.test/a'])).toBe('get("http://x.test/a")');
 	});
 });
 
@@ -58,7 +76,7 @@ describe('formatValue', () => {
 		expect(formatValue(new Map())).toBe('{Map…}');
 		expect(formatValue(Object.create(null))).toBe('{…}');
 		expect(formatValue(new URL('https://example.com/a'))).toBe('"https://example.com/a"');
-		expect(formatValue(new URL('https://example.com/a/very/long/path'))).toBe('"https://example.com/a/v…"');
+		expect(formatValue(new URL('https://example.com/a/very/long/path'))).toBe('"…le.com/a/very/long/path"');
 	});
 });
 

@@ -1,3 +1,5 @@
+import {existsSync, realpathSync} from 'node:fs';
+import {dirname, join} from 'node:path';
 import {UsageError} from './usage-error.js';
 import {capYoungGeneration} from '../monitor/young-generation-cap.js';
 import {limitHeapGrowth} from '../monitor/heap-growth.js';
@@ -18,7 +20,7 @@ export async function main(command: () => Promise<number>): Promise<void> {
 		if (error.code !== 'EPIPE') throw error;
 	});
 	try {
-		if (nodeTooOld()) throw new UsageError(`needs Node.js 22.19 or later, this is ${process.version}; run it as \`npx asyncmon …\` to use the project's Node 24`);
+		if (nodeTooOld()) throw new UsageError(oldNodeAdvice(process.version, pinnedNodeBin(process.argv[1] ?? '')));
 		capYoungGeneration();
 		limitHeapGrowth();
 		process.exitCode = await command();
@@ -40,6 +42,26 @@ const USERS_MISTAKES = new Set(['UsageError', 'SessionFileError', 'OutputFileErr
 
 function isUsersMistake(error: unknown): boolean {
 	return error instanceof Error && USERS_MISTAKES.has(error.name);
+}
+
+/**
+ * What to do under a Node too old. A clone of asyncmon has its pinned Node 24 (a devDependency) beside it: run from
+ * anywhere (`node ~/asyncmon/dist/cli.js app.ts`, a linked `asyncmon`), it is that Node's directory to put first on
+ * the PATH; `npx asyncmon` does so in the clone only.
+ */
+export function oldNodeAdvice(version: string, pinnedBin: string | null): string {
+	const how = pinnedBin === null ? 'install it, or run asyncmon from a clone of it with `npx asyncmon …`' : `run it again with the project's Node 24 first on the PATH: PATH=${pinnedBin}:$PATH`;
+	return `needs Node.js 22.19 or later, this is ${version}; ${how}`;
+}
+
+/** The directory of the Node that asyncmon's own clone pins, beside its `dist/cli.js` (or a link to it); null where it has none (an installed package). */
+export function pinnedNodeBin(cli: string): string | null {
+	try {
+		const bin = join(dirname(dirname(realpathSync(cli))), 'node_modules', '.bin');
+		return existsSync(join(bin, 'node')) ? bin : null;
+	} catch {
+		return null;
+	}
 }
 
 /** module.registerHooks and undici 8 need 22.19; npm scripts and npx use the pinned node@24. */

@@ -69,7 +69,7 @@ const OVERDUE_MS = 20;
 
 /** How long a one-shot timer is past due without having fired (the loop is too busy to run it), or 0 while that is only the usual lateness. */
 export function timerOverdueMs(op: TaskNode, nowMs: Ms): Ms {
-	if (!op.timer || op.timer.repeat || op.endMs !== null || op.timer.firedBy !== undefined) return 0;
+	if (!op.timer || op.timer.repeat || op.endMs !== null) return 0;
 	const overdue = nowMs - (op.startMs + op.timer.delayMs);
 	return overdue >= OVERDUE_MS ? overdue : 0;
 }

@@ -191,6 +191,8 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 		}
 		case 'op.end': {
 			const node = state.nodes.get(event.id);
+			// A timer a block told fired (see timerFired): its end, out of the blocked thread, says only how late it was.
+			if (node?.timer && isDone(node) && event.lateMs !== undefined) node.timer.lateMs = Math.max(node.timer.lateMs, event.lateMs);
 			if (!node || isDone(node)) break;
 			if (node.http) {
 				if (event.status !== undefined) node.http.status = event.status;
@@ -226,18 +228,14 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			if (block.durationMs === null) setActive(state, block);
 			if (event.callback) {
 				// The task waits on as it did; the timer whose callback runs has fired, though the thread could not say so.
-				const timer = event.callback.op === null ? undefined : state.nodes.get(event.callback.op);
-				if (timer?.timer && !timer.timer.repeat && timer.endMs === null) timer.timer.firedBy = event.t;
+				timerFired(state, event.callback.op === null ? undefined : state.nodes.get(event.callback.op), event.t);
 				break;
 			}
 			// The blocking task is running, whatever its last events said: its resume is stuck in the blocked thread's buffer.
 			const blocking = event.task === null ? undefined : state.nodes.get(event.task);
 			if (blocking && !isDone(blocking)) {
 				// So it has resumed from what it awaited: a timer of its fired, though the thread could not say so.
-				if (blocking.state === 'waiting' && blocking.wait?.on.kind === 'op') {
-					const awaited = state.nodes.get(blocking.wait.on.id);
-					if (awaited?.timer && !awaited.timer.repeat && awaited.endMs === null) awaited.timer.firedBy = event.t;
-				}
+				if (blocking.state === 'waiting' && blocking.wait?.on.kind === 'op') timerFired(state, state.nodes.get(blocking.wait.on.id), event.t);
 				accountUntil(blocking, event.t);
 				setState(state, blocking, 'running', event.t);
 			}
@@ -427,6 +425,17 @@ function endBlockAtExit(state: ModelState, block: Block, t: Ms, orLater = t): vo
 }
 
 /** Why a followed process's task or op that still waited when the process exited by itself (code 0) failed. */
+/**
+ * A one-shot timer a block shows has fired, though its end is still in the blocked thread's buffer: the task that
+ * awaited it runs, or its callback does. It ends at the block's start (a microtask or so after it fired): live, it
+ * reads done, not waiting on and counting up all through the block.
+ */
+function timerFired(state: ModelState, timer: TaskNode | undefined, t: Ms): void {
+	if (!timer?.timer || timer.timer.repeat || isDone(timer)) return;
+	finish(state, timer, 'finished', t);
+	retire(state, timer);
+}
+
 const CUT_SHORT_BY_EXIT: ErrorInfo = Object.freeze({name: PROCESS_EXIT, message: 'cut short: its process exited before it settled'});
 
 /** Why one failed that still waited when the script stopped its process with a signal (`child.kill()`). */

@@ -48,11 +48,6 @@ export interface TimerInfo {
 	fires: number;
 	/** Largest lateness of a firing, ms: how long the loop kept it from running. */
 	lateMs: Ms;
-	/**
-	 * A one-shot timer known to have fired by then, before its end came: the task that awaited it is the one
-	 * blocking the loop, so it resumed, and the timer's end waits in the blocked thread's buffer with the resume.
-	 */
-	firedBy?: Ms;
 }
 
 export interface AwaitSiteStats {

@@ -33,7 +33,7 @@ export function waitingOnLive(state: ModelState, node: TaskNode, nowMs: Ms, asci
 	if (!holdup) return '';
 	const described = describeHoldup(state, holdup, nowMs, ascii);
 	const timer = holdup.kind === 'op' ? holdup.node : undefined;
-	if (!timer?.timer || timer.timer.repeat || timer.endMs !== null || timerOverdueMs(timer, nowMs) > 0 || timer.timer.firedBy !== undefined) return described;
+	if (!timer?.timer || timer.timer.repeat || timer.endMs !== null || timerOverdueMs(timer, nowMs) > 0) return described;
 	const left = timer.startMs + timer.timer.delayMs - nowMs;
 	return left > 0 ? `${described} ${glyphs(ascii).separator} ${formatDuration(left)} left` : described;
 }
@@ -89,7 +89,6 @@ export function describeOp(op: TaskNode, nowMs: Ms, ascii = false): string {
 	}
 	if (op.timer) {
 		const timer = `${op.timer.repeat ? 'interval' : 'timer'} ${formatDuration(op.timer.delayMs)}`;
-		if (op.timer.firedBy !== undefined && op.endMs === null) return `${timer}${and}fired`;
 		const overdue = timerOverdueMs(op, nowMs);
 		return overdue > 0 ? `${timer}${and}overdue ${formatDuration(overdue)}` : timer;
 	}

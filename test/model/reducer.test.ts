@@ -329,8 +329,14 @@ describe('reducer: blocks', () => {
 		expect(state.activeBlockId).toBe(1);
 		expect(state.blocks[0]).toMatchObject({taskId: 2, callback: 'setTimeout', location: null});
 		expect(node(state, 2)).toMatchObject({state: 'waiting', busyMs: 0});
-		expect(node(state, 3).timer?.firedBy).toBe(21);
-		expect(node(state, 4).timer?.firedBy).toBeUndefined();
+		// Its end is in the blocked thread's buffer: done at the block's start, not waiting all through it.
+		expect(node(state, 3)).toMatchObject({state: 'finished', endMs: 21});
+		expect(node(state, 4)).toMatchObject({state: 'waiting', endMs: null});
+		// The end out of the blocked thread adds how late it fired, and ends nothing twice.
+		const finished = state.taskCounts.finished;
+		apply(state, {type: 'op.end', t: 20.5, id: 3, ok: true, lateMs: 0.5});
+		expect(node(state, 3)).toMatchObject({state: 'finished', endMs: 21, timer: {lateMs: 0.5}});
+		expect(state.taskCounts.finished).toBe(finished);
 
 		apply(state, {type: 'block.start', t: 300, id: 2, task: 2, callback: {op: null}, detectedAt: 360});
 		expect(state.blocks[1]).toMatchObject({taskId: 2, callback: 'setImmediate', location: null});

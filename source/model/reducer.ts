@@ -46,6 +46,8 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 		case 'task.start': {
 			// A followed process's own word that it started, come after its parent's (see launchedProcess): the task is there.
 			if (event.kind === 'process' && state.nodes.has(event.id)) break;
+			// Held back at the last flush, told now: counted here from now on, not twice.
+			if (event.t < state.heldAt && state.held.tasks > 0) state.held.tasks--;
 			if (event.kind === 'task') suspendPreviousSibling(state, event.parent, event.t);
 			const node = addNode(state, {
 				id: event.id,
@@ -136,6 +138,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			break;
 		}
 		case 'op.start': {
+			if (event.http && event.t < state.heldAt && state.held.http > 0) state.held.http--;
 			const node = addNode(state, {
 				id: event.id,
 				parentId: event.parent,
@@ -340,6 +343,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			break;
 		case 'held':
 			state.held = {tasks: event.tasks, http: event.http};
+			state.heldAt = event.t;
 			break;
 		case 'floating':
 			state.floating.push({t: event.t, taskId: event.task, callerId: event.by, site: event.site});

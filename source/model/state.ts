@@ -429,6 +429,8 @@ export interface ModelState extends OutputTail {
 	 * sent. Not in taskCounts or httpInFlight, which count what the stream told.
 	 */
 	held: {tasks: number; http: number};
+	/** When `held` was told: a start older than that comes out of what was held then, and leaves it (see the reducer). */
+	heldAt: Ms;
 	/** Of httpInFlight, those waiting in a pool's queue for a connection. */
 	httpQueued: number;
 	/** Requests that ended in a network error, a 5xx status or a gRPC error. */
@@ -548,6 +550,7 @@ export function createState(options: StateOptions = {}): ModelState {
 		httpInFlight: 0,
 		servingNow: 0,
 		held: {tasks: 0, http: 0},
+		heldAt: Number.NEGATIVE_INFINITY,
 		httpQueued: 0,
 		httpFailed: 0,
 		blocks: [],

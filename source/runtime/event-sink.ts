@@ -138,7 +138,9 @@ export class EventSink {
 		this.firstStartId = lowestStartId(this.buffer, keptFrom);
 		const held = heldIn(this.buffer);
 		held.tasks += silent;
-		if (held.tasks !== this.held.tasks || held.http !== this.held.http) {
+		// Again at each flush while any is held, unchanged or not: those held before are told in this batch, and a reader
+		// takes each start older than the figure off it until the next (see the reducer's `held`).
+		if (held.tasks !== this.held.tasks || held.http !== this.held.http || held.tasks > 0 || held.http > 0) {
 			events.push({type: 'held', t: performance.now(), ...held});
 			this.held = held;
 		}

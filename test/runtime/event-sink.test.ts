@@ -124,10 +124,22 @@ describe('EventSink', () => {
 		sink.flush(undefined, 'nothing');
 		expect(writer.batches[1]!.map(e => (e as {id?: number}).id ?? e.type)).toEqual([201, 'held']);
 		expect(writer.batches[1]!.at(-1)).toMatchObject({type: 'held', tasks: 0, http: 0});
-		// Unchanged, it is not said again.
+		// Unchanged at nothing held, it is not said again.
 		sink.push(event('task.start', {t: 0, id: 300, parent: 1, name: 'later', loc: 'app.ts:4:1'}));
 		sink.flush(undefined, 'nothing');
 		expect(writer.batches[2]!.some(e => e.type === 'held')).toBe(false);
+	});
+
+	// A server under load holds about as many calls at each flush, other ones each time: a reader that took the ones
+	// told off the old figure (see the reducer) would read too few until the figure changed.
+	it('says what it holds again at each flush while it holds any, the same figure or not', () => {
+		const {writer, sink} = afterOldWave(now => [event('task.start', {t: now - 2, id: 201, parent: 1, name: 'quick', loc: 'app.ts:3:1'})]);
+		sink.flush(undefined, 'recent');
+		expect(writer.batches[0]!.at(-1)).toMatchObject({type: 'held', tasks: 1});
+		sink.push(event('task.start', {t: performance.now(), id: 202, parent: 1, name: 'next', loc: 'app.ts:3:1'}));
+		sink.flush(undefined, 'recent');
+		expect(writer.batches[1]!.map(e => (e as {id?: number}).id ?? e.type)).toEqual([201, 'held']);
+		expect(writer.batches[1]!.at(-1)).toMatchObject({type: 'held', tasks: 1});
 	});
 
 	it('sends, of what it keeps, the awaits told at the flush of tasks already sent, even of a call kept: they are not shown running until the next one', () => {

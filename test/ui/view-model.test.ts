@@ -415,6 +415,27 @@ describe('header', () => {
 		expect(counts()).not.toContain('just started');
 	});
 
+	// A server under load read `http 16 in flight` with 10 connections: the calls held at a flush, told in the next
+	// batch, counted once as told and again as held until that batch's own figure came.
+	it('counts a call held back once: told in the next batch, it leaves the held figure', () => {
+		const session = new FakeSession();
+		const counts = (): string => headerLines({state: session.state, title: 'app.ts', nowMs: 100, width: 160, ascii: false, glyphs: glyphs(false), viewPaused: false, replay: undefined, badge: []})[1]!.map(s => s.text).join('');
+		session.emit('task.start', {t: 0, id: 1, kind: 'script', name: 'app.ts', loc: 'app.ts:1:1'});
+		session.emit('held', {t: 10, tasks: 2, http: 1});
+		expect(counts()).toContain('+ 2 just started');
+		expect(counts()).toContain('http 1 in flight');
+		// The next batch, in time order: what was held comes first, with its start times before the figure's.
+		session.emit('task.start', {t: 8, id: 5, parent: 1, kind: 'task', name: 'handle()', loc: 'app.ts:3:1'});
+		session.emit('op.start', {t: 9, id: 6, parent: 5, kind: 'http', name: 'GET /x', http: {method: 'GET', url: 'http://h/x'}});
+		expect(counts()).toContain('+ 1 just started');
+		expect(counts()).toContain('http 1 in flight');
+		// A call started since is no held one.
+		session.emit('task.start', {t: 12, id: 7, parent: 1, kind: 'task', name: 'other()', loc: 'app.ts:3:1'});
+		expect(counts()).toContain('+ 1 just started');
+		session.emit('held', {t: 20, tasks: 0, http: 0});
+		expect(counts()).not.toContain('just started');
+	});
+
 	it("says how many requests the script's servers are answering beside the requests it sent, while there are any", () => {
 		const session = new FakeSession();
 		const counts = (): string => headerLines({state: session.state, title: 'server.ts', nowMs: 100, width: 160, ascii: false, glyphs: glyphs(false), viewPaused: false, replay: undefined, badge: []})[1]!.map(s => s.text).join('');

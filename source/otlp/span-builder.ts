@@ -101,6 +101,9 @@ function exitAttributes(exit: ProcessExit | undefined): Attributes {
  * - a failure sets status ERROR and records the exception.
  * Span ids come from trace-context.ts, as the child's `traceparent`s name them.
  */
+/** `error.type` of a request served whose client went away first: no status code or exception names it. */
+const CLIENT_ABORTED = 'client_aborted';
+
 export class SpanBuilder {
 	private header: HeaderEvent | null = null;
 	private resource: Resource | null = null;
@@ -200,6 +203,11 @@ export class SpanBuilder {
 						span.attributes[ATTR_ERROR_TYPE] ??= String(event.status);
 						span.status = {code: SpanStatusCode.ERROR};
 					}
+				}
+				// A request whose client went away failed, as every view counts it, with no error of the script's to record.
+				if (event.aborted && span.status.code !== SpanStatusCode.ERROR) {
+					span.attributes[ATTR_ERROR_TYPE] ??= CLIENT_ABORTED;
+					span.status = {code: SpanStatusCode.ERROR, message: event.status === undefined ? 'aborted by the client' : 'the client left as the response was written'};
 				}
 				this.close(event.id, span, event.t);
 				break;

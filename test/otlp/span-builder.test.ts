@@ -224,6 +224,23 @@ describe('SpanBuilder', () => {
 			expect(unmatched!.attributes).not.toHaveProperty('http.route');
 		});
 
+		// Every view counts it failed; the export read it a success (status UNSET), named nothing.
+		it('makes a request whose client went away an error, with no exception: before its answer, or as it was written', () => {
+			const spans = build([
+				...root,
+				event('task.start', {t: 5, id: 2, parent: 1, kind: 'server', name: 'GET /slow', loc: null, http: {method: 'GET', url: '/slow'}}),
+				event('task.end', {t: 6, id: 2, ok: false, aborted: true}),
+				event('task.start', {t: 7, id: 3, parent: 1, kind: 'server', name: 'GET /stream', loc: null, http: {method: 'GET', url: '/stream'}}),
+				event('task.end', {t: 9, id: 3, ok: false, aborted: true, status: 200}),
+			]);
+			const [gone, left] = spans.filter(span => span.kind === SpanKind.SERVER);
+			expect(gone!.status).toEqual({code: SpanStatusCode.ERROR, message: 'aborted by the client'});
+			expect(gone!.attributes['error.type']).toBe('client_aborted');
+			expect(gone!.events.filter(e => e.name === 'exception')).toEqual([]);
+			expect(left!.status).toEqual({code: SpanStatusCode.ERROR, message: 'the client left as the response was written'});
+			expect(left!.attributes['http.response.status_code']).toBe(200);
+		});
+
 		it('starts no other trace for a request without a valid traceparent, and makes a 5xx answer an error', () => {
 			const spans = build([
 				...root,

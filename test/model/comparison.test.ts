@@ -142,7 +142,7 @@ describe('matchSites', () => {
 });
 
 describe('compareInsights', () => {
-	const sequential = (taskName: string, savesMs: number): Insight => ({kind: 'sequential-awaits', taskName, operations: 3, sequenceMs: 6000, longestMs: 3000, togetherMs: 3000, savesMs, taskIds: [1]});
+	const sequential = (taskName: string, savesMs: number): Insight => ({kind: 'sequential-awaits', taskName, operations: 3, sequenceMs: 6000, longestMs: 3000, togetherMs: 3000, savesMs, calls: 1, taskIds: [1]});
 	const failures = (host: string): Insight => ({kind: 'http', finding: 'failures', host, requests: 4, failures: 2, retries: 1, taskIds: []});
 
 	it('same finding about the same thing, other numbers: kept; about something else: gone and new', () => {

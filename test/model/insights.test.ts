@@ -32,8 +32,30 @@ describe('sequential-awaits', () => {
 	it('flags independent operations awaited one after another, estimating sum minus max', () => {
 		const {session, ids} = threeAwaitsInARow();
 		expect(ofKind(session, 'sequential-awaits')).toEqual([
-			{kind: 'sequential-awaits', taskName: 'main()', operations: 3, sequenceMs: 6000, longestMs: 3000, togetherMs: 3000, taskIds: [...ids], savesMs: 3000},
+			{kind: 'sequential-awaits', taskName: 'main()', operations: 3, sequenceMs: 6000, longestMs: 3000, togetherMs: 3000, taskIds: [...ids], savesMs: 3000, calls: 1},
 		]);
+	});
+
+	// A request handler that awaited two lookups in a row read one finding per request: 12 near-identical lines.
+	it('gives one finding per function, its costliest call, with how many calls did so', () => {
+		const session = new InsightSession();
+		const root = session.task(0, 'server');
+		let t = 1;
+		let id = 1000;
+		for (let i = 0; i < 12; i++) {
+			const handler = id++;
+			session.emit('task.start', {t, id: handler, parent: root, name: `handler(${i})`, loc: 'app.ts:3:1'});
+			const wait = i === 5 ? 80 : 40;
+			for (const name of ['getUser()', 'getOrg()']) {
+				const step = id++;
+				session.emit('task.start', {t: t + 0.1, id: step, parent: handler, name, loc: `app.ts:${name.length}:1`});
+				session.emit('task.end', {t: t + wait, id: step, busy: 0.1}).awaits(handler, onTask(step), {from: t + 0.2, ready: t + wait, resumed: t + wait + 0.1});
+				t += wait + 0.2;
+			}
+			session.emit('task.end', {t: t + 0.1, id: handler, busy: 0.3});
+			t += 1;
+		}
+		expect(ofKind(session, 'sequential-awaits')).toEqual([expect.objectContaining({taskName: 'handler(5)', operations: 2, sequenceMs: expect.closeTo(160, 0), calls: 12})]);
 	});
 
 	it('counts computing steps on one thread as sequential still: no advice for CPU-bound calls, less saving for partly busy ones', () => {

@@ -12,7 +12,7 @@ import {event, header, reduce} from '../helpers/events.js';
 import {controlCharacters, foreignMarkup, HOSTILE_STRINGS, hostileSession} from '../helpers/hostile.js';
 import {THREE_REQUESTS_FILE} from './session-fixtures.js';
 
-const insights: Insight[] = [{kind: 'sequential-awaits', taskName: 'main(user | orders)', operations: 2, sequenceMs: 1500, longestMs: 1000, togetherMs: 1000, taskIds: [2], savesMs: 500}];
+const insights: Insight[] = [{kind: 'sequential-awaits', taskName: 'main(user | orders)', operations: 2, sequenceMs: 1500, longestMs: 1000, togetherMs: 1000, taskIds: [2], savesMs: 500, calls: 1}];
 const message = 'main(user | orders) awaited 2 operations in sequence (1.50s); started together with Promise.all they would take ~1.00s, if none needs what another does';
 
 describe('report formats', () => {

@@ -19,7 +19,7 @@ function collect(): {stream: PassThrough; text: () => string} {
 describe('runReport', () => {
 	it('writes the chosen format to the out file, with insights from the given function', async () => {
 		const out = join(tempDir(), 'report.md');
-		const insights: Insight[] = [{kind: 'sequential-awaits', taskName: 'main', operations: 2, sequenceMs: 200, longestMs: 100, togetherMs: 100, taskIds: [], savesMs: 100}];
+		const insights: Insight[] = [{kind: 'sequential-awaits', taskName: 'main', operations: 2, sequenceMs: 200, longestMs: 100, togetherMs: 100, taskIds: [], savesMs: 100, calls: 1}];
 		const result = await runReport({file: THREE_REQUESTS_FILE, format: 'md', out, lenient: false, progress: null, insights: () => insights});
 		expect(result).toEqual({warnings: []});
 		expect(readFileSync(out, 'utf8')).toBe(formatMarkdown(reduce(threeRequestsEvents()), insights));

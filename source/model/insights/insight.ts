@@ -25,6 +25,8 @@ export interface SequentialAwaitsInsight extends Finding {
 	 */
 	togetherMs: Ms;
 	savesMs: Ms;
+	/** How many calls of the function did so (a handler, at each request): the figures are the costliest's. */
+	calls: number;
 }
 
 /** The finished blocks of at least the threshold at one place of one loop, with the tasks they kept from running. */

@@ -45,7 +45,8 @@ interface Step {
  * workers, each sequential on purpose, whose concurrency is the pool's size.
  */
 export function sequentialAwaits(state: ModelState): SequentialAwaitsInsight[] {
-	const insights: SequentialAwaitsInsight[] = [];
+	/** By the function's place: a handler does it at every request, and the advice is one, its costliest call's. */
+	const bySite = new Map<string, SequentialAwaitsInsight>();
 	const pools = poolMembers(state);
 	for (const task of state.nodes.values()) {
 		if (!isTaskKind(task.kind) || pools.has(task.id)) continue;
@@ -54,10 +55,18 @@ export function sequentialAwaits(state: ModelState): SequentialAwaitsInsight[] {
 			.filter(run => !isPacingLoop(run))
 			.map(run => runFinding(state, task, run))
 			.filter(finding => finding.savesMs >= Math.max(MIN_SEQUENTIAL_WAIT_MS, finding.sequenceMs * MIN_SAVED_SHARE));
-		const worst = runs.reduce<SequentialAwaitsInsight | undefined>((best, run) => (!best || run.savesMs > best.savesMs ? run : best), undefined);
-		if (worst) insights.push(worst);
+		const worst = costliest(runs);
+		if (!worst) continue;
+		const site = task.location === null ? `#${task.id}` : `${task.kind} ${task.location}`;
+		const known = bySite.get(site);
+		const calls = (known?.calls ?? 0) + 1;
+		bySite.set(site, {...costliest(known ? [known, worst] : [worst])!, calls});
 	}
-	return insights;
+	return [...bySite.values()];
+}
+
+function costliest(findings: readonly SequentialAwaitsInsight[]): SequentialAwaitsInsight | undefined {
+	return findings.reduce<SequentialAwaitsInsight | undefined>((best, finding) => (!best || finding.savesMs > best.savesMs ? finding : best), undefined);
 }
 
 /** Tasks that ran at the same time as a sibling of the same function (same parent). */
@@ -181,6 +190,7 @@ function runFinding(state: ModelState, task: TaskNode, run: Step[]): SequentialA
 		togetherMs,
 		taskIds: [task.id, ...run.map(step => step.target.id)],
 		savesMs: sequenceMs - togetherMs,
+		calls: 1,
 	};
 }
 

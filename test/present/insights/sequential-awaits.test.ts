@@ -4,7 +4,14 @@ import {sequentialAwaitsMessage} from '../../../source/present/insights/sequenti
 describe('sequential-awaits in words', () => {
 	it('gives the time in sequence and what Promise.all would take', () => {
 		expect(
-			sequentialAwaitsMessage({kind: 'sequential-awaits', taskName: 'main()', operations: 3, sequenceMs: 6000, longestMs: 3000, togetherMs: 3000, taskIds: [1, 2, 3, 4], savesMs: 3000}),
+			sequentialAwaitsMessage({kind: 'sequential-awaits', taskName: 'main()', operations: 3, sequenceMs: 6000, longestMs: 3000, togetherMs: 3000, taskIds: [1, 2, 3, 4], savesMs: 3000, calls: 1}),
 		).toBe('main() awaited 3 operations in sequence (6.00s); started together with Promise.all they would take ~3.00s, if none needs what another does');
+	});
+
+	// A handler that does it at every request: one finding, not a line per request.
+	it('says how many calls of the function did so, its figures the costliest one\'s', () => {
+		expect(
+			sequentialAwaitsMessage({kind: 'sequential-awaits', taskName: 'handler(7)', operations: 2, sequenceMs: 51, longestMs: 26, togetherMs: 26, taskIds: [1, 2, 3], savesMs: 25, calls: 1204}),
+		).toBe('handler(7) awaited 2 operations in sequence (51ms); started together with Promise.all they would take ~26ms, if none needs what another does (the costliest of 1,204 calls of it that did so)');
 	});
 });

@@ -430,6 +430,22 @@ describe('blocked-loop', () => {
 		]);
 	});
 
+	// A hash loop's stacks were read in createHash() one time, digest() the next: one function's blocks, three findings.
+	it("takes a function's blocks read in calls of Node's with no advice of their own as one place: the function's own work", () => {
+		const session = new InsightSession();
+		const main = session.task(0, 'main()');
+		const inCall = (start: number, durationMs: number, callee: {fn: string; loc: string}) => {
+			const id = 100 + start;
+			session.emit('block.start', {t: start, id, task: main, detectedAt: start + 50});
+			session.emit('block.stack', {t: start + 1, id, frames: [{fn: 'spin', loc: 'hash.js:5:35'}], callee});
+			session.emit('block.end', {t: start + durationMs, id, durationMs, task: main});
+		};
+		inCall(100, 150, {fn: 'update', loc: 'node:crypto'});
+		inCall(400, 300, {fn: 'digest', loc: 'node:crypto'});
+		inCall(800, 200, {fn: 'createHash', loc: 'node:crypto'});
+		expect(ofKind(session, 'blocked-loop').map(insight => [insight.blocks, insight.totalMs, insight.durationMs])).toEqual([[3, 650, 300]]);
+	});
+
 	it('stays silent for a block shorter than the session threshold', () => {
 		const {session} = blockedTicks(50, 100);
 		expect(ofKind(session, 'blocked-loop')).toEqual([]);

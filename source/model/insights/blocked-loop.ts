@@ -1,6 +1,7 @@
 import type {Ms} from '../../protocol/events.js';
 import {type Block, type ModelState, type TaskNode, isTaskKind, onBlockedThread} from '../state.js';
 import {insightIdentity} from './identity.js';
+import {blockingCallOf} from '../blocking-calls.js';
 import type {BlockedLoopInsight, InsightOptions} from './insight.js';
 
 interface Victim {
@@ -21,7 +22,9 @@ export function blockedLoop(state: ModelState, options: Required<InsightOptions>
 		if (block.durationMs === null || block.endMs === null || block.durationMs < options.blockThresholdMs) continue;
 		const victims = victimsOf(state, block, block.endMs);
 		const finding = blockFinding(block, block.durationMs, victims);
-		const callee = block.callee ? `${block.callee.loc}\u0000${block.callee.fn}` : '';
+		// A call with advice of its own is a finding of its own; any other is the function's own work, wherever in it the stack was read.
+		const call = block.callee ? blockingCallOf(block.callee) : null;
+		const callee = call ? `${block.callee!.loc}\u0000${block.callee!.fn}` : '';
 		const place = `${block.processId ?? ''}\u0000${callee}\u0000${insightIdentity(finding)}`;
 		const seen = byPlace.get(place);
 		if (!seen) {

@@ -2,7 +2,7 @@ import type {BlockedLoopInsight} from '../../model/insights.js';
 import {blockCulprit} from '../holdups.js';
 import {loopOwner} from '../processes.js';
 import type {Block, ModelState} from '../../model/state.js';
-import type {StackFrame} from '../../protocol/events.js';
+import {blockingCallOf, type BlockingCall} from '../../model/blocking-calls.js';
 import {formatDuration} from '../durations.js';
 import {lineLocation} from '../locations.js';
 import {counted} from '../text.js';
@@ -23,33 +23,31 @@ export function blockedLoopMessage(state: ModelState, insight: BlockedLoopInsigh
 	return `${blockCulprit(state, block)}${where} blocked the event loop${loopOwner(block)} for ${formatDuration(insight.durationMs)}${queued}${repeated}; ${waited}${advice}`;
 }
 
-/** String methods that run a regular expression whatever their argument (replace and split may take a plain string). */
-const REGEXP_ONLY_STRING_METHODS: ReadonlySet<string> = new Set(['match', 'matchAll', 'search']);
-
 /**
  * A block read in one of Node's synchronous calls that has an asynchronous twin: the twin is the advice, not a
  * worker thread. `execSync` may compute nothing at all (it waits for its program); the twins of zlib's and crypto's
  * run in Node's thread pool, and fs's hand the waiting to it.
  */
-function synchronousCallAdvice({fn, loc}: StackFrame): string | null {
-	if (loc === 'Atomics' && fn === 'wait') return 'it waited in Atomics.wait(): use Atomics.waitAsync, which does not hold the loop';
-	// No thread makes a pattern that backtracks without end finish: its time grows exponentially with the input.
-	if (loc === 'RegExp' || (loc === 'String' && REGEXP_ONLY_STRING_METHODS.has(fn))) {
-		return `it ran a regular expression (${loc}.prototype.${fn}()) that backtracks, in time that grows exponentially with the input (nested or overlapping quantifiers, (a+)+ or (a|a)*, on input that does not match): rewrite the pattern, or bound the input`;
-	}
-	const twin = fn.endsWith('Sync') ? fn.slice(0, -'Sync'.length) : null;
-	if (!twin) return null;
-	switch (loc) {
-		case 'node:child_process':
-			return `it waited in ${fn}() for a child process to end: start it with ${twin === 'spawn' ? 'spawn' : `${twin} (or spawn)`} instead, which does not hold the loop`;
-		case 'node:fs':
-			return `it read or wrote in ${fn}(): use fs.promises.${twin} (or ${twin} with a callback), which does not hold the loop`;
-		case 'node:zlib':
-			return `it ran ${fn}() on the loop's thread: use zlib.${twin} (or a stream), which runs in Node's thread pool`;
-		case 'node:crypto':
-			return `it ran ${fn}() on the loop's thread: use crypto.${twin}, which runs in Node's thread pool`;
-		default:
-			return null;
+function blockingCallAdvice(call: BlockingCall): string {
+	switch (call.kind) {
+		case 'atomics-wait':
+			return 'it waited in Atomics.wait(): use Atomics.waitAsync, which does not hold the loop';
+		case 'regexp':
+			// No thread makes a pattern that backtracks without end finish: its time grows exponentially with the input.
+			return `it ran a regular expression (${call.api}) that backtracks, in time that grows exponentially with the input (nested or overlapping quantifiers, (a+)+ or (a|a)*, on input that does not match): rewrite the pattern, or bound the input`;
+		case 'synchronous': {
+			const {fn, twin} = call;
+			switch (call.module) {
+				case 'node:child_process':
+					return `it waited in ${fn}() for a child process to end: start it with ${twin === 'spawn' ? 'spawn' : `${twin} (or spawn)`} instead, which does not hold the loop`;
+				case 'node:fs':
+					return `it read or wrote in ${fn}(): use fs.promises.${twin} (or ${twin} with a callback), which does not hold the loop`;
+				case 'node:zlib':
+					return `it ran ${fn}() on the loop's thread: use zlib.${twin} (or a stream), which runs in Node's thread pool`;
+				case 'node:crypto':
+					return `it ran ${fn}() on the loop's thread: use crypto.${twin}, which runs in Node's thread pool`;
+			}
+		}
 	}
 }
 
@@ -61,8 +59,8 @@ function synchronousCallAdvice({fn, loc}: StackFrame): string | null {
  */
 function adviceFor(block: Block): string {
 	if (block.loading) return 'it was loading modules (require or import), which runs their code: load one needed at once at start-up, before the work it would hold up, and one that is not, later';
-	const synchronous = block.callee && synchronousCallAdvice(block.callee);
-	if (synchronous) return synchronous;
+	const call = block.callee && blockingCallOf(block.callee);
+	if (call) return blockingCallAdvice(call);
 	if (block.location) return 'move CPU-bound work to a worker thread';
 	if (block.stackRead) return "no code of the script's was running: look for a synchronous call into a library or native code";
 	return 'it ended before its stack could be read, so where it ran is not known: look for synchronous work in what ran then';

@@ -412,18 +412,25 @@ describe('blocked-loop', () => {
 		]);
 	});
 
-	it("takes a function's blocks in two calls of Node's as two places, each with its own advice to come", () => {
+	/** Blocks of main(), each `[start, duration, the call of Node's its stack was read in]`, its own frame `frame`. */
+	const blocksInCalls = (frame: {fn: string; loc: string}, blocks: Array<[number, number, {fn: string; loc: string}]>): InsightSession => {
 		const session = new InsightSession();
 		const main = session.task(0, 'main()');
-		const inCall = (start: number, durationMs: number, callee: {fn: string; loc: string}) => {
+		for (const [start, durationMs, callee] of blocks) {
 			const id = 100 + start;
 			session.emit('block.start', {t: start, id, task: main, detectedAt: start + 50});
-			session.emit('block.stack', {t: start + 1, id, frames: [{fn: 'main', loc: 'sync.js:7:3'}], callee});
+			session.emit('block.stack', {t: start + 1, id, frames: [frame], callee});
 			session.emit('block.end', {t: start + durationMs, id, durationMs, task: main});
-		};
-		inCall(100, 150, {fn: 'wait', loc: 'Atomics'});
-		inCall(400, 300, {fn: 'execSync', loc: 'node:child_process'});
-		inCall(800, 200, {fn: 'execSync', loc: 'node:child_process'});
+		}
+		return session;
+	};
+
+	it("takes a function's blocks in two calls of Node's as two places, each with its own advice to come", () => {
+		const session = blocksInCalls({fn: 'main', loc: 'sync.js:7:3'}, [
+			[100, 150, {fn: 'wait', loc: 'Atomics'}],
+			[400, 300, {fn: 'execSync', loc: 'node:child_process'}],
+			[800, 200, {fn: 'execSync', loc: 'node:child_process'}],
+		]);
 		expect(ofKind(session, 'blocked-loop').map(insight => [insight.block.callee?.fn, insight.blocks, insight.totalMs])).toEqual([
 			['execSync', 2, 500],
 			['wait', 1, 150],
@@ -432,17 +439,11 @@ describe('blocked-loop', () => {
 
 	// A hash loop's stacks were read in createHash() one time, digest() the next: one function's blocks, three findings.
 	it("takes a function's blocks read in calls of Node's with no advice of their own as one place: the function's own work", () => {
-		const session = new InsightSession();
-		const main = session.task(0, 'main()');
-		const inCall = (start: number, durationMs: number, callee: {fn: string; loc: string}) => {
-			const id = 100 + start;
-			session.emit('block.start', {t: start, id, task: main, detectedAt: start + 50});
-			session.emit('block.stack', {t: start + 1, id, frames: [{fn: 'spin', loc: 'hash.js:5:35'}], callee});
-			session.emit('block.end', {t: start + durationMs, id, durationMs, task: main});
-		};
-		inCall(100, 150, {fn: 'update', loc: 'node:crypto'});
-		inCall(400, 300, {fn: 'digest', loc: 'node:crypto'});
-		inCall(800, 200, {fn: 'createHash', loc: 'node:crypto'});
+		const session = blocksInCalls({fn: 'spin', loc: 'hash.js:5:35'}, [
+			[100, 150, {fn: 'update', loc: 'node:crypto'}],
+			[400, 300, {fn: 'digest', loc: 'node:crypto'}],
+			[800, 200, {fn: 'createHash', loc: 'node:crypto'}],
+		]);
 		expect(ofKind(session, 'blocked-loop').map(insight => [insight.blocks, insight.totalMs, insight.durationMs])).toEqual([[3, 650, 300]]);
 	});
 

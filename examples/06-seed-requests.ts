@@ -47,5 +47,6 @@ if (import.meta.main) await main();
 
 // What you should see in asyncmon:
 // three simulateRequest(...) tasks under main(), started together, waiting side
-// by side and finishing at 2 s, 4 s and 6 s. The summary reads "3 tasks ran or
-// waited 12.0s in all, in 6.00s: concurrency 2.0×".
+// by side and finishing at 2 s, 4 s and 6 s. The summary reads "4 tasks ran or
+// waited 12.0s in all, not counting their waits on each other, in 6.00s:
+// concurrency 2.0×": main() is the fourth, its wait on the three theirs.

@@ -64,7 +64,7 @@ function emit(event: AsyncmonEvent): void {
  * The block reported and not seen ending: `number`, the counter's (I32_OPEN_BLOCK holds it), and `id`, the one it
  * is told by; `queuedBefore`: the main thread's wait for a CPU read last before it began.
  */
-let openBlock: {number: number; id: number; start: number; heartbeat: number; queuedBefore: number} | null = null;
+let openBlock: {number: number; id: number; start: number; heartbeat: number; queuedBefore: number; task: number | null} | null = null;
 /** The main thread's time on a CPU at the last look during a silence past the threshold that was not reported. */
 let runAtLastLook = Number.NaN;
 
@@ -81,12 +81,13 @@ function poll(): void {
 				const end = Math.max(openBlock.start, heartbeat - HEARTBEAT_MS);
 				// The beat that ended it read the wait for a CPU first.
 				const stall = stallOf(end - openBlock.start, f64[F64_HELD]!, f64[F64_BEAT_QUEUED]! - openBlock.queuedBefore - f64[F64_HELD_QUEUED]!);
-				emit(stallEnd({type: 'block.end', t: relativeTime(end), id: openBlock.id, durationMs: stall.durationMs, task: taskOrNull(), exact: false}, stall, data.thresholdMs));
+				// The task seen in it last: the one the slot holds now is the next stretch's, the loop having turned.
+				emit(stallEnd({type: 'block.end', t: relativeTime(end), id: openBlock.id, durationMs: stall.durationMs, task: openBlock.task, exact: false}, stall, data.thresholdMs));
 				// Told: a main thread exiting may wait for it (LoopWatch.exiting).
 				Atomics.notify(i32, I32_OPEN_BLOCK);
 			}
 			openBlock = null;
-		}
+		} else openBlock.task = taskOrNull() ?? openBlock.task;
 		return;
 	}
 	const excluded = f64[F64_EXCLUDED]!;
@@ -102,11 +103,12 @@ function poll(): void {
 	f64[F64_OPEN_BLOCK_START] = start;
 	if (Atomics.compareExchange(i32, I32_OPEN_BLOCK, 0, number) !== 0) return;
 	const id = data.idBase + number;
-	openBlock = {number, id, start, heartbeat, queuedBefore};
+	const task = taskOrNull();
+	openBlock = {number, id, start, heartbeat, queuedBefore, task};
 	f64[F64_HELD] = 0;
 	f64[F64_HELD_QUEUED] = 0;
 	const callback = callbackOrNone();
-	emit({type: 'block.start', t: relativeTime(start), id, task: taskOrNull(), ...(callback && {callback}), detectedAt: relativeTime(now), handles: handledSignals()});
+	emit({type: 'block.start', t: relativeTime(start), id, task, ...(callback && {callback}), detectedAt: relativeTime(now), handles: handledSignals()});
 	captureStack(id);
 }
 

@@ -1,7 +1,10 @@
+import {closeSync, openSync, readFileSync} from 'node:fs';
+import {Worker} from 'node:worker_threads';
 import {describe, expect, it} from 'vitest';
 import {LoopWatch} from '../../source/runtime/watchdog.js';
 import {Task} from '../../source/runtime/tracker.js';
-import {F64_EXCLUDED, I32_PAUSED, WATCH_BUFFER_BYTES} from '../../source/runtime/watchdog-layout.js';
+import {epochNow, F64_EXCLUDED, F64_HEARTBEAT, I32_PAUSED, I32_TASK, WATCH_BUFFER_BYTES, type WatchdogData} from '../../source/runtime/watchdog-layout.js';
+import {tempFile} from '../helpers/temp.js';
 
 /** The thread held, asleep: the script's own time, even on a machine so busy that a spin would wait for a CPU (starved, no block). */
 const hold = (ms: number): void => {
@@ -96,5 +99,39 @@ describe('LoopWatch.measureRequires, a block that was loading modules', () => {
 		const next = performance.now();
 		hold(80);
 		expect(watch.longSlice(task, next, performance.now(), 0).at(-1)).not.toHaveProperty('loading');
+	});
+});
+
+describe('the watchdog thread', () => {
+	// A server under load: a block's end, seen at a poll made late (the thread waited for a CPU), named the task of the
+	// stretch that ran after it, one that started 12 ms after the block ended (`a task not reported yet (#2791)`).
+	it("names at a block's end the task it saw in the block, not the one running when it looks again", async () => {
+		const buffer = new SharedArrayBuffer(WATCH_BUFFER_BYTES);
+		const i32 = new Int32Array(buffer);
+		const f64 = new Float64Array(buffer);
+		const out = tempFile('watchdog.ndjson');
+		const fd = openSync(out, 'w');
+		const startedAt = epochNow() - 1000;
+		// Silent since 500 ms ago, task 5 running: a block.
+		f64[F64_HEARTBEAT] = epochNow() - 500;
+		i32[I32_TASK] = 5;
+		i32[I32_PAUSED] = 0;
+		const thread = new Worker(new URL('../../dist/watchdog.js', import.meta.url), {workerData: {buffer, fd, thresholdMs: 50, startedAt, cwd: process.cwd(), monitorPid: 0, idBase: 0} satisfies WatchdogData});
+		const lines = (): Array<{type: string; task?: number | null}> => readFileSync(out, 'utf8').split('\n').filter(Boolean).map(line => JSON.parse(line));
+		const until = async (done: () => boolean): Promise<void> => {
+			for (let waited = 0; !done() && waited < 5000; waited += 10) await new Promise(resolve => setTimeout(resolve, 10));
+		};
+		try {
+			await until(() => lines().some(line => line.type === 'block.start'));
+			expect(lines().find(line => line.type === 'block.start')).toMatchObject({task: 5});
+			// The loop turned, and the next stretch's task runs, in the same instant the thread looks.
+			i32[I32_TASK] = 9;
+			f64[F64_HEARTBEAT] = epochNow();
+			await until(() => lines().some(line => line.type === 'block.end'));
+			expect(lines().find(line => line.type === 'block.end')).toMatchObject({task: 5});
+		} finally {
+			await thread.terminate();
+			closeSync(fd);
+		}
 	});
 });

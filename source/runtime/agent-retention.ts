@@ -60,6 +60,8 @@ export class AgentRetention {
 	private others: Line[] = [];
 	private loops: Line[] = [];
 	private alive: Line | null = null;
+	/** The latest `held`: said at every flush of a busy service, it would push the blocks and notices out of `others`. */
+	private held: Line | null = null;
 	private scriptStart: Line | null = null;
 	private seq = 0;
 	/** Events of kept tasks let go to bound them, and events about tasks no longer kept. */
@@ -68,6 +70,8 @@ export class AgentRetention {
 	/** Tasks (kind `task`) running now, and finished since the start. */
 	running = 0;
 	finishedTasks = 0;
+	/** Tasks the service's process holds back, started and not yet in the stream (see HeldEvent): under load, most of those running. */
+	heldTasks = 0;
 
 	/** One line of the stream, as sent. Lines that do not decode are not kept (the client's decoder would skip them too). */
 	take(text: string): void {
@@ -125,6 +129,10 @@ export class AgentRetention {
 			case 'alive':
 				this.alive = line;
 				return;
+			case 'held':
+				this.held = line;
+				this.heldTasks = head.tasks;
+				return;
 			case 'script.start':
 				this.scriptStart = line;
 				return;
@@ -136,7 +144,8 @@ export class AgentRetention {
 	/** The snapshot a joining client starts from: the kept lines in the order they came, then `joined` at `t`. */
 	snapshot(t: number): string[] {
 		const lines: Line[] = [...this.others.slice(-RETAINED_OTHER), ...this.loops.slice(-RETAINED_LOOP)];
-		for (const line of [this.header, this.scriptStart, this.alive]) if (line) lines.push(line);
+		// In the order they came, `held` too: a start told after it is one it counted (see the reducer's `held`).
+		for (const line of [this.header, this.scriptStart, this.alive, this.held]) if (line) lines.push(line);
 		for (const node of this.nodes.values()) lines.push(...node.lines);
 		lines.sort((a, b) => a[0] - b[0]);
 		const joined: JoinedEvent = {type: 'joined', t, folded: this.folded, omitted: this.omitted};

@@ -158,7 +158,7 @@ function status(): AgentStatus {
 		script: plan.meta.script,
 		startedAt: plan.meta.startedAt,
 		uptimeMs: Math.round(now()),
-		running: retention.running,
+		running: retention.running + retention.heldTasks,
 		finished: retention.finishedTasks,
 		clients: clients.size,
 		gaps: {...gaps},

@@ -183,6 +183,20 @@ describe('AgentRetention', () => {
 		expect(summarize(state).taskCount).toBe(2 * requests);
 	});
 
+	// A busy service says `held` at every flush: a hundred a second pushed its blocks and notices out of the snapshot.
+	it("keeps the latest `held` alone, in its place among the lines, and counts what it holds as running", () => {
+		const lines: ProtocolLine[] = [header(), event('notice', {t: 1, message: 'big.js runs uninstrumented'})];
+		for (let i = 0; i < 3 * RETAINED_OTHER; i++) lines.push(event('held', {t: 10 + i, tasks: 1 + (i % 5), http: 0}));
+		lines.push(event('task.start', {t: 9, id: 7, parent: null, name: 'handle()', loc: 'app.ts:1:1'}));
+		const retention = retain(lines);
+		const snapshot = snapshotOf(retention);
+		expect(snapshot.filter(line => line.type === 'notice')).toHaveLength(1);
+		expect(snapshot.filter(line => line.type === 'held')).toEqual([lines.at(-2)]);
+		// Told after it: one it counted, which the reader takes off its figure.
+		expect(snapshot.findIndex(line => line.type === 'held')).toBeLessThan(snapshot.findIndex(line => line.type === 'task.start'));
+		expect(retention.heldTasks).toBe((lines.at(-2) as {tasks: number}).tasks);
+	});
+
 	it('keeps the latest of the other events', () => {
 		const lines: ProtocolLine[] = [header()];
 		for (let i = 0; i < 3 * RETAINED_OTHER; i++) lines.push(event('notice', {t: i, message: `notice ${i}`}));

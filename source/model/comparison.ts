@@ -1,5 +1,5 @@
 import type {Location, Ms} from '../protocol/events.js';
-import {httpStatsByHost, type HostStats} from './http-stats.js';
+import {httpStatsByHost, servedStatsByRoute, type HostStats, type RouteStats} from './http-stats.js';
 import type {Insight} from './insights/insight.js';
 import {insightIdentity, insightIdentityWithoutPlace} from './insights/identity.js';
 import type {LatencyStats} from './latency.js';
@@ -21,6 +21,9 @@ export interface SessionFigures {
 	maxInFlight: number;
 	httpCount: number;
 	failedHttp: number;
+	/** Requests the script's servers received, and of them those that failed (a 5xx, or a client gone). */
+	httpReceived: number;
+	failedReceived: number;
 }
 
 /** A function's tasks in both sessions; one side is null for a site that is gone or new. */
@@ -47,6 +50,14 @@ export interface HostFigures {
 	latency: LatencyStats | null;
 }
 
+/** A route the script's servers answered, in both sessions; one side is null for a route only in the other. */
+export interface RouteComparison {
+	/** `GET /users/:id`: the method and the route its framework matched, or the path. */
+	route: string;
+	before: RouteStats | null;
+	after: RouteStats | null;
+}
+
 export interface HostComparison {
 	host: string;
 	/** The host before, where only its port changed (a local server on port 0 gets a new one each run). */
@@ -70,6 +81,8 @@ export interface Comparison {
 	sites: SiteComparison[];
 	/** The busiest first: by the larger of the two request counts. */
 	hosts: HostComparison[];
+	/** Requests received, by route, the busiest first: what a server's fix is about. */
+	routes: RouteComparison[];
 	insights: InsightChanges;
 }
 
@@ -84,6 +97,7 @@ export function compareSessions(before: ComparedSession, after: ComparedSession)
 		after: sessionFigures(after.state),
 		sites: matchSites(siteStatistics(before.state), siteStatistics(after.state)),
 		hosts: matchHosts(httpStatsByHost(before.state), httpStatsByHost(after.state)),
+		routes: matchRoutes(servedStatsByRoute(before.state), servedStatsByRoute(after.state)),
 		insights: compareInsights(before.insights, after.insights),
 	};
 }
@@ -114,6 +128,8 @@ function sessionFigures(state: ModelState): SessionFigures {
 		maxInFlight: summary.maxInFlight,
 		httpCount: summary.httpCount,
 		failedHttp: summary.failedHttp,
+		httpReceived: summary.httpReceived,
+		failedReceived: summary.failedReceived,
 	};
 }
 
@@ -161,6 +177,18 @@ function hostFigures(stats: HostStats): HostFigures {
 /** `127.0.0.1:46123` → `127.0.0.1`; `[::1]:80` → `[::1]`; a host without a port as it is. */
 function hostName(host: string): string {
 	return host.replace(/:\d+$/, '');
+}
+
+function matchRoutes(before: readonly RouteStats[], after: readonly RouteStats[]): RouteComparison[] {
+	const routes = new Map<string, RouteComparison>();
+	for (const stats of before) routes.set(stats.route, {route: stats.route, before: stats, after: null});
+	for (const stats of after) {
+		const route = routes.get(stats.route);
+		if (route) route.after = stats;
+		else routes.set(stats.route, {route: stats.route, before: null, after: stats});
+	}
+	const busiest = (route: RouteComparison): number => Math.max(route.before?.requests ?? 0, route.after?.requests ?? 0);
+	return [...routes.values()].sort((a, b) => busiest(b) - busiest(a) || compareText(a.route, b.route));
 }
 
 function matchHosts(before: readonly HostStats[], after: readonly HostStats[]): HostComparison[] {

@@ -29,6 +29,7 @@ export function diffDocument(comparison: Comparison, sides: DiffSides): ReportDo
 		summarySection(before, after),
 		sitesSection(comparison.sites),
 		hostsSection(comparison),
+		routesSection(comparison),
 		insightsSection('Insights that went away', comparison.insights.gone, sides.before.state),
 		insightsSection('New insights', comparison.insights.new, sides.after.state),
 		insightsSection('Insights in both', comparison.insights.kept, sides.after.state),
@@ -100,6 +101,10 @@ function summarySection(before: SessionFigures, after: SessionFigures): ReportSe
 		count('max tasks in flight', before.maxInFlight, after.maxInFlight, false),
 		count('HTTP requests sent', before.httpCount, after.httpCount, false),
 		count('failed HTTP requests sent', before.failedHttp, after.failedHttp, true),
+		// A server's side, where it served any.
+		...(before.httpReceived || after.httpReceived
+			? [count('HTTP requests received', before.httpReceived, after.httpReceived, false), count('failed HTTP requests received', before.failedReceived, after.failedReceived, true)]
+			: []),
 	];
 	return {
 		title: 'Summary',
@@ -174,6 +179,25 @@ function hostsSection(comparison: Comparison): ReportSection {
 		rows: rows.map(row => row.cells),
 		tones: rows.map(row => row.tones),
 		note: 'queued: time a request waited for a connection; latency: the whole request, to the end of its body',
+	};
+}
+
+/** What the script's servers answered, by route: a server's fix is about its routes' latency. */
+function routesSection(comparison: Comparison): ReportSection {
+	const rows = comparison.routes.map(({route, before, after}) => {
+		const percentile = (at: 'p50Ms' | 'p99Ms'): [Ms | null, Ms | null] => [before?.latency?.[at] ?? null, after?.latency?.[at] ?? null];
+		const figures = [percentile('p50Ms'), percentile('p99Ms')];
+		return {
+			cells: [route, counts(before?.requests, after?.requests), counts(before?.failures, after?.failures), ...figures.map(([b, a]) => durations(b, a))],
+			tones: [null, null, before && after ? lowerIsBetter(before.failures, after.failures) : null, ...figures.map(([b, a]) => (b !== null && a !== null ? lowerIsBetter(b, a) : null))],
+		};
+	});
+	return {
+		title: 'HTTP received by route',
+		columns: [left('route'), right('requests'), right('failures'), right('latency p50'), right('latency p99')],
+		rows: rows.map(row => row.cells),
+		tones: rows.map(row => row.tones),
+		note: "latency: from a request's arrival to the end of its response; failures: a 5xx answer, or a client gone first",
 	};
 }
 

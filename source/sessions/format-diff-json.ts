@@ -21,6 +21,7 @@ export function formatDiffJson(comparison: Comparison, sides: DiffSides): string
 		},
 		sites: comparison.sites.map(site),
 		hosts: comparison.hosts,
+		routes: comparison.routes,
 		insights: {
 			gone: words(comparison.insights.gone, sides.before.state),
 			new: words(comparison.insights.new, sides.after.state),

@@ -220,3 +220,36 @@ describe('asyncmon diff on bad input: one line, exit 1', () => {
 		expect(help.stdout).toMatch(/asyncmon diff <before> <after> +Compare two recorded sessions/);
 	});
 });
+
+// A fix to a server's slow route: the diff told the client's side and the functions, nothing of the routes.
+describe("a server's diff", () => {
+	const served = (reportMs: number): string[] => [
+		"const http = require('node:http')",
+		`const server = http.createServer((req, res) => setTimeout(() => res.end('ok'), req.url.startsWith('/report') ? ${reportMs} : 5))`,
+		'server.listen(0, "127.0.0.1", async () => {',
+		'  const base = `http://127.0.0.1:${server.address().port}`',
+		"  for (const path of ['/users/1', '/users/2', '/report/3']) await (await fetch(base + path)).text()",
+		'  server.close()',
+		'})',
+	];
+
+	it('compares the requests it received, by route: counts, failures and latency, before and after', async () => {
+		const before = tempFile('slow.ndjson');
+		const after = tempFile('fixed.ndjson');
+		for (const [file, reportMs] of [[before, 300], [after, 20]] as const) {
+			const cwd = tempDir();
+			writeFileSync(join(cwd, 'app.js'), served(reportMs).join('\n'));
+			expect((await recordRun(['app.js'], {cwd, file})).result.code).toBe(0);
+		}
+		const text = await runCli(['diff', before, after]);
+		expect(text.code).toBe(0);
+		expect(text.stdout).toMatch(/^HTTP requests received +3 +3 /m);
+		expect(text.stdout).toMatch(/HTTP received by route/);
+		expect(text.stdout).toMatch(/^GET \/report\/:id +1 → 1 +0 → 0 +3\d\dms → \d\dms /m);
+		const json = JSON.parse((await runCli(['diff', before, after, '--format', 'json'])).stdout);
+		expect(json.before).toMatchObject({httpReceived: 3, failedReceived: 0});
+		const report = json.routes.find((route: {route: string}) => route.route === 'GET /report/:id');
+		expect(report.before.latency.p50Ms).toBeGreaterThanOrEqual(300);
+		expect(report.after.latency.p50Ms).toBeLessThan(100);
+	});
+});

@@ -85,6 +85,30 @@ describe('compareSessions', () => {
 		expect(hosts[1]).toMatchObject({host: 'cdn.test', before: null, after: {requests: 1, failures: 1}});
 	});
 
+	// A fix to a slow route: the diff said nothing of the server's own side.
+	it("a server's requests received by route, with their failures and latency, and its totals, on each side", () => {
+		const served = (reportMs: number, failed: boolean): ModelState => {
+			const session = new InsightSession();
+			session.emit('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts', loc: 'app.ts:1:1'});
+			let id = 2;
+			let t = 1;
+			for (const [url, route, ms] of [['/users/1', '/users/:id', 5], ['/users/2', '/users/:id', 7], ['/report/3', '/report/:id', reportMs]] as const) {
+				session.emit('task.start', {t, id, parent: 1, kind: 'server', name: `GET ${url}`, loc: null, http: {method: 'GET', url}});
+				session.emit('task.end', {t: t + ms, id, status: failed && route === '/report/:id' ? 500 : 200, route, ok: !(failed && route === '/report/:id')});
+				id++;
+				t += ms + 1;
+			}
+			return session.emit('exit', {t, code: 0, signal: null}).state;
+		};
+		const comparison = compared(served(120, true), served(12, false));
+		expect([comparison.before, comparison.after].map(side => [side.httpReceived, side.failedReceived])).toEqual([
+			[3, 1],
+			[3, 0],
+		]);
+		expect(comparison.routes.map(route => route.route)).toEqual(['GET /users/:id', 'GET /report/:id']);
+		expect(comparison.routes[1]).toMatchObject({before: {requests: 1, failures: 1, latency: {p50Ms: 120}}, after: {requests: 1, failures: 0, latency: {p50Ms: 12}}});
+	});
+
 	it('a local server on a new port each run is the same host, said moved; two of one name on a side are left apart', () => {
 		const session = (hosts: string[]) => {
 			const made = new InsightSession();

@@ -1,6 +1,6 @@
 import {KEY_BINDINGS, servesSession, type Session} from './key-bindings.js';
 import type {Line} from './line.js';
-import {glyphs} from '../../present/states.js';
+import {glyphs, stateIcon} from '../../present/states.js';
 import {wrapText} from '../../present/text.js';
 import {FINISHED_OPS_SHOWN} from './tree-rows.js';
 
@@ -17,7 +17,11 @@ export function helpLines(session: Session, ascii: boolean, width: number): Line
 	const keyColumn = Math.max(...rows.map(row => row.keys.length)) + KEY_COLUMN_GAP;
 	const keyIndent = ' '.repeat(2 + keyColumn);
 	const legend: Array<[string, string]> = [
-		['Row states', 'running, waiting, ready (resolved but not yet resumed: the loop is busy), done, failed'],
+		// The icons as the rows and the header draw them: a narrow header shows the icons alone.
+		[
+			'Row states',
+			`${stateIcon('running', ascii)} running, ${stateIcon('waiting', ascii)} waiting, ${stateIcon('ready', ascii)} ready (resolved but not yet resumed: the loop is busy), ${stateIcon('finished', ascii)} done, ${stateIcon('failed', ascii)} failed`,
+		],
 		['Finished ops', `in the start order, a row keeps its latest ${FINISHED_OPS_SHOWN} finished ops; +N in its status column counts the older ones left out (sort by another column, or filter, to list them all)`],
 		['Requests received', `${glyphs(ascii).received} GET /path: a request one of the script's servers received, a task; status GONE: its client went away first`],
 		['Timeline', 'solid running, light waiting, red ready-but-delayed, blue an HTTP request queued for a connection, red bars where the loop of the row\'s process was blocked'],

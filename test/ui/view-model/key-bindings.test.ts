@@ -90,6 +90,16 @@ describe('key bindings', () => {
 		}
 	});
 
+	// A narrow header shows the states' icons alone (`▶ 0  ⏸ 5  ⏫ 0  ✔ 8  ✖ 0`): the help says which is which.
+	it('map each row state to its icon, the ASCII one under --ascii', () => {
+		const states = (ascii: boolean): string => {
+			const lines = helpLines('live', ascii, 300).map(line => line.map(segment => segment.text).join(''));
+			return lines[lines.findIndex(line => line.includes('Row states')) + 1]!;
+		};
+		expect(states(false)).toMatch(/▶ running, ⏸ waiting, ⏫ ready \(resolved but not yet resumed: the loop is busy\), ✔ done, ✖ failed/);
+		expect(states(true)).toMatch(/> running, = waiting, \^ ready .*, v done, x failed/);
+	});
+
 	it("say what q does in each session: a replay's quits, a live one's interrupts the script first", () => {
 		const quitLine = (session: Session): string | undefined => helpLines(session, false, 200).map(line => line.map(segment => segment.text).join('')).find(line => line.trimStart().startsWith('q, Ctrl-C'));
 		expect(quitLine('replay')).toMatch(/q, Ctrl-C\s+quit$/);

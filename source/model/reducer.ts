@@ -428,7 +428,6 @@ function endBlockAtExit(state: ModelState, block: Block, t: Ms, orLater = t): vo
 	apply(state, {type: 'block.end', t: end, id: block.id, durationMs: Math.max(0, end - block.startMs), task: block.taskId, exact: false});
 }
 
-/** Why a followed process's task or op that still waited when the process exited by itself (code 0) failed. */
 /**
  * A one-shot timer a block shows has fired, though its end is still in the blocked thread's buffer: the task that
  * awaited it runs, or its callback does. It ends at the block's start (a microtask or so after it fired): live, it
@@ -440,6 +439,7 @@ function timerFired(state: ModelState, timer: TaskNode | undefined, t: Ms): void
 	retire(state, timer);
 }
 
+/** Why a followed process's task or op that still waited when the process exited by itself (code 0) failed. */
 const CUT_SHORT_BY_EXIT: ErrorInfo = Object.freeze({name: PROCESS_EXIT, message: 'cut short: its process exited before it settled'});
 
 /** Why one failed that still waited when the script stopped its process with a signal (`child.kill()`). */

@@ -118,6 +118,7 @@ export class SpanFolder {
 		const nodes = indexNodes(events);
 		if (!nodes) return {events, isFolded: NONE_FOLDED};
 		const size = nodes.startAt.length;
+		if (this.sentEarly.size > 0) this.sendCallersOfSentEarly(events, nodes);
 		/** Each folded node's group; -1 for one sent. */
 		const groupOf = new Int32Array(size).fill(-1);
 		const groups: Group[] = [];
@@ -127,7 +128,7 @@ export class SpanFolder {
 			const startAt = nodes.startAt[slot]!;
 			if (startAt < 0) continue;
 			const start = events[startAt] as NodeStart;
-			if ((this.sentEarly.size > 0 && this.sentEarly.delete(start as TaskStartEvent)) || nodes.blocked[slot]) continue;
+			if (nodes.blocked[slot]) continue;
 			const parent = nodes.parentSlot[slot]!;
 			const end = events[nodes.endAt[slot]!] as TaskEndEvent;
 			const inFoldedTree = parent >= 0 && groupOf[parent]! >= 0;
@@ -176,6 +177,20 @@ export class SpanFolder {
 			sent.push(event);
 		}
 		return {events: sent, isFolded: id => groupOf[nodes.slotOf(id)]! >= 0};
+	}
+
+	/**
+	 * The calls foldEnded sent as they ended (their allowance charged) are sent, and so are their callers in the
+	 * batch, up to its root: a request folded with its handler while the lookup it awaited went one by one told that
+	 * lookup under a parent never sent (a root row, an OTLP span whose parent never came).
+	 */
+	private sendCallersOfSentEarly(events: readonly Line[], nodes: BatchNodes): void {
+		for (let slot = 0; slot < nodes.startAt.length; slot++) {
+			const startAt = nodes.startAt[slot]!;
+			if (startAt < 0 || !this.sentEarly.delete(events[startAt] as TaskStartEvent)) continue;
+			// Blocked already, its callers are too (see indexNodes).
+			for (let up = slot; up >= 0 && !nodes.blocked[up]; up = nodes.parentSlot[up]!) nodes.blocked[up] = 1;
+		}
 	}
 
 	/**

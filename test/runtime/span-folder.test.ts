@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import type {AsyncmonEvent, FoldEvent} from '../../source/protocol/events.js';
+import type {AsyncmonEvent, FoldEvent, TaskStartEvent} from '../../source/protocol/events.js';
 import {forEachFoldedTask, SENT_BURST, SENT_PER_SECOND} from '../../source/protocol/fold.js';
 import {roundMs} from '../../source/protocol/rounding.js';
 import {MAX_ALLOWANCES, SpanFolder} from '../../source/runtime/span-folder.js';
@@ -342,6 +342,32 @@ describe('SpanFolder: quick tasks folded in the script process', () => {
 			folder.completeOpen();
 			expect(opened).toMatchObject({count: 5, parent: 1});
 			expect(opened.t).toBeCloseTo(t + 1 + GAP_MS + SPAN_MS, 9);
+		});
+
+		// A Fastify + pg server under load: a handler folded with its request while the lookup it awaited, the slowest yet,
+		// went one by one: 29 calls in 40 s named a parent never sent (a root row; an OTLP span whose parent never came).
+		it('sends the callers of a call it sent as it ended, up to the root: none is told under a parent folded away', () => {
+			const folder = new SpanFolder();
+			/** A request, its handler and the handler's lookup() (ids id..id+2); `lookup` false: a handler that looks nothing up. */
+			const request = (id: number, at: number, lookup = true): AsyncmonEvent[] => [
+				event('task.start', {t: at, id, parent: 1, kind: 'server', name: `GET /users/${id}`, loc: null, http: {method: 'GET', url: `/users/${id}`}}),
+				event('task.start', {t: at, id: id + 1, parent: id, name: 'handler', loc: 'app.ts:9:1'}),
+				...(lookup ? [event('task.start', {t: at, id: id + 2, parent: id + 1, name: 'lookup', loc: 'app.ts:4:1'}), event('task.end', {t: at + SPAN_MS, id: id + 2, busy: SPAN_MS})] : []),
+				event('task.end', {t: at + SPAN_MS + GAP_MS, id: id + 1, busy: SPAN_MS}),
+				event('task.end', {t: at + SPAN_MS + 2 * GAP_MS, id, status: 200, route: '/users/:id', busy: SPAN_MS}),
+			];
+			// Spend the route's and the handler's allowances; lookup()'s, its calls folded with their requests, is whole.
+			foldOnce(folder, Array.from({length: 2 * SENT_BURST}, (_, i) => request(10 + 3 * i, i * GAP_MS, false)).flat());
+			const at = 2 * SENT_BURST * GAP_MS;
+			// Request 500_000's lookup(), a silent call named by nothing, ended: its allowance sends it, charged.
+			const told = request(500_000, at);
+			expect(folder.foldEnded(told[2] as TaskStartEvent, at, at + SPAN_MS, SPAN_MS, 0)).toBe(false);
+			const {events: sent, isFolded} = foldOnce(folder, [...Array.from({length: 10}, (_, i) => request(100_000 + 3 * i, at + i * GAP_MS)).flat(), ...told]);
+			expect(folds(sent).length).toBeGreaterThan(0);
+			for (const id of [500_000, 500_001, 500_002]) expect(isFolded(id), `task ${id}`).toBe(false);
+			// Every task told has its parent told, or the script's.
+			const started = new Set(sent.flatMap(e => (e.type === 'task.start' ? [e.id] : [])));
+			for (const start of sent) if (start.type === 'task.start' && start.parent !== 1) expect(started.has(start.parent!), `parent of ${start.id}`).toBe(true);
 		});
 
 		it('sends a call its allowance sends, charged once: the flush does not charge it again', () => {

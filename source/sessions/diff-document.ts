@@ -159,19 +159,26 @@ function hostPercentile(figures: HostFigures | null, of: 'queue' | 'latency', at
 	return figures?.[of]?.[at] ?? null;
 }
 
+/**
+ * A row of HTTP figures, by host or by route: its name, requests and failures before → after, then each duration's
+ * `[before, after]` (fewer failures and shorter times read better); a side without it is null.
+ */
+function requestsRow(name: string, before: {requests: number; failures: number} | null, after: {requests: number; failures: number} | null, figures: Array<[Ms | null, Ms | null]>): Row {
+	return {
+		cells: [name, counts(before?.requests, after?.requests), counts(before?.failures, after?.failures), ...figures.map(([b, a]) => durations(b, a))],
+		tones: [null, null, before && after ? lowerIsBetter(before.failures, after.failures) : null, ...figures.map(([b, a]) => (b !== null && a !== null ? lowerIsBetter(b, a) : null))],
+	};
+}
+
 function hostsSection(comparison: Comparison): ReportSection {
 	const rows = comparison.hosts.map(({host, movedFrom, before, after}) => {
 		const percentiles = (of: 'queue' | 'latency', at: 'p50Ms' | 'p99Ms'): [Ms | null, Ms | null] => [hostPercentile(before, of, at), hostPercentile(after, of, at)];
-		const figures = [percentiles('queue', 'p50Ms'), percentiles('queue', 'p99Ms'), percentiles('latency', 'p50Ms'), percentiles('latency', 'p99Ms')];
-		return {
-			cells: [movedFrom ? `${host} (was ${movedFrom})` : host, counts(before?.requests, after?.requests), counts(before?.failures, after?.failures), ...figures.map(([b, a]) => durations(b, a))],
-			tones: [
-				null,
-				null,
-				before && after ? lowerIsBetter(before.failures, after.failures) : null,
-				...figures.map(([b, a]) => (b !== null && a !== null ? lowerIsBetter(b, a) : null)),
-			],
-		};
+		return requestsRow(movedFrom ? `${host} (was ${movedFrom})` : host, before, after, [
+			percentiles('queue', 'p50Ms'),
+			percentiles('queue', 'p99Ms'),
+			percentiles('latency', 'p50Ms'),
+			percentiles('latency', 'p99Ms'),
+		]);
 	});
 	return {
 		title: 'HTTP by host',
@@ -186,11 +193,7 @@ function hostsSection(comparison: Comparison): ReportSection {
 function routesSection(comparison: Comparison): ReportSection {
 	const rows = comparison.routes.map(({route, before, after}) => {
 		const percentile = (at: 'p50Ms' | 'p99Ms'): [Ms | null, Ms | null] => [before?.latency?.[at] ?? null, after?.latency?.[at] ?? null];
-		const figures = [percentile('p50Ms'), percentile('p99Ms')];
-		return {
-			cells: [route, counts(before?.requests, after?.requests), counts(before?.failures, after?.failures), ...figures.map(([b, a]) => durations(b, a))],
-			tones: [null, null, before && after ? lowerIsBetter(before.failures, after.failures) : null, ...figures.map(([b, a]) => (b !== null && a !== null ? lowerIsBetter(b, a) : null))],
-		};
+		return requestsRow(route, before, after, [percentile('p50Ms'), percentile('p99Ms')]);
 	});
 	return {
 		title: 'HTTP received by route',

@@ -10,6 +10,15 @@ const blockStart = (file: string): unknown => JSON.parse(readFileSync(file, 'utf
 
 const pause = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms));
 
+/** A script of `lines` that prints `ready` once its handlers are in place, run with `--plain --record`: resolved once it said so. */
+async function readyService(script: string, lines: readonly string[]) {
+	const directory = dirWithScript(script, lines);
+	const file = tempFile(`${script}.ndjson`);
+	const run = startCli(['--plain', '--record', file, script], {cwd: directory});
+	await new Promise<void>(resolve => run.child.stdout!.on('data', (text: string) => text.includes('ready') && resolve()));
+	return {directory, file, run};
+}
+
 /** Resolves once the script printed its pid, and then some: it is spinning in synchronous code by then. */
 function spinning(stdout: NodeJS.ReadableStream): Promise<void> {
 	return new Promise(resolve => {
@@ -94,7 +103,7 @@ describe('signals to a stuck script that handles them itself, in plain mode', ()
 // `docker stop`, Kubernetes and systemd send SIGTERM and give a service 10-30 s to drain before they kill it
 // themselves: under asyncmon it was killed 2 s after the SIGTERM, its drain cut short.
 it('a graceful shutdown longer than 2 s runs to its end, as under node: its output and exit code are its own', async () => {
-	const directory = dirWithScript('drain.js', [
+	const {file, run} = await readyService('drain.js', [
 		"process.on('SIGTERM', () => {",
 		"  console.log('draining')",
 		'  let left = 3',
@@ -103,9 +112,6 @@ it('a graceful shutdown longer than 2 s runs to its end, as under node: its outp
 		"setInterval(() => {}, 1000)",
 		"console.log('ready')",
 	]);
-	const file = tempFile('drained.ndjson');
-	const run = startCli(['--plain', '--record', file, 'drain.js'], {cwd: directory});
-	await new Promise<void>(resolve => run.child.stdout!.on('data', (text: string) => text.includes('ready') && resolve()));
 	run.child.kill('SIGTERM');
 	const result = await run.result;
 	expect(result.code).toBe(0);
@@ -115,7 +121,7 @@ it('a graceful shutdown longer than 2 s runs to its end, as under node: its outp
 
 // A supervisor or a `kill` loop may send SIGTERM more than once: node hands each to the script's handler.
 it("a second SIGTERM while the script drains reaches its handler again, as under node: the drain runs to its end", async () => {
-	const directory = dirWithScript('drain-twice.js', [
+	const {file, run} = await readyService('drain-twice.js', [
 		'let terms = 0',
 		"process.on('SIGTERM', () => {",
 		'  console.log(`SIGTERM #${++terms}`)',
@@ -124,9 +130,6 @@ it("a second SIGTERM while the script drains reaches its handler again, as under
 		'setInterval(() => {}, 1000)',
 		"console.log('ready')",
 	]);
-	const file = tempFile('drained-twice.ndjson');
-	const run = startCli(['--plain', '--record', file, 'drain-twice.js'], {cwd: directory});
-	await new Promise<void>(resolve => run.child.stdout!.on('data', (text: string) => text.includes('ready') && resolve()));
 	run.child.kill('SIGTERM');
 	await pause(300);
 	run.child.kill('SIGTERM');
@@ -140,7 +143,7 @@ it("a second SIGTERM while the script drains reaches its handler again, as under
 // for longer than a block (a cache saved with writeFileSync) was taken for a script stuck without a handler, and
 // killed half-way through, its file never written (node: exit 0).
 it('a process.once SIGTERM handler whose shutdown blocks the loop runs to its end, as under node', async () => {
-	const directory = dirWithScript('save-on-stop.js', [
+	const {directory, file, run} = await readyService('save-on-stop.js', [
 		"const {writeFileSync} = require('node:fs')",
 		'const keepAlive = setInterval(() => {}, 1000)',
 		"process.once('SIGTERM', () => {",
@@ -152,9 +155,6 @@ it('a process.once SIGTERM handler whose shutdown blocks the loop runs to its en
 		'})',
 		"console.log('ready')",
 	]);
-	const file = tempFile('saved-on-stop.ndjson');
-	const run = startCli(['--plain', '--record', file, 'save-on-stop.js'], {cwd: directory});
-	await new Promise<void>(resolve => run.child.stdout!.on('data', (text: string) => text.includes('ready') && resolve()));
 	run.child.kill('SIGTERM');
 	const result = await run.result;
 	expect(result.code).toBe(0);

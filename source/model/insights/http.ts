@@ -17,7 +17,7 @@ export function httpInsights(state: ModelState): HttpInsight[] {
 	const insights: HttpInsight[] = [];
 	for (const [host, requests] of hosts) {
 		// Each client library keeps its own connections: an undici Pool's queue is not an http.Agent's (axios, got).
-		const clients = requestsByClient(requests);
+		const clients = Map.groupBy(requests, request => request.http.client ?? null);
 		for (const [client, through] of clients) insights.push(...connectionQueueing(state, host, client, through, clients.size > 1));
 		insights.push(...errorsAndRetries(state, host, requests));
 	}
@@ -39,18 +39,6 @@ function requestsByHost(state: ModelState): Map<string, Request[]> {
 		hosts.set(host, requests);
 	}
 	return hosts;
-}
-
-/** A host's requests by the client library they went through (null where the recording does not say), in the order of each's first. */
-function requestsByClient(requests: readonly Request[]): Map<HttpClient | null, Request[]> {
-	const clients = new Map<HttpClient | null, Request[]>();
-	for (const request of requests) {
-		const client = request.http.client ?? null;
-		const through = clients.get(client);
-		if (through) through.push(request);
-		else clients.set(client, [request]);
-	}
-	return clients;
 }
 
 /** `shared`: the host was reached through other clients too, whose connections are their own. */

@@ -59,8 +59,7 @@ export function sequentialAwaits(state: ModelState): SequentialAwaitsInsight[] {
 		if (!worst) continue;
 		const site = task.location === null ? `#${task.id}` : `${task.kind} ${task.location}`;
 		const known = bySite.get(site);
-		const calls = (known?.calls ?? 0) + 1;
-		bySite.set(site, {...costliest(known ? [known, worst] : [worst])!, calls});
+		bySite.set(site, {...(known && known.savesMs >= worst.savesMs ? known : worst), calls: (known?.calls ?? 0) + 1});
 	}
 	return [...bySite.values()];
 }

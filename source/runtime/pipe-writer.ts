@@ -69,8 +69,9 @@ export class PipeWriter implements BatchWriter {
 		if (this.broken) return;
 		if (this.thread && !this.thread.always) this.startOrStop(this.thread, data.length >= HAND_OFF_BYTES);
 		if (!this.worker) {
-			const start = performance.now();
+			// Read first: the first reading opens the thread's times, which is no wait for the monitor.
 			const queuedBefore = this.queuedMs();
+			const start = performance.now();
 			// The monitor is gone (EPIPE): the script goes on, unobserved.
 			if (!writeWhole(this.fd, data)) this.broken = true;
 			// A write that waited for a full pipe held the script back as a wait for the writer thread does; its thread

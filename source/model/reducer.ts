@@ -227,7 +227,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			if (event.callback) block.callback = callbackApi(state, event.callback);
 			// A callback the task scheduled, or any code of a task done before the block began (a callback too): where the
 			// task is defined is not where the callback runs.
-			if (!runsCallback(state, block)) block.location = locationOfTask(state, event.task) ?? block.location;
+			if (locatedAtTask(state, block)) block.location = locationOfTask(state, event.task) ?? block.location;
 			if (block.durationMs === null) setActive(state, block);
 			if (event.callback) {
 				// The task waits on as it did; the timer whose callback runs has fired, though the thread could not say so.
@@ -254,6 +254,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			block.module = event.module ?? null;
 			block.callee = event.callee ?? null;
 			if (event.frames[0]) block.location = event.frames[0].loc;
+			else if (isLibraryTopLevel(block)) block.location = null;
 			break;
 		}
 		case 'block.end': {
@@ -273,7 +274,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			if (block.startMs === 0 && block.detectedAt === 0) block.startMs = event.t - event.durationMs;
 			if (event.task !== null) block.taskId = event.task;
 			block.taskName = nameOfTask(state, block.taskId) ?? block.taskName;
-			if (!runsCallback(state, block)) block.location ??= locationOfTask(state, block.taskId);
+			if (locatedAtTask(state, block)) block.location ??= locationOfTask(state, block.taskId);
 			break;
 		}
 		case 'loop':
@@ -668,6 +669,16 @@ function callbackApi(state: ModelState, callback: BlockCallback): string {
 function runsCallback(state: ModelState, block: Block): boolean {
 	return block.callback !== null || endedBefore(state, block.taskId, block.startMs);
 }
+
+/**
+ * A library's top level ran with no code of the script's under it (an import() the script awaited: the loader
+ * evaluates the module from a callback of its own): the block is that module's, named by it, not at its task's
+ * place. Its task is whichever the thread said (on a busy machine, the one that resumed in the same stretch).
+ */
+const isLibraryTopLevel = (block: Block): boolean => block.stackRead && block.frames.length === 0 && block.module !== null;
+
+/** Whether the block is where its task is defined: not a callback's, nor a library's top level. */
+const locatedAtTask = (state: ModelState, block: Block): boolean => !runsCallback(state, block) && !isLibraryTopLevel(block);
 
 function sameError(one: ErrorInfo, other: ErrorInfo): boolean {
 	return one.name === other.name && one.message === other.message && one.location === other.location;

@@ -371,6 +371,23 @@ describe('reducer: blocks', () => {
 		expect(state.blocks[0]).toMatchObject({durationMs: 250, endMs: 260, queuedMs: 0, exact: true, startMs: 10, location: 'app.ts:6:5'});
 	});
 
+	it("a library's top level run by the loader (an awaited import()) is located at that module, not at the task the block's end names", () => {
+		const stack: ProtocolLine = {type: 'block.stack', t: 80, id: 1, frames: [], loading: true, module: 'node_modules/slow/index.js:2:3'};
+		// The stack first (the watchdog's read), then an end naming the script's root (its resume came in the same stretch).
+		const state = reduce([start(0, 1, null)]);
+		apply(state, {type: 'block.start', t: 10, id: 1, task: null, detectedAt: 70});
+		apply(state, stack);
+		apply(state, {type: 'block.end', t: 310, id: 1, durationMs: 300, task: 1, exact: true});
+		expect(state.blocks[0]).toMatchObject({taskId: 1, module: 'node_modules/slow/index.js:2:3', location: null});
+		// The end first, the stack after it.
+		const late = reduce([start(0, 1, null)]);
+		apply(late, {type: 'block.start', t: 10, id: 1, task: 1, detectedAt: 70});
+		apply(late, {type: 'block.end', t: 310, id: 1, durationMs: 300, task: 1, exact: true});
+		expect(late.blocks[0]!.location).toBe('app.ts:1:1');
+		apply(late, stack);
+		expect(late.blocks[0]!.location).toBeNull();
+	});
+
 	it('block.start shows the blocking task running, though its resume is still in the blocked thread; the late resume keeps its totals', () => {
 		const state = reduce([start(0, 1, null), start(1, 2, 1), {type: 'task.await', t: 2, id: 2, site: 'app.ts:3:2', on: {kind: 'promise'}, busy: 1}]);
 		expect(node(state, 2).state).toBe('waiting');

@@ -68,17 +68,20 @@ describe('tree rows', () => {
 	});
 
 	it('puts the folded rows under the script, or at the top when no row is the script (a service joined late): never under a request', () => {
-		const joinedLate = (withScript: boolean): string[] => {
+		const joinedLate = (withScript: boolean, q = query()): string[] => {
 			const session = new FakeSession();
 			if (withScript) session.emit('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'server.ts', loc: null});
 			session.emit('task.start', {t: 5, id: 20, parent: 1, kind: 'server', name: 'GET /users/1', loc: null, http: {method: 'GET', url: '/users/1'}});
 			session.emit('task.end', {t: 9, id: 20, status: 200});
 			const byName = {'GET /users/:id': {count: 4, failed: 0, totalMs: 16, busyMs: 1, waitMs: 15, name: 'GET /users/:id', kind: 'server' as const, loc: null}};
 			session.emit('joined', {t: 10, folded: {tasks: 4, failed: 0, taskTimeMs: 16, byName}, omitted: 0});
-			return buildTreeRows(session.state, query(), 20).slice(0).map(row => `${row.depth} ${row.id < 0 ? 'folded' : session.state.nodes.get(row.id)!.name}`);
+			return buildTreeRows(session.state, q, 20).slice(0).map(row => `${row.depth} ${row.id < 0 ? 'folded' : session.state.nodes.get(row.id)!.name}`);
 		};
 		expect(joinedLate(false)).toEqual(['0 folded', '0 GET /users/1']);
 		expect(joinedLate(true)).toEqual(['0 server.ts', '1 folded', '1 GET /users/1']);
+		// Sorted by name, among the same rows: 'GET /users/:id' comes after 'GET /users/1'.
+		expect(joinedLate(false, query({sort: 'name'}))).toEqual(['0 GET /users/1', '0 folded']);
+		expect(joinedLate(true, query({sort: 'name'}))).toEqual(['0 server.ts', '1 GET /users/1', '1 folded']);
 	});
 
 	it('sorts the folded rows by the column too: by name, place or median time, else the most numerous first', () => {
@@ -96,6 +99,23 @@ describe('tree rows', () => {
 		expect(sites(query({sort: 'name', inverted: true}))).toEqual(['zeta()', 'mid()', 'alpha()']);
 		expect(sites(query({sort: 'location'}))).toEqual(['mid()', 'zeta()', 'alpha()']);
 		expect(sites(query({sort: 'total'}))).toEqual(['zeta()', 'mid()', 'alpha()']);
+	});
+
+	it('sorted by a column, puts each folded row among the tasks by its key, not above them all', () => {
+		const session = new FakeSession();
+		session.emit('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts', loc: null});
+		session.emit('task.start', {t: 0, id: 2, parent: 1, kind: 'task', name: 'slow()', loc: 'a.ts:1:1'});
+		session.emit('task.start', {t: 0, id: 3, parent: 1, kind: 'task', name: 'quick()', loc: 'a.ts:2:1'});
+		session.emit('task.end', {t: 5, id: 3});
+		session.emit('task.end', {t: 100, id: 2});
+		const byName = {'mid() a.ts:3:1': {count: 1, failed: 0, totalMs: 50, busyMs: 1, waitMs: 49, name: 'mid()', kind: 'task' as const, loc: 'a.ts:3:1'}};
+		session.emit('joined', {t: 110, folded: {tasks: 1, failed: 0, taskTimeMs: 50, byName}, omitted: 0});
+		const rows = (q: RowQuery): string[] => buildTreeRows(session.state, q, 120).slice(0).map(row => `${row.depth} ${row.id < 0 ? 'folded' : session.state.nodes.get(row.id)!.name}`);
+		expect(rows(query({sort: 'total'}))).toEqual(['0 app.ts', '1 slow()', '1 folded', '1 quick()']);
+		expect(rows(query({sort: 'total', inverted: true}))).toEqual(['0 app.ts', '1 quick()', '1 folded', '1 slow()']);
+		expect(rows(query({sort: 'name'}))).toEqual(['0 app.ts', '1 folded', '1 quick()', '1 slow()']);
+		// The start order keeps them in one place, under the script.
+		expect(rows(query({sort: 'start'}))).toEqual(['0 app.ts', '1 folded', '1 slow()', '1 quick()']);
 	});
 
 	it('hides finished rows on request', () => {

@@ -14,7 +14,7 @@ import {
 	ATTR_HTTP_RESPONSE_STATUS_CODE,
 	ATTR_HTTP_ROUTE,
 } from '@opentelemetry/semantic-conventions';
-import {type AsyncmonEvent, type ErrorInfo, type HeaderEvent, type Location, type Ms, type ProcessDetails, type ProcessExit, type ProtocolLine, type WaitTarget} from '../protocol/events.js';
+import {type AsyncmonEvent, type ErrorInfo, type HeaderEvent, isMainThreadId, laneSlotOf, type Location, type Ms, type ProcessDetails, type ProcessExit, type ProtocolLine, type WaitTarget} from '../protocol/events.js';
 import {laneRootOf} from '../protocol/child-config.js';
 import {functionName} from '../protocol/function-name.js';
 import {redactText} from '../protocol/redaction.js';
@@ -40,6 +40,10 @@ interface OpenSpan {
 	readonly links: Link[];
 	droppedEvents: number;
 	droppedLinks: number;
+	/** A task's, not an op's. */
+	readonly task: boolean;
+	/** A task between its await and its resume. */
+	waiting: boolean;
 	/** Its latest await, whose wait is measured when the task resumes. */
 	await: {t: Ms; event: TimedEvent} | null;
 	/** HTTP: when the request was sent and the response's headers came. */
@@ -120,6 +124,8 @@ export class SpanBuilder {
 	private readonly blocksAwaitingStack = new Map<number, Attributes>();
 	private rootId: number | null = null;
 	private lastT: Ms = 0;
+	/** When the script's own process.exit() ended its process, if it did. */
+	private exitCalledAt: Ms | null = null;
 	/** Spans handed on so far. */
 	spans = 0;
 
@@ -158,12 +164,13 @@ export class SpanBuilder {
 				if (event.thread !== undefined) attributes[ATTR.thread] = event.thread;
 				Object.assign(attributes, codeAttributes(event.loc), processAttributes(event.process));
 				const parent = remote ? {traceId: remote.traceId, spanId: remote.spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true} : this.contextOf(event.parent);
-				this.openSpan(event.id, event.t, {name, kind: event.kind === 'server' ? SpanKind.SERVER : SpanKind.INTERNAL, parent, attributes});
+				this.openSpan(event.id, event.t, {name, kind: event.kind === 'server' ? SpanKind.SERVER : SpanKind.INTERNAL, parent, attributes, task: true});
 				break;
 			}
 			case 'task.await': {
 				const span = this.open.get(event.id);
 				if (!span) break;
+				span.waiting = true;
 				const attributes: Attributes = {'asyncmon.await.on': describeTarget(event.on)};
 				if (event.site) attributes['asyncmon.await.site'] = event.site;
 				if (event.dependent) attributes['asyncmon.await.dependent'] = true;
@@ -174,7 +181,9 @@ export class SpanBuilder {
 			}
 			case 'task.resume': {
 				const span = this.open.get(event.id);
-				if (!span?.await) break;
+				if (!span) break;
+				span.waiting = false;
+				if (!span.await) break;
 				span.await.event.attributes!['asyncmon.await.wait_ms'] = round(event.readyAt - span.await.t);
 				span.await.event.attributes!['asyncmon.await.sched_ms'] = round(event.t - event.readyAt);
 				span.await = null;
@@ -220,7 +229,7 @@ export class SpanBuilder {
 					name = httpMethod(event.http.method).method;
 				}
 				if (event.timer) Object.assign(attributes, {[ATTR.timerDelayMs]: event.timer.delayMs, [ATTR.timerRepeat]: event.timer.repeat});
-				this.openSpan(event.id, event.t, {name, kind: event.http ? SpanKind.CLIENT : SpanKind.INTERNAL, parent: this.contextOf(event.parent), attributes});
+				this.openSpan(event.id, event.t, {name, kind: event.http ? SpanKind.CLIENT : SpanKind.INTERNAL, parent: this.contextOf(event.parent), attributes, task: false});
 				break;
 			}
 			case 'op.dequeued': {
@@ -279,6 +288,12 @@ export class SpanBuilder {
 			case 'block.start':
 				this.blocks.set(event.id, {t: event.t, task: event.task});
 				break;
+			case 'script.exit':
+				this.exitCalledAt = event.exitCall ? event.t : null;
+				break;
+			case 'exit':
+				if (this.exitCalledAt !== null && event.signal === null) this.endExitCallers(this.exitCalledAt);
+				break;
 			case 'block.stack': {
 				const location = event.frames[0]?.loc;
 				const block = this.blocks.get(event.id);
@@ -296,7 +311,18 @@ export class SpanBuilder {
 		}
 	}
 
-	private openSpan(id: number, t: Ms, init: {name: string; kind: SpanKind; parent: SpanContext | undefined; attributes: Attributes}): void {
+	/**
+	 * The script's own process.exit() ended its process: the tasks of its main thread still running then (the one
+	 * that called it, and those that called that one without awaiting) end with it, as the model has them finish
+	 * (see finishExitCallers in model/reducer.ts). What still waited was cut off, and is ended unfinished.
+	 */
+	private endExitCallers(t: Ms): void {
+		for (const [id, span] of this.open) {
+			if (span.task && !span.waiting && laneSlotOf(id) === 0 && isMainThreadId(id)) this.close(id, span, t);
+		}
+	}
+
+	private openSpan(id: number, t: Ms, init: {name: string; kind: SpanKind; parent: SpanContext | undefined; attributes: Attributes; task: boolean}): void {
 		const traceId = init.parent?.traceId ?? this.sessionTrace;
 		if (traceId !== this.sessionTrace) this.noteForeignTrace(id, traceId);
 		this.open.set(id, {
@@ -307,6 +333,7 @@ export class SpanBuilder {
 			links: [],
 			droppedEvents: 0,
 			droppedLinks: 0,
+			waiting: false,
 			await: null,
 			status: {code: SpanStatusCode.UNSET},
 		});

@@ -264,6 +264,30 @@ describe('SpanBuilder', () => {
 		expect(hrTimeToMilliseconds(named(spans, 'forever').endTime)).toBeCloseTo(STARTED_AT + 9, 3);
 	});
 
+	it("ends the tasks running as the script's own process.exit() ended it, as the reports finish them; what waited is unfinished", () => {
+		const spans = build([
+			...root,
+			event('task.await', {t: 1, id: 1, on: {kind: 'promise'}}),
+			event('task.start', {t: 2, id: 2, parent: 1, name: 'idle()'}),
+			event('task.await', {t: 3, id: 2, on: {kind: 'value'}}),
+			// A SIGINT handler that awaited its cleanup, resumed, and called process.exit(0).
+			event('task.start', {t: 5, id: 3, parent: 1, name: "<process.on 'SIGINT' callback>()"}),
+			event('task.await', {t: 6, id: 3, on: {kind: 'value'}}),
+			event('task.resume', {t: 7, id: 3, readyAt: 7}),
+			event('script.exit', {t: 8, code: 0, exitCall: {site: 'app.ts:9:3'}}),
+			event('exit', {t: 12, code: 0, signal: null}),
+		]);
+		expect(spans.map(span => [span.name, span.attributes['asyncmon.unfinished'] ?? false])).toEqual([
+			["<process.on 'SIGINT' callback>", false],
+			['app.ts', true],
+			['idle', true],
+		]);
+		expect(hrTimeToMilliseconds(named(spans, "<process.on 'SIGINT' callback>").endTime)).toBeCloseTo(STARTED_AT + 8, 3);
+		// Killed by a signal, nothing ran to its end.
+		const killed = build([...root, event('task.start', {t: 5, id: 3, parent: 1, name: 'busy()'}), event('script.exit', {t: 8, code: 0, exitCall: {site: 'app.ts:9:3'}}), event('exit', {t: 12, code: null, signal: 'SIGKILL'})]);
+		expect(killed.every(span => span.attributes['asyncmon.unfinished'] === true)).toBe(true);
+	});
+
 	it('cuts a span at the SDK limits of events and links, counting what it dropped', () => {
 		const many = Array.from({length: 200}, (_, i) => i + 10);
 		const lines: ProtocolLine[] = [...root];

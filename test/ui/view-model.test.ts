@@ -203,6 +203,11 @@ describe('columns', () => {
 		expect(rowName(node, 20, false)).toBe('…findAllAc…org-123")');
 		// A script's name, or a process's, has no receiver to drop.
 		expect(rowName(session.state.nodes.get(1)!, 4, false)).toBe('ap…s');
+		// Nor has a callback's: the dot is in what it was registered with, and its arguments go first.
+		session.emit('task.start', {t: 2, id: 3, parent: 1, name: "<app.get '/users/:id' callback>({Request…})", loc: 'app.ts:41:23'});
+		const callback = session.state.nodes.get(3)!;
+		expect(rowName(callback, 40, false)).toBe("<app.get '/users/:id' callback>(…)");
+		expect(rowName(callback, 30, false)).toBe("<app.get '/user…' callback>(…)");
 	});
 
 	it('give the names shown room before the extras (status, timeline, location): 100 columns never cut them more than 80 do', () => {

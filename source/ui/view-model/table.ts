@@ -254,10 +254,16 @@ export function rowName(node: TaskNode, width: number, ascii: boolean, sibling: 
 
 /**
  * A method's call too wide for its cell goes without its receiver first (`…findAllActiveUsers("org-1")`, not
- * `UserRepository…"org-1")`): the method says what runs; the class is in the details.
+ * `UserRepository…"org-1")`): the method says what runs; the class is in the details. A callback's name has no
+ * receiver (`<app.get '/users/:id' callback>({Request…})`: the dot is its registration's): what it was
+ * registered with says what runs, its arguments least, and they go first.
  */
 function withoutReceiver(label: string, width: number): string {
 	if (textWidth(label) <= width) return label;
+	if (label.startsWith('<')) {
+		const named = label.indexOf('>(');
+		return named === -1 ? label : `${label.slice(0, named + 1)}(…)`;
+	}
 	const call = label.indexOf('(');
 	const dot = call === -1 ? -1 : label.lastIndexOf('.', call);
 	return dot > 0 ? `…${label.slice(dot + 1)}` : label;

@@ -1,5 +1,5 @@
 import {laneRootOf, processTaskName} from '../protocol/child-config.js';
-import {isMainThreadId, isProcessGone, laneSlotOf, PROCESS_EXIT, type AsyncmonEvent, type BlockCallback, type ErrorInfo, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type ProcessLaunch, type TaskEndEvent, type TaskStartEvent} from '../protocol/events.js';
+import {isMainThreadId, isProcessGone, laneSlotOf, PROCESS_EXIT, threadOfId, type AsyncmonEvent, type BlockCallback, type ErrorInfo, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type ProcessLaunch, type TaskEndEvent, type TaskStartEvent} from '../protocol/events.js';
 import {foldJoined, foldSent, retire} from './retention.js';
 import {settleIfLarge} from './intervals.js';
 import {liveTimes} from './live-times.js';
@@ -130,7 +130,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 				node.request.aborted = event.aborted === true;
 				if (event.route !== undefined) node.request.route = event.route;
 			}
-			if (node.kind === 'process') endLane(state, node, event);
+			if (node.kind === 'process' || node.kind === 'worker') endLane(state, node, event);
 			// A request served with a server error failed, as a request sent that got one does.
 			finish(state, node, event.ok && !httpFailed(event.status) ? 'finished' : 'failed', event.t);
 			if (isWorkUnit(node.kind) && node.childTaskCount === 0) changeInFlight(state, -1, event.t);
@@ -382,22 +382,27 @@ function launchedProcess(id: number, {t, parent, process}: ProcessLaunch): TaskS
 }
 
 /**
- * A followed process ended (its lane's root, see IDS_PER_PROCESS): what it left unsettled ends with it, never left
- * running. Killed or failed, all of it fails as the process did. Exited by itself, the task still running is the
- * one that ended it (its `process.exit()`), as in the script's own process, and finishes; what still waited was cut
- * short, and fails saying so. The lanes of the processes it started are theirs to end. One gone with its exit not
- * told (the monitor's end, see docs/protocol.md) leaves its tasks as they were: interrupted with the script.
+ * A followed process ended (its lane's root, see IDS_PER_PROCESS), or a worker thread did: what it left unsettled
+ * ends with it, never left running. Killed or failed (a worker dead of an error), all of it fails as the lane did.
+ * Exited by itself (or a worker terminate()d), the task still running is the one that ended it (its
+ * `process.exit()`), as in the script's own process, and finishes; what still waited was cut short, and fails saying
+ * so. The lanes it started are theirs to end. One gone with its exit not told (the monitor's end, see
+ * docs/protocol.md) leaves its tasks as they were: interrupted with the script.
  */
 function endLane(state: ModelState, root: TaskNode, end: TaskEndEvent): void {
 	if (end.exit) root.process = {...(root.process ?? {command: root.name}), exit: end.exit};
 	const slot = laneSlotOf(root.id);
+	// A worker thread's lane is its thread's tasks and ops, by their ids (see IDS_PER_THREAD); a process's, all of its
+	// threads'. A worker whose own id is not of its thread's range (a recording made by hand) has no lane to end.
+	const thread = root.kind === 'worker' ? threadOfId(root.id) : null;
+	if (thread === 0) return;
 	const {t} = end;
-	const error = end.error ?? (end.ok ? (end.exit?.byScript ? stoppedByScript(end.exit.signal) : CUT_SHORT_BY_EXIT) : undefined);
+	const error = end.error ?? (end.ok ? (end.exit?.byScript ? stoppedByScript(end.exit.signal) : thread === null ? CUT_SHORT_BY_EXIT : CUT_SHORT_BY_THREAD_END) : undefined);
 	// A process that died blocked (killed, say) says no block.end: its block ends with it.
 	for (const block of activeBlocks(state)) if (block.processId === root.id) endBlockAtExit(state, block, t);
 	if (isProcessGone(end.error)) return;
 	for (const node of [...state.nodes.values()]) {
-		if (node === root || isDone(node) || laneSlotOf(node.id) !== slot) continue;
+		if (node === root || isDone(node) || laneSlotOf(node.id) !== slot || (thread !== null && threadOfId(node.id) !== thread)) continue;
 		if (isTaskKind(node.kind)) {
 			// Running as its process exited by itself: it ended it (process.exit()). A signal cut it short.
 			const endedIt = end.ok && !end.exit?.byScript && node.state === 'running';
@@ -442,6 +447,9 @@ function timerFired(state: ModelState, timer: TaskNode | undefined, t: Ms): void
 
 /** Why a followed process's task or op that still waited when the process exited by itself (code 0) failed. */
 const CUT_SHORT_BY_EXIT: ErrorInfo = Object.freeze({name: PROCESS_EXIT, message: 'cut short: its process exited before it settled'});
+
+/** Why one failed that still waited when its worker thread ended (terminate(), or its loop ran out of work). */
+const CUT_SHORT_BY_THREAD_END: ErrorInfo = Object.freeze({name: PROCESS_EXIT, message: 'cut short: its worker thread ended before it settled'});
 
 /** Why one failed that still waited when the script stopped its process with a signal (`child.kill()`). */
 const stoppedByScript = (signal: string | null): ErrorInfo => ({name: PROCESS_EXIT, message: `cut short: the script stopped its process (${signal})`});

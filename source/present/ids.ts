@@ -1,5 +1,5 @@
 import {laneRootOf} from '../protocol/child-config.js';
-import {IDS_PER_PROCESS, IDS_PER_THREAD, laneSlotOf} from '../protocol/events.js';
+import {IDS_PER_PROCESS, IDS_PER_THREAD, laneSlotOf, threadOfId} from '../protocol/events.js';
 import type {ModelState} from '../model/state.js';
 
 /**
@@ -15,7 +15,7 @@ export function shownId(id: number, state?: ModelState): string {
 /** Where a task or op with this id runs, off the script's main thread: `worker 3`, `pid 4242`, `worker 3 of pid 4242`; null on it. */
 export function placeOf(id: number, state?: ModelState): string | null {
 	const slot = laneSlotOf(id);
-	const thread = Math.floor(((id - 1) % IDS_PER_PROCESS) / IDS_PER_THREAD);
+	const thread = threadOfId(id);
 	if (slot === 0 && thread === 0) return null;
 	const root = laneRootOf(id);
 	const pid = root === null ? undefined : state?.nodes.get(root)?.process?.pid;

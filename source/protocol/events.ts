@@ -38,6 +38,11 @@ export function isMainThreadId(id: number): boolean {
 	return (id - 1) % IDS_PER_PROCESS < IDS_PER_THREAD;
 }
 
+/** The thread, in its process, a task's or op's id is of: 0 for the main thread, a worker's threadId otherwise. */
+export function threadOfId(id: number): number {
+	return Math.floor(((id - 1) % IDS_PER_PROCESS) / IDS_PER_THREAD);
+}
+
 /**
  * `server`: a request one of the script's HTTP servers received, its listener and all it started.
  * `process`: a Node process the script started, followed: a lane of its own under the task that started it.

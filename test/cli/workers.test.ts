@@ -1,6 +1,7 @@
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {DEMO_SLOW_ENV} from '../../source/demo/catalog.js';
+import {computeInsights} from '../../source/model/insights.js';
 import {underNodeAndAsyncmon} from '../helpers/node-parity.js';
 import {recordedLines, recordRun, taskNamed} from '../helpers/recorded.js';
 import {ROOT, SCRIPTS} from '../helpers/run-cli.js';
@@ -51,6 +52,29 @@ it('a worker that dies of an error ends failed, with its error', async () => {
 	expect(worker).toMatchObject({state: 'failed', error: {name: 'Error', message: 'worker broke'}});
 	expect(worker.busyMs).toBeGreaterThanOrEqual(250);
 	expect(result.stdout).toMatch(/✖ failed\s+worker thread #\d+/);
+});
+
+it("a worker's end cuts its tasks short: with its error when it died of one, else saying so; none is left as never settled", async () => {
+	const {result, report, state} = await recordRun(['worker-cut-short.mjs']);
+	expect(result.code).toBe(0);
+	expect(result.stdout).toContain('worker error: rejected inside worker');
+	expect(result.stdout).toContain('terminated: 1');
+	const workers = report.tasks.filter(t => t.kind === 'worker');
+	const dying = workers.find(t => t.state === 'failed');
+	const stopped = workers.find(t => t !== dying);
+	const unsettled = (worker: typeof dying) => report.tasks.filter(t => t.parentId === worker!.id || report.tasks.find(p => p.id === t.parentId)?.parentId === worker!.id).filter(t => t.kind === 'task' && t.state !== 'finished');
+	expect(dying).toMatchObject({state: 'failed', error: {message: 'rejected inside worker'}});
+	expect(unsettled(dying).map(t => [t.name.replace(/\d+/, 'N'), t.state, t.error?.message])).toEqual([
+		['run()', 'failed', 'rejected inside worker'],
+		['step(N)', 'failed', 'rejected inside worker'],
+	]);
+	expect(stopped).toMatchObject({state: 'finished'});
+	expect(unsettled(stopped).map(t => [t.name.replace(/\d+/, 'N'), t.state, t.error?.message])).toEqual([
+		['run()', 'failed', 'cut short: its worker thread ended before it settled'],
+		['step(N)', 'failed', 'cut short: its worker thread ended before it settled'],
+	]);
+	expect(computeInsights(state).map(insight => insight.kind)).not.toContain('never-settled');
+	expect(result.stdout).toMatch(/^4 tasks failed$/m);
 });
 
 it("a worker's async functions are tasks under its lane, with their timers", async () => {

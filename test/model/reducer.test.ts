@@ -3,7 +3,7 @@ import {apply} from '../../source/model/reducer.js';
 import {summarize} from '../../source/model/summary.js';
 import {liveTimes} from '../../source/model/live-times.js';
 import {AWAITS_RETAINED, UNCAUGHT_KEPT, LANE_OUTPUT_BOUNDS, OUTPUT_LINE_MAX_CHARS, OUTPUT_RETAINED_CHARS, OUTPUT_RETAINED_LINES, createState, type ModelState, type TaskNode} from '../../source/model/state.js';
-import {IDS_PER_PROCESS, type ProtocolLine, type TaskKind, type TaskStartEvent} from '../../source/protocol/events.js';
+import {IDS_PER_PROCESS, IDS_PER_THREAD, type ProtocolLine, type TaskKind, type TaskStartEvent} from '../../source/protocol/events.js';
 import {FoldedTaskWriter} from '../../source/protocol/fold.js';
 import {event, header, reduce} from '../helpers/events.js';
 
@@ -681,6 +681,30 @@ describe('reducer: child processes', () => {
 		const cutShort = {name: 'ProcessExit', message: 'cut short: its process exited before it settled'};
 		expect(node(state, LANE + 2)).toMatchObject({state: 'failed', endMs: 9, error: cutShort});
 		expect(node(state, LANE + 3)).toMatchObject({state: 'failed', endMs: 9, error: cutShort});
+	});
+
+	it("a worker thread's end ends its thread's unsettled tasks and ops: with its error when it died of one, else cut short", () => {
+		const WORKER = 2 * IDS_PER_THREAD + 1;
+		const OTHER = 3 * IDS_PER_THREAD + 1;
+		const lane = (ok: boolean): ProtocolLine[] => [
+			start(0, 1, null, 'main', 'script'),
+			{...start(1, WORKER, 1, 'worker thread #2', 'worker'), thread: 2} as ProtocolLine,
+			{...start(1, OTHER, 1, 'worker thread #3', 'worker'), thread: 3} as ProtocolLine,
+			start(2, WORKER + 1, WORKER, 'run()'),
+			start(2, WORKER + 2, WORKER + 1, 'step(1)'),
+			event('op.start', {t: 2, id: WORKER + 3, parent: WORKER + 2, kind: 'timer', name: 'setTimeout 100ms'}),
+			event('task.await', {t: 2, id: WORKER + 2, on: {kind: 'op', id: WORKER + 3}}),
+			event('task.await', {t: 2, id: WORKER + 1, on: {kind: 'task', id: WORKER + 2}}),
+			start(2, OTHER + 1, OTHER, 'elsewhere()'),
+			event('task.await', {t: 2, id: OTHER + 1, on: {kind: 'value'}}),
+			ok ? event('task.end', {t: 9, id: WORKER, ok: true}) : event('task.end', {t: 9, id: WORKER, ok: false, error: {name: 'Error', message: 'rejected inside worker'}}),
+		];
+		const died = reduce(lane(false));
+		for (const id of [WORKER + 1, WORKER + 2, WORKER + 3]) expect(node(died, id)).toMatchObject({state: 'failed', endMs: 9, error: {message: 'rejected inside worker'}});
+		// Another worker's tasks are its own.
+		expect(node(died, OTHER + 1).state).toBe('waiting');
+		const terminated = reduce(lane(true));
+		expect(node(terminated, WORKER + 1)).toMatchObject({state: 'failed', error: {name: 'ProcessExit', message: 'cut short: its worker thread ended before it settled'}});
 	});
 
 	it("a followed process killed before it said it started is made from its parent's word, under the task that started it; its own late word changes nothing", () => {

@@ -93,7 +93,7 @@ export interface PendingTask {
 /** A statement called one of the script's async functions and dropped the promise. */
 export interface FloatingPromiseInsight extends Finding {
 	kind: 'floating-promise';
-	/** The dropped task, when known; `cutShort`: its process (a followed one) ended before it settled. */
+	/** The dropped task, when known; `cutShort`: its process (a followed one) or worker thread ended before it settled. */
 	task: {name: string; failed: boolean; cutShort?: true} | null;
 	/** The function that dropped it; null at the top level of the script. */
 	callerName: string | null;

@@ -8,7 +8,7 @@ import {lineLocation} from '../locations.js';
 export function floatingPromiseMessage(insight: FloatingPromiseInsight): string {
 	const {task, callerName} = insight;
 	const inCaller = callerName === null ? '' : ` in ${callerName}`;
-	const outcome = task?.failed ? ' (it failed, and nothing handled it)' : task?.cutShort ? ' (its process ended before it settled)' : '';
+	const outcome = task?.failed ? ' (it failed, and nothing handled it)' : task?.cutShort ? ' (its process or thread ended before it settled)' : '';
 	const handle = callerName === null ? 'Add .catch() to handle them (or await it, in an ES module)' : 'Await it, return it';
 	return (
 		`${task?.name ?? 'an async function'} was called without await at ${lineLocation(insight.site)}${inCaller}${outcome}: nothing waits for it or handles its errors. ` +

@@ -23,7 +23,7 @@ describe('floating-promise in words', () => {
 
 	it('says when its process (a followed one) ended before it settled, not that it failed', () => {
 		expect(floatingPromiseMessage({kind: 'floating-promise', task: {name: 'tick()', failed: false, cutShort: true}, callerName: null, site: 'child.js:3:1', taskIds: [2]})).toBe(
-			`tick() was called without await at child.js:3 (its process ended before it settled): ${TOP_LEVEL_ADVICE}`,
+			`tick() was called without await at child.js:3 (its process or thread ended before it settled): ${TOP_LEVEL_ADVICE}`,
 		);
 	});
 });

@@ -324,6 +324,8 @@ function instrumentFollowedProcess(config: ThreadConfig, lane: LaneConfig): void
 	// The lane is in the stream before any block of its loop names it (its entry's start flushes again).
 	tracker.flush();
 	attributeWorkers(tracker);
+	// A CommonJS entry's require()s run in its own top level: a block spent there was loading modules, as the script's.
+	watch.measureRequires(Module.prototype);
 	const endOutput = copyOutput(tracker);
 	// What ends it is its lane's failure, as a crash of the script's is the script's: said before Node's report of it.
 	process.on('uncaughtExceptionMonitor', (error, origin) => {

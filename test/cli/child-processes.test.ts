@@ -355,6 +355,17 @@ describe('child processes, followed', () => {
 		expect(json.blocks.filter(block => block.process?.taskId === loading.id)).toEqual([]);
 	});
 
+	it("a CommonJS child's block in its entry's require() is said to be loading modules, as the script's is: not code to look for", async () => {
+		const {result, state} = await recordRun(['child-processes/requiring.mjs']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('requiring child loaded true');
+		expect(result.stdout).toContain('requiring child exited 0');
+		const lane = [...state.nodes.values()].find(node => node.kind === 'process')!;
+		const blocks = state.blocks.filter(block => block.processId === lane.id);
+		expect(blocks).toEqual([expect.objectContaining({loading: true})]);
+		expect(result.stdout).toMatch(/blocked the event loop of pid \d+ \(node \S*requiring-child\.cjs\) for \d+ms[^\n]*; it was loading modules \(require or import\)/);
+	});
+
 	it('a child with no main module (`node -e code arg`) is watched from its start, and --fail-on-block counts its block', async () => {
 		const {result, report} = await recordRun(['--fail-on-block', '100', 'child-processes/eval-blocking.mjs']);
 		expect(result.code).toBe(3);

@@ -1272,9 +1272,10 @@ export class Tracker {
 		if (known === undefined) return this.sliceTarget(task, value, value === task.sliceForeignPromise || this.calledForeign(value, siteId));
 		if (known.kind === 'promise' && !known.tasks && !known.ops && known.others !== undefined) {
 			// A combination of promises of unknown origin only (a library's): the slice's as many tasks and ops, as a
-			// guess (`Promise.all([get(a), get(b)])` and the slice's two requests); else those promises, counted.
+			// guess (`Promise.all([get(a), get(b)])` and the slice's two requests), or the one peer it wrote to and
+			// nothing else (a Redis client's twenty GETs, as its one GET or its pipeline); else those promises, counted.
 			const guess = this.sliceTarget(task, value, true);
-			return startedCount(guess) === known.others ? guess : known;
+			return guess.kind === 'peer' || startedCount(guess) === known.others ? guess : known;
 		}
 		clearSlice(task);
 		return known;

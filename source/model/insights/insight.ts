@@ -27,6 +27,8 @@ export interface SequentialAwaitsInsight extends Finding {
 	savesMs: Ms;
 	/** How many calls of the function did so (a handler, at each request): the figures are the costliest's. */
 	calls: number;
+	/** The costliest call ran beside others of the same function under the same caller: a pool's workers, maybe. */
+	alongside?: true;
 }
 
 /** The finished blocks of at least the threshold at one place of one loop, with the tasks they kept from running. */

@@ -41,22 +41,24 @@ interface Step {
  * MIN_SEQUENTIAL_WAIT_MS, or MIN_SAVED_SHARE of its time, gets no advice. A run that sleeps at one await site
  * more than once is a polling or pacing loop (a crawl that waits between its requests to be polite): waiting, one
  * thing after another, is its purpose, so it is left out.
- * So is a task that runs alongside siblings of the same function: a pool of
- * workers, each sequential on purpose, whose concurrency is the pool's size.
+ * A task that runs alongside siblings of the same function may be one of a pool of workers, each sequential on
+ * purpose, whose concurrency is the pool's size; or one of a server's resolvers, each an N+1 of its own (the story a
+ * user under load looks for). Either is told, saying it ran beside such siblings (`alongside`), not left out.
  */
 export function sequentialAwaits(state: ModelState): SequentialAwaitsInsight[] {
 	/** By the function's place: a handler does it at every request, and the advice is one, its costliest call's. */
 	const bySite = new Map<string, SequentialAwaitsInsight>();
 	const pools = poolMembers(state);
 	for (const task of state.nodes.values()) {
-		if (!isTaskKind(task.kind) || pools.has(task.id)) continue;
+		if (!isTaskKind(task.kind)) continue;
 		// One finding per task, its costliest run: a loop would otherwise repeat the same advice.
 		const runs = sequentialRuns(state, task)
 			.filter(run => !isPacingLoop(run))
 			.map(run => runFinding(state, task, run))
 			.filter(finding => finding.savesMs >= Math.max(MIN_SEQUENTIAL_WAIT_MS, finding.sequenceMs * MIN_SAVED_SHARE));
-		const worst = costliest(runs);
-		if (!worst) continue;
+		const costliestRun = costliest(runs);
+		if (!costliestRun) continue;
+		const worst = pools.has(task.id) ? {...costliestRun, alongside: true as const} : costliestRun;
 		const site = task.location === null ? `#${task.id}` : `${task.kind} ${task.location}`;
 		const known = bySite.get(site);
 		bySite.set(site, {...(known && known.savesMs >= worst.savesMs ? known : worst), calls: (known?.calls ?? 0) + 1});

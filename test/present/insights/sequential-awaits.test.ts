@@ -14,4 +14,14 @@ describe('sequential-awaits in words', () => {
 			sequentialAwaitsMessage({kind: 'sequential-awaits', taskName: 'handler(7)', operations: 2, sequenceMs: 51, longestMs: 26, togetherMs: 26, taskIds: [1, 2, 3], savesMs: 25, calls: 1204}),
 		).toBe('handler(7) awaited 2 operations in sequence (51ms); started together with Promise.all they would take ~26ms, if none needs what another does (the costliest of 1,204 calls of it that did so)');
 	});
+
+	// Resolvers of one request, each an N+1, or a pool's workers: told, and the pool's case named.
+	it('says when the call ran beside others of its function under the same caller', () => {
+		expect(
+			sequentialAwaitsMessage({kind: 'sequential-awaits', taskName: 'totalComments({…})', operations: 10, sequenceMs: 1160, longestMs: 130, togetherMs: 130, taskIds: [1, 2], savesMs: 1030, calls: 60, alongside: true}),
+		).toBe(
+			'totalComments({…}) awaited 10 operations in sequence (1.16s); started together with Promise.all they would take ~130ms, if none needs what another does (the costliest of 60 calls of it that did so); ' +
+				'it ran beside other calls of totalComments() under the same caller: workers of a pool, sequential on purpose, are fine as they are',
+		);
+	});
 });

@@ -119,11 +119,20 @@ function siteWhere(site: SiteComparison): string {
 	return site.status === 'moved' ? `${where} (was ${site.movedFrom ?? 'unknown'})` : where;
 }
 
-/** How the site's total time moved; a site on one side only is gone or new. */
+/**
+ * How the site's time moved: its total, for the same number of calls; where the counts differ (a server under a load
+ * of fixed length served more), its mean call, `per call` (a total that grew with its count is no call slower); a
+ * site on one side only is gone or new.
+ */
 function siteChange(site: SiteComparison): {text: string; tone: Tone | null} {
 	if (!site.before) return {text: 'new', tone: null};
 	if (!site.after) return {text: 'gone', tone: null};
-	return {text: durationChange(site.before.totalMs, site.after.totalMs), tone: lowerIsBetter(site.before.totalMs, site.after.totalMs)};
+	if (site.before.count === site.after.count || site.before.count === 0 || site.after.count === 0) {
+		return {text: durationChange(site.before.totalMs, site.after.totalMs), tone: lowerIsBetter(site.before.totalMs, site.after.totalMs)};
+	}
+	const before = site.before.totalMs / site.before.count;
+	const after = site.after.totalMs / site.after.count;
+	return {text: `per call ${durationChange(before, after)}`, tone: lowerIsBetter(before, after)};
 }
 
 function sitesSection(sites: readonly SiteComparison[]): ReportSection {
@@ -147,10 +156,10 @@ function sitesSection(sites: readonly SiteComparison[]): ReportSection {
 	});
 	return {
 		title: 'Tasks by site',
-		columns: [left('function'), left('location'), right('count'), right('total'), right('busy'), right('waiting'), right('p50'), right('p99'), left('total change')],
+		columns: [left('function'), left('location'), right('count'), right('total'), right('busy'), right('waiting'), right('p50'), right('p99'), left('change')],
 		rows: rows.map(row => row.cells),
 		tones: rows.map(row => row.tones),
-		note: 'matched by function and location; total, busy and waiting add up the tasks, p50 and p99 are of one task',
+		note: 'matched by function and location; total, busy and waiting add up the tasks, p50 and p99 are of one task; the change is of the total, or of the mean call where the counts differ',
 	};
 }
 

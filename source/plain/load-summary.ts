@@ -63,7 +63,8 @@ export class LoadGate {
 
 	/**
 	 * Called for each task or request line, at its time: true to print it. `done`
-	 * is the second just over, to print before this line, if it was summarised. `tasks`: how many a folded line holds.
+	 * is the second just over, to print before this line, if it was summarised. `tasks`: how many a folded line holds;
+	 * 0 for an end that counts as nothing (a process's lane gone with its end not seen: no claim of how it ended).
 	 */
 	admit(t: Ms, kind: LineKind, state: ModelState, ended: Ended | null, tasks = 1): {print: boolean; done: SecondSummary | null; resumed: boolean} {
 		// A line stamped before the second under way (an await is sent once it has lasted a while, with the time it
@@ -122,14 +123,14 @@ export class LoadGate {
 			summary.finished += tasks;
 		}
 		if (kind === 'end') {
-			if (ended?.failed) summary.failed++;
-			else summary.finished++;
+			if (ended?.failed) summary.failed += tasks;
+			else summary.finished += tasks;
 		}
 		if (kind === 'request') {
 			summary.requests++;
 			if (ended?.failed) summary.failedRequests++;
 		}
-		if (ended && (summary.slowest === null || ended.ms > summary.slowest.ms)) summary.slowest = {name: ended.name, ms: ended.ms};
+		if (ended && tasks > 0 && (summary.slowest === null || ended.ms > summary.slowest.ms)) summary.slowest = {name: ended.name, ms: ended.ms};
 		// As of the second's last event.
 		nowRunning(summary, state);
 	}

@@ -187,15 +187,15 @@ export class PlainPrinter {
 			case 'task.end': {
 				const node = state.nodes.get(line.id);
 				if (!node || node.kind === 'script') return;
-				// A thread or a process that failed is news however busy the script is: it is told even among summary lines,
-				// as are the first few failures of each second.
+				// A thread or a process that failed (or is gone) is news however busy the script is: it is told even among
+				// summary lines, as are the first few failures of each second. Gone with its end not seen (docs/protocol.md,
+				// at the session's end), it is counted neither done nor failed: no claim of how it ended.
+				const untold = node.kind === 'process' && isProcessGone(line.error);
 				const laneFailed = !line.ok && (node.kind === 'worker' || node.kind === 'process');
 				const failed = !line.ok || node.state === 'failed';
-				if (!this.admit(line.t, 'end', state, {name: node.name, ms: line.t - node.startMs, failed}) && !laneFailed && !(failed && this.gate.failureToTell())) return;
+				if (!this.admit(line.t, 'end', state, {name: node.name, ms: line.t - node.startMs, failed}, untold ? 0 : 1) && !laneFailed && !(failed && this.gate.failureToTell())) return;
 				const took = formatDuration(line.t - node.startMs);
 				if (node.kind === 'process') {
-					// Gone with its end not seen (docs/protocol.md): no claim of how it ended.
-					const untold = isProcessGone(line.error);
 					const ended = line.ok ? this.stateMark('finished', 'done', 'green') : untold ? this.stateMark('waiting', 'gone', 'yellow') : this.stateMark('failed', 'failed', 'red');
 					const wrote = node.output ? `, wrote ${outputSize(node.output)}` : '';
 					// An error nothing caught ended it: said as a task's failure is, its exit code before it.

@@ -395,6 +395,22 @@ describe('plain mode under load', () => {
 		expect(lines.find(line => line.startsWith('[   2.000s] · 1s'))).toContain('2 failed');
 	});
 
+	it('tells a process lane gone with its end not seen among summary lines, and counts it neither done nor failed', () => {
+		const events = busy(1000, 2);
+		const exit = events.pop()!;
+		const lane = 1_000_000_000_001;
+		events.push(
+			{type: 'task.start', t: 1500, id: lane, parent: 1, kind: 'process', name: 'pid 42: node worker.js', loc: null, process: {pid: 42, command: 'node worker.js'}},
+			{type: 'task.end', t: 1600, id: lane, ok: false, error: {name: 'ProcessGone', message: 'gone, its exit not told: its connection closed'}, exit: {code: null, signal: null}, busy: 0, wait: 0, sched: 0, awaits: 0},
+			exit,
+		);
+		events.sort((a, b) => a.t - b.t);
+		const lines = printed({ascii: false}, events).split('\n');
+		expect(lines.some(line => line.startsWith('[   1.600s]') && line.includes('gone'))).toBe(true);
+		// The busy script's own failure that second, and no more.
+		expect(lines.find(line => line.startsWith('[   2.000s] · 1s'))).toContain('1 failed');
+	});
+
 	it("stays on a line a second under a steady load whose awaits come stamped with their start, in the second before", () => {
 		const lines: AsyncmonEvent[] = [{type: 'task.start', t: 0, id: 1, parent: null, kind: 'script', name: 'server.ts', loc: null}];
 		let id = 10;

@@ -400,6 +400,8 @@ function functionName(fn: AnyNode, parent: AnyNode | null, className: string | u
 		case 'AssignmentPattern': {
 			const left = parent.left;
 			if (left.type === 'Identifier') return left.name;
+			// A CommonJS module's export itself (a job runner's processor file): as Node's stack names it, not `exports`.
+			if (isModuleExports(left)) return 'module.exports';
 			if (left.type === 'MemberExpression') return keyName(left.property, left.computed) ?? ANONYMOUS;
 			return ANONYMOUS;
 		}
@@ -416,6 +418,11 @@ function functionName(fn: AnyNode, parent: AnyNode | null, className: string | u
 		default:
 			return ANONYMOUS;
 	}
+}
+
+/** `module.exports`, written as such. */
+function isModuleExports(node: AnyNode): boolean {
+	return node.type === 'MemberExpression' && !node.computed && node.object.type === 'Identifier' && node.object.name === 'module' && node.property.type === 'Identifier' && node.property.name === 'exports';
 }
 
 /** How much of a route or a test's title names a callback: the rest is cut. */

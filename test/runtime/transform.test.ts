@@ -268,10 +268,12 @@ describe('instrument: names and positions in the registry', () => {
 		expect(callsNothing('async function outer() { return async () => fetch(u); }')).toEqual([false, true]);
 	});
 
-	it("names a default export `default` and a well-known symbol's method by the symbol, as V8 does", () => {
+	it("names a default export `default`, a well-known symbol's method by the symbol and a CommonJS module's export `module.exports`, as V8 does", () => {
 		expect(names('export default async function () {}', 'module')).toEqual(['default']);
 		expect(names('export default async () => 1;', 'module')).toEqual(['default']);
 		expect(names('class Res { async [Symbol.asyncDispose]() {} }\nconst o = { async [Symbol.iterator]() {} };')).toEqual(['Res.[Symbol.asyncDispose]', '[Symbol.iterator]']);
+		// A CommonJS module's export itself (a BullMQ processor file), as Node's stack names it; a property of it by its name.
+		expect(names('module.exports = async function (job) {};\nmodule.exports.other = async () => 1;\nexports.handler = async () => 2;')).toEqual(['module.exports', 'other', 'handler']);
 	});
 
 	it('counts the parameters a function declares where its code can read no other argument: what its name shows', () => {

@@ -61,7 +61,9 @@ function adviceFor(block: Block): string {
 	if (block.loading) return 'it was loading modules (require or import), which runs their code: load one needed at once at start-up, before the work it would hold up, and one that is not, later';
 	const call = block.callee && blockingCallOf(block.callee);
 	if (call) return blockingCallAdvice(call);
-	if (block.location) return 'move CPU-bound work to a worker thread';
+	// A stack read with no frame of the script's in it: the place is only its task's, where no code of it was found running.
+	const noCodeSeen = block.stackRead && block.frames.length === 0;
+	if (block.location && !noCodeSeen) return 'move CPU-bound work to a worker thread';
 	if (block.stackRead) return "no code of the script's was running: look for a synchronous call into a library or native code";
 	return 'it ended before its stack could be read, so where it ran is not known: look for synchronous work in what ran then';
 }

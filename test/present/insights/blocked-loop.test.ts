@@ -80,6 +80,16 @@ describe('blocked-loop in words', () => {
 		expect(message).not.toContain('worker thread');
 	});
 
+	it("gives no worker-thread advice for a task's block whose stack, read, held no frame of the script's (a resolver that only called a loader, and a pause)", () => {
+		const session = new InsightSession();
+		session.emit('task.start', {t: 90, id: 5, parent: null, kind: 'task', name: 'comments({…})', loc: 'server.ts:75:15'});
+		session.emit('block.start', {t: 100, id: 1, task: 5, detectedAt: 150}).emit('block.stack', {t: 151, id: 1, frames: []}).emit('block.end', {t: 219, id: 1, durationMs: 119, task: 5});
+		const block = session.state.blocks[0]!;
+		expect(block.location).toBe('server.ts:75:15');
+		const message = blockedLoopMessage(session.state, {kind: 'blocked-loop', block, durationMs: 119, blocks: 1, totalMs: 119, delayedTasks: 0, longestDelayMs: null, taskIds: [5]});
+		expect(message).toBe("comments({…}) at server.ts:75 blocked the event loop for 119ms; no code of the script's was running: look for a synchronous call into a library or native code");
+	});
+
 	it("says where a block ran is not known when it ended before its stack was read, not that the script's code was not running", () => {
 		const session = new InsightSession();
 		// A request its server received: a task with no location of its own, measured when its slice ended.

@@ -539,6 +539,16 @@ export class Tracker {
 	}
 
 	/**
+	 * Wait, at an await in a loop over what an earlier await gave (`for (const id of await getIds()) await work(id)`):
+	 * it needs that value on entering the loop (`entrySite`, dependent), not what the turn before awaited (`loopSite`):
+	 * the calls of the loop could start together, once the list is there. The task's await before it says which: one
+	 * at a site of the loop (registered from `loopFirst` on, in the order of the source) is a turn before.
+	 */
+	we<T>(task: Task, value: T, entrySite: number, loopSite: number, loopFirst: number): T {
+		return this.w(task, value, task.waitSite !== NO_SITE && task.waitSite >= loopFirst ? loopSite : entrySite);
+	}
+
+	/**
 	 * The iterable of a `for await` loop: each call of its iterator's next() is an await of what it gives, reported
 	 * as the loop is about to suspend on it; the loop's body, and the statement after the loop, resume (`c`). Of a
 	 * sync iterable the loop awaits each value. Anything else is a TypeError, as under node.

@@ -107,6 +107,10 @@ interface FunctionScope {
 	instrumented: boolean;
 	/** Names that hold what an await of this function gave, so far (see collectCarriers, addLoopCarried). */
 	awaitedNames: Set<string>;
+	/** Names a loop over an awaited value binds (`for (const id of ids)`), and what they are put into: see Tracker.we. */
+	entryNames: Set<string>;
+	/** The loops over an awaited value the visit is in, innermost last: the id of the first await site in each. */
+	entryLoops: Array<{first: number | null}>;
 	taskRef: string;
 }
 
@@ -147,7 +151,7 @@ export function instrument(input: TransformInput): TransformOutput {
 	let changed = false;
 
 	const scopes: FunctionScope[] = [
-		{node: program, instrumented: false, awaitedNames: new Set(), taskRef: `${rt}.root`},
+		{node: program, instrumented: false, awaitedNames: new Set(), entryNames: new Set(), entryLoops: [], taskRef: `${rt}.root`},
 	];
 	const classNames: string[] = [];
 	/** A `for await` loop under labels, and its outermost label. */
@@ -167,7 +171,7 @@ export function instrument(input: TransformInput): TransformOutput {
 
 	const visitFunction = (fn: AnyNode, parent: AnyNode | null, visitBody: () => void): void => {
 		const instrumented = fn.async === true && fn.generator !== true;
-		scopes.push({node: fn, instrumented, awaitedNames: new Set(), taskRef: TASK});
+		scopes.push({node: fn, instrumented, awaitedNames: new Set(), entryNames: new Set(), entryLoops: [], taskRef: TASK});
 		visitBody();
 		scopes.pop();
 		if (!instrumented) return;
@@ -220,15 +224,26 @@ export function instrument(input: TransformInput): TransformOutput {
 				visit(node.argument, node);
 				if (!tracksAwaits(scope)) return;
 				changed = true;
-				const site = input.registry.addAwait({
+				const dependent = readsAny(node.argument, scope.awaitedNames);
+				const loop = scope.entryLoops.at(-1);
+				// Needs what the loop goes over, not what a turn before awaited: dependent only as the loop is entered.
+				const onEntry = !dependent && loop !== undefined && readsAny(node.argument, scope.entryNames);
+				const awaitSite = {
 					line: node.loc!.start.line,
 					column: node.loc!.start.column,
-					dependent: readsAny(node.argument, scope.awaitedNames),
 					call: node.argument.type === 'CallExpression' || (node.argument.type === 'ChainExpression' && node.argument.expression.type === 'CallExpression'),
-				});
+				};
+				const site = input.registry.addAwait({...awaitSite, dependent: dependent || onEntry});
+				for (const open of scope.entryLoops) open.first ??= site;
 				openCall(node.start, 'r', `${scope.taskRef},`);
-				openCall(node.argument.start, 'w', `${scope.taskRef},(`);
-				edit.appendLeft(node.argument.end, `),${site})`);
+				if (onEntry) {
+					const inLoop = input.registry.addAwait({...awaitSite, dependent: false});
+					openCall(node.argument.start, 'we', `${scope.taskRef},(`);
+					edit.appendLeft(node.argument.end, `),${site},${inLoop},${loop.first})`);
+				} else {
+					openCall(node.argument.start, 'w', `${scope.taskRef},(`);
+					edit.appendLeft(node.argument.end, `),${site})`);
+				}
 				edit.appendLeft(node.end, ')');
 				return;
 			}
@@ -241,15 +256,18 @@ export function instrument(input: TransformInput): TransformOutput {
 				return;
 			}
 			case 'ForStatement':
-			case 'ForInStatement':
 			case 'WhileStatement':
 			case 'DoWhileStatement':
 				addLoopCarried(node, current().awaitedNames);
 				visitChildren(node);
 				return;
+			case 'ForInStatement':
+				addLoopCarried(node, current().awaitedNames);
+				visitEntryLoop(node);
+				return;
 			case 'ForOfStatement': {
 				addLoopCarried(node, current().awaitedNames);
-				visitChildren(node);
+				visitEntryLoop(node);
 				const scope = current();
 				if (!node.await || !tracksAwaits(scope)) return;
 				// `for await (x of y) body` awaits implicitly, each time round and once at the end: the iterable reports
@@ -332,6 +350,7 @@ export function instrument(input: TransformInput): TransformOutput {
 			case 'AssignmentExpression':
 				visitChildren(node);
 				collectCarriers(node, current().awaitedNames);
+				collectCarriers(node, current().entryNames, readsAny);
 				return;
 			default:
 				visitChildren(node);
@@ -340,6 +359,23 @@ export function instrument(input: TransformInput): TransformOutput {
 
 	const visitChildren = (node: AnyNode): void => {
 		someChild(node, child => void visit(child, node));
+	};
+
+	/**
+	 * A `for…of` or `for…in` loop: one over what an earlier await gave (`for (const id of ids)`, `ids` awaited) binds
+	 * names its awaits need on entering it alone (see the AwaitExpression case, Tracker.we).
+	 */
+	const visitEntryLoop = (loop: AnyNode): void => {
+		const scope = current();
+		const overAwaited = carriesAwaited(loop.right, scope.awaitedNames) || readsAny(loop.right, scope.entryNames);
+		if (!overAwaited) return visitChildren(loop);
+		// Its head first: an await there (`of await posts()`) comes before the loop, as the one it depends on.
+		visit(loop.left, loop);
+		visit(loop.right, loop);
+		collectNames(loop.left.type === 'VariableDeclaration' ? loop.left.declarations[0].id : loop.left, scope.entryNames);
+		scope.entryLoops.push({first: null});
+		visit(loop.body, loop);
+		scope.entryLoops.pop();
 	};
 
 	/**
@@ -683,14 +719,15 @@ function carriesAwaited(value: AnyNode, names: Set<string>): boolean {
  * Adds to `names` what `node` puts an awaited value into: a variable declared or assigned from one (`const user =
  * await getUser(id)`), or from what reads one (`const orgId = user.orgId`, `cursor = page.next`, `const payload =
  * {token}`), and the receiver of a call given one (`results.push(await fetchOne())`, `cache.set(key, user)`).
+ * `carries`: what value counts (for a loop's entry names, one that reads them: see visitEntryLoop).
  */
-function collectCarriers(node: AnyNode, names: Set<string>): void {
+function collectCarriers(node: AnyNode, names: Set<string>, carries = carriesAwaited): void {
 	if (node.type === 'VariableDeclarator') {
-		if (node.init && carriesAwaited(node.init, names)) collectNames(node.id, names);
+		if (node.init && carries(node.init, names)) collectNames(node.id, names);
 	} else if (node.type === 'AssignmentExpression') {
-		if (carriesAwaited(node.right, names)) collectNames(node.left, names);
+		if (carries(node.right, names)) collectNames(node.left, names);
 	} else if (node.type === 'CallExpression' && node.callee.type === 'MemberExpression') {
-		if (node.arguments.some((argument: AnyNode) => carriesAwaited(argument, names))) collectNames(node.callee, names);
+		if (node.arguments.some((argument: AnyNode) => carries(argument, names))) collectNames(node.callee, names);
 	}
 }
 

@@ -106,6 +106,26 @@ it('gives no Promise.all advice for awaits that need what an earlier one gave: t
 	expect(result.stdout).not.toMatch(/→ (indirect|carried|paged)\(\) awaited/);
 });
 
+it('counts a loop over what an earlier await gave from its first turn: the list it needs is no operation it could start with them', async () => {
+	// The N+1 of a handler: the posts, then a query per post.
+	const {result, state} = await recordApp([
+		'const sleep = ms => new Promise(r => setTimeout(r, ms))',
+		'async function posts () { await sleep(10); return [1, 2, 3, 4, 5, 6].map(id => ({ id })) }',
+		'async function count (id) { await sleep(20); return id }',
+		'async function totals () {',
+		'  let total = 0',
+		'  for (const post of await posts()) total += await count(post.id)',
+		'  return total',
+		'}',
+		'totals().then(total => console.log(total))',
+	]);
+	expect(result.code).toBe(0);
+	expect(result.stdout).toContain('21');
+	const [advice] = computeInsights(state).filter(insight => insight.kind === 'sequential-awaits');
+	expect(advice).toMatchObject({taskName: 'totals()', operations: 6});
+	expect(result.stdout).toMatch(/→ totals\(\) awaited 6 operations in sequence/);
+});
+
 it('counts the waits of tasks that started others: three jobs that each await a helper, then sleep, read 3×, not 0×', async () => {
 	const {result, report} = await recordApp([
 		'const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));',

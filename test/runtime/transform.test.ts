@@ -356,6 +356,25 @@ describe('instrument: names and positions in the registry', () => {
 			expect(dependent('async function f() {\n let i = 0;\n while (i < 9) { await work(i); i++; }\n}')).toEqual([false]);
 		});
 
+		it("a loop over what an earlier await gave: dependent as it is entered, its turns not (a site each, see Tracker.we)", () => {
+			const fetched = transform('async function f() {\n const ids = await getIds();\n let total = 0;\n for (const id of ids) total += await work(id);\n}');
+			expect(fetched.awaits.map(site => [site.line, site.dependent])).toEqual([
+				[2, false],
+				[4, true],
+				[4, false],
+			]);
+			expect(unmarked(fetched.code)).toContain(`(${RUNTIME_GLOBAL}.we)(__amT,(work(id)),1,2,1)`);
+			// Over an await in the loop's head, and through a value that reads what it binds.
+			const overHead = transform('async function f() {\n for (const p of await posts()) {\n  const id = p.id;\n  await count(id);\n }\n}');
+			expect(overHead.awaits.map(site => site.dependent)).toEqual([false, true, false]);
+			// The head's await is no site of the loop: the loop's first is the one in its body.
+			expect(unmarked(overHead.code)).toContain(`(${RUNTIME_GLOBAL}.we)(__amT,(count(id)),1,2,1)`);
+			// A list of the script's own: no entry to depend on, one site.
+			expect(dependent('async function f() {\n for (const id of [1, 2]) await work(id);\n}')).toEqual([false]);
+			// A value carried round the loop stays dependent at every turn.
+			expect(dependent('async function f() {\n const ids = await getIds();\n let n = 0;\n for (const id of ids) n = await step(n, id);\n}')).toEqual([false, true]);
+		});
+
 		it('not what a nested function assigns', () => {
 			expect(dependent('async function f(ids) {\n let last;\n for (const id of ids) {\n  ids.forEach(async x => { last = await get(x); });\n  await use(last);\n }\n}')).toEqual([false, false]);
 		});
@@ -371,7 +390,7 @@ describe('withoutInstrumentation: the user\'s own text back', () => {
 		'async function directive() { "use strict"; return 1 }',
 		'const arrow = async x => x * 2',
 		'const object = async () => ({a: await 1})',
-		'const loop = async function (items) { outer: for await (const item of items) use(item); for await (const x of list()) { use(x) } }',
+		'const loop = async function (items) { outer: for await (const item of items) use(item); for await (const x of list()) { use(x) } for (const y of await list()) await use(y) }',
 		'class Service { async get(id) { return this.load(id) } static async make() { load(); return new Service() } async #hidden() { await 1 } get name() { return format(this) } }',
 		'const literal = { async "quoted key"() { await 0 }, async [computed()]() { await 0 } }',
 		'function syncCaller() { return [1, 2].map(n => n.toString()).join("/") }',
@@ -917,10 +936,10 @@ async function nestedTry() { try { try { await a(); } finally { await b(); } } c
 		expect(out.changed).toBe(true);
 		expect(() => parse(out.code, {ecmaVersion: 'latest', sourceType: 'module'})).not.toThrow();
 		expect(out.functions.length).toBeGreaterThanOrEqual(12);
-		// Every registered await site is referenced exactly once in the output.
-		for (let site = 0; site < out.awaits.length; site++) {
-			expect(unmarked(out.code).match(new RegExp(`\\),${site}\\)`, 'g'))?.length, `site ${site}`).toBe(1);
-		}
+		// Every registered await site is referenced exactly once in the output: `),site)`, or a pair in a loop over an
+		// awaited value, `),entrySite,loopSite,loopFirst)` (see Tracker.we).
+		const referenced = [...unmarked(out.code).matchAll(/\),(\d+)(?:,(\d+),\d+)?\)/g)].flatMap(([, site, inLoop]) => (inLoop === undefined ? [site] : [site, inLoop])).map(Number);
+		expect(referenced.toSorted((a, b) => a - b)).toEqual(out.awaits.map((_, site) => site));
 	});
 
 	it('parses after instrumentation, as CommonJS (without the module-only parts)', () => {

@@ -1,9 +1,10 @@
-import type {Node} from 'acorn';
 import type MagicStringClass from 'magic-string';
 import {acorn, MagicString} from './lazy-modules.js';
 import {ANONYMOUS} from '../protocol/events.js';
 import {isSecretParameterName, redactText} from '../protocol/redaction.js';
 import {DESTRUCTURED_ARRAY_KEY, DESTRUCTURED_OBJECT_KEY} from './preview.js';
+import {type AnyNode, collectNames, isFunction, someChild, THIS} from './ast.js';
+import {plainCallsOf} from './plain-calls.js';
 
 /**
  * The instrumentation transform: every async function (declaration,
@@ -21,7 +22,7 @@ import {DESTRUCTURED_ARRAY_KEY, DESTRUCTURED_OBJECT_KEY} from './preview.js';
  * `for await (x of y) body` is `{for await (x of __am.fa(__amT, (y), SITE)) { __am.c(__amT); body };__am.c(__amT);}`.
  * A statement that only calls one of the module's own async functions,
  * `load();`, becomes `__am.fl(load(), SITE);`: a promise nobody awaits.
- * Every other call becomes `__am.p(call)`, and `new Promise(executor)`
+ * Every other call becomes `__am.p(call)` (but calls of the module's plain functions: see plain-calls.ts), and `new Promise(executor)`
  * becomes `__am.np(__am.m(), new Promise(executor))`: the runtime learns
  * which task or op each promise stands for (see Tracker.p), so an await later
  * knows what it waits on instead of guessing.
@@ -100,8 +101,6 @@ const STATEMENT_LISTS: ReadonlySet<string> = new Set(['Program', 'BlockStatement
 const TASK = '__amT';
 const ERR = '__amE';
 
-type AnyNode = Node & Record<string, any>;
-
 interface FunctionScope {
 	node: AnyNode;
 	instrumented: boolean;
@@ -157,6 +156,7 @@ export function instrument(input: TransformInput): TransformOutput {
 	/** A `for await` loop under labels, and its outermost label. */
 	const loopRoots = new Map<AnyNode, AnyNode>();
 	const asyncNames = ownAsyncFunctionNames(program);
+	const isBare = plainCallsOf(program);
 
 	/** Where a runtime call was put in front of the script's code: a `(` there may not begin a statement (see openCall). */
 	const callOpenings = new Set<number>();
@@ -330,7 +330,7 @@ export function instrument(input: TransformInput): TransformOutput {
 			}
 			case 'CallExpression':
 				visitChildren(node);
-				if (!unwrapped.has(node) && !isRequire(node)) wrapCall(node);
+				if (!unwrapped.has(node) && !isRequire(node) && !isBare(node)) wrapCall(node);
 				collectCarriers(node, current().awaitedNames);
 				return;
 			case 'ChainExpression':
@@ -647,37 +647,6 @@ export function insertAtTop(magic: MagicStringClass, body: AnyNode, code: string
 	magic.appendLeft(index, marked(afterDirective ? `;${code}` : code));
 }
 
-/** Per node type, the keys that may hold child nodes: a node's primitive fields (its name, operator, flags) are left out. */
-const childKeysByType = new Map<string, string[]>();
-
-function childKeys(node: AnyNode): string[] {
-	let keys = childKeysByType.get(node.type);
-	if (!keys) {
-		keys = Object.keys(node).filter(key => key !== 'loc' && (node[key] === null || typeof node[key] === 'object'));
-		childKeysByType.set(node.type, keys);
-	}
-	return keys;
-}
-
-/**
- * Calls `each` on a node's children in source order, with the key each sits under, until it returns true.
- * A plain loop over cached keys: a generator of tuples made walking a large file slow and heavy on the GC.
- */
-function someChild(node: AnyNode, each: (child: AnyNode, key: string) => boolean | void): boolean {
-	for (const key of childKeys(node)) {
-		const value = node[key];
-		if (Array.isArray(value)) {
-			for (const child of value) if (child && typeof child.type === 'string' && each(child, key) === true) return true;
-		} else if (value && typeof value.type === 'string' && each(value, key) === true) {
-			return true;
-		}
-	}
-	return false;
-}
-
-const isFunction = (node: AnyNode): boolean =>
-	node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression';
-
 /**
  * V8's words for a `for await` over something that is not iterable, which the wrapper around the iterable would
  * otherwise change (`__am.fa(...) is not a function…`): the expression as V8 renders it.
@@ -748,37 +717,6 @@ function addLoopCarried(loop: AnyNode, names: Set<string>): void {
 		visit(loop);
 	}
 }
-
-function collectNames(pattern: AnyNode, into: Set<string>): void {
-	switch (pattern.type) {
-		case 'Identifier':
-			into.add(pattern.name);
-			break;
-		case 'ObjectPattern':
-			for (const prop of pattern.properties) collectNames(prop.type === 'RestElement' ? prop.argument : prop.value, into);
-			break;
-		case 'ArrayPattern':
-			for (const element of pattern.elements) if (element) collectNames(element, into);
-			break;
-		case 'AssignmentPattern':
-			collectNames(pattern.left, into);
-			break;
-		case 'RestElement':
-			collectNames(pattern.argument, into);
-			break;
-		// `ctx.user = await …`, `this.token = await …`: later reads of the object (or of `this`) may read it.
-		case 'MemberExpression': {
-			let object = pattern.object;
-			while (object.type === 'MemberExpression') object = object.object;
-			if (object.type === 'Identifier') into.add(object.name);
-			else if (object.type === 'ThisExpression') into.add(THIS);
-			break;
-		}
-	}
-}
-
-/** `this`, among the names an await's value went into: no variable can be named so. */
-const THIS = 'this';
 
 /** Whether the expression reads any of the names (a static, scope-insensitive approximation). */
 function readsAny(node: AnyNode, names: Set<string>): boolean {

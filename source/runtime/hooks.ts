@@ -3,7 +3,7 @@ import module, {type LoadFnOutput, type LoadHookContext, type LoadHookSync, type
 import {basename, extname, join, relative} from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import type {Loader, TransformFailure} from 'esbuild';
-import {insertAtTop, instrument, RUNTIME_GLOBAL, runtimeIn, type SiteRegistry} from './transform.js';
+import {insertAtTop, instrument, parseProgram, RUNTIME_GLOBAL, runtimeIn, type SiteRegistry} from './transform.js';
 import type {SiteTable} from './site-table.js';
 import {findTsconfig, packageType} from './project-files.js';
 import {compileWithTypeScript, SyntaxForEsbuild, typeScriptFor, wantsDecoratorMetadata} from './decorator-metadata.js';
@@ -565,9 +565,23 @@ function needsLowering(code: string): boolean {
 	return (code.includes('@') && hasDecorator(code)) || (!NODE_PARSES_USING && code.includes('using') && /\busing\s+[\w$]/.test(code));
 }
 
-/** Decorators are not JavaScript Node runs yet: esbuild lowers them. A cheap test that may say yes wrongly, never no. */
+/**
+ * Decorators are not JavaScript Node runs yet: esbuild lowers them. A cheap test first, which an `@` in a comment or a
+ * string passes (JSDoc's `@param`, `// @ts-check`, "follow @me"): then the file is parsed, and acorn, which reads no
+ * decorator, says if there is one. esbuild reprints what it compiles: a function's text (its `toString()`, which
+ * injection by parameter names reads), parameters that shadow outer names renamed, lines reflowed.
+ */
 function hasDecorator(code: string): boolean {
-	return /(^|[\s(;{}])@[A-Za-z_$]/m.test(code);
+	if (!/(^|[\s(;{}])@[A-Za-z_$]/m.test(code)) return false;
+	for (const sourceType of ['module', 'script'] as const) {
+		try {
+			parseProgram(code, sourceType);
+			return false;
+		} catch {
+			// Not this kind of file, a decorator, or a syntax error that esbuild then reports.
+		}
+	}
+	return true;
 }
 
 /**

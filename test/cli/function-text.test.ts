@@ -43,3 +43,29 @@ it('code with a variable of its own named __asyncmon, at its top level and in an
 	expect(asyncmon).toEqual(node);
 	expect(report.tasks.map(task => task.name)).toContain('shadowed(20)');
 });
+
+// JSDoc's `@param` read as a decorator sent the file through esbuild, which reprinted it: injection by parameter
+// names (awilix's CLASSIC mode, AngularJS's) got `db2` for `db`, and lines moved.
+it("a file with an `@` in its comments or strings is the user's text: parameter names, a function's text and its lines as under node", async () => {
+	const directory = dirWithScript('inject.cjs', [
+		'// @ts-check',
+		"const db = {name: 'db'}",
+		"const logger = {name: 'logger'}",
+		'/**',
+		' * @param {object} db',
+		' * @param {object} logger',
+		' */',
+		'async function makeService(db, logger) { return {db, logger} }',
+		"const params = makeService.toString().match(/\\(([^)]*)\\)/)[1].split(',').map(s => s.trim())",
+		'const registry = {db, logger}',
+		"const handle = 'follow me @asyncmon'",
+		'const line = () => new Error().stack.split("\\n")[2].match(/:(\\d+):\\d+\\)?$/)[1]',
+		'const where = {a: 1,',
+		'  b: line()}',
+		'makeService(...params.map(p => registry[p])).then(made => console.log(params.join(), made.db.name, made.logger.name, handle, where.b))',
+	]);
+	const {node, asyncmon, report} = await underNodeAndAsyncmon('inject.cjs', [], directory);
+	expect(node.stdout).toBe('db,logger db logger follow me @asyncmon 14\n');
+	expect(asyncmon).toEqual(node);
+	expect(report.tasks.filter(task => task.name.startsWith('makeService('))).toHaveLength(1);
+});

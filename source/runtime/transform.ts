@@ -312,6 +312,12 @@ export function instrument(input: TransformInput): TransformOutput {
 				return;
 			}
 			case 'ExpressionStatement': {
+				if (parent?.type === 'Program' && input.sourceType === 'commonjs' && isExportPlumbing(node.expression)) {
+					plumbing++;
+					visitChildren(node);
+					plumbing--;
+					return;
+				}
 				const call = node.expression;
 				const dropped = call.type === 'CallExpression' && callsOwnAsyncFunction(call, asyncNames);
 				if (dropped) unwrapped.add(call);
@@ -330,7 +336,7 @@ export function instrument(input: TransformInput): TransformOutput {
 			}
 			case 'CallExpression':
 				visitChildren(node);
-				if (!unwrapped.has(node) && !isRequire(node) && !isBare(node)) wrapCall(node);
+				if (!unwrapped.has(node) && !isRequire(node) && !isBare(node) && !(plumbing > 0 && !current().instrumented)) wrapCall(node);
 				collectCarriers(node, current().awaitedNames);
 				return;
 			case 'ChainExpression':
@@ -383,6 +389,8 @@ export function instrument(input: TransformInput): TransformOutput {
 	 * an optional chain's spine, where a wrapper would end the chain's short-circuit (`a?.b().c`).
 	 */
 	const unwrapped = new Set<AnyNode>();
+	/** Inside a CommonJS module's export statement (see isExportPlumbing): its calls stay bare, but in its async functions. */
+	let plumbing = 0;
 	const wrapCall = (node: AnyNode): void => {
 		changed = true;
 		openCall(node.start, 'p');
@@ -407,6 +415,19 @@ function ownAsyncFunctionNames(program: AnyNode): Set<string> {
 	visit(program);
 	return names;
 }
+
+/**
+ * A CommonJS module's statement that calls something with its `exports` (or `module`): the re-exports and named
+ * exports compilers write, `__exportStar(require("./impl"), exports)` (tsc, tslib's `tslib_1.__exportStar`),
+ * `Object.defineProperty(exports, "alpha", {get…})`, Babel's `Object.keys(_impl).forEach(function (key) {…})`.
+ * Node finds an ES module's names for the file by reading its text (cjs-module-lexer): a call in it wrapped would
+ * hide them, and `import {alpha} from './index.cjs'` would fail.
+ */
+function isExportPlumbing(expression: AnyNode): boolean {
+	return expression.type === 'CallExpression' && readsAny(expression, EXPORT_NAMES);
+}
+
+const EXPORT_NAMES: ReadonlySet<string> = new Set(['exports', 'module']);
 
 /** `require(…)` stays bare: Node's CommonJS export detection reads `module.exports = require(…)` as written. */
 function isRequire(call: AnyNode): boolean {
@@ -719,7 +740,7 @@ function addLoopCarried(loop: AnyNode, names: Set<string>): void {
 }
 
 /** Whether the expression reads any of the names (a static, scope-insensitive approximation). */
-function readsAny(node: AnyNode, names: Set<string>): boolean {
+function readsAny(node: AnyNode, names: ReadonlySet<string>): boolean {
 	if (names.size === 0) return false;
 	if (node.type === 'Identifier') return names.has(node.name);
 	if (node.type === 'ThisExpression') return names.has(THIS);

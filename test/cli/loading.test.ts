@@ -5,6 +5,7 @@ import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {CLI, ROOT, runCli, SCRIPTS} from '../helpers/run-cli.js';
 import {tempDir} from '../helpers/temp.js';
+import {underNodeAndAsyncmon} from '../helpers/node-parity.js';
 
 describe('scripts load as node would run them', () => {
 	it('TypeScript runtime syntax: enums, namespaces, parameter properties, decorators, top-level await', async () => {
@@ -96,6 +97,43 @@ describe('scripts load as node would run them', () => {
 		expect(result.code).toBe(0);
 		expect(result.stdout).toContain(underNode);
 	});
+});
+
+// A project importing its own compiled CommonJS (a dist/ of `export * from …`) from an ES module: Node finds the
+// names by reading the file's text, which asyncmon's calls around the re-exports hid.
+it("an ES module imports a CommonJS file's re-exports by name, as compilers write them (tsc, tslib, Babel, a getter)", async () => {
+	const directory = tempDir();
+	const files: Record<string, string[]> = {
+		'impl.cjs': ["exports.alpha = async function alpha() { return 'A' }", 'exports.beta = 2'],
+		'tsc.cjs': [
+			'var __exportStar = function (m, exports) { for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports, p)) exports[p] = m[p] }',
+			'Object.defineProperty(exports, "__esModule", { value: true })',
+			'__exportStar(require("./impl.cjs"), exports)',
+			'var impl_1 = require("./impl.cjs")',
+			'Object.defineProperty(exports, "delta", { enumerable: true, get: function () { return impl_1.beta } })',
+		],
+		'tslib.cjs': ['var tslib_1 = {__exportStar: function (m, o) { for (var k in m) o[k] = m[k] }}', 'tslib_1.__exportStar(require("./impl.cjs"), exports)'],
+		'babel.cjs': [
+			'"use strict"',
+			'var _impl = require("./impl.cjs")',
+			'Object.keys(_impl).forEach(function (key) {',
+			'  if (key === "default" || key === "__esModule") return',
+			'  Object.defineProperty(exports, key, { enumerable: true, get: function () { return _impl[key] } })',
+			'})',
+		],
+		'main.mjs': [
+			"import {alpha, delta} from './tsc.cjs'",
+			"import {beta} from './tslib.cjs'",
+			"import {alpha as viaBabel} from './babel.cjs'",
+			'console.log(await alpha(), delta, beta, await viaBabel())',
+		],
+	};
+	for (const [name, lines] of Object.entries(files)) writeFileSync(join(directory, name), `${lines.join('\n')}\n`);
+	const {node, asyncmon, report} = await underNodeAndAsyncmon('main.mjs', [], directory);
+	expect(node).toEqual({code: 0, stdout: 'A 2 2 A\n', stderr: ''});
+	expect(asyncmon).toEqual(node);
+	// The async function behind the re-exports is instrumented all the same.
+	expect(report.tasks.filter(task => task.name === 'alpha()')).toHaveLength(2);
 });
 
 describe('TypeScript whose tsconfig asks for decorator metadata (NestJS, TypeORM)', () => {

@@ -270,6 +270,8 @@ export class Tracker {
 	 */
 	private produced: WaitTarget | null = null;
 	private producedIn: Task | null = null;
+	/** The task whose promise was produced last: what a task returning that promise follows (see returned). */
+	private producedTask: Task | null = null;
 	/** What `unclaimedIn`'s slice made that no call of the script's claimed before it made more (see startTask). */
 	private unclaimed: WaitTarget | null = null;
 	private unclaimedIn: Task | null = null;
@@ -641,7 +643,8 @@ export class Tracker {
 	 * Its `then` unreadable, it is returned as it is, and the function's promise fails as under node.
 	 */
 	ret<T>(task: Task, value: T): T {
-		if (isPromise(value) || !isThenable(value)) return this.returned(task, value);
+		// A native promise's settling is heard as it comes; a subclass's `then` is the script's own, which node calls once.
+		if ((isPromise(value) && Object.getPrototypeOf(value) === Promise.prototype) || !isThenable(value)) return this.returned(task, value);
 		let then: unknown;
 		try {
 			then = (value as {then: unknown}).then;
@@ -678,11 +681,23 @@ export class Tracker {
 		return adopting as T;
 	}
 
-	/** A returned promise keeps the task pending until it settles. */
+	/**
+	 * A returned promise keeps the task pending until it settles. The one a call just gave (`return fail()`, the
+	 * script's own async function), of a task still under way, settles as that task ends: the task follows it there
+	 * (see finish). Any other is heard through a reaction of asyncmon's, which V8's async stack trace cannot follow:
+	 * a second reaction ends it there, and a task's error thrown below would lose every `at async` frame above.
+	 */
 	private returned<T>(task: Task, value: T): T {
 		if (isPromise(value)) {
 			task.returnPending = true;
+			const producer = this.produced?.kind === 'task' ? this.producedTask : null;
 			task.waitOn = this.takeTarget(task, value);
+			if (producer && producer.phase !== Phase.Done && task.waitOn.kind === 'task' && task.waitOn.id === producer.id && !task.waitOn.guess) {
+				const followers = this.followers.get(producer.id);
+				if (followers) followers.push(task);
+				else this.followers.set(producer.id, [task]);
+				return value;
+			}
 			value.then(
 				() => this.finish(task),
 				(error: unknown) => {
@@ -693,6 +708,20 @@ export class Tracker {
 			);
 		}
 		return value;
+	}
+
+	/** Tasks that returned the promise of a task not yet ended, by its id (see returned). */
+	private readonly followers = new Map<number, Task[]>();
+
+	/** Those that returned `task`'s promise settle with it: they end as it does. */
+	private endFollowers(task: Task, now: number): void {
+		const followers = this.followers.get(task.id);
+		if (!followers) return;
+		this.followers.delete(task.id);
+		for (const follower of followers) {
+			if (task.failed) this.f(follower, task.error);
+			this.finish(follower, now);
+		}
 	}
 
 	/** Fail: an exception leaves the function. */
@@ -1007,7 +1036,10 @@ export class Tracker {
 		if (task.firstSlice) {
 			task.firstSlice = false;
 			// The caller gets the task's promise now.
-			if (task.parent !== null) this.produce({kind: 'task', id: task.id}, task.parent);
+			if (task.parent !== null) {
+				this.produce({kind: 'task', id: task.id}, task.parent);
+				this.producedTask = task;
+			}
 			this.running = task.prevRunning;
 			if (this.running) this.running.sliceStart = now;
 			if (task.ownContext) {
@@ -1058,6 +1090,7 @@ export class Tracker {
 		if (task.phase === Phase.Done) return;
 		if (task.phase === Phase.Waiting) task.wait += now - task.waitStart;
 		task.phase = Phase.Done;
+		if (this.followers.size > 0) this.endFollowers(task, now);
 		// A task kept past its end (an await names it) keeps no context alive.
 		task.ownFrame = task.callerFrame = undefined;
 		if (task.silent) {

@@ -226,6 +226,19 @@ describe('node:http2 against a local h2c server', () => {
 		expect(report.summary.httpCount).toBe(3);
 	});
 
+	it('a request the script gives up on before its body ended (an AbortSignal, a close with NGHTTP2_CANCEL) failed, as an aborted node:http request does', async () => {
+		const node = await runNode('http2-abort.mjs', [], CLIENTS);
+		expect(node).toEqual({code: 0, stdout: 'aborted AbortError\ncancelled 8\n', stderr: ''});
+		const {asyncmon, report} = await underAsyncmon('http2-abort.mjs', [], CLIENTS);
+		expect(asyncmon).toEqual(node);
+		const requests = report.tasks.filter(task => task.kind === 'http');
+		expect(requests.map(request => [request.name, request.state, request.http?.status])).toEqual([
+			['GET /signal', 'failed', 200],
+			['GET /close', 'failed', 200],
+		]);
+		expect(report.summary.failedHttp).toBe(2);
+	});
+
 	it("a request ends as its body ends, not as its stream closes later: it ends before the task that read the body does", async () => {
 		const {asyncmon, report} = await underAsyncmon('http2-body-end.mjs', [url], CLIENTS);
 		expect(asyncmon).toMatchObject({code: 0, stdout: 'item-1\nitem-2\nitem-3\n'});
@@ -242,15 +255,17 @@ describe('node:http2 against a local h2c server', () => {
 describe('gRPC (@grpc/grpc-js, on node:http2)', () => {
 	it('a call answered with a gRPC error is a failed request, its status and message its error, though its HTTP status is 200', async () => {
 		const node = await runNode('grpc.mjs', [], CLIENTS);
-		expect(node).toEqual({code: 0, stdout: 'found apple\nmissing 5 no item zzz\n', stderr: ''});
+		expect(node).toEqual({code: 0, stdout: 'found apple\nmissing 5 no item zzz\nwatch 1\n', stderr: ''});
 		const {asyncmon, report} = await underAsyncmon('grpc.mjs', [], CLIENTS);
 		expect(asyncmon).toEqual(node);
 		const calls = report.tasks.filter(task => task.kind === 'http');
 		expect(calls.map(call => [call.name, call.state, call.http?.status, call.error?.message])).toEqual([
 			['POST /shop.Items/GetItem', 'finished', 200, undefined],
 			['POST /shop.Items/GetItem', 'failed', 200, '5 NOT_FOUND: no item zzz'],
+			// Cancelled by the client, it never had a status of its own: CANCELLED, as grpc-js tells the script.
+			['POST /shop.Items/Watch', 'failed', 200, '1 CANCELLED: the call was cancelled before it ended'],
 		]);
-		expect(report.summary.failedHttp).toBe(1);
+		expect(report.summary.failedHttp).toBe(2);
 	});
 });
 

@@ -16,6 +16,8 @@ interface Http2Request {
 	failed?: unknown;
 	/** When the response's body ended ('end'): the request is done then, though its stream closes a little later. */
 	endedAt?: number;
+	/** A gRPC call's (its response's content-type says so). */
+	grpcCall?: true;
 	/** A gRPC call's outcome, from its `grpc-status` (in the trailers, or the headers of a response that has none). */
 	grpc?: {code: number; message: string};
 }
@@ -25,6 +27,7 @@ const GRPC_STATUS = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE
 
 /** NGHTTP2_NO_ERROR and NGHTTP2_CANCEL: a stream closed as it should be, or given up (by the script, or its session's close). */
 const CLEAN_CLOSE = new Set([0, 8]);
+const NGHTTP2_CANCEL = 8;
 
 /** The `grpc-status` and `grpc-message` of a response's headers or trailers, if it has them. */
 function grpcOutcome(headers: IncomingHttpHeaders): Http2Request['grpc'] {
@@ -97,6 +100,7 @@ export function instrumentHttp2(tracker: Tracker, undiciStreams?: UndiciHttp2Str
 		stream.once('end', () => (request.endedAt = performance.now()));
 		// A gRPC call answers 200 and says how it went in its trailers (or, with no body, in these headers).
 		if (String(headers['content-type'] ?? '').startsWith('application/grpc')) {
+			request.grpcCall = true;
 			request.grpc = grpcOutcome(headers);
 			stream.once('trailers', (trailers: IncomingHttpHeaders) => (request.grpc = grpcOutcome(trailers) ?? request.grpc));
 		}
@@ -127,6 +131,11 @@ export function instrumentHttp2(tracker: Tracker, undiciStreams?: UndiciHttp2Str
 function closeError(request: Http2Request, rstCode: number): Error | undefined {
 	if (request.status === undefined) return new Error(`the HTTP/2 stream closed before a response (code ${rstCode})`);
 	if (!CLEAN_CLOSE.has(rstCode)) return new Error(`the HTTP/2 stream was reset during the response (code ${rstCode})`);
+	// Given up before its body ended (an AbortSignal, `close(NGHTTP2_CANCEL)`, a gRPC call's cancel()): cut off, as an
+	// aborted node:http request is, however its headers read.
+	if (rstCode === NGHTTP2_CANCEL && request.endedAt === undefined) {
+		return request.grpcCall ? grpcError({code: 1, message: 'the call was cancelled before it ended'}) : new Error('the HTTP/2 stream was cancelled before its response ended');
+	}
 	if (request.grpc && request.grpc.code !== 0) return grpcError(request.grpc);
 	return undefined;
 }

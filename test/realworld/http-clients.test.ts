@@ -255,17 +255,27 @@ describe('node:http2 against a local h2c server', () => {
 describe('gRPC (@grpc/grpc-js, on node:http2)', () => {
 	it('a call answered with a gRPC error is a failed request, its status and message its error, though its HTTP status is 200', async () => {
 		const node = await runNode('grpc.mjs', [], CLIENTS);
-		expect(node).toEqual({code: 0, stdout: 'found apple\nmissing 5 no item zzz\nwatch 1\n', stderr: ''});
-		const {asyncmon, report} = await underAsyncmon('grpc.mjs', [], CLIENTS);
+		expect(node).toEqual({code: 0, stdout: 'found apple\nmissing 5 no item zzz\nlookups -,apple,-,apple\nwatch 1\n', stderr: ''});
+		const {asyncmon, report, state} = await underAsyncmon('grpc.mjs', [], CLIENTS);
 		expect(asyncmon).toEqual(node);
 		const calls = report.tasks.filter(task => task.kind === 'http');
+		const lookup = (found: boolean, id: string): unknown[] => ['POST /shop.Items/GetItem', found ? 'finished' : 'failed', 200, found ? undefined : `5 NOT_FOUND: no item ${id}`];
 		expect(calls.map(call => [call.name, call.state, call.http?.status, call.error?.message])).toEqual([
 			['POST /shop.Items/GetItem', 'finished', 200, undefined],
 			['POST /shop.Items/GetItem', 'failed', 200, '5 NOT_FOUND: no item zzz'],
+			lookup(false, 'zzz'),
+			lookup(true, 'a'),
+			lookup(false, 'yyy'),
+			lookup(true, 'a'),
 			// Cancelled by the client, it never had a status of its own: CANCELLED, as grpc-js tells the script.
 			['POST /shop.Items/Watch', 'failed', 200, '1 CANCELLED: the call was cancelled before it ended'],
 		]);
-		expect(report.summary.failedHttp).toBe(2);
+		expect(report.summary.failedHttp).toBe(4);
+		// Each call of the lookups ended as the script heard how it went, before it made the next: one at a time.
+		expect(report.summary.maxInFlightHttp).toBe(1);
+		// A call after a NOT_FOUND asks another question: no retry.
+		const failures = computeInsights(state).flatMap(insight => (insight.kind === 'http' && insight.finding === 'failures' ? [insight.retries] : []));
+		expect(failures).toEqual([0]);
 	});
 });
 

@@ -120,6 +120,7 @@ function isRetry(request: Request, requester: string, earlier: Array<{request: R
 	return own.some(
 		previous =>
 			failed(previous) &&
+			!answeredForGood(previous) &&
 			previous.http.method === request.http.method &&
 			previous.http.url === request.http.url &&
 			previous.endMs !== null &&
@@ -127,6 +128,19 @@ function isRetry(request: Request, requester: string, earlier: Array<{request: R
 			!own.some(between => between.startMs > previous.endMs! && between.startMs < request.startMs),
 	);
 }
+
+/**
+ * A gRPC call that failed with a status no client retries (NOT_FOUND, INVALID_ARGUMENT…): every call of a method has
+ * its URL, so the next call of it is another question, not the same one asked again. Those retried, by gRPC's own
+ * retry policy's defaults and its libraries': DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, UNAVAILABLE.
+ */
+function answeredForGood(request: Request): boolean {
+	if (request.error?.name !== 'GrpcError') return false;
+	const code = Number(/^(\d+) /.exec(request.error.message)?.[1]);
+	return !RETRIED_GRPC_CODES.has(code);
+}
+
+const RETRIED_GRPC_CODES: ReadonlySet<number> = new Set([4, 8, 10, 14]);
 
 /** Counts include the host's requests folded past the retention window; retries are told among those kept one by one. */
 function errorsAndRetries(state: ModelState, host: string, requests: Request[]): HttpFailuresInsight[] {

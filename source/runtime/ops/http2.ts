@@ -20,6 +20,8 @@ interface Http2Request {
 	grpcCall?: true;
 	/** A gRPC call's outcome, from its `grpc-status` (in the trailers, or the headers of a response that has none). */
 	grpc?: {code: number; message: string};
+	/** When its `grpc-status` came (trailers, or headers with none to follow): the script is told then; its stream closes later. */
+	grpcAt?: number;
 }
 
 /** gRPC's status codes by number (grpc/doc/statuscodes.md), as grpc-js names them in its errors: `5 NOT_FOUND: …`. */
@@ -102,7 +104,11 @@ export function instrumentHttp2(tracker: Tracker, undiciStreams?: UndiciHttp2Str
 		if (String(headers['content-type'] ?? '').startsWith('application/grpc')) {
 			request.grpcCall = true;
 			request.grpc = grpcOutcome(headers);
-			stream.once('trailers', (trailers: IncomingHttpHeaders) => (request.grpc = grpcOutcome(trailers) ?? request.grpc));
+			if (request.grpc) request.grpcAt = performance.now();
+			stream.once('trailers', (trailers: IncomingHttpHeaders) => {
+				request.grpc = grpcOutcome(trailers) ?? request.grpc;
+				request.grpcAt = performance.now();
+			});
 		}
 	});
 	subscribe('http2.client.stream.error', message => {
@@ -116,7 +122,10 @@ export function instrumentHttp2(tracker: Tracker, undiciStreams?: UndiciHttp2Str
 		if (!request) return;
 		requests.delete(stream);
 		const error = request.failed ?? closeError(request, stream.rstCode);
-		const event: OpEndEvent = {type: 'op.end', t: (error === undefined ? request.endedAt : undefined) ?? performance.now(), id: request.id, ok: error === undefined};
+		// Done as its body ended, or a gRPC call as its status said how it went: the script may have made its next call
+		// by the time the stream closes, and the two read as in flight together.
+		const settledAt = error === undefined ? request.endedAt : request.grpc?.code ? request.grpcAt : undefined;
+		const event: OpEndEvent = {type: 'op.end', t: settledAt ?? performance.now(), id: request.id, ok: error === undefined};
 		if (request.status !== undefined) event.status = request.status;
 		if (error !== undefined) event.error = tracker.errorInfo(error);
 		tracker.emit(event);

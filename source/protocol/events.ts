@@ -562,6 +562,8 @@ export interface ListeningServer {
 	address: string;
 	/** Where the script's own code called `listen()`. */
 	loc: Location | null;
+	/** How many connections it accepted, if any. */
+	connections?: number;
 }
 
 /**

@@ -262,7 +262,7 @@ export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldSha
 	alive: {
 		idleSince: NUMBER,
 		resources: COUNTS_BY_NAME,
-		servers: optional(listOf('a list of servers {address, loc}', objectOf<ListeningServer>('a server', {address: STRING, loc: STRING_OR_NULL}))),
+		servers: optional(listOf('a list of servers {address, loc, connections?}', objectOf<ListeningServer>('a server', {address: STRING, loc: STRING_OR_NULL, connections: optional(COUNT)}))),
 	},
 	backpressure: {heldMs: NUMBER},
 	held: {tasks: COUNT, http: COUNT},

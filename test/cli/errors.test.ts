@@ -1,6 +1,8 @@
 import {copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
+import {connect} from 'node:http2';
 import {describe, expect, it} from 'vitest';
+import {computeInsights} from '../../source/model/insights.js';
 import {useDemoServer} from '../helpers/demo-server.js';
 import {readRecording, recordRun} from '../helpers/recorded.js';
 import {underNodeAndAsyncmon} from '../helpers/node-parity.js';
@@ -273,11 +275,35 @@ describe('what the runtime notices for the insights', () => {
 		expect(state.keptAlive!.t - state.keptAlive!.idleSince).toBeGreaterThanOrEqual(2000);
 	});
 
+	// Its requests are no tasks (the README's limits), but it served: a service waits for the next, as an http one does.
+	it('an HTTP/2 service that served others gets no advice to close it, however long it waits', async () => {
+		const file = tempFile('alive.ndjson');
+		const run = startCli(['--plain', '--record', file, 'http2-service.mjs']);
+		const port = await waitFor(() => /"listening on port (\d+)/.exec(recorded(file))?.[1]);
+		const session = connect(`http://127.0.0.1:${port}`);
+		const answer = await new Promise<string>(resolve => {
+			let body = '';
+			const stream = session.request({':path': '/ping'}).setEncoding('utf8');
+			stream.on('data', chunk => (body += chunk));
+			stream.on('end', () => resolve(body));
+		});
+		session.close();
+		expect(answer).toBe('pong');
+		await waitFor(() => (recorded(file).includes('"type":"alive"') ? true : undefined));
+		run.child.kill('SIGTERM');
+		const result = await run.result;
+		const {state} = await readRecording(file);
+		expect(state.keptAlive?.servers).toEqual([{address: `127.0.0.1:${port}`, loc: 'http2-service.mjs:9:8', connections: 1}]);
+		expect(computeInsights(state).map(insight => insight.kind)).not.toContain('keeps-alive');
+		expect(result.stdout).not.toContain('close servers');
+	});
+
 	it('a process kept alive by a server nobody closed names the server and where the script started it', async () => {
 		const {result, state} = await recordUntilAlive('server-left-open.ts');
 		const port = /from port (\d+)/.exec(result.stdout)?.[1];
 		expect(port).toBeDefined();
-		expect(state.keptAlive?.servers).toEqual([{address: `127.0.0.1:${port}`, loc: 'server-left-open.ts:5:43'}]);
+		// It accepted a connection, its own fetch's: no service for that.
+		expect(state.keptAlive?.servers).toEqual([{address: `127.0.0.1:${port}`, loc: 'server-left-open.ts:5:43', connections: 1}]);
 		expect(result.stdout).toMatch(new RegExp(`held by 1 TCP server[^(]*\\(a server listening on 127\\.0\\.0\\.1:${port} from server-left-open\\.ts:5\\)`));
 	});
 });

@@ -43,11 +43,12 @@ function activeAfter(state: ModelState, at: number): boolean {
 
 /**
  * It received requests, and not from itself: a script that starts a server, asks it something and forgets to
- * close it is no service, and is told what holds it.
+ * close it is no service, and is told what holds it. A server whose requests asyncmon does not see as tasks (an
+ * HTTP/2 or gRPC server, a raw socket's) received them if it accepted connections.
  */
 function isService(state: ModelState, servers: readonly ListeningServer[]): boolean {
 	const own = new Set(servers.map(server => server.address));
-	let received = false;
+	let received = servers.some(server => (server.connections ?? 0) > 0);
 	for (const node of state.nodes.values()) {
 		if (node.http && own.has(hostOf(node.http.url))) return false;
 		if (node.kind === 'server') received = true;

@@ -586,8 +586,14 @@ export class Tracker {
 				return result;
 			},
 		};
-		const close = iterator.return as ((this: unknown, value?: unknown) => unknown) | undefined;
-		if (typeof close === 'function') each.return = (value?: unknown) => close.call(iterator, value);
+		// Looked up as the loop is left early, as the loop itself looks it up then: an iterator may set its return()
+		// once it has started (its cleanup), and a `return` getter is read only if the loop is left early.
+		Object.defineProperty(each, 'return', {
+			get: () => {
+				const close = iterator.return as ((this: unknown, value?: unknown) => unknown) | undefined;
+				return typeof close === 'function' ? (value?: unknown) => close.call(iterator, value) : close;
+			},
+		});
 		return each as Iterator<unknown> | AsyncIterator<unknown>;
 	}
 

@@ -2,6 +2,7 @@ import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {underNodeAndAsyncmon} from '../helpers/node-parity.js';
 import {runCli, SCRIPTS} from '../helpers/run-cli.js';
+import {dirWithScript} from '../helpers/temp.js';
 
 const FOR_AWAIT = join(SCRIPTS, 'for-await');
 
@@ -42,4 +43,22 @@ describe('`for await` loops', () => {
 		const plain = await runCli(['--plain', 'events-on.mjs'], {cwd: FOR_AWAIT});
 		expect(plain.stdout).toMatch(/⏸ await {2}main\(\) on probably timer 50ms {2}events-on\.mjs:7:\d+/);
 	});
+});
+
+// The loop looks up its iterator's return() as it is left early, not as it starts: a cleanup set up once the
+// iterator started producing was skipped, and a `return` getter was read by a loop that completed.
+it("looks up the iterator's return() as the loop is left, as node does: a late cleanup runs, a getter is read only then", async () => {
+	const directory = dirWithScript('late-return.mjs', [
+		'const late = {[Symbol.asyncIterator]() { const it = { async next() { it.return = async () => { console.log("cleanup"); return {done: true} }; return {value: 1, done: false} } }; return it }}',
+		'async function readOne() { for await (const v of late) { console.log("got", v); break } }',
+		'const it = {i: 0, async next() { return {value: this.i, done: this.i++ >= 1} }}',
+		'Object.defineProperty(it, "return", { get() { console.log("return read"); return undefined } })',
+		'async function readAll() { for await (const v of {[Symbol.asyncIterator]: () => it}) console.log("v", v) }',
+		'await readOne()',
+		'await readAll()',
+		'console.log("done")',
+	]);
+	const {node, asyncmon} = await underNodeAndAsyncmon('late-return.mjs', [], directory);
+	expect(node.stdout).toBe('got 1\ncleanup\nv 0\ndone\n');
+	expect(asyncmon).toEqual(node);
 });

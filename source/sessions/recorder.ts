@@ -51,7 +51,7 @@ export class Recorder {
 	private fail(error: NodeJS.ErrnoException): void {
 		closeSync(this.fd!);
 		this.fd = null;
-		this.failure = `the recording '${this.path}' stopped: ${error.code ?? error.message} while writing it; it is readable up to there (asyncmon report --lenient reads a cut-off last line)`;
+		this.failure = `the recording '${this.path}' stopped: ${error.code ?? error.message} while writing it; it is readable up to there (asyncmon report reads it, a cut-off last line left out)`;
 		this.onFailure(this.failure);
 	}
 }

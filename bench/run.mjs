@@ -200,8 +200,8 @@ async function measureDashboardCpu(url) {
 
 /** The busy-loop stretches of bench/workloads/stretches.ts, in ms of work (iterations calibrated under node). */
 const STRETCH_SIZES = [50, 200, 500];
-/** Its stretches by name: the busy loops', then real code's (acorn parsing, about 400 ms of work). */
-const STRETCHES = [...STRETCH_SIZES.map(String), 'acorn'];
+/** Its stretches by name: the busy loops', then real code's (acorn parsing, about 400 ms of work), then the script's own calls (a recursive fib, as long). */
+const STRETCHES = [...STRETCH_SIZES.map(String), 'acorn', 'fib'];
 /** The block accuracy target: within this share of node's gap, or this many ms, whichever is larger. */
 const BLOCK_ACCURACY = {share: 0.1, ms: 10};
 
@@ -214,9 +214,9 @@ const BLOCK_ACCURACY = {share: 0.1, ms: 10};
 async function measureBlockAccuracy() {
 	const script = join(root, 'bench/workloads/stretches.ts');
 	const calibration = await runCommand(node, [script, 'calibrate']);
-	const {perMs, parses} = calibration.code === 0 ? JSON.parse(calibration.stdoutTail) : {};
-	if (!(perMs > 0 && parses > 0)) return {error: `calibration failed: ${calibration.stderrTail.slice(-300)}`};
-	const args = [String(perMs), String(parses), ...STRETCH_SIZES.map(String)];
+	const {perMs, parses, fibs} = calibration.code === 0 ? JSON.parse(calibration.stdoutTail) : {};
+	if (!(perMs > 0 && parses > 0 && fibs > 0)) return {error: `calibration failed: ${calibration.stderrTail.slice(-300)}`};
+	const args = [String(perMs), String(parses), String(fibs), ...STRETCH_SIZES.map(String)];
 	const byStretch = new Map(STRETCHES.map(name => [name, {node: [], block: [], script: []}]));
 	for (let round = 0; round < runs; round++) {
 		const recording = join(work, `stretches-${round}.ndjson`);
@@ -243,6 +243,7 @@ async function measureBlockAccuracy() {
 	return {
 		perMs,
 		parses,
+		fibs,
 		rows: STRETCHES.map(name => {
 			const {node: nodeGaps, block, script} = byStretch.get(name);
 			return {
@@ -291,7 +292,7 @@ function readStretchRecording(file) {
 	return {gaps, blocks};
 }
 
-const stretchLabel = name => (name === 'acorn' ? 'real code: acorn parses its own source' : `busy loop, ${name} ms of work`);
+const stretchLabel = name => (name === 'acorn' ? 'real code: acorn parses its own source' : name === 'fib' ? "the script's own calls: a recursive fib" : `busy loop, ${name} ms of work`);
 
 /** Within the target: BLOCK_ACCURACY.share of the node gap, or BLOCK_ACCURACY.ms. */
 const accurate = (blockMs, nodeMs) => Math.abs(blockMs - nodeMs) <= Math.max(BLOCK_ACCURACY.ms, BLOCK_ACCURACY.share * nodeMs);
@@ -583,7 +584,7 @@ if (dashboard) {
 	}
 }
 if (blockAccuracy) {
-	const what = `block durations vs node's own gaps (${STRETCH_SIZES.join(', ')} ms busy loops, ~400 ms of acorn parsing), less the wait for a CPU`;
+	const what = `block durations vs node's own gaps (${STRETCH_SIZES.join(', ')} ms busy loops, ~400 ms of acorn parsing, ~400 ms of a recursive fib), less the wait for a CPU`;
 	const budget = `within ${BLOCK_ACCURACY.share * 100} % or ${BLOCK_ACCURACY.ms} ms`;
 	if (blockAccuracy.error) otherRows.push([what, budget, `n/a: ${blockAccuracy.error}`, 'n/a']);
 	else {
@@ -655,7 +656,7 @@ const output = [
 	),
 	...section('Recordings', recordingTable),
 	...section('Other checks (earlier issues)', otherTable),
-	...section("Block accuracy against node's own gaps (medians)", blockTable, blockTable ? [`Calibrated under node: ${integer(blockAccuracy.perMs)} busy-loop iterations per ms; ${blockAccuracy.parses} parses of acorn's source.`, ''] : []),
+	...section("Block accuracy against node's own gaps (medians)", blockTable, blockTable ? [`Calibrated under node: ${integer(blockAccuracy.perMs)} busy-loop iterations per ms; ${blockAccuracy.parses} parses of acorn's source; ${blockAccuracy.fibs} calls of fib(25).`, ''] : []),
 	...(frameSection ? ['## Dashboard frame build (dist/bench-frame.js)', '', '```', frameSection, '```', ''] : []),
 	'## Conditions',
 	'',

@@ -1,12 +1,13 @@
 // Known CPU stretches: the same amount of work under node and under asyncmon, each timed with
 // performance.now() around it (its gap: the loop could not turn meanwhile), with how long the
-// thread waited for a CPU during it (Linux; null elsewhere). Two kinds: a busy loop, and real code
-// (acorn parsing its own source), whose optimized code a stack read could throw away.
-//   node bench/workloads/stretches.ts calibrate                    {"perMs", "parses"}: busy-loop iterations per ms of CPU,
-//                                                                  and parses in PARSE_MS of CPU, on this machine
-//   node bench/workloads/stretches.ts <perMs> <parses> 50 200 500  a busy-loop stretch of each size (ms of work), then
-//                                                                  the parses (0: none): a JSON line each, {stretch, gapMs,
-//                                                                  queuedMs}
+// thread waited for a CPU during it (Linux; null elsewhere). Three kinds: a busy loop; real code
+// (acorn parsing its own source), whose optimized code a stack read could throw away; and the
+// script's own calls (a recursive fib, in this file, which asyncmon instruments).
+//   node bench/workloads/stretches.ts calibrate                    {"perMs", "parses", "fibs"}: busy-loop iterations per ms of
+//                                                                  CPU, and parses and fib(FIB_N) calls in PARSE_MS of CPU
+//   node bench/workloads/stretches.ts <perMs> <parses> <fibs> 50 200 500  a busy-loop stretch of each size (ms of work),
+//                                                                  then the parses and the fibs (0: none): a JSON line each,
+//                                                                  {stretch, gapMs, queuedMs}
 // Node 24 runs this file as is (erasable TypeScript only).
 import {readFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
@@ -20,6 +21,19 @@ function parseAcorn(times: number): number {
 	let nodes = 0;
 	for (let i = 0; i < times; i++) nodes += parse(acornSource, {ecmaVersion: 'latest', sourceType: 'module'}).body.length;
 	return nodes;
+}
+
+/** The script's own recursive calls: under asyncmon each call is the instrumented file's. */
+const FIB_N = 25;
+
+function fib(n: number): number {
+	return n < 2 ? n : fib(n - 1) + fib(n - 2);
+}
+
+function fibs(times: number): number {
+	let sum = 0;
+	for (let i = 0; i < times; i++) sum += fib(FIB_N);
+	return sum;
 }
 
 function busy(iterations: number): number {
@@ -59,21 +73,29 @@ function cpuMs(work: () => unknown): number {
 	return (used.user + used.system) / 1000;
 }
 
-function calibrate(): {perMs: number; parses: number} {
+function calibrate(): {perMs: number; parses: number; fibs: number} {
 	busy(50_000_000);
 	const iterations = 200_000_000;
 	const perMs = Math.round(iterations / cpuMs(() => busy(iterations)));
 	// Parsing as a stretch does it: from cold, in a process that has not parsed before.
 	const probe = 5;
 	const parses = Math.max(1, Math.round((probe * PARSE_MS) / cpuMs(() => parseAcorn(probe))));
-	return {perMs, parses};
+	fibs(20);
+	const fibProbe = 100;
+	const fibCount = Math.max(1, Math.round((fibProbe * PARSE_MS) / cpuMs(() => fibs(fibProbe))));
+	return {perMs, parses, fibs: fibCount};
 }
 
-const [first, second, ...sizes] = process.argv.slice(2);
+const [first, second, third, ...sizes] = process.argv.slice(2);
 if (first === 'calibrate') {
 	console.log(JSON.stringify(calibrate()));
 } else {
 	const perMs = Number(first);
 	for (const ms of sizes) await stretch(ms, () => busy(Math.round(Number(ms) * perMs)));
 	if (Number(second) > 0) await stretch('acorn', () => parseAcorn(Number(second)));
+	if (Number(third) > 0) {
+		// Optimized first, on both sides: where V8 optimizes a recursion on its first long run varies from run to run.
+		fibs(50);
+		await stretch('fib', () => fibs(Number(third)));
+	}
 }

@@ -1091,12 +1091,16 @@ export class Tracker {
 		this.stretchEpoch++;
 	}
 
-	/** `response`: how a `server` task's request ended. */
+	/** `response`: how a `server` task's request ended. Those that returned its promise end after it (see returned). */
 	private finish(task: Task, now = performance.now(), response?: ServedResponse): void {
 		if (task.phase === Phase.Done) return;
+		this.ended(task, now, response);
+		if (this.followers.size > 0) this.endFollowers(task, now);
+	}
+
+	private ended(task: Task, now: number, response: ServedResponse | undefined): void {
 		if (task.phase === Phase.Waiting) task.wait += now - task.waitStart;
 		task.phase = Phase.Done;
-		if (this.followers.size > 0) this.endFollowers(task, now);
 		// A task kept past its end (an await names it) keeps no context alive.
 		task.ownFrame = task.callerFrame = undefined;
 		if (task.silent) {

@@ -336,7 +336,7 @@ export function instrument(input: TransformInput): TransformOutput {
 			}
 			case 'CallExpression':
 				visitChildren(node);
-				if (!unwrapped.has(node) && !isRequire(node) && !isBare(node) && !(plumbing > 0 && !current().instrumented)) wrapCall(node);
+				if (!leftBare(node)) wrapCall(node);
 				collectCarriers(node, current().awaitedNames);
 				return;
 			case 'ChainExpression':
@@ -391,6 +391,8 @@ export function instrument(input: TransformInput): TransformOutput {
 	const unwrapped = new Set<AnyNode>();
 	/** Inside a CommonJS module's export statement (see isExportPlumbing): its calls stay bare, but in its async functions. */
 	let plumbing = 0;
+	/** A call left as written: its value already seen, a require(), a plain function's call, or an export statement's. */
+	const leftBare = (call: AnyNode): boolean => unwrapped.has(call) || isRequire(call) || isBare(call) || (plumbing > 0 && !current().instrumented);
 	const wrapCall = (node: AnyNode): void => {
 		changed = true;
 		openCall(node.start, 'p');

@@ -136,21 +136,31 @@ describe('sequential-awaits', () => {
 		expect(ofKind(session, 'sequential-awaits').map(insight => insight.savesMs)).toEqual([1000]);
 	});
 
-	it('tells the runs of calls of one function side by side (resolvers each an N+1, or a pool of workers), saying so', () => {
-		const session = new InsightSession();
-		const main = session.task(0, 'main()');
-		for (const id of [1, 2]) {
-			const worker = session.task(0.5, `worker(${id})`, main);
-			let t = 1;
-			for (let i = 0; i < 3; i++) {
-				const request = session.task(t, `fetchOne(${i})`, worker);
-				session.emit('task.end', {t: t + 100, id: request}).awaits(worker, onTask(request), {from: t + 0.1, ready: t + 100, resumed: t + 100.1});
-				t += 100.2;
+	it('tells the runs of calls of one function side by side (resolvers each an N+1, or a pool of workers); the same call beside it, saying so', () => {
+		const run = (names: string[]) => {
+			const session = new InsightSession();
+			const main = session.task(0, 'main()');
+			for (const name of names) {
+				const worker = session.task(0.5, name, main);
+				let t = 1;
+				for (let i = 0; i < 3; i++) {
+					const request = session.task(t, `fetchOne(${i})`, worker);
+					session.emit('task.end', {t: t + 100, id: request}).awaits(worker, onTask(request), {from: t + 0.1, ready: t + 100, resumed: t + 100.1});
+					t += 100.2;
+				}
+				session.emit('task.end', {t, id: worker});
 			}
-			session.emit('task.end', {t, id: worker});
-		}
-		session.emit('task.end', {t: 400, id: main}).emit('exit', {t: 401});
-		expect(ofKind(session, 'sequential-awaits')).toEqual(['worker(1)', 'worker(2)'].map(taskName => expect.objectContaining({taskName, operations: 3, alongside: true})));
+			session.emit('task.end', {t: 400, id: main}).emit('exit', {t: 401});
+			return ofKind(session, 'sequential-awaits');
+		};
+		// A pool's workers, started alike.
+		expect(run(['worker(queue)', 'worker(queue)'])).toEqual([0, 1].map(() => expect.objectContaining({taskName: 'worker(queue)', operations: 3, alongside: true})));
+		// Two requests' work side by side: no pool.
+		const handlers = run(['handle(1)', 'handle(10)']);
+		expect(handlers.map(insight => [insight.taskName, insight.alongside])).toEqual([
+			['handle(1)', undefined],
+			['handle(10)', undefined],
+		]);
 	});
 
 	it('stays silent when the task did real work between the awaits', () => {

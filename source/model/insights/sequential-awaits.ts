@@ -70,12 +70,16 @@ function costliest(findings: readonly SequentialAwaitsInsight[]): SequentialAwai
 	return findings.reduce<SequentialAwaitsInsight | undefined>((best, finding) => (!best || finding.savesMs > best.savesMs ? finding : best), undefined);
 }
 
-/** Tasks that ran at the same time as a sibling of the same function (same parent). */
+/**
+ * Tasks that ran at the same time as a sibling that is the same call (same parent, same function, the same
+ * arguments as shown): a pool's workers are started alike (`worker(queue)` four times); `handle(1)` and
+ * `handle(10)` side by side are two requests' work, not a pool.
+ */
 function poolMembers(state: ModelState): Set<number> {
 	const groups = new Map<string, TaskNode[]>();
 	for (const task of state.nodes.values()) {
 		if (task.kind !== 'task' || task.parentId === null) continue;
-		const key = `${task.parentId} ${task.name.replace(/\(.*$/s, '')}`;
+		const key = `${task.parentId} ${task.name}`;
 		const group = groups.get(key);
 		if (group) group.push(task);
 		else groups.set(key, [task]);

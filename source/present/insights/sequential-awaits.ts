@@ -8,6 +8,6 @@ export function sequentialAwaitsMessage(insight: SequentialAwaitsInsight): strin
 		`${insight.taskName} awaited ${insight.operations} operations in sequence (${formatDuration(insight.sequenceMs)}); ` +
 		`started together with Promise.all they would take ~${formatDuration(insight.togetherMs)}, if none needs what another does` +
 		(insight.calls > 1 ? ` (the costliest of ${formatCount(insight.calls)} calls of it that did so)` : '') +
-		(insight.alongside ? `; it ran beside other calls of ${taskSiteName(insight.taskName)} under the same caller: workers of a pool, sequential on purpose, are fine as they are` : '')
+		(insight.alongside ? `; it ran beside the same call of ${taskSiteName(insight.taskName)} under the same caller: if they are a pool's workers, each sequential on purpose, leave them so` : '')
 	);
 }

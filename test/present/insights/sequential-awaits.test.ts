@@ -16,12 +16,12 @@ describe('sequential-awaits in words', () => {
 	});
 
 	// Resolvers of one request, each an N+1, or a pool's workers: told, and the pool's case named.
-	it('says when the call ran beside others of its function under the same caller', () => {
+	it('says when the call ran beside the same call under the same caller', () => {
 		expect(
 			sequentialAwaitsMessage({kind: 'sequential-awaits', taskName: 'totalComments({…})', operations: 10, sequenceMs: 1160, longestMs: 130, togetherMs: 130, taskIds: [1, 2], savesMs: 1030, calls: 60, alongside: true}),
 		).toBe(
 			'totalComments({…}) awaited 10 operations in sequence (1.16s); started together with Promise.all they would take ~130ms, if none needs what another does (the costliest of 60 calls of it that did so); ' +
-				'it ran beside other calls of totalComments() under the same caller: workers of a pool, sequential on purpose, are fine as they are',
+				"it ran beside the same call of totalComments() under the same caller: if they are a pool's workers, each sequential on purpose, leave them so",
 		);
 	});
 });

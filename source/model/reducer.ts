@@ -404,9 +404,11 @@ function endLane(state: ModelState, root: TaskNode, end: TaskEndEvent): void {
 	for (const node of [...state.nodes.values()]) {
 		if (node === root || isDone(node) || laneSlotOf(node.id) !== slot || (thread !== null && threadOfId(node.id) !== thread)) continue;
 		if (isTaskKind(node.kind)) {
-			// Running as its process exited by itself: it ended it (process.exit()). A signal cut it short.
+			// Running as its process exited by itself: it ended it (process.exit()). A signal cut it short. Its times run
+			// to the end: a wait cut short was waiting until then.
 			const endedIt = end.ok && !end.exit?.byScript && node.state === 'running';
-			apply(state, {type: 'task.end', t, id: node.id, ok: endedIt, ...(!endedIt && {error}), busy: node.busyMs, wait: node.waitMs, sched: node.schedDelayMs, awaits: node.awaitCount});
+			const {busyMs, waitMs, schedDelayMs} = liveTimes(node, t);
+			apply(state, {type: 'task.end', t, id: node.id, ok: endedIt, ...(!endedIt && {error}), busy: busyMs, wait: waitMs, sched: schedDelayMs, awaits: node.awaitCount});
 		} else {
 			apply(state, {type: 'op.end', t, id: node.id, ok: false, error});
 		}

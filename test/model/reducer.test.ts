@@ -701,6 +701,8 @@ describe('reducer: child processes', () => {
 		];
 		const died = reduce(lane(false));
 		for (const id of [WORKER + 1, WORKER + 2, WORKER + 3]) expect(node(died, id)).toMatchObject({state: 'failed', endMs: 9, error: {message: 'rejected inside worker'}});
+		// Waiting from its await until the cut, not 0 ms.
+		expect(node(died, WORKER + 2).waitMs).toBeCloseTo(7);
 		// Another worker's tasks are its own.
 		expect(node(died, OTHER + 1).state).toBe('waiting');
 		const terminated = reduce(lane(true));

@@ -272,8 +272,6 @@ export class Tracker {
 	private producedIn: Task | null = null;
 	/** The task whose promise was produced last: what a task returning that promise follows (see returned). */
 	private producedTask: Task | null = null;
-	/** Tasks by the promise of theirs a call of the script's kept (see p): what a task returning one later follows. */
-	private readonly promiseTasks = new WeakMap<object, Task>();
 	/** What `unclaimedIn`'s slice made that no call of the script's claimed before it made more (see startTask). */
 	private unclaimed: WaitTarget | null = null;
 	private unclaimedIn: Task | null = null;
@@ -481,8 +479,6 @@ export class Tracker {
 			if (produced) {
 				this.promiseTargets.tag(value as object, produced);
 				if (produced.kind === 'op') producer!.sliceOpsPromised++;
-				// A task's promise kept (`const p = fail()`, or given back by a function that is no task): one that returns it later follows the task.
-				else if (produced.kind === 'task' && this.producedTask?.id === produced.id) this.promiseTasks.set(value as object, this.producedTask);
 			}
 		} else if (isPromise(value)) {
 			this.current().sliceForeignPromise = value;
@@ -692,18 +688,18 @@ export class Tracker {
 	}
 
 	/**
-	 * A returned promise keeps the task pending until it settles. A task's (`return fail()`, the script's own async
-	 * function; `return p`, `p = fail()` made before; one a plain function gave back), still under way, settles as
-	 * that task ends: the task follows it there (see finish). Any other is heard through a reaction of asyncmon's,
-	 * which V8's async stack trace cannot follow: a second reaction ends it there, and a task's error thrown below
-	 * would lose every `at async` frame above (`return Promise.all([fail()])` still does).
+	 * A returned promise keeps the task pending until it settles. The one a call just gave (`return fail()`, the
+	 * script's own async function), of a task still under way, settles as that task ends: the task follows it there
+	 * (see finish). Any other is heard through a reaction of asyncmon's, which V8's async stack trace cannot follow:
+	 * a second reaction ends it there, and a task's error thrown below would lose every `at async` frame above
+	 * (`const p = fail(); …; return p` still does: knowing every task's promise, a WeakMap's entry each, cost a
+	 * million-task burst 15 % of its time).
 	 */
 	private returned<T>(task: Task, value: T): T {
 		if (isPromise(value)) {
 			task.returnPending = true;
-			const fresh = this.produced?.kind === 'task' ? this.producedTask : null;
+			const producer = this.produced?.kind === 'task' ? this.producedTask : null;
 			task.waitOn = this.takeTarget(task, value);
-			const producer = fresh?.id === (task.waitOn.kind === 'task' ? task.waitOn.id : undefined) ? fresh : this.promiseTasks.get(value);
 			if (producer && producer.phase !== Phase.Done && task.waitOn.kind === 'task' && task.waitOn.id === producer.id && !task.waitOn.guess) {
 				const followers = this.followers.get(producer.id);
 				if (followers) followers.push(task);

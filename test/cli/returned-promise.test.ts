@@ -53,24 +53,17 @@ it("an error under a returned call keeps the stack's async frames above it, and 
 		'const viaArrow = async () => fail()',
 		'async function main() { await passThrough() }',
 		'async function other() { await viaArrow() }',
-		'async function kept() { const early = fail(); await null; return early }',
-		'function handBack() { return fail() }',
-		'async function viaPlain() { return handBack() }',
-		'async function third() { await kept() }',
-		'async function fourth() { await viaPlain() }',
 		'class Tracked extends Promise { then(resolve, reject) { console.log("then"); return super.then(resolve, reject) } }',
 		'async function load() { return Tracked.resolve(42) }',
 		'const frames = error => error.stack.split("\\n").filter(line => /^at (async )?\\w+ \\(/.test(line.trim())).map(line => line.trim().split(" (")[0]).join(", ")',
 		'await main().catch(error => console.log(frames(error)))',
 		'await other().catch(error => console.log(frames(error)))',
-		'await third().catch(error => console.log(frames(error)))',
-		'await fourth().catch(error => console.log(frames(error)))',
 		"console.log('loaded', await load())",
 		'const slow = async () => { const early = fail(); early.catch(() => {}); await sleep(20); return early }',
 		'console.log(await slow().catch(error => error.message))',
 	]);
 	const {node, asyncmon, report} = await underNodeAndAsyncmon('returns-call.mjs', [], directory);
-	expect(node.stdout).toBe(['at fail, at async main', 'at fail, at async other', 'at fail, at async third', 'at fail, at async fourth', 'then', 'loaded 42', 'boom', ''].join('\n'));
+	expect(node.stdout).toBe(['at fail, at async main', 'at fail, at async other', 'then', 'loaded 42', 'boom', ''].join('\n'));
 	expect(asyncmon).toEqual(node);
 	// The task that returned the call ends as the call does, failed with its error.
 	expect(taskNamed(report, 'passThrough()')).toMatchObject({state: 'failed', error: {message: 'boom'}});

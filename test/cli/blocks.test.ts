@@ -335,7 +335,7 @@ describe('blocks, through the real CLI', () => {
 				let run: {file: string; gaps: Gap[]} | null = null;
 				for (let attempt = 0; attempt < 10 && !(run && isScenario(run.gaps)); attempt++) {
 					const file = tempFile(`starved-${attempt}.ndjson`);
-					const stdout = execFileSync('taskset', ['-c', cpu, process.execPath, CLI, '--plain', '--block-threshold', String(THRESHOLD_MS), '--record', file, stretches, String(perMs), '0', '25', '120'], {
+					const stdout = execFileSync('taskset', ['-c', cpu, process.execPath, CLI, '--plain', '--block-threshold', String(THRESHOLD_MS), '--record', file, stretches, String(perMs), '0', '0', '25', '120'], {
 						cwd: SCRIPTS,
 						encoding: 'utf8',
 						env: {...process.env, NO_COLOR: '1'},

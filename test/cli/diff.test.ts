@@ -245,11 +245,12 @@ describe("a server's diff", () => {
 		expect(text.code).toBe(0);
 		expect(text.stdout).toMatch(/^HTTP requests received +3 +3 /m);
 		expect(text.stdout).toMatch(/HTTP received by route/);
-		expect(text.stdout).toMatch(/^GET \/report\/:id +1 → 1 +0 → 0 +3\d\dms → \d\dms /m);
+		expect(text.stdout).toMatch(/^GET \/report\/:id +1 → 1 +0 → 0 +(29\d|3\d\d)ms → \d\dms /m);
 		const json = JSON.parse((await runCli(['diff', before, after, '--format', 'json'])).stdout);
 		expect(json.before).toMatchObject({httpReceived: 3, failedReceived: 0});
 		const report = json.routes.find((route: {route: string}) => route.route === 'GET /report/:id');
-		expect(report.before.latency.p50Ms).toBeGreaterThanOrEqual(300);
+		// A 300 ms timer in the handler: Node's timers count from the loop's cached millisecond, so a little under it.
+		expect(report.before.latency.p50Ms).toBeGreaterThanOrEqual(290);
 		expect(report.after.latency.p50Ms).toBeLessThan(100);
 	});
 });

@@ -1,5 +1,5 @@
 import {laneRootOf, processTaskName} from '../protocol/child-config.js';
-import {isMainThreadId, isProcessGone, laneSlotOf, PROCESS_EXIT, threadOfId, type AsyncmonEvent, type BlockCallback, type ErrorInfo, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type ProcessLaunch, type TaskEndEvent, type TaskStartEvent} from '../protocol/events.js';
+import {isProcessGone, isScriptsMainThreadId, laneSlotOf, PROCESS_EXIT, threadOfId, type AsyncmonEvent, type BlockCallback, type ErrorInfo, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type ProcessLaunch, type TaskEndEvent, type TaskStartEvent} from '../protocol/events.js';
 import {foldJoined, foldSent, retire} from './retention.js';
 import {settleIfLarge} from './intervals.js';
 import {liveTimes} from './live-times.js';
@@ -422,7 +422,7 @@ function endLane(state: ModelState, root: TaskNode, end: TaskEndEvent): void {
  */
 function finishExitCallers(state: ModelState, t: Ms): void {
 	for (const node of [...state.nodes.values()]) {
-		if (node.state !== 'running' || !isTaskKind(node.kind) || laneSlotOf(node.id) !== 0 || !isMainThreadId(node.id)) continue;
+		if (node.state !== 'running' || !isTaskKind(node.kind) || !isScriptsMainThreadId(node.id)) continue;
 		// Its busy time runs to the exit: process.exit() in a script that computed first (its top level, say) ran that long.
 		const {busyMs, waitMs, schedDelayMs} = liveTimes(node, t);
 		apply(state, {type: 'task.end', t, id: node.id, ok: true, busy: busyMs, wait: waitMs, sched: schedDelayMs, awaits: node.awaitCount});

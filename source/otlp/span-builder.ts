@@ -14,7 +14,7 @@ import {
 	ATTR_HTTP_RESPONSE_STATUS_CODE,
 	ATTR_HTTP_ROUTE,
 } from '@opentelemetry/semantic-conventions';
-import {type AsyncmonEvent, type ErrorInfo, type HeaderEvent, isMainThreadId, laneSlotOf, type Location, type Ms, type ProcessDetails, type ProcessExit, type ProtocolLine, type WaitTarget} from '../protocol/events.js';
+import {type AsyncmonEvent, type ErrorInfo, type HeaderEvent, isScriptsMainThreadId, type Location, type Ms, type ProcessDetails, type ProcessExit, type ProtocolLine, type WaitTarget} from '../protocol/events.js';
 import {laneRootOf} from '../protocol/child-config.js';
 import {functionName} from '../protocol/function-name.js';
 import {redactText} from '../protocol/redaction.js';
@@ -318,7 +318,7 @@ export class SpanBuilder {
 	 */
 	private endExitCallers(t: Ms): void {
 		for (const [id, span] of this.open) {
-			if (span.task && !span.waiting && laneSlotOf(id) === 0 && isMainThreadId(id)) this.close(id, span, t);
+			if (span.task && !span.waiting && isScriptsMainThreadId(id)) this.close(id, span, t);
 		}
 	}
 

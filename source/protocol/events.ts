@@ -38,6 +38,11 @@ export function isMainThreadId(id: number): boolean {
 	return (id - 1) % IDS_PER_PROCESS < IDS_PER_THREAD;
 }
 
+/** Whether a task's or op's id is of the script's own main thread: what its process.exit() ends (see finishExitCallers). */
+export function isScriptsMainThreadId(id: number): boolean {
+	return laneSlotOf(id) === 0 && isMainThreadId(id);
+}
+
 /** The thread, in its process, a task's or op's id is of: 0 for the main thread, a worker's threadId otherwise. */
 export function threadOfId(id: number): number {
 	return Math.floor(((id - 1) % IDS_PER_PROCESS) / IDS_PER_THREAD);

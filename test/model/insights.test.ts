@@ -233,6 +233,25 @@ describe('sequential-awaits', () => {
 		expect(ofKind(session, 'sequential-awaits')).toEqual([expect.objectContaining({operations: 2, taskIds: [main, load, firstAttempt], sequenceMs: 1150, longestMs: 1000})]);
 	});
 
+	// A poll of /status between other requests: the run before the poll ends at its first call, and a new one starts
+	// at the repeat, which is then compared with what comes after it alone (not with the run it ended).
+	it('starts a run again at a repeated request, and finds the repeats of the new run only', () => {
+		const session = new InsightSession();
+		const main = session.task(0, 'main()');
+		const api = (path: string) => `http://127.0.0.1:4000/${path}`;
+		let t = 1;
+		const ids: number[] = [];
+		for (const path of ['status', 'a', 'status', 'b', 'c', 'b']) {
+			const request = session.request(api(path), {start: t, status: 200, end: t + 100, parent: main});
+			session.awaits(main, onOp(request), {from: t + 0.1, ready: t + 100, resumed: t + 100.1});
+			ids.push(request);
+			t += 100.2;
+		}
+		session.emit('task.end', {t, id: main}).emit('exit', {t: t + 1});
+		// status, a | status, b, c | b: the second status's run is cut at the repeated b, keeping status and b.
+		expect(ofKind(session, 'sequential-awaits')).toEqual([expect.objectContaining({operations: 2, taskIds: [main, ids[2], ids[3]]})]);
+	});
+
 	// A fetch refused at once, a backoff, a fallback: the fallback waits on the first's failure, and the backoff is no
 	// work to start together with anything (it was flagged: 'awaited 3 operations in sequence').
 	it('stays silent for a backoff after a failed operation, and for what follows it', () => {

@@ -106,6 +106,7 @@ function sequentialRuns(state: ModelState, task: TaskNode): Step[][] {
 	const runs: Step[][] = [];
 	let run: Step[] = [];
 	let previousFailed = false;
+	const calls = new RunCalls();
 	for (const record of task.awaits) {
 		const backoff = previousFailed && awaitsTimer(state, record);
 		previousFailed = awaitsFailure(state, record);
@@ -116,8 +117,9 @@ function sequentialRuns(state: ModelState, task: TaskNode): Step[][] {
 		if (step && previous && followsSequentially(previous, step)) {
 			// A repeat waited for the outcome of the call it repeats, and so did whatever waited between them (a backoff):
 			// the run keeps what came before, up to that call, and starts again at the repeat.
-			const repeated = run.findIndex(earlier => sameCall(earlier.target, step.target));
-			if (repeated === -1) {
+			const repeated = calls.earliest(step.target);
+			if (repeated === undefined) {
+				calls.add(step.target, run.length);
 				run.push(step);
 				continue;
 			}
@@ -125,6 +127,7 @@ function sequentialRuns(state: ModelState, task: TaskNode): Step[][] {
 		}
 		if (run.length > 1) runs.push(run);
 		run = step ? [step] : [];
+		calls.restart(run);
 	}
 	if (run.length > 1) runs.push(run);
 	return runs;
@@ -154,13 +157,51 @@ function followsSequentially(previous: Step, next: Step): boolean {
 }
 
 /**
- * The same request (method and URL), or the same call of one of the script's async functions (its name with its
- * arguments, where it is), made again: after a failure it is a retry, after a success a poll. Either way it waits
- * for the earlier one's outcome, and the two started together would be the same work done twice.
+ * The calls of a run, found again by what they are: the same request (method and URL), or the same call of one of
+ * the script's async functions (its name with its arguments, where it is), made again. After a failure it is a
+ * retry, after a success a poll. Either way it waits for the earlier one's outcome, and the two started together
+ * would be the same work done twice. Two requests compare as requests; a task and a request, or two tasks, as tasks.
+ * Looked up by key, not by comparing each step with the run before it: a worker's run holds up to AWAITS_RETAINED
+ * steps, and 32 such workers took 15 ms of every insights pass of the dashboard.
  */
-function sameCall(a: TaskNode, b: TaskNode): boolean {
-	if (a.http && b.http) return a.http.method === b.http.method && a.http.url === b.http.url;
-	return a.kind === 'task' && b.kind === 'task' && a.name === b.name && a.location === b.location;
+class RunCalls {
+	/** The first index in the run of each key: `h` a request's, `t` a task's, `T` a task's that is no request. */
+	private readonly firstAt = new Map<string, number>();
+
+	/** Where the run first made the call `target` makes again, if it did. */
+	earliest(target: TaskNode): number | undefined {
+		const asTask = target.kind === 'task' ? taskKey(target) : null;
+		if (!target.http) return asTask === null ? undefined : this.firstAt.get(`t${asTask}`);
+		const asRequest = this.firstAt.get(`h${requestKey(target.http)}`);
+		const asTaskOnly = asTask === null ? undefined : this.firstAt.get(`T${asTask}`);
+		return asRequest === undefined ? asTaskOnly : asTaskOnly === undefined ? asRequest : Math.min(asRequest, asTaskOnly);
+	}
+
+	add(target: TaskNode, index: number): void {
+		if (target.http) this.keep(`h${requestKey(target.http)}`, index);
+		if (target.kind !== 'task') return;
+		const key = taskKey(target);
+		this.keep(`t${key}`, index);
+		if (!target.http) this.keep(`T${key}`, index);
+	}
+
+	/** The run is now `run`: what it holds, and nothing else. */
+	restart(run: readonly Step[]): void {
+		this.firstAt.clear();
+		run.forEach((step, index) => this.add(step.target, index));
+	}
+
+	private keep(key: string, index: number): void {
+		if (!this.firstAt.has(key)) this.firstAt.set(key, index);
+	}
+}
+
+function requestKey(http: {method: string; url: string}): string {
+	return `${http.method}\0${http.url}`;
+}
+
+function taskKey(task: TaskNode): string {
+	return `${task.name}\0${task.location}`;
 }
 
 function isPacingLoop(run: Step[]): boolean {

@@ -2,6 +2,23 @@ import type {Ms} from '../protocol/events.js';
 import type {HttpPhaseName, TaskNode} from './state.js';
 
 export function hostOf(url: string): string {
+	// A URL's host is its origin's: each origin is parsed once, not each request's URL at every pass of the insights.
+	const authority = url.indexOf('//');
+	const end = authority === -1 ? -1 : url.slice(authority + 2).search(/[/?#\\]/);
+	const origin = end === -1 ? url : url.slice(0, authority + 2 + end);
+	let host = hostsByOrigin.get(origin);
+	if (host === undefined) {
+		if (hostsByOrigin.size >= MAX_ORIGINS_KEPT) hostsByOrigin.clear();
+		host = parsedHost(origin);
+		hostsByOrigin.set(origin, host);
+	}
+	return host;
+}
+
+const MAX_ORIGINS_KEPT = 1024;
+const hostsByOrigin = new Map<string, string>();
+
+function parsedHost(url: string): string {
 	try {
 		return new URL(url).host || url;
 	} catch {

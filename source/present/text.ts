@@ -27,8 +27,22 @@ const isAscii = (text: string): boolean => /^[\x20-\x7e]*$/.test(text);
 
 /** Width in cells of the text as it is shown: sanitized (see sanitize), so colours and controls take none. */
 export function textWidth(text: string): number {
-	return isAscii(text) ? text.length : stringWidth()(sanitize(text));
+	if (isAscii(text)) return text.length;
+	let width = widths.get(text);
+	if (width === undefined) {
+		if (widths.size >= MAX_WIDTHS_KEPT) widths.clear();
+		width = stringWidth()(sanitize(text));
+		widths.set(text, width);
+	}
+	return width;
 }
+
+/**
+ * Widths of texts that are not ASCII, kept from frame to frame: string-width reads each grapheme through ICU, and a
+ * frame measures every cell it shows (a row's icon, its name, its bar) twice, most of them as in the frame before.
+ */
+const widths = new Map<string, number>();
+const MAX_WIDTHS_KEPT = 4096;
 
 /** Sanitized (see sanitize), then cut to at most `width` cells, the cut marked with an ellipsis. */
 export function truncate(text: string, width: number): string {

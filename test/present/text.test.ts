@@ -20,6 +20,12 @@ describe('emoji and other characters of several code points', () => {
 		expect(textWidth('deploy 🚀 done ✅')).toBe(17);
 	});
 
+	// Widths are kept from frame to frame (a bounded number of texts): measured again, and past the bound, they are the same.
+	it('take the same cells measured again, however many texts were measured between', () => {
+		const texts = Array.from({length: 5000}, (_, index) => `${samples[index % samples.length]} task #${index}`);
+		for (const round of [1, 2]) for (const text of texts) expect(textWidth(text), `${round}: ${text}`).toBe(stringWidth(text));
+	});
+
 	it('are cut and padded whole: a line is exactly as wide as asked', () => {
 		const line = '👨‍👩‍👧 family 🇫🇷 flag 👍🏽 ok';
 		for (let width = 1; width <= textWidth(line) + 2; width++) {

@@ -420,6 +420,15 @@ describe('dashboard: details, timeline, output, help', () => {
 		expect(view.frame()).not.toContain('▸ blocked-loop');
 	});
 
+	// Insights are worked out a second or more apart (see insightsPauseMs): the pane, opened, shows what holds then.
+	it('opens the insights pane on what holds as it opens, not on the latest pass', async () => {
+		const session = busySession();
+		const view = await renderDashboard(session, {nowMs: 1600, columns: 120});
+		session.emit('block.end', {t: 1500, id: 1, durationMs: 1300, task: 6});
+		await view.press('n');
+		expect(view.frame()).toContain('▸ blocked-loop');
+	});
+
 	it('at 80x24 scrolls help to its legend and insights to the fifth, with j/k and PgUp/PgDn', async () => {
 		const session = busySession();
 		for (let n = 1; n <= 5; n++) {

@@ -10,6 +10,7 @@ import {commandForKey, keyPresses, type KeyPress} from '../view-model/keys.js';
 import {buildScreen, type TerminalSize} from '../view-model/screen.js';
 import {buildTreeRows, sortsByTime} from '../view-model/tree-rows.js';
 import {INITIAL_UI, quitOutcome, reduceUi, type Command, type UiState, type Viewport} from '../view-model/ui-state.js';
+import {insightsPauseMs} from '../view-model/insights.js';
 import {LinesView} from './lines-view.js';
 
 export interface DashboardViewProps {
@@ -28,7 +29,6 @@ export interface DashboardViewProps {
 
 /** Clock ticks between model notifications, so elapsed times and a live BLOCKED banner keep moving. */
 const TICK_MS = 250;
-const INSIGHTS_EVERY_MS = 1000;
 
 /** The dashboard's one stateful component: it holds the key-driven UI state and hands pure view-model output to LinesView. */
 export function DashboardView({source, title, ascii, color, exitOnEnd, replay, onInterrupt, onQuit, size, wallClock = Date.now}: DashboardViewProps) {
@@ -56,7 +56,7 @@ export function DashboardView({source, title, ascii, color, exitOnEnd, replay, o
 	const sortClock = sortsByTime(ui.query.sort) ? nowMs : 0;
 	const rows = useMemo(() => buildTreeRows(state, ui.query, nowMs), [state, state.version, ui.query, sortClock]);
 	const summary = useMemo(() => (ended ? summarize(state) : null), [state, state.version, ended]);
-	const insights = useInsights(source, ended, frozen);
+	const insights = useInsights(source, ended, frozen, ui.insights);
 	const screen = buildScreen({state, ui, rows, nowMs, size, title, ascii, replay, summary, insights});
 	const viewportRef = useRef<Viewport>(screen.viewport);
 	viewportRef.current = screen.viewport;
@@ -95,19 +95,23 @@ export function DashboardView({source, title, ascii, color, exitOnEnd, replay, o
 }
 
 /**
- * Insights scan every task: they are worked out once a second (and once more
- * when the script ends), apart from drawing, so no frame pays for them.
+ * Insights scan every task: they are worked out once a second, or less often where that is costly (see
+ * insightsPauseMs), once more when the script ends and as their pane opens, apart from drawing, so no frame pays for them.
  */
-function useInsights(source: ModelSource, ended: boolean, frozen: boolean): Insight[] {
+function useInsights(source: ModelSource, ended: boolean, frozen: boolean, paneOpen: boolean): Insight[] {
 	const [insights, setInsights] = useState<Insight[]>([]);
 	useEffect(() => {
 		if (frozen) return;
-		const update = (): void => setInsights(computeInsights(source.state));
+		let timer: NodeJS.Timeout | undefined;
+		const update = (): void => {
+			const startedAt = performance.now();
+			setInsights(computeInsights(source.state));
+			if (!ended) timer = setTimeout(update, insightsPauseMs(performance.now() - startedAt));
+		};
 		update();
-		if (ended) return;
-		const timer = setInterval(update, INSIGHTS_EVERY_MS);
-		return () => clearInterval(timer);
-	}, [source, ended, frozen]);
+		return () => clearTimeout(timer);
+		// The pane's opening starts the passes afresh: it shows what holds now, not what held a pause ago.
+	}, [source, ended, frozen, paneOpen]);
 	return insights;
 }
 

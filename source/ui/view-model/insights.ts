@@ -21,3 +21,18 @@ export function insightBadge(insights: readonly Insight[]): Line {
 	if (insights.length === 0) return [];
 	return [{text: `  ${counted(insights.length, 'insight')} (n)`, color: 'yellow', bold: true}];
 }
+
+/** How often the dashboard works its insights out while the script runs, at most. */
+export const INSIGHTS_EVERY_MS = 1000;
+/**
+ * The share of a core insights may take: they scan every task kept, up to 10,000 finished ones and their awaits (a
+ * steady fan-out of 1,500 requests a second: 20-50 ms a pass). A costlier pass waits longer for the next, up to
+ * MAX_INSIGHTS_EVERY_MS; opening the insights pane works them out at once.
+ */
+export const INSIGHTS_SHARE = 0.02;
+export const MAX_INSIGHTS_EVERY_MS = 5000;
+
+/** How long after a pass of the insights that took `costMs` the next one comes. */
+export function insightsPauseMs(costMs: number): number {
+	return Math.min(MAX_INSIGHTS_EVERY_MS, Math.max(INSIGHTS_EVERY_MS, costMs / INSIGHTS_SHARE));
+}

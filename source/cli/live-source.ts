@@ -10,11 +10,11 @@ import type {ModelState} from '../model/state.js';
 export const REDRAW_INTERVAL_MS = 200;
 /**
  * The share of a core the drawing of frames may take: a view whose frames cost more is notified less often, up to
- * MAX_REDRAW_INTERVAL_MS apart. What the view reports is Ink's layout and output of a frame, most of its cost
- * (a server at 1,000 requests a second in a 160×45 terminal: 9-16 ms a frame; the monitor took 18-20 % of a core
- * at five frames a second, 14-15 % at this pace).
+ * MAX_REDRAW_INTERVAL_MS apart. What the view reports is a frame's whole cost: the building of its lines and
+ * Ink's layout and output of them (140×40: the demo 13-15 ms a frame, so about four a second; a steady fan-out of
+ * 1,500 requests a second keeping 10,000 tasks, 24-34 ms, about two a second).
  */
-export const DRAWING_SHARE = 0.04;
+export const DRAWING_SHARE = 0.05;
 export const MAX_REDRAW_INTERVAL_MS = 1000;
 /** How much of the frame cost's running average the latest frame makes: a frame or two out of the ordinary moves it little. */
 const LATEST_FRAME_WEIGHT = 0.2;

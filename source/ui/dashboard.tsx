@@ -30,7 +30,10 @@ export interface DashboardOptions {
  */
 export async function runDashboard(options: DashboardOptions): Promise<void> {
 	const {stdin = process.stdin, stdout = process.stdout, signal, ...props} = options;
-	const instance = render(<SizedDashboard {...props} />, {
+	// A frame's cost is its lines' building (React renders the view; more than once between two outputs, at times)
+	// and Ink's layout and output of them: a source that spaces frames by their cost hears of both.
+	let builtMs = 0;
+	const instance = render(<SizedDashboard {...props} onFrameBuilt={ms => (builtMs += ms)} />, {
 		stdin,
 		stdout,
 		alternateScreen: true,
@@ -40,7 +43,10 @@ export async function runDashboard(options: DashboardOptions): Promise<void> {
 		patchConsole: false,
 		maxFps: 15,
 		// A live source spaces its redraws by what they cost.
-		onRender: ({renderTime}) => props.source.frameDrawn?.(renderTime),
+		onRender: ({renderTime}) => {
+			props.source.frameDrawn?.(builtMs + renderTime);
+			builtMs = 0;
+		},
 	});
 	const close = (): void => instance.unmount();
 	signal?.addEventListener('abort', close, {once: true});
@@ -56,7 +62,7 @@ export async function runDashboard(options: DashboardOptions): Promise<void> {
 	if (!props.replay) stdout.write(outputAfterDashboard(props.source.state));
 }
 
-type SizedDashboardProps = Omit<DashboardOptions, 'stdin' | 'stdout'>;
+type SizedDashboardProps = Omit<DashboardOptions, 'stdin' | 'stdout'> & {onFrameBuilt: (ms: number) => void};
 
 /** Ties the view to the real terminal: its size, and Ink's exit. */
 function SizedDashboard(props: SizedDashboardProps) {

@@ -25,13 +25,16 @@ export interface DashboardViewProps {
 	size: TerminalSize;
 	/** Wall clock, epoch ms; tests pin it. */
 	wallClock?: () => number;
+	/** How long building this frame's lines took, ms (the tree, the screen): Ink's output of them is timed apart. */
+	onFrameBuilt?: (ms: number) => void;
 }
 
 /** Clock ticks between model notifications, so elapsed times and a live BLOCKED banner keep moving. */
 const TICK_MS = 250;
 
 /** The dashboard's one stateful component: it holds the key-driven UI state and hands pure view-model output to LinesView. */
-export function DashboardView({source, title, ascii, color, exitOnEnd, replay, onInterrupt, onQuit, size, wallClock = Date.now}: DashboardViewProps) {
+export function DashboardView({source, title, ascii, color, exitOnEnd, replay, onInterrupt, onQuit, size, wallClock = Date.now, onFrameBuilt}: DashboardViewProps) {
+	const buildStartedAt = performance.now();
 	const [ui, setUi] = useState<UiState>(INITIAL_UI);
 	const uiRef = useRef(ui);
 	const frozen = ui.frozenNowMs !== null;
@@ -58,6 +61,7 @@ export function DashboardView({source, title, ascii, color, exitOnEnd, replay, o
 	const summary = useMemo(() => (ended ? summarize(state) : null), [state, state.version, ended]);
 	const insights = useInsights(source, ended, frozen, ui.insights);
 	const screen = buildScreen({state, ui, rows, nowMs, size, title, ascii, replay, summary, insights});
+	onFrameBuilt?.(performance.now() - buildStartedAt);
 	const viewportRef = useRef<Viewport>(screen.viewport);
 	viewportRef.current = screen.viewport;
 

@@ -52,3 +52,28 @@ describe('dashboard: the clock follows the source’s pace', () => {
 		}
 	});
 });
+
+describe('dashboard: insights worked out again', () => {
+	// A pass of the insights costs as much as a frame on a large model: one that finds as many as the last draws none.
+	it('draw no frame when they are as many as before and their pane is closed', async () => {
+		const session = new FakeSession({script: 'idle.ts'})
+			.emit('task.start', {t: 0, id: 1, kind: 'script', name: 'idle.ts', loc: 'idle.ts:1:1'})
+			.emit('task.start', {t: 1, id: 2, parent: 1, name: 'crunch()', loc: 'idle.ts:3:1'})
+			.emit('block.end', {t: 400, id: 1, durationMs: 390, task: 2});
+		const source: ModelSource = {state: session.state, subscribe: listener => session.subscribe(listener), redrawIntervalMs: 60_000};
+		const clock = (): number => session.state.header!.startedAt + 1000;
+		const instance = render(
+			<DashboardView source={source} title="idle.ts" ascii={false} color={false} exitOnEnd={false} onInterrupt={() => {}} onQuit={() => {}} size={{columns: 100, rows: 20}} wallClock={clock} />,
+		);
+		let settled = -1;
+		while (instance.frames.length !== settled) {
+			settled = instance.frames.length;
+			await wait(100);
+		}
+		expect(instance.lastFrame()).toMatch(/1 insight \(n\)/);
+		// The next pass comes a second after the first, or later.
+		await wait(1300);
+		expect(instance.frames.length).toBe(settled);
+		instance.unmount();
+	});
+});

@@ -109,7 +109,9 @@ function useInsights(source: ModelSource, ended: boolean, frozen: boolean, paneO
 		let timer: NodeJS.Timeout | undefined;
 		const update = (): void => {
 			const startedAt = performance.now();
-			setInsights(computeInsights(source.state));
+			const next = computeInsights(source.state);
+			// Closed, the pane shows only their count: the same count draws no frame (each costs as much as a pass).
+			setInsights(shown => (paneOpen || next.length !== shown.length ? next : shown));
 			if (!ended) timer = setTimeout(update, insightsPauseMs(performance.now() - startedAt));
 		};
 		update();

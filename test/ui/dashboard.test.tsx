@@ -6,7 +6,7 @@ import {apply} from '../../source/model/reducer.js';
 import {IDS_PER_PROCESS, IDS_PER_THREAD} from '../../source/protocol/events.js';
 import {OUTPUT_RETAINED_LINES} from '../../source/model/state.js';
 import {textWidth} from '../../source/present/text.js';
-import {FakeSession} from '../helpers/events.js';
+import {event, FakeSession} from '../helpers/events.js';
 import {controlCharacters, HOSTILE_STRINGS, hostileSession} from '../helpers/hostile.js';
 import {busySession, largeSession} from './fixtures.js';
 import {KEYS, renderDashboard, type Rendered} from './render.js';
@@ -563,6 +563,18 @@ describe('dashboard: terminal and modes', () => {
 		const view = await renderDashboard(session, {exitOnEnd: true});
 		expect(view.quits).toBe(0);
 		session.emit('exit', {t: 1500});
+		await view.until(() => view.quits > 0);
+		expect(view.quits).toBe(1);
+	});
+
+	// The model changes in place, between notifications: a render React drops for equal state (a key that changes
+	// nothing) may see the script ended first; the next frame drawn must still quit.
+	it('quits with exitOnEnd when a render that changed nothing saw the end first', async () => {
+		const session = busySession();
+		const view = await renderDashboard(session, {exitOnEnd: true});
+		apply(session.state, event('exit', {t: 1500}));
+		await view.press(KEYS.escape);
+		session.emit('output', {t: 1501, stream: 'stdout', text: 'bye\n'});
 		await view.until(() => view.quits > 0);
 		expect(view.quits).toBe(1);
 	});

@@ -65,9 +65,14 @@ export function DashboardView({source, title, ascii, color, exitOnEnd, replay, o
 	const viewportRef = useRef<Viewport>(screen.viewport);
 	viewportRef.current = screen.viewport;
 
+	// After every frame drawn, not when `ended` changes: the model changes in place, and a render React dropped (for a
+	// key that changed nothing) may have seen the end first, leaving no change for a later one to show.
+	const quitOnEnd = useRef(false);
 	useEffect(() => {
-		if (exitOnEnd && ended) onQuit();
-	}, [exitOnEnd, ended, onQuit]);
+		if (!exitOnEnd || !ended || quitOnEnd.current) return;
+		quitOnEnd.current = true;
+		onQuit();
+	});
 
 	const dispatch = (command: Command): void => {
 		// Keys can arrive faster than React re-renders; each must see the state the previous one left.
@@ -104,6 +109,7 @@ export function DashboardView({source, title, ascii, color, exitOnEnd, replay, o
  */
 function useInsights(source: ModelSource, ended: boolean, frozen: boolean, paneOpen: boolean): Insight[] {
 	const [insights, setInsights] = useState<Insight[]>([]);
+	const shownCount = useRef(0);
 	useEffect(() => {
 		if (frozen) return;
 		let timer: NodeJS.Timeout | undefined;
@@ -111,7 +117,12 @@ function useInsights(source: ModelSource, ended: boolean, frozen: boolean, paneO
 			const startedAt = performance.now();
 			const next = computeInsights(source.state);
 			// Closed, the pane shows only their count: the same count draws no frame (each costs as much as a pass).
-			setInsights(shown => (paneOpen || next.length !== shown.length ? next : shown));
+			// Not even a render React would then throw away: this view reads a model changed in place, and a render
+			// dropped for equal state took the script's end as seen, so --exit-on-end never quit (4 runs in 10).
+			if (paneOpen || next.length !== shownCount.current) {
+				shownCount.current = next.length;
+				setInsights(next);
+			}
 			if (!ended) timer = setTimeout(update, insightsPauseMs(performance.now() - startedAt));
 		};
 		update();

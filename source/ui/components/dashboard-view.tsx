@@ -123,7 +123,8 @@ function useInsights(source: ModelSource, ended: boolean, frozen: boolean, paneO
 				shownCount.current = next.length;
 				setInsights(next);
 			}
-			if (!ended) timer = setTimeout(update, insightsPauseMs(performance.now() - startedAt));
+			// The model itself says whether the script ended: a render React dropped may have seen the end first (see quitOnEnd).
+			if (source.state.exit === null) timer = setTimeout(update, insightsPauseMs(performance.now() - startedAt));
 		};
 		update();
 		return () => clearTimeout(timer);

@@ -579,6 +579,26 @@ describe('dashboard: terminal and modes', () => {
 		expect(view.quits).toBe(1);
 	});
 
+	// A paused view draws the model as it was; the script's end is the live model's.
+	it('quits with exitOnEnd when the script ends while the view is paused', async () => {
+		const session = busySession();
+		const view = await renderDashboard(session, {exitOnEnd: true});
+		await view.press(' ');
+		expect(view.lines()[0]).toContain('VIEW PAUSED');
+		session.emit('exit', {t: 1500});
+		await view.until(() => view.quits > 0);
+		expect(view.quits).toBe(1);
+	});
+
+	it('quits at the first q once the script has ended, even while the view is paused', async () => {
+		const session = busySession();
+		const view = await renderDashboard(session);
+		await view.press(' ');
+		session.emit('exit', {t: 1500});
+		await view.press('q');
+		expect([view.interrupts, view.quits]).toEqual([0, 1]);
+	});
+
 	it('pauses the view with Space while events keep arriving', async () => {
 		const session = busySession();
 		const view = await renderDashboard(session, {nowMs: 1400});

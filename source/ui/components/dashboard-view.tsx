@@ -65,14 +65,7 @@ export function DashboardView({source, title, ascii, color, exitOnEnd, replay, o
 	const viewportRef = useRef<Viewport>(screen.viewport);
 	viewportRef.current = screen.viewport;
 
-	// After every frame drawn, not when `ended` changes: the model changes in place, and a render React dropped (for a
-	// key that changed nothing) may have seen the end first, leaving no change for a later one to show.
-	const quitOnEnd = useRef(false);
-	useEffect(() => {
-		if (!exitOnEnd || !ended || quitOnEnd.current) return;
-		quitOnEnd.current = true;
-		onQuit();
-	});
+	useQuitOnEnd(source, exitOnEnd, onQuit);
 
 	const dispatch = (command: Command): void => {
 		// Keys can arrive faster than React re-renders; each must see the state the previous one left.
@@ -84,7 +77,8 @@ export function DashboardView({source, title, ascii, color, exitOnEnd, replay, o
 		const command = commandForKey(input, key, uiRef.current, replay !== undefined);
 		if (!command) return;
 		if (command.type === 'quit') {
-			const scriptRunning = replay === undefined && !ended;
+			// The live model's end, not a paused view's: an interrupt for a script that is gone would wait for nothing.
+			const scriptRunning = replay === undefined && source.state.exit === null;
 			if (quitOutcome(uiRef.current, scriptRunning) === 'quit') return onQuit();
 			onInterrupt();
 			return dispatch({type: 'interruptSent'});
@@ -101,6 +95,25 @@ export function DashboardView({source, title, ascii, color, exitOnEnd, replay, o
 	});
 
 	return <LinesView lines={screen.lines} width={size.columns} color={color} />;
+}
+
+/**
+ * --exit-on-end: quits as the source tells of the script's end, whatever the view draws. Not on a frame that shows
+ * it: a paused view draws none, and the model changes in place, so a render React dropped (a key that changed
+ * nothing) may have seen the end first, leaving no change for a later frame's effect to see.
+ */
+function useQuitOnEnd(source: ModelSource, exitOnEnd: boolean, onQuit: () => void): void {
+	useEffect(() => {
+		if (!exitOnEnd) return;
+		let quit = false;
+		const quitIfEnded = (): void => {
+			if (quit || source.state.exit === null) return;
+			quit = true;
+			onQuit();
+		};
+		quitIfEnded();
+		return source.subscribe(quitIfEnded);
+	}, [source, exitOnEnd, onQuit]);
 }
 
 /**
@@ -123,7 +136,7 @@ function useInsights(source: ModelSource, ended: boolean, frozen: boolean, paneO
 				shownCount.current = next.length;
 				setInsights(next);
 			}
-			// The model itself says whether the script ended: a render React dropped may have seen the end first (see quitOnEnd).
+			// The model itself says whether the script ended: a render React dropped may have seen the end first (see useQuitOnEnd).
 			if (source.state.exit === null) timer = setTimeout(update, insightsPauseMs(performance.now() - startedAt));
 		};
 		update();

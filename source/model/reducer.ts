@@ -30,12 +30,16 @@ import {
 import {outputByteLength} from '../protocol/output-bytes.js';
 import {timerSite} from '../protocol/timer-names.js';
 
+/** Events that change no task, op or folded site: the loop's samples, the script's output, the session's own counts. */
+const OUTSIDE_THE_TREE: ReadonlySet<ProtocolLine['type']> = new Set(['loop', 'output', 'held', 'backpressure', 'alive', 'notice', 'corrupt', 'dropped']);
+
 /**
  * Applies one protocol line to the model. The state is mutated in place:
  * replaying a million events must not allocate a million states.
  */
 export function apply(state: ModelState, line: ProtocolLine): void {
 	state.version++;
+	if (!OUTSIDE_THE_TREE.has(line.type)) state.treeVersion++;
 	if (line.type === 'header') {
 		state.header = line as HeaderEvent;
 		return;

@@ -475,6 +475,11 @@ export interface ModelState extends OutputTail {
 	aggregated: Aggregated;
 	/** Bumped on every applied event, so views can tell when to redraw. */
 	version: number;
+	/**
+	 * Bumped on every applied event that may change the task tree's rows (see OUTSIDE_THE_TREE in reducer.ts): an idle
+	 * service's loop samples, four a second, would otherwise have the dashboard walk every kept task at each frame.
+	 */
+	treeVersion: number;
 }
 
 export const OUTPUT_RETAINED_LINES = 5000;
@@ -598,6 +603,7 @@ export function createState(options: StateOptions = {}): ModelState {
 			heldByChildren: new Set(),
 		},
 		version: 0,
+		treeVersion: 0,
 	};
 }
 

@@ -484,6 +484,23 @@ describe('reducer: blocks', () => {
 });
 
 describe('reducer: output, loop, exit and failures', () => {
+	// The dashboard rebuilds its rows when the tree's version moves: an idle service's loop samples must not move it.
+	it('moves the tree\'s version for tasks, ops and folds, not for loop samples, output or the session\'s own counts', () => {
+		const state = reduce([header(), event('task.start', {t: 0, id: 1, kind: 'script', name: 'main', loc: 'main.ts:1:1'})]);
+		const tree = state.treeVersion;
+		const version = state.version;
+		apply(state, event('loop', {t: 250, delayMs: 1.2}));
+		apply(state, event('output', {t: 260, stream: 'stdout', text: 'tick\n'}));
+		apply(state, event('held', {t: 270, tasks: 1, http: 0}));
+		apply(state, event('backpressure', {t: 280, heldMs: 2}));
+		expect(state.treeVersion).toBe(tree);
+		expect(state.version).toBe(version + 4);
+		apply(state, event('task.start', {t: 300, id: 2, parent: 1, name: 'work()', loc: 'main.ts:3:1'}));
+		expect(state.treeVersion).toBe(tree + 1);
+		apply(state, event('op.start', {t: 301, id: 3, parent: 2, kind: 'timer', name: 'setTimeout 5ms', timer: {delayMs: 5, repeat: false}}));
+		expect(state.treeVersion).toBe(tree + 2);
+	});
+
 	it('keeps output as lines no longer than OUTPUT_LINE_MAX_CHARS, within OUTPUT_RETAINED_CHARS in all', () => {
 		const state = createState();
 		const write = 'x'.repeat(100);

@@ -54,10 +54,11 @@ export function DashboardView({source, title, ascii, color, exitOnEnd, replay, o
 	});
 
 	const nowMs = ui.frozenNowMs ?? viewNow(state, replay, wallClock());
-	// The model is mutated in place: its own version is what tells these memos it changed. Not the `version`
-	// the source last announced: a clock tick may draw a model changed since, whose folded rows are gone.
+	// The model is mutated in place: its own versions are what tell these memos it changed (the tree's for the rows:
+	// loop samples change no row). Not the `version` the source last announced: a clock tick may draw a model changed
+	// since, whose folded rows are gone.
 	const sortClock = sortsByTime(ui.query.sort) ? nowMs : 0;
-	const rows = useMemo(() => buildTreeRows(state, ui.query, nowMs), [state, state.version, ui.query, sortClock]);
+	const rows = useMemo(() => buildTreeRows(state, ui.query, nowMs), [state, state.treeVersion, ui.query, sortClock]);
 	const summary = useMemo(() => (ended ? summarize(state) : null), [state, state.version, ended]);
 	const insights = useInsights(source, ended, frozen, ui.insights);
 	const screen = buildScreen({state, ui, rows, nowMs, size, title, ascii, replay, summary, insights});

@@ -1,5 +1,6 @@
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
-import {DRAWING_SHARE, LiveSource, MAX_REDRAW_INTERVAL_MS, REDRAW_INTERVAL_MS} from '../../source/cli/live-source.js';
+import {LiveSource, REDRAW_INTERVAL_MS} from '../../source/cli/live-source.js';
+import {DRAWING_SHARE, MAX_REDRAW_INTERVAL_MS} from '../../source/model/frame-pace.js';
 import {createState} from '../../source/model/state.js';
 
 /** How long after a change the view hears of it. */

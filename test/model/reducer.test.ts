@@ -489,7 +489,7 @@ describe('reducer: output, loop, exit and failures', () => {
 		const state = reduce([header(), event('task.start', {t: 0, id: 1, kind: 'script', name: 'main', loc: 'main.ts:1:1'})]);
 		const tree = state.treeVersion;
 		const version = state.version;
-		apply(state, event('loop', {t: 250, delayMs: 1.2}));
+		apply(state, event('loop', {t: 250, delayMs: 1.2, utilization: 0.1}));
 		apply(state, event('output', {t: 260, stream: 'stdout', text: 'tick\n'}));
 		apply(state, event('held', {t: 270, tasks: 1, http: 0}));
 		apply(state, event('backpressure', {t: 280, heldMs: 2}));

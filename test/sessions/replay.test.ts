@@ -5,6 +5,7 @@ import {buildReport} from '../../source/model/summary.js';
 import {cloneState, createState, LIVE_RETENTION, type ModelState} from '../../source/model/state.js';
 import {apply} from '../../source/model/reducer.js';
 import type {ReplayControls} from '../../source/model/source.js';
+import {DRAWING_SHARE} from '../../source/model/frame-pace.js';
 import {FRAME_MS, loadReplay, MAX_SPEED, MIN_SPEED, READ_NOTIFY_MS, ReplayEngine} from '../../source/sessions/replay.js';
 import {MAX_CHECKPOINTS} from '../../source/sessions/replay-checkpoints.js';
 import {ReplayIndex} from '../../source/sessions/replay-index.js';
@@ -203,6 +204,22 @@ describe('replay engine', () => {
 		unsubscribe();
 		clock.advance(1000);
 		expect(notifications).toBeLessThanOrEqual(2 + 16);
+		replay.dispose();
+	});
+
+	// A replay's frames cost what a live run's do: played at 15 a second, a big recording took up to 46 % of a core.
+	it('notifies less often once its frames are costly, as a live source does', () => {
+		const clock = new ManualClock();
+		const replay = new ReplayEngine(lines, {clock});
+		const heard: number[] = [];
+		const unsubscribe = replay.subscribe(() => heard.push(clock.now()));
+		for (let frame = 0; frame < 40; frame++) replay.frameDrawn(40);
+		expect(replay.redrawIntervalMs).toBeCloseTo(40 / DRAWING_SHARE, 0);
+		heard.length = 0;
+		for (let step = 0; step < 100; step++) clock.advance(FRAME_MS);
+		expect(heard.length).toBeGreaterThan(1);
+		for (let i = 1; i < heard.length; i++) expect(heard[i]! - heard[i - 1]!).toBeGreaterThanOrEqual(40 / DRAWING_SHARE - 1e-6);
+		unsubscribe();
 		replay.dispose();
 	});
 

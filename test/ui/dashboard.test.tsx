@@ -153,6 +153,16 @@ describe('dashboard: header and table', () => {
 		expect(view.frame()).toContain('location▲');
 	});
 
+	// The state's icons and the status beside them sort by one key: one arrow, on the icons, and `status` whole.
+	it('marks one column sorted by state, the icons, and leaves the status column\'s title whole', async () => {
+		const view = await renderDashboard(busySession(), {nowMs: 1400, columns: 160});
+		await view.press('s');
+		const titles = view.lines().find(line => /\bname\b/.test(line) && /\blocation\b/.test(line))!;
+		expect(titles).toMatch(/^ [▲▼] +name /);
+		expect(titles).toMatch(/ status /);
+		expect(titles.match(/[▲▼]/g)).toHaveLength(1);
+	});
+
 	it('filters with / by name, location or URL, and Esc clears', async () => {
 		const view = await renderDashboard(busySession(), {nowMs: 1400});
 		await view.press('/', 'c', 'p', 'u');

@@ -121,10 +121,13 @@ export function columnWants(rows: readonly TreeRow[], context: Pick<RowContext, 
 
 export function headerLine(columns: readonly Column[], query: RowQuery, glyphs: Glyphs): Line {
 	const arrow = isDescending(query) ? glyphs.descending : glyphs.ascending;
+	// One column takes the arrow, the first sorted by the key: the state's icons, not also the status beside them
+	// (which read `statu…`, cut to its width by the arrow).
+	const sortedColumn = columns.find(column => SPECS[column.id].sort === query.sort);
 	return joinCells(
 		columns.map(column => {
 			const spec = SPECS[column.id];
-			const sorted = spec.sort === query.sort;
+			const sorted = column === sortedColumn;
 			const title = sorted ? `${spec.title}${arrow}` : spec.title;
 			const segment: Segment = {text: fit(title, column.width, spec.align), bold: true};
 			if (sorted) segment.color = 'cyan';

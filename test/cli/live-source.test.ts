@@ -33,11 +33,4 @@ describe('a live source spaces its redraws by what they cost', () => {
 		for (let frame = 0; frame < 40; frame++) source.frameDrawn(500);
 		expect(notifiedAfter(source)).toBe(MAX_REDRAW_INTERVAL_MS);
 	});
-
-	it('one slow frame among cheap ones moves the pace little', () => {
-		const source = new LiveSource(createState());
-		for (let frame = 0; frame < 20; frame++) source.frameDrawn(4);
-		source.frameDrawn(200);
-		expect(source.redrawIntervalMs).toBeLessThan(200 / DRAWING_SHARE / 3);
-	});
 });

@@ -3,9 +3,11 @@ import type {HttpPhaseName, TaskNode} from './state.js';
 
 export function hostOf(url: string): string {
 	// A URL's host is its origin's: each origin is parsed once, not each request's URL at every pass of the insights.
+	// Found in place, not in a copy of the URL's tail: retention folds each finished request through here.
 	const authority = url.indexOf('//');
-	const end = authority === -1 ? -1 : url.slice(authority + 2).search(/[/?#\\]/);
-	const origin = end === -1 ? url : url.slice(0, authority + 2 + end);
+	AUTHORITY_END.lastIndex = authority + 2;
+	const end = authority === -1 ? null : AUTHORITY_END.exec(url);
+	const origin = end ? url.slice(0, end.index) : url;
 	let host = hostsByOrigin.get(origin);
 	if (host === undefined) {
 		if (hostsByOrigin.size >= MAX_ORIGINS_KEPT) hostsByOrigin.clear();
@@ -15,6 +17,8 @@ export function hostOf(url: string): string {
 	return host;
 }
 
+/** Where an authority ends: a path, a query, a fragment, or a backslash (a path to the URL parser). */
+const AUTHORITY_END = /[/?#\\]/g;
 const MAX_ORIGINS_KEPT = 1024;
 const hostsByOrigin = new Map<string, string>();
 

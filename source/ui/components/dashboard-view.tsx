@@ -130,9 +130,8 @@ function useInsights(source: ModelSource, ended: boolean, frozen: boolean, paneO
 		const update = (): void => {
 			const startedAt = performance.now();
 			const next = computeInsights(source.state);
-			// Closed, the pane shows only their count: the same count draws no frame (each costs as much as a pass).
-			// Not even a render React would then throw away: this view reads a model changed in place, and a render
-			// dropped for equal state took the script's end as seen, so --exit-on-end never quit (4 runs in 10).
+			// Closed, the pane shows only their count: the same count draws no frame (each costs as much as a pass),
+			// nor a render React would throw away for equal state (see useQuitOnEnd).
 			if (paneOpen || next.length !== shownCount.current) {
 				shownCount.current = next.length;
 				setInsights(next);

@@ -61,6 +61,58 @@ describe('tree rows', () => {
 		expect(buildTreeRows(session.state, query({filter: 'sleep'}), 32).slice(0)).toHaveLength(15);
 	});
 
+	it("keeps the latest finished tasks of a task at work as rows in the start order, so the tasks still at work stay in view, and all of them once it is done", () => {
+		const session = new FakeSession();
+		session.emit('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'crawl.ts', loc: null});
+		session.emit('task.start', {t: 0, id: 2, parent: 1, name: 'crawl(1)', loc: 'crawl.ts:3:1'});
+		// Twelve pages fetched one after another, each with its timer: the fourth failed, the sixth left a promise floating.
+		for (let i = 0; i < 12; i++) {
+			const id = 100 + i * 10;
+			session.emit('task.start', {t: 1 + i * 10, id, parent: 2, name: `fetchPage(${i})`, loc: 'crawl.ts:2:1'});
+			session.emit('op.start', {t: 1 + i * 10, id: id + 1, parent: id, kind: 'timer', name: 'sleep 5ms', timer: {delayMs: 5, repeat: false}});
+			session.emit('op.end', {t: 6 + i * 10, id: id + 1, ok: true});
+			if (i === 5) session.emit('task.start', {t: 6 + i * 10, id: id + 2, parent: id, name: 'audit()', loc: 'crawl.ts:9:1'});
+			session.emit('task.end', {t: 7 + i * 10, id, ok: i !== 3});
+		}
+		session.emit('task.start', {t: 121, id: 300, parent: 2, name: 'fetchPage(12)', loc: 'crawl.ts:2:1'});
+		session.emit('task.start', {t: 122, id: 3, parent: 1, name: 'crawl(2)', loc: 'crawl.ts:3:1'});
+		const ids = (nowMs: number) => buildTreeRows(session.state, query(), nowMs).slice(0).map(row => row.id);
+		// The failed page and the one whose audit() still runs stay, with the latest five done, then the page under way; crawl(2) follows.
+		expect(ids(123)).toEqual([1, 2, 130, 131, 150, 151, 152, 170, 171, 180, 181, 190, 191, 200, 201, 210, 211, 300, 3]);
+		const rows = buildTreeRows(session.state, query(), 123).slice(0);
+		expect(rows.find(row => row.id === 2)!.hiddenDone).toBe(5);
+		const columns = tableColumns(120);
+		const line = rowLine(rows[1]!, columns, {state: session.state, nowMs: 123, ascii: false, glyphs: glyphs(false), axis: sessionAxis(123, 10)});
+		expect(line.map(segment => segment.text).join('')).toContain('+5');
+		// Once crawl(1) is done, its pages are all rows again: the look back.
+		session.emit('task.end', {t: 130, id: 152, ok: true});
+		session.emit('task.end', {t: 131, id: 300, ok: true});
+		session.emit('task.end', {t: 132, id: 2, ok: true});
+		expect(ids(133).filter(id => id >= 100 && id % 10 === 0)).toEqual([100, 110, 120, 130, 140, 150, 160, 170, 180, 190, 200, 210, 300]);
+		expect(buildTreeRows(session.state, query(), 133).slice(0).find(row => row.id === 2)!.hiddenDone).toBeUndefined();
+		// Sorted by a time, every row is listed: the script, crawl(1), its twelve pages with their timers, audit(), the thirteenth page, crawl(2) and crawl(3).
+		session.emit('task.start', {t: 134, id: 4, parent: 1, name: 'crawl(3)', loc: 'crawl.ts:3:1'});
+		expect(buildTreeRows(session.state, query({sort: 'total'}), 135).slice(0)).toHaveLength(2 + 12 * 2 + 1 + 1 + 2);
+	});
+
+	it("keeps a server's latest requests served as rows while its process runs, though its script's top level ended at once", () => {
+		const session = new FakeSession();
+		session.emit('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'server.ts', loc: null});
+		session.emit('task.end', {t: 1, id: 1, ok: true});
+		for (let i = 0; i < 12; i++) {
+			session.emit('task.start', {t: 10 + i * 10, id: 10 + i, parent: 1, kind: 'server', name: 'GET /users/7', loc: null, http: {method: 'GET', url: '/users/7'}});
+			session.emit('task.end', {t: 15 + i * 10, id: 10 + i, ok: true, status: 200});
+		}
+		session.emit('task.start', {t: 131, id: 30, parent: 1, kind: 'server', name: 'GET /users/8', loc: null, http: {method: 'GET', url: '/users/8'}});
+		const rows = () => buildTreeRows(session.state, query(), 132).slice(0);
+		expect(rows().map(row => row.id)).toEqual([1, 17, 18, 19, 20, 21, 30]);
+		expect(rows()[0]!.hiddenDone).toBe(7);
+		// The process exited: every request is a row again.
+		session.emit('task.end', {t: 133, id: 30, ok: true, status: 200});
+		session.emit('exit', {t: 134});
+		expect(rows()).toHaveLength(14);
+	});
+
 	it('filters by name, location or URL, keeping the ancestors of matches', () => {
 		const session = busySession();
 		expect(names(session, query({filter: 'cpu.ts'}))).toEqual(['main', '.crunch']);

@@ -2,7 +2,7 @@ import {KEY_BINDINGS, servesSession, type Session} from './key-bindings.js';
 import type {Line} from './line.js';
 import {glyphs, stateIcon} from '../../present/states.js';
 import {wrapText} from '../../present/text.js';
-import {FINISHED_OPS_SHOWN} from './tree-rows.js';
+import {FINISHED_SHOWN} from './tree-rows.js';
 
 /** Cells between the widest key label and the descriptions. */
 const KEY_COLUMN_GAP = 3;
@@ -22,7 +22,7 @@ export function helpLines(session: Session, ascii: boolean, width: number): Line
 			'Row states',
 			`${stateIcon('running', ascii)} running, ${stateIcon('waiting', ascii)} waiting, ${stateIcon('ready', ascii)} ready (resolved but not yet resumed: the loop is busy), ${stateIcon('finished', ascii)} done, ${stateIcon('failed', ascii)} failed`,
 		],
-		['Finished ops', `in the start order, a row keeps its latest ${FINISHED_OPS_SHOWN} finished ops; +N in its status column counts the older ones left out (sort by another column, or filter, to list them all)`],
+		['Finished rows', `in the start order, a row keeps its latest ${FINISHED_SHOWN} finished ops, and while it is at work (the script's: while it runs) its latest ${FINISHED_SHOWN} finished tasks; +N in its status column counts the older ones left out (sort by another column, or filter, to list them all)`],
 		['Requests received', `${glyphs(ascii).received} GET /path: a request one of the script's servers received, a task; status GONE: its client went away first`],
 		['Timeline', 'solid running, light waiting, red ready-but-delayed, blue an HTTP request queued for a connection, red bars where the loop of the row\'s process was blocked'],
 		[

@@ -165,7 +165,7 @@ function cell(column: Column, node: TaskNode, {depth, hiddenDone}: TreeRow, time
 			const request = requestOf(node);
 			const exit = node.process?.exit;
 			if (exit) return [{text: fit(exitStatusText(exit), width, 'right'), ...(node.state === 'failed' && {color: 'red' as const})}];
-			// Its older finished ops, left out of the rows: how many (see withoutOlderFinishedOps).
+			// Its older finished ops and tasks, left out of the rows: how many (see withoutOlderFinished).
 			if (!request) return [{text: fit(hiddenDone ? `+${shortCount(hiddenDone)}` : '', width, 'right'), dim: true}];
 			const failed = node.state === 'failed';
 			const segment: Segment = {text: fit(httpStatusText(request, failed), width, 'right')};

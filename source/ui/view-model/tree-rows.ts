@@ -24,12 +24,12 @@ export interface TreeRow {
 	/** A node's id; negative for a row of folded tasks (a SiteAggregate's id). */
 	id: number;
 	depth: number;
-	/** How many of its older finished ops are left out of the rows (see withoutOlderFinishedOps). */
+	/** How many of its older finished ops and tasks are left out of the rows (see withoutOlderFinished). */
 	hiddenDone?: number;
 }
 
-/** The latest finished ops of a node that stay rows in the start order; the older ones are counted on its row. */
-export const FINISHED_OPS_SHOWN = 5;
+/** The latest finished ops of a node, and of a node at work its latest finished tasks, that stay rows in the start order; the older ones are counted on its row. */
+export const FINISHED_SHOWN = 5;
 
 /** Rows sorted by a time column move as the clock runs; the others only when the model changes. */
 export function sortsByTime(column: SortColumn): boolean {
@@ -106,7 +106,7 @@ export function buildTreeRows(state: ModelState, query: RowQuery, nowMs: Ms): Tr
 	const collapses = query.sort === 'start' && shown === null;
 	const pushChildren = (children: readonly number[], depth: number, parent: number | null): void => {
 		let kept = shown ? children.filter(id => shown.has(id)) : children;
-		if (collapses && parent !== null) kept = withoutOlderFinishedOps(state, kept, count => hidden.set(parent, count));
+		if (collapses && parent !== null) kept = withoutOlderFinished(state, state.nodes.get(parent), kept, count => hidden.set(parent, count));
 		const sorted = order(sortsFolded && parent === foldedParent ? [...kept, ...folded] : kept);
 		for (let i = sorted.length - 1; i >= 0; i--) {
 			stackIds.push(sorted[i]!);
@@ -135,22 +135,45 @@ export function buildTreeRows(state: ModelState, query: RowQuery, nowMs: Ms): Tr
 }
 
 /**
- * A node's children but its older finished ops, past the latest FINISHED_OPS_SHOWN: a loop of a thousand sleeps or
- * queries under one task would push its siblings, the tasks still at work, off the screen. Those it leaves out are
- * counted (`hide`) on the node's row; a failed one stays, as do tasks, and every row of a node's sorted otherwise.
+ * A node's children but the older of those done, in the start order: past its latest FINISHED_SHOWN finished ops
+ * (a loop of a thousand sleeps or queries), and, while the node is still at work (the script's row: while its
+ * process runs), past its latest FINISHED_SHOWN finished tasks with all they started (a crawler's thousand pages,
+ * a server's requests served): history would push
+ * the tasks still at work, its own and its siblings', off the screen. Once the node is done, its tasks are all
+ * rows again, for the look back. Those it leaves out are counted (`hide`) on the node's row. A failed one stays,
+ * and so does a task under which anything failed or still runs (a promise it left floating), as does every row of
+ * a node's sorted otherwise.
  */
-function withoutOlderFinishedOps(state: ModelState, children: readonly number[], hide: (count: number) => void): readonly number[] {
-	const isDoneOp = (id: number): boolean => {
-		const node = state.nodes.get(id);
-		return node !== undefined && !isTaskKind(node.kind) && node.state === 'finished' && node.children.length === 0;
-	};
-	let done = 0;
-	for (const id of children) if (isDoneOp(id)) done++;
-	let leftOut = done - FINISHED_OPS_SHOWN;
-	if (leftOut <= 0) return children;
-	hide(leftOut);
-	// Children are in the order they started: the older ones come first.
-	return children.filter(id => !(leftOut > 0 && isDoneOp(id) && leftOut-- > 0));
+function withoutOlderFinished(state: ModelState, parent: TaskNode | undefined, children: readonly number[], hide: (count: number) => void): readonly number[] {
+	// A server's script ends its top level at once and goes on serving: its row is at work while its process runs.
+	const atWork = parent !== undefined && (parent.endMs === null || (parent.kind === 'script' && state.exit === null));
+	const leftOut = new Uint8Array(children.length);
+	let opsDone = 0;
+	let tasksDone = 0;
+	let count = 0;
+	// Children are in the order they started: the newest are kept, counted from the end.
+	for (let i = children.length - 1; i >= 0; i--) {
+		const node = state.nodes.get(children[i]!);
+		if (node === undefined || node.state !== 'finished') continue;
+		if (isTaskKind(node.kind) ? !atWork || !allFinished(state, node.children) || tasksDone++ < FINISHED_SHOWN : node.children.length > 0 || opsDone++ < FINISHED_SHOWN) continue;
+		leftOut[i] = 1;
+		count++;
+	}
+	if (count === 0) return children;
+	hide(count);
+	return children.filter((_, i) => leftOut[i] === 0);
+}
+
+/** Whether everything under a finished task finished too: nothing failed, nothing still at work (a promise it left floating). Walked, not recursed: a recursive crawl nests deep. */
+function allFinished(state: ModelState, children: readonly number[]): boolean {
+	const pending = [...children];
+	while (pending.length > 0) {
+		const node = state.nodes.get(pending.pop()!);
+		if (node === undefined) continue;
+		if (node.state !== 'finished') return false;
+		for (const child of node.children) pending.push(child);
+	}
+	return true;
 }
 
 /**

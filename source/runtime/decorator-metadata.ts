@@ -37,6 +37,13 @@ export function compileWithTypeScript(source: string, file: string, tsconfigText
 			sourceMap: true,
 			inlineSourceMap: false,
 			inlineSources: false,
+			// The code runs where its source is, not from the project's build: a map's sources are written relative to
+			// the output's place, and a project's outDir (a Nest project's `dist`) put every stack one folder too high.
+			outDir: undefined,
+			outFile: undefined,
+			rootDir: undefined,
+			sourceRoot: undefined,
+			mapRoot: undefined,
 			declaration: false,
 			noEmit: false,
 		},

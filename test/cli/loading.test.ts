@@ -175,6 +175,20 @@ describe('TypeScript whose tsconfig asks for decorator metadata (NestJS, TypeORM
 		expect(result.code).toBe(0);
 		expect(result.stdout).toContain('paramtypes UsersService');
 	});
+
+	// `nest new` writes outDir and sourceMap: TypeScript wrote the map's sources relative to the build's folder, and every
+	// error (asyncmon's failure lines, the script's own crash report) named a file one folder too high, one that is not there.
+	it.each([['dist'], ['build/out']])("names the script's own file in its errors' stacks whatever the project's outDir (%s)", async outDir => {
+		const cwd = join(tempDir(), 'service');
+		mkdirSync(cwd);
+		writeFileSync(join(cwd, 'tsconfig.json'), JSON.stringify({compilerOptions: {experimentalDecorators: true, emitDecoratorMetadata: true, target: 'ES2022', module: 'commonjs', outDir, sourceMap: true}}));
+		writeFileSync(join(cwd, 'crash.ts'), "const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));\nasync function load(): Promise<void> {\n  await sleep(5);\n  throw new Error('load failed');\n}\nload();\n");
+		const result = await runCli(['--plain', 'crash.ts'], {cwd, env: {ASYNCMON_NO_CACHE: '1'}});
+		expect(result.code).toBe(1);
+		expect(result.stdout).toMatch(/✖ failed load\(\) after .*: Error: load failed crash\.ts:4:9/);
+		// Node's own report of the crash, which the script prints as under node.
+		expect(result.stderr).toContain(`at load (${join(cwd, 'crash.ts')}:4:9)`);
+	});
 });
 
 describe('ops and the explicit API', () => {

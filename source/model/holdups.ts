@@ -26,9 +26,25 @@ export function holdupOf(state: ModelState, node: TaskNode): Holdup | null {
 		const op = soleOpenOp(state, node);
 		if (op) return {kind: 'op', id: op.id, node: op, guess: op.startMs < node.wait.since};
 	}
-	// A request waits on its handler without an await of its own: once the handler returned, it is the response's writing.
-	if (node.kind === 'server' && on.kind === 'task' && (state.nodes.get(on.id)?.endMs ?? null) !== null) return {kind: 'response'};
+	// A request waits on its handler without an await of its own, a guess: once the task guessed returned, the request
+	// waits on what its tasks still do (the route's handler after an async middleware or a guard, which called it or
+	// came after it), and once none is at work, on its response's writing.
+	if (node.kind === 'server' && on.kind === 'task' && (state.nodes.get(on.id)?.endMs ?? null) !== null) return tasksStillAtWork(state, node) ?? {kind: 'response'};
 	return targetHoldup(state, on, node.wait.since);
+}
+
+/** The tasks under `node` still at work under no other such task (a finished one's are looked into): one, or how many; null when none is. */
+function tasksStillAtWork(state: ModelState, node: TaskNode): Holdup | null {
+	const atWork: TaskNode[] = [];
+	const pending = [...node.children];
+	while (pending.length > 0) {
+		const child = state.nodes.get(pending.pop()!);
+		if (!child || !isTaskKind(child.kind)) continue;
+		if (child.endMs === null) atWork.push(child);
+		else pending.push(...child.children);
+	}
+	if (atWork.length === 0) return null;
+	return atWork.length === 1 ? {kind: 'task', id: atWork[0]!.id, node: atWork[0], guess: true} : {kind: 'promise', tasks: atWork.length, ops: 0, others: 0, guess: true};
 }
 
 /** The task's only op still in flight, if it has exactly one; an interval runs beside the task, it is never awaited. */

@@ -42,6 +42,26 @@ describe('what a task waits on', () => {
 		expect(waitingOn(state, request, 500)).toBe('its response, the handler done');
 	});
 
+	it('a request behind an async middleware or a guard: once the task guessed returned, the handler still at work, wherever it was called from', () => {
+		const state = reduce([
+			{type: 'task.start', t: 0, id: 5, parent: null, kind: 'server', name: 'GET /x', loc: null, http: {method: 'GET', url: '/x'}},
+			{type: 'task.start', t: 0, id: 6, parent: 5, kind: 'task', name: 'auth()', loc: 'a.ts:5:1'},
+			{type: 'task.await', t: 0.5, id: 5, site: null, on: {kind: 'task', id: 6, guess: true}, busy: 0.5},
+			// Express's `next()` calls the route's handler from inside the middleware: a task under it, which outlives it.
+			{type: 'task.start', t: 4, id: 7, parent: 6, kind: 'task', name: 'getX()', loc: 'a.ts:6:1'},
+			{type: 'task.end', t: 5, id: 6, ok: true, busy: 1, wait: 4, sched: 0, awaits: 1},
+		]);
+		const request = state.nodes.get(5)!;
+		expect(waitingOn(state, request, 400)).toBe('probably task #7 getX()');
+		// A guard that came before it (Nest): the handler a sibling of the task guessed. Two at work: counted.
+		apply(state, {type: 'task.start', t: 6, id: 8, parent: 5, kind: 'task', name: 'audit()', loc: 'a.ts:9:1'});
+		expect(waitingOn(state, request, 400)).toBe('probably 2 tasks');
+		apply(state, {type: 'task.end', t: 7, id: 7, ok: true, busy: 1, wait: 0, sched: 0, awaits: 0});
+		expect(waitingOn(state, request, 400)).toBe('probably task #8 audit()');
+		apply(state, {type: 'task.end', t: 8, id: 8, ok: true, busy: 1, wait: 0, sched: 0, awaits: 0});
+		expect(waitingOn(state, request, 400)).toBe('its response, the handler done');
+	});
+
 	it('in ASCII when asked', () => {
 		const state = reduce(sleeper);
 		expect(waitingOn(state, state.nodes.get(1)!, 1101, true)).toBe('timer 100ms | overdue 1.00s');

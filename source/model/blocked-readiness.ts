@@ -1,4 +1,4 @@
-import type {Ms, TaskReadyEvent} from '../protocol/events.js';
+import {HEARTBEAT_MS, type Ms, type TaskReadyEvent} from '../protocol/events.js';
 import {activeBlocks, onBlockedThread, type Block, type ModelState} from './state.js';
 
 /**
@@ -12,8 +12,6 @@ import {activeBlocks, onBlockedThread, type Block, type ModelState} from './stat
  * The live monitor asks for them while it runs (its blocked thread cannot
  * say them) and passes them on into the stream like the child's events.
  */
-/** How early a block's start may be placed: the script's heartbeat, every 10 ms (see the runtime's HEARTBEAT_MS). */
-const BLOCK_START_SLACK_MS = 10;
 
 export function readyDuringBlock(state: ModelState, nowMs: Ms): TaskReadyEvent[] {
 	const blocked = activeBlocks(state);
@@ -29,8 +27,8 @@ export function readyDuringBlock(state: ModelState, nowMs: Ms): TaskReadyEvent[]
 		// Due before the block began, the timer fired as the loop last turned, and its task most likely ran then: the
 		// blocked thread has yet to say so (three 40 ms timers fired, their tasks ended, then one spun: none was
 		// ready and held). A block that began in code of no task's is placed at the loop's last heartbeat, up to
-		// BLOCK_START_SLACK_MS early: only a timer due past that, while the loop is surely blocked, waits for it.
-		if (due <= nowMs && due >= block.startMs + BLOCK_START_SLACK_MS) ready.push({type: 'task.ready', t: Math.max(due, node.wait.since), id: node.id});
+		// HEARTBEAT_MS early: only a timer due past that, while the loop is surely blocked, waits for it.
+		if (due <= nowMs && due >= block.startMs + HEARTBEAT_MS) ready.push({type: 'task.ready', t: Math.max(due, node.wait.since), id: node.id});
 	}
 	return ready;
 }

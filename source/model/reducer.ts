@@ -1,5 +1,5 @@
 import {laneRootOf, processTaskName} from '../protocol/child-config.js';
-import {isProcessGone, isScriptsMainThreadId, laneSlotOf, PROCESS_EXIT, threadOfId, type AsyncmonEvent, type BlockCallback, type ErrorInfo, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type ProcessLaunch, type TaskEndEvent, type TaskStartEvent} from '../protocol/events.js';
+import {HEARTBEAT_MS, isProcessGone, isScriptsMainThreadId, laneSlotOf, PROCESS_EXIT, threadOfId, type AsyncmonEvent, type BlockCallback, type ErrorInfo, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type ProcessLaunch, type TaskEndEvent, type TaskStartEvent} from '../protocol/events.js';
 import {foldJoined, foldSent, retire} from './retention.js';
 import {settleIfLarge} from './intervals.js';
 import {liveTimes} from './live-times.js';
@@ -251,6 +251,8 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 		case 'block.stack': {
 			if (state.starvedBlockIds.has(event.id)) break;
 			const block = blockById(state, event.id);
+			// The watchdog's lines go their own way: its stack may come after the block's end said it was read too late.
+			if (readAsItEnded(state, block)) break;
 			block.frames = event.frames;
 			block.stackRead = true;
 			// A block.end may have said so already, from the time spent in require() (see LoopWatch.measureRequires).
@@ -276,6 +278,11 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			block.queuedMs = event.queuedMs ?? 0;
 			block.exact = event.exact;
 			if (block.startMs === 0 && block.detectedAt === 0) block.startMs = event.t - event.durationMs;
+			if (readAsItEnded(state, block)) {
+				forgetWhatWasRead(block);
+				// The watchdog's word for the task is as late; the main thread's, for a block it measured, is not.
+				if (!event.exact) break;
+			}
 			if (event.task !== null) block.taskId = event.task;
 			block.taskName = nameOfTask(state, block.taskId) ?? block.taskName;
 			if (locatedAtTask(state, block)) block.location ??= locationOfTask(state, block.taskId);
@@ -722,6 +729,31 @@ function setActive(state: ModelState, block: Block): void {
 function endActive(state: ModelState, block: Block): void {
 	if (state.activeBlockId === block.id) state.activeBlockId = null;
 	else if (state.activeProcessBlockIds.includes(block.id)) state.activeProcessBlockIds = state.activeProcessBlockIds.filter(id => id !== block.id);
+}
+
+/**
+ * A watchdog that got a CPU late (a busy machine) may see a block only as it ends, or after: what it read then, the
+ * task running, the callback, the stack, is what ran last or next (a framework's 100 ms of start-up in promise jobs
+ * blamed on the provider it called in its last millisecond). Seen on time, a block is read while it lasts, however
+ * short; seen late, only a look well before its end says where it ran. An end the watchdog estimated from the
+ * heartbeat may be up to a beat early.
+ */
+function readAsItEnded(state: ModelState, block: Block): boolean {
+	if (block.detectedAt === 0 || block.endMs === null) return false;
+	if (block.exact) return block.detectedAt >= block.endMs;
+	const late = block.detectedAt - block.startMs > (state.header?.blockThresholdMs ?? 0) + 2 * HEARTBEAT_MS;
+	return late && block.detectedAt >= block.endMs - HEARTBEAT_MS;
+}
+
+function forgetWhatWasRead(block: Block): void {
+	block.taskId = null;
+	block.taskName = null;
+	block.callback = null;
+	block.frames = [];
+	block.stackRead = false;
+	block.module = null;
+	block.callee = null;
+	block.location = null;
 }
 
 function locationOfTask(state: ModelState, id: number | null): string | null {

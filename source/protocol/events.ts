@@ -367,6 +367,9 @@ export interface StackFrame {
 	loc: Location;
 }
 
+/** How often a watched thread proves its loop turns: an end estimated from it (`block.end` not `exact`) may be up to this early. */
+export const HEARTBEAT_MS = 10;
+
 export interface BlockEndEvent {
 	type: 'block.end';
 	t: Ms;
@@ -374,7 +377,7 @@ export interface BlockEndEvent {
 	/** The script's own synchronous time: the block's span less asyncmon's own time in it. */
 	durationMs: Ms;
 	task: number | null;
-	/** True when measured at task-slice boundaries, false when estimated from the loop heartbeat. */
+	/** True when measured at task-slice boundaries, false when estimated from the loop heartbeat (up to HEARTBEAT_MS early). */
 	exact: boolean;
 	/** Of `durationMs`, how long the thread was ready to run but waited for a CPU (the machine was busy). Where the system says (Linux). */
 	queuedMs?: Ms;

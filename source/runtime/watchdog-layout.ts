@@ -53,8 +53,6 @@ export const IMMEDIATE_CALLBACK = -1;
 /** Bytes 80 to 83: the stop signals the script listens to itself, a bit each by its place in STOP_SIGNALS (see LoopWatch.watchSignalHandlers). */
 export const I32_HANDLED_SIGNALS = 20;
 
-/** How often the main thread proves its loop turns. */
-export const HEARTBEAT_MS = 10;
 /** How often the watchdog looks. */
 export const POLL_MS = 10;
 

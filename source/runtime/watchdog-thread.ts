@@ -1,6 +1,6 @@
 import {Session} from 'node:inspector';
 import {workerData} from 'node:worker_threads';
-import {STOP_SIGNALS, type AsyncmonEvent, type BlockCallback, type StackFrame, type StopSignal} from '../protocol/events.js';
+import {HEARTBEAT_MS, STOP_SIGNALS, type AsyncmonEvent, type BlockCallback, type StackFrame, type StopSignal} from '../protocol/events.js';
 import type {UserStack} from './caller.js';
 import {serializeLine} from '../protocol/encode.js';
 import {ChannelWriter} from './agent-channel.js';
@@ -15,7 +15,6 @@ import {
 	F64_HELD_QUEUED,
 	F64_OPEN_BLOCK_START,
 	F64_STRETCH_START,
-	HEARTBEAT_MS,
 	I32_BLOCK_COUNTER,
 	I32_EXITING,
 	I32_HANDLED_SIGNALS,

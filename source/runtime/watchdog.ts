@@ -1,5 +1,5 @@
 import {performance} from 'node:perf_hooks';
-import {STOP_SIGNALS, type BlockEndEvent, type BlockStartEvent} from '../protocol/events.js';
+import {HEARTBEAT_MS, STOP_SIGNALS, type BlockEndEvent, type BlockStartEvent} from '../protocol/events.js';
 import {userStack, type UserStack} from './caller.js';
 import {isScriptsBlock, mainThreadTimes, stallEnd, stallOf} from './stall.js';
 import type {SliceWatch, Task} from './tracker.js';
@@ -14,7 +14,6 @@ import {
 	F64_OPEN_BLOCK_START,
 	F64_QUEUED_BEFORE,
 	F64_STRETCH_START,
-	HEARTBEAT_MS,
 	I32_BLOCK_COUNTER,
 	I32_EXITING,
 	I32_HANDLED_SIGNALS,

@@ -417,6 +417,57 @@ describe('reducer: blocks', () => {
 		expect(state.blocks[0]).toMatchObject({taskId: 1, exact: false, durationMs: 190});
 	});
 
+	// A framework's 100 ms of start-up in promise jobs, seen by a watchdog that got a CPU only as it ended: the provider it
+	// called last (started after the block began, as the watchdog looked) was named for it, with its stack.
+	it('a block seen only as it ended, or after, names no task, callback or stack: what was read then is what ran next', () => {
+		const late = reduce([
+			HEADER,
+			start(0, 1, null, 'main()'),
+			{type: 'block.start', t: 377, id: 2, task: 3, detectedAt: 479.7, callback: {op: null}},
+			start(479, 3, 1, 'useFactory()'),
+			{type: 'block.stack', t: 481, id: 2, frames: [{fn: 'useFactory', loc: 'main.ts:80:20'}]},
+			{type: 'block.end', t: 475.2, id: 2, durationMs: 97.6, task: 3, exact: false},
+		]);
+		expect(late.blocks[0]).toMatchObject({taskId: null, taskName: null, callback: null, frames: [], stackRead: false, location: null, durationMs: 97.6});
+		// Its stack may come after its end (the watchdog's lines go their own way): left out all the same.
+		apply(late, {type: 'block.stack', t: 482, id: 2, frames: [{fn: 'useFactory', loc: 'main.ts:81:5'}]});
+		expect(late.blocks[0]).toMatchObject({frames: [], stackRead: false, location: null});
+		// Seen well before it ended, what was read stays: a block measured exactly too, read before its end.
+		const seen = reduce([
+			start(0, 1, null, 'main()'),
+			{type: 'block.start', t: 10, id: 2, task: 1, detectedAt: 70},
+			{type: 'block.stack', t: 71, id: 2, frames: [{fn: 'crunch', loc: 'app.ts:9:3'}]},
+			{type: 'block.end', t: 200, id: 2, durationMs: 190, task: 1, exact: true},
+		]);
+		expect(seen.blocks[0]).toMatchObject({taskId: 1, stackRead: true, location: 'app.ts:9:3'});
+		// A block just past the threshold, seen on time, is read in its last moments by nature: what was read stays.
+		const short = reduce([
+			HEADER,
+			start(0, 1, null, 'main()'),
+			{type: 'block.start', t: 10, id: 2, task: 1, detectedAt: 70},
+			{type: 'block.end', t: 72, id: 2, durationMs: 62, task: 1, exact: false},
+		]);
+		expect(short.blocks[0]!.taskId).toBe(1);
+		// Seen late, a beat before an end the watchdog estimated (which may be that early): as it ended.
+		const edge = reduce([
+			HEADER,
+			start(0, 1, null, 'main()'),
+			{type: 'block.start', t: 10, id: 2, task: 1, detectedAt: 195},
+			{type: 'block.end', t: 200, id: 2, durationMs: 190, task: 1, exact: false},
+		]);
+		expect(edge.blocks[0]!.taskId).toBeNull();
+		// Read after an end the main thread measured: the stack is what ran next, however early it was seen; the task is the main thread's word.
+		const after = reduce([
+			HEADER,
+			start(0, 1, null),
+			start(1, 4, 1, 'next()'),
+			{type: 'block.start', t: 10, id: 2, task: 4, detectedAt: 70},
+			{type: 'block.stack', t: 71, id: 2, frames: [{fn: 'next', loc: 'app.ts:4:1'}]},
+			{type: 'block.end', t: 65, id: 2, durationMs: 55, task: 1, exact: true},
+		]);
+		expect(after.blocks[0]).toMatchObject({taskId: 1, stackRead: false, frames: []});
+	});
+
 	it('charges a task made ready during a block with the delay the block caused', () => {
 		const state = reduce([
 			start(0, 1, null),

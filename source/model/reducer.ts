@@ -259,6 +259,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			block.loading ||= event.loading === true;
 			block.module = event.module ?? null;
 			block.callee = event.callee ?? null;
+			block.library = event.library ?? null;
 			if (event.frames[0]) block.location = event.frames[0].loc;
 			else if (isLibraryTopLevel(block)) block.location = null;
 			break;
@@ -709,7 +710,7 @@ function blockById(state: ModelState, id: number): Block {
 	let block = state.blocks.find(b => b.id === id);
 	if (!block) {
 		const processId = laneRootOf(id);
-		block = {id, startMs: 0, detectedAt: 0, durationMs: null, endMs: null, queuedMs: 0, taskId: null, taskName: null, callback: null, location: null, frames: [], stackRead: false, loading: false, module: null, callee: null, exact: false, processId, process: null};
+		block = {id, startMs: 0, detectedAt: 0, durationMs: null, endMs: null, queuedMs: 0, taskId: null, taskName: null, callback: null, location: null, frames: [], stackRead: false, loading: false, module: null, callee: null, library: null, exact: false, processId, process: null};
 		state.blocks.push(block);
 	}
 	// The lane's root comes first on its stream, but a block may reach the model before it (the watchdog's lines go their own way).
@@ -753,6 +754,7 @@ function forgetWhatWasRead(block: Block): void {
 	block.stackRead = false;
 	block.module = null;
 	block.callee = null;
+	block.library = null;
 	block.location = null;
 }
 

@@ -152,6 +152,8 @@ export interface Block {
 	module: Location | null;
 	/** The function of Node's own the script's innermost frame was in (`execSync` of `node:child_process`), when it was one. */
 	callee: StackFrame | null;
+	/** A stack read with no frame of the script's, loading nothing: the innermost frame of a library's, where to look. */
+	library: StackFrame | null;
 	exact: boolean;
 	/** The followed process whose main thread's loop it held: its lane's root task (the block's id says which); null for the script's own loop. */
 	processId: number | null;

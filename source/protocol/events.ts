@@ -360,6 +360,8 @@ export interface BlockStackEvent {
 	module?: Location;
 	/** The function of Node's own the user's innermost frame was in, and its module: `{fn: 'execSync', loc: 'node:child_process'}`. */
 	callee?: StackFrame;
+	/** No frame of the user's and no module loading: the innermost frame of a library's, where the thread was (`{fn: 'spin', loc: 'node_modules/slowlib/spin.js:3:9'}`). */
+	library?: StackFrame;
 }
 
 export interface StackFrame {

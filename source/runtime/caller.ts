@@ -62,6 +62,8 @@ export interface UserStack {
 	 * thread was in, by its object (`wait` of `Atomics`). Null where a library's frame came in between.
 	 */
 	callee: StackFrame | null;
+	/** No frame of the user's and no module loading: the innermost frame of a library's file, where the thread was. */
+	library: StackFrame | null;
 	/** The read came once the block was over: no sample of it (see LoopWatch.readBlockedStack). */
 	over?: true;
 }
@@ -102,8 +104,15 @@ export function userStack(fn: Function, paths: {cwd: string; ownDirectory: strin
 		frames.push({fn: site.getFunctionName() || ANONYMOUS, loc: originalLocation(site, paths.cwd)});
 		if (frames.length === maxFrames) break;
 	}
-	const libraryLoading = loading && frames.length === 0 && innermostFile !== null;
-	return {frames, inOwnCode: inOwnCode ?? false, loading, module: libraryLoading ? originalLocation(innermostFile!, paths.cwd) : null, callee: frames.length > 0 ? callee : null};
+	const library = frames.length === 0 && innermostFile !== null;
+	return {
+		frames,
+		inOwnCode: inOwnCode ?? false,
+		loading,
+		module: library && loading ? originalLocation(innermostFile!, paths.cwd) : null,
+		callee: frames.length > 0 ? callee : null,
+		library: library && !loading ? {fn: innermostFile!.getFunctionName() || ANONYMOUS, loc: originalLocation(innermostFile!, paths.cwd)} : null,
+	};
 }
 
 /**

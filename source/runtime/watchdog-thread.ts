@@ -1,6 +1,6 @@
 import {Session} from 'node:inspector';
 import {workerData} from 'node:worker_threads';
-import {HEARTBEAT_MS, STOP_SIGNALS, type AsyncmonEvent, type BlockCallback, type StackFrame, type StopSignal} from '../protocol/events.js';
+import {HEARTBEAT_MS, STOP_SIGNALS, type AsyncmonEvent, type BlockCallback, type StopSignal} from '../protocol/events.js';
 import type {UserStack} from './caller.js';
 import {serializeLine} from '../protocol/encode.js';
 import {ChannelWriter} from './agent-channel.js';
@@ -179,19 +179,21 @@ function captureStack(blockId: number): void {
 	Atomics.store(i32, I32_STACK_SESSION, 1);
 	// A connected session makes the process wait for it at exit: let go as soon as the stack is read.
 	const timer = setTimeout(disconnect, STACK_TIMEOUT_MS);
-	const done = (frames: StackFrame[], loading = false, module: string | null = null, callee: StackFrame | null = null): void => {
+	/** `stack`: what was read while the block lasted; null when nothing was (the read failed, or came once it was over). */
+	const done = (stack: UserStack | null): void => {
 		clearTimeout(timer);
 		disconnect();
-		// Loading with no frame of the user's under it: the entry's static imports, run before its own first line.
-		if (frames.length > 0 || loading) {
-			emit({type: 'block.stack', t: relativeTime(epochNow()), id: blockId, frames, ...(loading && {loading: true as const}), ...(module !== null && {module}), ...(callee && {callee})});
-		}
+		if (!stack) return;
+		// Read in it with no frame of the user's: where it was is a library's (where to look), Node's, or the entry's static
+		// imports, run before its own first line (loading), and that no code of the user's ran is itself what was read.
+		const {frames, loading, module, callee, library} = stack;
+		emit({type: 'block.stack', t: relativeTime(epochNow()), id: blockId, frames, ...(loading && {loading: true as const}), ...(module !== null && {module}), ...(callee && {callee}), ...(library && {library})});
 	};
 	const read = (attempt: number): void => {
 		session.post('Runtime.evaluate', {expression: READ_STACK, returnByValue: true, silent: true}, (error, answer) => {
-			if (error || answer.exceptionDetails) return done([]);
+			if (error || answer.exceptionDetails) return done(null);
 			const stack = answer.result.value as UserStack;
-			if (stack.over) return done([]);
+			if (stack.over) return done(null);
 			// The read came while asyncmon's own code ran (its instrumentation of a call, which has many points where
 			// the thread answers), or between two of the script's callbacks (a loop of awaits runs each continuation from
 			// Node's microtask queue, with no frame of the script's under it: half the reads of a million awaits): a
@@ -201,7 +203,7 @@ function captureStack(blockId: number): void {
 				setTimeout(() => read(attempt + 1), STACK_READ_GAP_MS);
 				return;
 			}
-			done(stack.frames, stack.loading, stack.module, stack.callee);
+			done(stack);
 		});
 	};
 	read(1);

@@ -231,7 +231,7 @@ export class LoopWatch implements SliceWatch {
 		// only once it returned, and once the block was over it lands in whatever ran next (a callback of the promise
 		// the blocking task settled), where it is no sample of the block: its stack was told as the block's.
 		const open = Atomics.load(this.i32, I32_OPEN_BLOCK);
-		if (open === 0 || open === CLAIMING) return {frames: [], inOwnCode: false, loading: false, module: null, callee: null, over: true};
+		if (open === 0 || open === CLAIMING) return {frames: [], inOwnCode: false, loading: false, module: null, callee: null, library: null, over: true};
 		const start = performance.now();
 		const queuedBefore = this.times().queuedMs;
 		try {

@@ -136,6 +136,21 @@ describe('blocks, through the real CLI', () => {
 		expect(report.stdout).not.toContain('move CPU-bound work to a worker thread');
 	});
 
+	// A library's own callback spinning (its timer, or its async function after its own await): its stack holds no frame
+	// of the script's, and was not told at all, so the insight said the block ended before it could be read.
+	it("a block wholly in a library's code names the library's frame, where to look, and gives no worker-thread advice", async () => {
+		const dir = tempDir();
+		mkdirSync(join(dir, 'node_modules/slowlib'), {recursive: true});
+		writeFileSync(join(dir, 'node_modules/slowlib/spin.js'), 'module.exports = function spin(ms) {\n\tconst until = performance.now() + ms;\n\twhile (performance.now() < until);\n};\n');
+		writeFileSync(join(dir, 'main.cjs'), "const spin = require('slowlib/spin');\nsetTimeout(spin, 10, 300);\n");
+		const {result, state} = await recordRun(['main.cjs'], {cwd: dir});
+		expect(result.code).toBe(0);
+		expect(state.blocks).toHaveLength(1);
+		expect(state.blocks[0]).toMatchObject({stackRead: true, frames: [], library: {fn: 'spin', loc: expect.stringMatching(/^node_modules\/slowlib\/spin\.js:3:\d+$/)}});
+		expect(result.stdout).toMatch(/no code of the script's was running: it was in spin\(\) at node_modules\/slowlib\/spin\.js:3, a library's: look for what the script asked of it/);
+		expect(result.stdout).not.toContain('move CPU-bound work to a worker thread');
+	});
+
 	it('top-level code that spins and calls an async function that spins too is one block, either way round, and --fail-on-block fails it', async () => {
 		for (const env of [{}, {CALL_FIRST: '1'}] as Array<Record<string, string>>) {
 			const {result, state} = await recordRun(['--fail-on-block', '150', 'spin-around-a-call.cjs'], {env});

@@ -64,6 +64,7 @@ function adviceFor(block: Block): string {
 	// A stack read with no frame of the script's in it: the place is only its task's, where no code of it was found running.
 	const noCodeSeen = block.stackRead && block.frames.length === 0;
 	if (block.location && !noCodeSeen) return 'move CPU-bound work to a worker thread';
+	if (block.library) return `no code of the script's was running: it was in ${block.library.fn}() at ${lineLocation(block.library.loc)}, a library's: look for what the script asked of it`;
 	if (block.stackRead) return "no code of the script's was running: look for a synchronous call into a library or native code";
 	return 'it ended before its stack could be read, so where it ran is not known: look for synchronous work in what ran then';
 }

@@ -80,6 +80,17 @@ describe('blocked-loop in words', () => {
 		expect(message).not.toContain('worker thread');
 	});
 
+	it("names the library's frame where a block wholly in a library's code was read: where to look", () => {
+		const session = new InsightSession();
+		session.emit('block.start', {t: 100, id: 1, task: null, detectedAt: 150});
+		session.emit('block.stack', {t: 151, id: 1, frames: [], library: {fn: 'spin', loc: 'node_modules/slowlib/spin.js:3:9'}});
+		session.emit('block.end', {t: 400, id: 1, durationMs: 300, task: null});
+		const block = session.state.blocks[0]!;
+		const message = blockedLoopMessage(session.state, {kind: 'blocked-loop', block, durationMs: 300, blocks: 1, totalMs: 300, delayedTasks: 0, longestDelayMs: null, taskIds: []});
+		expect(message).toMatch(/blocked the event loop for 300ms; no code of the script's was running: it was in spin\(\) at node_modules\/slowlib\/spin\.js:3, a library's: look for what the script asked of it$/);
+		expect(message).not.toContain('worker thread');
+	});
+
 	it("gives no worker-thread advice for a task's block whose stack, read, held no frame of the script's (a resolver that only called a loader, and a pause)", () => {
 		const session = new InsightSession();
 		session.emit('task.start', {t: 90, id: 5, parent: null, kind: 'task', name: 'comments({…})', loc: 'server.ts:75:15'});

@@ -610,21 +610,31 @@ function arrowArguments(fn: AnyNode, rt: string): string {
 	return `[${parts.join(',')}]`;
 }
 
-/** A piece of instrumentation as it is inserted: behind a comment that says how long it is. */
-function marked(text: string): string {
-	return `${MARK_START}${text.length}${MARK_END}${text}`;
+/**
+ * A piece of instrumentation as it is inserted: behind a comment that says how long it is. Right after a `/` of the
+ * user's (`total/Number(n)`, a division), the comment's own `/` would make a line comment of the rest of the line
+ * (`total//*asyncmon…`), the program changed without an error: there it is behind a space, and a mark that says so.
+ */
+function marked(text: string, afterSlash: boolean): string {
+	return `${afterSlash ? SPACED_MARK_START : MARK_START}${text.length}${MARK_END}${text}`;
 }
 
-const MARK_START = '/*asyncmon:';
+const MARK = '/*asyncmon';
+const MARK_START = `${MARK}:`;
+/** The mark of a piece behind a space (see marked): the space is asyncmon's too. */
+const SPACED_MARK_START = ` ${MARK}~`;
 const MARK_END = '*/';
 
 /** Inserting through these marks each piece (see marked). */
 function markedEdits(magic: MagicStringClass): Pick<MagicStringClass, 'prependRight' | 'appendLeft'> {
+	const afterSlash = (index: number): boolean => magic.original.charCodeAt(index - 1) === SLASH;
 	return {
-		prependRight: (index, content) => magic.prependRight(index, marked(content)),
-		appendLeft: (index, content) => magic.appendLeft(index, marked(content)),
+		prependRight: (index, content) => magic.prependRight(index, marked(content, afterSlash(index))),
+		appendLeft: (index, content) => magic.appendLeft(index, marked(content, afterSlash(index))),
 	};
 }
+
+const SLASH = '/'.charCodeAt(0);
 
 /**
  * The text of instrumented code with every piece asyncmon inserted taken out again: the user's own (as compiled,
@@ -635,13 +645,17 @@ function markedEdits(magic: MagicStringClass): Pick<MagicStringClass, 'prependRi
 export function withoutInstrumentation(text: string): string {
 	let kept = '';
 	let from = 0;
-	for (let at = text.indexOf(MARK_START, from); at !== -1; at = text.indexOf(MARK_START, at + 1)) {
-		const end = text.indexOf(MARK_END, at + MARK_START.length);
-		const digits = end === -1 ? '' : text.slice(at + MARK_START.length, end);
+	for (let at = text.indexOf(MARK, from); at !== -1; at = text.indexOf(MARK, at + 1)) {
+		const kind = text[at + MARK.length];
+		// A spaced mark's space is asyncmon's: it goes with the piece.
+		const spaced = kind === '~' && at - 1 >= from && text[at - 1] === ' ';
+		if (kind !== ':' && !spaced) continue;
+		const end = text.indexOf(MARK_END, at + MARK.length + 1);
+		const digits = end === -1 ? '' : text.slice(at + MARK.length + 1, end);
 		if (!/^\d{1,6}$/.test(digits)) continue;
 		const pieceEnd = end + MARK_END.length + Number(digits);
 		if (pieceEnd > text.length || !isPiece(text.slice(end + MARK_END.length, pieceEnd))) continue;
-		kept += text.slice(from, at);
+		kept += text.slice(from, spaced ? at - 1 : at);
 		from = pieceEnd;
 		at = pieceEnd - 1;
 	}
@@ -667,7 +681,7 @@ export function insertAtTop(magic: MagicStringClass, body: AnyNode, code: string
 		afterDirective = true;
 	}
 	// Left of children's openings, also when the body is empty.
-	magic.appendLeft(index, marked(afterDirective ? `;${code}` : code));
+	magic.appendLeft(index, marked(afterDirective ? `;${code}` : code, magic.original.charCodeAt(index - 1) === SLASH));
 }
 
 /**

@@ -136,6 +136,19 @@ it("an ES module imports a CommonJS file's re-exports by name, as compilers writ
 	expect(report.tasks.filter(task => task.name === 'alpha()')).toHaveLength(2);
 });
 
+// A division written without spaces, by a call: the instrumentation's comment after the `/` read as `//`, the rest of
+// the line commented out, and `total/Number('4')` printed 10 under asyncmon; minified code (tsx's CLI) did not parse.
+it('computes a division by a call written without spaces as node does, in JavaScript, ES modules and TypeScript', async () => {
+	const directory = tempDir();
+	const line = "const total = 10;\nconst items = [1, 2, 3, 4];\nconsole.log(total/Number('4'), items.reduce((a, b) => a + b, 0)/items.length, 6/parseFloat('3') + 1, 100*3/Math.max(1, 4));\n";
+	for (const name of ['div.cjs', 'div.mjs', 'div.ts']) writeFileSync(join(directory, name), line);
+	for (const name of ['div.cjs', 'div.mjs', 'div.ts']) {
+		const {node, asyncmon} = await underNodeAndAsyncmon(name, [], directory);
+		expect(node).toEqual({code: 0, stdout: '2.5 2.5 3 75\n', stderr: ''});
+		expect(asyncmon).toEqual(node);
+	}
+});
+
 describe('TypeScript whose tsconfig asks for decorator metadata (NestJS, TypeORM)', () => {
 	const PROJECT = join(ROOT, 'test/fixtures/decorator-metadata');
 

@@ -2,4 +2,4 @@
  * Instrumented code as it runs, without the comments that mark each piece asyncmon inserted (see the runtime's
  * withoutInstrumentation): what expectations of the instrumentation read.
  */
-export const unmarked = (code: string): string => code.replace(/\/\*asyncmon:\d+\*\//g, '');
+export const unmarked = (code: string): string => code.replace(/ \/\*asyncmon~\d+\*\/|\/\*asyncmon:\d+\*\//g, '');

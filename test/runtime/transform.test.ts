@@ -381,6 +381,19 @@ describe('instrument: names and positions in the registry', () => {
 	});
 });
 
+describe('instrument: code that reads as it did', () => {
+	// `total/Number(n)`: the mark before the call's piece began with a `/`, and `//` made a line comment of the rest of
+	// the line. The program computed something else, with no error (10 instead of 2.5).
+	it('keeps a division by a call a division, whatever follows it on the line', () => {
+		const {original, instrumented, out} = both<{a: number; b: number; c: string}>(
+			"const total = 10; const half = n => n / 2;\nreturn {a: total/Number('4'), b: total/half(4)/2, c: `${total/Number('5')}` + 'x'}",
+		);
+		expect(original).toEqual({a: 2.5, b: 2.5, c: '2x'});
+		expect(instrumented).toEqual(original);
+		expect(out.code).toContain('total/ /*asyncmon~');
+	});
+});
+
 describe('withoutInstrumentation: the user\'s own text back', () => {
 	// Every kind of piece the transform inserts, in every kind of function V8 gives the text of.
 	const code = [
@@ -397,7 +410,9 @@ describe('withoutInstrumentation: the user\'s own text back', () => {
 		// The marks' own text in the user's strings, templates and regular expressions stays theirs.
 		'async function marksOfTheirOwn(v) { const s = `a /*asyncmon:3*/ b ${await v}`; return ["/*asyncmon:5*/hello", /\\/*asyncmon:3*\\//, `/*asyncmon:1*/`, s] }',
 		'async function load() {}',
-		'module.exports = {plain, directive, arrow, object, loop, Service, literal, syncCaller, marksOfTheirOwn, sleep, load}',
+		// A call right after a division: its piece's mark stands behind a space of asyncmon's.
+		'async function ratio(total, n) { return total/count(n) + total/await load() }',
+		'module.exports = {plain, directive, arrow, object, loop, Service, literal, syncCaller, marksOfTheirOwn, sleep, load, ratio}',
 	].join('\n');
 
 	it("turns any function's instrumented text, as V8 gives it, into the text it had before", () => {

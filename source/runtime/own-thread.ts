@@ -12,6 +12,11 @@ export function startOwnThread(file: URL, data: object): Worker {
 	// stdout rethrows its EPIPE (a reader gone, as with `| head`), which node leaves unthrown, as an uncaught error.
 	const worker = new Worker(file, {workerData: {...data, [OWN_THREAD]: true}, execArgv: [], stdout: true, stderr: true});
 	worker.unref();
+	// Never read: a preload of NODE_OPTIONS runs in every thread, this one too, and what it printed here (dotenv's
+	// `injected env`, a warning) was read ahead into these streams, which holds the thread's port until it ends: an
+	// unref'd thread kept the script alive for ever. asyncmon's own threads print nothing of their own.
+	worker.stdout.destroy();
+	worker.stderr.destroy();
 	// A failure of asyncmon's own thread is never the script's uncaught error.
 	worker.on('error', () => {});
 	return worker;

@@ -136,6 +136,22 @@ it("an ES module imports a CommonJS file's re-exports by name, as compilers writ
 	expect(report.tasks.filter(task => task.name === 'alpha()')).toHaveLength(2);
 });
 
+// A preload of NODE_OPTIONS runs in every thread, asyncmon's own too: what it printed in one (dotenv's `injected env`, a
+// warning) held a port of the script's process, which then never exited, and the keep-alive advice blamed the script.
+it('a script whose NODE_OPTIONS preload prints, in every thread, exits as under node', async () => {
+	const directory = tempDir();
+	writeFileSync(join(directory, 'pre.cjs'), "console.error('preloaded', require('node:worker_threads').isMainThread ? 'main' : 'worker');\n");
+	writeFileSync(join(directory, 'main.cjs'), "setTimeout(() => console.log('done'), 50);\n");
+	const env = {NODE_OPTIONS: `--require ${join(directory, 'pre.cjs')}`};
+	const node = spawnSync(process.execPath, ['main.cjs'], {cwd: directory, env: {...process.env, ...env}, encoding: 'utf8'});
+	expect(node.stdout).toBe('done\n');
+	// Held alive, it never ends: the test's own timeout fails it.
+	const result = await runCli(['--plain', 'main.cjs'], {cwd: directory, env});
+	expect(result.code).toBe(0);
+	expect(result.stdout).toContain('done');
+	expect(result.stdout).not.toContain('stayed alive');
+});
+
 // A division written without spaces, by a call: the instrumentation's comment after the `/` read as `//`, the rest of
 // the line commented out, and `total/Number('4')` printed 10 under asyncmon; minified code (tsx's CLI) did not parse.
 it('computes a division by a call written without spaces as node does, in JavaScript, ES modules and TypeScript', async () => {

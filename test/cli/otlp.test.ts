@@ -280,7 +280,7 @@ describe('asyncmon --otlp: spans to an OpenTelemetry collector', () => {
 	);
 
 	it(
-		'leaves a traceparent the script set itself as it is',
+		'leaves a traceparent the script set itself as it is, one its own channel subscriber added too',
 		async () => {
 			target().requests.splice(0);
 			const result = await runCli(['run', '--plain', '--otlp-propagate', 'own-traceparent.ts'], {env: {TARGET_URL: target().url}});
@@ -288,6 +288,8 @@ describe('asyncmon --otlp: spans to an OpenTelemetry collector', () => {
 			expect(target().requests.map(request => [request.path, request.headers.traceparent])).toEqual([
 				['/items/1', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'],
 				['/items/2', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'],
+				// Added by the script's own subscriber, after asyncmon's: its value alone, not two joined by a comma.
+				['/items/3', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'],
 			]);
 		},
 		TIMEOUT,

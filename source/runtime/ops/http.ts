@@ -217,7 +217,9 @@ export function instrumentHttp(tracker: Tracker, propagation: TracePropagation |
 		undiciRequests.set(request, pending);
 		if (request.upgrade === 'websocket') handshakes.set(url, [...(handshakes.get(url) ?? []), {request, pending}]);
 		propagate(pending, value => {
-			if (!hasUndiciHeader(request, TRACEPARENT)) request.addHeader(TRACEPARENT, value);
+			if (hasUndiciHeader(request, TRACEPARENT)) return;
+			request.addHeader(TRACEPARENT, value);
+			giveWayToLaterTraceparent(request, value);
 		});
 	});
 	on('undici:websocket:open', ({websocket, handshakeResponse}) => {
@@ -472,6 +474,44 @@ function onHandlerError(handler: unknown, then: (error: unknown) => void): void 
 }
 
 /** undici keeps a request's headers as `[name, value, …]` (as `name: value\r\n…` before undici 7). */
+/**
+ * asyncmon's subscriber to `undici:request:create` runs first (its preload comes before the script's modules): a
+ * later one, the script's own OpenTelemetry instrumentation, adds its `traceparent` after asyncmon's, and the request
+ * went out with two, joined by a comma, which receivers drop (the script's own traces broken in two). Its
+ * `addHeader` of a `traceparent` takes asyncmon's out first: one value, the script's.
+ */
+function giveWayToLaterTraceparent(request: UndiciRequest, ours: string): void {
+	const addHeader = request.addHeader;
+	if (typeof addHeader !== 'function') return;
+	Object.defineProperty(request, 'addHeader', {
+		configurable: true,
+		writable: true,
+		value(this: UndiciRequest, name: string, value: string) {
+			if (String(name).toLowerCase() === TRACEPARENT) withoutUndiciHeader(this, TRACEPARENT, ours);
+			return addHeader.call(this, name, value);
+		},
+	});
+}
+
+/** Takes the header `name: value` out of a request undici has not sent yet. */
+function withoutUndiciHeader(request: UndiciRequest, name: string, value: string): void {
+	const headers = request.headers;
+	if (typeof headers === 'string') {
+		request.headers = headers
+			.split('\r\n')
+			.filter(line => line.toLowerCase() !== `${name}: ${value}`)
+			.join('\r\n');
+		return;
+	}
+	if (!Array.isArray(headers)) return;
+	for (let i = 0; i < headers.length; i += 2) {
+		if (String(headers[i]).toLowerCase() === name && headers[i + 1] === value) {
+			headers.splice(i, 2);
+			return;
+		}
+	}
+}
+
 function hasUndiciHeader(request: UndiciRequest, name: string): boolean {
 	const headers = request.headers;
 	if (typeof headers === 'string') return headers.toLowerCase().split('\r\n').some(line => line.startsWith(`${name}:`));

@@ -23,6 +23,8 @@ export interface ScriptProcessOptions {
 	cwd?: string;
 	stdin: ScriptStdin;
 	preload: URL;
+	/** Node's own options for the script's process (`--env-file=.env`), before the script as `node` takes them. */
+	nodeOptions?: readonly string[];
 	/** `--otlp-propagate`: the script's outgoing HTTP requests carry a `traceparent` (see trace-context.ts). */
 	propagateTrace?: boolean;
 	/** False keeps every task one by one in the stream (`--retain all`): see ChildConfig. */
@@ -97,7 +99,7 @@ export class ScriptProcess {
 			stdinKept: options.stdin === 'none',
 		};
 		const nodeFlags = childNodeFlags(Number(process.versions.node.split('.')[0]), env.NODE_OPTIONS);
-		this.child = spawn(process.execPath, [...nodeFlags, '--require', fileURLToPath(options.preload), config.script, ...options.args], {
+		this.child = spawn(process.execPath, [...nodeFlags, '--require', fileURLToPath(options.preload), ...(options.nodeOptions ?? []), config.script, ...options.args], {
 			stdio: [options.stdin === 'none' ? 'ignore' : 'inherit', 'pipe', 'pipe', 'pipe', 'pipe'],
 			...(options.cwd !== undefined && {cwd: options.cwd}),
 			env: {...env, [CHILD_CONFIG_ENV]: JSON.stringify(config)},

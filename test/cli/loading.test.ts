@@ -152,6 +152,24 @@ it('a script whose NODE_OPTIONS preload prints, in every thread, exits as under 
 	expect(result.stdout).not.toContain('stayed alive');
 });
 
+// `node --env-file=.env -r ./pre.cjs app.js`, as a project's start script reads, behind asyncmon: Node's options for
+// the script's process alone. asyncmon refused them (`unknown option -r`), and NODE_OPTIONS takes no --env-file.
+it("runs the command a project starts with, node's own options before the script, as node does", async () => {
+	const directory = tempDir();
+	writeFileSync(join(directory, '.env'), 'GREETING=hello from .env\n');
+	writeFileSync(join(directory, 'pre.cjs'), "globalThis.preloaded = 'yes';\n");
+	writeFileSync(join(directory, 'app.cjs'), "setTimeout(() => console.log(process.env.GREETING, globalThis.preloaded, process.argv.slice(2).join(' ')), 10);\n");
+	const command = ['--env-file=.env', '-r', './pre.cjs', 'app.cjs', '--port', '3000'];
+	const node = spawnSync(process.execPath, command, {cwd: directory, encoding: 'utf8'});
+	expect(node.stdout).toBe('hello from .env yes --port 3000\n');
+	const result = await runCli(['--plain', 'node', ...command], {cwd: directory});
+	expect(result.code).toBe(0);
+	expect(result.stdout.split('\n')).toContain('hello from .env yes --port 3000');
+	// What node would not run as a script's run is refused in one line.
+	const inline = await runCli(['node', '-e', "console.log('x')"], {cwd: directory});
+	expect(inline).toMatchObject({code: 1, stdout: '', stderr: 'asyncmon: node -e runs no script file, and asyncmon watches one: run it as node [options] script.js [args]\n'});
+});
+
 // A division written without spaces, by a call: the instrumentation's comment after the `/` read as `//`, the rest of
 // the line commented out, and `total/Number('4')` printed 10 under asyncmon; minified code (tsx's CLI) did not parse.
 it('computes a division by a call written without spaces as node does, in JavaScript, ES modules and TypeScript', async () => {

@@ -12,6 +12,8 @@ export interface ScriptLaunch {
 	cwd?: string;
 	/** The child's preload, dist/preload.js. */
 	preload: URL;
+	/** Node's own options for the script's process: `asyncmon node --env-file=.env app.js` (see node-command.ts). */
+	nodeOptions?: string[];
 }
 
 export interface RunOptions extends ScriptLaunch {

@@ -11,12 +11,15 @@ import type {RunArgs} from '../run-arguments.js';
 import {ownLinesStream, terminalColor, wantsPlain} from '../terminal.js';
 import {requireFileName, UsageError} from '../usage-error.js';
 import {otlpEndpointOf} from '../live-spans.js';
+import {nodeCommand} from '../node-command.js';
 import {requireOutputApart, requireReplaceable} from './recording-file.js';
 
 import {Recorder} from '../../sessions/recorder.js';
 
 /** `asyncmon [run] [options] script`: the script's exit code, or EXIT_BLOCK_BUDGET, EXIT_RECORDING_FAILED or EXIT_EVENTS_LOST. */
-export function runCommand(args: RunArgs, launch: ScriptLaunch): Promise<number> {
+export function runCommand(args: RunArgs, named: ScriptLaunch): Promise<number> {
+	const node = nodeCommand(named.script, named.args);
+	const launch: ScriptLaunch = node ? {...named, ...node} : named;
 	if (args.failOnBlock !== undefined && !(args.failOnBlock >= 0)) throw new UsageError('--fail-on-block must be a number of milliseconds, 0 or more');
 	const blockThresholdMs = blockThresholdOf(args);
 	requireFileName(args.record, '--record');
@@ -95,6 +98,7 @@ async function runScript(options: RunOptions): Promise<number> {
 		cwd: options.cwd,
 		stdin: scriptStdin,
 		preload: options.preload,
+		nodeOptions: options.nodeOptions,
 		propagateTrace: options.otlpPropagate,
 		foldQuickTasks: options.retention !== null,
 		follow: options.follow,

@@ -10,8 +10,8 @@ import {RETENTION_OPTIONS} from './source/cli/retention-arguments.js';
 
 const NO_SCRIPT = 'name a script to run, e.g. asyncmon app.ts (or try: asyncmon demo; see asyncmon --help)';
 
-/** The child's preload sits next to this file in dist/ (a module in dist/chunks/ could not say so). */
-const PRELOAD = new URL('./preload.js', import.meta.url);
+/** The child's preload (behind its gate, see preload-gate.cts) sits next to this file in dist/ (a module in dist/chunks/ could not say so). */
+const PRELOAD = new URL('./preload-gate.cjs', import.meta.url);
 
 function withRunOptions<T>(command: Argv<T>) {
 	return command.options(RUN_OPTIONS);

@@ -54,6 +54,18 @@ await Promise.all([
 			agent: 'source/runtime/agent.ts',
 		},
 	}),
+	// What --require names: CommonJS, so that a thread of Node's own can load it (see preload-gate.cts).
+	build({
+		entryPoints: {'preload-gate': 'source/runtime/preload-gate.cts'},
+		outdir: 'dist',
+		outExtension: {'.js': '.cjs'},
+		bundle: true,
+		format: 'cjs',
+		platform: 'node',
+		target: 'node22',
+		external: ['./preload.js'],
+		logLevel: 'warning',
+	}),
 	// Threads of asyncmon's own, and the package's API: one file each.
 	build({
 		...common,

@@ -503,9 +503,9 @@ function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
 	return tracker;
 }
 
-/** The child's preload, beside this module in dist/: what a worker or a followed process loads first. */
+/** The child's preload behind its gate (see preload-gate.cts), beside this module in dist/: what a worker or a followed process loads first. */
 function preloadFile(): string {
-	return fileURLToPath(new URL('preload.js', dist));
+	return fileURLToPath(new URL('preload-gate.cjs', dist));
 }
 
 function hookOptions(config: ThreadConfig, sites: SiteTable, tracker: Tracker, processEntry: string): HookOptions {

@@ -170,6 +170,20 @@ it("runs the command a project starts with, node's own options before the script
 	expect(inline).toMatchObject({code: 1, stdout: '', stderr: 'asyncmon: node -e runs no script file, and asyncmon watches one: run it as node [options] script.js [args]\n'});
 });
 
+// tsx and OpenTelemetry's ESM loader run their hooks through module.register(), in a thread of Node's own, which
+// asyncmon told as the script's worker thread: busy for the whole run, it tripled the concurrency read.
+it("leaves out Node's own thread for module.register()'s hooks: no worker thread of the script's", async () => {
+	const directory = tempDir();
+	writeFileSync(join(directory, 'hooks.mjs'), 'export async function resolve(specifier, context, next) { return next(specifier, context); }\n');
+	writeFileSync(join(directory, 'register.mjs'), "import {register} from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n");
+	writeFileSync(join(directory, 'app.mjs'), "const sleep = ms => new Promise(r => setTimeout(r, ms));\nasync function work(i) { await sleep(100); return i; }\nconsole.log(await Promise.all([work(1), work(2)]));\n");
+	const {result, report} = await recordRun(['node', '--import', './register.mjs', 'app.mjs'], {cwd: directory});
+	expect(result.code).toBe(0);
+	expect(result.stdout).toContain('[ 1, 2 ]');
+	expect(report.tasks.filter(task => task.kind === 'worker')).toEqual([]);
+	expect(report.summary.concurrency).toBeLessThan(2.5);
+});
+
 // A division written without spaces, by a call: the instrumentation's comment after the `/` read as `//`, the rest of
 // the line commented out, and `total/Number('4')` printed 10 under asyncmon; minified code (tsx's CLI) did not parse.
 it('computes a division by a call written without spaces as node does, in JavaScript, ES modules and TypeScript', async () => {

@@ -68,7 +68,7 @@ describe('the script started before its reader (asyncmon starts it first, then l
 			blockThresholdMs: 100,
 			redact: true,
 			stdin: 'none' as const,
-			preload: pathToFileURL(join(ROOT, 'dist/preload.js')),
+			preload: pathToFileURL(join(ROOT, 'dist/preload-gate.cjs')),
 		};
 		const started = new ScriptProcess(options);
 		await new Promise<number>(resolve => started.exit.hear(resolve));

@@ -31,7 +31,7 @@ it('a live run and a replay of its recording end in the same model state', async
 			blockThresholdMs: 100,
 			redact: true,
 			stdin: 'none',
-			preload: pathToFileURL(join(ROOT, 'dist/preload.js')),
+			preload: pathToFileURL(join(ROOT, 'dist/preload-gate.cjs')),
 			env: {SPIN_MS: '200'},
 		});
 		session.onLine((line, raw) => {

@@ -10,7 +10,7 @@ export interface ScriptLaunch {
 	env?: Record<string, string>;
 	/** Where the script runs, when not asyncmon's own working directory (a bundled demo's package, where its paths are told from). */
 	cwd?: string;
-	/** The child's preload, dist/preload.js. */
+	/** The child's preload behind its gate, dist/preload-gate.cjs. */
 	preload: URL;
 	/** Node's own options for the script's process: `asyncmon node --env-file=.env app.js` (see node-command.ts). */
 	nodeOptions?: string[];

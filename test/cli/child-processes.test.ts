@@ -227,6 +227,33 @@ describe('child processes, followed', () => {
 		expect(shells.map(task => task.process!.command).sort()).toEqual(['echo one', 'echo two']);
 	});
 
+	// npm runs a package's scripts so: `sh -c "node server.js"`. The shell was an op, and the Node process it ran unwatched.
+	it('a Node process a shell runs for its -c line (npm run) is followed, as one spawned directly', async () => {
+		const directory = tempDir();
+		writeFileSync(join(directory, 'kid.cjs'), "async function kidWork() { await new Promise(resolve => setTimeout(resolve, 20)); console.log('kid done'); }\nkidWork();\n");
+		writeFileSync(join(directory, 'main.cjs'), "const {spawn} = require('node:child_process');\nasync function startShell() { await new Promise(resolve => spawn('sh', ['-c', 'node kid.cjs'], {stdio: 'inherit'}).on('exit', resolve)); }\nstartShell();\n");
+		const {result, report} = await recordRun(['main.cjs'], {cwd: directory});
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('kid done');
+		const lane = laneNamed(report, 'sh -c node kid.cjs');
+		expect(lane.parentId).toBe(taskNamed(report, 'startShell()').id);
+		expect(childrenOf(report, lane)).toEqual(['kidWork()']);
+	});
+
+	// `asyncmon npm run start`, `asyncmon nest start`: a command, not a file here, whose file on the PATH is a Node script.
+	it('runs a command on the PATH whose file is a Node script, shown by its name; another program is no script', async () => {
+		const bin = tempDir();
+		writeFileSync(join(bin, 'greet'), "#!/usr/bin/env node\nasync function greet() { await new Promise(resolve => setTimeout(resolve, 10)); console.log('hello from greet', process.argv.slice(2).join(' ')); }\ngreet();\n", {mode: 0o755});
+		writeFileSync(join(bin, 'shelly'), '#!/bin/sh\necho shelly\n', {mode: 0o755});
+		const env = {PATH: `${bin}:${process.env.PATH}`};
+		const {result, report} = await recordRun(['greet', 'world'], {env, cwd: tempDir()});
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('hello from greet world');
+		expect(taskNamed(report, 'greet()').state).toBe('finished');
+		const other = await runCli(['--plain', 'shelly'], {env, cwd: tempDir()});
+		expect(other).toMatchObject({code: 1, stderr: "asyncmon: cannot find script 'shelly'\n"});
+	});
+
 	it("a child whose code does not parse: Node says so, as under node, and the session is not the child's syntax error", async () => {
 		const {node, asyncmon, report, state} = await underNodeAndAsyncmon('broken.mjs', [], CHILDREN);
 		expect(node).toEqual({code: 0, stdout: "status 1 SyntaxError: Unexpected token ';'\n", stderr: ''});

@@ -12,6 +12,7 @@ import {ownLinesStream, terminalColor, wantsPlain} from '../terminal.js';
 import {requireFileName, UsageError} from '../usage-error.js';
 import {otlpEndpointOf} from '../live-spans.js';
 import {nodeCommand} from '../node-command.js';
+import {nodeScriptOnPath} from '../command-on-path.js';
 import {requireOutputApart, requireReplaceable} from './recording-file.js';
 
 import {Recorder} from '../../sessions/recorder.js';
@@ -19,7 +20,7 @@ import {Recorder} from '../../sessions/recorder.js';
 /** `asyncmon [run] [options] script`: the script's exit code, or EXIT_BLOCK_BUDGET, EXIT_RECORDING_FAILED or EXIT_EVENTS_LOST. */
 export function runCommand(args: RunArgs, named: ScriptLaunch): Promise<number> {
 	const node = nodeCommand(named.script, named.args);
-	const launch: ScriptLaunch = node ? {...named, ...node} : named;
+	const launch: ScriptLaunch = onPath(node ? {...named, ...node} : named);
 	if (args.failOnBlock !== undefined && !(args.failOnBlock >= 0)) throw new UsageError('--fail-on-block must be a number of milliseconds, 0 or more');
 	const blockThresholdMs = blockThresholdOf(args);
 	requireFileName(args.record, '--record');
@@ -45,6 +46,13 @@ export function runCommand(args: RunArgs, named: ScriptLaunch): Promise<number> 
 		stdout: process.stdout,
 		stderr: process.stderr,
 	});
+}
+
+/** A script named as a command on the PATH (`asyncmon npm run start`) that is no file here: the Node script it runs, shown by its name. */
+function onPath(launch: ScriptLaunch): ScriptLaunch {
+	if (existsSync(launch.script)) return launch;
+	const file = nodeScriptOnPath(launch.script);
+	return file ? {...launch, script: file, scriptName: launch.scriptName ?? launch.script} : launch;
 }
 
 /** A slice this long is a block unless the user says otherwise. */

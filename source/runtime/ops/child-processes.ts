@@ -180,12 +180,20 @@ function withEnv(args: unknown[], launch: Launch, env: NodeJS.ProcessEnv): void 
 	else args.splice(launch.optionsAt, 0, {env});
 }
 
-/** A Node process: forked, or started as `process.execPath` or `node`, directly or as a shell line's first word. */
+/**
+ * A Node process: forked, or started as `process.execPath` or `node`, directly or as a shell line's first word: a
+ * line given to a shell option (`exec('node x.js')`) or to a shell itself (`spawn('sh', ['-c', 'node x.js'])`, how
+ * npm runs a package's scripts).
+ */
 function isNode(launch: Launch): boolean {
 	if (launch.fork) return true;
-	const program = launch.shell ? (/^\s*("[^"]*"|'[^']*'|\S+)/.exec(launch.file)?.[1] ?? '').replace(/^["']|["']$/g, '') : launch.file;
+	const line = launch.shell ? launch.file : SHELLS.has(basename(launch.file)) && launch.argv[0] === '-c' ? launch.argv[1] : undefined;
+	const program = line === undefined ? launch.file : (/^\s*("[^"]*"|'[^']*'|\S+)/.exec(line)?.[1] ?? '').replace(/^["']|["']$/g, '');
 	return program === process.execPath || basename(program) === 'node';
 }
+
+/** The shells that run a line given with `-c`. */
+const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ash']);
 
 /** The command line as a shell would show it, `node` for Node's own path, redacted. */
 function commandOf(launch: Launch): string {

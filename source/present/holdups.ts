@@ -117,7 +117,11 @@ export function starvedStall(durationMs: Ms, queuedMs: Ms | undefined): string {
  * is named by its id: 'a callback' said of it was a guess stated as fact.
  */
 export function blockCulprit(state: ModelState, block: Block): string {
-	return knownBlockCulprit(state, block) ?? `a task not reported yet (${shownId(block.taskId!, state)})`;
+	const known = knownBlockCulprit(state, block);
+	if (known) return known;
+	// Joined late (asyncmon connect), a block of the service's past is one of a task folded before this client came.
+	const past = state.joinedMs !== null && block.startMs < state.joinedMs;
+	return past ? `task ${shownId(block.taskId!, state)}, done before this client joined` : `a task not reported yet (${shownId(block.taskId!, state)})`;
 }
 
 /**

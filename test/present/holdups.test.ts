@@ -264,6 +264,12 @@ describe('who blocked the loop', () => {
 		expect(blockCulprit(unheard, unheard.blocks[0]!)).toBe('a task not reported yet (#7)');
 		const none = reduce([{type: 'block.start', t: 5, id: 1, task: null, detectedAt: 60}]);
 		expect(blockCulprit(none, none.blocks[0]!)).toBe('a callback');
+		// A client that joined a running service: a block of its past is one of a task folded before the client came.
+		const joined = reduce([
+			{type: 'joined', t: 800, folded: {tasks: 3, failed: 0, taskTimeMs: 30, byName: {}}, omitted: 0},
+			{type: 'block.end', t: 500, id: 1, durationMs: 54, task: 3706, exact: true},
+		]);
+		expect(blockCulprit(joined, joined.blocks[0]!)).toBe('task #3706, done before this client joined');
 	});
 });
 

@@ -1,5 +1,5 @@
 import {computeInsights} from '../model/insights.js';
-import {foldedFiguresOf, foldedSentence} from '../present/folded.js';
+import {foldedFiguresOf, foldedSentence, sinceJoined} from '../present/folded.js';
 import {insightMessage} from '../present/insights.js';
 import {fatalUncaught, unsettledTasks, type ModelState} from '../model/state.js';
 import {sessionDuration, summarize} from '../model/summary.js';
@@ -65,7 +65,7 @@ export function summaryLines(state: ModelState, ascii: boolean): Segment[][] {
 	say(figures.join(` ${separator} `), {bold: true});
 	if (summary.httpCount > 0) {
 		const failed = summary.failedHttp > 0 ? `, ${summary.failedHttp} failed (a network error, a 5xx status or a gRPC error)` : '';
-		say(`HTTP sent: ${counted(summary.httpCount, 'request')}, at most ${summary.maxInFlightHttp} in flight${failed}`, summary.failedHttp > 0 ? {color: 'red'} : {});
+		say(`HTTP sent: ${counted(summary.httpCount, 'request')}${sinceJoined(state)}, at most ${summary.maxInFlightHttp} in flight${failed}`, summary.failedHttp > 0 ? {color: 'red'} : {});
 	}
 	if (summary.httpReceived > 0) {
 		const failed = summary.failedReceived > 0 ? `, ${summary.failedReceived} failed (a 5xx status, the client gone first, or the server's own end)` : '';

@@ -1,4 +1,4 @@
-import {isTaskKind, type Aggregated, type SiteAggregate} from '../model/state.js';
+import {isTaskKind, type Aggregated, type ModelState, type SiteAggregate} from '../model/state.js';
 import {latencyStats} from '../model/latency.js';
 import {formatDuration} from './durations.js';
 import {formatCount} from './numbers.js';
@@ -84,4 +84,12 @@ export function foldedFiguresOf(aggregated: Aggregated): FoldedFigures {
 function keptOneByOne(maxFinished: number, maxAgeMs: number | null): string {
 	const age = maxAgeMs === null || maxAgeMs === Infinity ? '' : `, if they finished within the last ${formatDuration(maxAgeMs)}`;
 	return `the latest ${formatCount(maxFinished)}${age}`;
+}
+
+/**
+ * A figure the agent of a service joined late (`asyncmon connect`) keeps no count of from before the client came:
+ * the HTTP requests the service sent (its folded tasks and the requests it received are counted since its start).
+ */
+export function sinceJoined(state: Pick<ModelState, 'joinedMs'>): string {
+	return state.joinedMs === null ? '' : ' since this client joined';
 }

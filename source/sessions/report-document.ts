@@ -3,7 +3,7 @@ import {buildReport, sessionEnd, type ReportSite, type ReportTask, type SessionR
 import {formatDuration} from '../present/durations.js';
 import {formatTimes} from '../present/numbers.js';
 import {counted, sanitize} from '../present/text.js';
-import {foldedSentence} from '../present/folded.js';
+import {foldedSentence, sinceJoined} from '../present/folded.js';
 import {formatCount} from '../present/numbers.js';
 import {httpStatsByHost, servedStatsByRoute} from '../model/http-stats.js';
 import {fatalUncaught, HTTP_PHASES} from '../model/state.js';
@@ -88,7 +88,7 @@ function summarySection(report: SessionReport): ReportSection {
 			['running or waiting (tasks, their waits on each other aside)', formatDuration(s.activeTimeMs)],
 			['concurrency (running or waiting / duration)', formatTimes(s.concurrency)],
 			['max tasks in flight', String(s.maxInFlight)],
-			['HTTP requests sent', String(s.httpCount)],
+			[`HTTP requests sent${sinceJoined({joinedMs: report.joinedMs ?? null})}`, String(s.httpCount)],
 			['max HTTP requests sent in flight', String(s.maxInFlightHttp)],
 			// A server's: what it was asked (its routes, below).
 			...(s.httpReceived > 0 ? [['HTTP requests received', String(s.httpReceived)], ['failed HTTP requests received', String(s.failedReceived)]] : []),

@@ -3,7 +3,7 @@ import {apply} from '../../source/model/reducer.js';
 import type {ModelState} from '../../source/model/state.js';
 import {summaryLines} from '../../source/plain/summary.js';
 import {paint} from '../../source/present/paint.js';
-import type {AsyncmonEvent} from '../../source/protocol/events.js';
+import type {AsyncmonEvent, ProtocolLine} from '../../source/protocol/events.js';
 import {event, reduce} from '../helpers/events.js';
 
 /** `count` short tasks under main(), each finished, with only `retained` kept in detail. */
@@ -65,6 +65,13 @@ describe('the plain summary', () => {
 		}
 		lines.push(event('task.end', {t: 3, id: 1, busy: 1, wait: 2}), event('exit', {t: 3}));
 		expect(summaryText(reduce(lines))).toContain('HTTP sent: 3 requests, at most 3 in flight, 2 failed (a network error, a 5xx status or a gRPC error)');
+	});
+
+	// The agent of a service joined late keeps no count of the requests it sent before: 1,820 read as the service's whole life.
+	it('says the requests sent are counted since the client joined, in a session that joined a running service', () => {
+		const lines: ProtocolLine[] = [event('task.start', {t: 0, id: 1, name: 'main()'}), {type: 'joined', t: 1, folded: {tasks: 0, failed: 0, taskTimeMs: 0, byName: {}}, omitted: 0}];
+		lines.push(event('op.start', {t: 2, id: 2, parent: 1, kind: 'http', name: 'GET /', http: {method: 'GET', url: 'http://127.0.0.1/'}}), event('op.end', {t: 3, id: 2, ok: true, status: 200}));
+		expect(summaryText(reduce(lines))).toContain('HTTP sent: 1 request since this client joined, at most 1 in flight');
 	});
 
 	it("says how many requests the script's servers received and how many failed, a server's answer to HTTP sent", () => {

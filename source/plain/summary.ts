@@ -8,8 +8,22 @@ import {formatTimes} from '../present/numbers.js';
 import type {Segment} from '../present/paint.js';
 import {glyphs} from '../present/states.js';
 import {counted, sanitize, sanitizeLines} from '../present/text.js';
-import {connectionClosed, endingSignal, forcedText, stoppedForText} from '../present/processes.js';
+import {connectionClosed, endingSignal, forcedText, processOutcome, processText, stoppedForText} from '../present/processes.js';
+import {isProcessGone} from '../protocol/events.js';
 import {cutShortText, uncaughtSegment} from '../present/errors.js';
+
+/**
+ * The followed processes that failed, as their lanes ended: `pid 8781 (node cluster.js) killed by SIGKILL`. Not one
+ * gone with its end not seen (the script's own end came first, as with the Ctrl-C that ended them all): no claim.
+ */
+function failedProcesses(state: ModelState): string[] {
+	const failed: string[] = [];
+	for (const node of state.nodes.values()) {
+		if (node.kind !== 'process' || node.state !== 'failed' || isProcessGone(node.error)) continue;
+		failed.push(`${processText(node.process ?? null)} ${node.process?.exit ? processOutcome(node.process.exit, node.error) : (node.error?.message ?? 'failed')}`);
+	}
+	return failed;
+}
 
 /** The processes the script started that had not ended when the session did (a child that took the stop signal and went on, a daemon): `pid 4242 (node worker.js)`. */
 function processesStillRunning(state: ModelState): string[] {
@@ -72,6 +86,11 @@ export function summaryLines(state: ModelState, ascii: boolean): Segment[][] {
 		say(`HTTP received: ${counted(summary.httpReceived, 'request')}${failed}`, summary.failedReceived > 0 ? {color: 'red'} : {});
 	}
 	if (summary.failedCount > 0) say(`${counted(summary.failedCount, 'task')} failed`, {color: 'red'});
+	const processes = failedProcesses(state);
+	if (processes.length > 0) {
+		const more = processes.length > 3 ? `, and ${processes.length - 3} more` : '';
+		say(sanitize(`${counted(processes.length, 'followed process', 'followed processes')} failed: ${processes.slice(0, 3).join(', ')}${more}`), {color: 'red'});
+	}
 	const stuck = exit && stoppedForText(exit);
 	// asyncmon's name is written in lower case, at the start of a sentence too.
 	const why = stuck ? `${stuck[0]!.toUpperCase()}${stuck.slice(1)}` : exit && forcedText(exit);

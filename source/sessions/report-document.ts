@@ -14,6 +14,7 @@ import type {Tone} from '../present/changes.js';
 import {cutShortText, errorText, failureText} from '../present/errors.js';
 import {shownId} from '../present/ids.js';
 import {routeOf} from '../protocol/routes.js';
+import {isProcessGone} from '../protocol/events.js';
 
 /**
  * The content the human-readable reports (text, md, html) share, as plain
@@ -256,7 +257,8 @@ function failuresSection(state: ModelState, report: SessionReport): ReportSectio
 	};
 	if (state.fatal) add([`script (${state.fatal.kind})`, state.fatal.message, state.fatal.loc ?? '']);
 	for (const task of report.tasks) {
-		if (task.state !== 'failed') continue;
+		// A followed process gone with its end not seen (the script's end came first: a Ctrl-C that ended them all) makes no claim of failure.
+		if (task.state !== 'failed' || isProcessGone(task.error)) continue;
 		// A request the script sent by its URL; one its servers received by its route (as its table groups them), its status said below.
 		const what = task.kind === 'http' && task.http ? `${task.http.method} ${task.http.url}${task.http.status ? ` (${task.http.status})` : ''}` : task.request ? routeOf({method: task.request.method, url: task.request.url, route: task.request.route ?? undefined}) : task.name;
 		add([what, failureText({error: task.error, status: task.request?.status, aborted: task.request?.aborted}), task.error?.location ?? task.location ?? '']);

@@ -48,6 +48,24 @@ describe('the plain summary', () => {
 		expect(summaryText(reduce(lines.slice(0, -1))).join('\n')).not.toContain('still running');
 	});
 
+	// A cluster's worker SIGKILLed mid-run was in no line of the summary, and the report listed beside it, as failures, the
+	// workers that went down with the Ctrl-C that ended the script (gone with their ends not seen: no claim).
+	it('names the followed processes that failed, and not those gone with their ends not seen', () => {
+		const killed = 1_000_000_000_001;
+		const gone = 2_000_000_000_001;
+		const lines: AsyncmonEvent[] = [
+			event('task.start', {t: 0, id: 1, kind: 'script', name: 'cluster.js', loc: 'cluster.js:1:1'}),
+			event('task.start', {t: 5, id: killed, parent: 1, kind: 'process', name: 'pid 42: node cluster.js', loc: null, process: {pid: 42, command: 'node cluster.js'}}),
+			event('task.start', {t: 6, id: gone, parent: 1, kind: 'process', name: 'pid 43: node cluster.js', loc: null, process: {pid: 43, command: 'node cluster.js'}}),
+			event('task.end', {t: 300, id: killed, ok: false, error: {name: 'ProcessExit', message: 'killed by SIGKILL'}, exit: {code: null, signal: 'SIGKILL'}}),
+			event('task.end', {t: 890, id: gone, ok: false, error: {name: 'ProcessGone', message: 'gone, its end not seen: the process that started it exited first'}, exit: {code: null, signal: null}}),
+			event('exit', {t: 900, code: null, signal: 'SIGINT'}),
+		];
+		const text = summaryText(reduce(lines)).join('\n');
+		expect(text).toContain('1 followed process failed: pid 42 (node cluster.js) killed by SIGKILL');
+		expect(text).not.toContain('pid 43');
+	});
+
 	it('says how long asyncmon held the script back while the monitor caught up, and not when it kept up', () => {
 		const state = finishedTasks(50, 100);
 		expect(summaryText(state).join('\n')).not.toContain('held the script back');

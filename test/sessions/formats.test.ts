@@ -95,6 +95,23 @@ describe('report formats', () => {
 		expect(failures).toEqual([expect.stringMatching(/^×3 GET \/users\/:id +the client went away before the response finished/)]);
 	});
 
+	// Workers gone with their ends not seen (the Ctrl-C that ended the script ended them too) make no claim of failure.
+	it('lists a followed process that failed, not one gone with its end not seen', () => {
+		const lane = (id: number, pid: number, error: {name: string; message: string}, signal: string | null): ProtocolLine[] => [
+			event('task.start', {t: 5, id, parent: 1, kind: 'process', name: `pid ${pid}: node cluster.js`, loc: null, process: {pid, command: 'node cluster.js'}}),
+			event('task.end', {t: 300, id, ok: false, error, exit: {code: null, signal}}),
+		];
+		const state = reduce([
+			header(),
+			event('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'cluster.js', loc: null}),
+			...lane(1_000_000_000_001, 42, {name: 'ProcessExit', message: 'killed by SIGKILL'}, 'SIGKILL'),
+			...lane(2_000_000_000_001, 43, {name: 'ProcessGone', message: 'gone, its end not seen: the process that started it exited first'}, null),
+			{type: 'exit', t: 900, code: null, signal: 'SIGINT'},
+		]);
+		const failures = formatText(state).split('Failures\n')[1]!.split('\n\n')[0]!.split('\n').slice(2).filter(Boolean);
+		expect(failures).toEqual([expect.stringMatching(/^pid 42: node cluster\.js +ProcessExit: killed by SIGKILL/)]);
+	});
+
 	it('text holds the summary, slowest tasks, HTTP, blocks and failures', async () => {
 		const {state} = await loadSession(THREE_REQUESTS_FILE);
 		const text = formatText(state);

@@ -705,7 +705,7 @@ describe('dashboard: folded tasks', () => {
 		expect(indentOf(view, `×${folded.count.toLocaleString('en-US')}`)).toBe(indentOf(view, 'server.ts') + 2);
 		// Of the tasks done the header counts: never more than them, though the ops folded with them are folded too.
 		const {tasks} = session.state.aggregated;
-		expect(view.lines()[1]).toMatch(new RegExp(`✔ ${(session.state.taskCounts.finished).toLocaleString('en-US')} done .*  ${tasks.toLocaleString('en-US')} of them folded into per-site rows`));
+		expect(view.lines()[1]).toMatch(new RegExp(`✔ ${(session.state.taskCounts.finished).toLocaleString('en-US')} done .*  ${tasks.toLocaleString('en-US')} done folded into per-site rows`));
 		// The timeline has no spans left to draw for them: the row says what they were.
 		await view.press('t');
 		expect(view.lines().find(line => line.includes('getUser()'))).toMatch(new RegExp(`^ ✔ {3}×${folded.count.toLocaleString('en-US')} getUser\\(\\)`));

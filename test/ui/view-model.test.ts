@@ -565,7 +565,7 @@ describe('header', () => {
 		session.emit('fold', fold('task', 'job', 1, false)).emit('fold', fold('timer', 'sleep', null, false));
 		const counts = headerLines({state: session.state, title: 'app.ts', nowMs: 200, width: 160, ascii: false, glyphs: glyphs(false), viewPaused: false, replay: undefined, badge: []})[1]!.map(s => s.text).join('');
 		expect(counts).toContain('✔ 10 done');
-		expect(counts).toContain('10 of them folded into per-site rows');
+		expect(counts).toContain('10 done folded into per-site rows');
 	});
 
 	it("shows the summary's concurrency, to the same tenth: 1,549 ms of tasks in 1 s reads 1.6× in both", () => {

@@ -141,13 +141,14 @@ const SETTLED: ReadonlySet<NodeState> = new Set(['finished', 'failed']);
 
 function countNotes(state: ModelState): Line {
 	const notes: Line = [];
+	// Rows of old finished tasks were dropped to bound memory: say so, since the table no longer lists them; before the
+	// lanes, whose words a narrow width cuts first.
+	const folded = foldedShort(state.aggregated);
+	if (folded) notes.push({text: `  ${folded}`, color: 'yellow'});
 	// The counts are the script's tasks, as the summary's; its other threads and processes run beside them.
 	const {workers, processes} = state.lanesRunning;
 	const lanes = [workers > 0 ? counted(workers, 'worker thread') : '', processes > 0 ? counted(processes, 'process', 'processes') : ''].filter(Boolean);
 	if (lanes.length > 0) notes.push({text: `  + ${lanes.join(' and ')} running`, color: STATE_STYLES.running.color});
-	// Rows of old finished tasks were dropped to bound memory: say so, since the table no longer lists them.
-	const folded = foldedShort(state.aggregated);
-	if (folded) notes.push({text: `  ${folded}`, color: 'yellow'});
 	if (state.corruptLines > 0) notes.push({text: `  ${counted(state.corruptLines, 'corrupt line')} skipped`, color: 'red'});
 	return notes;
 }

@@ -30,3 +30,18 @@ describe("the dashboard header's uncaught errors", () => {
 		expect(lines([event('exit', {t: 51, code: 0})]).join('\n')).not.toContain('Uncaught');
 	});
 });
+
+describe("the dashboard header's counts", () => {
+	// `+ 2 processes running  82,716 of them …`, cut at 140 columns, read as the processes'.
+	it('says how many of the tasks done were folded in words of their own, before the lanes running beside them', () => {
+		const lane = 1_000_000_000_001;
+		const state = reduce([
+			event('task.start', {t: 0, id: 1, kind: 'script', name: 'app.js', loc: null}),
+			event('task.start', {t: 1, id: lane, parent: 1, kind: 'process', name: 'pid 42: node worker.js', loc: null, process: {pid: 42, command: 'node worker.js'}}),
+			event('task.start', {t: 2, id: lane + 1, parent: lane, kind: 'task', name: 'work()', loc: 'worker.js:1:1'}),
+		]);
+		state.aggregated.tasks = 82_716;
+		const counts = headerLines({state, title: 'app.js', nowMs: 100, width: 160, ascii: false, glyphs: glyphs(false), viewPaused: false, replay: undefined, badge: []})[1]!.map(segment => segment.text).join('');
+		expect(counts).toMatch(/in flight {2}82,716 done folded into per-site rows {2}\+ 1 process running$/);
+	});
+});

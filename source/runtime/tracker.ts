@@ -701,9 +701,10 @@ export class Tracker {
 			const producer = this.produced?.kind === 'task' ? this.producedTask : null;
 			task.waitOn = this.takeTarget(task, value);
 			if (producer && producer.phase !== Phase.Done && task.waitOn.kind === 'task' && task.waitOn.id === producer.id && !task.waitOn.guess) {
+				const follower = {task, promise: value};
 				const followers = this.followers.get(producer.id);
-				if (followers) followers.push(task);
-				else this.followers.set(producer.id, [task]);
+				if (followers) followers.push(follower);
+				else this.followers.set(producer.id, [follower]);
 				return value;
 			}
 			value.then(
@@ -718,17 +719,29 @@ export class Tracker {
 		return value;
 	}
 
-	/** Tasks that returned the promise of a task not yet ended, by its id (see returned). */
-	private readonly followers = new Map<number, Task[]>();
+	/** Tasks that returned the promise of a task not yet ended, by its id, with the promise they returned (see returned). */
+	private readonly followers = new Map<number, Array<{task: Task; promise: Promise<unknown>}>>();
 
-	/** Those that returned `task`'s promise settle with it: they end as it does. */
+	/**
+	 * Those that returned `task`'s promise settle with it: they end as it does. Unless it failed: the promise returned
+	 * may be a library's around the task (a retry helper's, `return pRetry(attempt)`, which made the task and gave
+	 * its own promise), which goes on to another attempt. Its own outcome, heard now, says: the task's promise has
+	 * settled already, and its error's async stack was taken when it was thrown.
+	 */
 	private endFollowers(task: Task, now: number): void {
 		const followers = this.followers.get(task.id);
 		if (!followers) return;
 		this.followers.delete(task.id);
-		for (const follower of followers) {
-			if (task.failed) this.f(follower, task.error);
-			this.finish(follower, now);
+		for (const {task: follower, promise} of followers) {
+			if (!task.failed) this.finish(follower, now);
+			else
+				promise.then(
+					() => this.finish(follower),
+					(error: unknown) => {
+						this.f(follower, error);
+						this.finish(follower);
+					},
+				);
 		}
 	}
 

@@ -2,7 +2,7 @@ import {expect, it} from 'vitest';
 import {recordRun, taskNamed} from '../helpers/recorded.js';
 import {runCli, SCRIPTS} from '../helpers/run-cli.js';
 import {underNodeAndAsyncmon} from '../helpers/node-parity.js';
-import {dirWithScript} from '../helpers/temp.js';
+import {dirWithPackage, dirWithScript} from '../helpers/temp.js';
 
 it('a task that returned a promise waits on it, not runs, and a session cut short gives it the times of that wait', async () => {
 	const {result, report, file} = await recordRun(['returns-pending.js']);
@@ -68,4 +68,33 @@ it("an error under a returned call keeps the stack's async frames above it, and 
 	// The task that returned the call ends as the call does, failed with its error.
 	expect(taskNamed(report, 'passThrough()')).toMatchObject({state: 'failed', error: {message: 'boom'}});
 	expect(taskNamed(report, 'slow()')).toMatchObject({state: 'failed'});
+});
+
+// `return pRetry(attempt)`: the library made the script's task and gave its own promise, which goes on to another
+// attempt when the first fails. The function that returned it read failed at the first attempt's error.
+it("a function that returns a retry helper's promise ends as that promise does, not as the first attempt it made", async () => {
+	const retry = 'exports.retry = async function retry(fn, n) { for (let i = 1; ; i++) { try { return await fn(i); } catch (e) { if (i >= n) throw e; await new Promise(r => setTimeout(r, 30)); } } };\n';
+	const directory = dirWithPackage('tiny-retry', {'index.js': retry});
+	dirWithScript(
+		'app.js',
+		[
+			"const {retry} = require('tiny-retry');",
+			'const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));',
+			"async function attempt(i) { await sleep(20); if (i < 3) throw new Error('flaky ' + i); return 'ok' + i; }",
+			'async function viaHelper() { return retry(attempt, 3); }',
+			"async function giveUp() { return retry(attempt, 2); }",
+			"async function main() { console.log(await viaHelper()); await giveUp().catch(error => console.log('gave up:', error.message)); }",
+			'main();',
+		],
+		directory,
+	);
+	const {result, report} = await recordRun(['app.js'], {cwd: directory});
+	expect(result.code).toBe(0);
+	expect(result.stdout.split('\n')).toEqual(expect.arrayContaining(['ok3', 'gave up: flaky 2']));
+	const helper = taskNamed(report, 'viaHelper()');
+	expect(helper.state).toBe('finished');
+	// Three attempts of 20 ms and two pauses of 30 ms: it lasted them all.
+	expect(helper.endMs! - helper.startMs).toBeGreaterThanOrEqual(100);
+	expect(taskNamed(report, 'giveUp()')).toMatchObject({state: 'failed', error: expect.objectContaining({message: 'flaky 2'})});
+	expect(result.stdout).not.toMatch(/✖ failed viaHelper\(\)/);
 });

@@ -58,7 +58,8 @@ export function DashboardView({source, title, ascii, color, exitOnEnd, replay, o
 	// loop samples change no row). Not the `version` the source last announced: a clock tick may draw a model changed
 	// since, whose folded rows are gone.
 	const sortClock = sortsByTime(ui.query.sort) ? nowMs : 0;
-	const rows = useMemo(() => buildTreeRows(state, ui.query, nowMs), [state, state.treeVersion, ui.query, sortClock]);
+	// What fits the terminal stays whole: a working task's older finished tasks give way only to rows that would not.
+	const rows = useMemo(() => buildTreeRows(state, ui.query, nowMs, size.rows), [state, state.treeVersion, ui.query, sortClock, size.rows]);
 	const summary = useMemo(() => (ended ? summarize(state) : null), [state, state.version, ended]);
 	const insights = useInsights(source, ended, frozen, ui.insights);
 	const screen = buildScreen({state, ui, rows, nowMs, size, title, ascii, replay, summary, insights});

@@ -85,9 +85,18 @@ export class TreeRows {
 /**
  * The table's rows: a depth-first walk of the task tree, siblings sorted by the
  * sort column. Filtering and hiding finished rows keep the ancestors of every
- * shown row, so each row still sits under its parent.
+ * shown row, so each row still sits under its parent. In the start order, a task at work keeps its latest finished
+ * tasks alone (see withoutOlderFinished) where all its rows would not fit in `fitRows`: a demo's fan-out that fits
+ * stays whole, a crawler's or a server's history gives way to what is at work.
  */
-export function buildTreeRows(state: ModelState, query: RowQuery, nowMs: Ms): TreeRows {
+export function buildTreeRows(state: ModelState, query: RowQuery, nowMs: Ms, fitRows = Number.POSITIVE_INFINITY): TreeRows {
+	const hidden = {tasks: 0};
+	const rows = walkRows(state, query, nowMs, hidden);
+	return hidden.tasks === 0 || rows.length + hidden.tasks > fitRows ? rows : walkRows(state, query, nowMs, null);
+}
+
+/** The rows, each working task's older finished tasks left out and their rows counted in `hiddenTasks`; all of them when it is null. */
+function walkRows(state: ModelState, query: RowQuery, nowMs: Ms, hiddenTasks: {tasks: number} | null): TreeRows {
 	const shown = shownIds(state, query);
 	const folded = foldedSiteIds(state, query);
 	const order = siblingOrder(state, query, nowMs, folded);
@@ -106,7 +115,7 @@ export function buildTreeRows(state: ModelState, query: RowQuery, nowMs: Ms): Tr
 	const collapses = query.sort === 'start' && shown === null;
 	const pushChildren = (children: readonly number[], depth: number, parent: number | null): void => {
 		let kept = shown ? children.filter(id => shown.has(id)) : children;
-		if (collapses && parent !== null) kept = withoutOlderFinished(state, state.nodes.get(parent), kept, count => hidden.set(parent, count));
+		if (collapses && parent !== null) kept = withoutOlderFinished(state, state.nodes.get(parent), kept, hiddenTasks, count => hidden.set(parent, count));
 		const sorted = order(sortsFolded && parent === foldedParent ? [...kept, ...folded] : kept);
 		for (let i = sorted.length - 1; i >= 0; i--) {
 			stackIds.push(sorted[i]!);
@@ -138,15 +147,14 @@ export function buildTreeRows(state: ModelState, query: RowQuery, nowMs: Ms): Tr
  * A node's children but the older of those done, in the start order: past its latest FINISHED_SHOWN finished ops
  * (a loop of a thousand sleeps or queries), and, while the node is still at work (the script's row: while its
  * process runs), past its latest FINISHED_SHOWN finished tasks with all they started (a crawler's thousand pages,
- * a server's requests served): history would push
- * the tasks still at work, its own and its siblings', off the screen. Once the node is done, its tasks are all
- * rows again, for the look back. Those it leaves out are counted (`hide`) on the node's row. A failed one stays,
- * and so does a task under which anything failed or still runs (a promise it left floating), as does every row of
- * a node's sorted otherwise.
+ * a server's requests served) when `hiddenTasks` counts their rows: history would push the tasks still at work,
+ * its own and its siblings', off the screen. Once the node is done, its tasks are all rows again, for the look back.
+ * Those it leaves out are counted (`hide`) on the node's row. A failed one stays, and so does a task under which
+ * anything failed or still runs (a promise it left floating), as does every row of a node's sorted otherwise.
  */
-function withoutOlderFinished(state: ModelState, parent: TaskNode | undefined, children: readonly number[], hide: (count: number) => void): readonly number[] {
+function withoutOlderFinished(state: ModelState, parent: TaskNode | undefined, children: readonly number[], hiddenTasks: {tasks: number} | null, hide: (count: number) => void): readonly number[] {
 	// A server's script ends its top level at once and goes on serving: its row is at work while its process runs.
-	const atWork = parent !== undefined && (parent.endMs === null || (parent.kind === 'script' && state.exit === null));
+	const atWork = hiddenTasks !== null && parent !== undefined && (parent.endMs === null || (parent.kind === 'script' && state.exit === null));
 	const leftOut = new Uint8Array(children.length);
 	let opsDone = 0;
 	let tasksDone = 0;
@@ -155,7 +163,12 @@ function withoutOlderFinished(state: ModelState, parent: TaskNode | undefined, c
 	for (let i = children.length - 1; i >= 0; i--) {
 		const node = state.nodes.get(children[i]!);
 		if (node === undefined || node.state !== 'finished') continue;
-		if (isTaskKind(node.kind) ? !atWork || !allFinished(state, node.children) || tasksDone++ < FINISHED_SHOWN : node.children.length > 0 || opsDone++ < FINISHED_SHOWN) continue;
+		if (isTaskKind(node.kind)) {
+			if (!atWork) continue;
+			const rows = finishedRows(state, node);
+			if (rows === 0 || tasksDone++ < FINISHED_SHOWN) continue;
+			hiddenTasks.tasks += rows;
+		} else if (node.children.length > 0 || opsDone++ < FINISHED_SHOWN) continue;
 		leftOut[i] = 1;
 		count++;
 	}
@@ -164,16 +177,21 @@ function withoutOlderFinished(state: ModelState, parent: TaskNode | undefined, c
 	return children.filter((_, i) => leftOut[i] === 0);
 }
 
-/** Whether everything under a finished task finished too: nothing failed, nothing still at work (a promise it left floating). Walked, not recursed: a recursive crawl nests deep. */
-function allFinished(state: ModelState, children: readonly number[]): boolean {
-	const pending = [...children];
+/**
+ * How many rows a finished task and all it started make, when everything under it finished too: 0 when something
+ * failed or is still at work there (a promise it left floating). Walked, not recursed: a recursive crawl nests deep.
+ */
+function finishedRows(state: ModelState, task: TaskNode): number {
+	let rows = 1;
+	const pending = [...task.children];
 	while (pending.length > 0) {
 		const node = state.nodes.get(pending.pop()!);
 		if (node === undefined) continue;
-		if (node.state !== 'finished') return false;
+		if (node.state !== 'finished') return 0;
+		rows++;
 		for (const child of node.children) pending.push(child);
 	}
-	return true;
+	return rows;
 }
 
 /**

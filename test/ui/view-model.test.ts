@@ -76,11 +76,15 @@ describe('tree rows', () => {
 		}
 		session.emit('task.start', {t: 121, id: 300, parent: 2, name: 'fetchPage(12)', loc: 'crawl.ts:2:1'});
 		session.emit('task.start', {t: 122, id: 3, parent: 1, name: 'crawl(2)', loc: 'crawl.ts:3:1'});
-		const ids = (nowMs: number) => buildTreeRows(session.state, query(), nowMs).slice(0).map(row => row.id);
+		// A terminal of 20 rows: the tree's 29 rows would not fit.
+		const ids = (nowMs: number, fitRows = 20) => buildTreeRows(session.state, query(), nowMs, fitRows).slice(0).map(row => row.id);
 		// The failed page and the one whose audit() still runs stay, with the latest five done, then the page under way; crawl(2) follows.
 		expect(ids(123)).toEqual([1, 2, 130, 131, 150, 151, 152, 170, 171, 180, 181, 190, 191, 200, 201, 210, 211, 300, 3]);
-		const rows = buildTreeRows(session.state, query(), 123).slice(0);
+		const rows = buildTreeRows(session.state, query(), 123, 20).slice(0);
 		expect(rows.find(row => row.id === 2)!.hiddenDone).toBe(5);
+		// Where all of them fit (40 rows, or no limit given), all of them are rows: a demo's fan-out stays whole.
+		expect(ids(123, 40)).toHaveLength(29);
+		expect(buildTreeRows(session.state, query(), 123).slice(0)).toHaveLength(29);
 		const columns = tableColumns(120);
 		const line = rowLine(rows[1]!, columns, {state: session.state, nowMs: 123, ascii: false, glyphs: glyphs(false), axis: sessionAxis(123, 10)});
 		expect(line.map(segment => segment.text).join('')).toContain('+5');
@@ -89,7 +93,7 @@ describe('tree rows', () => {
 		session.emit('task.end', {t: 131, id: 300, ok: true});
 		session.emit('task.end', {t: 132, id: 2, ok: true});
 		expect(ids(133).filter(id => id >= 100 && id % 10 === 0)).toEqual([100, 110, 120, 130, 140, 150, 160, 170, 180, 190, 200, 210, 300]);
-		expect(buildTreeRows(session.state, query(), 133).slice(0).find(row => row.id === 2)!.hiddenDone).toBeUndefined();
+		expect(buildTreeRows(session.state, query(), 133, 20).slice(0).find(row => row.id === 2)!.hiddenDone).toBeUndefined();
 		// Sorted by a time, every row is listed: the script, crawl(1), its twelve pages with their timers, audit(), the thirteenth page, crawl(2) and crawl(3).
 		session.emit('task.start', {t: 134, id: 4, parent: 1, name: 'crawl(3)', loc: 'crawl.ts:3:1'});
 		expect(buildTreeRows(session.state, query({sort: 'total'}), 135).slice(0)).toHaveLength(2 + 12 * 2 + 1 + 1 + 2);
@@ -104,7 +108,7 @@ describe('tree rows', () => {
 			session.emit('task.end', {t: 15 + i * 10, id: 10 + i, ok: true, status: 200});
 		}
 		session.emit('task.start', {t: 131, id: 30, parent: 1, kind: 'server', name: 'GET /users/8', loc: null, http: {method: 'GET', url: '/users/8'}});
-		const rows = () => buildTreeRows(session.state, query(), 132).slice(0);
+		const rows = () => buildTreeRows(session.state, query(), 132, 10).slice(0);
 		expect(rows().map(row => row.id)).toEqual([1, 17, 18, 19, 20, 21, 30]);
 		expect(rows()[0]!.hiddenDone).toBe(7);
 		// The process exited: every request is a row again.

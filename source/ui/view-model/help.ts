@@ -22,7 +22,7 @@ export function helpLines(session: Session, ascii: boolean, width: number): Line
 			'Row states',
 			`${stateIcon('running', ascii)} running, ${stateIcon('waiting', ascii)} waiting, ${stateIcon('ready', ascii)} ready (resolved but not yet resumed: the loop is busy), ${stateIcon('finished', ascii)} done, ${stateIcon('failed', ascii)} failed`,
 		],
-		['Finished rows', `in the start order, a row keeps its latest ${FINISHED_SHOWN} finished ops, and while it is at work (the script's: while it runs) its latest ${FINISHED_SHOWN} finished tasks; +N in its status column counts the older ones left out (sort by another column, or filter, to list them all)`],
+		['Finished rows', `in the start order, a row keeps its latest ${FINISHED_SHOWN} finished ops, and, where the rows would not fit, while it is at work (the script's: while it runs) its latest ${FINISHED_SHOWN} finished tasks; +N in its status column counts the older ones left out (sort by another column, or filter, to list them all)`],
 		['Requests received', `${glyphs(ascii).received} GET /path: a request one of the script's servers received, a task; status GONE: its client went away first`],
 		['Timeline', 'solid running, light waiting, red ready-but-delayed, blue an HTTP request queued for a connection, red bars where the loop of the row\'s process was blocked'],
 		[

@@ -120,8 +120,8 @@ export function blockCulprit(state: ModelState, block: Block): string {
 	const known = knownBlockCulprit(state, block);
 	if (known) return known;
 	// Joined late (asyncmon connect), a block of the service's past is one of a task folded before this client came.
-	const past = state.joinedMs !== null && block.startMs < state.joinedMs;
-	return past ? `task ${shownId(block.taskId!, state)}, done before this client joined` : `a task not reported yet (${shownId(block.taskId!, state)})`;
+	const id = shownId(block.taskId!, state);
+	return state.joinedMs !== null && block.startMs < state.joinedMs ? `task ${id}, done before this client joined` : `a task not reported yet (${id})`;
 }
 
 /**

@@ -707,16 +707,20 @@ export class Tracker {
 				else this.followers.set(producer.id, [follower]);
 				return value;
 			}
-			value.then(
-				() => this.finish(task),
-				(error: unknown) => {
-					task.failed = true;
-					task.error = error;
-					this.finish(task);
-				},
-			);
+			this.endsWith(task, value);
 		}
 		return value;
+	}
+
+	/** `task` ends as `promise` settles, failed with its reason if it rejects: heard through a reaction of asyncmon's. */
+	private endsWith(task: Task, promise: Promise<unknown>): void {
+		promise.then(
+			() => this.finish(task),
+			(error: unknown) => {
+				this.f(task, error);
+				this.finish(task);
+			},
+		);
 	}
 
 	/** Tasks that returned the promise of a task not yet ended, by its id, with the promise they returned (see returned). */
@@ -733,15 +737,8 @@ export class Tracker {
 		if (!followers) return;
 		this.followers.delete(task.id);
 		for (const {task: follower, promise} of followers) {
-			if (!task.failed) this.finish(follower, now);
-			else
-				promise.then(
-					() => this.finish(follower),
-					(error: unknown) => {
-						this.f(follower, error);
-						this.finish(follower);
-					},
-				);
+			if (task.failed) this.endsWith(follower, promise);
+			else this.finish(follower, now);
 		}
 	}
 

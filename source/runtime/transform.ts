@@ -627,11 +627,15 @@ const MARK_END = '*/';
 
 /** Inserting through these marks each piece (see marked). */
 function markedEdits(magic: MagicStringClass): Pick<MagicStringClass, 'prependRight' | 'appendLeft'> {
-	const afterSlash = (index: number): boolean => magic.original.charCodeAt(index - 1) === SLASH;
 	return {
-		prependRight: (index, content) => magic.prependRight(index, marked(content, afterSlash(index))),
-		appendLeft: (index, content) => magic.appendLeft(index, marked(content, afterSlash(index))),
+		prependRight: (index, content) => magic.prependRight(index, markedAt(magic, index, content)),
+		appendLeft: (index, content) => magic.appendLeft(index, markedAt(magic, index, content)),
 	};
+}
+
+/** `text` marked for insertion at `index` of the original: behind a space where a `/` of the user's comes right before. */
+function markedAt(magic: MagicStringClass, index: number, text: string): string {
+	return marked(text, magic.original.charCodeAt(index - 1) === SLASH);
 }
 
 const SLASH = '/'.charCodeAt(0);
@@ -681,7 +685,7 @@ export function insertAtTop(magic: MagicStringClass, body: AnyNode, code: string
 		afterDirective = true;
 	}
 	// Left of children's openings, also when the body is empty.
-	magic.appendLeft(index, marked(afterDirective ? `;${code}` : code, magic.original.charCodeAt(index - 1) === SLASH));
+	magic.appendLeft(index, markedAt(magic, index, afterDirective ? `;${code}` : code));
 }
 
 /**

@@ -473,7 +473,6 @@ function onHandlerError(handler: unknown, then: (error: unknown) => void): void 
 	}
 }
 
-/** undici keeps a request's headers as `[name, value, …]` (as `name: value\r\n…` before undici 7). */
 /**
  * asyncmon's subscriber to `undici:request:create` runs first (its preload comes before the script's modules): a
  * later one, the script's own OpenTelemetry instrumentation, adds its `traceparent` after asyncmon's, and the request
@@ -512,6 +511,7 @@ function withoutUndiciHeader(request: UndiciRequest, name: string, value: string
 	}
 }
 
+/** undici keeps a request's headers as `[name, value, …]` (as `name: value\r\n…` before undici 7). */
 function hasUndiciHeader(request: UndiciRequest, name: string): boolean {
 	const headers = request.headers;
 	if (typeof headers === 'string') return headers.toLowerCase().split('\r\n').some(line => line.startsWith(`${name}:`));

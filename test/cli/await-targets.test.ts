@@ -19,7 +19,8 @@ const idsOf = (report: SessionReport, name: string): number[] => report.tasks.fi
 function useEchoServer(): () => number {
 	let echo: Server;
 	beforeAll(async () => {
-		echo = createServer(socket => socket.on('data', data => setTimeout(() => socket.write(data), 30)));
+		// A script that exits with its echo still due resets the connection: the echo's late write fails, and no test is about that.
+		echo = createServer(socket => socket.on('error', () => {}).on('data', data => setTimeout(() => socket.write(data), 30)));
 		await new Promise<void>(resolve => echo.listen(0, '127.0.0.1', resolve));
 	});
 	afterAll(() => new Promise<void>(resolve => echo.close(() => resolve())));

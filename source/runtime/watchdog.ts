@@ -48,6 +48,13 @@ const EXIT_WAIT_MS = 250;
  */
 const BLOCK_END_WAIT_MS = 20 * POLL_MS;
 
+/** The main thread's wait for a CPU (ThreadTimes.queuedMs) and its loop's idle time so far, read at `at` (performance.now() ms). */
+interface ThreadReading {
+	at: number;
+	queuedMs: number;
+	idleMs: number;
+}
+
 export interface LoopWatchOptions {
 	/** The watchdog thread, started with the same thresholdMs, cwd and idBase (see startWatchdog). */
 	watchdog: RunningWatchdog;
@@ -71,10 +78,10 @@ export class LoopWatch implements SliceWatch {
 	private readonly i32: Int32Array;
 	private readonly toEpoch: number;
 	private readonly times = mainThreadTimes();
-	/** When F64_QUEUED_BEFORE was read, performance.now() ms. */
-	private queuedReadAt = 0;
-	/** When the main thread last beat (performance.now() ms): the loop turned, its entry's code began, or a block claimed its time. */
-	private lastBeatAt = 0;
+	/** Read as the main thread last beat: the loop turned, its entry's code began, or a block claimed its time. */
+	private beatReading: ThreadReading = {at: 0, queuedMs: 0, idleMs: 0};
+	/** Read last, at the beat or where a stretch began a while after it: F64_QUEUED_BEFORE holds its wait for a CPU. */
+	private stretchReading: ThreadReading = this.beatReading;
 	/** When the loop last turned, and the longest wait between two turns since takeLongestTurnMs asked. */
 	private lastTurnAt = 0;
 	private longestTurnMs = 0;
@@ -123,14 +130,18 @@ export class LoopWatch implements SliceWatch {
 
 	private beat(): void {
 		// Before the heartbeat: a watchdog that sees the beat reads the wait for a CPU up to it.
-		const queuedMs = this.times().queuedMs;
-		this.f64[F64_BEAT_QUEUED] = queuedMs;
-		this.f64[F64_QUEUED_BEFORE] = queuedMs;
-		this.queuedReadAt = performance.now();
-		this.lastBeatAt = this.queuedReadAt;
-		this.f64[F64_HEARTBEAT] = this.toEpoch + this.queuedReadAt;
+		const reading = this.read(performance.now());
+		this.f64[F64_BEAT_QUEUED] = reading.queuedMs;
+		this.f64[F64_QUEUED_BEFORE] = reading.queuedMs;
+		this.beatReading = reading;
+		this.stretchReading = reading;
+		this.f64[F64_HEARTBEAT] = this.toEpoch + reading.at;
 		this.f64[F64_EXCLUDED] = 0;
 		this.requiringMs = 0;
+	}
+
+	private read(at: number): ThreadReading {
+		return {at, queuedMs: this.times().queuedMs, idleMs: performance.eventLoopUtilization().idle};
 	}
 
 	/** Time in `require()` since the loop last turned (see measureRequires): a block mostly spent there was loading modules. */
@@ -255,9 +266,9 @@ export class LoopWatch implements SliceWatch {
 		this.i32[I32_CALLBACK] = callback === undefined ? 0 : callback === null ? IMMEDIATE_CALLBACK : callback - this.idBase;
 		// A thread woken after the last reading may have waited for a CPU before the stretch began: not the stretch's
 		// wait. Read before the stretch's start is published, for a watchdog that sees the one to see the other.
-		if (task && stretchStart - this.queuedReadAt >= this.queuedReadingGapMs) {
-			this.f64[F64_QUEUED_BEFORE] = this.times().queuedMs;
-			this.queuedReadAt = stretchStart;
+		if (task && stretchStart - this.stretchReading.at >= this.queuedReadingGapMs) {
+			this.stretchReading = this.read(stretchStart);
+			this.f64[F64_QUEUED_BEFORE] = this.stretchReading.queuedMs;
 		}
 		this.f64[F64_STRETCH_START] = task ? this.toEpoch + stretchStart : 0;
 	}
@@ -275,12 +286,18 @@ export class LoopWatch implements SliceWatch {
 		const open = Atomics.exchange(this.i32, I32_OPEN_BLOCK, CLAIMING);
 		// A block the watchdog told began where it said, which may be before the slice or stretch (code that is no
 		// task's ran first): the claim ends it, whole.
-		const start = open === 0 ? Math.max(from, this.lastBeatAt) : Math.min(Math.max(from, this.lastBeatAt), this.f64[F64_OPEN_BLOCK_START]! - this.toEpoch);
+		const start = open === 0 ? Math.max(from, this.beatReading.at) : Math.min(Math.max(from, this.beatReading.at), this.f64[F64_OPEN_BLOCK_START]! - this.toEpoch);
 		try {
 			// No beat since the stretch began: the wait for a CPU since the last reading before it is the stretch's, give or
 			// take a tenth of the threshold (see QUEUED_READINGS_PER_THRESHOLD), or a beat for a slice that began within its stretch.
-			const queuedMs = this.times().queuedMs - this.f64[F64_QUEUED_BEFORE]!;
-			const stall = open === 0 ? stallOf(end - start, 0, queuedMs) : stallOf(end - start, heldMs, queuedMs - this.f64[F64_HELD_QUEUED]!);
+			// A block the watchdog told from the beat (the stretch began long after it: a thread woken late on a busy machine)
+			// counts from the beat's reading: the wait to wake up, and the loop's idle time before it, are in its span.
+			const since = start < this.stretchReading.at ? this.beatReading : this.stretchReading;
+			const now = this.read(end);
+			const queuedMs = now.queuedMs - since.queuedMs;
+			// Waiting for its next event, the loop was free: no part of any block.
+			const busyMs = end - start - (now.idleMs - since.idleMs);
+			const stall = open === 0 ? stallOf(busyMs, 0, queuedMs) : stallOf(busyMs, heldMs, queuedMs - this.f64[F64_HELD_QUEUED]!);
 			if (open === 0 && !isScriptsBlock(stall, this.thresholdMs)) return [];
 			// The block claims the loop's silence up to its end: should the loop be slow to turn after it, that silence
 			// is another, from here, not from the last beat before the block (it would hold the block a second time).

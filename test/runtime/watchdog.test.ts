@@ -3,7 +3,8 @@ import {Worker} from 'node:worker_threads';
 import {describe, expect, it} from 'vitest';
 import {LoopWatch} from '../../source/runtime/watchdog.js';
 import {Task} from '../../source/runtime/tracker.js';
-import {epochNow, F64_EXCLUDED, F64_HEARTBEAT, I32_PAUSED, I32_TASK, WATCH_BUFFER_BYTES, type WatchdogData} from '../../source/runtime/watchdog-layout.js';
+import type {BlockEndEvent} from '../../source/protocol/events.js';
+import {epochNow, F64_EXCLUDED, F64_HEARTBEAT, F64_OPEN_BLOCK_START, I32_OPEN_BLOCK, I32_PAUSED, I32_TASK, WATCH_BUFFER_BYTES, type WatchdogData} from '../../source/runtime/watchdog-layout.js';
 import {tempFile} from '../helpers/temp.js';
 
 /** The thread held, asleep: the script's own time, even on a machine so busy that a spin would wait for a CPU (starved, no block). */
@@ -51,6 +52,51 @@ describe('LoopWatch.longSlice, the main thread measuring a block exactly', () =>
 		const events = watch.longSlice(task, start, performance.now(), 0);
 		expect(events[0]).toMatchObject({type: 'block.start', task: 7});
 		expect((events[0] as {t: number}).t).toBeGreaterThanOrEqual(afterBeat - 1);
+	});
+});
+
+describe('LoopWatch.longSlice, a block the watchdog told from the last beat', () => {
+	/** A watch just past its beat, whose thread's wait for a CPU is what the test says it is. */
+	function beaten(queued: {ms: number}): LoopWatch {
+		const watch = loopWatch(50);
+		(watch as unknown as {times: () => {runMs: number; queuedMs: number}}).times = () => ({runMs: Number.NaN, queuedMs: queued.ms});
+		watch.entryStarted();
+		return watch;
+	}
+
+	/**
+	 * A task's stretch of 25 ms of its own that began now, which the watchdog told as a block from the beat (as it does
+	 * for a stretch that began long after it, see silenceStart): the block's end, as the stretch closes it.
+	 */
+	function stretchToldFromBeat(watch: LoopWatch): BlockEndEvent {
+		const task = new Task(7, null, null, undefined, 0);
+		const stretchStart = performance.now();
+		watch.running(task, stretchStart);
+		const inside = watch as unknown as {f64: Float64Array; i32: Int32Array};
+		inside.f64[F64_OPEN_BLOCK_START] = inside.f64[F64_HEARTBEAT]!;
+		Atomics.store(inside.i32, I32_OPEN_BLOCK, 1);
+		hold(25);
+		const [end] = watch.longSlice(task, stretchStart, performance.now(), 0);
+		return end as BlockEndEvent;
+	}
+
+	it('counts the wait for a CPU since the beat: a thread woken late on a busy machine waited before its stretch began', () => {
+		const queued = {ms: 0};
+		const watch = beaten(queued);
+		// Its timer was due, and the thread ready to run, but the CPU was another's for 40 ms.
+		hold(40);
+		queued.ms += 40;
+		const end = stretchToldFromBeat(watch);
+		expect(end).toMatchObject({type: 'block.end', starved: true, queuedMs: 40});
+	});
+
+	it('leaves out the time the loop was idle: waiting for its next event is no part of a block', async () => {
+		const watch = beaten({ms: 0});
+		// The loop waits for a timer, idle (a machine too busy to run the beat in between).
+		await new Promise(resolve => setTimeout(resolve, 60));
+		const end = stretchToldFromBeat(watch);
+		expect(end).toMatchObject({type: 'block.end', starved: true});
+		expect(end.durationMs).toBeLessThan(50);
 	});
 });
 

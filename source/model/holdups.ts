@@ -15,6 +15,9 @@ export type Holdup =
 	| {kind: 'peer'; address: string; sinceMs: Ms | null}
 	| {kind: 'value'};
 
+/** A wait on a promise of which nothing is known: no task, op or other promise behind it that the model can name. */
+export const namesNothing = (holdup: Holdup | null): boolean => holdup?.kind === 'promise' && holdup.tasks + holdup.ops + holdup.others === 0;
+
 export function holdupOf(state: ModelState, node: TaskNode): Holdup | null {
 	if (!isTaskKind(node.kind)) return node.endMs === null ? {kind: 'op', id: node.id, node, guess: false} : null;
 	if (node.state === 'ready') return {kind: 'ready', sinceMs: node.readyAt};

@@ -1,6 +1,7 @@
 import {isProcessGone, PROCESS_EXIT, type ErrorInfo, type Location, type Ms, type ProcessExit, type ProtocolLine, type TaskAwaitEvent} from '../protocol/events.js';
 import {activeBlocks, HTTP_PHASES, unsettledTasks, type Block, type ModelState, type NodeState, type TaskNode} from '../model/state.js';
 import {phaseMs} from '../model/http-phases.js';
+import {holdupOf, namesNothing} from '../model/holdups.js';
 import {sessionEnd} from '../model/summary.js';
 import {formatDuration, formatOffset} from '../present/durations.js';
 import {servedOutcome, taskLabel} from '../present/http.js';
@@ -17,6 +18,9 @@ import {TimeOrder} from './time-order.js';
 import {errorText} from '../present/errors.js';
 import {placeOf} from '../present/ids.js';
 import {keepLatest} from '../protocol/keep-latest.js';
+
+/** How long of the stream's time an await of a promise that names nothing waits for an op of its task to name it (see PlainPrinter.unnamedAwaits). */
+const UNNAMED_HOLD_MS = 100;
 
 /** Where the lines go; the script's output is bytes where it was not UTF-8. */
 export interface TextSink {
@@ -101,9 +105,15 @@ export class PlainPrinter {
 	 * it, or, if it never does (folded at the source), as they read then, before the awaiting task's next line.
 	 * Told by the lines that come, never by when they come: a replay prints what the live run printed.
 	 */
-	private readonly awaitsOfUnsent = new Map<number, {line: TaskAwaitEvent; call: number; words: string}>();
+	private readonly awaitsOfUnsent = new Map<number, {line: TaskAwaitEvent; call: number | null; words: string}>();
 	/** The same, by the call awaited: its start finds them without a pass over all of them. */
 	private readonly awaitersOfUnsent = new Map<number, number[]>();
+	/**
+	 * The awaiting tasks of the held awaits of a promise that names nothing (call null), in the order they came: a
+	 * library's request may start a moment after the await that waits on it (got's, a tick later), and an op the task
+	 * starts then names it. Held UNNAMED_HOLD_MS of the stream's time at most, well within TimeOrder's window.
+	 */
+	private readonly unnamedAwaits = new Set<number>();
 
 	constructor(private readonly options: PlainOptions) {
 		// Plain output is often piped or saved: without colour it carries no escapes at all.
@@ -134,6 +144,8 @@ export class PlainPrinter {
 	handle(line: ProtocolLine, state: ModelState): void {
 		this.print(line, state);
 		if (line.type === 'header') return;
+		// A block is news: the awaits held before it go first.
+		this.tellUnnamedUpTo(line.type === 'block.start' ? line.detectedAt : line.t - UNNAMED_HOLD_MS);
 		if (line.type === 'block.start') this.order.blockDetected(line.detectedAt);
 		else this.order.reached(line.t);
 	}
@@ -170,9 +182,22 @@ export class PlainPrinter {
 				// Worded only when printed: under load most are counted into a summary line instead.
 				if (!state.nodes.has(line.id) || !this.admit(line.t, 'await', state, null)) return;
 				const words = this.awaitWords(line, state)!;
-				if (line.on.kind !== 'task' || state.nodes.has(line.on.id)) return this.sayAwait(line, words);
-				this.awaitsOfUnsent.set(line.id, {line, call: line.on.id, words});
-				this.awaitersOfUnsent.set(line.on.id, [...(this.awaitersOfUnsent.get(line.on.id) ?? []), line.id]);
+				if (line.on.kind === 'task' && !state.nodes.has(line.on.id)) {
+					this.awaitsOfUnsent.set(line.id, {line, call: line.on.id, words});
+					this.awaitersOfUnsent.set(line.on.id, [...(this.awaitersOfUnsent.get(line.on.id) ?? []), line.id]);
+					return;
+				}
+				if (!namesNothing(holdupOf(state, state.nodes.get(line.id)!))) return this.sayAwait(line, words);
+				this.awaitsOfUnsent.set(line.id, {line, call: null, words});
+				this.unnamedAwaits.add(line.id);
+				return;
+			}
+			case 'op.start': {
+				// An op of a task held on a promise that named nothing: the task's sole op in flight names it now.
+				const held = line.parent === null ? undefined : this.awaitsOfUnsent.get(line.parent);
+				if (!held || held.call !== null) return;
+				const node = state.nodes.get(held.line.id);
+				if (node && !namesNothing(holdupOf(state, node))) this.tellHeldAwait(held.line.id, this.awaitWords(held.line, state)!);
 				return;
 			}
 			case 'task.ready': {
@@ -320,14 +345,26 @@ export class PlainPrinter {
 		return node ? `${node.name} on ${waitingOn(state, node, line.t, this.options.ascii)}` : null;
 	}
 
-	private tellHeldAwait(task: number): void {
+	/** Tells the held await of `task`, if any: in `words`, or as it read when it came. */
+	private tellHeldAwait(task: number, words?: string): void {
 		const held = this.awaitsOfUnsent.get(task);
 		if (!held) return;
 		this.awaitsOfUnsent.delete(task);
-		const awaiters = this.awaitersOfUnsent.get(held.call)?.filter(id => id !== task) ?? [];
-		if (awaiters.length > 0) this.awaitersOfUnsent.set(held.call, awaiters);
-		else this.awaitersOfUnsent.delete(held.call);
-		this.sayAwait(held.line, held.words);
+		if (held.call === null) this.unnamedAwaits.delete(task);
+		else {
+			const awaiters = this.awaitersOfUnsent.get(held.call)?.filter(id => id !== task) ?? [];
+			if (awaiters.length > 0) this.awaitersOfUnsent.set(held.call, awaiters);
+			else this.awaitersOfUnsent.delete(held.call);
+		}
+		this.sayAwait(held.line, words ?? held.words);
+	}
+
+	/** Tells the held awaits of a promise that named nothing from before `horizon`, as they read: no op came to name them. */
+	private tellUnnamedUpTo(horizon: Ms): void {
+		for (const task of this.unnamedAwaits) {
+			if (this.awaitsOfUnsent.get(task)!.line.t > horizon) return;
+			this.tellHeldAwait(task);
+		}
 	}
 
 	private sayAwait(line: TaskAwaitEvent, words: string): void {

@@ -75,6 +75,17 @@ describe('what a task waits on, known from the awaited promise, end to end', () 
 		expect(unknown[1]).toEqual([{kind: 'tasks', ids: byParent('unknown()', 'child(1)'), guess: true}]);
 		expect(idsOf(report, 'child(1)')).toHaveLength(1);
 	});
+
+	it("plain mode names the request a library's promise waits on, though the library starts it a tick after the await (as got does)", async () => {
+		// Not the script's code (in node_modules): its promise is of unknown origin, its request made on the next tick.
+		const directory = dirWithPackage('later-get', {
+			'index.js': "const http = require('node:http')\nmodule.exports = url => new Promise((resolve, reject) => process.nextTick(() => http.get(url, res => { res.resume(); res.on('end', () => resolve(res.statusCode)) }).on('error', reject)))\n",
+		});
+		const {result} = await recordApp(["const laterGet = require('later-get')", 'async function fetchOne(url) { const status = await laterGet(url); return status }', `fetchOne(${JSON.stringify(`${server.url}/delay/200`)}).then(status => console.log('status', status))`], directory);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('status 200');
+		expect(result.stdout).toMatch(/⏸ await {2}fetchOne\(.*\) on GET \/delay\/200/);
+	});
 });
 
 it("a library's promise after it called the script's async function twice is a guess over both calls, not the last one for certain", async () => {

@@ -62,6 +62,25 @@ describe('plain mode', () => {
 		expect(lines).toContain('[   0.005s] ⏸ await  other() on task #6  app.ts:5:30');
 	});
 
+	it("names the request an await of a library's promise waits on, though the request starts a moment later; a promise nothing names, in its place", () => {
+		const lines = printed({ascii: false}, [
+			{type: 'task.start', t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts', loc: 'app.ts:1:1'},
+			{type: 'task.start', t: 1, id: 2, parent: 1, kind: 'task', name: 'fetchOne()', loc: 'app.ts:3:1'},
+			// got's promise: its request starts a tick after the await, in the task's context.
+			{type: 'task.await', t: 3, id: 2, site: 'app.ts:3:30', on: {kind: 'promise'}, busy: 1},
+			{type: 'op.start', t: 9, id: 3, parent: 2, kind: 'http', name: 'GET /x', http: {method: 'GET', url: 'http://127.0.0.1:9/x'}},
+			{type: 'task.start', t: 10, id: 4, parent: 1, kind: 'task', name: 'idle()', loc: 'app.ts:8:1'},
+			// A promise that nothing ever names (a signal's, say).
+			{type: 'task.await', t: 11, id: 4, site: 'app.ts:8:30', on: {kind: 'promise'}, busy: 1},
+			{type: 'task.start', t: 400, id: 5, parent: 1, kind: 'task', name: 'later()', loc: 'app.ts:9:1'},
+			{type: 'exit', t: 900, code: 0, signal: null},
+		]).split('\n');
+		expect(lines).toContain('[   0.003s] ⏸ await  fetchOne() on GET /x · connecting  app.ts:3:30');
+		const unnamed = lines.indexOf('[   0.011s] ⏸ await  idle() on a promise  app.ts:8:30');
+		expect(unnamed).toBeGreaterThan(0);
+		expect(lines.findIndex(line => line.includes('later()'))).toBeGreaterThan(unnamed);
+	});
+
 	it('tells of a request the phases it went through: a connection refused, none', () => {
 		const lines = printed({ascii: false}, [
 			session[0]!,

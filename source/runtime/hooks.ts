@@ -5,7 +5,7 @@ import {fileURLToPath, pathToFileURL} from 'node:url';
 import type {Loader, TransformFailure} from 'esbuild';
 import {insertAtTop, instrument, parseProgram, RUNTIME_GLOBAL, runtimeIn, type SiteRegistry} from './transform.js';
 import type {SiteTable} from './site-table.js';
-import {findTsconfig, packageType} from './project-files.js';
+import {findTsconfig, packageType, type ProjectTsconfig} from './project-files.js';
 import {compileWithTypeScript, SyntaxForEsbuild, typeScriptFor, wantsDecoratorMetadata} from './decorator-metadata.js';
 import {moduleSyncTwin, NEEDS_MODULE_SYNC_TWIN} from './module-sync-twin.js';
 import {acorn, esbuild, maps} from './lazy-modules.js';
@@ -316,10 +316,22 @@ function tsAlternative(specifier: string, parentURL: string | undefined, error: 
 	return null;
 }
 
+/** The tsconfigs whose unread `extends` was told: once each. */
+const toldUnread = new WeakSet<ProjectTsconfig>();
+
+/** A TypeScript or JSX file compiled without the options its tsconfig's missing base held (decorators, JSX): said once, as tsc would fail. */
+function tellUnreadTsconfig(project: ProjectTsconfig, options: HookOptions): void {
+	if (!project.unread || toldUnread.has(project)) return;
+	toldUnread.add(project);
+	options.notice(`${relative(options.sites.scriptDirectory, project.unread.path)}: ${project.unread.reason.replace(/\.$/, '')}; compiled with its own options alone`);
+}
+
 /** The cache key holds all that the output depends on, the ids the file's sites get included. */
 function compileCached(source: string, file: string, loader: Loader, options: HookOptions, evalCode?: EvalCode): CompiledOutput {
 	const entry = evalCode ? `eval ${evalCode.format} ${evalCode.name}` : isEntry(file, options) ? 'entry' : 'module';
-	const tsconfig = findTsconfig(file).text;
+	const project = findTsconfig(file);
+	if (loader !== 'js') tellUnreadTsconfig(project, options);
+	const tsconfig = project.text;
 	const compiler = wantsDecoratorMetadata(tsconfig) ? typeScriptFor(file) : '';
 	return cached([file, entry, tsconfig, compiler, packageType(file), source], options, () => compile(source, file, loader, options, evalCode));
 }

@@ -41,6 +41,11 @@ export interface ProjectTsconfig {
 	text: string;
 	/** Its `paths` aliases, if it has any: a specifier's candidate files. */
 	paths: PathsMatcher | null;
+	/**
+	 * Why its `extends` chain could not be read (a base package not installed, a file gone), if it could not: its own
+	 * text is used then, as node, which reads no tsconfig, runs the files it governs.
+	 */
+	unread?: {path: string; reason: string};
 }
 
 const NO_TSCONFIG: ProjectTsconfig = {text: DEFAULT_TSCONFIG, paths: null};
@@ -61,7 +66,12 @@ function readTsconfig(path: string): ProjectTsconfig | null {
 	if (text === null) return null;
 	if (!/"(extends|paths)"/.test(text)) return {text, paths: null};
 	const {getTsconfig, createPathsMatcher} = getTsconfigModule();
-	const resolved = getTsconfig(dirname(path), basename(path));
+	let resolved: ReturnType<typeof getTsconfig>;
+	try {
+		resolved = getTsconfig(dirname(path), basename(path));
+	} catch (error) {
+		return {text, paths: null, unread: {path, reason: error instanceof Error ? error.message : String(error)}};
+	}
 	if (!resolved) return {text, paths: null};
 	return {text: JSON.stringify(resolved.config), paths: createPathsMatcher(resolved)};
 }

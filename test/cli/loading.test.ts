@@ -252,6 +252,33 @@ describe('TypeScript whose tsconfig asks for decorator metadata (NestJS, TypeORM
 	});
 });
 
+describe("a tsconfig whose base is not there (its `extends` names a package not installed, or a file gone)", () => {
+	// node reads no tsconfig: the files under one run as ever. asyncmon reads its own options, and says so where they count.
+	it.each([['@tsconfig/not-installed/tsconfig.json'], ['./gone.json']])('runs the JavaScript under it as node does, a required file too (extends %s)', async base => {
+		const cwd = tempDir();
+		writeFileSync(join(cwd, 'tsconfig.json'), JSON.stringify({extends: base, compilerOptions: {strict: true}}));
+		mkdirSync(join(cwd, 'sub'));
+		writeFileSync(join(cwd, 'sub/tsconfig.json'), JSON.stringify({extends: base}));
+		writeFileSync(join(cwd, 'sub/x.js'), 'module.exports = 1\n');
+		writeFileSync(join(cwd, 'main.js'), "console.log('hello', require('./sub/x.js'))\n");
+		const {node, asyncmon} = await underNodeAndAsyncmon('main.js', [], cwd);
+		expect(node).toEqual({code: 0, stdout: 'hello 1\n', stderr: ''});
+		expect(asyncmon).toEqual(node);
+	});
+
+	it('compiles TypeScript under it with its own options, and says once that its base was not found', async () => {
+		const cwd = tempDir();
+		writeFileSync(join(cwd, 'tsconfig.json'), JSON.stringify({extends: '@tsconfig/not-installed/tsconfig.json', compilerOptions: {useDefineForClassFields: false}}));
+		writeFileSync(join(cwd, 'a.ts'), "class A { x: number = 1 }\nexport const a: number = new A().x\n");
+		writeFileSync(join(cwd, 'main.ts'), "import {a} from './a.ts'\nclass B { y = 2 }\nconsole.log('sum', a + new B().y)\n");
+		const result = await runCli(['--plain', 'main.ts'], {cwd, env: {ASYNCMON_NO_CACHE: '1'}});
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('sum 3');
+		const told = result.stderr.split('\n').filter(line => line.includes('not-installed'));
+		expect(told).toEqual(["asyncmon: tsconfig.json: File '@tsconfig/not-installed/tsconfig.json' not found; compiled with its own options alone"]);
+	});
+});
+
 describe('ops and the explicit API', () => {
 	it('a file read is an fs op of its task; task(name, fn) names a unit of work', async () => {
 		const {result, report} = await recordRun(['fs-and-api.ts']);

@@ -1,4 +1,4 @@
-import {readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {recordApp, recordRun, taskNamed} from '../helpers/recorded.js';
@@ -238,6 +238,37 @@ describe('child processes, followed', () => {
 		const lane = laneNamed(report, 'sh -c node kid.cjs');
 		expect(lane.parentId).toBe(taskNamed(report, 'startShell()').id);
 		expect(childrenOf(report, lane)).toEqual(['kidWork()']);
+	});
+
+	// npm runs `"lint": "eslint src"` so, with the package's node_modules/.bin first on the PATH it gives; npx runs a bin so too.
+	it("a package's bin a shell runs by its name on the child's PATH is followed, as is one spawned by its name", async () => {
+		const directory = tempDir();
+		const bin = join(directory, 'node_modules/.bin');
+		mkdirSync(bin, {recursive: true});
+		// A workspace's own tool, linked as npm links a bin: its code is the user's, so its tasks are seen too.
+		mkdirSync(join(directory, 'tools'));
+		writeFileSync(join(directory, 'tools/greet.js'), "#!/usr/bin/env node\nasync function greet() { await new Promise(resolve => setTimeout(resolve, 20)); console.log('hello from greet', process.argv.slice(2).join(' ')); }\ngreet();\n", {mode: 0o755});
+		symlinkSync('../../tools/greet.js', join(bin, 'greet'));
+		writeFileSync(join(bin, 'shelly'), '#!/bin/sh\necho shelly\n', {mode: 0o755});
+		writeFileSync(
+			join(directory, 'main.cjs'),
+			[
+				"const {spawn} = require('node:child_process');",
+				"const env = {...process.env, PATH: `${__dirname}/node_modules/.bin:${process.env.PATH}`};",
+				"const run = (command, args) => new Promise(resolve => spawn(command, args, {stdio: 'inherit', env}).on('exit', resolve));",
+				"async function lint() { await run('sh', ['-c', 'greet shell']); await run('greet', ['direct']); await run('sh', ['-c', 'shelly']); }",
+				'lint();',
+			].join('\n'),
+		);
+		const {result, report} = await recordRun(['main.cjs'], {cwd: directory});
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('hello from greet shell');
+		expect(result.stdout).toContain('hello from greet direct');
+		expect(result.stdout).toContain('shelly');
+		expect(childrenOf(report, laneNamed(report, 'sh -c greet shell'))).toEqual(['greet()']);
+		expect(childrenOf(report, laneNamed(report, 'greet direct'))).toEqual(['greet()']);
+		// A shell script is no Node process: an op of the script's, no lane.
+		expect(report.tasks.filter(task => task.name.includes('shelly')).map(task => task.kind)).toEqual(['child']);
 	});
 
 	// `asyncmon npm run start`, `asyncmon nest start`: a command, not a file here, whose file on the PATH is a Node script.

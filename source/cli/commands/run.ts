@@ -12,7 +12,7 @@ import {ownLinesStream, terminalColor, wantsPlain} from '../terminal.js';
 import {requireFileName, UsageError} from '../usage-error.js';
 import {otlpEndpointOf} from '../live-spans.js';
 import {nodeCommand} from '../node-command.js';
-import {nodeScriptOnPath} from '../command-on-path.js';
+import {nodeScriptOnPath} from '../../protocol/command-on-path.js';
 import {requireOutputApart, requireReplaceable} from './recording-file.js';
 
 import {Recorder} from '../../sessions/recorder.js';

@@ -6,6 +6,7 @@ import {PROCESS_EXIT, type ErrorInfo, type ProcessDetails, type ProcessExit, typ
 import type {Tracker} from '../tracker.js';
 import {recordedText} from '../redact.js';
 import type {FollowChild} from '../follow.js';
+import {nodeScriptOnPath} from '../../protocol/command-on-path.js';
 
 const ASYNC = ['spawn', 'fork', 'exec', 'execFile'] as const;
 const SYNC = ['spawnSync', 'execSync', 'execFileSync'] as const;
@@ -181,15 +182,17 @@ function withEnv(args: unknown[], launch: Launch, env: NodeJS.ProcessEnv): void 
 }
 
 /**
- * A Node process: forked, or started as `process.execPath` or `node`, directly or as a shell line's first word: a
- * line given to a shell option (`exec('node x.js')`) or to a shell itself (`spawn('sh', ['-c', 'node x.js'])`, how
- * npm runs a package's scripts).
+ * A Node process: forked, or started as `process.execPath`, `node` or a Node script on the PATH (a package's bin,
+ * `eslint`), directly or as a shell line's first word: a line given to a shell option (`exec('node x.js')`) or to a
+ * shell itself (`spawn('sh', ['-c', 'eslint src'])`, how npm runs a package's scripts and npx its bins).
  */
 function isNode(launch: Launch): boolean {
 	if (launch.fork) return true;
 	const line = launch.shell ? launch.file : SHELLS.has(basename(launch.file)) && launch.argv[0] === '-c' ? launch.argv[1] : undefined;
 	const program = line === undefined ? launch.file : (/^\s*("[^"]*"|'[^']*'|\S+)/.exec(line)?.[1] ?? '').replace(/^["']|["']$/g, '');
-	return program === process.execPath || basename(program) === 'node';
+	if (program === process.execPath || basename(program) === 'node') return true;
+	// Looked up on the PATH the child gets: npm puts the package's node_modules/.bin first on it.
+	return nodeScriptOnPath(program, (launch.options.env ?? process.env).PATH) !== null;
 }
 
 /** The shells that run a line given with `-c`. */

@@ -1,7 +1,7 @@
 import {mkdirSync, symlinkSync, writeFileSync} from 'node:fs';
 import {delimiter, join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {nodeScriptOnPath} from '../../source/cli/command-on-path.js';
+import {nodeScriptOnPath} from '../../source/protocol/command-on-path.js';
 import {tempDir} from '../helpers/temp.js';
 
 describe('a command named on the PATH', () => {

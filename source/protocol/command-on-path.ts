@@ -2,8 +2,9 @@ import {closeSync, openSync, readSync, realpathSync, statSync} from 'node:fs';
 import {delimiter, join} from 'node:path';
 
 /**
- * `asyncmon npm run start`, `asyncmon nest start`: a command on the PATH whose file is a Node script (its first line
- * runs node, as npm's bins do), as that file. Null for a name with a path, a file of another program, or none.
+ * A command on the PATH whose file is a Node script (its first line runs node, as npm's bins do), as that file: what
+ * `asyncmon npm run start` or `asyncmon nest start` runs, and a child process a script starts that is followed
+ * (`sh -c 'eslint src'`). Null for a name with a path, a file of another program, or none.
  */
 export function nodeScriptOnPath(name: string, path = process.env.PATH ?? ''): string | null {
 	if (name === '' || name.includes('/') || name.includes('\\')) return null;

@@ -13,6 +13,7 @@ import {codeFrame} from './code-frame.js';
 import {SpanFolder} from './span-folder.js';
 import {EventSink, type BatchWriter} from './event-sink.js';
 import {watchExitCalls} from './exit-call.js';
+import {watchExecve} from './exec-call.js';
 import {isOwnThread, startsOwnThread} from './own-thread.js';
 import {PipeWriter, type WriterThread} from './pipe-writer.js';
 import {compileEvalCode, failedToLoad, installHooks, instrumentEvaluated, isModuleOnly, LoadAsNode, serveModule, strippedEvalCode, type HookOptions} from './hooks.js';
@@ -161,6 +162,7 @@ function instrumentMainThread(config: ThreadConfig, onExit: () => void, watchdog
 	});
 	watchHandledRejections(tracker);
 	const exitCall = watchExitCalls(cwd);
+	watchExecve(tracker, "the script's process");
 	process.on('exit', code => {
 		const call = exitCall();
 		tracker.emit({type: 'script.exit', t: performance.now(), code, ...(call && {exitCall: call})});
@@ -327,6 +329,7 @@ function instrumentFollowedProcess(config: ThreadConfig, lane: LaneConfig): void
 	// A CommonJS entry's require()s run in its own top level: a block spent there was loading modules, as the script's.
 	watch.measureRequires(Module.prototype);
 	const endOutput = copyOutput(tracker);
+	watchExecve(tracker, `process ${process.pid}`);
 	// What ends it is its lane's failure, as a crash of the script's is the script's: said before Node's report of it.
 	process.on('uncaughtExceptionMonitor', (error, origin) => {
 		tracker.emit(uncaughtEvent(tracker, error, origin, false));

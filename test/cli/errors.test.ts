@@ -160,6 +160,19 @@ describe('bad input gets a clear message and the right exit code', () => {
 		expect(result.stdout).toContain('Exited with code 7');
 	});
 
+	// TypeScript 7's tsc hands over to its native compiler so: the session ended on no task and no block, with nothing said.
+	it("process.execve: the program it became runs and its exit code is forwarded; what came before is kept, and what it became is said", async () => {
+		const cwd = dirWithScript('app.js', [
+			'async function prepare() { await new Promise(resolve => setTimeout(resolve, 20)) }',
+			"prepare().then(() => { console.log('before'); process.execve('/bin/sh', ['sh', '-c', 'echo after; exit 4']) })",
+		]);
+		const {result, state} = await recordRun(['app.js'], {cwd});
+		expect(result.code).toBe(4);
+		expect(result.stdout).toContain('before\nafter\n');
+		expect(result.stderr).toContain("asyncmon: the script's process became /bin/sh (process.execve)");
+		expect([...state.nodes.values()].find(node => node.name === 'prepare()')?.state).toBe('finished');
+	});
+
 	it('events lost on their way: said, and exit 5 though the script succeeded', async () => {
 		const result = await runCli(['--plain', 'dropped-events.ts']);
 		expect(result.stdout).toContain('said 3 events were dropped');

@@ -255,8 +255,10 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			if (readAsItEnded(state, block)) break;
 			block.frames = event.frames;
 			block.stackRead = true;
-			// A block.end may have said so already, from the time spent in require() (see LoopWatch.measureRequires).
-			block.loading ||= event.loading === true;
+			// A block.end may have said so already, from the time spent in require() (see LoopWatch.measureRequires). A read
+			// that most reads found stands for all of them: the first's say that it was loading does not.
+			block.loading = (event.samples ? block.loadingByTime : block.loading) || event.loading === true;
+			block.samples = event.samples ?? null;
 			block.module = event.module ?? null;
 			block.callee = event.callee ?? null;
 			block.library = event.library ?? null;
@@ -267,7 +269,7 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 		case 'block.end': {
 			const block = blockById(state, event.id);
 			endActive(state, block);
-			if (event.loading) block.loading = true;
+			if (event.loading) block.loading = block.loadingByTime = true;
 			// Shown while it lasted, but the machine's: the thread waited for a CPU. No block.
 			if (event.starved) {
 				state.blocks.splice(state.blocks.indexOf(block), 1);
@@ -710,7 +712,7 @@ function blockById(state: ModelState, id: number): Block {
 	let block = state.blocks.find(b => b.id === id);
 	if (!block) {
 		const processId = laneRootOf(id);
-		block = {id, startMs: 0, detectedAt: 0, durationMs: null, endMs: null, queuedMs: 0, taskId: null, taskName: null, callback: null, location: null, frames: [], stackRead: false, loading: false, module: null, callee: null, library: null, exact: false, processId, process: null};
+		block = {id, startMs: 0, detectedAt: 0, durationMs: null, endMs: null, queuedMs: 0, taskId: null, taskName: null, callback: null, location: null, frames: [], stackRead: false, loading: false, loadingByTime: false, samples: null, module: null, callee: null, library: null, exact: false, processId, process: null};
 		state.blocks.push(block);
 	}
 	// The lane's root comes first on its stream, but a block may reach the model before it (the watchdog's lines go their own way).
@@ -755,6 +757,7 @@ function forgetWhatWasRead(block: Block): void {
 	block.module = null;
 	block.callee = null;
 	block.library = null;
+	block.samples = null;
 	block.location = null;
 }
 

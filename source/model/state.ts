@@ -1,4 +1,4 @@
-import {isMainThreadId, laneSlotOf, type ErrorInfo, type ExitCall, type ForcedKill, type HeaderEvent, type HttpClient, type HttpQueue, type ListeningServer, type Location, type Ms, type NodeKind, type ProcessDetails, type ProcessExit, type StackFrame, type WaitTarget} from '../protocol/events.js';
+import {isMainThreadId, laneSlotOf, type BlockStackSamples, type ErrorInfo, type ExitCall, type ForcedKill, type HeaderEvent, type HttpClient, type HttpQueue, type ListeningServer, type Location, type Ms, type NodeKind, type ProcessDetails, type ProcessExit, type StackFrame, type WaitTarget} from '../protocol/events.js';
 import {copyLatency, type Latency} from './latency.js';
 
 export type NodeState = 'running' | 'waiting' | 'ready' | 'finished' | 'failed';
@@ -146,8 +146,12 @@ export interface Block {
 	frames: StackFrame[];
 	/** Whether its stack was read (block.stack): a block that ended before the watchdog looked has no frames and says nothing of where. */
 	stackRead: boolean;
-	/** Its stack was read while Node loaded a module (a `require()` or an import under way). */
+	/** Its stack was read while Node loaded a module (a `require()` or an import under way), or its end said it was loading. */
 	loading: boolean;
+	/** Its end said it was loading, from its time in `require()` (see BlockEndEvent.loading): a later read of its stack does not take that back. */
+	loadingByTime: boolean;
+	/** How many of the reads of its stack found it where the one told was, when it was read more than once. */
+	samples: BlockStackSamples | null;
 	/** Loading a library's module with no frame of the script's under it: where its top level ran. */
 	module: Location | null;
 	/** The function of Node's own the script's innermost frame was in (`execSync` of `node:child_process`), when it was one. */

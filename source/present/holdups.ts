@@ -5,7 +5,7 @@ import {formatDuration} from './durations.js';
 import {glyphs} from './states.js';
 import {counted} from './text.js';
 import {shownId} from './ids.js';
-import {fileOf} from './locations.js';
+import {fileOf} from '../protocol/location-file.js';
 
 /** What a row is stuck on right now, in a few words: `GET /api/x · ttfb 120ms`, `timer 1000ms`, `task #4 load`. */
 export function waitingOn(state: ModelState, node: TaskNode, nowMs: Ms, ascii = false): string {

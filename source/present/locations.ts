@@ -5,7 +5,3 @@ export function lineLocation(location: Location): string {
 	return location.replace(/(:\d+):\d+$/, '$1');
 }
 
-/** `node_modules/sdk/index.js:4:7` as `node_modules/sdk/index.js`. */
-export function fileOf(location: Location): string {
-	return location.replace(/(:\d+){1,2}$/, '');
-}

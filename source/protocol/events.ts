@@ -362,6 +362,17 @@ export interface BlockStackEvent {
 	callee?: StackFrame;
 	/** No frame of the user's and no module loading: the innermost frame of a library's, where the thread was (`{fn: 'spin', loc: 'node_modules/slowlib/spin.js:3:9'}`). */
 	library?: StackFrame;
+	/** The block's stack was read more than once as it lasted: this read's place was the most reads' (see BlockStackSamples). */
+	samples?: BlockStackSamples;
+}
+
+/**
+ * Of `of` reads of a block's stack so far, `same` found the thread where this one did: the same function of the
+ * user's in its file, the same module loading, or the same library file.
+ */
+export interface BlockStackSamples {
+	same: number;
+	of: number;
 }
 
 export interface StackFrame {

@@ -1,4 +1,4 @@
-import {STOP_SIGNALS, type AsyncmonEvent, type BlockCallback, type ErrorInfo, type ExitCall, type ForcedKill, type FoldedLeaves, type FoldedName, type FoldEvent, type JoinedEvent, type HeaderEvent, type HttpClient, type HttpDetails, type HttpQueue, type ListeningServer, type ProcessDetails, type ProcessExit, type ProcessLaunch, type ServerRequestDetails, type SkippedOutput, type StackFrame, type TimerDetails, type WaitTarget} from './events.js';
+import {STOP_SIGNALS, type AsyncmonEvent, type BlockCallback, type BlockStackSamples, type ErrorInfo, type ExitCall, type ForcedKill, type FoldedLeaves, type FoldedName, type FoldEvent, type JoinedEvent, type HeaderEvent, type HttpClient, type HttpDetails, type HttpQueue, type ListeningServer, type ProcessDetails, type ProcessExit, type ProcessLaunch, type ServerRequestDetails, type SkippedOutput, type StackFrame, type TimerDetails, type WaitTarget} from './events.js';
 
 /**
  * What one field of a protocol line must hold. `V` is the field's type in
@@ -163,6 +163,7 @@ const PROCESS_DETAILS = objectOf<ProcessDetails>('process details {pid?, command
 const PROCESS_LAUNCH = objectOf<ProcessLaunch>('a process launch {t, parent, process}', {t: NUMBER, parent: ID_OR_NULL, process: PROCESS_DETAILS});
 const PROCESS_EXIT = objectOf<ProcessExit>('a process exit {code, signal, byScript}', {code: INTEGER_OR_NULL, signal: STRING_OR_NULL, byScript: optional(FLAG)});
 const STACK_FRAME = objectOf<StackFrame>('a stack frame', {fn: STRING, loc: STRING});
+const STACK_SAMPLES = objectOf<BlockStackSamples>('a count of stack reads {same, of}', {same: COUNT, of: COUNT});
 const STACK_FRAMES = listOf('a list of stack frames {fn, loc}', STACK_FRAME);
 
 /** The header's fields; `protocol` has rules of its own (see decodeHeader). */
@@ -235,7 +236,7 @@ export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldSha
 	'op.fire': {id: ID, lateMs: NUMBER},
 	'op.end': {id: ID, ok: BOOLEAN, status: optional(COUNT), bytes: optional(COUNT), error: optional(ERROR_INFO), lateMs: optional(NUMBER), cancelled: optional(BOOLEAN), exit: optional(PROCESS_EXIT)},
 	'block.start': {id: ID, task: ID_OR_NULL, callback: optional(objectOf<BlockCallback>('a callback {op}', {op: ID_OR_NULL})), detectedAt: NUMBER, handles: optional(listOf('a list of stop signals', oneOf(...STOP_SIGNALS)))},
-	'block.stack': {id: ID, frames: STACK_FRAMES, loading: optional(FLAG), module: optional(STRING), callee: optional(STACK_FRAME), library: optional(STACK_FRAME)},
+	'block.stack': {id: ID, frames: STACK_FRAMES, loading: optional(FLAG), module: optional(STRING), callee: optional(STACK_FRAME), library: optional(STACK_FRAME), samples: optional(STACK_SAMPLES)},
 	'block.end': {id: ID, durationMs: NUMBER, task: ID_OR_NULL, exact: BOOLEAN, queuedMs: optional(NUMBER), starved: optional(BOOLEAN), loading: optional(FLAG)},
 	loop: {delayMs: NUMBER, utilization: NUMBER},
 	output: {

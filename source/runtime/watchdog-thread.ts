@@ -2,6 +2,7 @@ import {Session} from 'node:inspector';
 import {workerData} from 'node:worker_threads';
 import {HEARTBEAT_MS, STOP_SIGNALS, type AsyncmonEvent, type BlockCallback, type StopSignal} from '../protocol/events.js';
 import type {UserStack} from './caller.js';
+import {StackSamples, type ToldStack} from './stack-samples.js';
 import {serializeLine} from '../protocol/encode.js';
 import {ChannelWriter} from './agent-channel.js';
 import {writeWhole} from './pipe-write.js';
@@ -42,9 +43,15 @@ const i32 = new Int32Array(data.buffer);
 const STACK_TIMEOUT_MS = 1000;
 /** An idle loop beats at least this often: a stretch that begins later than this after the last beat runs in a loop that has not turned since. */
 const LOOP_TURN_MS = 2 * HEARTBEAT_MS;
-/** How many times a block's stack is read at most, and how far apart: see captureStack. */
+/** How many times a read of a block's stack is taken again at most, and how far apart, for one in the user's work: see captureStack. */
 const STACK_READS = 8;
 const STACK_READ_GAP_MS = 3;
+/**
+ * A block that lasts is read again this often, at most MAX_STACK_SAMPLES times (5 s of it): where most reads found
+ * it is where it was. Each read holds the thread 1-3 ms, which is no part of the block (see LoopWatch.readBlockedStack).
+ */
+const STACK_SAMPLE_GAP_MS = 100;
+const MAX_STACK_SAMPLES = 50;
 const mainThread = mainThreadTimes();
 const mainThreadIsRunnable = mainThreadRunnable();
 
@@ -86,6 +93,8 @@ function poll(): void {
 				Atomics.notify(i32, I32_OPEN_BLOCK);
 			}
 			openBlock = null;
+			// Its reads' final count, now: the process may exit right after the block.
+			endSampling?.();
 		} else openBlock.task = taskOrNull() ?? openBlock.task;
 		return;
 	}
@@ -144,6 +153,9 @@ function callbackOrNone(): BlockCallback | undefined {
 	return {op: callback === IMMEDIATE_CALLBACK ? null : data.idBase + callback};
 }
 
+/** Ends the reading of the open block's stack (see captureStack), if it goes on. */
+let endSampling: (() => void) | null = null;
+
 /** The inspector session reading a block's stack, if one is open. */
 let openSession: Session | null = null;
 
@@ -162,10 +174,10 @@ function disconnect(): void {
 const READ_STACK = `globalThis[Symbol.for(${JSON.stringify(STACK_READER_KEY)})]()`;
 
 /**
- * Reads the blocked main thread's stack. The inspector hands the call to
- * the main thread at its next check for interrupts, in the blocked code
- * itself; a thread stuck in one long synchronous call answers when it
- * returns, or not before the timeout.
+ * Reads the blocked main thread's stack, and again every STACK_SAMPLE_GAP_MS while the block lasts: the first read
+ * is told at once, and a later place that most reads found, as it leads (see StackSamples). The inspector hands
+ * each call to the main thread at its next check for interrupts, in the blocked code itself; a thread stuck in one
+ * long synchronous call answers when it returns, or not before the timeout.
  */
 function captureStack(blockId: number): void {
 	let session: Session;
@@ -177,35 +189,51 @@ function captureStack(blockId: number): void {
 	}
 	openSession = session;
 	Atomics.store(i32, I32_STACK_SESSION, 1);
-	// A connected session makes the process wait for it at exit: let go as soon as the stack is read.
-	const timer = setTimeout(disconnect, STACK_TIMEOUT_MS);
-	/** `stack`: what was read while the block lasted; null when nothing was (the read failed, or came once it was over). */
-	const done = (stack: UserStack | null): void => {
-		clearTimeout(timer);
-		disconnect();
-		if (!stack) return;
+	const samples = new StackSamples();
+	// A connected session makes the process wait for it at exit: let go once the block is over, or a read is not answered.
+	let timer = setTimeout(disconnect, STACK_TIMEOUT_MS);
+	const lasts = (): boolean => openBlock?.id === blockId && openSession === session;
+	const tell = ({stack, samples: counted}: ToldStack): void => {
 		// Read in it with no frame of the user's: where it was is a library's (where to look), Node's, or the entry's static
 		// imports, run before its own first line (loading), and that no code of the user's ran is itself what was read.
 		const {frames, loading, module, callee, library} = stack;
-		emit({type: 'block.stack', t: relativeTime(epochNow()), id: blockId, frames, ...(loading && {loading: true as const}), ...(module !== null && {module}), ...(callee && {callee}), ...(library && {library})});
+		emit({type: 'block.stack', t: relativeTime(epochNow()), id: blockId, frames, ...(loading && {loading: true as const}), ...(module !== null && {module}), ...(callee && {callee}), ...(library && {library}), ...(counted && {samples: counted})});
+	};
+	/** No more reads (the block is over, or a read failed): the reads' final count, if it changed. */
+	const done = (): void => {
+		if (endSampling !== done) return;
+		endSampling = null;
+		clearTimeout(timer);
+		// Told before the session goes: a main thread exiting waits for that, and no longer.
+		const told = samples.final();
+		if (told) tell(told);
+		if (openSession === session) disconnect();
 	};
 	const read = (attempt: number): void => {
+		// A read due after the session went (the block closed meanwhile): posting on it would throw, and end this thread.
+		if (openSession !== session) return done();
 		session.post('Runtime.evaluate', {expression: READ_STACK, returnByValue: true, silent: true}, (error, answer) => {
-			if (error || answer.exceptionDetails) return done(null);
+			if (error || answer.exceptionDetails) return done();
 			const stack = answer.result.value as UserStack;
-			if (stack.over) return done(null);
+			if (stack.over) return done();
 			// The read came while asyncmon's own code ran (its instrumentation of a call, which has many points where
 			// the thread answers), or between two of the script's callbacks (a loop of awaits runs each continuation from
 			// Node's microtask queue, with no frame of the script's under it: half the reads of a million awaits): a
 			// sample of no work of the user's. Another read, a moment later, is likelier in it. Unless asyncmon's code was
 			// its wrapper of the script's call (spawnSync), which just returned: the read's callee says so.
-			if (((stack.inOwnCode && !stack.callee) || stack.frames.length === 0) && attempt < STACK_READS && openBlock?.id === blockId && openSession === session) {
+			if (((stack.inOwnCode && !stack.callee) || stack.frames.length === 0) && attempt < STACK_READS && lasts()) {
 				setTimeout(() => read(attempt + 1), STACK_READ_GAP_MS);
 				return;
 			}
-			done(stack);
+			const told = samples.add(stack);
+			if (told) tell(told);
+			if (samples.count >= MAX_STACK_SAMPLES || !lasts()) return done();
+			clearTimeout(timer);
+			timer = setTimeout(disconnect, STACK_SAMPLE_GAP_MS + STACK_TIMEOUT_MS);
+			setTimeout(() => (lasts() ? read(1) : done()), STACK_SAMPLE_GAP_MS);
 		});
 	};
+	endSampling = done;
 	read(1);
 }
 
@@ -231,6 +259,10 @@ function endIfOrphaned(): void {
 
 setInterval(() => {
 	endIfOrphaned();
-	if (openSession && Atomics.load(i32, I32_EXITING) === 1) disconnect();
+	if (openSession && Atomics.load(i32, I32_EXITING) === 1) {
+		// What the reads found so far is told before the session goes.
+		endSampling?.();
+		disconnect();
+	}
 	poll();
 }, POLL_MS);

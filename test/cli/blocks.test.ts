@@ -151,6 +151,25 @@ describe('blocks, through the real CLI', () => {
 		expect(result.stdout).not.toContain('move CPU-bound work to a worker thread');
 	});
 
+	// One read's place was told as the block's: three runs of one tsc compile named three functions, or "loading modules".
+	it("a long block's stack is read again as it lasts: it is told where most reads found it, with how many did", async () => {
+		const cwd = dirWithScript('main.cjs', [
+			'function parse(ms) { const until = performance.now() + ms; while (performance.now() < until); }',
+			'function render(ms) { const until = performance.now() + ms; while (performance.now() < until); }',
+			'setTimeout(() => { parse(150); render(1200) }, 10)',
+		]);
+		const {result, state, file} = await recordRun(['main.cjs'], {cwd});
+		expect(result.code).toBe(0);
+		expect(state.blocks).toHaveLength(1);
+		const [block] = state.blocks;
+		expect(block!.frames[0]!.fn).toBe('render');
+		expect(block!.samples!.same).toBeGreaterThan(block!.samples!.of / 2);
+		// Told as the reads went: the last says all of them.
+		const stacks = recordedLines(file).filter(line => line.type === 'block.stack');
+		expect(stacks.at(-1)).toMatchObject({samples: block!.samples});
+		expect(result.stdout).toMatch(new RegExp(`\\(${block!.samples!.same} of ${block!.samples!.of} reads of its stack found it in render\\(\\)\\)`));
+	});
+
 	it('top-level code that spins and calls an async function that spins too is one block, either way round, and --fail-on-block fails it', async () => {
 		for (const env of [{}, {CALL_FIRST: '1'}] as Array<Record<string, string>>) {
 			const {result, state} = await recordRun(['--fail-on-block', '150', 'spin-around-a-call.cjs'], {env});

@@ -349,7 +349,7 @@ describe('reducer: blocks', () => {
 		const state = reduce([start(0, 1, null), start(1, 2, 1)]);
 		apply(state, {type: 'block.start', t: 10, id: 1, task: 2, detectedAt: 70});
 		expect(state.activeBlockId).toBe(1);
-		expect(state.blocks).toEqual([{id: 1, startMs: 10, detectedAt: 70, durationMs: null, endMs: null, queuedMs: 0, taskId: 2, taskName: 'task2', callback: null, location: 'app.ts:2:1', frames: [], stackRead: false, loading: false, module: null, callee: null, library: null, exact: false, processId: null, process: null}]);
+		expect(state.blocks).toEqual([{id: 1, startMs: 10, detectedAt: 70, durationMs: null, endMs: null, queuedMs: 0, taskId: 2, taskName: 'task2', callback: null, location: 'app.ts:2:1', frames: [], stackRead: false, loading: false, loadingByTime: false, samples: null, module: null, callee: null, library: null, exact: false, processId: null, process: null}]);
 
 		const frames = [
 			{fn: 'parseBody', loc: 'app.ts:6:5'},
@@ -404,7 +404,7 @@ describe('reducer: blocks', () => {
 
 	it('a block.end with no block.start (a slice measured exactly) derives its start', () => {
 		const state = reduce([start(0, 1, null), {type: 'block.end', t: 300, id: 4, durationMs: 120, task: 1, exact: true}]);
-		expect(state.blocks).toEqual([{id: 4, startMs: 180, detectedAt: 0, durationMs: 120, endMs: 300, queuedMs: 0, taskId: 1, taskName: 'task1', callback: null, location: 'app.ts:1:1', frames: [], stackRead: false, loading: false, module: null, callee: null, library: null, exact: true, processId: null, process: null}]);
+		expect(state.blocks).toEqual([{id: 4, startMs: 180, detectedAt: 0, durationMs: 120, endMs: 300, queuedMs: 0, taskId: 1, taskName: 'task1', callback: null, location: 'app.ts:1:1', frames: [], stackRead: false, loading: false, loadingByTime: false, samples: null, module: null, callee: null, library: null, exact: true, processId: null, process: null}]);
 		expect(state.activeBlockId).toBeNull();
 	});
 

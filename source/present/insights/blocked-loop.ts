@@ -5,6 +5,7 @@ import type {Block, ModelState} from '../../model/state.js';
 import {blockingCallOf, type BlockingCall} from '../../model/blocking-calls.js';
 import {formatDuration} from '../durations.js';
 import {lineLocation} from '../locations.js';
+import {fileOf} from '../../protocol/location-file.js';
 import {counted} from '../text.js';
 
 /** A block whose thread waited for a CPU this share of it or more says so: part of it was the machine's load. */
@@ -20,7 +21,16 @@ export function blockedLoopMessage(state: ModelState, insight: BlockedLoopInsigh
 	const place = block.location ? 'there' : block.stackRead ? 'like it' : 'whose place is not known';
 	// After the CPU wait, which is of this block: one parenthesis each would read as two asides in a row.
 	const repeated = insight.blocks > 1 ? `, the longest of ${insight.blocks} ${place}, ${formatDuration(insight.totalMs)} in all` : '';
-	return `${blockCulprit(state, block)}${where} blocked the event loop${loopOwner(block)} for ${formatDuration(insight.durationMs)}${queued}${repeated}; ${waited}${advice}`;
+	return `${blockCulprit(state, block)}${where} blocked the event loop${loopOwner(block)} for ${formatDuration(insight.durationMs)}${queued}${repeated}; ${waited}${advice}${sampled(block)}`;
+}
+
+/** How many reads of a block's stack found it where it is told, for one read more than once: `(24 of 25 reads of its stack found it in lib/_tsc.js)`. */
+function sampled(block: Block): string {
+	const {samples} = block;
+	if (!samples) return '';
+	const [frame] = block.frames;
+	const place = block.loading ? 'loading modules' : frame ? `in ${frame.fn}()` : block.library ? `in ${fileOf(block.library.loc)}` : 'there';
+	return ` (${samples.same} of ${samples.of} reads of its stack found it ${place})`;
 }
 
 /**

@@ -91,6 +91,24 @@ describe('blocked-loop in words', () => {
 		expect(message).not.toContain('worker thread');
 	});
 
+	it("says how many reads of a long block's stack found it where it is told: the place most reads found, not one read's", () => {
+		const session = new InsightSession();
+		session.emit('block.start', {t: 100, id: 1, task: null, detectedAt: 150});
+		// The first read, in the compiler's module loading; most of the later ones in its checker.
+		session.emit('block.stack', {t: 151, id: 1, frames: [], loading: true, module: 'node_modules/typescript/lib/_tsc.js:3:1'});
+		session.emit('block.stack', {t: 2400, id: 1, frames: [], library: {fn: 'checkSourceFile', loc: 'node_modules/typescript/lib/_tsc.js:90210:5'}, samples: {same: 22, of: 24}});
+		session.emit('block.end', {t: 2500, id: 1, durationMs: 2400, task: null});
+		const block = session.state.blocks[0]!;
+		const message = blockedLoopMessage(session.state, {kind: 'blocked-loop', block, durationMs: 2400, blocks: 1, totalMs: 2400, delayedTasks: 0, longestDelayMs: null, taskIds: []});
+		expect(message).toMatch(/it was in checkSourceFile\(\) at node_modules\/typescript\/lib\/_tsc\.js:90210, a library's: look for what the script asked of it \(22 of 24 reads of its stack found it in node_modules\/typescript\/lib\/_tsc\.js\)$/);
+		expect(message).not.toContain('loading modules');
+		// An end that said it was loading, from its time in require(), still says so.
+		session.emit('block.start', {t: 3000, id: 2, task: null, detectedAt: 3060});
+		session.emit('block.end', {t: 3500, id: 2, durationMs: 500, task: null, loading: true});
+		session.emit('block.stack', {t: 3501, id: 2, frames: [{fn: 'main', loc: 'app.js:3:1'}], samples: {same: 3, of: 5}});
+		expect(session.state.blocks[1]).toMatchObject({loading: true, samples: {same: 3, of: 5}});
+	});
+
 	it("gives no worker-thread advice for a task's block whose stack, read, held no frame of the script's (a resolver that only called a loader, and a pause)", () => {
 		const session = new InsightSession();
 		session.emit('task.start', {t: 90, id: 5, parent: null, kind: 'task', name: 'comments({…})', loc: 'server.ts:75:15'});

@@ -534,10 +534,15 @@ export class Tracker {
 		const now = performance.now();
 		// Known before the slice ends: a task's first slice ending makes its promise the one produced.
 		const on = this.takeTarget(task, value, siteId);
+		// A thenable that is no promise: the await calls its `then` in a job of its own, where a lazy one starts its work
+		// (superagent's request, a knex query), in the context current as the await began, which at a call's first
+		// await is its caller's again (see TaskContext.leaveCall): the request was the caller's. A promise resolved with
+		// it here makes that job in the task's context, as the await would (the same job, `then` read once, no frame added).
+		const awaited = on === PROMISE && !isPromise(value) ? (new Promise(resolve => resolve(value)) as T) : value;
 		this.endSlice(task, now);
 		this.suspend(task, now, siteId, on);
 		if (task === this.root) this.topLevelAwaited = isPromise(value) ? value : null;
-		return value;
+		return awaited;
 	}
 
 	/**

@@ -76,6 +76,22 @@ describe('what a task waits on, known from the awaited promise, end to end', () 
 		expect(idsOf(report, 'child(1)')).toHaveLength(1);
 	});
 
+	// superagent's requests and knex's queries are such thenables: their work starts in the job that calls their then().
+	it("a lazy thenable's request, awaited at its function's first await, is that function's, and names its wait", async () => {
+		const {result, report} = await recordApp([
+			"const http = require('node:http')",
+			"const lazyGet = url => ({ then (resolve, reject) { http.get(url, res => { res.resume(); res.on('end', () => resolve(res.statusCode)) }).on('error', reject) } })",
+			`async function inner () { return await lazyGet(${JSON.stringify(`${server.url}/delay/100`)}) }`,
+			"async function outer () { console.log('status', await inner()) }",
+			'outer()',
+		]);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('status 200');
+		const request = report.tasks.find(task => task.kind === 'http')!;
+		expect(request.parentId).toBe(taskNamed(report, 'inner()').id);
+		expect(result.stdout).toMatch(/⏸ await {2}inner\(\) on GET \/delay\/100/);
+	});
+
 	it("plain mode names the request a library's promise waits on, though the library starts it a tick after the await (as got does)", async () => {
 		// Not the script's code (in node_modules): its promise is of unknown origin, its request made on the next tick.
 		const directory = dirWithPackage('later-get', {

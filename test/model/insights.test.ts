@@ -93,6 +93,27 @@ describe('sequential-awaits', () => {
 		expect(ofKind(session, 'sequential-awaits')).toEqual([]);
 	});
 
+	// `const r = await fetch(url); await r.json()` five times: a body read of a few ms (one under 1 ms is folded by the
+	// runtime, one over it sent) broke the run, and the advice counted 3 or 4 of the 5 requests, as the reads fell.
+	it("counts a short wait on an unnamed promise between two steps (a response's body read) as part of the step before, a long one as a break", () => {
+		const loop = (bodyReadMs: number) => {
+			const session = new InsightSession();
+			const seq = session.task(0, 'seq()');
+			let t = 1;
+			for (let i = 0; i < 5; i++) {
+				const request = session.request(`http://127.0.0.1:4000/q/${i}`, {start: t, end: t + 100, status: 200, parent: seq});
+				session.awaits(seq, onOp(request), {from: t + 0.1, ready: t + 100, resumed: t + 100.2});
+				session.awaits(seq, onPromise, {from: t + 100.5, ready: t + 100.5 + bodyReadMs, resumed: t + 100.6 + bodyReadMs});
+				t += 101 + bodyReadMs;
+			}
+			session.emit('task.end', {t, id: seq}).emit('exit', {t: t + 1});
+			return ofKind(session, 'sequential-awaits');
+		};
+		expect(loop(3)).toEqual([expect.objectContaining({taskName: 'seq()', operations: 5})]);
+		// A wait that long on what nothing names may be what the next request needs: each request stands alone.
+		expect(loop(300)).toEqual([]);
+	});
+
 	it('stays silent for a polling loop that sleeps at one await site', () => {
 		const session = new InsightSession();
 		const poll = session.task(0, 'poll()');

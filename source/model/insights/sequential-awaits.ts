@@ -26,7 +26,7 @@ interface Step {
  * Finds runs of awaits that could have overlapped. Consecutive emitted awaits
  * of one task form a run when each one:
  * - waits on a task or an op (not a bare promise or value) for at least MIN_STEP_WAIT_MS (a shorter one is passed
- *   over: no step, and no end of the run);
+ *   over: no step, and no end of the run, and so is a wait on a bare promise or value under MAX_BUSY_GAP_MS);
  * - is not `dependent`: its expression does not read a value from an earlier await;
  * - waits on an operation created after the previous await resumed, so it was
  *   not already running alongside it (awaiting tasks started together is fine);
@@ -137,7 +137,9 @@ function sequentialRuns(state: ModelState, task: TaskNode): Step[][] {
 const SHORT = 'short';
 
 function awaitedOperation(state: ModelState, record: AwaitRecord): Step | typeof SHORT | undefined {
-	if (record.on.kind !== 'task' && record.on.kind !== 'op') return undefined;
+	// A short wait on what nothing names (a response's body read, its headers in: `await r.json()`) is of the step
+	// before it, as the runtime's folding makes the shortest: no break of the run (whose gaps count it, see followsSequentially).
+	if (record.on.kind !== 'task' && record.on.kind !== 'op') return record.readyMs !== null && record.readyMs - record.startMs < MAX_BUSY_GAP_MS ? SHORT : undefined;
 	// A guess (a library's promise read as what the task started before) is no operation known to be awaited: a
 	// `for await` over a generator read as its fetches, a retry library's promise as its first attempt.
 	if (record.on.guess) return undefined;

@@ -199,11 +199,23 @@ function captureStack(blockId: number): void {
 		const {frames, loading, module, callee, library} = stack;
 		emit({type: 'block.stack', t: relativeTime(epochNow()), id: blockId, frames, ...(loading && {loading: true as const}), ...(module !== null && {module}), ...(callee && {callee}), ...(library && {library}), ...(counted && {samples: counted})});
 	};
+	/**
+	 * A read taken again that found a library's code, kept until a read after it finds the block: a library's native
+	 * call answers only once it returned (better-sqlite3's query under knex, in a callback of knex's), and the reads
+	 * after that find asyncmon's code, or the block over. The read in the library's code is all there is of it then.
+	 */
+	let fallback: UserStack | null = null;
+	const add = (stack: UserStack): void => {
+		fallback = null;
+		const told = samples.add(stack);
+		if (told) tell(told);
+	};
 	/** No more reads (the block is over, or a read failed): the reads' final count, if it changed. */
 	const done = (): void => {
 		if (endSampling !== done) return;
 		endSampling = null;
 		clearTimeout(timer);
+		if (fallback) add(fallback);
 		// Told before the session goes: a main thread exiting waits for that, and no longer.
 		const told = samples.final();
 		if (told) tell(told);
@@ -213,20 +225,19 @@ function captureStack(blockId: number): void {
 		// A read due after the session went (the block closed meanwhile): posting on it would throw, and end this thread.
 		if (openSession !== session) return done();
 		session.post('Runtime.evaluate', {expression: READ_STACK, returnByValue: true, silent: true}, (error, answer) => {
-			if (error || answer.exceptionDetails) return done();
-			const stack = answer.result.value as UserStack;
-			if (stack.over) return done();
+			const stack = error || answer.exceptionDetails ? null : (answer.result.value as UserStack);
+			if (!stack || stack.over) return done();
 			// The read came while asyncmon's own code ran (its instrumentation of a call, which has many points where
 			// the thread answers), or between two of the script's callbacks (a loop of awaits runs each continuation from
 			// Node's microtask queue, with no frame of the script's under it: half the reads of a million awaits): a
 			// sample of no work of the user's. Another read, a moment later, is likelier in it. Unless asyncmon's code was
 			// its wrapper of the script's call (spawnSync), which just returned: the read's callee says so.
 			if (((stack.inOwnCode && !stack.callee) || stack.frames.length === 0) && attempt < STACK_READS && lasts()) {
+				if (!stack.inOwnCode && (stack.library !== null || stack.loading)) fallback = stack;
 				setTimeout(() => read(attempt + 1), STACK_READ_GAP_MS);
 				return;
 			}
-			const told = samples.add(stack);
-			if (told) tell(told);
+			add(stack);
 			if (samples.count >= MAX_STACK_SAMPLES || !lasts()) return done();
 			clearTimeout(timer);
 			timer = setTimeout(disconnect, STACK_SAMPLE_GAP_MS + STACK_TIMEOUT_MS);

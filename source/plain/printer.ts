@@ -266,7 +266,8 @@ export class PlainPrinter {
 				// Its task not heard of yet: the stack's line names it, in a moment (a line is not taken back).
 				const who = block ? knownBlockCulprit(state, block) : 'a callback';
 				const loop = `event loop${block ? loopOwner(block) : ''}`;
-				this.blockedAt.set(line.id, block?.location ?? null);
+				// The watchdog's lines go their own way: its start may come after the block's end, which was told then.
+				if (block?.endMs == null) this.blockedAt.set(line.id, block?.location ?? null);
 				// No location yet (a followed process's top level): no blank where it would go.
 				const where = block?.location ? [{text: ' '}, dim(block.location)] : [];
 				this.say(line.detectedAt, this.blockMark('BLOCKED'), [
@@ -307,8 +308,9 @@ export class PlainPrinter {
 				}
 				const block = state.blocks.find(b => b.id === line.id);
 				const printed = this.say(line.t, this.blockMark('block'), this.blockEndText(state, block, line.durationMs));
-				// A block told live had its stack asked for; the stack comes by the watchdog's pipe, and may come after this.
-				if (toldLive && block?.stackRead === false) keepLatest(this.endsAwaitingStack, line.id, {printed, t: line.t, durationMs: line.durationMs}, ENDS_AWAITING_STACK);
+				// A block told live had its stack asked for; the stack comes by the watchdog's pipe, and may come after this, as
+				// may the watchdog's start of it (none heard yet: detectedAt 0).
+				if ((toldLive || block?.detectedAt === 0) && block?.stackRead === false) keepLatest(this.endsAwaitingStack, line.id, {printed, t: line.t, durationMs: line.durationMs}, ENDS_AWAITING_STACK);
 				return;
 			}
 			case 'uncaught': {

@@ -223,6 +223,22 @@ describe('plain mode', () => {
 		expect(lines).toContain('[   1.020s] ⚠ block  loop was blocked for 1.01s by waitForShell() in main() app.ts:5:3');
 	});
 
+	// The watchdog's start and stack of a block came after the main thread's end of it (a socket.io start-up's loading):
+	// the block was told twice, the second time out of order, with another culprit.
+	it("a block whose end came before the watchdog's start and stack is told once, with the stack", () => {
+		const lines = printed({ascii: false}, [
+			session[0]!,
+			{type: 'block.end', t: 298, id: 1, durationMs: 135, task: 1, exact: true, loading: true},
+			{type: 'task.start', t: 300, id: 2, parent: 1, kind: 'task', name: 'serve()', loc: 'app.ts:9:1'},
+			{type: 'block.start', t: 160, id: 1, task: 1, detectedAt: 242},
+			{type: 'block.stack', t: 272, id: 1, frames: [], loading: true, module: 'node_modules/engine.io-client/build/cjs/transports/websocket.js:114:56'},
+			{type: 'task.end', t: 700, id: 2, ok: true, busy: 1, wait: 0, sched: 0, awaits: 0},
+			{type: 'exit', t: 710, code: 0, signal: null},
+		]).split('\n');
+		const told = lines.filter(line => line.includes('⚠ block'));
+		expect(told).toEqual(['[   0.298s] ⚠ block  loop was blocked for 135ms by the top level of node_modules/engine.io-client/build/cjs/transports/websocket.js (loading modules)']);
+	});
+
 	it('with --ascii says everything of its own in ASCII, and passes the script output as it is', () => {
 		const output = printed({ascii: true});
 		expect(output.split('\n')).toContain(SCRIPT_OUTPUT.trimEnd());

@@ -29,6 +29,7 @@ import {UndiciHttp2Streams} from './ops/undici-http2.js';
 import {noticeStdinReads} from './stdin-kept.js';
 import {TracePropagation} from './ops/trace-propagation.js';
 import {instrumentServerRequests} from './ops/server-requests.js';
+import {instrumentServerUpgrades} from './ops/server-upgrades.js';
 import {instrumentSockets} from './ops/sockets.js';
 import {flushBeforeAtomicsWait} from './ops/atomics-wait.js';
 import {isError} from './errors.js';
@@ -497,6 +498,7 @@ function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
 	const undiciHttp2 = new UndiciHttp2Streams();
 	instrumentHttp(tracker, config.propagateTrace ? new TracePropagation(config.traceId) : null, undiciHttp2);
 	instrumentServerRequests(tracker);
+	instrumentServerUpgrades(tracker);
 	instrumentFsAndDns(tracker);
 	instrumentSockets(tracker);
 	instrumentHttp2(tracker, undiciHttp2);

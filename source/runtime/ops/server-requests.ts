@@ -68,13 +68,13 @@ export function instrumentServerRequests(tracker: Tracker): void {
 }
 
 /** A request that closed on the server's side before it was answered, with no error of its own. */
-const ENDED_BY_SERVER = 'the server closed the connection before it finished its response (the request, its response or its socket destroyed)';
+export const ENDED_BY_SERVER = 'the server closed the connection before it finished its response (the request, its response or its socket destroyed)';
 
 function isNodeError(error: Error | null | undefined, code: string): boolean {
 	return (error as (Error & {code?: unknown}) | null | undefined)?.code === code;
 }
 
-function requestDetails(request: IncomingMessage, method: string, url: string): ServerRequestDetails {
+export function requestDetails(request: IncomingMessage, method: string, url: string): ServerRequestDetails {
 	const details: ServerRequestDetails = {method, url: recordedRequestTarget(url)};
 	const host = request.headers.host;
 	if (host) details.host = recordedText(host);

@@ -23,14 +23,18 @@ function placeOf(stack: UserStack): string {
 /** Within a place, the call of Node's the function was in (`execSync`, a RegExp's `test`, `performance.now`), if any. */
 const variantOf = (stack: UserStack, place: string): string => (stack.callee ? `${place} in ${stack.callee.loc} ${stack.callee.fn}` : place);
 
-/** The key of `counts` that counts most; of equals, the one counted first. */
-function mostCounted(counts: Map<string, number>, among: (key: string) => boolean = () => true): string {
+interface Counted {
+	count: number;
+}
+
+/** The key of the entries that counts most, of those `among` takes; of equals, the one counted first. */
+function mostCounted<T extends Counted>(counts: Map<string, T>, among: (entry: T) => boolean = () => true): string {
 	let best = '';
 	let most = 0;
-	for (const [key, count] of counts) {
-		if (count > most && among(key)) {
+	for (const [key, entry] of counts) {
+		if (entry.count > most && among(entry)) {
 			best = key;
-			most = count;
+			most = entry.count;
 		}
 	}
 	return best;
@@ -43,8 +47,8 @@ function mostCounted(counts: Map<string, number>, among: (key: string) => boolea
  * latest of those in the call of Node's most of them were in is told (a RegExp's `test`, whose advice is a rewrite).
  */
 export class StackSamples {
-	private readonly places = new Map<string, number>();
-	private readonly variants = new Map<string, {place: string; count: number; latest: UserStack}>();
+	private readonly places = new Map<string, Counted>();
+	private readonly variants = new Map<string, Counted & {place: string; latest: UserStack}>();
 	private reads = 0;
 	private told: {place: string; same: number; of: number} | null = null;
 
@@ -57,7 +61,9 @@ export class StackSamples {
 		const place = placeOf(stack);
 		const variant = variantOf(stack, place);
 		this.reads++;
-		this.places.set(place, (this.places.get(place) ?? 0) + 1);
+		const counted = this.places.get(place);
+		if (counted) counted.count++;
+		else this.places.set(place, {count: 1});
 		const seen = this.variants.get(variant);
 		if (seen) {
 			seen.count++;
@@ -70,14 +76,13 @@ export class StackSamples {
 	final(): ToldStack | null {
 		if (this.told === null || this.reads < 2) return null;
 		const place = mostCounted(this.places);
-		return place === this.told.place && this.places.get(place) === this.told.same && this.reads === this.told.of ? null : this.tell();
+		return place === this.told.place && this.places.get(place)!.count === this.told.same && this.reads === this.told.of ? null : this.tell();
 	}
 
 	private tell(): ToldStack {
 		const place = mostCounted(this.places);
-		const same = this.places.get(place)!;
-		const counts = new Map([...this.variants].map(([variant, {count}]) => [variant, count]));
-		const variant = mostCounted(counts, key => this.variants.get(key)!.place === place);
+		const same = this.places.get(place)!.count;
+		const variant = mostCounted(this.variants, entry => entry.place === place);
 		this.told = {place, same, of: this.reads};
 		return {stack: this.variants.get(variant)!.latest, ...(this.reads > 1 && {samples: {same, of: this.reads}})};
 	}

@@ -103,15 +103,19 @@ export class PlainPrinter {
 	 * Awaits of a call whose start the script has not sent yet (a flush holds a call still running for the next
 	 * one, where it may end and fold), by the awaiting task's id: told when the call starts, so that the line names
 	 * it, or, if it never does (folded at the source), as they read then, before the awaiting task's next line.
+	 * Awaits of a request made and not yet sent too (`call` its op): told once it is sent, when it is known whether
+	 * it was connecting or written on a kept-alive socket (see describeOp), or as a held promise's after
+	 * UNNAMED_HOLD_MS (a connection that takes longer).
 	 * Told by the lines that come, never by when they come: a replay prints what the live run printed.
 	 */
 	private readonly awaitsOfUnsent = new Map<number, {line: TaskAwaitEvent; call: number | null; words: string}>();
-	/** The same, by the call awaited: its start finds them without a pass over all of them. */
+	/** The same, by the call (or request) awaited: its start (or its sending) finds them without a pass over all of them. */
 	private readonly awaitersOfUnsent = new Map<number, number[]>();
 	/**
 	 * The awaiting tasks of the held awaits of a promise that names nothing (call null), in the order they came: a
 	 * library's request may start a moment after the await that waits on it (got's, a tick later), and an op the task
-	 * starts then names it. Held UNNAMED_HOLD_MS of the stream's time at most, well within TimeOrder's window.
+	 * starts then names it. Held UNNAMED_HOLD_MS of the stream's time at most, well within TimeOrder's window; so are
+	 * the awaits of a request not yet sent.
 	 */
 	private readonly unnamedAwaits = new Set<number>();
 
@@ -166,13 +170,7 @@ export class PlainPrinter {
 				this.write({stream: 'stderr', text: this.own(noticeText(line.message)), own: true});
 				return;
 			case 'task.start': {
-				for (const awaiting of this.awaitersOfUnsent.get(line.id) ?? []) {
-					const held = this.awaitsOfUnsent.get(awaiting);
-					if (!held) continue;
-					this.awaitsOfUnsent.delete(awaiting);
-					this.sayAwait(held.line, this.awaitWords(held.line, state) ?? held.words);
-				}
-				this.awaitersOfUnsent.delete(line.id);
+				this.tellAwaitsOf(line.id, state);
 				const node = state.nodes.get(line.id);
 				if (!node || node.kind === 'script' || !this.admit(line.t, 'start', state, null)) return;
 				this.say(line.t, this.stateMark('running', 'start', 'cyan'), [{text: `${taskLabel(node, this.options.ascii)}${this.place(node, state)}  `}, dim(node.location)]);
@@ -187,11 +185,21 @@ export class PlainPrinter {
 					this.awaitersOfUnsent.set(line.on.id, [...(this.awaitersOfUnsent.get(line.on.id) ?? []), line.id]);
 					return;
 				}
+				const request = unsentRequest(state, line);
+				if (request !== null) {
+					this.awaitsOfUnsent.set(line.id, {line, call: request, words});
+					this.awaitersOfUnsent.set(request, [...(this.awaitersOfUnsent.get(request) ?? []), line.id]);
+					this.unnamedAwaits.add(line.id);
+					return;
+				}
 				if (!namesNothing(holdupOf(state, state.nodes.get(line.id)!))) return this.sayAwait(line, words);
 				this.awaitsOfUnsent.set(line.id, {line, call: null, words});
 				this.unnamedAwaits.add(line.id);
 				return;
 			}
+			case 'op.phase':
+				if (line.phase === 'sent') this.tellAwaitsOf(line.id, state);
+				return;
 			case 'op.start': {
 				// An op of a task held on a promise that named nothing: the task's sole op in flight names it now.
 				const held = line.parent === null ? undefined : this.awaitsOfUnsent.get(line.parent);
@@ -245,6 +253,8 @@ export class PlainPrinter {
 				return;
 			}
 			case 'op.end': {
+				// A request that failed before it was sent (a connection refused): its awaits, as they read now.
+				this.tellAwaitsOf(line.id, state);
 				const node = state.nodes.get(line.id);
 				if (node?.process) return this.processEnded(line.t, node, state, line);
 				if (!node?.http) return;
@@ -347,13 +357,23 @@ export class PlainPrinter {
 		return node ? `${node.name} on ${waitingOn(state, node, line.t, this.options.ascii)}` : null;
 	}
 
+	/** Tells the held awaits of the call or request `id`, which started (or was sent): worded as the state now has them. */
+	private tellAwaitsOf(id: number, state: ModelState): void {
+		const awaiters = this.awaitersOfUnsent.get(id);
+		if (!awaiters) return;
+		for (const awaiting of awaiters) {
+			const held = this.awaitsOfUnsent.get(awaiting);
+			if (held) this.tellHeldAwait(awaiting, this.awaitWords(held.line, state) ?? held.words);
+		}
+	}
+
 	/** Tells the held await of `task`, if any: in `words`, or as it read when it came. */
 	private tellHeldAwait(task: number, words?: string): void {
 		const held = this.awaitsOfUnsent.get(task);
 		if (!held) return;
 		this.awaitsOfUnsent.delete(task);
-		if (held.call === null) this.unnamedAwaits.delete(task);
-		else {
+		this.unnamedAwaits.delete(task);
+		if (held.call !== null) {
 			const awaiters = this.awaitersOfUnsent.get(held.call)?.filter(id => id !== task) ?? [];
 			if (awaiters.length > 0) this.awaitersOfUnsent.set(held.call, awaiters);
 			else this.awaitersOfUnsent.delete(held.call);
@@ -361,7 +381,7 @@ export class PlainPrinter {
 		this.sayAwait(held.line, words ?? held.words);
 	}
 
-	/** Tells the held awaits of a promise that named nothing from before `horizon`, as they read: no op came to name them. */
+	/** Tells the held awaits from before `horizon`, as they read: of a promise no op came to name, of a request not sent by then. */
 	private tellUnnamedUpTo(horizon: Ms): void {
 		for (const task of this.unnamedAwaits) {
 			if (this.awaitsOfUnsent.get(task)!.line.t > horizon) return;
@@ -544,4 +564,11 @@ function trimEnd(line: readonly Segment[]): Segment[] {
 		if (text !== '') return [...kept, {...last, text}];
 	}
 	return kept;
+}
+
+/** The request an await waits on directly that is made and not yet sent (neither sent nor waiting in a pool's queue), if any. */
+function unsentRequest(state: ModelState, line: TaskAwaitEvent): number | null {
+	if (line.on.kind !== 'op') return null;
+	const http = state.nodes.get(line.on.id)?.http;
+	return http && http.sentAt === undefined && (!http.queue || http.dequeuedAt !== undefined) ? line.on.id : null;
 }

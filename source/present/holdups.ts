@@ -85,7 +85,9 @@ export function describeOp(op: TaskNode, nowMs: Ms, ascii = false): string {
 		if (reached(http.sentAt)) return `${request}${and}ttfb ${formatDuration(nowMs - http.sentAt)}`;
 		// Queued since it was made: every connection of its pool was busy, with this many requests, when it joined the queue.
 		if (http.queue && !reached(http.dequeuedAt)) return `${request}${and}queued ${formatDuration(nowMs - op.startMs)} (${http.queue.inFlight} in flight)`;
-		return `${request}${and}connecting`;
+		// Not sent yet. Where the state knows it was sent later on a connection it did not pay for (a kept-alive socket,
+		// reused), it was being written, not connecting: plain mode tells an await once later events are in.
+		return `${request}${and}${http.sentAt !== undefined && !http.phases.connectMs ? 'sending' : 'connecting'}`;
 	}
 	if (op.timer) {
 		const timer = `${op.timer.repeat ? 'interval' : 'timer'} ${formatDuration(op.timer.delayMs)}`;

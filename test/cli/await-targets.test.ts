@@ -3,7 +3,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {ReportAwaitTarget, SessionReport} from '../../source/model/summary.js';
 import type {OpStartEvent} from '../../source/protocol/events.js';
 import {useDemoServer} from '../helpers/demo-server.js';
-import {recordApp, recordedLines, recordRun, taskNamed} from '../helpers/recorded.js';
+import {recordApp, recordedLines, recordRun, sentRequest, taskNamed} from '../helpers/recorded.js';
 import {dirWithPackage} from '../helpers/temp.js';
 
 /** What the task awaited, site by site in the order of its lines. */
@@ -90,6 +90,21 @@ describe('what a task waits on, known from the awaited promise, end to end', () 
 		const request = report.tasks.find(task => task.kind === 'http')!;
 		expect(request.parentId).toBe(taskNamed(report, 'inner()').id);
 		expect(result.stdout).toMatch(/⏸ await {2}inner\(\) on GET \/delay\/100/);
+	});
+
+	it('plain mode tells a request written on a kept-alive connection as sending, the one that opened it as connecting', async () => {
+		const {result, report} = await recordRun(['kept-alive.ts'], {env: {TARGET_URL: server.url}});
+		expect(result.code).toBe(0);
+		expect(result.stdout.match(/status 200 200/g)).toHaveLength(3);
+		// Each client opened one connection, for its first request.
+		const requests = report.tasks.filter(task => task.kind === 'http');
+		expect(requests.map(task => sentRequest(task).phases.connectMs! > 0)).toEqual([true, true, false, false, false, false]);
+		expect(result.stdout).toMatch(/⏸ await {2}nodeGet\(0\) on GET \/delay\/30\?node=0 · connecting/);
+		expect(result.stdout).toMatch(/⏸ await {2}viaUndici\(.*\) on GET \/delay\/30\?undici=0 · connecting/);
+		for (const i of [1, 2]) {
+			expect(result.stdout).toMatch(new RegExp(`⏸ await {2}nodeGet\\(${i}\\) on GET /delay/30\\?node=${i} · sending`));
+			expect(result.stdout).toMatch(new RegExp(`⏸ await {2}viaUndici\\(.*\\) on GET /delay/30\\?undici=${i} · sending`));
+		}
 	});
 
 	it("plain mode names the request a library's promise waits on, though the library starts it a tick after the await (as got does)", async () => {

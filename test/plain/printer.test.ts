@@ -81,6 +81,37 @@ describe('plain mode', () => {
 		expect(lines.findIndex(line => line.includes('later()'))).toBeGreaterThan(unnamed);
 	});
 
+	it('tells an await of a request not yet sent once it is: written on a kept-alive connection, or connecting', () => {
+		const request = (id: number, t: number): AsyncmonEvent[] => [
+			{type: 'task.start', t, id, parent: 1, kind: 'task', name: `get(${id})`, loc: 'app.ts:2:1'},
+			{type: 'op.start', t: t + 0.1, id: id + 1, parent: id, kind: 'http', name: 'GET /x', http: {method: 'GET', url: 'http://127.0.0.1:9/x', client: 'undici'}},
+			{type: 'task.await', t: t + 0.2, id, site: 'app.ts:2:30', on: {kind: 'op', id: id + 1}, busy: 0.2},
+		];
+		const lines = printed({ascii: false}, [
+			session[0]!,
+			// A new connection: 5 ms to connect.
+			...request(2, 1),
+			{type: 'op.phase', t: 6.3, id: 3, phase: 'sent', queueMs: 0.2, connectMs: 5},
+			// The connection kept alive: written at once.
+			...request(4, 20),
+			{type: 'op.phase', t: 20.3, id: 5, phase: 'sent', queueMs: 0.1, connectMs: 0},
+			// A connection that takes longer than the hold: told as it reads then.
+			...request(6, 40),
+			{type: 'task.start', t: 300, id: 8, parent: 1, kind: 'task', name: 'later()', loc: 'app.ts:9:1'},
+			{type: 'op.phase', t: 900, id: 7, phase: 'sent', queueMs: 0.1, connectMs: 859},
+			// Refused: never sent.
+			...request(9, 1000),
+			{type: 'op.end', t: 1001, id: 10, ok: false, error: {name: 'Error', message: 'connect ECONNREFUSED 127.0.0.1:9'}},
+			{type: 'exit', t: 1002, code: 0, signal: null},
+		]).split('\n');
+		expect(lines).toContain('[   0.001s] ⏸ await  get(2) on GET /x · connecting  app.ts:2:30');
+		expect(lines).toContain('[   0.020s] ⏸ await  get(4) on GET /x · sending  app.ts:2:30');
+		const slow = lines.indexOf('[   0.040s] ⏸ await  get(6) on GET /x · connecting  app.ts:2:30');
+		expect(slow).toBeGreaterThan(0);
+		expect(slow).toBeLessThan(lines.findIndex(line => line.includes('later()')));
+		expect(lines).toContain('[   1.000s] ⏸ await  get(9) on GET /x · connecting  app.ts:2:30');
+	});
+
 	it('tells of a request the phases it went through: a connection refused, none', () => {
 		const lines = printed({ascii: false}, [
 			session[0]!,

@@ -180,6 +180,29 @@ describe('what a task waits on, when its request waits in a full pool', () => {
 	});
 });
 
+describe('what a task waits on, while its request is made and not yet sent', () => {
+	const made = (...extra: AsyncmonEvent[]) =>
+		reduce([
+			{type: 'task.start', t: 0, id: 1, parent: null, kind: 'task', name: 'get()', loc: 'a.ts:1:1'},
+			{type: 'op.start', t: 1, id: 2, parent: 1, kind: 'http', name: 'GET /items', http: {method: 'GET', url: 'http://127.0.0.1:9/items', client: 'undici'}},
+			{type: 'task.await', t: 1.1, id: 1, site: 'a.ts:2:3', on: {kind: 'op', id: 2}, busy: 0.1},
+			...extra,
+		]);
+
+	it('is connecting while nothing more is known, or when it paid for a connection', () => {
+		const unsent = made();
+		expect(waitingOn(unsent, unsent.nodes.get(1)!, 1.1)).toBe('GET /items · connecting');
+		const connected = made({type: 'op.phase', t: 9, id: 2, phase: 'sent', queueMs: 0.5, connectMs: 7.5});
+		expect(waitingOn(connected, connected.nodes.get(1)!, 1.1)).toBe('GET /items · connecting');
+	});
+
+	it('is being written, as of before it was sent, where the state knows it went on a kept-alive connection', () => {
+		const reused = made({type: 'op.phase', t: 1.2, id: 2, phase: 'sent', queueMs: 0.2, connectMs: 0});
+		expect(waitingOn(reused, reused.nodes.get(1)!, 1.1)).toBe('GET /items · sending');
+		expect(waitingOn(reused, reused.nodes.get(1)!, 11.2)).toBe('GET /items · ttfb 10ms');
+	});
+});
+
 describe('who blocked the loop', () => {
 	const blocked = (frames: Array<{fn: string; loc: string}>) =>
 		reduce([

@@ -361,6 +361,8 @@ export class PlainPrinter {
 	private tellAwaitsOf(id: number, state: ModelState): void {
 		const awaiters = this.awaitersOfUnsent.get(id);
 		if (!awaiters) return;
+		// Gone first: each await told would otherwise take itself off the list, a pass over it each.
+		this.awaitersOfUnsent.delete(id);
 		for (const awaiting of awaiters) {
 			const held = this.awaitsOfUnsent.get(awaiting);
 			if (held) this.tellHeldAwait(awaiting, this.awaitWords(held.line, state) ?? held.words);

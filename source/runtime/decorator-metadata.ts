@@ -33,7 +33,9 @@ export function compileWithTypeScript(source: string, file: string, tsconfigText
 			...options,
 			target: Math.max(projectTarget, ts.ScriptTarget.ES2022),
 			useDefineForClassFields: options.useDefineForClassFields ?? projectTarget >= ts.ScriptTarget.ES2022,
-			module: format === 'cjs' ? ts.ModuleKind.CommonJS : ts.ModuleKind.ESNext,
+			// Where Node decides the format, imports are kept as written, as esbuild keeps them: `import x = require()` stays a
+			// require (TypeScript 5.4's Preserve; ESNext, before it, drops it, and the script failed on `x is not defined`).
+			module: format === 'cjs' ? ts.ModuleKind.CommonJS : (ts.ModuleKind.Preserve ?? ts.ModuleKind.ESNext),
 			sourceMap: true,
 			inlineSourceMap: false,
 			inlineSources: false,

@@ -307,8 +307,9 @@ function tsAlternative(specifier: string, parentURL: string | undefined, error: 
 	const code = (error as NodeJS.ErrnoException).code;
 	if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') return null;
 	if (!parentURL || !(specifier.startsWith('.') || specifier.startsWith('/'))) return null;
-	const extension = /\.[cm]?js$/.exec(specifier)?.[0] ?? (/\.[a-z]+$/i.test(specifier) ? null : '');
-	if (extension === null) return null;
+	// Any other dotted end (`./app.module`, `./user.entity`, a NestJS or TypeORM project's files) is part of the name,
+	// to which TypeScript appends its own extensions, as to one with none.
+	const extension = /\.[cm]?js$/.exec(specifier)?.[0] ?? '';
 	const stem = specifier.slice(0, specifier.length - extension.length);
 	for (const candidate of RESOLVE_FALLBACKS[extension] ?? []) {
 		if (existsSync(new URL(stem + candidate, parentURL))) return stem + candidate;

@@ -41,6 +41,22 @@ describe('scripts load as node would run them', () => {
 		expect(required.stdout).toContain('hello plain-require true');
 	});
 
+	it('a dotted name without an extension is a TypeScript file, as tsc resolves it (a NestJS or TypeORM project: `./app.module`, `./user.entity`)', async () => {
+		const directory = join(SCRIPTS, 'dotted-names');
+		for (const [cwd, script, output] of [
+			// CommonJS, decorator metadata on: compiled by TypeScript, its imports and `import x = require()` as require()s.
+			[directory, 'main.ts', 'app tom felix users\n'],
+			[join(directory, 'esm'), 'main.ts', 'app tom felix\n'],
+			// Only `import x = require()` in a package whose format Node detects: kept a require, as esbuild keeps it.
+			[join(directory, 'detected'), 'import-equals.ts', 'table users\n'],
+		] as const) {
+			const result = await runCli(['--plain', script], {cwd});
+			expect(result.stderr, script).toBe('');
+			expect(result.code).toBe(0);
+			expect(result.stdout).toContain(output);
+		}
+	});
+
 	it('TSX', async () => {
 		const result = await runCli(['--plain', 'component.tsx']);
 		expect(result.code).toBe(0);

@@ -74,7 +74,10 @@ describe('blocks, through the real CLI', () => {
 			'const sleep = ms => new Promise(r => setTimeout(r, ms))',
 			"async function hash () { await sleep(20); return crypto.pbkdf2Sync('pw', 'salt', 600000, 64, 'sha512').length }",
 			"async function pack () { await sleep(20); return zlib.gzipSync(crypto.randomBytes(12 * 1024 * 1024), {level: 9}).length }",
-			'hash().then(pack).then(n => console.log("packed", n > 0))',
+			// Imported by its own name: zlib's one function behind every synchronous call, its name not the call's.
+			"const {deflateSync} = require('node:zlib')",
+			"async function squeeze () { await sleep(20); return deflateSync(crypto.randomBytes(12 * 1024 * 1024), {level: 9}).length }",
+			'hash().then(pack).then(squeeze).then(n => console.log("packed", n > 0))',
 		]);
 		const {result, state} = await recordRun(['--block-threshold', '50', 'main.cjs'], {cwd: dir});
 		expect(result.stdout).toContain('packed true');
@@ -83,6 +86,7 @@ describe('blocks, through the real CLI', () => {
 		expect(callees).toContainEqual({fn: 'gzipSync', loc: 'node:zlib'});
 		expect(result.stdout).toMatch(/hash\(\) at main\.cjs:4 blocked the event loop for \d+ms[^;\n]*; it ran pbkdf2Sync\(\) on the loop's thread: use crypto\.pbkdf2/);
 		expect(result.stdout).toMatch(/pack\(\) at main\.cjs:5 blocked the event loop for \d+ms[^;\n]*; it ran gzipSync\(\) on the loop's thread: use zlib\.gzip/);
+		expect(result.stdout).toMatch(/squeeze\(\) at main\.cjs:7 blocked the event loop for \d+ms[^;\n]*; it ran one of zlib's synchronous calls on the loop's thread: use its asynchronous twin/);
 	});
 
 	it('a block in Atomics.wait names the built-in and advises Atomics.waitAsync; one in a backtracking RegExp, a rewrite; one in JSON.parse, the work to move', async () => {

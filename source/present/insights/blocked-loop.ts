@@ -45,6 +45,8 @@ function blockingCallAdvice(call: BlockingCall): string {
 		case 'regexp':
 			// No thread makes a pattern that backtracks without end finish: its time grows exponentially with the input.
 			return `it ran a regular expression (${call.api}) that backtracks, in time that grows exponentially with the input (nested or overlapping quantifiers, (a+)+ or (a|a)*, on input that does not match): rewrite the pattern, or bound the input`;
+		case 'zlib-synchronous':
+			return "it ran one of zlib's synchronous calls on the loop's thread: use its asynchronous twin (zlib.gzip for gzipSync, and so on) or a stream, which runs in Node's thread pool";
 		case 'synchronous': {
 			const {fn, twin} = call;
 			switch (call.module) {

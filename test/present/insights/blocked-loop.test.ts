@@ -39,6 +39,8 @@ describe('blocked-loop in words', () => {
 		expect(advice('spawnSync', 'node:child_process')).toBe('it waited in spawnSync() for a child process to end: start it with spawn instead, which does not hold the loop');
 		expect(advice('readFileSync', 'node:fs')).toBe('it read or wrote in readFileSync(): use fs.promises.readFile (or readFile with a callback), which does not hold the loop');
 		expect(advice('gzipSync', 'node:zlib')).toBe("it ran gzipSync() on the loop's thread: use zlib.gzip (or a stream), which runs in Node's thread pool");
+		// Imported and called by its own name, zlib's synchronous call is one function for all of them.
+		expect(advice('syncBufferWrapper', 'node:zlib')).toBe("it ran one of zlib's synchronous calls on the loop's thread: use its asynchronous twin (zlib.gzip for gzipSync, and so on) or a stream, which runs in Node's thread pool");
 		expect(advice('pbkdf2Sync', 'node:crypto')).toBe("it ran pbkdf2Sync() on the loop's thread: use crypto.pbkdf2, which runs in Node's thread pool");
 		expect(advice('wait', 'Atomics')).toBe('it waited in Atomics.wait(): use Atomics.waitAsync, which does not hold the loop');
 		// A pattern that backtracks: no thread makes it finish.

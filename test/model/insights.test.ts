@@ -346,6 +346,46 @@ describe('sequential-awaits', () => {
 		expect(ofKind(session, 'sequential-awaits')).toEqual([expect.objectContaining({taskName: 'nPlusOne()', operations: 7, sequenceMs: expect.closeTo(56, 6)})]);
 	});
 
+	it("adds up a loop of queries awaited directly (`await pool.query()`, an N+1): a database peer's replies at one site; not a transaction's one-off ones", () => {
+		const peer = {kind: 'peer', address: '127.0.0.1:5432'} as const;
+		const loop = new InsightSession();
+		const main = loop.task(0, 'main()');
+		let t = 1;
+		// Connecting first, at a site of its own: no step, and the run starts after it.
+		loop.awaits(main, peer, {from: t, ready: t + 30, resumed: t + 30.05, site: 'app.ts:3:9'});
+		t += 30.1;
+		for (let id = 1; id <= 20; id++) {
+			loop.awaits(main, peer, {from: t, ready: t + 11, resumed: t + 11.05, site: 'app.ts:5:40'});
+			t += 11.1;
+		}
+		loop.emit('task.end', {t, id: main}).emit('exit', {t: t + 1});
+		expect(ofKind(loop, 'sequential-awaits')).toEqual([expect.objectContaining({taskName: 'main()', operations: 20, sequenceMs: expect.closeTo(220, 6), longestMs: expect.closeTo(11, 6), taskIds: [main], peer: '127.0.0.1:5432'})]);
+
+		// BEGIN, UPDATE, SELECT, COMMIT on one client: their order is the transaction's meaning.
+		const transaction = new InsightSession();
+		const relabel = transaction.task(0, 'relabel(3)');
+		t = 1;
+		for (const line of [4, 5, 6, 7]) {
+			transaction.awaits(relabel, peer, {from: t, ready: t + 20, resumed: t + 20.05, site: `app.ts:${line}:9`});
+			t += 20.1;
+		}
+		transaction.emit('task.end', {t, id: relabel}).emit('exit', {t: t + 1});
+		expect(ofKind(transaction, 'sequential-awaits')).toEqual([]);
+
+		// A transaction a turn, in a loop: each site comes back, but a run holds one query's replies, not a statement of each.
+		const transactions = new InsightSession();
+		const relabelAll = transactions.task(0, 'relabelAll()');
+		t = 1;
+		for (let turn = 0; turn < 5; turn++) {
+			for (const line of [4, 5, 6]) {
+				transactions.awaits(relabelAll, peer, {from: t, ready: t + 20, resumed: t + 20.05, site: `app.ts:${line}:9`});
+				t += 20.1;
+			}
+		}
+		transactions.emit('task.end', {t, id: relabelAll}).emit('exit', {t: t + 1});
+		expect(ofKind(transactions, 'sequential-awaits')).toEqual([]);
+	});
+
 	it('takes no guess for an awaited operation: a library promise read as the first attempt of a retry, or as a generator\'s fetch', () => {
 		const session = new InsightSession();
 		const main = session.task(0, 'main()');

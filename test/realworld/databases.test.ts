@@ -1,5 +1,6 @@
 import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
+import {computeInsights, type SequentialAwaitsInsight} from '../../source/model/insights.js';
 import type {SessionReport} from '../../source/model/summary.js';
 import {taskNamed} from '../helpers/recorded.js';
 import {underNodeAndAsyncmon} from '../helpers/node-parity.js';
@@ -37,6 +38,24 @@ describe('a pg Pool against a real PostgreSQL', () => {
 		const server = `127.0.0.1:${postgres().port}`;
 		const onServer = reads.filter(read => read.awaitSites.some(site => site.on.some(on => on.kind === 'peer' && on.address === server)));
 		expect(onServer.length).toBeGreaterThanOrEqual(3);
+	});
+});
+
+describe('an N+1 of pg queries awaited directly, against a real PostgreSQL', () => {
+	const postgres = usePostgres();
+
+	it("is told as sequential awaits of the database's replies; a transaction's four queries are not", async () => {
+		const {node, asyncmon, state} = await underNodeAndAsyncmon('pg-n-plus-one.mjs', [postgres().url], CLIENTS);
+		expect(node).toEqual({code: 0, stdout: 'sum 78\ntransfer done\n', stderr: ''});
+		expect(asyncmon).toEqual(node);
+		const sequential = computeInsights(state).filter((insight): insight is SequentialAwaitsInsight => insight.kind === 'sequential-awaits');
+		// 12 queries of 5 ms or more each, one after another (a reply within 1 ms is no step, and no break); nothing of
+		// transfer()'s. (The script's own two calls, one after the other, are a finding of their own.)
+		expect(sequential.map(insight => insight.taskName)).not.toContain('transfer()');
+		const loop = sequential.find(insight => insight.taskName === 'ownersOneByOne()');
+		expect(loop!.operations).toBeGreaterThanOrEqual(8);
+		expect(loop!.sequenceMs).toBeGreaterThanOrEqual(8 * 5);
+		expect(loop!.peer).toBe(`127.0.0.1:${postgres().port}`);
 	});
 });
 

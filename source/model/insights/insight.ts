@@ -29,6 +29,8 @@ export interface SequentialAwaitsInsight extends Finding {
 	calls: number;
 	/** The costliest call ran beside others of the same function under the same caller: a pool's workers, maybe. */
 	alongside?: true;
+	/** Every operation of the run was a reply awaited from this peer (`127.0.0.1:5432`): a database queried in a loop. */
+	peer?: string;
 }
 
 /** The finished blocks of at least the threshold at one place of one loop, with the tasks they kept from running. */

@@ -1,4 +1,4 @@
-import {IDS_PER_THREAD, type Ms} from '../../protocol/events.js';
+import {IDS_PER_THREAD, type Location, type Ms} from '../../protocol/events.js';
 import {type AwaitRecord, type ModelState, type TaskNode, isTaskKind} from '../state.js';
 import type {SequentialAwaitsInsight} from './insight.js';
 
@@ -14,10 +14,13 @@ export const MIN_SAVED_SHARE = 0.1;
 /** More work than this between two awaits may be what the second operation needs. */
 export const MAX_BUSY_GAP_MS = 10;
 
-/** One await of a task on a task or op that it then waited for. */
+/** One await of a task on a task or op that it then waited for, or on a peer's reply to a query of a loop. */
 interface Step {
 	record: AwaitRecord & {readyMs: Ms; resumedMs: Ms};
-	target: TaskNode;
+	/** The task or op awaited; null for a peer's reply (a database's), which is no node. */
+	target: TaskNode | null;
+	/** When the awaited operation began: a peer's reply's query was written just before the await. */
+	startMs: Ms;
 	/** How long the awaited operation ran: what it would still take if started together with the others. */
 	durationMs: Ms;
 }
@@ -26,7 +29,9 @@ interface Step {
  * Finds runs of awaits that could have overlapped. Consecutive emitted awaits
  * of one task form a run when each one:
  * - waits on a task or an op (not a bare promise or value) for at least MIN_STEP_WAIT_MS (a shorter one is passed
- *   over: no step, and no end of the run, and so is a wait on a bare promise or value under MAX_BUSY_GAP_MS);
+ *   over: no step, and no end of the run, and so is a wait on a bare promise or value under MAX_BUSY_GAP_MS), or on a
+ *   peer's reply at an await site the task passed more than once (a database queried in a loop, an N+1 written with
+ *   `await pool.query()` itself: a run of one-off queries may be a transaction, whose order is its meaning);
  * - is not `dependent`: its expression does not read a value from an earlier await;
  * - waits on an operation created after the previous await resumed, so it was
  *   not already running alongside it (awaiting tasks started together is fine);
@@ -107,14 +112,19 @@ function sequentialRuns(state: ModelState, task: TaskNode): Step[][] {
 	let run: Step[] = [];
 	let previousFailed = false;
 	const calls = new RunCalls();
+	const looped = loopedPeerSites(task);
+	/** The site of the run's peer replies: one query, looped. Another's breaks the run (a loop of transactions, each statement at its site). */
+	let query: Location | null = null;
 	for (const record of task.awaits) {
 		const backoff = previousFailed && awaitsTimer(state, record);
 		previousFailed = awaitsFailure(state, record);
-		const step = backoff ? undefined : awaitedOperation(state, record);
+		const step = backoff ? undefined : awaitedOperation(state, record, looped);
 		// Too short to count, it is no step, and no break either: a query of an N+1 loop answered from a cache.
 		if (step === SHORT) continue;
 		const previous = run[run.length - 1];
-		if (step && previous && followsSequentially(previous, step)) {
+		const sameQuery = step?.target !== null || query === null || step.record.site === query;
+		if (step && previous && followsSequentially(previous, step) && sameQuery) {
+			if (step.target === null) query = step.record.site;
 			// A repeat waited for the outcome of the call it repeats, and so did whatever waited between them (a backoff):
 			// the run keeps what came before, up to that call, and starts again at the repeat.
 			const repeated = calls.earliest(step.target);
@@ -128,6 +138,7 @@ function sequentialRuns(state: ModelState, task: TaskNode): Step[][] {
 		if (run.length > 1) runs.push(run);
 		run = step ? [step] : [];
 		calls.restart(run);
+		query = step?.target === null ? step.record.site : null;
 	}
 	if (run.length > 1) runs.push(run);
 	return runs;
@@ -136,7 +147,8 @@ function sequentialRuns(state: ModelState, task: TaskNode): Step[][] {
 /** An await of an operation too short to be a step (see MIN_STEP_WAIT_MS). */
 const SHORT = 'short';
 
-function awaitedOperation(state: ModelState, record: AwaitRecord): Step | typeof SHORT | undefined {
+function awaitedOperation(state: ModelState, record: AwaitRecord, loopedPeers: ReadonlySet<Location>): Step | typeof SHORT | undefined {
+	if (record.on.kind === 'peer' && record.site !== null && loopedPeers.has(record.site)) return peerReply(record);
 	// A short wait on what nothing names (a response's body read, its headers in: `await r.json()`) is of the step
 	// before it, as the runtime's folding makes the shortest: no break of the run (whose gaps count it, see followsSequentially).
 	if (record.on.kind !== 'task' && record.on.kind !== 'op') return record.readyMs !== null && record.readyMs - record.startMs < MAX_BUSY_GAP_MS ? SHORT : undefined;
@@ -147,13 +159,33 @@ function awaitedOperation(state: ModelState, record: AwaitRecord): Step | typeof
 	const {readyMs, resumedMs} = record;
 	if (!target || readyMs === null || resumedMs === null) return undefined;
 	if (readyMs - record.startMs < MIN_STEP_WAIT_MS) return SHORT;
-	return {record: {...record, readyMs, resumedMs}, target, durationMs: (target.endMs ?? readyMs) - target.startMs};
+	return {record: {...record, readyMs, resumedMs}, target, startMs: target.startMs, durationMs: (target.endMs ?? readyMs) - target.startMs};
+}
+
+/** A peer's reply awaited: the query, written in the slice before the await, ran from the await until the reply. */
+function peerReply(record: AwaitRecord): Step | typeof SHORT | undefined {
+	const {readyMs, resumedMs} = record;
+	if (readyMs === null || resumedMs === null) return undefined;
+	if (readyMs - record.startMs < MIN_STEP_WAIT_MS) return SHORT;
+	return {record: {...record, readyMs, resumedMs}, target: null, startMs: record.startMs, durationMs: readyMs - record.startMs};
+}
+
+/** The await sites at which the task waited on a peer's reply more than once: a loop of queries. */
+function loopedPeerSites(task: TaskNode): Set<Location> {
+	const seen = new Set<Location>();
+	const looped = new Set<Location>();
+	for (const {on, site} of task.awaits) {
+		if (on.kind !== 'peer' || site === null) continue;
+		if (seen.has(site)) looped.add(site);
+		else seen.add(site);
+	}
+	return looped;
 }
 
 function followsSequentially(previous: Step, next: Step): boolean {
 	return (
 		!next.record.dependent &&
-		next.target.startMs >= previous.record.resumedMs &&
+		next.startMs >= previous.record.resumedMs &&
 		next.record.startMs - previous.record.resumedMs <= MAX_BUSY_GAP_MS
 	);
 }
@@ -170,8 +202,9 @@ class RunCalls {
 	/** The first index in the run of each key: `h` a request's, `t` a task's, `T` a task's that is no request. */
 	private readonly firstAt = new Map<string, number>();
 
-	/** Where the run first made the call `target` makes again, if it did. */
-	earliest(target: TaskNode): number | undefined {
+	/** Where the run first made the call `target` makes again, if it did. A peer's reply is no call it can tell again. */
+	earliest(target: TaskNode | null): number | undefined {
+		if (!target) return undefined;
 		const asTask = target.kind === 'task' ? taskKey(target) : null;
 		if (!target.http) return asTask === null ? undefined : this.firstAt.get(`t${asTask}`);
 		const asRequest = this.firstAt.get(`h${requestKey(target.http)}`);
@@ -179,7 +212,8 @@ class RunCalls {
 		return asRequest === undefined ? asTaskOnly : asTaskOnly === undefined ? asRequest : Math.min(asRequest, asTaskOnly);
 	}
 
-	add(target: TaskNode, index: number): void {
+	add(target: TaskNode | null, index: number): void {
+		if (!target) return;
 		if (target.http) this.keep(`h${requestKey(target.http)}`, index);
 		if (target.kind !== 'task') return;
 		const key = taskKey(target);
@@ -209,7 +243,7 @@ function taskKey(task: TaskNode): string {
 function isPacingLoop(run: Step[]): boolean {
 	const sleeps = new Set<string>();
 	for (const {target, record} of run) {
-		if (target.kind !== 'timer' || record.site === null) continue;
+		if (target?.kind !== 'timer' || record.site === null) continue;
 		if (sleeps.has(record.site)) return true;
 		sleeps.add(record.site);
 	}
@@ -229,6 +263,7 @@ function runFinding(state: ModelState, task: TaskNode, run: Step[]): SequentialA
 	const sequenceMs = durations.reduce((total, ms) => total + ms, 0);
 	const longestMs = Math.max(...durations);
 	const togetherMs = Math.min(sequenceMs, Math.max(longestMs, busiestThreadMs(state, run)));
+	const peer = onePeer(run);
 	return {
 		kind: 'sequential-awaits',
 		taskName: task.name,
@@ -236,10 +271,21 @@ function runFinding(state: ModelState, task: TaskNode, run: Step[]): SequentialA
 		sequenceMs,
 		longestMs,
 		togetherMs,
-		taskIds: [task.id, ...run.map(step => step.target.id)],
+		taskIds: [task.id, ...run.flatMap(step => (step.target ? [step.target.id] : []))],
 		savesMs: sequenceMs - togetherMs,
 		calls: 1,
+		...(peer !== null && {peer}),
 	};
+}
+
+/** The address whose replies every step of the run awaited, if they were all one peer's (a database's queries). */
+function onePeer(run: readonly Step[]): string | null {
+	let address: string | null = null;
+	for (const {record} of run) {
+		if (record.on.kind !== 'peer' || (address !== null && record.on.address !== address)) return null;
+		address = record.on.address;
+	}
+	return address;
 }
 
 /**
@@ -255,7 +301,7 @@ function busiestThreadMs(state: ModelState, run: Step[]): Ms {
 		byThread.set(thread, (byThread.get(thread) ?? 0) + node.busyMs + node.schedDelayMs);
 	};
 	// Every task under the awaited ones: work three calls down computes on the thread as much as a child's does.
-	const pending = run.map(step => step.target);
+	const pending = run.flatMap(step => (step.target ? [step.target] : []));
 	for (let node = pending.pop(); node; node = pending.pop()) {
 		if (!isTaskKind(node.kind)) continue;
 		add(node);

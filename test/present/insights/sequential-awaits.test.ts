@@ -24,4 +24,10 @@ describe('sequential-awaits in words', () => {
 				"it ran beside the same call of totalComments() under the same caller: if they are a pool's workers, each sequential on purpose, leave them so",
 		);
 	});
+
+	it("names the peer whose replies the run awaited, a database's queried in a loop", () => {
+		expect(
+			sequentialAwaitsMessage({kind: 'sequential-awaits', taskName: 'ownersOneByOne()', operations: 12, sequenceMs: 66, longestMs: 6.6, togetherMs: 6.6, taskIds: [2], savesMs: 59.4, calls: 1, peer: '127.0.0.1:5432'}),
+		).toBe('ownersOneByOne() awaited 12 replies of 127.0.0.1:5432 in sequence (66ms); started together with Promise.all they would take ~6.6ms, if none needs what another does');
+	});
 });

@@ -201,8 +201,10 @@ export class PlainPrinter {
 				if (line.phase === 'sent') this.tellAwaitsOf(line.id, state);
 				return;
 			case 'op.start': {
-				// An op of a task held on a promise that named nothing: the task's sole op in flight names it now.
-				const held = line.parent === null ? undefined : this.awaitsOfUnsent.get(line.parent);
+				// An op of a task held on a promise that named nothing: the task's sole op in flight names it now. Not a timer:
+				// one a library sets after handing over its promise is a step of its work (an async generator's sleep feeding a
+				// pipeline) or a guard, seldom what the promise waits for, and a 1 ms one read as a wait of 500 ms.
+				const held = line.parent === null || line.kind === 'timer' ? undefined : this.awaitsOfUnsent.get(line.parent);
 				if (!held || held.call !== null) return;
 				const node = state.nodes.get(held.line.id);
 				if (node && !namesNothing(holdupOf(state, node))) this.tellHeldAwait(held.line.id, this.awaitWords(held.line, state)!);

@@ -107,6 +107,21 @@ describe('what a task waits on, known from the awaited promise, end to end', () 
 		}
 	});
 
+	it("plain mode names no timer a library set after handing over its promise: a pipeline waiting on a slow sink is no 1 ms sleep of its source", async () => {
+		const {result} = await recordApp([
+			"const {setTimeout: sleep} = require('node:timers/promises')",
+			"const {pipeline} = require('node:stream/promises')",
+			"const {Readable, Writable} = require('node:stream')",
+			"async function * gen () { await sleep(1); yield 'a' }",
+			'async function run () { await pipeline(Readable.from(gen()), new Writable({write (chunk, encoding, done) { setTimeout(done, 300) }})) }',
+			"run().then(() => console.log('done'))",
+		]);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('done');
+		expect(result.stdout).toMatch(/⏸ await {2}run\(\) on a promise/);
+		expect(result.stdout).not.toMatch(/⏸ await {2}run\(\) on timer/);
+	});
+
 	it("plain mode names the request a library's promise waits on, though the library starts it a tick after the await (as got does)", async () => {
 		// Not the script's code (in node_modules): its promise is of unknown origin, its request made on the next tick.
 		const directory = dirWithPackage('later-get', {

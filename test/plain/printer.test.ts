@@ -81,6 +81,23 @@ describe('plain mode', () => {
 		expect(lines.findIndex(line => line.includes('later()'))).toBeGreaterThan(unnamed);
 	});
 
+	it("names no timer a library set after handing over its promise: a pipeline's wait is no 1 ms sleep of its generator", () => {
+		const lines = printed({ascii: false}, [
+			session[0]!,
+			{type: 'task.start', t: 1, id: 2, parent: 1, kind: 'task', name: 'run()', loc: 'app.ts:5:1'},
+			// await pipeline(Readable.from(gen()), slowWritable): the generator sleeps 1 ms, the sink's callback comes 500 ms later.
+			{type: 'task.await', t: 2, id: 2, site: 'app.ts:6:3', on: {kind: 'promise'}, busy: 1},
+			{type: 'op.start', t: 3, id: 3, parent: 2, kind: 'timer', name: 'sleep 1ms', loc: null, timer: {delayMs: 1, repeat: false}},
+			{type: 'op.end', t: 4, id: 3, ok: true, lateMs: 0},
+			{type: 'op.start', t: 10, id: 4, parent: 2, kind: 'timer', name: 'setTimeout 500ms', loc: null, timer: {delayMs: 500, repeat: false}},
+			{type: 'op.end', t: 510, id: 4, ok: true, lateMs: 0},
+			{type: 'task.resume', t: 511, id: 2, readyAt: 511, wait: 509, sched: 0},
+			{type: 'task.end', t: 512, id: 2, ok: true, busy: 2, wait: 509, sched: 0, awaits: 1},
+			{type: 'exit', t: 513, code: 0, signal: null},
+		]).split('\n');
+		expect(lines).toContain('[   0.002s] ⏸ await  run() on a promise  app.ts:6:3');
+	});
+
 	it('tells an await of a request not yet sent once it is: written on a kept-alive connection, or connecting', () => {
 		const request = (id: number, t: number): AsyncmonEvent[] => [
 			{type: 'task.start', t, id, parent: 1, kind: 'task', name: `get(${id})`, loc: 'app.ts:2:1'},

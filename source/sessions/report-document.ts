@@ -6,7 +6,7 @@ import {counted, sanitize} from '../present/text.js';
 import {foldedSentence, sinceJoined} from '../present/folded.js';
 import {formatCount} from '../present/numbers.js';
 import {httpStatsByHost, servedStatsByRoute} from '../model/http-stats.js';
-import {fatalUncaught, HTTP_PHASES} from '../model/state.js';
+import {fatalUncaught, HTTP_PHASES, isTaskKind} from '../model/state.js';
 import type {Insight} from '../model/insights.js';
 import {insightMessage} from '../present/insights.js';
 import {endingSignal, forcedText, outputSize, processOutcome} from '../present/processes.js';
@@ -256,12 +256,18 @@ function failuresSection(state: ModelState, report: SessionReport): ReportSectio
 		else rows.set(key, {row, count});
 	};
 	if (state.fatal) add([`script (${state.fatal.kind})`, state.fatal.message, state.fatal.loc ?? '']);
-	for (const task of report.tasks) {
-		// A followed process gone with its end not seen (the script's end came first: a Ctrl-C that ended them all) makes no claim of failure.
-		if (task.state !== 'failed' || isProcessGone(task.error)) continue;
+	const failed = report.tasks.filter(task => task.state === 'failed' && !isProcessGone(task.error));
+	const finished = new Set(report.tasks.filter(task => task.state === 'finished').map(task => task.id));
+	/**
+	 * An op that failed while the task that started it went on to finish (a probe of a missing file in a try, a request
+	 * retried): the script handled it, and it comes after the failures it did not, said so (a test runner's search for
+	 * its configuration failed fifteen times before the test that failed).
+	 */
+	const handled = (task: ReportTask): boolean => !isTaskKind(task.kind) && task.parentId !== null && finished.has(task.parentId);
+	for (const task of [...failed.filter(task => !handled(task)), ...failed.filter(handled)]) {
 		// A request the script sent by its URL; one its servers received by its route (as its table groups them), its status said below.
 		const what = task.kind === 'http' && task.http ? `${task.http.method} ${task.http.url}${task.http.status ? ` (${task.http.status})` : ''}` : task.request ? routeOf({method: task.request.method, url: task.request.url, route: task.request.route ?? undefined}) : task.name;
-		add([what, failureText({error: task.error, status: task.request?.status, aborted: task.request?.aborted}), task.error?.location ?? task.location ?? '']);
+		add([`${what}${handled(task) ? ' (handled by the script)' : ''}`, failureText({error: task.error, status: task.request?.status, aborted: task.request?.aborted}), task.error?.location ?? task.location ?? '']);
 	}
 	for (const site of report.folded?.sites ?? []) {
 		for (const {error, status, aborted, count} of site.failures) {

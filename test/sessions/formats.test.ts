@@ -95,6 +95,34 @@ describe('report formats', () => {
 		expect(failures).toEqual([expect.stringMatching(/^×3 GET \/users\/:id +the client went away before the response finished/)]);
 	});
 
+	it('lists an op that failed under a task that went on to finish after the failures the script did not handle, said to be handled', () => {
+		const enoent = (id: number, parent: number, file: string): ProtocolLine[] => [
+			event('op.start', {t: id, id, parent, kind: 'fs', name: `access ${file}`, loc: null}),
+			event('op.end', {t: id + 0.5, id, ok: false, error: {name: 'Error', message: `ENOENT: no such file or directory, access '${file}'`}}),
+		];
+		const state = reduce([
+			header(),
+			event('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts', loc: null}),
+			// A configuration searched for in a try: two probes fail, the search goes on and finishes.
+			event('task.start', {t: 1, id: 2, parent: 1, kind: 'task', name: 'findConfig()', loc: 'app.ts:2:1'}),
+			...enoent(3, 2, 'app.config.json'),
+			...enoent(5, 2, 'app.config.js'),
+			event('task.end', {t: 7, id: 2, ok: true}),
+			// Then a test fails, and its own read with it.
+			event('task.start', {t: 8, id: 9, parent: 1, kind: 'task', name: 'checkTotals()', loc: 'app.ts:9:1'}),
+			...enoent(10, 9, 'totals.csv'),
+			event('task.end', {t: 12, id: 9, ok: false, error: {name: 'Error', message: "ENOENT: no such file or directory, open 'totals.csv'", location: 'app.ts:10:3'}}),
+			{type: 'exit', t: 20, code: 1, signal: null},
+		]);
+		const failures = formatText(state).split('Failures\n')[1]!.split('\n\n')[0]!.split('\n').slice(2).filter(Boolean);
+		expect(failures.map(row => row.split(/ {2,}/)[0])).toEqual([
+			'checkTotals()',
+			'access totals.csv',
+			'access app.config.json (handled by the script)',
+			'access app.config.js (handled by the script)',
+		]);
+	});
+
 	// Workers gone with their ends not seen (the Ctrl-C that ended the script ended them too) make no claim of failure.
 	it('lists a followed process that failed, not one gone with its end not seen', () => {
 		const lane = (id: number, pid: number, error: {name: string; message: string}, signal: string | null): ProtocolLine[] => [

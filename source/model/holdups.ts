@@ -28,6 +28,11 @@ export function holdupOf(state: ModelState, node: TaskNode): Holdup | null {
 	if (on.kind === 'promise' && !on.tasks && !on.ops) {
 		const op = soleOpenOp(state, node);
 		if (op) return {kind: 'op', id: op.id, node: op, guess: op.startMs < node.wait.since};
+		// A framework's promise (Nest's, a router's), awaited for a request it serves: its handler's task at work is the guess.
+		if (node.kind === 'server') {
+			const handler = tasksStillAtWork(state, node);
+			if (handler) return handler;
+		}
 	}
 	// A request waits on its handler without an await of its own, a guess: once the task guessed returned, the request
 	// waits on what its tasks still do (the route's handler after an async middleware or a guard, which called it or

@@ -171,6 +171,8 @@ export class PlainPrinter {
 				return;
 			case 'task.start': {
 				this.tellAwaitsOf(line.id, state);
+				// A request held on a framework's promise that named nothing: the handler it calls now names it (see holdupOf).
+				if (line.parent !== null) this.nameHeldAwait(line.parent, state);
 				const node = state.nodes.get(line.id);
 				if (!node || node.kind === 'script' || !this.admit(line.t, 'start', state, null)) return;
 				this.say(line.t, this.stateMark('running', 'start', 'cyan'), [{text: `${taskLabel(node, this.options.ascii)}${this.place(node, state)}  `}, dim(node.location)]);
@@ -204,10 +206,7 @@ export class PlainPrinter {
 				// An op of a task held on a promise that named nothing: the task's sole op in flight names it now. Not a timer:
 				// one a library sets after handing over its promise is a step of its work (an async generator's sleep feeding a
 				// pipeline) or a guard, seldom what the promise waits for, and a 1 ms one read as a wait of 500 ms.
-				const held = line.parent === null || line.kind === 'timer' ? undefined : this.awaitsOfUnsent.get(line.parent);
-				if (!held || held.call !== null) return;
-				const node = state.nodes.get(held.line.id);
-				if (node && !namesNothing(holdupOf(state, node))) this.tellHeldAwait(held.line.id, this.awaitWords(held.line, state)!);
+				if (line.parent !== null && line.kind !== 'timer') this.nameHeldAwait(line.parent, state);
 				return;
 			}
 			case 'task.ready': {
@@ -357,6 +356,14 @@ export class PlainPrinter {
 	private awaitWords(line: TaskAwaitEvent, state: ModelState): string | null {
 		const node = state.nodes.get(line.id);
 		return node ? `${node.name} on ${waitingOn(state, node, line.t, this.options.ascii)}` : null;
+	}
+
+	/** Tells the held await of `task` on a promise that named nothing, if the state now names what it waits on. */
+	private nameHeldAwait(task: number, state: ModelState): void {
+		const held = this.awaitsOfUnsent.get(task);
+		if (!held || held.call !== null) return;
+		const node = state.nodes.get(task);
+		if (node && !namesNothing(holdupOf(state, node))) this.tellHeldAwait(task, this.awaitWords(held.line, state)!);
 	}
 
 	/** Tells the held awaits of the call or request `id`, which started (or was sent): worded as the state now has them. */

@@ -107,6 +107,26 @@ describe('what a task waits on, known from the awaited promise, end to end', () 
 		}
 	});
 
+	it("a request a framework's promise holds (its dispatcher is no code of the script's) waits on its handler's task, a guess", async () => {
+		const directory = dirWithPackage('fake-framework', {
+			'index.js': 'exports.wrap = handler => async (req, res) => { await Promise.resolve(); const body = await handler(req); res.end(JSON.stringify(body)) }\n',
+		});
+		const {result} = await recordApp(
+			[
+				"const http = require('node:http')",
+				"const fw = require('fake-framework')",
+				"const {setTimeout: sleep} = require('node:timers/promises')",
+				'async function findCats (req) { await sleep(100); return {url: req.url} }',
+				'const server = http.createServer(fw.wrap(findCats))',
+				"server.listen(0, '127.0.0.1', async () => { const res = await fetch(`http://127.0.0.1:${server.address().port}/cats`); console.log(res.status, await res.text()); server.close() })",
+			],
+			directory,
+		);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('200 {"url":"/cats"}');
+		expect(result.stdout).toMatch(/⏸ await {2}GET \/cats on probably task #\d+ findCats\(/);
+	});
+
 	it("plain mode names no timer a library set after handing over its promise: a pipeline waiting on a slow sink is no 1 ms sleep of its source", async () => {
 		const {result} = await recordApp([
 			"const {setTimeout: sleep} = require('node:timers/promises')",

@@ -62,6 +62,19 @@ describe('what a task waits on', () => {
 		expect(waitingOn(state, request, 400)).toBe('its response, the handler done');
 	});
 
+	it("a request a framework's promise holds (its dispatcher not the script's code): the handler's task still at work, a guess", () => {
+		const state = reduce([
+			{type: 'task.start', t: 0, id: 5, parent: null, kind: 'server', name: 'GET /cats', loc: null, http: {method: 'GET', url: '/cats'}},
+			{type: 'task.await', t: 0.5, id: 5, site: null, on: {kind: 'promise'}, busy: 0.5},
+			// The dispatcher calls the route's handler after its own awaits (pipes, guards): a task of the request's.
+			{type: 'task.start', t: 2, id: 6, parent: 5, kind: 'task', name: 'CatsController.findAll()', loc: 'cats.controller.ts:9:3'},
+		]);
+		const request = state.nodes.get(5)!;
+		expect(waitingOn(state, request, 100)).toBe('probably task #6 CatsController.findAll()');
+		apply(state, {type: 'task.end', t: 300, id: 6, ok: true, busy: 1, wait: 298, sched: 0, awaits: 1});
+		expect(waitingOn(state, request, 301)).toBe('a promise');
+	});
+
 	it('in ASCII when asked', () => {
 		const state = reduce(sleeper);
 		expect(waitingOn(state, state.nodes.get(1)!, 1101, true)).toBe('timer 100ms | overdue 1.00s');

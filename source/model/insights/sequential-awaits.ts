@@ -148,7 +148,7 @@ function sequentialRuns(state: ModelState, task: TaskNode): Step[][] {
 const SHORT = 'short';
 
 function awaitedOperation(state: ModelState, record: AwaitRecord, loopedPeers: ReadonlySet<Location>): Step | typeof SHORT | undefined {
-	if (record.on.kind === 'peer' && record.site !== null && loopedPeers.has(record.site)) return peerReply(record);
+	if (record.on.kind === 'peer' && record.site !== null && loopedPeers.has(record.site)) return stepOf(record, null);
 	// A short wait on what nothing names (a response's body read, its headers in: `await r.json()`) is of the step
 	// before it, as the runtime's folding makes the shortest: no break of the run (whose gaps count it, see followsSequentially).
 	if (record.on.kind !== 'task' && record.on.kind !== 'op') return record.readyMs !== null && record.readyMs - record.startMs < MAX_BUSY_GAP_MS ? SHORT : undefined;
@@ -156,18 +156,19 @@ function awaitedOperation(state: ModelState, record: AwaitRecord, loopedPeers: R
 	// `for await` over a generator read as its fetches, a retry library's promise as its first attempt.
 	if (record.on.guess) return undefined;
 	const target = state.nodes.get(record.on.id);
-	const {readyMs, resumedMs} = record;
-	if (!target || readyMs === null || resumedMs === null) return undefined;
-	if (readyMs - record.startMs < MIN_STEP_WAIT_MS) return SHORT;
-	return {record: {...record, readyMs, resumedMs}, target, startMs: target.startMs, durationMs: (target.endMs ?? readyMs) - target.startMs};
+	return target ? stepOf(record, target) : undefined;
 }
 
-/** A peer's reply awaited: the query, written in the slice before the await, ran from the await until the reply. */
-function peerReply(record: AwaitRecord): Step | typeof SHORT | undefined {
+/**
+ * The await as a step on `target`, which ran from its start to its end; a peer's reply (target null) from the await to
+ * the reply, its query written in the slice just before.
+ */
+function stepOf(record: AwaitRecord, target: TaskNode | null): Step | typeof SHORT | undefined {
 	const {readyMs, resumedMs} = record;
 	if (readyMs === null || resumedMs === null) return undefined;
 	if (readyMs - record.startMs < MIN_STEP_WAIT_MS) return SHORT;
-	return {record: {...record, readyMs, resumedMs}, target: null, startMs: record.startMs, durationMs: readyMs - record.startMs};
+	const startMs = target?.startMs ?? record.startMs;
+	return {record: {...record, readyMs, resumedMs}, target, startMs, durationMs: (target?.endMs ?? readyMs) - startMs};
 }
 
 /** The await sites at which the task waited on a peer's reply more than once: a loop of queries. */

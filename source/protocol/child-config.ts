@@ -129,9 +129,26 @@ export function laneIdBase(slot: number): number {
 	return slot * IDS_PER_PROCESS;
 }
 
-/** A lane's root task's name: its process, as the process and the one that started it both tell it. */
+/** A command line longer than this is named by its program and its end in a lane's name (its details keep it whole). */
+const MAX_NAMED_COMMAND = 120;
+/** How much of such a command line's end the name keeps: the script a Node process runs, with its arguments. */
+const NAMED_COMMAND_END = 90;
+
+/**
+ * A lane's root task's name: its process, as the process and the one that started it both tell it. A long command
+ * line is cut in its middle, where a Node process's options are: node:test's run() starts each test file with every
+ * option at its default, some 2,000 characters, repeated on every line that names the process.
+ */
 export function processTaskName(pid: number | undefined, command: string): string {
-	return `pid ${pid ?? '?'}: ${command}`;
+	return `pid ${pid ?? '?'}: ${command.length <= MAX_NAMED_COMMAND ? command : shortCommand(command)}`;
+}
+
+/** `node … --test-reporter=tap /app/test/a.test.mjs`: the program, then the end from a word on. */
+function shortCommand(command: string): string {
+	const program = command.split(' ', 1)[0]!;
+	const end = command.slice(-NAMED_COMMAND_END);
+	const word = end.indexOf(' ');
+	return `${program} … ${word >= 0 && word < end.length - 1 ? end.slice(word + 1) : end}`;
 }
 
 /** A lane's root task: its process. */

@@ -69,18 +69,19 @@ export class StackSamples {
 			seen.count++;
 			seen.latest = stack;
 		} else this.variants.set(variant, {place, count: 1, latest: stack});
-		return this.told === null || mostCounted(this.places) !== this.told.place ? this.tell() : null;
+		const leading = mostCounted(this.places);
+		return this.told === null || leading !== this.told.place ? this.tell(leading) : null;
 	}
 
 	/** The block is over: the count of the reads, if it changed since it was last told. */
 	final(): ToldStack | null {
 		if (this.told === null || this.reads < 2) return null;
 		const place = mostCounted(this.places);
-		return place === this.told.place && this.places.get(place)!.count === this.told.same && this.reads === this.told.of ? null : this.tell();
+		return place === this.told.place && this.places.get(place)!.count === this.told.same && this.reads === this.told.of ? null : this.tell(place);
 	}
 
-	private tell(): ToldStack {
-		const place = mostCounted(this.places);
+	/** Tells `place`, the leading one. */
+	private tell(place: string): ToldStack {
 		const same = this.places.get(place)!.count;
 		const variant = mostCounted(this.variants, entry => entry.place === place);
 		this.told = {place, same, of: this.reads};

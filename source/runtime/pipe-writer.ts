@@ -22,6 +22,12 @@ export const IDLE_WRITER_MS = 10_000;
 /** Batches handed over and not yet written before the script waits, as it would on a full pipe: a few batches (a busy script fills one in 15-25 ms), so a SIGKILL still loses about 100 ms of events at most. */
 const MAX_IN_FLIGHT = 4;
 
+/** This thread's time on a CPU so far. */
+function threadCpuMs(): number {
+	const {user, system} = process.threadCpuUsage();
+	return (user + system) / 1000;
+}
+
 /** A thread that takes the main thread's batches: the pipe writer, or the agent (which has no pipe and takes them all from the start). */
 export interface WriterThread {
 	file: URL;
@@ -71,13 +77,15 @@ export class PipeWriter implements BatchWriter {
 		if (!this.worker) {
 			// Read first: the first reading opens the thread's times, which is no wait for the monitor.
 			const queuedBefore = this.queuedMs();
+			const cpuBefore = threadCpuMs();
 			const start = performance.now();
 			// The monitor is gone (EPIPE): the script goes on, unobserved.
 			if (!writeWhole(this.fd, data)) this.broken = true;
-			// A write that waited for a full pipe held the script back as a wait for the writer thread does; its thread
-			// ready to run but without a CPU (a busy machine: the watchdog booting beside it, say) was no such wait.
+			// A write that slept for room in a full pipe held the script back as a wait for the writer thread does. Its
+			// thread on a CPU (a collection of the heap) or ready to run without one (a busy machine: the watchdog
+			// booting beside it, say) was no such wait.
 			let waited = performance.now() - start;
-			if (waited >= WAITED_WRITE_MS) waited -= this.queuedMs() - queuedBefore || 0;
+			if (waited >= WAITED_WRITE_MS) waited -= threadCpuMs() - cpuBefore + (this.queuedMs() - queuedBefore || 0);
 			if (waited >= WAITED_WRITE_MS) {
 				this.heldBackMs += waited;
 				this.waitedMs += waited;

@@ -8,15 +8,19 @@ import {recordRun} from '../helpers/recorded.js';
 import {SCRIPTS} from '../helpers/run-cli.js';
 import {tempFile} from '../helpers/temp.js';
 
-/** Opening the thread's times as a loaded machine may: slowly. */
-const slowOpen = vi.hoisted(() => ({ms: 0}));
+/** Opening the thread's times as a loaded machine may: slowly; and writing as a collection of the heap in the middle would: on the CPU. */
+const slow = vi.hoisted(() => ({openMs: 0, writeOnCpuMs: 0}));
 vi.mock('node:fs', async importOriginal => {
 	const fs = await importOriginal<typeof import('node:fs')>();
 	const openSync: typeof fs.openSync = (path, ...rest) => {
-		if (String(path).endsWith('/schedstat')) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, slowOpen.ms);
+		if (String(path).endsWith('/schedstat')) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, slow.openMs);
 		return fs.openSync(path, ...rest);
 	};
-	return {...fs, default: {...fs, openSync}, openSync};
+	const writeSync = ((...args: Parameters<typeof fs.writeSync>) => {
+		for (const until = performance.now() + slow.writeOnCpuMs; performance.now() < until; );
+		return fs.writeSync(...args);
+	}) as typeof fs.writeSync;
+	return {...fs, default: {...fs, openSync, writeSync}, openSync, writeSync};
 });
 
 describe('every event reaches the monitor, however far behind it is', () => {
@@ -54,9 +58,14 @@ describe("the script's own thread writing", () => {
 		const fd = (reader.stdin as unknown as {_handle: {fd: number}})._handle.fd;
 		const writer = new PipeWriter(fd, null);
 		// The first write opens the main thread's times, which a loaded machine can take milliseconds to do: no wait for the monitor.
-		slowOpen.ms = 20;
+		slow.openMs = 20;
 		writer.write(new Uint8Array(100));
-		slowOpen.ms = 0;
+		slow.openMs = 0;
+		expect(writer.takeHeldBackMs()).toBe(0);
+		// 15 ms on the CPU within a write, with room in the pipe: the script's own time, no wait for the monitor.
+		slow.writeOnCpuMs = 15;
+		writer.write(new Uint8Array(100));
+		slow.writeOnCpuMs = 0;
 		expect(writer.takeHeldBackMs()).toBe(0);
 		writer.write(new Uint8Array(1024 * 1024).fill(0x0a));
 		expect(writer.takeHeldBackMs()).toBeGreaterThan(200);

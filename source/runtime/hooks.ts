@@ -126,7 +126,9 @@ function loadStep<T>(step: () => T, ownDirectory: string): T {
 			loadFailures.add(error);
 			if (typeof limit === 'number') withoutHookFrames(error, limit, ownDirectory);
 		}
-		throw error;
+		// Uncaught, this throw would be the place node's report quotes above the error: a line of asyncmon's. Node
+		// quotes no line for one that holds its marker (its vm module's rethrow does this); the stack says the rest.
+		throw [error, 'node-do-not-add-exception-line'][0];
 	} finally {
 		Error.stackTraceLimit = limit;
 	}

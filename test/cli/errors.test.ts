@@ -330,7 +330,7 @@ it('an import that cannot be found: one line naming it, exit 1', async () => {
 	expect(result.stdout).not.toContain('Unhandled rejection');
 });
 
-it("a require that cannot be found: node's stack, down to the script's line, with no frame of asyncmon's", async () => {
+it("a require that cannot be found: node's stack, down to the script's line, with no frame or line of asyncmon's", async () => {
 	const result = await runCli(['--plain', 'missing-require.cjs']);
 	expect(result.code).toBe(1);
 	const frames = result.stderr.split('\n').filter(line => line.startsWith('    at '));
@@ -338,6 +338,9 @@ it("a require that cannot be found: node's stack, down to the script's line, wit
 	expect(frames.length).toBeLessThanOrEqual(10);
 	expect(frames.filter(frame => /^ {4}at Object\.<anonymous> \(\S+missing-require\.cjs:3:1\)( \{)?$/.test(frame))).toHaveLength(1);
 	expect(frames.filter(frame => frame.includes('/dist/') || frame.includes('customization_hooks'))).toEqual([]);
+	// Nor is a line of asyncmon's quoted above the error, where node quotes its resolver's.
+	expect(result.stderr).not.toContain('/dist/');
+	expect(result.stderr).toMatch(/^Error: Cannot find module 'no-such-package-anywhere'$/m);
 	expect(result.stderr).toMatch(/^asyncmon: error in missing-require\.cjs: Cannot find module 'no-such-package-anywhere'$/m);
 });
 

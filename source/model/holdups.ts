@@ -13,6 +13,8 @@ export type Holdup =
 	| {kind: 'response'}
 	/** A reply from a socket's peer, awaited since `sinceMs` (when known). */
 	| {kind: 'peer'; address: string; sinceMs: Ms | null}
+	/** An event of an emitter or a stream (see WaitTarget), awaited since `sinceMs` (when known). */
+	| {kind: 'event'; event: string; source: string; sinceMs: Ms | null}
 	| {kind: 'value'};
 
 /** A wait on a promise of which nothing is known: no task, op or other promise behind it that the model can name. */
@@ -72,6 +74,8 @@ export function targetHoldup(state: ModelState, target: WaitTarget, sinceMs: Ms 
 	switch (target.kind) {
 		case 'peer':
 			return {kind: 'peer', address: target.address, sinceMs};
+		case 'event':
+			return {kind: 'event', event: target.event, source: target.source, sinceMs};
 		case 'promise':
 			return {
 				kind: 'promise',

@@ -126,6 +126,7 @@ export type ReportAwaitTarget =
 	| {kind: 'timer'; delayMs: number; guess?: true}
 	| {kind: 'promise'; guess?: true}
 	| {kind: 'peer'; address: string}
+	| {kind: 'event'; event: string; source: string}
 	| {kind: 'value'};
 
 /** How many distinct targets an await site lists. */
@@ -365,6 +366,7 @@ function reportAwaitSites(node: TaskNode, state: ModelState): ReportAwaitSite[] 
 function reportTargets(on: WaitTarget, state: ModelState): ReportAwaitTarget[] {
 	if (on.kind === 'value') return [{kind: 'value'}];
 	if (on.kind === 'peer') return [{kind: 'peer', address: on.address}];
+	if (on.kind === 'event') return [{kind: 'event', event: on.event, source: on.source}];
 	const marked = <T extends ReportAwaitTarget>(target: T): T => (on.guess ? {...target, guess: true} : target);
 	const op = (id: number): ReportAwaitTarget => {
 		const timer = state.nodes.get(id)?.timer;

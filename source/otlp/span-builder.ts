@@ -464,6 +464,8 @@ function describeTarget(on: WaitTarget): string {
 		}
 		case 'peer':
 			return `a reply from ${on.address}`;
+		case 'event':
+			return `the event '${on.event}' of ${on.source}`;
 		case 'value':
 			return 'a value';
 	}

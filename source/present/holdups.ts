@@ -3,7 +3,7 @@ import {culpritOf, holdupOf, targetHoldup, timerOverdueMs, type Holdup} from '..
 import {endedBefore, type Block, type ModelState, type TaskNode} from '../model/state.js';
 import {formatDuration} from './durations.js';
 import {glyphs} from './states.js';
-import {counted} from './text.js';
+import {counted, sanitize} from './text.js';
 import {shownId} from './ids.js';
 import {fileOf} from '../protocol/location-file.js';
 
@@ -61,13 +61,22 @@ function describeKnown(state: ModelState, holdup: Holdup, nowMs: Ms, ascii: bool
 		case 'response':
 			return 'its response, the handler done';
 		case 'peer':
-			// `127.0.0.1:5432 · 300ms`: how long the reply has been awaited; nothing yet as the wait begins (plain mode's await line).
-			return holdup.sinceMs === null || nowMs <= holdup.sinceMs ? holdup.address : `${holdup.address} ${glyphs(ascii).separator} ${formatDuration(nowMs - holdup.sinceMs)}`;
+		case 'event': {
+			// `127.0.0.1:5432 · 300ms`: how long the reply (or the event) has been awaited; nothing yet as the wait begins
+			// (plain mode's await line).
+			const awaited = holdup.kind === 'peer' ? holdup.address : eventWords(holdup);
+			return holdup.sinceMs === null || nowMs <= holdup.sinceMs ? awaited : `${awaited} ${glyphs(ascii).separator} ${formatDuration(nowMs - holdup.sinceMs)}`;
+		}
 		case 'task':
 			return holdup.node ? `task ${shownId(holdup.node.id, state)} ${holdup.node.name}` : `task ${shownId(holdup.id, state)}`;
 		case 'op':
 			return holdup.node ? describeOp(holdup.node, nowMs, ascii) : `op ${shownId(holdup.id, state)}`;
 	}
+}
+
+/** `event 'line' of readline (ReadStream data.csv)` */
+function eventWords(holdup: {event: string; source: string}): string {
+	return `event '${sanitize(holdup.event)}' of ${sanitize(holdup.source)}`;
 }
 
 /**

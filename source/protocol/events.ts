@@ -97,6 +97,13 @@ export type WaitTarget =
 	| {kind: 'promise'; tasks?: number[]; ops?: number[]; taskCount?: number; opCount?: number; others?: number; guess?: true}
 	/** A reply from a socket's peer (`127.0.0.1:5432`): a database's, say; the task wrote to it and started nothing else. */
 	| {kind: 'peer'; address: string}
+	/**
+	 * An event of an emitter or a stream: `events.once(emitter, 'ready')`, the next item of `events.on()`, of a
+	 * readline interface (`'line'`) or of a readable stream (`'data'`), the end of `stream/promises`' `pipeline()` or
+	 * `finished()` (`'finish'` or `'end'`). `source` names the emitter: `ReadStream data.csv`, `readline (ReadStream
+	 * data.csv)`, `Socket 127.0.0.1:5432`, else its class (`EventEmitter`).
+	 */
+	| {kind: 'event'; event: string; source: string}
 	/** Not a promise: the await only yields to the microtask queue. */
 	| {kind: 'value'};
 

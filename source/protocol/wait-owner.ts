@@ -8,13 +8,15 @@ import {waitsOnTasks, type Ms, type WaitTarget} from './events.js';
  * - `own`: on an op, a timer, a combination with no task: the waiting unit's own.
  * - `own-while-ops`: a combination of tasks and ops (`Promise.all([fetchUser(), db.query()])`): its own while one
  *   of its ops is in flight, theirs the rest.
- * - `others-if-child-ran`: a promise of unknown origin: theirs if a task or worker thread the unit started ran
+ * - `others-if-child-ran`: a promise of unknown origin, or an event: theirs if a task or worker thread the unit started ran
  *   meanwhile (`new Promise` around a worker's reply, counted again otherwise: two workers read 3.5×), else its own.
  */
 export type WaitOwner = 'others' | 'own' | 'own-while-ops' | 'others-if-child-ran';
 
 export function waitOwner(on: WaitTarget): WaitOwner {
 	if (waitsOnTasks(on)) return 'others';
+	// An event may come from the unit's own tasks' work (one emits 'ready' once done) as a promise of unknown origin does.
+	if (on.kind === 'event') return 'others-if-child-ran';
 	if (on.kind !== 'promise') return 'own';
 	if (on.tasks?.length && on.ops?.length) return 'own-while-ops';
 	return on.tasks || on.ops ? 'own' : 'others-if-child-ran';

@@ -42,6 +42,7 @@ import {NO_WATCH, Tracker, type Task, type TrackerOptions} from './tracker.js';
 import {RUNTIME_GLOBAL} from './transform.js';
 import {showUsersFunctionText} from './function-source.js';
 import {instrumentPromiseCombinators, instrumentSettledPromises} from './wait-targets.js';
+import {instrumentEventWaits} from './event-waits.js';
 import {TransformCache} from './transform-cache.js';
 import {LoopWatch} from './watchdog.js';
 import {startWatchdog, watchdogSettings, type RunningWatchdog} from './watchdog-start.js';
@@ -495,6 +496,7 @@ function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
 	instrumentTimers(tracker);
 	instrumentPromiseCombinators(tracker.promiseTargets);
 	instrumentSettledPromises(tracker.promiseTargets);
+	instrumentEventWaits(tracker.promiseTargets, cwd);
 	const undiciHttp2 = new UndiciHttp2Streams();
 	instrumentHttp(tracker, config.propagateTrace ? new TracePropagation(config.traceId) : null, undiciHttp2);
 	instrumentServerRequests(tracker);

@@ -1340,6 +1340,13 @@ export class Tracker {
 		}
 		const known = (this.produced !== null ? this.takeProduced(value) : undefined) ?? this.promiseTargets.of(value);
 		if (known === undefined) return this.sliceTarget(task, value, value === task.sliceForeignPromise || this.calledForeign(value, siteId));
+		// An event of the socket the task just wrote to (`once(socket, 'data')`, see emitterName): its peer's reply, as a
+		// client library's promise reads.
+		if (known.kind === 'event' && task.slicePeer !== null && known.source.endsWith(` ${task.slicePeer}`)) {
+			const peer: WaitTarget = {kind: 'peer', address: task.slicePeer};
+			clearSlice(task);
+			return peer;
+		}
 		if (known.kind === 'promise' && !known.tasks && !known.ops && known.others !== undefined) {
 			// A combination of promises of unknown origin only (a library's): the slice's as many tasks and ops, as a
 			// guess (`Promise.all([get(a), get(b)])` and the slice's two requests), or the one peer it wrote to and

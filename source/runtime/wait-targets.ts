@@ -121,7 +121,9 @@ export class PromiseTargets {
 		let others = 0;
 		for (const member of members) {
 			const target = this.of(member);
-			if (target !== undefined) known.push(target);
+			// An event is no task or op: a combination of a client's replies (`once(socket, 'data')` each) reads as the
+			// peer the task wrote to, as one of a library's promises does.
+			if (target !== undefined && target.kind !== 'event') known.push(target);
 			// A plain value waits for nothing; a promise nobody tagged waits for something unknown.
 			else if (isPromise(member)) others++;
 		}

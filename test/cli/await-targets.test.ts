@@ -1,10 +1,13 @@
+import {writeFileSync} from 'node:fs';
 import {createServer, type AddressInfo, type Server} from 'node:net';
+import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {ReportAwaitTarget, SessionReport} from '../../source/model/summary.js';
 import type {OpStartEvent} from '../../source/protocol/events.js';
 import {useDemoServer} from '../helpers/demo-server.js';
 import {recordApp, recordedLines, recordRun, sentRequest, taskNamed} from '../helpers/recorded.js';
-import {dirWithPackage} from '../helpers/temp.js';
+import {SCRIPTS} from '../helpers/run-cli.js';
+import {dirWithPackage, tempDir} from '../helpers/temp.js';
 
 /** What the task awaited, site by site in the order of its lines. */
 function targets(report: SessionReport, name: string): ReportAwaitTarget[][] {
@@ -52,10 +55,10 @@ describe('what a task waits on, known from the awaited promise, end to end', () 
 		expect(request.http).toMatchObject({method: 'GET', status: 200});
 		expect(targets(report, 'http()')[0]).toEqual([{kind: 'op', id: request.id}]);
 
-		// For the reply to what it wrote: the peer. Before, for the connection (seen if it took 1 ms): nothing written yet, a promise.
+		// For the reply to what it wrote: the peer. Before, for the connection (seen if it took 1 ms): nothing written yet, the socket's event.
 		const socket = targets(report, 'socket()');
 		expect(socket.at(-1)).toEqual([{kind: 'peer', address: `127.0.0.1:${echoPort()}`}]);
-		for (const connecting of socket.slice(0, -1)) expect(connecting).toEqual([{kind: 'promise'}]);
+		for (const connecting of socket.slice(0, -1)) expect(connecting).toEqual([{kind: 'event', event: 'connect', source: 'Socket'}]);
 
 		// A timer started beside a query is its timeout: the reply is what the task waits on.
 		expect(targets(report, 'queryWithTimeout()').at(-1)).toEqual([{kind: 'peer', address: `127.0.0.1:${echoPort()}`}]);
@@ -74,6 +77,24 @@ describe('what a task waits on, known from the awaited promise, end to end', () 
 		expect(unknown[0]).toEqual([{kind: 'timer', delayMs: 5}]);
 		expect(unknown[1]).toEqual([{kind: 'tasks', ids: byParent('unknown()', 'child(1)'), guess: true}]);
 		expect(idsOf(report, 'child(1)')).toHaveLength(1);
+	});
+
+	it("an emitter's or a stream's event names the event and the emitter: once, on, readline, a stream's for await, pipeline, finished", async () => {
+		const cwd = tempDir();
+		writeFileSync(join(cwd, 'lines.txt'), 'one\ntwo\nthree\n');
+		const {result, report} = await recordRun([join(SCRIPTS, 'await-events.ts')], {cwd, env: {LINES_FILE: 'lines.txt'}});
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('ticks 2, lines 3, chunks 3');
+		const event = (name: string, source: string): ReportAwaitTarget => ({kind: 'event', event: name, source});
+		// Each await of the task (a for await's, each time round) waits on that one event.
+		const waitedOn = (task: string): ReportAwaitTarget[] => [...new Map(targets(report, task).flat().map(target => [JSON.stringify(target), target])).values()];
+		expect(waitedOn('onceReady({EventEmitter…})')).toEqual([event('ready', 'EventEmitter')]);
+		expect(waitedOn('eachTick({EventEmitter…})')).toEqual([event('tick', 'EventEmitter')]);
+		expect(waitedOn('readLines()')).toEqual([event('line', 'readline (ReadStream lines.txt)')]);
+		expect(waitedOn('readChunks({Readable…})')).toEqual([event('data', 'Readable')]);
+		expect(waitedOn('copy()')).toEqual([event('finish', 'WriteStream lines.txt.copy')]);
+		expect(waitedOn('drained()')).toEqual([event('finish', 'WriteStream lines.txt.out')]);
+		expect(result.stdout).toMatch(/⏸ await {2}onceReady\(\{EventEmitter…\}\) on event 'ready' of EventEmitter {2}\S*await-events\.ts:\d+:\d+/);
 	});
 
 	// superagent's requests and knex's queries are such thenables: their work starts in the job that calls their then().
@@ -138,7 +159,7 @@ describe('what a task waits on, known from the awaited promise, end to end', () 
 		]);
 		expect(result.code).toBe(0);
 		expect(result.stdout).toContain('done');
-		expect(result.stdout).toMatch(/⏸ await {2}run\(\) on a promise/);
+		expect(result.stdout).toMatch(/⏸ await {2}run\(\) on event 'finish' of Writable/);
 		expect(result.stdout).not.toMatch(/⏸ await {2}run\(\) on timer/);
 	});
 
@@ -175,11 +196,12 @@ it("a library's promise after it called the script's async function twice is a g
 
 it("a promise a call of Node's or a library's gave, awaited at once, is only probably the timer the slice set beside it (a timeout guard)", async () => {
 	const {result, report} = await recordApp([
-		"const {once, EventEmitter} = require('node:events')",
+		"const {EventEmitter} = require('node:events')",
+		"const {promisify} = require('node:util')",
 		'const bus = new EventEmitter()',
 		'async function guarded() {',
 		"\tconst guard = setTimeout(() => console.log('guard fired'), 5000)",
-		"\tawait once(bus, 'ready')",
+		"\tawait promisify(done => bus.once('ready', () => done(null)))()",
 		'\tclearTimeout(guard)',
 		'}',
 		"setTimeout(() => bus.emit('ready'), 50)",

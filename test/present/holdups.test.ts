@@ -30,6 +30,15 @@ describe('what a task waits on', () => {
 		expect(waitingOn(state, state.nodes.get(1)!, 100)).toBe('127.0.0.1:5432');
 	});
 
+	it("an emitter's event, with how long it has been awaited, its strings stripped of terminal escapes", () => {
+		const on = {kind: 'event', event: 'line', source: 'readline (ReadStream data.csv)'} as const;
+		const state = reduce([sleeper[0]!, {type: 'task.await', t: 100, id: 1, site: 'a.ts:2:3', on, busy: 0.1}]);
+		expect(waitingOn(state, state.nodes.get(1)!, 400)).toBe("event 'line' of readline (ReadStream data.csv) · 300ms");
+		expect(waitingOn(state, state.nodes.get(1)!, 100)).toBe("event 'line' of readline (ReadStream data.csv)");
+		const hostile = reduce([sleeper[0]!, {type: 'task.await', t: 100, id: 1, site: 'a.ts:2:3', on: {kind: 'event', event: 'x\x1b[2J', source: 'ReadStream \x1b]0;owned\x07a.txt'}, busy: 0.1}]);
+		expect(waitingOn(hostile, hostile.nodes.get(1)!, 100)).toBe("event 'x' of ReadStream a.txt");
+	});
+
 	it("a request whose handler returned while its response is still written (a stream): its response, not the finished handler", () => {
 		const state = reduce([
 			{type: 'task.start', t: 0, id: 5, parent: null, kind: 'server', name: 'GET /download', loc: null, http: {method: 'GET', url: '/download'}},

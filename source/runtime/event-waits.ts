@@ -1,0 +1,131 @@
+import events from 'node:events';
+import {syncBuiltinESMExports} from 'node:module';
+import {Socket} from 'node:net';
+import {isAbsolute, relative, sep} from 'node:path';
+import {Readable} from 'node:stream';
+import streamPromises from 'node:stream/promises';
+import {isPromise, isProxy} from 'node:util/types';
+import type {WaitTarget} from '../protocol/events.js';
+import {hostPort} from './host-port.js';
+import type {PromiseTargets} from './wait-targets.js';
+
+type EventTarget = Extract<WaitTarget, {kind: 'event'}>;
+type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
+
+/**
+ * The promises that stand for an emitter's or a stream's events name the event and the emitter, where they would
+ * read "a promise": `events.once()`, each item of `events.on()` (readline's `for await` goes through it, so does
+ * `events.on` in ES modules: Node's own modules call it as a property), each item of a readable stream's
+ * `for await`, and `stream/promises`' `pipeline()` and `finished()`. Node loads these modules as it starts, so
+ * nothing more is loaded for them.
+ */
+export function instrumentEventWaits(targets: PromiseTargets, cwd: string): void {
+	const tagged = (promise: unknown, target: EventTarget): void => {
+		if (isPromise(promise)) targets.tag(promise, target);
+	};
+	const {once, on} = events as unknown as Record<'once' | 'on', AnyFunction>;
+	replace(events, 'once', function once_(this: unknown, emitter: unknown, name: unknown, ...rest: unknown[]) {
+		const promise = Reflect.apply(once, this, [emitter, name, ...rest]);
+		tagged(promise, eventOf(name, emitter, cwd));
+		return promise;
+	});
+	replace(events, 'on', function on_(this: unknown, emitter: unknown, name: unknown, ...rest: unknown[]) {
+		return eachTagged(Reflect.apply(on, this, [emitter, name, ...rest]), eventOf(name, emitter, cwd), tagged);
+	});
+	const iterate = Readable.prototype[Symbol.asyncIterator] as AnyFunction;
+	const iterateTagged = function (this: unknown) {
+		return eachTagged(iterate.call(this), eventOf('data', this, cwd), tagged);
+	};
+	Object.defineProperty(iterateTagged, 'name', {value: '[Symbol.asyncIterator]'});
+	Object.defineProperty(Readable.prototype, Symbol.asyncIterator, {value: iterateTagged, writable: true, configurable: true});
+	const {pipeline, finished} = streamPromises as unknown as Record<'pipeline' | 'finished', AnyFunction>;
+	replace(streamPromises, 'pipeline', function pipeline_(this: unknown, ...streams: unknown[]) {
+		const promise = Reflect.apply(pipeline, this, streams);
+		// The destination's end is the pipeline's: its last step, before the options if any; a function as the last
+		// step reads the source to its end.
+		const last = streams.at(-1);
+		const destination = isEmitter(last) || typeof last === 'function' ? last : streams.at(-2);
+		if (isEmitter(destination)) tagged(promise, endOf(destination, cwd));
+		else if (isEmitter(streams[0])) tagged(promise, eventOf('end', streams[0], cwd));
+		return promise;
+	});
+	replace(streamPromises, 'finished', function finished_(this: unknown, stream: unknown, ...rest: unknown[]) {
+		const promise = Reflect.apply(finished, this, [stream, ...rest]);
+		if (isEmitter(stream)) tagged(promise, endOf(stream, cwd));
+		return promise;
+	});
+	// `import {once} from 'node:events'` and `import {pipeline} from 'node:stream/promises'` see the replacements.
+	syncBuiltinESMExports();
+}
+
+/** `object[name]` replaced by `replacement`, under the original's name (which stacks and `.name` show). */
+function replace(object: object, name: string, replacement: AnyFunction): void {
+	Object.defineProperty(replacement, 'name', {value: name});
+	Object.defineProperty(object, name, {value: replacement, writable: true, configurable: true, enumerable: true});
+}
+
+/** The iterator, its next() tagging each promise it gives with `target`; set on the iterator itself, which `for await` reads once. */
+function eachTagged(iterator: unknown, target: EventTarget, tagged: (promise: unknown, target: EventTarget) => void): unknown {
+	if (typeof iterator !== 'object' || iterator === null) return iterator;
+	const next = (iterator as {next?: unknown}).next;
+	if (typeof next !== 'function') return iterator;
+	Object.defineProperty(iterator, 'next', {
+		value: function (this: unknown, ...args: unknown[]) {
+			const promise = Reflect.apply(next, this, args);
+			tagged(promise, target);
+			return promise;
+		},
+		writable: true,
+		configurable: true,
+	});
+	return iterator;
+}
+
+/** A stream's end, as `finished()` waits for it: a writable one's 'finish' (a duplex's too), a readable one's 'end'. */
+function endOf(stream: object, cwd: string): EventTarget {
+	return eventOf('writable' in stream ? 'finish' : 'end', stream, cwd);
+}
+
+function eventOf(name: unknown, emitter: unknown, cwd: string): EventTarget {
+	return {kind: 'event', event: typeof name === 'string' ? name : String(name), source: emitterName(emitter, cwd)};
+}
+
+function isEmitter(value: unknown): value is object {
+	return typeof value === 'object' && value !== null && !isProxy(value) && typeof (value as {on?: unknown}).on === 'function';
+}
+
+/**
+ * `ReadStream data.csv`, `Socket 127.0.0.1:5432`, `readline (ReadStream data.csv)`, else the emitter's class. Only
+ * its own data properties are read (and a socket's address, Node's): no getter of the script's runs.
+ */
+export function emitterName(emitter: unknown, cwd: string): string {
+	if (typeof emitter !== 'object' || emitter === null || isProxy(emitter)) return typeof emitter === 'function' ? 'a function' : 'an emitter';
+	try {
+		const name = className(emitter);
+		const input = ownValue(emitter, 'input');
+		if (name === 'Interface' && typeof input === 'object' && input !== null) return `readline (${emitterName(input, cwd)})`;
+		const path = ownValue(emitter, 'path');
+		if (typeof path === 'string') return `${name} ${shownPath(path, cwd)}`;
+		if (emitter instanceof Socket && emitter.remoteAddress !== undefined && emitter.remotePort !== undefined) return `${name} ${hostPort(emitter.remoteAddress, emitter.remotePort)}`;
+		return name;
+	} catch {
+		return 'an emitter';
+	}
+}
+
+function className(object: object): string {
+	const constructor = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(object) ?? {}, 'constructor')?.value as {name?: unknown} | undefined;
+	const name = typeof constructor === 'function' ? Object.getOwnPropertyDescriptor(constructor, 'name')?.value : undefined;
+	return typeof name === 'string' && name !== '' ? name : 'an emitter';
+}
+
+function ownValue(object: object, key: string): unknown {
+	return Object.getOwnPropertyDescriptor(object, key)?.value;
+}
+
+/** A path under the working directory as relative to it, others as they are. */
+function shownPath(path: string, cwd: string): string {
+	if (!isAbsolute(path)) return path;
+	const inside = relative(cwd, path);
+	return inside !== '' && !inside.startsWith(`..${sep}`) && !isAbsolute(inside) ? inside : path;
+}

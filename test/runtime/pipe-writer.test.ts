@@ -51,6 +51,9 @@ describe('every event reaches the monitor, however far behind it is', () => {
 });
 
 describe("the script's own thread writing", () => {
+	/** What a write that found room may still count on a loaded machine (see below). */
+	const NOISE_MS = 10;
+
 	it('counts a write that waited for a full pipe as holding the script back, and one that did not as nothing', async () => {
 		// A reader that starts reading after 300 ms: 1 MB does not fit in its pipe before then.
 		const reader = spawn(process.execPath, ['-e', 'setTimeout(() => process.stdin.resume(), 300)'], {stdio: ['pipe', 'ignore', 'ignore']});
@@ -61,12 +64,14 @@ describe("the script's own thread writing", () => {
 		slow.openMs = 20;
 		writer.write(new Uint8Array(100));
 		slow.openMs = 0;
-		expect(writer.takeHeldBackMs()).toBe(0);
-		// 15 ms on the CPU within a write, with room in the pipe: the script's own time, no wait for the monitor.
-		slow.writeOnCpuMs = 15;
+		// None, or on a loaded machine the few milliseconds the thread may sleep in a write with room (its heap's
+		// collection waiting for helper threads without a CPU): far from a wait for the monitor.
+		expect(writer.takeHeldBackMs()).toBeLessThan(NOISE_MS);
+		// 40 ms on the CPU within a write, with room in the pipe: the script's own time, no wait for the monitor.
+		slow.writeOnCpuMs = 40;
 		writer.write(new Uint8Array(100));
 		slow.writeOnCpuMs = 0;
-		expect(writer.takeHeldBackMs()).toBe(0);
+		expect(writer.takeHeldBackMs()).toBeLessThan(NOISE_MS);
 		writer.write(new Uint8Array(1024 * 1024).fill(0x0a));
 		expect(writer.takeHeldBackMs()).toBeGreaterThan(200);
 		expect(writer.takeHeldBackMs()).toBe(0);

@@ -262,6 +262,12 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			block.module = event.module ?? null;
 			block.callee = event.callee ?? null;
 			block.library = event.library ?? null;
+			// Code of no task's as the runtime saw it (a library's, resumed after an await of its own): the task in whose
+			// async context it ran.
+			if (block.taskId === null && event.task !== undefined) {
+				block.taskId = event.task;
+				block.taskName = nameOfTask(state, event.task) ?? block.taskName;
+			}
 			if (event.frames[0]) block.location = event.frames[0].loc;
 			else if (isLibraryTopLevel(block)) block.location = null;
 			break;

@@ -1,4 +1,4 @@
-import type {ErrorInfo, ForcedKill, Location, Ms, NodeKind, ProcessExit, WaitTarget} from '../protocol/events.js';
+import type {ErrorInfo, ForcedKill, Location, Ms, NodeKind, ProcessExit, StackFrame, WaitTarget} from '../protocol/events.js';
 import {liveTimes} from './live-times.js';
 import {isActiveUnit, ownActiveTime} from './own-time.js';
 import {isCountedTask, isWorkUnit, type Block, type FoldedFailure, type HttpPhases, type LaneOutput, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
@@ -142,6 +142,12 @@ export interface ReportBlock {
 	callback?: string;
 	location: Location | null;
 	stack: string[];
+	/** Added: the block was spent loading modules (require or import). */
+	loading?: true;
+	/** Added: with no frame of the script's, the library module whose top level ran as it loaded (see block.stack's `module`). */
+	module?: Location;
+	/** Added: with no frame of the script's and no loading, the library's frame the thread was in (see block.stack's `library`). */
+	library?: StackFrame;
 	/** Only for a followed process's block: the process whose loop it held (its lane's root task, pid and command); absent for the script's own loop. */
 	process?: ReportBlockProcess;
 }
@@ -417,6 +423,9 @@ function reportBlock(block: Block, endMs: Ms): ReportBlock {
 	};
 	if (block.taskName !== null) report.taskName = block.taskName;
 	if (block.callback !== null) report.callback = block.callback;
+	if (block.loading) report.loading = true;
+	if (block.module !== null) report.module = block.module;
+	if (block.library !== null) report.library = block.library;
 	if (block.processId !== null) report.process = {taskId: block.processId, pid: block.process?.pid ?? null, command: block.process?.command ?? null};
 	return report;
 }

@@ -6,7 +6,7 @@ import {sessionEnd} from '../model/summary.js';
 import {formatDuration, formatOffset} from '../present/durations.js';
 import {servedOutcome, taskLabel} from '../present/http.js';
 import {exitOutcome, loopOwner, outputSize, processLabel, processOutcome} from '../present/processes.js';
-import {blockCulprit, knownBlockCulprit, starvedStall, waitingOn} from '../present/holdups.js';
+import {blockCulprit, knownBlockCulprit, loadingWords, starvedStall, waitingOn} from '../present/holdups.js';
 import {paint, type Ansi, type Color, type Segment} from '../present/paint.js';
 import {glyphs, stateIcon, type Glyphs} from '../present/states.js';
 import {asciiOnly, sanitize, sanitizeLines} from '../present/text.js';
@@ -542,7 +542,8 @@ export class PlainPrinter {
 		const who = block ? blockCulprit(state, block) : 'a callback';
 		const loop = `loop${block ? loopOwner(block) : ''}`;
 		const location = block?.location ?? null;
-		return [{text: `${loop} was blocked for ${formatDuration(durationMs)} by ${who}${location ? ' ' : ''}`}, dim(location), ...(block?.loading ? [dim(' (loading modules)')] : [])];
+		const loading = block ? loadingWords(state, block) : null;
+		return [{text: `${loop} was blocked for ${formatDuration(durationMs)} by ${who}${location ? ' ' : ''}`}, dim(location), ...(loading ? [dim(` (${loading})`)] : [])];
 	}
 
 	/** asyncmon's own words, with the script's names in them: in ASCII alone under --ascii. */

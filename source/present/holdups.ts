@@ -142,14 +142,28 @@ export function blockCulprit(state: ModelState, block: Block): string {
  */
 export function knownBlockCulprit(state: ModelState, block: Block): string | null {
 	const {fn, task} = culpritOf(state, block);
-	// A library loading, with no code of the script's under it (an import() the script awaited): the library's top level.
-	if (fn === null && block.module !== null) return `the top level of ${fileOf(block.module)}`;
+	// A library loading, with no code of the script's under it: in a task's async context (a framework's lazy require(),
+	// awaited by main()), that task, loadingWords saying whose code loaded; else that code's file (an import() the
+	// script's top level awaited: the module's own top level).
+	if (fn === null && block.module !== null) return loadsForTask(block, task) ? task.name : fileOf(block.module);
 	// A callback the task scheduled, as the runtime said (a timer's, run while the task awaited something else), or any
 	// code of a task that had ended (the top level, long done): not the task's own code.
 	if (task && block.callback !== null) return `${fn === null ? '' : `${fn}() in `}a ${block.callback} callback ${task.name} scheduled`;
 	if (fn === null && task && endedBefore(state, task.id, block.startMs)) return `a callback ${task.name} scheduled`;
 	if (fn === null) return task?.kind === 'process' ? 'its top level' : (task?.name ?? unknownCulprit(block));
 	return task ? `${fn}() in ${task.name}` : `${fn}()`;
+}
+
+/** What a block spent loading modules was loading, said after its culprit; null for any other block. */
+export function loadingWords(state: ModelState, block: Block): string | null {
+	if (!block.loading) return null;
+	const {fn, task} = culpritOf(state, block);
+	return fn === null && loadsForTask(block, task) ? `loading modules from ${fileOf(block.module!)}` : 'loading modules';
+}
+
+/** A library's module loading in a task's async context, with no code of the script's under it. */
+function loadsForTask(block: Block, task: TaskNode | undefined): task is TaskNode {
+	return block.module !== null && task?.kind === 'task';
 }
 
 /** No task at all: a callback's. One told, then folded away since (a finished request under load): its name was kept with the block. */

@@ -363,7 +363,11 @@ export interface BlockStackEvent {
 	frames: StackFrame[];
 	/** Node was loading a module when the stack was read: a `require()` or an import under way (its top level running). */
 	loading?: true;
-	/** Loading with no frame of the user's under it: the library module whose top level was running (`node_modules/sdk/index.js:4:7`). */
+	/**
+	 * Loading with no frame of the user's under it: the outermost frame of a library's, whose code started the loading
+	 * (`node_modules/sdk/index.js:4:7`): the top level of the module an import loads, or the library's function that
+	 * called `require()`.
+	 */
 	module?: Location;
 	/** The function of Node's own the user's innermost frame was in, and its module: `{fn: 'execSync', loc: 'node:child_process'}`. */
 	callee?: StackFrame;
@@ -371,6 +375,12 @@ export interface BlockStackEvent {
 	library?: StackFrame;
 	/** The block's stack was read more than once as it lasted: this read's place was the most reads' (see BlockStackSamples). */
 	samples?: BlockStackSamples;
+	/**
+	 * No task of the script's was running (block.start's `task` is null): the task whose async context the code ran
+	 * in, as the read found it: a library's code resumed after an await of its own runs in the context of the task
+	 * that called it (a framework's lazy `require()`, awaited by the script's main()).
+	 */
+	task?: number;
 }
 
 /**

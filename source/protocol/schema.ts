@@ -237,7 +237,7 @@ export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldSha
 	'op.fire': {id: ID, lateMs: NUMBER},
 	'op.end': {id: ID, ok: BOOLEAN, status: optional(COUNT), bytes: optional(COUNT), error: optional(ERROR_INFO), lateMs: optional(NUMBER), cancelled: optional(BOOLEAN), exit: optional(PROCESS_EXIT)},
 	'block.start': {id: ID, task: ID_OR_NULL, callback: optional(objectOf<BlockCallback>('a callback {op}', {op: ID_OR_NULL})), detectedAt: NUMBER, handles: optional(listOf('a list of stop signals', oneOf(...STOP_SIGNALS)))},
-	'block.stack': {id: ID, frames: STACK_FRAMES, loading: optional(FLAG), module: optional(STRING), callee: optional(STACK_FRAME), library: optional(STACK_FRAME), samples: optional(STACK_SAMPLES)},
+	'block.stack': {id: ID, frames: STACK_FRAMES, loading: optional(FLAG), module: optional(STRING), callee: optional(STACK_FRAME), library: optional(STACK_FRAME), samples: optional(STACK_SAMPLES), task: optional(ID)},
 	'block.end': {id: ID, durationMs: NUMBER, task: ID_OR_NULL, exact: BOOLEAN, queuedMs: optional(NUMBER), starved: optional(BOOLEAN), loading: optional(FLAG)},
 	loop: {delayMs: NUMBER, utilization: NUMBER},
 	output: {

@@ -53,7 +53,12 @@ export interface UserStack {
 	inOwnCode: boolean;
 	/** Node was loading a module under the user's innermost frame (a `require()` or an import under way): its modules' top levels run, not the user's own work. */
 	loading: boolean;
-	/** While loading, with no frame of the user's above the loader: the library module whose top level ran (`node_modules/sdk/index.js:4:7`). */
+	/**
+	 * While loading, with no frame of the user's above the loader: the outermost frame of a library's, whose code the
+	 * loading runs under (`node_modules/sdk/index.js:4:7`): the top level of the module an import loads, or the
+	 * library's function that called `require()` (NestFactory.create's lazy one). The same place in every read, where
+	 * the module whose top level runs changes as the loading goes on, and no module's runs while Node resolves one.
+	 */
 	module: Location | null;
 	/**
 	 * The function of Node's own that the user's innermost frame called and was still in, by the name it was called
@@ -66,6 +71,8 @@ export interface UserStack {
 	library: StackFrame | null;
 	/** The read came once the block was over: no sample of it (see LoopWatch.readBlockedStack). */
 	over?: true;
+	/** No task of the script's was running: the task whose async context the code ran in (see LoopWatch.contextTask). */
+	task?: number;
 }
 
 /**
@@ -77,8 +84,9 @@ export function userStack(fn: Function, paths: {cwd: string; ownDirectory: strin
 	const frames: StackFrame[] = [];
 	let inOwnCode: boolean | null = null;
 	let loading = false;
-	/** The innermost frame of a module file, the user's or a library's. */
+	/** The innermost frame of a module file, the user's or a library's, and the outermost one that is no caller awaiting. */
 	let innermostFile: NodeJS.CallSite | null = null;
+	let outermostFile: NodeJS.CallSite | null = null;
 	/** Under the user's innermost frame: the frame it called, so far (the outermost of those under it, innermost first). */
 	let callee: StackFrame | null = null;
 	/** No frame read yet but asyncmon's own (its wrapper of Atomics.wait, say). */
@@ -94,7 +102,11 @@ export function userStack(fn: Function, paths: {cwd: string; ownDirectory: strin
 		if (own && frames.length === 0 && SYNC_CHILD_CALLS.has(site.getFunctionName() ?? '')) callee = {fn: site.getFunctionName()!, loc: 'node:child_process'};
 		if (!own) innermost = false;
 		if (file !== '') inOwnCode ??= own;
-		if (!innermostFile && file !== '' && !file.startsWith('node:') && !own) innermostFile = site;
+		if (file !== '' && !file.startsWith('node:') && !own) {
+			innermostFile ??= site;
+			// An async frame is a caller awaiting (the script's function that awaits the library's), no part of the loading.
+			if (!site.isAsync()) outermostFile = site;
+		}
 		// Node's module loader inside the user's code: the code under way is a module's loading, its top level run. Under the
 		// entry's own top level too, which runs in the loader, so only above the user's innermost frame.
 		if (frames.length === 0 && file.startsWith(MODULE_LOADER)) loading = true;
@@ -109,7 +121,7 @@ export function userStack(fn: Function, paths: {cwd: string; ownDirectory: strin
 		frames,
 		inOwnCode: inOwnCode ?? false,
 		loading,
-		module: library && loading ? originalLocation(innermostFile!, paths.cwd) : null,
+		module: library && loading ? originalLocation(outermostFile ?? innermostFile!, paths.cwd) : null,
 		callee: frames.length > 0 ? callee : null,
 		library: library && !loading ? {fn: innermostFile!.getFunctionName() || ANONYMOUS, loc: originalLocation(innermostFile!, paths.cwd)} : null,
 	};

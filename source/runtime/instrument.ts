@@ -488,6 +488,7 @@ function instrumentLane(config: ThreadConfig, writer: BatchWriter, thread: NonNu
 
 function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
 	const tracker = new Tracker(options);
+	if (options.watch instanceof LoopWatch) options.watch.contextTask = () => tracker.context.getStore()?.id ?? null;
 	Object.defineProperty(globalThis, RUNTIME_GLOBAL, {value: tracker, enumerable: false});
 	showUsersFunctionText();
 	// The script's own files, which the transform rewrote, throw with their original positions; the libraries' do as

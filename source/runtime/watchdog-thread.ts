@@ -196,8 +196,8 @@ function captureStack(blockId: number): void {
 	const tell = ({stack, samples: counted}: ToldStack): void => {
 		// Read in it with no frame of the user's: where it was is a library's (where to look), Node's, or the entry's static
 		// imports, run before its own first line (loading), and that no code of the user's ran is itself what was read.
-		const {frames, loading, module, callee, library} = stack;
-		emit({type: 'block.stack', t: relativeTime(epochNow()), id: blockId, frames, ...(loading && {loading: true as const}), ...(module !== null && {module}), ...(callee && {callee}), ...(library && {library}), ...(counted && {samples: counted})});
+		const {frames, loading, module, callee, library, task} = stack;
+		emit({type: 'block.stack', t: relativeTime(epochNow()), id: blockId, frames, ...(loading && {loading: true as const}), ...(module !== null && {module}), ...(callee && {callee}), ...(library && {library}), ...(counted && {samples: counted}), ...(task !== undefined && {task})});
 	};
 	/**
 	 * A read taken again that found a library's code, kept until a read after it finds the block: a library's native

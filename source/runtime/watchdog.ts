@@ -91,6 +91,12 @@ export class LoopWatch implements SliceWatch {
 	private heldForEntry = true;
 	private readonly paths: {cwd: string; ownDirectory: string};
 	readonly thresholdMs: number;
+	/**
+	 * The task whose async context the code under way runs in, where no task of the script's is running (the tracker
+	 * sets it): a library's code resumed after an await of its own runs in the context of the task that called it
+	 * (NestFactory.create's lazy `require()`, awaited by the script's main()). Read in the interrupt of the blocked code.
+	 */
+	contextTask: () => number | null = () => null;
 	private readonly stackReader = (): UserStack => this.readBlockedStack();
 
 	constructor(options: LoopWatchOptions) {
@@ -247,7 +253,9 @@ export class LoopWatch implements SliceWatch {
 		const start = performance.now();
 		const queuedBefore = this.times().queuedMs;
 		try {
-			return userStack(this.stackReader, this.paths, MAX_STACK_FRAMES, STACK_DEPTH);
+			const stack = userStack(this.stackReader, this.paths, MAX_STACK_FRAMES, STACK_DEPTH);
+			const task = this.i32[I32_TASK] === 0 ? this.contextTask() : null;
+			return task === null ? stack : {...stack, task};
 		} finally {
 			// Added up: the watchdog may read again (see watchdog-thread.ts).
 			this.f64[F64_HELD_QUEUED] = this.f64[F64_HELD_QUEUED]! + this.times().queuedMs - queuedBefore;

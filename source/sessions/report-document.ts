@@ -1,5 +1,5 @@
 import type {ModelState, Uncaught} from '../model/state.js';
-import {buildReport, sessionEnd, type ReportSite, type ReportTask, type SessionReport} from '../model/summary.js';
+import {buildReport, sessionEnd, type ReportBlock, type ReportSite, type ReportTask, type SessionReport} from '../model/summary.js';
 import {formatDuration} from '../present/durations.js';
 import {formatTimes} from '../present/numbers.js';
 import {counted, sanitize} from '../present/text.js';
@@ -218,6 +218,12 @@ function httpSections(state: ModelState): ReportSection[] {
 	return [requests, latency, served];
 }
 
+/** Where a block ran: the script's line, else the library's module loading or its frame, as the summary tells it. */
+function blockPlace(block: ReportBlock): string {
+	const place = block.location ?? block.module ?? (block.library ? `${block.library.fn}() ${block.library.loc}` : 'unknown');
+	return block.loading ? `${place} (loading modules)` : place;
+}
+
 function blocksSection(report: SessionReport): ReportSection {
 	const taskName = new Map(report.tasks.map(t => [t.id, t.name]));
 	const longest = [...report.blocks].sort((a, b) => b.durationMs - a.durationMs || a.startMs - b.startMs).slice(0, BLOCKS_SHOWN);
@@ -231,7 +237,7 @@ function blocksSection(report: SessionReport): ReportSection {
 			formatDuration(b.durationMs),
 			...(byProcess ? [b.process ? `pid ${b.process.pid ?? '?'}` : 'the script'] : []),
 			b.taskId === null ? '' : (taskName.get(b.taskId) ?? b.taskName ?? shownId(b.taskId)),
-			b.location ?? 'unknown',
+			blockPlace(b),
 			b.stack.slice(0, 3).join(' ← '),
 		]),
 		note: report.blocks.length > longest.length ? `${counted(report.blocks.length - longest.length, 'shorter block')} not shown` : undefined,

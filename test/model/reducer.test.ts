@@ -371,6 +371,16 @@ describe('reducer: blocks', () => {
 		expect(state.blocks[0]).toMatchObject({durationMs: 250, endMs: 260, queuedMs: 0, exact: true, startMs: 10, location: 'app.ts:6:5'});
 	});
 
+	it("a block of no task's as the runtime saw it takes the task whose async context its stack was read in; one of a task keeps its own", () => {
+		const state = reduce([start(0, 1, null), start(1, 2, 1)]);
+		apply(state, {type: 'block.start', t: 10, id: 1, task: null, detectedAt: 70});
+		apply(state, {type: 'block.stack', t: 80, id: 1, frames: [], loading: true, module: 'node_modules/lazyfw/index.js:1:95', task: 2});
+		expect(state.blocks[0]).toMatchObject({taskId: 2, taskName: 'task2'});
+		apply(state, {type: 'block.start', t: 300, id: 2, task: 1, detectedAt: 370});
+		apply(state, {type: 'block.stack', t: 380, id: 2, frames: [], task: 2});
+		expect(state.blocks[1]).toMatchObject({taskId: 1});
+	});
+
 	it("a library's top level run by the loader (an awaited import()) is located at that module, not at the task the block's end names", () => {
 		const stack: ProtocolLine = {type: 'block.stack', t: 80, id: 1, frames: [], loading: true, module: 'node_modules/slow/index.js:2:3'};
 		// The stack first (the watchdog's read), then an end naming the script's root (its resume came in the same stretch).

@@ -284,7 +284,7 @@ describe('plain mode', () => {
 			{type: 'exit', t: 710, code: 0, signal: null},
 		]).split('\n');
 		const told = lines.filter(line => line.includes('⚠ block'));
-		expect(told).toEqual(['[   0.298s] ⚠ block  loop was blocked for 135ms by the top level of node_modules/engine.io-client/build/cjs/transports/websocket.js (loading modules)']);
+		expect(told).toEqual(['[   0.298s] ⚠ block  loop was blocked for 135ms by node_modules/engine.io-client/build/cjs/transports/websocket.js (loading modules)']);
 	});
 
 	it('with --ascii says everything of its own in ASCII, and passes the script output as it is', () => {

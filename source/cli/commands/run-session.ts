@@ -1,7 +1,7 @@
 import {loadDashboard} from '../../ui/load-dashboard.js';
 import {formatDuration} from '../../present/durations.js';
 import {createState, type ModelState} from '../../model/state.js';
-import {blockCulprit} from '../../present/holdups.js';
+import {blockCulprit, loadingWords} from '../../present/holdups.js';
 import {loopOwner} from '../../present/processes.js';
 import {noticeText, PlainPrinter} from '../../plain/printer.js';
 import type {Recorder} from '../../sessions/recorder.js';
@@ -100,8 +100,9 @@ function blockBudgetExceeded(state: ModelState, options: RunOptions): boolean {
 	if (options.failOnBlockMs === undefined) return false;
 	const worst = state.blocks.reduce<(typeof state.blocks)[number] | null>((max, block) => ((block.durationMs ?? 0) > (max?.durationMs ?? -1) ? block : max), null);
 	if (!worst || (worst.durationMs ?? 0) <= options.failOnBlockMs) return false;
+	const loading = loadingWords(state, worst);
 	options.stderr.write(
-		`asyncmon: --fail-on-block ${options.failOnBlockMs}: the loop${loopOwner(worst)} was blocked for ${formatDuration(worst.durationMs ?? 0)} by ${blockCulprit(state, worst)}${worst.location ? ` at ${worst.location}` : ''}${worst.loading ? ', loading modules' : ''}\n`,
+		`asyncmon: --fail-on-block ${options.failOnBlockMs}: the loop${loopOwner(worst)} was blocked for ${formatDuration(worst.durationMs ?? 0)} by ${blockCulprit(state, worst)}${worst.location ? ` at ${worst.location}` : ''}${loading ? `, ${loading}` : ''}\n`,
 	);
 	return true;
 }

@@ -1,5 +1,5 @@
 import type {BlockedLoopInsight} from '../../model/insights.js';
-import {blockCulprit} from '../holdups.js';
+import {blockCulprit, loadingWords} from '../holdups.js';
 import {loopOwner} from '../processes.js';
 import type {Block, ModelState} from '../../model/state.js';
 import {blockingCallOf, type BlockingCall} from '../../model/blocking-calls.js';
@@ -17,19 +17,19 @@ export function blockedLoopMessage(state: ModelState, insight: BlockedLoopInsigh
 	const queued = block.queuedMs > 0 && block.queuedMs >= insight.durationMs * NOTABLE_QUEUE_SHARE ? ` (for ${formatDuration(block.queuedMs)} of it the thread waited for a CPU: the machine was busy)` : '';
 	const waited =
 		longestDelayMs === null ? '' : `${counted(insight.delayedTasks, 'task was', 'tasks were')} ready and waited up to ${formatDuration(longestDelayMs)}; `;
-	const advice = adviceFor(block);
+	const advice = adviceFor(block, loadingWords(state, block));
 	const place = block.location ? 'there' : block.stackRead ? 'like it' : 'whose place is not known';
 	// After the CPU wait, which is of this block: one parenthesis each would read as two asides in a row.
 	const repeated = insight.blocks > 1 ? `, the longest of ${insight.blocks} ${place}, ${formatDuration(insight.totalMs)} in all` : '';
-	return `${blockCulprit(state, block)}${where} blocked the event loop${loopOwner(block)} for ${formatDuration(insight.durationMs)}${queued}${repeated}; ${waited}${advice}${sampled(block)}`;
+	return `${blockCulprit(state, block)}${where} blocked the event loop${loopOwner(block)} for ${formatDuration(insight.durationMs)}${queued}${repeated}; ${waited}${advice}${sampled(state, block)}`;
 }
 
 /** How many reads of a block's stack found it where it is told, for one read more than once: `(24 of 25 reads of its stack found it in lib/_tsc.js)`. */
-function sampled(block: Block): string {
+function sampled(state: ModelState, block: Block): string {
 	const {samples} = block;
 	if (!samples) return '';
 	const [frame] = block.frames;
-	const place = block.loading ? 'loading modules' : frame ? `in ${frame.fn}()` : block.library ? `in ${fileOf(block.library.loc)}` : 'there';
+	const place = loadingWords(state, block) ?? (frame ? `in ${frame.fn}()` : block.library ? `in ${fileOf(block.library.loc)}` : 'there');
 	return ` (${samples.same} of ${samples.of} reads of its stack found it ${place})`;
 }
 
@@ -69,8 +69,8 @@ function blockingCallAdvice(call: BlockingCall): string {
  * say) says only that where it ran is not known. Loading modules (a require() chain, an import) runs their top
  * levels: no CPU-bound work of the script's to move.
  */
-function adviceFor(block: Block): string {
-	if (block.loading) return 'it was loading modules (require or import), which runs their code: load one needed at once at start-up, before the work it would hold up, and one that is not, later';
+function adviceFor(block: Block, loading: string | null): string {
+	if (loading) return `it was ${loading} (require or import), which runs their code: load one needed at once at start-up, before the work it would hold up, and one that is not, later`;
 	const call = block.callee && blockingCallOf(block.callee);
 	if (call) return blockingCallAdvice(call);
 	// A stack read with no frame of the script's in it: the place is only its task's, where no code of it was found running.

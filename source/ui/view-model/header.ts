@@ -3,7 +3,7 @@ import {foldedShort} from '../../present/folded.js';
 import {loopDelayMs} from '../../present/loop-delay.js';
 import {activeBlocks, fatalUncaught, NODE_STATES, unsettledTasks, type ModelState, type NodeState} from '../../model/state.js';
 import {cutShortText, uncaughtSegment, uncaughtTotal} from '../../present/errors.js';
-import {knownBlockCulprit} from '../../present/holdups.js';
+import {knownBlockCulprit, loadingWords} from '../../present/holdups.js';
 import {connectionClosed, endingSignal, processText} from '../../present/processes.js';
 import {roundedConcurrency} from '../../model/summary.js';
 import {formatClock, formatDuration} from '../../present/durations.js';
@@ -233,7 +233,8 @@ function loopStatus(state: ModelState, nowMs: Ms): Segment {
 	const known = knownBlockCulprit(state, block);
 	const culprit = known ? ` by ${known}` : '';
 	const where = block.location ? ` ${block.location}` : '';
-	return {text: `BLOCKED ${formatDuration(nowMs - block.startMs)}${owner}${culprit}${where}`, color: 'red', bold: true, inverse: true};
+	const loading = known ? loadingWords(state, block) : null;
+	return {text: `BLOCKED ${formatDuration(nowMs - block.startMs)}${owner}${culprit}${where}${loading ? ` (${loading})` : ''}`, color: 'red', bold: true, inverse: true};
 }
 
 /** The values, scaled to the largest of them, padded to `width`. */

@@ -1,4 +1,6 @@
 import {describe, expect, it} from 'vitest';
+import type {BlockedLoopInsight} from '../../../source/model/insights.js';
+import type {Block} from '../../../source/model/state.js';
 import {blockedLoopMessage} from '../../../source/present/insights/blocked-loop.js';
 import {InsightSession} from '../../fixtures/insights/session.js';
 
@@ -91,6 +93,24 @@ describe('blocked-loop in words', () => {
 		const message = blockedLoopMessage(session.state, {kind: 'blocked-loop', block, durationMs: 300, blocks: 1, totalMs: 300, delayedTasks: 0, longestDelayMs: null, taskIds: []});
 		expect(message).toMatch(/blocked the event loop for 300ms; no code of the script's was running: it was in spin\(\) at node_modules\/slowlib\/spin\.js:3, a library's: look for what the script asked of it$/);
 		expect(message).not.toContain('worker thread');
+	});
+
+	it("a library's loading in a task's async context (a framework's lazy require()) is that task's, from the library's code; at the top level, the library's", () => {
+		const session = new InsightSession();
+		session.emit('task.start', {t: 0, id: 50, parent: null, kind: 'script', name: 'main.mjs'});
+		const main = session.task(0, 'main()', 50);
+		session.emit('block.start', {t: 100, id: 1, task: null, detectedAt: 150});
+		session.emit('block.stack', {t: 151, id: 1, frames: [], loading: true, module: 'node_modules/lazyfw/index.js:1:95', task: main, samples: {same: 4, of: 4}});
+		session.emit('block.end', {t: 600, id: 1, durationMs: 500, task: null});
+		const insight = (block: Block): BlockedLoopInsight => ({kind: 'blocked-loop', block, durationMs: block.durationMs!, blocks: 1, totalMs: block.durationMs!, delayedTasks: 0, longestDelayMs: null, taskIds: []});
+		expect(blockedLoopMessage(session.state, insight(session.state.blocks[0]!))).toMatch(
+			/^main\(\) blocked the event loop for 500ms; it was loading modules from node_modules\/lazyfw\/index\.js \(require or import\).* \(4 of 4 reads of its stack found it loading modules from node_modules\/lazyfw\/index\.js\)$/,
+		);
+		// The script's top level awaiting an import(): no task of its own to name.
+		session.emit('block.start', {t: 700, id: 2, task: null, detectedAt: 750});
+		session.emit('block.stack', {t: 751, id: 2, frames: [], loading: true, module: 'node_modules/slow/index.js:2:1', task: 50});
+		session.emit('block.end', {t: 1000, id: 2, durationMs: 300, task: null});
+		expect(blockedLoopMessage(session.state, insight(session.state.blocks[1]!))).toMatch(/^node_modules\/slow\/index\.js blocked the event loop for 300ms; it was loading modules \(require or import\)/);
 	});
 
 	it("says how many reads of a long block's stack found it where it is told: the place most reads found, not one read's", () => {

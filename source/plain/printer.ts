@@ -81,8 +81,8 @@ export class PlainPrinter {
 	private readonly gate = new LoadGate();
 	private readonly ansi: Ansi;
 	private readonly glyphs: Glyphs;
-	/** Blocks told while they last, by id: the place the BLOCKED line named. */
-	private readonly blockedAt = new Map<number, Location | null>();
+	/** Blocks told while they last, by id: who and where the BLOCKED line named (see toldPlace). */
+	private readonly blockedAt = new Map<number, string>();
 	/** The latest `still blocked, in …` line of each block told while it lasts: taken back if its end proves it late. */
 	private readonly stillBlocked = new Map<number, {printed: Printed; t: Ms}>();
 	/**
@@ -278,7 +278,7 @@ export class PlainPrinter {
 				const who = block ? knownBlockCulprit(state, block) : 'a callback';
 				const loop = `event loop${block ? loopOwner(block) : ''}`;
 				// The watchdog's lines go their own way: its start may come after the block's end, which was told then.
-				if (block?.endMs == null) this.blockedAt.set(line.id, block?.location ?? null);
+				if (block?.endMs == null) this.blockedAt.set(line.id, block ? toldPlace(state, block) : '');
 				// No location yet (a followed process's top level): no blank where it would go.
 				const where = block?.location ? [{text: ' '}, dim(block.location)] : [];
 				this.say(line.detectedAt, this.blockMark('BLOCKED'), [
@@ -297,11 +297,17 @@ export class PlainPrinter {
 					ended.printed.text = this.words(ended.t, this.blockMark('block'), this.blockEndText(state, block, ended.durationMs));
 					return;
 				}
-				// Read while the block lasts, its stack says where the code is, which the BLOCKED line could not.
+				// Read while the block lasts, its stack says where the code is, and whose (a library's code resumed in a task's
+				// async context), which the BLOCKED line could not.
 				const block = state.blocks.find(b => b.id === line.id);
-				if (!block || block.endMs !== null || !this.blockedAt.has(block.id) || block.location === this.blockedAt.get(block.id)) return;
-				this.blockedAt.set(block.id, block.location);
-				const printed = this.say(line.t, this.blockMark('BLOCKED'), [{text: `event loop${loopOwner(block)} still blocked, in ${blockCulprit(state, block)} `}, dim(block.location)]);
+				if (!block || block.endMs !== null || !this.blockedAt.has(block.id) || toldPlace(state, block) === this.blockedAt.get(block.id)) return;
+				this.blockedAt.set(block.id, toldPlace(state, block));
+				const loading = loadingWords(state, block);
+				const printed = this.say(line.t, this.blockMark('BLOCKED'), [
+					{text: `event loop${loopOwner(block)} still blocked, in ${blockCulprit(state, block)}${block.location ? ' ' : ''}`},
+					dim(block.location),
+					...(loading ? [dim(` (${loading})`)] : []),
+				]);
 				this.stillBlocked.set(block.id, {printed, t: line.t});
 				return;
 			}
@@ -576,6 +582,11 @@ function trimEnd(line: readonly Segment[]): Segment[] {
 		if (text !== '') return [...kept, {...last, text}];
 	}
 	return kept;
+}
+
+/** Who and where a block is told as having been, to tell again only what a later read changed. */
+function toldPlace(state: ModelState, block: Block): string {
+	return `${knownBlockCulprit(state, block) ?? ''}\n${block.location ?? ''}`;
 }
 
 /** The request an await waits on directly that is made and not yet sent (neither sent nor waiting in a pool's queue), if any. */

@@ -271,6 +271,22 @@ describe('plain mode', () => {
 		expect(lines).toContain('[   1.020s] ⚠ block  loop was blocked for 1.01s by waitForShell() in main() app.ts:5:3');
 	});
 
+	it("a block of no task's, whose read finds a library's loading in a task's async context, is told again as that task's while it lasts", () => {
+		const lines = printed({ascii: false}, [
+			session[0]!,
+			{type: 'task.start', t: 1, id: 2, parent: 1, kind: 'task', name: 'main()', loc: 'main.mjs:2:1'},
+			{type: 'block.start', t: 10, id: 1, task: null, detectedAt: 112},
+			{type: 'block.stack', t: 120, id: 1, frames: [], loading: true, module: 'node_modules/lazyfw/index.js:1:95', task: 2},
+			{type: 'block.end', t: 510, id: 1, durationMs: 500, task: null, exact: false},
+			{type: 'exit', t: 520, code: 0, signal: null},
+		]).split('\n');
+		expect(lines.filter(line => line.includes('⚠'))).toEqual([
+			'[   0.112s] ⚠ BLOCKED event loop blocked for over 102ms by a callback (still blocked)',
+			'[   0.120s] ⚠ BLOCKED event loop still blocked, in main() (loading modules from node_modules/lazyfw/index.js)',
+			'[   0.510s] ⚠ block  loop was blocked for 500ms by main() (loading modules from node_modules/lazyfw/index.js)',
+		]);
+	});
+
 	// The watchdog's start and stack of a block came after the main thread's end of it (a socket.io start-up's loading):
 	// the block was told twice, the second time out of order, with another culprit.
 	it("a block whose end came before the watchdog's start and stack is told once, with the stack", () => {

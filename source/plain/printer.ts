@@ -1,4 +1,4 @@
-import {isProcessGone, PROCESS_EXIT, type ErrorInfo, type Location, type Ms, type ProcessExit, type ProtocolLine, type TaskAwaitEvent} from '../protocol/events.js';
+import {isProcessGone, PROCESS_EXIT, type ErrorInfo, type Ms, type ProcessExit, type ProtocolLine, type TaskAwaitEvent} from '../protocol/events.js';
 import {activeBlocks, HTTP_PHASES, unsettledTasks, type Block, type ModelState, type NodeState, type TaskNode} from '../model/state.js';
 import {phaseMs} from '../model/http-phases.js';
 import {holdupOf, namesNothing} from '../model/holdups.js';

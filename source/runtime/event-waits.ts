@@ -14,10 +14,9 @@ type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 
 /**
  * The promises that stand for an emitter's or a stream's events name the event and the emitter, where they would
- * read "a promise": `events.once()`, each item of `events.on()` (readline's `for await` goes through it, so does
- * `events.on` in ES modules: Node's own modules call it as a property), each item of a readable stream's
- * `for await`, and `stream/promises`' `pipeline()` and `finished()`. Node loads these modules as it starts, so
- * nothing more is loaded for them.
+ * read "a promise": `events.once()`, each item of `events.on()` (a readline interface's `for await` too: Node's
+ * readline calls it as the module's property), each item of a readable stream's `for await`, and `stream/promises`'
+ * `pipeline()` and `finished()`. Node loads these modules as it starts, so nothing more is loaded for them.
  */
 export function instrumentEventWaits(targets: PromiseTargets, cwd: string): void {
 	const tagged = (promise: unknown, target: EventTarget): void => {

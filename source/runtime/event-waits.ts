@@ -68,9 +68,11 @@ function eachTagged(iterator: unknown, target: EventTarget, tagged: (promise: un
 	if (typeof iterator !== 'object' || iterator === null) return iterator;
 	const next = (iterator as {next?: unknown}).next;
 	if (typeof next !== 'function') return iterator;
+	const call = next as (this: unknown, value?: unknown) => unknown;
 	Object.defineProperty(iterator, 'next', {
-		value: function (this: unknown, ...args: unknown[]) {
-			const promise = Reflect.apply(next, this, args);
+		// An iterator's next() takes one value at most: no array made for its arguments at each item.
+		value: function (this: unknown, value?: unknown) {
+			const promise = arguments.length === 0 ? call.call(this) : call.call(this, value);
 			tagged(promise, target);
 			return promise;
 		},

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {useDemoServer} from '../helpers/demo-server.js';
-import {readRecording, recordedLines, taskNamed, recordRun, sentRequest} from '../helpers/recorded.js';
+import {readRecording, recordApp, recordedLines, taskNamed, recordRun, sentRequest} from '../helpers/recorded.js';
 import {runCli} from '../helpers/run-cli.js';
 import {computeInsights} from '../../source/model/insights.js';
 import {apply} from '../../source/model/reducer.js';
@@ -229,6 +229,29 @@ describe('the seed lessons, run through the real CLI', () => {
 		const {queueMs, connectMs} = sentRequest(requests[0]!).phases;
 		expect(connectMs).toBeGreaterThanOrEqual(35);
 		expect(queueMs).toBeLessThan(connectMs);
+	});
+
+	it('node:http requests that stream their bodies are in flight together: the upload is no wait for a connection', async () => {
+		const {result, report} = await recordApp([
+			"const http = require('node:http')",
+			"const server = http.createServer((req, res) => { req.resume(); req.on('end', () => res.end('ok')) })",
+			'function upload (i) {',
+			'\treturn new Promise(resolve => {',
+			"\t\tconst request = http.request({port: server.address().port, host: '127.0.0.1', method: 'POST'}, res => { res.resume(); res.on('end', resolve) })",
+			"\t\trequest.write('x')",
+			"\t\tsetTimeout(() => request.end('y'), 100 * i)",
+			'\t})',
+			'}',
+			"server.listen(0, '127.0.0.1', async () => { await Promise.all([upload(1), upload(2), upload(3)]); server.close(); console.log('uploaded') })",
+		]);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('uploaded');
+		const requests = report.tasks.filter(t => t.kind === 'http');
+		expect(requests).toHaveLength(3);
+		// Each went out on a connection of its own as soon as it had one; its body's last 100-300 ms is the server's to read.
+		for (const request of requests) expect(sentRequest(request).phases.queueMs).toBeLessThan(50);
+		expect(result.stdout).toMatch(/HTTP sent: 3 requests, at most 3 in flight/);
+		expect(result.stdout).not.toContain('waited for a free connection');
 	});
 
 	it("reports a 1 s sleep and a 200 ms request as the script's own clock has them: around them, by a few ms at most", async () => {

@@ -286,8 +286,19 @@ export function instrumentHttp(tracker: Tracker, propagation: TracePropagation |
 		request.once('socket', (socket: Socket) => {
 			const assigned = performance.now();
 			const connection: Connection = {start: assigned, end: assigned, charged: !socket.connecting};
-			if (socket.connecting) socket.once('connect', () => (connection.end = performance.now()));
-			request.once('finish', () => sent(pending, connection));
+			// Sent as its socket is ready, when the script wrote to it before (its headers went with the first write): a body
+			// it goes on streaming is no wait for a connection, but the server's to read, as undici's sendHeaders tells it.
+			// Else as it is finished: `end()` writes the headers and the body at once.
+			const ready = (): void => {
+				if (request.headersSent) sent(pending, connection);
+				else request.once('finish', () => sent(pending, connection));
+			};
+			if (!socket.connecting) ready();
+			else
+				socket.once('connect', () => {
+					connection.end = performance.now();
+					ready();
+				});
 		});
 		// An upgrade (a WebSocket's handshake) ends at the response's head: Node hands the socket to the request's
 		// 'upgrade' listeners, publishes no response.finish, and closes the request. Not an 'upgrade' listener of

@@ -475,8 +475,9 @@ export class Tracker {
 		if (this.produced !== null) {
 			const producer = this.producedIn;
 			const produced = this.takeProduced(value);
-			// Kept for an await later, or a `Promise.all` (an await now takes it at once, without the map's cost).
-			if (produced) {
+			// Kept for an await later, or a `Promise.all` (an await now takes it at once, without the map's cost). Not over an
+			// event's own target (see takeTarget).
+			if (produced && this.promiseTargets.of(value)?.kind !== 'event') {
 				this.promiseTargets.tag(value as object, produced);
 				if (produced.kind === 'op') producer!.sliceOpsPromised++;
 			}
@@ -1338,7 +1339,10 @@ export class Tracker {
 			// A thenable is waited on for real, for as long as it takes; only a plain value is ready at once.
 			return isThenable(value) ? PROMISE : VALUE;
 		}
-		const known = (this.produced !== null ? this.takeProduced(value) : undefined) ?? this.promiseTargets.of(value);
+		let known = this.produced !== null ? this.takeProduced(value) : undefined;
+		// An event's promise (see event-waits.ts) is that event, whatever the slice started before the call that made it
+		// (`new WebSocket(url)`'s request, then `once(ws, 'open')`).
+		if (known === undefined || this.promiseTargets.of(value)?.kind === 'event') known = this.promiseTargets.of(value);
 		if (known === undefined) return this.sliceTarget(task, value, value === task.sliceForeignPromise || this.calledForeign(value, siteId));
 		// An event of the socket the task just wrote to (`once(socket, 'data')`, see emitterName): its peer's reply, as a
 		// client library's promise reads.

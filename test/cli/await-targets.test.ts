@@ -94,6 +94,8 @@ describe('what a task waits on, known from the awaited promise, end to end', () 
 		expect(waitedOn('readChunks({Readable…})')).toEqual([event('data', 'Readable')]);
 		expect(waitedOn('copy()')).toEqual([event('finish', 'WriteStream lines.txt.copy')]);
 		expect(waitedOn('drained()')).toEqual([event('finish', 'WriteStream lines.txt.out')]);
+		// Not the request the slice started before the call.
+		expect(waitedOn('requestThenOnce()')).toEqual([event('error', 'ClientRequest')]);
 		expect(result.stdout).toMatch(/⏸ await {2}onceReady\(\{EventEmitter…\}\) on event 'ready' of EventEmitter {2}\S*await-events\.ts:\d+:\d+/);
 	});
 

@@ -6,6 +6,7 @@ import {Readable} from 'node:stream';
 import streamPromises from 'node:stream/promises';
 import {isPromise, isProxy} from 'node:util/types';
 import type {WaitTarget} from '../protocol/events.js';
+import {standIn} from './function-source.js';
 import {hostPort} from './host-port.js';
 import type {PromiseTargets} from './wait-targets.js';
 
@@ -23,22 +24,21 @@ export function instrumentEventWaits(targets: PromiseTargets, cwd: string): void
 		if (isPromise(promise)) targets.tag(promise, target);
 	};
 	const {once, on} = events as unknown as Record<'once' | 'on', AnyFunction>;
-	replace(events, 'once', function once_(this: unknown, emitter: unknown, name: unknown, ...rest: unknown[]) {
+	replace(events, 'once', function (this: unknown, emitter: unknown, name: unknown, ...rest: unknown[]) {
 		const promise = Reflect.apply(once, this, [emitter, name, ...rest]);
 		tagged(promise, eventOf(name, emitter, cwd));
 		return promise;
 	});
-	replace(events, 'on', function on_(this: unknown, emitter: unknown, name: unknown, ...rest: unknown[]) {
+	replace(events, 'on', function (this: unknown, emitter: unknown, name: unknown, ...rest: unknown[]) {
 		return eachTagged(Reflect.apply(on, this, [emitter, name, ...rest]), eventOf(name, emitter, cwd), tagged);
 	});
 	const iterate = Readable.prototype[Symbol.asyncIterator] as AnyFunction;
-	const iterateTagged = function (this: unknown) {
+	const iterateTagged = standIn(function (this: unknown) {
 		return eachTagged(iterate.call(this), eventOf('data', this, cwd), tagged);
-	};
-	Object.defineProperty(iterateTagged, 'name', {value: '[Symbol.asyncIterator]'});
+	}, iterate);
 	Object.defineProperty(Readable.prototype, Symbol.asyncIterator, {value: iterateTagged, writable: true, configurable: true});
 	const {pipeline, finished} = streamPromises as unknown as Record<'pipeline' | 'finished', AnyFunction>;
-	replace(streamPromises, 'pipeline', function pipeline_(this: unknown, ...streams: unknown[]) {
+	replace(streamPromises, 'pipeline', function (this: unknown, ...streams: unknown[]) {
 		const promise = Reflect.apply(pipeline, this, streams);
 		// The destination's end is the pipeline's: its last step, before the options if any; a function as the last
 		// step reads the source to its end.
@@ -48,7 +48,7 @@ export function instrumentEventWaits(targets: PromiseTargets, cwd: string): void
 		else if (isEmitter(streams[0])) tagged(promise, eventOf('end', streams[0], cwd));
 		return promise;
 	});
-	replace(streamPromises, 'finished', function finished_(this: unknown, stream: unknown, ...rest: unknown[]) {
+	replace(streamPromises, 'finished', function (this: unknown, stream: unknown, ...rest: unknown[]) {
 		const promise = Reflect.apply(finished, this, [stream, ...rest]);
 		if (isEmitter(stream)) tagged(promise, endOf(stream, cwd));
 		return promise;
@@ -57,10 +57,10 @@ export function instrumentEventWaits(targets: PromiseTargets, cwd: string): void
 	syncBuiltinESMExports();
 }
 
-/** `object[name]` replaced by `replacement`, under the original's name (which stacks and `.name` show). */
+/** `object[name]` replaced by `replacement`, which reads as the original (see standIn). */
 function replace(object: object, name: string, replacement: AnyFunction): void {
-	Object.defineProperty(replacement, 'name', {value: name});
-	Object.defineProperty(object, name, {value: replacement, writable: true, configurable: true, enumerable: true});
+	const original = (object as Record<string, AnyFunction>)[name]!;
+	Object.defineProperty(object, name, {value: standIn(replacement, original), writable: true, configurable: true, enumerable: true});
 }
 
 /** The iterator, its next() tagging each promise it gives with `target`; set on the iterator itself, which `for await` reads once. */
@@ -88,7 +88,12 @@ function endOf(stream: object, cwd: string): EventTarget {
 }
 
 function eventOf(name: unknown, emitter: unknown, cwd: string): EventTarget {
-	return {kind: 'event', event: typeof name === 'string' ? name : String(name), source: emitterName(emitter, cwd)};
+	return {kind: 'event', event: typeof name === 'string' ? name : eventName(name), source: emitterName(emitter, cwd)};
+}
+
+/** A symbol's description (`Symbol(ready)`); anything else, whose `toString` is the script's to run or throw, not read. */
+function eventName(name: unknown): string {
+	return typeof name === 'symbol' ? name.toString() : `a ${typeof name}`;
 }
 
 function isEmitter(value: unknown): value is object {

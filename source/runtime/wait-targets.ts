@@ -1,5 +1,6 @@
 import {isPromise, isProxy} from 'node:util/types';
 import type {WaitTarget} from '../protocol/events.js';
+import {standIn} from './function-source.js';
 import {privateSlot} from './private-slot.js';
 
 /** How many tasks, and how many ops, a target lists; its counts say how many there were beyond. */
@@ -151,7 +152,7 @@ export function instrumentPromiseCombinators(targets: PromiseTargets): void {
 				return combined;
 			},
 		}[name]!;
-		Object.defineProperty(Promise, name, {value: patched, writable: true, configurable: true, enumerable: false});
+		Object.defineProperty(Promise, name, {value: standIn(patched, original), writable: true, configurable: true, enumerable: false});
 	}
 }
 
@@ -171,7 +172,7 @@ export function instrumentSettledPromises(targets: PromiseTargets): void {
 			return promise;
 		},
 	}.resolve;
-	Object.defineProperty(Promise, 'resolve', {value: patched, writable: true, configurable: true, enumerable: false});
+	Object.defineProperty(Promise, 'resolve', {value: standIn(patched, original), writable: true, configurable: true, enumerable: false});
 }
 
 function mayBeThenable(value: unknown): boolean {

@@ -1,5 +1,5 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {showUsersFunctionText} from '../../source/runtime/function-source.js';
+import {showUsersFunctionText, standIn} from '../../source/runtime/function-source.js';
 import {instrument, RUNTIME_GLOBAL} from '../../source/runtime/transform.js';
 
 describe("a function's toString() once asyncmon shows the user's text", () => {
@@ -16,6 +16,16 @@ describe("a function's toString() once asyncmon shows the user's text", () => {
 
 	const source = 'return async function fetchUser(id) { const user = await load(id); return user.name }';
 	const instrumented = instrument({code: source, sourceType: 'commonjs', registry: {addFunction: () => 0, addAwait: () => 0, addDroppedCall: () => 0}}).code;
+
+	it("of asyncmon's function in the place of Node's is Node's, with its name and length", () => {
+		const original = setTimeout;
+		const replacement = standIn(function wrapped(this: unknown, ...args: unknown[]) {
+			return Reflect.apply(original, this, args);
+		}, original);
+		expect(replacement.toString()).toBe(native.call(original));
+		expect({name: replacement.name, length: replacement.length}).toEqual({name: 'setTimeout', length: original.length});
+		clearTimeout(replacement(() => {}, 1) as NodeJS.Timeout);
+	});
 
 	it('is the text the user wrote, whichever way it is called, and the function still runs instrumented', async () => {
 		const fetchUser = new Function('load', instrumented)(async (id: number) => ({name: `user ${id}`})) as (id: number) => Promise<string>;

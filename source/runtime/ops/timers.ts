@@ -3,6 +3,7 @@ import timers from 'node:timers';
 import timersPromises from 'node:timers/promises';
 import {timerName} from '../../protocol/timer-names.js';
 import {calledFromUserCode} from '../caller.js';
+import {standIn} from '../function-source.js';
 import {privateSlot} from '../private-slot.js';
 import type {Task, Tracker} from '../tracker.js';
 
@@ -126,12 +127,12 @@ export function instrumentTimers(tracker: Tracker): void {
 	}
 
 	const patched = {
-		setTimeout: Object.assign(timerOf(original.setTimeout, false), {[Symbol.for('nodejs.util.promisify.custom')]: sleep}),
-		setInterval: timerOf(original.setInterval as Schedule, true),
+		setTimeout: Object.assign(standIn(timerOf(original.setTimeout, false), original.setTimeout), {[Symbol.for('nodejs.util.promisify.custom')]: sleep}),
+		setInterval: standIn(timerOf(original.setInterval as Schedule, true), original.setInterval),
 	};
 	Object.assign(timers, patched);
 	Object.assign(globalThis, patched);
-	timersPromises.setTimeout = sleep as typeof timersPromises.setTimeout;
+	timersPromises.setTimeout = standIn(sleep, original.sleep) as typeof timersPromises.setTimeout;
 	timersPromises.scheduler.wait = ((delay: number, options?: timers.TimerOptions) => sleep(delay, undefined, options)) as typeof timersPromises.scheduler.wait;
 	syncBuiltinESMExports();
 	// What the user's own files import for `node:timers/promises` instead (see installHooks): their sleeps need no look at

@@ -91,9 +91,10 @@ function eventOf(name: unknown, emitter: unknown, cwd: string): EventTarget {
 	return {kind: 'event', event: typeof name === 'string' ? name : eventName(name), source: emitterName(emitter, cwd)};
 }
 
-/** A symbol's description (`Symbol(ready)`); anything else, whose `toString` is the script's to run or throw, not read. */
+/** As String() gives it (`Symbol(ready)`, `42`), but an object's: its `toString` is the script's to run, or throw, not asyncmon's. */
 function eventName(name: unknown): string {
-	return typeof name === 'symbol' ? name.toString() : `a ${typeof name}`;
+	if (typeof name === 'symbol') return name.toString();
+	return (typeof name === 'object' && name !== null) || typeof name === 'function' ? 'an object' : String(name);
 }
 
 function isEmitter(value: unknown): value is object {

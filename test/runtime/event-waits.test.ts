@@ -71,6 +71,10 @@ describe('instrumentEventWaits', () => {
 		expect(imported).toBe(events.once);
 		bus.emit('ready', 1);
 		expect(await ready).toEqual([1]);
+		// A symbol by its description; an object's toString is not asyncmon's to call.
+		expect(targets.of(events.once(bus, Symbol('go')))).toMatchObject({event: 'Symbol(go)'});
+		const named = {toString: () => 'named'};
+		expect(targets.of(events.once(bus, named as unknown as string))).toMatchObject({event: 'an object'});
 	});
 
 	it("tags each promise of on()'s iterator, and of a readable stream's async iterator", async () => {

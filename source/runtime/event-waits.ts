@@ -19,7 +19,7 @@ type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
  * readline calls it as the module's property), each item of a readable stream's `for await`, and `stream/promises`'
  * `pipeline()` and `finished()`. Node loads these modules as it starts, so nothing more is loaded for them.
  */
-export function instrumentEventWaits(targets: PromiseTargets, cwd: string): void {
+export function instrumentEventWaits(targets: PromiseTargets, cwd: string): (iterable: object) => EventTarget | null {
 	const tagged = (promise: unknown, target: EventTarget): void => {
 		if (isPromise(promise)) targets.tag(promise, target);
 	};
@@ -55,6 +55,16 @@ export function instrumentEventWaits(targets: PromiseTargets, cwd: string): void
 	});
 	// `import {once} from 'node:events'` and `import {pipeline} from 'node:stream/promises'` see the replacements.
 	syncBuiltinESMExports();
+	return iterable => streamItems(iterable, cwd);
+}
+
+/**
+ * The event each item of a `for await` over `iterable` is, for a readable stream whose iterator is not Node's own
+ * (the readable-stream package's, which split2, through2 and their like are made of): its 'data'. Their
+ * `_readableState` says what they are, as Node's own streams' does.
+ */
+function streamItems(iterable: object, cwd: string): EventTarget | null {
+	return !isProxy(iterable) && '_readableState' in iterable && isEmitter(iterable) ? eventOf('data', iterable, cwd) : null;
 }
 
 /** `object[name]` replaced by `replacement`, which reads as the original (see standIn). */

@@ -497,7 +497,7 @@ function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
 	instrumentTimers(tracker);
 	instrumentPromiseCombinators(tracker.promiseTargets);
 	instrumentSettledPromises(tracker.promiseTargets);
-	instrumentEventWaits(tracker.promiseTargets, cwd);
+	tracker.itemsOf = instrumentEventWaits(tracker.promiseTargets, cwd);
 	const undiciHttp2 = new UndiciHttp2Streams();
 	instrumentHttp(tracker, config.propagateTrace ? new TracePropagation(config.traceId) : null, undiciHttp2);
 	instrumentServerRequests(tracker);

@@ -565,7 +565,7 @@ export class Tracker {
 		if (iterable !== null && iterable !== undefined) {
 			const source = iterable as Partial<AsyncIterable<unknown> & Iterable<unknown>>;
 			const asyncIterator = source[Symbol.asyncIterator];
-			if (typeof asyncIterator === 'function') return {[Symbol.asyncIterator]: () => this.awaitingEach(task, asyncIterator.call(source), siteId, false)};
+			if (typeof asyncIterator === 'function') return {[Symbol.asyncIterator]: () => this.awaitingEach(task, asyncIterator.call(source), siteId, false, this.itemsOf(source))};
 			const syncIterator = asyncIterator === undefined || asyncIterator === null ? source[Symbol.iterator] : undefined;
 			if (typeof syncIterator === 'function') return {[Symbol.iterator]: () => this.awaitingEach(task, syncIterator.call(source), siteId, true)};
 		}
@@ -575,8 +575,11 @@ export class Tracker {
 		throw error;
 	}
 
-	/** An iterator whose next() reports the wait on what it gave: the promise of the next item, or a sync iterator's next value. */
-	private awaitingEach(task: Task, iterator: Iterator<unknown> | AsyncIterator<unknown>, siteId: number, values: boolean): Iterator<unknown> | AsyncIterator<unknown> {
+	/**
+	 * An iterator whose next() reports the wait on what it gave: the promise of the next item, or a sync iterator's next
+	 * value. `items`: what each promise stands for, where its iterator did not say (a stream of the readable-stream package).
+	 */
+	private awaitingEach(task: Task, iterator: Iterator<unknown> | AsyncIterator<unknown>, siteId: number, values: boolean, items: WaitTarget | null = null): Iterator<unknown> | AsyncIterator<unknown> {
 		// Read once, as the loop itself reads it.
 		const next = iterator.next as (this: unknown, value?: unknown) => IteratorResult<unknown> | Promise<IteratorResult<unknown>>;
 		const each: {next(value?: unknown): unknown; return?: (value?: unknown) => unknown} = {
@@ -585,7 +588,10 @@ export class Tracker {
 				// The iterator's promise is its own (an async generator's, `events.on`'s): what the slice started is only
 				// probably what settles it (the interval that emits, the sleep inside the generator).
 				if (!values) {
-					if (isPromise(result)) task.sliceForeignPromise = result;
+					if (isPromise(result)) {
+						task.sliceForeignPromise = result;
+						if (items && !this.promiseTargets.of(result)) this.promiseTargets.tag(result, items);
+					}
 					this.w(task, result, siteId);
 				}
 				else if (!(result as IteratorResult<unknown>).done) this.w(task, (result as IteratorResult<unknown>).value, siteId);
@@ -788,6 +794,9 @@ export class Tracker {
 
 	/** Installed in a worker or a followed process; called by vitest's module evaluator as it loads (see vitest-evaluator.ts). */
 	vitestEvaluator: (evaluator: never) => void = () => {};
+
+	/** Installed with the event waits: the event each item of a `for await` over `iterable` is, if it is a stream's (see streamItems). */
+	itemsOf: (iterable: object) => WaitTarget | null = () => null;
 
 	startOp(kind: OpKind, name: string, details: Partial<Pick<OpStartEvent, 'http' | 'timer' | 'process' | 't'>> = {}, owner?: Task): number {
 		const id = this.nextId++;

@@ -99,6 +99,23 @@ describe('what a task waits on, known from the awaited promise, end to end', () 
 		expect(result.stdout).toMatch(/⏸ await {2}onceReady\(\{EventEmitter…\}\) on event 'ready' of EventEmitter {2}\S*await-events\.ts:\d+:\d+/);
 	});
 
+	it("each item of a for await over a stream of the readable-stream package (split2, through2) is its 'data'", async () => {
+		// Such a stream: an emitter with a _readableState and an async iterator of its own, not Node's.
+		const directory = dirWithPackage('legacy-stream', {
+			'index.js': [
+				"const {EventEmitter} = require('node:events')",
+				'module.exports = class LegacyStream extends EventEmitter {',
+				'\tconstructor (items) { super(); this._readableState = {}; this.items = items }',
+				'\tasync * [Symbol.asyncIterator] () { for (const item of this.items) { await new Promise(resolve => setTimeout(resolve, 20)); yield item } }',
+				'}',
+			].join('\n'),
+		});
+		const {result, report} = await recordApp(["const LegacyStream = require('legacy-stream')", "async function rows () { const got = []; for await (const row of new LegacyStream(['a', 'b'])) got.push(row); console.log(got.join(',')) }", 'rows()'], directory);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('a,b');
+		expect([...new Set(targets(report, 'rows()').flat().map(target => JSON.stringify(target)))]).toEqual([JSON.stringify({kind: 'event', event: 'data', source: 'LegacyStream'})]);
+	});
+
 	// superagent's requests and knex's queries are such thenables: their work starts in the job that calls their then().
 	it("a lazy thenable's request, awaited at its function's first await, is that function's, and names its wait", async () => {
 		const {result, report} = await recordApp([

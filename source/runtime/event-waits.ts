@@ -1,7 +1,7 @@
 import events from 'node:events';
 import {syncBuiltinESMExports} from 'node:module';
 import {Socket} from 'node:net';
-import {isAbsolute, relative, sep} from 'node:path';
+import {basename, isAbsolute, relative, sep} from 'node:path';
 import {Readable} from 'node:stream';
 import streamPromises from 'node:stream/promises';
 import {isPromise, isProxy} from 'node:util/types';
@@ -118,17 +118,27 @@ function isEmitter(value: unknown): value is object {
 export function emitterName(emitter: unknown, cwd: string): string {
 	if (typeof emitter !== 'object' || emitter === null || isProxy(emitter)) return typeof emitter === 'function' ? 'a function' : 'an emitter';
 	try {
+		// Its file descriptor, not process.stdin itself: reading that getter would make a stdin the script never opened.
+		const fd = ownValue(emitter, 'fd');
+		if (fd === 0 || fd === 1 || fd === 2) return `process.${STANDARD_STREAMS[fd]}`;
 		const name = className(emitter);
 		const input = ownValue(emitter, 'input');
 		if (name === 'Interface' && typeof input === 'object' && input !== null) return `readline (${emitterName(input, cwd)})`;
 		const path = ownValue(emitter, 'path');
 		if (typeof path === 'string') return `${name} ${shownPath(path, cwd)}`;
 		if (emitter instanceof Socket && emitter.remoteAddress !== undefined && emitter.remotePort !== undefined) return `${name} ${hostPort(emitter.remoteAddress, emitter.remotePort)}`;
+		// A child process by its pid and program (`ChildProcess 4242 (node)`).
+		const pid = ownValue(emitter, 'pid');
+		const program = ownValue(emitter, 'spawnfile');
+		if (typeof pid === 'number' && typeof program === 'string') return `${name} ${pid} (${basename(program)})`;
 		return name;
 	} catch {
 		return 'an emitter';
 	}
 }
+
+/** The process's own streams by their file descriptors, each told by its name: `process.stdin`, not "ReadStream". */
+const STANDARD_STREAMS = ['stdin', 'stdout', 'stderr'] as const;
 
 function className(object: object): string {
 	const constructor = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(object) ?? {}, 'constructor')?.value as {name?: unknown} | undefined;

@@ -1,7 +1,8 @@
+import {spawn} from 'node:child_process';
 import {createReadStream, createWriteStream, writeFileSync} from 'node:fs';
 import events, {EventEmitter} from 'node:events';
 import {createServer, connect, type AddressInfo} from 'node:net';
-import {join} from 'node:path';
+import {basename, join} from 'node:path';
 import {createInterface} from 'node:readline';
 import {PassThrough, Readable, Writable} from 'node:stream';
 import streamPromises from 'node:stream/promises';
@@ -41,6 +42,13 @@ describe('emitterName', () => {
 		await new Promise(resolve => server.close(resolve));
 	});
 
+	it("the process's own streams by their names, a child process by its pid and program", async () => {
+		expect(emitterName(process.stdout, cwd)).toBe('process.stdout');
+		const child = spawn(process.execPath, ['-e', '0']);
+		expect(emitterName(child, cwd)).toBe(`ChildProcess ${child.pid} (${basename(process.execPath)})`);
+		await events.once(child, 'exit');
+	});
+
 	it("anything else by its class, with no getter of the script's run, and a proxy left unread", () => {
 		class Bus extends EventEmitter {}
 		let getterRan = false;
@@ -60,7 +68,9 @@ describe('emitterName', () => {
 describe('instrumentEventWaits', () => {
 	const targets = new PromiseTargets();
 	const cwd = tempDir();
-	beforeAll(() => instrumentEventWaits(targets, cwd));
+	beforeAll(() => {
+		instrumentEventWaits(targets, cwd);
+	});
 
 	it("tags once()'s promise with the event and the emitter, as Node's own function still named once, and as ES modules import it", async () => {
 		const bus = new EventEmitter();

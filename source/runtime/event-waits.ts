@@ -8,6 +8,7 @@ import {isPromise, isProxy} from 'node:util/types';
 import type {WaitTarget} from '../protocol/events.js';
 import {standIn} from './function-source.js';
 import {hostPort} from './host-port.js';
+import {recordedText} from './redact.js';
 import type {PromiseTargets} from './wait-targets.js';
 
 type EventTarget = Extract<WaitTarget, {kind: 'event'}>;
@@ -97,8 +98,9 @@ function endOf(stream: object, cwd: string): EventTarget {
 	return eventOf('writable' in stream ? 'finish' : 'end', stream, cwd);
 }
 
+/** The script's strings, as the run's redaction wants them for the recording (a path or an event name holding a URL). */
 function eventOf(name: unknown, emitter: unknown, cwd: string): EventTarget {
-	return {kind: 'event', event: typeof name === 'string' ? name : eventName(name), source: emitterName(emitter, cwd)};
+	return {kind: 'event', event: recordedText(typeof name === 'string' ? name : eventName(name)), source: recordedText(emitterName(emitter, cwd))};
 }
 
 /** As String() gives it (`Symbol(ready)`, `42`), but an object's: its `toString` is the script's to run, or throw, not asyncmon's. */

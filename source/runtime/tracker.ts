@@ -581,10 +581,12 @@ export class Tracker {
 	 */
 	private awaitingEach(task: Task, iterator: Iterator<unknown> | AsyncIterator<unknown>, siteId: number, values: boolean, items: WaitTarget | null = null): Iterator<unknown> | AsyncIterator<unknown> {
 		// Read once, as the loop itself reads it.
-		const next = iterator.next as (this: unknown, value?: unknown) => IteratorResult<unknown> | Promise<IteratorResult<unknown>>;
-		const each: {next(value?: unknown): unknown; return?: (value?: unknown) => unknown} = {
-			next: (value?: unknown) => {
-				const result = next.call(iterator, value);
+		const next = iterator.next as (this: unknown) => IteratorResult<unknown> | Promise<IteratorResult<unknown>>;
+		const each: {next(): unknown; return?: (value?: unknown) => unknown} = {
+			// The loop calls next() with no argument, and so does this: an iterator that counts its arguments (a function
+			// util.promisify made, which takes its callback as the last) gets none more than under node.
+			next: () => {
+				const result = next.call(iterator);
 				// The iterator's promise is its own (an async generator's, `events.on`'s): what the slice started is only
 				// probably what settles it (the interval that emits, the sleep inside the generator).
 				if (!values) {

@@ -37,11 +37,19 @@ describe('`for await` loops', () => {
 	});
 
 	it("wait on the iterator's own promise: what the task started before is only probably what settles it", async () => {
+		const {node, asyncmon} = await underNodeAndAsyncmon('promised-iterator.mjs', [], FOR_AWAIT);
+		expect(node).toEqual({code: 0, stdout: 'got 1\n', stderr: ''});
+		expect(asyncmon).toEqual(node);
+		const plain = await runCli(['--plain', 'promised-iterator.mjs'], {cwd: FOR_AWAIT});
+		expect(plain.stdout).toMatch(/⏸ await {2}main\(\) on probably timer 50ms {2}promised-iterator\.mjs:9:\d+/);
+	});
+
+	it("wait on events.on()'s items: the event, known", async () => {
 		const {node, asyncmon} = await underNodeAndAsyncmon('events-on.mjs', [], FOR_AWAIT);
 		expect(node).toEqual({code: 0, stdout: 'got 1\n', stderr: ''});
 		expect(asyncmon).toEqual(node);
 		const plain = await runCli(['--plain', 'events-on.mjs'], {cwd: FOR_AWAIT});
-		expect(plain.stdout).toMatch(/⏸ await {2}main\(\) on probably timer 50ms {2}events-on\.mjs:7:\d+/);
+		expect(plain.stdout).toMatch(/⏸ await {2}main\(\) on event 'tick' of EventEmitter {2}events-on\.mjs:7:\d+/);
 	});
 });
 

@@ -21,21 +21,23 @@ type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
  * `pipeline()` and `finished()`. Node loads these modules as it starts, so nothing more is loaded for them.
  */
 export function instrumentEventWaits(targets: PromiseTargets, cwd: string): (iterable: object) => EventTarget | null {
-	const tagged = (promise: unknown, target: EventTarget): void => {
+	const tagged = (promise: unknown, target: WaitTarget): void => {
 		if (isPromise(promise)) targets.tag(promise, target);
 	};
+	// An event of an emitter that is a task or an op of its own (a child process, a request) waits on that, known.
+	const awaited = (name: unknown, emitter: unknown): WaitTarget => (typeof emitter === 'object' && emitter !== null && targets.ofEmitter(emitter)) || eventOf(name, emitter, cwd);
 	const {once, on} = events as unknown as Record<'once' | 'on', AnyFunction>;
 	replace(events, 'once', function (this: unknown, emitter: unknown, name: unknown, ...rest: unknown[]) {
 		const promise = Reflect.apply(once, this, [emitter, name, ...rest]);
-		tagged(promise, eventOf(name, emitter, cwd));
+		tagged(promise, awaited(name, emitter));
 		return promise;
 	});
 	replace(events, 'on', function (this: unknown, emitter: unknown, name: unknown, ...rest: unknown[]) {
-		return eachTagged(Reflect.apply(on, this, [emitter, name, ...rest]), eventOf(name, emitter, cwd), tagged);
+		return eachTagged(Reflect.apply(on, this, [emitter, name, ...rest]), awaited(name, emitter), tagged);
 	});
 	const iterate = Readable.prototype[Symbol.asyncIterator] as AnyFunction;
 	const iterateTagged = standIn(function (this: unknown) {
-		return eachTagged(iterate.call(this), eventOf('data', this, cwd), tagged);
+		return eachTagged(iterate.call(this), awaited('data', this), tagged);
 	}, iterate);
 	Object.defineProperty(Readable.prototype, Symbol.asyncIterator, {value: iterateTagged, writable: true, configurable: true});
 	const {pipeline, finished} = streamPromises as unknown as Record<'pipeline' | 'finished', AnyFunction>;
@@ -75,7 +77,7 @@ function replace(object: object, name: string, replacement: AnyFunction): void {
 }
 
 /** The iterator, its next() tagging each promise it gives with `target`; set on the iterator itself, which `for await` reads once. */
-function eachTagged(iterator: unknown, target: EventTarget, tagged: (promise: unknown, target: EventTarget) => void): unknown {
+function eachTagged(iterator: unknown, target: WaitTarget, tagged: (promise: unknown, target: WaitTarget) => void): unknown {
 	if (typeof iterator !== 'object' || iterator === null) return iterator;
 	const next = (iterator as {next?: unknown}).next;
 	if (typeof next !== 'function') return iterator;

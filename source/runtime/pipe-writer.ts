@@ -22,10 +22,12 @@ export const IDLE_WRITER_MS = 10_000;
 /** Batches handed over and not yet written before the script waits, as it would on a full pipe: a few batches (a busy script fills one in 15-25 ms), so a SIGKILL still loses about 100 ms of events at most. */
 const MAX_IN_FLIGHT = 4;
 
-/** This thread's time on a CPU so far. */
-function threadCpuMs(): number {
-	const {user, system} = process.threadCpuUsage();
-	return (user + system) / 1000;
+/**
+ * This thread's time on a CPU so far running its own code (a collection of the heap, say), not the kernel's: a
+ * write's copying into the pipe is the system's time, asyncmon's cost as the wait for room is.
+ */
+function threadUserCpuMs(): number {
+	return process.threadCpuUsage().user / 1000;
 }
 
 /** A thread that takes the main thread's batches: the pipe writer, or the agent (which has no pipe and takes them all from the start). */
@@ -77,15 +79,15 @@ export class PipeWriter implements BatchWriter {
 		if (!this.worker) {
 			// Read first: the first reading opens the thread's times, which is no wait for the monitor.
 			const queuedBefore = this.queuedMs();
-			const cpuBefore = threadCpuMs();
+			const cpuBefore = threadUserCpuMs();
 			const start = performance.now();
 			// The monitor is gone (EPIPE): the script goes on, unobserved.
 			if (!writeWhole(this.fd, data)) this.broken = true;
-			// A write that slept for room in a full pipe held the script back as a wait for the writer thread does. Its
-			// thread on a CPU (a collection of the heap) or ready to run without one (a busy machine: the watchdog
-			// booting beside it, say) was no such wait.
+			// A write that waited for room in a full pipe, or copied a large batch into it, held the script back as a wait
+			// for the writer thread does. Its thread running code of its own (a collection of the heap) or ready to run
+			// without a CPU (a busy machine: the watchdog booting beside it, say) was no such wait.
 			let waited = performance.now() - start;
-			if (waited >= WAITED_WRITE_MS) waited -= threadCpuMs() - cpuBefore + (this.queuedMs() - queuedBefore || 0);
+			if (waited >= WAITED_WRITE_MS) waited -= threadUserCpuMs() - cpuBefore + (this.queuedMs() - queuedBefore || 0);
 			if (waited >= WAITED_WRITE_MS) {
 				this.heldBackMs += waited;
 				this.waitedMs += waited;

@@ -88,6 +88,21 @@ export class PromiseTargets {
 		this.targets.set(promise, target);
 	}
 
+	/**
+	 * The task or op an emitter is (a child process, a node:http request): an await of one of its events waits on
+	 * that, as it is known, not on the event (see event-waits.ts). Kept apart from the promises' targets: an emitter
+	 * in a `Promise.all` is no promise, and stands for nothing there.
+	 */
+	private readonly emitters = privateSlot<WaitTarget>();
+
+	tagEmitter(emitter: object, target: Extract<WaitTarget, {kind: 'task' | 'op'}>): void {
+		this.emitters.set(emitter, target);
+	}
+
+	ofEmitter(emitter: object): WaitTarget | undefined {
+		return this.emitters.get(emitter);
+	}
+
 	/** The script's own `new Promise`, whose executor started nothing: something its slice set up settles it (a stream's events, say). */
 	markMadeByScript(promise: object, nextId: number): void {
 		this.ownUnknown.set(promise, nextId);

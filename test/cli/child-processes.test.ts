@@ -202,8 +202,8 @@ describe('child processes, followed', () => {
 		expect(op.process).toEqual({pid: expect.any(Number), command, exit: {code: 3, signal: null}});
 		expect(op.state).toBe('failed');
 		expect(op.error).toEqual({name: 'ProcessExit', message: 'exited with code 3'});
-		// `once(shell, 'exit')` is Node's promise: asyncmon did not see it made for the process, only beside it, so probably.
-		expect(taskNamed(report, 'runShell()').awaitSites).toContainEqual(expect.objectContaining({on: [{kind: 'op', id: op.id, guess: true}]}));
+		// `once(shell, 'exit')`, an event of the process: the process's op, known.
+		expect(taskNamed(report, 'runShell()').awaitSites).toContainEqual(expect.objectContaining({on: [{kind: 'op', id: op.id}]}));
 		// Plain mode says how it ended.
 		expect(result.stdout).toContain(`child  ${command} (pid ${op.process!.pid}) exited with code 3 in `);
 		expect(readFileSync(file, 'utf8')).not.toContain('hunter2');

@@ -115,6 +115,9 @@ function watched(name: string, start: Start, tracker: Tracker, follow: FollowChi
 
 /** A lane's root, or an op: ended once the child is gone. */
 function watch(tracker: Tracker, lane: number | null, op: number | null, child: ChildProcess, launched: ProcessLaunch): void {
+	// `await once(child, 'exit')` waits on the process: its op, or the followed process's lane.
+	const stands = lane !== null ? {kind: 'task' as const, id: lane} : op !== null ? {kind: 'op' as const, id: op} : null;
+	if (stands) tracker.promiseTargets.tagEmitter(child, stands);
 	let done = false;
 	const end = (exit: ProcessExit, error?: unknown): void => {
 		if (done) return;

@@ -278,6 +278,8 @@ export function instrumentHttp(tracker: Tracker, propagation: TracePropagation |
 		const queue = agentQueue(request);
 		const pending = start('node:http', request.method, `${request.protocol}//${authorityOf(request)}${request.path}`, undefined, queue);
 		nodeRequests.set(request, pending);
+		// `await once(request, 'response')` waits on the request.
+		tracker.promiseTargets.tagEmitter(request, {kind: 'op', id: pending.id});
 		// Its agent's sockets for its host were all busy: it waits in the agent's queue until one is free, told as a pool's is.
 		if (queue) request.once('socket', () => tracker.emit({type: 'op.dequeued', t: performance.now(), id: pending.id}));
 		propagate(pending, value => {

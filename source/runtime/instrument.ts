@@ -41,6 +41,7 @@ import {SiteTable} from './site-table.js';
 import {NO_WATCH, Tracker, type Task, type TrackerOptions} from './tracker.js';
 import {RUNTIME_GLOBAL} from './transform.js';
 import {showUsersFunctionText} from './function-source.js';
+import {nodeFormattedStacks} from './stack-format.js';
 import {instrumentPromiseCombinators, instrumentSettledPromises} from './wait-targets.js';
 import {instrumentEventWaits} from './event-waits.js';
 import {TransformCache} from './transform-cache.js';
@@ -494,6 +495,7 @@ function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
 	// The script's own files, which the transform rewrote, throw with their original positions; the libraries' do as
 	// under node (their maps would cost every module's load a read, and change their stack traces).
 	setSourceMapsSupport(true, {nodeModules: false, generatedCode: false});
+	nodeFormattedStacks();
 	instrumentTimers(tracker);
 	instrumentPromiseCombinators(tracker.promiseTargets);
 	instrumentSettledPromises(tracker.promiseTargets);

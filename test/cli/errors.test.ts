@@ -360,7 +360,7 @@ it("the script's own stack traces name its functions as node does, asyncmon's ca
 });
 
 // An entry that awaits a call that throws: which of its lines made the call was missing from the trace.
-it("an error a module's top-level await rethrows keeps the module's frame in its stack, as under node", async () => {
+it("an error a module's top-level await rethrows has the stack node gives it, the module's frame and all", async () => {
 	const cwd = dirWithScript('entry.mjs', [
 		"async function c() { await new Promise(r => setTimeout(r, 5)); throw new Error('deep') }",
 		'async function b() { await c() }',
@@ -369,9 +369,27 @@ it("an error a module's top-level await rethrows keeps the module's frame in its
 	const {node, asyncmon} = await underNodeAndAsyncmon('entry.mjs', [], cwd);
 	const lastFrame = (stack: string): string => stack.trimEnd().split('\n').at(-1)!;
 	expect(lastFrame(node.stdout)).toMatch(/^ {4}at async file:\/\/\S+entry\.mjs:3:7$/);
-	// Named as the README says of a top level: `<anonymous>` and a path.
-	expect(lastFrame(asyncmon.stdout)).toMatch(/^ {4}at async <anonymous> \(\S+entry\.mjs:3:7\)$/);
-	expect(asyncmon.stdout.split('\n').length).toBe(node.stdout.split('\n').length);
+	// Written as node writes it, at the same place: the module's file:// URL, its top level no `<anonymous> (…)`.
+	expect(asyncmon.stdout).toBe(node.stdout);
+});
+
+// A script that finds its caller's directory in its own stack, as some ES modules do, threw a TypeError: its frames
+// read `<anonymous> (/path/app.mjs:7:13)`, where node writes `file:///path/app.mjs:7:13`.
+it('a script that reads its caller from its own stack finds it as under node', async () => {
+	const cwd = dirWithScript('caller.mjs', [
+		"import {fileURLToPath} from 'node:url'",
+		"import path from 'node:path'",
+		'function callerDir() {',
+		"\tconst line = new Error().stack.split('\\n')[2]",
+		'\treturn path.dirname(fileURLToPath(/(file:\\/\\/[^:]+):\\d+:\\d+/.exec(line)[1]))',
+		'}',
+		"console.log('caller dir', callerDir() === path.dirname(fileURLToPath(import.meta.url)))",
+		"async function later() { await new Promise(r => setTimeout(r, 5)); return new Error('x').stack.split('\\n').slice(1, 3).join('|') }",
+		'console.log(await later())',
+	]);
+	const {node, asyncmon} = await underNodeAndAsyncmon('caller.mjs', [], cwd);
+	expect(node.stdout).toMatch(/^caller dir true\n {4}at later \(file:\/\/\S+caller\.mjs:8:\d+\)\|/);
+	expect(asyncmon).toEqual(node);
 });
 
 describe('usage errors', () => {

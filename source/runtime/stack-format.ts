@@ -27,9 +27,17 @@ export function nodeFormattedStacks(): void {
 	Object.defineProperty(Error, 'prepareStackTrace', {...descriptor, value: prepareStackTrace});
 }
 
-/** V8's own text of the frame, its place taken from the file's source map where it has one. */
+/** V8's own text of the frame, its place taken from the file's source map where it has one (and can be read). */
 function mappedFrame(site: NodeJS.CallSite, maps: Map<string, SourceMap | undefined>): string {
 	const text = String(site);
+	try {
+		return mappedText(site, text, maps);
+	} catch {
+		return text;
+	}
+}
+
+function mappedText(site: NodeJS.CallSite, text: string, maps: Map<string, SourceMap | undefined>): string {
 	const file = site.getFileName();
 	const line = site.getLineNumber();
 	const column = site.getColumnNumber();

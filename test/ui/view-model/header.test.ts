@@ -45,3 +45,18 @@ describe("the dashboard header's counts", () => {
 		expect(counts).toMatch(/in flight {2}82,716 done folded into per-site rows {2}\+ 1 process running$/);
 	});
 });
+
+describe("the dashboard header's loop status", () => {
+	it("names a block of no task's, read in a library's loading under main()'s async context, as main()'s, with what it loaded from", () => {
+		const state = reduce([
+			event('task.start', {t: 0, id: 1, kind: 'script', name: 'main.mjs', loc: null}),
+			event('task.start', {t: 1, id: 2, parent: 1, kind: 'task', name: 'main()', loc: 'main.mjs:2:1'}),
+			event('block.start', {t: 10, id: 1, task: null, detectedAt: 112}),
+			event('block.stack', {t: 120, id: 1, frames: [], loading: true, module: 'node_modules/lazyfw/index.js:1:95', task: 2}),
+		]);
+		const shown = headerLines({state, title: 'main.mjs', nowMs: 310, width: 160, ascii: false, glyphs: glyphs(false), viewPaused: false, replay: undefined, badge: []})
+			.map(line => line.map(segment => segment.text).join(''))
+			.join('\n');
+		expect(shown).toContain('BLOCKED 300ms by main() (loading modules from node_modules/lazyfw/index.js)');
+	});
+});

@@ -63,20 +63,23 @@ describe('quick calls folded in the script process, through the real CLI', () =>
 		// Each folded call took its timer along, whatever its delay.
 		expect(folded.nodesAtSource).toBe(2 * folded.atSource);
 		expect(timerSites[0]!.count).toBe(folded.atSource);
-		expect(folded.atSource).toBeGreaterThan(3000);
+		// Most of the 6,000 calls: past the 1,000 the site sends at once and 100 a second (a loaded machine's run folded 2,432).
+		expect(folded.atSource).toBeGreaterThan(2000);
 	}, 60_000);
 
 	it("a loop's calls, each awaited by the loop, fold past their allowance; the loop's awaits stay", async () => {
 		const {result, file, report} = await recordRun([join(SCRIPTS, 'sequential-loop.ts')]);
 		expect(result.code).toBe(0);
-		expect(result.stdout).toContain(`sum ${(1499 * 1500) / 2}`);
+		expect(result.stdout).toContain(`sum ${(2499 * 2500) / 2}`);
 		const folded = report.folded!;
 		const work = folded.sites.find(site => site.name === 'work()')!;
-		expect(work.count).toBeGreaterThan(100);
-		expect(report.summary.taskCount).toBe(1501);
-		expect(work.count + report.tasks.filter(task => task.name.startsWith('work(')).length).toBe(1500);
+		// Past the 1,000 a site sends at once, 100 a second of the loop's time: the 1,500 more fold but for those its
+		// seconds allow (a loaded machine's loop of 1,500 folded 81).
+		expect(work.count).toBeGreaterThan(500);
+		expect(report.summary.taskCount).toBe(2501);
+		expect(work.count + report.tasks.filter(task => task.name.startsWith('work(')).length).toBe(2500);
 		// main() awaited every call, folded or not: its awaits count them all.
-		expect(report.tasks.find(task => task.name === 'main()')!.awaits).toBe(1500);
+		expect(report.tasks.find(task => task.name === 'main()')!.awaits).toBe(2500);
 		expect(foldLines(file).length).toBeGreaterThan(0);
 	}, 60_000);
 

@@ -300,13 +300,14 @@ export class PlainPrinter {
 				// Read while the block lasts, its stack says where the code is, and whose (a library's code resumed in a task's
 				// async context), which the BLOCKED line could not.
 				const block = state.blocks.find(b => b.id === line.id);
-				if (!block || block.endMs !== null || !this.blockedAt.has(block.id) || toldPlace(state, block) === this.blockedAt.get(block.id)) return;
-				this.blockedAt.set(block.id, toldPlace(state, block));
-				const loading = loadingWords(state, block);
+				if (!block || block.endMs !== null || !this.blockedAt.has(block.id)) return;
+				const place = toldPlace(state, block);
+				if (place === this.blockedAt.get(block.id)) return;
+				this.blockedAt.set(block.id, place);
 				const printed = this.say(line.t, this.blockMark('BLOCKED'), [
 					{text: `event loop${loopOwner(block)} still blocked, in ${blockCulprit(state, block)}${block.location ? ' ' : ''}`},
 					dim(block.location),
-					...(loading ? [dim(` (${loading})`)] : []),
+					...loadingSegment(state, block),
 				]);
 				this.stillBlocked.set(block.id, {printed, t: line.t});
 				return;
@@ -548,8 +549,7 @@ export class PlainPrinter {
 		const who = block ? blockCulprit(state, block) : 'a callback';
 		const loop = `loop${block ? loopOwner(block) : ''}`;
 		const location = block?.location ?? null;
-		const loading = block ? loadingWords(state, block) : null;
-		return [{text: `${loop} was blocked for ${formatDuration(durationMs)} by ${who}${location ? ' ' : ''}`}, dim(location), ...(loading ? [dim(` (${loading})`)] : [])];
+		return [{text: `${loop} was blocked for ${formatDuration(durationMs)} by ${who}${location ? ' ' : ''}`}, dim(location), ...(block ? loadingSegment(state, block) : [])];
 	}
 
 	/** asyncmon's own words, with the script's names in them: in ASCII alone under --ascii. */
@@ -582,6 +582,12 @@ function trimEnd(line: readonly Segment[]): Segment[] {
 		if (text !== '') return [...kept, {...last, text}];
 	}
 	return kept;
+}
+
+/** ` (loading modules …)` after a block's culprit, for a block spent loading modules (see loadingWords). */
+function loadingSegment(state: ModelState, block: Block): Segment[] {
+	const loading = loadingWords(state, block);
+	return loading ? [dim(` (${loading})`)] : [];
 }
 
 /** Who and where a block is told as having been, to tell again only what a later read changed. */

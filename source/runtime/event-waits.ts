@@ -20,7 +20,7 @@ type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
  * readline calls it as the module's property), each item of a readable stream's `for await`, and `stream/promises`'
  * `pipeline()` and `finished()`. Node loads these modules as it starts, so nothing more is loaded for them.
  */
-export function instrumentEventWaits(targets: PromiseTargets, cwd: string): (iterable: object) => EventTarget | null {
+export function instrumentEventWaits(targets: PromiseTargets, cwd: string): (iterable: object, iterator: Function) => EventTarget | null {
 	const tagged = (promise: unknown, target: WaitTarget): void => {
 		if (isPromise(promise)) targets.tag(promise, target);
 	};
@@ -58,7 +58,8 @@ export function instrumentEventWaits(targets: PromiseTargets, cwd: string): (ite
 	});
 	// `import {once} from 'node:events'` and `import {pipeline} from 'node:stream/promises'` see the replacements.
 	syncBuiltinESMExports();
-	return iterable => streamItems(iterable, cwd);
+	// Node's own streams' iterators tag their items already (iterateTagged): only other streams' are named here.
+	return (iterable, iterator) => (iterator === iterateTagged || isProxy(iterable) ? null : streamItems(iterable, cwd));
 }
 
 /**
@@ -67,7 +68,7 @@ export function instrumentEventWaits(targets: PromiseTargets, cwd: string): (ite
  * `_readableState` says what they are, as Node's own streams' does.
  */
 function streamItems(iterable: object, cwd: string): EventTarget | null {
-	return !isProxy(iterable) && '_readableState' in iterable && isEmitter(iterable) ? eventOf('data', iterable, cwd) : null;
+	return '_readableState' in iterable && isEmitter(iterable) ? eventOf('data', iterable, cwd) : null;
 }
 
 /** `object[name]` replaced by `replacement`, which reads as the original (see standIn). */

@@ -565,7 +565,7 @@ export class Tracker {
 		if (iterable !== null && iterable !== undefined) {
 			const source = iterable as Partial<AsyncIterable<unknown> & Iterable<unknown>>;
 			const asyncIterator = source[Symbol.asyncIterator];
-			if (typeof asyncIterator === 'function') return {[Symbol.asyncIterator]: () => this.awaitingEach(task, asyncIterator.call(source), siteId, false, this.itemsOf(source))};
+			if (typeof asyncIterator === 'function') return {[Symbol.asyncIterator]: () => this.awaitingEach(task, asyncIterator.call(source), siteId, false, this.itemsOf(source, asyncIterator))};
 			const syncIterator = asyncIterator === undefined || asyncIterator === null ? source[Symbol.iterator] : undefined;
 			if (typeof syncIterator === 'function') return {[Symbol.iterator]: () => this.awaitingEach(task, syncIterator.call(source), siteId, true)};
 		}
@@ -797,8 +797,11 @@ export class Tracker {
 	/** Installed in a worker or a followed process; called by vitest's module evaluator as it loads (see vitest-evaluator.ts). */
 	vitestEvaluator: (evaluator: never) => void = () => {};
 
-	/** Installed with the event waits: the event each item of a `for await` over `iterable` is, if it is a stream's (see streamItems). */
-	itemsOf: (iterable: object) => WaitTarget | null = () => null;
+	/**
+	 * Installed with the event waits: the event each item of a `for await` over `iterable` is, if it is a stream's (see
+	 * streamItems). `iterator`: its `[Symbol.asyncIterator]`, as the loop read it (once: a getter's is the script's).
+	 */
+	itemsOf: (iterable: object, iterator: Function) => WaitTarget | null = () => null;
 
 	startOp(kind: OpKind, name: string, details: Partial<Pick<OpStartEvent, 'http' | 'timer' | 'process' | 't'>> = {}, owner?: Task): number {
 		const id = this.nextId++;
@@ -1350,10 +1353,11 @@ export class Tracker {
 			// A thenable is waited on for real, for as long as it takes; only a plain value is ready at once.
 			return isThenable(value) ? PROMISE : VALUE;
 		}
-		let known = this.produced !== null ? this.takeProduced(value) : undefined;
+		const produced = this.produced !== null ? this.takeProduced(value) : undefined;
+		const tagged = this.promiseTargets.of(value);
 		// An event's promise (see event-waits.ts) is that event, whatever the slice started before the call that made it
 		// (`new WebSocket(url)`'s request, then `once(ws, 'open')`).
-		if (known === undefined || this.promiseTargets.of(value)?.kind === 'event') known = this.promiseTargets.of(value);
+		const known = produced === undefined || tagged?.kind === 'event' ? tagged : produced;
 		if (known === undefined) return this.sliceTarget(task, value, value === task.sliceForeignPromise || this.calledForeign(value, siteId));
 		// An event of the socket the task just wrote to (`once(socket, 'data')`, see emitterName): its peer's reply, as a
 		// client library's promise reads.

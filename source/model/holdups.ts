@@ -9,8 +9,11 @@ export type Holdup =
 	| {kind: 'op' | 'task'; id: number; node: TaskNode | undefined; guess: boolean}
 	/** A promise gathering this many tasks and ops (none when the await only saw the promise), and promises of unknown origin. */
 	| {kind: 'promise'; tasks: number; ops: number; others: number; guess: boolean}
-	/** A request served whose handler's task returned while its response is still written (a stream piped to it). */
-	| {kind: 'response'}
+	/**
+	 * A request served whose handler's task returned, or whose listener returned with the response begun, while its
+	 * response is still written (a stream piped to it), since `sinceMs` when the wait says so.
+	 */
+	| {kind: 'response'; sinceMs: Ms | null}
 	/** A reply from a socket's peer, awaited since `sinceMs` (when known). */
 	| {kind: 'peer'; address: string; sinceMs: Ms | null}
 	/** An event of an emitter or a stream (see WaitTarget), awaited since `sinceMs` (when known). */
@@ -39,7 +42,7 @@ export function holdupOf(state: ModelState, node: TaskNode): Holdup | null {
 	// A request waits on its handler without an await of its own, a guess: once the task guessed returned, the request
 	// waits on what its tasks still do (the route's handler after an async middleware or a guard, which called it or
 	// came after it), and once none is at work, on its response's writing.
-	if (node.kind === 'server' && on.kind === 'task' && (state.nodes.get(on.id)?.endMs ?? null) !== null) return tasksStillAtWork(state, node) ?? {kind: 'response'};
+	if (node.kind === 'server' && on.kind === 'task' && (state.nodes.get(on.id)?.endMs ?? null) !== null) return tasksStillAtWork(state, node) ?? {kind: 'response', sinceMs: null};
 	return targetHoldup(state, on, node.wait.since);
 }
 
@@ -76,6 +79,8 @@ export function targetHoldup(state: ModelState, target: WaitTarget, sinceMs: Ms 
 			return {kind: 'peer', address: target.address, sinceMs};
 		case 'event':
 			return {kind: 'event', event: target.event, source: target.source, sinceMs};
+		case 'response':
+			return {kind: 'response', sinceMs};
 		case 'promise':
 			return {
 				kind: 'promise',

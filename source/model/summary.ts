@@ -127,6 +127,7 @@ export type ReportAwaitTarget =
 	| {kind: 'promise'; guess?: true}
 	| {kind: 'peer'; address: string}
 	| {kind: 'event'; event: string; source: string}
+	| {kind: 'response'}
 	| {kind: 'value'};
 
 /** How many distinct targets an await site lists. */
@@ -370,7 +371,7 @@ function reportAwaitSites(node: TaskNode, state: ModelState): ReportAwaitSite[] 
 }
 
 function reportTargets(on: WaitTarget, state: ModelState): ReportAwaitTarget[] {
-	if (on.kind === 'value') return [{kind: 'value'}];
+	if (on.kind === 'value' || on.kind === 'response') return [{kind: on.kind}];
 	if (on.kind === 'peer') return [{kind: 'peer', address: on.address}];
 	if (on.kind === 'event') return [{kind: 'event', event: on.event, source: on.source}];
 	const marked = <T extends ReportAwaitTarget>(target: T): T => (on.guess ? {...target, guess: true} : target);

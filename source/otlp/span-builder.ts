@@ -466,6 +466,8 @@ function describeTarget(on: WaitTarget): string {
 			return `a reply from ${on.address}`;
 		case 'event':
 			return `the event '${on.event}' of ${on.source}`;
+		case 'response':
+			return 'its response being written';
 		case 'value':
 			return 'a value';
 	}

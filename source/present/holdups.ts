@@ -59,12 +59,11 @@ function describeKnown(state: ModelState, holdup: Holdup, nowMs: Ms, ascii: bool
 		case 'value':
 			return 'a value';
 		case 'response':
-			return 'its response, the handler done';
 		case 'peer':
 		case 'event': {
-			// `127.0.0.1:5432 · 300ms`: how long the reply (or the event) has been awaited; nothing yet as the wait begins
-			// (plain mode's await line).
-			const awaited = holdup.kind === 'peer' ? holdup.address : eventWords(holdup);
+			// `127.0.0.1:5432 · 300ms`: how long the reply (or the event, or the response's writing) has been awaited;
+			// nothing yet as the wait begins (plain mode's await line).
+			const awaited = holdup.kind === 'peer' ? holdup.address : holdup.kind === 'event' ? eventWords(holdup) : 'its response, the handler done';
 			return holdup.sinceMs === null || nowMs <= holdup.sinceMs ? awaited : `${awaited} ${glyphs(ascii).separator} ${formatDuration(nowMs - holdup.sinceMs)}`;
 		}
 		case 'task':

@@ -104,6 +104,11 @@ export type WaitTarget =
 	 * data.csv)`, `Socket 127.0.0.1:5432`, else its class (`EventEmitter`).
 	 */
 	| {kind: 'event'; event: string; source: string}
+	/**
+	 * A request served whose listener returned with its response begun (its headers written) and nothing else started:
+	 * it waits on its response's writing (a file piped to it, a server-sent events endpoint's writes).
+	 */
+	| {kind: 'response'}
 	/** Not a promise: the await only yields to the microtask queue. */
 	| {kind: 'value'};
 

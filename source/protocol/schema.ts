@@ -152,12 +152,13 @@ const ERROR_INFO: Shape<ErrorInfo> = objectOf<ErrorInfo>(ERROR_INFO_WHAT, {
 });
 /** A flag that is present only when set. */
 const FLAG = shape<true>('true', value => value === true);
-const WAIT_TARGET = variantsOf<WaitTarget>("a WaitTarget ({kind: 'task' | 'op', id}, {kind: 'promise', tasks?, ops?}, {kind: 'peer', address}, {kind: 'event', event, source} or {kind: 'value'})", {
+const WAIT_TARGET = variantsOf<WaitTarget>("a WaitTarget ({kind: 'task' | 'op', id}, {kind: 'promise', tasks?, ops?}, {kind: 'peer', address}, {kind: 'event', event, source}, {kind: 'response'} or {kind: 'value'})", {
 	task: {id: ID, guess: optional(FLAG)},
 	op: {id: ID, guess: optional(FLAG)},
 	promise: {tasks: optional(IDS), ops: optional(IDS), taskCount: optional(COUNT), opCount: optional(COUNT), others: optional(COUNT), guess: optional(FLAG)},
 	peer: {address: STRING},
 	event: {event: STRING, source: STRING},
+	response: {},
 	value: {},
 });
 const PROCESS_DETAILS = objectOf<ProcessDetails>('process details {pid?, command}', {pid: optional(COUNT), command: STRING});

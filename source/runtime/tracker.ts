@@ -8,7 +8,7 @@ import {DESTRUCTURED_ARRAY, DESTRUCTURED_ARRAY_KEY, DESTRUCTURED_OBJECT, DESTRUC
 import type {SiteTable} from './site-table.js';
 import {describeError} from './errors.js';
 import {recordedText} from './redact.js';
-import {eitherOf, PROMISE, promiseOf, PromiseTargets, TRACKED_CHILDREN, VALUE} from './wait-targets.js';
+import {eitherOf, PROMISE, promiseOf, PromiseTargets, RESPONSE, TRACKED_CHILDREN, VALUE} from './wait-targets.js';
 import {type CallFrames, TaskContext} from './task-context.js';
 import {WAITED_WRITE_MS} from './pipe-write.js';
 
@@ -147,6 +147,10 @@ export const NO_WATCH: SliceWatch = {thresholdMs: Infinity, running() {}, longSl
  * no failure.
  */
 export type ServedResponse = {status: number; route?: string; aborted?: true} | {aborted?: true; status?: undefined};
+/** What the tracker reads of a served request's response as its listener returns: node:http's ServerResponse. */
+export interface ServedResponseState {
+	readonly headersSent: boolean;
+}
 
 /**
  * Set in a followed child process (and its workers): its ids are in its lane's range, and its main thread's root
@@ -198,6 +202,8 @@ export class Tracker {
 	private running: Task | null = null;
 	/** The `server` task whose request listener runs in the current synchronous stretch. */
 	private serving: Task | null = null;
+	/** The response of the request whose listener runs (see serve). */
+	private servingResponse: ServedResponseState | null = null;
 	/** When the last flush began (or the tracker was made): see flushAfterLongWait. */
 	private lastFlushAt = performance.now();
 	/** When a task last started, resumed or suspended: how long the script has been doing nothing. */
@@ -617,13 +623,15 @@ export class Tracker {
 	 * runs inside it. Node says nothing once the listener returned: the
 	 * task's first slice ends at the next microtask, or when the next request
 	 * on the connection starts first. It then waits on what the listener
-	 * started until the response finishes (see served).
+	 * started until the response finishes (see served), or on the
+	 * `response`'s writing when it started nothing and the response began.
 	 */
-	serve(name: string, http: ServerRequestDetails): Task {
+	serve(name: string, http: ServerRequestDetails, response?: ServedResponseState): Task {
 		if (this.serving) this.listenerReturned(this.serving);
 		const task = this.startTask('server', name, null, this.current(), null, undefined, http);
 		this.context.enterWith(task);
 		this.serving = task;
+		this.servingResponse = response ?? null;
 		queueMicrotask(() => this.listenerReturned(task));
 		return task;
 	}
@@ -1030,11 +1038,16 @@ export class Tracker {
 	/** A server task's listener has returned: it waits for its response on what the listener started. */
 	private listenerReturned(task: Task): void {
 		if (this.serving !== task) return;
+		const response = this.servingResponse;
 		this.serving = null;
+		this.servingResponse = null;
 		if (task.phase !== Phase.Running || this.running !== task) return;
 		const now = performance.now();
 		this.endSlice(task, now);
-		this.suspend(task, now, -1, this.sliceTarget(task, undefined));
+		const on = this.sliceTarget(task, undefined);
+		// Nothing started, and the response begun: what writes the rest was set up before (a file's stream piped to it,
+		// an interval of a server-sent events endpoint's), and the request waits on its writing.
+		this.suspend(task, now, -1, on === PROMISE && response?.headersSent === true ? RESPONSE : on);
 	}
 
 	/** `siteId`: the await's, or NO_SITE for the wait on a returned promise. */

@@ -12,6 +12,8 @@ type PromiseTarget = Extract<WaitTarget, {kind: 'promise'}>;
 export const PROMISE: WaitTarget = Object.freeze({kind: 'promise'});
 /** No promise, or one settled as it was made: the await only yields to the microtask queue. Shared. */
 export const VALUE: WaitTarget = Object.freeze({kind: 'value'});
+/** A served request's response, begun and still written. Shared. */
+export const RESPONSE: WaitTarget = Object.freeze({kind: 'response'});
 
 /** A promise over these tasks and ops: the lists hold the first few; the counts, when larger, say how many there were. */
 export function promiseOf(tasks: number[] | null, taskCount: number, ops: number[] | null, opCount: number, guess = false): PromiseTarget {

@@ -39,6 +39,15 @@ describe('what a task waits on', () => {
 		expect(waitingOn(hostile, hostile.nodes.get(1)!, 100)).toBe("event 'x' of ReadStream a.txt");
 	});
 
+	it('a request whose listener returned with its response begun: its response, with how long it has been written', () => {
+		const state = reduce([
+			{type: 'task.start', t: 0, id: 5, parent: null, kind: 'server', name: 'GET /events', loc: null, http: {method: 'GET', url: '/events'}},
+			{type: 'task.await', t: 1, id: 5, site: null, on: {kind: 'response'}, busy: 0.5},
+		]);
+		expect(waitingOn(state, state.nodes.get(5)!, 1)).toBe('its response, the handler done');
+		expect(waitingOn(state, state.nodes.get(5)!, 301)).toBe('its response, the handler done · 300ms');
+	});
+
 	it("a request whose handler returned while its response is still written (a stream): its response, not the finished handler", () => {
 		const state = reduce([
 			{type: 'task.start', t: 0, id: 5, parent: null, kind: 'server', name: 'GET /download', loc: null, http: {method: 'GET', url: '/download'}},

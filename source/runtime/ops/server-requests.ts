@@ -32,7 +32,7 @@ export function instrumentServerRequests(tracker: Tracker): void {
 		const method = request.method ?? 'GET';
 		const url = request.url ?? '/';
 		const details = requestDetails(request, method, url);
-		const task = tracker.serve(`${method} ${safePath(url)}`, details);
+		const task = tracker.serve(`${method} ${safePath(url)}`, details, response);
 		// With --otlp-propagate, what the request's subtree sends carries the caller's trace.
 		if (details.traceparent) continueRemoteTrace(task, details.traceparent);
 		requests.set(response, task);

@@ -1,6 +1,8 @@
 import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
 import type {ReportTask, SessionReport} from '../../../source/model/summary.js';
+import {decodeLine} from '../../../source/protocol/decode.js';
+import type {ProtocolLine} from '../../../source/protocol/events.js';
 import {freePort} from '../../helpers/free-port.js';
 import {readRecording} from '../../helpers/recorded.js';
 import {underNodeAndAsyncmon} from '../../helpers/node-parity.js';
@@ -115,4 +117,24 @@ it("a request the server ended unanswered is the server's failure, not the clien
 	expect(limit!.error!.message).toMatch(/^the server closed the connection before it finished its response/);
 	// The client ended its side mid-body: it left (Node's 400 went to a connection it had closed).
 	expect(servedAs(report, 'POST /gone')).toMatchObject([{state: 'failed', request: {aborted: true}}]);
+});
+
+it("a request whose listener returned with its response begun and nothing started waits on its response's writing, not on a promise", async () => {
+	const file = tempFile('streamed.ndjson');
+	const result = await runCli(['--plain', '--record', file, 'streamed-responses.mjs']);
+	expect(result.code).toBe(0);
+	expect(result.stdout).toContain('events 6\n');
+	expect(result.stdout).toContain(`bytes ${4 * 1024 * 1024}\n`);
+	expect(result.stdout).toContain('got 12\n');
+	const lines = readFileSync(file, 'utf8').trim().split('\n').flatMap(text => decodeLine(text) as ProtocolLine[]);
+	const served = new Map(lines.flatMap(line => (line.type === 'task.start' && line.kind === 'server' ? [[line.name, line.id] as const] : [])));
+	const waitsOf = (name: string) => lines.flatMap(line => (line.type === 'task.await' && line.id === served.get(name) ? [line.on] : []));
+	// Server-sent events written from an interval, a file piped: the headers went out as the listener ran.
+	expect(waitsOf('GET /events')).toEqual([{kind: 'response'}]);
+	expect(waitsOf('GET /file')).toEqual([{kind: 'response'}]);
+	expect(result.stdout).toMatch(/⏸ await {2}GET \/events on its response, the handler done\n/);
+	expect(result.stdout).toMatch(/⏸ await {2}GET \/file on its response, the handler done\n/);
+	// Nothing written yet: the request's body is what it waits for, no response.
+	expect(waitsOf('POST /upload')).not.toContainEqual({kind: 'response'});
+	expect(waitsOf('POST /upload').length).toBeGreaterThan(0);
 });

@@ -8,7 +8,7 @@ import {DESTRUCTURED_ARRAY, DESTRUCTURED_ARRAY_KEY, DESTRUCTURED_OBJECT, DESTRUC
 import type {SiteTable} from './site-table.js';
 import {describeError} from './errors.js';
 import {recordedText} from './redact.js';
-import {eitherOf, PROMISE, promiseOf, PromiseTargets, RESPONSE, TRACKED_CHILDREN, VALUE} from './wait-targets.js';
+import {eitherOf, PROMISE, promiseOf, PromiseTargets, servedWait, TRACKED_CHILDREN, VALUE, type ServedResponseState} from './wait-targets.js';
 import {type CallFrames, TaskContext} from './task-context.js';
 import {WAITED_WRITE_MS} from './pipe-write.js';
 
@@ -147,10 +147,6 @@ export const NO_WATCH: SliceWatch = {thresholdMs: Infinity, running() {}, longSl
  * no failure.
  */
 export type ServedResponse = {status: number; route?: string; aborted?: true} | {aborted?: true; status?: undefined};
-/** What the tracker reads of a served request's response as its listener returns: node:http's ServerResponse. */
-export interface ServedResponseState {
-	readonly headersSent: boolean;
-}
 
 /**
  * Set in a followed child process (and its workers): its ids are in its lane's range, and its main thread's root
@@ -623,8 +619,8 @@ export class Tracker {
 	 * runs inside it. Node says nothing once the listener returned: the
 	 * task's first slice ends at the next microtask, or when the next request
 	 * on the connection starts first. It then waits on what the listener
-	 * started until the response finishes (see served), or on the
-	 * `response`'s writing when it started nothing and the response began.
+	 * started until the response finishes (see served), or, when it started
+	 * nothing, on what `response` says (see servedWait).
 	 */
 	serve(name: string, http: ServerRequestDetails, response?: ServedResponseState): Task {
 		if (this.serving) this.listenerReturned(this.serving);
@@ -1045,9 +1041,7 @@ export class Tracker {
 		const now = performance.now();
 		this.endSlice(task, now);
 		const on = this.sliceTarget(task, undefined);
-		// Nothing started, and the response begun: what writes the rest was set up before (a file's stream piped to it,
-		// an interval of a server-sent events endpoint's), and the request waits on its writing.
-		this.suspend(task, now, -1, on === PROMISE && response?.headersSent === true ? RESPONSE : on);
+		this.suspend(task, now, -1, on === PROMISE && response ? servedWait(response) : on);
 	}
 
 	/** `siteId`: the await's, or NO_SITE for the wait on a returned promise. */

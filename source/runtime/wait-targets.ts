@@ -13,7 +13,25 @@ export const PROMISE: WaitTarget = Object.freeze({kind: 'promise'});
 /** No promise, or one settled as it was made: the await only yields to the microtask queue. Shared. */
 export const VALUE: WaitTarget = Object.freeze({kind: 'value'});
 /** A served request's response, begun and still written. Shared. */
-export const RESPONSE: WaitTarget = Object.freeze({kind: 'response'});
+const RESPONSE: WaitTarget = Object.freeze({kind: 'response'});
+/** The rest of a served request's body, still coming in. Shared. */
+const REQUEST_BODY: WaitTarget = Object.freeze({kind: 'event', event: 'end', source: 'IncomingMessage'});
+
+/** What the tracker reads of a served request's response as its listener returns: node:http's ServerResponse. */
+export interface ServedResponseState {
+	readonly headersSent: boolean;
+	readonly req?: {readonly complete: boolean};
+}
+
+/**
+ * What a served request whose listener returned having started nothing waits on: what was set up before settles it.
+ * Its response's writing once begun (a file piped to it, a server-sent events endpoint's interval), else the rest of
+ * its body while it comes in (a body parser's listeners on it), else something unknown.
+ */
+export function servedWait(response: ServedResponseState): WaitTarget {
+	if (response.headersSent) return RESPONSE;
+	return response.req?.complete === false ? REQUEST_BODY : PROMISE;
+}
 
 /** A promise over these tasks and ops: the lists hold the first few; the counts, when larger, say how many there were. */
 export function promiseOf(tasks: number[] | null, taskCount: number, ops: number[] | null, opCount: number, guess = false): PromiseTarget {

@@ -1,4 +1,4 @@
-import {ANONYMOUS, type Ms, type WaitTarget} from '../protocol/events.js';
+import {ANONYMOUS, type EventWait, type Ms, type WaitTarget} from '../protocol/events.js';
 import {isTaskKind, type Block, type ModelState, type TaskNode} from './state.js';
 
 /** What holds a row up right now: the facts that present/holdups.ts puts into words. */
@@ -7,8 +7,11 @@ export type Holdup =
 	| {kind: 'ready'; sinceMs: Ms | null}
 	/** An op in flight, or a task; `node` is missing once the model no longer holds it. `guess`: inferred, not known. */
 	| {kind: 'op' | 'task'; id: number; node: TaskNode | undefined; guess: boolean}
-	/** A promise gathering this many tasks and ops (none when the await only saw the promise), and promises of unknown origin. */
-	| {kind: 'promise'; tasks: number; ops: number; others: number; guess: boolean}
+	/**
+	 * A promise gathering this many tasks and ops (none when the await only saw the promise), events (the first few
+	 * listed), and promises of unknown origin.
+	 */
+	| {kind: 'promise'; tasks: number; ops: number; events: readonly EventWait[]; eventCount: number; others: number; guess: boolean}
 	/**
 	 * A request served whose handler's task returned, or whose listener returned with the response begun, while its
 	 * response is still written (a stream piped to it), since `sinceMs` when the wait says so.
@@ -21,7 +24,7 @@ export type Holdup =
 	| {kind: 'value'};
 
 /** A wait on a promise of which nothing is known: no task, op or other promise behind it that the model can name. */
-export const namesNothing = (holdup: Holdup | null): boolean => holdup?.kind === 'promise' && holdup.tasks + holdup.ops + holdup.others === 0;
+export const namesNothing = (holdup: Holdup | null): boolean => holdup?.kind === 'promise' && holdup.tasks + holdup.ops + holdup.eventCount + holdup.others === 0;
 
 export function holdupOf(state: ModelState, node: TaskNode): Holdup | null {
 	if (!isTaskKind(node.kind)) return node.endMs === null ? {kind: 'op', id: node.id, node, guess: false} : null;
@@ -30,7 +33,7 @@ export function holdupOf(state: ModelState, node: TaskNode): Holdup | null {
 	const on = node.wait.on;
 	// A request queued in a pool starts after the await that waits for it: the task's one open op is the better answer.
 	// One it started before the await (a request left to run, then `await once(emitter, …)`) may be no part of it: a guess.
-	if (on.kind === 'promise' && !on.tasks && !on.ops) {
+	if (on.kind === 'promise' && !on.tasks && !on.ops && !on.events) {
 		const op = soleOpenOp(state, node);
 		if (op) return {kind: 'op', id: op.id, node: op, guess: op.startMs < node.wait.since};
 		// A framework's promise (Nest's, a router's), awaited for a request it serves: its handler's task at work is the guess.
@@ -57,7 +60,7 @@ function tasksStillAtWork(state: ModelState, node: TaskNode): Holdup | null {
 		else pending.push(...child.children);
 	}
 	if (atWork.length === 0) return null;
-	return atWork.length === 1 ? {kind: 'task', id: atWork[0]!.id, node: atWork[0], guess: true} : {kind: 'promise', tasks: atWork.length, ops: 0, others: 0, guess: true};
+	return atWork.length === 1 ? {kind: 'task', id: atWork[0]!.id, node: atWork[0], guess: true} : {kind: 'promise', tasks: atWork.length, ops: 0, events: [], eventCount: 0, others: 0, guess: true};
 }
 
 /** The task's only op still in flight, if it has exactly one; an interval runs beside the task, it is never awaited. */
@@ -86,6 +89,8 @@ export function targetHoldup(state: ModelState, target: WaitTarget, sinceMs: Ms 
 				kind: 'promise',
 				tasks: target.taskCount ?? target.tasks?.length ?? 0,
 				ops: target.opCount ?? target.ops?.length ?? 0,
+				events: target.events ?? [],
+				eventCount: target.eventCount ?? target.events?.length ?? 0,
 				others: target.others ?? 0,
 				guess: target.guess === true,
 			};

@@ -388,6 +388,7 @@ function reportTargets(on: WaitTarget, state: ModelState): ReportAwaitTarget[] {
 			const more = on.tasks && on.taskCount !== undefined && on.taskCount > on.tasks.length ? {count: on.taskCount} : {};
 			const targets: ReportAwaitTarget[] = on.tasks ? [marked({kind: 'tasks', ids: on.tasks, ...more})] : [];
 			if (on.ops) targets.push(...on.ops.map(op));
+			for (const {event, source} of on.events ?? []) targets.push({kind: 'event', event, source});
 			// Promises of unknown origin among the known ones (see WaitTarget's `others`): said, not left out.
 			if (targets.length === 0 || (on.others ?? 0) > 0) targets.push(marked({kind: 'promise'}));
 			return targets;

@@ -459,7 +459,8 @@ function describeTarget(on: WaitTarget): string {
 		case 'op':
 			return `op ${on.id}`;
 		case 'promise': {
-			const parts = [on.tasks?.length ? `tasks ${on.tasks.join(', ')}` : '', on.ops?.length ? `ops ${on.ops.join(', ')}` : ''].filter(Boolean);
+			const events = (on.events ?? []).map(({event, source}) => `'${event}' of ${source}`);
+			const parts = [on.tasks?.length ? `tasks ${on.tasks.join(', ')}` : '', on.ops?.length ? `ops ${on.ops.join(', ')}` : '', events.length ? `events ${events.join(', ')}` : ''].filter(Boolean);
 			return parts.length ? `all of ${parts.join('; ')}` : 'a promise';
 		}
 		case 'peer':

@@ -1,4 +1,4 @@
-import type {Ms, WaitTarget} from '../protocol/events.js';
+import type {EventWait, Ms, WaitTarget} from '../protocol/events.js';
 import {culpritOf, holdupOf, targetHoldup, timerOverdueMs, type Holdup} from '../model/holdups.js';
 import {endedBefore, type Block, type ModelState, type TaskNode} from '../model/state.js';
 import {formatDuration} from './durations.js';
@@ -53,6 +53,7 @@ function describeKnown(state: ModelState, holdup: Holdup, nowMs: Ms, ascii: bool
 			const parts: string[] = [];
 			if (holdup.tasks > 0) parts.push(counted(holdup.tasks, 'task'));
 			if (holdup.ops > 0) parts.push(counted(holdup.ops, 'op'));
+			if (holdup.eventCount > 0) parts.push(...eventsWords(holdup.events, holdup.eventCount));
 			if (holdup.others > 0 && (parts.length > 0 || holdup.others > 1)) parts.push(counted(holdup.others, 'promise'));
 			return parts.length > 0 ? parts.join(' + ') : 'a promise';
 		}
@@ -74,8 +75,19 @@ function describeKnown(state: ModelState, holdup: Holdup, nowMs: Ms, ascii: bool
 }
 
 /** `event 'line' of readline (ReadStream data.csv)` */
-function eventWords(holdup: {event: string; source: string}): string {
+function eventWords(holdup: EventWait): string {
 	return `event '${sanitize(holdup.event)}' of ${sanitize(holdup.source)}`;
+}
+
+/**
+ * A combination's events, by emitter: `events 'done', 'error' of EventEmitter`, `event 'data' of Socket …`; `12 events`
+ * when it had more than it lists.
+ */
+function eventsWords(events: readonly EventWait[], count: number): string[] {
+	if (count > events.length) return [counted(count, 'event')];
+	const bySource = new Map<string, string[]>();
+	for (const {event, source} of events) bySource.set(source, [...(bySource.get(source) ?? []), `'${sanitize(event)}'`]);
+	return [...bySource].map(([source, names]) => `${names.length === 1 ? 'event' : 'events'} ${names.join(', ')} of ${sanitize(source)}`);
 }
 
 /**

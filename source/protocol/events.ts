@@ -88,13 +88,23 @@ export interface ErrorInfo {
 export type WaitTarget =
 	| {kind: 'task'; id: number; guess?: true}
 	| {kind: 'op'; id: number; guess?: true}
-	/** A combination (e.g. `Promise.all`) of tasks and ops. */
+	/** A combination (e.g. `Promise.all`) of tasks, ops and events. */
 	/**
-	 * `tasks` and `ops` list the first 8 of each; `taskCount` and `opCount` say how many there were when more;
-	 * `others`: how many of its members were promises of unknown origin, so that a partly known combination is not
-	 * taken for the whole.
+	 * `tasks`, `ops` and `events` list the first 8 of each; `taskCount`, `opCount` and `eventCount` say how many there
+	 * were when more; `others`: how many of its members were promises of unknown origin, so that a partly known
+	 * combination is not taken for the whole.
 	 */
-	| {kind: 'promise'; tasks?: number[]; ops?: number[]; taskCount?: number; opCount?: number; others?: number; guess?: true}
+	| {
+			kind: 'promise';
+			tasks?: number[];
+			ops?: number[];
+			events?: EventWait[];
+			taskCount?: number;
+			opCount?: number;
+			eventCount?: number;
+			others?: number;
+			guess?: true;
+	  }
 	/** A reply from a socket's peer (`127.0.0.1:5432`): a database's, say; the task wrote to it and started nothing else. */
 	| {kind: 'peer'; address: string}
 	/**
@@ -103,7 +113,7 @@ export type WaitTarget =
 	 * `finished()` (`'finish'` or `'end'`). `source` names the emitter: `ReadStream data.csv`, `readline (ReadStream
 	 * data.csv)`, `Socket 127.0.0.1:5432`, else its class (`EventEmitter`).
 	 */
-	| {kind: 'event'; event: string; source: string}
+	| ({kind: 'event'} & EventWait)
 	/**
 	 * A request served whose listener returned with its response begun (its headers written) and nothing else started:
 	 * it waits on its response's writing (a file piped to it, a server-sent events endpoint's writes).
@@ -111,6 +121,12 @@ export type WaitTarget =
 	| {kind: 'response'}
 	/** Not a promise: the await only yields to the microtask queue. */
 	| {kind: 'value'};
+
+/** An event awaited, and the emitter or stream it comes from (see WaitTarget's `event`). */
+export interface EventWait {
+	event: string;
+	source: string;
+}
 
 /** The ids of the tasks and ops a wait target names. */
 export function targetIds(on: WaitTarget): readonly number[] {

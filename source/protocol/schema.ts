@@ -1,4 +1,4 @@
-import {STOP_SIGNALS, type AsyncmonEvent, type BlockCallback, type BlockStackSamples, type ErrorInfo, type ExitCall, type ForcedKill, type FoldedLeaves, type FoldedName, type FoldEvent, type JoinedEvent, type HeaderEvent, type HttpClient, type HttpDetails, type HttpQueue, type ListeningServer, type ProcessDetails, type ProcessExit, type ProcessLaunch, type ServerRequestDetails, type SkippedOutput, type StackFrame, type TimerDetails, type WaitTarget} from './events.js';
+import {STOP_SIGNALS, type AsyncmonEvent, type BlockCallback, type BlockStackSamples, type ErrorInfo, type EventWait, type ExitCall, type ForcedKill, type FoldedLeaves, type FoldedName, type FoldEvent, type JoinedEvent, type HeaderEvent, type HttpClient, type HttpDetails, type HttpQueue, type ListeningServer, type ProcessDetails, type ProcessExit, type ProcessLaunch, type ServerRequestDetails, type SkippedOutput, type StackFrame, type TimerDetails, type WaitTarget} from './events.js';
 
 /**
  * What one field of a protocol line must hold. `V` is the field's type in
@@ -152,10 +152,11 @@ const ERROR_INFO: Shape<ErrorInfo> = objectOf<ErrorInfo>(ERROR_INFO_WHAT, {
 });
 /** A flag that is present only when set. */
 const FLAG = shape<true>('true', value => value === true);
-const WAIT_TARGET = variantsOf<WaitTarget>("a WaitTarget ({kind: 'task' | 'op', id}, {kind: 'promise', tasks?, ops?}, {kind: 'peer', address}, {kind: 'event', event, source}, {kind: 'response'} or {kind: 'value'})", {
+const EVENT_WAITS = listOf('a list of events {event, source}', objectOf<EventWait>('an event {event, source}', {event: STRING, source: STRING}));
+const WAIT_TARGET = variantsOf<WaitTarget>("a WaitTarget ({kind: 'task' | 'op', id}, {kind: 'promise', tasks?, ops?, events?}, {kind: 'peer', address}, {kind: 'event', event, source}, {kind: 'response'} or {kind: 'value'})", {
 	task: {id: ID, guess: optional(FLAG)},
 	op: {id: ID, guess: optional(FLAG)},
-	promise: {tasks: optional(IDS), ops: optional(IDS), taskCount: optional(COUNT), opCount: optional(COUNT), others: optional(COUNT), guess: optional(FLAG)},
+	promise: {tasks: optional(IDS), ops: optional(IDS), events: optional(EVENT_WAITS), taskCount: optional(COUNT), opCount: optional(COUNT), eventCount: optional(COUNT), others: optional(COUNT), guess: optional(FLAG)},
 	peer: {address: STRING},
 	event: {event: STRING, source: STRING},
 	response: {},

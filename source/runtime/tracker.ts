@@ -1,7 +1,7 @@
 import {inspect} from 'node:util';
 import {isPromise, isProxy} from 'node:util/types';
 import {performance as perfHooksPerformance} from 'node:perf_hooks';
-import {IDS_PER_THREAD, namedTaskIds, targetIds, type AsyncmonEvent, type BlockEndEvent, type BlockStartEvent, type ErrorInfo, type Location, type OpKind, type OpStartEvent, type ProcessDetails, type ServerRequestDetails, type TaskAwaitEvent, type TaskEndEvent, type TaskKind, type TaskStartEvent, type WaitTarget} from '../protocol/events.js';
+import {IDS_PER_THREAD, namedTaskIds, targetIds, type AsyncmonEvent, type BlockEndEvent, type BlockStartEvent, type ErrorInfo, type EventWait, type Location, type OpKind, type OpStartEvent, type ProcessDetails, type ServerRequestDetails, type TaskAwaitEvent, type TaskEndEvent, type TaskKind, type TaskStartEvent, type WaitTarget} from '../protocol/events.js';
 import {RECENT_MS, type EventSink, type Keep} from './event-sink.js';
 import type {IsFolded} from './span-folder.js';
 import {DESTRUCTURED_ARRAY, DESTRUCTURED_ARRAY_KEY, DESTRUCTURED_OBJECT, DESTRUCTURED_OBJECT_KEY, formatCall, hideSecretArguments, MAX_ARGS} from './preview.js';
@@ -1366,14 +1366,14 @@ export class Tracker {
 		// (`new WebSocket(url)`'s request, then `once(ws, 'open')`).
 		const known = produced === undefined || tagged?.kind === 'event' ? tagged : produced;
 		if (known === undefined) return this.sliceTarget(task, value, value === task.sliceForeignPromise || this.calledForeign(value, siteId));
-		// An event of the socket the task just wrote to (`once(socket, 'data')`, see emitterName): its peer's reply, as a
-		// client library's promise reads.
-		if (known.kind === 'event' && task.slicePeer !== null && known.source.endsWith(` ${task.slicePeer}`)) {
+		// Events of the socket the task just wrote to (`once(socket, 'data')`, see emitterName, or a race of its 'data' and
+		// 'error'): its peer's reply, as a client library's promise reads.
+		if (task.slicePeer !== null && onlyEventsOf(known, task.slicePeer)) {
 			const peer: WaitTarget = {kind: 'peer', address: task.slicePeer};
 			clearSlice(task);
 			return peer;
 		}
-		if (known.kind === 'promise' && !known.tasks && !known.ops && known.others !== undefined) {
+		if (known.kind === 'promise' && !known.tasks && !known.ops && !known.events && known.others !== undefined) {
 			// A combination of promises of unknown origin only (a library's): the slice's as many tasks and ops, as a
 			// guess (`Promise.all([get(a), get(b)])` and the slice's two requests), or the one peer it wrote to and
 			// nothing else (a Redis client's twenty GETs, as its one GET or its pipeline); else those promises, counted.
@@ -1422,6 +1422,13 @@ export class Tracker {
 		if (ops && !tasks && ops.length === 1) return {kind: 'op', id: ops[0]!};
 		return promiseOf(tasks, tasks?.length ?? 0, ops, ops?.length ?? 0);
 	}
+}
+
+/** Whether `target` is events of the socket whose peer is `peer` and nothing else. */
+function onlyEventsOf(target: WaitTarget, peer: string): boolean {
+	const ofPeer = (event: EventWait): boolean => event.source.endsWith(` ${peer}`);
+	if (target.kind === 'event') return ofPeer(target);
+	return target.kind === 'promise' && !target.tasks && !target.ops && !target.others && target.eventCount === undefined && target.events?.every(ofPeer) === true;
 }
 
 /** The ids of `list` from `since` on (ids only grow along a list), or null if none. */

@@ -1,5 +1,5 @@
 import {isPromise, isProxy} from 'node:util/types';
-import type {WaitTarget} from '../protocol/events.js';
+import type {EventWait, WaitTarget} from '../protocol/events.js';
 import {standIn} from './function-source.js';
 import {privateSlot} from './private-slot.js';
 
@@ -56,18 +56,24 @@ export function eitherOf(first: WaitTarget, second: WaitTarget): WaitTarget {
 }
 
 /**
- * The tasks and ops `targets` stand for together, each listed once (the first few) and all counted, beside `others`
- * promises of unknown origin; undefined if they name none.
+ * The tasks, ops and events `targets` stand for together, each listed once (the first few) and all counted, beside
+ * `others` promises of unknown origin; undefined if they name none.
  */
 function unionOf(targets: readonly WaitTarget[], others: number): PromiseTarget | undefined {
 	let tasks: number[] | null = null;
 	let ops: number[] | null = null;
+	const events: EventWait[] = [];
 	let taskCount = 0;
 	let opCount = 0;
+	let eventCount = 0;
 	const add = (list: number[] | null, id: number): number[] => {
 		if (!list) return [id];
 		if (list.length < TRACKED_CHILDREN && !list.includes(id)) list.push(id);
 		return list;
+	};
+	const addEvent = ({event, source}: EventWait): void => {
+		eventCount++;
+		if (events.length < TRACKED_CHILDREN && !events.some(known => known.event === event && known.source === source)) events.push({event, source});
 	};
 	for (const target of targets) {
 		switch (target.kind) {
@@ -79,18 +85,26 @@ function unionOf(targets: readonly WaitTarget[], others: number): PromiseTarget 
 				ops = add(ops, target.id);
 				opCount++;
 				break;
+			case 'event':
+				addEvent(target);
+				break;
 			case 'promise':
 				for (const id of target.tasks ?? []) tasks = add(tasks, id);
 				for (const id of target.ops ?? []) ops = add(ops, id);
 				taskCount += target.taskCount ?? target.tasks?.length ?? 0;
 				opCount += target.opCount ?? target.ops?.length ?? 0;
+				for (const event of target.events ?? []) addEvent(event);
+				// Those it did not list, counted.
+				eventCount += (target.eventCount ?? 0) - Math.min(target.eventCount ?? 0, target.events?.length ?? 0);
 				others += target.others ?? 0;
 				break;
 			default:
 		}
 	}
-	if (!tasks && !ops) return undefined;
+	if (!tasks && !ops && events.length === 0) return undefined;
 	const target = promiseOf(tasks, taskCount, ops, opCount);
+	if (events.length > 0) target.events = events;
+	if (eventCount > events.length) target.eventCount = eventCount;
 	if (others > 0) target.others = others;
 	return target;
 }
@@ -148,8 +162,8 @@ export class PromiseTargets {
 	}
 
 	/**
-	 * What a combination of `members` (`Promise.all`'s, say) stands for: every known member's tasks and ops, and how
-	 * many members were promises of unknown origin (`Promise.all` of a library's three: "3 promises", not a guess
+	 * What a combination of `members` (`Promise.all`'s, say) stands for: every known member's tasks, ops and events
+	 * (`Promise.race([once(bus, 'done'), once(bus, 'error')])`), and how many members were promises of unknown origin (`Promise.all` of a library's three: "3 promises", not a guess
 	 * from the slice, which may name a task it started and did not await); unknown if it combined values only.
 	 */
 	combined(members: readonly unknown[]): WaitTarget | undefined {
@@ -157,9 +171,7 @@ export class PromiseTargets {
 		let others = 0;
 		for (const member of members) {
 			const target = this.of(member);
-			// An event is no task or op: a combination of a client's replies (`once(socket, 'data')` each) reads as the
-			// peer the task wrote to, as one of a library's promises does.
-			if (target !== undefined && target.kind !== 'event') known.push(target);
+			if (target !== undefined) known.push(target);
 			// A plain value waits for nothing; a promise nobody tagged waits for something unknown.
 			else if (isPromise(member)) others++;
 		}

@@ -99,6 +99,11 @@ describe('what a task waits on, known from the awaited promise, end to end', () 
 		expect(waitedOn('requestThenOnce()')).toEqual([{kind: 'op', id: request.id}]);
 		expect(waitedOn(report.tasks.find(task => task.name.startsWith('webSocketThenOnce('))!.name)).toEqual([event('error', 'WebSocket')]);
 		expect(result.stdout).toMatch(/⏸ await {2}onceReady\(\{EventEmitter…\}\) on event 'ready' of EventEmitter {2}\S*await-events\.ts:\d+:\d+/);
+		// A race of events: each of them, not "2 promises"; of the socket the task wrote to, the peer's reply.
+		expect(waitedOn('readyOrFailed({EventEmitter…})')).toEqual([event('ready', 'EventEmitter'), event('failed', 'EventEmitter')]);
+		expect(result.stdout).toMatch(/⏸ await {2}readyOrFailed\(\{EventEmitter…\}\) on events 'ready', 'failed' of EventEmitter {2}/);
+		const replyOrError = report.tasks.find(task => task.name.startsWith('replyOrError('))!.name;
+		expect(targets(report, replyOrError).at(-1)).toEqual([{kind: 'peer', address: expect.stringMatching(/^127\.0\.0\.1:\d+$/)}]);
 	});
 
 	it("each item of a for await over a stream of the readable-stream package (split2, through2) is its 'data'", async () => {

@@ -39,6 +39,22 @@ describe('what a task waits on', () => {
 		expect(waitingOn(hostile, hostile.nodes.get(1)!, 100)).toBe("event 'x' of ReadStream a.txt");
 	});
 
+	it("a combination of events, by emitter, beside its tasks; counted when it had more than it lists", () => {
+		const waitingOnTarget = (on: Extract<AsyncmonEvent, {type: 'task.await'}>['on']) => {
+			const state = reduce([sleeper[0]!, {type: 'task.await', t: 100, id: 1, site: 'a.ts:2:3', on, busy: 0.1}]);
+			return waitingOn(state, state.nodes.get(1)!, 400);
+		};
+		const events = [
+			{event: 'ready', source: 'EventEmitter'},
+			{event: 'failed', source: 'EventEmitter'},
+			{event: 'close', source: 'Socket 127.0.0.1:5432'},
+		];
+		expect(waitingOnTarget({kind: 'promise', events: events.slice(0, 2)})).toBe("events 'ready', 'failed' of EventEmitter");
+		expect(waitingOnTarget({kind: 'promise', tasks: [2], events, others: 1})).toBe("1 task + events 'ready', 'failed' of EventEmitter + event 'close' of Socket 127.0.0.1:5432 + 1 promise");
+		expect(waitingOnTarget({kind: 'promise', events, eventCount: 12})).toBe('12 events');
+		expect(waitingOnTarget({kind: 'promise', events: [{event: 'x\x1b[2J', source: 'Bus\x1b]0;owned\x07'}]})).toBe("event 'x' of Bus");
+	});
+
 	it('a request whose listener returned with its response begun: its response, with how long it has been written', () => {
 		const state = reduce([
 			{type: 'task.start', t: 0, id: 5, parent: null, kind: 'server', name: 'GET /events', loc: null, http: {method: 'GET', url: '/events'}},

@@ -80,8 +80,9 @@ export class Task implements CallFrames {
 	sliceTaskCount = 0;
 	sliceOpCount = 0;
 	sliceLastTask: number | null = null;
-	/** The peer of the socket it last wrote to in the slice (see wroteTo). */
+	/** The peer of the socket it last wrote to in the slice (see wroteTo), and how many tasks and ops the slice had started by then. */
 	slicePeer: string | null = null;
+	slicePeerAfter = 0;
 	/** How many of the slice's ops gave the script a promise asyncmon knows (`fetch()`'s, say): an unknown one awaited is not theirs. */
 	sliceOpsPromised = 0;
 	/** The last promise a call of code not the script's gave it in the slice, standing for nothing asyncmon saw start: whatever settles it, it may be no op of the slice's. */
@@ -788,8 +789,10 @@ export class Tracker {
 	 */
 	wroteTo(peer: string): void {
 		const task = this.current();
-		if (task.phase === Phase.Running) task.slicePeer = peer;
-		else if (task.phase === Phase.Waiting && !task.waitEmitted && task.waitOn === PROMISE) task.waitOn = {kind: 'peer', address: peer};
+		if (task.phase === Phase.Running) {
+			task.slicePeer = peer;
+			task.slicePeerAfter = task.sliceTaskCount + task.sliceOpCount;
+		} else if (task.phase === Phase.Waiting && !task.waitEmitted && task.waitOn === PROMISE) task.waitOn = {kind: 'peer', address: peer};
 	}
 
 	/** `node:timers/promises` as the user's own files import it, its sleeps ops (see instrumentTimers); installed by the timers' instrumentation. */
@@ -1400,8 +1403,11 @@ export class Tracker {
 	 */
 	private sliceTarget(task: Task, value: unknown, foreign = false): WaitTarget {
 		const {sliceTasks: tasks, sliceOps: ops, sliceTaskCount: taskCount, sliceOpCount: opCount, slicePeer: peer, sliceOpsPromised: promised} = task;
+		// The write came last, nothing started after it: the reply to it, not the tasks and ops left to run before (a
+		// `Promise.all` of background tasks kept aside, then `await redis.blpop()`).
+		const wroteLast = peer !== null && task.slicePeerAfter === taskCount + opCount;
 		clearSlice(task);
-		if (!ops && !tasks) return peer === null ? PROMISE : {kind: 'peer', address: peer};
+		if ((!ops && !tasks) || wroteLast) return peer === null ? PROMISE : {kind: 'peer', address: peer};
 		if (!ops) return taskCount === 1 ? {kind: 'task', id: tasks![0]!, guess: true} : promiseOf(tasks, taskCount, null, 0, true);
 		if (!tasks && opCount === 1) {
 			if (peer !== null) return {kind: 'peer', address: peer};

@@ -71,9 +71,11 @@ function unionOf(targets: readonly WaitTarget[], others: number): PromiseTarget 
 		if (list.length < TRACKED_CHILDREN && !list.includes(id)) list.push(id);
 		return list;
 	};
+	// The same event twice (three `once(socket, 'data')` for three replies) is one: listed and counted once.
 	const addEvent = ({event, source}: EventWait): void => {
+		if (events.some(known => known.event === event && known.source === source)) return;
 		eventCount++;
-		if (events.length < TRACKED_CHILDREN && !events.some(known => known.event === event && known.source === source)) events.push({event, source});
+		if (events.length < TRACKED_CHILDREN) events.push({event, source});
 	};
 	for (const target of targets) {
 		switch (target.kind) {

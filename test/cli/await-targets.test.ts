@@ -62,6 +62,8 @@ describe('what a task waits on, known from the awaited promise, end to end', () 
 
 		// A timer started beside a query is its timeout: the reply is what the task waits on.
 		expect(targets(report, 'queryWithTimeout()').at(-1)).toEqual([{kind: 'peer', address: `127.0.0.1:${echoPort()}`}]);
+		// Tasks started before the query and kept aside: the reply to the write that came last, not "probably 2 tasks".
+		expect(targets(report, 'backgroundThenQuery()')[1]).toEqual([{kind: 'peer', address: `127.0.0.1:${echoPort()}`}]);
 		// Promise.all of a client's replies, promises of unknown origin, after writes to one peer: that peer, not "3 promises".
 		expect(targets(report, 'pipelined()').at(-1)).toEqual([{kind: 'peer', address: `127.0.0.1:${echoPort()}`}]);
 		// A request that gave the script a promise of its own, left to run: the unknown promise awaited after it is only probably it.

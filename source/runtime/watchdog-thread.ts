@@ -46,6 +46,8 @@ const LOOP_TURN_MS = 2 * HEARTBEAT_MS;
 /** How many times a read of a block's stack is taken again at most, and how far apart, for one in the user's work: see captureStack. */
 const STACK_READS = 8;
 const STACK_READ_GAP_MS = 3;
+/** A read answered this late found a thread that answered no interrupt meanwhile: one long native call (see captureStack). */
+const LATE_ANSWER_MS = 10;
 /**
  * A block that lasts is read again this often, at most MAX_STACK_SAMPLES times (5 s of it): where most reads found
  * it is where it was. Each read holds the thread 1-3 ms, which is no part of the block (see LoopWatch.readBlockedStack).
@@ -224,15 +226,21 @@ function captureStack(blockId: number): void {
 	const read = (attempt: number): void => {
 		// A read due after the session went (the block closed meanwhile): posting on it would throw, and end this thread.
 		if (openSession !== session) return done();
+		const posted = performance.now();
 		session.post('Runtime.evaluate', {expression: READ_STACK, returnByValue: true, silent: true}, (error, answer) => {
 			const stack = error || answer.exceptionDetails ? null : (answer.result.value as UserStack);
 			if (!stack || stack.over) return done();
+			// Answered late, the thread was in one long native call all along (JSON.parse of a large text answers no
+			// interrupt), and the read lands as it returned: in asyncmon's code of the call's return, under the user's frame
+			// that made the call. That call is where the block was, not a read to take again, which would find the code
+			// after it (a short computation, the next statement) or the block over.
+			const afterLongCall = stack.frames.length > 0 && performance.now() - posted >= LATE_ANSWER_MS;
 			// The read came while asyncmon's own code ran (its instrumentation of a call, which has many points where
 			// the thread answers), or between two of the script's callbacks (a loop of awaits runs each continuation from
 			// Node's microtask queue, with no frame of the script's under it: half the reads of a million awaits): a
 			// sample of no work of the user's. Another read, a moment later, is likelier in it. Unless asyncmon's code was
 			// its wrapper of the script's call (spawnSync), which just returned: the read's callee says so.
-			if (((stack.inOwnCode && !stack.callee) || stack.frames.length === 0) && attempt < STACK_READS && lasts()) {
+			if (!afterLongCall && ((stack.inOwnCode && !stack.callee) || stack.frames.length === 0) && attempt < STACK_READS && lasts()) {
 				if (!stack.inOwnCode && (stack.library !== null || stack.loading)) fallback = stack;
 				setTimeout(() => read(attempt + 1), STACK_READ_GAP_MS);
 				return;

@@ -101,13 +101,21 @@ function poll(): void {
 		return;
 	}
 	const excluded = f64[F64_EXCLUDED]!;
-	if (now - heartbeat - excluded < data.thresholdMs + HEARTBEAT_MS || Atomics.load(i32, I32_PAUSED) !== 0) {
+	if (now - heartbeat - excluded < data.thresholdMs - POLL_MS || Atomics.load(i32, I32_PAUSED) !== 0) {
 		runAtLastLook = Number.NaN;
 		return;
 	}
 	const {at: start, queuedMs: queuedBefore} = silenceStart({at: heartbeat, queuedMs: queuedAtBeat}, {at: f64[F64_STRETCH_START]!, queuedMs: f64[F64_QUEUED_BEFORE]!}, LOOP_TURN_MS);
 	const silenceMs = now - start - excluded;
-	if (silenceMs < data.thresholdMs || starvedSoFar(silenceMs, queuedBefore)) return;
+	// A silence from the last beat may have begun up to a beat's period later (the loop idle until its next beat): told a
+	// period later. One from a stretch of a task's code is exact, and told at the threshold, with the look before it
+	// to tell a thread at work from one waiting for a CPU (see starvedSoFar): a read of its stack then still finds a
+	// block just over the threshold under way (it was told a poll or two later, often as it ended, and read after it).
+	if (silenceMs - (start === heartbeat ? HEARTBEAT_MS : 0) < data.thresholdMs) {
+		runAtLastLook = mainThread().runMs;
+		return;
+	}
+	if (starvedSoFar(silenceMs, queuedBefore)) return;
 	const number = Atomics.add(i32, I32_BLOCK_COUNTER, 1) + 1;
 	// Before the block is published: a slice that claims it reads where it began.
 	f64[F64_OPEN_BLOCK_START] = start;

@@ -142,6 +142,32 @@ describe('blocks, through the real CLI', () => {
 		expect(result.stdout).toMatch(/⚠ block +loop was blocked for \S+ by load\(\) app\.mjs:9:\d+\n/);
 	});
 
+	// The watchdog told a block of a task's code one or two polls past the threshold (the look that tells a thread at
+	// work from one waiting for a CPU came only then), so a block just over it was read as it ended: the line after
+	// it (`console.log` after a library's spin), or with no stack, at the task's start (an ES module's `1:1`).
+	it("a block just over the threshold is read while it lasts: it is told at the call that blocked", async () => {
+		const cwd = dirWithPackage('spinner', {'package.json': '{"main": "index.js"}', 'index.js': 'exports.spin = ms => { const until = performance.now() + ms; let turns = 0; while (performance.now() < until) turns++; return turns }\n'});
+		writeFileSync(
+			join(cwd, 'app.mjs'),
+			[
+				"import {spin} from 'spinner'",
+				'const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))',
+				'for (let round = 0; round < 8; round++) {',
+				'\tawait sleep(30)',
+				'\tconst turns = spin(54)',
+				"\tconsole.log('spun', turns > 0)",
+				'}',
+			].join('\n'),
+		);
+		const {result, state} = await recordRun(['--block-threshold', '40', 'app.mjs'], {cwd});
+		expect(result.code).toBe(0);
+		const blocks = state.blocks.filter(block => block.durationMs !== null && block.durationMs >= 40);
+		expect(blocks.length).toBeGreaterThanOrEqual(4);
+		// At the call, most of them on an idle machine (the old telling never was): a busy machine's watchdog thread, waiting
+		// for a CPU itself, may still read one late.
+		expect(blocks.filter(block => block.location?.startsWith('app.mjs:5:')).length).toBeGreaterThanOrEqual(1);
+	});
+
 	it("a block the script's last callback ends, just before its process exits, is recorded whole: its start and its end", async () => {
 		// The loop turns once more after the spin, for a timer of 1 ms, then ends: the watchdog tells the end at its next
 		// look, which the exit now waits for. (A loop that never turns again is a script that exited blocked: the monitor ends its block.)

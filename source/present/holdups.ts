@@ -86,7 +86,11 @@ function eventWords(holdup: EventWait): string {
 function eventsWords(events: readonly EventWait[], count: number): string[] {
 	if (count > events.length) return [counted(count, 'event')];
 	const bySource = new Map<string, string[]>();
-	for (const {event, source} of events) bySource.set(source, [...(bySource.get(source) ?? []), `'${sanitize(event)}'`]);
+	for (const {event, source} of events) {
+		const names = bySource.get(source) ?? [];
+		if (names.length === 0) bySource.set(source, names);
+		names.push(`'${sanitize(event)}'`);
+	}
 	return [...bySource].map(([source, names]) => `${names.length === 1 ? 'event' : 'events'} ${names.join(', ')} of ${sanitize(source)}`);
 }
 

@@ -91,8 +91,8 @@ export type WaitTarget =
 	/** A combination (e.g. `Promise.all`) of tasks, ops and events. */
 	/**
 	 * `tasks`, `ops` and `events` list the first 8 of each (an event once, however many of its promises); `taskCount`,
-	 * `opCount` and `eventCount` say how many there were when more; `others`: how many of its members were promises of unknown origin, so that a partly known
-	 * combination is not taken for the whole.
+	 * `opCount` and `eventCount` say how many there were when more; `others`: how many of its members were promises of
+	 * unknown origin, so that a partly known combination is not taken for the whole.
 	 */
 	| {
 			kind: 'promise';

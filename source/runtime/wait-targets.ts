@@ -97,7 +97,7 @@ function unionOf(targets: readonly WaitTarget[], others: number): PromiseTarget 
 				opCount += target.opCount ?? target.ops?.length ?? 0;
 				for (const event of target.events ?? []) addEvent(event);
 				// Those it did not list, counted.
-				eventCount += (target.eventCount ?? 0) - Math.min(target.eventCount ?? 0, target.events?.length ?? 0);
+				eventCount += Math.max(0, (target.eventCount ?? 0) - (target.events?.length ?? 0));
 				others += target.others ?? 0;
 				break;
 			default:
@@ -165,8 +165,9 @@ export class PromiseTargets {
 
 	/**
 	 * What a combination of `members` (`Promise.all`'s, say) stands for: every known member's tasks, ops and events
-	 * (`Promise.race([once(bus, 'done'), once(bus, 'error')])`), and how many members were promises of unknown origin (`Promise.all` of a library's three: "3 promises", not a guess
-	 * from the slice, which may name a task it started and did not await); unknown if it combined values only.
+	 * (`Promise.race([once(bus, 'done'), once(bus, 'error')])`), and how many members were promises of unknown origin
+	 * (`Promise.all` of a library's three: "3 promises", not a guess from the slice, which may name a task it started and
+	 * did not await); unknown if it combined values only.
 	 */
 	combined(members: readonly unknown[]): WaitTarget | undefined {
 		const known: WaitTarget[] = [];

@@ -495,7 +495,7 @@ function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
 	// The script's own files, which the transform rewrote, throw with their original positions; the libraries' do as
 	// under node (their maps would cost every module's load a read, and change their stack traces).
 	setSourceMapsSupport(true, {nodeModules: false, generatedCode: false});
-	nodeFormattedStacks();
+	nodeFormattedStacks(runtimeDirectory);
 	instrumentTimers(tracker);
 	instrumentPromiseCombinators(tracker.promiseTargets);
 	instrumentSettledPromises(tracker.promiseTargets);

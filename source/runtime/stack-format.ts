@@ -1,5 +1,5 @@
 import {findSourceMap, type SourceMap} from 'node:module';
-import {isAbsolute} from 'node:path';
+import {isAbsolute, sep} from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import {standIn} from './function-source.js';
 
@@ -11,18 +11,28 @@ type PrepareStackTrace = (error: Error, trace: NodeJS.CallSite[]) => unknown;
  * URL, its top level `<anonymous> (…)` where node writes the place alone, and drops a method's `[as name]`: a
  * script that reads its own stack (its caller's file, from `at file:///…/app.mjs:2:13`) could not parse it. This
  * one writes each frame as V8 does under node, with the place the source map gives, and the error's first line as
- * Node's own formatter does (`Error [ERR_X]: …` for Node's errors). It stands in for `Error.prepareStackTrace`,
- * which is Node's function already: code that sets its own, and puts it back, finds it as before.
+ * Node's own formatter does (`Error [ERR_X]: …` for Node's errors). Frames of asyncmon's own code, under
+ * `ownDirectory` (its wrappers of the Node functions it instruments: `process.exit`, `events.once`, a stream's
+ * `write`), are left out, as node has none. It stands in for `Error.prepareStackTrace`, which is Node's function
+ * already: code that sets its own, and puts it back, finds it as before.
  */
-export function nodeFormattedStacks(): void {
+export function nodeFormattedStacks(ownDirectory: string): void {
 	const descriptor = Object.getOwnPropertyDescriptor(Error, 'prepareStackTrace');
 	const original = descriptor?.value as PrepareStackTrace | undefined;
 	if (typeof original !== 'function') return;
+	const ownPath = ownDirectory + sep;
+	const ownUrl = `${pathToFileURL(ownDirectory).href}/`;
+	const own = (site: NodeJS.CallSite): boolean => {
+		const file = site.getFileName() ?? '';
+		return file.startsWith(ownPath) || file.startsWith(ownUrl);
+	};
 	const prepareStackTrace = standIn(function (this: unknown, error: Error, trace: NodeJS.CallSite[]): unknown {
 		const header = Reflect.apply(original, this, [error, []]);
 		if (trace.length === 0 || typeof header !== 'string') return trace.length === 0 ? header : Reflect.apply(original, this, [error, trace]);
+		// All of them asyncmon's: an error of its own, told whole.
+		const frames = trace.some(site => !own(site)) ? trace.filter(site => !own(site)) : trace;
 		const maps = new Map<string, SourceMap | undefined>();
-		return `${header}\n    at ${trace.map(site => mappedFrame(site, maps)).join('\n    at ')}`;
+		return `${header}\n    at ${frames.map(site => mappedFrame(site, maps)).join('\n    at ')}`;
 	}, original);
 	Object.defineProperty(Error, 'prepareStackTrace', {...descriptor, value: prepareStackTrace});
 }

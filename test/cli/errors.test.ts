@@ -392,6 +392,25 @@ it('a script that reads its caller from its own stack finds it as under node', a
 	expect(asyncmon).toEqual(node);
 });
 
+// process.exit(NaN) threw its RangeError with a frame `at process.exit (file:///…/dist/chunks/….js)` between Node's
+// and the script's: asyncmon's wrapper of process.exit. So did an already aborted signal's error of events.once().
+it("an error thrown inside a Node function asyncmon wraps has node's stack: no frame of asyncmon's", async () => {
+	const cwd = dirWithScript('wrapped.mjs', [
+		"import {once, EventEmitter} from 'node:events'",
+		'const aborted = AbortSignal.abort()',
+		"try { await once(new EventEmitter(), 'never', {signal: aborted}) } catch (error) { console.log(error.stack) }",
+		'setTimeout(() => process.exit(Number(process.argv[2])), 5)',
+	]);
+	const {node, asyncmon} = await underNodeAndAsyncmon('wrapped.mjs', ['not-a-number'], cwd);
+	expect(node.code).toBe(1);
+	expect(node.stderr).toMatch(/^RangeError \[ERR_OUT_OF_RANGE\]/m);
+	expect(asyncmon.stderr).toBe(node.stderr);
+	expect(asyncmon.code).toBe(node.code);
+	// The stack holds one frame fewer of the script's, within Node's limit: asyncmon's was captured, then left out.
+	expect(asyncmon.stdout).not.toContain('/dist/');
+	expect(asyncmon.stdout.split('\n')[0]).toBe(node.stdout.split('\n')[0]);
+});
+
 describe('usage errors', () => {
 	it('say what to do in one line, exit 1', async () => {
 		const cases: Array<[string[], RegExp]> = [

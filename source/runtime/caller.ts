@@ -1,8 +1,9 @@
 import {findSourceMap} from 'node:module';
-import {relative, sep} from 'node:path';
+import {relative} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {ANONYMOUS, type Location, type StackFrame} from '../protocol/events.js';
 import {SYNC_CHILD_CALLS} from './ops/child-processes.js';
+import {ownFiles} from './own-files.js';
 
 type CallSites = NodeJS.CallSite[];
 
@@ -82,6 +83,7 @@ export interface UserStack {
  */
 export function userStack(fn: Function, paths: {cwd: string; ownDirectory: string}, maxFrames: number, depth: number): UserStack {
 	const frames: StackFrame[] = [];
+	const isOwn = ownFiles(paths.ownDirectory);
 	let inOwnCode: boolean | null = null;
 	let loading = false;
 	/** The innermost frame of a module file, the user's or a library's, and the outermost one that is no caller awaiting. */
@@ -95,7 +97,7 @@ export function userStack(fn: Function, paths: {cwd: string; ownDirectory: strin
 		const named = site.getFileName();
 		const file = named ?? '';
 		// The inspector runs the watchdog's reader of this stack as a script named '', in an interrupt of the blocked code.
-		const own = named === '' || pathOf(file).startsWith(paths.ownDirectory + sep);
+		const own = named === '' || isOwn(file);
 		// A built-in the thread is in (Atomics.wait) has no file at all. One further out called the code the thread is in.
 		if (named == null && innermost) callee = builtinCallee(site);
 		// asyncmon's wrapper of spawnSync, which the script called: a stack read as the child's wait ends lands in it.

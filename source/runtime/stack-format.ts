@@ -1,7 +1,8 @@
 import {findSourceMap, type SourceMap} from 'node:module';
-import {isAbsolute, sep} from 'node:path';
+import {isAbsolute} from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import {standIn} from './function-source.js';
+import {ownFiles} from './own-files.js';
 
 type PrepareStackTrace = (error: Error, trace: NodeJS.CallSite[]) => unknown;
 
@@ -20,17 +21,13 @@ export function nodeFormattedStacks(ownDirectory: string): void {
 	const descriptor = Object.getOwnPropertyDescriptor(Error, 'prepareStackTrace');
 	const original = descriptor?.value as PrepareStackTrace | undefined;
 	if (typeof original !== 'function') return;
-	const ownPath = ownDirectory + sep;
-	const ownUrl = `${pathToFileURL(ownDirectory).href}/`;
-	const own = (site: NodeJS.CallSite): boolean => {
-		const file = site.getFileName() ?? '';
-		return file.startsWith(ownPath) || file.startsWith(ownUrl);
-	};
+	const isOwn = ownFiles(ownDirectory);
 	const prepareStackTrace = standIn(function (this: unknown, error: Error, trace: NodeJS.CallSite[]): unknown {
 		const header = Reflect.apply(original, this, [error, []]);
 		if (trace.length === 0 || typeof header !== 'string') return trace.length === 0 ? header : Reflect.apply(original, this, [error, trace]);
+		const others = trace.filter(site => !isOwn(site.getFileName() ?? ''));
 		// All of them asyncmon's: an error of its own, told whole.
-		const frames = trace.some(site => !own(site)) ? trace.filter(site => !own(site)) : trace;
+		const frames = others.length > 0 ? others : trace;
 		const maps = new Map<string, SourceMap | undefined>();
 		return `${header}\n    at ${frames.map(site => mappedFrame(site, maps)).join('\n    at ')}`;
 	}, original);

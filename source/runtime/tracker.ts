@@ -477,6 +477,7 @@ export class Tracker {
 	p<T>(value: T): T {
 		if (this.produced !== null) {
 			const producer = this.producedIn;
+			if (Array.isArray(value) && producer === this.current()) this.promiseTargets.tagCalls(value, this.produced);
 			const produced = this.takeProduced(value);
 			// Kept for an await later, or a `Promise.all` (an await now takes it at once, without the map's cost). Not over an
 			// event's own target (see takeTarget).

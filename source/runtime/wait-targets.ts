@@ -111,6 +111,13 @@ function unionOf(targets: readonly WaitTarget[], others: number): PromiseTarget 
 	return target;
 }
 
+/** The tasks a target stands for, listed (the first TRACKED_CHILDREN) and counted, if it stands for tasks and nothing else. */
+function tasksOnly(target: WaitTarget): {ids: number[]; count: number} | null {
+	if (target.kind === 'task') return {ids: [target.id], count: 1};
+	if (target.kind !== 'promise' || !target.tasks || target.ops || target.events || target.others) return null;
+	return {ids: target.tasks, count: target.taskCount ?? target.tasks.length};
+}
+
 /** What the script's promises stand for, where known: on each promise, so a promise nobody keeps is gone with it. */
 export class PromiseTargets {
 	private readonly targets = privateSlot<WaitTarget>();
@@ -164,6 +171,20 @@ export class PromiseTargets {
 	}
 
 	/**
+	 * A call of the script's gave back `array` after code that is not the script's called its async function once an
+	 * element (`ids.map(load)`: Array's map made the calls, so no call of the script's took each promise, and a
+	 * `Promise.all` of them read as a guess from the slice). When the array holds as many promises, none known, as the
+	 * call started tasks, and nothing else, element i is the i-th task's: map and Array.from keep their order. Each
+	 * element is tagged when the tasks are all listed, and the array is, for a combination of more (see combined).
+	 */
+	tagCalls(array: readonly unknown[], made: WaitTarget): void {
+		const calls = tasksOnly(made);
+		if (calls === null || array.length !== calls.count || !array.every(element => isPromise(element) && this.of(element) === undefined)) return;
+		this.targets.set(array, calls.count === 1 ? {kind: 'task', id: calls.ids[0]!} : promiseOf(calls.ids.slice(), calls.count, null, 0));
+		if (calls.ids.length === calls.count) calls.ids.forEach((id, index) => this.targets.set(array[index] as object, {kind: 'task', id}));
+	}
+
+	/**
 	 * What a combination of `members` (`Promise.all`'s, say) stands for: every known member's tasks, ops and events
 	 * (`Promise.race([once(bus, 'done'), once(bus, 'error')])`), and how many members were promises of unknown origin
 	 * (`Promise.all` of a library's three: "3 promises", not a guess from the slice, which may name a task it started and
@@ -178,6 +199,9 @@ export class PromiseTargets {
 			// A plain value waits for nothing; a promise nobody tagged waits for something unknown.
 			else if (isPromise(member)) others++;
 		}
+		// An array of calls' promises too many to tag one by one (see tagCalls), as many as it was made with.
+		const calls = others === members.length ? this.of(members) : undefined;
+		if (calls !== undefined && tasksOnly(calls)?.count === others) return calls;
 		return unionOf(known, others) ?? (others > 0 ? {kind: 'promise', others} : undefined);
 	}
 }

@@ -279,6 +279,34 @@ it("Promise.all of a library's promises is those promises, counted, not a guess 
 	expect(targets(report, 'main()')[0]).toEqual([{kind: 'promise'}]);
 });
 
+it('the promises of an async function that Array.map called are its calls, each, not a guess from the slice: a Promise.all of them, and one awaited alone', async () => {
+	const {result, report} = await recordApp([
+		'async function load(id) { await new Promise(resolve => setTimeout(resolve, 40 + id)); return id }',
+		'async function few() { return (await Promise.all([1, 2, 3].map(load))).join() }',
+		'async function many() { return (await Promise.all(Array.from({length: 12}, (_, i) => i + 1).map(load))).length }',
+		'async function inTurn() {',
+		'\tconst pending = [1, 2].map(load)',
+		'\tfor (const promise of pending) await promise',
+		'}',
+		'async function main() {',
+		"\tconsole.log('few', await few())",
+		"\tconsole.log('many', await many())",
+		'\tawait inTurn()',
+		'}',
+		'main()',
+	]);
+	expect(result.code).toBe(0);
+	expect(result.stdout).toContain('few 1,2,3');
+	expect(result.stdout).toContain('many 12');
+	const loadsUnder = (parent: string): number[] => report.tasks.filter(task => task.parentId === taskNamed(report, parent).id && task.name.startsWith('load(')).map(task => task.id);
+	expect(targets(report, 'few()')).toEqual([[{kind: 'tasks', ids: loadsUnder('few()')}]]);
+	expect(result.stdout).toMatch(/⏸ await {2}few\(\) on 3 tasks /);
+	// Past the 8 a combination lists, counted.
+	expect(targets(report, 'many()')).toEqual([[{kind: 'tasks', ids: loadsUnder('many()').slice(0, 8), count: 12}]]);
+	const [first, second] = loadsUnder('inTurn()');
+	expect(new Set(taskNamed(report, 'inTurn()').awaitSites[0]!.on)).toEqual(new Set([{kind: 'tasks', ids: [first]}, {kind: 'tasks', ids: [second]}]));
+});
+
 it("a node:http request its agent queued (maxSockets) waits on the queue, said as queued with how many were in flight, then leaves it", async () => {
 	const {result, file} = await recordApp([
 		"const http = require('node:http')",

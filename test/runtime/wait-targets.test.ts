@@ -96,6 +96,38 @@ describe('Promise combinators stand for their members', () => {
 		await combined;
 	});
 
+	it("an array of as many unknown promises as the tasks a call started is theirs, in order; listed each, or counted whole past 8 while it holds as many", async () => {
+		const unknown = (count: number): Array<Promise<unknown>> => Array.from({length: count}, (_, i) => Promise.resolve(i));
+		const few = unknown(3);
+		targets.tagCalls(few, {kind: 'promise', tasks: [4, 6, 8], guess: true});
+		expect(few.map(promise => targets.of(promise))).toEqual([4, 6, 8].map(id => ({kind: 'task', id})));
+		expect(targets.of(Promise.all(few))).toEqual({kind: 'promise', tasks: [4, 6, 8]});
+
+		const many = unknown(12);
+		const listed = [10, 12, 14, 16, 18, 20, 22, 24];
+		targets.tagCalls(many, {kind: 'promise', tasks: listed, taskCount: 12, guess: true});
+		expect(targets.of(many[0])).toBeUndefined();
+		expect(targets.of(Promise.all(many))).toEqual({kind: 'promise', tasks: listed, taskCount: 12});
+		expect(targets.of(Promise.race(many))).toEqual({kind: 'promise', tasks: listed, taskCount: 12});
+		// One more unknown promise: no longer the calls' alone.
+		many.push(Promise.resolve('other'));
+		expect(targets.of(Promise.all(many))).toEqual({kind: 'promise', others: 13});
+
+		// Not as many, a value among them, one known already, or ops among what the call started: nothing is tagged.
+		const mismatches: Array<[unknown[], Parameters<PromiseTargets['tagCalls']>[1]]> = [
+			[unknown(2), {kind: 'promise', tasks: [1, 2, 3]}],
+			[[Promise.resolve(1), 2], {kind: 'promise', tasks: [1, 2]}],
+			[[Promise.resolve(1), standingFor({kind: 'op', id: 7})], {kind: 'promise', tasks: [1, 2]}],
+			[unknown(2), {kind: 'promise', tasks: [1], ops: [2]}],
+		];
+		for (const [array, made] of mismatches) {
+			targets.tagCalls(array, made);
+			expect(targets.of(array)).toBeUndefined();
+			expect(targets.of(array[0])).toBeUndefined();
+		}
+		await Promise.all([...few, ...many]);
+	});
+
 	it("tells which task or op started after the script's own promise of unknown origin was made", () => {
 		const made = new Promise(() => {});
 		targets.markMadeByScript(made, 5);

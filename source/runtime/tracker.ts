@@ -491,6 +491,22 @@ export class Tracker {
 		return value;
 	}
 
+	/** The value the script's code last called `then`, `catch` or `finally` on (see pr); set by the instrumented call itself. */
+	chained: unknown = undefined;
+
+	/**
+	 * A call of `then`, `catch` or `finally` in the script's code returned `value`: a promise that settles after the one
+	 * it was called on (`chained`), once its callback has run, so it stands for what that one does (`fetch(url).then(r =>
+	 * r.json())` for the request, `load(id).then(pick)` for the call), where nothing else is known of it.
+	 */
+	pr<T>(value: T): T {
+		const target = this.promiseTargets.of(this.chained);
+		this.chained = undefined;
+		this.p(value);
+		if (target !== undefined && isPromise(value) && this.promiseTargets.of(value) === undefined) this.promiseTargets.tag(value, target);
+		return value;
+	}
+
 	/** Before a `new Promise(executor)` of the script's: where its executor's tasks and ops begin (see np). */
 	m(): number {
 		return this.nextId;

@@ -5,6 +5,7 @@ import {isSecretParameterName, redactText} from '../protocol/redaction.js';
 import {DESTRUCTURED_ARRAY_KEY, DESTRUCTURED_OBJECT_KEY} from './preview.js';
 import {type AnyNode, collectNames, isFunction, someChild, THIS} from './ast.js';
 import {plainCallsOf} from './plain-calls.js';
+import {chainsAPromise} from './promise-chains.js';
 
 /**
  * The instrumentation transform: every async function (declaration,
@@ -22,7 +23,10 @@ import {plainCallsOf} from './plain-calls.js';
  * `for await (x of y) body` is `{for await (x of __am.fa(__amT, (y), SITE)) { __am.c(__amT); body };__am.c(__amT);}`.
  * A statement that only calls one of the module's own async functions,
  * `load();`, becomes `__am.fl(load(), SITE);`: a promise nobody awaits.
- * Every other call becomes `__am.p(call)` (but calls of the module's plain functions: see plain-calls.ts), and `new Promise(executor)`
+ * Every other call becomes `__am.p(call)` (but calls of the module's plain functions: see plain-calls.ts), a call of a
+ * promise's `then`, `catch` or `finally` whose callbacks start nothing, `x.then(r => r.json())`, becomes
+ * `__am.pr((__am.chained = (x)).then(r => r.json()))` (its promise stands for what x does: see promise-chains.ts,
+ * Tracker.pr), awaited, returned or dropped too, and `new Promise(executor)`
  * becomes `__am.np(__am.m(), new Promise(executor))`: the runtime learns
  * which task or op each promise stands for (see Tracker.p), so an await later
  * knows what it waits on instead of guessing.
@@ -336,11 +340,15 @@ export function instrument(input: TransformInput): TransformOutput {
 			}
 			case 'CallExpression':
 				visitChildren(node);
-				if (!leftBare(node)) wrapCall(node);
+				if (chainsAPromise(node) && !chainLinks.has(node) && !inPlumbing()) wrapChaining(node);
+				else if (!leftBare(node)) wrapCall(node);
 				collectCarriers(node, current().awaitedNames);
 				return;
 			case 'ChainExpression':
-				for (let link = node.expression; link.type === 'CallExpression' || link.type === 'MemberExpression'; link = link.type === 'CallExpression' ? link.callee : link.object) unwrapped.add(link);
+				for (let link = node.expression; link.type === 'CallExpression' || link.type === 'MemberExpression'; link = link.type === 'CallExpression' ? link.callee : link.object) {
+					unwrapped.add(link);
+					chainLinks.add(link);
+				}
 				visitChildren(node);
 				if (node.expression.type === 'CallExpression' && !unwrapped.has(node)) wrapCall(node);
 				return;
@@ -389,13 +397,29 @@ export function instrument(input: TransformInput): TransformOutput {
 	 * an optional chain's spine, where a wrapper would end the chain's short-circuit (`a?.b().c`).
 	 */
 	const unwrapped = new Set<AnyNode>();
+	/** Calls and members on an optional chain's spine: a wrapper around one's object would end the chain's short-circuit too. */
+	const chainLinks = new Set<AnyNode>();
 	/** Inside a CommonJS module's export statement (see isExportPlumbing): its calls stay bare, but in its async functions. */
 	let plumbing = 0;
+	const inPlumbing = (): boolean => plumbing > 0 && !current().instrumented;
 	/** A call left as written: its value already seen, a require(), a plain function's call, or an export statement's. */
-	const leftBare = (call: AnyNode): boolean => unwrapped.has(call) || isRequire(call) || isBare(call) || (plumbing > 0 && !current().instrumented);
+	const leftBare = (call: AnyNode): boolean => unwrapped.has(call) || isRequire(call) || isBare(call) || inPlumbing();
 	const wrapCall = (node: AnyNode): void => {
 		changed = true;
 		openCall(node.start, 'p');
+		edit.appendLeft(node.end, ')');
+	};
+	/**
+	 * `x.then(f)`: the value it is called on goes to the runtime first, then the promise the call made (see Tracker.pr).
+	 * Wrapped where its value goes to an await, a return or a dropped statement too: they take what the call gave, which
+	 * the runtime has to have tagged first. The parentheses around `x` keep a comma or an assignment in it whole.
+	 */
+	const wrapChaining = (node: AnyNode): void => {
+		changed = true;
+		const {object} = node.callee;
+		edit.prependRight(object.start, `(${rt}.chained = (`);
+		edit.appendLeft(object.end, '))');
+		openCall(node.start, 'pr');
 		edit.appendLeft(node.end, ')');
 	};
 

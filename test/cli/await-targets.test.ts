@@ -279,6 +279,34 @@ it("Promise.all of a library's promises is those promises, counted, not a guess 
 	expect(targets(report, 'main()')[0]).toEqual([{kind: 'promise'}]);
 });
 
+it("a promise's then, catch or finally whose callback starts nothing stands for what the promise did: a request's, a call's; one whose callback starts a request is still a guess", async () => {
+	const {result, report} = await recordApp([
+		"const http = require('node:http')",
+		"const server = http.createServer((req, res) => setTimeout(() => res.end(JSON.stringify({path: req.url})), 60))",
+		"server.listen(0, '127.0.0.1', async () => {",
+		'\tconst base = `http://127.0.0.1:${server.address().port}`',
+		"\tasync function one() { return (await fetch(base + '/one').then(r => r.json()).catch(() => null)).path }",
+		"\tasync function both() { return (await Promise.all([1, 2].map(i => fetch(base + '/p/' + i).then(r => r.json())))).length }",
+		'\tasync function load(id) { await new Promise(resolve => setTimeout(resolve, 40)); return id }',
+		'\tasync function picked() { return await load(7).then(id => id * 2) }',
+		"\tasync function next() { return await fetch(base + '/a').then(() => fetch(base + '/b')).then(r => r.status) }",
+		"\tconsole.log(await one(), await both(), await picked(), await next())",
+		'\tserver.close()',
+		'})',
+	]);
+	expect(result.code).toBe(0);
+	expect(result.stdout).toContain('/one 2 14 200');
+	const requestsUnder = (parent: string): number[] => report.tasks.filter(task => task.parentId === taskNamed(report, parent).id && task.kind === 'http').map(task => task.id);
+	expect(targets(report, 'one()')).toEqual([[{kind: 'op', id: requestsUnder('one()')[0]}]]);
+	expect(result.stdout).toMatch(/⏸ await {2}one\(\) on GET \/one/);
+	expect(new Set(targets(report, 'both()')[0])).toEqual(new Set(requestsUnder('both()').map(id => ({kind: 'op', id}))));
+	expect(result.stdout).toMatch(/⏸ await {2}both\(\) on 2 ops/);
+	const loaded = report.tasks.find(task => task.parentId === taskNamed(report, 'picked()').id && task.name === 'load(7)')!;
+	expect(targets(report, 'picked()')).toEqual([[{kind: 'tasks', ids: [loaded.id]}]]);
+	// Waiting on /b too, which its callback starts: not the first request for sure.
+	expect(targets(report, 'next()')[0]).toEqual([{kind: 'op', id: requestsUnder('next()')[0], guess: true}]);
+});
+
 it('the promises of an async function that Array.map called are its calls, each, not a guess from the slice: a Promise.all of them, and one awaited alone', async () => {
 	const {result, report} = await recordApp([
 		'async function load(id) { await new Promise(resolve => setTimeout(resolve, 40 + id)); return id }',

@@ -97,6 +97,15 @@ class FakeRuntime {
 	np<T>(_since: number, promise: T): T {
 		return promise;
 	}
+	/** Set by the instrumented code before each call of a promise's `then`, `catch` or `finally` whose value goes to `pr`. */
+	chained: unknown = undefined;
+	/** What each such call was made on, and what it gave. */
+	readonly chains: Array<[receiver: unknown, value: unknown]> = [];
+	pr<T>(value: T): T {
+		this.chains.push([this.chained, value]);
+		this.chained = undefined;
+		return value;
+	}
 	kinds(): string[] {
 		return this.calls.map(call => call[0]);
 	}
@@ -1005,6 +1014,25 @@ describe('instrument: the values of calls, and new promises', () => {
 		expect(unmarked(out.code)).toContain('const lib = require("lib");');
 	});
 
+	it("hands the runtime what a promise's then, catch or finally whose callbacks start nothing is called on, and the promise it makes: awaited, returned or kept", () => {
+		const out = unmarked(
+			transform(`
+				async function json(url) { return await fetch(url).then(r => r.json()).catch(() => null); }
+				async function kept(p) { const later = p.finally(() => clearTimeout(timer)); return later; }
+				async function next(p) { return [p.then(r => fetch(r.next)), p.then(load), p.then(data => data.items.map(load)), p?.then(r => r.json())]; }
+			`).code,
+		);
+		const rt = RUNTIME_GLOBAL;
+		expect(out).toContain(`(${rt}.r)(__amT,await (${rt}.w)(__amT,((${rt}.pr)((${rt}.chained = ((${rt}.pr)((${rt}.chained = ((${rt}.p)(fetch(url)))).then(r => (${rt}.p)(r.json()))))).catch(() => null))),0))`);
+		expect(out).toContain(`const later = (${rt}.pr)((${rt}.chained = (p)).finally(() => (${rt}.p)(clearTimeout(timer))));`);
+		// A callback that may start work of its own, a function given by name, and an optional chain: any other call.
+		expect(out).toContain(`(${rt}.p)(p.then(r => (${rt}.p)(fetch(r.next))))`);
+		expect(out).toContain(`(${rt}.p)(p.then(load))`);
+		expect(out).toContain(`(${rt}.p)(p.then(data => (${rt}.p)(data.items.map(load))))`);
+		expect(out).toContain(`(${rt}.p)(p?.then(r => (${rt}.p)(r.json())))`);
+		expect(out).not.toContain(`${rt}.chained = (p)).then(r => (`);
+	});
+
 	it('wraps an optional chain whole, so a short-circuit still skips the rest of it', async () => {
 		const {original, instrumented, out} = both(`
 			const a = null;
@@ -1014,6 +1042,29 @@ describe('instrument: the values of calls, and new promises', () => {
 		`);
 		expect(unmarked(out.code)).toContain(`(${RUNTIME_GLOBAL}.p)(a?.f().g())`);
 		for (const side of [original, instrumented]) expect(await side.run()).toEqual([undefined, 'reached', 'reached']);
+	});
+
+	it("keeps a promise's then, catch and finally working, and tells the runtime the value each was called on: a comma in it, a chain of them, a statement of its own with no semicolon before it", async () => {
+		const {original, instrumented} = both(`
+			const other = Promise.resolve('other');
+			const base = Promise.resolve(2);
+			async function run() {
+				const comma = await (other, base).then(n => n * 10);
+				const chain = await base.then(n => n + 1).catch(error => error.message).finally(() => null);
+				let statement = 0
+				;(base).then(n => { statement = n })
+				await base
+				return [comma, chain, statement];
+			}
+			return {run};
+		`);
+		for (const side of [original, instrumented]) expect(await side.run()).toEqual([20, 3, 2]);
+		const base = runtime.chains[0]![0];
+		expect(await (base as Promise<number>)).toBe(2);
+		// (other, base).then: base; base.then(…).then(…).finally: each on the one before; (base).then as a statement.
+		expect(runtime.chains.map(([receiver]) => receiver === base)).toEqual([true, true, false, false, true]);
+		expect(runtime.chains[2]![0]).toBe(runtime.chains[1]![1]);
+		expect(runtime.chains[3]![0]).toBe(runtime.chains[2]![1]);
 	});
 
 	it('keeps super calls, tagged templates, calls of calls and direct eval working', async () => {

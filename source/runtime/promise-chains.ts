@@ -1,0 +1,60 @@
+import {type AnyNode, isFunction, someChild} from './ast.js';
+
+/** The methods that make a promise settling after the one they are called on. */
+const CHAINING_METHODS = new Set(['then', 'catch', 'finally']);
+
+/** Globals whose calls start no work of their own: a callback may call them and still start nothing. */
+const INERT_GLOBALS = new Set(['clearTimeout', 'clearInterval', 'clearImmediate', 'console', 'JSON', 'Math', 'Number', 'String', 'Boolean', 'parseInt', 'parseFloat']);
+
+/**
+ * `x.then(f)`, `x.catch(f)`, `x.finally(f)` (on anything but `super`) whose callbacks start nothing (see startsNothing):
+ * the promise the call makes settles once x has, and stands for what x does. A callback that may start work
+ * (`.then(r => fetch(r.next))`, `.then(process)`) would make it wait on that too, unseen: such a call is any other.
+ */
+export function chainsAPromise(call: AnyNode): boolean {
+	const callee = call.callee;
+	if (callee.type !== 'MemberExpression' || callee.computed || callee.object.type === 'Super' || callee.property.type !== 'Identifier') return false;
+	return CHAINING_METHODS.has(callee.property.name) && call.arguments.every(startsNothing);
+}
+
+/**
+ * A function literal whose body calls nothing but methods of its first parameter (`r => r.json()`, `res => res.data`),
+ * and a few globals that start no work (`() => clearTimeout(timer)`, `error => { console.error(error); return null }`);
+ * makes nothing with `new`, awaits nothing, and holds no function of its own. `null` or `undefined` (`.then(null, f)`) too.
+ */
+function startsNothing(argument: AnyNode): boolean {
+	if ((argument.type === 'Literal' && argument.value === null) || (argument.type === 'Identifier' && argument.name === 'undefined')) return true;
+	if (argument.type !== 'ArrowFunctionExpression' && argument.type !== 'FunctionExpression') return false;
+	if (argument.async || argument.generator) return false;
+	const first = argument.params[0];
+	const own = first?.type === 'Identifier' ? first.name : null;
+	const starts = (node: AnyNode): boolean => {
+		switch (node.type) {
+			case 'NewExpression':
+			case 'AwaitExpression':
+			case 'YieldExpression':
+			case 'TaggedTemplateExpression':
+			case 'ImportExpression':
+				return true;
+			case 'CallExpression':
+				if (!callsNothingNew(node, own)) return true;
+				break;
+			default:
+				if (isFunction(node)) return true;
+		}
+		return someChild(node, starts);
+	};
+	return !someChild(argument, (child, key) => key !== 'params' && starts(child));
+}
+
+/**
+ * A call of a method of the callback's own parameter (`r.json()`, `rows.at(0)`) given no name that could be a
+ * function (`data.items.map(load)` calls load), or of one of INERT_GLOBALS (`console.log()`, `JSON.parse()`).
+ */
+function callsNothingNew(call: AnyNode, own: string | null): boolean {
+	let base = call.callee;
+	while (base.type === 'MemberExpression') base = base.object;
+	if (base.type !== 'Identifier') return false;
+	if (INERT_GLOBALS.has(base.name)) return true;
+	return base !== call.callee && base.name === own && !call.arguments.some((argument: AnyNode) => argument.type === 'Identifier' || argument.type === 'MemberExpression');
+}

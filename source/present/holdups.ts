@@ -68,7 +68,9 @@ function describeKnown(state: ModelState, holdup: Holdup, nowMs: Ms, ascii: bool
 			return holdup.sinceMs === null || nowMs <= holdup.sinceMs ? awaited : `${awaited} ${glyphs(ascii).separator} ${formatDuration(nowMs - holdup.sinceMs)}`;
 		}
 		case 'task':
-			return holdup.node ? `task ${shownId(holdup.node.id, state)} ${holdup.node.name}` : `task ${shownId(holdup.id, state)}`;
+			if (!holdup.node) return `task ${shownId(holdup.id, state)}`;
+			// A followed process or a worker thread is named by what it is (`pid 4242: node worker.js`), not as a task of its own lane.
+			return holdup.node.kind === 'process' || holdup.node.kind === 'worker' ? holdup.node.name : `task ${shownId(holdup.node.id, state)} ${holdup.node.name}`;
 		case 'op':
 			return holdup.node ? describeOp(holdup.node, nowMs, ascii) : `op ${shownId(holdup.id, state)}`;
 	}

@@ -14,18 +14,47 @@ import type {PromiseTargets} from './wait-targets.js';
 type EventTarget = Extract<WaitTarget, {kind: 'event'}>;
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 
+/** The script's `new Promise` executors running now (see Tracker.m and np): what their promises' settling listeners are of. */
+export interface ExecutorListeners {
+	open(): boolean;
+	/** A listener added now is a promise's own resolve or reject, for an event that is `target`. */
+	settledBy(target: WaitTarget): void;
+}
+
+const nativeSource = Function.prototype.toString;
+
+/**
+ * A promise's own resolve or reject function, as V8 makes them: anonymous, of one parameter, no constructor, native.
+ * Only looked for while an executor runs.
+ */
+function isSettlingFunction(listener: unknown): boolean {
+	return typeof listener === 'function' && listener.name === '' && listener.length === 1 && !('prototype' in listener) && nativeSource.call(listener) === 'function () { [native code] }';
+}
+
 /**
  * The promises that stand for an emitter's or a stream's events name the event and the emitter, where they would
  * read "a promise": `events.once()`, each item of `events.on()` (a readline interface's `for await` too: Node's
  * readline calls it as the module's property), each item of a readable stream's `for await`, and `stream/promises`'
  * `pipeline()` and `finished()`. Node loads these modules as it starts, so nothing more is loaded for them.
  */
-export function instrumentEventWaits(targets: PromiseTargets, cwd: string): (iterable: object, iterator: Function) => EventTarget | null {
+export function instrumentEventWaits(targets: PromiseTargets, cwd: string, executors: ExecutorListeners): (iterable: object, iterator: Function) => EventTarget | null {
 	const tagged = (promise: unknown, target: WaitTarget): void => {
 		if (isPromise(promise)) targets.tag(promise, target);
 	};
 	// An event of an emitter that is a task or an op of its own (a child process, a request) waits on that, known.
 	const awaited = (name: unknown, emitter: unknown): WaitTarget => (typeof emitter === 'object' && emitter !== null && targets.ofEmitter(emitter)) || eventOf(name, emitter, cwd);
+	// A promise's own resolve or reject made an emitter's listener while a `new Promise` executor of the script's runs
+	// (`child.on('exit', resolve)`, `out.on('finish', resolve).on('error', reject)`, `server.listen(0, resolve)`, which
+	// Node makes a 'listening' listener): that promise waits on the event. `addListener` is `on`'s own function: each is
+	// replaced, and `once` calls `on` with a wrapper of the listener, which is no promise's. Each takes two arguments
+	// and no more: passed as such, no `arguments` is made at every listener a server adds.
+	for (const name of ['on', 'addListener', 'once', 'prependListener', 'prependOnceListener'] as const) {
+		const add = events.EventEmitter.prototype[name] as AnyFunction;
+		replace(events.EventEmitter.prototype, name, function (this: unknown, event: unknown, listener: unknown) {
+			if (executors.open() && isSettlingFunction(listener)) executors.settledBy(awaited(event, this));
+			return add.call(this, event, listener);
+		});
+	}
 	const {once, on} = events as unknown as Record<'once' | 'on', AnyFunction>;
 	replace(events, 'once', function (this: unknown, emitter: unknown, name: unknown, ...rest: unknown[]) {
 		const promise = Reflect.apply(once, this, [emitter, name, ...rest]);

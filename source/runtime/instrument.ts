@@ -394,6 +394,8 @@ function attributeWorkers(tracker: Tracker): void {
 			else if (!own && Array.isArray(options?.execArgv)) args[1] = {...options, execArgv: ['--require', preload, ...options.execArgv]};
 			super(...args);
 			drains.constructed(this.threadId);
+			// `await once(worker, 'exit')` waits on the thread: its root task.
+			if (!own) tracker.promiseTargets.tagEmitter(this, {kind: 'task', id: tracker.workerRootId(this.threadId)});
 		}
 
 		/** The worker's lane first ends and sends what it holds (see worker-drain.ts); one that could not is ended here. */
@@ -499,7 +501,7 @@ function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
 	instrumentTimers(tracker);
 	instrumentPromiseCombinators(tracker.promiseTargets);
 	instrumentSettledPromises(tracker.promiseTargets);
-	tracker.itemsOf = instrumentEventWaits(tracker.promiseTargets, cwd);
+	tracker.itemsOf = instrumentEventWaits(tracker.promiseTargets, cwd, tracker.executorListeners);
 	const undiciHttp2 = new UndiciHttp2Streams();
 	instrumentHttp(tracker, config.propagateTrace ? new TracePropagation(config.traceId) : null, undiciHttp2);
 	instrumentServerRequests(tracker);

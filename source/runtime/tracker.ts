@@ -8,7 +8,8 @@ import {DESTRUCTURED_ARRAY, DESTRUCTURED_ARRAY_KEY, DESTRUCTURED_OBJECT, DESTRUC
 import type {SiteTable} from './site-table.js';
 import {describeError} from './errors.js';
 import {recordedText} from './redact.js';
-import {eitherOf, PROMISE, promiseOf, PromiseTargets, servedWait, TRACKED_CHILDREN, VALUE, type ServedResponseState} from './wait-targets.js';
+import {allOf, eitherOf, PROMISE, promiseOf, PromiseTargets, servedWait, TRACKED_CHILDREN, VALUE, type ServedResponseState} from './wait-targets.js';
+import type {ExecutorListeners} from './event-waits.js';
 import {type CallFrames, TaskContext} from './task-context.js';
 import {WAITED_WRITE_MS} from './pipe-write.js';
 
@@ -308,7 +309,11 @@ export class Tracker {
 
 	/** The flush timer: `every` is setInterval as it was before the script's timers were instrumented. */
 	startFlushTimer(every: typeof setInterval): void {
-		every(() => this.flush('recent'), FLUSH_INTERVAL_MS).unref();
+		every(() => {
+			// Between callbacks no executor runs: one whose `new Promise` threw (not given a function) left its entry.
+			this.executors.length = 0;
+			this.flush('recent');
+		}, FLUSH_INTERVAL_MS).unref();
 	}
 
 	/** `source` gives events at each flush, pushed before the buffered ones are completed and written. */
@@ -507,18 +512,35 @@ export class Tracker {
 		return value;
 	}
 
+	/**
+	 * Per `new Promise` executor of the script's running now, innermost last: the events an emitter's listener that is
+	 * a promise's own resolve or reject waits for (see event-waits.ts), the first TRACKED_CHILDREN; null for none yet.
+	 */
+	private readonly executors: Array<WaitTarget[] | null> = [];
+
+	readonly executorListeners: ExecutorListeners = {
+		open: () => this.executors.length > 0,
+		settledBy: target => {
+			const events = (this.executors[this.executors.length - 1] ??= []);
+			if (events.length < TRACKED_CHILDREN) events.push(target);
+		},
+	};
+
 	/** Before a `new Promise(executor)` of the script's: where its executor's tasks and ops begin (see np). */
 	m(): number {
+		this.executors.push(null);
 		return this.nextId;
 	}
 
 	/**
-	 * The script made a promise: it stands for the tasks and ops its
-	 * executor started. One whose executor started none is settled by
-	 * something else (an event of a stream the slice opened, say): unknown.
+	 * The script made a promise: it stands for the events its executor made its resolve or reject a listener of
+	 * (`child.on('exit', resolve)`: not the timer a timeout guard set beside it), or else the tasks and ops its
+	 * executor started. One whose executor did neither is settled by something else (an event of a stream the slice
+	 * opened, a listener of its own that calls resolve): unknown.
 	 */
 	np<T>(since: number, promise: T): T {
-		const target = typeof promise === 'object' && promise !== null ? this.startedSince(this.current(), since) : undefined;
+		const settledBy = this.executors.pop() ?? null;
+		const target = typeof promise !== 'object' || promise === null ? undefined : settledBy ? allOf(withoutErrors(settledBy)) : this.startedSince(this.current(), since);
 		if (target) this.promiseTargets.tag(promise as object, target);
 		else if (isPromise(promise)) this.promiseTargets.markMadeByScript(promise, this.nextId);
 		return promise;
@@ -955,7 +977,12 @@ export class Tracker {
 	 */
 	workerTerminated(threadId: number, busyMs: number): void {
 		const t = performance.now();
-		this.emit({type: 'task.end', t, id: this.processFirstId + threadId * IDS_PER_THREAD, ok: true, busy: busyMs, wait: 0, sched: 0, awaits: 0});
+		this.emit({type: 'task.end', t, id: this.workerRootId(threadId), ok: true, busy: busyMs, wait: 0, sched: 0, awaits: 0});
+	}
+
+	/** The root task of a worker thread of this thread's process: the first id of the thread's range. */
+	workerRootId(threadId: number): number {
+		return this.processFirstId + threadId * IDS_PER_THREAD;
 	}
 
 	/**
@@ -1470,6 +1497,12 @@ function startedCount(target: WaitTarget): number {
 }
 
 /** Awaits that task's own promise: a combination (`Promise.all`) may hold tasks it does not await. */
+/** An executor's settling listeners but those of 'error', which reject it (`.on('error', reject)`), unless that is all there is. */
+function withoutErrors(targets: WaitTarget[]): WaitTarget[] {
+	const settling = targets.filter(target => target.kind !== 'event' || target.event !== 'error');
+	return settling.length > 0 ? settling : targets;
+}
+
 function awaitsTask(task: Task, id: number): boolean {
 	return task.phase === Phase.Waiting && task.waitOn.kind === 'task' && task.waitOn.id === id;
 }

@@ -44,6 +44,11 @@ export function promiseOf(tasks: number[] | null, taskCount: number, ops: number
 	return target;
 }
 
+/** What a promise that waits on every one of `targets` stands for (one or more, none a guess): the one, or them together. */
+export function allOf(targets: readonly WaitTarget[]): WaitTarget {
+	return targets.length === 1 ? targets[0]! : (unionOf(targets, 0) ?? promiseOf(null, 0, null, 0));
+}
+
 /**
  * Two things (tasks, ops, or guesses of them) made one after the other in a task's slice with neither claimed by a
  * call of the script's: code that is not the script's (a library's `mapLimit(items, 2, fn)`) made them, and the

@@ -279,6 +279,73 @@ it("Promise.all of a library's promises is those promises, counted, not a guess 
 	expect(targets(report, 'main()')[0]).toEqual([{kind: 'promise'}]);
 });
 
+it("the script's own new Promise whose resolve or reject it made a listener waits on that event: a child process's exit and a worker's (named as such), a stream's finish, an emitter's event past the timer guarding it, a server's listening", async () => {
+	const {result, report} = await recordApp([
+		"const {fork} = require('node:child_process')",
+		"const {createWriteStream} = require('node:fs')",
+		"const {EventEmitter} = require('node:events')",
+		"const http = require('node:http')",
+		"const {Worker, isMainThread} = require('node:worker_threads')",
+		"if (process.argv[2] === 'child' || !isMainThread) setTimeout(() => {}, 80)",
+		'else main()',
+		'async function thread() {',
+		"\tawait new Promise(resolve => new Worker(__filename).on('exit', resolve))",
+		'}',
+		'async function child() {',
+		"\tconst c = fork(__filename, ['child'])",
+		"\tawait new Promise(resolve => c.on('exit', resolve))",
+		'}',
+		'async function stream() {',
+		"\tconst out = createWriteStream(require('node:path').join(require('node:os').tmpdir(), 'asyncmon-finish-' + process.pid))",
+		"\tout.end('x')",
+		"\tawait new Promise((resolve, reject) => out.on('finish', resolve).on('error', reject))",
+		'}',
+		'async function guarded() {',
+		'\tconst bus = new EventEmitter()',
+		"\tsetTimeout(() => bus.emit('ready'), 60)",
+		'\tawait new Promise((resolve, reject) => {',
+		"\t\tconst guard = setTimeout(() => reject(new Error('timed out')), 5000)",
+		"\t\tbus.once('ready', resolve)",
+		"\t\tbus.once('ready', () => clearTimeout(guard))",
+		'\t})',
+		'}',
+		'async function listening() {',
+		'\tconst server = http.createServer()',
+		"\tawait new Promise(resolve => server.listen(0, '127.0.0.1', resolve))",
+		'\tserver.close()',
+		'}',
+		'async function wrapped() {',
+		'\tconst bus = new EventEmitter()',
+		"\tsetTimeout(() => bus.emit('done'), 30)",
+		"\tawait new Promise(resolve => bus.once('done', () => resolve()))",
+		'}',
+		'async function main() {',
+		'\tawait child()',
+		'\tawait stream()',
+		'\tawait guarded()',
+		'\tawait listening()',
+		'\tawait wrapped()',
+		'\tawait thread()',
+		"\tconsole.log('all done')",
+		'}',
+	]);
+	expect(result.code).toBe(0);
+	expect(result.stdout).toContain('all done');
+	const forked = report.tasks.find(task => task.kind === 'process')!;
+	expect(forked).toBeDefined();
+	expect(targets(report, 'child()')).toEqual([[{kind: 'tasks', ids: [forked.id]}]]);
+	expect(result.stdout).toMatch(/⏸ await {2}child\(\) on pid \d+: node \S*app\.js child /);
+	const worker = report.tasks.find(task => task.kind === 'worker')!;
+	expect(targets(report, 'thread()')).toEqual([[{kind: 'tasks', ids: [worker.id]}]]);
+	expect(result.stdout).toMatch(/⏸ await {2}thread\(\) on worker thread #\d+ /);
+	expect(targets(report, 'stream()')).toEqual([[{kind: 'event', event: 'finish', source: expect.stringMatching(/^WriteStream .*asyncmon-finish-\d+$/)}]]);
+	expect(result.stdout).toMatch(/⏸ await {2}guarded\(\) on event 'ready' of EventEmitter/);
+	expect(targets(report, 'guarded()')).toEqual([[{kind: 'event', event: 'ready', source: 'EventEmitter'}]]);
+	expect(targets(report, 'listening()')).toEqual([[{kind: 'event', event: 'listening', source: 'Server'}]]);
+	// Its listener calls resolve: the event it waits on is not known; the one timer its slice set, which emits it, is.
+	expect(targets(report, 'wrapped()')).toEqual([[{kind: 'timer', delayMs: 30}]]);
+});
+
 it("a promise's then, catch or finally whose callback starts nothing stands for what the promise did: a request's, a call's; one whose callback starts a request is still a guess", async () => {
 	const {result, report} = await recordApp([
 		"const http = require('node:http')",

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {blockCulprit, describeTarget, starvedStall, waitingOn, waitingOnLive} from '../../source/present/holdups.js';
-import type {AsyncmonEvent} from '../../source/protocol/events.js';
+import {IDS_PER_PROCESS, IDS_PER_THREAD, type AsyncmonEvent} from '../../source/protocol/events.js';
 import {apply} from '../../source/model/reducer.js';
 import {reduce} from '../helpers/events.js';
 
@@ -133,6 +133,16 @@ describe('what an await targets', () => {
 		expect(describeTarget(state, {kind: 'task', id: 1}, 0)).toBe('task #1 tick()');
 		expect(describeTarget(state, {kind: 'task', id: 9}, 0)).toBe('task #9');
 		expect(describeTarget(state, {kind: 'op', id: 9}, 0)).toBe('op #9');
+	});
+
+	it('names a followed process or a worker thread it waits on by what it is, not as a task of its own lane', () => {
+		const lanes = reduce([
+			...sleeper,
+			{type: 'task.start', t: 1, id: IDS_PER_PROCESS + 1, parent: 1, kind: 'process', name: 'pid 4242: node worker.js', loc: null, process: {pid: 4242, command: 'node worker.js'}},
+			{type: 'task.start', t: 1, id: 2 * IDS_PER_THREAD + 1, parent: 1, kind: 'worker', name: 'worker thread #2', loc: 'pool.js:1:1', thread: 2},
+		]);
+		expect(describeTarget(lanes, {kind: 'task', id: IDS_PER_PROCESS + 1}, 0)).toBe('pid 4242: node worker.js');
+		expect(describeTarget(lanes, {kind: 'task', id: 2 * IDS_PER_THREAD + 1}, 0)).toBe('worker thread #2');
 	});
 
 	it('names a peer whose reply is awaited, and how long it has been awaited when that is known', () => {

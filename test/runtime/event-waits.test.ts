@@ -9,6 +9,7 @@ import streamPromises from 'node:stream/promises';
 import {beforeAll, describe, expect, it} from 'vitest';
 import {emitterName, instrumentEventWaits} from '../../source/runtime/event-waits.js';
 import {PromiseTargets} from '../../source/runtime/wait-targets.js';
+import type {WaitTarget} from '../../source/protocol/events.js';
 import {tempDir} from '../helpers/temp.js';
 
 describe('emitterName', () => {
@@ -68,8 +69,10 @@ describe('emitterName', () => {
 describe('instrumentEventWaits', () => {
 	const targets = new PromiseTargets();
 	const cwd = tempDir();
+	/** An executor runs while `open`: the events its settling listeners were added for. */
+	const executor = {open: false, settledBy: [] as WaitTarget[]};
 	beforeAll(() => {
-		instrumentEventWaits(targets, cwd);
+		instrumentEventWaits(targets, cwd, {open: () => executor.open, settledBy: target => executor.settledBy.push(target)});
 	});
 
 	it("tags once()'s promise with the event and the emitter, as Node's own function still named once, and as ES modules import it", async () => {
@@ -118,5 +121,31 @@ describe('instrumentEventWaits', () => {
 		expect(targets.of(done)).toEqual({kind: 'event', event: 'finish', source: 'Writable'});
 		sink.end('x');
 		await done;
+	});
+
+	it("tells an executor running of each listener that is a promise's own resolve or reject, by its event, and of no other listener; adding listeners works as before", async () => {
+		const bus = new EventEmitter();
+		const child = new EventEmitter();
+		targets.tagEmitter(child, {kind: 'op', id: 12});
+		let settle: Array<(value?: unknown) => void> = [];
+		const made = new Promise((resolve, reject) => {
+			settle = [resolve, reject];
+		});
+		const [resolve, reject] = settle;
+		executor.open = true;
+		bus.on('ready', resolve!).once('failed', reject!).addListener('gone', resolve!).prependListener('late', reject!).prependOnceListener('early', resolve!);
+		child.on('exit', resolve!);
+		bus.on('noise', () => resolve!()).on('other', function named() {});
+		executor.open = false;
+		bus.on('closed', resolve!);
+		expect(executor.settledBy).toEqual([
+			...['ready', 'failed', 'gone', 'late', 'early'].map(event => ({kind: 'event', event, source: 'EventEmitter'})),
+			{kind: 'op', id: 12},
+		]);
+		expect(bus.eventNames()).toEqual(['ready', 'failed', 'gone', 'late', 'early', 'noise', 'other', 'closed']);
+		bus.emit('failed', new Error('no'));
+		await expect(made).rejects.toThrow('no');
+		expect(bus.listenerCount('failed')).toBe(0);
+		expect([EventEmitter.prototype.on.name, EventEmitter.prototype.addListener.name, EventEmitter.prototype.once.name]).toEqual(['addListener', 'addListener', 'once']);
 	});
 });

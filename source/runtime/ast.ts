@@ -68,3 +68,15 @@ export function collectNames(pattern: AnyNode, into: Set<string>): void {
 
 /** `this`, among the names an await's value went into: no variable can be named so. */
 export const THIS = 'this';
+
+/** Whether the expression reads any of the names (a static, scope-insensitive approximation). */
+export function readsAny(node: AnyNode, names: ReadonlySet<string>): boolean {
+	if (names.size === 0) return false;
+	if (node.type === 'Identifier') return names.has(node.name);
+	if (node.type === 'ThisExpression') return names.has(THIS);
+	return someChild(node, (child, key) => {
+		// `a.name` and `{name: …}` name a property, not a variable.
+		if ((node.type === 'MemberExpression' && key === 'property' && !node.computed) || (node.type === 'Property' && key === 'key' && !node.computed)) return false;
+		return readsAny(child, names);
+	});
+}

@@ -17,7 +17,9 @@ type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 /** The script's `new Promise` executors running now (see Tracker.m and np): what their promises' settling listeners are of. */
 export interface ExecutorListeners {
 	open(): boolean;
-	/** A listener added now is a promise's own resolve or reject, for an event that is `target`. */
+	/** A listener of the script's own that settles the executor's promise (`() => resolve()`: see settling-listeners.ts). */
+	settles(listener: unknown): boolean;
+	/** A listener added now settles a promise an executor makes, on an event that is `target`. */
 	settledBy(target: WaitTarget): void;
 }
 
@@ -45,15 +47,21 @@ export function instrumentEventWaits(targets: PromiseTargets, cwd: string, execu
 	const awaited = (name: unknown, emitter: unknown): WaitTarget => (typeof emitter === 'object' && emitter !== null && targets.ofEmitter(emitter)) || eventOf(name, emitter, cwd);
 	// A promise's own resolve or reject made an emitter's listener while a `new Promise` executor of the script's runs
 	// (`child.on('exit', resolve)`, `out.on('finish', resolve).on('error', reject)`, `server.listen(0, resolve)`, which
-	// Node makes a 'listening' listener): that promise waits on the event. `addListener` is `on`'s own function: each is
-	// replaced, and `once` calls `on` with a wrapper of the listener, which is no promise's. Each takes two arguments
-	// and no more: passed as such, no `arguments` is made at every listener a server adds.
-	for (const name of ['on', 'addListener', 'once', 'prependListener', 'prependOnceListener'] as const) {
-		const add = events.EventEmitter.prototype[name] as AnyFunction;
-		replace(events.EventEmitter.prototype, name, function (this: unknown, event: unknown, listener: unknown) {
-			if (executors.open() && isSettlingFunction(listener)) executors.settledBy(awaited(event, this));
+	// Node makes a 'listening' listener), or a listener of the executor's that calls them: that promise waits on the
+	// event. `on` and `addListener` are one function, and stay one (`emitter.on === emitter.addListener`); `once` calls
+	// `on` with a wrapper of the listener, which is no promise's. Each takes two arguments and no more: passed as such,
+	// no `arguments` is made at every listener a server adds.
+	const proto = events.EventEmitter.prototype as unknown as Record<string, AnyFunction>;
+	const watching = (add: AnyFunction): AnyFunction =>
+		standIn(function (this: unknown, event: unknown, listener: unknown) {
+			if (executors.open() && (isSettlingFunction(listener) || executors.settles(listener))) executors.settledBy(awaited(event, this));
 			return add.call(this, event, listener);
-		});
+		}, add);
+	const addListener = proto.on!;
+	const watchedAdd = watching(addListener);
+	for (const name of ['on', 'addListener', 'once', 'prependListener', 'prependOnceListener']) {
+		const original = proto[name]!;
+		Object.defineProperty(proto, name, {value: original === addListener ? watchedAdd : watching(original), writable: true, configurable: true, enumerable: true});
 	}
 	const {once, on} = events as unknown as Record<'once' | 'on', AnyFunction>;
 	replace(events, 'once', function (this: unknown, emitter: unknown, name: unknown, ...rest: unknown[]) {

@@ -18,9 +18,10 @@ export function chainsAPromise(call: AnyNode): boolean {
 }
 
 /**
- * A function literal whose body calls nothing but methods of its first parameter (`r => r.json()`, `res => res.data`),
- * and a few globals that start no work (`() => clearTimeout(timer)`, `error => { console.error(error); return null }`);
- * makes nothing with `new`, awaits nothing, and holds no function of its own. `null` or `undefined` (`.then(null, f)`) too.
+ * A function literal whose body calls nothing but its first parameter's body readers (`r => r.json()`; reading
+ * `res => res.data` calls nothing), and a few globals that start no work (`() => clearTimeout(timer)`, `error => {
+ * console.error(error); return null }`); makes nothing with `new`, awaits nothing, and holds no function of its own.
+ * `null` or `undefined` (`.then(null, f)`) too.
  */
 function startsNothing(argument: AnyNode): boolean {
 	if ((argument.type === 'Literal' && argument.value === null) || (argument.type === 'Identifier' && argument.name === 'undefined')) return true;
@@ -47,14 +48,18 @@ function startsNothing(argument: AnyNode): boolean {
 	return !someChild(argument, (child, key) => key !== 'params' && starts(child));
 }
 
+/** A response's body readers: reading the body is the request's own (its download), nothing new. */
+const BODY_READERS = new Set(['json', 'text', 'arrayBuffer', 'blob', 'formData', 'bytes']);
+
 /**
- * A call of a method of the callback's own parameter (`r.json()`, `rows.at(0)`) given no name that could be a
- * function (`data.items.map(load)` calls load), or of one of INERT_GLOBALS (`console.log()`, `JSON.parse()`).
+ * A call of one of INERT_GLOBALS (`console.log()`, `JSON.parse()`), or a body reader of the callback's own parameter
+ * (`r.json()`). No other method of it: `c.query(sql)`, `error.retry()` start work of their own.
  */
 function callsNothingNew(call: AnyNode, own: string | null): boolean {
 	let base = call.callee;
 	while (base.type === 'MemberExpression') base = base.object;
 	if (base.type !== 'Identifier') return false;
 	if (INERT_GLOBALS.has(base.name)) return true;
-	return base !== call.callee && base.name === own && !call.arguments.some((argument: AnyNode) => argument.type === 'Identifier' || argument.type === 'MemberExpression');
+	const callee = call.callee;
+	return callee.type === 'MemberExpression' && !callee.computed && callee.object === base && base.name === own && BODY_READERS.has(callee.property.name) && call.arguments.length === 0;
 }

@@ -508,7 +508,8 @@ export class Tracker {
 		const target = this.promiseTargets.of(this.chained);
 		this.chained = undefined;
 		this.p(value);
-		if (target !== undefined && isPromise(value) && this.promiseTargets.of(value) === undefined) this.promiseTargets.tag(value, target);
+		// A settled value's chain waits on its callback alone (`Promise.resolve(x).then(x => x.json())`): unknown.
+		if (target !== undefined && target.kind !== 'value' && isPromise(value) && this.promiseTargets.of(value) === undefined) this.promiseTargets.tag(value, target);
 		return value;
 	}
 
@@ -518,13 +519,26 @@ export class Tracker {
 	 */
 	private readonly executors: Array<WaitTarget[] | null> = [];
 
+	/** The listeners an executor of the script's gives an emitter that call its resolve or reject (see settling). */
+	private readonly settlers = new WeakSet<object>();
+
 	readonly executorListeners: ExecutorListeners = {
 		open: () => this.executors.length > 0,
+		settles: listener => typeof listener === 'function' && this.settlers.has(listener),
 		settledBy: target => {
 			const events = (this.executors[this.executors.length - 1] ??= []);
 			if (events.length < TRACKED_CHILDREN) events.push(target);
 		},
 	};
+
+	/**
+	 * A function literal an executor of the script's gives an emitter as a listener that calls its resolve or reject
+	 * (`bus.once('done', () => resolve())`, see settling-listeners.ts), as it is passed: the function itself.
+	 */
+	settling<T>(listener: T): T {
+		if (typeof listener === 'function') this.settlers.add(listener);
+		return listener;
+	}
 
 	/** Before a `new Promise(executor)` of the script's: where its executor's tasks and ops begin (see np). */
 	m(): number {
@@ -534,13 +548,15 @@ export class Tracker {
 
 	/**
 	 * The script made a promise: it stands for the events its executor made its resolve or reject a listener of
-	 * (`child.on('exit', resolve)`: not the timer a timeout guard set beside it), or else the tasks and ops its
-	 * executor started. One whose executor did neither is settled by something else (an event of a stream the slice
-	 * opened, a listener of its own that calls resolve): unknown.
+	 * (`child.on('exit', resolve)`), and the tasks and ops its executor started (a timeout guard's timer). One whose
+	 * executor did neither is settled by something else (an event of a stream the slice opened, a listener made
+	 * elsewhere that calls resolve): unknown.
 	 */
 	np<T>(since: number, promise: T): T {
 		const settledBy = this.executors.pop() ?? null;
-		const target = typeof promise !== 'object' || promise === null ? undefined : settledBy ? allOf(withoutErrors(settledBy)) : this.startedSince(this.current(), since);
+		const started = typeof promise === 'object' && promise !== null ? this.startedSince(this.current(), since) : undefined;
+		// Either may settle it: `setTimeout(resolve, 300)` beside `bus.once('x', resolve)`, a guard's timer beside the event.
+		const target = settledBy ? allOf(started ? [...withoutErrors(settledBy), started] : withoutErrors(settledBy)) : started;
 		if (target) this.promiseTargets.tag(promise as object, target);
 		else if (isPromise(promise)) this.promiseTargets.markMadeByScript(promise, this.nextId);
 		return promise;

@@ -3,9 +3,10 @@ import {acorn, MagicString} from './lazy-modules.js';
 import {ANONYMOUS} from '../protocol/events.js';
 import {isSecretParameterName, redactText} from '../protocol/redaction.js';
 import {DESTRUCTURED_ARRAY_KEY, DESTRUCTURED_OBJECT_KEY} from './preview.js';
-import {type AnyNode, collectNames, isFunction, someChild, THIS} from './ast.js';
+import {type AnyNode, collectNames, isFunction, readsAny, someChild} from './ast.js';
 import {plainCallsOf} from './plain-calls.js';
 import {chainsAPromise} from './promise-chains.js';
+import {settlingListeners} from './settling-listeners.js';
 
 /**
  * The instrumentation transform: every async function (declaration,
@@ -358,6 +359,10 @@ export function instrument(input: TransformInput): TransformOutput {
 					changed = true;
 					openCall(node.start, 'np', `${rt}.m(),`);
 					edit.appendLeft(node.end, ')');
+					for (const listener of settlingListeners(node)) {
+						edit.prependRight(listener.start, runtimeCall(rt, 'settling'));
+						edit.appendLeft(listener.end, ')');
+					}
 				}
 				return;
 			case 'VariableDeclarator':
@@ -783,14 +788,3 @@ function addLoopCarried(loop: AnyNode, names: Set<string>): void {
 	}
 }
 
-/** Whether the expression reads any of the names (a static, scope-insensitive approximation). */
-function readsAny(node: AnyNode, names: ReadonlySet<string>): boolean {
-	if (names.size === 0) return false;
-	if (node.type === 'Identifier') return names.has(node.name);
-	if (node.type === 'ThisExpression') return names.has(THIS);
-	return someChild(node, (child, key) => {
-		// `a.name` and `{name: …}` name a property, not a variable.
-		if ((node.type === 'MemberExpression' && key === 'property' && !node.computed) || (node.type === 'Property' && key === 'key' && !node.computed)) return false;
-		return readsAny(child, names);
-	});
-}

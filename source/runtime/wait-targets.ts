@@ -44,9 +44,18 @@ export function promiseOf(tasks: number[] | null, taskCount: number, ops: number
 	return target;
 }
 
-/** What a promise that waits on every one of `targets` stands for (one or more, none a guess): the one, or them together. */
+/**
+ * What a promise that waits on every one of `targets` stands for (one or more, none a guess): the one, or them
+ * together, each counted once (a child process's 'exit' and 'error' listeners both stand for the process).
+ */
 export function allOf(targets: readonly WaitTarget[]): WaitTarget {
-	return targets.length === 1 ? targets[0]! : (unionOf(targets, 0) ?? promiseOf(null, 0, null, 0));
+	const distinct = targets.filter((target, index) => targets.findIndex(other => sameTarget(other, target)) === index);
+	return distinct.length === 1 ? distinct[0]! : (unionOf(distinct, 0) ?? promiseOf(null, 0, null, 0));
+}
+
+function sameTarget(a: WaitTarget, b: WaitTarget): boolean {
+	if ((a.kind === 'task' && b.kind === 'task') || (a.kind === 'op' && b.kind === 'op')) return a.id === b.id;
+	return a.kind === 'event' && b.kind === 'event' && a.event === b.event && a.source === b.source;
 }
 
 /**

@@ -279,7 +279,7 @@ it("Promise.all of a library's promises is those promises, counted, not a guess 
 	expect(targets(report, 'main()')[0]).toEqual([{kind: 'promise'}]);
 });
 
-it("the script's own new Promise whose resolve or reject it made a listener waits on that event: a child process's exit and a worker's (named as such), a stream's finish, an emitter's event past the timer guarding it, a server's listening", async () => {
+it("the script's own new Promise whose resolve or reject, or a listener calling them, it gave an emitter waits on that event: a child process's exit and a worker's (named as such), a stream's finish, an emitter's event past the timer guarding it, a server's listening", async () => {
 	const {result, report} = await recordApp([
 		"const {fork} = require('node:child_process')",
 		"const {createWriteStream} = require('node:fs')",
@@ -339,11 +339,12 @@ it("the script's own new Promise whose resolve or reject it made a listener wait
 	expect(targets(report, 'thread()')).toEqual([[{kind: 'tasks', ids: [worker.id]}]]);
 	expect(result.stdout).toMatch(/⏸ await {2}thread\(\) on worker thread #\d+ /);
 	expect(targets(report, 'stream()')).toEqual([[{kind: 'event', event: 'finish', source: expect.stringMatching(/^WriteStream .*asyncmon-finish-\d+$/)}]]);
-	expect(result.stdout).toMatch(/⏸ await {2}guarded\(\) on event 'ready' of EventEmitter/);
-	expect(targets(report, 'guarded()')).toEqual([[{kind: 'event', event: 'ready', source: 'EventEmitter'}]]);
+	// Either may settle it: the event, or the guard's timer the executor set.
+	expect(result.stdout).toMatch(/⏸ await {2}guarded\(\) on 1 op \+ event 'ready' of EventEmitter/);
+	expect(targets(report, 'guarded()')).toEqual([[{kind: 'timer', delayMs: 5000}, {kind: 'event', event: 'ready', source: 'EventEmitter'}]]);
 	expect(targets(report, 'listening()')).toEqual([[{kind: 'event', event: 'listening', source: 'Server'}]]);
-	// Its listener calls resolve: the event it waits on is not known; the one timer its slice set, which emits it, is.
-	expect(targets(report, 'wrapped()')).toEqual([[{kind: 'timer', delayMs: 30}]]);
+	// A listener of its own that calls resolve: that event too, not the timer that emits it.
+	expect(targets(report, 'wrapped()')).toEqual([[{kind: 'event', event: 'done', source: 'EventEmitter'}]]);
 });
 
 it("a promise's then, catch or finally whose callback starts nothing stands for what the promise did: a request's, a call's; one whose callback starts a request is still a guess", async () => {
@@ -357,12 +358,14 @@ it("a promise's then, catch or finally whose callback starts nothing stands for 
 		'\tasync function load(id) { await new Promise(resolve => setTimeout(resolve, 40)); return id }',
 		'\tasync function picked() { return await load(7).then(id => id * 2) }',
 		"\tasync function next() { return await fetch(base + '/a').then(() => fetch(base + '/b')).then(r => r.status) }",
-		"\tconsole.log(await one(), await both(), await picked(), await next())",
+		'\tconst slowBody = {json: () => new Promise(resolve => setTimeout(() => resolve(5), 50))}',
+		'\tasync function settledFirst() { return await Promise.resolve(slowBody).then(r => r.json()) }',
+		"\tconsole.log(await one(), await both(), await picked(), await next(), await settledFirst())",
 		'\tserver.close()',
 		'})',
 	]);
 	expect(result.code).toBe(0);
-	expect(result.stdout).toContain('/one 2 14 200');
+	expect(result.stdout).toContain('/one 2 14 200 5');
 	const requestsUnder = (parent: string): number[] => report.tasks.filter(task => task.parentId === taskNamed(report, parent).id && task.kind === 'http').map(task => task.id);
 	expect(targets(report, 'one()')).toEqual([[{kind: 'op', id: requestsUnder('one()')[0]}]]);
 	expect(result.stdout).toMatch(/⏸ await {2}one\(\) on GET \/one/);
@@ -372,6 +375,9 @@ it("a promise's then, catch or finally whose callback starts nothing stands for 
 	expect(targets(report, 'picked()')).toEqual([[{kind: 'tasks', ids: [loaded.id]}]]);
 	// Waiting on /b too, which its callback starts: not the first request for sure.
 	expect(targets(report, 'next()')[0]).toEqual([{kind: 'op', id: requestsUnder('next()')[0], guess: true}]);
+	// A settled value's chain waits on its callback: not "a value", ready at once.
+	expect(targets(report, 'settledFirst()')[0]![0]!.kind).not.toBe('value');
+	expect(taskNamed(report, 'settledFirst()').awaitSites[0]!.waitMs).toBeGreaterThanOrEqual(40);
 });
 
 it('the promises of an async function that Array.map called are its calls, each, not a guess from the slice: a Promise.all of them, and one awaited alone', async () => {

@@ -70,9 +70,9 @@ describe('instrumentEventWaits', () => {
 	const targets = new PromiseTargets();
 	const cwd = tempDir();
 	/** An executor runs while `open`: the events its settling listeners were added for. */
-	const executor = {open: false, settledBy: [] as WaitTarget[]};
+	const executor = {open: false, settledBy: [] as WaitTarget[], own: new Set<unknown>()};
 	beforeAll(() => {
-		instrumentEventWaits(targets, cwd, {open: () => executor.open, settledBy: target => executor.settledBy.push(target)});
+		instrumentEventWaits(targets, cwd, {open: () => executor.open, settles: listener => executor.own.has(listener), settledBy: target => executor.settledBy.push(target)});
 	});
 
 	it("tags once()'s promise with the event and the emitter, as Node's own function still named once, and as ES modules import it", async () => {
@@ -123,7 +123,7 @@ describe('instrumentEventWaits', () => {
 		await done;
 	});
 
-	it("tells an executor running of each listener that is a promise's own resolve or reject, by its event, and of no other listener; adding listeners works as before", async () => {
+	it("tells an executor running of each listener that is a promise's own resolve or reject, or one of its own that calls them, by its event, and of no other listener; adding listeners works as before", async () => {
 		const bus = new EventEmitter();
 		const child = new EventEmitter();
 		targets.tagEmitter(child, {kind: 'op', id: 12});
@@ -136,16 +136,24 @@ describe('instrumentEventWaits', () => {
 		bus.on('ready', resolve!).once('failed', reject!).addListener('gone', resolve!).prependListener('late', reject!).prependOnceListener('early', resolve!);
 		child.on('exit', resolve!);
 		bus.on('noise', () => resolve!()).on('other', function named() {});
+		// A listener of the executor's own that calls resolve, as the transform marks it.
+		const own = (): void => resolve!();
+		executor.own.add(own);
+		bus.once('done', own);
 		executor.open = false;
 		bus.on('closed', resolve!);
 		expect(executor.settledBy).toEqual([
 			...['ready', 'failed', 'gone', 'late', 'early'].map(event => ({kind: 'event', event, source: 'EventEmitter'})),
 			{kind: 'op', id: 12},
+			{kind: 'event', event: 'done', source: 'EventEmitter'},
 		]);
-		expect(bus.eventNames()).toEqual(['ready', 'failed', 'gone', 'late', 'early', 'noise', 'other', 'closed']);
+		expect(bus.eventNames()).toEqual(['ready', 'failed', 'gone', 'late', 'early', 'noise', 'other', 'done', 'closed']);
 		bus.emit('failed', new Error('no'));
 		await expect(made).rejects.toThrow('no');
 		expect(bus.listenerCount('failed')).toBe(0);
 		expect([EventEmitter.prototype.on.name, EventEmitter.prototype.addListener.name, EventEmitter.prototype.once.name]).toEqual(['addListener', 'addListener', 'once']);
+		// One function under both names, as under node.
+		expect(EventEmitter.prototype.on).toBe(EventEmitter.prototype.addListener);
+		expect(process.on).toBe(process.addListener);
 	});
 });

@@ -106,6 +106,12 @@ class FakeRuntime {
 		this.chained = undefined;
 		return value;
 	}
+	/** The listeners an executor gave an emitter that settle its promise, as the instrumented code hands them over. */
+	readonly settlers: unknown[] = [];
+	settling<T>(listener: T): T {
+		this.settlers.push(listener);
+		return listener;
+	}
 	kinds(): string[] {
 		return this.calls.map(call => call[0]);
 	}
@@ -1065,6 +1071,23 @@ describe('instrument: the values of calls, and new promises', () => {
 		expect(runtime.chains.map(([receiver]) => receiver === base)).toEqual([true, true, false, false, true]);
 		expect(runtime.chains[2]![0]).toBe(runtime.chains[1]![1]);
 		expect(runtime.chains[3]![0]).toBe(runtime.chains[2]![1]);
+	});
+
+	it("hands the runtime a new Promise executor's listeners that settle it, as they are: the emitter holds the same function", async () => {
+		const {original, instrumented, out} = both(`
+			const {EventEmitter} = process.getBuiltinModule('node:events');
+			async function run() {
+				const bus = new EventEmitter();
+				const done = new Promise(resolve => bus.on('done', value => resolve(value * 2)));
+				const listener = bus.listeners('done')[0];
+				bus.emit('done', 21);
+				return [await done, typeof listener];
+			}
+			return {run};
+		`);
+		expect(unmarked(out.code)).toContain(`bus.on('done', (${RUNTIME_GLOBAL}.settling)(value => (${RUNTIME_GLOBAL}.p)(resolve(value * 2))))`);
+		for (const side of [original, instrumented]) expect(await side.run()).toEqual([42, 'function']);
+		expect(runtime.settlers).toHaveLength(1);
 	});
 
 	it('keeps super calls, tagged templates, calls of calls and direct eval working', async () => {

@@ -17,10 +17,13 @@ type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 /** The script's `new Promise` executors running now (see Tracker.m and np): what their promises' settling listeners are of. */
 export interface ExecutorListeners {
 	open(): boolean;
-	/** A listener of the script's own that settles the executor's promise (`() => resolve()`: see settling-listeners.ts). */
+	/** A listener of the script's own that settles the executor's promise (`() => resolve()`: see settling-callbacks.ts). */
 	settles(listener: unknown): boolean;
-	/** A listener added now settles a promise an executor makes, on an event that is `target`. */
-	settledBy(target: WaitTarget): void;
+	/**
+	 * A listener added now settles a promise an executor makes, on an event that is `target()`: asked once the executor
+	 * is done, when an emitter it made is known for what it is (`http.get(url, resolve)`: the request's op).
+	 */
+	settledBy(target: () => WaitTarget): void;
 }
 
 const nativeSource = Function.prototype.toString;
@@ -54,7 +57,7 @@ export function instrumentEventWaits(targets: PromiseTargets, cwd: string, execu
 	const proto = events.EventEmitter.prototype as unknown as Record<string, AnyFunction>;
 	const watching = (add: AnyFunction): AnyFunction =>
 		standIn(function (this: unknown, event: unknown, listener: unknown) {
-			if (executors.open() && (isSettlingFunction(listener) || executors.settles(listener))) executors.settledBy(awaited(event, this));
+			if (executors.open() && (isSettlingFunction(listener) || executors.settles(listener))) executors.settledBy(() => awaited(event, this));
 			return add.call(this, event, listener);
 		}, add);
 	const addListener = proto.on!;

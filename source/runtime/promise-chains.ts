@@ -20,7 +20,7 @@ export function chainsAPromise(call: AnyNode): boolean {
 /**
  * A function literal whose body calls nothing but its first parameter's body readers (`r => r.json()`; reading
  * `res => res.data` calls nothing), and a few globals that start no work (`() => clearTimeout(timer)`, `error => {
- * console.error(error); return null }`); makes nothing with `new`, awaits nothing, and holds no function of its own.
+ * console.error(error); return null }`); makes nothing with `new` but errors, awaits nothing, and holds no function of its own.
  * `null` or `undefined` (`.then(null, f)`) too.
  */
 function startsNothing(argument: AnyNode): boolean {
@@ -32,6 +32,9 @@ function startsNothing(argument: AnyNode): boolean {
 	const starts = (node: AnyNode): boolean => {
 		switch (node.type) {
 			case 'NewExpression':
+				// An error made to be thrown or rejected with (`if (!r.ok) throw new HttpError(r.status)`) starts nothing.
+				if (!(node.callee.type === 'Identifier' && ERROR_CLASS.test(node.callee.name))) return true;
+				break;
 			case 'AwaitExpression':
 			case 'YieldExpression':
 			case 'TaggedTemplateExpression':
@@ -48,12 +51,19 @@ function startsNothing(argument: AnyNode): boolean {
 	return !someChild(argument, (child, key) => key !== 'params' && starts(child));
 }
 
+/** A class of errors, by its name: `Error`, `TypeError`, `HttpError`. */
+const ERROR_CLASS = /^[A-Z]\w*Error$|^Error$/;
+
+/** Calls that make a settled promise: `r.ok ? r.json() : Promise.reject(new Error(…))` waits on nothing more. */
+const SETTLED_PROMISE = new Set(['resolve', 'reject']);
+
 /** A response's body readers: reading the body is the request's own (its download), nothing new. */
 const BODY_READERS = new Set(['json', 'text', 'arrayBuffer', 'blob', 'formData', 'bytes']);
 
 /**
- * A call of one of INERT_GLOBALS (`console.log()`, `JSON.parse()`), or a body reader of the callback's own parameter
- * (`r.json()`). No other method of it: `c.query(sql)`, `error.retry()` start work of their own.
+ * A call of one of INERT_GLOBALS (`console.log()`, `JSON.parse()`), `Promise.resolve()` or `Promise.reject()`, or a
+ * body reader of the callback's own parameter (`r.json()`). No other method of it: `c.query(sql)`, `error.retry()`
+ * start work of their own.
  */
 function callsNothingNew(call: AnyNode, own: string | null): boolean {
 	let base = call.callee;
@@ -61,5 +71,6 @@ function callsNothingNew(call: AnyNode, own: string | null): boolean {
 	if (base.type !== 'Identifier') return false;
 	if (INERT_GLOBALS.has(base.name)) return true;
 	const callee = call.callee;
+	if (base.name === 'Promise' && callee.object === base && !callee.computed && SETTLED_PROMISE.has(callee.property.name)) return true;
 	return callee.type === 'MemberExpression' && !callee.computed && callee.object === base && base.name === own && BODY_READERS.has(callee.property.name) && call.arguments.length === 0;
 }

@@ -517,9 +517,9 @@ export class Tracker {
 	 * Per `new Promise` executor of the script's running now, innermost last: the events an emitter's listener that is
 	 * a promise's own resolve or reject waits for (see event-waits.ts), the first TRACKED_CHILDREN; null for none yet.
 	 */
-	private readonly executors: Array<WaitTarget[] | null> = [];
+	private readonly executors: Array<Array<() => WaitTarget> | null> = [];
 
-	/** The listeners an executor of the script's gives an emitter that call its resolve or reject (see settling). */
+	/** The callbacks an executor of the script's passes on that read its resolve or reject (see settling). */
 	private readonly settlers = new WeakSet<object>();
 
 	readonly executorListeners: ExecutorListeners = {
@@ -532,8 +532,8 @@ export class Tracker {
 	};
 
 	/**
-	 * A function literal an executor of the script's gives an emitter as a listener that calls its resolve or reject
-	 * (`bus.once('done', () => resolve())`, see settling-listeners.ts), as it is passed: the function itself.
+	 * A function literal an executor of the script's passes to a call that reads its resolve or reject (`bus.once('done',
+	 * () => resolve())`, see settling-callbacks.ts), as it is passed: the function itself, known if it becomes a listener.
 	 */
 	settling<T>(listener: T): T {
 		if (typeof listener === 'function') this.settlers.add(listener);
@@ -556,7 +556,8 @@ export class Tracker {
 		const settledBy = this.executors.pop() ?? null;
 		const started = typeof promise === 'object' && promise !== null ? this.startedSince(this.current(), since) : undefined;
 		// Either may settle it: `setTimeout(resolve, 300)` beside `bus.once('x', resolve)`, a guard's timer beside the event.
-		const target = settledBy ? allOf(started ? [...withoutErrors(settledBy), started] : withoutErrors(settledBy)) : started;
+		const events = settledBy?.map(target => target());
+		const target = events ? allOf(started ? [...withoutErrors(events), started] : withoutErrors(events)) : started;
 		if (target) this.promiseTargets.tag(promise as object, target);
 		else if (isPromise(promise)) this.promiseTargets.markMadeByScript(promise, this.nextId);
 		return promise;

@@ -6,7 +6,7 @@ import {DESTRUCTURED_ARRAY_KEY, DESTRUCTURED_OBJECT_KEY} from './preview.js';
 import {type AnyNode, collectNames, isFunction, readsAny, someChild} from './ast.js';
 import {plainCallsOf} from './plain-calls.js';
 import {chainsAPromise} from './promise-chains.js';
-import {settlingListeners} from './settling-listeners.js';
+import {settlingCallbacks} from './settling-callbacks.js';
 
 /**
  * The instrumentation transform: every async function (declaration,
@@ -359,9 +359,9 @@ export function instrument(input: TransformInput): TransformOutput {
 					changed = true;
 					openCall(node.start, 'np', `${rt}.m(),`);
 					edit.appendLeft(node.end, ')');
-					for (const listener of settlingListeners(node)) {
-						edit.prependRight(listener.start, runtimeCall(rt, 'settling'));
-						edit.appendLeft(listener.end, ')');
+					for (const callback of settlingCallbacks(node)) {
+						edit.prependRight(callback.start, runtimeCall(rt, 'settling'));
+						edit.appendLeft(callback.end, ')');
 					}
 				}
 				return;

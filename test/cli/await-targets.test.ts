@@ -353,7 +353,7 @@ it("a promise's then, catch or finally whose callback starts nothing stands for 
 		"const server = http.createServer((req, res) => setTimeout(() => res.end(JSON.stringify({path: req.url})), 60))",
 		"server.listen(0, '127.0.0.1', async () => {",
 		'\tconst base = `http://127.0.0.1:${server.address().port}`',
-		"\tasync function one() { return (await fetch(base + '/one').then(r => r.json()).catch(() => null)).path }",
+		"\tasync function one() { return (await fetch(base + '/one').then(r => { if (!r.ok) throw new Error(r.statusText); return r.json() }).catch(() => null)).path }",
 		"\tasync function both() { return (await Promise.all([1, 2].map(i => fetch(base + '/p/' + i).then(r => r.json())))).length }",
 		'\tasync function load(id) { await new Promise(resolve => setTimeout(resolve, 40)); return id }',
 		'\tasync function picked() { return await load(7).then(id => id * 2) }',
@@ -382,7 +382,7 @@ it("a promise's then, catch or finally whose callback starts nothing stands for 
 
 it('the promises of an async function that Array.map called are its calls, each, not a guess from the slice: a Promise.all of them, and one awaited alone', async () => {
 	const {result, report} = await recordApp([
-		'async function load(id) { await new Promise(resolve => setTimeout(resolve, 40 + id)); return id }',
+		'async function load(id) { await new Promise(resolve => setTimeout(resolve, 40 + id * 10)); return id }',
 		'async function few() { return (await Promise.all([1, 2, 3].map(load))).join() }',
 		'async function many() { return (await Promise.all(Array.from({length: 12}, (_, i) => i + 1).map(load))).length }',
 		'async function inTurn() {',

@@ -72,7 +72,7 @@ describe('instrumentEventWaits', () => {
 	/** An executor runs while `open`: the events its settling listeners were added for. */
 	const executor = {open: false, settledBy: [] as WaitTarget[], own: new Set<unknown>()};
 	beforeAll(() => {
-		instrumentEventWaits(targets, cwd, {open: () => executor.open, settles: listener => executor.own.has(listener), settledBy: target => executor.settledBy.push(target)});
+		instrumentEventWaits(targets, cwd, {open: () => executor.open, settles: listener => executor.own.has(listener), settledBy: target => executor.settledBy.push(target())});
 	});
 
 	it("tags once()'s promise with the event and the emitter, as Node's own function still named once, and as ES modules import it", async () => {

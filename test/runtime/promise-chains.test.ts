@@ -18,6 +18,8 @@ describe('chainsAPromise: a then, catch or finally whose promise settles as the 
 			'p.then(undefined, () => 0)',
 			'p.then()',
 			'fetch(url).then(r => r.json()).then(body => body.name)',
+			'fetch(url).then(r => { if (!r.ok) throw new HttpError(`status ${r.status}`); return r.json() })',
+			'fetch(url).then(r => (r.ok ? r.json() : Promise.reject(new Error(r.statusText))))',
 		]) {
 			expect(chainsAPromise(call(code)), code).toBe(true);
 		}
@@ -34,6 +36,8 @@ describe('chainsAPromise: a then, catch or finally whose promise settles as the 
 			'p.then(rows => rows.at(0))',
 			'p.then(r => r.json(reviver))',
 			'p.then(r => new Response(r))',
+			'p.then(r => new Errors(r))',
+			'p.then(all => Promise.all(all))',
 			'p.then(async r => r.json())',
 			'p.then(r => r.then(x => x))',
 			'p.then(function* () {})',

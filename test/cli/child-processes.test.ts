@@ -219,12 +219,16 @@ describe('child processes, followed', () => {
 		expect(laneNamed(report, 'child.mjs synchronous').parentId).toBe(taskNamed(report, 'startSync()').id);
 		expect(laneNamed(report, 'child.mjs promised').parentId).toBe(taskNamed(report, 'startPromised()').id);
 		for (const role of ['synchronous', 'promised']) expect(childrenOf(report, laneNamed(report, `child.mjs ${role}`))).toEqual(['childWork()']);
+		// util.promisify(execFile)'s promise waits on the process, a followed one or an op.
+		expect(taskNamed(report, 'startPromised()').awaitSites.map(site => site.on)).toEqual([[{kind: 'tasks', ids: [laneNamed(report, 'child.mjs promised').id]}]]);
 		const shell = report.tasks.find(task => task.kind === 'child')!;
 		expect(shell.process).toEqual({pid: expect.any(Number), command: 'sh -c exit 2', exit: {code: 2, signal: null}});
 		expect(shell.parentId).toBe(taskNamed(report, 'startSync()').id);
 		expect(node.stdout).toContain('exec one\npromised exec two\n');
 		const shells = report.tasks.filter(task => task.kind === 'child' && task.parentId === taskNamed(report, 'startShell()').id);
 		expect(shells.map(task => task.process!.command).sort()).toEqual(['echo one', 'echo two']);
+		const promisedShell = shells.find(task => task.process!.command === 'echo two')!;
+		expect(taskNamed(report, 'startShell()').awaitSites.map(site => site.on)).toContainEqual([{kind: 'op', id: promisedShell.id}]);
 	});
 
 	// npm runs a package's scripts so: `sh -c "node server.js"`. The shell was an op, and the Node process it ran unwatched.

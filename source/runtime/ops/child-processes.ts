@@ -2,6 +2,7 @@ import childProcess, {type ChildProcess} from 'node:child_process';
 import {basename} from 'node:path';
 import {syncBuiltinESMExports} from 'node:module';
 import {promisify} from 'node:util';
+import {isPromise} from 'node:util/types';
 import {PROCESS_EXIT, type ErrorInfo, type ProcessDetails, type ProcessExit, type ProcessLaunch} from '../../protocol/events.js';
 import type {Tracker} from '../tracker.js';
 import {recordedText} from '../redact.js';
@@ -107,6 +108,9 @@ function watched(name: string, start: Start, tracker: Tracker, follow: FollowChi
 			} else {
 				const child = childOf(result);
 				watch(tracker, lane, opOf(child.pid), child, launched(child.pid));
+				// util.promisify(execFile)'s promise is the process's, as its child is: a followed one's lane is no op the slice started.
+				const stands = tracker.promiseTargets.ofEmitter(child);
+				if (stands && isPromise(result)) tracker.promiseTargets.tag(result, stands);
 			}
 			return result;
 		},

@@ -501,7 +501,7 @@ function startTracker(config: ThreadConfig, options: TrackerOptions): Tracker {
 	instrumentTimers(tracker);
 	instrumentPromiseCombinators(tracker.promiseTargets);
 	instrumentSettledPromises(tracker.promiseTargets);
-	tracker.itemsOf = instrumentEventWaits(tracker.promiseTargets, cwd, tracker.executorListeners);
+	tracker.itemsOf = instrumentEventWaits(tracker.promiseTargets, cwd, tracker.executorSettlers);
 	const undiciHttp2 = new UndiciHttp2Streams();
 	instrumentHttp(tracker, config.propagateTrace ? new TracePropagation(config.traceId) : null, undiciHttp2);
 	instrumentServerRequests(tracker);

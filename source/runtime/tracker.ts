@@ -9,7 +9,7 @@ import type {SiteTable} from './site-table.js';
 import {describeError} from './errors.js';
 import {recordedText} from './redact.js';
 import {allOf, eitherOf, PROMISE, promiseOf, PromiseTargets, servedWait, TRACKED_CHILDREN, VALUE, type ServedResponseState} from './wait-targets.js';
-import type {ExecutorListeners} from './event-waits.js';
+import {ExecutorSettlers} from './executor-settlers.js';
 import {type CallFrames, TaskContext} from './task-context.js';
 import {WAITED_WRITE_MS} from './pipe-write.js';
 
@@ -310,8 +310,7 @@ export class Tracker {
 	/** The flush timer: `every` is setInterval as it was before the script's timers were instrumented. */
 	startFlushTimer(every: typeof setInterval): void {
 		every(() => {
-			// Between callbacks no executor runs: one whose `new Promise` threw (not given a function) left its entry.
-			this.executors.length = 0;
+			this.executorSettlers.reset();
 			this.flush('recent');
 		}, FLUSH_INTERVAL_MS).unref();
 	}
@@ -513,36 +512,21 @@ export class Tracker {
 		return value;
 	}
 
-	/**
-	 * Per `new Promise` executor of the script's running now, innermost last: the events an emitter's listener that is
-	 * a promise's own resolve or reject waits for (see event-waits.ts), the first TRACKED_CHILDREN; null for none yet.
-	 */
-	private readonly executors: Array<Array<() => WaitTarget> | null> = [];
-
-	/** The callbacks an executor of the script's passes on that read its resolve or reject (see settling). */
-	private readonly settlers = new WeakSet<object>();
-
-	readonly executorListeners: ExecutorListeners = {
-		open: () => this.executors.length > 0,
-		settles: listener => typeof listener === 'function' && this.settlers.has(listener),
-		settledBy: target => {
-			const events = (this.executors[this.executors.length - 1] ??= []);
-			if (events.length < TRACKED_CHILDREN) events.push(target);
-		},
-	};
+	/** The script's `new Promise` executors running now, and their settling listeners' events (see m, np, settling). */
+	readonly executorSettlers = new ExecutorSettlers();
 
 	/**
 	 * A function literal an executor of the script's passes to a call that reads its resolve or reject (`bus.once('done',
 	 * () => resolve())`, see settling-callbacks.ts), as it is passed: the function itself, known if it becomes a listener.
 	 */
 	settling<T>(listener: T): T {
-		if (typeof listener === 'function') this.settlers.add(listener);
+		if (typeof listener === 'function') this.executorSettlers.mark(listener);
 		return listener;
 	}
 
 	/** Before a `new Promise(executor)` of the script's: where its executor's tasks and ops begin (see np). */
 	m(): number {
-		this.executors.push(null);
+		this.executorSettlers.enter();
 		return this.nextId;
 	}
 
@@ -553,11 +537,10 @@ export class Tracker {
 	 * elsewhere that calls resolve): unknown.
 	 */
 	np<T>(since: number, promise: T): T {
-		const settledBy = this.executors.pop() ?? null;
+		const events = this.executorSettlers.leave();
 		const started = typeof promise === 'object' && promise !== null ? this.startedSince(this.current(), since) : undefined;
 		// Either may settle it: `setTimeout(resolve, 300)` beside `bus.once('x', resolve)`, a guard's timer beside the event.
-		const events = settledBy?.map(target => target());
-		const target = events ? allOf(started ? [...withoutErrors(events), started] : withoutErrors(events)) : started;
+		const target = events ? allOf(started ? [...events, started] : events) : started;
 		if (target) this.promiseTargets.tag(promise as object, target);
 		else if (isPromise(promise)) this.promiseTargets.markMadeByScript(promise, this.nextId);
 		return promise;
@@ -1514,12 +1497,6 @@ function startedCount(target: WaitTarget): number {
 }
 
 /** Awaits that task's own promise: a combination (`Promise.all`) may hold tasks it does not await. */
-/** An executor's settling listeners but those of 'error', which reject it (`.on('error', reject)`), unless that is all there is. */
-function withoutErrors(targets: WaitTarget[]): WaitTarget[] {
-	const settling = targets.filter(target => target.kind !== 'event' || target.event !== 'error');
-	return settling.length > 0 ? settling : targets;
-}
-
 function awaitsTask(task: Task, id: number): boolean {
 	return task.phase === Phase.Waiting && task.waitOn.kind === 'task' && task.waitOn.id === id;
 }

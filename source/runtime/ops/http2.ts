@@ -80,6 +80,8 @@ export function instrumentHttp2(tracker: Tracker, undiciStreams?: UndiciHttp2Str
 		const id = tracker.startOp('http', `${method} ${safePath(url)}`, {http: {method, url: recordedUrl(url), client: 'node:http2'}});
 		const request: Http2Request = {id, created: performance.now(), connecting: stream.session?.connecting === true};
 		requests.set(stream, request);
+		// `new Promise(resolve => stream.on('close', …))` waits on the request, as `once(stream, 'close')` does.
+		tracker.promiseTargets.tagEmitter(stream, {kind: 'op', id});
 		if (startedFirst.delete(stream)) sent(request, request.created);
 	});
 	subscribe('http2.client.stream.start', message => {

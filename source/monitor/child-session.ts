@@ -1,3 +1,4 @@
+import {Buffer} from 'node:buffer';
 import type {ChildProcess} from 'node:child_process';
 import {constants} from 'node:os';
 import type {Socket} from 'node:net';
@@ -215,7 +216,7 @@ export class ChildSession {
 		const first = lines[0]!;
 		// Its bytes came down the script's own pipe: this says when they were written.
 		if (first.type === 'wrote') {
-			if (!lane) this.output[first.stream].claim(first.t, first.bytes);
+			if (!lane) this.output[first.stream].claim(first.t, first.bytes, first.head === undefined ? undefined : Buffer.from(first.head, 'base64'));
 			return;
 		}
 		if (lane && lane.root === null && first.type === 'task.start' && first.kind === 'process') lane.root = first.id;

@@ -9,6 +9,9 @@ import {OutputDecoder, type OutputChunk} from '../protocol/output-bytes.js';
  */
 export const UNCLAIMED_WAIT_MS = 500;
 
+/** Past how many bytes held beyond a claim's own its first bytes are no longer looked for: it counts, as a claim that says nothing. */
+const HEAD_SEARCH_BYTES = 64 * 1024;
+
 interface Arrived {
 	bytes: Buffer;
 	at: Ms;
@@ -27,8 +30,8 @@ export class PipedOutput {
 	private readonly arrived: Arrived[] = [];
 	/** Bytes in `arrived`. */
 	private held = 0;
-	/** Claimed bytes not yet read from the pipe, with the times they were written. */
-	private readonly claims: Array<{t: Ms; bytes: number}> = [];
+	/** Claimed bytes not yet read from the pipe, with the times they were written, and their first bytes while they are still to be found. */
+	private readonly claims: Array<{t: Ms; bytes: number; head?: Buffer}> = [];
 	/** Bytes let out before their claim came (unclaimed ones that waited too long): later claims count against them first. */
 	private credit = 0;
 	private readonly decoder = new OutputDecoder();
@@ -51,11 +54,12 @@ export class PipedOutput {
 		if (this.held > 0) this.timer ??= setTimeout(() => this.letOverdueOut(), UNCLAIMED_WAIT_MS).unref();
 	}
 
-	/** A `wrote` line: the script wrote `bytes` bytes at `t`. */
-	claim(t: Ms, bytes: number): void {
+	/** A `wrote` line: the script wrote `bytes` bytes at `t`, beginning with `head` where the line says. */
+	claim(t: Ms, bytes: number, head?: Buffer): void {
 		const counted = Math.min(this.credit, bytes);
 		this.credit -= counted;
-		if (bytes > counted) this.claims.push({t, bytes: bytes - counted});
+		// Partly let out already: where it begins is out too.
+		if (bytes > counted) this.claims.push(counted === 0 && head !== undefined && head.length > 0 ? {t, bytes, head} : {t, bytes: bytes - counted});
 		this.letClaimedOut();
 	}
 
@@ -69,12 +73,36 @@ export class PipedOutput {
 		this.claims.length = 0;
 	}
 
-	/** Claims whose bytes have all been read. */
+	/**
+	 * Claims whose bytes have all been read. Bytes before where a claim begins are no write of the script's (a child's
+	 * sharing the pipe, `spawnSync(cmd, {stdio: 'inherit'})`): they go out as they are, stamped when they were read,
+	 * and the claim takes its own, not the last of theirs and the first of its (`line num`, then `ber 0`).
+	 */
 	private letClaimedOut(): void {
-		while (this.claims.length > 0 && this.claims[0]!.bytes <= this.held) {
-			const {t, bytes} = this.claims.shift()!;
-			this.letOut(t, bytes);
+		while (this.claims.length > 0) {
+			const claim = this.claims[0]!;
+			if (claim.head !== undefined) {
+				const at = this.startsWith(claim.head) ? 0 : this.held > 0 ? this.heldBytes().indexOf(claim.head) : -1;
+				// Not read yet: it waits, and what stands before it goes out on the timer if it never comes (see letOverdueOut).
+				if (at === -1 && this.held < claim.bytes + HEAD_SEARCH_BYTES) return;
+				if (at > 0) this.letOut(this.arrived[0]!.at, at);
+				claim.head = undefined;
+			}
+			if (claim.bytes > this.held) return;
+			this.claims.shift();
+			this.letOut(claim.t, claim.bytes);
 		}
+	}
+
+	/** Whether the bytes held begin with `head` in their first chunk: where a claim begins, nearly always. */
+	private startsWith(head: Buffer): boolean {
+		const first = this.arrived[0]?.bytes;
+		return first !== undefined && first.length >= head.length && first.subarray(0, head.length).equals(head);
+	}
+
+	/** The bytes held, as one buffer. */
+	private heldBytes(): Buffer {
+		return this.arrived.length === 1 ? this.arrived[0]!.bytes : Buffer.concat(this.arrived.map(({bytes}) => bytes));
 	}
 
 	/** Bytes that waited UNCLAIMED_WAIT_MS for a claim go out as they are, stamped when they were read. */
@@ -104,6 +132,8 @@ export class PipedOutput {
 			const take = Math.min(claim.bytes, bytes - covered);
 			covered += take;
 			claim.bytes -= take;
+			// Its first bytes went out among these.
+			claim.head = undefined;
 			if (claim.bytes === 0) this.claims.shift();
 		}
 		return covered;

@@ -477,7 +477,15 @@ export interface WroteEvent {
 	t: Ms;
 	stream: 'stdout' | 'stderr';
 	bytes: number;
+	/**
+	 * The first bytes written (WROTE_HEAD_BYTES at most), base64: where they stand in the pipe. A child process that
+	 * shares the pipe writes bytes no `wrote` line counts, and without them the script's would be cut where theirs end.
+	 */
+	head?: string;
 }
+
+/** How many of a write's first bytes its `wrote` line carries (see WroteEvent.head). */
+export const WROTE_HEAD_BYTES = 16;
 
 /** Output a followed process wrote beyond its copy's allowance: how many bytes, and how many line breaks among them. */
 export interface SkippedOutput {

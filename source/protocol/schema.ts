@@ -249,7 +249,7 @@ export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldSha
 		lane: optional(ID),
 		skipped: optional(objectOf<SkippedOutput>('skipped output {bytes, lines}', {bytes: COUNT, lines: COUNT})),
 	},
-	wrote: {stream: oneOf('stdout', 'stderr'), bytes: COUNT},
+	wrote: {stream: oneOf('stdout', 'stderr'), bytes: COUNT, head: optional(BASE64)},
 	notice: {message: STRING},
 	fatal: {kind: oneOf('syntax', 'load', 'internal'), message: STRING, loc: optional(STRING), frame: optional(STRING)},
 	uncaught: {origin: oneOf('uncaughtException', 'unhandledRejection'), error: ERROR_INFO, task: ID_OR_NULL, handled: optional(FLAG)},

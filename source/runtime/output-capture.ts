@@ -1,5 +1,5 @@
 import {Buffer} from 'node:buffer';
-import type {OutputEvent} from '../protocol/events.js';
+import {WROTE_HEAD_BYTES, type OutputEvent} from '../protocol/events.js';
 import {OutputDecoder, type OutputChunk} from '../protocol/output-bytes.js';
 import {OutputAllowance, type CopiedChunk} from './output-allowance.js';
 import type {Tracker} from './tracker.js';
@@ -39,7 +39,7 @@ export function captureOutput(tracker: Tracker, blocking?: {stdout: boolean; std
 			const last = tracker.lastBuffered();
 			// A burst of writes is one line, not one per write (a buffered line's t is still a performance.now() reading).
 			if (last?.type === 'wrote' && last.stream === stream && t - last.t < SAME_WRITE_MS) last.bytes += bytes;
-			else if (bytes > 0) tracker.emit({type: 'wrote', t, stream, bytes});
+			else if (bytes > 0) tracker.emit({type: 'wrote', t, stream, bytes, head: headOf(args[0], args[1])});
 			return result;
 		} as Write;
 	}
@@ -115,6 +115,12 @@ class WrittenBytes {
 }
 
 /** How many bytes one `write(chunk, encoding?)` call puts in the pipe. */
+/** A write's first bytes, base64 (see WroteEvent.head): of a string, its first characters' bytes, as Node encodes them. */
+function headOf(chunk: unknown, encodingOrCallback: unknown): string {
+	const bytes = typeof chunk === 'string' ? Buffer.from(chunk.slice(0, WROTE_HEAD_BYTES), typeof encodingOrCallback === 'string' ? (encodingOrCallback as BufferEncoding) : 'utf8') : bytesOf(chunk);
+	return Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, WROTE_HEAD_BYTES)).toString('base64');
+}
+
 function byteLengthOf(chunk: unknown, encodingOrCallback: unknown): number {
 	if (typeof chunk === 'string') return Buffer.byteLength(chunk, typeof encodingOrCallback === 'string' ? (encodingOrCallback as BufferEncoding) : 'utf8');
 	return bytesOf(chunk).byteLength;

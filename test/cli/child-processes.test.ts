@@ -346,6 +346,22 @@ describe('child processes, followed', () => {
 		expect(text.stdout).toMatch(/Last output of child processes\n(.*\n){2}(pid \d+: node .* +stdout +.*\n){3}pid \d+: .* +stderr +inherited: to stderr\n.* +stdout +inherited: last words\n/);
 	});
 
+	it("after a child sharing the script's stdout wrote to it, plain mode still prints each of the script's lines whole, between its own", async () => {
+		const {result} = await recordApp([
+			"const {spawnSync} = require('node:child_process')",
+			"spawnSync('printf', ['child\\\\n'], {stdio: 'inherit'})",
+			'async function main() {',
+			"\tfor (let i = 0; i < 3; i++) { console.log('line number ' + i); await new Promise(resolve => setTimeout(resolve, 40)) }",
+			'}',
+			'main()',
+		]);
+		expect(result.code).toBe(0);
+		const lines = result.stdout.split('\n');
+		expect(lines).toContain('child');
+		// Cut where the child's 6 bytes ended (`line num`, then `ber 0`) before.
+		for (const i of [0, 1, 2]) expect(lines).toContain(`line number ${i}`);
+	});
+
 	it('a chatty child: its lane knows how much it wrote and its last lines, but its copy is bounded, and no event is lost', async () => {
 		const {result, report, file} = await recordRun(['child-processes/chatty.mjs']);
 		expect(result.code).toBe(0);

@@ -35,6 +35,48 @@ describe('the script’s output, read from its pipe, let out at the times its ru
 		]);
 	});
 
+	it("a claim that says how it begins takes its own bytes: a child's before them in the pipe go out as they are, stamped when read", () => {
+		const {output, out, at} = piped();
+		const head = (text: string): Buffer => Buffer.from(text).subarray(0, 16);
+		at(5);
+		// `spawnSync('printf', ['child\\n'], {stdio: 'inherit'})`, then the script's own lines.
+		output.read(Buffer.from('child\nline num'));
+		output.claim(7, 14, head('line number 0\n'));
+		// Its first bytes are not all read: it waits, and what stands before them with it.
+		expect(out).toEqual([]);
+		at(8);
+		output.read(Buffer.from('ber 0\nline number 1\n'));
+		output.claim(9, 14, head('line number 1\n'));
+		expect(out).toEqual([
+			[5, 'child\n'],
+			[7, 'line number 0\n'],
+			[9, 'line number 1\n'],
+		]);
+	});
+
+	it('a claim whose first bytes are not read yet waits for them; if they never come, what is held goes out on the timer, and the claim counts it as out', () => {
+		const {output, out, at} = piped();
+		at(1);
+		output.read(Buffer.from('abc'));
+		output.claim(2, 4, Buffer.from('wxyz'));
+		expect(out).toEqual([]);
+		output.read(Buffer.from('wxyz'));
+		expect(out).toEqual([
+			[1, 'abc'],
+			[2, 'wxyz'],
+		]);
+		at(10);
+		output.read(Buffer.from('12345'));
+		output.claim(11, 5, Buffer.from('nope'));
+		expect(out).toHaveLength(2);
+		at(10 + UNCLAIMED_WAIT_MS);
+		vi.advanceTimersByTime(UNCLAIMED_WAIT_MS);
+		expect(out.at(-1)).toEqual([10, '12345']);
+		output.read(Buffer.from('next'));
+		output.claim(600, 4, Buffer.from('next'));
+		expect(out.at(-1)).toEqual([600, 'next']);
+	});
+
 	it('a character cut by a claim or a read stays text', () => {
 		const {output, out} = piped();
 		const bytes = Buffer.from('é!');

@@ -334,7 +334,8 @@ export class PlainPrinter {
 			case 'uncaught': {
 				// `uncaught exception`, `unhandled rejection`: the mark's word is the first of the two.
 				const [word, what] = line.origin === 'unhandledRejection' ? ['unhandled', 'rejection'] : ['uncaught', 'exception'];
-				const handled = line.handled ? ", handled by the script's process.on('uncaughtException')" : '';
+				// A rejection goes to process.on('unhandledRejection'), or, with none, raised, to process.on('uncaughtException').
+				const handled = !line.handled ? '' : line.origin === 'uncaughtException' ? ", handled by the script's process.on('uncaughtException')" : ", handled by the script's own process-level handler";
 				// A followed process's, which its lane's end tells again, names the process.
 				const place = line.task === null ? null : placeOf(line.task, state);
 				const where = place === null ? '' : ` in ${place}`;

@@ -48,7 +48,43 @@ function startsNothing(argument: AnyNode): boolean {
 		}
 		return someChild(node, starts);
 	};
-	return !someChild(argument, (child, key) => key !== 'params' && starts(child));
+	if (someChild(argument, (child, key) => key !== 'params' && starts(child))) return false;
+	// What it returns the promise adopts: a promise held elsewhere (`() => pending`, `r => cache[r.id]`) is waited on too.
+	return argument.expression ? givesNothingElse(argument.body, own) : !anyReturn(argument.body, node => !givesNothingElse(node, own));
+}
+
+/**
+ * A value a callback returns that is no promise held elsewhere: made here (a literal, an object, a sum, a call that
+ * passed startsNothing), or read off the callback's own parameter (`res => res.data`), or either of two such.
+ */
+function givesNothingElse(node: AnyNode, own: string | null): boolean {
+	switch (node.type) {
+		case 'Identifier':
+			return node.name === own || node.name === 'undefined';
+		case 'MemberExpression': {
+			let base = node;
+			while (base.type === 'MemberExpression') base = base.object;
+			return base.type === 'Identifier' && base.name === own;
+		}
+		case 'ConditionalExpression':
+			return givesNothingElse(node.consequent, own) && givesNothingElse(node.alternate, own);
+		case 'LogicalExpression':
+			return givesNothingElse(node.left, own) && givesNothingElse(node.right, own);
+		case 'SequenceExpression':
+			return givesNothingElse(node.expressions.at(-1), own);
+		case 'ParenthesizedExpression':
+			return givesNothingElse(node.expression, own);
+		case 'ThisExpression':
+			return false;
+		default:
+			return true;
+	}
+}
+
+/** Whether a return statement of the function body (not of a function inside it: there are none) returns what `bad` says. */
+function anyReturn(body: AnyNode, bad: (argument: AnyNode) => boolean): boolean {
+	if (body.type === 'ReturnStatement') return body.argument !== null && bad(body.argument);
+	return someChild(body, child => anyReturn(child, bad));
 }
 
 /** A class of errors, by its name: `Error`, `TypeError`, `HttpError`. */

@@ -74,17 +74,13 @@ export function eitherOf(first: WaitTarget, second: WaitTarget): WaitTarget {
  * `others` promises of unknown origin; undefined if they name none.
  */
 function unionOf(targets: readonly WaitTarget[], others: number): PromiseTarget | undefined {
-	let tasks: number[] | null = null;
-	let ops: number[] | null = null;
+	// Each task and op counted once, however many of the promises stand for it (`Promise.all([p, p, p])` of one call).
+	const tasks = new Set<number>();
+	const ops = new Set<number>();
 	const events: EventWait[] = [];
-	let taskCount = 0;
-	let opCount = 0;
+	let unlistedTasks = 0;
+	let unlistedOps = 0;
 	let eventCount = 0;
-	const add = (list: number[] | null, id: number): number[] => {
-		if (!list) return [id];
-		if (list.length < TRACKED_CHILDREN && !list.includes(id)) list.push(id);
-		return list;
-	};
 	// The same event twice (three `once(socket, 'data')` for three replies) is one: listed and counted once.
 	const addEvent = ({event, source}: EventWait): void => {
 		if (events.some(known => known.event === event && known.source === source)) return;
@@ -94,31 +90,30 @@ function unionOf(targets: readonly WaitTarget[], others: number): PromiseTarget 
 	for (const target of targets) {
 		switch (target.kind) {
 			case 'task':
-				tasks = add(tasks, target.id);
-				taskCount++;
+				tasks.add(target.id);
 				break;
 			case 'op':
-				ops = add(ops, target.id);
-				opCount++;
+				ops.add(target.id);
 				break;
 			case 'event':
 				addEvent(target);
 				break;
 			case 'promise':
-				for (const id of target.tasks ?? []) tasks = add(tasks, id);
-				for (const id of target.ops ?? []) ops = add(ops, id);
-				taskCount += target.taskCount ?? target.tasks?.length ?? 0;
-				opCount += target.opCount ?? target.ops?.length ?? 0;
-				for (const event of target.events ?? []) addEvent(event);
+				for (const id of target.tasks ?? []) tasks.add(id);
+				for (const id of target.ops ?? []) ops.add(id);
 				// Those it did not list, counted.
+				unlistedTasks += Math.max(0, (target.taskCount ?? 0) - (target.tasks?.length ?? 0));
+				unlistedOps += Math.max(0, (target.opCount ?? 0) - (target.ops?.length ?? 0));
+				for (const event of target.events ?? []) addEvent(event);
 				eventCount += Math.max(0, (target.eventCount ?? 0) - (target.events?.length ?? 0));
 				others += target.others ?? 0;
 				break;
 			default:
 		}
 	}
-	if (!tasks && !ops && events.length === 0) return undefined;
-	const target = promiseOf(tasks, taskCount, ops, opCount);
+	if (tasks.size === 0 && ops.size === 0 && events.length === 0) return undefined;
+	const listed = (ids: Set<number>): number[] | null => (ids.size === 0 ? null : [...ids].slice(0, TRACKED_CHILDREN));
+	const target = promiseOf(listed(tasks), tasks.size + unlistedTasks, listed(ops), ops.size + unlistedOps);
 	if (events.length > 0) target.events = events;
 	if (eventCount > events.length) target.eventCount = eventCount;
 	if (others > 0) target.others = others;

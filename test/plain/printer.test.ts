@@ -139,6 +139,18 @@ describe('plain mode', () => {
 		expect(lines).toContain('[   0.008s] ↳ http   GET http://127.0.0.1:9/ Error: connect ECONNREFUSED 127.0.0.1:9 in 7.4ms');
 	});
 
+	it("says which of the script's handlers took an error nothing caught: an exception's, or, for a rejection, its process-level one", () => {
+		const header: ProtocolLine = session[0]!;
+		const error = {name: 'Error', message: 'x', location: 'app.ts:2:16'};
+		const lines = printed({ascii: false}, [
+			header,
+			{type: 'uncaught', t: 10, origin: 'unhandledRejection', error, task: null, handled: true},
+			{type: 'uncaught', t: 20, origin: 'uncaughtException', error, task: null, handled: true},
+		]).split('\n');
+		expect(lines).toContain("[   0.010s] ✖ unhandled rejection, handled by the script's own process-level handler: Error: x app.ts:2:16");
+		expect(lines).toContain("[   0.020s] ✖ uncaught exception, handled by the script's process.on('uncaughtException'): Error: x app.ts:2:16");
+	});
+
 	it("keeps a failure's location apart from a message that ends in a line break, as assert's do", () => {
 		const lines = printed({ascii: false}, [
 			session[0]!,

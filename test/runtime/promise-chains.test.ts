@@ -20,6 +20,10 @@ describe('chainsAPromise: a then, catch or finally whose promise settles as the 
 			'fetch(url).then(r => r.json()).then(body => body.name)',
 			'fetch(url).then(r => { if (!r.ok) throw new HttpError(`status ${r.status}`); return r.json() })',
 			'fetch(url).then(r => (r.ok ? r.json() : Promise.reject(new Error(r.statusText))))',
+			'p.then(res => res.data)',
+			'p.then(rows => rows.length > 0 && rows)',
+			'p.then(() => ({done: true}))',
+			'p.then(body => { if (!body) return undefined; return body.items })',
 		]) {
 			expect(chainsAPromise(call(code)), code).toBe(true);
 		}
@@ -46,6 +50,11 @@ describe('chainsAPromise: a then, catch or finally whose promise settles as the 
 			'p["then"](r => r.json())',
 			'p.map(r => r.json())',
 			'p.then(r => other.json())',
+			'p.then(() => pending)',
+			'p.then(() => list[0])',
+			'p.then(r => (r.ok ? r.json() : fallback))',
+			'p.catch(() => { return retried })',
+			'p.then(function () { return this.next })',
 		]) {
 			expect(chainsAPromise(call(code)), code).toBe(false);
 		}

@@ -50,6 +50,13 @@ describe('Promise combinators stand for their members', () => {
 		expect(Object.keys(Promise)).toEqual([]);
 	});
 
+	it('counts each task or op once, however many of its members stand for it (one cached call three times)', async () => {
+		const cached = standingFor({kind: 'task', id: 3});
+		const combined = Promise.all([cached, cached, standingFor({kind: 'task', id: 3}), standingFor({kind: 'op', id: 4}), standingFor({kind: 'op', id: 4})]);
+		expect(targets.of(combined)).toEqual({kind: 'promise', tasks: [3], ops: [4]});
+		await combined;
+	});
+
 	it('a combination inside a combination adds its members; more than 8 are counted', async () => {
 		const inner = Promise.all([standingFor({kind: 'task', id: 1}), standingFor({kind: 'task', id: 2})]);
 		const many = Array.from({length: 10}, (_, i) => standingFor({kind: 'task', id: 10 + i}));

@@ -114,13 +114,13 @@ class WrittenBytes {
 	}
 }
 
-/** How many bytes one `write(chunk, encoding?)` call puts in the pipe. */
 /** A write's first bytes, base64 (see WroteEvent.head): of a string, its first characters' bytes, as Node encodes them. */
 function headOf(chunk: unknown, encodingOrCallback: unknown): string {
 	const bytes = typeof chunk === 'string' ? Buffer.from(chunk.slice(0, WROTE_HEAD_BYTES), typeof encodingOrCallback === 'string' ? (encodingOrCallback as BufferEncoding) : 'utf8') : bytesOf(chunk);
 	return Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, WROTE_HEAD_BYTES)).toString('base64');
 }
 
+/** How many bytes one `write(chunk, encoding?)` call puts in the pipe. */
 function byteLengthOf(chunk: unknown, encodingOrCallback: unknown): number {
 	if (typeof chunk === 'string') return Buffer.byteLength(chunk, typeof encodingOrCallback === 'string' ? (encodingOrCallback as BufferEncoding) : 'utf8');
 	return bytesOf(chunk).byteLength;

@@ -407,8 +407,8 @@ export function instrument(input: TransformInput): TransformOutput {
 	/** Inside a CommonJS module's export statement (see isExportPlumbing): its calls stay bare, but in its async functions. */
 	let plumbing = 0;
 	const inPlumbing = (): boolean => plumbing > 0 && !current().instrumented;
-	/** A call left as written: its value already seen, a require(), a plain function's call, or an export statement's. */
-	const leftBare = (call: AnyNode): boolean => unwrapped.has(call) || isRequire(call) || isBare(call) || inPlumbing();
+	/** A call left as written: its value already seen, a require(), a test's registration, a plain function's call, or an export statement's. */
+	const leftBare = (call: AnyNode): boolean => unwrapped.has(call) || isRequire(call) || registersTest(call) || isBare(call) || inPlumbing();
 	const wrapCall = (node: AnyNode): void => {
 		changed = true;
 		openCall(node.start, 'p');
@@ -463,6 +463,19 @@ const EXPORT_NAMES: ReadonlySet<string> = new Set(['exports', 'module']);
 /** `require(…)` stays bare: Node's CommonJS export detection reads `module.exports = require(…)` as written. */
 function isRequire(call: AnyNode): boolean {
 	return call.callee.type === 'Identifier' && call.callee.name === 'require';
+}
+
+/** The names under which node:test's functions register a test or a hook, and their variants (`test.skip`, `describe.only`). */
+const TEST_REGISTRATIONS: ReadonlySet<string> = new Set(['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach']);
+
+/**
+ * `test('adds', () => …)`, `describe.only(…)` stay bare: node:test says where a test is from the call's own position,
+ * unmapped (`test at sum.test.mjs:3:1`), and a wrapper before it on its line moved its column (`3:46`).
+ */
+function registersTest(call: AnyNode): boolean {
+	let callee = call.callee;
+	if (callee.type === 'MemberExpression' && !callee.computed) callee = callee.object;
+	return callee.type === 'Identifier' && TEST_REGISTRATIONS.has(callee.name);
 }
 
 /** `load()`, `this.load()`, `api.load()` where `load` is one of the module's async functions. */

@@ -359,6 +359,21 @@ it("the script's own stack traces name its functions as node does, asyncmon's ca
 	expect(asyncmon.stdout).toBe(node.stdout);
 });
 
+// node:test says where a failing test was registered from the call's own position, unmapped: `3:46` where node said `3:1`.
+it('node:test reports a failing test at the line and column node reports it', async () => {
+	const cwd = dirWithScript('sum.test.mjs', [
+		"import {describe, test} from 'node:test'",
+		"import assert from 'node:assert/strict'",
+		"test('adds', async () => { await new Promise(resolve => setTimeout(resolve, 1)); assert.equal(1 + 1, 3) })",
+		"describe('sums', () => { test.skip('later', () => {}); test('subtracts', () => assert.equal(2 - 1, 0)) })",
+	]);
+	const {node, asyncmon} = await underNodeAndAsyncmon('sum.test.mjs', [], cwd);
+	const places = (stdout: string): string[] => stdout.match(/test at \S+/g) ?? [];
+	expect(places(node.stdout)).toEqual(['test at sum.test.mjs:3:1', 'test at sum.test.mjs:4:56']);
+	expect(places(asyncmon.stdout)).toEqual(places(node.stdout));
+	expect(asyncmon.code).toBe(node.code);
+});
+
 // An entry that awaits a call that throws: which of its lines made the call was missing from the trace.
 it("an error a module's top-level await rethrows has the stack node gives it, the module's frame and all", async () => {
 	const cwd = dirWithScript('entry.mjs', [

@@ -1039,6 +1039,13 @@ describe('instrument: the values of calls, and new promises', () => {
 		expect(out).not.toContain(`${rt}.chained = (p)).then(r => (`);
 	});
 
+	it("leaves a test's or a hook's registration bare, node:test's way of saying where it is from: the column of its call", () => {
+		const out = unmarked(transform("test('a', async () => { await x() })\ndescribe.only('b', () => { it('c', async () => {}); beforeEach(() => setup()) })\n", 'module').code);
+		expect(out).toContain("test('a', async () => {");
+		expect(out).toContain("describe.only('b', () => { it('c', async () => {");
+		expect(out).toContain(`beforeEach(() => (${RUNTIME_GLOBAL}.p)(setup()))`);
+	});
+
 	it('wraps an optional chain whole, so a short-circuit still skips the rest of it', async () => {
 		const {original, instrumented, out} = both(`
 			const a = null;

@@ -226,8 +226,8 @@ describe('child processes, followed', () => {
 		expect(shell.parentId).toBe(taskNamed(report, 'startSync()').id);
 		expect(node.stdout).toContain('exec one\npromised exec two\n');
 		const shells = report.tasks.filter(task => task.kind === 'child' && task.parentId === taskNamed(report, 'startShell()').id);
-		expect(shells.map(task => task.process!.command).sort()).toEqual(['echo one', 'echo two']);
-		const promisedShell = shells.find(task => task.process!.command === 'echo two')!;
+		expect(shells.map(task => task.process!.command).sort()).toEqual(['echo one', 'sleep 0.05; echo two']);
+		const promisedShell = shells.find(task => task.process!.command === 'sleep 0.05; echo two')!;
 		expect(taskNamed(report, 'startShell()').awaitSites.map(site => site.on)).toContainEqual([{kind: 'op', id: promisedShell.id}]);
 	});
 

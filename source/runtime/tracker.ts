@@ -500,11 +500,11 @@ export class Tracker {
 
 	/**
 	 * A call of `then`, `catch` or `finally` in the script's code returned `value`: a promise that settles after the one
-	 * it was called on (`chained`), once its callback has run, so it stands for what that one does (`fetch(url).then(r =>
+	 * it was called on (`receiver`, or `chained` where the call handed it over so), once its callback has run, so it stands for what that one does (`fetch(url).then(r =>
 	 * r.json())` for the request, `load(id).then(pick)` for the call), where nothing else is known of it.
 	 */
-	pr<T>(value: T): T {
-		const target = this.promiseTargets.of(this.chained);
+	pr<T>(value: T, receiver: unknown = this.chained): T {
+		const target = this.promiseTargets.of(receiver);
 		this.chained = undefined;
 		this.p(value);
 		// A settled value's chain waits on its callback alone (`Promise.resolve(x).then(x => x.json())`): unknown.

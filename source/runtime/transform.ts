@@ -26,7 +26,8 @@ import {settlingCallbacks} from './settling-callbacks.js';
  * `load();`, becomes `__am.fl(load(), SITE);`: a promise nobody awaits.
  * Every other call becomes `__am.p(call)` (but calls of the module's plain functions: see plain-calls.ts), a call of a
  * promise's `then`, `catch` or `finally` whose callbacks start nothing, `x.then(r => r.json())`, becomes
- * `__am.pr((__am.chained = (x)).then(r => r.json()))` (its promise stands for what x does: see promise-chains.ts,
+ * `__am.pr(x.then(r => r.json()), x)` (`__am.pr((__am.chained = (f())).then(…))` for a receiver not read so simply;
+ * its promise stands for what x does: see promise-chains.ts,
  * Tracker.pr), awaited, returned or dropped too, and `new Promise(executor)`
  * becomes `__am.np(__am.m(), new Promise(executor))`: the runtime learns
  * which task or op each promise stands for (see Tracker.p), so an await later
@@ -341,7 +342,7 @@ export function instrument(input: TransformInput): TransformOutput {
 			}
 			case 'CallExpression':
 				visitChildren(node);
-				if (chainsAPromise(node) && !chainLinks.has(node) && !inPlumbing()) wrapChaining(node);
+				if (chainsAPromise(node) && !chainLinks.has(node) && !inPlumbing() && !receivesBareCall(node)) wrapChaining(node);
 				else if (!leftBare(node)) wrapCall(node);
 				collectCarriers(node, current().awaitedNames);
 				return;
@@ -414,18 +415,26 @@ export function instrument(input: TransformInput): TransformOutput {
 		openCall(node.start, 'p');
 		edit.appendLeft(node.end, ')');
 	};
+	/** `plain().then(f)` of a call left bare: a wrapper of the receiver would put asyncmon's text in V8's words for it. */
+	const receivesBareCall = (node: AnyNode): boolean => node.callee.object.type === 'CallExpression' && leftBare(node.callee.object);
 	/**
-	 * `x.then(f)`: the value it is called on goes to the runtime first, then the promise the call made (see Tracker.pr).
-	 * Wrapped where its value goes to an await, a return or a dropped statement too: they take what the call gave, which
-	 * the runtime has to have tagged first. The parentheses around `x` keep a comma or an assignment in it whole.
+	 * `x.then(f)`: the promise the call made goes to the runtime with the value it was called on (see Tracker.pr),
+	 * awaited, returned or dropped too: they take what the call gave, which the runtime has to have tagged first. A
+	 * receiver read without side effects (`pending`, `this.ready`) is read again as the second argument, so the call
+	 * is as written and V8 words a failure of it as under node (`pending.then is not a function`); any other is
+	 * handed over as it is evaluated, in parentheses that keep a comma or an assignment in it whole.
 	 */
 	const wrapChaining = (node: AnyNode): void => {
 		changed = true;
 		const {object} = node.callee;
-		edit.prependRight(object.start, `(${rt}.chained = (`);
-		edit.appendLeft(object.end, '))');
+		const simple = readsOnly(object);
+		// Before the runtime call's opening: one put at the same place later stands in front of it.
+		if (!simple) {
+			edit.prependRight(object.start, `(${rt}.chained = (`);
+			edit.appendLeft(object.end, '))');
+		}
 		openCall(node.start, 'pr');
-		edit.appendLeft(node.end, ')');
+		edit.appendLeft(node.end, simple ? `, ${input.code.slice(object.start, object.end)})` : ')');
 	};
 
 	visit(program, null);
@@ -463,6 +472,12 @@ const EXPORT_NAMES: ReadonlySet<string> = new Set(['exports', 'module']);
 /** `require(…)` stays bare: Node's CommonJS export detection reads `module.exports = require(…)` as written. */
 function isRequire(call: AnyNode): boolean {
 	return call.callee.type === 'Identifier' && call.callee.name === 'require';
+}
+
+/** A variable, or a property path off one or off `this` (`pending`, `this.ready`, `job.done`): read twice, nothing runs but a getter. */
+function readsOnly(node: AnyNode): boolean {
+	if (node.type === 'Identifier' || node.type === 'ThisExpression') return true;
+	return node.type === 'MemberExpression' && !node.computed && !node.optional && node.object.type !== 'Super' && readsOnly(node.object);
 }
 
 /** The names under which node:test's functions register a test or a hook, and their variants (`test.skip`, `describe.only`). */

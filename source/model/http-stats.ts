@@ -1,6 +1,7 @@
 import type {ModelState, SiteAggregate, TaskNode} from './state.js';
 import {HTTP_PHASES, type HttpPhaseName} from './state.js';
-import {hostOf, isClientError, phaseMs} from './http-phases.js';
+import {isClientError, phaseMs} from './http-phases.js';
+import {hostOf} from '../protocol/hosts.js';
 import {routeOf} from '../protocol/routes.js';
 import {latencyStats, type LatencyStats} from './latency.js';
 import {compareText} from './text-order.js';

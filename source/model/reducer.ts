@@ -1,6 +1,6 @@
 import {laneRootOf, processTaskName} from '../protocol/child-config.js';
 import {HEARTBEAT_MS, isProcessGone, isScriptsMainThreadId, laneSlotOf, PROCESS_EXIT, threadOfId, type AsyncmonEvent, type BlockCallback, type ErrorInfo, type HeaderEvent, type JoinedEvent, type Ms, type OutputEvent, type ProtocolLine, type ProcessLaunch, type TaskEndEvent, type TaskStartEvent} from '../protocol/events.js';
-import {foldJoined, foldSent, retire} from './retention.js';
+import {foldJoined, foldSent, foldSentRequests, retire} from './retention.js';
 import {settleIfLarge} from './intervals.js';
 import {liveTimes} from './live-times.js';
 import {othersPartOfWait} from './own-time.js';
@@ -389,6 +389,10 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			if (folded.peak > state.tasksInFlight) pushSeries(state.inFlightSeries, event.t, folded.peak, IN_FLIGHT_BUCKET_MS, state.tasksInFlight);
 			break;
 		}
+		case 'fold.http':
+			if (foldSentRequests(state.aggregated, event)) settleIfLarge(state);
+			else state.corruptLines++;
+			break;
 		case 'joined':
 			state.joinedMs = event.t;
 			joinFolded(state, event.folded);

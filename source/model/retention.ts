@@ -1,11 +1,12 @@
-import type {FoldedLeaves, FoldedName, FoldEvent, JoinedEvent, Location, Ms, NodeKind} from '../protocol/events.js';
-import {forEachFoldedTask} from '../protocol/fold.js';
-import {hostOf, inFlightSpan, isClientError, phaseMs} from './http-phases.js';
+import type {FoldedLeaves, FoldedName, FoldEvent, HttpClient, HttpFoldEvent, JoinedEvent, Location, Ms, NodeKind} from '../protocol/events.js';
+import {forEachFoldedRequest, forEachFoldedTask, type FoldedRequest} from '../protocol/fold.js';
+import {inFlightSpan, isClientError, phaseMs} from './http-phases.js';
+import {hostOf} from '../protocol/hosts.js';
 import {routeOf} from '../protocol/routes.js';
 import {timerSite} from '../protocol/timer-names.js';
 import {newLatency, recordLatency} from './latency.js';
 import {taskSiteName} from '../protocol/function-name.js';
-import {HTTP_PHASES, isCountedTask, isTaskKind, MAX_FAILURE_KINDS, waitOfNode, type Aggregated, type FoldedFailure, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
+import {HTTP_PHASES, type HttpPhaseName, isCountedTask, isTaskKind, MAX_FAILURE_KINDS, waitOfNode, type Aggregated, type FoldedFailure, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
 import {pushInterval, settleIfLarge} from './intervals.js';
 import {maxOverlap} from './overlap.js';
 import {isActiveUnit, ownActiveTime} from './own-time.js';
@@ -178,6 +179,44 @@ export function foldSent(aggregated: Aggregated, fold: FoldEvent): {firstStart: 
 }
 
 /**
+ * Requests the child folded (a `fold.http` line): counted as if each had been kept, then folded here (see
+ * foldRequest). False, and nothing counted, if the line's packed times do not match its count.
+ */
+export function foldSentRequests(aggregated: Aggregated, fold: HttpFoldEvent): boolean {
+	const host = hostOf(fold.url);
+	const site = siteFor(aggregated, 'http', requestSite(fold.method, host), fold.loc);
+	const valid = forEachFoldedRequest(fold, request => {
+		const end = request.startMs + request.totalMs;
+		recordTimes(site, request.totalMs, 0, request.totalMs);
+		// In flight once it had its connection, as inFlightSpan reads it: from leaving its pool's queue, or past its queue phase.
+		countRequest(aggregated, host, fold.client, [Math.min(request.startMs + (request.pooledMs ?? request.queueMs ?? 0), end), end], 'ok', phase => foldedPhaseMs(request, phase));
+	});
+	if (!valid) return false;
+	aggregated.nodes += fold.count;
+	aggregated.nodesAtSource += fold.count;
+	site.count += fold.count;
+	site.totalMs += fold.totalMs;
+	site.waitMs += waitOfNode('http', fold.totalMs, 0);
+	site.lastEndMs = Math.max(site.lastEndMs, fold.t);
+	return true;
+}
+
+function foldedPhaseMs(request: FoldedRequest, phase: HttpPhaseName): Ms | undefined {
+	switch (phase) {
+		case 'queue':
+			return request.queueMs;
+		case 'connect':
+			return request.connectMs;
+		case 'ttfb':
+			return request.ttfbMs;
+		case 'download':
+			return request.downloadMs;
+		case 'total':
+			return request.totalMs;
+	}
+}
+
+/**
  * Finished tasks a running service's agent folded before a client joined (its `joined` event): counts and
  * sums by name, without their durations one by one or their intervals. Their site's percentiles take each
  * at the mean, which is all that is known. The session's task time is their leaves' (`folded.leaves`); an
@@ -221,25 +260,35 @@ function foldTotals(aggregated: Aggregated, key: string, figures: FoldedName): v
 }
 
 function foldRequest(aggregated: Aggregated, node: TaskNode): void {
-	pushInterval(aggregated.httpIntervals, ...inFlightSpan(node, node.endMs!));
-	const host = hostOf(node.http!.url);
+	const outcome = node.state === 'failed' ? 'failed' : isClientError(node) ? 'client error' : 'ok';
+	countRequest(aggregated, hostOf(node.http!.url), node.http!.client, inFlightSpan(node, node.endMs!), outcome, phase => phaseMs(node, phase));
+}
+
+/** A request no longer kept one by one: its host's counts and phases, and its time in flight. */
+function countRequest(aggregated: Aggregated, host: string, client: HttpClient | undefined, inFlight: [Ms, Ms], outcome: 'ok' | 'failed' | 'client error', phaseMsOf: (phase: HttpPhaseName) => Ms | undefined): void {
+	pushInterval(aggregated.httpIntervals, ...inFlight);
 	let figures = aggregated.hosts.get(host);
-	if (!figures) aggregated.hosts.set(host, (figures = {requests: 0, failed: 0, clientErrors: 0, phases: {}}));
+	if (!figures) aggregated.hosts.set(host, (figures = {requests: 0, failed: 0, clientErrors: 0, phases: {}, byClient: {}}));
 	figures.requests++;
-	if (node.state === 'failed') figures.failed++;
-	else if (isClientError(node)) figures.clientErrors++;
+	if (client !== undefined) figures.byClient[client] = (figures.byClient[client] ?? 0) + 1;
+	if (outcome === 'failed') figures.failed++;
+	else if (outcome === 'client error') figures.clientErrors++;
 	for (const phase of HTTP_PHASES) {
-		const ms = phaseMs(node, phase);
+		const ms = phaseMsOf(phase);
 		if (ms !== undefined) recordLatency((figures.phases[phase] ??= newLatency()), ms);
 	}
 }
 
 /** `work(41)` and `work(42)` are one function, `work()`; requests sent are one site per method and host, received ones per route; timers per API (see timerSite). */
 function siteName(node: Pick<TaskNode, 'kind' | 'name' | 'http'> & {request?: Parameters<typeof routeOf>[0]}): string {
-	if (node.http) return `${node.http.method} ${hostOf(node.http.url)}`;
+	if (node.http) return requestSite(node.http.method, hostOf(node.http.url));
 	if (node.request) return routeOf(node.request);
 	if (node.kind === 'timer') return timerSite(node.name);
 	return isTaskKind(node.kind) ? taskSiteName(node.name) : node.name;
+}
+
+function requestSite(method: string, host: string): string {
+	return `${method} ${host}`;
 }
 
 function siteOf(aggregated: Aggregated, node: TaskNode): SiteAggregate {

@@ -307,6 +307,8 @@ export interface HostAggregate {
 	/** A 4xx status. */
 	clientErrors: number;
 	phases: Partial<Record<HttpPhaseName, Latency>>;
+	/** Of `requests`, those through each client library, where it was said. */
+	byClient: Partial<Record<HttpClient, number>>;
 }
 
 /** [start, end] intervals, packed (start0, end0, start1, end1, …) in `data[0 .. 2 * count)`: exact overlap figures from 16 bytes a node. */
@@ -634,7 +636,7 @@ export function copyFoldedFigures({sites, hosts}: Pick<Aggregated, 'sites' | 'ho
 	for (const [host, figures] of hosts) {
 		const phases: HostAggregate['phases'] = {};
 		for (const phase of HTTP_PHASES) if (figures.phases[phase]) phases[phase] = copyLatency(figures.phases[phase]);
-		copy.hosts.set(host, {...figures, phases});
+		copy.hosts.set(host, {...figures, phases, byClient: {...figures.byClient}});
 	}
 	return copy;
 }

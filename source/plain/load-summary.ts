@@ -30,7 +30,7 @@ export interface SecondSummary {
 }
 
 /** `folded`: quick tasks the child folded into one line, each a start and an end. */
-export type LineKind = 'start' | 'await' | 'ready' | 'end' | 'request' | 'folded';
+export type LineKind = 'start' | 'await' | 'ready' | 'end' | 'request' | 'folded' | 'folded requests';
 
 export interface Ended {
 	name: string;
@@ -83,8 +83,8 @@ export class LoadGate {
 			this.linesThisSecond = 0;
 			this.failuresTold = 0;
 		}
-		// A folded line stands for the lines of its tasks' starts and ends.
-		this.linesThisSecond += kind === 'folded' ? 2 * tasks : 1;
+		// A folded line stands for the lines of its tasks' starts and ends, or of its requests' ends.
+		this.linesThisSecond += kind === 'folded' ? 2 * tasks : kind === 'folded requests' ? tasks : 1;
 		if (!this.summary && this.linesThisSecond > this.limit) this.summary = true;
 		if (!this.summary) return {print: true, done, resumed};
 		this.count(kind, ended, state, tasks);
@@ -130,6 +130,7 @@ export class LoadGate {
 			summary.requests++;
 			if (ended?.failed) summary.failedRequests++;
 		}
+		if (kind === 'folded requests') summary.requests += tasks;
 		if (ended && tasks > 0 && (summary.slowest === null || ended.ms > summary.slowest.ms)) summary.slowest = {name: ended.name, ms: ended.ms};
 		// As of the second's last event.
 		nowRunning(summary, state);

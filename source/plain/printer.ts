@@ -12,6 +12,7 @@ import {glyphs, stateIcon, type Glyphs} from '../present/states.js';
 import {asciiOnly, sanitize, sanitizeLines} from '../present/text.js';
 import {outputBytes} from '../protocol/output-bytes.js';
 import {summaryLines} from './summary.js';
+import {hostOf} from '../protocol/hosts.js';
 import {LoadGate, PLAIN_LINES_PER_SECOND, type Ended, type LineKind, type SecondSummary} from './load-summary.js';
 import {formatCount} from '../present/numbers.js';
 import {TimeOrder} from './time-order.js';
@@ -347,6 +348,12 @@ export class PlainPrinter {
 				const each = formatDuration(line.totalMs / line.count);
 				const what = line.request ? `${line.request.method} ${line.request.route ?? line.request.url}` : `${line.name}()`;
 				this.say(line.t, this.stateMark('finished', 'done', 'green'), [{text: `×${line.count} ${what} in ${each} on average `}, dim('folded by the script into their site')]);
+				return;
+			}
+			case 'fold.http': {
+				if (!this.admit(line.t, 'folded requests', state, null, line.count)) return;
+				const each = formatDuration(line.totalMs / line.count);
+				this.say(line.t, {icon: this.glyphs.child, word: 'http', color: 'green'}, [{text: `×${line.count} ${line.method} ${hostOf(line.url)} in ${each} on average `}, dim('folded by the script into their host')]);
 				return;
 			}
 			case 'joined': {

@@ -67,9 +67,11 @@ export function foldedSentence(figures: FoldedFigures): string | null {
 			`${formatCount(byReader)} finished tasks and ops were folded ${into()}to bound memory (kept one by one: ${keptOneByOne(retention.maxFinished, retention.maxAgeMs)}), and --retain all keeps every one`,
 		);
 	}
-	if (atSource > 0) {
+	if (nodesAtSource > 0) {
+		// Tasks are what it counts; the timers and requests they made folded with them. Those alone: quick ones sent by a task sent one by one.
+		const what = atSource > 0 ? `${formatCount(atSource)} quick tasks` : `${formatCount(nodesAtSource)} quick timers and requests`;
 		parts.push(
-			`${formatCount(atSource)} quick tasks were folded ${into()}by the script's process, beyond ${formatCount(SENT_BURST)} at once and ${formatCount(SENT_PER_SECOND)} a second per function or route, besides the slowest yet and those another task's await, an error or a block names (a run with --retain all sends every one)`,
+			`${what} were folded ${into()}by the script's process, beyond ${formatCount(SENT_BURST)} at once and ${formatCount(SENT_PER_SECOND)} a second per function or route, besides the slowest yet and those another task's await, an error or a block names (a run with --retain all sends every one)`,
 		);
 	}
 	return `${parts.join('; ')}; the figures include them`;

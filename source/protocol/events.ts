@@ -712,6 +712,34 @@ export interface FoldEvent {
 }
 
 /**
+ * Requests the script sent (ops of kind `http`) that the child folded instead of sending them one by one, as
+ * `fold` does for calls (runtime/span-folder.ts): each succeeded (no error, no 4xx or 5xx status) within one
+ * flush (one that joined a pool's queue left it), and no event but its own caller's await names it, beyond what its method,
+ * host and place may send a second. One line per method, host, place and parent. Counts and sums are exact;
+ * `requests` keeps each one's times and phases, for the host's percentiles and the requests in flight. Its own
+ * type, not a `fold` kind: readers that do not know it skip it (see the protocol's versioning rules).
+ */
+export interface HttpFoldEvent {
+	type: 'fold.http';
+	/** When the last of them ended. */
+	t: Ms;
+	/** The first one's method and whole URL (as its start or, from a pool's queue, its op.dequeued gave it, redacted): they share the method and the host. */
+	method: string;
+	url: string;
+	/** The client library they went through, as their starts said (see HttpDetails.client): they share it. */
+	client?: HttpClient;
+	/** Where the script sent them, as their starts gave it. */
+	loc: Location | null;
+	/** The task that sent them; null when it folded too (an inner node of a folded call). */
+	parent: number | null;
+	count: number;
+	/** Sum of their durations (end - start), ms. */
+	totalMs: Ms;
+	/** Per request, seven little-endian int32s of microseconds, base64 (see fold.ts): its start and end relative to `t`, its wait in a pool's queue, then its queue, connect, time-to-first-byte and download phases; -1 for what it did not go through. */
+	requests: string;
+}
+
+/**
  * Per-site totals of finished tasks that are no longer kept one by one (see JoinedEvent), under a key that
  * names the site. Agents before `name` keyed them by name alone, each of kind `task` with no location.
  */
@@ -796,6 +824,7 @@ export type AsyncmonEvent =
 	| DroppedEvent
 	| CorruptEvent
 	| JoinedEvent
-	| FoldEvent;
+	| FoldEvent
+	| HttpFoldEvent;
 
 export type ProtocolLine = HeaderEvent | AsyncmonEvent;

@@ -286,4 +286,14 @@ export const EVENT_SHAPES: {readonly [E in AsyncmonEvent as E['type']]: FieldSha
 		waitMs: NUMBER,
 		tasks: LONG_BASE64,
 	},
+	'fold.http': {
+		method: STRING,
+		url: STRING,
+		client: optional(oneOf<HttpClient>('undici', 'node:http', 'node:http2')),
+		loc: STRING_OR_NULL,
+		parent: ID_OR_NULL,
+		count: COUNT,
+		totalMs: NUMBER,
+		requests: LONG_BASE64,
+	},
 };

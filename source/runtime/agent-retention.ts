@@ -123,6 +123,9 @@ export class AgentRetention {
 				);
 				this.finishedTasks += head.count;
 				return;
+			// Requests sent, folded at the source: ops, which the totals leave out as letGo does.
+			case 'fold.http':
+				return;
 			case 'loop':
 				this.loops = keepLatest(this.loops, line, RETAINED_LOOP);
 				return;

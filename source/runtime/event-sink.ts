@@ -95,6 +95,11 @@ export class EventSink {
 		return this.folder?.startsSilent(site, now - this.origin) ?? false;
 	}
 
+	/** Whether a request a server received, starting now, starts quiet (see QuietTrees and SpanFolder.startsQuiet). */
+	startsQuiet(request: {method: string; url: string}, id: number, now: number): boolean {
+		return this.folder?.startsQuiet(request, id, now - this.origin) ?? false;
+	}
+
 	/**
 	 * A silent call (see wouldFold) ended at `endT`, quick, failed in nothing, named by nothing but its parent's
 	 * await: it folds now into its site's line under its parent, unless its allowance sends it (a record-long
@@ -126,9 +131,10 @@ export class EventSink {
 	 * `beforeWrite` completes the events that are sent, told which tasks were folded and are not, and from which
 	 * id on the tasks started are kept for the next flush (Infinity: none). `keep`: what of the calls still
 	 * running may wait for the next flush with what follows them, where they may have ended and fold (see Keep).
-	 * `silent`: how many silent calls still run, not in the stream either (see wouldFold).
+	 * `unsent`: the tasks and requests sent started and not ended that are not in the stream either: silent calls
+	 * still running (see wouldFold), quiet requests' (see QuietTrees).
 	 */
-	flush(beforeWrite?: (isFolded: IsFolded, keptFrom: number) => void, keep: Keep = 'nothing', silent = 0): void {
+	flush(beforeWrite?: (isFolded: IsFolded, keptFrom: number) => void, keep: Keep = 'nothing', unsent: {tasks: number; http: number} = NOTHING_UNSENT): void {
 		this.foldedSinceFlush = 0;
 		const heldMs = this.writer.takeHeldBackMs() + this.outputHeldMs;
 		this.outputHeldMs = 0;
@@ -141,7 +147,8 @@ export class EventSink {
 		this.buffer = cut === buffered.length ? [] : sendTold(buffered.slice(cut), keptFrom, events);
 		this.firstStartId = lowestStartId(this.buffer, keptFrom);
 		const held = heldIn(this.buffer);
-		held.tasks += silent;
+		held.tasks += unsent.tasks;
+		held.http += unsent.http;
 		// Again at each flush while any is held, unchanged or not: those held before are told in this batch, and a reader
 		// takes each start older than the figure off it until the next (see the reducer's `held`).
 		if (held.tasks !== this.held.tasks || held.http !== this.held.http || held.tasks > 0 || held.http > 0) {
@@ -171,6 +178,7 @@ export class EventSink {
 }
 
 const ENCODER = new TextEncoder();
+const NOTHING_UNSENT = Object.freeze({tasks: 0, http: 0});
 
 /**
  * Of the events a flush keeps (`tail`, from the first kept task's or op's start, id `keptFrom`, on), those that

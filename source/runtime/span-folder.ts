@@ -1,6 +1,7 @@
-import {namedTaskIds, type AsyncmonEvent, type FoldEvent, type FoldKind, type HeaderEvent, type OpStartEvent, type TaskEndEvent, type TaskStartEvent, type WaitTarget} from '../protocol/events.js';
+import {namedTaskIds, type AsyncmonEvent, type FoldEvent, type FoldKind, type HeaderEvent, type HttpFoldEvent, type OpEndEvent, type OpPhaseEvent, type OpStartEvent, type TaskEndEvent, type TaskStartEvent, type WaitTarget} from '../protocol/events.js';
 import {startedIds} from '../protocol/encode.js';
-import {FOLD_MAX_MS, FoldedTaskWriter, SENT_BURST, SENT_PER_SECOND} from '../protocol/fold.js';
+import {FOLD_MAX_MS, FoldedTaskWriter, SENT_BURST, SENT_PER_SECOND, type FoldedRequest} from '../protocol/fold.js';
+import {hostOf} from '../protocol/hosts.js';
 import {routeOf} from '../protocol/routes.js';
 import {timerSite} from '../protocol/timer-names.js';
 
@@ -14,7 +15,11 @@ const MIN_FOLDED = 4;
 const RECORD_MARGIN = 1.25;
 
 type Line = AsyncmonEvent | HeaderEvent;
+type DequeuedEvent = AsyncmonEvent & {type: 'op.dequeued'};
 type NodeStart = TaskStartEvent | OpStartEvent;
+/** What folds: a `fold` line's kinds, and requests the script sent, which fold into `fold.http` lines. */
+type NodeFoldKind = FoldKind | 'http';
+type FoldLine = FoldEvent | HttpFoldEvent;
 
 /** Which tasks of a flush were folded: told by id, for naming only those that are sent. */
 export type IsFolded = (id: number) => boolean;
@@ -23,6 +28,9 @@ export const NONE_FOLDED: IsFolded = () => false;
 
 /** How many sites' allowances the folder keeps: a long-running server's routes and functions, many times over. */
 export const MAX_ALLOWANCES = 10_000;
+
+/** How many requests received in flight the folder keeps its decisions for (see startsQuiet): more than any server holds. */
+const MAX_REQUESTS_IN_FLIGHT = 100_000;
 
 /** A function's (or a route's) allowance of calls sent one by one. */
 interface Allowance {
@@ -49,7 +57,7 @@ const FOLDED_TIMES = 4;
 
 /** The nodes of one site folded in one flush, by slot (see BatchNodes), in start order. */
 interface Group {
-	line: FoldEvent;
+	line: FoldLine;
 	slots: number[];
 	/** The line of its site's calls under its parent folded as they ended in this flush (see foldEnded): the group joins it. */
 	open?: OpenLine;
@@ -69,6 +77,10 @@ class BatchNodes {
 	readonly blocked: Uint8Array;
 	/** A task that started a task (not a leaf, as the model counts leaves). */
 	readonly startedTask: Uint8Array;
+	/** A request's `sent` and `headers` phases, and its leaving a pool's queue, by position in the batch; -1 before it reached them. */
+	readonly sentAt: Int32Array;
+	readonly headersAt: Int32Array;
+	readonly dequeuedAt: Int32Array;
 
 	constructor(
 		readonly first: number,
@@ -79,6 +91,9 @@ class BatchNodes {
 		this.parentSlot = new Int32Array(size).fill(-1);
 		this.blocked = new Uint8Array(size);
 		this.startedTask = new Uint8Array(size);
+		this.sentAt = new Int32Array(size).fill(-1);
+		this.headersAt = new Int32Array(size).fill(-1);
+		this.dequeuedAt = new Int32Array(size).fill(-1);
 	}
 
 	slotOf(id: number | null): number {
@@ -111,6 +126,10 @@ export class SpanFolder {
 	private readonly sentEarly = new Set<TaskStartEvent>();
 	/** Counts the flushes (see Allowance.reserved). */
 	private flushes = 0;
+	/** A received request's site as its framework named it (`GET /users/:id`), by its path's shape, as the flush learned it: a request starting knows only its path. */
+	private readonly routes = new Map<string, string>();
+	/** Requests received, by their task's id, whose allowance was charged as they started (see startsQuiet): whether they began quiet. */
+	private readonly requests = new Map<number, boolean>();
 
 	/** The batch as it is to be sent (folded subtrees' events out, a fold line where each group's first call started), and which tasks were folded. */
 	fold(events: Line[]): {events: Line[]; isFolded: IsFolded} {
@@ -128,21 +147,24 @@ export class SpanFolder {
 			const startAt = nodes.startAt[slot]!;
 			if (startAt < 0) continue;
 			const start = events[startAt] as NodeStart;
+			const end = events[nodes.endAt[slot]!] as TaskEndEvent | undefined;
+			// A request received was charged as it started (see startsQuiet); its route is known once it ended.
+			const quiet = start.type === 'task.start' && start.http ? this.requestTaken(start, end) : undefined;
 			if (nodes.blocked[slot]) continue;
 			const parent = nodes.parentSlot[slot]!;
-			const end = events[nodes.endAt[slot]!] as TaskEndEvent;
 			const inFoldedTree = parent >= 0 && groupOf[parent]! >= 0;
-			const site = siteKey(start, end);
+			const url = start.type === 'op.start' && start.http ? requestUrl(events, nodes, slot) : undefined;
+			const site = siteKey(start, end, url);
 			// A root: its parent is sent, or started before the batch. Its allowance decides for its whole tree. The
 			// calls under one it sends are roots too, each charged to its own site's allowance: a call that made a
 			// thousand quick ones is seen with a sample of them and a fold line for the rest.
 			// Its parent's await may name it: that await stays in the stream, naming a call the reader knows by its
 			// site's line (a loop's `await work(i)`, a Promise.all's first calls), as one the model let go of.
-			if (!inFoldedTree && this.sends(site, start.t, end.t - start.t)) continue;
+			if (!inFoldedTree && (quiet === undefined ? this.sends(site, start.t, end!.t - start.t) : !quiet || this.isRecord(this.allowanceOf(site, start.t), end!.t - start.t))) continue;
 			const kind = foldKind(start)!;
-			const leaf = kind !== 'timer' && !nodes.startedTask[slot];
+			const leaf = (kind === 'task' || kind === 'server') && !nodes.startedTask[slot];
 			// Only a root's parent is in the model; inner nodes' parents fold with them.
-			groupOf[slot] = groupFor(groups, bySite, site, start, end, kind, leaf, inFoldedTree ? null : start.parent, this.open);
+			groupOf[slot] = groupFor(groups, bySite, site, start, end!, url, kind, leaf, inFoldedTree ? null : start.parent, this.open);
 			groups[groupOf[slot]!]!.slots.push(slot);
 		}
 		if (groups.length === 0) return {events, isFolded: NONE_FOLDED};
@@ -151,7 +173,7 @@ export class SpanFolder {
 		if (small.some(Boolean)) unfoldTreesOfSmallGroups(nodes, groupOf, small);
 		// A group keeps the nodes still folded (a tree sent back takes its nodes out of every group); its line goes where
 		// the first started, or is the line of the calls folded as they ended, in the batch already and completed with them.
-		const lines: Array<[at: number, line: FoldEvent]> = [];
+		const lines: Array<[at: number, line: FoldLine]> = [];
 		let joinedOpen = false;
 		groups.forEach((group, index) => {
 			const kept = group.slots.filter(slot => groupOf[slot] === index);
@@ -159,7 +181,7 @@ export class SpanFolder {
 			if (group.open) {
 				pushTimes(events, nodes, kept, group.open.times);
 				joinedOpen = true;
-			} else lines.push([nodes.startAt[kept[0]!]!, completed(events, nodes, group.line, kept)]);
+			} else lines.push([nodes.startAt[kept[0]!]!, group.line.type === 'fold' ? completed(events, nodes, group.line, kept) : completedRequests(events, nodes, group.line, kept)]);
 		});
 		if (lines.length === 0 && !joinedOpen) return {events, isFolded: NONE_FOLDED};
 		lines.sort((a, b) => a[0] - b[0]);
@@ -282,21 +304,63 @@ export class SpanFolder {
 		return false;
 	}
 
+	/**
+	 * Whether a request a server received starting at `t` may start quiet (see QuietTrees): held with what it starts
+	 * until it ends, for its route's allowance is spent, as startsSilent tells of a call.
+	 */
+	startsQuiet(request: {method: string; url: string}, id: number, t: number): boolean {
+		const shape = routeOf(request);
+		const allowance = this.allowanceOf(this.routes.get(shape) ?? shape, t);
+		// Charged now: a request that outlasts a flush is seen by no flush whole, and would charge nothing.
+		const quiet = allowance.tokens < 1;
+		if (!quiet) allowance.tokens--;
+		// Bounded all the same: a request forgotten is charged again at the flush, as one never charged.
+		if (this.requests.size >= MAX_REQUESTS_IN_FLIGHT) this.requests.clear();
+		this.requests.set(id, quiet);
+		return quiet;
+	}
+
+	/**
+	 * A request received, in the batch: whether it began quiet (undefined when it was not charged as it began: a
+	 * request at exit), its route learned for those to come. Each start is in one batch: it leaves the list.
+	 */
+	private requestTaken(start: TaskStartEvent, end: TaskEndEvent | undefined): boolean | undefined {
+		const quiet = this.requests.get(start.id);
+		this.requests.delete(start.id);
+		if (end?.route === undefined) return quiet;
+		const shape = routeOf(start.http!);
+		const site = siteKey(start, end);
+		if (this.routes.get(shape) !== site) {
+			if (this.routes.size >= MAX_ALLOWANCES) this.routes.clear();
+			this.routes.set(shape, site);
+		}
+		return quiet;
+	}
+
 	/** Whether the allowance of the call's function or route sends this call one by one. */
 	private sends(key: string, t: number, totalMs: number): boolean {
+		const allowance = this.allowanceOf(key, t);
+		if (this.isRecord(allowance, totalMs)) return true;
+		if (allowance.tokens < 1) return false;
+		allowance.tokens--;
+		return true;
+	}
+
+	/** The allowance of a site, as of `t` (see refilled). */
+	private allowanceOf(key: string, t: number): Allowance {
 		let allowance = this.allowances.get(key);
 		if (!allowance) {
 			// Sites past the bound (paths of no id-like shape, say) start afresh: a few more calls go one by one, and the map stays bounded.
 			if (this.allowances.size >= MAX_ALLOWANCES) this.allowances.clear();
 			this.allowances.set(key, (allowance = {tokens: SENT_BURST, refilledAt: t, longestMs: 0, reserved: 0, reservedIn: this.flushes}));
 		}
-		refilled(allowance, t);
-		if (totalMs > allowance.longestMs * RECORD_MARGIN) {
-			allowance.longestMs = totalMs;
-			return true;
-		}
-		if (allowance.tokens < 1) return false;
-		allowance.tokens--;
+		return refilled(allowance, t);
+	}
+
+	/** A call this much longer than its site's sent for being the longest is sent too (see RECORD_MARGIN). */
+	private isRecord(allowance: Allowance, totalMs: number): boolean {
+		if (totalMs <= allowance.longestMs * RECORD_MARGIN) return false;
+		allowance.longestMs = totalMs;
 		return true;
 	}
 }
@@ -314,15 +378,16 @@ function refilled(allowance: Allowance, t: number): Allowance {
  * The index in `groups` of the group of this site, kind, leafness and parent, made if new: one that joins the line
  * of its calls folded as they ended (`open`, by site), as calls of a function under one parent, leaves all.
  */
-function groupFor(groups: Group[], bySite: Map<string, number[]>, site: string, start: NodeStart, end: TaskEndEvent, kind: FoldKind, leaf: boolean, parent: number | null, open: OpenLines): number {
+function groupFor(groups: Group[], bySite: Map<string, number[]>, site: string, start: NodeStart, end: TaskEndEvent, url: string | undefined, kind: NodeFoldKind, leaf: boolean, parent: number | null, open: OpenLines): number {
 	let indexes = bySite.get(site);
 	if (!indexes) bySite.set(site, (indexes = []));
 	for (const index of indexes) {
 		const line = groups[index]!.line;
-		if (line.kind === kind && line.leaf === leaf && line.parent === parent) return index;
+		if ((line.type === 'fold.http' ? kind === 'http' : line.kind === kind && line.leaf === leaf) && line.parent === parent) return index;
 	}
 	const joined = kind === 'task' && leaf && parent !== null ? openLineOf(open, site, parent) : undefined;
-	groups.push(joined ? {line: joined.line, slots: [], open: joined} : {line: foldLineOf(start, end, kind, leaf, parent), slots: []});
+	const line = kind === 'http' ? requestsLineOf(start as OpStartEvent, url!, parent) : foldLineOf(start, end, kind, leaf, parent);
+	groups.push(joined ? {line: joined.line, slots: [], open: joined} : {line, slots: []});
 	indexes.push(groups.length - 1);
 	return groups.length - 1;
 }
@@ -397,11 +462,29 @@ function indexNodes(events: Line[]): BatchNodes | null {
 				latest = Math.max(latest, event.t);
 				nodes.endAt[slot] = i;
 				if (!succeeded(event)) nodes.blocked[slot] = 1;
+				// Given up in a pool's queue: its start knows no host.
+				const start = events[nodes.startAt[slot]!] as NodeStart;
+				if (start.type === 'op.start' && start.http?.queue && nodes.dequeuedAt[slot]! < 0) nodes.blocked[slot] = 1;
+				break;
+			}
+			case 'op.dequeued': {
+				const slot = nodes.slotOf(event.id);
+				if (slot >= 0) nodes.dequeuedAt[slot] = i;
 				break;
 			}
 			case 'task.await':
 				pinTargetsOutside(nodes, events, event.id, event.on);
 				break;
+			case 'op.phase': {
+				const slot = nodes.slotOf(event.id);
+				if (slot < 0) break;
+				if (event.phase === 'sent') nodes.sentAt[slot] = i;
+				else {
+					nodes.headersAt[slot] = i;
+					if (isErrorStatus(event.status)) nodes.blocked[slot] = 1;
+				}
+				break;
+			}
 			// Calls folded as they ended under a parent that started in the batch (see EventSink.foldSilent): it started
 			// tasks, and folds with them as their parent (see fold), or is sent, their line naming it.
 			case 'fold': {
@@ -442,21 +525,31 @@ function pinTargetsOutside(nodes: BatchNodes, events: readonly Line[], awaiting:
 	}
 }
 
-/** Only calls of async functions, requests a server received, and timers fold. */
-function foldKind(start: NodeStart): FoldKind | null {
+/** Only calls of async functions, requests a server received, timers, and requests sent fold. */
+function foldKind(start: NodeStart): NodeFoldKind | null {
 	if (start.type === 'task.start') return (start.kind === 'task' || start.kind === 'server') && start.thread === undefined ? start.kind : null;
+	if (start.kind === 'http') return start.http ? 'http' : null;
 	return start.kind === 'timer' ? 'timer' : null;
 }
 
 function succeeded(end: AsyncmonEvent & {type: 'task.end' | 'op.end'}): boolean {
 	if (!end.ok || end.error !== undefined) return false;
+	// A request sent and answered with an error status stays whole: the host's figures count its kind of answer.
+	if (end.type === 'op.end') return !isErrorStatus(end.status);
 	// A request its server answered with a server error, or whose client went away, failed.
-	return end.type === 'op.end' || (!end.aborted && (end.status === undefined || end.status < 500));
+	return !end.aborted && (end.status === undefined || end.status < 500);
+}
+
+/** A client's (4xx) or a server's (5xx) error status. */
+function isErrorStatus(status: number | undefined): boolean {
+	return status !== undefined && status >= 400;
 }
 
 /** The site a node folds into: a function's location (or a `task(name)`'s name), a route (as the model names it; a request's `end` says the route its framework matched), a timer's place or API. */
-function siteKey(start: NodeStart, end?: TaskEndEvent): string {
+function siteKey(start: NodeStart, end?: TaskEndEvent, url?: string): string {
 	if (start.type === 'task.start' && start.http) return routeOf({method: start.http.method, url: start.http.url, route: end?.route});
+	// A request sent: by method and host, as the model's sites go, by the place that sent it, and by its client library.
+	if (start.type === 'op.start' && start.http) return `${start.http.method} ${hostOf(url ?? start.http.url)} ${start.loc ?? ''} ${start.http.client ?? ''}`;
 	return start.loc ?? foldedName(start);
 }
 
@@ -468,6 +561,48 @@ function foldedName(start: NodeStart): string {
 function foldLineOf(start: NodeStart, end: TaskEndEvent | undefined, kind: FoldKind, leaf: boolean, parent: number | null): FoldEvent {
 	const line: FoldEvent = {type: 'fold', t: -Infinity, kind, name: foldedName(start), loc: start.loc ?? null, parent, leaf, count: 0, totalMs: 0, busyMs: 0, waitMs: 0, tasks: ''};
 	if (start.type === 'task.start' && start.http) line.request = end?.route === undefined ? {method: start.http.method, url: start.http.url} : {method: start.http.method, url: start.http.url, route: end.route};
+	return line;
+}
+
+function requestsLineOf(start: OpStartEvent, url: string, parent: number | null): HttpFoldEvent {
+	const line: HttpFoldEvent = {type: 'fold.http', t: -Infinity, method: start.http!.method, url, loc: start.loc ?? null, parent, count: 0, totalMs: 0, requests: ''};
+	if (start.http!.client !== undefined) line.client = start.http!.client;
+	return line;
+}
+
+/** A request's whole URL: a pool that queued it tells it as the request leaves the queue. */
+function requestUrl(events: readonly Line[], nodes: BatchNodes, slot: number): string {
+	const dequeued = nodes.dequeuedAt[slot]! >= 0 ? (events[nodes.dequeuedAt[slot]!] as DequeuedEvent) : undefined;
+	return dequeued?.url ?? (events[nodes.startAt[slot]!] as OpStartEvent).http!.url;
+}
+
+/** A `fold.http` line with the requests at `slots`: each one's phases as the model measures them from its events (see reducer.ts). */
+function completedRequests(events: Line[], nodes: BatchNodes, line: HttpFoldEvent, slots: number[]): HttpFoldEvent {
+	const requests = slots.map((slot): FoldedRequest => {
+		const start = events[nodes.startAt[slot]!] as OpStartEvent;
+		const end = events[nodes.endAt[slot]!] as OpEndEvent;
+		const sent = nodes.sentAt[slot]! >= 0 ? (events[nodes.sentAt[slot]!] as OpPhaseEvent) : undefined;
+		const headers = nodes.headersAt[slot]! >= 0 ? (events[nodes.headersAt[slot]!] as OpPhaseEvent) : undefined;
+		const dequeued = nodes.dequeuedAt[slot]! >= 0 ? (events[nodes.dequeuedAt[slot]!] as DequeuedEvent) : undefined;
+		return {
+			startMs: start.t,
+			totalMs: end.t - start.t,
+			pooledMs: dequeued && dequeued.t - start.t,
+			queueMs: sent && (sent.queueMs ?? 0),
+			connectMs: sent && (sent.connectMs ?? 0),
+			ttfbMs: sent && headers ? headers.t - sent.t : undefined,
+			downloadMs: headers && end.t - headers.t,
+		};
+	});
+	line.t = Number.NEGATIVE_INFINITY;
+	for (const request of requests) line.t = Math.max(line.t, request.startMs + request.totalMs);
+	const writer = new FoldedTaskWriter(line.t);
+	for (const request of requests) {
+		writer.addRequest(request);
+		line.count++;
+		line.totalMs += request.totalMs;
+	}
+	line.requests = writer.text();
 	return line;
 }
 

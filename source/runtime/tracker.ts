@@ -10,6 +10,7 @@ import {describeError} from './errors.js';
 import {recordedText} from './redact.js';
 import {allOf, eitherOf, PROMISE, promiseOf, PromiseTargets, servedWait, TRACKED_CHILDREN, VALUE, type ServedResponseState} from './wait-targets.js';
 import {ExecutorSettlers} from './executor-settlers.js';
+import {QUIET_MAX_MS, QuietTrees, type QuietTree} from './quiet-trees.js';
 import {type CallFrames, TaskContext} from './task-context.js';
 import {WAITED_WRITE_MS} from './pipe-write.js';
 
@@ -148,7 +149,7 @@ export const NO_WATCH: SliceWatch = {thresholdMs: Infinity, running() {}, longSl
  * its client left; `aborted` with a status, after the response began (a stream's reader that had what it wanted):
  * no failure.
  */
-export type ServedResponse = {status: number; route?: string; aborted?: true} | {aborted?: true; status?: undefined};
+export type ServedResponse = {status: number; route?: string; aborted?: true} | {aborted?: true; status?: undefined; route?: string};
 
 /**
  * Set in a followed child process (and its workers): its ids are in its lane's range, and its main thread's root
@@ -225,6 +226,8 @@ export class Tracker {
 	 * task (any call it starts reveals it first).
 	 */
 	private readonly silentTasks = new Map<number, Task>();
+	/** Requests received past their route's allowance, held with what they start until they end (see QuietTrees). */
+	private readonly quiet = new QuietTrees();
 	/** Task starts whose names still lack their arguments: formatted at the flush, off the call path. */
 	private unnamed: TaskStartEvent[] = [];
 	private unnamedArgs: ArrayLike<unknown>[] = [];
@@ -323,11 +326,27 @@ export class Tracker {
 	/** Every event of the thread's comes through here, the script's ops' too. */
 	emit(event: AsyncmonEvent): void {
 		if (this.silentTasks.size > 0 || this.running?.silent) this.revealNamedBy(event);
-		const full = this.sink.push(event);
+		const full = this.buffer(event);
 		if (this.exiting) this.flushNow();
 		// Not after a task's start: flushed in its first slice, asyncmon's pause would count in its duration. The next
 		// event flushes, or the next start does before its task begins (see startTask).
 		else if (full && event.type !== 'task.start') this.flush('burst');
+	}
+
+	/**
+	 * Into the sink, or into the quiet request's tree it is of (see QuietTrees); a tree it names from outside goes into
+	 * the sink first. True when the sink is full.
+	 */
+	private buffer(event: AsyncmonEvent): boolean {
+		if (this.quiet.size > 0) {
+			if (this.quiet.divert(event)) return false;
+			for (const tree of this.quiet.namedBy(event)) this.releaseQuiet(tree);
+		}
+		return this.sink.push(event);
+	}
+
+	private releaseQuiet(tree: QuietTree): void {
+		for (const event of this.quiet.release(tree)) this.sink.push(event);
 	}
 
 	/** The latest event emitted, while it is still buffered (not yet flushed): one its emitter may still add to. */
@@ -357,8 +376,12 @@ export class Tracker {
 			for (const source of this.flushSources) for (const event of source()) this.sink.push(event);
 			this.describeErrors();
 			this.revealSilent(keep);
+			// Quiet requests running long are seen running from now; at exit, all of them.
+			if (this.quiet.size > 0 && keep !== 'burst') for (const tree of this.quiet.begunBefore(keep === 'recent' ? performance.now() - QUIET_MAX_MS : undefined)) this.releaseQuiet(tree);
 			this.showPendingAwaits(midBurst);
-			this.sink.flush((isFolded, keptFrom) => this.nameTasks(isFolded, keptFrom), keep, this.silentTasks.size);
+			const quiet = this.quiet.size > 0 ? this.quiet.held() : null;
+			const unsent = {tasks: this.silentTasks.size + (quiet?.tasks ?? 0), http: quiet?.http ?? 0};
+			this.sink.flush((isFolded, keptFrom) => this.nameTasks(isFolded, keptFrom), keep, unsent);
 		});
 	}
 
@@ -428,7 +451,10 @@ export class Tracker {
 			parent.sliceLastTask = task.id;
 		}
 		this.running = task;
-		if (args && kind === 'task' && parent !== null && !this.exiting && this.sink.startsSilent(loc ?? name, now)) {
+		const inQuiet = parent !== null && this.quiet.size > 0 && this.quiet.holds(parent.id);
+		if (http && !inQuiet && !this.exiting && this.sink.startsQuiet(http, task.id, now)) this.quiet.begin(task.id, now);
+		// Not in a quiet request's tree: held whole, it folds whole or goes whole.
+		if (args && kind === 'task' && parent !== null && !inQuiet && !this.exiting && this.sink.startsSilent(loc ?? name, now)) {
 			task.silentAt = now;
 			task.silentName = name;
 			task.silentLoc = loc;
@@ -684,7 +710,8 @@ export class Tracker {
 		this.listenerReturned(task);
 		task.failed = true;
 		task.error = error;
-		this.finish(task, performance.now(), response.status === undefined ? {} : {status: response.status, ...(response.route !== undefined && {route: response.route})});
+		const route = response.route === undefined ? {} : {route: response.route};
+		this.finish(task, performance.now(), response.status === undefined ? route : {status: response.status, ...route});
 	}
 
 	/** Resume after a fulfilled await. */
@@ -1196,10 +1223,9 @@ export class Tracker {
 		const event: TaskEndEvent = {type: 'task.end', t: now, id: task.id, ok: !task.failed, busy: task.busy, wait: task.wait, sched: task.sched, awaits: task.awaits};
 		if (response) {
 			if (response.aborted) event.aborted = true;
-			if (response.status !== undefined) {
-				event.status = response.status;
-				if (response.route !== undefined) event.route = recordedText(response.route);
-			}
+			if (response.status !== undefined) event.status = response.status;
+			// Matched before any answer: a request its client left while its handler ran counts under its route.
+			if (response.route !== undefined) event.route = recordedText(response.route);
 		}
 		// A request whose client went away failed with no error to describe: its end says `aborted`.
 		if (task.failed && !event.aborted) {
@@ -1211,6 +1237,12 @@ export class Tracker {
 			}
 		}
 		this.emit(event);
+		// A quiet request ended: its tree into the sink whole, to fold with the next flush (or go one by one).
+		const tree = this.quiet.size > 0 ? this.quiet.rootedAt(task.id) : undefined;
+		if (tree) {
+			this.releaseQuiet(tree);
+			if (this.sink.full) this.flush('burst');
+		}
 	}
 
 	/**
@@ -1312,8 +1344,8 @@ export class Tracker {
 		const site = task.waitSite === NO_SITE ? null : this.sites.awaitAt(task.waitSite);
 		const event: TaskAwaitEvent = {type: 'task.await', t: task.waitStart, id: task.id, site: site?.loc ?? null, on: task.waitOn, busy: task.busy};
 		if (site?.dependent) event.dependent = true;
-		// Pushed, not emitted: a resume event or the flush under way comes next, and a full sink is flushed by that.
-		this.sink.push(event);
+		// Buffered, not emitted: a resume event or the flush under way comes next, and a full sink is flushed by that.
+		this.buffer(event);
 		return true;
 	}
 
@@ -1328,7 +1360,7 @@ export class Tracker {
 		this.unnamedArgs = [];
 		for (let i = 0; i < events.length; i++) {
 			const event = events[i]!;
-			if (event.id >= keptFrom) {
+			if (event.id >= keptFrom || this.quiet.holds(event.id)) {
 				this.unnamed.push(event);
 				this.unnamedArgs.push(args[i]!);
 			} else if (!isFolded(event.id)) event.name = formatCall(event.name, args[i]!);

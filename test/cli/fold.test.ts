@@ -3,6 +3,12 @@ import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {recordRun} from '../helpers/recorded.js';
 import {ROOT, SCRIPTS} from '../helpers/run-cli.js';
+import {useCountingServer} from '../helpers/counting-server.js';
+import {dirWithScript} from '../helpers/temp.js';
+import {httpStatsByHost, servedStatsByRoute} from '../../source/model/http-stats.js';
+import {forEachFoldedRequest} from '../../source/protocol/fold.js';
+import type {FoldEvent, HttpFoldEvent, TaskEndEvent, TaskStartEvent} from '../../source/protocol/events.js';
+import {decodeLine} from '../../source/protocol/decode.js';
 
 const AWAITS = join(ROOT, 'bench/workloads/awaits.ts');
 const COUNT = 30_000;
@@ -90,4 +96,112 @@ describe('quick calls folded in the script process, through the real CLI', () =>
 		expect(report.tasks.filter(task => task.name.startsWith('tiny('))).toHaveLength(3000);
 		expect(report.folded).toBeUndefined();
 	}, 60_000);
+
+	describe('quick requests the script sent', () => {
+		const server = useCountingServer();
+		/** 1,500 quick requests through fetch, each from its own async call, then 1,500 through node:http from the loop itself, then 20 answered 404. */
+		const CLIENT = [
+			"import http from 'node:http';",
+			'const base = process.argv[2];',
+			'async function viaFetch(i) { const response = await fetch(`${base}/items/${i}`); return (await response.json()).id }',
+			'function viaHttp(i) {',
+			'  return new Promise((resolve, reject) => {',
+			"    http.get(`${base}/items/${i}`, response => { let body = ''; response.setEncoding('utf8'); response.on('data', chunk => body += chunk); response.on('end', () => resolve(JSON.parse(body).id)) }).on('error', reject)",
+			'  })',
+			'}',
+			'async function missing(i) { const response = await fetch(`${base}/missing/${i}`); await response.text(); return response.status }',
+			'let sum = 0',
+			'for (let i = 0; i < 1500; i++) sum += await viaFetch(i)',
+			'for (let i = 0; i < 1500; i++) sum += await viaHttp(i)',
+			'for (let i = 0; i < 20; i++) sum += await missing(i)',
+			'console.log(`sum ${sum}`)',
+		];
+
+		it("fold past their host's allowance into fold.http lines; every request is counted per host, with its phases, and the 404s stay whole", async () => {
+			const before = server().requests;
+			const {result, file, state, report} = await recordRun([join(dirWithScript('client.mjs', CLIENT), 'client.mjs'), server().url]);
+			expect(result.code).toBe(0);
+			expect(result.stdout).toContain(`sum ${2 * ((1499 * 1500) / 2) + 20 * 404}`);
+			expect(server().requests - before).toBe(3020);
+			const lines = readFileSync(file, 'utf8').split('\n').filter(line => line.startsWith('{"type":"fold.http"')).map(line => JSON.parse(line) as HttpFoldEvent);
+			const foldedCount = lines.reduce((sum, line) => sum + line.count, 0);
+			// Past the 1,000 each client's requests from their place send at once, less the 100 a second that refill it: at
+			// most 500 of each 1,500, fewer the longer the loops ran (a loaded machine's run folded 392).
+			expect(foldedCount).toBeGreaterThan(0);
+			expect(foldedCount).toBeLessThanOrEqual(1000);
+			for (const line of lines) {
+				expect(line.url).toMatch(new RegExp(`^${server().url}/items/\\d+$`));
+				let requests = 0;
+				expect(forEachFoldedRequest(line, request => {
+					requests++;
+					// Sent on a kept-alive connection, answered, read: every phase but a pool's queue.
+					expect(request.ttfbMs).toBeGreaterThanOrEqual(0);
+					expect(request.downloadMs).toBeGreaterThanOrEqual(0);
+				})).toBe(true);
+				expect(requests).toBe(line.count);
+			}
+			// Both clients' requests fold: fetch's under their folded calls (an inner line), node:http's under the loop.
+			expect(lines.some(line => line.parent === null)).toBe(true);
+			expect(lines.some(line => line.parent !== null)).toBe(true);
+			// Every request counted once, per host and in the summary, its phases too; the 404s, never folded, as 4xx.
+			expect(report.summary.httpCount).toBe(3020);
+			expect(report.summary.failedHttp).toBe(0);
+			const [host, ...others] = httpStatsByHost(state);
+			expect(others).toEqual([]);
+			expect(host).toMatchObject({requests: 3020, failed: 0, clientErrors: 20});
+			expect(host!.latency.total!.samples).toBe(3020);
+			expect(host!.latency.ttfb!.samples).toBe(3020);
+			// Their rows, by method, host and place: every request folded at the source, and any the reader's window folded.
+			const sites = report.folded!.sites.filter(folded => folded.kind === 'http');
+			expect(sites.reduce((sum, folded) => sum + folded.count, 0)).toBeGreaterThanOrEqual(foldedCount);
+			expect(result.stdout).toContain("were folded into");
+		}, 60_000);
+	});
+
+	describe('a server under load', () => {
+		/** 2,000 requests of 30 ms each (longer than a flush) from 50 lanes of the script's own client, beside one of 1.5 s. */
+		const SERVER = [
+			"import http from 'node:http';",
+			'const server = http.createServer(async (request, response) => {',
+			"  await new Promise(resolve => setTimeout(resolve, request.url.startsWith('/slow') ? 1500 : 30))",
+			"  response.end('ok')",
+			'})',
+			"await new Promise(resolve => server.listen(0, '127.0.0.1', resolve))",
+			'const base = `http://127.0.0.1:${server.address().port}`',
+			'const agent = new http.Agent({keepAlive: true, maxSockets: 51})',
+			'function get(path) {',
+			'  return new Promise((resolve, reject) => http.get(base + path, {agent}, response => { response.resume(); response.on(\'end\', () => resolve(response.statusCode)) }).on(\'error\', reject))',
+			'}',
+			'let next = 0',
+			'let ok = 0',
+			'async function lane() { while (next < 2000) { next++; if ((await get(`/items/${next}`)) === 200) ok++ } }',
+			"const slow = get('/slow/1')",
+			'await Promise.all(Array.from({length: 50}, lane))',
+			'await slow',
+			'console.log(`ok ${ok}`)',
+			'server.close()',
+			'agent.destroy()',
+		];
+
+		it("folds its requests past their route's allowance though each outlasts a flush, and shows one that runs long while it runs", async () => {
+			const {result, file, state, report} = await recordRun([join(dirWithScript('server.mjs', SERVER), 'server.mjs')]);
+			expect(result.code).toBe(0);
+			expect(result.stdout).toContain('ok 2000');
+			// Every request served is counted, by route, folded or not.
+			expect(report.summary.httpReceived).toBe(2001);
+			expect(servedStatsByRoute(state).find(route => route.route === 'GET /items/:id')?.requests).toBe(2000);
+			const lines = readFileSync(file, 'utf8').split('\n');
+			const served = lines.filter(line => line.startsWith('{"type":"fold"') && line.includes('"kind":"server"')).map(line => JSON.parse(line) as FoldEvent);
+			// Past the 1,000 a route sends at once and 100 a second: most of the other 1,000, held whole until each ended
+			// (none before quiet requests: each outlasted the flush it began in). A slower machine's run refills more.
+			expect(served.reduce((sum, line) => sum + line.count, 0)).toBeGreaterThan(100);
+			// The slow request is in the stream while it runs: its start is written before what happened a while before its end.
+			const decoded = lines.filter(Boolean).map(line => decodeLine(line)).filter(events => typeof events !== 'string').map(events => events[0]!);
+			const slowAt = decoded.findIndex(e => e.type === 'task.start' && e.kind === 'server' && e.http?.url === '/slow/1');
+			expect(slowAt).toBeGreaterThan(0);
+			const slowStart = decoded[slowAt]! as TaskStartEvent;
+			const slowEnd = decoded.find(e => e.type === 'task.end' && e.id === slowStart.id) as TaskEndEvent;
+			expect(decoded.slice(slowAt + 1).some(e => e.type !== 'header' && e.t < slowEnd.t - 300 && e.t > slowStart.t + 500)).toBe(true);
+		}, 60_000);
+	});
 });

@@ -4,6 +4,7 @@ import {summarize} from '../../source/model/summary.js';
 import {IDS_PER_PROCESS, IDS_PER_THREAD, type ProtocolLine} from '../../source/protocol/events.js';
 import {event, header, reduce} from '../helpers/events.js';
 import {InsightSession, onOp, onPromise, onTask} from '../fixtures/insights/session.js';
+import {FoldedTaskWriter} from '../../source/protocol/fold.js';
 
 function ofKind<K extends InsightKind>(session: InsightSession, kind: K, options?: {blockThresholdMs?: number}): Array<Extract<Insight, {kind: K}>> {
 	return computeInsights(session.state, options).filter((insight): insight is Extract<Insight, {kind: K}> => insight.kind === kind);
@@ -782,6 +783,23 @@ describe('http', () => {
 		expect(insights).toEqual([
 			{kind: 'http', finding: 'connection-queueing', host, averageQueueMs: 50, requests: 4, queued: 2, queuedAverageMs: 100, longestQueueMs: 100, connections: 2, client: 'undici', sharedHost: true, taskIds: waited},
 		]);
+	});
+
+	it('says how many requests to the host were folded, whose waits its figures leave out', () => {
+		const session = new InsightSession();
+		for (let i = 0; i < 4; i++) session.request(url(`/delay/500?${i}`), {start: 0, status: 200, end: 500, client: 'node:http'});
+		const queued = [4, 5, 6, 7].map(i => session.request(url(`/delay/500?${i}`), {start: 0, queueMs: 500, status: 200, end: 1000, client: 'node:http'}));
+		// 30 more the script's process folded: quick ones, after them.
+		const writer = new FoldedTaskWriter(1100);
+		for (let i = 0; i < 30; i++) writer.addRequest({startMs: 1001 + i, totalMs: 2, queueMs: 0, connectMs: 0, ttfbMs: 2, downloadMs: 0});
+		session.emit('fold.http', {t: 1100, method: 'GET', url: url('/quick/0'), client: 'node:http', loc: null, parent: null, count: 30, totalMs: 60, requests: writer.text()});
+		// And 12 through undici, kept: a second client to the host, whose folded requests are none.
+		for (let i = 0; i < 12; i++) session.request(url(`/u/${i}`), {start: 1200, status: 200, end: 1201, client: 'undici'});
+		session.emit('exit', {t: 1301});
+		expect(ofKind(session, 'http')).toEqual([
+			{kind: 'http', finding: 'connection-queueing', host, averageQueueMs: 250, requests: 8, queued: 4, queuedAverageMs: 500, longestQueueMs: 500, connections: 4, client: 'node:http', sharedHost: true, folded: 30, taskIds: queued},
+		]);
+		expect(session.state.aggregated.hosts.get(host)).toMatchObject({requests: 30, byClient: {'node:http': 30}});
 	});
 
 	it('stays silent about queueing when requests were sent at once', () => {

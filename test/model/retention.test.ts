@@ -4,7 +4,7 @@ import {MAX_SITES, OTHER_SITES} from '../../source/model/retention.js';
 import {cloneState, createState, MAX_FAILURE_KINDS, type ModelState, type Retention} from '../../source/model/state.js';
 import {latencyStats} from '../../source/model/latency.js';
 import {summarize} from '../../source/model/summary.js';
-import type {FoldEvent, ProtocolLine} from '../../source/protocol/events.js';
+import type {FoldEvent, HttpFoldEvent, ProtocolLine} from '../../source/protocol/events.js';
 import {FoldedTaskWriter} from '../../source/protocol/fold.js';
 import {httpStatsByHost, servedStatsByRoute} from '../../source/model/http-stats.js';
 import {event, header, reduce} from '../helpers/events.js';
@@ -372,3 +372,65 @@ describe('quick tasks the script process folded (fold lines)', () => {
 	});
 });
 
+
+describe('requests the script process folded (fold.http lines)', () => {
+	/** 200 requests to one host, overlapping, with phases of several lengths (whole microseconds, exact in binary). */
+	const requests = Array.from({length: 200}, (_, i) => {
+		const phases = {queueMs: 0.25, connectMs: i % 50 === 0 ? 0.5 : 0, ttfbMs: 1 + (i % 7) * 0.25, downloadMs: 0.125 * (i % 3)};
+		return {startMs: 10 + i * 0.5, totalMs: phases.queueMs + phases.connectMs + phases.ttfbMs + phases.downloadMs, ...phases};
+	});
+	const start = [header(), event('task.start', {t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts', loc: null})];
+	const end = event('exit', {t: 500});
+
+	/** Each request told one by one, as the script's process sends those it does not fold. */
+	function oneByOne(): ProtocolLine[] {
+		return requests.flatMap(({startMs, queueMs, connectMs, ttfbMs, downloadMs}, i) => {
+			const id = 10 + i;
+			const sent = startMs + queueMs + connectMs;
+			return [
+				event('op.start', {t: startMs, id, parent: 1, kind: 'http', name: 'GET /items', loc: 'app.ts:7:20', http: {method: 'GET', url: `http://127.0.0.1:4000/items/${i}`}}),
+				event('op.phase', {t: sent, id, phase: 'sent', queueMs, connectMs}),
+				event('op.phase', {t: sent + ttfbMs, id, phase: 'headers', status: 200}),
+				event('op.end', {t: sent + ttfbMs + downloadMs, id, ok: true, status: 200}),
+			];
+		});
+	}
+
+	function foldLine(): HttpFoldEvent {
+		const t = Math.max(...requests.map(request => request.startMs + request.totalMs));
+		const writer = new FoldedTaskWriter(t);
+		for (const request of requests) writer.addRequest(request);
+		const totalMs = requests.reduce((sum, request) => sum + request.totalMs, 0);
+		return {type: 'fold.http', t, method: 'GET', url: 'http://127.0.0.1:4000/items/0', loc: 'app.ts:7:20', parent: 1, count: requests.length, totalMs, requests: writer.text()};
+	}
+
+	it('counts them as the same requests told one by one would be: per host, per phase, in flight, and as one site', () => {
+		const told = reduce([...start, ...oneByOne(), end]);
+		const folded = reduce([...start, foldLine(), end]);
+		const [byHostTold] = httpStatsByHost(told);
+		const [byHostFolded] = httpStatsByHost(folded);
+		expect(byHostFolded).toMatchObject({host: '127.0.0.1:4000', requests: 200, failed: 0, clientErrors: 0});
+		for (const phase of ['queue', 'connect', 'ttfb', 'download', 'total'] as const) {
+			const [a, b] = [byHostTold!.latency[phase]!, byHostFolded!.latency[phase]!];
+			expect(b.samples).toBe(a.samples);
+			for (const key of ['p50Ms', 'p90Ms', 'p99Ms', 'maxMs'] as const) expect(b[key]).toBeCloseTo(a[key], 3);
+		}
+		const [summaryTold, summaryFolded] = [summarize(told), summarize(folded)];
+		expect(summaryFolded.httpCount).toBe(200);
+		expect(summaryFolded.maxInFlightHttp).toBe(summaryTold.maxInFlightHttp);
+		expect(summaryFolded.maxInFlightHttp).toBeGreaterThan(1);
+		const [site] = folded.aggregated.sites.values();
+		expect(site).toMatchObject({kind: 'http', name: 'GET 127.0.0.1:4000', location: 'app.ts:7:20', count: 200, failed: 0});
+		expect(site!.totalMs).toBeCloseTo(requests.reduce((sum, request) => sum + request.totalMs, 0), 6);
+		expect(folded.aggregated).toMatchObject({nodes: 200, nodesAtSource: 200, tasks: 0, atSource: 0});
+		// No task: the task counts stay as they were.
+		expect(folded.taskCounts.finished).toBe(told.taskCounts.finished);
+	});
+
+	it('counts a line whose packed times disagree with its count as corrupt, and nothing of it', () => {
+		const state = reduce([...start, {...foldLine(), count: 199}]);
+		expect(state.corruptLines).toBe(1);
+		expect(state.aggregated.hosts.size).toBe(0);
+		expect(summarize(state).httpCount).toBe(0);
+	});
+});

@@ -3,7 +3,8 @@ import {apply} from '../../source/model/reducer.js';
 import {createState} from '../../source/model/state.js';
 import {PlainPrinter, type PlainOptions} from '../../source/plain/printer.js';
 import {FAILURES_TOLD_PER_SECOND} from '../../source/plain/load-summary.js';
-import {IDS_PER_PROCESS, IDS_PER_THREAD, type AsyncmonEvent, type ProtocolLine} from '../../source/protocol/events.js';
+import {IDS_PER_PROCESS, IDS_PER_THREAD, type AsyncmonEvent, type HttpFoldEvent, type ProtocolLine} from '../../source/protocol/events.js';
+import {FoldedTaskWriter} from '../../source/protocol/fold.js';
 import {event} from '../helpers/events.js';
 import {controlCharacters, HOSTILE_STRINGS, hostileSession} from '../helpers/hostile.js';
 
@@ -572,4 +573,28 @@ describe('plain mode under load', () => {
 		expect(lines.filter(line => line.includes('start  handle('))).toHaveLength(300);
 		expect(lines.some(line => line.includes('summary line a second'))).toBe(false);
 	});
+
+	it("tells the requests the script's process folded as one line, and counts each in the second's requests once it summarizes", () => {
+		const line = (t: number, count: number): HttpFoldEvent => {
+			const writer = new FoldedTaskWriter(t);
+			for (let i = 0; i < count; i++) writer.addRequest({startMs: t - 1 - i * 0.001, totalMs: 1});
+			return {type: 'fold.http', t, method: 'GET', url: 'http://127.0.0.1:9/items/1?token=x', loc: null, parent: 1, count, totalMs: count, requests: writer.text()};
+		};
+		const quiet = printed({ascii: false}, [{type: 'task.start', t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts', loc: 'app.ts:1:1'}, line(20, 40), {type: 'exit', t: 30, code: 0, signal: null}]).split('\n');
+		expect(quiet).toContain('[   0.020s] ↳ http   ×40 GET 127.0.0.1:9 in 1ms on average folded by the script into their host');
+		// 300 a second: past the rate, a summary line a second counts every one.
+		const flood = printed({ascii: false}, [
+			{type: 'task.start', t: 0, id: 1, parent: null, kind: 'script', name: 'app.ts', loc: 'app.ts:1:1'},
+			...Array.from({length: 10}, (_, i) => line(100 * (i + 1), 30)),
+			{type: 'exit', t: 2500, code: 0, signal: null},
+		]).split('\n');
+		// Six lines of 30 (180 lines' worth), then the seventh passes 200 lines a second: the rest are counted, each one.
+		expect(flood.filter(text => text.includes('folded by the script into their host'))).toHaveLength(6);
+		expect(flood.filter(text => /· 1s +/.test(text))).toEqual([
+			'[   0.700s] · 1s     over 200 task lines a second: one summary line a second from here (a recording keeps them; blocks and errors still print)',
+			'[   1.000s] · 1s     0 started · 0 done · 90 requests · 0 running, 0 waiting',
+			'[   2.000s] · 1s     0 started · 0 done · 30 requests · 0 running, 0 waiting',
+		]);
+	});
+
 });

@@ -24,6 +24,12 @@ describe('foldedSentence', () => {
 		expect(both).toContain('were folded into 2 per-site totals by its agent; 10,000 finished tasks and ops were folded to bound memory');
 	});
 
+	it("names the requests and timers the script's process folded when no task of theirs folded with them", () => {
+		// A task sent one by one (the slowest yet) whose quick requests folded on their host's allowance.
+		const sentence = foldedSentence({nodes: 1500, atSource: 0, nodesAtSource: 1500, beforeJoin: 0, sites: 1, retention})!;
+		expect(sentence).toMatch(/^1,500 quick timers and requests were folded into 1 per-site total by the script's process, beyond 1,000 at once/);
+	});
+
 	it('says nothing when nothing was folded', () => {
 		expect(foldedSentence({nodes: 0, atSource: 0, nodesAtSource: 0, beforeJoin: 0, sites: 0, retention})).toBeNull();
 	});

@@ -61,6 +61,7 @@ const EVERY_TYPE: AsyncmonEvent[] = [
 	{type: 'dropped', t: 600, count: 105},
 	{type: 'corrupt', t: 700, count: 2, reason: "task.await: 'on' is missing"},
 	{type: 'fold', t: 810, kind: 'task', name: 'tiny', loc: 'app.ts:3:1', parent: 2, leaf: true, count: 1, totalMs: 0.5, busyMs: 0.5, waitMs: 0, tasks: 'AAAAAAAAAAAAAAAAAAAAAA=='},
+	{type: 'fold.http', t: 812, method: 'GET', url: 'http://127.0.0.1:4000/items/1', client: 'undici', loc: 'app.ts:7:20', parent: 2, count: 1, totalMs: 0.5, requests: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=='},
 	{type: 'joined', t: 800, folded: {tasks: 3, failed: 1, taskTimeMs: 30, byName: {'work()': {count: 3, failed: 1, totalMs: 30, busyMs: 3, waitMs: 27}}}, omitted: 4},
 ];
 

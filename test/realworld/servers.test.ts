@@ -76,3 +76,22 @@ describe("each request a framework's server receives is a server task, the route
 		expect(new Set(timers.map(timer => requestOf(timer.parentId)))).toEqual(new Set(served.map(task => task.id)));
 	});
 });
+
+describe('a request its client left while the handler ran counts under the route the framework matched', () => {
+	it.each(['fastify.mjs', 'express.mjs'])('%s', async script => {
+		const port = await freePort();
+		const load = async () => {
+			const leaving = new AbortController();
+			const request = fetch(`http://127.0.0.1:${port}/reports/q3-sales`, {signal: leaving.signal}).catch((error: Error) => error.name);
+			setTimeout(() => leaving.abort(), 100);
+			return request;
+		};
+		const {asyncmon, node, asyncmonDriven, report, state} = await servedUnderNodeAndAsyncmon(script, [String(port)], SERVERS, 'listening\n', load);
+		expect(asyncmonDriven).toBe('AbortError');
+		expect(asyncmon).toEqual(node);
+		const [left] = report.tasks.filter(task => task.kind === 'server');
+		expect(left).toMatchObject({state: 'failed', request: {aborted: true, route: '/reports/:name'}});
+		// Not `GET /reports/:id`, a route the app does not have: the path's shape stands in only where no route was matched.
+		expect(servedStatsByRoute(state).map(route => [route.route, route.requests, route.failures])).toEqual([['GET /reports/:name', 1, 1]]);
+	});
+});

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
-import type {AsyncmonEvent, FoldEvent, TaskStartEvent} from '../../source/protocol/events.js';
-import {forEachFoldedTask, SENT_BURST, SENT_PER_SECOND} from '../../source/protocol/fold.js';
+import type {AsyncmonEvent, FoldEvent, HttpFoldEvent, TaskStartEvent} from '../../source/protocol/events.js';
+import {forEachFoldedRequest, forEachFoldedTask, SENT_BURST, SENT_PER_SECOND, type FoldedRequest} from '../../source/protocol/fold.js';
 import {roundMs} from '../../source/protocol/rounding.js';
 import {MAX_ALLOWANCES, SpanFolder} from '../../source/runtime/span-folder.js';
 import {event} from '../helpers/events.js';
@@ -385,3 +385,111 @@ describe('SpanFolder: quick tasks folded in the script process', () => {
 	});
 });
 
+
+/**
+ * `count` requests the script sent to 127.0.0.1:4000, one every GAP_MS, each sent after QUEUE + CONNECT ms, its
+ * headers TTFB ms later, its body DOWNLOAD ms after them. `pool`: each waits in a pool's queue for POOLED ms first,
+ * its start knowing its path alone (as undici's Pool tells it) and its dequeue the whole URL.
+ */
+// Whole microseconds, exact in binary: the line keeps microseconds.
+const [POOLED, QUEUE, CONNECT, TTFB, DOWNLOAD] = [0.5, 0.25, 0.125, 1, 0.25];
+const REQUEST_MS = QUEUE + CONNECT + TTFB + DOWNLOAD;
+function quickRequests(count: number, options: {parent?: number; firstId?: number; status?: number; pool?: boolean; at?: number} = {}): AsyncmonEvent[] {
+	const {parent = 1, firstId = 100, status = 200, pool = false, at = 0} = options;
+	const events: AsyncmonEvent[] = [];
+	for (let i = 0; i < count; i++) {
+		const id = firstId + i;
+		let t = at + i * GAP_MS;
+		const url = `http://127.0.0.1:4000/items/${i}`;
+		events.push(event('op.start', {t, id, parent, kind: 'http', name: `GET /items/${i}`, loc: 'app.ts:7:20', http: pool ? {method: 'GET', url: `/items/${i}`, client: 'undici', queue: {ahead: 0, inFlight: 64}} : {method: 'GET', url, client: 'undici'}}));
+		if (pool) events.push(event('op.dequeued', {t: (t += POOLED), id, url}));
+		events.push(event('op.phase', {t: (t += QUEUE + CONNECT), id, phase: 'sent', queueMs: QUEUE, connectMs: CONNECT}));
+		events.push(event('op.phase', {t: (t += TTFB), id, phase: 'headers', status}));
+		events.push(event('op.end', {t: t + DOWNLOAD, id, ok: true, status, bytes: 90}));
+	}
+	return events;
+}
+
+const requestFolds = (events: ReadonlyArray<{type: string}>) => events.filter((e): e is HttpFoldEvent => e.type === 'fold.http');
+
+function foldedRequests(line: HttpFoldEvent): FoldedRequest[] {
+	const requests: FoldedRequest[] = [];
+	expect(forEachFoldedRequest(line, request => requests.push({...request}))).toBe(true);
+	return requests;
+}
+
+describe('SpanFolder: quick requests the script sent, folded in its process', () => {
+	it('folds a flood of requests past their allowance into a fold.http line: each one\'s start, end and phases, as the model measures them', () => {
+		const folder = new SpanFolder();
+		const {events: sent} = foldOnce(folder, quickRequests(SENT_BURST + 500));
+		const [line, ...more] = requestFolds(sent);
+		expect(more).toEqual([]);
+		expect(line).toMatchObject({method: 'GET', client: 'undici', loc: 'app.ts:7:20', parent: 1});
+		expect(line!.url).toMatch(/^http:\/\/127\.0\.0\.1:4000\/items\/\d+$/);
+		// Every request is in the stream or in the line, once.
+		const starts = sent.filter(e => e.type === 'op.start');
+		expect(starts.length + line!.count).toBe(SENT_BURST + 500);
+		expect(line!.count).toBeGreaterThan(400);
+		// A folded request's events are all gone: its phases and end too.
+		const sentIds = new Set(starts.map(e => (e as {id: number}).id));
+		expect(sent.filter(e => 'id' in e && e.type.startsWith('op.') && !sentIds.has(e.id as number))).toEqual([]);
+		const requests = foldedRequests(line!);
+		expect(requests).toHaveLength(line!.count);
+		for (const request of requests) {
+			expect(request.totalMs).toBeCloseTo(REQUEST_MS, 6);
+			expect(request).toMatchObject({pooledMs: undefined, queueMs: QUEUE, connectMs: CONNECT, ttfbMs: TTFB, downloadMs: DOWNLOAD});
+		}
+		expect(line!.totalMs).toBeCloseTo(line!.count * REQUEST_MS, 6);
+		expect(line!.t).toBeCloseTo(Math.max(...requests.map(request => request.startMs + request.totalMs)), 3);
+	});
+
+	it("folds requests a pool queued once they left the queue: the line has the whole URL its dequeue told, each request its time in the queue", () => {
+		const folder = new SpanFolder();
+		const {events: sent} = foldOnce(folder, quickRequests(SENT_BURST + 100, {pool: true}));
+		const [line] = requestFolds(sent);
+		expect(line!.url).toMatch(/^http:\/\/127\.0\.0\.1:4000\/items\//);
+		for (const request of foldedRequests(line!)) expect(request.pooledMs).toBeCloseTo(POOLED, 6);
+	});
+
+	it('never folds a request answered with an error status, nor one given up in its pool\'s queue', () => {
+		const folder = new SpanFolder();
+		const at = exhaustRequests(folder);
+		const clientErrors = quickRequests(50, {status: 404, firstId: 10_000, at});
+		expect(requestFolds(foldOnce(folder, clientErrors).events)).toEqual([]);
+		const serverErrors = quickRequests(50, {status: 503, firstId: 20_000, at});
+		expect(requestFolds(foldOnce(folder, serverErrors).events)).toEqual([]);
+		// Queued, then ended without leaving the queue (aborted): its start knows its path alone.
+		const givenUp = quickRequests(50, {pool: true, firstId: 30_000, at}).filter(e => e.type !== 'op.dequeued');
+		expect(requestFolds(foldOnce(folder, givenUp).events)).toEqual([]);
+		// The same requests answered 200 fold.
+		expect(requestFolds(foldOnce(folder, quickRequests(50, {firstId: 40_000, at})).events)).toHaveLength(1);
+	});
+
+	it('folds a call with the requests it sent as one tree: the call\'s line under its caller, its requests an inner fold.http line', () => {
+		const folder = new SpanFolder();
+		const batch: AsyncmonEvent[] = [];
+		const calls = SENT_BURST + 200;
+		for (let i = 0; i < calls; i++) {
+			const task = 100 + 2 * i;
+			const t = i * GAP_MS;
+			batch.push(event('task.start', {t, id: task, parent: 1, name: 'getOne', loc: 'app.ts:6:1'}));
+			const [start, ...rest] = quickRequests(1, {parent: task, firstId: task + 1, at: t});
+			batch.push(start!);
+			batch.push(event('task.await', {t, id: task, on: {kind: 'op', id: task + 1}}));
+			batch.push(...rest);
+			batch.push(event('task.end', {t: t + 2 * REQUEST_MS, id: task, busy: SPAN_MS, wait: REQUEST_MS}));
+		}
+		const {events: sent} = foldOnce(folder, batch);
+		const [tasks] = folds(sent);
+		const [requests] = requestFolds(sent);
+		expect(tasks).toMatchObject({name: 'getOne', parent: 1, leaf: true});
+		expect(requests).toMatchObject({parent: null, count: tasks!.count});
+	});
+});
+
+/** Spends the allowance of the requests quickRequests makes. Returns when they ended. */
+function exhaustRequests(folder: SpanFolder): number {
+	const count = 4 * SENT_BURST;
+	foldOnce(folder, quickRequests(count, {firstId: 1_000_000}));
+	return count * GAP_MS + REQUEST_MS;
+}

@@ -1,5 +1,5 @@
 import type {HttpClient, Ms} from '../../protocol/events.js';
-import {hostOf} from '../http-phases.js';
+import {hostOf} from '../../protocol/hosts.js';
 import type {HttpInfo, ModelState, TaskNode} from '../state.js';
 import {maxOverlap} from '../overlap.js';
 import type {ConnectionQueueingInsight, HttpFailuresInsight, HttpInsight, SlowestHostInsight} from './insight.js';
@@ -56,6 +56,9 @@ function connectionQueueing(state: ModelState, host: string, client: HttpClient 
 	const queued = sent.filter(request => (request.http.phases.queueMs ?? 0) >= QUEUED_MS && freed(request));
 	if (queued.length === 0) return [];
 	const waits = queued.map(request => request.http.phases.queueMs!);
+	const figures = state.aggregated.hosts.get(host);
+	// Through this client, where the figures say which: a host reached through several counts each one's.
+	const folded = (shared && client !== null ? figures?.byClient[client] : figures?.requests) ?? 0;
 	return [
 		{
 			kind: 'http',
@@ -69,6 +72,7 @@ function connectionQueueing(state: ModelState, host: string, client: HttpClient 
 			connections,
 			client,
 			...(shared && {sharedHost: true as const}),
+			...(folded > 0 && {folded}),
 			taskIds: queued.map(request => request.id),
 		},
 	];

@@ -154,6 +154,11 @@ export interface ConnectionQueueingInsight extends Finding {
 	client: HttpClient | null;
 	/** The script reached the host through other clients too: the figures are this one's. */
 	sharedHost?: true;
+	/**
+	 * Requests to the host no longer kept one by one (folded by the script's process or the reader's window, through
+	 * any client): their waits are in no figure above, which are of the requests kept.
+	 */
+	folded?: number;
 }
 
 /** Requests to one host failed, and some were retries. */

@@ -1,5 +1,5 @@
 import type {ListeningServer} from '../../protocol/events.js';
-import {hostOf} from '../http-phases.js';
+import {hostOf} from '../../protocol/hosts.js';
 import type {ModelState, TaskNode} from '../state.js';
 import type {KeepsAliveInsight, PendingTimer} from './insight.js';
 

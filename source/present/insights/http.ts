@@ -35,8 +35,10 @@ const CLIENT_NAMES: Readonly<Record<HttpClient, string>> = {
  */
 function connectionQueueingMessage(insight: ConnectionQueueingInsight): string {
 	const limit = insight.client ? CONNECTION_LIMIT[insight.client] : 'undici `connections`, or http.Agent `maxSockets`';
-	const {queued, requests} = insight;
-	const which = queued === requests ? `All ${counted(requests, 'request')}` : `${queued} of ${counted(requests, 'request')}`;
+	const {queued, requests, folded} = insight;
+	// Folded requests' waits are not known one by one: the figures are those of the requests kept, and say so.
+	const kept = folded === undefined ? '' : ` kept one by one (${formatCount(requests + folded)} in all)`;
+	const which = queued === requests ? `All ${counted(requests, 'request')}${kept}` : `${formatCount(queued)} of ${folded === undefined ? '' : 'the '}${counted(requests, 'request')}${kept}`;
 	const waits = queued === 1 ? formatDuration(insight.longestQueueMs) : `${formatDuration(insight.queuedAverageMs)} on average, up to ${formatDuration(insight.longestQueueMs)}`;
 	// A host reached through several clients: whose requests these are.
 	const through = insight.sharedHost ? ` through ${insight.client ? CLIENT_NAMES[insight.client] : 'a client not known'}` : '';

@@ -49,15 +49,15 @@ export function instrumentServerRequests(tracker: Tracker): void {
 		requests.delete(this);
 		const route = matchedRoute(this, announcedRoutes.get(this));
 		// The server gave up on its response: its failure, not the client's leaving.
-		if (this.errored) return tracker.failedToServe(task, this.errored, this.headersSent ? {status: this.statusCode, ...route} : {});
+		if (this.errored) return tracker.failedToServe(task, this.errored, this.headersSent ? {status: this.statusCode, ...route} : {...route});
 		const socket = this.req?.socket;
 		// Node's requestTimeout: the request took too long to arrive, and Node answered 408 itself, on the socket.
 		if (isNodeError(socket?.errored, 'ERR_HTTP_REQUEST_TIMEOUT')) return tracker.failedToServe(task, socket!.errored!, {status: 408, ...route});
 		// Our side closed the connection, the client neither ended nor reset it: the server's code destroyed the request,
 		// its response or its socket (a body over its limit, say), or closed its connections.
-		if (socket && !socket.readableEnded && !socket.errored) return tracker.failedToServe(task, new Error(ENDED_BY_SERVER), this.headersSent ? {status: this.statusCode, ...route} : {});
+		if (socket && !socket.readableEnded && !socket.errored) return tracker.failedToServe(task, new Error(ENDED_BY_SERVER), this.headersSent ? {status: this.statusCode, ...route} : {...route});
 		// Left after the response began (its headers sent: a stream's reader that had what it wanted), or before it.
-		tracker.served(task, this.headersSent ? {status: this.statusCode, aborted: true, ...route} : {aborted: true});
+		tracker.served(task, this.headersSent ? {status: this.statusCode, aborted: true, ...route} : {aborted: true, ...route});
 	}
 	onHttpChannel('http.server.response.finish', ({response}) => {
 		const task = requests.get(response);

@@ -29,6 +29,13 @@ describe('http in words', () => {
 		expect(message(2, 1)).toMatch(/^1 of 2 requests to 127\.0\.0\.1:4000 waited for a free connection, 100ms, with at most 1 connection open at once; /);
 	});
 
+	it('says its figures are those of the requests kept one by one when others to the host were folded, and how many there were in all', () => {
+		const message = (requests: number, queued: number) =>
+			httpMessage({kind: 'http', finding: 'connection-queueing', host, averageQueueMs: 100, requests, queued, queuedAverageMs: 100, longestQueueMs: 300, connections: 64, client: 'node:http', folded: 4807, taskIds: []});
+		expect(message(9193, 7616)).toMatch(/^7,616 of the 9,193 requests kept one by one \(14,000 in all\) to 127\.0\.0\.1:4000 waited for a free connection, 100ms on average/);
+		expect(message(9193, 9193)).toMatch(/^All 9,193 requests kept one by one \(14,000 in all\) to 127\.0\.0\.1:4000 waited /);
+	});
+
 	it('gives error and retry rates', () => {
 		expect(httpMessage({kind: 'http', finding: 'failures', host, requests: 4, failures: 2, retries: 1, taskIds: []})).toBe(
 			'2 of 4 requests to 127.0.0.1:4000 failed (50%); 1 was a retry of a failed request (25%)',

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
-import {hostOf} from '../../source/model/http-phases.js';
+import {hostOf} from '../../source/protocol/hosts.js';
 
 describe('hostOf', () => {
 	it('is the host the URL parser reads, for any web URL', () => {

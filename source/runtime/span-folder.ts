@@ -128,8 +128,8 @@ export class SpanFolder {
 	private flushes = 0;
 	/** A received request's site as its framework named it (`GET /users/:id`), by its path's shape, as the flush learned it: a request starting knows only its path. */
 	private readonly routes = new Map<string, string>();
-	/** Requests received, by their task's id, whose allowance was charged as they started (see startsQuiet): whether they began quiet. */
-	private readonly requests = new Map<number, boolean>();
+	/** Requests received, by their task's id, whose allowance was charged as they started (see startsQuiet): whether they began quiet, and their path's shape. */
+	private readonly requests = new Map<number, {quiet: boolean; shape: string}>();
 
 	/** The batch as it is to be sent (folded subtrees' events out, a fold line where each group's first call started), and which tasks were folded. */
 	fold(events: Line[]): {events: Line[]; isFolded: IsFolded} {
@@ -316,7 +316,7 @@ export class SpanFolder {
 		if (!quiet) allowance.tokens--;
 		// Bounded all the same: a request forgotten is charged again at the flush, as one never charged.
 		if (this.requests.size >= MAX_REQUESTS_IN_FLIGHT) this.requests.clear();
-		this.requests.set(id, quiet);
+		this.requests.set(id, {quiet, shape});
 		return quiet;
 	}
 
@@ -325,16 +325,17 @@ export class SpanFolder {
 	 * request at exit), its route learned for those to come. Each start is in one batch: it leaves the list.
 	 */
 	private requestTaken(start: TaskStartEvent, end: TaskEndEvent | undefined): boolean | undefined {
-		const quiet = this.requests.get(start.id);
+		const taken = this.requests.get(start.id);
+		if (taken === undefined) return undefined;
 		this.requests.delete(start.id);
-		if (end?.route === undefined) return quiet;
-		const shape = routeOf(start.http!);
-		const site = siteKey(start, end);
-		if (this.routes.get(shape) !== site) {
+		if (end?.route === undefined) return taken.quiet;
+		// As siteKey names it, from the route its framework said: no path to read again.
+		const site = routeOf({method: start.http!.method, url: '', route: end.route});
+		if (this.routes.get(taken.shape) !== site) {
 			if (this.routes.size >= MAX_ALLOWANCES) this.routes.clear();
-			this.routes.set(shape, site);
+			this.routes.set(taken.shape, site);
 		}
-		return quiet;
+		return taken.quiet;
 	}
 
 	/** Whether the allowance of the call's function or route sends this call one by one. */

@@ -493,3 +493,31 @@ function exhaustRequests(folder: SpanFolder): number {
 	foldOnce(folder, quickRequests(count, {firstId: 1_000_000}));
 	return count * GAP_MS + REQUEST_MS;
 }
+
+describe('SpanFolder: requests a server received, charged as they start', () => {
+	const served = (id: number, url: string, t: number, route?: string): AsyncmonEvent[] => [
+		event('task.start', {t, id, parent: 1, kind: 'server', name: `GET ${url}`, loc: null, http: {method: 'GET', url}}),
+		event('task.end', {t: t + 1, id, status: 200, ...(route !== undefined && {route})}),
+	];
+
+	it('sends the first of a route one by one, charged as each starts, and starts the rest quiet', () => {
+		const folder = new SpanFolder();
+		for (let i = 0; i < SENT_BURST; i++) expect(folder.startsQuiet({method: 'GET', url: `/users/${i}`}, 10 + i, 0)).toBe(false);
+		// /users/7 and /users/8 are one route by their shape: its allowance is spent.
+		expect(folder.startsQuiet({method: 'GET', url: '/users/9999'}, 5000, 0)).toBe(true);
+		// Its rate refills it: a second later, 100 more go one by one.
+		expect(folder.startsQuiet({method: 'GET', url: '/users/1'}, 5001, 1000)).toBe(false);
+	});
+
+	it('learns the route its framework named from a flush, so that paths of no id-like shape share its allowance as they start', () => {
+		const folder = new SpanFolder();
+		// /people/ann and /people/bob: two shapes, one route.
+		for (const [id, who] of [[1, 'ann'], [2, 'bob']] as const) {
+			folder.startsQuiet({method: 'GET', url: `/people/${who}`}, id, 0);
+			foldOnce(folder, served(id, `/people/${who}`, 0, '/people/:who'));
+		}
+		// Half the allowance by each path: the route's is spent.
+		for (let i = 0; i < SENT_BURST; i++) folder.startsQuiet({method: 'GET', url: `/people/${i % 2 ? 'ann' : 'bob'}`}, 100 + i, 0);
+		expect(folder.startsQuiet({method: 'GET', url: '/people/ann'}, 9999, 0)).toBe(true);
+	});
+});

@@ -1,5 +1,5 @@
 import type {Ms} from '../protocol/events.js';
-import type {HttpPhaseName, TaskNode} from './state.js';
+import type {HttpPhaseName, HttpPhases, TaskNode} from './state.js';
 
 /**
  * When a request waited for a connection: in a pool's queue until it left it, or (any client) the queue time its
@@ -32,7 +32,11 @@ export function isClientError(node: TaskNode): boolean {
 
 /** A phase counts only once it is over, so a request cut off mid-download adds no download time. */
 export function phaseMs(node: TaskNode, phase: HttpPhaseName): Ms | undefined {
-	const phases = node.http!.phases;
+	return phaseOfTimes(node.http!.phases, node.endMs === null ? undefined : node.endMs - node.startMs, phase);
+}
+
+/** A phase's time from what a request measured, a request kept (see phaseMs) or one folded at the source alike: `totalMs` once it ended. */
+export function phaseOfTimes(phases: HttpPhases, totalMs: Ms | undefined, phase: HttpPhaseName): Ms | undefined {
 	switch (phase) {
 		case 'queue':
 			return phases.queueMs;
@@ -43,7 +47,7 @@ export function phaseMs(node: TaskNode, phase: HttpPhaseName): Ms | undefined {
 		case 'download':
 			return phases.downloadMs;
 		case 'total':
-			return node.endMs === null ? undefined : node.endMs - node.startMs;
+			return totalMs;
 	}
 }
 

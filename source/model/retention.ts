@@ -1,12 +1,12 @@
 import type {FoldedLeaves, FoldedName, FoldEvent, HttpClient, HttpFoldEvent, JoinedEvent, Location, Ms, NodeKind} from '../protocol/events.js';
-import {forEachFoldedRequest, forEachFoldedTask, type FoldedRequest} from '../protocol/fold.js';
-import {inFlightSpan, isClientError, phaseMs} from './http-phases.js';
+import {forEachFoldedRequest, forEachFoldedTask} from '../protocol/fold.js';
+import {inFlightSpan, isClientError, phaseOfTimes} from './http-phases.js';
 import {hostOf} from '../protocol/hosts.js';
 import {routeOf} from '../protocol/routes.js';
 import {timerSite} from '../protocol/timer-names.js';
 import {newLatency, recordLatency} from './latency.js';
 import {taskSiteName} from '../protocol/function-name.js';
-import {HTTP_PHASES, type HttpPhaseName, isCountedTask, isTaskKind, MAX_FAILURE_KINDS, waitOfNode, type Aggregated, type FoldedFailure, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
+import {HTTP_PHASES, type HttpPhases, isCountedTask, isTaskKind, MAX_FAILURE_KINDS, waitOfNode, type Aggregated, type FoldedFailure, type ModelState, type SiteAggregate, type TaskNode} from './state.js';
 import {pushInterval, settleIfLarge} from './intervals.js';
 import {maxOverlap} from './overlap.js';
 import {isActiveUnit, ownActiveTime} from './own-time.js';
@@ -189,7 +189,7 @@ export function foldSentRequests(aggregated: Aggregated, fold: HttpFoldEvent): b
 		const end = request.startMs + request.totalMs;
 		recordTimes(site, request.totalMs, 0, request.totalMs);
 		// In flight once it had its connection, as inFlightSpan reads it: from leaving its pool's queue, or past its queue phase.
-		countRequest(aggregated, host, fold.client, [Math.min(request.startMs + (request.pooledMs ?? request.queueMs ?? 0), end), end], 'ok', phase => foldedPhaseMs(request, phase));
+		countRequest(aggregated, host, fold.client, [Math.min(request.startMs + (request.pooledMs ?? request.queueMs ?? 0), end), end], 'ok', request, request.totalMs);
 	});
 	if (!valid) return false;
 	aggregated.nodes += fold.count;
@@ -199,21 +199,6 @@ export function foldSentRequests(aggregated: Aggregated, fold: HttpFoldEvent): b
 	site.waitMs += waitOfNode('http', fold.totalMs, 0);
 	site.lastEndMs = Math.max(site.lastEndMs, fold.t);
 	return true;
-}
-
-function foldedPhaseMs(request: FoldedRequest, phase: HttpPhaseName): Ms | undefined {
-	switch (phase) {
-		case 'queue':
-			return request.queueMs;
-		case 'connect':
-			return request.connectMs;
-		case 'ttfb':
-			return request.ttfbMs;
-		case 'download':
-			return request.downloadMs;
-		case 'total':
-			return request.totalMs;
-	}
 }
 
 /**
@@ -261,11 +246,11 @@ function foldTotals(aggregated: Aggregated, key: string, figures: FoldedName): v
 
 function foldRequest(aggregated: Aggregated, node: TaskNode): void {
 	const outcome = node.state === 'failed' ? 'failed' : isClientError(node) ? 'client error' : 'ok';
-	countRequest(aggregated, hostOf(node.http!.url), node.http!.client, inFlightSpan(node, node.endMs!), outcome, phase => phaseMs(node, phase));
+	countRequest(aggregated, hostOf(node.http!.url), node.http!.client, inFlightSpan(node, node.endMs!), outcome, node.http!.phases, node.endMs! - node.startMs);
 }
 
 /** A request no longer kept one by one: its host's counts and phases, and its time in flight. */
-function countRequest(aggregated: Aggregated, host: string, client: HttpClient | undefined, inFlight: [Ms, Ms], outcome: 'ok' | 'failed' | 'client error', phaseMsOf: (phase: HttpPhaseName) => Ms | undefined): void {
+function countRequest(aggregated: Aggregated, host: string, client: HttpClient | undefined, inFlight: [Ms, Ms], outcome: 'ok' | 'failed' | 'client error', phases: HttpPhases, totalMs: Ms): void {
 	pushInterval(aggregated.httpIntervals, ...inFlight);
 	let figures = aggregated.hosts.get(host);
 	if (!figures) aggregated.hosts.set(host, (figures = {requests: 0, failed: 0, clientErrors: 0, phases: {}, byClient: {}}));
@@ -274,7 +259,7 @@ function countRequest(aggregated: Aggregated, host: string, client: HttpClient |
 	if (outcome === 'failed') figures.failed++;
 	else if (outcome === 'client error') figures.clientErrors++;
 	for (const phase of HTTP_PHASES) {
-		const ms = phaseMsOf(phase);
+		const ms = phaseOfTimes(phases, totalMs, phase);
 		if (ms !== undefined) recordLatency((figures.phases[phase] ??= newLatency()), ms);
 	}
 }

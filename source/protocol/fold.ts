@@ -68,8 +68,15 @@ export class FoldedTaskWriter {
 	/** Adds a request (of a `fold.http` line: write only requests to one writer), its phases undefined when not reached. */
 	addRequest(request: FoldedRequest): void {
 		const at = this.span(request.startMs, request.startMs + request.totalMs, FOLD_REQUEST_FIELDS);
-		const phases = [request.pooledMs, request.queueMs, request.connectMs, request.ttfbMs, request.downloadMs];
-		for (let i = 0; i < phases.length; i++) this.view.setInt32(at + 8 + 4 * i, phases[i] === undefined ? NO_PHASE : units(phases[i]!), true);
+		this.phase(at + 8, request.pooledMs);
+		this.phase(at + 12, request.queueMs);
+		this.phase(at + 16, request.connectMs);
+		this.phase(at + 20, request.ttfbMs);
+		this.phase(at + 24, request.downloadMs);
+	}
+
+	private phase(at: number, ms: Ms | undefined): void {
+		this.view.setInt32(at, ms === undefined ? NO_PHASE : units(ms), true);
 	}
 
 	text(): string {

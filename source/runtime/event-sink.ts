@@ -156,7 +156,8 @@ export class EventSink {
 			this.held = held;
 		}
 		// First: a fold line's times are written as its tasks' own would have been, relative to t = 0.
-		for (const event of events) shiftTimes(event, this.origin);
+		// Indexed: an iterator's results, not optimised away in this long function, were 0.5 KB of a served request's garbage.
+		for (let i = 0; i < events.length; i++) shiftTimes(events[i]!, this.origin);
 		// Events come in the order they were told, not the order they happened: a wait is told when it ends (or at the
 		// flush, if it lasts), with the time it began. In time order, a reader that stops anywhere in a batch (a pipe
 		// read ends mid-batch; a replay seeks) sees each task as it was then, waiting, not running.

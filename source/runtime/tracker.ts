@@ -1113,7 +1113,7 @@ export class Tracker {
 		this.servingResponse = null;
 		if (task.phase !== Phase.Running || this.running !== task) return;
 		const now = performance.now();
-		this.endSlice(task, now);
+		this.endSlice(task, now, false);
 		const on = this.sliceTarget(task, undefined);
 		this.suspend(task, now, -1, on === PROMISE && response ? servedWait(response) : on);
 	}
@@ -1137,7 +1137,11 @@ export class Tracker {
 		this.slicesMs += ms;
 	}
 
-	private endSlice(task: Task, now: number): void {
+	/**
+	 * `handsPromise`: false for a served request's, which no call of the script's made: nobody takes its promise, and
+	 * counted among its parent's unclaimed (see eitherOf) every request a server took grew one union more.
+	 */
+	private endSlice(task: Task, now: number, handsPromise = true): void {
 		if (task.phase !== Phase.Running) return;
 		this.lastActivityAt = now;
 		// The watchdog's pause to read a blocked stack is asyncmon's time, not the task's; only a slice as long as a
@@ -1155,7 +1159,7 @@ export class Tracker {
 		if (task.firstSlice) {
 			task.firstSlice = false;
 			// The caller gets the task's promise now.
-			if (task.parent !== null) {
+			if (task.parent !== null && handsPromise) {
 				this.produce({kind: 'task', id: task.id}, task.parent);
 				this.producedTask = task;
 			}

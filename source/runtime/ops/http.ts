@@ -339,18 +339,6 @@ export function instrumentHttp(tracker: Tracker, propagation: TracePropagation |
 
 const TRACEPARENT = 'traceparent';
 
-/**
- * A pool's counts, as its public `stats` gives them: `queued` waiting for a connection, `size` in all (queued,
- * pending and running); null for other dispatchers. Read through undici's own keys for the two where the pool
- * has them: `stats` makes a PoolStats, which walks every client of the pool five times for counts asyncmon does
- * not read (64 connections: 6 µs a queued request, a twentieth of what asyncmon adds to one).
- */
-/**
- * A node:http request its agent queued: every socket it may open for the request's host was busy (`maxSockets`),
- * or the agent's total (`maxTotalSockets`). Node publishes the request's creation once the agent took it, and a
- * queued one is then the last of its host's list in `agent.requests`; the sockets in `agent.sockets` are its
- * requests in flight. Undefined for one that got a socket at once, or an agent that keeps no such lists.
- */
 /** Node 24's own field for where a request goes (`127.0.0.1:8080`, its default port left out); undefined before it is looked for, null where Node has none. */
 let authorityKey: symbol | null | undefined;
 
@@ -367,6 +355,12 @@ function authorityOf(request: ClientRequest): string {
 	return typeof header === 'string' ? header : request.host;
 }
 
+/**
+ * A node:http request its agent queued: every socket it may open for the request's host was busy (`maxSockets`),
+ * or the agent's total (`maxTotalSockets`). Node publishes the request's creation once the agent took it, and a
+ * queued one is then the last of its host's list in `agent.requests`; the sockets in `agent.sockets` are its
+ * requests in flight. Undefined for one that got a socket at once, or an agent that keeps no such lists.
+ */
 function agentQueue(request: object): HttpQueue | undefined {
 	const agent = (request as {agent?: {requests?: unknown; sockets?: unknown}}).agent;
 	const requests = agent?.requests;
@@ -379,6 +373,12 @@ function agentQueue(request: object): HttpQueue | undefined {
 	return undefined;
 }
 
+/**
+ * A pool's counts, as its public `stats` gives them: `queued` waiting for a connection, `size` in all (queued,
+ * pending and running); null for other dispatchers. Read through undici's own keys for the two where the pool
+ * has them: `stats` makes a PoolStats, which walks every client of the pool five times for counts asyncmon does
+ * not read (64 connections: 6 µs a queued request, a twentieth of what asyncmon adds to one).
+ */
 export function poolCounts(dispatcher: unknown): PoolStats | null {
 	if (!dispatcher || typeof dispatcher !== 'object') return null;
 	const keys = countKeysOf(dispatcher);

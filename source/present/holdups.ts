@@ -55,7 +55,8 @@ function describeKnown(state: ModelState, holdup: Holdup, nowMs: Ms, ascii: bool
 			if (holdup.ops > 0) parts.push(counted(holdup.ops, 'op'));
 			if (holdup.eventCount > 0) parts.push(...eventsWords(holdup.events, holdup.eventCount));
 			if (holdup.others > 0 && (parts.length > 0 || holdup.others > 1)) parts.push(counted(holdup.others, 'promise'));
-			return parts.length > 0 ? parts.join(' + ') : 'a promise';
+			if (parts.length === 0) return 'a promise';
+			return holdup.first ? `the first of ${parts.join(' + ')}` : parts.join(' + ');
 		}
 		case 'value':
 			return 'a value';

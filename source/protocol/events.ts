@@ -92,7 +92,8 @@ export type WaitTarget =
 	/**
 	 * `tasks`, `ops` and `events` list the first 8 of each (an event once, however many of its promises); `taskCount`,
 	 * `opCount` and `eventCount` say how many there were when more; `others`: how many of its members were promises of
-	 * unknown origin, so that a partly known combination is not taken for the whole.
+	 * unknown origin, so that a partly known combination is not taken for the whole. `first`: it settles as the first of
+	 * them does (`Promise.race`; `Promise.any`, the first to fulfil), not once all have.
 	 */
 	| {
 			kind: 'promise';
@@ -103,6 +104,7 @@ export type WaitTarget =
 			opCount?: number;
 			eventCount?: number;
 			others?: number;
+			first?: true;
 			guess?: true;
 	  }
 	/** A reply from a socket's peer (`127.0.0.1:5432`): a database's, say; the task wrote to it and started nothing else. */

@@ -156,7 +156,7 @@ const EVENT_WAITS = listOf('a list of events {event, source}', objectOf<EventWai
 const WAIT_TARGET = variantsOf<WaitTarget>("a WaitTarget ({kind: 'task' | 'op', id}, {kind: 'promise', tasks?, ops?, events?}, {kind: 'peer', address}, {kind: 'event', event, source}, {kind: 'response'} or {kind: 'value'})", {
 	task: {id: ID, guess: optional(FLAG)},
 	op: {id: ID, guess: optional(FLAG)},
-	promise: {tasks: optional(IDS), ops: optional(IDS), events: optional(EVENT_WAITS), taskCount: optional(COUNT), opCount: optional(COUNT), eventCount: optional(COUNT), others: optional(COUNT), guess: optional(FLAG)},
+	promise: {tasks: optional(IDS), ops: optional(IDS), events: optional(EVENT_WAITS), taskCount: optional(COUNT), opCount: optional(COUNT), eventCount: optional(COUNT), others: optional(COUNT), first: optional(FLAG), guess: optional(FLAG)},
 	peer: {address: STRING},
 	event: {event: STRING, source: STRING},
 	response: {},

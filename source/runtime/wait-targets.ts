@@ -120,6 +120,16 @@ function unionOf(targets: readonly WaitTarget[], others: number): PromiseTarget 
 	return target;
 }
 
+/**
+ * A race's target: settled by the first of what `target` combines, when it combines two or more (a race of one
+ * call is that call). A copy: the combination's own target may be another promise's too.
+ */
+function firstOf(target: WaitTarget): WaitTarget {
+	if (target.kind !== 'promise') return target;
+	const members = (target.taskCount ?? target.tasks?.length ?? 0) + (target.opCount ?? target.ops?.length ?? 0) + (target.eventCount ?? target.events?.length ?? 0) + (target.others ?? 0);
+	return members < 2 ? target : {...target, first: true};
+}
+
 /** The tasks a target stands for, listed (the first TRACKED_CHILDREN) and counted, if it stands for tasks and nothing else. */
 function tasksOnly(target: WaitTarget): {ids: number[]; count: number} | null {
 	if (target.kind === 'task') return {ids: [target.id], count: 1};
@@ -217,20 +227,25 @@ export class PromiseTargets {
 
 type Combinator = 'all' | 'allSettled' | 'race' | 'any';
 
+/** The combinators whose promise settles with its first member's (any's first to fulfil), not once all have. */
+const FIRST_OF: ReadonlySet<Combinator> = new Set(['race', 'any']);
+
 /**
  * `Promise.all`, `allSettled`, `race` and `any` over an array: the promise
- * they return stands for every known member. Other iterables are left
- * unread (a second pass could consume them); their combination is unknown.
+ * they return stands for every known member, `race`'s and `any`'s for the
+ * first of them (see firstOf). Other iterables are left unread (a second
+ * pass could consume them); their combination is unknown.
  */
 export function instrumentPromiseCombinators(targets: PromiseTargets): void {
 	for (const name of ['all', 'allSettled', 'race', 'any'] as const satisfies readonly Combinator[]) {
 		const original = Promise[name] as (this: PromiseConstructor, iterable: Iterable<unknown>) => Promise<unknown>;
+		const first = FIRST_OF.has(name);
 		const patched = {
 			[name](this: PromiseConstructor, iterable: Iterable<unknown>): Promise<unknown> {
 				const combined = original.call(this, iterable);
 				if (Array.isArray(iterable)) {
 					const target = targets.combined(iterable);
-					if (target) targets.tag(combined, target);
+					if (target) targets.tag(combined, first ? firstOf(target) : target);
 				}
 				return combined;
 			},

@@ -49,6 +49,8 @@ describe('what a task waits on, known from the awaited promise, end to end', () 
 		// The sleep between is its timer, not the three tasks the slice started; the Promise.all is all three.
 		expect(targets(report, 'allOfTasks()')).toEqual([[{kind: 'timer', delayMs: 10}], [{kind: 'tasks', ids: children}]]);
 		expect(targets(report, 'race()')).toEqual([[{kind: 'tasks', ids: byParent('race()', 'child(200)')}, {kind: 'timer', delayMs: 20}]]);
+		// Settled by its timer, the first of the two: said so, not as though it waited on both.
+		expect(result.stdout).toMatch(/⏸ await {2}race\(\) on the first of 1 task \+ 1 op /);
 		expect(targets(report, 'timers()')).toEqual([[{kind: 'timer', delayMs: 20}], [{kind: 'timer', delayMs: 25}]]);
 
 		const request = report.tasks.find(task => task.parentId === taskNamed(report, 'http()').id && task.kind === 'http')!;
@@ -103,7 +105,7 @@ describe('what a task waits on, known from the awaited promise, end to end', () 
 		expect(result.stdout).toMatch(/⏸ await {2}onceReady\(\{EventEmitter…\}\) on event 'ready' of EventEmitter {2}\S*await-events\.ts:\d+:\d+/);
 		// A race of events: each of them, not "2 promises"; of the socket the task wrote to, the peer's reply.
 		expect(waitedOn('readyOrFailed({EventEmitter…})')).toEqual([event('ready', 'EventEmitter'), event('failed', 'EventEmitter')]);
-		expect(result.stdout).toMatch(/⏸ await {2}readyOrFailed\(\{EventEmitter…\}\) on events 'ready', 'failed' of EventEmitter {2}/);
+		expect(result.stdout).toMatch(/⏸ await {2}readyOrFailed\(\{EventEmitter…\}\) on the first of events 'ready', 'failed' of EventEmitter {2}/);
 		const replyOrError = report.tasks.find(task => task.name.startsWith('replyOrError('))!.name;
 		expect(targets(report, replyOrError).at(-1)).toEqual([{kind: 'peer', address: expect.stringMatching(/^127\.0\.0\.1:\d+$/)}]);
 	});

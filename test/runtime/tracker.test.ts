@@ -840,7 +840,7 @@ return {main};`);
 		expect(ticks).toHaveLength(3);
 	});
 
-	it('Promise.race of a task and a timer: both', async () => {
+	it('Promise.race of a task and a timer: both, the first of them', async () => {
 		const {main} = load(`${HELPERS}
 async function slow() { await sleep(50); }
 async function main() { await Promise.race([slow(), sleep(5)]); }
@@ -848,7 +848,7 @@ return {main};`);
 		await main!();
 		const main_ = startOf('main()').id;
 		const timer = timerOps().find(op => op.parent === main_)!;
-		expect(onOf('main()')).toEqual([{kind: 'promise', tasks: [startOf('slow()').id], ops: [timer.id]}]);
+		expect(onOf('main()')).toEqual([{kind: 'promise', tasks: [startOf('slow()').id], ops: [timer.id], first: true}]);
 	});
 
 	it('more tasks than a target lists: the first 8, and how many', async () => {

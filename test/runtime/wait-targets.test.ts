@@ -17,16 +17,30 @@ function standingFor(target: Parameters<PromiseTargets['tag']>[1], value: unknow
 }
 
 describe('Promise combinators stand for their members', () => {
-	it('all, allSettled, race and any: every known member, tasks and ops apart; promises of unknown origin counted, plain values not', async () => {
+	it('all, allSettled, race and any: every known member, tasks and ops apart; promises of unknown origin counted, plain values not; race and any the first of them', async () => {
 		const members = () => [standingFor({kind: 'task', id: 3}), standingFor({kind: 'op', id: 4}), Promise.resolve('unknown'), 5];
 		for (const name of ['all', 'allSettled', 'race', 'any'] as const) {
 			const combined = (Promise[name] as (values: unknown[]) => Promise<unknown>).call(Promise, members());
-			expect(targets.of(combined), name).toEqual({kind: 'promise', tasks: [3], ops: [4], others: 1});
+			const first = name === 'race' || name === 'any' ? {first: true} : {};
+			expect(targets.of(combined), name).toEqual({kind: 'promise', tasks: [3], ops: [4], others: 1, ...first});
 			await combined;
 		}
 		const known = Promise.all([standingFor({kind: 'task', id: 3}), 5]);
 		expect(targets.of(known)).toEqual({kind: 'promise', tasks: [3]});
 		await known;
+	});
+
+	it('a race of one member is that member; a race inside Promise.all is one of all it waits on, not the first', async () => {
+		const lone = Promise.race([standingFor({kind: 'task', id: 3}), 5]);
+		expect(targets.of(lone)).toEqual({kind: 'promise', tasks: [3]});
+		const raced = standingFor({kind: 'task', id: 4});
+		const inner = Promise.race([raced, standingFor({kind: 'op', id: 5})]);
+		expect(targets.of(inner)).toEqual({kind: 'promise', tasks: [4], ops: [5], first: true});
+		const outer = Promise.all([inner, standingFor({kind: 'task', id: 6})]);
+		expect(targets.of(outer)).toEqual({kind: 'promise', tasks: [4, 6], ops: [5]});
+		await outer;
+		// The race's own target is untouched by the copy it made.
+		expect(targets.of(raced)).toEqual({kind: 'task', id: 4});
 	});
 
 	it('a combination of unknown promises only counts them; inside a known one, its unknown members still count', async () => {
@@ -69,7 +83,7 @@ describe('Promise combinators stand for their members', () => {
 		const ready = {kind: 'event', event: 'ready', source: 'EventEmitter'} as const;
 		const failed = {kind: 'event', event: 'failed', source: 'EventEmitter'} as const;
 		const race = Promise.race([standingFor(ready), standingFor(failed), standingFor(ready)]);
-		expect(targets.of(race)).toEqual({kind: 'promise', events: [{event: 'ready', source: 'EventEmitter'}, {event: 'failed', source: 'EventEmitter'}]});
+		expect(targets.of(race)).toEqual({kind: 'promise', events: [{event: 'ready', source: 'EventEmitter'}, {event: 'failed', source: 'EventEmitter'}], first: true});
 		const outer = Promise.all([race, standingFor({kind: 'task', id: 4}), Promise.resolve(1)]);
 		expect(targets.of(outer)).toEqual({kind: 'promise', tasks: [4], events: [{event: 'ready', source: 'EventEmitter'}, {event: 'failed', source: 'EventEmitter'}], others: 1});
 		const many = Promise.all(Array.from({length: 10}, (_, i) => standingFor({kind: 'event', event: `e${i}`, source: 'Bus'})));
@@ -115,7 +129,9 @@ describe('Promise combinators stand for their members', () => {
 		targets.tagCalls(many, {kind: 'promise', tasks: listed, taskCount: 12, guess: true});
 		expect(targets.of(many[0])).toBeUndefined();
 		expect(targets.of(Promise.all(many))).toEqual({kind: 'promise', tasks: listed, taskCount: 12});
-		expect(targets.of(Promise.race(many))).toEqual({kind: 'promise', tasks: listed, taskCount: 12});
+		expect(targets.of(Promise.race(many))).toEqual({kind: 'promise', tasks: listed, taskCount: 12, first: true});
+		// The race's copy left the calls' own target as it was.
+		expect(targets.of(Promise.all(many))).toEqual({kind: 'promise', tasks: listed, taskCount: 12});
 		// One more unknown promise: no longer the calls' alone.
 		many.push(Promise.resolve('other'));
 		expect(targets.of(Promise.all(many))).toEqual({kind: 'promise', others: 13});

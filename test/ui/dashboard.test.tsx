@@ -140,6 +140,21 @@ describe('dashboard: header and table', () => {
 		expect(rowOf(view, 'main')).toContain('task #3 fetchUsers');
 	});
 
+	it("says a race waits on the first of its members, and Promise.all on all of them", async () => {
+		const session = new FakeSession({script: 'race.ts'})
+			.emit('task.start', {t: 0, id: 1, kind: 'script', name: 'race.ts', loc: 'race.ts:1:1'})
+			.emit('task.start', {t: 1, id: 2, parent: 1, name: 'withTimeout', loc: 'race.ts:3:1'})
+			.emit('task.start', {t: 2, id: 3, parent: 2, name: 'fetchUser', loc: 'race.ts:8:1'})
+			.emit('task.start', {t: 3, id: 4, parent: 2, name: 'fetchOrders', loc: 'race.ts:9:1'})
+			.emit('task.await', {t: 4, id: 2, on: {kind: 'promise', tasks: [3, 4], first: true}})
+			.emit('task.start', {t: 5, id: 5, parent: 1, name: 'gather', loc: 'race.ts:12:1'})
+			.emit('task.await', {t: 6, id: 5, on: {kind: 'promise', tasks: [3, 4]}});
+		const view = await renderDashboard(session, {nowMs: 400, columns: 160});
+		expect(rowOf(view, 'withTimeout')).toContain('the first of 2 tasks');
+		expect(rowOf(view, 'gather')).toContain('2 tasks');
+		expect(rowOf(view, 'gather')).not.toContain('first');
+	});
+
 	it('sorts by the column picked with s / < / >, shown in the header row, and i inverts', async () => {
 		const view = await renderDashboard(busySession(), {nowMs: 1400});
 		await view.press('s', 's', 's', 's');

@@ -1,4 +1,4 @@
-import {ANONYMOUS, type EventWait, type Ms, type WaitTarget} from '../protocol/events.js';
+import {ANONYMOUS, type EventWait, type FirstOf, type Ms, type WaitTarget} from '../protocol/events.js';
 import {isTaskKind, type Block, type ModelState, type TaskNode} from './state.js';
 
 /** What holds a row up right now: the facts that present/holdups.ts puts into words. */
@@ -9,9 +9,9 @@ export type Holdup =
 	| {kind: 'op' | 'task'; id: number; node: TaskNode | undefined; guess: boolean}
 	/**
 	 * A promise gathering this many tasks and ops (none when the await only saw the promise), events (the first few
-	 * listed), and promises of unknown origin; `first`: settled by the first of them (a race).
+	 * listed), and promises of unknown origin; `first`: settled by the first of them (a race), or null.
 	 */
-	| {kind: 'promise'; tasks: number; ops: number; events: readonly EventWait[]; eventCount: number; others: number; first: boolean; guess: boolean}
+	| {kind: 'promise'; tasks: number; ops: number; events: readonly EventWait[]; eventCount: number; others: number; first: FirstOf | null; guess: boolean}
 	/**
 	 * A request served whose handler's task returned, or whose listener returned with the response begun, while its
 	 * response is still written (a stream piped to it), since `sinceMs` when the wait says so.
@@ -60,7 +60,7 @@ function tasksStillAtWork(state: ModelState, node: TaskNode): Holdup | null {
 		else pending.push(...child.children);
 	}
 	if (atWork.length === 0) return null;
-	return atWork.length === 1 ? {kind: 'task', id: atWork[0]!.id, node: atWork[0], guess: true} : {kind: 'promise', tasks: atWork.length, ops: 0, events: [], eventCount: 0, others: 0, first: false, guess: true};
+	return atWork.length === 1 ? {kind: 'task', id: atWork[0]!.id, node: atWork[0], guess: true} : {kind: 'promise', tasks: atWork.length, ops: 0, events: [], eventCount: 0, others: 0, first: null, guess: true};
 }
 
 /** The task's only op still in flight, if it has exactly one; an interval runs beside the task, it is never awaited. */
@@ -92,7 +92,7 @@ export function targetHoldup(state: ModelState, target: WaitTarget, sinceMs: Ms 
 				events: target.events ?? [],
 				eventCount: target.eventCount ?? target.events?.length ?? 0,
 				others: target.others ?? 0,
-				first: target.first === true,
+				first: target.first ?? null,
 				guess: target.guess === true,
 			};
 		case 'value':

@@ -56,7 +56,9 @@ function describeKnown(state: ModelState, holdup: Holdup, nowMs: Ms, ascii: bool
 			if (holdup.eventCount > 0) parts.push(...eventsWords(holdup.events, holdup.eventCount));
 			if (holdup.others > 0 && (parts.length > 0 || holdup.others > 1)) parts.push(counted(holdup.others, 'promise'));
 			if (parts.length === 0) return 'a promise';
-			return holdup.first ? `the first of ${parts.join(' + ')}` : parts.join(' + ');
+			// Promise.any settles with its first success (or once all failed), not its first to settle.
+			const first = holdup.first === 'race' ? 'the first of ' : holdup.first === 'any' ? 'the first success of ' : '';
+			return `${first}${parts.join(' + ')}`;
 		}
 		case 'value':
 			return 'a value';

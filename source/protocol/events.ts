@@ -92,8 +92,9 @@ export type WaitTarget =
 	/**
 	 * `tasks`, `ops` and `events` list the first 8 of each (an event once, however many of its promises); `taskCount`,
 	 * `opCount` and `eventCount` say how many there were when more; `others`: how many of its members were promises of
-	 * unknown origin, so that a partly known combination is not taken for the whole. `first`: it settles as the first of
-	 * them does (`Promise.race`; `Promise.any`, the first to fulfil), not once all have.
+	 * unknown origin, so that a partly known combination is not taken for the whole. `first`: it settles with the first of
+	 * them, not once all have: `race`, the first to settle (`Promise.race`); `any`, the first to fulfil, or once all
+	 * failed (`Promise.any`).
 	 */
 	| {
 			kind: 'promise';
@@ -104,7 +105,7 @@ export type WaitTarget =
 			opCount?: number;
 			eventCount?: number;
 			others?: number;
-			first?: true;
+			first?: FirstOf;
 			guess?: true;
 	  }
 	/** A reply from a socket's peer (`127.0.0.1:5432`): a database's, say; the task wrote to it and started nothing else. */
@@ -123,6 +124,9 @@ export type WaitTarget =
 	| {kind: 'response'}
 	/** Not a promise: the await only yields to the microtask queue. */
 	| {kind: 'value'};
+
+/** How a race settles (see WaitTarget's `first`): with its first member to settle, or its first to fulfil. */
+export type FirstOf = 'race' | 'any';
 
 /** An event awaited, and the emitter or stream it comes from (see WaitTarget's `event`). */
 export interface EventWait {

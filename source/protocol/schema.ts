@@ -1,4 +1,4 @@
-import {STOP_SIGNALS, type AsyncmonEvent, type BlockCallback, type BlockStackSamples, type ErrorInfo, type EventWait, type ExitCall, type ForcedKill, type FoldedLeaves, type FoldedName, type FoldEvent, type JoinedEvent, type HeaderEvent, type HttpClient, type HttpDetails, type HttpQueue, type ListeningServer, type ProcessDetails, type ProcessExit, type ProcessLaunch, type ServerRequestDetails, type SkippedOutput, type StackFrame, type TimerDetails, type WaitTarget} from './events.js';
+import {STOP_SIGNALS, type AsyncmonEvent, type BlockCallback, type BlockStackSamples, type ErrorInfo, type EventWait, type ExitCall, type FirstOf, type ForcedKill, type FoldedLeaves, type FoldedName, type FoldEvent, type JoinedEvent, type HeaderEvent, type HttpClient, type HttpDetails, type HttpQueue, type ListeningServer, type ProcessDetails, type ProcessExit, type ProcessLaunch, type ServerRequestDetails, type SkippedOutput, type StackFrame, type TimerDetails, type WaitTarget} from './events.js';
 
 /**
  * What one field of a protocol line must hold. `V` is the field's type in
@@ -156,7 +156,7 @@ const EVENT_WAITS = listOf('a list of events {event, source}', objectOf<EventWai
 const WAIT_TARGET = variantsOf<WaitTarget>("a WaitTarget ({kind: 'task' | 'op', id}, {kind: 'promise', tasks?, ops?, events?}, {kind: 'peer', address}, {kind: 'event', event, source}, {kind: 'response'} or {kind: 'value'})", {
 	task: {id: ID, guess: optional(FLAG)},
 	op: {id: ID, guess: optional(FLAG)},
-	promise: {tasks: optional(IDS), ops: optional(IDS), events: optional(EVENT_WAITS), taskCount: optional(COUNT), opCount: optional(COUNT), eventCount: optional(COUNT), others: optional(COUNT), first: optional(FLAG), guess: optional(FLAG)},
+	promise: {tasks: optional(IDS), ops: optional(IDS), events: optional(EVENT_WAITS), taskCount: optional(COUNT), opCount: optional(COUNT), eventCount: optional(COUNT), others: optional(COUNT), first: optional(oneOf<FirstOf>('race', 'any')), guess: optional(FLAG)},
 	peer: {address: STRING},
 	event: {event: STRING, source: STRING},
 	response: {},

@@ -1,5 +1,5 @@
 import {isPromise, isProxy} from 'node:util/types';
-import type {EventWait, WaitTarget} from '../protocol/events.js';
+import type {EventWait, FirstOf, WaitTarget} from '../protocol/events.js';
 import {standIn} from './function-source.js';
 import {privateSlot} from './private-slot.js';
 
@@ -120,14 +120,23 @@ function unionOf(targets: readonly WaitTarget[], others: number): PromiseTarget 
 	return target;
 }
 
+/** How many tasks, ops, events and promises of unknown origin a target stands for. */
+function memberCount(target: WaitTarget): number {
+	if (target.kind !== 'promise') return 1;
+	return (target.taskCount ?? target.tasks?.length ?? 0) + (target.opCount ?? target.ops?.length ?? 0) + (target.eventCount ?? target.events?.length ?? 0) + (target.others ?? 0);
+}
+
 /**
- * A race's target: settled by the first of what `target` combines, when it combines two or more (a race of one
- * call is that call). A copy: the combination's own target may be another promise's too.
+ * A race's target, of `members`' (what each of its members stands for, and how many were of unknown origin): the
+ * one member itself, alone; else their union settled by the first of them, when each member is one thing or a race
+ * of the same kind (a race of races is a race of all their members). A member that gathers several (`Promise.race(
+ * [Promise.all([a, b]), sleep(1000)])`, all or a timeout) is no first of its parts: the union, as a combination's.
  */
-function firstOf(target: WaitTarget): WaitTarget {
-	if (target.kind !== 'promise') return target;
-	const members = (target.taskCount ?? target.tasks?.length ?? 0) + (target.opCount ?? target.ops?.length ?? 0) + (target.eventCount ?? target.events?.length ?? 0) + (target.others ?? 0);
-	return members < 2 ? target : {...target, first: true};
+function raceOf(kind: FirstOf, members: readonly WaitTarget[], others: number): WaitTarget | undefined {
+	if (members.length === 1 && others === 0) return members[0];
+	const union = unionOf(members, others);
+	if (!union || !members.every(member => memberCount(member) === 1 || (member.kind === 'promise' && member.first === kind))) return union;
+	return memberCount(union) < 2 ? union : {...union, first: kind};
 }
 
 /** The tasks a target stands for, listed (the first TRACKED_CHILDREN) and counted, if it stands for tasks and nothing else. */
@@ -209,7 +218,7 @@ export class PromiseTargets {
 	 * (`Promise.all` of a library's three: "3 promises", not a guess from the slice, which may name a task it started and
 	 * did not await); unknown if it combined values only.
 	 */
-	combined(members: readonly unknown[]): WaitTarget | undefined {
+	combined(members: readonly unknown[], first?: FirstOf): WaitTarget | undefined {
 		const known: WaitTarget[] = [];
 		let others = 0;
 		for (const member of members) {
@@ -220,32 +229,31 @@ export class PromiseTargets {
 		}
 		// An array of calls' promises too many to tag one by one (see tagCalls), as many as it was made with.
 		const calls = others === members.length ? this.of(members) : undefined;
-		if (calls !== undefined && tasksOnly(calls)?.count === others) return calls;
+		if (calls !== undefined && tasksOnly(calls)?.count === others) return first && calls.kind === 'promise' ? {...calls, first} : calls;
+		if (first) return raceOf(first, known, others) ?? (others > 0 ? {kind: 'promise', others} : undefined);
 		return unionOf(known, others) ?? (others > 0 ? {kind: 'promise', others} : undefined);
 	}
 }
 
 type Combinator = 'all' | 'allSettled' | 'race' | 'any';
 
-/** The combinators whose promise settles with its first member's (any's first to fulfil), not once all have. */
-const FIRST_OF: ReadonlySet<Combinator> = new Set(['race', 'any']);
 
 /**
  * `Promise.all`, `allSettled`, `race` and `any` over an array: the promise
  * they return stands for every known member, `race`'s and `any`'s for the
- * first of them (see firstOf). Other iterables are left unread (a second
+ * first of them (see raceOf). Other iterables are left unread (a second
  * pass could consume them); their combination is unknown.
  */
 export function instrumentPromiseCombinators(targets: PromiseTargets): void {
 	for (const name of ['all', 'allSettled', 'race', 'any'] as const satisfies readonly Combinator[]) {
 		const original = Promise[name] as (this: PromiseConstructor, iterable: Iterable<unknown>) => Promise<unknown>;
-		const first = FIRST_OF.has(name);
+		const first = name === 'race' || name === 'any' ? name : undefined;
 		const patched = {
 			[name](this: PromiseConstructor, iterable: Iterable<unknown>): Promise<unknown> {
 				const combined = original.call(this, iterable);
 				if (Array.isArray(iterable)) {
-					const target = targets.combined(iterable);
-					if (target) targets.tag(combined, first ? firstOf(target) : target);
+					const target = targets.combined(iterable, first);
+					if (target) targets.tag(combined, target);
 				}
 				return combined;
 			},

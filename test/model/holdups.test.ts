@@ -26,10 +26,10 @@ describe('what holds a task up', () => {
 		};
 		expect(guessed({kind: 'op', id: 2, guess: true})).toMatchObject({kind: 'op', id: 2, guess: true});
 		expect(guessed({kind: 'task', id: 9, guess: true})).toMatchObject({kind: 'task', id: 9, guess: true});
-		expect(guessed({kind: 'promise', tasks: [7, 8], guess: true})).toEqual({kind: 'promise', tasks: 2, ops: 0, events: [], eventCount: 0, others: 0, first: false, guess: true});
-		expect(guessed({kind: 'promise', tasks: [7, 8]})).toEqual({kind: 'promise', tasks: 2, ops: 0, events: [], eventCount: 0, others: 0, first: false, guess: false});
+		expect(guessed({kind: 'promise', tasks: [7, 8], guess: true})).toEqual({kind: 'promise', tasks: 2, ops: 0, events: [], eventCount: 0, others: 0, first: null, guess: true});
+		expect(guessed({kind: 'promise', tasks: [7, 8]})).toEqual({kind: 'promise', tasks: 2, ops: 0, events: [], eventCount: 0, others: 0, first: null, guess: false});
 		// A race's: settled by the first of them.
-		expect(guessed({kind: 'promise', tasks: [7], ops: [2], first: true})).toEqual({kind: 'promise', tasks: 1, ops: 1, events: [], eventCount: 0, others: 0, first: true, guess: false});
+		expect(guessed({kind: 'promise', tasks: [7], ops: [2], first: 'race'})).toEqual({kind: 'promise', tasks: 1, ops: 1, events: [], eventCount: 0, others: 0, first: 'race', guess: false});
 	});
 
 	it('its one open op, when its await only saw a promise: known if it started after the await (a request queued in a pool), a guess if before', () => {
@@ -43,7 +43,7 @@ describe('what holds a task up', () => {
 	it('never an interval that runs beside it: what it awaits stays unknown', () => {
 		const interval: AsyncmonEvent = {type: 'op.start', t: 1, id: 2, parent: 1, kind: 'timer', name: 'setInterval 1000ms', timer: {delayMs: 1000, repeat: true}};
 		const state = stateOf([start, interval, {type: 'task.await', t: 2, id: 1, site: 'a.ts:2:3', on: {kind: 'promise'}, busy: 0.1}]);
-		expect(holdupOf(state, state.nodes.get(1)!)).toEqual({kind: 'promise', tasks: 0, ops: 0, events: [], eventCount: 0, others: 0, first: false, guess: false});
+		expect(holdupOf(state, state.nodes.get(1)!)).toEqual({kind: 'promise', tasks: 0, ops: 0, events: [], eventCount: 0, others: 0, first: null, guess: false});
 	});
 
 	it('nothing while it runs, and for an op once it has ended', () => {

@@ -52,9 +52,10 @@ describe('what a task waits on', () => {
 		expect(waitingOnTarget({kind: 'promise', events: events.slice(0, 2)})).toBe("events 'ready', 'failed' of EventEmitter");
 		expect(waitingOnTarget({kind: 'promise', tasks: [2], events, others: 1})).toBe("1 task + events 'ready', 'failed' of EventEmitter + event 'close' of Socket 127.0.0.1:5432 + 1 promise");
 		expect(waitingOnTarget({kind: 'promise', events, eventCount: 12})).toBe('12 events');
-		// A race (or Promise.any) settles with the first of its members.
-		expect(waitingOnTarget({kind: 'promise', tasks: [2, 3], first: true})).toBe('the first of 2 tasks');
-		expect(waitingOnTarget({kind: 'promise', tasks: [2], events: events.slice(0, 2), first: true, guess: true})).toBe("probably the first of 1 task + events 'ready', 'failed' of EventEmitter");
+		// A race settles with the first of its members, Promise.any with its first success.
+		expect(waitingOnTarget({kind: 'promise', tasks: [2, 3], first: 'race'})).toBe('the first of 2 tasks');
+		expect(waitingOnTarget({kind: 'promise', tasks: [2], events: events.slice(0, 2), first: 'race', guess: true})).toBe("probably the first of 1 task + events 'ready', 'failed' of EventEmitter");
+		expect(waitingOnTarget({kind: 'promise', ops: [4, 5, 6], first: 'any'})).toBe('the first success of 3 ops');
 		expect(waitingOnTarget({kind: 'promise', events: [{event: 'x\x1b[2J', source: 'Bus\x1b]0;owned\x07'}]})).toBe("event 'x' of Bus");
 	});
 

@@ -848,7 +848,7 @@ return {main};`);
 		await main!();
 		const main_ = startOf('main()').id;
 		const timer = timerOps().find(op => op.parent === main_)!;
-		expect(onOf('main()')).toEqual([{kind: 'promise', tasks: [startOf('slow()').id], ops: [timer.id], first: true}]);
+		expect(onOf('main()')).toEqual([{kind: 'promise', tasks: [startOf('slow()').id], ops: [timer.id], first: 'race'}]);
 	});
 
 	it('more tasks than a target lists: the first 8, and how many', async () => {

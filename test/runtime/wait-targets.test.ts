@@ -21,7 +21,7 @@ describe('Promise combinators stand for their members', () => {
 		const members = () => [standingFor({kind: 'task', id: 3}), standingFor({kind: 'op', id: 4}), Promise.resolve('unknown'), 5];
 		for (const name of ['all', 'allSettled', 'race', 'any'] as const) {
 			const combined = (Promise[name] as (values: unknown[]) => Promise<unknown>).call(Promise, members());
-			const first = name === 'race' || name === 'any' ? {first: true} : {};
+			const first = name === 'race' || name === 'any' ? {first: name} : {};
 			expect(targets.of(combined), name).toEqual({kind: 'promise', tasks: [3], ops: [4], others: 1, ...first});
 			await combined;
 		}
@@ -30,17 +30,29 @@ describe('Promise combinators stand for their members', () => {
 		await known;
 	});
 
-	it('a race of one member is that member; a race inside Promise.all is one of all it waits on, not the first', async () => {
+	it('a race of one member is that member; a race inside Promise.all is listed by its members, not the first', async () => {
 		const lone = Promise.race([standingFor({kind: 'task', id: 3}), 5]);
-		expect(targets.of(lone)).toEqual({kind: 'promise', tasks: [3]});
-		const raced = standingFor({kind: 'task', id: 4});
-		const inner = Promise.race([raced, standingFor({kind: 'op', id: 5})]);
-		expect(targets.of(inner)).toEqual({kind: 'promise', tasks: [4], ops: [5], first: true});
+		expect(targets.of(lone)).toEqual({kind: 'task', id: 3});
+		expect(targets.of(Promise.any([standingFor({kind: 'op', id: 7})]))).toEqual({kind: 'op', id: 7});
+		const inner = Promise.race([standingFor({kind: 'task', id: 4}), standingFor({kind: 'op', id: 5})]);
+		expect(targets.of(inner)).toEqual({kind: 'promise', tasks: [4], ops: [5], first: 'race'});
 		const outer = Promise.all([inner, standingFor({kind: 'task', id: 6})]);
 		expect(targets.of(outer)).toEqual({kind: 'promise', tasks: [4, 6], ops: [5]});
 		await outer;
-		// The race's own target is untouched by the copy it made.
-		expect(targets.of(raced)).toEqual({kind: 'task', id: 4});
+	});
+
+	it('a race over a Promise.all (all or a timeout) is no first of their parts; a race of races is a race of all their members', async () => {
+		const all = Promise.all([standingFor({kind: 'task', id: 2}), standingFor({kind: 'task', id: 3})]);
+		const allOrTimeout = Promise.race([all, standingFor({kind: 'op', id: 9})]);
+		expect(targets.of(allOrTimeout)).toEqual({kind: 'promise', tasks: [2, 3], ops: [9]});
+		const settled = Promise.race([Promise.allSettled([standingFor({kind: 'op', id: 4}), standingFor({kind: 'op', id: 5})]), standingFor({kind: 'op', id: 9})]);
+		expect(targets.of(settled)).toEqual({kind: 'promise', ops: [4, 5, 9]});
+		const races = Promise.race([Promise.race([standingFor({kind: 'task', id: 2}), standingFor({kind: 'task', id: 3})]), standingFor({kind: 'op', id: 9})]);
+		expect(targets.of(races)).toEqual({kind: 'promise', tasks: [2, 3], ops: [9], first: 'race'});
+		// Promise.any inside a race settles differently: no first of their parts either.
+		const anyInRace = Promise.race([Promise.any([standingFor({kind: 'task', id: 2}), standingFor({kind: 'task', id: 3})]), standingFor({kind: 'op', id: 9})]);
+		expect(targets.of(anyInRace)).toEqual({kind: 'promise', tasks: [2, 3], ops: [9]});
+		await Promise.all([allOrTimeout, settled, races, anyInRace]);
 	});
 
 	it('a combination of unknown promises only counts them; inside a known one, its unknown members still count', async () => {
@@ -83,7 +95,7 @@ describe('Promise combinators stand for their members', () => {
 		const ready = {kind: 'event', event: 'ready', source: 'EventEmitter'} as const;
 		const failed = {kind: 'event', event: 'failed', source: 'EventEmitter'} as const;
 		const race = Promise.race([standingFor(ready), standingFor(failed), standingFor(ready)]);
-		expect(targets.of(race)).toEqual({kind: 'promise', events: [{event: 'ready', source: 'EventEmitter'}, {event: 'failed', source: 'EventEmitter'}], first: true});
+		expect(targets.of(race)).toEqual({kind: 'promise', events: [{event: 'ready', source: 'EventEmitter'}, {event: 'failed', source: 'EventEmitter'}], first: 'race'});
 		const outer = Promise.all([race, standingFor({kind: 'task', id: 4}), Promise.resolve(1)]);
 		expect(targets.of(outer)).toEqual({kind: 'promise', tasks: [4], events: [{event: 'ready', source: 'EventEmitter'}, {event: 'failed', source: 'EventEmitter'}], others: 1});
 		const many = Promise.all(Array.from({length: 10}, (_, i) => standingFor({kind: 'event', event: `e${i}`, source: 'Bus'})));
@@ -129,7 +141,7 @@ describe('Promise combinators stand for their members', () => {
 		targets.tagCalls(many, {kind: 'promise', tasks: listed, taskCount: 12, guess: true});
 		expect(targets.of(many[0])).toBeUndefined();
 		expect(targets.of(Promise.all(many))).toEqual({kind: 'promise', tasks: listed, taskCount: 12});
-		expect(targets.of(Promise.race(many))).toEqual({kind: 'promise', tasks: listed, taskCount: 12, first: true});
+		expect(targets.of(Promise.race(many))).toEqual({kind: 'promise', tasks: listed, taskCount: 12, first: 'race'});
 		// The race's copy left the calls' own target as it was.
 		expect(targets.of(Promise.all(many))).toEqual({kind: 'promise', tasks: listed, taskCount: 12});
 		// One more unknown promise: no longer the calls' alone.

@@ -146,7 +146,7 @@ describe('dashboard: header and table', () => {
 			.emit('task.start', {t: 1, id: 2, parent: 1, name: 'withTimeout', loc: 'race.ts:3:1'})
 			.emit('task.start', {t: 2, id: 3, parent: 2, name: 'fetchUser', loc: 'race.ts:8:1'})
 			.emit('task.start', {t: 3, id: 4, parent: 2, name: 'fetchOrders', loc: 'race.ts:9:1'})
-			.emit('task.await', {t: 4, id: 2, on: {kind: 'promise', tasks: [3, 4], first: true}})
+			.emit('task.await', {t: 4, id: 2, on: {kind: 'promise', tasks: [3, 4], first: 'race'}})
 			.emit('task.start', {t: 5, id: 5, parent: 1, name: 'gather', loc: 'race.ts:12:1'})
 			.emit('task.await', {t: 6, id: 5, on: {kind: 'promise', tasks: [3, 4]}});
 		const view = await renderDashboard(session, {nowMs: 400, columns: 160});

@@ -9,9 +9,10 @@ export type Holdup =
 	| {kind: 'op' | 'task'; id: number; node: TaskNode | undefined; guess: boolean}
 	/**
 	 * A promise gathering this many tasks and ops (none when the await only saw the promise), events (the first few
-	 * listed), and promises of unknown origin; `first`: settled by the first of them (a race), or null.
+	 * listed), and promises of unknown origin; `first`: settled by the first of them (a race), or null. `opNodes`: its
+	 * ops, when it lists them all and the model still holds each (a request and its timeout), else null.
 	 */
-	| {kind: 'promise'; tasks: number; ops: number; events: readonly EventWait[]; eventCount: number; others: number; first: FirstOf | null; guess: boolean}
+	| {kind: 'promise'; tasks: number; ops: number; opNodes: readonly TaskNode[] | null; events: readonly EventWait[]; eventCount: number; others: number; first: FirstOf | null; guess: boolean}
 	/**
 	 * A request served whose handler's task returned, or whose listener returned with the response begun, while its
 	 * response is still written (a stream piped to it), since `sinceMs` when the wait says so.
@@ -60,7 +61,7 @@ function tasksStillAtWork(state: ModelState, node: TaskNode): Holdup | null {
 		else pending.push(...child.children);
 	}
 	if (atWork.length === 0) return null;
-	return atWork.length === 1 ? {kind: 'task', id: atWork[0]!.id, node: atWork[0], guess: true} : {kind: 'promise', tasks: atWork.length, ops: 0, events: [], eventCount: 0, others: 0, first: null, guess: true};
+	return atWork.length === 1 ? {kind: 'task', id: atWork[0]!.id, node: atWork[0], guess: true} : {kind: 'promise', tasks: atWork.length, ops: 0, opNodes: null, events: [], eventCount: 0, others: 0, first: null, guess: true};
 }
 
 /** The task's only op still in flight, if it has exactly one; an interval runs beside the task, it is never awaited. */
@@ -73,6 +74,18 @@ function soleOpenOp(state: ModelState, node: TaskNode): TaskNode | null {
 		found = child;
 	}
 	return found;
+}
+
+/** The nodes of `ids` when they are all there are (`count` says no more) and the model holds each; else null. */
+function listedNodes(state: ModelState, ids: readonly number[] | undefined, count: number | undefined): TaskNode[] | null {
+	if (!ids || ids.length === 0 || (count !== undefined && count > ids.length)) return null;
+	const nodes: TaskNode[] = [];
+	for (const id of ids) {
+		const node = state.nodes.get(id);
+		if (!node) return null;
+		nodes.push(node);
+	}
+	return nodes;
 }
 
 /** `sinceMs`: when the wait began, for a target that says nothing of its own progress (a peer's reply). */
@@ -89,6 +102,7 @@ export function targetHoldup(state: ModelState, target: WaitTarget, sinceMs: Ms 
 				kind: 'promise',
 				tasks: target.taskCount ?? target.tasks?.length ?? 0,
 				ops: target.opCount ?? target.ops?.length ?? 0,
+				opNodes: listedNodes(state, target.ops, target.opCount),
 				events: target.events ?? [],
 				eventCount: target.eventCount ?? target.events?.length ?? 0,
 				others: target.others ?? 0,

@@ -52,7 +52,9 @@ function describeKnown(state: ModelState, holdup: Holdup, nowMs: Ms, ascii: bool
 		case 'promise': {
 			const parts: string[] = [];
 			if (holdup.tasks > 0) parts.push(counted(holdup.tasks, 'task'));
-			if (holdup.ops > 0) parts.push(counted(holdup.ops, 'op'));
+			// A request and its timeout, say: named, not `2 ops`.
+			if (holdup.opNodes && holdup.opNodes.length <= NAMED_OPS) parts.push(...holdup.opNodes.map(opName));
+			else if (holdup.ops > 0) parts.push(counted(holdup.ops, 'op'));
 			if (holdup.eventCount > 0) parts.push(...eventsWords(holdup.events, holdup.eventCount));
 			if (holdup.others > 0 && (parts.length > 0 || holdup.others > 1)) parts.push(counted(holdup.others, 'promise'));
 			if (parts.length === 0) return 'a promise';
@@ -108,7 +110,7 @@ export function describeOp(op: TaskNode, nowMs: Ms, ascii = false): string {
 	if (op.http) {
 		const {http} = op;
 		const reached = (ms: Ms | undefined): ms is Ms => ms !== undefined && ms <= nowMs;
-		const request = `${http.method} ${shortUrl(http.url)}`;
+		const request = opName(op);
 		if (op.endMs !== null && op.endMs <= nowMs) return http.status === undefined ? request : `${request}${and}${http.status}`;
 		if (reached(http.headersAt)) return `${request}${and}download ${formatDuration(nowMs - http.headersAt)}`;
 		if (reached(http.sentAt)) return `${request}${and}ttfb ${formatDuration(nowMs - http.sentAt)}`;
@@ -119,10 +121,20 @@ export function describeOp(op: TaskNode, nowMs: Ms, ascii = false): string {
 		return `${request}${and}${http.sentAt !== undefined && !http.phases.connectMs ? 'sending' : 'connecting'}`;
 	}
 	if (op.timer) {
-		const timer = `${op.timer.repeat ? 'interval' : 'timer'} ${formatDuration(op.timer.delayMs)}`;
+		const timer = opName(op);
 		const overdue = timerOverdueMs(op, nowMs);
 		return overdue > 0 ? `${timer}${and}overdue ${formatDuration(overdue)}` : timer;
 	}
+	return op.name;
+}
+
+/** How many ops a combination names one by one (`GET /a + timer 2.00s`); more are counted. */
+const NAMED_OPS = 2;
+
+/** An op by what it is, without its progress: `GET /users?page=2`, `timer 100ms`, else its name. */
+function opName(op: TaskNode): string {
+	if (op.http) return `${op.http.method} ${shortUrl(op.http.url)}`;
+	if (op.timer) return `${op.timer.repeat ? 'interval' : 'timer'} ${formatDuration(op.timer.delayMs)}`;
 	return op.name;
 }
 

@@ -49,8 +49,8 @@ describe('what a task waits on, known from the awaited promise, end to end', () 
 		// The sleep between is its timer, not the three tasks the slice started; the Promise.all is all three.
 		expect(targets(report, 'allOfTasks()')).toEqual([[{kind: 'timer', delayMs: 10}], [{kind: 'tasks', ids: children}]]);
 		expect(targets(report, 'race()')).toEqual([[{kind: 'tasks', ids: byParent('race()', 'child(200)')}, {kind: 'timer', delayMs: 20}]]);
-		// Settled by its timer, the first of the two: said so, not as though it waited on both.
-		expect(result.stdout).toMatch(/⏸ await {2}race\(\) on the first of 1 task \+ 1 op /);
+		// Settled by its timer, the first of the two: said so, not as though it waited on both, the timer by name.
+		expect(result.stdout).toMatch(/⏸ await {2}race\(\) on the first of 1 task \+ timer 20ms /);
 		expect(targets(report, 'timers()')).toEqual([[{kind: 'timer', delayMs: 20}], [{kind: 'timer', delayMs: 25}]]);
 
 		const request = report.tasks.find(task => task.parentId === taskNamed(report, 'http()').id && task.kind === 'http')!;
@@ -342,7 +342,7 @@ it("the script's own new Promise whose resolve or reject, or a listener calling 
 	expect(result.stdout).toMatch(/⏸ await {2}thread\(\) on worker thread #\d+ /);
 	expect(targets(report, 'stream()')).toEqual([[{kind: 'event', event: 'finish', source: expect.stringMatching(/^WriteStream .*asyncmon-finish-\d+$/)}]]);
 	// Either may settle it: the event, or the guard's timer the executor set.
-	expect(result.stdout).toMatch(/⏸ await {2}guarded\(\) on 1 op \+ event 'ready' of EventEmitter/);
+	expect(result.stdout).toMatch(/⏸ await {2}guarded\(\) on timer 5\.00s \+ event 'ready' of EventEmitter/);
 	expect(targets(report, 'guarded()')).toEqual([[{kind: 'timer', delayMs: 5000}, {kind: 'event', event: 'ready', source: 'EventEmitter'}]]);
 	expect(targets(report, 'listening()')).toEqual([[{kind: 'event', event: 'listening', source: 'Server'}]]);
 	// A listener of its own that calls resolve: that event too, not the timer that emits it.
@@ -372,7 +372,7 @@ it("a promise's then, catch or finally whose callback starts nothing stands for 
 	expect(targets(report, 'one()')).toEqual([[{kind: 'op', id: requestsUnder('one()')[0]}]]);
 	expect(result.stdout).toMatch(/⏸ await {2}one\(\) on GET \/one/);
 	expect(new Set(targets(report, 'both()')[0])).toEqual(new Set(requestsUnder('both()').map(id => ({kind: 'op', id}))));
-	expect(result.stdout).toMatch(/⏸ await {2}both\(\) on 2 ops/);
+	expect(result.stdout).toMatch(/⏸ await {2}both\(\) on GET \/p\/1 \+ GET \/p\/2/);
 	const loaded = report.tasks.find(task => task.parentId === taskNamed(report, 'picked()').id && task.name === 'load(7)')!;
 	expect(targets(report, 'picked()')).toEqual([[{kind: 'tasks', ids: [loaded.id]}]]);
 	// Waiting on /b too, which its callback starts: not the first request for sure, a guess from the slice (the request

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest';
 import {culpritOf, holdupOf, timerOverdueMs} from '../../source/model/holdups.js';
 import {apply} from '../../source/model/reducer.js';
 import {createState, type ModelState} from '../../source/model/state.js';
-import type {AsyncmonEvent} from '../../source/protocol/events.js';
+import type {AsyncmonEvent, WaitTarget} from '../../source/protocol/events.js';
 
 function stateOf(events: AsyncmonEvent[]): ModelState {
 	const state = createState();
@@ -26,10 +26,17 @@ describe('what holds a task up', () => {
 		};
 		expect(guessed({kind: 'op', id: 2, guess: true})).toMatchObject({kind: 'op', id: 2, guess: true});
 		expect(guessed({kind: 'task', id: 9, guess: true})).toMatchObject({kind: 'task', id: 9, guess: true});
-		expect(guessed({kind: 'promise', tasks: [7, 8], guess: true})).toEqual({kind: 'promise', tasks: 2, ops: 0, events: [], eventCount: 0, others: 0, first: null, guess: true});
-		expect(guessed({kind: 'promise', tasks: [7, 8]})).toEqual({kind: 'promise', tasks: 2, ops: 0, events: [], eventCount: 0, others: 0, first: null, guess: false});
-		// A race's: settled by the first of them.
-		expect(guessed({kind: 'promise', tasks: [7], ops: [2], first: 'race'})).toEqual({kind: 'promise', tasks: 1, ops: 1, events: [], eventCount: 0, others: 0, first: 'race', guess: false});
+		expect(guessed({kind: 'promise', tasks: [7, 8], guess: true})).toEqual({kind: 'promise', tasks: 2, ops: 0, opNodes: null, events: [], eventCount: 0, others: 0, first: null, guess: true});
+		expect(guessed({kind: 'promise', tasks: [7, 8]})).toEqual({kind: 'promise', tasks: 2, ops: 0, opNodes: null, events: [], eventCount: 0, others: 0, first: null, guess: false});
+		// A race's: settled by the first of them; its ops, all listed and known, with their nodes.
+		const race = guessed({kind: 'promise', tasks: [7], ops: [2], first: 'race'});
+		expect(race).toMatchObject({kind: 'promise', tasks: 1, ops: 1, events: [], eventCount: 0, others: 0, first: 'race', guess: false});
+		expect(race?.kind === 'promise' && race.opNodes?.map(node => node.id)).toEqual([2]);
+		// Not when more were counted than listed, or one is no longer held: counted, then.
+		for (const on of [{kind: 'promise', ops: [2], opCount: 3}, {kind: 'promise', ops: [2, 99]}] satisfies WaitTarget[]) {
+			const counted = guessed(on);
+			expect(counted?.kind === 'promise' && counted.opNodes).toBeNull();
+		}
 	});
 
 	it('its one open op, when its await only saw a promise: known if it started after the await (a request queued in a pool), a guess if before', () => {
@@ -43,7 +50,7 @@ describe('what holds a task up', () => {
 	it('never an interval that runs beside it: what it awaits stays unknown', () => {
 		const interval: AsyncmonEvent = {type: 'op.start', t: 1, id: 2, parent: 1, kind: 'timer', name: 'setInterval 1000ms', timer: {delayMs: 1000, repeat: true}};
 		const state = stateOf([start, interval, {type: 'task.await', t: 2, id: 1, site: 'a.ts:2:3', on: {kind: 'promise'}, busy: 0.1}]);
-		expect(holdupOf(state, state.nodes.get(1)!)).toEqual({kind: 'promise', tasks: 0, ops: 0, events: [], eventCount: 0, others: 0, first: null, guess: false});
+		expect(holdupOf(state, state.nodes.get(1)!)).toEqual({kind: 'promise', tasks: 0, ops: 0, opNodes: null, events: [], eventCount: 0, others: 0, first: null, guess: false});
 	});
 
 	it('nothing while it runs, and for an op once it has ended', () => {

@@ -127,6 +127,16 @@ describe('what an await targets', () => {
 		// Partly known (a worker's promise beside a task, say): said, not taken for the whole.
 		expect(describeTarget(state, {kind: 'promise', tasks: [1], others: 2}, 0)).toBe('1 task + 2 promises');
 		expect(describeTarget(state, {kind: 'promise', ops: [4, 5]}, 0)).toBe('2 ops');
+		// Ops the model holds, two at most, by name: a request and its timeout reads as that.
+		expect(describeTarget(state, {kind: 'promise', tasks: [1], ops: [2]}, 0)).toBe('1 task + timer 100ms');
+		const requests = reduce([
+			...sleeper,
+			{type: 'op.start', t: 2, id: 3, parent: 1, kind: 'http', name: 'GET /a', http: {method: 'GET', url: 'http://127.0.0.1:8080/a?page=2'}},
+			{type: 'op.start', t: 2, id: 4, parent: 1, kind: 'http', name: 'GET /b', http: {method: 'GET', url: 'http://127.0.0.1:8080/b'}},
+		]);
+		expect(describeTarget(requests, {kind: 'promise', ops: [3, 2], first: 'race'}, 50)).toBe('the first of GET /a?page=2 + timer 100ms');
+		// Three are counted: the cell stays short.
+		expect(describeTarget(requests, {kind: 'promise', ops: [3, 4, 2]}, 50)).toBe('3 ops');
 		// Promises of unknown origin only (`Promise.all` of a library's three): counted; one is a promise.
 		expect(describeTarget(state, {kind: 'promise', others: 3}, 0)).toBe('3 promises');
 		expect(describeTarget(state, {kind: 'promise', others: 1}, 0)).toBe('a promise');

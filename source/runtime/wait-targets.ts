@@ -230,13 +230,11 @@ export class PromiseTargets {
 		// An array of calls' promises too many to tag one by one (see tagCalls), as many as it was made with.
 		const calls = others === members.length ? this.of(members) : undefined;
 		if (calls !== undefined && tasksOnly(calls)?.count === others) return first && calls.kind === 'promise' ? {...calls, first} : calls;
-		if (first) return raceOf(first, known, others) ?? (others > 0 ? {kind: 'promise', others} : undefined);
-		return unionOf(known, others) ?? (others > 0 ? {kind: 'promise', others} : undefined);
+		return (first ? raceOf(first, known, others) : unionOf(known, others)) ?? (others > 0 ? {kind: 'promise', others} : undefined);
 	}
 }
 
 type Combinator = 'all' | 'allSettled' | 'race' | 'any';
-
 
 /**
  * `Promise.all`, `allSettled`, `race` and `any` over an array: the promise

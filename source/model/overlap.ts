@@ -48,7 +48,10 @@ class SortedTimes {
 			this.stride = 2;
 			this.f = offset;
 		} else {
-			this.folded = Float64Array.from({length: this.foldedCount}, (_, i) => data[2 * i + offset]!).sort();
+			// A loop, not Float64Array.from with a mapping function: that goes through the iterator protocol, three times slower.
+			const times = new Float64Array(this.foldedCount);
+			for (let i = 0; i < times.length; i++) times[i] = data[2 * i + offset]!;
+			this.folded = times.sort();
 			this.stride = 1;
 			this.f = 0;
 		}

@@ -5,8 +5,11 @@ import {isTaskKind, type Block, type ModelState, type TaskNode} from './state.js
 export type Holdup =
 	/** What the task awaited is done, but the loop has not resumed it yet. */
 	| {kind: 'ready'; sinceMs: Ms | null}
-	/** An op in flight, or a task; `node` is missing once the model no longer holds it. `guess`: inferred, not known. */
-	| {kind: 'op' | 'task'; id: number; node: TaskNode | undefined; guess: boolean}
+	/**
+	 * An op in flight, or a task; `node` is missing once the model no longer holds it, or when it never came: a call
+	 * folded at the source, then named by its function (`foldingCall`). `guess`: inferred, not known.
+	 */
+	| {kind: 'op' | 'task'; id: number; node: TaskNode | undefined; guess: boolean; foldingCall?: string}
 	/**
 	 * A promise gathering this many tasks and ops (none when the await only saw the promise), events (the first few
 	 * listed), and promises of unknown origin; `first`: settled by the first of them (a race), or null. `opNodes`: its
@@ -112,8 +115,9 @@ export function targetHoldup(state: ModelState, target: WaitTarget, sinceMs: Ms 
 		case 'value':
 			return {kind: 'value'};
 		case 'task':
+			return {kind: 'task', id: target.id, node: state.nodes.get(target.id), guess: target.guess === true, ...(target.name !== undefined && {foldingCall: target.name})};
 		case 'op':
-			return {kind: target.kind, id: target.id, node: state.nodes.get(target.id), guess: target.guess === true};
+			return {kind: 'op', id: target.id, node: state.nodes.get(target.id), guess: target.guess === true};
 	}
 }
 

@@ -69,7 +69,7 @@ export function foldedSentence(figures: FoldedFigures): string | null {
 	}
 	if (nodesAtSource > 0) {
 		// Tasks are what it counts; the timers and requests they made folded with them. Those alone: quick ones sent by a task sent one by one.
-		const what = atSource > 0 ? `${formatCount(atSource)} quick tasks` : `${formatCount(nodesAtSource)} quick timers and requests`;
+		const what = atSource > 0 ? `${formatCount(atSource)} tasks` : `${formatCount(nodesAtSource)} timers and requests`;
 		parts.push(
 			`${what} were folded ${into()}by the script's process, beyond ${formatCount(SENT_BURST)} at once and ${formatCount(SENT_PER_SECOND)} a second per function or route, besides the slowest yet and those another task's await, an error or a block names (a run with --retain all sends every one)`,
 		);

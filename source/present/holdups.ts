@@ -73,7 +73,8 @@ function describeKnown(state: ModelState, holdup: Holdup, nowMs: Ms, ascii: bool
 			return holdup.sinceMs === null || nowMs <= holdup.sinceMs ? awaited : `${awaited} ${glyphs(ascii).separator} ${formatDuration(nowMs - holdup.sinceMs)}`;
 		}
 		case 'task':
-			if (!holdup.node) return `task ${shownId(holdup.id, state)}`;
+			// A call the script's process folds into its site's row: its function is all there is to say.
+			if (!holdup.node) return holdup.foldingCall === undefined ? `task ${shownId(holdup.id, state)}` : `a folded call of ${sanitize(holdup.foldingCall)}()`;
 			// A followed process or a worker thread is named by what it is (`pid 4242: node worker.js`), not as a task of its own lane.
 			return holdup.node.kind === 'process' || holdup.node.kind === 'worker' ? holdup.node.name : `task ${shownId(holdup.node.id, state)} ${holdup.node.name}`;
 		case 'op':

@@ -86,7 +86,11 @@ export interface ErrorInfo {
  * the slice before the await.
  */
 export type WaitTarget =
-	| {kind: 'task'; id: number; guess?: true}
+	/**
+	 * `name`: the task's function, when the stream may never tell the task one by one: a call its process holds, or
+	 * keeps silent, to fold into its site's `fold` line (see docs/protocol.md, "Folded at the source").
+	 */
+	| {kind: 'task'; id: number; guess?: true; name?: string}
 	| {kind: 'op'; id: number; guess?: true}
 	/** A combination (e.g. `Promise.all`) of tasks, ops and events. */
 	/**

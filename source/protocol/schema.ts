@@ -154,7 +154,7 @@ const ERROR_INFO: Shape<ErrorInfo> = objectOf<ErrorInfo>(ERROR_INFO_WHAT, {
 const FLAG = shape<true>('true', value => value === true);
 const EVENT_WAITS = listOf('a list of events {event, source}', objectOf<EventWait>('an event {event, source}', {event: STRING, source: STRING}));
 const WAIT_TARGET = variantsOf<WaitTarget>("a WaitTarget ({kind: 'task' | 'op', id}, {kind: 'promise', tasks?, ops?, events?}, {kind: 'peer', address}, {kind: 'event', event, source}, {kind: 'response'} or {kind: 'value'})", {
-	task: {id: ID, guess: optional(FLAG)},
+	task: {id: ID, guess: optional(FLAG), name: optional(STRING)},
 	op: {id: ID, guess: optional(FLAG)},
 	promise: {tasks: optional(IDS), ops: optional(IDS), events: optional(EVENT_WAITS), taskCount: optional(COUNT), opCount: optional(COUNT), eventCount: optional(COUNT), others: optional(COUNT), first: optional(oneOf<FirstOf>('race', 'any')), guess: optional(FLAG)},
 	peer: {address: STRING},

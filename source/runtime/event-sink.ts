@@ -128,13 +128,13 @@ export class EventSink {
 	}
 
 	/**
-	 * `beforeWrite` completes the events that are sent, told which tasks were folded and are not, and from which
-	 * id on the tasks started are kept for the next flush (Infinity: none). `keep`: what of the calls still
+	 * `beforeWrite` completes the events that are sent, told which tasks were folded and are not, and which tasks'
+	 * starts are kept for the next flush (see KeptStarts). `keep`: what of the calls still
 	 * running may wait for the next flush with what follows them, where they may have ended and fold (see Keep).
 	 * `unsent`: the tasks and requests sent started and not ended that are not in the stream either: silent calls
 	 * still running (see wouldFold), quiet requests' (see QuietTrees).
 	 */
-	flush(beforeWrite?: (isFolded: IsFolded, keptFrom: number) => void, keep: Keep = 'nothing', unsent: {tasks: number; http: number} = NOTHING_UNSENT): void {
+	flush(beforeWrite?: (isFolded: IsFolded, kept: KeptStarts) => void, keep: Keep = 'nothing', unsent: {tasks: number; http: number} = NOTHING_UNSENT): void {
 		this.foldedSinceFlush = 0;
 		const heldMs = this.writer.takeHeldBackMs() + this.outputHeldMs;
 		this.outputHeldMs = 0;
@@ -167,7 +167,7 @@ export class EventSink {
 			({events, isFolded} = this.folder.fold(events));
 			this.folder.completeOpen(foldLinesIn(this.buffer));
 		}
-		beforeWrite?.(isFolded, keptFrom);
+		beforeWrite?.(isFolded, keptStarts(this.buffer, keptFrom, this.firstStartId));
 		if (events.length === 0) return;
 		this.writer.write(ENCODER.encode(serializeBatch(events)));
 	}
@@ -280,6 +280,22 @@ function foldLinesIn(kept: ReadonlyArray<AsyncmonEvent | HeaderEvent>): Readonly
 	const lines = new Set<FoldEvent>();
 	for (const event of kept) if (event.type === 'fold') lines.add(event);
 	return lines;
+}
+
+/**
+ * The starts a flush kept for the next one: those from id `from` on (Infinity: none), and any kept behind later ones,
+ * of lower ids (a silent call's, a held call's or a quiet request's tree let go as it ended).
+ */
+export interface KeptStarts {
+	readonly from: number;
+	has(id: number): boolean;
+}
+
+function keptStarts(kept: ReadonlyArray<AsyncmonEvent | HeaderEvent>, from: number, lowest: number): KeptStarts {
+	if (lowest >= from) return {from, has: id => id >= from};
+	const below = new Set<number>();
+	for (const event of kept) if ((event.type === 'task.start' || event.type === 'op.start') && event.id < from) below.add(event.id);
+	return {from, has: id => id >= from || below.has(id)};
 }
 
 /** The lowest id of a task or op whose start a flush kept, `keptFrom` at most: a silent call's start may be kept behind later ones. */

@@ -3,9 +3,17 @@ import {namedTaskIds, targetIds, type AsyncmonEvent} from '../protocol/events.js
 /** How long a quiet request may run before it is in the stream as it goes: seen running, or waiting, on what. */
 export const QUIET_MAX_MS = 1000;
 
-/** A quiet request's tree: its server task, and every task and op started under it, with their events in order. */
+/** A call held to fold (see Tracker.holdOrReveal): the task that called it, and its function's name. */
+export interface HeldCall {
+	parent: number;
+	name: string;
+}
+
+/** A quiet request's tree (its server task) or a held call's, and every task and op started under it, with their events in order. */
 export interface QuietTree {
 	readonly startedAt: number;
+	/** A held call's caller and function (see Tracker.holdOrReveal); null for a request. */
+	readonly call: HeldCall | null;
 	readonly ids: number[];
 	readonly events: AsyncmonEvent[];
 	/** Its requests sent; how many of its tasks and of them began and have not ended: what `held` counts of it. */
@@ -14,12 +22,13 @@ export interface QuietTree {
 }
 
 /**
- * Requests a server received past their route's allowance, each held aside with everything it starts until it
- * ends, then handed to the sink whole, within one flush, where it folds however long it took (see SpanFolder). Sent
- * as they went, a request that began before a flush and ended after it could not fold: under load, when requests
- * take longer than a flush's 10 ms, none did, and the monitor read a dozen lines for each. A tree still running
- * after QUIET_MAX_MS, or named by an event from outside it (a block or an error of its tasks', another task's
- * await), goes into the stream at once, and on from there as any.
+ * Requests a server received past their route's allowance, and calls past their function's that start requests or
+ * calls of their own (see Tracker.holdOrReveal), each held aside with everything it starts until it ends, then
+ * handed to the sink whole, within one flush, where it folds however long it took (see SpanFolder). Sent as they
+ * went, a request that began before a flush and ended after it could not fold: under load, when requests take longer
+ * than a flush's 10 ms, none did, and the monitor read a dozen lines for each. A tree still running after
+ * QUIET_MAX_MS, or named by an event from outside it (a block or an error of its tasks', another task's await but
+ * its caller's on a held call), goes into the stream at once, and on from there as any.
  */
 export class QuietTrees {
 	/** Each held task's and op's tree, by id. */
@@ -30,9 +39,9 @@ export class QuietTrees {
 		return this.trees.size;
 	}
 
-	/** A request's server task `rootId` begins quiet: its start, the first event held, comes next. */
-	begin(rootId: number, now: number): void {
-		const tree: QuietTree = {startedAt: now, ids: [rootId], events: [], requests: [], running: {tasks: 0, http: 0}};
+	/** A request's server task `rootId` (or a held `call`'s task) begins quiet: its start, the first event held, comes next. */
+	begin(rootId: number, now: number, call: HeldCall | null = null): void {
+		const tree: QuietTree = {startedAt: now, call, ids: [rootId], events: [], requests: [], running: {tasks: 0, http: 0}};
 		this.trees.add(tree);
 		this.treeOf.set(rootId, tree);
 	}
@@ -91,12 +100,20 @@ export class QuietTrees {
 		const ids = event.type === 'task.await' ? targetIds(event.on) : namedTaskIds(event);
 		for (const id of ids) {
 			const tree = id === null || id === undefined ? undefined : this.treeOf.get(id);
+			// Its caller's await names a held call as a silent one's may: its fold line tells it (see EventSink.foldSilent).
+			if (event.type === 'task.await' && tree?.call?.parent === event.id && tree.ids[0] === id) continue;
 			if (tree && !named.includes(tree)) named.push(tree);
 		}
 		return named;
 	}
 
-	/** The tree of the server task `rootId`, if it is held. */
+	/** The function's name of the held call `id`, if it is one. */
+	heldCallName(id: number): string | undefined {
+		const tree = this.treeOf.get(id);
+		return tree?.ids[0] === id ? tree.call?.name : undefined;
+	}
+
+	/** The tree of the server task (or held call) `rootId`, if it is held. */
 	rootedAt(rootId: number): QuietTree | undefined {
 		const tree = this.treeOf.get(rootId);
 		return tree?.ids[0] === rootId ? tree : undefined;

@@ -150,7 +150,12 @@ export class SpanFolder {
 			const end = events[nodes.endAt[slot]!] as TaskEndEvent | undefined;
 			// A request received was charged as it started (see startsQuiet); its route is known once it ended.
 			const quiet = start.type === 'task.start' && start.http ? this.requestTaken(start, end) : undefined;
-			if (nodes.blocked[slot]) continue;
+			if (nodes.blocked[slot]) {
+				// Sent still running, a call spends its function's allowance as one sent whole does: the calls of a function
+				// that each outlast a flush (each awaits a request) start silent once it is spent, and fold as they end.
+				if (nodes.endAt[slot]! < 0 && start.type === 'task.start' && start.kind === 'task') this.charge(siteKey(start), start.t);
+				continue;
+			}
 			const parent = nodes.parentSlot[slot]!;
 			const inFoldedTree = parent >= 0 && groupOf[parent]! >= 0;
 			const url = start.type === 'op.start' && start.http ? requestUrl(events, nodes, slot) : undefined;
@@ -168,6 +173,7 @@ export class SpanFolder {
 			groups[groupOf[slot]!]!.slots.push(slot);
 		}
 		if (groups.length === 0) return {events, isFolded: NONE_FOLDED};
+		joinAcrossParents(groups, bySite, groupOf);
 		// Too few of a group in this flush, counting the calls of its line folded as they ended: they go one by one, with the rest of their trees.
 		const small = groups.map(group => group.slots.length + (group.open ? group.open.times.length / FOLDED_TIMES : 0) < MIN_FOLDED);
 		if (small.some(Boolean)) unfoldTreesOfSmallGroups(nodes, groupOf, small);
@@ -347,6 +353,12 @@ export class SpanFolder {
 		return true;
 	}
 
+	/** One call of `key` sent: its allowance's token spent, if it has one left. */
+	private charge(key: string, t: number): void {
+		const allowance = this.allowanceOf(key, t);
+		if (allowance.tokens >= 1) allowance.tokens--;
+	}
+
 	/** The allowance of a site, as of `t` (see refilled). */
 	private allowanceOf(key: string, t: number): Allowance {
 		let allowance = this.allowances.get(key);
@@ -396,6 +408,38 @@ function groupFor(groups: Group[], bySite: Map<string, number[]>, site: string, 
 /** The line of a site's calls under `parent` folded as they ended in this flush, if any. */
 function openLineOf(open: OpenLines, site: string, parent: number | null): OpenLine | undefined {
 	return open.get(site)?.get(parent);
+}
+
+/**
+ * Groups of calls of one function too small under each parent, but not together (a pool's workers, each awaiting
+ * one call a flush), join as one line under no parent: their calls fold by site, told apart from their callers.
+ * Requests and timers do not: one a call sent one by one made stays under it, whole.
+ */
+function joinAcrossParents(groups: Group[], bySite: Map<string, number[]>, groupOf: Int32Array): void {
+	for (const indexes of bySite.values()) {
+		if (indexes.length < 2) continue;
+		const joinable = new Map<boolean, number[]>();
+		for (const index of indexes) {
+			const group = groups[index]!;
+			const line = group.line;
+			if (line.type !== 'fold' || line.kind !== 'task' || group.open || line.parent === null || group.slots.length >= MIN_FOLDED) continue;
+			const same = joinable.get(line.leaf);
+			if (same) same.push(index);
+			else joinable.set(line.leaf, [index]);
+		}
+		for (const same of joinable.values()) {
+			if (same.length < 2 || same.reduce((sum, index) => sum + groups[index]!.slots.length, 0) < MIN_FOLDED) continue;
+			const [into, ...rest] = same.map(index => groups[index]!);
+			into!.line.parent = null;
+			for (const group of rest) {
+				for (const slot of group.slots) groupOf[slot] = same[0]!;
+				into!.slots.push(...group.slots);
+				group.slots = [];
+			}
+			// In start order, as a line's times are packed: slots follow ids, given as nodes start.
+			into!.slots.sort((a, b) => a - b);
+		}
+	}
 }
 
 /** Sends one by one every tree with a node in a small group: a tree folds whole or not at all. */

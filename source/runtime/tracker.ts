@@ -2,7 +2,7 @@ import {inspect} from 'node:util';
 import {isPromise, isProxy} from 'node:util/types';
 import {performance as perfHooksPerformance} from 'node:perf_hooks';
 import {IDS_PER_THREAD, namedTaskIds, targetIds, type AsyncmonEvent, type BlockEndEvent, type BlockStartEvent, type ErrorInfo, type EventWait, type Location, type OpKind, type OpStartEvent, type ProcessDetails, type ServerRequestDetails, type TaskAwaitEvent, type TaskEndEvent, type TaskKind, type TaskStartEvent, type WaitTarget} from '../protocol/events.js';
-import {RECENT_MS, type EventSink, type Keep} from './event-sink.js';
+import {RECENT_MS, type EventSink, type Keep, type KeptStarts} from './event-sink.js';
 import type {IsFolded} from './span-folder.js';
 import {DESTRUCTURED_ARRAY, DESTRUCTURED_ARRAY_KEY, DESTRUCTURED_OBJECT, DESTRUCTURED_OBJECT_KEY, formatCall, hideSecretArguments, MAX_ARGS} from './preview.js';
 import type {SiteTable} from './site-table.js';
@@ -381,7 +381,7 @@ export class Tracker {
 			this.showPendingAwaits(midBurst);
 			const quiet = this.quiet.size > 0 ? this.quiet.held() : null;
 			const unsent = {tasks: this.silentTasks.size + (quiet?.tasks ?? 0), http: quiet?.http ?? 0};
-			this.sink.flush((isFolded, keptFrom) => this.nameTasks(isFolded, keptFrom), keep, unsent);
+			this.sink.flush((isFolded, kept) => this.nameTasks(isFolded, kept), keep, unsent);
 		});
 	}
 
@@ -435,8 +435,8 @@ export class Tracker {
 		}
 		else this.beginStretch(now);
 		this.lastActivityAt = now;
-		// A call names its parent: a silent one is in the stream first.
-		if (parent?.silent) this.reveal(parent);
+		// A call names its parent: a silent one is held with it, or in the stream first.
+		if (parent?.silent) this.holdOrReveal(parent);
 		const task = new Task(this.nextId++, parent, running, this.context.getStore(), now);
 		// A sibling before it whose promise no call of the script's claimed: code that is not the script's is starting
 		// them (a library's `mapLimit(items, 2, fn)`), and what it hands back may stand for any of them (see eitherOf).
@@ -1299,11 +1299,35 @@ export class Tracker {
 		switch (event.type) {
 			case 'task.start':
 			case 'op.start':
-				this.revealId(event.parent);
+				this.holdOrRevealId(event.parent);
 				return;
 			default:
 				for (const id of namedTaskIds(event)) this.revealId(id);
 		}
+	}
+
+	/** A silent call `id` (waiting, or running its first slice) starts a call or an op: see holdOrReveal. */
+	private holdOrRevealId(id: number | null | undefined): void {
+		if (id === null || id === undefined) return;
+		const task = this.silentTasks.get(id) ?? (this.running?.id === id ? this.running : undefined);
+		if (task) this.holdOrReveal(task);
+	}
+
+	/**
+	 * A silent call starts a call or an op (`fetchItem(i)`'s request): it is held with what it starts until it ends
+	 * (see QuietTrees), as a request past its route's allowance is, so that it folds whole with them however long
+	 * it takes, where revealed it could fold only within one flush (a request takes longer). At exit, revealed.
+	 */
+	private holdOrReveal(task: Task): void {
+		if (!task.silent) return;
+		if (this.exiting) return this.reveal(task);
+		const start = silentStart(task);
+		this.silentTasks.delete(task.id);
+		this.unnamed.push(start);
+		this.unnamedArgs.push(task.silentArgs!);
+		task.silentArgs = null;
+		this.quiet.begin(task.id, task.silentAt, {parent: task.parent!.id, name: start.name});
+		this.quiet.divert(start);
 	}
 
 	private revealId(id: number | null | undefined): void {
@@ -1346,7 +1370,7 @@ export class Tracker {
 			}
 		}
 		const site = task.waitSite === NO_SITE ? null : this.sites.awaitAt(task.waitSite);
-		const event: TaskAwaitEvent = {type: 'task.await', t: task.waitStart, id: task.id, site: site?.loc ?? null, on: task.waitOn, busy: task.busy};
+		const event: TaskAwaitEvent = {type: 'task.await', t: task.waitStart, id: task.id, site: site?.loc ?? null, on: this.withFoldingCallNamed(task.waitOn), busy: task.busy};
 		if (site?.dependent) event.dependent = true;
 		// Buffered, not emitted: a resume event or the flush under way comes next, and a full sink is flushed by that.
 		this.buffer(event);
@@ -1354,17 +1378,27 @@ export class Tracker {
 	}
 
 	/**
-	 * Formats the names of the tasks sent, not of those folded: their line names the function alone. Those
-	 * started from `keptFrom` on wait for the next flush, where they may fold.
+	 * A wait on a call the stream may never tell, one held or silent to fold (a worker's `await fetchItem(i)`): said
+	 * with its function's name, which the reader has nowhere else. A copy: a target may be shared.
 	 */
-	private nameTasks(isFolded: IsFolded, keptFrom: number): void {
+	private withFoldingCallNamed(on: WaitTarget): WaitTarget {
+		if (on.kind !== 'task' || (this.quiet.size === 0 && this.silentTasks.size === 0)) return on;
+		const name = this.quiet.heldCallName(on.id) ?? this.silentTasks.get(on.id)?.silentName;
+		return name === undefined ? on : {...on, name};
+	}
+
+	/**
+	 * Formats the names of the tasks sent, not of those folded: their line names the function alone. Those whose
+	 * starts the flush kept wait for the next one, where they may fold.
+	 */
+	private nameTasks(isFolded: IsFolded, kept: KeptStarts): void {
 		const events = this.unnamed;
 		const args = this.unnamedArgs;
 		this.unnamed = [];
 		this.unnamedArgs = [];
 		for (let i = 0; i < events.length; i++) {
 			const event = events[i]!;
-			if (event.id >= keptFrom || this.quiet.holds(event.id)) {
+			if (kept.has(event.id) || this.quiet.holds(event.id)) {
 				this.unnamed.push(event);
 				this.unnamedArgs.push(args[i]!);
 			} else if (!isFolded(event.id)) event.name = formatCall(event.name, args[i]!);

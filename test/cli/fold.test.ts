@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {recordRun} from '../helpers/recorded.js';
+import {recordedLines, recordRun} from '../helpers/recorded.js';
 import {ROOT, SCRIPTS} from '../helpers/run-cli.js';
 import {useCountingServer} from '../helpers/counting-server.js';
 import {dirWithScript} from '../helpers/temp.js';
@@ -31,7 +31,7 @@ describe('quick calls folded in the script process, through the real CLI', () =>
 		expect(report.folded!.atSource).toBeLessThanOrEqual(tiny.count);
 		// The calls went one after another: never two at once.
 		expect(report.summary.maxInFlight).toBe(1);
-		expect(result.stdout).toMatch(/[\d,]+ quick tasks were folded (into 1 per-site total )?by the script's process/);
+		expect(result.stdout).toMatch(/[\d,]+ tasks were folded (into 1 per-site total )?by the script's process/);
 	}, 60_000);
 
 	it("a quick call's time holds none of asyncmon's pauses: each one sent lasts its busy time, however often its flood is flushed", async () => {
@@ -53,7 +53,7 @@ describe('quick calls folded in the script process, through the real CLI', () =>
 		// Each folded call took its timer along: twice the nodes, all folded by the script's process.
 		expect(folded.nodesAtSource).toBe(2 * folded.atSource);
 		expect(folded.nodes).toBe(folded.nodesAtSource);
-		expect(result.stdout).toContain(`${folded.atSource.toLocaleString('en-US')} quick tasks were folded into 2 per-site totals by the script's process`);
+		expect(result.stdout).toContain(`${folded.atSource.toLocaleString('en-US')} tasks were folded into 2 per-site totals by the script's process`);
 		expect(result.stdout).not.toContain('to bound memory');
 		// The timers' site waits all its life, as a timer's own row does.
 		const timers = folded.sites.find(site => site.kind === 'timer')!;
@@ -155,6 +155,44 @@ describe('quick calls folded in the script process, through the real CLI', () =>
 			const sites = report.folded!.sites.filter(folded => folded.kind === 'http');
 			expect(sites.reduce((sum, folded) => sum + folded.count, 0)).toBeGreaterThanOrEqual(foldedCount);
 			expect(result.stdout).toContain("were folded into");
+		}, 60_000);
+	});
+
+	describe("a pool of workers, each awaiting one call at a time that outlasts a flush", () => {
+		const server = useCountingServer();
+		/** 16 workers share 2,400 items; each item is a call of getItem() whose request the server answers after 15 ms. */
+		const POOL = [
+			'const base = process.argv[2];',
+			'async function getItem(i) { const response = await fetch(`${base}/items/${i}?delay=15`); return (await response.json()).id }',
+			'let next = 0, sum = 0',
+			'async function worker() { while (next < 2400) { const id = await getItem(next++); sum += id } }',
+			'await Promise.all(Array.from({length: 16}, () => worker()))',
+			'console.log(`sum ${sum}`)',
+		];
+
+		it('folds the calls past their allowance with their requests, under no worker; every figure stays exact and the workers wait on a named call', async () => {
+			const before = server().requests;
+			const {result, file, report} = await recordRun([join(dirWithScript('pool.mjs', POOL), 'pool.mjs'), server().url]);
+			expect(result.code).toBe(0);
+			expect(result.stdout).toContain(`sum ${(2399 * 2400) / 2}`);
+			expect(server().requests - before).toBe(2400);
+			const lines = recordedLines(file);
+			const folds = lines.filter((line): line is FoldEvent => line.type === 'fold' && line.name === 'getItem');
+			const requestFolds = lines.filter((line): line is HttpFoldEvent => line.type === 'fold.http');
+			// Each call outlasts a flush, and each worker has one at a time: they fold only held whole, and only joined across the workers.
+			const folded = folds.reduce((sum, line) => sum + line.count, 0);
+			expect(folded).toBeGreaterThan(500);
+			expect(folds.every(line => line.parent === null)).toBe(true);
+			// Their requests folded with them, inside their trees (lines under no parent); those of calls sent one by one may fold too, under their calls.
+			expect(requestFolds.filter(line => line.parent === null).reduce((sum, line) => sum + line.count, 0)).toBe(folded);
+			// Every call and request counted once, sent or folded.
+			expect(report.summary.taskCount).toBe(2400 + 16);
+			expect(report.summary.httpCount).toBe(2400);
+			const site = report.folded!.sites.find(entry => entry.name === 'getItem()')!;
+			expect(site.count + report.tasks.filter(task => task.name.startsWith('getItem(')).length).toBe(2400);
+			// A worker's await of a call it holds to fold names the call's function: the reader has it from nowhere else.
+			const namedAwaits = lines.filter(line => line.type === 'task.await' && line.on.kind === 'task' && line.on.name === 'getItem');
+			expect(namedAwaits.length).toBeGreaterThan(0);
 		}, 60_000);
 	});
 

@@ -37,6 +37,29 @@ describe('sequential-awaits', () => {
 		]);
 	});
 
+	it('counts a wait on a call the script folded (named, never told) as a step, from the await to its resume', () => {
+		const session = new InsightSession();
+		const worker = session.task(0, 'worker()');
+		let t = 1;
+		// Four calls of getItem(), each 100 ms, each held and folded at the source: the awaits name them, the stream never tells them.
+		for (let i = 0; i < 4; i++) {
+			session.awaits(worker, {kind: 'task', id: 500 + i, name: 'getItem'}, {from: t, ready: t + 100, resumed: t + 100.1});
+			t += 100.3;
+		}
+		session.emit('task.end', {t, id: worker}).emit('exit', {t: t + 1});
+		expect(ofKind(session, 'sequential-awaits')).toEqual([expect.objectContaining({taskName: 'worker()', operations: 4, sequenceMs: expect.closeTo(400, 0), longestMs: expect.closeTo(100, 0)})]);
+		// Unnamed, a task the reader never knew is no step.
+		const unknown = new InsightSession();
+		const other = unknown.task(0, 'worker()');
+		t = 1;
+		for (let i = 0; i < 4; i++) {
+			unknown.awaits(other, {kind: 'task', id: 500 + i}, {from: t, ready: t + 100, resumed: t + 100.1});
+			t += 100.3;
+		}
+		unknown.emit('task.end', {t, id: other}).emit('exit', {t: t + 1});
+		expect(ofKind(unknown, 'sequential-awaits')).toEqual([]);
+	});
+
 	// A request handler that awaited two lookups in a row read one finding per request: 12 near-identical lines.
 	it('gives one finding per function, its costliest call, with how many calls did so', () => {
 		const session = new InsightSession();

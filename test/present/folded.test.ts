@@ -8,13 +8,13 @@ describe('foldedSentence', () => {
 		// 900 calls and their 900 timers folded at the source; nothing by the reader.
 		const sentence = foldedSentence({nodes: 1800, atSource: 900, nodesAtSource: 1800, beforeJoin: 0, sites: 2, retention})!;
 		expect(sentence).not.toContain('to bound memory');
-		expect(sentence).toBe("900 quick tasks were folded into 2 per-site totals by the script's process, beyond 1,000 at once and 100 a second per function or route, besides the slowest yet and those another task's await, an error or a block names (a run with --retain all sends every one); the figures include them");
+		expect(sentence).toBe("900 tasks were folded into 2 per-site totals by the script's process, beyond 1,000 at once and 100 a second per function or route, besides the slowest yet and those another task's await, an error or a block names (a run with --retain all sends every one); the figures include them");
 	});
 
 	it("says what the reader folded beside what the script's process did", () => {
 		const sentence = foldedSentence({nodes: 25_000, atSource: 900, nodesAtSource: 1800, beforeJoin: 0, sites: 3, retention})!;
 		expect(sentence).toContain('23,200 finished tasks and ops were folded into 3 per-site totals to bound memory (kept one by one: the latest 10,000, if they finished within the last 5m00s)');
-		expect(sentence).toContain("900 quick tasks were folded by the script's process");
+		expect(sentence).toContain("900 tasks were folded by the script's process");
 	});
 
 	it("credits a running service's agent with what it folded before the client joined, not the client's window", () => {
@@ -27,7 +27,7 @@ describe('foldedSentence', () => {
 	it("names the requests and timers the script's process folded when no task of theirs folded with them", () => {
 		// A task sent one by one (the slowest yet) whose quick requests folded on their host's allowance.
 		const sentence = foldedSentence({nodes: 1500, atSource: 0, nodesAtSource: 1500, beforeJoin: 0, sites: 1, retention})!;
-		expect(sentence).toMatch(/^1,500 quick timers and requests were folded into 1 per-site total by the script's process, beyond 1,000 at once/);
+		expect(sentence).toMatch(/^1,500 timers and requests were folded into 1 per-site total by the script's process, beyond 1,000 at once/);
 	});
 
 	it('says nothing when nothing was folded', () => {

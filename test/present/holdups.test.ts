@@ -22,6 +22,14 @@ describe('what a task waits on', () => {
 		expect(waitingOn(state, task, 1101)).toBe('timer 100ms · overdue 1.00s');
 	});
 
+	it('a call the script folds, which the stream never tells: by its function, as the await names it; an unknown task by its id', () => {
+		const worker: AsyncmonEvent = {type: 'task.start', t: 0, id: 1, parent: null, kind: 'task', name: 'worker()', loc: 'a.ts:4:1'};
+		const state = reduce([worker, {type: 'task.await', t: 1, id: 1, site: 'a.ts:4:30', on: {kind: 'task', id: 30, name: 'getItem\x1b[2J'}, busy: 0.1}]);
+		expect(waitingOn(state, state.nodes.get(1)!, 5)).toBe('a folded call of getItem()');
+		const unnamed = reduce([worker, {type: 'task.await', t: 1, id: 1, site: 'a.ts:4:30', on: {kind: 'task', id: 30}, busy: 0.1}]);
+		expect(waitingOn(unnamed, unnamed.nodes.get(1)!, 5)).toBe('task #30');
+	});
+
 	it('a reply from a socket’s peer, with how long it has been awaited', () => {
 		const state = reduce([sleeper[0]!, {type: 'task.await', t: 100, id: 1, site: 'a.ts:2:3', on: {kind: 'peer', address: '127.0.0.1:5432'}, busy: 0.1}]);
 		expect(waitingOn(state, state.nodes.get(1)!, 400)).toBe('127.0.0.1:5432 · 300ms');

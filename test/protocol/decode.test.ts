@@ -135,12 +135,12 @@ describe('decodeEvent', () => {
 		expect(decodeEvent(line({...awaiting, on: {kind: 'value'}}))).toEqual([{...awaiting, on: {kind: 'value'}}]);
 	});
 
-	it('takes a guessed target only with `guess: true`, a race only as `race` or `any`, a peer only with its address, an event only with its name and emitter', () => {
+	it('takes a guessed target only with `guess: true`, a folded call\'s name only as a string, a race only as `race` or `any`, a peer only with its address, an event only with its name and emitter', () => {
 		const awaiting = {type: 'task.await', t: 1, id: 2, site: null, busy: 0};
-		for (const on of [{kind: 'task', id: 3, guess: true}, {kind: 'promise', tasks: [3, 4], guess: true}, {kind: 'peer', address: '127.0.0.1:5432'}, {kind: 'event', event: 'line', source: 'readline'}, {kind: 'response'}, {kind: 'promise', events: [{event: 'ready', source: 'Bus'}], eventCount: 3}, {kind: 'promise', tasks: [3], ops: [4], first: 'race'}, {kind: 'promise', ops: [4, 5], first: 'any'}]) {
+		for (const on of [{kind: 'task', id: 3, guess: true}, {kind: 'task', id: 3, name: 'getItem'}, {kind: 'promise', tasks: [3, 4], guess: true}, {kind: 'peer', address: '127.0.0.1:5432'}, {kind: 'event', event: 'line', source: 'readline'}, {kind: 'response'}, {kind: 'promise', events: [{event: 'ready', source: 'Bus'}], eventCount: 3}, {kind: 'promise', tasks: [3], ops: [4], first: 'race'}, {kind: 'promise', ops: [4, 5], first: 'any'}]) {
 			expect(decodeEvent(line({...awaiting, on})), JSON.stringify(on)).toEqual([{...awaiting, on}]);
 		}
-		for (const on of [{kind: 'op', id: 3, guess: false}, {kind: 'promise', guess: 'yes'}, {kind: 'promise', tasks: [3, 4], first: true}, {kind: 'promise', tasks: [3, 4], first: 'all'}, {kind: 'peer'}, {kind: 'peer', address: 5432}, {kind: 'event', event: 'line'}, {kind: 'event', event: 1, source: 'x'}, {kind: 'promise', events: [{event: 'ready'}]}, {kind: 'promise', events: 'ready'}]) {
+		for (const on of [{kind: 'op', id: 3, guess: false}, {kind: 'task', id: 3, name: 7}, {kind: 'promise', guess: 'yes'}, {kind: 'promise', tasks: [3, 4], first: true}, {kind: 'promise', tasks: [3, 4], first: 'all'}, {kind: 'peer'}, {kind: 'peer', address: 5432}, {kind: 'event', event: 'line'}, {kind: 'event', event: 1, source: 'x'}, {kind: 'promise', events: [{event: 'ready'}]}, {kind: 'promise', events: 'ready'}]) {
 			expect(decodeEvent(line({...awaiting, on})), JSON.stringify(on)).toMatch(/^task\.await: 'on' is not a WaitTarget/);
 		}
 	});

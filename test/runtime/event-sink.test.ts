@@ -3,7 +3,7 @@ import {afterEach, describe, expect, it, vi} from 'vitest';
 import {decodeEvent} from '../../source/protocol/decode.js';
 import type {AsyncmonEvent, HeaderEvent} from '../../source/protocol/events.js';
 import {SENT_BURST} from '../../source/protocol/fold.js';
-import {type BatchWriter, EventSink, inTimeOrder, MAX_BUFFERED} from '../../source/runtime/event-sink.js';
+import {type BatchWriter, EventSink, inTimeOrder, type KeptStarts, MAX_BUFFERED} from '../../source/runtime/event-sink.js';
 import {SpanFolder} from '../../source/runtime/span-folder.js';
 import {event} from '../helpers/events.js';
 
@@ -91,7 +91,7 @@ describe('EventSink', () => {
 		const secondStarts = waveStarts(10_000, 400, ORIGIN + 3);
 		for (const e of [...first, ...secondStarts]) sink.push(e);
 		let kept = Number.NaN;
-		sink.flush((_, keptFrom) => (kept = keptFrom), 'burst');
+		sink.flush((_, starts) => (kept = starts.from), 'burst');
 		// The second wave waits, from its own start on.
 		expect(kept).toBe(10_000);
 		expect(writer.batches[0]!.some(e => 'id' in e && e.id >= 10_000)).toBe(false);
@@ -115,7 +115,7 @@ describe('EventSink', () => {
 			event('task.start', {t: now - 2, id: 201, parent: 1, name: 'quick', loc: 'app.ts:3:1'}),
 		]);
 		let kept = Number.NaN;
-		sink.flush((_, keptFrom) => (kept = keptFrom), 'recent');
+		sink.flush((_, starts) => (kept = starts.from), 'recent');
 		expect(kept).toBe(201);
 		expect(writer.batches[0]!.filter(e => e.type === 'task.start').map(e => (e as {id: number}).id)).toContain(200);
 		// The one kept is said to be held: in flight, for a monitor that would otherwise count nothing running.
@@ -199,12 +199,28 @@ describe('EventSink', () => {
 		expect(described(writer.batches[0]!)).toEqual(['task.start 2', 'task.await 2', 'task.start 3', 'task.resume 2']);
 	});
 
+	it('tells which starts it kept, a held tree\'s among them though its ids are older than the cut\'s', () => {
+		// A call 2 ms old still running, then a held call's tree let go as it ended, its start older, behind it.
+		const {sink} = afterOldWave(now => [
+			event('task.start', {t: now - 2, id: 201, parent: 1, name: 'quick', loc: 'app.ts:3:1'}),
+			event('task.start', {t: now - 30, id: 150, parent: 1, name: 'held', loc: 'app.ts:5:1'}),
+			event('task.end', {t: now - 1, id: 150, ok: true, busy: 0.1, wait: 28.9, sched: 0, awaits: 1}),
+		]);
+		let kept: KeptStarts | undefined;
+		sink.flush((_, starts) => (kept = starts), 'recent');
+		expect(kept!.from).toBe(201);
+		// Named now, it would fold at the next flush under its arguments' name.
+		expect(kept!.has(150)).toBe(true);
+		expect(kept!.has(201)).toBe(true);
+		expect(kept!.has(100)).toBe(false);
+	});
+
 	it('sends everything when it may keep nothing, however much is still running', () => {
 		const writer = new DecodingWriter();
 		const sink = new EventSink(writer, ORIGIN, new SpanFolder());
 		for (const e of waveStarts(100, 50, ORIGIN + 1)) sink.push(e);
 		let kept = Number.NaN;
-		sink.flush((_, keptFrom) => (kept = keptFrom));
+		sink.flush((_, starts) => (kept = starts.from));
 		expect(kept).toBe(Number.POSITIVE_INFINITY);
 		expect(writer.batches[0]!.filter(e => e.type === 'task.start')).toHaveLength(51);
 		expect(writer.batches[0]![0]!.t).toBeCloseTo(1, 6);

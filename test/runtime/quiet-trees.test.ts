@@ -44,6 +44,24 @@ describe('QuietTrees', () => {
 		expect(trees.namedBy(event('task.await', {t: 1, id: 20, site: null, on: {kind: 'op', id: 99}, busy: 0}))).toEqual([]);
 	});
 
+	it("keeps a held call's tree held through its own caller's await of it, and names the call's function for that await", () => {
+		const trees = new QuietTrees();
+		// worker() (5) calls getItem(i) (30), which starts a request (31): the call was held as it started it.
+		trees.begin(30, 0, {parent: 5, name: 'getItem'});
+		trees.divert(event('task.start', {t: 0, id: 30, parent: 5, name: 'getItem', loc: 'app.ts:2:1'}));
+		trees.divert(event('op.start', {t: 0.1, id: 31, parent: 30, kind: 'http', name: 'GET /items/1', http: {method: 'GET', url: 'http://api.test/items/1'}}));
+		const tree = trees.rootedAt(30);
+		expect(trees.heldCallName(30)).toBe('getItem');
+		expect(trees.heldCallName(31)).toBeUndefined();
+		expect(trees.namedBy(event('task.await', {t: 1, id: 5, site: 'app.ts:4:30', on: {kind: 'task', id: 30}, busy: 0}))).toEqual([]);
+		// Another task's await, or the caller's of what the call started, names it.
+		expect(trees.namedBy(event('task.await', {t: 1, id: 6, site: null, on: {kind: 'task', id: 30}, busy: 0}))).toEqual([tree]);
+		expect(trees.namedBy(event('task.await', {t: 1, id: 5, site: null, on: {kind: 'op', id: 31}, busy: 0}))).toEqual([tree]);
+		// A request's tree has no caller to except.
+		trees.begin(10, 0);
+		expect(trees.heldCallName(10)).toBeUndefined();
+	});
+
 	it('tells the trees begun before a time: those a flush lets go for running long', () => {
 		const trees = new QuietTrees();
 		trees.begin(10, 0);

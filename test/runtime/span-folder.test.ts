@@ -126,6 +126,30 @@ describe('SpanFolder: quick tasks folded in the script process', () => {
 		expect(sent.filter(e => e.type === 'task.start' && e.name === 'bb').map(e => e.type === 'task.start' && e.id)).toEqual([30_200, 30_201, 30_202]);
 	});
 
+	it("joins the groups of a function's calls too small under each parent, but not together, into one line under no parent: a pool's workers' calls", () => {
+		const folder = new SpanFolder();
+		const t = exhaust(folder, 'getItem', 100);
+		// Eight workers (ids 2 to 9) each made one call in the flush: each group alone is too small for a line.
+		const batch = Array.from({length: 8}, (_, i) => quickCalls(1, {name: 'getItem', parent: 2 + i, firstId: 40_000 + i, at: t + i * GAP_MS})).flat();
+		const {events: sent, isFolded} = foldOnce(folder, batch);
+		expect(folds(sent).map(f => [f.name, f.parent, f.count])).toEqual([['getItem', null, expect.toSatisfy((count: number) => count >= 7)]]);
+		expect(isFolded(40_007)).toBe(true);
+		// Two workers' calls, together still too few: sent one by one.
+		const few = Array.from({length: 2}, (_, i) => quickCalls(1, {name: 'getItem', parent: 2 + i, firstId: 41_000 + i, at: t + 1 + i * GAP_MS})).flat();
+		expect(folds(foldOnce(folder, few).events)).toEqual([]);
+	});
+
+	it("charges a call sent still running to its function's allowance, as one sent whole: a function whose calls outlast a flush spends it", () => {
+		const folder = new SpanFolder();
+		// Twice SENT_BURST calls (the rate refills it as they start), each still running at the flush that sends its start.
+		const count = 2 * SENT_BURST;
+		const running = Array.from({length: count}, (_, i) => event('task.start', {t: i * GAP_MS, id: 100 + i, parent: 1, name: 'getItem', loc: 'app.ts:7:1'}));
+		foldOnce(folder, running);
+		expect(folder.startsSilent('app.ts:7:1', count * GAP_MS)).toBe(true);
+		// A function whose calls were never sent keeps its allowance.
+		expect(folder.startsSilent('app.ts:8:1', count * GAP_MS)).toBe(false);
+	});
+
 	it('folds a request a server received with everything it started, by route: one line per site, the root under its parent, its timers by their API whatever their delays', () => {
 		const folder = new SpanFolder();
 		/** A request, its handler, the handler's call and that call's timer (of a delay of its own): ids id..id+3, `ms` long, answered `status`. */

@@ -4,7 +4,7 @@ import {join} from 'node:path';
 import timers from 'node:timers';
 import {afterAll, beforeAll, beforeEach, describe, expect, it, vi} from 'vitest';
 import type {AsyncmonEvent, HeaderEvent, OpStartEvent, TaskAwaitEvent, TaskEndEvent, TaskResumeEvent, TaskStartEvent} from '../../source/protocol/events.js';
-import type {EventSink} from '../../source/runtime/event-sink.js';
+import type {EventSink, KeptStarts} from '../../source/runtime/event-sink.js';
 import {instrumentTimers} from '../../source/runtime/ops/timers.js';
 import {SiteTable} from '../../source/runtime/site-table.js';
 import {NONE_FOLDED, type IsFolded} from '../../source/runtime/span-folder.js';
@@ -48,10 +48,10 @@ class RecordingSink {
 		return true;
 	}
 	/** Folds nothing else: `beforeWrite` names every task. */
-	flush(beforeWrite?: (isFolded: IsFolded, keptFrom: number) => void): void {
+	flush(beforeWrite?: (isFolded: IsFolded, kept: KeptStarts) => void): void {
 		this.flushes++;
 		this.flushedAt.push(performance.now());
-		beforeWrite?.(NONE_FOLDED, Number.POSITIVE_INFINITY);
+		beforeWrite?.(NONE_FOLDED, NOTHING_KEPT);
 	}
 	drain(): void {}
 	/** How long the script's output waited for the monitor, in all (see Tracker.writeToMonitor). */
@@ -60,6 +60,9 @@ class RecordingSink {
 		this.heldMs += ms;
 	}
 }
+
+/** A flush that keeps nothing for the next one. */
+const NOTHING_KEPT: KeptStarts = {from: Number.POSITIVE_INFINITY, has: () => false};
 
 const SCRIPT = 'script.js';
 const sink = new RecordingSink();
@@ -692,7 +695,7 @@ return {wave};`);
 		expect(endOf(wave_.id)).toMatchObject({ok: true});
 	});
 
-	it('a silent call that starts a timer is revealed first: its start, with its arguments, comes before the timer\'s, and it ends in the stream', async () => {
+	it('a silent call that starts a timer is held with it, and goes into the stream whole as it ends: its start, with its arguments, before the timer\'s', async () => {
 		const {nap} = load(`
 async function nap(ms) {
 	await new Promise(resolve => setTimeout(resolve, ms));
@@ -707,6 +710,38 @@ return {nap};`);
 		const id = (events[start] as TaskStartEvent).id;
 		expect((events[timer] as OpStartEvent).parent).toBe(id);
 		expect(endOf(id)).toMatchObject({ok: true, awaits: 1});
+	});
+
+	it("a silent call held with the timer it started stays out of the stream while it runs; its caller's await, shown at a flush, names its function", async () => {
+		const {worker} = load(`
+async function nap(ms) {
+	await new Promise(resolve => setTimeout(resolve, ms));
+	return ms;
+}
+async function worker() {
+	return await nap(30);
+}
+return {worker};`);
+		const running = await silently(async () => {
+			const call = {running: worker!()};
+			await new Promise(resolve => setTimeout(resolve, 3));
+			tracker.flush('recent');
+			return call;
+		}, site => /:2:1$/.test(site));
+		const workerStart = startOf('worker()');
+		const shown = recent();
+		const wait = shown.find((event): event is TaskAwaitEvent => event.type === 'task.await' && event.id === workerStart.id)!;
+		expect(wait.on).toMatchObject({kind: 'task', name: 'nap'});
+		// Held: neither the call nor its timer is in the stream yet.
+		expect(shown.some(event => event.type === 'task.start' && event.name.startsWith('nap'))).toBe(false);
+		expect(shown.some(event => event.type === 'op.start' && event.name === 'setTimeout 30ms')).toBe(false);
+		await running.running;
+		tracker.flush();
+		// Ended, it goes into the stream whole, to fold there: its start (the id the await named), its timer, its end.
+		const start = startOf('nap(30)');
+		expect(start.id).toBe((wait.on as {id: number}).id);
+		expect(recent().some(event => event.type === 'op.start' && event.name === 'setTimeout 30ms' && event.parent === start.id)).toBe(true);
+		expect(endOf(start.id)).toMatchObject({ok: true, awaits: 1});
 	});
 
 	it('a silent call that fails is revealed and ends failed, with its error', async () => {

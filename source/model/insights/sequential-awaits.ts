@@ -17,9 +17,11 @@ export const MAX_BUSY_GAP_MS = 10;
 /** One await of a task on a task or op that it then waited for, or on a peer's reply to a query of a loop. */
 interface Step {
 	record: AwaitRecord & {readyMs: Ms; resumedMs: Ms};
-	/** The task or op awaited; null for a peer's reply (a database's), which is no node. */
+	/** The task or op awaited; null for a peer's reply (a database's), or a call folded at the source, which are no nodes. */
 	target: TaskNode | null;
-	/** When the awaited operation began: a peer's reply's query was written just before the await. */
+	/** A call folded at the source (its await names its function): a step as a call is, though no node tells it. */
+	folded: boolean;
+	/** When the awaited operation began: a peer's reply's query was written just before the await, a folded call made just before it. */
 	startMs: Ms;
 	/** How long the awaited operation ran: what it would still take if started together with the others. */
 	durationMs: Ms;
@@ -122,9 +124,9 @@ function sequentialRuns(state: ModelState, task: TaskNode): Step[][] {
 		// Too short to count, it is no step, and no break either: a query of an N+1 loop answered from a cache.
 		if (step === SHORT) continue;
 		const previous = run[run.length - 1];
-		const sameQuery = step?.target !== null || query === null || step.record.site === query;
+		const sameQuery = step?.target !== null || step.folded || query === null || step.record.site === query;
 		if (step && previous && followsSequentially(previous, step) && sameQuery) {
-			if (step.target === null) query = step.record.site;
+			if (isPeerReply(step)) query = step.record.site;
 			// A repeat waited for the outcome of the call it repeats, and so did whatever waited between them (a backoff):
 			// the run keeps what came before, up to that call, and starts again at the repeat.
 			const repeated = calls.earliest(step.target);
@@ -138,7 +140,7 @@ function sequentialRuns(state: ModelState, task: TaskNode): Step[][] {
 		if (run.length > 1) runs.push(run);
 		run = step ? [step] : [];
 		calls.restart(run);
-		query = step?.target === null ? step.record.site : null;
+		query = step && isPeerReply(step) ? step.record.site : null;
 	}
 	if (run.length > 1) runs.push(run);
 	return runs;
@@ -148,7 +150,7 @@ function sequentialRuns(state: ModelState, task: TaskNode): Step[][] {
 const SHORT = 'short';
 
 function awaitedOperation(state: ModelState, record: AwaitRecord, loopedPeers: ReadonlySet<Location>): Step | typeof SHORT | undefined {
-	if (record.on.kind === 'peer' && record.site !== null && loopedPeers.has(record.site)) return stepOf(record, null);
+	if (record.on.kind === 'peer' && record.site !== null && loopedPeers.has(record.site)) return stepOf(record, null, false);
 	// A short wait on what nothing names (a response's body read, its headers in: `await r.json()`) is of the step
 	// before it, as the runtime's folding makes the shortest: no break of the run (whose gaps count it, see followsSequentially).
 	if (record.on.kind !== 'task' && record.on.kind !== 'op') return record.readyMs !== null && record.readyMs - record.startMs < MAX_BUSY_GAP_MS ? SHORT : undefined;
@@ -156,19 +158,24 @@ function awaitedOperation(state: ModelState, record: AwaitRecord, loopedPeers: R
 	// `for await` over a generator read as its fetches, a retry library's promise as its first attempt.
 	if (record.on.guess) return undefined;
 	const target = state.nodes.get(record.on.id);
-	return target ? stepOf(record, target) : undefined;
+	if (target) return stepOf(record, target, false);
+	return record.on.kind === 'task' && record.on.name !== undefined ? stepOf(record, null, true) : undefined;
+}
+
+function isPeerReply(step: Step): boolean {
+	return step.target === null && !step.folded;
 }
 
 /**
  * The await as a step on `target`, which ran from its start to its end; a peer's reply (target null) from the await to
  * the reply, its query written in the slice just before.
  */
-function stepOf(record: AwaitRecord, target: TaskNode | null): Step | typeof SHORT | undefined {
+function stepOf(record: AwaitRecord, target: TaskNode | null, folded: boolean): Step | typeof SHORT | undefined {
 	const {readyMs, resumedMs} = record;
 	if (readyMs === null || resumedMs === null) return undefined;
 	if (readyMs - record.startMs < MIN_STEP_WAIT_MS) return SHORT;
 	const startMs = target?.startMs ?? record.startMs;
-	return {record: {...record, readyMs, resumedMs}, target, startMs, durationMs: (target?.endMs ?? readyMs) - startMs};
+	return {record: {...record, readyMs, resumedMs}, target, folded, startMs, durationMs: (target?.endMs ?? readyMs) - startMs};
 }
 
 /** The await sites at which the task waited on a peer's reply more than once: a loop of queries. */

@@ -12,8 +12,11 @@ it('counts as retries only the requests a task repeated after a failure, and giv
 	// Three probes, one request each: first attempts, not retries.
 	expect(byHost(false)).toMatchObject({requests: 3, failures: 3, retries: 0});
 	expect(byHost(true)).toMatchObject({requests: 3, failures: 2, retries: 2});
-	expect(computeInsights(state).filter(insight => insight.kind === 'sequential-awaits')).toEqual([]);
-	expect(result.stdout).not.toContain('Promise.all');
+	// The retry loop's awaits wait on each other's outcome: no Promise.all advice for it. (main()'s three probes of the
+	// closed port, awaited one after another, are independent: on a loaded machine, where each takes a few ms, advice
+	// for main() is right, and is not what this asserts.)
+	expect(computeInsights(state).filter(insight => insight.kind === 'sequential-awaits' && insight.taskName !== 'main()')).toEqual([]);
+	expect(result.stdout).not.toMatch(/withRetry\(\) awaited/);
 });
 
 it("counts the busy time of a worker's async tasks as its own", async () => {

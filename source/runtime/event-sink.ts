@@ -95,6 +95,11 @@ export class EventSink {
 		return this.folder?.startsSilent(site, now - this.origin) ?? false;
 	}
 
+	/** The task `id` is sent whole, never folded (see SpanFolder.keepWhole). */
+	keepWhole(id: number): void {
+		this.folder?.keepWhole(id);
+	}
+
 	/** Whether a request a server received, starting now, starts quiet (see QuietTrees and SpanFolder.startsQuiet). */
 	startsQuiet(request: {method: string; url: string}, id: number, now: number): boolean {
 		return this.folder?.startsQuiet(request, id, now - this.origin) ?? false;

@@ -32,7 +32,7 @@ export interface QuietTree {
  */
 export class QuietTrees {
 	/** Each held task's and op's tree, by id. */
-	private readonly treeOf = new Map<number, QuietTree>();
+	private readonly treeOfId = new Map<number, QuietTree>();
 	private readonly trees = new Set<QuietTree>();
 
 	get size(): number {
@@ -43,12 +43,12 @@ export class QuietTrees {
 	begin(rootId: number, now: number, call: HeldCall | null = null): void {
 		const tree: QuietTree = {startedAt: now, call, ids: [rootId], events: [], requests: [], running: {tasks: 0, http: 0}};
 		this.trees.add(tree);
-		this.treeOf.set(rootId, tree);
+		this.treeOfId.set(rootId, tree);
 	}
 
 	/** Whether the task or op `id` is held. */
 	holds(id: number): boolean {
-		return this.treeOf.has(id);
+		return this.treeOfId.has(id);
 	}
 
 	/** Holds `event` if it is of a task or op held, or starts one under it; false when it goes to the sink as usual. */
@@ -57,12 +57,12 @@ export class QuietTrees {
 		switch (event.type) {
 			case 'task.start':
 			case 'op.start':
-				tree = this.treeOf.get(event.id);
+				tree = this.treeOfId.get(event.id);
 				if (!tree && event.parent !== null) {
-					tree = this.treeOf.get(event.parent);
+					tree = this.treeOfId.get(event.parent);
 					if (tree) {
 						tree.ids.push(event.id);
-						this.treeOf.set(event.id, tree);
+						this.treeOfId.set(event.id, tree);
 					}
 				}
 				if (!tree) return false;
@@ -74,7 +74,7 @@ export class QuietTrees {
 				break;
 			case 'task.end':
 			case 'op.end':
-				tree = this.treeOf.get(event.id);
+				tree = this.treeOfId.get(event.id);
 				if (!tree) return false;
 				if (event.type === 'task.end') tree.running.tasks--;
 				else if (tree.requests.includes(event.id)) tree.running.http--;
@@ -85,7 +85,7 @@ export class QuietTrees {
 			case 'op.phase':
 			case 'op.dequeued':
 			case 'op.fire':
-				tree = this.treeOf.get(event.id);
+				tree = this.treeOfId.get(event.id);
 				break;
 			default:
 				return false;
@@ -99,7 +99,7 @@ export class QuietTrees {
 		const named: QuietTree[] = [];
 		const ids = event.type === 'task.await' ? targetIds(event.on) : namedTaskIds(event);
 		for (const id of ids) {
-			const tree = id === null || id === undefined ? undefined : this.treeOf.get(id);
+			const tree = id === null || id === undefined ? undefined : this.treeOfId.get(id);
 			// Its caller's await names a held call as a silent one's may: its fold line tells it (see EventSink.foldSilent).
 			if (event.type === 'task.await' && tree?.call?.parent === event.id && tree.ids[0] === id) continue;
 			if (tree && !named.includes(tree)) named.push(tree);
@@ -107,15 +107,20 @@ export class QuietTrees {
 		return named;
 	}
 
+	/** The tree that holds the task or op `id`, if one does. */
+	treeOf(id: number): QuietTree | undefined {
+		return this.treeOfId.get(id);
+	}
+
 	/** The function's name of the held call `id`, if it is one. */
 	heldCallName(id: number): string | undefined {
-		const tree = this.treeOf.get(id);
+		const tree = this.treeOfId.get(id);
 		return tree?.ids[0] === id ? tree.call?.name : undefined;
 	}
 
 	/** The tree of the server task (or held call) `rootId`, if it is held. */
 	rootedAt(rootId: number): QuietTree | undefined {
-		const tree = this.treeOf.get(rootId);
+		const tree = this.treeOfId.get(rootId);
 		return tree?.ids[0] === rootId ? tree : undefined;
 	}
 
@@ -132,7 +137,7 @@ export class QuietTrees {
 
 	/** Lets a tree go: its events, in the order they came, for the sink; its tasks' and ops' later events go there too. */
 	release(tree: QuietTree): AsyncmonEvent[] {
-		for (const id of tree.ids) this.treeOf.delete(id);
+		for (const id of tree.ids) this.treeOfId.delete(id);
 		this.trees.delete(tree);
 		return tree.events;
 	}

@@ -29,6 +29,9 @@ export const NONE_FOLDED: IsFolded = () => false;
 /** How many sites' allowances the folder keeps: a long-running server's routes and functions, many times over. */
 export const MAX_ALLOWANCES = 10_000;
 
+/** How many tasks named by blocks the folder keeps whole at once (see keepWhole): blocks are few. */
+const MAX_KEPT_WHOLE = 64;
+
 /** How many requests received in flight the folder keeps its decisions for (see startsQuiet): more than any server holds. */
 const MAX_REQUESTS_IN_FLIGHT = 100_000;
 
@@ -134,7 +137,7 @@ export class SpanFolder {
 	/** The batch as it is to be sent (folded subtrees' events out, a fold line where each group's first call started), and which tasks were folded. */
 	fold(events: Line[]): {events: Line[]; isFolded: IsFolded} {
 		this.flushes++;
-		const nodes = indexNodes(events);
+		const nodes = indexNodes(events, this.keptWhole);
 		if (!nodes) return {events, isFolded: NONE_FOLDED};
 		const size = nodes.startAt.length;
 		if (this.sentEarly.size > 0) this.sendCallersOfSentEarly(events, nodes);
@@ -353,6 +356,17 @@ export class SpanFolder {
 		return true;
 	}
 
+	/**
+	 * A task named where the batch cannot show it (a block's start the watchdog's thread told): sent whole, never
+	 * folded, at the flush that sends its start. Bounded: one whose start went before is never found.
+	 */
+	keepWhole(id: number): void {
+		if (this.keptWhole.size >= MAX_KEPT_WHOLE) this.keptWhole.clear();
+		this.keptWhole.add(id);
+	}
+
+	private readonly keptWhole = new Set<number>();
+
 	/** One call of `key` sent: its allowance's token spent, if it has one left. */
 	private charge(key: string, t: number): void {
 		const allowance = this.allowanceOf(key, t);
@@ -479,7 +493,7 @@ function isOfFoldedNode(event: Line, nodes: BatchNodes, groupOf: Int32Array): bo
 }
 
 /** The tasks and ops started in the batch, what each is under, and which cannot fold; null when none started. */
-function indexNodes(events: Line[]): BatchNodes | null {
+function indexNodes(events: Line[], keptWhole: Set<number>): BatchNodes | null {
 	const range = startedIds(events);
 	if (!range) return null;
 	const [first, last] = range;
@@ -543,6 +557,12 @@ function indexNodes(events: Line[]): BatchNodes | null {
 	}
 	// Only after a block of over half an hour: times too far apart for a fold line's fields.
 	if (latest - earliest > FOLD_MAX_MS) return null;
+	for (const id of keptWhole) {
+		const slot = nodes.slotOf(id);
+		if (slot < 0) continue;
+		nodes.blocked[slot] = 1;
+		keptWhole.delete(id);
+	}
 	// Children start after their parents: from the last slot back, an open or blocked node blocks its parent.
 	for (let slot = nodes.startAt.length - 1; slot >= 0; slot--) {
 		if (nodes.startAt[slot]! < 0) continue;

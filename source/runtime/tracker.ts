@@ -130,6 +130,8 @@ export interface SliceWatch {
 	 * it was no block of the script's. `heldMs`: how long asyncmon held the thread in it (see takeHeldMs).
 	 */
 	longSlice(task: Task, start: number, end: number, heldMs: number): Array<BlockStartEvent | BlockEndEvent>;
+	/** The task the watchdog's thread named as the latest block it told began (see I32_OPEN_BLOCK_TASK), once. */
+	takeToldTask(): number | null;
 	/** How long the watchdog held the thread to read a block's stack since it last said: no task's busy time. */
 	takeHeldMs(): number;
 	/** The entry module's own code starts running. */
@@ -142,7 +144,7 @@ export interface SliceWatch {
 const YIELD_RESUME_MS = 0.5;
 
 /** Worker threads' blocks are nobody else's: nothing watches them. */
-export const NO_WATCH: SliceWatch = {thresholdMs: Infinity, running() {}, longSlice: () => [], takeHeldMs: () => 0, entryStarted() {}, excluded: fn => fn()};
+export const NO_WATCH: SliceWatch = {thresholdMs: Infinity, running() {}, longSlice: () => [], takeToldTask: () => null, takeHeldMs: () => 0, entryStarted() {}, excluded: fn => fn()};
 
 /**
  * How a `server` task's request ended: its status (and the route template its framework matched, when it says), or
@@ -373,6 +375,10 @@ export class Tracker {
 	flush(keep: Keep = 'nothing', midBurst = keep === 'burst'): void {
 		this.lastFlushAt = performance.now();
 		this.ownWork(() => {
+			// The watchdog's thread told a block's start, naming the task then running, on a pipe of its own: that task goes
+			// into the stream whole, as one a block the tracker tells names (see keepWhole).
+			const told = this.watch.takeToldTask();
+			if (told !== null) this.keepWhole(told);
 			for (const source of this.flushSources) for (const event of source()) this.sink.push(event);
 			this.describeErrors();
 			this.revealSilent(keep);
@@ -1182,6 +1188,17 @@ export class Tracker {
 		const events = this.watch.longSlice(task, start, end, heldMs);
 		for (const event of events) this.emit(event);
 		return events.length > 0;
+	}
+
+	/**
+	 * A task named from outside the tracker's events: revealed if silent, its tree let go if held, and never folded (a
+	 * call held or silent to fold would fold away, and the block name a task the reader never heard of).
+	 */
+	private keepWhole(id: number): void {
+		this.revealId(id);
+		const tree = this.quiet.size > 0 ? this.quiet.treeOf(id) : undefined;
+		if (tree) this.releaseQuiet(tree);
+		this.sink.keepWhole(id);
 	}
 
 	/**

@@ -1,6 +1,6 @@
 import type {ChannelListens} from './agent-channel.js';
 /** The SharedArrayBuffer that the main thread and the watchdog thread share. */
-export const WATCH_BUFFER_BYTES = 96;
+export const WATCH_BUFFER_BYTES = 104;
 
 /** Float64 slots: times in epoch milliseconds. */
 export const F64_HEARTBEAT = 0;
@@ -50,6 +50,12 @@ export const I32_EXITING = 17;
  */
 export const I32_CALLBACK = 21;
 export const IMMEDIATE_CALLBACK = -1;
+/**
+ * Bytes 96 to 99: the task the latest block's start named (I32_TASK's value then; 0: none, or taken). The main thread
+ * takes it at its next flush and puts that task in the stream: a call held or silent to fold would otherwise fold
+ * away, and the block name a task the reader never heard of.
+ */
+export const I32_OPEN_BLOCK_TASK = 24;
 /** Bytes 80 to 83: the stop signals the script listens to itself, a bit each by its place in STOP_SIGNALS (see LoopWatch.watchSignalHandlers). */
 export const I32_HANDLED_SIGNALS = 20;
 

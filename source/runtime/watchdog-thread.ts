@@ -20,6 +20,7 @@ import {
 	I32_EXITING,
 	I32_HANDLED_SIGNALS,
 	I32_OPEN_BLOCK,
+	I32_OPEN_BLOCK_TASK,
 	I32_PAUSED,
 	I32_STACK_SESSION,
 	I32_TASK,
@@ -117,11 +118,13 @@ function poll(): void {
 	}
 	if (starvedSoFar(silenceMs, queuedBefore)) return;
 	const number = Atomics.add(i32, I32_BLOCK_COUNTER, 1) + 1;
-	// Before the block is published: a slice that claims it reads where it began.
+	// Before the block is published: a slice that claims it reads where it began, and the task its start names.
 	f64[F64_OPEN_BLOCK_START] = start;
+	const runningTask = i32[I32_TASK]!;
+	Atomics.store(i32, I32_OPEN_BLOCK_TASK, runningTask);
 	if (Atomics.compareExchange(i32, I32_OPEN_BLOCK, 0, number) !== 0) return;
 	const id = data.idBase + number;
-	const task = taskOrNull();
+	const task = runningTask === 0 ? null : data.idBase + runningTask;
 	openBlock = {number, id, start, heartbeat, queuedBefore, task};
 	f64[F64_HELD] = 0;
 	f64[F64_HELD_QUEUED] = 0;

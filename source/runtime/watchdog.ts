@@ -18,6 +18,7 @@ import {
 	I32_EXITING,
 	I32_HANDLED_SIGNALS,
 	I32_OPEN_BLOCK,
+	I32_OPEN_BLOCK_TASK,
 	I32_PAUSED,
 	I32_STACK_SESSION,
 	I32_TASK,
@@ -261,6 +262,12 @@ export class LoopWatch implements SliceWatch {
 			this.f64[F64_HELD_QUEUED] = this.f64[F64_HELD_QUEUED]! + this.times().queuedMs - queuedBefore;
 			this.f64[F64_HELD] = this.f64[F64_HELD]! + performance.now() - start;
 		}
+	}
+
+	/** The task the start of the latest block the watchdog told named (see I32_OPEN_BLOCK_TASK); read once. */
+	takeToldTask(): number | null {
+		const told = Atomics.exchange(this.i32, I32_OPEN_BLOCK_TASK, 0);
+		return told === 0 ? null : this.idBase + told;
 	}
 
 	/** Read once: the next slices were not held. The watchdog writes it, before it lets the thread go, for the block it reads. */

@@ -139,6 +139,19 @@ describe('SpanFolder: quick tasks folded in the script process', () => {
 		expect(folds(foldOnce(folder, few).events)).toEqual([]);
 	});
 
+	it('sends whole a call kept whole (a block the watchdog told named it), once, and folds the others', () => {
+		const folder = new SpanFolder();
+		const t = exhaust(folder, 'tiny', 100);
+		const batch = quickCalls(8, {firstId: 50_000, at: t});
+		folder.keepWhole(50_003);
+		const {events: sent, isFolded} = foldOnce(folder, batch);
+		expect(isFolded(50_003)).toBe(false);
+		expect(sent.some(e => e.type === 'task.start' && e.id === 50_003)).toBe(true);
+		expect(isFolded(50_004)).toBe(true);
+		// Found once: a later batch's calls fold.
+		expect(foldOnce(folder, quickCalls(8, {firstId: 50_003, at: t + 1})).isFolded(50_003)).toBe(true);
+	});
+
 	it("charges a call sent still running to its function's allowance, as one sent whole: a function whose calls outlast a flush spends it", () => {
 		const folder = new SpanFolder();
 		// Twice SENT_BURST calls (the rate refills it as they start), each still running at the flush that sends its start.

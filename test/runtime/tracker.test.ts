@@ -41,6 +41,11 @@ class RecordingSink {
 	startsSilent(site: string): boolean {
 		return this.silentSites(site);
 	}
+	/** Tasks sent whole, never folded (see EventSink.keepWhole). */
+	readonly keptWhole: number[] = [];
+	keepWhole(id: number): void {
+		this.keptWhole.push(id);
+	}
 	/** Silent calls that ended and folded, with their starts. */
 	readonly foldedSilently: TaskStartEvent[] = [];
 	foldSilent(start: TaskStartEvent): boolean {
@@ -69,6 +74,8 @@ const sink = new RecordingSink();
 const sites = new SiteTable(SCRIPT, '/work/app');
 let tracker: Tracker;
 let slices: Array<{task: number; start: number; end: number}> = [];
+/** Tasks the watchdog's thread named as blocks began, for the next flushes to take. */
+const toldTasks: number[] = [];
 
 const registry: SiteRegistry = {
 	addFunction: site => sites.addFunction({name: site.name, loc: `${SCRIPT}:${site.line}:${site.column + 1}`}),
@@ -97,6 +104,7 @@ beforeAll(() => {
 				return [];
 			},
 			takeHeldMs: () => 0,
+			takeToldTask: () => toldTasks.shift() ?? null,
 			entryStarted() {},
 			excluded: fn => fn(),
 		},
@@ -744,6 +752,35 @@ return {worker};`);
 		expect(endOf(start.id)).toMatchObject({ok: true, awaits: 1});
 	});
 
+	it("a held call a block's start named (told by the watchdog's thread) goes into the stream at the next flush, kept whole", async () => {
+		const {worker} = load(`
+async function nap(ms) {
+	await new Promise(resolve => setTimeout(resolve, ms));
+	return ms;
+}
+async function worker() {
+	return await nap(30);
+}
+return {worker};`);
+		const running = await silently(async () => {
+			const call = {running: worker!()};
+			await new Promise(resolve => setTimeout(resolve, 3));
+			tracker.flush('recent');
+			return call;
+		}, site => /:2:1$/.test(site));
+		const wait = recent().find((event): event is TaskAwaitEvent => event.type === 'task.await' && event.id === startOf('worker()').id)!;
+		const napId = (wait.on as {id: number}).id;
+		toldTasks.push(napId);
+		tracker.flush('recent');
+		// Let go though still running, its start (named, with its arguments) and its timer in the stream.
+		expect(startOf('nap(30)').id).toBe(napId);
+		expect(recent().some(event => event.type === 'op.start' && event.name === 'setTimeout 30ms' && event.parent === napId)).toBe(true);
+		expect(sink.keptWhole).toContain(napId);
+		await running.running;
+		tracker.flush();
+		expect(endOf(napId)).toMatchObject({ok: true});
+	});
+
 	it('a silent call that fails is revealed and ends failed, with its error', async () => {
 		const {boom} = load(`
 async function boom(n) {
@@ -976,6 +1013,7 @@ describe('Tracker: the top level hands the thread back to the event loop', () =>
 				thresholdMs: BLOCK_THRESHOLD_MS,
 				running: task => running.push(task?.id ?? null),
 				takeHeldMs: () => 0,
+				takeToldTask: () => null,
 				longSlice(task, start, end) {
 					longSlices.push({task: task.id, start, end});
 					return [];
@@ -1009,6 +1047,7 @@ describe('Tracker: the top level hands the thread back to the event loop', () =>
 				thresholdMs: BLOCK_THRESHOLD_MS,
 				running: task => calls.push(`running ${task?.id ?? null}`),
 				takeHeldMs: () => 0,
+				takeToldTask: () => null,
 				longSlice: () => [],
 				entryStarted: () => calls.push('entryStarted'),
 				excluded: fn => fn(),

@@ -130,8 +130,8 @@ export interface SliceWatch {
 	 * it was no block of the script's. `heldMs`: how long asyncmon held the thread in it (see takeHeldMs).
 	 */
 	longSlice(task: Task, start: number, end: number, heldMs: number): Array<BlockStartEvent | BlockEndEvent>;
-	/** The task the watchdog's thread named as the latest block it told began (see I32_OPEN_BLOCK_TASK), once. */
-	takeToldTask(): number | null;
+	/** The tasks the watchdog's thread named in the latest block it told, at its start and last (see I32_OPEN_BLOCK_TASK), once. */
+	takeToldTasks(): number[];
 	/** How long the watchdog held the thread to read a block's stack since it last said: no task's busy time. */
 	takeHeldMs(): number;
 	/** The entry module's own code starts running. */
@@ -144,7 +144,7 @@ export interface SliceWatch {
 const YIELD_RESUME_MS = 0.5;
 
 /** Worker threads' blocks are nobody else's: nothing watches them. */
-export const NO_WATCH: SliceWatch = {thresholdMs: Infinity, running() {}, longSlice: () => [], takeToldTask: () => null, takeHeldMs: () => 0, entryStarted() {}, excluded: fn => fn()};
+export const NO_WATCH: SliceWatch = {thresholdMs: Infinity, running() {}, longSlice: () => [], takeToldTasks: () => [], takeHeldMs: () => 0, entryStarted() {}, excluded: fn => fn()};
 
 /**
  * How a `server` task's request ended: its status (and the route template its framework matched, when it says), or
@@ -375,10 +375,9 @@ export class Tracker {
 	flush(keep: Keep = 'nothing', midBurst = keep === 'burst'): void {
 		this.lastFlushAt = performance.now();
 		this.ownWork(() => {
-			// The watchdog's thread told a block's start, naming the task then running, on a pipe of its own: that task goes
-			// into the stream whole, as one a block the tracker tells names (see keepWhole).
-			const told = this.watch.takeToldTask();
-			if (told !== null) this.keepWhole(told);
+			// The watchdog's thread told a block on a pipe of its own, naming the tasks it saw running: they go into the
+			// stream whole, as those a block the tracker tells names (see keepWhole).
+			for (const told of this.watch.takeToldTasks()) this.keepWhole(told);
 			for (const source of this.flushSources) for (const event of source()) this.sink.push(event);
 			this.describeErrors();
 			this.revealSilent(keep);

@@ -21,6 +21,7 @@ import {
 	I32_HANDLED_SIGNALS,
 	I32_OPEN_BLOCK,
 	I32_OPEN_BLOCK_TASK,
+	I32_OPEN_BLOCK_LAST_TASK,
 	I32_PAUSED,
 	I32_STACK_SESSION,
 	I32_TASK,
@@ -98,7 +99,10 @@ function poll(): void {
 			openBlock = null;
 			// Its reads' final count, now: the process may exit right after the block.
 			endSampling?.();
-		} else openBlock.task = taskOrNull() ?? openBlock.task;
+		} else {
+			openBlock.task = taskOrNull() ?? openBlock.task;
+			if (openBlock.task !== null) Atomics.store(i32, I32_OPEN_BLOCK_LAST_TASK, openBlock.task - data.idBase);
+		}
 		return;
 	}
 	const excluded = f64[F64_EXCLUDED]!;

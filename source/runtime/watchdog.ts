@@ -18,6 +18,7 @@ import {
 	I32_EXITING,
 	I32_HANDLED_SIGNALS,
 	I32_OPEN_BLOCK,
+	I32_OPEN_BLOCK_LAST_TASK,
 	I32_OPEN_BLOCK_TASK,
 	I32_PAUSED,
 	I32_STACK_SESSION,
@@ -264,10 +265,14 @@ export class LoopWatch implements SliceWatch {
 		}
 	}
 
-	/** The task the start of the latest block the watchdog told named (see I32_OPEN_BLOCK_TASK); read once. */
-	takeToldTask(): number | null {
-		const told = Atomics.exchange(this.i32, I32_OPEN_BLOCK_TASK, 0);
-		return told === 0 ? null : this.idBase + told;
+	/** The tasks the latest block the watchdog told named, at its start and last (see I32_OPEN_BLOCK_TASK); read once. */
+	takeToldTasks(): number[] {
+		const told: number[] = [];
+		for (const slot of [I32_OPEN_BLOCK_TASK, I32_OPEN_BLOCK_LAST_TASK]) {
+			const task = Atomics.exchange(this.i32, slot, 0);
+			if (task !== 0 && !told.includes(this.idBase + task)) told.push(this.idBase + task);
+		}
+		return told;
 	}
 
 	/** Read once: the next slices were not held. The watchdog writes it, before it lets the thread go, for the block it reads. */

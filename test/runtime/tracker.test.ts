@@ -104,7 +104,7 @@ beforeAll(() => {
 				return [];
 			},
 			takeHeldMs: () => 0,
-			takeToldTask: () => toldTasks.shift() ?? null,
+			takeToldTasks: () => toldTasks.splice(0),
 			entryStarted() {},
 			excluded: fn => fn(),
 		},
@@ -1013,7 +1013,7 @@ describe('Tracker: the top level hands the thread back to the event loop', () =>
 				thresholdMs: BLOCK_THRESHOLD_MS,
 				running: task => running.push(task?.id ?? null),
 				takeHeldMs: () => 0,
-				takeToldTask: () => null,
+				takeToldTasks: () => [],
 				longSlice(task, start, end) {
 					longSlices.push({task: task.id, start, end});
 					return [];
@@ -1047,7 +1047,7 @@ describe('Tracker: the top level hands the thread back to the event loop', () =>
 				thresholdMs: BLOCK_THRESHOLD_MS,
 				running: task => calls.push(`running ${task?.id ?? null}`),
 				takeHeldMs: () => 0,
-				takeToldTask: () => null,
+				takeToldTasks: () => [],
 				longSlice: () => [],
 				entryStarted: () => calls.push('entryStarted'),
 				excluded: fn => fn(),

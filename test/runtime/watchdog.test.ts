@@ -4,7 +4,7 @@ import {describe, expect, it} from 'vitest';
 import {LoopWatch} from '../../source/runtime/watchdog.js';
 import {Task} from '../../source/runtime/tracker.js';
 import type {BlockEndEvent} from '../../source/protocol/events.js';
-import {epochNow, F64_EXCLUDED, F64_HEARTBEAT, F64_OPEN_BLOCK_START, I32_OPEN_BLOCK, I32_OPEN_BLOCK_TASK, I32_PAUSED, I32_TASK, WATCH_BUFFER_BYTES, type WatchdogData} from '../../source/runtime/watchdog-layout.js';
+import {epochNow, F64_EXCLUDED, F64_HEARTBEAT, F64_OPEN_BLOCK_START, I32_OPEN_BLOCK, I32_OPEN_BLOCK_LAST_TASK, I32_OPEN_BLOCK_TASK, I32_PAUSED, I32_TASK, WATCH_BUFFER_BYTES, type WatchdogData} from '../../source/runtime/watchdog-layout.js';
 import {tempFile} from '../helpers/temp.js';
 
 /** The thread held, asleep: the script's own time, even on a machine so busy that a spin would wait for a CPU (starved, no block). */
@@ -170,8 +170,11 @@ describe('the watchdog thread', () => {
 		try {
 			await until(() => lines().some(line => line.type === 'block.start'));
 			expect(lines().find(line => line.type === 'block.start')).toMatchObject({task: 5});
-			// Left for the main thread's next flush, which puts that task in the stream (see Tracker.keepWhole).
+			// Left for the main thread's next flush, which puts that task in the stream (see Tracker.keepWhole), and the
+			// task it sees in the block as it looks again.
 			expect(Atomics.load(i32, I32_OPEN_BLOCK_TASK)).toBe(5);
+			await until(() => Atomics.load(i32, I32_OPEN_BLOCK_LAST_TASK) !== 0);
+			expect(Atomics.load(i32, I32_OPEN_BLOCK_LAST_TASK)).toBe(5);
 			// The loop turned, and the next stretch's task runs, in the same instant the thread looks.
 			i32[I32_TASK] = 9;
 			f64[F64_HEARTBEAT] = epochNow();

@@ -36,7 +36,7 @@ beforeAll(() => {
 		sink: sink as unknown as EventSink,
 		sites: new SiteTable('script.js', '/work/app'),
 		runtimeDirectory: '/nonexistent/asyncmon/dist',
-		watch: {thresholdMs: 1000, running() {}, longSlice: () => [], takeHeldMs: () => 0, takeToldTask: () => null, entryStarted() {}, excluded: fn => fn()},
+		watch: {thresholdMs: 1000, running() {}, longSlice: () => [], takeHeldMs: () => 0, takeToldTasks: () => [], entryStarted() {}, excluded: fn => fn()},
 	});
 	instrumentChildProcesses(tracker, null);
 });

@@ -13,7 +13,7 @@ import {asciiOnly, sanitize, sanitizeLines} from '../present/text.js';
 import {outputBytes} from '../protocol/output-bytes.js';
 import {summaryLines} from './summary.js';
 import {hostOf} from '../protocol/hosts.js';
-import {LoadGate, PLAIN_LINES_PER_SECOND, type Ended, type LineKind, type SecondSummary} from './load-summary.js';
+import {FAILURES_TOLD_PER_SECOND, LoadGate, PLAIN_LINES_PER_SECOND, type Ended, type LineKind, type SecondSummary} from './load-summary.js';
 import {formatCount} from '../present/numbers.js';
 import {TimeOrder} from './time-order.js';
 import {errorText} from '../present/errors.js';
@@ -476,7 +476,7 @@ export class PlainPrinter {
 		if (resumed) this.say(t, this.loadMark(), [{text: 'fewer task lines a second again: a line per event from here'}]);
 		if (!wasSummarizing && this.gate.summarizing) {
 			this.say(t, this.loadMark(), [
-				{text: `over ${PLAIN_LINES_PER_SECOND} task lines a second: one summary line a second from here (a recording keeps them; blocks and errors still print)`},
+				{text: `over ${PLAIN_LINES_PER_SECOND} task lines a second: one summary line a second from here (a recording keeps them; blocks, uncaught errors and the first ${FAILURES_TOLD_PER_SECOND} failures of each second still print)`},
 			]);
 		}
 		return print;

@@ -591,7 +591,7 @@ describe('plain mode under load', () => {
 		// Six lines of 30 (180 lines' worth), then the seventh passes 200 lines a second: the rest are counted, each one.
 		expect(flood.filter(text => text.includes('folded by the script into their host'))).toHaveLength(6);
 		expect(flood.filter(text => /· 1s +/.test(text))).toEqual([
-			'[   0.700s] · 1s     over 200 task lines a second: one summary line a second from here (a recording keeps them; blocks and errors still print)',
+			'[   0.700s] · 1s     over 200 task lines a second: one summary line a second from here (a recording keeps them; blocks, uncaught errors and the first 3 failures of each second still print)',
 			'[   1.000s] · 1s     0 started · 0 done · 90 requests · 0 running, 0 waiting',
 			'[   2.000s] · 1s     0 started · 0 done · 30 requests · 0 running, 0 waiting',
 		]);

@@ -1322,11 +1322,16 @@ export class Tracker {
 		}
 	}
 
-	/** A silent call `id` (waiting, or running its first slice) starts a call or an op: see holdOrReveal. */
+	/** A silent call `id` starts a call or an op: see holdOrReveal. */
 	private holdOrRevealId(id: number | null | undefined): void {
-		if (id === null || id === undefined) return;
-		const task = this.silentTasks.get(id) ?? (this.running?.id === id ? this.running : undefined);
+		const task = this.silentCall(id);
 		if (task) this.holdOrReveal(task);
+	}
+
+	/** The silent call `id`: waiting (listed), or running its first slice. */
+	private silentCall(id: number | null | undefined): Task | undefined {
+		if (id === null || id === undefined) return undefined;
+		return this.silentTasks.get(id) ?? (this.running?.id === id && this.running.silent ? this.running : undefined);
 	}
 
 	/**
@@ -1347,12 +1352,10 @@ export class Tracker {
 	}
 
 	private revealId(id: number | null | undefined): void {
-		if (id === null || id === undefined) return;
-		const waiting = this.silentTasks.get(id);
-		if (waiting) return this.reveal(waiting);
-		// One in its first slice runs now.
-		if (this.running?.id === id) this.reveal(this.running);
+		const task = this.silentCall(id);
+		if (task) this.reveal(task);
 	}
+
 
 	/**
 	 * At a flush, the silent calls still running that the monitor should hear of: all of them at exit (`nothing`),

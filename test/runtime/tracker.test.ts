@@ -720,7 +720,11 @@ return {nap};`);
 		expect(endOf(id)).toMatchObject({ok: true, awaits: 1});
 	});
 
-	it("a silent call held with the timer it started stays out of the stream while it runs; its caller's await, shown at a flush, names its function", async () => {
+	/**
+	 * worker() awaits nap(30), a silent call (its site's allowance spent) that starts a timer, so it is held; a flush 3 ms
+	 * in shows worker()'s wait. Returns the flush's events, that wait, and worker()'s promise.
+	 */
+	const workerAwaitingHeldNap = async () => {
 		const {worker} = load(`
 async function nap(ms) {
 	await new Promise(resolve => setTimeout(resolve, ms));
@@ -730,20 +734,24 @@ async function worker() {
 	return await nap(30);
 }
 return {worker};`);
-		const running = await silently(async () => {
+		const {running} = await silently(async () => {
 			const call = {running: worker!()};
 			await new Promise(resolve => setTimeout(resolve, 3));
 			tracker.flush('recent');
 			return call;
 		}, site => /:2:1$/.test(site));
-		const workerStart = startOf('worker()');
 		const shown = recent();
-		const wait = shown.find((event): event is TaskAwaitEvent => event.type === 'task.await' && event.id === workerStart.id)!;
+		const wait = shown.find((event): event is TaskAwaitEvent => event.type === 'task.await' && event.id === startOf('worker()').id)!;
+		return {shown, wait, running};
+	};
+
+	it("a silent call held with the timer it started stays out of the stream while it runs; its caller's await, shown at a flush, names its function", async () => {
+		const {shown, wait, running} = await workerAwaitingHeldNap();
 		expect(wait.on).toMatchObject({kind: 'task', name: 'nap'});
 		// Held: neither the call nor its timer is in the stream yet.
 		expect(shown.some(event => event.type === 'task.start' && event.name.startsWith('nap'))).toBe(false);
 		expect(shown.some(event => event.type === 'op.start' && event.name === 'setTimeout 30ms')).toBe(false);
-		await running.running;
+		await running;
 		tracker.flush();
 		// Ended, it goes into the stream whole, to fold there: its start (the id the await named), its timer, its end.
 		const start = startOf('nap(30)');
@@ -753,22 +761,7 @@ return {worker};`);
 	});
 
 	it("a held call a block's start named (told by the watchdog's thread) goes into the stream at the next flush, kept whole", async () => {
-		const {worker} = load(`
-async function nap(ms) {
-	await new Promise(resolve => setTimeout(resolve, ms));
-	return ms;
-}
-async function worker() {
-	return await nap(30);
-}
-return {worker};`);
-		const running = await silently(async () => {
-			const call = {running: worker!()};
-			await new Promise(resolve => setTimeout(resolve, 3));
-			tracker.flush('recent');
-			return call;
-		}, site => /:2:1$/.test(site));
-		const wait = recent().find((event): event is TaskAwaitEvent => event.type === 'task.await' && event.id === startOf('worker()').id)!;
+		const {wait, running} = await workerAwaitingHeldNap();
 		const napId = (wait.on as {id: number}).id;
 		toldTasks.push(napId);
 		tracker.flush('recent');
@@ -776,7 +769,7 @@ return {worker};`);
 		expect(startOf('nap(30)').id).toBe(napId);
 		expect(recent().some(event => event.type === 'op.start' && event.name === 'setTimeout 30ms' && event.parent === napId)).toBe(true);
 		expect(sink.keptWhole).toContain(napId);
-		await running.running;
+		await running;
 		tracker.flush();
 		expect(endOf(napId)).toMatchObject({ok: true});
 	});

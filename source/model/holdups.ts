@@ -1,4 +1,4 @@
-import {ANONYMOUS, type EventWait, type FirstOf, type Ms, type WaitTarget} from '../protocol/events.js';
+import {ANONYMOUS, eventCountOf, opCountOf, taskCountOf, type EventWait, type FirstOf, type Ms, type WaitTarget} from '../protocol/events.js';
 import {isTaskKind, type Block, type ModelState, type TaskNode} from './state.js';
 
 /** What holds a row up right now: the facts that present/holdups.ts puts into words. */
@@ -103,11 +103,11 @@ export function targetHoldup(state: ModelState, target: WaitTarget, sinceMs: Ms 
 		case 'promise':
 			return {
 				kind: 'promise',
-				tasks: target.taskCount ?? target.tasks?.length ?? 0,
-				ops: target.opCount ?? target.ops?.length ?? 0,
+				tasks: taskCountOf(target),
+				ops: opCountOf(target),
 				opNodes: listedNodes(state, target.ops, target.opCount),
 				events: target.events ?? [],
-				eventCount: target.eventCount ?? target.events?.length ?? 0,
+				eventCount: eventCountOf(target),
 				others: target.others ?? 0,
 				first: target.first ?? null,
 				guess: target.guess === true,

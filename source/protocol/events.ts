@@ -138,6 +138,24 @@ export interface EventWait {
 	source: string;
 }
 
+/** A combination's wait target (see WaitTarget). */
+export type CombinationTarget = WaitTarget & {kind: 'promise'};
+
+/** How many tasks a combination stands for: its count where it lists only the first of them. */
+export function taskCountOf(on: CombinationTarget): number {
+	return on.taskCount ?? on.tasks?.length ?? 0;
+}
+
+/** How many ops a combination stands for (see taskCountOf). */
+export function opCountOf(on: CombinationTarget): number {
+	return on.opCount ?? on.ops?.length ?? 0;
+}
+
+/** How many events a combination waits on (see taskCountOf). */
+export function eventCountOf(on: CombinationTarget): number {
+	return on.eventCount ?? on.events?.length ?? 0;
+}
+
 /** The ids of the tasks and ops a wait target names. */
 export function targetIds(on: WaitTarget): readonly number[] {
 	if (on.kind === 'task' || on.kind === 'op') return [on.id];

@@ -1,7 +1,7 @@
 import {inspect} from 'node:util';
 import {isPromise, isProxy} from 'node:util/types';
 import {performance as perfHooksPerformance} from 'node:perf_hooks';
-import {IDS_PER_THREAD, namedTaskIds, targetIds, type AsyncmonEvent, type BlockEndEvent, type BlockStartEvent, type ErrorInfo, type EventWait, type Location, type OpKind, type OpStartEvent, type ProcessDetails, type ServerRequestDetails, type TaskAwaitEvent, type TaskEndEvent, type TaskKind, type TaskStartEvent, type WaitTarget} from '../protocol/events.js';
+import {IDS_PER_THREAD, namedTaskIds, opCountOf, targetIds, taskCountOf, type AsyncmonEvent, type BlockEndEvent, type BlockStartEvent, type ErrorInfo, type EventWait, type Location, type OpKind, type OpStartEvent, type ProcessDetails, type ServerRequestDetails, type TaskAwaitEvent, type TaskEndEvent, type TaskKind, type TaskStartEvent, type WaitTarget} from '../protocol/events.js';
 import {RECENT_MS, type EventSink, type Keep, type KeptStarts} from './event-sink.js';
 import type {IsFolded} from './span-folder.js';
 import {DESTRUCTURED_ARRAY, DESTRUCTURED_ARRAY_KEY, DESTRUCTURED_OBJECT, DESTRUCTURED_OBJECT_KEY, formatCall, hideSecretArguments, MAX_ARGS} from './preview.js';
@@ -1301,13 +1301,16 @@ export class Tracker {
 
 	/** A silent call is named (by a call or op it starts, a block, an error, another task's await) or has run long: its start goes into the stream, at its time. */
 	private reveal(task: Task, start?: TaskStartEvent): void {
-		if (!task.silent) return;
-		const event = start ?? silentStart(task);
+		if (task.silent) this.sink.push(this.unsilenced(task, start));
+	}
+
+	/** A silent call is silent no more: its start, made now (or `start`), listed to be named at the flush that sends it. */
+	private unsilenced(task: Task, start = silentStart(task)): TaskStartEvent {
 		this.silentTasks.delete(task.id);
-		this.unnamed.push(event);
+		this.unnamed.push(start);
 		this.unnamedArgs.push(task.silentArgs!);
 		task.silentArgs = null;
-		this.sink.push(event);
+		return start;
 	}
 
 	/** Before `event` is buffered: the silent calls it names. */
@@ -1342,11 +1345,7 @@ export class Tracker {
 	private holdOrReveal(task: Task): void {
 		if (!task.silent) return;
 		if (this.exiting) return this.reveal(task);
-		const start = silentStart(task);
-		this.silentTasks.delete(task.id);
-		this.unnamed.push(start);
-		this.unnamedArgs.push(task.silentArgs!);
-		task.silentArgs = null;
+		const start = this.unsilenced(task);
 		this.quiet.begin(task.id, task.silentAt, {parent: task.parent!.id, name: start.name});
 		this.quiet.divert(start);
 	}
@@ -1582,7 +1581,7 @@ function idsFrom(list: number[] | null, since: number): number[] | null {
 function startedCount(target: WaitTarget): number {
 	if (target.kind === 'task' || target.kind === 'op') return 1;
 	if (target.kind !== 'promise') return 0;
-	return (target.taskCount ?? target.tasks?.length ?? 0) + (target.opCount ?? target.ops?.length ?? 0);
+	return taskCountOf(target) + opCountOf(target);
 }
 
 /** Awaits that task's own promise: a combination (`Promise.all`) may hold tasks it does not await. */

@@ -1,5 +1,5 @@
 import {isPromise, isProxy} from 'node:util/types';
-import type {EventWait, FirstOf, WaitTarget} from '../protocol/events.js';
+import {eventCountOf, opCountOf, taskCountOf, type EventWait, type FirstOf, type WaitTarget} from '../protocol/events.js';
 import {standIn} from './function-source.js';
 import {privateSlot} from './private-slot.js';
 
@@ -123,7 +123,7 @@ function unionOf(targets: readonly WaitTarget[], others: number): PromiseTarget 
 /** How many tasks, ops, events and promises of unknown origin a target stands for. */
 function memberCount(target: WaitTarget): number {
 	if (target.kind !== 'promise') return 1;
-	return (target.taskCount ?? target.tasks?.length ?? 0) + (target.opCount ?? target.ops?.length ?? 0) + (target.eventCount ?? target.events?.length ?? 0) + (target.others ?? 0);
+	return taskCountOf(target) + opCountOf(target) + eventCountOf(target) + (target.others ?? 0);
 }
 
 /**
@@ -143,7 +143,7 @@ function raceOf(kind: FirstOf, members: readonly WaitTarget[], others: number): 
 function tasksOnly(target: WaitTarget): {ids: number[]; count: number} | null {
 	if (target.kind === 'task') return {ids: [target.id], count: 1};
 	if (target.kind !== 'promise' || !target.tasks || target.ops || target.events || target.others) return null;
-	return {ids: target.tasks, count: target.taskCount ?? target.tasks.length};
+	return {ids: target.tasks, count: taskCountOf(target)};
 }
 
 /** What the script's promises stand for, where known: on each promise, so a promise nobody keeps is gone with it. */

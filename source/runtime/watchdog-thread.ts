@@ -3,6 +3,7 @@ import {workerData} from 'node:worker_threads';
 import {HEARTBEAT_MS, STOP_SIGNALS, type AsyncmonEvent, type BlockCallback, type StopSignal} from '../protocol/events.js';
 import type {UserStack} from './caller.js';
 import {StackSamples, type ToldStack} from './stack-samples.js';
+import {BlockSightings} from './block-sightings.js';
 import {serializeLine} from '../protocol/encode.js';
 import {ChannelWriter} from './agent-channel.js';
 import {writeWhole} from './pipe-write.js';
@@ -21,7 +22,7 @@ import {
 	I32_HANDLED_SIGNALS,
 	I32_OPEN_BLOCK,
 	I32_OPEN_BLOCK_TASK,
-	I32_OPEN_BLOCK_LAST_TASK,
+	I32_OPEN_BLOCK_SEEN_TASK,
 	I32_PAUSED,
 	I32_STACK_SESSION,
 	I32_TASK,
@@ -74,7 +75,7 @@ function emit(event: AsyncmonEvent): void {
  * The block reported and not seen ending: `number`, the counter's (I32_OPEN_BLOCK holds it), and `id`, the one it
  * is told by; `queuedBefore`: the main thread's wait for a CPU read last before it began.
  */
-let openBlock: {number: number; id: number; start: number; heartbeat: number; queuedBefore: number; task: number | null} | null = null;
+let openBlock: {number: number; id: number; start: number; heartbeat: number; queuedBefore: number; seen: BlockSightings} | null = null;
 /** The main thread's time on a CPU at the last look during a silence past the threshold that was not reported. */
 let runAtLastLook = Number.NaN;
 
@@ -91,8 +92,8 @@ function poll(): void {
 				const end = Math.max(openBlock.start, heartbeat - HEARTBEAT_MS);
 				// The beat that ended it read the wait for a CPU first.
 				const stall = stallOf(end - openBlock.start, f64[F64_HELD]!, f64[F64_BEAT_QUEUED]! - openBlock.queuedBefore - f64[F64_HELD_QUEUED]!);
-				// The task seen in it last: the one the slot holds now is the next stretch's, the loop having turned.
-				emit(stallEnd({type: 'block.end', t: relativeTime(end), id: openBlock.id, durationMs: stall.durationMs, task: openBlock.task, exact: false}, stall, data.thresholdMs));
+				// The task seen in it most: the one the slot holds now is the next stretch's, the loop having turned.
+				emit(stallEnd({type: 'block.end', t: relativeTime(end), id: openBlock.id, durationMs: stall.durationMs, task: openBlock.seen.mostSeen(), exact: false}, stall, data.thresholdMs));
 				// Told: a main thread exiting may wait for it (LoopWatch.exiting).
 				Atomics.notify(i32, I32_OPEN_BLOCK);
 			}
@@ -100,8 +101,9 @@ function poll(): void {
 			// Its reads' final count, now: the process may exit right after the block.
 			endSampling?.();
 		} else {
-			openBlock.task = taskOrNull() ?? openBlock.task;
-			if (openBlock.task !== null) Atomics.store(i32, I32_OPEN_BLOCK_LAST_TASK, openBlock.task - data.idBase);
+			openBlock.seen.add(taskOrNull());
+			const task = openBlock.seen.mostSeen();
+			if (task !== null) Atomics.store(i32, I32_OPEN_BLOCK_SEEN_TASK, task - data.idBase);
 		}
 		return;
 	}
@@ -129,7 +131,7 @@ function poll(): void {
 	if (Atomics.compareExchange(i32, I32_OPEN_BLOCK, 0, number) !== 0) return;
 	const id = data.idBase + number;
 	const task = runningTask === 0 ? null : data.idBase + runningTask;
-	openBlock = {number, id, start, heartbeat, queuedBefore, task};
+	openBlock = {number, id, start, heartbeat, queuedBefore, seen: new BlockSightings(task)};
 	f64[F64_HELD] = 0;
 	f64[F64_HELD_QUEUED] = 0;
 	const callback = callbackOrNone();

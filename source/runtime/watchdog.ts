@@ -18,7 +18,7 @@ import {
 	I32_EXITING,
 	I32_HANDLED_SIGNALS,
 	I32_OPEN_BLOCK,
-	I32_OPEN_BLOCK_LAST_TASK,
+	I32_OPEN_BLOCK_SEEN_TASK,
 	I32_OPEN_BLOCK_TASK,
 	I32_PAUSED,
 	I32_STACK_SESSION,
@@ -265,10 +265,10 @@ export class LoopWatch implements SliceWatch {
 		}
 	}
 
-	/** The tasks the latest block the watchdog told named, at its start and last (see I32_OPEN_BLOCK_TASK); read once. */
+	/** The tasks the latest block the watchdog told named, at its start and most (see I32_OPEN_BLOCK_TASK); read once. */
 	takeToldTasks(): number[] {
 		const told: number[] = [];
-		for (const slot of [I32_OPEN_BLOCK_TASK, I32_OPEN_BLOCK_LAST_TASK]) {
+		for (const slot of [I32_OPEN_BLOCK_TASK, I32_OPEN_BLOCK_SEEN_TASK]) {
 			const task = Atomics.exchange(this.i32, slot, 0);
 			if (task !== 0 && !told.includes(this.idBase + task)) told.push(this.idBase + task);
 		}

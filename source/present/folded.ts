@@ -30,10 +30,12 @@ export function sitePercentiles(site: SiteAggregate): string {
  * `12,000 done folded into per-site rows`: the header's short word after its counts, of the tasks done alone (the ops
  * folded with them, its timers and requests, are no tasks it counts); null when nothing was. No `of them`: after
  * the counts and the requests in flight, cut at a narrow width beside the lanes running, it read as theirs.
+ * `brief`: `12,000 folded`, for a terminal too narrow for the words.
  */
-export function foldedShort(aggregated: Aggregated): string | null {
-	if (aggregated.tasks > 0) return `${formatCount(aggregated.tasks)} done folded into per-site rows`;
-	return aggregated.nodes > 0 ? `${formatCount(aggregated.nodes)} ops done folded into per-site rows` : null;
+export function foldedShort(aggregated: Aggregated, brief = false): string | null {
+	const words = brief ? 'folded' : 'done folded into per-site rows';
+	if (aggregated.tasks > 0) return `${formatCount(aggregated.tasks)} ${words}`;
+	return aggregated.nodes > 0 ? `${formatCount(aggregated.nodes)} ops ${words}` : null;
 }
 
 /** What was folded, by whom, and how to keep every one: a report's note and plain mode's closing line. */

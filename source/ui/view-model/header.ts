@@ -90,20 +90,21 @@ function noticeLine(notices: readonly string[]): Line {
 }
 
 /**
- * The counts per state, concurrency and HTTP, shortened until they fit (as the sparklines' labels are): the
- * state words go first, then the spaces between, and last "concurrency" becomes "conc". The HTTP counts stay;
- * the notes after them (folded rows, corrupt lines) are cut where the terminal ends, as before.
+ * The counts per state, concurrency and HTTP, and the notes after them (folded rows, lanes, corrupt lines),
+ * shortened until they fit (as the sparklines' labels are): the state words and the folded rows' go first, then
+ * the spaces between, and last "concurrency" becomes "conc". What still does not fit is cut where the terminal
+ * ends: the notes, the newest news (the fold count grows as the script runs), only then.
  */
 function countsLine(input: HeaderInput): Line {
 	// Once a frame: it goes through every leaf task.
 	// To two decimals first, as the summary's figure is: both then show the same tenth (1.549 and 1.55 would not).
 	const concurrency = formatTimes(roundedConcurrency(input.state, input.nowMs), input.ascii);
-	let counts: Line = [];
+	let line: Line = [];
 	for (const brevity of [0, 1, 2] as const) {
-		counts = countsAt(input, concurrency, brevity);
-		if (textWidth(counts.map(segment => segment.text).join('')) <= input.width) break;
+		line = [...countsAt(input, concurrency, brevity), ...countNotes(input.state, brevity)];
+		if (textWidth(line.map(segment => segment.text).join('')) <= input.width) break;
 	}
-	return [...counts, ...countNotes(input.state)];
+	return line;
 }
 
 function countsAt({state, ascii}: HeaderInput, concurrency: string, brevity: 0 | 1 | 2): Line {
@@ -139,11 +140,11 @@ function countsAt({state, ascii}: HeaderInput, concurrency: string, brevity: 0 |
 
 const SETTLED: ReadonlySet<NodeState> = new Set(['finished', 'failed']);
 
-function countNotes(state: ModelState): Line {
+function countNotes(state: ModelState, brevity: 0 | 1 | 2): Line {
 	const notes: Line = [];
 	// Rows of old finished tasks were dropped to bound memory: say so, since the table no longer lists them; before the
 	// lanes, whose words a narrow width cuts first.
-	const folded = foldedShort(state.aggregated);
+	const folded = foldedShort(state.aggregated, brevity > 0);
 	if (folded) notes.push({text: `  ${folded}`, color: 'yellow'});
 	// The counts are the script's tasks, as the summary's; its other threads and processes run beside them.
 	const {workers, processes} = state.lanesRunning;

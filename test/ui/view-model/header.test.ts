@@ -44,6 +44,21 @@ describe("the dashboard header's counts", () => {
 		const counts = headerLines({state, title: 'app.js', nowMs: 100, width: 160, ascii: false, glyphs: glyphs(false), viewPaused: false, replay: undefined, badge: []})[1]!.map(segment => segment.text).join('');
 		expect(counts).toMatch(/in flight {2}82,716 done folded into per-site rows {2}\+ 1 process running$/);
 	});
+
+	// A tester's pool at 160 columns: `… http 32 in flight, 17 failed  326 done folde`: the newest count, cut.
+	it('shortens the folded rows\' words with the counts\' until the line fits, rather than cut the fold count off', () => {
+		const events = [event('task.start', {t: 0, id: 1, kind: 'script', name: 'app.js', loc: null})];
+		for (let id = 2; id < 40; id++) events.push(event('task.start', {t: 1, id, parent: 1, kind: 'task', name: 'getItem()', loc: 'app.js:4:1'}));
+		const state = reduce(events);
+		state.aggregated.tasks = 1_152;
+		state.httpFailed = 17;
+		const counts = (width: number): string => headerLines({state, title: 'app.js', nowMs: 100, width, ascii: false, glyphs: glyphs(false), viewPaused: false, replay: undefined, badge: []})[1]!.map(segment => segment.text).join('');
+		expect(counts(160)).toMatch(/, 17 failed {2}1,152 done folded into per-site rows$/);
+		for (const width of [100, 80]) {
+			expect(counts(width)).toMatch(/, 17 failed {1,2}1,152 folded$/);
+			expect(counts(width).length).toBeLessThanOrEqual(width);
+		}
+	});
 });
 
 describe("the dashboard header's loop status", () => {

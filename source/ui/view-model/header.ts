@@ -92,29 +92,30 @@ function noticeLine(notices: readonly string[]): Line {
 /**
  * The counts per state, concurrency and HTTP, and the notes after them (folded rows, lanes, corrupt lines),
  * shortened until they fit (as the sparklines' labels are): the state words and the folded rows' go first, then
- * the spaces between, and last "concurrency" becomes "conc". What still does not fit is cut where the terminal
- * ends: the notes, the newest news (the fold count grows as the script runs), only then.
+ * the spaces between and "concurrency" becomes "conc", and last, for 80 columns, the states none is in and the
+ * concurrency go. What still does not fit is cut where the terminal ends: the notes, the newest news (the fold
+ * count grows as the script runs), only then.
  */
 function countsLine(input: HeaderInput): Line {
 	// Once a frame: it goes through every leaf task.
 	// To two decimals first, as the summary's figure is: both then show the same tenth (1.549 and 1.55 would not).
 	const concurrency = formatTimes(roundedConcurrency(input.state, input.nowMs), input.ascii);
 	let line: Line = [];
-	for (const brevity of [0, 1, 2] as const) {
+	for (const brevity of [0, 1, 2, 3] as const) {
 		line = [...countsAt(input, concurrency, brevity), ...countNotes(input.state, brevity)];
 		if (textWidth(line.map(segment => segment.text).join('')) <= input.width) break;
 	}
 	return line;
 }
 
-function countsAt({state, ascii}: HeaderInput, concurrency: string, brevity: 0 | 1 | 2): Line {
+function countsAt({state, ascii}: HeaderInput, concurrency: string, brevity: Brevity): Line {
 	const line: Line = [];
-	const gap = brevity === 2 ? ' ' : '  ';
+	const gap = brevity >= 2 ? ' ' : '  ';
 	// Once the script has ended nothing runs, waits or is ready: the tasks that did not settle are one count, in
 	// the summary's words (its rows still say what each was doing then).
 	const ended = state.exit !== null;
 	for (const nodeState of NODE_STATES) {
-		if (ended && !SETTLED.has(nodeState)) continue;
+		if ((ended && !SETTLED.has(nodeState)) || (brevity === 3 && state.taskCounts[nodeState] === 0)) continue;
 		const style = STATE_STYLES[nodeState];
 		const label = brevity === 0 ? ` ${style.label}` : '';
 		line.push({text: `${stateIcon(nodeState, ascii)} ${formatCount(state.taskCounts[nodeState])}${label}`, color: style.color}, {text: gap});
@@ -130,7 +131,9 @@ function countsAt({state, ascii}: HeaderInput, concurrency: string, brevity: 0 |
 	if (brevity > 0) line.push({text: ' '});
 	// Tasks the script's process holds back count as in flight, as the HTTP requests among them do: a server under load holds most.
 	if (state.held.tasks > 0) line.push({text: `+ ${formatCount(state.held.tasks)}${brevity === 0 ? ' just started' : ''}`, color: STATE_STYLES.running.color}, {text: gap});
-	line.push({text: `${brevity === 2 ? 'conc' : 'concurrency'} ${concurrency}  `}, {text: `http ${state.httpInFlight - state.httpQueued + state.held.http} in flight`});
+	// Without the concurrency, the requests' counts still stand apart from the tasks'.
+	line.push({text: brevity < 3 ? `${brevity === 2 ? 'conc' : 'concurrency'} ${concurrency}  ` : ' '});
+	line.push({text: `http ${state.httpInFlight - state.httpQueued + state.held.http} in flight`});
 	// Requests the script's servers are answering (sent ones are the script's own requests, above).
 	if (state.servingNow > 0 && !state.exit) line.push({text: `${gap}serving ${formatCount(state.servingNow)}`});
 	if (state.httpQueued > 0) line.push({text: `, ${state.httpQueued} queued`, color: 'blue'});
@@ -140,7 +143,10 @@ function countsAt({state, ascii}: HeaderInput, concurrency: string, brevity: 0 |
 
 const SETTLED: ReadonlySet<NodeState> = new Set(['finished', 'failed']);
 
-function countNotes(state: ModelState, brevity: 0 | 1 | 2): Line {
+/** How far the counts line is shortened: 0, in full words; 3, the least (see countsLine). */
+type Brevity = 0 | 1 | 2 | 3;
+
+function countNotes(state: ModelState, brevity: Brevity): Line {
 	const notes: Line = [];
 	// Rows of old finished tasks were dropped to bound memory: say so, since the table no longer lists them; before the
 	// lanes, whose words a narrow width cuts first.

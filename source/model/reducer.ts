@@ -287,11 +287,9 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			block.queuedMs = event.queuedMs ?? 0;
 			block.exact = event.exact;
 			if (block.startMs === 0 && block.detectedAt === 0) block.startMs = event.t - event.durationMs;
-			if (readAsItEnded(state, block)) {
-				forgetWhatWasRead(block);
-				// The watchdog's word for the task is as late; the main thread's, for a block it measured, is not.
-				if (!event.exact) break;
-			}
+			// What the watchdog read at a look that late ran last or next; its word for the task at the end is the one it saw
+			// most through the silence, from its first look, and the main thread's, for a block it measured, is exact.
+			if (readAsItEnded(state, block)) forgetWhatWasRead(block);
 			if (event.task !== null) block.taskId = event.task;
 			block.taskName = nameOfTask(state, block.taskId) ?? block.taskName;
 			if (locatedAtTask(state, block)) block.location ??= locationOfTask(state, block.taskId);

@@ -78,6 +78,8 @@ function emit(event: AsyncmonEvent): void {
 let openBlock: {number: number; id: number; start: number; heartbeat: number; queuedBefore: number; seen: BlockSightings} | null = null;
 /** The main thread's time on a CPU at the last look during a silence past the threshold that was not reported. */
 let runAtLastLook = Number.NaN;
+/** The silence under way, since the beat the looks last found: what they saw running through it (see BlockSightings). */
+let silence: {heartbeat: number; seen: BlockSightings} | null = null;
 
 function poll(): void {
 	const now = epochNow();
@@ -85,11 +87,16 @@ function poll(): void {
 	// the older one, and the wait for a CPU it gives is more, never less, than the silence's.
 	const queuedAtBeat = f64[F64_BEAT_QUEUED]!;
 	const heartbeat = f64[F64_HEARTBEAT]!;
+	// The open block keeps its silence's sightings: a beat begins the next silence's.
+	if (silence?.heartbeat === heartbeat) silence.seen.add(taskOrNull(), now);
+	else silence = {heartbeat, seen: new BlockSightings(taskOrNull(), now)};
 	if (openBlock) {
 		if (heartbeat !== openBlock.heartbeat) {
 			// Still ours: no task slice claimed it with an exact measurement.
 			if (Atomics.compareExchange(i32, I32_OPEN_BLOCK, openBlock.number, 0) === openBlock.number) {
-				const end = Math.max(openBlock.start, heartbeat - HEARTBEAT_MS);
+				// A beat's period before the beat that ended it at the earliest (the loop may have idled until it), and no
+				// earlier than the thread was last seen at work in it.
+				const end = Math.max(openBlock.start, heartbeat - HEARTBEAT_MS, openBlock.seen.busyUntil());
 				// The beat that ended it read the wait for a CPU first.
 				const stall = stallOf(end - openBlock.start, f64[F64_HELD]!, f64[F64_BEAT_QUEUED]! - openBlock.queuedBefore - f64[F64_HELD_QUEUED]!);
 				// The task seen in it most: the one the slot holds now is the next stretch's, the loop having turned.
@@ -101,7 +108,6 @@ function poll(): void {
 			// Its reads' final count, now: the process may exit right after the block.
 			endSampling?.();
 		} else {
-			openBlock.seen.add(taskOrNull());
 			const task = openBlock.seen.mostSeen();
 			if (task !== null) Atomics.store(i32, I32_OPEN_BLOCK_SEEN_TASK, task - data.idBase);
 		}
@@ -131,7 +137,7 @@ function poll(): void {
 	if (Atomics.compareExchange(i32, I32_OPEN_BLOCK, 0, number) !== 0) return;
 	const id = data.idBase + number;
 	const task = runningTask === 0 ? null : data.idBase + runningTask;
-	openBlock = {number, id, start, heartbeat, queuedBefore, seen: new BlockSightings(task)};
+	openBlock = {number, id, start, heartbeat, queuedBefore, seen: silence.seen};
 	f64[F64_HELD] = 0;
 	f64[F64_HELD_QUEUED] = 0;
 	const callback = callbackOrNone();
@@ -244,9 +250,12 @@ function captureStack(blockId: number): void {
 		// A read due after the session went (the block closed meanwhile): posting on it would throw, and end this thread.
 		if (openSession !== session) return done();
 		const posted = performance.now();
+		const postedAt = epochNow();
 		session.post('Runtime.evaluate', {expression: READ_STACK, returnByValue: true, silent: true}, (error, answer) => {
 			const stack = error || answer.exceptionDetails ? null : (answer.result.value as UserStack);
 			if (!stack || stack.over) return done();
+			// Found at work, no later than the read was asked for: the block went on until then at least.
+			if (openBlock?.id === blockId && (stack.frames.length > 0 || stack.loading || stack.library !== null)) openBlock.seen.sawBusy(postedAt);
 			// Answered late, the thread was in one long native call all along (JSON.parse of a large text answers no
 			// interrupt), and the read lands as it returned: in asyncmon's code of the call's return, under the user's frame
 			// that made the call. That call is where the block was, not a read to take again, which would find the code

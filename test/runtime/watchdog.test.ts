@@ -1,4 +1,5 @@
 import {closeSync, openSync, readFileSync} from 'node:fs';
+import {once} from 'node:events';
 import {Worker} from 'node:worker_threads';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {describe, expect, it} from 'vitest';
@@ -149,31 +150,35 @@ describe('LoopWatch.measureRequires, a block that was loading modules', () => {
 	});
 });
 
-/** The real watchdog thread on a buffer of the test's: the loop silent since 500 ms ago, `task` running (0: none). */
-function watchdogThread(task: number) {
+/** The real watchdog thread on a buffer of the test's: the loop silent for `silentForMs` (since its last beat), `task` running (0: none). */
+function watchdogThread(task: number, {silentForMs = 500, thresholdMs = 50} = {}) {
 	const buffer = new SharedArrayBuffer(WATCH_BUFFER_BYTES);
 	const i32 = new Int32Array(buffer);
 	const f64 = new Float64Array(buffer);
 	const out = tempFile('watchdog.ndjson');
 	const fd = openSync(out, 'w');
-	f64[F64_HEARTBEAT] = epochNow() - 500;
+	const startedAt = epochNow() - 1000;
+	f64[F64_HEARTBEAT] = epochNow() - silentForMs;
 	i32[I32_TASK] = task;
 	i32[I32_PAUSED] = 0;
-	const thread = new Worker(new URL('../../dist/watchdog.js', import.meta.url), {workerData: {buffer, fd, thresholdMs: 50, startedAt: epochNow() - 1000, cwd: process.cwd(), monitorPid: 0, idBase: 0} satisfies WatchdogData});
-	const lines = (): Array<{type: string; task?: number | null}> => readFileSync(out, 'utf8').split('\n').filter(Boolean).map(line => JSON.parse(line));
-	const line = async (type: string): Promise<{type: string; task?: number | null}> => {
+	const thread = new Worker(new URL('../../dist/watchdog.js', import.meta.url), {workerData: {buffer, fd, thresholdMs, startedAt, cwd: process.cwd(), monitorPid: 0, idBase: 0} satisfies WatchdogData});
+	type Line = {type: string; t: number; task?: number | null};
+	const lines = (): Line[] => readFileSync(out, 'utf8').split('\n').filter(Boolean).map(line => JSON.parse(line));
+	const line = async (type: string): Promise<Line> => {
 		for (let waited = 0; !lines().some(line => line.type === type) && waited < 5000; waited += 10) await sleep(10);
 		return lines().find(line => line.type === type)!;
 	};
-	/** The loop turns: the block is over. */
-	const beat = (): void => {
-		f64[F64_HEARTBEAT] = epochNow();
+	/** The loop turns (`at`: when the beat says it did): the block is over. */
+	const beat = (at = epochNow()): void => {
+		f64[F64_HEARTBEAT] = at;
 	};
+	/** Epoch ms as the thread's lines give them. */
+	const relative = (epoch: number): number => epoch - startedAt;
 	const stop = async (): Promise<void> => {
 		await thread.terminate();
 		closeSync(fd);
 	};
-	return {i32, line, beat, stop};
+	return {i32, line, beat, relative, online: once(thread, 'online'), stop};
 }
 
 describe('the watchdog thread', () => {
@@ -192,6 +197,29 @@ describe('the watchdog thread', () => {
 			watchdog.i32[I32_TASK] = 9;
 			watchdog.beat();
 			expect(await watchdog.line('block.end')).toMatchObject({task: 5});
+		} finally {
+			await watchdog.stop();
+		}
+	});
+
+	// A tester's loop of 2,000 awaits, then a first fetch() that loaded undici: the watchdog, late to a CPU, told the block as
+	// the fetch ran and named the fetch's caller, the one it saw from then on; its first looks had found the loop's task.
+	it("names at a block's end the task seen most through the silence, from its first look, and ends it no earlier than a task was seen at work", async () => {
+		const watchdog = watchdogThread(0, {silentForMs: 0, thresholdMs: 300});
+		try {
+			await watchdog.online;
+			watchdog.beat();
+			watchdog.i32[I32_TASK] = 7;
+			await sleep(280);
+			watchdog.i32[I32_TASK] = 9;
+			expect(await watchdog.line('block.start')).toMatchObject({task: 9});
+			await sleep(40);
+			const lastAtWork = epochNow();
+			// A beat that says the loop turned 60 ms ago: the looks found task 9 at work since.
+			watchdog.beat(lastAtWork - 60);
+			const end = await watchdog.line('block.end');
+			expect(end).toMatchObject({task: 7});
+			expect(end.t).toBeGreaterThan(watchdog.relative(lastAtWork - 40));
 		} finally {
 			await watchdog.stop();
 		}

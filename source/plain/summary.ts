@@ -4,7 +4,7 @@ import {insightMessage} from '../present/insights.js';
 import {fatalUncaught, unsettledTasks, type ModelState} from '../model/state.js';
 import {sessionDuration, summarize} from '../model/summary.js';
 import {formatDuration} from '../present/durations.js';
-import {formatTimes} from '../present/numbers.js';
+import {formatCount, formatTimes} from '../present/numbers.js';
 import type {Segment} from '../present/paint.js';
 import {glyphs} from '../present/states.js';
 import {counted, sanitize, sanitizeLines} from '../present/text.js';
@@ -78,11 +78,11 @@ export function summaryLines(state: ModelState, ascii: boolean): Segment[][] {
 	];
 	say(figures.join(` ${separator} `), {bold: true});
 	if (summary.httpCount > 0) {
-		const failed = summary.failedHttp > 0 ? `, ${summary.failedHttp} failed (a network error, a 5xx status or a gRPC error)` : '';
-		say(`HTTP sent: ${counted(summary.httpCount, 'request')}${sinceJoined(state)}, at most ${summary.maxInFlightHttp} in flight${failed}`, summary.failedHttp > 0 ? {color: 'red'} : {});
+		const failed = summary.failedHttp > 0 ? `, ${formatCount(summary.failedHttp)} failed (a network error, a 5xx status or a gRPC error)` : '';
+		say(`HTTP sent: ${counted(summary.httpCount, 'request')}${sinceJoined(state)}, at most ${formatCount(summary.maxInFlightHttp)} in flight${failed}`, summary.failedHttp > 0 ? {color: 'red'} : {});
 	}
 	if (summary.httpReceived > 0) {
-		const failed = summary.failedReceived > 0 ? `, ${summary.failedReceived} failed (a 5xx status, the client gone first, or the server's own end)` : '';
+		const failed = summary.failedReceived > 0 ? `, ${formatCount(summary.failedReceived)} failed (a 5xx status, the client gone first, or the server's own end)` : '';
 		say(`HTTP received: ${counted(summary.httpReceived, 'request')}${failed}`, summary.failedReceived > 0 ? {color: 'red'} : {});
 	}
 	if (summary.failedCount > 0) say(`${counted(summary.failedCount, 'task')} failed`, {color: 'red'});

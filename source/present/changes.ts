@@ -1,6 +1,6 @@
 import type {Ms} from '../protocol/events.js';
 import {formatDuration} from './durations.js';
-import {formatTimes} from './numbers.js';
+import {formatCount, formatTimes} from './numbers.js';
 
 /** Whether a change is for the better or the worse, where a figure has a better direction. */
 export type Tone = 'better' | 'worse';
@@ -31,7 +31,7 @@ export function durationChange(beforeMs: Ms, afterMs: Ms): string {
 /** `+2`, `−1` or `no change`: how a count moved. */
 export function countChange(before: number, after: number): string {
 	const delta = after - before;
-	return delta === 0 ? 'no change' : delta > 0 ? `+${delta}` : `${MINUS}${-delta}`;
+	return delta === 0 ? 'no change' : delta > 0 ? `+${formatCount(delta)}` : `${MINUS}${formatCount(-delta)}`;
 }
 
 /** `+1.0×` or `no change`: how a multiple such as concurrency moved, between the tenths shown (1.5× → 1.2× is −0.3×, whatever the hundredths). */

@@ -6,7 +6,7 @@ import type {ModelState} from '../model/state.js';
 import {countChange, durationChange, lowerIsBetter, timesChange, type Tone} from '../present/changes.js';
 import {formatDuration} from '../present/durations.js';
 import {insightMessage} from '../present/insights.js';
-import {formatTimes} from '../present/numbers.js';
+import {formatCount, formatTimes} from '../present/numbers.js';
 import {sanitize} from '../present/text.js';
 import {left, right, sanitizeSection, type ReportDocument, type ReportSection} from './report-document.js';
 
@@ -86,7 +86,7 @@ function summarySection(before: SessionFigures, after: SessionFigures): ReportSe
 		tones: [null, null, null, lowerIsBetter(b, a)],
 	});
 	const count = (measure: string, b: number, a: number, lessIsBetter: boolean): Row => ({
-		cells: [measure, String(b), String(a), countChange(b, a)],
+		cells: [measure, formatCount(b), formatCount(a), countChange(b, a)],
 		tones: [null, null, null, lessIsBetter ? lowerIsBetter(b, a) : null],
 	});
 	const rows: Row[] = [

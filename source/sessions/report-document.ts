@@ -1,10 +1,9 @@
 import type {ModelState, Uncaught} from '../model/state.js';
 import {buildReport, sessionEnd, type ReportBlock, type ReportSite, type ReportTask, type SessionReport} from '../model/summary.js';
 import {formatDuration} from '../present/durations.js';
-import {formatTimes} from '../present/numbers.js';
 import {counted, sanitize} from '../present/text.js';
 import {foldedSentence, sinceJoined} from '../present/folded.js';
-import {formatCount} from '../present/numbers.js';
+import {formatCount, formatTimes} from '../present/numbers.js';
 import {httpStatsByHost, servedStatsByRoute} from '../model/http-stats.js';
 import {fatalUncaught, HTTP_PHASES, isTaskKind} from '../model/state.js';
 import type {Insight} from '../model/insights.js';
@@ -83,16 +82,16 @@ function summarySection(report: SessionReport): ReportSection {
 		columns: [left('measure'), right('value')],
 		rows: [
 			['duration', formatDuration(report.durationMs)],
-			['tasks', String(s.taskCount)],
-			['failed tasks', String(s.failedCount)],
+			['tasks', formatCount(s.taskCount)],
+			['failed tasks', formatCount(s.failedCount)],
 			['task time (leaf tasks)', formatDuration(s.taskTimeMs)],
 			['running or waiting (tasks, their waits on each other aside)', formatDuration(s.activeTimeMs)],
 			['concurrency (running or waiting / duration)', formatTimes(s.concurrency)],
-			['max tasks in flight', String(s.maxInFlight)],
-			[`HTTP requests sent${sinceJoined({joinedMs: report.joinedMs ?? null})}`, String(s.httpCount)],
-			['max HTTP requests sent in flight', String(s.maxInFlightHttp)],
+			['max tasks in flight', formatCount(s.maxInFlight)],
+			[`HTTP requests sent${sinceJoined({joinedMs: report.joinedMs ?? null})}`, formatCount(s.httpCount)],
+			['max HTTP requests sent in flight', formatCount(s.maxInFlightHttp)],
 			// A server's: what it was asked (its routes, below).
-			...(s.httpReceived > 0 ? [['HTTP requests received', String(s.httpReceived)], ['failed HTTP requests received', String(s.failedReceived)]] : []),
+			...(s.httpReceived > 0 ? [['HTTP requests received', formatCount(s.httpReceived)], ['failed HTTP requests received', formatCount(s.failedReceived)]] : []),
 			['longest block', formatDuration(s.longestBlockMs)],
 			['script held back by asyncmon (backpressure)', formatDuration(s.heldBackMs)],
 		],
@@ -127,7 +126,7 @@ function slowestTasksSection(report: SessionReport, endMs: number, crash: Uncaug
 			formatDuration(t.busyMs),
 			formatDuration(t.waitMs),
 			formatDuration(t.schedDelayMs),
-			String(t.awaits),
+			formatCount(t.awaits),
 			stateOf(t),
 			t.location ?? '',
 		]),
@@ -194,7 +193,7 @@ function httpSections(state: ModelState): ReportSection[] {
 	const requests: ReportSection = {
 		title: 'HTTP by host',
 		columns: [left('host'), right('requests'), right('failed'), right('4xx')],
-		rows: hosts.map(h => [h.host, String(h.requests), String(h.failed), String(h.clientErrors)]),
+		rows: hosts.map(h => [h.host, formatCount(h.requests), formatCount(h.failed), formatCount(h.clientErrors)]),
 	};
 	const latency: ReportSection = {
 		title: 'HTTP latency by phase',
@@ -203,7 +202,7 @@ function httpSections(state: ModelState): ReportSection[] {
 			HTTP_PHASES.flatMap(phase => {
 				const stats = h.latency[phase];
 				if (!stats) return [];
-				return [[h.host, phase, String(stats.samples), ...[stats.p50Ms, stats.p90Ms, stats.p99Ms, stats.maxMs].map(formatDuration)]];
+				return [[h.host, phase, formatCount(stats.samples), ...[stats.p50Ms, stats.p90Ms, stats.p99Ms, stats.maxMs].map(formatDuration)]];
 			}),
 		),
 		note: 'queue and connect end when the request is sent; ttfb runs to the response headers; download to the end of the body',
@@ -212,7 +211,7 @@ function httpSections(state: ModelState): ReportSection[] {
 	const served: ReportSection = {
 		title: 'HTTP received by route',
 		columns: [left('route'), right('requests'), right('failures'), right('p50'), right('p99'), right('max')],
-		rows: routes.map(r => [r.route, String(r.requests), String(r.failures), ...(r.latency ? [r.latency.p50Ms, r.latency.p99Ms, r.latency.maxMs].map(formatDuration) : ['', '', ''])]),
+		rows: routes.map(r => [r.route, formatCount(r.requests), formatCount(r.failures), ...(r.latency ? [r.latency.p50Ms, r.latency.p99Ms, r.latency.maxMs].map(formatDuration) : ['', '', ''])]),
 		note: "requests the script's servers received, from arrival to the response's end; failures are 5xx responses and clients that went away",
 	};
 	return [requests, latency, served];

@@ -2,6 +2,7 @@ import {describe, expect, it} from 'vitest';
 import {apply} from '../../source/model/reducer.js';
 import type {ModelState} from '../../source/model/state.js';
 import {summaryLines} from '../../source/plain/summary.js';
+import {formatText} from '../../source/sessions/format-text.js';
 import {paint} from '../../source/present/paint.js';
 import type {AsyncmonEvent, ProtocolLine} from '../../source/protocol/events.js';
 import {event, reduce} from '../helpers/events.js';
@@ -101,6 +102,19 @@ describe('the plain summary', () => {
 		const text = summaryText(reduce(lines));
 		expect(text).toContain("HTTP received: 3 requests, 1 failed (a 5xx status, the client gone first, or the server's own end)");
 		expect(text.some(line => line.startsWith('HTTP sent'))).toBe(false);
+	});
+
+	// A tester's Fastify server: `HTTP received: 13,391 requests, 2662 failed`, and the report's tables alike.
+	it('writes its counts of requests in thousands as every other count is', () => {
+		const lines: AsyncmonEvent[] = [event('task.start', {t: 0, id: 1, kind: 'script', name: 'server.ts'})];
+		for (let id = 10; id < 2_510; id++) lines.push(event('task.start', {t: 1, id, parent: 1, kind: 'server', name: 'GET /', http: {method: 'GET', url: '/'}}), event('task.end', {t: 2, id, ok: true, status: id % 2 === 0 ? 500 : 200}));
+		lines.push(event('exit', {t: 3, code: 0, signal: null}));
+		const state = reduce(lines);
+		expect(summaryText(state).join('\n')).toContain('HTTP received: 2,500 requests, 1,250 failed (a 5xx status');
+		const report = formatText(state);
+		expect(report).toMatch(/HTTP requests received +2,500\n/);
+		expect(report).toMatch(/failed HTTP requests received +1,250\n/);
+		expect(report).toMatch(/GET \/ +2,500 +1,250 /);
 	});
 
 	it('says tasks a signal cut short were interrupted, and gives no never-settled advice about them', () => {

@@ -18,6 +18,7 @@ describe('changes in words', () => {
 	it('counts and multiples', () => {
 		expect(countChange(1, 3)).toBe('+2');
 		expect(countChange(3, 1)).toBe('−2');
+		expect(countChange(1_000, 13_391)).toBe('+12,391');
 		expect(countChange(3, 3)).toBe('no change');
 		expect(timesChange(1, 1.99)).toBe('+1.0×');
 		expect(timesChange(2, 1.5)).toBe('−0.5×');

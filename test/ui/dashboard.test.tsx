@@ -583,6 +583,20 @@ describe('dashboard: terminal and modes', () => {
 		expect([view.interrupts, view.quits]).toEqual([0, 1]);
 	});
 
+	// A tester at 80 columns: `… · concurrency 1.1× · l…`, and at 100 a dangling `·`, "q to exit" gone.
+	it('leaves whole figures out of its summary at a narrow width, never "q to exit"', async () => {
+		const session = busySession().emit('exit', {t: 1500, code: null, signal: 'SIGINT'});
+		const view = await renderDashboard(session, {columns: 90});
+		const line = (): string => view.lines().at(-2)!;
+		expect(line()).toMatch(/^killed by SIGINT after 1\.50s · 5 tasks, 1 failed · longest block \S+ · q to exit$/);
+		view.rerenderAt(80, 30);
+		await view.press();
+		expect(line()).toMatch(/^killed by SIGINT after 1\.50s · 5 tasks, 1 failed · q to exit$/);
+		view.rerenderAt(40, 30);
+		await view.press();
+		expect(line()).toBe('killed by SIGINT after 1.50s · q to exit');
+	});
+
 	it('quits as soon as the script exits with exitOnEnd', async () => {
 		const session = busySession();
 		const view = await renderDashboard(session, {exitOnEnd: true});

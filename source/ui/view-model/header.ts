@@ -125,7 +125,8 @@ function countsAt({state, ascii}: HeaderInput, concurrency: string, brevity: Bre
 		const killedBy = endingSignal(state.exit);
 		// The script's own process.exit() ended them (a graceful shutdown's): cut off, not left hanging.
 		const how = state.exitCall && !killedBy ? 'cut off by process.exit()' : (cutShortText(killedBy, fatalUncaught(state)) ?? 'never settled');
-		const label = brevity === 0 ? ` ${sanitize(how)}` : '';
+		// Shortened, still in words: a bare count there reads as tasks still waiting, and an end it does not say.
+		const label = ` ${sanitize(brevity === 0 ? how : how.split(' by ')[0]!)}`;
 		line.push({text: `${stateIcon('waiting', ascii)} ${formatCount(unsettled)}${label}`, color: STATE_STYLES.waiting.color}, {text: gap});
 	}
 	if (brevity > 0) line.push({text: ' '});
@@ -155,7 +156,8 @@ function countNotes(state: ModelState, brevity: Brevity): Line {
 	// The counts are the script's tasks, as the summary's; its other threads and processes run beside them.
 	const {workers, processes} = state.lanesRunning;
 	const lanes = [workers > 0 ? counted(workers, 'worker thread') : '', processes > 0 ? counted(processes, 'process', 'processes') : ''].filter(Boolean);
-	if (lanes.length > 0) notes.push({text: `  + ${lanes.join(' and ')} running`, color: STATE_STYLES.running.color});
+	// Once the script has ended none runs, whatever the last it said of them (a worker killed with it says nothing).
+	if (lanes.length > 0 && !state.exit) notes.push({text: `  + ${lanes.join(' and ')} running`, color: STATE_STYLES.running.color});
 	if (state.corruptLines > 0) notes.push({text: `  ${counted(state.corruptLines, 'corrupt line')} skipped`, color: 'red'});
 	return notes;
 }

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {glyphs} from '../../../source/present/states.js';
 import {headerLines, scriptStatus} from '../../../source/ui/view-model/header.js';
+import type {AsyncmonEvent} from '../../../source/protocol/events.js';
 import {event, reduce} from '../../helpers/events.js';
 
 describe("the dashboard header's script status", () => {
@@ -60,6 +61,26 @@ describe("the dashboard header's counts", () => {
 		// At 80 columns the states none is in and the concurrency give way, not the fold count.
 		expect(counts(80)).toBe('▶ 1 ⏸ 37 ✔ 3,126 ✖ 33  + 25  http 0 in flight, 33 failed  1,288 folded');
 		for (const width of [100, 80]) expect(counts(width).length).toBeLessThanOrEqual(width);
+	});
+});
+
+describe("the dashboard header's counts once the script was killed", () => {
+	// A tester's piscina pool killed by SIGINT: `⏸ 36  … + 2 worker threads running`, the workers gone; at 80 columns a
+	// bare `⏸ 4`, which read as tasks still waiting.
+	it('says in words, however narrow, that the tasks left were interrupted, and that no lane runs any more', () => {
+		const lane = 1_000_000_000_001;
+		const events: AsyncmonEvent[] = [
+			event('task.start', {t: 0, id: 1, kind: 'script', name: 'pool.js', loc: null}),
+			event('task.start', {t: 1, id: lane, parent: 1, kind: 'worker', name: 'worker 1', loc: null}),
+		];
+		for (let id = 2; id < 6; id++) events.push(event('task.start', {t: 1, id, parent: 1, kind: 'task', name: 'run()', loc: 'pool.js:4:1'}), event('task.await', {t: 2, id, on: {kind: 'promise'}}));
+		events.push(event('exit', {t: 50, code: null, signal: 'SIGINT'}));
+		const state = reduce(events);
+		state.taskCounts.finished = 26_036;
+		const counts = (width: number): string => headerLines({state, title: 'pool.js', nowMs: 100, width, ascii: false, glyphs: glyphs(false), viewPaused: false, replay: undefined, badge: []})[1]!.map(segment => segment.text).join('');
+		expect(counts(160)).toContain('⏸ 4 interrupted by SIGINT');
+		expect(counts(60)).toContain('⏸ 4 interrupted');
+		for (const width of [160, 60]) expect(counts(width)).not.toContain('running');
 	});
 });
 

@@ -16,6 +16,8 @@ export type Location = string;
 
 /** How a function with no name is called: in a stack frame's `fn`, and in a task's name. */
 export const ANONYMOUS = '<anonymous>';
+/** A method's name under a computed key not known until the key is evaluated: `Store.<computed>`. */
+export const COMPUTED_KEY = '<computed>';
 
 /** Each worker thread numbers its tasks and ops from `threadId × IDS_PER_THREAD + 1`; the main thread's ids are below it. */
 export const IDS_PER_THREAD = 1_000_000_000;

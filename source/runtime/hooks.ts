@@ -474,7 +474,7 @@ function instrumentCompiled(compiled: Compiled, file: string, format: ModuleForm
 		};
 	}
 	const registry: SiteRegistry = {
-		addFunction: site => options.sites.addFunction({name: site.name, loc: locate(site.line, site.column), ...(site.secretParams ? {secretParams: site.secretParams} : {}), ...(site.callsNothing ? {callsNothing: true} : {}), ...(site.declaredArgs !== undefined && {declaredArgs: site.declaredArgs})}),
+		addFunction: site => options.sites.addFunction({name: site.name, loc: locate(site.line, site.column), ...(site.secretParams ? {secretParams: site.secretParams} : {}), ...(site.callsNothing ? {callsNothing: true} : {}), ...(site.declaredArgs !== undefined && {declaredArgs: site.declaredArgs}), ...(site.keyed && {keyed: true as const})}),
 		addAwait: site => options.sites.addAwait({loc: locate(site.line, site.column), dependent: site.dependent, ...(site.call && {call: true as const})}),
 		addDroppedCall: site => options.sites.addDroppedCall(locate(site.line, site.column)),
 	};

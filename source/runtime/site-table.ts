@@ -1,4 +1,4 @@
-import type {Location} from '../protocol/events.js';
+import {COMPUTED_KEY, type Location} from '../protocol/events.js';
 
 export interface FunctionMeta {
 	name: string;
@@ -9,6 +9,10 @@ export interface FunctionMeta {
 	callsNothing?: true;
 	/** See FunctionSite.declaredArgs. */
 	declaredArgs?: number;
+	/** See FunctionSite.keyed. */
+	keyed?: true;
+	/** A keyed site's name as the transform gave it, and its key's once evaluated (null: more than one, so none). */
+	keyedAs?: {template: string; key: string | null};
 }
 
 export interface AwaitMeta {
@@ -80,6 +84,21 @@ export class SiteTable {
 
 	droppedCallAt(id: number): Location {
 		return this.droppedCalls[id]!;
+	}
+
+	/**
+	 * A keyed site's computed key was evaluated (see FunctionSite.keyed): its name is the key's, as V8 names the
+	 * function, `Store.fetchAll`, `Store.[secret]` for `Symbol('secret')`. The same code evaluated again with another
+	 * key (a class made in a loop) leaves `<computed>`: one site, no one name. A key of another type is left alone
+	 * (converting it would call the script's own toString() a second time).
+	 */
+	nameByKey(id: number, key: unknown): void {
+		const meta = this.functions[id]!;
+		const name = typeof key === 'string' ? key : typeof key === 'number' ? String(key) : typeof key === 'symbol' ? `[${key.description ?? ''}]` : undefined;
+		if (!meta.keyed || name === undefined || meta.keyedAs?.key === null || meta.keyedAs?.key === name) return;
+		const template = meta.keyedAs?.template ?? meta.name;
+		meta.keyedAs = {template, key: meta.keyedAs ? null : name};
+		meta.name = meta.keyedAs.key === null ? template : template.replace(COMPUTED_KEY, name);
 	}
 
 	functionAt(id: number): FunctionMeta {

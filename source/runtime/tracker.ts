@@ -490,6 +490,12 @@ export class Tracker {
 		return task;
 	}
 
+	/** A computed key of an instrumented method, as it is evaluated: it names the method (see FunctionSite.keyed). */
+	k<K>(functionId: number, key: K): K {
+		this.sites.nameByKey(functionId, key);
+		return key;
+	}
+
 	/** Enter: a call of an instrumented async function starts a task. */
 	e(functionId: number, args: ArrayLike<unknown>): Task {
 		const site = this.sites.functionAt(functionId);

@@ -1,6 +1,6 @@
 import type MagicStringClass from 'magic-string';
 import {acorn, MagicString} from './lazy-modules.js';
-import {ANONYMOUS} from '../protocol/events.js';
+import {ANONYMOUS, COMPUTED_KEY} from '../protocol/events.js';
 import {isSecretParameterName, redactText} from '../protocol/redaction.js';
 import {DESTRUCTURED_ARRAY_KEY, DESTRUCTURED_OBJECT_KEY} from './preview.js';
 import {type AnyNode, collectNames, isFunction, readsAny, someChild} from './ast.js';
@@ -53,6 +53,11 @@ export interface FunctionSite {
 	 * its job's lock token to a processor declared `async function process(job)`).
 	 */
 	declaredArgs?: number;
+	/**
+	 * A method or property under a computed key that is no constant (`async [METHOD]()`, `{[name]: async () => …}`):
+	 * its name holds COMPUTED_KEY, for the key's value at run time (see Tracker.k), as V8 names the function.
+	 */
+	keyed?: true;
 }
 
 export interface AwaitSite {
@@ -188,7 +193,14 @@ export function instrument(input: TransformInput): TransformOutput {
 		if (callsNothing(fn)) site.callsNothing = true;
 		// An arrow has no `arguments`: it is given its parameters (see arrowArguments).
 		if (fn.type !== 'ArrowFunctionExpression' && readsOnlyItsParameters(fn)) site.declaredArgs = fn.params.length;
+		const key = runtimeKeyOf(fn, parent);
+		if (key) site.keyed = true;
 		const id = input.registry.addFunction(site);
+		// The key, evaluated once where it was, passes through the runtime, which names the site by its value.
+		if (key) {
+			edit.prependRight(key.start, `${runtimeCall(rt, 'k')}${id},`);
+			edit.appendLeft(key.end, ')');
+		}
 		const args = fn.type === 'ArrowFunctionExpression' ? arrowArguments(fn, rt) : 'arguments';
 		const enter = `const ${TASK}=${rt}.e(${id},${args});try{`;
 		const exit = `}catch(${ERR}){${rt}.f(${TASK},${ERR});throw ${ERR}}finally{${rt}.l(${TASK})}`;
@@ -523,11 +535,11 @@ function functionName(fn: AnyNode, parent: AnyNode | null, className: string | u
 		}
 		case 'MethodDefinition':
 		case 'PropertyDefinition': {
-			const name = keyName(parent.key, parent.computed) ?? '<computed>';
+			const name = keyName(parent.key, parent.computed) ?? COMPUTED_KEY;
 			return className ? `${className}.${name}` : name;
 		}
 		case 'Property':
-			return keyName(parent.key, parent.computed) ?? ANONYMOUS;
+			return keyName(parent.key, parent.computed) ?? (runtimeKeyOf(fn, parent) ? COMPUTED_KEY : ANONYMOUS);
 		case 'CallExpression':
 		case 'NewExpression':
 			return parent.arguments.includes(fn) ? callbackName(parent, fn) : ANONYMOUS;
@@ -592,6 +604,12 @@ function calleeText(callee: AnyNode): string | undefined {
 	else if (names.length === 0) return undefined;
 	else return names.at(-1);
 	return names.slice(-3).join('.');
+}
+
+/** The computed key of a method or property that is `fn`, where only its value at run time names it (see FunctionSite.keyed). */
+function runtimeKeyOf(fn: AnyNode, parent: AnyNode | null): AnyNode | undefined {
+	const keyed = parent !== null && (parent.type === 'MethodDefinition' || parent.type === 'PropertyDefinition' || parent.type === 'Property') && parent.value === fn && parent.computed;
+	return keyed && constantKey(parent.key) === undefined && wellKnownSymbol(parent.key) === undefined ? parent.key : undefined;
 }
 
 /** A computed key that is a constant, as V8 names the function under it: `['load']`, `[404]`, `` [`save`] ``. */

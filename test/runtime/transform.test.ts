@@ -241,14 +241,33 @@ describe('instrument: names and positions in the registry', () => {
 		].join('\n');
 		const found = names(code);
 		expect(found.sort()).toEqual(
-			['C.m', 'C.s', 'C.#p', 'C.field', 'C.sfield', 'C.#pf', 'C.<computed>', 'C.quoted', 'D.dm', 'Named.em', 'om', 'k', 'a', '<anonymous>'].sort(),
+			['C.m', 'C.s', 'C.#p', 'C.field', 'C.sfield', 'C.#pf', 'C.<computed>', 'C.quoted', 'D.dm', 'Named.em', 'om', 'k', 'a', '<computed>'].sort(),
 		);
 	});
 
 	// `async ['load']()` read 'Repo.<computed>(3)' where V8 names it `load` (the fixes' check, names.js).
 	it('names a function under a computed key that is a constant as V8 does: a string, a number, a template with no expression', () => {
 		const code = ["class Repo { async ['load']() {} async [404]() {} async [`save`]() {} async [`x${y}`]() {} }", "const api = {async ['fetch' + 'Order']() {}}", "api['getUser'] = async function () {}"].join('\n');
-		expect(names(code)).toEqual(['Repo.load', 'Repo.404', 'Repo.save', 'Repo.<computed>', '<anonymous>', 'getUser']);
+		expect(names(code)).toEqual(['Repo.load', 'Repo.404', 'Repo.save', 'Repo.<computed>', '<computed>', 'getUser']);
+	});
+
+	// A tester's `async [METHOD]()`, `async [kSecret]()`, `{async ['quad' + 'ruple']()}`: `Store.<computed>` twice and `<anonymous>`.
+	it('marks a function under a computed key known only at run time, and passes the key through the runtime where it is evaluated', () => {
+		const code = 'class Store { async [METHOD](opts) { await null } }\nconst helpers = {async [`quad${suffix}`](x) { await null }, async [Symbol.iterator]() {}}';
+		const out = transform(code);
+		expect(out.functions.map(site => [site.name, site.keyed])).toEqual([
+			['Store.<computed>', true],
+			['<computed>', true],
+			['[Symbol.iterator]', undefined],
+		]);
+		const keys: Array<[number, unknown]> = [];
+		const runtime = new Proxy({}, {get: (_, name) => (name === 'k' ? (site: number, key: unknown) => (keys.push([site, key]), key) : (value: unknown) => value)});
+		(globalThis as Record<string, unknown>)[RUNTIME_GLOBAL] = runtime;
+		const made = new Function('METHOD', 'suffix', `${out.code}; return {store: new Store(), helpers}`)('fetchAll', 'ruple');
+		// Evaluated once each, in order, and the keys as they were: the methods are where they would be.
+		expect(keys).toEqual([[0, 'fetchAll'], [1, 'quadruple']]);
+		expect(typeof made.store.fetchAll).toBe('function');
+		expect(typeof made.helpers.quadruple).toBe('function');
 	});
 
 	it('notes the positions of parameters named like a secret, defaults included', () => {
@@ -433,7 +452,8 @@ describe('withoutInstrumentation: the user\'s own text back', () => {
 	it("turns any function's instrumented text, as V8 gives it, into the text it had before", () => {
 		const original = new Function('module', 'f', 'g', 'h', 'use', 'list', 'computed', 'format', `${code}; return module.exports`)({}, () => 0, () => 0, () => 0, () => 0, () => [], () => 'k', String);
 		const out = transform(code);
-		const runtime = new Proxy({}, {get: () => (value: unknown) => value});
+		// As the runtime does: each call gives back what it wraps, a computed key (`k`, after its site's id) too.
+		const runtime = new Proxy({}, {get: (_, name) => (name === 'k' ? (_site: number, key: unknown) => key : (value: unknown) => value)});
 		(globalThis as Record<string, unknown>)[RUNTIME_GLOBAL] = runtime;
 		const instrumented = new Function('module', 'f', 'g', 'h', 'use', 'list', 'computed', 'format', `${out.code}; return module.exports`)({}, () => 0, () => 0, () => 0, () => 0, () => [], () => 'k', String);
 		const texts = (exports: Record<string, any>): string[] => [

@@ -288,8 +288,10 @@ export function apply(state: ModelState, line: ProtocolLine): void {
 			block.exact = event.exact;
 			if (block.startMs === 0 && block.detectedAt === 0) block.startMs = event.t - event.durationMs;
 			// What the watchdog read at a look that late ran last or next; its word for the task at the end is the one it saw
-			// most through the silence, from its first look, and the main thread's, for a block it measured, is exact.
-			if (readAsItEnded(state, block)) forgetWhatWasRead(block);
+			// most through the silence, from its first look, and the main thread's, for a block it measured, is exact. A late
+			// look that found the very task the silence was most seen in read the block's own code: what it read stays.
+			const agrees = !event.exact && event.task !== null && block.taskId === event.task;
+			if (readAsItEnded(state, block) && !agrees) forgetWhatWasRead(block);
 			if (event.task !== null) block.taskId = event.task;
 			block.taskName = nameOfTask(state, block.taskId) ?? block.taskName;
 			if (locatedAtTask(state, block)) block.location ??= locationOfTask(state, block.taskId);

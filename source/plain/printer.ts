@@ -53,8 +53,8 @@ export interface PlainOptions {
 
 /** A buffered printer writes at least this often, however long the batch. */
 const MAX_PENDING_CHARS = 1 << 16;
-/** How many block ends wait for their stack at most (see endsAwaitingStack). */
-const ENDS_AWAITING_STACK = 16;
+/** How many block ends wait for their stack, or their task, at most (see endsAwaitingStack). */
+const HELD_ENDS = 16;
 
 /** A line of asyncmon's, or a chunk of the script's output, and where it goes. */
 interface Printed {
@@ -64,6 +64,14 @@ interface Printed {
 	own?: true;
 	/** Taken back while it was still held: not printed. */
 	withdrawn?: true;
+}
+
+/** A block's end line held in time order, to be told again as what it names comes (see endsAwaitingStack). */
+interface HeldEnd {
+	printed: Printed;
+	t: Ms;
+	durationMs: Ms;
+	blockId: number;
 }
 
 /** What kind of event a line tells of: an icon and a word, in the label column. */
@@ -91,7 +99,13 @@ export class PlainPrinter {
 	 * TimeOrder) and told again when the stack comes before it is printed. A stack that never comes leaves the words
 	 * as they were; the latest few are kept.
 	 */
-	private readonly endsAwaitingStack = new Map<number, {printed: Printed; t: Ms; durationMs: Ms}>();
+	private readonly endsAwaitingStack = new Map<number, HeldEnd>();
+	/**
+	 * Ends of blocks whose task had not come yet, by that task's id: the watchdog's lines come before the blocked
+	 * thread's batch that starts it, and the end read `by a task not reported yet (#2004)`. Told again as it comes,
+	 * while the line is still held; the latest few are kept.
+	 */
+	private readonly endsAwaitingTask = new Map<number, HeldEnd>();
 	/** asyncmon's own lines and the script's output, put in time order; the notices are not held. */
 	private readonly order = new TimeOrder<Printed>(printed => this.write(printed));
 	/**
@@ -172,6 +186,11 @@ export class PlainPrinter {
 				return;
 			case 'task.start': {
 				this.tellAwaitsOf(line.id, state);
+				const ended = this.endsAwaitingTask.get(line.id);
+				if (ended) {
+					this.endsAwaitingTask.delete(line.id);
+					this.tellEndAgain(ended, state);
+				}
 				// A request held on a framework's promise that named nothing: the handler it calls now names it (see holdupOf).
 				if (line.parent !== null) this.nameHeldAwait(line.parent, state);
 				const node = state.nodes.get(line.id);
@@ -294,8 +313,7 @@ export class PlainPrinter {
 				if (ended) {
 					// Read as the block ended (a native call's stack is read once it returns): its end's words, still held, say where.
 					this.endsAwaitingStack.delete(line.id);
-					const block = state.blocks.find(b => b.id === line.id);
-					ended.printed.text = this.words(ended.t, this.blockMark('block'), this.blockEndText(state, block, ended.durationMs));
+					this.tellEndAgain(ended, state);
 					return;
 				}
 				// Read while the block lasts, its stack says where the code is, and whose (a library's code resumed in a task's
@@ -329,7 +347,9 @@ export class PlainPrinter {
 				const printed = this.say(line.t, this.blockMark('block'), this.blockEndText(state, block, line.durationMs));
 				// A block told live had its stack asked for; the stack comes by the watchdog's pipe, and may come after this, as
 				// may the watchdog's start of it (none heard yet: detectedAt 0).
-				if ((toldLive || block?.detectedAt === 0) && block?.stackRead === false) keepLatest(this.endsAwaitingStack, line.id, {printed, t: line.t, durationMs: line.durationMs}, ENDS_AWAITING_STACK);
+				const held = {printed, t: line.t, durationMs: line.durationMs, blockId: line.id};
+				if ((toldLive || block?.detectedAt === 0) && block?.stackRead === false) keepLatest(this.endsAwaitingStack, line.id, held, HELD_ENDS);
+				if (block?.taskId != null && !state.nodes.has(block.taskId)) keepLatest(this.endsAwaitingTask, block.taskId, held, HELD_ENDS);
 				return;
 			}
 			case 'uncaught': {
@@ -553,6 +573,12 @@ export class PlainPrinter {
 	}
 
 	/** `loop was blocked for 1.01s by waitForShell() in main() app.ts:5:3`, from what the state knows of the block. */
+	/** A block's end line, still held, in the words of what is known of it now. */
+	private tellEndAgain(ended: HeldEnd, state: ModelState): void {
+		const block = state.blocks.find(b => b.id === ended.blockId);
+		ended.printed.text = this.words(ended.t, this.blockMark('block'), this.blockEndText(state, block, ended.durationMs));
+	}
+
 	private blockEndText(state: ModelState, block: Block | undefined, durationMs: Ms): Segment[] {
 		const who = block ? blockCulprit(state, block) : 'a callback';
 		const loop = `loop${block ? loopOwner(block) : ''}`;

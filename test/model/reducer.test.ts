@@ -443,16 +443,28 @@ describe('reducer: blocks', () => {
 		// Its stack may come after its end (the watchdog's lines go their own way): left out all the same.
 		apply(late, {type: 'block.stack', t: 482, id: 2, frames: [{fn: 'useFactory', loc: 'main.ts:81:5'}]});
 		expect(late.blocks[0]).toMatchObject({frames: [], stackRead: false, location: null});
-		// A tester's loop of 2,000 awaits, then a first fetch(): told late, read in the fetch, which most looks found.
+		// A tester's loop of 2,000 awaits, then a first fetch(): told late, as another call ran, which it read; most looks
+		// had found the fetch's caller.
 		const mostly = reduce([
 			HEADER,
 			start(0, 1, null, 'syncRound(0)'),
 			start(91, 4, 1, 'fetchJson()'),
-			{type: 'block.start', t: 53, id: 2, task: 4, detectedAt: 125},
-			{type: 'block.stack', t: 130, id: 2, frames: [{fn: 'fetchJson', loc: 'inventory.js:11:21'}]},
-			{type: 'block.end', t: 124, id: 2, durationMs: 71, task: 4, exact: false},
+			start(123, 5, 1, 'getItem(7)'),
+			{type: 'block.start', t: 53, id: 2, task: 5, detectedAt: 125},
+			{type: 'block.stack', t: 126, id: 2, frames: [{fn: 'getItem', loc: 'inventory.js:5:3'}]},
+			{type: 'block.end', t: 128, id: 2, durationMs: 75, task: 4, exact: false},
 		]);
 		expect(mostly.blocks[0]).toMatchObject({taskId: 4, taskName: 'fetchJson()', frames: [], stackRead: false});
+		// The late look found the task the silence was most seen in, in its own code: what it read is the block's.
+		const agreed = reduce([
+			HEADER,
+			start(0, 1, null, 'syncRound(0)'),
+			start(91, 4, 1, 'fetchJson()'),
+			{type: 'block.start', t: 45, id: 2, task: 4, detectedAt: 135.6},
+			{type: 'block.stack', t: 139.6, id: 2, frames: [{fn: 'fetchJson', loc: 'inventory.js:11:21'}]},
+			{type: 'block.end', t: 145, id: 2, durationMs: 99, task: 4, exact: false},
+		]);
+		expect(agreed.blocks[0]).toMatchObject({taskId: 4, stackRead: true, location: 'inventory.js:11:21'});
 		// Seen well before it ended, what was read stays: a block measured exactly too, read before its end.
 		const seen = reduce([
 			start(0, 1, null, 'main()'),

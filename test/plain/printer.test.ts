@@ -256,6 +256,21 @@ describe('plain mode', () => {
 		expect(lines.join('\n')).not.toContain('still blocked, in readAll()');
 	});
 
+	// A tester's loop of awaits, then a first fetch(): `loop was blocked for 99ms by a task not reported yet (#2004)`, the
+	// watchdog's end before the blocked thread's batch that starts fetchJson().
+	it("names a block's task in its end line once the task is heard of, while the line is still held", () => {
+		const lines = printed({ascii: false}, [
+			session[0]!,
+			{type: 'task.start', t: 1, id: 3, parent: 1, kind: 'task', name: 'syncRound(0)', loc: 'app.js:21:1'},
+			{type: 'block.start', t: 46, id: 1, task: null, detectedAt: 125},
+			{type: 'block.end', t: 145, id: 1, durationMs: 99, task: 2004, exact: false},
+			{type: 'task.start', t: 92, id: 2004, parent: 3, kind: 'task', name: 'fetchJson("…/prices/0")', loc: 'app.js:10:1'},
+			{type: 'exit', t: 600, code: 0, signal: null},
+		]).split('\n');
+		expect(lines).toContain('[   0.145s] ⚠ block  loop was blocked for 99ms by fetchJson("…/prices/0")');
+		expect(lines.join('\n')).not.toContain('not reported yet');
+	});
+
 	it("takes back a 'still blocked' line read once the block's task had ended (an execSync's stack, read as it returned)", () => {
 		const lines = printed({ascii: false}, [
 			session[0]!,

@@ -3,6 +3,7 @@ import {liveTimes} from '../model/live-times.js';
 import {isTaskKind, type Block, type ModelState, type TaskNode} from '../model/state.js';
 import {sessionEnd} from '../model/summary.js';
 import {formatDuration} from '../present/durations.js';
+import {formatCount} from '../present/numbers.js';
 import {loopOwner} from '../present/processes.js';
 import {counted, sanitize, truncate} from '../present/text.js';
 import {escapeHtml} from './html-page.js';
@@ -77,7 +78,7 @@ export function waterfallSvg(state: ModelState, durationMs: Ms = waterfallSpan(s
 	}
 	rows.forEach(({node, depth}, index) => parts.push(waterfallRow(node, depth, CHART.axisHeight + index * CHART.rowHeight, x, durationMs)));
 	const truncatedNote =
-		all.length > rows.length ? `\n<p class="note">Showing the first ${rows.length} of ${all.length} rows; the tables below cover every task.</p>` : '';
+		all.length > rows.length ? `\n<p class="note">Showing the first ${formatCount(rows.length)} of ${formatCount(all.length)} rows; the tables below cover every task.</p>` : '';
 	return `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${CHART.width} ${height}" width="100%" role="img" aria-label="Task waterfall">
 ${parts.join('\n')}
 </svg>${truncatedNote}`;

@@ -18,6 +18,13 @@ function tags(html: string): Tag[] {
 	}));
 }
 
+// A tester's Fastify run: `Showing the first 1500 of 6885 rows`, in a report whose every other count is in thousands.
+it("says how many of the waterfall's rows it shows in thousands, as every other count", () => {
+	const events = [event('task.start', {t: 0, id: 1, kind: 'script', name: 'app.js', loc: null})];
+	for (let id = 2; id < 2_002; id++) events.push(event('task.start', {t: 1, id, parent: 1, kind: 'task', name: 'work()', loc: 'app.js:2:1'}));
+	expect(formatHtml(reduce(events))).toContain('Showing the first 1,500 of 2,001 rows');
+});
+
 describe('html report', () => {
 	const lines = threeRequestsEvents();
 	const state = reduce(lines);

@@ -131,7 +131,8 @@ function countsAt({state, ascii}: HeaderInput, concurrency: string, brevity: Bre
 	}
 	if (brevity > 0) line.push({text: ' '});
 	// Tasks the script's process holds back count as in flight, as the HTTP requests among them do: a server under load holds most.
-	if (state.held.tasks > 0) line.push({text: `+ ${formatCount(state.held.tasks)}${brevity === 0 ? ' just started' : ''}`, color: STATE_STYLES.running.color}, {text: gap});
+	// Shortened, still a word: a bare `+ 32` after the failed count read as part of it.
+	if (state.held.tasks > 0) line.push({text: `+ ${formatCount(state.held.tasks)}${brevity === 0 ? ' just started' : ' new'}`, color: STATE_STYLES.running.color}, {text: gap});
 	// Without the concurrency, the requests' counts still stand apart from the tasks'.
 	line.push({text: brevity < 3 ? `${brevity === 2 ? 'conc' : 'concurrency'} ${concurrency}  ` : ' '});
 	line.push({text: `http ${state.httpInFlight - state.httpQueued + state.held.http} in flight`});

@@ -275,8 +275,10 @@ function failuresSection(state: ModelState, report: SessionReport): ReportSectio
 		add([`${what}${handled(task) ? ' (handled by the script)' : ''}`, failureText({error: task.error, status: task.request?.status, aborted: task.request?.aborted}), task.error?.location ?? task.location ?? '']);
 	}
 	for (const site of report.folded?.sites ?? []) {
+		// A route's folded requests by its name alone, as its requests told one by one are: one row for both.
+		const what = site.kind === 'server' ? site.name : siteLabel(site);
 		for (const {error, status, aborted, count} of site.failures) {
-			add([siteLabel(site), failureText({error, status, aborted}), error?.location ?? site.location ?? ''], count);
+			add([what, failureText({error, status, aborted}), error?.location ?? site.location ?? ''], count);
 		}
 	}
 	for (const uncaught of state.uncaught) add([`${uncaught.origin}${uncaught.handled ? ' (handled by the script)' : ''}`, errorText(uncaught.error), uncaught.error.location ?? ''], uncaught.count ?? 1);

@@ -2,7 +2,6 @@ import {describe, expect, it} from 'vitest';
 import {apply} from '../../source/model/reducer.js';
 import type {ModelState} from '../../source/model/state.js';
 import {summaryLines} from '../../source/plain/summary.js';
-import {formatText} from '../../source/sessions/format-text.js';
 import {paint} from '../../source/present/paint.js';
 import type {AsyncmonEvent, ProtocolLine} from '../../source/protocol/events.js';
 import {event, reduce} from '../helpers/events.js';
@@ -111,10 +110,6 @@ describe('the plain summary', () => {
 		lines.push(event('exit', {t: 3, code: 0, signal: null}));
 		const state = reduce(lines);
 		expect(summaryText(state).join('\n')).toContain('HTTP received: 2,500 requests, 1,250 failed (a 5xx status');
-		const report = formatText(state);
-		expect(report).toMatch(/HTTP requests received +2,500\n/);
-		expect(report).toMatch(/failed HTTP requests received +1,250\n/);
-		expect(report).toMatch(/GET \/ +2,500 +1,250 /);
 	});
 
 	it('says tasks a signal cut short were interrupted, and gives no never-settled advice about them', () => {

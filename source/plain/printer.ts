@@ -572,13 +572,13 @@ export class PlainPrinter {
 		return `${paint(this.ownSegments(trimEnd(line)), this.ansi)}\n`;
 	}
 
-	/** `loop was blocked for 1.01s by waitForShell() in main() app.ts:5:3`, from what the state knows of the block. */
 	/** A block's end line, still held, in the words of what is known of it now. */
 	private tellEndAgain(ended: HeldEnd, state: ModelState): void {
 		const block = state.blocks.find(b => b.id === ended.blockId);
 		ended.printed.text = this.words(ended.t, this.blockMark('block'), this.blockEndText(state, block, ended.durationMs));
 	}
 
+	/** `loop was blocked for 1.01s by waitForShell() in main() app.ts:5:3`, from what the state knows of the block. */
 	private blockEndText(state: ModelState, block: Block | undefined, durationMs: Ms): Segment[] {
 		const who = block ? blockCulprit(state, block) : 'a callback';
 		const loop = `loop${block ? loopOwner(block) : ''}`;

@@ -130,7 +130,7 @@ export interface SliceWatch {
 	 * it was no block of the script's. `heldMs`: how long asyncmon held the thread in it (see takeHeldMs).
 	 */
 	longSlice(task: Task, start: number, end: number, heldMs: number): Array<BlockStartEvent | BlockEndEvent>;
-	/** The tasks the watchdog's thread named in the latest block it told, at its start and most (see I32_OPEN_BLOCK_TASK), once. */
+	/** The tasks the watchdog's thread named in the latest block it told, at its start and the one it saw most in it (see I32_OPEN_BLOCK_TASK), once. */
 	takeToldTasks(): number[];
 	/** How long the watchdog held the thread to read a block's stack since it last said: no task's busy time. */
 	takeHeldMs(): number;

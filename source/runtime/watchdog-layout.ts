@@ -52,9 +52,9 @@ export const I32_CALLBACK = 21;
 export const IMMEDIATE_CALLBACK = -1;
 /**
  * Bytes 96 to 99: the task the latest block's start named (I32_TASK's value then; 0: none, or taken); bytes 100 to 103,
- * the task the watchdog saw in it most so far (see BlockSightings), which the end it tells names. The main thread takes them at its next flush and
- * puts those tasks in the stream: a call held or silent to fold would otherwise fold away, and the block name a task
- * the reader never heard of.
+ * the task the watchdog saw in it most so far (see BlockSightings), which the end it tells names. The main thread
+ * takes them at its next flush and puts those tasks in the stream: a call held or silent to fold would otherwise
+ * fold away, and the block name a task the reader never heard of.
  */
 export const I32_OPEN_BLOCK_TASK = 24;
 export const I32_OPEN_BLOCK_SEEN_TASK = 25;

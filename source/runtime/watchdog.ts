@@ -265,7 +265,7 @@ export class LoopWatch implements SliceWatch {
 		}
 	}
 
-	/** The tasks the latest block the watchdog told named, at its start and most (see I32_OPEN_BLOCK_TASK); read once. */
+	/** The tasks the latest block the watchdog told named, at its start and the one it saw most in it (see I32_OPEN_BLOCK_TASK); read once. */
 	takeToldTasks(): number[] {
 		const told: number[] = [];
 		for (const slot of [I32_OPEN_BLOCK_TASK, I32_OPEN_BLOCK_SEEN_TASK]) {

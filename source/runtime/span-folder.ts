@@ -133,6 +133,8 @@ export class SpanFolder {
 	private readonly routes = new Map<string, string>();
 	/** Requests received, by their task's id, whose allowance was charged as they started (see startsQuiet): whether they began quiet, and their path's shape. */
 	private readonly requests = new Map<number, {quiet: boolean; shape: string}>();
+	/** Tasks to send whole when their start comes (see keepWhole). */
+	private readonly keptWhole = new Set<number>();
 
 	/** The batch as it is to be sent (folded subtrees' events out, a fold line where each group's first call started), and which tasks were folded. */
 	fold(events: Line[]): {events: Line[]; isFolded: IsFolded} {
@@ -364,8 +366,6 @@ export class SpanFolder {
 		if (this.keptWhole.size >= MAX_KEPT_WHOLE) this.keptWhole.clear();
 		this.keptWhole.add(id);
 	}
-
-	private readonly keptWhole = new Set<number>();
 
 	/** One call of `key` sent: its allowance's token spent, if it has one left. */
 	private charge(key: string, t: number): void {

@@ -1361,7 +1361,6 @@ export class Tracker {
 		if (task) this.reveal(task);
 	}
 
-
 	/**
 	 * At a flush, the silent calls still running that the monitor should hear of: all of them at exit (`nothing`),
 	 * those older than a `recent` flush keeps (a call running that long is seen running, or waiting), none mid-burst.

@@ -3,7 +3,7 @@ import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {recordedLines, recordRun} from '../helpers/recorded.js';
 import {ROOT, SCRIPTS} from '../helpers/run-cli.js';
-import {useCountingServer} from '../helpers/counting-server.js';
+import {type CountingServer, useCountingServer} from '../helpers/counting-server.js';
 import {dirWithScript} from '../helpers/temp.js';
 import {httpStatsByHost, servedStatsByRoute} from '../../source/model/http-stats.js';
 import {forEachFoldedRequest} from '../../source/protocol/fold.js';
@@ -12,6 +12,13 @@ import {decodeLine} from '../../source/protocol/decode.js';
 
 const AWAITS = join(ROOT, 'bench/workloads/awaits.ts');
 const COUNT = 30_000;
+
+/** `lines` as a script `name`, run and recorded against the counting server, whose URL it is given: with how many requests the server answered. */
+async function recordAgainst(server: CountingServer, name: string, lines: readonly string[]) {
+	const before = server.requests;
+	const run = await recordRun([join(dirWithScript(name, lines), name), server.url]);
+	return {...run, served: server.requests - before};
+}
 
 const foldLines = (file: string) => readFileSync(file, 'utf8').split('\n').filter(line => line.startsWith('{"type":"fold"'));
 
@@ -118,11 +125,10 @@ describe('quick calls folded in the script process, through the real CLI', () =>
 		];
 
 		it("fold past their host's allowance into fold.http lines; every request is counted per host, with its phases, and the 404s stay whole", async () => {
-			const before = server().requests;
-			const {result, file, state, report} = await recordRun([join(dirWithScript('client.mjs', CLIENT), 'client.mjs'), server().url]);
+			const {result, file, state, report, served} = await recordAgainst(server(), 'client.mjs', CLIENT);
 			expect(result.code).toBe(0);
 			expect(result.stdout).toContain(`sum ${2 * ((1499 * 1500) / 2) + 20 * 404}`);
-			expect(server().requests - before).toBe(3020);
+			expect(served).toBe(3020);
 			const lines = readFileSync(file, 'utf8').split('\n').filter(line => line.startsWith('{"type":"fold.http"')).map(line => JSON.parse(line) as HttpFoldEvent);
 			const foldedCount = lines.reduce((sum, line) => sum + line.count, 0);
 			// Past the 1,000 each client's requests from their place send at once, less the 100 a second that refill it: at
@@ -171,11 +177,10 @@ describe('quick calls folded in the script process, through the real CLI', () =>
 		];
 
 		it('folds the calls past their allowance with their requests, under no worker; every figure stays exact and the workers wait on a named call', async () => {
-			const before = server().requests;
-			const {result, file, report} = await recordRun([join(dirWithScript('pool.mjs', POOL), 'pool.mjs'), server().url]);
+			const {result, file, report, served} = await recordAgainst(server(), 'pool.mjs', POOL);
 			expect(result.code).toBe(0);
 			expect(result.stdout).toContain(`sum ${(2399 * 2400) / 2}`);
-			expect(server().requests - before).toBe(2400);
+			expect(served).toBe(2400);
 			const lines = recordedLines(file);
 			const folds = lines.filter((line): line is FoldEvent => line.type === 'fold' && line.name === 'getItem');
 			const requestFolds = lines.filter((line): line is HttpFoldEvent => line.type === 'fold.http');
